@@ -1,0 +1,40 @@
+# Two commands do everything: `make demo` runs the product, `make test` runs every test.
+# Each does its own set-up: a virtual environment in .venv with the locked dependencies,
+# and (for tests) the Debian packages the real-engine tests need.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench install system-deps clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: generate a company, sync it through the amoCRM emulator, load, build, open the dashboard
+demo: $(STAMP)
+	$(BIN)/salesglass demo $(ARGS)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+## make test: the whole suite (starts its own PostgreSQL, drives Debian's Chromium)
+test: $(STAMP) system-deps
+	$(BIN)/ruff check salesglass tests bench
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check salesglass tests bench
+
+bench: $(STAMP)
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) demo .ci/artifacts

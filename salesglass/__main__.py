@@ -1,0 +1,3 @@
+from salesglass.cli import main
+
+main()

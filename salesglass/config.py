@@ -1,0 +1,121 @@
+"""The one config file (`salesglass.toml`), validated on load.
+
+Each section's model lives next to the code that uses it (`sources/amocrm/config.py`, …); this module
+only assembles them, resolves relative paths against the file's folder, and turns pydantic's errors
+into one message per wrong key ("[amocrm].rate_limit: expected …") instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError, field_validator
+
+from salesglass.config_base import Section
+from salesglass.errors import ConfigError
+from salesglass.link.config import LinkingConfig
+from salesglass.refresh.config import DigestConfig, PublishConfig, RefreshConfig
+from salesglass.reports.config import ReportsConfig
+from salesglass.serve.config import DashboardConfig
+from salesglass.sources.amocrm.config import AmoCRMConfig
+from salesglass.sources.platform.config import PlansConfig, PlatformConfig
+
+DEFAULT_CONFIG_NAME = "salesglass.toml"
+
+
+class WarehouseConfig(Section):
+    """Where the data lives. DuckDB files by default; ClickHouse when data outgrows one machine."""
+
+    engine: Literal["duckdb", "clickhouse"] = "duckdb"
+    # raw_* layers, the canonical model and sync state; written by sync / load / link
+    path: Path = Path("salesglass.duckdb")
+    # the published report tables (+ a copy of the canonical model for drill-down), swapped in whole
+    published_path: Path = Path("salesglass-reports.duckdb")
+    clickhouse_url: str | None = None
+
+
+class AccountConfig(Section):
+    """Calendar and money conventions; amoCRM's account settings win unless overridden here."""
+
+    timezone: str = "Europe/Moscow"
+    currency: str = "RUB"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; expected an IANA name like 'Europe/Moscow'") from exc
+        return value
+
+
+class Config(Section):
+    warehouse: WarehouseConfig = WarehouseConfig()
+    account: AccountConfig = AccountConfig()
+    amocrm: AmoCRMConfig = AmoCRMConfig()
+    platform: PlatformConfig = PlatformConfig()
+    plans: PlansConfig = PlansConfig()
+    linking: LinkingConfig = LinkingConfig()
+    reports: ReportsConfig = ReportsConfig()
+    dashboard: DashboardConfig = DashboardConfig()
+    refresh: RefreshConfig = RefreshConfig()
+    publish: PublishConfig = PublishConfig()
+    digest: DigestConfig = DigestConfig()
+
+    # the folder relative paths in the file are taken from (not a key of the file)
+    base_dir: Path = Path(".")
+
+    def resolve(self, path: str | Path) -> Path:
+        """A path from the config, taken relative to the config file's folder."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.resolve(self.warehouse.path)
+
+    @property
+    def published_path(self) -> Path:
+        return self.resolve(self.warehouse.published_path)
+
+
+def _describe(error: dict[str, Any], source: str) -> str:
+    loc = [str(p) for p in error["loc"]]
+    key = f"[{loc[0]}]" + ("." + ".".join(loc[1:]) if len(loc) > 1 else "") if loc else "(top level)"
+    if error["type"] == "extra_forbidden":
+        return f"{source}: {key} is not a known setting (check the spelling; see docs/configuration.md)"
+    given = error.get("input")
+    shown = "" if isinstance(given, dict) else f", got {given!r}"
+    return f"{source}: {key}: {error['msg'].removeprefix('Value error, ')}{shown}"
+
+
+def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), source: str = "config") -> Config:
+    """Validate a config mapping; every problem is reported, each naming its key."""
+    if "base_dir" in data:
+        raise ConfigError(f"{source}: base_dir is not a setting")
+    try:
+        return Config(**data, base_dir=base_dir)
+    except ValidationError as exc:
+        lines = [_describe(e, source) for e in exc.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load `path`, or `./salesglass.toml` if it exists, or the demo defaults."""
+    if path is None:
+        candidate = Path(DEFAULT_CONFIG_NAME)
+        if not candidate.exists():
+            return Config(base_dir=Path.cwd())
+        path = candidate
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(data, base_dir=path.resolve().parent, source=str(path))

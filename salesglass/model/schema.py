@@ -1,0 +1,212 @@
+"""The canonical model (spec/model.md) as one definition in code.
+
+This single list of tables drives the DDL of every engine (`model/ddl.py`), the validation of incoming
+rows (`model/validate.py`) and the docs page `docs/model.md` (`model/docs.py`), so the three can never
+disagree. Column names and meanings are a contract; a table may gain columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(Enum):
+    """Portable column types; each engine renders its own SQL type from these."""
+
+    BIGINT = "BIGINT"
+    INTEGER = "INTEGER"
+    TEXT = "TEXT"
+    MONEY = "DECIMAL(18,2)"
+    TIMESTAMPTZ = "TIMESTAMPTZ"
+    DATE = "DATE"
+    BOOLEAN = "BOOLEAN"
+    DOUBLE = "DOUBLE"
+    JSON = "JSON"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    doc: str
+    key: bool = False  # part of the table's key (unique together, never NULL)
+    required: bool = False  # NULL makes the row unusable
+    allowed: tuple[str, ...] | None = None  # closed vocabulary for TEXT columns
+
+    @property
+    def not_null(self) -> bool:
+        return self.key or self.required
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    notes: tuple[str, ...] = field(default=())
+    # columns a new row replaces an old one by; defaults to the key (plans add the nullable manager_id)
+    merge_on: tuple[str, ...] | None = None
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.key)
+
+    @property
+    def merge_key(self) -> tuple[str, ...]:
+        return self.merge_on or self.key
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+STAGES: tuple[str, ...] = (
+    "lead",
+    "negotiation",
+    "proposal",
+    "contract_signed",
+    "widget_installed",
+    "first_sale",
+)
+"""Canonical funnel stages in order; `stage_order` is the 1-based position."""
+
+FIXED_STAGES = ("lead", "contract_signed", "widget_installed", "first_sale")
+MANAGER_ROLES = ("sales", "development", "both", "other")
+PARTNER_KINDS = ("organizer", "operator")
+PLAN_METRICS = ("turnover", "revenue", "margin", "tickets", "new_partners")
+STAGE_SOURCES = ("amocrm", "platform", "created", "implied")
+LINK_METHODS = ("override", "account_id", "inn", "name")
+
+C = Column
+MANAGERS = Table(
+    "managers",
+    "One row per amoCRM user (plus any manager named only by the platform).",
+    (
+        C("manager_id", Kind.BIGINT, "amoCRM user id", key=True),
+        C("name", Kind.TEXT, "display name"),
+        C("email", Kind.TEXT, "login e-mail (used to match dashboard users)"),
+        C("role", Kind.TEXT, "config maps users or groups to roles", required=True, allowed=MANAGER_ROLES),
+        C("is_active", Kind.BOOLEAN, "false once deactivated/removed in amoCRM or marked gone in config",
+          required=True),
+    ),
+)
+PARTNERS = Table(
+    "partners",
+    "One row per client account on the platform (organizer or ticket operator).",
+    (
+        C("partner_id", Kind.TEXT, "platform account id", key=True),
+        C("name", Kind.TEXT, "account name"),
+        C("kind", Kind.TEXT, "`organizer` or `operator`", required=True, allowed=PARTNER_KINDS),
+        C("inn", Kind.TEXT, "tax id, digits only, NULL if unknown"),
+        C("created_at", Kind.TIMESTAMPTZ, "account created on the platform"),
+        C("contract_signed_at", Kind.TIMESTAMPTZ, "contract date per platform, NULL if unknown"),
+        C("widget_installed_at", Kind.TIMESTAMPTZ, "first time the widget was seen live, NULL if never"),
+        C("development_manager_id", Kind.BIGINT, "manager responsible for growing this partner, NULL if none"),
+        C("is_support", Kind.BOOLEAN, "small organizer served by support without an account of its own"),
+    ),
+    notes=("Derived by the pipeline: `first_sale_at` = earliest `sold_at` of a sale with `tickets > 0`.",),
+)
+DEALS = Table(
+    "deals",
+    "One row per amoCRM lead in the mapped pipelines (deleted ones kept with `is_deleted`).",
+    (
+        C("deal_id", Kind.BIGINT, "amoCRM lead id", key=True),
+        C("name", Kind.TEXT, "deal name"),
+        C("pipeline_id", Kind.BIGINT, "amoCRM pipeline id as it is now"),
+        C("status_id", Kind.BIGINT, "amoCRM status id as it is now"),
+        C("stage", Kind.TEXT, "canonical stage the status maps to"),
+        C("price", Kind.MONEY, "amoCRM budget (the partner's expected annual turnover)"),
+        C("sales_manager_id", Kind.BIGINT, "amoCRM responsible user"),
+        C("partner_id", Kind.TEXT, "linked platform partner, NULL if not linked"),
+        C("client_kind", Kind.TEXT, "`organizer` / `operator`; falls back to the linked partner's kind",
+          allowed=PARTNER_KINDS),
+        C("is_cold", Kind.BOOLEAN, "cold deal flag (NULL if the field is absent)"),
+        C("created_at", Kind.TIMESTAMPTZ, "created in amoCRM", required=True),
+        C("updated_at", Kind.TIMESTAMPTZ, "last updated in amoCRM"),
+        C("closed_at", Kind.TIMESTAMPTZ, "set when moved to won (142) or lost (143)"),
+        C("is_won", Kind.BOOLEAN, "status 142"),
+        C("is_lost", Kind.BOOLEAN, "status 143"),
+        C("loss_reason", Kind.TEXT, "why the deal was lost"),
+        C("is_deleted", Kind.BOOLEAN, "deleted in amoCRM after it was synced"),
+    ),
+)
+DEAL_STAGES = Table(
+    "deal_stages",
+    "First time each deal reached each canonical stage.",
+    (
+        C("deal_id", Kind.BIGINT, "amoCRM lead id", key=True),
+        C("stage", Kind.TEXT, "canonical stage", key=True, allowed=STAGES),
+        C("reached_at", Kind.TIMESTAMPTZ, "first time it was reached", required=True),
+        C("source", Kind.TEXT, "`amocrm`, `platform`, `created` or `implied`", required=True,
+          allowed=STAGE_SOURCES),
+    ),
+)
+SALES = Table(
+    "sales",
+    "One row per sale or refund on the platform (an order line or a pre-aggregated row).",
+    (
+        C("sale_id", Kind.TEXT, "sale or refund id", key=True),
+        C("partner_id", Kind.TEXT, "NULL when the platform does not know the account (Support)"),
+        C("event_id", Kind.TEXT, "event (show) the tickets are for, NULL if unknown"),
+        C("sold_at", Kind.TIMESTAMPTZ, "time of sale, or of refund for a refund row", required=True),
+        C("tickets", Kind.INTEGER, "tickets sold; negative for a refund", required=True),
+        C("turnover", Kind.MONEY, "gross ticket money; negative for a refund", required=True),
+        C("revenue", Kind.MONEY, "platform's commission; negative for a refund", required=True),
+        C("cost", Kind.MONEY, "platform's cost of the sale; negative for a refund", required=True),
+        C("channel", Kind.TEXT, "`widget` or the distributor"),
+    ),
+)
+PLANS = Table(
+    "plans",
+    "Targets set by management.",
+    (
+        C("month", Kind.DATE, "first day of the month", key=True),
+        C("manager_id", Kind.BIGINT, "NULL = the whole company"),
+        C("metric", Kind.TEXT, "what the target is for", key=True, allowed=PLAN_METRICS),
+        C("realistic", Kind.MONEY, "realistic target"),
+        C("optimistic", Kind.MONEY, "optimistic target"),
+    ),
+    notes=("Key: (month, manager_id, metric); manager_id NULL is the company row.",),
+    merge_on=("month", "manager_id", "metric"),
+)
+DEAL_PARTNER_LINKS = Table(
+    "deal_partner_links",
+    "How each deal was joined to a platform partner (reports.md, Linking).",
+    (
+        C("deal_id", Kind.BIGINT, "amoCRM lead id", key=True),
+        C("partner_id", Kind.TEXT, "platform account id", required=True),
+        C("method", Kind.TEXT, "`override`, `account_id`, `inn` or `name`", required=True, allowed=LINK_METHODS),
+        C("score", Kind.DOUBLE, "100 for exact methods"),
+    ),
+)
+QUARANTINE = Table(
+    "quarantine",
+    "Every source row that could not be used, with the reason; shown in data quality, never dropped.",
+    (
+        C("source", Kind.TEXT, "e.g. `amocrm`, `platform`, `plans`", required=True),
+        C("entity", Kind.TEXT, "canonical table the row was meant for", required=True),
+        C("source_key", Kind.TEXT, "the row's key in its source, if it has one"),
+        C("reason", Kind.TEXT, "why it was not usable", required=True),
+        C("raw", Kind.JSON, "the original row as JSON"),
+        C("seen_at", Kind.TIMESTAMPTZ, "when it was quarantined", required=True),
+    ),
+)
+
+CANONICAL: tuple[Table, ...] = (
+    MANAGERS,
+    PARTNERS,
+    DEALS,
+    DEAL_STAGES,
+    SALES,
+    PLANS,
+    DEAL_PARTNER_LINKS,
+    QUARANTINE,
+)
+TABLES: dict[str, Table] = {t.name: t for t in CANONICAL}

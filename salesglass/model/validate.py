@@ -1,0 +1,168 @@
+"""Load rows into a canonical table with nothing lost: every unusable row goes to `quarantine`.
+
+A source stages its rows in DuckDB under canonical column names (any types, often text), then calls
+`load_staged`. Validation is set-based SQL inside DuckDB — one pass decides, for every row, the first
+reason it cannot be used (a missing key, a value that does not parse as the column's type, money
+with more than two decimals, a value outside the column's vocabulary, a key seen twice in the batch).
+Good rows replace older rows with the same key (upsert); bad rows go to quarantine with the reason
+and the raw row as JSON. A staged column the table does not know is ignored; a missing column that
+the table needs is a config error naming the table and the column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from salesglass.errors import ConfigError
+from salesglass.model.ddl import sql_type
+from salesglass.model.schema import QUARANTINE, Column, Kind, Table
+
+
+@dataclass
+class LoadResult:
+    table: str
+    loaded: int = 0
+    quarantined: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _cast(col: Column, expr: str) -> str:
+    if col.kind is Kind.TEXT:
+        return f"CAST({expr} AS VARCHAR)"
+    if col.kind is Kind.JSON:
+        return f"TRY_CAST({expr} AS JSON)"
+    if col.kind is Kind.BOOLEAN:
+        # back-offices write booleans as 1/0, t/f, yes/no, да/нет
+        txt = f"lower(trim(CAST({expr} AS VARCHAR)))"
+        return (f"CASE WHEN {txt} IN ('1','t','true','y','yes','да') THEN TRUE "
+                f"WHEN {txt} IN ('0','f','false','n','no','нет') THEN FALSE END")
+    if col.kind is Kind.MONEY:
+        # a decimal comma (Excel exports) is read as a point; spaces as thousands separators dropped
+        txt = f"replace(replace(trim(CAST({expr} AS VARCHAR)), ' ', ''), ',', '.')"
+        return f"TRY_CAST({txt} AS DECIMAL(18,2))"
+    return f"TRY_CAST({expr} AS {sql_type(col.kind)})"
+
+
+def _problems(col: Column, src: str) -> list[tuple[str, str]]:
+    """(condition, reason) pairs for one column, most basic first."""
+    ref = _q(src)
+    out: list[tuple[str, str]] = []
+    blank = f"({ref} IS NULL OR trim(CAST({ref} AS VARCHAR)) = '')"
+    if col.not_null:
+        out.append((blank, f"missing {col.name}"))
+    if col.kind is not Kind.TEXT:
+        out.append((f"NOT {blank} AND ({_cast(col, ref)}) IS NULL",
+                    f"bad {col.name}: not a valid {col.kind.name.lower()}"))
+    if col.kind is Kind.MONEY:
+        exact = f"TRY_CAST(replace(replace(trim(CAST({ref} AS VARCHAR)), ' ', ''), ',', '.') AS DECIMAL(38,10))"
+        out.append((f"NOT {blank} AND {exact} <> ({_cast(col, ref)})",
+                    f"bad {col.name}: more than 2 decimal places"))
+    if col.allowed:
+        allowed = ", ".join(_lit(a) for a in col.allowed)
+        out.append((f"NOT {blank} AND CAST({ref} AS VARCHAR) NOT IN ({allowed})",
+                    f"unknown {col.name} (expected one of: {', '.join(col.allowed)})"))
+    return out
+
+
+def load_staged(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    staging: str,
+    *,
+    source: str,
+    source_key: str | None = None,
+    replace_all: bool = False,
+    own_transaction: bool = True,
+) -> LoadResult:
+    """Validate the staged relation `staging` and merge its good rows into `table`.
+
+    `source_key` names the staged column that identifies a row in its source (for quarantine);
+    defaults to the table's key. `replace_all` empties the target first (a full reload).
+    Runs in one transaction: readers see the old table or the new one, never a mix. A caller that
+    must commit the rows together with something else (sync watermarks) opens the transaction itself
+    and passes `own_transaction=False`.
+    """
+    staged_cols = [r[0] for r in con.execute(f"SELECT * FROM {_q(staging)} LIMIT 0").description]
+    needed = [c for c in table.columns if c.not_null and c.name not in staged_cols]
+    if needed:
+        names = ", ".join(c.name for c in needed)
+        raise ConfigError(
+            f"{source}: the rows mapped to `{table.name}` have no column {names}; "
+            f"map a source column to it (columns given: {', '.join(staged_cols) or 'none'})"
+        )
+    present = [c for c in table.columns if c.name in staged_cols]
+    checks: list[tuple[str, str]] = []
+    for col in present:
+        checks.extend(_problems(col, col.name))
+    key_cols = [k for k in table.merge_key if k in staged_cols]
+    if key_cols:
+        part = ", ".join(_q(k) for k in key_cols)
+        checks.append(("__dup > 1", f"duplicate key ({', '.join(key_cols)}) in this batch"))
+        dup = f"row_number() OVER (PARTITION BY {part} ORDER BY __ord) AS __dup"
+    else:
+        dup = "1 AS __dup"
+    reason = "CASE " + " ".join(f"WHEN {cond} THEN {_lit(why)}" for cond, why in checks) + " END" \
+        if checks else "NULL"
+    skey = source_key or (table.key[0] if table.key else None)
+    key_expr = f"CAST({_q(skey)} AS VARCHAR)" if skey and skey in staged_cols else "NULL"
+
+    if own_transaction:
+        con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE __checked AS
+            WITH numbered AS (SELECT *, row_number() OVER () AS __ord FROM {_q(staging)}),
+                 duped AS (SELECT *, {dup} FROM numbered)
+            SELECT *, {reason} AS __reason FROM duped"""
+        )
+        rows = con.execute(
+            "SELECT __reason, count(*) FROM __checked WHERE __reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC"
+        ).fetchall()
+        result = LoadResult(table.name, reasons={r: n for r, n in rows})
+        result.quarantined = sum(result.reasons.values())
+        if result.quarantined:
+            raw_cols = ", ".join(_q(c) for c in staged_cols)
+            con.execute(
+                f"""INSERT INTO {_q(QUARANTINE.name)} (source, entity, source_key, reason, raw, seen_at)
+                SELECT {_lit(source)}, {_lit(table.name)}, {key_expr}, __reason,
+                       to_json(struct_pack({raw_cols})), now()
+                FROM __checked WHERE __reason IS NOT NULL"""
+            )
+        if replace_all:
+            con.execute(f"DELETE FROM {_q(table.name)}")
+        elif table.merge_key:
+            match = " AND ".join(f"t.{_q(k)} IS NOT DISTINCT FROM c.{_q(k)}" for k in table.merge_key)
+            # a key column that is not staged matches only NULL (e.g. plans without manager_id)
+            con.execute(
+                f"""DELETE FROM {_q(table.name)} t WHERE EXISTS (
+                    SELECT 1 FROM (SELECT {', '.join(_c_or_null(k, staged_cols, table) for k in table.merge_key)}
+                                   FROM __checked WHERE __reason IS NULL) c WHERE {match})"""
+            )
+        names = ", ".join(_q(c.name) for c in present)
+        values = ", ".join(f"{_cast(c, _q(c.name))}" for c in present)
+        con.execute(f"INSERT INTO {_q(table.name)} ({names}) SELECT {values} FROM __checked WHERE __reason IS NULL")
+        result.loaded = con.execute("SELECT count(*) FROM __checked WHERE __reason IS NULL").fetchone()[0]
+        con.execute("DROP TABLE __checked")
+        if own_transaction:
+            con.execute("COMMIT")
+    except Exception:
+        if own_transaction:
+            con.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _c_or_null(name: str, staged: list[str], table: Table) -> str:
+    if name in staged:
+        return f"{_cast(table.column(name), _q(name))} AS {_q(name)}"
+    return f"NULL AS {_q(name)}"

@@ -1,0 +1,1 @@
+"""Sources: each maps one outside system into the canonical model and knows nothing of reports."""

@@ -1,0 +1,61 @@
+"""Rows that cannot be used end in quarantine with their reason; good rows load exactly."""
+
+from decimal import Decimal
+
+import pytest
+
+from salesglass.errors import ConfigError
+from salesglass.model.schema import PARTNERS, PLANS, SALES
+from salesglass.model.validate import load_staged
+
+
+def _stage(con, sql: str) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {sql}")
+
+
+def test_bad_sales_rows_are_quarantined_with_reasons(warehouse):
+    _stage(warehouse, """
+        SELECT * FROM (VALUES
+          ('s1', 'p1', '2024-01-05 10:00:00+00', '2', '1000.50', '60.00', '20.00', 'widget'),
+          ('s2', 'p1', 'not a date',             '1', '10',      '1',     '0',     'widget'),
+          ('s3', 'p1', '2024-01-05 11:00:00+00', '1', '10.005',  '1',     '0',     'widget'),
+          ('s1', 'p2', '2024-01-06 10:00:00+00', '1', '5',       '1',     '0',     'widget'),
+          (NULL, 'p2', '2024-01-06 10:00:00+00', '1', '5',       '1',     '0',     'widget'),
+          ('s4', NULL, '2024-01-07 10:00:00+00', '-1', '-500,25', '-30',  '-10',   'yandex')
+        ) v(sale_id, partner_id, sold_at, tickets, turnover, revenue, cost, channel)""")
+    res = load_staged(warehouse, SALES, "staged", source="platform")
+    assert res.loaded == 2
+    assert res.reasons == {
+        "bad sold_at: not a valid timestamptz": 1,
+        "bad turnover: more than 2 decimal places": 1,
+        "duplicate key (sale_id) in this batch": 1,
+        "missing sale_id": 1,
+    }
+    total = warehouse.execute("SELECT sum(turnover), sum(tickets) FROM sales").fetchone()
+    assert total == (Decimal("500.25"), 1)
+    q = warehouse.execute("SELECT source, entity, reason, raw->>'sold_at' FROM quarantine ORDER BY reason").fetchall()
+    assert ("platform", "sales", "bad sold_at: not a valid timestamptz", "not a date") in q
+
+
+def test_reload_replaces_rows_by_key(warehouse):
+    _stage(warehouse, "SELECT 'p1' partner_id, 'A' AS name, 'organizer' AS kind")
+    load_staged(warehouse, PARTNERS, "staged", source="platform")
+    _stage(warehouse, "SELECT 'p1' partner_id, 'A2' AS name, 'operator' AS kind UNION ALL "
+                      "SELECT 'p2', 'B', 'agent'")
+    res = load_staged(warehouse, PARTNERS, "staged", source="platform")
+    assert res.loaded == 1 and res.reasons == {"unknown kind (expected one of: organizer, operator)": 1}
+    assert warehouse.execute("SELECT partner_id, name, kind FROM partners").fetchall() == [("p1", "A2", "operator")]
+
+
+def test_plans_merge_on_nullable_manager(warehouse):
+    _stage(warehouse, "SELECT DATE '2024-01-01' AS month, NULL::BIGINT manager_id, 'turnover' metric, "
+                      "'100' realistic, '120' optimistic")
+    load_staged(warehouse, PLANS, "staged", source="plans")
+    load_staged(warehouse, PLANS, "staged", source="plans")
+    assert warehouse.execute("SELECT count(*) FROM plans").fetchone()[0] == 1
+
+
+def test_missing_required_column_is_a_config_error_naming_it(warehouse):
+    _stage(warehouse, "SELECT 's1' sale_id, 1 tickets")
+    with pytest.raises(ConfigError, match="sold_at"):
+        load_staged(warehouse, SALES, "staged", source="platform")

@@ -1,0 +1,37 @@
+"""A wrong config gives one message per key, naming it and what is expected."""
+
+import pytest
+
+from salesglass.config import load_config, parse_config
+from salesglass.errors import ConfigError
+
+
+def test_defaults_work_for_the_demo():
+    cfg = parse_config({})
+    assert cfg.account.timezone == "Europe/Moscow"
+    assert str(cfg.reports.bonus.first_sale_fixed) == "5000.00"
+
+
+def test_wrong_keys_are_named(tmp_path):
+    p = tmp_path / "salesglass.toml"
+    p.write_text('[account]\ntimezone = "Mars/Olympus"\n[reports.bonus]\ngrowth_rate = "lots"\n[warehous]\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(p)
+    msg = str(err.value)
+    assert "[account].timezone: unknown time zone 'Mars/Olympus'" in msg
+    assert "[reports].bonus.growth_rate" in msg
+    assert "[warehous] is not a known setting" in msg
+
+
+def test_relative_paths_are_taken_from_the_config_folder(tmp_path):
+    p = tmp_path / "sub" / "salesglass.toml"
+    p.parent.mkdir()
+    p.write_text('[warehouse]\npath = "data/wh.duckdb"\n')
+    assert load_config(p).warehouse_path == tmp_path / "sub" / "data" / "wh.duckdb"
+
+
+def test_bad_toml_is_a_clear_error(tmp_path):
+    p = tmp_path / "salesglass.toml"
+    p.write_text("[account\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(p)
