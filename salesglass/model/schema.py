@@ -135,6 +135,20 @@ DEALS = Table(
         C("is_lost", Kind.BOOLEAN, "status 143"),
         C("loss_reason", Kind.TEXT, "why the deal was lost"),
         C("is_deleted", Kind.BOOLEAN, "deleted in amoCRM after it was synced"),
+        C("company_id", Kind.BIGINT, "the lead's main amoCRM company (for linking), NULL if none"),
+        C("platform_account_id", Kind.TEXT, "the lead's own platform-account-id field, raw, NULL if empty"),
+    ),
+)
+COMPANIES = Table(
+    "companies",
+    "amoCRM companies, as far as linking deals to partners needs them.",
+    (
+        C("company_id", Kind.BIGINT, "amoCRM company id", key=True),
+        C("name", Kind.TEXT, "company name as typed in amoCRM"),
+        C("inn", Kind.TEXT, "tax id field, digits only, NULL if empty"),
+        C("platform_account_id", Kind.TEXT, "the company's platform-account-id field, raw, NULL if empty"),
+        C("responsible_user_id", Kind.BIGINT, "amoCRM responsible user (fallback development manager)"),
+        C("is_deleted", Kind.BOOLEAN, "deleted in amoCRM"),
     ),
 )
 DEAL_STAGES = Table(
@@ -203,6 +217,7 @@ CANONICAL: tuple[Table, ...] = (
     MANAGERS,
     PARTNERS,
     DEALS,
+    COMPANIES,
     DEAL_STAGES,
     SALES,
     PLANS,

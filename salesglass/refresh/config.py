@@ -1,5 +1,7 @@
 """The `[refresh]`, `[publish]` and `[digest]` sections: running unattended."""
 
+from pathlib import Path
+
 from salesglass.config_base import Section
 
 
@@ -13,3 +15,8 @@ class PublishConfig(Section):
 
 class DigestConfig(Section):
     enabled: bool = False
+
+
+def demo_section(company: Path) -> str:
+    """This area's part of the demo config (`salesglass demo` writes it; a worked example for users)."""
+    return ""

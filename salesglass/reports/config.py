@@ -1,6 +1,7 @@
 """The `[reports]` section: as-of defaults and the numbers of the bonus and declining-partner rules."""
 
 from decimal import Decimal
+from pathlib import Path
 
 from pydantic import Field
 
@@ -25,3 +26,8 @@ class DecliningRules(Section):
 class ReportsConfig(Section):
     bonus: BonusRules = BonusRules()
     declining: DecliningRules = DecliningRules()
+
+
+def demo_section(company: Path) -> str:
+    """This area's part of the demo config (`salesglass demo` writes it; a worked example for users)."""
+    return ""

@@ -19,4 +19,19 @@ timezone = "Europe/Moscow"
 currency = "RUB"
 
 # the simulated company lives in {company}
-"""
+""" + "".join(section(company) for section in _SECTIONS)
+
+
+def _sections() -> list:
+    """Each area writes its own part of the demo config next to its config model."""
+    from salesglass.link.config import demo_section as linking
+    from salesglass.refresh.config import demo_section as refresh
+    from salesglass.reports.config import demo_section as reports
+    from salesglass.serve.config import demo_section as dashboard
+    from salesglass.sources.amocrm.config import demo_section as amocrm
+    from salesglass.sources.platform.config import demo_section as platform
+
+    return [amocrm, platform, linking, reports, dashboard, refresh]
+
+
+_SECTIONS = _sections()

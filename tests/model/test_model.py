@@ -4,7 +4,7 @@ from pathlib import Path
 
 from salesglass.model.ddl import create_table_sql
 from salesglass.model.docs import render
-from salesglass.model.schema import CANONICAL
+from salesglass.model.schema import CANONICAL, SALES
 
 
 def test_docs_page_is_generated_from_the_schema():
@@ -22,6 +22,6 @@ def test_duckdb_types_are_exact_money_and_zoned_time(warehouse):
 
 
 def test_clickhouse_columns_are_nullable_except_keys():
-    sql = create_table_sql(CANONICAL[4], "clickhouse")
+    sql = create_table_sql(SALES, "clickhouse")
     assert '"sale_id" String' in sql and '"partner_id" Nullable(String)' in sql
     assert "Decimal(18, 2)" in sql and "MergeTree" in sql

@@ -1,5 +1,7 @@
 """The `[platform]` and `[plans]` sections: where the back-office data lives and how it maps."""
 
+from pathlib import Path
+
 from salesglass.config_base import Section
 
 
@@ -13,3 +15,8 @@ class PlansConfig(Section):
     """Where management's monthly targets come from."""
 
     path: str | None = None
+
+
+def demo_section(company: Path) -> str:
+    """This area's part of the demo config (`salesglass demo` writes it; a worked example for users)."""
+    return ""
