@@ -200,6 +200,17 @@ DEAL_PARTNER_LINKS = Table(
         C("score", Kind.DOUBLE, "100 for exact methods"),
     ),
 )
+LINK_SUGGESTIONS = Table(
+    "link_suggestions",
+    "Fuzzy deal → partner candidates (similarity ≥ the configured minimum), for review; never applied.",
+    (
+        C("deal_id", Kind.BIGINT, "amoCRM lead id", key=True),
+        C("partner_id", Kind.TEXT, "candidate platform account id", key=True),
+        C("score", Kind.DOUBLE, "similarity 0–100", required=True),
+        C("deal_name", Kind.TEXT, "the deal's (or its company's) name that was compared"),
+        C("partner_name", Kind.TEXT, "the candidate partner's name"),
+    ),
+)
 QUARANTINE = Table(
     "quarantine",
     "Every source row that could not be used, with the reason; shown in data quality, never dropped.",
@@ -222,6 +233,7 @@ CANONICAL: tuple[Table, ...] = (
     SALES,
     PLANS,
     DEAL_PARTNER_LINKS,
+    LINK_SUGGESTIONS,
     QUARANTINE,
 )
 TABLES: dict[str, Table] = {t.name: t for t in CANONICAL}
