@@ -1,0 +1,194 @@
+"""One refresh: the ordered steps (sync, load, link, build), under the lock, in a worker process.
+
+A step is a name plus a callable taking the config (given as `"module:function"` so it is imported
+lazily, in the worker, and pickles trivially). Steps run in order and the run stops at the first
+failure: the report builder publishes by swapping a finished file in, so a refresh that fails, or a
+worker killed mid-way, leaves the last good reports published. Every step's start, end and error go
+to the journal (`refresh/status.py`) for the data-quality page.
+
+Why a worker process: DuckDB allows one writing process per file, and sync/load/build are heavy;
+the web process stays responsive and only ever opens the published file read-only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from salesglass.refresh.lock import LockBusy, RefreshLock, lock_path_for
+from salesglass.refresh.status import Journal, describe_error, read_runs, runs_path_for
+
+EXIT_OK, EXIT_FAILED, EXIT_BUSY = 0, 1, 3
+
+
+@dataclass
+class Step:
+    """One named step; `target` is `"package.module:function"` or a picklable callable `f(cfg, **kwargs)`."""
+
+    name: str
+    target: str | Callable[..., Any]
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    full_kwargs: Mapping[str, Any] | None = None  # arguments for the nightly full run (default: kwargs)
+
+    def resolve(self) -> Callable[..., Any]:
+        if callable(self.target):
+            return self.target
+        module_name, _, attr = self.target.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+            return getattr(module, attr)
+        except (ImportError, AttributeError) as exc:
+            raise RuntimeError(f"step {self.name!r}: cannot import {self.target} ({exc}); "
+                               "is that part of salesglass installed?") from exc
+
+    def run(self, cfg: Any, *, full: bool = False) -> Any:
+        args = self.full_kwargs if full and self.full_kwargs is not None else self.kwargs
+        return self.resolve()(cfg, **dict(args))
+
+
+def default_steps(cfg: Any) -> list[Step]:
+    """The production refresh: incremental (or, nightly, full) sync, platform load, link, build, write-back."""
+    steps = [
+        Step("amocrm_sync", "salesglass.sources.amocrm.sync:run_sync", {"full": False}, {"full": True}),
+        Step("platform_load", "salesglass.sources.platform.load:run_load", {"full": False}, {"full": True}),
+        Step("link", "salesglass.link:run_link"),
+        Step("build", "salesglass.reports.build:run_build"),
+    ]
+    writeback = getattr(cfg, "writeback", None)
+    if writeback is not None and writeback.enabled:
+        # after the build: a failed write-back must not keep fresh reports from being published
+        steps.append(Step("writeback", "salesglass.refresh.writeback:run_writeback"))
+    return steps
+
+
+def targeted_steps(lead_ids: Sequence[int]) -> list[Step]:
+    """A webhook's refresh: re-fetch just these leads from the API, then re-link and rebuild."""
+    return [
+        Step("amocrm_refetch", "salesglass.sources.amocrm.sync:refetch_leads", {"lead_ids": list(lead_ids)}),
+        Step("link", "salesglass.link:run_link"),
+        Step("build", "salesglass.reports.build:run_build"),
+    ]
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    ok: bool
+    skipped: bool = False
+    error: str | None = None
+    failed_step: str | None = None
+    steps_done: list[str] = field(default_factory=list)
+
+
+def _lock_for(cfg: Any) -> RefreshLock:
+    return RefreshLock(lock_path_for(cfg.warehouse_path), stale_after=cfg.refresh.stale_lock_minutes * 60.0)
+
+
+def run_refresh(cfg: Any, steps: Sequence[Step], *, full: bool = False, trigger: str = "manual",
+                run_id: str | None = None) -> RunResult:
+    """Run the steps here, in this process, under the lock; raises LockBusy when another refresh runs."""
+    run_id = run_id or new_run_id()
+    journal = Journal(runs_path_for(cfg.warehouse_path))
+    try:
+        lock = _lock_for(cfg).acquire()
+    except LockBusy as busy:
+        journal.append("run_skipped", run_id, ok=False, trigger=trigger, error=str(busy))
+        raise
+    try:
+        journal.append("run_started", run_id, trigger=trigger, full=full,
+                       took_over_stale_lock=lock.took_over is not None)
+        done: list[str] = []
+        for step in steps:
+            journal.append("step_started", run_id, step=step.name)
+            started = time.time()
+            try:
+                step.run(cfg, full=full)
+            except Exception as exc:
+                error = describe_error(exc)
+                journal.append("step_finished", run_id, step=step.name, started=started, ok=False, error=error)
+                journal.append("run_finished", run_id, ok=False, trigger=trigger,
+                               error=f"step {step.name} failed: {error}")
+                return RunResult(run_id, ok=False, error=error, failed_step=step.name, steps_done=done)
+            journal.append("step_finished", run_id, step=step.name, started=started, ok=True)
+            done.append(step.name)
+        journal.append("run_finished", run_id, ok=True, trigger=trigger)
+        return RunResult(run_id, ok=True, steps_done=done)
+    finally:
+        lock.release()
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def _worker_main(cfg: Any, steps: Sequence[Step], full: bool, trigger: str, run_id: str) -> None:
+    """Entry point of the worker process (module level, so the spawn start method can import it)."""
+    import sys
+
+    try:
+        result = run_refresh(cfg, steps, full=full, trigger=trigger, run_id=run_id)
+    except LockBusy:
+        sys.exit(EXIT_BUSY)
+    sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+class WorkerRun:
+    """A refresh running in its own process (spawned, not forked: the parent may run threads)."""
+
+    def __init__(self, cfg: Any, steps: Sequence[Step], *, full: bool = False, trigger: str = "schedule") -> None:
+        self.cfg, self.run_id, self.trigger = cfg, new_run_id(), trigger
+        ctx = multiprocessing.get_context("spawn")
+        self.process = ctx.Process(target=_worker_main, args=(cfg, list(steps), full, trigger, self.run_id),
+                                   name=f"salesglass-refresh-{self.run_id}", daemon=False)
+        self.process.start()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def terminate(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+
+    def wait(self, timeout: float | None = None) -> RunResult | None:
+        """The run's result once the worker ended (None if still running after `timeout`)."""
+        self.process.join(timeout)
+        if self.process.exitcode is None:
+            return None
+        journal_path = runs_path_for(self.cfg.warehouse_path)
+        record = next((r for r in read_runs(journal_path, limit=10_000) if r.run_id == self.run_id), None)
+        if self.process.exitcode == EXIT_BUSY:
+            return RunResult(self.run_id, ok=False, skipped=True, error=record.error if record else "lock busy")
+        if record is not None and record.ok is not None:
+            failed = next((s.step for s in record.steps if s.ok is False), None)
+            done = [s.step for s in record.steps if s.ok]
+            return RunResult(self.run_id, ok=record.ok, error=record.error, failed_step=failed, steps_done=done)
+        # the worker died without writing its end (killed, out of memory, crashed interpreter)
+        code = self.process.exitcode
+        how = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"
+        running = next((s.step for s in (record.steps if record else []) if s.ok is None), None)
+        error = f"worker process {how}" + (f" during step {running}" if running else "")
+        Journal(journal_path).append("run_finished", self.run_id, ok=False, trigger=self.trigger, error=error)
+        return RunResult(self.run_id, ok=False, error=error, failed_step=running,
+                         steps_done=[s.step for s in (record.steps if record else []) if s.ok])
+
+
+def run_in_worker(cfg: Any, steps: Sequence[Step], *, full: bool = False, trigger: str = "schedule") -> RunResult:
+    """Run one refresh in a worker process and wait for it."""
+    result = WorkerRun(cfg, steps, full=full, trigger=trigger).wait()
+    assert result is not None
+    return result
+
+
+def refetch_in_worker(cfg: Any, lead_ids: Sequence[int]) -> None:
+    """The webhook queue's `refetch` for production: targeted steps in a worker; LockBusy → try later."""
+    result = run_in_worker(cfg, targeted_steps(lead_ids), trigger="webhook")
+    if result.skipped:
+        raise LockBusy({"pid": None, "host": None})
+    if not result.ok:
+        raise RuntimeError(f"targeted refresh failed: {result.error}")

@@ -1,0 +1,125 @@
+"""What each refresh did, for the data-quality page: a JSON-lines journal next to the warehouse.
+
+A file, not a warehouse table, on purpose: a refresh that failed (or whose worker was killed while it
+held DuckDB's write lock) must still be recordable, and the dashboard must be able to read the journal
+while a worker writes the warehouse. One line per event, appended; small lines appended with O_APPEND
+do not interleave. `read_runs` folds the lines into one record per run, newest first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+MAX_BYTES = 2_000_000  # trimmed to the newest KEEP_LINES lines beyond this
+KEEP_LINES = 5_000
+MAX_ERROR_CHARS = 2_000
+
+
+def runs_path_for(warehouse_path: Path) -> Path:
+    return warehouse_path.with_name(warehouse_path.name + ".refresh-runs.jsonl")
+
+
+def _iso(ts: float | None) -> str | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
+
+
+def describe_error(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS] + "…"
+
+
+class Journal:
+    """Append-only journal of refresh runs and steps."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def append(self, event: str, run_id: str, **fields: Any) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"event": event, "run_id": run_id, "pid": os.getpid(), "at": time.time(), **fields},
+                          ensure_ascii=False, default=str) + "\n"
+        fd = os.open(self.path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)
+        self._trim()
+
+    def _trim(self) -> None:
+        try:
+            if self.path.stat().st_size <= MAX_BYTES:
+                return
+            lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)[-KEEP_LINES:]
+            tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
+            tmp.write_text("".join(lines), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+    def events(self) -> list[dict[str, Any]]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        out = []
+        for line in text.splitlines():
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                continue  # a line cut short by a crash
+        return out
+
+
+@dataclass
+class StepRecord:
+    step: str
+    started: str | None
+    finished: str | None = None
+    ok: bool | None = None  # None: started, never finished (worker killed)
+    error: str | None = None
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    trigger: str | None = None
+    full: bool = False
+    started: str | None = None
+    finished: str | None = None
+    ok: bool | None = None  # None: still running (or the journal lost its end)
+    skipped: bool = False
+    error: str | None = None
+    steps: list[StepRecord] = field(default_factory=list)
+
+
+def read_runs(path: Path, limit: int = 50) -> list[RunRecord]:
+    """The newest `limit` runs with their steps, newest first."""
+    runs: dict[str, RunRecord] = {}
+    for e in Journal(path).events():
+        run = runs.setdefault(e["run_id"], RunRecord(run_id=e["run_id"]))
+        kind = e.get("event")
+        if kind == "run_started":
+            run.trigger, run.full, run.started = e.get("trigger"), bool(e.get("full")), _iso(e.get("at"))
+        elif kind == "step_started":
+            run.steps.append(StepRecord(step=e["step"], started=_iso(e.get("at"))))
+        elif kind == "step_finished":
+            step = next((s for s in reversed(run.steps) if s.step == e["step"] and s.ok is None), None)
+            if step is None:
+                step = StepRecord(step=e["step"], started=_iso(e.get("started")))
+                run.steps.append(step)
+            step.finished, step.ok, step.error = _iso(e.get("at")), bool(e.get("ok")), e.get("error")
+        elif kind in ("run_finished", "run_skipped"):
+            run.finished, run.ok, run.error = _iso(e.get("at")), bool(e.get("ok")), e.get("error")
+            run.skipped = kind == "run_skipped"
+            run.trigger = run.trigger or e.get("trigger")
+    return list(reversed(list(runs.values())))[:limit]
+
+
+def last_good_run(path: Path) -> RunRecord | None:
+    return next((r for r in read_runs(path, limit=10_000) if r.ok and not r.skipped), None)
