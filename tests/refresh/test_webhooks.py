@@ -1,0 +1,172 @@
+"""amoCRM webhooks: the right secret queues exactly the payload's lead ids; anything else changes nothing."""
+
+from __future__ import annotations
+
+import logging
+import stat
+import threading
+import time
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from salesglass.refresh.webhooks import (
+    LeadQueue,
+    install_access_log_redaction,
+    lead_ids_from_payload,
+    load_or_create_secret,
+    webhook_router,
+)
+
+SECRET = "s3cret-hook-path-0123456789"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+# the v2-style payload amoCRM sends (amocrm-api.md §6), with three actions and a contact event
+PAYLOAD = urlencode([
+    ("leads[status][0][id]", "10701093"), ("leads[status][0][status_id]", "142"),
+    ("leads[status][0][old_status_id]", "20067736"), ("leads[status][0][pipeline_id]", "9217056"),
+    ("leads[status][0][custom_fields][0][values][0][value]", "Организатор"),
+    ("leads[status][1][id]", "10701094"),
+    ("leads[add][0][id]", "555"), ("leads[add][0][name]", "Новая сделка"),
+    ("leads[delete][0][id]", "777"),
+    ("contacts[add][0][id]", "999"),
+    ("account[subdomain]", "demo"), ("account[id]", "17769199"),
+])
+
+
+class Recorder:
+    def __init__(self, fail_times: int = 0):
+        self.calls: list[list[int]] = []
+        self.rebuilds = 0
+        self.fail_times = fail_times
+        self.done = threading.Event()
+
+    def refetch(self, ids: list[int]) -> None:
+        if self.fail_times:
+            self.fail_times -= 1
+            raise RuntimeError("another refresh is running")
+        self.calls.append(sorted(ids))
+
+    def rebuild(self) -> None:
+        self.rebuilds += 1
+        self.done.set()
+
+
+def _app(queue: LeadQueue) -> TestClient:
+    app = FastAPI()
+    app.include_router(webhook_router(SECRET, queue, expected_subdomain="demo"))
+    return TestClient(app)
+
+
+def test_right_secret_queues_exactly_the_lead_ids_and_refetch_runs_within_the_debounce():
+    rec = Recorder()
+    queue = LeadQueue(rec.refetch, rec.rebuild, debounce=0.3)
+    client = _app(queue)
+    started = time.monotonic()
+    r = client.post(f"/hooks/amocrm/{SECRET}", content=PAYLOAD, headers=FORM)
+    assert r.status_code == 200 and r.json() == {"queued": 4}
+    assert sorted(queue.pending()) == [555, 777, 10701093, 10701094]
+    # a second hook inside the debounce window joins the same batch
+    client.post(f"/hooks/amocrm/{SECRET}", content="leads[update][0][id]=555&leads[update][1][id]=8", headers=FORM)
+    assert rec.done.wait(5), "refetch was not called"
+    assert time.monotonic() - started < 3
+    assert rec.calls == [[8, 555, 777, 10701093, 10701094]] and rec.rebuilds == 1
+    assert queue.pending() == []
+    queue.stop()
+
+
+@pytest.mark.parametrize("secret", ["wrong-secret-0123456789", SECRET[:-1], SECRET + "x"])
+def test_wrong_secret_is_404_and_queues_nothing(secret):
+    rec = Recorder()
+    queue = LeadQueue(rec.refetch, rec.rebuild, debounce=0.05)
+    r = _app(queue).post(f"/hooks/amocrm/{secret}", content=PAYLOAD, headers=FORM)
+    assert r.status_code == 404
+    time.sleep(0.2)
+    assert queue.pending() == [] and rec.calls == []
+
+
+@pytest.mark.parametrize("body, headers", [
+    (PAYLOAD, {"Content-Type": "application/json"}),
+    ('{"leads": {"add": [{"id": 1}]}}', FORM),
+    ("leads[add][0][id]=12x", FORM),
+    ("leads[add][0[id]=12", FORM),
+    ("leads[add][0][id]=1&&&=", FORM),
+    ("", FORM),
+    (b"leads[add][0][id]=1&name=\xff\xfe", FORM),
+    ("leads[add][0][id]=1&account[subdomain]=someone-else", FORM),
+])
+def test_malformed_body_is_400_and_queues_nothing(body, headers):
+    rec = Recorder()
+    queue = LeadQueue(rec.refetch, rec.rebuild, debounce=0.05)
+    r = _app(queue).post(f"/hooks/amocrm/{SECRET}", content=body, headers=headers)
+    assert r.status_code == 400
+    time.sleep(0.2)
+    assert queue.pending() == [] and rec.calls == []
+
+
+def test_a_failed_refetch_puts_the_ids_back_and_retries():
+    rec = Recorder(fail_times=1)
+    queue = LeadQueue(rec.refetch, rec.rebuild, debounce=0.05, retry_after=0.3)
+    queue.add([5, 6])
+    assert rec.done.wait(5)
+    assert rec.fail_times == 0 and rec.calls == [[5, 6]] and queue.last_error is None
+    queue.stop()
+
+
+def test_payload_parser_ignores_other_entities():
+    assert lead_ids_from_payload(b"contacts[add][0][id]=1&leads[note][0][note][element_id]=5") == []
+
+
+def test_generated_secret_is_owner_only_and_stable(tmp_path):
+    path = tmp_path / "webhook-secret"
+    first = load_or_create_secret(path)
+    assert len(first) >= 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_or_create_secret(path) == first
+
+
+def test_the_secret_never_reaches_the_access_log():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    rec = Recorder()
+    queue = LeadQueue(rec.refetch, rec.rebuild, debounce=0.05)
+    app = FastAPI()
+    app.include_router(webhook_router(SECRET, queue))
+    records: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    handler = Capture()
+    access_logger = logging.getLogger("uvicorn.access")
+    access_logger.addHandler(handler)
+    old_level = access_logger.level
+    access_logger.setLevel(logging.INFO)
+    install_access_log_redaction()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=True))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.time() + 10
+        while not server.started and time.time() < deadline:
+            time.sleep(0.02)
+        r = httpx.post(f"http://127.0.0.1:{port}/hooks/amocrm/{SECRET}", content="leads[add][0][id]=1", headers=FORM)
+        assert r.status_code == 200
+        assert rec.done.wait(5)
+    finally:
+        server.should_exit = True
+        thread.join(5)
+        access_logger.removeHandler(handler)
+        access_logger.setLevel(old_level)
+        queue.stop()
+    access = [m for m in records if "/hooks/amocrm/" in m]
+    assert access and all(SECRET not in m for m in access)
+    assert "/hooks/amocrm/***" in access[0]
