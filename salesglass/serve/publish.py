@@ -1,0 +1,231 @@
+"""`salesglass publish`: the published reports and canonical model, copied into PostgreSQL for BI tools.
+
+Power BI, DataLens, Metabase, Superset and Excel all speak PostgreSQL; none reads DuckDB files. So the
+published DuckDB file is copied, table by table, into one PostgreSQL schema — atomically:
+
+1. load everything into a fresh schema `<schema>__new_<ts>` (bulk `COPY … FROM STDIN`, CSV written by
+   DuckDB itself, exact types: DECIMAL(18,2) → numeric(18,2), TIMESTAMPTZ → timestamptz, DATE → date),
+   add column comments from the spec and the grants for BI roles;
+2. in ONE transaction: lock the old schema's tables (waiting, up to `swap_wait_seconds`, for BI
+   transactions still reading them), rename the old schema away, rename the new one in, drop the old.
+
+A BI query therefore sees all-old or all-new tables, never a mix, and a transaction that is reading
+the old tables keeps seeing them until it ends. A publish is serialised by an advisory lock.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import duckdb
+import psycopg
+from psycopg import sql
+
+from salesglass.errors import SalesglassError
+from salesglass.model.schema import TABLES
+from salesglass.reports.columns import REPORT_COLUMNS, REPORT_TABLES
+
+CHUNK = 1 << 20
+_DECIMAL = re.compile(r"^DECIMAL\((\d+),\s*(\d+)\)$")
+_SIMPLE = {
+    "BIGINT": "bigint", "INTEGER": "integer", "SMALLINT": "smallint", "TINYINT": "smallint",
+    "UTINYINT": "smallint", "USMALLINT": "integer", "UINTEGER": "bigint", "UBIGINT": "numeric(20,0)",
+    "HUGEINT": "numeric(38,0)", "BOOLEAN": "boolean", "DOUBLE": "double precision", "FLOAT": "real",
+    "VARCHAR": "text", "JSON": "jsonb", "UUID": "uuid", "DATE": "date", "TIME": "time",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz", "TIMESTAMP": "timestamp", "INTERVAL": "interval",
+}
+
+
+@dataclass
+class PublishSummary:
+    schema: str
+    tables: dict[str, int] = field(default_factory=dict)  # table → rows
+    seconds: float = 0.0
+    replaced_previous: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def postgres_type(duckdb_type: str) -> str | None:
+    """The exact PostgreSQL type for a DuckDB column type; None = copy as text."""
+    t = duckdb_type.upper()
+    if m := _DECIMAL.match(t):
+        return f"numeric({m.group(1)},{m.group(2)})"
+    return _SIMPLE.get(t)
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _libpq_url(url: str) -> str:
+    # accept SQLAlchemy-style URLs (postgresql+psycopg://) too
+    return re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", url)
+
+
+def _comments(table: str) -> tuple[str | None, dict[str, str]]:
+    if table in TABLES:
+        t = TABLES[table]
+        return t.doc, {c.name: c.doc for c in t.columns}
+    return REPORT_TABLES.get(table), REPORT_COLUMNS.get(table, {})
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                       "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()
+    return [r[0] for r in rows]
+
+
+def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: str, table: str,
+                workdir: Path) -> int:
+    cols = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
+                       "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()
+    defs, selects = [], []
+    for name, dtype in cols:
+        pg_type = postgres_type(dtype)
+        defs.append(sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(pg_type or "text")))
+        quoted = '"' + name.replace('"', '""') + '"'
+        selects.append(quoted if pg_type else f"CAST({quoted} AS VARCHAR) AS {quoted}")
+    target = sql.Identifier(schema, table)
+    pg.execute(sql.SQL("CREATE TABLE {} ({})").format(target, sql.SQL(", ").join(defs)))
+    csv_path = workdir / f"{table}.csv"
+    source = '"' + table.replace('"', '""') + '"'
+    con.execute(f"COPY (SELECT {', '.join(selects)} FROM {source}) TO '{csv_path}' (FORMAT csv, HEADER false)")
+    with pg.cursor() as cur, cur.copy(sql.SQL("COPY {} FROM STDIN (FORMAT csv)").format(target)) as copy, \
+            csv_path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            copy.write(chunk)
+    csv_path.unlink()
+    doc, column_docs = _comments(table)
+    if doc:
+        pg.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(target, sql.Literal(doc)))
+    for name, _ in cols:
+        if name in column_docs:
+            pg.execute(sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
+                target, sql.Identifier(name), sql.Literal(column_docs[name])))
+    return con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
+
+
+def _schemas_like(pg: psycopg.Connection, pattern: str) -> list[str]:
+    rows = pg.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [pattern]).fetchall()
+    return [r[0] for r in rows]
+
+
+def _outside_dependents(pg: psycopg.Connection, schema: str) -> list[str]:
+    """Views in other schemas built on this schema's tables (a DROP … CASCADE would silently take them)."""
+    rows = pg.execute("""
+        SELECT DISTINCT vn.nspname || '.' || v.relname
+        FROM pg_depend d
+        JOIN pg_rewrite r ON r.oid = d.objid
+        JOIN pg_class v ON v.oid = r.ev_class
+        JOIN pg_namespace vn ON vn.oid = v.relnamespace
+        JOIN pg_class t ON t.oid = d.refobjid
+        JOIN pg_namespace tn ON tn.oid = t.relnamespace
+        WHERE d.classid = 'pg_rewrite'::regclass AND tn.nspname = %s AND vn.nspname <> %s
+        ORDER BY 1""", [schema, schema]).fetchall()
+    return [r[0] for r in rows]
+
+
+def publish_postgres(published_path: Path, url: str, schema: str = "salesglass", *,
+                     grant_select_to: list[str] | tuple[str, ...] = (),
+                     swap_wait_seconds: float = 60.0) -> PublishSummary:
+    """Copy every table of the published DuckDB file into `schema`, replacing it atomically."""
+    started = time.monotonic()
+    published_path = Path(published_path)
+    if not published_path.exists():
+        raise SalesglassError(f"no published reports at {published_path}: run a build or `salesglass refresh "
+                              "--once` first")
+    summary = PublishSummary(schema=schema)
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+    new, old = f"{schema}__new_{stamp}", f"{schema}__old_{stamp}"
+    try:
+        pg = psycopg.connect(_libpq_url(url), autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise SalesglassError(f"cannot connect to PostgreSQL at {redact(url)}: "
+                              f"{str(exc).strip().splitlines()[0]}") from None
+    con = duckdb.connect(str(published_path), read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    try:
+        pg.execute("SET TimeZone = 'UTC'")
+        pg.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"salesglass publish {schema}"])
+        for leftover in _schemas_like(pg, f"{schema}\\_\\_new\\_%"):  # from a publish that crashed
+            pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(leftover)))
+        with tempfile.TemporaryDirectory(prefix="salesglass-publish-") as workdir:
+            with pg.transaction():
+                pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(new)))
+                for table in _tables(con):
+                    summary.tables[table] = _load_table(con, pg, new, table, Path(workdir))
+                for role in grant_select_to:
+                    pg.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(new),
+                                                                               sql.Identifier(role)))
+                    pg.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(
+                        sql.Identifier(new), sql.Identifier(role)))
+        for table in summary.tables:
+            pg.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(new, table)))
+        summary.replaced_previous = _swap(pg, schema, new, old, swap_wait_seconds, summary)
+    except BaseException:
+        _drop_quietly(pg, new)
+        raise
+    finally:
+        con.close()
+        pg.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _swap(pg: psycopg.Connection, schema: str, new: str, old: str, wait: float, summary: PublishSummary) -> bool:
+    """Rename the new schema in, in one transaction; True when a previous publish was replaced."""
+    exists = bool(_schemas_like(pg, schema))
+    dependents = _outside_dependents(pg, schema) if exists else []
+    try:
+        with pg.transaction():
+            pg.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(wait * 1000)}ms")))
+            if exists:
+                tables = pg.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema]).fetchall()
+                if tables:
+                    pg.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
+                        sql.SQL(", ").join(sql.Identifier(schema, t) for (t,) in tables)))
+                pg.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(old)))
+            pg.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(new), sql.Identifier(schema)))
+            if exists and not dependents:
+                pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(old)))
+    except psycopg.errors.LockNotAvailable:
+        raise SalesglassError(
+            f"PostgreSQL readers kept the tables of schema {schema} busy for more than {wait:.0f} s; the previous "
+            "publish stays in place. Run `salesglass publish` again (or raise [publish] swap_wait_seconds)."
+        ) from None
+    if dependents:
+        summary.warnings.append(
+            f"views {', '.join(dependents)} are built on the previous publish; it was kept as schema {old} so they "
+            f"still work but show old data — recreate them on {schema} (see docs/bi-tools.md), then drop {old}")
+    return exists
+
+
+def _drop_quietly(pg: psycopg.Connection, schema: str) -> None:
+    try:
+        if not pg.closed:
+            pg.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    except psycopg.Error:
+        pass
+
+
+def publish_from_config(cfg, url: str | None = None) -> PublishSummary:
+    """`salesglass publish`: the URL from the argument or `[publish] postgres_url`."""
+    url = url or cfg.publish.postgres_url
+    if not url:
+        raise SalesglassError("no PostgreSQL URL: pass one (salesglass publish postgresql://user@host/db) "
+                              "or set [publish] postgres_url")
+    if not url.startswith(("postgres://", "postgresql://", "postgresql+")):
+        raise SalesglassError(f"{redact(url)} is not a PostgreSQL URL (expected postgresql://user@host:5432/db)")
+    return publish_postgres(cfg.published_path, url, cfg.publish.schema_name,
+                            grant_select_to=cfg.publish.grant_select_to,
+                            swap_wait_seconds=cfg.publish.swap_wait_seconds)
