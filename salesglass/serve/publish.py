@@ -159,16 +159,14 @@ def publish_postgres(published_path: Path, url: str, schema: str = "salesglass",
         pg.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"salesglass publish {schema}"])
         for leftover in _schemas_like(pg, f"{schema}\\_\\_new\\_%"):  # from a publish that crashed
             pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(leftover)))
-        with tempfile.TemporaryDirectory(prefix="salesglass-publish-") as workdir:
-            with pg.transaction():
-                pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(new)))
-                for table in _tables(con):
-                    summary.tables[table] = _load_table(con, pg, new, table, Path(workdir))
-                for role in grant_select_to:
-                    pg.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(new),
-                                                                               sql.Identifier(role)))
-                    pg.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(
-                        sql.Identifier(new), sql.Identifier(role)))
+        with tempfile.TemporaryDirectory(prefix="salesglass-publish-") as workdir, pg.transaction():
+            pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(new)))
+            for table in _tables(con):
+                summary.tables[table] = _load_table(con, pg, new, table, Path(workdir))
+            for role in grant_select_to:
+                pg.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(new), sql.Identifier(role)))
+                pg.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(
+                    sql.Identifier(new), sql.Identifier(role)))
         for table in summary.tables:
             pg.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(new, table)))
         summary.replaced_previous = _swap(pg, schema, new, old, swap_wait_seconds, summary)

@@ -26,7 +26,8 @@ def make_published(path: Path, *, label: str = "v1", extra_sales: int = 0) -> Pa
     con.executemany("INSERT INTO sales VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)",
                     [(s, p, t, n, tu, r, c, ch) for s, p, t, n, tu, r, c, ch in sales])
     con.execute("""CREATE TABLE report_declining_partners (as_of DATE, partner_id TEXT, name TEXT, kind TEXT,
-        development_manager_id BIGINT, baseline_28d DECIMAL(18,2), recent_28d DECIMAL(18,2), decline_pct DECIMAL(9,2))""")
+        development_manager_id BIGINT, baseline_28d DECIMAL(18,2), recent_28d DECIMAL(18,2),
+        decline_pct DECIMAL(9,2))""")
     con.execute("""INSERT INTO report_declining_partners VALUES
         (DATE '2026-03-15', 'p1', 'ООО \"Театр, на Неглинной\"', 'organizer', 11, 1234567.89, 370370.37, 70.00),
         (DATE '2026-03-15', 'p2', 'Кассы Севера', 'operator', 11, 45000.00, 30000.00, 33.33),
