@@ -1,7 +1,194 @@
-"""Commands of this area; `register` adds them to the `salesglass` app."""
+"""Commands for running unattended: refresh, refresh-status, writeback, publish, digest, webhook-info."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+console = Console()
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
+]
 
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    app.command("refresh")(refresh)
+    app.command("refresh-status")(refresh_status)
+    app.command("writeback")(writeback)
+    app.command("publish")(publish)
+    app.command("digest")(digest)
+    app.command("webhook-info")(webhook_info)
+
+
+def refresh(
+    once: Annotated[bool, typer.Option("--once", help="Run one refresh now and exit (for cron).")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Full reconciliation: re-read everything, not just changes."
+                                       )] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Refresh the data: sync amoCRM, load the platform, link, rebuild the reports.
+
+    With --once: one refresh in this process, then exit. Without: keep running, one refresh every
+    [refresh] interval_minutes and a full one nightly at [refresh] nightly_at (Ctrl-C stops).
+    Only one refresh runs at a time (a lock file next to the warehouse); the last good reports stay
+    published when a refresh fails.
+    """
+    from salesglass.config import load_config
+    from salesglass.refresh.lock import LockBusy
+    from salesglass.refresh.runner import default_steps, run_refresh
+
+    cfg = load_config(config)
+    if once:
+        try:
+            with console.status(f"refreshing ({'full' if full else 'incremental'})…"):
+                result = run_refresh(cfg, default_steps(cfg), full=full, trigger="manual")
+        except LockBusy as busy:
+            console.print(f"[yellow]skipped:[/] {escape(str(busy))}")
+            return
+        if result.ok:
+            console.print(f"[green]refresh {result.run_id} done:[/] {', '.join(result.steps_done)}")
+            return
+        console.print(f"[red]refresh {result.run_id} failed at step {result.failed_step}:[/] "
+                      f"{escape(result.error or '')}\nThe previously published reports stay in place.", highlight=False)
+        raise typer.Exit(1)
+    import time
+
+    from salesglass.refresh.scheduler import start_background_refresh
+
+    handle = start_background_refresh(cfg)
+    if full:
+        handle.trigger(full=True)
+    console.print(f"refreshing every {cfg.refresh.interval_minutes} min"
+                  + (f", full nightly at {cfg.refresh.nightly_at} ({cfg.account.timezone})"
+                     if cfg.refresh.nightly_at else "") + "; Ctrl-C to stop")
+    seen = 0
+    try:
+        while handle.alive:
+            time.sleep(1)
+            if handle.runs != seen and handle.last_result is not None:
+                seen, r = handle.runs, handle.last_result
+                state = ("[green]ok[/]" if r.ok else "[yellow]skipped[/]" if r.skipped
+                         else f"[red]failed:[/] {escape(r.error or '')}")
+                console.print(f"refresh {r.run_id}: {state}", highlight=False)
+    except KeyboardInterrupt:
+        console.print("stopping…")
+    finally:
+        handle.stop()
+
+
+def refresh_status(
+    limit: Annotated[int, typer.Option(help="How many recent runs to show.")] = 10,
+    config: ConfigOption = None,
+) -> None:
+    """Show the recent refreshes: when, which steps, and why one failed."""
+    from salesglass.config import load_config
+    from salesglass.refresh.lock import lock_path_for, read_holder
+    from salesglass.refresh.status import read_runs, runs_path_for
+
+    cfg = load_config(config)
+    holder = read_holder(lock_path_for(cfg.warehouse_path))
+    if holder:
+        console.print(f"running now: pid {holder.get('pid')} on {holder.get('host')}")
+    table = Table("run", "trigger", "started (UTC)", "result", "steps / error")
+    for run in read_runs(runs_path_for(cfg.warehouse_path), limit=limit):
+        result = "skipped" if run.skipped else {True: "ok", False: "FAILED", None: "running"}[run.ok]
+        steps = " → ".join(f"{s.step}{'' if s.ok else ' ✗' if s.ok is False else ' …'}" for s in run.steps)
+        table.add_row(run.run_id, run.trigger or "", run.started or "", result,
+                      steps + (f"\n{run.error}" if run.error else ""))
+    console.print(table)
+
+
+def writeback(
+    send: Annotated[bool, typer.Option("--send/--dry-run", help="Really move the deals in amoCRM (default: only "
+                                       "list them).")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """List (or, with --send, make) the amoCRM stage moves for partners that installed the widget or sold."""
+    from salesglass.config import load_config
+    from salesglass.errors import ConfigError
+    from salesglass.refresh.writeback import run_writeback
+
+    cfg = load_config(config)
+    wb = getattr(cfg, "writeback", None)
+    if wb is None:
+        raise ConfigError("this version has no [writeback] section")
+    if send and not wb.enabled:
+        raise ConfigError("[writeback].enabled is false: set it to true (with the target statuses) to send moves")
+    summary = run_writeback(cfg, dry_run=not send)
+    table = Table("deal", "from status", "to status", "why")
+    for m in summary.planned:
+        table.add_row(str(m.deal_id), str(m.from_status), f"{m.to_status} ({m.target_stage})", m.reason)
+    console.print(table)
+    if summary.dry_run:
+        console.print(f"{len(summary.planned)} move(s) planned; dry run: nothing was changed")
+    else:
+        console.print(f"moved {len(summary.moved)}, failed {len(summary.failed)} (see table writeback_audit)")
+        if summary.failed:
+            raise typer.Exit(1)
+
+
+def publish(
+    url: Annotated[str | None, typer.Argument(help="postgresql://user@host:5432/db (default: [publish] "
+                                              "postgres_url).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Copy the published reports and the canonical model into PostgreSQL for BI tools (atomic swap)."""
+    from salesglass.config import load_config
+    from salesglass.serve.publish import publish_from_config
+
+    cfg = load_config(config)
+    with console.status("publishing to PostgreSQL…"):
+        summary = publish_from_config(cfg, url)
+    console.print(f"[green]published[/] {len(summary.tables)} tables, {sum(summary.tables.values())} rows into "
+                  f"schema {summary.schema} in {summary.seconds:.1f} s")
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+
+
+def digest(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be sent; send nothing.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Send the weekly digests: declining partners to their managers, plan vs fact to the head of sales."""
+    from salesglass.config import load_config
+    from salesglass.errors import ConfigError
+    from salesglass.serve.digest import send_digests
+
+    cfg = load_config(config)
+    if not dry_run and not cfg.digest.enabled:
+        raise ConfigError("[digest].enabled is false: enable it, or preview with `salesglass digest --dry-run`")
+    report = send_digests(cfg, dry_run=dry_run)
+    for d in report.plan.digests:
+        console.rule(f"to {', '.join(d.to)}: {d.subject}")
+        if dry_run:
+            console.print(d.text, highlight=False, markup=False)
+    for note in report.plan.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+    if not report.plan.digests:
+        console.print("nothing to say this week: no digest")
+    elif dry_run:
+        console.print(f"dry run: {len(report.plan.digests)} digest(s) not sent")
+    else:
+        console.print(f"sent {report.emails_sent} e-mail(s), {report.telegram_sent} Telegram message(s)")
+
+
+def webhook_info(config: ConfigOption = None) -> None:
+    """How to point amoCRM's webhooks at salesglass (the secret itself is never printed)."""
+    from salesglass.config import load_config
+    from salesglass.refresh.webhooks import webhook_secret
+
+    cfg = load_config(config)
+    webhook_secret(cfg)  # make sure it exists
+    where = ("[refresh] webhook_secret in your config" if cfg.refresh.webhook_secret is not None
+             else f"the file {cfg.resolve(cfg.refresh.webhook_secret_file)} (owner-only)")
+    console.print("In amoCRM: Settings → Integrations → Web hooks, add\n"
+                  "  https://<your salesglass host>/hooks/amocrm/<secret>\n"
+                  f"where <secret> is in {where}. Events: lead added, status changed, deleted, restored.",
+                  highlight=False)
