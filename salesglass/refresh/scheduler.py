@@ -49,6 +49,10 @@ class BackgroundRefresh:
                  digest: Callable[[Any], Any] | None = None) -> None:
         self.cfg = cfg
         self.steps = list(steps) if steps is not None else default_steps(cfg)
+        if digest is None and getattr(getattr(cfg, "digest", None), "enabled", False):
+            from salesglass.serve.digest import send_digests
+
+            digest = send_digests
         self.digest = digest
         self.last_result: RunResult | None = None
         self.runs = 0
@@ -182,6 +186,7 @@ def start_background_refresh(cfg: Any, steps: Sequence[Step] | None = None, *, r
                              digest: Callable[[Any], Any] | None = None) -> BackgroundRefresh:
     """Start the scheduler thread (refreshes in worker processes); `steps` default to `default_steps(cfg)`.
 
-    `digest` (e.g. `salesglass.serve.digest.send_digests`) is called weekly when `[digest] enabled`.
+    The weekly digest (`digest`, default `salesglass.serve.digest.send_digests`) runs at `[digest]
+    weekday`/`at` when `[digest] enabled`, once per ISO week even across restarts.
     """
     return BackgroundRefresh(cfg, steps, run_at_start=run_at_start, digest=digest).start()

@@ -1,0 +1,50 @@
+"""The background scheduler runs refreshes in worker processes without blocking its caller."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from salesglass.refresh.runner import Step
+from salesglass.refresh.scheduler import next_at, start_background_refresh
+from salesglass.refresh.status import read_runs, runs_path_for
+from tests.refresh.conftest import make_config
+from tests.refresh.steps import build_step, published_label
+
+
+def _wait(predicate, timeout=60.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_nightly_time_is_taken_in_the_account_time_zone():
+    # 03:00 Moscow = 00:00 UTC
+    after = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
+    assert next_at("03:00", "Europe/Moscow", after) == datetime(2026, 3, 11, 0, 0, tzinfo=UTC)
+    assert next_at("03:00", "Europe/Moscow", datetime(2026, 3, 9, 23, 59, tzinfo=UTC)) == datetime(
+        2026, 3, 10, 0, 0, tzinfo=UTC)
+    # weekly: the next Monday 08:00 Moscow after Tuesday 2026-03-10
+    assert next_at("08:00", "Europe/Moscow", after, weekday=0) == datetime(2026, 3, 16, 5, 0, tzinfo=UTC)
+
+
+def test_background_refresh_runs_at_start_and_on_trigger_then_stops(tmp_path):
+    cfg = make_config(tmp_path, refresh={"interval_minutes": 60, "nightly_at": ""})
+    steps = [Step("build", build_step, {"label": "scheduled"})]
+    started = time.monotonic()
+    handle = start_background_refresh(cfg, steps)
+    assert time.monotonic() - started < 1  # the caller (the web server) is not blocked
+    try:
+        assert _wait(lambda: handle.runs == 1)
+        assert handle.last_result.ok and published_label(cfg.published_path) == "scheduled"
+        handle.trigger(full=True)
+        assert _wait(lambda: handle.runs == 2)
+        runs = read_runs(runs_path_for(cfg.warehouse_path))
+        assert [(r.trigger, r.full, r.ok) for r in runs] == [("manual", True, True), ("schedule", False, True)]
+        assert handle.next_refresh > time.time() + 50 * 60  # the next one is an interval after the last
+    finally:
+        handle.stop()
+    assert not handle.alive
