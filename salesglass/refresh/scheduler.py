@@ -46,8 +46,9 @@ class BackgroundRefresh:
     """The handle `start_background_refresh` returns: stop it, trigger a run, read the last result."""
 
     def __init__(self, cfg: Any, steps: Sequence[Step] | None = None, *, run_at_start: bool = True,
-                 digest: Callable[[Any], Any] | None = None) -> None:
+                 digest: Callable[[Any], Any] | None = None, interval_seconds: float | None = None) -> None:
         self.cfg = cfg
+        self.interval_seconds = interval_seconds  # overrides [refresh] interval_minutes (benchmarks)
         self.steps = list(steps) if steps is not None else default_steps(cfg)
         if digest is None and getattr(getattr(cfg, "digest", None), "enabled", False):
             from salesglass.serve.digest import send_digests
@@ -69,7 +70,7 @@ class BackgroundRefresh:
 
     @property
     def _interval(self) -> float:
-        return self.cfg.refresh.interval_minutes * 60.0
+        return self.interval_seconds or self.cfg.refresh.interval_minutes * 60.0
 
     def _tz(self) -> str:
         return self.cfg.account.timezone
@@ -183,10 +184,12 @@ class _DigestState:
 
 
 def start_background_refresh(cfg: Any, steps: Sequence[Step] | None = None, *, run_at_start: bool = True,
-                             digest: Callable[[Any], Any] | None = None) -> BackgroundRefresh:
+                             digest: Callable[[Any], Any] | None = None,
+                             interval_seconds: float | None = None) -> BackgroundRefresh:
     """Start the scheduler thread (refreshes in worker processes); `steps` default to `default_steps(cfg)`.
 
     The weekly digest (`digest`, default `salesglass.serve.digest.send_digests`) runs at `[digest]
     weekday`/`at` when `[digest] enabled`, once per ISO week even across restarts.
     """
-    return BackgroundRefresh(cfg, steps, run_at_start=run_at_start, digest=digest).start()
+    return BackgroundRefresh(cfg, steps, run_at_start=run_at_start, digest=digest,
+                             interval_seconds=interval_seconds).start()

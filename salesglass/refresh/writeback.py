@@ -212,9 +212,9 @@ def run_writeback(cfg: Any, writer: LeadsWriter | None = None, *, dry_run: bool 
 
 
 def connector_writer(cfg: Any) -> LeadsWriter:
-    """The amoCRM connector's client (it rate-limits and authenticates); wired at merge time."""
+    """The amoCRM connector's client (rate limit, auth, one retry policy for the whole app)."""
     try:
         from salesglass.sources.amocrm.client import client_from_config  # type: ignore[attr-defined]
     except ImportError as exc:
         raise RuntimeError("write-back needs the amoCRM connector (salesglass.sources.amocrm.client)") from exc
-    return client_from_config(cfg)
+    return client_from_config(cfg.amocrm, cfg.base_dir)
