@@ -53,11 +53,14 @@ class Step:
 
 def default_steps(cfg: Any) -> list[Step]:
     """The production refresh: incremental (or, nightly, full) sync, platform load, link, build, write-back."""
+    quiet = {"progress": False}  # the worker has no terminal to draw progress bars on
     steps = [
-        Step("amocrm_sync", "salesglass.sources.amocrm.sync:run_sync", {"full": False}, {"full": True}),
-        Step("platform_load", "salesglass.sources.platform.load:run_load", {"full": False}, {"full": True}),
-        Step("link", "salesglass.link:run_link"),
-        Step("build", "salesglass.reports.build:run_build"),
+        Step("amocrm_sync", "salesglass.sources.amocrm.sync:run_sync", {"full": False, **quiet},
+             {"full": True, **quiet}),
+        Step("platform_load", "salesglass.sources.platform.load:run_load", {"full": False, **quiet},
+             {"full": True, **quiet}),
+        Step("link", "salesglass.link.run:run_link"),
+        Step("build", "salesglass.reports.build:run_build", quiet),
     ]
     writeback = getattr(cfg, "writeback", None)
     if writeback is not None and writeback.enabled:
@@ -70,8 +73,8 @@ def targeted_steps(lead_ids: Sequence[int]) -> list[Step]:
     """A webhook's refresh: re-fetch just these leads from the API, then re-link and rebuild."""
     return [
         Step("amocrm_refetch", "salesglass.sources.amocrm.sync:refetch_leads", {"lead_ids": list(lead_ids)}),
-        Step("link", "salesglass.link:run_link"),
-        Step("build", "salesglass.reports.build:run_build"),
+        Step("link", "salesglass.link.run:run_link"),
+        Step("build", "salesglass.reports.build:run_build", {"progress": False}),
     ]
 
 

@@ -1,0 +1,217 @@
+"""Soak benchmark: the dashboard under load while the data refreshes every 10 s against a faulty amoCRM.
+
+    python bench/soak.py [--minutes 10] [--every 10] [--error-rate 0.05] [--scale s] [--user … --password …]
+
+What it does, and what "pass" means:
+1. generates the simulated company and starts the amoCRM emulator with `error_rate` injected 5xx faults;
+2. one full refresh (sync, load, link, build), then `salesglass serve`'s pieces in this process: the
+   dashboard app on a loopback port and `start_background_refresh` every `--every` seconds, while the
+   emulator's account moves forward in time (new leads, moves, deletions) between refreshes;
+3. a client loads every dashboard page in a loop: **no page may fail** (any 5xx or connection error);
+4. at the end: faults off, one last incremental refresh, then a **fresh full sync** into a separate
+   warehouse: deals/sales/deal_stages must match row for row — no lost and no duplicated row;
+5. the serving process's memory (RSS) is sampled: **flat** means the last quarter's median is within
+   20% of the first quarter's median.
+
+It needs every piece merged (generator, emulator, connector, platform load, linking, reports, dashboard);
+when one is missing it says which, instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PIECES = {
+    "generator": "salesglass.simulate.generate:ensure_company",
+    "emulator": "salesglass.emulator.server:start_emulator",
+    "amoCRM connector": "salesglass.sources.amocrm.sync:run_sync",
+    "platform load": "salesglass.sources.platform.load:run_load",
+    "linking": "salesglass.link.run:run_link",
+    "report builder": "salesglass.reports.build:run_build",
+    "dashboard": "salesglass.serve.web.app:create_app",
+    "demo config": "salesglass.simulate.democonfig:demo_config_text",
+}
+COMPARED = {"deals": "deal_id", "sales": "sale_id", "deal_stages": "deal_id, stage", "partners": "partner_id"}
+
+
+def need(name: str):
+    target = PIECES[name]
+    module, _, attr = target.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        sys.exit(f"soak: the {name} ({target}) is not available in this checkout: {exc}. "
+                 "Run this benchmark after every branch is merged.")
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def page_paths(app) -> list[str]:
+    """Every GET page without path parameters (the dashboard's own route list, so nothing is guessed)."""
+    skip = ("/login", "/logout", "/health", "/static", "/hooks", "/export", "/lang")
+    out = []
+    for route in app.routes:
+        path = getattr(route, "path", "")
+        if "GET" in (getattr(route, "methods", None) or ()) and "{" not in path and not path.startswith(skip):
+            out.append(path)
+    return sorted(set(out)) or ["/"]
+
+
+def load_pages(base: str, paths: list[str], stop: threading.Event, user: str | None, password: str | None,
+               stats: dict) -> None:
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=60, follow_redirects=False) as http:
+        if user:
+            r = http.post("/login", data={"email": user, "password": password or "", "next": "/"})
+            if r.status_code >= 400:
+                stats["failures"].append(f"login: HTTP {r.status_code}")
+                return
+        while not stop.is_set():
+            for path in paths:
+                started = time.perf_counter()
+                try:
+                    r = http.get(path)
+                    ok = r.status_code < 500 and (user is None or r.status_code < 400)
+                    if not ok:
+                        stats["failures"].append(f"{path}: HTTP {r.status_code}")
+                except Exception as exc:
+                    stats["failures"].append(f"{path}: {type(exc).__name__}: {exc}")
+                stats["pages"] += 1
+                stats["latency"].append(time.perf_counter() - started)
+
+
+def compare_with_fresh_sync(cfg, fresh_cfg) -> list[str]:
+    """Row-for-row comparison of the soaked warehouse with a fresh full sync; returns the differences."""
+    import duckdb
+
+    problems = []
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{cfg.warehouse_path}' AS soaked (READ_ONLY)")
+    con.execute(f"ATTACH '{fresh_cfg.warehouse_path}' AS fresh (READ_ONLY)")
+    for table, key in COMPARED.items():
+        dupes = con.execute(f"SELECT count(*) - count(DISTINCT ({key})) FROM soaked.{table}").fetchone()[0]
+        lost = con.execute(f"SELECT count(*) FROM (SELECT * FROM fresh.{table} EXCEPT SELECT * FROM soaked.{table})"
+                           ).fetchone()[0]
+        extra = con.execute(f"SELECT count(*) FROM (SELECT * FROM soaked.{table} EXCEPT SELECT * FROM fresh.{table})"
+                            ).fetchone()[0]
+        rows = con.execute(f"SELECT count(*) FROM soaked.{table}").fetchone()[0]
+        print(f"  {table}: {rows} rows, duplicated keys {dupes}, missing vs fresh {lost}, differing/extra {extra}")
+        if dupes or lost or extra:
+            problems.append(f"{table}: {dupes} duplicated, {lost} missing, {extra} differing")
+    con.close()
+    return problems
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--minutes", type=float, default=10)
+    ap.add_argument("--every", type=float, default=10, help="seconds between refreshes")
+    ap.add_argument("--error-rate", type=float, default=0.05)
+    ap.add_argument("--scale", default="s")
+    ap.add_argument("--user", help="dashboard login (e-mail) for the page client")
+    ap.add_argument("--password")
+    ap.add_argument("--keep", action="store_true", help="keep the working folder")
+    args = ap.parse_args()
+
+    ensure_company, start_emulator = need("generator"), need("emulator")
+    create_app, demo_config_text = need("dashboard"), need("demo config")
+    for piece in ("amoCRM connector", "platform load", "linking", "report builder"):
+        need(piece)
+    import uvicorn
+
+    from salesglass.config import load_config
+    from salesglass.refresh.runner import default_steps, run_refresh
+    from salesglass.refresh.scheduler import start_background_refresh
+
+    work = Path(tempfile.mkdtemp(prefix="salesglass-soak-"))
+    company = ensure_company(work / "company", scale=args.scale, seed=7)
+    emulator = start_emulator(company, error_rate=args.error_rate, seed=11)
+    (work / "salesglass.toml").write_text(demo_config_text(Path(company).resolve()), encoding="utf-8")
+    cfg = load_config(work / "salesglass.toml")
+    cfg.amocrm.base_url = emulator.url  # the demo config points at the demo's port; use ours
+    print(f"soak: {work}, emulator {emulator.url} with {args.error_rate:.0%} faults")
+
+    t0 = time.perf_counter()
+    first = run_refresh(cfg, default_steps(cfg), full=True, trigger="soak-initial")
+    print(f"initial full refresh: {'ok' if first.ok else first.error} in {time.perf_counter() - t0:.1f} s")
+    if not first.ok:
+        return 1
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(cfg), host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    handle = start_background_refresh(cfg, run_at_start=False, interval_seconds=args.every)
+    stop = threading.Event()
+    stats: dict = {"pages": 0, "failures": [], "latency": []}
+    paths = page_paths(server.config.app)
+    client = threading.Thread(target=load_pages, args=(f"http://127.0.0.1:{port}", paths, stop, args.user,
+                                                       args.password, stats), daemon=True)
+    client.start()
+    memory, deadline = [], time.time() + args.minutes * 60
+    while time.time() < deadline:
+        time.sleep(args.every)
+        emulator.advance(seconds=3600, change_fraction=0.002)
+        memory.append(rss_mb())
+        r = handle.last_result
+        print(f"  t+{args.minutes * 60 - (deadline - time.time()):5.0f}s pages {stats['pages']:6d} "
+              f"failures {len(stats['failures'])} refreshes {handle.runs} last "
+              f"{'ok' if r and r.ok else (r.error if r else '-')} rss {memory[-1]:.0f} MB")
+    stop.set()
+    client.join(30)
+    handle.stop()
+    server.should_exit = True
+
+    emulator.set_faults()  # no faults for the final comparison
+    last = run_refresh(cfg, default_steps(cfg), trigger="soak-final")
+    fresh_cfg = cfg.model_copy(deep=True)
+    fresh_cfg.warehouse.path = work / "fresh.duckdb"
+    fresh_cfg.warehouse.published_path = work / "fresh-reports.duckdb"
+    fresh = run_refresh(fresh_cfg, default_steps(fresh_cfg), full=True, trigger="soak-fresh")
+    print(f"final incremental: {'ok' if last.ok else last.error}; fresh full sync: {'ok' if fresh.ok else fresh.error}")
+    problems = compare_with_fresh_sync(cfg, fresh_cfg) if last.ok and fresh.ok else ["final refreshes failed"]
+    emulator.stop()
+
+    q = max(1, len(memory) // 4)
+    first_q, last_q = statistics.median(memory[:q]), statistics.median(memory[-q:])
+    lat = sorted(stats["latency"]) or [0.0]
+    print(f"pages {stats['pages']} ({len(paths)} distinct), failed {len(stats['failures'])}, "
+          f"p50 {lat[len(lat) // 2] * 1000:.0f} ms, p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms")
+    print(f"refreshes {handle.runs}; memory first-quarter median {first_q:.0f} MB, last-quarter {last_q:.0f} MB")
+    for failure in stats["failures"][:20]:
+        print(f"  page failure: {failure}")
+    flat = last_q <= first_q * 1.2
+    ok = not stats["failures"] and not problems and flat
+    print("SOAK " + ("PASSED" if ok else "FAILED: " + "; ".join(
+        problems + (["memory grew"] if not flat else []) + ([f"{len(stats['failures'])} page failures"]
+                                                              if stats["failures"] else []))))
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
