@@ -1,0 +1,45 @@
+"""The [refresh], [writeback], [publish] and [digest] sections: demo defaults parse, mistakes name the key."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from salesglass.config import parse_config
+from salesglass.errors import ConfigError
+from salesglass.refresh.config import WritebackConfig, demo_section
+
+
+def test_demo_section_is_valid_config():
+    cfg = parse_config(tomllib.loads(demo_section(None)))
+    assert cfg.refresh.interval_minutes == 15 and cfg.refresh.nightly_at == "03:00"
+    assert cfg.publish.schema_name == "salesglass" and cfg.digest.from_address == "salesglass@localhost"
+    assert cfg.digest.weekday_index == 0
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"refresh": {"nightly_at": "3am"}}, "[refresh].nightly_at: expected a time of day as \"HH:MM\""),
+    ({"refresh": {"interval_minutes": 0}}, "[refresh].interval_minutes"),
+    ({"refresh": {"webhook_secret": "short"}}, "[refresh].webhook_secret: expected at least 16 characters"),
+    ({"publish": {"postgres_url": "mysql://x"}}, "[publish].postgres_url: expected a URL starting with postgresql://"),
+    ({"publish": {"schema": "drop table"}}, "[publish].schema: expected a plain identifier"),
+    ({"digest": {"weekday": "someday"}}, "[digest].weekday: expected a day name"),
+    ({"digest": {"password_env": "hunter2 secret"}}, "[digest].password_env: expected the NAME of an environment"),
+    ({"digest": {"head_of_sales": ["nobody"]}}, "'nobody' is not an e-mail address"),
+    ({"digest": {"telegram": {"enabled": True}}}, "[digest].telegram: enabled = true needs chat_id"),
+    ({"digest": {"smtp_pasword": "x"}}, "[digest].smtp_pasword is not a known setting"),
+])
+def test_mistakes_name_the_key(data, message):
+    with pytest.raises(ConfigError) as err:
+        parse_config(data)
+    assert message in str(err.value)
+
+
+def test_writeback_needs_a_target_when_enabled():
+    with pytest.raises(ValueError, match="enabled = true needs widget_installed_status"):
+        WritebackConfig(enabled=True)
+    wb = WritebackConfig(enabled=True, first_sale_status={"pipeline_id": 1, "status_id": 142})
+    assert wb.batch_size == 50
+    with pytest.raises(ValueError):
+        WritebackConfig(batch_size=51)
