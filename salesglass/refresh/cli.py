@@ -58,9 +58,12 @@ def refresh(
         console.print(f"[red]refresh {result.run_id} failed at step {result.failed_step}:[/] "
                       f"{escape(result.error or '')}\nThe previously published reports stay in place.", highlight=False)
         raise typer.Exit(1)
+    import logging
     import time
 
     from salesglass.refresh.scheduler import start_background_refresh
+
+    logging.getLogger("salesglass.refresh").setLevel(logging.ERROR)  # results are printed below instead
 
     handle = start_background_refresh(cfg)
     if full:

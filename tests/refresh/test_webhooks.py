@@ -170,3 +170,23 @@ def test_the_secret_never_reaches_the_access_log():
     access = [m for m in records if "/hooks/amocrm/" in m]
     assert access and all(SECRET not in m for m in access)
     assert "/hooks/amocrm/***" in access[0]
+
+
+def test_production_wiring_uses_the_generated_secret_and_the_configured_account(tmp_path):
+    from salesglass.refresh.webhooks import make_webhook_router
+    from tests.refresh.conftest import make_config
+
+    cfg = make_config(tmp_path, refresh={"webhook_debounce_seconds": 0.05})
+    rec = Recorder()
+    router, queue = make_webhook_router(cfg, refetch=rec.refetch, rebuild=rec.rebuild)
+    secret = (tmp_path / "webhook-secret").read_text().strip()
+    app = FastAPI()
+    app.include_router(router)
+    client = TestClient(app)
+    assert client.post(f"/hooks/amocrm/{secret}", content="leads[delete][0][id]=42&account[subdomain]=DEMO",
+                       headers=FORM).json() == {"queued": 1}
+    assert rec.done.wait(5) and rec.calls == [[42]]
+    other = client.post(f"/hooks/amocrm/{secret}", content="leads[add][0][id]=1&account[subdomain]=evil",
+                        headers=FORM)
+    assert other.status_code == 400
+    queue.stop()
