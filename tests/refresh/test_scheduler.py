@@ -48,3 +48,16 @@ def test_background_refresh_runs_at_start_and_on_trigger_then_stops(tmp_path):
     finally:
         handle.stop()
     assert not handle.alive
+
+
+def test_stopping_the_scheduler_ends_a_running_worker_and_keeps_the_published_reports(tmp_path):
+    from pathlib import Path
+
+    cfg = make_config(tmp_path, refresh={"interval_minutes": 60, "nightly_at": ""})
+    handle = start_background_refresh(cfg, [Step("build", build_step, {"label": "slow", "sleep_before_swap": 60})])
+    marker = Path(str(cfg.published_path) + ".build-started")
+    assert _wait(lambda: marker.exists())
+    handle.stop()
+    assert not handle.alive and handle.last_result is not None
+    assert handle.last_result.error == "worker process killed by signal 15 during step build"
+    assert not cfg.published_path.exists()  # the unfinished build was never swapped in

@@ -138,3 +138,19 @@ def test_errors_name_the_problem_without_the_password(tmp_path):
         publish_postgres(path, "postgresql://u:topsecret@127.0.0.1:1/db")
     assert "topsecret" not in str(err.value) and "u:***@127.0.0.1:1" in str(err.value)
     assert redact("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+def test_a_view_built_on_the_old_publish_is_kept_working_and_reported(tmp_path, postgres_url, schema):
+    publish_postgres(make_published(tmp_path / "v1.duckdb", label="v1"), postgres_url, schema)
+    with _pg(postgres_url) as pg:
+        pg.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}_mine")
+        pg.execute(f"CREATE VIEW {schema}_mine.labels AS SELECT label FROM {schema}.build_info")
+    try:
+        summary = publish_postgres(make_published(tmp_path / "v2.duckdb", label="v2"), postgres_url, schema)
+        assert len(summary.warnings) == 1 and f"{schema}_mine.labels" in summary.warnings[0]
+        with _pg(postgres_url) as pg:
+            assert pg.execute(f"SELECT label FROM {schema}.build_info").fetchone() == ("v2",)
+            assert pg.execute(f"SELECT label FROM {schema}_mine.labels").fetchone() == ("v1",)  # not dropped
+    finally:
+        with _pg(postgres_url) as pg:
+            pg.execute(f"DROP SCHEMA {schema}_mine CASCADE")
