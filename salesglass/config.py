@@ -17,7 +17,7 @@ from pydantic import ValidationError, field_validator
 from salesglass.config_base import Section
 from salesglass.errors import ConfigError
 from salesglass.link.config import LinkingConfig
-from salesglass.refresh.config import DigestConfig, PublishConfig, RefreshConfig
+from salesglass.refresh.config import DigestConfig, PublishConfig, RefreshConfig, WritebackConfig
 from salesglass.reports.config import ReportsConfig
 from salesglass.serve.config import DashboardConfig
 from salesglass.sources.amocrm.config import AmoCRMConfig
@@ -63,6 +63,7 @@ class Config(Section):
     reports: ReportsConfig = ReportsConfig()
     dashboard: DashboardConfig = DashboardConfig()
     refresh: RefreshConfig = RefreshConfig()
+    writeback: WritebackConfig = WritebackConfig()
     publish: PublishConfig = PublishConfig()
     digest: DigestConfig = DigestConfig()
 

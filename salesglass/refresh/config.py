@@ -197,12 +197,7 @@ class DigestConfig(Section):
 
 def demo_section(company: Path) -> str:
     """This area's part of the demo config (`salesglass demo` writes it; a worked example for users)."""
-    from salesglass.config import Config
-
-    text = _DEMO
-    if "writeback" not in Config.model_fields:  # until the top-level Config gains its [writeback] field
-        text = text.replace(_WRITEBACK_DEMO, "")
-    return text
+    return _DEMO
 
 
 _WRITEBACK_DEMO = """
