@@ -52,6 +52,17 @@ def model_docs(out: Annotated[Path, typer.Option(help="Where to write the page."
     console.print(f"wrote {out}")
 
 
+@app.command("config-docs")
+def config_docs(
+    out: Annotated[Path, typer.Option(help="Where to write the page.")] = Path("docs/configuration.md"),
+) -> None:
+    """Write docs/configuration.md (every config key, its default and meaning) from the config models."""
+    from salesglass.config_docs import render
+
+    out.write_text(render(), encoding="utf-8")
+    console.print(f"wrote {out}")
+
+
 def _register_all() -> None:
     from salesglass import demo
     from salesglass.emulator import cli as emulator_cli

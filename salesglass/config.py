@@ -29,18 +29,22 @@ DEFAULT_CONFIG_NAME = "salesglass.toml"
 class WarehouseConfig(Section):
     """Where the data lives. DuckDB files by default; ClickHouse when data outgrows one machine."""
 
+    # where reports are computed: the embedded DuckDB file, or a ClickHouse server (`clickhouse_url`)
     engine: Literal["duckdb", "clickhouse"] = "duckdb"
     # raw_* layers, the canonical model and sync state; written by sync / load / link
     path: Path = Path("salesglass.duckdb")
     # the published report tables (+ a copy of the canonical model for drill-down), swapped in whole
     published_path: Path = Path("salesglass-reports.duckdb")
+    # e.g. clickhouse://user:password@host:8123/salesglass, used when engine = "clickhouse"
     clickhouse_url: str | None = None
 
 
 class AccountConfig(Section):
     """Calendar and money conventions; amoCRM's account settings win unless overridden here."""
 
+    # calendar periods (day, Monday week, month, quarter, year) are taken in this IANA time zone
     timezone: str = "Europe/Moscow"
+    # the account currency (money is DECIMAL(18,2) in it)
     currency: str = "RUB"
 
     @field_validator("timezone")

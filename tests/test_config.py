@@ -35,3 +35,20 @@ def test_bad_toml_is_a_clear_error(tmp_path):
     p.write_text("[account\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(p)
+
+
+def test_configuration_reference_is_generated_from_the_models():
+    from pathlib import Path
+
+    from salesglass.config_docs import render
+
+    page = Path(__file__).parents[1] / "docs" / "configuration.md"
+    assert page.read_text(encoding="utf-8") == render(), "run `salesglass config-docs` to refresh it"
+
+
+def test_configuration_reference_explains_settings():
+    from salesglass.config_docs import render
+
+    text = render()
+    assert "## [refresh]" in text and "`interval_minutes`" in text
+    assert "calendar periods" in text  # the comment above [account].timezone became its meaning
