@@ -31,9 +31,8 @@ def _field_comments(model: type[BaseModel]) -> dict[str, str]:
             pending.append(stripped.lstrip("#").strip())
             continue
         m = re.match(r"^\s{4}(\w+)\s*:", line)
-        if m and not stripped.startswith(("def ", "@")):
-            if pending:
-                out[m.group(1)] = " ".join(pending)
+        if m and pending and not stripped.startswith(("def ", "@")):
+            out[m.group(1)] = " ".join(pending)
         pending = []
     return out
 
