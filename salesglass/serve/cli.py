@@ -15,8 +15,9 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
 ]
-users_app = typer.Typer(help="Manage dashboard logins (stored in [dashboard].users_path, argon2-hashed).",
-                        no_args_is_help=True)
+users_app = typer.Typer(
+    help="Manage dashboard logins (stored in [dashboard].users_path, argon2-hashed).", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -40,8 +41,9 @@ def serve(
     if port:
         cfg.dashboard.port = port
     if not UserStore(cfg.resolve(cfg.dashboard.users_path)).list():
-        console.print("[yellow]No dashboard users yet:[/] add one with "
-                      "`salesglass users add you@example.com --role admin`.")
+        console.print(
+            "[yellow]No dashboard users yet:[/] add one with `salesglass users add you@example.com --role admin`."
+        )
     console.print(f"dashboard on http://{cfg.dashboard.host}:{cfg.dashboard.port}/ (Ctrl+C stops it)")
     run_server(cfg)
 
@@ -67,11 +69,16 @@ PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the 
 @users_app.command("add")
 def users_add(
     email: Annotated[str, typer.Argument(help="Login e-mail; for a manager, the e-mail of their amoCRM user.")],
-    role: Annotated[str, typer.Option(help="admin (sees everything, manages users) or manager (own figures).")]
-    = "manager",
-    company_totals: Annotated[bool | None, typer.Option(
-        "--company-totals/--no-company-totals",
-        help="Let this manager see company-wide totals (default: [dashboard].managers_see_company_totals).")] = None,
+    role: Annotated[
+        str, typer.Option(help="admin (sees everything, manages users) or manager (own figures).")
+    ] = "manager",
+    company_totals: Annotated[
+        bool | None,
+        typer.Option(
+            "--company-totals/--no-company-totals",
+            help="Let this manager see company-wide totals (default: [dashboard].managers_see_company_totals).",
+        ),
+    ] = None,
     password_stdin: PasswordStdin = False,
     config: ConfigOption = None,
 ) -> None:
@@ -86,8 +93,7 @@ def users_list(config: ConfigOption = None) -> None:
     """List dashboard logins (never their passwords)."""
     table = Table("e-mail", "role", "company totals", "created")
     for u in _store(config).list():
-        table.add_row(u.email, u.role, {None: "default", True: "yes", False: "no"}[u.see_company_totals],
-                      u.created_at)
+        table.add_row(u.email, u.role, {None: "default", True: "yes", False: "no"}[u.see_company_totals], u.created_at)
     console.print(table)
 
 
@@ -99,8 +105,11 @@ def users_remove(email: Annotated[str, typer.Argument(help="Login to remove.")],
 
 
 @users_app.command("reset-password")
-def users_reset(email: Annotated[str, typer.Argument(help="Login whose password to set.")],
-                password_stdin: PasswordStdin = False, config: ConfigOption = None) -> None:
+def users_reset(
+    email: Annotated[str, typer.Argument(help="Login whose password to set.")],
+    password_stdin: PasswordStdin = False,
+    config: ConfigOption = None,
+) -> None:
     """Set a new password for a login."""
     _store(config).set_password(email, _read_password(password_stdin))
     console.print(f"password of {email} changed")

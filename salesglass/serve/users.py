@@ -81,8 +81,9 @@ class UserStore:
         email = normalise_email(email)
         return next((u for u in self._load() if u.email == email), None)
 
-    def add(self, email: str, password: str, role: str, *, see_company_totals: bool | None = None,
-            replace: bool = False) -> User:
+    def add(
+        self, email: str, password: str, role: str, *, see_company_totals: bool | None = None, replace: bool = False
+    ) -> User:
         email = normalise_email(email)
         if "@" not in email:
             raise SalesglassError(f"{email!r} is not an e-mail address")
@@ -94,8 +95,9 @@ class UserStore:
             if any(u.email == email for u in users) and not replace:
                 raise SalesglassError(f"user {email} already exists (use `salesglass users reset-password`)")
             users = [u for u in users if u.email != email]
-            user = User(email, role, _hasher.hash(password), see_company_totals,
-                        datetime.now(UTC).isoformat(timespec="seconds"))
+            user = User(
+                email, role, _hasher.hash(password), see_company_totals, datetime.now(UTC).isoformat(timespec="seconds")
+            )
             users.append(user)
             self._save(users)
         return user

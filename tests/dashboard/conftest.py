@@ -21,9 +21,11 @@ PASSWORDS = {
 
 
 def make_config(root: Path, **dashboard: object):
-    data = {"warehouse": {"path": "wh.duckdb", "published_path": "published.duckdb"},
-            "amocrm": {"subdomain": "acme"},
-            "dashboard": {"users_path": "users.json", "secret_path": "secret/key", **dashboard}}
+    data = {
+        "warehouse": {"path": "wh.duckdb", "published_path": "published.duckdb"},
+        "amocrm": {"subdomain": "acme"},
+        "dashboard": {"users_path": "users.json", "secret_path": "secret/key", **dashboard},
+    }
     return parse_config(data, base_dir=root)
 
 
@@ -58,8 +60,11 @@ def csrf_of(html: str) -> str:
 
 def login(client: TestClient, email: str, password: str | None = None) -> TestClient:
     page = client.get("/login")
-    r = client.post("/login", data={"email": email, "password": password or PASSWORDS[email],
-                                    "csrf_token": csrf_of(page.text), "next": "/"}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"email": email, "password": password or PASSWORDS[email], "csrf_token": csrf_of(page.text), "next": "/"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     return client
 

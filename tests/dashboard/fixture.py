@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (hand-written SQL rows: one row per line reads best)
 """A small hand-made published file: every report table of spec/reports.md, the canonical copies, build_info.
 
 The numbers are written by hand (and kept consistent with the canonical rows, so drill-downs list the
@@ -19,24 +20,24 @@ SQLI = "'; DROP TABLE deals; --"
 REPORT_DDL = {
     "report_weekly": "week_start DATE, client_kind TEXT, deals_created BIGINT, widget_installed BIGINT, first_sale BIGINT",
     "report_monthly_deals": "month DATE, client_kind TEXT, deals_created BIGINT, deals_won BIGINT, "
-                            "annual_budget_won DECIMAL(18,2), created_reached_first_sale BIGINT",
+    "annual_budget_won DECIMAL(18,2), created_reached_first_sale BIGINT",
     "report_funnel": "cohort_month DATE, sales_manager_id BIGINT, client_kind TEXT, stage TEXT, stage_order INTEGER, "
-                     "deals BIGINT, days_to_reach_sum DOUBLE, lost_at_stage BIGINT",
+    "deals BIGINT, days_to_reach_sum DOUBLE, lost_at_stage BIGINT",
     "report_plan_fact": "period_type TEXT, period_start DATE, manager_id BIGINT, metric TEXT, fact DECIMAL(18,2), "
-                        "plan_realistic DECIMAL(18,2), plan_optimistic DECIMAL(18,2), forecast DECIMAL(18,2), "
-                        "is_complete BOOLEAN",
+    "plan_realistic DECIMAL(18,2), plan_optimistic DECIMAL(18,2), forecast DECIMAL(18,2), "
+    "is_complete BOOLEAN",
     "report_new_partners": "month DATE, sales_manager_id BIGINT, client_kind TEXT, contracts_signed BIGINT, "
-                           "widgets_installed BIGINT, first_sales BIGINT, signed_then_selling BIGINT",
+    "widgets_installed BIGINT, first_sales BIGINT, signed_then_selling BIGINT",
     "report_sales_share": "month DATE, bucket TEXT, manager_id BIGINT, turnover DECIMAL(18,2), "
-                          "revenue DECIMAL(18,2), tickets BIGINT",
+    "revenue DECIMAL(18,2), tickets BIGINT",
     "report_cohorts": "cohort_month DATE, kind TEXT, month_offset INTEGER, partners BIGINT, active_partners BIGINT, "
-                      "turnover DECIMAL(18,2), revenue DECIMAL(18,2), tickets BIGINT",
+    "turnover DECIMAL(18,2), revenue DECIMAL(18,2), tickets BIGINT",
     "report_declining_partners": "as_of DATE, partner_id TEXT, name TEXT, kind TEXT, development_manager_id BIGINT, "
-                                 "baseline_28d DECIMAL(18,2), recent_28d DECIMAL(18,2), decline_pct DECIMAL(18,2)",
+    "baseline_28d DECIMAL(18,2), recent_28d DECIMAL(18,2), decline_pct DECIMAL(18,2)",
     "report_bonus_lines": "month DATE, manager_id BIGINT, role TEXT, rule TEXT, partner_id TEXT, deal_id BIGINT, "
-                          "base DECIMAL(18,2), rate DECIMAL(9,4), multiplier DECIMAL(9,4), amount DECIMAL(18,2)",
+    "base DECIMAL(18,2), rate DECIMAL(9,4), multiplier DECIMAL(9,4), amount DECIMAL(18,2)",
     "report_bonus_summary": "month DATE, manager_id BIGINT, sales_bonus DECIMAL(18,2), "
-                            "development_bonus DECIMAL(18,2), total DECIMAL(18,2), lines BIGINT",
+    "development_bonus DECIMAL(18,2), total DECIMAL(18,2), lines BIGINT",
     "report_data_quality": "source TEXT, entity TEXT, reason TEXT, rows BIGINT",
     "build_info": "as_of DATE, built_at TIMESTAMPTZ, timezone TEXT, engine TEXT, salesglass_version TEXT",
     "refresh_status": "source TEXT, last_success_at TIMESTAMPTZ, last_error TEXT, rows BIGINT",

@@ -26,9 +26,20 @@ def register(app: FastAPI, state: Any) -> None:
         try:
             emails = {(m["email"] or "").lower(): m for m in ctx.managers.values()}
             users = [(u, emails.get(u.email)) for u in state.users.list()]
-            return state.render(request, "users.html", status=status, fmt=ctx.fmt, ctx=ctx, viewer=ctx.viewer,
-                                nav=nav_items(ctx), snap=ctx.snap, users=users, message=message, error=error,
-                                default_company=state.cfg.dashboard.managers_see_company_totals)
+            return state.render(
+                request,
+                "users.html",
+                status=status,
+                fmt=ctx.fmt,
+                ctx=ctx,
+                viewer=ctx.viewer,
+                nav=nav_items(ctx),
+                snap=ctx.snap,
+                users=users,
+                message=message,
+                error=error,
+                default_company=state.cfg.dashboard.managers_see_company_totals,
+            )
         finally:
             ctx.q.close()
 
@@ -45,8 +56,12 @@ def register(app: FastAPI, state: Any) -> None:
         try:
             if action == "add":
                 company = {"yes": True, "no": False}.get(str(form.get("company") or ""))
-                state.users.add(email, str(form.get("password") or ""), str(form.get("role") or "manager"),
-                                see_company_totals=company)
+                state.users.add(
+                    email,
+                    str(form.get("password") or ""),
+                    str(form.get("role") or "manager"),
+                    see_company_totals=company,
+                )
             elif action == "remove":
                 if email == request.session.get("user"):
                     raise SalesglassError("you cannot remove yourself")

@@ -32,8 +32,9 @@ class App:
         d = cfg.dashboard
         self.users = UserStore(cfg.resolve(d.users_path))
         self.published = Published(cfg.published_path)
-        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                                      trim_blocks=True, lstrip_blocks=True)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
+        )
         self.env.policies["json.dumps_kwargs"] = {"default": _json_default, "ensure_ascii": False}
 
     def lang(self, request: Request) -> str:
@@ -52,18 +53,30 @@ class App:
             return None
         manager_id = manager_name = None
         if user.role == "manager" and q is not None and q.snap.has("managers"):
-            row = q.one("SELECT manager_id, name FROM managers WHERE lower(trim(email)) = ? "
-                        "ORDER BY is_active DESC, manager_id LIMIT 1", [user.email])
+            row = q.one(
+                "SELECT manager_id, name FROM managers WHERE lower(trim(email)) = ? "
+                "ORDER BY is_active DESC, manager_id LIMIT 1",
+                [user.email],
+            )
             manager_id, manager_name = row.get("manager_id"), row.get("name")
-        company = user.see_company_totals if user.see_company_totals is not None \
+        company = (
+            user.see_company_totals
+            if user.see_company_totals is not None
             else self.cfg.dashboard.managers_see_company_totals
+        )
         return Viewer(user.email, user.role, manager_id, manager_name, user.role == "admin" or bool(company))
 
     def render(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         fmt = values.pop("fmt", None) or self.formatter(request)
         html = self.env.get_template(template).render(
-            request=request, fmt=fmt, t=fmt.t, lang=fmt.lang, csrf=auth.csrf_token(request),
-            path=request.url.path, **values)
+            request=request,
+            fmt=fmt,
+            t=fmt.t,
+            lang=fmt.lang,
+            csrf=auth.csrf_token(request),
+            path=request.url.path,
+            **values,
+        )
         return HTMLResponse(html, status_code=status)
 
     def context(self, request: Request) -> Ctx:
@@ -105,9 +118,13 @@ def create_app(cfg: Any) -> FastAPI:
         return response
 
     app.add_middleware(
-        SessionMiddleware, secret_key=auth.load_or_create_secret(cfg.resolve(cfg.dashboard.secret_path)),
-        session_cookie="salesglass_session", max_age=cfg.dashboard.session_hours * 3600,
-        same_site="lax", https_only=False)
+        SessionMiddleware,
+        secret_key=auth.load_or_create_secret(cfg.resolve(cfg.dashboard.secret_path)),
+        session_cookie="salesglass_session",
+        max_age=cfg.dashboard.session_hours * 3600,
+        same_site="lax",
+        https_only=False,
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.exception_handler(NoData)
@@ -120,8 +137,9 @@ def create_app(cfg: Any) -> FastAPI:
             return RedirectResponse("/login", status_code=303)
         if request.headers.get("accept", "").startswith("application/json"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return state.render(request, "error.html", status=exc.status_code, code=exc.status_code,
-                            detail=exc.detail, viewer=None)
+        return state.render(
+            request, "error.html", status=exc.status_code, code=exc.status_code, detail=exc.detail, viewer=None
+        )
 
     @app.get("/health")
     def health() -> dict:
@@ -167,8 +185,7 @@ def run_server(cfg: Any) -> None:
     """Serve the dashboard with uvicorn until interrupted."""
     import uvicorn
 
-    uvicorn.run(create_app(cfg), host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info",
-                access_log=False)
+    uvicorn.run(create_app(cfg), host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info", access_log=False)
 
 
 def ensure_demo_users(cfg: Any, admin: tuple[str, str], manager: tuple[str, str]) -> None:

@@ -113,8 +113,11 @@ class Ctx:
     @property
     def managers(self) -> dict[int, dict]:
         if self._managers is None:
-            rows = self.q.rows("SELECT manager_id, name, email, role, is_active FROM managers ORDER BY name") \
-                if self.snap.has("managers") else []
+            rows = (
+                self.q.rows("SELECT manager_id, name, email, role, is_active FROM managers ORDER BY name")
+                if self.snap.has("managers")
+                else []
+            )
             self._managers = {r["manager_id"]: r for r in rows}
         return self._managers
 
@@ -129,7 +132,8 @@ class Ctx:
         if self.viewer.is_admin:
             return [("", self.t("all_managers"))] + [
                 (str(k), self.manager_name(k) + ("" if m["is_active"] else f" ({self.t('inactive')})"))
-                for k, m in self.managers.items()]
+                for k, m in self.managers.items()
+            ]
         out = []
         if self.viewer.company:
             out.append(("", self.t("company")))

@@ -78,8 +78,8 @@ class Published:
             con.execute(f"SET threads = {int(self.threads)}")
             cols: dict[str, set[str]] = {}
             for table, column in con.execute(
-                    "SELECT table_name, column_name FROM information_schema.columns "
-                    "WHERE table_schema = 'main'").fetchall():
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'"
+            ).fetchall():
                 cols.setdefault(table, set()).add(column)
             build: dict[str, Any] = {}
             if "build_info" in cols:

@@ -19,15 +19,24 @@ from openpyxl.utils import get_column_letter
 
 from salesglass.serve.web.view import PageView, TableView
 
-FORMATS = {"money": "#,##0.00", "int": "#,##0", "num": "#,##0.0", "pct": "0.0", "month": "mmm yyyy",
-           "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
+FORMATS = {
+    "money": "#,##0.00",
+    "int": "#,##0",
+    "num": "#,##0.0",
+    "pct": "0.0",
+    "month": "mmm yyyy",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+}
 HEADER_FILL = PatternFill("solid", fgColor="E8EDF5")
 
 
 def describe_filters(ctx: Any) -> str:
     t = ctx.t
-    bits = [f"{t('period')}: {ctx.fmt.month(ctx.month_from)} – {ctx.fmt.month(ctx.month_to)}",
-            f"{t('manager')}: {ctx.manager_name(ctx.manager) if ctx.manager is not None else t('all_managers')}"]
+    bits = [
+        f"{t('period')}: {ctx.fmt.month(ctx.month_from)} – {ctx.fmt.month(ctx.month_to)}",
+        f"{t('manager')}: {ctx.manager_name(ctx.manager) if ctx.manager is not None else t('all_managers')}",
+    ]
     if ctx.kind:
         bits.append(f"{t('client_kind')}: {t(ctx.kind)}")
     for key in ("period", "at", "measure", "mode"):

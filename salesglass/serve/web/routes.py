@@ -29,8 +29,9 @@ def register(app: FastAPI, state: Any) -> None:
         user = state.users.authenticate(email, password)
         nxt = safe_next(str(form.get("next") or "/"))
         if user is None:
-            return state.render(request, "login.html", status=401, next=nxt, error="login_failed",
-                                email=email, viewer=None)
+            return state.render(
+                request, "login.html", status=401, next=nxt, error="login_failed", email=email, viewer=None
+            )
         auth.log_in(request, user.email)
         return RedirectResponse(nxt, status_code=303)
 
@@ -75,30 +76,37 @@ def register(app: FastAPI, state: Any) -> None:
         try:
             view = build(ctx)
             template = "drill_panel.html" if request.headers.get("hx-request") else "drill.html"
-            return state.render(request, template, fmt=ctx.fmt, ctx=ctx, view=view, viewer=ctx.viewer,
-                                nav=nav_items(ctx), snap=ctx.snap)
+            return state.render(
+                request, template, fmt=ctx.fmt, ctx=ctx, view=view, viewer=ctx.viewer, nav=nav_items(ctx), snap=ctx.snap
+            )
         finally:
             ctx.q.close()
 
     @app.get("/{name}/export.xlsx")
     def export_xlsx(request: Request, name: str) -> Response:
-        page, ctx, view = page_view(request, name)
+        _page, ctx, view = page_view(request, name)
         try:
             data = xlsx_bytes(view, ctx)
         finally:
             ctx.q.close()
-        return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{_filename(name, ctx)}.xlsx"'})
+        return Response(
+            data,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{_filename(name, ctx)}.xlsx"'},
+        )
 
     @app.get("/{name}/export.csv")
     def export_csv(request: Request, name: str, table: str | None = None) -> Response:
-        page, ctx, view = page_view(request, name)
+        _page, ctx, view = page_view(request, name)
         try:
             data = csv_bytes(view, ctx, table)
         finally:
             ctx.q.close()
-        return Response(data, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{_filename(name, ctx)}.csv"'})
+        return Response(
+            data,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{_filename(name, ctx)}.csv"'},
+        )
 
     from salesglass.serve.web import admin
 
@@ -108,8 +116,17 @@ def register(app: FastAPI, state: Any) -> None:
     def page(request: Request, name: str) -> HTMLResponse:
         page, ctx, view = page_view(request, name)
         try:
-            return state.render(request, "page.html", fmt=ctx.fmt, ctx=ctx, view=view, page=page,
-                                viewer=ctx.viewer, nav=nav_items(ctx), snap=ctx.snap)
+            return state.render(
+                request,
+                "page.html",
+                fmt=ctx.fmt,
+                ctx=ctx,
+                view=view,
+                page=page,
+                viewer=ctx.viewer,
+                nav=nav_items(ctx),
+                snap=ctx.snap,
+            )
         finally:
             ctx.q.close()
 

@@ -19,15 +19,18 @@ class Page:
     admin_only: bool = False
 
 
-PAGES: dict[str, Page] = {p.name: p for p in (
-    Page("sales", "page_sales", "▤", ("months", "kind"), sales.build),
-    Page("funnel", "page_funnel", "⏷", ("months", "manager", "kind"), funnel.build),
-    Page("planfact", "page_planfact", "◎", ("period_type", "at", "manager"), planfact.build),
-    Page("partners", "page_partners", "✚", ("months", "manager", "kind"), partners.build),
-    Page("cohorts", "page_cohorts", "▦", ("months", "kind", "measure", "mode"), cohorts.build),
-    Page("bonuses", "page_bonuses", "₽", ("months", "manager"), bonuses.build),
-    Page("quality", "page_quality", "✓", (), quality.build, admin_only=True),
-)}
+PAGES: dict[str, Page] = {
+    p.name: p
+    for p in (
+        Page("sales", "page_sales", "▤", ("months", "kind"), sales.build),
+        Page("funnel", "page_funnel", "⏷", ("months", "manager", "kind"), funnel.build),
+        Page("planfact", "page_planfact", "◎", ("period_type", "at", "manager"), planfact.build),
+        Page("partners", "page_partners", "✚", ("months", "manager", "kind"), partners.build),
+        Page("cohorts", "page_cohorts", "▦", ("months", "kind", "measure", "mode"), cohorts.build),
+        Page("bonuses", "page_bonuses", "₽", ("months", "manager"), bonuses.build),
+        Page("quality", "page_quality", "✓", (), quality.build, admin_only=True),
+    )
+}
 
 DRILLS: dict[str, Callable[[Any], Any]] = {
     "deals": drill.deals,

@@ -121,18 +121,27 @@ def deals(ctx: Ctx) -> DrillView:
         sub = _range(ctx, inner, "s.reached_at")
         w.add(f"EXISTS (SELECT 1 FROM deal_stages s WHERE {inner.sql})", *inner.args)
         if basis == "signed_selling":
-            w.add(f"EXISTS (SELECT 1 FROM deal_stages s WHERE s.deal_id = d.deal_id AND s.stage = 'first_sale' "
-                  f"AND {reached} < ?)", end)
+            w.add(
+                f"EXISTS (SELECT 1 FROM deal_stages s WHERE s.deal_id = d.deal_id AND s.stage = 'first_sale' "
+                f"AND {reached} < ?)",
+                end,
+            )
     elif basis in ("cohort", "lost"):
         sub = _range(ctx, w, "d.created_at")
         if basis == "cohort" and stage and stage != "lead":
-            w.add(f"EXISTS (SELECT 1 FROM deal_stages s WHERE s.deal_id = d.deal_id AND s.stage = ? "
-                  f"AND {reached} < ?)", stage, end)
+            w.add(
+                f"EXISTS (SELECT 1 FROM deal_stages s WHERE s.deal_id = d.deal_id AND s.stage = ? AND {reached} < ?)",
+                stage,
+                end,
+            )
         if basis == "lost":
             w.add(f"d.is_lost AND {_local(ctx, 'd.closed_at')} < ?", end)
-            w.add(f"coalesce((SELECT max(list_position({STAGE_LIST}, s.stage)) FROM deal_stages s "
-                  f"WHERE s.deal_id = d.deal_id AND {reached} < ?), 1) = list_position({STAGE_LIST}, ?)",
-                  end, stage or "lead")
+            w.add(
+                f"coalesce((SELECT max(list_position({STAGE_LIST}, s.stage)) FROM deal_stages s "
+                f"WHERE s.deal_id = d.deal_id AND {reached} < ?), 1) = list_position({STAGE_LIST}, ?)",
+                end,
+                stage or "lead",
+            )
     elif basis == "unlinked":
         w.add("d.partner_id IS NULL")
     manager = _manager_arg(ctx)
@@ -146,11 +155,12 @@ def deals(ctx: Ctx) -> DrillView:
         w.add("d.pipeline_id = ?", ctx.pipeline)
     if ctx.params.get("partner"):
         w.add("d.partner_id = ?", ctx.params.get("partner"))
-    base = f"""SELECT d.deal_id, d.name, d.stage, d.client_kind, d.sales_manager_id, d.partner_id, p.name AS partner_name,
-                      d.price, d.created_at, d.closed_at, d.is_won, d.is_lost, d.pipeline_id
+    base = f"""SELECT d.deal_id, d.name, d.stage, d.client_kind, d.sales_manager_id, d.partner_id,
+                      p.name AS partner_name, d.price, d.created_at, d.closed_at, d.is_won, d.is_lost, d.pipeline_id
                FROM deals d LEFT JOIN partners p ON p.partner_id = d.partner_id WHERE {w.sql}"""
-    rows, count, page = _page(ctx, base + " ORDER BY d.created_at DESC, d.deal_id", w.args,
-                              f"SELECT count(*) FROM deals d WHERE {w.sql}")
+    rows, count, page = _page(
+        ctx, base + " ORDER BY d.created_at DESC, d.deal_id", w.args, f"SELECT count(*) FROM deals d WHERE {w.sql}"
+    )
     for r in rows:
         r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
         r["manager"] = ctx.manager_name(r["sales_manager_id"]) if r["sales_manager_id"] is not None else "—"
@@ -159,15 +169,30 @@ def deals(ctx: Ctx) -> DrillView:
         if r["partner_id"]:
             r["partner"] = r["partner_name"] or r["partner_id"]
             r["_link_partner"] = ctx.url("/drill/partners", partner=r["partner_id"])
-    title = t(f"drill_deals_{basis}") if basis in ("created", "won", "unlinked", "lost", "cohort", "reached",
-                                                    "signed_selling") else t("deals")
+    title = (
+        t(f"drill_deals_{basis}")
+        if basis in ("created", "won", "unlinked", "lost", "cohort", "reached", "signed_selling")
+        else t("deals")
+    )
     if stage and basis in ("reached", "cohort", "lost"):
         title += f": {t(stage)}"
-    table = TableView("deals", title, [
-        Col("deal_id", t("deal_id")), Col("name", t("deal")), Col("stage", t("stage"), "label"),
-        Col("status", t("status"), "label"), Col("client_kind", t("client_kind"), "label"),
-        Col("manager", t("sales_manager")), Col("partner", t("partner")), Col("price", t("price"), "money"),
-        Col("created_at", t("created_at"), "datetime"), Col("closed_at", t("closed_at"), "datetime")], rows)
+    table = TableView(
+        "deals",
+        title,
+        [
+            Col("deal_id", t("deal_id")),
+            Col("name", t("deal")),
+            Col("stage", t("stage"), "label"),
+            Col("status", t("status"), "label"),
+            Col("client_kind", t("client_kind"), "label"),
+            Col("manager", t("sales_manager")),
+            Col("partner", t("partner")),
+            Col("price", t("price"), "money"),
+            Col("created_at", t("created_at"), "datetime"),
+            Col("closed_at", t("closed_at"), "datetime"),
+        ],
+        rows,
+    )
     return DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
 
 
@@ -215,8 +240,10 @@ def partners(ctx: Ctx) -> DrillView:
     if manager not in (None, "none"):
         w.add("acq.acquirer_id = ?" if by_acquirer else "p.development_manager_id = ?", manager)
     if ctx.params.get("bucket") == "empty":
-        w.add("NOT coalesce(p.is_support, FALSE) AND (p.development_manager_id IS NULL OR p.development_manager_id "
-              "NOT IN (SELECT manager_id FROM managers WHERE is_active))")
+        w.add(
+            "NOT coalesce(p.is_support, FALSE) AND (p.development_manager_id IS NULL OR p.development_manager_id "
+            "NOT IN (SELECT manager_id FROM managers WHERE is_active))"
+        )
     kind_sql, kind_args = ctx.kind_sql("p.kind")
     w.add(kind_sql, *kind_args)
     if ctx.params.get("partner"):
@@ -224,23 +251,36 @@ def partners(ctx: Ctx) -> DrillView:
     with_sql = "WITH " + ", ".join(ctes)
     base = f"""{with_sql} SELECT p.partner_id, p.name, p.kind, p.development_manager_id, p.created_at,
                     fs.first_sale_at{cols_extra} FROM partners p {joins} WHERE {w.sql}"""
-    rows, count, page = _page(ctx, base + f" ORDER BY {order}", w.args,
-                              f"{with_sql} SELECT count(*) FROM partners p {joins} WHERE {w.sql}")
+    rows, count, page = _page(
+        ctx, base + f" ORDER BY {order}", w.args, f"{with_sql} SELECT count(*) FROM partners p {joins} WHERE {w.sql}"
+    )
     for r in rows:
-        r["manager"] = ctx.manager_name(r["development_manager_id"]) if r["development_manager_id"] is not None \
+        r["manager"] = (
+            ctx.manager_name(r["development_manager_id"])
+            if r["development_manager_id"] is not None
             else t("bucket_empty")
+        )
         r["_link_name"] = ctx.url("/drill/partners", partner=r["partner_id"])
         r["_link_deals"] = ctx.url("/drill/deals", partner=r["partner_id"])
         r["deals"] = t("deals")
-    cols = [Col("partner_id", t("partner_id")), Col("name", t("partner")), Col("kind", t("client_kind"), "label"),
-            Col("manager", t("development_manager")), Col("first_sale_at", t("first_sale_at"), "datetime")]
+    cols = [
+        Col("partner_id", t("partner_id")),
+        Col("name", t("partner")),
+        Col("kind", t("client_kind"), "label"),
+        Col("manager", t("development_manager")),
+        Col("first_sale_at", t("first_sale_at"), "datetime"),
+    ]
     if basis == "sales":
-        cols += [Col("turnover", t("turnover"), "money"), Col("revenue", t("revenue"), "money"),
-                 Col("tickets", t("tickets"), "int")]
+        cols += [
+            Col("turnover", t("turnover"), "money"),
+            Col("revenue", t("revenue"), "money"),
+            Col("tickets", t("tickets"), "int"),
+        ]
     cols.append(Col("deals", t("deals")))
     title = t(f"drill_partners_{basis}") if basis in ("cohort", "first_sale", "sales") else t("partners")
-    view = DrillView(title, TableView("partners", title, cols, rows), count, page,
-                     max(1, -(-count // ctx.page_size)), sub)
+    view = DrillView(
+        title, TableView("partners", title, cols, rows), count, page, max(1, -(-count // ctx.page_size)), sub
+    )
     if ctx.params.get("partner") and rows:
         view.extra.append(_partner_months(ctx, ctx.params.get("partner"), end))
     return view
@@ -253,11 +293,21 @@ def _partner_months(ctx: Ctx, partner_id: str, end: date) -> TableView:
         f"""SELECT date_trunc('month', {loc})::DATE AS month, sum(turnover) AS turnover, sum(revenue) AS revenue,
                    sum(cost) AS cost, sum(tickets) AS tickets
             FROM sales WHERE partner_id = ? AND {loc} < ? AND {loc} >= ?
-            GROUP BY 1 ORDER BY 1 DESC""", [partner_id, end, date(end.year - 1, end.month, 1)])
-    return TableView("partner_months", t("table_partner_months"), [
-        Col("month", t("month"), "month"), Col("turnover", t("turnover"), "money"),
-        Col("revenue", t("revenue"), "money"), Col("cost", t("cost"), "money"), Col("tickets", t("tickets"), "int")],
-        rows)
+            GROUP BY 1 ORDER BY 1 DESC""",
+        [partner_id, end, date(end.year - 1, end.month, 1)],
+    )
+    return TableView(
+        "partner_months",
+        t("table_partner_months"),
+        [
+            Col("month", t("month"), "month"),
+            Col("turnover", t("turnover"), "money"),
+            Col("revenue", t("revenue"), "money"),
+            Col("cost", t("cost"), "money"),
+            Col("tickets", t("tickets"), "int"),
+        ],
+        rows,
+    )
 
 
 def bonus_lines(ctx: Ctx) -> DrillView:
@@ -273,15 +323,19 @@ def bonus_lines(ctx: Ctx) -> DrillView:
         w.add("l.manager_id = ?", manager)
     if ctx.params.get("rule"):
         w.add("l.rule = ?", ctx.params.get("rule"))
-    rows, count, page = _page(ctx, lines_sql(w.sql), w.args,
-                              f"SELECT count(*) FROM report_bonus_lines l WHERE {w.sql}")
+    rows, count, page = _page(ctx, lines_sql(w.sql), w.args, f"SELECT count(*) FROM report_bonus_lines l WHERE {w.sql}")
     rows = [decorate_line(ctx, r) for r in rows]
     title = t("table_bonus_lines")
     if manager not in (None, "none"):
         title += f": {ctx.manager_name(manager)}"  # type: ignore[arg-type]
-    return DrillView(title, TableView("lines", title, line_cols(t), rows), count, page,
-                     max(1, -(-count // ctx.page_size)),
-                     f"{ctx.fmt.month(since) if since else '…'} – {ctx.fmt.month(until - timedelta(days=1)) if until else '…'}")
+    return DrillView(
+        title,
+        TableView("lines", title, line_cols(t), rows),
+        count,
+        page,
+        max(1, -(-count // ctx.page_size)),
+        f"{ctx.fmt.month(since) if since else '…'} – {ctx.fmt.month(until - timedelta(days=1)) if until else '…'}",
+    )
 
 
 def quarantine(ctx: Ctx) -> DrillView:
@@ -293,11 +347,29 @@ def quarantine(ctx: Ctx) -> DrillView:
         if ctx.params.get(key):
             w.add(f"{key} = ?", ctx.params.get(key))
     rows, count, page = _page(
-        ctx, f"SELECT source, entity, source_key, reason, left(CAST(raw AS VARCHAR), 300) AS raw, seen_at "
-             f"FROM quarantine WHERE {w.sql} ORDER BY seen_at DESC, source_key", w.args,
-        f"SELECT count(*) FROM quarantine WHERE {w.sql}")
+        ctx,
+        f"SELECT source, entity, source_key, reason, left(CAST(raw AS VARCHAR), 300) AS raw, seen_at "
+        f"FROM quarantine WHERE {w.sql} ORDER BY seen_at DESC, source_key",
+        w.args,
+        f"SELECT count(*) FROM quarantine WHERE {w.sql}",
+    )
     title = t("table_quarantine")
-    return DrillView(title, TableView("quarantine", title, [
-        Col("source", t("source")), Col("entity", t("entity")), Col("source_key", t("source_key")),
-        Col("reason", t("reason")), Col("raw", t("raw")), Col("seen_at", t("seen_at"), "datetime")], rows),
-        count, page, max(1, -(-count // ctx.page_size)))
+    return DrillView(
+        title,
+        TableView(
+            "quarantine",
+            title,
+            [
+                Col("source", t("source")),
+                Col("entity", t("entity")),
+                Col("source_key", t("source_key")),
+                Col("reason", t("reason")),
+                Col("raw", t("raw")),
+                Col("seen_at", t("seen_at"), "datetime"),
+            ],
+            rows,
+        ),
+        count,
+        page,
+        max(1, -(-count // ctx.page_size)),
+    )
