@@ -129,6 +129,7 @@ def test_admin_walks_every_page_filters_drills_downloads_and_logs_out(page_for, 
     ids = panel.locator('td[data-col="deal_id"] a')
     assert sorted(ids.all_inner_texts()) == ["1001", "1003"]
     assert ids.first.get_attribute("href").startswith("https://acme.amocrm.ru/leads/detail/")
+    page.wait_for_timeout(300)  # the drawer slides in
     _shot(page, "drill-deals")
 
     # Excel download of the page with its filters; check a cell

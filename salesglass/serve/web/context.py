@@ -127,6 +127,14 @@ class Ctx:
         m = self.managers.get(manager_id)
         return (m["name"] or m["email"] or str(manager_id)) if m else f"#{manager_id}"
 
+    def manager_label(self, manager_id: int | None) -> str:
+        """Name for a row's manager: "Empty" when none, "(left)" when deactivated — who should call?"""
+        if manager_id is None:
+            return self.t("bucket_empty")
+        m = self.managers.get(manager_id)
+        gone = m is not None and not m["is_active"]
+        return self.manager_name(manager_id) + (f" ({self.t('inactive')})" if gone else "")
+
     def manager_choices(self) -> list[tuple[str, str]]:
         """(value, label) pairs for the manager filter, limited to what the viewer may pick."""
         if self.viewer.is_admin:

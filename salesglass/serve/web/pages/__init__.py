@@ -23,7 +23,7 @@ PAGES: dict[str, Page] = {
     p.name: p
     for p in (
         Page("sales", "page_sales", "▤", ("months", "kind"), sales.build),
-        Page("funnel", "page_funnel", "⏷", ("months", "manager", "kind"), funnel.build),
+        Page("funnel", "page_funnel", "▽", ("months", "manager", "kind"), funnel.build),
         Page("planfact", "page_planfact", "◎", ("period_type", "at", "manager"), planfact.build),
         Page("partners", "page_partners", "✚", ("months", "manager", "kind"), partners.build),
         Page("cohorts", "page_cohorts", "▦", ("months", "kind", "measure", "mode"), cohorts.build),

@@ -27,10 +27,9 @@ def _heatmap(ctx: Ctx, view: PageView, measure: str, pct: bool) -> None:
     lo, hi = months(ctx)
     kind_sql, kind_args = ctx.kind_sql("kind")
     rows = ctx.q.rows(
-        f"""SELECT cohort_month, month_offset, max(partners_k) AS partners, sum(active_partners) AS active_partners,
+        f"""SELECT cohort_month, month_offset, sum(partners) AS partners, sum(active_partners) AS active_partners,
                    sum(turnover) AS turnover
-            FROM (SELECT *, sum(partners) OVER (PARTITION BY cohort_month, month_offset) AS partners_k
-                  FROM report_cohorts WHERE cohort_month >= ? AND cohort_month < ? AND {kind_sql})
+            FROM report_cohorts WHERE cohort_month >= ? AND cohort_month < ? AND {kind_sql}
             GROUP BY cohort_month, month_offset ORDER BY cohort_month, month_offset""",
         [lo, hi, *kind_args],
     )
@@ -70,7 +69,7 @@ def _heatmap(ctx: Ctx, view: PageView, measure: str, pct: bool) -> None:
             t("chart_retention", measure=t(measure)),
             {
                 "tooltip": {"position": "top", "sgFormat": kind},
-                "grid": {"left": 8, "right": 12, "top": 10, "bottom": 50, "containLabel": True},
+                "grid": {"left": 8, "right": 12, "top": 10, "bottom": 64, "containLabel": True},
                 "xAxis": {
                     "type": "category",
                     "name": t("month_offset"),
@@ -126,11 +125,7 @@ def _declining(ctx: Ctx, view: PageView) -> None:
         [*man_args, *kind_args],
     )
     for r in rows:
-        r["manager"] = (
-            ctx.manager_name(r["development_manager_id"])
-            if r["development_manager_id"] is not None
-            else t("bucket_empty")
-        )
+        r["manager"] = ctx.manager_label(r["development_manager_id"])
         r["loss"] = (r["baseline_28d"] or Decimal(0)) - (r["recent_28d"] or Decimal(0))
         r["_link_name"] = drill(ctx, "partners", partner=r["partner_id"], kind="")
     view.kpis.append(

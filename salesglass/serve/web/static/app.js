@@ -23,7 +23,10 @@
              : (opt.xAxis && opt.xAxis.type === "value" ? opt.xAxis : null);
     var kind = axis ? axis.sgFormat : (opt.tooltip && opt.tooltip.sgFormat);
     var f = fmtFor(kind || "int");
-    if (axis) { axis.axisLabel = Object.assign({}, axis.axisLabel, {formatter: kind === "money" ? shortMoney : f}); }
+    if (axis) {
+      axis.axisLabel = Object.assign({}, axis.axisLabel, {formatter: kind === "money" ? shortMoney : f});
+      if (kind === "int") axis.minInterval = 1;
+    }
     if (opt.tooltip) { opt.tooltip.valueFormatter = f; }
     if (opt.visualMap) { var vf = fmtFor(opt.visualMap.sgFormat); opt.visualMap.formatter = function (v) { return vf(v); }; }
     (opt.series || []).forEach(function (s) {
@@ -33,7 +36,7 @@
       }
     });
     opt.textStyle = {fontFamily: "inherit"};
-    opt.animationDuration = 300;
+    opt.animation = false;  // reports, not a show: draw at once (and screenshots see the final chart)
     return opt;
   }
   function initCharts(root) {
