@@ -1,4 +1,3 @@
-
 """Page strings: key → (English, Russian). Unknown keys show as themselves (so a column name stays readable)."""
 
 STRINGS: dict[str, tuple[str, str]] = {

@@ -20,8 +20,15 @@ pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / ".ci" / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 PAGES = ("sales", "funnel", "planfact", "partners", "cohorts", "bonuses", "quality")
 
 
@@ -118,7 +125,8 @@ def test_admin_walks_every_page_filters_drills_downloads_and_logs_out(page_for, 
     page.select_option("select[name=kind]", "operator")
     page.wait_for_url(re.compile(r".*kind=operator.*"))
     page.wait_for_function(
-        "document.querySelector('[data-table=weekly] tfoot td[data-col=deals_created]').innerText === '1'")
+        "document.querySelector('[data-table=weekly] tfoot td[data-col=deals_created]').innerText === '1'"
+    )
     _shot(page, "sales-operators")
 
     # drill down: deals created in January 2026 (2: #1001 and #1003), each linked to its amoCRM card
@@ -144,8 +152,11 @@ def test_admin_walks_every_page_filters_drills_downloads_and_logs_out(page_for, 
     ws = wb[wb.sheetnames[1]]  # "Deals by month"
     header = [c.value for c in ws[5]]
     budget_col = header.index("Annual budget won") + 1
-    rows = {ws.cell(r, 1).value.date().isoformat(): ws.cell(r, budget_col).value
-            for r in range(6, ws.max_row) if ws.cell(r, 1).value}
+    rows = {
+        ws.cell(r, 1).value.date().isoformat(): ws.cell(r, budget_col).value
+        for r in range(6, ws.max_row)
+        if ws.cell(r, 1).value
+    }
     assert float(rows["2026-02-01"]) == 1200000.00
     assert "Client kind: Organizers" in ws["A2"].value
 

@@ -107,7 +107,7 @@ def create_app(cfg: Any) -> FastAPI:
             if not email or state.users.get(email) is None:
                 if request.headers.get("hx-request"):
                     return Response(status_code=401, headers={"HX-Redirect": "/login"})
-                if request.method == "GET" and not path.startswith(("/export", "/api")):
+                if request.method == "GET" and "/export." not in path:
                     nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                     return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
                 return PlainTextResponse("login required", status_code=401)

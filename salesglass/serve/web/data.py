@@ -57,6 +57,9 @@ class Published:
         self._snap: Snapshot | None = None
         self._lock = threading.Lock()
 
+    def _open_version(self, key: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+        return _open_version(self.path, key)
+
     def _stat_key(self) -> tuple[int, int] | None:
         try:
             st = os.stat(self.path)
@@ -74,7 +77,7 @@ class Published:
         with self._lock:
             if self._snap is not None and self._snap.key == key:
                 return self._snap
-            con = connect(self.path, read_only=True)
+            con = self._open_version(key)
             con.execute(f"SET threads = {int(self.threads)}")
             cols: dict[str, set[str]] = {}
             for table, column in con.execute(
@@ -89,6 +92,25 @@ class Published:
                     build = dict(zip([d[0] for d in cur.description], row, strict=True))
             self._snap = Snapshot(con, key, set(cols), cols, build)
             return self._snap
+
+
+def _open_version(path: Path, key: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+    """Open this version of the file under a name of its own.
+
+    DuckDB caches open databases by path inside a process, so connecting to the same path again
+    would hand back the old (replaced) file. A hard link named after the inode gives each version its
+    own path; the link is removed at once (the open file stays readable, as any unlinked file does).
+    """
+    link = path.with_name(f".{path.name}.{key[0]}-{key[1]}.ro")
+    try:
+        link.unlink(missing_ok=True)
+        os.link(path, link)
+    except OSError:
+        return connect(path, read_only=True)
+    try:
+        return connect(link, read_only=True)
+    finally:
+        link.unlink(missing_ok=True)
 
 
 class Query:
