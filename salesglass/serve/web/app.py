@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -102,6 +103,7 @@ def create_app(cfg: Any) -> FastAPI:
     async def require_login(request: Request, call_next):  # type: ignore[no-untyped-def]
         """No page or API answers without a session, except login, static files and /health."""
         path = request.url.path
+        started = time.perf_counter()
         if not auth.is_public(path):
             email = request.session.get("user")
             if not email or state.users.get(email) is None:
@@ -112,6 +114,7 @@ def create_app(cfg: Any) -> FastAPI:
                     return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
                 return PlainTextResponse("login required", status_code=401)
         response = await call_next(request)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -193,3 +196,14 @@ def ensure_demo_users(cfg: Any, admin: tuple[str, str], manager: tuple[str, str]
     store = UserStore(cfg.resolve(cfg.dashboard.users_path))
     store.add(admin[0], admin[1], "admin", replace=True)
     store.add(manager[0], manager[1], "manager", replace=True)
+
+
+def demo_manager_email(cfg: Any) -> str | None:
+    """E-mail of an active sales manager in the published file (the demo's manager login), if any."""
+    try:
+        snap = Published(cfg.published_path).snapshot()
+    except NoData:
+        return None
+    row = Query(snap).one("SELECT email FROM managers WHERE is_active AND role IN ('sales', 'both') "
+                          "AND email IS NOT NULL ORDER BY manager_id LIMIT 1")
+    return row.get("email")
