@@ -107,11 +107,11 @@ CREATE TABLE report_plan_fact AS SELECT pt.period_type, CASE pt.period_type WHEN
   (VALUES ('turnover'), ('revenue'), ('cost'), ('margin'), ('margin_pct'), ('tickets'), ('new_partners')) m(metric)
   GROUP BY ALL;
 CREATE TABLE report_new_partners AS SELECT date_trunc('month', st.loc)::DATE AS month, d.sales_manager_id,
-  d.ck AS client_kind, count(*) FILTER (WHERE stage = 'contract_signed') AS contracts_signed,
-  count(*) FILTER (WHERE stage = 'widget_installed') AS widgets_installed,
-  count(*) FILTER (WHERE stage = 'first_sale') AS first_sales,
-  count(*) FILTER (WHERE stage = 'contract_signed' AND d.deal_id % 6 = 5) AS signed_then_selling
-  FROM st JOIN d USING (deal_id) WHERE stage IN ('contract_signed', 'widget_installed', 'first_sale') GROUP BY ALL;
+  d.ck AS client_kind, count(*) FILTER (WHERE st.stage = 'contract_signed') AS contracts_signed,
+  count(*) FILTER (WHERE st.stage = 'widget_installed') AS widgets_installed,
+  count(*) FILTER (WHERE st.stage = 'first_sale') AS first_sales,
+  count(*) FILTER (WHERE st.stage = 'contract_signed' AND d.deal_id % 6 = 5) AS signed_then_selling
+  FROM st JOIN d USING (deal_id) WHERE st.stage IN ('contract_signed', 'widget_installed', 'first_sale') GROUP BY ALL;
 CREATE TABLE report_sales_share AS SELECT pm.month, CASE WHEN pm.partner_id IS NULL OR p.is_support THEN 'support'
   WHEN p.partner_id IS NULL THEN 'unknown' WHEN m.is_active THEN 'manager' ELSE 'empty' END AS bucket,
   CASE WHEN m.is_active AND NOT p.is_support THEN p.development_manager_id END AS manager_id,
@@ -216,10 +216,11 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=20, help="sequential requests per URL")
     ap.add_argument("--clients", type=int, default=20, help="concurrent clients")
     ap.add_argument("--rebuild", action="store_true", help="synthesise the published file again")
+    ap.add_argument("--published", type=Path, help="use this published file (e.g. a real build) instead")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    published = OUT / "dashboard-m.duckdb"
-    if args.rebuild or not published.exists():
+    published = args.published or OUT / "dashboard-m.duckdb"
+    if not args.published and (args.rebuild or not published.exists()):
         synthesize(published)
     import socket
 

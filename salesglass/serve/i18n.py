@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from salesglass.serve.strings import STRINGS
 
 LANGS = ("ru", "en")
+_EXP = {n: Decimal(1).scaleb(-n) for n in range(7)}
 NNBSP = "\u202f"  # narrow no-break space: Russian thousands separator
 NBSP = "\u00a0"
 CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸"}
@@ -53,28 +54,18 @@ class Formatter:
         text = key if entry is None else entry[0 if self.lang == "en" else 1]
         return text.format(**kw) if kw else text
 
-    def _group(self, digits: str) -> str:
-        sep = NNBSP if self.lang == "ru" else ","
-        out = []
-        while len(digits) > 3:
-            out.insert(0, digits[-3:])
-            digits = digits[:-3]
-        out.insert(0, digits)
-        return sep.join(out)
-
     def number(self, value: object, decimals: int = 0) -> str:
         if value is None:
             return "—"
         try:
-            d = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-        except ArithmeticError:
+            d = value if isinstance(value, Decimal) else Decimal(value if isinstance(value, int) else str(value))
+            d = d.quantize(_EXP[decimals], rounding=ROUND_HALF_UP)
+        except (ArithmeticError, ValueError, TypeError):
             return str(value)
-        neg = d < 0
-        whole, _, frac = f"{abs(d):f}".partition(".")
-        text = self._group(whole)
-        if decimals:
-            text += ("," if self.lang == "ru" else ".") + frac
-        return ("−" if neg else "") + text
+        text = f"{abs(d):,.{decimals}f}"
+        if self.lang == "ru":
+            text = text.replace(",", NNBSP).replace(".", ",")
+        return ("−" if d < 0 else "") + text
 
     def money(self, value: object) -> str:
         return "—" if value is None else f"{self.number(value, 2)}{NBSP}{self.sign}"

@@ -46,6 +46,27 @@ class Snapshot:
     def built_at(self) -> datetime | None:
         return self.build.get("built_at")
 
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock)
+    _first_sales: str | None = None
+
+    def first_sales(self) -> str:
+        """A relation partner_id → first_sale_at (model.md: earliest sale with tickets > 0).
+
+        The partners copy may carry the column; otherwise it is derived once per published version
+        into an in-memory database attached to this snapshot (shared by every request's cursor), so
+        drill-downs never scan all sales per request.
+        """
+        if self.has("partners", "first_sale_at"):
+            return "(SELECT partner_id, first_sale_at FROM partners)"
+        with self._cache_lock:
+            if self._first_sales is None:
+                self.con.execute("ATTACH IF NOT EXISTS ':memory:' AS sg_cache (READ_WRITE)")
+                self.con.execute(
+                    "CREATE OR REPLACE TABLE sg_cache.first_sales AS SELECT partner_id, min(sold_at) AS first_sale_at "
+                    "FROM sales WHERE tickets > 0 AND partner_id IS NOT NULL GROUP BY partner_id")
+                self._first_sales = "sg_cache.first_sales"
+        return self._first_sales
+
     def has(self, table: str, column: str | None = None) -> bool:
         return table in self.tables and (column is None or column in self.columns.get(table, set()))
 

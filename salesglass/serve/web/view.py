@@ -33,6 +33,28 @@ class TableView:
     note: str | None = None
     total: dict[str, Any] | None = None  # a totals row, rendered in bold
 
+    def cells(self, fmt: Any) -> list[list[Cell]]:
+        """Every body cell as text + links, formatted once in Python (a page may show thousands)."""
+        out = []
+        cols = [(c, c.key, "_link_" + c.key, "_amo_" + c.key) for c in self.cols]
+        for row in self.rows:
+            override = row.get("_kind")
+            line = []
+            for c, key, link, amo in cols:
+                kind = override if override and c.kind == "money" else c.kind
+                line.append(Cell(key, fmt.cell(kind, row.get(key)), c.numeric, row.get(link), row.get(amo)))
+            out.append(line)
+        return out
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    text: str
+    numeric: bool
+    link: str | None
+    amo: str | None
+
 
 @dataclass
 class Kpi:

@@ -7,8 +7,9 @@ and calendar (account time zone) as the reports. A manager only ever gets their 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException
 
@@ -73,15 +74,20 @@ def _page(ctx: Ctx, sql: str, args: list, count_sql: str) -> tuple[list[dict], i
     return rows, count, page
 
 
+def _utc(ctx: Ctx, day: date) -> datetime:
+    """Midnight starting `day` in the account time zone, as a UTC instant (compared with raw columns,
+    so DuckDB can skip row groups by their min/max instead of converting every row)."""
+    return datetime.combine(day, time.min, ZoneInfo(ctx.snap.timezone)).astimezone(UTC)
+
+
 def _range(ctx: Ctx, w: Where, column: str) -> str:
-    """since/until on a local-time column, never past the end of the as_of day; returns a subtitle."""
+    """since/until (account calendar days) on a timestamp column, never past the as_of day; a subtitle."""
     since, until = _date(ctx, "since"), _date(ctx, "until")
     end = ctx.snap.as_of + timedelta(days=1)
     until = min(until, end) if until else end
-    loc = _local(ctx, column)
     if since:
-        w.add(f"{loc} >= ?", since)
-    w.add(f"{loc} < ?", until)
+        w.add(f"{column} >= ?", _utc(ctx, since))
+    w.add(f"{column} < ?", _utc(ctx, until))
     f = ctx.fmt
     return f"{f.day(since) if since else '…'} – {f.day(until - timedelta(days=1))}"
 
@@ -103,10 +109,9 @@ def deals(ctx: Ctx) -> DrillView:
         raise HTTPException(status_code=400, detail="unknown stage")
     w = Where()
     w.add("NOT coalesce(d.is_deleted, FALSE)")
-    end = ctx.snap.as_of + timedelta(days=1)
-    created = _local(ctx, "d.created_at")
-    w.add(f"{created} < ?", end)
-    reached = _local(ctx, "s.reached_at")
+    end = _utc(ctx, ctx.snap.as_of + timedelta(days=1))
+    w.add("d.created_at < ?", end)
+    reached = "s.reached_at"
     sub = ""
     if basis == "created":
         sub = _range(ctx, w, "d.created_at")
@@ -135,7 +140,7 @@ def deals(ctx: Ctx) -> DrillView:
                 end,
             )
         if basis == "lost":
-            w.add(f"d.is_lost AND {_local(ctx, 'd.closed_at')} < ?", end)
+            w.add("d.is_lost AND d.closed_at < ?", end)
             w.add(
                 f"coalesce((SELECT max(list_position({STAGE_LIST}, s.stage)) FROM deal_stages s "
                 f"WHERE s.deal_id = d.deal_id AND {reached} < ?), 1) = list_position({STAGE_LIST}, ?)",
@@ -197,10 +202,8 @@ def deals(ctx: Ctx) -> DrillView:
 
 
 def _first_sales_sql(ctx: Ctx) -> str:
-    """partner_id → first_sale_at: the partners column when published, else derived from sales."""
-    if ctx.snap.has("partners", "first_sale_at"):
-        return "SELECT partner_id, first_sale_at FROM partners"
-    return "SELECT partner_id, min(sold_at) AS first_sale_at FROM sales WHERE tickets > 0 GROUP BY partner_id"
+    """partner_id → first_sale_at (cached per published version)."""
+    return f"SELECT * FROM {ctx.snap.first_sales()}"
 
 
 ACQUIRING = """SELECT partner_id, sales_manager_id AS acquirer_id FROM (
@@ -292,9 +295,9 @@ def _partner_months(ctx: Ctx, partner_id: str, end: date) -> TableView:
     rows = ctx.q.rows(
         f"""SELECT date_trunc('month', {loc})::DATE AS month, sum(turnover) AS turnover, sum(revenue) AS revenue,
                    sum(cost) AS cost, sum(tickets) AS tickets
-            FROM sales WHERE partner_id = ? AND {loc} < ? AND {loc} >= ?
+            FROM sales WHERE partner_id = ? AND sold_at < ? AND sold_at >= ?
             GROUP BY 1 ORDER BY 1 DESC""",
-        [partner_id, end, date(end.year - 1, end.month, 1)],
+        [partner_id, _utc(ctx, end), _utc(ctx, date(end.year - 1, end.month, 1))],
     )
     return TableView(
         "partner_months",
