@@ -236,3 +236,12 @@ def test_short_passwords_are_refused(tmp_path, bad) -> None:
 
     with pytest.raises(SalesglassError, match="too short"):
         UserStore(tmp_path / "u.json").add("a@b.c", bad, "admin")
+
+
+def test_deal_lists_filter_by_pipeline(admin) -> None:
+    html = admin.get("/drill/deals?pipeline=8").text
+    assert "/leads/detail/1004" in html and "/leads/detail/1001" not in html
+    assert 'name="pipeline"' in html  # the filter is offered (two pipelines in the data)
+    html = admin.get("/drill/deals?pipeline=7").text
+    assert "/leads/detail/1001" in html and "/leads/detail/1004" not in html
+    assert "Deleted deal" not in html  # deleted deals never listed

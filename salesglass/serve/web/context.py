@@ -91,12 +91,9 @@ class Ctx:
         v = self.viewer
         if v.is_admin:
             return self.requested_manager
-        own = v.manager_id if v.manager_id is not None else NOBODY
-        if v.company and self.requested_manager is None and self.params.get("manager") == "":
-            return None
-        if v.company and self.requested_manager is None and "manager" not in self.params:
-            return own
-        return own
+        if v.company and self.params.get("manager") == "":
+            return None  # "Company" picked in the filter
+        return v.manager_id if v.manager_id is not None else NOBODY
 
     @property
     def row_manager(self) -> int | None:

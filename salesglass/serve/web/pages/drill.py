@@ -30,6 +30,7 @@ class DrillView:
     pages: int
     subtitle: str = ""
     extra: list[TableView] = field(default_factory=list)
+    pipelines: list[int] = field(default_factory=list)  # choices of the pipeline filter (deal lists)
 
     def page_url(self, ctx: Ctx, page: int) -> str:
         params = dict(ctx.params)
@@ -198,7 +199,10 @@ def deals(ctx: Ctx) -> DrillView:
         ],
         rows,
     )
-    return DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
+    view = DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
+    view.pipelines = [r["pipeline_id"] for r in ctx.q.rows(
+        "SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50")]
+    return view
 
 
 def _first_sales_sql(ctx: Ctx) -> str:
