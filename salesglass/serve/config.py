@@ -26,6 +26,8 @@ class DashboardConfig(Section):
     session_hours: int = Field(12, ge=1, le=24 * 30)
     # rows per drill-down page
     page_size: int = Field(50, ge=10, le=1000)
+    # rendered views kept in memory per published version (0 = render every request)
+    cache_entries: int = Field(256, ge=0, le=100_000)
 
 
 def demo_section(company: Path) -> str:
@@ -40,4 +42,5 @@ managers_see_company_totals = false     # managers see only their own figures un
 default_language = "ru"                 # when the browser asks for neither ru nor en
 session_hours = 12                      # how long a login lasts
 page_size = 50                          # rows per drill-down page
+cache_entries = 256                     # rendered views kept per published version (0 = off)
 """

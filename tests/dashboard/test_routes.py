@@ -191,6 +191,7 @@ def test_published_file_is_reopened_when_swapped_and_drill_pages(tmp_path) -> No
             "UPDATE build_info SET as_of = DATE '2026-03-20';"
         )
         write_published(cfg.published_path, extra_sql=many)
+        assert "2026-03-20" in c.get("/sales").text  # the cached page of the old build is not served
         html = c.get("/drill/deals?basis=created&since=2026-03-01&until=2026-04-01").text
         assert "2026-03-20" in html and "26 rows" in html and "page 1 of 3" in html
         assert "page 3 of 3" in c.get("/drill/deals?basis=created&since=2026-03-01&until=2026-04-01&page=3").text

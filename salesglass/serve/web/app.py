@@ -18,6 +18,7 @@ from starlette.requests import Request
 from salesglass.serve.i18n import LANGS, Formatter, pick_language
 from salesglass.serve.users import UserStore
 from salesglass.serve.web import auth
+from salesglass.serve.web.cache import ResponseCache
 from salesglass.serve.web.context import Ctx, Viewer
 from salesglass.serve.web.data import NoData, Published, Query
 
@@ -33,6 +34,7 @@ class App:
         d = cfg.dashboard
         self.users = UserStore(cfg.resolve(d.users_path))
         self.published = Published(cfg.published_path)
+        self.cache = ResponseCache(d.cache_entries)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
         )
@@ -67,18 +69,15 @@ class App:
         )
         return Viewer(user.email, user.role, manager_id, manager_name, user.role == "admin" or bool(company))
 
-    def render(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    def render_text(self, request: Request, template: str, **values: Any) -> str:
         fmt = values.pop("fmt", None) or self.formatter(request)
-        html = self.env.get_template(template).render(
-            request=request,
-            fmt=fmt,
-            t=fmt.t,
-            lang=fmt.lang,
-            csrf=auth.csrf_token(request),
-            path=request.url.path,
-            **values,
+        csrf = values.pop("csrf", None) or auth.csrf_token(request)
+        return self.env.get_template(template).render(
+            request=request, fmt=fmt, t=fmt.t, lang=fmt.lang, csrf=csrf, path=request.url.path, **values
         )
-        return HTMLResponse(html, status_code=status)
+
+    def render(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        return HTMLResponse(self.render_text(request, template, **values), status_code=status)
 
     def context(self, request: Request) -> Ctx:
         """The request's context; raises NoData when nothing has been published yet."""

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from salesglass.errors import SalesglassError
 from salesglass.serve.i18n import LANGS
 from salesglass.serve.web import auth
+from salesglass.serve.web.cache import CSRF_PLACEHOLDER, cache_key
 from salesglass.serve.web.export import csv_bytes, xlsx_bytes
 from salesglass.serve.web.pages import DRILLS, PAGES, nav_items
 
@@ -53,19 +54,24 @@ def register(app: FastAPI, state: Any) -> None:
     def home() -> Response:
         return RedirectResponse("/sales", status_code=303)
 
-    def page_view(request: Request, name: str) -> tuple[Any, Any, Any]:
-        """Build a page's view; the caller closes ctx.q once it has rendered."""
+    def page_view(request: Request, name: str) -> tuple[Any, Any]:
+        """A page and the request's context; the caller closes ctx.q."""
         page = PAGES.get(name)
         if page is None:
             raise HTTPException(status_code=404)
         ctx = state.context(request)
-        try:
-            if page.admin_only and not ctx.viewer.is_admin:
-                raise HTTPException(status_code=403, detail="admins only")
-            return page, ctx, page.build(ctx)
-        except BaseException:
+        if page.admin_only and not ctx.viewer.is_admin:
             ctx.q.close()
-            raise
+            raise HTTPException(status_code=403, detail="admins only")
+        return page, ctx
+
+    def cached(ctx: Any, kind: str, make: Any) -> Any:
+        key = cache_key(ctx, kind)
+        value = state.cache.get(key)
+        if value is None:
+            value = make()
+            state.cache.put(key, value)
+        return value
 
     @app.get("/drill/{name}", response_class=HTMLResponse)
     def drill(request: Request, name: str) -> HTMLResponse:
@@ -74,19 +80,31 @@ def register(app: FastAPI, state: Any) -> None:
             raise HTTPException(status_code=404)
         ctx = state.context(request)
         try:
-            view = build(ctx)
             template = "drill_panel.html" if request.headers.get("hx-request") else "drill.html"
-            return state.render(
-                request, template, fmt=ctx.fmt, ctx=ctx, view=view, viewer=ctx.viewer, nav=nav_items(ctx), snap=ctx.snap
+            html = cached(
+                ctx,
+                "page",
+                lambda: state.render_text(
+                    request,
+                    template,
+                    fmt=ctx.fmt,
+                    ctx=ctx,
+                    view=build(ctx),
+                    viewer=ctx.viewer,
+                    nav=nav_items(ctx),
+                    snap=ctx.snap,
+                    csrf=CSRF_PLACEHOLDER,
+                ),
             )
+            return HTMLResponse(html.replace(CSRF_PLACEHOLDER, auth.csrf_token(request)))
         finally:
             ctx.q.close()
 
     @app.get("/{name}/export.xlsx")
     def export_xlsx(request: Request, name: str) -> Response:
-        _page, ctx, view = page_view(request, name)
+        page, ctx = page_view(request, name)
         try:
-            data = xlsx_bytes(view, ctx)
+            data = cached(ctx, "xlsx", lambda: xlsx_bytes(page.build(ctx), ctx))
         finally:
             ctx.q.close()
         return Response(
@@ -97,9 +115,9 @@ def register(app: FastAPI, state: Any) -> None:
 
     @app.get("/{name}/export.csv")
     def export_csv(request: Request, name: str, table: str | None = None) -> Response:
-        _page, ctx, view = page_view(request, name)
+        page, ctx = page_view(request, name)
         try:
-            data = csv_bytes(view, ctx, table)
+            data = cached(ctx, "csv", lambda: csv_bytes(page.build(ctx), ctx, table))
         finally:
             ctx.q.close()
         return Response(
@@ -114,19 +132,25 @@ def register(app: FastAPI, state: Any) -> None:
 
     @app.get("/{name}", response_class=HTMLResponse)
     def page(request: Request, name: str) -> HTMLResponse:
-        page, ctx, view = page_view(request, name)
+        page, ctx = page_view(request, name)
         try:
-            return state.render(
-                request,
-                "page.html",
-                fmt=ctx.fmt,
-                ctx=ctx,
-                view=view,
-                page=page,
-                viewer=ctx.viewer,
-                nav=nav_items(ctx),
-                snap=ctx.snap,
+            html = cached(
+                ctx,
+                "page",
+                lambda: state.render_text(
+                    request,
+                    "page.html",
+                    fmt=ctx.fmt,
+                    ctx=ctx,
+                    view=page.build(ctx),
+                    page=page,
+                    viewer=ctx.viewer,
+                    nav=nav_items(ctx),
+                    snap=ctx.snap,
+                    csrf=CSRF_PLACEHOLDER,
+                ),
             )
+            return HTMLResponse(html.replace(CSRF_PLACEHOLDER, auth.csrf_token(request)))
         finally:
             ctx.q.close()
 
