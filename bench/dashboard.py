@@ -179,10 +179,11 @@ URLS = {
 }
 
 
-def _server(root: Path, published: Path, port: int) -> subprocess.Popen:
+def _server(root: Path, published: Path, port: int, cache: bool) -> subprocess.Popen:
     cfg = root / "salesglass.toml"
     cfg.write_text(f'[warehouse]\npublished_path = "{published}"\n[dashboard]\nport = {port}\n'
-                   'users_path = "users.json"\nsecret_path = "secret"\n', encoding="utf-8")
+                   f'users_path = "users.json"\nsecret_path = "secret"\ncache_entries = {256 if cache else 0}\n',
+                   encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     subprocess.run([sys.executable, "-m", "salesglass", "users", "add", "bench@bench.test", "--role", "admin",
                     "--password-stdin", "-c", str(cfg)], input="bench-pass-1\n", text=True, check=True, env=env,
@@ -216,6 +217,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=20, help="sequential requests per URL")
     ap.add_argument("--clients", type=int, default=20, help="concurrent clients")
     ap.add_argument("--rebuild", action="store_true", help="synthesise the published file again")
+    ap.add_argument("--no-cache", action="store_true", help="render every request ([dashboard].cache_entries = 0)")
     ap.add_argument("--published", type=Path, help="use this published file (e.g. a real build) instead")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -229,7 +231,8 @@ def main() -> None:
         port = s.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        proc = _server(Path(tmp), published, port)
+        proc = _server(Path(tmp), published, port, not args.no_cache)
+        print(f"response cache: {'off' if args.no_cache else 'on (256 entries)'}")
         try:
             for _ in range(100):
                 try:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -71,36 +72,50 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 
 def write_table(ws: Any, table: TableView, view: PageView, ctx: Any) -> None:
-    ws.append([f"{view.title} — {table.title}"])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([describe_filters(ctx)])
-    built = ctx.fmt.day(ctx.snap.built_at) if ctx.snap.built_at else "—"
-    ws.append([f"{ctx.t('as_of')}: {ctx.fmt.day(ctx.snap.as_of)}; {ctx.t('built_at')}: {built}"])
-    ws.append([])
-    ws.append([c.label for c in table.cols])
-    header_row = ws.max_row
-    for i in range(1, len(table.cols) + 1):
-        cell = ws.cell(row=header_row, column=i)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    rows = list(table.rows) + ([table.total] if table.total else [])
-    for row in rows:
-        ws.append([cell_value(c.kind, row.get(c.key), ctx) for c in table.cols])
-        r = ws.max_row
-        for i, c in enumerate(table.cols, start=1):
-            if c.kind in FORMATS:
-                ws.cell(row=r, column=i).number_format = FORMATS[c.kind]
-            if row is table.total:
-                ws.cell(row=r, column=i).font = Font(bold=True)
+    """One table on a write-only sheet (streamed: no cell objects kept, several times faster)."""
+    bold, title_font = Font(bold=True), Font(bold=True, size=13)
+
+    def cell(value: Any, *, font: Font | None = None, fmt: str | None = None) -> WriteOnlyCell:
+        c = WriteOnlyCell(ws, value=value)
+        if font is not None:
+            c.font = font
+        if fmt:
+            c.number_format = fmt
+        return c
+
     for i, c in enumerate(table.cols, start=1):
         ws.column_dimensions[get_column_letter(i)].width = 14 if c.numeric else max(16, min(40, len(c.label) + 4))
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.freeze_panes = "A6"
+    built = ctx.fmt.day(ctx.snap.built_at) if ctx.snap.built_at else "—"
+    ws.append([cell(f"{view.title} — {table.title}", font=title_font)])
+    ws.append([describe_filters(ctx)])
+    ws.append([f"{ctx.t('as_of')}: {ctx.fmt.day(ctx.snap.as_of)}; {ctx.t('built_at')}: {built}"])
+    ws.append([])
+    header = []
+    for c in table.cols:
+        h = cell(c.label, font=bold)
+        h.fill = HEADER_FILL
+        h.alignment = Alignment(wrap_text=True, vertical="top")
+        header.append(h)
+    ws.append(header)
+    formats = [FORMATS.get(c.kind) for c in table.cols]
+    for row in table.rows:
+        ws.append([cell(cell_value(c.kind, row.get(c.key), ctx), fmt=f) if f else
+                   cell_value(c.kind, row.get(c.key), ctx) for c, f in zip(table.cols, formats, strict=True)])
+    if table.total:
+        ws.append([cell(v, font=bold, fmt=f) for v, f in zip(total_values(table, ctx), formats, strict=True)])
+
+
+def total_values(table: TableView, ctx: Any) -> list[Any]:
+    """The totals row as cell values, labelled "Total" in its first text column (as on screen)."""
+    values = [cell_value(c.kind, (table.total or {}).get(c.key), ctx) for c in table.cols]
+    if values and values[0] is None and not table.cols[0].numeric:
+        values[0] = ctx.t("total")
+    return values
 
 
 def xlsx_bytes(view: PageView, ctx: Any) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     used: set[str] = set()
     for table in view.tables:
         write_table(wb.create_sheet(_sheet_name(table.title, used)), table, view, ctx)
@@ -118,6 +133,8 @@ def csv_bytes(view: PageView, ctx: Any, table_key: str | None = None) -> bytes:
     w = csv.writer(buf)
     for table in tables[:1]:
         w.writerow([c.label for c in table.cols])
-        for row in table.rows + ([table.total] if table.total else []):
+        for row in table.rows:
             w.writerow(["" if (v := cell_value(c.kind, row.get(c.key), ctx)) is None else v for c in table.cols])
+        if table.total:
+            w.writerow(["" if v is None else v for v in total_values(table, ctx)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
