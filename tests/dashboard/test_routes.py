@@ -195,6 +195,7 @@ def test_published_file_is_reopened_when_swapped_and_drill_pages(tmp_path) -> No
         html = c.get("/drill/deals?basis=created&since=2026-03-01&until=2026-04-01").text
         assert "2026-03-20" in html and "26 rows" in html and "page 1 of 3" in html
         assert "page 3 of 3" in c.get("/drill/deals?basis=created&since=2026-03-01&until=2026-04-01&page=3").text
+        assert "page 3 of 3" in c.get("/drill/deals?basis=created&since=2026-03-01&until=2026-04-01&page=99").text
 
 
 def test_users_store_and_secret_are_owner_only_and_hashed(site) -> None:

@@ -33,12 +33,15 @@ def line_cols(t) -> list[Col]:
     ]
 
 
-def lines_sql(where: str) -> str:
+LINES_ORDER = "month DESC, manager_id, rule, amount DESC, partner_id"
+
+
+def lines_sql(where: str, ordered: bool = True) -> str:
     return f"""SELECT l.month, l.manager_id, l.role, l.rule, l.partner_id, p.name AS partner_name, l.deal_id,
                       l.base, l.rate, l.multiplier, l.amount
                FROM report_bonus_lines l LEFT JOIN partners p USING (partner_id)
                WHERE {where}
-               ORDER BY l.month DESC, l.manager_id, l.rule, l.amount DESC, l.partner_id"""
+               """ + (f"ORDER BY {LINES_ORDER}" if ordered else "")
 
 
 def decorate_line(ctx: Ctx, r: dict) -> dict:

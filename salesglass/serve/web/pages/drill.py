@@ -15,7 +15,7 @@ from fastapi import HTTPException
 
 from salesglass.model.schema import STAGES
 from salesglass.serve.web.context import Ctx
-from salesglass.serve.web.pages.bonuses import decorate_line, line_cols, lines_sql
+from salesglass.serve.web.pages.bonuses import LINES_ORDER, decorate_line, line_cols, lines_sql
 from salesglass.serve.web.view import Col, TableView
 
 STAGE_LIST = "[" + ", ".join(f"'{s}'" for s in STAGES) + "]"
@@ -66,12 +66,17 @@ def _local(ctx: Ctx, column: str) -> str:
     return f"timezone('{ctx.snap.timezone.replace(chr(39), '')}', {column})"
 
 
-def _page(ctx: Ctx, sql: str, args: list, count_sql: str) -> tuple[list[dict], int, int]:
-    count = ctx.q.scalar(count_sql, args) or 0
+def _page(ctx: Ctx, sql: str, args: list, order: str) -> tuple[list[dict], int, int]:
+    """One page of `sql` in `order` (output column names) and the total row count, in one pass."""
     size = ctx.page_size
-    pages = max(1, -(-count // size))
-    page = min(ctx.page, pages)
-    rows = ctx.q.rows(f"{sql} LIMIT {size} OFFSET {(page - 1) * size}", args)
+    page = ctx.page
+    paged = f"SELECT *, count(*) OVER () AS _total FROM ({sql}) _q ORDER BY {order} LIMIT {size} OFFSET ?"
+    rows = ctx.q.rows(paged, [*args, (page - 1) * size])
+    if not rows and page > 1:  # past the end (e.g. an old link): show the last page
+        count = ctx.q.scalar(f"SELECT count(*) FROM ({sql}) _q", args) or 0
+        page = max(1, -(-count // size))
+        rows = ctx.q.rows(paged, [*args, (page - 1) * size])
+    count = rows[0]["_total"] if rows else 0
     return rows, count, page
 
 
@@ -164,9 +169,7 @@ def deals(ctx: Ctx) -> DrillView:
     base = f"""SELECT d.deal_id, d.name, d.stage, d.client_kind, d.sales_manager_id, d.partner_id,
                       p.name AS partner_name, d.price, d.created_at, d.closed_at, d.is_won, d.is_lost, d.pipeline_id
                FROM deals d LEFT JOIN partners p ON p.partner_id = d.partner_id WHERE {w.sql}"""
-    rows, count, page = _page(
-        ctx, base + " ORDER BY d.created_at DESC, d.deal_id", w.args, f"SELECT count(*) FROM deals d WHERE {w.sql}"
-    )
+    rows, count, page = _page(ctx, base, w.args, "created_at DESC, deal_id")
     for r in rows:
         r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
         r["manager"] = ctx.manager_name(r["sales_manager_id"]) if r["sales_manager_id"] is not None else "—"
@@ -200,8 +203,10 @@ def deals(ctx: Ctx) -> DrillView:
         rows,
     )
     view = DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
-    view.pipelines = [r["pipeline_id"] for r in ctx.q.rows(
-        "SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50")]
+    view.pipelines = [
+        r["pipeline_id"]
+        for r in ctx.q.rows("SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50")
+    ]
     return view
 
 
@@ -221,7 +226,7 @@ ACQUIRING = """SELECT partner_id, sales_manager_id AS acquirer_id FROM (
 def partners(ctx: Ctx) -> DrillView:
     t = ctx.t
     basis = ctx.params.get("basis") or "all"
-    w, ctes, cols_extra, order = Where(), [], "", "p.name, p.partner_id"
+    w, ctes, cols_extra, order = Where(), [], "", "name, partner_id"
     ctes.append(f"fs AS ({_first_sales_sql(ctx)})")
     joins = "LEFT JOIN fs ON fs.partner_id = p.partner_id"
     sub = ""
@@ -236,7 +241,7 @@ def partners(ctx: Ctx) -> DrillView:
         w.args[:0] = inner.args
         joins += " JOIN agg ON agg.partner_id = p.partner_id"
         cols_extra = ", agg.turnover, agg.revenue, agg.tickets"
-        order = "agg.turnover DESC, p.partner_id"
+        order = "turnover DESC, partner_id"
     by_acquirer = ctx.params.get("by") == "acquirer"
     if by_acquirer or not ctx.viewer.is_admin:
         ctes.append(f"acq AS ({ACQUIRING})")
@@ -258,9 +263,7 @@ def partners(ctx: Ctx) -> DrillView:
     with_sql = "WITH " + ", ".join(ctes)
     base = f"""{with_sql} SELECT p.partner_id, p.name, p.kind, p.development_manager_id, p.created_at,
                     fs.first_sale_at{cols_extra} FROM partners p {joins} WHERE {w.sql}"""
-    rows, count, page = _page(
-        ctx, base + f" ORDER BY {order}", w.args, f"{with_sql} SELECT count(*) FROM partners p {joins} WHERE {w.sql}"
-    )
+    rows, count, page = _page(ctx, base, w.args, order)
     for r in rows:
         r["manager"] = (
             ctx.manager_name(r["development_manager_id"])
@@ -330,7 +333,7 @@ def bonus_lines(ctx: Ctx) -> DrillView:
         w.add("l.manager_id = ?", manager)
     if ctx.params.get("rule"):
         w.add("l.rule = ?", ctx.params.get("rule"))
-    rows, count, page = _page(ctx, lines_sql(w.sql), w.args, f"SELECT count(*) FROM report_bonus_lines l WHERE {w.sql}")
+    rows, count, page = _page(ctx, lines_sql(w.sql, ordered=False), w.args, LINES_ORDER)
     rows = [decorate_line(ctx, r) for r in rows]
     title = t("table_bonus_lines")
     if manager not in (None, "none"):
@@ -356,9 +359,9 @@ def quarantine(ctx: Ctx) -> DrillView:
     rows, count, page = _page(
         ctx,
         f"SELECT source, entity, source_key, reason, left(CAST(raw AS VARCHAR), 300) AS raw, seen_at "
-        f"FROM quarantine WHERE {w.sql} ORDER BY seen_at DESC, source_key",
+        f"FROM quarantine WHERE {w.sql}",
         w.args,
-        f"SELECT count(*) FROM quarantine WHERE {w.sql}",
+        "seen_at DESC, source_key",
     )
     title = t("table_quarantine")
     return DrillView(
