@@ -24,6 +24,8 @@ class DashboardConfig(Section):
     # language for browsers that ask for neither Russian nor English
     default_language: Literal["ru", "en"] = "ru"
     session_hours: int = Field(12, ge=1, le=24 * 30)
+    # send the session cookie over HTTPS only (turn on when served behind TLS)
+    secure_cookies: bool = False
     # rows per drill-down page
     page_size: int = Field(50, ge=10, le=1000)
     # rendered views kept in memory per published version (0 = render every request)
@@ -41,6 +43,7 @@ secret_path = ".salesglass/dashboard-secret"  # session-signing key, created 060
 managers_see_company_totals = false     # managers see only their own figures unless this is true
 default_language = "ru"                 # when the browser asks for neither ru nor en
 session_hours = 12                      # how long a login lasts
+secure_cookies = false                  # true when the dashboard is served over HTTPS
 page_size = 50                          # rows per drill-down page
 cache_entries = 256                     # rendered views kept per published version (0 = off)
 """

@@ -247,3 +247,29 @@ def test_deal_lists_filter_by_pipeline(admin) -> None:
     html = admin.get("/drill/deals?pipeline=7").text
     assert "/leads/detail/1001" in html and "/leads/detail/1004" not in html
     assert "Deleted deal" not in html  # deleted deals never listed
+
+
+def test_secure_cookies_setting(tmp_path) -> None:
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path, secure_cookies=True)
+    add_users(cfg)
+    with TestClient(create_app(cfg), base_url="https://testserver") as c:
+        page = c.get("/login")
+        r = c.post(
+            "/login",
+            data={
+                "email": "admin@demo.test",
+                "password": PASSWORDS["admin@demo.test"],
+                "csrf_token": csrf_of(page.text),
+            },
+            follow_redirects=False,
+        )
+        assert "secure" in r.headers["set-cookie"].lower()
+
+
+def test_unknown_config_key_is_an_error(tmp_path) -> None:
+    from salesglass.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"\[dashboard\]\.colour is not a known setting"):
+        make_config(tmp_path, colour="blue")

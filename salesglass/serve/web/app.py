@@ -125,7 +125,7 @@ def create_app(cfg: Any) -> FastAPI:
         session_cookie="salesglass_session",
         max_age=cfg.dashboard.session_hours * 3600,
         same_site="lax",
-        https_only=False,
+        https_only=cfg.dashboard.secure_cookies,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
