@@ -80,7 +80,13 @@ def build(ctx: Ctx) -> PageView:
             t("created_to_first_sale"), f.pct(ratio(reached, created)), sub=f"{f.number(reached)} / {f.number(created)}"
         ),
     ]
-    weeks = [f.day(r["week_start"]) for r in weekly]
+    # every week of the range on the axis (a week without rows is a zero week, reports.md)
+    by_week = {r["week_start"]: r for r in weekly}
+    first = lo + timedelta(days=(7 - lo.weekday()) % 7)  # first Monday in the range
+    last = min(hi, ctx.snap.as_of + timedelta(days=1))  # no weeks after as_of
+    axis = [first + timedelta(weeks=i) for i in range(max(0, (last - first).days + 6) // 7)]
+    chart_weeks = [by_week.get(w, {"widget_installed": 0, "first_sale": 0}) for w in axis]
+    weeks = [f.day(w) for w in axis]
     view.charts = [
         Chart(
             "weekly",
@@ -88,8 +94,8 @@ def build(ctx: Ctx) -> PageView:
             _bars(
                 weeks,
                 [
-                    (t("widget_installed"), [r["widget_installed"] for r in weekly], BLUE),
-                    (t("first_sale"), [r["first_sale"] for r in weekly], GREEN),
+                    (t("widget_installed"), [r["widget_installed"] for r in chart_weeks], BLUE),
+                    (t("first_sale"), [r["first_sale"] for r in chart_weeks], GREEN),
                 ],
             ),
             wide=True,
