@@ -1,1 +1,1 @@
-"""serve."""
+"""serve: the web dashboard (`salesglass serve`) and its logins (`salesglass users`)."""

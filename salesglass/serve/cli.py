@@ -1,7 +1,115 @@
-"""Commands of this area; `register` adds them to the `salesglass` app."""
+"""Commands of this area: `salesglass serve` and `salesglass users …`; `register` adds them to the app."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
+]
+users_app = typer.Typer(
+    help="Manage dashboard logins (stored in [dashboard].users_path, argon2-hashed).", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    app.command("serve")(serve)
+    app.add_typer(users_app, name="users")
+
+
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[str | None, typer.Option(help="Listen address (default: [dashboard].host).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: [dashboard].port).")] = None,
+) -> None:
+    """Start the web dashboard (login required; reads the published report file)."""
+    from salesglass.config import load_config
+    from salesglass.serve.users import UserStore
+    from salesglass.serve.web.app import run_server
+
+    cfg = load_config(config)
+    if host:
+        cfg.dashboard.host = host
+    if port:
+        cfg.dashboard.port = port
+    if not UserStore(cfg.resolve(cfg.dashboard.users_path)).list():
+        console.print(
+            "[yellow]No dashboard users yet:[/] add one with `salesglass users add you@example.com --role admin`."
+        )
+    console.print(f"dashboard on http://{cfg.dashboard.host}:{cfg.dashboard.port}/ (Ctrl+C stops it)")
+    run_server(cfg)
+
+
+def _read_password(password_stdin: bool) -> str:
+    """From stdin (one line) or an interactive prompt; never echoed, never an argument."""
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _store(config: Path | None):  # type: ignore[no-untyped-def]
+    from salesglass.config import load_config
+    from salesglass.serve.users import UserStore
+
+    cfg = load_config(config)
+    return UserStore(cfg.resolve(cfg.dashboard.users_path))
+
+
+PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")]
+
+
+@users_app.command("add")
+def users_add(
+    email: Annotated[str, typer.Argument(help="Login e-mail; for a manager, the e-mail of their amoCRM user.")],
+    role: Annotated[
+        str, typer.Option(help="admin (sees everything, manages users) or manager (own figures).")
+    ] = "manager",
+    company_totals: Annotated[
+        bool | None,
+        typer.Option(
+            "--company-totals/--no-company-totals",
+            help="Let this manager see company-wide totals (default: [dashboard].managers_see_company_totals).",
+        ),
+    ] = None,
+    password_stdin: PasswordStdin = False,
+    config: ConfigOption = None,
+) -> None:
+    """Add a dashboard login."""
+    store = _store(config)
+    store.add(email, _read_password(password_stdin), role, see_company_totals=company_totals)
+    console.print(f"added {email.strip().lower()} ({role})")
+
+
+@users_app.command("list")
+def users_list(config: ConfigOption = None) -> None:
+    """List dashboard logins (never their passwords)."""
+    table = Table("e-mail", "role", "company totals", "created")
+    for u in _store(config).list():
+        table.add_row(u.email, u.role, {None: "default", True: "yes", False: "no"}[u.see_company_totals], u.created_at)
+    console.print(table)
+
+
+@users_app.command("remove")
+def users_remove(email: Annotated[str, typer.Argument(help="Login to remove.")], config: ConfigOption = None) -> None:
+    """Remove a dashboard login (its open sessions stop working at once)."""
+    _store(config).remove(email)
+    console.print(f"removed {email}")
+
+
+@users_app.command("reset-password")
+def users_reset(
+    email: Annotated[str, typer.Argument(help="Login whose password to set.")],
+    password_stdin: PasswordStdin = False,
+    config: ConfigOption = None,
+) -> None:
+    """Set a new password for a login."""
+    _store(config).set_password(email, _read_password(password_stdin))
+    console.print(f"password of {email} changed")

@@ -1,15 +1,49 @@
 """The `[dashboard]` section: where the web app listens and who may log in."""
 
+from __future__ import annotations
+
 from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
 
 from salesglass.config_base import Section
 
 
 class DashboardConfig(Section):
+    """Web dashboard settings. Paths are relative to the config file's folder."""
+
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(8000, ge=1, le=65535)
+    # dashboard logins (argon2 hashes); kept next to the warehouse, never in the published file
+    users_path: Path = Path("salesglass-users.json")
+    # the key that signs session cookies; generated (0600) on first start when missing
+    secret_path: Path = Path(".salesglass/dashboard-secret")
+    # may a manager see company-wide totals? (a user's own flag, set with `users add`, wins)
+    managers_see_company_totals: bool = False
+    # language for browsers that ask for neither Russian nor English
+    default_language: Literal["ru", "en"] = "ru"
+    session_hours: int = Field(12, ge=1, le=24 * 30)
+    # send the session cookie over HTTPS only (turn on when served behind TLS)
+    secure_cookies: bool = False
+    # rows per drill-down page
+    page_size: int = Field(50, ge=10, le=1000)
+    # rendered views kept in memory per published version (0 = render every request)
+    cache_entries: int = Field(256, ge=0, le=100_000)
 
 
 def demo_section(company: Path) -> str:
     """This area's part of the demo config (`salesglass demo` writes it; a worked example for users)."""
-    return ""
+    return """
+[dashboard]
+host = "127.0.0.1"                      # listen address; use 0.0.0.0 behind a reverse proxy only
+port = 8000
+users_path = "salesglass-users.json"    # logins (argon2 hashes); manage with `salesglass users …`
+secret_path = ".salesglass/dashboard-secret"  # session-signing key, created 0600 on first start
+managers_see_company_totals = false     # managers see only their own figures unless this is true
+default_language = "ru"                 # when the browser asks for neither ru nor en
+session_hours = 12                      # how long a login lasts
+secure_cookies = false                  # true when the dashboard is served over HTTPS
+page_size = 50                          # rows per drill-down page
+cache_entries = 256                     # rendered views kept per published version (0 = off)
+"""

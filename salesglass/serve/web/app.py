@@ -1,0 +1,208 @@
+"""The dashboard web app: `create_app(cfg)` builds it, `run_server(cfg)` serves it with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+
+from salesglass.serve.i18n import LANGS, Formatter, pick_language
+from salesglass.serve.users import UserStore
+from salesglass.serve.web import auth
+from salesglass.serve.web.cache import ResponseCache
+from salesglass.serve.web.context import Ctx, Viewer
+from salesglass.serve.web.data import NoData, Published, Query
+
+HERE = Path(__file__).parent
+log = logging.getLogger("salesglass.dashboard")
+
+
+class App:
+    """Shared state of one running dashboard."""
+
+    def __init__(self, cfg: Any):
+        self.cfg = cfg
+        d = cfg.dashboard
+        self.users = UserStore(cfg.resolve(d.users_path))
+        self.published = Published(cfg.published_path)
+        self.cache = ResponseCache(d.cache_entries)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
+        )
+        self.env.policies["json.dumps_kwargs"] = {"default": _json_default, "ensure_ascii": False}
+
+    def lang(self, request: Request) -> str:
+        chosen = request.session.get("lang")
+        if chosen in LANGS:
+            return chosen
+        return pick_language(request.headers.get("accept-language"), self.cfg.dashboard.default_language)
+
+    def formatter(self, request: Request) -> Formatter:
+        return Formatter(self.lang(request), self.cfg.account.currency)
+
+    def viewer(self, request: Request, q: Query | None) -> Viewer | None:
+        email = request.session.get("user")
+        user = self.users.get(email) if email else None
+        if user is None:
+            return None
+        manager_id = manager_name = None
+        if user.role == "manager" and q is not None and q.snap.has("managers"):
+            row = q.one(
+                "SELECT manager_id, name FROM managers WHERE lower(trim(email)) = ? "
+                "ORDER BY is_active DESC, manager_id LIMIT 1",
+                [user.email],
+            )
+            manager_id, manager_name = row.get("manager_id"), row.get("name")
+        company = (
+            user.see_company_totals
+            if user.see_company_totals is not None
+            else self.cfg.dashboard.managers_see_company_totals
+        )
+        return Viewer(user.email, user.role, manager_id, manager_name, user.role == "admin" or bool(company))
+
+    def render_text(self, request: Request, template: str, **values: Any) -> str:
+        fmt = values.pop("fmt", None) or self.formatter(request)
+        csrf = values.pop("csrf", None) or auth.csrf_token(request)
+        return self.env.get_template(template).render(
+            request=request, fmt=fmt, t=fmt.t, lang=fmt.lang, csrf=csrf, path=request.url.path, **values
+        )
+
+    def render(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        return HTMLResponse(self.render_text(request, template, **values), status_code=status)
+
+    def context(self, request: Request) -> Ctx:
+        """The request's context; raises NoData when nothing has been published yet."""
+        snap = self.published.snapshot()
+        q = Query(snap)
+        viewer = self.viewer(request, q)
+        if viewer is None:
+            q.close()
+            raise HTTPException(status_code=401)
+        return Ctx(request, self.cfg, self.formatter(request), q, viewer, self.cfg.dashboard.page_size)
+
+
+def create_app(cfg: Any) -> FastAPI:
+    """The dashboard as an ASGI app (tests and uvicorn both use this)."""
+    from salesglass.serve.web import routes
+
+    state = App(cfg)
+    app = FastAPI(title="salesglass", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.sg = state
+
+    @app.middleware("http")
+    async def require_login(request: Request, call_next):  # type: ignore[no-untyped-def]
+        """No page or API answers without a session, except login, static files and /health."""
+        path = request.url.path
+        started = time.perf_counter()
+        if not auth.is_public(path):
+            email = request.session.get("user")
+            if not email or state.users.get(email) is None:
+                if request.headers.get("hx-request"):
+                    return Response(status_code=401, headers={"HX-Redirect": "/login"})
+                if request.method == "GET" and "/export." not in path:
+                    nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
+                return PlainTextResponse("login required", status_code=401)
+        response = await call_next(request)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=auth.load_or_create_secret(cfg.resolve(cfg.dashboard.secret_path)),
+        session_cookie="salesglass_session",
+        max_age=cfg.dashboard.session_hours * 3600,
+        same_site="lax",
+        https_only=cfg.dashboard.secure_cookies,
+    )
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(NoData)
+    async def no_data(request: Request, exc: NoData) -> HTMLResponse:
+        return state.render(request, "nodata.html", status=503, published=str(exc), viewer=None)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 401:
+            return RedirectResponse("/login", status_code=303)
+        if request.headers.get("accept", "").startswith("application/json"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return state.render(
+            request, "error.html", status=exc.status_code, code=exc.status_code, detail=exc.detail, viewer=None
+        )
+
+    @app.get("/health")
+    def health() -> dict:
+        try:
+            snap = state.published.snapshot()
+            return {"status": "ok", "as_of": str(snap.as_of), "built_at": str(snap.built_at)}
+        except NoData:
+            return {"status": "no-data"}
+
+    routes.register(app, state)
+    return app
+
+
+def _json_default(value: Any) -> Any:
+    """Chart data only (tables keep exact Decimals): money to float, dates to ISO text."""
+    from datetime import date
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+def safe_next(value: str | None) -> str:
+    """Only same-site paths after login (no open redirect)."""
+    if not value:
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    return value
+
+
+def run_server(cfg: Any) -> None:
+    """Serve the dashboard with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(cfg), host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info", access_log=False)
+
+
+def ensure_demo_users(cfg: Any, admin: tuple[str, str], manager: tuple[str, str]) -> None:
+    """Create (or reset) the demo's admin and manager logins; `salesglass demo` prints them."""
+    store = UserStore(cfg.resolve(cfg.dashboard.users_path))
+    store.add(admin[0], admin[1], "admin", replace=True)
+    store.add(manager[0], manager[1], "manager", replace=True)
+
+
+def demo_manager_email(cfg: Any) -> str | None:
+    """E-mail of an active sales manager in the published file (the demo's manager login), if any."""
+    try:
+        snap = Published(cfg.published_path).snapshot()
+    except NoData:
+        return None
+    row = Query(snap).one("SELECT email FROM managers WHERE is_active AND role IN ('sales', 'both') "
+                          "AND email IS NOT NULL ORDER BY manager_id LIMIT 1")
+    return row.get("email")

@@ -1,0 +1,77 @@
+"""Login, sessions and CSRF.
+
+Sessions are Starlette's signed cookies (itsdangerous): HttpOnly, SameSite=Lax, signed with a key
+read from `[dashboard].secret_path` (created owner-only on first start; never logged). Every POST
+form carries the session's CSRF token in a hidden field; a mismatch is refused with 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from fastapi import HTTPException
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+PUBLIC_PREFIXES = ("/static/",)
+PUBLIC_PATHS = {"/login", "/health", "/lang", "/favicon.ico"}
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The session-signing key; created with 0600 permissions when missing."""
+    path = Path(path)
+    if path.exists():
+        value = path.read_text(encoding="utf-8").strip()
+        if len(value) >= 32:
+            return value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(value + "\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    return value
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def checked_form(request: Request) -> FormData:
+    """The POSTed form, after checking its CSRF token against the session's."""
+    form = await request.form()
+    sent = str(form.get("csrf_token") or "")
+    expected = request.session.get("csrf") or ""
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise HTTPException(status_code=403, detail="CSRF token missing or wrong; reload the page and try again")
+    return form
+
+
+def log_in(request: Request, email: str) -> None:
+    """A fresh session for the user (a new CSRF token too: no fixation)."""
+    lang = request.session.get("lang")
+    request.session.clear()
+    request.session["user"] = email
+    request.session["csrf"] = secrets.token_urlsafe(32)
+    if lang:
+        request.session["lang"] = lang
+
+
+def log_out(request: Request) -> None:
+    lang = request.session.get("lang")
+    request.session.clear()
+    if lang:
+        request.session["lang"] = lang

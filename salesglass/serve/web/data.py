@@ -1,0 +1,158 @@
+"""Read-only access to the published DuckDB file, re-opened when the build swaps it.
+
+The report builder writes a new file and `os.replace`s it over the old one; a connection opened
+earlier keeps reading the old inode. So every request checks (inode, mtime) and opens the new file
+when they change. Each request gets its own cursor of the shared connection (DuckDB cursors are
+per-thread connections to the same database), and every query is parameterised SQL.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from salesglass.warehouse import connect
+
+
+class NoData(Exception):
+    """The published file does not exist yet (no build has run)."""
+
+
+@dataclass
+class Snapshot:
+    """One opened version of the published file and what it holds."""
+
+    con: duckdb.DuckDBPyConnection
+    key: tuple[int, int]
+    tables: set[str]
+    columns: dict[str, set[str]]
+    build: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def as_of(self) -> date:
+        return self.build.get("as_of") or date.today()
+
+    @property
+    def timezone(self) -> str:
+        return self.build.get("timezone") or "Europe/Moscow"
+
+    @property
+    def built_at(self) -> datetime | None:
+        return self.build.get("built_at")
+
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock)
+    _first_sales: str | None = None
+
+    def first_sales(self) -> str:
+        """A relation partner_id → first_sale_at (model.md: earliest sale with tickets > 0).
+
+        The partners copy may carry the column; otherwise it is derived once per published version
+        into an in-memory database attached to this snapshot (shared by every request's cursor), so
+        drill-downs never scan all sales per request.
+        """
+        if self.has("partners", "first_sale_at"):
+            return "(SELECT partner_id, first_sale_at FROM partners)"
+        with self._cache_lock:
+            if self._first_sales is None:
+                self.con.execute("ATTACH IF NOT EXISTS ':memory:' AS sg_cache (READ_WRITE)")
+                self.con.execute(
+                    "CREATE OR REPLACE TABLE sg_cache.first_sales AS SELECT partner_id, min(sold_at) AS first_sale_at "
+                    "FROM sales WHERE tickets > 0 AND partner_id IS NOT NULL GROUP BY partner_id")
+                self._first_sales = "sg_cache.first_sales"
+        return self._first_sales
+
+    def has(self, table: str, column: str | None = None) -> bool:
+        return table in self.tables and (column is None or column in self.columns.get(table, set()))
+
+
+class Published:
+    def __init__(self, path: Path, threads: int = 2):
+        self.path = Path(path)
+        self.threads = threads
+        self._snap: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def _open_version(self, key: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+        return _open_version(self.path, key)
+
+    def _stat_key(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def snapshot(self) -> Snapshot:
+        key = self._stat_key()
+        if key is None:
+            raise NoData(str(self.path))
+        snap = self._snap
+        if snap is not None and snap.key == key:
+            return snap
+        with self._lock:
+            if self._snap is not None and self._snap.key == key:
+                return self._snap
+            con = self._open_version(key)
+            con.execute(f"SET threads = {int(self.threads)}")
+            cols: dict[str, set[str]] = {}
+            for table, column in con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'"
+            ).fetchall():
+                cols.setdefault(table, set()).add(column)
+            build: dict[str, Any] = {}
+            if "build_info" in cols:
+                cur = con.execute("SELECT * FROM build_info LIMIT 1")
+                row = cur.fetchone()
+                if row:
+                    build = dict(zip([d[0] for d in cur.description], row, strict=True))
+            self._snap = Snapshot(con, key, set(cols), cols, build)
+            return self._snap
+
+
+def _open_version(path: Path, key: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+    """Open this version of the file under a name of its own.
+
+    DuckDB caches open databases by path inside a process, so connecting to the same path again
+    would hand back the old (replaced) file. A hard link named after the inode gives each version its
+    own path; the link is removed at once (the open file stays readable, as any unlinked file does).
+    """
+    link = path.with_name(f".{path.name}.{key[0]}-{key[1]}.ro")
+    try:
+        link.unlink(missing_ok=True)
+        os.link(path, link)
+    except OSError:
+        return connect(path, read_only=True)
+    try:
+        return connect(link, read_only=True)
+    finally:
+        link.unlink(missing_ok=True)
+
+
+class Query:
+    """A request's view of one snapshot: its own cursor, rows as dicts."""
+
+    def __init__(self, snap: Snapshot):
+        self.snap = snap
+        self.cur = snap.con.cursor()
+
+    def rows(self, sql: str, params: list | tuple = ()) -> list[dict[str, Any]]:
+        cur = self.cur.execute(sql, list(params))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def one(self, sql: str, params: list | tuple = ()) -> dict[str, Any]:
+        rows = self.rows(sql, params)
+        return rows[0] if rows else {}
+
+    def scalar(self, sql: str, params: list | tuple = ()) -> Any:
+        row = self.cur.execute(sql, list(params)).fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        self.cur.close()

@@ -1,0 +1,44 @@
+"""The report pages (one module per report family) and the drill-downs behind their numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from salesglass.serve.web.pages import bonuses, cohorts, drill, funnel, partners, planfact, quality, sales
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    title: str  # string key
+    icon: str
+    filters: tuple[str, ...]
+    build: Callable[[Any], Any]
+    admin_only: bool = False
+
+
+PAGES: dict[str, Page] = {
+    p.name: p
+    for p in (
+        Page("sales", "page_sales", "▤", ("months", "kind"), sales.build),
+        Page("funnel", "page_funnel", "▽", ("months", "manager", "kind"), funnel.build),
+        Page("planfact", "page_planfact", "◎", ("period_type", "at", "manager"), planfact.build),
+        Page("partners", "page_partners", "✚", ("months", "manager", "kind"), partners.build),
+        Page("cohorts", "page_cohorts", "▦", ("months", "kind", "measure", "mode"), cohorts.build),
+        Page("bonuses", "page_bonuses", "₽", ("months", "manager"), bonuses.build),
+        Page("quality", "page_quality", "✓", (), quality.build, admin_only=True),
+    )
+}
+
+DRILLS: dict[str, Callable[[Any], Any]] = {
+    "deals": drill.deals,
+    "partners": drill.partners,
+    "bonus": drill.bonus_lines,
+    "quarantine": drill.quarantine,
+}
+
+
+def nav_items(ctx: Any) -> list[Page]:
+    return [p for p in PAGES.values() if not p.admin_only or ctx.viewer.is_admin]

@@ -1,0 +1,46 @@
+"""Small helpers shared by the pages: month ranges, ratios, drill links."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from salesglass.serve.web.context import Ctx, add_months
+
+
+def months(ctx: Ctx) -> tuple[date, date]:
+    """[first day of `from`, first day after `to`) — the half-open range of the month filter."""
+    return ctx.month_from, add_months(ctx.month_to, 1)
+
+
+def ratio(num: Any, den: Any, scale: int = 100) -> Decimal | None:
+    """num / den × scale, computed on read (never stored); None when the denominator is 0/NULL."""
+    if num is None or not den:
+        return None
+    return (Decimal(str(num)) * scale / Decimal(str(den))).quantize(Decimal("0.1"))
+
+
+def kind_value(kind: str | None) -> str:
+    return kind or "unknown"
+
+
+def drill(ctx: Ctx, what: str, **params: Any) -> str:
+    """URL of a drill-down list, carrying the page's kind filter unless overridden."""
+    base: dict[str, Any] = {}
+    if ctx.kind and "kind" not in params:
+        base["kind"] = ctx.kind
+    base.update({k: v for k, v in params.items() if v is not None})
+    return ctx.url(f"/drill/{what}", **base)
+
+
+def manager_condition(ctx: Ctx, column: str, manager: int | None) -> tuple[str, list]:
+    if manager is None:
+        return "TRUE", []
+    return f"{column} = ?", [manager]
+
+
+def empty_notice(ctx: Ctx) -> str | None:
+    if not ctx.viewer.is_admin and ctx.viewer.manager_id is None:
+        return ctx.t("not_linked", email=ctx.viewer.email)
+    return None

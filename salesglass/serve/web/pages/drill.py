@@ -1,0 +1,385 @@
+"""Drill-downs: the deals, partners, bonus lines and quarantined rows behind a number.
+
+Filtered in SQL with LIMIT/OFFSET paging (never whole tables into Python), with the same as_of cut-off
+and calendar (account time zone) as the reports. A manager only ever gets their own rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import HTTPException
+
+from salesglass.model.schema import STAGES
+from salesglass.serve.web.context import Ctx
+from salesglass.serve.web.pages.bonuses import LINES_ORDER, decorate_line, line_cols, lines_sql
+from salesglass.serve.web.view import Col, TableView
+
+STAGE_LIST = "[" + ", ".join(f"'{s}'" for s in STAGES) + "]"
+
+
+@dataclass
+class DrillView:
+    title: str
+    table: TableView
+    count: int
+    page: int
+    pages: int
+    subtitle: str = ""
+    extra: list[TableView] = field(default_factory=list)
+    pipelines: list[int] = field(default_factory=list)  # choices of the pipeline filter (deal lists)
+
+    def page_url(self, ctx: Ctx, page: int) -> str:
+        params = dict(ctx.params)
+        params["page"] = str(page)
+        return ctx.url(ctx.request.url.path, **params)
+
+
+def _date(ctx: Ctx, key: str) -> date | None:
+    raw = ctx.params.get(key)
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise HTTPException(status_code=400, detail=f"{key} must be a date YYYY-MM-DD") from None
+
+
+class Where:
+    """Accumulates SQL conditions with their parameters, in order."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.args: list[Any] = []
+
+    def add(self, sql: str, *args: Any) -> None:
+        self.parts.append(sql)
+        self.args.extend(args)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.parts) or "TRUE"
+
+
+def _local(ctx: Ctx, column: str) -> str:
+    return f"timezone('{ctx.snap.timezone.replace(chr(39), '')}', {column})"
+
+
+def _page(ctx: Ctx, sql: str, args: list, order: str) -> tuple[list[dict], int, int]:
+    """One page of `sql` in `order` (output column names) and the total row count, in one pass."""
+    size = ctx.page_size
+    page = ctx.page
+    paged = f"SELECT *, count(*) OVER () AS _total FROM ({sql}) _q ORDER BY {order} LIMIT {size} OFFSET ?"
+    rows = ctx.q.rows(paged, [*args, (page - 1) * size])
+    if not rows and page > 1:  # past the end (e.g. an old link): show the last page
+        count = ctx.q.scalar(f"SELECT count(*) FROM ({sql}) _q", args) or 0
+        page = max(1, -(-count // size))
+        rows = ctx.q.rows(paged, [*args, (page - 1) * size])
+    count = rows[0]["_total"] if rows else 0
+    return rows, count, page
+
+
+def _utc(ctx: Ctx, day: date) -> datetime:
+    """Midnight starting `day` in the account time zone, as a UTC instant (compared with raw columns,
+    so DuckDB can skip row groups by their min/max instead of converting every row)."""
+    return datetime.combine(day, time.min, ZoneInfo(ctx.snap.timezone)).astimezone(UTC)
+
+
+def _range(ctx: Ctx, w: Where, column: str) -> str:
+    """since/until (account calendar days) on a timestamp column, never past the as_of day; a subtitle."""
+    since, until = _date(ctx, "since"), _date(ctx, "until")
+    end = ctx.snap.as_of + timedelta(days=1)
+    until = min(until, end) if until else end
+    if since:
+        w.add(f"{column} >= ?", _utc(ctx, since))
+    w.add(f"{column} < ?", _utc(ctx, until))
+    f = ctx.fmt
+    return f"{f.day(since) if since else '…'} – {f.day(until - timedelta(days=1))}"
+
+
+def _manager_arg(ctx: Ctx) -> int | str | None:
+    if not ctx.viewer.is_admin:
+        return ctx.row_manager
+    raw = ctx.params.get("manager")
+    if raw == "none":
+        return "none"
+    return ctx.requested_manager
+
+
+def deals(ctx: Ctx) -> DrillView:
+    t = ctx.t
+    basis = ctx.params.get("basis") or "all"
+    stage = ctx.params.get("stage")
+    if stage is not None and stage not in STAGES:
+        raise HTTPException(status_code=400, detail="unknown stage")
+    w = Where()
+    w.add("NOT coalesce(d.is_deleted, FALSE)")
+    end = _utc(ctx, ctx.snap.as_of + timedelta(days=1))
+    w.add("d.created_at < ?", end)
+    reached = "s.reached_at"
+    sub = ""
+    if basis == "created":
+        sub = _range(ctx, w, "d.created_at")
+    elif basis == "won":
+        w.add("d.is_won")
+        sub = _range(ctx, w, "d.closed_at")
+    elif basis in ("reached", "signed_selling"):
+        st = "contract_signed" if basis == "signed_selling" else (stage or "lead")
+        inner = Where()
+        inner.add("s.deal_id = d.deal_id")
+        inner.add("s.stage = ?", st)
+        sub = _range(ctx, inner, "s.reached_at")
+        w.add(f"EXISTS (SELECT 1 FROM deal_stages s WHERE {inner.sql})", *inner.args)
+        if basis == "signed_selling":
+            w.add(
+                f"EXISTS (SELECT 1 FROM deal_stages s WHERE s.deal_id = d.deal_id AND s.stage = 'first_sale' "
+                f"AND {reached} < ?)",
+                end,
+            )
+    elif basis in ("cohort", "lost"):
+        sub = _range(ctx, w, "d.created_at")
+        if basis == "cohort" and stage and stage != "lead":
+            w.add(
+                f"EXISTS (SELECT 1 FROM deal_stages s WHERE s.deal_id = d.deal_id AND s.stage = ? AND {reached} < ?)",
+                stage,
+                end,
+            )
+        if basis == "lost":
+            w.add("d.is_lost AND d.closed_at < ?", end)
+            w.add(
+                f"coalesce((SELECT max(list_position({STAGE_LIST}, s.stage)) FROM deal_stages s "
+                f"WHERE s.deal_id = d.deal_id AND {reached} < ?), 1) = list_position({STAGE_LIST}, ?)",
+                end,
+                stage or "lead",
+            )
+    elif basis == "unlinked":
+        w.add("d.partner_id IS NULL")
+    manager = _manager_arg(ctx)
+    if manager == "none":
+        w.add("d.sales_manager_id IS NULL")
+    elif manager is not None:
+        w.add("d.sales_manager_id = ?", manager)
+    kind_sql, kind_args = ctx.kind_sql("d.client_kind")
+    w.add(kind_sql, *kind_args)
+    if ctx.pipeline is not None:
+        w.add("d.pipeline_id = ?", ctx.pipeline)
+    if ctx.params.get("partner"):
+        w.add("d.partner_id = ?", ctx.params.get("partner"))
+    base = f"""SELECT d.deal_id, d.name, d.stage, d.client_kind, d.sales_manager_id, d.partner_id,
+                      p.name AS partner_name, d.price, d.created_at, d.closed_at, d.is_won, d.is_lost, d.pipeline_id
+               FROM deals d LEFT JOIN partners p ON p.partner_id = d.partner_id WHERE {w.sql}"""
+    rows, count, page = _page(ctx, base, w.args, "created_at DESC, deal_id")
+    for r in rows:
+        r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
+        r["manager"] = ctx.manager_name(r["sales_manager_id"]) if r["sales_manager_id"] is not None else "—"
+        r["status"] = "won" if r["is_won"] else ("lost" if r["is_lost"] else "open")
+        r["client_kind"] = r["client_kind"] or "unknown"
+        if r["partner_id"]:
+            r["partner"] = r["partner_name"] or r["partner_id"]
+            r["_link_partner"] = ctx.url("/drill/partners", partner=r["partner_id"])
+    title = (
+        t(f"drill_deals_{basis}")
+        if basis in ("created", "won", "unlinked", "lost", "cohort", "reached", "signed_selling")
+        else t("deals")
+    )
+    if stage and basis in ("reached", "cohort", "lost"):
+        title += f": {t(stage)}"
+    table = TableView(
+        "deals",
+        title,
+        [
+            Col("deal_id", t("deal_id")),
+            Col("name", t("deal")),
+            Col("stage", t("stage"), "label"),
+            Col("status", t("status"), "label"),
+            Col("client_kind", t("client_kind"), "label"),
+            Col("manager", t("sales_manager")),
+            Col("partner", t("partner")),
+            Col("price", t("price"), "money"),
+            Col("created_at", t("created_at"), "datetime"),
+            Col("closed_at", t("closed_at"), "datetime"),
+        ],
+        rows,
+    )
+    view = DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
+    view.pipelines = [
+        r["pipeline_id"]
+        for r in ctx.q.rows("SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50")
+    ]
+    return view
+
+
+def _first_sales_sql(ctx: Ctx) -> str:
+    """partner_id → first_sale_at (cached per published version)."""
+    return f"SELECT * FROM {ctx.snap.first_sales()}"
+
+
+ACQUIRING = """SELECT partner_id, sales_manager_id AS acquirer_id FROM (
+    SELECT d.partner_id, d.sales_manager_id, row_number() OVER (
+        PARTITION BY d.partner_id ORDER BY fs.reached_at NULLS LAST, CASE WHEN fs.reached_at IS NULL
+        THEN -epoch(d.created_at) END, d.deal_id) AS rn
+    FROM deals d LEFT JOIN deal_stages fs ON fs.deal_id = d.deal_id AND fs.stage = 'first_sale'
+    WHERE d.partner_id IS NOT NULL AND NOT coalesce(d.is_deleted, FALSE)) WHERE rn = 1"""
+
+
+def partners(ctx: Ctx) -> DrillView:
+    t = ctx.t
+    basis = ctx.params.get("basis") or "all"
+    w, ctes, cols_extra, order = Where(), [], "", "name, partner_id"
+    ctes.append(f"fs AS ({_first_sales_sql(ctx)})")
+    joins = "LEFT JOIN fs ON fs.partner_id = p.partner_id"
+    sub = ""
+    end = ctx.snap.as_of + timedelta(days=1)
+    if basis in ("cohort", "first_sale"):
+        sub = _range(ctx, w, "fs.first_sale_at")
+    if basis == "sales":
+        inner = Where()
+        sub = _range(ctx, inner, "s.sold_at")
+        ctes.append(f"""agg AS (SELECT s.partner_id, sum(s.turnover) AS turnover, sum(s.revenue) AS revenue,
+                        sum(s.tickets) AS tickets FROM sales s WHERE {inner.sql} GROUP BY s.partner_id)""")
+        w.args[:0] = inner.args
+        joins += " JOIN agg ON agg.partner_id = p.partner_id"
+        cols_extra = ", agg.turnover, agg.revenue, agg.tickets"
+        order = "turnover DESC, partner_id"
+    by_acquirer = ctx.params.get("by") == "acquirer"
+    if by_acquirer or not ctx.viewer.is_admin:
+        ctes.append(f"acq AS ({ACQUIRING})")
+        joins += " LEFT JOIN acq ON acq.partner_id = p.partner_id"
+    manager = _manager_arg(ctx)
+    if not ctx.viewer.is_admin:
+        w.add("(p.development_manager_id = ? OR acq.acquirer_id = ?)", manager, manager)
+    if manager not in (None, "none"):
+        w.add("acq.acquirer_id = ?" if by_acquirer else "p.development_manager_id = ?", manager)
+    if ctx.params.get("bucket") == "empty":
+        w.add(
+            "NOT coalesce(p.is_support, FALSE) AND (p.development_manager_id IS NULL OR p.development_manager_id "
+            "NOT IN (SELECT manager_id FROM managers WHERE is_active))"
+        )
+    kind_sql, kind_args = ctx.kind_sql("p.kind")
+    w.add(kind_sql, *kind_args)
+    if ctx.params.get("partner"):
+        w.add("p.partner_id = ?", ctx.params.get("partner"))
+    with_sql = "WITH " + ", ".join(ctes)
+    base = f"""{with_sql} SELECT p.partner_id, p.name, p.kind, p.development_manager_id, p.created_at,
+                    fs.first_sale_at{cols_extra} FROM partners p {joins} WHERE {w.sql}"""
+    rows, count, page = _page(ctx, base, w.args, order)
+    for r in rows:
+        r["manager"] = (
+            ctx.manager_name(r["development_manager_id"])
+            if r["development_manager_id"] is not None
+            else t("bucket_empty")
+        )
+        r["_link_name"] = ctx.url("/drill/partners", partner=r["partner_id"])
+        r["_link_deals"] = ctx.url("/drill/deals", partner=r["partner_id"])
+        r["deals"] = t("deals")
+    cols = [
+        Col("partner_id", t("partner_id")),
+        Col("name", t("partner")),
+        Col("kind", t("client_kind"), "label"),
+        Col("manager", t("development_manager")),
+        Col("first_sale_at", t("first_sale_at"), "datetime"),
+    ]
+    if basis == "sales":
+        cols += [
+            Col("turnover", t("turnover"), "money"),
+            Col("revenue", t("revenue"), "money"),
+            Col("tickets", t("tickets"), "int"),
+        ]
+    cols.append(Col("deals", t("deals")))
+    title = t(f"drill_partners_{basis}") if basis in ("cohort", "first_sale", "sales") else t("partners")
+    view = DrillView(
+        title, TableView("partners", title, cols, rows), count, page, max(1, -(-count // ctx.page_size)), sub
+    )
+    if ctx.params.get("partner") and rows:
+        view.extra.append(_partner_months(ctx, ctx.params.get("partner"), end))
+    return view
+
+
+def _partner_months(ctx: Ctx, partner_id: str, end: date) -> TableView:
+    t = ctx.t
+    loc = _local(ctx, "sold_at")
+    rows = ctx.q.rows(
+        f"""SELECT date_trunc('month', {loc})::DATE AS month, sum(turnover) AS turnover, sum(revenue) AS revenue,
+                   sum(cost) AS cost, sum(tickets) AS tickets
+            FROM sales WHERE partner_id = ? AND sold_at < ? AND sold_at >= ?
+            GROUP BY 1 ORDER BY 1 DESC""",
+        [partner_id, _utc(ctx, end), _utc(ctx, date(end.year - 1, end.month, 1))],
+    )
+    return TableView(
+        "partner_months",
+        t("table_partner_months"),
+        [
+            Col("month", t("month"), "month"),
+            Col("turnover", t("turnover"), "money"),
+            Col("revenue", t("revenue"), "money"),
+            Col("cost", t("cost"), "money"),
+            Col("tickets", t("tickets"), "int"),
+        ],
+        rows,
+    )
+
+
+def bonus_lines(ctx: Ctx) -> DrillView:
+    t = ctx.t
+    w = Where()
+    since, until = _date(ctx, "since"), _date(ctx, "until")
+    if since:
+        w.add("l.month >= ?", since)
+    if until:
+        w.add("l.month < ?", until)
+    manager = _manager_arg(ctx)
+    if manager not in (None, "none"):
+        w.add("l.manager_id = ?", manager)
+    if ctx.params.get("rule"):
+        w.add("l.rule = ?", ctx.params.get("rule"))
+    rows, count, page = _page(ctx, lines_sql(w.sql, ordered=False), w.args, LINES_ORDER)
+    rows = [decorate_line(ctx, r) for r in rows]
+    title = t("table_bonus_lines")
+    if manager not in (None, "none"):
+        title += f": {ctx.manager_name(manager)}"  # type: ignore[arg-type]
+    return DrillView(
+        title,
+        TableView("lines", title, line_cols(t), rows),
+        count,
+        page,
+        max(1, -(-count // ctx.page_size)),
+        f"{ctx.fmt.month(since) if since else '…'} – {ctx.fmt.month(until - timedelta(days=1)) if until else '…'}",
+    )
+
+
+def quarantine(ctx: Ctx) -> DrillView:
+    t = ctx.t
+    if not ctx.viewer.is_admin:
+        raise HTTPException(status_code=403, detail="admins only")
+    w = Where()
+    for key in ("source", "entity", "reason"):
+        if ctx.params.get(key):
+            w.add(f"{key} = ?", ctx.params.get(key))
+    rows, count, page = _page(
+        ctx,
+        f"SELECT source, entity, source_key, reason, left(CAST(raw AS VARCHAR), 300) AS raw, seen_at "
+        f"FROM quarantine WHERE {w.sql}",
+        w.args,
+        "seen_at DESC, source_key",
+    )
+    title = t("table_quarantine")
+    return DrillView(
+        title,
+        TableView(
+            "quarantine",
+            title,
+            [
+                Col("source", t("source")),
+                Col("entity", t("entity")),
+                Col("source_key", t("source_key")),
+                Col("reason", t("reason")),
+                Col("raw", t("raw")),
+                Col("seen_at", t("seen_at"), "datetime"),
+            ],
+            rows,
+        ),
+        count,
+        page,
+        max(1, -(-count // ctx.page_size)),
+    )

@@ -1,0 +1,165 @@
+"""Funnel: deals per stage for the chosen cohort months, conversions, mean days to reach, where deals leak."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from salesglass.model.schema import STAGES
+from salesglass.serve.web.context import Ctx
+from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months, ratio
+from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
+
+COLORS = ["#9aa5b8", "#7b93c9", "#5b7fd0", "#3b6fd4", "#2f86a6", "#2e9e6a"]
+
+
+def build(ctx: Ctx) -> PageView:
+    t, f = ctx.t, ctx.fmt
+    view = PageView(t("page_funnel"), notice=empty_notice(ctx))
+    lo, hi = months(ctx)
+    kind_sql, kind_args = ctx.kind_sql("client_kind")
+    man_sql, man_args = manager_condition(ctx, "sales_manager_id", ctx.manager)
+    rows = ctx.q.rows(
+        f"""SELECT stage, min(stage_order) AS stage_order, sum(deals) AS deals,
+                   sum(days_to_reach_sum) AS days_sum, sum(lost_at_stage) AS lost
+            FROM report_funnel
+            WHERE cohort_month >= ? AND cohort_month < ? AND {kind_sql} AND {man_sql}
+            GROUP BY stage""",
+        [lo, hi, *kind_args, *man_args],
+    )
+    by_stage = {r["stage"]: r for r in rows}
+    stages = []
+    first = (by_stage.get("lead") or {}).get("deals") or 0
+    prev = None
+    common = {"since": lo, "until": hi, "manager": ctx.manager}
+    for i, stage in enumerate(STAGES, start=1):
+        r = by_stage.get(stage, {})
+        deals = int(r.get("deals") or 0)
+        days = r.get("days_sum")
+        stages.append(
+            {
+                "stage": stage,
+                "stage_order": i,
+                "deals": deals,
+                "conv_prev": ratio(deals, prev) if prev is not None else None,
+                "conv_first": ratio(deals, first),
+                "mean_days": (Decimal(str(days)) / deals).quantize(Decimal("0.1"))
+                if deals and days is not None
+                else None,
+                "lost": int(r.get("lost") or 0),
+                "_link_deals": drill(ctx, "deals", basis="cohort", stage=stage, **common),
+                "_link_lost": drill(ctx, "deals", basis="lost", stage=stage, **common),
+            }
+        )
+        prev = deals
+    lost_total = sum(s["lost"] for s in stages)
+    sold = stages[-1]["deals"]
+    view.kpis = [
+        Kpi(t("deals_in_cohorts"), f.number(first), link=stages[0]["_link_deals"]),
+        Kpi(t("first_sale"), f.number(sold), link=stages[-1]["_link_deals"]),
+        Kpi(t("lead_to_first_sale"), f.pct(ratio(sold, first))),
+        Kpi(t("mean_days_first_sale"), f.number(stages[-1]["mean_days"], 1) if stages[-1]["mean_days"] else "—"),
+        Kpi(t("lost_deals"), f.number(lost_total), tone="bad" if lost_total else ""),
+    ]
+    view.charts = [
+        Chart(
+            "funnel",
+            t("chart_funnel"),
+            {
+                "tooltip": {"trigger": "item"},
+                "series": [
+                    {
+                        "type": "funnel",
+                        "left": "5%",
+                        "width": "90%",
+                        "top": 10,
+                        "bottom": 10,
+                        "sort": "none",
+                        "minSize": "8%",
+                        "gap": 2,
+                        "label": {"show": True, "position": "inside", "formatter": "{b}: {c}"},
+                        "data": [
+                            {"name": t(s["stage"]), "value": s["deals"], "itemStyle": {"color": COLORS[i]}}
+                            for i, s in enumerate(stages)
+                        ],
+                    }
+                ],
+            },
+            height=320,
+        ),
+        Chart(
+            "leaks",
+            t("chart_leaks"),
+            {
+                "tooltip": {"trigger": "axis"},
+                "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
+                "xAxis": {"type": "value", "sgFormat": "int"},
+                "yAxis": {"type": "category", "inverse": True, "data": [t(s["stage"]) for s in stages]},
+                "series": [
+                    {
+                        "type": "bar",
+                        "name": t("lost_at_stage"),
+                        "data": [s["lost"] for s in stages],
+                        "itemStyle": {"color": "#d45b5b"},
+                        "barMaxWidth": 22,
+                    }
+                ],
+            },
+            height=320,
+        ),
+    ]
+    view.tables = [
+        TableView(
+            "funnel",
+            t("table_funnel"),
+            [
+                Col("stage", t("stage"), "label"),
+                Col("deals", t("deals"), "int"),
+                Col("conv_prev", t("conv_prev"), "pct"),
+                Col("conv_first", t("conv_first"), "pct"),
+                Col("mean_days", t("mean_days"), "num"),
+                Col("lost", t("lost_at_stage"), "int"),
+            ],
+            stages,
+        )
+    ]
+    if ctx.manager is None and ctx.viewer.is_admin:
+        view.tables.append(_by_manager(ctx, lo, hi, kind_sql, kind_args))
+    return view
+
+
+def _by_manager(ctx: Ctx, lo, hi, kind_sql: str, kind_args: list) -> TableView:
+    t = ctx.t
+    rows = ctx.q.rows(
+        f"""SELECT sales_manager_id,
+                   sum(deals) FILTER (WHERE stage = 'lead') AS leads,
+                   sum(deals) FILTER (WHERE stage = 'contract_signed') AS contracts,
+                   sum(deals) FILTER (WHERE stage = 'first_sale') AS first_sales,
+                   sum(lost_at_stage) AS lost
+            FROM report_funnel WHERE cohort_month >= ? AND cohort_month < ? AND {kind_sql}
+            GROUP BY sales_manager_id ORDER BY leads DESC NULLS LAST""",
+        [lo, hi, *kind_args],
+    )
+    for r in rows:
+        r["manager"] = ctx.manager_name(r["sales_manager_id"]) if r["sales_manager_id"] is not None else t("no_manager")
+        r["conversion"] = ratio(r["first_sales"], r["leads"])
+        if r["sales_manager_id"] is not None:
+            r["_link_manager"] = ctx.here(manager=r["sales_manager_id"])
+            r["_link_leads"] = drill(
+                ctx, "deals", basis="cohort", stage="lead", since=lo, until=hi, manager=r["sales_manager_id"]
+            )
+            r["_link_first_sales"] = drill(
+                ctx, "deals", basis="cohort", stage="first_sale", since=lo, until=hi, manager=r["sales_manager_id"]
+            )
+    return TableView(
+        "by_manager",
+        t("table_funnel_managers"),
+        [
+            Col("manager", t("manager")),
+            Col("leads", t("lead"), "int"),
+            Col("contracts", t("contract_signed"), "int"),
+            Col("first_sales", t("first_sale"), "int"),
+            Col("conversion", t("lead_to_first_sale"), "pct"),
+            Col("lost", t("lost_deals"), "int"),
+        ],
+        rows,
+    )

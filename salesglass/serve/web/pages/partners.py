@@ -1,0 +1,183 @@
+"""New partners: contracts → widgets → first sales per manager vs the previous period; who the sales belong to."""
+
+from __future__ import annotations
+
+from salesglass.serve.web.context import Ctx, add_months
+from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months, ratio
+from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
+
+MEASURES = ("contracts_signed", "widgets_installed", "first_sales", "signed_then_selling")
+STAGE_OF = {"contracts_signed": "contract_signed", "widgets_installed": "widget_installed", "first_sales": "first_sale"}
+BUCKET_COLORS = {"empty": "#b9c0cc", "support": "#e0b44c", "unknown": "#d45b5b"}
+PALETTE = ["#3b6fd4", "#2e9e6a", "#e08a2c", "#8a5cc7", "#2f86a6", "#c75c8a", "#6b8e23", "#5b7fd0"]
+
+
+def _per_manager(ctx: Ctx, lo, hi, man_sql: str, man_args: list) -> dict:
+    kind_sql, kind_args = ctx.kind_sql("client_kind")
+    rows = ctx.q.rows(
+        f"""SELECT sales_manager_id, sum(contracts_signed) AS contracts_signed,
+                   sum(widgets_installed) AS widgets_installed, sum(first_sales) AS first_sales,
+                   sum(signed_then_selling) AS signed_then_selling
+            FROM report_new_partners WHERE month >= ? AND month < ? AND {kind_sql} AND {man_sql}
+            GROUP BY sales_manager_id""",
+        [lo, hi, *kind_args, *man_args],
+    )
+    return {r["sales_manager_id"]: r for r in rows}
+
+
+def build(ctx: Ctx) -> PageView:
+    t, f = ctx.t, ctx.fmt
+    view = PageView(t("page_partners"), notice=empty_notice(ctx))
+    lo, hi = months(ctx)
+    span = (hi.year * 12 + hi.month) - (lo.year * 12 + lo.month)
+    plo = add_months(lo, -span)
+    man_sql, man_args = manager_condition(ctx, "sales_manager_id", ctx.manager)
+    cur, prev = _per_manager(ctx, lo, hi, man_sql, man_args), _per_manager(ctx, plo, lo, man_sql, man_args)
+    rows = []
+    for mid in sorted(set(cur) | set(prev), key=lambda m: -((cur.get(m) or {}).get("first_sales") or 0)):
+        c, p = cur.get(mid) or {}, prev.get(mid) or {}
+        r = {k: int(c.get(k) or 0) for k in MEASURES}
+        r["manager_id"] = mid
+        r["manager"] = ctx.manager_name(mid) if mid is not None else t("no_manager")
+        r["signed_to_selling"] = ratio(r["signed_then_selling"], r["contracts_signed"])
+        r["prev_first_sales"] = int(p.get("first_sales") or 0)
+        r["delta_first_sales"] = r["first_sales"] - r["prev_first_sales"]
+        for k, stage in STAGE_OF.items():
+            r[f"_link_{k}"] = drill(
+                ctx,
+                "deals",
+                basis="reached",
+                stage=stage,
+                since=lo,
+                until=hi,
+                manager=mid if mid is not None else "none",
+            )
+        r["_link_signed_then_selling"] = drill(
+            ctx, "deals", basis="signed_selling", since=lo, until=hi, manager=mid if mid is not None else "none"
+        )
+        rows.append(r)
+    tot = {k: sum(r[k] for r in rows) for k in (*MEASURES, "prev_first_sales", "delta_first_sales")}
+    tot["signed_to_selling"] = ratio(tot["signed_then_selling"], tot["contracts_signed"])
+    view.kpis = [
+        Kpi(t("contracts_signed"), f.number(tot["contracts_signed"])),
+        Kpi(t("widgets_installed"), f.number(tot["widgets_installed"])),
+        Kpi(
+            t("first_sales"),
+            f.number(tot["first_sales"]),
+            sub=f"{t('previous_period')}: {f.number(tot['prev_first_sales'])}",
+            tone="good" if tot["delta_first_sales"] > 0 else ("bad" if tot["delta_first_sales"] < 0 else ""),
+        ),
+        Kpi(t("signed_to_selling"), f.pct(tot["signed_to_selling"])),
+    ]
+    view.charts = [
+        Chart(
+            "milestones",
+            t("chart_milestones"),
+            {
+                "tooltip": {"trigger": "axis"},
+                "legend": {"top": 0},
+                "grid": {"left": 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
+                "xAxis": {"type": "category", "data": [r["manager"] for r in rows], "axisLabel": {"interval": 0}},
+                "yAxis": {"type": "value", "sgFormat": "int"},
+                "series": [
+                    {
+                        "name": t(k),
+                        "type": "bar",
+                        "barMaxWidth": 22,
+                        "data": [r[k] for r in rows],
+                        "itemStyle": {"color": c},
+                    }
+                    for k, c in (
+                        ("contracts_signed", "#9aa5b8"),
+                        ("widgets_installed", "#3b6fd4"),
+                        ("first_sales", "#2e9e6a"),
+                    )
+                ],
+            },
+        )
+    ]
+    view.tables = [
+        TableView(
+            "new_partners",
+            t("table_new_partners"),
+            [
+                Col("manager", t("manager")),
+                Col("contracts_signed", t("contracts_signed"), "int"),
+                Col("widgets_installed", t("widgets_installed"), "int"),
+                Col("first_sales", t("first_sales"), "int"),
+                Col("signed_then_selling", t("signed_then_selling"), "int"),
+                Col("signed_to_selling", t("signed_to_selling"), "pct"),
+                Col("prev_first_sales", t("prev_first_sales"), "int"),
+                Col("delta_first_sales", t("delta"), "int"),
+            ],
+            rows,
+            total=tot,
+        )
+    ]
+    if ctx.may_see_company:
+        share = _share(ctx, lo, hi)
+        view.charts.append(share[0])
+        view.tables.append(share[1])
+    return view
+
+
+def _share(ctx: Ctx, lo, hi) -> tuple[Chart, TableView]:
+    t = ctx.t
+    rows = ctx.q.rows(
+        """SELECT bucket, manager_id, sum(turnover) AS turnover, sum(revenue) AS revenue, sum(tickets) AS tickets
+           FROM report_sales_share WHERE month >= ? AND month < ?
+           GROUP BY bucket, manager_id ORDER BY turnover DESC""",
+        [lo, hi],
+    )
+    total = sum((r["turnover"] or 0) for r in rows)
+    data = []
+    for i, r in enumerate(rows):
+        r["who"] = ctx.manager_name(r["manager_id"]) if r["bucket"] == "manager" else t(f"bucket_{r['bucket']}")
+        r["share"] = ratio(r["turnover"], total)
+        if r["bucket"] == "manager":
+            r["_link_turnover"] = drill(ctx, "partners", basis="sales", since=lo, until=hi, manager=r["manager_id"])
+        elif r["bucket"] == "empty":
+            r["_link_turnover"] = drill(ctx, "partners", basis="sales", since=lo, until=hi, bucket="empty")
+        data.append(
+            {
+                "name": r["who"],
+                "value": r["turnover"],
+                "itemStyle": {"color": BUCKET_COLORS.get(r["bucket"], PALETTE[i % len(PALETTE)])},
+            }
+        )
+    chart = Chart(
+        "share",
+        t("chart_sales_share"),
+        {
+            "tooltip": {"trigger": "item", "sgFormat": "money"},
+            "legend": {"type": "scroll", "orient": "vertical", "right": 0, "top": "middle"},
+            "series": [
+                {
+                    "type": "pie",
+                    "radius": ["38%", "70%"],
+                    "center": ["38%", "50%"],
+                    "data": data,
+                    "label": {"formatter": "{d}%"},
+                }
+            ],
+        },
+    )
+    table = TableView(
+        "sales_share",
+        t("table_sales_share"),
+        [
+            Col("who", t("development_manager")),
+            Col("turnover", t("turnover"), "money"),
+            Col("revenue", t("revenue"), "money"),
+            Col("tickets", t("tickets"), "int"),
+            Col("share", t("share"), "pct"),
+        ],
+        rows,
+        total={
+            "turnover": total,
+            "revenue": sum((r["revenue"] or 0) for r in rows),
+            "tickets": sum((r["tickets"] or 0) for r in rows),
+            "share": ratio(total, total) if total else None,
+        },
+    )
+    return chart, table

@@ -1,0 +1,217 @@
+"""Plan vs fact: one period (month / quarter / year) against realistic and optimistic plans, with forecast."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from salesglass.serve.web.context import Ctx, add_months, month_start
+from salesglass.serve.web.pages.common import drill, empty_notice, ratio
+from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
+
+METRICS = ("turnover", "revenue", "cost", "margin", "margin_pct", "tickets", "new_partners")
+PERIOD_TYPES = ("month", "quarter", "year")
+SPAN = {"month": 1, "quarter": 3, "year": 12}
+
+
+def period_of(ptype: str, d: date) -> date:
+    if ptype == "year":
+        return date(d.year, 1, 1)
+    if ptype == "quarter":
+        return date(d.year, (d.month - 1) // 3 * 3 + 1, 1)
+    return month_start(d)
+
+
+def _at(ctx: Ctx, ptype: str) -> date:
+    raw = ctx.params.get("at")
+    try:
+        chosen = date.fromisoformat(raw) if raw else ctx.snap.as_of
+    except ValueError:
+        chosen = ctx.snap.as_of
+    return period_of(ptype, min(chosen, ctx.snap.as_of))
+
+
+def _where_manager(manager: int | None) -> tuple[str, list]:
+    return ("manager_id IS NULL", []) if manager is None else ("manager_id = ?", [manager])
+
+
+def build(ctx: Ctx) -> PageView:
+    t, f = ctx.t, ctx.fmt
+    ptype = ctx.params.get("period") if ctx.params.get("period") in PERIOD_TYPES else "month"
+    at = _at(ctx, ptype)
+    end = add_months(at, SPAN[ptype])
+    view = PageView(t("page_planfact"), notice=empty_notice(ctx))
+    man_sql, man_args = _where_manager(ctx.manager)
+    rows = ctx.q.rows(
+        f"""SELECT metric, fact, plan_realistic, plan_optimistic, forecast, is_complete FROM report_plan_fact
+            WHERE period_type = ? AND period_start = ? AND {man_sql}""",
+        [ptype, at, *man_args],
+    )
+    by_metric = {r["metric"]: r for r in rows}
+    table = []
+    manager_param = ctx.manager
+    for m in METRICS:
+        r = dict(
+            by_metric.get(m)
+            or {"fact": None, "plan_realistic": None, "plan_optimistic": None, "forecast": None, "is_complete": None}
+        )
+        r["metric"] = m
+        if m != "margin_pct":
+            r["attainment"] = ratio(r["fact"], r["plan_realistic"])
+            r["forecast_attainment"] = ratio(r["forecast"], r["plan_realistic"])
+        r["_kind"] = {"margin_pct": "pct", "tickets": "int", "new_partners": "int"}.get(m)
+        if m in ("turnover", "revenue", "cost", "margin", "tickets"):
+            r["_link_fact"] = drill(ctx, "partners", basis="sales", since=at, until=end, manager=manager_param)
+        elif m == "new_partners":
+            r["_link_fact"] = drill(
+                ctx, "partners", basis="first_sale", by="acquirer", since=at, until=end, manager=manager_param
+            )
+        table.append(r)
+    tm = {r["metric"]: r for r in table}
+    running = tm["turnover"].get("is_complete") is False
+    view.kpis = [
+        Kpi(
+            t("turnover"),
+            f.money_short(tm["turnover"]["fact"]),
+            link=tm["turnover"].get("_link_fact"),
+            sub=f"{t('plan_realistic')}: {f.money_short(tm['turnover']['plan_realistic'])}",
+        ),
+        Kpi(t("attainment"), f.pct(tm["turnover"].get("attainment")), tone=_tone(tm["turnover"].get("attainment"))),
+        Kpi(
+            t("forecast"),
+            f.money_short(tm["turnover"]["forecast"]),
+            sub=t("running_period") if running else t("complete_period"),
+        ),
+        Kpi(
+            t("margin"),
+            f.money_short(tm["margin"]["fact"]),
+            sub=f"{t('margin_pct')}: {f.pct(tm['margin_pct']['fact'], 2)}",
+        ),
+        Kpi(t("new_partners"), f.number(tm["new_partners"]["fact"]), link=tm["new_partners"].get("_link_fact")),
+    ]
+    view.extra = {"ptype": ptype, "period_at": at, "period_choices": period_choices(ctx, ptype) or [at]}
+    view.charts = [_trend(ctx, ptype, at, man_sql, man_args)]
+    view.tables = [
+        TableView(
+            "plan_fact",
+            f"{t('page_planfact')}: {f.period(ptype, at)} — {ctx.manager_name(ctx.manager)}",
+            [
+                Col("metric", t("metric"), "label"),
+                Col("fact", t("fact"), "money"),
+                Col("plan_realistic", t("plan_realistic"), "money"),
+                Col("plan_optimistic", t("plan_optimistic"), "money"),
+                Col("forecast", t("forecast"), "money"),
+                Col("attainment", t("attainment"), "pct"),
+                Col("forecast_attainment", t("forecast_attainment"), "pct"),
+            ],
+            table,
+        )
+    ]
+    if ctx.viewer.is_admin and ctx.manager is None:
+        view.tables.append(_managers(ctx, ptype, at))
+    return view
+
+
+def _tone(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return "good" if value >= 100 else ("bad" if value < 80 else "")
+
+
+def _trend(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> Chart:
+    t, f = ctx.t, ctx.fmt
+    lo = date(at.year, 1, 1) if ptype != "year" else date(1900, 1, 1)
+    rows = ctx.q.rows(
+        f"""SELECT period_start, fact, plan_realistic, plan_optimistic, forecast, is_complete FROM report_plan_fact
+            WHERE period_type = ? AND metric = 'turnover' AND period_start >= ? AND period_start <= ? AND {man_sql}
+            ORDER BY period_start""",
+        [ptype, lo, ctx.snap.as_of, *man_args],
+    )
+    cats = [f.period(ptype, r["period_start"]) for r in rows]
+    return Chart(
+        "trend",
+        t("chart_turnover_plan"),
+        {
+            "tooltip": {"trigger": "axis"},
+            "legend": {"top": 0},
+            "grid": {"left": 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
+            "xAxis": {"type": "category", "data": cats},
+            "yAxis": {"type": "value", "sgFormat": "money"},
+            "series": [
+                {
+                    "name": t("fact"),
+                    "type": "bar",
+                    "data": [r["fact"] for r in rows],
+                    "itemStyle": {"color": "#3b6fd4"},
+                    "barMaxWidth": 30,
+                },
+                {
+                    "name": t("forecast"),
+                    "type": "bar",
+                    "barGap": "-100%",
+                    "z": 1,
+                    "barMaxWidth": 30,
+                    "data": [r["forecast"] if r["is_complete"] is False else None for r in rows],
+                    "itemStyle": {"color": "rgba(59,111,212,0.25)"},
+                },
+                {
+                    "name": t("plan_realistic"),
+                    "type": "line",
+                    "data": [r["plan_realistic"] for r in rows],
+                    "itemStyle": {"color": "#e08a2c"},
+                },
+                {
+                    "name": t("plan_optimistic"),
+                    "type": "line",
+                    "lineStyle": {"type": "dashed"},
+                    "data": [r["plan_optimistic"] for r in rows],
+                    "itemStyle": {"color": "#2e9e6a"},
+                },
+            ],
+        },
+        wide=True,
+    )
+
+
+def _managers(ctx: Ctx, ptype: str, at: date) -> TableView:
+    t = ctx.t
+    rows = ctx.q.rows(
+        """SELECT manager_id,
+                  max(fact) FILTER (WHERE metric = 'turnover') AS turnover,
+                  max(plan_realistic) FILTER (WHERE metric = 'turnover') AS plan,
+                  max(forecast) FILTER (WHERE metric = 'turnover') AS forecast,
+                  max(fact) FILTER (WHERE metric = 'margin') AS margin,
+                  max(fact) FILTER (WHERE metric = 'margin_pct') AS margin_pct,
+                  max(fact) FILTER (WHERE metric = 'new_partners') AS new_partners
+           FROM report_plan_fact WHERE period_type = ? AND period_start = ? AND manager_id IS NOT NULL
+           GROUP BY manager_id ORDER BY turnover DESC NULLS LAST""",
+        [ptype, at],
+    )
+    for r in rows:
+        r["manager"] = ctx.manager_name(r["manager_id"])
+        r["attainment"] = ratio(r["turnover"], r["plan"])
+        r["_link_manager"] = ctx.here(manager=r["manager_id"])
+    return TableView(
+        "managers",
+        t("table_plan_managers"),
+        [
+            Col("manager", t("manager")),
+            Col("turnover", t("turnover"), "money"),
+            Col("plan", t("plan_realistic"), "money"),
+            Col("attainment", t("attainment"), "pct"),
+            Col("forecast", t("forecast"), "money"),
+            Col("margin", t("margin"), "money"),
+            Col("margin_pct", t("margin_pct"), "pct"),
+            Col("new_partners", t("new_partners"), "int"),
+        ],
+        rows,
+    )
+
+
+def period_choices(ctx: Ctx, ptype: str) -> list[date]:
+    rows = ctx.q.rows(
+        "SELECT DISTINCT period_start FROM report_plan_fact WHERE period_type = ? AND period_start <= ? "
+        "ORDER BY 1 DESC",
+        [ptype, ctx.snap.as_of],
+    )
+    return [r["period_start"] for r in rows]

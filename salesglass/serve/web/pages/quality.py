@@ -1,0 +1,117 @@
+"""Data quality: how fresh each source is, what was quarantined and why, unlinked deals, link suggestions."""
+
+from __future__ import annotations
+
+from salesglass.serve.web.context import Ctx
+from salesglass.serve.web.pages.common import drill
+from salesglass.serve.web.view import Col, Kpi, PageView, TableView
+
+KINDS = {
+    "DATE": "date",
+    "TIMESTAMP WITH TIME ZONE": "datetime",
+    "TIMESTAMP": "datetime",
+    "BIGINT": "int",
+    "INTEGER": "int",
+    "HUGEINT": "int",
+    "DECIMAL(18,2)": "money",
+}
+
+
+def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> TableView | None:
+    """Show a table whose exact columns we do not own (build_info, refresh_status, report_data_quality)."""
+    if not ctx.snap.has(table):
+        return None
+    types = ctx.q.rows(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+        [table],
+    )
+    rows = ctx.q.rows(f'SELECT * FROM "{table}" {order} LIMIT 500')
+    cols = [Col(c["column_name"], ctx.t(c["column_name"]), KINDS.get(c["data_type"], "text")) for c in types]
+    return TableView(key, title, cols, rows)
+
+
+def build(ctx: Ctx) -> PageView:
+    t, f = ctx.t, ctx.fmt
+    view = PageView(t("page_quality"))
+    q = ctx.q
+    quarantined = q.scalar("SELECT count(*) FROM quarantine") if ctx.snap.has("quarantine") else 0
+    unlinked = (
+        q.scalar("SELECT count(*) FROM deals WHERE partner_id IS NULL AND NOT coalesce(is_deleted, FALSE)")
+        if ctx.snap.has("deals")
+        else 0
+    )
+    suggestions = q.scalar("SELECT count(*) FROM link_suggestions") if ctx.snap.has("link_suggestions") else 0
+    view.kpis = [
+        Kpi(
+            t("built_at"),
+            f.day(ctx.snap.built_at) if ctx.snap.built_at else "—",
+            sub=f"{t('as_of')}: {f.day(ctx.snap.as_of)}",
+        ),
+        Kpi(
+            t("quarantined_rows"),
+            f.number(quarantined),
+            tone="bad" if quarantined else "good",
+            link=drill(ctx, "quarantine"),
+        ),
+        Kpi(
+            t("unlinked_deals"),
+            f.number(unlinked),
+            tone="bad" if unlinked else "good",
+            link=drill(ctx, "deals", basis="unlinked"),
+        ),
+        Kpi(t("link_suggestions"), f.number(suggestions)),
+    ]
+    for tv in (
+        _generic(ctx, "build_info", t("table_build_info"), "build_info"),
+        _generic(ctx, "refresh_status", t("table_refresh_status"), "refresh_status", "ORDER BY 1"),
+        _generic(ctx, "data_quality", t("table_data_quality"), "report_data_quality", "ORDER BY 1, 2, 3"),
+    ):
+        if tv is not None:
+            view.tables.append(tv)
+    if ctx.snap.has("quarantine"):
+        rows = q.rows(
+            """SELECT source, entity, reason, count(*) AS rows, max(seen_at) AS last_seen,
+                      string_agg(coalesce(source_key, '?'), ', ' ORDER BY source_key) FILTER (WHERE rn <= 3) AS samples
+               FROM (SELECT *, row_number() OVER (PARTITION BY source, entity, reason ORDER BY seen_at DESC) AS rn
+                     FROM quarantine)
+               GROUP BY source, entity, reason ORDER BY rows DESC, source, entity, reason"""
+        )
+        for r in rows:
+            r["_link_rows"] = drill(ctx, "quarantine", source=r["source"], entity=r["entity"], reason=r["reason"])
+        view.tables.append(
+            TableView(
+                "quarantine",
+                t("table_quarantine"),
+                [
+                    Col("source", t("source")),
+                    Col("entity", t("entity")),
+                    Col("reason", t("reason")),
+                    Col("rows", t("rows"), "int"),
+                    Col("last_seen", t("last_seen"), "datetime"),
+                    Col("samples", t("sample_keys")),
+                ],
+                rows,
+            )
+        )
+    if ctx.snap.has("link_suggestions"):
+        rows = q.rows("""SELECT s.deal_id, s.deal_name, s.partner_id, s.partner_name, s.score
+                         FROM link_suggestions s ORDER BY s.score DESC, s.deal_id LIMIT 100""")
+        for r in rows:
+            r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
+            r["_link_partner_name"] = drill(ctx, "partners", partner=r["partner_id"])
+        view.tables.append(
+            TableView(
+                "suggestions",
+                t("table_suggestions"),
+                [
+                    Col("deal_id", t("deal_id")),
+                    Col("deal_name", t("deal")),
+                    Col("partner_id", t("partner_id")),
+                    Col("partner_name", t("partner")),
+                    Col("score", t("score"), "num"),
+                ],
+                rows,
+            )
+        )
+    return view

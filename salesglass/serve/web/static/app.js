@@ -1,0 +1,70 @@
+/* salesglass dashboard: ECharts set-up from JSON blocks, number formats per language, the drill drawer.
+   Chart data never passes through string concatenation: each option is a JSON <script> block. */
+(function () {
+  "use strict";
+  function lang() { return document.body.dataset.lang === "en" ? "en-US" : "ru-RU"; }
+  function fmtFor(kind) {
+    var L = lang(), cur = document.body.dataset.currency || "";
+    var nf0 = new Intl.NumberFormat(L, {maximumFractionDigits: 0});
+    var nf1 = new Intl.NumberFormat(L, {maximumFractionDigits: 1});
+    if (kind === "money") return function (v) { return v == null ? "—" : nf0.format(v) + "\u00a0" + cur; };
+    if (kind === "pct") return function (v) { return v == null ? "—" : nf1.format(v) + (L === "ru-RU" ? "\u00a0%" : "%"); };
+    return function (v) { return v == null ? "—" : nf0.format(v); };
+  }
+  function shortMoney(v) {
+    var L = lang(), a = Math.abs(v), ru = L === "ru-RU";
+    if (a >= 1e9) return (v / 1e9).toLocaleString(L, {maximumFractionDigits: 1}) + (ru ? "\u00a0млрд" : "B");
+    if (a >= 1e6) return (v / 1e6).toLocaleString(L, {maximumFractionDigits: 1}) + (ru ? "\u00a0млн" : "M");
+    if (a >= 1e3) return (v / 1e3).toLocaleString(L, {maximumFractionDigits: 0}) + (ru ? "\u00a0тыс" : "K");
+    return v.toLocaleString(L);
+  }
+  function prepare(opt) {
+    var axis = opt.yAxis && !Array.isArray(opt.yAxis) && opt.yAxis.type === "value" ? opt.yAxis
+             : (opt.xAxis && opt.xAxis.type === "value" ? opt.xAxis : null);
+    var kind = axis ? axis.sgFormat : (opt.tooltip && opt.tooltip.sgFormat);
+    var f = fmtFor(kind || "int");
+    if (axis) {
+      axis.axisLabel = Object.assign({}, axis.axisLabel, {formatter: kind === "money" ? shortMoney : f});
+      if (kind === "int") axis.minInterval = 1;
+    }
+    if (opt.tooltip) { opt.tooltip.valueFormatter = f; }
+    if (opt.visualMap) { var vf = fmtFor(opt.visualMap.sgFormat); opt.visualMap.formatter = function (v) { return vf(v); }; }
+    (opt.series || []).forEach(function (s) {
+      if (s.type === "heatmap" && s.label) {
+        var hf = fmtFor(s.label.sgFormat);
+        s.label.formatter = function (p) { return s.label.sgFormat === "money" ? shortMoney(p.value[2]) : hf(p.value[2]); };
+      }
+    });
+    opt.textStyle = {fontFamily: "inherit"};
+    opt.animation = false;  // reports, not a show: draw at once (and screenshots see the final chart)
+    return opt;
+  }
+  function initCharts(root) {
+    (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.dataset.ready) return;
+      var src = document.querySelector('script[data-for="' + el.id + '"]');
+      if (!src || !window.echarts) return;
+      var chart = echarts.init(el, null, {renderer: "svg"});
+      chart.setOption(prepare(JSON.parse(src.textContent)));
+      el.dataset.ready = "1";
+    });
+  }
+  window.sgCloseDrawer = function () {
+    var d = document.getElementById("drawer");
+    if (d) { d.classList.remove("open"); d.innerHTML = ""; }
+  };
+  window.addEventListener("resize", function () {
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var c = window.echarts && echarts.getInstanceByDom(el); if (c) c.resize();
+    });
+  });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") window.sgCloseDrawer(); });
+  document.addEventListener("DOMContentLoaded", function () { initCharts(document); });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    initCharts(document);
+    if (e.target && e.target.id === "drawer") e.target.classList.add("open");
+  });
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.xhr && e.detail.xhr.status === 401) { window.location = "/login"; }
+  });
+})();

@@ -1,0 +1,84 @@
+"""What a page shows, as data: KPI cards, charts (ECharts options) and tables.
+
+Pages build a `PageView`; the one template renders it and the export writes the very same tables to
+Excel / CSV — so the download is exactly what the screen shows, with the same filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+NUMERIC = {"int", "money", "pct", "num"}
+
+
+@dataclass
+class Col:
+    key: str
+    label: str
+    kind: str = "text"  # text, label (translated), int, num, money, pct, month, date, datetime
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC
+
+
+@dataclass
+class TableView:
+    key: str  # sheet name in the export
+    title: str
+    cols: list[Col]
+    rows: list[dict[str, Any]]
+    # row[f"_link_{col}"] = URL of the rows behind that number (drill-down); row["_amo"] = amoCRM card
+    note: str | None = None
+    total: dict[str, Any] | None = None  # a totals row, rendered in bold
+
+    def cells(self, fmt: Any) -> list[list[Cell]]:
+        """Every body cell as text + links, formatted once in Python (a page may show thousands)."""
+        out = []
+        cols = [(c, c.key, "_link_" + c.key, "_amo_" + c.key) for c in self.cols]
+        for row in self.rows:
+            override = row.get("_kind")
+            line = []
+            for c, key, link, amo in cols:
+                kind = override if override and c.kind == "money" else c.kind
+                line.append(Cell(key, fmt.cell(kind, row.get(key)), c.numeric, row.get(link), row.get(amo)))
+            out.append(line)
+        return out
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    text: str
+    numeric: bool
+    link: str | None
+    amo: str | None
+
+
+@dataclass
+class Kpi:
+    label: str
+    value: str
+    sub: str | None = None
+    link: str | None = None
+    tone: str = ""  # "", "good", "bad"
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    option: dict[str, Any]
+    height: int = 300
+    wide: bool = False
+
+
+@dataclass
+class PageView:
+    title: str
+    kpis: list[Kpi] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[TableView] = field(default_factory=list)
+    notice: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # page-specific values for the filters

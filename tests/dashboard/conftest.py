@@ -1,0 +1,80 @@
+"""Dashboard fixtures: a published file of known numbers, a config around it, logins of every kind."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from salesglass.config import parse_config
+from salesglass.serve.users import UserStore
+from tests.dashboard.fixture import write_published
+
+PASSWORDS = {
+    "admin@demo.test": "admin-pass-1",
+    "anna@demo.test": "anna-pass-1",  # manager 101 (sales)
+    "boris@demo.test": "boris-pass-1",  # manager 102 (development)
+    "stranger@demo.test": "stranger-pass-1",  # a manager login with no amoCRM user
+}
+
+
+def make_config(root: Path, **dashboard: object):
+    data = {
+        "warehouse": {"path": "wh.duckdb", "published_path": "published.duckdb"},
+        "amocrm": {"subdomain": "acme"},
+        "dashboard": {"users_path": "users.json", "secret_path": "secret/key", **dashboard},
+    }
+    return parse_config(data, base_dir=root)
+
+
+def add_users(cfg) -> None:
+    store = UserStore(cfg.resolve(cfg.dashboard.users_path))
+    for email, pw in PASSWORDS.items():
+        store.add(email, pw, "admin" if email.startswith("admin") else "manager")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory):
+    """A config, its published fixture file and users (shared: nothing below writes to them)."""
+    root = tmp_path_factory.mktemp("dash")
+    cfg = make_config(root)
+    write_published(cfg.published_path)
+    add_users(cfg)
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def app(site):
+    from salesglass.serve.web.app import create_app
+
+    return create_app(site)
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "no CSRF field on the page"
+    return m.group(1)
+
+
+def login(client: TestClient, email: str, password: str | None = None) -> TestClient:
+    page = client.get("/login")
+    r = client.post(
+        "/login",
+        data={"email": email, "password": password or PASSWORDS[email], "csrf_token": csrf_of(page.text), "next": "/"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return client
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app, headers={"accept-language": "en-US,en;q=0.9"}) as c:
+        yield c
+
+
+@pytest.fixture
+def admin(client):
+    return login(client, "admin@demo.test")

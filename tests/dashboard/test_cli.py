@@ -1,0 +1,59 @@
+"""`salesglass users …`: passwords from stdin or a hidden prompt, never echoed or stored in clear."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from salesglass.cli import app
+from salesglass.serve.users import UserStore
+
+
+def _config(tmp_path):
+    path = tmp_path / "salesglass.toml"
+    path.write_text('[dashboard]\nusers_path = "logins.json"\n', encoding="utf-8")
+    return path
+
+
+def test_users_add_list_reset_remove(tmp_path) -> None:
+    cfg = _config(tmp_path)
+    run = CliRunner().invoke
+    r = run(app, ["users", "add", "Head@Acme.ru", "--role", "admin", "--password-stdin", "-c", str(cfg)],
+            input="s3cret-pass\n")
+    assert r.exit_code == 0, r.output
+    assert "s3cret-pass" not in r.output
+    r = run(app, ["users", "add", "anna@acme.ru", "--company-totals", "-c", str(cfg)],
+            input="anna-pass-1\nanna-pass-1\n")  # interactive prompt with confirmation
+    assert r.exit_code == 0, r.output
+    assert "anna-pass-1" not in r.output
+    store = UserStore(tmp_path / "logins.json")
+    assert store.authenticate("head@acme.ru", "s3cret-pass") is not None
+    assert store.get("anna@acme.ru").see_company_totals is True
+    listed = run(app, ["users", "list", "-c", str(cfg)]).output
+    assert "head@acme.ru" in listed and "anna@acme.ru" in listed and "argon2" not in listed
+    assert run(app, ["users", "reset-password", "anna@acme.ru", "--password-stdin", "-c", str(cfg)],
+               input="new-pass-22\n").exit_code == 0
+    assert store.authenticate("anna@acme.ru", "anna-pass-1") is None
+    assert store.authenticate("anna@acme.ru", "new-pass-22") is not None
+    assert run(app, ["users", "remove", "anna@acme.ru", "-c", str(cfg)]).exit_code == 0
+    assert store.get("anna@acme.ru") is None
+
+
+def test_users_errors_are_plain_messages(tmp_path) -> None:
+    cfg = _config(tmp_path)
+    r = CliRunner().invoke(app, ["users", "add", "x@y.z", "--role", "boss", "--password-stdin", "-c", str(cfg)],
+                           input="long-enough-1\n")
+    assert r.exit_code != 0 and "role must be one of admin, manager" in str(r.exception)
+    r = CliRunner().invoke(app, ["users", "remove", "ghost@y.z", "-c", str(cfg)])
+    assert "no user ghost@y.z" in str(r.exception)
+
+
+def test_ensure_demo_users_creates_both_logins(tmp_path) -> None:
+    from salesglass.serve.web.app import ensure_demo_users
+    from tests.dashboard.conftest import make_config
+
+    cfg = make_config(tmp_path)
+    ensure_demo_users(cfg, admin=("admin@demo", "demo-admin-1"), manager=("anna@demo.test", "demo-anna-1"))
+    ensure_demo_users(cfg, admin=("admin@demo", "demo-admin-2"), manager=("anna@demo.test", "demo-anna-1"))
+    store = UserStore(cfg.resolve(cfg.dashboard.users_path))
+    assert store.authenticate("admin@demo", "demo-admin-2").role == "admin"
+    assert store.authenticate("anna@demo.test", "demo-anna-1").role == "manager"

@@ -1,0 +1,275 @@
+"""Routes without a browser: login, sessions, CSRF, roles, row scoping, escaping, downloads, languages."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from tests.dashboard.conftest import PASSWORDS, add_users, csrf_of, login, make_config
+from tests.dashboard.fixture import XSS, write_published
+
+PAGES = ("/sales", "/funnel", "/planfact", "/partners", "/cohorts", "/bonuses", "/quality")
+
+
+def test_nothing_answers_without_a_session(client) -> None:
+    for path in (*PAGES, "/admin/users", "/drill/deals", "/drill/bonus?manager=101"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login"), path
+    assert client.get("/sales/export.xlsx", follow_redirects=False).status_code == 401
+    assert client.get("/drill/deals", headers={"HX-Request": "true"}, follow_redirects=False).status_code == 401
+    assert client.get("/health").json()["status"] == "ok"
+    assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
+    assert client.get("/login").status_code == 200
+
+
+def test_login_sets_a_safe_cookie_and_wrong_password_is_refused(client) -> None:
+    page = client.get("/login")
+    bad = client.post(
+        "/login",
+        data={"email": "admin@demo.test", "password": "nope-nope", "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert bad.status_code == 401 and "Wrong e-mail or password" in bad.text
+    r = client.post(
+        "/login",
+        data={
+            "email": "Admin@Demo.test",
+            "password": PASSWORDS["admin@demo.test"],
+            "csrf_token": csrf_of(page.text),
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/"  # no open redirect
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert PASSWORDS["admin@demo.test"] not in r.headers["set-cookie"]
+    assert client.get("/sales").status_code == 200
+
+
+def test_every_form_needs_the_csrf_token(client) -> None:
+    client.get("/login")
+    assert (
+        client.post("/login", data={"email": "admin@demo.test", "password": PASSWORDS["admin@demo.test"]}).status_code
+        == 403
+    )
+    login(client, "admin@demo.test")
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 403
+    assert (
+        client.post(
+            "/admin/users", data={"action": "add", "email": "x@y.z", "password": "longenough", "role": "admin"}
+        ).status_code
+        == 403
+    )
+    assert client.post("/lang", data={"lang": "ru"}).status_code == 403
+    assert client.get("/sales").status_code == 200  # still logged in
+    r = client.post("/logout", data={"csrf_token": csrf_of(client.get("/sales").text)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert client.get("/sales", follow_redirects=False).status_code == 303
+
+
+def test_admin_sees_every_page_with_freshness(admin) -> None:
+    for path in (*PAGES, "/admin/users"):
+        r = admin.get(path)
+        assert r.status_code == 200, path
+        assert "2026-03-15" in r.text, path  # as_of shown on every page
+
+
+def test_manager_role_is_kept_out_of_admin_pages(client) -> None:
+    login(client, "anna@demo.test")
+    for path in ("/quality", "/admin/users", "/drill/quarantine", "/quality/export.xlsx"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_manager_gets_only_own_rows_whatever_the_url_says(client) -> None:
+    login(client, "anna@demo.test")
+    r = client.get("/drill/bonus?manager=102&since=2026-01-01")
+    assert "Anna Petrova" in r.text and "Boris Ivanov" not in r.text and "growth" not in r.text.lower()
+    text = client.get("/bonuses/export.csv?manager=102&table=lines").content.decode("utf-8-sig")
+    assert text.count("\n") == 5 and "Boris" not in text  # header + Anna's 4 lines
+    r = client.get("/drill/deals?manager=103")
+    assert "/leads/detail/1001" in r.text and "/leads/detail/1002" in r.text
+    assert "/leads/detail/1003" not in r.text and "/leads/detail/1004" not in r.text
+    r = client.get("/drill/partners?partner=P3")  # Vera's partner, never Anna's
+    assert "DROP TABLE" not in r.text
+    # company-wide pages: only where allowed
+    assert "company-wide figures" in client.get("/sales").text
+    assert "1,200,000.00" not in client.get("/sales").text
+
+
+def test_company_totals_flag_opens_company_pages_to_a_manager(tmp_path) -> None:
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path, managers_see_company_totals=True)
+    write_published(cfg.published_path)
+    add_users(cfg)
+    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as c:
+        login(c, "anna@demo.test")
+        assert "1,200,000.00" in c.get("/sales").text
+        # company-wide funnel on request, own funnel by default
+        assert 'data-col="deals">4<' not in c.get("/funnel").text.replace("\n", "")
+        assert "Company" in c.get("/funnel?manager=").text
+        # drill-downs still list only her own deals
+        assert "/leads/detail/1003" not in c.get("/drill/deals").text
+
+
+def test_a_manager_not_in_amocrm_sees_no_figures(client) -> None:
+    login(client, "stranger@demo.test")
+    r = client.get("/bonuses")
+    assert "not tied to an amoCRM user" in r.text and "Anna Petrova" not in r.text
+    assert "/leads/detail/" not in client.get("/drill/deals").text
+
+
+def test_hostile_names_are_escaped_everywhere(admin) -> None:
+    for path in (
+        *PAGES,
+        "/drill/deals",
+        "/drill/partners?partner=P2",
+        "/drill/partners",
+        "/drill/quarantine",
+        "/drill/bonus",
+        "/cohorts?kind=operator",
+    ):
+        html = admin.get(path).text
+        assert XSS not in html, path
+        assert "<img src=x" not in html, path
+    html = admin.get("/cohorts").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&#39;; DROP TABLE deals; --" in html
+
+
+def test_numbers_on_screen_equal_the_report_tables(admin) -> None:
+    html = admin.get("/planfact?period=month&at=2026-02-01").text
+    assert "200,000.00\u00a0₽" in html and "250,000.00\u00a0₽" in html and "80.0%" in html
+    html = admin.get("/planfact?period=quarter").text
+    assert "350,000.00\u00a0₽" in html and "650,000.00\u00a0₽" in html
+    html = admin.get("/funnel?from=2026-01&to=2026-01").text
+    # January cohort: 2 leads, 1 first sale → 50.0% from first; mean days to first sale 26.0
+    assert "50.0%" in html and "26.0" in html
+
+
+def test_excel_and_csv_hold_what_the_page_shows(admin) -> None:
+    r = admin.get("/bonuses/export.xlsx?from=2026-03&to=2026-03&manager=101")
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb["Totals by manager and role"]
+    assert [c.value for c in ws[5]][:4] == ["Manager", "Sales bonus", "Development bonus", "Total"]
+    assert ws["A6"].value == "Anna Petrova" and float(ws["D6"].value) == 6000.00
+    assert ws["D6"].number_format == "#,##0.00"
+    assert "Mar 2026" in ws["A2"].value and "Anna Petrova" in ws["A2"].value
+    csv_text = admin.get("/sales/export.csv?table=monthly").content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("Month,Deals created")
+    assert "2026-02-01,1,1,1200000.00,0" in csv_text
+
+
+def test_russian_by_default_for_a_russian_browser_and_the_switcher(app) -> None:
+    with TestClient(app, headers={"accept-language": "ru-RU,ru;q=0.9,en;q=0.8"}) as c:
+        login(c, "admin@demo.test")
+        html = c.get("/sales").text
+        assert "Продажи" in html and "1\u202f200\u202f000,00\u00a0₽" in html
+        r = c.post("/lang", data={"lang": "en", "csrf_token": csrf_of(html), "next": "/sales"}, follow_redirects=True)
+        assert "Annual budget won" in r.text and "1,200,000.00\u00a0₽" in r.text
+
+
+def test_published_file_is_reopened_when_swapped_and_drill_pages(tmp_path) -> None:
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path, page_size=10)
+    write_published(cfg.published_path)
+    add_users(cfg)
+    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as c:
+        login(c, "admin@demo.test")
+        assert "2026-03-15" in c.get("/sales").text
+        many = (
+            "INSERT INTO deals (deal_id, name, sales_manager_id, created_at, is_deleted) "
+            "SELECT 2000 + i, 'bulk ' || i, 101, TIMESTAMPTZ '2026-03-10 12:00:00+00', FALSE FROM range(25) t(i);"
+            "UPDATE build_info SET as_of = DATE '2026-03-20';"
+        )
+        write_published(cfg.published_path, extra_sql=many)
+        assert "2026-03-20" in c.get("/sales").text  # the cached page of the old build is not served
+        html = c.get("/drill/deals?basis=created&since=2026-03-01&until=2026-04-01").text
+        assert "2026-03-20" in html and "26 rows" in html and "page 1 of 3" in html
+        assert "page 3 of 3" in c.get("/drill/deals?basis=created&since=2026-03-01&until=2026-04-01&page=3").text
+        assert "page 3 of 3" in c.get("/drill/deals?basis=created&since=2026-03-01&until=2026-04-01&page=99").text
+
+
+def test_users_store_and_secret_are_owner_only_and_hashed(site) -> None:
+    users = site.resolve(site.dashboard.users_path)
+    assert stat.S_IMODE(os.stat(users).st_mode) == 0o600
+    text = users.read_text()
+    assert "$argon2id$" in text and all(pw not in text for pw in PASSWORDS.values())
+    assert stat.S_IMODE(os.stat(site.resolve(site.dashboard.secret_path)).st_mode) == 0o600
+
+
+def test_removed_user_loses_the_session_at_once(tmp_path) -> None:
+    from salesglass.serve.users import UserStore
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    write_published(cfg.published_path)
+    add_users(cfg)
+    with TestClient(create_app(cfg)) as c:
+        login(c, "boris@demo.test")
+        assert c.get("/bonuses").status_code == 200
+        UserStore(cfg.resolve(cfg.dashboard.users_path)).remove("boris@demo.test")
+        assert c.get("/bonuses", follow_redirects=False).status_code == 303
+
+
+def test_no_published_file_yet_gives_a_friendly_page(tmp_path) -> None:
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    add_users(cfg)
+    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as c:
+        login(c, "admin@demo.test")
+        r = c.get("/sales")
+        assert r.status_code == 503 and "No reports published yet" in r.text
+
+
+@pytest.mark.parametrize("bad", ["short", ""])
+def test_short_passwords_are_refused(tmp_path, bad) -> None:
+    from salesglass.errors import SalesglassError
+    from salesglass.serve.users import UserStore
+
+    with pytest.raises(SalesglassError, match="too short"):
+        UserStore(tmp_path / "u.json").add("a@b.c", bad, "admin")
+
+
+def test_deal_lists_filter_by_pipeline(admin) -> None:
+    html = admin.get("/drill/deals?pipeline=8").text
+    assert "/leads/detail/1004" in html and "/leads/detail/1001" not in html
+    assert 'name="pipeline"' in html  # the filter is offered (two pipelines in the data)
+    html = admin.get("/drill/deals?pipeline=7").text
+    assert "/leads/detail/1001" in html and "/leads/detail/1004" not in html
+    assert "Deleted deal" not in html  # deleted deals never listed
+
+
+def test_secure_cookies_setting(tmp_path) -> None:
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path, secure_cookies=True)
+    add_users(cfg)
+    with TestClient(create_app(cfg), base_url="https://testserver") as c:
+        page = c.get("/login")
+        r = c.post(
+            "/login",
+            data={
+                "email": "admin@demo.test",
+                "password": PASSWORDS["admin@demo.test"],
+                "csrf_token": csrf_of(page.text),
+            },
+            follow_redirects=False,
+        )
+        assert "secure" in r.headers["set-cookie"].lower()
+
+
+def test_unknown_config_key_is_an_error(tmp_path) -> None:
+    from salesglass.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"\[dashboard\]\.colour is not a known setting"):
+        make_config(tmp_path, colour="blue")
