@@ -155,9 +155,9 @@ def _list(emu: Emulator, path: str, query: list[tuple[str, str]], q: dict[str, l
 def _events(emu: Emulator, path: str, query: list[tuple[str, str]], q: dict[str, list[str]], base: str) -> Result:
     page, limit = _paging(q, 50, 100)
     lo, hi = _range(q, "filter[created_at]")
-    items = emu.state.select_events(
-        types=set(_multi(q, "filter[type]")), entities=set(_multi(q, "filter[entity]")),
-        created_from=lo, created_to=hi, entity_ids={_int(i, "filter[entity_id]") for i in _multi(q, "filter[entity_id]")})
+    ids = {_int(i, "filter[entity_id]") for i in _multi(q, "filter[entity_id]")}
+    items = emu.state.select_events(types=set(_multi(q, "filter[type]")), entities=set(_multi(q, "filter[entity]")),
+                                    created_from=lo, created_to=hi, entity_ids=ids)
     return _envelope(base, path, query, "events", items, page, limit)
 
 
