@@ -18,6 +18,7 @@ STAGE_HINTS = (  # first match wins; checked on the status name, case-insensitiv
     ("proposal", r"\bкп\b|предложен|proposal|offer|коммерческ"),
     ("negotiation", r"перегов|negotiat|обсужд|discuss|презентац|demo"),
 )
+ACCOUNT_ID = r"(аккаунт|account|платформ|platform|партн[её]р|partner).*(id|номер)|(id|номер).*(аккаунт|account)"
 
 
 def _s(value: object) -> str:
@@ -73,10 +74,8 @@ def _fields(lead_fields: list[dict], company_fields: list[dict]) -> list[str]:
         out.append("# client_kind = \"…\"  # no select field with organizer/operator values found")
     for key, rx, types, fields in (
             ("cold_deal", r"холодн|cold", ("checkbox",), lead_fields),
-            ("lead_platform_account_id", r"(аккаунт|account|платформ|platform).*(id|номер)|(id|номер).*(аккаунт|account)",
-             None, lead_fields),
-            ("company_platform_account_id", r"(аккаунт|account|платформ|platform).*(id|номер)|(id|номер).*(аккаунт|account)",
-             None, company_fields),
+            ("lead_platform_account_id", ACCOUNT_ID, None, lead_fields),
+            ("company_platform_account_id", ACCOUNT_ID, None, company_fields),
             ("company_inn", r"\bинн\b|\binn\b|tax", None, company_fields)):
         hit = _find(fields, rx, types)
         out.append(f"{key} = {_s(hit['name'])}  # id {hit['id']}" if hit else f"# {key} = \"…\"  # not found")
