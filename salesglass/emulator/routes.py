@@ -141,7 +141,7 @@ def _list(emu: Emulator, path: str, query: list[tuple[str, str]], q: dict[str, l
     if order:
         query_obj.order_field, direction = order[0]
         query_obj.order_desc = direction.lower() == "desc"
-    if kind == "leads" and emu.dice.should_mutate():
+    if kind == "leads" and not query_obj.only_deleted and emu.dice.should_mutate():
         # a user edits a lead the client has (probably) already paged past
         seen_before = lo if lo is not None else None
         emu.state.touch_lead(seen_before, emu.dice.rng)

@@ -51,8 +51,9 @@ def read_all(client: AmoClient, path: str, key: str, params: dict | None = None)
 
 
 def by_updated_at(client: AmoClient, kind: str, since: int, *, only_deleted: bool = False,
-                  limit: int = LIST_LIMIT, extra: dict | None = None) -> Iterator[tuple[list[dict], int]]:
+                  limit: int | None = None, extra: dict | None = None) -> Iterator[tuple[list[dict], int]]:
     """Records of `leads`/`companies` with updated_at ≥ since, oldest first, by keyset (see module doc)."""
+    limit = limit or LIST_LIMIT
     path = f"/api/v4/{kind}"
     base = {"order[updated_at]": "asc", "limit": limit, **(extra or {})}
     if only_deleted:
