@@ -33,12 +33,15 @@ class Emulator:
     rate: RateGuard
     tokens: TokenGuard
     dice: FaultDice
-    log: list[tuple[str, str, int]] = field(default_factory=list)  # (method, path, status)
+    log: list[list] = field(default_factory=list)  # [method, path, status]; status 0 = never answered
     log_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, method: str, path: str, status: int) -> None:
+    def record(self, method: str, path: str) -> list:
+        """Log a request on arrival (a request left hanging still counts); the status is filled in later."""
+        entry = [method, path, 0]
         with self.log_lock:
-            self.log.append((method, path, status))
+            self.log.append(entry)
+        return entry
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -95,8 +98,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path, query = parts.path.rstrip("/") or "/", parse_qsl(parts.query, keep_blank_values=True)
         body = self._body() if method in ("POST", "PATCH") else None
-        status = self._dispatch(method, path, query, body)
-        self.emu.record(method, path, status)
+        entry = self.emu.record(method, path)
+        entry[2] = self._dispatch(method, path, query, body)
 
     def _dispatch(self, method: str, path: str, query: list[tuple[str, str]], body: Any) -> int:
         emu = self.emu
@@ -206,7 +209,8 @@ class EmulatorHandle:
 
     def requests(self, method: str | None = None, prefix: str = "") -> list[tuple[str, str, int]]:
         with self.emulator.log_lock:
-            return [r for r in self.emulator.log if (method is None or r[0] == method) and r[1].startswith(prefix)]
+            return [tuple(r) for r in self.emulator.log
+                    if (method is None or r[0] == method) and r[1].startswith(prefix)]
 
     def advance(self, **kwargs: Any) -> dict:
         return self.state.advance(**kwargs)
@@ -223,12 +227,13 @@ def start_emulator(company_dir: Path, host: str = "127.0.0.1", port: int = 0, *,
     """Serve `company_dir`'s amoCRM snapshot on a real socket in a background thread.
 
     `rate_limit` requests per `rate_window` seconds (amoCRM: 7 per 1 s); `ban_after` 429s within
-    `ban_window` seconds ban the client. `faults` are `guards.Faults` fields (error_rate, timeout_rate,
-    hang_seconds, slow_seconds, mutate_every, seed).
+    `ban_window` seconds ban the client. `seed` drives advancing time and the faults; `faults` are
+    `guards.Faults` fields (error_rate, timeout_rate,
+    hang_seconds, slow_seconds, mutate_every).
     """
     state = AccountState(Path(company_dir), seed=seed)
     emulator = Emulator(state=state, rate=RateGuard(rate_limit, rate_window, ban_after, ban_window),
-                        tokens=TokenGuard(state.oauth), dice=FaultDice(Faults(**faults)))
+                        tokens=TokenGuard(state.oauth), dice=FaultDice(Faults(seed=seed, **faults)))
     server = _Server((host, port), Handler)
     server.emulator = emulator  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},

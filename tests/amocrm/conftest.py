@@ -76,3 +76,29 @@ def generated_company() -> Path | None:
         if (Path(candidate) / "amocrm" / "leads.jsonl").exists():
             return Path(candidate)
     return None
+
+
+def _serve_in_child(urls, stop, company: str, limits: dict) -> None:  # runs in a spawned process
+    handle = start_emulator(Path(company), **limits)
+    urls.put(handle.url)
+    stop.wait()
+    handle.stop()
+
+
+@pytest.fixture
+def emulator_process() -> Iterator[str]:
+    """The emulator in its own process (as a real server is): no GIL shared with the client. Yields its URL."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    urls, stop = ctx.Queue(), ctx.Event()
+    proc = ctx.Process(target=_serve_in_child, args=(urls, stop, str(FIXTURE_COMPANY), EMULATOR_LIMITS),
+                       daemon=True)
+    proc.start()
+    try:
+        yield urls.get(timeout=60)
+    finally:
+        stop.set()
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.kill()

@@ -121,6 +121,7 @@ class AmoClient:
             self.stats.retries += 1
             exc = state.outcome.exception() if state.outcome else None
             if isinstance(exc, Transient) and exc.rate_limited and state.next_action:
+                self.limiter.slow_down()
                 self.limiter.pause(state.next_action.sleep)
 
         retrying = Retrying(stop=stop_after_attempt(s.max_retries + 1),

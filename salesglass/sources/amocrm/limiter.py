@@ -31,6 +31,11 @@ class RateLimiter:
                 _sleep_until(now + wait)
             self._last = time.monotonic()
 
+    def slow_down(self, factor: float = 0.8, floor: float = 0.5) -> None:
+        """After a 429 someone else shares the account's budget: keep a lower rate for the rest of the run."""
+        with self._lock:
+            self.interval = min(1.0 / floor, self.interval / factor)
+
     def pause(self, seconds: float) -> None:
         """Push the next send back (after a 429 every thread waits, not only the one that saw it)."""
         with self._lock:
