@@ -112,5 +112,5 @@ def _new_lead(state: AccountState, rng: random.Random, at: int, by: int, statuse
         "_embedded": {"tags": [], "companies": copy.deepcopy(template.get("_embedded", {}).get("companies", []))},
     }
     state.leads[lead_id] = lead
-    state.add_event("lead_added", lead_id, at, by)
+    state.add_event("lead_added", lead_id, at, by, [], [{"lead_status": {"id": first, "pipeline_id": main}}])
     return lead

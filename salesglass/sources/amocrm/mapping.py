@@ -7,7 +7,8 @@ match the raw records and the current mapping. Columns other areas own survive: 
 Deletions: a lead counts as deleted when its latest sign of deletion (seen in the trash via
 `with=only_deleted`, or a `lead_deleted` event) is not older than its latest sign of life (seen in
 the normal list, or `lead_restored`). A lead deleted before the first sync is known only from the
-trash and its events: created_at from `lead_added`, pipeline/status from the last status change.
+trash and its events: created_at from `lead_added`, pipeline/status from the last status change (or
+the initial status `lead_added` carries). A status a lead was created in counts as reached then.
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
     last_status AS (SELECT entity_id AS id, created_at AS at,
                   TRY_CAST(json_extract_string(data, '$.value_after[0].lead_status.pipeline_id') AS BIGINT) AS p,
                   TRY_CAST(json_extract_string(data, '$.value_after[0].lead_status.id') AS BIGINT) AS s
-           FROM raw_amocrm_events WHERE type = 'lead_status_changed'
+           FROM raw_amocrm_events WHERE type IN ('lead_status_changed', 'lead_added')
+             AND json_extract(data, '$.value_after[0].lead_status') IS NOT NULL
            QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY created_at DESC, id DESC) = 1),
     last_resp AS (SELECT entity_id AS id, created_at AS at,
                   TRY_CAST(json_extract_string(data, '$.value_after[0].responsible_user.id') AS BIGINT) AS u
@@ -157,7 +159,7 @@ def _deal_stages_sql() -> str:
       JOIN __amo_stage_map m
         ON m.pipeline_id = TRY_CAST(json_extract_string(e.data, '$.value_after[0].lead_status.pipeline_id') AS BIGINT)
        AND m.status_id = TRY_CAST(json_extract_string(e.data, '$.value_after[0].lead_status.id') AS BIGINT)
-      WHERE e.type = 'lead_status_changed' AND m.stage IS NOT NULL AND e.entity_id IN (SELECT deal_id FROM mapped)
+      WHERE e.type IN ('lead_status_changed', 'lead_added') AND m.stage IS NOT NULL AND e.entity_id IN (SELECT deal_id FROM mapped)
       GROUP BY 1, 2)
     SELECT deal_id, stage, reached_at, source FROM st
     QUALIFY row_number() OVER (PARTITION BY deal_id, stage ORDER BY reached_at, rnk) = 1"""

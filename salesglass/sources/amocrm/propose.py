@@ -13,10 +13,10 @@ from pathlib import Path
 
 WON, LOST = 142, 143
 STAGE_HINTS = (  # first match wins; checked on the status name, case-insensitively
-    ("widget_installed", r"виджет|widget|установ|install"),
-    ("contract_signed", r"договор|контракт|contract|signed|подписан"),
-    ("proposal", r"\bкп\b|предложен|proposal|offer|коммерческ"),
-    ("negotiation", r"перегов|negotiat|обсужд|discuss|презентац|demo"),
+    ("widget_installed", r"виджет|widget|установлен|install|запущ|launch"),
+    ("contract_signed", r"подписан|signed|заключ|^согласовано$"),
+    ("proposal", r"\bкп\b|предложен|proposal|offer|коммерческ|согласован"),
+    ("negotiation", r"перегов|negotiat|обсужд|discuss|презентац|встреч|demo|демо|в работе"),
 )
 ACCOUNT_ID = r"(аккаунт|account|платформ|platform|партн[её]р|partner).*(id|номер)|(id|номер).*(аккаунт|account)"
 
@@ -88,8 +88,8 @@ def _roles(groups: list[dict]) -> list[str]:
     for g in groups:
         name = str(g.get("name", ""))
         role = "development" if re.search(r"развит|development|account|аккаунт|сопровожд", name, re.I) else \
-            "sales" if re.search(r"продаж|sales", name, re.I) else None
-        out.append(f"{_s(name)} = {_s(role)}  # group id {g['id']}" if role else f"# {_s(name)} = \"other\"")
+            "sales" if re.search(r"продаж|sales", name, re.I) else "other"
+        out.append(f"{_s(name)} = {_s(role)}  # group id {g['id']}")
     return out
 
 
