@@ -159,7 +159,8 @@ def _deal_stages_sql() -> str:
       JOIN __amo_stage_map m
         ON m.pipeline_id = TRY_CAST(json_extract_string(e.data, '$.value_after[0].lead_status.pipeline_id') AS BIGINT)
        AND m.status_id = TRY_CAST(json_extract_string(e.data, '$.value_after[0].lead_status.id') AS BIGINT)
-      WHERE e.type IN ('lead_status_changed', 'lead_added') AND m.stage IS NOT NULL AND e.entity_id IN (SELECT deal_id FROM mapped)
+      WHERE e.type IN ('lead_status_changed', 'lead_added') AND m.stage IS NOT NULL
+        AND e.entity_id IN (SELECT deal_id FROM mapped)
       GROUP BY 1, 2)
     SELECT deal_id, stage, reached_at, source FROM st
     QUALIFY row_number() OVER (PARTITION BY deal_id, stage ORDER BY reached_at, rnk) = 1"""
