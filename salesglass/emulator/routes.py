@@ -45,8 +45,8 @@ def _paging(q: dict[str, list[str]], default: int, maximum: int) -> tuple[int, i
 
 
 def _envelope(base: str, path: str, query: list[tuple[str, str]], key: str, items: list, page: int,
-              limit: int) -> Result:
-    chunk = items[(page - 1) * limit: page * limit]
+              limit: int, render: Any = copy.deepcopy) -> Result:
+    chunk = [render(x) for x in items[(page - 1) * limit: page * limit]]
     if not chunk:
         return 204, None, HAL
     links = {"self": {"href": link(base, path, query, page)}}
@@ -105,18 +105,18 @@ def _route(emu: Emulator, method: str, path: str, query: list[tuple[str, str]], 
         return 200, acc, HAL
     if path == "/api/v4/users":
         page, limit = _paging(q, 50, 250)
-        return _envelope(base, path, query, "users", copy.deepcopy(st.users), page, limit)
+        return _envelope(base, path, query, "users", st.users, page, limit)
     if path == "/api/v4/leads/pipelines":
         items = copy.deepcopy(st.pipelines)
         return 200, {"_total_items": len(items), "_links": {"self": {"href": f"{base}{path}"}},
                      "_embedded": {"pipelines": items}}, HAL
     if path == "/api/v4/leads/loss_reasons":
         page, limit = _paging(q, 50, 250)
-        return _envelope(base, path, query, "loss_reasons", copy.deepcopy(st.loss_reasons), page, limit)
+        return _envelope(base, path, query, "loss_reasons", st.loss_reasons, page, limit)
     if path in ("/api/v4/leads/custom_fields", "/api/v4/companies/custom_fields"):
         page, limit = _paging(q, 50, 250)
         defs = st.lead_fields if path.startswith("/api/v4/leads") else st.company_fields
-        items = sorted(copy.deepcopy(defs), key=lambda d: (d.get("sort", 0), d["id"]))
+        items = sorted(defs, key=lambda d: (d.get("sort", 0), d["id"]))
         return _envelope(base, path, query, "custom_fields", items, page, limit)
     if path in ("/api/v4/leads", "/api/v4/companies"):
         return _list(emu, path, query, q, with_, base)
@@ -146,10 +146,15 @@ def _list(emu: Emulator, path: str, query: list[tuple[str, str]], q: dict[str, l
         seen_before = lo if lo is not None else None
         emu.state.touch_lead(seen_before, emu.dice.rng)
     items = emu.state.select(kind, query_obj)
-    if kind == "leads" and "contacts" not in with_:
-        for it in items:
-            it.get("_embedded", {}).pop("contacts", None)
-    return _envelope(base, path, query, kind, items, page, limit)
+
+    def render(rec: dict) -> dict:
+        out = emu.state.render(kind, rec)
+        if kind == "leads" and "contacts" not in with_:
+            out.get("_embedded", {}).pop("contacts", None)
+        return out
+
+    with emu.state.lock:  # a consistent page even while the account is being advanced
+        return _envelope(base, path, query, kind, items, page, limit, render)
 
 
 def _events(emu: Emulator, path: str, query: list[tuple[str, str]], q: dict[str, list[str]], base: str) -> Result:
@@ -158,7 +163,8 @@ def _events(emu: Emulator, path: str, query: list[tuple[str, str]], q: dict[str,
     ids = {_int(i, "filter[entity_id]") for i in _multi(q, "filter[entity_id]")}
     items = emu.state.select_events(types=set(_multi(q, "filter[type]")), entities=set(_multi(q, "filter[entity]")),
                                     created_from=lo, created_to=hi, entity_ids=ids)
-    return _envelope(base, path, query, "events", items, page, limit)
+    with emu.state.lock:
+        return _envelope(base, path, query, "events", items, page, limit)
 
 
 def _patch(emu: Emulator, body: Any, base: str) -> Result:

@@ -83,7 +83,9 @@ class AccountState:
         return {(p["id"], s["id"]) for p in self.pipelines for s in p.get("_embedded", {}).get("statuses", [])}
 
     def select(self, kind: str, q: LeadQuery) -> list[dict]:
-        """Records of `leads` or `companies` matching the query, ordered; deleted ones only with only_deleted."""
+        """Records of `leads` or `companies` matching the query, ordered; deleted ones only with only_deleted.
+
+        The stored records themselves: render (copy) only the page you serve."""
         table = self.leads if kind == "leads" else self.companies
         wanted = set(q.ids)
         out = []
@@ -104,7 +106,7 @@ class AccountState:
                 out.sort(key=lambda r: (self._served_updated_at(kind, r), r["id"]), reverse=q.order_desc)
             else:
                 out.sort(key=lambda r: (r.get(key) or 0, r["id"]), reverse=q.order_desc)
-            return [self.render(kind, r) for r in out]
+            return out
 
     def _served_updated_at(self, kind: str, rec: dict) -> int:
         if rec.get("is_deleted") and kind == "leads":
@@ -138,7 +140,7 @@ class AccountState:
                 if created_to is not None and e["created_at"] > created_to:
                     continue
                 out.append(e)
-            return copy.deepcopy(out)
+            return out  # stored events; copy the page you serve
 
     # ---- writes --------------------------------------------------------------------------------
     def add_event(self, typ: str, lead_id: int, at: int, by: int, before: list | None = None,

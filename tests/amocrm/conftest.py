@@ -72,8 +72,10 @@ def config(tmp_path: Path, emulator: EmulatorHandle) -> Config:
 
 def generated_company() -> Path | None:
     """A company written by the generator, if one is around (tests against it are skipped otherwise)."""
-    for candidate in ("/tmp/company-xs", "/tmp/mine-xs", "/tmp/company-s"):
-        if (Path(candidate) / "amocrm" / "leads.jsonl").exists():
+    import os
+
+    for candidate in (os.environ.get("SALESGLASS_TEST_COMPANY", ""), "/tmp/company-xs", "/tmp/mine-xs", "/tmp/company-s"):
+        if candidate and (Path(candidate) / "amocrm" / "leads.jsonl").exists():
             return Path(candidate)
     return None
 
