@@ -74,7 +74,8 @@ def generated_company() -> Path | None:
     """A company written by the generator, if one is around (tests against it are skipped otherwise)."""
     import os
 
-    for candidate in (os.environ.get("SALESGLASS_TEST_COMPANY", ""), "/tmp/company-xs", "/tmp/mine-xs", "/tmp/company-s"):
+    candidates = (os.environ.get("SALESGLASS_TEST_COMPANY", ""), "/tmp/company-xs", "/tmp/mine-xs", "/tmp/company-s")
+    for candidate in candidates:
         if candidate and (Path(candidate) / "amocrm" / "leads.jsonl").exists():
             return Path(candidate)
     return None
