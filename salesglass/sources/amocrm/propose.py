@@ -105,18 +105,24 @@ def propose_from_snapshot(amo_dir: Path) -> str:
     groups = list(((account or {}).get("_embedded") or {}).get("users_groups") or [])
     mapping = propose(_read(amo_dir / "pipelines.json", []), _read(amo_dir / "leads_custom_fields.json", []),
                       _read(amo_dir / "companies_custom_fields.json", []), groups)
+    if oauth.get("client_id"):
+        access = f"""# OAuth as a public integration does it (`salesglass amocrm auth --code …` stores the tokens);
+# for your own account prefer auth = "long_lived" (`salesglass amocrm auth --long-lived`)
+auth = "oauth"
+token_path = "secrets/amocrm-token.json"   # 0600, never printed; keep it out of version control
+client_id = {_s(oauth['client_id'])}
+client_secret = {_s(oauth.get('client_secret', ''))}  # or env SALESGLASS_AMOCRM_CLIENT_SECRET
+redirect_uri = {_s(oauth.get('redirect_uri', ''))}"""
+    else:
+        access = """# a private integration's long-lived token (`salesglass amocrm auth --long-lived` stores it)
+auth = "long_lived"
+token_path = "secrets/amocrm-token.json"   # 0600, never printed; keep it out of version control"""
     return f"""
 [amocrm]
 # the demo's amoCRM is the emulator `salesglass demo` starts; for your account: https://<subdomain>.amocrm.ru
 base_url = "http://127.0.0.1:8765"
 subdomain = {_s(account.get('subdomain', 'demo'))}
-# OAuth as a public integration does it (`salesglass amocrm auth --code …` stores the tokens);
-# for your own account prefer auth = "long_lived" (`salesglass amocrm auth --long-lived`)
-auth = "oauth"
-token_path = "secrets/amocrm-token.json"   # 0600, never printed; keep it out of version control
-client_id = {_s(oauth.get('client_id', ''))}
-client_secret = {_s(oauth.get('client_secret', ''))}  # or env SALESGLASS_AMOCRM_CLIENT_SECRET
-redirect_uri = {_s(oauth.get('redirect_uri', ''))}
+{access}
 rate_limit = 6.0          # requests per second; amoCRM blocks clients that keep going above 7
 overlap_seconds = 600     # incremental windows re-read this much before the last watermark
 # timezone = "Europe/Moscow"  # only to override the account's own setting
