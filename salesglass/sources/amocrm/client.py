@@ -10,6 +10,7 @@ empty result, not an error.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,8 @@ class ClientStats:
     server_errors: int = 0  # 5xx answers
     timeouts: int = 0
     refreshes: int = 0
+    first_send: float = 0.0  # monotonic time of the first and the last request sent
+    last_send: float = 0.0
     by_status: dict[int, int] = field(default_factory=dict)
 
 
@@ -96,8 +99,7 @@ class AmoClient:
 
     def post_token(self, body: dict) -> tuple[int, dict]:
         """POST /oauth2/access_token once (never retried: a lost answer may have burned the refresh token)."""
-        self.limiter.acquire()
-        self.stats.requests += 1
+        self._sent()
         try:
             resp = self.http.post("/oauth2/access_token", json=body)
         except httpx.HTTPError as exc:
@@ -151,8 +153,7 @@ class AmoClient:
         self._last_token = self.auth.token() if self.auth is not None else ""
         if self._last_token:
             headers["Authorization"] = f"Bearer {self._last_token}"
-        self.limiter.acquire()
-        self.stats.requests += 1
+        self._sent()
         try:
             resp = self.http.request(method, path, headers=headers, **kw)
         except httpx.TimeoutException:
@@ -164,6 +165,13 @@ class AmoClient:
         self._count(resp.status_code)
         self._check_blocked(resp)
         return resp
+
+    def _sent(self) -> None:
+        self.limiter.acquire()
+        now = time.monotonic()
+        self.stats.first_send = self.stats.first_send or now
+        self.stats.last_send = now
+        self.stats.requests += 1
 
     def _count(self, status: int) -> None:
         self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
