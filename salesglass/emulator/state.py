@@ -7,7 +7,9 @@ drive the account directly (`handle.state`). All methods take the one lock: the 
 
 from __future__ import annotations
 
+import bisect
 import copy
+import itertools
 import json
 import threading
 from dataclasses import dataclass, field
@@ -71,6 +73,8 @@ class AccountState:
         self.now: int = max(stamps, default=0) + 1
         self.event_seq = 0
         self.advances = 0
+        self._order_cache: dict[tuple, tuple] = {}
+        self.events.sort(key=lambda e: (e.get("created_at") or 0, str(e.get("id"))))
 
     # ---- clock ---------------------------------------------------------------------------------
     def tick(self) -> int:
@@ -86,10 +90,16 @@ class AccountState:
         """Records of `leads` or `companies` matching the query, ordered; deleted ones only with only_deleted.
 
         The stored records themselves: render (copy) only the page you serve."""
-        table = self.leads if kind == "leads" else self.companies
-        wanted = set(q.ids)
-        out = []
         with self.lock:
+            if not q.ids and q.order_field == "updated_at" and not q.order_desc:
+                # the connector's query: answered from a cached order by bisection (big accounts stay fast)
+                ordered, stamps = self._by_updated_at(kind, q.only_deleted)
+                lo = 0 if q.updated_from is None else bisect.bisect_left(stamps, q.updated_from)
+                hi = len(stamps) if q.updated_to is None else bisect.bisect_right(stamps, q.updated_to)
+                return ordered[lo:hi]
+            table = self.leads if kind == "leads" else self.companies
+            wanted = set(q.ids)
+            out = []
             for rec in table.values():
                 if bool(rec.get("is_deleted")) != q.only_deleted:
                     continue
@@ -107,6 +117,20 @@ class AccountState:
             else:
                 out.sort(key=lambda r: (r.get(key) or 0, r["id"]), reverse=q.order_desc)
             return out
+
+    def _by_updated_at(self, kind: str, only_deleted: bool) -> tuple[list[dict], list[int]]:
+        """Records ordered by (served updated_at, id), rebuilt only after the account changed (`now` moves
+        with every write and every advance)."""
+        table = self.leads if kind == "leads" else self.companies
+        key = (kind, only_deleted)
+        version = (self.now, len(table), len(self.deleted_at))
+        cached = self._order_cache.get(key)
+        if cached is None or cached[0] != version:
+            recs = sorted((r for r in table.values() if bool(r.get("is_deleted")) == only_deleted),
+                          key=lambda r: (self._served_updated_at(kind, r), r["id"]))
+            cached = (version, recs, [self._served_updated_at(kind, r) for r in recs])
+            self._order_cache[key] = cached
+        return cached[1], cached[2]
 
     def _served_updated_at(self, kind: str, rec: dict) -> int:
         if rec.get("is_deleted") and kind == "leads":
@@ -128,16 +152,16 @@ class AccountState:
                       created_to: int | None, entity_ids: set[int]) -> list[dict]:
         with self.lock:
             out = []
-            for e in self.events:
+            start = 0 if created_from is None else bisect.bisect_left(
+                self.events, created_from, key=lambda e: e["created_at"])
+            for e in itertools.islice(self.events, start, None):
+                if created_to is not None and e["created_at"] > created_to:
+                    break
                 if types and e["type"] not in types:
                     continue
                 if entities and e.get("entity_type") not in entities:
                     continue
                 if entity_ids and e.get("entity_id") not in entity_ids:
-                    continue
-                if created_from is not None and e["created_at"] < created_from:
-                    continue
-                if created_to is not None and e["created_at"] > created_to:
                     continue
                 out.append(e)
             return out  # stored events; copy the page you serve
@@ -149,7 +173,10 @@ class AccountState:
         ev = {"id": f"01emu{self.seed:04d}{at:011d}{self.event_seq:08d}", "type": typ, "entity_id": lead_id,
               "entity_type": "lead", "created_by": by, "created_at": at, "value_after": after or [],
               "value_before": before or [], "account_id": self.account_id, "_links": {}, "_embedded": {}}
-        self.events.append(ev)
+        if self.events and self.events[-1]["created_at"] > at:  # keep the list ordered by time
+            bisect.insort(self.events, ev, key=lambda e: (e["created_at"], str(e["id"])))
+        else:
+            self.events.append(ev)
         return ev
 
     def move_lead(self, lead: dict, pipeline_id: int, status_id: int, at: int, by: int) -> None:

@@ -48,4 +48,6 @@ class SyncProgress:
         self.tasks[stream] = self.progress.add_task(stream, total=None, rate=self._rate())
 
     def advance(self, stream: str, n: int) -> None:
+        if stream not in self.tasks:
+            self.start(stream)
         self.progress.update(self.tasks[stream], advance=n, rate=self._rate())

@@ -36,6 +36,14 @@ def init_raw(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
 
 
+def warm_up(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB's first parameter binding and first Arrow scan import heavy modules (seconds, holding the GIL);
+    pay that before the first request, not in the middle of a paced download."""
+    con.register("__warm", pa.table({"x": [0]}))
+    con.execute("SELECT x + ? FROM __warm", [0]).fetchall()
+    con.unregister("__warm")
+
+
 def watermarks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return dict(con.execute("SELECT stream, watermark FROM amocrm_sync_state").fetchall())
 

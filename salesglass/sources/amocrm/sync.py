@@ -86,17 +86,19 @@ def sync_into(con: duckdb.DuckDBPyConnection, client: AmoClient, amo: Any, *, fu
     """The sync itself, on an open warehouse and client (tests and the benchmark call this directly)."""
     started = time.monotonic()
     store.init_raw(con)
+    store.warm_up(con)
     marks = {} if full else store.watermarks(con)
     summary = SyncSummary(mode="full" if full or not marks else "incremental")
     with SyncProgress(client, enabled=progress) as bar:
-        res = _reference(con, client, amo, summary, bar)
-        for stream, kind, deleted, table in STREAMS:
-            since = max(0, marks[stream] - amo.overlap_seconds) if stream in marks else 0
-            pages = extract.by_updated_at(client, kind, since, only_deleted=deleted)
-            summary.fetched[stream] = _drain(con, pages, table, stream, bar)
-        since = max(0, marks["events"] - amo.overlap_seconds) if "events" in marks else 0
-        summary.fetched["events"] = _drain(con, extract.events_since(client, since), "raw_amocrm_events", "events",
-                                           bar)
+        res, reference = _reference(client, amo, summary, bar)
+        for stream in [s[0] for s in STREAMS] + ["events"]:
+            summary.fetched[stream] = 0
+        pages = prefetch(_pages(client, marks, amo.overlap_seconds))  # downloads start now …
+        _store_reference(con, reference)  # … while the reference lists are written
+        for stream, table, records, watermark in pages:
+            store.commit_page(con, table, records, stream, watermark)
+            summary.fetched[stream] += len(records)
+            bar.advance(stream, len(records))
         summary.fetch_seconds = time.monotonic() - started
         bar.step("mapping to the canonical model")
         _finish(summary, build_canonical(con, res), res)
@@ -141,8 +143,8 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
     return summary
 
 
-def _reference(con: duckdb.DuckDBPyConnection, client: AmoClient, amo: Any, summary: SyncSummary,
-               bar: SyncProgress) -> Resolved:
+def _reference(client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgress
+               ) -> tuple[Resolved, dict[str, list[dict]]]:
     bar.step("account, users, pipelines, custom fields")
     account = client.get("/api/v4/account", {"with": "datetime_settings,users_groups"}) or {}
     users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
@@ -152,21 +154,24 @@ def _reference(con: duckdb.DuckDBPyConnection, client: AmoClient, amo: Any, summ
     loss_reasons = extract.read_all(client, "/api/v4/leads/loss_reasons", "loss_reasons")
     res = resolve(amo, pipelines=pipelines, lead_fields=lead_fields, company_fields=company_fields,
                   users=users, groups=_groups(account, users))
+    summary.fetched.update(users=len(users), pipelines=len(pipelines), lead_fields=len(lead_fields),
+                           company_fields=len(company_fields))
+    summary.timezone = amo.timezone or ((account.get("_embedded") or {}).get("datetime_settings") or {}).get("timezone")
+    return res, {"raw_amocrm_account": [account] if account else [], "raw_amocrm_users": users,
+                 "raw_amocrm_pipelines": pipelines, "raw_amocrm_lead_fields": lead_fields,
+                 "raw_amocrm_company_fields": company_fields, "raw_amocrm_loss_reasons": loss_reasons}
+
+
+def _store_reference(con: duckdb.DuckDBPyConnection, reference: dict[str, list[dict]]) -> None:
+    """The small lists as they are now, replaced together in one transaction."""
     con.execute("BEGIN TRANSACTION")
     try:
-        for table, rows in (("raw_amocrm_account", [account] if account else []), ("raw_amocrm_users", users),
-                            ("raw_amocrm_pipelines", pipelines), ("raw_amocrm_lead_fields", lead_fields),
-                            ("raw_amocrm_company_fields", company_fields),
-                            ("raw_amocrm_loss_reasons", loss_reasons)):
+        for table, rows in reference.items():
             store.replace_all(con, table, rows)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    summary.fetched.update(users=len(users), pipelines=len(pipelines), lead_fields=len(lead_fields),
-                           company_fields=len(company_fields))
-    summary.timezone = amo.timezone or ((account.get("_embedded") or {}).get("datetime_settings") or {}).get("timezone")
-    return res
 
 
 def _groups(account: dict, users: list[dict]) -> list[dict]:
@@ -228,15 +233,17 @@ def prefetch(pages: Iterator[Any], depth: int = 4) -> Iterator[Any]:
         worker.join(timeout=30)
 
 
-def _drain(con: duckdb.DuckDBPyConnection, pages: Iterator[tuple[list[dict], int | None]], table: str,
-           stream: str, bar: SyncProgress) -> int:
-    n = 0
-    bar.start(stream)
-    for records, watermark in prefetch(pages):
-        store.commit_page(con, table, records, stream, watermark)
-        n += len(records)
-        bar.advance(stream, len(records))
-    return n
+def _pages(client: AmoClient, marks: dict[str, int], overlap: int) -> Iterator[tuple[str, str, list[dict], Any]]:
+    """Every stream's pages in order, as (stream, raw table, records, watermark), from the watermarks less
+    the overlap (from the start on a first or full sync). One generator, so one prefetch thread keeps the
+    request budget busy across stream boundaries."""
+    for stream, kind, deleted, table in STREAMS:
+        since = max(0, marks[stream] - overlap) if stream in marks else 0
+        for records, watermark in extract.by_updated_at(client, kind, since, only_deleted=deleted):
+            yield stream, table, records, watermark
+    since = max(0, marks["events"] - overlap) if "events" in marks else 0
+    for records, watermark in extract.events_since(client, since):
+        yield "events", "raw_amocrm_events", records, watermark
 
 
 def _finish(summary: SyncSummary, mapped: MapResult, res: Resolved) -> None:
