@@ -107,3 +107,21 @@ def test_ten_thousand_requests_never_trigger_the_ban(tmp_path, emulator_process)
     assert stats.requests >= 10_000 and server["requests"] >= 10_000
     assert not server["banned"] and server["403"] == 0
     assert stats.rate_limited == server["429"] <= 10  # jitter at 100× speed may cost a rare 429, never a ban
+
+
+def test_the_limiter_never_allows_more_than_seven_sends_in_any_second_at_rate_six():
+    """Scaled 50×: rate 300/s, "a second" = 6 intervals. Late wake-ups are made up, but never beyond the limit."""
+    import random
+    import time
+
+    from salesglass.sources.amocrm.limiter import RateLimiter
+
+    limiter, sends, rng = RateLimiter(300.0), [], random.Random(1)
+    for _ in range(400):
+        limiter.acquire()
+        sends.append(time.monotonic())
+        if rng.random() < 0.2:
+            time.sleep(rng.random() * 0.005)  # a slow answer or a late wake-up
+    second = 6 / 300.0
+    assert all(sends[i + 7] - sends[i] >= second for i in range(len(sends) - 7))  # ≤ 7 in any window
+    assert (len(sends) - 1) / (sends[-1] - sends[0]) > 0.9 * 300 * 0.5  # and it does keep going
