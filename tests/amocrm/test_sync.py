@@ -256,3 +256,17 @@ def test_refetch_and_patch_leads(config, emulator):
     assert deals(config)[3002][:3] == (7001, 70014, "contract_signed")
     assert stages(config)[(3002, "contract_signed")] == (moved_at, "amocrm")
     assert summary.requests <= 3  # the lead and its events; nothing else
+
+
+def test_a_lead_moved_to_an_unmapped_pipeline_stops_being_a_deal(config, emulator):
+    run_sync(config, progress=False)
+    with client_for(config) as client:
+        client.patch_leads([{"id": 3002, "pipeline_id": 7003, "status_id": 70031}])
+    run_sync(config, progress=False)
+    assert 3002 not in deals(config) and not [k for k in stages(config) if k[0] == 3002]
+
+
+def client_for(cfg):
+    from salesglass.sources.amocrm.client import client_from_config
+
+    return client_from_config(cfg.amocrm, cfg.base_dir)

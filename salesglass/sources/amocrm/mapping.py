@@ -204,6 +204,11 @@ def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
                            "'status ' || status_id || ' of pipeline ' || pipeline_id || "
                            "' does not exist in the account (deleted status?)'", "__amo_deals")
         out.quarantined["deals"] = bad
+        # a lead moved to a pipeline that is not mapped stops being a deal
+        con.execute(f"""DELETE FROM deal_stages WHERE deal_id IN (
+                          SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
+        con.execute(f"""DELETE FROM deals WHERE deal_id IN (
+                          SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
         con.execute(f"CREATE OR REPLACE TEMP TABLE __amo_deals_ok AS SELECT * EXCLUDE (raw, status_known) "
                     f"FROM __amo_deals WHERE {mapped} AND status_known")
         out.loaded["deals"] = _record(out, load_staged(con, DEALS, "__amo_deals_ok", source=SOURCE,
