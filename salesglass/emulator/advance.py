@@ -44,16 +44,26 @@ def advance(state: AccountState, *, seconds: int = 86400, change_fraction: float
     times = sorted(start + 1 + rng.randrange(max(1, seconds - 1)) for _ in range(n))
     done = {"moved": 0, "added": 0, "edited": 0, "deleted": 0}
     touched: list[int] = []
+    def open_lead(i: int) -> bool:
+        lead = state.leads[i]
+        return not lead.get("is_deleted") and lead["pipeline_id"] in statuses and lead["status_id"] not in (WON, LOST)
+
+    movable = [i for i in live if open_lead(i)]  # pruned lazily as leads close or go to the trash
     for at in times:
         at = max(at, state.now + 1)
         state.now = at
         by = rng.choice(users)
         roll = rng.random()
-        movable = [i for i in live if not state.leads[i].get("is_deleted")
-                   and state.leads[i]["pipeline_id"] in statuses
-                   and state.leads[i]["status_id"] not in (WON, LOST)]
-        if roll < 0.5 and movable:
-            lead = state.leads[rng.choice(movable)]
+        pick = None
+        while roll < 0.5 and movable and pick is None:
+            k = rng.randrange(len(movable))
+            if open_lead(movable[k]):
+                pick = movable[k]
+            else:
+                movable[k] = movable[-1]
+                movable.pop()
+        if pick is not None:
+            lead = state.leads[pick]
             path = statuses[lead["pipeline_id"]]
             pos = path.index(lead["status_id"]) if lead["status_id"] in path else -1
             if pos + 1 >= len(path) or rng.random() < 0.15:
@@ -65,6 +75,7 @@ def advance(state: AccountState, *, seconds: int = 86400, change_fraction: float
         elif roll < 0.7 or not live:
             lead = _new_lead(state, rng, at, by, statuses)
             live.append(lead["id"])
+            movable.append(lead["id"])
             done["added"] += 1
         elif roll < 0.9:
             lead = state.leads[rng.choice(live)]

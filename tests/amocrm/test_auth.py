@@ -157,3 +157,16 @@ redirect_uri = "{OAUTH['redirect_uri']}"
     tokens = json.loads((tmp_path / "secrets" / "tok.json").read_text())
     assert tokens["access_token"] not in result.output and tokens["refresh_token"] not in result.output
     assert stat.S_IMODE((tmp_path / "secrets" / "tok.json").stat().st_mode) == 0o600
+
+
+def test_auth_long_lived_reads_stdin_and_stores_it_owner_only(tmp_path, emulator):
+    from salesglass.cli import app
+
+    cfg_path = tmp_path / "salesglass.toml"
+    cfg_path.write_text(f'[amocrm]\nbase_url = "{emulator.url}"\ntoken_path = "secrets/tok.json"\n')
+    result = CliRunner().invoke(app, ["amocrm", "auth", "--long-lived", "-c", str(cfg_path)],
+                                input=OAUTH["long_lived_token"] + "\n")
+    assert result.exit_code == 0 and OAUTH["long_lived_token"] not in result.output
+    stored = tmp_path / "secrets" / "tok.json"
+    assert json.loads(stored.read_text()) == {"long_lived_token": OAUTH["long_lived_token"]}
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600

@@ -12,8 +12,7 @@ import pytest
 
 from salesglass.config import parse_config
 from salesglass.emulator.server import start_emulator
-from salesglass.sources.amocrm.auth import TokenStore, exchange_code
-from salesglass.sources.amocrm.client import AmoClient, ClientSettings
+from salesglass.sources.amocrm.client import authorize
 from salesglass.sources.amocrm.config import demo_section
 from salesglass.sources.amocrm.sync import run_sync
 from tests.amocrm.conftest import EMULATOR_LIMITS, SCALE, generated_company
@@ -38,10 +37,7 @@ def demo(tmp_path: Path):
     cfg = cfg.model_copy(update={"amocrm": cfg.amocrm.model_copy(update={
         "rate_limit": 6.0 * SCALE, "backoff_base": 1.0 / SCALE, "timeout": 5.0})})
     oauth = json.loads((COMPANY / "amocrm" / "oauth.json").read_text())
-    with AmoClient(ClientSettings(base_url=handle.url, rate_limit=6.0 * SCALE)) as bare:
-        exchange_code(TokenStore(cfg.resolve(cfg.amocrm.token_path)), bare.post_token,
-                      code=oauth["authorization_code"], client_id=oauth["client_id"],
-                      client_secret=oauth["client_secret"], redirect_uri=oauth["redirect_uri"])
+    authorize(cfg, oauth["authorization_code"])  # what `salesglass demo` does after starting the emulator
     yield cfg, handle
     handle.stop()
 

@@ -121,10 +121,11 @@ def _stage_truth(state) -> dict[tuple, tuple]:
                 (7001, 70015): "widget_installed", (7001, 142): "first_sale", (7002, 70021): "negotiation",
                 (7002, 142): "first_sale"}
     added = {e["entity_id"]: e["created_at"] for e in state.events if e["type"] == "lead_added"}
+    known = state.status_ids()
     truth: dict[tuple, tuple] = {}
     for lead_id, lead in state.leads.items():
-        if lead["pipeline_id"] not in (7001, 7002) or lead_id == 3010:
-            continue
+        if lead["pipeline_id"] not in (7001, 7002) or (lead["pipeline_id"], lead["status_id"]) not in known:
+            continue  # not a deal, or quarantined (a status the account does not have)
         truth[(lead_id, "lead")] = (datetime.fromtimestamp(lead["created_at"] or added[lead_id], UTC), "created")
         for e in state.events:
             if e["type"] == "lead_status_changed" and e["entity_id"] == lead_id:
@@ -270,3 +271,17 @@ def client_for(cfg):
     from salesglass.sources.amocrm.client import client_from_config
 
     return client_from_config(cfg.amocrm, cfg.base_dir)
+
+
+def test_account_time_zone_comes_from_the_account_unless_overridden(config):
+    from salesglass.sources.amocrm.sync import account_timezone
+
+    run_sync(config, progress=False)
+    con = connect(config.warehouse_path, read_only=True)
+    try:
+        utc_default = config.model_copy(update={"account": config.account.model_copy(update={"timezone": "UTC"})})
+        assert account_timezone(con, utc_default) == "Europe/Moscow"  # the account's own setting
+        other = config.model_copy(update={"amocrm": config.amocrm.model_copy(update={"timezone": "Asia/Tomsk"})})
+        assert account_timezone(con, other) == "Asia/Tomsk"
+    finally:
+        con.close()

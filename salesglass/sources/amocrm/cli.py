@@ -48,26 +48,22 @@ def auth(
     """Store amoCRM credentials in [amocrm] token_path (owner-only file; the token is never printed)."""
     from salesglass.config import load_config
     from salesglass.errors import SalesglassError
-    from salesglass.sources.amocrm.auth import TokenStore, exchange_code, store_long_lived
-    from salesglass.sources.amocrm.client import AmoClient, ClientSettings, client_secret
+    from salesglass.sources.amocrm.auth import TokenStore, store_long_lived
+    from salesglass.sources.amocrm.client import authorize
 
     cfg = load_config(config)
-    amo = cfg.amocrm
-    store = TokenStore(cfg.resolve(amo.token_path))
     if bool(code) == long_lived:
         raise SalesglassError("give exactly one of --code CODE (OAuth) or --long-lived")
     if long_lived:
         import getpass
 
+        store = TokenStore(cfg.resolve(cfg.amocrm.token_path))
         token = getpass.getpass("long-lived token: ") if sys.stdin.isatty() else sys.stdin.read()
         store_long_lived(store, token)
+        path = store.path
     else:
-        if not (amo.client_id and amo.redirect_uri):
-            raise SalesglassError("[amocrm] client_id and redirect_uri are needed for --code")
-        with AmoClient(ClientSettings(base_url=amo.base_url, rate_limit=amo.rate_limit, timeout=amo.timeout)) as c:
-            exchange_code(store, c.post_token, code=code or "", client_id=amo.client_id,
-                          client_secret=client_secret(amo), redirect_uri=amo.redirect_uri)
-    console.print(f"amoCRM credentials stored in {store.path} (owner-only)")
+        path = authorize(cfg, code or "")
+    console.print(f"amoCRM credentials stored in {path} (owner-only)")
 
 
 @amocrm_app.command("inspect")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -215,8 +216,6 @@ def _problem(resp: httpx.Response) -> str:
 
 def client_from_config(amo: Any, base_dir: Any = None) -> AmoClient:
     """The client for an `[amocrm]` section (tokens from its token_path, resolved against `base_dir`)."""
-    from pathlib import Path
-
     settings = ClientSettings(base_url=amo.base_url, rate_limit=amo.rate_limit, timeout=amo.timeout,
                               max_retries=amo.max_retries, backoff_base=amo.backoff_base, backoff_max=amo.backoff_max)
     client = AmoClient(settings)
@@ -238,3 +237,17 @@ def client_secret(amo: Any) -> str:
         raise AuthError("OAuth needs the integration's client secret: set [amocrm] client_secret or the "
                         "environment variable SALESGLASS_AMOCRM_CLIENT_SECRET")
     return secret
+
+
+def authorize(cfg: Any, code: str) -> Path:
+    """The OAuth authorization-code exchange for `cfg.amocrm`; tokens go to its token_path (0600)."""
+    from salesglass.sources.amocrm.auth import exchange_code
+
+    amo = cfg.amocrm
+    if not (amo.client_id and amo.redirect_uri):
+        raise AuthError("[amocrm] client_id and redirect_uri are needed for the authorization-code exchange")
+    store = TokenStore(cfg.resolve(amo.token_path))
+    with AmoClient(ClientSettings(base_url=amo.base_url, rate_limit=amo.rate_limit, timeout=amo.timeout)) as c:
+        exchange_code(store, c.post_token, code=code, client_id=amo.client_id, client_secret=client_secret(amo),
+                      redirect_uri=amo.redirect_uri)
+    return store.path

@@ -54,38 +54,35 @@ def _register(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
                                                 "role": pa.array(list(res.group_roles.values()), pa.string())}))
 
 
-def _field_values(entity: str, table: str, ids: list[int]) -> str:
+def _pivot(entity: str, table: str, fields: dict[str, int | None]) -> str:
+    """One row per record with the mapped custom fields as columns `<name>` (value) and `<name>_enum`."""
+    cols = ", ".join(
+        f"first(value) FILTER (WHERE field_id = {fid if fid is not None else -1}) AS {name}, "
+        f"first(enum_id) FILTER (WHERE field_id = {fid if fid is not None else -1}) AS {name}_enum"
+        for name, fid in fields.items())
+    ids = [f for f in fields.values() if f is not None]
     return f"""CREATE OR REPLACE TEMP TABLE __amo_{entity}_cf AS
-        SELECT r.id, CAST(f->>'$.field_id' AS BIGINT) AS field_id,
-               f->'$.values[0]'->>'$.value' AS value, f->'$.values[0]'->>'$.enum_id' AS enum_id
-        FROM {table} r, unnest(CAST(r.data->'$.custom_fields_values' AS JSON[])) u(f)
-        WHERE CAST(f->>'$.field_id' AS BIGINT) IN ({_ids(ids)})"""
-
-
-def _cf(entity: str, fid: int | None, alias: str) -> str:
-    if fid is None:
-        return f"NULL AS {alias}"
-    return f"(SELECT value FROM __amo_{entity}_cf c WHERE c.id = b.id AND c.field_id = {fid} LIMIT 1) AS {alias}"
+        SELECT r.id AS id, {cols}
+        FROM (SELECT id FROM {table}) r LEFT JOIN (
+            SELECT r.id, CAST(f->>'$.field_id' AS BIGINT) AS field_id,
+                   f->'$.values[0]'->>'$.value' AS value, f->'$.values[0]'->>'$.enum_id' AS enum_id
+            FROM {table} r, unnest(CAST(r.data->'$.custom_fields_values' AS JSON[])) u(f)
+            WHERE CAST(f->>'$.field_id' AS BIGINT) IN ({_ids(ids)})) v USING (id)
+        GROUP BY r.id"""
 
 
 def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
     lf = res.lead_fields
-    con.execute(_field_values("lead", "raw_amocrm_leads", [v for v in lf.values() if v is not None]))
-    kind = lf.get("client_kind")
-    kind_sql = "NULL" if kind is None else f"""(SELECT CASE
-            WHEN lower(trim(c.value)) IN ({_texts(res.organizer)}) OR c.enum_id IN ({_texts(res.organizer)})
-              THEN 'organizer'
-            WHEN lower(trim(c.value)) IN ({_texts(res.operator)}) OR c.enum_id IN ({_texts(res.operator)})
-              THEN 'operator' END
-          FROM __amo_lead_cf c WHERE c.id = b.id AND c.field_id = {kind} LIMIT 1)"""
-    cold = lf.get("cold_deal")
-    cold_sql = "NULL" if cold is None else f"""CASE WHEN b.d IS NOT NULL THEN coalesce((SELECT TRY_CAST(c.value AS
-          BOOLEAN) FROM __amo_lead_cf c WHERE c.id = b.id AND c.field_id = {cold} LIMIT 1), FALSE) END"""
-    loss_field = lf.get("loss_reason")
-    loss_sql = (f"(SELECT value FROM __amo_lead_cf c WHERE c.id = b.id AND c.field_id = {loss_field} LIMIT 1)"
-                if loss_field is not None else
-                "(SELECT r.data->>'$.name' FROM raw_amocrm_loss_reasons r "
-                "WHERE r.id = TRY_CAST(b.d->>'$.loss_reason_id' AS BIGINT))")
+    con.execute(_pivot("lead", "raw_amocrm_leads", {"kind": lf.get("client_kind"), "cold": lf.get("cold_deal"),
+                                                    "acct": lf.get("lead_platform_account_id"),
+                                                    "loss": lf.get("loss_reason")}))
+    org, ops = _texts(res.organizer), _texts(res.operator)
+    kind_sql = "NULL" if lf.get("client_kind") is None else f"""CASE
+            WHEN lower(trim(cf.kind)) IN ({org}) OR cf.kind_enum IN ({org}) THEN 'organizer'
+            WHEN lower(trim(cf.kind)) IN ({ops}) OR cf.kind_enum IN ({ops}) THEN 'operator' END"""
+    cold_sql = "NULL" if lf.get("cold_deal") is None else \
+        "CASE WHEN b.d IS NOT NULL THEN coalesce(TRY_CAST(cf.cold AS BOOLEAN), FALSE) END"
+    loss_sql = "cf.loss" if lf.get("loss_reason") is not None else "reason.name"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_deals AS
     WITH ids AS (SELECT id FROM raw_amocrm_leads UNION SELECT id FROM raw_amocrm_deleted_leads),
     ev AS (SELECT entity_id AS id,
@@ -125,9 +122,11 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
       (greatest(b.trash_at, b.deleted_ev) IS NOT NULL
          AND greatest(b.trash_at, b.deleted_ev) >= coalesce(greatest(b.alive_at, b.restored_ev), -1)) AS is_deleted,
       TRY_CAST(b.d->'$._embedded.companies[0]'->>'$.id' AS BIGINT) AS company_id,
-      {_cf("lead", lf.get("lead_platform_account_id"), "platform_account_id")},
+      cf.acct AS platform_account_id,
       coalesce(b.d, b.td) AS raw
-    FROM b""")
+    FROM b LEFT JOIN __amo_lead_cf cf USING (id)
+    LEFT JOIN (SELECT id AS reason_id, data->>'$.name' AS name FROM raw_amocrm_loss_reasons) reason
+      ON reason.reason_id = TRY_CAST(b.d->>'$.loss_reason_id' AS BIGINT)""")
     # stage, won/lost and the partner link the linking step wrote
     con.execute("""CREATE OR REPLACE TEMP TABLE __amo_deals AS
         SELECT a.*, m.stage, a.status_id = 142 AS is_won, a.status_id = 143 AS is_lost,
@@ -181,18 +180,18 @@ def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
             LEFT JOIN __amo_group_roles gr ON gr.id = TRY_CAST(u.data->'$.rights'->>'$.group_id' AS BIGINT)""",
                                        [res.default_role])
         cf = res.company_fields
-        con.execute(_field_values("company", "raw_amocrm_companies", [v for v in cf.values() if v is not None]))
-        inn = _cf("company", cf.get("inn"), "inn_raw")
-        out.loaded["companies"] = _load(con, out, COMPANIES, f"""
+        con.execute(_pivot("company", "raw_amocrm_companies", {"inn": cf.get("inn"),
+                                                               "acct": cf.get("platform_account_id")}))
+        out.loaded["companies"] = _load(con, out, COMPANIES, """
             WITH b AS (SELECT i.id, c.data AS d, c.updated_at AS alive_at, t.updated_at AS trash_at
                        FROM (SELECT id FROM raw_amocrm_companies UNION SELECT id FROM raw_amocrm_deleted_companies) i
                        LEFT JOIN raw_amocrm_companies c USING (id) LEFT JOIN raw_amocrm_deleted_companies t USING (id))
-            SELECT id AS company_id, d->>'$.name' AS name,
-                   nullif(regexp_replace(coalesce(inn_raw, ''), '[^0-9]', '', 'g'), '') AS inn,
-                   platform_account_id,
+            SELECT b.id AS company_id, d->>'$.name' AS name,
+                   nullif(regexp_replace(coalesce(cf.inn, ''), '[^0-9]', '', 'g'), '') AS inn,
+                   cf.acct AS platform_account_id,
                    TRY_CAST(d->>'$.responsible_user_id' AS BIGINT) AS responsible_user_id,
                    (trash_at IS NOT NULL AND trash_at >= coalesce(alive_at, -1)) AS is_deleted
-            FROM (SELECT b.*, {inn}, {_cf("company", cf.get("platform_account_id"), "platform_account_id")} FROM b)""")
+            FROM b LEFT JOIN __amo_company_cf cf USING (id)""")
         _stage_deals(con, res)
         mapped = f"pipeline_id IN ({_ids(res.pipelines)})"
         out.skipped_other_pipelines = con.execute(
