@@ -101,3 +101,15 @@ def test_advance_is_deterministic_and_served_over_http(emulator):
         assert sum(out[k] for k in ("moved", "added", "edited", "deleted")) == 6
     finally:
         twin.stop()
+
+
+def test_slow_responses_and_seeded_faults(emulator):
+    import time
+
+    emulator.set_faults(slow_seconds=0.05)
+    started = time.monotonic()
+    assert httpx.get(f"{emulator.url}/api/v4/account", headers=AUTH).status_code == 200
+    assert time.monotonic() - started >= 0.05
+    emulator.set_faults(error_rate=1.0)
+    r = httpx.get(f"{emulator.url}/api/v4/account", headers=AUTH)
+    assert r.status_code in (500, 502, 503) and r.headers["content-type"] == "application/problem+json"
