@@ -19,8 +19,8 @@ from tests.amocrm.conftest import EMULATOR_LIMITS, SCALE, generated_company
 from tests.amocrm.test_sync import rows
 
 COMPANY = generated_company()
-pytestmark = pytest.mark.skipif(COMPANY is None, reason="no generated company (run `salesglass generate --scale xs "
-                                                        "--out /tmp/company-xs`)")
+needs_company = pytest.mark.skipif(COMPANY is None, reason="no generated company (run `salesglass generate "
+                                                           "--scale xs --out /tmp/company-xs`)")
 # docs/simulated-company.md, "amoCRM ids the config maps": the generator's own statement of the mapping
 STAGE_OF = {61390122: "negotiation", 61390126: "proposal", 61390130: "proposal", 61390134: "contract_signed",
             61390138: "widget_installed", 61390158: "negotiation", 61390162: "contract_signed",
@@ -55,6 +55,7 @@ def _truth(state) -> dict[tuple, datetime]:
     return truth
 
 
+@needs_company
 def test_generated_company_full_then_incremental(tmp_path, demo):
     cfg, handle = demo
     state = handle.state
@@ -78,3 +79,19 @@ def test_generated_company_full_then_incremental(tmp_path, demo):
     assert reached == _truth(state)
     got = {r[0]: r[1:] for r in rows(cfg, "SELECT deal_id, pipeline_id, status_id, is_deleted FROM deals")}
     assert got == {i: (x["pipeline_id"], x["status_id"], x["is_deleted"]) for i, x in state.leads.items()}
+
+
+def test_demo_sync_starts_the_emulator_authorizes_and_syncs(tmp_path):
+    from salesglass.sources.amocrm.demo import demo_sync
+    from tests.amocrm.conftest import FIXTURE_COMPANY
+
+    company = COMPANY or FIXTURE_COMPANY
+    config_path = tmp_path / "salesglass.toml"
+    config_path.write_text('[warehouse]\npath = "wh.duckdb"\n' + demo_section(company), encoding="utf-8")
+    handle, summary = demo_sync(company, config_path, progress=False)
+    try:
+        assert f'base_url = "{handle.url}"' in config_path.read_text()
+        assert summary.mode == "full" and summary.loaded["deals"] > 0
+        assert (tmp_path / "secrets" / "amocrm-token.json").stat().st_mode & 0o077 == 0
+    finally:
+        handle.stop()

@@ -31,7 +31,7 @@ TokenPost = Callable[[dict], tuple[int, dict]]  # POST /oauth2/access_token → 
 
 def write_secret(path: Path, data: dict) -> None:
     """Atomically replace `path` with `data` as JSON, owner-only; survives a crash at any point."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new secrets folder is owner-only too
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # created 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -74,7 +74,7 @@ class TokenStore:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Exclusive across processes: only one of them refreshes at a time."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
