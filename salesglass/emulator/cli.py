@@ -1,7 +1,44 @@
-"""Commands of this area; `register` adds them to the `salesglass` app."""
+"""`salesglass emulate-amocrm`: serve a simulated company's amoCRM on localhost until Ctrl+C."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+
+console = Console()
 
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    app.command("emulate-amocrm")(emulate)
+
+
+def emulate(
+    company: Annotated[Path, typer.Option(help="A generated company folder (with amocrm/ inside).")] = Path(
+        "demo/company"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0 = any free port).")] = 8765,
+    rate_limit: Annotated[int, typer.Option(help="Requests per second before 429 (amoCRM: 7).")] = 7,
+    error_rate: Annotated[float, typer.Option(help="Share of API requests answered 500/502/503.")] = 0.0,
+    timeout_rate: Annotated[float, typer.Option(help="Share of API requests left unanswered.")] = 0.0,
+    slow: Annotated[float, typer.Option(help="Seconds added to every API response.")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed for injected faults and for advancing time.")] = 0,
+) -> None:
+    """Run the amoCRM API v4 emulator (OAuth, rate limit with ban, faults; POST /_emulator/advance moves time)."""
+    from salesglass.emulator.server import start_emulator
+
+    handle = start_emulator(company, host, port, rate_limit=rate_limit, seed=seed, error_rate=error_rate,
+                            timeout_rate=timeout_rate, slow_seconds=slow)
+    console.print(f"amoCRM emulator for {company} at {handle.url} (Ctrl+C stops it)\n"
+                  f"  long-lived token and OAuth client: {company / 'amocrm' / 'oauth.json'}\n"
+                  f"  advance time: curl -X POST {handle.url}/_emulator/advance -d '{{\"change_fraction\": 0.01}}'")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handle.stop()

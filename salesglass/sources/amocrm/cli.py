@@ -1,7 +1,103 @@
-"""Commands of this area; `register` adds them to the `salesglass` app."""
+"""Commands of this area: `salesglass sync`, `salesglass amocrm auth`, `salesglass amocrm inspect`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+
+console = Console()
+amocrm_app = typer.Typer(help="amoCRM / Kommo account: authorize, inspect pipelines and fields.",
+                         no_args_is_help=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
+]
 
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    app.command("sync")(sync)
+    app.add_typer(amocrm_app, name="amocrm")
+
+
+def sync(
+    config: ConfigOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Re-read everything instead of only what changed.")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
+) -> None:
+    """Copy the amoCRM account into the warehouse (incremental after the first run) and map it."""
+    from salesglass.config import load_config
+    from salesglass.sources.amocrm.sync import run_sync
+
+    summary = run_sync(load_config(config), full=full, progress=progress)
+    console.print(summary.render(), highlight=False)
+
+
+@amocrm_app.command("auth")
+def auth(
+    config: ConfigOption = None,
+    code: Annotated[str | None, typer.Option("--code", help="OAuth authorization code (lives 20 minutes, "
+                                                            "works once) to exchange for tokens.")] = None,
+    long_lived: Annotated[bool, typer.Option("--long-lived", help="Store a long-lived token read from standard "
+                                                                  "input (hidden prompt on a terminal).")] = False,
+) -> None:
+    """Store amoCRM credentials in [amocrm] token_path (owner-only file; the token is never printed)."""
+    from salesglass.config import load_config
+    from salesglass.errors import SalesglassError
+    from salesglass.sources.amocrm.auth import TokenStore, store_long_lived
+    from salesglass.sources.amocrm.client import authorize
+
+    cfg = load_config(config)
+    if bool(code) == long_lived:
+        raise SalesglassError("give exactly one of --code CODE (OAuth) or --long-lived")
+    if long_lived:
+        import getpass
+
+        store = TokenStore(cfg.resolve(cfg.amocrm.token_path))
+        token = getpass.getpass("long-lived token: ") if sys.stdin.isatty() else sys.stdin.read()
+        store_long_lived(store, token)
+        path = store.path
+    else:
+        path = authorize(cfg, code or "")
+    console.print(f"amoCRM credentials stored in {path} (owner-only)")
+
+
+@amocrm_app.command("inspect")
+def inspect(config: ConfigOption = None) -> None:
+    """Print the account's pipelines, statuses and custom fields with ids, and a proposed mapping (TOML)."""
+    from rich.table import Table
+
+    from salesglass.config import load_config
+    from salesglass.sources.amocrm import extract
+    from salesglass.sources.amocrm.client import client_from_config
+    from salesglass.sources.amocrm.propose import propose
+    from salesglass.sources.amocrm.sync import _groups
+
+    cfg = load_config(config)
+    with client_from_config(cfg.amocrm, cfg.base_dir) as client:
+        account = client.get("/api/v4/account", {"with": "datetime_settings,users_groups"}) or {}
+        users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
+        pipelines = ((client.get("/api/v4/leads/pipelines") or {}).get("_embedded") or {}).get("pipelines") or []
+        lead_fields = extract.read_all(client, "/api/v4/leads/custom_fields", "custom_fields")
+        company_fields = extract.read_all(client, "/api/v4/companies/custom_fields", "custom_fields")
+    tz = ((account.get("_embedded") or {}).get("datetime_settings") or {}).get("timezone")
+    console.print(f"account {account.get('name')!r} (id {account.get('id')}), time zone {tz}, "
+                  f"currency {account.get('currency')}; {len(users)} users")
+    t = Table("pipeline id", "pipeline", "status id", "status", "sort", title="Pipelines and statuses")
+    for p in pipelines:
+        for s in (p.get("_embedded") or {}).get("statuses") or []:
+            name = p["name"] + (" (archived)" if p.get("is_archive") else "")
+            t.add_row(str(p["id"]), name, str(s["id"]), s["name"], str(s.get("sort")))
+    console.print(t)
+    for title, fields in (("Lead custom fields", lead_fields), ("Company custom fields", company_fields)):
+        ft = Table("field id", "name", "type", "values (enum id: value)", title=title)
+        for f in fields:
+            enums = ", ".join(f"{e['id']}: {e['value']}" for e in f.get("enums") or [])
+            ft.add_row(str(f["id"]), f["name"], f.get("type", ""), enums)
+        console.print(ft)
+    console.rule("proposed mapping — paste under [amocrm] and check every line")
+    print(propose(pipelines, lead_fields, company_fields, _groups(account, users)))

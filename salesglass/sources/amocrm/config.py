@@ -1,17 +1,182 @@
-"""The `[amocrm]` section: how to reach the account and how its pipeline maps to the canonical model."""
+"""The `[amocrm]` section: how to reach the account and how its pipeline maps to the canonical model.
+
+Everything that names something in the account (a pipeline, a status, a custom field, a user group) may
+be given by its numeric id or by its name, so a config written from `salesglass amocrm inspect` keeps
+working and a hand-written one stays readable. Names are resolved against the live account at sync
+time (`mapping.resolve`); a name that does not exist there is a ConfigError naming the key.
+"""
+
+from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
 
 from salesglass.config_base import Section
+from salesglass.model.schema import MANAGER_ROLES, STAGES
+
+Ref = int | str
+"""A pipeline / status / field / group given by id (int) or by its name as shown in amoCRM (str)."""
+
+
+class StageRule(Section):
+    """One status → canonical stage rule. `pipeline` omitted: the status name matches in every mapped pipeline."""
+
+    status: Ref
+    stage: str
+    pipeline: Ref | None = None
+
+    @field_validator("stage")
+    @classmethod
+    def _known_stage(cls, value: str) -> str:
+        if value not in STAGES:
+            raise ValueError(f"unknown stage {value!r}; expected one of: {', '.join(STAGES)}")
+        return value
+
+
+class FieldMapping(Section):
+    """Which custom fields carry the values the canonical model needs (id or field name; omit if absent)."""
+
+    client_kind: Ref | None = None  # lead field (select): organizer or operator
+    organizer_values: list[str] = Field(default_factory=list)  # enum values of client_kind meaning organizer
+    operator_values: list[str] = Field(default_factory=list)  # … meaning ticket operator
+    cold_deal: Ref | None = None  # lead field (checkbox): a cold deal
+    lead_platform_account_id: Ref | None = None  # lead field: the partner's platform account id
+    company_platform_account_id: Ref | None = None  # company field: the partner's platform account id
+    company_inn: Ref | None = None  # company field: tax id (ИНН); digits are kept
+    loss_reason: Ref | None = None  # lead field with the loss reason, if not amoCRM's own loss reasons
+
+    @model_validator(mode="after")
+    def _kind_values(self) -> FieldMapping:
+        if self.client_kind is not None and not (self.organizer_values or self.operator_values):
+            raise ValueError("client_kind is set but organizer_values and operator_values are both empty; "
+                             "list the field's enum values that mean each kind")
+        overlap = set(self.organizer_values) & set(self.operator_values)
+        if overlap:
+            raise ValueError(f"values listed as both organizer and operator: {sorted(overlap)}")
+        return self
+
+
+class RoleMapping(Section):
+    """amoCRM users and groups → manager roles. A user rule wins over a group rule; else `default`."""
+
+    default: str = "sales"
+    users: dict[str, str] = Field(default_factory=dict)  # user id or e-mail → role
+    groups: dict[str, str] = Field(default_factory=dict)  # group id or name → role
+
+    @field_validator("default")
+    @classmethod
+    def _role(cls, value: str) -> str:
+        return _check_role(value)
+
+    @field_validator("users", "groups")
+    @classmethod
+    def _roles(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, role in value.items():
+            try:
+                _check_role(role)
+            except ValueError as exc:
+                raise ValueError(f"{key!r}: {exc}") from None
+        return value
+
+
+def _check_role(value: str) -> str:
+    if value not in MANAGER_ROLES:
+        raise ValueError(f"unknown role {value!r}; expected one of: {', '.join(MANAGER_ROLES)}")
+    return value
 
 
 class AmoCRMConfig(Section):
-    """amoCRM / Kommo account access and mapping. Filled in by the connector issue."""
+    """amoCRM / Kommo account access and mapping."""
 
+    # where the API lives: https://<subdomain>.amocrm.ru (or .kommo.com); the emulator's URL in the demo
     base_url: str = "http://127.0.0.1:8765"
     subdomain: str = "demo"
+    # `long_lived`: a private integration's long-lived token (recommended for your own account);
+    # `oauth`: authorization code + rotating refresh tokens (`salesglass amocrm auth --code …`)
+    auth: Literal["long_lived", "oauth"] = "long_lived"
+    # the file holding the token(s); created 0600; never printed
+    token_path: Path = Path("secrets/amocrm-token.json")
+    client_id: str | None = None  # oauth only
+    client_secret: str | None = None  # oauth only; env SALESGLASS_AMOCRM_CLIENT_SECRET wins
+    redirect_uri: str | None = None  # oauth only
+    # client-side limit, below amoCRM's 7 requests per second
+    rate_limit: float = 6.0
+    timeout: float = 60.0  # seconds to wait for one response (lists of 250 can be slow)
+    max_retries: int = 5  # for GETs on 5xx / timeouts / 429
+    backoff_base: float = 1.0  # first wait after a 429 or 5xx, doubled each time (with jitter)
+    backoff_max: float = 60.0
+    overlap_seconds: int = 600  # incremental windows start this much before the watermark
+    timezone: str | None = None  # overrides the account's time zone (default: amoCRM's setting)
+    # which pipelines become deals (ids or names); empty = all
+    pipelines: list[Ref] = Field(default_factory=list)
+    stages: list[StageRule] = Field(default_factory=list)
+    won_stage: str = "first_sale"  # the stage won (142) counts as
+    fields: FieldMapping = FieldMapping()
+    roles: RoleMapping = RoleMapping()
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected a URL like https://example.amocrm.ru")
+        return value.rstrip("/")
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: float) -> float:
+        if not 0 < value <= 7:
+            raise ValueError("expected requests per second in (0, 7]; amoCRM blocks clients above 7")
+        return value
+
+    @field_validator("timeout", "backoff_base", "backoff_max")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("expected a positive number of seconds")
+        return value
+
+    @field_validator("max_retries", "overlap_seconds")
+    @classmethod
+    def _non_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("expected 0 or more")
+        return value
+
+    @field_validator("won_stage")
+    @classmethod
+    def _won(cls, value: str) -> str:
+        if value not in STAGES:
+            raise ValueError(f"unknown stage {value!r}; expected one of: {', '.join(STAGES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r}; expected an IANA name like 'Europe/Moscow'") from None
+        return value
+
+    @model_validator(mode="after")
+    def _oauth_keys(self) -> AmoCRMConfig:
+        if self.auth == "oauth":
+            missing = [k for k in ("client_id", "redirect_uri") if not getattr(self, k)]
+            if missing:
+                raise ValueError(f"auth = 'oauth' needs {', '.join(missing)}")
+        return self
 
 
 def demo_section(company: Path) -> str:
-    """This area's part of the demo config (`salesglass demo` writes it; a worked example for users)."""
-    return ""
+    """This area's part of the demo config (`salesglass demo` writes it; a worked example for users).
+
+    The mapping is proposed from the snapshot's own pipelines and fields by name (the same proposal
+    `salesglass amocrm inspect` prints for a live account), so generated ids never have to be copied.
+    """
+    from salesglass.sources.amocrm.propose import propose_from_snapshot
+
+    return propose_from_snapshot(company / "amocrm")

@@ -1,0 +1,163 @@
+"""What stands between a client and the data: the rate limit with its ban, OAuth tokens, injected faults."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+ACCESS_TTL = 86400  # amoCRM access tokens live 24 hours
+
+
+@dataclass
+class Faults:
+    """Fault injection for tests; rates are probabilities per API request (seeded, so reproducible)."""
+
+    error_rate: float = 0.0  # answer 500/502/503 without doing anything
+    timeout_rate: float = 0.0  # hold the request `hang_seconds`, then drop the connection unanswered
+    hang_seconds: float = 2.0
+    slow_seconds: float = 0.0  # added to every API response
+    mutate_every: int = 0  # every Nth leads-list request first edits a lead the client has likely seen
+    seed: int = 0
+
+
+class RateGuard:
+    """amoCRM's limit: over `limit` requests in `window` seconds → 429; `ban_after` 429s within
+    `ban_window` seconds → banned: every later request gets 403 with an nginx HTML page until reset."""
+
+    def __init__(self, limit: int = 7, window: float = 1.0, ban_after: int = 10, ban_window: float = 10.0) -> None:
+        self.limit, self.window = limit, window
+        self.ban_after, self.ban_window = ban_after, ban_window
+        self.arrivals: deque[float] = deque()
+        self.rejections: deque[float] = deque()
+        self.banned = False
+        self.counts = {"requests": 0, "429": 0, "403": 0}
+        self.lock = threading.Lock()
+
+    def check(self) -> int:
+        """200 (go on), 429 or 403 for a request arriving now."""
+        now = time.monotonic()
+        with self.lock:
+            self.counts["requests"] += 1
+            if self.banned:
+                self.counts["403"] += 1
+                return 403
+            while self.arrivals and self.arrivals[0] <= now - self.window:
+                self.arrivals.popleft()
+            over = len(self.arrivals) >= self.limit
+            self.arrivals.append(now)
+            if not over:
+                return 200
+            self.counts["429"] += 1
+            self.rejections.append(now)
+            while self.rejections and self.rejections[0] <= now - self.ban_window:
+                self.rejections.popleft()
+            if len(self.rejections) >= self.ban_after:
+                self.banned = True
+            return 429
+
+    def reset(self) -> None:
+        with self.lock:
+            self.banned = False
+            self.arrivals.clear()
+            self.rejections.clear()
+
+
+class TokenGuard:
+    """OAuth 2.0 as amoCRM does it: one-time authorization code, 24-hour access tokens, refresh tokens
+    that work exactly once (a reused one is 'revoked'), plus the integration's long-lived token."""
+
+    def __init__(self, oauth: dict) -> None:
+        self.oauth = oauth
+        self.code_used = False
+        self.access: dict[str, float] = {}  # token -> expiry (wall clock)
+        self.refresh: dict[str, bool] = {}  # token -> still usable
+        self.lock = threading.Lock()
+        self.issued = 0
+
+    def valid(self, token: str) -> bool:
+        if token and token == self.oauth.get("long_lived_token"):
+            return True
+        with self.lock:
+            exp = self.access.get(token)
+        return exp is not None and exp > time.time()
+
+    def expire_access_tokens(self) -> None:
+        """Test helper: every issued access token is now expired (as after 24 hours)."""
+        with self.lock:
+            for t in self.access:
+                self.access[t] = 0.0
+
+    def _issue(self) -> dict:
+        access, refresh = "emu-at-" + secrets.token_hex(16), "def50200" + secrets.token_hex(24)
+        self.access[access] = time.time() + ACCESS_TTL
+        self.refresh[refresh] = True
+        self.issued += 1
+        return {"token_type": "Bearer", "expires_in": ACCESS_TTL, "server_time": int(time.time()),
+                "access_token": access, "refresh_token": refresh}
+
+    def exchange(self, body: dict) -> tuple[int, dict]:
+        """POST /oauth2/access_token: (status, JSON body)."""
+        o = self.oauth
+        if body.get("client_id") != o.get("client_id") or body.get("client_secret") != o.get("client_secret"):
+            return 401, _oauth_problem(401, "Некорректный клиент", "Client authentication failed")
+        if body.get("redirect_uri") != o.get("redirect_uri"):
+            return 400, _oauth_problem(400, "Bad Request", "Wrong redirect_uri")
+        grant = body.get("grant_type")
+        with self.lock:
+            if grant == "authorization_code":
+                if body.get("code") != o.get("authorization_code") or self.code_used:
+                    return 400, _oauth_problem(400, "Authorization code has been revoked", "Code is invalid")
+                self.code_used = True
+                return 200, self._issue()
+            if grant == "refresh_token":
+                token = body.get("refresh_token") or ""
+                if not self.refresh.get(token):
+                    return 401, _oauth_problem(401, "Token has been revoked", "Refresh token is invalid")
+                self.refresh[token] = False
+                return 200, self._issue()
+        return 400, _oauth_problem(400, "Unsupported grant type", f"grant_type {grant!r}")
+
+
+def _oauth_problem(status: int, hint: str, detail: str) -> dict:
+    return {"hint": hint, "title": "Unauthorized" if status == 401 else "Bad Request",
+            "type": "https://developers.amocrm.ru/v3/errors/OAuthProblemJson", "status": status, "detail": detail}
+
+
+class FaultDice:
+    """Seeded decisions for injected faults; one roll per request, in arrival order."""
+
+    def __init__(self, faults: Faults) -> None:
+        self.faults = faults
+        self.rng = random.Random(faults.seed)
+        self.lock = threading.Lock()
+        self.counts = {"5xx": 0, "timeouts": 0, "mutations": 0}
+        self.leads_requests = 0
+
+    def roll(self) -> str | None:
+        f = self.faults
+        with self.lock:
+            r = self.rng.random()
+            if r < f.error_rate:
+                self.counts["5xx"] += 1
+                return "error"
+            if r < f.error_rate + f.timeout_rate:
+                self.counts["timeouts"] += 1
+                return "timeout"
+        return None
+
+    def error_status(self) -> int:
+        with self.lock:
+            return self.rng.choice((500, 502, 503))
+
+    def should_mutate(self) -> bool:
+        with self.lock:
+            self.leads_requests += 1
+            hit = bool(self.faults.mutate_every) and self.leads_requests > 1 \
+                and self.leads_requests % self.faults.mutate_every == 0
+            if hit:
+                self.counts["mutations"] += 1
+            return hit

@@ -1,0 +1,244 @@
+"""A real HTTP server that answers like amoCRM's API v4 for one simulated company.
+
+Threaded `http.server` on a real socket (HTTP/1.1 keep-alive). Order of checks for every request, as
+a client meets them in production: an existing ban (403 HTML) → the rate limit (429) → injected
+faults → the bearer token (401) → the endpoint. `/_emulator/*` is the test/admin side door (advance
+time, lift a ban, counters) and bypasses all of that.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from salesglass.emulator.guards import FaultDice, Faults, RateGuard, TokenGuard
+from salesglass.emulator.routes import route
+from salesglass.emulator.state import AccountState
+
+BAN_PAGE = (b"<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1>"
+            b"</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+
+
+@dataclass
+class Emulator:
+    """Everything one running emulator holds; the request handler reaches it through the server."""
+
+    state: AccountState
+    rate: RateGuard
+    tokens: TokenGuard
+    dice: FaultDice
+    log: list[list] = field(default_factory=list)  # [method, path, status]; status 0 = never answered
+    log_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, method: str, path: str) -> list:
+        """Log a request on arrival (a request left hanging still counts); the status is filled in later."""
+        entry = [method, path, 0]
+        with self.log_lock:
+            self.log.append(entry)
+        return entry
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms delayed-ACK stalls
+    server_version = "nginx"
+    sys_version = ""
+
+    @property
+    def emu(self) -> Emulator:
+        return self.server.emulator  # type: ignore[attr-defined]
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and the demo print their own
+        return
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    # ---- plumbing ------------------------------------------------------------------------------
+    def _body(self) -> Any:
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n) if n else b""
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return ValueError("body is not JSON")
+
+    def _send(self, status: int, body: bytes = b"", ctype: str = "application/hal+json") -> None:
+        self.send_response(status)
+        if status != 204:
+            self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Request-Id", f"emu-{time.monotonic_ns():x}")
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def _json(self, status: int, obj: Any, ctype: str = "application/hal+json") -> None:
+        self._send(status, json.dumps(obj, ensure_ascii=False).encode(), ctype)
+
+    def _problem(self, status: int, title: str, detail: str, **extra: Any) -> None:
+        body = {"title": title, "type": f"https://httpstatus.es/{status}", "status": status, "detail": detail, **extra}
+        self._json(status, body, "application/problem+json")
+
+    def _handle(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        path, query = parts.path.rstrip("/") or "/", parse_qsl(parts.query, keep_blank_values=True)
+        body = self._body() if method in ("POST", "PATCH") else None
+        entry = self.emu.record(method, path)
+        entry[2] = self._dispatch(method, path, query, body)
+
+    def _dispatch(self, method: str, path: str, query: list[tuple[str, str]], body: Any) -> int:
+        emu = self.emu
+        if path.startswith("/_emulator/"):
+            return self._admin(method, path, body)
+        verdict = emu.rate.check()
+        if verdict == 403:
+            self._send(403, BAN_PAGE, "text/html")
+            return 403
+        if verdict == 429:
+            self._send(429, b"Too Many Requests", "text/plain")
+            return 429
+        if path == "/oauth2/access_token" and method == "POST":
+            if not isinstance(body, dict):
+                self._problem(400, "Bad Request", "expected a JSON object")
+                return 400
+            status, out = emu.tokens.exchange(body)
+            self._json(status, out, "application/json" if status == 200 else "application/problem+json")
+            return status
+        fault = emu.dice.roll()
+        if emu.dice.faults.slow_seconds:
+            time.sleep(emu.dice.faults.slow_seconds)
+        if fault == "error":
+            status = emu.dice.error_status()
+            self._problem(status, "Server Error", "injected fault")
+            return status
+        if fault == "timeout" and method == "GET":
+            return self._hang()
+        auth = self.headers.get("Authorization", "")
+        token = auth[7:] if auth.startswith("Bearer ") else ""
+        if not emu.tokens.valid(token):
+            self._problem(401, "Unauthorized", "Token is invalid or expired")
+            return 401
+        if isinstance(body, ValueError):
+            self._problem(400, "Bad Request", str(body))
+            return 400
+        base = f"http://{self.headers.get('Host', 'localhost')}"
+        result = route(emu, method, path, query, body, base)
+        if fault == "timeout":  # a write that was applied, but whose answer never arrives
+            return self._hang()
+        status, payload, ctype = result
+        if status == 204:
+            self._send(204)
+        elif isinstance(payload, bytes):
+            self._send(status, payload, ctype)
+        else:
+            self._json(status, payload, ctype)
+        return status
+
+    def _hang(self) -> int:
+        time.sleep(self.emu.dice.faults.hang_seconds)
+        self.close_connection = True
+        return 0
+
+    def _admin(self, method: str, path: str, body: Any) -> int:
+        emu, args = self.emu, body if isinstance(body, dict) else {}
+        if path == "/_emulator/advance" and method == "POST":
+            out = emu.state.advance(**{k: v for k, v in args.items()
+                                       if k in ("seconds", "change_fraction", "changes", "seed")})
+            self._json(200, out, "application/json")
+        elif path == "/_emulator/reset-ban" and method == "POST":
+            emu.rate.reset()
+            self._json(200, {"banned": False}, "application/json")
+        elif path == "/_emulator/expire-tokens" and method == "POST":
+            emu.tokens.expire_access_tokens()
+            self._json(200, {"expired": True}, "application/json")
+        elif path == "/_emulator/stats":
+            self._json(200, {**emu.rate.counts, **emu.dice.counts, "banned": emu.rate.banned,
+                             "now": emu.state.now}, "application/json")
+        else:
+            self._problem(404, "Not Found", f"no admin endpoint {path}")
+            return 404
+        return 200
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+
+@dataclass
+class EmulatorHandle:
+    """A running emulator: `url` to point a client at, `state` to inspect or advance, `stop()` to end it."""
+
+    url: str
+    state: AccountState
+    emulator: Emulator
+    server: ThreadingHTTPServer
+    thread: threading.Thread
+
+    @property
+    def rate(self) -> RateGuard:
+        return self.emulator.rate
+
+    @property
+    def tokens(self) -> TokenGuard:
+        return self.emulator.tokens
+
+    @property
+    def faults(self) -> Faults:
+        return self.emulator.dice.faults
+
+    def set_faults(self, **faults: Any) -> None:
+        """Change the injected faults of a running emulator (a fresh seeded dice)."""
+        self.emulator.dice = FaultDice(Faults(**faults))
+
+    def requests(self, method: str | None = None, prefix: str = "") -> list[tuple[str, str, int]]:
+        with self.emulator.log_lock:
+            return [tuple(r) for r in self.emulator.log
+                    if (method is None or r[0] == method) and r[1].startswith(prefix)]
+
+    def advance(self, **kwargs: Any) -> dict:
+        return self.state.advance(**kwargs)
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def start_emulator(company_dir: Path, host: str = "127.0.0.1", port: int = 0, *, rate_limit: int = 7,
+                   rate_window: float = 1.0, ban_after: int = 10, ban_window: float = 10.0, seed: int = 0,
+                   **faults: Any) -> EmulatorHandle:
+    """Serve `company_dir`'s amoCRM snapshot on a real socket in a background thread.
+
+    `rate_limit` requests per `rate_window` seconds (amoCRM: 7 per 1 s); `ban_after` 429s within
+    `ban_window` seconds ban the client. `seed` drives advancing time and the faults; `faults` are
+    `guards.Faults` fields (error_rate, timeout_rate,
+    hang_seconds, slow_seconds, mutate_every).
+    """
+    state = AccountState(Path(company_dir), seed=seed)
+    emulator = Emulator(state=state, rate=RateGuard(rate_limit, rate_window, ban_after, ban_window),
+                        tokens=TokenGuard(state.oauth), dice=FaultDice(Faults(seed=seed, **faults)))
+    server = _Server((host, port), Handler)
+    server.emulator = emulator  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="amocrm-emulator", daemon=True)
+    thread.start()
+    real_host, real_port = server.server_address[:2]
+    return EmulatorHandle(f"http://{real_host}:{real_port}", state, emulator, server, thread)
+

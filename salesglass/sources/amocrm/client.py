@@ -1,0 +1,253 @@
+"""The HTTP client for one amoCRM account: limiter, retries, auth, and the API's quirks.
+
+Policy (docs/amocrm-api.md §3, §7): every request passes the one limiter; 429 → exponential backoff
+with jitter (for reads and writes: a 429 was not applied); 403 with an HTML page → stop at once, the
+account is blocked; 5xx and timeouts → bounded retries for GETs only; a write that timed out or got
+a 5xx is reported as uncertain, never resent; one 401 → one token refresh → one retry. 204 is an
+empty result, not an error.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from salesglass.sources.amocrm.auth import LongLivedAuth, OAuthAuth, TokenStore
+from salesglass.sources.amocrm.errors import AccountBlocked, AmoCRMError, AuthError, Transient, WriteUncertain
+from salesglass.sources.amocrm.limiter import RateLimiter
+
+BLOCKED = ("amoCRM answered 403 with an HTML page: the account (or this server's IP) is blocked for exceeding "
+           "the request limit. Stopped at once — retrying makes the block longer. Ask amoCRM support to lift it "
+           "(give them the account subdomain, account id and this server's IP), and lower [amocrm] rate_limit.")
+
+
+@dataclass
+class ClientStats:
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0  # 429 answers
+    server_errors: int = 0  # 5xx answers
+    timeouts: int = 0
+    refreshes: int = 0
+    first_send: float = 0.0  # monotonic time of the first and the last request sent
+    last_send: float = 0.0
+    by_status: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class ClientSettings:
+    base_url: str
+    rate_limit: float = 6.0
+    timeout: float = 60.0
+    max_retries: int = 5
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+
+
+class AmoClient:
+    """GET/PATCH against `/api/v4`; `auth` gives bearer tokens (long-lived or OAuth)."""
+
+    def __init__(self, settings: ClientSettings, auth: Any = None) -> None:
+        self.settings = settings
+        self.limiter = RateLimiter(settings.rate_limit)
+        self.stats = ClientStats()
+        timeout = httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout))
+        self.http = httpx.Client(base_url=settings.base_url, timeout=timeout,
+                                 headers={"User-Agent": "salesglass", "Accept": "application/hal+json"})
+        self.auth = auth
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> AmoClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- public calls ----------------------------------------------------------------------------
+    def get(self, path: str, params: dict | list | None = None) -> dict | None:
+        """A GET with retries; None for 204 (nothing there)."""
+        return self._retrying("GET", path, params=params)
+
+    def get_url(self, url: str) -> dict | None:
+        """Follow a `_links.next.href` (absolute URL with its own query)."""
+        return self._retrying("GET", url)
+
+    def patch_leads(self, updates: list[dict]) -> list[dict]:
+        """Update leads in batches of ≤ 50 (status_id + pipeline_id, price, …); results as amoCRM returns them.
+
+        A batch that times out or gets a 5xx raises WriteUncertain naming its lead ids: re-read those
+        leads before deciding to send it again. Earlier batches stay applied.
+        """
+        results: list[dict] = []
+        for start in range(0, len(updates), 50):
+            batch = updates[start:start + 50]
+            try:
+                body = self._retrying("PATCH", "/api/v4/leads", json=batch)
+            except Transient as exc:
+                ids = [u.get("id") for u in batch]
+                raise WriteUncertain(f"PATCH of leads {ids} got no clear answer ({exc}); it may or may not have "
+                                     "been applied — re-read these leads before sending it again") from None
+            results.extend(((body or {}).get("_embedded") or {}).get("leads", []))
+        return results
+
+    def post_token(self, body: dict) -> tuple[int, dict]:
+        """POST /oauth2/access_token once (never retried: a lost answer may have burned the refresh token)."""
+        self._sent()
+        try:
+            resp = self.http.post("/oauth2/access_token", json=body)
+        except httpx.HTTPError as exc:
+            raise AuthError(f"could not reach amoCRM's token endpoint: {exc.__class__.__name__}") from None
+        self._count(resp.status_code)
+        self._check_blocked(resp)
+        try:
+            data = resp.json()
+        except ValueError:
+            data = {"detail": resp.text[:200]}
+        return resp.status_code, data if isinstance(data, dict) else {}
+
+    # ---- machinery -------------------------------------------------------------------------------
+    def _retrying(self, method: str, path: str, **kw: Any) -> dict | None:
+        s = self.settings
+
+        def worth_retry(exc: BaseException) -> bool:
+            return isinstance(exc, Transient) and (method == "GET" or exc.rate_limited)
+
+        def before_sleep(state: RetryCallState) -> None:
+            self.stats.retries += 1
+            exc = state.outcome.exception() if state.outcome else None
+            if isinstance(exc, Transient) and exc.rate_limited and state.next_action:
+                self.limiter.slow_down()
+                self.limiter.pause(state.next_action.sleep)
+
+        retrying = Retrying(stop=stop_after_attempt(s.max_retries + 1),
+                            wait=wait_exponential_jitter(initial=s.backoff_base, max=s.backoff_max,
+                                                         jitter=s.backoff_base),
+                            retry=retry_if_exception(worth_retry), before_sleep=before_sleep, reraise=True)
+        try:
+            return retrying(self._once, method, path, **kw)
+        except Transient as exc:
+            if method != "GET" and not exc.rate_limited:
+                raise
+            raise AmoCRMError(f"{method} {_short(path)} failed after {s.max_retries + 1} attempts: {exc}") from None
+
+    def _once(self, method: str, path: str, **kw: Any) -> dict | None:
+        resp = self._send(method, path, **kw)
+        if resp.status_code == 401 and self.auth is not None:
+            self.stats.refreshes += 1
+            self.auth.refresh(self._last_token)
+            resp = self._send(method, path, **kw)
+            if resp.status_code == 401:
+                raise AuthError("amoCRM still answers 401 after a token refresh: the integration lost access "
+                                "(revoked in amoCRM?). Authorize again.")
+        return self._result(method, path, resp)
+
+    def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        headers = {}
+        self._last_token = self.auth.token() if self.auth is not None else ""
+        if self._last_token:
+            headers["Authorization"] = f"Bearer {self._last_token}"
+        self._sent()
+        try:
+            resp = self.http.request(method, path, headers=headers, **kw)
+        except httpx.TimeoutException:
+            self.stats.timeouts += 1
+            raise Transient(f"timeout after {self.settings.timeout:g}s") from None
+        except httpx.TransportError as exc:
+            self.stats.timeouts += 1
+            raise Transient(f"connection problem ({exc.__class__.__name__})") from None
+        self._count(resp.status_code)
+        self._check_blocked(resp)
+        return resp
+
+    def _sent(self) -> None:
+        self.limiter.acquire()
+        now = time.monotonic()
+        self.stats.first_send = self.stats.first_send or now
+        self.stats.last_send = now
+        self.stats.requests += 1
+
+    def _count(self, status: int) -> None:
+        self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+
+    @staticmethod
+    def _check_blocked(resp: httpx.Response) -> None:
+        if resp.status_code == 403 and "json" not in resp.headers.get("content-type", ""):
+            raise AccountBlocked(BLOCKED)
+
+    def _result(self, method: str, path: str, resp: httpx.Response) -> dict | None:
+        status = resp.status_code
+        if status == 204:
+            return None
+        if status == 429:
+            self.stats.rate_limited += 1
+            raise Transient("429 Too Many Requests", status=429, rate_limited=True)
+        if status >= 500:
+            self.stats.server_errors += 1
+            raise Transient(f"HTTP {status}", status=status)
+        if status >= 400:
+            raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} {_problem(resp)}")
+        try:
+            return resp.json()
+        except ValueError:
+            raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} but the body is not JSON") from None
+
+
+def _short(path: str) -> str:
+    return path.split("?", 1)[0]
+
+
+def _problem(resp: httpx.Response) -> str:
+    try:
+        body = resp.json()
+    except ValueError:
+        return resp.text[:200]
+    detail = body.get("detail") or body.get("title") or ""
+    errors = body.get("validation-errors")
+    return f"{detail} {errors}" if errors else str(detail)
+
+
+def client_from_config(amo: Any, base_dir: Any = None) -> AmoClient:
+    """The client for an `[amocrm]` section (tokens from its token_path, resolved against `base_dir`)."""
+    settings = ClientSettings(base_url=amo.base_url, rate_limit=amo.rate_limit, timeout=amo.timeout,
+                              max_retries=amo.max_retries, backoff_base=amo.backoff_base, backoff_max=amo.backoff_max)
+    client = AmoClient(settings)
+    path = Path(amo.token_path)
+    if base_dir is not None and not path.is_absolute():
+        path = Path(base_dir) / path
+    store = TokenStore(path)
+    if amo.auth == "long_lived":
+        client.auth = LongLivedAuth(store)
+    else:
+        client.auth = OAuthAuth(store, client.post_token, client_id=amo.client_id or "",
+                                client_secret=client_secret(amo), redirect_uri=amo.redirect_uri or "")
+    return client
+
+
+def client_secret(amo: Any) -> str:
+    secret = os.environ.get("SALESGLASS_AMOCRM_CLIENT_SECRET") or amo.client_secret
+    if not secret:
+        raise AuthError("OAuth needs the integration's client secret: set [amocrm] client_secret or the "
+                        "environment variable SALESGLASS_AMOCRM_CLIENT_SECRET")
+    return secret
+
+
+def authorize(cfg: Any, code: str) -> Path:
+    """The OAuth authorization-code exchange for `cfg.amocrm`; tokens go to its token_path (0600)."""
+    from salesglass.sources.amocrm.auth import exchange_code
+
+    amo = cfg.amocrm
+    if not (amo.client_id and amo.redirect_uri):
+        raise AuthError("[amocrm] client_id and redirect_uri are needed for the authorization-code exchange")
+    store = TokenStore(cfg.resolve(amo.token_path))
+    with AmoClient(ClientSettings(base_url=amo.base_url, rate_limit=amo.rate_limit, timeout=amo.timeout)) as c:
+        exchange_code(store, c.post_token, code=code, client_id=amo.client_id, client_secret=client_secret(amo),
+                      redirect_uri=amo.redirect_uri)
+    return store.path

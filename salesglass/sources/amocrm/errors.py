@@ -1,0 +1,28 @@
+"""What can go wrong talking to amoCRM, as messages a person can act on."""
+
+from salesglass.errors import SalesglassError
+
+
+class AmoCRMError(SalesglassError):
+    """An API call failed for good (after the retries it deserved)."""
+
+
+class AccountBlocked(AmoCRMError):
+    """amoCRM answered 403 with an HTML page: the account (or this IP) is blocked for too many requests."""
+
+
+class AuthError(AmoCRMError):
+    """No valid token: the message says what to do (re-authorize, new long-lived token)."""
+
+
+class WriteUncertain(AmoCRMError):
+    """A write may or may not have been applied (timeout or 5xx); it is never retried blindly."""
+
+
+class Transient(Exception):
+    """Internal: a failure worth retrying (429 always; 5xx and timeouts for reads only)."""
+
+    def __init__(self, message: str, *, status: int | None = None, rate_limited: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.rate_limited = rate_limited

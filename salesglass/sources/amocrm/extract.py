@@ -1,0 +1,130 @@
+"""Reading lists out of amoCRM, page by page, in ways that survive data changing underneath.
+
+- Reference lists (users, custom fields, …) follow `_links.next` to the end: custom fields come 50
+  per page by default, and a connector that reads one page silently loses the rest.
+- Leads and companies are read by *keyset* on `updated_at`: every request asks again for
+  `updated_at ≥ the last one seen`, ordered ascending. Page-number paging over a changing list skips
+  records (an edit moves a record to the end and everything behind it slides one place forward);
+  re-asking from the last seen `updated_at` cannot skip, it only re-reads the few records of that
+  second (dropped here by id).
+- Events are append-only and walked by `_links.next` from a `created_at` watermark.
+Each generator yields (records, watermark): the watermark is safe to store once those records are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from salesglass.sources.amocrm.client import AmoClient
+
+LIST_LIMIT = 250
+EVENT_LIMIT = 100
+LEAD_EVENT_TYPES = ("lead_added", "lead_status_changed", "lead_deleted", "lead_restored",
+                    "entity_responsible_changed")
+
+
+def _items(page: dict | None, key: str) -> list[dict]:
+    if not page:
+        return []
+    return list((page.get("_embedded") or {}).get(key) or [])
+
+
+def _next(page: dict | None) -> str | None:
+    return (((page or {}).get("_links") or {}).get("next") or {}).get("href")
+
+
+def all_pages(client: AmoClient, path: str, key: str, params: dict | None = None) -> Iterator[list[dict]]:
+    """Every page of a list, following `_links.next` until it is gone or a page is empty (204)."""
+    page = client.get(path, {**(params or {}), "page": 1})
+    while True:
+        items = _items(page, key)
+        if items:
+            yield items
+        href = _next(page)
+        if not items or not href:
+            return
+        page = client.get_url(href)
+
+
+def read_all(client: AmoClient, path: str, key: str, params: dict | None = None) -> list[dict]:
+    return [r for items in all_pages(client, path, key, params) for r in items]
+
+
+def by_updated_at(client: AmoClient, kind: str, since: int, *, only_deleted: bool = False,
+                  limit: int | None = None, extra: dict | None = None) -> Iterator[tuple[list[dict], int]]:
+    """Records of `leads`/`companies` with updated_at ≥ since, oldest first, by keyset (see module doc)."""
+    limit = limit or LIST_LIMIT
+    path = f"/api/v4/{kind}"
+    base = {"order[updated_at]": "asc", "limit": limit, **(extra or {})}
+    if only_deleted:
+        base["with"] = ",".join(filter(None, [base.get("with"), "only_deleted"]))
+    frm, seen_at_frm = since, set()
+    while True:
+        page = client.get(path, {**base, "filter[updated_at][from]": frm, "page": 1})
+        records = _items(page, kind)
+        fresh = [r for r in records if not ((r.get("updated_at") or 0) == frm and r["id"] in seen_at_frm)]
+        last = max((r.get("updated_at") or 0 for r in records), default=frm)
+        if len(records) < limit:
+            if fresh:
+                yield fresh, last
+            return
+        if last == frm:
+            # a whole page shares one second: walk that second by page number, then go on after it
+            if fresh:
+                yield fresh, frm
+            yield from _one_second(client, path, kind, base, frm, seen_at_frm | {r["id"] for r in records}, limit)
+            frm, seen_at_frm = frm + 1, set()
+            continue
+        yield fresh, last
+        seen_at_frm = {r["id"] for r in records if (r.get("updated_at") or 0) == last}
+        frm = last
+
+
+def _one_second(client: AmoClient, path: str, kind: str, base: dict, second: int, seen: set[int],
+                limit: int) -> Iterator[tuple[list[dict], int]]:
+    params = {**base, "filter[updated_at][from]": second, "filter[updated_at][to]": second}
+    page_no = 2
+    while True:
+        records = _items(client.get(path, {**params, "page": page_no}), kind)
+        fresh = [r for r in records if r["id"] not in seen]
+        seen.update(r["id"] for r in records)
+        if fresh:
+            yield fresh, second
+        if len(records) < limit:
+            return
+        page_no += 1
+
+
+def events_since(client: AmoClient, since: int, types: tuple[str, ...] = LEAD_EVENT_TYPES
+                 ) -> Iterator[tuple[list[dict], int | None]]:
+    """Lead events with created_at ≥ since. The watermark advances only while pages come oldest-first
+    (then everything older than a page's newest event has been seen); otherwise it is given at the end."""
+    params = {"filter[entity][]": "lead", "filter[type]": ",".join(types), "filter[created_at][from]": since,
+              "limit": EVENT_LIMIT}
+    ordered, newest, prev = True, since, since
+    for items in all_pages(client, "/api/v4/events", "events", params):
+        stamps = [e.get("created_at") or 0 for e in items]
+        ordered = ordered and stamps == sorted(stamps) and stamps[0] >= prev
+        prev = stamps[-1]
+        newest = max(newest, *stamps)
+        yield items, (newest if ordered else None)
+    if not ordered:
+        yield [], newest
+
+
+def by_ids(client: AmoClient, ids: list[int], *, only_deleted: bool = False) -> list[dict]:
+    """Leads by id (webhook re-fetch), 50 ids per request."""
+    out: list[dict] = []
+    for start in range(0, len(ids), 50):
+        chunk = ids[start:start + 50]
+        params: list[tuple[str, object]] = [("filter[id][]", i) for i in chunk] + [("limit", LIST_LIMIT)]
+        if only_deleted:
+            params.append(("with", "only_deleted"))
+        page = client.get("/api/v4/leads", params)
+        while True:
+            out.extend(_items(page, "leads"))
+            href = _next(page)
+            if not href or not _items(page, "leads"):
+                break
+            page = client.get_url(href)
+    return out

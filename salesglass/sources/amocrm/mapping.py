@@ -1,0 +1,238 @@
+"""Raw amoCRM records → canonical managers, companies, deals, deal_stages (set-based SQL in DuckDB).
+
+Rebuilt from the whole raw layer on every sync, in one transaction, so the canonical tables always
+match the raw records and the current mapping. Columns other areas own survive: `deals.partner_id`
+(the linking step's) is carried over. Rows that cannot be used go to `quarantine` with the reason.
+
+Deletions: a lead counts as deleted when its latest sign of deletion (seen in the trash via
+`with=only_deleted`, or a `lead_deleted` event) is not older than its latest sign of life (seen in
+the normal list, or `lead_restored`). A lead deleted before the first sync is known only from the
+trash and its events: created_at from `lead_added`, pipeline/status from the last status change (or
+the initial status `lead_added` carries). A status a lead was created in counts as reached then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from salesglass.model.schema import COMPANIES, DEAL_STAGES, DEALS, MANAGERS
+from salesglass.model.validate import LoadResult, load_staged
+from salesglass.sources.amocrm.resolve import Resolved
+
+SOURCE = "amocrm"
+
+
+@dataclass
+class MapResult:
+    loaded: dict[str, int] = field(default_factory=dict)
+    quarantined: dict[str, int] = field(default_factory=dict)
+    skipped_other_pipelines: int = 0
+
+
+def _ids(values: set[int] | list[int]) -> str:
+    return ", ".join(str(int(v)) for v in values) or "NULL"
+
+
+def _texts(values: set[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) or "NULL"
+
+
+def _register(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
+    con.register("__amo_stage_map", pa.table({
+        "pipeline_id": pa.array([k[0] for k in res.stage_of], pa.int64()),
+        "status_id": pa.array([k[1] for k in res.stage_of], pa.int64()),
+        "stage": pa.array(list(res.stage_of.values()), pa.string())}))
+    con.register("__amo_known_status", pa.table({
+        "pipeline_id": pa.array([k[0] for k in res.known_statuses], pa.int64()),
+        "status_id": pa.array([k[1] for k in res.known_statuses], pa.int64())}))
+    con.register("__amo_user_roles", pa.table({"id": pa.array(list(res.user_roles), pa.int64()),
+                                               "role": pa.array(list(res.user_roles.values()), pa.string())}))
+    con.register("__amo_group_roles", pa.table({"id": pa.array(list(res.group_roles), pa.int64()),
+                                                "role": pa.array(list(res.group_roles.values()), pa.string())}))
+
+
+def _pivot(entity: str, table: str, fields: dict[str, int | None]) -> str:
+    """One row per record with the mapped custom fields as columns `<name>` (value) and `<name>_enum`."""
+    cols = ", ".join(
+        f"first(value) FILTER (WHERE field_id = {fid if fid is not None else -1}) AS {name}, "
+        f"first(enum_id) FILTER (WHERE field_id = {fid if fid is not None else -1}) AS {name}_enum"
+        for name, fid in fields.items())
+    ids = [f for f in fields.values() if f is not None]
+    return f"""CREATE OR REPLACE TEMP TABLE __amo_{entity}_cf AS
+        SELECT r.id AS id, {cols}
+        FROM (SELECT id FROM {table}) r LEFT JOIN (
+            SELECT r.id, CAST(f->>'$.field_id' AS BIGINT) AS field_id,
+                   f->'$.values[0]'->>'$.value' AS value, f->'$.values[0]'->>'$.enum_id' AS enum_id
+            FROM {table} r, unnest(CAST(r.data->'$.custom_fields_values' AS JSON[])) u(f)
+            WHERE CAST(f->>'$.field_id' AS BIGINT) IN ({_ids(ids)})) v USING (id)
+        GROUP BY r.id"""
+
+
+def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
+    lf = res.lead_fields
+    con.execute(_pivot("lead", "raw_amocrm_leads", {"kind": lf.get("client_kind"), "cold": lf.get("cold_deal"),
+                                                    "acct": lf.get("lead_platform_account_id"),
+                                                    "loss": lf.get("loss_reason")}))
+    org, ops = _texts(res.organizer), _texts(res.operator)
+    kind_sql = "NULL" if lf.get("client_kind") is None else f"""CASE
+            WHEN lower(trim(cf.kind)) IN ({org}) OR cf.kind_enum IN ({org}) THEN 'organizer'
+            WHEN lower(trim(cf.kind)) IN ({ops}) OR cf.kind_enum IN ({ops}) THEN 'operator' END"""
+    cold_sql = "NULL" if lf.get("cold_deal") is None else \
+        "CASE WHEN b.d IS NOT NULL THEN coalesce(TRY_CAST(cf.cold AS BOOLEAN), FALSE) END"
+    loss_sql = "cf.loss" if lf.get("loss_reason") is not None else "reason.name"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_deals AS
+    WITH ids AS (SELECT id FROM raw_amocrm_leads UNION SELECT id FROM raw_amocrm_deleted_leads),
+    ev AS (SELECT entity_id AS id,
+                  max(created_at) FILTER (WHERE type = 'lead_deleted') AS deleted_ev,
+                  max(created_at) FILTER (WHERE type = 'lead_restored') AS restored_ev,
+                  min(created_at) FILTER (WHERE type = 'lead_added') AS added_at
+           FROM raw_amocrm_events WHERE entity_type = 'lead' GROUP BY 1),
+    last_status AS (SELECT entity_id AS id, created_at AS at,
+                  TRY_CAST(json_extract_string(data, '$.value_after[0].lead_status.pipeline_id') AS BIGINT) AS p,
+                  TRY_CAST(json_extract_string(data, '$.value_after[0].lead_status.id') AS BIGINT) AS s
+           FROM raw_amocrm_events WHERE type IN ('lead_status_changed', 'lead_added')
+             AND json_extract(data, '$.value_after[0].lead_status') IS NOT NULL
+           QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY created_at DESC, id DESC) = 1),
+    last_resp AS (SELECT entity_id AS id, created_at AS at,
+                  TRY_CAST(json_extract_string(data, '$.value_after[0].responsible_user.id') AS BIGINT) AS u
+           FROM raw_amocrm_events WHERE type = 'entity_responsible_changed' AND entity_type = 'lead'
+           QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY created_at DESC, id DESC) = 1),
+    b AS (SELECT i.id, l.data AS d, l.updated_at AS alive_at, t.updated_at AS trash_at, t.data AS td,
+                 ev.deleted_ev, ev.restored_ev, ev.added_at, ls.at AS status_at, ls.p, ls.s, lr.at AS resp_at, lr.u
+          FROM ids i LEFT JOIN raw_amocrm_leads l USING (id) LEFT JOIN raw_amocrm_deleted_leads t USING (id)
+          LEFT JOIN ev USING (id) LEFT JOIN last_status ls USING (id) LEFT JOIN last_resp lr USING (id))
+    SELECT b.id AS deal_id,
+      b.d->>'$.name' AS name,
+      CASE WHEN b.d IS NULL OR b.status_at > b.alive_at THEN coalesce(b.p, TRY_CAST(b.d->>'$.pipeline_id' AS BIGINT))
+           ELSE TRY_CAST(b.d->>'$.pipeline_id' AS BIGINT) END AS pipeline_id,
+      CASE WHEN b.d IS NULL OR b.status_at > b.alive_at THEN coalesce(b.s, TRY_CAST(b.d->>'$.status_id' AS BIGINT))
+           ELSE TRY_CAST(b.d->>'$.status_id' AS BIGINT) END AS status_id,
+      b.d->>'$.price' AS price,
+      CASE WHEN b.d IS NULL OR b.resp_at > b.alive_at THEN coalesce(b.u, TRY_CAST(b.d->>'$.responsible_user_id'
+           AS BIGINT)) ELSE TRY_CAST(b.d->>'$.responsible_user_id' AS BIGINT) END AS sales_manager_id,
+      {kind_sql} AS client_kind,
+      {cold_sql} AS is_cold,
+      to_timestamp(coalesce(TRY_CAST(b.d->>'$.created_at' AS BIGINT), b.added_at)) AS created_at,
+      to_timestamp(coalesce(greatest(TRY_CAST(b.d->>'$.updated_at' AS BIGINT), b.trash_at), b.trash_at)) AS updated_at,
+      to_timestamp(TRY_CAST(b.d->>'$.closed_at' AS BIGINT)) AS closed_at,
+      {loss_sql} AS loss_reason,
+      (greatest(b.trash_at, b.deleted_ev) IS NOT NULL
+         AND greatest(b.trash_at, b.deleted_ev) >= coalesce(greatest(b.alive_at, b.restored_ev), -1)) AS is_deleted,
+      TRY_CAST(b.d->'$._embedded.companies[0]'->>'$.id' AS BIGINT) AS company_id,
+      cf.acct AS platform_account_id,
+      coalesce(b.d, b.td) AS raw
+    FROM b LEFT JOIN __amo_lead_cf cf USING (id)
+    LEFT JOIN (SELECT id AS reason_id, data->>'$.name' AS name FROM raw_amocrm_loss_reasons) reason
+      ON reason.reason_id = TRY_CAST(b.d->>'$.loss_reason_id' AS BIGINT)""")
+    # stage, won/lost and the partner link the linking step wrote
+    con.execute("""CREATE OR REPLACE TEMP TABLE __amo_deals AS
+        SELECT a.*, m.stage, a.status_id = 142 AS is_won, a.status_id = 143 AS is_lost,
+               (k.status_id IS NOT NULL) AS status_known, d.partner_id
+        FROM __amo_deals a
+        LEFT JOIN __amo_stage_map m USING (pipeline_id, status_id)
+        LEFT JOIN __amo_known_status k USING (pipeline_id, status_id)
+        LEFT JOIN deals d USING (deal_id)""")
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, entity: str, where: str, reason_sql: str, relation: str) -> int:
+    n = con.execute(f"SELECT count(*) FROM {relation} WHERE {where}").fetchone()[0]
+    if n:
+        con.execute(f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
+                        SELECT '{SOURCE}', '{entity}', CAST(deal_id AS VARCHAR), {reason_sql}, raw, now()
+                        FROM {relation} WHERE {where}""")
+    return n
+
+
+def _deal_stages_sql() -> str:
+    return """CREATE OR REPLACE TEMP TABLE __amo_stages AS
+    WITH mapped AS (SELECT deal_id FROM __amo_deals_ok),
+    st AS (
+      SELECT deal_id, 'lead' AS stage, created_at AS reached_at, 'created' AS source, 0 AS rnk
+      FROM __amo_deals_ok WHERE created_at IS NOT NULL
+      UNION ALL
+      SELECT e.entity_id, m.stage, to_timestamp(min(e.created_at)), 'amocrm', 1
+      FROM raw_amocrm_events e
+      JOIN __amo_stage_map m
+        ON m.pipeline_id = TRY_CAST(json_extract_string(e.data, '$.value_after[0].lead_status.pipeline_id') AS BIGINT)
+       AND m.status_id = TRY_CAST(json_extract_string(e.data, '$.value_after[0].lead_status.id') AS BIGINT)
+      WHERE e.type IN ('lead_status_changed', 'lead_added') AND m.stage IS NOT NULL
+        AND e.entity_id IN (SELECT deal_id FROM mapped)
+      GROUP BY 1, 2)
+    SELECT deal_id, stage, reached_at, source FROM st
+    QUALIFY row_number() OVER (PARTITION BY deal_id, stage ORDER BY reached_at, rnk) = 1"""
+
+
+def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
+    """Rebuild the canonical amoCRM tables from the raw layer, in one transaction."""
+    out = MapResult()
+    _register(con, res)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
+        out.loaded["managers"] = _load(con, out, MANAGERS, """
+            SELECT u.id AS manager_id, u.data->>'$.name' AS name, u.data->>'$.email' AS email,
+                   coalesce(ur.role, gr.role, ?) AS role,
+                   coalesce(TRY_CAST(u.data->'$.rights'->>'$.is_active' AS BOOLEAN), TRUE) AS is_active
+            FROM raw_amocrm_users u LEFT JOIN __amo_user_roles ur ON ur.id = u.id
+            LEFT JOIN __amo_group_roles gr ON gr.id = TRY_CAST(u.data->'$.rights'->>'$.group_id' AS BIGINT)""",
+                                       [res.default_role])
+        cf = res.company_fields
+        con.execute(_pivot("company", "raw_amocrm_companies", {"inn": cf.get("inn"),
+                                                               "acct": cf.get("platform_account_id")}))
+        out.loaded["companies"] = _load(con, out, COMPANIES, """
+            WITH b AS (SELECT i.id, c.data AS d, c.updated_at AS alive_at, t.updated_at AS trash_at
+                       FROM (SELECT id FROM raw_amocrm_companies UNION SELECT id FROM raw_amocrm_deleted_companies) i
+                       LEFT JOIN raw_amocrm_companies c USING (id) LEFT JOIN raw_amocrm_deleted_companies t USING (id))
+            SELECT b.id AS company_id, d->>'$.name' AS name,
+                   nullif(regexp_replace(coalesce(cf.inn, ''), '[^0-9]', '', 'g'), '') AS inn,
+                   cf.acct AS platform_account_id,
+                   TRY_CAST(d->>'$.responsible_user_id' AS BIGINT) AS responsible_user_id,
+                   (trash_at IS NOT NULL AND trash_at >= coalesce(alive_at, -1)) AS is_deleted
+            FROM b LEFT JOIN __amo_company_cf cf USING (id)""")
+        _stage_deals(con, res)
+        mapped = f"pipeline_id IN ({_ids(res.pipelines)})"
+        out.skipped_other_pipelines = con.execute(
+            f"SELECT count(*) FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped})").fetchone()[0]
+        bad = 0
+        bad += _quarantine(con, "deals", "pipeline_id IS NULL",
+                           "'deleted before the first sync, and no status change tells its pipeline'", "__amo_deals")
+        bad += _quarantine(con, "deals", f"{mapped} AND NOT status_known",
+                           "'status ' || status_id || ' of pipeline ' || pipeline_id || "
+                           "' does not exist in the account (deleted status?)'", "__amo_deals")
+        out.quarantined["deals"] = bad
+        # a lead moved to a pipeline that is not mapped stops being a deal
+        con.execute(f"""DELETE FROM deal_stages WHERE deal_id IN (
+                          SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
+        con.execute(f"""DELETE FROM deals WHERE deal_id IN (
+                          SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE __amo_deals_ok AS SELECT * EXCLUDE (raw, status_known) "
+                    f"FROM __amo_deals WHERE {mapped} AND status_known")
+        out.loaded["deals"] = _record(out, load_staged(con, DEALS, "__amo_deals_ok", source=SOURCE,
+                                                       own_transaction=False))
+        con.execute("DELETE FROM __amo_deals_ok WHERE deal_id NOT IN (SELECT deal_id FROM deals)")
+        con.execute(_deal_stages_sql())
+        con.execute("DELETE FROM deal_stages WHERE source IN ('created', 'amocrm') "
+                    "AND deal_id IN (SELECT deal_id FROM __amo_deals_ok)")
+        out.loaded["deal_stages"] = _record(out, load_staged(con, DEAL_STAGES, "__amo_stages", source=SOURCE,
+                                                             own_transaction=False))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("__amo_stage_map", "__amo_known_status", "__amo_user_roles", "__amo_group_roles"):
+            con.unregister(name)
+    return out
+
+
+def _record(out: MapResult, result: LoadResult) -> int:
+    out.quarantined[result.table] = out.quarantined.get(result.table, 0) + result.quarantined
+    return result.loaded
+
+
+def _load(con: duckdb.DuckDBPyConnection, out: MapResult, table, select: str, params: list | None = None) -> int:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __amo_{table.name} AS {select}", params or [])
+    return _record(out, load_staged(con, table, f"__amo_{table.name}", source=SOURCE, own_transaction=False))

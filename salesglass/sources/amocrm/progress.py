@@ -1,0 +1,53 @@
+"""Progress bars for a sync: records per stream, requests and the achieved request rate."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+
+class SyncProgress:
+    """A rich live display (or nothing, when disabled): one line per stream plus the request counter."""
+
+    def __init__(self, client: Any, *, enabled: bool = True, console: Console | None = None) -> None:
+        self.client, self.enabled = client, enabled
+        self.started = time.monotonic()
+        self.tasks: dict[str, Any] = {}
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description:<22}"),
+                                 TextColumn("{task.completed:>9,.0f} records"), TextColumn("{task.fields[rate]}"),
+                                 TimeElapsedColumn(), console=console or Console(stderr=True), transient=False,
+                                 disable=not enabled)
+        self.step_task: Any = None
+
+    def __enter__(self) -> SyncProgress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._refresh()
+        self.progress.__exit__(*exc)
+
+    def _rate(self) -> str:
+        s = self.client.stats
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        return f"{s.requests} requests, {s.requests / elapsed:.1f}/s, {s.retries} retries, {s.rate_limited}×429"
+
+    def _refresh(self) -> None:
+        for t in self.tasks.values():
+            self.progress.update(t, rate=self._rate())
+
+    def step(self, text: str) -> None:
+        if self.step_task is None:
+            self.step_task = self.progress.add_task(text, total=None, rate="")
+        self.progress.update(self.step_task, description=text, rate=self._rate())
+
+    def start(self, stream: str) -> None:
+        self.tasks[stream] = self.progress.add_task(stream, total=None, rate=self._rate())
+
+    def advance(self, stream: str, n: int) -> None:
+        if stream not in self.tasks:
+            self.start(stream)
+        self.progress.update(self.tasks[stream], advance=n, rate=self._rate())

@@ -1,0 +1,132 @@
+"""The `[amocrm]` mapping turned into ids of this account, or a ConfigError naming the wrong key.
+
+Config may name pipelines, statuses, fields, enum values and groups by id or by name; the account's
+own lists (pipelines with archived statuses, every page of custom fields, user groups) decide what
+each name means. Runs before the long downloads, so a typo costs seconds, not a full sync.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from salesglass.errors import ConfigError
+from salesglass.sources.amocrm.config import AmoCRMConfig, Ref
+
+WON, LOST = 142, 143
+
+
+@dataclass
+class Resolved:
+    pipelines: set[int]  # pipelines whose leads become deals
+    stage_of: dict[tuple[int, int], str | None]  # every status of those pipelines → canonical stage (None: lost)
+    known_statuses: set[tuple[int, int]]  # every (pipeline, status) in the account
+    lead_fields: dict[str, int | None] = field(default_factory=dict)  # canonical name → field id
+    company_fields: dict[str, int | None] = field(default_factory=dict)
+    organizer: set[str] = field(default_factory=set)  # enum values (text) and enum ids (as text)
+    operator: set[str] = field(default_factory=set)
+    user_roles: dict[int, str] = field(default_factory=dict)
+    group_roles: dict[int, str] = field(default_factory=dict)
+    default_role: str = "sales"
+    unmapped: list[str] = field(default_factory=list)  # statuses that fell back to `lead` (a warning)
+
+
+def _match(ref: Ref, items: list[dict], what: str, key: str, among: str) -> dict:
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        for it in items:
+            if it["id"] == int(ref):
+                return it
+        raise ConfigError(f"[amocrm].{key}: no {what} with id {ref} {among}")
+    found = [it for it in items if str(it.get("name", "")).strip().casefold() == ref.strip().casefold()]
+    if not found:
+        names = ", ".join(repr(it.get("name")) for it in items[:30])
+        raise ConfigError(f"[amocrm].{key}: no {what} named {ref!r} {among} (there are: {names})")
+    if len(found) > 1:
+        raise ConfigError(f"[amocrm].{key}: {len(found)} {what}s are named {ref!r} {among}; use the id "
+                          f"({', '.join(str(f['id']) for f in found)})")
+    return found[0]
+
+
+def _statuses(p: dict) -> list[dict]:
+    return list((p.get("_embedded") or {}).get("statuses") or [])
+
+
+def resolve(amo: AmoCRMConfig, *, pipelines: list[dict], lead_fields: list[dict], company_fields: list[dict],
+            users: list[dict], groups: list[dict]) -> Resolved:
+    """Check the mapping against the account and return it in ids."""
+    chosen = [_match(ref, pipelines, "pipeline", f"pipelines[{n}]", "in the account")
+              for n, ref in enumerate(amo.pipelines)] if amo.pipelines else list(pipelines)
+    pids = {p["id"] for p in chosen}
+    known = {(p["id"], s["id"]) for p in pipelines for s in _statuses(p)}
+    stage_of: dict[tuple[int, int], str | None] = {}
+    for n, rule in enumerate(amo.stages):
+        key = f"stages[{n}]"
+        if rule.pipeline is not None:
+            p = _match(rule.pipeline, pipelines, "pipeline", f"{key}.pipeline", "in the account")
+            if p["id"] not in pids:
+                raise ConfigError(f"[amocrm].{key}.pipeline: {p['name']!r} is not one of [amocrm].pipelines")
+            scope = [p]
+        else:
+            scope = chosen
+        hits = []
+        for p in scope:
+            sts = _statuses(p)
+            if isinstance(rule.status, int) or str(rule.status).isdigit():
+                hits += [(p["id"], s["id"]) for s in sts if s["id"] == int(rule.status)]
+            else:
+                hits += [(p["id"], s["id"]) for s in sts
+                         if str(s.get("name", "")).strip().casefold() == str(rule.status).strip().casefold()]
+        if not hits:
+            where = f"pipeline {scope[0]['name']!r}" if rule.pipeline is not None else "the mapped pipelines"
+            raise ConfigError(f"[amocrm].{key}.status: no status {rule.status!r} in {where}")
+        for hit in hits:
+            stage_of[hit] = rule.stage
+    res = Resolved(pipelines=pids, stage_of={}, known_statuses=known)
+    for p in chosen:
+        for s in _statuses(p):
+            k = (p["id"], s["id"])
+            if k in stage_of:
+                res.stage_of[k] = stage_of[k]
+            elif s["id"] == WON:
+                res.stage_of[k] = amo.won_stage
+            elif s["id"] == LOST:
+                res.stage_of[k] = None
+            else:
+                res.stage_of[k] = "lead"
+                if s.get("type", 0) != 1:
+                    res.unmapped.append(f"{p['name']} / {s['name']}")
+    f = amo.fields
+    for name in ("client_kind", "cold_deal", "lead_platform_account_id", "loss_reason"):
+        ref = getattr(f, name)
+        res.lead_fields[name] = None if ref is None else \
+            _match(ref, lead_fields, "lead custom field", f"fields.{name}", "among the lead fields")["id"]
+    for name, canon in (("company_platform_account_id", "platform_account_id"), ("company_inn", "inn")):
+        ref = getattr(f, name)
+        res.company_fields[canon] = None if ref is None else \
+            _match(ref, company_fields, "company custom field", f"fields.{name}", "among the company fields")["id"]
+    if f.client_kind is not None:
+        definition = next(d for d in lead_fields if d["id"] == res.lead_fields["client_kind"])
+        enums = definition.get("enums") or []
+        for attr, target in (("organizer_values", res.organizer), ("operator_values", res.operator)):
+            for n, value in enumerate(getattr(f, attr)):
+                hit = [e for e in enums if str(e["id"]) == str(value)
+                       or str(e.get("value", "")).strip().casefold() == str(value).strip().casefold()]
+                if enums and not hit:
+                    opts = ", ".join(repr(e.get("value")) for e in enums)
+                    raise ConfigError(f"[amocrm].fields.{attr}[{n}]: {value!r} is not a value of field "
+                                      f"{definition['name']!r} (its values: {opts})")
+                for e in hit:
+                    target.update({str(e["id"]), str(e.get("value", "")).strip().casefold()})
+                target.add(str(value).strip().casefold())
+    res.default_role = amo.roles.default
+    for key, role in amo.roles.users.items():
+        hit = [u for u in users if str(u["id"]) == key or str(u.get("email", "")).casefold() == key.casefold()]
+        if not hit:
+            raise ConfigError(f"[amocrm].roles.users.{key!r}: no amoCRM user with this id or e-mail")
+        res.user_roles[hit[0]["id"]] = role
+    for key, role in amo.roles.groups.items():
+        hit = [g for g in groups if str(g["id"]) == key or str(g.get("name", "")).casefold() == key.casefold()]
+        if not hit:
+            names = ", ".join(repr(g.get("name")) for g in groups)
+            raise ConfigError(f"[amocrm].roles.groups.{key!r}: no user group with this id or name (there are: {names})")
+        res.group_roles[hit[0]["id"]] = role
+    return res

@@ -1,0 +1,109 @@
+"""The raw layer and the sync state in the warehouse.
+
+Raw API records are kept as JSON, one row per id, so the canonical tables can always be rebuilt
+from them (a mapping change needs no new download). Every page is written together with the stream's
+watermark in one DuckDB transaction: a sync killed at any point restarts from a watermark that
+describes exactly the rows already stored, and upserts make the overlap harmless.
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pyarrow as pa
+
+RAW_TABLES = {
+    # table: (key columns DDL, extra columns DDL)
+    "raw_amocrm_leads": "id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
+    "raw_amocrm_deleted_leads": "id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
+    "raw_amocrm_companies": "id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
+    "raw_amocrm_deleted_companies": "id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
+    "raw_amocrm_events": "id VARCHAR PRIMARY KEY, type VARCHAR, entity_type VARCHAR, entity_id BIGINT, "
+                         "created_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
+    "raw_amocrm_users": "id BIGINT PRIMARY KEY, data JSON, synced_at TIMESTAMPTZ",
+    "raw_amocrm_pipelines": "id BIGINT PRIMARY KEY, data JSON, synced_at TIMESTAMPTZ",
+    "raw_amocrm_lead_fields": "id BIGINT PRIMARY KEY, data JSON, synced_at TIMESTAMPTZ",
+    "raw_amocrm_company_fields": "id BIGINT PRIMARY KEY, data JSON, synced_at TIMESTAMPTZ",
+    "raw_amocrm_loss_reasons": "id BIGINT PRIMARY KEY, data JSON, synced_at TIMESTAMPTZ",
+    "raw_amocrm_account": "id BIGINT PRIMARY KEY, data JSON, synced_at TIMESTAMPTZ",
+    "amocrm_sync_state": "stream VARCHAR PRIMARY KEY, watermark BIGINT, rows BIGINT, updated_at TIMESTAMPTZ",
+}
+
+
+def init_raw(con: duckdb.DuckDBPyConnection) -> None:
+    for name, cols in RAW_TABLES.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
+
+
+def warm_up(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB's first parameter binding and first Arrow scan import heavy modules (seconds, holding the GIL);
+    pay that before the first request, not in the middle of a paced download."""
+    con.register("__warm", pa.table({"x": [0]}))
+    con.execute("SELECT x + ? FROM __warm", [0]).fetchall()
+    con.unregister("__warm")
+
+
+def watermarks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return dict(con.execute("SELECT stream, watermark FROM amocrm_sync_state").fetchall())
+
+
+def _arrow(records: list[dict], table: str) -> pa.Table:
+    cols: dict[str, list] = {"id": [r["id"] for r in records], "data": [json.dumps(r, ensure_ascii=False)
+                                                                        for r in records]}
+    if table == "raw_amocrm_events":
+        cols["type"] = [r.get("type") for r in records]
+        cols["entity_type"] = [r.get("entity_type") for r in records]
+        cols["entity_id"] = [r.get("entity_id") for r in records]
+        cols["created_at"] = [r.get("created_at") for r in records]
+        cols["id"] = [str(i) for i in cols["id"]]
+    elif "updated_at" in RAW_TABLES[table]:
+        cols["updated_at"] = [r.get("updated_at") for r in records]
+    return pa.table(cols)
+
+
+def upsert(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> None:
+    """Insert or replace records by id; a stored newer version (greater updated_at) is kept."""
+    if not records:
+        return
+    batch = _arrow(records, table)
+    con.register("__batch", batch)
+    try:
+        names = batch.column_names
+        cols = ", ".join(names)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in names if c != "id")
+        guard = f" WHERE excluded.updated_at >= {table}.updated_at OR {table}.updated_at IS NULL" \
+            if "updated_at" in names else ""
+        con.execute(f"""INSERT INTO {table} ({cols}, synced_at)
+                        SELECT {', '.join(f'CAST({c} AS JSON)' if c == 'data' else c for c in names)}, now()
+                        FROM __batch
+                        ON CONFLICT (id) DO UPDATE SET {sets}, synced_at = excluded.synced_at{guard}""")
+    finally:
+        con.unregister("__batch")
+
+
+def replace_all(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> None:
+    """A small reference list (users, pipelines, fields…) as it is now; call inside a transaction."""
+    con.execute(f"DELETE FROM {table}")
+    upsert(con, table, records)
+
+
+def set_watermark(con: duckdb.DuckDBPyConnection, stream: str, watermark: int, rows: int) -> None:
+    con.execute("""INSERT INTO amocrm_sync_state VALUES (?, ?, ?, now())
+                   ON CONFLICT (stream) DO UPDATE SET watermark = excluded.watermark,
+                   rows = amocrm_sync_state.rows + excluded.rows, updated_at = excluded.updated_at""",
+                [stream, watermark, rows])
+
+
+def commit_page(con: duckdb.DuckDBPyConnection, table: str, records: list[dict], stream: str,
+                watermark: int | None) -> None:
+    """One page and the watermark it justifies, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        upsert(con, table, records)
+        if watermark is not None:
+            set_watermark(con, stream, watermark, len(records))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

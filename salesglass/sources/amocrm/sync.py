@@ -1,0 +1,276 @@
+"""`salesglass sync`: amoCRM → raw layer → canonical tables, full or incremental.
+
+Order: account, users, pipelines, custom fields and loss reasons (small, read whole every run); the
+mapping is checked against them before anything big is downloaded; then companies and leads (and
+their trash) by `updated_at`, lead events by `created_at`, each page committed with its watermark;
+finally the canonical tables are rebuilt from the raw layer in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from salesglass.sources.amocrm import extract, store
+from salesglass.sources.amocrm.client import AmoClient, client_from_config
+from salesglass.sources.amocrm.mapping import MapResult, build_canonical
+from salesglass.sources.amocrm.progress import SyncProgress
+from salesglass.sources.amocrm.resolve import Resolved, resolve
+
+STREAMS = (  # (stream = watermark name, kind, only_deleted, raw table)
+    ("companies", "companies", False, "raw_amocrm_companies"),
+    ("companies_deleted", "companies", True, "raw_amocrm_deleted_companies"),
+    ("leads", "leads", False, "raw_amocrm_leads"),
+    ("leads_deleted", "leads", True, "raw_amocrm_deleted_leads"),
+)
+
+
+@dataclass
+class SyncSummary:
+    """What a sync did; `render()` is the summary printed at the end."""
+
+    mode: str = "incremental"
+    fetched: dict[str, int] = field(default_factory=dict)
+    loaded: dict[str, int] = field(default_factory=dict)
+    quarantined: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    server_errors: int = 0
+    timeouts: int = 0
+    seconds: float = 0.0
+    fetch_seconds: float = 0.0  # time spent downloading (the rest is mapping in the warehouse)
+    send_rate: float = 0.0  # requests per second between the first and the last request
+    timezone: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def request_rate(self) -> float:
+        """Requests per second between the first and the last request (what amoCRM's limit sees)."""
+        if self.send_rate:
+            return self.send_rate
+        took = self.fetch_seconds or self.seconds
+        return self.requests / took if took else 0.0
+
+    def render(self) -> str:
+        lines = [f"amoCRM {self.mode} sync in {self.seconds:.1f}s: {self.requests} requests "
+                 f"({self.request_rate:.2f}/s while downloading), {self.retries} retries, {self.rate_limited} × 429, "
+                 f"{self.server_errors} × 5xx, {self.timeouts} timeouts",
+                 "fetched: " + ", ".join(f"{k}={v}" for k, v in self.fetched.items()),
+                 "loaded: " + ", ".join(f"{k}={v}" for k, v in self.loaded.items())]
+        if any(self.quarantined.values()):
+            lines.append("quarantined: " + ", ".join(f"{k}={v}" for k, v in self.quarantined.items() if v)
+                         + " (see the quarantine table)")
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def run_sync(cfg: Any, *, full: bool = False, progress: bool = True) -> SyncSummary:
+    """Sync the account in `cfg.amocrm` into `cfg.warehouse_path`; incremental unless `full` or first run."""
+    from salesglass.warehouse import open_warehouse
+
+    client = client_from_config(cfg.amocrm, cfg.base_dir)
+    with client, open_warehouse(cfg.warehouse_path) as con:
+        return sync_into(con, client, cfg.amocrm, full=full, progress=progress)
+
+
+def sync_into(con: duckdb.DuckDBPyConnection, client: AmoClient, amo: Any, *, full: bool = False,
+              progress: bool = True) -> SyncSummary:
+    """The sync itself, on an open warehouse and client (tests and the benchmark call this directly)."""
+    started = time.monotonic()
+    store.init_raw(con)
+    store.warm_up(con)
+    marks = {} if full else store.watermarks(con)
+    summary = SyncSummary(mode="full" if full or not marks else "incremental")
+    with SyncProgress(client, enabled=progress) as bar:
+        res, reference = _reference(client, amo, summary, bar)
+        for stream in [s[0] for s in STREAMS] + ["events"]:
+            summary.fetched[stream] = 0
+        pages = prefetch(_pages(client, marks, amo.overlap_seconds))  # downloads start now …
+        _store_reference(con, reference)  # … while the reference lists are written
+        for stream, table, records, watermark in pages:
+            store.commit_page(con, table, records, stream, watermark)
+            summary.fetched[stream] += len(records)
+            bar.advance(stream, len(records))
+        summary.fetch_seconds = time.monotonic() - started
+        bar.step("mapping to the canonical model")
+        _finish(summary, build_canonical(con, res), res)
+    _stats(summary, client, started)
+    return summary
+
+
+def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
+    """Re-read these leads (and their events) now — what a webhook triggers — and rebuild the canonical tables.
+
+    Uses the account's reference lists from the last full/incremental sync; watermarks are untouched.
+    """
+    from salesglass.warehouse import open_warehouse
+
+    started = time.monotonic()
+    client = client_from_config(cfg.amocrm, cfg.base_dir)
+    summary = SyncSummary(mode="refetch")
+    ids = sorted({int(i) for i in lead_ids})
+    with client, open_warehouse(cfg.warehouse_path) as con:
+        store.init_raw(con)
+        res = resolve(cfg.amocrm, **reference_from_raw(con))
+        live = extract.by_ids(client, ids)
+        missing = sorted(set(ids) - {r["id"] for r in live})
+        gone = extract.by_ids(client, missing, only_deleted=True) if missing else []
+        events: list[dict] = []
+        for start in range(0, len(ids), 10):  # amoCRM: at most 10 entity ids per events filter
+            params = {"filter[entity][]": "lead", "filter[entity_id][]": ids[start:start + 10],
+                      "filter[type]": ",".join(extract.LEAD_EVENT_TYPES), "limit": extract.EVENT_LIMIT}
+            events += extract.read_all(client, "/api/v4/events", "events", params)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            store.upsert(con, "raw_amocrm_leads", live)
+            store.upsert(con, "raw_amocrm_deleted_leads", gone)
+            store.upsert(con, "raw_amocrm_events", events)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        summary.fetched = {"leads": len(live), "leads_deleted": len(gone), "events": len(events)}
+        _finish(summary, build_canonical(con, res), res)
+    _stats(summary, client, started)
+    return summary
+
+
+def _reference(client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgress
+               ) -> tuple[Resolved, dict[str, list[dict]]]:
+    bar.step("account, users, pipelines, custom fields")
+    account = client.get("/api/v4/account", {"with": "datetime_settings,users_groups"}) or {}
+    users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
+    pipelines = ((client.get("/api/v4/leads/pipelines") or {}).get("_embedded") or {}).get("pipelines") or []
+    lead_fields = extract.read_all(client, "/api/v4/leads/custom_fields", "custom_fields")  # 50 a page
+    company_fields = extract.read_all(client, "/api/v4/companies/custom_fields", "custom_fields")
+    loss_reasons = extract.read_all(client, "/api/v4/leads/loss_reasons", "loss_reasons")
+    res = resolve(amo, pipelines=pipelines, lead_fields=lead_fields, company_fields=company_fields,
+                  users=users, groups=_groups(account, users))
+    summary.fetched.update(users=len(users), pipelines=len(pipelines), lead_fields=len(lead_fields),
+                           company_fields=len(company_fields))
+    summary.timezone = amo.timezone or ((account.get("_embedded") or {}).get("datetime_settings") or {}).get("timezone")
+    return res, {"raw_amocrm_account": [account] if account else [], "raw_amocrm_users": users,
+                 "raw_amocrm_pipelines": pipelines, "raw_amocrm_lead_fields": lead_fields,
+                 "raw_amocrm_company_fields": company_fields, "raw_amocrm_loss_reasons": loss_reasons}
+
+
+def _store_reference(con: duckdb.DuckDBPyConnection, reference: dict[str, list[dict]]) -> None:
+    """The small lists as they are now, replaced together in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, rows in reference.items():
+            store.replace_all(con, table, rows)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _groups(account: dict, users: list[dict]) -> list[dict]:
+    groups = list(((account.get("_embedded") or {}).get("users_groups")) or [])
+    known = {g["id"] for g in groups}
+    for u in users:  # groups the account listing did not name still resolve by id
+        gid = (u.get("rights") or {}).get("group_id")
+        if gid is not None and gid not in known:
+            groups.append({"id": gid, "name": str(gid)})
+            known.add(gid)
+    return groups
+
+
+def reference_from_raw(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
+    """The reference lists stored by the last sync, in the shape `resolve` takes."""
+    def rows(table: str) -> list[dict]:
+        return [json.loads(r[0]) for r in con.execute(f"SELECT data FROM {table} ORDER BY id").fetchall()]
+
+    account = rows("raw_amocrm_account")
+    users = rows("raw_amocrm_users")
+    return {"pipelines": rows("raw_amocrm_pipelines"), "lead_fields": rows("raw_amocrm_lead_fields"),
+            "company_fields": rows("raw_amocrm_company_fields"), "users": users,
+            "groups": _groups(account[0] if account else {}, users)}
+
+
+def prefetch(pages: Iterator[Any], depth: int = 4) -> Iterator[Any]:
+    """Download the next pages in a thread while the caller writes this one, so writing never eats into
+    the request budget; order is kept, so every watermark still follows its own page."""
+    done, box = object(), queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in pages:
+                while not stop.is_set():
+                    try:
+                        box.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put(exc)
+
+    worker = threading.Thread(target=produce, name="amocrm-fetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = box.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+
+
+def _pages(client: AmoClient, marks: dict[str, int], overlap: int) -> Iterator[tuple[str, str, list[dict], Any]]:
+    """Every stream's pages in order, as (stream, raw table, records, watermark), from the watermarks less
+    the overlap (from the start on a first or full sync). One generator, so one prefetch thread keeps the
+    request budget busy across stream boundaries."""
+    for stream, kind, deleted, table in STREAMS:
+        since = max(0, marks[stream] - overlap) if stream in marks else 0
+        for records, watermark in extract.by_updated_at(client, kind, since, only_deleted=deleted):
+            yield stream, table, records, watermark
+    since = max(0, marks["events"] - overlap) if "events" in marks else 0
+    for records, watermark in extract.events_since(client, since):
+        yield "events", "raw_amocrm_events", records, watermark
+
+
+def _finish(summary: SyncSummary, mapped: MapResult, res: Resolved) -> None:
+    summary.loaded.update(mapped.loaded)
+    summary.quarantined.update(mapped.quarantined)
+    if res.unmapped:
+        summary.warnings.append("statuses without a stage rule count as `lead`: " + "; ".join(res.unmapped[:10])
+                                + (" …" if len(res.unmapped) > 10 else ""))
+
+
+def _stats(summary: SyncSummary, client: AmoClient, started: float) -> None:
+    s = client.stats
+    summary.requests, summary.retries, summary.rate_limited = s.requests, s.retries, s.rate_limited
+    summary.server_errors, summary.timeouts = s.server_errors, s.timeouts
+    summary.seconds = time.monotonic() - started
+    if s.last_send > s.first_send and s.requests > 1:  # sends are what the limit counts
+        summary.send_rate = (s.requests - 1) / (s.last_send - s.first_send)
+
+
+def account_timezone(con: duckdb.DuckDBPyConnection, cfg: Any) -> str:
+    """The time zone calendar periods use: `[amocrm] timezone` if set, else the account's own setting as
+    the last sync saw it, else `[account] timezone`."""
+    if cfg.amocrm.timezone:
+        return cfg.amocrm.timezone
+    try:
+        row = con.execute("SELECT data->'$._embedded.datetime_settings'->>'$.timezone' FROM raw_amocrm_account "
+                          "LIMIT 1").fetchone()
+    except duckdb.CatalogException:
+        row = None
+    return (row[0] if row and row[0] else None) or cfg.account.timezone

@@ -1,0 +1,172 @@
+"""OAuth against the emulator: code exchange, rotation, refresh under a lock, crash between receive and persist."""
+
+from __future__ import annotations
+
+import json
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from salesglass.sources.amocrm.auth import OAuthAuth, TokenStore
+from salesglass.sources.amocrm.client import client_from_config
+from salesglass.sources.amocrm.errors import AuthError
+from salesglass.sources.amocrm.sync import run_sync
+from tests.amocrm.conftest import FIXTURE_COMPANY, make_config, oauth_of
+
+OAUTH = oauth_of(FIXTURE_COMPANY)
+
+
+def oauth_config(tmp_path: Path, url: str):
+    return make_config(tmp_path, url, token=None, amocrm={
+        "auth": "oauth", "client_id": OAUTH["client_id"], "client_secret": OAUTH["client_secret"],
+        "redirect_uri": OAUTH["redirect_uri"]})
+
+
+def authorize(cfg) -> TokenStore:
+    from salesglass.sources.amocrm.auth import exchange_code
+
+    store = TokenStore(cfg.resolve(cfg.amocrm.token_path))
+    with _bare(cfg) as c:
+        exchange_code(store, c.post_token, code=OAUTH["authorization_code"], client_id=OAUTH["client_id"],
+                      client_secret=OAUTH["client_secret"], redirect_uri=OAUTH["redirect_uri"])
+    return store
+
+
+def _bare(cfg):
+    from salesglass.sources.amocrm.client import AmoClient, ClientSettings
+
+    return AmoClient(ClientSettings(base_url=cfg.amocrm.base_url, rate_limit=cfg.amocrm.rate_limit))
+
+
+def test_code_exchange_stores_owner_only_tokens_and_sync_works(tmp_path, emulator):
+    cfg = oauth_config(tmp_path, emulator.url)
+    store = authorize(cfg)
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    assert set(json.loads(store.path.read_text())) >= {"access_token", "refresh_token", "expires_at"}
+    summary = run_sync(cfg, progress=False)
+    assert summary.loaded["deals"] == 8
+    with pytest.raises(AuthError, match="work once"):  # an authorization code is single-use
+        authorize(cfg)
+
+
+def test_expired_access_token_is_refreshed_once_and_persisted_before_use(tmp_path, emulator):
+    cfg = oauth_config(tmp_path, emulator.url)
+    store = authorize(cfg)
+    first = json.loads(store.path.read_text())
+    emulator.tokens.expire_access_tokens()
+    with client_from_config(cfg.amocrm, cfg.base_dir) as client:
+        assert client.get("/api/v4/account")["id"] == 30000001
+        assert client.stats.refreshes == 1
+    second = json.loads(store.path.read_text())
+    assert second["refresh_token"] != first["refresh_token"] and second["access_token"] != first["access_token"]
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    # the old refresh token is dead for everyone (amoCRM's rotation), the emulator enforces it
+    from salesglass.sources.amocrm.client import AmoClient, ClientSettings
+
+    with AmoClient(ClientSettings(base_url=emulator.url)) as bare:
+        status, body = bare.post_token({"client_id": OAUTH["client_id"], "client_secret": OAUTH["client_secret"],
+                                        "redirect_uri": OAUTH["redirect_uri"], "grant_type": "refresh_token",
+                                        "refresh_token": first["refresh_token"]})
+    assert status == 401 and body["hint"] == "Token has been revoked"
+
+
+def test_two_processes_hitting_401_together_refresh_only_once(tmp_path, emulator):
+    cfg = oauth_config(tmp_path, emulator.url)
+    authorize(cfg)
+    issued = emulator.tokens.issued
+    emulator.tokens.expire_access_tokens()
+    clients = [client_from_config(cfg.amocrm, cfg.base_dir) for _ in range(2)]  # two token holders, one file
+    results: list = []
+    threads = [threading.Thread(target=lambda c=c: results.append(c.get("/api/v4/account")["id"])) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [30000001, 30000001]
+    assert emulator.tokens.issued == issued + 1  # the second one re-read the file instead of burning the token
+    for c in clients:
+        c.close()
+
+
+def test_crash_between_receiving_and_persisting_new_tokens_is_detected_clearly(tmp_path, emulator, monkeypatch):
+    cfg = oauth_config(tmp_path, emulator.url)
+    authorize(cfg)
+    emulator.tokens.expire_access_tokens()
+
+    class Killed(BaseException):
+        pass
+
+    def die(self, body):
+        raise Killed  # amoCRM has rotated the refresh token; we die before writing the new one
+
+    monkeypatch.setattr(OAuthAuth, "_persist", die)
+    with pytest.raises(Killed), client_from_config(cfg.amocrm, cfg.base_dir) as client:
+        client.get("/api/v4/account")
+    monkeypatch.undo()
+    with pytest.raises(AuthError, match="interrupted") as err:
+        run_sync(cfg, progress=False)
+    assert "salesglass amocrm auth --code" in str(err.value)
+    secrets = json.loads(TokenStore(cfg.resolve(cfg.amocrm.token_path)).path.read_text())
+    assert secrets["refresh_token"] not in str(err.value)
+
+
+def test_crash_right_after_persisting_loses_nothing(tmp_path, emulator, monkeypatch):
+    cfg = oauth_config(tmp_path, emulator.url)
+    authorize(cfg)
+    emulator.tokens.expire_access_tokens()
+    real = OAuthAuth._persist
+
+    class Killed(BaseException):
+        pass
+
+    def persist_then_die(self, body):
+        real(self, body)
+        raise Killed
+
+    monkeypatch.setattr(OAuthAuth, "_persist", persist_then_die)
+    with pytest.raises(Killed), client_from_config(cfg.amocrm, cfg.base_dir) as client:
+        client.get("/api/v4/account")
+    monkeypatch.undo()
+    assert run_sync(cfg, progress=False).loaded["deals"] == 8
+
+
+def test_rejected_long_lived_token_says_what_to_do(tmp_path, emulator):
+    cfg = make_config(tmp_path, emulator.url)
+    TokenStore(cfg.resolve(cfg.amocrm.token_path)).save({"long_lived_token": "revoked-token"})
+    with pytest.raises(AuthError, match="long-lived token"):
+        run_sync(cfg, progress=False)
+
+
+def test_auth_command_never_prints_the_token(tmp_path, emulator):
+    from salesglass.cli import app
+
+    cfg_path = tmp_path / "salesglass.toml"
+    cfg_path.write_text(f"""[amocrm]
+base_url = "{emulator.url}"
+auth = "oauth"
+token_path = "secrets/tok.json"
+client_id = "{OAUTH['client_id']}"
+client_secret = "{OAUTH['client_secret']}"
+redirect_uri = "{OAUTH['redirect_uri']}"
+""")
+    result = CliRunner().invoke(app, ["amocrm", "auth", "--code", OAUTH["authorization_code"], "-c", str(cfg_path)])
+    assert result.exit_code == 0, result.output
+    tokens = json.loads((tmp_path / "secrets" / "tok.json").read_text())
+    assert tokens["access_token"] not in result.output and tokens["refresh_token"] not in result.output
+    assert stat.S_IMODE((tmp_path / "secrets" / "tok.json").stat().st_mode) == 0o600
+
+
+def test_auth_long_lived_reads_stdin_and_stores_it_owner_only(tmp_path, emulator):
+    from salesglass.cli import app
+
+    cfg_path = tmp_path / "salesglass.toml"
+    cfg_path.write_text(f'[amocrm]\nbase_url = "{emulator.url}"\ntoken_path = "secrets/tok.json"\n')
+    result = CliRunner().invoke(app, ["amocrm", "auth", "--long-lived", "-c", str(cfg_path)],
+                                input=OAUTH["long_lived_token"] + "\n")
+    assert result.exit_code == 0 and OAUTH["long_lived_token"] not in result.output
+    stored = tmp_path / "secrets" / "tok.json"
+    assert json.loads(stored.read_text()) == {"long_lived_token": OAUTH["long_lived_token"]}
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
