@@ -7,6 +7,10 @@ with more than two decimals, a value outside the column's vocabulary, a key seen
 Good rows replace older rows with the same key (upsert); bad rows go to quarantine with the reason
 and the raw row as JSON. A staged column the table does not know is ignored; a missing column that
 the table needs is a config error naming the table and the column.
+
+Two optional staged columns let a source say more: `__reason` (a problem the source's own conversion
+found, e.g. an amount in kopecks that does not parse — checked first) and `__raw` (the row as the
+source had it, a struct or JSON, written to quarantine instead of the staged columns).
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ def _cast(col: Column, expr: str) -> str:
     return f"TRY_CAST({expr} AS {sql_type(col.kind)})"
 
 
-def _problems(col: Column, src: str) -> list[tuple[str, str]]:
+def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[str, str]]:
     """(condition, reason) pairs for one column, most basic first."""
     ref = _q(src)
     out: list[tuple[str, str]] = []
@@ -62,6 +66,11 @@ def _problems(col: Column, src: str) -> list[tuple[str, str]]:
         out.append((blank, f"missing {col.name}"))
     if col.kind is not Kind.TEXT:
         out.append((f"NOT {blank} AND ({_cast(col, ref)}) IS NULL",
+                    f"bad {col.name}: not a valid {col.kind.name.lower()}"))
+    if col.kind in (Kind.INTEGER, Kind.BIGINT) and "INT" not in src_type:
+        # TRY_CAST('1.5' AS INTEGER) rounds to 2: a fractional count must not pass silently
+        exact = f"TRY_CAST(trim(CAST({ref} AS VARCHAR)) AS DECIMAL(38,10))"
+        out.append((f"NOT {blank} AND {exact} <> round({exact})",
                     f"bad {col.name}: not a valid {col.kind.name.lower()}"))
     if col.kind is Kind.MONEY:
         exact = f"TRY_CAST(replace(replace(trim(CAST({ref} AS VARCHAR)), ' ', ''), ',', '.') AS DECIMAL(38,10))"
@@ -92,7 +101,10 @@ def load_staged(
     must commit the rows together with something else (sync watermarks) opens the transaction itself
     and passes `own_transaction=False`.
     """
-    staged_cols = [r[0] for r in con.execute(f"SELECT * FROM {_q(staging)} LIMIT 0").description]
+    described = con.execute(f"DESCRIBE SELECT * FROM {_q(staging)}").fetchall()
+    types = {r[0]: str(r[1]) for r in described}
+    has_reason, has_raw = "__reason" in types, "__raw" in types
+    staged_cols = [r[0] for r in described if r[0] not in ("__reason", "__raw")]
     needed = [c for c in table.columns if c.not_null and c.name not in staged_cols]
     if needed:
         names = ", ".join(c.name for c in needed)
@@ -101,17 +113,17 @@ def load_staged(
             f"map a source column to it (columns given: {', '.join(staged_cols) or 'none'})"
         )
     present = [c for c in table.columns if c.name in staged_cols]
-    checks: list[tuple[str, str]] = []
+    checks: list[tuple[str, str]] = [("__reason IS NOT NULL", "__reason")] if has_reason else []
     for col in present:
-        checks.extend(_problems(col, col.name))
+        checks.extend((cond, _lit(why)) for cond, why in _problems(col, col.name, types[col.name]))
     key_cols = [k for k in table.merge_key if k in staged_cols]
     if key_cols:
         part = ", ".join(_q(k) for k in key_cols)
-        checks.append(("__dup > 1", f"duplicate key ({', '.join(key_cols)}) in this batch"))
+        checks.append(("__dup > 1", _lit(f"duplicate key ({', '.join(key_cols)}) in this batch")))
         dup = f"row_number() OVER (PARTITION BY {part} ORDER BY __ord) AS __dup"
     else:
         dup = "1 AS __dup"
-    reason = "CASE " + " ".join(f"WHEN {cond} THEN {_lit(why)}" for cond, why in checks) + " END" \
+    reason = "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END" \
         if checks else "NULL"
     skey = source_key or (table.key[0] if table.key else None)
     key_expr = f"CAST({_q(skey)} AS VARCHAR)" if skey and skey in staged_cols else "NULL"
@@ -123,7 +135,7 @@ def load_staged(
             f"""CREATE OR REPLACE TEMP TABLE __checked AS
             WITH numbered AS (SELECT *, row_number() OVER () AS __ord FROM {_q(staging)}),
                  duped AS (SELECT *, {dup} FROM numbered)
-            SELECT *, {reason} AS __reason FROM duped"""
+            SELECT *{" EXCLUDE (__reason)" if has_reason else ""}, {reason} AS __reason FROM duped"""
         )
         rows = con.execute(
             "SELECT __reason, count(*) FROM __checked WHERE __reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC"
@@ -131,11 +143,11 @@ def load_staged(
         result = LoadResult(table.name, reasons={r: n for r, n in rows})
         result.quarantined = sum(result.reasons.values())
         if result.quarantined:
-            raw_cols = ", ".join(_q(c) for c in staged_cols)
+            raw = "to_json(__raw)" if has_raw else "to_json(struct_pack({}))".format(
+                ", ".join(_q(c) for c in staged_cols))
             con.execute(
                 f"""INSERT INTO {_q(QUARANTINE.name)} (source, entity, source_key, reason, raw, seen_at)
-                SELECT {_lit(source)}, {_lit(table.name)}, {key_expr}, __reason,
-                       to_json(struct_pack({raw_cols})), now()
+                SELECT {_lit(source)}, {_lit(table.name)}, {key_expr}, __reason, {raw}, now()
                 FROM __checked WHERE __reason IS NOT NULL"""
             )
         if replace_all:
