@@ -36,8 +36,8 @@ def resolve_url(url: str, base_dir: Path) -> str:
     try:
         parsed = make_url(url)
     except Exception:
-        raise ConfigError("[platform].url: not a valid database URL; expected e.g. "
-                          "postgresql://user@host:5432/db, mysql+pymysql://user@host/db or sqlite:///file.sqlite") from None
+        raise ConfigError("[platform].url: not a valid database URL; expected e.g. postgresql://user@host:5432/db, "
+                          "mysql+pymysql://user@host/db or sqlite:///file.sqlite") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         db = Path(parsed.database)
         if not db.is_absolute():
