@@ -77,8 +77,10 @@ def land_csv(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, delimiter
                         f"SELECT * FROM read_csv({quote_lit(str(readable))}, {', '.join(opts)})")
         except duckdb.Error as exc:
             raise SalesglassError(f"{label}: cannot read {path} as CSV: {str(exc).splitlines()[0]}") from None
+        # DuckDB may report one line twice (once per scan pass): one reject per line
         rejects = [Reject(int(line), str(err), str(text)) for line, err, text in con.execute(
-            "SELECT line, error_type, csv_line FROM __rejects ORDER BY line").fetchall()]
+            "SELECT line, arg_min(error_type, column_idx), arg_min(csv_line, column_idx) FROM __rejects "
+            "GROUP BY line ORDER BY line").fetchall()]
         con.execute("DROP TABLE IF EXISTS __rejects; DROP TABLE IF EXISTS __rejects_scan")
     n = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0]
     return n, rejects
