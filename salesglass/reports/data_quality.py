@@ -9,6 +9,7 @@ DuckDB and ClickHouse alike; only non-zero counts are listed.
 from __future__ import annotations
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from salesglass.reports.base import BuildParams, Canon
@@ -46,6 +47,7 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
         _count(partners.filter(partners.development_manager_id.isnull() & ~partners.is_support.fill_null(False))
                .semi_join(selling, "partner_id"), "reports", "partners", NO_MANAGER),
     ]
-    cols = ["source", "entity", "reason", "rows"]
-    out = ibis.union(*[p.select(*cols) for p in parts])
+    text, count = dt.String(nullable=True), dt.Int64(nullable=True)  # NOT NULL quarantine columns vs literals
+    out = ibis.union(*[p.select(source=p.source.cast(text), entity=p.entity.cast(text), reason=p.reason.cast(text),
+                                rows=p.rows.cast(count)) for p in parts])
     return out.filter(out.rows > 0).order_by([out.source, out.entity, ibis.desc(out.rows), out.reason])

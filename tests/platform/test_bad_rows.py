@@ -8,16 +8,16 @@ from salesglass.sources.platform.config import InputSpec, PlansConfig
 from salesglass.sources.platform.load import UNKNOWN_MANAGER, load_into
 from tests.platform.conftest import add_amocrm_managers, demo_config, make_sqlite
 
-O = ("INSERT INTO orders VALUES ('{id}', 9, 'widget', 'done', 'e1', 'p1', 'p1', '2024-03-01 10:00:00', {done}, 0, "
+ORDER_SQL = ("INSERT INTO orders VALUES ('{id}', 9, 'widget', 'done', 'e1', 'p1', 'p1', '2024-03-01 10:00:00', {done}, 0, "
      "{qty}, 0, 0, {full}, {acq}, 0, 100, 'RUB', '2024-03-09 00:00:00');")
 
 
 def _order(id: str, done: str = "'2024-03-01 10:00:00'", qty: str = "1", full: str = "1000", acq: str = "0") -> str:
-    return O.format(id=id, done=done, qty=qty, full=full, acq=acq)
+    return ORDER_SQL.format(id=id, done=done, qty=qty, full=full, acq=acq)
 
 
 BAD_SQLITE = "\n".join([
-    O.format(id="x", done="'2024-03-01 10:00:00'", qty=1, full=1000, acq=0).replace("'x'", "NULL"),
+    ORDER_SQL.format(id="x", done="'2024-03-01 10:00:00'", qty=1, full=1000, acq=0).replace("'x'", "NULL"),
     _order("b-date-text", done="'yesterday'"),
     _order("b-date-impossible", done="'2024-02-30 10:00:00'"),
     _order("b-date-null", done="NULL"),

@@ -36,7 +36,7 @@ def test_bad_sql_expression_is_named(warehouse, backoffice, tmp_path):
     cfg = _cfg(tmp_path, backoffice, columns={
         "sale_id": "order_id", "sold_at": "done_at", "tickets": "tickets_quantity", "turnover": "full_kop",
         "revenue": "profit_core_kop", "cost": {"sql": "acquiring_cost_kop + no_such_column"}})
-    with pytest.raises(ConfigError, match="columns.cost sql = 'acquiring_cost_kop \\+ no_such_column'"):
+    with pytest.raises(ConfigError, match=r"columns.cost sql = 'acquiring_cost_kop \+ no_such_column'"):
         load_into(warehouse, cfg, progress=False)
 
 
