@@ -15,6 +15,7 @@ source had it, a struct or JSON, written to quarantine instead of the staged col
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -40,7 +41,7 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _cast(col: Column, expr: str) -> str:
+def _cast(col: Column, expr: str, src_type: str = "VARCHAR") -> str:
     if col.kind is Kind.TEXT:
         return f"CAST({expr} AS VARCHAR)"
     if col.kind is Kind.JSON:
@@ -50,11 +51,29 @@ def _cast(col: Column, expr: str) -> str:
         txt = f"lower(trim(CAST({expr} AS VARCHAR)))"
         return (f"CASE WHEN {txt} IN ('1','t','true','y','yes','да') THEN TRUE "
                 f"WHEN {txt} IN ('0','f','false','n','no','нет') THEN FALSE END")
+    if col.kind is Kind.MONEY and (src_type.startswith("DECIMAL") or "INT" in src_type):
+        return f"TRY_CAST({expr} AS DECIMAL(18,2))"
     if col.kind is Kind.MONEY:
         # a decimal comma (Excel exports) is read as a point; spaces as thousands separators dropped
         txt = f"replace(replace(trim(CAST({expr} AS VARCHAR)), ' ', ''), ',', '.')"
         return f"TRY_CAST({txt} AS DECIMAL(18,2))"
     return f"TRY_CAST({expr} AS {sql_type(col.kind)})"
+
+
+def _exact(ref: str, src_type: str) -> str:
+    """The value as an exact number, to compare with its rounding. DECIMAL(18,6), not wider: 38-digit
+    decimals are ~100× slower in DuckDB; a value beyond 10^12 is then not checked for sub-cent digits."""
+    if src_type.startswith("DECIMAL") or "INT" in src_type:
+        return ref
+    txt = f"replace(replace(trim(CAST({ref} AS VARCHAR)), ' ', ''), ',', '.')"
+    return f"TRY_CAST({txt} AS DECIMAL(18,6))"
+
+
+def _at_most_cents(src_type: str) -> bool:
+    if "INT" in src_type:
+        return True
+    m = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", src_type)
+    return bool(m) and int(m.group(1)) <= 2
 
 
 def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[str, str]]:
@@ -65,16 +84,16 @@ def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[st
     if col.not_null:
         out.append((blank, f"missing {col.name}"))
     if col.kind is not Kind.TEXT:
-        out.append((f"NOT {blank} AND ({_cast(col, ref)}) IS NULL",
+        out.append((f"NOT {blank} AND ({_cast(col, ref, src_type)}) IS NULL",
                     f"bad {col.name}: not a valid {col.kind.name.lower()}"))
     if col.kind in (Kind.INTEGER, Kind.BIGINT) and "INT" not in src_type:
         # TRY_CAST('1.5' AS INTEGER) rounds to 2: a fractional count must not pass silently
-        exact = f"TRY_CAST(trim(CAST({ref} AS VARCHAR)) AS DECIMAL(38,10))"
+        exact = _exact(ref, src_type)
         out.append((f"NOT {blank} AND {exact} <> round({exact})",
                     f"bad {col.name}: not a valid {col.kind.name.lower()}"))
-    if col.kind is Kind.MONEY:
-        exact = f"TRY_CAST(replace(replace(trim(CAST({ref} AS VARCHAR)), ' ', ''), ',', '.') AS DECIMAL(38,10))"
-        out.append((f"NOT {blank} AND {exact} <> ({_cast(col, ref)})",
+    if col.kind is Kind.MONEY and not _at_most_cents(src_type):
+        exact = _exact(ref, src_type)
+        out.append((f"NOT {blank} AND {exact} <> round({exact}, 2)",
                     f"bad {col.name}: more than 2 decimal places"))
     if col.allowed:
         allowed = ", ".join(_lit(a) for a in col.allowed)
@@ -120,7 +139,7 @@ def load_staged(
     if key_cols:
         part = ", ".join(_q(k) for k in key_cols)
         checks.append(("__dup > 1", _lit(f"duplicate key ({', '.join(key_cols)}) in this batch")))
-        dup = f"row_number() OVER (PARTITION BY {part} ORDER BY __ord) AS __dup"
+        dup = f"row_number() OVER (PARTITION BY {part} ORDER BY rowid) AS __dup"
     else:
         dup = "1 AS __dup"
     reason = "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END" \
@@ -131,40 +150,47 @@ def load_staged(
     if own_transaction:
         con.execute("BEGIN TRANSACTION")
     try:
+        src = _as_table(con, staging)
+        # only the bad rows are materialised (row id + reason): the good ones are read once more by the insert
         con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE __checked AS
-            WITH numbered AS (SELECT *, row_number() OVER () AS __ord FROM {_q(staging)}),
-                 duped AS (SELECT *, {dup} FROM numbered)
-            SELECT *{" EXCLUDE (__reason)" if has_reason else ""}, {reason} AS __reason FROM duped"""
+            f"""CREATE OR REPLACE TEMP TABLE __bad AS
+            SELECT __rid, __why FROM (
+                SELECT __rid, {reason} AS __why
+                FROM (SELECT rowid AS __rid, *, {dup} FROM {_q(src)}))
+            WHERE __why IS NOT NULL"""
         )
-        rows = con.execute(
-            "SELECT __reason, count(*) FROM __checked WHERE __reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC"
-        ).fetchall()
+        rows = con.execute("SELECT __why, count(*) FROM __bad GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
         result = LoadResult(table.name, reasons={r: n for r, n in rows})
         result.quarantined = sum(result.reasons.values())
         if result.quarantined:
-            raw = "to_json(__raw)" if has_raw else "to_json(struct_pack({}))".format(
-                ", ".join(_q(c) for c in staged_cols))
+            raw = "to_json(s.__raw)" if has_raw else "to_json(struct_pack({}))".format(
+                ", ".join(f"{_q(c)} := s.{_q(c)}" for c in staged_cols))
             con.execute(
                 f"""INSERT INTO {_q(QUARANTINE.name)} (source, entity, source_key, reason, raw, seen_at)
-                SELECT {_lit(source)}, {_lit(table.name)}, {key_expr}, __reason, {raw}, now()
-                FROM __checked WHERE __reason IS NOT NULL"""
+                SELECT {_lit(source)}, {_lit(table.name)}, {key_expr}, b.__why, {raw}, now()
+                FROM {_q(src)} s JOIN __bad b ON s.rowid = b.__rid ORDER BY b.__rid"""
             )
+        good = f"(SELECT * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)"
         if replace_all:
             con.execute(f"DELETE FROM {_q(table.name)}")
         elif table.merge_key:
-            match = " AND ".join(f"t.{_q(k)} IS NOT DISTINCT FROM c.{_q(k)}" for k in table.merge_key)
+            match = " AND ".join(
+                f"t.{_q(k)} = c.{_q(k)}" if table.column(k).not_null else f"t.{_q(k)} IS NOT DISTINCT FROM c.{_q(k)}"
+                for k in table.merge_key)
             # a key column that is not staged matches only NULL (e.g. plans without manager_id)
             con.execute(
                 f"""DELETE FROM {_q(table.name)} t WHERE EXISTS (
-                    SELECT 1 FROM (SELECT {', '.join(_c_or_null(k, staged_cols, table) for k in table.merge_key)}
-                                   FROM __checked WHERE __reason IS NULL) c WHERE {match})"""
+                    SELECT 1 FROM (SELECT {', '.join(_c_or_null(k, staged_cols, table, types) for k in table.merge_key)}
+                                   FROM {good} g) c WHERE {match})"""
             )
         names = ", ".join(_q(c.name) for c in present)
-        values = ", ".join(f"{_cast(c, _q(c.name))}" for c in present)
-        con.execute(f"INSERT INTO {_q(table.name)} ({names}) SELECT {values} FROM __checked WHERE __reason IS NULL")
-        result.loaded = con.execute("SELECT count(*) FROM __checked WHERE __reason IS NULL").fetchone()[0]
-        con.execute("DROP TABLE __checked")
+        values = ", ".join(f"{_cast(c, _q(c.name), types[c.name])}" for c in present)
+        con.execute(f"INSERT INTO {_q(table.name)} ({names}) SELECT {values} FROM {good} g")
+        total = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchone()[0]
+        result.loaded = total - result.quarantined
+        con.execute("DROP TABLE __bad")
+        if src != staging:
+            con.execute(f"DROP TABLE {_q(src)}")
         if own_transaction:
             con.execute("COMMIT")
     except Exception:
@@ -174,7 +200,17 @@ def load_staged(
     return result
 
 
-def _c_or_null(name: str, staged: list[str], table: Table) -> str:
+def _as_table(con: duckdb.DuckDBPyConnection, staging: str) -> str:
+    """A table to read the staged rows from (row ids identify rows); a view is materialised once."""
+    kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ? "
+                       "ORDER BY table_catalog = 'temp' DESC LIMIT 1", [staging]).fetchone()
+    if kind and kind[0] == "BASE TABLE":
+        return staging
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __staged_rows AS SELECT * FROM {_q(staging)}")
+    return "__staged_rows"
+
+
+def _c_or_null(name: str, staged: list[str], table: Table, types: dict[str, str]) -> str:
     if name in staged:
-        return f"{_cast(table.column(name), _q(name))} AS {_q(name)}"
+        return f"{_cast(table.column(name), _q(name), types[name])} AS {_q(name)}"
     return f"NULL AS {_q(name)}"

@@ -8,8 +8,8 @@ from salesglass.sources.platform.config import InputSpec, PlansConfig
 from salesglass.sources.platform.load import UNKNOWN_MANAGER, load_into
 from tests.platform.conftest import add_amocrm_managers, demo_config, make_sqlite
 
-ORDER_SQL = ("INSERT INTO orders VALUES ('{id}', 9, 'widget', 'done', 'e1', 'p1', 'p1', '2024-03-01 10:00:00', {done}, 0, "
-     "{qty}, 0, 0, {full}, {acq}, 0, 100, 'RUB', '2024-03-09 00:00:00');")
+ORDER_SQL = ("INSERT INTO orders VALUES ('{id}', 9, 'widget', 'done', 'e1', 'p1', 'p1', '2024-03-01 10:00:00', "
+             "{done}, 0, {qty}, 0, 0, {full}, {acq}, 0, 100, 'RUB', '2024-03-09 00:00:00');")
 
 
 def _order(id: str, done: str = "'2024-03-01 10:00:00'", qty: str = "1", full: str = "1000", acq: str = "0") -> str:
@@ -73,7 +73,7 @@ EXPECTED = {
     ("platform:orders", "b-qty-fraction"): "bad tickets: not a valid integer",
     ("platform:orders", "b-amount-text"): "bad turnover: not a valid number",
     ("platform:orders", "b-amount-subkopeck"): "bad turnover: more than 2 decimal places",
-    ("platform:orders", "b-amount-overflow"): "bad turnover: not a valid money",
+    ("platform:orders", "b-amount-overflow"): "bad turnover: not a valid number",  # 10^22 kopecks
     ("platform:orders", "b-cost-text"): "bad cost: not a valid number",
     ("platform:refunds", "refund:rb-null"): "missing sold_at",
     ("platform:refunds", "refund:rb-amount"): "bad turnover: not a valid number",

@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from salesglass.errors import ConfigError
 from salesglass.model.schema import Kind, Table
-from salesglass.sources.platform.config import UNITS, ColumnSpec, SourceSpec
+from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
 
 _TEXT_TYPES = ("VARCHAR", "TEXT", "STRING", "BLOB", "JSON")
@@ -85,11 +85,17 @@ def _blank(e: str) -> str:
     return f"({e} IS NULL OR trim({_text(e)}) = '')"
 
 
-def _number(e: str, src_type: str | None) -> str:
-    if src_type and not src_type.startswith(_TEXT_TYPES):
-        return f"CAST({e} AS DECIMAL(38,8))" if "INT" not in src_type else f"CAST({e} AS DECIMAL(38,0))"
-    clean = f"replace(replace(replace(trim({_text(e)}), ' ', ''), chr(160), ''), ',', '.')"
-    return f"TRY_CAST({clean} AS DECIMAL(38,8))"
+def _number(e: str, src_type: str | None, unit: str) -> str:
+    """An exact number; kopecks/cents become units. Widths stay ≤ 18 digits (int64 decimals): DuckDB's
+    38-digit decimals are ~100× slower. DECIMAL(16,2) kopecks × DECIMAL(2,2) = DECIMAL(18,4) rubles."""
+    cents = unit != "units"
+    if src_type and "INT" in src_type:
+        out = f"CAST({e} AS DECIMAL({16 if cents else 18},0))"
+    else:
+        text = e if src_type and not src_type.startswith(_TEXT_TYPES) else \
+            f"replace(replace(replace(trim({_text(e)}), ' ', ''), chr(160), ''), ',', '.')"
+        out = f"TRY_CAST({text} AS DECIMAL({'16,2' if cents else '18,4'}))"
+    return f"({out} * CAST(0.01 AS DECIMAL(2,2)))" if cents else out
 
 
 def _timestamp(e: str, src_type: str | None, cs: ColumnSpec, zone: str) -> str:
@@ -115,6 +121,12 @@ def _month(e: str, src_type: str | None) -> str:
     return f"CAST(date_trunc('month', {parsed}) AS DATE)"
 
 
+def _scaled(e: str, unit: str) -> str:
+    if unit == "units":
+        return e
+    return f"(TRY_CAST({e} AS DECIMAL(16,2)) * CAST(0.01 AS DECIMAL(2,2)))"
+
+
 def _numeric_sql(sql: str, types: dict[str, str]) -> tuple[str, str | None]:
     """An arithmetic expression over columns landed as text: each column parsed as a number first.
 
@@ -126,7 +138,7 @@ def _numeric_sql(sql: str, types: dict[str, str]) -> tuple[str, str | None]:
     def parse(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Column) and types.get(node.name, "").startswith(_TEXT_TYPES):
             ref = quote_ident(node.name)
-            num = _number(ref, types[node.name])
+            num = _number(ref, types[node.name], "units")
             bad.append(f"(NOT {_blank(ref)} AND {num} IS NULL)")
             return sqlglot.parse_one(num, read="duckdb")
         return node
@@ -160,9 +172,7 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
     if numeric and cs.sql:
         e, bad = _numeric_sql(cs.sql, types)
     if numeric and (cs.unit != "units" or cs.negate or cs.sql):
-        num = e if cs.sql else _number(e, src_type)
-        if cs.unit != "units":
-            num = f"({num} * {1 / UNITS[cs.unit]:.2f})"
+        num = _scaled(e, cs.unit) if cs.sql else _number(e, src_type, cs.unit)
         out = f"(-{num})" if cs.negate else num
         bad = bad or f"NOT {_blank(e)} AND ({num}) IS NULL"
         if kind in (Kind.INTEGER, Kind.BIGINT):
