@@ -80,10 +80,14 @@ def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[st
     """(condition, reason) pairs for one column, most basic first."""
     ref = _q(src)
     out: list[tuple[str, str]] = []
-    blank = f"({ref} IS NULL OR trim(CAST({ref} AS VARCHAR)) = '')"
+    text = src_type.startswith(("VARCHAR", "JSON"))
+    # trim only what starts with a space: trim copies every string, costly on millions of rows
+    blank = f"({ref} IS NULL OR {ref} = '' OR (prefix({ref}, ' ') AND trim({ref}) = ''))" if text \
+        else f"({ref} IS NULL)"
     if col.not_null:
         out.append((blank, f"missing {col.name}"))
-    if col.kind is not Kind.TEXT:
+    same_type = sql_type(col.kind) == src_type.replace("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")
+    if col.kind is not Kind.TEXT and (text or not same_type):
         out.append((f"NOT {blank} AND ({_cast(col, ref, src_type)}) IS NULL",
                     f"bad {col.name}: not a valid {col.kind.name.lower()}"))
     if col.kind in (Kind.INTEGER, Kind.BIGINT) and "INT" not in src_type:
@@ -111,11 +115,14 @@ def load_staged(
     source_key: str | None = None,
     replace_all: bool = False,
     own_transaction: bool = True,
+    raw_table: str | None = None,
 ) -> LoadResult:
     """Validate the staged relation `staging` and merge its good rows into `table`.
 
     `source_key` names the staged column that identifies a row in its source (for quarantine);
     defaults to the table's key. `replace_all` empties the target first (a full reload).
+    `raw_table`: the table the staged rows were computed from; the staged column `__rid` holds each
+    row's `rowid` there, and quarantine takes the raw row from it (cheaper than carrying `__raw`).
     Runs in one transaction: readers see the old table or the new one, never a mix. A caller that
     must commit the rows together with something else (sync watermarks) opens the transaction itself
     and passes `own_transaction=False`.
@@ -123,7 +130,7 @@ def load_staged(
     described = con.execute(f"DESCRIBE SELECT * FROM {_q(staging)}").fetchall()
     types = {r[0]: str(r[1]) for r in described}
     has_reason, has_raw = "__reason" in types, "__raw" in types
-    staged_cols = [r[0] for r in described if r[0] not in ("__reason", "__raw")]
+    staged_cols = [r[0] for r in described if not r[0].startswith("__")]
     needed = [c for c in table.columns if c.not_null and c.name not in staged_cols]
     if needed:
         names = ", ".join(c.name for c in needed)
@@ -136,44 +143,48 @@ def load_staged(
     for col in present:
         checks.extend((cond, _lit(why)) for cond, why in _problems(col, col.name, types[col.name]))
     key_cols = [k for k in table.merge_key if k in staged_cols]
-    if key_cols:
-        part = ", ".join(_q(k) for k in key_cols)
-        checks.append(("__dup > 1", _lit(f"duplicate key ({', '.join(key_cols)}) in this batch")))
-        dup = f"row_number() OVER (PARTITION BY {part} ORDER BY rowid) AS __dup"
-    else:
-        dup = "1 AS __dup"
     reason = "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END" \
-        if checks else "NULL"
+        if checks else "CAST(NULL AS VARCHAR)"
     skey = source_key or (table.key[0] if table.key else None)
-    key_expr = f"CAST({_q(skey)} AS VARCHAR)" if skey and skey in staged_cols else "NULL"
+    key_expr = f"CAST(s.{_q(skey)} AS VARCHAR)" if skey and skey in staged_cols else "NULL"
 
     if own_transaction:
         con.execute("BEGIN TRANSACTION")
     try:
         src = _as_table(con, staging)
         # only the bad rows are materialised (row id + reason): the good ones are read once more by the insert
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE __bad AS
-            SELECT __rid, __why FROM (
-                SELECT __rid, {reason} AS __why
-                FROM (SELECT rowid AS __rid, *, {dup} FROM {_q(src)}))
-            WHERE __why IS NOT NULL"""
-        )
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE __bad AS
+            SELECT rowid AS __rid, {reason} AS __why FROM {_q(src)} WHERE __why IS NOT NULL""")
+        if key_cols:
+            # a key seen twice: the first row (in staged order) wins, later ones are quarantined; the
+            # window only runs over the keys that do repeat (found by a cheap hash aggregate)
+            part = ", ".join(_q(k) for k in key_cols)
+            con.execute(f"""INSERT INTO __bad
+                SELECT __rid, {_lit(f"duplicate key ({', '.join(key_cols)}) in this batch")} FROM (
+                    SELECT rowid AS __rid, row_number() OVER (PARTITION BY {part} ORDER BY rowid) AS __n
+                    FROM {_q(src)} WHERE ({part}) IN (SELECT ({part}) FROM {_q(src)} GROUP BY ALL HAVING count(*) > 1))
+                WHERE __n > 1 AND __rid NOT IN (SELECT __rid FROM __bad)""")
         rows = con.execute("SELECT __why, count(*) FROM __bad GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
         result = LoadResult(table.name, reasons={r: n for r, n in rows})
         result.quarantined = sum(result.reasons.values())
         if result.quarantined:
-            raw = "to_json(s.__raw)" if has_raw else "to_json(struct_pack({}))".format(
-                ", ".join(f"{_q(c)} := s.{_q(c)}" for c in staged_cols))
+            if raw_table and "__rid" in types:
+                raw, join = "to_json(r)", f"JOIN {_q(raw_table)} r ON r.rowid = s.__rid"
+            elif has_raw:
+                raw, join = "to_json(s.__raw)", ""
+            else:
+                raw, join = "to_json(struct_pack({}))".format(
+                    ", ".join(f"{_q(c)} := s.{_q(c)}" for c in staged_cols)), ""
             con.execute(
                 f"""INSERT INTO {_q(QUARANTINE.name)} (source, entity, source_key, reason, raw, seen_at)
                 SELECT {_lit(source)}, {_lit(table.name)}, {key_expr}, b.__why, {raw}, now()
-                FROM {_q(src)} s JOIN __bad b ON s.rowid = b.__rid ORDER BY b.__rid"""
+                FROM {_q(src)} s JOIN __bad b ON s.rowid = b.__rid {join} ORDER BY b.__rid"""
             )
-        good = f"(SELECT * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)"
+        good = f"(SELECT * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)" if result.quarantined \
+            else _q(src)
         if replace_all:
             con.execute(f"DELETE FROM {_q(table.name)}")
-        elif table.merge_key:
+        elif table.merge_key and con.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(table.name)})").fetchone()[0]:
             match = " AND ".join(
                 f"t.{_q(k)} = c.{_q(k)}" if table.column(k).not_null else f"t.{_q(k)} IS NOT DISTINCT FROM c.{_q(k)}"
                 for k in table.merge_key)
@@ -202,12 +213,12 @@ def load_staged(
 
 def _as_table(con: duckdb.DuckDBPyConnection, staging: str) -> str:
     """A table to read the staged rows from (row ids identify rows); a view is materialised once."""
-    kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ? "
-                       "ORDER BY table_catalog = 'temp' DESC LIMIT 1", [staging]).fetchone()
-    if kind and kind[0] == "BASE TABLE":
+    try:
+        con.execute(f"SELECT rowid FROM {_q(staging)} LIMIT 0")
         return staging
-    con.execute(f"CREATE OR REPLACE TEMP TABLE __staged_rows AS SELECT * FROM {_q(staging)}")
-    return "__staged_rows"
+    except duckdb.Error:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE __staged_rows AS SELECT * FROM {_q(staging)}")
+        return "__staged_rows"
 
 
 def _c_or_null(name: str, staged: list[str], table: Table, types: dict[str, str]) -> str:

@@ -115,6 +115,16 @@ class PlatformConfig(Section):
     url: str | None = None  # default SQLAlchemy URL of the inputs: postgresql://…, mysql+pymysql://…, sqlite:///…
     timezone: str = "Europe/Moscow"  # zone of naive timestamps in the back-office
     batch_rows: int = Field(250_000, ge=1000)  # rows per Arrow batch when reading SQL
+    # DuckDB memory cap while loading: bigger inputs spill to disk next to the warehouse instead of
+    # taking the machine's memory (DuckDB's own default is 80 % of RAM)
+    memory_limit: str = "1GB"
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", value, flags=re.I):
+            raise ValueError("expected a size like '1GB' or '512MB'")
+        return value.strip()
     inputs: list[InputSpec] = Field(default_factory=list)
 
     _check_tz = field_validator("timezone")(_check_zone)

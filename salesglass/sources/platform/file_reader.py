@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ import pyarrow as pa
 from salesglass.errors import ConfigError, SalesglassError
 from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
 
+Project = Callable[[list[str]], list[str] | None]
+"""Given a file's columns, the ones to read (None: all); may raise ConfigError for a wrong mapping."""
 _UTF8 = {"utf-8", "utf8", "ascii", "utf-8-sig", "utf_8"}
 
 
@@ -57,7 +60,8 @@ def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
 
 
 def land_csv(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, delimiter: str | None,
-             encoding: str | None, label: str) -> tuple[int, list[Reject]]:
+             encoding: str | None, label: str, where: str = "TRUE",
+             project: Project | None = None) -> tuple[int, list[Reject]]:
     if not path.exists():
         raise ConfigError(f"{label}: file {path} does not exist")
     enc = (encoding or detect_encoding(path)).lower()
@@ -73,10 +77,16 @@ def land_csv(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, delimiter
             opts.append(f"delim = {quote_lit(delimiter)}")
         try:
             con.execute("DROP TABLE IF EXISTS __rejects; DROP TABLE IF EXISTS __rejects_scan")
+            scan = f"read_csv({quote_lit(str(readable))}, {', '.join(opts)})"
+            cols = project([r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]) \
+                if project else None
+            select = ", ".join(quote_ident(c) for c in cols) if cols else "*"
             con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(into)} AS "
-                        f"SELECT * FROM read_csv({quote_lit(str(readable))}, {', '.join(opts)})")
+                        f"SELECT {select} FROM {scan} WHERE {where}")
         except duckdb.Error as exc:
-            raise SalesglassError(f"{label}: cannot read {path} as CSV: {str(exc).splitlines()[0]}") from None
+            raise SalesglassError(f"{label}: cannot read {path} as CSV"
+                                  f"{' (or its `where` filter is wrong)' if where != 'TRUE' else ''}: "
+                                  f"{str(exc).splitlines()[0]}") from None
         # DuckDB may report one line twice (once per scan pass): one reject per line
         rejects = [Reject(int(line), str(err), str(text)) for line, err, text in con.execute(
             "SELECT line, arg_min(error_type, column_idx), arg_min(csv_line, column_idx) FROM __rejects "
@@ -102,7 +112,7 @@ def _cell(value: object) -> str | None:
 
 
 def land_xlsx(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: str | None,
-              label: str) -> tuple[int, list[Reject]]:
+              label: str, where: str = "TRUE") -> tuple[int, list[Reject]]:
     import openpyxl
 
     if not path.exists():
@@ -129,18 +139,22 @@ def land_xlsx(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: s
     table = pa.table(cols, names=header)
     con.register("__xlsx_in", table)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(into)} AS SELECT * FROM __xlsx_in")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(into)} AS SELECT * FROM __xlsx_in WHERE {where}")
+    except duckdb.Error as exc:
+        raise SalesglassError(f"{label}: the `where` filter is wrong: {str(exc).splitlines()[0]}") from None
     finally:
         con.unregister("__xlsx_in")
-    return len(body), []
+    return con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0], []
 
 
 def land_file(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: str | None = None,
-              delimiter: str | None = None, encoding: str | None = None, label: str) -> tuple[int, list[Reject]]:
-    """Land a CSV/TXT/XLSX file; returns (rows, rejected lines)."""
+              delimiter: str | None = None, encoding: str | None = None, label: str,
+              where: str = "TRUE", project: Project | None = None) -> tuple[int, list[Reject]]:
+    """Land a CSV/TXT/XLSX file, only rows passing `where` (DuckDB SQL); returns (rows, rejected lines)."""
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        return land_xlsx(con, path, into, sheet=sheet, label=label)
+        return land_xlsx(con, path, into, sheet=sheet, label=label, where=where)
     if suffix in {".csv", ".txt", ".tsv"}:
-        return land_csv(con, path, into, delimiter=delimiter, encoding=encoding, label=label)
+        return land_csv(con, path, into, delimiter=delimiter, encoding=encoding, label=label, where=where,
+                        project=project)
     raise ConfigError(f"{label}: {path.name}: expected a .csv, .txt or .xlsx file")

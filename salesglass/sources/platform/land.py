@@ -70,27 +70,29 @@ def _land_file(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, ta
                label: str, watermark: str | None, since: str | None) -> Landed:
     assert spec.path
     path = cfg.resolve(spec.path)
-    rows, rejects = file_reader.land_file(con, path, into, sheet=spec.sheet, delimiter=spec.delimiter,
-                                          encoding=spec.encoding, label=label)
-    available = list(_types(con, into))
-    specs = column_specs(spec, target, available, label)
-    check_required(specs, target, label)
-    if watermark and watermark not in available:
-        raise ConfigError(f"{label}: watermark = {watermark!r}, but {path.name} has no such column "
-                          f"(it has: {', '.join(available)})")
     conds = [f"({spec.where})"] if spec.where else []
     if watermark and since is not None:
         conds.append(f"{quote_ident(watermark)} >= {quote_lit(since)}")
-    if conds:
-        try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(into + '_f')} AS SELECT * FROM "
-                        f"{quote_ident(into)} WHERE {' AND '.join(conds)}")
-        except duckdb.Error as exc:
-            raise ConfigError(f"{label}: where = {spec.where!r} is not a valid filter: "
-                              f"{str(exc).splitlines()[0]}") from None
-        con.execute(f"DROP TABLE {quote_ident(into)}")
-        con.execute(f"ALTER TABLE {quote_ident(into + '_f')} RENAME TO {quote_ident(into)}")
-        rows = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0]
+    specs: dict[str, ColumnSpec] = {}
+
+    def project(available: list[str]) -> list[str] | None:
+        """Check the mapping against the file's header; read only the columns it needs (a wide export)."""
+        specs.update(column_specs(spec, target, available, label))
+        check_required(specs, target, label)
+        if watermark and watermark not in available:
+            raise ConfigError(f"{label}: watermark = {watermark!r}, but {path.name} has no such column "
+                              f"(it has: {', '.join(available)})")
+        if not spec.columns:
+            return None
+        wanted = referenced_columns(specs, available)
+        filters = referenced_columns({"where": ColumnSpec(sql=spec.where)}, available) if spec.where else []
+        return [c for c in available if c in wanted or c in filters or c == watermark]
+
+    rows, rejects = file_reader.land_file(con, path, into, sheet=spec.sheet, delimiter=spec.delimiter,
+                                          encoding=spec.encoding, label=label, where=" AND ".join(conds) or "TRUE",
+                                          project=project)
+    if not specs:  # XLSX: the whole sheet was landed; check the mapping now
+        project(list(_types(con, into)))
     return Landed(into, rows, specs, _types(con, into), is_file=True, rejects=rejects)
 
 

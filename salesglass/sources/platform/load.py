@@ -85,11 +85,23 @@ def run_load(cfg: Config, *, full: bool = False, progress: bool = True) -> LoadS
 def load_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False,
               progress: bool = True) -> LoadSummary:
     """Load into an open canonical warehouse (the demo and the tests pass their own connection)."""
-    from salesglass.sources.platform.plans import load_plans
-
     started = time.monotonic()
     ensure_tables(con)
     summary = LoadSummary(full=full)
+    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = {quote_lit(cfg.platform.memory_limit)}")
+    try:
+        _load_all(con, cfg, summary, full=full, progress=progress)
+    finally:
+        con.execute(f"SET memory_limit = {quote_lit(previous)}")
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _load_all(con: duckdb.DuckDBPyConnection, cfg: Config, summary: LoadSummary, *, full: bool,
+              progress: bool) -> None:
+    from salesglass.sources.platform.plans import load_plans
+
     replaced: set[str] = set()
     with Reporter(progress) as rep:
         for inp in cfg.platform.inputs:
@@ -100,8 +112,6 @@ def load_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
             _derive_widget_installed(con)
         if cfg.plans.path or cfg.plans.table or cfg.plans.query:
             summary.plans = load_plans(con, cfg, rep)
-    summary.seconds = time.monotonic() - started
-    return summary
 
 
 def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, full: bool, replace: bool,
@@ -126,20 +136,22 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
             key = target.table.key[0]
             con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)} AND source_key IN "
                         f"(SELECT CAST({quote_ident(key)} AS VARCHAR) FROM __staged)")
-        res = load_staged(con, target.table, "__staged", source=source, replace_all=replace, own_transaction=False)
+        res = load_staged(con, target.table, "__staged", source=source, replace_all=replace, own_transaction=False,
+                          raw_table=landed.table)
         result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
         _quarantine_rejects(con, landed, source, target.table.name, result)
         if inp.target == "partners" and "development_manager_email" in landed.specs:
-            _warn_unknown_managers(con, source, result)
+            _warn_unknown_managers(con, source, result, landed.table)
         if inp.watermark:
-            con.execute("INSERT OR REPLACE INTO platform_watermarks VALUES (?, ?, now())",
-                        [inp.name, result.watermark])
+            # literals, not parameters: binding parameters makes DuckDB import pandas (seconds, once)
+            wm = quote_lit(result.watermark) if result.watermark is not None else "NULL"
+            con.execute(f"INSERT OR REPLACE INTO platform_watermarks VALUES ({quote_lit(inp.name)}, {wm}, now())")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     finally:
-        con.execute("DROP VIEW IF EXISTS __staged")
+        con.execute("DROP TABLE IF EXISTS __staged")
         con.execute(f"DROP TABLE IF EXISTS {quote_ident(landed.table)}")
     rep.done(task, result.loaded, result.quarantined)
     return result
@@ -160,12 +172,15 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
                                      FROM managers WHERE email IS NOT NULL GROUP BY 1) m
              ON m.email = lower(s.development_manager_email)"""
     try:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW __staged AS {sql}")
-        con.execute("SELECT * FROM __staged LIMIT 0")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW __staged_v AS {sql}")
+        con.execute("SELECT * FROM __staged_v LIMIT 0")
     except duckdb.Error as exc:
         exprs = [f"columns.{k} sql = {v.sql!r}" for k, v in landed.specs.items() if v.sql]
         raise ConfigError(f"{label}: the mapping does not compute ({'; '.join(exprs) or 'check columns'}): "
                           f"{str(exc).splitlines()[0]}") from None
+    # computed once: validation and the upsert then read plain columns
+    con.execute("CREATE OR REPLACE TEMP TABLE __staged AS SELECT * FROM __staged_v")
+    con.execute("DROP VIEW __staged_v")
 
 
 def _quarantine_rejects(con: duckdb.DuckDBPyConnection, landed: Landed, source: str, entity: str,
@@ -179,12 +194,13 @@ def _quarantine_rejects(con: duckdb.DuckDBPyConnection, landed: Landed, source: 
         result.quarantined += 1
 
 
-def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: InputResult) -> None:
+def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: InputResult,
+                           raw_table: str) -> None:
     """A partner whose manager e-mail is unknown to amoCRM loads with NULL (linking may fill it) + a warning."""
     n = con.execute(
         f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
-            SELECT {quote_lit(source)}, 'partners', s.partner_id, {quote_lit(UNKNOWN_MANAGER)}, to_json(s.__raw), now()
-            FROM __staged s
+            SELECT {quote_lit(source)}, 'partners', s.partner_id, {quote_lit(UNKNOWN_MANAGER)}, to_json(r), now()
+            FROM __staged s JOIN {quote_ident(raw_table)} r ON r.rowid = s.__rid
             WHERE s.__manager_email IS NOT NULL AND s.development_manager_id IS NULL
               AND s.partner_id IN (SELECT partner_id FROM partners)""").fetchone()[0]
     if n:
@@ -192,7 +208,7 @@ def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: 
 
 
 def _stored_watermark(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    row = con.execute("SELECT value FROM platform_watermarks WHERE input = ?", [name]).fetchone()
+    row = con.execute(f"SELECT value FROM platform_watermarks WHERE input = {quote_lit(name)}").fetchone()
     return row[0] if row else None
 
 

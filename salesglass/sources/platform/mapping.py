@@ -1,9 +1,9 @@
 """Turn an input's declared column mapping into one set-based DuckDB SELECT over the landed rows.
 
 The SELECT yields canonical column names plus two helper columns `load_staged` understands:
-`__reason` (the first conversion that failed: an amount or a date that does not parse) and `__raw`
-(the source row as it was read, for quarantine). Conversions are pure SQL — kopecks, zones, signs,
-value maps, digits-only — so ten million rows never pass through Python.
+`__reason` (the first conversion that failed: an amount or a date that does not parse) and `__rid`
+(the landed row's rowid: quarantine shows the source row as it was read). Conversions are pure
+SQL — kopecks, zones, signs, value maps, digits-only — so ten million rows never pass through Python.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
 
 _TEXT_TYPES = ("VARCHAR", "TEXT", "STRING", "BLOB", "JSON")
-# a timestamp written with its own offset ("…10:00:00+03", "…Z") keeps it; a naive one takes the zone
-_OFFSET_RE = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?|UTC)$"
 
 
 @dataclass(frozen=True)
@@ -92,9 +90,12 @@ def _number(e: str, src_type: str | None, unit: str) -> str:
     if src_type and "INT" in src_type:
         out = f"CAST({e} AS DECIMAL({16 if cents else 18},0))"
     else:
-        text = e if src_type and not src_type.startswith(_TEXT_TYPES) else \
-            f"replace(replace(replace(trim({_text(e)}), ' ', ''), chr(160), ''), ',', '.')"
-        out = f"TRY_CAST({text} AS DECIMAL({'16,2' if cents else '18,4'}))"
+        dec = f"DECIMAL({'16,2' if cents else '18,4'})"
+        if src_type and not src_type.startswith(_TEXT_TYPES):
+            out = f"TRY_CAST({e} AS {dec})"
+        else:  # clean text parses directly; only the rest pays for removing spaces and decimal commas
+            clean = f"replace(replace(replace(trim({_text(e)}), ' ', ''), chr(160), ''), ',', '.')"
+            out = f"COALESCE(TRY_CAST({e} AS {dec}), TRY_CAST({clean} AS {dec}))"
     return f"({out} * CAST(0.01 AS DECIMAL(2,2)))" if cents else out
 
 
@@ -107,7 +108,12 @@ def _timestamp(e: str, src_type: str | None, cs: ColumnSpec, zone: str) -> str:
     t = f"trim({_text(e)})"
     if cs.format:
         return f"timezone({z}, try_strptime({t}, {quote_lit(cs.format)}))"
-    return (f"CASE WHEN regexp_matches({t}, {quote_lit(_OFFSET_RE)}) THEN TRY_CAST({t} AS TIMESTAMPTZ) "
+    # an offset is a '+'/'-' after the date part or a trailing Z/UTC (plain string tests: a regex per row
+    # costs more than the parse itself)
+    tail = f"substr({t}, 11)"
+    has_offset = (f"(contains({tail}, '+') OR contains({tail}, '-') OR suffix(upper({t}), 'Z') "
+                  f"OR suffix(upper({t}), 'UTC'))")
+    return (f"CASE WHEN {has_offset} THEN TRY_CAST({t} AS TIMESTAMPTZ) "
             f"ELSE timezone({z}, TRY_CAST({t} AS TIMESTAMP)) END")
 
 
@@ -153,7 +159,9 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
     src_type = types.get(cs.column) if cs.column else None
     bad: str | None = None
     if kind is Kind.TEXT:
-        out = f"NULLIF(trim({_text(e)}), '')"
+        t = _text(e) if src_type is None or not src_type.startswith(_TEXT_TYPES) else e
+        # trim only values that need it (trim copies every string: costly on millions of ids)
+        out = f"CASE WHEN {t} = '' OR prefix({t}, ' ') OR suffix({t}, ' ') THEN NULLIF(trim({t}), '') ELSE {t} END"
         if cs.digits_only:
             out = f"NULLIF(regexp_replace({out}, '[^0-9]', '', 'g'), '')"
         if cs.map:
@@ -184,7 +192,8 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
 
 def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], landed: str,
                types: dict[str, str], default_zone: str) -> str:
-    """SELECT over the landed table `landed` (aliased `__src`) giving canonical columns, __reason, __raw."""
+    """SELECT over the landed table `landed` (aliased `__src`): canonical columns, `__reason` and `__rid`
+    (the landed row's rowid, so quarantine can show the source row as it was read)."""
     zone = spec.timezone or default_zone
     cols: list[str] = []
     checks: list[str] = []
@@ -197,4 +206,4 @@ def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], l
                 kind.name, "number")
             checks.append(f"WHEN {bad} THEN {quote_lit(f'bad {name}: not a valid {what}')}")
     reason = ("CASE " + " ".join(checks) + " END") if checks else "CAST(NULL AS VARCHAR)"
-    return f"SELECT {', '.join(cols)}, {reason} AS __reason, __src AS __raw FROM {quote_ident(landed)} __src"
+    return f"SELECT {', '.join(cols)}, {reason} AS __reason, __src.rowid AS __rid FROM {quote_ident(landed)} __src"

@@ -55,7 +55,8 @@ def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
-        res = load_staged(con, PLANS, "__staged_plans", source=SOURCE, replace_all=True, own_transaction=False)
+        res = load_staged(con, PLANS, "__staged_plans", source=SOURCE, replace_all=True, own_transaction=False,
+                          raw_table=landed.table)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
