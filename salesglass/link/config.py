@@ -12,6 +12,9 @@ class LinkingConfig(Section):
     overrides_path: str | None = None
     # fuzzy name similarity (0–100) from which an unlinked deal gets a suggestion (never applied)
     fuzzy_min_score: float = Field(90.0, ge=0, le=100)
+    # a partner with no development manager on the platform takes the responsible user of the amoCRM
+    # company of its acquiring deal (spec/model.md); false keeps it empty ("Пусто" in the sales share)
+    development_manager_fallback: bool = True
 
 
 def demo_section(company: Path) -> str:
@@ -26,4 +29,5 @@ def demo_section(company: Path) -> str:
 [linking]
 # overrides_path = "link-overrides.csv"   # columns deal_id,partner_id; empty partner_id = "no partner"
 fuzzy_min_score = 90
+development_manager_fallback = true   # no platform manager → the linked company's responsible user
 """

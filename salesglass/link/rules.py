@@ -63,7 +63,7 @@ def decide(con: duckdb.DuckDBPyConnection) -> None:
         WHERE r.n > 1 AND (l.prio IS NULL OR l.prio > r.prio)""")
 
 
-def apply(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+def apply(con: duckdb.DuckDBPyConnection, *, fill_managers: bool = True) -> tuple[int, int]:
     """Store the links and carry them into deals and partners; returns (client kinds, managers filled)."""
     con.execute("DELETE FROM deal_partner_links")
     con.execute("INSERT INTO deal_partner_links SELECT deal_id, partner_id, method, score FROM __links")
@@ -73,6 +73,8 @@ def apply(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
                    WHERE deals.deal_id = l.deal_id AND deals.partner_id IS DISTINCT FROM l.partner_id""")
     kinds = con.execute("""UPDATE deals SET client_kind = p.kind FROM partners p
                            WHERE deals.partner_id = p.partner_id AND deals.client_kind IS NULL""").fetchone()[0]
+    if not fill_managers:
+        return kinds, 0
     # development manager fallback: the responsible user of the company of the partner's acquiring deal
     # (earliest first_sale, ties smallest deal_id; else the most recently created) among linked,
     # non-deleted deals whose company has a responsible user

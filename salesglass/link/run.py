@@ -45,7 +45,8 @@ def link_into(con: duckdb.DuckDBPyConnection, cfg: Config) -> LinkSummary:
         summary.bad_overrides = load_overrides(con, overrides)
         rules.build_keys(con)
         rules.decide(con)
-        summary.client_kinds_filled, summary.managers_filled = rules.apply(con)
+        summary.client_kinds_filled, summary.managers_filled = rules.apply(
+            con, fill_managers=cfg.linking.development_manager_fallback)
         summary.suggestions = suggest(con, cfg.linking.fuzzy_min_score)
         con.execute("COMMIT")
     except Exception:

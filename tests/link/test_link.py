@@ -112,3 +112,10 @@ def test_measure_linking_against_truth(linked_world, tmp_path):
     assert counts == {"predicted": 9, "truth": 10, "correct": 8, "wrong_partner": 1, "extra": 0, "missed": 1}
     assert (precision, recall) == (8 / 9, 8 / 10)
     assert Decimal(str(round(recall, 2))) == Decimal("0.8")
+
+
+def test_development_manager_fallback_can_be_switched_off(linked_world, tmp_path):
+    cfg = parse_config({"linking": {"overrides_path": "overrides.csv", "development_manager_fallback": False}},
+                       base_dir=tmp_path)
+    assert link_into(linked_world, cfg).managers_filled == 0
+    assert linked_world.execute("SELECT count(development_manager_id) FROM partners").fetchone() == (1,)  # p2's own

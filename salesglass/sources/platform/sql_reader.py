@@ -41,7 +41,10 @@ def resolve_url(url: str, base_dir: Path) -> str:
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         db = Path(parsed.database)
         if not db.is_absolute():
-            url = parsed.set(database=str(base_dir / db)).render_as_string(hide_password=False)
+            db = base_dir / db
+            url = parsed.set(database=str(db)).render_as_string(hide_password=False)
+        if not db.exists():  # SQLite would silently create an empty database
+            raise ConfigError(f"[platform].url: the SQLite file {db} does not exist")
     return url
 
 
