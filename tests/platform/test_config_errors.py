@@ -66,6 +66,6 @@ def test_no_database_is_a_clear_error(warehouse, tmp_path):
 
 def test_missing_sqlite_file_is_not_created(warehouse, tmp_path):
     cfg = demo_config("sqlite:///missing.sqlite", tmp_path)
-    with pytest.raises(ConfigError, match="SQLite file .*missing.sqlite does not exist"):
+    with pytest.raises(ConfigError, match=r"SQLite file .*missing\.sqlite does not exist"):
         load_into(warehouse, cfg, progress=False)
     assert not (tmp_path / "missing.sqlite").exists()
