@@ -23,7 +23,7 @@ AMBIGUOUS = "ambiguous manager (matches more than one amoCRM user)"
 
 def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -> InputResult
     from salesglass.errors import ConfigError
-    from salesglass.sources.platform.load import InputResult
+    from salesglass.sources.platform.load import InputResult, _quarantine_rejects
 
     spec = cfg.plans
     if "manager_id" in spec.columns and "manager" not in spec.columns:
@@ -57,6 +57,8 @@ def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -
         con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
         res = load_staged(con, PLANS, "__staged_plans", source=SOURCE, replace_all=True, own_transaction=False,
                           raw_table=landed.table)
+        result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
+        _quarantine_rejects(con, landed, SOURCE, "plans", result)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -64,6 +66,5 @@ def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -
     finally:
         con.execute("DROP VIEW IF EXISTS __staged_plans")
         con.execute("DROP TABLE IF EXISTS __land_plans")
-    result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
     rep.done(task, result.loaded, result.quarantined)
     return result
