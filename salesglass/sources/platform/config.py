@@ -225,8 +225,11 @@ name = "refunds"
 target = "sales"
 query = """
 SELECT r.refund_id, r.finished_at, r.tickets_quantity, r.refund_full_kop, r.refund_core_kop,
-       r.refund_cost_kop, r.updated_at, o.org_id, o.event_id
+       r.refund_cost_kop, r.updated_at, o.org_id, o.event_id,
+       CASE WHEN o.vendor_id IS NULL OR o.vendor_id = o.org_id THEN 'widget'
+            ELSE COALESCE(v.name, o.vendor_id) END AS channel
 FROM refund_requests r JOIN orders o ON o.order_id = r.order_id
+     LEFT JOIN partners v ON v.partner_id = o.vendor_id
 WHERE r.status = 'approved'"""
 watermark = "updated_at"
 [platform.inputs.columns]
@@ -238,6 +241,7 @@ tickets = {{ column = "tickets_quantity", negate = true }}
 turnover = {{ column = "refund_full_kop", unit = "kopecks", negate = true }}
 revenue = {{ column = "refund_core_kop", unit = "kopecks", negate = true }}
 cost = {{ column = "refund_cost_kop", unit = "kopecks", negate = true }}
+channel = "channel"                       # the refunded order's channel
 
 # ---------------------------------------------------------------------------------------------------
 # [plans]: monthly targets (CSV, XLSX or a SQL table/query). manager = amoCRM user id, e-mail or
