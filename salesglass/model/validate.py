@@ -156,14 +156,15 @@ def load_staged(
         con.execute(f"""CREATE OR REPLACE TEMP TABLE __bad AS
             SELECT rowid AS __rid, {reason} AS __why FROM {_q(src)} WHERE __why IS NOT NULL""")
         if key_cols:
-            # a key seen twice: the first row (in staged order) wins, later ones are quarantined; the
-            # window only runs over the keys that do repeat (found by a cheap hash aggregate)
+            # a key seen twice among the usable rows: the first (in staged order) wins, later ones are
+            # quarantined; the window only runs over keys that do repeat (found by a cheap hash aggregate)
             part = ", ".join(_q(k) for k in key_cols)
+            usable = f"(SELECT rowid AS __rid, * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)"
             con.execute(f"""INSERT INTO __bad
                 SELECT __rid, {_lit(f"duplicate key ({', '.join(key_cols)}) in this batch")} FROM (
-                    SELECT rowid AS __rid, row_number() OVER (PARTITION BY {part} ORDER BY rowid) AS __n
-                    FROM {_q(src)} WHERE ({part}) IN (SELECT ({part}) FROM {_q(src)} GROUP BY ALL HAVING count(*) > 1))
-                WHERE __n > 1 AND __rid NOT IN (SELECT __rid FROM __bad)""")
+                    SELECT __rid, row_number() OVER (PARTITION BY {part} ORDER BY __rid) AS __n
+                    FROM {usable} u WHERE ({part}) IN (SELECT ({part}) FROM {usable} GROUP BY ALL HAVING count(*) > 1))
+                WHERE __n > 1""")
         rows = con.execute("SELECT __why, count(*) FROM __bad GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
         result = LoadResult(table.name, reasons={r: n for r, n in rows})
         result.quarantined = sum(result.reasons.values())
