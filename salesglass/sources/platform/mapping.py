@@ -80,7 +80,8 @@ def _text(e: str) -> str:
 
 
 def _blank(e: str) -> str:
-    return f"({e} IS NULL OR trim({_text(e)}) = '')"
+    t = _text(e)  # trim only values starting with a space: trim copies every string
+    return f"({e} IS NULL OR {t} = '' OR (prefix({t}, ' ') AND trim({t}) = ''))"
 
 
 def _number(e: str, src_type: str | None, unit: str) -> str:
@@ -105,14 +106,14 @@ def _timestamp(e: str, src_type: str | None, cs: ColumnSpec, zone: str) -> str:
         return e
     if src_type and (src_type.startswith("TIMESTAMP") or src_type == "DATE"):
         return f"timezone({z}, CAST({e} AS TIMESTAMP))"
-    t = f"trim({_text(e)})"
+    t = _text(e)  # the casts skip surrounding spaces themselves
     if cs.format:
-        return f"timezone({z}, try_strptime({t}, {quote_lit(cs.format)}))"
-    # an offset is a '+'/'-' after the date part or a trailing Z/UTC (plain string tests: a regex per row
-    # costs more than the parse itself)
+        return f"timezone({z}, try_strptime(trim({t}), {quote_lit(cs.format)}))"
+    # an offset is a '+'/'-'/Z/UTC after the date part (plain string tests: a regex per row costs more
+    # than the parse itself)
     tail = f"substr({t}, 11)"
-    has_offset = (f"(contains({tail}, '+') OR contains({tail}, '-') OR suffix(upper({t}), 'Z') "
-                  f"OR suffix(upper({t}), 'UTC'))")
+    has_offset = (f"(contains({tail}, '+') OR contains({tail}, '-') OR contains({tail}, 'Z') "
+                  f"OR contains({tail}, 'z') OR contains({tail}, 'UTC'))")
     return (f"CASE WHEN {has_offset} THEN TRY_CAST({t} AS TIMESTAMPTZ) "
             f"ELSE timezone({z}, TRY_CAST({t} AS TIMESTAMP)) END")
 
@@ -160,8 +161,10 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
     bad: str | None = None
     if kind is Kind.TEXT:
         t = _text(e) if src_type is None or not src_type.startswith(_TEXT_TYPES) else e
-        # trim only values that need it (trim copies every string: costly on millions of ids)
-        out = f"CASE WHEN {t} = '' OR prefix({t}, ' ') OR suffix({t}, ' ') THEN NULLIF(trim({t}), '') ELSE {t} END"
+        if cs.sql:  # an expression is not repeated five times below; its author trims if needed
+            out = f"NULLIF({t}, '')"
+        else:  # trim only values that need it (trim copies every string: costly on millions of ids)
+            out = f"CASE WHEN {t} = '' OR prefix({t}, ' ') OR suffix({t}, ' ') THEN NULLIF(trim({t}), '') ELSE {t} END"
         if cs.digits_only:
             out = f"NULLIF(regexp_replace({out}, '[^0-9]', '', 'g'), '')"
         if cs.map:
