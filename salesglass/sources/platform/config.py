@@ -17,18 +17,6 @@ from pydantic import Field, field_validator, model_validator
 
 from salesglass.config_base import Section
 
-TARGETS = ("partners", "sales", "widget_installs")
-"""What an input can feed: two canonical tables plus widget installs (partners' `widget_installed_at`)."""
-
-# columns an input may map besides the canonical table's own (resolved by the loader)
-EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
-    "partners": ("development_manager_email",),
-    "sales": (),
-    "widget_installs": ("partner_id", "installed_at", "widget_id"),
-    "plans": ("manager",),
-}
-UNITS = {"units": 1, "kopecks": 100, "cents": 100}
-
 
 def _check_zone(value: str | None) -> str | None:
     if value is None:
