@@ -87,11 +87,20 @@ def test_incremental_load_reads_only_new_and_changed_rows(warehouse, backoffice,
     got = warehouse.execute("SELECT sale_id, tickets, sold_at FROM sales ORDER BY 1").fetchall()
     assert got == [("o1", 2, ts(2024, 2, 29, 23)), ("o2", 3, ts(2024, 3, 2, 9)), ("o5", 1, ts(2024, 3, 3, 7)),
                    ("o7", 1, ts(2024, 3, 6, 7)), ("refund:r1", -1, ts(2024, 3, 5, 7))]
+    # a bad row without a key on the watermark is read by every incremental run, but listed once
+    con = sqlite3.connect(backoffice)
+    con.execute("INSERT INTO orders VALUES (NULL, 8, 'widget', 'done', 'e1', 'p2', 'p2', '2024-03-06 10:00:00', "
+                "'2024-03-06 10:00:00', 0, 1, 1000, 0, 1000, 10, 0, 100, 'RUB', '2024-03-06 10:00:00')")
+    con.commit()
+    con.close()
+    load_into(warehouse, cfg, progress=False)
+    load_into(warehouse, cfg, progress=False)
+    assert warehouse.execute("SELECT count(*) FROM quarantine WHERE reason = 'missing sale_id'").fetchone() == (1,)
     full = load_into(warehouse, cfg, full=True, progress=False)
-    assert next(r for r in full.inputs if r.name == "orders").read == 4
+    assert next(r for r in full.inputs if r.name == "orders").read == 5  # 4 sales + the keyless row
     assert warehouse.execute("SELECT count(*), sum(tickets) FROM sales").fetchone() == (5, 6)
-    # the unknown-manager warning is not duplicated by reloading
-    assert warehouse.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 1
+    # reloading does not duplicate the unknown-manager warning or the bad row
+    assert warehouse.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 2
 
 
 @pytest.mark.postgres

@@ -140,6 +140,11 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
                           raw_table=landed.table)
         result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
         _quarantine_rejects(con, landed, source, target.table.name, result)
+        # a bad row without a key that was read again (it sits on the watermark) is listed once
+        con.execute(f"""DELETE FROM quarantine q WHERE q.source = {quote_lit(source)} AND q.source_key IS NULL
+                        AND EXISTS (SELECT 1 FROM quarantine n WHERE n.source = q.source AND n.source_key IS NULL
+                                    AND n.reason = q.reason AND CAST(n.raw AS VARCHAR) = CAST(q.raw AS VARCHAR)
+                                    AND n.seen_at > q.seen_at)""")
         if inp.target == "partners" and "development_manager_email" in landed.specs:
             _warn_unknown_managers(con, source, result, landed.table)
         if inp.watermark:
