@@ -7,10 +7,15 @@ with more than two decimals, a value outside the column's vocabulary, a key seen
 Good rows replace older rows with the same key (upsert); bad rows go to quarantine with the reason
 and the raw row as JSON. A staged column the table does not know is ignored; a missing column that
 the table needs is a config error naming the table and the column.
+
+Two optional staged columns let a source say more: `__reason` (a problem the source's own conversion
+found, e.g. an amount in kopecks that does not parse — checked first) and `__raw` (the row as the
+source had it, a struct or JSON, written to quarantine instead of the staged columns).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -36,7 +41,7 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _cast(col: Column, expr: str) -> str:
+def _cast(col: Column, expr: str, src_type: str = "VARCHAR") -> str:
     if col.kind is Kind.TEXT:
         return f"CAST({expr} AS VARCHAR)"
     if col.kind is Kind.JSON:
@@ -46,6 +51,8 @@ def _cast(col: Column, expr: str) -> str:
         txt = f"lower(trim(CAST({expr} AS VARCHAR)))"
         return (f"CASE WHEN {txt} IN ('1','t','true','y','yes','да') THEN TRUE "
                 f"WHEN {txt} IN ('0','f','false','n','no','нет') THEN FALSE END")
+    if col.kind is Kind.MONEY and (src_type.startswith("DECIMAL") or "INT" in src_type):
+        return f"TRY_CAST({expr} AS DECIMAL(18,2))"
     if col.kind is Kind.MONEY:
         # a decimal comma (Excel exports) is read as a point; spaces as thousands separators dropped
         txt = f"replace(replace(trim(CAST({expr} AS VARCHAR)), ' ', ''), ',', '.')"
@@ -53,19 +60,44 @@ def _cast(col: Column, expr: str) -> str:
     return f"TRY_CAST({expr} AS {sql_type(col.kind)})"
 
 
-def _problems(col: Column, src: str) -> list[tuple[str, str]]:
+def _exact(ref: str, src_type: str) -> str:
+    """The value as an exact number, to compare with its rounding. DECIMAL(18,6), not wider: 38-digit
+    decimals are ~100× slower in DuckDB; a value beyond 10^12 is then not checked for sub-cent digits."""
+    if src_type.startswith("DECIMAL") or "INT" in src_type:
+        return ref
+    txt = f"replace(replace(trim(CAST({ref} AS VARCHAR)), ' ', ''), ',', '.')"
+    return f"TRY_CAST({txt} AS DECIMAL(18,6))"
+
+
+def _at_most_cents(src_type: str) -> bool:
+    if "INT" in src_type:
+        return True
+    m = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", src_type)
+    return bool(m) and int(m.group(1)) <= 2
+
+
+def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[str, str]]:
     """(condition, reason) pairs for one column, most basic first."""
     ref = _q(src)
     out: list[tuple[str, str]] = []
-    blank = f"({ref} IS NULL OR trim(CAST({ref} AS VARCHAR)) = '')"
+    text = src_type.startswith(("VARCHAR", "JSON"))
+    # trim only what starts with a space: trim copies every string, costly on millions of rows
+    blank = f"({ref} IS NULL OR {ref} = '' OR (prefix({ref}, ' ') AND trim({ref}) = ''))" if text \
+        else f"({ref} IS NULL)"
     if col.not_null:
         out.append((blank, f"missing {col.name}"))
-    if col.kind is not Kind.TEXT:
-        out.append((f"NOT {blank} AND ({_cast(col, ref)}) IS NULL",
+    same_type = sql_type(col.kind) == src_type.replace("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")
+    if col.kind is not Kind.TEXT and (text or not same_type):
+        out.append((f"NOT {blank} AND ({_cast(col, ref, src_type)}) IS NULL",
                     f"bad {col.name}: not a valid {col.kind.name.lower()}"))
-    if col.kind is Kind.MONEY:
-        exact = f"TRY_CAST(replace(replace(trim(CAST({ref} AS VARCHAR)), ' ', ''), ',', '.') AS DECIMAL(38,10))"
-        out.append((f"NOT {blank} AND {exact} <> ({_cast(col, ref)})",
+    if col.kind in (Kind.INTEGER, Kind.BIGINT) and "INT" not in src_type:
+        # TRY_CAST('1.5' AS INTEGER) rounds to 2: a fractional count must not pass silently
+        exact = _exact(ref, src_type)
+        out.append((f"NOT {blank} AND {exact} <> round({exact})",
+                    f"bad {col.name}: not a valid {col.kind.name.lower()}"))
+    if col.kind is Kind.MONEY and not _at_most_cents(src_type):
+        exact = _exact(ref, src_type)
+        out.append((f"NOT {blank} AND {exact} <> round({exact}, 2)",
                     f"bad {col.name}: more than 2 decimal places"))
     if col.allowed:
         allowed = ", ".join(_lit(a) for a in col.allowed)
@@ -83,16 +115,22 @@ def load_staged(
     source_key: str | None = None,
     replace_all: bool = False,
     own_transaction: bool = True,
+    raw_table: str | None = None,
 ) -> LoadResult:
     """Validate the staged relation `staging` and merge its good rows into `table`.
 
     `source_key` names the staged column that identifies a row in its source (for quarantine);
     defaults to the table's key. `replace_all` empties the target first (a full reload).
+    `raw_table`: the table the staged rows were computed from; the staged column `__rid` holds each
+    row's `rowid` there, and quarantine takes the raw row from it (cheaper than carrying `__raw`).
     Runs in one transaction: readers see the old table or the new one, never a mix. A caller that
     must commit the rows together with something else (sync watermarks) opens the transaction itself
     and passes `own_transaction=False`.
     """
-    staged_cols = [r[0] for r in con.execute(f"SELECT * FROM {_q(staging)} LIMIT 0").description]
+    described = con.execute(f"DESCRIBE SELECT * FROM {_q(staging)}").fetchall()
+    types = {r[0]: str(r[1]) for r in described}
+    has_reason, has_raw = "__reason" in types, "__raw" in types
+    staged_cols = [r[0] for r in described if not r[0].startswith("__")]
     needed = [c for c in table.columns if c.not_null and c.name not in staged_cols]
     if needed:
         names = ", ".join(c.name for c in needed)
@@ -101,58 +139,70 @@ def load_staged(
             f"map a source column to it (columns given: {', '.join(staged_cols) or 'none'})"
         )
     present = [c for c in table.columns if c.name in staged_cols]
-    checks: list[tuple[str, str]] = []
+    checks: list[tuple[str, str]] = [("__reason IS NOT NULL", "__reason")] if has_reason else []
     for col in present:
-        checks.extend(_problems(col, col.name))
+        checks.extend((cond, _lit(why)) for cond, why in _problems(col, col.name, types[col.name]))
     key_cols = [k for k in table.merge_key if k in staged_cols]
-    if key_cols:
-        part = ", ".join(_q(k) for k in key_cols)
-        checks.append(("__dup > 1", f"duplicate key ({', '.join(key_cols)}) in this batch"))
-        dup = f"row_number() OVER (PARTITION BY {part} ORDER BY __ord) AS __dup"
-    else:
-        dup = "1 AS __dup"
-    reason = "CASE " + " ".join(f"WHEN {cond} THEN {_lit(why)}" for cond, why in checks) + " END" \
-        if checks else "NULL"
+    reason = "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END" \
+        if checks else "CAST(NULL AS VARCHAR)"
     skey = source_key or (table.key[0] if table.key else None)
-    key_expr = f"CAST({_q(skey)} AS VARCHAR)" if skey and skey in staged_cols else "NULL"
+    key_expr = f"CAST(s.{_q(skey)} AS VARCHAR)" if skey and skey in staged_cols else "NULL"
 
     if own_transaction:
         con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE __checked AS
-            WITH numbered AS (SELECT *, row_number() OVER () AS __ord FROM {_q(staging)}),
-                 duped AS (SELECT *, {dup} FROM numbered)
-            SELECT *, {reason} AS __reason FROM duped"""
-        )
-        rows = con.execute(
-            "SELECT __reason, count(*) FROM __checked WHERE __reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC"
-        ).fetchall()
+        src = _as_table(con, staging)
+        # only the bad rows are materialised (row id + reason): the good ones are read once more by the insert
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE __bad AS
+            SELECT rowid AS __rid, {reason} AS __why FROM {_q(src)} WHERE __why IS NOT NULL""")
+        if key_cols:
+            # a key seen twice among the usable rows: the first (in staged order) wins, later ones are
+            # quarantined; the window only runs over keys that do repeat (found by a cheap hash aggregate)
+            part = ", ".join(_q(k) for k in key_cols)
+            usable = f"(SELECT rowid AS __rid, * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)"
+            con.execute(f"""INSERT INTO __bad
+                SELECT __rid, {_lit(f"duplicate key ({', '.join(key_cols)}) in this batch")} FROM (
+                    SELECT __rid, row_number() OVER (PARTITION BY {part} ORDER BY __rid) AS __n
+                    FROM {usable} u WHERE ({part}) IN (SELECT ({part}) FROM {usable} GROUP BY ALL HAVING count(*) > 1))
+                WHERE __n > 1""")
+        rows = con.execute("SELECT __why, count(*) FROM __bad GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
         result = LoadResult(table.name, reasons={r: n for r, n in rows})
         result.quarantined = sum(result.reasons.values())
         if result.quarantined:
-            raw_cols = ", ".join(_q(c) for c in staged_cols)
+            if raw_table and "__rid" in types:
+                raw, join = "to_json(r)", f"JOIN {_q(raw_table)} r ON r.rowid = s.__rid"
+            elif has_raw:
+                raw, join = "to_json(s.__raw)", ""
+            else:
+                raw, join = "to_json(struct_pack({}))".format(
+                    ", ".join(f"{_q(c)} := s.{_q(c)}" for c in staged_cols)), ""
             con.execute(
                 f"""INSERT INTO {_q(QUARANTINE.name)} (source, entity, source_key, reason, raw, seen_at)
-                SELECT {_lit(source)}, {_lit(table.name)}, {key_expr}, __reason,
-                       to_json(struct_pack({raw_cols})), now()
-                FROM __checked WHERE __reason IS NOT NULL"""
+                SELECT {_lit(source)}, {_lit(table.name)}, {key_expr}, b.__why, {raw}, now()
+                FROM {_q(src)} s JOIN __bad b ON s.rowid = b.__rid {join} ORDER BY b.__rid"""
             )
+        good = f"(SELECT * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)" if result.quarantined \
+            else _q(src)
         if replace_all:
             con.execute(f"DELETE FROM {_q(table.name)}")
-        elif table.merge_key:
-            match = " AND ".join(f"t.{_q(k)} IS NOT DISTINCT FROM c.{_q(k)}" for k in table.merge_key)
+        elif table.merge_key and con.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(table.name)})").fetchone()[0]:
+            match = " AND ".join(
+                f"t.{_q(k)} = c.{_q(k)}" if table.column(k).not_null else f"t.{_q(k)} IS NOT DISTINCT FROM c.{_q(k)}"
+                for k in table.merge_key)
             # a key column that is not staged matches only NULL (e.g. plans without manager_id)
             con.execute(
                 f"""DELETE FROM {_q(table.name)} t WHERE EXISTS (
-                    SELECT 1 FROM (SELECT {', '.join(_c_or_null(k, staged_cols, table) for k in table.merge_key)}
-                                   FROM __checked WHERE __reason IS NULL) c WHERE {match})"""
+                    SELECT 1 FROM (SELECT {', '.join(_c_or_null(k, staged_cols, table, types) for k in table.merge_key)}
+                                   FROM {good} g) c WHERE {match})"""
             )
         names = ", ".join(_q(c.name) for c in present)
-        values = ", ".join(f"{_cast(c, _q(c.name))}" for c in present)
-        con.execute(f"INSERT INTO {_q(table.name)} ({names}) SELECT {values} FROM __checked WHERE __reason IS NULL")
-        result.loaded = con.execute("SELECT count(*) FROM __checked WHERE __reason IS NULL").fetchone()[0]
-        con.execute("DROP TABLE __checked")
+        values = ", ".join(f"{_cast(c, _q(c.name), types[c.name])}" for c in present)
+        con.execute(f"INSERT INTO {_q(table.name)} ({names}) SELECT {values} FROM {good} g")
+        total = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchone()[0]
+        result.loaded = total - result.quarantined
+        con.execute("DROP TABLE __bad")
+        if src != staging:
+            con.execute(f"DROP TABLE {_q(src)}")
         if own_transaction:
             con.execute("COMMIT")
     except Exception:
@@ -162,7 +212,17 @@ def load_staged(
     return result
 
 
-def _c_or_null(name: str, staged: list[str], table: Table) -> str:
+def _as_table(con: duckdb.DuckDBPyConnection, staging: str) -> str:
+    """A table to read the staged rows from (row ids identify rows); a view is materialised once."""
+    try:
+        con.execute(f"SELECT rowid FROM {_q(staging)} LIMIT 0")
+        return staging
+    except duckdb.Error:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE __staged_rows AS SELECT * FROM {_q(staging)}")
+        return "__staged_rows"
+
+
+def _c_or_null(name: str, staged: list[str], table: Table, types: dict[str, str]) -> str:
     if name in staged:
-        return f"{_cast(table.column(name), _q(name))} AS {_q(name)}"
+        return f"{_cast(table.column(name), _q(name), types[name])} AS {_q(name)}"
     return f"NULL AS {_q(name)}"

@@ -1,0 +1,42 @@
+"""`salesglass doctor`: the data-quality counts, and the link suggestions as an editable overrides file."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from salesglass.model.schema import CANONICAL
+
+
+def quality_rows(con: duckdb.DuckDBPyConnection, timezone: str = "Europe/Moscow") -> list[tuple[str, str, str, int]]:
+    """report_data_quality computed on this DuckDB warehouse (the same Ibis code as the published report)."""
+    import ibis
+
+    from salesglass.config import Config
+    from salesglass.reports import data_quality
+    from salesglass.reports.base import BuildParams, Canon
+
+    backend = ibis.duckdb.from_connection(con)
+    canon = Canon(**{t.name: backend.table(t.name) for t in CANONICAL})
+    params = BuildParams(as_of=date.today(), timezone=timezone, rules=Config().reports)
+    expr = data_quality.build(canon, params)
+    return [tuple(r) for r in backend.execute(expr).itertuples(index=False)]
+
+
+def export_suggestions(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Write the suggestions as CSV with the overrides file's columns first (deal_id, partner_id).
+
+    Keep the right row per deal (or blank its partner_id to say "no partner"), delete the rest, and
+    point `[linking].overrides_path` at the file.
+    """
+    rows = con.execute("""SELECT deal_id, partner_id, score, deal_name, partner_name FROM link_suggestions
+                          ORDER BY deal_id, score DESC, partner_id""").fetchall()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["deal_id", "partner_id", "score", "deal_name", "partner_name"])
+        w.writerows(rows)
+    return len(rows)

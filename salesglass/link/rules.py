@@ -1,0 +1,93 @@
+"""The linking rules of spec/reports.md as set-based SQL over canonical deals, companies and partners.
+
+Every rule proposes candidates (deal, partner) at its priority; per deal, the first rule whose
+candidates are exactly one partner wins. A rule that finds two or more partners (one tax id on two
+accounts, two accounts with one normalised name) links nothing, and the next rule is tried.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from salesglass.link.normalize import normalize_sql
+
+# (priority, method, SQL of candidate rows deal_id, partner_id)
+RULES: tuple[tuple[int, str, str], ...] = (
+    (1, "override", "SELECT deal_id, partner_id FROM __overrides WHERE partner_id IS NOT NULL"),
+    (2, "account_id", "SELECT k.deal_id, p.partner_id FROM __deal_keys k JOIN __partner_keys p "
+                      "ON p.acc = k.deal_acc"),
+    (3, "account_id", "SELECT k.deal_id, p.partner_id FROM __deal_keys k JOIN __partner_keys p "
+                      "ON p.acc = k.company_acc"),
+    (4, "inn", "SELECT k.deal_id, p.partner_id FROM __deal_keys k JOIN __partner_keys p ON p.inn = k.inn"),
+    (5, "name", "SELECT k.deal_id, p.partner_id FROM __deal_keys k JOIN __partner_keys p "
+                "ON p.norm_name = k.company_name"),
+)
+
+
+def build_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Per deal and per partner, the values the rules compare, normalised once."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE __deal_keys AS
+        SELECT d.deal_id, d.name AS deal_name, c.name AS company_name_raw,
+               NULLIF(lower(trim(d.platform_account_id)), '') AS deal_acc,
+               NULLIF(lower(trim(c.platform_account_id)), '') AS company_acc,
+               NULLIF(regexp_replace(c.inn, '[^0-9]', '', 'g'), '') AS inn,
+               {normalize_sql('c.name')} AS company_name,
+               coalesce(d.is_deleted, false) AS is_deleted
+        FROM deals d LEFT JOIN companies c ON c.company_id = d.company_id""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE __partner_keys AS
+        SELECT partner_id, name, lower(trim(partner_id)) AS acc,
+               NULLIF(regexp_replace(inn, '[^0-9]', '', 'g'), '') AS inn, {normalize_sql('name')} AS norm_name
+        FROM partners""")
+
+
+def decide(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp tables __links (deal_id, partner_id, method, score) and __ambiguous (deal_id, method)."""
+    cands = " UNION ALL ".join(f"SELECT deal_id, partner_id, {prio} AS prio, '{method}' AS method FROM ({sql})"
+                               for prio, method, sql in RULES)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE __rule_results AS
+        SELECT deal_id, prio, method, count(DISTINCT partner_id) AS n, min(partner_id) AS partner_id
+        FROM ({cands}) c
+        WHERE deal_id NOT IN (SELECT deal_id FROM __overrides WHERE partner_id IS NULL)
+        GROUP BY ALL""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE __links AS
+        SELECT deal_id, arg_min(partner_id, prio) AS partner_id, arg_min(method, prio) AS method,
+               100.0 AS score, min(prio) AS prio
+        FROM __rule_results WHERE n = 1 GROUP BY deal_id""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE __ambiguous AS
+        SELECT r.deal_id, r.method FROM __rule_results r LEFT JOIN __links l USING (deal_id)
+        WHERE r.n > 1 AND (l.prio IS NULL OR l.prio > r.prio)""")
+
+
+def apply(con: duckdb.DuckDBPyConnection, *, fill_managers: bool = True) -> tuple[int, int]:
+    """Store the links and carry them into deals and partners; returns (client kinds, managers filled)."""
+    con.execute("DELETE FROM deal_partner_links")
+    con.execute("INSERT INTO deal_partner_links SELECT deal_id, partner_id, method, score FROM __links")
+    con.execute("""UPDATE deals SET partner_id = NULL
+                   WHERE partner_id IS NOT NULL AND deal_id NOT IN (SELECT deal_id FROM deal_partner_links)""")
+    con.execute("""UPDATE deals SET partner_id = l.partner_id FROM deal_partner_links l
+                   WHERE deals.deal_id = l.deal_id AND deals.partner_id IS DISTINCT FROM l.partner_id""")
+    kinds = con.execute("""UPDATE deals SET client_kind = p.kind FROM partners p
+                           WHERE deals.partner_id = p.partner_id AND deals.client_kind IS NULL""").fetchone()[0]
+    if not fill_managers:
+        return kinds, 0
+    # development manager fallback: the responsible user of the company of the partner's acquiring deal
+    # (earliest first_sale, ties smallest deal_id; else the most recently created) among linked,
+    # non-deleted deals whose company has a responsible user
+    managers = con.execute("""
+        WITH ranked AS (
+          SELECT l.partner_id, c.responsible_user_id AS user_id,
+                 row_number() OVER (PARTITION BY l.partner_id ORDER BY fs.reached_at IS NULL, fs.reached_at,
+                     CASE WHEN fs.reached_at IS NULL THEN d.created_at END DESC, d.deal_id) AS rn
+          FROM deal_partner_links l JOIN deals d ON d.deal_id = l.deal_id
+          JOIN companies c ON c.company_id = d.company_id
+          LEFT JOIN deal_stages fs ON fs.deal_id = d.deal_id AND fs.stage = 'first_sale'
+          WHERE NOT coalesce(d.is_deleted, false) AND c.responsible_user_id IS NOT NULL)
+        UPDATE partners SET development_manager_id = r.user_id FROM ranked r
+        WHERE r.rn = 1 AND partners.partner_id = r.partner_id AND partners.development_manager_id IS NULL
+        """).fetchone()[0]
+    return kinds, managers

@@ -1,0 +1,160 @@
+"""Read one CSV or XLSX input into a DuckDB temp table, every value as text.
+
+CSV is read by DuckDB itself (parallel, no Python per row). Russian Excel exports are usually `;`
+separated and cp1251-encoded: the delimiter is sniffed by DuckDB, the encoding detected with chardet
+and, when it is not UTF-8, the file is transcoded in streaming chunks to a temporary UTF-8 copy.
+Lines DuckDB cannot split into the header's columns are returned as rejects (they go to quarantine).
+XLSX is read with openpyxl in read-only mode (the first non-empty row is the header).
+"""
+
+from __future__ import annotations
+
+import codecs
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from salesglass.errors import ConfigError, SalesglassError
+from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+
+Project = Callable[[list[str]], list[str] | None]
+"""Given a file's columns, the ones to read (None: all); may raise ConfigError for a wrong mapping."""
+_UTF8 = {"utf-8", "utf8", "ascii", "utf-8-sig", "utf_8"}
+
+
+@dataclass
+class Reject:
+    line: int
+    error: str
+    text: str
+
+
+def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
+    """UTF-8 when the sample decodes as UTF-8, else chardet's guess (cp1251 for Russian Excel exports)."""
+    with path.open("rb") as fh:
+        sample = fh.read(sample_bytes)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    import chardet
+
+    guess = chardet.detect(sample).get("encoding") or "cp1251"
+    # chardet often names cp1251 text MacCyrillic or KOI8-R on short samples; Windows exports are cp1251
+    return "cp1251" if guess.lower() in {"maccyrillic", "koi8-r", "iso-8859-5", "ibm866"} else guess
+
+
+def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
+    out = workdir / (path.stem + ".utf8.csv")
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
+        while chunk := src.read(8 << 20):
+            dst.write(decoder.decode(chunk))
+        dst.write(decoder.decode(b"", final=True))
+    return out
+
+
+def land_csv(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, delimiter: str | None,
+             encoding: str | None, label: str, where: str = "TRUE",
+             project: Project | None = None) -> tuple[int, list[Reject]]:
+    if not path.exists():
+        raise ConfigError(f"{label}: file {path} does not exist")
+    enc = (encoding or detect_encoding(path)).lower()
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        raise ConfigError(f"{label}: encoding {encoding!r} is not known; expected e.g. 'utf-8' or 'cp1251'") from None
+    with tempfile.TemporaryDirectory(prefix="salesglass-csv-") as tmp:
+        readable = path if enc in _UTF8 else _transcode(path, enc, Path(tmp))
+        opts = ["header = true", "all_varchar = true", "store_rejects = true", "ignore_errors = true",
+                "rejects_table = '__rejects'", "rejects_scan = '__rejects_scan'"]
+        if delimiter:
+            opts.append(f"delim = {quote_lit(delimiter)}")
+        try:
+            con.execute("DROP TABLE IF EXISTS __rejects; DROP TABLE IF EXISTS __rejects_scan")
+            scan = f"read_csv({quote_lit(str(readable))}, {', '.join(opts)})"
+            cols = project([r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]) \
+                if project else None
+            select = ", ".join(quote_ident(c) for c in cols) if cols else "*"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(into)} AS "
+                        f"SELECT {select} FROM {scan} WHERE {where}")
+        except duckdb.Error as exc:
+            raise SalesglassError(f"{label}: cannot read {path} as CSV"
+                                  f"{' (or its `where` filter is wrong)' if where != 'TRUE' else ''}: "
+                                  f"{str(exc).splitlines()[0]}") from None
+        # DuckDB may report one line twice (once per scan pass): one reject per line
+        rejects = [Reject(int(line), str(err), str(text)) for line, err, text in con.execute(
+            "SELECT line, arg_min(error_type, column_idx), arg_min(csv_line, column_idx) FROM __rejects "
+            "GROUP BY line ORDER BY line").fetchall()]
+        con.execute("DROP TABLE IF EXISTS __rejects; DROP TABLE IF EXISTS __rejects_scan")
+    n = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0]
+    return n, rejects
+
+
+def _cell(value: object) -> str | None:
+    from datetime import date, datetime
+
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if text.strip() else None
+
+
+def land_xlsx(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: str | None,
+              label: str, where: str = "TRUE") -> tuple[int, list[Reject]]:
+    import openpyxl
+
+    if not path.exists():
+        raise ConfigError(f"{label}: file {path} does not exist")
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise SalesglassError(f"{label}: cannot open {path} as an Excel workbook: {exc}") from None
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise ConfigError(f"{label}: sheet {sheet!r} is not in {path.name} (sheets: {', '.join(wb.sheetnames)})")
+        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header: list[str] = []
+        for row in rows:
+            if any(v is not None and str(v).strip() for v in row):
+                header = [str(v).strip() if v is not None else f"column{i}" for i, v in enumerate(row)]
+                break
+        body = [[_cell(v) for v in row] for row in rows if any(v is not None for v in row)]
+    finally:
+        wb.close()
+    width = len(header)
+    cols = [pa.array([(r[i] if i < len(r) else None) for r in body], pa.string()) for i in range(width)]
+    table = pa.table(cols, names=header)
+    con.register("__xlsx_in", table)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(into)} AS SELECT * FROM __xlsx_in WHERE {where}")
+    except duckdb.Error as exc:
+        raise SalesglassError(f"{label}: the `where` filter is wrong: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.unregister("__xlsx_in")
+    return con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0], []
+
+
+def land_file(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: str | None = None,
+              delimiter: str | None = None, encoding: str | None = None, label: str,
+              where: str = "TRUE", project: Project | None = None) -> tuple[int, list[Reject]]:
+    """Land a CSV/TXT/XLSX file, only rows passing `where` (DuckDB SQL); returns (rows, rejected lines)."""
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        return land_xlsx(con, path, into, sheet=sheet, label=label, where=where)
+    if suffix in {".csv", ".txt", ".tsv"}:
+        return land_csv(con, path, into, delimiter=delimiter, encoding=encoding, label=label, where=where,
+                        project=project)
+    raise ConfigError(f"{label}: {path.name}: expected a .csv, .txt or .xlsx file")

@@ -1,0 +1,226 @@
+"""`salesglass load`: every platform input and the plans into the canonical tables, nothing lost.
+
+Per input, in one transaction: the new rows are validated and upserted (`load_staged`), rows that
+cannot be used go to quarantine, and the input's watermark moves on — so a crash never leaves a
+watermark ahead of its data. `full=True` ignores watermarks and replaces each target table whole.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+
+from salesglass.config import Config
+from salesglass.model.schema import PARTNERS, SALES, Column, Kind, Table
+from salesglass.model.validate import load_staged
+from salesglass.sources.platform.config import InputSpec
+from salesglass.sources.platform.land import Landed, land_input, max_watermark
+from salesglass.sources.platform.mapping import Target, staged_sql
+from salesglass.sources.platform.progress import Reporter
+from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+
+WIDGET_INSTALLS = Table(
+    "platform_widget_installs",
+    "Widget installs read from the platform; partners.widget_installed_at is the earliest per partner.",
+    (
+        Column("partner_id", Kind.TEXT, "owner partner", key=True),
+        Column("installed_at", Kind.TIMESTAMPTZ, "first impression seen on the site", key=True),
+        Column("widget_id", Kind.TEXT, "the widget, if the source has ids"),
+    ),
+)
+TARGETS: dict[str, Target] = {
+    "partners": Target(PARTNERS, {"development_manager_email": Kind.TEXT}),
+    "sales": Target(SALES, {}),
+    "widget_installs": Target(WIDGET_INSTALLS, {}),
+}
+UNKNOWN_MANAGER = "unknown development manager e-mail (no amoCRM user has it; loaded without a manager)"
+
+
+@dataclass
+class InputResult:
+    name: str
+    target: str
+    read: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    warnings: dict[str, int] = field(default_factory=dict)
+    watermark: str | None = None
+
+
+@dataclass
+class LoadSummary:
+    inputs: list[InputResult] = field(default_factory=list)
+    plans: InputResult | None = None
+    full: bool = False
+    seconds: float = 0.0
+
+    @property
+    def quarantined(self) -> int:
+        return sum(r.quarantined for r in self.all)
+
+    @property
+    def all(self) -> list[InputResult]:
+        return [*self.inputs, *([self.plans] if self.plans else [])]
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    from salesglass.model.ddl import create_table_sql
+
+    con.execute(create_table_sql(WIDGET_INSTALLS))
+    con.execute("""CREATE TABLE IF NOT EXISTS platform_watermarks (
+        input TEXT PRIMARY KEY, value TEXT, loaded_at TIMESTAMPTZ NOT NULL)""")
+
+
+def run_load(cfg: Config, *, full: bool = False, progress: bool = True) -> LoadSummary:
+    """Load the platform inputs and the plans into the warehouse at `[warehouse].path`."""
+    from salesglass.warehouse import open_warehouse
+
+    with open_warehouse(cfg.warehouse_path) as con:
+        return load_into(con, cfg, full=full, progress=progress)
+
+
+def load_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False,
+              progress: bool = True) -> LoadSummary:
+    """Load into an open canonical warehouse (the demo and the tests pass their own connection)."""
+    started = time.monotonic()
+    ensure_tables(con)
+    summary = LoadSummary(full=full)
+    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = {quote_lit(cfg.platform.memory_limit)}")
+    try:
+        _load_all(con, cfg, summary, full=full, progress=progress)
+    finally:
+        con.execute(f"SET memory_limit = {quote_lit(previous)}")
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _load_all(con: duckdb.DuckDBPyConnection, cfg: Config, summary: LoadSummary, *, full: bool,
+              progress: bool) -> None:
+    from salesglass.sources.platform.plans import load_plans
+
+    replaced: set[str] = set()
+    with Reporter(progress) as rep:
+        for inp in cfg.platform.inputs:
+            first = inp.target not in replaced
+            replaced.add(inp.target)
+            summary.inputs.append(_load_input(con, cfg, inp, full=full, replace=full and first, rep=rep))
+        if any(i.target == "widget_installs" for i in cfg.platform.inputs) or full:
+            _derive_widget_installed(con)
+        if cfg.plans.path or cfg.plans.table or cfg.plans.query:
+            summary.plans = load_plans(con, cfg, rep)
+
+
+def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, full: bool, replace: bool,
+                rep: Reporter) -> InputResult:
+    label = f"[platform] input {inp.name!r}"
+    source = f"platform:{inp.name}"
+    target = TARGETS[inp.target]
+    since = None if full or not inp.watermark else _stored_watermark(con, inp.name)
+    task = rep.start(inp.name, f"{inp.name} → {target.table.name}")
+    landed = land_input(con, cfg, inp, target, into=f"__land_{inp.name}", label=label, watermark=inp.watermark,
+                        since=since, on_rows=lambda n: rep.advance(task, n))
+    rep.status(task, "validating", landed.rows)
+    result = InputResult(inp.name, inp.target, read=landed.rows + len(landed.rejects))
+    _create_staged(con, cfg, landed, inp, target, label)
+    if inp.watermark:
+        result.watermark = max_watermark(con, landed, inp.watermark) or since
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if full or landed.is_file or since is None:
+            con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)}")
+        else:
+            key = target.table.key[0]
+            con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)} AND source_key IN "
+                        f"(SELECT CAST({quote_ident(key)} AS VARCHAR) FROM __staged)")
+        res = load_staged(con, target.table, "__staged", source=source, replace_all=replace, own_transaction=False,
+                          raw_table=landed.table)
+        result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
+        _quarantine_rejects(con, landed, source, target.table.name, result)
+        # a bad row without a key that was read again (it sits on the watermark) is listed once
+        con.execute(f"""DELETE FROM quarantine q WHERE q.source = {quote_lit(source)} AND q.source_key IS NULL
+                        AND EXISTS (SELECT 1 FROM quarantine n WHERE n.source = q.source AND n.source_key IS NULL
+                                    AND n.reason = q.reason AND CAST(n.raw AS VARCHAR) = CAST(q.raw AS VARCHAR)
+                                    AND n.seen_at > q.seen_at)""")
+        if inp.target == "partners" and "development_manager_email" in landed.specs:
+            _warn_unknown_managers(con, source, result, landed.table)
+        if inp.watermark:
+            # literals, not parameters: binding parameters makes DuckDB import pandas (seconds, once)
+            wm = quote_lit(result.watermark) if result.watermark is not None else "NULL"
+            con.execute(f"INSERT OR REPLACE INTO platform_watermarks VALUES ({quote_lit(inp.name)}, {wm}, now())")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS __staged")
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(landed.table)}")
+    rep.done(task, result.loaded, result.quarantined)
+    return result
+
+
+def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, inp: InputSpec, target: Target,
+                   label: str) -> None:
+    from salesglass.errors import ConfigError
+
+    sql = staged_sql(inp, target, landed.specs, landed.table, landed.types, cfg.platform.timezone)
+    if inp.target == "partners" and "development_manager_email" in landed.specs:
+        own = "COALESCE(s.development_manager_id, m.manager_id)" if "development_manager_id" in landed.specs \
+            else "m.manager_id"
+        sql = f"""SELECT s.* EXCLUDE (development_manager_email{', development_manager_id'
+                  if 'development_manager_id' in landed.specs else ''}),
+                  {own} AS development_manager_id, s.development_manager_email AS __manager_email
+           FROM ({sql}) s LEFT JOIN (SELECT lower(trim(email)) AS email, min(manager_id) AS manager_id
+                                     FROM managers WHERE email IS NOT NULL GROUP BY 1) m
+             ON m.email = lower(s.development_manager_email)"""
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW __staged_v AS {sql}")
+        con.execute("SELECT * FROM __staged_v LIMIT 0")
+    except duckdb.Error as exc:
+        exprs = [f"columns.{k} sql = {v.sql!r}" for k, v in landed.specs.items() if v.sql]
+        raise ConfigError(f"{label}: the mapping does not compute ({'; '.join(exprs) or 'check columns'}): "
+                          f"{str(exc).splitlines()[0]}") from None
+    # computed once: validation and the upsert then read plain columns
+    con.execute("CREATE OR REPLACE TEMP TABLE __staged AS SELECT * FROM __staged_v")
+    con.execute("DROP VIEW __staged_v")
+
+
+def _quarantine_rejects(con: duckdb.DuckDBPyConnection, landed: Landed, source: str, entity: str,
+                        result: InputResult) -> None:
+    for r in landed.rejects:
+        reason = f"unreadable line: {r.error.lower()}"
+        con.execute("INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at) "
+                    "VALUES (?, ?, ?, ?, to_json({'line': ?, 'text': ?}), now())",
+                    [source, entity, f"line {r.line}", reason, r.line, r.text])
+        result.reasons[reason] = result.reasons.get(reason, 0) + 1
+        result.quarantined += 1
+
+
+def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: InputResult,
+                           raw_table: str) -> None:
+    """A partner whose manager e-mail is unknown to amoCRM loads with NULL (linking may fill it) + a warning."""
+    n = con.execute(
+        f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
+            SELECT {quote_lit(source)}, 'partners', s.partner_id, {quote_lit(UNKNOWN_MANAGER)}, to_json(r), now()
+            FROM __staged s JOIN {quote_ident(raw_table)} r ON r.rowid = s.__rid
+            WHERE s.__manager_email IS NOT NULL AND s.development_manager_id IS NULL
+              AND s.partner_id IN (SELECT partner_id FROM partners)""").fetchone()[0]
+    if n:
+        result.warnings[UNKNOWN_MANAGER] = n
+
+
+def _stored_watermark(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    row = con.execute(f"SELECT value FROM platform_watermarks WHERE input = {quote_lit(name)}").fetchone()
+    return row[0] if row else None
+
+
+def _derive_widget_installed(con: duckdb.DuckDBPyConnection) -> None:
+    """partners.widget_installed_at = the earliest install of any of its widgets (or its own earlier value)."""
+    con.execute(
+        """UPDATE partners p SET widget_installed_at = least(coalesce(p.widget_installed_at, w.first), w.first)
+           FROM (SELECT partner_id, min(installed_at) AS first FROM platform_widget_installs GROUP BY 1) w
+           WHERE p.partner_id = w.partner_id
+             AND p.widget_installed_at IS DISTINCT FROM least(coalesce(p.widget_installed_at, w.first), w.first)""")

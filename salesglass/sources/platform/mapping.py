@@ -1,0 +1,212 @@
+"""Turn an input's declared column mapping into one set-based DuckDB SELECT over the landed rows.
+
+The SELECT yields canonical column names plus two helper columns `load_staged` understands:
+`__reason` (the first conversion that failed: an amount or a date that does not parse) and `__rid`
+(the landed row's rowid: quarantine shows the source row as it was read). Conversions are pure
+SQL — kopecks, zones, signs, value maps, digits-only — so ten million rows never pass through Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+
+from salesglass.errors import ConfigError
+from salesglass.model.schema import Kind, Table
+from salesglass.sources.platform.config import ColumnSpec, SourceSpec
+from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+
+_TEXT_TYPES = ("VARCHAR", "TEXT", "STRING", "BLOB", "JSON")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a mapping produces: the table's columns plus extra columns the loader resolves itself."""
+
+    table: Table
+    extras: dict[str, Kind]
+
+    def kind(self, name: str) -> Kind:
+        return self.extras[name] if name in self.extras else self.table.column(name).kind
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (*self.table.names, *self.extras)
+
+
+def column_specs(spec: SourceSpec, target: Target, available: list[str], label: str) -> dict[str, ColumnSpec]:
+    """The canonical column → source spec mapping; an empty mapping takes same-named columns as they are."""
+    if not spec.columns:
+        return {n: ColumnSpec(column=n) for n in target.names if n in available}
+    out: dict[str, ColumnSpec] = {}
+    for name in spec.columns:
+        if name not in target.names:
+            raise ConfigError(f"{label}: columns.{name} is not a column of `{target.table.name}` "
+                              f"(expected one of: {', '.join(target.names)})")
+        cs = spec.spec(name)
+        assert cs is not None
+        if cs.column is not None and cs.column not in available:
+            raise ConfigError(f"{label}: columns.{name} = {cs.column!r}, but the source has no such column "
+                              f"(it has: {', '.join(available)})")
+        out[name] = cs
+    return out
+
+
+def referenced_columns(specs: dict[str, ColumnSpec], available: list[str]) -> list[str]:
+    """Source columns the mapping reads (so a wide table is read narrowly)."""
+    found: list[str] = []
+    lower = {a.lower(): a for a in available}
+    for cs in specs.values():
+        names = [cs.column] if cs.column else [c.name for c in sqlglot.parse_one(cs.sql, read="duckdb")
+                                               .find_all(exp.Column)]
+        for n in names:
+            real = n if n in available else lower.get(n.lower())
+            if real and real not in found:
+                found.append(real)
+    return found
+
+
+def check_required(specs: dict[str, ColumnSpec], target: Target, label: str) -> None:
+    missing = [c.name for c in target.table.columns if c.not_null and c.name not in specs]
+    if missing:
+        raise ConfigError(f"{label}: nothing maps to {', '.join(missing)} of `{target.table.name}`; add "
+                          + ", ".join(f'columns.{m} = "<source column>"' for m in missing))
+
+
+def _text(e: str) -> str:
+    return f"CAST({e} AS VARCHAR)"
+
+
+def _blank(e: str) -> str:
+    t = _text(e)  # trim only values starting with a space: trim copies every string
+    return f"({e} IS NULL OR {t} = '' OR (prefix({t}, ' ') AND trim({t}) = ''))"
+
+
+def _number(e: str, src_type: str | None, unit: str) -> str:
+    """An exact number; kopecks/cents become units. Widths stay ≤ 18 digits (int64 decimals): DuckDB's
+    38-digit decimals are ~100× slower. DECIMAL(16,2) kopecks × DECIMAL(2,2) = DECIMAL(18,4) rubles."""
+    cents = unit != "units"
+    if src_type and "INT" in src_type:
+        out = f"CAST({e} AS DECIMAL({16 if cents else 18},0))"
+    else:
+        dec = f"DECIMAL({'16,2' if cents else '18,4'})"
+        if src_type and not src_type.startswith(_TEXT_TYPES):
+            out = f"TRY_CAST({e} AS {dec})"
+        else:  # clean text parses directly; only the rest pays for removing spaces and decimal commas
+            clean = f"replace(replace(replace(trim({_text(e)}), ' ', ''), chr(160), ''), ',', '.')"
+            out = f"COALESCE(TRY_CAST({e} AS {dec}), TRY_CAST({clean} AS {dec}))"
+    return f"({out} * CAST(0.01 AS DECIMAL(2,2)))" if cents else out
+
+
+def _timestamp(e: str, src_type: str | None, cs: ColumnSpec, zone: str) -> str:
+    z = quote_lit(zone)
+    if src_type and src_type.startswith("TIMESTAMP WITH TIME ZONE"):
+        return e
+    if src_type and (src_type.startswith("TIMESTAMP") or src_type == "DATE"):
+        return f"timezone({z}, CAST({e} AS TIMESTAMP))"
+    t = _text(e)  # the casts skip surrounding spaces themselves
+    if cs.format:
+        return f"timezone({z}, try_strptime(trim({t}), {quote_lit(cs.format)}))"
+    # an offset is a '+'/'-'/Z/UTC after the date part (plain string tests: a regex per row costs more
+    # than the parse itself)
+    tail = f"substr({t}, 11)"
+    has_offset = (f"(contains({tail}, '+') OR contains({tail}, '-') OR contains({tail}, 'Z') "
+                  f"OR contains({tail}, 'z') OR contains({tail}, 'UTC'))")
+    return (f"CASE WHEN {has_offset} THEN TRY_CAST({t} AS TIMESTAMPTZ) "
+            f"ELSE timezone({z}, TRY_CAST({t} AS TIMESTAMP)) END")
+
+
+def _month(e: str, src_type: str | None) -> str:
+    if src_type and not src_type.startswith(_TEXT_TYPES):
+        return f"CAST(date_trunc('month', CAST({e} AS DATE)) AS DATE)"
+    t = f"trim({_text(e)})"
+    parsed = (f"COALESCE(TRY_CAST({t} AS DATE), TRY_CAST(TRY_CAST({t} AS TIMESTAMP) AS DATE), "
+              f"TRY_CAST({t} || '-01' AS DATE), CAST(try_strptime({t}, '%d.%m.%Y') AS DATE), "
+              f"CAST(try_strptime('01.' || {t}, '%d.%m.%Y') AS DATE))")
+    return f"CAST(date_trunc('month', {parsed}) AS DATE)"
+
+
+def _scaled(e: str, unit: str) -> str:
+    if unit == "units":
+        return e
+    return f"(TRY_CAST({e} AS DECIMAL(16,2)) * CAST(0.01 AS DECIMAL(2,2)))"
+
+
+def _numeric_sql(sql: str, types: dict[str, str]) -> tuple[str, str | None]:
+    """An arithmetic expression over columns landed as text: each column parsed as a number first.
+
+    Returns the expression and the condition "some referenced value is there but is not a number".
+    """
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    bad: list[str] = []
+
+    def parse(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and types.get(node.name, "").startswith(_TEXT_TYPES):
+            ref = quote_ident(node.name)
+            num = _number(ref, types[node.name], "units")
+            bad.append(f"(NOT {_blank(ref)} AND {num} IS NULL)")
+            return sqlglot.parse_one(num, read="duckdb")
+        return node
+
+    out = tree.transform(parse).sql(dialect="duckdb")
+    return f"({out})", (" OR ".join(bad) or None)
+
+
+def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zone: str) -> tuple[str, str | None]:
+    """(expression, failure condition or None) for one canonical column."""
+    e = quote_ident(cs.column) if cs.column else f"({cs.sql})"
+    src_type = types.get(cs.column) if cs.column else None
+    bad: str | None = None
+    if kind is Kind.TEXT:
+        t = _text(e) if src_type is None or not src_type.startswith(_TEXT_TYPES) else e
+        if cs.sql:  # an expression is not repeated five times below; its author trims if needed
+            out = f"NULLIF({t}, '')"
+        else:  # trim only values that need it (trim copies every string: costly on millions of ids)
+            out = f"CASE WHEN {t} = '' OR prefix({t}, ' ') OR suffix({t}, ' ') THEN NULLIF(trim({t}), '') ELSE {t} END"
+        if cs.digits_only:
+            out = f"NULLIF(regexp_replace({out}, '[^0-9]', '', 'g'), '')"
+        if cs.map:
+            whens = " ".join(f"WHEN {quote_lit(k)} THEN {quote_lit(v)}" for k, v in cs.map.items())
+            out = f"CASE {out} {whens} ELSE {out} END"
+        if cs.prefix:
+            out = f"({quote_lit(cs.prefix)} || {out})"
+        return out, None
+    if kind is Kind.TIMESTAMPTZ:
+        out = _timestamp(e, src_type, cs, cs.timezone or zone)
+        return out, f"NOT {_blank(e)} AND ({out}) IS NULL"
+    if kind is Kind.DATE:
+        out = _month(e, src_type)
+        return out, f"NOT {_blank(e)} AND ({out}) IS NULL"
+    numeric = kind in (Kind.MONEY, Kind.INTEGER, Kind.BIGINT, Kind.DOUBLE)
+    if numeric and cs.sql:
+        e, bad = _numeric_sql(cs.sql, types)
+    if numeric and (cs.unit != "units" or cs.negate or cs.sql):
+        num = _scaled(e, cs.unit) if cs.sql else _number(e, src_type, cs.unit)
+        out = f"(-{num})" if cs.negate else num
+        bad = bad or f"NOT {_blank(e)} AND ({num}) IS NULL"
+        if kind in (Kind.INTEGER, Kind.BIGINT):
+            bad += f" OR ({num}) <> round({num})"
+            out = f"TRY_CAST({out} AS BIGINT)"
+        return out, bad
+    return e, None
+
+
+def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], landed: str,
+               types: dict[str, str], default_zone: str) -> str:
+    """SELECT over the landed table `landed` (aliased `__src`): canonical columns, `__reason` and `__rid`
+    (the landed row's rowid, so quarantine can show the source row as it was read)."""
+    zone = spec.timezone or default_zone
+    cols: list[str] = []
+    checks: list[str] = []
+    for name, cs in specs.items():
+        kind = target.kind(name)
+        expr, bad = column_sql(name, cs, kind, types, zone)
+        cols.append(f"{expr} AS {quote_ident(name)}")
+        if bad:
+            what = {"TIMESTAMPTZ": "timestamp", "DATE": "month", "INTEGER": "integer", "BIGINT": "integer"}.get(
+                kind.name, "number")
+            checks.append(f"WHEN {bad} THEN {quote_lit(f'bad {name}: not a valid {what}')}")
+    reason = ("CASE " + " ".join(checks) + " END") if checks else "CAST(NULL AS VARCHAR)"
+    return f"SELECT {', '.join(cols)}, {reason} AS __reason, __src.rowid AS __rid FROM {quote_ident(landed)} __src"

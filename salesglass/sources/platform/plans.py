@@ -1,0 +1,70 @@
+"""Management's monthly targets (`[plans]`) into the canonical `plans` table, replaced whole each load.
+
+A plan row names its manager the way people write spreadsheets: an amoCRM user id, an e-mail or a
+display name (case-insensitive); an empty manager is the company row. A name that matches no user,
+or two users, sends the row to quarantine rather than to the wrong person.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from salesglass.config import Config
+from salesglass.model.schema import PLANS, Kind
+from salesglass.model.validate import load_staged
+from salesglass.sources.platform.land import land_input
+from salesglass.sources.platform.mapping import Target, staged_sql
+from salesglass.sources.platform.progress import Reporter
+
+SOURCE = "plans"
+UNKNOWN = "unknown manager (not an amoCRM user id, e-mail or name)"
+AMBIGUOUS = "ambiguous manager (matches more than one amoCRM user)"
+
+
+def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -> InputResult
+    from salesglass.errors import ConfigError
+    from salesglass.sources.platform.load import InputResult, _quarantine_rejects
+
+    spec = cfg.plans
+    if "manager_id" in spec.columns and "manager" not in spec.columns:
+        spec = spec.model_copy(update={"columns": {("manager" if k == "manager_id" else k): v
+                                                   for k, v in spec.columns.items()}})
+    target = Target(PLANS, {"manager": Kind.TEXT})
+    task = rep.start("plans", "plans → plans")
+    landed = land_input(con, cfg, spec, target, into="__land_plans", label="[plans]")
+    result = InputResult("plans", "plans", read=landed.rows)
+    staged = staged_sql(spec, target, landed.specs, landed.table, landed.types, cfg.account.timezone)
+    if "manager" in landed.specs:
+        staged = f"""
+        WITH s AS ({staged}),
+             keys AS (SELECT DISTINCT manager AS k FROM s WHERE manager IS NOT NULL),
+             res AS (SELECT k, count(DISTINCT m.manager_id) AS n, min(m.manager_id) AS id
+                     FROM keys LEFT JOIN managers m
+                       ON TRY_CAST(k AS BIGINT) = m.manager_id OR lower(k) = lower(trim(m.email))
+                          OR lower(k) = lower(trim(m.name))
+                     GROUP BY k)
+        SELECT s.* EXCLUDE (manager, __reason), res.id AS manager_id,
+               COALESCE(s.__reason, CASE WHEN res.n = 0 THEN '{UNKNOWN}' WHEN res.n > 1 THEN '{AMBIGUOUS}' END)
+                 AS __reason
+        FROM s LEFT JOIN res ON res.k = s.manager"""
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW __staged_plans AS {staged}")
+        con.execute("SELECT * FROM __staged_plans LIMIT 0")
+    except duckdb.Error as exc:
+        raise ConfigError(f"[plans]: the mapping does not compute: {str(exc).splitlines()[0]}") from None
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
+        res = load_staged(con, PLANS, "__staged_plans", source=SOURCE, replace_all=True, own_transaction=False,
+                          raw_table=landed.table)
+        result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
+        _quarantine_rejects(con, landed, SOURCE, "plans", result)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DROP VIEW IF EXISTS __staged_plans")
+        con.execute("DROP TABLE IF EXISTS __land_plans")
+    rep.done(task, result.loaded, result.quarantined)
+    return result

@@ -1,0 +1,71 @@
+"""Config mistakes stop the load with a message naming the input, the key and what is expected."""
+
+from __future__ import annotations
+
+import pytest
+
+from salesglass.config import parse_config
+from salesglass.errors import ConfigError
+from salesglass.sources.platform.load import load_into
+from tests.platform.conftest import demo_config
+
+
+def _cfg(tmp_path, backoffice, **inp):
+    base = {"name": "orders", "target": "sales", "table": "orders",
+            "columns": {"sale_id": "order_id", "sold_at": "done_at", "tickets": "tickets_quantity",
+                        "turnover": "full_kop", "revenue": "profit_core_kop", "cost": "acquiring_cost_kop"}}
+    base.update(inp)
+    return parse_config({"platform": {"url": f"sqlite:///{backoffice}", "inputs": [base]}}, base_dir=tmp_path)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"columns": {"sale_id": "order_no"}}, "columns.sale_id = 'order_no', but the source has no such column"),
+    ({"columns": {"sale_id": "order_id"}}, "nothing maps to sold_at, tickets, turnover, revenue, cost of `sales`"),
+    ({"table": "order"}, "[platform] input 'orders': cannot read table 'order'"),
+    ({"watermark": "changed_at"}, "watermark = 'changed_at', but table 'orders' has no such column"),
+    ({"columns": {"sale_idd": "order_id"}}, "columns.sale_idd is not a column of `sales`"),
+])
+def test_mapping_mistakes_are_named(warehouse, backoffice, tmp_path, change, message):
+    cfg = _cfg(tmp_path, backoffice, **change)
+    with pytest.raises(ConfigError) as err:
+        load_into(warehouse, cfg, progress=False)
+    assert message in str(err.value)
+
+
+def test_bad_sql_expression_is_named(warehouse, backoffice, tmp_path):
+    cfg = _cfg(tmp_path, backoffice, columns={
+        "sale_id": "order_id", "sold_at": "done_at", "tickets": "tickets_quantity", "turnover": "full_kop",
+        "revenue": "profit_core_kop", "cost": {"sql": "acquiring_cost_kop + no_such_column"}})
+    with pytest.raises(ConfigError, match=r"columns.cost sql = 'acquiring_cost_kop \+ no_such_column'"):
+        load_into(warehouse, cfg, progress=False)
+
+
+@pytest.mark.parametrize(("section", "message"), [
+    ({"inputs": [{"name": "x", "target": "orders", "table": "t"}]}, "[platform].inputs.0.target"),
+    ({"inputs": [{"name": "x", "target": "sales"}]}, "give exactly one of `table`, `query` or `path`"),
+    ({"inputs": [{"name": "x", "target": "sales", "table": "t", "columns": {"tickets": {"column": "a", "sql": "b"}}}]},
+     "give exactly one of `column`"),
+    ({"inputs": [{"name": "x", "target": "sales", "table": "t", "colums": {}}]}, "colums is not a known setting"),
+    ({"timezone": "Moscow"}, "unknown time zone 'Moscow'"),
+    ({"inputs": [{"name": "x", "target": "sales", "table": "t", "columns": {"turnover": {"column": "a",
+                                                                                      "unit": "rubles"}}}]},
+     "[platform].inputs.0.columns.turnover"),
+])
+def test_section_mistakes_are_named(section, message):
+    with pytest.raises(ConfigError) as err:
+        parse_config({"platform": section})
+    assert message in str(err.value)
+
+
+def test_no_database_is_a_clear_error(warehouse, tmp_path):
+    cfg = demo_config("sqlite:///x", tmp_path)
+    cfg.platform.url = None
+    with pytest.raises(ConfigError, match=r"set \[platform\].url"):
+        load_into(warehouse, cfg, progress=False)
+
+
+def test_missing_sqlite_file_is_not_created(warehouse, tmp_path):
+    cfg = demo_config("sqlite:///missing.sqlite", tmp_path)
+    with pytest.raises(ConfigError, match=r"SQLite file .*missing\.sqlite does not exist"):
+        load_into(warehouse, cfg, progress=False)
+    assert not (tmp_path / "missing.sqlite").exists()
