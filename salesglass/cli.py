@@ -86,7 +86,9 @@ def main() -> None:
     try:
         app()
     except SalesglassError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        err = Console(stderr=True)
+        err.print("error:", style="bold red", end=" ")
+        err.print(str(exc), highlight=False, markup=False)  # "[section].key" must print as written
         sys.exit(2)
 
 

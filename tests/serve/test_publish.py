@@ -84,6 +84,9 @@ def test_swap_is_atomic_for_readers(tmp_path, postgres_url, schema):
     reader = psycopg.connect(postgres_url)  # a BI reader in the middle of a transaction
     reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
     assert reader.execute(f"SELECT label FROM {schema}.build_info").fetchone() == ("v1",)
+    # the reader has read the tables it reports on (touching a new one mid-swap could deadlock, and
+    # PostgreSQL would then cancel one side — a BI tool retries its query)
+    assert reader.execute(f"SELECT count(*) FROM {schema}.sales").fetchone() == (41,)
     done: list[object] = []
     publisher = threading.Thread(target=lambda: done.append(publish_postgres(v2, postgres_url, schema)))
     publisher.start()
