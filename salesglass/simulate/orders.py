@@ -233,7 +233,7 @@ def _chunk(rng, s: Sellers, group, p: Partners, agents, agent_w, start, end, ev_
     nominal = (tickets * unit).astype(np.int64)
     promo = rng.random(m) < 0.07
     nominal = np.where(promo, np.round(nominal * (1 - rng.uniform(0.1, 0.2, m))), nominal).astype(np.int64)
-    nominal = np.where(is_test, rng.integers(10, 99, m) * 100, nominal)
+    nominal = np.where(is_test, rng.integers(10, 86, m) * 100, nominal)  # full stays < 100 ₽
     nominal = np.where(invitation, 0, nominal)
     extra = np.round(nominal * s.extra[seller]).astype(np.int64)
     full = nominal + extra
