@@ -19,6 +19,9 @@ from salesglass.simulate.partners import NONE, Partners
 from salesglass.simulate.staff import Staff
 
 TAG_CONTRACT, TAG_WIDGET, TAG_MANAGER = 2, 3, 7
+ORDER_COLUMNS = ("order_id", "number", "origin", "status", "event_id", "org_id", "vendor_id", "created_at", "done_at",
+                 "is_invitation", "tickets_quantity", "nominal_kop", "extra_org_kop", "full_kop", "acquiring_cost_kop",
+                 "agent_commission_kop", "profit_core_kop", "updated_at")  # currency: the schema's default 'RUB'
 
 
 def schema_sql() -> str:
@@ -38,10 +41,17 @@ class Backoffice:
             marks = ",".join("?" * len(rows[0]))
             self.con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
+    def insert_columns(self, table: str, columns: list[np.ndarray], names: tuple[str, ...] | None = None) -> None:
+        if len(columns[0]):
+            target = f"{table} ({', '.join(names)})" if names else table
+            marks = ",".join("?" * len(columns))
+            rows = zip(*(c.tolist() for c in columns), strict=True)
+            self.con.executemany(f"INSERT INTO {target} VALUES ({marks})", rows)
+
     def write_chunk(self, chunk: Chunk) -> None:
-        self.insert("events", chunk.events)
-        self.insert("orders", chunk.orders)
-        self.insert("refund_requests", chunk.refunds)
+        self.insert_columns("events", chunk.events)
+        self.insert_columns("orders", chunk.orders, ORDER_COLUMNS)
+        self.insert_columns("refund_requests", chunk.refunds)
 
     def close(self) -> None:
         self.con.execute("COMMIT")

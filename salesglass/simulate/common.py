@@ -66,6 +66,10 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 
 
 def object_ids(ts: np.ndarray, tag: int, index: np.ndarray) -> list[str]:
+    return object_id_array(ts, tag, index).tolist()
+
+
+def object_id_array(ts: np.ndarray, tag: int, index: np.ndarray) -> np.ndarray:
     """MongoDB-ObjectId-like 24-hex ids: 4 bytes of creation time, then 8 unique bytes for (tag, index).
 
     Unique across tables because `tag` (the table) sits in the top bits of a bijective mix.
@@ -78,7 +82,7 @@ def object_ids(ts: np.ndarray, tag: int, index: np.ndarray) -> list[str]:
     out = np.empty((n, 24), dtype=np.uint8)
     out[:, 0::2] = _HEX[raw >> 4]
     out[:, 1::2] = _HEX[raw & 15]
-    return out.view("S24").ravel().astype("U24").tolist()
+    return out.view("S24").ravel().astype("U24")
 
 
 def event_id(created_at: int, seq: int, noise: int) -> str:

@@ -20,11 +20,12 @@ from salesglass.errors import SalesglassError
 from salesglass.simulate import backoffice as bo
 from salesglass.simulate.amocrm_files import build_deals, write_amocrm
 from salesglass.simulate.common import dump_json, msk_midnight, msk_month_index
-from salesglass.simulate.orders import build_sellers, generate_chunks
+from salesglass.simulate.orders import build_sellers
 from salesglass.simulate.partners import NONE, build_partners, inject_name_quirks
 from salesglass.simulate.plans import month_list, write_plans
 from salesglass.simulate.scales import get_scale
 from salesglass.simulate.staff import build_staff
+from salesglass.simulate.stream import order_chunks
 from salesglass.simulate.truth import crm_quirks, write_truth
 
 GENERATOR_VERSION = "1"
@@ -103,11 +104,11 @@ def _generate_into(folder: Path, sc, seed: int, end_day: date, progress: Progres
     counts = {"events": 0, "orders": 0, "refund_requests": 0}
     test_orders: list[str] = []
     n_chunks = 0
-    for chunk in generate_chunks(seed, sellers, p, start, end, sc.chunk_orders):
+    for chunk in order_chunks(seed, sellers, p, start, end, sc.chunk_orders):
         db.write_chunk(chunk)
-        counts["events"] += len(chunk.events)
+        counts["events"] += len(chunk.events[0])
         counts["orders"] += chunk.n_orders
-        counts["refund_requests"] += len(chunk.refunds)
+        counts["refund_requests"] += len(chunk.refunds[0])
         test_orders += chunk.test_order_ids
         real = chunk.sale_partner >= 0
         np.minimum.at(first_sale, chunk.sale_partner[real], chunk.sale_ts[real])

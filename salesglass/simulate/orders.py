@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from salesglass.simulate.common import DAY, MSK, lognormal, msk_month_index, msk_text, object_ids, utc_text
+from salesglass.simulate.common import DAY, MSK, lognormal, msk_month_index, msk_text, object_id_array, utc_text
 from salesglass.simulate.partners import CATEGORIES, CATEGORY_PRICE, EVENTS_PER_YEAR, NONE, Partners
 
 SEASON = np.array([0.80, 0.95, 1.08, 1.02, 0.85, 0.80, 0.72, 0.85, 1.05, 1.17, 1.27, 1.44])
@@ -80,9 +80,11 @@ def build_sellers(rng: np.random.Generator, p: Partners, orders: int, start: int
 
 @dataclass
 class Chunk:
-    events: list[tuple]
-    orders: list[tuple]
-    refunds: list[tuple]
+    """One step of the back-office: table columns (in schema order, sorted by id) and sale figures."""
+
+    events: list[np.ndarray]
+    orders: list[np.ndarray]  # every column but `currency` (its default, RUB)
+    refunds: list[np.ndarray]
     test_order_ids: list[str]
     # per-order arrays the caller aggregates (sales only: done and not an invitation)
     sale_partner: np.ndarray
@@ -193,7 +195,7 @@ def _chunk(rng, s: Sellers, group, p: Partners, agents, agent_w, start, end, ev_
     for key in ev:
         ev[key] = ev[key][ev_keep]
     n_ev = len(ev["seller"])
-    event_ids = object_ids(ev["created"], TAG_EVENT, ev_off + np.arange(n_ev))
+    event_ids = object_id_array(ev["created"], TAG_EVENT, ev_off + np.arange(n_ev))
 
     # orders of every event, then those outside the history window (or after a cancellation) dropped
     oe = np.repeat(np.arange(n_ev), ev["n_orders"])
@@ -247,20 +249,13 @@ def _chunk(rng, s: Sellers, group, p: Partners, agents, agent_w, start, end, ev_
     core = commission + fee_part + (acq_charged - acq_cost)
 
     created = np.where(done, t - rng.integers(30, 900, m), t)
-    order_ids = object_ids(created, TAG_ORDER, ord_off + np.arange(m))
+    order_ids = object_id_array(created, TAG_ORDER, ord_off + np.arange(m))
     org_ids = np.array(s.org_id, dtype=object)[seller]
     vendor_ids = np.where(by_agent, np.array(p.ids, dtype=object)[np.maximum(vendor_agent, 0)], org_ids)
-    created_txt = msk_text(created)
-    done_txt = np.where(done, msk_text(t), None)
-    updated = msk_text(np.where(done, t, created) + rng.integers(0, 120, m))
-    number = 1_000_000 + ord_off + np.arange(m)
-    event_id_arr = np.array(event_ids, dtype=object)[oe]
-    order_rows = list(zip(order_ids, number.tolist(), origin.tolist(), status.tolist(), event_id_arr.tolist(),
-                          org_ids.tolist(), vendor_ids.tolist(), created_txt.tolist(), done_txt.tolist(),
-                          invitation.astype(int).tolist(), tickets.tolist(), nominal.tolist(), extra.tolist(),
-                          full.tolist(), acq_cost.tolist(), agent_fee.tolist(), core.tolist(),
-                          ["RUB"] * m, updated.tolist(), strict=True))
-    order_rows.sort()
+    orders = _sorted([
+        order_ids, 1_000_000 + ord_off + np.arange(m), origin, status, event_ids[oe], org_ids, vendor_ids,
+        msk_text(created), np.where(done, msk_text(t), None), invitation.astype(np.int64), tickets, nominal, extra,
+        full, acq_cost, agent_fee, core, msk_text(np.where(done, t, created) + rng.integers(0, 120, m))])
 
     refunds, rf = _refunds(rng, ev, oe, t, done & ~invitation & (nominal > 0), tickets, nominal, extra, commission,
                            fee_part, agent_fee, order_ids, end, ref_off)
@@ -268,20 +263,25 @@ def _chunk(rng, s: Sellers, group, p: Partners, agents, agent_w, start, end, ev_
     ev_status = np.where(ev["cancelled"] & (ev["cancel_ts"] <= end), "canceled",
                          np.where(ev["starts"] < end, "finished", np.where(ev["on_sale"] <= end, "public",
                                                                            "stand_by")))
-    names = [f"{EVENT_WORD[c]} №{i % 997 + 1}" for i, c in zip(range(ev_off, ev_off + n_ev), ev["category"],
-                                                                   strict=True)]
-    event_rows = list(zip(event_ids, np.array(s.org_id, dtype=object)[ev["seller"]].tolist(), names,
-                          [CATEGORIES[c] for c in ev["category"]], utc_text(ev["starts"]).tolist(),
-                          msk_text(ev["created"]).tolist(), ev_status.tolist(), strict=True))
-    event_rows.sort()
+    names = np.array([f"{EVENT_WORD[c]} №{i % 997 + 1}" for i, c in zip(range(ev_off, ev_off + n_ev),
+                                                                          ev["category"], strict=True)])
+    events = _sorted([event_ids, np.array(s.org_id, dtype=object)[ev["seller"]], names,
+                      np.array(CATEGORIES)[ev["category"]], utc_text(ev["starts"]), msk_text(ev["created"]),
+                      ev_status])
     sale = done & ~invitation & (tickets > 0)
     partner_of = s.partner[seller]
-    return Chunk(event_rows, order_rows, refunds, [order_ids[i] for i in np.flatnonzero(is_test)],
+    return Chunk(events, orders, refunds, order_ids[is_test].tolist(),
                  sale_partner=partner_of[sale], sale_vendor=np.where(by_agent, vendor_agent, NONE)[sale],
                  sale_ts=t[sale], sale_tickets=tickets[sale], sale_full=full[sale], sale_core=core[sale],
                  sale_cost=(acq_cost + agent_fee)[sale], refund_partner=partner_of[rf["order"]], **{
                      k: rf[k] for k in ("refund_ts", "refund_tickets", "refund_full", "refund_core", "refund_cost")},
                  n_orders=m)
+
+
+def _sorted(columns: list[np.ndarray]) -> list[np.ndarray]:
+    """Rows ordered by their id (the first column): the same input always lands in the same order."""
+    order = np.argsort(columns[0], kind="stable")
+    return [c[order] for c in columns]
 
 
 def _refunds(rng, ev, oe, t, paid, tickets, nominal, extra, commission, fee_part, agent_fee, order_ids, end, off):
@@ -309,13 +309,10 @@ def _refunds(rng, ev, oe, t, paid, tickets, nominal, extra, commission, fee_part
     r_full = np.round(nominal[idx] * r * pct) + np.where(org, np.round(extra[idx] * r), 0)
     r_core = np.round(commission[idx] * r * pct) + np.where(org, np.round(fee_part[idx] * r), 0)
     r_cost = np.round(agent_fee[idx] * r * pct)
-    ids = object_ids(requested, TAG_REFUND, off + np.arange(n))
-    fin_txt = np.where(pending, None, msk_text(finished))
-    upd = msk_text(np.where(pending, requested, finished))
-    rows = list(zip(ids, [order_ids[i] for i in idx], status.tolist(), msk_text(requested).tolist(),
-                    fin_txt.tolist(), k.astype(int).tolist(), r_full.astype(np.int64).tolist(),
-                    r_core.astype(np.int64).tolist(), r_cost.astype(np.int64).tolist(), upd.tolist(), strict=True))
-    rows.sort()
+    rows = _sorted([object_id_array(requested, TAG_REFUND, off + np.arange(n)), order_ids[idx], status,
+                    msk_text(requested), np.where(pending, None, msk_text(finished)), k.astype(np.int64),
+                    r_full.astype(np.int64), r_core.astype(np.int64), r_cost.astype(np.int64),
+                    msk_text(np.where(pending, requested, finished))])
     ok = status == "approved"
     return rows, dict(order=idx[ok], refund_ts=finished[ok], refund_tickets=k[ok].astype(np.int64),
                       refund_full=r_full[ok].astype(np.int64), refund_core=r_core[ok].astype(np.int64),

@@ -91,3 +91,19 @@ def test_identical_across_processes_with_other_hash_seeds(company: Path, tmp_pat
                     "--end", END.isoformat(), "--out", str(out)], check=True, env=env, capture_output=True,
                    cwd=Path(__file__).resolve().parents[2])
     assert _files(out) == _files(company)
+
+
+def test_many_chunks_in_a_producer_process_give_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+    """m and l write orders chunk by chunk while a second process generates the next chunk."""
+    from dataclasses import replace
+
+    from salesglass.simulate import stream
+    from salesglass.simulate.scales import SCALES
+
+    monkeypatch.setitem(SCALES, "xs", replace(SCALES["xs"], chunk_orders=1_000))
+    parallel = generate(tmp_path / "parallel", "xs", 7, END)
+    manifest = json.loads((parallel / "manifest.json").read_text("utf-8"))
+    assert manifest["counts"]["order_chunks"] >= 2
+    monkeypatch.setattr(stream.mp, "cpu_count", lambda: 1)
+    serial = generate(tmp_path / "serial", "xs", 7, END)
+    assert _files(parallel) == _files(serial)

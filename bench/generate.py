@@ -1,0 +1,40 @@
+"""Benchmark `salesglass generate`: wall time and peak memory (max RSS of the child process) per scale.
+
+Run: python bench/generate.py [s m ...]   (default: s m). Output goes to a temporary folder, removed after.
+Targets: scale m under 3 minutes and under 2 GiB peak on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(scale: str, seed: int = 7, end: str = "2026-11-27") -> None:
+    out = Path(tempfile.mkdtemp(prefix=f"bench-gen-{scale}-"))
+    code = ("from datetime import date; from pathlib import Path; from salesglass.simulate.generate import generate; "
+            f"generate(Path({str(out / 'company')!r}), {scale!r}, {seed}, date.fromisoformat({end!r}))")
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"scale {scale}: generation failed ({status})")
+    size = sum(p.stat().st_size for p in (out / "company").rglob("*") if p.is_file())
+    manifest = (out / "company" / "manifest.json").read_text(encoding="utf-8")
+    orders = manifest.split('"orders": ')[1].split(",")[0]
+    print(f"scale {scale}: {seconds:7.1f} s  peak RSS {usage.ru_maxrss / 1024:7.0f} MiB  "
+          f"orders {int(orders):,}  files {size / 2**20:,.0f} MiB", flush=True)
+    shutil.rmtree(out)
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or ["s", "m"]:
+        run(name)
