@@ -37,9 +37,9 @@ def build_deals(rng: np.random.Generator, scale: Scale, staff: Staff, p: Partner
             crm.assign_evidence(int(i))
             crm.dev_deal(int(i), int(first_sale[i]))
     n_prospects = max(0, scale.deals - len(crm.deals))
-    back = set(rng.choice(n_prospects, min(3, n_prospects), replace=False).tolist()) if n_prospects else set()
-    for k in range(n_prospects):
-        crm.prospect(k in back)
+    moved_back = max(1, min(5, n_prospects // 300))  # the first prospects that reach «КП отправлено»
+    for _ in range(n_prospects):
+        crm.prospect(len(crm.injected["deal_moved_back"]) < moved_back)
     _handovers(rng, crm, staff, end)
     _deletions(rng, crm, end)
     _assign_ids(rng, crm)
@@ -151,7 +151,7 @@ def write_amocrm(folder: Path, rng: np.random.Generator, crm: Crm, staff: Staff,
     companies = sorted(crm.companies, key=lambda c: c.id)
     with (folder / "companies.jsonl").open("w", encoding="utf-8") as fh:
         for c in companies:
-            fh.write(json_line(_company_json(c, uid, rng)) + "\n")
+            fh.write(json_line(_company_json(c, uid, rng, end)) + "\n")
     all_events: list[tuple] = []
     with (folder / "leads.jsonl").open("w", encoding="utf-8") as fh:
         for deal in crm.deals:
@@ -206,7 +206,7 @@ def _lead_json(deal: Deal, events: list[tuple], crm: Crm, uid: list[int]) -> dic
     }
 
 
-def _company_json(c, uid: list[int], rng: np.random.Generator) -> dict:
+def _company_json(c, uid: list[int], rng: np.random.Generator, end: int) -> dict:
     fields = []
     if c.inn:
         fields.append(S.cf(S.F_INN, "ИНН", "text", c.inn))
@@ -217,7 +217,8 @@ def _company_json(c, uid: list[int], rng: np.random.Generator) -> dict:
     return {
         "id": c.id, "name": c.name, "responsible_user_id": uid[c.responsible], "group_id": 0,
         "created_by": uid[c.responsible], "updated_by": uid[c.responsible], "created_at": c.created,
-        "updated_at": c.created + int(rng.integers(0, 30 * DAY)), "closest_task_at": None, "is_deleted": False,
+        "updated_at": min(end, c.created + int(rng.integers(0, 30 * DAY))), "closest_task_at": None,
+        "is_deleted": False,
         "custom_fields_values": fields or None, "account_id": S.ACCOUNT_ID,
         "_links": {"self": {"href": f"{S.BASE}/companies/{c.id}"}}, "_embedded": {"tags": []},
     }

@@ -115,7 +115,8 @@ class Crm:
     def same_name(self, name: str) -> str:
         """A differently typed name that normalises to the same text (the `name` linking rule finds it)."""
         core = re.sub(r'[«»"]', "", re.sub(r"^(ООО|АНО|ИП)\s+", "", name)).strip()
-        options = [core, f"{core} ООО", f'"{core}"', core.upper(), f"ООО {core}", core.lower()]
+        form = "ИП" if name.startswith("ИП ") else "ООО"
+        options = [core, f"{core} {form}", f'"{core}"', core.upper(), f"{form} {core}", core.lower()]
         for k in self.rng.permutation(len(options)):
             if options[k] != name and normalise(options[k]) == normalise(name):
                 return options[k]

@@ -88,9 +88,8 @@ def _generate_into(folder: Path, sc, seed: int, end_day: date, progress: Progres
     staff = build_staff(_rng(seed, 1), sc, start, end)
     p = build_partners(_rng(seed, 2), sc, staff, start, end)
     injected = inject_name_quirks(_rng(seed, 3), p)
-    unknown = ["5f0c" + "".join("0123456789abcdef"[int(x)] for x in _rng(seed, 4).integers(0, 16, 20))
-               for _ in range(2)]
-    unknown = sorted(set(unknown))
+    digits = _rng(seed, 4).integers(0, 16, (2, 20))
+    unknown = sorted("5f0c" + "".join("0123456789abcdef"[int(x)] for x in row) for row in digits)
     sellers = build_sellers(_rng(seed, 5), p, sc.orders, start, end, unknown)
 
     db = bo.Backoffice(folder / "backoffice.sqlite")

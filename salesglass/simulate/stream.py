@@ -32,7 +32,7 @@ def order_chunks(seed: int, sellers: Sellers, p: Partners, start: int, end: int,
         yield from generate_chunks(seed, sellers, p, start, end, size)
         return
     ctx = mp.get_context("spawn")  # no fork: the parent may run threads (progress bars)
-    queue = ctx.Queue(maxsize=2)
+    queue = ctx.Queue(maxsize=1)
     proc = ctx.Process(target=_produce, args=(queue, seed, sellers, p, start, end, size), daemon=True)
     proc.start()
     try:

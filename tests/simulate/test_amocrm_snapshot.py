@@ -113,3 +113,34 @@ def test_oauth_file_is_owner_only(company: Path) -> None:
     assert path.stat().st_mode & 0o077 == 0
     data = json.loads(path.read_text(encoding="utf-8"))
     assert {"client_id", "client_secret", "redirect_uri", "authorization_code", "long_lived_token"} <= set(data)
+
+
+def test_a_deal_moved_back_a_stage(company: Path, events, injected) -> None:
+    pipelines = {p["id"]: [s["id"] for s in p["_embedded"]["statuses"]] for p in _load(company, "pipelines.json")}
+    moved = injected["deal_moved_back"]["deal_ids"]
+    assert moved
+    for deal_id in moved:
+        backwards = [e for e in events if e["entity_id"] == deal_id and e["type"] == "lead_status_changed"
+                     and e["value_before"][0]["lead_status"]["pipeline_id"]
+                     == e["value_after"][0]["lead_status"]["pipeline_id"]
+                     and pipelines[e["value_after"][0]["lead_status"]["pipeline_id"]].index(
+                         e["value_after"][0]["lead_status"]["id"])
+                     < pipelines[e["value_before"][0]["lead_status"]["pipeline_id"]].index(
+                         e["value_before"][0]["lead_status"]["id"])]
+        assert backwards, deal_id
+
+
+def test_nothing_happens_after_the_end_date(company: Path, leads, companies, events) -> None:
+    end = 1795813200  # 2026-11-28 00:00 Moscow: the history covers 2026-11-27 fully
+    assert max(e["created_at"] for e in events) < end
+    assert max(c["updated_at"] for c in companies) < end
+    assert max(lead["updated_at"] for lead in leads) < end
+
+
+def test_cold_warm_and_both_client_kinds(leads) -> None:
+    values = defaultdict(set)
+    for lead in leads:
+        for field in lead["custom_fields_values"] or []:
+            values[field["field_name"]].add(field["values"][0]["value"])
+    assert values["Холодная сделка"] == {True, False}
+    assert values["Тип клиента"] == {"Организатор", "Билетный оператор"}

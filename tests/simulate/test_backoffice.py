@@ -108,3 +108,13 @@ def test_both_roles_and_seasonal_sales(backoffice: sqlite3.Connection, company: 
     weekdays = dict(backoffice.execute("""SELECT strftime('%w', done_at), count(*) FROM orders
                                           WHERE status = 'done' GROUP BY 1""").fetchall())
     assert len(weekdays) == 7
+
+
+def test_sqlite_integrity_and_check_constraints(backoffice: sqlite3.Connection) -> None:
+    """Rows are written with CHECKs skipped for speed, so prove they hold: integrity_check re-verifies them."""
+    assert backoffice.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    values = {col: {r[0] for r in backoffice.execute(f"SELECT DISTINCT {col} FROM {table}")}
+              for table, col in (("orders", "origin"), ("orders", "status"), ("partners", "role"),
+                                 ("refund_requests", "status"), ("events", "status"), ("managers", "role"))}
+    assert values["origin"] <= {"widget", "external_widget", "api", "control_panel", "salespoint"}
+    assert values["role"] <= {"org", "agent", "sales", "development", "account", "support"}
