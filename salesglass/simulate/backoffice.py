@@ -48,7 +48,8 @@ class Backoffice:
         target = f"{table} ({', '.join(names)})" if names else table
         sql = f"INSERT INTO {target} VALUES ({','.join('?' * len(columns))})"
         for lo in range(0, len(columns[0]), 50_000):  # Python objects for a slice at a time (memory)
-            rows = zip(*(c[lo:lo + 50_000].tolist() for c in columns), strict=True)
+            part = [c[lo:lo + 50_000] for c in columns]
+            rows = zip(*(c.astype(str).tolist() if c.dtype.kind == "S" else c.tolist() for c in part), strict=True)
             self.con.executemany(sql, rows)
 
     def write_chunk(self, chunk: Chunk) -> None:

@@ -42,7 +42,7 @@ class Scale:
     partners: int
     deals: int
     orders: int  # order rows in the back-office (all statuses)
-    chunk_orders: int = 250_000  # orders generated and written per step (bounds memory)
+    chunk_orders: int = 100_000  # orders generated and written per step (bounds memory)
 
 
 SCALES: dict[str, Scale] = {

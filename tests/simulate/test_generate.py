@@ -104,6 +104,6 @@ def test_many_chunks_in_a_producer_process_give_the_same_bytes(tmp_path: Path, m
     parallel = generate(tmp_path / "parallel", "xs", 7, END)
     manifest = json.loads((parallel / "manifest.json").read_text("utf-8"))
     assert manifest["counts"]["order_chunks"] >= 2
-    monkeypatch.setattr(stream.mp, "cpu_count", lambda: 1)
+    monkeypatch.setattr(stream.os, "cpu_count", lambda: 1)
     serial = generate(tmp_path / "serial", "xs", 7, END)
     assert _files(parallel) == _files(serial)
