@@ -84,13 +84,16 @@ def _handovers(rng: np.random.Generator, crm: Crm, staff: Staff, end: int) -> No
 def _deletions(rng: np.random.Generator, crm: Crm, end: int) -> None:
     """About 1 % of prospects are deleted (duplicates, junk); one deletion comes after the deal closed."""
     prospects = [d for d in crm.deals if d.partner is None]
-    n = max(1, round(len(prospects) * 0.01))
-    for k in rng.choice(len(prospects), min(n, len(prospects)), replace=False):
+    wanted = max(1, round(len(prospects) * 0.01))
+    for k in rng.permutation(len(prospects)):
         deal = prospects[int(k)]
         last = max([deal.path[-1][0]] + [w for w, _ in deal.handovers])
         when = last + int(rng.uniform(0.1, 20) * DAY)
         if when <= end:
             deal.deleted_at = when
+            wanted -= 1
+            if not wanted:
+                break
 
 
 def _assign_ids(rng: np.random.Generator, crm: Crm) -> None:

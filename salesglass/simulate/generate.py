@@ -134,6 +134,9 @@ def _generate_into(folder: Path, sc, seed: int, end_day: date, progress: Progres
     db.insert("partners", partners)
     db.insert("contracts", contracts)
     db.insert("widgets", widgets)
+    marks = ",".join("?" * len(unknown))
+    unknown = [r[0] for r in db.con.execute(f"SELECT DISTINCT org_id FROM orders WHERE org_id IN ({marks}) ORDER BY 1",
+                                            unknown)]
     db.close()
     crm_counts = write_amocrm(folder / "amocrm", _rng(seed, 8), crm, staff, start, end)
 

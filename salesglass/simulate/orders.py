@@ -56,7 +56,7 @@ def build_sellers(rng: np.random.Generator, p: Partners, orders: int, start: int
     candidates = np.flatnonzero((p.approved[idx] > start + 10 * DAY) & (p.created[idx] > start))
     test[rng.choice(candidates, min(n_test, len(candidates)), replace=False)] = True
     extra_n = 1 + len(unknown_ids)
-    pseudo_expected = np.array([orders * 0.01] + [max(5.0, orders * 0.0005) / len(unknown_ids)] * len(unknown_ids))
+    pseudo_expected = np.array([orders * 0.01] + [max(30.0, orders * 0.0005 / len(unknown_ids))] * len(unknown_ids))
 
     def cat(a: np.ndarray, b: list | np.ndarray) -> np.ndarray:
         return np.concatenate([a, np.asarray(b, dtype=a.dtype)])

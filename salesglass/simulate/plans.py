@@ -55,7 +55,7 @@ def write_plans(path: Path, rng: np.random.Generator, staff: Staff, months: list
                 if k >= len(months):
                     fact *= 1.2
                 factor = rng.uniform(0.9, 1.15)
-                realistic = fact * factor
+                realistic = max(fact, 0.0) * factor  # a month of net refunds still gets a non-negative target
                 optimistic = realistic * rng.uniform(1.15, 1.3)
                 if metric in ("tickets", "new_partners"):
                     realistic, optimistic = float(max(1, round(realistic))), float(max(1, round(optimistic)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,11 @@ END = date(2026, 11, 27)
 
 @pytest.fixture(scope="session")
 def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(tmp_path_factory.mktemp("xs") / "company", "xs", 7, END)
+    """xs seed 7 by default; SALESGLASS_TEST_SCALE / _SEED / _END run the same checks on others."""
+    scale = os.environ.get("SALESGLASS_TEST_SCALE", "xs")
+    seed = int(os.environ.get("SALESGLASS_TEST_SEED", "7"))
+    end = date.fromisoformat(os.environ.get("SALESGLASS_TEST_END", END.isoformat()))
+    return generate(tmp_path_factory.mktemp(scale) / "company", scale, seed, end)
 
 
 @pytest.fixture(scope="session")

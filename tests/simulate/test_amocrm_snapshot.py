@@ -131,7 +131,11 @@ def test_a_deal_moved_back_a_stage(company: Path, events, injected) -> None:
 
 
 def test_nothing_happens_after_the_end_date(company: Path, leads, companies, events) -> None:
-    end = 1795813200  # 2026-11-28 00:00 Moscow: the history covers 2026-11-27 fully
+    from datetime import date, datetime, time, timedelta, timezone
+
+    last_day = date.fromisoformat(json.loads((company / "manifest.json").read_text("utf-8"))["end"])
+    moscow = timezone(timedelta(hours=3))
+    end = datetime.combine(last_day + timedelta(days=1), time(), moscow).timestamp()  # the end day is included
     assert max(e["created_at"] for e in events) < end
     assert max(c["updated_at"] for c in companies) < end
     assert max(lead["updated_at"] for lead in leads) < end
