@@ -8,6 +8,7 @@ its own events, which is what makes the snapshot and the history agree.
 from __future__ import annotations
 
 import os
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -111,32 +112,43 @@ def _assign_ids(rng: np.random.Generator, crm: Crm) -> None:
         crm.companies[k].id = next_id
 
 
-def _status_value(pipeline: int, status: int) -> list[dict]:
-    return [{"lead_status": {"id": status, "pipeline_id": pipeline}}]
+KINDS = ("lead_added", "lead_status_changed", "entity_responsible_changed", "lead_deleted")
 
 
-def _deal_events(deal: Deal, staff: Staff) -> list[tuple]:
-    """(ts, seq, type, before, after, actor user id) of one deal, in time order."""
+def _deal_events(deal: Deal, staff: Staff) -> list[tuple[int, ...]]:
+    """One deal's events in time order as int tuples (ts, seq, kind, before1, before2, after1, after2, actor).
+
+    Status events carry (pipeline, status) pairs, responsible changes (user id, 0); kept as plain ints so a
+    few million of them fit in little memory until they are sorted and written.
+    """
     uid = [m.user_id for m in staff.all]
-    raw: list[tuple] = [(deal.created, 0, "lead_added", [], _status_value(*deal.path[0][1:]), deal.owner)]
+    raw: list[tuple] = [(deal.created, 0, 0, 0, 0, *deal.path[0][1:])]
     for k in range(1, len(deal.path)):
-        ts, pipe, status = deal.path[k]
-        raw.append((ts, 1, "lead_status_changed", _status_value(*deal.path[k - 1][1:]), _status_value(pipe, status),
-                    None))
+        raw.append((deal.path[k][0], 1, 1, *deal.path[k - 1][1:], *deal.path[k][1:]))
     for ts, who in deal.handovers:
-        raw.append((ts, 2, "entity_responsible_changed", None, who, None))
+        raw.append((ts, 2, 2, 0, 0, who, 0))
     if deal.deleted_at is not None:
-        raw.append((deal.deleted_at, 3, "lead_deleted", [], [], None))
+        raw.append((deal.deleted_at, 3, 3, 0, 0, 0, 0))
     raw.sort(key=lambda e: (e[0], e[1]))
     out, owner = [], deal.owner
-    for ts, seq, kind, before, after, _ in raw:
-        if kind == "entity_responsible_changed":
-            out.append((ts, seq, kind, [{"responsible_user": {"id": uid[owner]}}],
-                        [{"responsible_user": {"id": uid[after]}}], uid[owner]))
-            owner = after
+    for ts, seq, kind, b1, b2, a1, a2 in raw:
+        if kind == 2:
+            out.append((ts, seq, kind, uid[owner], 0, uid[a1], 0, uid[owner]))
+            owner = a1
         else:
-            out.append((ts, seq, kind, before, after, uid[owner]))
+            out.append((ts, seq, kind, b1, b2, a1, a2, uid[owner]))
     return out
+
+
+def _values(kind: int, b1: int, b2: int, a1: int, a2: int) -> tuple[list, list]:
+    """value_before / value_after in API shape."""
+    if kind == 0:
+        return [], [{"lead_status": {"id": a2, "pipeline_id": a1}}]
+    if kind == 1:
+        return [{"lead_status": {"id": b2, "pipeline_id": b1}}], [{"lead_status": {"id": a2, "pipeline_id": a1}}]
+    if kind == 2:
+        return [{"responsible_user": {"id": b1}}], [{"responsible_user": {"id": a1}}]
+    return [], []
 
 
 def write_amocrm(folder: Path, rng: np.random.Generator, crm: Crm, staff: Staff, start: int, end: int) -> dict:
@@ -155,30 +167,34 @@ def write_amocrm(folder: Path, rng: np.random.Generator, crm: Crm, staff: Staff,
     with (folder / "companies.jsonl").open("w", encoding="utf-8") as fh:
         for c in companies:
             fh.write(json_line(_company_json(c, uid, rng, end)) + "\n")
-    all_events: list[tuple] = []
+    cols = [array("q") for _ in range(9)]  # ts, lead, seq, kind, b1, b2, a1, a2, actor
     with (folder / "leads.jsonl").open("w", encoding="utf-8") as fh:
         for deal in crm.deals:
             events = _deal_events(deal, staff)
             fh.write(json_line(_lead_json(deal, events, crm, uid)) + "\n")
-            all_events.extend((ts, deal.id, seq, kind, before, after, actor)
-                              for ts, seq, kind, before, after, actor in events)
-    all_events.sort(key=lambda e: (e[0], e[1], e[2]))
-    noise = rng.integers(0, 2**40, len(all_events))
+            for ts, seq, kind, b1, b2, a1, a2, actor in events:
+                for col, value in zip(cols, (ts, deal.id, seq, kind, b1, b2, a1, a2, actor), strict=True):
+                    col.append(value)
+    table = np.array([np.frombuffer(c, dtype=np.int64) for c in cols]) if len(cols[0]) else np.zeros((9, 0), int)
+    order = np.lexsort((table[2], table[1], table[0]))  # by created_at, then lead, then its own sequence
+    noise = rng.integers(0, 2**40, len(order))
     with (folder / "events.jsonl").open("w", encoding="utf-8") as fh:
-        for k, (ts, lead, _, kind, before, after, actor) in enumerate(all_events):
+        for k, i in enumerate(order):
+            ts, lead, _, kind, b1, b2, a1, a2, actor = (int(x) for x in table[:, i])
             eid = event_id(ts, k, int(noise[k]))
+            before, after = _values(kind, b1, b2, a1, a2)
             fh.write(json_line({
-                "id": eid, "type": kind, "entity_id": lead, "entity_type": "lead", "created_by": actor,
+                "id": eid, "type": KINDS[kind], "entity_id": lead, "entity_type": "lead", "created_by": actor,
                 "created_at": ts, "value_before": before, "value_after": after, "account_id": S.ACCOUNT_ID,
                 "_links": {"self": {"href": f"{S.BASE}/events/{eid}"}},
                 "_embedded": {"entity": {"id": lead, "_links": {"self": {"href": f"{S.BASE}/leads/{lead}"}}}},
             }) + "\n")
-    return {"leads": len(crm.deals), "companies": len(companies), "amocrm_events": len(all_events), "users": len(uid)}
+    return {"leads": len(crm.deals), "companies": len(companies), "amocrm_events": len(order), "users": len(uid)}
 
 
 def _lead_json(deal: Deal, events: list[tuple], crm: Crm, uid: list[int]) -> dict:
     ts, pipeline, status = deal.path[-1]
-    last = events[-1]
+    last = events[-1]  # (ts, seq, kind, b1, b2, a1, a2, actor)
     fields = []
     if deal.kind is not None and (deal.partner is not None or deal.id % 7 != 0):
         enum_id, label = S.KIND_ENUMS[deal.kind]
@@ -199,7 +215,7 @@ def _lead_json(deal: Deal, events: list[tuple], crm: Crm, uid: list[int]) -> dic
         "id": deal.id, "name": deal.name, "price": deal.price, "responsible_user_id": responsible,
         "group_id": 0 if manager.is_admin else S.GROUPS[manager.role][0], "status_id": status,
         "pipeline_id": pipeline, "loss_reason_id": deal.loss_reason if status == S.LOST else None,
-        "created_by": uid[deal.owner], "updated_by": last[5], "created_at": deal.created, "updated_at": last[0],
+        "created_by": uid[deal.owner], "updated_by": last[7], "created_at": deal.created, "updated_at": last[0],
         "closed_at": ts if status in (S.WON, S.LOST) else None, "closest_task_at": None,
         "is_deleted": deal.deleted_at is not None, "custom_fields_values": fields or None, "score": None,
         "account_id": S.ACCOUNT_ID, "labor_cost": None,

@@ -80,7 +80,7 @@ def build_staff(rng: np.random.Generator, scale: Scale, start_ts: int, end_ts: i
         left = start_ts + int(span * rng.uniform(0.25, 0.8))
         add("sales", early + int(rng.integers(0, 300)) * DAY, left)
         add("sales", left - int(rng.integers(5, 20)) * DAY, None)  # the replacement
-    dev_leave = scale.dev_managers // 8
+    dev_leave = max(1, scale.dev_managers // 8) if scale.dev_managers >= 3 else 0
     for i in range(scale.dev_managers - dev_leave):
         hired = early if i < max(1, scale.dev_managers // 2) else start_ts + int(span * rng.uniform(0.1, 0.6))
         add("development", hired, None)
