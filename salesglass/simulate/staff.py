@@ -7,6 +7,7 @@ amoCRM user stays, inactive) and is replaced by a new hire.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,15 +42,25 @@ class Staff:
     def __init__(self, managers: list[Manager]) -> None:
         self.all = managers
         self.by_email = {m.email: m for m in managers}
+        self._points: dict[str, list[int]] = {}
+        self._pools: dict[tuple[str, int], list[Manager]] = {}
 
     def of_role(self, role: str) -> list[Manager]:
         return [m for m in self.all if m.role == role and not m.is_admin]
 
     def pick(self, rng: np.random.Generator, role: str, ts: int) -> Manager:
-        """A manager of `role` employed at `ts` (the earliest-hired one if nobody was employed yet)."""
-        pool = [m for m in self.of_role(role) if m.active_at(ts)]
-        if not pool:
-            pool = sorted(self.of_role(role), key=lambda m: (abs(m.hired_ts - ts), m.index))[:1]
+        """A manager of `role` employed at `ts` (the nearest hire if nobody was employed yet)."""
+        if role not in self._points:  # who is employed only changes at hire/leave moments
+            self._points[role] = sorted({t for m in self.of_role(role) for t in (m.hired_ts, m.left_ts)
+                                         if t is not None})
+        key = (role, bisect_right(self._points[role], ts))
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = [m for m in self.of_role(role) if m.active_at(ts)]
+            if pool:
+                self._pools[key] = pool
+            else:
+                pool = sorted(self.of_role(role), key=lambda m: (abs(m.hired_ts - ts), m.index))[:1]
         return pool[int(rng.integers(len(pool)))]
 
 
