@@ -1,7 +1,49 @@
 """Commands of this area; `register` adds them to the `salesglass` app."""
 
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from salesglass.errors import SalesglassError
 
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    app.command("generate")(generate_command)
+
+
+def generate_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the company into (created; an earlier "
+                                                     "generated company there is replaced).")] = Path("company"),
+    scale: Annotated[str, typer.Option(help="Size: xs (tests), s (demo: ~800 partners, 200k orders), m (~10M "
+                                            "orders), l (~100M orders).")] = "s",
+    seed: Annotated[int, typer.Option(help="Random seed; same scale + seed + end → identical files.")] = 7,
+    end: Annotated[str | None, typer.Option(help="Last day of the history, YYYY-MM-DD (default: today, UTC).")] = None,
+) -> None:
+    """Write a simulated ticketing company: amoCRM snapshot, back-office SQLite, plans.xlsx and truth/."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from salesglass.simulate.generate import generate
+
+    try:
+        end_day = date.fromisoformat(end) if end else None
+    except ValueError:
+        raise SalesglassError(f"--end {end!r} is not a date: expected YYYY-MM-DD") from None
+    console = Console()
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def report(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        path = generate(out, scale, seed, end_day, progress=report)
+    manifest = (path / "manifest.json").read_text(encoding="utf-8")
+    console.print(f"wrote {path}")
+    console.print(manifest, highlight=False, markup=False)
