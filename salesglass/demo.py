@@ -1,12 +1,20 @@
-"""`salesglass demo`: the longest path that exists, on a simulated company, in one folder.
+"""`salesglass demo`: the whole product on a simulated company, in one folder.
+
+The path is the one a real installation takes, with the real pieces: generate a company → serve its
+amoCRM account from the emulator on a local port → authorize like an integration (OAuth code exchange)
+and sync through the connector → load the SQLite back-office and plans through the platform source →
+link deals to partners → build and publish every report → open the dashboard.
 
 Everything stays under DIR (default ./demo): the generated company, the config written for it (a worked
-example for users), the warehouse and the published reports. Running it again reuses the company when
-it was generated with the same seed and scale, and rebuilds the rest.
+example for users), the tokens, the warehouse and the published reports. Running it again reuses the
+company when scale, seed and end date match, and rebuilds the rest.
 """
 
 from __future__ import annotations
 
+import json
+import threading
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +23,9 @@ from rich.console import Console
 
 console = Console()
 
+DEMO_ADMIN = ("admin@demo.local", "demo-admin")
+DEMO_MANAGER_PASSWORD = "demo-manager"
+
 
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
@@ -22,34 +33,105 @@ def register(app: typer.Typer) -> None:
 
 def demo(
     dir: Annotated[Path, typer.Option("--dir", help="Folder for everything the demo makes.")] = Path("demo"),
-    scale: Annotated[str, typer.Option(help="Size of the simulated company: s, m or l.")] = "s",
+    scale: Annotated[str, typer.Option(help="Size of the simulated company: xs, s, m or l (s: seconds; "
+                                            "m: minutes and ~3 GB; l: long).")] = "s",
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same company.")] = 7,
-    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the dashboard at the end.")] = True,
+    end: Annotated[str | None, typer.Option(help="Last day of the company's history, YYYY-MM-DD (default: "
+                                                 "today); the reports are built as of this day.")] = None,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the dashboard at the end (--no-serve "
+                                        "stops once the reports are built, for scripts and BI tools).")] = True,
+    live: Annotated[bool, typer.Option("--live", help="Keep the company moving: the emulator advances every "
+                                       "minute and the dashboard refreshes itself.")] = False,
+    port: Annotated[int | None, typer.Option(help="Dashboard port (default: [dashboard].port, 8000).")] = None,
 ) -> None:
-    """Generate a company, load it, build the reports and (by default) open the dashboard."""
+    """Generate a company, sync it through the amoCRM emulator, load, link, build and open the dashboard."""
     from salesglass.config import load_config
-    from salesglass.warehouse import open_warehouse, table_counts
+    from salesglass.simulate.generate import ensure_company
+    from salesglass.sources.amocrm.demo import demo_sync
 
+    end_day = date.fromisoformat(end) if end else None
     dir.mkdir(parents=True, exist_ok=True)
     company = dir / "company"
-    console.rule("[bold]salesglass demo")
-    _step_generate(company, scale, seed)
     config_path = dir / "salesglass.toml"
+    console.rule("[bold]salesglass demo")
+
+    console.print(f"[bold]1/5[/] simulated company (scale {scale}, seed {seed}) in {company}")
+    ensure_company(company, scale=scale, seed=seed, end=end_day)
+    manifest = json.loads((company / "manifest.json").read_text(encoding="utf-8"))
+    as_of = date.fromisoformat(manifest["end"])
     _write_config(config_path, company)
-    cfg = load_config(config_path)
-    with open_warehouse(cfg.warehouse_path) as con:
-        counts = table_counts(con)
-    console.print(f"warehouse {cfg.warehouse_path}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
-    console.print(f"\nNext: read {config_path} — the worked example of a config for your own account.")
 
-
-def _step_generate(company: Path, scale: str, seed: int) -> None:
-    from salesglass.simulate.generate import ensure_company
-
-    ensure_company(company, scale=scale, seed=seed)
+    console.print("[bold]2/5[/] amoCRM: emulator + OAuth authorization + full sync")
+    handle, sync_summary = demo_sync(company, config_path, progress=True)
+    try:
+        console.print(sync_summary.render(), highlight=False)
+        cfg = load_config(config_path)
+        _load_link_build(cfg, as_of)
+        if not serve:
+            _print_next(config_path, cfg)
+            return
+        _serve(cfg, handle, config_path, live=live, port=port)
+    finally:
+        handle.stop()
 
 
 def _write_config(path: Path, company: Path) -> None:
     from salesglass.simulate.democonfig import demo_config_text
 
     path.write_text(demo_config_text(company.resolve()), encoding="utf-8")
+
+
+def _load_link_build(cfg, as_of: date) -> None:  # cfg: Config
+    from salesglass.link.cli import print_link_summary
+    from salesglass.link.run import run_link
+    from salesglass.reports.build import run_build
+    from salesglass.sources.platform.cli import print_summary
+    from salesglass.sources.platform.load import run_load
+
+    console.print("[bold]3/5[/] platform back-office and plans")
+    print_summary(run_load(cfg, full=True, progress=True))
+    console.print("[bold]4/5[/] linking deals to partners")
+    print_link_summary(run_link(cfg))
+    console.print(f"[bold]5/5[/] reports as of {as_of}")
+    run_build(cfg, as_of=as_of, progress=True)
+
+
+def _print_next(config_path: Path, cfg) -> None:  # cfg: Config
+    console.rule("[bold green]done")
+    console.print(
+        f"Reports: {cfg.published_path} (DuckDB; every report_* table, the canonical model, build_info)\n"
+        f"Config:  {config_path} — the worked example for your own account (docs/configuration.md)\n"
+        f"Next:    salesglass export -c {config_path} --format xlsx   ·   "
+        f"salesglass doctor -c {config_path}   ·   salesglass serve -c {config_path}",
+        highlight=False,
+    )
+
+
+def _serve(cfg, handle, config_path: Path, *, live: bool, port: int | None) -> None:  # cfg: Config
+    from salesglass.serve.web.app import demo_manager_email, ensure_demo_users, run_server
+
+    if port:
+        cfg.dashboard.port = port
+    manager_email = demo_manager_email(cfg)
+    ensure_demo_users(cfg, admin=DEMO_ADMIN, manager=(manager_email or "manager@demo.local",
+                                                      DEMO_MANAGER_PASSWORD))
+    url = f"http://{cfg.dashboard.host}:{cfg.dashboard.port}/"
+    console.rule("[bold green]dashboard")
+    console.print(f"Open {url}\n"
+                  f"  admin:   {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}\n"
+                  f"  manager: {manager_email} / {DEMO_MANAGER_PASSWORD} (sees only their own deals and bonus)\n"
+                  f"  amoCRM emulator: {handle.url}   config: {config_path}\n"
+                  "Ctrl+C stops everything.", highlight=False)
+    stop = threading.Event()
+    if live:
+        # the emulator's company moves every minute; the refresh loop follows it
+        def advance() -> None:
+            while not stop.wait(60):
+                handle.advance()
+
+        threading.Thread(target=advance, name="emulator-advance", daemon=True).start()
+        console.print("live mode: the company advances every minute; the dashboard refreshes every minute")
+    try:
+        run_server(cfg, refresh=live, webhooks=live, refresh_interval_seconds=60 if live else None)
+    finally:
+        stop.set()

@@ -25,6 +25,11 @@ def link(config: ConfigOption = None) -> None:
     cfg = load_config(config)
     with console.status("linking deals to partners…"):
         s = run_link(cfg)
+    print_link_summary(s)
+
+
+def print_link_summary(s) -> None:  # LinkSummary
+    """What linking did, in the words of the linking rules (shared with `salesglass demo`)."""
     console.print(f"deals: {s.deals:,}; linked {s.linked_total:,} "
                   f"({', '.join(f'{m} {n:,}' for m, n in sorted(s.linked.items())) or 'none'}); "
                   f"unlinked {s.unlinked:,}")

@@ -29,8 +29,14 @@ def serve(
     config: ConfigOption = None,
     host: Annotated[str | None, typer.Option(help="Listen address (default: [dashboard].host).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: [dashboard].port).")] = None,
+    refresh: Annotated[bool, typer.Option(
+        "--refresh/--no-refresh", help="Keep the data fresh while serving: sync, load, link and build every "
+        "[refresh].interval_minutes (full reconciliation nightly) in a worker process.")] = True,
+    webhooks: Annotated[bool, typer.Option(
+        "--webhooks/--no-webhooks", help="Accept amoCRM webhooks at /hooks/amocrm/<secret> "
+        "(`salesglass webhook-info` shows the URL) and re-fetch the leads they name.")] = True,
 ) -> None:
-    """Start the web dashboard (login required; reads the published report file)."""
+    """Start the web dashboard (login required; reads the published report file) and keep it fresh."""
     from salesglass.config import load_config
     from salesglass.serve.users import UserStore
     from salesglass.serve.web.app import run_server
@@ -45,7 +51,9 @@ def serve(
             "[yellow]No dashboard users yet:[/] add one with `salesglass users add you@example.com --role admin`."
         )
     console.print(f"dashboard on http://{cfg.dashboard.host}:{cfg.dashboard.port}/ (Ctrl+C stops it)")
-    run_server(cfg)
+    if refresh:
+        console.print(f"refreshing every {cfg.refresh.interval_minutes} min; runs: `salesglass refresh-status`")
+    run_server(cfg, refresh=refresh, webhooks=webhooks)
 
 
 def _read_password(password_stdin: bool) -> str:

@@ -183,11 +183,35 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def run_server(cfg: Any) -> None:
-    """Serve the dashboard with uvicorn until interrupted."""
+def run_server(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
+               refresh_interval_seconds: float | None = None) -> None:
+    """Serve the dashboard with uvicorn until interrupted.
+
+    With `refresh`, the data keeps itself fresh meanwhile: the scheduler runs sync → load → link →
+    build in worker processes every `[refresh] interval_minutes` (nightly in full) and swaps the
+    published file, which the pages pick up. With `webhooks`, amoCRM's webhook URL
+    `/hooks/amocrm/<secret>` is served too and triggers a targeted re-fetch of the leads it names.
+    """
     import uvicorn
 
-    uvicorn.run(create_app(cfg), host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info", access_log=False)
+    app = create_app(cfg)
+    queue = refresher = None
+    if webhooks:
+        from salesglass.refresh.webhooks import make_webhook_router
+
+        router, queue = make_webhook_router(cfg)
+        app.include_router(router)
+    if refresh:
+        from salesglass.refresh.scheduler import start_background_refresh
+
+        refresher = start_background_refresh(cfg, run_at_start=False, interval_seconds=refresh_interval_seconds)
+    try:
+        uvicorn.run(app, host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info", access_log=False)
+    finally:
+        if queue is not None:
+            queue.stop()
+        if refresher is not None:
+            refresher.stop()
 
 
 def ensure_demo_users(cfg: Any, admin: tuple[str, str], manager: tuple[str, str]) -> None:

@@ -16,7 +16,8 @@ from fastapi import HTTPException
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-PUBLIC_PREFIXES = ("/static/",)
+# webhooks authenticate by the secret in their URL (amoCRM cannot log in); the router checks it
+PUBLIC_PREFIXES = ("/static/", "/hooks/amocrm/")
 PUBLIC_PATHS = {"/login", "/health", "/lang", "/favicon.ico"}
 
 

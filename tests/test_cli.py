@@ -1,0 +1,35 @@
+"""The command line: every command has help, and user errors print one clear message, no traceback."""
+
+import subprocess
+import sys
+
+import pytest
+import typer.main
+
+from salesglass.cli import app
+
+COMMANDS = sorted(typer.main.get_command(app).commands)
+
+
+def _run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "salesglass", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_the_main_commands_exist():
+    assert {"demo", "generate", "sync", "load", "link", "doctor", "build", "export", "serve", "users",
+            "refresh", "publish", "digest"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command):
+    res = _run(command, "--help")
+    assert res.returncode == 0, res.stderr
+    assert "Usage" in res.stdout and len(res.stdout) > 200
+
+
+def test_a_config_mistake_names_the_key_without_a_traceback(tmp_path):
+    (tmp_path / "salesglass.toml").write_text('[account]\ntimezone = "Nowhere/City"\n')
+    res = _run("init", cwd=tmp_path)
+    assert res.returncode == 2
+    assert "[account].timezone: unknown time zone 'Nowhere/City'" in res.stderr
+    assert "Traceback" not in res.stderr
