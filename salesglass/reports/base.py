@@ -84,3 +84,17 @@ STAGE_ORDER: dict[str, int] = {
     s: i + 1 for i, s in enumerate(("lead", "negotiation", "proposal", "contract_signed", "widget_installed",
                                    "first_sale"))
 }
+
+
+def union_all(*tables: ibis.Table, distinct: bool = False) -> ibis.Table:
+    """UNION ALL that tolerates NOT NULL vs nullable columns of the same type (they differ per source)."""
+    first = tables[0].schema()
+    common = {name: dtype.copy(nullable=True) for name, dtype in first.items()}
+    return ibis.union(*[t.cast(common) for t in tables], distinct=distinct)
+
+
+def left_join(left: ibis.Table, right: ibis.Table, on: str | list[str]) -> ibis.Table:
+    """LEFT JOIN on equally named keys, keeping the left keys only (Ibis would add `<key>_right`)."""
+    keys = [on] if isinstance(on, str) else list(on)
+    joined = left.left_join(right, keys)
+    return joined.select(*left.columns, *[c for c in right.columns if c not in keys and c not in left.columns])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ibis
 
-from salesglass.reports.base import BuildParams, Canon
+from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.money import MONEY, RATE, apply_rate, div_round, from_cents, money_lit, rate_lit, to_cents
 from salesglass.reports.periods import month_index
 
@@ -42,7 +42,7 @@ def _first_sale_lines(canon: Canon, params: BuildParams) -> ibis.Table:
 def _partner_month_grid(canon: Canon, params: BuildParams) -> ibis.Table:
     """Every partner that has sold × every month from 3 before its first sale to the as_of month."""
     fs = canon.first_sales.join(canon.partners.select("partner_id", "development_manager_id"), "partner_id")
-    fs = fs.left_join(canon.acquiring_deals.select("partner_id", "deal_id", "sales_manager_id"), "partner_id")
+    fs = left_join(fs, canon.acquiring_deals.select("partner_id", "deal_id", "sales_manager_id"), "partner_id")
     last = ibis.literal(params.as_of_month.year * 12 + params.as_of_month.month - 1, type=_I64)
     grid = fs.mutate(k=ibis.range(-3, last - month_index(fs.first_sale_month) + 1).unnest())
     grid = grid.mutate(month=(grid.first_sale_month + grid.k.as_interval("M")).cast("date"))
@@ -50,7 +50,7 @@ def _partner_month_grid(canon: Canon, params: BuildParams) -> ibis.Table:
     pm = canon.partner_months
     rev = pm.filter(pm.partner_id.notnull()).select("partner_id", month_no=month_index(pm.month),
                                                     revenue=to_cents(pm.revenue))
-    grid = grid.left_join(rev, ["partner_id", "month_no"])
+    grid = left_join(grid, rev, ["partner_id", "month_no"])
     grid = grid.mutate(revenue=grid.revenue.fill_null(0))
     w = ibis.window(group_by=grid.partner_id, order_by=grid.k)
     prev = [grid.revenue.lag(n).over(w).fill_null(0) for n in (1, 2, 3)]
@@ -82,5 +82,5 @@ def _share_and_growth_lines(canon: Canon, params: BuildParams) -> tuple[ibis.Tab
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     share, growth = _share_and_growth_lines(canon, params)
-    lines = ibis.union(_first_sale_lines(canon, params), share, growth)
+    lines = union_all(_first_sale_lines(canon, params), share, growth)
     return lines.order_by("month", "manager_id", "rule", "partner_id")

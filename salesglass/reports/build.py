@@ -130,12 +130,15 @@ def run_build(cfg, *, as_of: date | None = None, progress: bool = True) -> Build
             else:
                 if not cfg.warehouse.clickhouse_url:
                     raise SalesglassError("[warehouse].clickhouse_url is required when engine = \"clickhouse\"")
+                from salesglass.reports.clickhouse import materialize_on_server
+
                 ch = _clickhouse(cfg.warehouse.clickhouse_url)
                 canon = _canon_of(ch)
                 for t in CANONICAL:
                     if t.name != "deal_stages":
                         timer.publish(out, t.name, getattr(canon, t.name).to_pyarrow())
-                for name, expr in report_exprs(canon, params).items():
+                exprs = report_exprs(canon, params, keep=lambda n, e: materialize_on_server(ch, n, e))
+                for name, expr in exprs.items():
                     timer.publish(out, name, expr.to_pyarrow())
             if registry.data_quality() is None:
                 say(f"{registry.DATA_QUALITY:<28} skipped: {registry.DATA_QUALITY_MODULE} not installed yet")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ibis
 
-from salesglass.reports.base import BuildParams, Canon
+from salesglass.reports.base import BuildParams, Canon, left_join
 from salesglass.reports.money import MONEY
 from salesglass.reports.periods import month_index
 
@@ -31,7 +31,7 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
         revenue=sales.revenue.sum(),
         tickets=sales.tickets.sum(),
     )
-    out = grid.left_join(per_offset, ["cohort_month", "kind", "month_offset"])
+    out = left_join(grid, per_offset, ["cohort_month", "kind", "month_offset"])
     return out.select(
         "cohort_month", "kind", month_offset=out.month_offset.cast("int32"), partners=out.partners,
         active_partners=out.active_partners.fill_null(0).cast("int64"),

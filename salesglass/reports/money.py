@@ -17,7 +17,10 @@ import ibis.expr.types as ir
 
 MONEY = "decimal(18,2)"
 RATE = "decimal(18,4)"
-_CENT = ibis.literal(Decimal("0.01"), type=MONEY)
+_WIDE = "decimal(38,2)"  # a different type than MONEY, so Ibis keeps the final cast
+# Decimal literals are written as text cast to DECIMAL: Ibis renders them for ClickHouse as
+# toDecimal64(0.57, 2), which parses a float and truncates (→ 0.56).
+_CENT = ibis.literal("0.01").cast(_WIDE)
 
 
 def to_cents(value: ir.NumericValue) -> ir.IntegerValue:
@@ -27,7 +30,7 @@ def to_cents(value: ir.NumericValue) -> ir.IntegerValue:
 
 def from_cents(cents: ir.IntegerValue) -> ir.DecimalValue:
     """Whole hundredths back to DECIMAL(18,2); exact (a multiplication, never a division)."""
-    return (cents.cast(MONEY) * _CENT).cast(MONEY)
+    return (cents.cast(_WIDE) * _CENT).cast(MONEY)
 
 
 def _idiv(a: ir.IntegerValue, b: ir.IntegerValue) -> ir.IntegerValue:
@@ -38,7 +41,10 @@ def _idiv(a: ir.IntegerValue, b: ir.IntegerValue) -> ir.IntegerValue:
 def div_round(n: ir.IntegerValue, d: ir.IntegerValue | int) -> ir.IntegerValue:
     """n / d rounded half away from zero, as an integer; NULL when d = 0."""
     d = ibis.literal(d, type="int64") if isinstance(d, int) else d
-    an, ad = n.abs(), d.abs()
+    # ClickHouse evaluates both branches of IF, and the hidden value under a NULL is 0: never let any
+    # branch divide by zero (inf → integer is an error there)
+    d = d.fill_null(0)
+    an, ad = n.abs(), ibis.ifelse(d == 0, 1, d.abs())
     q = _idiv(2 * an + ad, 2 * ad)
     sign = ibis.ifelse((n < 0) != (d < 0), -1, 1)
     return ibis.ifelse(d == 0, ibis.null("int64"), sign * q)
@@ -67,8 +73,8 @@ def round_money(value: Decimal) -> Decimal:
 
 
 def money_lit(value: Decimal) -> ir.DecimalValue:
-    return ibis.literal(round_money(value), type=MONEY)
+    return ibis.literal(str(round_money(value))).cast(MONEY)
 
 
-def rate_lit(value: Decimal | None) -> ir.DecimalValue:
-    return ibis.literal(value, type=RATE)
+def rate_lit(value: Decimal | int) -> ir.DecimalValue:
+    return ibis.literal(str(value)).cast(RATE)

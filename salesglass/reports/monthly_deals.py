@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ibis
 
-from salesglass.reports.base import BuildParams, Canon, client_kind
+from salesglass.reports.base import BuildParams, Canon, client_kind, left_join, union_all
 from salesglass.reports.money import MONEY
 
 
@@ -12,7 +12,7 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     d = canon.deals.mutate(client_kind=client_kind(canon.deals))
     st = canon.deal_stages
     selling = st.filter(st.stage == "first_sale").select("deal_id", sells=ibis.literal(1))
-    created = d.left_join(selling, "deal_id")
+    created = left_join(d, selling, "deal_id")
     created = created.select(
         "client_kind", month=params.month(created.created_at), deals_created=ibis.literal(1),
         deals_won=ibis.literal(0), annual_budget_won=ibis.literal(0).cast(MONEY),
@@ -24,7 +24,7 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
         deals_won=ibis.literal(1), annual_budget_won=won.price.fill_null(0).cast(MONEY),
         created_reached_first_sale=ibis.literal(0),
     )
-    rows = ibis.union(created, won)
+    rows = union_all(created, won)
     return rows.group_by("month", "client_kind").agg(
         deals_created=rows.deals_created.sum().cast("int64"),
         deals_won=rows.deals_won.sum().cast("int64"),

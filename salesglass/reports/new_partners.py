@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ibis
 
-from salesglass.reports.base import BuildParams, Canon, client_kind
+from salesglass.reports.base import BuildParams, Canon, client_kind, left_join
 
 _COUNTED = {"contract_signed": "contracts_signed", "widget_installed": "widgets_installed",
             "first_sale": "first_sales"}
@@ -15,7 +15,7 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     d = canon.deals.select("deal_id", "sales_manager_id", client_kind=client_kind(canon.deals))
     st = canon.deal_stages
     selling = st.filter(st.stage == "first_sale").select("deal_id", sells=ibis.literal(1))
-    rows = st.filter(st.stage.isin(list(_COUNTED))).join(d, "deal_id").left_join(selling, "deal_id")
+    rows = left_join(st.filter(st.stage.isin(list(_COUNTED))).join(d, "deal_id"), selling, "deal_id")
     rows = rows.mutate(month=params.month(rows.reached_at))
     counts = {
         col: (rows.stage == stage).cast("int64").sum() for stage, col in _COUNTED.items()

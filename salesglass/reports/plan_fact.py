@@ -22,7 +22,7 @@ from datetime import date
 
 import ibis
 
-from salesglass.reports.base import BuildParams, Canon
+from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.money import div_round, from_cents, pct_cents, to_cents
 from salesglass.reports.periods import quarter_start
 
@@ -43,7 +43,7 @@ def _month_facts(canon: Canon, params: BuildParams) -> ibis.Table:
     pmm = pm.join(dev, "partner_id")
     pmm = pmm.filter(pmm.development_manager_id.notnull())
     money_mgr = {m: to_cents(pmm[m]) for m in ("turnover", "revenue", "cost")} | {"tickets": pmm.tickets * 100}
-    fs = canon.first_sales.left_join(canon.acquiring_deals.select("partner_id", "sales_manager_id"), "partner_id")
+    fs = left_join(canon.first_sales, canon.acquiring_deals.select("partner_id", "sales_manager_id"), "partner_id")
     fsm = fs.filter(fs.sales_manager_id.notnull())
     no_money = {m: _zero() for m in ("turnover", "revenue", "cost", "tickets")}
     hundred = ibis.literal(100, type=_I64)
@@ -55,7 +55,7 @@ def _month_facts(canon: Canon, params: BuildParams) -> ibis.Table:
         fsm.select(month=fsm.first_sale_month, mkey=fsm.sales_manager_id.cast(_I64), **no_money,
                    new_partners=hundred),
     ]
-    rows = ibis.union(*parts)
+    rows = union_all(*parts)
     return rows.group_by("month", "mkey").agg(**{m: rows[m].sum() for m in _FACTS})
 
 
@@ -82,9 +82,9 @@ def _period(facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: 
     p = plans.group_by(period_start=plans.month.truncate(unit), mkey=plans.mkey).agg(
         **{c: _sum_or_null(plans[c]) for c in plans.columns if c not in ("month", "mkey")})
     last = ibis.literal(params.as_of, type="date")
-    keys = ibis.union(f.select("period_start", "mkey"), p.select("period_start", "mkey"), distinct=True)
+    keys = union_all(f.select("period_start", "mkey"), p.select("period_start", "mkey"), distinct=True)
     keys = keys.filter(keys.period_start <= last)
-    w = keys.left_join(f, ["period_start", "mkey"]).left_join(p, ["period_start", "mkey"])
+    w = left_join(left_join(keys, f, ["period_start", "mkey"]), p, ["period_start", "mkey"])
     w = w.mutate(**{m: w[m].fill_null(0) for m in _FACTS})
     start, end = _running(params.as_of, unit)
     elapsed, total = (params.as_of - start).days + 1, (end - start).days + 1
@@ -114,7 +114,7 @@ def _period(facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: 
         )
         for metric, (fact, real, opt, fc) in metrics.items()
     ]
-    return ibis.union(*parts)
+    return union_all(*parts)
 
 
 def _running(as_of: date, unit: str) -> tuple[date, date]:
@@ -131,6 +131,6 @@ def _running(as_of: date, unit: str) -> tuple[date, date]:
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     facts = _month_facts(canon, params)
     plans = _month_plans(canon)
-    out = ibis.union(*[_period(facts, plans, kind, unit, params)
+    out = union_all(*[_period(facts, plans, kind, unit, params)
                        for kind, unit in (("month", "M"), ("quarter", "Q"), ("year", "Y"))])
     return out.order_by("period_type", "period_start", "manager_id", "metric")

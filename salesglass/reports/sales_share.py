@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ibis
 
-from salesglass.reports.base import BuildParams, Canon
+from salesglass.reports.base import BuildParams, Canon, left_join
 from salesglass.reports.money import MONEY
 
 
@@ -19,8 +19,9 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     active = canon.managers.filter(canon.managers.is_active.fill_null(False)).select(
         development_manager_id="manager_id", manager_active=ibis.literal(True))
     partners = canon.partners.select("partner_id", "development_manager_id", "is_support",
-                                     known=ibis.literal(True)).left_join(active, "development_manager_id")
-    rows = pm.left_join(partners, "partner_id")
+                                     known=ibis.literal(True))
+    partners = left_join(partners, active, "development_manager_id")
+    rows = left_join(pm, partners, "partner_id")
     bucket = ibis.cases(
         (rows.partner_id.isnull(), "support"),
         (rows.known.isnull(), "unknown"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ibis
 
-from salesglass.reports.base import BuildParams, Canon, client_kind
+from salesglass.reports.base import BuildParams, Canon, client_kind, union_all
 
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
@@ -20,7 +20,7 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
         widget_installed=ibis.ifelse(reached.stage == "widget_installed", 1, 0),
         first_sale=ibis.ifelse(reached.stage == "first_sale", 1, 0),
     )
-    rows = ibis.union(created, reached)
+    rows = union_all(created, reached)
     return rows.group_by("week_start", "client_kind").agg(
         deals_created=rows.deals_created.sum().cast("int64"),
         widget_installed=rows.widget_installed.sum().cast("int64"),

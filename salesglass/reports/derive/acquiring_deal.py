@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import ibis
 
-from salesglass.reports.base import BuildParams, Canon
+from salesglass.reports.base import BuildParams, Canon, left_join
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -20,7 +20,7 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     d = canon.deals
     st = canon.deal_stages
     first = st.filter(st.stage == "first_sale").select("deal_id", first_sale_reached_at="reached_at")
-    linked = d.filter(d.partner_id.notnull()).left_join(first, "deal_id")
+    linked = left_join(d.filter(d.partner_id.notnull()), first, "deal_id")
     reached = linked.first_sale_reached_at.notnull()
     rank = ibis.row_number().over(
         group_by=linked.partner_id,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ibis
 
-from salesglass.reports.base import STAGE_ORDER, BuildParams, Canon
+from salesglass.reports.base import STAGE_ORDER, BuildParams, Canon, left_join, union_all
 
 _SOURCE_RANK = {"created": 0, "amocrm": 1, "platform": 2}  # equal times: prefer the CRM's own record
 
@@ -29,13 +29,13 @@ def _own_times(canon: Canon) -> ibis.Table:
     linked = deals.filter(deals.partner_id.notnull()).select("deal_id", "partner_id")
     p = canon.partners
     fs = canon.first_sales
-    milestones = linked.join(p, "partner_id").left_join(fs, "partner_id")
+    milestones = left_join(linked.join(p, "partner_id"), fs, "partner_id")
     platform = [
         milestones.select("deal_id", stage=ibis.literal(stage), at=milestones[col], source=ibis.literal("platform"))
         for stage, col in (("contract_signed", "contract_signed_at"), ("widget_installed", "widget_installed_at"),
                            ("first_sale", "first_sale_at"))
     ]
-    own = ibis.union(crm, created, *platform)
+    own = union_all(crm, created, *platform)
     own = own.filter(own.at.notnull(), own.stage.isin(list(STAGE_ORDER)))
     return own.mutate(
         stage_order=own.stage.cases(*STAGE_ORDER.items()).cast("int32"),
@@ -60,4 +60,4 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
             source=ibis.ifelse(best.stage_order == order, best.source, ibis.literal("implied")),
             stage_order=ibis.literal(order, type="int32"),
         ))
-    return ibis.union(*per_stage)
+    return union_all(*per_stage)
