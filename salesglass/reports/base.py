@@ -98,3 +98,9 @@ def left_join(left: ibis.Table, right: ibis.Table, on: str | list[str]) -> ibis.
     keys = [on] if isinstance(on, str) else list(on)
     joined = left.left_join(right, keys)
     return joined.select(*left.columns, *[c for c in right.columns if c not in keys and c not in left.columns])
+
+
+def nullable(table: ibis.Table) -> ibis.Table:
+    """The same table with every column nullable: Ibis infers NOT NULL too eagerly (e.g. min(x, where=…) of a
+    NOT NULL column), and create_table turns that into a constraint that the data then violates."""
+    return table.cast({name: dtype.copy(nullable=True) for name, dtype in table.schema().items()})

@@ -22,7 +22,7 @@ import ibis
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import CANONICAL
 from salesglass.reports import derive, registry
-from salesglass.reports.base import BuildParams, Canon
+from salesglass.reports.base import BuildParams, Canon, nullable
 from salesglass.reports.publish import building, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
 
@@ -93,7 +93,7 @@ class _Timer:
 
     def publish(self, con: ibis.BaseBackend, name: str, obj) -> ibis.Table:
         start = time.perf_counter()
-        table = con.create_table(name, obj, overwrite=True)
+        table = con.create_table(name, nullable(obj) if isinstance(obj, ibis.Table) else obj, overwrite=True)
         self.rows[name] = int(table.count().execute())
         self.say(f"{name:<28} {self.rows[name]:>10,} rows  {time.perf_counter() - start:6.2f} s")
         return table

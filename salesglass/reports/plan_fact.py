@@ -75,24 +75,31 @@ def _month_plans(canon: Canon) -> ibis.Table:
     return pl.group_by("month", "mkey").agg(**aggs)
 
 
-def _period(facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: BuildParams) -> ibis.Table:
+def _rollup(facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: BuildParams) -> ibis.Table:
     """One period type: facts and plans rolled up from months, on every (period, manager) with either."""
     f = facts.group_by(period_start=facts.month.truncate(unit), mkey=facts.mkey).agg(
         **{m: facts[m].sum() for m in _FACTS})
     p = plans.group_by(period_start=plans.month.truncate(unit), mkey=plans.mkey).agg(
         **{c: _sum_or_null(plans[c]) for c in plans.columns if c not in ("month", "mkey")})
-    last = ibis.literal(params.as_of, type="date")
     keys = union_all(f.select("period_start", "mkey"), p.select("period_start", "mkey"), distinct=True)
-    keys = keys.filter(keys.period_start <= last)
+    keys = keys.filter(keys.period_start <= ibis.literal(params.as_of, type="date"))
     w = left_join(left_join(keys, f, ["period_start", "mkey"]), p, ["period_start", "mkey"])
-    w = w.mutate(**{m: w[m].fill_null(0) for m in _FACTS})
     start, end = _running(params.as_of, unit)
-    elapsed, total = (params.as_of - start).days + 1, (end - start).days + 1
     running = w.period_start == ibis.literal(start, type="date")
-    complete = ~running | ibis.literal(elapsed == total)
+    return w.mutate(
+        period_type=ibis.literal(kind), running=running,
+        is_complete=~running | ibis.literal(params.as_of == end),
+        days_total=ibis.literal((end - start).days + 1, type=_I64),
+        days_elapsed=ibis.literal((params.as_of - start).days + 1, type=_I64),
+        **{m: w[m].fill_null(0) for m in _FACTS},
+    )
+
+
+def _metrics(w: ibis.Table) -> ibis.Table:
+    """The long table: one row per metric, with plan and run-rate forecast (all in hundredths)."""
 
     def forecast(x):
-        return ibis.ifelse(running, div_round(x * total, elapsed), x)
+        return ibis.ifelse(w.running, div_round(x * w.days_total, w.days_elapsed), x)
 
     none = ibis.null(_I64)
     margin = w.revenue - w.cost
@@ -107,10 +114,10 @@ def _period(facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: 
     )
     parts = [
         w.select(
-            period_type=ibis.literal(kind), period_start=w.period_start,
+            "period_type", "period_start",
             manager_id=ibis.ifelse(w.mkey == COMPANY, ibis.null(_I64), w.mkey),
             metric=ibis.literal(metric), fact=from_cents(fact), plan_realistic=from_cents(real),
-            plan_optimistic=from_cents(opt), forecast=from_cents(fc), is_complete=complete,
+            plan_optimistic=from_cents(opt), forecast=from_cents(fc), is_complete=w.is_complete,
         )
         for metric, (fact, real, opt, fc) in metrics.items()
     ]
@@ -131,6 +138,6 @@ def _running(as_of: date, unit: str) -> tuple[date, date]:
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     facts = _month_facts(canon, params)
     plans = _month_plans(canon)
-    out = union_all(*[_period(facts, plans, kind, unit, params)
-                       for kind, unit in (("month", "M"), ("quarter", "Q"), ("year", "Y"))])
-    return out.order_by("period_type", "period_start", "manager_id", "metric")
+    w = union_all(*[_rollup(facts, plans, kind, unit, params)
+                    for kind, unit in (("month", "M"), ("quarter", "Q"), ("year", "Y"))])
+    return _metrics(w).order_by("period_type", "period_start", "manager_id", "metric")

@@ -75,7 +75,7 @@ def synthesize(con, *, managers: int = 40, partners: int = 300, deals: int = 900
         0::DECIMAL(18,2) AS revenue, 0::DECIMAL(18,2) AS cost,
         CASE WHEN i % 3 = 0 THEN 'yandex' ELSE 'widget' END AS channel
         FROM range(1, {sales + 1}) t(i)""")
-    con.execute(f"""UPDATE sales SET revenue = (turnover * 0.1)::DECIMAL(18,2),
+    con.execute("""UPDATE sales SET revenue = (turnover * 0.1)::DECIMAL(18,2),
         cost = (turnover * ((abs(turnover) * 100)::BIGINT % 7) / 100)::DECIMAL(18,2)""")
     con.execute(f"""CREATE TABLE plans AS SELECT (DATE '2023-01-01' + to_months(mo::INTEGER))::DATE AS month,
         mgr AS manager_id, metric,

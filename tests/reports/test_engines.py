@@ -7,7 +7,7 @@ import duckdb
 import ibis
 import pytest
 
-from salesglass.reports.base import BuildParams
+from salesglass.reports.base import BuildParams, nullable
 from salesglass.reports.build import _canon_of, report_exprs
 from salesglass.reports.config import ReportsConfig
 from salesglass.warehouse import init_canonical
@@ -20,8 +20,11 @@ pytestmark = pytest.mark.clickhouse
 
 
 def duckdb_reports(con: duckdb.DuckDBPyConnection, params: BuildParams) -> dict:
+    """As the build does it: derived helpers materialised (temporary tables), reports on top."""
     backend = ibis.duckdb.from_connection(con)
-    return {name: backend.to_pyarrow(expr) for name, expr in report_exprs(_canon_of(backend), params).items()}
+    exprs = report_exprs(_canon_of(backend), params,
+                         keep=lambda name, e: backend.create_table(f"derived_{name}", nullable(e), overwrite=True))
+    return {name: backend.to_pyarrow(expr) for name, expr in exprs.items()}
 
 
 def _check(duck: dict, ch: dict) -> None:
