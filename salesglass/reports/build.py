@@ -90,12 +90,14 @@ def _clickhouse(url: str) -> ibis.BaseBackend:
 class _Timer:
     say: Progress
     rows: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def publish(self, con: ibis.BaseBackend, name: str, obj) -> ibis.Table:
         start = time.perf_counter()
         table = con.create_table(name, nullable(obj) if isinstance(obj, ibis.Table) else obj, overwrite=True)
         self.rows[name] = int(table.count().execute())
-        self.say(f"{name:<28} {self.rows[name]:>10,} rows  {time.perf_counter() - start:6.2f} s")
+        self.seconds[name] = time.perf_counter() - start
+        self.say(f"{name:<28} {self.rows[name]:>10,} rows  {self.seconds[name]:6.2f} s")
         return table
 
 
@@ -117,7 +119,9 @@ def run_build(cfg, *, as_of: date | None = None, progress: bool = True) -> Build
                 if not cfg.warehouse_path.exists():
                     raise SalesglassError(f"no warehouse at {cfg.warehouse_path}: run `salesglass init` "
                                           "and load data first")
+                copy_start = time.perf_counter()
                 _copy_from_duckdb(out, str(cfg.warehouse_path), say)
+                timer.seconds["copy canonical tables"] = time.perf_counter() - copy_start
                 canon = _canon_of(out, {"deal_stages": "source_deal_stages"})
                 for t in CANONICAL:
                     if t.name != "deal_stages":
@@ -152,7 +156,8 @@ def run_build(cfg, *, as_of: date | None = None, progress: bool = True) -> Build
         raise SalesglassError(f"build failed, {cfg.published_path} left as it was: "
                               f"{type(exc).__name__}: {exc}") from exc
     summary = BuildSummary(as_of=params.as_of, built_at=built_at, path=cfg.published_path, engine=engine,
-                           timezone=tz, rows=dict(timer.rows), seconds=time.perf_counter() - started, **totals)
+                           timezone=tz, rows=dict(timer.rows), seconds=time.perf_counter() - started,
+                           step_seconds=dict(timer.seconds), **totals)
     if progress:
         summary.print(console)
     return summary

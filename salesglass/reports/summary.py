@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +27,7 @@ class BuildSummary:
     margin_pct: Decimal | None
     new_partners: int
     bonus_total: Decimal
+    step_seconds: dict[str, float] = field(default_factory=dict)  # per published table / step
 
     def print(self, console) -> None:
         from rich.table import Table
