@@ -26,7 +26,7 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     sales = sales.filter(sales.month_offset >= 0)
     per_offset = sales.group_by(cohort_month=sales.first_sale_month, kind=sales.kind,
                                 month_offset=sales.month_offset).agg(
-        active_partners=(sales.tickets > 0).cast("int64").sum(),
+        active_partners=ibis.ifelse(sales.tickets > 0, 1, 0).sum(),
         turnover=sales.turnover.sum(),
         revenue=sales.revenue.sum(),
         tickets=sales.tickets.sum(),

@@ -17,9 +17,10 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     selling = st.filter(st.stage == "first_sale").select("deal_id", sells=ibis.literal(1))
     rows = left_join(st.filter(st.stage.isin(list(_COUNTED))).join(d, "deal_id"), selling, "deal_id")
     rows = rows.mutate(month=params.month(rows.reached_at))
-    counts = {
-        col: (rows.stage == stage).cast("int64").sum() for stage, col in _COUNTED.items()
-    }
-    counts["signed_then_selling"] = ((rows.stage == "contract_signed") & rows.sells.notnull()).cast("int64").sum()
+    def count(cond):  # Σ of 0/1 (PostgreSQL cannot cast a boolean to BIGINT)
+        return ibis.ifelse(cond, 1, 0).sum().cast("int64")
+
+    counts = {col: count(rows.stage == stage) for stage, col in _COUNTED.items()}
+    counts["signed_then_selling"] = count((rows.stage == "contract_signed") & rows.sells.notnull())
     return rows.group_by("month", "sales_manager_id", "client_kind").agg(**counts).order_by(
         "month", "sales_manager_id", "client_kind")
