@@ -112,16 +112,21 @@ def _metrics(w: ibis.Table) -> ibis.Table:
         pct_cents(w.o_margin, w.o_revenue),
         pct_cents(forecast(margin), forecast(w.revenue)),
     )
-    parts = [
-        w.select(
-            "period_type", "period_start",
-            manager_id=ibis.ifelse(w.mkey == COMPANY, ibis.null(_I64), w.mkey),
-            metric=ibis.literal(metric), fact=from_cents(fact), plan_realistic=from_cents(real),
-            plan_optimistic=from_cents(opt), forecast=from_cents(fc), is_complete=w.is_complete,
-        )
-        for metric, (fact, real, opt, fc) in metrics.items()
-    ]
-    return union_all(*parts)
+    # unpivot with one pass (a 7-way array join) rather than 7 UNION ALL copies of `w`: ClickHouse expands
+    # each copy in full, which made this the slowest query there
+    names = list(metrics)
+    x = w.mutate(metric_no=ibis.range(0, len(names)).unnest())
+
+    def pick(i):
+        return ibis.cases(*[(x.metric_no == n, metrics[name][i]) for n, name in enumerate(names)])
+
+    x = x.mutate(metric=x.metric_no.cases(*enumerate(names)), fact=pick(0), real=pick(1), opt=pick(2), fc=pick(3))
+    return x.select(
+        "period_type", "period_start",
+        manager_id=ibis.ifelse(x.mkey == COMPANY, ibis.null(_I64), x.mkey), metric=x.metric,
+        fact=from_cents(x.fact), plan_realistic=from_cents(x.real), plan_optimistic=from_cents(x.opt),
+        forecast=from_cents(x.fc), is_complete=x.is_complete,
+    )
 
 
 def _running(as_of: date, unit: str) -> tuple[date, date]:
