@@ -45,13 +45,14 @@ def offsets(tz: str, until_year: int) -> tuple[tuple[datetime | None, int], ...]
     step = timedelta(hours=6)
     while moment < end:
         nxt = moment + step
-        if off(nxt) != current:
-            lo, hi = moment, nxt  # binary search to the second the offset changes
-            while hi - lo > timedelta(seconds=1):
-                mid = lo + (hi - lo) / 2
-                lo, hi = (mid, hi) if off(mid) == current else (lo, mid)
-            current = off(hi)
-            changes.append((hi, current))
+        if off(nxt) != current:  # binary search, in whole seconds, for the first second of the new offset
+            lo, hi = int(moment.timestamp()), int(nxt.timestamp())
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if off(datetime.fromtimestamp(mid, UTC)) == current else (lo, mid)
+            at = datetime.fromtimestamp(hi, UTC)
+            current = off(at)
+            changes.append((at, current))
         moment = nxt
     first = off(datetime(FIRST_YEAR, 1, 1, tzinfo=UTC))
     return (*[(at, o) for at, o in reversed(changes)], (None, first))
