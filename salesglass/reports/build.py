@@ -62,9 +62,11 @@ def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> N
     if missing:
         raise SalesglassError(f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
                               "run `salesglass init` and load data first")
+    con.raw_sql("SET preserve_insertion_order = false")  # lets DuckDB copy in parallel; row order is meaningless
     for t in CANONICAL:
         target = "source_deal_stages" if t.name == "deal_stages" else t.name
         con.raw_sql(f'CREATE TABLE "{target}" AS SELECT * FROM wh."{t.name}"')
+    con.raw_sql("SET preserve_insertion_order = true")  # report tables keep their ORDER BY (e.g. declining)
     con.raw_sql("DETACH wh")
     say(f"copied {len(CANONICAL)} canonical tables from {warehouse}")
 
