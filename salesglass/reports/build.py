@@ -33,7 +33,7 @@ def today_in(tz: str) -> date:
     return datetime.now(ZoneInfo(tz)).date()
 
 
-def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive._inline) -> dict[str, ibis.Table]:
+def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.inline) -> dict[str, ibis.Table]:
     """Every derived helper and report as an Ibis expression (inline: ready to compile for any engine)."""
     canon = derive.derive(canon, params, keep)
     out = {name: getattr(canon, name) for name in registry.DERIVED}
@@ -42,7 +42,7 @@ def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive._
     return out
 
 
-def _canon_of(con: ibis.BaseBackend, names: dict[str, str] | None = None) -> Canon:
+def canon_of(con: ibis.BaseBackend, names: dict[str, str] | None = None) -> Canon:
     names = names or {}
     return Canon(**{t.name: con.table(names.get(t.name, t.name)) for t in CANONICAL})
 
@@ -124,7 +124,7 @@ def run_build(cfg, *, as_of: date | None = None, progress: bool = True) -> Build
                 copy_start = time.perf_counter()
                 _copy_from_duckdb(out, str(cfg.warehouse_path), say)
                 timer.seconds["copy canonical tables"] = time.perf_counter() - copy_start
-                canon = _canon_of(out, {"deal_stages": "source_deal_stages"})
+                canon = canon_of(out, {"deal_stages": "source_deal_stages"})
                 for t in CANONICAL:
                     if t.name != "deal_stages":
                         timer.rows[t.name] = int(out.table(t.name).count().execute())
@@ -139,7 +139,7 @@ def run_build(cfg, *, as_of: date | None = None, progress: bool = True) -> Build
                 from salesglass.reports.clickhouse import materialize_on_server
 
                 ch = _clickhouse(cfg.warehouse.clickhouse_url)
-                canon = _canon_of(ch)
+                canon = canon_of(ch)
                 for t in CANONICAL:
                     if t.name != "deal_stages":
                         timer.publish(out, t.name, getattr(canon, t.name).to_pyarrow())

@@ -9,7 +9,7 @@ import pytest
 from salesglass.model.ddl import create_table_sql
 from salesglass.model.schema import CANONICAL
 from salesglass.reports.base import BuildParams, nullable
-from salesglass.reports.build import _canon_of, report_exprs
+from salesglass.reports.build import canon_of, report_exprs
 from salesglass.reports.config import ReportsConfig
 from salesglass.warehouse import init_canonical
 from tests.reports import golden_company as g
@@ -35,7 +35,7 @@ def test_golden_company_same_on_postgres(postgres_url):
         rows = g.DATA.get(t.name, [])
         if rows:
             pg.insert(t.name, ibis.memtable(to_arrow(t, rows)))
-    exprs = report_exprs(_canon_of(pg), params,
+    exprs = report_exprs(canon_of(pg), params,
                          keep=lambda name, e: pg.create_table(f"derived_{name}", nullable(e), overwrite=True))
     for name, expr in exprs.items():
         assert_same(name, duck[name], pg.to_pyarrow(expr))

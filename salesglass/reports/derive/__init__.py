@@ -18,11 +18,11 @@ from salesglass.reports.derive import acquiring_deal, as_of, deal_stages, first_
 Keep = Callable[[str, ibis.Table], ibis.Table]
 
 
-def _inline(name: str, expr: ibis.Table) -> ibis.Table:
+def inline(name: str, expr: ibis.Table) -> ibis.Table:
     return expr
 
 
-def derive(canon: Canon, params: BuildParams, keep: Keep = _inline) -> Canon:
+def derive(canon: Canon, params: BuildParams, keep: Keep = inline) -> Canon:
     canon = as_of.visible(canon, params)
     canon = replace(canon, partner_months=keep("partner_months", partner_months.build(canon, params)))
     canon = replace(canon, first_sales=keep("first_sales", first_sale.build(canon, params)))
