@@ -55,7 +55,8 @@ def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> N
         connect(warehouse, read_only=True).close()
     except Exception as exc:
         raise SalesglassError(f"cannot open the warehouse {warehouse}: {exc}") from exc
-    con.raw_sql(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
+    quoted = warehouse.replace("'", "''")
+    con.raw_sql(f"ATTACH '{quoted}' AS wh (READ_ONLY)")
     have = {r[0] for r in con.raw_sql(
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'").fetchall()}
     missing = [t.name for t in CANONICAL if t.name not in have]
