@@ -118,3 +118,12 @@ def test_export_xlsx_csv_parquet(company: Path, tmp_path: Path):
     con = duckdb.connect()
     assert con.execute(f"SELECT sum(amount) FROM '{tmp_path}/parquet/report_bonus_lines.parquet'").fetchone()[0] \
         == sum(row[9] for row in BONUS_LINES)
+
+
+def test_clickhouse_engine_needs_a_url(tmp_path: Path):
+    from salesglass.config import parse_config
+
+    cfg = parse_config({"warehouse": {"engine": "clickhouse", "published_path": "r.duckdb"}}, base_dir=tmp_path)
+    with pytest.raises(SalesglassError, match="clickhouse_url is required"):
+        run_build(cfg, as_of=g.AS_OF, progress=False)
+    assert not (tmp_path / "r.duckdb").exists()
