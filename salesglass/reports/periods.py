@@ -71,9 +71,31 @@ def local_date(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.DateValue:
     return local_ts(ts, tz, until_year).date()
 
 
+@lru_cache(maxsize=32)
+def month_starts(tz: str, until_year: int) -> tuple[tuple[date, datetime], ...]:
+    """(month, the UTC instant it starts in the zone) for every month from FIRST_YEAR to until_year."""
+    return tuple((date(y, m, 1), local_midnight_utc(date(y, m, 1), tz))
+                 for y in range(FIRST_YEAR, until_year + 2) for m in range(1, 13))
+
+
 def month_of(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.DateValue:
-    """First day of the account-time-zone month the instant falls in."""
-    return local_date(ts, tz, until_year).truncate("M")
+    """First day of the account-time-zone month the instant falls in.
+
+    A binary search over the zone's month starts (nested CASE, ~9 comparisons deep): comparing an
+    instant with constants is the cheapest thing every engine does, while zone/epoch conversions of a
+    timestamp are expensive in DuckDB (ICU) — and this runs once per sale. Instants outside the table
+    take the general path.
+    """
+    starts = month_starts(tz, until_year)
+
+    def search(lo: int, hi: int) -> ir.DateValue:  # ts is within [starts[lo], starts[hi])
+        if hi - lo == 1:
+            return ibis.literal(starts[lo][0], type="date")
+        mid = (lo + hi) // 2
+        return ibis.ifelse(ts >= ibis.literal(starts[mid][1]), search(mid, hi), search(lo, mid))
+
+    inside = (ts >= ibis.literal(starts[0][1])) & (ts < ibis.literal(starts[-1][1]))
+    return ibis.ifelse(inside, search(0, len(starts) - 1), local_date(ts, tz, until_year).truncate("M").cast("date"))
 
 
 def week_of(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.DateValue:
