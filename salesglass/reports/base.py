@@ -73,6 +73,8 @@ class Canon:
     first_sales: ibis.Table | None = None
     # partner_id, deal_id, sales_manager_id, is_cold: the partner's acquiring deal (reports.md)
     acquiring_deals: ibis.Table | None = None
+    # report_bonus_lines once built, so the summary sums exactly the published lines (None: recompute)
+    bonus_lines: ibis.Table | None = None
 
 
 def client_kind(deals: ibis.Table) -> ir.StringValue:

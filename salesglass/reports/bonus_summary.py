@@ -10,7 +10,7 @@ from salesglass.reports.money import MONEY
 
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
-    lines = bonus_lines.build(canon, params)
+    lines = canon.bonus_lines if canon.bonus_lines is not None else bonus_lines.build(canon, params)
     return lines.group_by("month", "manager_id").agg(
         sales_bonus=lines.amount.sum(where=lines.role == "sales").fill_null(0).cast(MONEY),
         development_bonus=lines.amount.sum(where=lines.role == "development").fill_null(0).cast(MONEY),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -34,11 +34,14 @@ def today_in(tz: str) -> date:
 
 
 def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.inline) -> dict[str, ibis.Table]:
-    """Every derived helper and report as an Ibis expression (inline: ready to compile for any engine)."""
+    """Every derived helper and report; `keep` materialises each (DuckDB build: publishes it), or leaves
+    it an inline Ibis expression ready to compile for any engine."""
     canon = derive.derive(canon, params, keep)
     out = {name: getattr(canon, name) for name in registry.DERIVED}
     for name, fn in registry.all_reports().items():
-        out[name] = fn(canon, params)
+        out[name] = keep(name, fn(canon, params))
+        if name == "report_bonus_lines":
+            canon = replace(canon, bonus_lines=out[name])
     return out
 
 
@@ -129,10 +132,8 @@ def run_build(cfg, *, as_of: date | None = None, progress: bool = True) -> Build
                 for t in CANONICAL:
                     if t.name != "deal_stages":
                         timer.rows[t.name] = int(out.table(t.name).count().execute())
-                exprs = report_exprs(canon, params, keep=lambda n, e: timer.publish(out, n, e))
-                for name, expr in exprs.items():
-                    if name not in timer.rows:
-                        timer.publish(out, name, expr)
+                # every derived helper and report is published as it is computed
+                report_exprs(canon, params, keep=lambda n, e: timer.publish(out, n, e))
                 out.drop_table("source_deal_stages")
             else:
                 if not cfg.warehouse.clickhouse_url:
