@@ -3,15 +3,21 @@
 Each report lives in its own module (`reports/funnel.py`, …) and exposes
 `build(canon: Canon, params: BuildParams) -> ibis.Table`, an Ibis expression — so the same logic runs
 on DuckDB (default), ClickHouse and PostgreSQL, always inside the warehouse.
+
+Reports receive the canonical model *as of* `params.as_of` (`reports/derive/`): facts after the end of
+the as_of day are gone, deleted deals are gone, `deal_stages` is completed with platform milestones and
+implied stages, and the derived helpers (`partner_months`, `first_sales`, `acquiring_deals`) are filled.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import ibis
+import ibis.expr.types as ir
 
+from salesglass.reports import periods
 from salesglass.reports.config import ReportsConfig
 
 
@@ -21,10 +27,35 @@ class BuildParams:
     timezone: str  # account time zone: calendar periods are taken in it
     rules: ReportsConfig
 
+    @property
+    def cutoff(self) -> datetime:
+        """First UTC instant after the as_of day: every fact at or after it is ignored."""
+        return periods.end_of_day_utc(self.as_of, self.timezone)
+
+    @property
+    def as_of_month(self) -> date:
+        return self.as_of.replace(day=1)
+
+    def local_date(self, ts: ir.TimestampValue) -> ir.DateValue:
+        return periods.local_date(ts, self.timezone, self.as_of.year + 1)
+
+    def month(self, ts: ir.TimestampValue) -> ir.DateValue:
+        return periods.month_of(ts, self.timezone, self.as_of.year + 1)
+
+    def week(self, ts: ir.TimestampValue) -> ir.DateValue:
+        return periods.week_of(ts, self.timezone, self.as_of.year + 1)
+
+    def utc(self, day: date) -> ir.TimestampValue:
+        """The instant `day` starts in the account time zone, as a literal."""
+        return ibis.literal(periods.local_midnight_utc(day, self.timezone))
+
 
 @dataclass(frozen=True)
 class Canon:
-    """The canonical tables as Ibis tables of one backend (names as in model/schema.py)."""
+    """The canonical tables as Ibis tables of one backend (names as in model/schema.py).
+
+    The last four are derived by `reports/derive` (None until then).
+    """
 
     managers: ibis.Table
     partners: ibis.Table
@@ -36,3 +67,42 @@ class Canon:
     deal_partner_links: ibis.Table
     link_suggestions: ibis.Table
     quarantine: ibis.Table
+    # partner_id × month (account zone): Σ turnover/revenue/cost/tickets, first positive sale in the month
+    partner_months: ibis.Table | None = None
+    # partner_id, first_sale_at, first_sale_month (partners of `partners` that have sold by as_of)
+    first_sales: ibis.Table | None = None
+    # partner_id, deal_id, sales_manager_id, is_cold: the partner's acquiring deal (reports.md)
+    acquiring_deals: ibis.Table | None = None
+    # report_bonus_lines once built, so the summary sums exactly the published lines (None: recompute)
+    bonus_lines: ibis.Table | None = None
+
+
+def client_kind(deals: ibis.Table) -> ir.StringValue:
+    """`client_kind` NULL is reported as `unknown`."""
+    return deals.client_kind.fill_null("unknown")
+
+
+STAGE_ORDER: dict[str, int] = {
+    s: i + 1 for i, s in enumerate(("lead", "negotiation", "proposal", "contract_signed", "widget_installed",
+                                   "first_sale"))
+}
+
+
+def union_all(*tables: ibis.Table, distinct: bool = False) -> ibis.Table:
+    """UNION ALL that tolerates NOT NULL vs nullable columns of the same type (they differ per source)."""
+    first = tables[0].schema()
+    common = {name: dtype.copy(nullable=True) for name, dtype in first.items()}
+    return ibis.union(*[t.cast(common) for t in tables], distinct=distinct)
+
+
+def left_join(left: ibis.Table, right: ibis.Table, on: str | list[str]) -> ibis.Table:
+    """LEFT JOIN on equally named keys, keeping the left keys only (Ibis would add `<key>_right`)."""
+    keys = [on] if isinstance(on, str) else list(on)
+    joined = left.left_join(right, keys)
+    return joined.select(*left.columns, *[c for c in right.columns if c not in keys and c not in left.columns])
+
+
+def nullable(table: ibis.Table) -> ibis.Table:
+    """The same table with every column nullable: Ibis infers NOT NULL too eagerly (e.g. min(x, where=…) of a
+    NOT NULL column), and create_table turns that into a constraint that the data then violates."""
+    return table.cast({name: dtype.copy(nullable=True) for name, dtype in table.schema().items()})

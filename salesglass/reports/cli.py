@@ -1,7 +1,60 @@
-"""Commands of this area; `register` adds them to the `salesglass` app."""
+"""Commands of this area: `salesglass build` and `salesglass export`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from salesglass.errors import SalesglassError
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
+]
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SalesglassError(f"--as-of must be a date like 2025-01-31, got {value!r}") from None
+
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    @app.command("build")
+    def build(
+        config: ConfigOption = None,
+        as_of: Annotated[str | None, typer.Option(
+            "--as-of", help="Compute the reports as of this date (YYYY-MM-DD, account time zone); facts after "
+                            "it are ignored, so a build is reproducible. Default: today.")] = None,
+    ) -> None:
+        """Compute every report from the canonical model and publish them (the old file stays until done)."""
+        from salesglass.config import load_config
+        from salesglass.reports.build import run_build
+
+        run_build(load_config(config), as_of=_parse_date(as_of))
+
+    @app.command("export")
+    def export(
+        config: ConfigOption = None,
+        format: Annotated[str, typer.Option(
+            "--format", "-f", help="xlsx (one workbook, a sheet per report), csv or parquet (a file per report).")
+        ] = "xlsx",
+        out: Annotated[Path | None, typer.Option(
+            "--out", "-o", help="Where to write: the .xlsx file, or the folder for csv / parquet. "
+                                "Default: salesglass-reports-<as_of>[.xlsx] here.")] = None,
+    ) -> None:
+        """Write every published report table to Excel, CSV or Parquet."""
+        from rich.console import Console
+
+        from salesglass.config import load_config
+        from salesglass.reports.export import export_reports
+
+        cfg = load_config(config)
+        written = export_reports(cfg.published_path, format, out)
+        Console().print(f"wrote {written}")

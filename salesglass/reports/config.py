@@ -1,4 +1,8 @@
-"""The `[reports]` section: as-of defaults and the numbers of the bonus and declining-partner rules."""
+"""The `[reports]` section: the numbers of the bonus and declining-partner rules (spec/reports.md).
+
+The rule *kinds* are fixed by the spec; only their numbers are configurable. Defaults are the spec's.
+Write rates as strings or plain numbers ("0.10" or 0.10); money as "5000.00".
+"""
 
 from decimal import Decimal
 from pathlib import Path
@@ -9,18 +13,26 @@ from salesglass.config_base import Section
 
 
 class BonusRules(Section):
-    """Manager motivation rules (spec/reports.md); defaults are the spec's."""
+    """Manager motivation rules; every amount is rounded half away from zero to kopecks per line."""
 
-    first_sale_fixed: Decimal = Field(Decimal("5000.00"), ge=0)
-    cold_multiplier: Decimal = Field(Decimal("1.5"), ge=0)
-    acquisition_months: int = Field(6, ge=0)
-    acquisition_rate: Decimal = Field(Decimal("0.10"), ge=0, le=1)
-    growth_rate: Decimal = Field(Decimal("0.05"), ge=0, le=1)
+    # fixed bonus per new partner (first sale in the month) to the acquiring deal's sales manager
+    first_sale_fixed: Decimal = Field(Decimal("5000.00"), ge=0, le=Decimal("100000000"), decimal_places=2)
+    # the fixed bonus is multiplied by this when the acquiring deal is a cold one
+    cold_multiplier: Decimal = Field(Decimal("1.5"), ge=0, le=100, decimal_places=4)
+    # months 0 … acquisition_months−1 after the first sale pay acquisition_share; from then on, growth
+    acquisition_months: int = Field(6, ge=0, le=120)
+    # rates: at most 4 decimal places, which keeps the kopeck integer arithmetic exact (reports/money.py)
+    acquisition_rate: Decimal = Field(Decimal("0.10"), ge=0, le=1, decimal_places=4)
+    growth_rate: Decimal = Field(Decimal("0.05"), ge=0, le=1, decimal_places=4)
 
 
 class DecliningRules(Section):
-    min_baseline: Decimal = Field(Decimal("10000.00"), ge=0)
-    threshold_pct: Decimal = Field(Decimal("30"), ge=0, le=100)
+    """Who lands on the "whom to call" list."""
+
+    # a partner's usual 28 days (the 84 days before the last 28, ÷ 3) must be at least this much turnover
+    min_baseline: Decimal = Field(Decimal("10000.00"), ge=0, decimal_places=2)
+    # … and the last 28 days must be at least this many percent below it
+    threshold_pct: Decimal = Field(Decimal("30"), ge=0, le=100, decimal_places=2)
 
 
 class ReportsConfig(Section):
@@ -30,4 +42,19 @@ class ReportsConfig(Section):
 
 def demo_section(company: Path) -> str:
     """This area's part of the demo config (`salesglass demo` writes it; a worked example for users)."""
-    return ""
+    return '''
+[reports]
+# Report rules (docs/reports.md, spec/reports.md). The lines below are the defaults: uncomment and change
+# a value to use your own. Reports are built with `salesglass build [--as-of YYYY-MM-DD]`.
+
+[reports.bonus]
+# first_sale_fixed = "5000.00"   # ₽ per new partner (its first ticket sale) to the acquiring deal's sales manager
+# cold_multiplier = "1.5"        # … multiplied by this when that deal was a cold one
+# acquisition_months = 6         # months 0…5 after the first sale pay the acquisition share, later months growth
+# acquisition_rate = "0.10"      # acquisition share: 10 % of the partner's monthly revenue (sales manager)
+# growth_rate = "0.05"           # growth: 5 % of revenue above the mean of the 3 previous months (development)
+
+[reports.declining]
+# min_baseline = "10000.00"      # ₽: partners whose usual 28 days of turnover are below this are not listed
+# threshold_pct = "30"           # listed when the last 28 days are at least 30 % below their usual
+'''

@@ -1,0 +1,86 @@
+"""report_bonus_lines — every line of every manager's bonus statement, month by month up to as_of.
+
+- first_sale (sales): a partner's first sale in the month → the acquiring deal's sales manager earns
+  first_sale_fixed × cold_multiplier (cold deal) or × 1; base and rate NULL.
+- acquisition_share (sales): in the partner's months 0 … acquisition_months−1 (0 = first-sale month) with
+  revenue > 0 → round(acquisition_rate × revenue, 2) to the acquiring deal's sales manager.
+- growth (development): from month acquisition_months on → baseline = mean revenue of the 3 previous
+  months (months without sales = 0, months before the first sale included as they are), rounded to
+  kopecks so the line explains itself (`baseline` column); growth = revenue − baseline; if > 0,
+  round(growth_rate × growth, 2) to the partner's development manager (active or not: the bonus is
+  earned for the month, whoever still works here). `base` = growth.
+A line whose manager would be NULL is not produced (data quality counts such partners).
+"""
+
+from __future__ import annotations
+
+import ibis
+
+from salesglass.reports.base import BuildParams, Canon, left_join, union_all
+from salesglass.reports.money import MONEY, RATE, apply_rate, div_round, from_cents, money_lit, rate_lit, to_cents
+from salesglass.reports.periods import month_index
+
+_I64 = "int64"
+
+
+def _first_sale_lines(canon: Canon, params: BuildParams) -> ibis.Table:
+    rules = params.rules.bonus
+    fs = canon.first_sales.join(canon.acquiring_deals, "partner_id")
+    fs = fs.filter(fs.sales_manager_id.notnull())
+    cold = fs.is_cold.fill_null(False)
+    return fs.select(
+        month=fs.first_sale_month, manager_id=fs.sales_manager_id.cast(_I64), role=ibis.literal("sales"),
+        rule=ibis.literal("first_sale"), partner_id=fs.partner_id, deal_id=fs.deal_id.cast(_I64),
+        base=ibis.null(MONEY), rate=ibis.null(RATE),
+        multiplier=ibis.ifelse(cold, rate_lit(rules.cold_multiplier), rate_lit(1)),
+        amount=ibis.ifelse(cold, money_lit(rules.first_sale_fixed * rules.cold_multiplier),
+                           money_lit(rules.first_sale_fixed)),
+        baseline=ibis.null(MONEY),
+    )
+
+
+def _partner_month_grid(canon: Canon, params: BuildParams) -> ibis.Table:
+    """Every partner that has sold × every month from 3 before its first sale to the as_of month."""
+    fs = canon.first_sales.join(canon.partners.select("partner_id", "development_manager_id"), "partner_id")
+    fs = left_join(fs, canon.acquiring_deals.select("partner_id", "deal_id", "sales_manager_id"), "partner_id")
+    last = ibis.literal(params.as_of_month.year * 12 + params.as_of_month.month - 1, type=_I64)
+    grid = fs.mutate(k=ibis.range(-3, last - month_index(fs.first_sale_month) + 1).unnest())
+    grid = grid.mutate(month=(grid.first_sale_month + grid.k.as_interval("M")).cast("date"))
+    grid = grid.mutate(month_no=month_index(grid.first_sale_month) + grid.k)
+    pm = canon.partner_months
+    rev = pm.filter(pm.partner_id.notnull()).select("partner_id", month_no=month_index(pm.month),
+                                                    revenue=to_cents(pm.revenue))
+    grid = left_join(grid, rev, ["partner_id", "month_no"])
+    grid = grid.mutate(revenue=grid.revenue.fill_null(0))
+    w = ibis.window(group_by=grid.partner_id, order_by=grid.k)
+    prev = [grid.revenue.lag(n).over(w).fill_null(0) for n in (1, 2, 3)]
+    return grid.mutate(baseline=div_round(prev[0] + prev[1] + prev[2], 3))
+
+
+def _share_and_growth_lines(canon: Canon, params: BuildParams) -> tuple[ibis.Table, ibis.Table]:
+    rules = params.rules.bonus
+    g = _partner_month_grid(canon, params)
+    share = g.filter(g.k >= 0, g.k < rules.acquisition_months, g.revenue > 0, g.sales_manager_id.notnull())
+    share = share.select(
+        month=share.month, manager_id=share.sales_manager_id.cast(_I64), role=ibis.literal("sales"),
+        rule=ibis.literal("acquisition_share"), partner_id=share.partner_id, deal_id=share.deal_id.cast(_I64),
+        base=from_cents(share.revenue), rate=rate_lit(rules.acquisition_rate), multiplier=rate_lit(1),
+        amount=from_cents(apply_rate(share.revenue, rules.acquisition_rate)), baseline=ibis.null(MONEY),
+    )
+    growth = g.mutate(growth=g.revenue - g.baseline)
+    growth = growth.filter(growth.k >= rules.acquisition_months, growth.growth > 0,
+                           growth.development_manager_id.notnull())
+    growth = growth.select(
+        month=growth.month, manager_id=growth.development_manager_id.cast(_I64),
+        role=ibis.literal("development"), rule=ibis.literal("growth"), partner_id=growth.partner_id,
+        deal_id=ibis.null(_I64), base=from_cents(growth.growth), rate=rate_lit(rules.growth_rate),
+        multiplier=rate_lit(1), amount=from_cents(apply_rate(growth.growth, rules.growth_rate)),
+        baseline=from_cents(growth.baseline),
+    )
+    return share, growth
+
+
+def build(canon: Canon, params: BuildParams) -> ibis.Table:
+    share, growth = _share_and_growth_lines(canon, params)
+    lines = union_all(_first_sale_lines(canon, params), share, growth)
+    return lines.order_by("month", "manager_id", "rule", "partner_id")

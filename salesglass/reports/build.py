@@ -1,0 +1,170 @@
+"""`salesglass build`: every report of reports.md from the canonical model, published atomically.
+
+DuckDB (default): the canonical tables are copied from the working warehouse into the new report file
+(they are the drill-down copy too), the derived helpers are materialised there, then each report is one
+CREATE TABLE … AS <Ibis expression> — all inside DuckDB.
+ClickHouse (`[warehouse] engine = "clickhouse"`): the same expressions run on the server through Ibis's
+ClickHouse backend and only their (small) results, plus the canonical copy, are written into the
+published DuckDB file. That path needs a server and `clickhouse-connect`; it is not tested here (the
+tests run the same expressions' ClickHouse SQL in chdb instead).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import ibis
+
+from salesglass.errors import SalesglassError
+from salesglass.model.schema import CANONICAL
+from salesglass.reports import derive, registry
+from salesglass.reports.base import BuildParams, Canon, nullable
+from salesglass.reports.publish import building, write_build_info
+from salesglass.reports.summary import BuildSummary, running_totals
+
+Progress = Callable[[str], None]
+
+
+def today_in(tz: str) -> date:
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.inline) -> dict[str, ibis.Table]:
+    """Every derived helper and report; `keep` materialises each (DuckDB build: publishes it), or leaves
+    it an inline Ibis expression ready to compile for any engine."""
+    canon = derive.derive(canon, params, keep)
+    out = {name: getattr(canon, name) for name in registry.DERIVED}
+    for name, fn in registry.all_reports().items():
+        out[name] = keep(name, fn(canon, params))
+        if name == "report_bonus_lines":
+            canon = replace(canon, bonus_lines=out[name])
+    return out
+
+
+def canon_of(con: ibis.BaseBackend, names: dict[str, str] | None = None) -> Canon:
+    names = names or {}
+    return Canon(**{t.name: con.table(names.get(t.name, t.name)) for t in CANONICAL})
+
+
+def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> None:
+    """Attach the working warehouse read-only and copy the canonical tables into the new file."""
+    from salesglass.warehouse import connect
+
+    try:  # opening it first waits politely while a sync holds the write lock
+        connect(warehouse, read_only=True).close()
+    except Exception as exc:
+        raise SalesglassError(f"cannot open the warehouse {warehouse}: {exc}") from exc
+    quoted = warehouse.replace("'", "''")
+    con.raw_sql(f"ATTACH '{quoted}' AS wh (READ_ONLY)")
+    have = {r[0] for r in con.raw_sql(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'").fetchall()}
+    missing = [t.name for t in CANONICAL if t.name not in have]
+    if missing:
+        raise SalesglassError(f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
+                              "run `salesglass init` and load data first")
+    con.raw_sql("SET preserve_insertion_order = false")  # lets DuckDB copy in parallel; row order is meaningless
+    for t in CANONICAL:
+        target = "source_deal_stages" if t.name == "deal_stages" else t.name
+        con.raw_sql(f'CREATE TABLE "{target}" AS SELECT * FROM wh."{t.name}"')
+    con.raw_sql("SET preserve_insertion_order = true")  # report tables keep their ORDER BY (e.g. declining)
+    con.raw_sql("DETACH wh")
+    say(f"copied {len(CANONICAL)} canonical tables from {warehouse}")
+
+
+def _clickhouse(url: str) -> ibis.BaseBackend:
+    """Ibis's ClickHouse backend; join_use_nulls so an outer join yields NULL, not 0 / ''."""
+    from urllib.parse import urlparse
+
+    try:
+        import clickhouse_connect  # noqa: F401
+    except ImportError as exc:
+        raise SalesglassError("engine = clickhouse needs the `clickhouse-connect` package "
+                              "(pip install 'ibis-framework[clickhouse]==12.0.0')") from exc
+    u = urlparse(url)
+    return ibis.clickhouse.connect(
+        host=u.hostname or "localhost", port=u.port, user=u.username or "default", password=u.password or "",
+        database=(u.path or "/default").lstrip("/") or "default", secure=u.scheme in ("https", "clickhouses"),
+        settings={"join_use_nulls": 1},
+    )
+
+
+@dataclass
+class _Timer:
+    say: Progress
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def publish(self, con: ibis.BaseBackend, name: str, obj) -> ibis.Table:
+        start = time.perf_counter()
+        table = con.create_table(name, nullable(obj) if isinstance(obj, ibis.Table) else obj, overwrite=True)
+        self.rows[name] = int(table.count().execute())
+        self.seconds[name] = time.perf_counter() - start
+        self.say(f"{name:<28} {self.rows[name]:>10,} rows  {self.seconds[name]:6.2f} s")
+        return table
+
+
+def run_build(cfg, *, as_of: date | None = None, progress: bool = True) -> BuildSummary:
+    """Build every report for `as_of` (default: today in the account time zone) and publish it."""
+    from rich.console import Console
+
+    console = Console()
+    say: Progress = console.print if progress else (lambda _msg: None)
+    tz = cfg.account.timezone
+    params = BuildParams(as_of=as_of or today_in(tz), timezone=tz, rules=cfg.reports)
+    engine = cfg.warehouse.engine
+    started = time.perf_counter()
+    timer = _Timer(say)
+    say(f"building reports as of {params.as_of} ({tz}, engine {engine}) into {cfg.published_path}")
+    try:
+        with building(cfg.published_path) as (_tmp, out):
+            if engine == "duckdb":
+                if not cfg.warehouse_path.exists():
+                    raise SalesglassError(f"no warehouse at {cfg.warehouse_path}: run `salesglass init` "
+                                          "and load data first")
+                copy_start = time.perf_counter()
+                _copy_from_duckdb(out, str(cfg.warehouse_path), say)
+                timer.seconds["copy canonical tables"] = time.perf_counter() - copy_start
+                canon = canon_of(out, {"deal_stages": "source_deal_stages"})
+                for t in CANONICAL:
+                    if t.name != "deal_stages":
+                        timer.rows[t.name] = int(out.table(t.name).count().execute())
+                # every derived helper and report is published as it is computed
+                report_exprs(canon, params, keep=lambda n, e: timer.publish(out, n, e))
+                out.drop_table("source_deal_stages")
+            else:
+                if not cfg.warehouse.clickhouse_url:
+                    raise SalesglassError("[warehouse].clickhouse_url is required when engine = \"clickhouse\"")
+                from salesglass.reports.clickhouse import materialize_on_server
+
+                ch = _clickhouse(cfg.warehouse.clickhouse_url)
+                canon = canon_of(ch)
+                for t in CANONICAL:
+                    if t.name != "deal_stages":
+                        timer.publish(out, t.name, getattr(canon, t.name).to_pyarrow())
+                exprs = report_exprs(canon, params, keep=lambda n, e: materialize_on_server(ch, n, e))
+                for name, expr in exprs.items():
+                    timer.publish(out, name, expr.to_pyarrow())
+            if registry.data_quality() is None:
+                say(f"{registry.DATA_QUALITY:<28} skipped: {registry.DATA_QUALITY_MODULE} not installed yet")
+            built_at = datetime.now(UTC)
+            write_build_info(out, as_of=params.as_of, built_at=built_at, timezone=tz, engine=engine,
+                             rows=timer.rows)
+            totals = running_totals(out, params)
+    except SalesglassError:
+        raise
+    except Exception as exc:  # the previous published file is intact; say what broke
+        raise SalesglassError(f"build failed, {cfg.published_path} left as it was: "
+                              f"{type(exc).__name__}: {exc}") from exc
+    summary = BuildSummary(as_of=params.as_of, built_at=built_at, path=cfg.published_path, engine=engine,
+                           timezone=tz, rows=dict(timer.rows), seconds=time.perf_counter() - started,
+                           step_seconds=dict(timer.seconds), **totals)
+    if progress:
+        summary.print(console)
+    return summary
+
+
+__all__ = ["BuildSummary", "report_exprs", "run_build"]

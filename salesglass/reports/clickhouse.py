@@ -1,0 +1,52 @@
+"""ClickHouse specifics of the build, kept in one place.
+
+- Outer joins must yield NULL, not 0 / '' (ClickHouse's default): every query runs with
+  `join_use_nulls = 1` (the backend is connected with it; chdb queries append it).
+- Derived helpers are materialised as tables with Nullable columns: ClickHouse expands CTEs inline, so
+  without it big reports (plan-fact) exceed the query-tree limit, and non-Nullable columns would turn
+  a window `lag()` past the edge into 0 instead of NULL.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.datatypes as dt
+
+BUILD_PREFIX = "salesglass_build_"
+SETTINGS = "SETTINGS join_use_nulls = 1"
+
+
+def column_type(dtype: dt.DataType) -> str:
+    if dtype.is_decimal():
+        base = f"Decimal({dtype.precision or 38}, {dtype.scale or 0})"
+    elif dtype.is_timestamp():
+        base = "DateTime64(6, 'UTC')"
+    else:
+        base = {
+            "int8": "Int8", "int16": "Int16", "int32": "Int32", "int64": "Int64", "float64": "Float64",
+            "float32": "Float32", "string": "String", "date": "Date", "boolean": "Bool",
+        }[type(dtype).__name__.lower()]
+    return f"Nullable({base})"
+
+
+def create_sql(name: str, schema: ibis.Schema) -> str:
+    cols = ", ".join(f'"{n}" {column_type(t)}' for n, t in schema.items())
+    return f'CREATE TABLE "{name}" ({cols}) ENGINE = MergeTree ORDER BY tuple()'
+
+
+def materialize_on_server(con: ibis.BaseBackend, name: str, expr: ibis.Table) -> ibis.Table:
+    """Production path (Ibis ClickHouse backend): a helper table on the server, refilled each build."""
+    table = BUILD_PREFIX + name
+    con.drop_table(table, force=True)
+    con.raw_sql(create_sql(table, expr.schema()))
+    con.raw_sql(f'INSERT INTO "{table}" {ibis.to_sql(expr, dialect="clickhouse")} {SETTINGS}')
+    return con.table(table)
+
+
+def materialize_in_chdb(session, name: str, expr: ibis.Table) -> ibis.Table:
+    """Test path (chdb has no Ibis backend): the same DDL and INSERT … SELECT, compiled by Ibis."""
+    table = BUILD_PREFIX + name
+    session.query(f'DROP TABLE IF EXISTS "{table}"')
+    session.query(create_sql(table, expr.schema()))
+    session.query(f'INSERT INTO "{table}" {ibis.to_sql(expr, dialect="clickhouse")} {SETTINGS}')
+    return ibis.table(expr.schema(), name=table)

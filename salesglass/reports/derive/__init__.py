@@ -1,0 +1,30 @@
+"""The canonical model as of the as_of day, plus the helpers every report needs.
+
+Order matters: as_of view → partner months → first sales → completed deal stages (uses first sales)
+→ acquiring deals (uses completed stages). `keep(name, expr)` lets the caller materialise each step
+(DuckDB: a table in the build file) or leave it inline (ClickHouse SQL compiled for chdb).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import ibis
+
+from salesglass.reports.base import BuildParams, Canon
+from salesglass.reports.derive import acquiring_deal, as_of, deal_stages, first_sale, partner_months
+
+Keep = Callable[[str, ibis.Table], ibis.Table]
+
+
+def inline(name: str, expr: ibis.Table) -> ibis.Table:
+    return expr
+
+
+def derive(canon: Canon, params: BuildParams, keep: Keep = inline) -> Canon:
+    canon = as_of.visible(canon, params)
+    canon = replace(canon, partner_months=keep("partner_months", partner_months.build(canon, params)))
+    canon = replace(canon, first_sales=keep("first_sales", first_sale.build(canon, params)))
+    canon = replace(canon, deal_stages=keep("deal_stages", deal_stages.build(canon, params)))
+    return replace(canon, acquiring_deals=keep("acquiring_deals", acquiring_deal.build(canon, params)))

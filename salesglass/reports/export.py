@@ -1,0 +1,50 @@
+"""`salesglass export`: every published report table to Excel, CSV or Parquet.
+
+Reads the published file read-only (a build may swap it meanwhile; we hold the old one open).
+Excel: one workbook, one sheet per report (salesglass/serve/export.py); CSV and Parquet: one file per
+report in a folder, written by DuckDB itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from salesglass.errors import SalesglassError
+
+FORMATS = ("xlsx", "csv", "parquet")
+
+
+def report_tables(con) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND table_name LIKE 'report\\_%' ESCAPE '\\' ORDER BY 1").fetchall()]
+
+
+def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
+    """Write every report table of `published`; returns the file (xlsx) or folder (csv, parquet) written."""
+    import duckdb
+
+    if fmt not in FORMATS:
+        raise SalesglassError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if not published.exists():
+        raise SalesglassError(f"no published reports at {published}: run `salesglass build` first")
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        names = report_tables(con)
+        as_of = con.execute("SELECT max(as_of) FROM build_info").fetchone()[0]
+        out = out or Path(f"salesglass-reports-{as_of}" + (".xlsx" if fmt == "xlsx" else ""))
+        if fmt == "xlsx":
+            from salesglass.serve.export import write_xlsx
+
+            out.parent.mkdir(parents=True, exist_ok=True)
+            write_xlsx({n.removeprefix("report_"): con.table(n).fetch_arrow_table() for n in names}, out)
+            return out
+        out.mkdir(parents=True, exist_ok=True)
+        for n in names:
+            target = str(out / f"{n}.{fmt}").replace("'", "''")
+            options = "FORMAT CSV, HEADER" if fmt == "csv" else "FORMAT PARQUET"
+            con.execute(f"COPY \"{n}\" TO '{target}' ({options})")
+        return out
+    finally:
+        con.close()

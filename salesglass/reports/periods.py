@@ -1,0 +1,116 @@
+"""Calendar periods in the account time zone, written so every engine computes the same dates.
+
+Why not the engines' own time-zone functions: DuckDB (`timezone()`), ClickHouse (`toTimeZone`) and
+PostgreSQL (`AT TIME ZONE`) spell and type them differently and Ibis 12 exposes none portably. Instead
+the zone's UTC offsets are looked up here, in Python, and written into the query as a CASE over the
+zone's transitions: `local = ts + offset`, then the plain UTC date of `local` is the local date. That
+compiles to the same arithmetic on every engine. Transitions are taken from 2000 to a year after as_of;
+an older timestamp uses the zone's offset of 2000 (documented limit).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import ibis
+import ibis.expr.types as ir
+
+FIRST_YEAR = 2000
+
+
+def local_midnight_utc(day: date, tz: str) -> datetime:
+    """The UTC instant at which `day` starts in the zone."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def end_of_day_utc(day: date, tz: str) -> datetime:
+    """The first UTC instant after `day` (the as_of cut-off: facts at or after it are ignored)."""
+    return local_midnight_utc(day + timedelta(days=1), tz)
+
+
+@lru_cache(maxsize=32)
+def offsets(tz: str, until_year: int) -> tuple[tuple[datetime | None, int], ...]:
+    """(UTC instant from which it applies, offset seconds), newest first; the last has no start."""
+    zone = ZoneInfo(tz)
+
+    def off(moment: datetime) -> int:
+        return int(moment.astimezone(zone).utcoffset().total_seconds())
+
+    changes: list[tuple[datetime, int]] = []
+    moment = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+    current = off(moment)
+    end = datetime(until_year + 1, 1, 1, tzinfo=UTC)
+    step = timedelta(hours=6)
+    while moment < end:
+        nxt = moment + step
+        if off(nxt) != current:  # binary search, in whole seconds, for the first second of the new offset
+            lo, hi = int(moment.timestamp()), int(nxt.timestamp())
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if off(datetime.fromtimestamp(mid, UTC)) == current else (lo, mid)
+            at = datetime.fromtimestamp(hi, UTC)
+            current = off(at)
+            changes.append((at, current))
+        moment = nxt
+    first = off(datetime(FIRST_YEAR, 1, 1, tzinfo=UTC))
+    return (*[(at, o) for at, o in reversed(changes)], (None, first))
+
+
+def local_ts(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.TimestampValue:
+    """The wall-clock time in the zone, as a UTC-typed timestamp (only for taking dates from it)."""
+    table = offsets(tz, until_year)
+    if len(table) == 1:
+        return ts + ibis.interval(seconds=table[0][1])
+    branches = [(ts >= ibis.literal(at), ts + ibis.interval(seconds=o)) for at, o in table[:-1]]
+    return ibis.cases(*branches, else_=ts + ibis.interval(seconds=table[-1][1]))
+
+
+def local_date(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.DateValue:
+    return local_ts(ts, tz, until_year).date()
+
+
+@lru_cache(maxsize=32)
+def month_starts(tz: str, until_year: int) -> tuple[tuple[date, datetime], ...]:
+    """(month, the UTC instant it starts in the zone) for every month from FIRST_YEAR to until_year."""
+    return tuple((date(y, m, 1), local_midnight_utc(date(y, m, 1), tz))
+                 for y in range(FIRST_YEAR, until_year + 2) for m in range(1, 13))
+
+
+def month_of(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.DateValue:
+    """First day of the account-time-zone month the instant falls in.
+
+    A binary search over the zone's month starts (nested CASE, ~9 comparisons deep): comparing an
+    instant with constants is the cheapest thing every engine does, while zone/epoch conversions of a
+    timestamp are expensive in DuckDB (ICU) — and this runs once per sale. Instants outside the table
+    take the general path.
+    """
+    starts = month_starts(tz, until_year)
+
+    def search(lo: int, hi: int) -> ir.DateValue:  # ts is within [starts[lo], starts[hi])
+        if hi - lo == 1:
+            return ibis.literal(starts[lo][0], type="date")
+        mid = (lo + hi) // 2
+        return ibis.ifelse(ts >= ibis.literal(starts[mid][1]), search(mid, hi), search(lo, mid))
+
+    inside = (ts >= ibis.literal(starts[0][1])) & (ts < ibis.literal(starts[-1][1]))
+    return ibis.ifelse(inside, search(0, len(starts) - 1), local_date(ts, tz, until_year).truncate("M").cast("date"))
+
+
+def week_of(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.DateValue:
+    """Monday of the account-time-zone ISO week the instant falls in (Ibis "W" is Monday on every engine)."""
+    return local_date(ts, tz, until_year).truncate("W")
+
+
+def month_index(d: ir.DateValue) -> ir.IntegerValue:
+    """Months since year 0: differences give month offsets without engine date-diff functions."""
+    return d.year().cast("int64") * 12 + d.month().cast("int64") - 1
+
+
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def quarter_start(d: date) -> date:
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)

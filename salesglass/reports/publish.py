@@ -1,0 +1,63 @@
+"""Atomic publish: the new report file is built under a temporary name and swapped in with one rename.
+
+Readers (dashboard, exports, BI publishing) open the published file read-only; they see either the
+old file or the new one, never half a build. A failed build deletes its temporary file and leaves the
+previous published file untouched.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+
+from salesglass.errors import SalesglassError
+
+
+def temp_path(published: Path) -> Path:
+    return published.with_name(f".{published.name}.building-{os.getpid()}")
+
+
+@contextmanager
+def building(published: Path) -> Iterator[tuple[Path, ibis.BaseBackend]]:
+    """A fresh DuckDB file next to `published`, swapped in if the block succeeds, deleted if not."""
+    published.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(published)
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    con = ibis.duckdb.connect(str(tmp))
+    ok = False
+    try:
+        yield tmp, con
+        con.raw_sql("CHECKPOINT")
+        ok = True
+    finally:
+        con.disconnect()
+        if not ok:
+            tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    try:
+        os.replace(tmp, published)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise SalesglassError(f"could not replace {published}: {exc}") from exc
+
+
+def write_build_info(con: ibis.BaseBackend, *, as_of: date, built_at: datetime, timezone: str, engine: str,
+                     rows: dict[str, int]) -> None:
+    """One row per published table: when and how it was built, and how many rows it has."""
+    names = sorted(rows)
+    info = pa.table({
+        "as_of": pa.array([as_of] * len(names), pa.date32()),
+        "built_at": pa.array([built_at] * len(names), pa.timestamp("us", tz="UTC")),
+        "timezone": [timezone] * len(names),
+        "engine": [engine] * len(names),
+        "table_name": names,
+        "row_count": pa.array([rows[n] for n in names], pa.int64()),
+    })
+    con.create_table("build_info", info)

@@ -1,0 +1,68 @@
+"""What a build reports back: rows per table and the company's running month at a glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import ibis
+
+from salesglass.reports.base import BuildParams
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    as_of: date
+    built_at: datetime
+    path: Path
+    engine: str
+    timezone: str
+    rows: dict[str, int]
+    seconds: float
+    # company totals of the running month (the month containing as_of)
+    turnover: Decimal
+    revenue: Decimal
+    margin_pct: Decimal | None
+    new_partners: int
+    bonus_total: Decimal
+    step_seconds: dict[str, float] = field(default_factory=dict)  # per published table / step
+
+    def print(self, console) -> None:
+        from rich.table import Table
+
+        table = Table(title=f"Published {self.path} — as of {self.as_of} ({self.timezone})", show_lines=False)
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name in sorted(self.rows, key=lambda n: (not n.startswith("report_"), n)):
+            table.add_row(name, f"{self.rows[name]:,}")
+        console.print(table)
+        pct = "—" if self.margin_pct is None else f"{self.margin_pct} %"
+        console.print(
+            f"[bold]{self.as_of:%B %Y} to date[/] (company): turnover {_rub(self.turnover)}, "
+            f"revenue {_rub(self.revenue)}, margin {pct}, new partners {self.new_partners}, "
+            f"bonuses {_rub(self.bonus_total)}  ·  built in {self.seconds:.1f} s"
+        )
+
+
+def _rub(x: Decimal) -> str:
+    return f"{x:,.2f} ₽".replace(",", " ")
+
+
+def running_totals(con: ibis.BaseBackend, params: BuildParams) -> dict:
+    """Company facts of the running month, read back from the published report tables."""
+    month = ibis.literal(params.as_of_month, type="date")
+    pf = con.table("report_plan_fact")
+    pf = pf.filter(pf.period_type == "month", pf.period_start == month, pf.manager_id.isnull())
+    facts = {r["metric"]: r["fact"] for r in pf.select("metric", "fact").to_pyarrow().to_pylist()}
+    bs = con.table("report_bonus_summary")
+    bonus = bs.filter(bs.month == month).total.sum().execute()
+    zero = Decimal("0.00")
+    return {
+        "turnover": facts.get("turnover") or zero,
+        "revenue": facts.get("revenue") or zero,
+        "margin_pct": facts.get("margin_pct"),
+        "new_partners": int(facts.get("new_partners") or 0),
+        "bonus_total": Decimal(bonus) if bonus is not None and bonus == bonus else zero,
+    }

@@ -1,0 +1,78 @@
+"""Put canonical rows (lists of dicts) into DuckDB or chdb, and run report expressions on either."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from salesglass.model.ddl import create_table_sql
+from salesglass.model.schema import CANONICAL, Kind, Table
+from salesglass.reports.clickhouse import SETTINGS, materialize_in_chdb
+
+_ARROW = {
+    Kind.BIGINT: pa.int64(), Kind.INTEGER: pa.int32(), Kind.TEXT: pa.string(), Kind.MONEY: pa.decimal128(18, 2),
+    Kind.TIMESTAMPTZ: pa.timestamp("us", tz="UTC"), Kind.DATE: pa.date32(), Kind.BOOLEAN: pa.bool_(),
+    Kind.DOUBLE: pa.float64(), Kind.JSON: pa.string(),
+}
+
+
+def arrow_schema(table: Table) -> pa.Schema:
+    return pa.schema([pa.field(c.name, _ARROW[c.kind]) for c in table.columns])
+
+
+def to_arrow(table: Table, rows: list[dict]) -> pa.Table:
+    schema = arrow_schema(table)
+    return pa.Table.from_pylist([{c: r.get(c) for c in schema.names} for r in rows], schema=schema)
+
+
+def load_duckdb(con, data: dict[str, list[dict] | pa.Table]) -> None:
+    """Insert into an (empty) canonical DuckDB warehouse; `con` is a duckdb connection."""
+    for t in CANONICAL:
+        rows = data.get(t.name, [])
+        arrow = rows if isinstance(rows, pa.Table) else to_arrow(t, rows)
+        con.register("incoming", arrow)
+        con.execute(f'INSERT INTO "{t.name}" SELECT * FROM incoming')
+        con.unregister("incoming")
+
+
+def chdb_session(data: dict[str, list[dict] | pa.Table]):
+    """A chdb session holding the canonical tables (Nullable columns, as model/ddl.py renders them)."""
+    from chdb import session
+
+    s = session.Session()
+    s.query("SET join_use_nulls = 1")
+    with tempfile.TemporaryDirectory() as tmp:
+        for t in CANONICAL:
+            s.query(create_table_sql(t, "clickhouse"))
+            rows = data.get(t.name, [])
+            arrow = rows if isinstance(rows, pa.Table) else to_arrow(t, rows)
+            if arrow.num_rows:
+                path = Path(tmp) / f"{t.name}.parquet"
+                pq.write_table(arrow, path)
+                s.query(f"INSERT INTO \"{t.name}\" SELECT * FROM file('{path}', Parquet)")
+    return s
+
+
+def run_chdb(s, expr: ibis.Table) -> pa.Table:
+    sql = ibis.to_sql(expr, dialect="clickhouse")
+    return s.query(f"{sql}\n{SETTINGS}", "ArrowTable")
+
+
+def chdb_reports(data: dict, params) -> dict[str, pa.Table]:
+    """Every report computed by ClickHouse (chdb) from the canonical rows, derived helpers materialised."""
+    from salesglass.reports.build import report_exprs
+
+    s = chdb_session(data)
+    exprs = report_exprs(unbound_canon(), params, keep=lambda n, e: materialize_in_chdb(s, n, e))
+    return {name: run_chdb(s, expr) for name, expr in exprs.items()}
+
+
+def unbound_canon():
+    """Canon of unbound tables with the canonical schemas (for compiling to any dialect)."""
+    from salesglass.reports.base import Canon
+
+    return Canon(**{t.name: ibis.table(ibis.schema(arrow_schema(t)), name=t.name) for t in CANONICAL})

@@ -1,0 +1,81 @@
+"""The same report functions give identical tables on DuckDB and on ClickHouse (SQL compiled by Ibis,
+executed by chdb with Nullable columns), from the golden company and from a synthetic one."""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+import ibis
+import pytest
+
+from salesglass.reports.base import BuildParams, nullable
+from salesglass.reports.build import canon_of, report_exprs
+from salesglass.reports.config import ReportsConfig
+from salesglass.warehouse import init_canonical
+from tests.reports import golden_company as g
+from tests.reports import synthetic
+from tests.reports.canon_io import chdb_reports, load_duckdb
+from tests.reports.compare import assert_same
+
+pytestmark = pytest.mark.clickhouse
+
+
+def duckdb_reports(con: duckdb.DuckDBPyConnection, params: BuildParams) -> dict:
+    """As the build does it: derived helpers materialised (temporary tables), reports on top."""
+    backend = ibis.duckdb.from_connection(con)
+    exprs = report_exprs(canon_of(backend), params,
+                         keep=lambda name, e: backend.create_table(f"derived_{name}", nullable(e), overwrite=True))
+    return {name: backend.to_pyarrow(expr) for name, expr in exprs.items()}
+
+
+def _check(duck: dict, ch: dict) -> None:
+    assert duck.keys() == ch.keys()
+    for name in duck:
+        assert_same(name, duck[name], ch[name])
+
+
+def test_golden_company_same_on_clickhouse():
+    params = BuildParams(as_of=g.AS_OF, timezone=g.TIMEZONE, rules=ReportsConfig(**g.RULES))
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    init_canonical(con)
+    load_duckdb(con, g.DATA)
+    duck = duckdb_reports(con, params)
+    assert duck["report_bonus_lines"].num_rows == 12  # the comparison below is not between empty tables
+    _check(duck, chdb_reports(g.DATA, params))
+
+
+@pytest.mark.parametrize("timezone", ["Europe/Moscow", "Europe/Berlin"])  # Berlin: DST transitions
+def test_synthetic_company_same_on_clickhouse(timezone):
+    con = duckdb.connect()
+    synthetic.synthesize(con)
+    params = BuildParams(as_of=synthetic.AS_OF, timezone=timezone, rules=ReportsConfig())
+    duck = duckdb_reports(con, params)
+    assert all(duck[n].num_rows > 10 for n in duck), {n: t.num_rows for n, t in duck.items()}
+    _check(duck, chdb_reports(synthetic.as_arrow(con), params))
+
+
+@pytest.mark.skipif(not os.environ.get("SALESGLASS_ENGINE_CHECK_WAREHOUSE"),
+                    reason="set SALESGLASS_ENGINE_CHECK_WAREHOUSE=<warehouse.duckdb> [SALESGLASS_ENGINE_CHECK_AS_OF]")
+def test_a_real_warehouse_same_on_clickhouse():
+    """For the lead: the same check on any canonical warehouse, e.g. the simulated company `s`."""
+    from datetime import date
+
+    from salesglass.model.schema import CANONICAL
+    from tests.reports.canon_io import arrow_schema
+
+    path = os.environ["SALESGLASS_ENGINE_CHECK_WAREHOUSE"]
+    as_of = date.fromisoformat(os.environ.get("SALESGLASS_ENGINE_CHECK_AS_OF", date.today().isoformat()))
+    con = duckdb.connect(path, read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    data = {t.name: con.execute(f'SELECT {", ".join(t.names)} FROM "{t.name}"').fetch_arrow_table()
+            .cast(arrow_schema(t)) for t in CANONICAL}
+    con.close()
+    params = BuildParams(as_of=as_of, timezone=os.environ.get("SALESGLASS_ENGINE_CHECK_TZ", "Europe/Moscow"),
+                         rules=ReportsConfig())
+    mem = duckdb.connect()
+    mem.execute("SET TimeZone = 'UTC'")
+    init_canonical(mem)
+    load_duckdb(mem, data)
+    _check(duckdb_reports(mem, params), chdb_reports(data, params))
