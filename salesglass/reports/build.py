@@ -148,8 +148,6 @@ def run_build(cfg, *, as_of: date | None = None, progress: bool = True) -> Build
                 exprs = report_exprs(canon, params, keep=lambda n, e: materialize_on_server(ch, n, e))
                 for name, expr in exprs.items():
                     timer.publish(out, name, expr.to_pyarrow())
-            if registry.data_quality() is None:
-                say(f"{registry.DATA_QUALITY:<28} skipped: {registry.DATA_QUALITY_MODULE} not installed yet")
             built_at = datetime.now(UTC)
             write_build_info(out, as_of=params.as_of, built_at=built_at, timezone=tz, engine=engine,
                              rows=timer.rows)

@@ -1,13 +1,11 @@
 """The report tables of reports.md, in build order. One entry per published table.
 
-`report_data_quality` is written by the platform/linking area (`reports/data_quality.py`, exposing
-`build(canon, params) -> ibis.Table`). Its slot is here: the build picks it up as soon as that module
-exists, and says it skipped it until then.
+`report_data_quality` (reports/data_quality.py) counts what could not be used or joined; it is built
+last, like every other report from the canonical tables.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 import ibis
@@ -16,6 +14,7 @@ from salesglass.reports import (
     bonus_lines,
     bonus_summary,
     cohorts,
+    data_quality,
     declining,
     funnel,
     monthly_deals,
@@ -42,24 +41,11 @@ REPORTS: dict[str, ReportFn] = {
 }
 
 DATA_QUALITY = "report_data_quality"
-DATA_QUALITY_MODULE = "salesglass.reports.data_quality"  # the lead wires it: build(canon, params)
 
 DERIVED = ("partner_months", "first_sales", "deal_stages", "acquiring_deals")
 """Helper tables published next to the reports (drill-down: who is whose new partner, stage times)."""
 
 
-def data_quality() -> ReportFn | None:
-    """The data-quality report function if its module has landed, else None."""
-    try:
-        module = importlib.import_module(DATA_QUALITY_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != DATA_QUALITY_MODULE:
-            raise
-        return None
-    return module.build
-
-
 def all_reports() -> dict[str, ReportFn]:
-    """Every report that can be built now (data quality included once it exists)."""
-    dq = data_quality()
-    return REPORTS | ({DATA_QUALITY: dq} if dq else {})
+    """Every published report table, in build order."""
+    return REPORTS | {DATA_QUALITY: data_quality.build}

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from salesglass.cli import app
 from salesglass.errors import ConfigError, SalesglassError
 from salesglass.reports.build import run_build
-from salesglass.reports.registry import REPORTS
+from salesglass.reports.registry import all_reports
 from tests.reports import golden_company as g
 from tests.reports.conftest import load_company, make_config
 from tests.reports.test_golden import BONUS_LINES
@@ -47,7 +47,7 @@ def test_build_command_publishes_every_table(company: Path):
     assert "6 200.00 ₽" in result.output and "76.24 %" in result.output and "5 023.79 ₽" in result.output
     con = duckdb.connect(str(company.parent / "out" / "reports.duckdb"), read_only=True)
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    assert set(REPORTS) <= tables
+    assert set(all_reports()) <= tables
     assert {"deals", "partners", "sales", "managers", "deal_stages", "plans", "deal_partner_links",
             "link_suggestions", "quarantine", "companies", "build_info"} <= tables
     info = dict(con.execute("SELECT table_name, row_count FROM build_info").fetchall())
@@ -102,7 +102,7 @@ def test_export_xlsx_csv_parquet(company: Path, tmp_path: Path):
     result = runner.invoke(app, ["export", "--config", str(company), "--format", "xlsx", "--out", str(xlsx)])
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(xlsx)
-    assert sorted(wb.sheetnames) == sorted(n.removeprefix("report_") for n in REPORTS)
+    assert sorted(wb.sheetnames) == sorted(n.removeprefix("report_") for n in all_reports())
     ws = wb["weekly"]
     assert [c.value for c in ws[1]] == ["Week start", "Client kind", "Deals created", "Widget installed",
                                         "First sale"]
@@ -114,7 +114,7 @@ def test_export_xlsx_csv_parquet(company: Path, tmp_path: Path):
     for fmt in ("csv", "parquet"):
         out = tmp_path / fmt
         assert runner.invoke(app, ["export", "--config", str(company), "-f", fmt, "-o", str(out)]).exit_code == 0
-        assert sorted(p.stem for p in out.iterdir()) == sorted(REPORTS)
+        assert sorted(p.stem for p in out.iterdir()) == sorted(all_reports())
     con = duckdb.connect()
     assert con.execute(f"SELECT sum(amount) FROM '{tmp_path}/parquet/report_bonus_lines.parquet'").fetchone()[0] \
         == sum(row[9] for row in BONUS_LINES)
