@@ -15,7 +15,7 @@ import numpy as np
 
 from salesglass.simulate import crm_setup as S
 from salesglass.simulate.common import DAY, dump_json, event_id, json_line
-from salesglass.simulate.crm import Crm, Deal
+from salesglass.simulate.crm import Crm, Deal, office_hours
 from salesglass.simulate.partners import NONE, Partners
 from salesglass.simulate.scales import Scale
 from salesglass.simulate.staff import Staff
@@ -64,11 +64,11 @@ def _handovers(rng: np.random.Generator, crm: Crm, staff: Staff, end: int) -> No
         closed_at = deal.path[-1][0] if deal.path[-1][2] in (S.WON, S.LOST) else None
         if rng.random() < 0.03:
             until = closed_at or end
-            if until - deal.created > 2 * DAY:
-                when = int(rng.uniform(deal.created + DAY, until - 600))
+            if until - deal.created > 2 * DAY:  # a colleague takes over for a while (vacation, load)
+                when = office_hours(int(rng.uniform(deal.created + DAY, until - 600)), rng)
                 role = staff.all[deal.owner].role
                 who = staff.pick(rng, role, when).index
-                if who != deal.owner:
+                if who != deal.owner and when <= end:
                     deal.handovers.append((when, who))
         for _ in range(3):  # follow a chain of leavers
             current = responsible_at(deal, end)
@@ -76,7 +76,7 @@ def _handovers(rng: np.random.Generator, crm: Crm, staff: Staff, end: int) -> No
             last_change = max([deal.created] + [w for w, _ in deal.handovers])
             if m.left_ts is None or m.left_ts > end or (closed_at is not None and closed_at <= m.left_ts):
                 break
-            when = max(m.left_ts + int(rng.uniform(1, 3) * DAY), last_change + 600)
+            when = office_hours(max(m.left_ts + int(rng.uniform(1, 3) * DAY), last_change + 600), rng)
             if when > end:
                 break
             deal.handovers.append((when, staff.pick(rng, m.role, when).index))
@@ -89,7 +89,7 @@ def _deletions(rng: np.random.Generator, crm: Crm, end: int) -> None:
     for k in rng.permutation(len(prospects)):
         deal = prospects[int(k)]
         last = max([deal.path[-1][0]] + [w for w, _ in deal.handovers])
-        when = last + int(rng.uniform(0.1, 20) * DAY)
+        when = office_hours(last + int(rng.uniform(0.1, 20) * DAY), rng)
         if when <= end:
             deal.deleted_at = when
             wanted -= 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from salesglass.simulate import crm_setup as S
-from salesglass.simulate.common import DAY, lognormal
+from salesglass.simulate.common import DAY, MSK, lognormal
 from salesglass.simulate.names import CITIES, brand, legal_name, normalise, person, spaced_inn
 from salesglass.simulate.names import inn as make_inn
 from salesglass.simulate.partners import ANNUAL_GMV_M, NONE, SEGMENT_SHARE, Partners
@@ -58,18 +58,33 @@ class Company:
     id: int = 0
 
 
-class Path:
-    """Appends status moves in time order, never past `end` (the history stops there)."""
+def office_hours(ts: int, rng: np.random.Generator) -> int:
+    """Managers work 9:00–20:00 Moscow time, mostly on weekdays: move `ts` to the next such moment."""
+    local = ts + MSK
+    day, second = divmod(local, DAY)
+    weekday = (day + 3) % 7  # 0 = Monday
+    if weekday >= 5 and rng.random() < 0.85:
+        day, second = day + 7 - weekday, 0
+    if second < 9 * 3600:
+        second = 9 * 3600 + int(rng.integers(0, 3 * 3600))
+    elif second >= 20 * 3600:
+        day, second = day + 1, 9 * 3600 + int(rng.integers(0, 3 * 3600))
+    return int(day * DAY + second - MSK)
 
-    def __init__(self, created: int, pipeline: int, status: int, end: int) -> None:
+
+class Path:
+    """Appends status moves in time order, in office hours, never past `end` (the history stops there)."""
+
+    def __init__(self, created: int, pipeline: int, status: int, end: int, rng: np.random.Generator) -> None:
         self.moves = [(created, pipeline, status)]
         self.end = end
         self.open = True
+        self.rng = rng
 
     def to(self, ts: float, pipeline: int, status: int) -> bool:
         if not self.open:
             return False
-        ts = max(int(ts), self.moves[-1][0] + 120)
+        ts = office_hours(max(int(ts), self.moves[-1][0] + 120), self.rng)
         if ts > self.end:
             self.open = False
             return False
@@ -96,6 +111,10 @@ class Crm:
         self.unique_inn = {x for x in set(inns) if inns.count(x) == 1} if len(inns) < 5000 else _unique(inns)
 
     # --- helpers -------------------------------------------------------------------------------------
+    def hours(self, ts: int) -> int:
+        moved = office_hours(ts, self.rng)
+        return moved if moved <= self.end else ts
+
     def lag(self) -> int:
         return int(self.rng.uniform(600, DAY)) if self.rng.random() < 0.35 else int(self.rng.uniform(1, 14) * DAY)
 
@@ -158,10 +177,10 @@ class Crm:
     def partner_deal(self, i: int, first_sale: int | None) -> None:
         p, rng, nb = self.p, self.rng, S.NB
         reg = int(p.created[i])
-        created = reg - int(np.clip(lognormal(rng, 25 * DAY, 0.8), DAY, 150 * DAY))
+        created = self.hours(reg - int(np.clip(lognormal(rng, 25 * DAY, 0.8), DAY, 150 * DAY)))
         owner = self.staff.pick(rng, "sales", created).index
         inbound = rng.random() < 0.35
-        path = Path(created, S.NEW_BUSINESS, (nb["unsorted"] if inbound else nb["contact"]).id, self.end)
+        path = Path(created, S.NEW_BUSINESS, (nb["unsorted"] if inbound else nb["contact"]).id, self.end, rng)
         steps = ["contact", "meeting", "proposal", "contract_talks"][0 if inbound else 1:]
         if rng.random() < 0.1:
             steps.remove("meeting")
@@ -197,11 +216,11 @@ class Crm:
     def retro_deal(self, i: int, first_sale: int) -> None:
         """A self-serve client that started selling; a manager logs the deal afterwards, straight to won."""
         rng = self.rng
-        created = first_sale + int(rng.uniform(1, 30) * DAY)
+        created = self.hours(first_sale + int(rng.uniform(1, 30) * DAY))
         if created > self.end:
             return
         owner = self.staff.pick(rng, "sales", created).index
-        path = Path(created, S.NEW_BUSINESS, S.NB["widget"].id, self.end)
+        path = Path(created, S.NEW_BUSINESS, S.NB["widget"].id, self.end, rng)
         path.to(created + rng.integers(300, 3 * DAY), S.NEW_BUSINESS, S.WON)
         deal = Deal(created, owner, [], "", self.budget(int(self.p.segment[i])), partner=i,
                     kind="operator" if self.p.role[i] == "agent" else "organizer", source="inbound")
@@ -213,11 +232,11 @@ class Crm:
         lo = first_sale + 30 * DAY
         if lo >= self.end - 5 * DAY:
             return
-        created = int(rng.uniform(lo, self.end - 5 * DAY))
+        created = self.hours(int(rng.uniform(lo, self.end - 5 * DAY)))
         am = self.staff.all[p.account_manager[i]]
         owner = am.index if am.active_at(created) and am.role == "development" else \
             self.staff.pick(rng, "development", created).index
-        path = Path(created, S.DEVELOPMENT, dev["potential"].id, self.end)
+        path = Path(created, S.DEVELOPMENT, dev["potential"].id, self.end, rng)
         t, deal_reason = created, None
         for key, conv, med in (("talks", 0.7, 7), ("agreed", 0.6, 14), ("launched", 0.85, 10), ("won", 1.0, 5)):
             t += int(lognormal(rng, med * DAY, 0.7))
@@ -256,7 +275,7 @@ class Crm:
         rng, nb = self.rng, S.NB
         lo = self.start - 90 * DAY
         while True:
-            created = int(rng.uniform(lo, self.end))
+            created = self.hours(int(rng.uniform(lo, self.end)))
             month = int(np.datetime64(created, "s").astype("datetime64[M]").astype(int) % 12)
             if rng.random() < LEAD_SEASON[month] / LEAD_SEASON.max():
                 break
@@ -268,14 +287,14 @@ class Crm:
                     kind="operator" if rng.random() < 0.08 else "organizer")
         archive_until = self.start + 60 * DAY
         if created < archive_until and rng.random() < 0.3:
-            path = Path(created, S.ARCHIVE, S.OLD["request"].id, self.end)
+            path = Path(created, S.ARCHIVE, S.OLD["request"].id, self.end, rng)
             if rng.random() < 0.6:
                 path.to(created + lognormal(rng, 5 * DAY, 0.8), S.ARCHIVE, S.OLD["work"].id)
             path.to(min(archive_until, path.last + lognormal(rng, 20 * DAY, 0.8)), S.ARCHIVE, S.LOST)
             deal.loss_reason = self.loss_reason() if path.moves[-1][2] == S.LOST else None
         else:
             inbound = source == "inbound"
-            path = Path(created, S.NEW_BUSINESS, (nb["unsorted"] if inbound else nb["contact"]).id, self.end)
+            path = Path(created, S.NEW_BUSINESS, (nb["unsorted"] if inbound else nb["contact"]).id, self.end, rng)
             steps = [("contact", 0.8, 1), ("meeting", 0.45, 6), ("proposal", 0.65, 4), ("contract_talks", 0.65, 8)]
             if not inbound:
                 steps = steps[1:]

@@ -36,14 +36,18 @@ def default_end() -> date:
     return datetime.now(UTC).date()
 
 
-def ensure_company(out: Path, *, scale: str = "s", seed: int = 7, end: date | None = None) -> Path:
-    """Reuse `out` when its manifest says the same scale/seed/end/version, else regenerate it cleanly."""
+def ensure_company(out: Path, *, scale: str = "s", seed: int = 7, end: date | None = None,
+                   progress: Progress | None = None) -> Path:
+    """Reuse `out` when its manifest says the same scale/seed/end/version, else regenerate it cleanly.
+
+    `progress(step, done, total)` is called during generation (steps "orders", "amocrm"), e.g. for a bar.
+    """
     end = end or default_end()
     manifest = _read_manifest(out)
     if manifest and (manifest.get("scale"), manifest.get("seed"), manifest.get("end"),
                      manifest.get("generator_version")) == (scale, seed, end.isoformat(), GENERATOR_VERSION):
         return out
-    return generate(out, scale, seed, end)
+    return generate(out, scale, seed, end, progress=progress)
 
 
 def generate(out: Path, scale: str = "s", seed: int = 7, end: date | None = None,

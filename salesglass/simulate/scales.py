@@ -5,9 +5,11 @@ them) are:
 
 - partner sizes: organizer segments micro/small/mid/large/key with 55/28/13/3.5/0.5 % of organizers and a
   mean annual turnover of 0.1/1.1/7.5/50/300 M ₽ (§3.8; top 1 % ≈ 40 % of turnover); agents (ticket
-  operators) are ~3 % of partners, the top three take ~70 % of agent sales;
-- about 70 % of registrations ever sell (micro 60 %, small 80 %, larger 95 %); contract 0–60 days after
-  registration (median 3), widget median 7 days after contract, 18 % never install (§3.9);
+  operators) are ~3 % of partners, the top three take 60–70 % of agent sales (Zipf 1.5);
+- about 70 % of organizer registrations go on to sell (micro 60 %, small 80 %, larger 95 %; the latest ones
+  may not have sold yet by `end`); a launch wave of accounts around the start (a young platform), then
+  steady growth; contract 0–60 days after registration (median 3, a quarter the same day), widget median
+  7 days after contract, 18 % of selling organizers never install (§3.9);
 - purchase-month index Jan..Dec 0.80 … 1.44 and weekday index Mon..Sun 1.02 … 0.90 (§3.3–3.4); a
   bimodal purchase hour; the sales curve per event is 12 % launch spike, 38 % flat, 50 % final-days ramp;
 - tickets per order 1/2/3/4/5+ = 52/34/6/5/3 %; 3 % invitations at 0 ₽; 85 % of order rows are `done`,
@@ -17,7 +19,8 @@ them) are:
   {0,5,7,10,12,15} %; acquiring charged 2.5–3.5 %, cost 1.8–2.4 % of full (0 on agent `api` orders);
   agent commission 5–12 % of nominal;
 - user refunds on ~2.5 % of paid orders (FZ-193 tiers by days before the event, 12 % rejected, 40 % of
-  multi-ticket refunds partial, booked 1–40 days later so some land in a later month); 1.5 % of events
+  multi-ticket refunds partial, booked 1 hour–40 days after the request, median 3 days, so some land in a
+  later month); 1.5 % of events
   cancelled with every ticket refunded;
 - amoCRM "New business" stage conversions 80/45/65/65/70 %, stage medians 1/6/4/8/10 days; 65 % of selling
   organizers come through a sales deal; the deal is moved after the platform milestone with a 0–14 day

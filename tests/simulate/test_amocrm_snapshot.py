@@ -148,3 +148,12 @@ def test_cold_warm_and_both_client_kinds(leads) -> None:
             values[field["field_name"]].add(field["values"][0]["value"])
     assert values["Холодная сделка"] == {True, False}
     assert values["Тип клиента"] == {"Организатор", "Билетный оператор"}
+
+
+def test_managers_move_deals_in_office_hours(events) -> None:
+    """CRM history is made by people: 9:00–20:00 Moscow time, mostly on weekdays."""
+    local = [(e["created_at"] + 3 * 3600) for e in events]
+    in_hours = sum(9 * 3600 <= t % 86400 < 20 * 3600 for t in local)
+    weekdays = sum((t // 86400 + 3) % 7 < 5 for t in local)
+    assert in_hours >= 0.95 * len(events)
+    assert weekdays >= 0.85 * len(events)
