@@ -87,7 +87,8 @@ def bench(scale: str) -> None:
         synthetic.synthesize(con, managers=managers, partners=partners, deals=deals, sales=sales)
         con.close()
         print(f"scale {scale}: {sales:,} sales, {partners:,} partners, {deals:,} deals "
-              f"(synthesised in {time.perf_counter() - start:.1f} s)")
+              f"(synthesised in {time.perf_counter() - start:.1f} s); load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} cores (the machine is shared: figures vary with it)")
         build_s, build_gib = measure("build", folder)
         floor_s, floor_gib = measure("floor", folder)
         utc_s, _ = measure("floor_utc", folder)
