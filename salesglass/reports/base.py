@@ -42,6 +42,10 @@ class BuildParams:
     def month(self, ts: ir.TimestampValue) -> ir.DateValue:
         return periods.month_of(ts, self.timezone, self.as_of.year + 1)
 
+    def month_of_many(self, ts: ir.TimestampValue) -> ir.DateValue:
+        """The same month, faster per row but a longer query: for the pass over every sale."""
+        return periods.month_by_search(ts, self.timezone, self.as_of.year + 1)
+
     def week(self, ts: ir.TimestampValue) -> ir.DateValue:
         return periods.week_of(ts, self.timezone, self.as_of.year + 1)
 

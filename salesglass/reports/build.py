@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import ibis
@@ -25,6 +26,9 @@ from salesglass.reports import derive, registry
 from salesglass.reports.base import BuildParams, Canon, nullable
 from salesglass.reports.publish import building, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
+
+if TYPE_CHECKING:
+    from salesglass.config import Config
 
 Progress = Callable[[str], None]
 
@@ -107,7 +111,7 @@ class _Timer:
         return table
 
 
-def run_build(cfg, *, as_of: date | None = None, progress: bool = True) -> BuildSummary:
+def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) -> BuildSummary:
     """Build every report for `as_of` (default: today in the account time zone) and publish it."""
     from rich.console import Console
 

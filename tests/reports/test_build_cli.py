@@ -127,3 +127,11 @@ def test_clickhouse_engine_needs_a_url(tmp_path: Path):
     with pytest.raises(SalesglassError, match="clickhouse_url is required"):
         run_build(cfg, as_of=g.AS_OF, progress=False)
     assert not (tmp_path / "r.duckdb").exists()
+
+
+def test_build_on_an_empty_warehouse(tmp_path: Path):
+    cfg = make_config(tmp_path)
+    load_company(cfg, {})
+    summary = run_build(cfg, as_of=g.AS_OF, progress=False)
+    assert all(summary.rows[name] == 0 for name in REPORTS)
+    assert (summary.turnover, summary.margin_pct, summary.new_partners) == (0, None, 0)

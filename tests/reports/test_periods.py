@@ -9,7 +9,7 @@ import ibis
 import pyarrow as pa
 import pytest
 
-from salesglass.reports.periods import end_of_day_utc, local_date, month_of, offsets
+from salesglass.reports.periods import end_of_day_utc, local_date, month_by_search, month_of, offsets
 
 
 @pytest.mark.parametrize("tz", ["Europe/Moscow", "Europe/Berlin", "America/New_York", "Asia/Kolkata"])
@@ -20,14 +20,15 @@ def test_local_dates_match_zoneinfo(tz):
     moments = [s + timedelta(minutes=20 * i) for s in starts for i in range(3 * 72)]
     t = ibis.memtable(pa.table({"ts": pa.array(moments, pa.timestamp("us", tz="UTC"))}))
     con = ibis.duckdb.connect()
-    got = con.to_pyarrow(t.select(d=local_date(t.ts, tz, 2025), m=month_of(t.ts, tz, 2025)))
+    got = con.to_pyarrow(t.select(d=local_date(t.ts, tz, 2025), m=month_of(t.ts, tz, 2025),
+                                  s=month_by_search(t.ts, tz, 2025)))
     local = [m.astimezone(ZoneInfo(tz)).date() for m in moments]
     assert got.column("d").to_pylist() == local
-    assert got.column("m").to_pylist() == [d.replace(day=1) for d in local]
+    assert got.column("m").to_pylist() == got.column("s").to_pylist() == [d.replace(day=1) for d in local]
     # before 2000 the month falls back to the general path
     old = ibis.memtable(pa.table({"ts": pa.array([datetime(1999, 12, 31, 21, 30, tzinfo=UTC)],
                                                  pa.timestamp("us", tz="UTC"))}))
-    assert con.to_pyarrow(old.select(m=month_of(old.ts, tz, 2025))).column("m").to_pylist() == [
+    assert con.to_pyarrow(old.select(m=month_by_search(old.ts, tz, 2025))).column("m").to_pylist() == [
         datetime(1999, 12, 31, 21, 30, tzinfo=UTC).astimezone(ZoneInfo(tz)).date().replace(day=1)]
 
 

@@ -14,7 +14,7 @@ from salesglass.reports.base import BuildParams, Canon
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     s = canon.sales
-    return s.group_by(partner_id=s.partner_id, month=params.month(s.sold_at)).agg(
+    return s.group_by(partner_id=s.partner_id, month=params.month_of_many(s.sold_at)).agg(
         turnover=s.turnover.sum(),
         revenue=s.revenue.sum(),
         cost=s.cost.sum(),
