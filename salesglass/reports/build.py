@@ -142,9 +142,11 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
             else:
                 if not cfg.warehouse.clickhouse_url:
                     raise SalesglassError("[warehouse].clickhouse_url is required when engine = \"clickhouse\"")
-                from salesglass.reports.clickhouse import materialize_on_server
+                from salesglass.reports.clickhouse import materialize_on_server, push_canonical
 
                 ch = _clickhouse(cfg.warehouse.clickhouse_url)
+                pushed = push_canonical(ch, str(cfg.warehouse_path))
+                say(f"copied {len(pushed)} canonical tables to ClickHouse ({sum(pushed.values()):,} rows)")
                 canon = canon_of(ch)
                 for t in CANONICAL:
                     if t.name != "deal_stages":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.datatypes as dt
+import pyarrow as pa
 
 BUILD_PREFIX = "salesglass_build_"
 SETTINGS = "SETTINGS join_use_nulls = 1"
@@ -50,3 +51,33 @@ def materialize_in_chdb(session, name: str, expr: ibis.Table) -> ibis.Table:
     session.query(create_sql(table, expr.schema()))
     session.query(f'INSERT INTO "{table}" {ibis.to_sql(expr, dialect="clickhouse")} {SETTINGS}')
     return ibis.table(expr.schema(), name=table)
+
+
+def push_canonical(con: ibis.BaseBackend, warehouse_path: str, *, batch_rows: int = 1_000_000) -> dict[str, int]:
+    """Copy the canonical tables from the DuckDB working warehouse to the ClickHouse server.
+
+    Sources keep landing in DuckDB (one writer, transactions, quarantine); ClickHouse is where the
+    reports are computed when the data outgrows one machine. Tables are re-created with Nullable
+    columns (model/ddl.py) and filled in Arrow batches, so memory stays bounded at any size.
+    """
+    import duckdb
+
+    from salesglass.model.ddl import create_table_sql
+    from salesglass.model.schema import CANONICAL
+
+    client = con.con  # the clickhouse-connect client behind Ibis's backend
+    src = duckdb.connect(warehouse_path, read_only=True)
+    src.execute("SET TimeZone = 'UTC'")
+    rows: dict[str, int] = {}
+    try:
+        for table in CANONICAL:
+            client.command(f'DROP TABLE IF EXISTS "{table.name}"')
+            client.command(create_table_sql(table, "clickhouse", if_not_exists=False))
+            reader = src.execute(f'SELECT {", ".join(table.names)} FROM "{table.name}"').fetch_record_batch(batch_rows)
+            rows[table.name] = 0
+            for batch in reader:
+                client.insert_arrow(table.name, pa.Table.from_batches([batch]))
+                rows[table.name] += batch.num_rows
+    finally:
+        src.close()
+    return rows
