@@ -10,11 +10,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError, field_validator
 
-from salesglass.config_base import Section
+from salesglass.config_base import Section, known_time_zone
 from salesglass.errors import ConfigError
 from salesglass.link.config import LinkingConfig
 from salesglass.refresh.config import DigestConfig, PublishConfig, RefreshConfig, WritebackConfig
@@ -47,14 +46,7 @@ class AccountConfig(Section):
     # the account currency (money is DECIMAL(18,2) in it)
     currency: str = "RUB"
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}; expected an IANA name like 'Europe/Moscow'") from exc
-        return value
+    _known_zone = field_validator("timezone")(known_time_zone)
 
 
 class Config(Section):

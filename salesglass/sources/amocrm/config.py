@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
-from salesglass.config_base import Section
+from salesglass.config_base import Section, known_time_zone
 from salesglass.model.schema import MANAGER_ROLES, STAGES
 
 Ref = int | str
@@ -152,15 +151,7 @@ class AmoCRMConfig(Section):
             raise ValueError(f"unknown stage {value!r}; expected one of: {', '.join(STAGES)}")
         return value
 
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown time zone {value!r}; expected an IANA name like 'Europe/Moscow'") from None
-        return value
+    _zone = field_validator("timezone")(known_time_zone)
 
     @model_validator(mode="after")
     def _oauth_keys(self) -> AmoCRMConfig:

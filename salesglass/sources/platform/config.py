@@ -11,21 +11,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
-from salesglass.config_base import Section
-
-
-def _check_zone(value: str | None) -> str | None:
-    if value is None:
-        return value
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r}; expected an IANA name like 'Europe/Moscow'") from exc
-    return value
+from salesglass.config_base import Section, known_time_zone
 
 
 class ColumnSpec(Section):
@@ -41,7 +30,7 @@ class ColumnSpec(Section):
     digits_only: bool = False  # keep digits only ("77 01-234567" → "7701234567"); empty → NULL
     prefix: str | None = None  # text put in front, e.g. "refund:" so refund ids never clash with order ids
 
-    _check_tz = field_validator("timezone")(_check_zone)
+    _check_tz = field_validator("timezone")(known_time_zone)
 
     @model_validator(mode="after")
     def _one_source(self) -> ColumnSpec:
@@ -64,7 +53,7 @@ class SourceSpec(Section):
     timezone: str | None = None  # zone of this input's naive timestamps (default [platform].timezone)
     columns: dict[str, str | ColumnSpec] = Field(default_factory=dict)  # canonical name → source; empty: as is
 
-    _check_tz = field_validator("timezone")(_check_zone)
+    _check_tz = field_validator("timezone")(known_time_zone)
 
     def places(self) -> list[str]:
         return [k for k in ("table", "query", "path") if getattr(self, k)]
@@ -115,7 +104,7 @@ class PlatformConfig(Section):
         return value.strip()
     inputs: list[InputSpec] = Field(default_factory=list)
 
-    _check_tz = field_validator("timezone")(_check_zone)
+    _check_tz = field_validator("timezone")(known_time_zone)
 
     @model_validator(mode="after")
     def _unique_names(self) -> PlatformConfig:
