@@ -1,0 +1,148 @@
+"""Cross-checks a user would notice: the warehouse and the reports against the simulated company's own files
+(backoffice.sqlite read with Python's sqlite3, the amoCRM snapshot, truth/), computed here independently
+of salesglass's code, following docs/simulated-company.md."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from tests.simulated import END
+
+# docs/simulated-company.md: a sale is a done, non-invitation order; an approved refund is a negated sale
+ORDERS = "FROM orders WHERE status = 'done' AND is_invitation = 0"
+REFUNDS = "FROM refund_requests r JOIN orders o ON o.order_id = r.order_id WHERE r.status = 'approved'"
+# amounts in kopecks: turnover, revenue, cost, tickets
+ORDER_SUMS = "full_kop, profit_core_kop, acquiring_cost_kop + agent_commission_kop, tickets_quantity"
+REFUND_SUMS = "-r.refund_full_kop, -r.refund_core_kop, -r.refund_cost_kop, -r.tickets_quantity"
+# the generator's statement of the stage mapping (docs/simulated-company.md, "amoCRM ids the config maps")
+STAGE_OF = {61390122: "negotiation", 61390126: "proposal", 61390130: "proposal", 61390134: "contract_signed",
+            61390138: "widget_installed", 61390158: "negotiation", 61390162: "contract_signed",
+            61390166: "widget_installed", 52004818: "negotiation", 142: "first_sale"}
+
+
+def _kop(value: Decimal) -> int:
+    return int(value * 100)
+
+
+def _backoffice_sums(backoffice, key: str) -> dict:
+    """key → [rows, turnover, revenue, cost, tickets] (money in kopecks) over sales and refunds."""
+    out: dict = {}
+    for sql in (f"SELECT {key.replace('{t}', '')}, {ORDER_SUMS} {ORDERS}",
+                f"SELECT {key.replace('{t}', 'o.')}, {REFUND_SUMS} {REFUNDS}"):
+        for k, *amounts in backoffice.execute(sql):
+            acc = out.setdefault(k, [0, 0, 0, 0, 0])
+            acc[0] += 1
+            for i, a in enumerate(amounts, start=1):
+                acc[i] += a
+    return out
+
+
+def test_sales_totals_equal_the_backoffice(warehouse_s, backoffice):
+    """Σ turnover, revenue, cost and tickets per partner (and in all) of the canonical sales = the back-office."""
+    expected = _backoffice_sums(backoffice, "{t}org_id")
+    got = {p: [n, _kop(t), _kop(r), _kop(c), int(k)] for p, n, t, r, c, k in warehouse_s.execute(
+        "SELECT partner_id, count(*), sum(turnover), sum(revenue), sum(cost), sum(tickets) FROM sales GROUP BY 1"
+    ).fetchall()}
+    assert got == expected
+    totals = [sum(v[i] for v in expected.values()) for i in range(5)]
+    assert totals[0] > 150_000 and totals[1] > 0 and totals[4] > 0
+    assert warehouse_s.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+
+
+def test_monthly_sales_in_the_reports_equal_the_backoffice_calendar(published, backoffice):
+    """report_sales_share by month = the back-office by the month of its Moscow wall-clock times (done_at,
+    finished_at are naive Moscow): the UTC conversion and the month boundaries must round-trip exactly."""
+    sums = _backoffice_sums(backoffice, "substr({t}done_at, 1, 7)")
+    refunds = backoffice.execute(f"SELECT substr(r.finished_at, 1, 7), {REFUND_SUMS} {REFUNDS}").fetchall()
+    # refunds are booked on finished_at, not on the order's done_at: move them to their own month
+    for (month, *amounts), (done_month,) in zip(refunds, backoffice.execute(
+            f"SELECT substr(o.done_at, 1, 7) {REFUNDS}"), strict=True):
+        for m, sign in ((done_month, -1), (month, 1)):
+            acc = sums.setdefault(m, [0, 0, 0, 0, 0])
+            acc[0] += sign
+            for i, a in enumerate(amounts, start=1):
+                acc[i] += sign * a
+    expected = {m: (v[1], v[2], v[4]) for m, v in sums.items() if m <= END.isoformat()[:7]}
+    got = {m.strftime("%Y-%m"): (_kop(t), _kop(r), int(k)) for m, t, r, k in published.execute(
+        "SELECT month, sum(turnover), sum(revenue), sum(tickets) FROM report_sales_share GROUP BY 1").fetchall()}
+    assert got == expected and len(got) == 25
+
+
+def test_first_sales_equal_the_truth(simulated_s, published):
+    with (simulated_s.truth / "partners.csv").open(encoding="utf-8") as f:
+        truth = {r["partner_id"]: datetime.fromisoformat(r["first_sale_at"]) for r in csv.DictReader(f)
+                 if r["first_sale_at"]}
+    got = dict(published.execute("SELECT partner_id, first_sale_at FROM first_sales").fetchall())
+    assert got == truth and len(truth) > 400
+
+
+def test_partners_kind_and_development_manager_equal_the_truth(simulated_s, published):
+    """Kind and platform development manager as in the truth; a partner the platform gives no manager takes
+    the responsible user of its acquiring deal's amoCRM company (spec/model.md, [linking] fallback)."""
+    with (simulated_s.truth / "partners.csv").open(encoding="utf-8") as f:
+        truth = {r["partner_id"]: (r["kind"], int(r["development_manager_id"]) if r["development_manager_id"]
+                                   else None) for r in csv.DictReader(f)}
+    fallback = dict(published.execute("""
+        SELECT a.partner_id, c.responsible_user_id FROM acquiring_deals a
+        JOIN deals d ON d.deal_id = a.deal_id JOIN companies c ON c.company_id = d.company_id""").fetchall())
+    expected = {p: (kind, manager if manager is not None else fallback.get(p)) for p, (kind, manager) in truth.items()}
+    got = {p: (k, m) for p, k, m in published.execute(
+        "SELECT partner_id, kind, development_manager_id FROM partners").fetchall()}
+    assert got == expected
+    assert sum(1 for p, (_, m) in truth.items() if m is None and got[p][1] is not None) > 10  # the fallback ran
+
+
+def _stage_truth(amocrm) -> dict[tuple, datetime]:
+    """(deal_id, stage) → earliest time, from leads.jsonl (creation) and events.jsonl (status moves)."""
+    truth: dict[tuple, datetime] = {}
+    with (amocrm / "leads.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            lead = json.loads(line)
+            truth[(lead["id"], "lead")] = datetime.fromtimestamp(lead["created_at"], UTC)
+    with (amocrm / "events.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            e = json.loads(line)
+            if e["type"] in ("lead_added", "lead_status_changed") and e["value_after"]:
+                stage = STAGE_OF.get(e["value_after"][0]["lead_status"]["id"])
+                at = datetime.fromtimestamp(e["created_at"], UTC)
+                if stage and ((e["entity_id"], stage) not in truth or at < truth[(e["entity_id"], stage)]):
+                    truth[(e["entity_id"], stage)] = at
+    return truth
+
+
+def test_synced_stage_history_equals_the_events(simulated_s, warehouse_s):
+    got = {(d, s): at for d, s, at in warehouse_s.execute(
+        "SELECT deal_id, stage, reached_at FROM deal_stages WHERE source IN ('created', 'amocrm')").fetchall()}
+    truth = _stage_truth(simulated_s.company / "amocrm")
+    assert got == truth and len(truth) > 5000
+
+
+def test_unknown_partner_sales_in_data_quality_equal_the_backoffice(simulated_s, published, backoffice):
+    known = "(SELECT partner_id FROM partners)"
+    expected = backoffice.execute(f"""
+        SELECT (SELECT count(*) {ORDERS} AND org_id IS NOT NULL AND org_id NOT IN {known})
+             + (SELECT count(*) {REFUNDS} AND o.org_id IS NOT NULL AND o.org_id NOT IN {known})""").fetchone()[0]
+    unknown = set(backoffice.execute(f"SELECT DISTINCT org_id {ORDERS} AND org_id NOT IN {known}").fetchall())
+    assert unknown == {(o,) for o in simulated_s.injected()["unknown_partner_orders"]["org_ids"]}
+    rows = published.execute("""SELECT sum(rows) FROM report_data_quality
+                                WHERE entity = 'sales' AND reason LIKE '%unknown%'""").fetchone()[0]
+    assert rows == expected > 0
+    bucket = published.execute("SELECT sum(tickets) FROM report_sales_share WHERE bucket = 'unknown'").fetchone()[0]
+    assert bucket == backoffice.execute(f"""
+        SELECT (SELECT sum(tickets_quantity) {ORDERS} AND org_id NOT IN {known})
+             - coalesce((SELECT sum(r.tickets_quantity) {REFUNDS} AND o.org_id NOT IN {known}), 0)""").fetchone()[0]
+
+
+def test_deleted_leads_are_marked_and_left_out_of_the_funnel(simulated_s, published):
+    deleted = set(simulated_s.injected()["deleted_deals"]["deal_ids"])
+    assert {d for (d,) in published.execute("SELECT deal_id FROM deals WHERE is_deleted").fetchall()} == deleted
+    with (simulated_s.company / "amocrm" / "leads.jsonl").open(encoding="utf-8") as f:
+        leads = [json.loads(line) for line in f]
+    alive = [lead for lead in leads if not lead.get("is_deleted")]
+    assert len(alive) == len(leads) - len(deleted)
+    funnel_leads = published.execute("SELECT sum(deals) FROM report_funnel WHERE stage = 'lead'").fetchone()[0]
+    assert funnel_leads == len(alive)  # every lead of the snapshot was created by the last day
+    assert published.execute("SELECT sum(deals_created) FROM report_weekly").fetchone()[0] == len(alive)
