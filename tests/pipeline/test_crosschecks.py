@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from tests.simulated import END
 
@@ -77,6 +79,15 @@ def test_first_sales_equal_the_truth(simulated_s, published):
                  if r["first_sale_at"]}
     got = dict(published.execute("SELECT partner_id, first_sale_at FROM first_sales").fetchall())
     assert got == truth and len(truth) > 400
+    # the new partners of a month (plan-fact, company row) and the first-sale cohorts follow the Moscow calendar
+    per_month = Counter(at.astimezone(ZoneInfo("Europe/Moscow")).strftime("%Y-%m") for at in truth.values())
+    plan_fact = {m.strftime("%Y-%m"): int(f) for m, f in published.execute("""
+        SELECT period_start, fact FROM report_plan_fact
+        WHERE period_type = 'month' AND manager_id IS NULL AND metric = 'new_partners' AND fact <> 0""").fetchall()}
+    assert plan_fact == per_month
+    cohorts = {m.strftime("%Y-%m"): n for m, n in published.execute(
+        "SELECT cohort_month, sum(partners) FROM report_cohorts WHERE month_offset = 0 GROUP BY 1").fetchall()}
+    assert cohorts == per_month
 
 
 def test_partners_kind_and_development_manager_equal_the_truth(simulated_s, published):
