@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -157,3 +157,29 @@ def test_deleted_leads_are_marked_and_left_out_of_the_funnel(simulated_s, publis
     funnel_leads = published.execute("SELECT sum(deals) FROM report_funnel WHERE stage = 'lead'").fetchone()[0]
     assert funnel_leads == len(alive)  # every lead of the snapshot was created by the last day
     assert published.execute("SELECT sum(deals_created) FROM report_weekly").fetchone()[0] == len(alive)
+
+
+def test_deals_created_and_won_equal_the_amocrm_snapshot(simulated_s, published):
+    """report_monthly_deals and report_weekly against leads.jsonl, on the Moscow calendar (weeks from Monday)."""
+    moscow = ZoneInfo("Europe/Moscow")
+    created: Counter = Counter()
+    weeks: Counter = Counter()
+    won: dict[str, tuple[int, Decimal]] = {}
+    with (simulated_s.company / "amocrm" / "leads.jsonl").open(encoding="utf-8") as f:
+        for lead in map(json.loads, f):
+            if lead.get("is_deleted"):
+                continue
+            day = datetime.fromtimestamp(lead["created_at"], UTC).astimezone(moscow).date()
+            created[day.strftime("%Y-%m")] += 1
+            weeks[date.fromordinal(day.toordinal() - day.weekday())] += 1
+            if lead["status_id"] == 142:
+                month = datetime.fromtimestamp(lead["closed_at"], UTC).astimezone(moscow).strftime("%Y-%m")
+                n, budget = won.get(month, (0, Decimal(0)))
+                won[month] = (n + 1, budget + Decimal(lead.get("price") or 0))
+    expected = {m: (created.get(m, 0), *won.get(m, (0, Decimal(0)))) for m in set(created) | set(won)}
+    got = {m.strftime("%Y-%m"): (n, w, b) for m, n, w, b in published.execute("""
+        SELECT month, sum(deals_created), sum(deals_won), sum(annual_budget_won) FROM report_monthly_deals
+        GROUP BY 1 HAVING sum(deals_created) + sum(deals_won) > 0""").fetchall()}
+    assert got == expected and sum(n for n, _ in won.values()) > 300
+    assert dict(published.execute("""SELECT week_start, sum(deals_created) FROM report_weekly GROUP BY 1
+                                     HAVING sum(deals_created) > 0""").fetchall()) == weeks
