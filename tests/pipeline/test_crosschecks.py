@@ -8,7 +8,7 @@ import csv
 import json
 from collections import Counter
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from tests.simulated import END
@@ -183,3 +183,41 @@ def test_deals_created_and_won_equal_the_amocrm_snapshot(simulated_s, published)
     assert got == expected and sum(n for n, _ in won.values()) > 300
     assert dict(published.execute("""SELECT week_start, sum(deals_created) FROM report_weekly GROUP BY 1
                                      HAVING sum(deals_created) > 0""").fetchall()) == weeks
+
+
+def test_declining_partners_equal_the_backoffice(backoffice, published):
+    """Whom to call: recent 28 days vs the 84 before / 3, from the back-office's Moscow dates (spec defaults:
+    baseline ≥ 10 000.00, decline ≥ 30 %), rounding half away from zero."""
+    as_of = END
+    recent_from = date.fromordinal(as_of.toordinal() - 27)
+    base_from = date.fromordinal(recent_from.toordinal() - 84)
+    rows = backoffice.execute(f"""
+        SELECT org_id, sum(CASE WHEN day >= :recent THEN kop ELSE 0 END), sum(CASE WHEN day < :recent THEN kop END)
+        FROM (SELECT org_id, substr(done_at, 1, 10) AS day, full_kop AS kop {ORDERS}
+              UNION ALL SELECT o.org_id, substr(r.finished_at, 1, 10), -r.refund_full_kop {REFUNDS})
+        WHERE day BETWEEN :base AND :as_of AND org_id IN (SELECT partner_id FROM partners)
+        GROUP BY 1""", {"recent": recent_from.isoformat(), "base": base_from.isoformat(),
+                        "as_of": as_of.isoformat()}).fetchall()
+    cent = Decimal("0.01")
+    expected = {}
+    for partner, recent_kop, base_kop in rows:
+        recent = Decimal(recent_kop) / 100
+        baseline = (Decimal(base_kop or 0) / 100 / 3).quantize(cent, ROUND_HALF_UP)
+        if baseline >= 10000:
+            decline = (100 * (1 - recent / baseline)).quantize(cent, ROUND_HALF_UP)
+            if decline >= 30:
+                expected[partner] = (baseline, recent, decline)
+    got = {p: (b, r, d) for p, b, r, d in published.execute(
+        "SELECT partner_id, baseline_28d, recent_28d, decline_pct FROM report_declining_partners").fetchall()}
+    assert got == expected and len(expected) > 10
+
+
+def test_support_sales_equal_the_backoffice(backoffice, published):
+    """The support bucket: orders without an account or of the support partner (docs/simulated-company.md)."""
+    support = "(org_id IS NULL OR org_id IN (SELECT partner_id FROM partners WHERE is_support = 1))"
+    expected = backoffice.execute(f"""
+        SELECT (SELECT sum(full_kop) {ORDERS} AND {support})
+             - (SELECT coalesce(sum(r.refund_full_kop), 0) {REFUNDS} AND {support.replace('org_id', 'o.org_id')})
+    """).fetchone()[0]
+    got = published.execute("SELECT sum(turnover) FROM report_sales_share WHERE bucket = 'support'").fetchone()[0]
+    assert _kop(got) == expected > 0
