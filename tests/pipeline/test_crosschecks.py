@@ -221,3 +221,25 @@ def test_support_sales_equal_the_backoffice(backoffice, published):
     """).fetchone()[0]
     got = published.execute("SELECT sum(turnover) FROM report_sales_share WHERE bucket = 'support'").fetchone()[0]
     assert _kop(got) == expected > 0
+
+
+def test_plans_equal_the_spreadsheet(simulated_s, published):
+    """Monthly plans as typed in plans.xlsx (read with openpyxl); the running quarter's plan includes the
+    months after as_of (spec: plans of unreported months still count in quarter and year totals)."""
+    import openpyxl
+
+    emails = dict(published.execute("SELECT email, manager_id FROM managers").fetchall())
+    book = openpyxl.load_workbook(simulated_s.company / "plans.xlsx", read_only=True)
+    rows = list(book["plans"].iter_rows(min_row=2, values_only=True))
+    book.close()
+    cent = Decimal("0.01")
+    plans = {(month.date(), emails[manager] if manager else None, metric):
+             (Decimal(str(real)).quantize(cent), Decimal(str(opt)).quantize(cent))
+             for month, manager, metric, real, opt in rows}
+    got = {(p, m, k): (r, o) for p, m, k, r, o in published.execute("""
+        SELECT period_start, manager_id, metric, plan_realistic, plan_optimistic FROM report_plan_fact
+        WHERE period_type = 'month' AND plan_realistic IS NOT NULL AND metric <> 'margin_pct'""").fetchall()}
+    assert got == {k: v for k, v in plans.items() if k[0] <= END} and len(got) > 400
+    quarter = published.execute("""SELECT plan_realistic FROM report_plan_fact WHERE period_type = 'quarter'
+        AND period_start = DATE '2026-10-01' AND manager_id IS NULL AND metric = 'turnover'""").fetchone()[0]
+    assert quarter == sum(plans[(date(2026, m, 1), None, "turnover")][0] for m in (10, 11, 12))
