@@ -243,3 +243,31 @@ def test_plans_equal_the_spreadsheet(simulated_s, published):
     quarter = published.execute("""SELECT plan_realistic FROM report_plan_fact WHERE period_type = 'quarter'
         AND period_start = DATE '2026-10-01' AND manager_id IS NULL AND metric = 'turnover'""").fetchone()[0]
     assert quarter == sum(plans[(date(2026, m, 1), None, "turnover")][0] for m in (10, 11, 12))
+
+
+def test_cohorts_equal_the_backoffice(simulated_s, published, backoffice):
+    """report_cohorts by (first-sale month, month offset): turnover, tickets and active partners (Σ tickets > 0)
+    from the back-office, cohorts from truth/partners.csv, months on the Moscow calendar."""
+    moscow = ZoneInfo("Europe/Moscow")
+    with (simulated_s.truth / "partners.csv").open(encoding="utf-8") as f:
+        cohort = {r["partner_id"]: datetime.fromisoformat(r["first_sale_at"]).astimezone(moscow)
+                  for r in csv.DictReader(f) if r["first_sale_at"]}
+    money: Counter = Counter()
+    tickets: Counter = Counter()
+    for org, month, kop, n in backoffice.execute(f"""
+            SELECT org_id, substr(done_at, 1, 7), full_kop, tickets_quantity {ORDERS} UNION ALL
+            SELECT o.org_id, substr(r.finished_at, 1, 7), -r.refund_full_kop, -r.tickets_quantity {REFUNDS}"""):
+        if org in cohort:
+            first = cohort[org]
+            key = (first.strftime("%Y-%m"), (int(month[:4]) - first.year) * 12 + int(month[5:]) - first.month)
+            money[key] += kop
+            tickets[(org, *key)] += n
+    active = Counter((m, k) for (_, m, k), n in tickets.items() if n > 0)
+    per_cell: Counter = Counter()
+    for (_, m, k), n in tickets.items():
+        per_cell[(m, k)] += n
+    expected = {k: (money[k], per_cell[k], active[k]) for k in money}
+    got = {(m.strftime("%Y-%m"), k): (_kop(t), int(n), a) for m, k, t, n, a in published.execute("""
+        SELECT cohort_month, month_offset, sum(turnover), sum(tickets), sum(active_partners) FROM report_cohorts
+        GROUP BY 1, 2""").fetchall()}
+    assert got == expected and len(expected) > 300
