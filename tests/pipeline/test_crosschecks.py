@@ -271,3 +271,41 @@ def test_cohorts_equal_the_backoffice(simulated_s, published, backoffice):
         SELECT cohort_month, month_offset, sum(turnover), sum(tickets), sum(active_partners) FROM report_cohorts
         GROUP BY 1, 2""").fetchall()}
     assert got == expected and len(expected) > 300
+
+
+def test_first_sale_bonuses_follow_the_acquiring_deal(simulated_s, warehouse_s, published):
+    """`first_sale` bonus lines recomputed from the snapshot: per partner with a first sale (truth), among its
+    linked live deals the one that reached first_sale earliest (amoCRM won time or the platform's first sale;
+    ties: smallest id) → its responsible user, 5 000.00 × 1.5 when «Холодная сделка» is ticked."""
+    with (simulated_s.truth / "partners.csv").open(encoding="utf-8") as f:
+        first_sale = {r["partner_id"]: datetime.fromisoformat(r["first_sale_at"]) for r in csv.DictReader(f)
+                      if r["first_sale_at"]}
+    amocrm = simulated_s.company / "amocrm"
+    with (amocrm / "leads.jsonl").open(encoding="utf-8") as f:
+        leads = {lead["id"]: lead for lead in map(json.loads, f)}
+    won_at: dict[int, datetime] = {}
+    with (amocrm / "events.jsonl").open(encoding="utf-8") as f:
+        for e in map(json.loads, f):
+            if e["type"] in ("lead_added", "lead_status_changed") and e["value_after"] \
+                    and e["value_after"][0]["lead_status"]["id"] == 142:
+                won_at.setdefault(e["entity_id"], datetime.fromtimestamp(e["created_at"], UTC))  # events in order
+    deals_of: dict[str, list[int]] = {}
+    for deal, partner in warehouse_s.execute("SELECT deal_id, partner_id FROM deal_partner_links").fetchall():
+        if not leads[deal].get("is_deleted"):
+            deals_of.setdefault(partner, []).append(deal)
+
+    def is_cold(lead: dict) -> bool:
+        return any(f["field_id"] == 904313 and f["values"][0]["value"] for f in lead.get("custom_fields_values") or [])
+
+    moscow = ZoneInfo("Europe/Moscow")
+    expected = {}
+    for partner, at in first_sale.items():
+        if partner in deals_of:
+            _, deal = min((min(won_at.get(d, at), at), d) for d in deals_of[partner])
+            lead = leads[deal]
+            expected[(at.astimezone(moscow).strftime("%Y-%m"), lead["responsible_user_id"], partner)] = (
+                deal, Decimal("7500.00") if is_cold(lead) else Decimal("5000.00"))
+    got = {(m.strftime("%Y-%m"), manager, p): (d, a) for m, manager, p, d, a in published.execute(
+        "SELECT month, manager_id, partner_id, deal_id, amount FROM report_bonus_lines WHERE rule = 'first_sale'"
+    ).fetchall()}
+    assert got == expected and len(expected) > 300
