@@ -31,3 +31,27 @@ def postgres_url() -> Iterator[str]:
 
     with postgres_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def generated_xs(tmp_path_factory) -> Path:
+    """The simulated company at scale xs (seed 7, ending 2026-11-27), generated once per session (< 1 s)."""
+    from tests.simulated import generate_company
+
+    return generate_company(tmp_path_factory.mktemp("simulated-xs") / "company", "xs")
+
+
+@pytest.fixture(scope="session")
+def simulated_xs(generated_xs: Path):
+    """xs through the whole pipeline as `salesglass demo --no-serve` runs it (tests/simulated.py)."""
+    from tests.simulated import build_company
+
+    return build_company(generated_xs.parent, "xs")
+
+
+@pytest.fixture(scope="session")
+def simulated_s(tmp_path_factory):
+    """The demo's company (scale s) through the whole pipeline: sync, load, link, build (~30 s, once)."""
+    from tests.simulated import build_company
+
+    return build_company(tmp_path_factory.mktemp("simulated-s"), "s")

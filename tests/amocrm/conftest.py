@@ -70,15 +70,10 @@ def config(tmp_path: Path, emulator: EmulatorHandle) -> Config:
     return make_config(tmp_path, emulator.url)
 
 
-def generated_company() -> Path | None:
-    """A company written by the generator, if one is around (tests against it are skipped otherwise)."""
-    import os
-
-    candidates = (os.environ.get("SALESGLASS_TEST_COMPANY", ""), "/tmp/company-xs", "/tmp/mine-xs", "/tmp/company-s")
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "amocrm" / "leads.jsonl").exists():
-            return Path(candidate)
-    return None
+@pytest.fixture(scope="session")
+def generated_company(generated_xs: Path) -> Path:
+    """A company written by the generator: scale xs, seed 7, generated once per session (tests/conftest.py)."""
+    return generated_xs
 
 
 def _serve_in_child(urls, stop, company: str, limits: dict) -> None:  # runs in a spawned process

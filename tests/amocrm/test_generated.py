@@ -1,5 +1,6 @@
-"""Against a company written by the generator (skipped when none is around), the way `salesglass demo` runs it:
-the config section comes from `demo_section`, tokens from the OAuth authorization-code exchange."""
+"""Against a company written by the generator (scale xs, generated once per session by a fixture), the way
+`salesglass demo` runs it: the config section comes from `demo_section`, tokens from the OAuth
+authorization-code exchange."""
 
 from __future__ import annotations
 
@@ -15,12 +16,9 @@ from salesglass.emulator.server import start_emulator
 from salesglass.sources.amocrm.client import authorize
 from salesglass.sources.amocrm.config import demo_section
 from salesglass.sources.amocrm.sync import run_sync
-from tests.amocrm.conftest import EMULATOR_LIMITS, SCALE, generated_company
+from tests.amocrm.conftest import EMULATOR_LIMITS, SCALE
 from tests.amocrm.test_sync import rows
 
-COMPANY = generated_company()
-needs_company = pytest.mark.skipif(COMPANY is None, reason="no generated company (run `salesglass generate "
-                                                           "--scale xs --out /tmp/company-xs`)")
 # docs/simulated-company.md, "amoCRM ids the config maps": the generator's own statement of the mapping
 STAGE_OF = {61390122: "negotiation", 61390126: "proposal", 61390130: "proposal", 61390134: "contract_signed",
             61390138: "widget_installed", 61390158: "negotiation", 61390162: "contract_signed",
@@ -28,15 +26,15 @@ STAGE_OF = {61390122: "negotiation", 61390126: "proposal", 61390130: "proposal",
 
 
 @pytest.fixture
-def demo(tmp_path: Path):
-    handle = start_emulator(COMPANY, **EMULATOR_LIMITS)
-    data = tomllib.loads(demo_section(COMPANY))
+def demo(tmp_path: Path, generated_company: Path):
+    handle = start_emulator(generated_company, **EMULATOR_LIMITS)
+    data = tomllib.loads(demo_section(generated_company))
     data["amocrm"].update(base_url=handle.url, rate_limit=6.0)
     data["warehouse"] = {"path": "wh.duckdb"}
     cfg = parse_config(data, base_dir=tmp_path)
     cfg = cfg.model_copy(update={"amocrm": cfg.amocrm.model_copy(update={
         "rate_limit": 6.0 * SCALE, "backoff_base": 1.0 / SCALE, "timeout": 5.0})})
-    oauth = json.loads((COMPANY / "amocrm" / "oauth.json").read_text())
+    oauth = json.loads((generated_company / "amocrm" / "oauth.json").read_text())
     authorize(cfg, oauth["authorization_code"])  # what `salesglass demo` does after starting the emulator
     yield cfg, handle
     handle.stop()
@@ -55,7 +53,6 @@ def _truth(state) -> dict[tuple, datetime]:
     return truth
 
 
-@needs_company
 def test_generated_company_full_then_incremental(tmp_path, demo):
     cfg, handle = demo
     state = handle.state
@@ -81,11 +78,10 @@ def test_generated_company_full_then_incremental(tmp_path, demo):
     assert got == {i: (x["pipeline_id"], x["status_id"], x["is_deleted"]) for i, x in state.leads.items()}
 
 
-def test_demo_sync_starts_the_emulator_authorizes_and_syncs(tmp_path):
+def test_demo_sync_starts_the_emulator_authorizes_and_syncs(tmp_path, generated_company):
     from salesglass.sources.amocrm.demo import demo_sync
-    from tests.amocrm.conftest import FIXTURE_COMPANY
 
-    company = COMPANY or FIXTURE_COMPANY
+    company = generated_company
     config_path = tmp_path / "salesglass.toml"
     config_path.write_text('[warehouse]\npath = "wh.duckdb"\n' + demo_section(company), encoding="utf-8")
     handle, summary = demo_sync(company, config_path, progress=False)

@@ -1,0 +1,57 @@
+"""`salesglass demo --no-serve` as a user runs it: a subprocess, on a fresh folder, then again on the same one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _demo(folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "salesglass", "demo", "--no-serve", "--scale", "xs",
+                           "--dir", str(folder), "--end", "2026-11-27"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+
+
+def _rounded(value):
+    """Floats (fractional days) are sums in whatever order the engine's threads add them: compare to 1e-6."""
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def _published(path: Path) -> tuple[set, dict[str, list]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        info = set(con.execute("SELECT as_of, timezone, engine FROM build_info").fetchall())
+        tables = [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
+                                            "WHERE table_name LIKE 'report_%' ORDER BY 1").fetchall()]
+        return info, {t: sorted(repr(tuple(_rounded(v) for v in row))
+                                for row in con.execute(f'SELECT * FROM "{t}"').fetchall()) for t in tables}
+    finally:
+        con.close()
+
+
+def test_demo_builds_the_reports_and_runs_again(tmp_path: Path, simulated_xs):
+    folder = tmp_path / "demo"
+    first = _demo(folder)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert "Traceback" not in first.stdout + first.stderr
+    info, reports = _published(folder / "salesglass-reports.duckdb")
+    assert info == {(date(2026, 11, 27), "Europe/Moscow", "duckdb")}
+    assert {"report_weekly", "report_funnel", "report_plan_fact", "report_sales_share", "report_cohorts",
+            "report_bonus_lines", "report_bonus_summary", "report_data_quality"} <= reports.keys()
+    assert all(reports.values()), {t: len(r) for t, r in reports.items()}
+    assert (folder / "secrets" / "amocrm-token.json").stat().st_mode & 0o077 == 0
+    # the in-process pipeline the other tests use (tests/simulated.py) is the demo's, to the last row
+    assert _published(simulated_xs.cfg.published_path) == (info, reports)
+    manifest = (folder / "company" / "manifest.json").stat().st_mtime_ns
+
+    second = _demo(folder)  # same scale, seed and end: the company is reused, everything else rebuilt
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    assert (folder / "company" / "manifest.json").stat().st_mtime_ns == manifest
+    info2, reports2 = _published(folder / "salesglass-reports.duckdb")
+    assert info2 == info and reports2 == reports  # the same company gives the same reports

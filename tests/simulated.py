@@ -1,0 +1,85 @@
+"""The simulated company, generated and run through the real pipeline exactly as `salesglass demo --no-serve` does:
+generate → amoCRM emulator on a real socket + OAuth code exchange + full sync → load the back-office and plans
+→ link deals to partners → build and publish every report as of the company's last day.
+
+Only the clocks differ: the emulator and the client run amoCRM's rate limit 100× faster, with the same
+client:emulator ratio (6:7) and ban rule as tests/amocrm (see tests/amocrm/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from salesglass.config import Config, load_config
+
+END = date(2026, 11, 27)  # the company's last day; reports are built as of it
+SEED = 7
+CLOCK = 100  # amoCRM's clock runs 100× faster in tests
+EMULATOR_LIMITS = {"rate_limit": 7, "rate_window": 1.0 / CLOCK, "ban_after": 10, "ban_window": 10.0 / CLOCK}
+
+
+@dataclass(frozen=True)
+class Built:
+    """A company that went through the whole pipeline."""
+
+    company: Path  # the generated files (amocrm/, backoffice.sqlite, plans.xlsx, truth/)
+    config_path: Path
+    cfg: Config
+    as_of: date
+
+    @property
+    def truth(self) -> Path:
+        return self.company / "truth"
+
+    def injected(self) -> dict:
+        return json.loads((self.truth / "injected.json").read_text(encoding="utf-8"))
+
+
+def generate_company(out: Path, scale: str) -> Path:
+    """The company of `scale` (seed 7, ending END) in `out`, reused when already there."""
+    from salesglass.simulate.generate import ensure_company
+
+    return ensure_company(out, scale=scale, seed=SEED, end=END)
+
+
+def fast_amocrm(cfg: Config) -> Config:
+    """The same config with the client's rate and back-off scaled like the emulator's."""
+    fast = cfg.amocrm.model_copy(update={"rate_limit": 6.0 * CLOCK, "backoff_base": 1.0 / CLOCK,
+                                         "backoff_max": 60.0 / CLOCK, "timeout": 5.0})
+    return cfg.model_copy(update={"amocrm": fast})
+
+
+def build_company(root: Path, scale: str) -> Built:
+    """Generate `scale` under root/company, write the demo config, sync, load, link and build."""
+    from salesglass.emulator.server import start_emulator
+    from salesglass.link.run import run_link
+    from salesglass.reports.build import run_build
+    from salesglass.simulate.democonfig import demo_config_text
+    from salesglass.sources.amocrm.client import authorize
+    from salesglass.sources.amocrm.demo import PLACEHOLDER
+    from salesglass.sources.amocrm.sync import run_sync
+    from salesglass.sources.platform.load import run_load
+
+    company = generate_company(root / "company", scale)
+    config_path = root / "salesglass.toml"
+    handle = start_emulator(company, **EMULATOR_LIMITS)
+    try:
+        text = demo_config_text(company.resolve())
+        assert PLACEHOLDER in text, "the demo config no longer carries the emulator placeholder"
+        config_path.write_text(text.replace(PLACEHOLDER, f'base_url = "{handle.url}"'), encoding="utf-8")
+        cfg = load_config(config_path)
+        sync_cfg = fast_amocrm(cfg)
+        if cfg.amocrm.auth == "oauth":
+            oauth = json.loads((company / "amocrm" / "oauth.json").read_text(encoding="utf-8"))
+            authorize(sync_cfg, oauth["authorization_code"])
+        summary = run_sync(sync_cfg, progress=False)
+        assert summary.rate_limited == 0, summary
+    finally:
+        handle.stop()
+    run_load(cfg, full=True, progress=False)
+    run_link(cfg)
+    run_build(cfg, as_of=END, progress=False)
+    return Built(company=company, config_path=config_path, cfg=cfg, as_of=END)
