@@ -275,8 +275,9 @@ def test_cohorts_equal_the_backoffice(simulated_s, published, backoffice):
 
 def test_first_sale_bonuses_follow_the_acquiring_deal(simulated_s, warehouse_s, published):
     """`first_sale` bonus lines recomputed from the snapshot: per partner with a first sale (truth), among its
-    linked live deals the one that reached first_sale earliest (amoCRM won time or the platform's first sale;
-    ties: smallest id) → its responsible user, 5 000.00 × 1.5 when «Холодная сделка» is ticked."""
+    linked live deals the one that reached first_sale earliest (amoCRM won time, or the platform's first sale
+    when the deal already existed then; ties: smallest id), else the most recently created one → its
+    responsible user, 5 000.00 × 1.5 when «Холодная сделка» is ticked."""
     with (simulated_s.truth / "partners.csv").open(encoding="utf-8") as f:
         first_sale = {r["partner_id"]: datetime.fromisoformat(r["first_sale_at"]) for r in csv.DictReader(f)
                       if r["first_sale_at"]}
@@ -301,7 +302,14 @@ def test_first_sale_bonuses_follow_the_acquiring_deal(simulated_s, warehouse_s, 
     expected = {}
     for partner, at in first_sale.items():
         if partner in deals_of:
-            _, deal = min((min(won_at.get(d, at), at), d) for d in deals_of[partner])
+            reached = []
+            for d in deals_of[partner]:
+                created = datetime.fromtimestamp(leads[d]["created_at"], UTC)
+                times = [t for t in (won_at.get(d), at if at >= created else None) if t is not None]
+                if times:
+                    reached.append((min(times), d))
+            latest = max(deals_of[partner], key=lambda d: (leads[d]["created_at"], -d))  # if none reached it
+            deal = min(reached)[1] if reached else latest
             lead = leads[deal]
             expected[(at.astimezone(moscow).strftime("%Y-%m"), lead["responsible_user_id"], partner)] = (
                 deal, Decimal("7500.00") if is_cold(lead) else Decimal("5000.00"))

@@ -67,7 +67,9 @@ FUNNEL_DEALS = {  # deal: (cohort month, sales manager, client kind, days per re
     101: (d(2024, 11), 1, "organizer", [0, 2, 4 + H, 4 + H, 19, 24 + H], False),
     102: (d(2024, 11), 2, "unknown", [0, 5, 5, 12 + 22 * H, 12 + 22 * H, 15 + 9.5 * H], False),
     103: (d(2024, 12), 1, "operator", [0, 3 + 2 * H], True),
-    107: (d(2025, 1), 1, "operator", [-(11 + 11.5 * H)] * 4 + [4 + 12.5 * H] * 2, False),
+    # P2's contract (Dec 20) predates the deal (Dec 31 21:30 UTC): not this deal's milestone, so every
+    # later stage comes from the first sale, Jan 5 10:00 = 4 days 12.5 hours after creation
+    107: (d(2025, 1), 1, "operator", [0.0] + [4 + 12.5 * H] * 5, False),
 }
 
 
@@ -92,8 +94,9 @@ def test_completed_deal_stages_sources(published):
         (104, "lead", t(2024, 9, 10, 9), "created"), (104, "negotiation", t(2024, 9, 18, 10), "implied"),
         (104, "proposal", t(2024, 9, 18, 10), "implied"), (104, "contract_signed", t(2024, 9, 18, 10), "implied"),
         (104, "widget_installed", t(2024, 9, 18, 10), "platform"), (104, "first_sale", t(2024, 10, 1, 9), "amocrm"),
-        (107, "lead", t(2024, 12, 20, 10), "implied"), (107, "negotiation", t(2024, 12, 20, 10), "implied"),
-        (107, "proposal", t(2024, 12, 20, 10), "implied"), (107, "contract_signed", t(2024, 12, 20, 10), "platform"),
+        # 107: P2's contract of Dec 20 predates the deal, so it is not the deal's own milestone
+        (107, "lead", t(2024, 12, 31, 21, 30), "created"), (107, "negotiation", t(2025, 1, 5, 10), "implied"),
+        (107, "proposal", t(2025, 1, 5, 10), "implied"), (107, "contract_signed", t(2025, 1, 5, 10), "implied"),
         (107, "widget_installed", t(2025, 1, 5, 10), "implied"), (107, "first_sale", t(2025, 1, 5, 10), "platform"),
     ])
     assert rows(published, "deal_stages", "count(*)", "deal_id IN (99, 106)") == [(0,)]  # deleted / not yet
@@ -115,9 +118,9 @@ def test_new_partners(published):
         (d(2024, 10), 1, "organizer", 0, 0, 1, 0),  # 104 first sale Oct 1
         (d(2024, 11), 1, "organizer", 1, 1, 1, 1),  # 101 contract Nov 5, widget Nov 20, first sale Nov 25
         (d(2024, 11), 2, "unknown", 1, 1, 0, 1),  # 102 contract+widget Nov 28; first sale is December
-        (d(2024, 12), 1, "operator", 1, 0, 0, 1),  # 107 contract Dec 20 (P2's, before the deal)
         (d(2024, 12), 2, "unknown", 0, 0, 1, 0),  # 102 first sale Dec 1 00:30 Moscow
-        (d(2025, 1), 1, "operator", 0, 1, 1, 0),  # 107 widget (implied) + first sale Jan 5
+        # 107: contract and widget implied by the first sale Jan 5 (P2's Dec 20 contract predates the deal)
+        (d(2025, 1), 1, "operator", 1, 1, 1, 1),
     ])
 
 

@@ -6,8 +6,12 @@ first_sale_at → `platform`). A stage's `reached_at` is the earliest own time o
 stage*; `source` names where that time came from, `implied` when it came from a later stage.
 Everything is as of as_of (the inputs are already cut). Stages are fixed (model/schema.py STAGES).
 
-Taken literally, so a platform milestone older than the deal (a partner re-sold by a new deal) makes the
-deal's stages — `lead` too — reached before the deal was created (negative days in the funnel).
+A platform milestone counts for a deal only if it happened when the deal already existed (at or after
+its creation). The spec's words, taken literally, would let a partner's milestone from years ago complete
+a deal created today (a development deal, a re-sale): the deal would reach every stage — `lead` too —
+before it existed, the funnel would show negative days, new-partner counts would repeat old first sales,
+and a development deal could become a partner's acquiring deal, paying sales bonuses for someone else's
+acquisition. A deal cannot reach a stage before it exists, so such milestones are not its own.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ def _own_times(canon: Canon) -> ibis.Table:
     crm = crm.select("deal_id", "stage", at=crm.reached_at, source=crm.source)
     created = deals.select("deal_id", stage=ibis.literal("lead"), at=deals.created_at,
                            source=ibis.literal("created"))
-    linked = deals.filter(deals.partner_id.notnull()).select("deal_id", "partner_id")
+    linked = deals.filter(deals.partner_id.notnull()).select("deal_id", "partner_id", deal_created_at="created_at")
     p = canon.partners
     fs = canon.first_sales
     milestones = left_join(linked.join(p, "partner_id"), fs, "partner_id")
     platform = [
-        milestones.select("deal_id", stage=ibis.literal(stage), at=milestones[col], source=ibis.literal("platform"))
+        milestones.filter(milestones[col] >= milestones.deal_created_at).select(
+            "deal_id", stage=ibis.literal(stage), at=milestones[col], source=ibis.literal("platform"))
         for stage, col in (("contract_signed", "contract_signed_at"), ("widget_installed", "widget_installed_at"),
                            ("first_sale", "first_sale_at"))
     ]
