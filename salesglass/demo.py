@@ -79,6 +79,7 @@ def _write_config(path: Path, company: Path) -> None:
     from salesglass.simulate.democonfig import demo_config_text
 
     path.write_text(demo_config_text(company.resolve()), encoding="utf-8")
+    path.chmod(0o600)  # it holds the demo integration's client secret
 
 
 def _load_link_build(cfg, as_of: date) -> None:  # cfg: Config
