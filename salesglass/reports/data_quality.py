@@ -35,7 +35,9 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
     partners = canon.partners
     sales = canon.sales
     known = partners.select("partner_id")
-    selling = sales.filter(sales.partner_id.notnull()).select("partner_id").distinct()
+    # partners that sold: from partner_months (partner × month, already computed), not a second scan of sales
+    pm = canon.partner_months
+    selling = pm.filter(pm.partner_id.notnull()).select("partner_id").distinct()
     parts = [
         quarantined,
         _count(deals.filter(deals.partner_id.isnull()), "linking", "deals", UNLINKED),
