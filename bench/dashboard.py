@@ -1,12 +1,13 @@
 # ruff: noqa: E501  (the synthetic data is one SQL script; its lines read best unbroken)
 """Dashboard benchmark: server time of every page, drill-down and Excel download on a scale-`m` published file.
 
-The report builder is not in this branch, so the published file is synthesised with DuckDB SQL at the
-sizes of scale `m` (10M sales rows, 30 000 deals, 10 000 partners, 40 managers, 3 years) — report tables
-aggregated from those rows so their sizes are realistic. It is kept in bench/out/ and reused.
+By default the published file is synthesised with DuckDB SQL at the sizes of scale `m` (10M sales rows,
+30 000 deals, 10 000 partners, 40 managers, 3 years) — report tables aggregated from those rows so their
+sizes are realistic; it is kept in bench/out/ and reused. `--published FILE` uses a real build instead
+(e.g. the one bench/pipeline.py leaves in /tmp/sg-pipeline/salesglass-reports.duckdb).
 Server time is the app's own `Server-Timing` header (uvicorn in a separate process, loopback HTTP).
 
-    python bench/dashboard.py [--requests 20] [--clients 20] [--rebuild]
+    python bench/dashboard.py [--requests 20] [--clients 20] [--rebuild] [--no-cache] [--published FILE]
 """
 
 from __future__ import annotations

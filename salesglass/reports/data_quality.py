@@ -35,7 +35,10 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
     partners = canon.partners
     sales = canon.sales
     known = partners.select("partner_id")
-    selling = sales.filter(sales.partner_id.notnull()).select("partner_id").distinct()
+    # partners that sold: from partner_months when the build has it (partner × month, already computed) —
+    # not a second scan of the 10 M sales; `doctor` calls this on the plain canonical model
+    sold = canon.partner_months if canon.partner_months is not None else sales
+    selling = sold.filter(sold.partner_id.notnull()).select("partner_id").distinct()
     parts = [
         quarantined,
         _count(deals.filter(deals.partner_id.isnull()), "linking", "deals", UNLINKED),

@@ -212,6 +212,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unlinked_deals": ("Unlinked deals", "Несвязанные сделки"),
     "link_suggestions": ("Link suggestions", "Предложения связей"),
     "table_build_info": ("Last build", "Последняя сборка"),
+    "table_name": ("Table", "Таблица"),
+    "row_count": ("Rows", "Строк"),
     "table_refresh_status": ("Sources: last refresh", "Источники: последнее обновление"),
     "table_data_quality": ("Data-quality counts", "Проверки качества"),
     "table_quarantine": ("Quarantine", "Карантин"),

@@ -86,7 +86,7 @@ def _heatmap(ctx: Ctx, view: PageView, measure: str, pct: bool) -> None:
                 },
                 "visualMap": {
                     "min": 0,
-                    "max": max(values) if values else 1,
+                    "max": _color_top(values),
                     "calculable": False,
                     "orient": "horizontal",
                     "left": "center",
@@ -152,3 +152,12 @@ def _declining(ctx: Ctx, view: PageView) -> None:
             rows,
         )
     )
+
+
+def _color_top(values: list[float]) -> float:
+    """Top of the colour scale: the 95th percentile, so one huge cohort (a company's first month holds every
+    partner that sold before) does not wash every other cell out to white; larger cells keep the top colour."""
+    if not values:
+        return 1
+    ranked = sorted(values)
+    return ranked[int(0.95 * (len(ranked) - 1))] or ranked[-1] or 1

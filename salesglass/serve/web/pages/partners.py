@@ -76,8 +76,10 @@ def build(ctx: Ctx) -> PageView:
             {
                 "tooltip": {"trigger": "axis"},
                 "legend": {"top": 0},
-                "grid": {"left": 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
-                "xAxis": {"type": "category", "data": [r["manager"] for r in rows], "axisLabel": {"interval": 0}},
+                # names of many managers do not fit side by side: slanted, with room for the first one
+                "grid": {"left": 56 if len(rows) > 4 else 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
+                "xAxis": {"type": "category", "data": [r["manager"] for r in rows],
+                          "axisLabel": {"interval": 0, "rotate": 30 if len(rows) > 4 else 0}},
                 "yAxis": {"type": "value", "sgFormat": "int"},
                 "series": [
                     {
@@ -158,6 +160,7 @@ def _share(ctx: Ctx, lo, hi) -> tuple[Chart, TableView]:
                     "center": ["38%", "50%"],
                     "data": data,
                     "label": {"formatter": "{d}%"},
+                    "minShowLabelAngle": 8,  # no labels on slivers (0.06 %): they pile up on each other
                 }
             ],
         },

@@ -28,7 +28,10 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
     )
     rows = ctx.q.rows(f'SELECT * FROM "{table}" {order} LIMIT 500')
     cols = [Col(c["column_name"], ctx.t(c["column_name"]), KINDS.get(c["data_type"], "text")) for c in types]
-    return TableView(key, title, cols, rows)
+    # a value the same on every row (build_info: as_of, built_at, time zone, engine) is said once, above
+    same = [c for c in cols if len(rows) > 1 and len({str(r[c.key]) for r in rows}) == 1] if len(cols) > 2 else []
+    note = " · ".join(f"{c.label}: {ctx.fmt.cell(c.kind, rows[0][c.key])}" for c in same)
+    return TableView(key, title, [c for c in cols if c not in same], rows, note=note or None)
 
 
 def build(ctx: Ctx) -> PageView:
