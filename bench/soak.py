@@ -1,6 +1,6 @@
 """Soak benchmark: the dashboard under load while the data refreshes every 10 s against a faulty amoCRM.
 
-    python bench/soak.py [--minutes 10] [--every 10] [--error-rate 0.05] [--scale s] [--user … --password …]
+    python bench/soak.py [--minutes 10] [--every 10] [--error-rate 0.05] [--scale s] [--keep]
 
 What it does, and what "pass" means:
 1. generates the simulated company and starts the amoCRM emulator with `error_rate` injected 5xx faults;
@@ -67,34 +67,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def page_paths(app) -> list[str]:
-    """Every GET page without path parameters (the dashboard's own route list, so nothing is guessed)."""
-    skip = ("/login", "/logout", "/health", "/static", "/hooks", "/export", "/lang")
-    out = []
-    for route in app.routes:
-        path = getattr(route, "path", "")
-        if "GET" in (getattr(route, "methods", None) or ()) and "{" not in path and not path.startswith(skip):
-            out.append(path)
-    return sorted(set(out)) or ["/"]
+def page_paths() -> list[str]:
+    """Every dashboard page (the dashboard's own page list, so nothing is guessed) and a drill-down."""
+    from salesglass.serve.web.pages import PAGES
+
+    return [f"/{name}" for name in PAGES] + ["/drill/deals?basis=all", "/health"]
 
 
-def load_pages(base: str, paths: list[str], stop: threading.Event, user: str | None, password: str | None,
-               stats: dict) -> None:
+def log_in(http, user: str, password: str) -> None:
+    """The login form as a browser submits it (its CSRF token comes with the form)."""
+    import re
+
+    form = http.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    r = http.post("/login", data={"email": user, "password": password, "next": "/",
+                                  "csrf_token": token.group(1) if token else ""})
+    if r.status_code != 303:
+        raise RuntimeError(f"login failed: HTTP {r.status_code}")
+
+
+def load_pages(base: str, paths: list[str], stop: threading.Event, user: str, password: str, stats: dict) -> None:
+    """Load every page in a loop as a logged-in admin; anything but 200 is a failure."""
     import httpx
 
     with httpx.Client(base_url=base, timeout=60, follow_redirects=False) as http:
-        if user:
-            r = http.post("/login", data={"email": user, "password": password or "", "next": "/"})
-            if r.status_code >= 400:
-                stats["failures"].append(f"login: HTTP {r.status_code}")
-                return
+        try:
+            log_in(http, user, password)
+        except Exception as exc:
+            stats["failures"].append(f"login: {exc}")
+            return
         while not stop.is_set():
             for path in paths:
                 started = time.perf_counter()
                 try:
                     r = http.get(path)
-                    ok = r.status_code < 500 and (user is None or r.status_code < 400)
-                    if not ok:
+                    if r.status_code != 200:
                         stats["failures"].append(f"{path}: HTTP {r.status_code}")
                 except Exception as exc:
                     stats["failures"].append(f"{path}: {type(exc).__name__}: {exc}")
@@ -130,48 +137,53 @@ def main() -> int:
     ap.add_argument("--every", type=float, default=10, help="seconds between refreshes")
     ap.add_argument("--error-rate", type=float, default=0.05)
     ap.add_argument("--scale", default="s")
-    ap.add_argument("--user", help="dashboard login (e-mail) for the page client")
-    ap.add_argument("--password")
     ap.add_argument("--keep", action="store_true", help="keep the working folder")
     args = ap.parse_args()
 
-    ensure_company, start_emulator = need("generator"), need("emulator")
-    create_app, demo_config_text = need("dashboard"), need("demo config")
-    for piece in ("amoCRM connector", "platform load", "linking", "report builder"):
+    ensure_company, _ = need("generator"), need("emulator")
+    for piece in ("amoCRM connector", "platform load", "linking", "report builder", "dashboard", "demo config"):
         need(piece)
     import uvicorn
 
     from salesglass.config import load_config
     from salesglass.refresh.runner import default_steps, run_refresh
-    from salesglass.refresh.scheduler import start_background_refresh
+    from salesglass.refresh.status import read_runs, runs_path_for
+    from salesglass.serve.users import UserStore
+    from salesglass.serve.web.app import serving
+    from salesglass.simulate.democonfig import demo_config_text
+    from salesglass.sources.amocrm.demo import demo_sync
 
     work = Path(tempfile.mkdtemp(prefix="salesglass-soak-"))
     company = ensure_company(work / "company", scale=args.scale, seed=7)
-    emulator = start_emulator(company, error_rate=args.error_rate, seed=11)
-    (work / "salesglass.toml").write_text(demo_config_text(Path(company).resolve()), encoding="utf-8")
-    cfg = load_config(work / "salesglass.toml")
-    cfg.amocrm.base_url = emulator.url  # the demo config points at the demo's port; use ours
-    print(f"soak: {work}, emulator {emulator.url} with {args.error_rate:.0%} faults")
-
+    config_path = work / "salesglass.toml"
+    config_path.write_text(demo_config_text(Path(company).resolve()), encoding="utf-8")
     t0 = time.perf_counter()
+    # the demo's path: emulator on a free port, OAuth code exchange, first full sync (no faults yet)
+    emulator, _summary = demo_sync(company, config_path, progress=False)
+    cfg = load_config(config_path)
     first = run_refresh(cfg, default_steps(cfg), full=True, trigger="soak-initial")
-    print(f"initial full refresh: {'ok' if first.ok else first.error} in {time.perf_counter() - t0:.1f} s")
+    print(f"soak: {work}, scale {args.scale}, emulator {emulator.url}; initial full refresh: "
+          f"{'ok' if first.ok else first.error} in {time.perf_counter() - t0:.1f} s")
     if not first.ok:
         return 1
+    emulator.set_faults(error_rate=args.error_rate, seed=11)
+    user, password = "soak@example.com", "soak-password-123"
+    UserStore(cfg.resolve(cfg.dashboard.users_path)).add(user, password, "admin", replace=True)
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(cfg), host="127.0.0.1", port=port, log_level="warning"))
+    served = serving(cfg, refresh=True, refresh_interval_seconds=args.every)
+    server = uvicorn.Server(uvicorn.Config(served.app, host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
-    handle = start_background_refresh(cfg, run_at_start=False, interval_seconds=args.every)
+    handle = served.refresher
     stop = threading.Event()
     stats: dict = {"pages": 0, "failures": [], "latency": []}
-    paths = page_paths(server.config.app)
-    client = threading.Thread(target=load_pages, args=(f"http://127.0.0.1:{port}", paths, stop, args.user,
-                                                       args.password, stats), daemon=True)
+    paths = page_paths()
+    client = threading.Thread(target=load_pages, args=(f"http://127.0.0.1:{port}", paths, stop, user, password,
+                                                       stats), daemon=True)
     client.start()
-    memory, deadline = [], time.time() + args.minutes * 60
+    memory, deadline = [rss_mb()], time.time() + args.minutes * 60
     while time.time() < deadline:
         time.sleep(args.every)
         emulator.advance(seconds=3600, change_fraction=0.002)
@@ -179,11 +191,19 @@ def main() -> int:
         r = handle.last_result
         print(f"  t+{args.minutes * 60 - (deadline - time.time()):5.0f}s pages {stats['pages']:6d} "
               f"failures {len(stats['failures'])} refreshes {handle.runs} last "
-              f"{'ok' if r and r.ok else (r.error if r else '-')} rss {memory[-1]:.0f} MB")
+              f"{'ok' if r and r.ok else (r.error if r else '-')} rss {memory[-1]:.0f} MB", flush=True)
     stop.set()
     client.join(30)
-    handle.stop()
+    served.stop()
     server.should_exit = True
+    counts = dict(emulator.emulator.dice.counts)
+    runs = {"ok": 0, "failed": 0, "skipped": 0}
+    failed_reasons = []
+    for run in read_runs(runs_path_for(cfg.warehouse_path), limit=100_000):
+        if run.trigger in ("schedule", "manual", "nightly", "webhook"):
+            runs["ok" if run.ok else "skipped" if run.skipped else "failed"] += 1
+            if run.ok is False and not run.skipped:
+                failed_reasons.append(run.error or "?")
 
     emulator.set_faults()  # no faults for the final comparison
     last = run_refresh(cfg, default_steps(cfg), trigger="soak-final")
@@ -199,8 +219,14 @@ def main() -> int:
     first_q, last_q = statistics.median(memory[:q]), statistics.median(memory[-q:])
     lat = sorted(stats["latency"]) or [0.0]
     print(f"pages {stats['pages']} ({len(paths)} distinct), failed {len(stats['failures'])}, "
-          f"p50 {lat[len(lat) // 2] * 1000:.0f} ms, p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms")
-    print(f"refreshes {handle.runs}; memory first-quarter median {first_q:.0f} MB, last-quarter {last_q:.0f} MB")
+          f"p50 {lat[len(lat) // 2] * 1000:.0f} ms, p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms, "
+          f"max {lat[-1] * 1000:.0f} ms")
+    print(f"refreshes while serving: {runs['ok']} ok, {runs['failed']} failed, {runs['skipped']} skipped; "
+          f"emulator injected {counts.get('5xx', 0)} × 5xx")
+    for reason in failed_reasons[:10]:
+        print(f"  failed refresh: {reason}")
+    print(f"memory (RSS of the serving process): start {memory[0]:.0f} MB, end {memory[-1]:.0f} MB; "
+          f"first-quarter median {first_q:.0f} MB, last-quarter {last_q:.0f} MB")
     for failure in stats["failures"][:20]:
         print(f"  page failure: {failure}")
     flat = last_q <= first_q * 1.2
