@@ -228,3 +228,29 @@ def test_disabled_write_back_does_nothing(scenario):
     before = s.where()
     summary = run_writeback(s.cfg, wb=WritebackConfig())
     assert summary.planned == [] and s.amo.requests("PATCH") == [] and s.where() == before
+
+
+class NotesWithoutAnswer:
+    """The connector's client, with amoCRM answering 5xx to the notes request."""
+
+    def __init__(self, s: Scenario) -> None:
+        self.s, self.client = s, connector_writer(s.cfg)
+
+    def patch_leads(self, updates):
+        return self.client.patch_leads(updates)
+
+    def add_notes(self, notes):
+        self.s.amo.set_faults(error_rate=1.0)
+        try:
+            return self.client.add_notes(notes)
+        finally:
+            self.s.amo.set_faults()
+
+
+def test_notes_without_a_clear_answer_are_recorded_and_never_resent(scenario):
+    s = scenario
+    summary = run_writeback(s.cfg, NotesWithoutAnswer(s), wb=s.wb.model_copy(update={"add_note": True}))
+    assert summary.moved == [s.ids[n] for n in (1, 2, 10, 12)]  # the moves themselves went through
+    assert len(s.amo.requests("POST", "/api/v4/leads/notes")) == 1 and s.amo.state.notes == []
+    notes = {note for *_, note in s.audit()}
+    assert len(notes) == 1 and notes.pop().startswith("failed: WriteUncertain: notes on leads")
