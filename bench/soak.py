@@ -1,20 +1,23 @@
 """Soak benchmark: the dashboard under load while the data refreshes every 10 s against a faulty amoCRM.
 
-    python bench/soak.py [--minutes 10] [--every 10] [--error-rate 0.05] [--scale s] [--user … --password …]
+    PYTHONPATH=. .venv/bin/python bench/soak.py [--minutes 10] [--every 10] [--error-rate 0.05] [--scale s] [--keep]
 
 What it does, and what "pass" means:
-1. generates the simulated company and starts the amoCRM emulator with `error_rate` injected 5xx faults;
-2. one full refresh (sync, load, link, build), then `salesglass serve`'s pieces in this process: the
-   dashboard app on a loopback port and `start_background_refresh` every `--every` seconds, while the
-   emulator's account moves forward in time (new leads, moves, deletions) between refreshes;
-3. a client loads every dashboard page in a loop: **no page may fail** (any 5xx or connection error);
+1. generates the simulated company, serves its amoCRM from the emulator, authorizes by OAuth and runs a
+   full refresh (sync, load, link, build) — the demo's path; then the emulator injects `error_rate` 5xx;
+2. `salesglass serve`'s own wiring (`serving(cfg, refresh=True)`) in this process: the dashboard on a
+   loopback port and a refresh every `--every` seconds in worker processes, while the emulator's
+   account moves forward an hour (new leads, moves, edits, deletions) every `--every` seconds;
+3. a client logged in as an admin loads every dashboard page and a drill-down in a loop: **no page may
+   fail** (anything but 200, or a connection error);
 4. at the end: faults off, one last incremental refresh, then a **fresh full sync** into a separate
-   warehouse: deals/sales/deal_stages must match row for row — no lost and no duplicated row;
+   warehouse: deals/sales/deal_stages/partners must match row for row — no lost, duplicated or stale row
+   (a deal deleted in amoCRM is compared by id and is_deleted only: a fresh sync sees only the tombstone);
 5. the serving process's memory (RSS) is sampled: **flat** means the last quarter's median is within
    20% of the first quarter's median.
 
-It needs every piece merged (generator, emulator, connector, platform load, linking, reports, dashboard);
-when one is missing it says which, instead of a traceback.
+A refresh still running when the soak stops is terminated (`killed by signal 15`): reported apart,
+not as a failure.
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ PIECES = {
     "demo config": "salesglass.simulate.democonfig:demo_config_text",
 }
 COMPARED = {"deals": "deal_id", "sales": "sale_id", "deal_stages": "deal_id, stage", "partners": "partner_id"}
+# A lead deleted after we saw it keeps its last known values here, while a fresh sync only sees amoCRM's trash
+# tombstone (id + is_deleted, every other field null: amocrm-api.md §4.8). So deleted deals are compared by
+# (deal_id, is_deleted) only; live deals column by column.
+VIEWS = {"deals": "(SELECT deal_id, is_deleted, to_json(d)::VARCHAR AS row FROM {db}.deals d "
+                  "WHERE NOT coalesce(is_deleted, false) "
+                  "UNION ALL SELECT deal_id, is_deleted, NULL FROM {db}.deals WHERE is_deleted)"}
 
 
 def need(name: str):
@@ -67,39 +76,51 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def page_paths(app) -> list[str]:
-    """Every GET page without path parameters (the dashboard's own route list, so nothing is guessed)."""
-    skip = ("/login", "/logout", "/health", "/static", "/hooks", "/export", "/lang")
-    out = []
-    for route in app.routes:
-        path = getattr(route, "path", "")
-        if "GET" in (getattr(route, "methods", None) or ()) and "{" not in path and not path.startswith(skip):
-            out.append(path)
-    return sorted(set(out)) or ["/"]
+def page_paths() -> list[str]:
+    """Every dashboard page (the dashboard's own page list, so nothing is guessed) and a drill-down."""
+    from salesglass.serve.web.pages import PAGES
+
+    return [f"/{name}" for name in PAGES] + ["/drill/deals?basis=all", "/health"]
 
 
-def load_pages(base: str, paths: list[str], stop: threading.Event, user: str | None, password: str | None,
-               stats: dict) -> None:
+def log_in(http, user: str, password: str) -> None:
+    """The login form as a browser submits it (its CSRF token comes with the form)."""
+    import re
+
+    form = http.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    r = http.post("/login", data={"email": user, "password": password, "next": "/",
+                                  "csrf_token": token.group(1) if token else ""})
+    if r.status_code != 303:
+        raise RuntimeError(f"login failed: HTTP {r.status_code}")
+
+
+def load_pages(base: str, paths: list[str], stop: threading.Event, user: str, password: str, stats: dict) -> None:
+    """Load every page in a loop as a logged-in admin; anything but 200 is a failure."""
     import httpx
 
     with httpx.Client(base_url=base, timeout=60, follow_redirects=False) as http:
-        if user:
-            r = http.post("/login", data={"email": user, "password": password or "", "next": "/"})
-            if r.status_code >= 400:
-                stats["failures"].append(f"login: HTTP {r.status_code}")
-                return
+        try:
+            log_in(http, user, password)
+        except Exception as exc:
+            stats["failures"].append(f"login: {exc}")
+            return
         while not stop.is_set():
             for path in paths:
                 started = time.perf_counter()
                 try:
                     r = http.get(path)
-                    ok = r.status_code < 500 and (user is None or r.status_code < 400)
-                    if not ok:
+                    if r.status_code != 200:
                         stats["failures"].append(f"{path}: HTTP {r.status_code}")
                 except Exception as exc:
                     stats["failures"].append(f"{path}: {type(exc).__name__}: {exc}")
                 stats["pages"] += 1
                 stats["latency"].append(time.perf_counter() - started)
+
+
+def _relation(db: str, table: str) -> str:
+    """The rows of `table` in attached database `db` that a fresh full sync can reproduce (see VIEWS)."""
+    return VIEWS.get(table, "{db}." + table).format(db=db)
 
 
 def compare_with_fresh_sync(cfg, fresh_cfg) -> list[str]:
@@ -112,10 +133,9 @@ def compare_with_fresh_sync(cfg, fresh_cfg) -> list[str]:
     con.execute(f"ATTACH '{fresh_cfg.warehouse_path}' AS fresh (READ_ONLY)")
     for table, key in COMPARED.items():
         dupes = con.execute(f"SELECT count(*) - count(DISTINCT ({key})) FROM soaked.{table}").fetchone()[0]
-        lost = con.execute(f"SELECT count(*) FROM (SELECT * FROM fresh.{table} EXCEPT SELECT * FROM soaked.{table})"
-                           ).fetchone()[0]
-        extra = con.execute(f"SELECT count(*) FROM (SELECT * FROM soaked.{table} EXCEPT SELECT * FROM fresh.{table})"
-                            ).fetchone()[0]
+        soaked, fresh = _relation("soaked", table), _relation("fresh", table)
+        lost = con.execute(f"SELECT count(*) FROM (SELECT * FROM {fresh} EXCEPT SELECT * FROM {soaked})").fetchone()[0]
+        extra = con.execute(f"SELECT count(*) FROM (SELECT * FROM {soaked} EXCEPT SELECT * FROM {fresh})").fetchone()[0]
         rows = con.execute(f"SELECT count(*) FROM soaked.{table}").fetchone()[0]
         print(f"  {table}: {rows} rows, duplicated keys {dupes}, missing vs fresh {lost}, differing/extra {extra}")
         if dupes or lost or extra:
@@ -130,48 +150,53 @@ def main() -> int:
     ap.add_argument("--every", type=float, default=10, help="seconds between refreshes")
     ap.add_argument("--error-rate", type=float, default=0.05)
     ap.add_argument("--scale", default="s")
-    ap.add_argument("--user", help="dashboard login (e-mail) for the page client")
-    ap.add_argument("--password")
     ap.add_argument("--keep", action="store_true", help="keep the working folder")
     args = ap.parse_args()
 
-    ensure_company, start_emulator = need("generator"), need("emulator")
-    create_app, demo_config_text = need("dashboard"), need("demo config")
-    for piece in ("amoCRM connector", "platform load", "linking", "report builder"):
+    ensure_company, _ = need("generator"), need("emulator")
+    for piece in ("amoCRM connector", "platform load", "linking", "report builder", "dashboard", "demo config"):
         need(piece)
     import uvicorn
 
     from salesglass.config import load_config
     from salesglass.refresh.runner import default_steps, run_refresh
-    from salesglass.refresh.scheduler import start_background_refresh
+    from salesglass.refresh.status import read_runs, runs_path_for
+    from salesglass.serve.users import UserStore
+    from salesglass.serve.web.app import serving
+    from salesglass.simulate.democonfig import demo_config_text
+    from salesglass.sources.amocrm.demo import demo_sync
 
     work = Path(tempfile.mkdtemp(prefix="salesglass-soak-"))
     company = ensure_company(work / "company", scale=args.scale, seed=7)
-    emulator = start_emulator(company, error_rate=args.error_rate, seed=11)
-    (work / "salesglass.toml").write_text(demo_config_text(Path(company).resolve()), encoding="utf-8")
-    cfg = load_config(work / "salesglass.toml")
-    cfg.amocrm.base_url = emulator.url  # the demo config points at the demo's port; use ours
-    print(f"soak: {work}, emulator {emulator.url} with {args.error_rate:.0%} faults")
-
+    config_path = work / "salesglass.toml"
+    config_path.write_text(demo_config_text(Path(company).resolve()), encoding="utf-8")
     t0 = time.perf_counter()
+    # the demo's path: emulator on a free port, OAuth code exchange, first full sync (no faults yet)
+    emulator, _summary = demo_sync(company, config_path, progress=False)
+    cfg = load_config(config_path)
     first = run_refresh(cfg, default_steps(cfg), full=True, trigger="soak-initial")
-    print(f"initial full refresh: {'ok' if first.ok else first.error} in {time.perf_counter() - t0:.1f} s")
+    print(f"soak: {work}, scale {args.scale}, emulator {emulator.url}; initial full refresh: "
+          f"{'ok' if first.ok else first.error} in {time.perf_counter() - t0:.1f} s")
     if not first.ok:
         return 1
+    emulator.set_faults(error_rate=args.error_rate, seed=11)
+    user, password = "soak@example.com", "soak-password-123"
+    UserStore(cfg.resolve(cfg.dashboard.users_path)).add(user, password, "admin", replace=True)
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(cfg), host="127.0.0.1", port=port, log_level="warning"))
+    served = serving(cfg, refresh=True, refresh_interval_seconds=args.every)
+    server = uvicorn.Server(uvicorn.Config(served.app, host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
-    handle = start_background_refresh(cfg, run_at_start=False, interval_seconds=args.every)
+    handle = served.refresher
     stop = threading.Event()
     stats: dict = {"pages": 0, "failures": [], "latency": []}
-    paths = page_paths(server.config.app)
-    client = threading.Thread(target=load_pages, args=(f"http://127.0.0.1:{port}", paths, stop, args.user,
-                                                       args.password, stats), daemon=True)
+    paths = page_paths()
+    client = threading.Thread(target=load_pages, args=(f"http://127.0.0.1:{port}", paths, stop, user, password,
+                                                       stats), daemon=True)
     client.start()
-    memory, deadline = [], time.time() + args.minutes * 60
+    memory, deadline = [rss_mb()], time.time() + args.minutes * 60
     while time.time() < deadline:
         time.sleep(args.every)
         emulator.advance(seconds=3600, change_fraction=0.002)
@@ -179,11 +204,23 @@ def main() -> int:
         r = handle.last_result
         print(f"  t+{args.minutes * 60 - (deadline - time.time()):5.0f}s pages {stats['pages']:6d} "
               f"failures {len(stats['failures'])} refreshes {handle.runs} last "
-              f"{'ok' if r and r.ok else (r.error if r else '-')} rss {memory[-1]:.0f} MB")
+              f"{'ok' if r and r.ok else (r.error if r else '-')} rss {memory[-1]:.0f} MB", flush=True)
     stop.set()
     client.join(30)
-    handle.stop()
+    served.stop()
     server.should_exit = True
+    counts = dict(emulator.emulator.dice.counts)
+    runs = {"ok": 0, "failed": 0, "skipped": 0, "stopped": 0}
+    failed_reasons = []
+    served_runs = [r for r in read_runs(runs_path_for(cfg.warehouse_path), limit=100_000)
+                   if r.trigger in ("schedule", "manual", "nightly", "webhook")]
+    for run in served_runs:
+        if run is served_runs[0] and run.ok is False and "killed by signal 15" in (run.error or ""):
+            runs["stopped"] = 1  # the refresh under way when the soak stopped the scheduler
+            continue
+        runs["ok" if run.ok else "skipped" if run.skipped else "failed"] += 1
+        if run.ok is False and not run.skipped:
+            failed_reasons.append(run.error or "?")
 
     emulator.set_faults()  # no faults for the final comparison
     last = run_refresh(cfg, default_steps(cfg), trigger="soak-final")
@@ -199,15 +236,23 @@ def main() -> int:
     first_q, last_q = statistics.median(memory[:q]), statistics.median(memory[-q:])
     lat = sorted(stats["latency"]) or [0.0]
     print(f"pages {stats['pages']} ({len(paths)} distinct), failed {len(stats['failures'])}, "
-          f"p50 {lat[len(lat) // 2] * 1000:.0f} ms, p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms")
-    print(f"refreshes {handle.runs}; memory first-quarter median {first_q:.0f} MB, last-quarter {last_q:.0f} MB")
+          f"p50 {lat[len(lat) // 2] * 1000:.0f} ms, p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms, "
+          f"max {lat[-1] * 1000:.0f} ms")
+    print(f"refreshes while serving: {runs['ok']} ok, {runs['failed']} failed, {runs['skipped']} skipped, "
+          f"{runs['stopped']} stopped at the end; "
+          f"emulator injected {counts.get('5xx', 0)} × 5xx")
+    for reason in failed_reasons[:10]:
+        print(f"  failed refresh: {reason}")
+    print(f"memory (RSS of the serving process): start {memory[0]:.0f} MB, end {memory[-1]:.0f} MB; "
+          f"first-quarter median {first_q:.0f} MB, last-quarter {last_q:.0f} MB")
     for failure in stats["failures"][:20]:
         print(f"  page failure: {failure}")
     flat = last_q <= first_q * 1.2
-    ok = not stats["failures"] and not problems and flat
+    ok = not stats["failures"] and not problems and flat and not runs["failed"]
     print("SOAK " + ("PASSED" if ok else "FAILED: " + "; ".join(
         problems + (["memory grew"] if not flat else []) + ([f"{len(stats['failures'])} page failures"]
-                                                              if stats["failures"] else []))))
+                                                              if stats["failures"] else [])
+        + ([f"{runs['failed']} refreshes failed"] if runs["failed"] else []))))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if ok else 1

@@ -95,6 +95,8 @@ def _route(emu: Emulator, method: str, path: str, query: list[tuple[str, str]], 
     with_ = {w for v in q.get("with", []) for w in v.split(",") if w}
     if method == "PATCH" and path == "/api/v4/leads":
         return _patch(emu, body, base)
+    if method == "POST" and path == "/api/v4/leads/notes":
+        return _notes(emu, body, base)
     if method != "GET":
         return problem(405, "Method Not Allowed", f"{method} {path}")
     if path == "/api/v4/account":
@@ -180,3 +182,16 @@ def _patch(emu: Emulator, body: Any, base: str) -> Result:
     for r in results:
         r["_links"] = {"self": {"href": f"{base}/api/v4/leads/{r['id']}"}}
     return 200, {"_links": {"self": {"href": f"{base}/api/v4/leads"}}, "_embedded": {"leads": results}}, HAL
+
+
+def _notes(emu: Emulator, body: Any, base: str) -> Result:
+    if not isinstance(body, list) or not body:
+        return problem(400, "Bad Request", "expected a JSON array of notes")
+    if len(body) > 50 or not all(isinstance(x, dict) for x in body):
+        return problem(400, "Bad Request", "at most 50 notes per request, each an object")
+    results, errors = emu.state.add_notes(body)
+    if errors:
+        return problem(400, "Bad Request", "Request validation failed", **{"validation-errors": errors})
+    for r in results:
+        r["_links"] = {"self": {"href": f"{base}/api/v4/leads/{r['entity_id']}/notes/{r['id']}"}}
+    return 200, {"_links": {"self": {"href": f"{base}/api/v4/leads/notes"}}, "_embedded": {"notes": results}}, HAL

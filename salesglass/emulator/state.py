@@ -72,6 +72,7 @@ class AccountState:
         stamps += [r.get("updated_at") or 0 for r in self.companies.values()]
         self.now: int = max(stamps, default=0) + 1
         self.event_seq = 0
+        self.notes: list[dict] = []  # notes added through the API (write-back leaves one per moved deal)
         self.advances = 0
         self._order_cache: dict[tuple, tuple] = {}
         self.events.sort(key=lambda e: (e.get("created_at") or 0, str(e.get("id"))))
@@ -236,6 +237,36 @@ class AccountState:
                 lead["updated_at"], lead["updated_by"] = at, by
                 results.append({"id": lead["id"], "updated_at": at, "request_id": str(item.get("request_id", n)),
                                 "_links": {"self": {"href": f"/api/v4/leads/{lead['id']}"}}})
+            return results, []
+
+    def add_notes(self, items: list[dict]) -> tuple[list[dict], list[dict]]:
+        """`POST /api/v4/leads/notes`: common notes on existing leads. Returns (results, validation errors);
+        nothing is added if any item is invalid. Notes are not idempotent: a repeat adds them again."""
+        errors: list[dict] = []
+        with self.lock:
+            for n, item in enumerate(items):
+                rid = str(item.get("request_id", n))
+                problems = []
+                lead = self.leads.get(item.get("entity_id")) if isinstance(item.get("entity_id"), int) else None
+                if lead is None or lead.get("is_deleted"):
+                    problems.append({"code": "NotFound", "path": "entity_id", "detail": "Lead not found"})
+                if item.get("note_type") != "common":
+                    problems.append({"code": "NotSupportedChoice", "path": "note_type",
+                                     "detail": "only common notes are emulated"})
+                if not isinstance((item.get("params") or {}).get("text"), str):
+                    problems.append({"code": "NotBlank", "path": "params.text", "detail": "text is required"})
+                if problems:
+                    errors.append({"request_id": rid, "errors": problems})
+            if errors:
+                return [], errors
+            results = []
+            for n, item in enumerate(items):
+                note = {"id": len(self.notes) + 1, "entity_id": item["entity_id"], "note_type": "common",
+                        "params": {"text": item["params"]["text"]}, "created_at": self.tick(),
+                        "created_by": item.get("created_by", 0), "account_id": self.account_id}
+                self.notes.append(note)
+                results.append({"id": note["id"], "entity_id": note["entity_id"],
+                                "request_id": str(item.get("request_id", n))})
             return results, []
 
     def touch_lead(self, exclude_after: int | None = None, rng: Any = None) -> int | None:

@@ -11,6 +11,9 @@ import duckdb
 
 from salesglass.link.normalize import normalize_sql
 
+# which partners got their development manager from the fallback (and which), so the next run can redo it
+FALLBACK_TABLE = "link_manager_fallback"
+
 # (priority, method, SQL of candidate rows deal_id, partner_id)
 RULES: tuple[tuple[int, str, str], ...] = (
     (1, "override", "SELECT deal_id, partner_id FROM __overrides WHERE partner_id IS NOT NULL"),
@@ -73,12 +76,21 @@ def apply(con: duckdb.DuckDBPyConnection, *, fill_managers: bool = True) -> tupl
                    WHERE deals.deal_id = l.deal_id AND deals.partner_id IS DISTINCT FROM l.partner_id""")
     kinds = con.execute("""UPDATE deals SET client_kind = p.kind FROM partners p
                            WHERE deals.partner_id = p.partner_id AND deals.client_kind IS NULL""").fetchone()[0]
+    # Undo our own fill of the last run first: the platform load is incremental, so an unchanged partner
+    # keeps whatever the fallback gave it, and the acquiring deal may have changed since (deleted, a
+    # newer first sale). Recomputed each run, the result equals a fresh full load's. A value the
+    # platform gave (different from ours) is left alone.
+    con.execute(f"CREATE TABLE IF NOT EXISTS {FALLBACK_TABLE} (partner_id TEXT PRIMARY KEY, manager_id BIGINT)")
+    con.execute(f"""UPDATE partners SET development_manager_id = NULL FROM {FALLBACK_TABLE} f
+                    WHERE partners.partner_id = f.partner_id AND partners.development_manager_id = f.manager_id""")
+    con.execute(f"DELETE FROM {FALLBACK_TABLE}")
     if not fill_managers:
         return kinds, 0
     # development manager fallback: the responsible user of the company of the partner's acquiring deal
     # (earliest first_sale, ties smallest deal_id; else the most recently created) among linked,
     # non-deleted deals whose company has a responsible user
-    managers = con.execute("""
+    con.execute(f"""
+        INSERT INTO {FALLBACK_TABLE}
         WITH ranked AS (
           SELECT l.partner_id, c.responsible_user_id AS user_id,
                  row_number() OVER (PARTITION BY l.partner_id ORDER BY fs.reached_at IS NULL, fs.reached_at,
@@ -87,7 +99,9 @@ def apply(con: duckdb.DuckDBPyConnection, *, fill_managers: bool = True) -> tupl
           JOIN companies c ON c.company_id = d.company_id
           LEFT JOIN deal_stages fs ON fs.deal_id = d.deal_id AND fs.stage = 'first_sale'
           WHERE NOT coalesce(d.is_deleted, false) AND c.responsible_user_id IS NOT NULL)
-        UPDATE partners SET development_manager_id = r.user_id FROM ranked r
-        WHERE r.rn = 1 AND partners.partner_id = r.partner_id AND partners.development_manager_id IS NULL
-        """).fetchone()[0]
+        SELECT r.partner_id, r.user_id FROM ranked r JOIN partners p ON p.partner_id = r.partner_id
+        WHERE r.rn = 1 AND p.development_manager_id IS NULL""")
+    managers = con.execute(f"""
+        UPDATE partners SET development_manager_id = f.manager_id FROM {FALLBACK_TABLE} f
+        WHERE partners.partner_id = f.partner_id""").fetchone()[0]
     return kinds, managers

@@ -8,7 +8,7 @@ environment variables named here.
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -47,6 +47,9 @@ class RefreshConfig(Section):
     webhook_secret_file: Path = Path("webhook-secret")
     # a webhook's lead ids are re-fetched after this many quiet seconds (batched), at most 60 s late
     webhook_debounce_seconds: float = Field(5.0, ge=0, le=60)
+    # build the reports as of this fixed day instead of today (a simulated company whose history ends
+    # on a known day, or re-running a past day); unset = today in the account time zone
+    reports_as_of: date | None = None
 
     @field_validator("nightly_at")
     @classmethod
@@ -218,6 +221,7 @@ stale_lock_minutes = 10        # a refresh lock without heartbeat for this long 
 # owner-only file on first start (or set webhook_secret = "…" with at least 16 characters)
 webhook_secret_file = "webhook-secret"
 webhook_debounce_seconds = 5
+# reports_as_of = 2026-11-27   # build as of this day instead of today (unset: today)
 """ + _WRITEBACK_DEMO + """
 [publish]
 # postgres_url = "postgresql://salesglass@localhost:5432/analytics"   # `salesglass publish` copies here

@@ -60,7 +60,7 @@ def default_steps(cfg: Any) -> list[Step]:
         Step("platform_load", "salesglass.sources.platform.load:run_load", {"full": False, **quiet},
              {"full": True, **quiet}),
         Step("link", "salesglass.link.run:run_link"),
-        Step("build", "salesglass.reports.build:run_build", quiet),
+        Step("build", "salesglass.reports.build:run_build", _build_kwargs(cfg)),
     ]
     writeback = getattr(cfg, "writeback", None)
     if writeback is not None and writeback.enabled:
@@ -69,12 +69,18 @@ def default_steps(cfg: Any) -> list[Step]:
     return steps
 
 
-def targeted_steps(lead_ids: Sequence[int]) -> list[Step]:
+def _build_kwargs(cfg: Any) -> dict[str, Any]:
+    """The report build without progress bars, as of `[refresh] reports_as_of` when that is set (else today)."""
+    as_of = getattr(getattr(cfg, "refresh", None), "reports_as_of", None)
+    return {"progress": False, **({"as_of": as_of} if as_of is not None else {})}
+
+
+def targeted_steps(lead_ids: Sequence[int], cfg: Any = None) -> list[Step]:
     """A webhook's refresh: re-fetch just these leads from the API, then re-link and rebuild."""
     return [
         Step("amocrm_refetch", "salesglass.sources.amocrm.sync:refetch_leads", {"lead_ids": list(lead_ids)}),
         Step("link", "salesglass.link.run:run_link"),
-        Step("build", "salesglass.reports.build:run_build", {"progress": False}),
+        Step("build", "salesglass.reports.build:run_build", _build_kwargs(cfg)),
     ]
 
 
@@ -190,7 +196,7 @@ def run_in_worker(cfg: Any, steps: Sequence[Step], *, full: bool = False, trigge
 
 def refetch_in_worker(cfg: Any, lead_ids: Sequence[int]) -> None:
     """The webhook queue's `refetch` for production: targeted steps in a worker; LockBusy → try later."""
-    result = run_in_worker(cfg, targeted_steps(lead_ids), trigger="webhook")
+    result = run_in_worker(cfg, targeted_steps(lead_ids, cfg), trigger="webhook")
     if result.skipped:
         raise LockBusy({"pid": None, "host": None})
     if not result.ok:

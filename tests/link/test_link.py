@@ -66,6 +66,23 @@ def test_development_manager_fallback_uses_the_acquiring_deal(linked_world, tmp_
     assert (got["p1"], got["p2"], got["p3"], got["p7"], got["p8"]) == (201, 101, 203, 205, None)
 
 
+def test_the_fallback_is_redone_when_the_acquiring_deal_goes_away(linked_world, tmp_path):
+    # p7 got 205 from deal 5 (first sale); deal 5 is then deleted in amoCRM. The partner row itself is not
+    # reloaded (the platform load is incremental), yet the next link must give what a fresh load gives:
+    # the company of p7's only remaining deal, 14 → 207. p2's own 101 from the platform is never touched.
+    link_into(linked_world, _cfg(tmp_path))
+    linked_world.execute("UPDATE deals SET is_deleted = true WHERE deal_id = 5")
+    link_into(linked_world, _cfg(tmp_path))
+    got = dict(linked_world.execute("SELECT partner_id, development_manager_id FROM partners").fetchall())
+    assert (got["p7"], got["p2"], got["p1"]) == (207, 101, 201)
+    # switched off, the fallback's values go too; the platform's stay
+    cfg = parse_config({"linking": {"overrides_path": "overrides.csv", "development_manager_fallback": False}},
+                       base_dir=tmp_path)
+    link_into(linked_world, cfg)
+    assert linked_world.execute("SELECT partner_id, development_manager_id FROM partners "
+                                "WHERE development_manager_id IS NOT NULL").fetchall() == [("p2", 101)]
+
+
 def test_relinking_without_overrides_unlinks(linked_world, tmp_path):
     link_into(linked_world, _cfg(tmp_path))
     link_into(linked_world, _cfg(tmp_path, None))

@@ -183,6 +183,38 @@ def safe_next(value: str | None) -> str:
     return value
 
 
+class Serving:
+    """The dashboard app with what keeps it fresh: the webhook queue and the refresh scheduler."""
+
+    def __init__(self, app: FastAPI, queue: Any = None, refresher: Any = None) -> None:
+        self.app, self.queue, self.refresher = app, queue, refresher
+
+    def stop(self) -> None:
+        if self.queue is not None:
+            self.queue.stop()
+        if self.refresher is not None:
+            self.refresher.stop()
+
+
+def serving(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
+            refresh_interval_seconds: float | None = None, run_at_start: bool = False) -> Serving:
+    """What `salesglass serve` runs, minus the HTTP server: `serving(cfg, …).app` for uvicorn (tests,
+    benchmarks and `run_server` use this one wiring). `stop()` ends the webhook queue and the scheduler."""
+    app = create_app(cfg)
+    queue = refresher = None
+    if webhooks:
+        from salesglass.refresh.webhooks import make_webhook_router
+
+        router, queue = make_webhook_router(cfg)
+        app.include_router(router)
+    if refresh:
+        from salesglass.refresh.scheduler import start_background_refresh
+
+        refresher = start_background_refresh(cfg, run_at_start=run_at_start,
+                                             interval_seconds=refresh_interval_seconds)
+    return Serving(app, queue, refresher)
+
+
 def run_server(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
                refresh_interval_seconds: float | None = None) -> None:
     """Serve the dashboard with uvicorn until interrupted.
@@ -194,24 +226,11 @@ def run_server(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
     """
     import uvicorn
 
-    app = create_app(cfg)
-    queue = refresher = None
-    if webhooks:
-        from salesglass.refresh.webhooks import make_webhook_router
-
-        router, queue = make_webhook_router(cfg)
-        app.include_router(router)
-    if refresh:
-        from salesglass.refresh.scheduler import start_background_refresh
-
-        refresher = start_background_refresh(cfg, run_at_start=False, interval_seconds=refresh_interval_seconds)
+    served = serving(cfg, refresh=refresh, webhooks=webhooks, refresh_interval_seconds=refresh_interval_seconds)
     try:
-        uvicorn.run(app, host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info", access_log=False)
+        uvicorn.run(served.app, host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info", access_log=False)
     finally:
-        if queue is not None:
-            queue.stop()
-        if refresher is not None:
-            refresher.stop()
+        served.stop()
 
 
 def ensure_demo_users(cfg: Any, admin: tuple[str, str], manager: tuple[str, str]) -> None:

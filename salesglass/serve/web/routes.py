@@ -65,7 +65,9 @@ def register(app: FastAPI, state: Any) -> None:
             raise HTTPException(status_code=403, detail="admins only")
         return page, ctx
 
-    def cached(ctx: Any, kind: str, make: Any) -> Any:
+    def cached(ctx: Any, kind: str, make: Any, page: Any = None) -> Any:
+        if page is not None and page.volatile:
+            return make()
         key = cache_key(ctx, kind)
         value = state.cache.get(key)
         if value is None:
@@ -104,7 +106,7 @@ def register(app: FastAPI, state: Any) -> None:
     def export_xlsx(request: Request, name: str) -> Response:
         page, ctx = page_view(request, name)
         try:
-            data = cached(ctx, "xlsx", lambda: xlsx_bytes(page.build(ctx), ctx))
+            data = cached(ctx, "xlsx", lambda: xlsx_bytes(page.build(ctx), ctx), page)
         finally:
             ctx.q.close()
         return Response(
@@ -117,7 +119,7 @@ def register(app: FastAPI, state: Any) -> None:
     def export_csv(request: Request, name: str, table: str | None = None) -> Response:
         page, ctx = page_view(request, name)
         try:
-            data = cached(ctx, "csv", lambda: csv_bytes(page.build(ctx), ctx, table))
+            data = cached(ctx, "csv", lambda: csv_bytes(page.build(ctx), ctx, table), page)
         finally:
             ctx.q.close()
         return Response(
@@ -149,6 +151,7 @@ def register(app: FastAPI, state: Any) -> None:
                     snap=ctx.snap,
                     csrf=CSRF_PLACEHOLDER,
                 ),
+                page,
             )
             return HTMLResponse(html.replace(CSRF_PLACEHOLDER, auth.csrf_token(request)))
         finally:

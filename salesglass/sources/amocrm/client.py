@@ -98,6 +98,24 @@ class AmoClient:
             results.extend(((body or {}).get("_embedded") or {}).get("leads", []))
         return results
 
+    def add_notes(self, notes: list[dict]) -> list[dict]:
+        """POST /api/v4/leads/notes in batches of ≤ 50 (`{entity_id, note_type, params: {text}}`).
+
+        Notes are not idempotent (a repeat adds them twice), so a batch without a clear answer raises
+        WriteUncertain and is never resent; only a 429 (not applied) is retried.
+        """
+        results: list[dict] = []
+        for start in range(0, len(notes), 50):
+            batch = notes[start:start + 50]
+            try:
+                body = self._retrying("POST", "/api/v4/leads/notes", json=batch)
+            except Transient as exc:
+                ids = [n.get("entity_id") for n in batch]
+                raise WriteUncertain(f"notes on leads {ids} got no clear answer ({exc}); they may or may not have "
+                                     "been added — check those leads before adding them again") from None
+            results.extend(((body or {}).get("_embedded") or {}).get("notes", []))
+        return results
+
     def post_token(self, body: dict) -> tuple[int, dict]:
         """POST /oauth2/access_token once (never retried: a lost answer may have burned the refresh token)."""
         self._sent()

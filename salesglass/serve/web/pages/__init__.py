@@ -17,6 +17,8 @@ class Page:
     filters: tuple[str, ...]
     build: Callable[[Any], Any]
     admin_only: bool = False
+    # shows more than the published file (the refresh journal): never served from the response cache
+    volatile: bool = False
 
 
 PAGES: dict[str, Page] = {
@@ -28,7 +30,7 @@ PAGES: dict[str, Page] = {
         Page("partners", "page_partners", "✚", ("months", "manager", "kind"), partners.build),
         Page("cohorts", "page_cohorts", "▦", ("months", "kind", "measure", "mode"), cohorts.build),
         Page("bonuses", "page_bonuses", "₽", ("months", "manager"), bonuses.build),
-        Page("quality", "page_quality", "✓", (), quality.build, admin_only=True),
+        Page("quality", "page_quality", "✓", (), quality.build, admin_only=True, volatile=True),
     )
 }
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.pages.common import drill
 from salesglass.serve.web.view import Col, Kpi, PageView, TableView
@@ -32,6 +35,40 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
     same = [c for c in cols if len(rows) > 1 and len({str(r[c.key]) for r in rows}) == 1] if len(cols) > 2 else []
     note = " · ".join(f"{c.label}: {ctx.fmt.cell(c.kind, rows[0][c.key])}" for c in same)
     return TableView(key, title, [c for c in cols if c not in same], rows, note=note or None)
+
+
+def refresh_runs(ctx: Ctx, limit: int = 20) -> TableView:
+    """The last refreshes from the refresh journal (a file next to the warehouse, not the published
+    reports: a refresh that failed, or whose worker was killed, never publishes anything, yet must show)."""
+    from salesglass.refresh.status import read_runs, runs_path_for
+
+    t = ctx.t
+    zone = ZoneInfo(ctx.cfg.account.timezone)
+
+    def local(iso: str | None) -> datetime | None:
+        return datetime.fromisoformat(iso).astimezone(zone) if iso else None
+
+    rows = []
+    for run in read_runs(runs_path_for(ctx.cfg.warehouse_path), limit=limit):
+        result = "refresh_skipped" if run.skipped else {True: "refresh_ok", False: "refresh_failed",
+                                                         None: "refresh_running"}[run.ok]
+        steps = " → ".join(s.step + ("" if s.ok else " ✗" if s.ok is False else " …") for s in run.steps)
+        rows.append({"started": local(run.started), "finished": local(run.finished), "trigger": run.trigger or "—",
+                     "result": result, "steps": steps or "—", "error": run.error or ""})
+    return TableView(
+        "refresh_runs",
+        t("table_refresh_runs"),
+        [
+            Col("started", t("refresh_started"), "datetime"),
+            Col("finished", t("refresh_finished"), "datetime"),
+            Col("trigger", t("refresh_trigger")),
+            Col("result", t("refresh_result"), "label"),
+            Col("steps", t("refresh_steps")),
+            Col("error", t("refresh_error")),
+        ],
+        rows,
+        note=None if rows else t("no_refresh_runs"),
+    )
 
 
 def build(ctx: Ctx) -> PageView:
@@ -65,6 +102,7 @@ def build(ctx: Ctx) -> PageView:
         ),
         Kpi(t("link_suggestions"), f.number(suggestions)),
     ]
+    view.tables.append(refresh_runs(ctx))
     for tv in (
         _generic(ctx, "build_info", t("table_build_info"), "build_info"),
         _generic(ctx, "refresh_status", t("table_refresh_status"), "refresh_status", "ORDER BY 1"),
