@@ -125,10 +125,11 @@ def _serve(cfg, handle, config_path: Path, *, live: bool, port: int | None) -> N
                   "Ctrl+C stops everything.", highlight=False)
     stop = threading.Event()
     if live:
-        # the emulator's company moves every minute; the refresh loop follows it
+        # the emulator's company moves in real time (a minute of changes every minute: stage moves, new and
+        # deleted leads); the refresh loop follows it and builds as of today
         def advance() -> None:
             while not stop.wait(60):
-                handle.advance()
+                handle.advance(seconds=60, change_fraction=0.005)
 
         threading.Thread(target=advance, name="emulator-advance", daemon=True).start()
         console.print("live mode: the company advances every minute; the dashboard refreshes every minute")
