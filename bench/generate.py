@@ -61,5 +61,10 @@ def run(scale: str, seed: int = 7, end: str = "2026-11-27") -> None:
 
 
 if __name__ == "__main__":
-    for name in sys.argv[1:] or ["s", "m"]:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Time `salesglass generate` and measure its peak memory.")
+    parser.add_argument("scales", nargs="*", choices=["xs", "s", "m", "l"], default=["s", "m"],
+                        help="company sizes to generate (default: s m; l takes long and ~27 GB)")
+    for name in parser.parse_args().scales:
         run(name)

@@ -119,10 +119,12 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3])
     else:
-        args = sys.argv[1:]
-        reuse = None
-        if "--reuse" in args:
-            i = args.index("--reuse")
-            reuse, args = Path(args[i + 1]), args[:i] + args[i + 2:]
-        for s in args or ["s", "m"]:
-            bench(s, reuse)
+        import argparse
+
+        parser = argparse.ArgumentParser(description="Time `salesglass build` against the one-pass floor.")
+        parser.add_argument("scales", nargs="*", choices=sorted(SCALES), default=["s", "m"],
+                            help="synthetic company sizes to measure (default: s m)")
+        parser.add_argument("--reuse", type=Path, help="keep the synthesised warehouse in DIR and reuse it")
+        opts = parser.parse_args()
+        for scale in opts.scales:
+            bench(scale, opts.reuse)

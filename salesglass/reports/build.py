@@ -54,6 +54,23 @@ def canon_of(con: ibis.BaseBackend, names: dict[str, str] | None = None) -> Cano
     return Canon(**{t.name: con.table(names.get(t.name, t.name)) for t in CANONICAL})
 
 
+def _keep_canonical_only(con: ibis.BaseBackend, warehouse: str, say: Progress) -> None:
+    """The new file is a byte copy of the warehouse: drop what is not the canonical model (raw layers,
+    sync state) and set the source stages aside for completion, as `_copy_from_duckdb` would leave it."""
+    kinds = dict(con.raw_sql(
+        "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main'").fetchall())
+    have = set(kinds)
+    missing = [t.name for t in CANONICAL if t.name not in have]
+    if missing:
+        raise SalesglassError(f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
+                              "run `salesglass init` and load data first")
+    canonical = {t.name for t in CANONICAL}
+    for name in sorted(have - canonical):
+        con.raw_sql(f'DROP {"VIEW" if kinds[name] == "VIEW" else "TABLE"} "{name}"')
+    con.raw_sql('ALTER TABLE "deal_stages" RENAME TO "source_deal_stages"')
+    say(f"copied the warehouse file {warehouse} (canonical tables kept, {len(have - canonical)} others dropped)")
+
+
 def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> None:
     """Attach the working warehouse read-only and copy the canonical tables into the new file."""
     from salesglass.warehouse import connect
@@ -128,13 +145,17 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
     timer = _Timer(say)
     say(f"building reports as of {params.as_of} ({tz}, engine {engine}) into {cfg.published_path}")
     try:
-        with building(cfg.published_path) as (_tmp, out):
+        seed = cfg.warehouse_path if engine == "duckdb" else None
+        with building(cfg.published_path, seed=seed) as (_tmp, out, seeded):
             if engine == "duckdb":
                 if not cfg.warehouse_path.exists():
                     raise SalesglassError(f"no warehouse at {cfg.warehouse_path}: run `salesglass init` "
                                           "and load data first")
                 copy_start = time.perf_counter()
-                _copy_from_duckdb(out, str(cfg.warehouse_path), say)
+                if seeded:
+                    _keep_canonical_only(out, str(cfg.warehouse_path), say)
+                else:
+                    _copy_from_duckdb(out, str(cfg.warehouse_path), say)
                 timer.seconds["copy canonical tables"] = time.perf_counter() - copy_start
                 canon = canon_of(out, {"deal_stages": "source_deal_stages"})
                 for t in CANONICAL:

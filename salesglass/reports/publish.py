@@ -23,17 +23,49 @@ def temp_path(published: Path) -> Path:
     return published.with_name(f".{published.name}.building-{os.getpid()}")
 
 
+def seed_copy(source: Path, target: Path) -> bool:
+    """Start `target` as a byte copy of the DuckDB file `source`; False when that cannot be done safely.
+
+    Copying the file runs at disk speed, where re-writing 10 M sales rows table by table costs more than
+    a whole pass over them. It is safe only while no process writes `source`: a read-only DuckDB handle
+    is held during the copy (a writer cannot open the file meanwhile), and a pending write-ahead log
+    (a writer that crashed) means the file alone is not the whole truth — then the caller copies the
+    tables instead.
+    """
+    import shutil
+
+    from salesglass.warehouse import connect
+
+    if not source.exists() or source.with_name(source.name + ".wal").exists():
+        return False
+    try:
+        guard = connect(source, read_only=True)
+    except Exception:
+        return False
+    try:
+        if source.with_name(source.name + ".wal").exists():
+            return False
+        shutil.copyfile(source, target)
+    finally:
+        guard.close()
+    return True
+
+
 @contextmanager
-def building(published: Path) -> Iterator[tuple[Path, ibis.BaseBackend]]:
-    """A fresh DuckDB file next to `published`, swapped in if the block succeeds, deleted if not."""
+def building(published: Path, *, seed: Path | None = None) -> Iterator[tuple[Path, ibis.BaseBackend, bool]]:
+    """A fresh DuckDB file next to `published`, swapped in if the block succeeds, deleted if not.
+
+    With `seed`, the new file starts as a copy of that DuckDB file when it can (see `seed_copy`); the
+    third value says whether it did."""
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(published)
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    seeded = seed is not None and seed_copy(seed, tmp)
     con = ibis.duckdb.connect(str(tmp))
     ok = False
     try:
-        yield tmp, con
+        yield tmp, con, seeded
         con.raw_sql("CHECKPOINT")
         ok = True
     finally:
