@@ -1,6 +1,6 @@
 """Soak benchmark: the dashboard under load while the data refreshes every 10 s against a faulty amoCRM.
 
-    PYTHONPATH=. .venv/bin/python bench/soak.py [--minutes 10] [--every 10] [--error-rate 0.05] [--scale s] [--keep]
+    .venv/bin/python bench/soak.py [--minutes 10] [--every 10] [--error-rate 0.05] [--scale s] [--keep]
 
 What it does, and what "pass" means:
 1. generates the simulated company, serves its amoCRM from the emulator, authorizes by OAuth and runs a
@@ -31,6 +31,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's salesglass, as the other benches
 
 PIECES = {
     "generator": "salesglass.simulate.generate:ensure_company",
