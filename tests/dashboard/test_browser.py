@@ -57,8 +57,8 @@ def server(app) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    # `make test` installs Debian's chromium; a missing browser must fail the run, not skip it silently
+    assert Path(CHROMIUM).exists(), "Debian chromium is not installed: run `make test` (or apt-get install chromium)"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
