@@ -86,17 +86,9 @@ class AmoClient:
         A batch that times out or gets a 5xx raises WriteUncertain naming its lead ids: re-read those
         leads before deciding to send it again. Earlier batches stay applied.
         """
-        results: list[dict] = []
-        for start in range(0, len(updates), 50):
-            batch = updates[start:start + 50]
-            try:
-                body = self._retrying("PATCH", "/api/v4/leads", json=batch)
-            except Transient as exc:
-                ids = [u.get("id") for u in batch]
-                raise WriteUncertain(f"PATCH of leads {ids} got no clear answer ({exc}); it may or may not have "
-                                     "been applied — re-read these leads before sending it again") from None
-            results.extend(((body or {}).get("_embedded") or {}).get("leads", []))
-        return results
+        return self._write_batches("PATCH", "/api/v4/leads", updates, id_key="id", embedded="leads",
+                                   uncertain="PATCH of leads {ids} got no clear answer ({exc}); it may or may not "
+                                             "have been applied — re-read these leads before sending it again")
 
     def add_notes(self, notes: list[dict]) -> list[dict]:
         """POST /api/v4/leads/notes in batches of ≤ 50 (`{entity_id, note_type, params: {text}}`).
@@ -104,16 +96,23 @@ class AmoClient:
         Notes are not idempotent (a repeat adds them twice), so a batch without a clear answer raises
         WriteUncertain and is never resent; only a 429 (not applied) is retried.
         """
+        return self._write_batches("POST", "/api/v4/leads/notes", notes, id_key="entity_id", embedded="notes",
+                                   uncertain="notes on leads {ids} got no clear answer ({exc}); they may or may "
+                                             "not have been added — check those leads before adding them again")
+
+    def _write_batches(self, method: str, path: str, items: list[dict], *, id_key: str, embedded: str,
+                       uncertain: str) -> list[dict]:
+        """Send `items` in batches of ≤ 50 (amoCRM's limit); a batch without a clear answer raises
+        WriteUncertain (never resent blindly), earlier batches stay applied."""
         results: list[dict] = []
-        for start in range(0, len(notes), 50):
-            batch = notes[start:start + 50]
+        for start in range(0, len(items), 50):
+            batch = items[start:start + 50]
             try:
-                body = self._retrying("POST", "/api/v4/leads/notes", json=batch)
+                body = self._retrying(method, path, json=batch)
             except Transient as exc:
-                ids = [n.get("entity_id") for n in batch]
-                raise WriteUncertain(f"notes on leads {ids} got no clear answer ({exc}); they may or may not have "
-                                     "been added — check those leads before adding them again") from None
-            results.extend(((body or {}).get("_embedded") or {}).get("notes", []))
+                ids = [item.get(id_key) for item in batch]
+                raise WriteUncertain(uncertain.format(ids=ids, exc=exc)) from None
+            results.extend(((body or {}).get("_embedded") or {}).get(embedded, []))
         return results
 
     def post_token(self, body: dict) -> tuple[int, dict]:
