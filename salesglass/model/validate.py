@@ -86,22 +86,24 @@ def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[st
         else f"({ref} IS NULL)"
     if col.not_null:
         out.append((blank, f"missing {col.name}"))
+    # each condition tests the rare case first: the rest of an AND is evaluated only for those rows
     same_type = sql_type(col.kind) == src_type.replace("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")
     if col.kind is not Kind.TEXT and (text or not same_type):
-        out.append((f"NOT {blank} AND ({_cast(col, ref, src_type)}) IS NULL",
+        out.append((f"({_cast(col, ref, src_type)}) IS NULL AND NOT {blank}",
                     f"bad {col.name}: not a valid {col.kind.name.lower()}"))
     if col.kind in (Kind.INTEGER, Kind.BIGINT) and "INT" not in src_type:
         # TRY_CAST('1.5' AS INTEGER) rounds to 2: a fractional count must not pass silently
         exact = _exact(ref, src_type)
-        out.append((f"NOT {blank} AND {exact} <> round({exact})",
+        maybe_fraction = f"regexp_matches(CAST({ref} AS VARCHAR), '[.eE]')" if text else "TRUE"
+        out.append((f"{maybe_fraction} AND NOT {blank} AND {exact} <> round({exact})",
                     f"bad {col.name}: not a valid {col.kind.name.lower()}"))
     if col.kind is Kind.MONEY and not _at_most_cents(src_type):
         exact = _exact(ref, src_type)
-        out.append((f"NOT {blank} AND {exact} <> round({exact}, 2)",
+        out.append((f"{exact} <> round({exact}, 2) AND NOT {blank}",
                     f"bad {col.name}: more than 2 decimal places"))
     if col.allowed:
         allowed = ", ".join(_lit(a) for a in col.allowed)
-        out.append((f"NOT {blank} AND CAST({ref} AS VARCHAR) NOT IN ({allowed})",
+        out.append((f"CAST({ref} AS VARCHAR) NOT IN ({allowed}) AND NOT {blank}",
                     f"unknown {col.name} (expected one of: {', '.join(col.allowed)})"))
     return out
 
@@ -116,6 +118,7 @@ def load_staged(
     replace_all: bool = False,
     own_transaction: bool = True,
     raw_table: str | None = None,
+    validated: bool = False,
 ) -> LoadResult:
     """Validate the staged relation `staging` and merge its good rows into `table`.
 
@@ -123,28 +126,19 @@ def load_staged(
     defaults to the table's key. `replace_all` empties the target first (a full reload).
     `raw_table`: the table the staged rows were computed from; the staged column `__rid` holds each
     row's `rowid` there, and quarantine takes the raw row from it (cheaper than carrying `__raw`).
+    `validated`: the staged column `__reason` already holds every row's verdict (`problem_sql` was
+    folded into the staging query, so the rows are not checked a second time).
     Runs in one transaction: readers see the old table or the new one, never a mix. A caller that
     must commit the rows together with something else (sync watermarks) opens the transaction itself
     and passes `own_transaction=False`.
     """
     described = con.execute(f"DESCRIBE SELECT * FROM {_q(staging)}").fetchall()
     types = {r[0]: str(r[1]) for r in described}
-    has_reason, has_raw = "__reason" in types, "__raw" in types
+    has_raw = "__raw" in types
     staged_cols = [r[0] for r in described if not r[0].startswith("__")]
-    needed = [c for c in table.columns if c.not_null and c.name not in staged_cols]
-    if needed:
-        names = ", ".join(c.name for c in needed)
-        raise ConfigError(
-            f"{source}: the rows mapped to `{table.name}` have no column {names}; "
-            f"map a source column to it (columns given: {', '.join(staged_cols) or 'none'})"
-        )
     present = [c for c in table.columns if c.name in staged_cols]
-    checks: list[tuple[str, str]] = [("__reason IS NOT NULL", "__reason")] if has_reason else []
-    for col in present:
-        checks.extend((cond, _lit(why)) for cond, why in _problems(col, col.name, types[col.name]))
+    reason = "__reason" if validated else problem_sql(table, types, source)
     key_cols = [k for k in table.merge_key if k in staged_cols]
-    reason = "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END" \
-        if checks else "CAST(NULL AS VARCHAR)"
     skey = source_key or (table.key[0] if table.key else None)
     key_expr = f"CAST(s.{_q(skey)} AS VARCHAR)" if skey and skey in staged_cols else "NULL"
 
@@ -157,22 +151,29 @@ def load_staged(
             SELECT rowid AS __rid, {reason} AS __why FROM {_q(src)} WHERE __why IS NOT NULL""")
         if key_cols:
             # a key seen twice among the usable rows: the first (in staged order) wins, later ones are
-            # quarantined; the window only runs over keys that do repeat (found by a cheap hash aggregate)
+            # quarantined. One hash aggregate finds the keys that repeat (usually none); only their rows
+            # are then numbered
             part = ", ".join(_q(k) for k in key_cols)
-            usable = f"(SELECT rowid AS __rid, * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)"
-            con.execute(f"""INSERT INTO __bad
-                SELECT __rid, {_lit(f"duplicate key ({', '.join(key_cols)}) in this batch")} FROM (
-                    SELECT __rid, row_number() OVER (PARTITION BY {part} ORDER BY __rid) AS __n
-                    FROM {usable} u WHERE ({part}) IN (SELECT ({part}) FROM {usable} GROUP BY ALL HAVING count(*) > 1))
-                WHERE __n > 1""")
+            usable = f"(SELECT rowid AS __rid, * FROM {_q(src)} WHERE __reason IS NULL)" if validated else \
+                f"(SELECT rowid AS __rid, * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)"
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE __repeated AS
+                SELECT {part} FROM {usable} u GROUP BY ALL HAVING count(*) > 1""")
+            if con.execute("SELECT count(*) FROM __repeated").fetchone()[0]:
+                con.execute(f"""INSERT INTO __bad
+                    SELECT __rid, {_lit(f"duplicate key ({', '.join(key_cols)}) in this batch")} FROM (
+                        SELECT __rid, row_number() OVER (PARTITION BY {part} ORDER BY __rid) AS __n
+                        FROM {usable} u SEMI JOIN __repeated r USING ({part}))
+                    WHERE __n > 1""")
+            con.execute("DROP TABLE __repeated")
         rows = con.execute("SELECT __why, count(*) FROM __bad GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
         result = LoadResult(table.name, reasons={r: n for r, n in rows})
         result.quarantined = sum(result.reasons.values())
         if result.quarantined:
             if raw_table and "__rid" in types:
                 raw, join = "to_json(r)", f"JOIN {_q(raw_table)} r ON r.rowid = s.__rid"
-            elif has_raw:
-                raw, join = "to_json(s.__raw)", ""
+            elif has_raw:  # a row found bad only here (a repeated key) has no __raw: its staged values
+                raw, join = "COALESCE(to_json(s.__raw), to_json(struct_pack({})))".format(
+                    ", ".join(f"{_q(c)} := s.{_q(c)}" for c in staged_cols)), ""
             else:
                 raw, join = "to_json(struct_pack({}))".format(
                     ", ".join(f"{_q(c)} := s.{_q(c)}" for c in staged_cols)), ""
@@ -210,6 +211,26 @@ def load_staged(
             con.execute("ROLLBACK")
         raise
     return result
+
+
+def problem_sql(table: Table, types: dict[str, str], source: str = "the source") -> str:
+    """The first reason each staged row cannot be used, as one SQL CASE over the staged columns
+    (`types`: staged column → DuckDB type); NULL for a usable row. `__reason`, when staged, comes first.
+    A column `table` requires but the staging lacks is a config error."""
+    staged_cols = [n for n in types if not n.startswith("__")]
+    needed = [c for c in table.columns if c.not_null and c.name not in staged_cols]
+    if needed:
+        names = ", ".join(c.name for c in needed)
+        raise ConfigError(
+            f"{source}: the rows mapped to `{table.name}` have no column {names}; "
+            f"map a source column to it (columns given: {', '.join(staged_cols) or 'none'})"
+        )
+    checks: list[tuple[str, str]] = [("__reason IS NOT NULL", "__reason")] if "__reason" in types else []
+    for col in table.columns:
+        if col.name in staged_cols:
+            checks.extend((cond, _lit(why)) for cond, why in _problems(col, col.name, types[col.name]))
+    return "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END" \
+        if checks else "CAST(NULL AS VARCHAR)"
 
 
 def _as_table(con: duckdb.DuckDBPyConnection, staging: str) -> str:

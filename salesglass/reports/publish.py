@@ -62,7 +62,9 @@ def building(published: Path, *, seed: Path | None = None) -> Iterator[tuple[Pat
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     seeded = seed is not None and seed_copy(seed, tmp)
-    con = ibis.duckdb.connect(str(tmp))
+    from salesglass.warehouse import STORAGE_VERSION
+
+    con = ibis.duckdb.connect(str(tmp), storage_compatibility_version=STORAGE_VERSION)
     ok = False
     try:
         yield tmp, con, seeded

@@ -1,6 +1,7 @@
 """Read one CSV or XLSX input into a DuckDB temp table, every value as text.
 
-CSV is read by DuckDB itself (parallel, no Python per row). Russian Excel exports are usually `;`
+CSV is read by DuckDB itself (parallel, no Python per row); an input is streamed: a view over the file
+that the staging query reads once (`stream_csv`). Russian Excel exports are usually `;`
 separated and cp1251-encoded: the delimiter is sniffed by DuckDB, the encoding detected with chardet
 and, when it is not UTF-8, the file is transcoded in streaming chunks to a temporary UTF-8 copy.
 Lines DuckDB cannot split into the header's columns are returned as rejects (they go to quarantine).
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 import codecs
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,9 +61,11 @@ def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
     return out
 
 
-def land_csv(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, delimiter: str | None,
-             encoding: str | None, label: str, where: str = "TRUE",
-             project: Project | None = None) -> tuple[int, list[Reject]]:
+@contextmanager
+def _csv_scan(con: duckdb.DuckDBPyConnection, path: Path, *, delimiter: str | None, encoding: str | None,
+              label: str, project: Project | None) -> Iterator[tuple[str, str]]:
+    """(read_csv call, columns to select) over a UTF-8 version of the file, valid inside the block;
+    lines that do not split into the header's columns are recorded for `csv_rejects`."""
     if not path.exists():
         raise ConfigError(f"{label}: file {path} does not exist")
     enc = (encoding or detect_encoding(path)).lower()
@@ -75,25 +79,60 @@ def land_csv(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, delimiter
                 "rejects_table = '__rejects'", "rejects_scan = '__rejects_scan'"]
         if delimiter:
             opts.append(f"delim = {quote_lit(delimiter)}")
+        con.execute("DROP TABLE IF EXISTS __rejects; DROP TABLE IF EXISTS __rejects_scan")
+        scan = f"read_csv({quote_lit(str(readable))}, {', '.join(opts)})"
         try:
-            con.execute("DROP TABLE IF EXISTS __rejects; DROP TABLE IF EXISTS __rejects_scan")
-            scan = f"read_csv({quote_lit(str(readable))}, {', '.join(opts)})"
             cols = project([r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]) \
                 if project else None
-            select = ", ".join(quote_ident(c) for c in cols) if cols else "*"
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(into)} AS "
-                        f"SELECT {select} FROM {scan} WHERE {where}")
+        except duckdb.Error as exc:
+            raise SalesglassError(f"{label}: cannot read {path} as CSV: {str(exc).splitlines()[0]}") from None
+        try:
+            yield scan, (", ".join(quote_ident(c) for c in cols) if cols else "*")
+        finally:
+            con.execute("DROP TABLE IF EXISTS __rejects; DROP TABLE IF EXISTS __rejects_scan")
+
+
+def csv_rejects(con: duckdb.DuckDBPyConnection) -> list[Reject]:
+    """The lines the last CSV scan could not split, one per line (DuckDB may report a line once per pass)."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = '__rejects'").fetchone()[0]:
+        return []
+    return [Reject(int(line), str(err), str(text)) for line, err, text in con.execute(
+        "SELECT line, arg_min(error_type, column_idx), arg_min(csv_line, column_idx) FROM __rejects "
+        "GROUP BY line ORDER BY line").fetchall()]
+
+
+def land_csv(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, delimiter: str | None,
+             encoding: str | None, label: str, where: str = "TRUE",
+             project: Project | None = None) -> tuple[int, list[Reject]]:
+    with _csv_scan(con, path, delimiter=delimiter, encoding=encoding, label=label, project=project) as (scan, cols):
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(into)} AS SELECT {cols} FROM {scan} WHERE {where}")
         except duckdb.Error as exc:
             raise SalesglassError(f"{label}: cannot read {path} as CSV"
                                   f"{' (or its `where` filter is wrong)' if where != 'TRUE' else ''}: "
                                   f"{str(exc).splitlines()[0]}") from None
-        # DuckDB may report one line twice (once per scan pass): one reject per line
-        rejects = [Reject(int(line), str(err), str(text)) for line, err, text in con.execute(
-            "SELECT line, arg_min(error_type, column_idx), arg_min(csv_line, column_idx) FROM __rejects "
-            "GROUP BY line ORDER BY line").fetchall()]
-        con.execute("DROP TABLE IF EXISTS __rejects; DROP TABLE IF EXISTS __rejects_scan")
+        rejects = csv_rejects(con)
     n = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0]
     return n, rejects
+
+
+@contextmanager
+def stream_csv(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, delimiter: str | None,
+               encoding: str | None, label: str, where: str = "TRUE",
+               project: Project | None = None) -> Iterator[Callable[[], list[Reject]]]:
+    """A temp view `into` over the file, valid inside the block: the rows are parsed when the view is
+    read — once, by the staging query — instead of being copied into a table first (a big export is
+    then read in one parallel pass). Yields a function giving the rejected lines after that read."""
+    with _csv_scan(con, path, delimiter=delimiter, encoding=encoding, label=label, project=project) as (scan, cols):
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(into)} AS SELECT {cols} FROM {scan} WHERE {where}")
+            con.execute(f"SELECT * FROM {quote_ident(into)} LIMIT 0")
+        except duckdb.Error as exc:
+            raise SalesglassError(f"{label}: the `where` filter is wrong: {str(exc).splitlines()[0]}") from None
+        try:
+            yield lambda: csv_rejects(con)
+        finally:
+            con.execute(f"DROP VIEW IF EXISTS {quote_ident(into)}")
 
 
 def _cell(value: object) -> str | None:
@@ -147,6 +186,10 @@ def land_xlsx(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: s
     return con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0], []
 
 
+def is_csv(path: Path) -> bool:
+    return path.suffix.lower() in {".csv", ".txt", ".tsv"}
+
+
 def land_file(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: str | None = None,
               delimiter: str | None = None, encoding: str | None = None, label: str,
               where: str = "TRUE", project: Project | None = None) -> tuple[int, list[Reject]]:
@@ -154,7 +197,7 @@ def land_file(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: s
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         return land_xlsx(con, path, into, sheet=sheet, label=label, where=where)
-    if suffix in {".csv", ".txt", ".tsv"}:
+    if is_csv(path):
         return land_csv(con, path, into, delimiter=delimiter, encoding=encoding, label=label, where=where,
                         project=project)
     raise ConfigError(f"{label}: {path.name}: expected a .csv, .txt or .xlsx file")

@@ -7,6 +7,8 @@ is not there — each named with its input and key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 import duckdb
@@ -28,6 +30,18 @@ class Landed:
     types: dict[str, str]
     is_file: bool
     rejects: list[Reject] = field(default_factory=list)
+    # a streamed file: `table` is a view over it, parsed by the one query that reads it; `rows` and
+    # `rejects` are known only after that (`streamed_rejects`), and `close` then drops the view
+    streamed_rejects: Callable[[], list[Reject]] | None = None
+    what: str = ""
+    _open: ExitStack = field(default_factory=ExitStack)
+
+    @property
+    def streamed(self) -> bool:
+        return self.streamed_rejects is not None
+
+    def close(self) -> None:
+        self._open.close()
 
 
 def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
@@ -36,10 +50,12 @@ def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
 
 def land_input(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, target: Target, *, into: str,
                label: str, watermark: str | None = None, since: str | None = None,
-               on_rows: OnRows | None = None) -> Landed:
-    """Read the input's (new) rows into temp table `into`."""
+               on_rows: OnRows | None = None, stream: bool = False) -> Landed:
+    """Read the input's (new) rows into temp table `into`. With `stream`, a CSV file is not copied
+    but becomes a view `into` over the file (see `Landed.streamed`); the caller must `close()` it."""
     if spec.path:
-        return _land_file(con, cfg, spec, target, into=into, label=label, watermark=watermark, since=since)
+        return _land_file(con, cfg, spec, target, into=into, label=label, watermark=watermark, since=since,
+                          stream=stream)
     url = spec.url or cfg.platform.url
     if not url:
         raise ConfigError(f"{label}: no database to read from; set [platform].url (a SQLAlchemy URL) "
@@ -67,7 +83,7 @@ def land_input(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, ta
 
 
 def _land_file(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, target: Target, *, into: str,
-               label: str, watermark: str | None, since: str | None) -> Landed:
+               label: str, watermark: str | None, since: str | None, stream: bool) -> Landed:
     assert spec.path
     path = cfg.resolve(spec.path)
     conds = [f"({spec.where})"] if spec.where else []
@@ -88,18 +104,29 @@ def _land_file(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, ta
         filters = referenced_columns({"where": ColumnSpec(sql=spec.where)}, available) if spec.where else []
         return [c for c in available if c in wanted or c in filters or c == watermark]
 
+    where = " AND ".join(conds) or "TRUE"
+    if stream and file_reader.is_csv(path):
+        landed = Landed(into, 0, specs, {}, is_file=True, what=f"{path} as CSV")
+        landed.streamed_rejects = landed._open.enter_context(file_reader.stream_csv(
+            con, path, into, delimiter=spec.delimiter, encoding=spec.encoding, label=label, where=where,
+            project=project))
+        landed.types = _types(con, into)
+        return landed
     rows, rejects = file_reader.land_file(con, path, into, sheet=spec.sheet, delimiter=spec.delimiter,
-                                          encoding=spec.encoding, label=label, where=" AND ".join(conds) or "TRUE",
-                                          project=project)
+                                          encoding=spec.encoding, label=label, where=where, project=project)
     if not specs:  # XLSX: the whole sheet was landed; check the mapping now
         project(list(_types(con, into)))
     return Landed(into, rows, specs, _types(con, into), is_file=True, rejects=rejects)
 
 
-def max_watermark(con: duckdb.DuckDBPyConnection, landed: Landed, column: str) -> str | None:
-    """The largest watermark value read, as text; numbers compare as numbers even when landed as text."""
-    c = quote_ident(column)
+def max_watermark(con: duckdb.DuckDBPyConnection, table: str, column: str) -> str | None:
+    """The largest watermark value read, as text; numbers compare as numbers even when landed as text.
+    The text maximum decides cheaply: when it is not a number, not every value is one."""
+    c, t = quote_ident(column), quote_ident(table)
+    top = con.execute(f"SELECT CAST(max({c}) AS VARCHAR), TRY_CAST(max({c}) AS HUGEINT) FROM {t}").fetchone()
+    if top[1] is None:
+        return top[0]
     return con.execute(
-        f"""SELECT CASE WHEN count({c}) = count(TRY_CAST({c} AS HUGEINT)) AND count({c}) > 0
+        f"""SELECT CASE WHEN count({c}) = count(TRY_CAST({c} AS HUGEINT))
                         THEN CAST(max(TRY_CAST({c} AS HUGEINT)) AS VARCHAR)
-                        ELSE CAST(max({c}) AS VARCHAR) END FROM {quote_ident(landed.table)}""").fetchone()[0]
+                        ELSE CAST(max({c}) AS VARCHAR) END FROM {t}""").fetchone()[0]

@@ -14,7 +14,7 @@ import duckdb
 
 from salesglass.config import Config
 from salesglass.model.schema import PARTNERS, SALES, Column, Kind, Table
-from salesglass.model.validate import load_staged
+from salesglass.model.validate import load_staged, problem_sql
 from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.land import Landed, land_input, max_watermark
 from salesglass.sources.platform.mapping import Target, staged_sql
@@ -122,12 +122,31 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
     since = None if full or not inp.watermark else _stored_watermark(con, inp.name)
     task = rep.start(inp.name, f"{inp.name} → {target.table.name}")
     landed = land_input(con, cfg, inp, target, into=f"__land_{inp.name}", label=label, watermark=inp.watermark,
-                        since=since, on_rows=lambda n: rep.advance(task, n))
-    rep.status(task, "validating", landed.rows)
-    result = InputResult(inp.name, inp.target, read=landed.rows + len(landed.rejects))
-    _create_staged(con, cfg, landed, inp, target, label)
-    if inp.watermark:
-        result.watermark = max_watermark(con, landed, inp.watermark) or since
+                        since=since, on_rows=lambda n: rep.advance(task, n), stream=True)
+    try:
+        if landed.streamed:
+            rep.status(task, "reading and validating", 0)
+        else:
+            rep.status(task, "validating", landed.rows)
+        _create_staged(con, cfg, landed, inp, target, label)
+        result = InputResult(inp.name, inp.target, read=landed.rows + len(landed.rejects))
+        if inp.watermark:
+            wm_table, wm_col = ("__staged", "__wm") if landed.streamed else (landed.table, inp.watermark)
+            result.watermark = max_watermark(con, wm_table, wm_col) or since
+        _commit_input(con, landed, inp, target, source, result, full=full, replace=replace, since=since)
+    finally:
+        con.execute("DROP TABLE IF EXISTS __staged")
+        if landed.streamed:
+            landed.close()
+        else:
+            con.execute(f"DROP TABLE IF EXISTS {quote_ident(landed.table)}")
+    rep.done(task, result.loaded, result.quarantined)
+    return result
+
+
+def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec, target: Target, source: str,
+                  result: InputResult, *, full: bool, replace: bool, since: str | None) -> None:
+    """In one transaction: the input's old quarantine rows out, its rows in, its watermark on."""
     con.execute("BEGIN TRANSACTION")
     try:
         if full or landed.is_file or since is None:
@@ -137,7 +156,7 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
             con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)} AND source_key IN "
                         f"(SELECT CAST({quote_ident(key)} AS VARCHAR) FROM __staged)")
         res = load_staged(con, target.table, "__staged", source=source, replace_all=replace, own_transaction=False,
-                          raw_table=landed.table)
+                          raw_table=None if landed.streamed else landed.table, validated=landed.streamed)
         result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
         _quarantine_rejects(con, landed, source, target.table.name, result)
         # a bad row without a key that was read again (it sits on the watermark) is listed once
@@ -146,7 +165,7 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
                                     AND n.reason = q.reason AND CAST(n.raw AS VARCHAR) = CAST(q.raw AS VARCHAR)
                                     AND n.seen_at > q.seen_at)""")
         if inp.target == "partners" and "development_manager_email" in landed.specs:
-            _warn_unknown_managers(con, source, result, landed.table)
+            _warn_unknown_managers(con, source, result, None if landed.streamed else landed.table)
         if inp.watermark:
             # literals, not parameters: binding parameters makes DuckDB import pandas (seconds, once)
             wm = quote_lit(result.watermark) if result.watermark is not None else "NULL"
@@ -155,19 +174,23 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
     except Exception:
         con.execute("ROLLBACK")
         raise
-    finally:
-        con.execute("DROP TABLE IF EXISTS __staged")
-        con.execute(f"DROP TABLE IF EXISTS {quote_ident(landed.table)}")
-    rep.done(task, result.loaded, result.quarantined)
-    return result
 
 
 def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, inp: InputSpec, target: Target,
                    label: str) -> None:
-    from salesglass.errors import ConfigError
+    """Temp table `__staged`: the input's rows in canonical columns, computed once (validation and the
+    upsert then read plain columns). A streamed file is parsed, converted and checked in this one
+    query; its rows keep their source values (`__raw`) only when they are bad, and their watermark (`__wm`)."""
+    from salesglass.errors import ConfigError, SalesglassError
 
-    sql = staged_sql(inp, target, landed.specs, landed.table, landed.types, cfg.platform.timezone)
-    if inp.target == "partners" and "development_manager_email" in landed.specs:
+    row = "__src.rowid AS __rid"
+    if landed.streamed:
+        raw = ", ".join(f"{quote_ident(c)} := __src.{quote_ident(c)}" for c in landed.types)
+        row = f"struct_pack({raw}) AS __raw_all" + (f", __src.{quote_ident(inp.watermark)} AS __wm"
+                                                    if inp.watermark else "")
+    sql = staged_sql(inp, target, landed.specs, landed.table, landed.types, cfg.platform.timezone, row=row)
+    with_email = inp.target == "partners" and "development_manager_email" in landed.specs
+    if with_email:
         own = "COALESCE(s.development_manager_id, m.manager_id)" if "development_manager_id" in landed.specs \
             else "m.manager_id"
         sql = f"""SELECT s.* EXCLUDE (development_manager_email{', development_manager_id'
@@ -183,9 +206,27 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
         exprs = [f"columns.{k} sql = {v.sql!r}" for k, v in landed.specs.items() if v.sql]
         raise ConfigError(f"{label}: the mapping does not compute ({'; '.join(exprs) or 'check columns'}): "
                           f"{str(exc).splitlines()[0]}") from None
-    # computed once: validation and the upsert then read plain columns
-    con.execute("CREATE OR REPLACE TEMP TABLE __staged AS SELECT * FROM __staged_v")
-    con.execute("DROP VIEW __staged_v")
+    if not landed.streamed:
+        con.execute("CREATE OR REPLACE TEMP TABLE __staged AS SELECT * FROM __staged_v")
+        con.execute("DROP VIEW __staged_v")
+        return
+    types = {r[0]: str(r[1]) for r in con.execute("DESCRIBE __staged_v").fetchall()}
+    why = problem_sql(target.table, types, f"platform:{inp.name}")
+    # the source row is kept for quarantine: a bad row, or a partner whose manager e-mail is unknown
+    keep = "__why IS NOT NULL" + (" OR (__manager_email IS NOT NULL AND development_manager_id IS NULL)"
+                                  if with_email else "")
+    try:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE __staged AS
+            SELECT * EXCLUDE (__raw_all, __reason, __why), __why AS __reason,
+                   CASE WHEN {keep} THEN to_json(__raw_all) END AS __raw
+            FROM (SELECT *, {why} AS __why FROM __staged_v)""")
+    except duckdb.Error as exc:
+        raise SalesglassError(f"{label}: cannot read {landed.what}: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.execute("DROP VIEW IF EXISTS __staged_v")
+    assert landed.streamed_rejects is not None
+    landed.rows = con.execute("SELECT count(*) FROM __staged").fetchone()[0]
+    landed.rejects = landed.streamed_rejects()
 
 
 def _quarantine_rejects(con: duckdb.DuckDBPyConnection, landed: Landed, source: str, entity: str,
@@ -200,12 +241,15 @@ def _quarantine_rejects(con: duckdb.DuckDBPyConnection, landed: Landed, source: 
 
 
 def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: InputResult,
-                           raw_table: str) -> None:
-    """A partner whose manager e-mail is unknown to amoCRM loads with NULL (linking may fill it) + a warning."""
+                           raw_table: str | None) -> None:
+    """A partner whose manager e-mail is unknown to amoCRM loads with NULL (linking may fill it) + a warning.
+    The source row comes from the landed table, or from `__raw` when the file was streamed."""
+    raw, join = ("to_json(r)", f"JOIN {quote_ident(raw_table)} r ON r.rowid = s.__rid") if raw_table \
+        else ("s.__raw", "")
     n = con.execute(
         f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
-            SELECT {quote_lit(source)}, 'partners', s.partner_id, {quote_lit(UNKNOWN_MANAGER)}, to_json(r), now()
-            FROM __staged s JOIN {quote_ident(raw_table)} r ON r.rowid = s.__rid
+            SELECT {quote_lit(source)}, 'partners', s.partner_id, {quote_lit(UNKNOWN_MANAGER)}, {raw}, now()
+            FROM __staged s {join}
             WHERE s.__manager_email IS NOT NULL AND s.development_manager_id IS NULL
               AND s.partner_id IN (SELECT partner_id FROM partners)""").fetchone()[0]
     if n:

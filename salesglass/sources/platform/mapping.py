@@ -80,8 +80,9 @@ def _text(e: str) -> str:
 
 
 def _blank(e: str) -> str:
-    t = _text(e)  # trim only values starting with a space: trim copies every string
-    return f"({e} IS NULL OR {t} = '' OR (prefix({t}, ' ') AND trim({t}) = ''))"
+    t = _text(e)  # trim only values starting with a space: trim copies every string. ltrim, not trim: DuckDB
+    # computes a subexpression shared with the number parsing (trim) once for every row, needed or not
+    return f"({e} IS NULL OR {t} = '' OR (prefix({t}, ' ') AND ltrim({t}) = ''))"
 
 
 def _number(e: str, src_type: str | None, unit: str) -> str:
@@ -146,12 +147,18 @@ def _numeric_sql(sql: str, types: dict[str, str]) -> tuple[str, str | None]:
         if isinstance(node, exp.Column) and types.get(node.name, "").startswith(_TEXT_TYPES):
             ref = quote_ident(node.name)
             num = _number(ref, types[node.name], "units")
-            bad.append(f"(NOT {_blank(ref)} AND {num} IS NULL)")
+            bad.append(f"({num} IS NULL AND NOT {_blank(ref)})")
             return sqlglot.parse_one(num, read="duckdb")
         return node
 
     out = tree.transform(parse).sql(dialect="duckdb")
     return f"({out})", (" OR ".join(bad) or None)
+
+
+def _unparsed(out: str, e: str) -> str:
+    """A value is there but did not convert. The rare condition first: the blank test then runs only for
+    the rows whose conversion failed."""
+    return f"({out}) IS NULL AND NOT {_blank(e)}"
 
 
 def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zone: str) -> tuple[str, str | None]:
@@ -175,17 +182,17 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
         return out, None
     if kind is Kind.TIMESTAMPTZ:
         out = _timestamp(e, src_type, cs, cs.timezone or zone)
-        return out, f"NOT {_blank(e)} AND ({out}) IS NULL"
+        return out, _unparsed(out, e)
     if kind is Kind.DATE:
         out = _month(e, src_type)
-        return out, f"NOT {_blank(e)} AND ({out}) IS NULL"
+        return out, _unparsed(out, e)
     numeric = kind in (Kind.MONEY, Kind.INTEGER, Kind.BIGINT, Kind.DOUBLE)
     if numeric and cs.sql:
         e, bad = _numeric_sql(cs.sql, types)
     if numeric and (cs.unit != "units" or cs.negate or cs.sql):
         num = _scaled(e, cs.unit) if cs.sql else _number(e, src_type, cs.unit)
         out = f"(-{num})" if cs.negate else num
-        bad = bad or f"NOT {_blank(e)} AND ({num}) IS NULL"
+        bad = bad or _unparsed(num, e)
         if kind in (Kind.INTEGER, Kind.BIGINT):
             bad += f" OR ({num}) <> round({num})"
             out = f"TRY_CAST({out} AS BIGINT)"
@@ -194,9 +201,10 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
 
 
 def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], landed: str,
-               types: dict[str, str], default_zone: str) -> str:
-    """SELECT over the landed table `landed` (aliased `__src`): canonical columns, `__reason` and `__rid`
-    (the landed row's rowid, so quarantine can show the source row as it was read)."""
+               types: dict[str, str], default_zone: str, *, row: str = "__src.rowid AS __rid") -> str:
+    """SELECT over the landed relation `landed` (aliased `__src`): canonical columns, `__reason` and `row`
+    — by default `__rid`, the landed row's rowid, so quarantine can show the source row as it was read;
+    a streamed file (a view, no rowid) passes the source row itself instead."""
     zone = spec.timezone or default_zone
     cols: list[str] = []
     checks: list[str] = []
@@ -209,4 +217,4 @@ def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], l
                 kind.name, "number")
             checks.append(f"WHEN {bad} THEN {quote_lit(f'bad {name}: not a valid {what}')}")
     reason = ("CASE " + " ".join(checks) + " END") if checks else "CAST(NULL AS VARCHAR)"
-    return f"SELECT {', '.join(cols)}, {reason} AS __reason, __src.rowid AS __rid FROM {quote_ident(landed)} __src"
+    return f"SELECT {', '.join(cols)}, {reason} AS __reason, {row} FROM {quote_ident(landed)} __src"
