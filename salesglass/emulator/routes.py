@@ -103,6 +103,8 @@ def _route(emu: Emulator, method: str, path: str, query: list[tuple[str, str]], 
         acc = copy.deepcopy(st.account)
         emb = acc.pop("_embedded", {}) or {}
         acc["_embedded"] = {k: v for k, v in emb.items() if k in with_}
+        if "is_api_filter_enabled" in with_:  # a top-level field, reported only when asked for
+            acc["is_api_filter_enabled"] = emu.api_filter
         acc["_links"] = {"self": {"href": f"{base}/api/v4/account"}}
         return 200, acc, HAL
     if path == "/api/v4/users":
@@ -126,7 +128,10 @@ def _route(emu: Emulator, method: str, path: str, query: list[tuple[str, str]], 
         lead = st.leads.get(int(path.rsplit("/", 1)[-1]))
         if lead is None or lead.get("is_deleted"):
             return 204, None, HAL
-        return 200, st.render("leads", lead), HAL
+        out = st.render("leads", lead)
+        if "contacts" not in with_:  # like the list: linked contacts only with `with=contacts`
+            out.get("_embedded", {}).pop("contacts", None)
+        return 200, out, HAL
     if path == "/api/v4/events":
         return _events(emu, path, query, q, base)
     return problem(404, "Not Found", f"no endpoint {path}")
@@ -136,6 +141,8 @@ def _list(emu: Emulator, path: str, query: list[tuple[str, str]], q: dict[str, l
           base: str) -> Result:
     kind = "leads" if path == "/api/v4/leads" else "companies"
     page, limit = _paging(q, 50, 250)
+    if not emu.api_filter:  # like an account without API filtering: filter[...] is silently ignored
+        q = {k: v for k, v in q.items() if not k.startswith("filter[")}
     lo, hi = _range(q, "filter[updated_at]")
     order = [(k[6:-1], v[-1]) for k, v in q.items() if k.startswith("order[")]
     query_obj = LeadQuery(only_deleted="only_deleted" in with_, updated_from=lo, updated_to=hi,

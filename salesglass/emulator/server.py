@@ -33,6 +33,9 @@ class Emulator:
     rate: RateGuard
     tokens: TokenGuard
     dice: FaultDice
+    # amoCRM's API filtering (an alpha feature, on for some accounts only); off = filter[...] of the
+    # leads and companies lists is ignored and the account reports is_api_filter_enabled = false
+    api_filter: bool = True
     log: list[list] = field(default_factory=list)  # [method, path, status]; status 0 = never answered
     log_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -223,17 +226,19 @@ class EmulatorHandle:
 
 def start_emulator(company_dir: Path, host: str = "127.0.0.1", port: int = 0, *, rate_limit: int = 7,
                    rate_window: float = 1.0, ban_after: int = 10, ban_window: float = 10.0, seed: int = 0,
-                   **faults: Any) -> EmulatorHandle:
+                   api_filter: bool = True, **faults: Any) -> EmulatorHandle:
     """Serve `company_dir`'s amoCRM snapshot on a real socket in a background thread.
 
     `rate_limit` requests per `rate_window` seconds (amoCRM: 7 per 1 s); `ban_after` 429s within
     `ban_window` seconds ban the client. `seed` drives advancing time and the faults; `faults` are
     `guards.Faults` fields (error_rate, timeout_rate,
-    hang_seconds, slow_seconds, mutate_every).
+    hang_seconds, slow_seconds, mutate_every). `api_filter=False` serves an account without API
+    filtering: `filter[...]` on the leads and companies lists is ignored, as amoCRM does there.
     """
     state = AccountState(Path(company_dir), seed=seed)
     emulator = Emulator(state=state, rate=RateGuard(rate_limit, rate_window, ban_after, ban_window),
-                        tokens=TokenGuard(state.oauth), dice=FaultDice(Faults(seed=seed, **faults)))
+                        tokens=TokenGuard(state.oauth), dice=FaultDice(Faults(seed=seed, **faults)),
+                        api_filter=api_filter)
     server = _Server((host, port), Handler)
     server.emulator = emulator  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},

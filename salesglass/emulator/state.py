@@ -92,12 +92,12 @@ class AccountState:
 
         The stored records themselves: render (copy) only the page you serve."""
         with self.lock:
-            if not q.ids and q.order_field == "updated_at" and not q.order_desc:
-                # the connector's query: answered from a cached order by bisection (big accounts stay fast)
+            if not q.ids and q.order_field == "updated_at":
+                # the connector's queries: answered from a cached order by bisection (big accounts stay fast)
                 ordered, stamps = self._by_updated_at(kind, q.only_deleted)
                 lo = 0 if q.updated_from is None else bisect.bisect_left(stamps, q.updated_from)
                 hi = len(stamps) if q.updated_to is None else bisect.bisect_right(stamps, q.updated_to)
-                return ordered[lo:hi]
+                return ordered[lo:hi][::-1] if q.order_desc else ordered[lo:hi]
             table = self.leads if kind == "leads" else self.companies
             wanted = set(q.ids)
             out = []

@@ -20,6 +20,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Отчёты по продажам из amoCRM и платформы — в одном месте.",
     ),
     "login_failed": ("Wrong e-mail or password.", "Неверный e-mail или пароль."),
+    "login_locked": (
+        "Too many failed login attempts. Try again in {minutes} min.",
+        "Слишком много неудачных попыток входа. Попробуйте снова через {minutes} мин.",
+    ),
     "email": ("E-mail", "E-mail"),
     "password": ("Password", "Пароль"),
     "as_of": ("Data as of", "Данные на"),

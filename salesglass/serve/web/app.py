@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ from salesglass.serve.web import auth
 from salesglass.serve.web.cache import ResponseCache
 from salesglass.serve.web.context import Ctx, Viewer
 from salesglass.serve.web.data import NoData, Published, Query
+from salesglass.serve.web.throttle import LoginThrottle
 
 HERE = Path(__file__).parent
 log = logging.getLogger("salesglass.dashboard")
@@ -29,9 +31,11 @@ log = logging.getLogger("salesglass.dashboard")
 class App:
     """Shared state of one running dashboard."""
 
-    def __init__(self, cfg: Any):
+    def __init__(self, cfg: Any, clock: Callable[[], float] = time.monotonic):
         self.cfg = cfg
         d = cfg.dashboard
+        self.throttle = LoginThrottle(d.login_max_failures, d.login_window_minutes * 60,
+                                      max_failures_per_address=d.login_max_failures_per_address, clock=clock)
         self.users = UserStore(cfg.resolve(d.users_path))
         self.published = Published(cfg.published_path)
         self.cache = ResponseCache(d.cache_entries)
@@ -90,11 +94,11 @@ class App:
         return Ctx(request, self.cfg, self.formatter(request), q, viewer, self.cfg.dashboard.page_size)
 
 
-def create_app(cfg: Any) -> FastAPI:
-    """The dashboard as an ASGI app (tests and uvicorn both use this)."""
+def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> FastAPI:
+    """The dashboard as an ASGI app (tests and uvicorn both use this); `clock` times login locks."""
     from salesglass.serve.web import routes
 
-    state = App(cfg)
+    state = App(cfg, clock)
     app = FastAPI(title="salesglass", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sg = state
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, HTTPException
@@ -15,6 +17,8 @@ from salesglass.serve.web.cache import CSRF_PLACEHOLDER, cache_key
 from salesglass.serve.web.export import csv_bytes, xlsx_bytes
 from salesglass.serve.web.pages import DRILLS, PAGES, nav_items
 
+log = logging.getLogger("salesglass.dashboard")
+
 
 def register(app: FastAPI, state: Any) -> None:
     from salesglass.serve.web.app import safe_next
@@ -27,14 +31,30 @@ def register(app: FastAPI, state: Any) -> None:
     async def login(request: Request) -> Response:
         form = await auth.checked_form(request)
         email, password = str(form.get("email") or ""), str(form.get("password") or "")
-        user = state.users.authenticate(email, password)
         nxt = safe_next(str(form.get("next") or "/"))
+        address = request.client.host if request.client else None
+        wait = state.throttle.retry_after(email, address)
+        if wait > 0:  # locked: the password is not even looked at
+            return locked_out(request, nxt, email, wait)
+        user = state.users.authenticate(email, password)
         if user is None:
+            locked = state.throttle.failed(email, address)
+            if locked:
+                log.warning("login locked for %d min after repeated wrong passwords: %s",
+                            state.cfg.dashboard.login_window_minutes, ", ".join(map(repr, locked)))
             return state.render(
                 request, "login.html", status=401, next=nxt, error="login_failed", email=email, viewer=None
             )
+        state.throttle.succeeded(email)
         auth.log_in(request, user.email)
         return RedirectResponse(nxt, status_code=303)
+
+    def locked_out(request: Request, nxt: str, email: str, wait: float) -> Response:
+        minutes = max(1, math.ceil(wait / 60))
+        response = state.render(request, "login.html", status=429, next=nxt, error="login_locked",
+                                error_args={"minutes": minutes}, email=email, viewer=None)
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
 
     @app.post("/logout")
     async def logout(request: Request) -> Response:

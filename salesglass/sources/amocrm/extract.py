@@ -7,15 +7,22 @@
   records (an edit moves a record to the end and everything behind it slides one place forward);
   re-asking from the last seen `updated_at` cannot skip, it only re-reads the few records of that
   second (dropped here by id).
-- Events are append-only and walked by `_links.next` from a `created_at` watermark.
+- Accounts without API filtering (`is_api_filter_enabled = false`; amoCRM ignores `filter[...]` there)
+  read leads and companies *newest first* (`order[updated_at]=desc`) by page number and stop at the
+  first page that reaches below the watermark: `newest_first`.
+- Events are append-only and walked by `_links.next` from a `created_at` watermark (the events
+  filter is not part of the alpha filtering, so it works on every account).
 Each generator yields (records, watermark): the watermark is safe to store once those records are.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from salesglass.sources.amocrm.client import AmoClient
+
+log = logging.getLogger("salesglass.amocrm")
 
 LIST_LIMIT = 250
 EVENT_LIMIT = 100
@@ -62,6 +69,11 @@ def by_updated_at(client: AmoClient, kind: str, since: int, *, only_deleted: boo
     while True:
         page = client.get(path, {**base, "filter[updated_at][from]": frm, "page": 1})
         records = _items(page, kind)
+        if any((r.get("updated_at") or 0) < frm for r in records):
+            # the account ignored filter[updated_at] although it did not say so: the keyset would loop
+            log.warning("amoCRM ignored filter[updated_at] on %s; reading newest-first instead", kind)
+            yield from newest_first(client, kind, since, only_deleted=only_deleted, limit=limit, extra=extra)
+            return
         fresh = [r for r in records if not ((r.get("updated_at") or 0) == frm and r["id"] in seen_at_frm)]
         last = max((r.get("updated_at") or 0 for r in records), default=frm)
         if len(records) < limit:
@@ -78,6 +90,41 @@ def by_updated_at(client: AmoClient, kind: str, since: int, *, only_deleted: boo
         yield fresh, last
         seen_at_frm = {r["id"] for r in records if (r.get("updated_at") or 0) == last}
         frm = last
+
+
+def newest_first(client: AmoClient, kind: str, since: int, *, only_deleted: bool = False,
+                 limit: int | None = None, extra: dict | None = None) -> Iterator[tuple[list[dict], int | None]]:
+    """Records of `leads`/`companies` with updated_at ≥ since, for accounts that ignore `filter[...]`.
+
+    Pages the whole list newest-first and stops after the first page holding a record older than
+    `since` (everything after it is older still). Page numbers over a changing list: an edit moves a
+    record to the front (the records behind it shift back, so some are read twice — kept once by id;
+    the edited record's new version is newer than the watermark, so the next sync reads it). The
+    watermark comes with the last page only: until the walk is done, older records may be unread.
+    """
+    limit = limit or LIST_LIMIT
+    path = f"/api/v4/{kind}"
+    params = {"order[updated_at]": "desc", "limit": limit, **(extra or {})}
+    if only_deleted:
+        params["with"] = ",".join(filter(None, [params.get("with"), "only_deleted"]))
+    seen: set[int] = set()
+    pending: list[dict] = []
+    newest = since
+    page_no = 1
+    while True:
+        records = _items(client.get(path, {**params, "page": page_no}), kind)
+        fresh = [r for r in records if (r.get("updated_at") or 0) >= since and r["id"] not in seen]
+        if fresh:
+            seen.update(r["id"] for r in fresh)
+            newest = max(newest, *(r.get("updated_at") or 0 for r in fresh))
+            if pending:
+                yield pending, None
+            pending = fresh
+        if len(records) < limit or any((r.get("updated_at") or 0) < since for r in records):
+            break
+        page_no += 1
+    if pending:
+        yield pending, newest
 
 
 def _one_second(client: AmoClient, path: str, kind: str, base: dict, second: int, seen: set[int],
@@ -110,6 +157,12 @@ def events_since(client: AmoClient, since: int, types: tuple[str, ...] = LEAD_EV
         yield items, (newest if ordered else None)
     if not ordered:
         yield [], newest
+
+
+def one_by_one(client: AmoClient, ids: list[int]) -> list[dict]:
+    """Live leads by id, one `GET /api/v4/leads/{id}` each: `by_ids` for accounts that ignore `filter[id]`
+    (a deleted lead answers 204 and is simply absent; its `lead_deleted` event tells the deletion)."""
+    return [lead for i in ids if (lead := client.get(f"/api/v4/leads/{int(i)}"))]
 
 
 def by_ids(client: AmoClient, ids: list[int], *, only_deleted: bool = False) -> list[dict]:

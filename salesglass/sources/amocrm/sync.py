@@ -9,6 +9,7 @@ finally the canonical tables are rebuilt from the raw layer in one transaction.
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import threading
 import time
@@ -23,6 +24,10 @@ from salesglass.sources.amocrm.client import AmoClient, client_from_config
 from salesglass.sources.amocrm.mapping import MapResult, build_canonical
 from salesglass.sources.amocrm.progress import SyncProgress
 from salesglass.sources.amocrm.resolve import Resolved, resolve
+
+log = logging.getLogger("salesglass.amocrm")
+FALLBACK_NOTE = ("amoCRM API filtering is off for this account (is_api_filter_enabled = false): leads and "
+                 "companies are read newest-first (order[updated_at]=desc) down to the watermark")
 
 STREAMS = (  # (stream = watermark name, kind, only_deleted, raw table)
     ("companies", "companies", False, "raw_amocrm_companies"),
@@ -49,6 +54,7 @@ class SyncSummary:
     fetch_seconds: float = 0.0  # time spent downloading (the rest is mapping in the warehouse)
     send_rate: float = 0.0  # requests per second between the first and the last request
     timezone: str | None = None
+    api_filter: bool = True  # the account's is_api_filter_enabled (False: the newest-first fallback ran)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -68,6 +74,8 @@ class SyncSummary:
         if any(self.quarantined.values()):
             lines.append("quarantined: " + ", ".join(f"{k}={v}" for k, v in self.quarantined.items() if v)
                          + " (see the quarantine table)")
+        if not self.api_filter:
+            lines.append(f"note: {FALLBACK_NOTE}")
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -93,7 +101,11 @@ def sync_into(con: duckdb.DuckDBPyConnection, client: AmoClient, amo: Any, *, fu
         res, reference = _reference(client, amo, summary, bar)
         for stream in [s[0] for s in STREAMS] + ["events"]:
             summary.fetched[stream] = 0
-        pages = prefetch(_pages(client, marks, amo.overlap_seconds))  # downloads start now …
+        summary.api_filter = api_filter_enabled(reference["raw_amocrm_account"])
+        if not summary.api_filter:
+            log.info(FALLBACK_NOTE)
+            bar.step("API filtering off: reading newest-first")
+        pages = prefetch(_pages(client, marks, amo.overlap_seconds, summary.api_filter))  # downloads start now …
         _store_reference(con, reference)  # … while the reference lists are written
         for stream, table, records, watermark in pages:
             store.commit_page(con, table, records, stream, watermark)
@@ -120,9 +132,13 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
     with client, open_warehouse(cfg.warehouse_path) as con:
         store.init_raw(con)
         res = resolve(cfg.amocrm, **reference_from_raw(con))
-        live = extract.by_ids(client, ids)
-        missing = sorted(set(ids) - {r["id"] for r in live})
-        gone = extract.by_ids(client, missing, only_deleted=True) if missing else []
+        summary.api_filter = api_filter_enabled(con.execute("SELECT data FROM raw_amocrm_account").fetchall())
+        if summary.api_filter:
+            live = extract.by_ids(client, ids)
+            missing = sorted(set(ids) - {r["id"] for r in live})
+            gone = extract.by_ids(client, missing, only_deleted=True) if missing else []
+        else:  # filter[id] would be ignored: one request per lead; deletions come from the events below
+            live, gone = extract.one_by_one(client, ids), []
         events: list[dict] = []
         for start in range(0, len(ids), 10):  # amoCRM: at most 10 entity ids per events filter
             params = {"filter[entity][]": "lead", "filter[entity_id][]": ids[start:start + 10],
@@ -146,7 +162,7 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
 def _reference(client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgress
                ) -> tuple[Resolved, dict[str, list[dict]]]:
     bar.step("account, users, pipelines, custom fields")
-    account = client.get("/api/v4/account", {"with": "datetime_settings,users_groups"}) or {}
+    account = client.get("/api/v4/account", {"with": "datetime_settings,users_groups,is_api_filter_enabled"}) or {}
     users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
     pipelines = ((client.get("/api/v4/leads/pipelines") or {}).get("_embedded") or {}).get("pipelines") or []
     lead_fields = extract.read_all(client, "/api/v4/leads/custom_fields", "custom_fields")  # 50 a page
@@ -172,6 +188,16 @@ def _store_reference(con: duckdb.DuckDBPyConnection, reference: dict[str, list[d
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def api_filter_enabled(accounts: list) -> bool:
+    """Does the account apply `filter[...]` to its lists? Only an explicit false says no (an account
+    that does not report it is taken at its word by the filtered path, which still checks the pages)."""
+    for account in accounts:
+        data = json.loads(account[0]) if isinstance(account, tuple) else account
+        if isinstance(data, dict) and data.get("is_api_filter_enabled") is False:
+            return False
+    return True
 
 
 def _groups(account: dict, users: list[dict]) -> list[dict]:
@@ -233,13 +259,15 @@ def prefetch(pages: Iterator[Any], depth: int = 4) -> Iterator[Any]:
         worker.join(timeout=30)
 
 
-def _pages(client: AmoClient, marks: dict[str, int], overlap: int) -> Iterator[tuple[str, str, list[dict], Any]]:
+def _pages(client: AmoClient, marks: dict[str, int], overlap: int, api_filter: bool = True
+           ) -> Iterator[tuple[str, str, list[dict], Any]]:
     """Every stream's pages in order, as (stream, raw table, records, watermark), from the watermarks less
     the overlap (from the start on a first or full sync). One generator, so one prefetch thread keeps the
-    request budget busy across stream boundaries."""
+    request budget busy across stream boundaries. Without API filtering, lists are read newest-first."""
+    read = extract.by_updated_at if api_filter else extract.newest_first
     for stream, kind, deleted, table in STREAMS:
         since = max(0, marks[stream] - overlap) if stream in marks else 0
-        for records, watermark in extract.by_updated_at(client, kind, since, only_deleted=deleted):
+        for records, watermark in read(client, kind, since, only_deleted=deleted):
             yield stream, table, records, watermark
     since = max(0, marks["events"] - overlap) if "events" in marks else 0
     for records, watermark in extract.events_since(client, since):
