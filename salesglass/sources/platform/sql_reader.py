@@ -3,10 +3,15 @@
 PostgreSQL goes through ADBC: rows arrive as Arrow record batches straight from libpq's binary
 protocol and DuckDB ingests them in bulk — no Python object per row, which is what makes 10 million
 sales rows a matter of seconds. SQLite goes through ADBC too (adbc-driver-sqlite: batches built in C,
-~5× the SQLAlchemy path), every column cast to TEXT in SQLite itself. Other databases (MySQL/MariaDB, …)
-go through SQLAlchemy in chunks. Except from PostgreSQL (typed columns), values are landed as text so
-that a stray string in an integer column (SQLite allows it) becomes a quarantined row later instead of
-a crash now.
+~5× the SQLAlchemy path), every column cast to TEXT in SQLite itself. MySQL/MariaDB (pymysql) and other
+databases go through SQLAlchemy with a server-side cursor, in chunks. Except from PostgreSQL (typed
+columns), values are landed as text so that a stray string in an integer column (SQLite allows it) or a
+MySQL zero date becomes a quarantined row later instead of a crash now.
+
+The SQL we generate for the source (the table, the projection, the watermark filter) is spelled in the
+source's own dialect: identifiers are quoted by SQLAlchemy's identifier preparer (`x` for MySQL, "x" for
+PostgreSQL and SQLite), so no session setting such as ANSI_QUOTES is needed and users' own queries and
+`where` filters keep the server's usual meaning of double quotes.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -67,6 +73,7 @@ def is_sqlite(url: str) -> bool:
 
 
 def quote_ident(name: str) -> str:
+    """An identifier for DuckDB (and any ANSI database): "schema"."table"."""
     return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
 
 
@@ -74,22 +81,47 @@ def quote_lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def base_query(table: str | None, query: str | None) -> str:
+@lru_cache
+def _dialect(drivername: str):
+    return make_url(f"{drivername}://").get_dialect()()
+
+
+def is_mysql(url: str) -> bool:
+    return make_url(url).get_backend_name() in ("mysql", "mariadb")
+
+
+def source_ident(url: str, name: str) -> str:
+    """An identifier (`schema.table` allowed) quoted the way the source database spells it."""
+    try:
+        preparer = _dialect(make_url(url).drivername).identifier_preparer
+    except Exception:  # a dialect SQLAlchemy cannot load: connecting will say so; ANSI quotes meanwhile
+        return quote_ident(name)
+    return ".".join(preparer.quote_identifier(part) for part in name.split("."))
+
+
+def source_lit(url: str, value: str) -> str:
+    """A string literal for the source: MySQL also reads backslash escapes in literals (its default mode)."""
+    if is_mysql(url):
+        value = value.replace("\\", "\\\\")
+    return quote_lit(value)
+
+
+def base_query(url: str, table: str | None, query: str | None) -> str:
     if query:
         return query.strip().rstrip(";")
     assert table
-    return f"SELECT * FROM {quote_ident(table)}"
+    return f"SELECT * FROM {source_ident(url, table)}"
 
 
-def select_sql(base: str, columns: list[str] | None, where: str | None, watermark: str | None,
+def select_sql(url: str, base: str, columns: list[str] | None, where: str | None, watermark: str | None,
                since: str | None) -> str:
     """The query sent to the source: the input's rows, only the needed columns, only new rows."""
-    cols = ", ".join(quote_ident(c) for c in columns) if columns else "*"
+    cols = ", ".join(source_ident(url, c) for c in columns) if columns else "*"
     conds = []
     if where:
         conds.append(f"({where})")
     if watermark and since is not None:
-        conds.append(f"{quote_ident(watermark)} >= {quote_lit(since)}")
+        conds.append(f"{source_ident(url, watermark)} >= {source_lit(url, since)}")
     tail = (" WHERE " + " AND ".join(conds)) if conds else ""
     return f"SELECT {cols} FROM ({base}) src{tail}"
 
