@@ -163,8 +163,17 @@ def _sqlalchemy_batches(url: str, sql: str, batch_rows: int) -> tuple[pa.Schema,
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
-    conn = engine.connect()
-    result = conn.execution_options(stream_results=True).exec_driver_sql(sql)
+    try:
+        conn = engine.connect()
+    except Exception:
+        engine.dispose()
+        raise
+    try:  # a server-side cursor (pymysql: SSCursor): rows come as they are fetched, not all at once
+        result = conn.execution_options(stream_results=True).exec_driver_sql(sql)
+    except Exception:
+        conn.close()
+        engine.dispose()
+        raise
     names = list(result.keys())
     schema = pa.schema([(n, pa.string()) for n in names])
 
