@@ -166,7 +166,7 @@ def _mariadb(n: int, workdir: Path) -> None:
         t = time.perf_counter()
         run_script(url, f"{MY_DDL}; INSERT INTO orders {MY_SYNTH.format(n=n)}; ANALYZE TABLE orders")
         print(f"  MariaDB table orders in {time.perf_counter() - t:.1f} s")
-        _report(_child("mariadb", workdir, url), 100_000)
+        _report(_child("mariadb", workdir, url), 50_000)
 
 
 if __name__ == "__main__":

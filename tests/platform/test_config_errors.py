@@ -91,6 +91,13 @@ def test_no_database_is_a_clear_error(warehouse, tmp_path):
         load_into(warehouse, cfg, progress=False)
 
 
+def test_bare_mysql_url_points_to_pymysql(warehouse, tmp_path):
+    cfg = demo_config("mysql://reader:s3cret@db.internal/backoffice", tmp_path)
+    with pytest.raises(ConfigError, match=r"write mysql\+pymysql://") as err:
+        load_into(warehouse, cfg, progress=False)
+    assert "s3cret" not in str(err.value)
+
+
 def test_missing_sqlite_file_is_not_created(warehouse, tmp_path):
     cfg = demo_config("sqlite:///missing.sqlite", tmp_path)
     with pytest.raises(ConfigError, match=r"SQLite file .*missing\.sqlite does not exist"):

@@ -16,6 +16,7 @@ PostgreSQL and SQLite), so no session setting such as ANSI_QUOTES is needed and 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -47,6 +48,9 @@ def resolve_url(url: str, base_dir: Path) -> str:
     except Exception:
         raise ConfigError("[platform].url: not a valid database URL; expected e.g. postgresql://user@host:5432/db, "
                           "mysql+pymysql://user@host/db or sqlite:///file.sqlite") from None
+    if parsed.drivername in ("mysql", "mariadb") and importlib.util.find_spec("MySQLdb") is None:
+        raise ConfigError(f"[platform].url: {parsed.drivername}://… asks for the mysqlclient driver, which is not "
+                          f"installed; write {parsed.drivername}+pymysql://… (pymysql comes with salesglass)")
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         db = Path(parsed.database)
         if not db.is_absolute():
