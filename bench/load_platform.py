@@ -1,13 +1,15 @@
 """Benchmark: load scale-`m` sales (10 million order rows) from PostgreSQL and from CSV into DuckDB.
 
     python bench/load_platform.py [--rows 10000000] [--workdir /tmp/sg-bench]
+    python bench/load_platform.py --only mariadb --rows 1000000     # MariaDB (pymysql), on demand only
 
 Synthesises the back-office rows itself (not the generator's `m`): inside a throwaway PostgreSQL
 server with generate_series, and as a `;`-separated CSV written by DuckDB's COPY. Each load runs in
 its own child process (so its peak memory is its own) through the real path — `load_into` with the
 demo-like mapping (kopecks → rubles, Moscow → UTC, status filter, channel) and `load_staged`'s
 validation and upsert — and prints rows per second and peak RSS. Targets: ≥ 1 M rows/s from CSV,
-≥ 300 000 rows/s from PostgreSQL, peak memory < 2 GiB.
+≥ 300 000 rows/s from PostgreSQL, peak memory < 2 GiB. MariaDB (`--only mariadb`, a throwaway Debian
+`mariadbd`) is read through pymysql, a pure-Python driver: a figure to know, not part of the default run.
 """
 
 from __future__ import annotations
@@ -46,6 +48,23 @@ SELECT lpad(to_hex(i), 24, '0') AS order_id, i AS number,
 PG_DDL = """CREATE TABLE orders (order_id TEXT PRIMARY KEY, number BIGINT, status TEXT, event_id TEXT, org_id TEXT,
   vendor_id TEXT, done_at TIMESTAMP, is_invitation SMALLINT, tickets_quantity INTEGER, full_kop BIGINT,
   acquiring_cost_kop BIGINT, agent_commission_kop BIGINT, profit_core_kop BIGINT, updated_at TIMESTAMP)"""
+# the same rows in MariaDB's dialect (its Sequence engine stands in for generate_series)
+MY_SYNTH = """
+SELECT lower(lpad(hex(i), 24, '0')) AS order_id, i AS number,
+       CASE WHEN i % 50 = 0 THEN 'cancelled' ELSE 'done' END AS status,
+       concat('e', i % 50000) AS event_id, concat('p', i % 5000) AS org_id,
+       CASE WHEN i % 5 = 0 THEN concat('agent', i % 7) ELSE concat('p', i % 5000) END AS vendor_id,
+       TIMESTAMP '2023-01-01 00:00:00' + INTERVAL (3 * i) SECOND AS done_at,
+       CASE WHEN i % 97 = 0 THEN 1 ELSE 0 END AS is_invitation,
+       1 + i % 4 AS tickets_quantity, 105000 + i % 1000 AS full_kop, 2100 AS acquiring_cost_kop,
+       CASE WHEN i % 5 = 0 THEN 5000 ELSE 0 END AS agent_commission_kop, 7000 + i % 100 AS profit_core_kop,
+       TIMESTAMP '2023-01-01 00:00:00' + INTERVAL (3 * i) SECOND AS updated_at
+FROM (SELECT seq AS i FROM seq_1_to_{n}) g
+"""
+MY_DDL = """CREATE TABLE orders (order_id VARCHAR(24) PRIMARY KEY, number BIGINT, status VARCHAR(16),
+  event_id VARCHAR(16), org_id VARCHAR(16), vendor_id VARCHAR(16), done_at DATETIME, is_invitation SMALLINT,
+  tickets_quantity INT, full_kop BIGINT, acquiring_cost_kop BIGINT, agent_commission_kop BIGINT,
+  profit_core_kop BIGINT, updated_at DATETIME) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"""
 
 
 def _config(workdir: Path, source: dict):
@@ -65,7 +84,7 @@ def phase(kind: str, workdir: Path, url: str | None) -> None:
     db.unlink(missing_ok=True)
     con = connect(db)
     init_canonical(con)
-    source = {"table": "orders", "url": url} if kind == "postgres" else {"path": str(workdir / "orders.csv")}
+    source = {"path": str(workdir / "orders.csv")} if kind == "csv" else {"table": "orders", "url": url}
     cfg = _config(workdir, source)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
@@ -103,9 +122,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/salesglass-bench"))
-    ap.add_argument("--phase", choices=["postgres", "csv"])
+    ap.add_argument("--phase", choices=["postgres", "csv", "mariadb"])
     ap.add_argument("--url")
-    ap.add_argument("--only", choices=["postgres", "csv"])
+    ap.add_argument("--only", choices=["postgres", "csv", "mariadb"],
+                    help="one source; MariaDB runs only when asked for (pymysql is slow: try --rows 1000000)")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.phase:
@@ -117,6 +137,9 @@ def main() -> None:
 
     n = args.rows
     print(f"synthesising {n:,} back-office orders …")
+    if args.only == "mariadb":
+        _mariadb(n, args.workdir)
+        return
     if args.only != "postgres":
         t = time.perf_counter()
         csv = args.workdir / "orders.csv"
@@ -134,6 +157,16 @@ def main() -> None:
                 pg.execute("VACUUM ANALYZE orders")
             print(f"  PostgreSQL table orders in {time.perf_counter() - t:.1f} s")
             _report(_child("postgres", args.workdir, url), 300_000)
+
+
+def _mariadb(n: int, workdir: Path) -> None:
+    from tests.mysqlserver import mariadb_server, run_script
+
+    with mariadb_server("--innodb-buffer-pool-size=512M", "--innodb-log-file-size=512M") as url:
+        t = time.perf_counter()
+        run_script(url, f"{MY_DDL}; INSERT INTO orders {MY_SYNTH.format(n=n)}; ANALYZE TABLE orders")
+        print(f"  MariaDB table orders in {time.perf_counter() - t:.1f} s")
+        _report(_child("mariadb", workdir, url), 50_000)
 
 
 if __name__ == "__main__":

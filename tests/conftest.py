@@ -34,6 +34,19 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def mysql_url() -> Iterator[str]:
+    """A real MariaDB server on a free loopback port, for the whole test session (starts in ~1 s).
+
+    Uses Debian's `mariadb-server` binaries (tests/mysqlserver.py). Yields
+    `mysql+pymysql://salesglass:<random password>@127.0.0.1:<port>/salesglass?charset=utf8mb4`.
+    """
+    from tests.mysqlserver import mariadb_server
+
+    with mariadb_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def generated_xs(tmp_path_factory) -> Path:
     """The simulated company at scale xs (seed 7, ending 2026-11-27), generated once per session (< 1 s)."""
     from tests.simulated import generate_company

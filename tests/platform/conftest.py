@@ -1,10 +1,12 @@
-"""Fixtures of the platform-source tests: the hand-written back-office in SQLite and PostgreSQL."""
+"""Fixtures of the platform-source tests: the hand-written back-office in SQLite, PostgreSQL and MariaDB."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,67 @@ def pg_schema() -> str:
     sql = re.sub(r"^(\s+\w+_at(?:_utc)?\s+)TEXT", r"\1TIMESTAMP", sql, flags=re.M)
     sql = re.sub(r"^(\s+\w+_kop\s+)INTEGER", r"\1BIGINT", sql, flags=re.M)
     return sql.replace(" REAL ", " NUMERIC(9,4) ")
+
+
+def mysql_schema() -> str:
+    """backoffice.sql in MariaDB's own types: DATETIME (naive Moscow), BIGINT kopecks, DECIMAL, utf8mb4 text.
+
+    Text becomes VARCHAR(255): MariaDB cannot index a TEXT column (keys, UNIQUE, REFERENCES) without a length."""
+    sql = SCHEMA.read_text(encoding="utf-8")
+    sql = re.sub(r"^(\s+hired_at\s+)TEXT", r"\1DATE", sql, flags=re.M)
+    sql = re.sub(r"^(\s+\w+_at(?:_utc)?\s+)TEXT", r"\1DATETIME", sql, flags=re.M)
+    sql = re.sub(r"^(\s+\w+\s+)TEXT\b", r"\1VARCHAR(255)", sql, flags=re.M)
+    sql = re.sub(r"^(\s+\w+_kop\s+)INTEGER", r"\1BIGINT", sql, flags=re.M)
+    sql = re.sub(r"^\);", ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;", sql, flags=re.M)
+    return sql.replace(" REAL ", " DECIMAL(9,4) ")
+
+
+TABLES = re.findall(r"^CREATE TABLE (\w+)", SCHEMA.read_text(encoding="utf-8"), flags=re.M)
+
+
+@dataclass
+class Backoffice:
+    """The hand-written back-office in one database: its URL and a way to run SQL scripts on it."""
+
+    kind: str
+    url: str
+    run: Callable[[str], None]
+
+
+def pg_backoffice(url: str) -> Backoffice:
+    import psycopg
+
+    def run(sql: str) -> None:
+        with psycopg.connect(url, autocommit=True) as pg:
+            pg.execute(sql)
+
+    run("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    run(pg_schema())
+    run(DATA.read_text(encoding="utf-8"))
+    return Backoffice("postgres", url, run)
+
+
+def mysql_backoffice(url: str) -> Backoffice:
+    from tests.mysqlserver import run_script
+
+    run_script(url, f"SET FOREIGN_KEY_CHECKS = 0; DROP TABLE IF EXISTS {', '.join(TABLES)}; SET FOREIGN_KEY_CHECKS = 1")
+    run_script(url, mysql_schema())
+    run_script(url, DATA.read_text(encoding="utf-8"))
+    return Backoffice("mysql", url, lambda sql: run_script(url, sql))
+
+
+@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres),
+                        pytest.param("mysql", marks=pytest.mark.mysql)])
+def server_backoffice(request) -> Backoffice:
+    """The hand-written back-office, freshly created in a real PostgreSQL or MariaDB server (typed columns)."""
+    if request.param == "postgres":
+        return pg_backoffice(request.getfixturevalue("postgres_url"))
+    return mysql_backoffice(request.getfixturevalue("mysql_url"))
+
+
+@pytest.fixture
+def mariadb_backoffice(mysql_url: str) -> Backoffice:
+    return mysql_backoffice(mysql_url)
 
 
 def make_sqlite(path: Path, extra_sql: str = "") -> Path:

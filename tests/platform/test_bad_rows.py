@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import pytest
+
 from salesglass.sources.platform.config import InputSpec, PlansConfig
 from salesglass.sources.platform.load import UNKNOWN_MANAGER, load_into
 from tests.platform.conftest import add_amocrm_managers, demo_config, make_sqlite
@@ -129,3 +131,39 @@ def test_every_bad_row_is_quarantined_with_its_reason(warehouse, tmp_path):
     by_input = {r.name: (r.loaded, r.quarantined) for r in summary.all}
     assert by_input == {"partners": (3, 4), "widgets": (2, 1), "orders": (3, 10), "refunds": (1, 2),
                         "csv_partners": (2, 5), "plans": (2, 6)}
+
+
+# what a typed MariaDB back-office can still hold: zero dates (allowed by MariaDB's default sql_mode),
+# a done order without its time, kopecks beyond DECIMAL(18,2) rubles
+BAD_MARIADB = "\n".join([
+    _order("m-date-zero", done="'0000-00-00 00:00:00'"),
+    _order("m-date-null", done="NULL"),
+    _order("m-amount-overflow", full="9223372036854775807"),
+    "INSERT INTO refund_requests VALUES ('rm-zero', 'o1', 'approved', '2024-03-04 10:00:00', "
+    "'0000-00-00 00:00:00', 1, 100, 5, 1, '2024-03-09 00:00:00');",
+    "INSERT INTO partners VALUES ('pm-created', 'Ёлка', 'org', 'new', NULL, NULL, '0000-00-00 00:00:00', NULL, "
+    "NULL, NULL, 0, 1, 0, '2024-03-09 00:00:00');",
+])
+
+
+@pytest.mark.mysql
+def test_bad_mariadb_rows_are_quarantined_with_their_reason(warehouse, mariadb_backoffice, tmp_path):
+    mariadb_backoffice.run(BAD_MARIADB)
+    add_amocrm_managers(warehouse)
+    summary = load_into(warehouse, demo_config(mariadb_backoffice.url, tmp_path), progress=False)
+    got = warehouse.execute("SELECT source, source_key, reason FROM quarantine ORDER BY 1, 2").fetchall()
+    assert got == [
+        ("platform:orders", "m-amount-overflow", "bad turnover: not a valid number"),
+        ("platform:orders", "m-date-null", "missing sold_at"),
+        ("platform:orders", "m-date-zero", "bad sold_at: not a valid timestamp"),
+        ("platform:partners", "p3", UNKNOWN_MANAGER),
+        ("platform:partners", "pm-created", "bad created_at: not a valid timestamp"),
+        ("platform:refunds", "refund:rm-zero", "bad sold_at: not a valid timestamp"),
+    ]
+    # the raw row is kept as MariaDB sent it
+    raw = warehouse.execute("SELECT raw->>'done_at' FROM quarantine WHERE source_key = 'm-date-zero'").fetchone()
+    assert raw == ("0000-00-00 00:00:00",)
+    assert warehouse.execute("SELECT count(*), sum(tickets), sum(turnover) FROM sales").fetchone() == \
+        (4, 3, D("3500.00"))
+    assert {r.name: (r.loaded, r.quarantined) for r in summary.inputs} == {
+        "partners": (3, 1), "widgets": (2, 0), "orders": (3, 3), "refunds": (1, 1)}

@@ -61,7 +61,7 @@ def land_input(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, ta
         raise ConfigError(f"{label}: no database to read from; set [platform].url (a SQLAlchemy URL) "
                           "or the input's own `url`, or give a file `path`")
     url = sql_reader.resolve_url(url, cfg.base_dir)
-    base = sql_reader.base_query(spec.table, spec.query)
+    base = sql_reader.base_query(url, spec.table, spec.query)
     what = f"table {spec.table!r}" if spec.table else "its query"
     try:
         available = sql_reader.probe_columns(url, base)
@@ -76,7 +76,7 @@ def land_input(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, ta
     cols = referenced_columns(specs, available) if spec.columns else None
     if cols is not None and watermark and watermark not in cols:
         cols.append(watermark)
-    sql = sql_reader.select_sql(base, cols, spec.where, watermark, since)
+    sql = sql_reader.select_sql(url, base, cols, spec.where, watermark, since)
     rows = sql_reader.land_sql(con, url, sql, into, batch_rows=cfg.platform.batch_rows, on_rows=on_rows,
                                label=label)
     return Landed(into, rows, specs, _types(con, into), is_file=False)
