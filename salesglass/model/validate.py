@@ -119,6 +119,7 @@ def load_staged(
     own_transaction: bool = True,
     raw_table: str | None = None,
     validated: bool = False,
+    adopt: bool = False,
 ) -> LoadResult:
     """Validate the staged relation `staging` and merge its good rows into `table`.
 
@@ -128,6 +129,9 @@ def load_staged(
     row's `rowid` there, and quarantine takes the raw row from it (cheaper than carrying `__raw`).
     `validated`: the staged column `__reason` already holds every row's verdict (`problem_sql` was
     folded into the staging query, so the rows are not checked a second time).
+    `adopt`: `staging` is a table of this database that starts with `table`'s columns, in order and
+    typed (`typed_columns_sql`), then `__` helper columns. With `replace_all` it becomes `table` itself
+    once its bad rows are deleted — ten million sales are then written once, not twice.
     Runs in one transaction: readers see the old table or the new one, never a mix. A caller that
     must commit the rows together with something else (sync watermarks) opens the transaction itself
     and passes `own_transaction=False`.
@@ -182,6 +186,12 @@ def load_staged(
                 SELECT {_lit(source)}, {_lit(table.name)}, {key_expr}, b.__why, {raw}, now()
                 FROM {_q(src)} s JOIN __bad b ON s.rowid = b.__rid {join} ORDER BY b.__rid"""
             )
+        if adopt and replace_all:
+            result.loaded = _adopt(con, table, src, quarantined=result.quarantined)
+            con.execute("DROP TABLE __bad")
+            if own_transaction:
+                con.execute("COMMIT")
+            return result
         good = f"(SELECT * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)" if result.quarantined \
             else _q(src)
         if replace_all:
@@ -197,7 +207,7 @@ def load_staged(
                                    FROM {good} g) c WHERE {match})"""
             )
         names = ", ".join(_q(c.name) for c in present)
-        values = ", ".join(f"{_cast(c, _q(c.name), types[c.name])}" for c in present)
+        values = ", ".join(f"{_cast(c, _q(c.name), types[c.name])}" for c in present)  # no-ops when adopted
         con.execute(f"INSERT INTO {_q(table.name)} ({names}) SELECT {values} FROM {good} g")
         total = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchone()[0]
         result.loaded = total - result.quarantined
@@ -231,6 +241,31 @@ def problem_sql(table: Table, types: dict[str, str], source: str = "the source")
             checks.extend((cond, _lit(why)) for cond, why in _problems(col, col.name, types[col.name]))
     return "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END" \
         if checks else "CAST(NULL AS VARCHAR)"
+
+
+def typed_columns_sql(table: Table, types: dict[str, str]) -> str:
+    """SELECT list giving every column of `table`, in its order and exact type, from staged columns
+    (`types`: staged column → DuckDB type); a column not staged is NULL. A bad row's value may be NULL."""
+    return ", ".join(f"{_cast(c, _q(c.name), types[c.name])} AS {_q(c.name)}" if c.name in types
+                     else f"CAST(NULL AS {sql_type(c.kind)}) AS {_q(c.name)}" for c in table.columns)
+
+
+def _adopt(con: duckdb.DuckDBPyConnection, table: Table, staged: str, *, quarantined: int) -> int:
+    """Make the staged table `table` (see `load_staged(adopt=)`): its bad rows out, its helper columns
+    dropped, the NOT NULL constraints back, then swapped in by name. Returns the rows it keeps."""
+    if quarantined:
+        con.execute(f"DELETE FROM {_q(staged)} WHERE rowid IN (SELECT __rid FROM __bad)")
+    cols = [r[0] for r in con.execute(f"DESCRIBE {_q(staged)}").fetchall()]
+    if cols[:len(table.columns)] != list(table.names):
+        raise AssertionError(f"adopting {staged}: columns {cols} do not start with {table.names}")
+    for helper in cols[len(table.columns):]:
+        con.execute(f"ALTER TABLE {_q(staged)} DROP COLUMN {_q(helper)}")
+    for col in table.columns:
+        if col.not_null:
+            con.execute(f"ALTER TABLE {_q(staged)} ALTER COLUMN {_q(col.name)} SET NOT NULL")
+    con.execute(f"DROP TABLE {_q(table.name)}")
+    con.execute(f"ALTER TABLE {_q(staged)} RENAME TO {_q(table.name)}")
+    return con.execute(f"SELECT count(*) FROM {_q(table.name)}").fetchone()[0]
 
 
 def _as_table(con: duckdb.DuckDBPyConnection, staging: str) -> str:

@@ -14,7 +14,7 @@ import duckdb
 
 from salesglass.config import Config
 from salesglass.model.schema import PARTNERS, SALES, Column, Kind, Table
-from salesglass.model.validate import load_staged, problem_sql
+from salesglass.model.validate import load_staged, problem_sql, typed_columns_sql
 from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.land import Landed, land_input, max_watermark
 from salesglass.sources.platform.mapping import Target, staged_sql
@@ -123,19 +123,31 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
     task = rep.start(inp.name, f"{inp.name} → {target.table.name}")
     landed = land_input(con, cfg, inp, target, into=f"__land_{inp.name}", label=label, watermark=inp.watermark,
                         since=since, on_rows=lambda n: rep.advance(task, n), stream=True)
+    with_email = inp.target == "partners" and "development_manager_email" in landed.specs
+    # a streamed full reload is staged straight into a new table that then replaces the target
+    # (inside the input's transaction: DuckDB then lets the table drop its bad rows and regain NOT NULL)
+    staged = f"__next_{target.table.name}" if landed.streamed and replace and not with_email else "__staged"
+    began = staged != "__staged"
+    if began:
+        con.execute("BEGIN TRANSACTION")
     try:
         if landed.streamed:
             rep.status(task, "reading and validating", 0)
         else:
             rep.status(task, "validating", landed.rows)
-        _create_staged(con, cfg, landed, inp, target, label)
+        _create_staged(con, cfg, landed, inp, target, label, into=staged)
         result = InputResult(inp.name, inp.target, read=landed.rows + len(landed.rejects))
         if inp.watermark:
-            wm_table, wm_col = ("__staged", "__wm") if landed.streamed else (landed.table, inp.watermark)
+            wm_table, wm_col = (staged, "__wm") if landed.streamed else (landed.table, inp.watermark)
             result.watermark = max_watermark(con, wm_table, wm_col) or since
-        _commit_input(con, landed, inp, target, source, result, full=full, replace=replace, since=since)
+        _commit_input(con, landed, inp, target, source, result, staged=staged, full=full, replace=replace,
+                      since=since, began=began)
+    except Exception:
+        if began and _in_transaction(con):
+            con.execute("ROLLBACK")
+        raise
     finally:
-        con.execute("DROP TABLE IF EXISTS __staged")
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(staged)}")
         if landed.streamed:
             landed.close()
         else:
@@ -145,18 +157,22 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
 
 
 def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec, target: Target, source: str,
-                  result: InputResult, *, full: bool, replace: bool, since: str | None) -> None:
-    """In one transaction: the input's old quarantine rows out, its rows in, its watermark on."""
-    con.execute("BEGIN TRANSACTION")
+                  result: InputResult, *, staged: str, full: bool, replace: bool, since: str | None,
+                  began: bool = False) -> None:
+    """In one transaction: the input's old quarantine rows out, its rows in, its watermark on.
+    `began`: the caller has opened it already."""
+    if not began:
+        con.execute("BEGIN TRANSACTION")
     try:
-        if full or landed.is_file or since is None:
+        if full or since is None:  # everything was read again
             con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)}")
         else:
             key = target.table.key[0]
             con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)} AND source_key IN "
-                        f"(SELECT CAST({quote_ident(key)} AS VARCHAR) FROM __staged)")
-        res = load_staged(con, target.table, "__staged", source=source, replace_all=replace, own_transaction=False,
-                          raw_table=None if landed.streamed else landed.table, validated=landed.streamed)
+                        f"(SELECT CAST({quote_ident(key)} AS VARCHAR) FROM {quote_ident(staged)})")
+        res = load_staged(con, target.table, staged, source=source, replace_all=replace, own_transaction=False,
+                          raw_table=None if landed.streamed else landed.table, validated=landed.streamed,
+                          adopt=staged != "__staged")
         result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
         _quarantine_rejects(con, landed, source, target.table.name, result)
         # a bad row without a key that was read again (it sits on the watermark) is listed once
@@ -177,10 +193,11 @@ def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec
 
 
 def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, inp: InputSpec, target: Target,
-                   label: str) -> None:
-    """Temp table `__staged`: the input's rows in canonical columns, computed once (validation and the
-    upsert then read plain columns). A streamed file is parsed, converted and checked in this one
-    query; its rows keep their source values (`__raw`) only when they are bad, and their watermark (`__wm`)."""
+                   label: str, *, into: str = "__staged") -> None:
+    """Table `into`: the input's rows in canonical columns, computed once (validation and the upsert then
+    read plain columns). A streamed file is parsed, converted and checked in this one query; its rows
+    keep their source values (`__raw`) only when they are bad, and their watermark (`__wm`). Any `into`
+    but `__staged` is a table of the warehouse in the target's exact columns (`load_staged(adopt=)`)."""
     from salesglass.errors import ConfigError, SalesglassError
 
     row = "__src.rowid AS __rid"
@@ -215,17 +232,24 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
     # the source row is kept for quarantine: a bad row, or a partner whose manager e-mail is unknown
     keep = "__why IS NOT NULL" + (" OR (__manager_email IS NOT NULL AND development_manager_id IS NULL)"
                                   if with_email else "")
+    checked = f"""SELECT * EXCLUDE (__raw_all, __reason, __why), __why AS __reason,
+                         CASE WHEN {keep} THEN to_json(__raw_all) END AS __raw
+                  FROM (SELECT *, {why} AS __why FROM __staged_v)"""
+    if into == "__staged":
+        create = f"CREATE OR REPLACE TEMP TABLE __staged AS {checked}"
+    else:
+        helpers = ", ".join(["__reason", "__raw", *(["__wm"] if inp.watermark else [])])
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(into)}")
+        create = (f"CREATE TABLE {quote_ident(into)} AS SELECT {typed_columns_sql(target.table, types)}, {helpers} "
+                  f"FROM ({checked})")
     try:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE __staged AS
-            SELECT * EXCLUDE (__raw_all, __reason, __why), __why AS __reason,
-                   CASE WHEN {keep} THEN to_json(__raw_all) END AS __raw
-            FROM (SELECT *, {why} AS __why FROM __staged_v)""")
+        con.execute(create)
     except duckdb.Error as exc:
         raise SalesglassError(f"{label}: cannot read {landed.what}: {str(exc).splitlines()[0]}") from None
     finally:
         con.execute("DROP VIEW IF EXISTS __staged_v")
     assert landed.streamed_rejects is not None
-    landed.rows = con.execute("SELECT count(*) FROM __staged").fetchone()[0]
+    landed.rows = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0]
     landed.rejects = landed.streamed_rejects()
 
 
@@ -254,6 +278,15 @@ def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: 
               AND s.partner_id IN (SELECT partner_id FROM partners)""").fetchone()[0]
     if n:
         result.warnings[UNKNOWN_MANAGER] = n
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        return True
+    con.execute("ROLLBACK")
+    return False
 
 
 def _stored_watermark(con: duckdb.DuckDBPyConnection, name: str) -> str | None:

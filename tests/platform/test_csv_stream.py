@@ -1,0 +1,96 @@
+"""A CSV input is read in one streamed pass; a full reload builds the new table and swaps it in.
+
+What a user notices: the same rows, reasons and watermark as any other source; the old rows are
+gone after `--full`; `sales` keeps its columns and NOT NULL rules; the next incremental load upserts.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal as D
+
+import duckdb
+import pytest
+
+from salesglass.config import parse_config
+from salesglass.model.schema import SALES
+from salesglass.sources.platform.load import load_into
+
+HEADER = "order_id;org;done_at;qty;full_kop;core_kop;cost_kop;status;updated_at\n"
+ROWS = [
+    "o1;p1;2024-03-01 10:00:00;2;300000;15050;6000;done;2024-03-01 10:00:00",
+    "o2;p2;2024-03-02 12:30:00;1;12345;617;0;done;2024-03-02 12:30:00",
+    "o3;p1;2024-03-03 09:00:00;1;100000;5000;0;cancelled;2024-03-03 09:00:00",  # filtered by `where`
+    "o4;p1;yesterday;1;100000;5000;0;done;2024-03-04 00:00:00",  # bad time
+    "o5;p1;2024-03-05 10:00:00;1,5;100000;5000;0;done;2024-03-05 00:00:00",  # fractional tickets
+    "o6;p2;2024-03-06 10:00:00;1;10.5;5000;0;done;2024-03-06 00:00:00",  # a fraction of a kopeck
+    ";p2;2024-03-06 11:00:00;1;100;5;0;done;2024-03-06 11:00:00",  # no id
+    "o2;p3;2024-03-07 10:00:00;4;40000;2000;0;done;2024-03-07 10:00:00",  # o2 again: the first one wins
+    "o7;p3;2024-03-08 10:00:00;3;1000;50;10;done;2024-03-08 10:00:00",
+]
+EXPECTED_REASONS = {
+    "o4": "bad sold_at: not a valid timestamp",
+    "o5": "bad tickets: not a valid integer",
+    "o6": "bad turnover: more than 2 decimal places",
+    None: "missing sale_id",
+    "o2": "duplicate key (sale_id) in this batch",
+}
+
+
+def ts(*a: int) -> datetime:
+    return datetime(*a, tzinfo=UTC)
+
+
+def _config(tmp_path, rows: list[str]):
+    (tmp_path / "orders.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    return parse_config({"platform": {"inputs": [{
+        "name": "orders", "target": "sales", "path": "orders.csv", "where": "status = 'done'",
+        "watermark": "updated_at",
+        "columns": {"sale_id": "order_id", "partner_id": "org", "sold_at": "done_at", "tickets": "qty",
+                    "turnover": {"column": "full_kop", "unit": "kopecks"},
+                    "revenue": {"column": "core_kop", "unit": "kopecks"},
+                    "cost": {"column": "cost_kop", "unit": "kopecks"}}}]}}, base_dir=tmp_path)
+
+
+def test_full_reload_replaces_the_table_and_quarantines_every_bad_row(warehouse, tmp_path):
+    warehouse.execute("INSERT INTO sales VALUES ('old', 'p9', NULL, '2020-01-01 00:00:00+00', 1, 1, 1, 0, NULL)")
+    summary = load_into(warehouse, _config(tmp_path, ROWS), full=True, progress=False)
+
+    r = summary.inputs[0]
+    assert (r.read, r.loaded, r.quarantined) == (8, 3, 5)
+    assert r.watermark == "2024-03-08 10:00:00"
+    assert warehouse.execute("SELECT * FROM sales ORDER BY 1").fetchall() == [
+        ("o1", "p1", None, ts(2024, 3, 1, 7), 2, D("3000.00"), D("150.50"), D("60.00"), None),
+        ("o2", "p2", None, ts(2024, 3, 2, 9, 30), 1, D("123.45"), D("6.17"), D("0.00"), None),
+        ("o7", "p3", None, ts(2024, 3, 8, 7), 3, D("10.00"), D("0.50"), D("0.10"), None),
+    ]
+    q = warehouse.execute("SELECT source_key, reason, raw FROM quarantine ORDER BY 1").fetchall()
+    assert {k: why for k, why, _ in q} == EXPECTED_REASONS
+    raw = {k: json.loads(v) for k, _, v in q}
+    assert raw["o4"]["done_at"] == "yesterday"  # a bad row is kept as the file had it
+    assert raw["o2"]["partner_id"] == "p3"  # the repeated row, by its canonical values
+
+    # the swapped-in table is still `sales` as the model defines it
+    described = warehouse.execute("DESCRIBE sales").fetchall()
+    assert [d[0] for d in described] == list(SALES.names)
+    assert {d[0] for d in described if d[2] == "NO"} == {c.name for c in SALES.columns if c.not_null}
+    with pytest.raises(duckdb.ConstraintException):
+        warehouse.execute("INSERT INTO sales (sale_id) VALUES ('x')")
+    assert not warehouse.execute("SELECT * FROM duckdb_tables() WHERE table_name LIKE '\\_\\_%' ESCAPE '\\'"
+                                 ).fetchall()
+
+
+def test_an_incremental_load_after_the_swap_upserts(warehouse, tmp_path):
+    load_into(warehouse, _config(tmp_path, ROWS), full=True, progress=False)
+    later = ["o7;p3;2024-03-08 10:00:00;5;1000;50;10;done;2024-03-09 00:00:00",  # changed
+             "o8;p1;2024-03-09 10:00:00;1;500;25;0;done;2024-03-09 10:00:00"]  # new
+    summary = load_into(warehouse, _config(tmp_path, ROWS[:-1] + later), progress=False)
+
+    r = summary.inputs[0]
+    assert (r.read, r.loaded) == (2, 2)  # only rows at or after the watermark are read
+    assert warehouse.execute("SELECT sale_id, tickets FROM sales ORDER BY 1").fetchall() == [
+        ("o1", 2), ("o2", 1), ("o7", 5), ("o8", 1)]
+    assert r.watermark == "2024-03-09 10:00:00"
+    # the bad rows read before are still listed: the file still has them
+    assert warehouse.execute("SELECT count(*) FROM quarantine").fetchone()[0] == len(EXPECTED_REASONS)
