@@ -160,15 +160,20 @@ def load_staged(
             part = ", ".join(_q(k) for k in key_cols)
             usable = f"(SELECT rowid AS __rid, * FROM {_q(src)} WHERE __reason IS NULL)" if validated else \
                 f"(SELECT rowid AS __rid, * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)"
-            con.execute(f"""CREATE OR REPLACE TEMP TABLE __repeated AS
-                SELECT {part} FROM {usable} u GROUP BY ALL HAVING count(*) > 1""")
-            if con.execute("SELECT count(*) FROM __repeated").fetchone()[0]:
+            # (grouped first by a 64-bit hash of the key: far cheaper than by the key text; the rare
+            # rows whose hash repeats are then grouped by the key itself)
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE __repeated_hash AS
+                SELECT h FROM (SELECT hash({part}) AS h FROM {usable} u) GROUP BY h HAVING count(*) > 1""")
+            if con.execute("SELECT count(*) FROM __repeated_hash").fetchone()[0]:
+                con.execute(f"""CREATE OR REPLACE TEMP TABLE __repeated AS
+                    SELECT {part} FROM {usable} u WHERE hash({part}) IN (SELECT h FROM __repeated_hash)
+                    GROUP BY ALL HAVING count(*) > 1""")
                 con.execute(f"""INSERT INTO __bad
                     SELECT __rid, {_lit(f"duplicate key ({', '.join(key_cols)}) in this batch")} FROM (
                         SELECT __rid, row_number() OVER (PARTITION BY {part} ORDER BY __rid) AS __n
                         FROM {usable} u SEMI JOIN __repeated r USING ({part}))
                     WHERE __n > 1""")
-            con.execute("DROP TABLE __repeated")
+            con.execute("DROP TABLE IF EXISTS __repeated; DROP TABLE __repeated_hash")
         rows = con.execute("SELECT __why, count(*) FROM __bad GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
         result = LoadResult(table.name, reasons={r: n for r, n in rows})
         result.quarantined = sum(result.reasons.values())

@@ -123,6 +123,9 @@ def max_watermark(con: duckdb.DuckDBPyConnection, table: str, column: str) -> st
     """The largest watermark value read, as text; numbers compare as numbers even when landed as text.
     The text maximum decides cheaply: when it is not a number, not every value is one."""
     c, t = quote_ident(column), quote_ident(table)
+    kind = con.execute(f"SELECT typeof({c}) FROM {t} LIMIT 1").fetchone()
+    if kind and kind[0] != "VARCHAR":  # a typed watermark (see `watermark_sql`)
+        return con.execute(f"SELECT CAST(max({c}) AS VARCHAR) FROM {t}").fetchone()[0]
     top = con.execute(f"SELECT CAST(max({c}) AS VARCHAR), TRY_CAST(max({c}) AS HUGEINT) FROM {t}").fetchone()
     if top[1] is None:
         return top[0]
@@ -130,3 +133,21 @@ def max_watermark(con: duckdb.DuckDBPyConnection, table: str, column: str) -> st
         f"""SELECT CASE WHEN count({c}) = count(TRY_CAST({c} AS HUGEINT))
                         THEN CAST(max(TRY_CAST({c} AS HUGEINT)) AS VARCHAR)
                         ELSE CAST(max({c}) AS VARCHAR) END FROM {t}""").fetchone()[0]
+
+
+def watermark_sql(con: duckdb.DuckDBPyConnection, relation: str, column: str, alias: str) -> str:
+    """The watermark column as it is kept while staging: as a number or a timestamp when the first
+    rows are exactly such values (8 bytes a row, where the text of ten million distinct values costs
+    a second more to store), else as text. Its maximum is the same either way. `alias`: the relation's
+    name in the query that uses the expression."""
+    c = quote_ident(column)
+    sample = f"(SELECT {c} AS v FROM {quote_ident(relation)} WHERE {c} IS NOT NULL LIMIT 1000)"
+    n, ints, stamps = con.execute(
+        f"""SELECT count(*), count(*) FILTER (CAST(TRY_CAST(v AS HUGEINT) AS VARCHAR) = v),
+                   count(*) FILTER (CAST(TRY_CAST(v AS TIMESTAMP) AS VARCHAR) = v) FROM {sample}""").fetchone()
+    ref = f"{alias}.{c}"
+    if n and ints == n:
+        return f"TRY_CAST({ref} AS HUGEINT)"
+    if n and stamps == n:
+        return f"TRY_CAST({ref} AS TIMESTAMP)"
+    return ref

@@ -16,7 +16,7 @@ from salesglass.config import Config
 from salesglass.model.schema import PARTNERS, SALES, Column, Kind, Table
 from salesglass.model.validate import load_staged, problem_sql, typed_columns_sql
 from salesglass.sources.platform.config import InputSpec
-from salesglass.sources.platform.land import Landed, land_input, max_watermark
+from salesglass.sources.platform.land import Landed, land_input, max_watermark, watermark_sql
 from salesglass.sources.platform.mapping import Target, staged_sql
 from salesglass.sources.platform.progress import Reporter
 from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
@@ -203,8 +203,8 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
     row = "__src.rowid AS __rid"
     if landed.streamed:
         raw = ", ".join(f"{quote_ident(c)} := __src.{quote_ident(c)}" for c in landed.types)
-        row = f"struct_pack({raw}) AS __raw_all" + (f", __src.{quote_ident(inp.watermark)} AS __wm"
-                                                    if inp.watermark else "")
+        wm = watermark_sql(con, landed.table, inp.watermark, "__src") if inp.watermark else None
+        row = f"struct_pack({raw}) AS __raw_all" + (f", {wm} AS __wm" if wm else "")
     sql = staged_sql(inp, target, landed.specs, landed.table, landed.types, cfg.platform.timezone, row=row)
     with_email = inp.target == "partners" and "development_manager_email" in landed.specs
     if with_email:

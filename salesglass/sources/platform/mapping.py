@@ -197,6 +197,12 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
             bad += f" OR ({num}) <> round({num})"
             out = f"TRY_CAST({out} AS BIGINT)"
         return out, bad
+    if kind in (Kind.INTEGER, Kind.BIGINT) and src_type and src_type.startswith(_TEXT_TYPES):
+        # parsed here, once (validation and the insert then see a number); TRY_CAST rounds '1.5' to 2, so
+        # a value that may have a fraction is compared with its exact reading
+        out = f"TRY_CAST({e} AS {kind.value})"
+        exact = f"TRY_CAST(replace(replace(trim({e}), ' ', ''), ',', '.') AS DECIMAL(18,6))"
+        return out, f"{_unparsed(out, e)} OR (regexp_matches({e}, '[.eE]') AND {exact} <> round({exact}))"
     return e, None
 
 
