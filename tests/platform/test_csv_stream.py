@@ -94,3 +94,20 @@ def test_an_incremental_load_after_the_swap_upserts(warehouse, tmp_path):
     assert r.watermark == "2024-03-09 10:00:00"
     # the bad rows read before are still listed: the file still has them
     assert warehouse.execute("SELECT count(*) FROM quarantine").fetchone()[0] == len(EXPECTED_REASONS)
+
+
+def test_timestamps_in_a_file_are_local_unless_they_carry_their_own_offset(warehouse, tmp_path):
+    rows = ["t1;p1;2024-03-01 10:00:00;1;100;5;0;done;1", "t2;p1;2024-03-01T10:00:00+05:00;1;100;5;0;done;2",
+            "t3;p1;2024-03-01T10:00:00Z;1;100;5;0;done;3", "t4;p1;2024-03-01;1;100;5;0;done;4",
+            "t5;p1;2024-03-01 10:00:00.25;1;100;5;0;done;5", "t6;p1;2024-03-01 10:00:00 UTC;1;100;5;0;done;6"]
+    summary = load_into(warehouse, _config(tmp_path, rows), full=True, progress=False)
+    assert summary.inputs[0].watermark == "6"  # a numeric watermark is compared as a number
+    assert warehouse.execute("SELECT sale_id, sold_at FROM sales ORDER BY 1").fetchall() == [
+        ("t1", ts(2024, 3, 1, 7)),  # Moscow, UTC+3
+        ("t2", ts(2024, 3, 1, 5)),
+        ("t3", ts(2024, 3, 1, 10)),
+        ("t4", ts(2024, 2, 29, 21)),
+        ("t5", datetime(2024, 3, 1, 7, 0, 0, 250000, tzinfo=UTC)),
+        ("t6", ts(2024, 3, 1, 10)),
+    ]
+    assert warehouse.execute("SELECT current_setting('TimeZone')").fetchone()[0] == "UTC"
