@@ -38,7 +38,7 @@ def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
             from salesglass.serve.export import write_xlsx
 
             out.parent.mkdir(parents=True, exist_ok=True)
-            write_xlsx({n.removeprefix("report_"): con.table(n).fetch_arrow_table() for n in names}, out)
+            write_xlsx({n.removeprefix("report_"): con.table(n).to_arrow_table() for n in names}, out)
             return out
         out.mkdir(parents=True, exist_ok=True)
         for n in names:

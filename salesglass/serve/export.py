@@ -1,4 +1,5 @@
-"""Excel export, reused by `salesglass export` and by the dashboard's "download this page".
+"""Excel export of report tables, used by `salesglass export` (dashboard pages have their own writer,
+serve/web/export.py; both take their cell styling from serve/xlsx.py).
 
 `write_xlsx(sheets, target)` writes one sheet per table with typed cells (dates as dates, money as
 numbers in a ruble format), readable column names and a frozen header row. Money is converted to
@@ -13,11 +14,13 @@ from pathlib import Path
 from typing import IO, Any
 
 import pyarrow as pa
+from openpyxl import Workbook
+
+from salesglass.serve.xlsx import DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
 
 RUBLES = "#,##0.00 ₽"
-NUMBER = "#,##0.00"
+NUMBER = TWO_PLACES
 RATE = "0.00##"
-DATE = "yyyy-mm-dd"
 DATETIME = "yyyy-mm-dd hh:mm:ss"
 
 LABELS = {
@@ -67,31 +70,20 @@ def _value(v: Any) -> Any:
     if isinstance(v, Decimal):
         return float(v)
     if isinstance(v, datetime) and v.tzinfo is not None:
-        return v.replace(tzinfo=None)  # Excel has no zones: timestamps are shown in UTC (as stored)
+        return zoneless(v)  # shown in UTC, as stored
     return v
 
 
 def write_xlsx(sheets: dict[str, Any], target: str | Path | IO[bytes]) -> None:
     """One sheet per (name → pyarrow.Table or pandas.DataFrame); `target` is a path or a binary stream."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     wb = Workbook(write_only=True)
-    bold = Font(bold=True)
     for name, data in sheets.items():
         table = _arrow(data)
         ws = wb.create_sheet(title=name[:31])
         ws.freeze_panes = "A2"
-        for i, col in enumerate(table.column_names, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(label(col)) + 4))
-        header = []
-        for col in table.column_names:
-            cell = WriteOnlyCell(ws, value=label(col))
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
+        labels = [label(col) for col in table.column_names]
+        set_widths(ws, (fit_width(text, 10) for text in labels))
+        ws.append(header_cells(ws, labels))
         formats = _formats(table.schema)
         metric_at = table.column_names.index("metric") if "metric" in table.column_names else None
         for row in table.to_pylist():
@@ -99,10 +91,8 @@ def write_xlsx(sheets: dict[str, Any], target: str | Path | IO[bytes]) -> None:
             plain = metric_at is not None and values[metric_at] in _NOT_MONEY_METRICS
             cells = []
             for v, fmt in zip(values, formats, strict=True):
-                cell = WriteOnlyCell(ws, value=_value(v))
-                if fmt and v is not None:
-                    cell.number_format = NUMBER if (plain and fmt == RUBLES) else fmt
-                cells.append(cell)
+                shown = NUMBER if (plain and fmt == RUBLES) else fmt
+                cells.append(cell(ws, _value(v), fmt=shown if v is not None else None))
             ws.append(cells)
     if not sheets:
         wb.create_sheet(title="empty")

@@ -159,8 +159,9 @@ def test_excel_and_csv_hold_what_the_page_shows(admin) -> None:
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb["Totals by manager and role"]
     assert [c.value for c in ws[5]][:4] == ["Manager", "Sales bonus", "Development bonus", "Total"]
+    assert ws["A5"].font.b and ws.freeze_panes == "A6"  # bold header, kept in view below the filter block
     assert ws["A6"].value == "Anna Petrova" and float(ws["D6"].value) == 6000.00
-    assert ws["D6"].number_format == "#,##0.00"
+    assert ws["D6"].number_format == "#,##0.00" and ws["D6"].data_type == "n"  # money is a number, not text
     assert "Mar 2026" in ws["A2"].value and "Anna Petrova" in ws["A2"].value
     csv_text = admin.get("/sales/export.csv?table=monthly").content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Month,Deals created")

@@ -98,5 +98,5 @@ def as_arrow(con) -> dict:
     out = {}
     for t in CANONICAL:
         cols = ", ".join(f'"{c}"' for c in t.names)
-        out[t.name] = con.execute(f'SELECT {cols} FROM "{t.name}"').fetch_arrow_table().cast(arrow_schema(t))
+        out[t.name] = con.execute(f'SELECT {cols} FROM "{t.name}"').to_arrow_table().cast(arrow_schema(t))
     return out

@@ -63,7 +63,7 @@ def test_simulated_company_same_on_clickhouse(simulated_s):
 
     con = duckdb.connect(str(simulated_s.cfg.warehouse_path), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
-    data = {t.name: con.execute(f'SELECT {", ".join(t.names)} FROM "{t.name}"').fetch_arrow_table()
+    data = {t.name: con.execute(f'SELECT {", ".join(t.names)} FROM "{t.name}"').to_arrow_table()
             .cast(arrow_schema(t)) for t in CANONICAL}
     con.close()
     params = BuildParams(as_of=simulated_s.as_of, timezone=simulated_s.cfg.account.timezone,

@@ -1,4 +1,4 @@
-"""write_xlsx (reused by the dashboard): DataFrames or Arrow tables, to a path or a stream, typed cells."""
+"""write_xlsx (`salesglass export`): DataFrames or Arrow tables, to a path or a stream, typed cells."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_write_xlsx_to_a_stream_with_types():
     write_xlsx({"plan_fact": plan, "a filtered page": frame}, stream)
     wb = openpyxl.load_workbook(io.BytesIO(stream.getvalue()))
     ws = wb["plan_fact"]
-    assert [c.value for c in ws[1]] == ["Period start", "Metric", "Fact"]
+    assert [c.value for c in ws[1]] == ["Period start", "Metric", "Fact"] and ws["A1"].font.b
     assert ws["A2"].number_format == "yyyy-mm-dd" and ws["A2"].value.date() == date(2025, 1, 1)
     assert (ws["C2"].value, ws["C2"].number_format) == (6200.0, "#,##0.00 ₽")  # money in rubles
     assert (ws["C3"].value, ws["C3"].number_format) == (76.24, "#,##0.00")  # a percentage is not money

@@ -14,22 +14,23 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from salesglass.serve.web.view import PageView, TableView
+from salesglass.serve.xlsx import BOLD, DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
 
 FORMATS = {
-    "money": "#,##0.00",
+    "money": TWO_PLACES,
     "int": "#,##0",
     "num": "#,##0.0",
     "pct": "0.0",
     "month": "mmm yyyy",
-    "date": "yyyy-mm-dd",
+    "date": DATE,
     "datetime": "yyyy-mm-dd hh:mm",
 }
 HEADER_FILL = PatternFill("solid", fgColor="E8EDF5")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+TITLE_FONT = Font(bold=True, size=13)
 
 
 def describe_filters(ctx: Any) -> str:
@@ -55,7 +56,7 @@ def cell_value(kind: str, value: Any, ctx: Any) -> Any:
     if kind in ("int", "money", "num", "pct"):
         return value if isinstance(value, int | Decimal) else Decimal(str(value))
     if kind == "datetime" and isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+        return zoneless(value)
     if kind in ("month", "date") and isinstance(value, date):
         return value
     return str(value)
@@ -73,37 +74,20 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 def write_table(ws: Any, table: TableView, view: PageView, ctx: Any) -> None:
     """One table on a write-only sheet (streamed: no cell objects kept, several times faster)."""
-    bold, title_font = Font(bold=True), Font(bold=True, size=13)
-
-    def cell(value: Any, *, font: Font | None = None, fmt: str | None = None) -> WriteOnlyCell:
-        c = WriteOnlyCell(ws, value=value)
-        if font is not None:
-            c.font = font
-        if fmt:
-            c.number_format = fmt
-        return c
-
-    for i, c in enumerate(table.cols, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = 14 if c.numeric else max(16, min(40, len(c.label) + 4))
+    set_widths(ws, (14 if c.numeric else fit_width(c.label, 16) for c in table.cols))
     ws.freeze_panes = "A6"
     built = ctx.fmt.day(ctx.snap.built_at) if ctx.snap.built_at else "—"
-    ws.append([cell(f"{view.title} — {table.title}", font=title_font)])
+    ws.append([cell(ws, f"{view.title} — {table.title}", font=TITLE_FONT)])
     ws.append([describe_filters(ctx)])
     ws.append([f"{ctx.t('as_of')}: {ctx.fmt.day(ctx.snap.as_of)}; {ctx.t('built_at')}: {built}"])
     ws.append([])
-    header = []
-    for c in table.cols:
-        h = cell(c.label, font=bold)
-        h.fill = HEADER_FILL
-        h.alignment = Alignment(wrap_text=True, vertical="top")
-        header.append(h)
-    ws.append(header)
+    ws.append(header_cells(ws, (c.label for c in table.cols), fill=HEADER_FILL, alignment=HEADER_ALIGNMENT))
     formats = [FORMATS.get(c.kind) for c in table.cols]
     for row in table.rows:
-        ws.append([cell(cell_value(c.kind, row.get(c.key), ctx), fmt=f) if f else
+        ws.append([cell(ws, cell_value(c.kind, row.get(c.key), ctx), fmt=f) if f else
                    cell_value(c.kind, row.get(c.key), ctx) for c, f in zip(table.cols, formats, strict=True)])
     if table.total:
-        ws.append([cell(v, font=bold, fmt=f) for v, f in zip(total_values(table, ctx), formats, strict=True)])
+        ws.append([cell(ws, v, font=BOLD, fmt=f) for v, f in zip(total_values(table, ctx), formats, strict=True)])
 
 
 def total_values(table: TableView, ctx: Any) -> list[Any]:
