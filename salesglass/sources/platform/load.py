@@ -200,14 +200,12 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
     but `__staged` is a table of the warehouse in the target's exact columns (`load_staged(adopt=)`)."""
     from salesglass.errors import ConfigError, SalesglassError
 
-    row, zone = "__src.rowid AS __rid", None
+    row = "__src.rowid AS __rid"
     if landed.streamed:
         raw = ", ".join(f"{quote_ident(c)} := __src.{quote_ident(c)}" for c in landed.types)
         wm = watermark_sql(con, landed.table, inp.watermark, "__src") if inp.watermark else None
         row = f"struct_pack({raw}) AS __raw_all" + (f", {wm} AS __wm" if wm else "")
-        zone = inp.timezone or cfg.platform.timezone  # DuckDB's TimeZone while the one query runs
-    sql = staged_sql(inp, target, landed.specs, landed.table, landed.types, cfg.platform.timezone, row=row,
-                     session_zone=zone)
+    sql = staged_sql(inp, target, landed.specs, landed.table, landed.types, cfg.platform.timezone, row=row)
     with_email = inp.target == "partners" and "development_manager_email" in landed.specs
     if with_email:
         own = "COALESCE(s.development_manager_id, m.manager_id)" if "development_manager_id" in landed.specs \
@@ -245,12 +243,10 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
         create = (f"CREATE TABLE {quote_ident(into)} AS SELECT {typed_columns_sql(target.table, types)}, {helpers} "
                   f"FROM ({checked})")
     try:
-        con.execute(f"SET TimeZone = {quote_lit(zone or 'UTC')}")
         con.execute(create)
     except duckdb.Error as exc:
         raise SalesglassError(f"{label}: cannot read {landed.what}: {str(exc).splitlines()[0]}") from None
     finally:
-        con.execute("SET TimeZone = 'UTC'")
         con.execute("DROP VIEW IF EXISTS __staged_v")
     assert landed.streamed_rejects is not None
     landed.rows = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0]

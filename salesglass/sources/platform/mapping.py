@@ -101,7 +101,7 @@ def _number(e: str, src_type: str | None, unit: str) -> str:
     return f"({out} * CAST(0.01 AS DECIMAL(2,2)))" if cents else out
 
 
-def _timestamp(e: str, src_type: str | None, cs: ColumnSpec, zone: str, session_zone: str | None) -> str:
+def _timestamp(e: str, src_type: str | None, cs: ColumnSpec, zone: str) -> str:
     z = quote_lit(zone)
     if src_type and src_type.startswith("TIMESTAMP WITH TIME ZONE"):
         return e
@@ -110,10 +110,6 @@ def _timestamp(e: str, src_type: str | None, cs: ColumnSpec, zone: str, session_
     t = _text(e)  # the casts skip surrounding spaces themselves
     if cs.format:
         return f"timezone({z}, try_strptime(trim({t}), {quote_lit(cs.format)}))"
-    if zone == session_zone:
-        # the query runs with the input's zone as DuckDB's TimeZone: one cast reads a naive value as local
-        # time and honours an offset (half the cost of finding the offset ourselves)
-        return f"TRY_CAST({t} AS TIMESTAMPTZ)"
     # an offset is a '+'/'-'/Z/UTC after the date part (plain string tests: a regex per row costs more
     # than the parse itself)
     tail = f"substr({t}, 11)"
@@ -165,10 +161,8 @@ def _unparsed(out: str, e: str) -> str:
     return f"({out}) IS NULL AND NOT {_blank(e)}"
 
 
-def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zone: str,
-               session_zone: str | None = None) -> tuple[str, str | None]:
-    """(expression, failure condition or None) for one canonical column. `session_zone`: DuckDB's
-    TimeZone setting while the expression runs, if the caller sets it (UTC otherwise)."""
+def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zone: str) -> tuple[str, str | None]:
+    """(expression, failure condition or None) for one canonical column."""
     e = quote_ident(cs.column) if cs.column else f"({cs.sql})"
     src_type = types.get(cs.column) if cs.column else None
     bad: str | None = None
@@ -187,7 +181,7 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
             out = f"({quote_lit(cs.prefix)} || {out})"
         return out, None
     if kind is Kind.TIMESTAMPTZ:
-        out = _timestamp(e, src_type, cs, cs.timezone or zone, session_zone)
+        out = _timestamp(e, src_type, cs, cs.timezone or zone)
         return out, _unparsed(out, e)
     if kind is Kind.DATE:
         out = _month(e, src_type)
@@ -213,8 +207,7 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
 
 
 def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], landed: str,
-               types: dict[str, str], default_zone: str, *, row: str = "__src.rowid AS __rid",
-               session_zone: str | None = None) -> str:
+               types: dict[str, str], default_zone: str, *, row: str = "__src.rowid AS __rid") -> str:
     """SELECT over the landed relation `landed` (aliased `__src`): canonical columns, `__reason` and `row`
     — by default `__rid`, the landed row's rowid, so quarantine can show the source row as it was read;
     a streamed file (a view, no rowid) passes the source row itself instead."""
@@ -223,7 +216,7 @@ def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], l
     checks: list[str] = []
     for name, cs in specs.items():
         kind = target.kind(name)
-        expr, bad = column_sql(name, cs, kind, types, zone, session_zone)
+        expr, bad = column_sql(name, cs, kind, types, zone)
         cols.append(f"{expr} AS {quote_ident(name)}")
         if bad:
             what = {"TIMESTAMPTZ": "timestamp", "DATE": "month", "INTEGER": "integer", "BIGINT": "integer"}.get(
