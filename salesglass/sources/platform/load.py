@@ -124,9 +124,9 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
     landed = land_input(con, cfg, inp, target, into=f"__land_{inp.name}", label=label, watermark=inp.watermark,
                         since=since, on_rows=lambda n: rep.advance(task, n), stream=True)
     with_email = inp.target == "partners" and "development_manager_email" in landed.specs
-    # a streamed full reload is staged straight into a new table that then replaces the target
-    # (inside the input's transaction: DuckDB then lets the table drop its bad rows and regain NOT NULL)
-    staged = f"__next_{target.table.name}" if landed.streamed and replace and not with_email else "__staged"
+    # a full reload is staged straight into a new table that then replaces the target (inside the
+    # input's transaction: DuckDB then lets the table drop its bad rows and regain NOT NULL)
+    staged = f"__next_{target.table.name}" if replace and not with_email else "__staged"
     began = staged != "__staged"
     if began:
         con.execute("BEGIN TRANSACTION")
@@ -171,8 +171,7 @@ def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec
             con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)} AND source_key IN "
                         f"(SELECT CAST({quote_ident(key)} AS VARCHAR) FROM {quote_ident(staged)})")
         res = load_staged(con, target.table, staged, source=source, replace_all=replace, own_transaction=False,
-                          raw_table=None if landed.streamed else landed.table, validated=landed.streamed,
-                          adopt=staged != "__staged")
+                          validated=True, adopt=staged != "__staged")
         result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
         _quarantine_rejects(con, landed, source, target.table.name, result)
         # a bad row without a key that was read again (it sits on the watermark) is listed once
@@ -181,7 +180,7 @@ def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec
                                     AND n.reason = q.reason AND CAST(n.raw AS VARCHAR) = CAST(q.raw AS VARCHAR)
                                     AND n.seen_at > q.seen_at)""")
         if inp.target == "partners" and "development_manager_email" in landed.specs:
-            _warn_unknown_managers(con, source, result, None if landed.streamed else landed.table)
+            _warn_unknown_managers(con, source, result)
         if inp.watermark:
             # literals, not parameters: binding parameters makes DuckDB import pandas (seconds, once)
             wm = quote_lit(result.watermark) if result.watermark is not None else "NULL"
@@ -194,17 +193,16 @@ def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec
 
 def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, inp: InputSpec, target: Target,
                    label: str, *, into: str = "__staged") -> None:
-    """Table `into`: the input's rows in canonical columns, computed once (validation and the upsert then
-    read plain columns). A streamed file is parsed, converted and checked in this one query; its rows
-    keep their source values (`__raw`) only when they are bad, and their watermark (`__wm`). Any `into`
-    but `__staged` is a table of the warehouse in the target's exact columns (`load_staged(adopt=)`)."""
+    """Table `into`: the input's rows in canonical columns with each row's verdict (`__reason`), in one
+    query — for a streamed file, the one that parses it. A row keeps its source values (`__raw`) only
+    when it is bad, and a streamed row its watermark (`__wm`). Any `into` but `__staged` is a table of
+    the warehouse in the target's exact columns (`load_staged(adopt=)`)."""
     from salesglass.errors import ConfigError, SalesglassError
 
-    row = "__src.rowid AS __rid"
-    if landed.streamed:
-        raw = ", ".join(f"{quote_ident(c)} := __src.{quote_ident(c)}" for c in landed.types)
-        wm = watermark_sql(con, landed.table, inp.watermark, "__src") if inp.watermark else None
-        row = f"struct_pack({raw}) AS __raw_all" + (f", {wm} AS __wm" if wm else "")
+    raw = ", ".join(f"{quote_ident(c)} := __src.{quote_ident(c)}" for c in landed.types)
+    row = f"struct_pack({raw}) AS __raw_all"
+    if landed.streamed and inp.watermark:
+        row += f", {watermark_sql(con, landed.table, inp.watermark, '__src')} AS __wm"
     sql = staged_sql(inp, target, landed.specs, landed.table, landed.types, cfg.platform.timezone, row=row)
     with_email = inp.target == "partners" and "development_manager_email" in landed.specs
     if with_email:
@@ -223,10 +221,6 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
         exprs = [f"columns.{k} sql = {v.sql!r}" for k, v in landed.specs.items() if v.sql]
         raise ConfigError(f"{label}: the mapping does not compute ({'; '.join(exprs) or 'check columns'}): "
                           f"{str(exc).splitlines()[0]}") from None
-    if not landed.streamed:
-        con.execute("CREATE OR REPLACE TEMP TABLE __staged AS SELECT * FROM __staged_v")
-        con.execute("DROP VIEW __staged_v")
-        return
     types = {r[0]: str(r[1]) for r in con.execute("DESCRIBE __staged_v").fetchall()}
     why = problem_sql(target.table, types, f"platform:{inp.name}")
     # the source row is kept for quarantine: a bad row, or a partner whose manager e-mail is unknown
@@ -238,19 +232,20 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
     if into == "__staged":
         create = f"CREATE OR REPLACE TEMP TABLE __staged AS {checked}"
     else:
-        helpers = ", ".join(["__reason", "__raw", *(["__wm"] if inp.watermark else [])])
+        helpers = ", ".join(["__reason", "__raw", *(["__wm"] if landed.streamed and inp.watermark else [])])
         con.execute(f"DROP TABLE IF EXISTS {quote_ident(into)}")
         create = (f"CREATE TABLE {quote_ident(into)} AS SELECT {typed_columns_sql(target.table, types)}, {helpers} "
                   f"FROM ({checked})")
     try:
         con.execute(create)
     except duckdb.Error as exc:
-        raise SalesglassError(f"{label}: cannot read {landed.what}: {str(exc).splitlines()[0]}") from None
+        what = f"cannot read {landed.what}" if landed.what else "the mapping failed on a row"
+        raise SalesglassError(f"{label}: {what}: {str(exc).splitlines()[0]}") from None
     finally:
         con.execute("DROP VIEW IF EXISTS __staged_v")
-    assert landed.streamed_rejects is not None
-    landed.rows = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0]
-    landed.rejects = landed.streamed_rejects()
+    if landed.streamed_rejects is not None:
+        landed.rows = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0]
+        landed.rejects = landed.streamed_rejects()
 
 
 def _quarantine_rejects(con: duckdb.DuckDBPyConnection, landed: Landed, source: str, entity: str,
@@ -264,16 +259,12 @@ def _quarantine_rejects(con: duckdb.DuckDBPyConnection, landed: Landed, source: 
         result.quarantined += 1
 
 
-def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: InputResult,
-                           raw_table: str | None) -> None:
-    """A partner whose manager e-mail is unknown to amoCRM loads with NULL (linking may fill it) + a warning.
-    The source row comes from the landed table, or from `__raw` when the file was streamed."""
-    raw, join = ("to_json(r)", f"JOIN {quote_ident(raw_table)} r ON r.rowid = s.__rid") if raw_table \
-        else ("s.__raw", "")
+def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: InputResult) -> None:
+    """A partner whose manager e-mail is unknown to amoCRM loads with NULL (linking may fill it) + a warning."""
     n = con.execute(
         f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
-            SELECT {quote_lit(source)}, 'partners', s.partner_id, {quote_lit(UNKNOWN_MANAGER)}, {raw}, now()
-            FROM __staged s {join}
+            SELECT {quote_lit(source)}, 'partners', s.partner_id, {quote_lit(UNKNOWN_MANAGER)}, s.__raw, now()
+            FROM __staged s
             WHERE s.__manager_email IS NOT NULL AND s.development_manager_id IS NULL
               AND s.partner_id IN (SELECT partner_id FROM partners)""").fetchone()[0]
     if n:
