@@ -155,6 +155,11 @@ def _numeric_sql(sql: str, types: dict[str, str]) -> tuple[str, str | None]:
     return f"({out})", (" OR ".join(bad) or None)
 
 
+def _may_be_fraction(e: str) -> str:
+    """A cheap test (no regex per row) for text that may hold a fraction: '1.5', '15e-1'."""
+    return f"(contains({e}, '.') OR contains({e}, 'e-') OR contains({e}, 'E-'))"
+
+
 def _unparsed(out: str, e: str) -> str:
     """A value is there but did not convert. The rare condition first: the blank test then runs only for
     the rows whose conversion failed."""
@@ -202,7 +207,7 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
         # a value that may have a fraction is compared with its exact reading
         out = f"TRY_CAST({e} AS {kind.value})"
         exact = f"TRY_CAST(replace(replace(trim({e}), ' ', ''), ',', '.') AS DECIMAL(18,6))"
-        return out, f"{_unparsed(out, e)} OR (regexp_matches({e}, '[.eE]') AND {exact} <> round({exact}))"
+        return out, f"{_unparsed(out, e)} OR ({_may_be_fraction(e)} AND {exact} <> round({exact}))"
     return e, None
 
 
