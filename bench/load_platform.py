@@ -10,6 +10,8 @@ demo-like mapping (kopecks → rubles, Moscow → UTC, status filter, channel) a
 validation and upsert — and prints rows per second and peak RSS. Targets: ≥ 1 M rows/s from CSV,
 ≥ 300 000 rows/s from PostgreSQL, peak memory < 2 GiB. MariaDB (`--only mariadb`, a throwaway Debian
 `mariadbd`) is read through pymysql, a pure-Python driver: a figure to know, not part of the default run.
+After the CSV load it also times the floor: DuckDB alone parsing the same file and writing the typed
+columns with no check at all, so the load's overhead over what the machine can do is visible.
 """
 
 from __future__ import annotations
@@ -100,6 +102,39 @@ def phase(kind: str, workdir: Path, url: str | None) -> None:
                       "seconds": seconds, "cpu_seconds": cpu, "peak_bytes": peak}))
 
 
+# DuckDB alone, no salesglass: parse the CSV and write the 9 typed `sales` columns, without a single check
+FLOOR_SQL = """CREATE TABLE sales_floor AS SELECT order_id AS sale_id, org_id AS partner_id, event_id,
+  timezone('Europe/Moscow', TRY_CAST(done_at AS TIMESTAMP)) AS sold_at,
+  TRY_CAST(tickets_quantity AS INTEGER) AS tickets,
+  CAST(TRY_CAST(full_kop AS DECIMAL(16,0)) * 0.01::DECIMAL(2,2) AS DECIMAL(18,2)) AS turnover,
+  CAST(TRY_CAST(profit_core_kop AS DECIMAL(16,0)) * 0.01::DECIMAL(2,2) AS DECIMAL(18,2)) AS revenue,
+  CAST((TRY_CAST(acquiring_cost_kop AS BIGINT) + TRY_CAST(agent_commission_kop AS BIGINT)) * 0.01::DECIMAL(2,2)
+       AS DECIMAL(18,2)) AS cost,
+  CASE WHEN vendor_id IS NULL OR vendor_id = org_id THEN 'widget' ELSE vendor_id END AS channel
+FROM read_csv('{csv}', header = true, all_varchar = true, delim = ';')
+WHERE status = 'done' AND is_invitation = '0'"""
+
+
+def floor_phase(workdir: Path) -> None:
+    """Child process: the CSV floor (FLOOR_SQL), in the warehouse's own file format and memory limit."""
+    from salesglass.warehouse import connect
+
+    db = workdir / "wh-floor.duckdb"
+    db.unlink(missing_ok=True)
+    con = connect(db)
+    con.execute("SET memory_limit = '1GB'")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    con.execute(FLOOR_SQL.format(csv=workdir / "orders.csv"))
+    con.execute("CHECKPOINT")
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    rows = con.execute("SELECT count(*) FROM sales_floor").fetchone()[0]
+    con.close()
+    print(json.dumps({"kind": "floor", "read": rows, "seconds": seconds,
+                      "cpu_seconds": (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)}))
+
+
 def _child(kind: str, workdir: Path, url: str | None) -> dict:
     cmd = [sys.executable, __file__, "--phase", kind, "--workdir", str(workdir)] + (["--url", url] if url else [])
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -122,12 +157,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/salesglass-bench"))
-    ap.add_argument("--phase", choices=["postgres", "csv", "mariadb"])
+    ap.add_argument("--phase", choices=["postgres", "csv", "mariadb", "floor"], help="internal: one child step")
     ap.add_argument("--url")
     ap.add_argument("--only", choices=["postgres", "csv", "mariadb"],
                     help="one source; MariaDB runs only when asked for (pymysql is slow: try --rows 1000000)")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.phase == "floor":
+        floor_phase(args.workdir)
+        return
     if args.phase:
         phase(args.phase, args.workdir, args.url)
         return
@@ -145,7 +183,12 @@ def main() -> None:
         csv = args.workdir / "orders.csv"
         duckdb.connect().execute(f"COPY ({SYNTH} FROM range(1, {n + 1}) r(i)) TO '{csv}' (HEADER, DELIMITER ';')")
         print(f"  CSV {csv} ({csv.stat().st_size / 1024**2:,.0f} MiB) in {time.perf_counter() - t:.1f} s")
-        _report(_child("csv", args.workdir, None), 1_000_000)
+        load = _child("csv", args.workdir, None)
+        _report(load, 1_000_000)
+        floor = _child("floor", args.workdir, None)
+        print(f"{'':>10}floor (DuckDB alone: parse + write the typed columns, no check): {floor['seconds']:.1f} s = "
+              f"{floor['read'] / floor['seconds']:,.0f} rows/s, CPU {floor['cpu_seconds']:.1f} s; "
+              f"the load takes {load['seconds'] / floor['seconds']:.2f} × the floor")
     if args.only != "csv":
         with postgres_server("shared_buffers=256MB", "max_wal_size=4GB", "synchronous_commit=off") as url:
             import psycopg
