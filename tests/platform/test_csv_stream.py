@@ -42,7 +42,7 @@ def ts(*a: int) -> datetime:
     return datetime(*a, tzinfo=UTC)
 
 
-def _config(tmp_path, rows: list[str]):
+def _config(tmp_path, rows: list[str], **columns: object):
     (tmp_path / "orders.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
     return parse_config({"platform": {"inputs": [{
         "name": "orders", "target": "sales", "path": "orders.csv", "where": "status = 'done'",
@@ -50,7 +50,7 @@ def _config(tmp_path, rows: list[str]):
         "columns": {"sale_id": "order_id", "partner_id": "org", "sold_at": "done_at", "tickets": "qty",
                     "turnover": {"column": "full_kop", "unit": "kopecks"},
                     "revenue": {"column": "core_kop", "unit": "kopecks"},
-                    "cost": {"column": "cost_kop", "unit": "kopecks"}}}]}}, base_dir=tmp_path)
+                    "cost": {"column": "cost_kop", "unit": "kopecks"}, **columns}}]}}, base_dir=tmp_path)
 
 
 def test_full_reload_replaces_the_table_and_quarantines_every_bad_row(warehouse, tmp_path):
@@ -111,3 +111,19 @@ def test_timestamps_in_a_file_are_local_unless_they_carry_their_own_offset(wareh
         ("t6", ts(2024, 3, 1, 10)),
     ]
     assert warehouse.execute("SELECT current_setting('TimeZone')").fetchone()[0] == "UTC"
+
+
+def test_a_full_reload_that_fails_half_way_keeps_the_old_table(warehouse, tmp_path):
+    from salesglass.errors import SalesglassError
+
+    load_into(warehouse, _config(tmp_path, ROWS), full=True, progress=False)
+    before = warehouse.execute("SELECT * FROM sales ORDER BY 1").fetchall()
+    # passes the mapping check (it binds) but fails on the first row: 'p1' is not an integer
+    cfg = _config(tmp_path, ROWS, channel={"sql": "CAST(CAST(org AS INTEGER) AS VARCHAR)"})
+    with pytest.raises(SalesglassError, match=r"input 'orders'.*sql. mapping.*'p1'"):
+        load_into(warehouse, cfg, full=True, progress=False)
+
+    assert warehouse.execute("SELECT * FROM sales ORDER BY 1").fetchall() == before
+    assert warehouse.execute("SELECT count(*) FROM quarantine").fetchone()[0] == len(EXPECTED_REASONS)
+    assert not warehouse.execute("SELECT * FROM duckdb_tables() WHERE table_name = '__next_sales'").fetchall()
+    load_into(warehouse, _config(tmp_path, ROWS), progress=False)  # the connection is usable afterwards

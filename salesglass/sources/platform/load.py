@@ -238,11 +238,11 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
                   f"FROM ({checked})")
     try:
         con.execute(create)
-    except duckdb.Error as exc:
-        what = f"cannot read {landed.what}" if landed.what else "the mapping failed on a row"
+    except duckdb.Error as exc:  # (an open transaction is now aborted: the caller rolls it back)
+        what = (f"reading {landed.what} failed (the file, or a `sql` mapping that fails on a row)"
+                if landed.what else "a `sql` mapping failed on a row")
         raise SalesglassError(f"{label}: {what}: {str(exc).splitlines()[0]}") from None
-    finally:
-        con.execute("DROP VIEW IF EXISTS __staged_v")
+    con.execute("DROP VIEW __staged_v")
     if landed.streamed_rejects is not None:
         landed.rows = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0]
         landed.rejects = landed.streamed_rejects()
