@@ -29,6 +29,7 @@ import pyarrow as pa
 from sqlalchemy.engine import make_url
 
 from salesglass.errors import ConfigError, SalesglassError
+from salesglass.sources.platform import mysql_reader
 
 OnRows = Callable[[int], None]
 PYTHON_BATCH_ROWS = 50_000  # rows per batch on the SQLAlchemy path, whatever [platform].batch_rows says
@@ -286,6 +287,8 @@ def _batches(url: str, sql: str, batch_rows: int) -> tuple[pa.Schema, Iterator[p
         return _adbc_batches(url, sql, batch_rows)
     if is_sqlite(url):
         return _adbc_sqlite_batches(url, sql, batch_rows)
+    if mysql_reader.connectorx_usable(url):
+        return mysql_reader.connectorx_batches(url, sql, batch_rows)
     return _sqlalchemy_batches(url, sql, batch_rows)
 
 
@@ -295,7 +298,7 @@ def land_sql(con: duckdb.DuckDBPyConnection, url: str, sql: str, into: str, *, b
     try:
         schema, batches = _batches(url, sql, batch_rows)
     except Exception as exc:
-        raise SalesglassError(f"{label}: cannot read from {safe_url(url)}: {_first_line(exc)}") from None
+        raise SalesglassError(f"{label}: cannot read from {safe_url(url)}: {_first_line(exc, url)}") from None
     count = 0
 
     def counted() -> Iterator[pa.RecordBatch]:
@@ -311,12 +314,22 @@ def land_sql(con: duckdb.DuckDBPyConnection, url: str, sql: str, into: str, *, b
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(into)} AS SELECT * FROM __arrow_in")
     except duckdb.Error as exc:
-        raise SalesglassError(f"{label}: reading from {safe_url(url)} failed: {_first_line(exc)}") from None
+        raise SalesglassError(f"{label}: reading from {safe_url(url)} failed: {_first_line(exc, url)}") from None
     finally:
         con.unregister("__arrow_in")
     return count
 
 
-def _first_line(exc: BaseException) -> str:
+def _first_line(exc: BaseException, url: str | None = None) -> str:
+    """The error's first line; the URL's password masked should a driver have quoted it."""
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    line = text[0] if text else type(exc).__name__
+    password = _password(url) if url else None
+    return line.replace(password, "***") if password else line
+
+
+def _password(url: str) -> str | None:
+    try:
+        return make_url(url).password
+    except Exception:
+        return None
