@@ -14,6 +14,7 @@ probe also makes a wrong password fail at once, before connectorx's connection p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pyarrow as pa
@@ -36,9 +37,12 @@ def connectorx_usable(url: str) -> bool:
 
 
 def _connectorx_url(url: str) -> str:
+    """connectorx's URL for the same server and user. `prefer_socket=false`: like pymysql, talk TCP to the host
+    named (the Rust driver would otherwise switch to the server's unix socket, where the user may differ)."""
     u = make_url(url)
     return URL.create("mysql", username=u.username, password=u.password, host=u.host or "localhost",
-                      port=u.port or 3306, database=u.database).render_as_string(hide_password=False)
+                      port=u.port or 3306, database=u.database,
+                      query={"prefer_socket": "false"}).render_as_string(hide_password=False)
 
 
 def mysql_ident(name: str) -> str:
@@ -87,6 +91,9 @@ class ConnectorxError(RuntimeError):
 
 def _masked(exc: BaseException, password: str | None) -> ConnectorxError:
     text = str(exc).strip() or type(exc).__name__
+    # "cx writer failed: Source(MySQLError(MySqlError { ERROR 1242 (21000): Subquery returns … }))": the server's words
+    server = re.search(r"MySqlError \{ (.*) \}", text)
+    text = server.group(1) if server else text
     if password:
         text = text.replace(password, "***")
     return ConnectorxError(text)

@@ -300,21 +300,27 @@ def land_sql(con: duckdb.DuckDBPyConnection, url: str, sql: str, into: str, *, b
     except Exception as exc:
         raise SalesglassError(f"{label}: cannot read from {safe_url(url)}: {_first_line(exc, url)}") from None
     count = 0
+    failed: list[Exception] = []  # the reader's own error: DuckDB would only pass on its text, wrapped
 
     def counted() -> Iterator[pa.RecordBatch]:
         nonlocal count
-        for batch in batches:
-            count += batch.num_rows
-            if on_rows:
-                on_rows(batch.num_rows)
-            yield batch
+        try:
+            for batch in batches:
+                count += batch.num_rows
+                if on_rows:
+                    on_rows(batch.num_rows)
+                yield batch
+        except Exception as exc:
+            failed.append(exc)
+            raise
 
     reader = pa.RecordBatchReader.from_batches(schema, counted())
     con.register("__arrow_in", reader)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(into)} AS SELECT * FROM __arrow_in")
     except duckdb.Error as exc:
-        raise SalesglassError(f"{label}: reading from {safe_url(url)} failed: {_first_line(exc, url)}") from None
+        cause = failed[0] if failed else exc
+        raise SalesglassError(f"{label}: reading from {safe_url(url)} failed: {_first_line(cause, url)}") from None
     finally:
         con.unregister("__arrow_in")
     return count
