@@ -3,8 +3,10 @@
 PostgreSQL goes through ADBC: rows arrive as Arrow record batches straight from libpq's binary
 protocol and DuckDB ingests them in bulk — no Python object per row, which is what makes 10 million
 sales rows a matter of seconds. SQLite goes through ADBC too (adbc-driver-sqlite: batches built in C,
-~5× the SQLAlchemy path), every column cast to TEXT in SQLite itself. MySQL/MariaDB (pymysql) and other
-databases go through SQLAlchemy with a server-side cursor, in chunks. Except from PostgreSQL (typed
+~5× the SQLAlchemy path), every column cast to TEXT in SQLite itself. MySQL/MariaDB goes through connectorx
+(mysql_reader.py: Arrow batches built in Rust, every column cast to text by the server); a MySQL URL with
+options connectorx does not take (a unix socket, TLS files) and other databases go through SQLAlchemy with
+a server-side cursor, in chunks (pymysql handing over the server's text). Except from PostgreSQL (typed
 columns), values are landed as text so that a stray string in an integer column (SQLite allows it) or a
 MySQL zero date becomes a quarantined row later instead of a crash now.
 
