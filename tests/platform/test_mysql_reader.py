@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import duckdb
 import pytest
+from sqlalchemy.engine import make_url
 
+from salesglass.errors import SalesglassError
+from salesglass.sources.platform.mysql_reader import connectorx_usable
 from salesglass.sources.platform.sql_reader import base_query, land_sql, select_sql
 from tests.mysqlserver import run_script
 
@@ -20,12 +25,36 @@ INSERT INTO typed VALUES
 """
 
 
+ODD = r"""
+DROP TABLE IF EXISTS odd;
+CREATE TABLE odd (id INT, f FLOAT, b BIT(3), b12 BIT(12), j JSON, t TEXT, lt LONGTEXT, bl BLOB, bn BINARY(3),
+  y YEAR, tm TIME, tm3 TIME(3), l1 VARCHAR(10) CHARACTER SET latin1, d0 DATE, dec0 DECIMAL(20,0), e DOUBLE);
+INSERT INTO odd VALUES
+  (1, 0.1, b'101', 5, '{"a": 1}', 'тек\\ст', 'длинный', x'0a0b', x'01', 2024, '-838:59:59', '12:00:00.5', 'café',
+   '0000-00-00', 12345678901234567890, 1e300),
+  (2, NULL, b'0', NULL, NULL, '', NULL, x'', NULL, NULL, '100:00:00', NULL, NULL, '2024-00-10', NULL, -2.5e-7);
+"""
+
+
+def pymysql_url(url: str) -> str:
+    """The same server through an URL option connectorx does not take: the SQLAlchemy/pymysql path reads it."""
+    return url + "&connect_timeout=10"
+
+
+@pytest.fixture(params=["connectorx", "pymysql"])
+def either_path(request, mysql_url) -> str:
+    """The MariaDB URL read by connectorx (the usual path) or by the pymysql fallback: both must land the same."""
+    url = mysql_url if request.param == "connectorx" else pymysql_url(mysql_url)
+    assert connectorx_usable(url) == (request.param == "connectorx")
+    return url
+
+
 @pytest.mark.mysql
-def test_mariadb_values_land_as_the_servers_text(mysql_url):
+def test_mariadb_values_land_as_the_servers_text(mysql_url, either_path):
     run_script(mysql_url, TYPED)
     duck = duckdb.connect()
     # batch_rows=2: the three rows arrive in two batches
-    n = land_sql(duck, mysql_url, "SELECT * FROM typed ORDER BY id", "landed", batch_rows=2, label="test")
+    n = land_sql(duck, either_path, "SELECT * FROM typed ORDER BY id", "landed", batch_rows=2, label="test")
     assert n == 3
     assert {r[1] for r in duck.execute("DESCRIBE landed").fetchall()} == {"VARCHAR"}
     assert duck.execute("SELECT * FROM landed ORDER BY id").fetchall() == [
@@ -34,6 +63,52 @@ def test_mariadb_values_land_as_the_servers_text(mysql_url):
         ("2", None, "0000-00-00 00:00:00", None, None, None, None, None, None, "0", None),
         ("3", None, None, None, None, "-0.5000", "-1", None, None, None, ""),
     ]
+
+
+@pytest.mark.mysql
+def test_mariadb_rarer_types_land_as_pymysql_gives_them(mysql_url, either_path):
+    """BIT and binary strings as the hex of their bytes (padded to the column's width), TIME beyond a day,
+    zero parts in a DATE, a latin1 column, FLOAT as the server prints it."""
+    run_script(mysql_url, ODD)
+    duck = duckdb.connect()
+    land_sql(duck, either_path, "SELECT * FROM odd", "landed", batch_rows=100, label="test")
+    assert duck.execute("SELECT * FROM landed ORDER BY id").fetchall() == [
+        ("1", "0.1", "05", "0005", '{"a": 1}', "тек\\ст", "длинный", "0a0b", "010000", "2024", "-838:59:59",
+         "12:00:00.500", "café", "0000-00-00", "12345678901234567890", "1e300"),
+        ("2", None, "00", None, None, "", None, "", None, None, "100:00:00", None, None, "2024-00-10", None,
+         "-0.00000025"),
+    ]
+
+
+@pytest.mark.mysql
+def test_mariadb_error_during_the_read_names_the_server_error_not_the_password(mysql_url, either_path):
+    run_script(mysql_url, "DROP TABLE IF EXISTS two; CREATE TABLE two (id INT); INSERT INTO two VALUES (1), (2);")
+    # the column probe (LIMIT 0) passes; the server fails only once rows are read
+    sql = "SELECT * FROM two WHERE id = (SELECT id FROM two)"
+    with pytest.raises(SalesglassError) as err:
+        land_sql(duckdb.connect(), either_path, sql, "landed", batch_rows=100, label="[[platform.inputs]] orders")
+    text = str(err.value)
+    assert text.startswith("[[platform.inputs]] orders: ")
+    assert "Subquery returns more than 1 row" in text
+    assert make_url(mysql_url).password not in text and "salesglass:***@" in text
+
+
+@pytest.mark.mysql
+def test_mariadb_wrong_password_fails_at_once_and_masked(mysql_url):
+    url = make_url(mysql_url).set(password="not-the-password").render_as_string(hide_password=False)
+    started = time.monotonic()
+    with pytest.raises(SalesglassError, match="Access denied") as err:
+        land_sql(duckdb.connect(), url, "SELECT 1 AS one", "landed", batch_rows=100, label="test")
+    assert time.monotonic() - started < 10  # no connection-pool retries
+    assert "not-the-password" not in str(err.value)
+
+
+def test_connectorx_is_used_for_plain_pymysql_urls_only():
+    assert connectorx_usable("mysql+pymysql://u:p@h:3306/db?charset=utf8mb4")
+    assert connectorx_usable("mariadb+pymysql://u@h/db")
+    assert not connectorx_usable("mysql+pymysql://u@localhost/db?unix_socket=/run/mysqld/mysqld.sock")
+    assert not connectorx_usable("mysql+pymysql://u@h/db?ssl_ca=/etc/ca.pem")
+    assert not connectorx_usable("postgresql://u@h/db")
 
 
 @pytest.mark.mysql

@@ -3,8 +3,10 @@
 PostgreSQL goes through ADBC: rows arrive as Arrow record batches straight from libpq's binary
 protocol and DuckDB ingests them in bulk — no Python object per row, which is what makes 10 million
 sales rows a matter of seconds. SQLite goes through ADBC too (adbc-driver-sqlite: batches built in C,
-~5× the SQLAlchemy path), every column cast to TEXT in SQLite itself. MySQL/MariaDB (pymysql) and other
-databases go through SQLAlchemy with a server-side cursor, in chunks. Except from PostgreSQL (typed
+~5× the SQLAlchemy path), every column cast to TEXT in SQLite itself. MySQL/MariaDB goes through connectorx
+(mysql_reader.py: Arrow batches built in Rust, every column cast to text by the server); a MySQL URL with
+options connectorx does not take (a unix socket, TLS files) and other databases go through SQLAlchemy with
+a server-side cursor, in chunks (pymysql handing over the server's text). Except from PostgreSQL (typed
 columns), values are landed as text so that a stray string in an integer column (SQLite allows it) or a
 MySQL zero date becomes a quarantined row later instead of a crash now.
 
@@ -29,6 +31,7 @@ import pyarrow as pa
 from sqlalchemy.engine import make_url
 
 from salesglass.errors import ConfigError, SalesglassError
+from salesglass.sources.platform import mysql_reader
 
 OnRows = Callable[[int], None]
 PYTHON_BATCH_ROWS = 50_000  # rows per batch on the SQLAlchemy path, whatever [platform].batch_rows says
@@ -286,6 +289,8 @@ def _batches(url: str, sql: str, batch_rows: int) -> tuple[pa.Schema, Iterator[p
         return _adbc_batches(url, sql, batch_rows)
     if is_sqlite(url):
         return _adbc_sqlite_batches(url, sql, batch_rows)
+    if mysql_reader.connectorx_usable(url):
+        return mysql_reader.connectorx_batches(url, sql, batch_rows)
     return _sqlalchemy_batches(url, sql, batch_rows)
 
 
@@ -295,28 +300,44 @@ def land_sql(con: duckdb.DuckDBPyConnection, url: str, sql: str, into: str, *, b
     try:
         schema, batches = _batches(url, sql, batch_rows)
     except Exception as exc:
-        raise SalesglassError(f"{label}: cannot read from {safe_url(url)}: {_first_line(exc)}") from None
+        raise SalesglassError(f"{label}: cannot read from {safe_url(url)}: {_first_line(exc, url)}") from None
     count = 0
+    failed: list[Exception] = []  # the reader's own error: DuckDB would only pass on its text, wrapped
 
     def counted() -> Iterator[pa.RecordBatch]:
         nonlocal count
-        for batch in batches:
-            count += batch.num_rows
-            if on_rows:
-                on_rows(batch.num_rows)
-            yield batch
+        try:
+            for batch in batches:
+                count += batch.num_rows
+                if on_rows:
+                    on_rows(batch.num_rows)
+                yield batch
+        except Exception as exc:
+            failed.append(exc)
+            raise
 
     reader = pa.RecordBatchReader.from_batches(schema, counted())
     con.register("__arrow_in", reader)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(into)} AS SELECT * FROM __arrow_in")
     except duckdb.Error as exc:
-        raise SalesglassError(f"{label}: reading from {safe_url(url)} failed: {_first_line(exc)}") from None
+        cause = failed[0] if failed else exc
+        raise SalesglassError(f"{label}: reading from {safe_url(url)} failed: {_first_line(cause, url)}") from None
     finally:
         con.unregister("__arrow_in")
     return count
 
 
-def _first_line(exc: BaseException) -> str:
+def _first_line(exc: BaseException, url: str | None = None) -> str:
+    """The error's first line; the URL's password masked should a driver have quoted it."""
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    line = text[0] if text else type(exc).__name__
+    password = _password(url) if url else None
+    return line.replace(password, "***") if password else line
+
+
+def _password(url: str) -> str | None:
+    try:
+        return make_url(url).password
+    except Exception:
+        return None
