@@ -94,8 +94,11 @@ def _masked(exc: BaseException, password: str | None) -> ConnectorxError:
     # "cx writer failed: Source(MySQLError(MySqlError { ERROR 1242 (21000): Subquery returns … }))": the server's words
     server = re.search(r"MySqlError \{ (.*) \}", text)
     text = server.group(1) if server else text
-    if password:
-        text = text.replace(password, "***")
+    if password:  # as given, and as it stands in the URL handed to connectorx (percent-encoded)
+        from urllib.parse import quote, quote_plus
+
+        for form in {password, quote(password, safe=""), quote_plus(password)}:
+            text = text.replace(form, "***")
     return ConnectorxError(text)
 
 
