@@ -60,13 +60,23 @@ def _cast(col: Column, expr: str, src_type: str = "VARCHAR") -> str:
     return f"TRY_CAST({expr} AS {sql_type(col.kind)})"
 
 
-def _exact(ref: str, src_type: str) -> str:
-    """The value as an exact number, to compare with its rounding. DECIMAL(18,6), not wider: 38-digit
-    decimals are ~100× slower in DuckDB; a value beyond 10^12 is then not checked for sub-cent digits."""
+def _exact(ref: str, src_type: str) -> tuple[str, str]:
+    """The value as an exact number, to compare with its rounding, and its type. DECIMAL(18,6), not
+    wider: 38-digit decimals are ~100× slower in DuckDB; a value beyond 10^12 is then not checked for
+    sub-cent digits."""
     if src_type.startswith("DECIMAL") or "INT" in src_type:
-        return ref
+        return ref, src_type
     txt = f"replace(replace(trim(CAST({ref} AS VARCHAR)), ' ', ''), ',', '.')"
-    return f"TRY_CAST({txt} AS DECIMAL(18,6))"
+    return f"TRY_CAST({txt} AS DECIMAL(18,6))", "DECIMAL(18,6)"
+
+
+def rounded_differs(exact: str, exact_type: str, digits: int) -> str:
+    """`exact` has more than `digits` decimals. The rounding is cast back to `exact`'s own type: DuckDB
+    compares DECIMAL(18,4) with round()'s DECIMAL(18,2) as 128-bit decimals, five times slower. (A
+    rounding too big for the type is NULL, and then differs: only a changed value can overflow.)"""
+    if not exact_type.startswith("DECIMAL"):
+        return f"{exact} <> round({exact}, {digits})"
+    return f"({exact} IS NOT NULL AND TRY_CAST(round({exact}, {digits}) AS {exact_type}) IS DISTINCT FROM {exact})"
 
 
 def _fits_money(col: Column, src_type: str) -> bool:
@@ -100,14 +110,14 @@ def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[st
                     f"bad {col.name}: not a valid {col.kind.name.lower()}"))
     if col.kind in (Kind.INTEGER, Kind.BIGINT) and "INT" not in src_type:
         # TRY_CAST('1.5' AS INTEGER) rounds to 2: a fractional count must not pass silently
-        exact = _exact(ref, src_type)
+        exact, exact_type = _exact(ref, src_type)
         maybe_fraction = (f"(contains({ref}, '.') OR contains({ref}, 'e-') OR contains({ref}, 'E-'))"
                           if text else "TRUE")  # a cheap test first: no regex per row
-        out.append((f"{maybe_fraction} AND NOT {blank} AND {exact} <> round({exact})",
+        out.append((f"{maybe_fraction} AND NOT {blank} AND {rounded_differs(exact, exact_type, 0)}",
                     f"bad {col.name}: not a valid {col.kind.name.lower()}"))
     if col.kind is Kind.MONEY and not _at_most_cents(src_type):
-        exact = _exact(ref, src_type)
-        out.append((f"{exact} <> round({exact}, 2) AND NOT {blank}",
+        exact, exact_type = _exact(ref, src_type)
+        out.append((f"{rounded_differs(exact, exact_type, 2)} AND NOT {blank}",
                     f"bad {col.name}: more than 2 decimal places"))
     if col.allowed:
         allowed = ", ".join(_lit(a) for a in col.allowed)

@@ -59,3 +59,16 @@ def test_missing_required_column_is_a_config_error_naming_it(warehouse):
     _stage(warehouse, "SELECT 's1' sale_id, 1 tickets")
     with pytest.raises(ConfigError, match="sold_at"):
         load_staged(warehouse, SALES, "staged", source="platform")
+
+
+def test_sub_cent_money_in_a_decimal_column_is_caught_even_where_rounding_overflows(warehouse):
+    # a DECIMAL(5,3) source: 99.999 rounds to 100.00, which DECIMAL(5,3) cannot hold
+    _stage(warehouse, """
+        SELECT * FROM (VALUES ('s1', 99.999::DECIMAL(5,3)), ('s2', 99.990::DECIMAL(5,3)), ('s3', 10.125::DECIMAL(5,3)))
+          v(sale_id, turnover)""")
+    warehouse.execute("""CREATE OR REPLACE TEMP TABLE staged AS SELECT sale_id, 'p1' AS partner_id,
+        TIMESTAMPTZ '2024-01-05 10:00:00+00' AS sold_at, 1 AS tickets, turnover, 1.00 AS revenue, 0.00 AS cost
+        FROM staged""")
+    res = load_staged(warehouse, SALES, "staged", source="platform")
+    assert res.reasons == {"bad turnover: more than 2 decimal places": 2}
+    assert warehouse.execute("SELECT sale_id, turnover FROM sales").fetchall() == [("s2", Decimal("99.99"))]

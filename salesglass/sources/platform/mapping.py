@@ -15,6 +15,7 @@ from sqlglot import exp
 
 from salesglass.errors import ConfigError
 from salesglass.model.schema import Kind, Table
+from salesglass.model.validate import rounded_differs
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
 
@@ -207,7 +208,7 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
         # a value that may have a fraction is compared with its exact reading
         out = f"TRY_CAST({e} AS {kind.value})"
         exact = f"TRY_CAST(replace(replace(trim({e}), ' ', ''), ',', '.') AS DECIMAL(18,6))"
-        return out, f"{_unparsed(out, e)} OR ({_may_be_fraction(e)} AND {exact} <> round({exact}))"
+        return out, f"{_unparsed(out, e)} OR ({_may_be_fraction(e)} AND {rounded_differs(exact, 'DECIMAL(18,6)', 0)})"
     return e, None
 
 
