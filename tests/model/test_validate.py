@@ -72,3 +72,23 @@ def test_sub_cent_money_in_a_decimal_column_is_caught_even_where_rounding_overfl
     res = load_staged(warehouse, SALES, "staged", source="platform")
     assert res.reasons == {"bad turnover: more than 2 decimal places": 2}
     assert warehouse.execute("SELECT sale_id, turnover FROM sales").fetchall() == [("s2", Decimal("99.99"))]
+
+
+@pytest.mark.parametrize("keys, repeated", [
+    (["s1", "s2", "s3", "s4"], 0),          # in key order: proven unique without a hash table
+    (["s1", "s2", "s2", "s3"], 1),          # in key order but for one repeat next to its twin
+    (["s3", "s1", "s4", "s1"], 1),          # out of order, the repeat far from its twin
+    (["s1", "s2", "s1", "s2", "s3"], 2),
+])
+def test_a_repeated_key_is_caught_whatever_the_order(warehouse, keys, repeated):
+    rows = ", ".join(f"('{k}', {i})" for i, k in enumerate(keys))
+    warehouse.execute(f"""CREATE OR REPLACE TEMP TABLE staged AS SELECT k AS sale_id, 'p1' AS partner_id,
+        TIMESTAMPTZ '2024-01-05 10:00:00+00' + i * INTERVAL 1 HOUR AS sold_at, 1 AS tickets, 10.00 AS turnover,
+        1.00 AS revenue, 0.00 AS cost FROM (VALUES {rows}) v(k, i)""")
+    res = load_staged(warehouse, SALES, "staged", source="platform")
+    assert res.reasons == ({"duplicate key (sale_id) in this batch": repeated} if repeated else {})
+    assert res.loaded == len(set(keys))
+    # the first row of a key wins
+    first = {k: i for i, k in reversed(list(enumerate(keys)))}
+    got = warehouse.execute("SELECT sale_id, sold_at FROM sales ORDER BY sale_id").fetchall()
+    assert [(k, ts.hour - 10) for k, ts in got] == sorted(first.items())

@@ -18,6 +18,7 @@ from salesglass.model.schema import Kind, Table
 from salesglass.model.validate import rounded_differs
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+from salesglass.sources.platform.zones import local_to_utc_sql
 
 _TEXT_TYPES = ("VARCHAR", "TEXT", "STRING", "BLOB", "JSON")
 
@@ -103,21 +104,21 @@ def _number(e: str, src_type: str | None, unit: str) -> str:
 
 
 def _timestamp(e: str, src_type: str | None, cs: ColumnSpec, zone: str) -> str:
-    z = quote_lit(zone)
+    """A naive wall time is read in `zone` (`local_to_utc_sql`: timezone()'s values, without ICU per row)."""
     if src_type and src_type.startswith("TIMESTAMP WITH TIME ZONE"):
         return e
     if src_type and (src_type.startswith("TIMESTAMP") or src_type == "DATE"):
-        return f"timezone({z}, CAST({e} AS TIMESTAMP))"
+        return local_to_utc_sql(f"CAST({e} AS TIMESTAMP)", zone)
     t = _text(e)  # the casts skip surrounding spaces themselves
     if cs.format:
-        return f"timezone({z}, try_strptime(trim({t}), {quote_lit(cs.format)}))"
+        return local_to_utc_sql(f"try_strptime(trim({t}), {quote_lit(cs.format)})", zone)
     # an offset is a '+'/'-'/Z/UTC after the date part (plain string tests: a regex per row costs more
     # than the parse itself)
     tail = f"substr({t}, 11)"
     has_offset = (f"(contains({tail}, '+') OR contains({tail}, '-') OR contains({tail}, 'Z') "
                   f"OR contains({tail}, 'z') OR contains({tail}, 'UTC'))")
     return (f"CASE WHEN {has_offset} THEN TRY_CAST({t} AS TIMESTAMPTZ) "
-            f"ELSE timezone({z}, TRY_CAST({t} AS TIMESTAMP)) END")
+            f"ELSE {local_to_utc_sql(f'TRY_CAST({t} AS TIMESTAMP)', zone)} END")
 
 
 def _month(e: str, src_type: str | None) -> str:
