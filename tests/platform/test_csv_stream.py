@@ -99,7 +99,9 @@ def test_an_incremental_load_after_the_swap_upserts(warehouse, tmp_path):
 def test_timestamps_in_a_file_are_local_unless_they_carry_their_own_offset(warehouse, tmp_path):
     rows = ["t1;p1;2024-03-01 10:00:00;1;100;5;0;done;1", "t2;p1;2024-03-01T10:00:00+05:00;1;100;5;0;done;2",
             "t3;p1;2024-03-01T10:00:00Z;1;100;5;0;done;3", "t4;p1;2024-03-01;1;100;5;0;done;4",
-            "t5;p1;2024-03-01 10:00:00.25;1;100;5;0;done;5", "t6;p1;2024-03-01 10:00:00 UTC;1;100;5;0;done;6"]
+            "t5;p1;2024-03-01 10:00:00.25;1;100;5;0;done;5", "t6;p1;2024-03-01 10:00:00 UTC;1;100;5;0;done;6",
+            "t7;p1;2024-03-01 10:00:00 utc;1;100;5;0;done;0", "t8;p1;2024-03-01 10:00:00-04;1;100;5;0;done;0",
+            "t9;p1;2024-03-01 10:00:00.5-0330;1;100;5;0;done;0"]
     summary = load_into(warehouse, _config(tmp_path, rows), full=True, progress=False)
     assert summary.inputs[0].watermark == "6"  # a numeric watermark is compared as a number
     assert warehouse.execute("SELECT sale_id, sold_at FROM sales ORDER BY 1").fetchall() == [
@@ -109,6 +111,9 @@ def test_timestamps_in_a_file_are_local_unless_they_carry_their_own_offset(wareh
         ("t4", ts(2024, 2, 29, 21)),
         ("t5", datetime(2024, 3, 1, 7, 0, 0, 250000, tzinfo=UTC)),
         ("t6", ts(2024, 3, 1, 10)),
+        ("t7", ts(2024, 3, 1, 10)),  # any case of UTC
+        ("t8", ts(2024, 3, 1, 14)),  # a negative offset
+        ("t9", datetime(2024, 3, 1, 13, 30, 0, 500000, tzinfo=UTC)),
     ]
     assert warehouse.execute("SELECT current_setting('TimeZone')").fetchone()[0] == "UTC"
 

@@ -112,11 +112,11 @@ def _timestamp(e: str, src_type: str | None, cs: ColumnSpec, zone: str) -> str:
     t = _text(e)  # the casts skip surrounding spaces themselves
     if cs.format:
         return local_to_utc_sql(f"try_strptime(trim({t}), {quote_lit(cs.format)})", zone)
-    # an offset is a '+'/'-'/Z/UTC after the date part (plain string tests: a regex per row costs more
-    # than the parse itself)
-    tail = f"substr({t}, 11)"
-    has_offset = (f"(contains({tail}, '+') OR contains({tail}, '-') OR contains({tail}, 'Z') "
-                  f"OR contains({tail}, 'z') OR contains({tail}, 'UTC'))")
+    # an offset is a '+', a Z, a UTC (any case: the TIMESTAMP cast drops them all) or a '-' after the
+    # time's first ':'. Plain string tests on the whole value: a regex, or substr() to skip the date,
+    # costs more per row than the parse itself
+    has_offset = (f"(contains({t}, '+') OR contains({t}, 'Z') OR contains({t}, 'z') OR contains({t}, 'U') "
+                  f"OR contains({t}, 'u') OR {t} LIKE '%:%-%')")
     return (f"CASE WHEN {has_offset} THEN TRY_CAST({t} AS TIMESTAMPTZ) "
             f"ELSE {local_to_utc_sql(f'TRY_CAST({t} AS TIMESTAMP)', zone)} END")
 
