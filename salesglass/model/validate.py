@@ -148,8 +148,9 @@ def load_staged(
     `validated`: the staged column `__reason` already holds every row's verdict (`problem_sql` was
     folded into the staging query, so the rows are not checked a second time).
     `adopt`: `staging` is a table of this database that starts with `table`'s columns, in order and
-    typed (`typed_columns_sql`), then `__` helper columns. With `replace_all` it becomes `table` itself
-    once its bad rows are deleted — ten million sales are then written once, not twice.
+    typed (`typed_columns_sql`), then `__` helper columns, and has `table`'s NOT NULL constraints (a bad
+    row holds placeholders there: its key in quarantine is NULL for ''). With `replace_all` it becomes
+    `table` itself once its bad rows are deleted — ten million sales are then written once, not twice.
     Runs in one transaction: readers see the old table or the new one, never a mix. A caller that
     must commit the rows together with something else (sync watermarks) opens the transaction itself
     and passes `own_transaction=False`.
@@ -163,6 +164,8 @@ def load_staged(
     key_cols = [k for k in table.merge_key if k in staged_cols]
     skey = source_key or (table.key[0] if table.key else None)
     key_expr = f"CAST(s.{_q(skey)} AS VARCHAR)" if skey and skey in staged_cols else "NULL"
+    if adopt and key_expr != "NULL":
+        key_expr = f"NULLIF({key_expr}, '')"
 
     if own_transaction:
         con.execute("BEGIN TRANSACTION")
@@ -279,16 +282,29 @@ def problem_sql(table: Table, types: dict[str, str], source: str = "the source")
         if checks else "CAST(NULL AS VARCHAR)"
 
 
-def typed_columns_sql(table: Table, types: dict[str, str]) -> str:
+_PLACEHOLDER = {Kind.TEXT: "''", Kind.TIMESTAMPTZ: "make_timestamptz(0)", Kind.DATE: "DATE '1970-01-01'",
+                Kind.BOOLEAN: "FALSE", Kind.JSON: "'null'"}
+
+
+def typed_columns_sql(table: Table, types: dict[str, str], *, placeholders: bool = False) -> str:
     """SELECT list giving every column of `table`, in its order and exact type, from staged columns
-    (`types`: staged column → DuckDB type); a column not staged is NULL. A bad row's value may be NULL."""
-    return ", ".join(f"{_cast(c, _q(c.name), types[c.name])} AS {_q(c.name)}" if c.name in types
-                     else f"CAST(NULL AS {sql_type(c.kind)}) AS {_q(c.name)}" for c in table.columns)
+    (`types`: staged column → DuckDB type); a column not staged is NULL. A bad row's value may be NULL
+    — or, with `placeholders`, a dummy value in NOT NULL columns, so the rows fit a table with the
+    target's constraints (a usable row has a value there: `missing <column>` says so otherwise)."""
+    def one(c: Column) -> str:
+        if c.name not in types:
+            return f"CAST(NULL AS {sql_type(c.kind)}) AS {_q(c.name)}"
+        value = _cast(c, _q(c.name), types[c.name])
+        if placeholders and c.not_null:
+            value = f"COALESCE({value}, {_PLACEHOLDER.get(c.kind, '0')})"
+        return f"{value} AS {_q(c.name)}"
+
+    return ", ".join(one(c) for c in table.columns)
 
 
 def _adopt(con: duckdb.DuckDBPyConnection, table: Table, staged: str, *, quarantined: int) -> int:
     """Make the staged table `table` (see `load_staged(adopt=)`): its bad rows out, its helper columns
-    dropped, the NOT NULL constraints back, then swapped in by name. Returns the rows it keeps."""
+    dropped, then swapped in by name. Returns the rows it keeps."""
     if quarantined:
         con.execute(f"DELETE FROM {_q(staged)} WHERE rowid IN (SELECT __rid FROM __bad)")
     cols = [r[0] for r in con.execute(f"DESCRIBE {_q(staged)}").fetchall()]
@@ -296,9 +312,6 @@ def _adopt(con: duckdb.DuckDBPyConnection, table: Table, staged: str, *, quarant
         raise AssertionError(f"adopting {staged}: columns {cols} do not start with {table.names}")
     for helper in cols[len(table.columns):]:
         con.execute(f"ALTER TABLE {_q(staged)} DROP COLUMN {_q(helper)}")
-    for col in table.columns:
-        if col.not_null:
-            con.execute(f"ALTER TABLE {_q(staged)} ALTER COLUMN {_q(col.name)} SET NOT NULL")
     con.execute(f"DROP TABLE {_q(table.name)}")
     con.execute(f"ALTER TABLE {_q(staged)} RENAME TO {_q(table.name)}")
     return con.execute(f"SELECT count(*) FROM {_q(table.name)}").fetchone()[0]

@@ -75,21 +75,39 @@ def _csv_scan(con: duckdb.DuckDBPyConnection, path: Path, *, delimiter: str | No
         raise ConfigError(f"{label}: encoding {encoding!r} is not known; expected e.g. 'utf-8' or 'cp1251'") from None
     with tempfile.TemporaryDirectory(prefix="salesglass-csv-") as tmp:
         readable = path if enc in _UTF8 else _transcode(path, enc, Path(tmp))
-        opts = ["header = true", "all_varchar = true", "store_rejects = true", "ignore_errors = true",
-                "rejects_table = '__rejects'", "rejects_scan = '__rejects_scan'"]
-        if delimiter:
-            opts.append(f"delim = {quote_lit(delimiter)}")
-        con.execute("DROP TABLE IF EXISTS __rejects; DROP TABLE IF EXISTS __rejects_scan")
-        scan = f"read_csv({quote_lit(str(readable))}, {', '.join(opts)})"
         try:
-            cols = project([r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()]) \
-                if project else None
+            dialect, header = _sniff(con, readable, delimiter)
         except duckdb.Error as exc:
             raise SalesglassError(f"{label}: cannot read {path} as CSV: {str(exc).splitlines()[0]}") from None
+        columns = ", ".join(f"{quote_lit(c)}: 'VARCHAR'" for c in header)
+        opts = [*dialect, f"columns = {{{columns}}}", "store_rejects = true", "ignore_errors = true",
+                "rejects_table = '__rejects'", "rejects_scan = '__rejects_scan'"]
+        con.execute("DROP TABLE IF EXISTS __rejects; DROP TABLE IF EXISTS __rejects_scan")
+        scan = f"read_csv({quote_lit(str(readable))}, {', '.join(opts)})"
+        cols = project(header) if project else None
         try:
             yield scan, (", ".join(quote_ident(c) for c in cols) if cols else "*")
         finally:
             con.execute("DROP TABLE IF EXISTS __rejects; DROP TABLE IF EXISTS __rejects_scan")
+
+
+def _sniff(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str | None) -> tuple[list[str], list[str]]:
+    """(read_csv options fixing the dialect DuckDB sniffs, the header's column names). Sniffed once:
+    read_csv left to detect would sniff the file again each time a query over it is bound."""
+    options = "header = true, all_varchar = true, ignore_errors = true"  # as the read: bad lines do not mislead
+    if delimiter:
+        options += f", delim = {quote_lit(delimiter)}"
+    delim, quote, escape, new_line, comment, skip, columns = con.execute(
+        f"""SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows, Columns
+            FROM sniff_csv({quote_lit(str(path))}, {options})""").fetchone()
+
+    def lit(value: str) -> str:
+        return quote_lit("" if value == "(empty)" else value)
+
+    dialect = ["auto_detect = false", "header = true", f"delim = {lit(delim)}", f"quote = {lit(quote)}",
+               f"escape = {lit(escape)}", f"new_line = {lit(new_line)}", f"comment = {lit(comment)}",
+               f"skip = {int(skip)}"]
+    return dialect, [c["name"] for c in columns]
 
 
 def csv_rejects(con: duckdb.DuckDBPyConnection) -> list[Reject]:

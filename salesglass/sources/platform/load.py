@@ -233,9 +233,15 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
         create = f"CREATE OR REPLACE TEMP TABLE __staged AS {checked}"
     else:
         helpers = ", ".join(["__reason", "__raw", *(["__wm"] if landed.streamed and inp.watermark else [])])
+        # created empty with the target's NOT NULL constraints, then filled: cheaper than making a
+        # filled table check its ten million rows for NULLs
+        select = f"SELECT {typed_columns_sql(target.table, types, placeholders=True)}, {helpers} FROM ({checked})"
         con.execute(f"DROP TABLE IF EXISTS {quote_ident(into)}")
-        create = (f"CREATE TABLE {quote_ident(into)} AS SELECT {typed_columns_sql(target.table, types)}, {helpers} "
-                  f"FROM ({checked})")
+        con.execute(f"CREATE TABLE {quote_ident(into)} AS {select} LIMIT 0")
+        for col in target.table.columns:
+            if col.not_null:
+                con.execute(f"ALTER TABLE {quote_ident(into)} ALTER COLUMN {quote_ident(col.name)} SET NOT NULL")
+        create = f"INSERT INTO {quote_ident(into)} {select}"
     try:
         con.execute(create)
     except duckdb.Error as exc:  # (an open transaction is now aborted: the caller rolls it back)
