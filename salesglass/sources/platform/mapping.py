@@ -103,22 +103,26 @@ def _number(e: str, src_type: str | None, unit: str) -> str:
     return f"({out} * CAST(0.01 AS DECIMAL(2,2)))" if cents else out
 
 
-def _timestamp(e: str, src_type: str | None, cs: ColumnSpec, zone: str) -> str:
-    """A naive wall time is read in `zone` (`local_to_utc_sql`: timezone()'s values, without ICU per row)."""
+def _timestamp(name: str, e: str, src_type: str | None, cs: ColumnSpec, zone: str, pre: dict[str, str]) -> str:
+    """A naive wall time is read in `zone` (`local_to_utc_sql`: timezone()'s values, without ICU per row).
+    Text is parsed once, in `pre` (see `staged_sql`): inside a CASE DuckDB would parse it per branch."""
     if src_type and src_type.startswith("TIMESTAMP WITH TIME ZONE"):
         return e
     if src_type and (src_type.startswith("TIMESTAMP") or src_type == "DATE"):
         return local_to_utc_sql(f"CAST({e} AS TIMESTAMP)", zone)
     t = _text(e)  # the casts skip surrounding spaces themselves
+    parsed = f"__ts_{name}"
     if cs.format:
-        return local_to_utc_sql(f"try_strptime(trim({t}), {quote_lit(cs.format)})", zone)
+        pre[parsed] = f"try_strptime(trim({t}), {quote_lit(cs.format)})"
+        return local_to_utc_sql(parsed, zone)
     # an offset is a '+', a Z, a UTC (any case: the TIMESTAMP cast drops them all) or a '-' after the
     # time's first ':'. Plain string tests on the whole value: a regex, or substr() to skip the date,
     # costs more per row than the parse itself
-    has_offset = (f"(contains({t}, '+') OR contains({t}, 'Z') OR contains({t}, 'z') OR contains({t}, 'U') "
-                  f"OR contains({t}, 'u') OR {t} LIKE '%:%-%')")
-    return (f"CASE WHEN {has_offset} THEN TRY_CAST({t} AS TIMESTAMPTZ) "
-            f"ELSE {local_to_utc_sql(f'TRY_CAST({t} AS TIMESTAMP)', zone)} END")
+    pre[f"__offset_{name}"] = (f"(contains({t}, '+') OR contains({t}, 'Z') OR contains({t}, 'z') "
+                               f"OR contains({t}, 'U') OR contains({t}, 'u') OR {t} LIKE '%:%-%')")
+    pre[parsed] = f"TRY_CAST({t} AS TIMESTAMP)"
+    return (f"CASE WHEN __offset_{name} THEN TRY_CAST({t} AS TIMESTAMPTZ) "
+            f"ELSE {local_to_utc_sql(parsed, zone)} END")
 
 
 def _month(e: str, src_type: str | None) -> str:
@@ -168,8 +172,11 @@ def _unparsed(out: str, e: str) -> str:
     return f"({out}) IS NULL AND NOT {_blank(e)}"
 
 
-def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zone: str) -> tuple[str, str | None]:
-    """(expression, failure condition or None) for one canonical column."""
+def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zone: str,
+               pre: dict[str, str] | None = None) -> tuple[str, str | None]:
+    """(expression, failure condition or None) for one canonical column; `pre` receives the helper
+    columns the expression reads, computed once per row below it (`staged_sql`)."""
+    pre = {} if pre is None else pre
     e = quote_ident(cs.column) if cs.column else f"({cs.sql})"
     src_type = types.get(cs.column) if cs.column else None
     bad: str | None = None
@@ -188,7 +195,7 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
             out = f"({quote_lit(cs.prefix)} || {out})"
         return out, None
     if kind is Kind.TIMESTAMPTZ:
-        out = _timestamp(e, src_type, cs, cs.timezone or zone)
+        out = _timestamp(name, e, src_type, cs, cs.timezone or zone, pre)
         return out, _unparsed(out, e)
     if kind is Kind.DATE:
         out = _month(e, src_type)
@@ -214,20 +221,25 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
 
 
 def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], landed: str,
-               types: dict[str, str], default_zone: str, *, row: str = "__src.rowid AS __rid") -> str:
+               types: dict[str, str], default_zone: str, *, row: str | None = None) -> str:
     """SELECT over the landed relation `landed` (aliased `__src`): canonical columns, `__reason` and `row`
-    — by default `__rid`, the landed row's rowid, so quarantine can show the source row as it was read;
-    a streamed file (a view, no rowid) passes the source row itself instead."""
+    — by default `__rid`, the landed table's rowid, so quarantine can show the source row as it was read;
+    a streamed file (a view, no rowid) passes the source row itself instead. The helper values some
+    columns share (a parsed time, its offset test) are computed once in a subquery below: DuckDB does
+    not share a subexpression between the branches of a CASE."""
     zone = spec.timezone or default_zone
     cols: list[str] = []
     checks: list[str] = []
+    pre: dict[str, str] = {}
     for name, cs in specs.items():
         kind = target.kind(name)
-        expr, bad = column_sql(name, cs, kind, types, zone)
+        expr, bad = column_sql(name, cs, kind, types, zone, pre)
         cols.append(f"{expr} AS {quote_ident(name)}")
         if bad:
             what = {"TIMESTAMPTZ": "timestamp", "DATE": "month", "INTEGER": "integer", "BIGINT": "integer"}.get(
                 kind.name, "number")
             checks.append(f"WHEN {bad} THEN {quote_lit(f'bad {name}: not a valid {what}')}")
     reason = ("CASE " + " ".join(checks) + " END") if checks else "CAST(NULL AS VARCHAR)"
-    return f"SELECT {', '.join(cols)}, {reason} AS __reason, {row} FROM {quote_ident(landed)} __src"
+    below = ["*", *(["rowid AS __rowid"] if row is None else []), *(f"{v} AS {k}" for k, v in pre.items())]
+    source = f"(SELECT {', '.join(below)} FROM {quote_ident(landed)})"
+    return f"SELECT {', '.join(cols)}, {reason} AS __reason, {row or '__src.__rowid AS __rid'} FROM {source} __src"
