@@ -173,9 +173,10 @@ def _unparsed(out: str, e: str) -> str:
 
 
 def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zone: str,
-               pre: dict[str, str] | None = None) -> tuple[str, str | None]:
+               pre: dict[str, str] | None = None, value: str | None = None) -> tuple[str, str | None]:
     """(expression, failure condition or None) for one canonical column; `pre` receives the helper
-    columns the expression reads, computed once per row below it (`staged_sql`)."""
+    columns the expression reads, computed once per row below it (`staged_sql`). `value`: the name under
+    which the condition can read the computed value (else it repeats the expression)."""
     pre = {} if pre is None else pre
     e = quote_ident(cs.column) if cs.column else f"({cs.sql})"
     src_type = types.get(cs.column) if cs.column else None
@@ -196,18 +197,19 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
         return out, None
     if kind is Kind.TIMESTAMPTZ:
         out = _timestamp(name, e, src_type, cs, cs.timezone or zone, pre)
-        return out, _unparsed(out, e)
+        return out, _unparsed(value or out, e)
     if kind is Kind.DATE:
         out = _month(e, src_type)
-        return out, _unparsed(out, e)
+        return out, _unparsed(value or out, e)
     numeric = kind in (Kind.MONEY, Kind.INTEGER, Kind.BIGINT, Kind.DOUBLE)
     if numeric and cs.sql:
         e, bad = _numeric_sql(cs.sql, types)
     if numeric and (cs.unit != "units" or cs.negate or cs.sql):
         num = _scaled(e, cs.unit) if cs.sql else _number(e, src_type, cs.unit)
         out = f"(-{num})" if cs.negate else num
-        bad = bad or _unparsed(num, e)
-        if kind in (Kind.INTEGER, Kind.BIGINT):
+        integer = kind in (Kind.INTEGER, Kind.BIGINT)
+        bad = bad or _unparsed(value if value and not integer else num, e)  # (NULL exactly when num is)
+        if integer:
             bad += f" OR ({num}) <> round({num})"
             out = f"TRY_CAST({out} AS BIGINT)"
         return out, bad
@@ -216,7 +218,8 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
         # a value that may have a fraction is compared with its exact reading
         out = f"TRY_CAST({e} AS {kind.value})"
         exact = f"TRY_CAST(replace(replace(trim({e}), ' ', ''), ',', '.') AS DECIMAL(18,6))"
-        return out, f"{_unparsed(out, e)} OR ({_may_be_fraction(e)} AND {rounded_differs(exact, 'DECIMAL(18,6)', 0)})"
+        fraction = rounded_differs(exact, "DECIMAL(18,6)", 0)
+        return out, f"{_unparsed(value or out, e)} OR ({_may_be_fraction(e)} AND {fraction})"
     return e, None
 
 
@@ -224,17 +227,21 @@ def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], l
                types: dict[str, str], default_zone: str, *, row: str | None = None) -> str:
     """SELECT over the landed relation `landed` (aliased `__src`): canonical columns, `__reason` and `row`
     — by default `__rid`, the landed table's rowid, so quarantine can show the source row as it was read;
-    a streamed file (a view, no rowid) passes the source row itself instead. The helper values some
-    columns share (a parsed time, its offset test) are computed once in a subquery below: DuckDB does
-    not share a subexpression between the branches of a CASE."""
+    a streamed file (a view, no rowid) passes the source row itself instead. Helper values (a parsed
+    time, its offset test) and then the canonical values are computed in subqueries below, each once:
+    DuckDB does not share a subexpression between the branches of a CASE, so the verdict's CASE reads
+    the values by name instead of repeating their expressions."""
     zone = spec.timezone or default_zone
+    values: list[str] = []
     cols: list[str] = []
     checks: list[str] = []
     pre: dict[str, str] = {}
     for name, cs in specs.items():
         kind = target.kind(name)
-        expr, bad = column_sql(name, cs, kind, types, zone, pre)
-        cols.append(f"{expr} AS {quote_ident(name)}")
+        value = f"__v_{name}"
+        expr, bad = column_sql(name, cs, kind, types, zone, pre, value)
+        values.append(f"{expr} AS {value}")
+        cols.append(f"{value} AS {quote_ident(name)}")
         if bad:
             what = {"TIMESTAMPTZ": "timestamp", "DATE": "month", "INTEGER": "integer", "BIGINT": "integer"}.get(
                 kind.name, "number")
@@ -242,4 +249,6 @@ def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], l
     reason = ("CASE " + " ".join(checks) + " END") if checks else "CAST(NULL AS VARCHAR)"
     below = ["*", *(["rowid AS __rowid"] if row is None else []), *(f"{v} AS {k}" for k, v in pre.items())]
     source = f"(SELECT {', '.join(below)} FROM {quote_ident(landed)})"
-    return f"SELECT {', '.join(cols)}, {reason} AS __reason, {row or '__src.__rowid AS __rid'} FROM {source} __src"
+    # three levels: helpers, then values, then the verdict reading the values by name
+    computed = f"(SELECT *, {', '.join(values)} FROM {source})" if values else source
+    return f"SELECT {', '.join(cols)}, {reason} AS __reason, {row or '__src.__rowid AS __rid'} FROM {computed} __src"
