@@ -25,6 +25,8 @@ def _cfg(tmp_path, url, **inp):
     ({"table": "order"}, "[platform] input 'orders': cannot read table 'order'"),
     ({"watermark": "changed_at"}, "watermark = 'changed_at', but table 'orders' has no such column"),
     ({"columns": {"sale_idd": "order_id"}}, "columns.sale_idd is not a column of `sales`"),
+    ({"where": "state = 'done'"}, "[platform] input 'orders': where = \"state = 'done'\" does not work on table"),
+    ({"where": "status = 'done' AND"}, "where = \"status = 'done' AND\" does not work on table 'orders'"),
 ])
 def test_mapping_mistakes_are_named(warehouse, backoffice, tmp_path, change, message):
     cfg = _cfg(tmp_path, f"sqlite:///{backoffice}", **change)
@@ -38,6 +40,7 @@ def test_mapping_mistakes_are_named(warehouse, backoffice, tmp_path, change, mes
     ({"table": "order"}, "[platform] input 'orders': cannot read table 'order' from mysql+pymysql://salesglass:***@"),
     ({"watermark": "changed_at"}, "watermark = 'changed_at', but table 'orders' has no such column"),
     ({"columns": {"sale_id": "order_no"}}, "columns.sale_id = 'order_no', but the source has no such column"),
+    ({"where": "state = 'done'"}, "where = \"state = 'done'\" does not work on table 'orders': "),
 ])
 def test_mariadb_mapping_mistakes_are_named(warehouse, mariadb_backoffice, tmp_path, change, message):
     cfg = _cfg(tmp_path, mariadb_backoffice.url, **change)
@@ -103,3 +106,12 @@ def test_missing_sqlite_file_is_not_created(warehouse, tmp_path):
     with pytest.raises(ConfigError, match=r"SQLite file .*missing\.sqlite does not exist"):
         load_into(warehouse, cfg, progress=False)
     assert not (tmp_path / "missing.sqlite").exists()
+
+
+def test_wrong_where_on_a_server_is_named_before_any_row_is_read(warehouse, server_backoffice, tmp_path):
+    cfg = _cfg(tmp_path, server_backoffice.url, where="state = 'done'")
+    with pytest.raises(ConfigError) as err:
+        load_into(warehouse, cfg, progress=False)
+    assert "[platform] input 'orders': where = \"state = 'done'\" does not work on table 'orders': " in str(err.value)
+    assert "state" in str(err.value).split("does not work on table 'orders': ")[1]  # the server's own words
+    assert warehouse.execute("SELECT count(*) FROM sales").fetchone()[0] == 0

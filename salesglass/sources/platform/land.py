@@ -67,7 +67,7 @@ def land_input(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, ta
         available = sql_reader.probe_columns(url, base)
     except Exception as exc:
         raise ConfigError(f"{label}: cannot read {what} from {sql_reader.safe_url(url)}: "
-                          f"{sql_reader._first_line(exc)}") from None
+                          f"{sql_reader._first_line(exc, url)}") from None
     specs = column_specs(spec, target, available, label)
     check_required(specs, target, label)
     if watermark and watermark not in available:
@@ -77,6 +77,12 @@ def land_input(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, ta
     if cols is not None and watermark and watermark not in cols:
         cols.append(watermark)
     sql = sql_reader.select_sql(url, base, cols, spec.where, watermark, since)
+    if spec.where:  # the server plans the filter now: a wrong one is a config mistake, not a failed read
+        try:
+            sql_reader.probe_columns(url, sql)
+        except Exception as exc:
+            raise ConfigError(f"{label}: where = {spec.where!r} does not work on {what}: "
+                              f"{sql_reader._first_line(exc, url)}") from None
     rows = sql_reader.land_sql(con, url, sql, into, batch_rows=cfg.platform.batch_rows, on_rows=on_rows,
                                label=label)
     return Landed(into, rows, specs, _types(con, into), is_file=False)
