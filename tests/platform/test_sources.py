@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import openpyxl
+import pytest
 
 from salesglass.sources.platform.load import UNKNOWN_MANAGER, load_into
 from tests.platform.conftest import Backoffice, add_amocrm_managers, demo_config
@@ -134,3 +135,32 @@ def test_server_incremental_load_reads_only_new_and_changed_rows(warehouse, serv
     add_amocrm_managers(warehouse)
     _check_incremental(warehouse, server_backoffice, demo_config(server_backoffice.url, tmp_path))
     assert _rows(warehouse, "partners") == EXPECTED_PARTNERS
+
+
+@pytest.mark.postgres
+def test_a_read_stopped_half_way_closes_its_server_connection(postgres_url):
+    """A load that fails while rows are streaming (here: the progress callback) leaves no session open on
+    the back-office — a refresh that fails every 15 minutes must not pile up connections."""
+    import duckdb
+    import psycopg
+
+    from salesglass.errors import SalesglassError
+    from salesglass.sources.platform.sql_reader import land_sql
+
+    def sessions() -> int:
+        with psycopg.connect(postgres_url, autocommit=True) as pg:
+            return pg.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                              "AND pid <> pg_backend_pid()").fetchone()[0]
+
+    def stop(_rows: int) -> None:
+        raise RuntimeError("disk full")
+
+    con = duckdb.connect()
+    before = sessions()
+    held = []
+    for _ in range(3):
+        with pytest.raises(SalesglassError, match="disk full"):
+            land_sql(con, postgres_url, "SELECT g AS n FROM generate_series(1, 300000) g", "x", batch_rows=1000,
+                     on_rows=stop, label="t")
+        held.append(sessions())
+    assert held == [before] * 3

@@ -120,17 +120,23 @@ def connectorx_batches(url: str, sql: str, batch_rows: int) -> tuple[pa.Schema, 
 
     def batches() -> Iterator[pa.RecordBatch]:
         it = iter(reader)
-        while True:
-            try:
-                batch = next(it)
-            except StopIteration:
-                return
-            except (KeyboardInterrupt, SystemExit, GeneratorExit):
-                raise
-            except BaseException as exc:
-                raise _masked(exc, password) from None
-            if batch.num_rows:
-                yield pa.record_batch([c if c.type == pa.string() else c.cast(pa.string()) for c in batch.columns],
-                                      schema=schema)
+        try:
+            while True:
+                try:
+                    batch = next(it)
+                except StopIteration:
+                    return
+                except (KeyboardInterrupt, SystemExit, GeneratorExit):
+                    raise
+                except BaseException as exc:
+                    raise _masked(exc, password) from None
+                if batch.num_rows:
+                    yield pa.record_batch([c if c.type == pa.string() else c.cast(pa.string())
+                                           for c in batch.columns], schema=schema)
+        finally:
+            # closed early (the load failed): release the stream now. connectorx keeps idle pool threads
+            # (3 per read, even a complete one) until the process ends — harmless for the CLI, and the
+            # refresh runs each run in its own process
+            reader.close()
 
     return schema, batches()

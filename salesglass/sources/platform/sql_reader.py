@@ -325,6 +325,9 @@ def land_sql(con: duckdb.DuckDBPyConnection, url: str, sql: str, into: str, *, b
         raise SalesglassError(f"{label}: reading from {safe_url(url)} failed: {_first_line(cause, url)}") from None
     finally:
         con.unregister("__arrow_in")
+        close = getattr(batches, "close", None)
+        if close:  # a reader stopped half-way frees its connection now, not when the process ends
+            close()
     return count
 
 
