@@ -10,9 +10,12 @@ Two files, so that readers never wait on writers (DuckDB allows one writing proc
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -64,3 +67,126 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     names = [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
     return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
+# A full reload leaves the replaced tables' blocks free inside the file (DuckDB never shrinks a file), and
+# the report build seeds the published file with a byte copy of it. Compacting pays when a good share of
+# the file is free; tiny files are not worth a rewrite.
+COMPACT_MIN_FREE_SHARE = 0.3
+COMPACT_MIN_BYTES = 64 * 2**20
+
+
+@dataclass(frozen=True)
+class Compaction:
+    """What `compact_if_worthwhile` did: the file's size before and after, and how long it took."""
+
+    before_bytes: int
+    after_bytes: int
+    free_share: float  # of the blocks before
+    seconds: float
+
+    def line(self) -> str:
+        return (f"compacted the warehouse: {_mb(self.before_bytes)} → {_mb(self.after_bytes)} "
+                f"({self.seconds:.1f} s)")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.0f} MB" if n >= 10e6 else f"{n / 1e6:.1f} MB"
+
+
+def compact_if_worthwhile(path: str | Path, *, min_free_share: float = COMPACT_MIN_FREE_SHARE,
+                          min_bytes: int | None = None) -> Compaction | None:
+    """Rewrite the DuckDB file at `path` without its free blocks when more than `min_free_share` of its
+    blocks are free and it is at least `min_bytes` big; None when skipped (also when another process
+    has the file open, or the disk lacks room for the copy).
+
+    The live data is copied (`COPY FROM DATABASE`: tables with their NOT NULL / PRIMARY KEY / UNIQUE
+    constraints, views, sequences, macros) into `<name>.compacting` next to the file, which then
+    replaces it with one `os.replace`. Why this is safe against other processes: the old file stays
+    open read-write — DuckDB's exclusive lock on it — from before the copy until after the rename, so
+    no process can write (or even read) it meanwhile, and a writer that was waiting for the lock opens
+    the new file once it is in place. There is no window between releasing the old file and the swap.
+    A failure anywhere before the rename deletes the temporary file and leaves the original untouched.
+    """
+    path = Path(path)
+    min_bytes = COMPACT_MIN_BYTES if min_bytes is None else min_bytes
+    if not path.exists() or path.stat().st_size < min_bytes:
+        return None
+    started = time.monotonic()
+    try:
+        con = connect(path)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            return None  # another process has the warehouse open: the next full reload compacts it
+        raise
+    try:
+        con.execute("CHECKPOINT")  # a pending write-ahead log goes into the file first
+        name, block_size, total, used, free = con.execute(
+            "SELECT database_name, block_size, total_blocks, used_blocks, free_blocks "
+            "FROM pragma_database_size() WHERE database_name = current_database()").fetchone()
+        share = free / total if total else 0.0
+        if share <= min_free_share or shutil.disk_usage(path.parent).free < used * block_size * 1.2:
+            return None
+        before = path.stat().st_size
+        _rewrite(con, path, _ident(name))
+    finally:
+        con.close()
+    _fsync_dir(path.parent)
+    return Compaction(before, path.stat().st_size, share, time.monotonic() - started)
+
+
+def _rewrite(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> None:
+    """Copy the open database `source` into a fresh file and rename that over `path` (the caller holds
+    `path` open, so the rename happens under its lock)."""
+    tmp = path.with_name(path.name + ".compacting")
+    leftovers = (tmp, _wal(tmp))
+    for leftover in leftovers:  # of a compaction that was killed
+        leftover.unlink(missing_ok=True)
+    attached = False
+    try:
+        con.execute(f"ATTACH {_lit(str(tmp))} AS __compacted (STORAGE_VERSION {_lit(STORAGE_VERSION)})")
+        attached = True
+        _copy_database(con, source, "__compacted")
+        con.execute("DETACH __compacted")  # checkpoints the new file and closes it
+        attached = False
+        if _wal(tmp).exists():
+            raise RuntimeError(f"{tmp} kept a write-ahead log after closing")
+        shutil.copymode(path, tmp)
+        # (no write went to the old file since the CHECKPOINT; a log left next to it would be replayed
+        # against the new file)
+        _wal(path).unlink(missing_ok=True)
+        os.replace(tmp, path)
+    except BaseException:
+        if attached:
+            with suppress(duckdb.Error):
+                con.execute("DETACH __compacted")
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        raise
+
+
+def _copy_database(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
+    """Schema (tables with constraints, views, sequences, macros, types) first, then the rows."""
+    con.execute(f"COPY FROM DATABASE {source} TO {target}")
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable (a crash right after it must not bring the old file back half-way)."""
+    with suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -29,7 +30,8 @@ def load(
     """Load the platform back-office (partners, sales, widget installs) and the plans into the warehouse.
 
     Reads only rows changed since the last load (per-input watermarks) unless --full. Rows that cannot
-    be used go to quarantine with their reason; see `salesglass doctor`.
+    be used go to quarantine with their reason; see `salesglass doctor`. After --full the warehouse file
+    is compacted when the replaced tables left a good share of it free (docs/scale.md).
     """
     from salesglass.config import load_config
     from salesglass.errors import ConfigError
@@ -55,6 +57,11 @@ def print_summary(summary) -> None:  # LoadSummary
             console.print(f"  [yellow]{r.name}[/]: {n:,} × {reason}", highlight=False)
     if summary.quarantined:
         console.print("Quarantined rows are kept in the `quarantine` table; `salesglass doctor` lists them.")
+    if summary.compaction is not None:
+        console.print(summary.compaction.line(), highlight=False)
+    if summary.compaction_error:
+        console.print(f"[yellow]warning:[/] the warehouse was not compacted (it is unchanged): "
+                      f"{escape(summary.compaction_error)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
