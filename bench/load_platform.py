@@ -12,7 +12,8 @@ validation and upsert — and prints rows per second and peak RSS. Targets: ≥ 
 `mariadbd`, target ≥ 200 000 rows/s) is read through connectorx as Arrow batches: not part of the default
 run (filling the MariaDB table takes longer than the load).
 After the CSV load it also times the floor: DuckDB alone parsing the same file and writing the typed
-columns with no check at all, so the load's overhead over what the machine can do is visible.
+columns with no check at all and the cheapest time conversion (a fixed offset), so the load's overhead
+over what the machine can do is visible (this virtual machine's own speed drifts by ±15 %).
 """
 
 from __future__ import annotations
