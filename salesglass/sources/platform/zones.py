@@ -6,6 +6,10 @@ one constant, so the load writes a CASE over the zone's constant-offset periods,
 leaves `timezone()` only the day either side of each transition (where skipped and repeated hours
 follow ICU's rules) and the times outside the periods. The periods are read from ICU itself
 (`timezone()` sampled hourly, once per zone and process), so both paths give the same instants.
+
+Not `reports/periods.py`'s transitions: those go the other way (UTC → wall time, where every instant
+has one answer) and come from Python's tz database; here a wall time in a skipped or repeated hour
+needs ICU's own choice, which only DuckDB can give — hence the margins and the fallback.
 """
 
 from __future__ import annotations
