@@ -75,7 +75,7 @@ def test_sub_cent_money_in_a_decimal_column_is_caught_even_where_rounding_overfl
 
 
 @pytest.mark.parametrize("keys, repeated", [
-    (["s1", "s2", "s3", "s4"], 0),          # in key order: proven unique without a hash table
+    (["s1", "s2", "s3", "s4"], 0),          # no repeat
     (["s1", "s2", "s2", "s3"], 1),          # in key order but for one repeat next to its twin
     (["s3", "s1", "s4", "s1"], 1),          # out of order, the repeat far from its twin
     (["s1", "s2", "s1", "s2", "s3"], 2),

@@ -132,3 +132,29 @@ def test_a_full_reload_that_fails_half_way_keeps_the_old_table(warehouse, tmp_pa
     assert warehouse.execute("SELECT count(*) FROM quarantine").fetchone()[0] == len(EXPECTED_REASONS)
     assert not warehouse.execute("SELECT * FROM duckdb_tables() WHERE table_name = '__next_sales'").fetchall()
     load_into(warehouse, _config(tmp_path, ROWS), progress=False)  # the connection is usable afterwards
+
+
+def test_in_a_big_file_the_first_copy_of_a_repeated_key_wins_though_the_table_is_filled_unordered(warehouse, tmp_path):
+    # big enough for DuckDB to read it in pieces on two threads, whose rows land in no fixed order
+    warehouse.execute("SET threads = 2")
+    n = 400_000
+    body = tmp_path / "body.csv"
+    warehouse.execute(f"""COPY (SELECT printf('o%07d', i) AS order_id, 'p1' AS org,
+                                 TIMESTAMP '2024-01-01' + i * INTERVAL 1 MINUTE AS done_at, 1 AS qty, 100 AS full_kop,
+                                 5 AS core_kop, 0 AS cost_kop, 'done' AS status, '2024-01-01' AS updated_at
+                          FROM range({n}) r(i)) TO '{body}' (HEADER false, DELIMITER ';')""")
+    lines = body.read_text().splitlines()
+    # three early keys appear again in later pieces of the file, with other quantities
+    repeats = {150_000: ("o0000005", 9), 260_000: ("o0000007", 8), 399_000: ("o0000009", 7)}
+    for line, (key, qty) in repeats.items():
+        lines[line] = f"{key};p2;2024-06-01 00:00:00;{qty};100;5;0;done;2024-01-01"
+    summary = load_into(warehouse, _config(tmp_path, lines), full=True, progress=False)
+
+    r = summary.inputs[0]
+    assert (r.loaded, r.reasons) == (n - 3, {"duplicate key (sale_id) in this batch": 3})
+    keys = ", ".join(f"'{k}'" for k, _ in repeats.values())
+    got = warehouse.execute(f"SELECT sale_id, partner_id, tickets FROM sales WHERE sale_id IN ({keys}) "
+                            "OR sale_id IN ('o0150000', 'o0260000', 'o0399000')").fetchall()
+    assert sorted(got) == [(k, "p1", 1) for k, _ in sorted(repeats.values())]
+    raws = [json.loads(x) for (x,) in warehouse.execute("SELECT raw FROM quarantine ORDER BY source_key").fetchall()]
+    assert [(x["sale_id"], x["tickets"]) for x in raws] == sorted(repeats.values())

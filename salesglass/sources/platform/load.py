@@ -18,7 +18,7 @@ import duckdb
 
 from salesglass.config import Config
 from salesglass.model.schema import PARTNERS, SALES, Column, Kind, Table
-from salesglass.model.validate import load_staged, problem_sql, typed_columns_sql
+from salesglass.model.validate import load_staged, problem_sql, repeated_key_hashes, typed_columns_sql
 from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.land import Landed, land_input, max_watermark, watermark_sql
 from salesglass.sources.platform.mapping import Target, staged_sql
@@ -131,12 +131,14 @@ def load_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
     started = time.monotonic()
     ensure_tables(con)
     summary = LoadSummary(full=full)
-    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    previous, ordered = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')").fetchone()
     con.execute(f"SET memory_limit = {quote_lit(cfg.platform.memory_limit)}")
     try:
         _load_all(con, cfg, summary, full=full, progress=progress)
     finally:
         con.execute(f"SET memory_limit = {quote_lit(previous)}")
+        con.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -167,28 +169,22 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
     landed = land_input(con, cfg, inp, target, into=f"__land_{inp.name}", label=label, watermark=inp.watermark,
                         since=since, on_rows=lambda n: rep.advance(task, n), stream=True)
     with_email = inp.target == "partners" and "development_manager_email" in landed.specs
-    # a full reload is staged straight into a new table that then replaces the target (inside the
-    # input's transaction: DuckDB then lets the table drop its bad rows and regain NOT NULL)
+    # a full reload is staged straight into a new table of the warehouse that then replaces the target
+    # (`load_staged(adopt=)`). It is filled and checked outside the input's transaction: DuckDB reads a
+    # committed table faster (the key check: 0.6 s instead of 1.0 s for ten million sales)
     staged = f"__next_{target.table.name}" if replace and not with_email else "__staged"
-    began = staged != "__staged"
-    if began:
-        con.execute("BEGIN TRANSACTION")
     try:
         if landed.streamed:
             rep.status(task, "reading and validating", 0)
         else:
             rep.status(task, "validating", landed.rows)
-        _create_staged(con, cfg, landed, inp, target, label, into=staged)
+        unique = _create_staged(con, cfg, landed, inp, target, label, into=staged)
         result = InputResult(inp.name, inp.target, read=landed.rows + len(landed.rejects))
         if inp.watermark:
             wm_table, wm_col = (staged, "__wm") if landed.streamed else (landed.table, inp.watermark)
             result.watermark = max_watermark(con, wm_table, wm_col) or since
         _commit_input(con, landed, inp, target, source, result, staged=staged, full=full, replace=replace,
-                      since=since, began=began)
-    except Exception:
-        if began and _in_transaction(con):
-            con.execute("ROLLBACK")
-        raise
+                      since=since, unique=unique)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {quote_ident(staged)}")
         if landed.streamed:
@@ -201,11 +197,10 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
 
 def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec, target: Target, source: str,
                   result: InputResult, *, staged: str, full: bool, replace: bool, since: str | None,
-                  began: bool = False) -> None:
+                  unique: bool = False) -> None:
     """In one transaction: the input's old quarantine rows out, its rows in, its watermark on.
-    `began`: the caller has opened it already."""
-    if not began:
-        con.execute("BEGIN TRANSACTION")
+    `unique`: the staged key is proven not to repeat."""
+    con.execute("BEGIN TRANSACTION")
     try:
         if full or since is None:  # everything was read again
             con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)}")
@@ -214,7 +209,7 @@ def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec
             con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)} AND source_key IN "
                         f"(SELECT CAST({quote_ident(key)} AS VARCHAR) FROM {quote_ident(staged)})")
         res = load_staged(con, target.table, staged, source=source, replace_all=replace, own_transaction=False,
-                          validated=True, adopt=staged != "__staged")
+                          validated=True, adopt=staged != "__staged", unique_key=unique)
         result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
         _quarantine_rejects(con, landed, source, target.table.name, result)
         # a bad row without a key that was read again (it sits on the watermark) is listed once
@@ -235,12 +230,13 @@ def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec
 
 
 def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, inp: InputSpec, target: Target,
-                   label: str, *, into: str = "__staged") -> None:
+                   label: str, *, into: str = "__staged") -> bool:
     """Table `into`: the input's rows in canonical columns with each row's verdict (`__reason`), in one
     query — for a streamed file, the one that parses it. A row keeps its source values (`__raw`) only
     when it is bad, and a streamed row its watermark (`__wm`). Any `into` but `__staged` is a table of
-    the warehouse in the target's exact columns (`load_staged(adopt=)`)."""
-    from salesglass.errors import ConfigError, SalesglassError
+    the warehouse in the target's exact columns (`load_staged(adopt=)`). Returns whether the key is
+    proven not to repeat (`_fill_new_table`)."""
+    from salesglass.errors import ConfigError
 
     raw = ", ".join(f"{quote_ident(c)} := __src.{quote_ident(c)}" for c in landed.types)
     row = f"struct_pack({raw}) AS __raw_all"
@@ -272,29 +268,62 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
     checked = f"""SELECT * EXCLUDE (__raw_all, __reason, __why), __why AS __reason,
                          CASE WHEN {keep} THEN to_json(__raw_all) END AS __raw
                   FROM (SELECT *, {why} AS __why FROM __staged_v)"""
+    unique = False
     if into == "__staged":
-        create = f"CREATE OR REPLACE TEMP TABLE __staged AS {checked}"
+        _fill(con, f"CREATE OR REPLACE TEMP TABLE __staged AS {checked}", landed, label)
     else:
         helpers = ", ".join(["__reason", "__raw", *(["__wm"] if landed.streamed and inp.watermark else [])])
-        # created empty with the target's NOT NULL constraints, then filled: cheaper than making a
-        # filled table check its ten million rows for NULLs
         select = f"SELECT {typed_columns_sql(target.table, types, placeholders=True)}, {helpers} FROM ({checked})"
-        con.execute(f"DROP TABLE IF EXISTS {quote_ident(into)}")
-        con.execute(f"CREATE TABLE {quote_ident(into)} AS {select} LIMIT 0")
-        for col in target.table.columns:
-            if col.not_null:
-                con.execute(f"ALTER TABLE {quote_ident(into)} ALTER COLUMN {quote_ident(col.name)} SET NOT NULL")
-        create = f"INSERT INTO {quote_ident(into)} {select}"
-    try:
-        con.execute(create)
-    except duckdb.Error as exc:  # (an open transaction is now aborted: the caller rolls it back)
-        what = (f"reading {landed.what} failed (the file, or a `sql` mapping that fails on a row)"
-                if landed.what else "a `sql` mapping failed on a row")
-        raise SalesglassError(f"{label}: {what}: {str(exc).splitlines()[0]}") from None
+        unique = _fill_new_table(con, into, select, target.table, landed, label)
     con.execute("DROP VIEW __staged_v")
     if landed.streamed_rejects is not None:
         landed.rows = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0]
         landed.rejects = landed.streamed_rejects()
+    return unique
+
+
+def _fill_new_table(con: duckdb.DuckDBPyConnection, into: str, select: str, table: Table, landed: Landed,
+                    label: str) -> bool:
+    """Table `into` in `table`'s columns and NOT NULL constraints, filled from `select`; returns whether
+    its key is then proven not to repeat among the usable rows (`load_staged(unique_key=)`).
+
+    DuckDB fills a table ~12 % faster (ten million sales from CSV) when it need not keep the source's
+    row order. That order decides one thing: which copy of a repeated key is kept (the first). So the
+    table is filled unordered, and filled again in order only when a key does repeat."""
+    _create_empty(con, into, select, table)
+    _fill(con, f"INSERT INTO {quote_ident(into)} {select}", landed, label, keep_order=False)
+    if not table.merge_key:
+        return False
+    key = ", ".join(quote_ident(k) for k in table.merge_key)
+    if not repeated_key_hashes(con, f"(SELECT * FROM {quote_ident(into)} WHERE __reason IS NULL)", key):
+        return True
+    _create_empty(con, into, select, table)
+    _fill(con, f"INSERT INTO {quote_ident(into)} {select}", landed, label)
+    return False
+
+
+def _create_empty(con: duckdb.DuckDBPyConnection, into: str, select: str, table: Table) -> None:
+    """A new empty table `into` with `table`'s NOT NULL constraints: filling it is cheaper than making a
+    filled table check its ten million rows for NULLs."""
+    con.execute(f"DROP TABLE IF EXISTS {quote_ident(into)}")
+    con.execute(f"CREATE TABLE {quote_ident(into)} AS {select} LIMIT 0")
+    for col in table.columns:
+        if col.not_null:
+            con.execute(f"ALTER TABLE {quote_ident(into)} ALTER COLUMN {quote_ident(col.name)} SET NOT NULL")
+
+
+def _fill(con: duckdb.DuckDBPyConnection, sql: str, landed: Landed, label: str, *, keep_order: bool = True) -> None:
+    """Run the statement that reads the input (for a streamed file, the one that parses it)."""
+    from salesglass.errors import SalesglassError
+
+    con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
+    try:
+        con.execute(sql)
+    except duckdb.Error as exc:  # (an open transaction is now aborted: the caller rolls it back)
+        what = (f"reading {landed.what} failed (the file, or a `sql` mapping that fails on a row)"
+                if landed.what else "a `sql` mapping failed on a row")
+        raise SalesglassError(f"{label}: {what}: {str(exc).splitlines()[0]}") from None
+    con.execute("SET preserve_insertion_order = true")  # (after a failure, `load_into` resets it)
 
 
 def _quarantine_rejects(con: duckdb.DuckDBPyConnection, landed: Landed, source: str, entity: str,
@@ -318,15 +347,6 @@ def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: 
               AND s.partner_id IN (SELECT partner_id FROM partners)""").fetchone()[0]
     if n:
         result.warnings[UNKNOWN_MANAGER] = n
-
-
-def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
-        return True
-    con.execute("ROLLBACK")
-    return False
 
 
 def _stored_watermark(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
