@@ -141,8 +141,9 @@ def _scaled(e: str, unit: str) -> str:
     return f"(TRY_CAST({e} AS DECIMAL(16,2)) * CAST(0.01 AS DECIMAL(2,2)))"
 
 
-def _numeric_sql(sql: str, types: dict[str, str]) -> tuple[str, str | None]:
-    """An arithmetic expression over columns landed as text: each column parsed as a number first.
+def _numeric_sql(sql: str, types: dict[str, str], pre: dict[str, str]) -> tuple[str, str | None]:
+    """An arithmetic expression over columns landed as text: each column parsed as a number first, once
+    per row, in `pre` (the expression and its check then read the parsed value by name).
 
     Returns the expression and the condition "some referenced value is there but is not a number".
     """
@@ -151,14 +152,14 @@ def _numeric_sql(sql: str, types: dict[str, str]) -> tuple[str, str | None]:
 
     def parse(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Column) and types.get(node.name, "").startswith(_TEXT_TYPES):
-            ref = quote_ident(node.name)
-            num = _number(ref, types[node.name], "units")
-            bad.append(f"({num} IS NULL AND NOT {_blank(ref)})")
-            return sqlglot.parse_one(num, read="duckdb")
+            ref, parsed = quote_ident(node.name), f"__n_{node.name}"
+            pre[parsed] = _number(ref, types[node.name], "units")
+            bad.append(f"({quote_ident(parsed)} IS NULL AND NOT {_blank(ref)})")
+            return exp.column(parsed, quoted=True)
         return node
 
     out = tree.transform(parse).sql(dialect="duckdb")
-    return f"({out})", (" OR ".join(bad) or None)
+    return f"({out})", (" OR ".join(dict.fromkeys(bad)) or None)
 
 
 def _may_be_fraction(e: str) -> str:
@@ -203,7 +204,7 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
         return out, _unparsed(value or out, e)
     numeric = kind in (Kind.MONEY, Kind.INTEGER, Kind.BIGINT, Kind.DOUBLE)
     if numeric and cs.sql:
-        e, bad = _numeric_sql(cs.sql, types)
+        e, bad = _numeric_sql(cs.sql, types, pre)
     if numeric and (cs.unit != "units" or cs.negate or cs.sql):
         num = _scaled(e, cs.unit) if cs.sql else _number(e, src_type, cs.unit)
         out = f"(-{num})" if cs.negate else num
@@ -247,7 +248,7 @@ def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], l
                 kind.name, "number")
             checks.append(f"WHEN {bad} THEN {quote_lit(f'bad {name}: not a valid {what}')}")
     reason = ("CASE " + " ".join(checks) + " END") if checks else "CAST(NULL AS VARCHAR)"
-    below = ["*", *(["rowid AS __rowid"] if row is None else []), *(f"{v} AS {k}" for k, v in pre.items())]
+    below = ["*", *(["rowid AS __rowid"] if row is None else []), *(f"{v} AS {quote_ident(k)}" for k, v in pre.items())]
     source = f"(SELECT {', '.join(below)} FROM {quote_ident(landed)})"
     # three levels: helpers, then values, then the verdict reading the values by name
     computed = f"(SELECT *, {', '.join(values)} FROM {source})" if values else source
