@@ -158,3 +158,11 @@ def test_in_a_big_file_the_first_copy_of_a_repeated_key_wins_though_the_table_is
     assert sorted(got) == [(k, "p1", 1) for k, _ in sorted(repeats.values())]
     raws = [json.loads(x) for (x,) in warehouse.execute("SELECT raw FROM quarantine ORDER BY source_key").fetchall()]
     assert [(x["sale_id"], x["tickets"]) for x in raws] == sorted(repeats.values())
+
+
+def test_a_new_table_left_by_a_killed_full_reload_is_dropped_by_the_next_load(warehouse, tmp_path):
+    # a full reload commits its new table before it swaps it in; a kill in between leaves it behind
+    warehouse.execute("CREATE TABLE __next_sales AS SELECT * FROM sales")
+    load_into(warehouse, _config(tmp_path, ROWS), progress=False)
+    assert not warehouse.execute("SELECT * FROM duckdb_tables() WHERE table_name LIKE '%next%'").fetchall()
+    assert warehouse.execute("SELECT count(*) FROM sales").fetchone()[0] == 3

@@ -81,6 +81,11 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(create_table_sql(WIDGET_INSTALLS))
     con.execute("""CREATE TABLE IF NOT EXISTS platform_watermarks (
         input TEXT PRIMARY KEY, value TEXT, loaded_at TIMESTAMPTZ NOT NULL)""")
+    # a full reload's new table, left behind by a load that was killed before it swapped it in
+    for (name,) in con.execute("""SELECT table_name FROM duckdb_tables()
+                                  WHERE database_name = current_database() AND schema_name = 'main'
+                                    AND starts_with(table_name, '__next_')""").fetchall():
+        con.execute(f"DROP TABLE {quote_ident(name)}")
 
 
 def run_load(cfg: Config, *, full: bool = False, progress: bool = True) -> LoadSummary:
