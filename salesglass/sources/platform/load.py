@@ -324,7 +324,7 @@ def _fill(con: duckdb.DuckDBPyConnection, sql: str, landed: Landed, label: str, 
     con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
     try:
         con.execute(sql)
-    except duckdb.Error as exc:  # (an open transaction is now aborted: the caller rolls it back)
+    except duckdb.Error as exc:  # (outside a transaction: the statement alone is undone)
         what = (f"reading {landed.what} failed (the file, or a `sql` mapping that fails on a row)"
                 if landed.what else "a `sql` mapping failed on a row")
         raise SalesglassError(f"{label}: {what}: {str(exc).splitlines()[0]}") from None
