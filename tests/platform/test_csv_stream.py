@@ -166,3 +166,14 @@ def test_a_new_table_left_by_a_killed_full_reload_is_dropped_by_the_next_load(wa
     load_into(warehouse, _config(tmp_path, ROWS), progress=False)
     assert not warehouse.execute("SELECT * FROM duckdb_tables() WHERE table_name LIKE '%next%'").fetchall()
     assert warehouse.execute("SELECT count(*) FROM sales").fetchone()[0] == 3
+
+
+def test_negated_tickets_must_be_whole_numbers(warehouse, tmp_path):
+    rows = [f"{key};p1;2024-03-01 10:00:00;{qty};100;5;0;done;2024-03-01"
+            for key, qty in [("r1", "2"), ("r2", "1.5"), ("r3", "3.0"), ("r4", "x")]]
+    summary = load_into(warehouse, _config(tmp_path, rows, tickets={"column": "qty", "negate": True}), full=True,
+                        progress=False)
+
+    assert summary.inputs[0].reasons == {"bad tickets: not a valid integer": 2}
+    assert warehouse.execute("SELECT sale_id, tickets FROM sales ORDER BY 1").fetchall() == [("r1", -2), ("r3", -3)]
+    assert sorted(warehouse.execute("SELECT source_key FROM quarantine").fetchall()) == [("r2",), ("r4",)]

@@ -103,6 +103,13 @@ def _number(e: str, src_type: str | None, unit: str) -> str:
     return f"({out} * CAST(0.01 AS DECIMAL(2,2)))" if cents else out
 
 
+def number_type(src_type: str | None, unit: str) -> str:
+    """The DuckDB type of `_number`'s result (DECIMAL(p1,s1) × DECIMAL(p2,s2) = DECIMAL(p1+p2, s1+s2))."""
+    if src_type and "INT" in src_type:
+        return "DECIMAL(18,2)" if unit != "units" else "DECIMAL(18,0)"
+    return "DECIMAL(18,4)"
+
+
 def _timestamp(name: str, e: str, src_type: str | None, cs: ColumnSpec, zone: str, pre: dict[str, str]) -> str:
     """A naive wall time is read in `zone` (`local_to_utc_sql`: timezone()'s values, without ICU per row).
     Text is parsed once, in `pre` (see `staged_sql`): inside a CASE DuckDB would parse it per branch."""
@@ -207,11 +214,15 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
         e, bad = _numeric_sql(cs.sql, types, pre)
     if numeric and (cs.unit != "units" or cs.negate or cs.sql):
         num = _scaled(e, cs.unit) if cs.sql else _number(e, src_type, cs.unit)
-        out = f"(-{num})" if cs.negate else num
         integer = kind in (Kind.INTEGER, Kind.BIGINT)
+        if integer and not cs.sql:  # the exact number is read three times below: computed once, in `pre`
+            pre[f"__num_{name}"] = num
+            num = quote_ident(f"__num_{name}")
+        out = f"(-{num})" if cs.negate else num
         bad = bad or _unparsed(value if value and not integer else num, e)  # (NULL exactly when num is)
         if integer:
-            bad += f" OR ({num}) <> round({num})"
+            exact_type = None if cs.sql else number_type(src_type, cs.unit)
+            bad += f" OR {rounded_differs(num, exact_type, 0)}" if exact_type else f" OR ({num}) <> round({num})"
             out = f"TRY_CAST({out} AS BIGINT)"
         return out, bad
     if kind in (Kind.INTEGER, Kind.BIGINT) and src_type and src_type.startswith(_TEXT_TYPES):
