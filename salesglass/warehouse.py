@@ -144,7 +144,7 @@ def _rewrite(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> None:
         leftover.unlink(missing_ok=True)
     attached = False
     try:
-        con.execute(f"ATTACH {_lit(str(tmp))} AS __compacted (STORAGE_VERSION {_lit(STORAGE_VERSION)})")
+        con.execute(f"ATTACH {sql_literal(str(tmp))} AS __compacted (STORAGE_VERSION {sql_literal(STORAGE_VERSION)})")
         attached = True
         _copy_database(con, source, "__compacted")
         con.execute("DETACH __compacted")  # checkpoints the new file and closes it
@@ -178,7 +178,8 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
+def sql_literal(text: str) -> str:
+    """`text` as a SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 

@@ -23,7 +23,7 @@ import ibis
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import CANONICAL
 from salesglass.reports import derive, registry
-from salesglass.reports.base import BuildParams, Canon, nullable
+from salesglass.reports.base import BuildParams, Canon, fetch_rows, nullable
 from salesglass.reports.publish import building, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
 
@@ -126,7 +126,7 @@ class _Timer:
     def publish(self, con: ibis.BaseBackend, name: str, obj) -> ibis.Table:
         start = time.perf_counter()
         table = con.create_table(name, nullable(obj) if isinstance(obj, ibis.Table) else obj, overwrite=True)
-        self.rows[name] = int(table.count().execute())
+        self.rows[name] = int(fetch_rows(con, table.count())[0][0])
         self.seconds[name] = time.perf_counter() - start
         self.say(f"{name:<28} {self.rows[name]:>10,} rows  {self.seconds[name]:6.2f} s")
         return table
@@ -160,7 +160,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
                 canon = canon_of(out, {"deal_stages": "source_deal_stages"})
                 for t in CANONICAL:
                     if t.name != "deal_stages":
-                        timer.rows[t.name] = int(out.table(t.name).count().execute())
+                        timer.rows[t.name] = int(fetch_rows(out, out.table(t.name).count())[0][0])
                 # every derived helper and report is published as it is computed
                 report_exprs(canon, params, keep=lambda n, e: timer.publish(out, n, e))
                 out.drop_table("source_deal_stages")

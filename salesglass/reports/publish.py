@@ -14,7 +14,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import ibis
-import pyarrow as pa
 
 from salesglass.errors import SalesglassError
 
@@ -85,13 +84,13 @@ def building(published: Path, *, seed: Path | None = None) -> Iterator[tuple[Pat
 def write_build_info(con: ibis.BaseBackend, *, as_of: date, built_at: datetime, timezone: str, engine: str,
                      rows: dict[str, int]) -> None:
     """One row per published table: when and how it was built, and how many rows it has."""
-    names = sorted(rows)
-    info = pa.table({
-        "as_of": pa.array([as_of] * len(names), pa.date32()),
-        "built_at": pa.array([built_at] * len(names), pa.timestamp("us", tz="UTC")),
-        "timezone": [timezone] * len(names),
-        "engine": [engine] * len(names),
-        "table_name": names,
-        "row_count": pa.array([rows[n] for n in names], pa.int64()),
-    })
-    con.create_table("build_info", info)
+    from salesglass.warehouse import sql_literal
+
+    # SQL, not a pyarrow table: pyarrow imports pandas to convert Python lists (a second of every build)
+    values = ", ".join(f"({sql_literal(name)}, {int(rows[name])})" for name in sorted(rows)) or "(NULL, NULL)"
+    con.raw_sql(f"""CREATE TABLE build_info AS
+        SELECT DATE {sql_literal(as_of.isoformat())} AS as_of,
+               TIMESTAMPTZ {sql_literal(built_at.isoformat())} AS built_at,
+               {sql_literal(timezone)} AS timezone, {sql_literal(engine)} AS engine,
+               CAST(table_name AS VARCHAR) AS table_name, CAST(row_count AS BIGINT) AS row_count
+        FROM (VALUES {values}) v(table_name, row_count) WHERE table_name IS NOT NULL ORDER BY table_name""")

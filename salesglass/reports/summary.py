@@ -9,7 +9,7 @@ from pathlib import Path
 
 import ibis
 
-from salesglass.reports.base import BuildParams
+from salesglass.reports.base import BuildParams, fetch_rows
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,9 @@ def running_totals(con: ibis.BaseBackend, params: BuildParams) -> dict:
     month = ibis.literal(params.as_of_month, type="date")
     pf = con.table("report_plan_fact")
     pf = pf.filter(pf.period_type == "month", pf.period_start == month, pf.manager_id.isnull())
-    facts = {r["metric"]: r["fact"] for r in pf.select("metric", "fact").to_pyarrow().to_pylist()}
+    facts = dict(fetch_rows(con, pf.select("metric", "fact")))
     bs = con.table("report_bonus_summary")
-    bonus = bs.filter(bs.month == month).total.sum().execute()
+    bonus = fetch_rows(con, bs.filter(bs.month == month).total.sum())[0][0]
     zero = Decimal("0.00")
     return {
         "turnover": facts.get("turnover") or zero,
