@@ -221,8 +221,8 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
         out = f"(-{num})" if cs.negate else num
         bad = bad or _unparsed(value if value and not integer else num, e)  # (NULL exactly when num is)
         if integer:
-            exact_type = None if cs.sql else number_type(src_type, cs.unit)
-            bad += f" OR {rounded_differs(num, exact_type, 0)}" if exact_type else f" OR ({num}) <> round({num})"
+            exact_type = "" if cs.sql else number_type(src_type, cs.unit)  # ("": an expression's type is unknown)
+            bad += f" OR {rounded_differs(num, exact_type, 0)}"
             out = f"TRY_CAST({out} AS BIGINT)"
         return out, bad
     if kind in (Kind.INTEGER, Kind.BIGINT) and src_type and src_type.startswith(_TEXT_TYPES):
