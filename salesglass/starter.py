@@ -59,15 +59,17 @@ def split_password(url: str) -> tuple[str, str | None]:
     try:
         parsed = make_url(url)
     except Exception:
-        raise ConfigError(f"--platform-url: {url!r} is neither a database URL (postgresql://user@host/db, "
-                          "mysql+pymysql://…, sqlite:///file.sqlite) nor a folder") from None
+        raise ConfigError(
+            f"--platform-url: {url!r} is neither a database URL (postgresql://user@host/db, "
+            "mysql+pymysql://…, sqlite:///file.sqlite) nor a folder"
+        ) from None
     if not parsed.password or str(parsed.password).startswith("${"):
         return url, None
     user = parsed.username or ""
     netloc = urlsplit(url).netloc
     host = netloc.rsplit("@", 1)[1]
     scheme = url.split("://", 1)[0]
-    rest = url.split("://", 1)[1][len(netloc):]
+    rest = url.split("://", 1)[1][len(netloc) :]
     return f"{scheme}://{user}:${{{PASSWORD_VAR}}}@{host}{rest}", str(parsed.password)
 
 
@@ -93,14 +95,21 @@ def _amocrm_section(a: Answers) -> str:
     oauth = ""
     if a.auth == "oauth":
         if not (a.client_id and a.redirect_uri):
-            raise ConfigError("--auth oauth needs --client-id and --redirect-uri (from your integration's "
-                              "settings in amoCRM); or use --auth long_lived")
-        oauth = (f"client_id = {_s(a.client_id)}\nredirect_uri = {_s(a.redirect_uri)}\n"
-                 f"# client_secret: read from the environment variable {CLIENT_SECRET_VAR}"
-                 + (f" (stored in {ENV_FILE}, 0600)" if a.client_secret else "") + "\n")
-    how = ("`salesglass amocrm auth --code CODE` (the code from the integration's page) stores the tokens"
-           if a.auth == "oauth" else
-           "`salesglass amocrm auth --long-lived` stores the token (paste it from the integration's page)")
+            raise ConfigError(
+                "--auth oauth needs --client-id and --redirect-uri (from your integration's "
+                "settings in amoCRM); or use --auth long_lived"
+            )
+        oauth = (
+            f"client_id = {_s(a.client_id)}\nredirect_uri = {_s(a.redirect_uri)}\n"
+            f"# client_secret: read from the environment variable {CLIENT_SECRET_VAR}"
+            + (f" (stored in {ENV_FILE}, 0600)" if a.client_secret else "")
+            + "\n"
+        )
+    how = (
+        "`salesglass amocrm auth --code CODE` (the code from the integration's page) stores the tokens"
+        if a.auth == "oauth"
+        else "`salesglass amocrm auth --long-lived` stores the token (paste it from the integration's page)"
+    )
     return f"""
 # ---------------------------------------------------------------------------------------------------
 # [amocrm]: your amoCRM / Kommo account.
@@ -130,16 +139,22 @@ def _platform_section(a: Answers, url: str | None) -> str:
 [platform]
 """
     if url is None:
-        where = ('# url = "postgresql://reader@db.internal:5432/backoffice"   # or mysql+pymysql://…, '
-                 'sqlite:///file.sqlite;\n#   a password as ${VAR}: read from the environment\n'
-                 '# folder = "exports"   # or: a folder of CSV/XLSX exports\n')
+        where = (
+            '# url = "postgresql://reader@db.internal:5432/backoffice"   # or mysql+pymysql://…, '
+            "sqlite:///file.sqlite;\n#   a password as ${VAR}: read from the environment\n"
+            '# folder = "exports"   # or: a folder of CSV/XLSX exports\n'
+        )
     elif _is_database_url(url):
         where = f"url = {_s(url)}   # passwords as ${{VAR}}: read from the environment\n"
     else:
         where = f"folder = {_s(url)}   # CSV/XLSX exports; each input names its file with `path`\n"
-    return head + where + f"""timezone = {_s(a.timezone)}  # zone of naive timestamps in the back-office
+    return (
+        head
+        + where
+        + f"""timezone = {_s(a.timezone)}  # zone of naive timestamps in the back-office
 # [[platform.inputs]] go below (`salesglass platform inspect --write`)
 """
+    )
 
 
 def _plans_section() -> str:
@@ -174,8 +189,18 @@ def starter_config(a: Answers) -> tuple[str, dict[str, str]]:
 #   salesglass check                         a dry run: what would load, what would not, monthly totals
 #   salesglass sync; salesglass load; salesglass link; salesglass build
 #   salesglass users add you@company.ru --role admin; salesglass serve
-{"# Secrets are not in this file: " + str(ENV_FILE) + " (0600) sets " + ", ".join(env)
- + "; load it before running (set -a; . " + str(ENV_FILE) + "; set +a)." + chr(10) if env else ""}
+{
+        "# Secrets are not in this file: "
+        + str(ENV_FILE)
+        + " (0600) sets "
+        + ", ".join(env)
+        + "; load it before running (set -a; . "
+        + str(ENV_FILE)
+        + "; set +a)."
+        + chr(10)
+        if env
+        else ""
+    }
 [warehouse]
 path = "salesglass.duckdb"                      # raw layers + the canonical model (sync, load, link write it)
 published_path = "salesglass-reports.duckdb"    # the reports the dashboard reads (build writes it)

@@ -12,8 +12,9 @@ from salesglass.config import load_config
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "salesglass", *args], capture_output=True, text=True, cwd=cwd,
-                          stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "salesglass", *args], capture_output=True, text=True, cwd=cwd, stdin=subprocess.DEVNULL
+    )
 
 
 def _mode(path: Path) -> int:
@@ -36,8 +37,17 @@ def test_the_bare_starter_config_validates_and_holds_no_demo_values(tmp_path):
 
 
 def test_flags_fill_the_common_answers_and_the_password_goes_to_a_0600_file(tmp_path):
-    res = _run("init", "cfg/sg.toml", "--amocrm-url", "https://acme.amocrm.ru", "--auth", "long_lived",
-               "--platform-url", "postgresql://reader:s3cr3t@db.internal:5432/backoffice", cwd=tmp_path)
+    res = _run(
+        "init",
+        "cfg/sg.toml",
+        "--amocrm-url",
+        "https://acme.amocrm.ru",
+        "--auth",
+        "long_lived",
+        "--platform-url",
+        "postgresql://reader:s3cr3t@db.internal:5432/backoffice",
+        cwd=tmp_path,
+    )
     assert res.returncode == 0, res.stderr
     path = tmp_path / "cfg" / "sg.toml"
     text = path.read_text()
@@ -55,8 +65,20 @@ def test_oauth_needs_its_ids_and_keeps_the_client_secret_out(tmp_path):
     res = _run("init", "--amocrm-url", "acme.kommo.com", "--auth", "oauth", cwd=tmp_path)
     assert res.returncode == 2 and "--client-id" in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "salesglass.toml").exists()
-    res = _run("init", "--amocrm-url", "acme.kommo.com", "--auth", "oauth", "--client-id", "abc",
-               "--redirect-uri", "https://example.org/cb", "--client-secret", "topsecret", cwd=tmp_path)
+    res = _run(
+        "init",
+        "--amocrm-url",
+        "acme.kommo.com",
+        "--auth",
+        "oauth",
+        "--client-id",
+        "abc",
+        "--redirect-uri",
+        "https://example.org/cb",
+        "--client-secret",
+        "topsecret",
+        cwd=tmp_path,
+    )
     assert res.returncode == 0, res.stderr
     cfg = load_config(tmp_path / "salesglass.toml")
     assert (cfg.amocrm.auth, cfg.amocrm.client_id, cfg.amocrm.client_secret) == ("oauth", "abc", None)
