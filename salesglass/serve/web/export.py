@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from salesglass.serve.web.view import PageView, TableView
-from salesglass.serve.xlsx import BOLD, DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
+from salesglass.outputs.xlsx import BOLD, DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
 
 FORMATS = {
     "money": TWO_PLACES,
