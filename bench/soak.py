@@ -161,12 +161,12 @@ def main() -> int:
     import uvicorn
 
     from salesglass.config import load_config
+    from salesglass.demo.amocrm import demo_sync
+    from salesglass.demo.config import demo_config_text
     from salesglass.refresh.runner import default_steps, run_refresh
     from salesglass.runs import read_runs, runs_path_for
     from salesglass.serve.users import UserStore
     from salesglass.serve.web.app import serving
-    from salesglass.demo.config import demo_config_text
-    from salesglass.demo.amocrm import demo_sync
 
     work = Path(tempfile.mkdtemp(prefix="salesglass-soak-"))
     company = ensure_company(work / "company", scale=args.scale, seed=7)

@@ -46,8 +46,8 @@ def demo(
 ) -> None:
     """Generate a company, sync it through the amoCRM emulator, load, link, build and open the dashboard."""
     from salesglass.config import load_config
-    from salesglass.simulate.generate import ensure_company
     from salesglass.demo.amocrm import demo_sync
+    from salesglass.simulate.generate import ensure_company
 
     end_day = date.fromisoformat(end) if end else None
     dir.mkdir(parents=True, exist_ok=True)

@@ -209,8 +209,8 @@ def _canon(rows: list[tuple], cols: list[str], types: dict[str, str]) -> list[st
 def test_the_digest_reaches_smtp_with_each_managers_declining_partners(live):
     from aiosmtpd.controller import Controller
 
-    from salesglass.refresh.config import DigestConfig
     from salesglass.outputs.digest import send_digests
+    from salesglass.refresh.config import DigestConfig
 
     received: list[tuple[list[str], email.message.EmailMessage]] = []
 

@@ -16,8 +16,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from salesglass.serve.web.view import PageView, TableView
 from salesglass.outputs.xlsx import BOLD, DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
+from salesglass.serve.web.view import PageView, TableView
 
 FORMATS = {
     "money": TWO_PLACES,
