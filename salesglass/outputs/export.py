@@ -2,7 +2,8 @@
 
 Reads the published file read-only (a build may swap it meanwhile; we hold the old one open).
 Excel: one workbook, one sheet per report (salesglass/outputs/workbook.py); CSV and Parquet: one file per
-report in a folder, written by DuckDB itself.
+report in a folder, written by DuckDB itself. Text in Excel and CSV cannot become a formula
+(salesglass/safe_cells.py; for CSV the same rule runs as SQL).
 """
 
 from __future__ import annotations
@@ -18,6 +19,20 @@ def report_tables(con) -> list[str]:
     return [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
         "AND table_name LIKE 'report\\_%' ESCAPE '\\' ORDER BY 1").fetchall()]
+
+
+def _inert_text_select(con, table: str) -> str:
+    """`table` with every text column made inert for spreadsheets (salesglass.safe_cells), in SQL."""
+    from salesglass.safe_cells import sql_csv_text
+
+    cols = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
+        "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()
+    exprs = []
+    for name, dtype in cols:
+        quoted = '"' + name.replace('"', '""') + '"'
+        exprs.append(f"{sql_csv_text(quoted)} AS {quoted}" if dtype == "VARCHAR" else quoted)
+    return f'(SELECT {", ".join(exprs)} FROM "{table}")'
 
 
 def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
@@ -44,7 +59,8 @@ def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
         for n in names:
             target = str(out / f"{n}.{fmt}").replace("'", "''")
             options = "FORMAT CSV, HEADER" if fmt == "csv" else "FORMAT PARQUET"
-            con.execute(f"COPY \"{n}\" TO '{target}' ({options})")
+            source = _inert_text_select(con, n) if fmt == "csv" else f'"{n}"'
+            con.execute(f"COPY {source} TO '{target}' ({options})")
         return out
     finally:
         con.close()
