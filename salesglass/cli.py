@@ -96,8 +96,9 @@ def config_docs(
 
 
 def _register_all() -> None:
-    from salesglass import demo
+    from salesglass.demo import cli as demo_cli
     from salesglass.emulator import cli as emulator_cli
+    from salesglass.link import cli as link_cli
     from salesglass.refresh import cli as refresh_cli
     from salesglass.reports import cli as reports_cli
     from salesglass.serve import cli as serve_cli
@@ -105,8 +106,8 @@ def _register_all() -> None:
     from salesglass.sources.amocrm import cli as amocrm_cli
     from salesglass.sources.platform import cli as platform_cli
 
-    for module in (demo, simulate_cli, emulator_cli, amocrm_cli, platform_cli, reports_cli, serve_cli,
-                   refresh_cli):
+    for module in (demo_cli, simulate_cli, emulator_cli, amocrm_cli, platform_cli, link_cli, reports_cli,
+                   serve_cli, refresh_cli):
         module.register(app)
 
 
