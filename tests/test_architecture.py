@@ -39,7 +39,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "simulate": set(),  # the simulated company knows nothing of the product that reads it
     "emulator": set(),  # the amoCRM emulator serves a snapshot; it knows nothing of the connector
 }
-COMPOSERS = {"refresh", "demo"}  # may import any room, like the CLI modules
+COMPOSERS = {"refresh", "demo", "starter"}  # may import any room, like the CLI modules (starter: `salesglass init`)
 
 
 def room_of(module: str) -> str:

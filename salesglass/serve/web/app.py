@@ -1,4 +1,4 @@
-"""The dashboard web app: `create_app(cfg)` builds it, `run_server(cfg)` serves it with uvicorn."""
+"""The dashboard web app: `create_app(cfg)` builds it (`salesglass/serve/cli.py` serves it with what keeps it fresh)."""
 
 from __future__ import annotations
 
