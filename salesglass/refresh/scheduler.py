@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from salesglass.account_zone import AccountZone, resolve_zone
 from salesglass.refresh.config import parse_hhmm
 from salesglass.refresh.runner import RunResult, Step, WorkerRun, default_steps
 
@@ -51,7 +52,7 @@ class BackgroundRefresh:
         self.interval_seconds = interval_seconds  # overrides [refresh] interval_minutes (benchmarks)
         self.steps = list(steps) if steps is not None else default_steps(cfg)
         if digest is None and getattr(getattr(cfg, "digest", None), "enabled", False):
-            from salesglass.serve.digest import send_digests
+            from salesglass.outputs.digest import send_digests
 
             digest = send_digests
         self.digest = digest
@@ -72,8 +73,14 @@ class BackgroundRefresh:
     def _interval(self) -> float:
         return self.interval_seconds or self.cfg.refresh.interval_minutes * 60.0
 
+    @property
+    def zone(self) -> AccountZone:
+        """The account zone the nightly run and the digest are planned in (resolved afresh each time:
+        the first sync may only now have told us the account's own setting)."""
+        return resolve_zone(self.cfg)
+
     def _tz(self) -> str:
-        return self.cfg.account.timezone
+        return self.zone.name
 
     def _plan_nightly(self, now: float) -> float | None:
         at = self.cfg.refresh.nightly_at
@@ -188,7 +195,7 @@ def start_background_refresh(cfg: Any, steps: Sequence[Step] | None = None, *, r
                              interval_seconds: float | None = None) -> BackgroundRefresh:
     """Start the scheduler thread (refreshes in worker processes); `steps` default to `default_steps(cfg)`.
 
-    The weekly digest (`digest`, default `salesglass.serve.digest.send_digests`) runs at `[digest]
+    The weekly digest (`digest`, default `salesglass.outputs.digest.send_digests`) runs at `[digest]
     weekday`/`at` when `[digest] enabled`, once per ISO week even across restarts.
     """
     return BackgroundRefresh(cfg, steps, run_at_start=run_at_start, digest=digest,

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import ibis
 
+from salesglass.account_zone import resolve_zone
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import CANONICAL
 from salesglass.reports import derive, registry
@@ -31,10 +31,6 @@ if TYPE_CHECKING:
     from salesglass.config import Config
 
 Progress = Callable[[str], None]
-
-
-def today_in(tz: str) -> date:
-    return datetime.now(ZoneInfo(tz)).date()
 
 
 def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.inline) -> dict[str, ibis.Table]:
@@ -65,7 +61,7 @@ def _keep_canonical_only(con: ibis.BaseBackend, warehouse: str, say: Progress) -
     missing = [t.name for t in CANONICAL if t.name not in have]
     if missing:
         raise SalesglassError(f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
-                              "run `salesglass init` and load data first")
+                              "run `salesglass sync` and `salesglass load` first")
     canonical = {t.name for t in CANONICAL}
     for name in sorted(have - canonical):
         con.raw_sql(f'DROP {"VIEW" if kinds[name] == "VIEW" else "TABLE"} "{name}"')
@@ -88,7 +84,7 @@ def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> N
     missing = [t.name for t in CANONICAL if t.name not in have]
     if missing:
         raise SalesglassError(f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
-                              "run `salesglass init` and load data first")
+                              "run `salesglass sync` and `salesglass load` first")
     con.raw_sql("SET preserve_insertion_order = false")  # lets DuckDB copy in parallel; row order is meaningless
     # FSST (string compression) is most of the cost of writing 10 M sales with their 24-character ids:
     # without it the copy takes ~20-30 % less time for a ~40 % larger sales table (bench/reports.py)
@@ -163,22 +159,25 @@ class _Timer:
 def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) -> BuildSummary:
     """Build every report for `as_of` (default: today in the account time zone) and publish it."""
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console()
     say: Progress = console.print if progress else (lambda _msg: None)
-    tz = cfg.account.timezone
-    params = BuildParams(as_of=as_of or today_in(tz), timezone=tz, rules=cfg.reports)
+    zone = resolve_zone(cfg)
+    tz = zone.name
+    params = BuildParams(as_of=as_of or zone.today(), timezone=tz, rules=cfg.reports)
     engine = cfg.warehouse.engine
     started = time.perf_counter()
     timer = _Timer(say)
-    say(f"building reports as of {params.as_of} ({tz}, engine {engine}) into {cfg.published_path}")
+    say(f"building reports as of {params.as_of} ({engine}) into {cfg.published_path}")
+    say(escape(f"time zone {zone.describe()}"))
     try:
         seed = cfg.warehouse_path if engine == "duckdb" else None
         with building(cfg.published_path, seed=seed) as (_tmp, out, seeded):
             if engine == "duckdb":
                 if not cfg.warehouse_path.exists():
-                    raise SalesglassError(f"no warehouse at {cfg.warehouse_path}: run `salesglass init` "
-                                          "and load data first")
+                    raise SalesglassError(f"no warehouse at {cfg.warehouse_path}: run `salesglass sync` "
+                                          "and `salesglass load` first")
                 copy_start = time.perf_counter()
                 if seeded:
                     _keep_canonical_only(out, str(cfg.warehouse_path), say)
@@ -210,7 +209,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
                 for name, expr in exprs.items():
                     timer.publish(out, name, expr.to_pyarrow())
             built_at = datetime.now(UTC)
-            write_build_info(out, as_of=params.as_of, built_at=built_at, timezone=tz, engine=engine,
+            write_build_info(out, as_of=params.as_of, built_at=built_at, zone=zone, engine=engine,
                              rows=timer.rows)
             totals = running_totals(out, params)
     except SalesglassError:
@@ -219,7 +218,8 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
         raise SalesglassError(f"build failed, {cfg.published_path} left as it was: "
                               f"{type(exc).__name__}: {exc}") from exc
     summary = BuildSummary(as_of=params.as_of, built_at=built_at, path=cfg.published_path, engine=engine,
-                           timezone=tz, rows=dict(timer.rows), seconds=time.perf_counter() - started,
+                           timezone=tz, timezone_source=zone.source, rows=dict(timer.rows),
+                           seconds=time.perf_counter() - started,
                            step_seconds=dict(timer.seconds), **totals)
     if progress:
         summary.print(console)

@@ -1,7 +1,6 @@
 """Commands of this area; `register` adds them to the `salesglass` app.
 
-`salesglass load` reads the back-office and the plans. The linking commands (`link`, `doctor`) live in
-salesglass/link/cli.py and are registered from here too, unless the app already has them.
+`salesglass load` reads the back-office and the plans.
 """
 
 from __future__ import annotations
@@ -35,13 +34,13 @@ def load(
     """
     from salesglass.config import load_config
     from salesglass.errors import ConfigError
-    from salesglass.sources.platform.load import run_load
+    from salesglass.refresh.compaction import load_platform
 
     cfg = load_config(config)
     if not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
         raise ConfigError("nothing to load: the config has no [[platform.inputs]] and no [plans] source "
                           "(see docs/platform.md)")
-    summary = run_load(cfg, full=full, progress=True)
+    summary = load_platform(cfg, full=full, progress=True)
     print_summary(summary)
 
 
@@ -66,8 +65,3 @@ def print_summary(summary) -> None:  # LoadSummary
 
 def register(app: typer.Typer) -> None:
     app.command("load")(load)
-    from salesglass.link import cli as link_cli
-
-    names = {c.name for c in app.registered_commands}
-    if "link" not in names:
-        link_cli.register(app)
