@@ -23,7 +23,8 @@ ConfigOption = Annotated[
     typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
 ]
 MonthArg = Annotated[str, typer.Argument(help="The month, e.g. 2026-10.")]
-ByOption = Annotated[str | None, typer.Option("--by", help="Who does it, for the audit trail (default: cli:<your login>).")]
+ByOption = Annotated[str | None, typer.Option(
+    "--by", help="Who does it, for the audit trail (default: cli:<your login>).")]
 
 
 def _store(config: Path | None):
@@ -152,7 +153,8 @@ def resolve(
     dispute: Annotated[int, typer.Argument(help="The dispute id (`salesglass bonus disputes`).")],
     answer: Annotated[str, typer.Option("--answer", help="The answer the manager reads (required).")],
     amount: Annotated[str | None, typer.Option(
-        "--amount", help="Adjust by this amount (in the first open month); without it the dispute is rejected.")] = None,
+        "--amount", help="Adjust by this amount (in the first open month); without it the dispute is "
+                         "rejected.")] = None,
     config: ConfigOption = None, by: ByOption = None,
 ) -> None:
     """Answer a dispute: with --amount an adjustment line, otherwise a rejection."""
@@ -176,13 +178,13 @@ def audit(
     rows = store.audit(parse_month(month) if month else None)
     cols = ("logged_at", "actor", "action", "month", "object", "before", "after", "reason")
     if out is not None:
-        from salesglass.bonus.statement import safe_cell
+        from salesglass.safe_cells import csv_value
 
-        with out.open("w", newline="", encoding="utf-8") as f:
+        with out.open("w", newline="", encoding="utf-8-sig") as f:
             w = csv.writer(f)
             w.writerow(cols)
             for r in rows:
-                w.writerow([safe_cell(r[c]) for c in cols])
+                w.writerow([csv_value(r[c]) for c in cols])
         console.print(f"wrote {len(rows)} audit rows to {out}")
         return
     table = Table(title="bonus audit trail")
@@ -206,22 +208,6 @@ def payroll(
     cfg, _ = _store(config)
     n = write_payroll(cfg, parse_month(month), out)
     console.print(f"wrote {n} manager rows to {out}")
-
-
-@bonus_app.command("statement")
-def statement(
-    month: MonthArg,
-    manager: Annotated[int, typer.Option("--manager", "-m", help="The manager's id.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx file to write.")],
-    config: ConfigOption = None,
-) -> None:
-    """One manager's statement for a month as an XLSX a manager can read alone."""
-    from salesglass.bonus.statement import write_statement
-    from salesglass.bonus.store import parse_month
-
-    cfg, _ = _store(config)
-    write_statement(cfg, parse_month(month), manager, out)
-    console.print(f"wrote {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 
 from salesglass.errors import SalesglassError
+from salesglass.reports.bonus_state import DDL
 
 STATES = ("open", "in_review", "approved", "paid")
 CLOSED = ("approved", "paid")
@@ -34,40 +35,6 @@ ADJUSTMENT_RULES = ("clawback", "true_up", "manual")
 # the published line columns an approval stores, in this order
 LINE_COLUMNS = ("month", "manager_id", "role", "rule", "partner_id", "deal_id", "base", "rate", "multiplier",
                 "amount", "baseline", "corrects_month", "corrects_rule", "cause")
-
-DDL = (
-    "CREATE SEQUENCE IF NOT EXISTS bonus_ids START 1",
-    """CREATE TABLE IF NOT EXISTS bonus_periods (
-        month DATE PRIMARY KEY, state VARCHAR NOT NULL, approval_id BIGINT,
-        changed_at TIMESTAMPTZ NOT NULL, changed_by VARCHAR NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS bonus_approvals (
-        approval_id BIGINT PRIMARY KEY, month DATE NOT NULL, approved_at TIMESTAMPTZ NOT NULL,
-        approved_by VARCHAR NOT NULL, rules VARCHAR NOT NULL, data_as_of DATE, built_at TIMESTAMPTZ,
-        total DECIMAL(18,2) NOT NULL, line_count BIGINT NOT NULL,
-        paid_at TIMESTAMPTZ, paid_by VARCHAR, reopened_at TIMESTAMPTZ, reopened_by VARCHAR, reopen_reason VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS bonus_locked_lines (
-        approval_id BIGINT NOT NULL, month DATE NOT NULL, manager_id BIGINT, role VARCHAR, rule VARCHAR,
-        partner_id VARCHAR, deal_id BIGINT, base DECIMAL(18,2), rate DECIMAL(18,4), multiplier DECIMAL(18,4),
-        amount DECIMAL(18,2), baseline DECIMAL(18,2), corrects_month DATE, corrects_rule VARCHAR, cause VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS bonus_locked_sales (
-        approval_id BIGINT NOT NULL, month DATE NOT NULL, sale_id VARCHAR NOT NULL, partner_id VARCHAR,
-        revenue DECIMAL(18,2))""",
-    """CREATE TABLE IF NOT EXISTS bonus_manual_adjustments (
-        adjustment_id BIGINT PRIMARY KEY, month DATE NOT NULL, manager_id BIGINT NOT NULL,
-        amount DECIMAL(18,2) NOT NULL, reason VARCHAR NOT NULL, partner_id VARCHAR, corrects_month DATE,
-        dispute_id BIGINT, created_at TIMESTAMPTZ NOT NULL, created_by VARCHAR NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS bonus_disputes (
-        dispute_id BIGINT PRIMARY KEY, month DATE NOT NULL, manager_id BIGINT NOT NULL, rule VARCHAR NOT NULL,
-        partner_id VARCHAR, corrects_month DATE, amount DECIMAL(18,2), comment VARCHAR NOT NULL,
-        raised_by VARCHAR NOT NULL, raised_at TIMESTAMPTZ NOT NULL, status VARCHAR NOT NULL,
-        answer VARCHAR, resolved_by VARCHAR, resolved_at TIMESTAMPTZ, adjustment_id BIGINT)""",
-    """CREATE TABLE IF NOT EXISTS bonus_audit (
-        audit_id BIGINT PRIMARY KEY, logged_at TIMESTAMPTZ NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL,
-        month DATE, object VARCHAR, before VARCHAR, after VARCHAR, reason VARCHAR)""",
-)
-TABLES = ("bonus_periods", "bonus_approvals", "bonus_locked_lines", "bonus_locked_sales",
-          "bonus_manual_adjustments", "bonus_disputes", "bonus_audit")
-
 
 def cli_actor() -> str:
     """Who runs a CLI command, for the audit trail."""
@@ -400,8 +367,8 @@ class BonusStore:
 
     def resolve_dispute(self, dispute_id: int, decision: str, answer: str, actor: str, *,
                         amount: Any = None, month: date | None = None) -> dict:
-        """The admin answers a dispute: `adjust` (a manual line of `amount` in `month`, default the first
-        open month) or `reject`."""
+        """The admin answers a dispute: `adjust` (a manual line of `amount` in `month`; by default the
+        disputed month while it is open, else the first open month) or `reject`."""
         answer = _require(answer, "an answer")
         if decision not in ("adjust", "reject"):
             raise SalesglassError(f"a dispute is resolved with `adjust` or `reject`, got {decision!r}")
@@ -417,7 +384,8 @@ class BonusStore:
             if decision == "adjust":
                 if amount in (None, ""):
                     raise SalesglassError("an adjustment needs an amount")
-                target = month or self._first_open(con)
+                # the disputed month itself while it is open, else the first open month
+                target = month or (d_month if not self._current(con, d_month).closed else self._first_open(con))
                 adj_id = self.add_adjustment(target, manager_id, amount, f"dispute {dispute_id}: {answer}", actor,
                                              partner_id=partner_id, corrects_month=d_month, dispute_id=int(dispute_id),
                                              con=con)
@@ -444,39 +412,3 @@ class BonusStore:
 def store_of(cfg: Any) -> BonusStore:
     return BonusStore(cfg.bonus_state_path)
 
-
-def copy_into(con: Any, path: Path) -> tuple[tuple[date, int], ...]:
-    """Copy every state table into the build's DuckDB file (`con`: its Ibis backend), so the report SQL
-    reads them there and BI tools find them published; returns the closed months (month, approval_id).
-
-    The state file is created empty when missing; another process writing it is waited for."""
-    import time
-
-    from salesglass.warehouse import sql_literal
-
-    BonusStore(path).init()
-    for attempt in range(100):
-        try:
-            con.raw_sql(f"ATTACH {sql_literal(str(path))} AS bonus_state (READ_ONLY)")
-            break
-        except duckdb.Error as exc:
-            if "lock" not in str(exc).lower() or attempt == 99:
-                raise SalesglassError(f"cannot read the bonus state {path}: {exc}") from exc
-            time.sleep(0.1)
-    try:
-        for table in TABLES:
-            con.raw_sql(f'CREATE TABLE "{table}" AS SELECT * FROM bonus_state."{table}"')
-    finally:
-        con.raw_sql("DETACH bonus_state")
-    rows = con.raw_sql("SELECT month, approval_id FROM bonus_periods WHERE state IN ('approved', 'paid') "
-                       "ORDER BY month").fetchall()
-    return tuple((m, int(a)) for m, a in rows)
-
-
-def frozen_rules_in(con: Any) -> tuple:
-    """(month, RuleNumbers) of every closed month, from the copied tables."""
-    from salesglass.reports.bonus_rules import RuleNumbers
-
-    rows = con.raw_sql("""SELECT p.month, a.rules FROM bonus_periods p JOIN bonus_approvals a USING (approval_id)
-                          WHERE p.state IN ('approved', 'paid') ORDER BY p.month""").fetchall()
-    return tuple((m, RuleNumbers.from_json(r)) for m, r in rows)

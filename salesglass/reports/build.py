@@ -119,8 +119,8 @@ def _with_bonus_state(out: ibis.BaseBackend, cfg: Config, canon: Canon, params: 
                       say: Progress) -> tuple[Canon, BuildParams]:
     """Copy the bonus state (approvals, locked lines, adjustments) into the build; approved months keep
     their lines and rules (reports/bonus_close.py)."""
-    from salesglass.bonus.store import copy_into, frozen_rules_in
     from salesglass.reports.bonus_close import BonusState
+    from salesglass.reports.bonus_state import copy_into, frozen_rules_in
 
     closed = copy_into(out, cfg.bonus_state_path)
     state = BonusState(periods=out.table("bonus_periods"), approvals=out.table("bonus_approvals"),
@@ -131,12 +131,24 @@ def _with_bonus_state(out: ibis.BaseBackend, cfg: Config, canon: Canon, params: 
     return replace(canon, bonus_state=state), replace(params, frozen_bonus_rules=frozen_rules_in(out))
 
 
+def _say_reconciliation(out: ibis.BaseBackend, say: Progress) -> None:
+    """The bonus check of every build: approved + later adjustments = recomputed, per closed month."""
+    from salesglass.reports.bonus_state import reconciliation_summary
+
+    months, bad = reconciliation_summary(out)
+    if bad:
+        say(f"[bold red]bonus reconciliation: {len(bad)} manager-month(s) where approved + adjustments ≠ "
+            "recomputed; see `salesglass doctor`")
+    elif months:
+        say(f"bonus reconciliation: {months} closed month(s), approved + adjustments = recomputed")
+
+
 def _refuse_closed_bonus_months(cfg: Config) -> None:
     """The ClickHouse path does not carry the bonus state yet: never let it unlock an approved month."""
-    from salesglass.bonus.store import BonusStore
+    from salesglass.reports.bonus_state import closed_months
 
     path = cfg.bonus_state_path
-    if path.exists() and any(p.closed for p in BonusStore(path).periods().values()):
+    if path.exists() and closed_months(path):
         raise SalesglassError("bonus months are approved, and the ClickHouse engine does not keep them locked "
                               "yet; build with engine = \"duckdb\" (docs/bonuses.md)")
 
@@ -191,6 +203,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
                         timer.rows[t.name] = int(fetch_rows(out, out.table(t.name).count())[0][0])
                 # every derived helper and report is published as it is computed
                 report_exprs(canon, params, keep=lambda n, e: timer.publish(out, n, e))
+                _say_reconciliation(out, say)
                 out.drop_table("source_deal_stages")
             else:
                 if not cfg.warehouse.clickhouse_url:

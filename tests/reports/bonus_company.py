@@ -46,4 +46,4 @@ SALES = [
 LATE_REFUND = _sale("r-oct", "P1", utc(2026, 10, 20, 10), -4, "-12000.00", "-1200.00", "0.00")
 
 DATA = {"managers": MANAGERS, "partners": PARTNERS, "deals": DEALS, "deal_stages": [], "sales": SALES, "plans": []}
-__all__ = ["M", "DATA", "LATE_REFUND"]
+__all__ = ["DATA", "LATE_REFUND", "M"]
