@@ -49,7 +49,7 @@ def cli(tmp_path):
 
 
 def test_close_a_month_from_the_command_line(cli, tmp_path):
-    cfg, run = cli
+    _cfg, run = cli
     with pytest.raises(SalesglassError, match="review it first"):
         run("bonus", "approve", "2026-10")
     assert "in_review" in run("bonus", "review", "2026-10", "--by", "head@x.ru")
