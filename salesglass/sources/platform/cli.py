@@ -63,5 +63,62 @@ def print_summary(summary) -> None:  # LoadSummary
                       f"{escape(summary.compaction_error)}", highlight=False)
 
 
+platform_app = typer.Typer(help="Your back-office: what it holds and how it maps (`salesglass platform inspect`).",
+                           no_args_is_help=True)
+
+
+@platform_app.command("inspect")
+def inspect(
+    config: ConfigOption = None,
+    write: Annotated[bool, typer.Option("--write", help="Add the proposed inputs to the config file in place "
+                                                        "(the reasons as comments).")] = False,
+    sample: Annotated[int, typer.Option(help="Rows read per table to judge columns by.")] = 5000,
+) -> None:
+    """List the back-office's tables and columns and propose the [[platform.inputs]] for them.
+
+    Reads [platform].url (a database) or [platform].folder (CSV/XLSX files); read-only. Every guess —
+    keys, money units, time zones, paid statuses, refunds, test orders, partner kinds, ИНН, manager
+    e-mails — comes with its reason and a confidence; `salesglass check` then shows what to confirm.
+    """
+    from salesglass.config import DEFAULT_CONFIG_NAME, load_config
+    from salesglass.errors import ConfigError
+    from salesglass.sources.platform.inspect import inspect_source
+    from salesglass.sources.platform.propose import insert_into_config, plans_toml, propose, to_toml
+
+    cfg = load_config(config)
+    catalog = inspect_source(cfg.platform.url, cfg.platform.folder, cfg.base_dir, sample=sample)
+    for t in catalog.tables:
+        table = Table("column", "type", "filled", "distinct", "values", title=f"{t.name} — {t.rows:,} rows",
+                      title_justify="left")
+        for c in t.columns:
+            shown = ", ".join(f"{v} ({n})" for v, n in c.top[:6]) if c.top else ", ".join(c.samples)
+            table.add_row(c.name + (" (key)" if c.primary_key else ""), c.type, f"{c.values:,}",
+                          f"{c.distinct:,}", escape(shown[:80]))
+        console.print(table)
+    proposal = propose(catalog, timezone=cfg.platform.timezone)
+    if not write:
+        console.print("\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False)
+        console.print(escape(to_toml(proposal)), highlight=False, soft_wrap=True)
+        if proposal.plans:
+            console.print(escape(plans_toml(proposal)), highlight=False, soft_wrap=True)
+        return
+    path = config or __import__("pathlib").Path(DEFAULT_CONFIG_NAME)
+    if not path.exists():
+        raise ConfigError(f"--write: {path} does not exist; create it with `salesglass init`")
+    if cfg.platform.inputs:
+        raise ConfigError(f"--write: {path} already has [[platform.inputs]]; run without --write and paste "
+                          "what you need")
+    import tomllib
+
+    from salesglass.config import parse_config
+
+    text = insert_into_config(path.read_text(encoding="utf-8"), proposal)
+    parse_config(tomllib.loads(text), base_dir=path.resolve().parent, source=f"{path} (as proposed)")
+    path.write_text(text, encoding="utf-8")
+    console.print(f"added {len(proposal.inputs)} inputs{' and [plans]' if proposal.plans else ''} to {path}; "
+                  f"next: salesglass check -c {path}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("load")(load)
+    app.add_typer(platform_app, name="platform")
