@@ -119,6 +119,63 @@ def inspect(
                   f"next: salesglass check -c {path}", highlight=False)
 
 
+def check(
+    config: ConfigOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Read every row (default: a sample per input).")] = False,
+    sample: Annotated[int, typer.Option(help="Rows read per database input without --full.")] = 50_000,
+) -> None:
+    """Dry run: map and validate every input exactly as `load` would, and write nothing.
+
+    Per input: rows read, rows that would load, what would be quarantined and why (with examples), the
+    range of dates and amounts, and what to confirm (a money unit off by 100, times in the wrong zone,
+    status values the `where` leaves out). Then turnover, tickets and orders of the last three months
+    to compare with your accounting, and the amoCRM mapping against the live account when configured.
+    Exit code 0 only when everything would load and nothing needs confirming; 1 otherwise.
+    """
+    from salesglass.config import load_config
+    from salesglass.errors import ConfigError
+    from salesglass.sources.platform.check import dumps_example, run_check
+
+    cfg = load_config(config)
+    if not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
+        raise ConfigError("nothing to check: the config has no [[platform.inputs]]; "
+                          "`salesglass platform inspect --write` proposes them")
+    report = run_check(cfg, sample=None if full else sample)
+    for ic in report.inputs:
+        would = "[green]all would load[/]" if not ic.quarantined else f"[yellow]{ic.quarantined:,} would not[/]"
+        console.print(f"\n[bold]{escape(ic.name)}[/] → {ic.target}: {ic.read:,} rows read"
+                      f"{' (a sample; --full reads all)' if ic.sampled else ''}, {ic.loaded:,} would load, {would}",
+                      highlight=False)
+        for reason, n in ic.reasons.items():
+            console.print(f"  quarantine: {n:,} × {escape(reason)}", highlight=False)
+            for raw in ic.examples.get(reason, []):
+                console.print(f"    e.g. {escape(dumps_example(raw))}", highlight=False)
+        for col, (lo, hi) in ic.ranges.items():
+            console.print(f"  {col}: {lo} … {hi}", highlight=False)
+        for fact in ic.facts:
+            console.print(f"  {escape(fact)}", highlight=False)
+        for w in ic.warnings:
+            console.print(f"  [yellow]confirm:[/] {escape(w)}", highlight=False)
+    if report.months:
+        t = Table("month", "turnover, ₽", "tickets", "orders",
+                  title="Sales of the last three months (all sales inputs; compare with your accounting)")
+        for m, turnover, tickets, orders in report.months:
+            t.add_row(m, f"{turnover:,.2f}", f"{tickets:,}", f"{orders:,}")
+        console.print(t)
+    for line in report.amocrm:
+        console.print(f"[yellow]confirm:[/] {escape(line)}", highlight=False)
+    if report.amocrm_checked and not report.amocrm:
+        console.print("amoCRM: the mapping resolves against the live account", highlight=False)
+    for line in report.notes:
+        console.print(escape(line), highlight=False)
+    for line in report.errors:
+        console.print(f"[red]error:[/] {escape(line)}", highlight=False)
+    console.print("[green]check passed: everything would load[/]" if report.ok else
+                  "[yellow]check: see the lines above before loading[/] (nothing was written)")
+    raise typer.Exit(0 if report.ok else 1)
+
+
 def register(app: typer.Typer) -> None:
     app.command("load")(load)
+    app.command("check")(check)
     app.add_typer(platform_app, name="platform")
