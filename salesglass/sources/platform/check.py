@@ -151,7 +151,8 @@ def _copy_managers(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
 
 def _examples(con: duckdb.DuckDBPyConnection, ic: InputCheck) -> None:
     for reason in ic.reasons:
-        rows = con.execute(f"""SELECT CAST(raw AS VARCHAR) FROM quarantine WHERE source = {quote_lit("platform:" + ic.name)}
+        source = quote_lit("platform:" + ic.name)
+        rows = con.execute(f"""SELECT CAST(raw AS VARCHAR) FROM quarantine WHERE source = {source}
                                AND reason = {quote_lit(reason)} LIMIT 3""").fetchall()
         ic.examples[reason] = [r[0] for r in rows]
 
@@ -206,7 +207,8 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
         if quiet not in (22, 23, 0, 1, 2, 3, 4, 5, 6):
             busiest = max(range(24), key=lambda h: hours.get(h, 0))
             ic.warnings.append(
-                f"time zone: in {cfg.account.timezone} the fewest sales are at {quiet:02d}:00–{(quiet + 4) % 24:02d}:00 "
+                f"time zone: in {cfg.account.timezone} the fewest sales are at "
+                f"{quiet:02d}:00–{(quiet + 4) % 24:02d}:00 "
                 f"and the most at {busiest:02d}:00 — people buy tickets in the day, so the times are probably read "
                 f"in the wrong zone (now {zone}); set the zone the back-office writes (`timezone` of the input or "
                 f"[platform].timezone)"
