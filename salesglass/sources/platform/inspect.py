@@ -47,6 +47,8 @@ class ColumnProfile:
     integral: float = 0.0  # share of the numbers without a fraction
     div100: float = 0.0  # share of the numbers divisible by 100
     negative: float = 0.0  # share of the numbers below zero
+    zero: float = 0.0  # share of the numbers equal to zero
+    total_lines: int = 0  # values like «Итого»/«Всего»/"Total": a report's sum line, not a row
     median: float | None = None  # of the absolute numbers
     fraction_text: float = 0.0  # share of values written with a decimal separator ("1234,50")
     timestamp: float = 0.0  # share that reads as a date/time (by type, ISO, or `format`)
@@ -141,7 +143,10 @@ def _inspect_sql(con: duckdb.DuckDBPyConnection, url: str, base_dir: Path, sampl
     import sqlalchemy as sa
 
     resolved = sql_reader.resolve_url(url, base_dir)
-    engine = sa.create_engine(resolved)
+    parsed = sa.engine.make_url(resolved)
+    if parsed.drivername == "postgresql":  # SQLAlchemy's default is psycopg2; salesglass ships psycopg 3
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = sa.create_engine(parsed)
     tables: list[TableProfile] = []
     try:
         with engine.connect() as conn:
@@ -164,7 +169,7 @@ def _inspect_sql(con: duckdb.DuckDBPyConnection, url: str, base_dir: Path, sampl
                     batch_rows=sample,
                     label=f"table {name!r}",
                 )
-                profiles = [_profile(con, into, c["name"], str(c["type"]).upper()) for c in cols]
+                profiles = [_profile(con, into, c["name"], _type_name(c["type"])) for c in cols]
                 for p in profiles:
                     p.primary_key = p.name in pk
                     p.references = refs.get(p.name)
@@ -179,6 +184,13 @@ def _inspect_sql(con: duckdb.DuckDBPyConnection, url: str, base_dir: Path, sampl
         engine.dispose()
     dialect = sa.engine.make_url(resolved).get_backend_name()
     return Catalog(sql_reader.safe_url(resolved), "sql", tables, url=resolved, dialect=dialect)
+
+
+def _type_name(sql_type: object) -> str:
+    name = str(sql_type).upper()
+    if getattr(sql_type, "timezone", False) and "TIME ZONE" not in name:
+        name += " WITH TIME ZONE"  # SQLAlchemy prints PostgreSQL's timestamptz as plain TIMESTAMP
+    return name
 
 
 def _inspect_folder(con: duckdb.DuckDBPyConnection, folder: str, base_dir: Path, sample: int) -> Catalog:
@@ -224,10 +236,11 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, name: str, source_type:
         SELECT count(*), count(DISTINCT v), count({num}),
                count(*) FILTER ({num} = round({num})),
                count(*) FILTER ({num} = round({num}) AND {num} % 100 = 0),
-               count(*) FILTER ({num} < 0), median(abs({num})),
+               count(*) FILTER ({num} < 0), median(abs({num})), count(*) FILTER ({num} = 0),
                count(*) FILTER (regexp_matches(v, '^-?[0-9 ]+[.,][0-9]+$')),
                count(*) FILTER (regexp_full_match(v, '{EMAIL}')),
-               count(*) FILTER (regexp_matches(v, '{OFFSET}') AND regexp_matches(v, '[0-9]:[0-9]'))
+               count(*) FILTER (regexp_matches(v, '{OFFSET}') AND regexp_matches(v, '[0-9]:[0-9]')),
+               count(*) FILTER (regexp_matches(lower(v), '^(итого|всего|total)'))
         FROM {base}""").fetchone()
     n = row[0]
     p.values, p.distinct = n, row[1]
@@ -238,9 +251,11 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, name: str, source_type:
     p.div100 = row[4] / row[2] if row[2] else 0.0
     p.negative = row[5] / row[2] if row[2] else 0.0
     p.median = float(row[6]) if row[6] is not None else None
-    p.fraction_text = row[7] / n
-    p.email = row[8] / n
-    p.zoned = row[9] / n
+    p.zero = row[7] / row[2] if row[2] else 0.0
+    p.fraction_text = row[8] / n
+    p.email = row[9] / n
+    p.zoned = row[10] / n
+    p.total_lines = row[11]
     p.samples = [r[0] for r in con.execute(f"SELECT DISTINCT v FROM {base} LIMIT 3").fetchall()]
     if p.distinct <= 12:
         p.top = [

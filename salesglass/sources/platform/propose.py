@@ -600,11 +600,17 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
                 else f"; but {tickets.name!r} is never negative: refunded tickets would count as sold"
             )
         )
-    free = next((c for c in (turnover or [])), None)
+    free = next((c for c in turnover if c.zero > 0), None)
     if free and not any("free or test" in w for _, w in p.where):
         p.notes.append(
-            "free orders (amount 0) are loaded as sales with zero money; filter them with `where` "
-            "if they are invitations"
+            f"free orders: {free.zero:.1%} of {free.name!r} are 0 — loaded as sales with zero money; "
+            "filter them with `where` if they are invitations"
+        )
+    total = next((c for c in t.columns if c.total_lines), None)
+    if total:
+        p.notes.append(
+            f"a total line («Итого») in {total.name!r}: it is not a sale"
+            + ("; the status filter leaves it out" if p.where else " — add a `where` that leaves it out")
         )
     p.watermark = _watermark(t)
     unsure = cols.pop("__status", None)
@@ -748,10 +754,9 @@ def _plans(t: TableProfile, catalog: Catalog) -> InputProposal:
 
 
 # ------------------------------------------------------------------------------------------------- TOML
-def _comment(text: str, width: int = 110) -> list[str]:
-    import textwrap
-
-    return ["# " + line for line in textwrap.wrap(text, width)] or ["#"]
+def _comment(text: str) -> list[str]:
+    """One comment line per note (not wrapped: a value quoted in it stays whole for grep)."""
+    return ["# " + line for line in text.splitlines()] or ["#"]
 
 
 def _input_toml(p: InputProposal, *, plans: bool = False) -> list[str]:
