@@ -81,10 +81,12 @@ def _sampled(cfg: Config, inp: InputSpec, sample: int | None) -> InputSpec:
 
 def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: bool = True) -> CheckReport:
     """Dry-run every input (and the plans) of `cfg`; nothing is written anywhere."""
+    from salesglass.account_zone import resolve_zone
     from salesglass.sources.platform.load import load_into
     from salesglass.warehouse import init_canonical
 
     report = CheckReport()
+    account_tz = resolve_zone(cfg).name
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     try:
@@ -111,14 +113,14 @@ def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: bool = T
             ic.sampled = sample is not None and not inp.path and r.read >= sample
             _examples(con, ic)
             if inp.target == "sales":
-                _sales_facts(con, cfg, inp, ic)
+                _sales_facts(con, cfg, inp, ic, account_tz)
                 con.execute("INSERT INTO __all_sales SELECT * FROM sales")
             elif inp.target == "partners":
-                _partner_facts(con, ic, managers, r.warnings, cfg.account.timezone)
+                _partner_facts(con, ic, managers, r.warnings, account_tz)
             else:
-                _range(con, ic, "platform_widget_installs", "installed_at", cfg.account.timezone)
+                _range(con, ic, "platform_widget_installs", "installed_at", account_tz)
             _status_values(cfg, inp, ic)
-        report.months = _months(con, cfg)
+        report.months = _months(con, account_tz)
         if cfg.plans.path or cfg.plans.table or cfg.plans.query:
             _plans(con, cfg, report)
     finally:
@@ -169,8 +171,10 @@ def _zone_of(cfg: Config, inp: InputSpec, column: str) -> str:
     return (spec.timezone if spec else None) or inp.timezone or cfg.platform.timezone
 
 
-def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic: InputCheck) -> None:
-    tz = quote_lit(cfg.account.timezone)
+def _sales_facts(
+    con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic: InputCheck, account_tz: str
+) -> None:
+    tz = quote_lit(account_tz)
     row = con.execute(f"""SELECT min(timezone({tz}, sold_at)), max(timezone({tz}, sold_at)), min(turnover),
                                  max(turnover), min(tickets), max(tickets), count(*),
                                  median(turnover / tickets) FILTER (tickets > 0 AND turnover > 0)
@@ -201,14 +205,14 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
     zone = _zone_of(cfg, inp, "sold_at")
     hours = dict(con.execute(f"SELECT hour(timezone({tz}, sold_at)), count(*) FROM sales GROUP BY 1").fetchall())
     total = sum(hours.values())
-    ic.facts.append(f"sold_at: naive times read in {zone}; shown in the account's zone {cfg.account.timezone}")
+    ic.facts.append(f"sold_at: naive times read in {zone}; shown in the account's zone {account_tz}")
     if total >= 50:
         quiet = min(range(24), key=lambda h: sum(hours.get((h + k) % 24, 0) for k in range(4)))
         night = sum(hours.get(h, 0) for h in range(6)) / total  # real ticket sales at 00–06 are a few per cent
         if quiet not in (22, 23, 0, 1, 2, 3, 4, 5, 6) or night > 0.25:
             busiest = max(range(24), key=lambda h: hours.get(h, 0))
             ic.warnings.append(
-                f"time zone: in {cfg.account.timezone} the fewest sales are at "
+                f"time zone: in {account_tz} the fewest sales are at "
                 f"{quiet:02d}:00–{(quiet + 4) % 24:02d}:00 "
                 f"and the most at {busiest:02d}:00 — people buy tickets in the day, so the times are probably read "
                 f"in the wrong zone (now {zone}); set the zone the back-office writes (`timezone` of the input or "
@@ -252,9 +256,9 @@ def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: CheckReport) -> 
         _range(con, ic, "plans", "month")
 
 
-def _months(con: duckdb.DuckDBPyConnection, cfg: Config) -> list[tuple[str, float, int, int]]:
+def _months(con: duckdb.DuckDBPyConnection, account_tz: str) -> list[tuple[str, float, int, int]]:
     """Turnover, tickets and orders of the last three months with sales, in the account's zone."""
-    tz = quote_lit(cfg.account.timezone)
+    tz = quote_lit(account_tz)
     rows = con.execute(f"""SELECT strftime(timezone({tz}, sold_at), '%Y-%m') AS m, sum(turnover), sum(tickets),
                                   count(*) FILTER (tickets > 0 OR turnover > 0)
                            FROM __all_sales GROUP BY 1 ORDER BY 1 DESC LIMIT 3""").fetchall()
