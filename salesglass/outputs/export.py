@@ -48,13 +48,13 @@ def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
     try:
         con.execute("SET TimeZone = 'UTC'")
         names = report_tables(con)
-        as_of = con.execute("SELECT max(as_of) FROM build_info").fetchone()[0]
+        as_of, zone = con.execute("SELECT max(as_of), max(timezone) FROM build_info").fetchone()
         out = out or Path(f"salesglass-reports-{as_of}" + (".xlsx" if fmt == "xlsx" else ""))
         if fmt == "xlsx":
             from salesglass.outputs.workbook import write_xlsx
 
             out.parent.mkdir(parents=True, exist_ok=True)
-            write_xlsx({n.removeprefix("report_"): con.table(n).to_arrow_table() for n in names}, out)
+            write_xlsx({n.removeprefix("report_"): con.table(n).to_arrow_table() for n in names}, out, zone)
             return out
         out.mkdir(parents=True, exist_ok=True)
         for n in names:

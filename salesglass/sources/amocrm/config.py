@@ -108,7 +108,7 @@ class AmoCRMConfig(Section):
     backoff_base: float = 1.0  # first wait after a 429 or 5xx, doubled each time (with jitter)
     backoff_max: float = 60.0
     overlap_seconds: int = 600  # incremental windows start this much before the watermark
-    timezone: str | None = None  # overrides the account's time zone (default: amoCRM's setting)
+    timezone: str | None = None  # older spelling of [account] timezone, read when that is unset
     # which pipelines become deals (ids or names); empty = all
     pipelines: list[Ref] = Field(default_factory=list)
     stages: list[StageRule] = Field(default_factory=list)

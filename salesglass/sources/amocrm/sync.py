@@ -280,16 +280,3 @@ def _stats(summary: SyncSummary, client: AmoClient, started: float) -> None:
     summary.seconds = time.monotonic() - started
     if s.last_send > s.first_send and s.requests > 1:  # sends are what the limit counts
         summary.send_rate = (s.requests - 1) / (s.last_send - s.first_send)
-
-
-def account_timezone(con: duckdb.DuckDBPyConnection, cfg: Any) -> str:
-    """The time zone calendar periods use: `[amocrm] timezone` if set, else the account's own setting as
-    the last sync saw it, else `[account] timezone`."""
-    if cfg.amocrm.timezone:
-        return cfg.amocrm.timezone
-    try:
-        row = con.execute("SELECT data->'$._embedded.datetime_settings'->>'$.timezone' FROM raw_amocrm_account "
-                          "LIMIT 1").fetchone()
-    except duckdb.CatalogException:
-        row = None
-    return (row[0] if row and row[0] else None) or cfg.account.timezone

@@ -23,6 +23,7 @@ AMBIGUOUS = "ambiguous manager (matches more than one amoCRM user)"
 
 
 def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -> InputResult
+    from salesglass.account_zone import resolve_zone
     from salesglass.errors import ConfigError
     from salesglass.sources.platform.load import InputResult, _quarantine_rejects
 
@@ -34,7 +35,7 @@ def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -
     task = rep.start("plans", "plans → plans")
     landed = land_input(con, cfg, spec, target, into="__land_plans", label="[plans]")
     result = InputResult("plans", "plans", read=landed.rows)
-    staged = staged_sql(spec, target, landed.specs, landed.table, landed.types, cfg.account.timezone)
+    staged = staged_sql(spec, target, landed.specs, landed.table, landed.types, resolve_zone(cfg, con).name)
     if "manager" in landed.specs:
         staged = f"""
         WITH s AS ({staged}),
