@@ -228,7 +228,7 @@ class BonusStore:
 
     def approve(self, month: date, actor: str, published: Path) -> Period:
         """in_review → approved: the month's published lines, its sales and its rules are stored and locked."""
-        from salesglass.warehouse import sql_literal
+        from salesglass.sql import quote_lit as sql_literal
 
         if not Path(published).exists():
             raise SalesglassError(f"no published reports at {published}: run `salesglass build` first")

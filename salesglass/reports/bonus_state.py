@@ -57,7 +57,9 @@ def copy_into(con: Any, path: Path) -> tuple[tuple[date, int], ...]:
     The state file is created empty when missing; another process writing it is waited for."""
     import time
 
-    from salesglass.warehouse import connect, sql_literal
+    from salesglass.sql import quote_ident
+    from salesglass.sql import quote_lit as sql_literal
+    from salesglass.warehouse import connect
 
     if not Path(path).exists():  # a fresh installation: an empty state file, so the tables publish empty
         con_new = connect(path)
@@ -76,7 +78,7 @@ def copy_into(con: Any, path: Path) -> tuple[tuple[date, int], ...]:
             time.sleep(0.1)
     try:
         for table in TABLES:
-            con.raw_sql(f'CREATE TABLE "{table}" AS SELECT * FROM bonus_state."{table}"')
+            con.raw_sql(f"CREATE TABLE {quote_ident(table)} AS SELECT * FROM bonus_state.{quote_ident(table)}")
     finally:
         con.raw_sql("DETACH bonus_state")
     rows = con.raw_sql("SELECT month, approval_id FROM bonus_periods WHERE state IN ('approved', 'paid') "
