@@ -108,3 +108,26 @@ def test_after_the_fixes_only_the_broken_row_is_left_and_no_warehouse_is_created
     assert report.months == [("2026-10", 183000.0, 122, 62)]
     assert not report.ok  # one row would still not load
     assert not (tmp_path / "wh.duckdb").exists()
+
+
+def test_where_the_proposal_is_unsure_it_says_so_and_check_says_what_to_confirm(tmp_path: Path):
+    from salesglass.sources.platform.inspect import inspect_source
+    from salesglass.sources.platform.propose import MEDIUM, propose, to_toml
+
+    _shop(tmp_path)
+    proposal = propose(inspect_source("sqlite:///shop.sqlite", None, tmp_path))
+    orders = proposal.input("sales")
+    # whole numbers with a median of 300 000: kopecks, but only by the values — so medium, and said why
+    turnover = orders.columns["turnover"]
+    assert turnover.value == {"column": "summa", "unit": "kopecks"} and turnover.confidence == MEDIUM
+    assert "confirm with `salesglass check`" in turnover.reason
+    assert orders.where_sql == "status = 'оплачен'" and orders.confidence == MEDIUM
+    text = to_toml(proposal)
+    assert "unsure: status 'на проверке' (2 rows in the sample)" in text
+
+    (tmp_path / "salesglass.toml").write_text('[platform]\nurl = "sqlite:///shop.sqlite"\n' + text, encoding="utf-8")
+    report = run_check(load_config(tmp_path / "salesglass.toml"))
+    (checked,) = report.inputs
+    assert [w.split(":")[0] for w in checked.warnings] == ["status"]  # the unit and the zone are right
+    assert "'на проверке' (2 rows)" in checked.warnings[0]
+    assert report.months == [("2026-10", 180000.0, 120, 60)]  # 60 × 3 000 ₽
