@@ -131,3 +131,37 @@ def test_where_the_proposal_is_unsure_it_says_so_and_check_says_what_to_confirm(
     assert [w.split(":")[0] for w in checked.warnings] == ["status"]  # the unit and the zone are right
     assert "'на проверке' (2 rows)" in checked.warnings[0]
     assert report.months == [("2026-10", 180000.0, 120, 60)]  # 60 × 3 000 ₽
+
+
+def test_check_resolves_the_amocrm_mapping_against_the_live_account(tmp_path: Path):
+    """The amoCRM emulator on a real socket: a status and a user the account does not have are named."""
+    import tomllib
+
+    from salesglass.config import parse_config
+    from salesglass.emulator.server import start_emulator
+    from tests.amocrm.conftest import EMULATOR_LIMITS, FIXTURE_COMPANY, MAPPING, make_config
+
+    _shop(tmp_path)
+    platform = parse_config(tomllib.loads(RIGHT), base_dir=tmp_path).platform
+    handle = start_emulator(FIXTURE_COMPANY, **EMULATOR_LIMITS)
+    try:
+        good = make_config(tmp_path, handle.url).model_copy(update={"platform": platform})
+        report = run_check(good)
+        assert report.amocrm_checked
+        assert not [p for p in report.amocrm if "cannot read" in p or "mapping:" in p], report.amocrm
+
+        stages = [*MAPPING["stages"], {"status": "Договор отправлен", "stage": "proposal"}]
+        wrong = make_config(tmp_path, handle.url, amocrm={"stages": stages})
+        report = run_check(wrong.model_copy(update={"platform": platform}))
+        assert len(report.amocrm) == 1
+        assert "[amocrm].stages[5].status: no status 'Договор отправлен' in the mapped pipelines" in report.amocrm[0]
+
+        users = {**MAPPING["roles"]["users"], "nobody@fixture.test": "sales"}
+        roles = {**MAPPING["roles"], "users": users}
+        report = run_check(
+            make_config(tmp_path, handle.url, amocrm={"roles": roles}).model_copy(update={"platform": platform})
+        )
+        assert "roles.users.'nobody@fixture.test': no amoCRM user" in report.amocrm[0]
+        assert not report.ok
+    finally:
+        handle.stop()
