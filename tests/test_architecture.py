@@ -28,6 +28,7 @@ FOUNDATION = {
     "runs",
     "model",
     "safe_cells",
+    "account_zone",  # the account time zone, resolved from the config and the warehouse's synced account row
 }
 # room → the rooms it may import (besides itself and the foundation)
 MAY_IMPORT: dict[str, set[str]] = {

@@ -139,5 +139,7 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "as_of": "the date (account time zone) the reports were computed for",
         "built_at": "when the build finished (UTC)",
         "timezone": "account time zone the calendar periods were taken in",
+        "timezone_source": "where that zone came from: `config` (a key set in the config), `amocrm` (the "
+                           "account's own setting from the last sync) or `default` (Europe/Moscow)",
     },
 }
