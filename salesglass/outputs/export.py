@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from salesglass.errors import SalesglassError
+from salesglass.sql import quote_ident, quote_lit
 
 FORMATS = ("xlsx", "csv", "parquet")
 
@@ -30,9 +31,9 @@ def _inert_text_select(con, table: str) -> str:
         "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()
     exprs = []
     for name, dtype in cols:
-        quoted = '"' + name.replace('"', '""') + '"'
+        quoted = quote_ident(name)
         exprs.append(f"{sql_csv_text(quoted)} AS {quoted}" if dtype == "VARCHAR" else quoted)
-    return f'(SELECT {", ".join(exprs)} FROM "{table}")'
+    return f'(SELECT {", ".join(exprs)} FROM {quote_ident(table)})'
 
 
 def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
@@ -57,10 +58,9 @@ def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
             return out
         out.mkdir(parents=True, exist_ok=True)
         for n in names:
-            target = str(out / f"{n}.{fmt}").replace("'", "''")
             options = "FORMAT CSV, HEADER" if fmt == "csv" else "FORMAT PARQUET"
-            source = _inert_text_select(con, n) if fmt == "csv" else f'"{n}"'
-            con.execute(f"COPY {source} TO '{target}' ({options})")
+            source = _inert_text_select(con, n) if fmt == "csv" else quote_ident(n)
+            con.execute(f"COPY {source} TO {quote_lit(str(out / f'{n}.{fmt}'))} ({options})")
         return out
     finally:
         con.close()

@@ -26,6 +26,7 @@ from salesglass.reports import derive, registry
 from salesglass.reports.base import BuildParams, Canon, fetch_rows, nullable
 from salesglass.reports.publish import building, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
+from salesglass.sql import quote_lit
 
 if TYPE_CHECKING:
     from salesglass.config import Config
@@ -75,8 +76,7 @@ def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> N
         connect(warehouse, read_only=True).close()
     except Exception as exc:
         raise SalesglassError(f"cannot open the warehouse {warehouse}: {exc}") from exc
-    quoted = warehouse.replace("'", "''")
-    con.raw_sql(f"ATTACH '{quoted}' AS wh (READ_ONLY)")
+    con.raw_sql(f"ATTACH {quote_lit(warehouse)} AS wh (READ_ONLY)")
     have = {r[0] for r in con.raw_sql(
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'").fetchall()}
     missing = [t.name for t in CANONICAL if t.name not in have]

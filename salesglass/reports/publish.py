@@ -88,7 +88,7 @@ def building(published: Path, *, seed: Path | None = None) -> Iterator[tuple[Pat
 def write_build_info(con: ibis.BaseBackend, *, as_of: date, built_at: datetime, zone: AccountZone, engine: str,
                      rows: dict[str, int]) -> None:
     """One row per published table: when and how it was built, and how many rows it has."""
-    from salesglass.warehouse import sql_literal
+    from salesglass.sql import quote_lit as sql_literal
 
     # SQL, not a pyarrow table: pyarrow imports pandas to convert Python lists (a second of every build)
     values = ", ".join(f"({sql_literal(name)}, {int(rows[name])})" for name in sorted(rows)) or "(NULL, NULL)"
