@@ -4,7 +4,7 @@ loaded unchanged, gives canonical tables equal to what is written here by hand."
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import pytest
 from salesglass.config import parse_config
 from salesglass.sources.platform.inspect import inspect_source
 from salesglass.sources.platform.load import load_into
-from salesglass.sources.platform.propose import HIGH, MEDIUM, propose, to_toml
+from salesglass.sources.platform.propose import HIGH, MEDIUM, plans_toml, propose, to_toml
 from salesglass.warehouse import init_canonical
 
 
@@ -49,7 +49,12 @@ def test_postgres_with_transliterated_names_decimal_rubles_and_zoned_times(ru_po
     assert "'отменён' (cancelled)" in text and "'ожидает оплаты' (pending)" in text
     assert "refunds: 12.5% of 'summa' are negative" in text  # 1 of the 8 orders
 
-    con = _load(f'[platform]\nurl = "{ru_postgres}"\n' + text, tmp_path)
+    assert proposal.plans is not None and proposal.plans.place == {"table": "plan_prodazh"}
+    assert proposal.plans.columns["metric"].value == {
+        "column": "pokazatel",
+        "map": {"оборот": "turnover", "выручка": "revenue"},
+    }
+    con = _load(f'[platform]\nurl = "{ru_postgres}"\n' + text + plans_toml(proposal), tmp_path)
     assert con.execute(f"SELECT {SALE_COLUMNS} FROM sales ORDER BY sale_id").fetchall() == [
         ("Z-1", "1", "E-10", utc(2026, 9, 3, 16, 15), 2, D("3000.00"), D("300.00"), D("45.50")),
         ("Z-2", "1", "E-10", utc(2026, 9, 4, 9, 0), 1, D("1500.00"), D("150.00"), D("22.75")),
@@ -65,6 +70,11 @@ def test_postgres_with_transliterated_names_decimal_rubles_and_zoned_times(ru_po
     assert con.execute(
         "SELECT partner_id, installed_at, widget_id FROM platform_widget_installs ORDER BY 3"
     ).fetchall() == [("1", utc(2026, 8, 20, 5), "100"), ("1", utc(2026, 9, 1, 6), "102")]
+    assert con.execute("SELECT * FROM plans ORDER BY month, metric").fetchall() == [
+        (date(2026, 9, 1), None, "revenue", D("10000.00"), D("15000.00")),
+        (date(2026, 9, 1), None, "turnover", D("100000.00"), D("150000.00")),
+        (date(2026, 10, 1), None, "turnover", D("120000.00"), D("180000.00")),
+    ]
     assert con.execute("SELECT partner_id, widget_installed_at FROM partners ORDER BY 1").fetchall() == [
         ("1", utc(2026, 8, 20, 5)),
         ("2", None),
