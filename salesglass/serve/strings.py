@@ -2,6 +2,45 @@
 
 STRINGS: dict[str, tuple[str, str]] = {
     # navigation and chrome
+    # data-quality sources and reasons (report_data_quality): shown translated, the raw words stay in exports
+    "linking": ("Linking", "Связывание"),
+    "platform": ("Platform", "Платформа"),
+    "amocrm": ("amoCRM", "amoCRM"),
+    "reports": ("Reports", "Отчёты"),
+    "unlinked deal (no partner found; see link suggestions or add an override)": (
+        "unlinked deal (no partner found; see link suggestions or add an override)",
+        "сделка без партнёра (партнёр не найден; см. предложения связей или задайте связь вручную)",
+    ),
+    "partner without a deal": ("partner without a deal", "партнёр без сделки"),
+    "sale of a partner unknown to the platform's partner list": (
+        "sale of a partner unknown to the platform's partner list",
+        "продажа партнёра, которого нет в списке партнёров платформы",
+    ),
+    "fuzzy link suggestion awaiting review": (
+        "fuzzy link suggestion awaiting review", "нечёткое предложение связи ждёт проверки"),
+    "partner with sales but no development manager (no growth bonus line)": (
+        "partner with sales but no development manager (no growth bonus line)",
+        "у партнёра есть продажи, но нет менеджера по развитию (нет строки бонуса за рост)",
+    ),
+    "hint_deals_created": ("Deals created in the period.", "Сделки, созданные в этом периоде."),
+    "hint_deals_won": (
+        "Deals won in the period, whenever they were created.",
+        "Сделки, выигранные в этом периоде, когда бы они ни были созданы.",
+    ),
+    "hint_created_reached": (
+        "Of the deals created in the month, those that reached a first sale by the data date (in any month). "
+        "Not the deals won: a deal is won in amoCRM, a first sale happens on the platform.",
+        "Из сделок, созданных в этом месяце, — сколько дошли до первой продажи к дате данных (в любом месяце). "
+        "Это не «выиграно сделок»: выигрыш отмечают в amoCRM, первая продажа случается на платформе.",
+    ),
+    "hint_reached_in_week": (
+        "Deals that reached the stage in the week, whenever they were created.",
+        "Сделки, дошедшие до этапа на этой неделе, когда бы они ни были созданы.",
+    ),
+    "timezone_source": ("Time zone from", "Часовой пояс из"),
+    "salesglass_version": ("salesglass version", "Версия salesglass"),
+    "built": ("Built", "Собраны"),
+    "config": ("config", "конфигурации"),
     "page_sales": ("Sales", "Продажи"),
     "page_funnel": ("Funnel", "Воронка"),
     "page_planfact": ("Plan vs fact", "План-факт"),
@@ -108,7 +147,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "deals_created": ("Deals created", "Создано сделок"),
     "deals_won": ("Deals won", "Выиграно сделок"),
     "annual_budget_won": ("Annual budget won", "Годовой бюджет выигранных"),
-    "created_reached_first_sale": ("…of them reached first sale", "…из них дошли до первой продажи"),
+    "created_reached_first_sale": ("Of deals created: reached first sale", "Из созданных: дошли до первой продажи"),
     "created_to_first_sale": ("Created → first sale", "Создано → первая продажа"),
     "conversion_pct": ("Conversion", "Конверсия"),
     "chart_weekly": ("Weekly: widgets installed and first sales", "По неделям: установки виджета и первые продажи"),

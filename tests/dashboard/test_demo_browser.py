@@ -82,6 +82,10 @@ def open_as(browser, demo_server, demo):
         page.on("dialog", lambda d: (errors.append(f"dialog {d.message}"), d.dismiss()))
         email, password = demo[1][role]
         page.goto(demo_server + "/login")
+        if role == "admin" and lang == "ru":
+            shot(page, "demo-login")
+        if role == "admin" and lang == "ru":
+            shot(page, "demo-login")
         page.fill("input[name=email]", email)
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")
@@ -116,19 +120,15 @@ def change_control(page, control, after: str) -> None:
         values = control.locator("option").evaluate_all("os => os.map(o => o.value)")
         if len(values) < 2:
             return
-        current = control.input_value()
-        control.select_option(values[-1] if current != values[-1] else values[0])
-    else:  # <input type=month>: one month earlier than shown
-        current = control.input_value()
-        y, m = map(int, current.split("-"))
-        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-        control.fill(f"{y:04d}-{m:02d}")
-        control.dispatch_event("change")
+        i = values.index(control.input_value())
+        control.select_option(values[i + 1] if i + 1 < len(values) else values[i - 1])
+    else:
+        raise AssertionError(f"a filter control of an unknown kind: {tag}")
     settled(page, before)
     assert_whole(page, after)
 
 
-def drill_once(page, after: str) -> None:
+def drill_once(page, after: str, shot_as: str | None = None) -> None:
     """Open the first drill-down link of the page in the drawer, check it, close it."""
     links = page.locator("#main a.drill")
     if not links.count():
@@ -140,29 +140,36 @@ def drill_once(page, after: str) -> None:
     assert_whole(page, f"opening a drill-down ({after})")
     rows = page.locator("#drawer tbody tr").count()
     assert rows > 0 or page.locator("#drawer .empty").count(), f"empty drawer after {after}"
+    if shot_as:
+        page.wait_for_timeout(250)  # the drawer slides in
+        shot(page, shot_as, full_page=False)  # the drawer is fixed to the window
     page.locator("#drawer [data-close]").click()
     page.wait_for_selector("#drawer.open", state="detached")
     assert_whole(page, f"closing a drill-down ({after})")
 
 
-def walk(page, server: str, lang: str, shots: bool) -> None:
+def shot(page, name: str, full_page: bool = True) -> None:
+    page.wait_for_timeout(100)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+
+def walk(page, server: str, lang: str, shots: str | None) -> None:
     names = page.locator("nav a[data-nav]").evaluate_all("as => as.map(a => a.dataset.nav)")
     for name in names:
         url = f"{server}/admin/users" if name == "users" else f"{server}/{name}"
         page.goto(url)
         assert_whole(page, f"opening {name}")
         if shots:
-            page.wait_for_timeout(100)
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / f"demo-{name}.png"), full_page=True)
-        controls = page.locator("form.filters select, form.filters input[type=month]")
+            shot(page, f"{shots}-{name}")
+        controls = page.locator("form.filters select, form.filters input")
         changed = 0
         for i in range(controls.count()):
-            control = page.locator("form.filters select, form.filters input[type=month]").nth(i)
+            control = page.locator("form.filters select, form.filters input").nth(i)
             label = control.get_attribute("name")
             change_control(page, control, f"changing {label} on {name} ({lang})")
             changed += 1
-        drill_once(page, f"{name} ({lang})")
+        drill_once(page, f"{name} ({lang})", f"{shots}-{name}-drill" if shots else None)
         if changed:
             page.go_back()
             assert_whole(page, f"back on {name} ({lang})")
@@ -194,7 +201,19 @@ def test_changing_client_kind_on_sales_keeps_the_charts(open_as, demo_server) ->
 @pytest.mark.parametrize("role", ["admin", "manager"])
 def test_every_page_and_control_keeps_the_page_whole(open_as, demo_server, role) -> None:
     page = open_as(role, "ru")
-    walk(page, demo_server, "ru", shots=role == "admin")
+    walk(page, demo_server, "ru", shots=f"demo-{role}")
     switch_language(page, "en")
-    walk(page, demo_server, "en", shots=False)
+    walk(page, demo_server, "en", shots=None)
     switch_language(page, "ru")
+
+
+def test_the_printed_manager_login_has_a_full_view(open_as, demo_server) -> None:
+    """`make demo` prints a manager login: their own deals, partners and bonuses of the last months show."""
+    page = open_as("manager", "ru")
+    for name in ("funnel", "planfact", "partners", "bonuses"):
+        page.goto(f"{demo_server}/{name}")
+        assert_whole(page, f"opening {name}")
+        for table in page.locator("[data-table]").all():
+            assert table.locator("tbody tr").count() > 0, f"{name}: {table.get_attribute('data-table')} is empty"
+    csv = page.request.get(f"{demo_server}/bonuses/export.csv?table=lines")
+    assert csv.ok and csv.body().count(b"\n") > 10, csv.body()[:200]

@@ -97,7 +97,8 @@ def inspect(
         console.print(table)
     proposal = propose(catalog, timezone=cfg.platform.timezone)
     if not write:
-        console.print("\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False)
+        console.print("\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False,
+                      markup=False)
         console.print(escape(to_toml(proposal)), highlight=False, soft_wrap=True)
         if proposal.plans:
             console.print(escape(plans_toml(proposal)), highlight=False, soft_wrap=True)
