@@ -223,7 +223,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "table_new_partners": ("New partners by sales manager", "Новые партнёры по менеджерам"),
     "table_sales_share": ("Sales share by development manager", "Доля продаж по менеджерам по развитию"),
     "bucket_empty": ("Empty", "Пусто"),
-    "bucket_support": ("Support", "Support"),
+    "bucket_support": ("Support", "Поддержка"),
     "bucket_unknown": ("Unknown partner", "Неизвестный партнёр"),
     "share": ("Share", "Доля"),
     # cohorts

@@ -42,9 +42,21 @@ def describe_filters(ctx: Any) -> str:
     ]
     if ctx.kind:
         bits.append(f"{t('client_kind')}: {t(ctx.kind)}")
-    for key in ("period", "at", "measure", "mode"):
-        if ctx.params.get(key):
-            bits.append(f"{key}={ctx.params.get(key)}")
+    # the page's own choices, in words (never `period=quarter`)
+    p = ctx.params
+    if p.get("period") in ("month", "quarter", "year"):
+        bits.append(f"{t('period')}: {t('period_' + p['period'])}")
+    if p.get("at"):
+        try:
+            from datetime import date
+
+            bits.append(f"{t('at')}: {ctx.fmt.period(p.get('period') or 'month', date.fromisoformat(p['at']))}")
+        except ValueError:
+            pass
+    if p.get("measure") in ("turnover", "active_partners"):
+        bits.append(f"{t('measure')}: {t(p['measure'])}")
+    if p.get("mode") in ("abs", "pct"):
+        bits.append(f"{t('mode')}: {t('mode_' + p['mode'])}")
     return "; ".join(bits)
 
 

@@ -55,6 +55,18 @@
         s.label.formatter = function (p) { return s.label.sgFormat === "money" ? shortMoney(p.value[2]) : hf(p.value[2]); };
       }
     });
+    // a chart with nothing to draw says so, in the page's language (never a blank panel)
+    var empty = (opt.series || []).every(function (s) {
+      return !s.data || !s.data.length || s.data.every(function (d) {
+        var v = d && typeof d === "object" && !Array.isArray(d) ? d.value : d;
+        return v == null || v === 0 || v === "0" || (Array.isArray(v) && v[2] == null);
+      });
+    });
+    if (empty) {
+      opt.graphic = {type: "text", left: "center", top: "middle", silent: true,
+        style: {text: lang() === "ru-RU" ? "Нет данных для этих фильтров" : "Nothing for these filters",
+                fill: "#6b7486", fontSize: 13}};
+    }
     opt.textStyle = {fontFamily: "inherit"};
     opt.animation = false;  // reports, not a show: draw at once (and screenshots see the final chart)
     return opt;
