@@ -15,13 +15,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from salesglass.serve.i18n import LANGS, Formatter, pick_language
 from salesglass.serve.users import UserStore
-from salesglass.serve.web import auth
+from salesglass.serve.web import auth, params
 from salesglass.serve.web.cache import ResponseCache
 from salesglass.serve.web.context import Ctx, Viewer
 from salesglass.serve.web.data import NoData, Published, Query
+from salesglass.serve.web.guard import Guard, security_headers
 from salesglass.serve.web.throttle import LoginThrottle
 
 HERE = Path(__file__).parent
@@ -107,6 +109,10 @@ def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> Fast
         """No page or API answers without a session, except login, static files and /health."""
         path = request.url.path
         started = time.perf_counter()
+        try:
+            params.check_query(request.query_params.multi_items())
+        except params.BadParam as exc:
+            return bad_param(request, exc)
         if not auth.is_public(path):
             email = request.session.get("user")
             if not email or state.users.get(email) is None:
@@ -118,10 +124,15 @@ def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> Fast
                 return PlainTextResponse("login required", status_code=401)
         response = await call_next(request)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+    def bad_param(request: Request, exc: params.BadParam) -> Response:
+        """400 in the page's language, naming the parameter and what it accepts."""
+        fmt = state.formatter(request)
+        detail = fmt.t(exc.message, **exc.args_)
+        if request.headers.get("accept", "").startswith("application/json") or "/export." in request.url.path:
+            return PlainTextResponse(detail, status_code=400)
+        return state.render(request, "error.html", status=400, fmt=fmt, code=400, detail=detail, viewer=None)
 
     app.add_middleware(
         SessionMiddleware,
@@ -131,7 +142,19 @@ def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> Fast
         same_site="lax",
         https_only=cfg.dashboard.secure_cookies,
     )
+    # outermost: headers on every response (redirects and errors too), bounded bodies, same-origin POSTs
+    app.add_middleware(Guard, https=cfg.dashboard.secure_cookies, public_url=cfg.dashboard.public_url or None)
+    if cfg.dashboard.trusted_proxies:  # client address and scheme from X-Forwarded-* of these peers only
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(cfg.dashboard.trusted_proxies))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:
+        """A bug: logged with its traceback, answered without one (and with the security headers, which
+        this response would otherwise lack: it is sent outside every middleware)."""
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return PlainTextResponse("internal error", status_code=500,
+                                 headers=security_headers(request.url.path, https=cfg.dashboard.secure_cookies))
 
     @app.exception_handler(NoData)
     async def no_data(request: Request, exc: NoData) -> HTMLResponse:
@@ -232,7 +255,10 @@ def run_server(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
 
     served = serving(cfg, refresh=refresh, webhooks=webhooks, refresh_interval_seconds=refresh_interval_seconds)
     try:
-        uvicorn.run(served.app, host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info", access_log=False)
+        # proxy headers are handled inside the app, from `[dashboard].trusted_proxies` only (uvicorn's own
+        # default would believe X-Forwarded-For from any local client)
+        uvicorn.run(served.app, host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info", access_log=False,
+                    proxy_headers=False)
     finally:
         served.stop()
 
