@@ -13,6 +13,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "role_admin": ("Head / admin", "Руководитель / админ"),
     "role_manager": ("Manager", "Менеджер"),
     "logout": ("Log out", "Выйти"),
+    "close": ("Close", "Закрыть"),
     "login": ("Log in", "Войти"),
     "login_title": ("Log in", "Вход"),
     "login_sub": (
@@ -89,6 +90,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "development_manager": ("Development manager", "Менеджер по развитию"),
     "first_sale_at": ("First sale", "Первая продажа"),
     "no_rows": ("Nothing for these filters.", "Нет данных для этих фильтров."),
+    "no_rows_plain": ("Nothing to show.", "Показать нечего."),
     "no_manager": ("No manager", "Без менеджера"),
     "rows_found": ("{n} rows", "строк: {n}"),
     "open_full": ("Open as page", "Открыть страницей"),

@@ -89,7 +89,7 @@ def test_control_characters_in_a_name_do_not_break_the_excel_download(tmp_path: 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_salesglass_export_writes_names_as_text(tmp_path: Path, fmt: str) -> None:
-    from salesglass.reports.export import export_reports
+    from salesglass.outputs.export import export_reports
 
     published = write_published(tmp_path / "published.duckdb", extra_sql=RENAME)
     out = export_reports(published, fmt, tmp_path / ("out.xlsx" if fmt == "xlsx" else "out"))

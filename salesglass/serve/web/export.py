@@ -16,9 +16,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from salesglass.outputs.xlsx import BOLD, DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
 from salesglass.safe_cells import csv_value
 from salesglass.serve.web.view import PageView, TableView
-from salesglass.serve.xlsx import BOLD, DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
 
 FORMATS = {
     "money": TWO_PLACES,

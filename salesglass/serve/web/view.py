@@ -32,6 +32,7 @@ class TableView:
     # row[f"_link_{col}"] = URL of the rows behind that number (drill-down); row["_amo"] = amoCRM card
     note: str | None = None
     total: dict[str, Any] | None = None  # a totals row, rendered in bold
+    empty: str | None = None  # what an empty table says, when more is known than "nothing for these filters"
 
     def cells(self, fmt: Any) -> list[list[Cell]]:
         """Every body cell as text + links, formatted once in Python (a page may show thousands)."""

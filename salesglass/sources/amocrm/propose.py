@@ -73,7 +73,7 @@ def _fields(lead_fields: list[dict], company_fields: list[dict]) -> list[str]:
     else:
         out.append("# client_kind = \"…\"  # no select field with organizer/operator values found")
     for key, rx, types, fields in (
-            ("cold_deal", r"холодн|cold", ("checkbox",), lead_fields),
+            ("cold_deal", r"холодн|cold", ("checkbox", "select", "radiobutton"), lead_fields),
             ("lead_platform_account_id", ACCOUNT_ID, None, lead_fields),
             ("company_platform_account_id", ACCOUNT_ID, None, company_fields),
             ("company_inn", r"\bинн\b|\binn\b|tax", None, company_fields)):

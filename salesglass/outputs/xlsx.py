@@ -1,4 +1,4 @@
-"""Cell styling shared by both Excel writers: report tables (serve/export.py) and dashboard pages (web/export.py).
+"""Cell styling shared by both Excel writers: report tables (outputs/workbook.py) and pages (serve/web/export.py).
 
 Their inputs differ (Arrow tables vs a page's tables), but a sheet should look the same whichever wrote it:
 the same number and date formats, bold header cells, columns sized to their header, times without a zone.

@@ -1,7 +1,7 @@
 """`salesglass export`: every published report table to Excel, CSV or Parquet.
 
 Reads the published file read-only (a build may swap it meanwhile; we hold the old one open).
-Excel: one workbook, one sheet per report (salesglass/serve/export.py); CSV and Parquet: one file per
+Excel: one workbook, one sheet per report (salesglass/outputs/workbook.py); CSV and Parquet: one file per
 report in a folder, written by DuckDB itself. Text in Excel and CSV cannot become a formula
 (salesglass/safe_cells.py; for CSV the same rule runs as SQL).
 """
@@ -50,7 +50,7 @@ def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
         as_of = con.execute("SELECT max(as_of) FROM build_info").fetchone()[0]
         out = out or Path(f"salesglass-reports-{as_of}" + (".xlsx" if fmt == "xlsx" else ""))
         if fmt == "xlsx":
-            from salesglass.serve.export import write_xlsx
+            from salesglass.outputs.workbook import write_xlsx
 
             out.parent.mkdir(parents=True, exist_ok=True)
             write_xlsx({n.removeprefix("report_"): con.table(n).to_arrow_table() for n in names}, out)
