@@ -294,7 +294,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{name}: expected a date YYYY-MM-DD between {first} and {last}.",
         "{name}: нужна дата в виде ГГГГ-ММ-ДД от {first} до {last}.",
     ),
-    "bad_param_page": ("{name}: expected a page number from 1 to {max}.", "{name}: нужен номер страницы от 1 до {max}."),
+    "bad_param_page": (
+        "{name}: expected a page number from 1 to {max}.",
+        "{name}: нужен номер страницы от 1 до {max}.",
+    ),
     "bad_param_id": (
         "{name}: expected a number of up to {digits} digits 0-9.",
         "{name}: нужно число не длиннее {digits} цифр 0-9.",

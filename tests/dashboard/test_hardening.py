@@ -32,19 +32,19 @@ def manager(client):
     return login(client, "anna@demo.test")
 
 
-@pytest.mark.parametrize("url, message", PROBES)
-def test_crafted_parameters_get_a_clear_400(manager, url: str, message: str) -> None:
-    r = manager.get(url)
-    assert r.status_code == 400, url
-    assert message in r.text
+def test_crafted_parameters_get_a_clear_400(manager) -> None:
+    for url, message in PROBES:
+        r = manager.get(url)
+        assert r.status_code == 400, url
+        assert message in r.text, url
 
 
-@pytest.mark.parametrize("name", ["cohorts", "sales", "planfact", "funnel"])
-@pytest.mark.parametrize("param", ["mode", "period", "at", "measure", "partner"])
-@pytest.mark.parametrize("bad", ["a%00b", "%07", "x%1by"])
-def test_control_characters_in_any_export_parameter_are_refused(manager, name, param, bad) -> None:
-    r = manager.get(f"/{name}/export.xlsx?{param}={bad}")
-    assert r.status_code == 400 and "control characters are not allowed" in r.text
+def test_control_characters_in_any_export_parameter_are_refused(manager) -> None:
+    for name in ("cohorts", "sales", "planfact", "funnel"):
+        for param in ("mode", "period", "at", "measure", "partner"):
+            for bad in ("a%00b", "%07", "x%1by"):
+                r = manager.get(f"/{name}/export.xlsx?{param}={bad}")
+                assert r.status_code == 400 and "control characters are not allowed" in r.text
 
 
 def test_the_message_speaks_the_page_language(app) -> None:

@@ -25,7 +25,7 @@ MAX_NEXT = 2000  # the page to return to after login: a path with its own query 
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?", re.ASCII)
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
-_DIGITS = re.compile(r"[0-9]{1,%d}" % MAX_ID_DIGITS, re.ASCII)
+_DIGITS = re.compile(rf"[0-9]{{1,{MAX_ID_DIGITS}}}", re.ASCII)
 
 
 class BadParam(ValueError):
