@@ -23,7 +23,10 @@ class DashboardConfig(Section):
     managers_see_company_totals: bool = False
     # language for browsers that ask for neither Russian nor English
     default_language: Literal["ru", "en"] = "ru"
+    # how long a login lasts at most, from the moment of login (activity does not extend it)
     session_hours: int = Field(12, ge=1, le=24 * 30)
+    # a login also ends after this many minutes without any request
+    session_idle_minutes: int = Field(120, ge=5, le=24 * 60)
     # send the session cookie over HTTPS only (turn on when served behind TLS)
     secure_cookies: bool = False
     # rows per drill-down page
@@ -77,7 +80,8 @@ users_path = "salesglass-users.json"    # logins (argon2 hashes); manage with `s
 secret_path = ".salesglass/dashboard-secret"  # session-signing key, created 0600 on first start
 managers_see_company_totals = false     # managers see only their own figures unless this is true
 default_language = "ru"                 # when the browser asks for neither ru nor en
-session_hours = 12                      # how long a login lasts
+session_hours = 12                      # how long a login lasts at most (activity does not extend it)
+session_idle_minutes = 120              # … and without any request
 secure_cookies = false                  # true when the dashboard is served over HTTPS
 page_size = 50                          # rows per drill-down page
 cache_entries = 256                     # rendered views kept per published version (0 = off)

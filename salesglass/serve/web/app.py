@@ -18,7 +18,8 @@ from starlette.requests import Request
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from salesglass.serve.i18n import LANGS, Formatter, pick_language
-from salesglass.serve.users import UserStore
+from salesglass.serve.sessions import SessionStore, sessions_path
+from salesglass.serve.users import User, UserStore
 from salesglass.serve.web import auth, params
 from salesglass.serve.web.cache import ResponseCache
 from salesglass.serve.web.context import Ctx, Viewer
@@ -39,6 +40,8 @@ class App:
         self.throttle = LoginThrottle(d.login_max_failures, d.login_window_minutes * 60,
                                       max_failures_per_address=d.login_max_failures_per_address, clock=clock)
         self.users = UserStore(cfg.resolve(d.users_path))
+        self.sessions = SessionStore(sessions_path(cfg.resolve(d.users_path)), lifetime_seconds=d.session_hours * 3600,
+                                     idle_seconds=d.session_idle_minutes * 60)
         self.published = Published(cfg.published_path)
         self.cache = ResponseCache(d.cache_entries)
         self.env = jinja2.Environment(
@@ -56,8 +59,7 @@ class App:
         return Formatter(self.lang(request), self.cfg.account.currency)
 
     def viewer(self, request: Request, q: Query | None) -> Viewer | None:
-        email = request.session.get("user")
-        user = self.users.get(email) if email else None
+        user = self.user(request)
         if user is None:
             return None
         manager_id = manager_name = None
@@ -74,6 +76,14 @@ class App:
             else self.cfg.dashboard.managers_see_company_totals
         )
         return Viewer(user.email, user.role, manager_id, manager_name, user.role == "admin" or bool(company))
+
+    def user(self, request: Request) -> User | None:
+        """The request's logged-in user (checked once per request by the login middleware)."""
+        try:
+            return request.state.sg_user
+        except AttributeError:
+            request.state.sg_user = auth.current_user(request, self.users, self.sessions)
+            return request.state.sg_user
 
     def render_text(self, request: Request, template: str, **values: Any) -> str:
         fmt = values.pop("fmt", None) or self.formatter(request)
@@ -113,15 +123,13 @@ def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> Fast
             params.check_query(request.query_params.multi_items())
         except params.BadParam as exc:
             return bad_param(request, exc)
-        if not auth.is_public(path):
-            email = request.session.get("user")
-            if not email or state.users.get(email) is None:
-                if request.headers.get("hx-request"):
-                    return Response(status_code=401, headers={"HX-Redirect": "/login"})
-                if request.method == "GET" and "/export." not in path:
-                    nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                    return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
-                return PlainTextResponse("login required", status_code=401)
+        if not auth.is_public(path) and state.user(request) is None:
+            if request.headers.get("hx-request"):
+                return Response(status_code=401, headers={"HX-Redirect": "/login"})
+            if request.method == "GET" and "/export." not in path:
+                nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
+            return PlainTextResponse("login required", status_code=401)
         response = await call_next(request)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
