@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from salesglass.config import parse_config
+from salesglass.demo.config import amocrm_section
 from salesglass.emulator.server import start_emulator
-from salesglass.sources.amocrm.config import demo_section
 from salesglass.sources.amocrm.sync import run_sync
 
 
@@ -57,7 +57,7 @@ def main() -> None:
     server.start()
     url = urls.get(timeout=600)
     try:
-        data = tomllib.loads(demo_section(args.company))
+        data = tomllib.loads(amocrm_section(args.company))
         oauth = json.loads((args.company / "amocrm" / "oauth.json").read_text())
         (work / "token.json").write_text(json.dumps({"long_lived_token": oauth["long_lived_token"]}))
         data["amocrm"].update(base_url=url, auth="long_lived", token_path=str(work / "token.json"),

@@ -165,8 +165,8 @@ def main() -> int:
     from salesglass.demo.config import demo_config_text
     from salesglass.refresh.runner import default_steps, run_refresh
     from salesglass.runs import read_runs, runs_path_for
+    from salesglass.serve.cli import serving
     from salesglass.serve.users import UserStore
-    from salesglass.serve.web.app import serving
 
     work = Path(tempfile.mkdtemp(prefix="salesglass-soak-"))
     company = ensure_company(work / "company", scale=args.scale, seed=7)

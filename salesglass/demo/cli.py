@@ -109,7 +109,8 @@ def _print_next(config_path: Path, cfg) -> None:  # cfg: Config
 
 
 def _serve(cfg, handle, config_path: Path, *, live: bool, port: int | None) -> None:  # cfg: Config
-    from salesglass.serve.web.app import demo_manager_email, ensure_demo_users, run_server
+    from salesglass.serve.cli import run_server
+    from salesglass.serve.web.app import demo_manager_email, ensure_demo_users
 
     if port:
         cfg.dashboard.port = port

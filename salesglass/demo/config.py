@@ -22,16 +22,27 @@ currency = "RUB"
 """ + "".join(section(company) for section in _SECTIONS)
 
 
+def amocrm_section(company: Path) -> str:
+    """The demo's [amocrm] section (a worked example for users).
+
+    The mapping is proposed from the snapshot's own pipelines and fields by name (the same proposal
+    `salesglass amocrm inspect` prints for a live account), so generated ids never have to be copied.
+    """
+    from salesglass.sources.amocrm.propose import propose_from_snapshot
+
+    return propose_from_snapshot(company / "amocrm")
+
+
 def _sections() -> list:
-    """Each area writes its own part of the demo config next to its config model."""
+    """The demo's own sources (amoCRM, back-office) are mapped here; the other areas keep a worked
+    example of their keys next to their config model."""
+    from salesglass.demo.platform import platform_section
     from salesglass.link.config import demo_section as linking
     from salesglass.refresh.config import demo_section as refresh
     from salesglass.reports.config import demo_section as reports
     from salesglass.serve.config import demo_section as dashboard
-    from salesglass.sources.amocrm.config import demo_section as amocrm
-    from salesglass.sources.platform.config import demo_section as platform
 
-    return [amocrm, platform, linking, reports, dashboard, refresh]
+    return [amocrm_section, platform_section, linking, reports, dashboard, refresh]
 
 
 _SECTIONS = _sections()

@@ -19,8 +19,6 @@ from tests.dashboard.conftest import serve_in_thread
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / ".ci" / "artifacts" / "screenshots"
-ADMIN = ("admin@demo.local", "demo-admin")
-MANAGER_PASSWORD = "demo-manager"
 
 # what "whole" means, checked in the page: a list of what is broken (empty when whole)
 BROKEN_JS = """() => {
@@ -51,7 +49,7 @@ SETTLED_JS = "window.__settled = 0; document.addEventListener('htmx:afterSettle'
 @pytest.fixture(scope="module")
 def demo(simulated_s):
     """The demo company's config with the logins `salesglass demo` creates and prints."""
-    from salesglass.demo import DEMO_ADMIN, DEMO_MANAGER_PASSWORD
+    from salesglass.demo.cli import DEMO_ADMIN, DEMO_MANAGER_PASSWORD
     from salesglass.serve.web.app import demo_manager_email, ensure_demo_users
 
     cfg = simulated_s.cfg

@@ -1,4 +1,4 @@
-"""The dashboard web app: `create_app(cfg)` builds it, `run_server(cfg)` serves it with uvicorn."""
+"""The dashboard web app: `create_app(cfg)` builds it (`salesglass/serve/cli.py` serves it with what keeps it fresh)."""
 
 from __future__ import annotations
 
@@ -216,59 +216,6 @@ def safe_next(value: str | None) -> str:
     if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
         return "/"
     return value
-
-
-class Serving:
-    """The dashboard app with what keeps it fresh: the webhook queue and the refresh scheduler."""
-
-    def __init__(self, app: FastAPI, queue: Any = None, refresher: Any = None) -> None:
-        self.app, self.queue, self.refresher = app, queue, refresher
-
-    def stop(self) -> None:
-        if self.queue is not None:
-            self.queue.stop()
-        if self.refresher is not None:
-            self.refresher.stop()
-
-
-def serving(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
-            refresh_interval_seconds: float | None = None, run_at_start: bool = False) -> Serving:
-    """What `salesglass serve` runs, minus the HTTP server: `serving(cfg, …).app` for uvicorn (tests,
-    benchmarks and `run_server` use this one wiring). `stop()` ends the webhook queue and the scheduler."""
-    app = create_app(cfg)
-    queue = refresher = None
-    if webhooks:
-        from salesglass.refresh.webhooks import make_webhook_router
-
-        router, queue = make_webhook_router(cfg)
-        app.include_router(router)
-    if refresh:
-        from salesglass.refresh.scheduler import start_background_refresh
-
-        refresher = start_background_refresh(cfg, run_at_start=run_at_start,
-                                             interval_seconds=refresh_interval_seconds)
-    return Serving(app, queue, refresher)
-
-
-def run_server(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
-               refresh_interval_seconds: float | None = None) -> None:
-    """Serve the dashboard with uvicorn until interrupted.
-
-    With `refresh`, the data keeps itself fresh meanwhile: the scheduler runs sync → load → link →
-    build in worker processes every `[refresh] interval_minutes` (nightly in full) and swaps the
-    published file, which the pages pick up. With `webhooks`, amoCRM's webhook URL
-    `/hooks/amocrm/<secret>` is served too and triggers a targeted re-fetch of the leads it names.
-    """
-    import uvicorn
-
-    served = serving(cfg, refresh=refresh, webhooks=webhooks, refresh_interval_seconds=refresh_interval_seconds)
-    try:
-        # proxy headers are handled inside the app, from `[dashboard].trusted_proxies` only (uvicorn's own
-        # default would believe X-Forwarded-For from any local client)
-        uvicorn.run(served.app, host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info", access_log=False,
-                    proxy_headers=False)
-    finally:
-        served.stop()
 
 
 def ensure_demo_users(cfg: Any, admin: tuple[str, str], manager: tuple[str, str]) -> None:

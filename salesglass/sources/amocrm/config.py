@@ -160,14 +160,3 @@ class AmoCRMConfig(Section):
             if missing:
                 raise ValueError(f"auth = 'oauth' needs {', '.join(missing)}")
         return self
-
-
-def demo_section(company: Path) -> str:
-    """This area's part of the demo config (`salesglass demo` writes it; a worked example for users).
-
-    The mapping is proposed from the snapshot's own pipelines and fields by name (the same proposal
-    `salesglass amocrm inspect` prints for a live account), so generated ids never have to be copied.
-    """
-    from salesglass.sources.amocrm.propose import propose_from_snapshot
-
-    return propose_from_snapshot(company / "amocrm")

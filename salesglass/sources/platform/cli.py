@@ -34,13 +34,13 @@ def load(
     """
     from salesglass.config import load_config
     from salesglass.errors import ConfigError
-    from salesglass.sources.platform.load import run_load
+    from salesglass.refresh.compaction import load_platform
 
     cfg = load_config(config)
     if not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
         raise ConfigError("nothing to load: the config has no [[platform.inputs]] and no [plans] source "
                           "(see docs/platform.md)")
-    summary = run_load(cfg, full=full, progress=True)
+    summary = load_platform(cfg, full=full, progress=True)
     print_summary(summary)
 
 
