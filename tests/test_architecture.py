@@ -28,6 +28,7 @@ FOUNDATION = {
     "runs",
     "model",
     "safe_cells",
+    "plausible",  # the plausible range of dates (CLI --as-of and the dashboard filters)
 }
 # room → the rooms it may import (besides itself and the foundation)
 MAY_IMPORT: dict[str, set[str]] = {

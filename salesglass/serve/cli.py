@@ -184,9 +184,13 @@ def run_server(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
 
     served = serving(cfg, refresh=refresh, webhooks=webhooks, refresh_interval_seconds=refresh_interval_seconds)
     try:
-        # proxy headers are handled inside the app, from `[dashboard].trusted_proxies` only (uvicorn's own
-        # default would believe X-Forwarded-For from any local client)
-        uvicorn.run(served.app, host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info", access_log=False,
-                    proxy_headers=False)
+        uvicorn.run(served.app, **server_options(cfg))
     finally:
         served.stop()
+
+
+def server_options(cfg: Any) -> dict[str, Any]:
+    """uvicorn's settings for the dashboard. Proxy headers are read inside the app, from
+    `[dashboard].trusted_proxies` only: uvicorn's own default believes X-Forwarded-For from any local client."""
+    return {"host": cfg.dashboard.host, "port": cfg.dashboard.port, "log_level": "info", "access_log": False,
+            "proxy_headers": False}
