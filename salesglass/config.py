@@ -39,10 +39,12 @@ class WarehouseConfig(Section):
 
 
 class AccountConfig(Section):
-    """Calendar and money conventions; amoCRM's account settings win unless overridden here."""
+    """Calendar and money conventions."""
 
-    # calendar periods (day, Monday week, month, quarter, year) are taken in this IANA time zone
-    timezone: str = "Europe/Moscow"
+    # the IANA time zone calendar periods (day, Monday week, month, quarter, year), "today" and the refresh
+    # and digest times are taken in. Unset (the default): the amoCRM account's own setting from the last
+    # sync, else Europe/Moscow. Set it only to override the account; `salesglass doctor` shows which is used
+    timezone: str | None = None
     # the account currency (money is DECIMAL(18,2) in it)
     currency: str = "RUB"
 

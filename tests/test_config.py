@@ -8,7 +8,7 @@ from salesglass.errors import ConfigError
 
 def test_defaults_work_for_the_demo():
     cfg = parse_config({})
-    assert cfg.account.timezone == "Europe/Moscow"
+    assert cfg.account.timezone is None  # unset: the amoCRM account's zone, else Europe/Moscow
     assert str(cfg.reports.bonus.first_sale_fixed) == "5000.00"
 
 

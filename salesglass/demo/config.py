@@ -17,7 +17,8 @@ path = "salesglass.duckdb"                  # raw layers, canonical model, sync 
 published_path = "salesglass-reports.duckdb"  # the published reports, swapped in whole
 
 [account]
-timezone = "Europe/Moscow"
+# no timezone key: calendar periods use the amoCRM account's own zone (`salesglass doctor` shows it);
+# timezone = "Asia/Novosibirsk" would override it
 currency = "RUB"
 
 # the simulated company lives in {company}

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -50,14 +51,25 @@ def doctor(
                          "[linking].overrides_path.")] = None,
 ) -> None:
     """Show what could not be used or joined: quarantined rows by reason, unlinked deals, and more."""
+    from salesglass.account_zone import resolve_zone
     from salesglass.config import load_config
-    from salesglass.reports.doctor import export_suggestions, quality_rows
+    from salesglass.reports.doctor import export_suggestions, last_build_zone, quality_rows
     from salesglass.warehouse import open_warehouse
 
     cfg = load_config(config)
     with open_warehouse(cfg.warehouse_path) as con:
-        rows = quality_rows(con, cfg.account.timezone)
+        zone = resolve_zone(cfg, con)
+        rows = quality_rows(con, zone)
         exported = export_suggestions(con, export) if export else None
+    console.print(f"time zone: {escape(zone.describe())}")
+    built = last_build_zone(cfg.published_path)
+    if built is not None and built.name != zone.name:
+        console.print(f"[yellow]the published reports were built in {built.name}: run `salesglass build` "
+                      f"to take their periods in {zone.name}")
+    if zone.source == "config" and cfg.account.timezone and cfg.amocrm.timezone \
+            and cfg.amocrm.timezone != cfg.account.timezone:
+        console.print(escape(f"[amocrm] timezone = {cfg.amocrm.timezone!r} is ignored: [account] timezone is set"),
+                      style="yellow")
     if not rows:
         console.print("[green]nothing to report: every row was used and every deal is linked")
     else:

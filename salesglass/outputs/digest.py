@@ -178,7 +178,9 @@ class DigestReport:
 def send_digests(cfg: Any, *, dry_run: bool = False) -> DigestReport:
     """Plan the digests from the published reports and send them (unless dry run)."""
     d = cfg.digest
-    plan = plan_digests(cfg.published_path, d, timezone=cfg.account.timezone, currency=cfg.account.currency)
+    from salesglass.account_zone import resolve_zone
+
+    plan = plan_digests(cfg.published_path, d, timezone=resolve_zone(cfg).name, currency=cfg.account.currency)
     report = DigestReport(plan=plan)
     if dry_run:
         return report

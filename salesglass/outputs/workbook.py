@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from openpyxl import Workbook
@@ -66,16 +67,18 @@ def _formats(schema: pa.Schema) -> list[str | None]:
     return out
 
 
-def _value(v: Any) -> Any:
+def _value(v: Any, zone: ZoneInfo | None = None) -> Any:
     if isinstance(v, Decimal):
         return float(v)
     if isinstance(v, datetime) and v.tzinfo is not None:
-        return zoneless(v)  # shown in UTC, as stored
+        return zoneless(v.astimezone(zone) if zone else v)  # the account's wall time (else UTC, as stored)
     return v
 
 
-def write_xlsx(sheets: dict[str, Any], target: str | Path | IO[bytes]) -> None:
-    """One sheet per (name → pyarrow.Table or pandas.DataFrame); `target` is a path or a binary stream."""
+def write_xlsx(sheets: dict[str, Any], target: str | Path | IO[bytes], zone: str | None = None) -> None:
+    """One sheet per (name → pyarrow.Table or pandas.DataFrame); `target` is a path or a binary stream;
+    times are written as wall time in `zone` (the account's; Excel has no zones)."""
+    tz = ZoneInfo(zone) if zone else None
     wb = Workbook(write_only=True)
     for name, data in sheets.items():
         table = _arrow(data)
@@ -92,7 +95,7 @@ def write_xlsx(sheets: dict[str, Any], target: str | Path | IO[bytes]) -> None:
             cells = []
             for v, fmt in zip(values, formats, strict=True):
                 shown = NUMBER if (plain and fmt == RUBLES) else fmt
-                cells.append(cell(ws, _value(v), fmt=shown if v is not None else None))
+                cells.append(cell(ws, _value(v, tz), fmt=shown if v is not None else None))
             ws.append(cells)
     if not sheets:
         wb.create_sheet(title="empty")

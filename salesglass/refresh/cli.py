@@ -66,10 +66,11 @@ def refresh(
     logging.getLogger("salesglass.refresh").setLevel(logging.ERROR)  # results are printed below instead
 
     handle = start_background_refresh(cfg)
+    zone = handle.zone
     if full:
         handle.trigger(full=True)
     console.print(f"refreshing every {cfg.refresh.interval_minutes} min"
-                  + (f", full nightly at {cfg.refresh.nightly_at} ({cfg.account.timezone})"
+                  + (f", full nightly at {cfg.refresh.nightly_at} ({zone.name}, from {zone.source})"
                      if cfg.refresh.nightly_at else "") + "; Ctrl-C to stop")
     seen = 0
     try:

@@ -16,25 +16,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import ibis
 
+from salesglass.account_zone import resolve_zone
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import CANONICAL
 from salesglass.reports import derive, registry
 from salesglass.reports.base import BuildParams, Canon, fetch_rows, nullable
 from salesglass.reports.publish import building, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
+from salesglass.sql import quote_lit
 
 if TYPE_CHECKING:
     from salesglass.config import Config
 
 Progress = Callable[[str], None]
-
-
-def today_in(tz: str) -> date:
-    return datetime.now(ZoneInfo(tz)).date()
 
 
 def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.inline) -> dict[str, ibis.Table]:
@@ -79,8 +76,7 @@ def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> N
         connect(warehouse, read_only=True).close()
     except Exception as exc:
         raise SalesglassError(f"cannot open the warehouse {warehouse}: {exc}") from exc
-    quoted = warehouse.replace("'", "''")
-    con.raw_sql(f"ATTACH '{quoted}' AS wh (READ_ONLY)")
+    con.raw_sql(f"ATTACH {quote_lit(warehouse)} AS wh (READ_ONLY)")
     have = {r[0] for r in con.raw_sql(
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'").fetchall()}
     missing = [t.name for t in CANONICAL if t.name not in have]
@@ -135,15 +131,18 @@ class _Timer:
 def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) -> BuildSummary:
     """Build every report for `as_of` (default: today in the account time zone) and publish it."""
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console()
     say: Progress = console.print if progress else (lambda _msg: None)
-    tz = cfg.account.timezone
-    params = BuildParams(as_of=as_of or today_in(tz), timezone=tz, rules=cfg.reports)
+    zone = resolve_zone(cfg)
+    tz = zone.name
+    params = BuildParams(as_of=as_of or zone.today(), timezone=tz, rules=cfg.reports)
     engine = cfg.warehouse.engine
     started = time.perf_counter()
     timer = _Timer(say)
-    say(f"building reports as of {params.as_of} ({tz}, engine {engine}) into {cfg.published_path}")
+    say(f"building reports as of {params.as_of} ({engine}) into {cfg.published_path}")
+    say(escape(f"time zone {zone.describe()}"))
     try:
         seed = cfg.warehouse_path if engine == "duckdb" else None
         with building(cfg.published_path, seed=seed) as (_tmp, out, seeded):
@@ -180,7 +179,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
                 for name, expr in exprs.items():
                     timer.publish(out, name, expr.to_pyarrow())
             built_at = datetime.now(UTC)
-            write_build_info(out, as_of=params.as_of, built_at=built_at, timezone=tz, engine=engine,
+            write_build_info(out, as_of=params.as_of, built_at=built_at, zone=zone, engine=engine,
                              rows=timer.rows)
             totals = running_totals(out, params)
     except SalesglassError:
@@ -189,7 +188,8 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
         raise SalesglassError(f"build failed, {cfg.published_path} left as it was: "
                               f"{type(exc).__name__}: {exc}") from exc
     summary = BuildSummary(as_of=params.as_of, built_at=built_at, path=cfg.published_path, engine=engine,
-                           timezone=tz, rows=dict(timer.rows), seconds=time.perf_counter() - started,
+                           timezone=tz, timezone_source=zone.source, rows=dict(timer.rows),
+                           seconds=time.perf_counter() - started,
                            step_seconds=dict(timer.seconds), **totals)
     if progress:
         summary.print(console)

@@ -244,3 +244,17 @@ def test_numbers_sent_as_strings_elsewhere_in_the_lead_still_load():
     assert con.execute("SELECT price, status_id, is_won, sales_manager_id FROM deals").fetchall() == [
         (150000, 142, True, 1)
     ]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "web"),
+    [
+        ("https://sibkassa.kommo.com", "https://sibkassa.kommo.com"),
+        ("https://acme.amocrm.ru/", "https://acme.amocrm.ru"),
+        ("https://acme.amocrm.com", "https://acme.amocrm.com"),
+        ("http://127.0.0.1:8765", "https://acme.amocrm.ru"),  # the emulator: the subdomain's amoCRM address
+    ],
+)
+def test_deal_links_open_the_account_where_it_lives(base_url, web):
+    """A Kommo account's deals open on kommo.com, not on amocrm.ru."""
+    assert AmoCRMConfig(base_url=base_url, subdomain="acme").web_url() == web

@@ -7,6 +7,7 @@ import duckdb
 import ibis
 import pytest
 
+from salesglass.account_zone import resolve_zone
 from salesglass.reports.base import BuildParams, nullable
 from salesglass.reports.build import canon_of, report_exprs
 from salesglass.reports.config import ReportsConfig
@@ -66,7 +67,7 @@ def test_simulated_company_same_on_clickhouse(simulated_s):
     data = {t.name: con.execute(f'SELECT {", ".join(t.names)} FROM "{t.name}"').to_arrow_table()
             .cast(arrow_schema(t)) for t in CANONICAL}
     con.close()
-    params = BuildParams(as_of=simulated_s.as_of, timezone=simulated_s.cfg.account.timezone,
+    params = BuildParams(as_of=simulated_s.as_of, timezone=resolve_zone(simulated_s.cfg).name,
                          rules=simulated_s.cfg.reports)
     mem = duckdb.connect()
     mem.execute("SET TimeZone = 'UTC'")

@@ -55,8 +55,9 @@ class App:
             return chosen
         return pick_language(request.headers.get("accept-language"), self.cfg.dashboard.default_language)
 
-    def formatter(self, request: Request) -> Formatter:
-        return Formatter(self.lang(request), self.cfg.account.currency)
+    def formatter(self, request: Request, zone: str | None = None) -> Formatter:
+        """`zone`: the published build's account zone, in which times are shown."""
+        return Formatter(self.lang(request), self.cfg.account.currency, zone)
 
     def viewer(self, request: Request, q: Query | None) -> Viewer | None:
         user = self.user(request)
@@ -103,7 +104,7 @@ class App:
         if viewer is None:
             q.close()
             raise HTTPException(status_code=401)
-        return Ctx(request, self.cfg, self.formatter(request), q, viewer, self.cfg.dashboard.page_size)
+        return Ctx(request, self.cfg, self.formatter(request, snap.timezone), q, viewer, self.cfg.dashboard.page_size)
 
 
 def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> FastAPI:

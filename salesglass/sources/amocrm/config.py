@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
@@ -108,7 +109,7 @@ class AmoCRMConfig(Section):
     backoff_base: float = 1.0  # first wait after a 429 or 5xx, doubled each time (with jitter)
     backoff_max: float = 60.0
     overlap_seconds: int = 600  # incremental windows start this much before the watermark
-    timezone: str | None = None  # overrides the account's time zone (default: amoCRM's setting)
+    timezone: str | None = None  # older spelling of [account] timezone, read when that is unset
     # which pipelines become deals (ids or names); empty = all
     pipelines: list[Ref] = Field(default_factory=list)
     stages: list[StageRule] = Field(default_factory=list)
@@ -152,6 +153,15 @@ class AmoCRMConfig(Section):
         return value
 
     _zone = field_validator("timezone")(known_time_zone)
+
+    def web_url(self) -> str:
+        """Where people open the account in a browser: the API's own host for amoCRM and Kommo
+        (`https://x.amocrm.ru`, `https://x.kommo.com`), else (the emulator, a proxy) the subdomain's
+        amoCRM address."""
+        host = urlsplit(self.base_url).hostname or ""
+        if host.endswith((".amocrm.ru", ".amocrm.com", ".kommo.com")):
+            return f"https://{host}"
+        return f"https://{self.subdomain}.amocrm.ru"
 
     @model_validator(mode="after")
     def _oauth_keys(self) -> AmoCRMConfig:

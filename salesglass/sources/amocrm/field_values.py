@@ -14,6 +14,8 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from salesglass.sql import quote_lit
+
 YES = ("true", "1", "да", "д", "yes", "y", "on", "+")
 NO = ("false", "0", "нет", "н", "no", "n", "off", "-", "")
 
@@ -24,7 +26,7 @@ INN_DIGITS = "ИНН does not have 10 or 12 digits (kept empty)"
 
 
 def _list(values: tuple[str, ...] | set[str]) -> str:
-    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) + "]::VARCHAR[]"
+    return "[" + ", ".join(quote_lit(v) for v in sorted(values)) + "]::VARCHAR[]"
 
 
 def register_enums(con: duckdb.DuckDBPyConnection, enum_values: dict[tuple[int, int], str]) -> None:

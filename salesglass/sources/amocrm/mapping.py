@@ -13,6 +13,8 @@ the initial status `lead_added` carries). A status a lead was created in counts 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -22,6 +24,7 @@ from salesglass.model.schema import COMPANIES, DEAL_STAGES, DEALS, MANAGERS
 from salesglass.model.validate import LoadResult, load_staged
 from salesglass.sources.amocrm import field_values as fv
 from salesglass.sources.amocrm.resolve import Resolved
+from salesglass.sql import quote_lits, transaction
 
 SOURCE = "amocrm"
 
@@ -39,7 +42,7 @@ def _ids(values: set[int] | list[int]) -> str:
 
 
 def _texts(values: set[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) or "NULL"
+    return quote_lits(sorted(values))
 
 
 def _register(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
@@ -167,13 +170,23 @@ def _deal_stages_sql() -> str:
     QUALIFY row_number() OVER (PARTITION BY deal_id, stage ORDER BY reached_at, rnk) = 1"""
 
 
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, res: Resolved) -> Iterator[None]:
+    """The resolved config's lookup tables, registered for the mapping SQL, and gone afterwards."""
+    _register(con, res)
+    fv.register_enums(con, res.enum_values)
+    try:
+        yield
+    finally:
+        for name in ("__amo_stage_map", "__amo_known_status", "__amo_user_roles", "__amo_group_roles",
+                     "__amo_enums"):
+            con.unregister(name)
+
+
 def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
     """Rebuild the canonical amoCRM tables from the raw layer, in one transaction."""
     out = MapResult()
-    _register(con, res)
-    fv.register_enums(con, res.enum_values)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with _registered(con, res), transaction(con):
         con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
         out.loaded["managers"] = _load(con, out, MANAGERS, """
             SELECT u.id AS manager_id, u.data->>'$.name' AS name, u.data->>'$.email' AS email,
@@ -227,14 +240,6 @@ def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
                     "AND deal_id IN (SELECT deal_id FROM __amo_deals_ok)")
         out.loaded["deal_stages"] = _record(out, load_staged(con, DEAL_STAGES, "__amo_stages", source=SOURCE,
                                                              own_transaction=False))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for name in ("__amo_stage_map", "__amo_known_status", "__amo_user_roles", "__amo_group_roles",
-                     "__amo_enums"):
-            con.unregister(name)
     return out
 
 

@@ -125,5 +125,5 @@ subdomain = {_s(account.get('subdomain', 'demo'))}
 {access}
 rate_limit = 6.0          # requests per second; amoCRM blocks clients that keep going above 7
 overlap_seconds = 600     # incremental windows re-read this much before the last watermark
-# timezone = "Europe/Moscow"  # only to override the account's own setting
+# calendar periods use the account's own time zone; [account] timezone overrides it
 {mapping}"""

@@ -24,6 +24,7 @@ from salesglass.sources.amocrm.client import AmoClient, client_from_config
 from salesglass.sources.amocrm.mapping import MapResult, build_canonical
 from salesglass.sources.amocrm.progress import SyncProgress
 from salesglass.sources.amocrm.resolve import Resolved, resolve
+from salesglass.sql import transaction
 
 log = logging.getLogger("salesglass.amocrm")
 FALLBACK_NOTE = ("amoCRM API filtering is off for this account (is_api_filter_enabled = false): leads and "
@@ -144,15 +145,10 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
             params = {"filter[entity][]": "lead", "filter[entity_id][]": ids[start:start + 10],
                       "filter[type]": ",".join(extract.LEAD_EVENT_TYPES), "limit": extract.EVENT_LIMIT}
             events += extract.read_all(client, "/api/v4/events", "events", params)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             store.upsert(con, "raw_amocrm_leads", live)
             store.upsert(con, "raw_amocrm_deleted_leads", gone)
             store.upsert(con, "raw_amocrm_events", events)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         summary.fetched = {"leads": len(live), "leads_deleted": len(gone), "events": len(events)}
         _finish(summary, build_canonical(con, res), res)
     _stats(summary, client, started)
@@ -180,14 +176,9 @@ def _reference(client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgr
 
 def _store_reference(con: duckdb.DuckDBPyConnection, reference: dict[str, list[dict]]) -> None:
     """The small lists as they are now, replaced together in one transaction."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table, rows in reference.items():
             store.replace_all(con, table, rows)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def api_filter_enabled(accounts: list) -> bool:
@@ -289,16 +280,3 @@ def _stats(summary: SyncSummary, client: AmoClient, started: float) -> None:
     summary.seconds = time.monotonic() - started
     if s.last_send > s.first_send and s.requests > 1:  # sends are what the limit counts
         summary.send_rate = (s.requests - 1) / (s.last_send - s.first_send)
-
-
-def account_timezone(con: duckdb.DuckDBPyConnection, cfg: Any) -> str:
-    """The time zone calendar periods use: `[amocrm] timezone` if set, else the account's own setting as
-    the last sync saw it, else `[account] timezone`."""
-    if cfg.amocrm.timezone:
-        return cfg.amocrm.timezone
-    try:
-        row = con.execute("SELECT data->'$._embedded.datetime_settings'->>'$.timezone' FROM raw_amocrm_account "
-                          "LIMIT 1").fetchone()
-    except duckdb.CatalogException:
-        row = None
-    return (row[0] if row and row[0] else None) or cfg.account.timezone

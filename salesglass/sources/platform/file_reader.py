@@ -21,7 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from salesglass.errors import ConfigError, SalesglassError
-from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+from salesglass.sql import quote_ident, quote_lit
 
 Project = Callable[[list[str]], list[str] | None]
 """Given a file's columns, the ones to read (None: all); may raise ConfigError for a wrong mapping."""

@@ -20,7 +20,7 @@ from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.land import Landed, land_input, max_watermark, watermark_sql
 from salesglass.sources.platform.mapping import Target, staged_sql
 from salesglass.sources.platform.progress import Reporter
-from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+from salesglass.sql import quote_ident, quote_lit, transaction
 
 if TYPE_CHECKING:
     from salesglass.warehouse import Compaction
@@ -172,8 +172,7 @@ def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec
                   unique: bool = False) -> None:
     """In one transaction: the input's old quarantine rows out, its rows in, its watermark on.
     `unique`: the staged key is proven not to repeat."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if full or since is None:  # everything was read again
             con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)}")
         else:
@@ -195,10 +194,6 @@ def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec
             # literals, not parameters: binding parameters makes DuckDB import pandas (seconds, once)
             wm = quote_lit(result.watermark) if result.watermark is not None else "NULL"
             con.execute(f"INSERT OR REPLACE INTO platform_watermarks VALUES ({quote_lit(inp.name)}, {wm}, now())")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, inp: InputSpec, target: Target,

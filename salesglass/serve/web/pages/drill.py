@@ -17,8 +17,9 @@ from salesglass.model.schema import STAGES
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.pages.bonuses import LINES_ORDER, decorate_line, line_cols, lines_sql
 from salesglass.serve.web.view import Col, TableView
+from salesglass.sql import quote_lit, quote_lits
 
-STAGE_LIST = "[" + ", ".join(f"'{s}'" for s in STAGES) + "]"
+STAGE_LIST = "[" + quote_lits(STAGES) + "]"
 
 
 @dataclass
@@ -63,7 +64,7 @@ class Where:
 
 
 def _local(ctx: Ctx, column: str) -> str:
-    return f"timezone('{ctx.snap.timezone.replace(chr(39), '')}', {column})"
+    return f"timezone({quote_lit(ctx.snap.timezone)}, {column})"
 
 
 def _page(ctx: Ctx, sql: str, args: list, order: str) -> tuple[list[dict], int, int]:
