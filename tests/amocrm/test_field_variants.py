@@ -139,6 +139,13 @@ def test_client_kind_by_value_or_by_enum_id_in_every_enum_type(ftype):
     assert notes(con) == []
 
 
+def test_client_kind_typed_in_a_text_field():
+    fields = [field(7, "Тип клиента", "text")]
+    leads = [lead(1, cf(7, "организатор")), lead(2, cf(7, " Билетный оператор ")), lead(3, cf(7, "агентство"))]
+    con = run(fields, [], leads, [], KIND)
+    assert deals(con, "client_kind") == {1: "organizer", 2: "operator", 3: None}
+
+
 def test_multiselect_client_kind_looks_at_every_value():
     fields = [field(7, "Тип клиента", "multiselect", KIND_ENUMS)]
     leads = [

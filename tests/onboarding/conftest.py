@@ -1,7 +1,8 @@
 """Back-offices the code did not grow up with, each in its own shape, written out by hand.
 
 (2) `ru_postgres`: PostgreSQL with transliterated Russian names, money as decimal rubles, timestamps
-with time zone, refunds as negative rows of the orders table, a status text column, a test-order flag.
+with time zone, refunds as negative rows of the orders table, a status text column, a test-order
+flag, and a plans table.
 (3) `files_backoffice`: a folder with a cp1251 `;`-separated CSV of sales (1C-style: dd.mm.yyyy dates,
 "1 234,50" amounts, an «Итого» line) and an XLSX of partners.
 """
@@ -41,6 +42,17 @@ CREATE TABLE vidzhety (
   sajt           text NOT NULL,
   data_ustanovki timestamptz                -- NULL: never installed
 );
+CREATE TABLE plan_prodazh (
+  mesyac          date NOT NULL,
+  menedzher       text,                      -- e-mail; empty = the whole company
+  pokazatel       text NOT NULL,             -- оборот / выручка
+  realistichnyj   numeric(14,2) NOT NULL,
+  optimistichnyj  numeric(14,2) NOT NULL
+);
+INSERT INTO plan_prodazh VALUES
+  ('2026-09-01', NULL, 'оборот', 100000, 150000),
+  ('2026-09-01', NULL, 'выручка', 10000, 15000),
+  ('2026-10-01', NULL, 'оборот', 120000, 180000);
 INSERT INTO kontragenty VALUES
   (1, 'ООО «Весна»', '7707083893', 'организатор', '2026-08-01 10:00:00+03', '2026-08-05 12:00:00+03',
    'ivanova@firma.ru'),

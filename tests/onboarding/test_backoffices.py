@@ -4,7 +4,7 @@ loaded unchanged, gives canonical tables equal to what is written here by hand."
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import pytest
 from salesglass.config import parse_config
 from salesglass.sources.platform.inspect import inspect_source
 from salesglass.sources.platform.load import load_into
-from salesglass.sources.platform.propose import HIGH, MEDIUM, propose, to_toml
+from salesglass.sources.platform.propose import HIGH, MEDIUM, plans_toml, propose, to_toml
 from salesglass.warehouse import init_canonical
 
 
@@ -49,7 +49,12 @@ def test_postgres_with_transliterated_names_decimal_rubles_and_zoned_times(ru_po
     assert "'отменён' (cancelled)" in text and "'ожидает оплаты' (pending)" in text
     assert "refunds: 12.5% of 'summa' are negative" in text  # 1 of the 8 orders
 
-    con = _load(f'[platform]\nurl = "{ru_postgres}"\n' + text, tmp_path)
+    assert proposal.plans is not None and proposal.plans.place == {"table": "plan_prodazh"}
+    assert proposal.plans.columns["metric"].value == {
+        "column": "pokazatel",
+        "map": {"оборот": "turnover", "выручка": "revenue"},
+    }
+    con = _load(f'[platform]\nurl = "{ru_postgres}"\n' + text + plans_toml(proposal), tmp_path)
     assert con.execute(f"SELECT {SALE_COLUMNS} FROM sales ORDER BY sale_id").fetchall() == [
         ("Z-1", "1", "E-10", utc(2026, 9, 3, 16, 15), 2, D("3000.00"), D("300.00"), D("45.50")),
         ("Z-2", "1", "E-10", utc(2026, 9, 4, 9, 0), 1, D("1500.00"), D("150.00"), D("22.75")),
@@ -65,6 +70,11 @@ def test_postgres_with_transliterated_names_decimal_rubles_and_zoned_times(ru_po
     assert con.execute(
         "SELECT partner_id, installed_at, widget_id FROM platform_widget_installs ORDER BY 3"
     ).fetchall() == [("1", utc(2026, 8, 20, 5), "100"), ("1", utc(2026, 9, 1, 6), "102")]
+    assert con.execute("SELECT * FROM plans ORDER BY month, metric").fetchall() == [
+        (date(2026, 9, 1), None, "revenue", D("10000.00"), D("15000.00")),
+        (date(2026, 9, 1), None, "turnover", D("100000.00"), D("150000.00")),
+        (date(2026, 10, 1), None, "turnover", D("120000.00"), D("180000.00")),
+    ]
     assert con.execute("SELECT partner_id, widget_installed_at FROM partners ORDER BY 1").fetchall() == [
         ("1", utc(2026, 8, 20, 5)),
         ("2", None),
@@ -99,4 +109,36 @@ def test_a_folder_with_a_cp1251_csv_of_sales_and_an_xlsx_of_partners(files_backo
         ("K001", "ООО «Весна»", "organizer", "7707083893", utc(2026, 9, 1, 7), None),
         ("K002", "Театр «Рампа»", "organizer", "0274062111", utc(2026, 9, 2, 8, 30), None),
         ("K003", "ООО «Кассы»", "operator", "7830002293", utc(2026, 9, 3, 9), None),
+    ]
+
+
+def test_a_1c_report_saved_to_excel_with_a_title_and_a_total_line(tmp_path: Path):
+    """1C puts the report's title and period above the table and an «Итого» line below it."""
+    import openpyxl
+
+    folder = tmp_path / "1c"
+    folder.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Список контрагентов"])
+    ws.append(["Период: 01.09.2026 - 30.09.2026"])
+    ws.append([])
+    ws.append(["Код", "Наименование", "ИНН", "Вид контрагента", "Дата создания"])
+    ws.append(["000000001", "ООО «Весна»", "7707 083893", "Организатор", "01.09.2026 10:00"])
+    ws.append(["000000002", "ООО «Кассы»", "7830002293", "Агент", "02.09.2026 11:30"])
+    ws.append(["Итого", None, None, None, None])
+    wb.save(folder / "kontragenty.xlsx")
+
+    proposal = propose(inspect_source(None, "1c", tmp_path))
+    partners = proposal.input("partners")
+    assert partners.columns["kind"].value == {
+        "column": "Вид контрагента",
+        "map": {"Организатор": "organizer", "Агент": "operator"},
+    }
+    assert partners.columns["created_at"].value == {"column": "Дата создания", "format": "%d.%m.%Y %H:%M"}
+    assert "«Итого»" in partners.where[0][1]
+    con = _load('[platform]\nfolder = "1c"\n' + to_toml(proposal), tmp_path)  # no row quarantined
+    assert con.execute("SELECT partner_id, name, kind, inn, created_at FROM partners ORDER BY 1").fetchall() == [
+        ("000000001", "ООО «Весна»", "organizer", "7707083893", utc(2026, 9, 1, 7)),
+        ("000000002", "ООО «Кассы»", "operator", "7830002293", utc(2026, 9, 2, 8, 30)),
     ]

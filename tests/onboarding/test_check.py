@@ -108,3 +108,60 @@ def test_after_the_fixes_only_the_broken_row_is_left_and_no_warehouse_is_created
     assert report.months == [("2026-10", 183000.0, 122, 62)]
     assert not report.ok  # one row would still not load
     assert not (tmp_path / "wh.duckdb").exists()
+
+
+def test_where_the_proposal_is_unsure_it_says_so_and_check_says_what_to_confirm(tmp_path: Path):
+    from salesglass.sources.platform.inspect import inspect_source
+    from salesglass.sources.platform.propose import MEDIUM, propose, to_toml
+
+    _shop(tmp_path)
+    proposal = propose(inspect_source("sqlite:///shop.sqlite", None, tmp_path))
+    orders = proposal.input("sales")
+    # whole numbers with a median of 300 000: kopecks, but only by the values — so medium, and said why
+    turnover = orders.columns["turnover"]
+    assert turnover.value == {"column": "summa", "unit": "kopecks"} and turnover.confidence == MEDIUM
+    assert "confirm with `salesglass check`" in turnover.reason
+    assert orders.where_sql == "status = 'оплачен'" and orders.confidence == MEDIUM
+    text = to_toml(proposal)
+    assert "unsure: status 'на проверке' (2 rows in the sample)" in text
+
+    (tmp_path / "salesglass.toml").write_text('[platform]\nurl = "sqlite:///shop.sqlite"\n' + text, encoding="utf-8")
+    report = run_check(load_config(tmp_path / "salesglass.toml"))
+    (checked,) = report.inputs
+    assert [w.split(":")[0] for w in checked.warnings] == ["status"]  # the unit and the zone are right
+    assert "'на проверке' (2 rows)" in checked.warnings[0]
+    assert report.months == [("2026-10", 180000.0, 120, 60)]  # 60 × 3 000 ₽
+
+
+def test_check_resolves_the_amocrm_mapping_against_the_live_account(tmp_path: Path):
+    """The amoCRM emulator on a real socket: a status and a user the account does not have are named."""
+    import tomllib
+
+    from salesglass.config import parse_config
+    from salesglass.emulator.server import start_emulator
+    from tests.amocrm.conftest import EMULATOR_LIMITS, FIXTURE_COMPANY, MAPPING, make_config
+
+    _shop(tmp_path)
+    platform = parse_config(tomllib.loads(RIGHT), base_dir=tmp_path).platform
+    handle = start_emulator(FIXTURE_COMPANY, **EMULATOR_LIMITS)
+    try:
+        good = make_config(tmp_path, handle.url).model_copy(update={"platform": platform})
+        report = run_check(good)
+        assert report.amocrm_checked
+        assert not [p for p in report.amocrm if "cannot read" in p or "mapping:" in p], report.amocrm
+
+        stages = [*MAPPING["stages"], {"status": "Договор отправлен", "stage": "proposal"}]
+        wrong = make_config(tmp_path, handle.url, amocrm={"stages": stages})
+        report = run_check(wrong.model_copy(update={"platform": platform}))
+        assert len(report.amocrm) == 1
+        assert "[amocrm].stages[5].status: no status 'Договор отправлен' in the mapped pipelines" in report.amocrm[0]
+
+        users = {**MAPPING["roles"]["users"], "nobody@fixture.test": "sales"}
+        roles = {**MAPPING["roles"], "users": users}
+        report = run_check(
+            make_config(tmp_path, handle.url, amocrm={"roles": roles}).model_copy(update={"platform": platform})
+        )
+        assert "roles.users.'nobody@fixture.test': no amoCRM user" in report.amocrm[0]
+        assert not report.ok
+    finally:
+        handle.stop()

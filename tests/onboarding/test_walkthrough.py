@@ -53,6 +53,7 @@ def test_from_init_to_a_build_on_a_postgres_back_office(ru_postgres: str, tmp_pa
         ("orders", "sales", "zakazy"),
         ("widgets", "widget_installs", "vidzhety"),
     ]
+    assert cfg.plans.table == "plan_prodazh"
     text = (tmp_path / "salesglass.toml").read_text()
     assert "# sales ← zakazy (8 rows); confidence high" in text  # the reasons stay in the file as comments
     tomllib.loads(text)
@@ -63,6 +64,7 @@ def test_from_init_to_a_build_on_a_postgres_back_office(ru_postgres: str, tmp_pa
             Decimal("11700.50"),
             7,
         )  # 3000 + 1500 + 8000.50 − 1500 + 700; 2 + 1 + 4 − 1 + 1
+        assert con.execute("SELECT count(*), sum(realistic) FROM plans").fetchone() == (3, Decimal("230000.00"))
     assert (tmp_path / "salesglass-reports.duckdb").exists()
 
     res = _sg(

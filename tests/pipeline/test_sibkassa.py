@@ -107,7 +107,8 @@ def test_the_zone_comes_from_the_account(local: Built):
     config = tomllib.loads(local.config_path.read_text(encoding="utf-8"))
     assert "timezone" not in config["account"] and "timezone" not in config["amocrm"]
     assert "timezone" not in config["platform"]
-    assert {row[0] for row in q(local, "SELECT DISTINCT timezone FROM build_info")} == {"Asia/Novosibirsk"}
+    assert set(q(local, "SELECT DISTINCT timezone, timezone_source FROM build_info")) == {
+        ("Asia/Novosibirsk", "amocrm")}
 
 
 def test_a_month_end_evening_sale_lands_in_its_month(local: Built):
@@ -210,7 +211,8 @@ def test_nothing_is_lost_on_the_way(local: Built):
 
 
 def test_an_explicit_moscow_key_wins(local: Built, moscow: Built):
-    assert {row[0] for row in q(moscow, "SELECT DISTINCT timezone FROM build_info")} == {"Europe/Moscow"}
+    assert set(q(moscow, "SELECT DISTINCT timezone, timezone_source FROM build_info")) == {
+        ("Europe/Moscow", "config")}
     # B1 (20:30 on 31 October in Moscow) joins October; A1 stays (19:30)
     october = fact(moscow, OCT)
     assert october["turnover"] == A1[1] + B1[1] + C1[1] == Decimal("4700.00")
