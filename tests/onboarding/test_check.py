@@ -167,3 +167,15 @@ def test_check_resolves_the_amocrm_mapping_against_the_live_account(tmp_path: Pa
         assert not report.ok
     finally:
         handle.stop()
+
+
+def test_a_config_mistake_is_named_and_the_other_inputs_are_still_checked(tmp_path: Path):
+    _shop(tmp_path)
+    typo = RIGHT.replace('{ column = "summa", unit = "kopecks" }', '{ column = "sumaa", unit = "kopecks" }')
+    second = "[[platform.inputs]]" + RIGHT.split("[[platform.inputs]]")[1]
+    typo += "\n" + second.replace('name = "orders"', 'name = "again"')
+    (tmp_path / "salesglass.toml").write_text(typo, encoding="utf-8")
+    report = run_check(load_config(tmp_path / "salesglass.toml"))
+    assert len(report.errors) == 1
+    assert "input 'orders': columns.turnover = 'sumaa', but the source has no such column" in report.errors[0]
+    assert report.inputs[1].name == "again" and report.inputs[1].loaded == 62

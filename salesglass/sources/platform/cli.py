@@ -130,7 +130,8 @@ def check(
     range of dates and amounts, and what to confirm (a money unit off by 100, times in the wrong zone,
     status values the `where` leaves out). Then turnover, tickets and orders of the last three months
     to compare with your accounting, and the amoCRM mapping against the live account when configured.
-    Exit code 0 only when everything would load and nothing needs confirming; 1 otherwise.
+    Exit code 0 only when everything would load and nothing needs confirming; 1 otherwise; 2 when an
+    input cannot be read as configured (the message names the input and the key).
     """
     from salesglass.config import load_config
     from salesglass.errors import ConfigError
@@ -173,7 +174,7 @@ def check(
         console.print(f"[red]error:[/] {escape(line)}", highlight=False)
     console.print("[green]check passed: everything would load[/]" if report.ok else
                   "[yellow]check: see the lines above before loading[/] (nothing was written)")
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(2 if report.errors else 0 if report.ok else 1)
 
 
 def register(app: typer.Typer) -> None:
