@@ -60,6 +60,7 @@ def _shop(root: Path) -> None:
         db.execute("""CREATE TABLE orders (id TEXT PRIMARY KEY, partner TEXT, paid_at TEXT, qty INTEGER,
                       summa INTEGER, fee INTEGER, cost INTEGER, status TEXT)""")
         db.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ORDERS)
+        db.execute("CREATE VIEW big_orders AS SELECT * FROM orders WHERE qty > 1")
 
 
 def _digest(path: Path) -> str:
@@ -124,6 +125,7 @@ def test_where_the_proposal_is_unsure_it_says_so_and_check_says_what_to_confirm(
     assert orders.where_sql == "status = 'оплачен'" and orders.confidence == MEDIUM
     text = to_toml(proposal)
     assert "unsure: status 'на проверке' (2 rows in the sample)" in text
+    assert "not used: big_orders — also looks like sales, but orders fits better" in text  # views are read too
 
     (tmp_path / "salesglass.toml").write_text('[platform]\nurl = "sqlite:///shop.sqlite"\n' + text, encoding="utf-8")
     report = run_check(load_config(tmp_path / "salesglass.toml"))

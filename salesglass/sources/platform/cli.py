@@ -88,8 +88,8 @@ def inspect(
     cfg = load_config(config)
     catalog = inspect_source(cfg.platform.url, cfg.platform.folder, cfg.base_dir, sample=sample)
     for t in catalog.tables:
-        table = Table("column", "type", "filled", "distinct", "values", title=f"{t.name} — {t.rows:,} rows",
-                      title_justify="left")
+        title = f"{t.name} — {t.rows:,} rows" + (f" ({t.encoding})" if t.encoding else "")
+        table = Table("column", "type", "filled", "distinct", "values", title=title, title_justify="left")
         for c in t.columns:
             shown = ", ".join(f"{v} ({n})" for v, n in c.top[:6]) if c.top else ", ".join(c.samples)
             table.add_row(c.name + (" (key)" if c.primary_key else ""), c.type, f"{c.values:,}",
@@ -159,8 +159,10 @@ def check(
         for w in ic.warnings:
             console.print(f"  [yellow]confirm:[/] {escape(w)}", highlight=False)
     if report.months:
+        partial = any(ic.sampled for ic in report.inputs)
         t = Table("month", "turnover, ₽", "tickets", "orders",
-                  title="Sales of the last three months (all sales inputs; compare with your accounting)")
+                  title="Sales of the last three months (all sales inputs; compare with your accounting)"
+                  + (" — from samples only: run with --full for the whole months" if partial else ""))
         for m, turnover, tickets, orders in report.months:
             t.add_row(m, f"{turnover:,.2f}", f"{tickets:,}", f"{orders:,}")
         console.print(t)
