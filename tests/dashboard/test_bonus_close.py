@@ -27,7 +27,8 @@ ALTER TABLE report_bonus_lines ADD COLUMN cause TEXT;
 INSERT INTO report_bonus_lines VALUES ('2026-03-01', 101, 'sales', 'clawback', 'P1', 1001, -2000.00, 0.10, NULL,
   -200.00, NULL, '2026-02-01', 'acquisition_share', '=refund R-9 of 2026-02-20 (revenue -2000.00)');
 CREATE TABLE report_bonus_rules (month DATE, rules TEXT);
-INSERT INTO report_bonus_rules VALUES ('2026-02-01', '{"growth_rate": "0.05"}'), ('2026-03-01', '{"growth_rate": "0.05"}');
+INSERT INTO report_bonus_rules VALUES ('2026-02-01', '{"growth_rate": "0.05"}'),
+                                      ('2026-03-01', '{"growth_rate": "0.05"}');
 """
 
 
