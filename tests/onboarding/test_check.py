@@ -139,6 +139,7 @@ def test_check_resolves_the_amocrm_mapping_against_the_live_account(tmp_path: Pa
 
     from salesglass.config import parse_config
     from salesglass.emulator.server import start_emulator
+    from salesglass.sources.amocrm.resolve import live_problems
     from tests.amocrm.conftest import EMULATOR_LIMITS, FIXTURE_COMPANY, MAPPING, make_config
 
     _shop(tmp_path)
@@ -146,20 +147,21 @@ def test_check_resolves_the_amocrm_mapping_against_the_live_account(tmp_path: Pa
     handle = start_emulator(FIXTURE_COMPANY, **EMULATOR_LIMITS)
     try:
         good = make_config(tmp_path, handle.url).model_copy(update={"platform": platform})
-        report = run_check(good)
+        report = run_check(good, amocrm=live_problems)
         assert report.amocrm_checked
         assert not [p for p in report.amocrm if "cannot read" in p or "mapping:" in p], report.amocrm
 
         stages = [*MAPPING["stages"], {"status": "Договор отправлен", "stage": "proposal"}]
         wrong = make_config(tmp_path, handle.url, amocrm={"stages": stages})
-        report = run_check(wrong.model_copy(update={"platform": platform}))
+        report = run_check(wrong.model_copy(update={"platform": platform}), amocrm=live_problems)
         assert len(report.amocrm) == 1
         assert "[amocrm].stages[5].status: no status 'Договор отправлен' in the mapped pipelines" in report.amocrm[0]
 
         users = {**MAPPING["roles"]["users"], "nobody@fixture.test": "sales"}
         roles = {**MAPPING["roles"], "users": users}
         report = run_check(
-            make_config(tmp_path, handle.url, amocrm={"roles": roles}).model_copy(update={"platform": platform})
+            make_config(tmp_path, handle.url, amocrm={"roles": roles}).model_copy(update={"platform": platform}),
+            amocrm=live_problems,
         )
         assert "roles.users.'nobody@fixture.test': no amoCRM user" in report.amocrm[0]
         assert not report.ok

@@ -134,13 +134,14 @@ def check(
     """
     from salesglass.config import load_config
     from salesglass.errors import ConfigError
+    from salesglass.sources.amocrm.resolve import live_problems
     from salesglass.sources.platform.check import dumps_example, run_check
 
     cfg = load_config(config)
     if not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
         raise ConfigError("nothing to check: the config has no [[platform.inputs]]; "
                           "`salesglass platform inspect --write` proposes them")
-    report = run_check(cfg, sample=None if full else sample)
+    report = run_check(cfg, sample=None if full else sample, amocrm=live_problems)
     for ic in report.inputs:
         would = "[green]all would load[/]" if not ic.quarantined else f"[yellow]{ic.quarantined:,} would not[/]"
         console.print(f"\n[bold]{escape(ic.name)}[/] → {ic.target}: {ic.read:,} rows read"
