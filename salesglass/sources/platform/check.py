@@ -82,11 +82,13 @@ def _sampled(cfg: Config, inp: InputSpec, sample: int | None) -> InputSpec:
 def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: bool = True) -> CheckReport:
     """Dry-run every input (and the plans) of `cfg`; nothing is written anywhere."""
     from salesglass.account_zone import resolve_zone
+    from salesglass.sources.platform.config import with_naive_zone
     from salesglass.sources.platform.load import load_into
     from salesglass.warehouse import init_canonical
 
     report = CheckReport()
     account_tz = resolve_zone(cfg).name
+    cfg = with_naive_zone(cfg, account_tz)
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     try:
