@@ -86,11 +86,13 @@ def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: AmoCheck
     the amoCRM mapping against the live account (the CLI passes the amoCRM source's own check, so that
     this module does not reach into another source); run when the config has an [amocrm] section."""
     from salesglass.account_zone import resolve_zone
+    from salesglass.sources.platform.config import with_naive_zone
     from salesglass.sources.platform.load import load_into
     from salesglass.warehouse import init_canonical
 
     report = CheckReport()
     account_tz = resolve_zone(cfg).name
+    cfg = with_naive_zone(cfg, account_tz)
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     try:

@@ -95,7 +95,9 @@ def inspect(
             table.add_row(c.name + (" (key)" if c.primary_key else ""), c.type, f"{c.values:,}",
                           f"{c.distinct:,}", escape(shown[:80]))
         console.print(table)
-    proposal = propose(catalog, timezone=cfg.platform.timezone)
+    from salesglass.account_zone import resolve_zone
+
+    proposal = propose(catalog, timezone=cfg.platform.timezone or resolve_zone(cfg).name)
     if not write:
         console.print("\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False)
         console.print(escape(to_toml(proposal)), highlight=False, soft_wrap=True)
