@@ -23,6 +23,7 @@ FOUNDATION = {
     "config_base",
     "config",
     "config_docs",
+    "cli_options",
     "sql",
     "warehouse",
     "runs",

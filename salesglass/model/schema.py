@@ -77,7 +77,6 @@ STAGES: tuple[str, ...] = (
 )
 """Canonical funnel stages in order; `stage_order` is the 1-based position."""
 
-FIXED_STAGES = ("lead", "contract_signed", "widget_installed", "first_sale")
 MANAGER_ROLES = ("sales", "development", "both", "other")
 PARTNER_KINDS = ("organizer", "operator")
 PLAN_METRICS = ("turnover", "revenue", "margin", "tickets", "new_partners")

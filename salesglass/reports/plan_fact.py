@@ -22,13 +22,13 @@ from datetime import date
 
 import ibis
 
+from salesglass.model.schema import PLAN_METRICS
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.money import div_round, from_cents, pct_cents, to_cents
 from salesglass.reports.periods import quarter_start
 
 COMPANY = -1  # manager key of the company row while joining (NULL never joins); back to NULL at the end
 _FACTS = ("turnover", "revenue", "cost", "tickets", "new_partners")
-_PLANNED = ("turnover", "revenue", "margin", "tickets", "new_partners")
 _I64 = "int64"
 
 
@@ -69,7 +69,7 @@ def _month_plans(canon: Canon) -> ibis.Table:
     pl = pl.mutate(month=pl.month.truncate("M"), mkey=pl.manager_id.cast(_I64).fill_null(COMPANY),
                    r=to_cents(pl.realistic), o=to_cents(pl.optimistic))
     aggs = {}
-    for m in _PLANNED:
+    for m in PLAN_METRICS:
         aggs[f"r_{m}"] = _sum_or_null(pl.r, pl.metric == m)
         aggs[f"o_{m}"] = _sum_or_null(pl.o, pl.metric == m)
     return pl.group_by("month", "mkey").agg(**aggs)

@@ -68,7 +68,7 @@ def build(ctx: Ctx) -> PageView:
     view = PageView(t("page_bonuses"), notice=empty_notice(ctx))
     lo, hi = months(ctx)
     manager = ctx.row_manager
-    man_sql, man_args = manager_condition(ctx, "manager_id", manager)
+    man_sql, man_args = manager_condition("manager_id", manager)
     summary = ctx.q.rows(
         f"""SELECT month, manager_id, sales_bonus, development_bonus, total, lines FROM report_bonus_summary
             WHERE month >= ? AND month < ? AND {man_sql} ORDER BY month DESC, total DESC""",

@@ -116,7 +116,7 @@ def _heatmap(ctx: Ctx, view: PageView, measure: str, pct: bool) -> None:
 def _declining(ctx: Ctx, view: PageView) -> None:
     t, f = ctx.t, ctx.fmt
     manager = ctx.row_manager
-    man_sql, man_args = manager_condition(ctx, "development_manager_id", manager)
+    man_sql, man_args = manager_condition("development_manager_id", manager)
     kind_sql, kind_args = ctx.kind_sql("kind")
     rows = ctx.q.rows(
         f"""SELECT partner_id, name, kind, development_manager_id, baseline_28d, recent_28d, decline_pct

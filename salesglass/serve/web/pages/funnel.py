@@ -17,7 +17,7 @@ def build(ctx: Ctx) -> PageView:
     view = PageView(t("page_funnel"), notice=empty_notice(ctx))
     lo, hi = months(ctx)
     kind_sql, kind_args = ctx.kind_sql("client_kind")
-    man_sql, man_args = manager_condition(ctx, "sales_manager_id", ctx.manager)
+    man_sql, man_args = manager_condition("sales_manager_id", ctx.manager)
     rows = ctx.q.rows(
         f"""SELECT stage, min(stage_order) AS stage_order, sum(deals) AS deals,
                    sum(days_to_reach_sum) AS days_sum, sum(lost_at_stage) AS lost

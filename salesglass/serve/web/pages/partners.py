@@ -31,7 +31,7 @@ def build(ctx: Ctx) -> PageView:
     lo, hi = months(ctx)
     span = (hi.year * 12 + hi.month) - (lo.year * 12 + lo.month)
     plo = add_months(lo, -span)
-    man_sql, man_args = manager_condition(ctx, "sales_manager_id", ctx.manager)
+    man_sql, man_args = manager_condition("sales_manager_id", ctx.manager)
     cur, prev = _per_manager(ctx, lo, hi, man_sql, man_args), _per_manager(ctx, plo, lo, man_sql, man_args)
     rows = []
     for mid in sorted(set(cur) | set(prev), key=lambda m: -((cur.get(m) or {}).get("first_sales") or 0)):
