@@ -1,4 +1,4 @@
-"""What every published report column means, in one place (from spec/reports.md).
+"""What every published report column means, in one place (from docs/reports.md).
 
 Used for `COMMENT ON COLUMN` when publishing to PostgreSQL (BI tools show them as field
 descriptions), and reusable by the dashboard and the docs. A report table may gain columns; a
@@ -127,7 +127,6 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "source": "where the rows came from, e.g. `amocrm`, `platform`, `plans`",
         "entity": "what they were meant to become (canonical table or check)",
         "reason": "why they were not used or not linked",
-        "count": "how many rows",
         "rows": "how many rows",
     },
     "build_info": {
@@ -137,4 +136,72 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "timezone_source": "where that zone came from: `config` (a key set in the config), `amocrm` (the "
                            "account's own setting from the last sync) or `default` (Europe/Moscow)",
     },
+}
+
+
+# The header of every report column, (English, Russian): the dashboard's tables, the Excel and CSV
+# exports all take it from here, so a column is called the same wherever it is shown.
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "active_partners": ("Active partners", "Активные партнёры"),
+    "amount": ("Amount", "Сумма"),
+    "annual_budget_won": ("Annual budget won", "Годовой бюджет выигранных"),
+    "as_of": ("Data as of", "Данные на"),
+    "base": ("Base", "База"),
+    "baseline_28d": ("Usual 28 days", "Обычно за 28 дней"),
+    "bucket": ("Bucket", "Группа"),
+    "built_at": ("built", "собраны"),
+    "client_kind": ("Client kind", "Тип клиента"),
+    "cohort_month": ("Cohort", "Когорта"),
+    "contracts_signed": ("Contracts signed", "Подписано договоров"),
+    "created_reached_first_sale": ("…of them reached first sale", "…из них дошли до первой продажи"),
+    "days_to_reach_sum": ("Days to reach (sum)", "Дней до этапа (сумма)"),
+    "deal_id": ("Deal #", "Сделка №"),
+    "deals": ("Deals", "Сделки"),
+    "deals_created": ("Deals created", "Создано сделок"),
+    "deals_won": ("Deals won", "Выиграно сделок"),
+    "decline_pct": ("Decline", "Падение"),
+    "development_bonus": ("Development bonus", "За развитие"),
+    "development_manager_id": ("Development manager", "Менеджер по развитию"),
+    "entity": ("Table", "Таблица"),
+    "fact": ("Fact", "Факт"),
+    "first_sale": ("First sale", "Первая продажа"),
+    "first_sales": ("First sales", "Первые продажи"),
+    "forecast": ("Forecast", "Прогноз"),
+    "is_complete": ("Complete", "Завершён"),
+    "kind": ("Kind", "Тип"),
+    "lines": ("Lines", "Строк"),
+    "lost_at_stage": ("Lost at this stage", "Потеряно на этапе"),
+    "manager_id": ("Manager", "Менеджер"),
+    "metric": ("Metric", "Показатель"),
+    "month": ("Month", "Месяц"),
+    "month_offset": ("Months since first sale", "Месяцев с первой продажи"),
+    "multiplier": ("Multiplier", "Множитель"),
+    "name": ("Name", "Название"),
+    "partner_id": ("Account", "Аккаунт"),
+    "partners": ("Partners", "Партнёры"),
+    "period_start": ("Period start", "Начало периода"),
+    "period_type": ("Period", "Период"),
+    "plan_optimistic": ("Plan (optimistic)", "План (оптим.)"),
+    "plan_realistic": ("Plan (realistic)", "План (реалист.)"),
+    "rate": ("Rate", "Ставка"),
+    "reason": ("Reason", "Причина"),
+    "recent_28d": ("Last 28 days", "Последние 28 дней"),
+    "revenue": ("Revenue", "Выручка"),
+    "role": ("Role", "Роль"),
+    "rows": ("Rows", "Строк"),
+    "rule": ("Rule", "Правило"),
+    "sales_bonus": ("Sales bonus", "За продажи"),
+    "sales_manager_id": ("Sales manager", "Менеджер по продажам"),
+    "signed_then_selling": ("Signed, now selling", "Подписали и продают"),
+    "source": ("Source", "Источник"),
+    "stage": ("Stage", "Этап"),
+    "stage_order": ("Stage #", "Этап №"),
+    "tickets": ("Tickets", "Билеты"),
+    "timezone": ("Time zone", "Часовой пояс"),
+    "timezone_source": ("Time zone from", "Откуда часовой пояс"),
+    "total": ("Total", "Итого"),
+    "turnover": ("Turnover", "Оборот"),
+    "week_start": ("Week start", "Начало недели"),
+    "widget_installed": ("Widget installed", "Виджет установлен"),
+    "widgets_installed": ("Widgets installed", "Установлено виджетов"),
 }

@@ -13,8 +13,8 @@ from salesglass.config_base import Section
 class DashboardConfig(Section):
     """Web dashboard settings. Paths are relative to the config file's folder."""
 
-    host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
+    host: str = "127.0.0.1"  # listen address; 0.0.0.0 only behind a reverse proxy
+    port: int = Field(8000, ge=1, le=65535)  # the dashboard's HTTP port
     # dashboard logins (argon2 hashes); kept next to the warehouse, never in the published file
     users_path: Path = Path("salesglass-users.json")
     # the key that signs session cookies; generated (0600) on first start when missing
@@ -23,7 +23,7 @@ class DashboardConfig(Section):
     managers_see_company_totals: bool = False
     # language for browsers that ask for neither Russian nor English
     default_language: Literal["ru", "en"] = "ru"
-    session_hours: int = Field(12, ge=1, le=24 * 30)
+    session_hours: int = Field(12, ge=1, le=24 * 30)  # how long a login lasts
     # send the session cookie over HTTPS only (turn on when served behind TLS)
     secure_cookies: bool = False
     # rows per drill-down page

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months, ratio
+from salesglass.serve.web.palette import HEAT
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
 
 MEASURES = ("turnover", "active_partners")
@@ -92,7 +93,7 @@ def _heatmap(ctx: Ctx, view: PageView, measure: str, pct: bool) -> None:
                     "left": "center",
                     "bottom": 0,
                     "itemHeight": 120,
-                    "inRange": {"color": ["#f4f7fc", "#9cb7e6", "#3b6fd4", "#1d3f8a"]},
+                    "inRange": {"color": HEAT},
                     "show": True,
                     "sgFormat": kind,
                 },

@@ -7,9 +7,8 @@ from decimal import Decimal
 from salesglass.model.schema import STAGES
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months, ratio
+from salesglass.serve.web.palette import RED, STAGE_STEPS
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
-
-COLORS = ["#9aa5b8", "#7b93c9", "#5b7fd0", "#3b6fd4", "#2f86a6", "#2e9e6a"]
 
 
 def build(ctx: Ctx) -> PageView:
@@ -78,7 +77,7 @@ def build(ctx: Ctx) -> PageView:
                         "gap": 2,
                         "label": {"show": True, "position": "inside", "formatter": "{b}: {c}"},
                         "data": [
-                            {"name": t(s["stage"]), "value": s["deals"], "itemStyle": {"color": COLORS[i]}}
+                            {"name": t(s["stage"]), "value": s["deals"], "itemStyle": {"color": STAGE_STEPS[i]}}
                             for i, s in enumerate(stages)
                         ],
                     }
@@ -99,7 +98,7 @@ def build(ctx: Ctx) -> PageView:
                         "type": "bar",
                         "name": t("lost_at_stage"),
                         "data": [s["lost"] for s in stages],
-                        "itemStyle": {"color": "#d45b5b"},
+                        "itemStyle": {"color": RED},
                         "barMaxWidth": 22,
                     }
                 ],
