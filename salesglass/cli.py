@@ -40,7 +40,8 @@ def init(
     platform_url: Annotated[str | None, typer.Option(help="Your back-office: a database URL "
                                                           "(postgresql://…, mysql+pymysql://…, sqlite:///…) "
                                                           "or a folder of CSV/XLSX files.")] = None,
-    timezone: Annotated[str, typer.Option(help="Your time zone (IANA name).")] = "Europe/Moscow",
+    timezone: Annotated[str, typer.Option(help="Zone of the back-office's timestamps written without an "
+                                               "offset (IANA name).")] = "Europe/Moscow",
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write a commented starter config for your own amoCRM account and back-office.

@@ -64,6 +64,11 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "plan_optimistic": "optimistic plan (quarter/year: sum of its months; NULL if none)",
         "forecast": "complete period: = fact; running period: fact × days in period / days elapsed",
         "is_complete": "the period ended on or before as_of",
+        "plan_to_date": "realistic plan asked for by as_of: months ended by then in full, the running month "
+                        "× days elapsed / days in it (complete period: = plan_realistic)",
+        "attainment_to_date_pct": "100 × fact / plan_to_date (NULL without a plan, and for margin_pct)",
+        "forecast_attainment_pct": "100 × forecast / plan_realistic of the whole period (NULL without a plan, "
+                                   "and for margin_pct)",
     },
     "report_new_partners": {
         "month": _MONTH,

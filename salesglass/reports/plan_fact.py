@@ -8,6 +8,12 @@ the sales manager of the partner's acquiring deal; what has no manager is only i
 as_of (NULL when no month has a plan); margin_pct plan = plan margin / plan revenue. There is no cost
 plan (the plans table has no such metric), so its plan is NULL.
 
+Plan to date (realistic): the plans of the period's months that ended by as_of, plus the running month's
+plan × days elapsed / days in that month, rounded — so a running period's fact is compared with what the
+plan asked for by as_of, not with the whole period's target. Attainment to date = round(100 × fact / plan
+to date, 2); forecast attainment = round(100 × forecast / whole period's realistic plan, 2); both NULL
+without a plan, and NULL for margin_pct (a ratio of ratios is no attainment).
+
 Forecast: a complete period's fact; for the running period fact × days_in_period / days_elapsed,
 rounded — each metric from its own fact (so margin's forecast is not revenue's minus cost's), and
 margin_pct from the forecast margin and revenue. Periods starting after as_of are not reported. Plans are
@@ -64,14 +70,20 @@ def _sum_or_null(col, where=None):
     return ibis.ifelse(col.count(where=where) > 0, col.sum(where=where), ibis.null(_I64))
 
 
-def _month_plans(canon: Canon) -> ibis.Table:
+def _month_plans(canon: Canon, params: BuildParams) -> ibis.Table:
     pl = canon.plans
     pl = pl.mutate(month=pl.month.truncate("M"), mkey=pl.manager_id.cast(_I64).fill_null(COMPANY),
                    r=to_cents(pl.realistic), o=to_cents(pl.optimistic))
+    start, end = _running(params.as_of, "M")
+    running = ibis.literal(start, type="date")
+    # the realistic plan asked for by as_of: whole months before the running one, the running one pro rata
+    pl = pl.mutate(t=ibis.ifelse(pl.month < running, pl.r, ibis.ifelse(
+        pl.month == running, div_round(pl.r * ((params.as_of - start).days + 1), (end - start).days + 1), 0)))
     aggs = {}
     for m in PLAN_METRICS:
         aggs[f"r_{m}"] = _sum_or_null(pl.r, pl.metric == m)
         aggs[f"o_{m}"] = _sum_or_null(pl.o, pl.metric == m)
+        aggs[f"t_{m}"] = _sum_or_null(pl.t, pl.metric == m)
     return pl.group_by("month", "mkey").agg(**aggs)
 
 
@@ -103,14 +115,15 @@ def _metrics(w: ibis.Table) -> ibis.Table:
 
     none = ibis.null(_I64)
     margin = w.revenue - w.cost
-    metrics = {m: (w[m], none, none, forecast(w[m])) if m == "cost"
-               else (w[m], w[f"r_{m}"], w[f"o_{m}"], forecast(w[m])) for m in _FACTS}
-    metrics["margin"] = (margin, w.r_margin, w.o_margin, forecast(margin))
+    metrics = {m: (w[m], none, none, forecast(w[m]), none) if m == "cost"
+               else (w[m], w[f"r_{m}"], w[f"o_{m}"], forecast(w[m]), w[f"t_{m}"]) for m in _FACTS}
+    metrics["margin"] = (margin, w.r_margin, w.o_margin, forecast(margin), w.t_margin)
     metrics["margin_pct"] = (
         pct_cents(margin, w.revenue),
         pct_cents(w.r_margin, w.r_revenue),
         pct_cents(w.o_margin, w.o_revenue),
         pct_cents(forecast(margin), forecast(w.revenue)),
+        pct_cents(w.t_margin, w.t_revenue),
     )
     # unpivot with one pass (a 7-way array join) rather than 7 UNION ALL copies of `w`: ClickHouse expands
     # each copy in full, which made this the slowest query there
@@ -120,13 +133,25 @@ def _metrics(w: ibis.Table) -> ibis.Table:
     def pick(i):
         return ibis.cases(*[(x.metric_no == n, metrics[name][i]) for n, name in enumerate(names)])
 
-    x = x.mutate(metric=x.metric_no.cases(*enumerate(names)), fact=pick(0), real=pick(1), opt=pick(2), fc=pick(3))
+    x = x.mutate(metric=x.metric_no.cases(*enumerate(names)), fact=pick(0), real=pick(1), opt=pick(2), fc=pick(3),
+                 td=pick(4))
     return x.select(
         "period_type", "period_start",
         manager_id=ibis.ifelse(x.mkey == COMPANY, ibis.null(_I64), x.mkey), metric=x.metric,
         fact=from_cents(x.fact), plan_realistic=from_cents(x.real), plan_optimistic=from_cents(x.opt),
-        forecast=from_cents(x.fc), is_complete=x.is_complete,
+        forecast=from_cents(x.fc), is_complete=x.is_complete, plan_to_date=from_cents(x.td),
     )
+
+
+def _attainment(t: ibis.Table) -> ibis.Table:
+    """Like with like: fact to date against plan to date, the forecast against the whole period's plan."""
+    ratio = t.metric != "margin_pct"
+
+    def pct(num, den):
+        return ibis.ifelse(ratio, from_cents(pct_cents(to_cents(num), to_cents(den))), ibis.null("decimal(18,2)"))
+
+    return t.mutate(attainment_to_date_pct=pct(t.fact, t.plan_to_date),
+                    forecast_attainment_pct=pct(t.forecast, t.plan_realistic))
 
 
 def _running(as_of: date, unit: str) -> tuple[date, date]:
@@ -142,7 +167,7 @@ def _running(as_of: date, unit: str) -> tuple[date, date]:
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     facts = _month_facts(canon, params)
-    plans = _month_plans(canon)
+    plans = _month_plans(canon, params)
     w = union_all(*[_rollup(facts, plans, kind, unit, params)
                     for kind, unit in (("month", "M"), ("quarter", "Q"), ("year", "Y"))])
-    return _metrics(w).order_by("period_type", "period_start", "manager_id", "metric")
+    return _attainment(_metrics(w)).order_by("period_type", "period_start", "manager_id", "metric")

@@ -28,7 +28,7 @@ from salesglass.simulate.staff import build_staff
 from salesglass.simulate.stream import order_chunks
 from salesglass.simulate.truth import crm_quirks, write_truth
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: the running month's plan is a whole-month target
 Progress = Callable[[str, int, int], None]
 DEFAULT_PROFILE = "biletoid"
 PROFILES = {
@@ -178,7 +178,7 @@ def _generate_into(folder: Path, sc, seed: int, end_day: date, progress: Progres
     np.add.at(new_partners, (np.clip(msk_month_index(first_sale[have], first_month), 0, n_months - 1),
                              p.sale_manager[have] + 1), 1)
     plan_rows = write_plans(folder / "plans.xlsx", _rng(seed, 9), staff, month_list(first_month, end_day), money,
-                            new_partners, date(end_day.year, 12, 1))
+                            new_partners, date(end_day.year, 12, 1), last_day=end_day)
 
     injected.update(crm_quirks(crm, p, staff))
     injected.update({

@@ -139,6 +139,13 @@ def test_client_kind_by_value_or_by_enum_id_in_every_enum_type(ftype):
     assert notes(con) == []
 
 
+def test_client_kind_typed_in_a_text_field():
+    fields = [field(7, "Тип клиента", "text")]
+    leads = [lead(1, cf(7, "организатор")), lead(2, cf(7, " Билетный оператор ")), lead(3, cf(7, "агентство"))]
+    con = run(fields, [], leads, [], KIND)
+    assert deals(con, "client_kind") == {1: "organizer", 2: "operator", 3: None}
+
+
 def test_multiselect_client_kind_looks_at_every_value():
     fields = [field(7, "Тип клиента", "multiselect", KIND_ENUMS)]
     leads = [
@@ -244,3 +251,17 @@ def test_numbers_sent_as_strings_elsewhere_in_the_lead_still_load():
     assert con.execute("SELECT price, status_id, is_won, sales_manager_id FROM deals").fetchall() == [
         (150000, 142, True, 1)
     ]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "web"),
+    [
+        ("https://sibkassa.kommo.com", "https://sibkassa.kommo.com"),
+        ("https://acme.amocrm.ru/", "https://acme.amocrm.ru"),
+        ("https://acme.amocrm.com", "https://acme.amocrm.com"),
+        ("http://127.0.0.1:8765", "https://acme.amocrm.ru"),  # the emulator: the subdomain's amoCRM address
+    ],
+)
+def test_deal_links_open_the_account_where_it_lives(base_url, web):
+    """A Kommo account's deals open on kommo.com, not on amocrm.ru."""
+    assert AmoCRMConfig(base_url=base_url, subdomain="acme").web_url() == web

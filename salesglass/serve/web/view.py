@@ -17,6 +17,7 @@ class Col:
     key: str
     label: str
     kind: str = "text"  # text, label (translated), int, num, money, pct, month, date, datetime
+    hint: str | None = None  # what the column counts, shown on hover over the header
 
     @property
     def numeric(self) -> bool:

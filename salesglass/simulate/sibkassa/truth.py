@@ -114,8 +114,9 @@ def _plan_fact(path: Path, rows: Rows, first: dict[str, int]) -> None:
         s[1] += revenue
         s[2] += cost
         s[3] += tickets
-    for ts in first.values():
-        sums[_month(ts)][4] += 1
+    for pid, ts in first.items():
+        if pid in rows.partners:  # accounts the back-office no longer lists are nobody's new partner
+            sums[_month(ts)][4] += 1
     _write_csv(
         path,
         ["month", "turnover", "revenue", "cost", "margin", "tickets", "new_partners"],

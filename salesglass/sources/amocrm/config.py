@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
@@ -152,6 +153,15 @@ class AmoCRMConfig(Section):
         return value
 
     _zone = field_validator("timezone")(known_time_zone)
+
+    def web_url(self) -> str:
+        """Where people open the account in a browser: the API's own host for amoCRM and Kommo
+        (`https://x.amocrm.ru`, `https://x.kommo.com`), else (the emulator, a proxy) the subdomain's
+        amoCRM address."""
+        host = urlsplit(self.base_url).hostname or ""
+        if host.endswith((".amocrm.ru", ".amocrm.com", ".kommo.com")):
+            return f"https://{host}"
+        return f"https://{self.subdomain}.amocrm.ru"
 
     @model_validator(mode="after")
     def _oauth_keys(self) -> AmoCRMConfig:

@@ -14,6 +14,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +107,7 @@ def sync_into(con: duckdb.DuckDBPyConnection, client: AmoClient, amo: Any, *, fu
         if not summary.api_filter:
             log.info(FALLBACK_NOTE)
             bar.step("API filtering off: reading newest-first")
-        pages = prefetch(_pages(client, marks, amo.overlap_seconds, summary.api_filter))  # downloads start now …
+        pages = prefetch(*_streams(client, marks, amo.overlap_seconds, summary.api_filter))  # downloads start …
         _store_reference(con, reference)  # … while the reference lists are written
         for stream, table, records, watermark in pages:
             store.commit_page(con, table, records, stream, watermark)
@@ -158,12 +159,22 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
 def _reference(client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgress
                ) -> tuple[Resolved, dict[str, list[dict]]]:
     bar.step("account, users, pipelines, custom fields")
+    # the account alone first: a ban page or a rejected token shows before anything else is sent
     account = client.get("/api/v4/account", {"with": "datetime_settings,users_groups,is_api_filter_enabled"}) or {}
-    users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
-    pipelines = ((client.get("/api/v4/leads/pipelines") or {}).get("_embedded") or {}).get("pipelines") or []
-    lead_fields = extract.read_all(client, "/api/v4/leads/custom_fields", "custom_fields")  # 50 a page
-    company_fields = extract.read_all(client, "/api/v4/companies/custom_fields", "custom_fields")
-    loss_reasons = extract.read_all(client, "/api/v4/leads/loss_reasons", "loss_reasons")
+    with ThreadPoolExecutor(max_workers=5, thread_name_prefix="amocrm-reference") as pool:
+        asked = {  # then five small lists side by side, so their latency is paid about once
+            "users": pool.submit(extract.read_all, client, "/api/v4/users", "users", {"limit": 250}),
+            "pipelines": pool.submit(client.get, "/api/v4/leads/pipelines"),
+            "lead_fields": pool.submit(extract.read_all, client, "/api/v4/leads/custom_fields",
+                                       "custom_fields"),  # 50 a page
+            "company_fields": pool.submit(extract.read_all, client, "/api/v4/companies/custom_fields",
+                                          "custom_fields"),
+            "loss_reasons": pool.submit(extract.read_all, client, "/api/v4/leads/loss_reasons", "loss_reasons"),
+        }
+        got = {name: future.result() for name, future in asked.items()}
+    users, lead_fields = got["users"], got["lead_fields"]
+    pipelines = ((got["pipelines"] or {}).get("_embedded") or {}).get("pipelines") or []
+    company_fields, loss_reasons = got["company_fields"], got["loss_reasons"]
     res = resolve(amo, pipelines=pipelines, lead_fields=lead_fields, company_fields=company_fields,
                   users=users, groups=_groups(account, users))
     summary.fetched.update(users=len(users), pipelines=len(pipelines), lead_fields=len(lead_fields),
@@ -214,55 +225,76 @@ def reference_from_raw(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
             "groups": _groups(account[0] if account else {}, users)}
 
 
-def prefetch(pages: Iterator[Any], depth: int = 4) -> Iterator[Any]:
-    """Download the next pages in a thread while the caller writes this one, so writing never eats into
-    the request budget; order is kept, so every watermark still follows its own page."""
+def prefetch(*streams: Iterator[Any], depth: int = 8) -> Iterator[Any]:
+    """Download every stream in a thread of its own while the caller writes what came, so writing never
+    eats into the request budget and one stream's latency does not idle the others. Pages of different
+    streams interleave; each stream's own pages keep their order, so every watermark still follows its
+    page. An error in any stream stops them all and is raised here."""
     done, box = object(), queue.Queue(maxsize=depth)
     stop = threading.Event()
 
-    def produce() -> None:
+    def offer(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce(pages: Iterator[Any]) -> None:
         try:
             for item in pages:
-                while not stop.is_set():
-                    try:
-                        box.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer(item):
                     return
-            box.put(done)
+            offer(done)
         except BaseException as exc:  # handed to the consumer, raised there
-            box.put(exc)
+            offer(exc)
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()  # a stream stopped half-way cancels the pages it had asked for
 
-    worker = threading.Thread(target=produce, name="amocrm-fetch", daemon=True)
-    worker.start()
+    workers = [threading.Thread(target=produce, args=(s,), name=f"amocrm-fetch-{i}", daemon=True)
+               for i, s in enumerate(streams)]
+    for w in workers:
+        w.start()
+    running = len(workers)
     try:
-        while True:
+        while running:
             item = box.get()
             if item is done:
-                return
+                running -= 1
+                continue
             if isinstance(item, BaseException):
                 raise item
             yield item
     finally:
         stop.set()
-        worker.join(timeout=30)
+        for w in workers:
+            w.join(timeout=30)
 
 
-def _pages(client: AmoClient, marks: dict[str, int], overlap: int, api_filter: bool = True
-           ) -> Iterator[tuple[str, str, list[dict], Any]]:
-    """Every stream's pages in order, as (stream, raw table, records, watermark), from the watermarks less
-    the overlap (from the start on a first or full sync). One generator, so one prefetch thread keeps the
-    request budget busy across stream boundaries. Without API filtering, lists are read newest-first."""
+def _streams(client: AmoClient, marks: dict[str, int], overlap: int, api_filter: bool = True
+             ) -> list[Iterator[tuple[str, str, list[dict], Any]]]:
+    """One generator per stream, each giving its pages in order as (stream, raw table, records, watermark),
+    from its watermark less the overlap (from the start on a first or full sync). They run side by side
+    (`prefetch`): a keyset walk has one request in flight, so several streams keep the budget busy at any
+    latency. Without API filtering, lists are read newest-first."""
     read = extract.by_updated_at if api_filter else extract.newest_first
-    for stream, kind, deleted, table in STREAMS:
-        since = max(0, marks[stream] - overlap) if stream in marks else 0
-        for records, watermark in read(client, kind, since, only_deleted=deleted):
+
+    def since(stream: str) -> int:
+        return max(0, marks[stream] - overlap) if stream in marks else 0
+
+    def stream_of(stream: str, kind: str, deleted: bool, table: str) -> Iterator[tuple[str, str, list[dict], Any]]:
+        for records, watermark in read(client, kind, since(stream), only_deleted=deleted):
             yield stream, table, records, watermark
-    since = max(0, marks["events"] - overlap) if "events" in marks else 0
-    for records, watermark in extract.events_since(client, since):
-        yield "events", "raw_amocrm_events", records, watermark
+
+    def events() -> Iterator[tuple[str, str, list[dict], Any]]:
+        for records, watermark in extract.events_since(client, since("events")):
+            yield "events", "raw_amocrm_events", records, watermark
+
+    return [events(), *(stream_of(*s) for s in STREAMS)]
 
 
 def _finish(summary: SyncSummary, mapped: MapResult, res: Resolved) -> None:
