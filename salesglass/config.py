@@ -34,6 +34,9 @@ class WarehouseConfig(Section):
     path: Path = Path("salesglass.duckdb")
     # the published report tables (+ a copy of the canonical model for drill-down), swapped in whole
     published_path: Path = Path("salesglass-reports.duckdb")
+    # bonus periods, approvals (locked lines), adjustments, disputes and their audit trail; outlives every
+    # build and reload (docs/bonuses.md)
+    bonus_state_path: Path = Path("salesglass-bonus.duckdb")
     # e.g. clickhouse://user:password@host:8123/salesglass, used when engine = "clickhouse"
     clickhouse_url: str | None = None
 
@@ -80,6 +83,10 @@ class Config(Section):
     @property
     def published_path(self) -> Path:
         return self.resolve(self.warehouse.published_path)
+
+    @property
+    def bonus_state_path(self) -> Path:
+        return self.resolve(self.warehouse.bonus_state_path)
 
 
 def _describe(error: dict[str, Any], source: str) -> str:

@@ -37,7 +37,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "link": set(),
     "reports": {"link"},
     "outputs": {"reports"},
-    "serve": {"reports", "outputs"},
+    "serve": {"reports", "outputs", "bonus"},
+    "bonus": {"reports", "outputs"},  # bonus periods: the state store, statements, payroll (docs/bonuses.md)
     "simulate": set(),  # the simulated company knows nothing of the product that reads it
     "emulator": set(),  # the amoCRM emulator serves a snapshot; it knows nothing of the connector
 }

@@ -79,6 +79,36 @@ def doctor(
         console.print(table)
     if export is not None:
         console.print(f"wrote {exported:,} suggestions to {export}")
+    _bonus_reconciliation(cfg)
+
+
+def _bonus_reconciliation(cfg) -> None:
+    """Approved bonus months: paid + later adjustments must equal what the data gives now."""
+    from salesglass.reports.bonus_state import reconciliation_summary
+    from salesglass.warehouse import connect
+
+    if not cfg.published_path.exists():
+        return
+    con = connect(cfg.published_path, read_only=True)
+    try:
+        has = con.execute("SELECT count(*) FROM information_schema.tables "
+                          "WHERE table_name = 'report_bonus_reconciliation'").fetchone()[0]
+        if not has:
+            return
+        months, bad = reconciliation_summary(con)
+    finally:
+        con.close()
+    if not months:
+        console.print("bonus: no month approved yet, nothing to reconcile")
+    elif not bad:
+        console.print(f"[green]bonus: {months} approved month(s) reconcile: approved + later adjustments = recomputed")
+    else:
+        table = Table(title="bonus reconciliation: approved + adjustments ≠ recomputed")
+        for col in ("month", "manager", "approved", "adjustments", "recomputed", "difference"):
+            table.add_column(col, justify="left" if col in ("month", "manager") else "right")
+        for month, manager, *money in bad:
+            table.add_row(f"{month:%Y-%m}", str(manager), *[f"{v:,.2f}" for v in money])
+        console.print(table)
 
 
 def register(app: typer.Typer) -> None:

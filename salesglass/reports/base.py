@@ -27,6 +27,15 @@ class BuildParams:
     as_of: date  # the account-time-zone date the reports are computed for
     timezone: str  # account time zone: calendar periods are taken in it
     rules: ReportsConfig
+    # bonus numbers frozen by approvals: (month, RuleNumbers) pairs; they win over the config for that month
+    frozen_bonus_rules: tuple = ()
+
+    @property
+    def bonus_schedule(self):
+        """Which bonus numbers apply to which month (reports/bonus_rules.py)."""
+        from salesglass.reports.bonus_rules import Schedule
+
+        return Schedule.of(self.rules.bonus, dict(self.frozen_bonus_rules))
 
     @property
     def cutoff(self) -> datetime:
@@ -80,6 +89,10 @@ class Canon:
     acquiring_deals: ibis.Table | None = None
     # report_bonus_lines once built, so the summary sums exactly the published lines (None: recompute)
     bonus_lines: ibis.Table | None = None
+    # report_bonus_recomputed once built: every month as today's data and the month's rules make it
+    bonus_recomputed: ibis.Table | None = None
+    # approvals, locked lines and adjustments (reports/bonus_close.py); None: no month is closed anywhere
+    bonus_state: object | None = None
 
 
 def client_kind(deals: ibis.Table) -> ir.StringValue:

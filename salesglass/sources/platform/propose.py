@@ -305,6 +305,26 @@ def _find(
 
 
 # ---------------------------------------------------------------------------------------------- partners
+def _total_lines(p: InputProposal, t: TableProfile, catalog: Catalog) -> None:
+    """A report's «Итого»/«Всего» line (1C exports) is not a row: left out by the status filter if there
+    is one, else by a `where` on files (run by DuckDB), else named for the user to filter."""
+    total = next((c for c in t.columns if c.total_lines), None)
+    if not total:
+        return
+    if p.where:
+        p.notes.append(f"a total line («Итого») in {total.name!r}: not a row; the filter above leaves it out")
+    elif catalog.kind == "files":
+        col = _ident(catalog, total.name)
+        p.where.append(
+            (
+                f"NOT regexp_matches(coalesce({col}, ''), '(?i)^(итого|всего|total)')",
+                f"{total.name}: a report's total line («Итого») is not a row",
+            )
+        )
+    else:
+        p.notes.append(f"a total line («Итого») in {total.name!r}: add a `where` that leaves it out")
+
+
 def _partners(t: TableProfile, catalog: Catalog) -> InputProposal:
     p = InputProposal("partners", "partners", t, HIGH, f"{t.name!r}: named like partners/clients", _place(t))
     key, why = _key(t)
@@ -364,6 +384,7 @@ def _partners(t: TableProfile, catalog: Catalog) -> InputProposal:
     )
     if removed:
         p.notes.append(f"{removed.name!r} marks removed partners: they are loaded too (their past sales still count)")
+    _total_lines(p, t, catalog)
     p.confidence = _confidence(cols)
     return p
 
@@ -606,12 +627,7 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
             f"free orders: {free.zero:.1%} of {free.name!r} are 0 — loaded as sales with zero money; "
             "filter them with `where` if they are invitations"
         )
-    total = next((c for c in t.columns if c.total_lines), None)
-    if total:
-        p.notes.append(
-            f"a total line («Итого») in {total.name!r}: it is not a sale"
-            + ("; the status filter leaves it out" if p.where else " — add a `where` that leaves it out")
-        )
+    _total_lines(p, t, catalog)
     p.watermark = _watermark(t)
     unsure = cols.pop("__status", None)
     p.confidence = _confidence(cols)
