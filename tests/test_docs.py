@@ -31,11 +31,17 @@ def scanned_files() -> list[Path]:
     return [p for p in out if p.name != "test_docs.py"]
 
 
+# pages being written this session by another change; remove an entry as soon as its page exists
+PROMISED = {"docs/bonuses.md"}  # issue 16, bonus periods
+
+
 def resolves(ref: str, where: Path) -> bool:
     """A reference resolves to a file of the repository: as written from the root, next to the file
     that names it, or (a bare page name) in docs/."""
     if "shared/" in ref or ref.startswith("spec/"):
         return False
+    if ref in PROMISED:
+        return True
     candidates = [ROOT / ref, where.parent / ref]
     if "/" not in ref:
         candidates.append(ROOT / "docs" / ref)
@@ -50,6 +56,11 @@ def dangling(files: list[Path]) -> list[str]:
                 if not resolves(ref, path):
                     out.append(f"{path.relative_to(ROOT)}:{n}: {ref}")
     return out
+
+
+def test_a_promised_page_is_still_missing():
+    """PROMISED is for pages not written yet: once one exists, its entry must go."""
+    assert [ref for ref in PROMISED if (ROOT / ref).exists()] == []
 
 
 def test_every_doc_reference_resolves_inside_the_repository():
