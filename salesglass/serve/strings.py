@@ -261,4 +261,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "figures to show.",
         "Логин менеджера — e-mail его пользователя amoCRM: так дашборд понимает, чьи показатели показывать.",
     ),
+    # refused requests (serve/web/params.py, the security middleware)
+    "bad_request": ("Bad request", "Неверный запрос"),
+    "bad_param_month": (
+        "{name}: expected a month YYYY-MM between {first} and {last}.",
+        "{name}: нужен месяц в виде ГГГГ-ММ от {first} до {last}.",
+    ),
+    "bad_param_date": (
+        "{name}: expected a date YYYY-MM-DD between {first} and {last}.",
+        "{name}: нужна дата в виде ГГГГ-ММ-ДД от {first} до {last}.",
+    ),
+    "bad_param_page": (
+        "{name}: expected a page number from 1 to {max}.",
+        "{name}: нужен номер страницы от 1 до {max}.",
+    ),
+    "bad_param_id": (
+        "{name}: expected a number of up to {digits} digits 0-9.",
+        "{name}: нужно число не длиннее {digits} цифр 0-9.",
+    ),
+    "bad_param_choice": ("{name}: expected one of {choices}.", "{name}: допустимые значения — {choices}."),
+    "bad_param_long": ("{name}: at most {max} characters.", "{name}: не длиннее {max} символов."),
+    "bad_param_control": ("{name}: control characters are not allowed.", "{name}: управляющие символы недопустимы."),
+    "bad_param_name": ("Unexpected parameter name.", "Недопустимое имя параметра."),
 }

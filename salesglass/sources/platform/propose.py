@@ -830,8 +830,12 @@ def insert_into_config(text: str, proposal: Proposal) -> str:
         end = next(
             (i for i in range(start + 1, len(lines)) if re.match(r"^\s*\[(?!platform[.\]])", lines[i])), len(lines)
         )
-        while end > start + 1 and lines[end - 1].lstrip().startswith("#") and end < len(lines):
-            end -= 1  # the next section's comment block stays with it
+        marker = next((i for i in range(start + 1, end) if "[[platform.inputs]] go below" in lines[i]), None)
+        if marker is not None:  # the place `salesglass init` left for them
+            end = marker + 1
+        else:
+            while end > start + 1 and lines[end - 1].lstrip().startswith("#") and end < len(lines):
+                end -= 1  # the next section's comment block stays with it
         lines[end:end] = ["", *block, ""]
     if proposal.plans and not any(line.strip() == "[plans]" for line in lines):
         lines += ["", *plans_toml(proposal).rstrip("\n").splitlines()]
