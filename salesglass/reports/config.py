@@ -29,11 +29,16 @@ class BonusRuleChange(Section):
 
     # the first month the change applies to, "YYYY-MM"
     valid_from: str
-    first_sale_fixed: Decimal | None = Field(None, ge=0, le=Decimal("100000000"), decimal_places=2)  # [reports.bonus] first_sale_fixed from valid_from on
-    cold_multiplier: Decimal | None = Field(None, ge=0, le=100, decimal_places=4)  # [reports.bonus] cold_multiplier from valid_from on
-    acquisition_months: int | None = Field(None, ge=0, le=120)  # [reports.bonus] acquisition_months from valid_from on
-    acquisition_rate: Decimal | None = Field(None, ge=0, le=1, decimal_places=4)  # [reports.bonus] acquisition_rate from valid_from on
-    growth_rate: Decimal | None = Field(None, ge=0, le=1, decimal_places=4)  # [reports.bonus] growth_rate from valid_from on
+    # the new [reports.bonus] first_sale_fixed from valid_from on
+    first_sale_fixed: Decimal | None = Field(None, ge=0, le=Decimal("100000000"), decimal_places=2)
+    # the new [reports.bonus] cold_multiplier from valid_from on
+    cold_multiplier: Decimal | None = Field(None, ge=0, le=100, decimal_places=4)
+    # the new [reports.bonus] acquisition_months from valid_from on
+    acquisition_months: int | None = Field(None, ge=0, le=120)
+    # the new [reports.bonus] acquisition_rate from valid_from on
+    acquisition_rate: Decimal | None = Field(None, ge=0, le=1, decimal_places=4)
+    # the new [reports.bonus] growth_rate from valid_from on
+    growth_rate: Decimal | None = Field(None, ge=0, le=1, decimal_places=4)
 
     _month = field_validator("valid_from", mode="before")(_month_text)
 
