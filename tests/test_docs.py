@@ -32,7 +32,7 @@ def scanned_files() -> list[Path]:
 
 
 # pages being written this session by another change; remove an entry as soon as its page exists
-PROMISED = {"docs/bonuses.md"}  # issue 16, bonus periods
+PROMISED: set[str] = set()
 
 
 def resolves(ref: str, where: Path) -> bool:

@@ -23,6 +23,9 @@ REPORT_TABLES: dict[str, str] = {
     "report_declining_partners": "Partners whose sales are falling, whom to call; one row per flagged partner.",
     "report_bonus_lines": "Manager bonus lines: every amount with the partner, rule and rate behind it.",
     "report_bonus_summary": "Manager bonus per month; each total equals the sum of its lines.",
+    "report_bonus_recomputed": "Every month's bonus lines as today's data and the month's rules give them.",
+    "report_bonus_rules": "The bonus numbers in force for each month (approved months keep their own).",
+    "report_bonus_reconciliation": "Per approved month and manager: approved + later adjustments = recomputed.",
     "report_data_quality": "Counts of rows not used or not linked, by source, entity and reason.",
     "build_info": "When and for which as_of date the published reports were built.",
 }
@@ -111,14 +114,17 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
     "report_bonus_lines": {
         "month": _MONTH,
         "manager_id": "manager who earns the line",
-        "role": "`sales` or `development`",
-        "rule": "`first_sale`, `acquisition_share` or `growth`",
+        "role": "`sales` or `development` (of the corrected rule for clawback / true_up), `manual` for manual lines",
+        "rule": "`first_sale`, `acquisition_share`, `growth`; adjustments: `clawback`, `true_up`, `manual`",
         "partner_id": "partner the line is for",
         "deal_id": "acquiring deal (sales rules), NULL for growth",
         "base": "money the rate applies to (NULL for the fixed first_sale rule)",
         "rate": "rate applied to base (or the fixed amount for first_sale)",
         "multiplier": "cold-deal multiplier (1 unless the deal is cold)",
         "amount": "bonus of the line",
+        "corrects_month": "for clawback / true_up (and some manual) lines: the approved month corrected",
+        "corrects_rule": "for clawback / true_up lines: the rule of the corrected line",
+        "cause": "why an adjustment line exists: the sale, deal or link that changed, or the admin's reason",
     },
     "report_bonus_summary": {
         "month": _MONTH,
@@ -127,6 +133,7 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "development_bonus": "sum of the manager's development lines",
         "total": "sales_bonus + development_bonus",
         "lines": "number of lines behind the total",
+        "adjustments": "the part of the total from clawback, true_up and manual lines",
     },
     "report_data_quality": {
         "source": "where the rows came from, e.g. `amocrm`, `platform`, `plans`",
