@@ -108,6 +108,23 @@ def assert_whole(page, after: str) -> None:
         pytest.fail(f"after {after} on {page.url}: {broken}")
 
 
+# headers, filter labels and choices, KPI labels and page titles in the page's language: no Cyrillic on an
+# English page, no English word on a Russian one (names of people and partners are data, not checked)
+WRONG_LANGUAGE_JS = """(lang) => {
+  const els = [...document.querySelectorAll('th, .filters label, .kpi .label, h1, .empty, .notice, '
+                                          + '.filters select:not([name=manager]) option')];
+  const texts = els.map(e => (e.tagName === 'LABEL' ? e.firstChild.textContent : e.innerText).trim());
+  const allowed = /amoCRM|Excel|CSV|salesglass|Support|\\bM \\d+/g;
+  const words = t => t.replace(/`[^`]*`/g, '').replace(allowed, '');  // commands in backticks are commands
+  return texts.filter(t => lang === 'en' ? /[а-яё]/i.test(words(t)) : /[a-z]{3,}/i.test(words(t)));
+}"""
+
+
+def assert_language(page, lang: str, where: str) -> None:
+    wrong = page.evaluate(WRONG_LANGUAGE_JS, lang)
+    assert wrong == [], f"not in {lang} on {where}: {sorted(set(wrong))[:8]}"
+
+
 def settled(page, before: int) -> None:
     page.wait_for_function(f"() => window.__settled > {before}", timeout=10000)
 
@@ -160,11 +177,11 @@ def shot(page, name: str, full_page: bool = True) -> None:
 
 
 def walk(page, server: str, lang: str, shots: str | None) -> None:
-    names = page.locator("nav a[data-nav]").evaluate_all("as => as.map(a => a.dataset.nav)")
-    for name in names:
-        url = f"{server}/admin/users" if name == "users" else f"{server}/{name}"
-        page.goto(url)
+    links = page.locator("nav a[data-nav]").evaluate_all("as => as.map(a => [a.dataset.nav, a.getAttribute('href')])")
+    for name, href in links:
+        page.goto(server + href)
         assert_whole(page, f"opening {name}")
+        assert_language(page, lang, name)
         if shots:
             shot(page, f"{shots}-{name}")
         controls = page.locator("form.filters select, form.filters input")

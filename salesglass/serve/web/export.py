@@ -24,6 +24,7 @@ FORMATS = {
     "money": TWO_PLACES,
     "int": "#,##0",
     "num": "#,##0.0",
+    "num4": "0.####",
     "pct": "0.0",
     "month": "mmm yyyy",
     "date": DATE,
@@ -66,7 +67,7 @@ def cell_value(kind: str, value: Any, ctx: Any) -> Any:
         return None
     if kind == "label":
         return ctx.t(str(value))
-    if kind in ("int", "money", "num", "pct"):
+    if kind in ("int", "money", "num", "num4", "pct"):
         return value if isinstance(value, int | Decimal) else Decimal(str(value))
     if kind == "datetime" and isinstance(value, datetime):
         return zoneless(ctx.fmt.local(value))  # the account's wall time, as the page shows it
