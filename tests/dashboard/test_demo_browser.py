@@ -111,10 +111,10 @@ def assert_whole(page, after: str) -> None:
 # headers, filter labels and choices, KPI labels and page titles in the page's language: no Cyrillic on an
 # English page, no English word on a Russian one (names of people and partners are data, not checked)
 WRONG_LANGUAGE_JS = """(lang) => {
-  const els = [...document.querySelectorAll('th, .filters label, .kpi .label, h1, .empty, .notice, '
+  const els = [...document.querySelectorAll('th, .filters label, .kpi .label, .empty, .notice, '
                                           + '.filters select:not([name=manager]) option')];
   const texts = els.map(e => (e.tagName === 'LABEL' ? e.firstChild.textContent : e.innerText).trim());
-  const allowed = /amoCRM|Excel|CSV|salesglass|Support|\\bM \\d+/g;
+  const allowed = /amoCRM|Excel|CSV|salesglass|E-mail|email|\\bM \\d+/g;
   const words = t => t.replace(/`[^`]*`/g, '').replace(allowed, '');  // commands in backticks are commands
   return texts.filter(t => lang === 'en' ? /[а-яё]/i.test(words(t)) : /[a-z]{3,}/i.test(words(t)));
 }"""
@@ -130,18 +130,22 @@ def settled(page, before: int) -> None:
 
 
 def change_control(page, control, after: str) -> None:
-    """Pick another value of a filter control; htmx swaps #main in place."""
+    """Pick another value of a filter control: htmx swaps #main in place (a plain form is submitted)."""
     before = page.evaluate("window.__settled")
     tag = control.evaluate("el => el.tagName.toLowerCase() + ':' + (el.type || '')")
-    if tag.startswith("select"):
-        values = control.locator("option").evaluate_all("os => os.map(o => o.value)")
-        if len(values) < 2:
-            return
-        i = values.index(control.input_value())
-        control.select_option(values[i + 1] if i + 1 < len(values) else values[i - 1])
-    else:
+    if not tag.startswith("select"):
         raise AssertionError(f"a filter control of an unknown kind: {tag}")
-    settled(page, before)
+    values = control.locator("option").evaluate_all("os => os.map(o => o.value)")
+    if len(values) < 2:
+        return
+    i = values.index(control.input_value())
+    htmx = control.evaluate("el => !!el.form.getAttribute('hx-get')")
+    control.select_option(values[i + 1] if i + 1 < len(values) else values[i - 1])
+    if htmx:
+        settled(page, before)
+    else:
+        with page.expect_navigation():
+            control.evaluate("el => el.form.requestSubmit()")
     assert_whole(page, after)
 
 

@@ -40,13 +40,13 @@ class SyncProgress:
         return f"{s.requests} req, {s.requests / elapsed:.1f}/s, {s.retries} retries, {s.rate_limited}×429"
 
     def _refresh(self) -> None:
-        if self.step_task is not None:
-            self.progress.update(self.step_task, rate=self._rate())
+        if self.step_task is not None:  # the request counter shares the records column: short lines
+            self.progress.update(self.step_task, count=self._rate())
 
     def step(self, text: str) -> None:
         if self.step_task is None:
             self.step_task = self.progress.add_task(text, total=None, rate="", count="")
-        self.progress.update(self.step_task, description=text, rate=self._rate())
+        self.progress.update(self.step_task, description=text, count=self._rate())
 
     def start(self, stream: str) -> None:
         self.tasks[stream] = self.progress.add_task(stream, total=None, rate="", count="")
