@@ -48,7 +48,7 @@ def link_into(con: duckdb.DuckDBPyConnection, cfg: Config) -> LinkSummary:
         summary.client_kinds_filled, summary.managers_filled = rules.apply(
             con, fill_managers=cfg.linking.development_manager_fallback)
         summary.suggestions = suggest(con, cfg.linking.fuzzy_min_score)
-    summary.deals = con.execute("SELECT count(*) FROM deals").fetchone()[0]
+    summary.deals = con.execute("SELECT count(*) FROM deals").fetchall()[0][0]
     summary.linked = dict(con.execute("SELECT method, count(*) FROM deal_partner_links GROUP BY 1").fetchall())
     summary.unlinked = summary.deals - summary.linked_total
     summary.ambiguous = dict(con.execute("SELECT method, count(DISTINCT deal_id) FROM __ambiguous GROUP BY 1")
