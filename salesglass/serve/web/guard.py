@@ -10,6 +10,7 @@ Pure ASGI (no request parsing of its own), so it also covers redirects, errors a
 - **Bodies.** A request body is counted while it is read and refused with 413 past `form_limit` bytes
   (a `Content-Length` above it is refused before anything is read), so `/login` never parses a 50 MB
   password. The amoCRM webhook reads its body itself under its own limit (refresh/webhooks.py).
+- **Paths.** A path with control characters (`/static/%00`) is refused with 400 before any route sees it.
 - **Origin.** A POST (any unsafe method) whose `Origin` — or, without one, `Referer` — is another site
   is refused with 403 even when its CSRF token is right; so is `Sec-Fetch-Site: cross-site`. The own
   origin is `[dashboard].public_url` when set (behind a proxy that rewrites Host), else the request's Host.
@@ -81,6 +82,9 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *(h for h in extra if h[0] not in names)]
             await send(message)
 
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in path):  # e.g. /static/%00: no route or file has one
+            await _plain(send_with_headers, 400, "control characters in the path")
+            return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         if scope.get("method") in UNSAFE_METHODS and not path.startswith(OWN_BODY_PREFIXES):
             refusal = self._cross_site(scope, headers)
