@@ -67,3 +67,35 @@ def test_loading_with_the_proposal_gives_the_demo_configs_sales(generated_xs: Pa
         return rows, partners
 
     assert sales(mine) == sales(demo)
+
+
+def test_reserved_words_and_cyrillic_names_are_quoted_in_the_sources_own_sql(tmp_path: Path):
+    """A table called `order` and a refunds table that names only the order: the proposed join must run."""
+    import sqlite3
+
+    from salesglass.config import load_config
+    from salesglass.sources.platform.check import run_check
+
+    with sqlite3.connect(tmp_path / "shop.sqlite") as db:
+        db.executescript("""
+            CREATE TABLE client (id TEXT PRIMARY KEY, name TEXT, inn TEXT, kind TEXT);
+            CREATE TABLE "order" (id TEXT PRIMARY KEY, client_id TEXT REFERENCES client(id), paid_at TEXT,
+                                  qty INTEGER, amount REAL, "Статус" TEXT);
+            CREATE TABLE refund (id TEXT PRIMARY KEY, order_id TEXT REFERENCES "order"(id), done_at TEXT,
+                                 qty INTEGER, amount REAL);
+            INSERT INTO client VALUES ('c1', 'ООО «Весна»', '7707083893', 'organizer');
+            INSERT INTO "order" VALUES ('o1', 'c1', '2026-10-01 12:00:00', 2, 3000.50, 'paid'),
+                                       ('o2', 'c1', '2026-10-02 12:00:00', 1, 1500.25, 'cancelled');
+            INSERT INTO refund VALUES ('r1', 'o1', '2026-10-03 12:00:00', 1, 1500.25);
+        """)
+    proposal = propose(inspect_source("sqlite:///shop.sqlite", None, tmp_path))
+    refunds = proposal.input("sales", "refunds")
+    assert refunds.place["query"] == ('SELECT r.*, o.client_id FROM refund r JOIN "order" o ON o.id = r.order_id')
+    assert proposal.input("sales", "orders").where_sql == "\"Статус\" = 'paid'"
+    (tmp_path / "salesglass.toml").write_text(
+        '[platform]\nurl = "sqlite:///shop.sqlite"\n' + to_toml(proposal), encoding="utf-8"
+    )
+    report = run_check(load_config(tmp_path / "salesglass.toml"))
+    assert report.errors == []
+    assert [(i.name, i.loaded) for i in report.inputs] == [("partners", 1), ("orders", 1), ("refunds", 1)]
+    assert report.months == [("2026-10", 1500.25, 1, 1)]  # 3 000.50 − 1 500.25; 2 − 1 tickets

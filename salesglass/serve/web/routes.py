@@ -151,6 +151,9 @@ def register(app: FastAPI, state: Any) -> None:
     from salesglass.serve.web import admin
 
     admin.register(app, state)
+    from salesglass.serve.web import bonus_close
+
+    bonus_close.register(app, state)  # month states, statements, disputes, audit (before the /{name} page)
 
     @app.get("/{name}", response_class=HTMLResponse)
     def page(request: Request, name: str) -> HTMLResponse:

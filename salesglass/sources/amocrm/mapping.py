@@ -3,6 +3,8 @@
 Rebuilt from the whole raw layer on every sync, in one transaction, so the canonical tables always
 match the raw records and the current mapping. Columns other areas own survive: `deals.partner_id`
 (the linking step's) is carried over. Rows that cannot be used go to `quarantine` with the reason.
+Custom fields are read whatever their type in the account (field_values.py); a value that cannot be
+read leaves its column NULL and adds a quarantine note, while the deal or company itself is loaded.
 
 Deletions: a lead counts as deleted when its latest sign of deletion (seen in the trash via
 `with=only_deleted`, or a `lead_deleted` event) is not older than its latest sign of life (seen in

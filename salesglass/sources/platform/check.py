@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -24,6 +25,7 @@ from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
 
+AmoCheck = Callable[[Config], list[str]]
 SAMPLE_ROWS = 50_000
 TICKET_PRICE = (50, 30_000)  # rubles: what a ticket plausibly costs on average; outside it the unit is suspect
 
@@ -79,14 +81,18 @@ def _sampled(cfg: Config, inp: InputSpec, sample: int | None) -> InputSpec:
     )
 
 
-def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: bool = True) -> CheckReport:
-    """Dry-run every input (and the plans) of `cfg`; nothing is written anywhere."""
+def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: AmoCheck | None = None) -> CheckReport:
+    """Dry-run every input (and the plans) of `cfg`; nothing is written anywhere. `amocrm`: how to check
+    the amoCRM mapping against the live account (the CLI passes the amoCRM source's own check, so that
+    this module does not reach into another source); run when the config has an [amocrm] section."""
     from salesglass.account_zone import resolve_zone
+    from salesglass.sources.platform.config import with_naive_zone
     from salesglass.sources.platform.load import load_into
     from salesglass.warehouse import init_canonical
 
     report = CheckReport()
     account_tz = resolve_zone(cfg).name
+    cfg = with_naive_zone(cfg, account_tz)
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     try:
@@ -125,10 +131,10 @@ def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: bool = T
             _plans(con, cfg, report)
     finally:
         con.close()
-    if amocrm and "amocrm" in cfg.model_fields_set:
+    if amocrm is not None and "amocrm" in cfg.model_fields_set:
         report.amocrm_checked = True
-        report.amocrm = _amocrm_problems(cfg)
-    elif amocrm:
+        report.amocrm = amocrm(cfg)
+    elif amocrm is not None:
         report.notes.append("amoCRM: not configured yet (no [amocrm] section) — the back-office side is checked alone")
     return report
 
@@ -171,9 +177,7 @@ def _zone_of(cfg: Config, inp: InputSpec, column: str) -> str:
     return (spec.timezone if spec else None) or inp.timezone or cfg.platform.timezone
 
 
-def _sales_facts(
-    con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic: InputCheck, account_tz: str
-) -> None:
+def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic: InputCheck, account_tz: str) -> None:
     tz = quote_lit(account_tz)
     row = con.execute(f"""SELECT min(timezone({tz}, sold_at)), max(timezone({tz}, sold_at)), min(turnover),
                                  max(turnover), min(tickets), max(tickets), count(*),
@@ -349,36 +353,6 @@ def _value_counts(cfg: Config, inp: InputSpec, column: str) -> list[tuple[str, i
         ]
     finally:
         con.close()
-
-
-def _amocrm_problems(cfg: Config) -> list[str]:
-    """The mapping resolved against the live account: missing pipelines, statuses, fields, users, groups."""
-    from salesglass.errors import ConfigError
-    from salesglass.sources.amocrm import extract
-    from salesglass.sources.amocrm.client import client_from_config
-    from salesglass.sources.amocrm.resolve import resolve
-    from salesglass.sources.amocrm.sync import _groups
-
-    try:
-        with client_from_config(cfg.amocrm, cfg.base_dir) as client:
-            account = client.get("/api/v4/account", {"with": "users_groups"}) or {}
-            users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
-            pipelines = ((client.get("/api/v4/leads/pipelines") or {}).get("_embedded") or {}).get("pipelines") or []
-            lead_fields = extract.read_all(client, "/api/v4/leads/custom_fields", "custom_fields")
-            company_fields = extract.read_all(client, "/api/v4/companies/custom_fields", "custom_fields")
-        res = resolve(
-            cfg.amocrm,
-            pipelines=pipelines,
-            lead_fields=lead_fields,
-            company_fields=company_fields,
-            users=users,
-            groups=_groups(account, users),
-        )
-    except ConfigError as exc:
-        return [f"amoCRM mapping: {exc}"]
-    except Exception as exc:  # no token yet, no network: say so, the platform side is still checked
-        return [f"amoCRM: cannot read the account ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"]
-    return [f"amoCRM: status {u} is not mapped to a stage (counts as `lead`)" for u in res.unmapped]
 
 
 def dumps_example(raw: str) -> str:

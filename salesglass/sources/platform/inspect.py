@@ -151,13 +151,16 @@ def _inspect_sql(con: duckdb.DuckDBPyConnection, url: str, base_dir: Path, sampl
     try:
         with engine.connect() as conn:
             insp = sa.inspect(conn)
-            for name in sorted(insp.get_table_names()):
+            views = set(insp.get_view_names())  # a reader's views are often the tidy way in
+            for name in sorted({*insp.get_table_names(), *views} - {"sqlite_sequence"}):
                 cols = insp.get_columns(name)
-                pk = set(insp.get_pk_constraint(name).get("constrained_columns") or [])
+                pk: set[str] = set()
                 refs = {}
-                for fk in insp.get_foreign_keys(name):
-                    for mine, theirs in zip(fk["constrained_columns"], fk["referred_columns"], strict=False):
-                        refs[mine] = f"{fk['referred_table']}.{theirs}"
+                if name not in views:
+                    pk = set(insp.get_pk_constraint(name).get("constrained_columns") or [])
+                    for fk in insp.get_foreign_keys(name):
+                        for mine, theirs in zip(fk["constrained_columns"], fk["referred_columns"], strict=False):
+                            refs[mine] = f"{fk['referred_table']}.{theirs}"
                 q = sql_reader.source_ident(resolved, name)
                 rows = conn.exec_driver_sql(f"SELECT count(*) FROM {q}").scalar() or 0
                 into = f"__t{len(tables)}"

@@ -100,6 +100,11 @@ def run_load(cfg: Config, *, full: bool = False, progress: bool = True) -> LoadS
 def load_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False,
               progress: bool = True) -> LoadSummary:
     """Load into an open canonical warehouse (the demo and the tests pass their own connection)."""
+    if cfg.platform.timezone is None:  # naive back-office times are the account's local time
+        from salesglass.account_zone import resolve_zone
+        from salesglass.sources.platform.config import with_naive_zone
+
+        cfg = with_naive_zone(cfg, resolve_zone(cfg, con).name)
     started = time.monotonic()
     ensure_tables(con)
     summary = LoadSummary(full=full)

@@ -11,6 +11,7 @@ sources/amocrm/propose.py: names and readable lines a person can check and edit.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -241,12 +242,26 @@ def _confidence(choices: dict[str, Choice]) -> str:
 
 
 def _ident(catalog: Catalog, name: str) -> str:
-    """A column name as the source's own SQL spells it (the input's `where` runs there)."""
-    if re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+    """A name as the source's own SQL spells it (the input's `where` and a proposed query run there):
+    bare when it can be (`status`), quoted when it must be (`"Статус"`, `"order"`, MySQL's backticks)."""
+    if catalog.url:
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(catalog.url).get_dialect()().identifier_preparer.quote(name)
+        except Exception:  # a dialect SQLAlchemy cannot load: ANSI quotes below
+            pass
+    if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and name not in _duckdb_reserved():
         return name
-    if catalog.dialect in ("mysql", "mariadb"):
-        return "`" + name.replace("`", "``") + "`"
     return '"' + name.replace('"', '""') + '"'
+
+
+@functools.cache
+def _duckdb_reserved() -> frozenset[str]:
+    import duckdb
+
+    rows = duckdb.sql("SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category = 'reserved'").fetchall()
+    return frozenset(r[0] for r in rows)
 
 
 def _lit(value: str) -> str:
@@ -830,8 +845,12 @@ def insert_into_config(text: str, proposal: Proposal) -> str:
         end = next(
             (i for i in range(start + 1, len(lines)) if re.match(r"^\s*\[(?!platform[.\]])", lines[i])), len(lines)
         )
-        while end > start + 1 and lines[end - 1].lstrip().startswith("#") and end < len(lines):
-            end -= 1  # the next section's comment block stays with it
+        marker = next((i for i in range(start + 1, end) if "[[platform.inputs]] go below" in lines[i]), None)
+        if marker is not None:  # the place `salesglass init` left for them
+            end = marker + 1
+        else:
+            while end > start + 1 and lines[end - 1].lstrip().startswith("#") and end < len(lines):
+                end -= 1  # the next section's comment block stays with it
         lines[end:end] = ["", *block, ""]
     if proposal.plans and not any(line.strip() == "[plans]" for line in lines):
         lines += ["", *plans_toml(proposal).rstrip("\n").splitlines()]
