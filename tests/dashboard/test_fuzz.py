@@ -29,35 +29,159 @@ from tests.dashboard.fixture import write_published
 
 CANARY = "<sgx-canary>"  # a tag of ours: seen raw in an HTML response = reflected without escaping
 # every query parameter the pages read (serve/web/params.py and the pages), and the form fields
-QUERY_NAMES = ["from", "to", "at", "since", "until", "page", "manager", "pipeline", "kind", "period", "measure",
-               "mode", "stage", "basis", "by", "bucket", "lang", "next", "partner", "rule", "source", "entity",
-               "reason", "table", "done"]
-FORM_NAMES = ["email", "password", "next", "lang", "action", "role", "company"]
+QUERY_NAMES = [
+    "from",
+    "to",
+    "at",
+    "since",
+    "until",
+    "page",
+    "manager",
+    "pipeline",
+    "kind",
+    "period",
+    "measure",
+    "mode",
+    "stage",
+    "basis",
+    "by",
+    "bucket",
+    "lang",
+    "next",
+    "partner",
+    "rule",
+    "source",
+    "entity",
+    "reason",
+    "table",
+    "done",
+    "month",
+    "dispute",
+]
+FORM_NAMES = [
+    "email",
+    "password",
+    "next",
+    "lang",
+    "action",
+    "role",
+    "company",
+    "month",
+    "reason",
+    "amount",
+    "manager",
+    "dispute",
+    "decision",
+    "answer",
+    "rule",
+    "partner",
+    "corrects_month",
+    "comment",
+]
 # rows of other managers than Anna (101): Vera's deals and partner, never on Anna's screen or download
 FOREIGN = ("/leads/detail/1003", "/leads/detail/1004", "DROP TABLE")
 
 PAGES = ["sales", "funnel", "planfact", "partners", "cohorts", "bonuses", "quality"]
 DRILLS = ["deals", "partners", "bonus", "quarantine"]
 CLASSICS = [
-    "", " ", "0", "-1", "1", "101", "102", "103", "none", "P1", "P3", "9" * 5000, "9223372036854775807",
-    "9223372036854775808", "-9223372036854775809", "1e309", "NaN", "inf", "0001-01-01", "0001-01", "0000-00",
-    "9999-12-31", "9999-12", "1900-01-01", "1969-12", "2101-01", "2026-02-30", "2026-13", "١٢٣", "１２３",
-    "߁߂", "\x00", "a\x00b", "\x07", "\x1b[31m", "\r\n", "\t", "\u202e", "\ufeff", "\u00a0",
-    '=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(1)", "'; DROP TABLE users;--",
-    "../../etc/passwd", "%00", "{{7*7}}", "${7*7}", "{name}", "//evil.example", "https://evil.example/",
-    "javascript:alert(1)", "admin@demo.test", "anna@demo.test", "x" * 3000, "add", "remove", "password", "company",
-    "admin", "manager", "pct", "abs", "year", "quarter", "month", "created", "won", "lead", "first_sale", "ru", "en",
-    CANARY, f'"><{CANARY[1:]}', f"'{CANARY}",
+    "",
+    " ",
+    "0",
+    "-1",
+    "1",
+    "101",
+    "102",
+    "103",
+    "none",
+    "P1",
+    "P3",
+    "9" * 5000,
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "1e309",
+    "NaN",
+    "inf",
+    "0001-01-01",
+    "0001-01",
+    "0000-00",
+    "9999-12-31",
+    "9999-12",
+    "1900-01-01",
+    "1969-12",
+    "2101-01",
+    "2026-02-30",
+    "2026-13",
+    "١٢٣",
+    "１２３",
+    "߁߂",
+    "\x00",
+    "a\x00b",
+    "\x07",
+    "\x1b[31m",
+    "\r\n",
+    "\t",
+    "\u202e",
+    "\ufeff",
+    "\u00a0",
+    '=HYPERLINK("http://evil.example","x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(1)",
+    "'; DROP TABLE users;--",
+    "../../etc/passwd",
+    "%00",
+    "{{7*7}}",
+    "${7*7}",
+    "{name}",
+    "//evil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "admin@demo.test",
+    "anna@demo.test",
+    "x" * 3000,
+    "add",
+    "remove",
+    "password",
+    "company",
+    "admin",
+    "manager",
+    "pct",
+    "abs",
+    "year",
+    "quarter",
+    "month",
+    "created",
+    "won",
+    "lead",
+    "first_sale",
+    "ru",
+    "en",
+    CANARY,
+    f'"><{CANARY[1:]}',
+    f"'{CANARY}",
 ]
 
 SANE = {
-    "from": ["2026-01", "2025-10", "2026-03-01"], "to": ["2026-03", "2026-02"], "at": ["2026-01-01", "2026-03-01"],
-    "since": ["2026-01-01", "2026-02-01"], "until": ["2026-03-01", "2026-04-01"], "page": ["1", "2", "100000"],
-    "manager": ["", "101", "102", "103", "none"], "pipeline": ["7", "8"], "kind": ["", "organizer", "unknown"],
-    "period": ["month", "quarter", "year"], "measure": ["turnover", "active_partners"], "mode": ["abs", "pct"],
-    "stage": ["lead", "first_sale", "negotiation"], "basis": ["created", "won", "reached", "cohort", "lost",
-                                                            "unlinked", "sales", "first_sale", "signed_selling"],
-    "by": ["acquirer"], "bucket": ["empty"], "partner": ["P1", "P2", "P3"], "table": ["monthly", "declining", "lines"],
+    "from": ["2026-01", "2025-10", "2026-03-01"],
+    "to": ["2026-03", "2026-02"],
+    "at": ["2026-01-01", "2026-03-01"],
+    "since": ["2026-01-01", "2026-02-01"],
+    "until": ["2026-03-01", "2026-04-01"],
+    "page": ["1", "2", "100000"],
+    "manager": ["", "101", "102", "103", "none"],
+    "pipeline": ["7", "8"],
+    "kind": ["", "organizer", "unknown"],
+    "period": ["month", "quarter", "year"],
+    "measure": ["turnover", "active_partners"],
+    "mode": ["abs", "pct"],
+    "stage": ["lead", "first_sale", "negotiation"],
+    "basis": ["created", "won", "reached", "cohort", "lost", "unlinked", "sales", "first_sale", "signed_selling"],
+    "by": ["acquirer"],
+    "bucket": ["empty"],
+    "month": ["2026-02", "2026-03"],
+    "partner": ["P1", "P2", "P3"],
+    "table": ["monthly", "declining", "lines"],
 }
 hostile = st.one_of(
     st.sampled_from(CLASSICS),
@@ -75,9 +199,10 @@ def fuzz_site(tmp_path_factory: pytest.TempPathFactory):
     """Its own site: fuzzed admin forms may add logins."""
     from salesglass.refresh.webhooks import make_webhook_router, webhook_secret
     from salesglass.serve.web.app import create_app
+    from tests.dashboard.test_bonus_close import EXTRA  # the bonus columns and rules of today's builds
 
     cfg = make_config(tmp_path_factory.mktemp("fuzz"))
-    write_published(cfg.published_path)
+    write_published(cfg.published_path, extra_sql=EXTRA)
     add_users(cfg)
     app = create_app(cfg)
     router, queue = make_webhook_router(cfg, refetch=lambda ids: None, rebuild=lambda: None)
@@ -109,9 +234,18 @@ def routes_of(app) -> list[tuple[str, str]]:
 def test_every_route_is_fuzzed(fuzz_site) -> None:
     app, _ = fuzz_site
     found = routes_of(app)
-    for expected in (("POST", "/login"), ("POST", "/logout"), ("POST", "/lang"), ("GET", "/drill/{name}"),
-                     ("GET", "/{name}/export.xlsx"), ("GET", "/{name}/export.csv"), ("POST", "/admin/users"),
-                     ("GET", "/{name}"), ("POST", "/hooks/amocrm/{secret}"), ("GET", "/static/{path}")):
+    for expected in (
+        ("POST", "/login"),
+        ("POST", "/logout"),
+        ("POST", "/lang"),
+        ("GET", "/drill/{name}"),
+        ("GET", "/{name}/export.xlsx"),
+        ("GET", "/{name}/export.csv"),
+        ("POST", "/admin/users"),
+        ("GET", "/{name}"),
+        ("POST", "/hooks/amocrm/{secret}"),
+        ("GET", "/static/{path}"),
+    ):
         assert expected in found
 
 
@@ -154,8 +288,13 @@ def test_no_route_answers_5xx_reflects_or_leaks(fuzz_site) -> None:
     app, clients = fuzz_site
     routes = routes_of(app)
 
-    @settings(max_examples=300, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=300,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(requests(routes, app.state.fuzz_secret))
     def one(req) -> None:
         method, path, query, form, role, right_token = req

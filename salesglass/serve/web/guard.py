@@ -27,9 +27,11 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
-       "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-       "frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
 FORM_LIMIT = 64 * 1024  # a login or an admin form is a few hundred bytes
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 OWN_BODY_PREFIXES = ("/hooks/",)  # read and limited by their own handlers
@@ -63,8 +65,9 @@ def _origin_of(url: str) -> str | None:
 
 
 class Guard:
-    def __init__(self, app: Any, *, https: bool = False, public_url: str | None = None,
-                 form_limit: int = FORM_LIMIT) -> None:
+    def __init__(
+        self, app: Any, *, https: bool = False, public_url: str | None = None, form_limit: int = FORM_LIMIT
+    ) -> None:
         self.app, self.https, self.form_limit = app, https, form_limit
         self.public_origin = _origin_of(public_url) if public_url else None
 
@@ -73,8 +76,10 @@ class Guard:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        extra = [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                 for k, v in security_headers(path, https=self.https).items()]
+        extra = [
+            (k.lower().encode("latin-1"), v.encode("latin-1"))
+            for k, v in security_headers(path, https=self.https).items()
+        ]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -155,7 +160,11 @@ def _counting(receive: Receive, limit: int) -> Receive:
 
 async def _plain(send: Send, status: int, text: str) -> None:
     body = text.encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
