@@ -25,10 +25,6 @@ app = typer.Typer(
 )
 console = Console()
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 
 
 @app.command("init")

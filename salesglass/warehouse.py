@@ -47,6 +47,20 @@ def connect(path: str | Path, *, read_only: bool = False, retries: int = 50) -> 
     return con
 
 
+def open_published(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """The published reports file, read-only with UTC session time: what every output reads.
+
+    A build swaps the file whole; a connection opened before keeps reading the old one to the end.
+    """
+    path = Path(path)
+    if not path.exists():
+        from salesglass.errors import SalesglassError
+
+        raise SalesglassError(f"no published reports at {path}: run `salesglass build` "
+                              "(or `salesglass refresh --once`) first")
+    return connect(path, read_only=True)
+
+
 def init_canonical(con: duckdb.DuckDBPyConnection) -> None:
     """Create every canonical table that does not exist yet (idempotent)."""
     for sql in create_all_sql("duckdb"):

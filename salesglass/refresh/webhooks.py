@@ -1,6 +1,6 @@
 """amoCRM webhooks: a lead added, moved or deleted in the CRM shows up in the reports within a minute.
 
-amoCRM POSTs a form-encoded, v2-style payload (`leads[status][0][id]=…`, docs amocrm-api.md §6) to
+amoCRM POSTs a form-encoded, v2-style payload (`leads[status][0][id]=…`, docs/refresh.md, amoCRM webhooks) to
 `/hooks/amocrm/<secret>`. amoCRM signs nothing, so the unguessable secret in the path is the only
 gate: compared in constant time, never logged (`install_access_log_redaction` scrubs it from uvicorn's
 access log). The payload is only a trigger: we take the lead ids from it and nothing else; a debounced

@@ -17,6 +17,7 @@ from datetime import date, datetime
 import ibis
 import ibis.expr.types as ir
 
+from salesglass.model.schema import STAGES
 from salesglass.reports import periods
 from salesglass.reports.config import ReportsConfig
 
@@ -99,10 +100,7 @@ def client_kind(deals: ibis.Table) -> ir.StringValue:
     return deals.client_kind.fill_null("unknown")
 
 
-STAGE_ORDER: dict[str, int] = {
-    s: i + 1 for i, s in enumerate(("lead", "negotiation", "proposal", "contract_signed", "widget_installed",
-                                   "first_sale"))
-}
+STAGE_ORDER: dict[str, int] = {s: i + 1 for i, s in enumerate(STAGES)}  # `stage_order`: 1-based position
 
 
 def union_all(*tables: ibis.Table, distinct: bool = False) -> ibis.Table:

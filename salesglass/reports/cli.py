@@ -8,12 +8,8 @@ from typing import Annotated
 
 import typer
 
+from salesglass.cli_options import ConfigOption
 from salesglass.errors import SalesglassError
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 
 
 def _parse_date(value: str | None) -> date | None:

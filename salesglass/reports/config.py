@@ -1,6 +1,6 @@
-"""The `[reports]` section: the numbers of the bonus and declining-partner rules (spec/reports.md).
+"""The `[reports]` section: the numbers of the bonus and declining-partner rules (docs/reports.md).
 
-The rule *kinds* are fixed by the spec; only their numbers are configurable. Defaults are the spec's.
+The rule *kinds* are fixed by the report contract; only their numbers are configurable; the defaults are its own.
 Write rates as strings or plain numbers ("0.10" or 0.10); money as "5000.00".
 """
 
@@ -29,10 +29,15 @@ class BonusRuleChange(Section):
 
     # the first month the change applies to, "YYYY-MM"
     valid_from: str
+    # the new [reports.bonus] first_sale_fixed from valid_from on
     first_sale_fixed: Decimal | None = Field(None, ge=0, le=Decimal("100000000"), decimal_places=2)
+    # the new [reports.bonus] cold_multiplier from valid_from on
     cold_multiplier: Decimal | None = Field(None, ge=0, le=100, decimal_places=4)
+    # the new [reports.bonus] acquisition_months from valid_from on
     acquisition_months: int | None = Field(None, ge=0, le=120)
+    # the new [reports.bonus] acquisition_rate from valid_from on
     acquisition_rate: Decimal | None = Field(None, ge=0, le=1, decimal_places=4)
+    # the new [reports.bonus] growth_rate from valid_from on
     growth_rate: Decimal | None = Field(None, ge=0, le=1, decimal_places=4)
 
     _month = field_validator("valid_from", mode="before")(_month_text)
@@ -49,6 +54,7 @@ class BonusRules(Section):
     acquisition_months: int = Field(6, ge=0, le=120)
     # rates: at most 4 decimal places, which keeps the kopeck integer arithmetic exact (reports/money.py)
     acquisition_rate: Decimal = Field(Decimal("0.10"), ge=0, le=1, decimal_places=4)
+    # share of revenue above the 3-month baseline paid for growth
     growth_rate: Decimal = Field(Decimal("0.05"), ge=0, le=1, decimal_places=4)
     # changes of the numbers above from a month on (effective-dated rules), e.g.
     # [[reports.bonus.changes]] valid_from = "2026-12", growth_rate = "0.07"; none by default
@@ -81,7 +87,7 @@ def demo_section(company: Path) -> str:
     """This area's part of the demo config (`salesglass demo` writes it; a worked example for users)."""
     return '''
 [reports]
-# Report rules (docs/reports.md, spec/reports.md). The lines below are the defaults: uncomment and change
+# Report rules (docs/reports.md). The lines below are the defaults: uncomment and change
 # a value to use your own. Reports are built with `salesglass build [--as-of YYYY-MM-DD]`.
 
 [reports.bonus]

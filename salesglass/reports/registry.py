@@ -1,4 +1,4 @@
-"""The report tables of reports.md, in build order. One entry per published table.
+"""The report tables of docs/reports.md, in build order. One entry per published table.
 
 `report_data_quality` (reports/data_quality.py) counts what could not be used or joined; it is built
 last, like every other report from the canonical tables.

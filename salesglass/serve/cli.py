@@ -15,14 +15,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from salesglass.cli_options import ConfigOption
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
 console = Console()
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 users_app = typer.Typer(
     help="Manage dashboard logins (stored in [dashboard].users_path, argon2-hashed).", no_args_is_help=True
 )

@@ -16,35 +16,14 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from salesglass.bonus.store import BonusStore
-from tests.dashboard.conftest import add_users, csrf_of, login, make_config
-from tests.dashboard.fixture import write_published
-
-EXTRA = """
-ALTER TABLE report_bonus_lines ADD COLUMN baseline DECIMAL(18,2);
-ALTER TABLE report_bonus_lines ADD COLUMN corrects_month DATE;
-ALTER TABLE report_bonus_lines ADD COLUMN corrects_rule TEXT;
-ALTER TABLE report_bonus_lines ADD COLUMN cause TEXT;
-INSERT INTO report_bonus_lines VALUES ('2026-03-01', 101, 'sales', 'clawback', 'P1', 1001, -2000.00, 0.10, NULL,
-  -200.00, NULL, '2026-02-01', 'acquisition_share', '=refund R-9 of 2026-02-20 (revenue -2000.00)');
-CREATE TABLE report_bonus_rules (month DATE, rules TEXT);
-INSERT INTO report_bonus_rules VALUES ('2026-02-01', '{"growth_rate": "0.05"}'),
-                                      ('2026-03-01', '{"growth_rate": "0.05"}');
-"""
+from tests.dashboard.conftest import csrf_of, login
 
 
 @pytest.fixture
-def site(tmp_path):
-    cfg = make_config(tmp_path)
-    write_published(cfg.published_path, extra_sql=EXTRA)
-    add_users(cfg)
-    return cfg
-
-
-@pytest.fixture
-def web(site):
+def web(bonus_site):
     from salesglass.serve.web.app import create_app
 
-    app = create_app(site)
+    app = create_app(bonus_site)
 
     def client(email: str | None = None) -> TestClient:
         c = TestClient(app, headers={"accept-language": "en-US,en;q=0.9"})
@@ -57,8 +36,8 @@ def post(c: TestClient, url: str, data: dict, page: str = "/bonus/statement"):
     return c.post(url, data={**data, "csrf_token": csrf_of(c.get(page).text)}, follow_redirects=False)
 
 
-def test_only_an_admin_with_the_csrf_token_changes_a_month(site, web):
-    store = BonusStore(site.bonus_state_path)
+def test_only_an_admin_with_the_csrf_token_changes_a_month(bonus_site, web):
+    store = BonusStore(bonus_site.bonus_state_path)
     anna, admin = web("anna@demo.test"), web("admin@demo.test")
     assert anna.get("/bonus/periods").status_code == 403
     # a manager, even with a valid token of their own session
@@ -114,8 +93,8 @@ def test_a_manager_sees_only_their_own_statement(web):
     assert cause.data_type == "s"
 
 
-def test_a_manager_disputes_only_their_own_lines(site, web):
-    store = BonusStore(site.bonus_state_path)
+def test_a_manager_disputes_only_their_own_lines(bonus_site, web):
+    store = BonusStore(bonus_site.bonus_state_path)
     anna, admin = web("anna@demo.test"), web("admin@demo.test")
     ok = post(anna, "/bonus/dispute", {"month": "2026-03", "rule": "first_sale", "partner": "P2",
                                        "comment": "P2 was cold: 1.5×"})

@@ -254,3 +254,41 @@ def test_an_explicit_moscow_key_wins(local: Built, moscow: Built):
     local_won = dict(q(local, "SELECT month, sum(annual_budget_won) FROM report_monthly_deals GROUP BY 1"))
     assert Decimal(str(local_won.get(OCT, 0))) == 0
     assert Decimal(str(won[OCT])) == Decimal("1234000.00")
+
+
+def test_the_demo_command_runs_the_second_company(tmp_path: Path, local: Built):
+    """`salesglass demo --profile sibkassa --no-serve`, as a user runs it: the same reports as above."""
+    import subprocess
+    import sys
+
+    from tests.pipeline.test_demo import REPO, _published
+
+    folder = tmp_path / "demo"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "salesglass",
+            "demo",
+            "--no-serve",
+            "--profile",
+            "sibkassa",
+            "--scale",
+            "xs",
+            "--dir",
+            str(folder),
+            "--end",
+            "2026-11-27",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "Asia/Novosibirsk" in run.stdout
+    config = tomllib.loads((folder / "salesglass.toml").read_text(encoding="utf-8"))
+    assert "timezone" not in config["account"]
+    info, reports = _published(folder / "salesglass-reports.duckdb")
+    assert info == {(date(2026, 11, 27), "Asia/Novosibirsk", "duckdb")}
+    assert _published(local.cfg.published_path) == (info, reports)

@@ -25,7 +25,7 @@ from salesglass.refresh.webhooks import (
 SECRET = "s3cret-hook-path-0123456789"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
-# the v2-style payload amoCRM sends (amocrm-api.md §6), with three actions and a contact event
+# the v2-style payload amoCRM sends, with three actions and a contact event
 PAYLOAD = urlencode([
     ("leads[status][0][id]", "10701093"), ("leads[status][0][status_id]", "142"),
     ("leads[status][0][old_status_id]", "20067736"), ("leads[status][0][pipeline_id]", "9217056"),

@@ -42,7 +42,7 @@ class SourceSpec(Section):
     """Where rows come from: a table or a query of a SQL database, or a CSV / XLSX file."""
 
     url: str | None = None  # SQLAlchemy URL; default [platform].url; `${VAR}` is taken from the environment
-    table: str | None = None
+    table: str | None = None  # a table (or schema.table) to read whole
     query: str | None = None  # result columns are what `columns` refers to
     path: str | None = None  # .csv / .txt / .xlsx file, relative to the config file's folder
     sheet: str | None = None  # XLSX sheet (default: the first)
@@ -66,7 +66,7 @@ class InputSpec(SourceSpec):
     """One back-office input feeding one canonical table. Several inputs may feed the same table."""
 
     name: str  # short id: names the input in quarantine (`platform:<name>`) and its watermark
-    target: Literal["partners", "sales", "widget_installs"]
+    target: Literal["partners", "sales", "widget_installs"]  # the canonical table these rows become
     watermark: str | None = None  # source column that grows on every change (updated_at, id): incremental reads
 
     @field_validator("name")
