@@ -199,7 +199,7 @@ def fuzz_site(tmp_path_factory: pytest.TempPathFactory):
     """Its own site: fuzzed admin forms may add logins."""
     from salesglass.refresh.webhooks import make_webhook_router, webhook_secret
     from salesglass.serve.web.app import create_app
-    from tests.dashboard.test_bonus_close import EXTRA  # the bonus columns and rules of today's builds
+    from tests.dashboard.bonus_fixture import EXTRA  # the bonus columns and rules of today's builds
 
     cfg = make_config(tmp_path_factory.mktemp("fuzz"))
     write_published(cfg.published_path, extra_sql=EXTRA)
