@@ -36,9 +36,13 @@ def settings_key(fuzzy_min_score: float) -> str:
 
 def state_usable(con: duckdb.DuckDBPyConnection, settings: str) -> bool:
     """Whether the last run left state this run can trust (else relink everything)."""
-    have = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'link_state_%' "
-        "OR table_name = ?", [AMBIGUOUS]).fetchall()}
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'link_state_%' OR table_name = ?",
+            [AMBIGUOUS],
+        ).fetchall()
+    }
     if not {DEAL_STATE, PARTNER_STATE, OVERRIDE_STATE, RUN_STATE, AMBIGUOUS} <= have:
         return False
     row = con.execute(f"SELECT settings FROM {RUN_STATE}").fetchone()

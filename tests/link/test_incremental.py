@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import asdict
+from itertools import pairwise
 
 import pytest
 
@@ -17,8 +18,22 @@ from salesglass.config import parse_config
 from salesglass.link.run import link_into
 from salesglass.warehouse import connect, init_canonical
 
-NAMES = ["Ромашка", "ООО «Ромашка»", "Театр Луны", "ТЕАТР ЛУНЫ", "Арт Кафе", "Арт-Кафе", "Филармония",
-         "Филармониа", "Кассир", "ИП Иванов", "Иванов", "Большой зал", "Большой зал 2", None]
+NAMES = [
+    "Ромашка",
+    "ООО «Ромашка»",
+    "Театр Луны",
+    "ТЕАТР ЛУНЫ",
+    "Арт Кафе",
+    "Арт-Кафе",
+    "Филармония",
+    "Филармониа",
+    "Кассир",
+    "ИП Иванов",
+    "Иванов",
+    "Большой зал",
+    "Большой зал 2",
+    None,
+]
 INNS = [None, None, "111", "222", "333", "444-555", "444555"]
 KINDS = ["organizer", "operator"]
 
@@ -53,37 +68,45 @@ class World:
         self.next_partner += 1
         self.partners.append(pid)
         name = name if name is not None else r.choice(NAMES[:-1])
-        return (f"INSERT INTO partners (partner_id, name, kind, inn, development_manager_id) VALUES "
-                f"({_lit(pid)}, {_lit(name)}, {_lit(r.choice(KINDS))}, {_lit(r.choice(INNS))}, "
-                f"{r.choice(['NULL', 'NULL', '101'])})")
+        return (
+            f"INSERT INTO partners (partner_id, name, kind, inn, development_manager_id) VALUES "
+            f"({_lit(pid)}, {_lit(name)}, {_lit(r.choice(KINDS))}, {_lit(r.choice(INNS))}, "
+            f"{r.choice(['NULL', 'NULL', '101'])})"
+        )
 
     def company(self) -> str:
         r, cid = self.rng, self.next_company
         self.next_company += 1
         self.companies.append(cid)
-        return (f"INSERT INTO companies (company_id, name, inn, platform_account_id, responsible_user_id) VALUES "
-                f"({cid}, {_lit(r.choice(NAMES))}, {_lit(r.choice(INNS))}, {_lit(self.acc())}, "
-                f"{r.choice(['NULL', str(200 + cid)])})")
+        return (
+            f"INSERT INTO companies (company_id, name, inn, platform_account_id, responsible_user_id) VALUES "
+            f"({cid}, {_lit(r.choice(NAMES))}, {_lit(r.choice(INNS))}, {_lit(self.acc())}, "
+            f"{r.choice(['NULL', str(200 + cid)])})"
+        )
 
     def deal(self) -> list[str]:
         r, did = self.rng, self.next_deal
         self.next_deal += 1
         self.deals.append(did)
-        company = r.choice(self.companies + [None]) if self.companies else None
-        sql = [f"INSERT INTO deals (deal_id, name, company_id, platform_account_id, client_kind, created_at, "
-               f"is_deleted) VALUES ({did}, {_lit(r.choice(NAMES))}, {_lit(company)}, {_lit(self.acc())}, "
-               f"{_lit(r.choice([None, None, 'operator']))}, TIMESTAMP '2024-01-01' + INTERVAL ({did}) DAY, "
-               f"{r.random() < 0.1})"]
+        company = r.choice([*self.companies, None]) if self.companies else None
+        sql = [
+            f"INSERT INTO deals (deal_id, name, company_id, platform_account_id, client_kind, created_at, "
+            f"is_deleted) VALUES ({did}, {_lit(r.choice(NAMES))}, {_lit(company)}, {_lit(self.acc())}, "
+            f"{_lit(r.choice([None, None, 'operator']))}, TIMESTAMP '2024-01-01' + INTERVAL ({did}) DAY, "
+            f"{r.random() < 0.1})"
+        ]
         if r.random() < 0.3:
-            sql.append(f"INSERT INTO deal_stages VALUES ({did}, 'first_sale', "
-                       f"TIMESTAMP '2024-06-01' - INTERVAL ({did}) DAY, 'amocrm')")
+            sql.append(
+                f"INSERT INTO deal_stages VALUES ({did}, 'first_sale', "
+                f"TIMESTAMP '2024-06-01' - INTERVAL ({did}) DAY, 'amocrm')"
+            )
         return sql
 
     def write_overrides(self) -> None:
         r = self.rng
         rows = ["deal_id,partner_id"]
         for d in r.sample(self.deals, k=min(len(self.deals), r.randint(0, 5))):
-            rows.append(f"{d},{r.choice(self.partners + ['', '', 'p999'])}")
+            rows.append(f"{d},{r.choice([*self.partners, '', '', 'p999'])}")
         self.overrides.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
     def start(self) -> list[str]:
@@ -97,10 +120,12 @@ class World:
         """One round: a few random changes of every kind, always a clone name and a deleted partner."""
         r, sql = self.rng, []
         # the two cases the brief names: a second partner with an existing name, a partner deleted
-        sql.append(f"""{self.partner(name="__clone__")}""")
+        sql.append(self.partner(name="__clone__"))
         clone = self.partners[-1]
-        sql.append(f"UPDATE partners SET name = (SELECT name FROM partners WHERE partner_id = "
-                   f"{_lit(r.choice(self.partners[:-1]))}) WHERE partner_id = {_lit(clone)}")
+        sql.append(
+            f"UPDATE partners SET name = (SELECT name FROM partners WHERE partner_id = "
+            f"{_lit(r.choice(self.partners[:-1]))}) WHERE partner_id = {_lit(clone)}"
+        )
         gone = r.choice(self.partners[:-1])
         self.partners.remove(gone)
         sql.append(f"DELETE FROM partners WHERE partner_id = {_lit(gone)}")
@@ -108,24 +133,40 @@ class World:
             kind = r.choice(["deal", "deal_new", "company", "company_new", "partner", "partner_new"])
             if kind == "deal":
                 d = r.choice(self.deals)
-                col, val = r.choice([("company_id", r.choice(self.companies + [None])),
-                                     ("platform_account_id", self.acc()), ("is_deleted", r.random() < 0.3),
-                                     ("name", r.choice(NAMES))])
+                col, val = r.choice(
+                    [
+                        ("company_id", r.choice([*self.companies, None])),
+                        ("platform_account_id", self.acc()),
+                        ("is_deleted", r.random() < 0.3),
+                        ("name", r.choice(NAMES)),
+                    ]
+                )
                 sql.append(f"UPDATE deals SET {col} = {_lit(val)} WHERE deal_id = {d}")
             elif kind == "deal_new":
                 sql += self.deal()
             elif kind == "company":
                 c = r.choice(self.companies)
-                col, val = r.choice([("name", r.choice(NAMES)), ("inn", r.choice(INNS)),
-                                     ("platform_account_id", self.acc()),
-                                     ("responsible_user_id", r.choice([None, 300 + c]))])
+                col, val = r.choice(
+                    [
+                        ("name", r.choice(NAMES)),
+                        ("inn", r.choice(INNS)),
+                        ("platform_account_id", self.acc()),
+                        ("responsible_user_id", r.choice([None, 300 + c])),
+                    ]
+                )
                 sql.append(f"UPDATE companies SET {col} = {_lit(val)} WHERE company_id = {c}")
             elif kind == "company_new":
                 sql.append(self.company())
             elif kind == "partner":
                 p = r.choice(self.partners)
-                col, val = r.choice([("name", r.choice(NAMES[:-1])), ("inn", r.choice(INNS)),
-                                     ("kind", r.choice(KINDS)), ("development_manager_id", r.choice([None, 102]))])
+                col, val = r.choice(
+                    [
+                        ("name", r.choice(NAMES[:-1])),
+                        ("inn", r.choice(INNS)),
+                        ("kind", r.choice(KINDS)),
+                        ("development_manager_id", r.choice([None, 102])),
+                    ]
+                )
                 sql.append(f"UPDATE partners SET {col} = {_lit(val)} WHERE partner_id = {_lit(p)}")
             else:
                 sql.append(self.partner())
@@ -174,7 +215,7 @@ def test_incremental_equals_full_after_random_changes(tmp_path, seed):
         sql = world.change()
     # the rounds did exercise linking: links changed from round to round, some deals were ambiguous,
     # and the incremental runs relinked only part of the deals
-    assert sum(a["deal_partner_links"] != b["deal_partner_links"] for a, b in zip(history, history[1:])) >= 5
+    assert sum(a["deal_partner_links"] != b["deal_partner_links"] for a, b in pairwise(history)) >= 5
     assert any(h["link_ambiguous"] for h in history) and any(h["link_suggestions"] for h in history)
     assert all(share < 1 for share in relinked_share[1:])
     inc.close()
@@ -196,5 +237,7 @@ def test_a_run_with_nothing_changed_relinks_nothing(linked_world, tmp_path):
     assert not s.full and s.relinked == 3
     links = dict(linked_world.execute("SELECT deal_id, partner_id FROM deal_partner_links").fetchall())
     assert 1 not in links and links[7] == "p2"
-    assert linked_world.execute("SELECT partner_id FROM link_suggestions WHERE deal_id = 8 ORDER BY 1") \
-        .fetchall() == [("p10",), ("p8",)]
+    assert linked_world.execute("SELECT partner_id FROM link_suggestions WHERE deal_id = 8 ORDER BY 1").fetchall() == [
+        ("p10",),
+        ("p8",),
+    ]
