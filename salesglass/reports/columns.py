@@ -156,6 +156,10 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "active_partners": ("Active partners", "Активные партнёры"),
     "amount": ("Amount", "Сумма"),
+    "adjustments": ("Adjustments", "Корректировки"),
+    "cause": ("Cause", "Причина"),
+    "corrects_month": ("Corrects month", "Исправляет месяц"),
+    "corrects_rule": ("Corrects rule", "Исправляет правило"),
     "annual_budget_won": ("Annual budget won", "Годовой бюджет выигранных"),
     "as_of": ("Data as of", "Данные на"),
     "base": ("Base", "База"),

@@ -87,6 +87,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_rows_plain": ("Nothing to show.", "Показать нечего."),
     "no_manager": ("No manager", "Без менеджера"),
     "rows_found": ("{n} rows", "строк: {n}"),
+    "sales_without_partner": ("Sales without a known partner", "Продажи без известного партнёра"),
     "open_full": ("Open as page", "Открыть страницей"),
     "prev": ("Previous", "Назад"),
     "next": ("Next", "Дальше"),

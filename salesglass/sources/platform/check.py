@@ -127,6 +127,7 @@ def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: AmoCheck
                 _range(con, ic, "platform_widget_installs", "installed_at", account_tz)
             _status_values(cfg, inp, ic)
         report.months = _months(con, account_tz)
+        _partner_references(con, report)
         if cfg.plans.path or cfg.plans.table or cfg.plans.query:
             _plans(con, cfg, report)
     finally:
@@ -258,6 +259,34 @@ def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: CheckReport) -> 
         ic.read, ic.loaded, ic.quarantined = summary.plans.read, summary.plans.loaded, summary.plans.quarantined
         ic.reasons = dict(summary.plans.reasons)
         _range(con, ic, "plans", "month")
+
+
+def _partner_references(con: duckdb.DuckDBPyConnection, report: CheckReport) -> None:
+    """Sales naming a partner the partners inputs do not list: a few are normal (`salesglass doctor`
+    counts them); most of them mean the sales' partner column is not the partners' key."""
+    sales = [ic for ic in report.inputs if ic.target == "sales" and ic.loaded]
+    if not sales or not con.execute("SELECT count(*) FROM partners").fetchone()[0]:
+        return
+    n, support, unknown = con.execute("""SELECT count(*), count(*) FILTER (partner_id IS NULL),
+                                                count(*) FILTER (partner_id IS NOT NULL AND partner_id NOT IN
+                                                                 (SELECT partner_id FROM partners))
+                                         FROM __all_sales""").fetchone()
+    examples = [
+        r[0]
+        for r in con.execute("""SELECT DISTINCT partner_id FROM __all_sales WHERE partner_id NOT IN
+                                             (SELECT partner_id FROM partners) ORDER BY 1 LIMIT 3""").fetchall()
+    ]
+    sales[0].facts.append(
+        f"partners of the sales: {n - support - unknown} known, {support} without a partner "
+        f"(Support), {unknown} naming a partner not in the partners input"
+        + (f" (e.g. {', '.join(examples)})" if examples else "")
+    )
+    if n and unknown / n > 0.2:
+        sales[0].warnings.append(
+            f"partner: {unknown} of {n} sales name a partner the partners input does not list "
+            f"(e.g. {', '.join(examples)}) — is partner_id the column that holds the partners' "
+            "key?"
+        )
 
 
 def _months(con: duckdb.DuckDBPyConnection, account_tz: str) -> list[tuple[str, float, int, int]]:
