@@ -210,7 +210,7 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
     zone = _zone_of(cfg, inp, "sold_at")
     hours = dict(con.execute(f"SELECT hour(timezone({tz}, sold_at)), count(*) FROM sales GROUP BY 1").fetchall())
     total = sum(hours.values())
-    ic.facts.append(f"sold_at: naive times read in {zone}; shown in the account's zone {account_tz}")
+    ic.facts.append(f"sold_at: times without an offset are read in {zone}; shown in the account's zone {account_tz}")
     if total >= 50:
         quiet = min(range(24), key=lambda h: sum(hours.get((h + k) % 24, 0) for k in range(4)))
         night = sum(hours.get(h, 0) for h in range(6)) / total  # real ticket sales at 00–06 are a few per cent
@@ -354,6 +354,7 @@ def _value_counts(cfg: Config, inp: InputSpec, column: str) -> list[tuple[str, i
                 delimiter=inp.delimiter,
                 encoding=inp.encoding,
                 label=inp.name,
+                project=lambda available: [column] if column in available else None,  # a CSV: that column only
             )
             rel = "__v"
         else:
