@@ -62,9 +62,11 @@ def test_a_password_reset_by_the_admin_ends_the_managers_sessions(fresh) -> None
         login(admin, "admin@demo.test")
         login(anna, "anna@demo.test")
         token = csrf_of(admin.get("/admin/users").text)
-        r = admin.post("/admin/users", data={"action": "password", "email": "anna@demo.test",
-                                             "password": "brand-new-pass", "csrf_token": token},
-                       follow_redirects=False)
+        r = admin.post(
+            "/admin/users",
+            data={"action": "password", "email": "anna@demo.test", "password": "brand-new-pass", "csrf_token": token},
+            follow_redirects=False,
+        )
         assert r.status_code == 303
         assert not _works(anna)
         assert _works(admin)  # the admin's own session is untouched
