@@ -58,7 +58,7 @@ def link_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
             con.execute(f"DROP TABLE IF EXISTS {incremental.AMBIGUOUS}")
         else:
             incremental.changed_scope(con)
-        summary.relinked = con.execute("SELECT count(*) FROM __scope").fetchone()[0]
+        summary.relinked = con.execute("SELECT count(*) FROM __scope").fetchall()[0][0]
         rules.decide(con)
         summary.client_kinds_filled, summary.managers_filled = rules.apply(
             con, fill_managers=cfg.linking.development_manager_fallback)

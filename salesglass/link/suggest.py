@@ -45,7 +45,7 @@ def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = Tr
         rows = _score(deals, partners, min_score)
         if rows:
             con.executemany("INSERT INTO link_suggestions VALUES (?, ?, ?, ?, ?)", rows)
-    return con.execute("SELECT count(*) FROM link_suggestions").fetchone()[0]
+    return con.execute("SELECT count(*) FROM link_suggestions").fetchall()[0][0]
 
 
 def _rescore(con: duckdb.DuckDBPyConnection, deals: list[tuple[int, str, str]], min_score: float) \
