@@ -110,15 +110,14 @@ class BonusStore:
 
     @contextmanager
     def _open(self, *, write: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short connection. Always read-write (`write` is only intent): DuckDB shares one open file per
+        process, and a read-only and a read-write connection to it at the same time would clash."""
         from salesglass.warehouse import connect
 
-        if not write and not self.path.exists():
-            write = True  # create it (empty) so readers see the tables
-        con = connect(self.path, read_only=not write)
+        con = connect(self.path)
         try:
-            if write:
-                for sql in DDL:
-                    con.execute(sql)
+            for sql in DDL:
+                con.execute(sql)
             yield con
         finally:
             con.close()

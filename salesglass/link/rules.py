@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
+from salesglass.link.incremental import AMBIGUOUS
 from salesglass.link.normalize import normalize_sql
 
 # which partners got their development manager from the fallback (and which), so the next run can redo it
@@ -46,7 +47,10 @@ def build_keys(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def decide(con: duckdb.DuckDBPyConnection) -> None:
-    """Temp tables __links (deal_id, partner_id, method, score) and __ambiguous (deal_id, method)."""
+    """Temp tables __links (deal_id, partner_id, method, score) and __ambiguous (deal_id, method).
+
+    Only the deals of __scope are decided (all of them on a full run; see link/incremental.py).
+    """
     cands = " UNION ALL ".join(f"SELECT deal_id, partner_id, {prio} AS prio, '{method}' AS method FROM ({sql})"
                                for prio, method, sql in RULES)
     con.execute(f"""
@@ -54,6 +58,7 @@ def decide(con: duckdb.DuckDBPyConnection) -> None:
         SELECT deal_id, prio, method, count(DISTINCT partner_id) AS n, min(partner_id) AS partner_id
         FROM ({cands}) c
         WHERE deal_id NOT IN (SELECT deal_id FROM __overrides WHERE partner_id IS NULL)
+          AND deal_id IN (SELECT deal_id FROM __scope)
         GROUP BY ALL""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE __links AS
@@ -67,9 +72,16 @@ def decide(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def apply(con: duckdb.DuckDBPyConnection, *, fill_managers: bool = True) -> tuple[int, int]:
-    """Store the links and carry them into deals and partners; returns (client kinds, managers filled)."""
-    con.execute("DELETE FROM deal_partner_links")
+    """Store the links of the deals in __scope and carry all links into deals and partners.
+
+    Returns (client kinds, managers filled). What follows the links (deals.partner_id, client kinds,
+    the manager fallback) is cheap set-based SQL over every deal, so it is redone in full each run.
+    """
+    con.execute(f"CREATE TABLE IF NOT EXISTS {AMBIGUOUS} (deal_id BIGINT, method TEXT)")
+    for table in ("deal_partner_links", AMBIGUOUS):
+        con.execute(f"DELETE FROM {table} WHERE deal_id IN (SELECT deal_id FROM __scope)")
     con.execute("INSERT INTO deal_partner_links SELECT deal_id, partner_id, method, score FROM __links")
+    con.execute(f"INSERT INTO {AMBIGUOUS} SELECT DISTINCT deal_id, method FROM __ambiguous")
     con.execute("""UPDATE deals SET partner_id = NULL
                    WHERE partner_id IS NOT NULL AND deal_id NOT IN (SELECT deal_id FROM deal_partner_links)""")
     con.execute("""UPDATE deals SET partner_id = l.partner_id FROM deal_partner_links l

@@ -132,6 +132,10 @@ def test_a_rule_change_leaves_approved_months_alone(company):
         (c.NOV, 3, "growth", "P2", None, M("333.33"), M("0.0500"), M("16.67"), None, None),
         (c.DEC, 3, "growth", "P1", None, M("4000.00"), M("0.0700"), M("280.00"), None, None),
     ]
+    # the rule change is in the audit trail, before → after
+    rules = [a for a in store.audit() if a["action"] == "rules"]
+    assert len(rules) == 2 and rules[1]["actor"] == "config" and rules[1]["before"] == rules[0]["after"]
+    assert '"growth_rate": "0.07", "valid_from": "2026-12"' in rules[1]["after"]
     # a retroactive change from October applies to open months only, and makes no adjustment lines
     cfg = config(cfg.base_dir, [{"valid_from": "2026-10", "growth_rate": "0.10"}])
     run_build(cfg, as_of=c.DEC_20, progress=False)
@@ -153,8 +157,9 @@ def test_reopen_needs_a_reason_and_is_audited(company):
     store.reopen(c.OCT, "admin@x.ru", "wrong partner on line 3")
     assert store.period(c.OCT).state == "in_review"
     audit = [(a["actor"], a["action"], a["month"], a["before"], a["after"], a["reason"]) for a in store.audit()]
-    assert [a[1] for a in audit] == ["review", "approve", "reopen"]
-    assert audit[2] == ("admin@x.ru", "reopen", c.OCT, '{"state": "approved"}', '{"state": "in_review"}',
+    # the first build recorded the config's rules ("rules", by "config")
+    assert [a[1] for a in audit] == ["rules", "review", "approve", "reopen"]
+    assert audit[3] == ("admin@x.ru", "reopen", c.OCT, '{"state": "approved"}', '{"state": "in_review"}',
                         "wrong partner on line 3")
     assert all(a["logged_at"] is not None for a in store.audit())
     # reopened: October follows the data again (a refund now changes October itself, no clawback)
