@@ -39,8 +39,8 @@ def state_usable(con: duckdb.DuckDBPyConnection, settings: str) -> bool:
     have = {
         r[0]
         for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'link_state_%' OR table_name = ?",
-            [AMBIGUOUS],
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+            f"AND table_schema = 'main' AND (table_name LIKE 'link_state_%' OR table_name = {quote_lit(AMBIGUOUS)})"
         ).fetchall()
     }
     if not {DEAL_STATE, PARTNER_STATE, OVERRIDE_STATE, RUN_STATE, AMBIGUOUS} <= have:

@@ -16,6 +16,7 @@ import duckdb
 from rapidfuzz import fuzz, process
 
 from salesglass.link.normalize import normalize_sql
+from salesglass.sql import quote_lit
 
 TOP = 5  # candidates kept per deal
 CHUNK = 2000
@@ -43,9 +44,8 @@ def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = Tr
         .fetchall()
     if deals and partners:
         rows = _score(deals, partners, min_score)
-        if rows:
-            con.executemany("INSERT INTO link_suggestions VALUES (?, ?, ?, ?, ?)", rows)
-    return con.execute("SELECT count(*) FROM link_suggestions").fetchall()[0][0]
+        _insert(con, "link_suggestions", rows)
+    return con.execute("SELECT count(*) FROM link_suggestions").fetchone()[0]
 
 
 def _rescore(con: duckdb.DuckDBPyConnection, deals: list[tuple[int, str, str]], min_score: float) \
@@ -62,8 +62,7 @@ def _rescore(con: duckdb.DuckDBPyConnection, deals: list[tuple[int, str, str]], 
     if rest and changed:
         again |= {r[0] for r in _score(rest, changed, min_score)}
     con.execute("CREATE OR REPLACE TEMP TABLE __rescore (deal_id BIGINT)")
-    if again:
-        con.executemany("INSERT INTO __rescore VALUES (?)", [(d,) for d in again])
+    _insert(con, "__rescore", [(d,) for d in sorted(again)])
     con.execute("DELETE FROM link_suggestions WHERE deal_id IN (SELECT deal_id FROM __rescore)")
     # a deal that left the candidates (linked, overridden, deleted) keeps no suggestion either
     con.execute("""DELETE FROM link_suggestions WHERE deal_id NOT IN (
@@ -72,6 +71,21 @@ def _rescore(con: duckdb.DuckDBPyConnection, deals: list[tuple[int, str, str]], 
                        AND deal_id NOT IN (SELECT deal_id FROM __overrides))""")
     con.execute("DROP TABLE __rescore")
     return [d for d in deals if d[0] in again]
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Rows as SQL literals: a bound parameter (executemany) makes DuckDB import pandas, seconds per process."""
+    for start in range(0, len(rows), 1000):
+        values = ", ".join("(" + ", ".join(_lit(v) for v in row) + ")" for row in rows[start:start + 1000])
+        con.execute(f"INSERT INTO {table} VALUES {values}")
+
+
+def _lit(v: object) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, str):
+        return quote_lit(v)
+    return repr(int(v)) if isinstance(v, int) else repr(float(v))
 
 
 def _score(deals: list[tuple[int, str, str]], partners: list[tuple[str, str, str]],

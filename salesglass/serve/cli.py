@@ -137,6 +137,24 @@ def users_reset(
     console.print(f"password of {_shown(email)} changed; its open sessions have ended")
 
 
+@users_app.command("set-role")
+def users_set_role(
+    email: Annotated[str, typer.Argument(help="Login whose role to change.")],
+    role: Annotated[str, typer.Argument(help="admin (sees everything, manages users) or manager (own figures).")],
+    config: ConfigOption = None,
+) -> None:
+    """Change a login's role; its open sessions end (it logs in again with the new rights)."""
+    _store(config).set_role(email, role)
+    console.print(f"{_shown(email)} is now {_shown(role)}; its open sessions have ended")
+
+
+@users_app.command("logout")
+def users_logout(email: Annotated[str, typer.Argument(help="Login to log out.")], config: ConfigOption = None) -> None:
+    """End every open session of a login (a lost laptop, a shared computer); the password stays."""
+    _store(config).end_sessions(email)
+    console.print(f"every session of {_shown(email)} has ended")
+
+
 class Serving:
     """The dashboard app with what keeps it fresh: the webhook queue and the refresh scheduler."""
 
