@@ -208,3 +208,27 @@ def test_public_url_names_the_origin_behind_a_proxy(tmp_path) -> None:
             ).status_code
             == 303
         )
+
+
+def test_even_a_crash_answers_with_the_security_headers_and_no_traceback(tmp_path) -> None:
+    from fastapi.routing import APIRoute
+
+    from salesglass.serve.web.app import create_app
+    from tests.dashboard.conftest import add_users, make_config
+    from tests.dashboard.fixture import write_published
+
+    cfg = make_config(tmp_path)
+    write_published(cfg.published_path)
+    add_users(cfg)
+    app = create_app(cfg)
+
+    def boom() -> None:
+        raise RuntimeError("a bug with a secret-looking detail")
+
+    app.router.routes.insert(0, APIRoute("/boom", boom))  # before the catch-all page route
+    with TestClient(app, raise_server_exceptions=False) as c:
+        login(c, "admin@demo.test")
+        r = c.get("/boom")
+    assert r.status_code == 500 and "secret-looking" not in r.text and "Traceback" not in r.text
+    _has_security_headers(r)
+    assert r.headers["cache-control"] == "no-store"

@@ -1,0 +1,86 @@
+"""Link time after a small change, incremental against full (run on demand: `python bench/link.py WAREHOUSE`).
+
+    python bench/link.py /tmp/demo-s/salesglass.duckdb [--share 0.01] [--seed 7]
+
+WAREHOUSE is a linked warehouse (e.g. the one `salesglass demo` leaves); it is copied, never written.
+On the copy: one full link (state for the next run), then `share` of the deals, companies and partners
+get a change that linking reads (a deal's account id, a company's name, a partner's ИНН), and the same
+copy is duplicated: one is linked incrementally, the other with `full=True`. Prints both times and
+checks that every link table is equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TABLES = ("deal_partner_links", "link_suggestions", "link_ambiguous", "link_manager_fallback")
+
+
+def _change(con, share: float, seed: int) -> None:
+    con.execute(f"SELECT setseed({1 / (seed + 1)})")
+    con.execute(f"""UPDATE deals SET platform_account_id = CASE WHEN platform_account_id IS NULL
+                      THEN (SELECT min(partner_id) FROM partners) END
+                    WHERE deal_id IN (SELECT deal_id FROM deals USING SAMPLE {share * 100:.3f} PERCENT (bernoulli))""")
+    con.execute(f"""UPDATE companies SET name = name || ' 2'
+                    WHERE company_id IN (SELECT company_id FROM companies
+                                         USING SAMPLE {share * 100:.3f} PERCENT (bernoulli))""")
+    con.execute(f"""UPDATE partners SET inn = CASE WHEN inn IS NULL THEN '7700000000' END
+                    WHERE partner_id IN (SELECT partner_id FROM partners
+                                         USING SAMPLE {share * 100:.3f} PERCENT (bernoulli))""")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("warehouse", type=Path)
+    ap.add_argument("--share", type=float, default=0.01, help="share of deals, companies, partners changed")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+
+    from salesglass.config import parse_config
+    from salesglass.link.run import link_into
+    from salesglass.warehouse import connect
+
+    cfg = parse_config({}, base_dir=args.warehouse.parent)
+    with tempfile.TemporaryDirectory() as tmp:
+        inc_path, full_path = Path(tmp) / "inc.duckdb", Path(tmp) / "full.duckdb"
+        shutil.copy(args.warehouse, inc_path)
+        con = connect(inc_path)
+        t = time.perf_counter()
+        link_into(con, cfg, full=True)
+        first = time.perf_counter() - t
+        _change(con, args.share, args.seed)
+        con.close()
+        shutil.copy(inc_path, full_path)
+        runs = {}
+        for name, path in (("full", full_path), ("incremental", inc_path)):
+            con = connect(path)
+            t = time.perf_counter()
+            s = link_into(con, cfg, full=name == "full")
+            runs[name] = (
+                time.perf_counter() - t,
+                s,
+                {tb: con.execute(f"SELECT * FROM {tb} ORDER BY ALL").fetchall() for tb in TABLES},
+            )
+            con.close()
+    (t_full, s_full, full_rows), (t_inc, s_inc, inc_rows) = runs["full"], runs["incremental"]
+    print(f"deals {s_full.deals:,}; first full link {first:.2f} s")
+    print(
+        f"after a {args.share:.0%} change: full {t_full:.2f} s (relinked {s_full.relinked:,}), "
+        f"incremental {t_inc:.2f} s (relinked {s_inc.relinked:,} of {s_inc.deals:,})"
+    )
+    same = all(full_rows[tb] == inc_rows[tb] for tb in TABLES)
+    print("link tables equal:", same)
+    if not same:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
