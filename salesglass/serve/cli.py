@@ -20,6 +20,8 @@ from salesglass.cli_options import ConfigOption
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from salesglass.serve.users import UserStore
+
 console = Console()
 users_app = typer.Typer(
     help="Manage dashboard logins (stored in [dashboard].users_path, argon2-hashed).", no_args_is_help=True
@@ -74,7 +76,7 @@ def _read_password(password_stdin: bool) -> str:
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _store(config: Path | None):  # type: ignore[no-untyped-def]
+def _store(config: Path | None) -> UserStore:
     from salesglass.config import load_config
     from salesglass.serve.users import UserStore
 
