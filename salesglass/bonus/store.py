@@ -269,6 +269,11 @@ class BonusStore:
         as_of, built_at, tz = con.execute("SELECT as_of, built_at, timezone FROM pub.build_info LIMIT 1").fetchall()[0]
         if month > as_of.replace(day=1):
             raise SalesglassError(f"{month:%Y-%m} is after the reports' as_of date {as_of}: build them later")
+        newer = con.execute("SELECT count(*) FROM bonus_manual_adjustments WHERE month = ? AND created_at > ?",
+                            [month, built_at]).fetchone()[0]
+        if newer:  # the published lines, which the approval locks, do not have them yet
+            raise SalesglassError(f"{newer} adjustment(s) of {month:%Y-%m} were added after the last build: "
+                                  "run `salesglass build` first, then approve")
         rules = con.execute("SELECT rules FROM pub.report_bonus_rules WHERE month = ?", [month]).fetchone()
         if rules is None:
             raise SalesglassError(f"the published reports have no bonus rules for {month:%Y-%m}: rebuild them")
