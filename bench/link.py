@@ -4,9 +4,9 @@
 
 WAREHOUSE is a linked warehouse (e.g. the one `salesglass demo` leaves); it is copied, never written.
 On the copy: one full link (state for the next run), then `share` of the deals, companies and partners
-get a change that linking reads (a deal's account id, a company's name, a partner's ИНН), and the same
-copy is duplicated: one is linked incrementally, the other with `full=True`. Prints both times and
-checks that every link table is equal. `--times N` first copies every deal, company and partner N times
+get a change that linking reads (a deal's account id, a company's name, a partner's ИНН, another
+partner's name), and the copy is duplicated: one is linked incrementally, the other with `full=True`.
+Prints both times (wall and CPU: the machine may be shared) and checks that every link table is equal. `--times N` first copies every deal, company and partner N times
 (ids, account ids, ИНН and names made distinct per copy) for a larger world without a larger generate.
 """
 
@@ -32,6 +32,9 @@ def _change(con, share: float, seed: int) -> None:
                     WHERE deal_id IN (SELECT deal_id FROM deals USING SAMPLE {share * 100:.3f} PERCENT (bernoulli))""")
     con.execute(f"""UPDATE companies SET name = name || ' 2'
                     WHERE company_id IN (SELECT company_id FROM companies
+                                         USING SAMPLE {share * 100:.3f} PERCENT (bernoulli))""")
+    con.execute(f"""UPDATE partners SET name = name || ' (new)'
+                    WHERE partner_id IN (SELECT partner_id FROM partners
                                          USING SAMPLE {share * 100:.3f} PERCENT (bernoulli))""")
     con.execute(f"""UPDATE partners SET inn = CASE WHEN inn IS NULL THEN '7700000000' END
                     WHERE partner_id IN (SELECT partner_id FROM partners
@@ -84,10 +87,11 @@ def main() -> None:
         runs = {}
         for name, path in (("full", full_path), ("incremental", inc_path)):
             con = connect(path)
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             s = link_into(con, cfg, full=name == "full")
             runs[name] = (
                 time.perf_counter() - t,
+                time.process_time() - cpu,
                 s,
                 {tb: con.execute(f"SELECT * FROM {tb} ORDER BY ALL").fetchall() for tb in TABLES},
             )
