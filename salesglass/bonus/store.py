@@ -258,21 +258,26 @@ class BonusStore:
             raise SalesglassError(f"months are approved in order: the next one to approve is "
                                   f"{next_month(last):%Y-%m} (the last approved is {last:%Y-%m})")
         n_open = con.execute("SELECT count(*) FROM bonus_disputes WHERE month = ? AND status = 'open'",
-                             [month]).fetchone()[0]
+                             [month]).fetchall()[0][0]
         if n_open:
             raise SalesglassError(f"{month:%Y-%m} has {n_open} open dispute(s): resolve them first "
                                   "(`salesglass bonus disputes`)")
         has_rules = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'pub' "
-                                "AND table_name IN ('report_bonus_rules', 'build_info')").fetchone()[0]
+                                "AND table_name IN ('report_bonus_rules', 'build_info')").fetchall()[0][0]
         if has_rules < 2:
             raise SalesglassError("the published reports were built by an older version: run `salesglass build`")
-        as_of, built_at, tz = con.execute("SELECT as_of, built_at, timezone FROM pub.build_info LIMIT 1").fetchone()
+        as_of, built_at, tz = con.execute("SELECT as_of, built_at, timezone FROM pub.build_info LIMIT 1").fetchall()[0]
         if month > as_of.replace(day=1):
             raise SalesglassError(f"{month:%Y-%m} is after the reports' as_of date {as_of}: build them later")
+        newer = con.execute("SELECT count(*) FROM bonus_manual_adjustments WHERE month = ? AND created_at > ?",
+                            [month, built_at]).fetchone()[0]
+        if newer:  # the published lines, which the approval locks, do not have them yet
+            raise SalesglassError(f"{newer} adjustment(s) of {month:%Y-%m} were added after the last build: "
+                                  "run `salesglass build` first, then approve")
         rules = con.execute("SELECT rules FROM pub.report_bonus_rules WHERE month = ?", [month]).fetchone()
         if rules is None:
             raise SalesglassError(f"the published reports have no bonus rules for {month:%Y-%m}: rebuild them")
-        approval_id = con.execute("SELECT nextval('bonus_ids')").fetchone()[0]
+        approval_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
         cols = ", ".join(LINE_COLUMNS)
         con.execute(f"INSERT INTO bonus_locked_lines SELECT ?, {cols} FROM pub.report_bonus_lines WHERE month = ?",
                     [approval_id, month])
@@ -280,7 +285,7 @@ class BonusStore:
         con.execute("INSERT INTO bonus_locked_sales SELECT ?, ?, sale_id, partner_id, revenue FROM pub.sales "
                     "WHERE sold_at >= ? AND sold_at < ?", [approval_id, month, lo, hi])
         total, count = con.execute("SELECT coalesce(sum(amount), 0), count(*) FROM bonus_locked_lines "
-                                   "WHERE approval_id = ?", [approval_id]).fetchone()
+                                   "WHERE approval_id = ?", [approval_id]).fetchall()[0]
         con.execute("INSERT INTO bonus_approvals (approval_id, month, approved_at, approved_by, rules, data_as_of, "
                     "built_at, total, line_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [approval_id, month, datetime.now(UTC), actor, rules[0], as_of, built_at, total, count])
@@ -339,7 +344,7 @@ class BonusStore:
         cur = self._current(con, month)
         if cur.closed:
             raise SalesglassError(f"{month:%Y-%m} is {cur.state}: add the adjustment to an open month")
-        adj_id = con.execute("SELECT nextval('bonus_ids')").fetchone()[0]
+        adj_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
         con.execute("INSERT INTO bonus_manual_adjustments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [adj_id, month, int(manager_id), value, reason, partner_id, corrects_month, dispute_id,
                      datetime.now(UTC), actor])
@@ -353,7 +358,7 @@ class BonusStore:
         """A manager flags one of their lines with a comment (the caller checked it is theirs)."""
         comment = _require(comment, "a comment")
         with self._tx() as con:
-            dispute_id = con.execute("SELECT nextval('bonus_ids')").fetchone()[0]
+            dispute_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
             con.execute("""INSERT INTO bonus_disputes (dispute_id, month, manager_id, rule, partner_id,
                            corrects_month, amount, comment, raised_by, raised_at, status)
                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')""",

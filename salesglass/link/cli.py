@@ -103,7 +103,7 @@ def _bonus_reconciliation(cfg) -> None:
     con = connect(cfg.published_path, read_only=True)
     try:
         has = con.execute("SELECT count(*) FROM information_schema.tables "
-                          "WHERE table_name = 'report_bonus_reconciliation'").fetchone()[0]
+                          "WHERE table_name = 'report_bonus_reconciliation'").fetchall()[0][0]
         if not has:
             return
         months, bad = reconciliation_summary(con)

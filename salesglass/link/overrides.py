@@ -53,6 +53,6 @@ def load_overrides(con: duckdb.DuckDBPyConnection, path: Path | None) -> int:
                     SELECT '{SOURCE}', 'deal_partner_links', deal_txt, reason, to_json(raw), now()
                     FROM __ov_checked WHERE reason IS NOT NULL""")
     con.execute("INSERT INTO __overrides SELECT DISTINCT deal_id, partner_id FROM __ov_checked WHERE reason IS NULL")
-    bad = con.execute("SELECT count(*) FROM __ov_checked WHERE reason IS NOT NULL").fetchone()[0]
+    bad = con.execute("SELECT count(*) FROM __ov_checked WHERE reason IS NOT NULL").fetchall()[0][0]
     con.execute("DROP TABLE __ov_raw; DROP TABLE __ov_checked")
     return bad

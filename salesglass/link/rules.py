@@ -87,7 +87,7 @@ def apply(con: duckdb.DuckDBPyConnection, *, fill_managers: bool = True) -> tupl
     con.execute("""UPDATE deals SET partner_id = l.partner_id FROM deal_partner_links l
                    WHERE deals.deal_id = l.deal_id AND deals.partner_id IS DISTINCT FROM l.partner_id""")
     kinds = con.execute("""UPDATE deals SET client_kind = p.kind FROM partners p
-                           WHERE deals.partner_id = p.partner_id AND deals.client_kind IS NULL""").fetchone()[0]
+                           WHERE deals.partner_id = p.partner_id AND deals.client_kind IS NULL""").fetchall()[0][0]
     # Undo our own fill of the last run first: the platform load is incremental, so an unchanged partner
     # keeps whatever the fallback gave it, and the acquiring deal may have changed since (deleted, a
     # newer first sale). Recomputed each run, the result equals a fresh full load's. A value the
@@ -115,5 +115,5 @@ def apply(con: duckdb.DuckDBPyConnection, *, fill_managers: bool = True) -> tupl
         WHERE r.rn = 1 AND p.development_manager_id IS NULL""")
     managers = con.execute(f"""
         UPDATE partners SET development_manager_id = f.manager_id FROM {FALLBACK_TABLE} f
-        WHERE partners.partner_id = f.partner_id""").fetchone()[0]
+        WHERE partners.partner_id = f.partner_id""").fetchall()[0][0]
     return kinds, managers

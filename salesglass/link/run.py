@@ -58,13 +58,13 @@ def link_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
             con.execute(f"DROP TABLE IF EXISTS {incremental.AMBIGUOUS}")
         else:
             incremental.changed_scope(con)
-        summary.relinked = con.execute("SELECT count(*) FROM __scope").fetchone()[0]
+        summary.relinked = con.execute("SELECT count(*) FROM __scope").fetchall()[0][0]
         rules.decide(con)
         summary.client_kinds_filled, summary.managers_filled = rules.apply(
             con, fill_managers=cfg.linking.development_manager_fallback)
         summary.suggestions = suggest(con, cfg.linking.fuzzy_min_score, full=summary.full)
         incremental.save_state(con, settings)
-    summary.deals = con.execute("SELECT count(*) FROM deals").fetchone()[0]
+    summary.deals = con.execute("SELECT count(*) FROM deals").fetchall()[0][0]
     summary.linked = dict(con.execute("SELECT method, count(*) FROM deal_partner_links GROUP BY 1").fetchall())
     summary.unlinked = summary.deals - summary.linked_total
     summary.ambiguous = dict(con.execute(f"SELECT method, count(DISTINCT deal_id) FROM {incremental.AMBIGUOUS} "

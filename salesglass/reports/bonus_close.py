@@ -141,6 +141,10 @@ def _adjustments(canon: Canon, state: BonusState, params: BuildParams, recompute
     named = named.mutate(sales_cause=ibis.ifelse(
         named.changed > 3, named.sales_cause + " and " + _text(named.changed - 3) + " more", named.sales_cause))
     d = d.left_join(named, ["emonth", "erule", "partner_id"]).select(d, named.sales_cause)
+    # a line that moved between managers (a manager changed in amoCRM, a new development manager)
+    who = j.group_by("emonth", "erule", "partner_id").agg(
+        now_mgr=j.manager_id.max(where=j.r_amount.notnull()), was_mgr=j.manager_id.max(where=j.b_amount.notnull()))
+    d = d.left_join(who, ["emonth", "erule", "partner_id"]).select(d, who.now_mgr, who.was_mgr)
     deal_cause = ibis.cases(
         (d.r_deal.notnull() & d.b_deal.notnull() & (d.r_deal != d.b_deal),
          "partner " + d.partner_id + " now credited via deal " + _text(d.r_deal) + " (was deal " + _text(d.b_deal)
@@ -152,7 +156,11 @@ def _adjustments(canon: Canon, state: BonusState, params: BuildParams, recompute
         else_=ibis.null("string"),
     )
     other = ibis.cases(
+        (d.r_amount.isnull() & d.now_mgr.notnull() & (d.now_mgr != d.manager_id),
+         "partner " + d.partner_id + " now credited to manager " + _text(d.now_mgr)),
         (d.r_amount.isnull(), "partner " + d.partner_id + " no longer credited to this manager"),
+        (d.b_amount.isnull() & d.was_mgr.notnull() & (d.was_mgr != d.manager_id),
+         "partner " + d.partner_id + " now credited to this manager (was manager " + _text(d.was_mgr) + ")"),
         (d.b_amount.isnull(), "partner " + d.partner_id + " newly credited to this manager"),
         else_="recomputed: base " + _text(d.b_base.fill_null(0)) + " → " + _text(d.r_base.fill_null(0)),
     )

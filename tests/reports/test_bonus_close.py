@@ -117,6 +117,19 @@ def test_a_newly_linked_deal_gives_true_up_lines(company):
     ]
 
 
+def test_a_new_development_manager_moves_the_line_with_a_clawback_and_a_true_up(company):
+    cfg, store = company
+    close(store, cfg, c.OCT)
+    warehouse(cfg, "UPDATE partners SET development_manager_id = 2 WHERE partner_id = 'P1'")  # Vera → Boris
+    run_build(cfg, as_of=c.NOV_15, progress=False)
+    assert lines(cfg, "month = DATE '2026-10-01'") == OCT_LINES
+    assert query(cfg, "SELECT manager_id, rule, amount, corrects_month, cause FROM report_bonus_lines "
+                      "WHERE corrects_month IS NOT NULL ORDER BY manager_id") == [
+        (2, "true_up", M("250.00"), c.OCT, "partner P1 now credited to this manager (was manager 3)"),
+        (3, "clawback", M("-250.00"), c.OCT, "partner P1 now credited to manager 2"),
+    ]
+
+
 def test_a_rule_change_leaves_approved_months_alone(company):
     cfg, store = company
     close(store, cfg, c.OCT)

@@ -155,7 +155,7 @@ def _copy_managers(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         pass
     finally:
         con.execute("DETACH __wh")
-    return con.execute("SELECT count(*) FROM managers").fetchone()[0]
+    return con.execute("SELECT count(*) FROM managers").fetchall()[0][0]
 
 
 def _examples(con: duckdb.DuckDBPyConnection, ic: InputCheck) -> None:
@@ -168,7 +168,7 @@ def _examples(con: duckdb.DuckDBPyConnection, ic: InputCheck) -> None:
 
 def _range(con: duckdb.DuckDBPyConnection, ic: InputCheck, table: str, column: str, tz: str | None = None) -> None:
     c = f"timezone({quote_lit(tz)}, {quote_ident(column)})" if tz else quote_ident(column)
-    lo, hi = con.execute(f"SELECT min({c}), max({c}) FROM {quote_ident(table)}").fetchone()
+    lo, hi = con.execute(f"SELECT min({c}), max({c}) FROM {quote_ident(table)}").fetchall()[0]
     if lo is not None:
         ic.ranges[column] = (lo, hi)
 
@@ -223,7 +223,7 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
                 f"in the wrong zone (now {zone}); set the zone the back-office writes (`timezone` of the input or "
                 f"[platform].timezone)"
             )
-    future = con.execute("SELECT count(*) FROM sales WHERE sold_at > now() + INTERVAL 1 DAY").fetchone()[0]
+    future = con.execute("SELECT count(*) FROM sales WHERE sold_at > now() + INTERVAL 1 DAY").fetchall()[0][0]
     if future:
         ic.warnings.append(f"time: {future} sales are dated in the future — a wrong zone or format?")
 
@@ -232,7 +232,7 @@ def _partner_facts(
     con: duckdb.DuckDBPyConnection, ic: InputCheck, managers: int, warnings: dict[str, int], tz: str
 ) -> None:
     kinds = con.execute("SELECT kind, count(*) FROM partners GROUP BY 1 ORDER BY 1").fetchall()
-    n, inn = con.execute("SELECT count(*), count(inn) FROM partners").fetchone()
+    n, inn = con.execute("SELECT count(*), count(inn) FROM partners").fetchall()[0]
     ic.facts.append("kinds: " + ", ".join(f"{k} {c}" for k, c in kinds) + f"; with an ИНН: {inn} of {n}")
     _range(con, ic, "partners", "created_at", tz)
     for reason, count in warnings.items():
