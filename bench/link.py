@@ -6,8 +6,9 @@ WAREHOUSE is a linked warehouse (e.g. the one `salesglass demo` leaves); it is c
 On the copy: one full link (state for the next run), then `share` of the deals, companies and partners
 get a change that linking reads (a deal's account id, a company's name, a partner's ИНН, another
 partner's name), and the copy is duplicated: one is linked incrementally, the other with `full=True`.
-Prints both times (wall and CPU: the machine may be shared) and checks that every link table is equal. `--times N` first copies every deal, company and partner N times
-(ids, account ids, ИНН and names made distinct per copy) for a larger world without a larger generate.
+Prints both times (wall and CPU: the machine may be shared) and checks that every link table is equal.
+`--times N` first copies every deal, company and partner N times (ids, account ids, ИНН and names made
+distinct per copy) for a larger world without a larger generate.
 """
 
 from __future__ import annotations
