@@ -11,7 +11,7 @@ is stored after each run in `link_state_*` tables. The next run computes the sam
 
 A deal outside that set has the same candidates under every rule as last time, so its link cannot
 change. Anything the stored state cannot vouch for (first run, other rules version, another
-`fuzzy_min_score`) gives a full relink.
+`fuzzy_min_score`, link tables whose row counts are not what the last run left) gives a full relink.
 """
 
 from __future__ import annotations
@@ -45,8 +45,13 @@ def state_usable(con: duckdb.DuckDBPyConnection, settings: str) -> bool:
     }
     if not {DEAL_STATE, PARTNER_STATE, OVERRIDE_STATE, RUN_STATE, AMBIGUOUS} <= have:
         return False
-    row = con.execute(f"SELECT settings FROM {RUN_STATE}").fetchone()
-    return row is not None and row[0] == settings
+    # the link tables as the last run left them: a table emptied or edited by anything else since
+    # (a restore, a hand-made fix) cannot be patched up deal by deal
+    row = con.execute(f"""SELECT settings = {quote_lit(settings)}
+                                 AND links = (SELECT count(*) FROM deal_partner_links)
+                                 AND suggestions = (SELECT count(*) FROM link_suggestions)
+                          FROM {RUN_STATE}""").fetchone()
+    return bool(row and row[0])
 
 
 def full_scope(con: duckdb.DuckDBPyConnection) -> None:
@@ -78,4 +83,6 @@ def save_state(con: duckdb.DuckDBPyConnection, settings: str) -> None:
     con.execute(f"CREATE OR REPLACE TABLE {DEAL_STATE} AS SELECT * FROM __deal_keys")
     con.execute(f"CREATE OR REPLACE TABLE {PARTNER_STATE} AS SELECT * FROM __partner_keys")
     con.execute(f"CREATE OR REPLACE TABLE {OVERRIDE_STATE} AS SELECT * FROM __overrides")
-    con.execute(f"CREATE OR REPLACE TABLE {RUN_STATE} AS SELECT {quote_lit(settings)} AS settings")
+    con.execute(f"""CREATE OR REPLACE TABLE {RUN_STATE} AS
+                    SELECT {quote_lit(settings)} AS settings, (SELECT count(*) FROM deal_partner_links) AS links,
+                           (SELECT count(*) FROM link_suggestions) AS suggestions""")

@@ -5,9 +5,10 @@ deal's company name (or the deal name when it has no company) against every part
 chunks, keeping the best few candidates at or above `[linking].fuzzy_min_score`.
 
 Scoring is the costly part of a link run, so an incremental run rescores only the deals whose
-suggestions can differ: the relinked deals, the deals with a suggestion naming a changed or deleted
-partner, and the unlinked deals that score at or above the minimum against a changed partner's new
-name. Every other deal's candidates are the same partners with the same scores as last time.
+suggestions can differ: the relinked deals, the deals with a suggestion naming a renamed or deleted
+partner, and the unlinked deals that score at or above the minimum against a new or renamed partner.
+A partner's ИНН or account id does not enter the scores. Every other deal's candidates are the same
+partners with the same scores as last time.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import duckdb
 from rapidfuzz import fuzz, process
 
+from salesglass.link.incremental import PARTNER_STATE
 from salesglass.link.normalize import normalize_sql
 from salesglass.sql import quote_lit
 
@@ -51,13 +53,17 @@ def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = Tr
 def _rescore(con: duckdb.DuckDBPyConnection, deals: list[tuple[int, str, str]], min_score: float) \
         -> list[tuple[int, str, str]]:
     """Drop the suggestions that can differ; returns the candidate deals to score again."""
-    changed = con.execute("SELECT DISTINCT partner_id, name, norm_name FROM __changed_partners "
-                          "WHERE partner_id IN (SELECT partner_id FROM __partner_keys) "
-                          "AND norm_name IS NOT NULL").fetchall()
-    again = {r[0] for r in con.execute("""
+    # partners whose shown or normalised name is new (added or renamed): the only ones whose scores changed
+    renamed = f"""SELECT n.partner_id, n.name, n.norm_name FROM __partner_keys n
+                  LEFT JOIN {PARTNER_STATE} o USING (partner_id)
+                  WHERE o.partner_id IS NULL OR o.name IS DISTINCT FROM n.name
+                     OR o.norm_name IS DISTINCT FROM n.norm_name"""
+    changed = con.execute(f"SELECT * FROM ({renamed}) WHERE norm_name IS NOT NULL ORDER BY partner_id").fetchall()
+    again = {r[0] for r in con.execute(f"""
         SELECT deal_id FROM __scope
-        UNION SELECT deal_id FROM link_suggestions WHERE partner_id IN (SELECT partner_id FROM __changed_partners)
-        """).fetchall()}
+        UNION SELECT deal_id FROM link_suggestions
+              WHERE partner_id IN (SELECT partner_id FROM ({renamed}))
+                 OR partner_id NOT IN (SELECT partner_id FROM __partner_keys)""").fetchall()}
     rest = [d for d in deals if d[0] not in again]
     if rest and changed:
         again |= {r[0] for r in _score(rest, changed, min_score)}

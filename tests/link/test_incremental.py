@@ -241,3 +241,15 @@ def test_a_run_with_nothing_changed_relinks_nothing(linked_world, tmp_path):
         ("p10",),
         ("p8",),
     ]
+
+
+def test_link_tables_changed_behind_its_back_give_a_full_relink(linked_world, tmp_path):
+    cfg = parse_config({"linking": {"overrides_path": "overrides.csv"}}, base_dir=tmp_path)
+    link_into(linked_world, cfg)
+    linked_world.execute("DELETE FROM deal_partner_links WHERE deal_id = 1")  # e.g. a restore of an old copy
+    s = link_into(linked_world, cfg)
+    assert (s.full, s.relinked) == (True, 12)
+    assert linked_world.execute("SELECT partner_id FROM deal_partner_links WHERE deal_id = 1").fetchone() == ("p1",)
+    changed = parse_config({"linking": {"overrides_path": "overrides.csv", "fuzzy_min_score": 80}}, base_dir=tmp_path)
+    assert link_into(linked_world, changed).full  # another minimum score: every suggestion may differ
+    assert not link_into(linked_world, changed).full

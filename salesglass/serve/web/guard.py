@@ -13,7 +13,8 @@ Pure ASGI (no request parsing of its own), so it also covers redirects, errors a
 - **Paths.** A path with control characters (`/static/%00`) is refused with 400 before any route sees it.
 - **Origin.** A POST (any unsafe method) whose `Origin` — or, without one, `Referer` — is another site
   is refused with 403 even when its CSRF token is right; so is `Sec-Fetch-Site: cross-site`. The own
-  origin is `[dashboard].public_url` when set (behind a proxy that rewrites Host), else the request's Host.
+  origin is `[dashboard].public_url` when set (behind a proxy that rewrites Host), else the request's Host
+  (host and port; the scheme is not compared, as TLS may end at a proxy).
 """
 
 from __future__ import annotations
@@ -128,15 +129,16 @@ class Guard:
         if sent is None:
             return None  # browsers always send Origin on POST; a script must still hold a session and token
         origin = _origin_of(sent) if sent != "null" else None
-        if origin is None or origin != self._own_origin(scope, headers):
+        if origin is None or not self._is_own(origin, headers):
             return "request from another site refused (Origin does not match this dashboard)"
         return None
 
-    def _own_origin(self, scope: Scope, headers: dict[str, str]) -> str | None:
+    def _is_own(self, origin: str, headers: dict[str, str]) -> bool:
         if self.public_origin:
-            return self.public_origin
-        host = headers.get("host")
-        return _origin_of(f"{scope.get('scheme', 'http')}://{host}") if host else None
+            return origin == self.public_origin
+        # the host the browser addressed; the scheme is left out, as TLS may end at a proxy in front of us
+        host = headers.get("host", "").lower()
+        return bool(host) and urlsplit(origin).netloc == host
 
 
 class BodyTooLarge(Exception):
