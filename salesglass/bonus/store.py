@@ -271,9 +271,14 @@ class BonusStore:
         cols = ", ".join(LINE_COLUMNS)
         con.execute(f"INSERT INTO bonus_locked_lines SELECT ?, {cols} FROM pub.report_bonus_lines WHERE month = ?",
                     [approval_id, month])
-        lo, hi = local_midnight_utc(month, tz), local_midnight_utc(next_month(month), tz)
-        con.execute("INSERT INTO bonus_locked_sales SELECT ?, ?, sale_id, partner_id, revenue FROM pub.sales "
-                    "WHERE sold_at >= ? AND sold_at < ?", [approval_id, month, lo, hi])
+        # the sales of the month and of the 3 before it (growth baselines), so a later build can name the
+        # sales that appeared or vanished since this approval
+        m = month
+        for _ in range(4):
+            lo, hi = local_midnight_utc(m, tz), local_midnight_utc(next_month(m), tz)
+            con.execute("INSERT INTO bonus_locked_sales SELECT ?, ?, sale_id, partner_id, revenue FROM pub.sales "
+                        "WHERE sold_at >= ? AND sold_at < ?", [approval_id, m, lo, hi])
+            m = prev_month(m)
         total, count = con.execute("SELECT coalesce(sum(amount), 0), count(*) FROM bonus_locked_lines "
                                    "WHERE approval_id = ?", [approval_id]).fetchall()[0]
         con.execute("INSERT INTO bonus_approvals (approval_id, month, approved_at, approved_by, rules, data_as_of, "

@@ -77,15 +77,20 @@ def _text(value: ir.Value) -> ir.StringValue:
 
 
 def _sales_changes(canon: Canon, state: BonusState, params: BuildParams, closed: list[date]) -> ibis.Table:
-    """Sales of closed months that appeared or vanished since their approval: (partner_id, month, what)."""
-    lo = params.utc(min(closed))
+    """Sales that appeared or vanished since the last approval that saw their month: (partner_id, month,
+    at, sale_id, what). Each approval stores the sales of its month and the 3 before (bonus/store.py)."""
+    first = min(closed)
+    lo = params.utc(date(first.year - (first.month <= 3), (first.month - 4) % 12 + 1, 1))
     hi = params.utc(state.first_open)
+    active = [a for _, a in state.closed]
+    snap = state.locked_sales.filter(state.locked_sales.approval_id.isin(active))
+    latest = snap.group_by("month").agg(aid=snap.approval_id.max())
+    snap = snap.join(latest, [snap.month == latest.month, snap.approval_id == latest.aid]).select(
+        snap.sale_id, snap.partner_id, snap.month, snap.revenue)
     s = canon.sales
     s = s.filter(s.sold_at >= lo, s.sold_at < hi)
     s = s.mutate(month=params.month(s.sold_at))
-    s = s.filter(s.month.isin(closed))
-    snap = state.locked_sales.join(
-        state.periods.filter(state.periods.state.isin(("approved", "paid"))).select("approval_id"), "approval_id")
+    s = s.semi_join(latest, s.month == latest.month)
     new = s.anti_join(snap, s.sale_id == snap.sale_id)
     new = new.select(
         "partner_id", "month", at=new.sold_at.cast("date"), sale_id=new.sale_id,

@@ -130,7 +130,9 @@ class World:
         self.partners.remove(gone)
         sql.append(f"DELETE FROM partners WHERE partner_id = {_lit(gone)}")
         for _ in range(r.randint(3, 8)):
-            kind = r.choice(["deal", "deal_new", "company", "company_new", "partner", "partner_new"])
+            kind = r.choice(
+                ["deal", "deal_new", "deal_gone", "company", "company_new", "company_gone", "partner", "partner_new"]
+            )
             if kind == "deal":
                 d = r.choice(self.deals)
                 col, val = r.choice(
@@ -144,6 +146,12 @@ class World:
                 sql.append(f"UPDATE deals SET {col} = {_lit(val)} WHERE deal_id = {d}")
             elif kind == "deal_new":
                 sql += self.deal()
+            elif kind == "deal_gone":  # gone from the warehouse altogether, not just marked deleted
+                sql.append(f"DELETE FROM deals WHERE deal_id = {self.deals.pop(r.randrange(len(self.deals)))}")
+            elif kind == "company_gone":  # its deals keep a company id that no longer resolves
+                sql.append(
+                    f"DELETE FROM companies WHERE company_id = {self.companies.pop(r.randrange(len(self.companies)))}"
+                )
             elif kind == "company":
                 c = r.choice(self.companies)
                 col, val = r.choice(

@@ -97,6 +97,40 @@ def test_approved_october_stays_and_a_late_refund_becomes_a_clawback_in_november
         (M("126.67"), M("-60.00"))]
 
 
+def test_a_second_refund_after_the_clawback_was_locked_carries_only_the_difference(company):
+    cfg, store = company
+    close(store, cfg, c.OCT)
+    con = connect(cfg.warehouse_path)
+    load_duckdb(con, {"sales": [c.LATE_REFUND]})
+    con.close()
+    run_build(cfg, as_of=c.NOV_15, progress=False)
+    close(store, cfg, c.NOV)  # November is locked with its clawback of −60.00 for October
+    assert store.period(c.NOV).total == M("126.67")  # 170 + 16.67 − 60
+    con = connect(cfg.warehouse_path)
+    load_duckdb(con, {"sales": [_refund("r-oct2", 25, "-600.00")]})
+    con.close()
+    run_build(cfg, as_of=c.DEC_20, progress=False)
+    # October now: revenue 4200, growth 3200 × 5 % = 160.00; booked 250.00 − 60.00 = 190.00 → −30.00.
+    # November now: baseline (4200 + 3000 + 0) / 3 = 2400, growth 3600 × 5 % = 180.00; booked 170.00 → +10.00.
+    # Both name only the refund booked since (r-oct was known when November was approved).
+    assert query(cfg, "SELECT month, rule, amount, corrects_month, cause FROM report_bonus_lines "
+                      "WHERE corrects_month IS NOT NULL AND month = DATE '2026-12-01' ORDER BY corrects_month") == [
+        (c.DEC, "clawback", M("-30.00"), c.OCT, "refund r-oct2 of 2026-10-25 (revenue -600.00)"),
+        (c.DEC, "true_up", M("10.00"), c.NOV, "refund r-oct2 of 2026-10-25 (revenue -600.00)"),
+    ]
+    assert query(cfg, "SELECT month, approved, adjustments, recomputed, difference FROM report_bonus_reconciliation "
+                      "ORDER BY month") == [
+        (c.OCT, M("250.00"), M("-90.00"), M("160.00"), M("0.00")),
+        (c.NOV, M("186.67"), M("10.00"), M("196.67"), M("0.00")),
+    ]
+
+
+def _refund(sale_id: str, day: int, revenue: str) -> dict:
+    from tests.reports.golden_company import _sale, utc
+
+    return _sale(sale_id, "P1", utc(2026, 10, day, 10), -2, "-6000.00", revenue, "0.00")
+
+
 def test_a_newly_linked_deal_gives_true_up_lines(company):
     cfg, store = company
     close(store, cfg, c.OCT)
