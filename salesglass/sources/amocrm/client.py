@@ -49,6 +49,7 @@ class ClientSettings:
     max_retries: int = 5
     backoff_base: float = 1.0
     backoff_max: float = 60.0
+    in_flight: int = 1  # requests sent before their answers came (several threads share the client)
 
 
 class AmoClient:
@@ -66,6 +67,7 @@ class AmoClient:
         # several threads share one client (the sync keeps requests in flight): counters under a lock,
         # and each thread remembers the token it sent (a 401 refreshes exactly that one)
         self._stats_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(max(1, settings.in_flight))
         self._local = threading.local()
 
     def close(self) -> None:
@@ -177,9 +179,10 @@ class AmoClient:
         token = self._local.token = self.auth.token() if self.auth is not None else ""
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self._sent()
         try:
-            resp = self.http.request(method, path, headers=headers, **kw)
+            with self._slots:  # at most `in_flight` requests out at once, each paced by the limiter
+                self._sent()
+                resp = self.http.request(method, path, headers=headers, **kw)
         except httpx.TimeoutException:
             self._bump("timeouts")
             raise Transient(f"timeout after {self.settings.timeout:g}s") from None
@@ -250,7 +253,8 @@ def _problem(resp: httpx.Response) -> str:
 def client_from_config(amo: Any, base_dir: Any = None) -> AmoClient:
     """The client for an `[amocrm]` section (tokens from its token_path, resolved against `base_dir`)."""
     settings = ClientSettings(base_url=amo.base_url, rate_limit=amo.rate_limit, timeout=amo.timeout,
-                              max_retries=amo.max_retries, backoff_base=amo.backoff_base, backoff_max=amo.backoff_max)
+                              max_retries=amo.max_retries, backoff_base=amo.backoff_base, backoff_max=amo.backoff_max,
+                              in_flight=amo.in_flight)
     client = AmoClient(settings)
     path = Path(amo.token_path)
     if base_dir is not None and not path.is_absolute():
