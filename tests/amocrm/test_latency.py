@@ -7,10 +7,10 @@ without API filtering: the warehouse is the same as a sync without latency makes
 than one request at a time, and not one 429. Small pages (monkeypatched limits) give every list several
 pages, so the page look-ahead runs on each of them.
 
-The clock runs 10× faster here (7 requests per 100 ms, the client at 60/s), not 100× as elsewhere in
-tests/amocrm: with requests in flight, a thread that wakes a few milliseconds late is a whole request
-interval at 100×, and the emulator would see requests bunched that were sent on time (at amoCRM's own
-clock the limiter keeps 80 ms to spare). The achieved rate at the true limit is bench/amocrm_sync.py's.
+The clock runs 3× faster here (7 requests per 333 ms, the client at 18/s), not 100× as elsewhere in
+tests/amocrm: with requests in flight, the emulator's threads stamp arrivals a few milliseconds late
+when the machine is busy, and at 100× that is more than the limiter's spare (80 ms at amoCRM's own
+clock, 27 ms here). The achieved rate at the true limit is bench/amocrm_sync.py's.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from salesglass.sources.amocrm.sync import run_sync
 from salesglass.warehouse import connect
 from tests.amocrm.conftest import _serve_in_child
 
-CLOCK = 10
+CLOCK = 3
 LIMITS = {"rate_limit": 7, "rate_window": 1.0 / CLOCK, "ban_after": 10, "ban_window": 10.0 / CLOCK}
 
 TABLES = {  # the warehouse a sync leaves, each in a stable order (synced_at, a clock reading, left out)
@@ -101,10 +101,15 @@ def test_a_slow_jittery_api_gives_the_same_warehouse_with_requests_in_flight_and
     monkeypatch.setattr(extract, "LIST_LIMIT", 20)  # 100 leads, 74 companies: several pages each
     monkeypatch.setattr(extract, "EVENT_LIMIT", 25)  # 412 events: 17 pages
     plain, plain_emu, _ = synced(generated_company, tmp_path / "plain", api_filter=api_filter)
-    # 300 ms ± 100 ms per answer at this clock (30 ± 10 ms), against 6 requests per 100 ms: one request at
-    # a time would reach about half the rate
+    # 400 ms ± 100 ms per answer at this clock (133 ± 33 ms), against 6 requests per 333 ms: one request at
+    # a time would reach less than half the rate
     slow, slow_emu, summary = synced(
-        generated_company, tmp_path / "slow", api_filter=api_filter, slow_seconds=0.03, slow_jitter=0.01, seed=5
+        generated_company,
+        tmp_path / "slow",
+        api_filter=api_filter,
+        slow_seconds=0.4 / CLOCK,
+        slow_jitter=0.1 / CLOCK,
+        seed=5,
     )
     assert slow == plain  # every canonical and raw table, and every watermark
     assert len(slow["raw leads"]) + len(slow["raw deleted leads"]) == 100 and len(slow["raw events"]) == 412
@@ -119,7 +124,7 @@ def test_look_ahead_stops_at_the_end_of_a_list(tmp_path: Path, generated_company
     most 5 + 3 requests, and yields each record once, in order."""
     from salesglass.sources.amocrm.client import client_from_config
 
-    handle = start_emulator(generated_company, **LIMITS, slow_seconds=0.02, slow_jitter=0.01)
+    handle = start_emulator(generated_company, **LIMITS, slow_seconds=0.4 / CLOCK, slow_jitter=0.1 / CLOCK)
     try:
         cfg = config_for(generated_company, handle.url, tmp_path)
         with client_from_config(cfg.amocrm, cfg.base_dir) as client:

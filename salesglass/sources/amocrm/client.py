@@ -68,6 +68,7 @@ class AmoClient:
         # and each thread remembers the token it sent (a 401 refreshes exactly that one)
         self._stats_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max(1, settings.in_flight))
+        self._gate = threading.Lock()  # from a send slot to the request's last byte: one request at a time
         self._local = threading.local()
 
     def close(self) -> None:
@@ -181,8 +182,7 @@ class AmoClient:
             headers["Authorization"] = f"Bearer {token}"
         try:
             with self._slots:  # at most `in_flight` requests out at once, each paced by the limiter
-                self._sent()
-                resp = self.http.request(method, path, headers=headers, **kw)
+                resp = self._paced(method, path, headers, kw)
         except httpx.TimeoutException:
             self._bump("timeouts")
             raise Transient(f"timeout after {self.settings.timeout:g}s") from None
@@ -192,6 +192,31 @@ class AmoClient:
         self._count(resp.status_code)
         self._check_blocked(resp)
         return resp
+
+    def _paced(self, method: str, path: str, headers: dict, kw: dict) -> httpx.Response:
+        """Send one request on the limiter's grid, counted from when its bytes actually left.
+
+        With several requests in flight, a thread that wakes late (a busy machine) would send after its
+        slot while the next thread sends on time, and amoCRM, which counts arrivals, would see them
+        bunched. So one request at a time passes from its slot to its last byte written (the gate), and
+        the next slot is counted from that moment (httpcore's trace tells it)."""
+        self._gate.acquire()
+        held = True
+
+        def trace(event: str, _info: dict) -> None:
+            nonlocal held
+            if held and event.endswith("send_request_body.complete"):
+                held = False
+                self.limiter.sent()
+                self._gate.release()
+
+        try:
+            self._sent()
+            return self.http.request(method, path, headers=headers, extensions={"trace": trace}, **kw)
+        finally:
+            if held:
+                held = False
+                self._gate.release()
 
     def _sent(self) -> None:  # thread-safe: the limiter has a lock; the counters are single bytecode steps
         if self.blocked:  # another thread met the ban page: nothing more goes out
