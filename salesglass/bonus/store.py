@@ -27,6 +27,7 @@ import duckdb
 
 from salesglass.errors import SalesglassError
 from salesglass.reports.bonus_state import DDL
+from salesglass.sql import transaction
 
 STATES = ("open", "in_review", "approved", "paid")
 CLOSED = ("approved", "paid")
@@ -124,14 +125,8 @@ class BonusStore:
 
     @contextmanager
     def _tx(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._open() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                yield con
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with self._open() as con, transaction(con):
+            yield con
 
     def init(self) -> None:
         with self._open():
@@ -234,13 +229,8 @@ class BonusStore:
         with self._open() as con:
             con.execute(f"ATTACH {sql_literal(str(published))} AS pub (READ_ONLY)")
             try:
-                con.execute("BEGIN TRANSACTION")
-                try:
+                with transaction(con):
                     self._approve(con, month, actor)
-                    con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
             finally:
                 con.execute("DETACH pub")
         return self.period(month)

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from salesglass.sources.platform.inspect import Catalog, ColumnProfile, TableProfile
+from salesglass.sql import quote_ident, quote_lit
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
@@ -253,7 +254,7 @@ def _ident(catalog: Catalog, name: str) -> str:
             pass
     if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and name not in _duckdb_reserved():
         return name
-    return '"' + name.replace('"', '""') + '"'
+    return quote_ident(name)
 
 
 @functools.cache
@@ -265,7 +266,7 @@ def _duckdb_reserved() -> frozenset[str]:
 
 
 def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    return quote_lit(value)
 
 
 def _key(t: TableProfile) -> tuple[ColumnProfile | None, str]:
