@@ -34,6 +34,9 @@ class WarehouseConfig(Section):
     path: Path = Path("salesglass.duckdb")
     # the published report tables (+ a copy of the canonical model for drill-down), swapped in whole
     published_path: Path = Path("salesglass-reports.duckdb")
+    # bonus periods, approvals (locked lines), adjustments, disputes and their audit trail; outlives every
+    # build and reload (docs/bonuses.md)
+    bonus_state_path: Path = Path("salesglass-bonus.duckdb")
     # e.g. clickhouse://user:password@host:8123/salesglass, used when engine = "clickhouse"
     clickhouse_url: str | None = None
 
@@ -81,6 +84,10 @@ class Config(Section):
     def published_path(self) -> Path:
         return self.resolve(self.warehouse.published_path)
 
+    @property
+    def bonus_state_path(self) -> Path:
+        return self.resolve(self.warehouse.bonus_state_path)
+
 
 def _describe(error: dict[str, Any], source: str) -> str:
     loc = [str(p) for p in error["loc"]]
@@ -99,7 +106,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), source: st
     try:
         return Config(**data, base_dir=base_dir)
     except ValidationError as exc:
-        lines = [_describe(e, source) for e in exc.errors()]
+        lines = [_describe(dict(e), source) for e in exc.errors()]
         raise ConfigError("\n".join(lines)) from None
 
 
@@ -113,8 +120,14 @@ def load_config(path: str | Path | None = None) -> Config:
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"config file {path} does not exist")
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder; --config expects a TOML file such as {path / DEFAULT_CONFIG_NAME}")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save the config file as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     return parse_config(data, base_dir=path.resolve().parent, source=str(path))

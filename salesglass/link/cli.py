@@ -10,27 +10,36 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from salesglass.cli_options import ConfigOption
+
 console = Console()
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 
 
-def link(config: ConfigOption = None) -> None:
-    """Join amoCRM deals to platform partners (override → account id → ИНН → name) and suggest the rest."""
+def link(
+    config: ConfigOption = None,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Relink every deal, not only those whose evidence changed since the last run "
+                       "(the result is the same; use it to rule out doubt).")] = False,
+) -> None:
+    """Join amoCRM deals to platform partners (override → account id → ИНН → name) and suggest the rest.
+
+    Only deals whose evidence changed since the last run are relinked (their own or their company's
+    account id, ИНН or name; a partner with a matching account id, ИНН or name added, changed or deleted;
+    their override). The result is the same as `--full`.
+    """
     from salesglass.config import load_config
     from salesglass.link.run import run_link
 
     cfg = load_config(config)
     with console.status("linking deals to partners…"):
-        s = run_link(cfg)
+        s = run_link(cfg, full=full)
     print_link_summary(s)
 
 
 def print_link_summary(s) -> None:  # LinkSummary
     """What linking did, in the words of the linking rules (shared with `salesglass demo`)."""
+    console.print(f"relinked {s.relinked:,} of {s.deals:,} deals ({'full' if s.full else 'incremental'})")
     console.print(f"deals: {s.deals:,}; linked {s.linked_total:,} "
                   f"({', '.join(f'{m} {n:,}' for m, n in sorted(s.linked.items())) or 'none'}); "
                   f"unlinked {s.unlinked:,}")
@@ -81,6 +90,36 @@ def doctor(
         console.print(table)
     if export is not None:
         console.print(f"wrote {exported:,} suggestions to {export}")
+    _bonus_reconciliation(cfg)
+
+
+def _bonus_reconciliation(cfg) -> None:
+    """Approved bonus months: paid + later adjustments must equal what the data gives now."""
+    from salesglass.reports.bonus_state import reconciliation_summary
+    from salesglass.warehouse import connect
+
+    if not cfg.published_path.exists():
+        return
+    con = connect(cfg.published_path, read_only=True)
+    try:
+        has = con.execute("SELECT count(*) FROM information_schema.tables "
+                          "WHERE table_name = 'report_bonus_reconciliation'").fetchall()[0][0]
+        if not has:
+            return
+        months, bad = reconciliation_summary(con)
+    finally:
+        con.close()
+    if not months:
+        console.print("bonus: no month approved yet, nothing to reconcile")
+    elif not bad:
+        console.print(f"[green]bonus: {months} approved month(s) reconcile: approved + later adjustments = recomputed")
+    else:
+        table = Table(title="bonus reconciliation: approved + adjustments ≠ recomputed")
+        for col in ("month", "manager", "approved", "adjustments", "recomputed", "difference"):
+            table.add_column(col, justify="left" if col in ("month", "manager") else "right")
+        for month, manager, *money in bad:
+            table.add_row(f"{month:%Y-%m}", str(manager), *[f"{v:,.2f}" for v in money])
+        console.print(table)
 
 
 def register(app: typer.Typer) -> None:

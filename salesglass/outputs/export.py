@@ -12,6 +12,7 @@ from pathlib import Path
 
 from salesglass.errors import SalesglassError
 from salesglass.sql import quote_ident, quote_lit
+from salesglass.warehouse import open_published
 
 FORMATS = ("xlsx", "csv", "parquet")
 
@@ -38,17 +39,12 @@ def _inert_text_select(con, table: str) -> str:
 
 def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
     """Write every report table of `published`; returns the file (xlsx) or folder (csv, parquet) written."""
-    import duckdb
-
     if fmt not in FORMATS:
         raise SalesglassError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    if not published.exists():
-        raise SalesglassError(f"no published reports at {published}: run `salesglass build` first")
-    con = duckdb.connect(str(published), read_only=True)
+    con = open_published(published)
     try:
-        con.execute("SET TimeZone = 'UTC'")
         names = report_tables(con)
-        as_of, zone = con.execute("SELECT max(as_of), max(timezone) FROM build_info").fetchone()
+        as_of, zone = con.execute("SELECT max(as_of), max(timezone) FROM build_info").fetchall()[0]
         out = out or Path(f"salesglass-reports-{as_of}" + (".xlsx" if fmt == "xlsx" else ""))
         if fmt == "xlsx":
             from salesglass.outputs.workbook import write_xlsx

@@ -18,32 +18,20 @@ import pyarrow as pa
 from openpyxl import Workbook
 
 from salesglass.outputs.xlsx import DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
+from salesglass.reports.columns import COLUMN_LABELS
 
 RUBLES = "#,##0.00 ₽"
 NUMBER = TWO_PLACES
 RATE = "0.00##"
 DATETIME = "yyyy-mm-dd hh:mm:ss"
 
-LABELS = {
-    "week_start": "Week start", "month": "Month", "client_kind": "Client kind", "cohort_month": "Cohort month",
-    "sales_manager_id": "Sales manager", "manager_id": "Manager", "development_manager_id": "Development manager",
-    "deals_created": "Deals created", "deals_won": "Deals won", "annual_budget_won": "Annual budget won",
-    "created_reached_first_sale": "Created, reached first sale", "widget_installed": "Widget installed",
-    "first_sale": "First sale", "stage_order": "Stage #", "days_to_reach_sum": "Days to reach (sum)",
-    "lost_at_stage": "Lost at stage", "period_type": "Period", "period_start": "Period start",
-    "plan_realistic": "Plan (realistic)", "plan_optimistic": "Plan (optimistic)", "is_complete": "Complete",
-    "contracts_signed": "Contracts signed", "widgets_installed": "Widgets installed", "first_sales": "First sales",
-    "signed_then_selling": "Signed, then selling", "month_offset": "Month offset",
-    "active_partners": "Active partners", "as_of": "As of", "partner_id": "Partner", "deal_id": "Deal",
-    "baseline_28d": "Baseline 28 d", "recent_28d": "Recent 28 d", "decline_pct": "Decline %",
-    "sales_bonus": "Sales bonus", "development_bonus": "Development bonus", "margin_pct": "Margin %",
-}
 _NOT_MONEY_METRICS = {"margin_pct", "tickets", "new_partners"}  # plan-fact rows whose values are no rubles
 
 
 def label(column: str) -> str:
-    """A readable header: known names from LABELS, else `deals_created` → "Deals created"."""
-    return LABELS.get(column, column.replace("_", " ").capitalize())
+    """The column's header (reports/columns.py, as on the dashboard), else `deals_created` → "Deals created"."""
+    known = COLUMN_LABELS.get(column)
+    return known[0] if known else column.replace("_", " ").capitalize()
 
 
 def _arrow(table: Any) -> pa.Table:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,12 +9,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from salesglass.cli_options import ConfigOption
+
 console = Console()
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 
 
 def register(app: typer.Typer) -> None:

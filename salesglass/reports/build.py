@@ -43,6 +43,8 @@ def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.i
         out[name] = keep(name, fn(canon, params))
         if name == "report_bonus_lines":
             canon = replace(canon, bonus_lines=out[name])
+        elif name == "report_bonus_recomputed":
+            canon = replace(canon, bonus_recomputed=out[name])
     return out
 
 
@@ -113,6 +115,47 @@ def _clickhouse(url: str) -> ibis.BaseBackend:
     )
 
 
+def _with_bonus_state(out: ibis.BaseBackend, cfg: Config, canon: Canon, params: BuildParams,
+                      say: Progress) -> tuple[Canon, BuildParams]:
+    """Copy the bonus state (approvals, locked lines, adjustments) into the build; approved months keep
+    their lines and rules (reports/bonus_close.py)."""
+    import json
+
+    from salesglass.reports.bonus_close import BonusState
+    from salesglass.reports.bonus_state import copy_into, frozen_rules_in
+
+    rules = json.dumps(cfg.reports.bonus.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    closed = copy_into(out, cfg.bonus_state_path, rules)
+    state = BonusState(periods=out.table("bonus_periods"), approvals=out.table("bonus_approvals"),
+                       locked_lines=out.table("bonus_locked_lines"), locked_sales=out.table("bonus_locked_sales"),
+                       manual=out.table("bonus_manual_adjustments"), closed=closed)
+    if closed:
+        say(f"bonus: {len(closed)} closed month(s) kept as approved, {closed[0][0]:%Y-%m} … {closed[-1][0]:%Y-%m}")
+    return replace(canon, bonus_state=state), replace(params, frozen_bonus_rules=frozen_rules_in(out))
+
+
+def _say_reconciliation(out: ibis.BaseBackend, say: Progress) -> None:
+    """The bonus check of every build: approved + later adjustments = recomputed, per closed month."""
+    from salesglass.reports.bonus_state import reconciliation_summary
+
+    months, bad = reconciliation_summary(out)
+    if bad:
+        say(f"[bold red]bonus reconciliation: {len(bad)} manager-month(s) where approved + adjustments ≠ "
+            "recomputed; see `salesglass doctor`")
+    elif months:
+        say(f"bonus reconciliation: {months} closed month(s), approved + adjustments = recomputed")
+
+
+def _refuse_closed_bonus_months(cfg: Config) -> None:
+    """The ClickHouse path does not carry the bonus state yet: never let it unlock an approved month."""
+    from salesglass.reports.bonus_state import closed_months
+
+    path = cfg.bonus_state_path
+    if path.exists() and closed_months(path):
+        raise SalesglassError("bonus months are approved, and the ClickHouse engine does not keep them locked "
+                              "yet; build with engine = \"duckdb\" (docs/bonuses.md)")
+
+
 @dataclass
 class _Timer:
     say: Progress
@@ -157,17 +200,20 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
                     _copy_from_duckdb(out, str(cfg.warehouse_path), say)
                 timer.seconds["copy canonical tables"] = time.perf_counter() - copy_start
                 canon = canon_of(out, {"deal_stages": "source_deal_stages"})
+                canon, params = _with_bonus_state(out, cfg, canon, params, say)
                 for t in CANONICAL:
                     if t.name != "deal_stages":
                         timer.rows[t.name] = int(fetch_rows(out, out.table(t.name).count())[0][0])
                 # every derived helper and report is published as it is computed
                 report_exprs(canon, params, keep=lambda n, e: timer.publish(out, n, e))
+                _say_reconciliation(out, say)
                 out.drop_table("source_deal_stages")
             else:
                 if not cfg.warehouse.clickhouse_url:
                     raise SalesglassError("[warehouse].clickhouse_url is required when engine = \"clickhouse\"")
                 from salesglass.reports.clickhouse import materialize_on_server, push_canonical
 
+                _refuse_closed_bonus_months(cfg)
                 ch = _clickhouse(cfg.warehouse.clickhouse_url)
                 pushed = push_canonical(ch, str(cfg.warehouse_path))
                 say(f"copied {len(pushed)} canonical tables to ClickHouse ({sum(pushed.values()):,} rows)")

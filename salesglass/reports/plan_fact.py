@@ -28,13 +28,13 @@ from datetime import date
 
 import ibis
 
+from salesglass.model.schema import PLAN_METRICS
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.money import div_round, from_cents, pct_cents, to_cents
 from salesglass.reports.periods import quarter_start
 
 COMPANY = -1  # manager key of the company row while joining (NULL never joins); back to NULL at the end
 _FACTS = ("turnover", "revenue", "cost", "tickets", "new_partners")
-_PLANNED = ("turnover", "revenue", "margin", "tickets", "new_partners")
 _I64 = "int64"
 
 
@@ -80,7 +80,7 @@ def _month_plans(canon: Canon, params: BuildParams) -> ibis.Table:
     pl = pl.mutate(t=ibis.ifelse(pl.month < running, pl.r, ibis.ifelse(
         pl.month == running, div_round(pl.r * ((params.as_of - start).days + 1), (end - start).days + 1), 0)))
     aggs = {}
-    for m in _PLANNED:
+    for m in PLAN_METRICS:
         aggs[f"r_{m}"] = _sum_or_null(pl.r, pl.metric == m)
         aggs[f"o_{m}"] = _sum_or_null(pl.o, pl.metric == m)
         aggs[f"t_{m}"] = _sum_or_null(pl.t, pl.metric == m)

@@ -12,16 +12,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from salesglass.cli_options import ConfigOption
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from salesglass.serve.users import UserStore
+
 console = Console()
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 users_app = typer.Typer(
     help="Manage dashboard logins (stored in [dashboard].users_path, argon2-hashed).", no_args_is_help=True
 )
@@ -61,6 +62,13 @@ def serve(
     run_server(cfg, refresh=refresh, webhooks=webhooks)
 
 
+def _shown(text: str) -> str:
+    """Text from a logins file or the command line, safe for the terminal: no raw control characters, no markup."""
+    from salesglass.serve.users import printable
+
+    return escape(printable(text))
+
+
 def _read_password(password_stdin: bool) -> str:
     """From stdin (one line) or an interactive prompt; never echoed, never an argument."""
     if password_stdin:
@@ -68,7 +76,7 @@ def _read_password(password_stdin: bool) -> str:
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _store(config: Path | None):  # type: ignore[no-untyped-def]
+def _store(config: Path | None) -> UserStore:
     from salesglass.config import load_config
     from salesglass.serve.users import UserStore
 
@@ -98,15 +106,16 @@ def users_add(
     """Add a dashboard login."""
     store = _store(config)
     store.add(email, _read_password(password_stdin), role, see_company_totals=company_totals)
-    console.print(f"added {email.strip().lower()} ({role})")
+    console.print(f"added {_shown(email.strip().lower())} ({role})")
 
 
 @users_app.command("list")
 def users_list(config: ConfigOption = None) -> None:
     """List dashboard logins (never their passwords)."""
     table = Table("e-mail", "role", "company totals", "created")
-    for u in _store(config).list():
-        table.add_row(u.email, u.role, {None: "default", True: "yes", False: "no"}[u.see_company_totals], u.created_at)
+    for u in _store(config).list():  # control characters escaped, never printed raw (an old file may hold any)
+        table.add_row(*(_shown(str(v)) for v in (
+            u.email, u.role, {None: "default", True: "yes", False: "no"}.get(u.see_company_totals, "?"), u.created_at)))
     console.print(table)
 
 
@@ -114,7 +123,7 @@ def users_list(config: ConfigOption = None) -> None:
 def users_remove(email: Annotated[str, typer.Argument(help="Login to remove.")], config: ConfigOption = None) -> None:
     """Remove a dashboard login (its open sessions stop working at once)."""
     _store(config).remove(email)
-    console.print(f"removed {email}")
+    console.print(f"removed {_shown(email)}")
 
 
 @users_app.command("reset-password")
@@ -125,7 +134,25 @@ def users_reset(
 ) -> None:
     """Set a new password for a login."""
     _store(config).set_password(email, _read_password(password_stdin))
-    console.print(f"password of {email} changed")
+    console.print(f"password of {_shown(email)} changed; its open sessions have ended")
+
+
+@users_app.command("set-role")
+def users_set_role(
+    email: Annotated[str, typer.Argument(help="Login whose role to change.")],
+    role: Annotated[str, typer.Argument(help="admin (sees everything, manages users) or manager (own figures).")],
+    config: ConfigOption = None,
+) -> None:
+    """Change a login's role; its open sessions end (it logs in again with the new rights)."""
+    _store(config).set_role(email, role)
+    console.print(f"{_shown(email)} is now {_shown(role)}; its open sessions have ended")
+
+
+@users_app.command("logout")
+def users_logout(email: Annotated[str, typer.Argument(help="Login to log out.")], config: ConfigOption = None) -> None:
+    """End every open session of a login (a lost laptop, a shared computer); the password stays."""
+    _store(config).end_sessions(email)
+    console.print(f"every session of {_shown(email)} has ended")
 
 
 class Serving:
@@ -175,6 +202,13 @@ def run_server(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
 
     served = serving(cfg, refresh=refresh, webhooks=webhooks, refresh_interval_seconds=refresh_interval_seconds)
     try:
-        uvicorn.run(served.app, host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info", access_log=False)
+        uvicorn.run(served.app, **server_options(cfg))
     finally:
         served.stop()
+
+
+def server_options(cfg: Any) -> dict[str, Any]:
+    """uvicorn's settings for the dashboard. Proxy headers are read inside the app, from
+    `[dashboard].trusted_proxies` only: uvicorn's own default believes X-Forwarded-For from any local client."""
+    return {"host": cfg.dashboard.host, "port": cfg.dashboard.port, "log_level": "info", "access_log": False,
+            "proxy_headers": False}

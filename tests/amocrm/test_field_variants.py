@@ -139,6 +139,13 @@ def test_client_kind_by_value_or_by_enum_id_in_every_enum_type(ftype):
     assert notes(con) == []
 
 
+def test_client_kind_typed_in_a_text_field():
+    fields = [field(7, "Тип клиента", "text")]
+    leads = [lead(1, cf(7, "организатор")), lead(2, cf(7, " Билетный оператор ")), lead(3, cf(7, "агентство"))]
+    con = run(fields, [], leads, [], KIND)
+    assert deals(con, "client_kind") == {1: "organizer", 2: "operator", 3: None}
+
+
 def test_multiselect_client_kind_looks_at_every_value():
     fields = [field(7, "Тип клиента", "multiselect", KIND_ENUMS)]
     leads = [
@@ -258,3 +265,20 @@ def test_numbers_sent_as_strings_elsewhere_in_the_lead_still_load():
 def test_deal_links_open_the_account_where_it_lives(base_url, web):
     """A Kommo account's deals open on kommo.com, not on amocrm.ru."""
     assert AmoCRMConfig(base_url=base_url, subdomain="acme").web_url() == web
+
+
+def test_a_loss_reason_field_sent_as_an_enum_id_only_reads_its_text():
+    fields = [field(11, "Причина отказа", "select", [{"id": 901, "value": "Дорого"}, {"id": 902, "value": "Ушли"}])]
+    leads = [lead(1, cf(11, None, enum_ids=(902,))), lead(2, cf(11, "Дорого", enum_ids=(901,))), lead(3)]
+    con = run(fields, [], leads, [], {"loss_reason": "Причина отказа"})
+    assert deals(con, "loss_reason") == {1: "Ушли", 2: "Дорого", 3: None}
+
+
+def test_the_sync_summary_says_how_many_values_could_not_be_read():
+    from salesglass.sources.amocrm.mapping import MapResult
+    from salesglass.sources.amocrm.resolve import Resolved
+    from salesglass.sources.amocrm.sync import SyncSummary, _finish
+
+    summary = SyncSummary(mode="full")
+    _finish(summary, MapResult(unreadable_fields=2), Resolved(pipelines=set(), stage_of={}, known_statuses=set()))
+    assert "warning: 2 custom field value(s) could not be read" in summary.render()

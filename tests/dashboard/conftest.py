@@ -134,3 +134,7 @@ def serve_in_thread(app):
         thread.join(timeout=5)
 
     return f"http://127.0.0.1:{port}", stop
+
+
+# the bonus close tests' published file (with an adjustment line and bonus rules) and its state store
+from tests.dashboard.bonus_fixture import bonus_site  # noqa: E402, F401

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (hand-written SQL rows: one row per line reads best)
-"""A small hand-made published file: every report table of spec/reports.md, the canonical copies, build_info.
+"""A small hand-made published file: every report table of docs/reports.md, the canonical copies, build_info.
 
 The numbers are written by hand (and kept consistent with the canonical rows, so drill-downs list the
 deals behind each figure); tests compare the screen with these, never with the code under test.

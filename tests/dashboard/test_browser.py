@@ -84,7 +84,7 @@ def test_admin_walks_every_page_filters_drills_downloads_and_logs_out(page_for, 
     page.select_option("select[name=kind]", "operator")
     page.wait_for_url(re.compile(r".*kind=operator.*"))
     page.wait_for_function(
-        "document.querySelector('[data-table=weekly] tfoot td[data-col=deals_created]').innerText === '1'"
+        "() => document.querySelector('[data-table=weekly] tfoot td[data-col=deals_created]').innerText === '1'"
     )
     _shot(page, "sales-operators")
 

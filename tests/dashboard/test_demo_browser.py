@@ -98,14 +98,14 @@ def open_as(browser, demo_server, demo):
 def assert_whole(page, after: str) -> None:
     """Wait (briefly) until the page is whole; fail naming the interaction and what is broken."""
     try:
-        page.wait_for_function(f"({BROKEN_JS})().length === 0", timeout=5000)
+        page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=5000)  # a function: the CSP forbids eval
     except Exception:
         broken = page.evaluate(f"({BROKEN_JS})()")
         pytest.fail(f"after {after} on {page.url}: {broken}")
 
 
 def settled(page, before: int) -> None:
-    page.wait_for_function(f"window.__settled > {before}", timeout=10000)
+    page.wait_for_function(f"() => window.__settled > {before}", timeout=10000)
 
 
 def change_control(page, control, after: str) -> None:

@@ -110,3 +110,35 @@ def test_a_folder_with_a_cp1251_csv_of_sales_and_an_xlsx_of_partners(files_backo
         ("K002", "Театр «Рампа»", "organizer", "0274062111", utc(2026, 9, 2, 8, 30), None),
         ("K003", "ООО «Кассы»", "operator", "7830002293", utc(2026, 9, 3, 9), None),
     ]
+
+
+def test_a_1c_report_saved_to_excel_with_a_title_and_a_total_line(tmp_path: Path):
+    """1C puts the report's title and period above the table and an «Итого» line below it."""
+    import openpyxl
+
+    folder = tmp_path / "1c"
+    folder.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Список контрагентов"])
+    ws.append(["Период: 01.09.2026 - 30.09.2026"])
+    ws.append([])
+    ws.append(["Код", "Наименование", "ИНН", "Вид контрагента", "Дата создания"])
+    ws.append(["000000001", "ООО «Весна»", "7707 083893", "Организатор", "01.09.2026 10:00"])
+    ws.append(["000000002", "ООО «Кассы»", "7830002293", "Агент", "02.09.2026 11:30"])
+    ws.append(["Итого", None, None, None, None])
+    wb.save(folder / "kontragenty.xlsx")
+
+    proposal = propose(inspect_source(None, "1c", tmp_path))
+    partners = proposal.input("partners")
+    assert partners.columns["kind"].value == {
+        "column": "Вид контрагента",
+        "map": {"Организатор": "organizer", "Агент": "operator"},
+    }
+    assert partners.columns["created_at"].value == {"column": "Дата создания", "format": "%d.%m.%Y %H:%M"}
+    assert "«Итого»" in partners.where[0][1]
+    con = _load('[platform]\nfolder = "1c"\n' + to_toml(proposal), tmp_path)  # no row quarantined
+    assert con.execute("SELECT partner_id, name, kind, inn, created_at FROM partners ORDER BY 1").fetchall() == [
+        ("000000001", "ООО «Весна»", "organizer", "7707083893", utc(2026, 9, 1, 7)),
+        ("000000002", "ООО «Кассы»", "operator", "7830002293", utc(2026, 9, 2, 8, 30)),
+    ]

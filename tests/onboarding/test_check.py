@@ -60,6 +60,7 @@ def _shop(root: Path) -> None:
         db.execute("""CREATE TABLE orders (id TEXT PRIMARY KEY, partner TEXT, paid_at TEXT, qty INTEGER,
                       summa INTEGER, fee INTEGER, cost INTEGER, status TEXT)""")
         db.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ORDERS)
+        db.execute("CREATE VIEW big_orders AS SELECT * FROM orders WHERE qty > 1")
 
 
 def _digest(path: Path) -> str:
@@ -124,6 +125,7 @@ def test_where_the_proposal_is_unsure_it_says_so_and_check_says_what_to_confirm(
     assert orders.where_sql == "status = 'оплачен'" and orders.confidence == MEDIUM
     text = to_toml(proposal)
     assert "unsure: status 'на проверке' (2 rows in the sample)" in text
+    assert "not used: big_orders — also looks like sales, but orders fits better" in text  # views are read too
 
     (tmp_path / "salesglass.toml").write_text('[platform]\nurl = "sqlite:///shop.sqlite"\n' + text, encoding="utf-8")
     report = run_check(load_config(tmp_path / "salesglass.toml"))
@@ -139,6 +141,7 @@ def test_check_resolves_the_amocrm_mapping_against_the_live_account(tmp_path: Pa
 
     from salesglass.config import parse_config
     from salesglass.emulator.server import start_emulator
+    from salesglass.sources.amocrm.resolve import live_problems
     from tests.amocrm.conftest import EMULATOR_LIMITS, FIXTURE_COMPANY, MAPPING, make_config
 
     _shop(tmp_path)
@@ -146,22 +149,58 @@ def test_check_resolves_the_amocrm_mapping_against_the_live_account(tmp_path: Pa
     handle = start_emulator(FIXTURE_COMPANY, **EMULATOR_LIMITS)
     try:
         good = make_config(tmp_path, handle.url).model_copy(update={"platform": platform})
-        report = run_check(good)
+        report = run_check(good, amocrm=live_problems)
         assert report.amocrm_checked
         assert not [p for p in report.amocrm if "cannot read" in p or "mapping:" in p], report.amocrm
 
         stages = [*MAPPING["stages"], {"status": "Договор отправлен", "stage": "proposal"}]
         wrong = make_config(tmp_path, handle.url, amocrm={"stages": stages})
-        report = run_check(wrong.model_copy(update={"platform": platform}))
+        report = run_check(wrong.model_copy(update={"platform": platform}), amocrm=live_problems)
         assert len(report.amocrm) == 1
         assert "[amocrm].stages[5].status: no status 'Договор отправлен' in the mapped pipelines" in report.amocrm[0]
 
         users = {**MAPPING["roles"]["users"], "nobody@fixture.test": "sales"}
         roles = {**MAPPING["roles"], "users": users}
         report = run_check(
-            make_config(tmp_path, handle.url, amocrm={"roles": roles}).model_copy(update={"platform": platform})
+            make_config(tmp_path, handle.url, amocrm={"roles": roles}).model_copy(update={"platform": platform}),
+            amocrm=live_problems,
         )
         assert "roles.users.'nobody@fixture.test': no amoCRM user" in report.amocrm[0]
         assert not report.ok
     finally:
         handle.stop()
+
+
+def test_a_config_mistake_is_named_and_the_other_inputs_are_still_checked(tmp_path: Path):
+    _shop(tmp_path)
+    typo = RIGHT.replace('{ column = "summa", unit = "kopecks" }', '{ column = "sumaa", unit = "kopecks" }')
+    second = "[[platform.inputs]]" + RIGHT.split("[[platform.inputs]]")[1]
+    typo += "\n" + second.replace('name = "orders"', 'name = "again"')
+    (tmp_path / "salesglass.toml").write_text(typo, encoding="utf-8")
+    report = run_check(load_config(tmp_path / "salesglass.toml"))
+    assert len(report.errors) == 1
+    assert "input 'orders': columns.turnover = 'sumaa', but the source has no such column" in report.errors[0]
+    assert report.inputs[1].name == "again" and report.inputs[1].loaded == 62
+
+
+def test_check_says_when_the_sales_name_partners_the_partners_input_does_not_list(tmp_path: Path):
+    _shop(tmp_path)
+    with sqlite3.connect(tmp_path / "shop.sqlite") as db:
+        db.execute("CREATE TABLE partners (code TEXT PRIMARY KEY, name TEXT, kind TEXT)")
+        db.execute("INSERT INTO partners VALUES ('P-1', 'ООО «Весна»', 'organizer')")  # the orders say 'p1'
+    partners = (
+        '[[platform.inputs]]\nname = "partners"\ntarget = "partners"\ntable = "partners"\n'
+        '[platform.inputs.columns]\npartner_id = "code"\nname = "name"\nkind = "kind"\n'
+    )
+    text = RIGHT.replace("[[platform.inputs]]", partners + "\n[[platform.inputs]]", 1)
+    (tmp_path / "salesglass.toml").write_text(text, encoding="utf-8")
+    report = run_check(load_config(tmp_path / "salesglass.toml"))
+    orders = report.inputs[1]
+    assert (
+        "partners of the sales: 0 known, 0 without a partner (Support), 62 naming a partner not in the "
+        "partners input (e.g. p1)" in orders.facts
+    )
+    assert orders.warnings == [
+        "partner: 62 of 62 sales name a partner the partners input does not list (e.g. p1) "
+        "— is partner_id the column that holds the partners' key?"
+    ]

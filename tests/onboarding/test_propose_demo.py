@@ -44,7 +44,7 @@ def test_the_proposal_makes_the_demo_configs_choices(generated_xs: Path):
 
     orders = proposal.input("sales", "orders")
     assert orders.columns["turnover"].confidence == HIGH and "minor units" in orders.columns["turnover"].reason
-    assert "channel: 'origin' may say who sold" in text  # the demo's join-based channel: a suggestion
+    assert "# channel (a suggestion, not applied): 'vendor_id' names who sold" in text  # the demo's join
     assert "'cancelled' (cancelled)" in text  # the status values left out, each with its meaning
     assert "not used: events" in text and "not used: managers" in text
 
@@ -55,15 +55,62 @@ def test_loading_with_the_proposal_gives_the_demo_configs_sales(generated_xs: Pa
     proposal = propose(inspect_source(f"sqlite:///{company / 'backoffice.sqlite'}", None, company))
     text = f'[platform]\nurl = "sqlite:///{company / "backoffice.sqlite"}"\n' + to_toml(proposal)
     mine = parse_config(tomllib.loads(text), base_dir=company)
+    # the suggested channel query, applied as its note says, gives the demo's channels
+    orders = proposal.input("sales", "orders")
+    note = next(n for n in orders.notes if n.startswith("channel (a suggestion"))
+    query = note.split('query = "')[1].split('" and add')[0]
+    suggested = text.replace('table = "orders"', f'query = """{query}"""').replace(
+        'sale_id = "order_id"', 'channel = "channel"\nsale_id = "order_id"', 1
+    )
+    with_channel = parse_config(tomllib.loads(suggested), base_dir=company)
 
-    def sales(cfg) -> list[tuple]:
+    def channels(cfg) -> list[tuple]:
+        return sales(cfg, "sale_id, channel")
+
+    def sales(cfg, columns: str = "sale_id, partner_id, event_id, sold_at, tickets, turnover, revenue, cost"):
         con = duckdb.connect(":memory:")
         init_canonical(con)
         cfg = cfg.model_copy(update={"plans": cfg.plans.model_copy(update={"path": None})})
         load_into(con, cfg, full=True, progress=False)
-        rows = con.execute("""SELECT sale_id, partner_id, event_id, sold_at, tickets, turnover, revenue, cost
-                              FROM sales ORDER BY sale_id""").fetchall()
+        rows = con.execute(f"SELECT {columns} FROM sales ORDER BY sale_id").fetchall()
         partners = con.execute("SELECT * FROM partners ORDER BY partner_id").fetchall()
         return rows, partners
 
     assert sales(mine) == sales(demo)
+
+    def orders_only(rows: list[tuple]) -> list[tuple]:  # the suggestion is the orders input's
+        return [r for r in rows if not r[0].startswith("refund:")]
+
+    assert orders_only(channels(with_channel)[0]) == orders_only(channels(demo)[0])
+
+
+def test_reserved_words_and_cyrillic_names_are_quoted_in_the_sources_own_sql(tmp_path: Path):
+    """A table called `order` and a refunds table that names only the order: the proposed join must run."""
+    import sqlite3
+
+    from salesglass.config import load_config
+    from salesglass.sources.platform.check import run_check
+
+    with sqlite3.connect(tmp_path / "shop.sqlite") as db:
+        db.executescript("""
+            CREATE TABLE client (id TEXT PRIMARY KEY, name TEXT, inn TEXT, kind TEXT);
+            CREATE TABLE "order" (id TEXT PRIMARY KEY, client_id TEXT REFERENCES client(id), paid_at TEXT,
+                                  qty INTEGER, amount REAL, "Статус" TEXT);
+            CREATE TABLE refund (id TEXT PRIMARY KEY, order_id TEXT REFERENCES "order"(id), done_at TEXT,
+                                 qty INTEGER, amount REAL);
+            INSERT INTO client VALUES ('c1', 'ООО «Весна»', '7707083893', 'organizer');
+            INSERT INTO "order" VALUES ('o1', 'c1', '2026-10-01 12:00:00', 2, 3000.50, 'paid'),
+                                       ('o2', 'c1', '2026-10-02 12:00:00', 1, 1500.25, 'cancelled');
+            INSERT INTO refund VALUES ('r1', 'o1', '2026-10-03 12:00:00', 1, 1500.25);
+        """)
+    proposal = propose(inspect_source("sqlite:///shop.sqlite", None, tmp_path))
+    refunds = proposal.input("sales", "refunds")
+    assert refunds.place["query"] == ('SELECT r.*, o.client_id FROM refund r JOIN "order" o ON o.id = r.order_id')
+    assert proposal.input("sales", "orders").where_sql == "\"Статус\" = 'paid'"
+    (tmp_path / "salesglass.toml").write_text(
+        '[platform]\nurl = "sqlite:///shop.sqlite"\n' + to_toml(proposal), encoding="utf-8"
+    )
+    report = run_check(load_config(tmp_path / "salesglass.toml"))
+    assert report.errors == []
+    assert [(i.name, i.loaded) for i in report.inputs] == [("partners", 1), ("orders", 1), ("refunds", 1)]
+    assert report.months == [("2026-10", 1500.25, 1, 1)]  # 3 000.50 − 1 500.25; 2 − 1 tickets

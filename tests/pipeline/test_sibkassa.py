@@ -107,7 +107,9 @@ def test_the_zone_comes_from_the_account(local: Built):
     config = tomllib.loads(local.config_path.read_text(encoding="utf-8"))
     assert "timezone" not in config["account"] and "timezone" not in config["amocrm"]
     assert "timezone" not in config["platform"]
-    assert {row[0] for row in q(local, "SELECT DISTINCT timezone FROM build_info")} == {"Asia/Novosibirsk"}
+    assert set(q(local, "SELECT DISTINCT timezone, timezone_source FROM build_info")) == {
+        ("Asia/Novosibirsk", "amocrm")
+    }
 
 
 def test_a_month_end_evening_sale_lands_in_its_month(local: Built):
@@ -191,6 +193,20 @@ def test_every_report_equals_its_truth(local: Built):
         for r in truth_rows(local, "monthly_deals.csv")
     }
     assert {m: v for m, v in monthly.items() if v != [0, 0, 0]} == {m: v for m, v in truth.items() if v != [0, 0, 0]}
+    declining = [
+        (r["partner_id"], Decimal(r["baseline_28d"]), Decimal(r["recent_28d"]), Decimal(r["decline_pct"]))
+        for r in truth_rows(local, "declining_partners.csv")
+    ]
+    assert declining  # the company has partners to call
+    got_declining = [
+        (p, Decimal(str(b)), Decimal(str(r)), Decimal(str(d)))
+        for p, b, r, d in q(
+            local,
+            """
+        SELECT partner_id, baseline_28d, recent_28d, decline_pct FROM report_declining_partners""",
+        )
+    ]
+    assert sorted(got_declining) == sorted(declining)
     share = dict(q(local, "SELECT month, sum(turnover) FROM report_sales_share GROUP BY 1"))
     assert {m: Decimal(str(v)) for m, v in share.items()} == {m: Decimal(r["turnover"]) for m, r in plan.items()}
 
@@ -210,7 +226,7 @@ def test_nothing_is_lost_on_the_way(local: Built):
 
 
 def test_an_explicit_moscow_key_wins(local: Built, moscow: Built):
-    assert {row[0] for row in q(moscow, "SELECT DISTINCT timezone FROM build_info")} == {"Europe/Moscow"}
+    assert set(q(moscow, "SELECT DISTINCT timezone, timezone_source FROM build_info")) == {("Europe/Moscow", "config")}
     # B1 (20:30 on 31 October in Moscow) joins October; A1 stays (19:30)
     october = fact(moscow, OCT)
     assert october["turnover"] == A1[1] + B1[1] + C1[1] == Decimal("4700.00")
@@ -238,3 +254,41 @@ def test_an_explicit_moscow_key_wins(local: Built, moscow: Built):
     local_won = dict(q(local, "SELECT month, sum(annual_budget_won) FROM report_monthly_deals GROUP BY 1"))
     assert Decimal(str(local_won.get(OCT, 0))) == 0
     assert Decimal(str(won[OCT])) == Decimal("1234000.00")
+
+
+def test_the_demo_command_runs_the_second_company(tmp_path: Path, local: Built):
+    """`salesglass demo --profile sibkassa --no-serve`, as a user runs it: the same reports as above."""
+    import subprocess
+    import sys
+
+    from tests.pipeline.test_demo import REPO, _published
+
+    folder = tmp_path / "demo"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "salesglass",
+            "demo",
+            "--no-serve",
+            "--profile",
+            "sibkassa",
+            "--scale",
+            "xs",
+            "--dir",
+            str(folder),
+            "--end",
+            "2026-11-27",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "Asia/Novosibirsk" in run.stdout
+    config = tomllib.loads((folder / "salesglass.toml").read_text(encoding="utf-8"))
+    assert "timezone" not in config["account"]
+    info, reports = _published(folder / "salesglass-reports.duckdb")
+    assert info == {(date(2026, 11, 27), "Asia/Novosibirsk", "duckdb")}
+    assert _published(local.cfg.published_path) == (info, reports)

@@ -52,7 +52,9 @@ def test_synthetic_company_same_on_clickhouse(timezone):
     params = BuildParams(as_of=synthetic.AS_OF, timezone=timezone, rules=ReportsConfig())
     duck = duckdb_reports(con, params)
     sizes = {n: t.num_rows for n, t in duck.items()}
-    assert all(rows > 10 for n, rows in sizes.items() if n != "report_data_quality"), sizes
+    # (no bonus month is closed here, so there is nothing to reconcile)
+    assert all(rows > 10 for n, rows in sizes.items()
+               if n not in ("report_data_quality", "report_bonus_reconciliation")), sizes
     _check(duck, chdb_reports(synthetic.as_arrow(con), params))
 
 
@@ -75,5 +77,5 @@ def test_simulated_company_same_on_clickhouse(simulated_s):
     load_duckdb(mem, data)
     duck = duckdb_reports(mem, params)
     sizes = {n: t.num_rows for n, t in duck.items()}
-    assert all(rows > 4 for rows in sizes.values()), sizes
+    assert all(rows > 4 for n, rows in sizes.items() if n != "report_bonus_reconciliation"), sizes
     _check(duck, chdb_reports(data, params))

@@ -160,3 +160,29 @@ def test_an_unknown_profile_is_named(tmp_path: Path):
 
     with pytest.raises(SalesglassError, match=r"unknown profile 'kazan'.*biletoid, sibkassa"):
         generate(tmp_path / "x", "xs", SEED, END, profile="kazan")
+
+
+def test_the_history_ends_at_local_midnight_after_the_last_day(sib: Path):
+    end = int(datetime(2026, 11, 28, tzinfo=NSK).timestamp())  # 2026-11-27 17:00 UTC
+    leads = _jsonl(sib / "amocrm" / "leads.jsonl")
+    events = _jsonl(sib / "amocrm" / "events.jsonl")
+    assert max(lead["updated_at"] for lead in leads) < end
+    assert end - 86_400 < max(e["created_at"] for e in events) < end
+    with (sib / "backoffice" / "sales.csv").open(encoding="utf-8") as fh:
+        assert max(s["sold_at"] for s in csv.DictReader(fh)) < "2026-11-28"
+
+
+def test_cli_generate_with_a_profile_and_reuse_only_for_the_same_profile(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from salesglass.cli import app
+    from salesglass.simulate.generate import ensure_company
+
+    out = tmp_path / "c"
+    result = CliRunner().invoke(
+        app, ["generate", "--profile", "sibkassa", "--scale", "xs", "--end", "2026-11-27", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert _json(out / "manifest.json")["profile"] == "sibkassa"
+    ensure_company(out, scale="xs", seed=7, end=END)  # the default profile: the demo company replaces it
+    assert "profile" not in _json(out / "manifest.json") and (out / "backoffice.sqlite").exists()

@@ -15,13 +15,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from salesglass.serve.i18n import LANGS, Formatter, pick_language
-from salesglass.serve.users import UserStore
-from salesglass.serve.web import auth
+from salesglass.serve.sessions import SessionStore, sessions_path
+from salesglass.serve.users import User, UserStore
+from salesglass.serve.web import auth, params
 from salesglass.serve.web.cache import ResponseCache
 from salesglass.serve.web.context import Ctx, Viewer
 from salesglass.serve.web.data import NoData, Published, Query
+from salesglass.serve.web.guard import Guard, security_headers
 from salesglass.serve.web.throttle import LoginThrottle
 
 HERE = Path(__file__).parent
@@ -37,6 +40,8 @@ class App:
         self.throttle = LoginThrottle(d.login_max_failures, d.login_window_minutes * 60,
                                       max_failures_per_address=d.login_max_failures_per_address, clock=clock)
         self.users = UserStore(cfg.resolve(d.users_path))
+        self.sessions = SessionStore(sessions_path(cfg.resolve(d.users_path)), lifetime_seconds=d.session_hours * 3600,
+                                     idle_seconds=d.session_idle_minutes * 60)
         self.published = Published(cfg.published_path)
         self.cache = ResponseCache(d.cache_entries)
         self.env = jinja2.Environment(
@@ -55,8 +60,7 @@ class App:
         return Formatter(self.lang(request), self.cfg.account.currency, zone)
 
     def viewer(self, request: Request, q: Query | None) -> Viewer | None:
-        email = request.session.get("user")
-        user = self.users.get(email) if email else None
+        user = self.user(request)
         if user is None:
             return None
         manager_id = manager_name = None
@@ -73,6 +77,14 @@ class App:
             else self.cfg.dashboard.managers_see_company_totals
         )
         return Viewer(user.email, user.role, manager_id, manager_name, user.role == "admin" or bool(company))
+
+    def user(self, request: Request) -> User | None:
+        """The request's logged-in user (checked once per request by the login middleware)."""
+        try:
+            return request.state.sg_user
+        except AttributeError:
+            request.state.sg_user = auth.current_user(request, self.users, self.sessions)
+            return request.state.sg_user
 
     def render_text(self, request: Request, template: str, **values: Any) -> str:
         fmt = values.pop("fmt", None) or self.formatter(request)
@@ -104,25 +116,32 @@ def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> Fast
     app.state.sg = state
 
     @app.middleware("http")
-    async def require_login(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def require_login(request: Request, call_next: Callable[[Request], Any]) -> Response:
         """No page or API answers without a session, except login, static files and /health."""
         path = request.url.path
         started = time.perf_counter()
-        if not auth.is_public(path):
-            email = request.session.get("user")
-            if not email or state.users.get(email) is None:
-                if request.headers.get("hx-request"):
-                    return Response(status_code=401, headers={"HX-Redirect": "/login"})
-                if request.method == "GET" and "/export." not in path:
-                    nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                    return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
-                return PlainTextResponse("login required", status_code=401)
+        try:
+            params.check_query(request.query_params.multi_items())
+        except params.BadParam as exc:
+            return bad_param(request, exc)
+        if not auth.is_public(path) and state.user(request) is None:
+            if request.headers.get("hx-request"):
+                return Response(status_code=401, headers={"HX-Redirect": "/login"})
+            if request.method == "GET" and "/export." not in path:
+                nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
+            return PlainTextResponse("login required", status_code=401)
         response = await call_next(request)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+    def bad_param(request: Request, exc: params.BadParam) -> Response:
+        """400 in the page's language, naming the parameter and what it accepts."""
+        fmt = state.formatter(request)
+        detail = fmt.t(exc.message, **exc.args_)
+        if request.headers.get("accept", "").startswith("application/json") or "/export." in request.url.path:
+            return PlainTextResponse(detail, status_code=400)
+        return state.render(request, "error.html", status=400, fmt=fmt, code=400, detail=detail, viewer=None)
 
     app.add_middleware(
         SessionMiddleware,
@@ -132,7 +151,19 @@ def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> Fast
         same_site="lax",
         https_only=cfg.dashboard.secure_cookies,
     )
+    # outermost: headers on every response (redirects and errors too), bounded bodies, same-origin POSTs
+    app.add_middleware(Guard, https=cfg.dashboard.secure_cookies, public_url=cfg.dashboard.public_url or None)
+    if cfg.dashboard.trusted_proxies:  # client address and scheme from X-Forwarded-* of these peers only
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(cfg.dashboard.trusted_proxies))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:
+        """A bug: logged with its traceback, answered without one (and with the security headers, which
+        this response would otherwise lack: it is sent outside every middleware)."""
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return PlainTextResponse("internal error", status_code=500,
+                                 headers=security_headers(request.url.path, https=cfg.dashboard.secure_cookies))
 
     @app.exception_handler(NoData)
     async def no_data(request: Request, exc: NoData) -> HTMLResponse:

@@ -42,7 +42,7 @@ def write_company(engine: Path, out: Path, manifest: dict) -> dict:
     rows = backoffice.write(engine / "backoffice.sqlite", out / "backoffice", ids, plan)
     crm_counts = amocrm.write(engine / "amocrm", out / "amocrm", ids, plan)
     shutil.copyfile(engine / "plans.xlsx", out / "plans.xlsx")
-    truth.write(engine / "truth", out / "truth", ids, plan, rows)
+    truth.write(engine / "truth", out / "truth", ids, plan, rows, end)
     counts = {**manifest["counts"], **crm_counts, "sales_rows": len(rows.sales), "partners": len(rows.partners)}
     result = {**manifest, "profile": PROFILE, "timezone": TIMEZONE, "base_url": BASE_URL, "counts": counts}
     dump_json(out / "manifest.json", result)

@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from salesglass.simulate.sibkassa.placed import Placed
-from salesglass.simulate.sibkassa.zone import epoch, wall_clock, zoned
+from salesglass.simulate.sibkassa.zone import OFFSET, wall_clock, zoned
 
 PARTNER_COLUMNS = (
     "partner_id",
@@ -124,41 +124,44 @@ def _widgets(con: sqlite3.Connection, path: Path, ids: dict[str, str]) -> None:
             w.writerow([wid, ids[owner], zoned(installed)])
 
 
-_SALES = """
-SELECT o.order_id, o.org_id, o.event_id, o.done_at, o.tickets_quantity, o.full_kop, o.profit_core_kop,
-       o.acquiring_cost_kop + o.agent_commission_kop,
-       CASE WHEN o.vendor_id IS NULL OR o.vendor_id = o.org_id THEN 'widget' ELSE COALESCE(v.name, o.vendor_id) END
-FROM orders o LEFT JOIN partners v ON v.partner_id = o.vendor_id
-WHERE o.status = 'done' AND o.is_invitation = 0
-UNION ALL
-SELECT 'refund:' || r.refund_id, o.org_id, o.event_id, r.finished_at, -r.tickets_quantity, -r.refund_full_kop,
-       -r.refund_core_kop, -r.refund_cost_kop,
-       CASE WHEN o.vendor_id IS NULL OR o.vendor_id = o.org_id THEN 'widget' ELSE COALESCE(v.name, o.vendor_id) END
-FROM refund_requests r JOIN orders o ON o.order_id = r.order_id LEFT JOIN partners v ON v.partner_id = o.vendor_id
-WHERE r.status = 'approved'
+def _rub(col: str) -> str:
+    """Kopecks → '1234.56' / '-0.50' inside SQLite (exact integer arithmetic, no per-row Python)."""
+    return (
+        f"(CASE WHEN {col} < 0 THEN '-' ELSE '' END || (abs({col}) / 100) || '.' || "
+        f"substr('0' || (abs({col}) % 100), -2))"
+    )
+
+
+_ORDER_CHANNEL = (
+    "CASE WHEN o.vendor_id IS NULL OR o.vendor_id = o.org_id THEN 'widget' ELSE COALESCE(v.name, o.vendor_id) END"
+)
+_SALES = f"""
+SELECT sale_id, org_id, event_id, at, CAST(strftime('%s', at) AS INTEGER) - {7 * 3600}, tickets, turnover, revenue,
+       cost, {_rub("turnover")}, {_rub("revenue")}, {_rub("cost")}, channel
+FROM (
+  SELECT o.order_id AS sale_id, o.org_id, o.event_id, o.done_at AS at, o.tickets_quantity AS tickets,
+         o.full_kop AS turnover, o.profit_core_kop AS revenue, o.acquiring_cost_kop + o.agent_commission_kop AS cost,
+         {_ORDER_CHANNEL} AS channel
+  FROM orders o LEFT JOIN partners v ON v.partner_id = o.vendor_id
+  WHERE o.status = 'done' AND o.is_invitation = 0
+  UNION ALL
+  SELECT 'refund:' || r.refund_id, o.org_id, o.event_id, r.finished_at, -r.tickets_quantity, -r.refund_full_kop,
+         -r.refund_core_kop, -r.refund_cost_kop, {_ORDER_CHANNEL}
+  FROM refund_requests r JOIN orders o ON o.order_id = r.order_id LEFT JOIN partners v ON v.partner_id = o.vendor_id
+  WHERE r.status = 'approved')
 ORDER BY 1"""
 
 
 def _sales(con: sqlite3.Connection, path: Path, ids: dict[str, str], placed: Placed, rows: Rows) -> None:
     fh, w = _writer(path, SALE_COLUMNS)
     with fh:
-        for sale_id, org, event, at, tickets, turnover, revenue, cost, channel in con.execute(_SALES):
+        for sale_id, org, event, at, ts, tickets, turnover, revenue, cost, t_rub, r_rub, c_rub, channel in con.execute(
+            _SALES
+        ):
             partner = ids[org] if org is not None else None
             channel = channel if channel == "widget" else ids.get(channel, channel)  # an unnamed agent: its id
-            w.writerow(
-                [
-                    sale_id,
-                    partner or "",
-                    event,
-                    zoned(at),
-                    tickets,
-                    rubles(turnover),
-                    rubles(revenue),
-                    rubles(cost),
-                    channel,
-                ]
-            )
-            rows.sales.append((partner, epoch(at), at, tickets, turnover, revenue, cost))
+            w.writerow([sale_id, partner or "", event, at + OFFSET, tickets, t_rub, r_rub, c_rub, channel])
+            rows.sales.append((partner, ts, at, tickets, turnover, revenue, cost))
         for s in placed.sales:
             local = wall_clock(s.at)
             w.writerow(

@@ -10,7 +10,9 @@ compare the built reports with:
   (`report_cohorts`; rows with no sales are left out, a report may show them as zeros);
 - `monthly_deals.csv`: month, deals_created, deals_won, annual_budget_won (`report_monthly_deals`, all
   client kinds together);
-- `weekly_deals_created.csv`: week_start (a Monday), deals_created (`report_weekly`, all kinds together).
+- `weekly_deals_created.csv`: week_start (a Monday), deals_created (`report_weekly`, all kinds together);
+- `declining_partners.csv`: partner_id, baseline_28d, recent_28d, decline_pct (`report_declining_partners`
+  as of the last day, with the default rules: baseline ≥ 10 000.00 ₽ and a fall of ≥ 30 %).
 
 `truth/placed.json` lists the placed events (placed.py) with their local times and ids.
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from salesglass.simulate.common import dump_json
@@ -52,7 +54,7 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
         w.writerows(rows)
 
 
-def write(engine: Path, folder: Path, ids: dict[str, str], placed: Placed, rows: Rows) -> None:
+def write(engine: Path, folder: Path, ids: dict[str, str], placed: Placed, rows: Rows, end: date) -> None:
     (folder / "reports").mkdir(parents=True, exist_ok=True)
     with (engine / "links.csv").open(encoding="utf-8") as fh:
         links = [(int(r["deal_id"]), ids[r["partner_id"]]) for r in csv.DictReader(fh)]
@@ -91,6 +93,7 @@ def write(engine: Path, folder: Path, ids: dict[str, str], placed: Placed, rows:
     _plan_fact(folder / "reports" / "plan_fact_company.csv", rows, first)
     _cohorts(folder / "reports" / "cohorts.csv", rows, first)
     _deals(folder / "reports", Path(folder).parent / "amocrm" / "leads.jsonl")
+    _declining(folder / "reports" / "declining_partners.csv", rows, end)
 
 
 def _iso(ts: int | None) -> str:
@@ -182,4 +185,40 @@ def _deals(folder: Path, leads_path: Path) -> None:
         folder / "weekly_deals_created.csv",
         ["week_start", "deals_created"],
         [[w, n] for w, n in sorted(created_w.items())],
+    )
+
+
+def _half_away(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half away from zero, in integers (denominator > 0)."""
+    q, r = divmod(abs(numerator), denominator)
+    q += 2 * r >= denominator
+    return q if numerator >= 0 else -q
+
+
+def _declining(path: Path, rows: Rows, end: date) -> None:
+    """Local days: the 28 ending on `end` against the 84 before them (÷ 3); in kopecks, then rounded."""
+    recent_from, baseline_from = end - timedelta(days=27), end - timedelta(days=27 + 84)
+    recent: dict[str, int] = defaultdict(int)
+    before: dict[str, int] = defaultdict(int)
+    for partner, _, local, _, turnover, _, _ in rows.sales:
+        if partner not in rows.partners:
+            continue
+        day = date.fromisoformat(local[:10])
+        if recent_from <= day <= end:
+            recent[partner] += turnover
+        elif baseline_from <= day < recent_from:
+            before[partner] += turnover
+    out = []
+    for pid in set(recent) | set(before):
+        baseline = _half_away(before[pid], 3)
+        if baseline < 1_000_000:  # 10 000.00 ₽
+            continue
+        decline = _half_away(10_000 * (baseline - recent[pid]), baseline)  # hundredths of a percent
+        if decline >= 3_000:
+            out.append((baseline - recent[pid], pid, baseline, recent[pid], decline))
+    out.sort(key=lambda r: (-r[0], r[1]))
+    _write_csv(
+        path,
+        ["partner_id", "baseline_28d", "recent_28d", "decline_pct"],
+        [[pid, rubles(b), rubles(r), rubles(d)] for _, pid, b, r, d in out],
     )

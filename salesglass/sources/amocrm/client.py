@@ -1,6 +1,6 @@
 """The HTTP client for one amoCRM account: limiter, retries, auth, and the API's quirks.
 
-Policy (docs/amocrm-api.md §3, §7): every request passes the one limiter; 429 → exponential backoff
+Policy (amoCRM's limits and errors, docs/amocrm.md): every request passes the one limiter; 429 → exponential backoff
 with jitter (for reads and writes: a 429 was not applied); 403 with an HTML page → stop at once, the
 account is blocked; 5xx and timeouts → bounded retries for GETs only; a write that timed out or got
 a 5xx is reported as uncertain, never resent; one 401 → one token refresh → one retry. 204 is an

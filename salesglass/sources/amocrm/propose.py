@@ -119,7 +119,7 @@ auth = "long_lived"
 token_path = "secrets/amocrm-token.json"   # 0600, never printed; keep it out of version control"""
     return f"""
 [amocrm]
-# the demo's amoCRM is the emulator `salesglass demo` starts; for your account: https://<subdomain>.amocrm.ru
+# the demo's amoCRM is the emulator `salesglass demo` starts; your account: https://<subdomain>.amocrm.ru or .kommo.com
 base_url = "http://127.0.0.1:8765"
 subdomain = {_s(account.get('subdomain', 'demo'))}
 {access}

@@ -8,6 +8,7 @@ each name means. Runs before the long downloads, so a typo costs seconds, not a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from salesglass.errors import ConfigError
 from salesglass.sources.amocrm.config import AmoCRMConfig, Ref
@@ -148,3 +149,31 @@ def resolve(amo: AmoCRMConfig, *, pipelines: list[dict], lead_fields: list[dict]
             raise ConfigError(f"[amocrm].roles.groups.{key!r}: no user group with this id or name (there are: {names})")
         res.group_roles[hit[0]["id"]] = role
     return res
+
+
+def live_problems(cfg: Any) -> list[str]:
+    """The mapping resolved against the live account: missing pipelines, statuses, fields, users, groups."""
+    from salesglass.sources.amocrm import extract
+    from salesglass.sources.amocrm.client import client_from_config
+    from salesglass.sources.amocrm.sync import _groups
+
+    try:
+        with client_from_config(cfg.amocrm, cfg.base_dir) as client:
+            account = client.get("/api/v4/account", {"with": "users_groups"}) or {}
+            users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
+            pipelines = ((client.get("/api/v4/leads/pipelines") or {}).get("_embedded") or {}).get("pipelines") or []
+            lead_fields = extract.read_all(client, "/api/v4/leads/custom_fields", "custom_fields")
+            company_fields = extract.read_all(client, "/api/v4/companies/custom_fields", "custom_fields")
+        res = resolve(
+            cfg.amocrm,
+            pipelines=pipelines,
+            lead_fields=lead_fields,
+            company_fields=company_fields,
+            users=users,
+            groups=_groups(account, users),
+        )
+    except ConfigError as exc:
+        return [f"amoCRM mapping: {exc}"]
+    except Exception as exc:  # no token yet, no network: say so, the platform side is still checked
+        return [f"amoCRM: cannot read the account ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"]
+    return [f"amoCRM: status {u} is not mapped to a stage (counts as `lead`)" for u in res.unmapped]

@@ -16,7 +16,7 @@ import pyarrow as pa
 from salesglass.sql import transaction
 
 RAW_TABLES = {
-    # table: (key columns DDL, extra columns DDL)
+    # table: its columns' DDL, the id (primary key) first
     "raw_amocrm_leads": "id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
     "raw_amocrm_deleted_leads": "id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
     "raw_amocrm_companies": "id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ",

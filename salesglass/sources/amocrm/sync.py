@@ -300,6 +300,9 @@ def _streams(client: AmoClient, marks: dict[str, int], overlap: int, api_filter:
 def _finish(summary: SyncSummary, mapped: MapResult, res: Resolved) -> None:
     summary.loaded.update(mapped.loaded)
     summary.quarantined.update(mapped.quarantined)
+    if mapped.unreadable_fields:
+        summary.warnings.append(f"{mapped.unreadable_fields} custom field value(s) could not be read: the deals and "
+                                "companies are loaded with those fields empty (reasons in the quarantine table)")
     if res.unmapped:
         summary.warnings.append("statuses without a stage rule count as `lead`: " + "; ".join(res.unmapped[:10])
                                 + (" …" if len(res.unmapped) > 10 else ""))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -24,6 +25,7 @@ from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
 
+AmoCheck = Callable[[Config], list[str]]
 SAMPLE_ROWS = 50_000
 TICKET_PRICE = (50, 30_000)  # rubles: what a ticket plausibly costs on average; outside it the unit is suspect
 
@@ -79,14 +81,18 @@ def _sampled(cfg: Config, inp: InputSpec, sample: int | None) -> InputSpec:
     )
 
 
-def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: bool = True) -> CheckReport:
-    """Dry-run every input (and the plans) of `cfg`; nothing is written anywhere."""
+def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: AmoCheck | None = None) -> CheckReport:
+    """Dry-run every input (and the plans) of `cfg`; nothing is written anywhere. `amocrm`: how to check
+    the amoCRM mapping against the live account (the CLI passes the amoCRM source's own check, so that
+    this module does not reach into another source); run when the config has an [amocrm] section."""
     from salesglass.account_zone import resolve_zone
+    from salesglass.sources.platform.config import with_naive_zone
     from salesglass.sources.platform.load import load_into
     from salesglass.warehouse import init_canonical
 
     report = CheckReport()
     account_tz = resolve_zone(cfg).name
+    cfg = with_naive_zone(cfg, account_tz)
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     try:
@@ -121,14 +127,15 @@ def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: bool = T
                 _range(con, ic, "platform_widget_installs", "installed_at", account_tz)
             _status_values(cfg, inp, ic)
         report.months = _months(con, account_tz)
+        _partner_references(con, report)
         if cfg.plans.path or cfg.plans.table or cfg.plans.query:
             _plans(con, cfg, report)
     finally:
         con.close()
-    if amocrm and "amocrm" in cfg.model_fields_set:
+    if amocrm is not None and "amocrm" in cfg.model_fields_set:
         report.amocrm_checked = True
-        report.amocrm = _amocrm_problems(cfg)
-    elif amocrm:
+        report.amocrm = amocrm(cfg)
+    elif amocrm is not None:
         report.notes.append("amoCRM: not configured yet (no [amocrm] section) — the back-office side is checked alone")
     return report
 
@@ -148,7 +155,7 @@ def _copy_managers(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         pass
     finally:
         con.execute("DETACH __wh")
-    return con.execute("SELECT count(*) FROM managers").fetchone()[0]
+    return con.execute("SELECT count(*) FROM managers").fetchall()[0][0]
 
 
 def _examples(con: duckdb.DuckDBPyConnection, ic: InputCheck) -> None:
@@ -161,7 +168,7 @@ def _examples(con: duckdb.DuckDBPyConnection, ic: InputCheck) -> None:
 
 def _range(con: duckdb.DuckDBPyConnection, ic: InputCheck, table: str, column: str, tz: str | None = None) -> None:
     c = f"timezone({quote_lit(tz)}, {quote_ident(column)})" if tz else quote_ident(column)
-    lo, hi = con.execute(f"SELECT min({c}), max({c}) FROM {quote_ident(table)}").fetchone()
+    lo, hi = con.execute(f"SELECT min({c}), max({c}) FROM {quote_ident(table)}").fetchall()[0]
     if lo is not None:
         ic.ranges[column] = (lo, hi)
 
@@ -171,9 +178,7 @@ def _zone_of(cfg: Config, inp: InputSpec, column: str) -> str:
     return (spec.timezone if spec else None) or inp.timezone or cfg.platform.timezone
 
 
-def _sales_facts(
-    con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic: InputCheck, account_tz: str
-) -> None:
+def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic: InputCheck, account_tz: str) -> None:
     tz = quote_lit(account_tz)
     row = con.execute(f"""SELECT min(timezone({tz}, sold_at)), max(timezone({tz}, sold_at)), min(turnover),
                                  max(turnover), min(tickets), max(tickets), count(*),
@@ -205,7 +210,7 @@ def _sales_facts(
     zone = _zone_of(cfg, inp, "sold_at")
     hours = dict(con.execute(f"SELECT hour(timezone({tz}, sold_at)), count(*) FROM sales GROUP BY 1").fetchall())
     total = sum(hours.values())
-    ic.facts.append(f"sold_at: naive times read in {zone}; shown in the account's zone {account_tz}")
+    ic.facts.append(f"sold_at: times without an offset are read in {zone}; shown in the account's zone {account_tz}")
     if total >= 50:
         quiet = min(range(24), key=lambda h: sum(hours.get((h + k) % 24, 0) for k in range(4)))
         night = sum(hours.get(h, 0) for h in range(6)) / total  # real ticket sales at 00–06 are a few per cent
@@ -218,7 +223,7 @@ def _sales_facts(
                 f"in the wrong zone (now {zone}); set the zone the back-office writes (`timezone` of the input or "
                 f"[platform].timezone)"
             )
-    future = con.execute("SELECT count(*) FROM sales WHERE sold_at > now() + INTERVAL 1 DAY").fetchone()[0]
+    future = con.execute("SELECT count(*) FROM sales WHERE sold_at > now() + INTERVAL 1 DAY").fetchall()[0][0]
     if future:
         ic.warnings.append(f"time: {future} sales are dated in the future — a wrong zone or format?")
 
@@ -227,7 +232,7 @@ def _partner_facts(
     con: duckdb.DuckDBPyConnection, ic: InputCheck, managers: int, warnings: dict[str, int], tz: str
 ) -> None:
     kinds = con.execute("SELECT kind, count(*) FROM partners GROUP BY 1 ORDER BY 1").fetchall()
-    n, inn = con.execute("SELECT count(*), count(inn) FROM partners").fetchone()
+    n, inn = con.execute("SELECT count(*), count(inn) FROM partners").fetchall()[0]
     ic.facts.append("kinds: " + ", ".join(f"{k} {c}" for k, c in kinds) + f"; with an ИНН: {inn} of {n}")
     _range(con, ic, "partners", "created_at", tz)
     for reason, count in warnings.items():
@@ -254,6 +259,34 @@ def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: CheckReport) -> 
         ic.read, ic.loaded, ic.quarantined = summary.plans.read, summary.plans.loaded, summary.plans.quarantined
         ic.reasons = dict(summary.plans.reasons)
         _range(con, ic, "plans", "month")
+
+
+def _partner_references(con: duckdb.DuckDBPyConnection, report: CheckReport) -> None:
+    """Sales naming a partner the partners inputs do not list: a few are normal (`salesglass doctor`
+    counts them); most of them mean the sales' partner column is not the partners' key."""
+    sales = [ic for ic in report.inputs if ic.target == "sales" and ic.loaded]
+    if not sales or not con.execute("SELECT count(*) FROM partners").fetchone()[0]:
+        return
+    n, support, unknown = con.execute("""SELECT count(*), count(*) FILTER (partner_id IS NULL),
+                                                count(*) FILTER (partner_id IS NOT NULL AND partner_id NOT IN
+                                                                 (SELECT partner_id FROM partners))
+                                         FROM __all_sales""").fetchone()
+    examples = [
+        r[0]
+        for r in con.execute("""SELECT DISTINCT partner_id FROM __all_sales WHERE partner_id NOT IN
+                                             (SELECT partner_id FROM partners) ORDER BY 1 LIMIT 3""").fetchall()
+    ]
+    sales[0].facts.append(
+        f"partners of the sales: {n - support - unknown} known, {support} without a partner "
+        f"(Support), {unknown} naming a partner not in the partners input"
+        + (f" (e.g. {', '.join(examples)})" if examples else "")
+    )
+    if n and unknown / n > 0.2:
+        sales[0].warnings.append(
+            f"partner: {unknown} of {n} sales name a partner the partners input does not list "
+            f"(e.g. {', '.join(examples)}) — is partner_id the column that holds the partners' "
+            "key?"
+        )
 
 
 def _months(con: duckdb.DuckDBPyConnection, account_tz: str) -> list[tuple[str, float, int, int]]:
@@ -321,6 +354,7 @@ def _value_counts(cfg: Config, inp: InputSpec, column: str) -> list[tuple[str, i
                 delimiter=inp.delimiter,
                 encoding=inp.encoding,
                 label=inp.name,
+                project=lambda available: [column] if column in available else None,  # a CSV: that column only
             )
             rel = "__v"
         else:
@@ -349,36 +383,6 @@ def _value_counts(cfg: Config, inp: InputSpec, column: str) -> list[tuple[str, i
         ]
     finally:
         con.close()
-
-
-def _amocrm_problems(cfg: Config) -> list[str]:
-    """The mapping resolved against the live account: missing pipelines, statuses, fields, users, groups."""
-    from salesglass.errors import ConfigError
-    from salesglass.sources.amocrm import extract
-    from salesglass.sources.amocrm.client import client_from_config
-    from salesglass.sources.amocrm.resolve import resolve
-    from salesglass.sources.amocrm.sync import _groups
-
-    try:
-        with client_from_config(cfg.amocrm, cfg.base_dir) as client:
-            account = client.get("/api/v4/account", {"with": "users_groups"}) or {}
-            users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
-            pipelines = ((client.get("/api/v4/leads/pipelines") or {}).get("_embedded") or {}).get("pipelines") or []
-            lead_fields = extract.read_all(client, "/api/v4/leads/custom_fields", "custom_fields")
-            company_fields = extract.read_all(client, "/api/v4/companies/custom_fields", "custom_fields")
-        res = resolve(
-            cfg.amocrm,
-            pipelines=pipelines,
-            lead_fields=lead_fields,
-            company_fields=company_fields,
-            users=users,
-            groups=_groups(account, users),
-        )
-    except ConfigError as exc:
-        return [f"amoCRM mapping: {exc}"]
-    except Exception as exc:  # no token yet, no network: say so, the platform side is still checked
-        return [f"amoCRM: cannot read the account ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"]
-    return [f"amoCRM: status {u} is not mapped to a stage (counts as `lead`)" for u in res.unmapped]
 
 
 def dumps_example(raw: str) -> str:

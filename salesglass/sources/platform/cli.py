@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,12 +12,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from salesglass.cli_options import ConfigOption
+
 console = Console()
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 
 
 def load(
@@ -88,14 +85,16 @@ def inspect(
     cfg = load_config(config)
     catalog = inspect_source(cfg.platform.url, cfg.platform.folder, cfg.base_dir, sample=sample)
     for t in catalog.tables:
-        table = Table("column", "type", "filled", "distinct", "values", title=f"{t.name} — {t.rows:,} rows",
-                      title_justify="left")
+        title = f"{t.name} — {t.rows:,} rows" + (f" ({t.encoding})" if t.encoding else "")
+        table = Table("column", "type", "filled", "distinct", "values", title=title, title_justify="left")
         for c in t.columns:
             shown = ", ".join(f"{v} ({n})" for v, n in c.top[:6]) if c.top else ", ".join(c.samples)
             table.add_row(c.name + (" (key)" if c.primary_key else ""), c.type, f"{c.values:,}",
                           f"{c.distinct:,}", escape(shown[:80]))
         console.print(table)
-    proposal = propose(catalog, timezone=cfg.platform.timezone)
+    from salesglass.account_zone import resolve_zone
+
+    proposal = propose(catalog, timezone=cfg.platform.timezone or resolve_zone(cfg).name)
     if not write:
         console.print("\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False)
         console.print(escape(to_toml(proposal)), highlight=False, soft_wrap=True)
@@ -130,17 +129,19 @@ def check(
     range of dates and amounts, and what to confirm (a money unit off by 100, times in the wrong zone,
     status values the `where` leaves out). Then turnover, tickets and orders of the last three months
     to compare with your accounting, and the amoCRM mapping against the live account when configured.
-    Exit code 0 only when everything would load and nothing needs confirming; 1 otherwise.
+    Exit code 0 only when everything would load and nothing needs confirming; 1 otherwise; 2 when an
+    input cannot be read as configured (the message names the input and the key).
     """
     from salesglass.config import load_config
     from salesglass.errors import ConfigError
+    from salesglass.sources.amocrm.resolve import live_problems
     from salesglass.sources.platform.check import dumps_example, run_check
 
     cfg = load_config(config)
     if not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
         raise ConfigError("nothing to check: the config has no [[platform.inputs]]; "
                           "`salesglass platform inspect --write` proposes them")
-    report = run_check(cfg, sample=None if full else sample)
+    report = run_check(cfg, sample=None if full else sample, amocrm=live_problems)
     for ic in report.inputs:
         would = "[green]all would load[/]" if not ic.quarantined else f"[yellow]{ic.quarantined:,} would not[/]"
         console.print(f"\n[bold]{escape(ic.name)}[/] → {ic.target}: {ic.read:,} rows read"
@@ -157,8 +158,10 @@ def check(
         for w in ic.warnings:
             console.print(f"  [yellow]confirm:[/] {escape(w)}", highlight=False)
     if report.months:
+        partial = any(ic.sampled for ic in report.inputs)
         t = Table("month", "turnover, ₽", "tickets", "orders",
-                  title="Sales of the last three months (all sales inputs; compare with your accounting)")
+                  title="Sales of the last three months (all sales inputs; compare with your accounting)"
+                  + (" — from samples only: run with --full for the whole months" if partial else ""))
         for m, turnover, tickets, orders in report.months:
             t.add_row(m, f"{turnover:,.2f}", f"{tickets:,}", f"{orders:,}")
         console.print(t)
@@ -172,7 +175,7 @@ def check(
         console.print(f"[red]error:[/] {escape(line)}", highlight=False)
     console.print("[green]check passed: everything would load[/]" if report.ok else
                   "[yellow]check: see the lines above before loading[/] (nothing was written)")
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(2 if report.errors else 0 if report.ok else 1)
 
 
 def register(app: typer.Typer) -> None:

@@ -42,7 +42,7 @@ class SourceSpec(Section):
     """Where rows come from: a table or a query of a SQL database, or a CSV / XLSX file."""
 
     url: str | None = None  # SQLAlchemy URL; default [platform].url; `${VAR}` is taken from the environment
-    table: str | None = None
+    table: str | None = None  # a table (or schema.table) to read whole
     query: str | None = None  # result columns are what `columns` refers to
     path: str | None = None  # .csv / .txt / .xlsx file, relative to the config file's folder
     sheet: str | None = None  # XLSX sheet (default: the first)
@@ -66,7 +66,7 @@ class InputSpec(SourceSpec):
     """One back-office input feeding one canonical table. Several inputs may feed the same table."""
 
     name: str  # short id: names the input in quarantine (`platform:<name>`) and its watermark
-    target: Literal["partners", "sales", "widget_installs"]
+    target: Literal["partners", "sales", "widget_installs"]  # the canonical table these rows become
     watermark: str | None = None  # source column that grows on every change (updated_at, id): incremental reads
 
     @field_validator("name")
@@ -92,7 +92,9 @@ class PlatformConfig(Section):
     # a folder of CSV/XLSX exports that `salesglass platform inspect` reads (each input still names its
     # file with `path`)
     folder: str | None = None
-    timezone: str = "Europe/Moscow"  # zone of naive timestamps in the back-office
+    # zone of naive timestamps in the back-office (default: the account time zone — [account] timezone,
+    # else the amoCRM account's own setting from the last sync, else Europe/Moscow)
+    timezone: str | None = None
     batch_rows: int = Field(250_000, ge=1000)  # rows per Arrow batch when reading SQL
     # DuckDB memory cap while loading: bigger inputs spill to disk next to the warehouse instead of
     # taking the machine's memory (DuckDB's own default is 80 % of RAM)
@@ -116,6 +118,13 @@ class PlatformConfig(Section):
                 raise ValueError(f"input name {inp.name!r} is used twice; each input needs its own name")
             seen.add(inp.name)
         return self
+
+
+def with_naive_zone(cfg, zone: str):  # cfg: Config -> Config
+    """`cfg` with `[platform].timezone` filled in with `zone` when the user left it unset."""
+    if cfg.platform.timezone is not None:
+        return cfg
+    return cfg.model_copy(update={"platform": cfg.platform.model_copy(update={"timezone": zone})})
 
 
 class PlansConfig(SourceSpec):

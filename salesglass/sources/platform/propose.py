@@ -11,11 +11,13 @@ sources/amocrm/propose.py: names and readable lines a person can check and edit.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
 
 from salesglass.sources.platform.inspect import Catalog, ColumnProfile, TableProfile
+from salesglass.sql import quote_ident, quote_lit
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
@@ -241,16 +243,30 @@ def _confidence(choices: dict[str, Choice]) -> str:
 
 
 def _ident(catalog: Catalog, name: str) -> str:
-    """A column name as the source's own SQL spells it (the input's `where` runs there)."""
-    if re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+    """A name as the source's own SQL spells it (the input's `where` and a proposed query run there):
+    bare when it can be (`status`), quoted when it must be (`"Статус"`, `"order"`, MySQL's backticks)."""
+    if catalog.url:
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(catalog.url).get_dialect()().identifier_preparer.quote(name)
+        except Exception:  # a dialect SQLAlchemy cannot load: ANSI quotes below
+            pass
+    if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and name not in _duckdb_reserved():
         return name
-    if catalog.dialect in ("mysql", "mariadb"):
-        return "`" + name.replace("`", "``") + "`"
-    return '"' + name.replace('"', '""') + '"'
+    return quote_ident(name)
+
+
+@functools.cache
+def _duckdb_reserved() -> frozenset[str]:
+    import duckdb
+
+    rows = duckdb.sql("SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category = 'reserved'").fetchall()
+    return frozenset(r[0] for r in rows)
 
 
 def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    return quote_lit(value)
 
 
 def _key(t: TableProfile) -> tuple[ColumnProfile | None, str]:
@@ -305,6 +321,26 @@ def _find(
 
 
 # ---------------------------------------------------------------------------------------------- partners
+def _total_lines(p: InputProposal, t: TableProfile, catalog: Catalog) -> None:
+    """A report's «Итого»/«Всего» line (1C exports) is not a row: left out by the status filter if there
+    is one, else by a `where` on files (run by DuckDB), else named for the user to filter."""
+    total = next((c for c in t.columns if c.total_lines), None)
+    if not total:
+        return
+    if p.where:
+        p.notes.append(f"a total line («Итого») in {total.name!r}: not a row; the filter above leaves it out")
+    elif catalog.kind == "files":
+        col = _ident(catalog, total.name)
+        p.where.append(
+            (
+                f"NOT regexp_matches(coalesce({col}, ''), '(?i)^(итого|всего|total)')",
+                f"{total.name}: a report's total line («Итого») is not a row",
+            )
+        )
+    else:
+        p.notes.append(f"a total line («Итого») in {total.name!r}: add a `where` that leaves it out")
+
+
 def _partners(t: TableProfile, catalog: Catalog) -> InputProposal:
     p = InputProposal("partners", "partners", t, HIGH, f"{t.name!r}: named like partners/clients", _place(t))
     key, why = _key(t)
@@ -364,6 +400,7 @@ def _partners(t: TableProfile, catalog: Catalog) -> InputProposal:
     )
     if removed:
         p.notes.append(f"{removed.name!r} marks removed partners: they are loaded too (their past sales still count)")
+    _total_lines(p, t, catalog)
     p.confidence = _confidence(cols)
     return p
 
@@ -579,12 +616,40 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
     if channel:
         cols["channel"] = Choice(channel.name, MEDIUM, "named like a sales channel")
     else:
-        origin = next(
-            (c for c in t.columns if re.search(r"origin|source|istochnik|источник|vendor", norm(c.name))), None
+        seller = next(
+            (
+                c
+                for c in t.columns
+                if re.search(
+                    r"vendor|seller|prodavec|продав|distrib|дистриб|agent_id|"
+                    r"агент",
+                    norm(c.name),
+                )
+                and c is not ref
+            ),
+            None,
         )
-        if origin:
+        origin = next((c for c in t.columns if re.search(r"origin|source|istochnik|источник", norm(c.name))), None)
+        if seller and ref and partners is not None and catalog.kind == "sql":
+            pkey, _ = _key(partners)
+            pname = _find(partners, "name", pred=lambda c: not c.is_number and not c.is_time)
+            if pkey and pname:
+                sv, rv = _ident(catalog, seller.name), _ident(catalog, ref.name)
+                q = (
+                    f"SELECT o.*, CASE WHEN o.{sv} IS NULL OR o.{sv} = o.{rv} THEN 'widget' ELSE "
+                    f"COALESCE(v.{_ident(catalog, pname.name)}, o.{sv}) END AS channel "
+                    f"FROM {_ident(catalog, t.name)} o "
+                    f"LEFT JOIN {_ident(catalog, partners.name)} v ON v.{_ident(catalog, pkey.name)} = o.{sv}"
+                )
+                p.notes.append(
+                    f"channel (a suggestion, not applied): {seller.name!r} names who sold; the partner "
+                    f"itself or nobody means its own widget, another partner a distributor. To load it, "
+                    f'replace `table` with query = "{q}" and add channel = "channel"'
+                )
+        elif origin or seller:
+            c = origin or seller
             p.notes.append(
-                f"channel: {origin.name!r} may say who sold (widget vs a distributor); map `channel` to it, "
+                f"channel: {c.name!r} may say who sold (widget vs a distributor); map `channel` to it, "
                 "or to a query that derives it (see docs/platform.md) — left out"
             )
     _status_filter(p, t, catalog, take=("paid", "refund"))
@@ -606,12 +671,7 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
             f"free orders: {free.zero:.1%} of {free.name!r} are 0 — loaded as sales with zero money; "
             "filter them with `where` if they are invitations"
         )
-    total = next((c for c in t.columns if c.total_lines), None)
-    if total:
-        p.notes.append(
-            f"a total line («Итого») in {total.name!r}: it is not a sale"
-            + ("; the status filter leaves it out" if p.where else " — add a `where` that leaves it out")
-        )
+    _total_lines(p, t, catalog)
     p.watermark = _watermark(t)
     unsure = cols.pop("__status", None)
     p.confidence = _confidence(cols)
@@ -814,8 +874,12 @@ def insert_into_config(text: str, proposal: Proposal) -> str:
         end = next(
             (i for i in range(start + 1, len(lines)) if re.match(r"^\s*\[(?!platform[.\]])", lines[i])), len(lines)
         )
-        while end > start + 1 and lines[end - 1].lstrip().startswith("#") and end < len(lines):
-            end -= 1  # the next section's comment block stays with it
+        marker = next((i for i in range(start + 1, end) if "[[platform.inputs]] go below" in lines[i]), None)
+        if marker is not None:  # the place `salesglass init` left for them
+            end = marker + 1
+        else:
+            while end > start + 1 and lines[end - 1].lstrip().startswith("#") and end < len(lines):
+                end -= 1  # the next section's comment block stays with it
         lines[end:end] = ["", *block, ""]
     if proposal.plans and not any(line.strip() == "[plans]" for line in lines):
         lines += ["", *plans_toml(proposal).rstrip("\n").splitlines()]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from salesglass.serve.web.context import Ctx, add_months, month_start
 from salesglass.serve.web.pages.common import drill, empty_notice
+from salesglass.serve.web.palette import BLUE, GREEN, ORANGE
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
 
 METRICS = ("turnover", "revenue", "cost", "margin", "margin_pct", "tickets", "new_partners")
@@ -165,7 +166,7 @@ def _trend(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> Char
                     "name": t("fact"),
                     "type": "bar",
                     "data": [r["fact"] for r in rows],
-                    "itemStyle": {"color": "#3b6fd4"},
+                    "itemStyle": {"color": BLUE},
                     "barMaxWidth": 30,
                 },
                 {
@@ -181,14 +182,14 @@ def _trend(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> Char
                     "name": t("plan_realistic"),
                     "type": "line",
                     "data": [r["plan_realistic"] for r in rows],
-                    "itemStyle": {"color": "#e08a2c"},
+                    "itemStyle": {"color": ORANGE},
                 },
                 {
                     "name": t("plan_optimistic"),
                     "type": "line",
                     "lineStyle": {"type": "dashed"},
                     "data": [r["plan_optimistic"] for r in rows],
-                    "itemStyle": {"color": "#2e9e6a"},
+                    "itemStyle": {"color": GREEN},
                 },
             ],
         },

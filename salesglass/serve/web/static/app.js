@@ -57,6 +57,14 @@
   document.addEventListener("click", function (e) {
     if (e.target.closest && e.target.closest("[data-close]")) closeDrawer();
   });
+  // forms without inline handlers (the CSP allows no inline script): data-autosubmit, data-confirm
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[data-autosubmit]") && e.target.form) e.target.form.submit();
+  });
+  document.addEventListener("submit", function (e) {
+    var msg = e.target.dataset && e.target.dataset.confirm;
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  });
   window.addEventListener("resize", function () {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var c = window.echarts && echarts.getInstanceByDom(el); if (c) c.resize();
