@@ -77,6 +77,10 @@ class Canon:
     first_sales: ibis.Table | None = None
     # partner_id, deal_id, sales_manager_id, is_cold: the partner's acquiring deal (reports.md)
     acquiring_deals: ibis.Table | None = None
+    # partner_id × day (account zone): Σ turnover/revenue/cost in kopecks, tickets (the forecast's daily series)
+    partner_days: ibis.Table | None = None
+    # report_forecast_backtest once built, so plan-fact's range reads the published cases (None: recompute)
+    forecast_backtest: ibis.Table | None = None
     # report_bonus_lines once built, so the summary sums exactly the published lines (None: recompute)
     bonus_lines: ibis.Table | None = None
 

@@ -42,7 +42,7 @@ REPORTS: dict[str, ReportFn] = {
 
 DATA_QUALITY = "report_data_quality"
 
-DERIVED = ("partner_months", "first_sales", "deal_stages", "acquiring_deals")
+DERIVED = ("partner_months", "partner_days", "first_sales", "deal_stages", "acquiring_deals")
 """Helper tables published next to the reports (drill-down: who is whose new partner, stage times)."""
 
 

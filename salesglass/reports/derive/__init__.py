@@ -13,7 +13,7 @@ from dataclasses import replace
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon
-from salesglass.reports.derive import acquiring_deal, as_of, deal_stages, first_sale, partner_months
+from salesglass.reports.derive import acquiring_deal, as_of, deal_stages, first_sale, partner_days, partner_months
 
 Keep = Callable[[str, ibis.Table], ibis.Table]
 
@@ -25,6 +25,7 @@ def inline(name: str, expr: ibis.Table) -> ibis.Table:
 def derive(canon: Canon, params: BuildParams, keep: Keep = inline) -> Canon:
     canon = as_of.visible(canon, params)
     canon = replace(canon, partner_months=keep("partner_months", partner_months.build(canon, params)))
+    canon = replace(canon, partner_days=keep("partner_days", partner_days.build(canon, params)))
     canon = replace(canon, first_sales=keep("first_sales", first_sale.build(canon, params)))
     canon = replace(canon, deal_stages=keep("deal_stages", deal_stages.build(canon, params)))
     return replace(canon, acquiring_deals=keep("acquiring_deals", acquiring_deal.build(canon, params)))
