@@ -119,7 +119,7 @@ def main() -> None:
     if args.step:
         print(json.dumps(step(args.step, args.workdir, args.url, args.rate, args.as_of), default=str))
         return
-    from salesglass.simulate.democonfig import demo_config_text
+    from salesglass.demo.config import demo_config_text
 
     manifest = json.loads((args.company / "manifest.json").read_text(encoding="utf-8"))
     as_of = manifest["end"]

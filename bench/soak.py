@@ -42,7 +42,7 @@ PIECES = {
     "linking": "salesglass.link.run:run_link",
     "report builder": "salesglass.reports.build:run_build",
     "dashboard": "salesglass.serve.web.app:create_app",
-    "demo config": "salesglass.simulate.democonfig:demo_config_text",
+    "demo config": "salesglass.demo.config:demo_config_text",
 }
 COMPARED = {"deals": "deal_id", "sales": "sale_id", "deal_stages": "deal_id, stage", "partners": "partner_id"}
 # A lead deleted after we saw it keeps its last known values here, while a fresh sync only sees amoCRM's trash
@@ -161,12 +161,12 @@ def main() -> int:
     import uvicorn
 
     from salesglass.config import load_config
+    from salesglass.demo.amocrm import demo_sync
+    from salesglass.demo.config import demo_config_text
     from salesglass.refresh.runner import default_steps, run_refresh
-    from salesglass.refresh.status import read_runs, runs_path_for
+    from salesglass.runs import read_runs, runs_path_for
     from salesglass.serve.users import UserStore
     from salesglass.serve.web.app import serving
-    from salesglass.simulate.democonfig import demo_config_text
-    from salesglass.sources.amocrm.demo import demo_sync
 
     work = Path(tempfile.mkdtemp(prefix="salesglass-soak-"))
     company = ensure_company(work / "company", scale=args.scale, seed=7)

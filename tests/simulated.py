@@ -54,12 +54,12 @@ def fast_amocrm(cfg: Config) -> Config:
 
 def build_company(root: Path, scale: str) -> Built:
     """Generate `scale` under root/company, write the demo config, sync, load, link and build."""
+    from salesglass.demo.amocrm import PLACEHOLDER
+    from salesglass.demo.config import demo_config_text
     from salesglass.emulator.server import start_emulator
     from salesglass.link.run import run_link
     from salesglass.reports.build import run_build
-    from salesglass.simulate.democonfig import demo_config_text
     from salesglass.sources.amocrm.client import authorize
-    from salesglass.sources.amocrm.demo import PLACEHOLDER
     from salesglass.sources.amocrm.sync import run_sync
     from salesglass.sources.platform.load import run_load
 

@@ -29,7 +29,7 @@ def test_every_command_has_help(command):
 
 def test_a_config_mistake_names_the_key_without_a_traceback(tmp_path):
     (tmp_path / "salesglass.toml").write_text('[account]\ntimezone = "Nowhere/City"\n')
-    res = _run("init", cwd=tmp_path)
+    res = _run("load", cwd=tmp_path)
     assert res.returncode == 2
     assert "[account].timezone: unknown time zone 'Nowhere/City'" in res.stderr
     assert "Traceback" not in res.stderr

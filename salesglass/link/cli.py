@@ -51,7 +51,7 @@ def doctor(
 ) -> None:
     """Show what could not be used or joined: quarantined rows by reason, unlinked deals, and more."""
     from salesglass.config import load_config
-    from salesglass.link.doctor import export_suggestions, quality_rows
+    from salesglass.reports.doctor import export_suggestions, quality_rows
     from salesglass.warehouse import open_warehouse
 
     cfg = load_config(config)

@@ -93,7 +93,7 @@ def refresh_status(
     """Show the recent refreshes: when, which steps, and why one failed."""
     from salesglass.config import load_config
     from salesglass.refresh.lock import lock_path_for, read_holder
-    from salesglass.refresh.status import read_runs, runs_path_for
+    from salesglass.runs import read_runs, runs_path_for
 
     cfg = load_config(config)
     holder = read_holder(lock_path_for(cfg.warehouse_path))
@@ -144,7 +144,7 @@ def publish(
 ) -> None:
     """Copy the published reports and the canonical model into PostgreSQL for BI tools (atomic swap)."""
     from salesglass.config import load_config
-    from salesglass.serve.publish import publish_from_config
+    from salesglass.outputs.publish import publish_from_config
 
     cfg = load_config(config)
     with console.status("publishing to PostgreSQL…"):
@@ -162,7 +162,7 @@ def digest(
     """Send the weekly digests: declining partners to their managers, plan vs fact to the head of sales."""
     from salesglass.config import load_config
     from salesglass.errors import ConfigError
-    from salesglass.serve.digest import send_digests
+    from salesglass.outputs.digest import send_digests
 
     cfg = load_config(config)
     if not dry_run and not cfg.digest.enabled:

@@ -4,7 +4,7 @@ A step is a name plus a callable taking the config (given as `"module:function"`
 lazily, in the worker, and pickles trivially). Steps run in order and the run stops at the first
 failure: the report builder publishes by swapping a finished file in, so a refresh that fails, or a
 worker killed mid-way, leaves the last good reports published. Every step's start, end and error go
-to the journal (`refresh/status.py`) for the data-quality page.
+to the journal (`salesglass/runs.py`) for the data-quality page.
 
 Why a worker process: DuckDB allows one writing process per file, and sync/load/build are heavy;
 the web process stays responsive and only ever opens the published file read-only.
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from salesglass.refresh.lock import LockBusy, RefreshLock, lock_path_for
-from salesglass.refresh.status import Journal, describe_error, read_runs, runs_path_for
+from salesglass.runs import Journal, describe_error, read_runs, runs_path_for
 
 EXIT_OK, EXIT_FAILED, EXIT_BUSY = 0, 1, 3
 

@@ -51,7 +51,7 @@ class BackgroundRefresh:
         self.interval_seconds = interval_seconds  # overrides [refresh] interval_minutes (benchmarks)
         self.steps = list(steps) if steps is not None else default_steps(cfg)
         if digest is None and getattr(getattr(cfg, "digest", None), "enabled", False):
-            from salesglass.serve.digest import send_digests
+            from salesglass.outputs.digest import send_digests
 
             digest = send_digests
         self.digest = digest
@@ -188,7 +188,7 @@ def start_background_refresh(cfg: Any, steps: Sequence[Step] | None = None, *, r
                              interval_seconds: float | None = None) -> BackgroundRefresh:
     """Start the scheduler thread (refreshes in worker processes); `steps` default to `default_steps(cfg)`.
 
-    The weekly digest (`digest`, default `salesglass.serve.digest.send_digests`) runs at `[digest]
+    The weekly digest (`digest`, default `salesglass.outputs.digest.send_digests`) runs at `[digest]
     weekday`/`at` when `[digest] enabled`, once per ISO week even across restarts.
     """
     return BackgroundRefresh(cfg, steps, run_at_start=run_at_start, digest=digest,

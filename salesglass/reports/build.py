@@ -63,7 +63,7 @@ def _keep_canonical_only(con: ibis.BaseBackend, warehouse: str, say: Progress) -
     missing = [t.name for t in CANONICAL if t.name not in have]
     if missing:
         raise SalesglassError(f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
-                              "run `salesglass init` and load data first")
+                              "run `salesglass sync` and `salesglass load` first")
     canonical = {t.name for t in CANONICAL}
     for name in sorted(have - canonical):
         con.raw_sql(f'DROP {"VIEW" if kinds[name] == "VIEW" else "TABLE"} "{name}"')
@@ -86,7 +86,7 @@ def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> N
     missing = [t.name for t in CANONICAL if t.name not in have]
     if missing:
         raise SalesglassError(f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
-                              "run `salesglass init` and load data first")
+                              "run `salesglass sync` and `salesglass load` first")
     con.raw_sql("SET preserve_insertion_order = false")  # lets DuckDB copy in parallel; row order is meaningless
     # FSST (string compression) is most of the cost of writing 10 M sales with their 24-character ids:
     # without it the copy takes ~20-30 % less time for a ~40 % larger sales table (bench/reports.py)
@@ -149,8 +149,8 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
         with building(cfg.published_path, seed=seed) as (_tmp, out, seeded):
             if engine == "duckdb":
                 if not cfg.warehouse_path.exists():
-                    raise SalesglassError(f"no warehouse at {cfg.warehouse_path}: run `salesglass init` "
-                                          "and load data first")
+                    raise SalesglassError(f"no warehouse at {cfg.warehouse_path}: run `salesglass sync` "
+                                          "and `salesglass load` first")
                 copy_start = time.perf_counter()
                 if seeded:
                     _keep_canonical_only(out, str(cfg.warehouse_path), say)

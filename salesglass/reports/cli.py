@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         from salesglass.config import load_config
-        from salesglass.reports.export import export_reports
+        from salesglass.outputs.export import export_reports
 
         cfg = load_config(config)
         written = export_reports(cfg.published_path, format, out)

@@ -79,7 +79,7 @@ def test_generated_company_full_then_incremental(tmp_path, demo):
 
 
 def test_demo_sync_starts_the_emulator_authorizes_and_syncs(tmp_path, generated_company):
-    from salesglass.sources.amocrm.demo import demo_sync
+    from salesglass.demo.amocrm import demo_sync
 
     company = generated_company
     config_path = tmp_path / "salesglass.toml"

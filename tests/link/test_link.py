@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from salesglass.config import parse_config
-from salesglass.link.doctor import export_suggestions, quality_rows
 from salesglass.link.evaluate import measure_linking
 from salesglass.link.run import link_into
 from salesglass.reports import data_quality as dq
+from salesglass.reports.doctor import export_suggestions, quality_rows
 
 
 def _cfg(tmp_path, overrides: str | None = "overrides.csv"):

@@ -44,7 +44,7 @@ def wait_for(predicate, timeout: float, every: float = 0.1) -> bool:
 def make_config(work: Path, company: Path, emulator_url: str, **overrides: dict[str, Any]):
     """The demo config for `company`, pointed at the emulator, with test-sized refresh settings."""
     from salesglass.config import parse_config
-    from salesglass.simulate.democonfig import demo_config_text
+    from salesglass.demo.config import demo_config_text
 
     data = tomllib.loads(demo_config_text(company.resolve()))
     data["amocrm"]["base_url"] = emulator_url

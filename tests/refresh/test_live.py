@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from salesglass.refresh.runner import WorkerRun, default_steps, run_in_worker
-from salesglass.refresh.status import Journal, read_runs, runs_path_for
+from salesglass.runs import Journal, read_runs, runs_path_for
 from tests.refresh.live_stack import WEBHOOK_SECRET, free_port, table_rows, wait_for
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -160,7 +160,7 @@ def test_the_postgres_publish_equals_the_duckdb_reports(live, postgres_url):
     import psycopg
     from psycopg import sql
 
-    from salesglass.serve.publish import publish_from_config
+    from salesglass.outputs.publish import publish_from_config
 
     summary = publish_from_config(live.cfg, postgres_url)
     con = duckdb.connect(str(live.cfg.published_path), read_only=True)
@@ -209,8 +209,8 @@ def _canon(rows: list[tuple], cols: list[str], types: dict[str, str]) -> list[st
 def test_the_digest_reaches_smtp_with_each_managers_declining_partners(live):
     from aiosmtpd.controller import Controller
 
+    from salesglass.outputs.digest import send_digests
     from salesglass.refresh.config import DigestConfig
-    from salesglass.serve.digest import send_digests
 
     received: list[tuple[list[str], email.message.EmailMessage]] = []
 

@@ -13,7 +13,7 @@ import pytest
 
 from salesglass.refresh.lock import LockBusy, RefreshLock, read_holder
 from salesglass.refresh.runner import Step, run_refresh
-from salesglass.refresh.status import read_runs, runs_path_for
+from salesglass.runs import read_runs, runs_path_for
 from tests.refresh.steps import build_step, published_label
 
 

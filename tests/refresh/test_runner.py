@@ -9,7 +9,7 @@ from pathlib import Path
 
 from salesglass.refresh.lock import lock_path_for, read_holder
 from salesglass.refresh.runner import Step, WorkerRun, run_in_worker, run_refresh
-from salesglass.refresh.status import read_runs, runs_path_for
+from salesglass.runs import read_runs, runs_path_for
 from salesglass.warehouse import connect
 from tests.refresh.steps import build_step, failing_step, published_label, sync_step
 

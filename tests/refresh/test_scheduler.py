@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from salesglass.refresh.runner import Step
 from salesglass.refresh.scheduler import next_at, start_background_refresh
-from salesglass.refresh.status import read_runs, runs_path_for
+from salesglass.runs import read_runs, runs_path_for
 from tests.refresh.conftest import make_config
 from tests.refresh.steps import build_step, published_label
 

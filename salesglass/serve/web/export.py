@@ -16,8 +16,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from salesglass.outputs.xlsx import BOLD, DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
+from salesglass.safe_cells import csv_value
 from salesglass.serve.web.view import PageView, TableView
-from salesglass.serve.xlsx import BOLD, DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
 
 FORMATS = {
     "money": TWO_PLACES,
@@ -63,7 +64,7 @@ def cell_value(kind: str, value: Any, ctx: Any) -> Any:
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Sheet"
+    name = re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", title)[:31].strip() or "Sheet"
     base, n = name, 2
     while name in used:
         suffix = f" ({n})"
@@ -78,14 +79,14 @@ def write_table(ws: Any, table: TableView, view: PageView, ctx: Any) -> None:
     ws.freeze_panes = "A6"
     built = ctx.fmt.day(ctx.snap.built_at) if ctx.snap.built_at else "—"
     ws.append([cell(ws, f"{view.title} — {table.title}", font=TITLE_FONT)])
-    ws.append([describe_filters(ctx)])
-    ws.append([f"{ctx.t('as_of')}: {ctx.fmt.day(ctx.snap.as_of)}; {ctx.t('built_at')}: {built}"])
+    ws.append([cell(ws, describe_filters(ctx))])
+    ws.append([cell(ws, f"{ctx.t('as_of')}: {ctx.fmt.day(ctx.snap.as_of)}; {ctx.t('built_at')}: {built}")])
     ws.append([])
     ws.append(header_cells(ws, (c.label for c in table.cols), fill=HEADER_FILL, alignment=HEADER_ALIGNMENT))
     formats = [FORMATS.get(c.kind) for c in table.cols]
     for row in table.rows:
-        ws.append([cell(ws, cell_value(c.kind, row.get(c.key), ctx), fmt=f) if f else
-                   cell_value(c.kind, row.get(c.key), ctx) for c, f in zip(table.cols, formats, strict=True)])
+        ws.append([cell(ws, cell_value(c.kind, row.get(c.key), ctx), fmt=f)
+                   for c, f in zip(table.cols, formats, strict=True)])
     if table.total:
         ws.append([cell(ws, v, font=BOLD, fmt=f) for v, f in zip(total_values(table, ctx), formats, strict=True)])
 
@@ -104,7 +105,8 @@ def xlsx_bytes(view: PageView, ctx: Any) -> bytes:
     for table in view.tables:
         write_table(wb.create_sheet(_sheet_name(table.title, used)), table, view, ctx)
     if not view.tables:
-        wb.create_sheet("—").append([view.notice or ""])
+        ws = wb.create_sheet("—")
+        ws.append([cell(ws, view.notice or "")])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -116,9 +118,10 @@ def csv_bytes(view: PageView, ctx: Any, table_key: str | None = None) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
     for table in tables[:1]:
-        w.writerow([c.label for c in table.cols])
+        w.writerow([csv_value(c.label) for c in table.cols])
         for row in table.rows:
-            w.writerow(["" if (v := cell_value(c.kind, row.get(c.key), ctx)) is None else v for c in table.cols])
+            w.writerow(["" if (v := cell_value(c.kind, row.get(c.key), ctx)) is None else csv_value(v)
+                        for c in table.cols])
         if table.total:
-            w.writerow(["" if v is None else v for v in total_values(table, ctx)])
+            w.writerow(["" if v is None else csv_value(v) for v in total_values(table, ctx)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

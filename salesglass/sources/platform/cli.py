@@ -1,7 +1,6 @@
 """Commands of this area; `register` adds them to the `salesglass` app.
 
-`salesglass load` reads the back-office and the plans. The linking commands (`link`, `doctor`) live in
-salesglass/link/cli.py and are registered from here too, unless the app already has them.
+`salesglass load` reads the back-office and the plans.
 """
 
 from __future__ import annotations
@@ -66,8 +65,3 @@ def print_summary(summary) -> None:  # LoadSummary
 
 def register(app: typer.Typer) -> None:
     app.command("load")(load)
-    from salesglass.link import cli as link_cli
-
-    names = {c.name for c in app.registered_commands}
-    if "link" not in names:
-        link_cli.register(app)

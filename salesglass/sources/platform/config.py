@@ -90,6 +90,9 @@ class PlatformConfig(Section):
     """The company's own back-office (a SQL database or files), mapped input by input."""
 
     url: str | None = None  # default SQLAlchemy URL of the inputs: postgresql://…, mysql+pymysql://…, sqlite:///…
+    # a folder of CSV/XLSX exports that `salesglass platform inspect` reads (each input still names its
+    # file with `path`)
+    folder: str | None = None
     timezone: str = "Europe/Moscow"  # zone of naive timestamps in the back-office
     batch_rows: int = Field(250_000, ge=1000)  # rows per Arrow batch when reading SQL
     # DuckDB memory cap while loading: bigger inputs spill to disk next to the warehouse instead of

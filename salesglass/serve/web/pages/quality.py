@@ -40,7 +40,7 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
 def refresh_runs(ctx: Ctx, limit: int = 20) -> TableView:
     """The last refreshes from the refresh journal (a file next to the warehouse, not the published
     reports: a refresh that failed, or whose worker was killed, never publishes anything, yet must show)."""
-    from salesglass.refresh.status import read_runs, runs_path_for
+    from salesglass.runs import read_runs, runs_path_for
 
     t = ctx.t
     zone = ZoneInfo(ctx.cfg.account.timezone)

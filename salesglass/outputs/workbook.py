@@ -1,5 +1,5 @@
 """Excel export of report tables, used by `salesglass export` (dashboard pages have their own writer,
-serve/web/export.py; both take their cell styling from serve/xlsx.py).
+serve/web/export.py; both take their cell styling from outputs/xlsx.py).
 
 `write_xlsx(sheets, target)` writes one sheet per table with typed cells (dates as dates, money as
 numbers in a ruble format), readable column names and a frozen header row. Money is converted to
@@ -16,7 +16,7 @@ from typing import IO, Any
 import pyarrow as pa
 from openpyxl import Workbook
 
-from salesglass.serve.xlsx import DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
+from salesglass.outputs.xlsx import DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
 
 RUBLES = "#,##0.00 ₽"
 NUMBER = TWO_PLACES

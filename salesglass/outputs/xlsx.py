@@ -1,4 +1,4 @@
-"""Cell styling shared by both Excel writers: report tables (serve/export.py) and dashboard pages (web/export.py).
+"""Cell styling shared by both Excel writers: report tables (outputs/workbook.py) and pages (serve/web/export.py).
 
 Their inputs differ (Arrow tables vs a page's tables), but a sheet should look the same whichever wrote it:
 the same number and date formats, bold header cells, columns sized to their header, times without a zone.
@@ -11,9 +11,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from salesglass.safe_cells import xlsx_cell
 
 TWO_PLACES = "#,##0.00"  # thousands grouped, two decimals: money without a currency sign, percentages
 DATE = "yyyy-mm-dd"
@@ -21,9 +23,9 @@ BOLD = Font(bold=True)
 MAX_WIDTH = 40  # a long header wraps rather than widening its column past this
 
 
-def cell(ws: Any, value: Any, *, font: Font | None = None, fmt: str | None = None) -> WriteOnlyCell:
-    """A streamed cell with an optional font and number format."""
-    c = WriteOnlyCell(ws, value=value)
+def cell(ws: Any, value: Any, *, font: Font | None = None, fmt: str | None = None) -> Cell:
+    """A streamed cell with an optional font and number format; text stays text (salesglass.safe_cells)."""
+    c = xlsx_cell(ws, value)
     if font is not None:
         c.font = font
     if fmt:
@@ -32,7 +34,7 @@ def cell(ws: Any, value: Any, *, font: Font | None = None, fmt: str | None = Non
 
 
 def header_cells(ws: Any, labels: Iterable[str], *, fill: PatternFill | None = None,
-                 alignment: Alignment | None = None) -> list[WriteOnlyCell]:
+                 alignment: Alignment | None = None) -> list[Cell]:
     """The header row: bold labels, optionally shaded and aligned."""
     out = []
     for text in labels:

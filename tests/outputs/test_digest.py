@@ -13,9 +13,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from salesglass.config import parse_config
-from salesglass.serve.digest import plan_digests, send_digests
+from salesglass.outputs.digest import plan_digests, send_digests
 from salesglass.warehouse import connect
-from tests.serve.conftest import make_published
+from tests.outputs.conftest import make_published
 
 
 class Inbox:

@@ -1,8 +1,9 @@
 """`salesglass export`: every published report table to Excel, CSV or Parquet.
 
 Reads the published file read-only (a build may swap it meanwhile; we hold the old one open).
-Excel: one workbook, one sheet per report (salesglass/serve/export.py); CSV and Parquet: one file per
-report in a folder, written by DuckDB itself.
+Excel: one workbook, one sheet per report (salesglass/outputs/workbook.py); CSV and Parquet: one file per
+report in a folder, written by DuckDB itself. Text in Excel and CSV cannot become a formula
+(salesglass/safe_cells.py; for CSV the same rule runs as SQL).
 """
 
 from __future__ import annotations
@@ -20,6 +21,20 @@ def report_tables(con) -> list[str]:
         "AND table_name LIKE 'report\\_%' ESCAPE '\\' ORDER BY 1").fetchall()]
 
 
+def _inert_text_select(con, table: str) -> str:
+    """`table` with every text column made inert for spreadsheets (salesglass.safe_cells), in SQL."""
+    from salesglass.safe_cells import sql_csv_text
+
+    cols = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
+        "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()
+    exprs = []
+    for name, dtype in cols:
+        quoted = '"' + name.replace('"', '""') + '"'
+        exprs.append(f"{sql_csv_text(quoted)} AS {quoted}" if dtype == "VARCHAR" else quoted)
+    return f'(SELECT {", ".join(exprs)} FROM "{table}")'
+
+
 def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
     """Write every report table of `published`; returns the file (xlsx) or folder (csv, parquet) written."""
     import duckdb
@@ -35,7 +50,7 @@ def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
         as_of = con.execute("SELECT max(as_of) FROM build_info").fetchone()[0]
         out = out or Path(f"salesglass-reports-{as_of}" + (".xlsx" if fmt == "xlsx" else ""))
         if fmt == "xlsx":
-            from salesglass.serve.export import write_xlsx
+            from salesglass.outputs.workbook import write_xlsx
 
             out.parent.mkdir(parents=True, exist_ok=True)
             write_xlsx({n.removeprefix("report_"): con.table(n).to_arrow_table() for n in names}, out)
@@ -44,7 +59,8 @@ def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
         for n in names:
             target = str(out / f"{n}.{fmt}").replace("'", "''")
             options = "FORMAT CSV, HEADER" if fmt == "csv" else "FORMAT PARQUET"
-            con.execute(f"COPY \"{n}\" TO '{target}' ({options})")
+            source = _inert_text_select(con, n) if fmt == "csv" else f'"{n}"'
+            con.execute(f"COPY {source} TO '{target}' ({options})")
         return out
     finally:
         con.close()

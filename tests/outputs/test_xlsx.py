@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pyarrow as pa
 
-from salesglass.serve.export import write_xlsx
+from salesglass.outputs.workbook import write_xlsx
 
 
 def test_write_xlsx_to_a_stream_with_types():

@@ -10,9 +10,9 @@ import psycopg
 import pytest
 
 from salesglass.errors import SalesglassError
-from salesglass.serve.publish import publish_postgres, redact
+from salesglass.outputs.publish import publish_postgres, redact
 from salesglass.warehouse import connect
-from tests.serve.conftest import make_published
+from tests.outputs.conftest import make_published
 
 pytestmark = pytest.mark.postgres
 

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from salesglass.errors import SalesglassError
-from salesglass.serve.digest_text import Digest, format_money, format_number, head_message, manager_message
+from salesglass.outputs.digest_text import Digest, format_money, format_number, head_message, manager_message
 
 TELEGRAM_LIMIT = 4096
 __all__ = ["Digest", "format_money", "format_number", "plan_digests", "send_digests"]

@@ -46,8 +46,8 @@ def demo(
 ) -> None:
     """Generate a company, sync it through the amoCRM emulator, load, link, build and open the dashboard."""
     from salesglass.config import load_config
+    from salesglass.demo.amocrm import demo_sync
     from salesglass.simulate.generate import ensure_company
-    from salesglass.sources.amocrm.demo import demo_sync
 
     end_day = date.fromisoformat(end) if end else None
     dir.mkdir(parents=True, exist_ok=True)
@@ -76,7 +76,7 @@ def demo(
 
 
 def _write_config(path: Path, company: Path) -> None:
-    from salesglass.simulate.democonfig import demo_config_text
+    from salesglass.demo.config import demo_config_text
 
     path.write_text(demo_config_text(company.resolve()), encoding="utf-8")
     path.chmod(0o600)  # it holds the demo integration's client secret

@@ -1,0 +1,257 @@
+"""`salesglass init`: a commented starter config for a company's own data, plus its secret files.
+
+The starter holds no demo values: every section says what to fill in and which command helps. It is
+valid as written (a config with only a back-office, or with nothing yet, passes validation), so each
+next command of the walk-through (`amocrm inspect`, `platform inspect --write`, `check`) can run on it.
+Secrets given to `init` (a database password, an OAuth client secret) never go into the config: they
+are written to an owner-only (0600) env file and the config names the variable instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from salesglass.errors import ConfigError, SalesglassError
+
+ENV_FILE = Path("secrets/salesglass.env")
+PASSWORD_VAR = "SALESGLASS_PLATFORM_PASSWORD"
+CLIENT_SECRET_VAR = "SALESGLASS_AMOCRM_CLIENT_SECRET"
+
+
+@dataclass
+class Answers:
+    """What `init` was told (flags or prompts); everything optional."""
+
+    amocrm_url: str | None = None
+    auth: str = "long_lived"
+    client_id: str | None = None
+    client_secret: str | None = None
+    redirect_uri: str | None = None
+    platform_url: str | None = None  # a database URL, or a folder of CSV/XLSX files
+    timezone: str = "Europe/Moscow"
+
+
+@dataclass
+class Written:
+    config: Path
+    secrets: list[Path]
+    env_vars: list[str]
+
+
+def _s(value: object) -> str:
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _is_database_url(value: str) -> bool:
+    return bool(re.match(r"^[a-z][a-z0-9+]*://", value, re.I))
+
+
+def split_password(url: str) -> tuple[str, str | None]:
+    """(the URL with its password replaced by ${SALESGLASS_PLATFORM_PASSWORD}, the password or None)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise ConfigError(
+            f"--platform-url: {url!r} is neither a database URL (postgresql://user@host/db, "
+            "mysql+pymysql://…, sqlite:///file.sqlite) nor a folder"
+        ) from None
+    if not parsed.password or str(parsed.password).startswith("${"):
+        return url, None
+    user = parsed.username or ""
+    netloc = urlsplit(url).netloc
+    host = netloc.rsplit("@", 1)[1]
+    scheme = url.split("://", 1)[0]
+    rest = url.split("://", 1)[1][len(netloc) :]
+    return f"{scheme}://{user}:${{{PASSWORD_VAR}}}@{host}{rest}", str(parsed.password)
+
+
+def _amocrm_section(a: Answers) -> str:
+    if not a.amocrm_url:
+        return """
+# ---------------------------------------------------------------------------------------------------
+# [amocrm]: your amoCRM / Kommo account. Not connected yet: the back-office side works without it
+# (`salesglass check` and `salesglass load` run on this file as it is). To connect, uncomment and fill in:
+#   base_url  = "https://<subdomain>.amocrm.ru"   (or https://<subdomain>.kommo.com)
+#   subdomain = "<subdomain>"
+#   auth      = "long_lived"                       # a private integration's long-lived token
+#   token_path = "secrets/amocrm-token.json"        # written 0600 by `salesglass amocrm auth`
+# then: `salesglass amocrm auth --long-lived` and `salesglass amocrm inspect` (proposes the mapping).
+# ---------------------------------------------------------------------------------------------------
+# [amocrm]
+"""
+    url = a.amocrm_url.rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        url = "https://" + url
+    host = urlsplit(url).hostname or ""
+    subdomain = host.split(".")[0] if host.count(".") >= 2 else host
+    oauth = ""
+    if a.auth == "oauth":
+        if not (a.client_id and a.redirect_uri):
+            raise ConfigError(
+                "--auth oauth needs --client-id and --redirect-uri (from your integration's "
+                "settings in amoCRM); or use --auth long_lived"
+            )
+        oauth = (
+            f"client_id = {_s(a.client_id)}\nredirect_uri = {_s(a.redirect_uri)}\n"
+            f"# client_secret: read from the environment variable {CLIENT_SECRET_VAR}"
+            + (f" (stored in {ENV_FILE}, 0600)" if a.client_secret else "")
+            + "\n"
+        )
+    how = (
+        "`salesglass amocrm auth --code CODE` (the code from the integration's page) stores the tokens"
+        if a.auth == "oauth"
+        else "`salesglass amocrm auth --long-lived` stores the token (paste it from the integration's page)"
+    )
+    return f"""
+# ---------------------------------------------------------------------------------------------------
+# [amocrm]: your amoCRM / Kommo account.
+# 1. {how}
+# 2. `salesglass amocrm inspect` prints your pipelines, statuses and fields and a proposed mapping
+#    (pipelines, stages, [amocrm.fields], [amocrm.roles]): paste it at the end of this section.
+# ---------------------------------------------------------------------------------------------------
+[amocrm]
+base_url = {_s(url)}
+subdomain = {_s(subdomain)}
+auth = {_s(a.auth)}
+token_path = "secrets/amocrm-token.json"   # 0600, never printed; keep it out of version control
+{oauth}# pipelines = ["…"]   # which pipelines become deals (names or ids); empty = all
+# stages = [ {{ status = "…", stage = "contract_signed" }}, … ]   # from `salesglass amocrm inspect`
+"""
+
+
+def _platform_section(a: Answers, url: str | None) -> str:
+    head = """
+# ---------------------------------------------------------------------------------------------------
+# [platform]: your back-office (a database or a folder of CSV/XLSX exports), mapped input by input
+# into the canonical `partners`, `sales` and `widget_installs` tables (docs/platform.md).
+# `salesglass platform inspect` lists its tables and proposes the [[platform.inputs]] with the reason
+# for every guess; `salesglass platform inspect --write` adds them to this file.
+# Then `salesglass check` shows what would load, what would not and why — nothing is written.
+# ---------------------------------------------------------------------------------------------------
+[platform]
+"""
+    if url is None:
+        where = (
+            '# url = "postgresql://reader@db.internal:5432/backoffice"   # or mysql+pymysql://…, '
+            "sqlite:///file.sqlite;\n#   a password as ${VAR}: read from the environment\n"
+            '# folder = "exports"   # or: a folder of CSV/XLSX exports\n'
+        )
+    elif _is_database_url(url):
+        where = f"url = {_s(url)}   # passwords as ${{VAR}}: read from the environment\n"
+    else:
+        where = f"folder = {_s(url)}   # CSV/XLSX exports; each input names its file with `path`\n"
+    return (
+        head
+        + where
+        + f"""timezone = {_s(a.timezone)}  # zone of naive timestamps in the back-office
+# [[platform.inputs]] go below (`salesglass platform inspect --write`)
+"""
+    )
+
+
+def _plans_section() -> str:
+    return """
+# ---------------------------------------------------------------------------------------------------
+# [plans]: management's monthly targets (CSV, XLSX or a SQL table/query). Columns: month, manager
+# (amoCRM user id, e-mail or name; empty = the whole company), metric (turnover, revenue, margin,
+# tickets, new_partners), realistic, optimistic. `salesglass platform inspect` proposes it when it
+# finds a plans table. Leave it out until you have one.
+# ---------------------------------------------------------------------------------------------------
+# [plans]
+# path = "plans.xlsx"
+"""
+
+
+def starter_config(a: Answers) -> tuple[str, dict[str, str]]:
+    """(the config text, secrets to keep out of it: environment variable → value)."""
+    env: dict[str, str] = {}
+    url = a.platform_url
+    if url and _is_database_url(url):
+        url, password = split_password(url)
+        if password:
+            env[PASSWORD_VAR] = password
+    if a.auth == "oauth" and a.client_secret:
+        env[CLIENT_SECRET_VAR] = a.client_secret
+    text = f"""# salesglass configuration, written by `salesglass init` on {date.today().isoformat()}.
+# Every key: docs/configuration.md. Relative paths are taken from this file's folder.
+# The way to a first build (README, "Use it with your own account"):
+#   salesglass amocrm auth --long-lived      store the amoCRM token (a 0600 file)
+#   salesglass amocrm inspect                your pipelines and fields + a proposed [amocrm] mapping
+#   salesglass platform inspect --write      your back-office's tables + the proposed [[platform.inputs]]
+#   salesglass check                         a dry run: what would load, what would not, monthly totals
+#   salesglass sync; salesglass load; salesglass link; salesglass build
+#   salesglass users add you@company.ru --role admin; salesglass serve
+{
+        "# Secrets are not in this file: "
+        + str(ENV_FILE)
+        + " (0600) sets "
+        + ", ".join(env)
+        + "; load it before running (set -a; . "
+        + str(ENV_FILE)
+        + "; set +a)."
+        + chr(10)
+        if env
+        else ""
+    }
+[warehouse]
+path = "salesglass.duckdb"                      # raw layers + the canonical model (sync, load, link write it)
+published_path = "salesglass-reports.duckdb"    # the reports the dashboard reads (build writes it)
+
+[account]
+timezone = {_s(a.timezone)}   # calendar periods (days, weeks, months) are taken in this zone
+currency = "RUB"
+{_amocrm_section(a)}{_platform_section(a, url)}{_plans_section()}
+# ---------------------------------------------------------------------------------------------------
+# [dashboard]: `salesglass users add you@company.ru --role admin`, then `salesglass serve`.
+# ---------------------------------------------------------------------------------------------------
+[dashboard]
+users_path = "salesglass-users.json"              # logins (argon2 hashes)
+secret_path = ".salesglass/dashboard-secret"      # session-signing key (0600, created by init)
+"""
+    return text, env
+
+
+def write_env_file(path: Path, env: dict[str, str]) -> None:
+    """KEY='value' lines, owner-only from the first byte (the folder too)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        for key, value in env.items():
+            f.write(f"{key}='" + value.replace("'", "'\\''") + "'\n")
+    os.chmod(path, 0o600)
+
+
+def write_starter(path: Path, a: Answers, *, force: bool = False) -> Written:
+    """Write the starter config at `path` (and its secret files next to it); validates it first."""
+    from salesglass.config import load_config, parse_config
+
+    path = Path(path)
+    if path.exists() and not force:
+        raise SalesglassError(f"{path} exists; not overwritten (use --force to replace it)")
+    text, env = starter_config(a)
+    import tomllib
+
+    parse_config(tomllib.loads(text), base_dir=path.resolve().parent, source=str(path))  # never write a bad file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    cfg = load_config(path)
+    written: list[Path] = []
+    if env:
+        env_path = cfg.resolve(ENV_FILE)
+        write_env_file(env_path, env)
+        written.append(env_path)
+    from salesglass.serve.web.auth import load_or_create_secret
+
+    secret = cfg.resolve(cfg.dashboard.secret_path)
+    load_or_create_secret(secret)
+    secret.parent.chmod(0o700)
+    written.append(secret)
+    return Written(path, written, list(env))

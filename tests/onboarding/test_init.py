@@ -1,0 +1,99 @@
+"""`salesglass init`: a starter config that validates, keeps secrets out, and never overwrites by accident."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from salesglass.config import load_config
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "salesglass", *args], capture_output=True, text=True, cwd=cwd, stdin=subprocess.DEVNULL
+    )
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_bare_starter_config_validates_and_holds_no_demo_values(tmp_path):
+    res = _run("init", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    path = tmp_path / "salesglass.toml"
+    cfg = load_config(path)
+    assert cfg.platform.inputs == [] and cfg.platform.url is None
+    assert "amocrm" not in tomllib.loads(path.read_text())  # not connected yet: commented out
+    text = path.read_text()
+    for demo_value in ("127.0.0.1:8765", "backoffice.sqlite", "full_kop", "org_id", "demo"):
+        assert demo_value not in text
+    for helper in ("salesglass platform inspect --write", "salesglass amocrm inspect", "salesglass check"):
+        assert helper in text
+    assert _mode(tmp_path / ".salesglass" / "dashboard-secret") == 0o600
+
+
+def test_flags_fill_the_common_answers_and_the_password_goes_to_a_0600_file(tmp_path):
+    res = _run(
+        "init",
+        "cfg/sg.toml",
+        "--amocrm-url",
+        "https://acme.amocrm.ru",
+        "--auth",
+        "long_lived",
+        "--platform-url",
+        "postgresql://reader:s3cr3t@db.internal:5432/backoffice",
+        cwd=tmp_path,
+    )
+    assert res.returncode == 0, res.stderr
+    path = tmp_path / "cfg" / "sg.toml"
+    text = path.read_text()
+    assert "s3cr3t" not in text and "s3cr3t" not in res.stdout
+    cfg = load_config(path)
+    assert cfg.amocrm.base_url == "https://acme.amocrm.ru" and cfg.amocrm.subdomain == "acme"
+    assert cfg.amocrm.auth == "long_lived"
+    assert cfg.platform.url == "postgresql://reader:${SALESGLASS_PLATFORM_PASSWORD}@db.internal:5432/backoffice"
+    env = tmp_path / "cfg" / "secrets" / "salesglass.env"
+    assert env.read_text() == "SALESGLASS_PLATFORM_PASSWORD='s3cr3t'\n"
+    assert _mode(env) == 0o600 and _mode(env.parent) == 0o700
+
+
+def test_oauth_needs_its_ids_and_keeps_the_client_secret_out(tmp_path):
+    res = _run("init", "--amocrm-url", "acme.kommo.com", "--auth", "oauth", cwd=tmp_path)
+    assert res.returncode == 2 and "--client-id" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "salesglass.toml").exists()
+    res = _run(
+        "init",
+        "--amocrm-url",
+        "acme.kommo.com",
+        "--auth",
+        "oauth",
+        "--client-id",
+        "abc",
+        "--redirect-uri",
+        "https://example.org/cb",
+        "--client-secret",
+        "topsecret",
+        cwd=tmp_path,
+    )
+    assert res.returncode == 0, res.stderr
+    cfg = load_config(tmp_path / "salesglass.toml")
+    assert (cfg.amocrm.auth, cfg.amocrm.client_id, cfg.amocrm.client_secret) == ("oauth", "abc", None)
+    assert cfg.amocrm.base_url == "https://acme.kommo.com"
+    assert "topsecret" not in (tmp_path / "salesglass.toml").read_text()
+    assert "SALESGLASS_AMOCRM_CLIENT_SECRET='topsecret'" in (tmp_path / "secrets" / "salesglass.env").read_text()
+
+
+def test_a_folder_of_files_and_no_overwrite_without_force(tmp_path):
+    assert _run("init", "--platform-url", "exports", cwd=tmp_path).returncode == 0
+    path = tmp_path / "salesglass.toml"
+    assert load_config(path).platform.folder == "exports"
+    path.write_text(path.read_text() + "\n# my own note\n")
+    res = _run("init", cwd=tmp_path)
+    assert res.returncode == 2 and "--force" in res.stderr
+    assert "# my own note" in path.read_text()
+    assert _run("init", "--force", cwd=tmp_path).returncode == 0
+    assert "# my own note" not in path.read_text()
