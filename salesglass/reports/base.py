@@ -79,6 +79,10 @@ class Canon:
     acquiring_deals: ibis.Table | None = None
     # partner_id × day (account zone): Σ turnover/revenue/cost in kopecks, tickets (the forecast's daily series)
     partner_days: ibis.Table | None = None
+    # the forecast's steps for as_of and every backtest day (reports/forecast/model.py)
+    forecast_weights: ibis.Table | None = None
+    forecast_base: ibis.Table | None = None
+    forecast_pipeline: ibis.Table | None = None
     # report_forecast_backtest once built, so plan-fact's range reads the published cases (None: recompute)
     forecast_backtest: ibis.Table | None = None
     # report_bonus_lines once built, so the summary sums exactly the published lines (None: recompute)

@@ -46,6 +46,8 @@ def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.i
         out[name] = keep(name, fn(canon, params))
         if name == "report_bonus_lines":
             canon = replace(canon, bonus_lines=out[name])
+        if name == "report_forecast_backtest":
+            canon = replace(canon, forecast_backtest=out[name])
     return out
 
 

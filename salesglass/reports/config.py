@@ -44,7 +44,10 @@ class ForecastRules(Section):
     weekday_days: int = Field(364, ge=28, le=1092)
     # a partner whose last 28 days are this many percent below its 84 days before (seasonally adjusted)
     # counts as declining: its forecast starts from the last 28 days and keeps falling at that pace
-    decline_pct: Decimal = Field(Decimal("30"), ge=0, le=100, decimal_places=2)
+    decline_pct: Decimal = Field(Decimal("90"), ge=0, le=100, decimal_places=2)
+    # … and, if true, keeps falling at that pace through the period (off by default: on the simulated company
+    # it made the forecast too low, most declines being the gap between two events)
+    decline_keeps_falling: bool = False
     # deals of the last N days (by the day they reached a stage) give the stage → first-sale conversion
     pipeline_history_days: int = Field(730, ge=90, le=3650)
     # a deal that has not sold within this many days of reaching a stage counts as not converted
@@ -87,12 +90,12 @@ def demo_section(company: Path) -> str:
 [reports.forecast]
 # level_days = 56                # a partner's level: its last 56 days, seasonally adjusted
 # weekday_days = 364             # the weekday index comes from the last 364 days of the account
-# decline_pct = "30"             # a partner 30 % below its usual keeps falling at that pace in the forecast
+# decline_pct = "90"             # a partner 90 % below its usual is forecast from its last 28 days
 # pipeline_history_days = 730    # stage → first-sale conversion from the deals of the last two years
 # pipeline_horizon_days = 182    # … a deal not selling within 182 days of a stage counts as lost
 # backtest_months = 24           # the backtest replays the 1st, 8th, 15th and 22nd of the last 24 months
 # min_history_days = 112         # … of days with at least 112 days of history before them
-# low_quantile = 0.1             # the range: P10 … 
+# low_quantile = 0.1             # the range: P10 …
 # high_quantile = 0.9            # … P90 of the backtest errors at the same point of the period
 # min_cases = 8                  # fewer cases at that point: pool all points of the period type
 '''

@@ -18,7 +18,7 @@ from decimal import Decimal as M
 from tests.reports.conftest import d, expected, rows
 
 NULL = None
-COLS = "period_type, period_start, manager_id, metric, fact, plan_realistic, plan_optimistic, forecast, is_complete"
+COLS = "period_type, period_start, manager_id, metric, fact, plan_realistic, plan_optimistic, run_rate, is_complete"
 
 
 def pf(published, where: str) -> list[tuple]:
@@ -38,9 +38,9 @@ def test_company_december_complete(published):
     ])
 
 
-def test_company_january_running_forecast(published):
+def test_company_january_running_run_rate(published):
     jan = d(2025, 1)
-    # forecast = fact × 31 / 15, rounded half away from zero
+    # run_rate = fact × 31 / 15, rounded half away from zero
     assert pf(published, "period_type = 'month' AND period_start = '2025-01-01' AND manager_id IS NULL") == expected([
         ("month", jan, NULL, "turnover", M("6200.00"), M("30000.00"), M("40000.00"), M("12813.33"), False),
         ("month", jan, NULL, "revenue", M("635.60"), M("3000.00"), M("4000.00"), M("1313.57"), False),

@@ -67,6 +67,11 @@ def backtest_origins(canon: Canon, params: BuildParams) -> ibis.Table:
     return days.filter(days.as_of - days.first_day >= rules.min_history_days).select("as_of")
 
 
+def all_origins(canon: Canon, params: BuildParams) -> ibis.Table:
+    """The backtest's days and as_of itself: the forecast of every one of them is computed in one go."""
+    return ibis.union(backtest_origins(canon, params), production_origins(canon, params), distinct=True)
+
+
 def periods(origins: ibis.Table) -> ibis.Table:
     """The month, quarter and year around each as-of day: ps / pe (first / last day numbers), the point
     of the period the day is at (1..4: which week of a month, which quarter of a quarter or year)."""

@@ -72,6 +72,10 @@ def _decay(ratio, days_left):
     return ibis.ifelse((ratio >= 1) | (ratio <= 0) | (days_left <= 0) | (1 - q < 1e-9), 1.0, mean)
 
 
+def rules_decay(params: BuildParams) -> bool:
+    return params.rules.forecast.decline_keeps_falling
+
+
 def remainder(canon: Canon, params: BuildParams, weights: ibis.Table, periods: ibis.Table) -> ibis.Table:
     """as_of × period_type × mkey: the base's expected sales after as_of to the period end (float, in
     kopecks / tickets)."""
@@ -81,13 +85,13 @@ def remainder(canon: Canon, params: BuildParams, weights: ibis.Table, periods: i
     per = left_join(left_join(periods.select("as_of", "period_type", "pe"), wu, "as_of"), we, ["as_of", "pe"])
     per = per.mutate(k_rest=(per.cum_e - per.cum_u).fill_null(0), left=per.pe - per.as_of)
     x = lv.join(per, "as_of")
-    factor = x.k_rest * _decay(x.ratio, x.left)
+    factor = ibis.ifelse(x.declining & ibis.literal(rules_decay(params)), x.k_rest * _decay(x.ratio, x.left), x.k_rest)
     x = x.mutate(**{m: x[m] * factor for m in METRICS})
     dev = canon.partners.select("partner_id", mgr="development_manager_id")
     x = left_join(x, dev, "partner_id")
     managed = x.filter(x.mgr.notnull())
     rows = union_all(
-        x.select("as_of", "period_type", mkey=ibis.literal(COMPANY, type=I64), *METRICS),
-        managed.select("as_of", "period_type", mkey=managed.mgr.cast(I64), *METRICS),
+        x.select("as_of", "period_type", *METRICS, mkey=ibis.literal(COMPANY, type=I64)),
+        managed.select("as_of", "period_type", *METRICS, mkey=managed.mgr.cast(I64)),
     )
     return rows.group_by("as_of", "period_type", "mkey").agg(**{m: rows[m].sum() for m in METRICS})

@@ -136,9 +136,9 @@ def remainder(canon: Canon, params: BuildParams, origins: ibis.Table, periods: i
     zero = ibis.literal(0.0, type=F64)
     managed = x.filter(x.sales_manager_id.notnull())
     rows = union_all(
-        x.select("as_of", "period_type", mkey=ibis.literal(COMPANY, type=I64), *METRICS, "new_partners"),
-        managed.select("as_of", "period_type", mkey=managed.sales_manager_id.cast(I64),
-                       **{m: zero for m in METRICS}, new_partners=managed.new_partners),
+        x.select("as_of", "period_type", *METRICS, "new_partners", mkey=ibis.literal(COMPANY, type=I64)),
+        managed.select("as_of", "period_type", **{m: zero for m in METRICS}, new_partners=managed.new_partners,
+                       mkey=managed.sales_manager_id.cast(I64)),
     )
     return rows.group_by("as_of", "period_type", "mkey").agg(
         **{m: rows[m].sum() for m in (*METRICS, "new_partners")})

@@ -5,7 +5,9 @@ Both come from the company's own daily turnover before the as-of day (nothing la
   `weekday_days` days — Σ over days ÷ number of days, never a mean of daily ratios;
 - month index m(M) = mean over past years of (turnover per day in month M) / (turnover per day over the
   12 months centred on it), which takes the growth trend out. A month of year with no centred ratio yet
-  falls back to its ratio against the last 12 complete months; with less than 12 months of history, 1.
+  falls back to its ratio against the last 12 complete months, each brought to today's level by the
+  year-over-year growth of the last 3 months (when a year before them is known); with less than 12
+  months of history, 1.
   The first month with sales is left out (it is usually partial).
 The weight of a day is w(weekday) × m(month): "how much this day sells compared with an average day".
 Only ratios of weights matter (a partner's level is divided by the weights of its own recent days), so
@@ -62,7 +64,16 @@ def month_index_as_of(canon: Canon, origins: ibis.Table, cdays: ibis.Table) -> i
     j = j.mutate(moy=(j.mi % 12 + 1).cast(I64))
     cen = j.filter(j.centred.notnull(), j.mi + 5 <= j.umi - 1)
     cen = cen.group_by("as_of", "moy").agg(rc=cen.centred.mean())
-    tr = j.filter(j.mi >= j.umi - 12, j.mi <= j.umi - 1)
+    # growth over a year: the last 3 complete months against the same months a year before (1 without them)
+    recent = j.filter(j.mi >= j.umi - 3, j.mi <= j.umi - 1).select("as_of", "mi", now="avg")
+    ago = j.filter(j.mi >= j.umi - 15, j.mi <= j.umi - 13).select("as_of", mi=j.mi + 12, then="avg")
+    pairs = recent.join(ago, ["as_of", "mi"])
+    growth = pairs.group_by("as_of").agg(g_n=pairs.count(), g_now=pairs.now.sum(), g_then=pairs.then.sum())
+    growth = growth.select("as_of", g=ibis.ifelse((growth.g_n == 3) & (growth.g_then > 0) & (growth.g_now > 0),
+                                                  growth.g_now / growth.g_then, 1.0))
+    tr = left_join(j.filter(j.mi >= j.umi - 12, j.mi <= j.umi - 1), growth, "as_of")
+    # each month brought to today's level by that growth, so the trend is not read as seasonality
+    tr = tr.mutate(avg=tr.avg * tr.g.fill_null(1.0) ** ((tr.umi - 1 - tr.mi).cast(F64) / 12))
     year = ibis.window(group_by=tr.as_of)
     tr = tr.mutate(ym=tr.avg.mean().over(year), yn=tr.avg.count().over(year))
     tr = tr.filter(tr.yn == 12, tr.ym > 0)
