@@ -43,7 +43,7 @@ class ForecastRules(Section):
     # days of the account's history the weekday index is estimated from
     weekday_days: int = Field(364, ge=28, le=1092)
     # a partner whose last 28 days are this many percent below its 84 days before (seasonally adjusted)
-    # counts as declining: its forecast starts from the last 28 days and keeps falling at that pace
+    # counts as declining: its forecast starts from its last 28 days (90: only partners that nearly stopped)
     decline_pct: Decimal = Field(Decimal("90"), ge=0, le=100, decimal_places=2)
     # … and, if true, keeps falling at that pace through the period (off by default: on the simulated company
     # it made the forecast too low, most declines being the gap between two events)

@@ -48,7 +48,8 @@ def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
         lo = backtest.quantile(src, key, "rho", rules.low_quantile).rename({f"lo_{name}": "q_", f"n_{name}": "n_"})
         hi = backtest.quantile(src, key, "rho", rules.high_quantile).select(*key, **{f"hi_{name}": "q_"})
         stats[name] = left_join(lo, hi, key)
-    x = x.mutate(point0=ibis.literal(0, type=I64), row_=ibis.row_number().over(ibis.window()))
+    x = x.mutate(point0=ibis.literal(0, type=I64))
+    row = ["period_type", "period_start", "mkey", "metric"]
     x = left_join(x, stats["pt"], key)
     x = left_join(x, stats["all"].rename(point0="point"), ["period_type", "metric", "point0"])
     use_pt = x.n_pt.fill_null(0) >= rules.min_cases
@@ -62,12 +63,12 @@ def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     # chances: the share of the past ratios (same point, or pooled) that would have reached the plan
     run = x.filter(x.running, x.fc.notnull())
     pr = r.select(r_type="period_type", r_metric="metric", r_point="point", rho="rho")
-    j = run.select("row_", "period_type", "metric", "point", "use_pt", "fact", "fc", "real", "opt").join(
+    j = run.select(*row, "point", "use_pt", "fact", "fc", "real", "opt").join(
         pr, [run.period_type == pr.r_type, run.metric == pr.r_metric])
     j = j.filter(~j.use_pt | (j.point == j.r_point))
     got = j.fact.cast(F64) + (j.fc - j.fact).cast(F64) * j.rho
-    ch = j.group_by("row_").agg(
+    ch = j.group_by(row).agg(
         chance_real=backtest.mean(ibis.ifelse(got >= j.real.cast(F64), 100.0, 0.0), j.real.notnull()),
         chance_opt=backtest.mean(ibis.ifelse(got >= j.opt.cast(F64), 100.0, 0.0), j.opt.notnull()),
     )
-    return left_join(x, ch, "row_")
+    return left_join(x, ch, row)
