@@ -15,7 +15,7 @@ from __future__ import annotations
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
-from salesglass.reports.forecast.days import F64, I64, day_no, lit_day, to_date
+from salesglass.reports.forecast.days import F64, I64, day_no, lit_day, to_date, whole
 from salesglass.reports.forecast.existing import COMPANY
 from salesglass.reports.forecast.model import parts
 from salesglass.reports.money import div_round, from_cents
@@ -79,7 +79,7 @@ def _unpivot(g: ibis.Table) -> ibis.Table:
     x = x.mutate(metric=x.metric_no.cases(*enumerate(METRICS)),
                  **{k: pick(k) for k in ("td", "ac", "ly", "gn", "gl", "b", "p")})
     growth = ibis.ifelse(x.gl > 0, x.gn.cast(F64) / x.gl, ibis.null(F64))
-    last_year = x.td + (x.ly.cast(F64) * growth).round().cast(I64)
+    last_year = x.td + whole(x.ly.cast(F64) * growth)
     return x.select(
         "as_of", "period_type", "period_start", "ps", "pe", "point", "days_elapsed", "days_total", "metric",
         to_date="td", base="b", pipeline="p", forecast=x.td + x.b + x.p,
@@ -127,7 +127,7 @@ def _loo_range(cases: ibis.Table, params: BuildParams) -> ibis.Table:
     lo = ibis.ifelse(use_pt, x.lo_pt, x.lo_all)
     hi = ibis.ifelse(use_pt, x.hi_pt, x.hi_all)
     rest = (x.forecast - x.to_date).cast(F64)
-    return x.mutate(low=x.to_date + (rest * lo).round().cast(I64), high=x.to_date + (rest * hi).round().cast(I64))
+    return x.mutate(low=x.to_date + whole(rest * lo), high=x.to_date + whole(rest * hi))
 
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:

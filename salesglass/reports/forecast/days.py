@@ -33,6 +33,14 @@ def lit_day(d: date) -> ir.IntegerValue:
     return ibis.literal((d - EPOCH).days, type=I64)
 
 
+def whole(x: ir.FloatingValue) -> ir.IntegerValue:
+    """Nearest integer, halves up, alike on every engine (ClickHouse rounds floats half to even). x is first
+    snapped to hundredths, so a sum that one engine adds up to k + 0.4999999 and another to k + 0.5 lands on
+    the same side."""
+    snapped = (x * 100 + 0.5).floor() / 100
+    return (snapped + 0.5).floor().cast(I64)
+
+
 def one_row(canon: Canon) -> ibis.Table:
     m = canon.managers
     return m.aggregate(one_=m.count())

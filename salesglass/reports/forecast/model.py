@@ -10,7 +10,7 @@ import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join
 from salesglass.reports.forecast import existing, pipeline
-from salesglass.reports.forecast.days import I64, all_origins, lit_day, periods
+from salesglass.reports.forecast.days import I64, all_origins, lit_day, periods, whole
 from salesglass.reports.forecast.existing import METRICS, PRIOR_END
 from salesglass.reports.forecast.seasonality import day_weights
 
@@ -51,7 +51,7 @@ def parts(canon: Canon, params: BuildParams, which: str) -> ibis.Table:
     x = left_join(per, x, ["as_of", "period_type"])
 
     def cents(col, m):
-        return (col.fill_null(0.0) * _HUNDRED[m]).round().cast(I64)
+        return whole(col.fill_null(0.0) * _HUNDRED[m])
 
     out = {f"b_{m}": cents(x[f"b_{m}"], m) for m in METRICS}
     out["b_new_partners"] = ibis.literal(0, type=I64)

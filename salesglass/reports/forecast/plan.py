@@ -14,7 +14,7 @@ import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join
 from salesglass.reports.forecast import backtest
-from salesglass.reports.forecast.days import F64, I64
+from salesglass.reports.forecast.days import F64, I64, whole
 from salesglass.reports.forecast.model import parts
 from salesglass.reports.money import to_cents
 
@@ -56,8 +56,8 @@ def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     x = x.mutate(use_pt=use_pt, q_lo=ibis.ifelse(use_pt, x.lo_pt, x.lo_all), q_hi=ibis.ifelse(use_pt, x.hi_pt,
                                                                                              x.hi_all))
     rest = (x.fc - x.fact).cast(F64)
-    lo = x.fact + (rest * x.q_lo).round().cast(I64)
-    hi = x.fact + (rest * x.q_hi).round().cast(I64)
+    lo = x.fact + whole(rest * x.q_lo)
+    hi = x.fact + whole(rest * x.q_hi)
     x = x.mutate(lo=ibis.ifelse(x.running, ibis.least(lo, hi), x.fc), hi=ibis.ifelse(x.running, ibis.greatest(lo, hi),
                                                                                      x.fc))
     # chances: the share of the past ratios (same point, or pooled) that would have reached the plan
