@@ -30,8 +30,11 @@ test: $(STAMP) system-deps
 	$(BIN)/ruff check salesglass tests bench
 	$(BIN)/python -m pytest $(ARGS)
 
+## make lint: the formatter's check, the linter and the type checker (mypy on salesglass/, pyproject.toml)
 lint: $(STAMP)
+	$(BIN)/ruff format --check salesglass tests bench
 	$(BIN)/ruff check salesglass tests bench
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -46,7 +46,7 @@ PIECES = {
 }
 COMPARED = {"deals": "deal_id", "sales": "sale_id", "deal_stages": "deal_id, stage", "partners": "partner_id"}
 # A lead deleted after we saw it keeps its last known values here, while a fresh sync only sees amoCRM's trash
-# tombstone (id + is_deleted, every other field null: amocrm-api.md §4.8). So deleted deals are compared by
+# tombstone (id + is_deleted, every other field null: docs/amocrm.md, deleted leads). So deleted deals are compared by
 # (deal_id, is_deleted) only; live deals column by column.
 VIEWS = {"deals": "(SELECT deal_id, is_deleted, to_json(d)::VARCHAR AS row FROM {db}.deals d "
                   "WHERE NOT coalesce(is_deleted, false) "
@@ -165,8 +165,8 @@ def main() -> int:
     from salesglass.demo.config import demo_config_text
     from salesglass.refresh.runner import default_steps, run_refresh
     from salesglass.runs import read_runs, runs_path_for
+    from salesglass.serve.cli import serving
     from salesglass.serve.users import UserStore
-    from salesglass.serve.web.app import serving
 
     work = Path(tempfile.mkdtemp(prefix="salesglass-soak-"))
     company = ensure_company(work / "company", scale=args.scale, seed=7)

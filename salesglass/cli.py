@@ -25,10 +25,6 @@ app = typer.Typer(
 )
 console = Console()
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 
 
 @app.command("init")
@@ -44,7 +40,8 @@ def init(
     platform_url: Annotated[str | None, typer.Option(help="Your back-office: a database URL "
                                                           "(postgresql://…, mysql+pymysql://…, sqlite:///…) "
                                                           "or a folder of CSV/XLSX files.")] = None,
-    timezone: Annotated[str, typer.Option(help="Your time zone (IANA name).")] = "Europe/Moscow",
+    timezone: Annotated[str, typer.Option(help="Zone of the back-office's timestamps written without an "
+                                               "offset (IANA name).")] = "Europe/Moscow",
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write a commented starter config for your own amoCRM account and back-office.
@@ -96,6 +93,7 @@ def config_docs(
 
 
 def _register_all() -> None:
+    from salesglass.bonus import cli as bonus_cli
     from salesglass.demo import cli as demo_cli
     from salesglass.emulator import cli as emulator_cli
     from salesglass.link import cli as link_cli
@@ -108,7 +106,7 @@ def _register_all() -> None:
     from salesglass.sources.platform import cli as platform_cli
 
     for module in (demo_cli, simulate_cli, emulator_cli, amocrm_cli, platform_cli, link_cli, reports_cli,
-                   forecast_cli, serve_cli, refresh_cli):
+                   forecast_cli, serve_cli, refresh_cli, bonus_cli):
         module.register(app)
 
 

@@ -34,15 +34,20 @@ class WarehouseConfig(Section):
     path: Path = Path("salesglass.duckdb")
     # the published report tables (+ a copy of the canonical model for drill-down), swapped in whole
     published_path: Path = Path("salesglass-reports.duckdb")
+    # bonus periods, approvals (locked lines), adjustments, disputes and their audit trail; outlives every
+    # build and reload (docs/bonuses.md)
+    bonus_state_path: Path = Path("salesglass-bonus.duckdb")
     # e.g. clickhouse://user:password@host:8123/salesglass, used when engine = "clickhouse"
     clickhouse_url: str | None = None
 
 
 class AccountConfig(Section):
-    """Calendar and money conventions; amoCRM's account settings win unless overridden here."""
+    """Calendar and money conventions."""
 
-    # calendar periods (day, Monday week, month, quarter, year) are taken in this IANA time zone
-    timezone: str = "Europe/Moscow"
+    # the IANA time zone calendar periods (day, Monday week, month, quarter, year), "today" and the refresh
+    # and digest times are taken in. Unset (the default): the amoCRM account's own setting from the last
+    # sync, else Europe/Moscow. Set it only to override the account; `salesglass doctor` shows which is used
+    timezone: str | None = None
     # the account currency (money is DECIMAL(18,2) in it)
     currency: str = "RUB"
 
@@ -79,6 +84,10 @@ class Config(Section):
     def published_path(self) -> Path:
         return self.resolve(self.warehouse.published_path)
 
+    @property
+    def bonus_state_path(self) -> Path:
+        return self.resolve(self.warehouse.bonus_state_path)
+
 
 def _describe(error: dict[str, Any], source: str) -> str:
     loc = [str(p) for p in error["loc"]]
@@ -111,8 +120,14 @@ def load_config(path: str | Path | None = None) -> Config:
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"config file {path} does not exist")
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder; --config expects a TOML file such as {path / DEFAULT_CONFIG_NAME}")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save the config file as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     return parse_config(data, base_dir=path.resolve().parent, source=str(path))

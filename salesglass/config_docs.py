@@ -1,14 +1,17 @@
 """Render `docs/configuration.md` from the config models themselves, so the reference cannot drift.
 
-Each setting's explanation is the comment written just above the field in its section's model (or the
-field's `description`), its type and default come from pydantic — one source for code and docs.
+Each setting's explanation is the comment written just above the field in its section's model and at the
+end of its line (or the field's `description`), its type and default come from pydantic — one source for code and docs.
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
+import io
 import json
-import re
+import textwrap
+import tokenize
 from typing import Any
 
 from pydantic import BaseModel
@@ -18,22 +21,33 @@ from salesglass.config import Config
 
 
 def _field_comments(model: type[BaseModel]) -> dict[str, str]:
-    """Comment lines directly above each `name: type = …` line of the class body."""
+    """Each field's comments: the comment lines directly above its `name: type = …` statement, then
+    the end-of-line comments on the statement itself (`port: int = 8000  # the dashboard's port`)."""
     try:
-        lines = inspect.getsource(model).splitlines()
+        source = textwrap.dedent(inspect.getsource(model))
     except (OSError, TypeError):
         return {}
+    comments: dict[int, str] = {}  # line → comment text
+    own_line: set[int] = set()  # lines holding nothing but a comment
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.COMMENT:
+            comments[tok.start[0]] = tok.string.lstrip("#").strip()
+            if not tok.line[: tok.start[1]].strip():
+                own_line.add(tok.start[0])
+    body = ast.parse(source).body[0]
     out: dict[str, str] = {}
-    pending: list[str] = []
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            pending.append(stripped.lstrip("#").strip())
+    for stmt in getattr(body, "body", []):
+        if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
             continue
-        m = re.match(r"^\s{4}(\w+)\s*:", line)
-        if m and pending and not stripped.startswith(("def ", "@")):
-            out[m.group(1)] = " ".join(pending)
-        pending = []
+        above: list[str] = []
+        line = stmt.lineno - 1
+        while line in own_line:
+            above.insert(0, comments[line])
+            line -= 1
+        after = [comments[n] for n in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1) if n in comments]
+        text = " ".join(c for c in above + after if c)
+        if text:
+            out[stmt.target.id] = text
     return out
 
 
@@ -75,7 +89,10 @@ def _section(key: str, model: type[BaseModel], out: list[str]) -> None:
     out += [f"## [{key}]", ""]
     if model.__doc__:
         out += [inspect.cleandoc(model.__doc__), ""]
-    comments = _field_comments(model)
+    comments: dict[str, str] = {}
+    for cls in reversed(model.__mro__):  # a field documented in a base section model keeps its meaning
+        if isinstance(cls, type) and issubclass(cls, BaseModel) and cls is not BaseModel:
+            comments.update(_field_comments(cls))
     rows: list[str] = []
     nested: list[tuple[str, type[BaseModel]]] = []
     for name, field in model.model_fields.items():

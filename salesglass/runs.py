@@ -119,7 +119,3 @@ def read_runs(path: Path, limit: int = 50) -> list[RunRecord]:
             run.skipped = kind == "run_skipped"
             run.trigger = run.trigger or e.get("trigger")
     return list(reversed(list(runs.values())))[:limit]
-
-
-def last_good_run(path: Path) -> RunRecord | None:
-    return next((r for r in read_runs(path, limit=10_000) if r.ok and not r.skipped), None)

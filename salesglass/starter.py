@@ -206,7 +206,8 @@ path = "salesglass.duckdb"                      # raw layers + the canonical mod
 published_path = "salesglass-reports.duckdb"    # the reports the dashboard reads (build writes it)
 
 [account]
-timezone = {_s(a.timezone)}   # calendar periods (days, weeks, months) are taken in this zone
+# calendar periods use the amoCRM account's own time zone (`salesglass doctor` shows it); to override:
+# timezone = {_s(a.timezone)}
 currency = "RUB"
 {_amocrm_section(a)}{_platform_section(a, url)}{_plans_section()}
 # ---------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from salesglass.model.ddl import create_all_sql
+from salesglass.sql import quote_ident, quote_lit
 
 # The file format of new warehouse files: DuckDB 1.3's, whose DICT_FSST string compression writes strings
 # to the same size as the 1.0 format's separate dictionary/FSST analysis at ~half the CPU (a large share
@@ -44,6 +45,20 @@ def connect(path: str | Path, *, read_only: bool = False, retries: int = 50) -> 
             time.sleep(0.1)
     con.execute("SET TimeZone = 'UTC'")
     return con
+
+
+def open_published(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """The published reports file, read-only with UTC session time: what every output reads.
+
+    A build swaps the file whole; a connection opened before keeps reading the old one to the end.
+    """
+    path = Path(path)
+    if not path.exists():
+        from salesglass.errors import SalesglassError
+
+        raise SalesglassError(f"no published reports at {path}: run `salesglass build` "
+                              "(or `salesglass refresh --once`) first")
+    return connect(path, read_only=True)
 
 
 def init_canonical(con: duckdb.DuckDBPyConnection) -> None:
@@ -128,7 +143,7 @@ def compact_if_worthwhile(path: str | Path, *, min_free_share: float = COMPACT_M
         if share <= min_free_share or shutil.disk_usage(path.parent).free < used * block_size * 1.2:
             return None
         before = path.stat().st_size
-        _rewrite(con, path, _ident(name))
+        _rewrite(con, path, quote_ident(name))
     finally:
         con.close()
     _fsync_dir(path.parent)
@@ -144,7 +159,7 @@ def _rewrite(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> None:
         leftover.unlink(missing_ok=True)
     attached = False
     try:
-        con.execute(f"ATTACH {sql_literal(str(tmp))} AS __compacted (STORAGE_VERSION {sql_literal(STORAGE_VERSION)})")
+        con.execute(f"ATTACH {quote_lit(str(tmp))} AS __compacted (STORAGE_VERSION {quote_lit(STORAGE_VERSION)})")
         attached = True
         _copy_database(con, source, "__compacted")
         con.execute("DETACH __compacted")  # checkpoints the new file and closes it
@@ -172,15 +187,6 @@ def _copy_database(con: duckdb.DuckDBPyConnection, source: str, target: str) -> 
 
 def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_literal(text: str) -> str:
-    """`text` as a SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _fsync_dir(directory: Path) -> None:

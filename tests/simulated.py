@@ -38,11 +38,11 @@ class Built:
         return json.loads((self.truth / "injected.json").read_text(encoding="utf-8"))
 
 
-def generate_company(out: Path, scale: str) -> Path:
-    """The company of `scale` (seed 7, ending END) in `out`, reused when already there."""
+def generate_company(out: Path, scale: str, profile: str = "biletoid") -> Path:
+    """The company of `profile` and `scale` (seed 7, ending END) in `out`, reused when already there."""
     from salesglass.simulate.generate import ensure_company
 
-    return ensure_company(out, scale=scale, seed=SEED, end=END)
+    return ensure_company(out, scale=scale, seed=SEED, end=END, profile=profile)
 
 
 def fast_amocrm(cfg: Config) -> Config:
@@ -52,8 +52,10 @@ def fast_amocrm(cfg: Config) -> Config:
     return cfg.model_copy(update={"amocrm": fast})
 
 
-def build_company(root: Path, scale: str) -> Built:
-    """Generate `scale` under root/company, write the demo config, sync, load, link and build."""
+def build_company(root: Path, scale: str, *, profile: str = "biletoid", company: Path | None = None,
+                  account_timezone: str | None = None) -> Built:
+    """Generate `scale` of `profile` under root/company (or use `company`), write the demo config, sync,
+    load, link and build. `account_timezone` adds `[account] timezone = …` to the config."""
     from salesglass.demo.amocrm import PLACEHOLDER
     from salesglass.demo.config import demo_config_text
     from salesglass.emulator.server import start_emulator
@@ -63,11 +65,14 @@ def build_company(root: Path, scale: str) -> Built:
     from salesglass.sources.amocrm.sync import run_sync
     from salesglass.sources.platform.load import run_load
 
-    company = generate_company(root / "company", scale)
+    company = company or generate_company(root / "company", scale, profile)
     config_path = root / "salesglass.toml"
     handle = start_emulator(company, **EMULATOR_LIMITS)
     try:
-        text = demo_config_text(company.resolve())
+        text = demo_config_text(company.resolve(), profile)
+        if account_timezone is not None:
+            assert "[account]\n" in text and "\ntimezone =" not in text
+            text = text.replace("[account]\n", f'[account]\ntimezone = "{account_timezone}"\n', 1)
         assert PLACEHOLDER in text, "the demo config no longer carries the emulator placeholder"
         config_path.write_text(text.replace(PLACEHOLDER, f'base_url = "{handle.url}"'), encoding="utf-8")
         cfg = load_config(config_path)

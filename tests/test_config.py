@@ -8,7 +8,7 @@ from salesglass.errors import ConfigError
 
 def test_defaults_work_for_the_demo():
     cfg = parse_config({})
-    assert cfg.account.timezone == "Europe/Moscow"
+    assert cfg.account.timezone is None  # unset: the amoCRM account's zone, else Europe/Moscow
     assert str(cfg.reports.bonus.first_sale_fixed) == "5000.00"
 
 
@@ -52,3 +52,34 @@ def test_configuration_reference_explains_settings():
     text = render()
     assert "## [refresh]" in text and "`interval_minutes`" in text
     assert "calendar periods" in text  # the comment above [account].timezone became its meaning
+
+
+def _empty_meanings(text: str) -> list[str]:
+    """Keys of the reference tables whose meaning cell is empty."""
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    return [row.split("|")[1].strip() for row in rows if not row.rstrip().rstrip("|").split("|")[-1].strip()]
+
+
+def test_every_config_key_has_a_meaning():
+    from salesglass.config_docs import render
+
+    assert _empty_meanings(render()) == []
+
+
+def test_a_key_without_a_comment_is_an_empty_meaning_and_end_of_line_comments_count():
+    from pydantic import BaseModel
+
+    from salesglass.config_docs import _section
+
+    class Probe(BaseModel):
+        # above the key
+        explained: int = 1
+        trailing: int = 2  # at the end of its line
+        silent: int = 3
+
+    out: list[str] = []
+    _section("probe", Probe, out)
+    text = "\n".join(out)
+    assert "| `explained` | int | `1` | above the key |" in text
+    assert "| `trailing` | int | `2` | at the end of its line |" in text
+    assert _empty_meanings(text) == ["`silent`"]

@@ -8,7 +8,7 @@ from pathlib import Path
 from salesglass.emulator.server import EmulatorHandle, start_emulator
 from salesglass.sources.amocrm.sync import SyncSummary, run_sync
 
-PLACEHOLDER = 'base_url = "http://127.0.0.1:8765"'  # what demo_section writes
+PLACEHOLDER = 'base_url = "http://127.0.0.1:8765"'  # what amocrm_section (propose_from_snapshot) writes
 
 
 def demo_sync(company: Path, config_path: Path, *, port: int = 0, progress: bool = True

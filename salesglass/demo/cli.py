@@ -43,6 +43,10 @@ def demo(
     live: Annotated[bool, typer.Option("--live", help="Keep the company moving: the emulator advances every "
                                        "minute and the dashboard refreshes itself.")] = False,
     port: Annotated[int | None, typer.Option(help="Dashboard port (default: [dashboard].port, 8000).")] = None,
+    profile: Annotated[str, typer.Option(help="Which company: biletoid (the demo: Moscow, amoCRM, a SQLite "
+                                              "back-office) or sibkassa (Novosibirsk UTC+7, Kommo, other "
+                                              "pipelines and field types, CSV files; its config has no "
+                                              "time-zone key).")] = "biletoid",
 ) -> None:
     """Generate a company, sync it through the amoCRM emulator, load, link, build and open the dashboard."""
     from salesglass.config import load_config
@@ -55,11 +59,11 @@ def demo(
     config_path = dir / "salesglass.toml"
     console.rule("[bold]salesglass demo")
 
-    console.print(f"[bold]1/5[/] simulated company (scale {scale}, seed {seed}) in {company}")
-    ensure_company(company, scale=scale, seed=seed, end=end_day)
+    console.print(f"[bold]1/5[/] simulated company {profile} (scale {scale}, seed {seed}) in {company}")
+    ensure_company(company, scale=scale, seed=seed, end=end_day, profile=profile)
     manifest = json.loads((company / "manifest.json").read_text(encoding="utf-8"))
     as_of = date.fromisoformat(manifest["end"])
-    _write_config(config_path, company)
+    _write_config(config_path, company, profile)
 
     console.print("[bold]2/5[/] amoCRM: emulator + OAuth authorization + full sync")
     handle, sync_summary = demo_sync(company, config_path, progress=True)
@@ -75,10 +79,10 @@ def demo(
         handle.stop()
 
 
-def _write_config(path: Path, company: Path) -> None:
+def _write_config(path: Path, company: Path, profile: str) -> None:
     from salesglass.demo.config import demo_config_text
 
-    path.write_text(demo_config_text(company.resolve()), encoding="utf-8")
+    path.write_text(demo_config_text(company.resolve(), profile), encoding="utf-8")
     path.chmod(0o600)  # it holds the demo integration's client secret
 
 
@@ -109,7 +113,8 @@ def _print_next(config_path: Path, cfg) -> None:  # cfg: Config
 
 
 def _serve(cfg, handle, config_path: Path, *, live: bool, port: int | None) -> None:  # cfg: Config
-    from salesglass.serve.web.app import demo_manager_email, ensure_demo_users, run_server
+    from salesglass.serve.cli import run_server
+    from salesglass.serve.web.app import demo_manager_email, ensure_demo_users
 
     if port:
         cfg.dashboard.port = port

@@ -20,6 +20,7 @@ class Faults:
     timeout_rate: float = 0.0  # hold the request `hang_seconds`, then drop the connection unanswered
     hang_seconds: float = 2.0
     slow_seconds: float = 0.0  # added to every API response
+    slow_jitter: float = 0.0  # ± this much, uniformly, around slow_seconds (real latency varies)
     mutate_every: int = 0  # every Nth leads-list request first edits a lead the client has likely seen
     seed: int = 0
 
@@ -133,6 +134,7 @@ class FaultDice:
     def __init__(self, faults: Faults) -> None:
         self.faults = faults
         self.rng = random.Random(faults.seed)
+        self.jitter_rng = random.Random(faults.seed + 1)  # its own stream: jitter leaves the faults' rolls alone
         self.lock = threading.Lock()
         self.counts = {"5xx": 0, "timeouts": 0, "mutations": 0}
         self.leads_requests = 0
@@ -148,6 +150,14 @@ class FaultDice:
                 self.counts["timeouts"] += 1
                 return "timeout"
         return None
+
+    def latency(self) -> float:
+        """Seconds to hold this answer: slow_seconds ± slow_jitter (never below zero)."""
+        f = self.faults
+        if not f.slow_jitter:
+            return f.slow_seconds
+        with self.lock:
+            return max(0.0, f.slow_seconds + self.jitter_rng.uniform(-f.slow_jitter, f.slow_jitter))
 
     def error_status(self) -> int:
         with self.lock:

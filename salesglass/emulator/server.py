@@ -38,6 +38,17 @@ class Emulator:
     api_filter: bool = True
     log: list[list] = field(default_factory=list)  # [method, path, status]; status 0 = never answered
     log_lock: threading.Lock = field(default_factory=threading.Lock)
+    in_flight: int = 0  # API requests being answered right now
+    max_in_flight: int = 0  # the most at once: how many requests a client keeps going
+
+    def began(self) -> None:
+        with self.log_lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def ended(self) -> None:
+        with self.log_lock:
+            self.in_flight -= 1
 
     def record(self, method: str, path: str) -> list:
         """Log a request on arrival (a request left hanging still counts); the status is filled in later."""
@@ -102,7 +113,14 @@ class Handler(BaseHTTPRequestHandler):
         path, query = parts.path.rstrip("/") or "/", parse_qsl(parts.query, keep_blank_values=True)
         body = self._body() if method in ("POST", "PATCH") else None
         entry = self.emu.record(method, path)
-        entry[2] = self._dispatch(method, path, query, body)
+        if path.startswith("/_emulator/"):
+            entry[2] = self._dispatch(method, path, query, body)
+            return
+        self.emu.began()
+        try:
+            entry[2] = self._dispatch(method, path, query, body)
+        finally:
+            self.emu.ended()
 
     def _dispatch(self, method: str, path: str, query: list[tuple[str, str]], body: Any) -> int:
         emu = self.emu
@@ -124,7 +142,7 @@ class Handler(BaseHTTPRequestHandler):
             return status
         fault = emu.dice.roll()
         if emu.dice.faults.slow_seconds:
-            time.sleep(emu.dice.faults.slow_seconds)
+            time.sleep(emu.dice.latency())
         if fault == "error":
             status = emu.dice.error_status()
             self._problem(status, "Server Error", "injected fault")
@@ -171,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, {"expired": True}, "application/json")
         elif path == "/_emulator/stats":
             self._json(200, {**emu.rate.counts, **emu.dice.counts, "banned": emu.rate.banned,
-                             "now": emu.state.now}, "application/json")
+                             "max_in_flight": emu.max_in_flight, "now": emu.state.now}, "application/json")
         else:
             self._problem(404, "Not Found", f"no admin endpoint {path}")
             return 404
@@ -232,7 +250,7 @@ def start_emulator(company_dir: Path, host: str = "127.0.0.1", port: int = 0, *,
     `rate_limit` requests per `rate_window` seconds (amoCRM: 7 per 1 s); `ban_after` 429s within
     `ban_window` seconds ban the client. `seed` drives advancing time and the faults; `faults` are
     `guards.Faults` fields (error_rate, timeout_rate,
-    hang_seconds, slow_seconds, mutate_every). `api_filter=False` serves an account without API
+    hang_seconds, slow_seconds, slow_jitter, mutate_every). `api_filter=False` serves an account without API
     filtering: `filter[...]` on the leads and companies lists is ignored, as amoCRM does there.
     """
     state = AccountState(Path(company_dir), seed=seed)

@@ -7,14 +7,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from salesglass.cli_options import ConfigOption
 
 console = Console()
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 
 
 def link(config: ConfigOption = None) -> None:
@@ -50,14 +49,25 @@ def doctor(
                          "[linking].overrides_path.")] = None,
 ) -> None:
     """Show what could not be used or joined: quarantined rows by reason, unlinked deals, and more."""
+    from salesglass.account_zone import resolve_zone
     from salesglass.config import load_config
-    from salesglass.reports.doctor import export_suggestions, quality_rows
+    from salesglass.reports.doctor import export_suggestions, last_build_zone, quality_rows
     from salesglass.warehouse import open_warehouse
 
     cfg = load_config(config)
     with open_warehouse(cfg.warehouse_path) as con:
-        rows = quality_rows(con, cfg.account.timezone)
+        zone = resolve_zone(cfg, con)
+        rows = quality_rows(con, zone)
         exported = export_suggestions(con, export) if export else None
+    console.print(f"time zone: {escape(zone.describe())}")
+    built = last_build_zone(cfg.published_path)
+    if built is not None and built.name != zone.name:
+        console.print(f"[yellow]the published reports were built in {built.name}: run `salesglass build` "
+                      f"to take their periods in {zone.name}")
+    if zone.source == "config" and cfg.account.timezone and cfg.amocrm.timezone \
+            and cfg.amocrm.timezone != cfg.account.timezone:
+        console.print(escape(f"[amocrm] timezone = {cfg.amocrm.timezone!r} is ignored: [account] timezone is set"),
+                      style="yellow")
     if not rows:
         console.print("[green]nothing to report: every row was used and every deal is linked")
     else:
@@ -69,6 +79,36 @@ def doctor(
         console.print(table)
     if export is not None:
         console.print(f"wrote {exported:,} suggestions to {export}")
+    _bonus_reconciliation(cfg)
+
+
+def _bonus_reconciliation(cfg) -> None:
+    """Approved bonus months: paid + later adjustments must equal what the data gives now."""
+    from salesglass.reports.bonus_state import reconciliation_summary
+    from salesglass.warehouse import connect
+
+    if not cfg.published_path.exists():
+        return
+    con = connect(cfg.published_path, read_only=True)
+    try:
+        has = con.execute("SELECT count(*) FROM information_schema.tables "
+                          "WHERE table_name = 'report_bonus_reconciliation'").fetchone()[0]
+        if not has:
+            return
+        months, bad = reconciliation_summary(con)
+    finally:
+        con.close()
+    if not months:
+        console.print("bonus: no month approved yet, nothing to reconcile")
+    elif not bad:
+        console.print(f"[green]bonus: {months} approved month(s) reconcile: approved + later adjustments = recomputed")
+    else:
+        table = Table(title="bonus reconciliation: approved + adjustments ≠ recomputed")
+        for col in ("month", "manager", "approved", "adjustments", "recomputed", "difference"):
+            table.add_column(col, justify="left" if col in ("month", "manager") else "right")
+        for month, manager, *money in bad:
+            table.add_row(f"{month:%Y-%m}", str(manager), *[f"{v:,.2f}" for v in money])
+        console.print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ class LinkingConfig(Section):
     # fuzzy name similarity (0–100) from which an unlinked deal gets a suggestion (never applied)
     fuzzy_min_score: float = Field(90.0, ge=0, le=100)
     # a partner with no development manager on the platform takes the responsible user of the amoCRM
-    # company of its acquiring deal (spec/model.md); false keeps it empty ("Пусто" in the sales share)
+    # company of its acquiring deal (docs/model.md); false keeps it empty ("Пусто" in the sales share)
     development_manager_fallback: bool = True
 
 

@@ -1,4 +1,4 @@
-"""The company-name normaliser of the linking rules (spec/reports.md), as SQL so it runs in the warehouse.
+"""The company-name normaliser of the linking rules (docs/reports.md), as SQL so it runs in the warehouse.
 
 lower case, `ё`→`е`, quotes removed, punctuation to spaces, legal forms removed as whole words,
 spaces collapsed. Full spellings of the common Russian legal forms are removed too ("Общество с

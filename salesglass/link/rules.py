@@ -1,4 +1,4 @@
-"""The linking rules of spec/reports.md as set-based SQL over canonical deals, companies and partners.
+"""The linking rules of docs/reports.md as set-based SQL over canonical deals, companies and partners.
 
 Every rule proposes candidates (deal, partner) at its priority; per deal, the first rule whose
 candidates are exactly one partner wins. A rule that finds two or more partners (one tax id on two

@@ -10,6 +10,7 @@ from salesglass.config import Config
 from salesglass.link import rules
 from salesglass.link.overrides import load_overrides
 from salesglass.link.suggest import suggest
+from salesglass.sql import transaction
 
 
 @dataclass
@@ -40,18 +41,13 @@ def link_into(con: duckdb.DuckDBPyConnection, cfg: Config) -> LinkSummary:
     """Link inside an open canonical warehouse (the demo and the tests pass their own connection)."""
     overrides = cfg.resolve(cfg.linking.overrides_path) if cfg.linking.overrides_path else None
     summary = LinkSummary()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         summary.bad_overrides = load_overrides(con, overrides)
         rules.build_keys(con)
         rules.decide(con)
         summary.client_kinds_filled, summary.managers_filled = rules.apply(
             con, fill_managers=cfg.linking.development_manager_fallback)
         summary.suggestions = suggest(con, cfg.linking.fuzzy_min_score)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     summary.deals = con.execute("SELECT count(*) FROM deals").fetchone()[0]
     summary.linked = dict(con.execute("SELECT method, count(*) FROM deal_partner_links GROUP BY 1").fetchall())
     summary.unlinked = summary.deals - summary.linked_total

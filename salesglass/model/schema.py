@@ -1,4 +1,4 @@
-"""The canonical model (spec/model.md) as one definition in code.
+"""The canonical model (docs/model.md) as one definition in code.
 
 This single list of tables drives the DDL of every engine (`model/ddl.py`), the validation of incoming
 rows (`model/validate.py`) and the docs page `docs/model.md` (`model/docs.py`), so the three can never
@@ -77,7 +77,6 @@ STAGES: tuple[str, ...] = (
 )
 """Canonical funnel stages in order; `stage_order` is the 1-based position."""
 
-FIXED_STAGES = ("lead", "contract_signed", "widget_installed", "first_sale")
 MANAGER_ROLES = ("sales", "development", "both", "other")
 PARTNER_KINDS = ("organizer", "operator")
 PLAN_METRICS = ("turnover", "revenue", "margin", "tickets", "new_partners")
@@ -192,7 +191,7 @@ PLANS = Table(
 )
 DEAL_PARTNER_LINKS = Table(
     "deal_partner_links",
-    "How each deal was joined to a platform partner (reports.md, Linking).",
+    "How each deal was joined to a platform partner (docs/reports.md, Linking deals to partners).",
     (
         C("deal_id", Kind.BIGINT, "amoCRM lead id", key=True),
         C("partner_id", Kind.TEXT, "platform account id", required=True),

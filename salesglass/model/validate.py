@@ -23,6 +23,9 @@ import duckdb
 from salesglass.errors import ConfigError
 from salesglass.model.ddl import sql_type
 from salesglass.model.schema import QUARANTINE, Column, Kind, Table
+from salesglass.sql import quote_ident as _q
+from salesglass.sql import quote_lit as _lit
+from salesglass.sql import transaction
 
 
 @dataclass
@@ -31,14 +34,6 @@ class LoadResult:
     loaded: int = 0
     quarantined: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _cast(col: Column, expr: str, src_type: str = "VARCHAR") -> str:
@@ -169,9 +164,7 @@ def load_staged(
     if adopt and key_expr != "NULL":
         key_expr = f"NULLIF({key_expr}, '')"
 
-    if own_transaction:
-        con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con, enabled=own_transaction):
         src = _as_table(con, staging)
         # only the bad rows are materialised (row id + reason): the good ones are read once more by the insert
         con.execute(f"""CREATE OR REPLACE TEMP TABLE __bad AS
@@ -214,8 +207,6 @@ def load_staged(
         if adopt and replace_all:
             result.loaded = _adopt(con, table, src, quarantined=result.quarantined)
             con.execute("DROP TABLE __bad")
-            if own_transaction:
-                con.execute("COMMIT")
             return result
         good = f"(SELECT * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)" if result.quarantined \
             else _q(src)
@@ -239,12 +230,6 @@ def load_staged(
         con.execute("DROP TABLE __bad")
         if src != staging:
             con.execute(f"DROP TABLE {_q(src)}")
-        if own_transaction:
-            con.execute("COMMIT")
-    except Exception:
-        if own_transaction:
-            con.execute("ROLLBACK")
-        raise
     return result
 
 

@@ -24,6 +24,7 @@ import duckdb
 
 from salesglass.errors import SalesglassError
 from salesglass.outputs.digest_text import Digest, format_money, format_number, head_message, manager_message
+from salesglass.warehouse import open_published
 
 TELEGRAM_LIMIT = 4096
 __all__ = ["Digest", "format_money", "format_number", "plan_digests", "send_digests"]
@@ -59,9 +60,7 @@ def _rows(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None =
 def plan_digests(published_path: Path, digest_cfg: Any, *, timezone: str = "Europe/Moscow",
                  currency: str = "RUB") -> DigestPlan:
     """What would be sent, read from the published reports; nothing is sent here."""
-    if not Path(published_path).exists():
-        raise SalesglassError(f"no published reports at {published_path}: build them first")
-    con = duckdb.connect(str(published_path), read_only=True)
+    con = open_published(published_path)
     try:
         as_of = _as_of(con, timezone)
         plan = DigestPlan(as_of=as_of)
@@ -178,7 +177,9 @@ class DigestReport:
 def send_digests(cfg: Any, *, dry_run: bool = False) -> DigestReport:
     """Plan the digests from the published reports and send them (unless dry run)."""
     d = cfg.digest
-    plan = plan_digests(cfg.published_path, d, timezone=cfg.account.timezone, currency=cfg.account.currency)
+    from salesglass.account_zone import resolve_zone
+
+    plan = plan_digests(cfg.published_path, d, timezone=resolve_zone(cfg).name, currency=cfg.account.currency)
     report = DigestReport(plan=plan)
     if dry_run:
         return report

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from salesglass.errors import SalesglassError
+from salesglass.sql import quote_ident, quote_lit
+from salesglass.warehouse import open_published
 
 FORMATS = ("xlsx", "csv", "parquet")
 
@@ -30,37 +32,31 @@ def _inert_text_select(con, table: str) -> str:
         "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()
     exprs = []
     for name, dtype in cols:
-        quoted = '"' + name.replace('"', '""') + '"'
+        quoted = quote_ident(name)
         exprs.append(f"{sql_csv_text(quoted)} AS {quoted}" if dtype == "VARCHAR" else quoted)
-    return f'(SELECT {", ".join(exprs)} FROM "{table}")'
+    return f'(SELECT {", ".join(exprs)} FROM {quote_ident(table)})'
 
 
 def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
     """Write every report table of `published`; returns the file (xlsx) or folder (csv, parquet) written."""
-    import duckdb
-
     if fmt not in FORMATS:
         raise SalesglassError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    if not published.exists():
-        raise SalesglassError(f"no published reports at {published}: run `salesglass build` first")
-    con = duckdb.connect(str(published), read_only=True)
+    con = open_published(published)
     try:
-        con.execute("SET TimeZone = 'UTC'")
         names = report_tables(con)
-        as_of = con.execute("SELECT max(as_of) FROM build_info").fetchone()[0]
+        as_of, zone = con.execute("SELECT max(as_of), max(timezone) FROM build_info").fetchone()
         out = out or Path(f"salesglass-reports-{as_of}" + (".xlsx" if fmt == "xlsx" else ""))
         if fmt == "xlsx":
             from salesglass.outputs.workbook import write_xlsx
 
             out.parent.mkdir(parents=True, exist_ok=True)
-            write_xlsx({n.removeprefix("report_"): con.table(n).to_arrow_table() for n in names}, out)
+            write_xlsx({n.removeprefix("report_"): con.table(n).to_arrow_table() for n in names}, out, zone)
             return out
         out.mkdir(parents=True, exist_ok=True)
         for n in names:
-            target = str(out / f"{n}.{fmt}").replace("'", "''")
             options = "FORMAT CSV, HEADER" if fmt == "csv" else "FORMAT PARQUET"
-            source = _inert_text_select(con, n) if fmt == "csv" else f'"{n}"'
-            con.execute(f"COPY {source} TO '{target}' ({options})")
+            source = _inert_text_select(con, n) if fmt == "csv" else quote_ident(n)
+            con.execute(f"COPY {source} TO {quote_lit(str(out / f'{n}.{fmt}'))} ({options})")
         return out
     finally:
         con.close()

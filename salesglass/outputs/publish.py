@@ -29,6 +29,8 @@ from psycopg import sql
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import TABLES
 from salesglass.reports.columns import REPORT_COLUMNS, REPORT_TABLES
+from salesglass.sql import quote_ident, quote_lit
+from salesglass.warehouse import open_published
 
 CHUNK = 1 << 20
 _DECIMAL = re.compile(r"^DECIMAL\((\d+),\s*(\d+)\)$")
@@ -93,13 +95,13 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
     for name, dtype in cols:
         pg_type = postgres_type(dtype)
         defs.append(sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(pg_type or "text")))
-        quoted = '"' + name.replace('"', '""') + '"'
+        quoted = quote_ident(name)
         selects.append(quoted if pg_type else f"CAST({quoted} AS VARCHAR) AS {quoted}")
     target = sql.Identifier(schema, table)
     pg.execute(sql.SQL("CREATE TABLE {} ({})").format(target, sql.SQL(", ").join(defs)))
     csv_path = workdir / f"{table}.csv"
-    source = '"' + table.replace('"', '""') + '"'
-    con.execute(f"COPY (SELECT {', '.join(selects)} FROM {source}) TO '{csv_path}' (FORMAT csv, HEADER false)")
+    con.execute(f"COPY (SELECT {', '.join(selects)} FROM {quote_ident(table)}) TO {quote_lit(str(csv_path))} "
+                "(FORMAT csv, HEADER false)")
     with pg.cursor() as cur, cur.copy(sql.SQL("COPY {} FROM STDIN (FORMAT csv)").format(target)) as copy, \
             csv_path.open("rb") as f:
         while chunk := f.read(CHUNK):
@@ -112,7 +114,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
         if name in column_docs:
             pg.execute(sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
                 target, sql.Identifier(name), sql.Literal(column_docs[name])))
-    return con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]
 
 
 def _schemas_like(pg: psycopg.Connection, pattern: str) -> list[str]:
@@ -140,20 +142,16 @@ def publish_postgres(published_path: Path, url: str, schema: str = "salesglass",
                      swap_wait_seconds: float = 60.0) -> PublishSummary:
     """Copy every table of the published DuckDB file into `schema`, replacing it atomically."""
     started = time.monotonic()
-    published_path = Path(published_path)
-    if not published_path.exists():
-        raise SalesglassError(f"no published reports at {published_path}: run a build or `salesglass refresh "
-                              "--once` first")
+    con = open_published(published_path)  # first: a missing file is the first thing to say
     summary = PublishSummary(schema=schema)
     stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
     new, old = f"{schema}__new_{stamp}", f"{schema}__old_{stamp}"
     try:
         pg = psycopg.connect(_libpq_url(url), autocommit=True)
     except psycopg.OperationalError as exc:
+        con.close()
         raise SalesglassError(f"cannot connect to PostgreSQL at {redact(url)}: "
                               f"{str(exc).strip().splitlines()[0]}") from None
-    con = duckdb.connect(str(published_path), read_only=True)
-    con.execute("SET TimeZone = 'UTC'")
     try:
         pg.execute("SET TimeZone = 'UTC'")
         pg.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"salesglass publish {schema}"])

@@ -12,37 +12,26 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from openpyxl import Workbook
 
 from salesglass.outputs.xlsx import DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
+from salesglass.reports.columns import COLUMN_LABELS
 
 RUBLES = "#,##0.00 ₽"
 NUMBER = TWO_PLACES
 RATE = "0.00##"
 DATETIME = "yyyy-mm-dd hh:mm:ss"
 
-LABELS = {
-    "week_start": "Week start", "month": "Month", "client_kind": "Client kind", "cohort_month": "Cohort month",
-    "sales_manager_id": "Sales manager", "manager_id": "Manager", "development_manager_id": "Development manager",
-    "deals_created": "Deals created", "deals_won": "Deals won", "annual_budget_won": "Annual budget won",
-    "created_reached_first_sale": "Created, reached first sale", "widget_installed": "Widget installed",
-    "first_sale": "First sale", "stage_order": "Stage #", "days_to_reach_sum": "Days to reach (sum)",
-    "lost_at_stage": "Lost at stage", "period_type": "Period", "period_start": "Period start",
-    "plan_realistic": "Plan (realistic)", "plan_optimistic": "Plan (optimistic)", "is_complete": "Complete",
-    "contracts_signed": "Contracts signed", "widgets_installed": "Widgets installed", "first_sales": "First sales",
-    "signed_then_selling": "Signed, then selling", "month_offset": "Month offset",
-    "active_partners": "Active partners", "as_of": "As of", "partner_id": "Partner", "deal_id": "Deal",
-    "baseline_28d": "Baseline 28 d", "recent_28d": "Recent 28 d", "decline_pct": "Decline %",
-    "sales_bonus": "Sales bonus", "development_bonus": "Development bonus", "margin_pct": "Margin %",
-}
 _NOT_MONEY_METRICS = {"margin_pct", "tickets", "new_partners"}  # plan-fact rows whose values are no rubles
 
 
 def label(column: str) -> str:
-    """A readable header: known names from LABELS, else `deals_created` → "Deals created"."""
-    return LABELS.get(column, column.replace("_", " ").capitalize())
+    """The column's header (reports/columns.py, as on the dashboard), else `deals_created` → "Deals created"."""
+    known = COLUMN_LABELS.get(column)
+    return known[0] if known else column.replace("_", " ").capitalize()
 
 
 def _arrow(table: Any) -> pa.Table:
@@ -66,16 +55,18 @@ def _formats(schema: pa.Schema) -> list[str | None]:
     return out
 
 
-def _value(v: Any) -> Any:
+def _value(v: Any, zone: ZoneInfo | None = None) -> Any:
     if isinstance(v, Decimal):
         return float(v)
     if isinstance(v, datetime) and v.tzinfo is not None:
-        return zoneless(v)  # shown in UTC, as stored
+        return zoneless(v.astimezone(zone) if zone else v)  # the account's wall time (else UTC, as stored)
     return v
 
 
-def write_xlsx(sheets: dict[str, Any], target: str | Path | IO[bytes]) -> None:
-    """One sheet per (name → pyarrow.Table or pandas.DataFrame); `target` is a path or a binary stream."""
+def write_xlsx(sheets: dict[str, Any], target: str | Path | IO[bytes], zone: str | None = None) -> None:
+    """One sheet per (name → pyarrow.Table or pandas.DataFrame); `target` is a path or a binary stream;
+    times are written as wall time in `zone` (the account's; Excel has no zones)."""
+    tz = ZoneInfo(zone) if zone else None
     wb = Workbook(write_only=True)
     for name, data in sheets.items():
         table = _arrow(data)
@@ -92,7 +83,7 @@ def write_xlsx(sheets: dict[str, Any], target: str | Path | IO[bytes]) -> None:
             cells = []
             for v, fmt in zip(values, formats, strict=True):
                 shown = NUMBER if (plain and fmt == RUBLES) else fmt
-                cells.append(cell(ws, _value(v), fmt=shown if v is not None else None))
+                cells.append(cell(ws, _value(v, tz), fmt=shown if v is not None else None))
             ws.append(cells)
     if not sheets:
         wb.create_sheet(title="empty")

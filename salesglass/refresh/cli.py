@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,12 +9,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from salesglass.cli_options import ConfigOption
+
 console = Console()
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -66,10 +63,11 @@ def refresh(
     logging.getLogger("salesglass.refresh").setLevel(logging.ERROR)  # results are printed below instead
 
     handle = start_background_refresh(cfg)
+    zone = handle.zone
     if full:
         handle.trigger(full=True)
     console.print(f"refreshing every {cfg.refresh.interval_minutes} min"
-                  + (f", full nightly at {cfg.refresh.nightly_at} ({cfg.account.timezone})"
+                  + (f", full nightly at {cfg.refresh.nightly_at} ({zone.name}, from {zone.source})"
                      if cfg.refresh.nightly_at else "") + "; Ctrl-C to stop")
     seen = 0
     try:

@@ -44,7 +44,7 @@ class RefreshConfig(Section):
     # the secret part of the webhook URL /hooks/amocrm/<secret>; when empty one is generated into
     # `webhook_secret_file` (owner-only, 0600) on first use
     webhook_secret: SecretStr | None = None
-    webhook_secret_file: Path = Path("webhook-secret")
+    webhook_secret_file: Path = Path("webhook-secret")  # where a generated webhook secret is kept (owner-only)
     # a webhook's lead ids are re-fetched after this many quiet seconds (batched), at most 60 s late
     webhook_debounce_seconds: float = Field(5.0, ge=0, le=60)
     # build the reports as of this fixed day instead of today (a simulated company whose history ends
@@ -74,14 +74,14 @@ class TargetStatus(Section):
 class WritebackConfig(Section):
     """Opt-in: move a deal in amoCRM when the platform sees its partner reach a milestone."""
 
-    enabled: bool = False
+    enabled: bool = False  # write-back is off unless this is true
     # only list the planned moves, change nothing in amoCRM and write no audit rows
     dry_run: bool = False
-    widget_installed_status: TargetStatus | None = None
-    first_sale_status: TargetStatus | None = None
+    widget_installed_status: TargetStatus | None = None  # move the deal here when its widget is installed
+    first_sale_status: TargetStatus | None = None  # move the deal here at its first sale
     # also leave a note on the deal saying why it moved (notes are never re-sent)
     add_note: bool = False
-    batch_size: int = Field(50, ge=1, le=50)
+    batch_size: int = Field(50, ge=1, le=50)  # deals per amoCRM request (the API takes at most 50)
 
     @model_validator(mode="after")
     def _targets_when_enabled(self) -> WritebackConfig:
@@ -96,7 +96,7 @@ class PublishConfig(Section):
 
     # postgresql://user@host:5432/db; a password here is allowed but prefer ~/.pgpass or PGPASSWORD
     postgres_url: str | None = None
-    schema_name: str = Field("salesglass", alias="schema")
+    schema_name: str = Field("salesglass", alias="schema")  # the PostgreSQL schema BI tools read
     # roles granted read access to the freshly published schema on every publish
     grant_select_to: list[str] = Field(default_factory=list)
     # how long the swap waits for BI transactions still reading the old tables
@@ -128,11 +128,11 @@ class PublishConfig(Section):
 class TelegramConfig(Section):
     """Send the same digests to one Telegram chat through a bot."""
 
-    enabled: bool = False
-    api_url: str = "https://api.telegram.org"
+    enabled: bool = False  # also send the digests to a Telegram chat
+    api_url: str = "https://api.telegram.org"  # the Bot API address (a proxy or a local Bot API server)
     # name of the environment variable holding the bot token (never the token itself)
     bot_token_env: str = "SALESGLASS_TELEGRAM_TOKEN"
-    chat_id: str | None = None
+    chat_id: str | None = None  # the chat (or channel) id the bot posts to
 
     @field_validator("bot_token_env")
     @classmethod
@@ -151,19 +151,19 @@ class TelegramConfig(Section):
 class DigestConfig(Section):
     """The weekly alert e-mails: declining partners to their managers, plan vs fact to the head."""
 
-    enabled: bool = False
-    smtp_host: str = "localhost"
-    smtp_port: int = Field(25, ge=1, le=65535)
-    starttls: bool = False
+    enabled: bool = False  # send the weekly digests
+    smtp_host: str = "localhost"  # the SMTP server
+    smtp_port: int = Field(25, ge=1, le=65535)  # its port
+    starttls: bool = False  # upgrade the connection with STARTTLS (usually port 587)
     # implicit TLS (SMTPS, usually port 465)
     ssl: bool = False
-    username: str | None = None
+    username: str | None = None  # SMTP login, if the server wants one
     # name of the environment variable holding the SMTP password (never the password itself)
     password_env: str = "SALESGLASS_SMTP_PASSWORD"
-    from_address: str = Field("salesglass@localhost", alias="from")
-    head_of_sales: list[str] = Field(default_factory=list)
-    weekday: str = "monday"
-    at: str = "08:00"
+    from_address: str = Field("salesglass@localhost", alias="from")  # the sender address
+    head_of_sales: list[str] = Field(default_factory=list)  # who gets the plan-vs-fact digest
+    weekday: str = "monday"  # the day the digests go out
+    at: str = "08:00"  # the time they go out (HH:MM, account time zone)
     telegram: TelegramConfig = TelegramConfig()
 
     @field_validator("weekday")

@@ -57,7 +57,7 @@ def default_steps(cfg: Any) -> list[Step]:
     steps = [
         Step("amocrm_sync", "salesglass.sources.amocrm.sync:run_sync", {"full": False, **quiet},
              {"full": True, **quiet}),
-        Step("platform_load", "salesglass.sources.platform.load:run_load", {"full": False, **quiet},
+        Step("platform_load", "salesglass.refresh.compaction:load_platform", {"full": False, **quiet},
              {"full": True, **quiet}),
         Step("link", "salesglass.link.run:run_link"),
         Step("build", "salesglass.reports.build:run_build", _build_kwargs(cfg)),

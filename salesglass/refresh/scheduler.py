@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from salesglass.account_zone import AccountZone, resolve_zone
 from salesglass.refresh.config import parse_hhmm
 from salesglass.refresh.runner import RunResult, Step, WorkerRun, default_steps
 
@@ -72,8 +73,14 @@ class BackgroundRefresh:
     def _interval(self) -> float:
         return self.interval_seconds or self.cfg.refresh.interval_minutes * 60.0
 
+    @property
+    def zone(self) -> AccountZone:
+        """The account zone the nightly run and the digest are planned in (resolved afresh each time:
+        the first sync may only now have told us the account's own setting)."""
+        return resolve_zone(self.cfg)
+
     def _tz(self) -> str:
-        return self.cfg.account.timezone
+        return self.zone.name
 
     def _plan_nightly(self, now: float) -> float | None:
         at = self.cfg.refresh.nightly_at

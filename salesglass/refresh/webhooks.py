@@ -1,6 +1,6 @@
 """amoCRM webhooks: a lead added, moved or deleted in the CRM shows up in the reports within a minute.
 
-amoCRM POSTs a form-encoded, v2-style payload (`leads[status][0][id]=…`, docs amocrm-api.md §6) to
+amoCRM POSTs a form-encoded, v2-style payload (`leads[status][0][id]=…`, docs/refresh.md, amoCRM webhooks) to
 `/hooks/amocrm/<secret>`. amoCRM signs nothing, so the unguessable secret in the path is the only
 gate: compared in constant time, never logged (`install_access_log_redaction` scrubs it from uvicorn's
 access log). The payload is only a trigger: we take the lead ids from it and nothing else; a debounced
@@ -37,6 +37,23 @@ class MalformedPayload(ValueError):
     """The body is not an amoCRM webhook payload."""
 
 
+_ID = re.compile(r"[0-9]{1,18}", re.ASCII)
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The body, read chunk by chunk and refused (413) as soon as it passes `limit` bytes: a huge or
+    chunked POST costs at most `limit` bytes of memory, never its whole size."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(status_code=413, detail=f"body larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(status_code=413, detail=f"body larger than {limit} bytes")
+    return bytes(body)
+
+
 def lead_ids_from_payload(body: bytes, *, expected_subdomain: str | None = None) -> list[int]:
     """The lead ids a webhook body names (added, changed, moved, deleted, restored), in first-seen order."""
     try:
@@ -50,7 +67,7 @@ def lead_ids_from_payload(body: bytes, *, expected_subdomain: str | None = None)
             raise MalformedPayload(f"key {key[:60]!r} is not a bracketed form key")
         m = _LEAD_ID.match(key)
         if m and m.group(1) in LEAD_ACTIONS:
-            if not value.isdigit():
+            if not _ID.fullmatch(value):  # ASCII digits only (str.isdigit accepts '١٢٣'), int64-sized
                 raise MalformedPayload(f"{key} = {value[:30]!r} is not a lead id")
             lead_id = int(value)
             if lead_id not in ids:
@@ -150,9 +167,9 @@ def webhook_router(secret: str, queue: LeadQueue, *, expected_subdomain: str | N
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/x-www-form-urlencoded":
             raise HTTPException(status_code=400, detail="expected application/x-www-form-urlencoded")
-        body = await request.body()
-        if not body or len(body) > MAX_BODY_BYTES:
-            raise HTTPException(status_code=400, detail="empty or oversized body")
+        body = await read_limited(request, MAX_BODY_BYTES)
+        if not body:
+            raise HTTPException(status_code=400, detail="empty body")
         try:
             ids = lead_ids_from_payload(body, expected_subdomain=expected_subdomain)
         except MalformedPayload as exc:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 import ibis
 import ibis.expr.types as ir
 
+from salesglass.model.schema import STAGES
 from salesglass.reports import periods
 from salesglass.reports.config import ReportsConfig
 
@@ -26,6 +27,15 @@ class BuildParams:
     as_of: date  # the account-time-zone date the reports are computed for
     timezone: str  # account time zone: calendar periods are taken in it
     rules: ReportsConfig
+    # bonus numbers frozen by approvals: (month, RuleNumbers) pairs; they win over the config for that month
+    frozen_bonus_rules: tuple = ()
+
+    @property
+    def bonus_schedule(self):
+        """Which bonus numbers apply to which month (reports/bonus_rules.py)."""
+        from salesglass.reports.bonus_rules import Schedule
+
+        return Schedule.of(self.rules.bonus, dict(self.frozen_bonus_rules))
 
     @property
     def cutoff(self) -> datetime:
@@ -87,6 +97,10 @@ class Canon:
     forecast_backtest: ibis.Table | None = None
     # report_bonus_lines once built, so the summary sums exactly the published lines (None: recompute)
     bonus_lines: ibis.Table | None = None
+    # report_bonus_recomputed once built: every month as today's data and the month's rules make it
+    bonus_recomputed: ibis.Table | None = None
+    # approvals, locked lines and adjustments (reports/bonus_close.py); None: no month is closed anywhere
+    bonus_state: object | None = None
 
 
 def client_kind(deals: ibis.Table) -> ir.StringValue:
@@ -94,10 +108,7 @@ def client_kind(deals: ibis.Table) -> ir.StringValue:
     return deals.client_kind.fill_null("unknown")
 
 
-STAGE_ORDER: dict[str, int] = {
-    s: i + 1 for i, s in enumerate(("lead", "negotiation", "proposal", "contract_signed", "widget_installed",
-                                   "first_sale"))
-}
+STAGE_ORDER: dict[str, int] = {s: i + 1 for i, s in enumerate(STAGES)}  # `stage_order`: 1-based position
 
 
 def union_all(*tables: ibis.Table, distinct: bool = False) -> ibis.Table:

@@ -10,6 +10,11 @@
   round(growth_rate × growth, 2) to the partner's development manager (active or not: the bonus is
   earned for the month, whoever still works here). `base` = growth.
 A line whose manager would be NULL is not produced (data quality counts such partners).
+
+The numbers are those in force for the line's month (reports/bonus_rules.py: `valid_from` changes, and
+the rules an approved month was approved with). This is the *recomputed* truth of every month;
+reports/bonus_close.py keeps approved months as they were approved and turns differences into
+adjustment lines.
 """
 
 from __future__ import annotations
@@ -17,24 +22,25 @@ from __future__ import annotations
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
-from salesglass.reports.money import MONEY, RATE, apply_rate, div_round, from_cents, money_lit, rate_lit, to_cents
+from salesglass.reports.money import MONEY, RATE, div_round, from_cents, rate_lit, to_cents
 from salesglass.reports.periods import month_index
 
 _I64 = "int64"
 
 
 def _first_sale_lines(canon: Canon, params: BuildParams) -> ibis.Table:
-    rules = params.rules.bonus
+    rules = params.bonus_schedule
     fs = canon.first_sales.join(canon.acquiring_deals, "partner_id")
     fs = fs.filter(fs.sales_manager_id.notnull())
     cold = fs.is_cold.fill_null(False)
+    month = fs.first_sale_month
     return fs.select(
-        month=fs.first_sale_month, manager_id=fs.sales_manager_id.cast(_I64), role=ibis.literal("sales"),
+        month=month, manager_id=fs.sales_manager_id.cast(_I64), role=ibis.literal("sales"),
         rule=ibis.literal("first_sale"), partner_id=fs.partner_id, deal_id=fs.deal_id.cast(_I64),
         base=ibis.null(MONEY), rate=ibis.null(RATE),
-        multiplier=ibis.ifelse(cold, rate_lit(rules.cold_multiplier), rate_lit(1)),
-        amount=ibis.ifelse(cold, money_lit(rules.first_sale_fixed * rules.cold_multiplier),
-                           money_lit(rules.first_sale_fixed)),
+        multiplier=ibis.ifelse(cold, rules.rate(month, "cold_multiplier"), rate_lit(1)),
+        amount=ibis.ifelse(cold, rules.money(month, "first_sale_fixed", times="cold_multiplier"),
+                           rules.money(month, "first_sale_fixed")),
         baseline=ibis.null(MONEY),
     )
 
@@ -58,23 +64,26 @@ def _partner_month_grid(canon: Canon, params: BuildParams) -> ibis.Table:
 
 
 def _share_and_growth_lines(canon: Canon, params: BuildParams) -> tuple[ibis.Table, ibis.Table]:
-    rules = params.rules.bonus
+    rules = params.bonus_schedule
     g = _partner_month_grid(canon, params)
-    share = g.filter(g.k >= 0, g.k < rules.acquisition_months, g.revenue > 0, g.sales_manager_id.notnull())
+    g = g.mutate(acquisition_months=rules.integer(g.month, "acquisition_months"))
+    share = g.filter(g.k >= 0, g.k < g.acquisition_months, g.revenue > 0, g.sales_manager_id.notnull())
+    num, den = rules.rational(share.month, "acquisition_rate")
     share = share.select(
         month=share.month, manager_id=share.sales_manager_id.cast(_I64), role=ibis.literal("sales"),
         rule=ibis.literal("acquisition_share"), partner_id=share.partner_id, deal_id=share.deal_id.cast(_I64),
-        base=from_cents(share.revenue), rate=rate_lit(rules.acquisition_rate), multiplier=rate_lit(1),
-        amount=from_cents(apply_rate(share.revenue, rules.acquisition_rate)), baseline=ibis.null(MONEY),
+        base=from_cents(share.revenue), rate=rules.rate(share.month, "acquisition_rate"), multiplier=rate_lit(1),
+        amount=from_cents(div_round(share.revenue * num, den)), baseline=ibis.null(MONEY),
     )
     growth = g.mutate(growth=g.revenue - g.baseline)
-    growth = growth.filter(growth.k >= rules.acquisition_months, growth.growth > 0,
+    growth = growth.filter(growth.k >= growth.acquisition_months, growth.growth > 0,
                            growth.development_manager_id.notnull())
+    num, den = rules.rational(growth.month, "growth_rate")
     growth = growth.select(
         month=growth.month, manager_id=growth.development_manager_id.cast(_I64),
         role=ibis.literal("development"), rule=ibis.literal("growth"), partner_id=growth.partner_id,
-        deal_id=ibis.null(_I64), base=from_cents(growth.growth), rate=rate_lit(rules.growth_rate),
-        multiplier=rate_lit(1), amount=from_cents(apply_rate(growth.growth, rules.growth_rate)),
+        deal_id=ibis.null(_I64), base=from_cents(growth.growth), rate=rules.rate(growth.month, "growth_rate"),
+        multiplier=rate_lit(1), amount=from_cents(div_round(growth.growth * num, den)),
         baseline=from_cents(growth.baseline),
     )
     return share, growth

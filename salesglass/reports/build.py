@@ -16,25 +16,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import ibis
 
+from salesglass.account_zone import resolve_zone
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import CANONICAL
 from salesglass.reports import derive, registry
 from salesglass.reports.base import BuildParams, Canon, fetch_rows, nullable
 from salesglass.reports.publish import building, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
+from salesglass.sql import quote_lit
 
 if TYPE_CHECKING:
     from salesglass.config import Config
 
 Progress = Callable[[str], None]
-
-
-def today_in(tz: str) -> date:
-    return datetime.now(ZoneInfo(tz)).date()
 
 
 def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.inline) -> dict[str, ibis.Table]:
@@ -46,7 +43,9 @@ def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.i
         out[name] = keep(name, fn(canon, params))
         if name == "report_bonus_lines":
             canon = replace(canon, bonus_lines=out[name])
-        if name == "report_forecast_backtest":
+        elif name == "report_bonus_recomputed":
+            canon = replace(canon, bonus_recomputed=out[name])
+        elif name == "report_forecast_backtest":
             canon = replace(canon, forecast_backtest=out[name])
     return out
 
@@ -81,8 +80,7 @@ def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> N
         connect(warehouse, read_only=True).close()
     except Exception as exc:
         raise SalesglassError(f"cannot open the warehouse {warehouse}: {exc}") from exc
-    quoted = warehouse.replace("'", "''")
-    con.raw_sql(f"ATTACH '{quoted}' AS wh (READ_ONLY)")
+    con.raw_sql(f"ATTACH {quote_lit(warehouse)} AS wh (READ_ONLY)")
     have = {r[0] for r in con.raw_sql(
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'").fetchall()}
     missing = [t.name for t in CANONICAL if t.name not in have]
@@ -119,6 +117,44 @@ def _clickhouse(url: str) -> ibis.BaseBackend:
     )
 
 
+def _with_bonus_state(out: ibis.BaseBackend, cfg: Config, canon: Canon, params: BuildParams,
+                      say: Progress) -> tuple[Canon, BuildParams]:
+    """Copy the bonus state (approvals, locked lines, adjustments) into the build; approved months keep
+    their lines and rules (reports/bonus_close.py)."""
+    from salesglass.reports.bonus_close import BonusState
+    from salesglass.reports.bonus_state import copy_into, frozen_rules_in
+
+    closed = copy_into(out, cfg.bonus_state_path)
+    state = BonusState(periods=out.table("bonus_periods"), approvals=out.table("bonus_approvals"),
+                       locked_lines=out.table("bonus_locked_lines"), locked_sales=out.table("bonus_locked_sales"),
+                       manual=out.table("bonus_manual_adjustments"), closed=closed)
+    if closed:
+        say(f"bonus: {len(closed)} closed month(s) kept as approved, {closed[0][0]:%Y-%m} … {closed[-1][0]:%Y-%m}")
+    return replace(canon, bonus_state=state), replace(params, frozen_bonus_rules=frozen_rules_in(out))
+
+
+def _say_reconciliation(out: ibis.BaseBackend, say: Progress) -> None:
+    """The bonus check of every build: approved + later adjustments = recomputed, per closed month."""
+    from salesglass.reports.bonus_state import reconciliation_summary
+
+    months, bad = reconciliation_summary(out)
+    if bad:
+        say(f"[bold red]bonus reconciliation: {len(bad)} manager-month(s) where approved + adjustments ≠ "
+            "recomputed; see `salesglass doctor`")
+    elif months:
+        say(f"bonus reconciliation: {months} closed month(s), approved + adjustments = recomputed")
+
+
+def _refuse_closed_bonus_months(cfg: Config) -> None:
+    """The ClickHouse path does not carry the bonus state yet: never let it unlock an approved month."""
+    from salesglass.reports.bonus_state import closed_months
+
+    path = cfg.bonus_state_path
+    if path.exists() and closed_months(path):
+        raise SalesglassError("bonus months are approved, and the ClickHouse engine does not keep them locked "
+                              "yet; build with engine = \"duckdb\" (docs/bonuses.md)")
+
+
 @dataclass
 class _Timer:
     say: Progress
@@ -137,15 +173,18 @@ class _Timer:
 def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) -> BuildSummary:
     """Build every report for `as_of` (default: today in the account time zone) and publish it."""
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console()
     say: Progress = console.print if progress else (lambda _msg: None)
-    tz = cfg.account.timezone
-    params = BuildParams(as_of=as_of or today_in(tz), timezone=tz, rules=cfg.reports)
+    zone = resolve_zone(cfg)
+    tz = zone.name
+    params = BuildParams(as_of=as_of or zone.today(), timezone=tz, rules=cfg.reports)
     engine = cfg.warehouse.engine
     started = time.perf_counter()
     timer = _Timer(say)
-    say(f"building reports as of {params.as_of} ({tz}, engine {engine}) into {cfg.published_path}")
+    say(f"building reports as of {params.as_of} ({engine}) into {cfg.published_path}")
+    say(escape(f"time zone {zone.describe()}"))
     try:
         seed = cfg.warehouse_path if engine == "duckdb" else None
         with building(cfg.published_path, seed=seed) as (_tmp, out, seeded):
@@ -160,17 +199,20 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
                     _copy_from_duckdb(out, str(cfg.warehouse_path), say)
                 timer.seconds["copy canonical tables"] = time.perf_counter() - copy_start
                 canon = canon_of(out, {"deal_stages": "source_deal_stages"})
+                canon, params = _with_bonus_state(out, cfg, canon, params, say)
                 for t in CANONICAL:
                     if t.name != "deal_stages":
                         timer.rows[t.name] = int(fetch_rows(out, out.table(t.name).count())[0][0])
                 # every derived helper and report is published as it is computed
                 report_exprs(canon, params, keep=lambda n, e: timer.publish(out, n, e))
+                _say_reconciliation(out, say)
                 out.drop_table("source_deal_stages")
             else:
                 if not cfg.warehouse.clickhouse_url:
                     raise SalesglassError("[warehouse].clickhouse_url is required when engine = \"clickhouse\"")
                 from salesglass.reports.clickhouse import materialize_on_server, push_canonical
 
+                _refuse_closed_bonus_months(cfg)
                 ch = _clickhouse(cfg.warehouse.clickhouse_url)
                 pushed = push_canonical(ch, str(cfg.warehouse_path))
                 say(f"copied {len(pushed)} canonical tables to ClickHouse ({sum(pushed.values()):,} rows)")
@@ -182,7 +224,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
                 for name, expr in exprs.items():
                     timer.publish(out, name, expr.to_pyarrow())
             built_at = datetime.now(UTC)
-            write_build_info(out, as_of=params.as_of, built_at=built_at, timezone=tz, engine=engine,
+            write_build_info(out, as_of=params.as_of, built_at=built_at, zone=zone, engine=engine,
                              rows=timer.rows)
             totals = running_totals(out, params)
     except SalesglassError:
@@ -191,7 +233,8 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
         raise SalesglassError(f"build failed, {cfg.published_path} left as it was: "
                               f"{type(exc).__name__}: {exc}") from exc
     summary = BuildSummary(as_of=params.as_of, built_at=built_at, path=cfg.published_path, engine=engine,
-                           timezone=tz, rows=dict(timer.rows), seconds=time.perf_counter() - started,
+                           timezone=tz, timezone_source=zone.source, rows=dict(timer.rows),
+                           seconds=time.perf_counter() - started,
                            step_seconds=dict(timer.seconds), **totals)
     if progress:
         summary.print(console)

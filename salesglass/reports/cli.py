@@ -8,21 +8,22 @@ from typing import Annotated
 
 import typer
 
+from salesglass.cli_options import ConfigOption
 from salesglass.errors import SalesglassError
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 
 
 def _parse_date(value: str | None) -> date | None:
     if value is None:
         return None
+    from salesglass.plausible import FIRST_DAY, LAST_DAY, is_plausible
+
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise SalesglassError(f"--as-of must be a date like 2025-01-31, got {value!r}") from None
+    if not is_plausible(day):
+        raise SalesglassError(f"--as-of must be between {FIRST_DAY} and {LAST_DAY}, got {value}")
+    return day
 
 
 def register(app: typer.Typer) -> None:

@@ -1,15 +1,46 @@
-"""The `[reports]` section: the numbers of the bonus and declining-partner rules (spec/reports.md).
+"""The `[reports]` section: the numbers of the bonus and declining-partner rules (docs/reports.md).
 
-The rule *kinds* are fixed by the spec; only their numbers are configurable. Defaults are the spec's.
+The rule *kinds* are fixed by the report contract; only their numbers are configurable; the defaults are its own.
 Write rates as strings or plain numbers ("0.10" or 0.10); money as "5000.00".
 """
 
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from salesglass.config_base import Section
+
+
+def _month_text(value: str) -> str:
+    """A `valid_from` month: "YYYY-MM" (a first-of-month date "YYYY-MM-01" is accepted too)."""
+    import re
+
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d{4})-(\d{2})(-01)?", text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"expected a month like \"2026-12\", got {value!r}")
+    return f"{m.group(1)}-{m.group(2)}"
+
+
+class BonusRuleChange(Section):
+    """A change of the bonus numbers from one month on (`[[reports.bonus.changes]]`); keys left out keep
+    the value in force before. Months already approved keep the rules they were approved with."""
+
+    # the first month the change applies to, "YYYY-MM"
+    valid_from: str
+    # the new [reports.bonus] first_sale_fixed from valid_from on
+    first_sale_fixed: Decimal | None = Field(None, ge=0, le=Decimal("100000000"), decimal_places=2)
+    # the new [reports.bonus] cold_multiplier from valid_from on
+    cold_multiplier: Decimal | None = Field(None, ge=0, le=100, decimal_places=4)
+    # the new [reports.bonus] acquisition_months from valid_from on
+    acquisition_months: int | None = Field(None, ge=0, le=120)
+    # the new [reports.bonus] acquisition_rate from valid_from on
+    acquisition_rate: Decimal | None = Field(None, ge=0, le=1, decimal_places=4)
+    # the new [reports.bonus] growth_rate from valid_from on
+    growth_rate: Decimal | None = Field(None, ge=0, le=1, decimal_places=4)
+
+    _month = field_validator("valid_from", mode="before")(_month_text)
 
 
 class BonusRules(Section):
@@ -23,7 +54,19 @@ class BonusRules(Section):
     acquisition_months: int = Field(6, ge=0, le=120)
     # rates: at most 4 decimal places, which keeps the kopeck integer arithmetic exact (reports/money.py)
     acquisition_rate: Decimal = Field(Decimal("0.10"), ge=0, le=1, decimal_places=4)
+    # share of revenue above the 3-month baseline paid for growth
     growth_rate: Decimal = Field(Decimal("0.05"), ge=0, le=1, decimal_places=4)
+    # changes of the numbers above from a month on (effective-dated rules), e.g.
+    # [[reports.bonus.changes]] valid_from = "2026-12", growth_rate = "0.07"; none by default
+    changes: list[BonusRuleChange] = Field(default_factory=list)
+
+    @field_validator("changes")
+    @classmethod
+    def _distinct_months(cls, changes: list[BonusRuleChange]) -> list[BonusRuleChange]:
+        months = [c.valid_from for c in changes]
+        if len(set(months)) != len(months):
+            raise ValueError(f"two changes share a valid_from month ({', '.join(sorted(months))}); merge them")
+        return sorted(changes, key=lambda c: c.valid_from)
 
 
 class DecliningRules(Section):
@@ -73,7 +116,7 @@ def demo_section(company: Path) -> str:
     """This area's part of the demo config (`salesglass demo` writes it; a worked example for users)."""
     return '''
 [reports]
-# Report rules (docs/reports.md, spec/reports.md). The lines below are the defaults: uncomment and change
+# Report rules (docs/reports.md). The lines below are the defaults: uncomment and change
 # a value to use your own. Reports are built with `salesglass build [--as-of YYYY-MM-DD]`.
 
 [reports.bonus]
@@ -82,6 +125,10 @@ def demo_section(company: Path) -> str:
 # acquisition_months = 6         # months 0…5 after the first sale pay the acquisition share, later months growth
 # acquisition_rate = "0.10"      # acquisition share: 10 % of the partner's monthly revenue (sales manager)
 # growth_rate = "0.05"           # growth: 5 % of revenue above the mean of the 3 previous months (development)
+# A change from a month on (approved months keep the rules they were approved with; docs/bonuses.md):
+# [[reports.bonus.changes]]
+# valid_from = "2026-12"
+# growth_rate = "0.07"
 
 [reports.declining]
 # min_baseline = "10000.00"      # ₽: partners whose usual 28 days of turnover are below this are not listed

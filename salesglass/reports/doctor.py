@@ -3,27 +3,46 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from salesglass.account_zone import DEFAULT_ZONE, AccountZone
 from salesglass.model.schema import CANONICAL
 
 
-def quality_rows(con: duckdb.DuckDBPyConnection, timezone: str = "Europe/Moscow") -> list[tuple[str, str, str, int]]:
-    """report_data_quality computed on this DuckDB warehouse (the same Ibis code as the published report)."""
+def quality_rows(con: duckdb.DuckDBPyConnection, zone: AccountZone | None = None) -> list[tuple[str, str, str, int]]:
+    """report_data_quality computed on this DuckDB warehouse (the same Ibis code as the published report),
+    as of today in the account zone."""
     import ibis
 
     from salesglass.config import Config
     from salesglass.reports import data_quality
     from salesglass.reports.base import BuildParams, Canon
 
+    zone = zone or AccountZone(DEFAULT_ZONE, "default")
     backend = ibis.duckdb.from_connection(con)
     canon = Canon(**{t.name: backend.table(t.name) for t in CANONICAL})
-    params = BuildParams(as_of=date.today(), timezone=timezone, rules=Config().reports)
+    params = BuildParams(as_of=zone.today(), timezone=zone.name, rules=Config().reports)
     expr = data_quality.build(canon, params)
     return [tuple(r) for r in backend.execute(expr).itertuples(index=False)]
+
+
+def last_build_zone(published: Path) -> AccountZone | None:
+    """The zone the published reports were built in; None before the first build."""
+    from salesglass.account_zone import published_zone
+    from salesglass.warehouse import connect
+
+    if not published.exists():
+        return None
+    try:
+        con = connect(published, read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return published_zone(con)
+    finally:
+        con.close()
 
 
 def export_suggestions(con: duckdb.DuckDBPyConnection, path: Path) -> int:

@@ -8,6 +8,12 @@ the sales manager of the partner's acquiring deal; what has no manager is only i
 as_of (NULL when no month has a plan); margin_pct plan = plan margin / plan revenue. There is no cost
 plan (the plans table has no such metric), so its plan is NULL.
 
+Plan to date (realistic): the plans of the period's months that ended by as_of, plus the running month's
+plan × days elapsed / days in that month, rounded — so a running period's fact is compared with what the
+plan asked for by as_of, not with the whole period's target. Attainment to date = round(100 × fact / plan
+to date, 2); forecast attainment = round(100 × forecast / whole period's realistic plan, 2); both NULL
+without a plan, and NULL for margin_pct (a ratio of ratios is no attainment).
+
 run_rate: a complete period's fact; for the running period fact × days_in_period / days_elapsed,
 rounded — each metric from its own fact (so margin's run-rate is not revenue's minus cost's), and
 margin_pct from the run-rate margin and revenue. forecast: a complete period's fact; for the running
@@ -25,6 +31,7 @@ from datetime import date
 
 import ibis
 
+from salesglass.model.schema import PLAN_METRICS
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.forecast import plan as forecast_plan
 from salesglass.reports.money import div_round, from_cents, pct_cents, to_cents
@@ -32,7 +39,6 @@ from salesglass.reports.periods import quarter_start
 
 COMPANY = -1  # manager key of the company row while joining (NULL never joins); back to NULL at the end
 _FACTS = ("turnover", "revenue", "cost", "tickets", "new_partners")
-_PLANNED = ("turnover", "revenue", "margin", "tickets", "new_partners")
 _I64 = "int64"
 
 
@@ -68,14 +74,20 @@ def _sum_or_null(col, where=None):
     return ibis.ifelse(col.count(where=where) > 0, col.sum(where=where), ibis.null(_I64))
 
 
-def _month_plans(canon: Canon) -> ibis.Table:
+def _month_plans(canon: Canon, params: BuildParams) -> ibis.Table:
     pl = canon.plans
     pl = pl.mutate(month=pl.month.truncate("M"), mkey=pl.manager_id.cast(_I64).fill_null(COMPANY),
                    r=to_cents(pl.realistic), o=to_cents(pl.optimistic))
+    start, end = _running(params.as_of, "M")
+    running = ibis.literal(start, type="date")
+    # the realistic plan asked for by as_of: whole months before the running one, the running one pro rata
+    pl = pl.mutate(t=ibis.ifelse(pl.month < running, pl.r, ibis.ifelse(
+        pl.month == running, div_round(pl.r * ((params.as_of - start).days + 1), (end - start).days + 1), 0)))
     aggs = {}
-    for m in _PLANNED:
+    for m in PLAN_METRICS:
         aggs[f"r_{m}"] = _sum_or_null(pl.r, pl.metric == m)
         aggs[f"o_{m}"] = _sum_or_null(pl.o, pl.metric == m)
+        aggs[f"t_{m}"] = _sum_or_null(pl.t, pl.metric == m)
     return pl.group_by("month", "mkey").agg(**aggs)
 
 
@@ -117,16 +129,17 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     margin = w.revenue - w.cost
     b = {m: w[f"b_{m}"] for m in _FACTS} | {"margin": w.b_revenue - w.b_cost}
     p = {m: w[f"p_{m}"] for m in _FACTS} | {"margin": w.p_revenue - w.p_cost}
-    metrics = {m: (w[m], none, none, run_rate(w[m])) if m == "cost"
-               else (w[m], w[f"r_{m}"], w[f"o_{m}"], run_rate(w[m])) for m in _FACTS}
-    metrics["margin"] = (margin, w.r_margin, w.o_margin, run_rate(margin))
+    metrics = {m: (w[m], none, none, run_rate(w[m]), none) if m == "cost"
+               else (w[m], w[f"r_{m}"], w[f"o_{m}"], run_rate(w[m]), w[f"t_{m}"]) for m in _FACTS}
+    metrics["margin"] = (margin, w.r_margin, w.o_margin, run_rate(margin), w.t_margin)
     metrics = {m: (*v, v[0] + b[m] + p[m], b[m], p[m]) for m, v in metrics.items()}
     metrics["margin_pct"] = (
         pct_cents(margin, w.revenue),
         pct_cents(w.r_margin, w.r_revenue),
         pct_cents(w.o_margin, w.o_revenue),
         pct_cents(run_rate(margin), run_rate(w.revenue)),
-        pct_cents(metrics["margin"][4], metrics["revenue"][4]),
+        pct_cents(w.t_margin, w.t_revenue),
+        pct_cents(metrics["margin"][5], metrics["revenue"][5]),
         none, none,
     )
     # unpivot with one pass (a 7-way array join) rather than 7 UNION ALL copies of `w`: ClickHouse expands
@@ -138,17 +151,29 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
         return ibis.cases(*[(x.metric_no == n, metrics[name][i]) for n, name in enumerate(names)])
 
     x = x.mutate(metric=x.metric_no.cases(*enumerate(names)), fact=pick(0), real=pick(1), opt=pick(2), rr=pick(3),
-                 fc=pick(4), base=pick(5), pipe=pick(6))
+                 td=pick(4), fc=pick(5), base=pick(6), pipe=pick(7))
     x = forecast_plan.with_range(x, canon, params)
     return x.select(
         "period_type", "period_start",
         manager_id=ibis.ifelse(x.mkey == COMPANY, ibis.null(_I64), x.mkey), metric=x.metric,
         fact=from_cents(x.fact), plan_realistic=from_cents(x.real), plan_optimistic=from_cents(x.opt),
         run_rate=from_cents(x.rr), forecast=from_cents(x.fc), is_complete=x.is_complete,
+        plan_to_date=from_cents(x.td),
         forecast_base=from_cents(x.base), forecast_pipeline=from_cents(x["pipe"]),
         forecast_low=from_cents(x.lo), forecast_high=from_cents(x.hi),
         chance_realistic_pct=x.chance_real, chance_optimistic_pct=x.chance_opt,
     )
+
+
+def _attainment(t: ibis.Table) -> ibis.Table:
+    """Like with like: fact to date against plan to date, the forecast against the whole period's plan."""
+    ratio = t.metric != "margin_pct"
+
+    def pct(num, den):
+        return ibis.ifelse(ratio, from_cents(pct_cents(to_cents(num), to_cents(den))), ibis.null("decimal(18,2)"))
+
+    return t.mutate(attainment_to_date_pct=pct(t.fact, t.plan_to_date),
+                    forecast_attainment_pct=pct(t.forecast, t.plan_realistic))
 
 
 def _running(as_of: date, unit: str) -> tuple[date, date]:
@@ -164,8 +189,8 @@ def _running(as_of: date, unit: str) -> tuple[date, date]:
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     facts = _month_facts(canon, params)
-    plans = _month_plans(canon)
+    plans = _month_plans(canon, params)
     w = union_all(*[_rollup(facts, plans, kind, unit, params)
                     for kind, unit in (("month", "M"), ("quarter", "Q"), ("year", "Y"))])
     w = _with_forecast_parts(w, canon, params)
-    return _metrics(w, canon, params).order_by("period_type", "period_start", "manager_id", "metric")
+    return _attainment(_metrics(w, canon, params)).order_by("period_type", "period_start", "manager_id", "metric")

@@ -12,10 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ibis
 
 from salesglass.errors import SalesglassError
+
+if TYPE_CHECKING:
+    from salesglass.account_zone import AccountZone
 
 
 def temp_path(published: Path) -> Path:
@@ -81,16 +85,17 @@ def building(published: Path, *, seed: Path | None = None) -> Iterator[tuple[Pat
         raise SalesglassError(f"could not replace {published}: {exc}") from exc
 
 
-def write_build_info(con: ibis.BaseBackend, *, as_of: date, built_at: datetime, timezone: str, engine: str,
+def write_build_info(con: ibis.BaseBackend, *, as_of: date, built_at: datetime, zone: AccountZone, engine: str,
                      rows: dict[str, int]) -> None:
     """One row per published table: when and how it was built, and how many rows it has."""
-    from salesglass.warehouse import sql_literal
+    from salesglass.sql import quote_lit as sql_literal
 
     # SQL, not a pyarrow table: pyarrow imports pandas to convert Python lists (a second of every build)
     values = ", ".join(f"({sql_literal(name)}, {int(rows[name])})" for name in sorted(rows)) or "(NULL, NULL)"
     con.raw_sql(f"""CREATE TABLE build_info AS
         SELECT DATE {sql_literal(as_of.isoformat())} AS as_of,
                TIMESTAMPTZ {sql_literal(built_at.isoformat())} AS built_at,
-               {sql_literal(timezone)} AS timezone, {sql_literal(engine)} AS engine,
+               {sql_literal(zone.name)} AS timezone, {sql_literal(zone.source)} AS timezone_source,
+               {sql_literal(engine)} AS engine,
                CAST(table_name AS VARCHAR) AS table_name, CAST(row_count AS BIGINT) AS row_count
         FROM (VALUES {values}) v(table_name, row_count) WHERE table_name IS NOT NULL ORDER BY table_name""")

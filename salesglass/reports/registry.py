@@ -1,4 +1,4 @@
-"""The report tables of reports.md, in build order. One entry per published table.
+"""The report tables of docs/reports.md, in build order. One entry per published table.
 
 `report_data_quality` (reports/data_quality.py) counts what could not be used or joined; it is built
 last, like every other report from the canonical tables.
@@ -11,7 +11,9 @@ from collections.abc import Callable
 import ibis
 
 from salesglass.reports import (
+    bonus_close,
     bonus_lines,
+    bonus_rules,
     bonus_summary,
     cohorts,
     data_quality,
@@ -40,8 +42,12 @@ REPORTS: dict[str, ReportFn] = {
     "report_sales_share": sales_share.build,
     "report_cohorts": cohorts.build,
     "report_declining_partners": declining.build,
-    "report_bonus_lines": bonus_lines.build,
+    # what every month's bonus would be today; report_bonus_lines keeps approved months as approved
+    "report_bonus_recomputed": bonus_lines.build,
+    "report_bonus_rules": bonus_rules.build,
+    "report_bonus_lines": bonus_close.build,
     "report_bonus_summary": bonus_summary.build,
+    "report_bonus_reconciliation": bonus_close.reconciliation,
 }
 
 DATA_QUALITY = "report_data_quality"

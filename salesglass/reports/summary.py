@@ -28,11 +28,13 @@ class BuildSummary:
     new_partners: int
     bonus_total: Decimal
     step_seconds: dict[str, float] = field(default_factory=dict)  # per published table / step
+    timezone_source: str = "config"  # where the zone came from: config, amocrm or default
 
     def print(self, console) -> None:
         from rich.table import Table
 
-        table = Table(title=f"Published {self.path} — as of {self.as_of} ({self.timezone})", show_lines=False)
+        title = f"Published {self.path} — as of {self.as_of} ({self.timezone}, from {self.timezone_source})"
+        table = Table(title=title, show_lines=False)
         table.add_column("table")
         table.add_column("rows", justify="right")
         for name in sorted(self.rows, key=lambda n: (not n.startswith("report_"), n)):

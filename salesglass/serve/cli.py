@@ -1,20 +1,26 @@
-"""Commands of this area: `salesglass serve` and `salesglass users …`; `register` adds them to the app."""
+"""Commands of this area: `salesglass serve` and `salesglass users …`; `register` adds them to the app.
+
+`serve` is the composition root of a running installation: it starts the dashboard, the refresh
+scheduler and the amoCRM webhooks together (`serving`). The web app itself knows none of them.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from salesglass.cli_options import ConfigOption
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 console = Console()
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 users_app = typer.Typer(
     help="Manage dashboard logins (stored in [dashboard].users_path, argon2-hashed).", no_args_is_help=True
 )
@@ -39,8 +45,6 @@ def serve(
     """Start the web dashboard (login required; reads the published report file) and keep it fresh."""
     from salesglass.config import load_config
     from salesglass.serve.users import UserStore
-    from salesglass.serve.web.app import run_server
-
     cfg = load_config(config)
     if host:
         cfg.dashboard.host = host
@@ -54,6 +58,13 @@ def serve(
     if refresh:
         console.print(f"refreshing every {cfg.refresh.interval_minutes} min; runs: `salesglass refresh-status`")
     run_server(cfg, refresh=refresh, webhooks=webhooks)
+
+
+def _shown(text: str) -> str:
+    """Text from a logins file or the command line, safe for the terminal: no raw control characters, no markup."""
+    from salesglass.serve.users import printable
+
+    return escape(printable(text))
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -93,15 +104,16 @@ def users_add(
     """Add a dashboard login."""
     store = _store(config)
     store.add(email, _read_password(password_stdin), role, see_company_totals=company_totals)
-    console.print(f"added {email.strip().lower()} ({role})")
+    console.print(f"added {_shown(email.strip().lower())} ({role})")
 
 
 @users_app.command("list")
 def users_list(config: ConfigOption = None) -> None:
     """List dashboard logins (never their passwords)."""
     table = Table("e-mail", "role", "company totals", "created")
-    for u in _store(config).list():
-        table.add_row(u.email, u.role, {None: "default", True: "yes", False: "no"}[u.see_company_totals], u.created_at)
+    for u in _store(config).list():  # control characters escaped, never printed raw (an old file may hold any)
+        table.add_row(*(_shown(str(v)) for v in (
+            u.email, u.role, {None: "default", True: "yes", False: "no"}.get(u.see_company_totals, "?"), u.created_at)))
     console.print(table)
 
 
@@ -109,7 +121,7 @@ def users_list(config: ConfigOption = None) -> None:
 def users_remove(email: Annotated[str, typer.Argument(help="Login to remove.")], config: ConfigOption = None) -> None:
     """Remove a dashboard login (its open sessions stop working at once)."""
     _store(config).remove(email)
-    console.print(f"removed {email}")
+    console.print(f"removed {_shown(email)}")
 
 
 @users_app.command("reset-password")
@@ -120,4 +132,63 @@ def users_reset(
 ) -> None:
     """Set a new password for a login."""
     _store(config).set_password(email, _read_password(password_stdin))
-    console.print(f"password of {email} changed")
+    console.print(f"password of {_shown(email)} changed; its open sessions have ended")
+
+
+class Serving:
+    """The dashboard app with what keeps it fresh: the webhook queue and the refresh scheduler."""
+
+    def __init__(self, app: FastAPI, queue: Any = None, refresher: Any = None) -> None:
+        self.app, self.queue, self.refresher = app, queue, refresher
+
+    def stop(self) -> None:
+        if self.queue is not None:
+            self.queue.stop()
+        if self.refresher is not None:
+            self.refresher.stop()
+
+
+def serving(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
+            refresh_interval_seconds: float | None = None, run_at_start: bool = False) -> Serving:
+    """What `salesglass serve` runs, minus the HTTP server: `serving(cfg, …).app` for uvicorn (tests,
+    benchmarks and `run_server` use this one wiring). `stop()` ends the webhook queue and the scheduler."""
+    from salesglass.serve.web.app import create_app
+
+    app = create_app(cfg)
+    queue = refresher = None
+    if webhooks:
+        from salesglass.refresh.webhooks import make_webhook_router
+
+        router, queue = make_webhook_router(cfg)
+        app.include_router(router)
+    if refresh:
+        from salesglass.refresh.scheduler import start_background_refresh
+
+        refresher = start_background_refresh(cfg, run_at_start=run_at_start,
+                                             interval_seconds=refresh_interval_seconds)
+    return Serving(app, queue, refresher)
+
+
+def run_server(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
+               refresh_interval_seconds: float | None = None) -> None:
+    """Serve the dashboard with uvicorn until interrupted.
+
+    With `refresh`, the data keeps itself fresh meanwhile: the scheduler runs sync → load → link →
+    build in worker processes every `[refresh] interval_minutes` (nightly in full) and swaps the
+    published file, which the pages pick up. With `webhooks`, amoCRM's webhook URL
+    `/hooks/amocrm/<secret>` is served too and triggers a targeted re-fetch of the leads it names.
+    """
+    import uvicorn
+
+    served = serving(cfg, refresh=refresh, webhooks=webhooks, refresh_interval_seconds=refresh_interval_seconds)
+    try:
+        uvicorn.run(served.app, **server_options(cfg))
+    finally:
+        served.stop()
+
+
+def server_options(cfg: Any) -> dict[str, Any]:
+    """uvicorn's settings for the dashboard. Proxy headers are read inside the app, from
+    `[dashboard].trusted_proxies` only: uvicorn's own default believes X-Forwarded-For from any local client."""
+    return {"host": cfg.dashboard.host, "port": cfg.dashboard.port, "log_level": "info", "access_log": False,
+            "proxy_headers": False}

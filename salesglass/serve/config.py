@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from salesglass.config_base import Section
 
@@ -13,8 +13,8 @@ from salesglass.config_base import Section
 class DashboardConfig(Section):
     """Web dashboard settings. Paths are relative to the config file's folder."""
 
-    host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
+    host: str = "127.0.0.1"  # listen address; 0.0.0.0 only behind a reverse proxy
+    port: int = Field(8000, ge=1, le=65535)  # the dashboard's HTTP port
     # dashboard logins (argon2 hashes); kept next to the warehouse, never in the published file
     users_path: Path = Path("salesglass-users.json")
     # the key that signs session cookies; generated (0600) on first start when missing
@@ -23,7 +23,10 @@ class DashboardConfig(Section):
     managers_see_company_totals: bool = False
     # language for browsers that ask for neither Russian nor English
     default_language: Literal["ru", "en"] = "ru"
+    # how long a login lasts at most, from the moment of login (activity does not extend it)
     session_hours: int = Field(12, ge=1, le=24 * 30)
+    # a login also ends after this many minutes without any request
+    session_idle_minutes: int = Field(120, ge=5, le=24 * 60)
     # send the session cookie over HTTPS only (turn on when served behind TLS)
     secure_cookies: bool = False
     # rows per drill-down page
@@ -37,6 +40,34 @@ class DashboardConfig(Section):
     login_max_failures_per_address: int = Field(20, ge=1, le=10_000)
     # the counting window and the lock's length, in minutes (counters live in the serving process's memory)
     login_window_minutes: int = Field(15, ge=1, le=24 * 60)
+    # the dashboard's address as users open it, e.g. "https://sales.example.com" (empty = the Host header);
+    # POSTs from any other origin are refused. Set it when a reverse proxy rewrites the Host header.
+    public_url: str = ""
+    # addresses (or CIDR networks) of your reverse proxies; only from them is X-Forwarded-For believed
+    # (the login limit counts per client address). Empty = no proxy: the peer address is the client.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network such as 10.0.0.0/8") from None
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _origin(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ValueError(f"expected an address like https://sales.example.com, got {value!r}")
+        return value
 
 
 def demo_section(company: Path) -> str:
@@ -49,11 +80,15 @@ users_path = "salesglass-users.json"    # logins (argon2 hashes); manage with `s
 secret_path = ".salesglass/dashboard-secret"  # session-signing key, created 0600 on first start
 managers_see_company_totals = false     # managers see only their own figures unless this is true
 default_language = "ru"                 # when the browser asks for neither ru nor en
-session_hours = 12                      # how long a login lasts
+session_hours = 12                      # how long a login lasts at most (activity does not extend it)
+session_idle_minutes = 120              # … and without any request
 secure_cookies = false                  # true when the dashboard is served over HTTPS
 page_size = 50                          # rows per drill-down page
 cache_entries = 256                     # rendered views kept per published version (0 = off)
 login_max_failures = 5                  # wrong passwords for one e-mail before it is locked …
 login_max_failures_per_address = 20     # … or from one client address (any e-mails)
 login_window_minutes = 15               # counting window and lock length (HTTP 429 meanwhile)
+public_url = ""                         # e.g. "https://sales.example.com"; POSTs from other origins are refused
+trusted_proxies = []                    # your reverse proxy's address, e.g. ["127.0.0.1"]; X-Forwarded-For
+                                        # is believed only from these
 """

@@ -45,9 +45,18 @@ def pick_language(accept_language: str | None, default: str = "ru") -> str:
 class Formatter:
     """Everything a template needs to speak one language."""
 
-    def __init__(self, lang: str, currency: str = "RUB"):
+    def __init__(self, lang: str, currency: str = "RUB", zone: str | None = None):
         self.lang = lang if lang in LANGS else "ru"
         self.sign = CURRENCY_SIGNS.get(currency, currency)
+        self.zone = zone  # the account zone: a moment is shown as its wall time there
+
+    def local(self, value: datetime) -> datetime:
+        """A moment as the account's wall clock shows it (naive values are taken as they are)."""
+        if self.zone and value.tzinfo is not None:
+            from zoneinfo import ZoneInfo
+
+            return value.astimezone(ZoneInfo(self.zone))
+        return value
 
     def t(self, key: str, **kw: object) -> str:
         entry = STRINGS.get(key)
@@ -88,7 +97,7 @@ class Formatter:
         if value is None:
             return "—"
         if isinstance(value, datetime):
-            return value.strftime("%d.%m.%Y %H:%M" if self.lang == "ru" else "%Y-%m-%d %H:%M")
+            return self.local(value).strftime("%d.%m.%Y %H:%M" if self.lang == "ru" else "%Y-%m-%d %H:%M")
         return value.strftime("%d.%m.%Y" if self.lang == "ru" else "%Y-%m-%d")
 
     def period(self, period_type: str, start: date) -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import threading
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +26,10 @@ from salesglass.errors import SalesglassError
 Role = Literal["admin", "manager"]
 ROLES: tuple[str, ...] = ("admin", "manager")
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+MAX_EMAIL = 254  # RFC 5321's limit for a forward path
+# a local part without spaces, quotes or separators; a domain of letters (any script), digits, hyphens, dots
+_EMAIL = re.compile(r"[^\s@\"(),:;<>\[\]\\]+@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*")
 
 _hasher = PasswordHasher()
 # verifying against this keeps an unknown e-mail as slow as a wrong password (no user enumeration)
@@ -39,6 +45,8 @@ class User:
     # None = follow `[dashboard].managers_see_company_totals`
     see_company_totals: bool | None = None
     created_at: str = ""
+    # bumped by logout, a password reset or a role change: sessions of an older version end (serve/sessions.py)
+    session_version: int = 0
 
     def public(self) -> dict:
         d = asdict(self)
@@ -84,20 +92,19 @@ class UserStore:
     def add(
         self, email: str, password: str, role: str, *, see_company_totals: bool | None = None, replace: bool = False
     ) -> User:
-        email = normalise_email(email)
-        if "@" not in email:
-            raise SalesglassError(f"{email!r} is not an e-mail address")
+        email = check_email(email)
         if role not in ROLES:
-            raise SalesglassError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-        _check_password(password)
+            raise SalesglassError(f"role must be one of {', '.join(ROLES)}, got {printable(role)!r}")
+        check_password(password)
         with _lock:
             users = self._load()
-            if any(u.email == email for u in users) and not replace:
+            old = next((u for u in users if u.email == email), None)
+            if old is not None and not replace:
                 raise SalesglassError(f"user {email} already exists (use `salesglass users reset-password`)")
             users = [u for u in users if u.email != email]
-            user = User(
-                email, role, _hasher.hash(password), see_company_totals, datetime.now(UTC).isoformat(timespec="seconds")
-            )
+            created = datetime.now(UTC).isoformat(timespec="seconds")
+            user = User(email, role, _hasher.hash(password), see_company_totals, created,
+                        session_version=old.session_version + 1 if old else 0)
             users.append(user)
             self._save(users)
         return user
@@ -107,20 +114,36 @@ class UserStore:
         with _lock:
             users = self._load()
             if not any(u.email == email for u in users):
-                raise SalesglassError(f"no user {email}")
+                raise SalesglassError(f"no user {printable(email)}")
             self._save([u for u in users if u.email != email])
 
     def set_password(self, email: str, password: str) -> None:
+        """A new password; every open session of the login ends."""
+        check_password(password)
+        self._change(email, password_hash=_hasher.hash(password))
+
+    def set_role(self, email: str, role: str) -> None:
+        """A new role; every open session of the login ends (it logs in again with the new rights)."""
+        if role not in ROLES:
+            raise SalesglassError(f"role must be one of {', '.join(ROLES)}, got {printable(role)!r}")
+        self._change(email, role=role)
+
+    def end_sessions(self, email: str) -> None:
+        """End every session of this login (logout ends them all, on every device)."""
+        self._change(email)
+
+    def _change(self, email: str, **fields: str) -> None:
         email = normalise_email(email)
-        _check_password(password)
         with _lock:
             users = self._load()
             for u in users:
                 if u.email == email:
-                    u.password_hash = _hasher.hash(password)
+                    for name, value in fields.items():
+                        setattr(u, name, value)
+                    u.session_version += 1
                     self._save(users)
                     return
-        raise SalesglassError(f"no user {email}")
+        raise SalesglassError(f"no user {printable(email)}")
 
     def set_company_totals(self, email: str, value: bool | None) -> None:
         email = normalise_email(email)
@@ -143,6 +166,39 @@ class UserStore:
         return user
 
 
-def _check_password(password: str) -> None:
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal or a page: control characters shown as escapes, never raw."""
+    return "".join(ch if unicodedata.category(ch) not in ("Cc", "Cf") else f"\\x{ord(ch):02x}" if ord(ch) < 256
+                   else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def check_email(email: str) -> str:
+    """The e-mail, normalised (trimmed, lower case), or SalesglassError saying what is wrong with it.
+
+    The same rule for `salesglass users …` and the admin page: at most MAX_EMAIL characters, no control
+    characters or spaces, one `@` between a local part and a domain of letters, digits, dots and hyphens.
+    """
+    if len(email) > MAX_EMAIL:
+        raise SalesglassError(f"e-mail too long: at most {MAX_EMAIL} characters")
+    if _has_control(email):
+        raise SalesglassError("e-mail must not contain control characters")
+    email = normalise_email(email)
+    if not _EMAIL.fullmatch(email):
+        raise SalesglassError(f"{printable(email)!r} is not an e-mail address (like name@example.com)")
+    return email
+
+
+def check_password(password: str) -> None:
+    """At least MIN_PASSWORD and at most MAX_PASSWORD characters, not only spaces, no control characters."""
     if len(password) < MIN_PASSWORD:
         raise SalesglassError(f"password too short: at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise SalesglassError(f"password too long: at most {MAX_PASSWORD} characters")
+    if not password.strip():
+        raise SalesglassError("password must not be only spaces")
+    if _has_control(password):
+        raise SalesglassError("password must not contain control characters")

@@ -22,6 +22,9 @@ def generate_command(
                                             "orders), l (~100M orders).")] = "s",
     seed: Annotated[int, typer.Option(help="Random seed; same scale + seed + end → identical files.")] = 7,
     end: Annotated[str | None, typer.Option(help="Last day of the history, YYYY-MM-DD (default: today, UTC).")] = None,
+    profile: Annotated[str, typer.Option(help="Which company: biletoid (the demo: Moscow, amoCRM, a SQLite "
+                                              "back-office) or sibkassa (Novosibirsk UTC+7, Kommo, other pipelines "
+                                              "and field types, canonical CSV files).")] = "biletoid",
 ) -> None:
     """Write a simulated ticketing company: amoCRM snapshot, back-office SQLite, plans.xlsx and truth/."""
     from rich.console import Console
@@ -43,7 +46,7 @@ def generate_command(
                 tasks[step] = bar.add_task(step, total=total)
             bar.update(tasks[step], completed=done, total=total)
 
-        path = generate(out, scale, seed, end_day, progress=report)
+        path = generate(out, scale, seed, end_day, progress=report, profile=profile)
     manifest = (path / "manifest.json").read_text(encoding="utf-8")
     console.print(f"wrote {path}")
     console.print(manifest, highlight=False, markup=False)

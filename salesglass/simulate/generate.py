@@ -28,8 +28,13 @@ from salesglass.simulate.staff import build_staff
 from salesglass.simulate.stream import order_chunks
 from salesglass.simulate.truth import crm_quirks, write_truth
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: the running month's plan is a whole-month target
 Progress = Callable[[str, int, int], None]
+DEFAULT_PROFILE = "biletoid"
+PROFILES = {
+    "biletoid": "«Билетоид», the demo: Moscow, amoCRM, a SQLite back-office with its own schema",
+    "sibkassa": "«Сибкасса»: Novosibirsk (UTC+7), Kommo, other pipelines and field types, canonical CSV files",
+}
 
 
 def default_end() -> date:
@@ -37,22 +42,25 @@ def default_end() -> date:
 
 
 def ensure_company(out: Path, *, scale: str = "s", seed: int = 7, end: date | None = None,
-                   progress: Progress | None = None) -> Path:
-    """Reuse `out` when its manifest says the same scale/seed/end/version, else regenerate it cleanly.
+                   progress: Progress | None = None, profile: str = DEFAULT_PROFILE) -> Path:
+    """Reuse `out` when its manifest says the same profile/scale/seed/end/version, else regenerate it cleanly.
 
     `progress(step, done, total)` is called during generation (steps "orders", "amocrm"), e.g. for a bar.
     """
     end = end or default_end()
     manifest = _read_manifest(out)
-    if manifest and (manifest.get("scale"), manifest.get("seed"), manifest.get("end"),
-                     manifest.get("generator_version")) == (scale, seed, end.isoformat(), GENERATOR_VERSION):
+    if manifest and (manifest.get("profile", DEFAULT_PROFILE), manifest.get("scale"), manifest.get("seed"),
+                     manifest.get("end"), manifest.get("generator_version")) == (
+                         profile, scale, seed, end.isoformat(), GENERATOR_VERSION):
         return out
-    return generate(out, scale, seed, end, progress=progress)
+    return generate(out, scale, seed, end, progress=progress, profile=profile)
 
 
 def generate(out: Path, scale: str = "s", seed: int = 7, end: date | None = None,
-             progress: Progress | None = None) -> Path:
-    """Generate the company into `out` (replacing an earlier generated company there) and return `out`."""
+             progress: Progress | None = None, profile: str = DEFAULT_PROFILE) -> Path:
+    """Generate the company of `profile` into `out` (replacing an earlier generated company there)."""
+    if profile not in PROFILES:
+        raise SalesglassError(f"unknown profile {profile!r}: expected one of {', '.join(PROFILES)}")
     sc = get_scale(scale)
     end = end or default_end()
     out = Path(out)
@@ -64,7 +72,10 @@ def generate(out: Path, scale: str = "s", seed: int = 7, end: date | None = None
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     try:
-        manifest = _generate_into(tmp, sc, seed, end, progress or (lambda *_: None))
+        if profile == "sibkassa":
+            manifest = _sibkassa_into(tmp, sc, seed, end, progress or (lambda *_: None))
+        else:
+            manifest = _generate_into(tmp, sc, seed, end, progress or (lambda *_: None))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -80,6 +91,24 @@ def _read_manifest(out: Path) -> dict | None:
         return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _sibkassa_into(folder: Path, sc, seed: int, end_day: date, progress: Progress) -> dict:
+    """The engine's company in a scratch folder, turned into Сибкасса (salesglass/simulate/sibkassa/)."""
+    from salesglass.simulate.sibkassa import write_company
+    from salesglass.simulate.sibkassa.zone import FIXED_SINCE
+
+    if date(end_day.year - sc.years, end_day.month, 1) < FIXED_SINCE:
+        raise SalesglassError(f"profile sibkassa: the history would start before {FIXED_SINCE} (Novosibirsk "
+                              "was UTC+6 until July 2016); choose a later --end or a smaller --scale")
+    engine = folder / ".engine"
+    engine.mkdir()
+    manifest = _generate_into(engine, sc, seed, end_day, progress)
+    progress("sibkassa", 0, 1)
+    result = write_company(engine, folder, manifest)
+    shutil.rmtree(engine)
+    progress("sibkassa", 1, 1)
+    return result
 
 
 def _rng(seed: int, part: int) -> np.random.Generator:
@@ -149,7 +178,7 @@ def _generate_into(folder: Path, sc, seed: int, end_day: date, progress: Progres
     np.add.at(new_partners, (np.clip(msk_month_index(first_sale[have], first_month), 0, n_months - 1),
                              p.sale_manager[have] + 1), 1)
     plan_rows = write_plans(folder / "plans.xlsx", _rng(seed, 9), staff, month_list(first_month, end_day), money,
-                            new_partners, date(end_day.year, 12, 1))
+                            new_partners, date(end_day.year, 12, 1), last_day=end_day)
 
     injected.update(crm_quirks(crm, p, staff))
     injected.update({

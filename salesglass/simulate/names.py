@@ -1,7 +1,7 @@
 """Russian names for people and companies, valid ИНН numbers, and the linking name normaliser.
 
 Company names are built the way clients type them: legal forms (ООО, ИП, АНО), «ёлочки» or "straight"
-quotes, brand words. `normalise` mirrors spec/reports.md (linking by name) so the generator can keep
+quotes, brand words. `normalise` mirrors docs/reports.md (linking by name) so the generator can keep
 partner names unique after normalising — except where it injects look-alikes on purpose.
 """
 
@@ -44,7 +44,7 @@ _FORMS = r"\b(ооо|оао|зао|пао|ао|ип|нко|ано|llc|ltd|inc)\b
 
 
 def normalise(name: str) -> str:
-    """spec/reports.md linking normaliser: lower, ё→е, legal forms and quotes out, punctuation → spaces."""
+    """docs/reports.md linking normaliser: lower, ё→е, legal forms and quotes out, punctuation → spaces."""
     s = name.lower().replace("ё", "е")
     s = re.sub(r"[«»\"'“”„]", " ", s)
     s = re.sub(r"[^\w\s]", " ", s)

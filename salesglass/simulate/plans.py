@@ -2,11 +2,14 @@
 
 Targets are set near what happened (fact × 0.9–1.15, optimistic a further +15–30 %), and for the rest of
 the last year from the same month a year before plus growth — the shape a sales director's sheet has.
+Every target is for a whole month, never prorated: the month the company's history ends in (usually a
+running month) is planned like the months after it, from the same month a year before plus growth, not
+from its first days of sales.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +29,13 @@ def month_list(first: date, last: date) -> list[date]:
 
 
 def write_plans(path: Path, rng: np.random.Generator, staff: Staff, months: list[date], money: dict[str, np.ndarray],
-                new_partners: np.ndarray, plan_until: date) -> int:
-    """money[metric]: (months × (staff + 1)) kopecks/tickets, column 0 = no manager; new_partners likewise."""
+                new_partners: np.ndarray, plan_until: date, last_day: date | None = None) -> int:
+    """money[metric]: (months × (staff + 1)) kopecks/tickets, column 0 = no manager; new_partners likewise.
+    `last_day`: the company's last day; when it ends its month early, that month's facts are partial."""
     future = month_list(months[-1], plan_until)[1:]
+    whole = len(months)  # months whose facts cover the whole month
+    if last_day is not None and (last_day + timedelta(days=1)).month == last_day.month:
+        whole -= 1
     wb = Workbook()
     ws = wb.active
     ws.title = "plans"
@@ -51,8 +58,8 @@ def write_plans(path: Path, rng: np.random.Generator, staff: Staff, months: list
             for metric in metrics:
                 grid = grids[metric]
                 col = None if who is None else who.index + 1
-                fact = _fact(grid, k if k < len(months) else k - 12, col, len(months))
-                if k >= len(months):
+                fact = _fact(grid, k if k < whole else k - 12, col, len(months))
+                if k >= whole:
                     fact *= 1.2
                 factor = rng.uniform(0.9, 1.15)
                 realistic = max(fact, 0.0) * factor  # a month of net refunds still gets a non-negative target

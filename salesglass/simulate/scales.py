@@ -1,6 +1,6 @@
 """Size presets of the simulated company (`--scale`), and the business ranges chosen for it.
 
-Ranges follow docs/ticketing-domain.md; the values picked (stated here so reports can be checked against
+Ranges are those of a Russian ticketing business; the values picked (stated here so reports can be checked against
 them) are:
 
 - partner sizes: organizer segments micro/small/mid/large/key with 55/28/13/3.5/0.5 % of organizers and a

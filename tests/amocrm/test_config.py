@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from salesglass.config import parse_config
+from salesglass.demo.config import amocrm_section
 from salesglass.errors import ConfigError
-from salesglass.sources.amocrm.config import demo_section
 from salesglass.sources.amocrm.sync import run_sync
 from tests.amocrm.conftest import FIXTURE_COMPANY, MAPPING, make_config
 
@@ -56,7 +56,7 @@ def test_a_field_on_the_second_page_of_definitions_resolves(tmp_path, emulator):
 
 
 def test_the_proposed_demo_section_is_a_valid_config_that_maps_the_fixture(tmp_path, emulator):
-    data = tomllib.loads(demo_section(FIXTURE_COMPANY))
+    data = tomllib.loads(amocrm_section(FIXTURE_COMPANY))
     cfg = parse_config(data, base_dir=tmp_path)
     assert cfg.amocrm.auth == "oauth" and cfg.amocrm.fields.company_inn == "ИНН"
     rules = {(r.pipeline, r.status): r.stage for r in cfg.amocrm.stages}
@@ -70,4 +70,4 @@ def test_the_proposed_demo_section_is_a_valid_config_that_maps_the_fixture(tmp_p
 
 
 def test_demo_section_of_a_missing_snapshot_still_parses(tmp_path: Path):
-    parse_config(tomllib.loads(demo_section(tmp_path / "nowhere")))
+    parse_config(tomllib.loads(amocrm_section(tmp_path / "nowhere")))

@@ -1,4 +1,4 @@
-"""The emulator answers like amoCRM's API v4 (docs/amocrm-api.md): envelopes, paging, filters, errors, writes."""
+"""The emulator answers like amoCRM's API v4 (docs/amocrm.md): envelopes, paging, filters, errors, writes."""
 
 from __future__ import annotations
 

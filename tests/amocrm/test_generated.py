@@ -1,5 +1,5 @@
 """Against a company written by the generator (scale xs, generated once per session by a fixture), the way
-`salesglass demo` runs it: the config section comes from `demo_section`, tokens from the OAuth
+`salesglass demo` runs it: the config section comes from `amocrm_section`, tokens from the OAuth
 authorization-code exchange."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from salesglass.config import parse_config
+from salesglass.demo.config import amocrm_section
 from salesglass.emulator.server import start_emulator
 from salesglass.sources.amocrm.client import authorize
-from salesglass.sources.amocrm.config import demo_section
 from salesglass.sources.amocrm.sync import run_sync
 from tests.amocrm.conftest import EMULATOR_LIMITS, SCALE
 from tests.amocrm.test_sync import rows
@@ -28,7 +28,7 @@ STAGE_OF = {61390122: "negotiation", 61390126: "proposal", 61390130: "proposal",
 @pytest.fixture
 def demo(tmp_path: Path, generated_company: Path):
     handle = start_emulator(generated_company, **EMULATOR_LIMITS)
-    data = tomllib.loads(demo_section(generated_company))
+    data = tomllib.loads(amocrm_section(generated_company))
     data["amocrm"].update(base_url=handle.url, rate_limit=6.0)
     data["warehouse"] = {"path": "wh.duckdb"}
     cfg = parse_config(data, base_dir=tmp_path)
@@ -83,7 +83,7 @@ def test_demo_sync_starts_the_emulator_authorizes_and_syncs(tmp_path, generated_
 
     company = generated_company
     config_path = tmp_path / "salesglass.toml"
-    config_path.write_text('[warehouse]\npath = "wh.duckdb"\n' + demo_section(company), encoding="utf-8")
+    config_path.write_text('[warehouse]\npath = "wh.duckdb"\n' + amocrm_section(company), encoding="utf-8")
     handle, summary = demo_sync(company, config_path, progress=False)
     try:
         assert f'base_url = "{handle.url}"' in config_path.read_text()

@@ -15,10 +15,10 @@ import httpx
 import pytest
 
 from salesglass.config import parse_config
+from salesglass.demo.config import amocrm_section
 from salesglass.emulator.server import EmulatorHandle, start_emulator
 from salesglass.sources.amocrm import extract
 from salesglass.sources.amocrm.client import authorize
-from salesglass.sources.amocrm.config import demo_section
 from salesglass.sources.amocrm.sync import run_sync
 from tests.amocrm.conftest import EMULATOR_LIMITS, FIXTURE_COMPANY, SCALE, make_config, oauth_of
 from tests.amocrm.test_sync import EXPECTED_DEALS, EXPECTED_STAGES, deals, rows, stages
@@ -104,7 +104,7 @@ def assert_raw_leads_are_current(cfg, handle: EmulatorHandle) -> None:
 def _demo_config(root: Path, company: Path, handle: EmulatorHandle):
     """The demo's config for `company` served by `handle` (as tests/amocrm/test_generated.py builds it)."""
     root.mkdir()
-    data = tomllib.loads(demo_section(company))
+    data = tomllib.loads(amocrm_section(company))
     data["amocrm"].update(base_url=handle.url)
     data["warehouse"] = {"path": "wh.duckdb"}
     cfg = parse_config(data, base_dir=root)

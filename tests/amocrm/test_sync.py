@@ -274,14 +274,15 @@ def client_for(cfg):
 
 
 def test_account_time_zone_comes_from_the_account_unless_overridden(config):
-    from salesglass.sources.amocrm.sync import account_timezone
+    from salesglass.account_zone import resolve_zone
 
     run_sync(config, progress=False)
     con = connect(config.warehouse_path, read_only=True)
     try:
-        utc_default = config.model_copy(update={"account": config.account.model_copy(update={"timezone": "UTC"})})
-        assert account_timezone(con, utc_default) == "Europe/Moscow"  # the account's own setting
-        other = config.model_copy(update={"amocrm": config.amocrm.model_copy(update={"timezone": "Asia/Tomsk"})})
-        assert account_timezone(con, other) == "Asia/Tomsk"
+        unset = config.model_copy(update={"account": config.account.model_copy(update={"timezone": None})})
+        assert resolve_zone(unset, con).name == "Europe/Moscow"  # the emulated account's own setting
+        assert resolve_zone(unset, con).source == "amocrm"
+        other = config.model_copy(update={"account": config.account.model_copy(update={"timezone": "Asia/Tomsk"})})
+        assert (resolve_zone(other, con).name, resolve_zone(other, con).source) == ("Asia/Tomsk", "config")
     finally:
         con.close()

@@ -78,3 +78,63 @@ def client(app):
 @pytest.fixture
 def admin(client):
     return login(client, "admin@demo.test")
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright, one for the whole session."""
+    # `make test` installs Debian's chromium; a missing browser must fail the run, not skip it silently
+    assert Path(CHROMIUM).exists(), "Debian chromium is not installed: run `make test` (or apt-get install chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_in_thread(app):
+    """Start uvicorn for `app` on a free loopback port in a daemon thread; returns (url, stop)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 10
+    while not srv.started:
+        assert time.time() < deadline, "dashboard server did not start"
+        time.sleep(0.05)
+
+    def stop() -> None:
+        srv.should_exit = True
+        thread.join(timeout=5)
+
+    return f"http://127.0.0.1:{port}", stop
+
+
+# the bonus close tests' published file (with an adjustment line and bonus rules) and its state store
+from tests.dashboard.bonus_fixture import bonus_site  # noqa: E402, F401

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (hand-written SQL rows: one row per line reads best)
-"""A small hand-made published file: every report table of spec/reports.md, the canonical copies, build_info.
+"""A small hand-made published file: every report table of docs/reports.md, the canonical copies, build_info.
 
 The numbers are written by hand (and kept consistent with the canonical rows, so drill-downs list the
 deals behind each figure); tests compare the screen with these, never with the code under test.
@@ -25,7 +25,8 @@ REPORT_DDL = {
     "deals BIGINT, days_to_reach_sum DOUBLE, lost_at_stage BIGINT",
     "report_plan_fact": "period_type TEXT, period_start DATE, manager_id BIGINT, metric TEXT, fact DECIMAL(18,2), "
     "plan_realistic DECIMAL(18,2), plan_optimistic DECIMAL(18,2), forecast DECIMAL(18,2), "
-    "is_complete BOOLEAN",
+    "is_complete BOOLEAN, plan_to_date DECIMAL(18,2), attainment_to_date_pct DECIMAL(18,2), "
+    "forecast_attainment_pct DECIMAL(18,2)",
     "report_new_partners": "month DATE, sales_manager_id BIGINT, client_kind TEXT, contracts_signed BIGINT, "
     "widgets_installed BIGINT, first_sales BIGINT, signed_then_selling BIGINT",
     "report_sales_share": "month DATE, bucket TEXT, manager_id BIGINT, turnover DECIMAL(18,2), "
@@ -113,7 +114,8 @@ INSERT INTO report_funnel VALUES
  ('2026-02-01', 101, 'operator', 'contract_signed', 4, 1, 7, 0),
  ('2026-02-01', 101, 'operator', 'widget_installed', 5, 1, 34, 0),
  ('2026-03-01', 103, 'unknown', 'lead', 1, 1, 0, 0);
-INSERT INTO report_plan_fact VALUES
+INSERT INTO report_plan_fact (period_type, period_start, manager_id, metric, fact, plan_realistic, plan_optimistic,
+                              forecast, is_complete) VALUES
  ('month', '2026-03-01', NULL, 'turnover', 150000.00, 300000.00, 400000.00, 310000.00, FALSE),
  ('month', '2026-03-01', NULL, 'revenue', 15000.00, NULL, NULL, 31000.00, FALSE),
  ('month', '2026-03-01', NULL, 'cost', 5000.00, NULL, NULL, 10333.33, FALSE),
@@ -128,6 +130,17 @@ INSERT INTO report_plan_fact VALUES
  ('month', '2026-03-01', 102, 'margin', 7800.00, NULL, NULL, 16120.00, FALSE),
  ('quarter', '2026-01-01', NULL, 'turnover', 350000.00, 650000.00, 850000.00, 460000.00, FALSE),
  ('year', '2026-01-01', NULL, 'turnover', 350000.00, 3000000.00, 4000000.00, 1702777.78, FALSE);
+-- plan to date: March pro rata 15/31 (300000 → 145161.29; Boris 200000 → 96774.19), whole earlier months
+UPDATE report_plan_fact SET plan_to_date = plan_realistic, attainment_to_date_pct = round(100 * fact / plan_realistic, 2),
+ forecast_attainment_pct = round(100 * forecast / plan_realistic, 2) WHERE plan_realistic IS NOT NULL AND is_complete;
+UPDATE report_plan_fact SET plan_to_date = 145161.29, attainment_to_date_pct = 103.33, forecast_attainment_pct = 103.33
+ WHERE period_type = 'month' AND period_start = '2026-03-01' AND manager_id IS NULL AND metric = 'turnover';
+UPDATE report_plan_fact SET plan_to_date = 96774.19, attainment_to_date_pct = 124.00, forecast_attainment_pct = 124.00
+ WHERE period_type = 'month' AND manager_id = 102 AND metric = 'turnover';
+UPDATE report_plan_fact SET plan_to_date = 495161.29, attainment_to_date_pct = 70.68, forecast_attainment_pct = 70.77
+ WHERE period_type = 'quarter' AND metric = 'turnover';
+UPDATE report_plan_fact SET plan_to_date = 495161.29, attainment_to_date_pct = 70.68, forecast_attainment_pct = 56.76
+ WHERE period_type = 'year' AND metric = 'turnover';
 INSERT INTO report_new_partners VALUES
  ('2026-01-01', 101, 'organizer', 1, 0, 0, 1), ('2026-02-01', 101, 'organizer', 0, 1, 1, 0),
  ('2026-02-01', 101, 'operator', 1, 0, 0, 0), ('2026-03-01', 101, 'operator', 0, 1, 0, 0);

@@ -6,65 +6,24 @@ Screenshots of every page at 1440×900 go to .ci/artifacts/screenshots/ (git-ign
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.dashboard.conftest import PASSWORDS
+from tests.dashboard.conftest import PASSWORDS, serve_in_thread
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / ".ci" / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PAGES = ("sales", "funnel", "planfact", "partners", "cohorts", "bonuses", "quality")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(app) -> Iterator[str]:
-    import uvicorn
-
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 10
-    while not srv.started:
-        assert time.time() < deadline, "dashboard server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # `make test` installs Debian's chromium; a missing browser must fail the run, not skip it silently
-    assert Path(CHROMIUM).exists(), "Debian chromium is not installed: run `make test` (or apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    url, stop = serve_in_thread(app)
+    yield url
+    stop()
 
 
 @pytest.fixture
@@ -92,7 +51,7 @@ def page_for(browser, server):
 
 def _shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.screenshot(path=str(SHOTS / f"fixture-{name}.png"))
 
 
 def _cell(page, table: str, col: str, row: int = 0) -> str:
@@ -125,7 +84,7 @@ def test_admin_walks_every_page_filters_drills_downloads_and_logs_out(page_for, 
     page.select_option("select[name=kind]", "operator")
     page.wait_for_url(re.compile(r".*kind=operator.*"))
     page.wait_for_function(
-        "document.querySelector('[data-table=weekly] tfoot td[data-col=deals_created]').innerText === '1'"
+        "() => document.querySelector('[data-table=weekly] tfoot td[data-col=deals_created]').innerText === '1'"
     )
     _shot(page, "sales-operators")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 
 import pytest
@@ -148,6 +149,22 @@ def test_numbers_on_screen_equal_the_report_tables(admin) -> None:
     assert "200,000.00\u00a0₽" in html and "250,000.00\u00a0₽" in html and "80.0%" in html
     html = admin.get("/planfact?period=quarter").text
     assert "350,000.00\u00a0₽" in html and "650,000.00\u00a0₽" in html
+
+
+def test_running_month_compares_like_with_like(admin) -> None:
+    """March 2026 runs (as_of the 15th): fact 150 000 against the plan to the 15th (300 000 × 15 / 31 =
+    145 161.29 → 103.3 %), the forecast 310 000 against the whole month's 300 000 (103.3 %); the headers
+    say which is which. Never fact to date against the whole month (that would read 50.0 %)."""
+    html = admin.get("/planfact?period=month&at=2026-03-01").text
+    turnover = html.split('data-table="plan_fact"')[1].split("</tr>")[1]
+    tds = {k: re.sub(r"<[^>]+>", "", v) for k, v in re.findall(r'data-col="(\w+)">(.*?)</td>', turnover)}
+    assert tds["fact"] == "150,000.00\u00a0₽" and tds["plan_to_date"] == "145,161.29\u00a0₽"
+    assert tds["attainment"] == "103.3%" and tds["forecast_attainment"] == "103.3%"
+    assert tds["plan_realistic"] == "300,000.00\u00a0₽" and tds["forecast"] == "310,000.00\u00a0₽"
+    for header in ("Fact to 2026-03-15", "Plan to 2026-03-15", "Attainment to 2026-03-15",
+                   "Plan for the period (realistic)", "Forecast for the period", "Forecast vs the period&#39;s plan"):
+        assert header in html, header
+    assert "50.0%" not in html
     html = admin.get("/funnel?from=2026-01&to=2026-01").text
     # January cohort: 2 leads, 1 first sale → 50.0% from first; mean days to first sale 26.0
     assert "50.0%" in html and "26.0" in html

@@ -1,4 +1,4 @@
-"""Linking follows spec/reports.md on a hand-made world: every method, ambiguity, overrides, suggestions."""
+"""Linking follows docs/reports.md on a hand-made world: every method, ambiguity, overrides, suggestions."""
 
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ def test_first_sales_equal_the_truth(simulated_s, published):
 
 def test_partners_kind_and_development_manager_equal_the_truth(simulated_s, published):
     """Kind and platform development manager as in the truth; a partner the platform gives no manager takes
-    the responsible user of its acquiring deal's amoCRM company (spec/model.md, [linking] fallback)."""
+    the responsible user of its acquiring deal's amoCRM company (docs/model.md, [linking] fallback)."""
     with (simulated_s.truth / "partners.csv").open(encoding="utf-8") as f:
         truth = {r["partner_id"]: (r["kind"], int(r["development_manager_id"]) if r["development_manager_id"]
                                    else None) for r in csv.DictReader(f)}

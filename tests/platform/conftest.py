@@ -107,9 +107,9 @@ def add_amocrm_managers(con) -> None:
 
 def demo_config(url: str, base: Path, *, plans: str | None = None) -> Config:
     """The demo's [platform] section pointed at `url` (the worked example is what the tests exercise)."""
-    from salesglass.sources.platform.config import demo_section
+    from salesglass.demo.platform import platform_section
 
-    text = demo_section(base)
+    text = platform_section(base)
     text = re.sub(r'^url = ".*?"', f'url = "{url}"', text, count=1, flags=re.M)
     text = re.sub(r'^path = ".*plans.xlsx"', f'path = "{plans}"' if plans else "", text, flags=re.M)
     return parse_config(tomllib.loads(text), base_dir=base)

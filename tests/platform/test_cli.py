@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from salesglass.sources.platform.config import demo_section
+from salesglass.demo.platform import platform_section
 from salesglass.warehouse import connect, init_canonical
 from tests.platform.conftest import add_amocrm_managers
 
@@ -22,7 +22,7 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_load_link_doctor_commands(backoffice, tmp_path):
-    text = re.sub(r'^url = ".*?"', f'url = "sqlite:///{backoffice}"', demo_section(tmp_path), count=1, flags=re.M)
+    text = re.sub(r'^url = ".*?"', f'url = "sqlite:///{backoffice}"', platform_section(tmp_path), count=1, flags=re.M)
     text = re.sub(r'^path = ".*plans.xlsx"', "", text, flags=re.M)
     (tmp_path / "salesglass.toml").write_text('[warehouse]\npath = "wh.duckdb"\n' + text, encoding="utf-8")
     con = connect(tmp_path / "wh.duckdb")

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from salesglass import warehouse as wh
+from salesglass.refresh.compaction import load_platform
 from salesglass.refresh.lock import RefreshLock, lock_path_for
 from salesglass.sources.platform.cli import print_summary
 from salesglass.sources.platform.load import run_load
@@ -65,7 +66,7 @@ def test_full_load_compacts_the_warehouse_and_says_so(cfg, capsys):
     loaded = _sales(path)
     assert loaded[0] > ORDERS
 
-    summary = run_load(cfg, full=True, progress=False)
+    summary = load_platform(cfg, full=True, progress=False)
 
     assert summary.compaction is not None and summary.compaction_error is None
     assert summary.compaction.after_bytes == path.stat().st_size < summary.compaction.before_bytes
@@ -83,7 +84,7 @@ def test_full_load_compacts_the_warehouse_and_says_so(cfg, capsys):
 
 def test_incremental_load_never_compacts(cfg):
     stat = Path(cfg.warehouse_path).stat()
-    summary = run_load(cfg, progress=False)
+    summary = load_platform(cfg, progress=False)
     assert summary.compaction is None
     assert Path(cfg.warehouse_path).stat().st_ino == stat.st_ino
 
@@ -95,7 +96,7 @@ def test_a_running_refresh_keeps_its_warehouse(cfg, monkeypatch):
                          f'"started": {time.time()}, "heartbeat": {time.time()}}}', encoding="utf-8")
     inode = Path(cfg.warehouse_path).stat().st_ino
 
-    summary = run_load(cfg, full=True, progress=False)
+    summary = load_platform(cfg, full=True, progress=False)
 
     assert summary.compaction is None and summary.compaction_error is None
     assert Path(cfg.warehouse_path).stat().st_ino == inode and lock_path.exists()
@@ -104,7 +105,7 @@ def test_a_running_refresh_keeps_its_warehouse(cfg, monkeypatch):
 def test_the_refresh_running_this_load_compacts_under_its_own_lock(cfg):
     lock = RefreshLock(lock_path_for(Path(cfg.warehouse_path))).acquire()
     try:
-        assert run_load(cfg, full=True, progress=False).compaction is not None
+        assert load_platform(cfg, full=True, progress=False).compaction is not None
         assert lock.path.exists() and f'"pid": {os.getpid()}' in lock.path.read_text(encoding="utf-8")
     finally:
         lock.release()
@@ -116,7 +117,7 @@ def test_a_failed_compaction_does_not_fail_the_load(cfg, monkeypatch, capsys):
         raise duckdb.IOException("IO Error: No space left on device")
 
     monkeypatch.setattr(wh, "_copy_database", broken)
-    summary = run_load(cfg, full=True, progress=False)
+    summary = load_platform(cfg, full=True, progress=False)
     assert summary.compaction is None and "No space left on device" in summary.compaction_error
     left = Path(cfg.warehouse_path).parent.glob("salesglass.duckdb*")
     assert sorted(p.name for p in left if ".refresh.lock" not in p.name) == ["salesglass.duckdb"]

@@ -81,8 +81,8 @@ def start_live(work: Path, company: Path) -> Live:
 
     from salesglass.emulator.server import start_emulator
     from salesglass.refresh.runner import default_steps, run_refresh
+    from salesglass.serve.cli import serving
     from salesglass.serve.users import UserStore
-    from salesglass.serve.web.app import serving
     from salesglass.sources.amocrm.client import authorize
 
     emulator = start_emulator(company)

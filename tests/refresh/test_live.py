@@ -45,7 +45,7 @@ def _digits(text: str) -> str:
 
 
 def _webhook_body(live, lead_ids: list[int], known: set[int]) -> str:
-    """What amoCRM POSTs (v2 names, form-encoded, amocrm-api.md §6) for these leads' latest changes."""
+    """What amoCRM POSTs (v2 names, form-encoded, as amoCRM's webhooks do) for these leads' latest changes."""
     fields: list[tuple[str, str]] = []
     counters: dict[str, int] = {}
     for lead_id in lead_ids:

@@ -61,3 +61,27 @@ def test_stopping_the_scheduler_ends_a_running_worker_and_keeps_the_published_re
     assert not handle.alive and handle.last_result is not None
     assert handle.last_result.error == "worker process killed by signal 15 during step build"
     assert not cfg.published_path.exists()  # the unfinished build was never swapped in
+
+
+def test_nightly_run_and_digest_are_planned_in_the_accounts_own_zone(tmp_path):
+    """No zone key: the nightly 03:00 and the Monday digest at 08:00 are the amoCRM account's (Novosibirsk,
+    UTC+7) wall time, i.e. 20:00 and Monday 01:00 UTC; with `[account] timezone` set, that zone's."""
+    from salesglass.refresh.scheduler import BackgroundRefresh
+    from salesglass.sources.amocrm import store
+    from salesglass.warehouse import connect
+
+    cfg = make_config(tmp_path, refresh={"nightly_at": "03:00"}, digest={"enabled": True, "at": "08:00"})
+    con = connect(cfg.warehouse_path)
+    store.init_raw(con)
+    store.replace_all(con, "raw_amocrm_account", [{"id": 1, "_embedded": {
+        "datetime_settings": {"timezone": "Asia/Novosibirsk"}}}])
+    con.close()
+    planner = BackgroundRefresh(cfg, [], run_at_start=False, digest=lambda _cfg: None)
+    assert (planner.zone.name, planner.zone.source) == ("Asia/Novosibirsk", "amocrm")
+    nightly = datetime.fromtimestamp(planner.next_nightly, UTC)
+    assert (nightly.hour, nightly.minute) == (20, 0)  # 03:00 in Novosibirsk
+    digest = datetime.fromtimestamp(planner.next_digest, UTC)
+    assert (digest.weekday(), digest.hour) == (0, 1)  # Monday 08:00 in Novosibirsk = Monday 01:00 UTC
+    explicit = make_config(tmp_path, refresh={"nightly_at": "03:00"}, account={"timezone": "Europe/Moscow"})
+    nightly = datetime.fromtimestamp(BackgroundRefresh(explicit, [], run_at_start=False).next_nightly, UTC)
+    assert (nightly.hour, nightly.minute) == (0, 0)  # 03:00 in Moscow

@@ -25,7 +25,7 @@ from salesglass.refresh.webhooks import (
 SECRET = "s3cret-hook-path-0123456789"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
-# the v2-style payload amoCRM sends (amocrm-api.md §6), with three actions and a contact event
+# the v2-style payload amoCRM sends, with three actions and a contact event
 PAYLOAD = urlencode([
     ("leads[status][0][id]", "10701093"), ("leads[status][0][status_id]", "142"),
     ("leads[status][0][old_status_id]", "20067736"), ("leads[status][0][pipeline_id]", "9217056"),
@@ -189,4 +189,48 @@ def test_production_wiring_uses_the_generated_secret_and_the_configured_account(
     other = client.post(f"/hooks/amocrm/{secret}", content="leads[add][0][id]=1&account[subdomain]=evil",
                         headers=FORM)
     assert other.status_code == 400
+    queue.stop()
+
+
+@pytest.mark.parametrize("value", ["1" * 5000, "١٢٣", "１２３", "1" * 19, "-5", "+5", " 5"])
+def test_a_lead_id_is_ascii_digits_of_bounded_length(value):
+    rec = Recorder()
+    queue = LeadQueue(rec.refetch, rec.rebuild, debounce=0.05)
+    r = _app(queue).post(f"/hooks/amocrm/{SECRET}", content=urlencode({"leads[add][0][id]": value}), headers=FORM)
+    assert r.status_code == 400 and "is not a lead id" in r.json()["detail"]
+    time.sleep(0.2)
+    assert queue.pending() == [] and rec.calls == []
+
+
+def test_an_oversized_body_is_refused_while_it_is_read():
+    """A 200 MB chunked POST: the hook stops reading just past its limit (1 MB), it never holds 200 MB."""
+    import asyncio
+
+    from salesglass.refresh.webhooks import MAX_BODY_BYTES
+
+    rec = Recorder()
+    queue = LeadQueue(rec.refetch, rec.rebuild, debounce=0.05)
+    app = FastAPI()
+    app.include_router(webhook_router(SECRET, queue))
+    chunk, total, pulled, status = 64 * 1024, 200_000_000, 0, []
+
+    async def receive():
+        nonlocal pulled
+        pulled += chunk
+        return {"type": "http.request", "body": b"leads[add][0][id]=1&" * (chunk // 20), "more_body": pulled < total}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    path = f"/hooks/amocrm/{SECRET}"
+    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "headers": [(b"content-type", b"application/x-www-form-urlencoded")], "scheme": "http",
+             "server": ("testserver", 80), "client": ("127.0.0.1", 1), "http_version": "1.1", "root_path": ""}
+    asyncio.run(app(scope, receive, send))
+    assert status == [413]
+    assert pulled <= MAX_BODY_BYTES + chunk
+    declared = _app(queue).post(path, content=b"x", headers={**FORM, "Content-Length": str(10**9)})
+    assert declared.status_code == 413
+    assert queue.pending() == []
     queue.stop()

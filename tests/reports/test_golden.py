@@ -59,8 +59,8 @@ H = 1 / 24  # an hour in days
 # 102 created Nov 15 12:00: lead 0; negotiation implied by proposal Nov 20 12:00 (5d); proposal 5d;
 #     contract implied by widget Nov 28 10:00 (12d22h); widget 12d22h; first sale Nov 30 21:30 (15d9.5h)
 # 103 created Dec 30 08:00: lead 0; negotiation Jan 2 10:00 (3d2h); lost there
-# 107 created Dec 31 21:30: P2's contract (Dec 20 10:00) predates the deal, so lead…contract are reached
-#     Dec 20 10:00 (−11d11.5h, the spec's rule taken literally); widget and first sale Jan 5 10:00 (4d12.5h)
+# 107 created Dec 31 21:30: lead 0; P2's contract (Dec 20 10:00) predates the deal, so it is not the deal's own
+#     (derive/deal_stages.py); negotiation…first sale are reached Jan 5 10:00 (4d12.5h), implied by P2's first sale
 STAGES = ("lead", "negotiation", "proposal", "contract_signed", "widget_installed", "first_sale")
 FUNNEL_DEALS = {  # deal: (cohort month, sales manager, client kind, days per reached stage, lost?)
     104: (d(2024, 9), 1, "organizer", [0, 8 + H, 8 + H, 8 + H, 8 + H, 21], False),

@@ -19,7 +19,7 @@ def _csv(path: Path) -> list[dict]:
 
 
 def _norm(name: str) -> str:
-    """spec/reports.md name normalising, written out independently of the generator."""
+    """docs/reports.md name normalising, written out independently of the generator."""
     s = name.lower().replace("ё", "е")
     s = re.sub(r"[«»\"'“”„]", " ", s)
     s = re.sub(r"[^\w\s]", " ", s)

@@ -1,4 +1,4 @@
-"""The dashboard web app: `create_app(cfg)` builds it, `run_server(cfg)` serves it with uvicorn."""
+"""The dashboard web app: `create_app(cfg)` builds it (`salesglass/serve/cli.py` serves it with what keeps it fresh)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from salesglass.serve.i18n import LANGS, Formatter, pick_language
-from salesglass.serve.users import UserStore
-from salesglass.serve.web import auth
+from salesglass.serve.sessions import SessionStore, sessions_path
+from salesglass.serve.users import User, UserStore
+from salesglass.serve.web import auth, params
 from salesglass.serve.web.cache import ResponseCache
 from salesglass.serve.web.context import Ctx, Viewer
 from salesglass.serve.web.data import NoData, Published, Query
+from salesglass.serve.web.guard import Guard, security_headers
 from salesglass.serve.web.throttle import LoginThrottle
 
 HERE = Path(__file__).parent
@@ -37,6 +40,8 @@ class App:
         self.throttle = LoginThrottle(d.login_max_failures, d.login_window_minutes * 60,
                                       max_failures_per_address=d.login_max_failures_per_address, clock=clock)
         self.users = UserStore(cfg.resolve(d.users_path))
+        self.sessions = SessionStore(sessions_path(cfg.resolve(d.users_path)), lifetime_seconds=d.session_hours * 3600,
+                                     idle_seconds=d.session_idle_minutes * 60)
         self.published = Published(cfg.published_path)
         self.cache = ResponseCache(d.cache_entries)
         self.env = jinja2.Environment(
@@ -50,12 +55,12 @@ class App:
             return chosen
         return pick_language(request.headers.get("accept-language"), self.cfg.dashboard.default_language)
 
-    def formatter(self, request: Request) -> Formatter:
-        return Formatter(self.lang(request), self.cfg.account.currency)
+    def formatter(self, request: Request, zone: str | None = None) -> Formatter:
+        """`zone`: the published build's account zone, in which times are shown."""
+        return Formatter(self.lang(request), self.cfg.account.currency, zone)
 
     def viewer(self, request: Request, q: Query | None) -> Viewer | None:
-        email = request.session.get("user")
-        user = self.users.get(email) if email else None
+        user = self.user(request)
         if user is None:
             return None
         manager_id = manager_name = None
@@ -72,6 +77,14 @@ class App:
             else self.cfg.dashboard.managers_see_company_totals
         )
         return Viewer(user.email, user.role, manager_id, manager_name, user.role == "admin" or bool(company))
+
+    def user(self, request: Request) -> User | None:
+        """The request's logged-in user (checked once per request by the login middleware)."""
+        try:
+            return request.state.sg_user
+        except AttributeError:
+            request.state.sg_user = auth.current_user(request, self.users, self.sessions)
+            return request.state.sg_user
 
     def render_text(self, request: Request, template: str, **values: Any) -> str:
         fmt = values.pop("fmt", None) or self.formatter(request)
@@ -91,7 +104,7 @@ class App:
         if viewer is None:
             q.close()
             raise HTTPException(status_code=401)
-        return Ctx(request, self.cfg, self.formatter(request), q, viewer, self.cfg.dashboard.page_size)
+        return Ctx(request, self.cfg, self.formatter(request, snap.timezone), q, viewer, self.cfg.dashboard.page_size)
 
 
 def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> FastAPI:
@@ -107,21 +120,28 @@ def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> Fast
         """No page or API answers without a session, except login, static files and /health."""
         path = request.url.path
         started = time.perf_counter()
-        if not auth.is_public(path):
-            email = request.session.get("user")
-            if not email or state.users.get(email) is None:
-                if request.headers.get("hx-request"):
-                    return Response(status_code=401, headers={"HX-Redirect": "/login"})
-                if request.method == "GET" and "/export." not in path:
-                    nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                    return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
-                return PlainTextResponse("login required", status_code=401)
+        try:
+            params.check_query(request.query_params.multi_items())
+        except params.BadParam as exc:
+            return bad_param(request, exc)
+        if not auth.is_public(path) and state.user(request) is None:
+            if request.headers.get("hx-request"):
+                return Response(status_code=401, headers={"HX-Redirect": "/login"})
+            if request.method == "GET" and "/export." not in path:
+                nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
+            return PlainTextResponse("login required", status_code=401)
         response = await call_next(request)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+    def bad_param(request: Request, exc: params.BadParam) -> Response:
+        """400 in the page's language, naming the parameter and what it accepts."""
+        fmt = state.formatter(request)
+        detail = fmt.t(exc.message, **exc.args_)
+        if request.headers.get("accept", "").startswith("application/json") or "/export." in request.url.path:
+            return PlainTextResponse(detail, status_code=400)
+        return state.render(request, "error.html", status=400, fmt=fmt, code=400, detail=detail, viewer=None)
 
     app.add_middleware(
         SessionMiddleware,
@@ -131,7 +151,19 @@ def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> Fast
         same_site="lax",
         https_only=cfg.dashboard.secure_cookies,
     )
+    # outermost: headers on every response (redirects and errors too), bounded bodies, same-origin POSTs
+    app.add_middleware(Guard, https=cfg.dashboard.secure_cookies, public_url=cfg.dashboard.public_url or None)
+    if cfg.dashboard.trusted_proxies:  # client address and scheme from X-Forwarded-* of these peers only
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(cfg.dashboard.trusted_proxies))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:
+        """A bug: logged with its traceback, answered without one (and with the security headers, which
+        this response would otherwise lack: it is sent outside every middleware)."""
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return PlainTextResponse("internal error", status_code=500,
+                                 headers=security_headers(request.url.path, https=cfg.dashboard.secure_cookies))
 
     @app.exception_handler(NoData)
     async def no_data(request: Request, exc: NoData) -> HTMLResponse:
@@ -185,56 +217,6 @@ def safe_next(value: str | None) -> str:
     if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
         return "/"
     return value
-
-
-class Serving:
-    """The dashboard app with what keeps it fresh: the webhook queue and the refresh scheduler."""
-
-    def __init__(self, app: FastAPI, queue: Any = None, refresher: Any = None) -> None:
-        self.app, self.queue, self.refresher = app, queue, refresher
-
-    def stop(self) -> None:
-        if self.queue is not None:
-            self.queue.stop()
-        if self.refresher is not None:
-            self.refresher.stop()
-
-
-def serving(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
-            refresh_interval_seconds: float | None = None, run_at_start: bool = False) -> Serving:
-    """What `salesglass serve` runs, minus the HTTP server: `serving(cfg, …).app` for uvicorn (tests,
-    benchmarks and `run_server` use this one wiring). `stop()` ends the webhook queue and the scheduler."""
-    app = create_app(cfg)
-    queue = refresher = None
-    if webhooks:
-        from salesglass.refresh.webhooks import make_webhook_router
-
-        router, queue = make_webhook_router(cfg)
-        app.include_router(router)
-    if refresh:
-        from salesglass.refresh.scheduler import start_background_refresh
-
-        refresher = start_background_refresh(cfg, run_at_start=run_at_start,
-                                             interval_seconds=refresh_interval_seconds)
-    return Serving(app, queue, refresher)
-
-
-def run_server(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
-               refresh_interval_seconds: float | None = None) -> None:
-    """Serve the dashboard with uvicorn until interrupted.
-
-    With `refresh`, the data keeps itself fresh meanwhile: the scheduler runs sync → load → link →
-    build in worker processes every `[refresh] interval_minutes` (nightly in full) and swaps the
-    published file, which the pages pick up. With `webhooks`, amoCRM's webhook URL
-    `/hooks/amocrm/<secret>` is served too and triggers a targeted re-fetch of the leads it names.
-    """
-    import uvicorn
-
-    served = serving(cfg, refresh=refresh, webhooks=webhooks, refresh_interval_seconds=refresh_interval_seconds)
-    try:
-        uvicorn.run(served.app, host=cfg.dashboard.host, port=cfg.dashboard.port, log_level="info", access_log=False)
-    finally:
-        served.stop()
 
 
 def ensure_demo_users(cfg: Any, admin: tuple[str, str], manager: tuple[str, str]) -> None:

@@ -1,7 +1,9 @@
 """Login, sessions and CSRF.
 
-Sessions are Starlette's signed cookies (itsdangerous): HttpOnly, SameSite=Lax, signed with a key
-read from `[dashboard].secret_path` (created owner-only on first start; never logged). Every POST
+The cookie is Starlette's signed session cookie (itsdangerous): HttpOnly, SameSite=Lax, signed with a key
+read from `[dashboard].secret_path` (created owner-only on first start; never logged). It carries a random
+session id, the e-mail, the CSRF token and the language; the session itself is kept on the server
+(serve/sessions.py), so logout, a password reset, a role change or removal end it for real. Every POST
 form carries the session's CSRF token in a hidden field; a mismatch is refused with 403.
 """
 
@@ -15,6 +17,9 @@ from pathlib import Path
 from fastapi import HTTPException
 from starlette.datastructures import FormData
 from starlette.requests import Request
+
+from salesglass.serve.sessions import SessionStore
+from salesglass.serve.users import User, UserStore
 
 # webhooks authenticate by the secret in their URL (amoCRM cannot log in); the router checks it
 PUBLIC_PREFIXES = ("/static/", "/hooks/amocrm/")
@@ -61,17 +66,37 @@ async def checked_form(request: Request) -> FormData:
     return form
 
 
-def log_in(request: Request, email: str) -> None:
-    """A fresh session for the user (a new CSRF token too: no fixation)."""
+def log_in(request: Request, user: User, sessions: SessionStore) -> None:
+    """A fresh server-side session for the user (a new id and CSRF token too: no fixation)."""
     lang = request.session.get("lang")
     request.session.clear()
-    request.session["user"] = email
+    request.session["sid"] = sessions.create(user.email, user.session_version)
+    request.session["user"] = user.email
     request.session["csrf"] = secrets.token_urlsafe(32)
     if lang:
         request.session["lang"] = lang
 
 
-def log_out(request: Request) -> None:
+def current_user(request: Request, users: UserStore, sessions: SessionStore) -> User | None:
+    """The logged-in user, if the cookie names a live server-side session of that user's current version."""
+    sid, email = request.session.get("sid"), request.session.get("user")
+    if not isinstance(sid, str) or not isinstance(email, str):
+        return None
+    session = sessions.get(sid)
+    if session is None or session.email != email:
+        return None
+    user = users.get(email)
+    if user is None or user.session_version != session.version:
+        return None
+    return user
+
+
+def log_out(request: Request, users: UserStore, sessions: SessionStore) -> None:
+    """End every session of the user (this browser and any other, or a copied cookie), keep the language."""
+    user = current_user(request, users, sessions)
+    if user is not None:
+        sessions.end_user(user.email)
+        users.end_sessions(user.email)
     lang = request.session.get("lang")
     request.session.clear()
     if lang:

@@ -167,7 +167,7 @@ class Ctx:
         return self.url(self.request.url.path, **{k: v for k, v in params.items() if v is not None})
 
     def amo_url(self, deal_id: int) -> str:
-        return f"https://{self.cfg.amocrm.subdomain}.amocrm.ru/leads/detail/{int(deal_id)}"
+        return f"{self.cfg.amocrm.web_url()}/leads/detail/{int(deal_id)}"
 
     # ---- SQL helpers -------------------------------------------------------------------------
     def kind_sql(self, column: str) -> tuple[str, list]:

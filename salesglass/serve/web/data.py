@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 
+from salesglass.account_zone import DEFAULT_ZONE
 from salesglass.warehouse import connect
 
 
@@ -36,11 +38,12 @@ class Snapshot:
 
     @property
     def as_of(self) -> date:
-        return self.build.get("as_of") or date.today()
+        return self.build.get("as_of") or datetime.now(ZoneInfo(self.timezone)).date()
 
     @property
     def timezone(self) -> str:
-        return self.build.get("timezone") or "Europe/Moscow"
+        """The zone the published build took its periods in (build_info); labels and drills use it too."""
+        return self.build.get("timezone") or DEFAULT_ZONE
 
     @property
     def built_at(self) -> datetime | None:

@@ -57,7 +57,7 @@ def cell_value(kind: str, value: Any, ctx: Any) -> Any:
     if kind in ("int", "money", "num", "pct"):
         return value if isinstance(value, int | Decimal) else Decimal(str(value))
     if kind == "datetime" and isinstance(value, datetime):
-        return zoneless(value)
+        return zoneless(ctx.fmt.local(value))  # the account's wall time, as the page shows it
     if kind in ("month", "date") and isinstance(value, date):
         return value
     return str(value)

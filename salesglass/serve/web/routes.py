@@ -46,7 +46,7 @@ def register(app: FastAPI, state: Any) -> None:
                 request, "login.html", status=401, next=nxt, error="login_failed", email=email, viewer=None
             )
         state.throttle.succeeded(email)
-        auth.log_in(request, user.email)
+        auth.log_in(request, user, state.sessions)
         return RedirectResponse(nxt, status_code=303)
 
     def locked_out(request: Request, nxt: str, email: str, wait: float) -> Response:
@@ -59,7 +59,7 @@ def register(app: FastAPI, state: Any) -> None:
     @app.post("/logout")
     async def logout(request: Request) -> Response:
         await auth.checked_form(request)
-        auth.log_out(request)
+        auth.log_out(request, state.users, state.sessions)
         return RedirectResponse("/login", status_code=303)
 
     @app.post("/lang")
@@ -151,6 +151,9 @@ def register(app: FastAPI, state: Any) -> None:
     from salesglass.serve.web import admin
 
     admin.register(app, state)
+    from salesglass.serve.web import bonus_close
+
+    bonus_close.register(app, state)  # month states, statements, disputes, audit (before the /{name} page)
 
     @app.get("/{name}", response_class=HTMLResponse)
     def page(request: Request, name: str) -> HTMLResponse:

@@ -17,6 +17,7 @@ class Col:
     key: str
     label: str
     kind: str = "text"  # text, label (translated), int, num, money, pct, month, date, datetime
+    hint: str | None = None  # what the column counts, shown on hover over the header
 
     @property
     def numeric(self) -> bool:
@@ -32,6 +33,7 @@ class TableView:
     # row[f"_link_{col}"] = URL of the rows behind that number (drill-down); row["_amo"] = amoCRM card
     note: str | None = None
     total: dict[str, Any] | None = None  # a totals row, rendered in bold
+    empty: str | None = None  # what an empty table says, when more is known than "nothing for these filters"
 
     def cells(self, fmt: Any) -> list[list[Cell]]:
         """Every body cell as text + links, formatted once in Python (a page may show thousands)."""

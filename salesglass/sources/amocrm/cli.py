@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from salesglass.cli_options import ConfigOption
+
 console = Console()
 amocrm_app = typer.Typer(help="amoCRM / Kommo account: authorize, inspect pipelines and fields.",
                          no_args_is_help=True)
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 
 
 def register(app: typer.Typer) -> None:

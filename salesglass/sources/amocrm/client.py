@@ -1,6 +1,6 @@
 """The HTTP client for one amoCRM account: limiter, retries, auth, and the API's quirks.
 
-Policy (docs/amocrm-api.md §3, §7): every request passes the one limiter; 429 → exponential backoff
+Policy (amoCRM's limits and errors, docs/amocrm.md): every request passes the one limiter; 429 → exponential backoff
 with jitter (for reads and writes: a 429 was not applied); 403 with an HTML page → stop at once, the
 account is blocked; 5xx and timeouts → bounded retries for GETs only; a write that timed out or got
 a 5xx is reported as uncertain, never resent; one 401 → one token refresh → one retry. 204 is an
@@ -10,6 +10,7 @@ empty result, not an error.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,11 @@ class AmoClient:
         self.http = httpx.Client(base_url=settings.base_url, timeout=timeout,
                                  headers={"User-Agent": "salesglass", "Accept": "application/hal+json"})
         self.auth = auth
+        self.blocked = False  # set by the first ban page; every thread then stops sending
+        # several threads share one client (the sync keeps requests in flight): counters under a lock,
+        # and each thread remembers the token it sent (a 401 refreshes exactly that one)
+        self._stats_lock = threading.Lock()
+        self._local = threading.local()
 
     def close(self) -> None:
         self.http.close()
@@ -138,7 +144,7 @@ class AmoClient:
             return isinstance(exc, Transient) and (method == "GET" or exc.rate_limited)
 
         def before_sleep(state: RetryCallState) -> None:
-            self.stats.retries += 1
+            self._bump("retries")
             exc = state.outcome.exception() if state.outcome else None
             if isinstance(exc, Transient) and exc.rate_limited and state.next_action:
                 self.limiter.slow_down()
@@ -158,8 +164,8 @@ class AmoClient:
     def _once(self, method: str, path: str, **kw: Any) -> dict | None:
         resp = self._send(method, path, **kw)
         if resp.status_code == 401 and self.auth is not None:
-            self.stats.refreshes += 1
-            self.auth.refresh(self._last_token)
+            self._bump("refreshes")
+            self.auth.refresh(self._local.token)
             resp = self._send(method, path, **kw)
             if resp.status_code == 401:
                 raise AuthError("amoCRM still answers 401 after a token refresh: the integration lost access "
@@ -168,35 +174,45 @@ class AmoClient:
 
     def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
         headers = {}
-        self._last_token = self.auth.token() if self.auth is not None else ""
-        if self._last_token:
-            headers["Authorization"] = f"Bearer {self._last_token}"
+        token = self._local.token = self.auth.token() if self.auth is not None else ""
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         self._sent()
         try:
             resp = self.http.request(method, path, headers=headers, **kw)
         except httpx.TimeoutException:
-            self.stats.timeouts += 1
+            self._bump("timeouts")
             raise Transient(f"timeout after {self.settings.timeout:g}s") from None
         except httpx.TransportError as exc:
-            self.stats.timeouts += 1
+            self._bump("timeouts")
             raise Transient(f"connection problem ({exc.__class__.__name__})") from None
         self._count(resp.status_code)
         self._check_blocked(resp)
         return resp
 
-    def _sent(self) -> None:
+    def _sent(self) -> None:  # thread-safe: the limiter has a lock; the counters are single bytecode steps
+        if self.blocked:  # another thread met the ban page: nothing more goes out
+            raise AccountBlocked(BLOCKED)
         self.limiter.acquire()
+        if self.blocked:
+            raise AccountBlocked(BLOCKED)
         now = time.monotonic()
-        self.stats.first_send = self.stats.first_send or now
-        self.stats.last_send = now
-        self.stats.requests += 1
+        with self._stats_lock:
+            self.stats.first_send = self.stats.first_send or now
+            self.stats.last_send = max(self.stats.last_send, now)
+            self.stats.requests += 1
+
+    def _bump(self, counter: str) -> None:
+        with self._stats_lock:
+            setattr(self.stats, counter, getattr(self.stats, counter) + 1)
 
     def _count(self, status: int) -> None:
-        self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+        with self._stats_lock:
+            self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
 
-    @staticmethod
-    def _check_blocked(resp: httpx.Response) -> None:
+    def _check_blocked(self, resp: httpx.Response) -> None:
         if resp.status_code == 403 and "json" not in resp.headers.get("content-type", ""):
+            self.blocked = True
             raise AccountBlocked(BLOCKED)
 
     def _result(self, method: str, path: str, resp: httpx.Response) -> dict | None:
@@ -204,10 +220,10 @@ class AmoClient:
         if status == 204:
             return None
         if status == 429:
-            self.stats.rate_limited += 1
+            self._bump("rate_limited")
             raise Transient("429 Too Many Requests", status=429, rate_limited=True)
         if status >= 500:
-            self.stats.server_errors += 1
+            self._bump("server_errors")
             raise Transient(f"HTTP {status}", status=status)
         if status >= 400:
             raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} {_problem(resp)}")

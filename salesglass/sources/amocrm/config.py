@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
@@ -23,9 +24,9 @@ Ref = int | str
 class StageRule(Section):
     """One status → canonical stage rule. `pipeline` omitted: the status name matches in every mapped pipeline."""
 
-    status: Ref
-    stage: str
-    pipeline: Ref | None = None
+    status: Ref  # an amoCRM status: its id, or its name as amoCRM shows it
+    stage: str  # the canonical stage this status means (docs/model.md, Funnel stages)
+    pipeline: Ref | None = None  # the pipeline (id or name) when the status name is not unique
 
     @field_validator("stage")
     @classmethod
@@ -61,7 +62,7 @@ class FieldMapping(Section):
 class RoleMapping(Section):
     """amoCRM users and groups → manager roles. A user rule wins over a group rule; else `default`."""
 
-    default: str = "sales"
+    default: str = "sales"  # the role of a user no rule names: sales, development, both or other
     users: dict[str, str] = Field(default_factory=dict)  # user id or e-mail → role
     groups: dict[str, str] = Field(default_factory=dict)  # group id or name → role
 
@@ -92,7 +93,7 @@ class AmoCRMConfig(Section):
 
     # where the API lives: https://<subdomain>.amocrm.ru (or .kommo.com); the emulator's URL in the demo
     base_url: str = "http://127.0.0.1:8765"
-    subdomain: str = "demo"
+    subdomain: str = "demo"  # the account's subdomain: <subdomain>.amocrm.ru (or .kommo.com)
     # `long_lived`: a private integration's long-lived token (recommended for your own account);
     # `oauth`: authorization code + rotating refresh tokens (`salesglass amocrm auth --code …`)
     auth: Literal["long_lived", "oauth"] = "long_lived"
@@ -106,9 +107,9 @@ class AmoCRMConfig(Section):
     timeout: float = 60.0  # seconds to wait for one response (lists of 250 can be slow)
     max_retries: int = 5  # for GETs on 5xx / timeouts / 429
     backoff_base: float = 1.0  # first wait after a 429 or 5xx, doubled each time (with jitter)
-    backoff_max: float = 60.0
+    backoff_max: float = 60.0  # seconds: the longest wait between retries after 429 or 5xx
     overlap_seconds: int = 600  # incremental windows start this much before the watermark
-    timezone: str | None = None  # overrides the account's time zone (default: amoCRM's setting)
+    timezone: str | None = None  # older spelling of [account] timezone, read when that is unset
     # which pipelines become deals (ids or names); empty = all
     pipelines: list[Ref] = Field(default_factory=list)
     stages: list[StageRule] = Field(default_factory=list)
@@ -153,6 +154,15 @@ class AmoCRMConfig(Section):
 
     _zone = field_validator("timezone")(known_time_zone)
 
+    def web_url(self) -> str:
+        """Where people open the account in a browser: the API's own host for amoCRM and Kommo
+        (`https://x.amocrm.ru`, `https://x.kommo.com`), else (the emulator, a proxy) the subdomain's
+        amoCRM address."""
+        host = urlsplit(self.base_url).hostname or ""
+        if host.endswith((".amocrm.ru", ".amocrm.com", ".kommo.com")):
+            return f"https://{host}"
+        return f"https://{self.subdomain}.amocrm.ru"
+
     @model_validator(mode="after")
     def _oauth_keys(self) -> AmoCRMConfig:
         if self.auth == "oauth":
@@ -160,14 +170,3 @@ class AmoCRMConfig(Section):
             if missing:
                 raise ValueError(f"auth = 'oauth' needs {', '.join(missing)}")
         return self
-
-
-def demo_section(company: Path) -> str:
-    """This area's part of the demo config (`salesglass demo` writes it; a worked example for users).
-
-    The mapping is proposed from the snapshot's own pipelines and fields by name (the same proposal
-    `salesglass amocrm inspect` prints for a live account), so generated ids never have to be copied.
-    """
-    from salesglass.sources.amocrm.propose import propose_from_snapshot
-
-    return propose_from_snapshot(company / "amocrm")

@@ -24,6 +24,7 @@ class RateLimiter:
         self._tat = float("-inf")  # theoretical time of the next send
         self._lock = threading.Lock()
         self.waited = 0.0  # total seconds spent waiting (the summary reports it)
+        self._slowed_at = float("-inf")
 
     @property
     def tolerance(self) -> float:
@@ -41,8 +42,14 @@ class RateLimiter:
             self._tat = max(self._tat, now) + self.interval
 
     def slow_down(self, factor: float = 0.8, floor: float = 0.5) -> None:
-        """After a 429 someone else shares the account's budget: keep a lower rate for the rest of the run."""
+        """After a 429 someone else shares the account's budget: keep a lower rate for the rest of the run.
+        Several requests in flight may meet the same crowded second: one slow-down per 7 sends' time (about
+        amoCRM's one-second window at our rate) counts."""
         with self._lock:
+            now = time.monotonic()
+            if now - self._slowed_at < 7 * self.interval:
+                return
+            self._slowed_at = now
             self.interval = min(1.0 / floor, self.interval / factor)
 
     def pause(self, seconds: float) -> None:

@@ -3,6 +3,8 @@
 Rebuilt from the whole raw layer on every sync, in one transaction, so the canonical tables always
 match the raw records and the current mapping. Columns other areas own survive: `deals.partner_id`
 (the linking step's) is carried over. Rows that cannot be used go to `quarantine` with the reason.
+Custom fields are read whatever their type in the account (field_values.py); a value that cannot be
+read leaves its column NULL and adds a quarantine note, while the deal or company itself is loaded.
 
 Deletions: a lead counts as deleted when its latest sign of deletion (seen in the trash via
 `with=only_deleted`, or a `lead_deleted` event) is not older than its latest sign of life (seen in
@@ -13,6 +15,8 @@ the initial status `lead_added` carries). A status a lead was created in counts 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -20,7 +24,9 @@ import pyarrow as pa
 
 from salesglass.model.schema import COMPANIES, DEAL_STAGES, DEALS, MANAGERS
 from salesglass.model.validate import LoadResult, load_staged
+from salesglass.sources.amocrm import field_values as fv
 from salesglass.sources.amocrm.resolve import Resolved
+from salesglass.sql import quote_lits, transaction
 
 SOURCE = "amocrm"
 
@@ -30,6 +36,7 @@ class MapResult:
     loaded: dict[str, int] = field(default_factory=dict)
     quarantined: dict[str, int] = field(default_factory=dict)
     skipped_other_pipelines: int = 0
+    unreadable_fields: int = 0  # field values that could not be read (record kept, value NULL, a note)
 
 
 def _ids(values: set[int] | list[int]) -> str:
@@ -37,7 +44,7 @@ def _ids(values: set[int] | list[int]) -> str:
 
 
 def _texts(values: set[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) or "NULL"
+    return quote_lits(sorted(values))
 
 
 def _register(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
@@ -54,34 +61,23 @@ def _register(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
                                                 "role": pa.array(list(res.group_roles.values()), pa.string())}))
 
 
-def _pivot(entity: str, table: str, fields: dict[str, int | None]) -> str:
-    """One row per record with the mapped custom fields as columns `<name>` (value) and `<name>_enum`."""
-    cols = ", ".join(
-        f"first(value) FILTER (WHERE field_id = {fid if fid is not None else -1}) AS {name}, "
-        f"first(enum_id) FILTER (WHERE field_id = {fid if fid is not None else -1}) AS {name}_enum"
-        for name, fid in fields.items())
-    ids = [f for f in fields.values() if f is not None]
-    return f"""CREATE OR REPLACE TEMP TABLE __amo_{entity}_cf AS
-        SELECT r.id AS id, {cols}
-        FROM (SELECT id FROM {table}) r LEFT JOIN (
-            SELECT r.id, CAST(f->>'$.field_id' AS BIGINT) AS field_id,
-                   f->'$.values[0]'->>'$.value' AS value, f->'$.values[0]'->>'$.enum_id' AS enum_id
-            FROM {table} r, unnest(CAST(r.data->'$.custom_fields_values' AS JSON[])) u(f)
-            WHERE CAST(f->>'$.field_id' AS BIGINT) IN ({_ids(ids)})) v USING (id)
-        GROUP BY r.id"""
-
-
 def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
     lf = res.lead_fields
-    con.execute(_pivot("lead", "raw_amocrm_leads", {"kind": lf.get("client_kind"), "cold": lf.get("cold_deal"),
-                                                    "acct": lf.get("lead_platform_account_id"),
-                                                    "loss": lf.get("loss_reason")}))
-    org, ops = _texts(res.organizer), _texts(res.operator)
-    kind_sql = "NULL" if lf.get("client_kind") is None else f"""CASE
-            WHEN lower(trim(cf.kind)) IN ({org}) OR cf.kind_enum IN ({org}) THEN 'organizer'
-            WHEN lower(trim(cf.kind)) IN ({ops}) OR cf.kind_enum IN ({ops}) THEN 'operator' END"""
-    cold_sql = "NULL" if lf.get("cold_deal") is None else \
-        "CASE WHEN b.d IS NOT NULL THEN coalesce(TRY_CAST(cf.cold AS BOOLEAN), FALSE) END"
+    con.execute(fv.pivot_sql("lead", "raw_amocrm_leads", {
+        "kind": lf.get("client_kind"), "cold": lf.get("cold_deal"), "acct": lf.get("lead_platform_account_id"),
+        "loss": lf.get("loss_reason")}))
+    notes: list[tuple[str, str]] = []
+    kind_sql = "NULL"
+    if lf.get("client_kind") is not None:
+        kind_sql, both = fv.kind_sql("cf.kind", res.organizer, res.operator)
+        notes.append((fv.KIND_BOTH, both))
+    cold_sql = "NULL"
+    if lf.get("cold_deal") is not None:
+        value, bad = fv.cold_sql("cf.cold")
+        cold_sql = f"CASE WHEN b.d IS NOT NULL THEN {value} END"
+        notes.append((fv.COLD_UNREADABLE, f"(b.d IS NOT NULL AND {bad})"))
+    acct_sql, bad_acct = fv.account_id_sql("cf.acct", res.field_types.get("lead_platform_account_id"))
+    notes.append((fv.ACCOUNT_NOT_WHOLE, bad_acct))
     loss_sql = "cf.loss" if lf.get("loss_reason") is not None else "reason.name"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_deals AS
     WITH ids AS (SELECT id FROM raw_amocrm_leads UNION SELECT id FROM raw_amocrm_deleted_leads),
@@ -122,7 +118,8 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
       (greatest(b.trash_at, b.deleted_ev) IS NOT NULL
          AND greatest(b.trash_at, b.deleted_ev) >= coalesce(greatest(b.alive_at, b.restored_ev), -1)) AS is_deleted,
       TRY_CAST(b.d->'$._embedded.companies[0]'->>'$.id' AS BIGINT) AS company_id,
-      cf.acct AS platform_account_id,
+      {acct_sql} AS platform_account_id,
+      {fv.notes_sql(notes)} AS field_notes,
       coalesce(b.d, b.td) AS raw
     FROM b LEFT JOIN __amo_lead_cf cf USING (id)
     LEFT JOIN (SELECT id AS reason_id, data->>'$.name' AS name FROM raw_amocrm_loss_reasons) reason
@@ -146,6 +143,16 @@ def _quarantine(con: duckdb.DuckDBPyConnection, entity: str, where: str, reason_
     return n
 
 
+def _notes(con: duckdb.DuckDBPyConnection, entity: str, key: str, relation: str) -> int:
+    """One quarantine row per field value that could not be read; the record itself is loaded."""
+    n = con.execute(f"SELECT coalesce(sum(len(field_notes)), 0) FROM {relation}").fetchone()[0]
+    if n:
+        con.execute(f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
+                        SELECT '{SOURCE}', '{entity}', CAST({key} AS VARCHAR), unnest(field_notes), raw, now()
+                        FROM {relation}""")
+    return int(n)
+
+
 def _deal_stages_sql() -> str:
     return """CREATE OR REPLACE TEMP TABLE __amo_stages AS
     WITH mapped AS (SELECT deal_id FROM __amo_deals_ok),
@@ -165,12 +172,23 @@ def _deal_stages_sql() -> str:
     QUALIFY row_number() OVER (PARTITION BY deal_id, stage ORDER BY reached_at, rnk) = 1"""
 
 
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, res: Resolved) -> Iterator[None]:
+    """The resolved config's lookup tables, registered for the mapping SQL, and gone afterwards."""
+    _register(con, res)
+    fv.register_enums(con, res.enum_values)
+    try:
+        yield
+    finally:
+        for name in ("__amo_stage_map", "__amo_known_status", "__amo_user_roles", "__amo_group_roles",
+                     "__amo_enums"):
+            con.unregister(name)
+
+
 def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
     """Rebuild the canonical amoCRM tables from the raw layer, in one transaction."""
     out = MapResult()
-    _register(con, res)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with _registered(con, res), transaction(con):
         con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
         out.loaded["managers"] = _load(con, out, MANAGERS, """
             SELECT u.id AS manager_id, u.data->>'$.name' AS name, u.data->>'$.email' AS email,
@@ -180,18 +198,23 @@ def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
             LEFT JOIN __amo_group_roles gr ON gr.id = TRY_CAST(u.data->'$.rights'->>'$.group_id' AS BIGINT)""",
                                        [res.default_role])
         cf = res.company_fields
-        con.execute(_pivot("company", "raw_amocrm_companies", {"inn": cf.get("inn"),
-                                                               "acct": cf.get("platform_account_id")}))
-        out.loaded["companies"] = _load(con, out, COMPANIES, """
-            WITH b AS (SELECT i.id, c.data AS d, c.updated_at AS alive_at, t.updated_at AS trash_at
+        con.execute(fv.pivot_sql("company", "raw_amocrm_companies", {"inn": cf.get("inn"),
+                                                                    "acct": cf.get("platform_account_id")}))
+        inn_sql, bad_inn = fv.inn_sql("cf.inn", res.field_types.get("company_inn"))
+        acct_sql, bad_acct = fv.account_id_sql("cf.acct", res.field_types.get("company_platform_account_id"))
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_company_rows AS
+            WITH b AS (SELECT i.id, c.data AS d, c.updated_at AS alive_at, t.updated_at AS trash_at, t.data AS td
                        FROM (SELECT id FROM raw_amocrm_companies UNION SELECT id FROM raw_amocrm_deleted_companies) i
                        LEFT JOIN raw_amocrm_companies c USING (id) LEFT JOIN raw_amocrm_deleted_companies t USING (id))
-            SELECT b.id AS company_id, d->>'$.name' AS name,
-                   nullif(regexp_replace(coalesce(cf.inn, ''), '[^0-9]', '', 'g'), '') AS inn,
-                   cf.acct AS platform_account_id,
+            SELECT b.id AS company_id, d->>'$.name' AS name, {inn_sql} AS inn, {acct_sql} AS platform_account_id,
                    TRY_CAST(d->>'$.responsible_user_id' AS BIGINT) AS responsible_user_id,
-                   (trash_at IS NOT NULL AND trash_at >= coalesce(alive_at, -1)) AS is_deleted
+                   (trash_at IS NOT NULL AND trash_at >= coalesce(alive_at, -1)) AS is_deleted,
+                   {fv.notes_sql([(fv.INN_DIGITS, bad_inn), (fv.ACCOUNT_NOT_WHOLE, bad_acct)])} AS field_notes,
+                   coalesce(d, td) AS raw
             FROM b LEFT JOIN __amo_company_cf cf USING (id)""")
+        out.unreadable_fields += _notes(con, "companies", "company_id", "__amo_company_rows")
+        out.loaded["companies"] = _load(con, out, COMPANIES,
+                                        "SELECT * EXCLUDE (field_notes, raw) FROM __amo_company_rows")
         _stage_deals(con, res)
         mapped = f"pipeline_id IN ({_ids(res.pipelines)})"
         out.skipped_other_pipelines = con.execute(
@@ -208,8 +231,9 @@ def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
                           SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
         con.execute(f"""DELETE FROM deals WHERE deal_id IN (
                           SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE __amo_deals_ok AS SELECT * EXCLUDE (raw, status_known) "
-                    f"FROM __amo_deals WHERE {mapped} AND status_known")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE __amo_deals_ok AS SELECT * EXCLUDE (raw, status_known, "
+                    f"field_notes) FROM __amo_deals WHERE {mapped} AND status_known")
+        out.unreadable_fields += _notes(con, "deals", "deal_id", f"__amo_deals WHERE {mapped} AND status_known")
         out.loaded["deals"] = _record(out, load_staged(con, DEALS, "__amo_deals_ok", source=SOURCE,
                                                        own_transaction=False))
         con.execute("DELETE FROM __amo_deals_ok WHERE deal_id NOT IN (SELECT deal_id FROM deals)")
@@ -218,13 +242,6 @@ def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
                     "AND deal_id IN (SELECT deal_id FROM __amo_deals_ok)")
         out.loaded["deal_stages"] = _record(out, load_staged(con, DEAL_STAGES, "__amo_stages", source=SOURCE,
                                                              own_transaction=False))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for name in ("__amo_stage_map", "__amo_known_status", "__amo_user_roles", "__amo_group_roles"):
-            con.unregister(name)
     return out
 
 

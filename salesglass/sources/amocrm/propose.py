@@ -73,7 +73,7 @@ def _fields(lead_fields: list[dict], company_fields: list[dict]) -> list[str]:
     else:
         out.append("# client_kind = \"…\"  # no select field with organizer/operator values found")
     for key, rx, types, fields in (
-            ("cold_deal", r"холодн|cold", ("checkbox",), lead_fields),
+            ("cold_deal", r"холодн|cold", ("checkbox", "select", "radiobutton"), lead_fields),
             ("lead_platform_account_id", ACCOUNT_ID, None, lead_fields),
             ("company_platform_account_id", ACCOUNT_ID, None, company_fields),
             ("company_inn", r"\bинн\b|\binn\b|tax", None, company_fields)):
@@ -119,11 +119,11 @@ auth = "long_lived"
 token_path = "secrets/amocrm-token.json"   # 0600, never printed; keep it out of version control"""
     return f"""
 [amocrm]
-# the demo's amoCRM is the emulator `salesglass demo` starts; for your account: https://<subdomain>.amocrm.ru
+# the demo's amoCRM is the emulator `salesglass demo` starts; your account: https://<subdomain>.amocrm.ru or .kommo.com
 base_url = "http://127.0.0.1:8765"
 subdomain = {_s(account.get('subdomain', 'demo'))}
 {access}
 rate_limit = 6.0          # requests per second; amoCRM blocks clients that keep going above 7
 overlap_seconds = 600     # incremental windows re-read this much before the last watermark
-# timezone = "Europe/Moscow"  # only to override the account's own setting
+# calendar periods use the account's own time zone; [account] timezone overrides it
 {mapping}"""

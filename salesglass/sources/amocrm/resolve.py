@@ -8,6 +8,7 @@ each name means. Runs before the long downloads, so a typo costs seconds, not a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from salesglass.errors import ConfigError
 from salesglass.sources.amocrm.config import AmoCRMConfig, Ref
@@ -24,6 +25,10 @@ class Resolved:
     company_fields: dict[str, int | None] = field(default_factory=dict)
     organizer: set[str] = field(default_factory=set)  # enum values (text) and enum ids (as text)
     operator: set[str] = field(default_factory=set)
+    # type of each mapped field (select, multiselect, radiobutton, checkbox, numeric, text, …) by canonical name
+    field_types: dict[str, str] = field(default_factory=dict)
+    # (field id, enum id) → enum value of every mapped field, for values sent as an enum id only
+    enum_values: dict[tuple[int, int], str] = field(default_factory=dict)
     user_roles: dict[int, str] = field(default_factory=dict)
     group_roles: dict[int, str] = field(default_factory=dict)
     default_role: str = "sales"
@@ -44,6 +49,16 @@ def _match(ref: Ref, items: list[dict], what: str, key: str, among: str) -> dict
         raise ConfigError(f"[amocrm].{key}: {len(found)} {what}s are named {ref!r} {among}; use the id "
                           f"({', '.join(str(f['id']) for f in found)})")
     return found[0]
+
+
+def _remember(res: Resolved, name: str, definition: dict | None) -> None:
+    """Keep a mapped field's type and enums: how its values are read depends on them."""
+    if definition is None:
+        return
+    res.field_types[name] = str(definition.get("type") or "text")
+    for e in definition.get("enums") or []:
+        if e.get("id") is not None:
+            res.enum_values[(int(definition["id"]), int(e["id"]))] = str(e.get("value", ""))
 
 
 def _statuses(p: dict) -> list[dict]:
@@ -97,12 +112,16 @@ def resolve(amo: AmoCRMConfig, *, pipelines: list[dict], lead_fields: list[dict]
     f = amo.fields
     for name in ("client_kind", "cold_deal", "lead_platform_account_id", "loss_reason"):
         ref = getattr(f, name)
-        res.lead_fields[name] = None if ref is None else \
-            _match(ref, lead_fields, "lead custom field", f"fields.{name}", "among the lead fields")["id"]
+        hit = None if ref is None else \
+            _match(ref, lead_fields, "lead custom field", f"fields.{name}", "among the lead fields")
+        res.lead_fields[name] = None if hit is None else hit["id"]
+        _remember(res, name, hit)
     for name, canon in (("company_platform_account_id", "platform_account_id"), ("company_inn", "inn")):
         ref = getattr(f, name)
-        res.company_fields[canon] = None if ref is None else \
-            _match(ref, company_fields, "company custom field", f"fields.{name}", "among the company fields")["id"]
+        hit = None if ref is None else \
+            _match(ref, company_fields, "company custom field", f"fields.{name}", "among the company fields")
+        res.company_fields[canon] = None if hit is None else hit["id"]
+        _remember(res, f"company_{canon}", hit)
     if f.client_kind is not None:
         definition = next(d for d in lead_fields if d["id"] == res.lead_fields["client_kind"])
         enums = definition.get("enums") or []
@@ -130,3 +149,31 @@ def resolve(amo: AmoCRMConfig, *, pipelines: list[dict], lead_fields: list[dict]
             raise ConfigError(f"[amocrm].roles.groups.{key!r}: no user group with this id or name (there are: {names})")
         res.group_roles[hit[0]["id"]] = role
     return res
+
+
+def live_problems(cfg: Any) -> list[str]:
+    """The mapping resolved against the live account: missing pipelines, statuses, fields, users, groups."""
+    from salesglass.sources.amocrm import extract
+    from salesglass.sources.amocrm.client import client_from_config
+    from salesglass.sources.amocrm.sync import _groups
+
+    try:
+        with client_from_config(cfg.amocrm, cfg.base_dir) as client:
+            account = client.get("/api/v4/account", {"with": "users_groups"}) or {}
+            users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
+            pipelines = ((client.get("/api/v4/leads/pipelines") or {}).get("_embedded") or {}).get("pipelines") or []
+            lead_fields = extract.read_all(client, "/api/v4/leads/custom_fields", "custom_fields")
+            company_fields = extract.read_all(client, "/api/v4/companies/custom_fields", "custom_fields")
+        res = resolve(
+            cfg.amocrm,
+            pipelines=pipelines,
+            lead_fields=lead_fields,
+            company_fields=company_fields,
+            users=users,
+            groups=_groups(account, users),
+        )
+    except ConfigError as exc:
+        return [f"amoCRM mapping: {exc}"]
+    except Exception as exc:  # no token yet, no network: say so, the platform side is still checked
+        return [f"amoCRM: cannot read the account ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"]
+    return [f"amoCRM: status {u} is not mapped to a stage (counts as `lead`)" for u in res.unmapped]

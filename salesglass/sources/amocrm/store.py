@@ -13,8 +13,10 @@ import json
 import duckdb
 import pyarrow as pa
 
+from salesglass.sql import transaction
+
 RAW_TABLES = {
-    # table: (key columns DDL, extra columns DDL)
+    # table: its columns' DDL, the id (primary key) first
     "raw_amocrm_leads": "id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
     "raw_amocrm_deleted_leads": "id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
     "raw_amocrm_companies": "id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
@@ -98,12 +100,7 @@ def set_watermark(con: duckdb.DuckDBPyConnection, stream: str, watermark: int, r
 def commit_page(con: duckdb.DuckDBPyConnection, table: str, records: list[dict], stream: str,
                 watermark: int | None) -> None:
     """One page and the watermark it justifies, in one transaction."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         upsert(con, table, records)
         if watermark is not None:
             set_watermark(con, stream, watermark, len(records))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

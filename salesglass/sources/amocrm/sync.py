@@ -14,6 +14,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from salesglass.sources.amocrm.client import AmoClient, client_from_config
 from salesglass.sources.amocrm.mapping import MapResult, build_canonical
 from salesglass.sources.amocrm.progress import SyncProgress
 from salesglass.sources.amocrm.resolve import Resolved, resolve
+from salesglass.sql import transaction
 
 log = logging.getLogger("salesglass.amocrm")
 FALLBACK_NOTE = ("amoCRM API filtering is off for this account (is_api_filter_enabled = false): leads and "
@@ -105,7 +107,7 @@ def sync_into(con: duckdb.DuckDBPyConnection, client: AmoClient, amo: Any, *, fu
         if not summary.api_filter:
             log.info(FALLBACK_NOTE)
             bar.step("API filtering off: reading newest-first")
-        pages = prefetch(_pages(client, marks, amo.overlap_seconds, summary.api_filter))  # downloads start now …
+        pages = prefetch(*_streams(client, marks, amo.overlap_seconds, summary.api_filter))  # downloads start …
         _store_reference(con, reference)  # … while the reference lists are written
         for stream, table, records, watermark in pages:
             store.commit_page(con, table, records, stream, watermark)
@@ -144,15 +146,10 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
             params = {"filter[entity][]": "lead", "filter[entity_id][]": ids[start:start + 10],
                       "filter[type]": ",".join(extract.LEAD_EVENT_TYPES), "limit": extract.EVENT_LIMIT}
             events += extract.read_all(client, "/api/v4/events", "events", params)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             store.upsert(con, "raw_amocrm_leads", live)
             store.upsert(con, "raw_amocrm_deleted_leads", gone)
             store.upsert(con, "raw_amocrm_events", events)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         summary.fetched = {"leads": len(live), "leads_deleted": len(gone), "events": len(events)}
         _finish(summary, build_canonical(con, res), res)
     _stats(summary, client, started)
@@ -162,12 +159,22 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
 def _reference(client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgress
                ) -> tuple[Resolved, dict[str, list[dict]]]:
     bar.step("account, users, pipelines, custom fields")
+    # the account alone first: a ban page or a rejected token shows before anything else is sent
     account = client.get("/api/v4/account", {"with": "datetime_settings,users_groups,is_api_filter_enabled"}) or {}
-    users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
-    pipelines = ((client.get("/api/v4/leads/pipelines") or {}).get("_embedded") or {}).get("pipelines") or []
-    lead_fields = extract.read_all(client, "/api/v4/leads/custom_fields", "custom_fields")  # 50 a page
-    company_fields = extract.read_all(client, "/api/v4/companies/custom_fields", "custom_fields")
-    loss_reasons = extract.read_all(client, "/api/v4/leads/loss_reasons", "loss_reasons")
+    with ThreadPoolExecutor(max_workers=5, thread_name_prefix="amocrm-reference") as pool:
+        asked = {  # then five small lists side by side, so their latency is paid about once
+            "users": pool.submit(extract.read_all, client, "/api/v4/users", "users", {"limit": 250}),
+            "pipelines": pool.submit(client.get, "/api/v4/leads/pipelines"),
+            "lead_fields": pool.submit(extract.read_all, client, "/api/v4/leads/custom_fields",
+                                       "custom_fields"),  # 50 a page
+            "company_fields": pool.submit(extract.read_all, client, "/api/v4/companies/custom_fields",
+                                          "custom_fields"),
+            "loss_reasons": pool.submit(extract.read_all, client, "/api/v4/leads/loss_reasons", "loss_reasons"),
+        }
+        got = {name: future.result() for name, future in asked.items()}
+    users, lead_fields = got["users"], got["lead_fields"]
+    pipelines = ((got["pipelines"] or {}).get("_embedded") or {}).get("pipelines") or []
+    company_fields, loss_reasons = got["company_fields"], got["loss_reasons"]
     res = resolve(amo, pipelines=pipelines, lead_fields=lead_fields, company_fields=company_fields,
                   users=users, groups=_groups(account, users))
     summary.fetched.update(users=len(users), pipelines=len(pipelines), lead_fields=len(lead_fields),
@@ -180,14 +187,9 @@ def _reference(client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgr
 
 def _store_reference(con: duckdb.DuckDBPyConnection, reference: dict[str, list[dict]]) -> None:
     """The small lists as they are now, replaced together in one transaction."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table, rows in reference.items():
             store.replace_all(con, table, rows)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def api_filter_enabled(accounts: list) -> bool:
@@ -223,60 +225,84 @@ def reference_from_raw(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
             "groups": _groups(account[0] if account else {}, users)}
 
 
-def prefetch(pages: Iterator[Any], depth: int = 4) -> Iterator[Any]:
-    """Download the next pages in a thread while the caller writes this one, so writing never eats into
-    the request budget; order is kept, so every watermark still follows its own page."""
+def prefetch(*streams: Iterator[Any], depth: int = 8) -> Iterator[Any]:
+    """Download every stream in a thread of its own while the caller writes what came, so writing never
+    eats into the request budget and one stream's latency does not idle the others. Pages of different
+    streams interleave; each stream's own pages keep their order, so every watermark still follows its
+    page. An error in any stream stops them all and is raised here."""
     done, box = object(), queue.Queue(maxsize=depth)
     stop = threading.Event()
 
-    def produce() -> None:
+    def offer(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce(pages: Iterator[Any]) -> None:
         try:
             for item in pages:
-                while not stop.is_set():
-                    try:
-                        box.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer(item):
                     return
-            box.put(done)
+            offer(done)
         except BaseException as exc:  # handed to the consumer, raised there
-            box.put(exc)
+            offer(exc)
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()  # a stream stopped half-way cancels the pages it had asked for
 
-    worker = threading.Thread(target=produce, name="amocrm-fetch", daemon=True)
-    worker.start()
+    workers = [threading.Thread(target=produce, args=(s,), name=f"amocrm-fetch-{i}", daemon=True)
+               for i, s in enumerate(streams)]
+    for w in workers:
+        w.start()
+    running = len(workers)
     try:
-        while True:
+        while running:
             item = box.get()
             if item is done:
-                return
+                running -= 1
+                continue
             if isinstance(item, BaseException):
                 raise item
             yield item
     finally:
         stop.set()
-        worker.join(timeout=30)
+        for w in workers:
+            w.join(timeout=30)
 
 
-def _pages(client: AmoClient, marks: dict[str, int], overlap: int, api_filter: bool = True
-           ) -> Iterator[tuple[str, str, list[dict], Any]]:
-    """Every stream's pages in order, as (stream, raw table, records, watermark), from the watermarks less
-    the overlap (from the start on a first or full sync). One generator, so one prefetch thread keeps the
-    request budget busy across stream boundaries. Without API filtering, lists are read newest-first."""
+def _streams(client: AmoClient, marks: dict[str, int], overlap: int, api_filter: bool = True
+             ) -> list[Iterator[tuple[str, str, list[dict], Any]]]:
+    """One generator per stream, each giving its pages in order as (stream, raw table, records, watermark),
+    from its watermark less the overlap (from the start on a first or full sync). They run side by side
+    (`prefetch`): a keyset walk has one request in flight, so several streams keep the budget busy at any
+    latency. Without API filtering, lists are read newest-first."""
     read = extract.by_updated_at if api_filter else extract.newest_first
-    for stream, kind, deleted, table in STREAMS:
-        since = max(0, marks[stream] - overlap) if stream in marks else 0
-        for records, watermark in read(client, kind, since, only_deleted=deleted):
+
+    def since(stream: str) -> int:
+        return max(0, marks[stream] - overlap) if stream in marks else 0
+
+    def stream_of(stream: str, kind: str, deleted: bool, table: str) -> Iterator[tuple[str, str, list[dict], Any]]:
+        for records, watermark in read(client, kind, since(stream), only_deleted=deleted):
             yield stream, table, records, watermark
-    since = max(0, marks["events"] - overlap) if "events" in marks else 0
-    for records, watermark in extract.events_since(client, since):
-        yield "events", "raw_amocrm_events", records, watermark
+
+    def events() -> Iterator[tuple[str, str, list[dict], Any]]:
+        for records, watermark in extract.events_since(client, since("events")):
+            yield "events", "raw_amocrm_events", records, watermark
+
+    return [events(), *(stream_of(*s) for s in STREAMS)]
 
 
 def _finish(summary: SyncSummary, mapped: MapResult, res: Resolved) -> None:
     summary.loaded.update(mapped.loaded)
     summary.quarantined.update(mapped.quarantined)
+    if mapped.unreadable_fields:
+        summary.warnings.append(f"{mapped.unreadable_fields} custom field value(s) could not be read: the deals and "
+                                "companies are loaded with those fields empty (reasons in the quarantine table)")
     if res.unmapped:
         summary.warnings.append("statuses without a stage rule count as `lead`: " + "; ".join(res.unmapped[:10])
                                 + (" …" if len(res.unmapped) > 10 else ""))
@@ -289,16 +315,3 @@ def _stats(summary: SyncSummary, client: AmoClient, started: float) -> None:
     summary.seconds = time.monotonic() - started
     if s.last_send > s.first_send and s.requests > 1:  # sends are what the limit counts
         summary.send_rate = (s.requests - 1) / (s.last_send - s.first_send)
-
-
-def account_timezone(con: duckdb.DuckDBPyConnection, cfg: Any) -> str:
-    """The time zone calendar periods use: `[amocrm] timezone` if set, else the account's own setting as
-    the last sync saw it, else `[account] timezone`."""
-    if cfg.amocrm.timezone:
-        return cfg.amocrm.timezone
-    try:
-        row = con.execute("SELECT data->'$._embedded.datetime_settings'->>'$.timezone' FROM raw_amocrm_account "
-                          "LIMIT 1").fetchone()
-    except duckdb.CatalogException:
-        row = None
-    return (row[0] if row and row[0] else None) or cfg.account.timezone

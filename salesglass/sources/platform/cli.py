@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,12 +12,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from salesglass.cli_options import ConfigOption
+
 console = Console()
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 
 
 def load(
@@ -34,13 +31,13 @@ def load(
     """
     from salesglass.config import load_config
     from salesglass.errors import ConfigError
-    from salesglass.sources.platform.load import run_load
+    from salesglass.refresh.compaction import load_platform
 
     cfg = load_config(config)
     if not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
         raise ConfigError("nothing to load: the config has no [[platform.inputs]] and no [plans] source "
                           "(see docs/platform.md)")
-    summary = run_load(cfg, full=full, progress=True)
+    summary = load_platform(cfg, full=full, progress=True)
     print_summary(summary)
 
 
@@ -63,5 +60,125 @@ def print_summary(summary) -> None:  # LoadSummary
                       f"{escape(summary.compaction_error)}", highlight=False)
 
 
+platform_app = typer.Typer(help="Your back-office: what it holds and how it maps (`salesglass platform inspect`).",
+                           no_args_is_help=True)
+
+
+@platform_app.command("inspect")
+def inspect(
+    config: ConfigOption = None,
+    write: Annotated[bool, typer.Option("--write", help="Add the proposed inputs to the config file in place "
+                                                        "(the reasons as comments).")] = False,
+    sample: Annotated[int, typer.Option(help="Rows read per table to judge columns by.")] = 5000,
+) -> None:
+    """List the back-office's tables and columns and propose the [[platform.inputs]] for them.
+
+    Reads [platform].url (a database) or [platform].folder (CSV/XLSX files); read-only. Every guess —
+    keys, money units, time zones, paid statuses, refunds, test orders, partner kinds, ИНН, manager
+    e-mails — comes with its reason and a confidence; `salesglass check` then shows what to confirm.
+    """
+    from salesglass.config import DEFAULT_CONFIG_NAME, load_config
+    from salesglass.errors import ConfigError
+    from salesglass.sources.platform.inspect import inspect_source
+    from salesglass.sources.platform.propose import insert_into_config, plans_toml, propose, to_toml
+
+    cfg = load_config(config)
+    catalog = inspect_source(cfg.platform.url, cfg.platform.folder, cfg.base_dir, sample=sample)
+    for t in catalog.tables:
+        title = f"{t.name} — {t.rows:,} rows" + (f" ({t.encoding})" if t.encoding else "")
+        table = Table("column", "type", "filled", "distinct", "values", title=title, title_justify="left")
+        for c in t.columns:
+            shown = ", ".join(f"{v} ({n})" for v, n in c.top[:6]) if c.top else ", ".join(c.samples)
+            table.add_row(c.name + (" (key)" if c.primary_key else ""), c.type, f"{c.values:,}",
+                          f"{c.distinct:,}", escape(shown[:80]))
+        console.print(table)
+    from salesglass.account_zone import resolve_zone
+
+    proposal = propose(catalog, timezone=cfg.platform.timezone or resolve_zone(cfg).name)
+    if not write:
+        console.print("\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False)
+        console.print(escape(to_toml(proposal)), highlight=False, soft_wrap=True)
+        if proposal.plans:
+            console.print(escape(plans_toml(proposal)), highlight=False, soft_wrap=True)
+        return
+    path = config or __import__("pathlib").Path(DEFAULT_CONFIG_NAME)
+    if not path.exists():
+        raise ConfigError(f"--write: {path} does not exist; create it with `salesglass init`")
+    if cfg.platform.inputs:
+        raise ConfigError(f"--write: {path} already has [[platform.inputs]]; run without --write and paste "
+                          "what you need")
+    import tomllib
+
+    from salesglass.config import parse_config
+
+    text = insert_into_config(path.read_text(encoding="utf-8"), proposal)
+    parse_config(tomllib.loads(text), base_dir=path.resolve().parent, source=f"{path} (as proposed)")
+    path.write_text(text, encoding="utf-8")
+    console.print(f"added {len(proposal.inputs)} inputs{' and [plans]' if proposal.plans else ''} to {path}; "
+                  f"next: salesglass check -c {path}", highlight=False)
+
+
+def check(
+    config: ConfigOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Read every row (default: a sample per input).")] = False,
+    sample: Annotated[int, typer.Option(help="Rows read per database input without --full.")] = 50_000,
+) -> None:
+    """Dry run: map and validate every input exactly as `load` would, and write nothing.
+
+    Per input: rows read, rows that would load, what would be quarantined and why (with examples), the
+    range of dates and amounts, and what to confirm (a money unit off by 100, times in the wrong zone,
+    status values the `where` leaves out). Then turnover, tickets and orders of the last three months
+    to compare with your accounting, and the amoCRM mapping against the live account when configured.
+    Exit code 0 only when everything would load and nothing needs confirming; 1 otherwise; 2 when an
+    input cannot be read as configured (the message names the input and the key).
+    """
+    from salesglass.config import load_config
+    from salesglass.errors import ConfigError
+    from salesglass.sources.amocrm.resolve import live_problems
+    from salesglass.sources.platform.check import dumps_example, run_check
+
+    cfg = load_config(config)
+    if not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
+        raise ConfigError("nothing to check: the config has no [[platform.inputs]]; "
+                          "`salesglass platform inspect --write` proposes them")
+    report = run_check(cfg, sample=None if full else sample, amocrm=live_problems)
+    for ic in report.inputs:
+        would = "[green]all would load[/]" if not ic.quarantined else f"[yellow]{ic.quarantined:,} would not[/]"
+        console.print(f"\n[bold]{escape(ic.name)}[/] → {ic.target}: {ic.read:,} rows read"
+                      f"{' (a sample; --full reads all)' if ic.sampled else ''}, {ic.loaded:,} would load, {would}",
+                      highlight=False)
+        for reason, n in ic.reasons.items():
+            console.print(f"  quarantine: {n:,} × {escape(reason)}", highlight=False)
+            for raw in ic.examples.get(reason, []):
+                console.print(f"    e.g. {escape(dumps_example(raw))}", highlight=False)
+        for col, (lo, hi) in ic.ranges.items():
+            console.print(f"  {col}: {lo} … {hi}", highlight=False)
+        for fact in ic.facts:
+            console.print(f"  {escape(fact)}", highlight=False)
+        for w in ic.warnings:
+            console.print(f"  [yellow]confirm:[/] {escape(w)}", highlight=False)
+    if report.months:
+        partial = any(ic.sampled for ic in report.inputs)
+        t = Table("month", "turnover, ₽", "tickets", "orders",
+                  title="Sales of the last three months (all sales inputs; compare with your accounting)"
+                  + (" — from samples only: run with --full for the whole months" if partial else ""))
+        for m, turnover, tickets, orders in report.months:
+            t.add_row(m, f"{turnover:,.2f}", f"{tickets:,}", f"{orders:,}")
+        console.print(t)
+    for line in report.amocrm:
+        console.print(f"[yellow]confirm:[/] {escape(line)}", highlight=False)
+    if report.amocrm_checked and not report.amocrm:
+        console.print("amoCRM: the mapping resolves against the live account", highlight=False)
+    for line in report.notes:
+        console.print(escape(line), highlight=False)
+    for line in report.errors:
+        console.print(f"[red]error:[/] {escape(line)}", highlight=False)
+    console.print("[green]check passed: everything would load[/]" if report.ok else
+                  "[yellow]check: see the lines above before loading[/] (nothing was written)")
+    raise typer.Exit(2 if report.errors else 0 if report.ok else 1)
+
+
 def register(app: typer.Typer) -> None:
     app.command("load")(load)
+    app.command("check")(check)
+    app.add_typer(platform_app, name="platform")

@@ -5,7 +5,8 @@ that the staging query reads once (`stream_csv`). Russian Excel exports are usua
 separated and cp1251-encoded: the delimiter is sniffed by DuckDB, the encoding detected with chardet
 and, when it is not UTF-8, the file is transcoded in streaming chunks to a temporary UTF-8 copy.
 Lines DuckDB cannot split into the header's columns are returned as rejects (they go to quarantine).
-XLSX is read with openpyxl in read-only mode (the first non-empty row is the header).
+XLSX is read with openpyxl in read-only mode; the header is the first row filled at least half as wide
+as the table (title and period lines of a 1C report above it are skipped).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from salesglass.errors import ConfigError, SalesglassError
-from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+from salesglass.sql import quote_ident, quote_lit
 
 Project = Callable[[list[str]], list[str] | None]
 """Given a file's columns, the ones to read (None: all); may raise ConfigError for a wrong mapping."""
@@ -168,6 +169,20 @@ def _cell(value: object) -> str | None:
     return text if text.strip() else None
 
 
+def _filled(row: tuple) -> int:
+    return sum(1 for v in row if v is not None and str(v).strip())
+
+
+def header_row(rows: list[tuple]) -> int | None:
+    """The header's index: the first row filled at least half as wide as the widest of the first rows.
+    A 1C report saved to Excel puts its title, period and filters above the table, one cell each."""
+    widths = [_filled(r) for r in rows[:50]]
+    if not any(widths):
+        return None
+    need = max(1, (max(widths) + 1) // 2)
+    return next(i for i, w in enumerate(widths) if w >= need)
+
+
 def land_xlsx(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: str | None,
               label: str, where: str = "TRUE") -> tuple[int, list[Reject]]:
     import openpyxl
@@ -182,13 +197,11 @@ def land_xlsx(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: s
         if sheet is not None and sheet not in wb.sheetnames:
             raise ConfigError(f"{label}: sheet {sheet!r} is not in {path.name} (sheets: {', '.join(wb.sheetnames)})")
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header: list[str] = []
-        for row in rows:
-            if any(v is not None and str(v).strip() for v in row):
-                header = [str(v).strip() if v is not None else f"column{i}" for i, v in enumerate(row)]
-                break
-        body = [[_cell(v) for v in row] for row in rows if any(v is not None for v in row)]
+        rows = list(ws.iter_rows(values_only=True))
+        at = header_row(rows)
+        header = [str(v).strip() if v is not None and str(v).strip() else f"column{i}"
+                  for i, v in enumerate(rows[at])] if at is not None else []
+        body = [[_cell(v) for v in row] for row in rows[(at or 0) + 1:] if any(v is not None for v in row)]
     finally:
         wb.close()
     width = len(header)

@@ -19,7 +19,8 @@ from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.file_reader import Reject
 from salesglass.sources.platform.mapping import Target, check_required, column_specs, referenced_columns
-from salesglass.sources.platform.sql_reader import OnRows, quote_ident, quote_lit
+from salesglass.sources.platform.sql_reader import OnRows
+from salesglass.sql import quote_ident, quote_lit
 
 
 @dataclass

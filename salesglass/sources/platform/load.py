@@ -2,14 +2,11 @@
 
 Per input, in one transaction: the new rows are validated and upserted (`load_staged`), rows that
 cannot be used go to quarantine, and the input's watermark moves on — so a crash never leaves a
-watermark ahead of its data. `full=True` ignores watermarks and replaces each target table whole,
-and then compacts the warehouse file if the replaced tables left much of it free.
+watermark ahead of its data. `full=True` ignores watermarks and replaces each target table whole.
 """
 
 from __future__ import annotations
 
-import os
-import socket
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,7 +20,7 @@ from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.land import Landed, land_input, max_watermark, watermark_sql
 from salesglass.sources.platform.mapping import Target, staged_sql
 from salesglass.sources.platform.progress import Reporter
-from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+from salesglass.sql import quote_ident, quote_lit, transaction
 
 if TYPE_CHECKING:
     from salesglass.warehouse import Compaction
@@ -89,50 +86,25 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def run_load(cfg: Config, *, full: bool = False, progress: bool = True) -> LoadSummary:
-    """Load the platform inputs and the plans into the warehouse at `[warehouse].path`."""
+    """Load the platform inputs and the plans into the warehouse at `[warehouse].path`.
+
+    A full load leaves the replaced tables' old blocks free in the file; compacting it afterwards is
+    the caller's step (`salesglass/refresh/compaction.py`), so that this source never takes a lock.
+    """
     from salesglass.warehouse import open_warehouse
 
     with open_warehouse(cfg.warehouse_path) as con:
-        summary = load_into(con, cfg, full=full, progress=progress)
-    if full:
-        try:
-            summary.compaction = compact_after_full_reload(cfg)
-        except Exception as exc:  # an optional step: the loaded data is committed already
-            summary.compaction_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return summary
-
-
-def compact_after_full_reload(cfg: Config) -> Compaction | None:
-    """A full reload replaced whole tables and left their old blocks free in the file (and the report
-    build copies the file byte for byte); `compact_if_worthwhile` rewrites it when that pays.
-
-    Runs after the load closed the warehouse, under the refresh lock (`salesglass/refresh/lock.py`) so
-    that it never takes the warehouse away from a running refresh's next step: a refresh that runs this
-    load holds the lock already (same process); a `salesglass load --full` takes it for the compaction,
-    and skips compacting when a refresh is running. Other writers are kept out by DuckDB's own lock on
-    the file, which `compact_if_worthwhile` holds until the new file is in place.
-    """
-    from salesglass.refresh.lock import LockBusy, RefreshLock, lock_path_for, read_holder
-    from salesglass.warehouse import compact_if_worthwhile
-
-    lock = RefreshLock(lock_path_for(cfg.warehouse_path), stale_after=cfg.refresh.stale_lock_minutes * 60.0,
-                       label="compaction after a full load")
-    holder = read_holder(lock.path) or {}
-    if holder.get("pid") == os.getpid() and holder.get("host") == socket.gethostname():
-        return compact_if_worthwhile(cfg.warehouse_path)
-    try:
-        lock.acquire()
-    except LockBusy:
-        return None
-    try:
-        return compact_if_worthwhile(cfg.warehouse_path)
-    finally:
-        lock.release()
+        return load_into(con, cfg, full=full, progress=progress)
 
 
 def load_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False,
               progress: bool = True) -> LoadSummary:
     """Load into an open canonical warehouse (the demo and the tests pass their own connection)."""
+    if cfg.platform.timezone is None:  # naive back-office times are the account's local time
+        from salesglass.account_zone import resolve_zone
+        from salesglass.sources.platform.config import with_naive_zone
+
+        cfg = with_naive_zone(cfg, resolve_zone(cfg, con).name)
     started = time.monotonic()
     ensure_tables(con)
     summary = LoadSummary(full=full)
@@ -205,8 +177,7 @@ def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec
                   unique: bool = False) -> None:
     """In one transaction: the input's old quarantine rows out, its rows in, its watermark on.
     `unique`: the staged key is proven not to repeat."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if full or since is None:  # everything was read again
             con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)}")
         else:
@@ -228,10 +199,6 @@ def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec
             # literals, not parameters: binding parameters makes DuckDB import pandas (seconds, once)
             wm = quote_lit(result.watermark) if result.watermark is not None else "NULL"
             con.execute(f"INSERT OR REPLACE INTO platform_watermarks VALUES ({quote_lit(inp.name)}, {wm}, now())")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, inp: InputSpec, target: Target,

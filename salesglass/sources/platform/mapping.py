@@ -17,8 +17,8 @@ from salesglass.errors import ConfigError
 from salesglass.model.schema import Kind, Table
 from salesglass.model.validate import rounded_differs
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
-from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
 from salesglass.sources.platform.zones import local_to_utc_sql
+from salesglass.sql import quote_ident, quote_lit
 
 _TEXT_TYPES = ("VARCHAR", "TEXT", "STRING", "BLOB", "JSON")
 

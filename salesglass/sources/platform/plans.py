@@ -15,6 +15,7 @@ from salesglass.model.validate import load_staged
 from salesglass.sources.platform.land import land_input
 from salesglass.sources.platform.mapping import Target, staged_sql
 from salesglass.sources.platform.progress import Reporter
+from salesglass.sql import transaction
 
 SOURCE = "plans"
 UNKNOWN = "unknown manager (not an amoCRM user id, e-mail or name)"
@@ -22,6 +23,7 @@ AMBIGUOUS = "ambiguous manager (matches more than one amoCRM user)"
 
 
 def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -> InputResult
+    from salesglass.account_zone import resolve_zone
     from salesglass.errors import ConfigError
     from salesglass.sources.platform.load import InputResult, _quarantine_rejects
 
@@ -33,7 +35,7 @@ def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -
     task = rep.start("plans", "plans → plans")
     landed = land_input(con, cfg, spec, target, into="__land_plans", label="[plans]")
     result = InputResult("plans", "plans", read=landed.rows)
-    staged = staged_sql(spec, target, landed.specs, landed.table, landed.types, cfg.account.timezone)
+    staged = staged_sql(spec, target, landed.specs, landed.table, landed.types, resolve_zone(cfg, con).name)
     if "manager" in landed.specs:
         staged = f"""
         WITH s AS ({staged}),
@@ -52,17 +54,13 @@ def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -
         con.execute("SELECT * FROM __staged_plans LIMIT 0")
     except duckdb.Error as exc:
         raise ConfigError(f"[plans]: the mapping does not compute: {str(exc).splitlines()[0]}") from None
-    con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
-        res = load_staged(con, PLANS, "__staged_plans", source=SOURCE, replace_all=True, own_transaction=False,
-                          raw_table=landed.table)
-        result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
-        _quarantine_rejects(con, landed, SOURCE, "plans", result)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
+            res = load_staged(con, PLANS, "__staged_plans", source=SOURCE, replace_all=True, own_transaction=False,
+                              raw_table=landed.table)
+            result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
+            _quarantine_rejects(con, landed, SOURCE, "plans", result)
     finally:
         con.execute("DROP VIEW IF EXISTS __staged_plans")
         con.execute("DROP TABLE IF EXISTS __land_plans")

@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 
 from salesglass.errors import ConfigError, SalesglassError
 from salesglass.sources.platform import mysql_reader
+from salesglass.sql import quote_ident, quote_lit, quote_qualified
 
 OnRows = Callable[[int], None]
 PYTHON_BATCH_ROWS = 50_000  # rows per batch on the SQLAlchemy path, whatever [platform].batch_rows says
@@ -80,15 +81,6 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def quote_ident(name: str) -> str:
-    """An identifier for DuckDB (and any ANSI database): "schema"."table"."""
-    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
-
-
-def quote_lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 @lru_cache
 def _dialect(drivername: str):
     return make_url(f"{drivername}://").get_dialect()()
@@ -103,7 +95,7 @@ def source_ident(url: str, name: str) -> str:
     try:
         preparer = _dialect(make_url(url).drivername).identifier_preparer
     except Exception:  # a dialect SQLAlchemy cannot load: connecting will say so; ANSI quotes meanwhile
-        return quote_ident(name)
+        return quote_qualified(name)
     return ".".join(preparer.quote_identifier(part) for part in name.split("."))
 
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import duckdb
 
-from salesglass.sources.platform.sql_reader import quote_lit
+from salesglass.sql import quote_lit
 
 FIRST_YEAR = 2000
 YEARS_AHEAD = 20

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months
+from salesglass.serve.web.palette import BLUE, GREEN
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
 
 LINES_ON_PAGE = 200
@@ -68,7 +69,7 @@ def build(ctx: Ctx) -> PageView:
     view = PageView(t("page_bonuses"), notice=empty_notice(ctx))
     lo, hi = months(ctx)
     manager = ctx.row_manager
-    man_sql, man_args = manager_condition(ctx, "manager_id", manager)
+    man_sql, man_args = manager_condition("manager_id", manager)
     summary = ctx.q.rows(
         f"""SELECT month, manager_id, sales_bonus, development_bonus, total, lines FROM report_bonus_summary
             WHERE month >= ? AND month < ? AND {man_sql} ORDER BY month DESC, total DESC""",
@@ -119,7 +120,7 @@ def build(ctx: Ctx) -> PageView:
                         "stack": "b",
                         "barMaxWidth": 36,
                         "data": [by_month[m][0] for m in ms],
-                        "itemStyle": {"color": "#3b6fd4"},
+                        "itemStyle": {"color": BLUE},
                     },
                     {
                         "name": t("development_bonus"),
@@ -127,7 +128,7 @@ def build(ctx: Ctx) -> PageView:
                         "stack": "b",
                         "barMaxWidth": 36,
                         "data": [by_month[m][1] for m in ms],
-                        "itemStyle": {"color": "#2e9e6a"},
+                        "itemStyle": {"color": GREEN},
                     },
                 ],
             },

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months, ratio
+from salesglass.serve.web.palette import HEAT
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
 
 MEASURES = ("turnover", "active_partners")
@@ -92,7 +93,7 @@ def _heatmap(ctx: Ctx, view: PageView, measure: str, pct: bool) -> None:
                     "left": "center",
                     "bottom": 0,
                     "itemHeight": 120,
-                    "inRange": {"color": ["#f4f7fc", "#9cb7e6", "#3b6fd4", "#1d3f8a"]},
+                    "inRange": {"color": HEAT},
                     "show": True,
                     "sgFormat": kind,
                 },
@@ -116,7 +117,7 @@ def _heatmap(ctx: Ctx, view: PageView, measure: str, pct: bool) -> None:
 def _declining(ctx: Ctx, view: PageView) -> None:
     t, f = ctx.t, ctx.fmt
     manager = ctx.row_manager
-    man_sql, man_args = manager_condition(ctx, "development_manager_id", manager)
+    man_sql, man_args = manager_condition("development_manager_id", manager)
     kind_sql, kind_args = ctx.kind_sql("kind")
     rows = ctx.q.rows(
         f"""SELECT partner_id, name, kind, development_manager_id, baseline_28d, recent_28d, decline_pct

@@ -21,10 +21,6 @@ def ratio(num: Any, den: Any, scale: int = 100) -> Decimal | None:
     return (Decimal(str(num)) * scale / Decimal(str(den))).quantize(Decimal("0.1"))
 
 
-def kind_value(kind: str | None) -> str:
-    return kind or "unknown"
-
-
 def drill(ctx: Ctx, what: str, **params: Any) -> str:
     """URL of a drill-down list, carrying the page's kind filter unless overridden."""
     base: dict[str, Any] = {}
@@ -34,7 +30,7 @@ def drill(ctx: Ctx, what: str, **params: Any) -> str:
     return ctx.url(f"/drill/{what}", **base)
 
 
-def manager_condition(ctx: Ctx, column: str, manager: int | None) -> tuple[str, list]:
+def manager_condition(column: str, manager: int | None) -> tuple[str, list]:
     if manager is None:
         return "TRUE", []
     return f"{column} = ?", [manager]

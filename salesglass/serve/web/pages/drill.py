@@ -17,8 +17,9 @@ from salesglass.model.schema import STAGES
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.pages.bonuses import LINES_ORDER, decorate_line, line_cols, lines_sql
 from salesglass.serve.web.view import Col, TableView
+from salesglass.sql import quote_lit, quote_lits
 
-STAGE_LIST = "[" + ", ".join(f"'{s}'" for s in STAGES) + "]"
+STAGE_LIST = "[" + quote_lits(STAGES) + "]"
 
 
 @dataclass
@@ -63,7 +64,7 @@ class Where:
 
 
 def _local(ctx: Ctx, column: str) -> str:
-    return f"timezone('{ctx.snap.timezone.replace(chr(39), '')}', {column})"
+    return f"timezone({quote_lit(ctx.snap.timezone)}, {column})"
 
 
 def _page(ctx: Ctx, sql: str, args: list, order: str) -> tuple[list[dict], int, int]:
@@ -263,8 +264,21 @@ def partners(ctx: Ctx) -> DrillView:
     with_sql = "WITH " + ", ".join(ctes)
     base = f"""{with_sql} SELECT p.partner_id, p.name, p.kind, p.development_manager_id, p.created_at,
                     fs.first_sale_at{cols_extra} FROM partners p {joins} WHERE {w.sql}"""
-    rows, count, page = _page(ctx, base, w.args, order)
+    args = w.args
+    if basis == "sales" and ctx.viewer.is_admin and manager is None and ctx.kind is None and not (
+        ctx.params.get("bucket") or ctx.params.get("partner")
+    ):
+        # the company's figures count sales without a known partner too (support sales, accounts the
+        # partner list lacks): one line for them, so the list adds up to the number it opens from
+        base += f""" UNION ALL SELECT NULL, ?, NULL, NULL, NULL, NULL, sum(s.turnover), sum(s.revenue), sum(s.tickets)
+                     FROM sales s WHERE {inner.sql} AND (s.partner_id IS NULL
+                         OR s.partner_id NOT IN (SELECT partner_id FROM partners)) HAVING count(*) > 0"""
+        args = [*w.args, t("sales_without_partner"), *inner.args]
+    rows, count, page = _page(ctx, base, args, order)
     for r in rows:
+        if r["partner_id"] is None:  # the line of sales without a known partner
+            r["manager"], r["deals"] = "—", ""
+            continue
         r["manager"] = (
             ctx.manager_name(r["development_manager_id"])
             if r["development_manager_id"] is not None

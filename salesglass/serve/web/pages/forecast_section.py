@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from salesglass.serve.web.context import Ctx
+from salesglass.serve.web.palette import BLUE, GREEN, GREY, ORANGE
 from salesglass.serve.web.view import Chart, Col, TableView
 
 SHOWN = ("turnover", "revenue", "margin", "tickets", "new_partners")
@@ -52,16 +53,16 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
             "xAxis": {"type": "value", "sgFormat": "money"},
             "series": [
                 {"name": t("fact_to_date"), "type": "bar", "stack": "f", "data": [r["fact"]],
-                 "itemStyle": {"color": "#3b6fd4"}, "barMaxWidth": 36,
+                 "itemStyle": {"color": BLUE}, "barMaxWidth": 36,
                  "markLine": {"symbol": "none", "data": plans, "label": {"formatter": "{b}"},
-                              "lineStyle": {"color": "#e08a2c"}}},
+                              "lineStyle": {"color": ORANGE}}},
                 {"name": t("forecast_base"), "type": "bar", "stack": "f", "data": [r["forecast_base"]],
                  "itemStyle": {"color": "rgba(59,111,212,0.45)"}, "barMaxWidth": 36},
                 {"name": t("forecast_pipeline"), "type": "bar", "stack": "f", "data": [r["forecast_pipeline"]],
-                 "itemStyle": {"color": "#2e9e6a"}, "barMaxWidth": 36},
+                 "itemStyle": {"color": GREEN}, "barMaxWidth": 36},
                 {"name": t("forecast_range"), "type": "scatter", "symbol": "diamond", "symbolSize": 14,
                  "data": [[v, cat[0]] for v in (r["forecast_low"], r["forecast_high"]) if v is not None],
-                 "itemStyle": {"color": "#333"}},
+                 "itemStyle": {"color": GREY}},
             ],
         },
         height=180,

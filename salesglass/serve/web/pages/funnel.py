@@ -7,9 +7,8 @@ from decimal import Decimal
 from salesglass.model.schema import STAGES
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months, ratio
+from salesglass.serve.web.palette import RED, STAGE_STEPS
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
-
-COLORS = ["#9aa5b8", "#7b93c9", "#5b7fd0", "#3b6fd4", "#2f86a6", "#2e9e6a"]
 
 
 def build(ctx: Ctx) -> PageView:
@@ -17,7 +16,7 @@ def build(ctx: Ctx) -> PageView:
     view = PageView(t("page_funnel"), notice=empty_notice(ctx))
     lo, hi = months(ctx)
     kind_sql, kind_args = ctx.kind_sql("client_kind")
-    man_sql, man_args = manager_condition(ctx, "sales_manager_id", ctx.manager)
+    man_sql, man_args = manager_condition("sales_manager_id", ctx.manager)
     rows = ctx.q.rows(
         f"""SELECT stage, min(stage_order) AS stage_order, sum(deals) AS deals,
                    sum(days_to_reach_sum) AS days_sum, sum(lost_at_stage) AS lost
@@ -78,7 +77,7 @@ def build(ctx: Ctx) -> PageView:
                         "gap": 2,
                         "label": {"show": True, "position": "inside", "formatter": "{b}: {c}"},
                         "data": [
-                            {"name": t(s["stage"]), "value": s["deals"], "itemStyle": {"color": COLORS[i]}}
+                            {"name": t(s["stage"]), "value": s["deals"], "itemStyle": {"color": STAGE_STEPS[i]}}
                             for i, s in enumerate(stages)
                         ],
                     }
@@ -99,7 +98,7 @@ def build(ctx: Ctx) -> PageView:
                         "type": "bar",
                         "name": t("lost_at_stage"),
                         "data": [s["lost"] for s in stages],
-                        "itemStyle": {"color": "#d45b5b"},
+                        "itemStyle": {"color": RED},
                         "barMaxWidth": 22,
                     }
                 ],

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months, ratio
+from salesglass.serve.web.palette import BLUE, GREEN, GREY, LIGHT_GREY, RED, SERIES, YELLOW
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
 
 MEASURES = ("contracts_signed", "widgets_installed", "first_sales", "signed_then_selling")
 STAGE_OF = {"contracts_signed": "contract_signed", "widgets_installed": "widget_installed", "first_sales": "first_sale"}
-BUCKET_COLORS = {"empty": "#b9c0cc", "support": "#e0b44c", "unknown": "#d45b5b"}
-PALETTE = ["#3b6fd4", "#2e9e6a", "#e08a2c", "#8a5cc7", "#2f86a6", "#c75c8a", "#6b8e23", "#5b7fd0"]
+BUCKET_COLORS = {"empty": LIGHT_GREY, "support": YELLOW, "unknown": RED}
 
 
 def _per_manager(ctx: Ctx, lo, hi, man_sql: str, man_args: list) -> dict:
@@ -31,7 +31,7 @@ def build(ctx: Ctx) -> PageView:
     lo, hi = months(ctx)
     span = (hi.year * 12 + hi.month) - (lo.year * 12 + lo.month)
     plo = add_months(lo, -span)
-    man_sql, man_args = manager_condition(ctx, "sales_manager_id", ctx.manager)
+    man_sql, man_args = manager_condition("sales_manager_id", ctx.manager)
     cur, prev = _per_manager(ctx, lo, hi, man_sql, man_args), _per_manager(ctx, plo, lo, man_sql, man_args)
     rows = []
     for mid in sorted(set(cur) | set(prev), key=lambda m: -((cur.get(m) or {}).get("first_sales") or 0)):
@@ -90,9 +90,9 @@ def build(ctx: Ctx) -> PageView:
                         "itemStyle": {"color": c},
                     }
                     for k, c in (
-                        ("contracts_signed", "#9aa5b8"),
-                        ("widgets_installed", "#3b6fd4"),
-                        ("first_sales", "#2e9e6a"),
+                        ("contracts_signed", GREY),
+                        ("widgets_installed", BLUE),
+                        ("first_sales", GREEN),
                     )
                 ],
             },
@@ -144,7 +144,7 @@ def _share(ctx: Ctx, lo, hi) -> tuple[Chart, TableView]:
             {
                 "name": r["who"],
                 "value": r["turnover"],
-                "itemStyle": {"color": BUCKET_COLORS.get(r["bucket"], PALETTE[i % len(PALETTE)])},
+                "itemStyle": {"color": BUCKET_COLORS.get(r["bucket"], SERIES[i % len(SERIES)])},
             }
         )
     chart = Chart(

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from salesglass.serve.web.context import Ctx, add_months, month_start
 from salesglass.serve.web.pages import forecast_section
-from salesglass.serve.web.pages.common import drill, empty_notice, ratio
+from salesglass.serve.web.pages.common import drill, empty_notice
+from salesglass.serve.web.palette import BLUE, GREEN, ORANGE
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
 
 METRICS = ("turnover", "revenue", "cost", "margin", "margin_pct", "tickets", "new_partners")
@@ -44,7 +45,8 @@ def build(ctx: Ctx) -> PageView:
     view = PageView(t("page_planfact"), notice=empty_notice(ctx))
     man_sql, man_args = _where_manager(ctx.manager)
     rows = ctx.q.rows(
-        f"""SELECT metric, fact, plan_realistic, plan_optimistic, forecast, is_complete FROM report_plan_fact
+        f"""SELECT metric, fact, plan_realistic, plan_optimistic, forecast, is_complete, plan_to_date,
+                   attainment_to_date_pct, forecast_attainment_pct FROM report_plan_fact
             WHERE period_type = ? AND period_start = ? AND {man_sql}""",
         [ptype, at, *man_args],
     )
@@ -52,14 +54,11 @@ def build(ctx: Ctx) -> PageView:
     table = []
     manager_param = ctx.manager
     for m in METRICS:
-        r = dict(
-            by_metric.get(m)
-            or {"fact": None, "plan_realistic": None, "plan_optimistic": None, "forecast": None, "is_complete": None}
-        )
+        r = dict(by_metric.get(m) or {"is_complete": None})
         r["metric"] = m
-        if m != "margin_pct":
-            r["attainment"] = ratio(r["fact"], r["plan_realistic"])
-            r["forecast_attainment"] = ratio(r["forecast"], r["plan_realistic"])
+        # like with like, as report_plan_fact computes it: fact to date ÷ plan to date, forecast ÷ whole plan
+        r["attainment"] = r.get("attainment_to_date_pct")
+        r["forecast_attainment"] = r.get("forecast_attainment_pct")
         r["_kind"] = {"margin_pct": "pct", "tickets": "int", "new_partners": "int"}.get(m)
         if m in ("turnover", "revenue", "cost", "margin", "tickets"):
             r["_link_fact"] = drill(ctx, "partners", basis="sales", since=at, until=end, manager=manager_param)
@@ -70,25 +69,35 @@ def build(ctx: Ctx) -> PageView:
         table.append(r)
     tm = {r["metric"]: r for r in table}
     running = tm["turnover"].get("is_complete") is False
+    day = f.day(ctx.snap.as_of)
+    to = {"day": day}
+    turnover = tm["turnover"]
     view.kpis = [
         Kpi(
             t("turnover"),
-            f.money_short(tm["turnover"]["fact"]),
-            link=tm["turnover"].get("_link_fact"),
-            sub=f"{t('plan_realistic')}: {f.money_short(tm['turnover']['plan_realistic'])}",
+            f.money_short(turnover.get("fact")),
+            link=turnover.get("_link_fact"),
+            sub=f"{t('plan_to', **to) if running else t('plan_realistic')}: "
+            f"{f.money_short(turnover.get('plan_to_date') if running else turnover.get('plan_realistic'))}",
         ),
-        Kpi(t("attainment"), f.pct(tm["turnover"].get("attainment")), tone=_tone(tm["turnover"].get("attainment"))),
         Kpi(
-            t("forecast"),
-            f.money_short(tm["turnover"]["forecast"]),
-            sub=t("running_period") if running else t("complete_period"),
+            t("attainment_to", **to) if running else t("attainment"),
+            f.pct(turnover.get("attainment")),
+            tone=_tone(turnover.get("attainment")),
+        ),
+        Kpi(
+            t("forecast_period") if running else t("forecast"),
+            f.money_short(turnover.get("forecast")),
+            sub=f"{t('forecast_attainment_period')}: {f.pct(turnover.get('forecast_attainment'))}"
+            if running
+            else t("complete_period"),
         ),
         Kpi(
             t("margin"),
-            f.money_short(tm["margin"]["fact"]),
-            sub=f"{t('margin_pct')}: {f.pct(tm['margin_pct']['fact'], 2)}",
+            f.money_short(tm["margin"].get("fact")),
+            sub=f"{t('margin_pct')}: {f.pct(tm['margin_pct'].get('fact'), 2)}",
         ),
-        Kpi(t("new_partners"), f.number(tm["new_partners"]["fact"]), link=tm["new_partners"].get("_link_fact")),
+        Kpi(t("new_partners"), f.number(tm["new_partners"].get("fact")), link=tm["new_partners"].get("_link_fact")),
     ]
     view.extra = {"ptype": ptype, "period_at": at, "period_choices": period_choices(ctx, ptype) or [at]}
     view.charts = [_trend(ctx, ptype, at, man_sql, man_args)]
@@ -98,15 +107,7 @@ def build(ctx: Ctx) -> PageView:
         TableView(
             "plan_fact",
             f"{t('page_planfact')}: {f.period(ptype, at)} — {ctx.manager_name(ctx.manager)}",
-            [
-                Col("metric", t("metric"), "label"),
-                Col("fact", t("fact"), "money"),
-                Col("plan_realistic", t("plan_realistic"), "money"),
-                Col("plan_optimistic", t("plan_optimistic"), "money"),
-                Col("forecast", t("forecast"), "money"),
-                Col("attainment", t("attainment"), "pct"),
-                Col("forecast_attainment", t("forecast_attainment"), "pct"),
-            ],
+            _columns(t, running, day),
             table,
         )
     ]
@@ -114,6 +115,29 @@ def build(ctx: Ctx) -> PageView:
     if ctx.viewer.is_admin and ctx.manager is None:
         view.tables.append(_managers(ctx, ptype, at))
     return view
+
+
+def _columns(t, running: bool, day: str) -> list[Col]:
+    """A running period shows both comparisons, each header saying which; a complete one needs only one."""
+    to = {"day": day}
+    if not running:
+        return [
+            Col("metric", t("metric"), "label"),
+            Col("fact", t("fact"), "money"),
+            Col("plan_realistic", t("plan_realistic"), "money"),
+            Col("plan_optimistic", t("plan_optimistic"), "money"),
+            Col("attainment", t("attainment"), "pct"),
+        ]
+    return [
+        Col("metric", t("metric"), "label"),
+        Col("fact", t("fact_to", **to), "money"),
+        Col("plan_to_date", t("plan_to", **to), "money", hint=t("hint_plan_to")),
+        Col("attainment", t("attainment_to", **to), "pct", hint=t("hint_attainment_to")),
+        Col("plan_realistic", t("plan_period"), "money"),
+        Col("plan_optimistic", t("plan_optimistic"), "money"),
+        Col("forecast", t("forecast_period"), "money"),
+        Col("forecast_attainment", t("forecast_attainment_period"), "pct", hint=t("hint_forecast_attainment")),
+    ]
 
 
 def _tone(value: Decimal | None) -> str:
@@ -146,7 +170,7 @@ def _trend(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> Char
                     "name": t("fact"),
                     "type": "bar",
                     "data": [r["fact"] for r in rows],
-                    "itemStyle": {"color": "#3b6fd4"},
+                    "itemStyle": {"color": BLUE},
                     "barMaxWidth": 30,
                 },
                 {
@@ -162,14 +186,14 @@ def _trend(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> Char
                     "name": t("plan_realistic"),
                     "type": "line",
                     "data": [r["plan_realistic"] for r in rows],
-                    "itemStyle": {"color": "#e08a2c"},
+                    "itemStyle": {"color": ORANGE},
                 },
                 {
                     "name": t("plan_optimistic"),
                     "type": "line",
                     "lineStyle": {"type": "dashed"},
                     "data": [r["plan_optimistic"] for r in rows],
-                    "itemStyle": {"color": "#2e9e6a"},
+                    "itemStyle": {"color": GREEN},
                 },
             ],
         },
@@ -183,7 +207,11 @@ def _managers(ctx: Ctx, ptype: str, at: date) -> TableView:
         """SELECT manager_id,
                   max(fact) FILTER (WHERE metric = 'turnover') AS turnover,
                   max(plan_realistic) FILTER (WHERE metric = 'turnover') AS plan,
+                  max(plan_to_date) FILTER (WHERE metric = 'turnover') AS plan_to_date,
+                  max(attainment_to_date_pct) FILTER (WHERE metric = 'turnover') AS attainment,
                   max(forecast) FILTER (WHERE metric = 'turnover') AS forecast,
+                  max(forecast_attainment_pct) FILTER (WHERE metric = 'turnover') AS forecast_attainment,
+                  bool_and(is_complete) AS is_complete,
                   max(fact) FILTER (WHERE metric = 'margin') AS margin,
                   max(fact) FILTER (WHERE metric = 'margin_pct') AS margin_pct,
                   max(fact) FILTER (WHERE metric = 'new_partners') AS new_partners
@@ -193,23 +221,32 @@ def _managers(ctx: Ctx, ptype: str, at: date) -> TableView:
     )
     for r in rows:
         r["manager"] = ctx.manager_name(r["manager_id"])
-        r["attainment"] = ratio(r["turnover"], r["plan"])
         r["_link_manager"] = ctx.here(manager=r["manager_id"])
-    return TableView(
-        "managers",
-        t("table_plan_managers"),
-        [
+    running = any(r["is_complete"] is False for r in rows)
+    to = {"day": ctx.fmt.day(ctx.snap.as_of)}
+    if running:
+        cols = [
+            Col("manager", t("manager")),
+            Col("turnover", t("fact_to", **to), "money"),
+            Col("plan_to_date", t("plan_to", **to), "money", hint=t("hint_plan_to")),
+            Col("attainment", t("attainment_to", **to), "pct", hint=t("hint_attainment_to")),
+            Col("plan", t("plan_period"), "money"),
+            Col("forecast", t("forecast_period"), "money"),
+            Col("forecast_attainment", t("forecast_attainment_period"), "pct", hint=t("hint_forecast_attainment")),
+        ]
+    else:
+        cols = [
             Col("manager", t("manager")),
             Col("turnover", t("turnover"), "money"),
             Col("plan", t("plan_realistic"), "money"),
             Col("attainment", t("attainment"), "pct"),
-            Col("forecast", t("forecast"), "money"),
-            Col("margin", t("margin"), "money"),
-            Col("margin_pct", t("margin_pct"), "pct"),
-            Col("new_partners", t("new_partners"), "int"),
-        ],
-        rows,
-    )
+        ]
+    cols += [
+        Col("margin", t("margin"), "money"),
+        Col("margin_pct", t("margin_pct"), "pct"),
+        Col("new_partners", t("new_partners"), "int"),
+    ]
+    return TableView("managers", t("table_plan_managers"), cols, rows)
 
 
 def period_choices(ctx: Ctx, ptype: str) -> list[date]:

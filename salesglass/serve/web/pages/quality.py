@@ -43,7 +43,7 @@ def refresh_runs(ctx: Ctx, limit: int = 20) -> TableView:
     from salesglass.runs import read_runs, runs_path_for
 
     t = ctx.t
-    zone = ZoneInfo(ctx.cfg.account.timezone)
+    zone = ZoneInfo(ctx.snap.timezone)
 
     def local(iso: str | None) -> datetime | None:
         return datetime.fromisoformat(iso).astimezone(zone) if iso else None

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.common import drill, months, ratio
+from salesglass.serve.web.palette import BLUE, GREEN, GREY, ORANGE
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
-
-BLUE, GREEN, ORANGE, GREY = "#3b6fd4", "#2e9e6a", "#e08a2c", "#9aa5b8"
 
 
 def build(ctx: Ctx) -> PageView:

@@ -1,5 +1,7 @@
-/* salesglass dashboard: ECharts set-up from JSON blocks, number formats per language, the drill drawer.
-   Chart data never passes through string concatenation: each option is a JSON <script> block. */
+/* salesglass dashboard: ECharts set-up from JSON attributes, number formats per language, the drill drawer.
+   Chart data never passes through string concatenation: each option is the JSON of the chart element's
+   data-option attribute. Not a <script> block: htmx drops every <script> of swapped-in HTML (allowScriptTags
+   is off), which left the charts of a filtered page blank. Whatever htmx swaps in initialises its charts here. */
 (function () {
   "use strict";
   function lang() { return document.body.dataset.lang === "en" ? "en-US" : "ru-RU"; }
@@ -40,30 +42,42 @@
     return opt;
   }
   function initCharts(root) {
+    if (!window.echarts) return;
     (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
-      if (el.dataset.ready) return;
-      var src = document.querySelector('script[data-for="' + el.id + '"]');
-      if (!src || !window.echarts) return;
+      if (echarts.getInstanceByDom(el)) return;
+      el.innerHTML = "";  // a page restored from history may carry a stale copy of a drawn chart
       var chart = echarts.init(el, null, {renderer: "svg"});
-      chart.setOption(prepare(JSON.parse(src.textContent)));
-      el.dataset.ready = "1";
+      chart.setOption(prepare(JSON.parse(el.dataset.option)));
     });
   }
-  window.sgCloseDrawer = function () {
+  function closeDrawer() {
     var d = document.getElementById("drawer");
     if (d) { d.classList.remove("open"); d.innerHTML = ""; }
-  };
+  }
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-close]")) closeDrawer();
+  });
+  // forms without inline handlers (the CSP allows no inline script): data-autosubmit, data-confirm
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[data-autosubmit]") && e.target.form) e.target.form.submit();
+  });
+  document.addEventListener("submit", function (e) {
+    var msg = e.target.dataset && e.target.dataset.confirm;
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  });
   window.addEventListener("resize", function () {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var c = window.echarts && echarts.getInstanceByDom(el); if (c) c.resize();
     });
   });
-  document.addEventListener("keydown", function (e) { if (e.key === "Escape") window.sgCloseDrawer(); });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") closeDrawer(); });
   document.addEventListener("DOMContentLoaded", function () { initCharts(document); });
   document.addEventListener("htmx:afterSettle", function (e) {
     initCharts(document);
     if (e.target && e.target.id === "drawer") e.target.classList.add("open");
   });
+  document.addEventListener("htmx:historyRestore", function () { initCharts(document); });
+  window.addEventListener("pageshow", function () { initCharts(document); });  // back/forward cache
   document.addEventListener("htmx:beforeSwap", function (e) {
     if (e.detail.xhr && e.detail.xhr.status === 401) { window.location = "/login"; }
   });

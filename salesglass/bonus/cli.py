@@ -1,0 +1,214 @@
+"""`salesglass bonus …`: close bonus months, adjust, answer disputes, read the audit trail, export payroll."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+bonus_app = typer.Typer(
+    name="bonus",
+    help="Bonus months a company can pay from: open → in_review → approved (locked) → paid. "
+         "Approved months never change; later corrections become clawback / true_up lines in the first "
+         "open month (docs/bonuses.md).",
+    no_args_is_help=True,
+)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
+]
+MonthArg = Annotated[str, typer.Argument(help="The month, e.g. 2026-10.")]
+ByOption = Annotated[str | None, typer.Option(
+    "--by", help="Who does it, for the audit trail (default: cli:<your login>).")]
+
+
+def _store(config: Path | None):
+    from salesglass.bonus.store import store_of
+    from salesglass.config import load_config
+
+    cfg = load_config(config)
+    return cfg, store_of(cfg)
+
+
+def _actor(by: str | None) -> str:
+    from salesglass.bonus.store import cli_actor
+
+    return by.strip() if by and by.strip() else cli_actor()
+
+
+def _said(period, what: str) -> None:
+    console.print(f"{period.month:%Y-%m}: {what} → [bold]{period.state}[/bold]")
+
+
+@bonus_app.command("status")
+def status(config: ConfigOption = None) -> None:
+    """Every month that left `open`, with its state, approval and total; and the open disputes."""
+    cfg, store = _store(config)
+    periods = store.periods()
+    if not periods:
+        console.print("every month is open (nothing reviewed or approved yet)")
+    else:
+        table = Table(title=f"bonus months ({cfg.bonus_state_path})")
+        for col in ("month", "state", "approved at", "by", "paid at", "total"):
+            table.add_column(col, justify="right" if col == "total" else "left")
+        for p in periods.values():
+            table.add_row(f"{p.month:%Y-%m}", p.state, f"{p.approved_at:%Y-%m-%d %H:%M}" if p.approved_at else "",
+                          p.approved_by or "", f"{p.paid_at:%Y-%m-%d}" if p.paid_at else "",
+                          f"{p.total:,.2f}" if p.total is not None else "")
+        console.print(table)
+        first = store.first_open()
+        if first:
+            console.print(f"adjustment lines go to {first:%Y-%m}, the first open month")
+    open_disputes = store.disputes(status="open")
+    if open_disputes:
+        console.print(f"[yellow]{len(open_disputes)} open dispute(s): `salesglass bonus disputes`")
+
+
+@bonus_app.command("review")
+def review(month: MonthArg, config: ConfigOption = None, by: ByOption = None) -> None:
+    """open → in_review: the month is being checked (its lines still follow the data)."""
+    from salesglass.bonus.store import parse_month
+
+    _, store = _store(config)
+    _said(store.review(parse_month(month), _actor(by)), "reviewed")
+
+
+@bonus_app.command("approve")
+def approve(month: MonthArg, config: ConfigOption = None, by: ByOption = None) -> None:
+    """in_review → approved: the month's published lines and rules are stored and never change again."""
+    from salesglass.bonus.store import parse_month
+
+    cfg, store = _store(config)
+    p = store.approve(parse_month(month), _actor(by), cfg.published_path)
+    _said(p, f"approved {p.total:,.2f}")
+
+
+@bonus_app.command("pay")
+def pay(month: MonthArg, config: ConfigOption = None, by: ByOption = None) -> None:
+    """approved → paid: the money went out (a paid month can never be reopened)."""
+    from salesglass.bonus.store import parse_month
+
+    _, store = _store(config)
+    _said(store.pay(parse_month(month), _actor(by)), "paid")
+
+
+@bonus_app.command("reopen")
+def reopen(
+    month: MonthArg,
+    reason: Annotated[str, typer.Option("--reason", "-r", help="Why (required; kept in the audit trail).")],
+    config: ConfigOption = None, by: ByOption = None,
+) -> None:
+    """One step back with a reason: approved → in_review (unlocks it), in_review → open."""
+    from salesglass.bonus.store import parse_month
+
+    _, store = _store(config)
+    _said(store.reopen(parse_month(month), _actor(by), reason), "reopened")
+
+
+@bonus_app.command("adjust")
+def adjust(
+    month: MonthArg,
+    manager: Annotated[int, typer.Option("--manager", "-m", help="The manager's id (amoCRM user id).")],
+    amount: Annotated[str, typer.Option("--amount", "-a", help="Money to add (negative to take away), e.g. -1500.00.")],
+    reason: Annotated[str, typer.Option("--reason", "-r", help="Why (shown on the statement, audited).")],
+    partner: Annotated[str | None, typer.Option("--partner", help="The partner it is about, if any.")] = None,
+    corrects: Annotated[str | None, typer.Option("--corrects", help="The month it corrects, if any.")] = None,
+    config: ConfigOption = None, by: ByOption = None,
+) -> None:
+    """Add a manual adjustment line (rule `manual`) to an open month; it shows after the next build."""
+    from salesglass.bonus.store import parse_month
+
+    _, store = _store(config)
+    adj = store.add_adjustment(parse_month(month), manager, amount, reason, _actor(by), partner_id=partner,
+                               corrects_month=parse_month(corrects) if corrects else None)
+    console.print(f"adjustment {adj} added to {parse_month(month):%Y-%m}; run `salesglass build` to publish it")
+
+
+@bonus_app.command("disputes")
+def disputes(config: ConfigOption = None,
+             all_: Annotated[bool, typer.Option("--all", help="Resolved ones too.")] = False) -> None:
+    """Lines managers flagged from their statements, with their comments."""
+    _, store = _store(config)
+    rows = store.disputes(status=None if all_ else "open")
+    if not rows:
+        console.print("no open disputes" if not all_ else "no disputes")
+        return
+    table = Table(title="bonus disputes")
+    for col in ("id", "month", "manager", "rule", "partner", "amount", "comment", "status", "answer"):
+        table.add_column(col)
+    for d in rows:
+        table.add_row(str(d["dispute_id"]), f"{d['month']:%Y-%m}", str(d["manager_id"]), d["rule"],
+                      d["partner_id"] or "", f"{d['amount']:,.2f}" if d["amount"] is not None else "",
+                      d["comment"], d["status"], d["answer"] or "")
+    console.print(table)
+
+
+@bonus_app.command("resolve")
+def resolve(
+    dispute: Annotated[int, typer.Argument(help="The dispute id (`salesglass bonus disputes`).")],
+    answer: Annotated[str, typer.Option("--answer", help="The answer the manager reads (required).")],
+    amount: Annotated[str | None, typer.Option(
+        "--amount", help="Adjust by this amount (in the first open month); without it the dispute is "
+                         "rejected.")] = None,
+    config: ConfigOption = None, by: ByOption = None,
+) -> None:
+    """Answer a dispute: with --amount an adjustment line, otherwise a rejection."""
+    _, store = _store(config)
+    done = store.resolve_dispute(dispute, "adjust" if amount else "reject", answer, _actor(by), amount=amount)
+    console.print(f"dispute {dispute}: {done['status']}")
+
+
+@bonus_app.command("audit")
+def audit(
+    config: ConfigOption = None,
+    month: Annotated[str | None, typer.Option("--month", help="Only this month.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write it to this CSV file instead.")] = None,
+) -> None:
+    """The append-only audit trail: who, when, what, before → after, why."""
+    import csv
+
+    from salesglass.bonus.store import parse_month
+
+    _, store = _store(config)
+    rows = store.audit(parse_month(month) if month else None)
+    cols = ("logged_at", "actor", "action", "month", "object", "before", "after", "reason")
+    if out is not None:
+        from salesglass.safe_cells import csv_value
+
+        with out.open("w", newline="", encoding="utf-8-sig") as f:
+            w = csv.writer(f)
+            w.writerow(cols)
+            for r in rows:
+                w.writerow([csv_value(r[c]) for c in cols])
+        console.print(f"wrote {len(rows)} audit rows to {out}")
+        return
+    table = Table(title="bonus audit trail")
+    for col in cols:
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*["" if r[c] is None else str(r[c]) for c in cols])
+    console.print(table)
+
+
+@bonus_app.command("payroll")
+def payroll(
+    month: MonthArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx or .csv file to write.")],
+    config: ConfigOption = None,
+) -> None:
+    """One row per manager with the month's total to pay (from the published reports)."""
+    from salesglass.bonus.statement import write_payroll
+    from salesglass.bonus.store import parse_month
+
+    cfg, _ = _store(config)
+    n = write_payroll(cfg, parse_month(month), out)
+    console.print(f"wrote {n} manager rows to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(bonus_app)

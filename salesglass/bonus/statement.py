@@ -1,0 +1,110 @@
+"""A manager's statement for a month, and the payroll file: read from the published reports.
+
+The statement is what a manager can read alone: every line with its partner, deal, base, rate and amount;
+adjustment lines with the month they correct and why; the total; the month's state and approval date
+(from the state store: it changes between builds). The payroll file has one row per manager and the
+month's total to pay. Text cells go through salesglass/safe_cells.py (never a formula).
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+from salesglass.errors import SalesglassError
+
+
+class Rows(Protocol):
+    def rows(self, sql: str, params: list | tuple = ...) -> list[dict[str, Any]]: ...
+
+
+LINES_SQL = """
+SELECT l.month, l.manager_id, l.role, l.rule, l.partner_id, p.name AS partner_name, l.deal_id, d.name AS deal_name,
+       l.base, l.rate, l.multiplier, l.amount, l.corrects_month, l.corrects_rule, l.cause
+FROM report_bonus_lines l
+LEFT JOIN partners p USING (partner_id)
+LEFT JOIN deals d ON d.deal_id = l.deal_id
+WHERE l.month = ? AND l.manager_id = ?
+ORDER BY (l.corrects_month IS NOT NULL OR l.rule = 'manual'), l.rule, l.partner_id, l.corrects_month"""
+
+PAYROLL_SQL = """
+SELECT l.manager_id, m.name AS manager, m.email, sum(l.amount) AS total, count(*) AS lines,
+       coalesce(sum(l.amount) FILTER (WHERE l.corrects_month IS NOT NULL OR l.rule = 'manual'), 0) AS adjustments
+FROM report_bonus_lines l LEFT JOIN managers m USING (manager_id)
+WHERE l.month = ?
+GROUP BY l.manager_id, m.name, m.email
+ORDER BY m.name, l.manager_id"""
+
+
+def is_adjustment(line: dict) -> bool:
+    return line.get("corrects_month") is not None or line.get("rule") == "manual"
+
+
+def statement(q: Rows, month: date, manager_id: int) -> dict[str, Any]:
+    """The lines of one manager's month, split into earned lines and adjustments, with the total."""
+    rows = q.rows(LINES_SQL, [month, manager_id])
+    earned = [r for r in rows if not is_adjustment(r)]
+    adjustments = [r for r in rows if is_adjustment(r)]
+    return {"month": month, "manager_id": manager_id, "lines": earned, "adjustments": adjustments,
+            "total": sum((r["amount"] for r in rows), Decimal("0.00"))}
+
+
+def payroll(q: Rows, month: date) -> list[dict[str, Any]]:
+    return q.rows(PAYROLL_SQL, [month])
+
+
+class _Cursor:
+    def __init__(self, con: Any):
+        self.con = con
+
+    def rows(self, sql: str, params: list | tuple = ()) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, list(params))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+PAYROLL_COLUMNS = ("month", "manager_id", "manager", "email", "total", "adjustments", "lines", "state")
+
+
+def write_payroll(cfg: Any, month: date, out: Path) -> int:
+    """The payroll file (.csv or .xlsx): one row per manager with the month's total to pay."""
+    from salesglass.bonus.store import store_of
+    from salesglass.safe_cells import csv_value, xlsx_cell
+    from salesglass.warehouse import connect
+
+    if not cfg.published_path.exists():
+        raise SalesglassError(f"no published reports at {cfg.published_path}: run `salesglass build` first")
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise SalesglassError(f"--out must end in .csv or .xlsx, got {out.name!r}")
+    state = store_of(cfg).period(month).state
+    con = connect(cfg.published_path, read_only=True)
+    try:
+        rows = payroll(_Cursor(con), month)
+    finally:
+        con.close()
+    table = [[month, r["manager_id"], r["manager"], r["email"], r["total"], r["adjustments"], r["lines"], state]
+             for r in rows]
+    if suffix == ".csv":
+        with out.open("w", newline="", encoding="utf-8-sig") as f:
+            w = csv.writer(f)
+            w.writerow(PAYROLL_COLUMNS)
+            w.writerows([[csv_value(v) for v in row] for row in table])
+    else:
+        from openpyxl import Workbook
+
+        from salesglass.outputs.xlsx import TWO_PLACES, header_cells
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(f"payroll {month:%Y-%m}")
+        ws.append(header_cells(ws, PAYROLL_COLUMNS))
+        for row in table:
+            cells = [xlsx_cell(ws, v) for v in row]
+            cells[4].number_format = cells[5].number_format = TWO_PLACES
+            cells[0].number_format = "yyyy-mm"
+            ws.append(cells)
+        wb.save(out)
+    return len(rows)

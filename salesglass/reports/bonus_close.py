@@ -1,0 +1,234 @@
+"""report_bonus_lines with closed months kept as approved, and differences carried forward.
+
+`report_bonus_recomputed` (reports/bonus_lines.py) is what every month's bonus *would* be with today's
+data. For a month that is approved or paid, the published lines are exactly the lines stored with its
+approval (bonus state, salesglass/bonus/store.py), never the recomputed ones. For every closed month E
+and every (manager, role, rule, partner), the difference
+
+    recomputed(E) − approved lines of E − adjustment lines correcting E already locked in later months
+
+becomes one adjustment line in the first open month (the month after the last closed one): rule
+`clawback` when negative, `true_up` when positive, `corrects_month` = E, `corrects_rule` = the rule
+corrected, and `cause` naming what changed — the deal now credited, or the sales of the partner that
+appeared or vanished since E was approved (a late refund), else the base before → after.
+Manual adjustments (rule `manual`) are added to their month as they are.
+
+So, per closed month and manager: approved + later adjustments = recomputed
+(report_bonus_reconciliation shows it; its `difference` is 0 unless something is wrong).
+All of it is set-based SQL over small state tables copied into the build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from salesglass.reports.base import BuildParams, Canon, union_all
+from salesglass.reports.money import MONEY, RATE
+
+_I64 = "int64"
+LINE_COLUMNS = ("month", "manager_id", "role", "rule", "partner_id", "deal_id", "base", "rate", "multiplier",
+                "amount", "baseline", "corrects_month", "corrects_rule", "cause")
+KEY = ("manager_id", "role", "partner_id")
+
+
+@dataclass(frozen=True)
+class BonusState:
+    """The bonus state tables (same backend as the canon) and the closed months, read before the build."""
+
+    periods: ibis.Table
+    approvals: ibis.Table
+    locked_lines: ibis.Table
+    locked_sales: ibis.Table
+    manual: ibis.Table
+    closed: tuple[tuple[date, int], ...]  # (month, approval_id) of approved and paid months
+
+    @property
+    def first_open(self) -> date | None:
+        if not self.closed:
+            return None
+        last = max(m for m, _ in self.closed)
+        return date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+
+
+def _plain(lines: ibis.Table) -> ibis.Table:
+    """Recomputed lines in the published shape (no correction columns)."""
+    return lines.select(*[c for c in LINE_COLUMNS[:11]], corrects_month=ibis.null("date"),
+                        corrects_rule=ibis.null("string"), cause=ibis.null("string"))
+
+
+def _manual_lines(state: BonusState, closed: list[date]) -> ibis.Table:
+    m = state.manual
+    if closed:
+        m = m.filter(~m.month.isin(closed))
+    return m.select(
+        month=m.month, manager_id=m.manager_id.cast(_I64), role=ibis.literal("manual"), rule=ibis.literal("manual"),
+        partner_id=m.partner_id, deal_id=ibis.null(_I64), base=ibis.null(MONEY), rate=ibis.null(RATE),
+        multiplier=ibis.null(RATE), amount=m.amount.cast(MONEY), baseline=ibis.null(MONEY),
+        corrects_month=m.corrects_month, corrects_rule=ibis.null("string"), cause=m.reason,
+    )
+
+
+def _text(value: ir.Value) -> ir.StringValue:
+    return value.cast("string")
+
+
+def _sales_changes(canon: Canon, state: BonusState, params: BuildParams, closed: list[date]) -> ibis.Table:
+    """Sales of closed months that appeared or vanished since their approval: (partner_id, month, what)."""
+    lo = params.utc(min(closed))
+    hi = params.utc(state.first_open)
+    s = canon.sales
+    s = s.filter(s.sold_at >= lo, s.sold_at < hi)
+    s = s.mutate(month=params.month(s.sold_at))
+    s = s.filter(s.month.isin(closed))
+    snap = state.locked_sales.join(
+        state.periods.filter(state.periods.state.isin(("approved", "paid"))).select("approval_id"), "approval_id")
+    new = s.anti_join(snap, s.sale_id == snap.sale_id)
+    new = new.select(
+        "partner_id", "month", at=new.sold_at.cast("date"), sale_id=new.sale_id,
+        what=ibis.ifelse(new.revenue < 0, "refund ", "sale ") + new.sale_id + " of "
+        + _text(new.sold_at.cast("date")) + " (revenue " + _text(new.revenue) + ")",
+    )
+    gone = snap.anti_join(s, snap.sale_id == s.sale_id)
+    gone = gone.select(
+        "partner_id", "month", at=gone.month, sale_id=gone.sale_id,
+        what="sale " + gone.sale_id + " removed (revenue " + _text(gone.revenue) + ")",
+    )
+    return union_all(new, gone)
+
+
+def _adjustments(canon: Canon, state: BonusState, params: BuildParams, recomputed: ibis.Table,
+                 closed: list[date]) -> tuple[ibis.Table, ibis.Table, ibis.Table]:
+    """(new adjustment lines, recomputed per closed month × key, booked per closed month × key)."""
+    active = [a for _, a in state.closed]
+    locked = state.locked_lines.filter(state.locked_lines.approval_id.isin(active))
+    regular = locked.filter(locked.corrects_month.isnull(), locked.rule != "manual")
+    regular = regular.select(*KEY, "deal_id", "base", "rate", "amount", emonth=regular.month, erule=regular.rule)
+    carried = locked.filter(locked.corrects_month.notnull(), locked.rule.isin(("clawback", "true_up")))
+    carried = carried.select(*KEY, deal_id=ibis.null(_I64), base=carried.base, rate=ibis.null(RATE),
+                             amount=carried.amount, emonth=carried.corrects_month, erule=carried.corrects_rule)
+    booked = union_all(regular, carried)
+    booked = booked.group_by("emonth", "erule", *KEY).agg(
+        b_amount=booked.amount.sum(), b_base=booked.base.sum(), b_deal=booked.deal_id.max(),
+        b_rate=booked.rate.max())
+    r = recomputed.filter(recomputed.month.isin(closed))
+    r = r.group_by(emonth=r.month, erule=r.rule, manager_id=r.manager_id, role=r.role, partner_id=r.partner_id).agg(
+        r_amount=r.amount.sum(), r_base=r.base.sum(), r_deal=r.deal_id.max(), r_rate=r.rate.max())
+    keys = ["emonth", "erule", *KEY]
+    j = r.outer_join(booked, keys)
+    j = j.select(
+        **{k: ibis.coalesce(j[k], j[f"{k}_right"]) for k in keys},
+        r_amount=j.r_amount, r_base=j.r_base, r_deal=j.r_deal, r_rate=j.r_rate,
+        b_amount=j.b_amount, b_base=j.b_base, b_deal=j.b_deal, b_rate=j.b_rate,
+    )
+    j = j.mutate(delta=(j.r_amount.fill_null(0) - j.b_amount.fill_null(0)).cast(MONEY))
+    d = j.filter(j.delta != 0)
+    # what changed: the sales of the partner in the corrected month (and the 3 months before, for growth)
+    ch = _sales_changes(canon, state, params, closed)
+    dk = d.select("emonth", "erule", "partner_id").distinct()
+    hit = dk.join(ch, dk.partner_id == ch.partner_id).select(
+        dk.emonth, dk.erule, dk.partner_id, ch.at, ch.sale_id, ch.what, cmonth=ch.month)
+    months_back = ibis.ifelse(hit.erule == "growth", 3, 0)
+    hit = hit.filter(hit.cmonth <= hit.emonth,
+                     hit.cmonth >= (hit.emonth - months_back.as_interval("M")).cast("date"))
+    hit = hit.mutate(n=ibis.row_number().over(group_by=[hit.emonth, hit.erule, hit.partner_id],
+                                               order_by=[hit.at, hit.sale_id]))
+    named = hit.group_by("emonth", "erule", "partner_id").agg(
+        sales_cause=hit.what.group_concat("; ", where=hit.n < 3), changed=hit.count())
+    named = named.mutate(sales_cause=ibis.ifelse(
+        named.changed > 3, named.sales_cause + " and " + _text(named.changed - 3) + " more", named.sales_cause))
+    d = d.left_join(named, ["emonth", "erule", "partner_id"]).select(d, named.sales_cause)
+    deal_cause = ibis.cases(
+        (d.r_deal.notnull() & d.b_deal.notnull() & (d.r_deal != d.b_deal),
+         "partner " + d.partner_id + " now credited via deal " + _text(d.r_deal) + " (was deal " + _text(d.b_deal)
+         + ")"),
+        (d.r_amount.notnull() & d.b_amount.isnull() & d.r_deal.notnull(),
+         "deal " + _text(d.r_deal) + " linked to partner " + d.partner_id),
+        (d.r_amount.isnull() & d.b_amount.notnull() & d.b_deal.notnull(),
+         "deal " + _text(d.b_deal) + " no longer credits partner " + d.partner_id + " to this manager"),
+        else_=ibis.null("string"),
+    )
+    other = ibis.cases(
+        (d.r_amount.isnull(), "partner " + d.partner_id + " no longer credited to this manager"),
+        (d.b_amount.isnull(), "partner " + d.partner_id + " newly credited to this manager"),
+        else_="recomputed: base " + _text(d.b_base.fill_null(0)) + " → " + _text(d.r_base.fill_null(0)),
+    )
+    first_open = ibis.literal(state.first_open)
+    adj = d.select(
+        month=first_open, manager_id=d.manager_id.cast(_I64), role=d.role,
+        rule=ibis.ifelse(d.delta < 0, "clawback", "true_up"), partner_id=d.partner_id,
+        deal_id=ibis.coalesce(d.r_deal, d.b_deal).cast(_I64),
+        base=ibis.ifelse(d.r_base.isnull() & d.b_base.isnull(), ibis.null(MONEY),
+                         (d.r_base.fill_null(0) - d.b_base.fill_null(0)).cast(MONEY)),
+        rate=ibis.coalesce(d.r_rate, d.b_rate).cast(RATE), multiplier=ibis.null(RATE), amount=d.delta,
+        baseline=ibis.null(MONEY), corrects_month=d.emonth, corrects_rule=d.erule,
+        cause=ibis.coalesce(deal_cause, d.sales_cause, other),
+    )
+    return adj, r, booked
+
+
+def _closed_months(canon: Canon) -> list[date]:
+    state = canon.bonus_state
+    return sorted(m for m, _ in state.closed) if state is not None else []
+
+
+def _recomputed(canon: Canon, params: BuildParams) -> ibis.Table:
+    if canon.bonus_recomputed is not None:
+        return canon.bonus_recomputed
+    from salesglass.reports import bonus_lines
+
+    return bonus_lines.build(canon, params)
+
+
+def build(canon: Canon, params: BuildParams) -> ibis.Table:
+    """report_bonus_lines: open months recomputed, closed months as approved, adjustments carried forward."""
+    recomputed = _recomputed(canon, params)
+    state = canon.bonus_state
+    if state is None:
+        return _plain(recomputed).order_by("month", "manager_id", "rule", "partner_id")
+    closed = _closed_months(canon)
+    parts = [_plain(recomputed.filter(~recomputed.month.isin(closed)) if closed else recomputed),
+             _manual_lines(state, closed)]
+    if closed:
+        active = [a for _, a in state.closed]
+        locked = state.locked_lines.filter(state.locked_lines.approval_id.isin(active))
+        parts.append(locked.select(*LINE_COLUMNS))
+        parts.append(_adjustments(canon, state, params, recomputed, closed)[0])
+    lines = union_all(*[p.select(*LINE_COLUMNS) for p in parts])
+    return lines.order_by("month", "manager_id", "rule", "partner_id", "corrects_month")
+
+
+def reconciliation(canon: Canon, params: BuildParams) -> ibis.Table:
+    """report_bonus_reconciliation: per closed month and manager, approved + adjustments = recomputed."""
+    state = canon.bonus_state
+    closed = _closed_months(canon)
+    recomputed = _recomputed(canon, params)
+    if not closed:
+        r = recomputed.filter(ibis.literal(False))
+        zero = ibis.literal("0").cast(MONEY)
+        return r.select(month=r.month, manager_id=r.manager_id, state=ibis.literal("open"), approved=zero,
+                        adjustments=zero, recomputed=zero, difference=zero)
+    lines = canon.bonus_lines if canon.bonus_lines is not None else build(canon, params)
+    # approved: the closed month's own computed lines; adjustments: every clawback / true_up correcting it
+    zero = ibis.literal("0").cast(MONEY)
+    own = lines.filter(lines.month.isin(closed), lines.corrects_month.isnull(), lines.rule != "manual")
+    own = own.select(month=own.month, manager_id=own.manager_id, approved=own.amount, adjustments=zero,
+                     recomputed=zero)
+    adj = lines.filter(lines.corrects_month.isin(closed), lines.rule.isin(("clawback", "true_up")))
+    adj = adj.select(month=adj.corrects_month, manager_id=adj.manager_id, approved=zero, adjustments=adj.amount,
+                     recomputed=zero)
+    rec = recomputed.filter(recomputed.month.isin(closed))
+    rec = rec.select(month=rec.month, manager_id=rec.manager_id, approved=zero, adjustments=zero,
+                     recomputed=rec.amount)
+    u = union_all(own, adj, rec)
+    j2 = u.group_by("month", "manager_id").agg(
+        approved=u.approved.sum().cast(MONEY), adjustments=u.adjustments.sum().cast(MONEY),
+        recomputed=u.recomputed.sum().cast(MONEY))
+    st = state.periods.select("month", "state")
+    out = j2.left_join(st, "month").select(j2, st.state)
+    out = out.mutate(difference=(out.approved + out.adjustments - out.recomputed).cast(MONEY))
+    return out.select("month", "manager_id", "state", "approved", "adjustments", "recomputed",
+                      "difference").order_by("month", "manager_id")

@@ -1,0 +1,81 @@
+"""Strings of the bonus close pages (periods, statements, disputes, audit): key → (English, Russian).
+
+Kept apart from strings.py so the bonus pages can grow without touching every page's strings; merged into
+STRINGS when the bonus routes are registered.
+"""
+
+BONUS_STRINGS: dict[str, tuple[str, str]] = {
+    "page_bonus_periods": ("Bonus months", "Закрытие мотивации"),
+    "page_statement": ("My statement", "Мой расчёт"),
+    "page_statement_of": ("Bonus statement", "Расчёт мотивации"),
+    "page_bonus_audit": ("Bonus audit trail", "Журнал изменений мотивации"),
+    "state": ("State", "Статус"),
+    "state_open": ("open", "открыт"),
+    "state_in_review": ("in review", "на проверке"),
+    "state_approved": ("approved (locked)", "утверждён (закрыт)"),
+    "state_paid": ("paid", "выплачен"),
+    "approved_at": ("Approved", "Утверждён"),
+    "approved_by": ("Approved by", "Кем утверждён"),
+    "paid_at": ("Paid", "Выплачен"),
+    "to_pay": ("To pay", "К выплате"),
+    "action_review": ("Start review", "На проверку"),
+    "action_approve": ("Approve and lock", "Утвердить и закрыть"),
+    "action_pay": ("Mark paid", "Отметить выплату"),
+    "action_reopen": ("Reopen", "Вернуть"),
+    "reopen_reason": ("Reason for reopening", "Причина возврата"),
+    "reason": ("Reason", "Причина"),
+    "amount": ("Amount", "Сумма"),
+    "add_adjustment": ("Add a manual adjustment", "Ручная корректировка"),
+    "adjustments": ("Adjustments", "Корректировки"),
+    "corrects_month": ("Corrects month", "Корректирует месяц"),
+    "cause": ("Why", "Причина"),
+    "deal": ("Deal", "Сделка"),
+    "lines_earned": ("Lines earned this month", "Начисления месяца"),
+    "statement_total": ("Total to pay", "Итого к выплате"),
+    "statement_of": ("{manager}, {month}", "{manager}, {month}"),
+    "statement_live": (
+        "This month is not approved yet: the numbers follow the data until it is.",
+        "Месяц ещё не утверждён: суммы меняются вместе с данными до утверждения.",
+    ),
+    "statement_locked": (
+        "Approved {date}: these lines no longer change; later corrections appear as adjustments in the next "
+        "open month.",
+        "Утверждён {date}: строки больше не меняются; поправки появятся корректировками в следующем открытом месяце.",
+    ),
+    "print": ("Print", "Печать"),
+    "dispute": ("Dispute", "Оспорить"),
+    "dispute_comment": ("What is wrong with this line?", "Что не так с этой строкой?"),
+    "disputes": ("Disputes", "Вопросы по расчёту"),
+    "dispute_status_open": ("open", "открыт"),
+    "dispute_status_adjusted": ("adjusted", "исправлено"),
+    "dispute_status_rejected": ("rejected", "отклонено"),
+    "answer": ("Answer", "Ответ"),
+    "resolve_adjust": ("Adjust", "Исправить"),
+    "resolve_reject": ("Reject", "Отклонить"),
+    "comment": ("Comment", "Комментарий"),
+    "payroll": ("Payroll file", "Файл для зарплаты"),
+    "audit": ("Audit trail", "Журнал"),
+    "who": ("Who", "Кто"),
+    "when": ("When", "Когда"),
+    "what": ("What", "Что"),
+    "before": ("Before", "Было"),
+    "after": ("After", "Стало"),
+    "no_manager_login": (
+        "Your login is not tied to an amoCRM user, so there is no statement to show.",
+        "Ваш вход не связан с пользователем amoCRM, поэтому расчёта нет.",
+    ),
+    "rule_clawback": ("clawback", "удержание"),
+    "rule_true_up": ("true-up", "доначисление"),
+    "rule_manual": ("manual", "ручная"),
+    "rule_first_sale": ("first sale", "первая продажа"),
+    "rule_acquisition_share": ("acquisition share", "доля привлечения"),
+    "rule_growth": ("growth", "рост"),
+    "bonus_periods_help": (
+        "A month goes open → in review → approved (locked) → paid. Approving stores the month's lines and "
+        "rules as published by the last build; a later refund or re-link becomes a clawback or true-up line "
+        "in the first open month. Reopening needs a reason and is audited.",
+        "Месяц проходит: открыт → на проверке → утверждён (закрыт) → выплачен. При утверждении сохраняются "
+        "строки и правила месяца из последней сборки; поздний возврат или перепривязка станет строкой "
+        "удержания или доначисления в первом открытом месяце. Возврат месяца — с причиной, в журнал.",
+    ),
+}

@@ -1,0 +1,124 @@
+"""How a mapped custom field's values are read, whatever its type in the account (set-based SQL).
+
+Real accounts keep the same fact in different field types: the client kind as a select, a radiobutton
+or a multiselect; the cold flag as a checkbox (`true`/`false`, sometimes `"1"`/`"0"`) or a select
+«Да»/«Нет»; the platform account id as text or as a number (sent as `"12345"`, `12345` or `"12345.0"`);
+the ИНН typed with spaces, a leading apostrophe (pasted from a spreadsheet) or in a numeric field that
+dropped its leading zero. A value may come as an enum id without its text. Each reader below turns
+these into the canonical value; a value that cannot be read becomes NULL and a *note* (a quarantine
+row with the reason, the record itself is kept and loaded), so nothing is guessed and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from salesglass.sql import quote_lit
+
+YES = ("true", "1", "да", "д", "yes", "y", "on", "+")
+NO = ("false", "0", "нет", "н", "no", "n", "off", "-", "")
+
+COLD_UNREADABLE = "cold flag is neither yes nor no (deal kept, is_cold unknown)"
+KIND_BOTH = "client kind values mean both organizer and operator (deal kept, client_kind unknown)"
+ACCOUNT_NOT_WHOLE = "platform account id in a numeric field is not a whole number (kept empty)"
+INN_DIGITS = "ИНН does not have 10 or 12 digits (kept empty)"
+
+
+def _list(values: tuple[str, ...] | set[str]) -> str:
+    return "[" + ", ".join(quote_lit(v) for v in sorted(values)) + "]::VARCHAR[]"
+
+
+def register_enums(con: duckdb.DuckDBPyConnection, enum_values: dict[tuple[int, int], str]) -> None:
+    """(field id, enum id) → enum value, so a value sent as an enum id alone still has its text."""
+    con.register(
+        "__amo_enums",
+        pa.table(
+            {
+                "field_id": pa.array([k[0] for k in enum_values], pa.int64()),
+                "enum_id": pa.array([k[1] for k in enum_values], pa.int64()),
+                "enum_value": pa.array(list(enum_values.values()), pa.string()),
+            }
+        ),
+    )
+
+
+def pivot_sql(entity: str, table: str, fields: dict[str, int | None]) -> str:
+    """One row per record with each mapped field as `<name>` (its first value, text), `<name>_enum`
+    (the first enum id, text), `<name>_values` / `<name>_enums` (every value of a multiselect, lower-cased
+    and trimmed / every enum id) and `<name>_n` (how many values it has)."""
+    cols = []
+    for name, fid in fields.items():
+        where = f"FILTER (WHERE field_id = {fid if fid is not None else -1})"
+        cols.append(
+            f"arg_min(value, pos) {where} AS {name}, arg_min(enum_id, pos) {where} AS {name}_enum, "
+            f"list(lower(trim(value)) ORDER BY pos) {where} AS {name}_values, "
+            f"list(enum_id ORDER BY pos) {where} AS {name}_enums, "
+            f"count(pos) {where} AS {name}_n"
+        )
+    ids = ", ".join(str(int(f)) for f in fields.values() if f is not None) or "NULL"
+    return f"""CREATE OR REPLACE TEMP TABLE __amo_{entity}_cf AS
+        SELECT r.id AS id, {", ".join(cols)}
+        FROM (SELECT id FROM {table}) r LEFT JOIN (
+            SELECT v.id, v.field_id, v.pos, coalesce(v.value, e.enum_value) AS value, v.enum_id
+            FROM (SELECT r.id, CAST(f->>'$.field_id' AS BIGINT) AS field_id, n AS pos,
+                         x->>'$.value' AS value, x->>'$.enum_id' AS enum_id
+                  FROM {table} r, unnest(CAST(r.data->'$.custom_fields_values' AS JSON[])) u(f),
+                       unnest(CAST(f->'$.values' AS JSON[])) WITH ORDINALITY w(x, n)
+                  WHERE CAST(f->>'$.field_id' AS BIGINT) IN ({ids})) v
+            LEFT JOIN __amo_enums e ON e.field_id = v.field_id AND e.enum_id = TRY_CAST(v.enum_id AS BIGINT)
+        ) v USING (id)
+        GROUP BY r.id"""
+
+
+def cold_sql(col: str) -> tuple[str, str]:
+    """(value, unreadable) for the cold flag `col`: a checkbox or a yes/no select; absent = warm."""
+    text = f"lower(trim({col}))"
+    value = (
+        f"CASE WHEN {col} IS NULL THEN FALSE WHEN {text} IN {tuple(YES)} THEN TRUE "
+        f"WHEN {text} IN {tuple(NO)} THEN FALSE END"
+    )
+    return value, f"({col} IS NOT NULL AND {text} NOT IN {tuple(YES + NO)})"
+
+
+def kind_sql(col: str, organizer: set[str], operator: set[str]) -> tuple[str, str]:
+    """(value, both) for the client kind `col` of any enum type: every value of a multiselect is looked
+    at, by its text or its enum id. A value listed as neither kind (e.g. «Другое») gives NULL, as the
+    user chose; values that mean both kinds are contradictory: NULL and a note."""
+
+    def hit(values: set[str]) -> str:
+        return f"(list_has_any({col}_values, {_list(values)}) OR list_has_any({col}_enums, {_list(values)}))"
+
+    org, ops = hit(organizer), hit(operator)
+    value = f"CASE WHEN {org} AND NOT {ops} THEN 'organizer' WHEN {ops} AND NOT {org} THEN 'operator' END"
+    return value, f"({org} AND {ops})"
+
+
+def account_id_sql(col: str, field_type: str | None) -> tuple[str, str]:
+    """(value, unreadable) for a platform account id: trimmed, a spreadsheet's leading apostrophe dropped;
+    from a numeric field, a whole number as digits ("12345.0" → "12345")."""
+    clean = f"nullif(regexp_replace(trim({col}), '^''+', ''), '')"
+    if field_type != "numeric":
+        return clean, "FALSE"
+    digits = f"replace(replace({clean}, ' ', ''), chr(160), '')"
+    whole = f"regexp_full_match({digits}, '[0-9]+([.,]0+)?')"
+    value = f"CASE WHEN {whole} THEN regexp_replace({digits}, '[.,]0+$', '') END"
+    return value, f"({clean} IS NOT NULL AND NOT coalesce({whole}, FALSE))"
+
+
+def inn_sql(col: str, field_type: str | None) -> tuple[str, str]:
+    """(value, unreadable) for an ИНН: digits only (spaces, dashes, a leading apostrophe go); a numeric
+    field that dropped the leading zero of a 10- or 12-digit ИНН gets it back; other lengths → NULL."""
+    digits = f"regexp_replace(coalesce({col}, ''), '[^0-9]', '', 'g')"
+    if field_type == "numeric":
+        digits = f"CASE WHEN length({digits}) IN (9, 11) THEN '0' || {digits} ELSE {digits} END"
+    value = f"CASE WHEN length({digits}) IN (10, 12) THEN {digits} END"
+    return value, f"(length({digits}) > 0 AND length({digits}) NOT IN (10, 12))"
+
+
+def notes_sql(checks: list[tuple[str, str]]) -> str:
+    """A list of the reasons (constant texts) whose check holds, for one record."""
+    if not checks:
+        return "[]::VARCHAR[]"
+    parts = ", ".join(f"CASE WHEN coalesce({check}, FALSE) THEN '{reason}' END" for reason, check in checks)
+    return f"list_filter([{parts}], r -> r IS NOT NULL)"

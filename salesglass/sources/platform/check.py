@@ -1,0 +1,362 @@
+"""`salesglass check`: a dry run of the load — what would load, what would not and why — writing nothing.
+
+Each input is loaded by the load's own code (`load_into`: the same mapping SQL, checks and quarantine
+reasons) into a temporary in-memory DuckDB, from a sample of its rows (or all of them with `full`).
+The warehouse is only read, and only for the amoCRM users' e-mails. Then the things a wrong config
+shows only in the numbers are looked for: a money unit off by 100 (ticket prices no one pays), times
+in the wrong zone (sales peaking at night), status values the `where` leaves out without saying
+what they mean — and, with amoCRM configured, the mapping resolved against the live account.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from salesglass.config import Config
+from salesglass.errors import SalesglassError
+from salesglass.sources.platform import file_reader, sql_reader
+from salesglass.sources.platform.config import InputSpec
+from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+
+AmoCheck = Callable[[Config], list[str]]
+SAMPLE_ROWS = 50_000
+TICKET_PRICE = (50, 30_000)  # rubles: what a ticket plausibly costs on average; outside it the unit is suspect
+
+
+@dataclass
+class InputCheck:
+    name: str
+    target: str
+    read: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[str]] = field(default_factory=dict)  # reason → a few source rows (JSON)
+    ranges: dict[str, tuple[object, object]] = field(default_factory=dict)  # column → (min, max)
+    facts: list[str] = field(default_factory=list)  # what was assumed, for the user to compare
+    warnings: list[str] = field(default_factory=list)  # what to confirm before loading
+    sampled: bool = False  # only part of the rows was read
+
+
+@dataclass
+class CheckReport:
+    inputs: list[InputCheck] = field(default_factory=list)
+    months: list[tuple[str, float, int, int]] = field(default_factory=list)  # (YYYY-MM, turnover, tickets, orders)
+    amocrm: list[str] = field(default_factory=list)  # problems of the amoCRM mapping
+    amocrm_checked: bool = False
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # config mistakes (an input that cannot be read)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for i in self.inputs for w in i.warnings] + self.amocrm
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.warnings and not any(i.quarantined for i in self.inputs)
+
+
+def _sampled(cfg: Config, inp: InputSpec, sample: int | None) -> InputSpec:
+    """The input reading at most `sample` rows (after its own `where`); files are read whole (streamed)."""
+    if sample is None or inp.path:
+        return inp
+    url = (
+        sql_reader.resolve_url(inp.url or cfg.platform.url or "", cfg.base_dir)
+        if (inp.url or cfg.platform.url)
+        else None
+    )
+    if url is None:
+        return inp
+    base = sql_reader.base_query(url, inp.table, inp.query)
+    where = f" WHERE ({inp.where})" if inp.where else ""
+    return inp.model_copy(
+        update={"table": None, "where": None, "query": f"SELECT * FROM ({base}) src{where} LIMIT {int(sample)}"}
+    )
+
+
+def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: AmoCheck | None = None) -> CheckReport:
+    """Dry-run every input (and the plans) of `cfg`; nothing is written anywhere. `amocrm`: how to check
+    the amoCRM mapping against the live account (the CLI passes the amoCRM source's own check, so that
+    this module does not reach into another source); run when the config has an [amocrm] section."""
+    from salesglass.account_zone import resolve_zone
+    from salesglass.sources.platform.config import with_naive_zone
+    from salesglass.sources.platform.load import load_into
+    from salesglass.warehouse import init_canonical
+
+    report = CheckReport()
+    account_tz = resolve_zone(cfg).name
+    cfg = with_naive_zone(cfg, account_tz)
+    con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")
+    try:
+        init_canonical(con)
+        managers = _copy_managers(con, cfg)
+        con.execute("CREATE TEMP TABLE __all_sales AS SELECT * FROM sales LIMIT 0")
+        for inp in cfg.platform.inputs:
+            one = cfg.model_copy(
+                update={
+                    "platform": cfg.platform.model_copy(update={"inputs": [_sampled(cfg, inp, sample)]}),
+                    "plans": cfg.plans.model_copy(update={"path": None, "table": None, "query": None}),
+                }
+            )
+            ic = InputCheck(inp.name, inp.target)
+            report.inputs.append(ic)
+            try:
+                summary = load_into(con, one, full=True, progress=False)
+            except SalesglassError as exc:
+                report.errors.append(str(exc))
+                continue
+            r = summary.inputs[0]
+            ic.read, ic.loaded, ic.quarantined = r.read, r.loaded, r.quarantined
+            ic.reasons = dict(r.reasons)
+            ic.sampled = sample is not None and not inp.path and r.read >= sample
+            _examples(con, ic)
+            if inp.target == "sales":
+                _sales_facts(con, cfg, inp, ic, account_tz)
+                con.execute("INSERT INTO __all_sales SELECT * FROM sales")
+            elif inp.target == "partners":
+                _partner_facts(con, ic, managers, r.warnings, account_tz)
+            else:
+                _range(con, ic, "platform_widget_installs", "installed_at", account_tz)
+            _status_values(cfg, inp, ic)
+        report.months = _months(con, account_tz)
+        if cfg.plans.path or cfg.plans.table or cfg.plans.query:
+            _plans(con, cfg, report)
+    finally:
+        con.close()
+    if amocrm is not None and "amocrm" in cfg.model_fields_set:
+        report.amocrm_checked = True
+        report.amocrm = amocrm(cfg)
+    elif amocrm is not None:
+        report.notes.append("amoCRM: not configured yet (no [amocrm] section) — the back-office side is checked alone")
+    return report
+
+
+def _copy_managers(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
+    """amoCRM users from the warehouse (read-only), so manager e-mails are matched as the load would."""
+    path = cfg.warehouse_path
+    if not path.exists():
+        return 0
+    try:
+        con.execute(f"ATTACH {quote_lit(str(path))} AS __wh (READ_ONLY)")
+    except duckdb.Error:
+        return 0  # in use by a running load: e-mails are then shown as unmatched
+    try:
+        con.execute("INSERT INTO managers SELECT * FROM __wh.managers")
+    except duckdb.Error:
+        pass
+    finally:
+        con.execute("DETACH __wh")
+    return con.execute("SELECT count(*) FROM managers").fetchone()[0]
+
+
+def _examples(con: duckdb.DuckDBPyConnection, ic: InputCheck) -> None:
+    for reason in ic.reasons:
+        source = quote_lit("platform:" + ic.name)
+        rows = con.execute(f"""SELECT CAST(raw AS VARCHAR) FROM quarantine WHERE source = {source}
+                               AND reason = {quote_lit(reason)} LIMIT 3""").fetchall()
+        ic.examples[reason] = [r[0] for r in rows]
+
+
+def _range(con: duckdb.DuckDBPyConnection, ic: InputCheck, table: str, column: str, tz: str | None = None) -> None:
+    c = f"timezone({quote_lit(tz)}, {quote_ident(column)})" if tz else quote_ident(column)
+    lo, hi = con.execute(f"SELECT min({c}), max({c}) FROM {quote_ident(table)}").fetchone()
+    if lo is not None:
+        ic.ranges[column] = (lo, hi)
+
+
+def _zone_of(cfg: Config, inp: InputSpec, column: str) -> str:
+    spec = inp.spec(column)
+    return (spec.timezone if spec else None) or inp.timezone or cfg.platform.timezone
+
+
+def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic: InputCheck, account_tz: str) -> None:
+    tz = quote_lit(account_tz)
+    row = con.execute(f"""SELECT min(timezone({tz}, sold_at)), max(timezone({tz}, sold_at)), min(turnover),
+                                 max(turnover), min(tickets), max(tickets), count(*),
+                                 median(turnover / tickets) FILTER (tickets > 0 AND turnover > 0)
+                          FROM sales""").fetchone()
+    if not row[6]:
+        return
+    ic.ranges = {"sold_at": (row[0], row[1]), "turnover": (row[2], row[3]), "tickets": (row[4], row[5])}
+    price = float(row[7]) if row[7] is not None else None
+    spec = inp.spec("turnover")
+    unit = spec.unit if spec else "units"
+    if price is not None:
+        ic.facts.append(
+            f"median ticket price {price:,.2f} ₽ (turnover ÷ tickets; amounts read as "
+            f"{'kopecks ÷ 100' if unit != 'units' else 'rubles'})"
+        )
+        lo, hi = TICKET_PRICE
+        if price > hi:
+            ic.warnings.append(
+                f"money unit: the median ticket costs {price:,.0f} ₽, far above what tickets cost ({lo}–{hi:,} ₽), "
+                f'so every total is about 100× too big — if the amounts are kopecks, set unit = "kopecks" on '
+                f"turnover, revenue and cost"
+            )
+        elif price < lo / 10 and unit != "units":
+            ic.warnings.append(
+                f"money unit: the median ticket costs {price:,.2f} ₽ — are the amounts rubles read as kopecks? "
+                f'(remove unit = "{unit}")'
+            )
+    zone = _zone_of(cfg, inp, "sold_at")
+    hours = dict(con.execute(f"SELECT hour(timezone({tz}, sold_at)), count(*) FROM sales GROUP BY 1").fetchall())
+    total = sum(hours.values())
+    ic.facts.append(f"sold_at: naive times read in {zone}; shown in the account's zone {account_tz}")
+    if total >= 50:
+        quiet = min(range(24), key=lambda h: sum(hours.get((h + k) % 24, 0) for k in range(4)))
+        night = sum(hours.get(h, 0) for h in range(6)) / total  # real ticket sales at 00–06 are a few per cent
+        if quiet not in (22, 23, 0, 1, 2, 3, 4, 5, 6) or night > 0.25:
+            busiest = max(range(24), key=lambda h: hours.get(h, 0))
+            ic.warnings.append(
+                f"time zone: in {account_tz} the fewest sales are at "
+                f"{quiet:02d}:00–{(quiet + 4) % 24:02d}:00 "
+                f"and the most at {busiest:02d}:00 — people buy tickets in the day, so the times are probably read "
+                f"in the wrong zone (now {zone}); set the zone the back-office writes (`timezone` of the input or "
+                f"[platform].timezone)"
+            )
+    future = con.execute("SELECT count(*) FROM sales WHERE sold_at > now() + INTERVAL 1 DAY").fetchone()[0]
+    if future:
+        ic.warnings.append(f"time: {future} sales are dated in the future — a wrong zone or format?")
+
+
+def _partner_facts(
+    con: duckdb.DuckDBPyConnection, ic: InputCheck, managers: int, warnings: dict[str, int], tz: str
+) -> None:
+    kinds = con.execute("SELECT kind, count(*) FROM partners GROUP BY 1 ORDER BY 1").fetchall()
+    n, inn = con.execute("SELECT count(*), count(inn) FROM partners").fetchone()
+    ic.facts.append("kinds: " + ", ".join(f"{k} {c}" for k, c in kinds) + f"; with an ИНН: {inn} of {n}")
+    _range(con, ic, "partners", "created_at", tz)
+    for reason, count in warnings.items():
+        if managers:
+            ic.warnings.append(f"{count} × {reason}")
+        else:
+            ic.facts.append(
+                f"{count} partners name a manager e-mail; they are matched to amoCRM users after `salesglass sync`"
+            )
+
+
+def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: CheckReport) -> None:
+    from salesglass.sources.platform.load import load_into
+
+    ic = InputCheck("plans", "plans")
+    report.inputs.append(ic)
+    only = cfg.model_copy(update={"platform": cfg.platform.model_copy(update={"inputs": []})})
+    try:
+        summary = load_into(con, only, full=False, progress=False)
+    except SalesglassError as exc:
+        report.errors.append(str(exc))
+        return
+    if summary.plans:
+        ic.read, ic.loaded, ic.quarantined = summary.plans.read, summary.plans.loaded, summary.plans.quarantined
+        ic.reasons = dict(summary.plans.reasons)
+        _range(con, ic, "plans", "month")
+
+
+def _months(con: duckdb.DuckDBPyConnection, account_tz: str) -> list[tuple[str, float, int, int]]:
+    """Turnover, tickets and orders of the last three months with sales, in the account's zone."""
+    tz = quote_lit(account_tz)
+    rows = con.execute(f"""SELECT strftime(timezone({tz}, sold_at), '%Y-%m') AS m, sum(turnover), sum(tickets),
+                                  count(*) FILTER (tickets > 0 OR turnover > 0)
+                           FROM __all_sales GROUP BY 1 ORDER BY 1 DESC LIMIT 3""").fetchall()
+    return [(m, float(t), int(k), int(o)) for m, t, k, o in reversed(rows)]
+
+
+def _status_values(cfg: Config, inp: InputSpec, ic: InputCheck) -> None:
+    """Values of a column the `where` picks by name (`status = 'paid'`, `status IN (…)`) that it leaves
+    out: fine when they read as cancelled or pending, to confirm when their meaning is unknown."""
+    from salesglass.sources.platform.propose import STATUS_MEANINGS
+
+    if not inp.where:
+        return
+    try:
+        tree = sqlglot.parse_one(inp.where, read="duckdb")
+    except sqlglot.errors.ParseError:
+        return
+    named: dict[str, set[str]] = {}
+    for node in tree.find_all(exp.EQ, exp.In):
+        col = node.this if isinstance(node, exp.In) else node.left
+        vals = node.expressions if isinstance(node, exp.In) else [node.right]
+        if isinstance(col, exp.Column) and vals and all(isinstance(v, exp.Literal) and v.is_string for v in vals):
+            if isinstance(node.parent, exp.Not):
+                continue
+            named.setdefault(col.name, set()).update(v.this for v in vals)
+    for column, taken in named.items():
+        try:
+            counts = _value_counts(cfg, inp, column)
+        except Exception:  # the load itself reports an unreadable input
+            continue
+        left = [(v, n) for v, n in counts if v not in taken]
+        unknown = []
+        for value, n in left:
+            meaning = next((m for m, rx in STATUS_MEANINGS if re.search(rx, str(value).lower())), "unknown")
+            if meaning in ("unknown", "paid", "refund"):
+                unknown.append((value, n, meaning))
+        if unknown:
+            ic.warnings.append(
+                f"status: {column} = "
+                + ", ".join(f"{v!r} ({n} rows{'' if m == 'unknown' else ', reads as ' + m})" for v, n, m in unknown)
+                + f" is left out by `where` ({inp.where}) without a known meaning — confirm these are not sales, "
+                f"or add them to the `where`"
+            )
+        ic.facts.append(
+            f"{column}: taken "
+            + ", ".join(repr(v) for v in sorted(taken))
+            + (f"; left out {', '.join(repr(v) for v, _ in left)}" if left else "")
+        )
+
+
+def _value_counts(cfg: Config, inp: InputSpec, column: str) -> list[tuple[str, int]]:
+    con = duckdb.connect(":memory:")
+    try:
+        if inp.path:
+            file_reader.land_file(
+                con,
+                cfg.resolve(inp.path),
+                "__v",
+                sheet=inp.sheet,
+                delimiter=inp.delimiter,
+                encoding=inp.encoding,
+                label=inp.name,
+            )
+            rel = "__v"
+        else:
+            url = sql_reader.resolve_url(inp.url or cfg.platform.url or "", cfg.base_dir)
+            base = sql_reader.base_query(url, inp.table, inp.query)
+            col = sql_reader.source_ident(url, column)
+            sql_reader.land_sql(
+                con,
+                url,
+                f"SELECT {col} AS v, count(*) AS n FROM ({base}) src GROUP BY {col}",
+                "__v",
+                batch_rows=10_000,
+                label=inp.name,
+            )
+            return [
+                (str(v), int(n))
+                for v, n in con.execute("SELECT v, n FROM __v ORDER BY n DESC").fetchall()
+                if v is not None
+            ]
+        return [
+            (str(v), int(n))
+            for v, n in con.execute(
+                f"SELECT {quote_ident(column)}, count(*) FROM {rel} GROUP BY 1 ORDER BY 2 DESC"
+            ).fetchall()
+            if v is not None
+        ]
+    finally:
+        con.close()
+
+
+def dumps_example(raw: str) -> str:
+    try:
+        return json.dumps(json.loads(raw), ensure_ascii=False)[:200]
+    except (ValueError, TypeError):
+        return str(raw)[:200]

@@ -1,0 +1,126 @@
+"""Real latency: from Russia amoCRM answers in 200-600 ms, so a connector with one request in flight
+reaches only 1/latency requests per second. The sync keeps several in flight (streams side by side,
+pages of one list ahead) under the one limiter.
+
+Against the emulator on a real socket with latency and jitter, on accounts with and without API
+filtering: the warehouse is the same as a sync without latency makes, the emulator saw more than one
+request at a time, and not one 429. Small pages (monkeypatched limits) give every list several pages,
+so the page look-ahead runs on each of them. The achieved rate at the true limit is measured by
+bench/amocrm_sync.py, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from salesglass.config import Config, parse_config
+from salesglass.demo.config import amocrm_section
+from salesglass.emulator.server import start_emulator
+from salesglass.sources.amocrm import extract
+from salesglass.sources.amocrm.sync import run_sync
+from salesglass.warehouse import connect
+from tests.amocrm.conftest import EMULATOR_LIMITS, SCALE
+
+TABLES = {  # the warehouse a sync leaves, each in a stable order (synced_at, a clock reading, left out)
+    "managers": "SELECT * FROM managers ORDER BY ALL",
+    "companies": "SELECT * FROM companies ORDER BY ALL",
+    "deals": "SELECT * FROM deals ORDER BY deal_id",
+    "deal_stages": "SELECT * FROM deal_stages ORDER BY ALL",
+    "quarantine": "SELECT entity, source_key, reason FROM quarantine ORDER BY ALL",
+    "raw leads": "SELECT id, data FROM raw_amocrm_leads ORDER BY id",
+    "raw deleted leads": "SELECT id, data FROM raw_amocrm_deleted_leads ORDER BY id",
+    "raw companies": "SELECT id, data FROM raw_amocrm_companies ORDER BY id",
+    "raw events": "SELECT id, data FROM raw_amocrm_events ORDER BY id",
+    "watermarks": "SELECT stream, watermark FROM amocrm_sync_state ORDER BY stream",
+}
+
+
+def config_for(company: Path, url: str, root: Path) -> Config:
+    root.mkdir(parents=True, exist_ok=True)
+    data = tomllib.loads(amocrm_section(company))
+    token = root / "token.json"
+    token.write_text(
+        json.dumps(
+            {"long_lived_token": json.loads((company / "amocrm" / "oauth.json").read_text())["long_lived_token"]}
+        )
+    )
+    data["amocrm"].update(base_url=url, auth="long_lived", token_path=str(token))
+    for key in ("client_id", "client_secret", "redirect_uri"):
+        data["amocrm"].pop(key, None)
+    data["warehouse"] = {"path": str(root / "wh.duckdb")}
+    cfg = parse_config(data, base_dir=root)
+    return cfg.model_copy(
+        update={
+            "amocrm": cfg.amocrm.model_copy(
+                update={
+                    "rate_limit": 6.0 * SCALE,
+                    "backoff_base": 1.0 / SCALE,
+                    "backoff_max": 60.0 / SCALE,
+                    "timeout": 5.0,
+                }
+            )
+        }
+    )
+
+
+def synced(company: Path, root: Path, *, api_filter: bool, **faults) -> tuple[dict, dict, object]:
+    handle = start_emulator(company, api_filter=api_filter, **EMULATOR_LIMITS, **faults)
+    try:
+        cfg = config_for(company, handle.url, root)
+        summary = run_sync(cfg, progress=False)
+        con = connect(cfg.warehouse_path, read_only=True)
+        try:
+            tables = {name: con.execute(sql).fetchall() for name, sql in TABLES.items()}
+        finally:
+            con.close()
+        emulator = {
+            **handle.rate.counts,
+            "max_in_flight": handle.emulator.max_in_flight,
+            "truth": {i: handle.state.render("leads", x) for i, x in handle.state.leads.items() if not x["is_deleted"]},
+        }
+        return tables, emulator, summary
+    finally:
+        handle.stop()
+
+
+@pytest.mark.parametrize("api_filter", [True, False], ids=["filtering", "no-filtering"])
+def test_a_slow_jittery_api_gives_the_same_warehouse_with_requests_in_flight_and_no_429(
+    tmp_path: Path, generated_company: Path, monkeypatch, api_filter: bool
+):
+    monkeypatch.setattr(extract, "LIST_LIMIT", 20)  # 100 leads, 74 companies: several pages each
+    monkeypatch.setattr(extract, "EVENT_LIMIT", 25)  # 412 events: 17 pages
+    plain, plain_emu, _ = synced(generated_company, tmp_path / "plain", api_filter=api_filter)
+    # 30 ms ± 10 ms per answer, against a limit of 6 requests per 10 ms: one at a time would reach ~1/3 of it
+    slow, slow_emu, summary = synced(
+        generated_company, tmp_path / "slow", api_filter=api_filter, slow_seconds=0.03, slow_jitter=0.01, seed=5
+    )
+    assert slow == plain  # every canonical and raw table, and every watermark
+    raw = {r[0]: json.loads(r[1]) for r in slow["raw leads"]}
+    assert raw == slow_emu["truth"]  # and both are what the account holds
+    assert len(slow["raw events"]) == 412
+    assert slow_emu["max_in_flight"] >= 3  # several requests at once (one at a time before)
+    assert slow_emu["429"] == 0 and summary.rate_limited == 0
+    assert slow_emu["403"] == plain_emu["403"] == plain_emu["429"] == 0
+
+
+def test_look_ahead_stops_at_the_end_of_a_list(tmp_path: Path, generated_company: Path, monkeypatch):
+    """Pages asked for ahead of the end are dropped: a list of 5 pages read with 4 in flight costs at
+    most 5 + 3 requests, and yields each record once, in order."""
+    from salesglass.sources.amocrm.client import client_from_config
+
+    handle = start_emulator(generated_company, **EMULATOR_LIMITS, slow_seconds=0.02, slow_jitter=0.01)
+    try:
+        cfg = config_for(generated_company, handle.url, tmp_path)
+        with client_from_config(cfg.amocrm, cfg.base_dir) as client:
+            pages = list(extract.by_page(client, "/api/v4/events", "events", {"limit": 100}, ahead=4))
+            sent = client.stats.requests
+    finally:
+        handle.stop()
+    ids = [e["id"] for page in pages for e in page]
+    assert [len(p) for p in pages] == [100, 100, 100, 100, 12]
+    assert len(ids) == len(set(ids)) == 412
+    assert 5 <= sent <= 8

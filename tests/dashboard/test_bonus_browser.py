@@ -1,0 +1,102 @@
+"""The bonus close in a real headless Chromium: an admin closes March, a manager opens her statement and its XLSX.
+
+Fixture numbers (tests/dashboard/test_bonus_close.py): Anna's March = 5000 + 1000 − 200 (clawback for February).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from salesglass.bonus.store import BonusStore
+from tests.dashboard.conftest import PASSWORDS, serve_in_thread
+from tests.dashboard.test_browser import SHOTS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def server(bonus_site):
+    from salesglass.serve.web.app import create_app
+
+    url, stop = serve_in_thread(create_app(bonus_site))
+    yield url
+    stop()
+
+
+@pytest.fixture
+def page_for(browser, server):
+    contexts, dialogs = [], []
+
+    def make(email: str):
+        ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US", accept_downloads=True)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(server + "/login")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", PASSWORDS[email])
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r".*/sales.*"))
+        return page
+
+    yield make
+    for c in contexts:
+        c.close()
+    assert dialogs == [], f"a JavaScript dialog fired: {dialogs}"
+
+
+def _state(page, month: str) -> str:
+    return page.locator(f'[data-table="periods"] tr[data-month="{month}"] td[data-col="state"]').inner_text()
+
+
+def test_admin_closes_a_month(page_for, server, bonus_site) -> None:
+    page = page_for("admin@demo.test")
+    page.click('[data-nav="bonus_periods"]')
+    page.wait_for_url(re.compile(r".*/bonus/periods"))
+    assert _state(page, "2026-03") == "open"
+    row = page.locator('tr[data-month="2026-03"]')
+    row.locator('[data-action="review"]').click()
+    page.wait_for_selector("[data-testid=done]")
+    assert _state(page, "2026-03") == "in review"
+    page.locator('tr[data-month="2026-03"] [data-action="approve"]').click()
+    page.wait_for_selector("[data-testid=done]")
+    assert _state(page, "2026-03") == "approved (locked)"
+    assert page.locator('tr[data-month="2026-03"] [data-action="review"]').count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "fixture-bonus-periods.png"))
+    assert BonusStore(bonus_site.bonus_state_path).period(date(2026, 3, 1)).state == "approved"
+    page.locator('tr[data-month="2026-03"] [data-action="pay"]').click()
+    page.wait_for_selector("[data-testid=done]")
+    assert _state(page, "2026-03") == "paid"
+    page.click("[data-testid=audit]")
+    assert page.locator('[data-table="audit"] tbody tr').count() == 3
+
+
+def test_manager_opens_her_statement_and_its_xlsx(page_for, server, tmp_path) -> None:
+    page = page_for("anna@demo.test")
+    assert page.locator('[data-nav="bonus_periods"]').count() == 0
+    page.click('[data-nav="statement"]')
+    page.wait_for_url(re.compile(r".*/bonus/statement"))
+    page.select_option("select[name=month]", "2026-03")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_selector("[data-testid=statement-total]")
+    assert page.locator("[data-testid=statement-total]").inner_text() == "Total to pay: 5,800.00\u00a0₽"
+    assert "not approved yet" in page.locator("[data-testid=period-state]").inner_text()
+    adj = page.locator('[data-table="adjustments"] tbody tr')
+    assert adj.count() == 1 and "Feb 2026" in adj.inner_text() and "refund R-9" in adj.inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "fixture-bonus-statement.png"))
+    with page.expect_download() as dl:
+        page.click("[data-testid=statement-xlsx]")
+    path = tmp_path / "statement.xlsx"
+    dl.value.save_as(path)
+    wb = load_workbook(path)
+    values = [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    assert "Anna Petrova" in values and -200 in values and 5000 in values
+    # the print view hides navigation and forms
+    page.emulate_media(media="print")
+    assert not page.locator(".sidebar").is_visible()

@@ -1,0 +1,136 @@
+"""The bonus close on the dashboard, without a browser: who may change a month (admins, CSRF-checked POSTs),
+whose statement a manager sees and which lines they may dispute, the statement XLSX, payroll and audit.
+
+The published fixture (tests/dashboard/fixture.py) has, for March 2026: Anna (101) first_sale P2 5000.00 and
+acquisition_share P1 1000.00; Boris (102) growth P2 200.00. Added here: Anna's clawback of −200.00 correcting
+February (a refund), so her March statement totals 5000 + 1000 − 200 = 5800.00.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from salesglass.bonus.store import BonusStore
+from tests.dashboard.conftest import csrf_of, login
+
+
+@pytest.fixture
+def web(bonus_site):
+    from salesglass.serve.web.app import create_app
+
+    app = create_app(bonus_site)
+
+    def client(email: str | None = None) -> TestClient:
+        c = TestClient(app, headers={"accept-language": "en-US,en;q=0.9"})
+        return login(c, email) if email else c
+
+    return client
+
+
+def post(c: TestClient, url: str, data: dict, page: str = "/bonus/statement"):
+    return c.post(url, data={**data, "csrf_token": csrf_of(c.get(page).text)}, follow_redirects=False)
+
+
+def test_only_an_admin_with_the_csrf_token_changes_a_month(bonus_site, web):
+    store = BonusStore(bonus_site.bonus_state_path)
+    anna, admin = web("anna@demo.test"), web("admin@demo.test")
+    assert anna.get("/bonus/periods").status_code == 403
+    # a manager, even with a valid token of their own session
+    assert post(anna, "/bonus/periods", {"action": "review", "month": "2026-03"}).status_code == 403
+    # an admin without the token, or with a wrong one
+    assert admin.post("/bonus/periods", data={"action": "review", "month": "2026-03"}).status_code == 403
+    assert admin.post("/bonus/periods", data={"action": "review", "month": "2026-03",
+                                              "csrf_token": "forged"}).status_code == 403
+    # and a GET never changes anything
+    assert admin.get("/bonus/periods?action=review&month=2026-03").status_code == 200
+    assert store.periods() == {}
+    # the admin's own form does
+    r = post(admin, "/bonus/periods", {"action": "review", "month": "2026-03"}, "/bonus/periods")
+    assert r.status_code == 303
+    assert store.period(date(2026, 3, 1)).state == "in_review"
+    r = post(admin, "/bonus/periods", {"action": "approve", "month": "2026-03"}, "/bonus/periods")
+    assert r.status_code == 303
+    page = admin.get("/bonus/periods").text
+    assert 'data-month="2026-03"' in page and "approved (locked)" in page
+    # reopening without a reason is refused with a message, with one it works and is audited
+    r = post(admin, "/bonus/periods", {"action": "reopen", "month": "2026-03", "reason": " "}, "/bonus/periods")
+    assert r.status_code == 400 and "a reason for reopening is required" in r.text
+    r = post(admin, "/bonus/periods", {"action": "reopen", "month": "2026-03", "reason": "P1 refund"},
+             "/bonus/periods")
+    assert r.status_code == 303
+    assert [(a["actor"], a["action"], a["reason"]) for a in store.audit()] == [
+        ("admin@demo.test", "review", None), ("admin@demo.test", "approve", None),
+        ("admin@demo.test", "reopen", "P1 refund")]
+    audit_csv = admin.get("/bonus/audit.csv").content.decode("utf-8-sig")
+    assert "admin@demo.test,reopen" in audit_csv and "P1 refund" in audit_csv
+    assert anna.get("/bonus/audit").status_code == 403 and anna.get("/bonus/audit.csv").status_code == 403
+    assert anna.get("/bonus/payroll.xlsx?month=2026-03").status_code == 403
+
+
+def test_a_manager_sees_only_their_own_statement(web):
+    anna = web("anna@demo.test")
+    page = anna.get("/bonus/statement?month=2026-03&manager=102").text  # asks for Boris's
+    assert "Anna Petrova" in page and "Boris Ivanov" not in page
+    assert 'data-testid="statement-total"><b>Total to pay: 5,800.00\u00a0₽' in page
+    assert "growth" not in page  # Boris's only line
+    assert "=refund R-9 of 2026-02-20" in page and "Feb 2026" in page  # the clawback names month and cause
+    x = anna.get("/bonus/statement.xlsx?month=2026-03&manager=102")
+    assert x.status_code == 200
+    wb = load_workbook(io.BytesIO(x.content))
+    sheets = {ws.title: [[c for c in r] for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    cells = [v for rows in sheets.values() for row in rows for v in row if v is not None]
+    assert "Anna Petrova" in cells and "Boris Ivanov" not in cells
+    amounts = sorted(float(v) for v in cells if isinstance(v, int | float))
+    assert -200.0 in amounts and 5000.0 in amounts and 1000.0 in amounts and 200.0 not in amounts
+    # the cause text reaches Excel as text, never as a formula
+    adj = next(ws for ws in wb.worksheets if ws.title.startswith("Adjustments"))
+    cause = next(c for row in adj.iter_rows() for c in row if c.value and str(c.value).startswith("=refund"))
+    assert cause.data_type == "s"
+
+
+def test_a_manager_disputes_only_their_own_lines(bonus_site, web):
+    store = BonusStore(bonus_site.bonus_state_path)
+    anna, admin = web("anna@demo.test"), web("admin@demo.test")
+    ok = post(anna, "/bonus/dispute", {"month": "2026-03", "rule": "first_sale", "partner": "P2",
+                                       "comment": "P2 was cold: 1.5×"})
+    assert ok.status_code == 303
+    # Boris's growth line is not Anna's; nor is a line that does not exist
+    assert post(anna, "/bonus/dispute", {"month": "2026-03", "rule": "growth", "partner": "P2",
+                                         "comment": "mine"}).status_code == 403
+    assert post(anna, "/bonus/dispute", {"month": "2026-03", "rule": "first_sale", "partner": "P9",
+                                         "comment": "mine"}).status_code == 403
+    # without the token nothing is stored
+    assert anna.post("/bonus/dispute", data={"month": "2026-03", "rule": "first_sale", "partner": "P2",
+                                             "comment": "again"}).status_code == 403
+    # an admin does not dispute
+    assert post(admin, "/bonus/dispute", {"month": "2026-03", "rule": "first_sale", "partner": "P2",
+                                          "comment": "x"}).status_code == 403
+    [d] = store.disputes()
+    assert (d["manager_id"], d["rule"], d["partner_id"], d["comment"], d["raised_by"]) == (
+        101, "first_sale", "P2", "P2 was cold: 1.5×", "anna@demo.test")
+    assert str(d["amount"]) == "5000.00"
+    # the admin answers it with an adjustment of +2500.00 in March (open)
+    r = post(admin, "/bonus/periods", {"action": "resolve", "dispute": str(d["dispute_id"]), "decision": "adjust",
+                                       "answer": "yes, cold", "amount": "2500.00"}, "/bonus/periods")
+    assert r.status_code == 303
+    [adj] = store.manual_adjustments()
+    assert (adj["manager_id"], str(adj["amount"]), adj["dispute_id"]) == (101, "2500.00", d["dispute_id"])
+    page = anna.get("/bonus/statement?month=2026-03").text
+    assert "yes, cold" in page and "adjusted" in page
+    assert [a["action"] for a in store.audit()] == ["dispute", "adjust", "resolve"]
+
+
+def test_payroll_has_one_row_per_manager(web):
+    admin = web("admin@demo.test")
+    x = admin.get("/bonus/payroll.xlsx?month=2026-03")
+    ws = load_workbook(io.BytesIO(x.content)).worksheets[0]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    header = rows.index(next(r for r in rows if r and r[0] == "Month"))
+    body = [r[1:5] for r in rows[header + 1:] if r[1] is not None]
+    # Anna 5000 + 1000 − 200; Boris 200
+    assert body == [(101, "Anna Petrova", "anna@demo.test", 5800), (102, "Boris Ivanov", "boris@demo.test", 200)]

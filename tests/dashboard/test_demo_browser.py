@@ -1,0 +1,200 @@
+"""The dashboard on the demo company (scale s, the one `make demo` shows) in a real headless Chromium.
+
+Walks every page and every control, as the demo's admin and its printed manager login, in Russian and in
+English: each filter, the period switch, the language switch, drill-down open/close, back/forward. After
+each interaction the page must be whole: every chart container holds a drawn chart and every table has
+rows or says it is empty. Full-page screenshots of every page in Russian go to .ci/artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard.conftest import serve_in_thread
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / ".ci" / "artifacts" / "screenshots"
+
+# what "whole" means, checked in the page: a list of what is broken (empty when whole)
+BROKEN_JS = """() => {
+  const bad = [];
+  const main = document.querySelector('#main');
+  if (!main) return ['no #main'];
+  document.querySelectorAll('[data-chart]').forEach(el => {
+    const drawn = el.querySelector('svg, canvas');
+    if (!drawn || drawn.querySelectorAll('path, text, rect').length === 0) bad.push('blank chart ' + el.id);
+  });
+  document.querySelectorAll('[data-table]').forEach(el => {
+    const empty = (el.querySelector('.empty') || {}).innerText;
+    if (!el.querySelector('tbody tr') && !empty) bad.push('table without rows or an empty state ' + el.dataset.table);
+  });
+  if (document.querySelectorAll('.htmx-request').length) bad.push('a request still running');
+  const text = document.body.innerText;
+  for (const w of ['undefined', 'NaN', 'null', 'Invalid Date']) {
+    if (new RegExp('\\\\b' + w + '\\\\b').test(text)) bad.push('shows ' + w);
+  }
+  return bad;
+}"""
+
+
+# counts finished htmx swaps, so a test can wait for the one its interaction started
+SETTLED_JS = "window.__settled = 0; document.addEventListener('htmx:afterSettle', () => window.__settled++);"
+
+
+@pytest.fixture(scope="module")
+def demo(simulated_s):
+    """The demo company's config with the logins `salesglass demo` creates and prints."""
+    from salesglass.demo.cli import DEMO_ADMIN, DEMO_MANAGER_PASSWORD
+    from salesglass.serve.web.app import demo_manager_email, ensure_demo_users
+
+    cfg = simulated_s.cfg
+    manager = demo_manager_email(cfg)
+    assert manager, "the demo has no manager login to print"
+    ensure_demo_users(cfg, admin=DEMO_ADMIN, manager=(manager, DEMO_MANAGER_PASSWORD))
+    return cfg, {"admin": DEMO_ADMIN, "manager": (manager, DEMO_MANAGER_PASSWORD)}
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo) -> Iterator[str]:
+    from salesglass.serve.web.app import create_app
+
+    url, stop = serve_in_thread(create_app(demo[0]))
+    yield url
+    stop()
+
+
+@pytest.fixture
+def open_as(browser, demo_server, demo):
+    """A logged-in page of a fresh browser context; JS errors and dialogs fail the test."""
+    contexts, errors = [], []
+
+    def make(role: str, lang: str):
+        ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="ru-RU" if lang == "ru" else "en-US")
+        contexts.append(ctx)
+        ctx.add_init_script(SETTLED_JS)
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: errors.append(f"{role}/{lang}: {e}"))
+        page.on("dialog", lambda d: (errors.append(f"dialog {d.message}"), d.dismiss()))
+        email, password = demo[1][role]
+        page.goto(demo_server + "/login")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r".*/sales.*"))
+        assert page.locator("html").get_attribute("lang") == lang
+        return page
+
+    yield make
+    for c in contexts:
+        c.close()
+    assert errors == [], errors
+
+
+def assert_whole(page, after: str) -> None:
+    """Wait (briefly) until the page is whole; fail naming the interaction and what is broken."""
+    try:
+        page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=5000)  # a function: the CSP forbids eval
+    except Exception:
+        broken = page.evaluate(f"({BROKEN_JS})()")
+        pytest.fail(f"after {after} on {page.url}: {broken}")
+
+
+def settled(page, before: int) -> None:
+    page.wait_for_function(f"() => window.__settled > {before}", timeout=10000)
+
+
+def change_control(page, control, after: str) -> None:
+    """Pick another value of a filter control; htmx swaps #main in place."""
+    before = page.evaluate("window.__settled")
+    tag = control.evaluate("el => el.tagName.toLowerCase() + ':' + (el.type || '')")
+    if tag.startswith("select"):
+        values = control.locator("option").evaluate_all("os => os.map(o => o.value)")
+        if len(values) < 2:
+            return
+        current = control.input_value()
+        control.select_option(values[-1] if current != values[-1] else values[0])
+    else:  # <input type=month>: one month earlier than shown
+        current = control.input_value()
+        y, m = map(int, current.split("-"))
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+        control.fill(f"{y:04d}-{m:02d}")
+        control.dispatch_event("change")
+    settled(page, before)
+    assert_whole(page, after)
+
+
+def drill_once(page, after: str) -> None:
+    """Open the first drill-down link of the page in the drawer, check it, close it."""
+    links = page.locator("#main a.drill")
+    if not links.count():
+        return
+    before = page.evaluate("window.__settled")
+    links.first.click()
+    settled(page, before)
+    page.wait_for_selector("#drawer.open [data-testid=drill-panel]")
+    assert_whole(page, f"opening a drill-down ({after})")
+    rows = page.locator("#drawer tbody tr").count()
+    assert rows > 0 or page.locator("#drawer .empty").count(), f"empty drawer after {after}"
+    page.locator("#drawer [data-close]").click()
+    page.wait_for_selector("#drawer.open", state="detached")
+    assert_whole(page, f"closing a drill-down ({after})")
+
+
+def walk(page, server: str, lang: str, shots: bool) -> None:
+    names = page.locator("nav a[data-nav]").evaluate_all("as => as.map(a => a.dataset.nav)")
+    for name in names:
+        url = f"{server}/admin/users" if name == "users" else f"{server}/{name}"
+        page.goto(url)
+        assert_whole(page, f"opening {name}")
+        if shots:
+            page.wait_for_timeout(100)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"demo-{name}.png"), full_page=True)
+        controls = page.locator("form.filters select, form.filters input[type=month]")
+        changed = 0
+        for i in range(controls.count()):
+            control = page.locator("form.filters select, form.filters input[type=month]").nth(i)
+            label = control.get_attribute("name")
+            change_control(page, control, f"changing {label} on {name} ({lang})")
+            changed += 1
+        drill_once(page, f"{name} ({lang})")
+        if changed:
+            page.go_back()
+            assert_whole(page, f"back on {name} ({lang})")
+            page.go_forward()
+            assert_whole(page, f"forward on {name} ({lang})")
+
+
+def switch_language(page, to: str) -> None:
+    with page.expect_navigation():
+        page.click(f"form.langs button[value={to}]")
+    assert page.locator("html").get_attribute("lang") == to
+    assert_whole(page, f"switching language to {to}")
+
+
+def test_changing_client_kind_on_sales_keeps_the_charts(open_as, demo_server) -> None:
+    """The first thing a head of sales tries: «Тип клиента» → operators. The charts must stay drawn."""
+    page = open_as("admin", "ru")
+    assert_whole(page, "opening sales")
+    charts = page.locator("[data-chart] svg").count()
+    assert charts == page.locator("[data-chart]").count() > 0
+    before = page.evaluate("window.__settled")
+    page.select_option("select[name=kind]", "operator")
+    settled(page, before)
+    page.wait_for_url(re.compile(r".*kind=operator.*"))
+    assert_whole(page, "changing client kind")
+    assert page.locator("[data-chart] svg").count() == charts
+
+
+@pytest.mark.parametrize("role", ["admin", "manager"])
+def test_every_page_and_control_keeps_the_page_whole(open_as, demo_server, role) -> None:
+    page = open_as(role, "ru")
+    walk(page, demo_server, "ru", shots=role == "admin")
+    switch_language(page, "en")
+    walk(page, demo_server, "en", shots=False)
+    switch_language(page, "ru")

@@ -1,0 +1,132 @@
+"""Issue 15, defect 2: a session ends for real (logout, password reset, role change, removal, age)."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from fastapi.testclient import TestClient
+
+from salesglass.serve.users import UserStore
+from tests.dashboard.conftest import PASSWORDS, add_users, csrf_of, login, make_config
+from tests.dashboard.fixture import write_published
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    """An app of its own (these tests change logins)."""
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    write_published(cfg.published_path)
+    add_users(cfg)
+    app = create_app(cfg)
+    return cfg, app
+
+
+def _client(app) -> TestClient:
+    return TestClient(app, headers={"accept-language": "en"})
+
+
+def _copy_cookie(src: TestClient, app) -> TestClient:
+    """Another 'browser' holding a copy of `src`'s cookie (a stolen cookie)."""
+    thief = _client(app)
+    thief.cookies.set("salesglass_session", src.cookies.get("salesglass_session"))
+    return thief
+
+
+def _works(c: TestClient, path: str = "/sales") -> bool:
+    r = c.get(path, follow_redirects=False)
+    return r.status_code == 200
+
+
+def test_logout_ends_the_old_cookie_and_every_other_session(fresh) -> None:
+    _, app = fresh
+    with _client(app) as anna, _client(app) as anna_phone:
+        login(anna, "anna@demo.test")
+        login(anna_phone, "anna@demo.test")
+        thief = _copy_cookie(anna, app)
+        assert _works(thief) and _works(thief, "/sales/export.csv")
+        r = anna.post("/logout", data={"csrf_token": csrf_of(anna.get("/sales").text)}, follow_redirects=False)
+        assert r.status_code == 303
+        assert not _works(thief) and thief.get("/sales/export.csv").status_code == 401
+        assert not _works(anna_phone)  # logout ends every session of the user
+        login(anna, "anna@demo.test")  # and a new login works again
+        assert _works(anna)
+
+
+def test_a_password_reset_by_the_admin_ends_the_managers_sessions(fresh) -> None:
+    _, app = fresh
+    with _client(app) as admin, _client(app) as anna:
+        login(admin, "admin@demo.test")
+        login(anna, "anna@demo.test")
+        token = csrf_of(admin.get("/admin/users").text)
+        r = admin.post("/admin/users", data={"action": "password", "email": "anna@demo.test",
+                                             "password": "brand-new-pass", "csrf_token": token},
+                       follow_redirects=False)
+        assert r.status_code == 303
+        assert not _works(anna)
+        assert _works(admin)  # the admin's own session is untouched
+        login(anna, "anna@demo.test", "brand-new-pass")
+        assert _works(anna)
+
+
+def test_a_reset_or_role_change_from_the_cli_ends_sessions_in_the_server(fresh) -> None:
+    cfg, app = fresh
+    store = UserStore(cfg.resolve(cfg.dashboard.users_path))
+    with _client(app) as anna, _client(app) as boris:
+        login(anna, "anna@demo.test")
+        login(boris, "boris@demo.test")
+        store.set_password("anna@demo.test", "another-pass-1")  # `salesglass users reset-password`
+        assert not _works(anna) and _works(boris)
+        store.set_role("boris@demo.test", "admin")
+        assert not _works(boris)
+        login(boris, "boris@demo.test")
+        assert _works(boris, "/quality")  # logged in again, with the new role's rights
+
+
+def test_a_session_has_an_absolute_lifetime_that_activity_cannot_extend(fresh) -> None:
+    cfg, app = fresh
+    state = app.state.sg
+    now = [1_000_000.0]
+    state.sessions.clock = lambda: now[0]
+    hours = cfg.dashboard.session_hours
+    with _client(app) as anna:
+        login(anna, "anna@demo.test")
+        for _ in range(hours * 2 - 1):  # busy all day: a request every 30 minutes
+            now[0] += 30 * 60
+            assert _works(anna)
+        now[0] += 30 * 60 + 1  # just past session_hours since the login
+        assert not _works(anna)
+
+
+def test_an_idle_session_ends(fresh) -> None:
+    cfg, app = fresh
+    now = [1_000_000.0]
+    app.state.sg.sessions.clock = lambda: now[0]
+    with _client(app) as anna:
+        login(anna, "anna@demo.test")
+        now[0] += cfg.dashboard.session_idle_minutes * 60 + 1
+        assert not _works(anna)
+
+
+def test_a_forged_or_unknown_session_id_is_refused(fresh) -> None:
+    _, app = fresh
+    with _client(app) as anna:
+        login(anna, "anna@demo.test")
+        cookie = anna.cookies.get("salesglass_session")
+    with _client(app) as other:
+        other.cookies.set("salesglass_session", cookie[:-3] + "abc")  # signature broken
+        assert not _works(other)
+
+
+def test_the_session_file_is_owner_only_and_holds_no_secret(fresh) -> None:
+    cfg, app = fresh
+    with _client(app) as anna:
+        login(anna, "anna@demo.test")
+    from salesglass.serve.sessions import sessions_path
+
+    path = sessions_path(cfg.resolve(cfg.dashboard.users_path))
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert PASSWORDS["anna@demo.test"].encode() not in path.read_bytes()

@@ -1,0 +1,92 @@
+"""`salesglass bonus …` end to end on the small bonus company, and manual adjustments / disputes in the build."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from salesglass.bonus.store import BonusStore
+from salesglass.cli import app
+from salesglass.config import load_config
+from salesglass.errors import SalesglassError
+from tests.reports import bonus_company as c
+from tests.reports.conftest import load_company
+
+M = Decimal
+CONFIG = """
+[warehouse]
+path = "wh.duckdb"
+published_path = "reports.duckdb"
+bonus_state_path = "bonus.duckdb"
+
+[account]
+timezone = "Europe/Moscow"
+
+[reports.bonus]
+acquisition_months = 1
+"""
+
+
+@pytest.fixture
+def cli(tmp_path):
+    path = tmp_path / "salesglass.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    cfg = load_config(path)
+    load_company(cfg, c.DATA)
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True):
+        result = runner.invoke(app, [*args, "-c", str(path)], catch_exceptions=False)
+        assert (result.exit_code == 0) == ok, result.output
+        return result.output
+
+    run("build", "--as-of", "2026-11-15")
+    return cfg, run
+
+
+def test_close_a_month_from_the_command_line(cli, tmp_path):
+    _cfg, run = cli
+    with pytest.raises(SalesglassError, match="review it first"):
+        run("bonus", "approve", "2026-10")
+    assert "in_review" in run("bonus", "review", "2026-10", "--by", "head@x.ru")
+    assert "approved 250.00" in run("bonus", "approve", "2026-10", "--by", "head@x.ru")
+    out = run("bonus", "status")
+    assert "2026-10" in out and "approved" in out and "head@x.ru" in out and "2026-11" in out
+    assert "Rebuild" not in run("build", "--as-of", "2026-11-15")
+    assert "1 approved month(s) reconcile" in run("doctor")
+    run("bonus", "reopen", "2026-10", "--reason", "Vera's line is wrong", "--by", "head@x.ru")
+    run("bonus", "audit", "--out", str(tmp_path / "audit.csv"))
+    with (tmp_path / "audit.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["actor"], r["action"], r["reason"]) for r in rows] == [
+        ("head@x.ru", "review", ""), ("head@x.ru", "approve", ""), ("head@x.ru", "reopen", "Vera's line is wrong")]
+
+
+def test_manual_adjustment_and_a_resolved_dispute_reach_the_lines_and_payroll(cli, tmp_path):
+    cfg, run = cli
+    store = BonusStore(cfg.bonus_state_path)
+    run("bonus", "adjust", "2026-11", "--manager", "1", "--amount", "-500.00", "--reason", "=advance repaid",
+        "--by", "head@x.ru")
+    dispute = store.raise_dispute(c.NOV, 3, "growth", "P2", None, M("16.67"), "P2 was mine in October too",
+                                  "vera@example.ru")
+    store.review(c.NOV, "head@x.ru")
+    with pytest.raises(SalesglassError, match="1 open dispute"):
+        store.approve(c.NOV, "head@x.ru", cfg.published_path)
+    run("bonus", "resolve", str(dispute), "--answer", "agreed: 100 more", "--amount", "100.00")
+    run("build", "--as-of", "2026-11-15")
+    run("bonus", "payroll", "2026-11", "--out", str(tmp_path / "pay.xlsx"))
+    ws = openpyxl.load_workbook(tmp_path / "pay.xlsx").active
+    got = [tuple(r[1:7]) for r in ws.iter_rows(min_row=2, values_only=True)]
+    # Anna: −500 by hand; Vera: growth P1 150.00 + P2 16.67 + 100.00 for her dispute
+    assert got == [(1, "Anna", "anna@example.ru", -500, -500, 1), (3, "Vera", "vera@example.ru", 266.67, 100, 3)]
+    run("bonus", "payroll", "2026-11", "--out", str(tmp_path / "pay.csv"))
+    text = (tmp_path / "pay.csv").read_text(encoding="utf-8-sig")
+    assert "2026-11-01,3,Vera,vera@example.ru,266.67,100.00,3,in_review" in text
+    audit = [(a["action"], a["reason"]) for a in store.audit()]
+    assert audit == [("adjust", "=advance repaid"), ("dispute", "P2 was mine in October too"), ("review", None),
+                     ("adjust", f"dispute {dispute}: agreed: 100 more"), ("resolve", "agreed: 100 more")]
+    assert store.disputes()[0]["status"] == "adjusted"

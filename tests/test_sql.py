@@ -1,0 +1,74 @@
+"""salesglass/sql.py on a real DuckDB: quoted names and literals survive their own quote characters,
+and a transaction is rolled back on any exception, Ctrl+C included."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from salesglass.sql import quote_ident, quote_lit, quote_lits, quote_qualified, transaction
+
+
+@pytest.fixture
+def con():
+    c = duckdb.connect()
+    c.execute("CREATE TABLE t (v INTEGER)")
+    yield c
+    c.close()
+
+
+def test_a_name_with_quotes_and_a_dot_is_one_identifier(con):
+    name = 'O"Neil.sales'
+    con.execute(f"CREATE TABLE {quote_ident(name)} (x INTEGER)")
+    con.execute(f"INSERT INTO {quote_ident(name)} VALUES (1)")
+    assert con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'O%'").fetchall() == [(name,)]
+
+
+def test_a_qualified_name_is_split_at_its_dots(con):
+    con.execute("CREATE SCHEMA s")
+    con.execute(f"CREATE TABLE {quote_qualified('s.orders')} (x INTEGER)")
+    assert con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name = 's'").fetchall() == [
+        ("s", "orders")
+    ]
+
+
+def test_a_literal_keeps_its_quote_and_cannot_end_early(con):
+    text = "it's'); DROP TABLE t; --"
+    assert con.execute(f"SELECT {quote_lit(text)}").fetchone() == (text,)
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (0,)  # t is still there
+
+
+def test_a_list_of_literals_and_the_empty_list(con):
+    assert con.execute(f"SELECT 'b' IN ({quote_lits(['a', 'b'])})").fetchone() == (True,)
+    assert con.execute(f"SELECT 'b' IN ({quote_lits([])})").fetchone() == (None,)  # IN (NULL): never true
+
+
+def test_a_transaction_commits_when_the_block_ends(con):
+    with transaction(con):
+        con.execute("INSERT INTO t VALUES (1)")
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("interruption", [ValueError("bad row"), KeyboardInterrupt()])
+def test_an_error_or_ctrl_c_rolls_back_and_the_connection_is_usable(con, interruption):
+    with pytest.raises(type(interruption)), transaction(con):
+        con.execute("INSERT INTO t VALUES (1)")
+        raise interruption
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    with transaction(con):  # no transaction left open: BEGIN works again
+        con.execute("INSERT INTO t VALUES (2)")
+    assert con.execute("SELECT v FROM t").fetchall() == [(2,)]
+
+
+def test_a_failing_rollback_does_not_hide_the_error(con):
+    with pytest.raises(ValueError, match="the cause"), transaction(con):
+        con.execute("ROLLBACK")  # the transaction is gone: the helper's own ROLLBACK will fail
+        raise ValueError("the cause")
+
+
+def test_disabled_runs_inside_the_callers_transaction(con):
+    con.execute("BEGIN TRANSACTION")
+    with transaction(con, enabled=False):
+        con.execute("INSERT INTO t VALUES (1)")
+    con.execute("ROLLBACK")
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (0,)
