@@ -99,8 +99,9 @@ class ForecastRules(Section):
     backtest_months: int = Field(24, ge=3, le=60)
     # backtest days need at least this much history before them
     min_history_days: int = Field(112, ge=28, le=730)
-    # the range: these quantiles of the backtest's errors at the same point of the period (P10–P90)
+    # the range's low end: this quantile of the backtest's errors at the same point of the period (P10)
     low_quantile: float = Field(0.1, gt=0, lt=0.5)
+    # the range's high end (P90)
     high_quantile: float = Field(0.9, gt=0.5, lt=1)
     # fewer backtest cases than this at a point of the period: the range pools every point of that period type
     min_cases: int = Field(8, ge=2, le=1000)
