@@ -37,6 +37,7 @@ def test_plan_fact_shows_the_forecast_section(forecast_site):
     assert "Forecast of the running period" in html
     assert "Base (current partners)" in html and "Pipeline (open deals)" in html
     # January: fact 2464 (88 × 28), base 428.80 (test_forecast.py), run-rate 2464 × 31 / 28 = 2728
-    assert "2,893" in html or "2 893" in html  # 2464 + 428.80 = 2892.80, shown without kopecks
+    assert "2,892.80" in html  # forecast = 2464 + 428.80
+    assert "428.80" in html  # the base
     assert "How accurate the forecast has been (backtest)" in html
     assert "<script>" not in html.split("</head>")[-1]  # the charts are data, no inline script

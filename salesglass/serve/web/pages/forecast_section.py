@@ -18,8 +18,9 @@ POINTS = {
 }
 
 
-def _kind(metric: str) -> str:
-    return "num" if metric in ("tickets", "new_partners") else "money"
+def _kind(metric: str) -> str | None:
+    """Counts keep one decimal (expected new partners are fractions); money is formatted as money."""
+    return "num" if metric in ("tickets", "new_partners") else None
 
 
 def forecast_rows(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> list[dict]:
@@ -42,6 +43,8 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
         return None
     cat = [t("turnover")]
     plans = [{"name": t(name), "xAxis": r[name]} for name in ("plan_realistic", "plan_optimistic") if r[name]]
+    # the axis reaches the farthest of the plans and the range, so every mark is on the chart
+    reach = max([float(v) for v in (r["forecast_high"], r["forecast"], *[p["xAxis"] for p in plans]) if v] or [0])
     return Chart(
         "forecast",
         t("chart_forecast"),
@@ -50,11 +53,11 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
             "legend": {"top": 0},
             "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
             "yAxis": {"type": "category", "data": cat},
-            "xAxis": {"type": "value", "sgFormat": "money"},
+            "xAxis": {"type": "value", "sgFormat": "money", "max": round(reach * 1.05) or None},
             "series": [
                 {"name": t("fact_to_date"), "type": "bar", "stack": "f", "data": [r["fact"]],
                  "itemStyle": {"color": BLUE}, "barMaxWidth": 36,
-                 "markLine": {"symbol": "none", "data": plans, "label": {"formatter": "{b}"},
+                 "markLine": {"symbol": "none", "data": plans, "label": {"formatter": "{b}", "position": "end"},
                               "lineStyle": {"color": ORANGE}}},
                 {"name": t("forecast_base"), "type": "bar", "stack": "f", "data": [r["forecast_base"]],
                  "itemStyle": {"color": "rgba(59,111,212,0.45)"}, "barMaxWidth": 36},
@@ -77,17 +80,17 @@ def table(ctx: Ctx, rows: list[dict]) -> TableView:
         t("table_forecast"),
         [
             Col("metric", t("metric"), "label"),
-            Col("fact", t("fact_to_date"), "num"),
-            Col("forecast_base", t("forecast_base"), "num"),
-            Col("forecast_pipeline", t("forecast_pipeline"), "num"),
-            Col("forecast", t("forecast"), "num"),
-            Col("forecast_low", t("forecast_low"), "num"),
-            Col("forecast_high", t("forecast_high"), "num"),
-            Col("plan_realistic", t("plan_realistic"), "num"),
+            Col("fact", t("fact_to_date"), "money"),
+            Col("forecast_base", t("forecast_base"), "money"),
+            Col("forecast_pipeline", t("forecast_pipeline"), "money"),
+            Col("forecast", t("forecast"), "money"),
+            Col("forecast_low", t("forecast_low"), "money"),
+            Col("forecast_high", t("forecast_high"), "money"),
+            Col("plan_realistic", t("plan_realistic"), "money"),
             Col("chance_realistic_pct", t("chance_realistic"), "pct"),
-            Col("plan_optimistic", t("plan_optimistic"), "num"),
+            Col("plan_optimistic", t("plan_optimistic"), "money"),
             Col("chance_optimistic_pct", t("chance_optimistic"), "pct"),
-            Col("run_rate", t("run_rate"), "num"),
+            Col("run_rate", t("run_rate"), "money"),
         ],
         rows,
         note=t("forecast_note"),
