@@ -106,7 +106,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), source: st
     try:
         return Config(**data, base_dir=base_dir)
     except ValidationError as exc:
-        lines = [_describe(e, source) for e in exc.errors()]
+        lines = [_describe(dict(e), source) for e in exc.errors()]
         raise ConfigError("\n".join(lines)) from None
 
 

@@ -81,7 +81,7 @@ def open_warehouse(path: str | Path, *, read_only: bool = False) -> Iterator[duc
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     names = [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
-    return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+    return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0] for n in names}
 
 
 # A full reload leaves the replaced tables' blocks free inside the file (DuckDB never shrinks a file), and
@@ -138,7 +138,7 @@ def compact_if_worthwhile(path: str | Path, *, min_free_share: float = COMPACT_M
         con.execute("CHECKPOINT")  # a pending write-ahead log goes into the file first
         name, block_size, total, used, free = con.execute(
             "SELECT database_name, block_size, total_blocks, used_blocks, free_blocks "
-            "FROM pragma_database_size() WHERE database_name = current_database()").fetchone()
+            "FROM pragma_database_size() WHERE database_name = current_database()").fetchall()[0]
         share = free / total if total else 0.0
         if share <= min_free_share or shutil.disk_usage(path.parent).free < used * block_size * 1.2:
             return None

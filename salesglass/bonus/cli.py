@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from salesglass.cli_options import ConfigOption
+
 console = Console()
 bonus_app = typer.Typer(
     name="bonus",
@@ -18,10 +20,6 @@ bonus_app = typer.Typer(
     no_args_is_help=True,
 )
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
-]
 MonthArg = Annotated[str, typer.Argument(help="The month, e.g. 2026-10.")]
 ByOption = Annotated[str | None, typer.Option(
     "--by", help="Who does it, for the audit trail (default: cli:<your login>).")]

@@ -27,6 +27,7 @@ import duckdb
 
 from salesglass.errors import SalesglassError
 from salesglass.reports.bonus_state import DDL
+from salesglass.sql import transaction
 
 STATES = ("open", "in_review", "approved", "paid")
 CLOSED = ("approved", "paid")
@@ -110,29 +111,22 @@ class BonusStore:
 
     @contextmanager
     def _open(self, *, write: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short connection. Always read-write (`write` is only intent): DuckDB shares one open file per
+        process, and a read-only and a read-write connection to it at the same time would clash."""
         from salesglass.warehouse import connect
 
-        if not write and not self.path.exists():
-            write = True  # create it (empty) so readers see the tables
-        con = connect(self.path, read_only=not write)
+        con = connect(self.path)
         try:
-            if write:
-                for sql in DDL:
-                    con.execute(sql)
+            for sql in DDL:
+                con.execute(sql)
             yield con
         finally:
             con.close()
 
     @contextmanager
     def _tx(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._open() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                yield con
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with self._open() as con, transaction(con):
+            yield con
 
     def init(self) -> None:
         with self._open():
@@ -235,13 +229,8 @@ class BonusStore:
         with self._open() as con:
             con.execute(f"ATTACH {sql_literal(str(published))} AS pub (READ_ONLY)")
             try:
-                con.execute("BEGIN TRANSACTION")
-                try:
+                with transaction(con):
                     self._approve(con, month, actor)
-                    con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
             finally:
                 con.execute("DETACH pub")
         return self.period(month)
@@ -259,29 +248,39 @@ class BonusStore:
             raise SalesglassError(f"months are approved in order: the next one to approve is "
                                   f"{next_month(last):%Y-%m} (the last approved is {last:%Y-%m})")
         n_open = con.execute("SELECT count(*) FROM bonus_disputes WHERE month = ? AND status = 'open'",
-                             [month]).fetchone()[0]
+                             [month]).fetchall()[0][0]
         if n_open:
             raise SalesglassError(f"{month:%Y-%m} has {n_open} open dispute(s): resolve them first "
                                   "(`salesglass bonus disputes`)")
         has_rules = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'pub' "
-                                "AND table_name IN ('report_bonus_rules', 'build_info')").fetchone()[0]
+                                "AND table_name IN ('report_bonus_rules', 'build_info')").fetchall()[0][0]
         if has_rules < 2:
             raise SalesglassError("the published reports were built by an older version: run `salesglass build`")
-        as_of, built_at, tz = con.execute("SELECT as_of, built_at, timezone FROM pub.build_info LIMIT 1").fetchone()
+        as_of, built_at, tz = con.execute("SELECT as_of, built_at, timezone FROM pub.build_info LIMIT 1").fetchall()[0]
         if month > as_of.replace(day=1):
             raise SalesglassError(f"{month:%Y-%m} is after the reports' as_of date {as_of}: build them later")
+        newer = con.execute("SELECT count(*) FROM bonus_manual_adjustments WHERE month = ? AND created_at > ?",
+                            [month, built_at]).fetchone()[0]
+        if newer:  # the published lines, which the approval locks, do not have them yet
+            raise SalesglassError(f"{newer} adjustment(s) of {month:%Y-%m} were added after the last build: "
+                                  "run `salesglass build` first, then approve")
         rules = con.execute("SELECT rules FROM pub.report_bonus_rules WHERE month = ?", [month]).fetchone()
         if rules is None:
             raise SalesglassError(f"the published reports have no bonus rules for {month:%Y-%m}: rebuild them")
-        approval_id = con.execute("SELECT nextval('bonus_ids')").fetchone()[0]
+        approval_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
         cols = ", ".join(LINE_COLUMNS)
         con.execute(f"INSERT INTO bonus_locked_lines SELECT ?, {cols} FROM pub.report_bonus_lines WHERE month = ?",
                     [approval_id, month])
-        lo, hi = local_midnight_utc(month, tz), local_midnight_utc(next_month(month), tz)
-        con.execute("INSERT INTO bonus_locked_sales SELECT ?, ?, sale_id, partner_id, revenue FROM pub.sales "
-                    "WHERE sold_at >= ? AND sold_at < ?", [approval_id, month, lo, hi])
+        # the sales of the month and of the 3 before it (growth baselines), so a later build can name the
+        # sales that appeared or vanished since this approval
+        m = month
+        for _ in range(4):
+            lo, hi = local_midnight_utc(m, tz), local_midnight_utc(next_month(m), tz)
+            con.execute("INSERT INTO bonus_locked_sales SELECT ?, ?, sale_id, partner_id, revenue FROM pub.sales "
+                        "WHERE sold_at >= ? AND sold_at < ?", [approval_id, m, lo, hi])
+            m = prev_month(m)
         total, count = con.execute("SELECT coalesce(sum(amount), 0), count(*) FROM bonus_locked_lines "
-                                   "WHERE approval_id = ?", [approval_id]).fetchone()
+                                   "WHERE approval_id = ?", [approval_id]).fetchall()[0]
         con.execute("INSERT INTO bonus_approvals (approval_id, month, approved_at, approved_by, rules, data_as_of, "
                     "built_at, total, line_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [approval_id, month, datetime.now(UTC), actor, rules[0], as_of, built_at, total, count])
@@ -340,7 +339,7 @@ class BonusStore:
         cur = self._current(con, month)
         if cur.closed:
             raise SalesglassError(f"{month:%Y-%m} is {cur.state}: add the adjustment to an open month")
-        adj_id = con.execute("SELECT nextval('bonus_ids')").fetchone()[0]
+        adj_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
         con.execute("INSERT INTO bonus_manual_adjustments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [adj_id, month, int(manager_id), value, reason, partner_id, corrects_month, dispute_id,
                      datetime.now(UTC), actor])
@@ -354,7 +353,7 @@ class BonusStore:
         """A manager flags one of their lines with a comment (the caller checked it is theirs)."""
         comment = _require(comment, "a comment")
         with self._tx() as con:
-            dispute_id = con.execute("SELECT nextval('bonus_ids')").fetchone()[0]
+            dispute_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
             con.execute("""INSERT INTO bonus_disputes (dispute_id, month, manager_id, rule, partner_id,
                            corrects_month, amount, comment, raised_by, raised_at, status)
                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')""",

@@ -16,19 +16,30 @@ console = Console()
 
 
 
-def link(config: ConfigOption = None) -> None:
-    """Join amoCRM deals to platform partners (override → account id → ИНН → name) and suggest the rest."""
+def link(
+    config: ConfigOption = None,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Relink every deal, not only those whose evidence changed since the last run "
+                       "(the result is the same; use it to rule out doubt).")] = False,
+) -> None:
+    """Join amoCRM deals to platform partners (override → account id → ИНН → name) and suggest the rest.
+
+    Only deals whose evidence changed since the last run are relinked (their own or their company's
+    account id, ИНН or name; a partner with a matching account id, ИНН or name added, changed or deleted;
+    their override). The result is the same as `--full`.
+    """
     from salesglass.config import load_config
     from salesglass.link.run import run_link
 
     cfg = load_config(config)
     with console.status("linking deals to partners…"):
-        s = run_link(cfg)
+        s = run_link(cfg, full=full)
     print_link_summary(s)
 
 
 def print_link_summary(s) -> None:  # LinkSummary
     """What linking did, in the words of the linking rules (shared with `salesglass demo`)."""
+    console.print(f"relinked {s.relinked:,} of {s.deals:,} deals ({'full' if s.full else 'incremental'})")
     console.print(f"deals: {s.deals:,}; linked {s.linked_total:,} "
                   f"({', '.join(f'{m} {n:,}' for m, n in sorted(s.linked.items())) or 'none'}); "
                   f"unlinked {s.unlinked:,}")
@@ -92,7 +103,7 @@ def _bonus_reconciliation(cfg) -> None:
     con = connect(cfg.published_path, read_only=True)
     try:
         has = con.execute("SELECT count(*) FROM information_schema.tables "
-                          "WHERE table_name = 'report_bonus_reconciliation'").fetchone()[0]
+                          "WHERE table_name = 'report_bonus_reconciliation'").fetchall()[0][0]
         if not has:
             return
         months, bad = reconciliation_summary(con)

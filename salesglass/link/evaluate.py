@@ -23,7 +23,7 @@ def measure_linking(con: duckdb.DuckDBPyConnection, truth_links_csv: Path) -> tu
                count(*) FILTER (WHERE l.partner_id <> t.partner_id) AS wrong_partner,
                count(*) FILTER (WHERE t.deal_id IS NULL) AS extra,
                count(*) FILTER (WHERE l.deal_id IS NULL) AS missed
-        FROM deal_partner_links l FULL JOIN __truth t ON t.deal_id = l.deal_id""").fetchone()
+        FROM deal_partner_links l FULL JOIN __truth t ON t.deal_id = l.deal_id""").fetchall()[0]
     con.execute("DROP TABLE __truth")
     counts = dict(zip(("predicted", "truth", "correct", "wrong_partner", "extra", "missed"), row, strict=True))
     precision = counts["correct"] / counts["predicted"] if counts["predicted"] else 1.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
+from salesglass.link.incremental import AMBIGUOUS
 from salesglass.link.normalize import normalize_sql
 
 # which partners got their development manager from the fallback (and which), so the next run can redo it
@@ -46,7 +47,10 @@ def build_keys(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def decide(con: duckdb.DuckDBPyConnection) -> None:
-    """Temp tables __links (deal_id, partner_id, method, score) and __ambiguous (deal_id, method)."""
+    """Temp tables __links (deal_id, partner_id, method, score) and __ambiguous (deal_id, method).
+
+    Only the deals of __scope are decided (all of them on a full run; see link/incremental.py).
+    """
     cands = " UNION ALL ".join(f"SELECT deal_id, partner_id, {prio} AS prio, '{method}' AS method FROM ({sql})"
                                for prio, method, sql in RULES)
     con.execute(f"""
@@ -54,6 +58,7 @@ def decide(con: duckdb.DuckDBPyConnection) -> None:
         SELECT deal_id, prio, method, count(DISTINCT partner_id) AS n, min(partner_id) AS partner_id
         FROM ({cands}) c
         WHERE deal_id NOT IN (SELECT deal_id FROM __overrides WHERE partner_id IS NULL)
+          AND deal_id IN (SELECT deal_id FROM __scope)
         GROUP BY ALL""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE __links AS
@@ -67,15 +72,22 @@ def decide(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def apply(con: duckdb.DuckDBPyConnection, *, fill_managers: bool = True) -> tuple[int, int]:
-    """Store the links and carry them into deals and partners; returns (client kinds, managers filled)."""
-    con.execute("DELETE FROM deal_partner_links")
+    """Store the links of the deals in __scope and carry all links into deals and partners.
+
+    Returns (client kinds, managers filled). What follows the links (deals.partner_id, client kinds,
+    the manager fallback) is cheap set-based SQL over every deal, so it is redone in full each run.
+    """
+    con.execute(f"CREATE TABLE IF NOT EXISTS {AMBIGUOUS} (deal_id BIGINT, method TEXT)")
+    for table in ("deal_partner_links", AMBIGUOUS):
+        con.execute(f"DELETE FROM {table} WHERE deal_id IN (SELECT deal_id FROM __scope)")
     con.execute("INSERT INTO deal_partner_links SELECT deal_id, partner_id, method, score FROM __links")
+    con.execute(f"INSERT INTO {AMBIGUOUS} SELECT DISTINCT deal_id, method FROM __ambiguous")
     con.execute("""UPDATE deals SET partner_id = NULL
                    WHERE partner_id IS NOT NULL AND deal_id NOT IN (SELECT deal_id FROM deal_partner_links)""")
     con.execute("""UPDATE deals SET partner_id = l.partner_id FROM deal_partner_links l
                    WHERE deals.deal_id = l.deal_id AND deals.partner_id IS DISTINCT FROM l.partner_id""")
     kinds = con.execute("""UPDATE deals SET client_kind = p.kind FROM partners p
-                           WHERE deals.partner_id = p.partner_id AND deals.client_kind IS NULL""").fetchone()[0]
+                           WHERE deals.partner_id = p.partner_id AND deals.client_kind IS NULL""").fetchall()[0][0]
     # Undo our own fill of the last run first: the platform load is incremental, so an unchanged partner
     # keeps whatever the fallback gave it, and the acquiring deal may have changed since (deleted, a
     # newer first sale). Recomputed each run, the result equals a fresh full load's. A value the
@@ -103,5 +115,5 @@ def apply(con: duckdb.DuckDBPyConnection, *, fill_managers: bool = True) -> tupl
         WHERE r.rn = 1 AND p.development_manager_id IS NULL""")
     managers = con.execute(f"""
         UPDATE partners SET development_manager_id = f.manager_id FROM {FALLBACK_TABLE} f
-        WHERE partners.partner_id = f.partner_id""").fetchone()[0]
+        WHERE partners.partner_id = f.partner_id""").fetchall()[0][0]
     return kinds, managers

@@ -3,6 +3,12 @@
 Names are normalised in the warehouse (the same SQL as the name rule); rapidfuzz scores every unlinked
 deal's company name (or the deal name when it has no company) against every partner name in C++
 chunks, keeping the best few candidates at or above `[linking].fuzzy_min_score`.
+
+Scoring is the costly part of a link run, so an incremental run rescores only the deals whose
+suggestions can differ: the relinked deals, the deals with a suggestion naming a renamed or deleted
+partner, and the unlinked deals that score at or above the minimum against a new or renamed partner.
+A partner's ИНН or account id does not enter the scores. Every other deal's candidates are the same
+partners with the same scores as last time.
 """
 
 from __future__ import annotations
@@ -10,25 +16,87 @@ from __future__ import annotations
 import duckdb
 from rapidfuzz import fuzz, process
 
+from salesglass.link.incremental import PARTNER_STATE
 from salesglass.link.normalize import normalize_sql
+from salesglass.sql import quote_lit
 
 TOP = 5  # candidates kept per deal
 CHUNK = 2000
 
 
-def suggest(con: duckdb.DuckDBPyConnection, min_score: float) -> int:
-    con.execute("DELETE FROM link_suggestions")
-    deals = con.execute(f"""
+def _candidates(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
+    """(deal_id, shown name, normalised name) of every deal that may get suggestions."""
+    rows = con.execute(f"""
         SELECT k.deal_id, coalesce(k.company_name_raw, k.deal_name) AS shown,
                coalesce(k.company_name, {normalize_sql('k.deal_name')}) AS norm
         FROM __deal_keys k
-        WHERE NOT k.is_deleted AND k.deal_id NOT IN (SELECT deal_id FROM __links)
+        WHERE NOT k.is_deleted AND k.deal_id NOT IN (SELECT deal_id FROM deal_partner_links)
           AND k.deal_id NOT IN (SELECT deal_id FROM __overrides)""").fetchall()
+    return [d for d in rows if d[2]]
+
+
+def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = True) -> int:
+    """Rewrite the suggestions (all, or on an incremental run those that can differ); returns how many."""
+    deals = _candidates(con)
+    if full:
+        con.execute("DELETE FROM link_suggestions")
+    else:
+        deals = _rescore(con, deals, min_score)
     partners = con.execute("SELECT partner_id, name, norm_name FROM __partner_keys WHERE norm_name IS NOT NULL") \
         .fetchall()
-    deals = [d for d in deals if d[2]]
-    if not deals or not partners:
-        return 0
+    if deals and partners:
+        rows = _score(deals, partners, min_score)
+        _insert(con, "link_suggestions", rows)
+    return con.execute("SELECT count(*) FROM link_suggestions").fetchone()[0]
+
+
+def _rescore(con: duckdb.DuckDBPyConnection, deals: list[tuple[int, str, str]], min_score: float) \
+        -> list[tuple[int, str, str]]:
+    """Drop the suggestions that can differ; returns the candidate deals to score again."""
+    # partners whose shown or normalised name is new (added or renamed): the only ones whose scores changed
+    renamed = f"""SELECT n.partner_id, n.name, n.norm_name FROM __partner_keys n
+                  LEFT JOIN {PARTNER_STATE} o USING (partner_id)
+                  WHERE o.partner_id IS NULL OR o.name IS DISTINCT FROM n.name
+                     OR o.norm_name IS DISTINCT FROM n.norm_name"""
+    changed = con.execute(f"SELECT * FROM ({renamed}) WHERE norm_name IS NOT NULL ORDER BY partner_id").fetchall()
+    again = {r[0] for r in con.execute(f"""
+        SELECT deal_id FROM __scope
+        UNION SELECT deal_id FROM link_suggestions
+              WHERE partner_id IN (SELECT partner_id FROM ({renamed}))
+                 OR partner_id NOT IN (SELECT partner_id FROM __partner_keys)""").fetchall()}
+    rest = [d for d in deals if d[0] not in again]
+    if rest and changed:
+        again |= {r[0] for r in _score(rest, changed, min_score)}
+    con.execute("CREATE OR REPLACE TEMP TABLE __rescore (deal_id BIGINT)")
+    _insert(con, "__rescore", [(d,) for d in sorted(again)])
+    con.execute("DELETE FROM link_suggestions WHERE deal_id IN (SELECT deal_id FROM __rescore)")
+    # a deal that left the candidates (linked, overridden, deleted) keeps no suggestion either
+    con.execute("""DELETE FROM link_suggestions WHERE deal_id NOT IN (
+                     SELECT deal_id FROM __deal_keys WHERE NOT is_deleted
+                       AND deal_id NOT IN (SELECT deal_id FROM deal_partner_links)
+                       AND deal_id NOT IN (SELECT deal_id FROM __overrides))""")
+    con.execute("DROP TABLE __rescore")
+    return [d for d in deals if d[0] in again]
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Rows as SQL literals: a bound parameter (executemany) makes DuckDB import pandas, seconds per process."""
+    for start in range(0, len(rows), 1000):
+        values = ", ".join("(" + ", ".join(_lit(v) for v in row) + ")" for row in rows[start:start + 1000])
+        con.execute(f"INSERT INTO {table} VALUES {values}")
+
+
+def _lit(v: object) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, str):
+        return quote_lit(v)
+    return repr(int(v)) if isinstance(v, int) else repr(float(v))
+
+
+def _score(deals: list[tuple[int, str, str]], partners: list[tuple[str, str, str]],
+           min_score: float) -> list[tuple[int, str, float, str, str]]:
+    """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name)."""
     choices = [p[2] for p in partners]
     rows: list[tuple[int, str, float, str, str]] = []
     for start in range(0, len(deals), CHUNK):
@@ -40,6 +108,4 @@ def suggest(con: duckdb.DuckDBPyConnection, min_score: float) -> int:
             hits = row.nonzero()[0]
             best = sorted(hits, key=lambda j: (-row[j], partners[j][0]))[:TOP]
             rows.extend((deal[0], partners[j][0], round(float(row[j]), 1), deal[1], partners[j][1]) for j in best)
-    if rows:
-        con.executemany("INSERT INTO link_suggestions VALUES (?, ?, ?, ?, ?)", rows)
-    return len(rows)
+    return rows

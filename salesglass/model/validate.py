@@ -78,14 +78,14 @@ def _fits_money(col: Column, src_type: str) -> bool:
     """A decimal with at most 16 digits before the point always casts to DECIMAL(18,2) (rounding is
     checked separately), so the cast cannot fail and is not tested row by row."""
     m = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", src_type)
-    return col.kind is Kind.MONEY and bool(m) and int(m.group(1)) - int(m.group(2)) <= 16
+    return col.kind is Kind.MONEY and m is not None and int(m.group(1)) - int(m.group(2)) <= 16
 
 
 def _at_most_cents(src_type: str) -> bool:
     if "INT" in src_type:
         return True
     m = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", src_type)
-    return bool(m) and int(m.group(1)) <= 2
+    return m is not None and int(m.group(1)) <= 2
 
 
 def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[str, str]]:
@@ -212,7 +212,7 @@ def load_staged(
             else _q(src)
         if replace_all:
             con.execute(f"DELETE FROM {_q(table.name)}")
-        elif table.merge_key and con.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(table.name)})").fetchone()[0]:
+        elif table.merge_key and con.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(table.name)})").fetchall()[0][0]:
             match = " AND ".join(
                 f"t.{_q(k)} = c.{_q(k)}" if table.column(k).not_null else f"t.{_q(k)} IS NOT DISTINCT FROM c.{_q(k)}"
                 for k in table.merge_key)
@@ -225,7 +225,7 @@ def load_staged(
         names = ", ".join(_q(c.name) for c in present)
         values = ", ".join(f"{_cast(c, _q(c.name), types[c.name])}" for c in present)  # no-ops when adopted
         con.execute(f"INSERT INTO {_q(table.name)} ({names}) SELECT {values} FROM {good} g")
-        total = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchone()[0]
+        total = con.execute(f"SELECT count(*) FROM {_q(src)}").fetchall()[0][0]
         result.loaded = total - result.quarantined
         con.execute("DROP TABLE __bad")
         if src != staging:
@@ -239,7 +239,7 @@ def repeated_key_hashes(con: duckdb.DuckDBPyConnection, rows: str, key: str) -> 
     sort of the hashes and one pass over them (0.6 s for ten million sales) — cheaper than a hash table
     of every key (1.2 s), and it does not depend on the order the rows are stored in."""
     return con.execute(f"""SELECT count(*) FILTER (WHERE h = p) FROM (
-        SELECT h, lag(h) OVER (ORDER BY h) AS p FROM (SELECT hash({key}) AS h FROM {rows} u))""").fetchone()[0]
+        SELECT h, lag(h) OVER (ORDER BY h) AS p FROM (SELECT hash({key}) AS h FROM {rows} u))""").fetchall()[0][0]
 
 
 def problem_sql(table: Table, types: dict[str, str], source: str = "the source") -> str:
@@ -296,7 +296,7 @@ def _adopt(con: duckdb.DuckDBPyConnection, table: Table, staged: str, *, quarant
         con.execute(f"DELETE FROM {_q(staged)} WHERE rowid IN (SELECT __rid FROM __bad)")
     con.execute(f"DROP TABLE {_q(table.name)}")
     con.execute(f"ALTER TABLE {_q(staged)} RENAME TO {_q(table.name)}")
-    return con.execute(f"SELECT count(*) FROM {_q(table.name)}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {_q(table.name)}").fetchall()[0][0]
 
 
 def _as_table(con: duckdb.DuckDBPyConnection, staging: str) -> str:

@@ -40,7 +40,7 @@ class DigestPlan:
 def _as_of(con: duckdb.DuckDBPyConnection, tz: str) -> date:
     for query in ("SELECT max(as_of) FROM report_declining_partners", "SELECT max(as_of) FROM build_info"):
         try:
-            value = con.execute(query).fetchone()[0]
+            value = con.execute(query).fetchall()[0][0]
         except duckdb.Error:
             continue
         if value is not None:

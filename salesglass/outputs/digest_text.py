@@ -45,7 +45,7 @@ def format_number(value: Decimal | int | float | None, places: int = 2) -> str:
     q = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     sign = "-" if q < 0 else ""
     whole, _, frac = f"{abs(q):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -123,9 +123,10 @@ def head_message(to: list[str], rows: list[dict[str, Any]], running: date, previ
         basis = "forecast" if is_running else "fact"
         text_lines, html_rows, tg_lines = [title], [], [f"<b>{escape(title)}</b>"]
         for metric, label, unit in METRICS:
-            r = metrics.get(metric)
-            if r is None:
+            found = metrics.get(metric)
+            if found is None:
                 continue
+            r = found
             fact, plan_r, plan_o = (_value(unit, r[k], currency) for k in ("fact", "plan_realistic", "plan_optimistic"))
             forecast = _value(unit, r["forecast"], currency)
             of_plan = _pct_of_plan(unit, r[basis], r["plan_realistic"])

@@ -44,7 +44,7 @@ def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
     con = open_published(published)
     try:
         names = report_tables(con)
-        as_of, zone = con.execute("SELECT max(as_of), max(timezone) FROM build_info").fetchone()
+        as_of, zone = con.execute("SELECT max(as_of), max(timezone) FROM build_info").fetchall()[0]
         out = out or Path(f"salesglass-reports-{as_of}" + (".xlsx" if fmt == "xlsx" else ""))
         if fmt == "xlsx":
             from salesglass.outputs.workbook import write_xlsx

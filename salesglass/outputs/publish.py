@@ -114,7 +114,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
         if name in column_docs:
             pg.execute(sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
                 target, sql.Identifier(name), sql.Literal(column_docs[name])))
-    return con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchall()[0][0]
 
 
 def _schemas_like(pg: psycopg.Connection, pattern: str) -> list[str]:

@@ -139,7 +139,7 @@ class RefreshLock:
 
     def _still_ours(self) -> bool:
         holder = read_holder(self.path)
-        return bool(holder) and holder.get("token") == self.token
+        return holder is not None and holder.get("token") == self.token
 
     def _beat(self) -> None:
         while not self._stop.wait(self.heartbeat_seconds):

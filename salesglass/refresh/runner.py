@@ -59,7 +59,8 @@ def default_steps(cfg: Any) -> list[Step]:
              {"full": True, **quiet}),
         Step("platform_load", "salesglass.refresh.compaction:load_platform", {"full": False, **quiet},
              {"full": True, **quiet}),
-        Step("link", "salesglass.link.run:run_link"),
+        # incremental (only deals whose evidence changed); the nightly full run relinks every deal
+        Step("link", "salesglass.link.run:run_link", {}, {"full": True}),
         Step("build", "salesglass.reports.build:run_build", _build_kwargs(cfg)),
     ]
     writeback = getattr(cfg, "writeback", None)

@@ -76,7 +76,7 @@ def _targets(wb: Any) -> list[tuple[str, int, int, int]]:
 
 def _has_audit(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute("SELECT count(*) FROM information_schema.tables "
-                            "WHERE table_schema = 'main' AND table_name = 'writeback_audit'").fetchone()[0])
+                            "WHERE table_schema = 'main' AND table_name = 'writeback_audit'").fetchall()[0][0])
 
 
 def plan_moves(con: duckdb.DuckDBPyConnection, wb: Any) -> list[Move]:
@@ -214,7 +214,7 @@ def run_writeback(cfg: Any, writer: LeadsWriter | None = None, *, dry_run: bool 
 def connector_writer(cfg: Any) -> LeadsWriter:
     """The amoCRM connector's client (rate limit, auth, one retry policy for the whole app)."""
     try:
-        from salesglass.sources.amocrm.client import client_from_config  # type: ignore[attr-defined]
+        from salesglass.sources.amocrm.client import client_from_config
     except ImportError as exc:
         raise RuntimeError("write-back needs the amoCRM connector (salesglass.sources.amocrm.client)") from exc
     return client_from_config(cfg.amocrm, cfg.base_dir)

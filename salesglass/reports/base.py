@@ -68,7 +68,8 @@ class BuildParams:
 class Canon:
     """The canonical tables as Ibis tables of one backend (names as in model/schema.py).
 
-    The last four are derived by `reports/derive` (None until then).
+    The derived ones are None until `reports/derive` sets them; they are typed as tables because every
+    report runs after that.
     """
 
     managers: ibis.Table
@@ -82,23 +83,23 @@ class Canon:
     link_suggestions: ibis.Table
     quarantine: ibis.Table
     # partner_id × month (account zone): Σ turnover/revenue/cost/tickets, first positive sale in the month
-    partner_months: ibis.Table | None = None
+    partner_months: ibis.Table = None
     # partner_id, first_sale_at, first_sale_month (partners of `partners` that have sold by as_of)
-    first_sales: ibis.Table | None = None
+    first_sales: ibis.Table = None
     # partner_id, deal_id, sales_manager_id, is_cold: the partner's acquiring deal (reports.md)
-    acquiring_deals: ibis.Table | None = None
+    acquiring_deals: ibis.Table = None
     # partner_id × day (account zone): Σ turnover/revenue/cost in kopecks, tickets (the forecast's daily series)
-    partner_days: ibis.Table | None = None
+    partner_days: ibis.Table = None
     # the forecast's steps for as_of and every backtest day (reports/forecast/model.py)
-    forecast_weights: ibis.Table | None = None
-    forecast_base: ibis.Table | None = None
-    forecast_pipeline: ibis.Table | None = None
+    forecast_weights: ibis.Table = None
+    forecast_base: ibis.Table = None
+    forecast_pipeline: ibis.Table = None
     # report_forecast_backtest once built, so plan-fact's range reads the published cases (None: recompute)
-    forecast_backtest: ibis.Table | None = None
+    forecast_backtest: ibis.Table = None
     # report_bonus_lines once built, so the summary sums exactly the published lines (None: recompute)
-    bonus_lines: ibis.Table | None = None
+    bonus_lines: ibis.Table = None
     # report_bonus_recomputed once built: every month as today's data and the month's rules make it
-    bonus_recomputed: ibis.Table | None = None
+    bonus_recomputed: ibis.Table = None
     # approvals, locked lines and adjustments (reports/bonus_close.py); None: no month is closed anywhere
     bonus_state: object | None = None
 

@@ -77,15 +77,20 @@ def _text(value: ir.Value) -> ir.StringValue:
 
 
 def _sales_changes(canon: Canon, state: BonusState, params: BuildParams, closed: list[date]) -> ibis.Table:
-    """Sales of closed months that appeared or vanished since their approval: (partner_id, month, what)."""
-    lo = params.utc(min(closed))
+    """Sales that appeared or vanished since the last approval that saw their month: (partner_id, month,
+    at, sale_id, what). Each approval stores the sales of its month and the 3 before (bonus/store.py)."""
+    first = min(closed)
+    lo = params.utc(date(first.year - (first.month <= 3), (first.month - 4) % 12 + 1, 1))
     hi = params.utc(state.first_open)
+    active = [a for _, a in state.closed]
+    snap = state.locked_sales.filter(state.locked_sales.approval_id.isin(active))
+    latest = snap.group_by("month").agg(aid=snap.approval_id.max())
+    snap = snap.join(latest, [snap.month == latest.month, snap.approval_id == latest.aid]).select(
+        snap.sale_id, snap.partner_id, snap.month, snap.revenue)
     s = canon.sales
     s = s.filter(s.sold_at >= lo, s.sold_at < hi)
     s = s.mutate(month=params.month(s.sold_at))
-    s = s.filter(s.month.isin(closed))
-    snap = state.locked_sales.join(
-        state.periods.filter(state.periods.state.isin(("approved", "paid"))).select("approval_id"), "approval_id")
+    s = s.semi_join(latest, s.month == latest.month)
     new = s.anti_join(snap, s.sale_id == snap.sale_id)
     new = new.select(
         "partner_id", "month", at=new.sold_at.cast("date"), sale_id=new.sale_id,
@@ -141,6 +146,10 @@ def _adjustments(canon: Canon, state: BonusState, params: BuildParams, recompute
     named = named.mutate(sales_cause=ibis.ifelse(
         named.changed > 3, named.sales_cause + " and " + _text(named.changed - 3) + " more", named.sales_cause))
     d = d.left_join(named, ["emonth", "erule", "partner_id"]).select(d, named.sales_cause)
+    # a line that moved between managers (a manager changed in amoCRM, a new development manager)
+    who = j.group_by("emonth", "erule", "partner_id").agg(
+        now_mgr=j.manager_id.max(where=j.r_amount.notnull()), was_mgr=j.manager_id.max(where=j.b_amount.notnull()))
+    d = d.left_join(who, ["emonth", "erule", "partner_id"]).select(d, who.now_mgr, who.was_mgr)
     deal_cause = ibis.cases(
         (d.r_deal.notnull() & d.b_deal.notnull() & (d.r_deal != d.b_deal),
          "partner " + d.partner_id + " now credited via deal " + _text(d.r_deal) + " (was deal " + _text(d.b_deal)
@@ -152,7 +161,11 @@ def _adjustments(canon: Canon, state: BonusState, params: BuildParams, recompute
         else_=ibis.null("string"),
     )
     other = ibis.cases(
+        (d.r_amount.isnull() & d.now_mgr.notnull() & (d.now_mgr != d.manager_id),
+         "partner " + d.partner_id + " now credited to manager " + _text(d.now_mgr)),
         (d.r_amount.isnull(), "partner " + d.partner_id + " no longer credited to this manager"),
+        (d.b_amount.isnull() & d.was_mgr.notnull() & (d.was_mgr != d.manager_id),
+         "partner " + d.partner_id + " now credited to this manager (was manager " + _text(d.was_mgr) + ")"),
         (d.b_amount.isnull(), "partner " + d.partner_id + " newly credited to this manager"),
         else_="recomputed: base " + _text(d.b_base.fill_null(0)) + " → " + _text(d.r_base.fill_null(0)),
     )

@@ -50,24 +50,31 @@ TABLES = ("bonus_periods", "bonus_approvals", "bonus_locked_lines", "bonus_locke
           "bonus_manual_adjustments", "bonus_disputes", "bonus_audit")
 
 
-def copy_into(con: Any, path: Path) -> tuple[tuple[date, int], ...]:
+def copy_into(con: Any, path: Path, rules: str | None = None) -> tuple[tuple[date, int], ...]:
     """Copy every state table into the build's DuckDB file (`con`: its Ibis backend), so the report SQL
     reads them there and BI tools find them published; returns the closed months (month, approval_id).
 
-    The state file is created empty when missing; another process writing it is waited for."""
+    The state file is created empty when missing (another process writing it is waited for). `rules`
+    (the config's bonus rules as JSON) is audited when it differs from the rules the last build saw:
+    rule changes come from the config file, and the audit trail says from which build on they applied."""
     import time
 
     from salesglass.sql import quote_ident
     from salesglass.sql import quote_lit as sql_literal
     from salesglass.warehouse import connect
 
-    if not Path(path).exists():  # a fresh installation: an empty state file, so the tables publish empty
-        con_new = connect(path)
-        try:
-            for sql in DDL:
-                con_new.execute(sql)
-        finally:
-            con_new.close()
+    state = connect(path)  # read-write, briefly: the schema (idempotent) and a rule change
+    try:
+        for sql in DDL:
+            state.execute(sql)
+        if rules is not None:
+            last = state.execute("SELECT after FROM bonus_audit WHERE action = 'rules' "
+                                 "ORDER BY audit_id DESC LIMIT 1").fetchone()
+            if last is None or last[0] != rules:
+                state.execute("INSERT INTO bonus_audit VALUES (nextval('bonus_ids'), now(), 'config', 'rules', "
+                              "NULL, '[reports.bonus]', ?, ?, NULL)", [last[0] if last else None, rules])
+    finally:
+        state.close()
     for attempt in range(100):
         try:
             con.raw_sql(f"ATTACH {sql_literal(str(path))} AS bonus_state (READ_ONLY)")

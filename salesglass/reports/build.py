@@ -121,10 +121,13 @@ def _with_bonus_state(out: ibis.BaseBackend, cfg: Config, canon: Canon, params: 
                       say: Progress) -> tuple[Canon, BuildParams]:
     """Copy the bonus state (approvals, locked lines, adjustments) into the build; approved months keep
     their lines and rules (reports/bonus_close.py)."""
+    import json
+
     from salesglass.reports.bonus_close import BonusState
     from salesglass.reports.bonus_state import copy_into, frozen_rules_in
 
-    closed = copy_into(out, cfg.bonus_state_path)
+    rules = json.dumps(cfg.reports.bonus.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    closed = copy_into(out, cfg.bonus_state_path, rules)
     state = BonusState(periods=out.table("bonus_periods"), approvals=out.table("bonus_approvals"),
                        locked_lines=out.table("bonus_locked_lines"), locked_sales=out.table("bonus_locked_sales"),
                        manual=out.table("bonus_manual_adjustments"), closed=closed)

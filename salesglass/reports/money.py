@@ -57,7 +57,10 @@ def pct_cents(num_cents: ir.IntegerValue, den_cents: ir.IntegerValue) -> ir.Inte
 
 def rational(rate: Decimal) -> tuple[int, int]:
     """A config rate as numerator / power of ten, so rate × money stays integer arithmetic."""
-    exp = -rate.as_tuple().exponent if rate.as_tuple().exponent < 0 else 0
+    exponent = rate.as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN or infinity: the config validates rates, so never here
+        raise ValueError(f"not a finite rate: {rate}")
+    exp = -exponent if exponent < 0 else 0
     return int(rate.scaleb(exp)), 10**exp
 
 

@@ -36,7 +36,9 @@ def offsets(tz: str, until_year: int) -> tuple[tuple[datetime | None, int], ...]
     zone = ZoneInfo(tz)
 
     def off(moment: datetime) -> int:
-        return int(moment.astimezone(zone).utcoffset().total_seconds())
+        offset = moment.astimezone(zone).utcoffset()
+        assert offset is not None  # an aware datetime always has one
+        return int(offset.total_seconds())
 
     changes: list[tuple[datetime, int]] = []
     moment = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)

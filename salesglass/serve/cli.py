@@ -20,6 +20,8 @@ from salesglass.cli_options import ConfigOption
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from salesglass.serve.users import UserStore
+
 console = Console()
 users_app = typer.Typer(
     help="Manage dashboard logins (stored in [dashboard].users_path, argon2-hashed).", no_args_is_help=True
@@ -74,7 +76,7 @@ def _read_password(password_stdin: bool) -> str:
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _store(config: Path | None):  # type: ignore[no-untyped-def]
+def _store(config: Path | None) -> UserStore:
     from salesglass.config import load_config
     from salesglass.serve.users import UserStore
 
@@ -133,6 +135,24 @@ def users_reset(
     """Set a new password for a login."""
     _store(config).set_password(email, _read_password(password_stdin))
     console.print(f"password of {_shown(email)} changed; its open sessions have ended")
+
+
+@users_app.command("set-role")
+def users_set_role(
+    email: Annotated[str, typer.Argument(help="Login whose role to change.")],
+    role: Annotated[str, typer.Argument(help="admin (sees everything, manages users) or manager (own figures).")],
+    config: ConfigOption = None,
+) -> None:
+    """Change a login's role; its open sessions end (it logs in again with the new rights)."""
+    _store(config).set_role(email, role)
+    console.print(f"{_shown(email)} is now {_shown(role)}; its open sessions have ended")
+
+
+@users_app.command("logout")
+def users_logout(email: Annotated[str, typer.Argument(help="Login to log out.")], config: ConfigOption = None) -> None:
+    """End every open session of a login (a lost laptop, a shared computer); the password stays."""
+    _store(config).end_sessions(email)
+    console.print(f"every session of {_shown(email)} has ended")
 
 
 class Serving:

@@ -47,8 +47,9 @@ def sessions_path(users_path: Path) -> Path:
 
 
 class SessionStore:
-    def __init__(self, path: Path, *, lifetime_seconds: float, idle_seconds: float,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, path: Path, *, lifetime_seconds: float, idle_seconds: float, clock: Callable[[], float] = time.time
+    ) -> None:
         self.path = Path(path)
         self.lifetime, self.idle, self.clock = lifetime_seconds, idle_seconds, clock
         self._lock = threading.Lock()
@@ -73,8 +74,10 @@ class SessionStore:
         with self._lock:
             con = self._connect()
             try:
-                con.execute("DELETE FROM web_sessions WHERE created_at < ? OR last_seen_at < ?",
-                            (now - self.lifetime, now - self.idle))
+                con.execute(
+                    "DELETE FROM web_sessions WHERE created_at < ? OR last_seen_at < ?",
+                    (now - self.lifetime, now - self.idle),
+                )
                 con.execute("INSERT INTO web_sessions VALUES (?, ?, ?, ?, ?)", (sid, email, version, now, now))
             finally:
                 con.close()
@@ -88,8 +91,9 @@ class SessionStore:
         with self._lock:
             con = self._connect()
             try:
-                row = con.execute("SELECT sid, email, version, created_at, last_seen_at FROM web_sessions "
-                                  "WHERE sid = ?", (sid,)).fetchone()
+                row = con.execute(
+                    "SELECT sid, email, version, created_at, last_seen_at FROM web_sessions WHERE sid = ?", (sid,)
+                ).fetchone()
                 if row is None:
                     return None
                 session = Session(*row)

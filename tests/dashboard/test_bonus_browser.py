@@ -55,7 +55,7 @@ def _state(page, month: str) -> str:
 
 def test_admin_closes_a_month(page_for, server, bonus_site) -> None:
     page = page_for("admin@demo.test")
-    page.click('[data-nav="bonus_periods"]')
+    page.click('[data-nav="bonus/periods"]')
     page.wait_for_url(re.compile(r".*/bonus/periods"))
     assert _state(page, "2026-03") == "open"
     row = page.locator('tr[data-month="2026-03"]')
@@ -78,11 +78,11 @@ def test_admin_closes_a_month(page_for, server, bonus_site) -> None:
 
 def test_manager_opens_her_statement_and_its_xlsx(page_for, server, tmp_path) -> None:
     page = page_for("anna@demo.test")
-    assert page.locator('[data-nav="bonus_periods"]').count() == 0
-    page.click('[data-nav="statement"]')
+    assert page.locator('[data-nav="bonus/periods"]').count() == 0
+    page.click('[data-nav="bonus/statement"]')
     page.wait_for_url(re.compile(r".*/bonus/statement"))
     page.select_option("select[name=month]", "2026-03")
-    page.click("form.filters button[type=submit]")
+    page.click("form.pick button[type=submit]")
     page.wait_for_selector("[data-testid=statement-total]")
     assert page.locator("[data-testid=statement-total]").inner_text() == "Total to pay: 5,800.00\u00a0₽"
     assert "not approved yet" in page.locator("[data-testid=period-state]").inner_text()

@@ -122,7 +122,11 @@ def test_a_manager_disputes_only_their_own_lines(bonus_site, web):
     assert (adj["manager_id"], str(adj["amount"]), adj["dispute_id"]) == (101, "2500.00", d["dispute_id"])
     page = anna.get("/bonus/statement?month=2026-03").text
     assert "yes, cold" in page and "adjusted" in page
-    assert [a["action"] for a in store.audit()] == ["dispute", "adjust", "resolve"]
+    # the adjustment is not in the published lines yet: approving March now would lose it
+    assert post(admin, "/bonus/periods", {"action": "review", "month": "2026-03"}, "/bonus/periods").status_code == 303
+    r = post(admin, "/bonus/periods", {"action": "approve", "month": "2026-03"}, "/bonus/periods")
+    assert r.status_code == 400 and "added after the last build" in r.text
+    assert [a["action"] for a in store.audit()] == ["dispute", "adjust", "resolve", "review"]
 
 
 def test_payroll_has_one_row_per_manager(web):

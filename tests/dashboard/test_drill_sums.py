@@ -137,3 +137,24 @@ def test_every_drill_down_adds_up_to_its_number(admin):
 )
 def test_shown_numbers_are_read_back(text, value):
     assert number(text) == value
+
+
+KPI = re.compile(
+    r'<div class="label">([^<]*)</div>\s*<div class="value"><a href="([^"]+)"[^>]*class="drill">([^<]*)</a>'
+)
+
+
+def test_every_counted_headline_opens_as_many_rows(admin):
+    """The headline figures (KPIs) that count something: their drill-down lists that many rows."""
+    checked, wrong = 0, []
+    for name in PAGES:
+        for label, href, value in KPI.findall(admin.get(f"/{name}").text):
+            shown = number(value)
+            if shown is None or "₽" in value or "%" in value:  # money headlines are rounded for show
+                continue
+            count, _ = drill_rows(admin, unescape(href))
+            checked += 1
+            if count != shown:
+                wrong.append(f"{name} «{unescape(label)}» {value} → {unescape(href)}: {count} rows")
+    assert not wrong, "\n".join(wrong)
+    assert checked >= 5, f"only {checked} counted headlines found: did the pages change?"

@@ -55,9 +55,14 @@ def test_the_message_speaks_the_page_language(app) -> None:
 
 
 def test_ordinary_filters_still_work(manager) -> None:
-    for url in ("/sales?from=2026-01&to=2026-03&kind=", "/drill/deals?page=1&basis=created&since=2026-01-01",
-                "/planfact?period=quarter&at=2026-01-01", "/cohorts?measure=active_partners&mode=pct",
-                "/drill/partners?partner=P1", "/funnel?from=1970-01-01&to=2100-12"):
+    for url in (
+        "/sales?from=2026-01&to=2026-03&kind=",
+        "/drill/deals?page=1&basis=created&since=2026-01-01",
+        "/planfact?period=quarter&at=2026-01-01",
+        "/cohorts?measure=active_partners&mode=pct",
+        "/drill/partners?partner=P1",
+        "/funnel?from=1970-01-01&to=2100-12",
+    ):
         assert manager.get(url).status_code == 200, url
 
 
@@ -80,10 +85,19 @@ def post_streamed(app, path: str, total: int, chunk: int = 64 * 1024) -> tuple[i
         if message["type"] == "http.response.start":
             status.append(message["status"])
 
-    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
-             "headers": [(b"content-type", b"application/x-www-form-urlencoded"), (b"host", b"testserver")],
-             "scheme": "http", "server": ("testserver", 80), "client": ("127.0.0.1", 1), "http_version": "1.1",
-             "root_path": ""}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/x-www-form-urlencoded"), (b"host", b"testserver")],
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 1),
+        "http_version": "1.1",
+        "root_path": "",
+    }
     asyncio.run(app(scope, receive, send))
     return status[0], pulled
 
@@ -92,8 +106,9 @@ def test_login_refuses_a_huge_password_field_before_parsing(client, app) -> None
     status, pulled = post_streamed(app, "/login", 50_000_000)
     assert status == 413
     assert pulled <= 2 * 64 * 1024  # stopped reading at the limit, not after 50 MB
-    r = client.post("/login", content=b"password=" + b"a" * 100_000,
-                    headers={"content-type": "application/x-www-form-urlencoded"})
+    r = client.post(
+        "/login", content=b"password=" + b"a" * 100_000, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert r.status_code == 413
 
 
@@ -109,12 +124,22 @@ def _has_security_headers(r) -> None:
 
 
 def test_every_response_carries_the_security_headers_and_no_store(client, app) -> None:
-    anonymous = [client.get("/sales", follow_redirects=False), client.get("/login"),
-                 client.get("/sales/export.csv", follow_redirects=False), client.get("/health")]
+    anonymous = [
+        client.get("/sales", follow_redirects=False),
+        client.get("/login"),
+        client.get("/sales/export.csv", follow_redirects=False),
+        client.get("/health"),
+    ]
     assert anonymous[0].status_code == 303 and anonymous[2].status_code == 401
     login(client, "admin@demo.test")
-    pages = [client.get("/sales"), client.get("/sales/export.xlsx"), client.get("/sales/export.csv"),
-             client.get("/drill/deals"), client.get("/nope"), client.get("/funnel?to=0001-01")]
+    pages = [
+        client.get("/sales"),
+        client.get("/sales/export.xlsx"),
+        client.get("/sales/export.csv"),
+        client.get("/drill/deals"),
+        client.get("/nope"),
+        client.get("/funnel?to=0001-01"),
+    ]
     assert [r.status_code for r in pages] == [200, 200, 200, 200, 404, 400]
     for r in anonymous + pages:
         _has_security_headers(r)
@@ -123,8 +148,18 @@ def test_every_response_carries_the_security_headers_and_no_store(client, app) -
 
 
 def test_pages_hold_no_inline_script(admin) -> None:
-    for url in ("/sales", "/funnel", "/planfact", "/partners", "/cohorts", "/bonuses", "/quality",
-                "/drill/deals", "/admin/users", "/login"):
+    for url in (
+        "/sales",
+        "/funnel",
+        "/planfact",
+        "/partners",
+        "/cohorts",
+        "/bonuses",
+        "/quality",
+        "/drill/deals",
+        "/admin/users",
+        "/login",
+    ):
         html = admin.get(url).text
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert 'src="/static/' in tag or 'type="application/json"' in tag, (url, tag)
@@ -134,13 +169,21 @@ def test_pages_hold_no_inline_script(admin) -> None:
 
 def test_a_post_from_another_origin_is_refused_even_with_the_right_token(admin) -> None:
     token = csrf_of(admin.get("/sales").text)
-    for headers in ({"origin": "http://evil.example"}, {"referer": "http://evil.example/x"},
-                    {"origin": "null"}, {"sec-fetch-site": "cross-site"}):
+    for headers in (
+        {"origin": "http://evil.example"},
+        {"referer": "http://evil.example/x"},
+        {"origin": "null"},
+        {"sec-fetch-site": "cross-site"},
+    ):
         r = admin.post("/lang", data={"lang": "ru", "csrf_token": token}, headers=headers, follow_redirects=False)
         assert r.status_code == 403, headers
         _has_security_headers(r)
-    r = admin.post("/lang", data={"lang": "en", "csrf_token": token}, headers={"origin": "http://testserver"},
-                   follow_redirects=False)
+    r = admin.post(
+        "/lang",
+        data={"lang": "en", "csrf_token": token},
+        headers={"origin": "http://testserver"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
 
 
@@ -155,7 +198,48 @@ def test_public_url_names_the_origin_behind_a_proxy(tmp_path) -> None:
     with TestClient(create_app(cfg)) as c:
         page = c.get("/login")
         data = {"email": "admin@demo.test", "password": "admin-pass-1", "csrf_token": csrf_of(page.text)}
-        assert c.post("/login", data=data, headers={"origin": "http://testserver"},
-                      follow_redirects=False).status_code == 403
-        assert c.post("/login", data=data, headers={"origin": "https://sales.example.com"},
-                      follow_redirects=False).status_code == 303
+        assert (
+            c.post("/login", data=data, headers={"origin": "http://testserver"}, follow_redirects=False).status_code
+            == 403
+        )
+        assert (
+            c.post(
+                "/login", data=data, headers={"origin": "https://sales.example.com"}, follow_redirects=False
+            ).status_code
+            == 303
+        )
+
+
+def test_even_a_crash_answers_with_the_security_headers_and_no_traceback(tmp_path) -> None:
+    from fastapi.routing import APIRoute
+
+    from salesglass.serve.web.app import create_app
+    from tests.dashboard.conftest import add_users, make_config
+    from tests.dashboard.fixture import write_published
+
+    cfg = make_config(tmp_path)
+    write_published(cfg.published_path)
+    add_users(cfg)
+    app = create_app(cfg)
+
+    def boom() -> None:
+        raise RuntimeError("a bug with a secret-looking detail")
+
+    app.router.routes.insert(0, APIRoute("/boom", boom))  # before the catch-all page route
+    with TestClient(app, raise_server_exceptions=False) as c:
+        login(c, "admin@demo.test")
+        r = c.get("/boom")
+    assert r.status_code == 500 and "secret-looking" not in r.text and "Traceback" not in r.text
+    _has_security_headers(r)
+    assert r.headers["cache-control"] == "no-store"
+
+
+def test_behind_a_tls_proxy_the_host_is_enough(admin) -> None:
+    """TLS ends at the proxy: the browser says https://testserver, the app sees http; same host, same site."""
+    token = csrf_of(admin.get("/sales").text)
+    r = admin.post("/lang", data={"lang": "en", "csrf_token": token}, headers={"origin": "https://testserver"},
+                   follow_redirects=False)
+    assert r.status_code == 303
+    r = admin.post("/lang", data={"lang": "en", "csrf_token": token}, headers={"origin": "https://testserver.evil"},
+                   follow_redirects=False)
+    assert r.status_code == 403

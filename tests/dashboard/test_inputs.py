@@ -19,8 +19,16 @@ from salesglass.errors import SalesglassError
 from salesglass.serve.users import UserStore
 from tests.dashboard.conftest import add_users, csrf_of, make_config
 
-BAD_EMAILS = ["nul\x00@x.y", "a" * 20_000 + "@x.y", "a'; DROP TABLE users;--@x.y", "bell\x07@x.y", "no-at-sign",
-              "two@@x.y", "sp ace@x.y", "rtl\u202e@x.y"]
+BAD_EMAILS = [
+    "nul\x00@x.y",
+    "a" * 20_000 + "@x.y",
+    "a'; DROP TABLE users;--@x.y",
+    "bell\x07@x.y",
+    "no-at-sign",
+    "two@@x.y",
+    "sp ace@x.y",
+    "rtl\u202e@x.y",
+]
 BAD_PASSWORDS = ["        ", "\t\t\t\t\t\t\t\t", "pass\x00word-1", "x" * 5000, "short"]
 
 
@@ -50,12 +58,16 @@ def test_good_addresses_still_pass(tmp_path) -> None:
 def test_the_admin_page_refuses_what_the_cli_refuses(admin, site) -> None:
     token = csrf_of(admin.get("/admin/users").text)
     for email in BAD_EMAILS:
-        r = admin.post("/admin/users", data={"action": "add", "email": email, "password": "good-pass-1",
-                                             "role": "manager", "csrf_token": token})
+        r = admin.post(
+            "/admin/users",
+            data={"action": "add", "email": email, "password": "good-pass-1", "role": "manager", "csrf_token": token},
+        )
         assert r.status_code in (400, 413), email
         assert "\x00" not in r.text and "\x07" not in r.text
-    r = admin.post("/admin/users", data={"action": "add", "email": "new@demo.test", "password": " " * 8,
-                                         "role": "manager", "csrf_token": token})
+    r = admin.post(
+        "/admin/users",
+        data={"action": "add", "email": "new@demo.test", "password": " " * 8, "role": "manager", "csrf_token": token},
+    )
     assert r.status_code == 400 and "only spaces" in r.text
     listed = [u.email for u in UserStore(site.resolve(site.dashboard.users_path)).list()]
     assert all("\x00" not in e and len(e) < 100 and e != "new@demo.test" for e in listed)
@@ -68,8 +80,9 @@ def _cli_config(tmp_path: Path) -> Path:
 
 
 def test_the_cli_refuses_a_password_of_spaces(tmp_path) -> None:
-    r = CliRunner().invoke(cli, ["users", "add", "x@y.z", "--password-stdin", "-c", str(_cli_config(tmp_path))],
-                           input=" " * 8 + "\n")
+    r = CliRunner().invoke(
+        cli, ["users", "add", "x@y.z", "--password-stdin", "-c", str(_cli_config(tmp_path))], input=" " * 8 + "\n"
+    )
     assert r.exit_code != 0 and "only spaces" in str(r.exception)
 
 
@@ -78,10 +91,17 @@ def test_users_list_never_prints_raw_control_characters(tmp_path) -> None:
 
     cfg = _cli_config(tmp_path)
     # a logins file written before these rules (or by hand) may hold anything
-    (tmp_path / "logins.json").write_text(json.dumps({"users": [
-        {"email": "nul\x00@x.y", "role": "manager", "password_hash": "x", "created_at": "2026-01-01"},
-        {"email": "esc\x1b[31m@x.y", "role": "manager", "password_hash": "x", "created_at": "2026-01-01"},
-        {"email": "[bold]markup@x.y", "role": "manager", "password_hash": "x", "created_at": "2026-01-01"}]}))
+    (tmp_path / "logins.json").write_text(
+        json.dumps(
+            {
+                "users": [
+                    {"email": "nul\x00@x.y", "role": "manager", "password_hash": "x", "created_at": "2026-01-01"},
+                    {"email": "esc\x1b[31m@x.y", "role": "manager", "password_hash": "x", "created_at": "2026-01-01"},
+                    {"email": "[bold]markup@x.y", "role": "manager", "password_hash": "x", "created_at": "2026-01-01"},
+                ]
+            }
+        )
+    )
     r = CliRunner().invoke(cli, ["users", "list", "-c", str(cfg)])
     assert r.exit_code == 0, r.output
     assert "\x00" not in r.output and "\x1b" not in r.output
@@ -139,8 +159,11 @@ def _spray(base: str, tries: int) -> list[int]:
     with httpx.Client(base_url=base) as c:
         for i in range(tries):
             token = csrf_of(c.get("/login").text)
-            r = c.post("/login", data={"email": f"nobody{i}@x.y", "password": "wrong-guess", "csrf_token": token},
-                       headers={"X-Forwarded-For": f"203.0.113.{i + 1}"})
+            r = c.post(
+                "/login",
+                data={"email": f"nobody{i}@x.y", "password": "wrong-guess", "csrf_token": token},
+                headers={"X-Forwarded-For": f"203.0.113.{i + 1}"},
+            )
             codes.append(r.status_code)
     return codes
 

@@ -76,8 +76,11 @@ def test_control_characters_in_a_name_do_not_break_the_excel_download(tmp_path: 
     from salesglass.serve.web.app import create_app
 
     cfg = make_config(tmp_path)
-    write_published(cfg.published_path, extra_sql="UPDATE report_declining_partners SET name = 'bad' || chr(0) "
-                    "|| chr(7) || 'name' WHERE partner_id = 'P2'")
+    write_published(
+        cfg.published_path,
+        extra_sql="UPDATE report_declining_partners SET name = 'bad' || chr(0) "
+        "|| chr(7) || 'name' WHERE partner_id = 'P2'",
+    )
     add_users(cfg)
     with TestClient(create_app(cfg)) as c:
         login(c, "admin@demo.test")

@@ -62,9 +62,11 @@ def test_a_password_reset_by_the_admin_ends_the_managers_sessions(fresh) -> None
         login(admin, "admin@demo.test")
         login(anna, "anna@demo.test")
         token = csrf_of(admin.get("/admin/users").text)
-        r = admin.post("/admin/users", data={"action": "password", "email": "anna@demo.test",
-                                             "password": "brand-new-pass", "csrf_token": token},
-                       follow_redirects=False)
+        r = admin.post(
+            "/admin/users",
+            data={"action": "password", "email": "anna@demo.test", "password": "brand-new-pass", "csrf_token": token},
+            follow_redirects=False,
+        )
         assert r.status_code == 303
         assert not _works(anna)
         assert _works(admin)  # the admin's own session is untouched
@@ -130,3 +132,25 @@ def test_the_session_file_is_owner_only_and_holds_no_secret(fresh) -> None:
     path = sessions_path(cfg.resolve(cfg.dashboard.users_path))
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert PASSWORDS["anna@demo.test"].encode() not in path.read_bytes()
+
+
+def test_the_cli_changes_a_role_or_logs_a_user_out_everywhere(fresh) -> None:
+    from typer.testing import CliRunner
+
+    from salesglass.cli import app as cli
+
+    cfg, app = fresh
+    config = cfg.base_dir / "salesglass.toml"
+    config.write_text('[dashboard]\nusers_path = "users.json"\n', encoding="utf-8")
+    with _client(app) as anna, _client(app) as boris:
+        login(anna, "anna@demo.test")
+        login(boris, "boris@demo.test")
+        r = CliRunner().invoke(cli, ["users", "logout", "anna@demo.test", "-c", str(config)])
+        assert r.exit_code == 0 and "every session of anna@demo.test has ended" in r.output
+        assert not _works(anna) and _works(boris)
+        r = CliRunner().invoke(cli, ["users", "set-role", "boris@demo.test", "admin", "-c", str(config)])
+        assert r.exit_code == 0, r.output
+        assert not _works(boris)
+        assert UserStore(cfg.resolve(cfg.dashboard.users_path)).get("boris@demo.test").role == "admin"
+        r = CliRunner().invoke(cli, ["users", "set-role", "boris@demo.test", "boss", "-c", str(config)])
+        assert r.exit_code != 0 and "role must be one of admin, manager" in str(r.exception)

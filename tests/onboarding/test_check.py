@@ -181,3 +181,26 @@ def test_a_config_mistake_is_named_and_the_other_inputs_are_still_checked(tmp_pa
     assert len(report.errors) == 1
     assert "input 'orders': columns.turnover = 'sumaa', but the source has no such column" in report.errors[0]
     assert report.inputs[1].name == "again" and report.inputs[1].loaded == 62
+
+
+def test_check_says_when_the_sales_name_partners_the_partners_input_does_not_list(tmp_path: Path):
+    _shop(tmp_path)
+    with sqlite3.connect(tmp_path / "shop.sqlite") as db:
+        db.execute("CREATE TABLE partners (code TEXT PRIMARY KEY, name TEXT, kind TEXT)")
+        db.execute("INSERT INTO partners VALUES ('P-1', 'ООО «Весна»', 'organizer')")  # the orders say 'p1'
+    partners = (
+        '[[platform.inputs]]\nname = "partners"\ntarget = "partners"\ntable = "partners"\n'
+        '[platform.inputs.columns]\npartner_id = "code"\nname = "name"\nkind = "kind"\n'
+    )
+    text = RIGHT.replace("[[platform.inputs]]", partners + "\n[[platform.inputs]]", 1)
+    (tmp_path / "salesglass.toml").write_text(text, encoding="utf-8")
+    report = run_check(load_config(tmp_path / "salesglass.toml"))
+    orders = report.inputs[1]
+    assert (
+        "partners of the sales: 0 known, 0 without a partner (Support), 62 naming a partner not in the "
+        "partners input (e.g. p1)" in orders.facts
+    )
+    assert orders.warnings == [
+        "partner: 62 of 62 sales name a partner the partners input does not list (e.g. p1) "
+        "— is partner_id the column that holds the partners' key?"
+    ]

@@ -97,3 +97,27 @@ def test_a_folder_of_files_and_no_overwrite_without_force(tmp_path):
     assert "# my own note" in path.read_text()
     assert _run("init", "--force", cwd=tmp_path).returncode == 0
     assert "# my own note" not in path.read_text()
+
+
+def test_on_a_terminal_without_flags_init_asks(tmp_path):
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "salesglass", "init"],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        text=True,
+    )
+    os.close(slave)
+    os.write(master, b"https://acme.amocrm.ru\nsqlite:///backoffice.sqlite\n")
+    out, err = proc.communicate(timeout=120)
+    assert "amoCRM address" in out
+    os.close(master)
+    assert proc.returncode == 0, err
+    cfg = load_config(tmp_path / "salesglass.toml")
+    assert cfg.amocrm.base_url == "https://acme.amocrm.ru"
+    assert cfg.platform.url == "sqlite:///backoffice.sqlite"

@@ -44,7 +44,7 @@ def test_the_proposal_makes_the_demo_configs_choices(generated_xs: Path):
 
     orders = proposal.input("sales", "orders")
     assert orders.columns["turnover"].confidence == HIGH and "minor units" in orders.columns["turnover"].reason
-    assert "channel: 'origin' may say who sold" in text  # the demo's join-based channel: a suggestion
+    assert "# channel (a suggestion, not applied): 'vendor_id' names who sold" in text  # the demo's join
     assert "'cancelled' (cancelled)" in text  # the status values left out, each with its meaning
     assert "not used: events" in text and "not used: managers" in text
 
@@ -55,18 +55,33 @@ def test_loading_with_the_proposal_gives_the_demo_configs_sales(generated_xs: Pa
     proposal = propose(inspect_source(f"sqlite:///{company / 'backoffice.sqlite'}", None, company))
     text = f'[platform]\nurl = "sqlite:///{company / "backoffice.sqlite"}"\n' + to_toml(proposal)
     mine = parse_config(tomllib.loads(text), base_dir=company)
+    # the suggested channel query, applied as its note says, gives the demo's channels
+    orders = proposal.input("sales", "orders")
+    note = next(n for n in orders.notes if n.startswith("channel (a suggestion"))
+    query = note.split('query = "')[1].split('" and add')[0]
+    suggested = text.replace('table = "orders"', f'query = """{query}"""').replace(
+        'sale_id = "order_id"', 'channel = "channel"\nsale_id = "order_id"', 1
+    )
+    with_channel = parse_config(tomllib.loads(suggested), base_dir=company)
 
-    def sales(cfg) -> list[tuple]:
+    def channels(cfg) -> list[tuple]:
+        return sales(cfg, "sale_id, channel")
+
+    def sales(cfg, columns: str = "sale_id, partner_id, event_id, sold_at, tickets, turnover, revenue, cost"):
         con = duckdb.connect(":memory:")
         init_canonical(con)
         cfg = cfg.model_copy(update={"plans": cfg.plans.model_copy(update={"path": None})})
         load_into(con, cfg, full=True, progress=False)
-        rows = con.execute("""SELECT sale_id, partner_id, event_id, sold_at, tickets, turnover, revenue, cost
-                              FROM sales ORDER BY sale_id""").fetchall()
+        rows = con.execute(f"SELECT {columns} FROM sales ORDER BY sale_id").fetchall()
         partners = con.execute("SELECT * FROM partners ORDER BY partner_id").fetchall()
         return rows, partners
 
     assert sales(mine) == sales(demo)
+
+    def orders_only(rows: list[tuple]) -> list[tuple]:  # the suggestion is the orders input's
+        return [r for r in rows if not r[0].startswith("refund:")]
+
+    assert orders_only(channels(with_channel)[0]) == orders_only(channels(demo)[0])
 
 
 def test_reserved_words_and_cyrillic_names_are_quoted_in_the_sources_own_sql(tmp_path: Path):

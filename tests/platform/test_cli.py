@@ -39,6 +39,10 @@ def test_load_link_doctor_commands(backoffice, tmp_path):
     link = _run("link", cwd=tmp_path)
     assert link.returncode == 0, link.stderr
     assert "linked 1 (name 1)" in link.stdout and "suggestions for review: 1" in link.stdout
+    assert "relinked 2 of 2 deals (full)" in link.stdout  # the first run has nothing to compare with
+    again = _run("link", cwd=tmp_path)
+    assert "relinked 0 of 2 deals (incremental)" in again.stdout and "linked 1 (name 1)" in again.stdout
+    assert "relinked 2 of 2 deals (full)" in _run("link", "--full", cwd=tmp_path).stdout
     doctor = _run("doctor", "--export", "review.csv", cwd=tmp_path)
     assert doctor.returncode == 0, doctor.stderr
     assert "unlinked deal" in doctor.stdout and "wrote 1 suggestions" in doctor.stdout

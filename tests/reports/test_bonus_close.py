@@ -97,6 +97,40 @@ def test_approved_october_stays_and_a_late_refund_becomes_a_clawback_in_november
         (M("126.67"), M("-60.00"))]
 
 
+def test_a_second_refund_after_the_clawback_was_locked_carries_only_the_difference(company):
+    cfg, store = company
+    close(store, cfg, c.OCT)
+    con = connect(cfg.warehouse_path)
+    load_duckdb(con, {"sales": [c.LATE_REFUND]})
+    con.close()
+    run_build(cfg, as_of=c.NOV_15, progress=False)
+    close(store, cfg, c.NOV)  # November is locked with its clawback of −60.00 for October
+    assert store.period(c.NOV).total == M("126.67")  # 170 + 16.67 − 60
+    con = connect(cfg.warehouse_path)
+    load_duckdb(con, {"sales": [_refund("r-oct2", 25, "-600.00")]})
+    con.close()
+    run_build(cfg, as_of=c.DEC_20, progress=False)
+    # October now: revenue 4200, growth 3200 × 5 % = 160.00; booked 250.00 − 60.00 = 190.00 → −30.00.
+    # November now: baseline (4200 + 3000 + 0) / 3 = 2400, growth 3600 × 5 % = 180.00; booked 170.00 → +10.00.
+    # Both name only the refund booked since (r-oct was known when November was approved).
+    assert query(cfg, "SELECT month, rule, amount, corrects_month, cause FROM report_bonus_lines "
+                      "WHERE corrects_month IS NOT NULL AND month = DATE '2026-12-01' ORDER BY corrects_month") == [
+        (c.DEC, "clawback", M("-30.00"), c.OCT, "refund r-oct2 of 2026-10-25 (revenue -600.00)"),
+        (c.DEC, "true_up", M("10.00"), c.NOV, "refund r-oct2 of 2026-10-25 (revenue -600.00)"),
+    ]
+    assert query(cfg, "SELECT month, approved, adjustments, recomputed, difference FROM report_bonus_reconciliation "
+                      "ORDER BY month") == [
+        (c.OCT, M("250.00"), M("-90.00"), M("160.00"), M("0.00")),
+        (c.NOV, M("186.67"), M("10.00"), M("196.67"), M("0.00")),
+    ]
+
+
+def _refund(sale_id: str, day: int, revenue: str) -> dict:
+    from tests.reports.golden_company import _sale, utc
+
+    return _sale(sale_id, "P1", utc(2026, 10, day, 10), -2, "-6000.00", revenue, "0.00")
+
+
 def test_a_newly_linked_deal_gives_true_up_lines(company):
     cfg, store = company
     close(store, cfg, c.OCT)
@@ -117,6 +151,19 @@ def test_a_newly_linked_deal_gives_true_up_lines(company):
     ]
 
 
+def test_a_new_development_manager_moves_the_line_with_a_clawback_and_a_true_up(company):
+    cfg, store = company
+    close(store, cfg, c.OCT)
+    warehouse(cfg, "UPDATE partners SET development_manager_id = 2 WHERE partner_id = 'P1'")  # Vera → Boris
+    run_build(cfg, as_of=c.NOV_15, progress=False)
+    assert lines(cfg, "month = DATE '2026-10-01'") == OCT_LINES
+    assert query(cfg, "SELECT manager_id, rule, amount, corrects_month, cause FROM report_bonus_lines "
+                      "WHERE corrects_month IS NOT NULL ORDER BY manager_id") == [
+        (2, "true_up", M("250.00"), c.OCT, "partner P1 now credited to this manager (was manager 3)"),
+        (3, "clawback", M("-250.00"), c.OCT, "partner P1 now credited to manager 2"),
+    ]
+
+
 def test_a_rule_change_leaves_approved_months_alone(company):
     cfg, store = company
     close(store, cfg, c.OCT)
@@ -132,6 +179,10 @@ def test_a_rule_change_leaves_approved_months_alone(company):
         (c.NOV, 3, "growth", "P2", None, M("333.33"), M("0.0500"), M("16.67"), None, None),
         (c.DEC, 3, "growth", "P1", None, M("4000.00"), M("0.0700"), M("280.00"), None, None),
     ]
+    # the rule change is in the audit trail, before → after
+    rules = [a for a in store.audit() if a["action"] == "rules"]
+    assert len(rules) == 2 and rules[1]["actor"] == "config" and rules[1]["before"] == rules[0]["after"]
+    assert '"growth_rate": "0.07", "valid_from": "2026-12"' in rules[1]["after"]
     # a retroactive change from October applies to open months only, and makes no adjustment lines
     cfg = config(cfg.base_dir, [{"valid_from": "2026-10", "growth_rate": "0.10"}])
     run_build(cfg, as_of=c.DEC_20, progress=False)
@@ -153,8 +204,9 @@ def test_reopen_needs_a_reason_and_is_audited(company):
     store.reopen(c.OCT, "admin@x.ru", "wrong partner on line 3")
     assert store.period(c.OCT).state == "in_review"
     audit = [(a["actor"], a["action"], a["month"], a["before"], a["after"], a["reason"]) for a in store.audit()]
-    assert [a[1] for a in audit] == ["review", "approve", "reopen"]
-    assert audit[2] == ("admin@x.ru", "reopen", c.OCT, '{"state": "approved"}', '{"state": "in_review"}',
+    # the first build recorded the config's rules ("rules", by "config")
+    assert [a[1] for a in audit] == ["rules", "review", "approve", "reopen"]
+    assert audit[3] == ("admin@x.ru", "reopen", c.OCT, '{"state": "approved"}', '{"state": "in_review"}',
                         "wrong partner on line 3")
     assert all(a["logged_at"] is not None for a in store.audit())
     # reopened: October follows the data again (a refund now changes October itself, no clawback)

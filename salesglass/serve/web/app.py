@@ -116,7 +116,7 @@ def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> Fast
     app.state.sg = state
 
     @app.middleware("http")
-    async def require_login(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def require_login(request: Request, call_next: Callable[[Request], Any]) -> Response:
         """No page or API answers without a session, except login, static files and /health."""
         path = request.url.path
         started = time.perf_counter()

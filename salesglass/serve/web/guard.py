@@ -10,9 +10,11 @@ Pure ASGI (no request parsing of its own), so it also covers redirects, errors a
 - **Bodies.** A request body is counted while it is read and refused with 413 past `form_limit` bytes
   (a `Content-Length` above it is refused before anything is read), so `/login` never parses a 50 MB
   password. The amoCRM webhook reads its body itself under its own limit (refresh/webhooks.py).
+- **Paths.** A path with control characters (`/static/%00`) is refused with 400 before any route sees it.
 - **Origin.** A POST (any unsafe method) whose `Origin` — or, without one, `Referer` — is another site
   is refused with 403 even when its CSRF token is right; so is `Sec-Fetch-Site: cross-site`. The own
-  origin is `[dashboard].public_url` when set (behind a proxy that rewrites Host), else the request's Host.
+  origin is `[dashboard].public_url` when set (behind a proxy that rewrites Host), else the request's Host
+  (host and port; the scheme is not compared, as TLS may end at a proxy).
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
-       "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-       "frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
 FORM_LIMIT = 64 * 1024  # a login or an admin form is a few hundred bytes
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 OWN_BODY_PREFIXES = ("/hooks/",)  # read and limited by their own handlers
@@ -62,8 +66,9 @@ def _origin_of(url: str) -> str | None:
 
 
 class Guard:
-    def __init__(self, app: Any, *, https: bool = False, public_url: str | None = None,
-                 form_limit: int = FORM_LIMIT) -> None:
+    def __init__(
+        self, app: Any, *, https: bool = False, public_url: str | None = None, form_limit: int = FORM_LIMIT
+    ) -> None:
         self.app, self.https, self.form_limit = app, https, form_limit
         self.public_origin = _origin_of(public_url) if public_url else None
 
@@ -72,8 +77,10 @@ class Guard:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        extra = [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                 for k, v in security_headers(path, https=self.https).items()]
+        extra = [
+            (k.lower().encode("latin-1"), v.encode("latin-1"))
+            for k, v in security_headers(path, https=self.https).items()
+        ]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -81,6 +88,9 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *(h for h in extra if h[0] not in names)]
             await send(message)
 
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in path):  # e.g. /static/%00: no route or file has one
+            await _plain(send_with_headers, 400, "control characters in the path")
+            return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         if scope.get("method") in UNSAFE_METHODS and not path.startswith(OWN_BODY_PREFIXES):
             refusal = self._cross_site(scope, headers)
@@ -119,15 +129,16 @@ class Guard:
         if sent is None:
             return None  # browsers always send Origin on POST; a script must still hold a session and token
         origin = _origin_of(sent) if sent != "null" else None
-        if origin is None or origin != self._own_origin(scope, headers):
+        if origin is None or not self._is_own(origin, headers):
             return "request from another site refused (Origin does not match this dashboard)"
         return None
 
-    def _own_origin(self, scope: Scope, headers: dict[str, str]) -> str | None:
+    def _is_own(self, origin: str, headers: dict[str, str]) -> bool:
         if self.public_origin:
-            return self.public_origin
-        host = headers.get("host")
-        return _origin_of(f"{scope.get('scheme', 'http')}://{host}") if host else None
+            return origin == self.public_origin
+        # the host the browser addressed; the scheme is left out, as TLS may end at a proxy in front of us
+        host = headers.get("host", "").lower()
+        return bool(host) and urlsplit(origin).netloc == host
 
 
 class BodyTooLarge(Exception):
@@ -151,7 +162,11 @@ def _counting(receive: Receive, limit: int) -> Receive:
 
 async def _plain(send: Send, status: int, text: str) -> None:
     body = text.encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -135,7 +135,7 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, entity: str, where: str, reason_sql: str, relation: str) -> int:
-    n = con.execute(f"SELECT count(*) FROM {relation} WHERE {where}").fetchone()[0]
+    n = con.execute(f"SELECT count(*) FROM {relation} WHERE {where}").fetchall()[0][0]
     if n:
         con.execute(f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
                         SELECT '{SOURCE}', '{entity}', CAST(deal_id AS VARCHAR), {reason_sql}, raw, now()
@@ -145,7 +145,7 @@ def _quarantine(con: duckdb.DuckDBPyConnection, entity: str, where: str, reason_
 
 def _notes(con: duckdb.DuckDBPyConnection, entity: str, key: str, relation: str) -> int:
     """One quarantine row per field value that could not be read; the record itself is loaded."""
-    n = con.execute(f"SELECT coalesce(sum(len(field_notes)), 0) FROM {relation}").fetchone()[0]
+    n = con.execute(f"SELECT coalesce(sum(len(field_notes)), 0) FROM {relation}").fetchall()[0][0]
     if n:
         con.execute(f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
                         SELECT '{SOURCE}', '{entity}', CAST({key} AS VARCHAR), unnest(field_notes), raw, now()
@@ -218,7 +218,7 @@ def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
         _stage_deals(con, res)
         mapped = f"pipeline_id IN ({_ids(res.pipelines)})"
         out.skipped_other_pipelines = con.execute(
-            f"SELECT count(*) FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped})").fetchone()[0]
+            f"SELECT count(*) FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped})").fetchall()[0][0]
         bad = 0
         bad += _quarantine(con, "deals", "pipeline_id IS NULL",
                            "'deleted before the first sync, and no status change tells its pipeline'", "__amo_deals")

@@ -127,6 +127,7 @@ def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: AmoCheck
                 _range(con, ic, "platform_widget_installs", "installed_at", account_tz)
             _status_values(cfg, inp, ic)
         report.months = _months(con, account_tz)
+        _partner_references(con, report)
         if cfg.plans.path or cfg.plans.table or cfg.plans.query:
             _plans(con, cfg, report)
     finally:
@@ -154,7 +155,7 @@ def _copy_managers(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         pass
     finally:
         con.execute("DETACH __wh")
-    return con.execute("SELECT count(*) FROM managers").fetchone()[0]
+    return con.execute("SELECT count(*) FROM managers").fetchall()[0][0]
 
 
 def _examples(con: duckdb.DuckDBPyConnection, ic: InputCheck) -> None:
@@ -167,7 +168,7 @@ def _examples(con: duckdb.DuckDBPyConnection, ic: InputCheck) -> None:
 
 def _range(con: duckdb.DuckDBPyConnection, ic: InputCheck, table: str, column: str, tz: str | None = None) -> None:
     c = f"timezone({quote_lit(tz)}, {quote_ident(column)})" if tz else quote_ident(column)
-    lo, hi = con.execute(f"SELECT min({c}), max({c}) FROM {quote_ident(table)}").fetchone()
+    lo, hi = con.execute(f"SELECT min({c}), max({c}) FROM {quote_ident(table)}").fetchall()[0]
     if lo is not None:
         ic.ranges[column] = (lo, hi)
 
@@ -209,7 +210,7 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
     zone = _zone_of(cfg, inp, "sold_at")
     hours = dict(con.execute(f"SELECT hour(timezone({tz}, sold_at)), count(*) FROM sales GROUP BY 1").fetchall())
     total = sum(hours.values())
-    ic.facts.append(f"sold_at: naive times read in {zone}; shown in the account's zone {account_tz}")
+    ic.facts.append(f"sold_at: times without an offset are read in {zone}; shown in the account's zone {account_tz}")
     if total >= 50:
         quiet = min(range(24), key=lambda h: sum(hours.get((h + k) % 24, 0) for k in range(4)))
         night = sum(hours.get(h, 0) for h in range(6)) / total  # real ticket sales at 00–06 are a few per cent
@@ -222,7 +223,7 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
                 f"in the wrong zone (now {zone}); set the zone the back-office writes (`timezone` of the input or "
                 f"[platform].timezone)"
             )
-    future = con.execute("SELECT count(*) FROM sales WHERE sold_at > now() + INTERVAL 1 DAY").fetchone()[0]
+    future = con.execute("SELECT count(*) FROM sales WHERE sold_at > now() + INTERVAL 1 DAY").fetchall()[0][0]
     if future:
         ic.warnings.append(f"time: {future} sales are dated in the future — a wrong zone or format?")
 
@@ -231,7 +232,7 @@ def _partner_facts(
     con: duckdb.DuckDBPyConnection, ic: InputCheck, managers: int, warnings: dict[str, int], tz: str
 ) -> None:
     kinds = con.execute("SELECT kind, count(*) FROM partners GROUP BY 1 ORDER BY 1").fetchall()
-    n, inn = con.execute("SELECT count(*), count(inn) FROM partners").fetchone()
+    n, inn = con.execute("SELECT count(*), count(inn) FROM partners").fetchall()[0]
     ic.facts.append("kinds: " + ", ".join(f"{k} {c}" for k, c in kinds) + f"; with an ИНН: {inn} of {n}")
     _range(con, ic, "partners", "created_at", tz)
     for reason, count in warnings.items():
@@ -258,6 +259,34 @@ def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: CheckReport) -> 
         ic.read, ic.loaded, ic.quarantined = summary.plans.read, summary.plans.loaded, summary.plans.quarantined
         ic.reasons = dict(summary.plans.reasons)
         _range(con, ic, "plans", "month")
+
+
+def _partner_references(con: duckdb.DuckDBPyConnection, report: CheckReport) -> None:
+    """Sales naming a partner the partners inputs do not list: a few are normal (`salesglass doctor`
+    counts them); most of them mean the sales' partner column is not the partners' key."""
+    sales = [ic for ic in report.inputs if ic.target == "sales" and ic.loaded]
+    if not sales or not con.execute("SELECT count(*) FROM partners").fetchone()[0]:
+        return
+    n, support, unknown = con.execute("""SELECT count(*), count(*) FILTER (partner_id IS NULL),
+                                                count(*) FILTER (partner_id IS NOT NULL AND partner_id NOT IN
+                                                                 (SELECT partner_id FROM partners))
+                                         FROM __all_sales""").fetchone()
+    examples = [
+        r[0]
+        for r in con.execute("""SELECT DISTINCT partner_id FROM __all_sales WHERE partner_id NOT IN
+                                             (SELECT partner_id FROM partners) ORDER BY 1 LIMIT 3""").fetchall()
+    ]
+    sales[0].facts.append(
+        f"partners of the sales: {n - support - unknown} known, {support} without a partner "
+        f"(Support), {unknown} naming a partner not in the partners input"
+        + (f" (e.g. {', '.join(examples)})" if examples else "")
+    )
+    if n and unknown / n > 0.2:
+        sales[0].warnings.append(
+            f"partner: {unknown} of {n} sales name a partner the partners input does not list "
+            f"(e.g. {', '.join(examples)}) — is partner_id the column that holds the partners' "
+            "key?"
+        )
 
 
 def _months(con: duckdb.DuckDBPyConnection, account_tz: str) -> list[tuple[str, float, int, int]]:
@@ -325,6 +354,7 @@ def _value_counts(cfg: Config, inp: InputSpec, column: str) -> list[tuple[str, i
                 delimiter=inp.delimiter,
                 encoding=inp.encoding,
                 label=inp.name,
+                project=lambda available: [column] if column in available else None,  # a CSV: that column only
             )
             rel = "__v"
         else:

@@ -100,7 +100,7 @@ def _sniff(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str | None) ->
         options += f", delim = {quote_lit(delimiter)}"
     delim, quote, escape, new_line, comment, skip, columns = con.execute(
         f"""SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows, Columns
-            FROM sniff_csv({quote_lit(str(path))}, {options})""").fetchone()
+            FROM sniff_csv({quote_lit(str(path))}, {options})""").fetchall()[0]
 
     def lit(value: str) -> str:
         return quote_lit("" if value == "(empty)" else value)
@@ -113,7 +113,7 @@ def _sniff(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str | None) ->
 
 def csv_rejects(con: duckdb.DuckDBPyConnection) -> list[Reject]:
     """The lines the last CSV scan could not split, one per line (DuckDB may report a line once per pass)."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = '__rejects'").fetchone()[0]:
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = '__rejects'").fetchall()[0][0]:
         return []
     return [Reject(int(line), str(err), str(text)) for line, err, text in con.execute(
         "SELECT line, arg_min(error_type, column_idx), arg_min(csv_line, column_idx) FROM __rejects "
@@ -131,7 +131,7 @@ def land_csv(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, delimiter
                                   f"{' (or its `where` filter is wrong)' if where != 'TRUE' else ''}: "
                                   f"{str(exc).splitlines()[0]}") from None
         rejects = csv_rejects(con)
-    n = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0]
+    n = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchall()[0][0]
     return n, rejects
 
 
@@ -214,7 +214,7 @@ def land_xlsx(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: s
         raise SalesglassError(f"{label}: the `where` filter is wrong: {str(exc).splitlines()[0]}") from None
     finally:
         con.unregister("__xlsx_in")
-    return con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0], []
+    return con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchall()[0][0], []
 
 
 def is_csv(path: Path) -> bool:

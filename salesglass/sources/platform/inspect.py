@@ -228,7 +228,7 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, name: str, source_type:
     t, c = quote_ident(table), quote_ident(name)
     landed = (
         str(con.execute(f"SELECT typeof({c}) FROM {t} LIMIT 1").fetchone() or ("VARCHAR",))[0]
-        if con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        if con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
         else "VARCHAR"
     )
     p = ColumnProfile(name, source_type if source_type not in ("", "NULL") else landed)
@@ -271,11 +271,11 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, name: str, source_type:
     elif kind.startswith(("TIMESTAMP", "DATE")) or p.typed_time:
         p.timestamp = 1.0
     elif p.numeric < 0.5:
-        iso = con.execute(f"SELECT count(TRY_CAST(v AS TIMESTAMP)) FROM {base}").fetchone()[0] / n
+        iso = con.execute(f"SELECT count(TRY_CAST(v AS TIMESTAMP)) FROM {base}").fetchall()[0][0] / n
         p.timestamp = iso
         if iso < 0.95:
             for fmt in TEXT_FORMATS:
-                share = con.execute(f"SELECT count(try_strptime(v, {quote_lit(fmt)})) FROM {base}").fetchone()[0] / n
+                share = con.execute(f"SELECT count(try_strptime(v, {quote_lit(fmt)})) FROM {base}").fetchall()[0][0] / n
                 if share > p.timestamp:
                     p.timestamp, p.format = share, fmt
                 if share >= 0.95:

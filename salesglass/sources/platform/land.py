@@ -132,14 +132,14 @@ def max_watermark(con: duckdb.DuckDBPyConnection, table: str, column: str) -> st
     c, t = quote_ident(column), quote_ident(table)
     kind = con.execute(f"SELECT typeof({c}) FROM {t} LIMIT 1").fetchone()
     if kind and kind[0] != "VARCHAR":  # a typed watermark (see `watermark_sql`)
-        return con.execute(f"SELECT CAST(max({c}) AS VARCHAR) FROM {t}").fetchone()[0]
+        return con.execute(f"SELECT CAST(max({c}) AS VARCHAR) FROM {t}").fetchall()[0][0]
     top = con.execute(f"SELECT CAST(max({c}) AS VARCHAR), TRY_CAST(max({c}) AS HUGEINT) FROM {t}").fetchone()
     if top[1] is None:
         return top[0]
     return con.execute(
         f"""SELECT CASE WHEN count({c}) = count(TRY_CAST({c} AS HUGEINT))
                         THEN CAST(max(TRY_CAST({c} AS HUGEINT)) AS VARCHAR)
-                        ELSE CAST(max({c}) AS VARCHAR) END FROM {t}""").fetchone()[0]
+                        ELSE CAST(max({c}) AS VARCHAR) END FROM {t}""").fetchall()[0][0]
 
 
 def watermark_sql(con: duckdb.DuckDBPyConnection, relation: str, column: str, alias: str) -> str:
@@ -151,7 +151,7 @@ def watermark_sql(con: duckdb.DuckDBPyConnection, relation: str, column: str, al
     sample = f"(SELECT {c} AS v FROM {quote_ident(relation)} WHERE {c} IS NOT NULL LIMIT 1000)"
     n, ints, stamps = con.execute(
         f"""SELECT count(*), count(*) FILTER (CAST(TRY_CAST(v AS HUGEINT) AS VARCHAR) = v),
-                   count(*) FILTER (CAST(TRY_CAST(v AS TIMESTAMP) AS VARCHAR) = v) FROM {sample}""").fetchone()
+                   count(*) FILTER (CAST(TRY_CAST(v AS TIMESTAMP) AS VARCHAR) = v) FROM {sample}""").fetchall()[0]
     ref = f"{alias}.{c}"
     if n and ints == n:
         return f"TRY_CAST({ref} AS HUGEINT)"

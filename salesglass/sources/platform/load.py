@@ -109,7 +109,7 @@ def load_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
     ensure_tables(con)
     summary = LoadSummary(full=full)
     previous, ordered = con.execute(
-        "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')").fetchone()
+        "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')").fetchall()[0]
     con.execute(f"SET memory_limit = {quote_lit(cfg.platform.memory_limit)}")
     try:
         _load_all(con, cfg, summary, full=full, progress=progress)
@@ -249,7 +249,7 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
         unique = _fill_new_table(con, into, select, target.table, landed, label)
     con.execute("DROP VIEW __staged_v")
     if landed.streamed_rejects is not None:
-        landed.rows = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchone()[0]
+        landed.rows = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchall()[0][0]
         landed.rejects = landed.streamed_rejects()
     return unique
 

@@ -61,7 +61,7 @@ def referenced_columns(specs: dict[str, ColumnSpec], available: list[str]) -> li
     found: list[str] = []
     lower = {a.lower(): a for a in available}
     for cs in specs.values():
-        names = [cs.column] if cs.column else [c.name for c in sqlglot.parse_one(cs.sql, read="duckdb")
+        names = [cs.column] if cs.column else [c.name for c in sqlglot.parse_one(cs.sql or "", read="duckdb")
                                                .find_all(exp.Column)]
         for n in names:
             real = n if n in available else lower.get(n.lower())

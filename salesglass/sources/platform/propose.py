@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from salesglass.sources.platform.inspect import Catalog, ColumnProfile, TableProfile
+from salesglass.sql import quote_ident, quote_lit
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
@@ -253,7 +254,7 @@ def _ident(catalog: Catalog, name: str) -> str:
             pass
     if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and name not in _duckdb_reserved():
         return name
-    return '"' + name.replace('"', '""') + '"'
+    return quote_ident(name)
 
 
 @functools.cache
@@ -265,7 +266,7 @@ def _duckdb_reserved() -> frozenset[str]:
 
 
 def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    return quote_lit(value)
 
 
 def _key(t: TableProfile) -> tuple[ColumnProfile | None, str]:
@@ -615,12 +616,40 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
     if channel:
         cols["channel"] = Choice(channel.name, MEDIUM, "named like a sales channel")
     else:
-        origin = next(
-            (c for c in t.columns if re.search(r"origin|source|istochnik|источник|vendor", norm(c.name))), None
+        seller = next(
+            (
+                c
+                for c in t.columns
+                if re.search(
+                    r"vendor|seller|prodavec|продав|distrib|дистриб|agent_id|"
+                    r"агент",
+                    norm(c.name),
+                )
+                and c is not ref
+            ),
+            None,
         )
-        if origin:
+        origin = next((c for c in t.columns if re.search(r"origin|source|istochnik|источник", norm(c.name))), None)
+        if seller and ref and partners is not None and catalog.kind == "sql":
+            pkey, _ = _key(partners)
+            pname = _find(partners, "name", pred=lambda c: not c.is_number and not c.is_time)
+            if pkey and pname:
+                sv, rv = _ident(catalog, seller.name), _ident(catalog, ref.name)
+                q = (
+                    f"SELECT o.*, CASE WHEN o.{sv} IS NULL OR o.{sv} = o.{rv} THEN 'widget' ELSE "
+                    f"COALESCE(v.{_ident(catalog, pname.name)}, o.{sv}) END AS channel "
+                    f"FROM {_ident(catalog, t.name)} o "
+                    f"LEFT JOIN {_ident(catalog, partners.name)} v ON v.{_ident(catalog, pkey.name)} = o.{sv}"
+                )
+                p.notes.append(
+                    f"channel (a suggestion, not applied): {seller.name!r} names who sold; the partner "
+                    f"itself or nobody means its own widget, another partner a distributor. To load it, "
+                    f'replace `table` with query = "{q}" and add channel = "channel"'
+                )
+        elif origin or seller:
+            c = origin or seller
             p.notes.append(
-                f"channel: {origin.name!r} may say who sold (widget vs a distributor); map `channel` to it, "
+                f"channel: {c.name!r} may say who sold (widget vs a distributor); map `channel` to it, "
                 "or to a query that derives it (see docs/platform.md) — left out"
             )
     _status_filter(p, t, catalog, take=("paid", "refund"))

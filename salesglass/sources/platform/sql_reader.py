@@ -160,7 +160,7 @@ def _text(value: object) -> str | None:
 
 
 def _hex_if_bytes(value: str | bytes) -> str:
-    return value.hex() if type(value) is bytes else value
+    return value.hex() if isinstance(value, bytes) else value
 
 
 def _pymysql_text_conv() -> dict:
