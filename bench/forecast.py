@@ -27,8 +27,23 @@ def company(scale: str, base: Path) -> Path:
     folder = base / f"bench-forecast-{scale}"
     if not (folder / "salesglass.toml").exists():
         print(f"generating and loading the {scale} company into {folder} …", flush=True)
-        subprocess.run([sys.executable, "-m", "salesglass", "demo", "--dir", str(folder), "--scale", scale,
-                        "--end", END.isoformat(), "--no-serve"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "salesglass",
+                "demo",
+                "--dir",
+                str(folder),
+                "--scale",
+                scale,
+                "--end",
+                END.isoformat(),
+                "--no-serve",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return folder / "salesglass.toml"
 
 
@@ -50,8 +65,10 @@ def main(argv: list[str]) -> None:
         by = {(r["period_type"], r["metric"], r["point"], r["method"]): r for r in result.accuracy}
         f, rr = by[("month", "turnover", 2, "forecast")], by[("month", "turnover", 2, "run_rate")]
         gain = 100 * (1 - f["mape_pct"] / rr["mape_pct"])
-        console.print(f"month turnover, days 8–14: MAPE {f['mape_pct']:.1f} % vs run-rate {rr['mape_pct']:.1f} % "
-                      f"({gain:.0f} % lower; target ≥ 40 %); P10–P90 held {f['coverage_pct']:.0f} % (target 70–90 %)")
+        console.print(
+            f"month turnover, days 8–14: MAPE {f['mape_pct']:.1f} % vs run-rate {rr['mape_pct']:.1f} % "
+            f"({gain:.0f} % lower; target ≥ 40 %); P10–P90 held {f['coverage_pct']:.0f} % (target 70–90 %)"
+        )
 
 
 if __name__ == "__main__":

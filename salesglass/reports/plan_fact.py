@@ -129,10 +129,11 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     margin = w.revenue - w.cost
     b = {m: w[f"b_{m}"] for m in _FACTS} | {"margin": w.b_revenue - w.b_cost}
     p = {m: w[f"p_{m}"] for m in _FACTS} | {"margin": w.p_revenue - w.p_cost}
-    metrics = {m: (w[m], none, none, run_rate(w[m]), none) if m == "cost"
-               else (w[m], w[f"r_{m}"], w[f"o_{m}"], run_rate(w[m]), w[f"t_{m}"]) for m in _FACTS}
-    metrics["margin"] = (margin, w.r_margin, w.o_margin, run_rate(margin), w.t_margin)
-    metrics = {m: (*v, v[0] + b[m] + p[m], b[m], p[m]) for m, v in metrics.items()}
+    # fact, realistic, optimistic, run-rate, plan to date, forecast, base, pipeline
+    fact = {m: w[m] for m in _FACTS} | {"margin": margin}
+    metrics = {m: (fact[m], none, none, run_rate(fact[m]), none, fact[m] + b[m] + p[m], b[m], p[m]) if m == "cost"
+               else (fact[m], w[f"r_{m}"], w[f"o_{m}"], run_rate(fact[m]), w[f"t_{m}"], fact[m] + b[m] + p[m], b[m],
+                     p[m]) for m in (*_FACTS, "margin")}
     metrics["margin_pct"] = (
         pct_cents(margin, w.revenue),
         pct_cents(w.r_margin, w.r_revenue),

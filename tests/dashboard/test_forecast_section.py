@@ -17,12 +17,15 @@ def forecast_site(tmp_path_factory):
     from salesglass.config import parse_config
 
     root = tmp_path_factory.mktemp("forecast_dash")
-    cfg = parse_config({
-        "warehouse": {"path": "wh.duckdb", "published_path": "published.duckdb"},
-        "dashboard": {"users_path": "users.json", "secret_path": "secret/key"},
-        "account": {"timezone": fc.TIMEZONE},
-        "reports": {"forecast": {"weekday_days": 28, "backtest_months": 3}},
-    }, base_dir=root)
+    cfg = parse_config(
+        {
+            "warehouse": {"path": "wh.duckdb", "published_path": "published.duckdb"},
+            "dashboard": {"users_path": "users.json", "secret_path": "secret/key"},
+            "account": {"timezone": fc.TIMEZONE},
+            "reports": {"forecast": {"weekday_days": 28, "backtest_months": 3}},
+        },
+        base_dir=root,
+    )
     load_company(cfg, fc.SEASONAL)
     run_build(cfg, as_of=fc.AS_OF, progress=False)
     add_users(cfg)

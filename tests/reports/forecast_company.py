@@ -28,8 +28,20 @@ from tests.reports.golden_company import MANAGERS, _deal, _partner, _st
 
 AS_OF = date(2025, 1, 28)
 TIMEZONE = "Europe/Moscow"
-F = {1: "0.8", 2: "0.9", 3: "1.0", 4: "1.0", 5: "1.1", 6: "0.9", 7: "0.8", 8: "0.9", 9: "1.1", 10: "1.1",
-     11: "1.2", 12: "1.2"}
+F = {
+    1: "0.8",
+    2: "0.9",
+    3: "1.0",
+    4: "1.0",
+    5: "1.1",
+    6: "0.9",
+    7: "0.8",
+    8: "0.9",
+    9: "1.1",
+    10: "1.1",
+    11: "1.2",
+    12: "1.2",
+}
 G = ("1.0", "1.0", "1.2", "1.2", "1.6", "0.5", "0.5")  # Monday … Sunday
 
 
@@ -45,8 +57,17 @@ def _days(first: date, last: date):
 
 
 def _sale(sid: str, partner: str, d: date, turnover: Decimal) -> dict:
-    return dict(sale_id=sid, partner_id=partner, event_id=None, sold_at=at9(d), tickets=1, turnover=turnover,
-                revenue=(turnover / 10).quantize(Decimal("0.01")), cost=Decimal("0.00"), channel="widget")
+    return dict(
+        sale_id=sid,
+        partner_id=partner,
+        event_id=None,
+        sold_at=at9(d),
+        tickets=1,
+        turnover=turnover,
+        revenue=(turnover / 10).quantize(Decimal("0.01")),
+        cost=Decimal("0.00"),
+        channel="widget",
+    )
 
 
 def _seasonal_sales() -> list[dict]:
@@ -63,7 +84,9 @@ def _seasonal_sales() -> list[dict]:
 SEASONAL = {
     "managers": MANAGERS,
     "partners": [_partner("A", "Alpha", "organizer", 3), _partner("B", "Beta", "organizer", 3)],
-    "deals": [], "deal_stages": [], "plans": [],
+    "deals": [],
+    "deal_stages": [],
+    "plans": [],
     "sales": _seasonal_sales(),
 }
 
@@ -87,7 +110,10 @@ def _pipeline_data() -> dict:
     return {
         "managers": MANAGERS,
         "partners": [_partner("C1", "Gamma", "organizer", 3), _partner("C2", "Delta", "organizer", 3)],
-        "deals": deals, "deal_stages": stages, "plans": [], "sales": sales,
+        "deals": deals,
+        "deal_stages": stages,
+        "plans": [],
+        "sales": sales,
     }
 
 

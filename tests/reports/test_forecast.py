@@ -31,10 +31,10 @@ def build(data: dict, **rules) -> duckdb.DuckDBPyConnection:
     init_canonical(con)
     load_duckdb(con, data)
     backend = ibis.duckdb.from_connection(con)
-    params = BuildParams(as_of=fc.AS_OF, timezone=fc.TIMEZONE,
-                         rules=ReportsConfig(forecast={**RULES, **rules}))
-    report_exprs(canon_of(backend), params,
-                 keep=lambda name, e: backend.create_table(name, nullable(e), overwrite=True))
+    params = BuildParams(as_of=fc.AS_OF, timezone=fc.TIMEZONE, rules=ReportsConfig(forecast={**RULES, **rules}))
+    report_exprs(
+        canon_of(backend), params, keep=lambda name, e: backend.create_table(name, nullable(e), overwrite=True)
+    )
     return con
 
 
@@ -50,8 +50,9 @@ def weight(con, day: date) -> float:
 
 
 def part(con, table: str, period: str, metric: str = "turnover", mkey: int = -1) -> float:
-    return con.execute(f"SELECT {metric} FROM {table} WHERE as_of = ? AND period_type = ? AND mkey = ?",
-                       [U, period, mkey]).fetchone()[0]
+    return con.execute(
+        f"SELECT {metric} FROM {table} WHERE as_of = ? AND period_type = ? AND mkey = ?", [U, period, mkey]
+    ).fetchone()[0]
 
 
 def test_weekday_index(base_con):
@@ -68,8 +69,14 @@ def test_month_index(base_con):
     # complete months Feb 2023 … Dec 2024 (January 2023, the first, is left out); the centred 12-month
     # means exist for Aug 2023 … Jul 2024, one of each month of year, and each is 150 × mean(f) = 150:
     # the month index is f. On a Monday the weekday index is 1.
-    mondays = {2: date(2025, 2, 3), 3: date(2025, 3, 3), 5: date(2025, 5, 5), 7: date(2025, 7, 7),
-               11: date(2025, 11, 3), 12: date(2025, 12, 1)}
+    mondays = {
+        2: date(2025, 2, 3),
+        3: date(2025, 3, 3),
+        5: date(2025, 5, 5),
+        7: date(2025, 7, 7),
+        11: date(2025, 11, 3),
+        12: date(2025, 12, 1),
+    }
     for month, day in mondays.items():
         assert weight(base_con, day) == pytest.approx(float(fc.F[month]))
 
@@ -135,7 +142,8 @@ def test_plan_fact_forecast_is_fact_plus_parts(base_con):
     got = base_con.execute(
         "SELECT fact, run_rate, forecast, forecast_base, forecast_pipeline FROM report_plan_fact "
         "WHERE period_type = 'month' AND period_start = DATE '2025-01-01' AND manager_id IS NULL "
-        "AND metric = 'turnover'").fetchone()
+        "AND metric = 'turnover'"
+    ).fetchone()
     fact = 88 * 28  # A 2240 + B 224
     assert [float(v) for v in got] == pytest.approx([fact, round(fact * 31 / 28, 2), fact + 428.80, 428.80, 0])
 
@@ -144,6 +152,7 @@ def test_backtest_cases_see_only_their_past(base_con):
     # a backtest day's to-date fact is the sum up to that day; its actual the whole period
     got = base_con.execute(
         "SELECT to_date, actual FROM report_forecast_backtest WHERE as_of = DATE '2024-12-08' "
-        "AND period_type = 'month' AND metric = 'turnover'").fetchone()
+        "AND period_type = 'month' AND metric = 'turnover'"
+    ).fetchone()
     assert [float(v) for v in got] == [8 * 150 * 1.2, 31 * 150 * 1.2]
     assert not math.isnan(float(got[0]))

@@ -28,12 +28,24 @@ GROWTH_DAYS = 91
 def _company_days(canon: Canon, params: BuildParams) -> ibis.Table:
     """Company facts per day number, in hundredths (money kopecks, counts × 100)."""
     pd = canon.partner_days
-    money = pd.select(day=day_no(pd.day), turnover=pd.turnover, revenue=pd.revenue, cost=pd.cost,
-                      tickets=pd.tickets * 100, new_partners=ibis.literal(0, type=I64))
+    money = pd.select(
+        day=day_no(pd.day),
+        turnover=pd.turnover,
+        revenue=pd.revenue,
+        cost=pd.cost,
+        tickets=pd.tickets * 100,
+        new_partners=ibis.literal(0, type=I64),
+    )
     fs = canon.first_sales
     zero = ibis.literal(0, type=I64)
-    new = fs.select(day=day_no(params.local_date(fs.first_sale_at)), turnover=zero, revenue=zero, cost=zero,
-                    tickets=zero, new_partners=ibis.literal(100, type=I64))
+    new = fs.select(
+        day=day_no(params.local_date(fs.first_sale_at)),
+        turnover=zero,
+        revenue=zero,
+        cost=zero,
+        tickets=zero,
+        new_partners=ibis.literal(100, type=I64),
+    )
     rows = union_all(money, new)
     cols = ("turnover", "revenue", "cost", "tickets", "new_partners")
     return rows.group_by("day").agg(**{m: rows[m].sum() for m in cols})
@@ -76,14 +88,28 @@ def _unpivot(g: ibis.Table) -> ibis.Table:
     def pick(k):
         return ibis.cases(*[(x.metric_no == n, per[m][k]) for n, m in enumerate(METRICS)])
 
-    x = x.mutate(metric=x.metric_no.cases(*enumerate(METRICS)),
-                 **{k: pick(k) for k in ("td", "ac", "ly", "gn", "gl", "b", "p")})
+    x = x.mutate(
+        metric=x.metric_no.cases(*enumerate(METRICS)), **{k: pick(k) for k in ("td", "ac", "ly", "gn", "gl", "b", "p")}
+    )
     growth = ibis.ifelse(x.gl > 0, x.gn.cast(F64) / x.gl, ibis.null(F64))
     last_year = x.td + whole(x.ly.cast(F64) * growth)
     return x.select(
-        "as_of", "period_type", "period_start", "ps", "pe", "point", "days_elapsed", "days_total", "metric",
-        to_date="td", base="b", pipeline="p", forecast=x.td + x.b + x.p,
-        run_rate=div_round(x.td * x.days_total, x.days_elapsed), last_year=last_year, actual="ac",
+        "as_of",
+        "period_type",
+        "period_start",
+        "ps",
+        "pe",
+        "point",
+        "days_elapsed",
+        "days_total",
+        "metric",
+        to_date="td",
+        base="b",
+        pipeline="p",
+        forecast=x.td + x.b + x.p,
+        run_rate=div_round(x.td * x.days_total, x.days_elapsed),
+        last_year=last_year,
+        actual="ac",
     )
 
 
@@ -102,16 +128,16 @@ def quantile(x: ibis.Table, group: list[str], value: str, q: float) -> ibis.Tabl
 def ratios(cases: ibis.Table) -> ibis.Table:
     """What happened after as_of ÷ what the forecast expected after as_of, per case (NULL when it expected 0)."""
     rest = cases.forecast - cases.to_date
-    return cases.mutate(rho=ibis.ifelse(rest != 0, (cases.actual - cases.to_date).cast(F64) / rest,
-                                        ibis.null(F64)))
+    return cases.mutate(rho=ibis.ifelse(rest != 0, (cases.actual - cases.to_date).cast(F64) / rest, ibis.null(F64)))
 
 
 def _loo_range(cases: ibis.Table, params: BuildParams) -> ibis.Table:
     """Each case's range from the ratios of the other periods' cases (same point, else all points)."""
     rules = params.rules.forecast
     r = ratios(cases)
-    other = r.filter(r.rho.notnull()).select(o_type="period_type", o_metric="metric", o_point="point",
-                                              o_start="period_start", o_rho="rho")
+    other = r.filter(r.rho.notnull()).select(
+        o_type="period_type", o_metric="metric", o_point="point", o_start="period_start", o_rho="rho"
+    )
     case_keys = ["as_of", "period_type", "metric"]
     out = {}
     for name, same_point in (("pt", True), ("all", False)):
@@ -133,13 +159,28 @@ def _loo_range(cases: ibis.Table, params: BuildParams) -> ibis.Table:
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     """report_forecast_backtest: one row per backtest case (as_of × period × metric), money as DECIMAL."""
     cases = _loo_range(_unpivot(_wide_cases(canon, params)), params)
-    money = ("to_date", "base", "pipeline", "forecast", "forecast_low", "forecast_high", "run_rate", "last_year",
-             "actual")
-    cases = cases.mutate(forecast_low=ibis.least(cases.low, cases.high), forecast_high=ibis.greatest(
-        cases.low, cases.high))
+    money = (
+        "to_date",
+        "base",
+        "pipeline",
+        "forecast",
+        "forecast_low",
+        "forecast_high",
+        "run_rate",
+        "last_year",
+        "actual",
+    )
+    cases = cases.mutate(
+        forecast_low=ibis.least(cases.low, cases.high), forecast_high=ibis.greatest(cases.low, cases.high)
+    )
     return cases.select(
-        as_of=to_date(cases.as_of), period_type=cases.period_type, period_start=cases.period_start,
-        point=cases.point, days_elapsed=cases.days_elapsed, days_total=cases.days_total, metric=cases.metric,
+        as_of=to_date(cases.as_of),
+        period_type=cases.period_type,
+        period_start=cases.period_start,
+        point=cases.point,
+        days_elapsed=cases.days_elapsed,
+        days_total=cases.days_total,
+        metric=cases.metric,
         **{m: from_cents(cases[m]) for m in money},
     ).order_by("period_type", "metric", "as_of")
 
@@ -163,16 +204,28 @@ def accuracy(canon: Canon, params: BuildParams) -> ibis.Table:
         b = bt.filter(bt[method].notnull())
         f = b[method]
         err = (f - b.actual).cast(F64)
-        rows.append(b.select(
-            "period_type", "metric", "point", method=ibis.literal(method), err=err,
-            ape=ibis.ifelse(b.actual != 0, (err / b.actual.cast(F64)).abs(), ibis.null(F64)),
-            act=b.actual.cast(F64).abs(),
-            inside=ibis.ifelse(ibis.literal(method == "forecast") & b.forecast_low.notnull(),
-                               ibis.ifelse((b.actual >= b.forecast_low) & (b.actual <= b.forecast_high), 1.0,
-                                           0.0), ibis.null(F64)),
-        ))
+        rows.append(
+            b.select(
+                "period_type",
+                "metric",
+                "point",
+                method=ibis.literal(method),
+                err=err,
+                ape=ibis.ifelse(b.actual != 0, (err / b.actual.cast(F64)).abs(), ibis.null(F64)),
+                act=b.actual.cast(F64).abs(),
+                inside=ibis.ifelse(
+                    ibis.literal(method == "forecast") & b.forecast_low.notnull(),
+                    ibis.ifelse((b.actual >= b.forecast_low) & (b.actual <= b.forecast_high), 1.0, 0.0),
+                    ibis.null(F64),
+                ),
+            )
+        )
     x = union_all(*rows)
     g = x.group_by("period_type", "metric", "point", "method").agg(
-        cases=x.count(), mape_pct=mean(x.ape) * 100, wape_pct=_share(x.err.abs().sum(), x.act.sum()),
-        bias_pct=_share(x.err.sum(), x.act.sum()), coverage_pct=mean(x.inside) * 100)
+        cases=x.count(),
+        mape_pct=mean(x.ape) * 100,
+        wape_pct=_share(x.err.abs().sum(), x.act.sum()),
+        bias_pct=_share(x.err.sum(), x.act.sum()),
+        coverage_pct=mean(x.inside) * 100,
+    )
     return g.order_by("period_type", "metric", "point", "method")

@@ -8,8 +8,9 @@ import typer
 
 from salesglass.reports.cli import ConfigOption, _parse_date
 
-forecast_app = typer.Typer(help="The forecast of the running month, quarter and year (docs/forecast.md).",
-                           no_args_is_help=True)
+forecast_app = typer.Typer(
+    help="The forecast of the running month, quarter and year (docs/forecast.md).", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -19,17 +20,30 @@ def register(app: typer.Typer) -> None:
 @forecast_app.command("backtest")
 def backtest_command(
     config: ConfigOption = None,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="Replay the history before this date (YYYY-MM-DD). Default: today.")] = None,
-    months: Annotated[int | None, typer.Option(
-        "--months", min=3, max=60,
-        help="Months replayed (the 1st, 8th, 15th and 22nd of each). Default: [reports.forecast] backtest_months.")
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Replay the history before this date (YYYY-MM-DD). Default: today.")
     ] = None,
-    period: Annotated[list[str] | None, typer.Option(
-        "--period", "-p", help="month, quarter or year; repeat for several. Default: all three.")] = None,
-    metric: Annotated[list[str] | None, typer.Option(
-        "--metric", "-m", help="turnover, revenue, margin, cost, tickets or new_partners; repeat for several. "
-                               "Default: all.")] = None,
+    months: Annotated[
+        int | None,
+        typer.Option(
+            "--months",
+            min=3,
+            max=60,
+            help="Months replayed (the 1st, 8th, 15th and 22nd of each). Default: [reports.forecast] backtest_months.",
+        ),
+    ] = None,
+    period: Annotated[
+        list[str] | None,
+        typer.Option("--period", "-p", help="month, quarter or year; repeat for several. Default: all three."),
+    ] = None,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric",
+            "-m",
+            help="turnover, revenue, margin, cost, tickets or new_partners; repeat for several. Default: all.",
+        ),
+    ] = None,
 ) -> None:
     """Replay past days, forecast each as it was then, and print the errors next to the naive run-rate
     and last year × growth: MAPE and bias by point of the period, and how often P10–P90 held the actual."""
@@ -37,7 +51,6 @@ def backtest_command(
 
     from salesglass.config import load_config
     from salesglass.errors import SalesglassError
-    from salesglass.reports.build import today_in
     from salesglass.reports.forecast.run import METRIC_ORDER, accuracy_table, run_backtest
 
     periods = tuple(period or ("month", "quarter", "year"))
@@ -49,16 +62,17 @@ def backtest_command(
         if m not in METRIC_ORDER:
             raise SalesglassError(f"--metric must be one of {', '.join(METRIC_ORDER)}, got {m!r}")
     cfg = load_config(config)
-    day = _parse_date(as_of) or today_in(cfg.account.timezone)
     console = Console()
-    console.print(f"backtest as of {day}: replaying the 1st, 8th, 15th and 22nd of each month …")
-    result = run_backtest(cfg, day, months=months, say=lambda m: console.print(f"  {m}"))
+    console.print("backtest: replaying the 1st, 8th, 15th and 22nd of each month …")
+    result = run_backtest(cfg, _parse_date(as_of), months=months, say=lambda m: console.print(f"  {m}"))
+    console.print(f"as of {result.as_of}")
     if not result.accuracy:
-        console.print("no backtest cases: the history before as_of is too short "
-                      "([reports.forecast] min_history_days)")
+        console.print("no backtest cases: the history before as_of is too short ([reports.forecast] min_history_days)")
         return
     for p in periods:
         console.print(accuracy_table(result.accuracy, p, metrics))
-    console.print(f"{result.cases} as-of days replayed in {result.seconds:.1f} s. MAPE = mean |forecast − actual| "
-                  "/ actual; bias = Σ (forecast − actual) / Σ actual; P10–P90 ranges come from the other periods' "
-                  "cases.")
+    console.print(
+        f"{result.cases} as-of days replayed in {result.seconds:.1f} s. MAPE = mean |forecast − actual| "
+        "/ actual; bias = Σ (forecast − actual) / Σ actual; P10–P90 ranges come from the other periods' "
+        "cases."
+    )

@@ -93,6 +93,5 @@ def periods(origins: ibis.Table) -> ibis.Table:
         elapsed = t.as_of - t.ps + 1
         total = t.pe - t.ps + 1
         point = (elapsed - 1) // 7 + 1 if kind == "month" else (elapsed - 1) * 4 // total + 1
-        parts.append(t.mutate(days_elapsed=elapsed, days_total=total,
-                              point=ibis.least(point, 4).cast(I64)))
+        parts.append(t.mutate(days_elapsed=elapsed, days_total=total, point=ibis.least(point, 4).cast(I64)))
     return union_all(*parts)

@@ -57,9 +57,14 @@ def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ib
     established = g.fs_dn.notnull() & (g.fs_dn <= g.as_of - PRIOR_END)
     share = 1 - float(rules.decline_pct) / 100
     declining = established & (p_level > 0) & (r_level < p_level * share)
-    levels = {m: ibis.ifelse(declining, g[f"r_{m}"].fill_null(0).cast(F64) / k_recent,
-                             ibis.ifelse(k_level > 0, g[f"l_{m}"].fill_null(0).cast(F64) / k_level, 0.0))
-              for m in METRICS}
+    levels = {
+        m: ibis.ifelse(
+            declining,
+            g[f"r_{m}"].fill_null(0).cast(F64) / k_recent,
+            ibis.ifelse(k_level > 0, g[f"l_{m}"].fill_null(0).cast(F64) / k_level, 0.0),
+        )
+        for m in METRICS
+    }
     ratio = ibis.ifelse(declining, r_level / p_level, 1.0)
     return g.select("as_of", "partner_id", declining=declining, ratio=ratio, **levels)
 

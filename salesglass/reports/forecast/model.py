@@ -21,8 +21,7 @@ _HUNDRED = {"turnover": 1, "revenue": 1, "cost": 1, "tickets": 100, "new_partner
 def weights(canon: Canon, params: BuildParams) -> ibis.Table:
     """forecast_weights: as-of day × day → seasonal weight (derived helper, materialised by the build)."""
     rules = params.rules.forecast
-    return day_weights(canon, all_origins(canon, params), -max(rules.level_days, PRIOR_END), 366,
-                       rules.weekday_days)
+    return day_weights(canon, all_origins(canon, params), -max(rules.level_days, PRIOR_END), 366, rules.weekday_days)
 
 
 def base(canon: Canon, params: BuildParams) -> ibis.Table:

@@ -35,8 +35,14 @@ def _kind(col) -> ibis.Value:
 def _deals(canon: Canon, params: BuildParams) -> ibis.Table:
     d = canon.deals
     lost_dn = ibis.ifelse(d.is_lost, day_no(params.local_date(d.closed_at)).fill_null(-1), ibis.null(I64))
-    d = d.select("deal_id", "partner_id", "sales_manager_id", kind=_kind(d.client_kind),
-                 created_dn=day_no(params.local_date(d.created_at)), lost_dn=lost_dn)
+    d = d.select(
+        "deal_id",
+        "partner_id",
+        "sales_manager_id",
+        kind=_kind(d.client_kind),
+        created_dn=day_no(params.local_date(d.created_at)),
+        lost_dn=lost_dn,
+    )
     fs = canon.first_sales
     fs = fs.select("partner_id", pfs_dn=day_no(params.local_date(fs.first_sale_at)))
     st = canon.deal_stages
@@ -51,8 +57,9 @@ def _stages(canon: Canon, params: BuildParams) -> ibis.Table:
     return st.select("deal_id", s=st.stage_order.cast(I64), r_dn=day_no(params.local_date(st.reached_at)))
 
 
-def conversion(canon: Canon, params: BuildParams, origins: ibis.Table, deals: ibis.Table,
-               stages: ibis.Table) -> ibis.Table:
+def conversion(
+    canon: Canon, params: BuildParams, origins: ibis.Table, deals: ibis.Table, stages: ibis.Table
+) -> ibis.Table:
     """as_of × stage × kind × week j: f = share of the deals that sold in week j after reaching the stage."""
     rules = params.rules.forecast
     horizon, history = rules.pipeline_horizon_days, rules.pipeline_history_days
@@ -79,8 +86,9 @@ def cohort_curve(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis
     p = canon.partners.select("partner_id", pkind=_kind(canon.partners.kind))
     fs = canon.first_sales
     fs = fs.select("partner_id", fs_dn=day_no(params.local_date(fs.first_sale_at))).join(p, "partner_id")
-    fs = union_all(fs.select("partner_id", "fs_dn", kind="pkind"),
-                   fs.select("partner_id", "fs_dn", kind=ibis.literal("all")))
+    fs = union_all(
+        fs.select("partner_id", "fs_dn", kind="pkind"), fs.select("partner_id", "fs_dn", kind=ibis.literal("all"))
+    )
     fs = fs.mutate(fw=fs.fs_dn // 7)
     pd = canon.partner_days
     pd = pd.filter(pd.partner_id.notnull())
@@ -109,18 +117,24 @@ def remainder(canon: Canon, params: BuildParams, origins: ibis.Table, periods: i
     curve = cohort_curve(canon, params, origins)
     d = origins.cross_join(deals)
     u = d.as_of
-    d = d.filter(d.created_dn <= u, d.lost_dn.isnull() | (d.lost_dn > u), d.sold_dn.isnull() | (d.sold_dn > u),
-                 d.pfs_dn.isnull() | (d.pfs_dn > u))
+    d = d.filter(
+        d.created_dn <= u,
+        d.lost_dn.isnull() | (d.lost_dn > u),
+        d.sold_dn.isnull() | (d.sold_dn > u),
+        d.pfs_dn.isnull() | (d.pfs_dn > u),
+    )
     at = d.select("as_of", "deal_id", "kind", "sales_manager_id").join(stages, "deal_id")
     at = at.filter(at.r_dn <= at.as_of)
     at = at.group_by("as_of", "deal_id", "kind", "sales_manager_id").agg(s=at.s.max(), r_dn=at.r_dn.max())
     # the conversion table of the deal's kind, or all kinds pooled when that kind has too few deals
     tots = conv.select("as_of", "s", "kind", "tot").distinct()
     at = left_join(at, tots, ["as_of", "s", "kind"])
-    at = at.mutate(ck=ibis.ifelse(at.tot.fill_null(0) >= MIN_DEALS, at.kind, ibis.literal("all")),
-                   aw=(at.as_of - at.r_dn) // 7)
+    at = at.mutate(
+        ck=ibis.ifelse(at.tot.fill_null(0) >= MIN_DEALS, at.kind, ibis.literal("all")), aw=(at.as_of - at.r_dn) // 7
+    )
     x = at.select("as_of", "deal_id", "kind", "sales_manager_id", "s", "r_dn", "ck", "aw").join(
-        conv.select("as_of", "s", ck="kind", j="j", f="f"), ["as_of", "s", "ck"])
+        conv.select("as_of", "s", ck="kind", j="j", f="f"), ["as_of", "s", "ck"]
+    )
     gone = x.f.sum(where=x.j < x.aw).over(ibis.window(group_by=[x.as_of, x.deal_id])).fill_null(0)
     x = x.mutate(left=1 - gone)
     x = x.filter(x.j >= x.aw, x.left > 1e-9)
@@ -137,8 +151,12 @@ def remainder(canon: Canon, params: BuildParams, origins: ibis.Table, periods: i
     managed = x.filter(x.sales_manager_id.notnull())
     rows = union_all(
         x.select("as_of", "period_type", *METRICS, "new_partners", mkey=ibis.literal(COMPANY, type=I64)),
-        managed.select("as_of", "period_type", **{m: zero for m in METRICS}, new_partners=managed.new_partners,
-                       mkey=managed.sales_manager_id.cast(I64)),
+        managed.select(
+            "as_of",
+            "period_type",
+            **{m: zero for m in METRICS},
+            new_partners=managed.new_partners,
+            mkey=managed.sales_manager_id.cast(I64),
+        ),
     )
-    return rows.group_by("as_of", "period_type", "mkey").agg(
-        **{m: rows[m].sum() for m in (*METRICS, "new_partners")})
+    return rows.group_by("as_of", "period_type", "mkey").agg(**{m: rows[m].sum() for m in (*METRICS, "new_partners")})

@@ -30,8 +30,14 @@ def running_parts(canon: Canon, params: BuildParams) -> ibis.Table:
 
 def _ratios(canon: Canon, params: BuildParams) -> ibis.Table:
     bt = canon.forecast_backtest if canon.forecast_backtest is not None else backtest.build(canon, params)
-    cases = bt.select("period_type", "metric", "point", to_date=to_cents(bt.to_date),
-                      forecast=to_cents(bt.forecast), actual=to_cents(bt.actual))
+    cases = bt.select(
+        "period_type",
+        "metric",
+        "point",
+        to_date=to_cents(bt.to_date),
+        forecast=to_cents(bt.forecast),
+        actual=to_cents(bt.actual),
+    )
     r = backtest.ratios(cases)
     return r.filter(r.rho.notnull()).select("period_type", "metric", "point", "rho")
 
@@ -53,18 +59,21 @@ def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     x = left_join(x, stats["pt"], key)
     x = left_join(x, stats["all"].rename(point0="point"), ["period_type", "metric", "point0"])
     use_pt = x.n_pt.fill_null(0) >= rules.min_cases
-    x = x.mutate(use_pt=use_pt, q_lo=ibis.ifelse(use_pt, x.lo_pt, x.lo_all), q_hi=ibis.ifelse(use_pt, x.hi_pt,
-                                                                                             x.hi_all))
+    x = x.mutate(
+        use_pt=use_pt, q_lo=ibis.ifelse(use_pt, x.lo_pt, x.lo_all), q_hi=ibis.ifelse(use_pt, x.hi_pt, x.hi_all)
+    )
     rest = (x.fc - x.fact).cast(F64)
     lo = x.fact + whole(rest * x.q_lo)
     hi = x.fact + whole(rest * x.q_hi)
-    x = x.mutate(lo=ibis.ifelse(x.running, ibis.least(lo, hi), x.fc), hi=ibis.ifelse(x.running, ibis.greatest(lo, hi),
-                                                                                     x.fc))
+    x = x.mutate(
+        lo=ibis.ifelse(x.running, ibis.least(lo, hi), x.fc), hi=ibis.ifelse(x.running, ibis.greatest(lo, hi), x.fc)
+    )
     # chances: the share of the past ratios (same point, or pooled) that would have reached the plan
     run = x.filter(x.running, x.fc.notnull())
     pr = r.select(r_type="period_type", r_metric="metric", r_point="point", rho="rho")
     j = run.select(*row, "point", "use_pt", "fact", "fc", "real", "opt").join(
-        pr, [run.period_type == pr.r_type, run.metric == pr.r_metric])
+        pr, [run.period_type == pr.r_type, run.metric == pr.r_metric]
+    )
     j = j.filter(~j.use_pt | (j.point == j.r_point))
     got = j.fact.cast(F64) + (j.fc - j.fact).cast(F64) * j.rho
     ch = j.group_by(row).agg(

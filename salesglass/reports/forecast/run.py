@@ -29,11 +29,17 @@ class BacktestResult:
     accuracy: list[dict]  # rows of report_forecast_accuracy
 
 
-def run_backtest(cfg: Config, as_of: date, *, months: int | None = None,
-                 say: Callable[[str], None] = lambda _m: None) -> BacktestResult:
+def run_backtest(
+    cfg: Config,
+    as_of: date | None = None,
+    *,
+    months: int | None = None,
+    say: Callable[[str], None] = lambda _m: None,
+) -> BacktestResult:
     import duckdb
     import ibis
 
+    from salesglass.account_zone import resolve_zone
     from salesglass.model.schema import CANONICAL
     from salesglass.reports import derive
     from salesglass.reports.base import BuildParams, nullable
@@ -45,7 +51,9 @@ def run_backtest(cfg: Config, as_of: date, *, months: int | None = None,
     rules = cfg.reports
     if months is not None:
         rules = rules.model_copy(update={"forecast": rules.forecast.model_copy(update={"backtest_months": months})})
-    params = BuildParams(as_of=as_of, timezone=cfg.account.timezone, rules=rules)
+    zone = resolve_zone(cfg)
+    as_of = as_of or zone.today()
+    params = BuildParams(as_of=as_of, timezone=zone.name, rules=rules)
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
@@ -67,7 +75,8 @@ def run_backtest(cfg: Config, as_of: date, *, months: int | None = None,
     cur = con.execute(f"SELECT * FROM {acc.get_name()}")
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    cases = con.execute(f"SELECT count(DISTINCT as_of) FROM {bt.get_name()}").fetchone()[0]
+    counted = con.execute(f"SELECT count(DISTINCT as_of) FROM {bt.get_name()}").fetchone()
+    cases = int(counted[0]) if counted else 0
     con.close()
     return BacktestResult(as_of=as_of, seconds=time.perf_counter() - started, cases=cases, accuracy=rows)
 
@@ -97,7 +106,15 @@ def accuracy_table(rows: list[dict], period_type: str, metrics: tuple[str, ...])
                 continue
             rr = by.get((period_type, metric, point, "run_rate"), {})
             ly = by.get((period_type, metric, point, "last_year"), {})
-            t.add_row(metric, POINT_LABELS[period_type][point], str(f["cases"]), pct(f["mape_pct"]),
-                      pct(rr.get("mape_pct")), pct(ly.get("mape_pct")), pct(f["bias_pct"]), pct(rr.get("bias_pct")),
-                      pct(f["coverage_pct"]))
+            t.add_row(
+                metric,
+                POINT_LABELS[period_type][point],
+                str(f["cases"]),
+                pct(f["mape_pct"]),
+                pct(rr.get("mape_pct")),
+                pct(ly.get("mape_pct")),
+                pct(f["bias_pct"]),
+                pct(rr.get("bias_pct")),
+                pct(f["coverage_pct"]),
+            )
     return t

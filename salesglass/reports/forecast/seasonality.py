@@ -70,8 +70,10 @@ def month_index_as_of(canon: Canon, origins: ibis.Table, cdays: ibis.Table) -> i
     ago = j.filter(j.mi >= j.umi - 15, j.mi <= j.umi - 13).select("as_of", mi=j.mi + 12, then="avg")
     pairs = recent.join(ago, ["as_of", "mi"])
     growth = pairs.group_by("as_of").agg(g_n=pairs.count(), g_now=pairs.now.sum(), g_then=pairs.then.sum())
-    growth = growth.select("as_of", g=ibis.ifelse((growth.g_n == 3) & (growth.g_then > 0) & (growth.g_now > 0),
-                                                  growth.g_now / growth.g_then, 1.0))
+    growth = growth.select(
+        "as_of",
+        g=ibis.ifelse((growth.g_n == 3) & (growth.g_then > 0) & (growth.g_now > 0), growth.g_now / growth.g_then, 1.0),
+    )
     tr = left_join(j.filter(j.mi >= j.umi - 12, j.mi <= j.umi - 1), growth, "as_of")
     # each month brought to today's level by that growth, so the trend is not read as seasonality
     tr = tr.mutate(avg=tr.avg * tr.g.fill_null(1.0) ** ((tr.umi - 1 - tr.mi).cast(F64) / 12))
