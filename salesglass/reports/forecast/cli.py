@@ -63,6 +63,7 @@ def backtest_command(
             raise SalesglassError(f"--metric must be one of {', '.join(METRIC_ORDER)}, got {m!r}")
     cfg = load_config(config)
     console = Console()
+    console = Console(width=max(console.width, 110))  # the table needs ~105 columns
     console.print("backtest: replaying the 1st, 8th, 15th and 22nd of each month …")
     result = run_backtest(cfg, _parse_date(as_of), months=months, say=lambda m: console.print(f"  {m}"))
     console.print(f"as of {result.as_of}")
