@@ -47,7 +47,9 @@ def generate_company(out: Path, scale: str, profile: str = "biletoid") -> Path:
 
 def fast_amocrm(cfg: Config) -> Config:
     """The same config with the client's rate and back-off scaled like the emulator's."""
-    fast = cfg.amocrm.model_copy(update={"rate_limit": 6.0 * CLOCK, "backoff_base": 1.0 / CLOCK,
+    # one request at a time: at a 100× clock a thread waking a few ms late is a whole request interval, so
+    # requests in flight could reach the emulator bunched; tests/amocrm/test_latency.py runs them at 3×
+    fast = cfg.amocrm.model_copy(update={"rate_limit": 6.0 * CLOCK, "in_flight": 1, "backoff_base": 1.0 / CLOCK,
                                          "backoff_max": 60.0 / CLOCK, "timeout": 5.0})
     return cfg.model_copy(update={"amocrm": fast})
 

@@ -54,6 +54,12 @@ def demo(
     from salesglass.simulate.generate import ensure_company
 
     end_day = date.fromisoformat(end) if end else None
+    if serve:  # a taken port is said now, not after minutes of work and a printed URL
+        from salesglass.serve.cli import require_free_port
+        from salesglass.serve.config import DashboardConfig
+
+        defaults = DashboardConfig()
+        require_free_port(defaults.host, port or defaults.port)
     dir.mkdir(parents=True, exist_ok=True)
     company = dir / "company"
     config_path = dir / "salesglass.toml"
@@ -113,11 +119,12 @@ def _print_next(config_path: Path, cfg) -> None:  # cfg: Config
 
 
 def _serve(cfg, handle, config_path: Path, *, live: bool, port: int | None) -> None:  # cfg: Config
-    from salesglass.serve.cli import run_server
+    from salesglass.serve.cli import require_free_port, run_server
     from salesglass.serve.web.app import demo_manager_email, ensure_demo_users
 
     if port:
         cfg.dashboard.port = port
+    require_free_port(cfg.dashboard.host, cfg.dashboard.port)
     manager_email = demo_manager_email(cfg)
     ensure_demo_users(cfg, admin=DEMO_ADMIN, manager=(manager_email or "manager@demo.local",
                                                       DEMO_MANAGER_PASSWORD))

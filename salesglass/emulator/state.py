@@ -75,6 +75,9 @@ class AccountState:
         self.notes: list[dict] = []  # notes added through the API (write-back leaves one per moved deal)
         self.advances = 0
         self._order_cache: dict[tuple, tuple] = {}
+        # filtered event lists by query (a client pages through one list; rescanning 100k events per page
+        # made the emulator, not the connector, what bounded a sync)
+        self._event_cache: dict[tuple, tuple] = {}
         self.events.sort(key=lambda e: (e.get("created_at") or 0, str(e.get("id"))))
 
     # ---- clock ---------------------------------------------------------------------------------
@@ -151,7 +154,12 @@ class AccountState:
 
     def select_events(self, *, types: set[str], entities: set[str], created_from: int | None,
                       created_to: int | None, entity_ids: set[int]) -> list[dict]:
+        key = (frozenset(types), frozenset(entities), created_from, created_to, frozenset(entity_ids))
         with self.lock:
+            version = (len(self.events), self.event_seq)
+            cached = self._event_cache.get(key)
+            if cached is not None and cached[0] == version:  # the next page of the same list: no rescan
+                return cached[1]
             out = []
             start = 0 if created_from is None else bisect.bisect_left(
                 self.events, created_from, key=lambda e: e["created_at"])
@@ -165,7 +173,10 @@ class AccountState:
                 if entity_ids and e.get("entity_id") not in entity_ids:
                     continue
                 out.append(e)
-            return out  # stored events; copy the page you serve
+            if len(self._event_cache) >= 16:
+                self._event_cache.clear()
+            self._event_cache[key] = (version, out)
+            return out  # stored events (shared with the cache): copy the page you serve, never change it
 
     # ---- writes --------------------------------------------------------------------------------
     def add_event(self, typ: str, lead_id: int, at: int, by: int, before: list | None = None,

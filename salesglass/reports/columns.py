@@ -207,7 +207,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "client_kind": ("Client kind", "Тип клиента"),
     "cohort_month": ("Cohort", "Когорта"),
     "contracts_signed": ("Contracts signed", "Подписано договоров"),
-    "created_reached_first_sale": ("…of them reached first sale", "…из них дошли до первой продажи"),
+    "created_reached_first_sale": ("Of deals created: reached first sale", "Из созданных: дошли до первой продажи"),
     "days_to_reach_sum": ("Days to reach (sum)", "Дней до этапа (сумма)"),
     "deal_id": ("Deal #", "Сделка №"),
     "deals": ("Deals", "Сделки"),

@@ -33,8 +33,10 @@ class BuildSummary:
     def print(self, console) -> None:
         from rich.table import Table
 
-        title = f"Published {self.path} — as of {self.as_of} ({self.timezone}, from {self.timezone_source})"
-        table = Table(title=title, show_lines=False)
+        # the title on its own line: a table's title wraps to the table's (narrow) width
+        console.print(f"Published {self.path} — as of {self.as_of} ({self.timezone}, from {self.timezone_source})",
+                      highlight=False, markup=False)
+        table = Table(show_lines=False)
         table.add_column("table")
         table.add_column("rows", justify="right")
         for name in sorted(self.rows, key=lambda n: (not n.startswith("report_"), n)):

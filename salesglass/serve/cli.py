@@ -28,6 +28,24 @@ users_app = typer.Typer(
 )
 
 
+def require_free_port(host: str, port: int) -> None:
+    """Fail before anything is printed as ready when the dashboard's port is taken (uvicorn would only say
+    `[Errno 98] address already in use` after the URL and logins were on screen)."""
+    import socket
+
+    from salesglass.errors import SalesglassError
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no conflict
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise SalesglassError(
+                f"port {port} on {host} is taken ({exc.strerror or exc}): another program (or another "
+                f"salesglass) listens there. Choose a free port with --port, e.g. --port {port + 1}."
+            ) from None
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.add_typer(users_app, name="users")
@@ -52,6 +70,7 @@ def serve(
         cfg.dashboard.host = host
     if port:
         cfg.dashboard.port = port
+    require_free_port(cfg.dashboard.host, cfg.dashboard.port)
     if not UserStore(cfg.resolve(cfg.dashboard.users_path)).list():
         console.print(
             "[yellow]No dashboard users yet:[/] add one with `salesglass users add you@example.com --role admin`."

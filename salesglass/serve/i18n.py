@@ -116,6 +116,9 @@ class Formatter:
             return self.number(value, 0)
         if kind == "num":
             return self.number(value, 1)
+        if kind == "num4":  # rates and multipliers: up to 4 decimals, no trailing zeros (0,1 · 1,5 · 0,0375)
+            text = self.number(value, 4)
+            return text.rstrip("0").rstrip(",.") if value is not None and text[-1:].isdigit() else text
         if kind == "pct":
             return self.pct(value)
         if kind == "month":

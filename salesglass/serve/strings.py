@@ -6,6 +6,44 @@ STRINGS: dict[str, tuple[str, str]] = {
     **COLUMN_LABELS,  # report column headers, shared with the Excel and CSV exports (reports/columns.py)
     "count": ("Count", "Количество"),
     # navigation and chrome
+    # data-quality sources and reasons (report_data_quality): shown translated, the raw words stay in exports
+    "linking": ("Linking", "Связывание"),
+    "platform": ("Platform", "Платформа"),
+    "amocrm": ("amoCRM", "amoCRM"),
+    "reports": ("Reports", "Отчёты"),
+    "unlinked deal (no partner found; see link suggestions or add an override)": (
+        "unlinked deal (no partner found; see link suggestions or add an override)",
+        "сделка без партнёра (партнёр не найден; см. предложения связей или задайте связь вручную)",
+    ),
+    "partner without a deal": ("partner without a deal", "партнёр без сделки"),
+    "sale of a partner unknown to the platform's partner list": (
+        "sale of a partner unknown to the platform's partner list",
+        "продажа партнёра, которого нет в списке партнёров платформы",
+    ),
+    "fuzzy link suggestion awaiting review": (
+        "fuzzy link suggestion awaiting review", "нечёткое предложение связи ждёт проверки"),
+    "partner with sales but no development manager (no growth bonus line)": (
+        "partner with sales but no development manager (no growth bonus line)",
+        "у партнёра есть продажи, но нет менеджера по развитию (нет строки бонуса за рост)",
+    ),
+    "hint_deals_created": ("Deals created in the period.", "Сделки, созданные в этом периоде."),
+    "hint_deals_won": (
+        "Deals won in the period, whenever they were created.",
+        "Сделки, выигранные в этом периоде, когда бы они ни были созданы.",
+    ),
+    "hint_created_reached": (
+        "Of the deals created in the month, those that reached a first sale by the data date (in any month). "
+        "Not the deals won: a deal is won in amoCRM, a first sale happens on the platform.",
+        "Из сделок, созданных в этом месяце, — сколько дошли до первой продажи к дате данных (в любом месяце). "
+        "Это не «выиграно сделок»: выигрыш отмечают в amoCRM, первая продажа случается на платформе.",
+    ),
+    "hint_reached_in_week": (
+        "Deals that reached the stage in the week, whenever they were created.",
+        "Сделки, дошедшие до этапа на этой неделе, когда бы они ни были созданы.",
+    ),
+    "salesglass_version": ("salesglass version", "Версия salesglass"),
+    "built": ("Built", "Собраны"),
+    "config": ("config", "конфигурация"),
     "page_sales": ("Sales", "Продажи"),
     "page_funnel": ("Funnel", "Воронка"),
     "page_planfact": ("Plan vs fact", "План-факт"),
@@ -194,7 +232,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "table_new_partners": ("New partners by sales manager", "Новые партнёры по менеджерам"),
     "table_sales_share": ("Sales share by development manager", "Доля продаж по менеджерам по развитию"),
     "bucket_empty": ("Empty", "Пусто"),
-    "bucket_support": ("Support", "Support"),
+    "bucket_support": ("Support", "Поддержка"),
     "bucket_unknown": ("Unknown partner", "Неизвестный партнёр"),
     "share": ("Share", "Доля"),
     # cohorts

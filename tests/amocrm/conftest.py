@@ -56,7 +56,8 @@ def make_config(tmp_path: Path, url: str, *, amocrm: dict | None = None, token: 
         token_path.write_text(json.dumps({"long_lived_token": oauth_of(FIXTURE_COMPANY)["long_lived_token"]}))
     section = {"base_url": url, "token_path": str(token_path), **MAPPING, **(amocrm or {})}
     cfg = parse_config({"warehouse": {"path": str(tmp_path / warehouse)}, "amocrm": section}, base_dir=tmp_path)
-    fast = cfg.amocrm.model_copy(update={"rate_limit": 6.0 * SCALE, "backoff_base": 1.0 / SCALE,
+    # one request at a time (see the module doc); tests/amocrm/test_latency.py keeps several in flight at 3×
+    fast = cfg.amocrm.model_copy(update={"rate_limit": 6.0 * SCALE, "in_flight": 1, "backoff_base": 1.0 / SCALE,
                                          "backoff_max": 60.0 / SCALE, "timeout": 1.0})
     return cfg.model_copy(update={"amocrm": fast})
 

@@ -170,3 +170,16 @@ def test_auth_long_lived_reads_stdin_and_stores_it_owner_only(tmp_path, emulator
     stored = tmp_path / "secrets" / "tok.json"
     assert json.loads(stored.read_text()) == {"long_lived_token": OAUTH["long_lived_token"]}
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+
+
+def test_inspect_prints_section_names_as_written(tmp_path, emulator):
+    """`amocrm inspect` says where to paste its proposal: «[amocrm]» must survive the terminal markup."""
+    from salesglass.cli import app
+
+    cfg_path = tmp_path / "salesglass.toml"
+    cfg_path.write_text(f'[amocrm]\nbase_url = "{emulator.url}"\ntoken_path = "secrets/tok.json"\n')
+    CliRunner().invoke(app, ["amocrm", "auth", "--long-lived", "-c", str(cfg_path)],
+                       input=OAUTH["long_lived_token"] + "\n")
+    result = CliRunner().invoke(app, ["amocrm", "inspect", "-c", str(cfg_path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "paste under [amocrm] and check every line" in result.output

@@ -62,11 +62,15 @@ def test_the_proposed_demo_section_is_a_valid_config_that_maps_the_fixture(tmp_p
     rules = {(r.pipeline, r.status): r.stage for r in cfg.amocrm.stages}
     assert rules[("Продажи", "Переговоры")] == "negotiation"
     assert rules[("Продажи", "Договор подписан")] == "contract_signed"
-    assert ("Продажи", "Первичный контакт") not in rules  # no guess: stays `lead`
+    assert rules[("Продажи", "Первичный контакт")] == "lead"  # no guess: an explicit `lead` rule to check
+    section_text = amocrm_section(FIXTURE_COMPANY)
+    assert "(no stage guessed from its name: check)" in section_text
     section = {k: v for k, v in data["amocrm"].items() if k not in ("auth", "client_id", "client_secret",
                                                                       "redirect_uri", "base_url", "token_path")}
     live = make_config(tmp_path, emulator.url, amocrm=section)
-    assert run_sync(live, progress=False).loaded["deals"] == 9  # all three pipelines; 3010 quarantined
+    summary = run_sync(live, progress=False)
+    assert summary.loaded["deals"] == 9  # all three pipelines; 3010 quarantined
+    assert not [w for w in summary.warnings if "stage rule" in w]  # every status has a rule: no warning
 
 
 def test_demo_section_of_a_missing_snapshot_still_parses(tmp_path: Path):

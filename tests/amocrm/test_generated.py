@@ -33,7 +33,7 @@ def demo(tmp_path: Path, generated_company: Path):
     data["warehouse"] = {"path": "wh.duckdb"}
     cfg = parse_config(data, base_dir=tmp_path)
     cfg = cfg.model_copy(update={"amocrm": cfg.amocrm.model_copy(update={
-        "rate_limit": 6.0 * SCALE, "backoff_base": 1.0 / SCALE, "timeout": 5.0})})
+        "rate_limit": 6.0 * SCALE, "in_flight": 1, "backoff_base": 1.0 / SCALE, "timeout": 5.0})})
     oauth = json.loads((generated_company / "amocrm" / "oauth.json").read_text())
     authorize(cfg, oauth["authorization_code"])  # what `salesglass demo` does after starting the emulator
     yield cfg, handle

@@ -109,7 +109,7 @@ def _demo_config(root: Path, company: Path, handle: EmulatorHandle):
     data["warehouse"] = {"path": "wh.duckdb"}
     cfg = parse_config(data, base_dir=root)
     cfg = cfg.model_copy(update={"amocrm": cfg.amocrm.model_copy(update={
-        "rate_limit": 6.0 * SCALE, "backoff_base": 1.0 / SCALE, "timeout": 5.0})})
+        "rate_limit": 6.0 * SCALE, "in_flight": 1, "backoff_base": 1.0 / SCALE, "timeout": 5.0})})
     authorize(cfg, json.loads((company / "amocrm" / "oauth.json").read_text())["authorization_code"])
     return cfg
 

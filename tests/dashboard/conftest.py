@@ -92,9 +92,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's headless Chromium driven by Playwright, one for the whole session."""
+    """Debian's headless Chromium driven by Playwright, one per test module: Playwright's sync API keeps an
+    event loop running in this thread while it lives, which later tests' asyncio.run() must not meet."""
     # `make test` installs Debian's chromium; a missing browser must fail the run, not skip it silently
     assert Path(CHROMIUM).exists(), "Debian chromium is not installed: run `make test` (or apt-get install chromium)"
     from playwright.sync_api import sync_playwright

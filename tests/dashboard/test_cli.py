@@ -57,3 +57,26 @@ def test_ensure_demo_users_creates_both_logins(tmp_path) -> None:
     store = UserStore(cfg.resolve(cfg.dashboard.users_path))
     assert store.authenticate("admin@demo", "demo-admin-2").role == "admin"
     assert store.authenticate("anna@demo.test", "demo-anna-1").role == "manager"
+
+
+def test_a_taken_port_is_reported_before_anything_is_ready(tmp_path) -> None:
+    """`make demo` with port 8000 taken: one clear error naming --port, before any work or printed URL."""
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("salesglass")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        demo = subprocess.run([str(exe), "demo", "--dir", str(tmp_path / "demo"), "--port", str(port)],
+                              capture_output=True, text=True, timeout=60)
+        serve = subprocess.run([str(exe), "serve", "--no-refresh", "--no-webhooks", "--port", str(port),
+                                "-c", str(_config(tmp_path))], capture_output=True, text=True, timeout=60)
+    for r in (demo, serve):
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert f"port {port} on 127.0.0.1 is taken" in r.stderr and "--port" in r.stderr
+        assert "Traceback" not in r.stderr and "http://" not in r.stdout
+    assert not (tmp_path / "demo" / "company").exists()  # nothing generated first

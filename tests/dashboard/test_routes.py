@@ -291,3 +291,14 @@ def test_unknown_config_key_is_an_error(tmp_path) -> None:
 
     with pytest.raises(ConfigError, match=r"\[dashboard\]\.colour is not a known setting"):
         make_config(tmp_path, colour="blue")
+
+
+def test_a_manager_starts_on_a_page_with_their_own_figures(client) -> None:
+    """Sales shows company-wide figures only: a manager without company totals neither lands there nor
+    sees it in the menu; an admin starts on it."""
+    login(client, "anna@demo.test")
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/funnel"
+    assert 'data-nav="sales"' not in client.get("/funnel").text
+    login(client, "admin@demo.test")
+    assert client.get("/", follow_redirects=False).headers["location"] == "/sales"

@@ -132,6 +132,22 @@ class Ctx:
         gone = m is not None and not m["is_active"]
         return self.manager_name(manager_id) + (f" ({self.t('inactive')})" if gone else "")
 
+    def month_choices(self) -> list[tuple[str, str]]:
+        """(YYYY-MM, «ноя 2026») for the month pickers, newest first: every month with sales up to as_of.
+
+        Selects, not <input type=month>: the browser draws that one in its own language, not the page's."""
+        last = month_start(self.snap.as_of)
+        first = None
+        if self.snap.has("partner_months"):
+            first = self.q.scalar("SELECT min(month) FROM partner_months")
+        first = max(month_start(first) if first else add_months(last, -24), add_months(last, -120))
+        first = min(first, self.month_from)
+        out, m = [], last
+        while m >= first:
+            out.append((m.strftime("%Y-%m"), self.fmt.month(m)))
+            m = add_months(m, -1)
+        return out
+
     def manager_choices(self) -> list[tuple[str, str]]:
         """(value, label) pairs for the manager filter, limited to what the viewer may pick."""
         if self.viewer.is_admin:

@@ -24,6 +24,7 @@ FORMATS = {
     "money": TWO_PLACES,
     "int": "#,##0",
     "num": "#,##0.0",
+    "num4": "0.####",
     "pct": "0.0",
     "month": "mmm yyyy",
     "date": DATE,
@@ -42,9 +43,21 @@ def describe_filters(ctx: Any) -> str:
     ]
     if ctx.kind:
         bits.append(f"{t('client_kind')}: {t(ctx.kind)}")
-    for key in ("period", "at", "measure", "mode"):
-        if ctx.params.get(key):
-            bits.append(f"{key}={ctx.params.get(key)}")
+    # the page's own choices, in words (never `period=quarter`)
+    p = ctx.params
+    if p.get("period") in ("month", "quarter", "year"):
+        bits.append(f"{t('period')}: {t('period_' + p['period'])}")
+    if p.get("at"):
+        try:
+            from datetime import date
+
+            bits.append(f"{t('at')}: {ctx.fmt.period(p.get('period') or 'month', date.fromisoformat(p['at']))}")
+        except ValueError:
+            pass
+    if p.get("measure") in ("turnover", "active_partners"):
+        bits.append(f"{t('measure')}: {t(p['measure'])}")
+    if p.get("mode") in ("abs", "pct"):
+        bits.append(f"{t('mode')}: {t('mode_' + p['mode'])}")
     return "; ".join(bits)
 
 
@@ -54,7 +67,7 @@ def cell_value(kind: str, value: Any, ctx: Any) -> Any:
         return None
     if kind == "label":
         return ctx.t(str(value))
-    if kind in ("int", "money", "num", "pct"):
+    if kind in ("int", "money", "num", "num4", "pct"):
         return value if isinstance(value, int | Decimal) else Decimal(str(value))
     if kind == "datetime" and isinstance(value, datetime):
         return zoneless(ctx.fmt.local(value))  # the account's wall time, as the page shows it

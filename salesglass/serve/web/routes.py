@@ -71,8 +71,15 @@ def register(app: FastAPI, state: Any) -> None:
         return RedirectResponse(safe_next(str(form.get("next") or "/")), status_code=303)
 
     @app.get("/")
-    def home() -> Response:
-        return RedirectResponse("/sales", status_code=303)
+    def home(request: Request) -> Response:
+        """The first page of the viewer's menu: a manager who sees only their own figures starts where
+        those are, not on a company-only page."""
+        ctx = state.context(request)
+        try:
+            first = nav_items(ctx)[0].name
+        finally:
+            ctx.q.close()
+        return RedirectResponse(f"/{first}", status_code=303)
 
     def page_view(request: Request, name: str) -> tuple[Any, Any]:
         """A page and the request's context; the caller closes ctx.q."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-NUMERIC = {"int", "money", "pct", "num"}
+NUMERIC = {"int", "money", "pct", "num", "num4"}
 
 
 @dataclass

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from salesglass.cli_options import ConfigOption
 
@@ -88,13 +89,13 @@ def inspect(config: ConfigOption = None) -> None:
     for p in pipelines:
         for s in (p.get("_embedded") or {}).get("statuses") or []:
             name = p["name"] + (" (archived)" if p.get("is_archive") else "")
-            t.add_row(str(p["id"]), name, str(s["id"]), s["name"], str(s.get("sort")))
+            t.add_row(str(p["id"]), escape(name), str(s["id"]), escape(s["name"]), str(s.get("sort")))
     console.print(t)
     for title, fields in (("Lead custom fields", lead_fields), ("Company custom fields", company_fields)):
         ft = Table("field id", "name", "type", "values (enum id: value)", title=title)
         for f in fields:
             enums = ", ".join(f"{e['id']}: {e['value']}" for e in f.get("enums") or [])
-            ft.add_row(str(f["id"]), f["name"], f.get("type", ""), enums)
+            ft.add_row(str(f["id"]), escape(f["name"]), f.get("type", ""), escape(enums))
         console.print(ft)
-    console.rule("proposed mapping — paste under [amocrm] and check every line")
+    console.rule(escape("proposed mapping — paste under [amocrm] and check every line"))
     print(propose(pipelines, lead_fields, company_fields, _groups(account, users)))

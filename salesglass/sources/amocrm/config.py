@@ -104,6 +104,9 @@ class AmoCRMConfig(Section):
     redirect_uri: str | None = None  # oauth only
     # client-side limit, below amoCRM's 7 requests per second
     rate_limit: float = 6.0
+    # requests kept in flight at once, so amoCRM's 200-600 ms per answer does not cap the rate at
+    # 1/latency; every send still passes the rate limit. 1 = one request at a time
+    in_flight: int = 5
     timeout: float = 60.0  # seconds to wait for one response (lists of 250 can be slow)
     max_retries: int = 5  # for GETs on 5xx / timeouts / 429
     backoff_base: float = 1.0  # first wait after a 429 or 5xx, doubled each time (with jitter)
@@ -136,6 +139,13 @@ class AmoCRMConfig(Section):
     def _positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError("expected a positive number of seconds")
+        return value
+
+    @field_validator("in_flight")
+    @classmethod
+    def _in_flight(cls, value: int) -> int:
+        if not 1 <= value <= 16:
+            raise ValueError("expected 1 to 16 requests at once")
         return value
 
     @field_validator("max_retries", "overlap_seconds")

@@ -16,7 +16,7 @@ Each generator yields (records, watermark): the watermark is safe to store once 
 
 Latency: from Russia amoCRM answers in 200-600 ms, so one request at a time reaches only 1/latency
 requests per second. Lists read by page number (events; leads and companies newest-first) keep up to
-`AHEAD` pages in flight (`by_page`) once their first page shows there is more; the keyset walk cannot
+`[amocrm] in_flight` pages in flight (`by_page`) once their first page shows there is more; the keyset walk cannot
 (each request needs the last one's answer), so the sync runs the streams side by side instead. The one
 limiter of the client paces every send, whatever is in flight.
 """
@@ -33,7 +33,6 @@ from salesglass.sources.amocrm.client import AmoClient
 log = logging.getLogger("salesglass.amocrm")
 
 LIST_LIMIT = 250
-AHEAD = 4  # pages of one list requested at once: 4 × 250 ms ≥ 6 requests/s at up to ~650 ms per answer
 EVENT_LIMIT = 100
 LEAD_EVENT_TYPES = ("lead_added", "lead_status_changed", "lead_deleted", "lead_restored",
                     "entity_responsible_changed")
@@ -62,21 +61,33 @@ def all_pages(client: AmoClient, path: str, key: str, params: dict | None = None
         page = client.get_url(href)
 
 
-def by_page(client: AmoClient, path: str, key: str, params: dict, *, ahead: int = AHEAD,
+def by_page(client: AmoClient, path: str, key: str, params: dict, *, ahead: int | None = None,
             go_on: Callable[[list[dict]], bool] = lambda _items: True) -> Iterator[list[dict]]:
-    """Pages 1, 2, … of a list by page number, in order, with up to `ahead` requests in flight.
+    """Pages 1, 2, … of a list by page number, in order, with up to `ahead` requests in flight (default:
+    the client's `in_flight`; 1 = one page after the other).
 
     Page 1 goes alone (an incremental read usually ends there, and then costs one request); after a
     full page the next `ahead` are asked for at once and each answer asks for one more. Stops at the
     first page that is empty or links no further, or whose items `go_on` rejects; the few requests
     already sent past it are dropped unread (at most `ahead - 1` per list).
     """
+    ahead = ahead or getattr(getattr(client, "settings", None), "in_flight", 1)
     page = client.get(path, {**params, "page": 1})
     items = _items(page, key)
     if items:
         yield items
     if not items or not _next(page) or not go_on(items):
         return
+    if ahead <= 1:
+        number = 1
+        while True:
+            number += 1
+            page = client.get(path, {**params, "page": number})
+            items = _items(page, key)
+            if items:
+                yield items
+            if not items or not _next(page) or not go_on(items):
+                return
     pool = ThreadPoolExecutor(max_workers=max(1, ahead), thread_name_prefix="amocrm-page")
     pending: deque[Future] = deque()
     number = 1

@@ -41,6 +41,12 @@ class RateLimiter:
                 now = time.monotonic()
             self._tat = max(self._tat, now) + self.interval
 
+    def sent(self) -> None:
+        """A request's bytes left just now: the next slot is at least one interval later (a send that went
+        out late moves the grid, so a late thread and an on-time one never reach amoCRM bunched)."""
+        with self._lock:
+            self._tat = max(self._tat, time.monotonic() + self.interval)
+
     def slow_down(self, factor: float = 0.8, floor: float = 0.5) -> None:
         """After a 429 someone else shares the account's budget: keep a lower rate for the rest of the run.
         Several requests in flight may meet the same crowded second: one slow-down per 7 sends' time (about

@@ -39,7 +39,8 @@ def propose(pipelines: list[dict], lead_fields: list[dict], company_fields: list
     out = ["# pipelines whose leads become deals (archived ones too, so old deals keep their stages)",
            "pipelines = [" + ", ".join(_s(p["name"]) for p in pipelines) + "]",
            f"won_stage = {_s('first_sale')}  # won (142) in every pipeline; lost (143) ends a deal",
-           "# status → canonical stage; statuses not listed count as `lead`",
+           "# status → canonical stage: every status has a rule (a status left out counts as `lead`, with a",
+           "# warning on every sync); amoCRM's own «unsorted» column needs none",
            "stages = ["]
     for p in pipelines:
         out.append(f"  # pipeline {_s(p['name'])} (id {p['id']}{', archived' if p.get('is_archive') else ''})")
@@ -47,11 +48,11 @@ def propose(pipelines: list[dict], lead_fields: list[dict], company_fields: list
             if st["id"] in (WON, LOST):
                 continue
             stage = next((name for name, rx in STAGE_HINTS if re.search(rx, str(st.get("name", "")), re.I)), None)
-            if stage:
-                out.append(f"  {{ pipeline = {_s(p['name'])}, status = {_s(st['name'])}, stage = {_s(stage)} }},"
-                           f"  # status id {st['id']}")
-            else:
-                out.append(f"  # {_s(st['name'])} (status id {st['id']}) → lead")
+            if stage is None and st.get("type", 0) == 1:  # the unsorted column: lead, never warned about
+                out.append(f"  # {_s(st['name'])} (status id {st['id']}, unsorted) → lead")
+                continue
+            out.append(f"  {{ pipeline = {_s(p['name'])}, status = {_s(st['name'])}, stage = {_s(stage or 'lead')} }},"
+                       f"  # status id {st['id']}{'' if stage else ' (no stage guessed from its name: check)'}")
     out.append("]")
     out += _fields(lead_fields, company_fields)
     out += _roles(groups or [])

@@ -96,7 +96,8 @@ def inspect(
 
     proposal = propose(catalog, timezone=cfg.platform.timezone or resolve_zone(cfg).name)
     if not write:
-        console.print("\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False)
+        console.print("\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False,
+                      markup=False)
         console.print(escape(to_toml(proposal)), highlight=False, soft_wrap=True)
         if proposal.plans:
             console.print(escape(plans_toml(proposal)), highlight=False, soft_wrap=True)

@@ -11,7 +11,7 @@ class Reporter:
     """One line per input: rows read so far, then what was loaded and quarantined."""
 
     def __init__(self, enabled: bool) -> None:
-        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+        self._progress = Progress(SpinnerColumn(finished_text="[green]✓"), TextColumn("{task.description}"),
                                   TextColumn("[cyan]{task.completed:,.0f} rows"), TextColumn("{task.fields[note]}"),
                                   TimeElapsedColumn()) if enabled else None
 
@@ -40,4 +40,6 @@ class Reporter:
     def done(self, task: TaskID, loaded: int, quarantined: int) -> None:
         if self._progress:
             note = f"loaded {loaded:,}" + (f", [yellow]quarantined {quarantined:,}" if quarantined else "")
-            self._progress.update(task, note=note, total=1, completed=self._progress.tasks[task].completed)
+            # finished (✓, no spinner left behind): a source read in one go (plans) shows what it loaded
+            rows = max(next(t.completed for t in self._progress.tasks if t.id == task), loaded, 1)
+            self._progress.update(task, note=note, total=rows, completed=rows)

@@ -17,6 +17,8 @@ class Page:
     filters: tuple[str, ...]
     build: Callable[[Any], Any]
     admin_only: bool = False
+    # shows only company-wide figures: not in the menu of a manager who may not see them
+    company_only: bool = False
     # shows more than the published file (the refresh journal): never served from the response cache
     volatile: bool = False
 
@@ -24,7 +26,7 @@ class Page:
 PAGES: dict[str, Page] = {
     p.name: p
     for p in (
-        Page("sales", "page_sales", "▤", ("months", "kind"), sales.build),
+        Page("sales", "page_sales", "▤", ("months", "kind"), sales.build, company_only=True),
         Page("funnel", "page_funnel", "▽", ("months", "manager", "kind"), funnel.build),
         Page("planfact", "page_planfact", "◎", ("period_type", "at", "manager"), planfact.build),
         Page("partners", "page_partners", "✚", ("months", "manager", "kind"), partners.build),
@@ -43,4 +45,5 @@ DRILLS: dict[str, Callable[[Any], Any]] = {
 
 
 def nav_items(ctx: Any) -> list[Page]:
-    return [p for p in PAGES.values() if not p.admin_only or ctx.viewer.is_admin]
+    return [p for p in PAGES.values()
+            if (not p.admin_only or ctx.viewer.is_admin) and (not p.company_only or ctx.may_see_company)]

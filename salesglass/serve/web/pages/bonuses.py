@@ -28,7 +28,7 @@ def line_cols(t) -> list[Col]:
         Col(
             k,
             t(f"bonus_{k}" if k in ("base", "rate", "multiplier", "amount") else k),
-            "text" if kind == "num4" else kind,
+            kind,
         )
         for k, kind in LINE_COLS
     ]

@@ -68,14 +68,16 @@ def build(ctx: Ctx) -> PageView:
                 "series": [
                     {
                         "type": "funnel",
-                        "left": "5%",
-                        "width": "90%",
+                        # labels right of the funnel, with a leader line: narrow stages cannot hold them
+                        "left": "2%",
+                        "width": "58%",
                         "top": 10,
                         "bottom": 10,
                         "sort": "none",
                         "minSize": "8%",
                         "gap": 2,
-                        "label": {"show": True, "position": "inside", "formatter": "{b}: {c}"},
+                        "label": {"show": True, "position": "right", "formatter": "{b}: {c}", "color": "#1d2433"},
+                        "labelLine": {"show": True, "length": 12},
                         "data": [
                             {"name": t(s["stage"]), "value": s["deals"], "itemStyle": {"color": STAGE_STEPS[i]}}
                             for i, s in enumerate(stages)

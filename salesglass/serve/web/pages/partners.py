@@ -159,8 +159,9 @@ def _share(ctx: Ctx, lo, hi) -> tuple[Chart, TableView]:
                     "radius": ["38%", "70%"],
                     "center": ["38%", "50%"],
                     "data": data,
-                    "label": {"formatter": "{d}%"},
-                    "minShowLabelAngle": 8,  # no labels on slivers (0.06 %): they pile up on each other
+                    # percentages inside the ring (never past the card's edge), in the page's number format
+                    "label": {"position": "inside", "sgPercent": True, "color": "#fff", "fontSize": 11},
+                    "minShowLabelAngle": 18,  # no labels on slivers: they pile up on each other
                 }
             ],
         },

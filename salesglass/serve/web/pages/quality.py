@@ -30,7 +30,10 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
         [table],
     )
     rows = ctx.q.rows(f'SELECT * FROM "{table}" {order} LIMIT 500')
-    cols = [Col(c["column_name"], ctx.t(c["column_name"]), KINDS.get(c["data_type"], "text")) for c in types]
+    # words the dashboard knows (sources, reasons) are shown translated ("label"); names and ids stay as they are
+    labelled = {"source", "entity", "reason", "timezone_source"}
+    cols = [Col(c["column_name"], ctx.t(c["column_name"]),
+                "label" if c["column_name"] in labelled else KINDS.get(c["data_type"], "text")) for c in types]
     # a value the same on every row (build_info: as_of, built_at, time zone, engine) is said once, above
     same = [c for c in cols if len(rows) > 1 and len({str(r[c.key]) for r in rows}) == 1] if len(cols) > 2 else []
     note = " · ".join(f"{c.label}: {ctx.fmt.cell(c.kind, rows[0][c.key])}" for c in same)
@@ -67,7 +70,7 @@ def refresh_runs(ctx: Ctx, limit: int = 20) -> TableView:
             Col("error", t("refresh_error")),
         ],
         rows,
-        note=None if rows else t("no_refresh_runs"),
+        empty=t("no_refresh_runs"),
     )
 
 
@@ -125,8 +128,8 @@ def build(ctx: Ctx) -> PageView:
                 "quarantine",
                 t("table_quarantine"),
                 [
-                    Col("source", t("source")),
-                    Col("entity", t("entity")),
+                    Col("source", t("source"), "label"),
+                    Col("entity", t("entity"), "label"),
                     Col("reason", t("reason")),
                     Col("rows", t("rows"), "int"),
                     Col("last_seen", t("last_seen"), "datetime"),

@@ -138,9 +138,9 @@ def build(ctx: Ctx) -> PageView:
             t("table_weekly"),
             [
                 Col("week_start", t("week"), "date"),
-                Col("deals_created", t("deals_created"), "int"),
-                Col("widget_installed", t("widget_installed"), "int"),
-                Col("first_sale", t("first_sale"), "int"),
+                Col("deals_created", t("deals_created"), "int", hint=t("hint_deals_created")),
+                Col("widget_installed", t("widget_installed"), "int", hint=t("hint_reached_in_week")),
+                Col("first_sale", t("first_sale"), "int", hint=t("hint_reached_in_week")),
             ],
             weekly,
             total={
@@ -156,10 +156,11 @@ def build(ctx: Ctx) -> PageView:
             t("table_monthly"),
             [
                 Col("month", t("month"), "month"),
-                Col("deals_created", t("deals_created"), "int"),
-                Col("deals_won", t("deals_won"), "int"),
+                Col("deals_created", t("deals_created"), "int", hint=t("hint_deals_created")),
+                Col("deals_won", t("deals_won"), "int", hint=t("hint_deals_won")),
                 Col("annual_budget_won", t("annual_budget_won"), "money"),
-                Col("created_reached_first_sale", t("created_reached_first_sale"), "int"),
+                Col("created_reached_first_sale", t("created_reached_first_sale"), "int",
+                    hint=t("hint_created_reached")),
                 Col("conversion", t("conversion_pct"), "pct"),
             ],
             monthly,

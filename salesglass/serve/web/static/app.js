@@ -20,7 +20,21 @@
     if (a >= 1e3) return (v / 1e3).toLocaleString(L, {maximumFractionDigits: 0}) + (ru ? "\u00a0тыс" : "K");
     return v.toLocaleString(L);
   }
-  function prepare(opt) {
+  /* category labels never overflow: every label of a short axis shows, wrapped by words within its slot;
+     a long axis (weeks) lets ECharts skip labels that would overlap */
+  function fitCategories(opt, width) {
+    var ax = opt.xAxis;
+    if (!ax || Array.isArray(ax) || ax.type !== "category" || !ax.data || !ax.data.length) return;
+    var n = ax.data.length, slot = Math.max(40, Math.floor((width - 80) / n) - 6);
+    ax.axisLabel = Object.assign({hideOverlap: true}, ax.axisLabel);
+    if (n <= 12 && !ax.axisLabel.rotate) {
+      ax.axisLabel.interval = 0;
+      ax.axisLabel.width = slot;
+      ax.axisLabel.overflow = "break";
+    }
+  }
+  function prepare(opt, width) {
+    fitCategories(opt, width || 600);
     var axis = opt.yAxis && !Array.isArray(opt.yAxis) && opt.yAxis.type === "value" ? opt.yAxis
              : (opt.xAxis && opt.xAxis.type === "value" ? opt.xAxis : null);
     var kind = axis ? axis.sgFormat : (opt.tooltip && opt.tooltip.sgFormat);
@@ -32,11 +46,27 @@
     if (opt.tooltip) { opt.tooltip.valueFormatter = f; }
     if (opt.visualMap) { var vf = fmtFor(opt.visualMap.sgFormat); opt.visualMap.formatter = function (v) { return vf(v); }; }
     (opt.series || []).forEach(function (s) {
+      if (s.type === "pie" && s.label && s.label.sgPercent) {
+        var pf = fmtFor("pct");
+        s.label.formatter = function (p) { return pf(p.percent); };
+      }
       if (s.type === "heatmap" && s.label) {
         var hf = fmtFor(s.label.sgFormat);
         s.label.formatter = function (p) { return s.label.sgFormat === "money" ? shortMoney(p.value[2]) : hf(p.value[2]); };
       }
     });
+    // a chart with nothing to draw says so, in the page's language (never a blank panel)
+    var empty = (opt.series || []).every(function (s) {
+      return !s.data || !s.data.length || s.data.every(function (d) {
+        var v = d && typeof d === "object" && !Array.isArray(d) ? d.value : d;
+        return v == null || v === 0 || v === "0" || (Array.isArray(v) && v[2] == null);
+      });
+    });
+    if (empty) {
+      opt.graphic = {type: "text", left: "center", top: "middle", silent: true,
+        style: {text: lang() === "ru-RU" ? "Нет данных для этих фильтров" : "Nothing for these filters",
+                fill: "#6b7486", fontSize: 13}};
+    }
     opt.textStyle = {fontFamily: "inherit"};
     opt.animation = false;  // reports, not a show: draw at once (and screenshots see the final chart)
     return opt;
@@ -47,7 +77,7 @@
       if (echarts.getInstanceByDom(el)) return;
       el.innerHTML = "";  // a page restored from history may carry a stale copy of a drawn chart
       var chart = echarts.init(el, null, {renderer: "svg"});
-      chart.setOption(prepare(JSON.parse(el.dataset.option)));
+      chart.setOption(prepare(JSON.parse(el.dataset.option), el.clientWidth));
     });
   }
   function closeDrawer() {
