@@ -99,13 +99,14 @@ def _register_all() -> None:
     from salesglass.link import cli as link_cli
     from salesglass.refresh import cli as refresh_cli
     from salesglass.reports import cli as reports_cli
+    from salesglass.reports.forecast import cli as forecast_cli
     from salesglass.serve import cli as serve_cli
     from salesglass.simulate import cli as simulate_cli
     from salesglass.sources.amocrm import cli as amocrm_cli
     from salesglass.sources.platform import cli as platform_cli
 
     for module in (demo_cli, simulate_cli, emulator_cli, amocrm_cli, platform_cli, link_cli, reports_cli,
-                   serve_cli, refresh_cli, bonus_cli):
+                   forecast_cli, serve_cli, refresh_cli, bonus_cli):
         module.register(app)
 
 

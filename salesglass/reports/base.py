@@ -88,6 +88,14 @@ class Canon:
     first_sales: ibis.Table = None
     # partner_id, deal_id, sales_manager_id, is_cold: the partner's acquiring deal (reports.md)
     acquiring_deals: ibis.Table = None
+    # partner_id × day (account zone): Σ turnover/revenue/cost in kopecks, tickets (the forecast's daily series)
+    partner_days: ibis.Table = None
+    # the forecast's steps for as_of and every backtest day (reports/forecast/model.py)
+    forecast_weights: ibis.Table = None
+    forecast_base: ibis.Table = None
+    forecast_pipeline: ibis.Table = None
+    # report_forecast_backtest once built, so plan-fact's range reads the published cases (None: recompute)
+    forecast_backtest: ibis.Table = None
     # report_bonus_lines once built, so the summary sums exactly the published lines (None: recompute)
     bonus_lines: ibis.Table = None
     # report_bonus_recomputed once built: every month as today's data and the month's rules make it

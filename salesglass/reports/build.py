@@ -45,6 +45,8 @@ def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.i
             canon = replace(canon, bonus_lines=out[name])
         elif name == "report_bonus_recomputed":
             canon = replace(canon, bonus_recomputed=out[name])
+        elif name == "report_forecast_backtest":
+            canon = replace(canon, forecast_backtest=out[name])
     return out
 
 

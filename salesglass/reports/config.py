@@ -78,9 +78,39 @@ class DecliningRules(Section):
     threshold_pct: Decimal = Field(Decimal("30"), ge=0, le=100, decimal_places=2)
 
 
+class ForecastRules(Section):
+    """The forecast of the running month, quarter and year (docs/forecast.md) and its backtest."""
+
+    # days of a partner's recent sales its level is taken from (seasonally adjusted)
+    level_days: int = Field(56, ge=7, le=365)
+    # days of the account's history the weekday index is estimated from
+    weekday_days: int = Field(364, ge=28, le=1092)
+    # a partner whose last 28 days are this many percent below its 84 days before (seasonally adjusted)
+    # counts as declining: its forecast starts from its last 28 days (90: only partners that nearly stopped)
+    decline_pct: Decimal = Field(Decimal("90"), ge=0, le=100, decimal_places=2)
+    # … and, if true, keeps falling at that pace through the period (off by default: on the simulated company
+    # it made the forecast too low, most declines being the gap between two events)
+    decline_keeps_falling: bool = False
+    # deals of the last N days (by the day they reached a stage) give the stage → first-sale conversion
+    pipeline_history_days: int = Field(730, ge=90, le=3650)
+    # a deal that has not sold within this many days of reaching a stage counts as not converted
+    pipeline_horizon_days: int = Field(182, ge=28, le=730)
+    # months of history replayed by the backtest (as of the 1st, 8th, 15th and 22nd of each month)
+    backtest_months: int = Field(24, ge=3, le=60)
+    # backtest days need at least this much history before them
+    min_history_days: int = Field(112, ge=28, le=730)
+    # the range's low end: this quantile of the backtest's errors at the same point of the period (P10)
+    low_quantile: float = Field(0.1, gt=0, lt=0.5)
+    # the range's high end (P90)
+    high_quantile: float = Field(0.9, gt=0.5, lt=1)
+    # fewer backtest cases than this at a point of the period: the range pools every point of that period type
+    min_cases: int = Field(8, ge=2, le=1000)
+
+
 class ReportsConfig(Section):
     bonus: BonusRules = BonusRules()
     declining: DecliningRules = DecliningRules()
+    forecast: ForecastRules = ForecastRules()
 
 
 def demo_section(company: Path) -> str:
@@ -104,4 +134,16 @@ def demo_section(company: Path) -> str:
 [reports.declining]
 # min_baseline = "10000.00"      # ₽: partners whose usual 28 days of turnover are below this are not listed
 # threshold_pct = "30"           # listed when the last 28 days are at least 30 % below their usual
+
+[reports.forecast]
+# level_days = 56                # a partner's level: its last 56 days, seasonally adjusted
+# weekday_days = 364             # the weekday index comes from the last 364 days of the account
+# decline_pct = "90"             # a partner 90 % below its usual is forecast from its last 28 days
+# pipeline_history_days = 730    # stage → first-sale conversion from the deals of the last two years
+# pipeline_horizon_days = 182    # … a deal not selling within 182 days of a stage counts as lost
+# backtest_months = 24           # the backtest replays the 1st, 8th, 15th and 22nd of the last 24 months
+# min_history_days = 112         # … of days with at least 112 days of history before them
+# low_quantile = 0.1             # the range: P10 …
+# high_quantile = 0.9            # … P90 of the backtest errors at the same point of the period
+# min_cases = 8                  # fewer cases at that point: pool all points of the period type
 '''

@@ -14,9 +14,12 @@ plan asked for by as_of, not with the whole period's target. Attainment to date 
 to date, 2); forecast attainment = round(100 × forecast / whole period's realistic plan, 2); both NULL
 without a plan, and NULL for margin_pct (a ratio of ratios is no attainment).
 
-Forecast: a complete period's fact; for the running period fact × days_in_period / days_elapsed,
-rounded — each metric from its own fact (so margin's forecast is not revenue's minus cost's), and
-margin_pct from the forecast margin and revenue. Periods starting after as_of are not reported. Plans are
+run_rate: a complete period's fact; for the running period fact × days_in_period / days_elapsed,
+rounded — each metric from its own fact (so margin's run-rate is not revenue's minus cost's), and
+margin_pct from the run-rate margin and revenue. forecast: a complete period's fact; for the running
+period fact + forecast_base + forecast_pipeline (reports/forecast/, docs/forecast.md), with
+forecast_low / forecast_high and the chance of reaching each plan from the backtest.
+Periods starting after as_of are not reported. Plans are
 targets, not facts: the as_of cut does not apply to them. Counts (tickets, new_partners) are shown as
 DECIMAL(18,2) like the money, so one column type carries every metric.
 """
@@ -30,6 +33,7 @@ import ibis
 
 from salesglass.model.schema import PLAN_METRICS
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
+from salesglass.reports.forecast import plan as forecast_plan
 from salesglass.reports.money import div_round, from_cents, pct_cents, to_cents
 from salesglass.reports.periods import quarter_start
 
@@ -107,23 +111,37 @@ def _rollup(facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: 
     )
 
 
-def _metrics(w: ibis.Table) -> ibis.Table:
-    """The long table: one row per metric, with plan and run-rate forecast (all in hundredths)."""
+def _with_forecast_parts(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
+    """Adds the forecast's base (b_…) and pipeline (p_…) after as_of to the running periods' rows (0 elsewhere)."""
+    parts = forecast_plan.running_parts(canon, params)
+    w = left_join(w, parts, ["period_type", "period_start", "mkey"])
+    cols = [c for c in parts.columns if c[:2] in ("b_", "p_")]
+    return w.mutate(**{c: ibis.ifelse(w.running, w[c].fill_null(0), 0) for c in cols})
 
-    def forecast(x):
+
+def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
+    """The long table: one row per metric, with plan, run-rate and forecast (all in hundredths)."""
+
+    def run_rate(x):
         return ibis.ifelse(w.running, div_round(x * w.days_total, w.days_elapsed), x)
 
     none = ibis.null(_I64)
     margin = w.revenue - w.cost
-    metrics = {m: (w[m], none, none, forecast(w[m]), none) if m == "cost"
-               else (w[m], w[f"r_{m}"], w[f"o_{m}"], forecast(w[m]), w[f"t_{m}"]) for m in _FACTS}
-    metrics["margin"] = (margin, w.r_margin, w.o_margin, forecast(margin), w.t_margin)
+    b = {m: w[f"b_{m}"] for m in _FACTS} | {"margin": w.b_revenue - w.b_cost}
+    p = {m: w[f"p_{m}"] for m in _FACTS} | {"margin": w.p_revenue - w.p_cost}
+    # fact, realistic, optimistic, run-rate, plan to date, forecast, base, pipeline
+    fact = {m: w[m] for m in _FACTS} | {"margin": margin}
+    metrics = {m: (fact[m], none, none, run_rate(fact[m]), none, fact[m] + b[m] + p[m], b[m], p[m]) if m == "cost"
+               else (fact[m], w[f"r_{m}"], w[f"o_{m}"], run_rate(fact[m]), w[f"t_{m}"], fact[m] + b[m] + p[m], b[m],
+                     p[m]) for m in (*_FACTS, "margin")}
     metrics["margin_pct"] = (
         pct_cents(margin, w.revenue),
         pct_cents(w.r_margin, w.r_revenue),
         pct_cents(w.o_margin, w.o_revenue),
-        pct_cents(forecast(margin), forecast(w.revenue)),
+        pct_cents(run_rate(margin), run_rate(w.revenue)),
         pct_cents(w.t_margin, w.t_revenue),
+        pct_cents(metrics["margin"][5], metrics["revenue"][5]),
+        none, none,
     )
     # unpivot with one pass (a 7-way array join) rather than 7 UNION ALL copies of `w`: ClickHouse expands
     # each copy in full, which made this the slowest query there
@@ -133,13 +151,18 @@ def _metrics(w: ibis.Table) -> ibis.Table:
     def pick(i):
         return ibis.cases(*[(x.metric_no == n, metrics[name][i]) for n, name in enumerate(names)])
 
-    x = x.mutate(metric=x.metric_no.cases(*enumerate(names)), fact=pick(0), real=pick(1), opt=pick(2), fc=pick(3),
-                 td=pick(4))
+    x = x.mutate(metric=x.metric_no.cases(*enumerate(names)), fact=pick(0), real=pick(1), opt=pick(2), rr=pick(3),
+                 td=pick(4), fc=pick(5), base=pick(6), pipe=pick(7))
+    x = forecast_plan.with_range(x, canon, params)
     return x.select(
         "period_type", "period_start",
         manager_id=ibis.ifelse(x.mkey == COMPANY, ibis.null(_I64), x.mkey), metric=x.metric,
         fact=from_cents(x.fact), plan_realistic=from_cents(x.real), plan_optimistic=from_cents(x.opt),
-        forecast=from_cents(x.fc), is_complete=x.is_complete, plan_to_date=from_cents(x.td),
+        run_rate=from_cents(x.rr), forecast=from_cents(x.fc), is_complete=x.is_complete,
+        plan_to_date=from_cents(x.td),
+        forecast_base=from_cents(x.base), forecast_pipeline=from_cents(x["pipe"]),
+        forecast_low=from_cents(x.lo), forecast_high=from_cents(x.hi),
+        chance_realistic_pct=x.chance_real, chance_optimistic_pct=x.chance_opt,
     )
 
 
@@ -170,4 +193,5 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     plans = _month_plans(canon, params)
     w = union_all(*[_rollup(facts, plans, kind, unit, params)
                     for kind, unit in (("month", "M"), ("quarter", "Q"), ("year", "Y"))])
-    return _attainment(_metrics(w)).order_by("period_type", "period_start", "manager_id", "metric")
+    w = _with_forecast_parts(w, canon, params)
+    return _attainment(_metrics(w, canon, params)).order_by("period_type", "period_start", "manager_id", "metric")

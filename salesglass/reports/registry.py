@@ -26,6 +26,7 @@ from salesglass.reports import (
     weekly,
 )
 from salesglass.reports.base import BuildParams, Canon
+from salesglass.reports.forecast import backtest as forecast_backtest
 
 ReportFn = Callable[[Canon, BuildParams], ibis.Table]
 
@@ -33,6 +34,9 @@ REPORTS: dict[str, ReportFn] = {
     "report_weekly": weekly.build,
     "report_monthly_deals": monthly_deals.build,
     "report_funnel": funnel.build,
+    # the backtest first: plan-fact's forecast range and chances read its published cases
+    "report_forecast_backtest": forecast_backtest.build,
+    "report_forecast_accuracy": forecast_backtest.accuracy,
     "report_plan_fact": plan_fact.build,
     "report_new_partners": new_partners.build,
     "report_sales_share": sales_share.build,
@@ -48,7 +52,8 @@ REPORTS: dict[str, ReportFn] = {
 
 DATA_QUALITY = "report_data_quality"
 
-DERIVED = ("partner_months", "first_sales", "deal_stages", "acquiring_deals")
+DERIVED = ("partner_months", "partner_days", "first_sales", "deal_stages", "acquiring_deals", "forecast_weights",
+           "forecast_base", "forecast_pipeline")
 """Helper tables published next to the reports (drill-down: who is whose new partner, stage times)."""
 
 

@@ -13,7 +13,8 @@ from dataclasses import replace
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon
-from salesglass.reports.derive import acquiring_deal, as_of, deal_stages, first_sale, partner_months
+from salesglass.reports.derive import acquiring_deal, as_of, deal_stages, first_sale, partner_days, partner_months
+from salesglass.reports.forecast import model as forecast
 
 Keep = Callable[[str, ibis.Table], ibis.Table]
 
@@ -25,6 +26,11 @@ def inline(name: str, expr: ibis.Table) -> ibis.Table:
 def derive(canon: Canon, params: BuildParams, keep: Keep = inline) -> Canon:
     canon = as_of.visible(canon, params)
     canon = replace(canon, partner_months=keep("partner_months", partner_months.build(canon, params)))
+    canon = replace(canon, partner_days=keep("partner_days", partner_days.build(canon, params)))
     canon = replace(canon, first_sales=keep("first_sales", first_sale.build(canon, params)))
     canon = replace(canon, deal_stages=keep("deal_stages", deal_stages.build(canon, params)))
-    return replace(canon, acquiring_deals=keep("acquiring_deals", acquiring_deal.build(canon, params)))
+    canon = replace(canon, acquiring_deals=keep("acquiring_deals", acquiring_deal.build(canon, params)))
+    # the forecast of as_of and of every backtest day, in steps (one query would be too big for ClickHouse)
+    canon = replace(canon, forecast_weights=keep("forecast_weights", forecast.weights(canon, params)))
+    canon = replace(canon, forecast_base=keep("forecast_base", forecast.base(canon, params)))
+    return replace(canon, forecast_pipeline=keep("forecast_pipeline", forecast.pipe(canon, params)))

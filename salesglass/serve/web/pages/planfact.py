@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from salesglass.serve.web.context import Ctx, add_months, month_start
+from salesglass.serve.web.pages import forecast_section
 from salesglass.serve.web.pages.common import drill, empty_notice
 from salesglass.serve.web.palette import BLUE, GREEN, ORANGE
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
@@ -100,6 +101,8 @@ def build(ctx: Ctx) -> PageView:
     ]
     view.extra = {"ptype": ptype, "period_at": at, "period_choices": period_choices(ctx, ptype) or [at]}
     view.charts = [_trend(ctx, ptype, at, man_sql, man_args)]
+    forecast_charts, forecast_tables = forecast_section.section(ctx, ptype, at, man_sql, man_args)
+    view.charts += forecast_charts
     view.tables = [
         TableView(
             "plan_fact",
@@ -108,6 +111,7 @@ def build(ctx: Ctx) -> PageView:
             table,
         )
     ]
+    view.tables += forecast_tables
     if ctx.viewer.is_admin and ctx.manager is None:
         view.tables.append(_managers(ctx, ptype, at))
     return view

@@ -1,0 +1,102 @@
+"""The base: what partners already selling will sell in the rest of the period.
+
+For each partner, as of day u:
+- its **level** = its sales over the last `level_days` days (from its first sale if that is later)
+  ÷ the Σ of the day weights of those days — "sales per average day";
+- expected remainder = level × Σ of the day weights of the days left in the period (u+1 … period end);
+- a **declining** partner (last 28 days ≥ `decline_pct` % below its 84 days before, both seasonally
+  adjusted, first sale at least 112 days ago) starts from its last 28 days instead, and keeps declining at
+  the same pace: the remainder is multiplied by the mean of r^(h/28) over the h = 1 … H days left, r being
+  its last-28-days ÷ previous-84-days ratio.
+Sales without a partner (Support) are one more "partner". Per manager: the partner's development manager.
+"""
+
+from __future__ import annotations
+
+import ibis
+
+from salesglass.reports.base import BuildParams, Canon, left_join, union_all
+from salesglass.reports.forecast.days import F64, I64, day_no
+
+METRICS = ("turnover", "revenue", "cost", "tickets")
+COMPANY = -1
+RECENT, PRIOR_END = 28, 112
+
+
+def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ibis.Table:
+    """as_of × partner: level per metric (per unit of day weight), decline ratio r and flag."""
+    rules = params.rules.forecast
+    L = rules.level_days
+    pd = canon.partner_days
+    pd = pd.mutate(dn=day_no(pd.day))
+    fs = canon.first_sales
+    fs = fs.select("partner_id", fs_dn=day_no(params.local_date(fs.first_sale_at)))
+    hist = weights.filter(weights.k <= 0, weights.k > -max(L, PRIOR_END))
+    j = pd.join(hist, pd.dn == hist.day).select("partner_id", "as_of", "dn", *METRICS)
+    j = left_join(j, fs, "partner_id")
+    in_level = (j.dn > j.as_of - L) & (j.fs_dn.isnull() | (j.dn >= j.fs_dn))
+    recent = j.dn > j.as_of - RECENT
+    prior = (j.dn > j.as_of - PRIOR_END) & (j.dn <= j.as_of - RECENT)
+    aggs = {f"l_{m}": j[m].sum(where=in_level) for m in METRICS}
+    aggs |= {f"r_{m}": j[m].sum(where=recent) for m in METRICS}
+    aggs["p_turnover"] = j.turnover.sum(where=prior)
+    g = j.group_by("as_of", "partner_id").agg(fs_dn=j.fs_dn.max(), **aggs)
+    # weights: Σ over the level window from its start a, over the last 28 days, over the 84 before
+    wu = weights.filter(weights.k == 0).select("as_of", cum_u="cum")
+    w28 = weights.filter(weights.k == -RECENT).select("as_of", cum_28="cum")
+    w112 = weights.filter(weights.k == -PRIOR_END).select("as_of", cum_112="cum")
+    g = left_join(left_join(left_join(g, wu, "as_of"), w28, "as_of"), w112, "as_of")
+    g = g.mutate(a=ibis.greatest(g.as_of - L + 1, g.fs_dn.fill_null(g.as_of - L + 1)))
+    wa = weights.select("as_of", a="day", cum_a="cum", wt_a="wt")
+    g = left_join(g, wa, ["as_of", "a"])
+    k_level = g.cum_u - g.cum_a + g.wt_a
+    k_recent = g.cum_u - g.cum_28
+    k_prior = g.cum_28 - g.cum_112
+    r_level = g.r_turnover.fill_null(0).cast(F64) / k_recent
+    p_level = g.p_turnover.fill_null(0).cast(F64) / k_prior
+    established = g.fs_dn.notnull() & (g.fs_dn <= g.as_of - PRIOR_END)
+    share = 1 - float(rules.decline_pct) / 100
+    declining = established & (p_level > 0) & (r_level < p_level * share)
+    levels = {
+        m: ibis.ifelse(
+            declining,
+            g[f"r_{m}"].fill_null(0).cast(F64) / k_recent,
+            ibis.ifelse(k_level > 0, g[f"l_{m}"].fill_null(0).cast(F64) / k_level, 0.0),
+        )
+        for m in METRICS
+    }
+    ratio = ibis.ifelse(declining, r_level / p_level, 1.0)
+    return g.select("as_of", "partner_id", declining=declining, ratio=ratio, **levels)
+
+
+def _decay(ratio, days_left):
+    """Mean over h = 1 … H of ratio^(h/28): how much of its level a declining partner keeps on average."""
+    q = ratio ** (1.0 / RECENT)
+    h = days_left.cast(F64)
+    mean = q * (1 - q**h) / (h * (1 - q))
+    return ibis.ifelse((ratio >= 1) | (ratio <= 0) | (days_left <= 0) | (1 - q < 1e-9), 1.0, mean)
+
+
+def rules_decay(params: BuildParams) -> bool:
+    return params.rules.forecast.decline_keeps_falling
+
+
+def remainder(canon: Canon, params: BuildParams, weights: ibis.Table, periods: ibis.Table) -> ibis.Table:
+    """as_of × period_type × mkey: the base's expected sales after as_of to the period end (float, in
+    kopecks / tickets)."""
+    lv = partner_levels(canon, params, weights)
+    wu = weights.filter(weights.k == 0).select("as_of", cum_u="cum")
+    we = weights.select("as_of", pe="day", cum_e="cum")
+    per = left_join(left_join(periods.select("as_of", "period_type", "pe"), wu, "as_of"), we, ["as_of", "pe"])
+    per = per.mutate(k_rest=(per.cum_e - per.cum_u).fill_null(0), left=per.pe - per.as_of)
+    x = lv.join(per, "as_of")
+    factor = ibis.ifelse(x.declining & ibis.literal(rules_decay(params)), x.k_rest * _decay(x.ratio, x.left), x.k_rest)
+    x = x.mutate(**{m: x[m] * factor for m in METRICS})
+    dev = canon.partners.select("partner_id", mgr="development_manager_id")
+    x = left_join(x, dev, "partner_id")
+    managed = x.filter(x.mgr.notnull())
+    rows = union_all(
+        x.select("as_of", "period_type", *METRICS, mkey=ibis.literal(COMPANY, type=I64)),
+        managed.select("as_of", "period_type", *METRICS, mkey=managed.mgr.cast(I64)),
+    )
+    return rows.group_by("as_of", "period_type", "mkey").agg(**{m: rows[m].sum() for m in METRICS})

@@ -1,0 +1,58 @@
+"""The forecast's parts for a set of as-of days: base and pipeline remainders per period and manager.
+
+forecast = to date (the fact so far) + base (existing partners, existing.py) + pipeline (open deals,
+pipeline.py); this module puts the parts side by side, rounded to hundredths like the report money.
+"""
+
+from __future__ import annotations
+
+import ibis
+
+from salesglass.reports.base import BuildParams, Canon, left_join
+from salesglass.reports.forecast import existing, pipeline
+from salesglass.reports.forecast.days import I64, all_origins, lit_day, periods, whole
+from salesglass.reports.forecast.existing import METRICS, PRIOR_END
+from salesglass.reports.forecast.seasonality import day_weights
+
+PART_METRICS = (*METRICS, "new_partners")
+_HUNDRED = {"turnover": 1, "revenue": 1, "cost": 1, "tickets": 100, "new_partners": 100}  # → hundredths
+
+
+def weights(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_weights: as-of day × day → seasonal weight (derived helper, materialised by the build)."""
+    rules = params.rules.forecast
+    return day_weights(canon, all_origins(canon, params), -max(rules.level_days, PRIOR_END), 366, rules.weekday_days)
+
+
+def base(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_base: as-of day × period type × mkey → the base after the as-of day (float)."""
+    return existing.remainder(canon, params, canon.forecast_weights, periods(all_origins(canon, params)))
+
+
+def pipe(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_pipeline: as-of day × period type × mkey → the pipeline after the as-of day (float)."""
+    o = all_origins(canon, params)
+    return pipeline.remainder(canon, params, o, periods(o))
+
+
+def parts(canon: Canon, params: BuildParams, which: str) -> ibis.Table:
+    """as_of × period × mkey: b_<metric> (base) and p_<metric> (pipeline) after as_of, in hundredths.
+    which = "backtest" (the past days) or "as_of" (the build's day)."""
+    o = all_origins(canon, params)
+    today = lit_day(params.as_of)
+    o = o.filter(o.as_of < today) if which == "backtest" else o.filter(o.as_of == today)
+    per = periods(o)
+    b, p = canon.forecast_base, canon.forecast_pipeline
+    keys = ["as_of", "period_type", "mkey"]
+    allkeys = ibis.union(b.select(*keys), p.select(*keys), distinct=True)
+    x = left_join(allkeys, b.rename({f"b_{m}": m for m in METRICS}), keys)
+    x = left_join(x, p.rename({f"p_{m}": m for m in PART_METRICS}), keys)
+    x = left_join(per, x, ["as_of", "period_type"])
+
+    def cents(col, m):
+        return whole(col.fill_null(0.0) * _HUNDRED[m])
+
+    out = {f"b_{m}": cents(x[f"b_{m}"], m) for m in METRICS}
+    out["b_new_partners"] = ibis.literal(0, type=I64)
+    out |= {f"p_{m}": cents(x[f"p_{m}"], m) for m in PART_METRICS}
+    return x.select(*per.columns, mkey=x.mkey.fill_null(-1), **out)

@@ -1,0 +1,162 @@
+"""The pipeline: open deals expected to make their first sale within the period, and what they will sell.
+
+As of day u, from the account's own deals (nothing after u is seen):
+- **conversion**: of the deals of client kind k that reached stage s between `pipeline_history_days` and
+  `pipeline_horizon_days` ago, the share f(j) whose first sale came in week j after reaching s
+  (j = 0 … horizon/7); a deal not selling within the horizon counts as not converted. Fewer than
+  `MIN_DEALS` such deals of that kind: all kinds pooled.
+- an **open deal** (not lost, no first sale, partner not yet selling) sits at its furthest stage s, reached
+  a days ago. It has not sold in the weeks already gone, so the chance it sells in week j ≥ a/7 is
+  f(j) / (1 − Σ_{i < a/7} f(i)): a deal stuck for long loses its chances by itself.
+- a new partner of kind k sells, in its first D days, the mean of what the partners of that kind with a
+  first sale in the history window sold in their first D days (zeros included: the cohort curve).
+Pipeline = Σ over open deals and weeks j of chance × cohort curve(days from that week to the period end).
+New partners = Σ of the chances. Money goes to the company row only (a new partner's development manager
+is not known yet); new partners also go to the deal's sales manager.
+"""
+
+from __future__ import annotations
+
+import ibis
+
+from salesglass.reports.base import BuildParams, Canon, left_join, union_all
+from salesglass.reports.forecast.days import F64, I64, day_no
+from salesglass.reports.forecast.existing import COMPANY, METRICS
+
+MIN_DEALS = 10
+MAX_WEEK = 52  # the cohort curve is followed for a year
+FIRST_SALE = 6
+
+
+def _kind(col) -> ibis.Value:
+    return ibis.ifelse(col.isin(["organizer", "operator"]), col, ibis.literal("all"))
+
+
+def _deals(canon: Canon, params: BuildParams) -> ibis.Table:
+    d = canon.deals
+    lost_dn = ibis.ifelse(d.is_lost, day_no(params.local_date(d.closed_at)).fill_null(-1), ibis.null(I64))
+    d = d.select(
+        "deal_id",
+        "partner_id",
+        "sales_manager_id",
+        kind=_kind(d.client_kind),
+        created_dn=day_no(params.local_date(d.created_at)),
+        lost_dn=lost_dn,
+    )
+    fs = canon.first_sales
+    fs = fs.select("partner_id", pfs_dn=day_no(params.local_date(fs.first_sale_at)))
+    st = canon.deal_stages
+    sold = st.filter(st.stage_order == FIRST_SALE)
+    sold = sold.group_by("deal_id").agg(sold_dn=day_no(params.local_date(sold.reached_at.min())))
+    return left_join(left_join(d, fs, "partner_id"), sold, "deal_id")
+
+
+def _stages(canon: Canon, params: BuildParams) -> ibis.Table:
+    st = canon.deal_stages
+    st = st.filter(st.stage_order < FIRST_SALE)
+    return st.select("deal_id", s=st.stage_order.cast(I64), r_dn=day_no(params.local_date(st.reached_at)))
+
+
+def conversion(
+    canon: Canon, params: BuildParams, origins: ibis.Table, deals: ibis.Table, stages: ibis.Table
+) -> ibis.Table:
+    """as_of × stage × kind × week j: f = share of the deals that sold in week j after reaching the stage."""
+    rules = params.rules.forecast
+    horizon, history = rules.pipeline_horizon_days, rules.pipeline_history_days
+    # development deals (the partner sold before the deal existed) never make a first sale: left out
+    dd = deals.filter(deals.pfs_dn.isnull() | (deals.pfs_dn >= deals.created_dn))
+    ev = stages.join(dd.select("deal_id", "kind", "sold_dn"), "deal_id")
+    lag = ev.sold_dn - ev.r_dn
+    j = ibis.ifelse(lag.notnull() & (lag <= horizon), lag // 7, -1)
+    ev = ev.mutate(rw=ev.r_dn // 7, j=j.cast(I64))
+    ev = union_all(ev.select("s", "kind", "rw", "j"), ev.select("s", kind=ibis.literal("all"), rw=ev.rw, j=ev.j))
+    agg = ev.group_by("s", "kind", "rw", "j").agg(n=ev.count())
+    x = origins.cross_join(agg)
+    # the whole week reached the stage at least `horizon` days before as_of: its outcome is known
+    x = x.filter(x.rw * 7 + 6 + horizon <= x.as_of, x.rw * 7 >= x.as_of - history)
+    x = x.group_by("as_of", "s", "kind", "j").agg(n=x.n.sum())
+    tot = x.n.sum().over(ibis.window(group_by=[x.as_of, x.s, x.kind]))
+    x = x.mutate(tot=tot, f=x.n.cast(F64) / tot)
+    return x.filter(x.j >= 0).select("as_of", "s", "kind", "j", "tot", "f")
+
+
+def cohort_curve(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:
+    """as_of × kind × week w: mean Σ sales of a new partner of that kind in its first 7(w+1) days."""
+    history = params.rules.forecast.pipeline_history_days
+    p = canon.partners.select("partner_id", pkind=_kind(canon.partners.kind))
+    fs = canon.first_sales
+    fs = fs.select("partner_id", fs_dn=day_no(params.local_date(fs.first_sale_at))).join(p, "partner_id")
+    fs = union_all(
+        fs.select("partner_id", "fs_dn", kind="pkind"), fs.select("partner_id", "fs_dn", kind=ibis.literal("all"))
+    )
+    fs = fs.mutate(fw=fs.fs_dn // 7)
+    pd = canon.partner_days
+    pd = pd.filter(pd.partner_id.notnull())
+    pd = pd.join(fs, "partner_id")
+    off = day_no(pd.day) - pd.fs_dn
+    pd = pd.filter(off >= 0, off < 7 * (MAX_WEEK + 1)).mutate(w=(off // 7).cast(I64))
+    weekly = pd.group_by("kind", "fw", "w").agg(**{m: pd[m].sum() for m in METRICS})
+    counts = fs.group_by("kind", "fw").agg(partners=fs.count())
+    from salesglass.reports.forecast.days import numbers
+
+    dense = counts.cross_join(numbers(canon, 0, MAX_WEEK, "w"))
+    dense = left_join(dense, weekly, ["kind", "fw", "w"])
+    run = ibis.window(group_by=[dense.kind, dense.fw], order_by=dense.w, preceding=None, following=0)
+    dense = dense.mutate(**{m: dense[m].fill_null(0).sum().over(run) for m in METRICS})
+    x = origins.cross_join(dense)
+    x = x.filter(x.fw * 7 + 6 + 7 * (x.w + 1) <= x.as_of, x.fw * 7 >= x.as_of - history)
+    g = x.group_by("as_of", "kind", "w").agg(partners=x.partners.sum(), **{m: x[m].sum() for m in METRICS})
+    return g.select("as_of", "kind", "w", **{m: g[m].cast(F64) / g.partners for m in METRICS})
+
+
+def remainder(canon: Canon, params: BuildParams, origins: ibis.Table, periods: ibis.Table) -> ibis.Table:
+    """as_of × period_type × mkey: expected sales (float; kopecks, tickets) and new partners after as_of."""
+    deals = _deals(canon, params)
+    stages = _stages(canon, params)
+    conv = conversion(canon, params, origins, deals, stages)
+    curve = cohort_curve(canon, params, origins)
+    d = origins.cross_join(deals)
+    u = d.as_of
+    d = d.filter(
+        d.created_dn <= u,
+        d.lost_dn.isnull() | (d.lost_dn > u),
+        d.sold_dn.isnull() | (d.sold_dn > u),
+        d.pfs_dn.isnull() | (d.pfs_dn > u),
+    )
+    at = d.select("as_of", "deal_id", "kind", "sales_manager_id").join(stages, "deal_id")
+    at = at.filter(at.r_dn <= at.as_of)
+    at = at.group_by("as_of", "deal_id", "kind", "sales_manager_id").agg(s=at.s.max(), r_dn=at.r_dn.max())
+    # the conversion table of the deal's kind, or all kinds pooled when that kind has too few deals
+    tots = conv.select("as_of", "s", "kind", "tot").distinct()
+    at = left_join(at, tots, ["as_of", "s", "kind"])
+    at = at.mutate(
+        ck=ibis.ifelse(at.tot.fill_null(0) >= MIN_DEALS, at.kind, ibis.literal("all")), aw=(at.as_of - at.r_dn) // 7
+    )
+    x = at.select("as_of", "deal_id", "kind", "sales_manager_id", "s", "r_dn", "ck", "aw").join(
+        conv.select("as_of", "s", ck="kind", j="j", f="f"), ["as_of", "s", "ck"]
+    )
+    gone = x.f.sum(where=x.j < x.aw).over(ibis.window(group_by=[x.as_of, x.deal_id])).fill_null(0)
+    x = x.mutate(left=1 - gone)
+    x = x.filter(x.j >= x.aw, x.left > 1e-9)
+    x = x.mutate(p=x.f / x.left, xd=ibis.greatest(x.r_dn + 7 * x.j + 3, x.as_of + 1))
+    x = x.join(periods.select("as_of", "period_type", "pe"), "as_of")
+    x = x.filter(x.xd <= x.pe)
+    x = x.mutate(w=ibis.least(ibis.greatest((x.pe - x.xd + 1 + 3) // 7 - 1, 0), MAX_WEEK).cast(I64))
+    c_own = curve.select("as_of", "w", kind="kind", **{f"o_{m}": curve[m] for m in METRICS})
+    c_all = curve.filter(curve.kind == "all").select("as_of", "w", **{f"a_{m}": curve[m] for m in METRICS})
+    x = left_join(left_join(x, c_own, ["as_of", "w", "kind"]), c_all, ["as_of", "w"])
+    vals = {m: x.p * x[f"o_{m}"].coalesce(x[f"a_{m}"]).fill_null(0.0) for m in METRICS}
+    x = x.mutate(**vals, new_partners=x.p)
+    zero = ibis.literal(0.0, type=F64)
+    managed = x.filter(x.sales_manager_id.notnull())
+    rows = union_all(
+        x.select("as_of", "period_type", *METRICS, "new_partners", mkey=ibis.literal(COMPANY, type=I64)),
+        managed.select(
+            "as_of",
+            "period_type",
+            **{m: zero for m in METRICS},
+            new_partners=managed.new_partners,
+            mkey=managed.sales_manager_id.cast(I64),
+        ),
+    )
+    return rows.group_by("as_of", "period_type", "mkey").agg(**{m: rows[m].sum() for m in (*METRICS, "new_partners")})

@@ -1,0 +1,83 @@
+"""The forecast inside report_plan_fact: its parts for the running periods, its range and the chance of
+reaching each plan.
+
+The range and the chances come from the backtest (report_forecast_backtest): for the same period type,
+metric and point of the period, the ratios ρ = (what came after as_of) ÷ (what the forecast expected after
+as_of) of the past cases. forecast_low / forecast_high = fact + expected rest × the low / high quantile of
+ρ; the chance of a plan = the share of past cases whose ρ would have reached it. Fewer than `min_cases`
+cases at this point: all points of the period type pooled. Manager rows use the company's ratios.
+"""
+
+from __future__ import annotations
+
+import ibis
+
+from salesglass.reports.base import BuildParams, Canon, left_join
+from salesglass.reports.forecast import backtest
+from salesglass.reports.forecast.days import F64, I64, whole
+from salesglass.reports.forecast.model import parts
+from salesglass.reports.money import to_cents
+
+FLOWS = ("turnover", "revenue", "cost", "tickets", "new_partners")
+
+
+def running_parts(canon: Canon, params: BuildParams) -> ibis.Table:
+    """period_type × period_start × mkey of the periods containing as_of: b_<metric> and p_<metric> after
+    as_of (hundredths), and the point of the period as_of is at."""
+    pt = parts(canon, params, "as_of")
+    return pt.select("period_type", "period_start", "mkey", "point", *[f"{p}_{m}" for p in "bp" for m in FLOWS])
+
+
+def _ratios(canon: Canon, params: BuildParams) -> ibis.Table:
+    bt = canon.forecast_backtest if canon.forecast_backtest is not None else backtest.build(canon, params)
+    cases = bt.select(
+        "period_type",
+        "metric",
+        "point",
+        to_date=to_cents(bt.to_date),
+        forecast=to_cents(bt.forecast),
+        actual=to_cents(bt.actual),
+    )
+    r = backtest.ratios(cases)
+    return r.filter(r.rho.notnull()).select("period_type", "metric", "point", "rho")
+
+
+def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
+    """x: plan-fact rows in hundredths (fact, real, opt, fc, point, running). Adds lo, hi (hundredths) and
+    chance_real, chance_opt (percent, 0–100) for the running rows."""
+    rules = params.rules.forecast
+    r = _ratios(canon, params)
+    key = ["period_type", "metric", "point"]
+    pooled = r.mutate(point=ibis.literal(0, type=I64))
+    stats = {}
+    for name, src in (("pt", r), ("all", pooled)):
+        lo = backtest.quantile(src, key, "rho", rules.low_quantile).rename({f"lo_{name}": "q_", f"n_{name}": "n_"})
+        hi = backtest.quantile(src, key, "rho", rules.high_quantile).select(*key, **{f"hi_{name}": "q_"})
+        stats[name] = left_join(lo, hi, key)
+    x = x.mutate(point0=ibis.literal(0, type=I64))
+    row = ["period_type", "period_start", "mkey", "metric"]
+    x = left_join(x, stats["pt"], key)
+    x = left_join(x, stats["all"].rename(point0="point"), ["period_type", "metric", "point0"])
+    use_pt = x.n_pt.fill_null(0) >= rules.min_cases
+    x = x.mutate(
+        use_pt=use_pt, q_lo=ibis.ifelse(use_pt, x.lo_pt, x.lo_all), q_hi=ibis.ifelse(use_pt, x.hi_pt, x.hi_all)
+    )
+    rest = (x.fc - x.fact).cast(F64)
+    lo = x.fact + whole(rest * x.q_lo)
+    hi = x.fact + whole(rest * x.q_hi)
+    x = x.mutate(
+        lo=ibis.ifelse(x.running, ibis.least(lo, hi), x.fc), hi=ibis.ifelse(x.running, ibis.greatest(lo, hi), x.fc)
+    )
+    # chances: the share of the past ratios (same point, or pooled) that would have reached the plan
+    run = x.filter(x.running, x.fc.notnull())
+    pr = r.select(r_type="period_type", r_metric="metric", r_point="point", rho="rho")
+    j = run.select(*row, "point", "use_pt", "fact", "fc", "real", "opt").join(
+        pr, [run.period_type == pr.r_type, run.metric == pr.r_metric]
+    )
+    j = j.filter(~j.use_pt | (j.point == j.r_point))
+    got = j.fact.cast(F64) + (j.fc - j.fact).cast(F64) * j.rho
+    ch = j.group_by(row).agg(
+        chance_real=backtest.mean(ibis.ifelse(got >= j.real.cast(F64), 100.0, 0.0), j.real.notnull()),
+        chance_opt=backtest.mean(ibis.ifelse(got >= j.opt.cast(F64), 100.0, 0.0), j.opt.notnull()),
+    )
+    return left_join(x, ch, row)

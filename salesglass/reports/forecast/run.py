@@ -1,0 +1,120 @@
+"""Running the backtest outside a build: `salesglass forecast backtest` and bench/forecast.py.
+
+The canonical tables are read from the working warehouse (read-only), the forecast of every backtest day
+is computed in one pass of queries inside an in-memory DuckDB, and the accuracy table is returned.
+Nothing is published: `salesglass build` publishes the same tables.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING
+
+from salesglass.errors import SalesglassError
+
+if TYPE_CHECKING:
+    from salesglass.config import Config
+
+METRIC_ORDER = ("turnover", "revenue", "margin", "cost", "tickets", "new_partners")
+
+
+@dataclass
+class BacktestResult:
+    as_of: date
+    seconds: float
+    cases: int
+    accuracy: list[dict]  # rows of report_forecast_accuracy
+
+
+def run_backtest(
+    cfg: Config,
+    as_of: date | None = None,
+    *,
+    months: int | None = None,
+    say: Callable[[str], None] = lambda _m: None,
+) -> BacktestResult:
+    import duckdb
+    import ibis
+
+    from salesglass.account_zone import resolve_zone
+    from salesglass.model.schema import CANONICAL
+    from salesglass.reports import derive
+    from salesglass.reports.base import BuildParams, nullable
+    from salesglass.reports.build import canon_of
+    from salesglass.reports.forecast import backtest
+
+    if not cfg.warehouse_path.exists():
+        raise SalesglassError(f"no warehouse at {cfg.warehouse_path}: run `salesglass init` and load data first")
+    rules = cfg.reports
+    if months is not None:
+        rules = rules.model_copy(update={"forecast": rules.forecast.model_copy(update={"backtest_months": months})})
+    zone = resolve_zone(cfg)
+    as_of = as_of or zone.today()
+    params = BuildParams(as_of=as_of, timezone=zone.name, rules=rules)
+    started = time.perf_counter()
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    quoted = str(cfg.warehouse_path).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS wh (READ_ONLY)")
+    for t in CANONICAL:
+        con.execute(f'CREATE VIEW "{t.name}" AS SELECT * FROM wh."{t.name}"')
+    backend = ibis.duckdb.from_connection(con)
+
+    def keep(name: str, expr):
+        step = time.perf_counter()
+        table = backend.create_table(name, nullable(expr), temp=True, overwrite=True)
+        say(f"{name:<26} {time.perf_counter() - step:6.2f} s")
+        return table
+
+    canon = derive.derive(canon_of(backend), params, keep)
+    bt = keep("report_forecast_backtest", backtest.build(canon, params))
+    acc = keep("report_forecast_accuracy", backtest.accuracy(replace(canon, forecast_backtest=bt), params))
+    cur = con.execute(f"SELECT * FROM {acc.get_name()}")
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    counted = con.execute(f"SELECT count(DISTINCT as_of) FROM {bt.get_name()}").fetchone()
+    cases = int(counted[0]) if counted else 0
+    con.close()
+    return BacktestResult(as_of=as_of, seconds=time.perf_counter() - started, cases=cases, accuracy=rows)
+
+
+POINT_LABELS = {
+    "month": {1: "day 1–7", 2: "day 8–14", 3: "day 15–21", 4: "day 22+"},
+    "quarter": {1: "0–25 %", 2: "25–50 %", 3: "50–75 %", 4: "75–100 %"},
+    "year": {1: "0–25 %", 2: "25–50 %", 3: "50–75 %", 4: "75–100 %"},
+}
+
+
+def accuracy_table(rows: list[dict], period_type: str, metrics: tuple[str, ...]):
+    """A rich table: per metric and point of the period, MAPE and bias of each method, and coverage."""
+    from rich.table import Table
+
+    def pct(v):
+        return "—" if v is None else f"{v:.1f}"
+
+    t = Table(title=f"{period_type}: MAPE and bias, % (lower is better); P10–P90: % of cases inside the range")
+    for col in ("metric", "as of", "cases", "forecast", "run-rate", "last year", "bias", "bias rr", "P10–P90"):
+        t.add_column(col, justify="left" if col in ("metric", "as of") else "right")
+    by = {(r["period_type"], r["metric"], r["point"], r["method"]): r for r in rows}
+    for metric in metrics:
+        for point in (1, 2, 3, 4):
+            f = by.get((period_type, metric, point, "forecast"))
+            if f is None:
+                continue
+            rr = by.get((period_type, metric, point, "run_rate"), {})
+            ly = by.get((period_type, metric, point, "last_year"), {})
+            t.add_row(
+                metric,
+                POINT_LABELS[period_type][point],
+                str(f["cases"]),
+                pct(f["mape_pct"]),
+                pct(rr.get("mape_pct")),
+                pct(ly.get("mape_pct")),
+                pct(f["bias_pct"]),
+                pct(rr.get("bias_pct")),
+                pct(f["coverage_pct"]),
+            )
+    return t

@@ -1,0 +1,168 @@
+"""The forecast section of the plan-fact page: its parts, its range against both plans, the chance of
+each plan, and how accurate the forecast has been (the backtest). Charts are ECharts options (data only:
+no script in the page)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from salesglass.serve.web.context import Ctx
+from salesglass.serve.web.palette import BLUE, GREEN, GREY, ORANGE
+from salesglass.serve.web.view import Chart, Col, TableView
+
+SHOWN = ("turnover", "revenue", "margin", "tickets", "new_partners")
+POINTS = {
+    "month": ("point_month_1", "point_month_2", "point_month_3", "point_month_4"),
+    "quarter": ("point_share_1", "point_share_2", "point_share_3", "point_share_4"),
+    "year": ("point_share_1", "point_share_2", "point_share_3", "point_share_4"),
+}
+
+
+def _kind(metric: str) -> str | None:
+    """Counts keep one decimal (expected new partners are fractions); money is formatted as money."""
+    return "num" if metric in ("tickets", "new_partners") else None
+
+
+def forecast_rows(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> list[dict]:
+    rows = ctx.q.rows(
+        f"""SELECT metric, fact, forecast_base, forecast_pipeline, forecast, forecast_low, forecast_high,
+                   run_rate, plan_realistic, chance_realistic_pct, plan_optimistic, chance_optimistic_pct
+            FROM report_plan_fact
+            WHERE period_type = ? AND period_start = ? AND is_complete = FALSE AND {man_sql}""",
+        [ptype, at, *man_args],
+    )
+    by = {r["metric"]: r for r in rows}
+    return [dict(by[m], metric=m, _kind=_kind(m)) for m in SHOWN if m in by]
+
+
+def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
+    """Turnover: to date + base + pipeline stacked, the P10–P90 range, and both plans as lines."""
+    t = ctx.t
+    r = next((x for x in rows if x["metric"] == "turnover"), None)
+    if r is None:
+        return None
+    cat = [t("turnover")]
+    plans = [{"name": t(name), "xAxis": r[name]} for name in ("plan_realistic", "plan_optimistic") if r[name]]
+    # the axis reaches the farthest of the plans and the range, so every mark is on the chart
+    reach = max([float(v) for v in (r["forecast_high"], r["forecast"], *[p["xAxis"] for p in plans]) if v] or [0])
+    return Chart(
+        "forecast",
+        t("chart_forecast"),
+        {
+            "tooltip": {"trigger": "item"},
+            "legend": {"top": 0},
+            "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
+            "yAxis": {"type": "category", "data": cat},
+            "xAxis": {"type": "value", "sgFormat": "money", "max": round(reach * 1.05) or None},
+            "series": [
+                {
+                    "name": t("fact_to_date"),
+                    "type": "bar",
+                    "stack": "f",
+                    "data": [r["fact"]],
+                    "itemStyle": {"color": BLUE},
+                    "barMaxWidth": 36,
+                    "markLine": {
+                        "symbol": "none",
+                        "data": plans,
+                        "label": {"formatter": "{b}", "position": "end"},
+                        "lineStyle": {"color": ORANGE},
+                    },
+                },
+                {
+                    "name": t("forecast_base"),
+                    "type": "bar",
+                    "stack": "f",
+                    "data": [r["forecast_base"]],
+                    "itemStyle": {"color": "rgba(59,111,212,0.45)"},
+                    "barMaxWidth": 36,
+                },
+                {
+                    "name": t("forecast_pipeline"),
+                    "type": "bar",
+                    "stack": "f",
+                    "data": [r["forecast_pipeline"]],
+                    "itemStyle": {"color": GREEN},
+                    "barMaxWidth": 36,
+                },
+                {
+                    "name": t("forecast_range"),
+                    "type": "scatter",
+                    "symbol": "diamond",
+                    "symbolSize": 14,
+                    "data": [[v, cat[0]] for v in (r["forecast_low"], r["forecast_high"]) if v is not None],
+                    "itemStyle": {"color": GREY},
+                },
+            ],
+        },
+        height=180,
+        wide=True,
+    )
+
+
+def table(ctx: Ctx, rows: list[dict]) -> TableView:
+    t = ctx.t
+    return TableView(
+        "forecast",
+        t("table_forecast"),
+        [
+            Col("metric", t("metric"), "label"),
+            Col("fact", t("fact_to_date"), "money"),
+            Col("forecast_base", t("forecast_base"), "money"),
+            Col("forecast_pipeline", t("forecast_pipeline"), "money"),
+            Col("forecast", t("forecast"), "money"),
+            Col("forecast_low", t("forecast_low"), "money"),
+            Col("forecast_high", t("forecast_high"), "money"),
+            Col("plan_realistic", t("plan_realistic"), "money"),
+            Col("chance_realistic_pct", t("chance_realistic"), "pct"),
+            Col("plan_optimistic", t("plan_optimistic"), "money"),
+            Col("chance_optimistic_pct", t("chance_optimistic"), "pct"),
+            Col("run_rate", t("run_rate"), "money"),
+        ],
+        rows,
+        note=t("forecast_note"),
+    )
+
+
+def accuracy(ctx: Ctx, ptype: str) -> TableView:
+    t = ctx.t
+    rows = ctx.q.rows(
+        """SELECT metric, point,
+                  max(cases) FILTER (WHERE method = 'forecast') AS cases,
+                  max(mape_pct) FILTER (WHERE method = 'forecast') AS mape_forecast,
+                  max(mape_pct) FILTER (WHERE method = 'run_rate') AS mape_run_rate,
+                  max(mape_pct) FILTER (WHERE method = 'last_year') AS mape_last_year,
+                  max(bias_pct) FILTER (WHERE method = 'forecast') AS bias_forecast,
+                  max(coverage_pct) FILTER (WHERE method = 'forecast') AS coverage
+           FROM report_forecast_accuracy WHERE period_type = ? AND metric IN ('turnover', 'new_partners')
+           GROUP BY metric, point ORDER BY metric DESC, point""",
+        [ptype],
+    )
+    for r in rows:
+        r["point"] = t(POINTS[ptype][int(r["point"]) - 1])
+    return TableView(
+        "forecast_accuracy",
+        t("table_forecast_accuracy"),
+        [
+            Col("metric", t("metric"), "label"),
+            Col("point", t("point_of_period")),
+            Col("cases", t("cases"), "int"),
+            Col("mape_forecast", t("mape_forecast"), "pct"),
+            Col("mape_run_rate", t("mape_run_rate"), "pct"),
+            Col("mape_last_year", t("mape_last_year"), "pct"),
+            Col("bias_forecast", t("bias_forecast"), "pct"),
+            Col("coverage", t("coverage"), "pct"),
+        ],
+        rows,
+        note=t("forecast_accuracy_note"),
+    )
+
+
+def section(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> tuple[list[Chart], list[TableView]]:
+    """Charts and tables of the forecast for the chosen period (the parts only while it is running)."""
+    if "report_forecast_accuracy" not in ctx.snap.tables:
+        return [], []
+    rows = forecast_rows(ctx, ptype, at, man_sql, man_args)
+    charts = [c for c in (chart(ctx, rows),) if c is not None]
+    tables = [table(ctx, rows)] if rows else []
+    return charts, [*tables, accuracy(ctx, ptype)]

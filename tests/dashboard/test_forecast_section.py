@@ -1,0 +1,46 @@
+"""The forecast section of the plan-fact page, on the seasonal tiny company of tests/reports/forecast_company.py
+built and published by the real build: the parts, the range, the chances and the backtest table show."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from salesglass.reports.build import run_build
+from tests.dashboard.conftest import add_users, login
+from tests.reports import forecast_company as fc
+from tests.reports.conftest import load_company
+
+
+@pytest.fixture(scope="module")
+def forecast_site(tmp_path_factory):
+    from salesglass.config import parse_config
+
+    root = tmp_path_factory.mktemp("forecast_dash")
+    cfg = parse_config(
+        {
+            "warehouse": {"path": "wh.duckdb", "published_path": "published.duckdb"},
+            "dashboard": {"users_path": "users.json", "secret_path": "secret/key"},
+            "account": {"timezone": fc.TIMEZONE},
+            "reports": {"forecast": {"weekday_days": 28, "backtest_months": 3}},
+        },
+        base_dir=root,
+    )
+    load_company(cfg, fc.SEASONAL)
+    run_build(cfg, as_of=fc.AS_OF, progress=False)
+    add_users(cfg)
+    return cfg
+
+
+def test_plan_fact_shows_the_forecast_section(forecast_site):
+    from salesglass.serve.web.app import create_app
+
+    with TestClient(create_app(forecast_site), headers={"accept-language": "en-US,en;q=0.9"}) as client:
+        html = login(client, "admin@demo.test").get("/planfact?period=month").text
+    assert "Forecast of the running period" in html
+    assert "Base (current partners)" in html and "Pipeline (open deals)" in html
+    # January: fact 2464 (88 × 28), base 428.80 (test_forecast.py), run-rate 2464 × 31 / 28 = 2728
+    assert "2,892.80" in html  # forecast = 2464 + 428.80
+    assert "428.80" in html  # the base
+    assert "How accurate the forecast has been (backtest)" in html
+    assert "<script>" not in html.split("</head>")[-1]  # the charts are data, no inline script

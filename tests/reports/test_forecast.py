@@ -1,0 +1,158 @@
+"""The forecast's parts on the two tiny companies of forecast_company.py, computed by hand.
+
+Day weights are weekday index × month index (seasonality.py); the base is a partner's level (sales per
+unit of weight over its last 56 days) × the weights of the days left (existing.py); the pipeline is the
+chance of each open deal selling in a week × the cohort curve (pipeline.py).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import duckdb
+import ibis
+import pytest
+
+from salesglass.reports.base import BuildParams, nullable
+from salesglass.reports.build import canon_of, report_exprs
+from salesglass.reports.config import ReportsConfig
+from salesglass.warehouse import init_canonical
+from tests.reports import forecast_company as fc
+from tests.reports.canon_io import load_duckdb
+
+U = (fc.AS_OF - date(1970, 1, 1)).days
+RULES = {"backtest_months": 3}
+
+
+def build(data: dict, **rules) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    init_canonical(con)
+    load_duckdb(con, data)
+    backend = ibis.duckdb.from_connection(con)
+    params = BuildParams(as_of=fc.AS_OF, timezone=fc.TIMEZONE, rules=ReportsConfig(forecast={**RULES, **rules}))
+    report_exprs(
+        canon_of(backend), params, keep=lambda name, e: backend.create_table(name, nullable(e), overwrite=True)
+    )
+    return con
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> duckdb.DuckDBPyConnection:
+    # deals are followed for 28 days after a stage (the default half year would not have ended yet)
+    return build(fc.PIPELINE, pipeline_horizon_days=28)
+
+
+def weight(con, day: date) -> float:
+    n = (day - date(1970, 1, 1)).days
+    return con.execute("SELECT wt FROM forecast_weights WHERE as_of = ? AND day = ?", [U, n]).fetchone()[0]
+
+
+def part(con, table: str, period: str, metric: str = "turnover", mkey: int = -1) -> float:
+    return con.execute(
+        f"SELECT {metric} FROM {table} WHERE as_of = ? AND period_type = ? AND mkey = ?", [U, period, mkey]
+    ).fetchone()[0]
+
+
+def test_weekday_index(base_con):
+    # with weekday_days = 28 only January 2025 counts, and the company sells 88 × g: the index is g itself
+    con = base_con
+    # Wed 29 Jan: g 1.2 × f(Jan) 0.8; Mon 3 Feb: 1.0 × 0.9; Sat 1 Mar: 0.5 × 1.0; Fri 14 Mar: 1.6 × 1.0
+    assert weight(con, date(2025, 1, 29)) == pytest.approx(0.96)
+    assert weight(con, date(2025, 2, 3)) == pytest.approx(0.9)
+    assert weight(con, date(2025, 3, 1)) == pytest.approx(0.5)
+    assert weight(con, date(2025, 3, 14)) == pytest.approx(1.6)
+
+
+def test_month_index(base_con):
+    # complete months Feb 2023 … Dec 2024 (January 2023, the first, is left out); the centred 12-month
+    # means exist for Aug 2023 … Jul 2024, one of each month of year, and each is 150 × mean(f) = 150:
+    # the month index is f. On a Monday the weekday index is 1.
+    mondays = {
+        2: date(2025, 2, 3),
+        3: date(2025, 3, 3),
+        5: date(2025, 5, 5),
+        7: date(2025, 7, 7),
+        11: date(2025, 11, 3),
+        12: date(2025, 12, 1),
+    }
+    for month, day in mondays.items():
+        assert weight(base_con, day) == pytest.approx(float(fc.F[month]))
+
+
+def with_28_day_weekdays(**rules) -> duckdb.DuckDBPyConnection:
+    return build(fc.SEASONAL, weekday_days=28, **rules)
+
+
+@pytest.fixture(scope="module")
+def base_con():
+    return with_28_day_weekdays()
+
+
+def test_base_of_a_steady_partner(base_con):
+    # A's last 56 days (4 Dec … 28 Jan): Dec 4–31 = 28 days × 120 = 3360, Jan 1–28 = 80 × Σg(4 weeks) = 2240;
+    # their weights: 4 weeks × 1.2 = 33.6 plus 4 weeks × 0.8 = 22.4 → level 5600 / 56 = 100 a weight unit.
+    # Month: Jan 29, 30, 31 = Wed, Thu, Fri → 0.8 × (1.2 + 1.2 + 1.6) = 3.2 → 320.00.
+    # Quarter: + February (4 weeks × 0.9 = 25.2) + March (4 weeks + Sat, Sun, Mon = 28 + 2.0 = 30.0) = 58.4.
+    # B is not declining at the default 90 %: its level (0.5 × 3360 + 0.1 × 2240) / 56 = 34.
+    # (the parts are in kopecks)
+    assert part(base_con, "forecast_base", "month") == pytest.approx((100 * 3.2 + 34 * 3.2) * 100)  # 428.80
+    assert part(base_con, "forecast_base", "quarter") == pytest.approx((100 * 58.4 + 34 * 58.4) * 100)
+    # both partners are Vera's (development manager 3)
+    assert part(base_con, "forecast_base", "month", mkey=3) == pytest.approx(134 * 3.2 * 100)
+
+
+def test_partner_in_decline():
+    # B's last 28 days: 8 × Σg = 224 over weights 22.4 → 10 a unit. Its 84 days before (Oct 9 … Dec 31):
+    # 50 × (23 × 1.1 + 30 × 1.2 + 31 × 1.2) = 4925 over weights 1.1 × 23.4 + 1.2 × 30.1 + 1.2 × 30.5 = 98.46
+    # (Σg of Oct 9–31 = 3 weeks + Wed + Thu, Nov = 4 weeks + Fri + Sat, Dec = 4 weeks + Sun + Mon + Tue)
+    # → 50.02; 10 is 80 % below: declining at 30 %, so B is forecast from its last 28 days.
+    con = with_28_day_weekdays(decline_pct="30")
+    assert part(con, "forecast_base", "month") == pytest.approx((100 * 3.2 + 10 * 3.2) * 100)  # 352.00
+    assert part(con, "forecast_base", "quarter") == pytest.approx((100 * 58.4 + 10 * 58.4) * 100)
+    # …and if declines are taken to go on: × the mean of r^(h/28) over the h = 1 … H days left
+    con = with_28_day_weekdays(decline_pct="30", decline_keeps_falling=True)
+    r = 10 / (4925 / 98.46)
+    q = r ** (1 / 28)
+    assert part(con, "forecast_base", "month") == pytest.approx((320 + 32 * (q + q**2 + q**3) / 3) * 100)
+    quarter_days = 62  # Jan 29 … Mar 31
+    keep = sum(q**h for h in range(1, quarter_days + 1)) / quarter_days
+    assert part(con, "forecast_base", "quarter") == pytest.approx((5840 + 584 * keep) * 100)
+
+
+def test_pipeline_weights_and_cohort_curve(pipeline):
+    # conversion from `proposal` (organizers, 10 deals): week 1 after the stage 4/10, week 2 1/10.
+    # D reached proposal 7 days ago (week 1 has begun, nothing of week 0 to discount): chances 0.4 in
+    # week 1 (day 21 Jan + 7 + 3 = 31 Jan: inside January) and 0.1 in week 2 (7 Feb: inside the quarter).
+    assert part(pipeline, "forecast_pipeline", "month", "new_partners") == pytest.approx(0.4)
+    assert part(pipeline, "forecast_pipeline", "quarter", "new_partners") == pytest.approx(0.5)
+    assert part(pipeline, "forecast_pipeline", "month", "new_partners", mkey=1) == pytest.approx(0.4)
+    # cohort curve (organizers): C1 sells 490 a week, C2 980 in its first week only; mean cumulative
+    # after 1 week 735, after 8 weeks (490 × 8 + 980) / 2 = 2450, after 9 weeks (490 × 9 + 980) / 2 = 2695.
+    # January: 1 day left after 31 Jan → the first week's curve: 0.4 × 735 = 294 (×100 kopecks).
+    assert part(pipeline, "forecast_pipeline", "month") == pytest.approx(0.4 * 735 * 100)
+    # quarter: 31 Jan → 60 days to 31 Mar → 9 weeks; 7 Feb → 53 days → 8 weeks
+    assert part(pipeline, "forecast_pipeline", "quarter") == pytest.approx((0.4 * 2695 + 0.1 * 2450) * 100)
+    # the money of a partner not yet selling goes to no manager's row
+    assert part(pipeline, "forecast_pipeline", "month", mkey=1) == 0
+
+
+def test_plan_fact_forecast_is_fact_plus_parts(base_con):
+    got = base_con.execute(
+        "SELECT fact, run_rate, forecast, forecast_base, forecast_pipeline FROM report_plan_fact "
+        "WHERE period_type = 'month' AND period_start = DATE '2025-01-01' AND manager_id IS NULL "
+        "AND metric = 'turnover'"
+    ).fetchone()
+    fact = 88 * 28  # A 2240 + B 224
+    assert [float(v) for v in got] == pytest.approx([fact, round(fact * 31 / 28, 2), fact + 428.80, 428.80, 0])
+
+
+def test_backtest_cases_see_only_their_past(base_con):
+    # a backtest day's to-date fact is the sum up to that day; its actual the whole period
+    got = base_con.execute(
+        "SELECT to_date, actual FROM report_forecast_backtest WHERE as_of = DATE '2024-12-08' "
+        "AND period_type = 'month' AND metric = 'turnover'"
+    ).fetchone()
+    assert [float(v) for v in got] == [8 * 150 * 1.2, 31 * 150 * 1.2]
+    assert not math.isnan(float(got[0]))
