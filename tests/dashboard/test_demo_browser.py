@@ -114,7 +114,7 @@ WRONG_LANGUAGE_JS = """(lang) => {
   const els = [...document.querySelectorAll('th, .filters label, .kpi .label, .empty, .notice, '
                                           + '.filters select:not([name=manager]) option')];
   const texts = els.map(e => (e.tagName === 'LABEL' ? e.firstChild.textContent : e.innerText).trim());
-  const allowed = /amoCRM|Excel|CSV|salesglass|E-mail|email|\\bM \\d+/g;
+  const allowed = /\\b[A-Z]{2,5}\\b|amoCRM|Excel|salesglass|E-mail|email|\\bM \\d+/g;
   const words = t => t.replace(/`[^`]*`/g, '').replace(allowed, '');  // commands in backticks are commands
   return texts.filter(t => lang === 'en' ? /[а-яё]/i.test(words(t)) : /[a-z]{3,}/i.test(words(t)));
 }"""
