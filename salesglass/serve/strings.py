@@ -37,6 +37,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Из сделок, созданных в этом месяце, — сколько дошли до первой продажи к дате данных (в любом месяце). "
         "Это не «выиграно сделок»: выигрыш отмечают в amoCRM, первая продажа случается на платформе.",
     ),
+    "kpi_reached_in_period": ("deals that reached it in these months", "сделки, дошедшие в эти месяцы"),
+    "kpi_reached_of_created": (
+        "{reached} of the {created} deals created reached a first sale",
+        "{reached} из {created} созданных сделок дошли до первой продажи",
+    ),
     "hint_reached_in_week": (
         "Deals that reached the stage in the week, whenever they were created.",
         "Сделки, дошедшие до этапа на этой неделе, когда бы они ни были созданы.",

@@ -68,15 +68,17 @@ def build(ctx: Ctx) -> PageView:
     reached = total(monthly, "created_reached_first_sale")
     view.kpis = [
         Kpi(t("deals_created"), f.number(created), link=drill(ctx, "deals", basis="created", since=lo, until=hi)),
-        Kpi(t("widget_installed"), f.number(widgets)),
-        Kpi(t("first_sale"), f.number(firsts)),
+        Kpi(t("widget_installed"), f.number(widgets), sub=t("kpi_reached_in_period")),
+        Kpi(t("first_sale"), f.number(firsts), sub=t("kpi_reached_in_period")),
         Kpi(
             t("annual_budget_won"),
             f.money_short(budget),
             sub=f"{t('deals_won')}: {f.number(total(monthly, 'deals_won'))}",
         ),
         Kpi(
-            t("created_to_first_sale"), f.pct(ratio(reached, created)), sub=f"{f.number(reached)} / {f.number(created)}"
+            t("created_to_first_sale"),
+            f.pct(ratio(reached, created)),
+            sub=t("kpi_reached_of_created", reached=f.number(reached), created=f.number(created)),
         ),
     ]
     # every week of the range on the axis (a week without rows is a zero week, reports.md)
