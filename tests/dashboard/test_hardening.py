@@ -7,6 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.asgi import run_asgi
 from tests.dashboard.conftest import csrf_of, login
 
 PROBES = [
@@ -72,8 +73,6 @@ def test_ordinary_filters_still_work(manager) -> None:
 def post_streamed(app, path: str, total: int, chunk: int = 64 * 1024) -> tuple[int, int]:
     """POST `total` bytes to `path` in chunks straight through ASGI (the test client would read a stream
     whole first); returns (status, bytes the app pulled)."""
-    import asyncio
-
     pulled, status = 0, []
 
     async def receive():
@@ -98,7 +97,7 @@ def post_streamed(app, path: str, total: int, chunk: int = 64 * 1024) -> tuple[i
         "http_version": "1.1",
         "root_path": "",
     }
-    asyncio.run(app(scope, receive, send))
+    run_asgi(app, scope, receive, send)
     return status[0], pulled
 
 

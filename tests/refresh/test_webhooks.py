@@ -21,6 +21,7 @@ from salesglass.refresh.webhooks import (
     load_or_create_secret,
     webhook_router,
 )
+from tests.asgi import run_asgi
 
 SECRET = "s3cret-hook-path-0123456789"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -204,8 +205,6 @@ def test_a_lead_id_is_ascii_digits_of_bounded_length(value):
 
 def test_an_oversized_body_is_refused_while_it_is_read():
     """A 200 MB chunked POST: the hook stops reading just past its limit (1 MB), it never holds 200 MB."""
-    import asyncio
-
     from salesglass.refresh.webhooks import MAX_BODY_BYTES
 
     rec = Recorder()
@@ -227,7 +226,7 @@ def test_an_oversized_body_is_refused_while_it_is_read():
     scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
              "headers": [(b"content-type", b"application/x-www-form-urlencoded")], "scheme": "http",
              "server": ("testserver", 80), "client": ("127.0.0.1", 1), "http_version": "1.1", "root_path": ""}
-    asyncio.run(app(scope, receive, send))
+    run_asgi(app, scope, receive, send)
     assert status == [413]
     assert pulled <= MAX_BODY_BYTES + chunk
     declared = _app(queue).post(path, content=b"x", headers={**FORM, "Content-Length": str(10**9)})
