@@ -26,8 +26,7 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 ## make test: the whole suite (starts its own PostgreSQL, drives Debian's Chromium)
-test: $(STAMP) system-deps
-	$(BIN)/ruff check salesglass tests bench
+test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest $(ARGS)
 
 ## make lint: the formatter's check, the linter and the type checker (mypy on salesglass/, pyproject.toml)

@@ -153,8 +153,10 @@ def synthesize(path: Path) -> None:
     con = connect(tmp)
     con.execute(SYNTH)
     con.execute("CHECKPOINT")
-    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in
-              ("sales", "deals", "partners", "deal_stages", "report_funnel", "report_bonus_lines", "report_cohorts")}
+    counts = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("sales", "deals", "partners", "deal_stages", "report_funnel", "report_bonus_lines", "report_cohorts")
+    }
     con.close()
     os.replace(tmp, path)
     print(f"synthesised {path} in {time.time() - started:.0f}s: {counts}")
@@ -182,15 +184,38 @@ URLS = {
 
 def _server(root: Path, published: Path, port: int, cache: bool) -> subprocess.Popen:
     cfg = root / "salesglass.toml"
-    cfg.write_text(f'[warehouse]\npublished_path = "{published}"\n[dashboard]\nport = {port}\n'
-                   f'users_path = "users.json"\nsecret_path = "secret"\ncache_entries = {256 if cache else 0}\n',
-                   encoding="utf-8")
+    cfg.write_text(
+        f'[warehouse]\npublished_path = "{published}"\n[dashboard]\nport = {port}\n'
+        f'users_path = "users.json"\nsecret_path = "secret"\ncache_entries = {256 if cache else 0}\n',
+        encoding="utf-8",
+    )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    subprocess.run([sys.executable, "-m", "salesglass", "users", "add", "bench@bench.test", "--role", "admin",
-                    "--password-stdin", "-c", str(cfg)], input="bench-pass-1\n", text=True, check=True, env=env,
-                   capture_output=True)
-    return subprocess.Popen([sys.executable, "-m", "salesglass", "serve", "-c", str(cfg)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "salesglass",
+            "users",
+            "add",
+            "bench@bench.test",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "-c",
+            str(cfg),
+        ],
+        input="bench-pass-1\n",
+        text=True,
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "salesglass", "serve", "-c", str(cfg)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _client(base: str) -> httpx.Client:
@@ -267,8 +292,10 @@ def main() -> None:
             for t in threads:
                 t.join()
             total = sum(len(v) for v in results.values())
-            print(f"\n{args.clients} concurrent clients ({total} requests in {time.time() - started:.1f}s), "
-                  "server time in ms")
+            print(
+                f"\n{args.clients} concurrent clients ({total} requests in {time.time() - started:.1f}s), "
+                "server time in ms"
+            )
             print(f"{'page':34} {'median':>8} {'p95':>8} {'errors':>7}")
             for name, runs in results.items():
                 med, p95 = _stats([d for d, _ in runs])

@@ -36,8 +36,10 @@ def _tree_rss(pid: int) -> int:
 
 def run(scale: str, seed: int = 7, end: str = "2026-11-27") -> None:
     out = Path(tempfile.mkdtemp(prefix=f"bench-gen-{scale}-"))
-    code = ("from datetime import date; from pathlib import Path; from salesglass.simulate.generate import generate; "
-            f"generate(Path({str(out / 'company')!r}), {scale!r}, {seed}, date.fromisoformat({end!r}))")
+    code = (
+        "from datetime import date; from pathlib import Path; from salesglass.simulate.generate import generate; "
+        f"generate(Path({str(out / 'company')!r}), {scale!r}, {seed}, date.fromisoformat({end!r}))"
+    )
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
@@ -54,9 +56,12 @@ def run(scale: str, seed: int = 7, end: str = "2026-11-27") -> None:
     manifest = (out / "company" / "manifest.json").read_text(encoding="utf-8")
     orders = manifest.split('"orders": ')[1].split(",")[0]
     cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
-    print(f"scale {scale}: {seconds:7.1f} s wall, {cpu:7.1f} s CPU (all processes)  "
-          f"peak RSS: process tree {tree_peak / 2**20:6.0f} MiB, largest process {usage.ru_maxrss / 1024:6.0f} MiB  "
-          f"orders {int(orders):,}  files {size / 2**20:,.0f} MiB  load {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"scale {scale}: {seconds:7.1f} s wall, {cpu:7.1f} s CPU (all processes)  "
+        f"peak RSS: process tree {tree_peak / 2**20:6.0f} MiB, largest process {usage.ru_maxrss / 1024:6.0f} MiB  "
+        f"orders {int(orders):,}  files {size / 2**20:,.0f} MiB  load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     shutil.rmtree(out)
 
 
@@ -64,7 +69,12 @@ if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(description="Time `salesglass generate` and measure its peak memory.")
-    parser.add_argument("scales", nargs="*", choices=["xs", "s", "m", "l"], default=["s", "m"],
-                        help="company sizes to generate (default: s m; l takes long and ~27 GB)")
+    parser.add_argument(
+        "scales",
+        nargs="*",
+        choices=["xs", "s", "m", "l"],
+        default=["s", "m"],
+        help="company sizes to generate (default: s m; l takes long and ~27 GB)",
+    )
     for name in parser.parse_args().scales:
         run(name)

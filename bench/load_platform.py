@@ -31,8 +31,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 COLUMNS = {
-    "sale_id": "order_id", "partner_id": "org_id", "event_id": "event_id", "sold_at": "done_at",
-    "tickets": "tickets_quantity", "turnover": {"column": "full_kop", "unit": "kopecks"},
+    "sale_id": "order_id",
+    "partner_id": "org_id",
+    "event_id": "event_id",
+    "sold_at": "done_at",
+    "tickets": "tickets_quantity",
+    "turnover": {"column": "full_kop", "unit": "kopecks"},
     "revenue": {"column": "profit_core_kop", "unit": "kopecks"},
     "cost": {"sql": "acquiring_cost_kop + agent_commission_kop", "unit": "kopecks"},
     "channel": {"sql": "CASE WHEN vendor_id IS NULL OR vendor_id = org_id THEN 'widget' ELSE vendor_id END"},
@@ -74,8 +78,14 @@ MY_DDL = """CREATE TABLE orders (order_id VARCHAR(24) PRIMARY KEY, number BIGINT
 def _config(workdir: Path, source: dict):
     from salesglass.config import parse_config
 
-    inp = {"name": "orders", "target": "sales", "where": "status = 'done' AND is_invitation = 0",
-           "watermark": "updated_at", "columns": COLUMNS, **source}
+    inp = {
+        "name": "orders",
+        "target": "sales",
+        "where": "status = 'done' AND is_invitation = 0",
+        "watermark": "updated_at",
+        "columns": COLUMNS,
+        **source,
+    }
     return parse_config({"platform": {"url": source.pop("url", None), "inputs": [inp]}}, base_dir=workdir)
 
 
@@ -100,8 +110,19 @@ def phase(kind: str, workdir: Path, url: str | None) -> None:
     con.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     r = summary.inputs[0]
-    print(json.dumps({"kind": kind, "read": r.read, "loaded": loaded, "quarantined": r.quarantined,
-                      "seconds": seconds, "cpu_seconds": cpu, "peak_bytes": peak}))
+    print(
+        json.dumps(
+            {
+                "kind": kind,
+                "read": r.read,
+                "loaded": loaded,
+                "quarantined": r.quarantined,
+                "seconds": seconds,
+                "cpu_seconds": cpu,
+                "peak_bytes": peak,
+            }
+        )
+    )
 
 
 # DuckDB alone, no salesglass: parse the CSV and write the 9 typed `sales` columns, without a single check,
@@ -136,8 +157,16 @@ def floor_phase(workdir: Path) -> None:
     after = resource.getrusage(resource.RUSAGE_SELF)
     rows = con.execute("SELECT count(*) FROM sales_floor").fetchone()[0]
     con.close()
-    print(json.dumps({"kind": "floor", "read": rows, "seconds": seconds,
-                      "cpu_seconds": (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)}))
+    print(
+        json.dumps(
+            {
+                "kind": "floor",
+                "read": rows,
+                "seconds": seconds,
+                "cpu_seconds": (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime),
+            }
+        )
+    )
 
 
 def _child(kind: str, workdir: Path, url: str | None) -> dict:
@@ -149,13 +178,17 @@ def _child(kind: str, workdir: Path, url: str | None) -> dict:
 def _report(fig: dict, target: int) -> None:
     rate = fig["read"] / fig["seconds"]
     ok = "ok" if rate >= target and fig["peak_bytes"] < 2 * 1024**3 else "BELOW TARGET"
-    print(f"{fig['kind']:>8}: {fig['read']:,} rows read, {fig['loaded']:,} loaded in {fig['seconds']:.1f} s = "
-          f"{rate:,.0f} rows/s; peak memory {fig['peak_bytes'] / 1024**3:.2f} GiB  [{ok}; target ≥ {target:,}/s]")
+    print(
+        f"{fig['kind']:>8}: {fig['read']:,} rows read, {fig['loaded']:,} loaded in {fig['seconds']:.1f} s = "
+        f"{rate:,.0f} rows/s; peak memory {fig['peak_bytes'] / 1024**3:.2f} GiB  [{ok}; target ≥ {target:,}/s]"
+    )
     # on a shared machine the wall clock says more about the neighbours than about us: CPU time too
     cores = os.cpu_count() or 1
-    print(f"{'':>10}CPU {fig['cpu_seconds']:.1f} s = {fig['read'] / fig['cpu_seconds']:,.0f} rows per CPU-second "
-          f"(≈ {cores * fig['read'] / fig['cpu_seconds']:,.0f} rows/s on {cores} idle cores); "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"{'':>10}CPU {fig['cpu_seconds']:.1f} s = {fig['read'] / fig['cpu_seconds']:,.0f} rows per CPU-second "
+        f"(≈ {cores * fig['read'] / fig['cpu_seconds']:,.0f} rows/s on {cores} idle cores); "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
 
 
 def main() -> None:
@@ -164,8 +197,11 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/salesglass-bench"))
     ap.add_argument("--phase", choices=["postgres", "csv", "mariadb", "floor"], help="internal: one child step")
     ap.add_argument("--url")
-    ap.add_argument("--only", choices=["postgres", "csv", "mariadb"],
-                    help="one source; MariaDB runs only when asked for (filling its table takes ~40 s per 10 M rows)")
+    ap.add_argument(
+        "--only",
+        choices=["postgres", "csv", "mariadb"],
+        help="one source; MariaDB runs only when asked for (filling its table takes ~40 s per 10 M rows)",
+    )
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.phase == "floor":
@@ -191,9 +227,11 @@ def main() -> None:
         load = _child("csv", args.workdir, None)
         _report(load, 1_000_000)
         floor = _child("floor", args.workdir, None)
-        print(f"{'':>10}floor (DuckDB alone: parse + write the typed columns, no check): {floor['seconds']:.1f} s = "
-              f"{floor['read'] / floor['seconds']:,.0f} rows/s, CPU {floor['cpu_seconds']:.1f} s; "
-              f"the load takes {load['seconds'] / floor['seconds']:.2f} × the floor")
+        print(
+            f"{'':>10}floor (DuckDB alone: parse + write the typed columns, no check): {floor['seconds']:.1f} s = "
+            f"{floor['read'] / floor['seconds']:,.0f} rows/s, CPU {floor['cpu_seconds']:.1f} s; "
+            f"the load takes {load['seconds'] / floor['seconds']:.2f} × the floor"
+        )
     if args.only != "csv":
         with postgres_server("shared_buffers=256MB", "max_wal_size=4GB", "synchronous_commit=off") as url:
             import psycopg

@@ -62,14 +62,16 @@ def step(name: str, workdir: Path, url: str | None, rate: float, as_of: str) -> 
         if cfg.amocrm.auth == "oauth":
             authorize(cfg, json.loads((company / "amocrm" / "oauth.json").read_text())["authorization_code"])
         s = run_sync(cfg, progress=False)
-        fig.update(records=sum(s.fetched.values()), requests=s.requests, rate=s.request_rate,
-                   rate_limited=s.rate_limited)
+        fig.update(
+            records=sum(s.fetched.values()), requests=s.requests, rate=s.request_rate, rate_limited=s.rate_limited
+        )
     elif name == "load":
         from salesglass.sources.platform.load import run_load
 
         s = run_load(cfg, full=True, progress=False)
-        fig.update(inputs={r.name: [r.read, r.loaded, r.quarantined] for r in s.all},
-                   rows=sum(r.read for r in s.inputs))
+        fig.update(
+            inputs={r.name: [r.read, r.loaded, r.quarantined] for r in s.all}, rows=sum(r.read for r in s.inputs)
+        )
     elif name == "link":
         from salesglass.link.run import run_link
 
@@ -79,8 +81,9 @@ def step(name: str, workdir: Path, url: str | None, rate: float, as_of: str) -> 
         from salesglass.reports.build import run_build
 
         s = run_build(cfg, as_of=date.fromisoformat(as_of), progress=False)
-        fig.update(steps={k: round(v, 2) for k, v in s.step_seconds.items()},
-                   published_bytes=cfg.published_path.stat().st_size)
+        fig.update(
+            steps={k: round(v, 2) for k, v in s.step_seconds.items()}, published_bytes=cfg.published_path.stat().st_size
+        )
     elif name == "floor":
         from bench.reports import floor_sql
         from salesglass.warehouse import connect
@@ -93,8 +96,18 @@ def step(name: str, workdir: Path, url: str | None, rate: float, as_of: str) -> 
 
 
 def run_child(name: str, workdir: Path, url: str | None, rate: float, as_of: str) -> dict:
-    cmd = [sys.executable, __file__, "--step", name, "--workdir", str(workdir), "--rate", str(rate),
-           "--as-of", as_of] + (["--url", url] if url else [])
+    cmd = [
+        sys.executable,
+        __file__,
+        "--step",
+        name,
+        "--workdir",
+        str(workdir),
+        "--rate",
+        str(rate),
+        "--as-of",
+        as_of,
+    ] + (["--url", url] if url else [])
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     out = proc.stdout.read().decode()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -127,9 +140,12 @@ def main() -> None:
     (args.workdir / "bench.json").write_text(json.dumps({"company": str(args.company.resolve())}))
     if not (args.workdir / "salesglass.toml").exists():
         (args.workdir / "salesglass.toml").write_text(demo_config_text(args.company.resolve()), encoding="utf-8")
-    print(f"company {args.company}: scale {manifest['scale']}, seed {manifest['seed']}, end {as_of}; "
-          f"{manifest['counts']['orders']:,} orders, {manifest['counts']['leads']:,} leads; "
-          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"company {args.company}: scale {manifest['scale']}, seed {manifest['seed']}, end {as_of}; "
+        f"{manifest['counts']['orders']:,} orders, {manifest['counts']['leads']:,} leads; "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     steps = (args.only or "sync,load,link,build").split(",")
     if args.skip_sync:
         steps = [s for s in steps if s != "sync"]
@@ -141,8 +157,11 @@ def main() -> None:
         started = time.perf_counter()
         server.start()
         url = urls.get(timeout=900)
-        print(f"emulator up in {time.perf_counter() - started:.1f} s (own process; rate limit RAISED to "
-              f"{args.rate:g}/s for the bench, amoCRM's is 7/s)", flush=True)
+        print(
+            f"emulator up in {time.perf_counter() - started:.1f} s (own process; rate limit RAISED to "
+            f"{args.rate:g}/s for the bench, amoCRM's is 7/s)",
+            flush=True,
+        )
         try:
             figs["sync"] = run_child("sync", args.workdir, url, args.rate, as_of)
         finally:
@@ -161,8 +180,10 @@ def main() -> None:
 
 def _say(name: str, fig: dict) -> None:
     extra = {k: v for k, v in fig.items() if k not in ("seconds", "peak_gib", "cpu")}
-    print(f"  {name:<6} {fig['seconds']:8.1f} s  peak {fig['peak_gib']:.2f} GiB  {json.dumps(extra, default=str)}",
-          flush=True)
+    print(
+        f"  {name:<6} {fig['seconds']:8.1f} s  peak {fig['peak_gib']:.2f} GiB  {json.dumps(extra, default=str)}",
+        flush=True,
+    )
 
 
 def _table(figs: dict[str, dict]) -> None:

@@ -66,8 +66,12 @@ def child(kind: str, folder: str) -> None:
 
 
 def measure(kind: str, folder: Path) -> tuple[float, float, float]:
-    proc = subprocess.Popen([sys.executable, __file__, "--child", kind, str(folder)], stdout=subprocess.PIPE,
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", kind, str(folder)],
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     out = proc.stdout.read().decode()
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
@@ -98,21 +102,27 @@ def run(scale: str, folder: Path) -> None:
         synthetic.synthesize(con, managers=managers, partners=partners, deals=deals, sales=sales)
         con.close()
         (folder / "wh.tmp.duckdb").rename(folder / "wh.duckdb")
-    print(f"scale {scale}: {sales:,} sales, {partners:,} partners, {deals:,} deals "
-          f"(ready in {time.perf_counter() - start:.1f} s); load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} cores (the machine is shared: figures vary with it)")
+    print(
+        f"scale {scale}: {sales:,} sales, {partners:,} partners, {deals:,} deals "
+        f"(ready in {time.perf_counter() - start:.1f} s); load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores (the machine is shared: figures vary with it)"
+    )
     build_s, build_gib, build_cpu = measure("build", folder)
     floors = [measure("floor", folder) for _ in range(3)]
     floor_s, floor_gib, _ = min(floors)  # best of 3: the strictest floor
     floor_cpu = min(f[2] for f in floors)
     utc_s, _, _ = min(measure("floor_utc", folder) for _ in range(3))
     print(f"  build      {build_s:8.2f} s  CPU {build_cpu:7.2f} s  peak {build_gib:5.2f} GiB")
-    print(f"  floor      {floor_s:8.2f} s  CPU {floor_cpu:7.2f} s  peak {floor_gib:5.2f} GiB "
-          "(one pass: sales by partner × Moscow month)")
+    print(
+        f"  floor      {floor_s:8.2f} s  CPU {floor_cpu:7.2f} s  peak {floor_gib:5.2f} GiB "
+        "(one pass: sales by partner × Moscow month)"
+    )
     print(f"  floor_utc  {utc_s:8.2f} s   (the same pass with a UTC month: no zone conversion)")
-    print(f"  ratio      {build_s / floor_s:8.2f} × wall, {build_cpu / floor_cpu:.2f} × CPU vs floor; "
-          f"{build_s / utc_s:.2f} × wall vs floor_utc (target ≤ 4 ×; peak target ≤ 2 GiB); "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"  ratio      {build_s / floor_s:8.2f} × wall, {build_cpu / floor_cpu:.2f} × CPU vs floor; "
+        f"{build_s / utc_s:.2f} × wall vs floor_utc (target ≤ 4 ×; peak target ≤ 2 GiB); "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":
@@ -122,8 +132,13 @@ if __name__ == "__main__":
         import argparse
 
         parser = argparse.ArgumentParser(description="Time `salesglass build` against the one-pass floor.")
-        parser.add_argument("scales", nargs="*", choices=sorted(SCALES), default=["s", "m"],
-                            help="synthetic company sizes to measure (default: s m)")
+        parser.add_argument(
+            "scales",
+            nargs="*",
+            choices=sorted(SCALES),
+            default=["s", "m"],
+            help="synthetic company sizes to measure (default: s m)",
+        )
         parser.add_argument("--reuse", type=Path, help="keep the synthesised warehouse in DIR and reuse it")
         opts = parser.parse_args()
         for scale in opts.scales:

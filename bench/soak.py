@@ -48,9 +48,11 @@ COMPARED = {"deals": "deal_id", "sales": "sale_id", "deal_stages": "deal_id, sta
 # A lead deleted after we saw it keeps its last known values here, while a fresh sync only sees amoCRM's trash
 # tombstone (id + is_deleted, every other field null: docs/amocrm.md, deleted leads). So deleted deals are compared by
 # (deal_id, is_deleted) only; live deals column by column.
-VIEWS = {"deals": "(SELECT deal_id, is_deleted, to_json(d)::VARCHAR AS row FROM {db}.deals d "
-                  "WHERE NOT coalesce(is_deleted, false) "
-                  "UNION ALL SELECT deal_id, is_deleted, NULL FROM {db}.deals WHERE is_deleted)"}
+VIEWS = {
+    "deals": "(SELECT deal_id, is_deleted, to_json(d)::VARCHAR AS row FROM {db}.deals d "
+    "WHERE NOT coalesce(is_deleted, false) "
+    "UNION ALL SELECT deal_id, is_deleted, NULL FROM {db}.deals WHERE is_deleted)"
+}
 
 
 def need(name: str):
@@ -59,8 +61,10 @@ def need(name: str):
     try:
         return getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError) as exc:
-        sys.exit(f"soak: the {name} ({target}) is not available in this checkout: {exc}. "
-                 "Run this benchmark after every branch is merged.")
+        sys.exit(
+            f"soak: the {name} ({target}) is not available in this checkout: {exc}. "
+            "Run this benchmark after every branch is merged."
+        )
 
 
 def rss_mb() -> float:
@@ -91,8 +95,9 @@ def log_in(http, user: str, password: str) -> None:
 
     form = http.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    r = http.post("/login", data={"email": user, "password": password, "next": "/",
-                                  "csrf_token": token.group(1) if token else ""})
+    r = http.post(
+        "/login", data={"email": user, "password": password, "next": "/", "csrf_token": token.group(1) if token else ""}
+    )
     if r.status_code != 303:
         raise RuntimeError(f"login failed: HTTP {r.status_code}")
 
@@ -177,8 +182,10 @@ def main() -> int:
     emulator, _summary = demo_sync(company, config_path, progress=False)
     cfg = load_config(config_path)
     first = run_refresh(cfg, default_steps(cfg), full=True, trigger="soak-initial")
-    print(f"soak: {work}, scale {args.scale}, emulator {emulator.url}; initial full refresh: "
-          f"{'ok' if first.ok else first.error} in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"soak: {work}, scale {args.scale}, emulator {emulator.url}; initial full refresh: "
+        f"{'ok' if first.ok else first.error} in {time.perf_counter() - t0:.1f} s"
+    )
     if not first.ok:
         return 1
     emulator.set_faults(error_rate=args.error_rate, seed=11)
@@ -195,8 +202,9 @@ def main() -> int:
     stop = threading.Event()
     stats: dict = {"pages": 0, "failures": [], "latency": []}
     paths = page_paths()
-    client = threading.Thread(target=load_pages, args=(f"http://127.0.0.1:{port}", paths, stop, user, password,
-                                                       stats), daemon=True)
+    client = threading.Thread(
+        target=load_pages, args=(f"http://127.0.0.1:{port}", paths, stop, user, password, stats), daemon=True
+    )
     client.start()
     memory, deadline = [rss_mb()], time.time() + args.minutes * 60
     while time.time() < deadline:
@@ -204,9 +212,12 @@ def main() -> int:
         emulator.advance(seconds=3600, change_fraction=0.002)
         memory.append(rss_mb())
         r = handle.last_result
-        print(f"  t+{args.minutes * 60 - (deadline - time.time()):5.0f}s pages {stats['pages']:6d} "
-              f"failures {len(stats['failures'])} refreshes {handle.runs} last "
-              f"{'ok' if r and r.ok else (r.error if r else '-')} rss {memory[-1]:.0f} MB", flush=True)
+        print(
+            f"  t+{args.minutes * 60 - (deadline - time.time()):5.0f}s pages {stats['pages']:6d} "
+            f"failures {len(stats['failures'])} refreshes {handle.runs} last "
+            f"{'ok' if r and r.ok else (r.error if r else '-')} rss {memory[-1]:.0f} MB",
+            flush=True,
+        )
     stop.set()
     client.join(30)
     served.stop()
@@ -214,8 +225,11 @@ def main() -> int:
     counts = dict(emulator.emulator.dice.counts)
     runs = {"ok": 0, "failed": 0, "skipped": 0, "stopped": 0}
     failed_reasons = []
-    served_runs = [r for r in read_runs(runs_path_for(cfg.warehouse_path), limit=100_000)
-                   if r.trigger in ("schedule", "manual", "nightly", "webhook")]
+    served_runs = [
+        r
+        for r in read_runs(runs_path_for(cfg.warehouse_path), limit=100_000)
+        if r.trigger in ("schedule", "manual", "nightly", "webhook")
+    ]
     for run in served_runs:
         if run is served_runs[0] and run.ok is False and "killed by signal 15" in (run.error or ""):
             runs["stopped"] = 1  # the refresh under way when the soak stopped the scheduler
@@ -237,24 +251,40 @@ def main() -> int:
     q = max(1, len(memory) // 4)
     first_q, last_q = statistics.median(memory[:q]), statistics.median(memory[-q:])
     lat = sorted(stats["latency"]) or [0.0]
-    print(f"pages {stats['pages']} ({len(paths)} distinct), failed {len(stats['failures'])}, "
-          f"p50 {lat[len(lat) // 2] * 1000:.0f} ms, p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms, "
-          f"max {lat[-1] * 1000:.0f} ms")
-    print(f"refreshes while serving: {runs['ok']} ok, {runs['failed']} failed, {runs['skipped']} skipped, "
-          f"{runs['stopped']} stopped at the end; "
-          f"emulator injected {counts.get('5xx', 0)} × 5xx")
+    print(
+        f"pages {stats['pages']} ({len(paths)} distinct), failed {len(stats['failures'])}, "
+        f"p50 {lat[len(lat) // 2] * 1000:.0f} ms, p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms, "
+        f"max {lat[-1] * 1000:.0f} ms"
+    )
+    print(
+        f"refreshes while serving: {runs['ok']} ok, {runs['failed']} failed, {runs['skipped']} skipped, "
+        f"{runs['stopped']} stopped at the end; "
+        f"emulator injected {counts.get('5xx', 0)} × 5xx"
+    )
     for reason in failed_reasons[:10]:
         print(f"  failed refresh: {reason}")
-    print(f"memory (RSS of the serving process): start {memory[0]:.0f} MB, end {memory[-1]:.0f} MB; "
-          f"first-quarter median {first_q:.0f} MB, last-quarter {last_q:.0f} MB")
+    print(
+        f"memory (RSS of the serving process): start {memory[0]:.0f} MB, end {memory[-1]:.0f} MB; "
+        f"first-quarter median {first_q:.0f} MB, last-quarter {last_q:.0f} MB"
+    )
     for failure in stats["failures"][:20]:
         print(f"  page failure: {failure}")
     flat = last_q <= first_q * 1.2
     ok = not stats["failures"] and not problems and flat and not runs["failed"]
-    print("SOAK " + ("PASSED" if ok else "FAILED: " + "; ".join(
-        problems + (["memory grew"] if not flat else []) + ([f"{len(stats['failures'])} page failures"]
-                                                              if stats["failures"] else [])
-        + ([f"{runs['failed']} refreshes failed"] if runs["failed"] else []))))
+    print(
+        "SOAK "
+        + (
+            "PASSED"
+            if ok
+            else "FAILED: "
+            + "; ".join(
+                problems
+                + (["memory grew"] if not flat else [])
+                + ([f"{len(stats['failures'])} page failures"] if stats["failures"] else [])
+                + ([f"{runs['failed']} refreshes failed"] if runs["failed"] else [])
+            )
+        )
+    )
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if ok else 1

@@ -26,22 +26,30 @@ app = typer.Typer(
 console = Console()
 
 
-
 @app.command("init")
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the config.")] = Path("salesglass.toml"),
-    amocrm_url: Annotated[str | None, typer.Option(help="Your account, e.g. https://example.amocrm.ru "
-                                                        "(leave out to set up the back-office first).")] = None,
+    amocrm_url: Annotated[
+        str | None,
+        typer.Option(help="Your account, e.g. https://example.amocrm.ru (leave out to set up the back-office first)."),
+    ] = None,
     auth: Annotated[str, typer.Option(help="long_lived (a private integration's token) or oauth.")] = "long_lived",
     client_id: Annotated[str | None, typer.Option(help="OAuth only: the integration's id.")] = None,
-    client_secret: Annotated[str | None, typer.Option(help="OAuth only: kept in a 0600 env file, not the "
-                                                           "config.")] = None,
+    client_secret: Annotated[
+        str | None, typer.Option(help="OAuth only: kept in a 0600 env file, not the config.")
+    ] = None,
     redirect_uri: Annotated[str | None, typer.Option(help="OAuth only: the integration's redirect URI.")] = None,
-    platform_url: Annotated[str | None, typer.Option(help="Your back-office: a database URL "
-                                                          "(postgresql://…, mysql+pymysql://…, sqlite:///…) "
-                                                          "or a folder of CSV/XLSX files.")] = None,
-    timezone: Annotated[str, typer.Option(help="Zone of the back-office's timestamps written without an "
-                                               "offset (IANA name).")] = "Europe/Moscow",
+    platform_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Your back-office: a database URL "
+            "(postgresql://…, mysql+pymysql://…, sqlite:///…) "
+            "or a folder of CSV/XLSX files."
+        ),
+    ] = None,
+    timezone: Annotated[
+        str, typer.Option(help="Zone of the back-office's timestamps written without an offset (IANA name).")
+    ] = "Europe/Moscow",
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write a commented starter config for your own amoCRM account and back-office.
@@ -55,19 +63,35 @@ def init(
     if auth not in ("long_lived", "oauth"):
         raise ConfigError(f"--auth: expected long_lived or oauth, got {auth!r}")
     if sys.stdin.isatty() and amocrm_url is None and platform_url is None:
-        amocrm_url = typer.prompt("amoCRM address (https://<subdomain>.amocrm.ru; empty: later)", default="",
-                                  show_default=False) or None
-        platform_url = typer.prompt("back-office database URL or folder of files (empty: later)", default="",
-                                    show_default=False) or None
-    done = write_starter(path, Answers(amocrm_url=amocrm_url, auth=auth, client_id=client_id,
-                                       client_secret=client_secret, redirect_uri=redirect_uri,
-                                       platform_url=platform_url, timezone=timezone), force=force)
+        amocrm_url = (
+            typer.prompt("amoCRM address (https://<subdomain>.amocrm.ru; empty: later)", default="", show_default=False)
+            or None
+        )
+        platform_url = (
+            typer.prompt("back-office database URL or folder of files (empty: later)", default="", show_default=False)
+            or None
+        )
+    done = write_starter(
+        path,
+        Answers(
+            amocrm_url=amocrm_url,
+            auth=auth,
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=redirect_uri,
+            platform_url=platform_url,
+            timezone=timezone,
+        ),
+        force=force,
+    )
     console.print(f"wrote {done.config}", highlight=False)
     for secret in done.secrets:
         console.print(f"  secret file {secret} (owner-only)", highlight=False)
     if done.env_vars:
-        console.print(f"  load it before other commands: set -a; . secrets/salesglass.env; set +a "
-                      f"({', '.join(done.env_vars)})", highlight=False)
+        console.print(
+            f"  load it before other commands: set -a; . secrets/salesglass.env; set +a ({', '.join(done.env_vars)})",
+            highlight=False,
+        )
     nxt = "salesglass amocrm auth --long-lived" if amocrm_url else "salesglass platform inspect"
     console.print(f"next: {nxt} -c {done.config} (the steps are listed at the top of the file)", highlight=False)
 
@@ -105,8 +129,19 @@ def _register_all() -> None:
     from salesglass.sources.amocrm import cli as amocrm_cli
     from salesglass.sources.platform import cli as platform_cli
 
-    for module in (demo_cli, simulate_cli, emulator_cli, amocrm_cli, platform_cli, link_cli, reports_cli,
-                   forecast_cli, serve_cli, refresh_cli, bonus_cli):
+    for module in (
+        demo_cli,
+        simulate_cli,
+        emulator_cli,
+        amocrm_cli,
+        platform_cli,
+        link_cli,
+        reports_cli,
+        forecast_cli,
+        serve_cli,
+        refresh_cli,
+        bonus_cli,
+    ):
         module.register(app)
 
 

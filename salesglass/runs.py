@@ -42,8 +42,14 @@ class Journal:
 
     def append(self, event: str, run_id: str, **fields: Any) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"event": event, "run_id": run_id, "pid": os.getpid(), "at": time.time(), **fields},
-                          ensure_ascii=False, default=str) + "\n"
+        line = (
+            json.dumps(
+                {"event": event, "run_id": run_id, "pid": os.getpid(), "at": time.time(), **fields},
+                ensure_ascii=False,
+                default=str,
+            )
+            + "\n"
+        )
         fd = os.open(self.path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o644)
         try:
             os.write(fd, line.encode("utf-8"))

@@ -36,8 +36,9 @@ def connect(path: str | Path, *, read_only: bool = False, retries: int = 50) -> 
         path.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(retries):
         try:
-            con = duckdb.connect(str(path), read_only=read_only,
-                                 config={"storage_compatibility_version": STORAGE_VERSION})
+            con = duckdb.connect(
+                str(path), read_only=read_only, config={"storage_compatibility_version": STORAGE_VERSION}
+            )
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or attempt == retries - 1:
@@ -56,8 +57,9 @@ def open_published(path: str | Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         from salesglass.errors import SalesglassError
 
-        raise SalesglassError(f"no published reports at {path}: run `salesglass build` "
-                              "(or `salesglass refresh --once`) first")
+        raise SalesglassError(
+            f"no published reports at {path}: run `salesglass build` (or `salesglass refresh --once`) first"
+        )
     return connect(path, read_only=True)
 
 
@@ -79,8 +81,12 @@ def open_warehouse(path: str | Path, *, read_only: bool = False) -> Iterator[duc
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    names = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+        ).fetchall()
+    ]
     return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0] for n in names}
 
 
@@ -101,16 +107,16 @@ class Compaction:
     seconds: float
 
     def line(self) -> str:
-        return (f"compacted the warehouse: {_mb(self.before_bytes)} → {_mb(self.after_bytes)} "
-                f"({self.seconds:.1f} s)")
+        return f"compacted the warehouse: {_mb(self.before_bytes)} → {_mb(self.after_bytes)} ({self.seconds:.1f} s)"
 
 
 def _mb(n: int) -> str:
     return f"{n / 1e6:,.0f} MB" if n >= 10e6 else f"{n / 1e6:.1f} MB"
 
 
-def compact_if_worthwhile(path: str | Path, *, min_free_share: float = COMPACT_MIN_FREE_SHARE,
-                          min_bytes: int | None = None) -> Compaction | None:
+def compact_if_worthwhile(
+    path: str | Path, *, min_free_share: float = COMPACT_MIN_FREE_SHARE, min_bytes: int | None = None
+) -> Compaction | None:
     """Rewrite the DuckDB file at `path` without its free blocks when more than `min_free_share` of its
     blocks are free and it is at least `min_bytes` big; None when skipped (also when another process
     has the file open, or the disk lacks room for the copy).
@@ -138,7 +144,8 @@ def compact_if_worthwhile(path: str | Path, *, min_free_share: float = COMPACT_M
         con.execute("CHECKPOINT")  # a pending write-ahead log goes into the file first
         name, block_size, total, used, free = con.execute(
             "SELECT database_name, block_size, total_blocks, used_blocks, free_blocks "
-            "FROM pragma_database_size() WHERE database_name = current_database()").fetchall()[0]
+            "FROM pragma_database_size() WHERE database_name = current_database()"
+        ).fetchall()[0]
         share = free / total if total else 0.0
         if share <= min_free_share or shutil.disk_usage(path.parent).free < used * block_size * 1.2:
             return None

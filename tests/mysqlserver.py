@@ -26,8 +26,9 @@ INSTALL_DB = Path("/usr/bin/mariadb-install-db")
 
 def mariadb_bin() -> Path:
     if not MARIADBD.exists() or not INSTALL_DB.exists():
-        raise RuntimeError("MariaDB server not installed: run `make test` (scripts/system-deps.sh installs "
-                           "Debian's mariadb-server)")
+        raise RuntimeError(
+            "MariaDB server not installed: run `make test` (scripts/system-deps.sh installs Debian's mariadb-server)"
+        )
     return MARIADBD
 
 
@@ -48,18 +49,46 @@ def mariadb_server(*settings: str) -> Iterator[str]:
     init.write_text(
         "CREATE DATABASE salesglass CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n"
         f"CREATE USER 'salesglass'@'127.0.0.1' IDENTIFIED BY '{password}';\n"
-        "GRANT ALL ON salesglass.* TO 'salesglass'@'127.0.0.1';\n", encoding="utf-8")
+        "GRANT ALL ON salesglass.* TO 'salesglass'@'127.0.0.1';\n",
+        encoding="utf-8",
+    )
     init.chmod(0o600)
-    subprocess.run([str(INSTALL_DB), "--no-defaults", f"--datadir={data}", "--skip-test-db",
-                    "--auth-root-authentication-method=socket", *as_root], check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(INSTALL_DB),
+            "--no-defaults",
+            f"--datadir={data}",
+            "--skip-test-db",
+            "--auth-root-authentication-method=socket",
+            *as_root,
+        ],
+        check=True,
+        capture_output=True,
+    )
     log = root / "server.log"
     server = subprocess.Popen(
-        [str(mariadbd), "--no-defaults", f"--datadir={data}", f"--socket={root / 'mysqld.sock'}",
-         f"--pid-file={root / 'mysqld.pid'}", f"--log-error={log}", f"--port={port}", "--bind-address=127.0.0.1",
-         "--skip-name-resolve", f"--init-file={init}", "--character-set-server=utf8mb4",
-         "--collation-server=utf8mb4_unicode_ci", "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0",
-         "--skip-log-bin", *as_root, *settings],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(mariadbd),
+            "--no-defaults",
+            f"--datadir={data}",
+            f"--socket={root / 'mysqld.sock'}",
+            f"--pid-file={root / 'mysqld.pid'}",
+            f"--log-error={log}",
+            f"--port={port}",
+            "--bind-address=127.0.0.1",
+            "--skip-name-resolve",
+            f"--init-file={init}",
+            "--character-set-server=utf8mb4",
+            "--collation-server=utf8mb4_unicode_ci",
+            "--innodb-flush-log-at-trx-commit=0",
+            "--innodb-doublewrite=0",
+            "--skip-log-bin",
+            *as_root,
+            *settings,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_ready(server, port, password, log)
         yield f"mysql+pymysql://salesglass:{password}@127.0.0.1:{port}/salesglass?charset=utf8mb4"
@@ -80,8 +109,14 @@ def _wait_ready(server: subprocess.Popen, port: int, password: str, log: Path, t
     deadline = time.monotonic() + timeout
     while True:
         try:
-            pymysql.connect(host="127.0.0.1", port=port, user="salesglass", password=password,
-                            database="salesglass", connect_timeout=2).close()
+            pymysql.connect(
+                host="127.0.0.1",
+                port=port,
+                user="salesglass",
+                password=password,
+                database="salesglass",
+                connect_timeout=2,
+            ).close()
             return
         except pymysql.err.OperationalError:
             if server.poll() is not None or time.monotonic() > deadline:
@@ -97,9 +132,19 @@ def run_script(url: str, sql: str) -> None:
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
-    with pymysql.connect(host=u.host, port=u.port, user=u.username, password=u.password, database=u.database,
-                         charset="utf8mb4", client_flag=CLIENT.MULTI_STATEMENTS, autocommit=True) as conn, \
-            conn.cursor() as cur:
+    with (
+        pymysql.connect(
+            host=u.host,
+            port=u.port,
+            user=u.username,
+            password=u.password,
+            database=u.database,
+            charset="utf8mb4",
+            client_flag=CLIENT.MULTI_STATEMENTS,
+            autocommit=True,
+        ) as conn,
+        conn.cursor() as cur,
+    ):
         cur.execute(sql)
         while cur.nextset():
             pass

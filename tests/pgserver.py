@@ -48,8 +48,17 @@ def postgres_server(*settings: str) -> Iterator[str]:
 
     extra = " ".join(f"-c {s}" for s in settings)
     run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C")
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data.parent / "log"), "-w", "-o",
-        f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1 -c fsync=off {extra}", "start")
+    run(
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(data.parent / "log"),
+        "-w",
+        "-o",
+        f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1 -c fsync=off {extra}",
+        "start",
+    )
     try:
         run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "salesglass")
         yield f"postgresql://postgres@127.0.0.1:{port}/salesglass"

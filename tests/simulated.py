@@ -49,13 +49,26 @@ def fast_amocrm(cfg: Config) -> Config:
     """The same config with the client's rate and back-off scaled like the emulator's."""
     # one request at a time: at a 100× clock a thread waking a few ms late is a whole request interval, so
     # requests in flight could reach the emulator bunched; tests/amocrm/test_latency.py runs them at 3×
-    fast = cfg.amocrm.model_copy(update={"rate_limit": 6.0 * CLOCK, "in_flight": 1, "backoff_base": 1.0 / CLOCK,
-                                         "backoff_max": 60.0 / CLOCK, "timeout": 5.0})
+    fast = cfg.amocrm.model_copy(
+        update={
+            "rate_limit": 6.0 * CLOCK,
+            "in_flight": 1,
+            "backoff_base": 1.0 / CLOCK,
+            "backoff_max": 60.0 / CLOCK,
+            "timeout": 5.0,
+        }
+    )
     return cfg.model_copy(update={"amocrm": fast})
 
 
-def build_company(root: Path, scale: str, *, profile: str = "biletoid", company: Path | None = None,
-                  account_timezone: str | None = None) -> Built:
+def build_company(
+    root: Path,
+    scale: str,
+    *,
+    profile: str = "biletoid",
+    company: Path | None = None,
+    account_timezone: str | None = None,
+) -> Built:
     """Generate `scale` of `profile` under root/company (or use `company`), write the demo config, sync,
     load, link and build. `account_timezone` adds `[account] timezone = …` to the config."""
     from salesglass.demo.amocrm import PLACEHOLDER

@@ -16,8 +16,21 @@ def _run(*args: str, cwd=None) -> subprocess.CompletedProcess:
 
 
 def test_the_main_commands_exist():
-    assert {"demo", "generate", "sync", "load", "link", "doctor", "build", "export", "serve", "users",
-            "refresh", "publish", "digest"} <= set(COMMANDS)
+    assert {
+        "demo",
+        "generate",
+        "sync",
+        "load",
+        "link",
+        "doctor",
+        "build",
+        "export",
+        "serve",
+        "users",
+        "refresh",
+        "publish",
+        "digest",
+    } <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

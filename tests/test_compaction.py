@@ -38,9 +38,11 @@ def reloaded(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> Path:
     ensure_tables(con)
     init_raw(con)
     _insert_sales(con, 0)
-    con.execute("INSERT INTO platform_watermarks VALUES ('orders', '2026-11-27 10:00:00', now()), "
-                "('partners', '2026-11-26 09:00:00', now())")
-    con.execute("INSERT INTO raw_amocrm_users VALUES (1, '{\"name\": \"Анна\"}', now())")
+    con.execute(
+        "INSERT INTO platform_watermarks VALUES ('orders', '2026-11-27 10:00:00', now()), "
+        "('partners', '2026-11-26 09:00:00', now())"
+    )
+    con.execute('INSERT INTO raw_amocrm_users VALUES (1, \'{"name": "Анна"}\', now())')
     con.execute("CREATE SEQUENCE run_no START 10")
     con.execute("SELECT nextval('run_no')")
     con.execute("CREATE VIEW big_sales AS SELECT sale_id FROM sales WHERE turnover > 900")
@@ -58,8 +60,9 @@ def _catalog(path: Path) -> dict[str, object]:
     try:
         return {
             "tables": con.execute("SELECT table_name, sql FROM duckdb_tables() ORDER BY 1").fetchall(),
-            "constraints": con.execute("SELECT table_name, constraint_type, constraint_text FROM duckdb_constraints() "
-                                       "ORDER BY ALL").fetchall(),
+            "constraints": con.execute(
+                "SELECT table_name, constraint_type, constraint_text FROM duckdb_constraints() ORDER BY ALL"
+            ).fetchall(),
             "views": con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal").fetchall(),
             "macros": con.execute("SELECT function_name FROM duckdb_functions() WHERE NOT internal").fetchall(),
             "rows": dict(con.execute("SELECT table_name, estimated_size FROM duckdb_tables()").fetchall()),
@@ -74,11 +77,16 @@ def _differing_rows(path: Path, original: Path) -> dict[str, int]:
     try:
         con.execute(f"ATTACH '{path}' AS now (READ_ONLY)")
         con.execute(f"ATTACH '{original}' AS was (READ_ONLY)")
-        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'was'"
-                                            ).fetchall()]
-        return {t: con.execute(f'SELECT (SELECT count(*) FROM (FROM was."{t}" EXCEPT ALL FROM now."{t}")) '
-                               f'+ (SELECT count(*) FROM (FROM now."{t}" EXCEPT ALL FROM was."{t}"))').fetchone()[0]
-                for t in tables}
+        tables = [
+            r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'was'").fetchall()
+        ]
+        return {
+            t: con.execute(
+                f'SELECT (SELECT count(*) FROM (FROM was."{t}" EXCEPT ALL FROM now."{t}")) '
+                f'+ (SELECT count(*) FROM (FROM now."{t}" EXCEPT ALL FROM was."{t}"))'
+            ).fetchone()[0]
+            for t in tables
+        }
     finally:
         con.close()
 
@@ -86,8 +94,9 @@ def _differing_rows(path: Path, original: Path) -> dict[str, int]:
 def _free_share(path: Path) -> float:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        free, total = con.execute("SELECT free_blocks, total_blocks FROM pragma_database_size() "
-                                  "WHERE database_name = current_database()").fetchone()
+        free, total = con.execute(
+            "SELECT free_blocks, total_blocks FROM pragma_database_size() WHERE database_name = current_database()"
+        ).fetchone()
         return free / total
     finally:
         con.close()
@@ -112,21 +121,32 @@ def test_a_reloaded_warehouse_is_compacted_with_everything_intact(reloaded, tmp_
 
     con = connect(reloaded)
     try:
-        assert con.execute("SELECT tags['storage_version'] FROM duckdb_databases() "
-                           "WHERE database_name = current_database()").fetchone()[0] == STORAGE_VERSION + "+"
+        assert (
+            con.execute(
+                "SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()"
+            ).fetchone()[0]
+            == STORAGE_VERSION + "+"
+        )
         # the load's watermark upsert needs the primary key
         con.execute("INSERT OR REPLACE INTO platform_watermarks VALUES ('orders', '2026-11-28 11:00:00', now())")
         assert con.execute("SELECT input, value FROM platform_watermarks ORDER BY 1").fetchall() == [
-            ("orders", "2026-11-28 11:00:00"), ("partners", "2026-11-26 09:00:00")]
+            ("orders", "2026-11-28 11:00:00"),
+            ("partners", "2026-11-26 09:00:00"),
+        ]
         with pytest.raises(duckdb.ConstraintException):
             con.execute("INSERT INTO raw_amocrm_users VALUES (1, '{}', now())")
         with pytest.raises(duckdb.ConstraintException):
-            con.execute("INSERT INTO sales (sale_id, sold_at, tickets, turnover, revenue, cost) "
-                        "VALUES ('x', now(), 1, NULL, 0, 0)")
+            con.execute(
+                "INSERT INTO sales (sale_id, sold_at, tickets, turnover, revenue, cost) "
+                "VALUES ('x', now(), 1, NULL, 0, 0)"
+            )
         assert con.execute("SELECT nextval('run_no')").fetchone()[0] == 11
         assert con.execute("SELECT kopecks(1.25)").fetchone()[0] == 125
-        assert con.execute("SELECT count(*) FROM big_sales").fetchone()[0] == \
-            con.execute("SELECT count(*) FROM sales WHERE turnover > 900").fetchone()[0] > 0
+        assert (
+            con.execute("SELECT count(*) FROM big_sales").fetchone()[0]
+            == con.execute("SELECT count(*) FROM sales WHERE turnover > 900").fetchone()[0]
+            > 0
+        )
     finally:
         con.close()
 
@@ -171,9 +191,17 @@ def test_a_warehouse_open_in_another_process_is_skipped(reloaded, monkeypatch):
     """Someone else's lock on the file (here a reader in another process) means the file is in use:
     compaction skips rather than waits long or fails."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
-                               "print('open', flush=True); sys.stdin.read()", str(reloaded)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+            "print('open', flush=True); sys.stdin.read()",
+            str(reloaded),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "open"
         monkeypatch.setattr(wh, "connect", lambda path: connect(path, retries=2))

@@ -15,14 +15,15 @@ console = Console()
 bonus_app = typer.Typer(
     name="bonus",
     help="Bonus months a company can pay from: open → in_review → approved (locked) → paid. "
-         "Approved months never change; later corrections become clawback / true_up lines in the first "
-         "open month (docs/bonuses.md).",
+    "Approved months never change; later corrections become clawback / true_up lines in the first "
+    "open month (docs/bonuses.md).",
     no_args_is_help=True,
 )
 
 MonthArg = Annotated[str, typer.Argument(help="The month, e.g. 2026-10.")]
-ByOption = Annotated[str | None, typer.Option(
-    "--by", help="Who does it, for the audit trail (default: cli:<your login>).")]
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who does it, for the audit trail (default: cli:<your login>).")
+]
 
 
 def _store(config: Path | None):
@@ -55,9 +56,14 @@ def status(config: ConfigOption = None) -> None:
         for col in ("month", "state", "approved at", "by", "paid at", "total"):
             table.add_column(col, justify="right" if col == "total" else "left")
         for p in periods.values():
-            table.add_row(f"{p.month:%Y-%m}", p.state, f"{p.approved_at:%Y-%m-%d %H:%M}" if p.approved_at else "",
-                          p.approved_by or "", f"{p.paid_at:%Y-%m-%d}" if p.paid_at else "",
-                          f"{p.total:,.2f}" if p.total is not None else "")
+            table.add_row(
+                f"{p.month:%Y-%m}",
+                p.state,
+                f"{p.approved_at:%Y-%m-%d %H:%M}" if p.approved_at else "",
+                p.approved_by or "",
+                f"{p.paid_at:%Y-%m-%d}" if p.paid_at else "",
+                f"{p.total:,.2f}" if p.total is not None else "",
+            )
         console.print(table)
         first = store.first_open()
         if first:
@@ -99,7 +105,8 @@ def pay(month: MonthArg, config: ConfigOption = None, by: ByOption = None) -> No
 def reopen(
     month: MonthArg,
     reason: Annotated[str, typer.Option("--reason", "-r", help="Why (required; kept in the audit trail).")],
-    config: ConfigOption = None, by: ByOption = None,
+    config: ConfigOption = None,
+    by: ByOption = None,
 ) -> None:
     """One step back with a reason: approved → in_review (unlocks it), in_review → open."""
     from salesglass.bonus.store import parse_month
@@ -116,20 +123,29 @@ def adjust(
     reason: Annotated[str, typer.Option("--reason", "-r", help="Why (shown on the statement, audited).")],
     partner: Annotated[str | None, typer.Option("--partner", help="The partner it is about, if any.")] = None,
     corrects: Annotated[str | None, typer.Option("--corrects", help="The month it corrects, if any.")] = None,
-    config: ConfigOption = None, by: ByOption = None,
+    config: ConfigOption = None,
+    by: ByOption = None,
 ) -> None:
     """Add a manual adjustment line (rule `manual`) to an open month; it shows after the next build."""
     from salesglass.bonus.store import parse_month
 
     _, store = _store(config)
-    adj = store.add_adjustment(parse_month(month), manager, amount, reason, _actor(by), partner_id=partner,
-                               corrects_month=parse_month(corrects) if corrects else None)
+    adj = store.add_adjustment(
+        parse_month(month),
+        manager,
+        amount,
+        reason,
+        _actor(by),
+        partner_id=partner,
+        corrects_month=parse_month(corrects) if corrects else None,
+    )
     console.print(f"adjustment {adj} added to {parse_month(month):%Y-%m}; run `salesglass build` to publish it")
 
 
 @bonus_app.command("disputes")
-def disputes(config: ConfigOption = None,
-             all_: Annotated[bool, typer.Option("--all", help="Resolved ones too.")] = False) -> None:
+def disputes(
+    config: ConfigOption = None, all_: Annotated[bool, typer.Option("--all", help="Resolved ones too.")] = False
+) -> None:
     """Lines managers flagged from their statements, with their comments."""
     _, store = _store(config)
     rows = store.disputes(status=None if all_ else "open")
@@ -140,9 +156,17 @@ def disputes(config: ConfigOption = None,
     for col in ("id", "month", "manager", "rule", "partner", "amount", "comment", "status", "answer"):
         table.add_column(col)
     for d in rows:
-        table.add_row(str(d["dispute_id"]), f"{d['month']:%Y-%m}", str(d["manager_id"]), d["rule"],
-                      d["partner_id"] or "", f"{d['amount']:,.2f}" if d["amount"] is not None else "",
-                      d["comment"], d["status"], d["answer"] or "")
+        table.add_row(
+            str(d["dispute_id"]),
+            f"{d['month']:%Y-%m}",
+            str(d["manager_id"]),
+            d["rule"],
+            d["partner_id"] or "",
+            f"{d['amount']:,.2f}" if d["amount"] is not None else "",
+            d["comment"],
+            d["status"],
+            d["answer"] or "",
+        )
     console.print(table)
 
 
@@ -150,10 +174,14 @@ def disputes(config: ConfigOption = None,
 def resolve(
     dispute: Annotated[int, typer.Argument(help="The dispute id (`salesglass bonus disputes`).")],
     answer: Annotated[str, typer.Option("--answer", help="The answer the manager reads (required).")],
-    amount: Annotated[str | None, typer.Option(
-        "--amount", help="Adjust by this amount (in the first open month); without it the dispute is "
-                         "rejected.")] = None,
-    config: ConfigOption = None, by: ByOption = None,
+    amount: Annotated[
+        str | None,
+        typer.Option(
+            "--amount", help="Adjust by this amount (in the first open month); without it the dispute is rejected."
+        ),
+    ] = None,
+    config: ConfigOption = None,
+    by: ByOption = None,
 ) -> None:
     """Answer a dispute: with --amount an adjustment line, otherwise a rejection."""
     _, store = _store(config)

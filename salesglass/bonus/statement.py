@@ -48,8 +48,13 @@ def statement(q: Rows, month: date, manager_id: int) -> dict[str, Any]:
     rows = q.rows(LINES_SQL, [month, manager_id])
     earned = [r for r in rows if not is_adjustment(r)]
     adjustments = [r for r in rows if is_adjustment(r)]
-    return {"month": month, "manager_id": manager_id, "lines": earned, "adjustments": adjustments,
-            "total": sum((r["amount"] for r in rows), Decimal("0.00"))}
+    return {
+        "month": month,
+        "manager_id": manager_id,
+        "lines": earned,
+        "adjustments": adjustments,
+        "total": sum((r["amount"] for r in rows), Decimal("0.00")),
+    }
 
 
 def payroll(q: Rows, month: date) -> list[dict[str, Any]]:
@@ -86,8 +91,10 @@ def write_payroll(cfg: Any, month: date, out: Path) -> int:
         rows = payroll(_Cursor(con), month)
     finally:
         con.close()
-    table = [[month, r["manager_id"], r["manager"], r["email"], r["total"], r["adjustments"], r["lines"], state]
-             for r in rows]
+    table = [
+        [month, r["manager_id"], r["manager"], r["email"], r["total"], r["adjustments"], r["lines"], state]
+        for r in rows
+    ]
     if suffix == ".csv":
         with out.open("w", newline="", encoding="utf-8-sig") as f:
             w = csv.writer(f)

@@ -34,8 +34,23 @@ CLOSED = ("approved", "paid")
 ADJUSTMENT_RULES = ("clawback", "true_up", "manual")
 
 # the published line columns an approval stores, in this order
-LINE_COLUMNS = ("month", "manager_id", "role", "rule", "partner_id", "deal_id", "base", "rate", "multiplier",
-                "amount", "baseline", "corrects_month", "corrects_rule", "cause")
+LINE_COLUMNS = (
+    "month",
+    "manager_id",
+    "role",
+    "rule",
+    "partner_id",
+    "deal_id",
+    "base",
+    "rate",
+    "multiplier",
+    "amount",
+    "baseline",
+    "corrects_month",
+    "corrects_rule",
+    "cause",
+)
+
 
 def cli_actor() -> str:
     """Who runs a CLI command, for the audit trail."""
@@ -46,7 +61,7 @@ def cli_actor() -> str:
 
 
 def parse_month(text: str | date) -> date:
-    """"2026-10" (or any date in the month) → 2026-10-01; a clear error otherwise."""
+    """ "2026-10" (or any date in the month) → 2026-10-01; a clear error otherwise."""
     if isinstance(text, date):
         return text.replace(day=1)
     value = str(text).strip()
@@ -141,7 +156,8 @@ class BonusStore:
     def _periods(con: duckdb.DuckDBPyConnection) -> dict[date, Period]:
         rows = con.execute(
             """SELECT p.month, p.state, p.approval_id, a.approved_at, a.approved_by, a.paid_at, a.total
-               FROM bonus_periods p LEFT JOIN bonus_approvals a USING (approval_id) ORDER BY p.month""").fetchall()
+               FROM bonus_periods p LEFT JOIN bonus_approvals a USING (approval_id) ORDER BY p.month"""
+        ).fetchall()
         return {r[0]: Period(*r) for r in rows}
 
     def period(self, month: date) -> Period:
@@ -150,9 +166,12 @@ class BonusStore:
     def frozen_rules(self) -> dict[date, str]:
         """month → rules JSON of every approved or paid month (the build recomputes them with these)."""
         with self._open(write=False) as con:
-            return dict(con.execute(
-                """SELECT p.month, a.rules FROM bonus_periods p JOIN bonus_approvals a USING (approval_id)
-                   WHERE p.state IN ('approved', 'paid')""").fetchall())
+            return dict(
+                con.execute(
+                    """SELECT p.month, a.rules FROM bonus_periods p JOIN bonus_approvals a USING (approval_id)
+                   WHERE p.state IN ('approved', 'paid')"""
+                ).fetchall()
+            )
 
     def audit(self, month: date | None = None) -> list[dict]:
         with self._open(write=False) as con:
@@ -182,20 +201,32 @@ class BonusStore:
 
     # ---- writing ----------------------------------------------------------------------------------------
     @staticmethod
-    def _audit(con, actor: str, action: str, month: date | None, obj: str | None, before: Any, after: Any,
-               reason: str | None = None) -> None:
+    def _audit(
+        con,
+        actor: str,
+        action: str,
+        month: date | None,
+        obj: str | None,
+        before: Any,
+        after: Any,
+        reason: str | None = None,
+    ) -> None:
         def text(v: Any) -> str | None:
             return None if v is None else v if isinstance(v, str) else json.dumps(v, default=str, ensure_ascii=False)
 
-        con.execute("INSERT INTO bonus_audit VALUES (nextval('bonus_ids'), ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [datetime.now(UTC), actor, action, month, obj, text(before), text(after), reason])
+        con.execute(
+            "INSERT INTO bonus_audit VALUES (nextval('bonus_ids'), ?, ?, ?, ?, ?, ?, ?, ?)",
+            [datetime.now(UTC), actor, action, month, obj, text(before), text(after), reason],
+        )
 
     @staticmethod
     def _set_state(con, month: date, state: str, actor: str, approval_id: int | None) -> None:
-        con.execute("""INSERT INTO bonus_periods VALUES (?, ?, ?, ?, ?) ON CONFLICT (month) DO UPDATE SET
+        con.execute(
+            """INSERT INTO bonus_periods VALUES (?, ?, ?, ?, ?) ON CONFLICT (month) DO UPDATE SET
                        state = excluded.state, approval_id = excluded.approval_id,
                        changed_at = excluded.changed_at, changed_by = excluded.changed_by""",
-                    [month, state, approval_id, datetime.now(UTC), actor])
+            [month, state, approval_id, datetime.now(UTC), actor],
+        )
 
     def _current(self, con, month: date) -> Period:
         return self._periods(con).get(month) or Period(month, "open")
@@ -214,8 +245,10 @@ class BonusStore:
                 raise SalesglassError(f"{month:%Y-%m} is {cur.state}, not open: only an open month goes to review")
             last = self._last_closed(periods)
             if last is not None and month < last:
-                raise SalesglassError(f"{month:%Y-%m} is before the last approved month {last:%Y-%m}; "
-                                      "its corrections appear as adjustment lines in the first open month")
+                raise SalesglassError(
+                    f"{month:%Y-%m} is before the last approved month {last:%Y-%m}; "
+                    "its corrections appear as adjustment lines in the first open month"
+                )
             self._set_state(con, month, "in_review", actor, None)
             self._audit(con, actor, "review", month, "period", {"state": "open"}, {"state": "in_review"})
         return self.period(month)
@@ -245,49 +278,78 @@ class BonusStore:
             raise SalesglassError(f"{month:%Y-%m} is {cur.state}: only a month in review can be approved{hint}")
         last = self._last_closed(periods)
         if last is not None and month != next_month(last):
-            raise SalesglassError(f"months are approved in order: the next one to approve is "
-                                  f"{next_month(last):%Y-%m} (the last approved is {last:%Y-%m})")
-        n_open = con.execute("SELECT count(*) FROM bonus_disputes WHERE month = ? AND status = 'open'",
-                             [month]).fetchall()[0][0]
+            raise SalesglassError(
+                f"months are approved in order: the next one to approve is "
+                f"{next_month(last):%Y-%m} (the last approved is {last:%Y-%m})"
+            )
+        n_open = con.execute(
+            "SELECT count(*) FROM bonus_disputes WHERE month = ? AND status = 'open'", [month]
+        ).fetchall()[0][0]
         if n_open:
-            raise SalesglassError(f"{month:%Y-%m} has {n_open} open dispute(s): resolve them first "
-                                  "(`salesglass bonus disputes`)")
-        has_rules = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'pub' "
-                                "AND table_name IN ('report_bonus_rules', 'build_info')").fetchall()[0][0]
+            raise SalesglassError(
+                f"{month:%Y-%m} has {n_open} open dispute(s): resolve them first (`salesglass bonus disputes`)"
+            )
+        has_rules = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'pub' "
+            "AND table_name IN ('report_bonus_rules', 'build_info')"
+        ).fetchall()[0][0]
         if has_rules < 2:
             raise SalesglassError("the published reports were built by an older version: run `salesglass build`")
         as_of, built_at, tz = con.execute("SELECT as_of, built_at, timezone FROM pub.build_info LIMIT 1").fetchall()[0]
         if month > as_of.replace(day=1):
             raise SalesglassError(f"{month:%Y-%m} is after the reports' as_of date {as_of}: build them later")
-        newer = con.execute("SELECT count(*) FROM bonus_manual_adjustments WHERE month = ? AND created_at > ?",
-                            [month, built_at]).fetchone()[0]
+        newer = con.execute(
+            "SELECT count(*) FROM bonus_manual_adjustments WHERE month = ? AND created_at > ?", [month, built_at]
+        ).fetchone()[0]
         if newer:  # the published lines, which the approval locks, do not have them yet
-            raise SalesglassError(f"{newer} adjustment(s) of {month:%Y-%m} were added after the last build: "
-                                  "run `salesglass build` first, then approve")
+            raise SalesglassError(
+                f"{newer} adjustment(s) of {month:%Y-%m} were added after the last build: "
+                "run `salesglass build` first, then approve"
+            )
         rules = con.execute("SELECT rules FROM pub.report_bonus_rules WHERE month = ?", [month]).fetchone()
         if rules is None:
             raise SalesglassError(f"the published reports have no bonus rules for {month:%Y-%m}: rebuild them")
         approval_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
         cols = ", ".join(LINE_COLUMNS)
-        con.execute(f"INSERT INTO bonus_locked_lines SELECT ?, {cols} FROM pub.report_bonus_lines WHERE month = ?",
-                    [approval_id, month])
+        con.execute(
+            f"INSERT INTO bonus_locked_lines SELECT ?, {cols} FROM pub.report_bonus_lines WHERE month = ?",
+            [approval_id, month],
+        )
         # the sales of the month and of the 3 before it (growth baselines), so a later build can name the
         # sales that appeared or vanished since this approval
         m = month
         for _ in range(4):
             lo, hi = local_midnight_utc(m, tz), local_midnight_utc(next_month(m), tz)
-            con.execute("INSERT INTO bonus_locked_sales SELECT ?, ?, sale_id, partner_id, revenue FROM pub.sales "
-                        "WHERE sold_at >= ? AND sold_at < ?", [approval_id, m, lo, hi])
+            con.execute(
+                "INSERT INTO bonus_locked_sales SELECT ?, ?, sale_id, partner_id, revenue FROM pub.sales "
+                "WHERE sold_at >= ? AND sold_at < ?",
+                [approval_id, m, lo, hi],
+            )
             m = prev_month(m)
-        total, count = con.execute("SELECT coalesce(sum(amount), 0), count(*) FROM bonus_locked_lines "
-                                   "WHERE approval_id = ?", [approval_id]).fetchall()[0]
-        con.execute("INSERT INTO bonus_approvals (approval_id, month, approved_at, approved_by, rules, data_as_of, "
-                    "built_at, total, line_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [approval_id, month, datetime.now(UTC), actor, rules[0], as_of, built_at, total, count])
+        total, count = con.execute(
+            "SELECT coalesce(sum(amount), 0), count(*) FROM bonus_locked_lines WHERE approval_id = ?", [approval_id]
+        ).fetchall()[0]
+        con.execute(
+            "INSERT INTO bonus_approvals (approval_id, month, approved_at, approved_by, rules, data_as_of, "
+            "built_at, total, line_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [approval_id, month, datetime.now(UTC), actor, rules[0], as_of, built_at, total, count],
+        )
         self._set_state(con, month, "approved", actor, approval_id)
-        self._audit(con, actor, "approve", month, "period", {"state": "in_review"},
-                    {"state": "approved", "total": str(total), "lines": count, "data_as_of": str(as_of),
-                     "rules": json.loads(rules[0])})
+        self._audit(
+            con,
+            actor,
+            "approve",
+            month,
+            "period",
+            {"state": "in_review"},
+            {
+                "state": "approved",
+                "total": str(total),
+                "lines": count,
+                "data_as_of": str(as_of),
+                "rules": json.loads(rules[0]),
+            },
+        )
 
     def pay(self, month: date, actor: str) -> Period:
         """approved → paid: the money went out; the month can never be reopened."""
@@ -295,11 +357,14 @@ class BonusStore:
             cur = self._current(con, month)
             if cur.state != "approved":
                 raise SalesglassError(f"{month:%Y-%m} is {cur.state}: only an approved month can be marked paid")
-            con.execute("UPDATE bonus_approvals SET paid_at = ?, paid_by = ? WHERE approval_id = ?",
-                        [datetime.now(UTC), actor, cur.approval_id])
+            con.execute(
+                "UPDATE bonus_approvals SET paid_at = ?, paid_by = ? WHERE approval_id = ?",
+                [datetime.now(UTC), actor, cur.approval_id],
+            )
             self._set_state(con, month, "paid", actor, cur.approval_id)
-            self._audit(con, actor, "pay", month, "period", {"state": "approved"},
-                        {"state": "paid", "total": str(cur.total)})
+            self._audit(
+                con, actor, "pay", month, "period", {"state": "approved"}, {"state": "paid", "total": str(cur.total)}
+            )
         return self.period(month)
 
     def reopen(self, month: date, actor: str, reason: str) -> Period:
@@ -309,16 +374,22 @@ class BonusStore:
             periods = self._periods(con)
             cur = periods.get(month) or Period(month, "open")
             if cur.state == "paid":
-                raise SalesglassError(f"{month:%Y-%m} is paid and cannot be reopened; later corrections appear "
-                                      "as adjustment lines in the first open month (or add a manual adjustment)")
+                raise SalesglassError(
+                    f"{month:%Y-%m} is paid and cannot be reopened; later corrections appear "
+                    "as adjustment lines in the first open month (or add a manual adjustment)"
+                )
             if cur.state == "open":
                 raise SalesglassError(f"{month:%Y-%m} is already open")
             if cur.state == "approved":
                 if self._last_closed(periods) != month:
-                    raise SalesglassError(f"reopen the later approved months first (the last is "
-                                          f"{self._last_closed(periods):%Y-%m})")
-                con.execute("UPDATE bonus_approvals SET reopened_at = ?, reopened_by = ?, reopen_reason = ? "
-                            "WHERE approval_id = ?", [datetime.now(UTC), actor, reason, cur.approval_id])
+                    raise SalesglassError(
+                        f"reopen the later approved months first (the last is {self._last_closed(periods):%Y-%m})"
+                    )
+                con.execute(
+                    "UPDATE bonus_approvals SET reopened_at = ?, reopened_by = ?, reopen_reason = ? "
+                    "WHERE approval_id = ?",
+                    [datetime.now(UTC), actor, reason, cur.approval_id],
+                )
                 after = "in_review"
             else:
                 after = "open"
@@ -326,54 +397,136 @@ class BonusStore:
             self._audit(con, actor, "reopen", month, "period", {"state": cur.state}, {"state": after}, reason)
         return self.period(month)
 
-    def add_adjustment(self, month: date, manager_id: int, amount: Any, reason: str, actor: str, *,
-                       partner_id: str | None = None, corrects_month: date | None = None,
-                       dispute_id: int | None = None, con: duckdb.DuckDBPyConnection | None = None) -> int:
+    def add_adjustment(
+        self,
+        month: date,
+        manager_id: int,
+        amount: Any,
+        reason: str,
+        actor: str,
+        *,
+        partner_id: str | None = None,
+        corrects_month: date | None = None,
+        dispute_id: int | None = None,
+        con: duckdb.DuckDBPyConnection | None = None,
+    ) -> int:
         """A manual line (rule `manual`) in an open month: added to the manager's bonus as it is."""
         value = parse_amount(amount)
         reason = _require(reason, "a reason for the adjustment")
         if con is None:
             with self._tx() as tx:
-                return self.add_adjustment(month, manager_id, value, reason, actor, partner_id=partner_id,
-                                           corrects_month=corrects_month, dispute_id=dispute_id, con=tx)
+                return self.add_adjustment(
+                    month,
+                    manager_id,
+                    value,
+                    reason,
+                    actor,
+                    partner_id=partner_id,
+                    corrects_month=corrects_month,
+                    dispute_id=dispute_id,
+                    con=tx,
+                )
         cur = self._current(con, month)
         if cur.closed:
             raise SalesglassError(f"{month:%Y-%m} is {cur.state}: add the adjustment to an open month")
         adj_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
-        con.execute("INSERT INTO bonus_manual_adjustments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [adj_id, month, int(manager_id), value, reason, partner_id, corrects_month, dispute_id,
-                     datetime.now(UTC), actor])
-        self._audit(con, actor, "adjust", month, f"adjustment {adj_id}", None,
-                    {"manager_id": int(manager_id), "amount": str(value), "partner_id": partner_id,
-                     "corrects_month": corrects_month, "dispute_id": dispute_id}, reason)
+        con.execute(
+            "INSERT INTO bonus_manual_adjustments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                adj_id,
+                month,
+                int(manager_id),
+                value,
+                reason,
+                partner_id,
+                corrects_month,
+                dispute_id,
+                datetime.now(UTC),
+                actor,
+            ],
+        )
+        self._audit(
+            con,
+            actor,
+            "adjust",
+            month,
+            f"adjustment {adj_id}",
+            None,
+            {
+                "manager_id": int(manager_id),
+                "amount": str(value),
+                "partner_id": partner_id,
+                "corrects_month": corrects_month,
+                "dispute_id": dispute_id,
+            },
+            reason,
+        )
         return adj_id
 
-    def raise_dispute(self, month: date, manager_id: int, rule: str, partner_id: str | None,
-                      corrects_month: date | None, amount: Decimal | None, comment: str, actor: str) -> int:
+    def raise_dispute(
+        self,
+        month: date,
+        manager_id: int,
+        rule: str,
+        partner_id: str | None,
+        corrects_month: date | None,
+        amount: Decimal | None,
+        comment: str,
+        actor: str,
+    ) -> int:
         """A manager flags one of their lines with a comment (the caller checked it is theirs)."""
         comment = _require(comment, "a comment")
         with self._tx() as con:
             dispute_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
-            con.execute("""INSERT INTO bonus_disputes (dispute_id, month, manager_id, rule, partner_id,
+            con.execute(
+                """INSERT INTO bonus_disputes (dispute_id, month, manager_id, rule, partner_id,
                            corrects_month, amount, comment, raised_by, raised_at, status)
                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')""",
-                        [dispute_id, month, int(manager_id), rule, partner_id, corrects_month, amount, comment, actor,
-                         datetime.now(UTC)])
-            self._audit(con, actor, "dispute", month, f"dispute {dispute_id}", None,
-                        {"manager_id": int(manager_id), "rule": rule, "partner_id": partner_id,
-                         "corrects_month": corrects_month, "amount": amount, "status": "open"}, comment)
+                [
+                    dispute_id,
+                    month,
+                    int(manager_id),
+                    rule,
+                    partner_id,
+                    corrects_month,
+                    amount,
+                    comment,
+                    actor,
+                    datetime.now(UTC),
+                ],
+            )
+            self._audit(
+                con,
+                actor,
+                "dispute",
+                month,
+                f"dispute {dispute_id}",
+                None,
+                {
+                    "manager_id": int(manager_id),
+                    "rule": rule,
+                    "partner_id": partner_id,
+                    "corrects_month": corrects_month,
+                    "amount": amount,
+                    "status": "open",
+                },
+                comment,
+            )
         return dispute_id
 
-    def resolve_dispute(self, dispute_id: int, decision: str, answer: str, actor: str, *,
-                        amount: Any = None, month: date | None = None) -> dict:
+    def resolve_dispute(
+        self, dispute_id: int, decision: str, answer: str, actor: str, *, amount: Any = None, month: date | None = None
+    ) -> dict:
         """The admin answers a dispute: `adjust` (a manual line of `amount` in `month`; by default the
         disputed month while it is open, else the first open month) or `reject`."""
         answer = _require(answer, "an answer")
         if decision not in ("adjust", "reject"):
             raise SalesglassError(f"a dispute is resolved with `adjust` or `reject`, got {decision!r}")
         with self._tx() as con:
-            row = con.execute("SELECT month, manager_id, partner_id, status FROM bonus_disputes WHERE dispute_id = ?",
-                              [int(dispute_id)]).fetchone()
+            row = con.execute(
+                "SELECT month, manager_id, partner_id, status FROM bonus_disputes WHERE dispute_id = ?",
+                [int(dispute_id)],
+            ).fetchone()
             if row is None:
                 raise SalesglassError(f"no dispute {dispute_id}")
             d_month, manager_id, partner_id, status = row
@@ -385,15 +538,33 @@ class BonusStore:
                     raise SalesglassError("an adjustment needs an amount")
                 # the disputed month itself while it is open, else the first open month
                 target = month or (d_month if not self._current(con, d_month).closed else self._first_open(con))
-                adj_id = self.add_adjustment(target, manager_id, amount, f"dispute {dispute_id}: {answer}", actor,
-                                             partner_id=partner_id, corrects_month=d_month, dispute_id=int(dispute_id),
-                                             con=con)
+                adj_id = self.add_adjustment(
+                    target,
+                    manager_id,
+                    amount,
+                    f"dispute {dispute_id}: {answer}",
+                    actor,
+                    partner_id=partner_id,
+                    corrects_month=d_month,
+                    dispute_id=int(dispute_id),
+                    con=con,
+                )
             new_status = "adjusted" if decision == "adjust" else "rejected"
-            con.execute("UPDATE bonus_disputes SET status = ?, answer = ?, resolved_by = ?, resolved_at = ?, "
-                        "adjustment_id = ? WHERE dispute_id = ?",
-                        [new_status, answer, actor, datetime.now(UTC), adj_id, int(dispute_id)])
-            self._audit(con, actor, "resolve", d_month, f"dispute {dispute_id}", {"status": "open"},
-                        {"status": new_status, "adjustment_id": adj_id}, answer)
+            con.execute(
+                "UPDATE bonus_disputes SET status = ?, answer = ?, resolved_by = ?, resolved_at = ?, "
+                "adjustment_id = ? WHERE dispute_id = ?",
+                [new_status, answer, actor, datetime.now(UTC), adj_id, int(dispute_id)],
+            )
+            self._audit(
+                con,
+                actor,
+                "resolve",
+                d_month,
+                f"dispute {dispute_id}",
+                {"status": "open"},
+                {"status": new_status, "adjustment_id": adj_id},
+                answer,
+            )
         return {"status": new_status, "adjustment_id": adj_id}
 
     def _first_open(self, con) -> date:
@@ -410,4 +581,3 @@ class BonusStore:
 
 def store_of(cfg: Any) -> BonusStore:
     return BonusStore(cfg.bonus_state_path)
-

@@ -11,8 +11,9 @@ from salesglass.sources.amocrm.sync import SyncSummary, run_sync
 PLACEHOLDER = 'base_url = "http://127.0.0.1:8765"'  # what amocrm_section (propose_from_snapshot) writes
 
 
-def demo_sync(company: Path, config_path: Path, *, port: int = 0, progress: bool = True
-              ) -> tuple[EmulatorHandle, SyncSummary]:
+def demo_sync(
+    company: Path, config_path: Path, *, port: int = 0, progress: bool = True
+) -> tuple[EmulatorHandle, SyncSummary]:
     """Serve `company`'s amoCRM on a free port, point the demo config at it, exchange the snapshot's
     authorization code for tokens (the OAuth flow a real integration does once) and run a full sync.
 

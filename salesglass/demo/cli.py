@@ -33,20 +33,42 @@ def register(app: typer.Typer) -> None:
 
 def demo(
     dir: Annotated[Path, typer.Option("--dir", help="Folder for everything the demo makes.")] = Path("demo"),
-    scale: Annotated[str, typer.Option(help="Size of the simulated company: xs, s, m or l (s: seconds; "
-                                            "m: minutes and ~3 GB; l: long).")] = "s",
+    scale: Annotated[
+        str,
+        typer.Option(help="Size of the simulated company: xs, s, m or l (s: seconds; m: minutes and ~3 GB; l: long)."),
+    ] = "s",
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same company.")] = 7,
-    end: Annotated[str | None, typer.Option(help="Last day of the company's history, YYYY-MM-DD (default: "
-                                                 "today); the reports are built as of this day.")] = None,
-    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the dashboard at the end (--no-serve "
-                                        "stops once the reports are built, for scripts and BI tools).")] = True,
-    live: Annotated[bool, typer.Option("--live", help="Keep the company moving: the emulator advances every "
-                                       "minute and the dashboard refreshes itself.")] = False,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            help="Last day of the company's history, YYYY-MM-DD (default: today); the reports are built as of this day."
+        ),
+    ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve/--no-serve",
+            help="Start the dashboard at the end (--no-serve "
+            "stops once the reports are built, for scripts and BI tools).",
+        ),
+    ] = True,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Keep the company moving: the emulator advances every minute and the dashboard refreshes itself.",
+        ),
+    ] = False,
     port: Annotated[int | None, typer.Option(help="Dashboard port (default: [dashboard].port, 8000).")] = None,
-    profile: Annotated[str, typer.Option(help="Which company: biletoid (the demo: Moscow, amoCRM, a SQLite "
-                                              "back-office) or sibkassa (Novosibirsk UTC+7, Kommo, other "
-                                              "pipelines and field types, CSV files; its config has no "
-                                              "time-zone key).")] = "biletoid",
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="Which company: biletoid (the demo: Moscow, amoCRM, a SQLite "
+            "back-office) or sibkassa (Novosibirsk UTC+7, Kommo, other "
+            "pipelines and field types, CSV files; its config has no "
+            "time-zone key)."
+        ),
+    ] = "biletoid",
 ) -> None:
     """Generate a company, sync it through the amoCRM emulator, load, link, build and open the dashboard."""
     from salesglass.config import load_config
@@ -126,15 +148,17 @@ def _serve(cfg, handle, config_path: Path, *, live: bool, port: int | None) -> N
         cfg.dashboard.port = port
     require_free_port(cfg.dashboard.host, cfg.dashboard.port)
     manager_email = demo_manager_email(cfg)
-    ensure_demo_users(cfg, admin=DEMO_ADMIN, manager=(manager_email or "manager@demo.local",
-                                                      DEMO_MANAGER_PASSWORD))
+    ensure_demo_users(cfg, admin=DEMO_ADMIN, manager=(manager_email or "manager@demo.local", DEMO_MANAGER_PASSWORD))
     url = f"http://{cfg.dashboard.host}:{cfg.dashboard.port}/"
     console.rule("[bold green]dashboard")
-    console.print(f"Open {url}\n"
-                  f"  admin:   {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}\n"
-                  f"  manager: {manager_email} / {DEMO_MANAGER_PASSWORD} (sees only their own deals and bonus)\n"
-                  f"  amoCRM emulator: {handle.url}   config: {config_path}\n"
-                  "Ctrl+C stops everything.", highlight=False)
+    console.print(
+        f"Open {url}\n"
+        f"  admin:   {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}\n"
+        f"  manager: {manager_email} / {DEMO_MANAGER_PASSWORD} (sees only their own deals and bonus)\n"
+        f"  amoCRM emulator: {handle.url}   config: {config_path}\n"
+        "Ctrl+C stops everything.",
+        highlight=False,
+    )
     stop = threading.Event()
     if live:
         # the emulator's company moves in real time (a minute of changes every minute: stage moves, new and

@@ -45,9 +45,13 @@ def sibkassa_config_text(company: Path) -> str:
     backoffice = (company / "backoffice").as_posix()
     rest = "".join(section(company) for section in _SECTIONS if section not in (_amocrm, _platform))
     amo = amocrm_section(company).replace(
-        "\n[amocrm]\n", "\n[amocrm]\n# the account lives at https://sibkassa.kommo.com; the demo serves its snapshot "
-        "from the emulator\n", 1)
-    return f"""# salesglass config for «Сибкасса» (`salesglass demo --profile sibkassa`).
+        "\n[amocrm]\n",
+        "\n[amocrm]\n# the account lives at https://sibkassa.kommo.com; the demo serves its snapshot "
+        "from the emulator\n",
+        1,
+    )
+    return (
+        f"""# salesglass config for «Сибкасса» (`salesglass demo --profile sibkassa`).
 # Every key is documented in docs/configuration.md. Relative paths are taken from this file's folder.
 
 [warehouse]
@@ -83,7 +87,9 @@ path = "{backoffice}/sales.csv"
 
 [plans]
 path = "{(company / "plans.xlsx").as_posix()}"
-""" + rest
+"""
+        + rest
+    )
 
 
 def _sections() -> list:

@@ -27,8 +27,14 @@ def _open_statuses(state: AccountState) -> dict[int, list[int]]:
     return out
 
 
-def advance(state: AccountState, *, seconds: int = 86400, change_fraction: float = 0.01,
-            changes: int | None = None, seed: int | None = None) -> dict:
+def advance(
+    state: AccountState,
+    *,
+    seconds: int = 86400,
+    change_fraction: float = 0.01,
+    changes: int | None = None,
+    seed: int | None = None,
+) -> dict:
     """Spread `changes` (default: `change_fraction` of live leads, at least 1) over the next `seconds`.
 
     Mix: 50% stage moves (often to won/lost at the end of the funnel), 20% new leads, 20% edits of the
@@ -44,6 +50,7 @@ def advance(state: AccountState, *, seconds: int = 86400, change_fraction: float
     times = sorted(start + 1 + rng.randrange(max(1, seconds - 1)) for _ in range(n))
     done = {"moved": 0, "added": 0, "edited": 0, "deleted": 0}
     touched: list[int] = []
+
     def open_lead(i: int) -> bool:
         lead = state.leads[i]
         return not lead.get("is_deleted") and lead["pipeline_id"] in statuses and lead["status_id"] not in (WON, LOST)
@@ -84,14 +91,25 @@ def advance(state: AccountState, *, seconds: int = 86400, change_fraction: float
             if rng.random() < 0.5:
                 old = lead.get("price") or 0
                 lead["price"] = old + rng.randrange(1, 50) * 1000
-                state.add_event("sale_field_changed", lead["id"], at, by, [{"sale_field_value": {"sale": old}}],
-                                [{"sale_field_value": {"sale": lead["price"]}}])
+                state.add_event(
+                    "sale_field_changed",
+                    lead["id"],
+                    at,
+                    by,
+                    [{"sale_field_value": {"sale": old}}],
+                    [{"sale_field_value": {"sale": lead["price"]}}],
+                )
             else:
                 old = lead.get("responsible_user_id")
                 lead["responsible_user_id"] = rng.choice(users)
-                state.add_event("entity_responsible_changed", lead["id"], at, by,
-                                [{"responsible_user": {"id": old}}],
-                                [{"responsible_user": {"id": lead["responsible_user_id"]}}])
+                state.add_event(
+                    "entity_responsible_changed",
+                    lead["id"],
+                    at,
+                    by,
+                    [{"responsible_user": {"id": old}}],
+                    [{"responsible_user": {"id": lead["responsible_user_id"]}}],
+                )
             lead["updated_at"], lead["updated_by"] = at, by
             done["edited"] += 1
         else:
@@ -107,18 +125,30 @@ def advance(state: AccountState, *, seconds: int = 86400, change_fraction: float
 
 def _new_lead(state: AccountState, rng: random.Random, at: int, by: int, statuses: dict[int, list[int]]) -> dict:
     """A new lead shaped like an existing one (its custom fields and company), in the main pipeline."""
-    main = next((p["id"] for p in state.pipelines if p.get("is_main") and p["id"] in statuses),
-                next(iter(statuses), 0))
+    main = next((p["id"] for p in state.pipelines if p.get("is_main") and p["id"] in statuses), next(iter(statuses), 0))
     first = (statuses.get(main) or [0])[0]
     template = state.leads[rng.choice(sorted(state.leads))] if state.leads else {}
     lead_id = max(state.leads, default=0) + 1
     lead = {
-        "id": lead_id, "name": f"Новая сделка {lead_id}", "price": rng.randrange(0, 100) * 10000,
-        "responsible_user_id": by, "group_id": 0, "status_id": first, "pipeline_id": main, "loss_reason_id": None,
-        "created_by": by, "updated_by": by, "created_at": at, "updated_at": at, "closed_at": None,
-        "closest_task_at": None, "is_deleted": False,
+        "id": lead_id,
+        "name": f"Новая сделка {lead_id}",
+        "price": rng.randrange(0, 100) * 10000,
+        "responsible_user_id": by,
+        "group_id": 0,
+        "status_id": first,
+        "pipeline_id": main,
+        "loss_reason_id": None,
+        "created_by": by,
+        "updated_by": by,
+        "created_at": at,
+        "updated_at": at,
+        "closed_at": None,
+        "closest_task_at": None,
+        "is_deleted": False,
         "custom_fields_values": copy.deepcopy(template.get("custom_fields_values")),
-        "score": None, "account_id": state.account_id, "labor_cost": None,
+        "score": None,
+        "account_id": state.account_id,
+        "labor_cost": None,
         "_links": {"self": {"href": f"/api/v4/leads/{lead_id}"}},
         "_embedded": {"tags": [], "companies": copy.deepcopy(template.get("_embedded", {}).get("companies", []))},
     }

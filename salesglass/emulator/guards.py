@@ -97,8 +97,13 @@ class TokenGuard:
         self.access[access] = time.time() + ACCESS_TTL
         self.refresh[refresh] = True
         self.issued += 1
-        return {"token_type": "Bearer", "expires_in": ACCESS_TTL, "server_time": int(time.time()),
-                "access_token": access, "refresh_token": refresh}
+        return {
+            "token_type": "Bearer",
+            "expires_in": ACCESS_TTL,
+            "server_time": int(time.time()),
+            "access_token": access,
+            "refresh_token": refresh,
+        }
 
     def exchange(self, body: dict) -> tuple[int, dict]:
         """POST /oauth2/access_token: (status, JSON body)."""
@@ -124,8 +129,13 @@ class TokenGuard:
 
 
 def _oauth_problem(status: int, hint: str, detail: str) -> dict:
-    return {"hint": hint, "title": "Unauthorized" if status == 401 else "Bad Request",
-            "type": "https://developers.amocrm.ru/v3/errors/OAuthProblemJson", "status": status, "detail": detail}
+    return {
+        "hint": hint,
+        "title": "Unauthorized" if status == 401 else "Bad Request",
+        "type": "https://developers.amocrm.ru/v3/errors/OAuthProblemJson",
+        "status": status,
+        "detail": detail,
+    }
 
 
 class FaultDice:
@@ -166,8 +176,11 @@ class FaultDice:
     def should_mutate(self) -> bool:
         with self.lock:
             self.leads_requests += 1
-            hit = bool(self.faults.mutate_every) and self.leads_requests > 1 \
+            hit = (
+                bool(self.faults.mutate_every)
+                and self.leads_requests > 1
                 and self.leads_requests % self.faults.mutate_every == 0
+            )
             if hit:
                 self.counts["mutations"] += 1
             return hit

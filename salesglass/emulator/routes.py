@@ -16,8 +16,11 @@ HAL, PROBLEM = "application/hal+json", "application/problem+json"
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Result:
-    return status, {"title": title, "type": f"https://httpstatus.es/{status}", "status": status,
-                    "detail": detail, **extra}, PROBLEM
+    return (
+        status,
+        {"title": title, "type": f"https://httpstatus.es/{status}", "status": status, "detail": detail, **extra},
+        PROBLEM,
+    )
 
 
 def link(base: str, path: str, query: list[tuple[str, str]], page: int) -> str:
@@ -44,9 +47,17 @@ def _paging(q: dict[str, list[str]], default: int, maximum: int) -> tuple[int, i
     return page, limit
 
 
-def _envelope(base: str, path: str, query: list[tuple[str, str]], key: str, items: list, page: int,
-              limit: int, render: Any = copy.deepcopy) -> Result:
-    chunk = [render(x) for x in items[(page - 1) * limit: page * limit]]
+def _envelope(
+    base: str,
+    path: str,
+    query: list[tuple[str, str]],
+    key: str,
+    items: list,
+    page: int,
+    limit: int,
+    render: Any = copy.deepcopy,
+) -> Result:
+    chunk = [render(x) for x in items[(page - 1) * limit : page * limit]]
     if not chunk:
         return 204, None, HAL
     links = {"self": {"href": link(base, path, query, page)}}
@@ -61,7 +72,7 @@ def _multi(q: dict[str, list[str]], name: str) -> list[str]:
     """`filter[x][]=a&filter[x][]=b`, `filter[x][0]=a`, or `filter[x]=a,b`."""
     out: list[str] = []
     for k, values in q.items():
-        if k == name or k == name + "[]" or (k.startswith(name + "[") and k[len(name) + 1:-1].isdigit()):
+        if k == name or k == name + "[]" or (k.startswith(name + "[") and k[len(name) + 1 : -1].isdigit()):
             for v in values:
                 out.extend(p for p in v.split(",") if p)
     return out
@@ -89,8 +100,9 @@ def route(emu: Emulator, method: str, path: str, query: list[tuple[str, str]], b
         return problem(400, "Bad Request", str(exc))
 
 
-def _route(emu: Emulator, method: str, path: str, query: list[tuple[str, str]], q: dict[str, list[str]],
-           body: Any, base: str) -> Result:
+def _route(
+    emu: Emulator, method: str, path: str, query: list[tuple[str, str]], q: dict[str, list[str]], body: Any, base: str
+) -> Result:
     st = emu.state
     with_ = {w for v in q.get("with", []) for w in v.split(",") if w}
     if method == "PATCH" and path == "/api/v4/leads":
@@ -112,8 +124,15 @@ def _route(emu: Emulator, method: str, path: str, query: list[tuple[str, str]], 
         return _envelope(base, path, query, "users", st.users, page, limit)
     if path == "/api/v4/leads/pipelines":
         items = copy.deepcopy(st.pipelines)
-        return 200, {"_total_items": len(items), "_links": {"self": {"href": f"{base}{path}"}},
-                     "_embedded": {"pipelines": items}}, HAL
+        return (
+            200,
+            {
+                "_total_items": len(items),
+                "_links": {"self": {"href": f"{base}{path}"}},
+                "_embedded": {"pipelines": items},
+            },
+            HAL,
+        )
     if path == "/api/v4/leads/loss_reasons":
         page, limit = _paging(q, 50, 250)
         return _envelope(base, path, query, "loss_reasons", st.loss_reasons, page, limit)
@@ -137,16 +156,21 @@ def _route(emu: Emulator, method: str, path: str, query: list[tuple[str, str]], 
     return problem(404, "Not Found", f"no endpoint {path}")
 
 
-def _list(emu: Emulator, path: str, query: list[tuple[str, str]], q: dict[str, list[str]], with_: set[str],
-          base: str) -> Result:
+def _list(
+    emu: Emulator, path: str, query: list[tuple[str, str]], q: dict[str, list[str]], with_: set[str], base: str
+) -> Result:
     kind = "leads" if path == "/api/v4/leads" else "companies"
     page, limit = _paging(q, 50, 250)
     if not emu.api_filter:  # like an account without API filtering: filter[...] is silently ignored
         q = {k: v for k, v in q.items() if not k.startswith("filter[")}
     lo, hi = _range(q, "filter[updated_at]")
     order = [(k[6:-1], v[-1]) for k, v in q.items() if k.startswith("order[")]
-    query_obj = LeadQuery(only_deleted="only_deleted" in with_, updated_from=lo, updated_to=hi,
-                          ids=[_int(i, "filter[id]") for i in _multi(q, "filter[id]")])
+    query_obj = LeadQuery(
+        only_deleted="only_deleted" in with_,
+        updated_from=lo,
+        updated_to=hi,
+        ids=[_int(i, "filter[id]") for i in _multi(q, "filter[id]")],
+    )
     if order:
         query_obj.order_field, direction = order[0]
         query_obj.order_desc = direction.lower() == "desc"
@@ -170,8 +194,13 @@ def _events(emu: Emulator, path: str, query: list[tuple[str, str]], q: dict[str,
     page, limit = _paging(q, 50, 100)
     lo, hi = _range(q, "filter[created_at]")
     ids = {_int(i, "filter[entity_id]") for i in _multi(q, "filter[entity_id]")}
-    items = emu.state.select_events(types=set(_multi(q, "filter[type]")), entities=set(_multi(q, "filter[entity]")),
-                                    created_from=lo, created_to=hi, entity_ids=ids)
+    items = emu.state.select_events(
+        types=set(_multi(q, "filter[type]")),
+        entities=set(_multi(q, "filter[entity]")),
+        created_from=lo,
+        created_to=hi,
+        entity_ids=ids,
+    )
     with emu.state.lock:
         return _envelope(base, path, query, "events", items, page, limit)
 

@@ -21,8 +21,10 @@ from salesglass.emulator.guards import FaultDice, Faults, RateGuard, TokenGuard
 from salesglass.emulator.routes import route
 from salesglass.emulator.state import AccountState
 
-BAN_PAGE = (b"<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1>"
-            b"</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+BAN_PAGE = (
+    b"<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1>"
+    b"</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
 
 
 @dataclass
@@ -178,8 +180,9 @@ class Handler(BaseHTTPRequestHandler):
     def _admin(self, method: str, path: str, body: Any) -> int:
         emu, args = self.emu, body if isinstance(body, dict) else {}
         if path == "/_emulator/advance" and method == "POST":
-            out = emu.state.advance(**{k: v for k, v in args.items()
-                                       if k in ("seconds", "change_fraction", "changes", "seed")})
+            out = emu.state.advance(
+                **{k: v for k, v in args.items() if k in ("seconds", "change_fraction", "changes", "seed")}
+            )
             self._json(200, out, "application/json")
         elif path == "/_emulator/reset-ban" and method == "POST":
             emu.rate.reset()
@@ -188,8 +191,17 @@ class Handler(BaseHTTPRequestHandler):
             emu.tokens.expire_access_tokens()
             self._json(200, {"expired": True}, "application/json")
         elif path == "/_emulator/stats":
-            self._json(200, {**emu.rate.counts, **emu.dice.counts, "banned": emu.rate.banned,
-                             "max_in_flight": emu.max_in_flight, "now": emu.state.now}, "application/json")
+            self._json(
+                200,
+                {
+                    **emu.rate.counts,
+                    **emu.dice.counts,
+                    "banned": emu.rate.banned,
+                    "max_in_flight": emu.max_in_flight,
+                    "now": emu.state.now,
+                },
+                "application/json",
+            )
         else:
             self._problem(404, "Not Found", f"no admin endpoint {path}")
             return 404
@@ -230,8 +242,9 @@ class EmulatorHandle:
 
     def requests(self, method: str | None = None, prefix: str = "") -> list[tuple[str, str, int]]:
         with self.emulator.log_lock:
-            return [tuple(r) for r in self.emulator.log
-                    if (method is None or r[0] == method) and r[1].startswith(prefix)]
+            return [
+                tuple(r) for r in self.emulator.log if (method is None or r[0] == method) and r[1].startswith(prefix)
+            ]
 
     def advance(self, **kwargs: Any) -> dict:
         return self.state.advance(**kwargs)
@@ -242,9 +255,19 @@ class EmulatorHandle:
         self.thread.join(timeout=5)
 
 
-def start_emulator(company_dir: Path, host: str = "127.0.0.1", port: int = 0, *, rate_limit: int = 7,
-                   rate_window: float = 1.0, ban_after: int = 10, ban_window: float = 10.0, seed: int = 0,
-                   api_filter: bool = True, **faults: Any) -> EmulatorHandle:
+def start_emulator(
+    company_dir: Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    rate_limit: int = 7,
+    rate_window: float = 1.0,
+    ban_after: int = 10,
+    ban_window: float = 10.0,
+    seed: int = 0,
+    api_filter: bool = True,
+    **faults: Any,
+) -> EmulatorHandle:
     """Serve `company_dir`'s amoCRM snapshot on a real socket in a background thread.
 
     `rate_limit` requests per `rate_window` seconds (amoCRM: 7 per 1 s); `ban_after` 429s within
@@ -254,14 +277,18 @@ def start_emulator(company_dir: Path, host: str = "127.0.0.1", port: int = 0, *,
     filtering: `filter[...]` on the leads and companies lists is ignored, as amoCRM does there.
     """
     state = AccountState(Path(company_dir), seed=seed)
-    emulator = Emulator(state=state, rate=RateGuard(rate_limit, rate_window, ban_after, ban_window),
-                        tokens=TokenGuard(state.oauth), dice=FaultDice(Faults(seed=seed, **faults)),
-                        api_filter=api_filter)
+    emulator = Emulator(
+        state=state,
+        rate=RateGuard(rate_limit, rate_window, ban_after, ban_window),
+        tokens=TokenGuard(state.oauth),
+        dice=FaultDice(Faults(seed=seed, **faults)),
+        api_filter=api_filter,
+    )
     server = _Server((host, port), Handler)
     server.emulator = emulator  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="amocrm-emulator", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="amocrm-emulator", daemon=True
+    )
     thread.start()
     real_host, real_port = server.server_address[:2]
     return EmulatorHandle(f"http://{real_host}:{real_port}", state, emulator, server, thread)
-

@@ -130,8 +130,10 @@ class AccountState:
         version = (self.now, len(table), len(self.deleted_at))
         cached = self._order_cache.get(key)
         if cached is None or cached[0] != version:
-            recs = sorted((r for r in table.values() if bool(r.get("is_deleted")) == only_deleted),
-                          key=lambda r: (self._served_updated_at(kind, r), r["id"]))
+            recs = sorted(
+                (r for r in table.values() if bool(r.get("is_deleted")) == only_deleted),
+                key=lambda r: (self._served_updated_at(kind, r), r["id"]),
+            )
             cached = (version, recs, [self._served_updated_at(kind, r) for r in recs])
             self._order_cache[key] = cached
         return cached[1], cached[2]
@@ -146,14 +148,26 @@ class AccountState:
         if not rec.get("is_deleted"):
             return copy.deepcopy(rec)
         blank = {k: None for k in rec if k not in ("_links", "_embedded")}
-        blank.update(id=rec["id"], updated_at=self._served_updated_at(kind, rec), updated_by=rec.get("updated_by"),
-                     is_deleted=True, account_id=rec.get("account_id", self.account_id))
+        blank.update(
+            id=rec["id"],
+            updated_at=self._served_updated_at(kind, rec),
+            updated_by=rec.get("updated_by"),
+            is_deleted=True,
+            account_id=rec.get("account_id", self.account_id),
+        )
         blank["_links"] = rec.get("_links", {})
         blank["_embedded"] = {"tags": [], "companies": []} if kind == "leads" else {"tags": []}
         return blank
 
-    def select_events(self, *, types: set[str], entities: set[str], created_from: int | None,
-                      created_to: int | None, entity_ids: set[int]) -> list[dict]:
+    def select_events(
+        self,
+        *,
+        types: set[str],
+        entities: set[str],
+        created_from: int | None,
+        created_to: int | None,
+        entity_ids: set[int],
+    ) -> list[dict]:
         key = (frozenset(types), frozenset(entities), created_from, created_to, frozenset(entity_ids))
         with self.lock:
             version = (len(self.events), self.event_seq)
@@ -161,8 +175,11 @@ class AccountState:
             if cached is not None and cached[0] == version:  # the next page of the same list: no rescan
                 return cached[1]
             out = []
-            start = 0 if created_from is None else bisect.bisect_left(
-                self.events, created_from, key=lambda e: e["created_at"])
+            start = (
+                0
+                if created_from is None
+                else bisect.bisect_left(self.events, created_from, key=lambda e: e["created_at"])
+            )
             for e in itertools.islice(self.events, start, None):
                 if created_to is not None and e["created_at"] > created_to:
                     break
@@ -179,12 +196,23 @@ class AccountState:
             return out  # stored events (shared with the cache): copy the page you serve, never change it
 
     # ---- writes --------------------------------------------------------------------------------
-    def add_event(self, typ: str, lead_id: int, at: int, by: int, before: list | None = None,
-                  after: list | None = None) -> dict:
+    def add_event(
+        self, typ: str, lead_id: int, at: int, by: int, before: list | None = None, after: list | None = None
+    ) -> dict:
         self.event_seq += 1
-        ev = {"id": f"01emu{self.seed:04d}{at:011d}{self.event_seq:08d}", "type": typ, "entity_id": lead_id,
-              "entity_type": "lead", "created_by": by, "created_at": at, "value_after": after or [],
-              "value_before": before or [], "account_id": self.account_id, "_links": {}, "_embedded": {}}
+        ev = {
+            "id": f"01emu{self.seed:04d}{at:011d}{self.event_seq:08d}",
+            "type": typ,
+            "entity_id": lead_id,
+            "entity_type": "lead",
+            "created_by": by,
+            "created_at": at,
+            "value_after": after or [],
+            "value_before": before or [],
+            "account_id": self.account_id,
+            "_links": {},
+            "_embedded": {},
+        }
         if self.events and self.events[-1]["created_at"] > at:  # keep the list ordered by time
             bisect.insort(self.events, ev, key=lambda e: (e["created_at"], str(e["id"])))
         else:
@@ -209,8 +237,17 @@ class AccountState:
 
     def patch_leads(self, items: list[dict]) -> tuple[list[dict], list[dict]]:
         """Apply a PATCH batch. Returns (results, validation errors); nothing changes if any item is invalid."""
-        allowed = {"id", "name", "price", "status_id", "pipeline_id", "responsible_user_id", "loss_reason_id",
-                   "request_id", "updated_by"}
+        allowed = {
+            "id",
+            "name",
+            "price",
+            "status_id",
+            "pipeline_id",
+            "responsible_user_id",
+            "loss_reason_id",
+            "request_id",
+            "updated_by",
+        }
         errors: list[dict] = []
         valid_status = self.status_ids()
         with self.lock:
@@ -227,8 +264,13 @@ class AccountState:
                     pid = item.get("pipeline_id", lead["pipeline_id"])
                     sid = item.get("status_id", lead["status_id"])
                     if (pid, sid) not in valid_status:
-                        problems.append({"code": "NotSupportedChoice", "path": "status_id",
-                                         "detail": "The value you selected is not a valid choice."})
+                        problems.append(
+                            {
+                                "code": "NotSupportedChoice",
+                                "path": "status_id",
+                                "detail": "The value you selected is not a valid choice.",
+                            }
+                        )
                 if problems:
                     errors.append({"request_id": rid, "errors": problems})
             if errors:
@@ -246,8 +288,14 @@ class AccountState:
                     if key in item:
                         lead[key] = item[key]
                 lead["updated_at"], lead["updated_by"] = at, by
-                results.append({"id": lead["id"], "updated_at": at, "request_id": str(item.get("request_id", n)),
-                                "_links": {"self": {"href": f"/api/v4/leads/{lead['id']}"}}})
+                results.append(
+                    {
+                        "id": lead["id"],
+                        "updated_at": at,
+                        "request_id": str(item.get("request_id", n)),
+                        "_links": {"self": {"href": f"/api/v4/leads/{lead['id']}"}},
+                    }
+                )
             return results, []
 
     def add_notes(self, items: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -262,8 +310,9 @@ class AccountState:
                 if lead is None or lead.get("is_deleted"):
                     problems.append({"code": "NotFound", "path": "entity_id", "detail": "Lead not found"})
                 if item.get("note_type") != "common":
-                    problems.append({"code": "NotSupportedChoice", "path": "note_type",
-                                     "detail": "only common notes are emulated"})
+                    problems.append(
+                        {"code": "NotSupportedChoice", "path": "note_type", "detail": "only common notes are emulated"}
+                    )
                 if not isinstance((item.get("params") or {}).get("text"), str):
                     problems.append({"code": "NotBlank", "path": "params.text", "detail": "text is required"})
                 if problems:
@@ -272,12 +321,19 @@ class AccountState:
                 return [], errors
             results = []
             for n, item in enumerate(items):
-                note = {"id": len(self.notes) + 1, "entity_id": item["entity_id"], "note_type": "common",
-                        "params": {"text": item["params"]["text"]}, "created_at": self.tick(),
-                        "created_by": item.get("created_by", 0), "account_id": self.account_id}
+                note = {
+                    "id": len(self.notes) + 1,
+                    "entity_id": item["entity_id"],
+                    "note_type": "common",
+                    "params": {"text": item["params"]["text"]},
+                    "created_at": self.tick(),
+                    "created_by": item.get("created_by", 0),
+                    "account_id": self.account_id,
+                }
                 self.notes.append(note)
-                results.append({"id": note["id"], "entity_id": note["entity_id"],
-                                "request_id": str(item.get("request_id", n))})
+                results.append(
+                    {"id": note["id"], "entity_id": note["entity_id"], "request_id": str(item.get("request_id", n))}
+                )
             return results, []
 
     def touch_lead(self, exclude_after: int | None = None, rng: Any = None) -> int | None:

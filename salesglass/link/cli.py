@@ -15,12 +15,16 @@ from salesglass.cli_options import ConfigOption
 console = Console()
 
 
-
 def link(
     config: ConfigOption = None,
-    full: Annotated[bool, typer.Option(
-        "--full", help="Relink every deal, not only those whose evidence changed since the last run "
-                       "(the result is the same; use it to rule out doubt).")] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Relink every deal, not only those whose evidence changed since the last run "
+            "(the result is the same; use it to rule out doubt).",
+        ),
+    ] = False,
 ) -> None:
     """Join amoCRM deals to platform partners (override → account id → ИНН → name) and suggest the rest.
 
@@ -40,24 +44,34 @@ def link(
 def print_link_summary(s) -> None:  # LinkSummary
     """What linking did, in the words of the linking rules (shared with `salesglass demo`)."""
     console.print(f"relinked {s.relinked:,} of {s.deals:,} deals ({'full' if s.full else 'incremental'})")
-    console.print(f"deals: {s.deals:,}; linked {s.linked_total:,} "
-                  f"({', '.join(f'{m} {n:,}' for m, n in sorted(s.linked.items())) or 'none'}); "
-                  f"unlinked {s.unlinked:,}")
+    console.print(
+        f"deals: {s.deals:,}; linked {s.linked_total:,} "
+        f"({', '.join(f'{m} {n:,}' for m, n in sorted(s.linked.items())) or 'none'}); "
+        f"unlinked {s.unlinked:,}"
+    )
     if s.ambiguous:
-        console.print("not linked because a rule found several partners: "
-                      + ", ".join(f"{m} {n:,}" for m, n in sorted(s.ambiguous.items())))
+        console.print(
+            "not linked because a rule found several partners: "
+            + ", ".join(f"{m} {n:,}" for m, n in sorted(s.ambiguous.items()))
+        )
     console.print(f"suggestions for review: {s.suggestions:,} (`salesglass doctor --export FILE`)")
     if s.bad_overrides:
         console.print(f"[yellow]{s.bad_overrides:,} override rows could not be used (see `salesglass doctor`)")
-    console.print(f"filled from links: client kind of {s.client_kinds_filled:,} deals, "
-                  f"development manager of {s.managers_filled:,} partners")
+    console.print(
+        f"filled from links: client kind of {s.client_kinds_filled:,} deals, "
+        f"development manager of {s.managers_filled:,} partners"
+    )
 
 
 def doctor(
     config: ConfigOption = None,
-    export: Annotated[Path | None, typer.Option(
-        "--export", help="Write the link suggestions to this CSV: keep the right rows and use it as "
-                         "[linking].overrides_path.")] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Write the link suggestions to this CSV: keep the right rows and use it as [linking].overrides_path.",
+        ),
+    ] = None,
 ) -> None:
     """Show what could not be used or joined: quarantined rows by reason, unlinked deals, and more."""
     from salesglass.account_zone import resolve_zone
@@ -73,12 +87,19 @@ def doctor(
     console.print(f"time zone: {escape(zone.describe())}")
     built = last_build_zone(cfg.published_path)
     if built is not None and built.name != zone.name:
-        console.print(f"[yellow]the published reports were built in {built.name}: run `salesglass build` "
-                      f"to take their periods in {zone.name}")
-    if zone.source == "config" and cfg.account.timezone and cfg.amocrm.timezone \
-            and cfg.amocrm.timezone != cfg.account.timezone:
-        console.print(escape(f"[amocrm] timezone = {cfg.amocrm.timezone!r} is ignored: [account] timezone is set"),
-                      style="yellow")
+        console.print(
+            f"[yellow]the published reports were built in {built.name}: run `salesglass build` "
+            f"to take their periods in {zone.name}"
+        )
+    if (
+        zone.source == "config"
+        and cfg.account.timezone
+        and cfg.amocrm.timezone
+        and cfg.amocrm.timezone != cfg.account.timezone
+    ):
+        console.print(
+            escape(f"[amocrm] timezone = {cfg.amocrm.timezone!r} is ignored: [account] timezone is set"), style="yellow"
+        )
     if not rows:
         console.print("[green]nothing to report: every row was used and every deal is linked")
     else:
@@ -102,8 +123,9 @@ def _bonus_reconciliation(cfg) -> None:
         return
     con = connect(cfg.published_path, read_only=True)
     try:
-        has = con.execute("SELECT count(*) FROM information_schema.tables "
-                          "WHERE table_name = 'report_bonus_reconciliation'").fetchall()[0][0]
+        has = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'report_bonus_reconciliation'"
+        ).fetchall()[0][0]
         if not has:
             return
         months, bad = reconciliation_summary(con)

@@ -13,10 +13,13 @@ import duckdb
 
 def measure_linking(con: duckdb.DuckDBPyConnection, truth_links_csv: Path) -> tuple[float, float, dict[str, int]]:
     """(precision, recall, counts); counts: predicted, truth, correct, wrong_partner, extra, missed."""
-    con.execute("""CREATE OR REPLACE TEMP TABLE __truth AS
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE __truth AS
                    SELECT CAST(deal_id AS BIGINT) AS deal_id, CAST(partner_id AS VARCHAR) AS partner_id
                    FROM read_csv(?, header = true, all_varchar = true)
-                   WHERE CAST(deal_id AS BIGINT) IN (SELECT deal_id FROM deals)""", [str(truth_links_csv)])
+                   WHERE CAST(deal_id AS BIGINT) IN (SELECT deal_id FROM deals)""",
+        [str(truth_links_csv)],
+    )
     row = con.execute("""
         SELECT count(l.deal_id) AS predicted, count(t.deal_id) AS truth,
                count(*) FILTER (WHERE l.partner_id = t.partner_id) AS correct,

@@ -27,14 +27,18 @@ def load_overrides(con: duckdb.DuckDBPyConnection, path: Path | None) -> int:
         raise ConfigError(f"[linking].overrides_path: file {path} does not exist")
     try:
         # the path as a literal: a bound parameter makes DuckDB import pandas (seconds in a fresh process)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE __ov_raw AS SELECT * FROM read_csv({quote_lit(str(path))}, "
-                    "all_varchar = true, header = true)")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE __ov_raw AS SELECT * FROM read_csv({quote_lit(str(path))}, "
+            "all_varchar = true, header = true)"
+        )
     except duckdb.Error as exc:
         raise SalesglassError(f"overrides file {path}: cannot read it as CSV: {str(exc).splitlines()[0]}") from None
     cols = [r[0] for r in con.execute("DESCRIBE __ov_raw").fetchall()]
     if "deal_id" not in cols or "partner_id" not in cols:
-        raise ConfigError(f"[linking].overrides_path: {path.name} needs the columns deal_id and partner_id "
-                          f"(it has: {', '.join(cols)})")
+        raise ConfigError(
+            f"[linking].overrides_path: {path.name} needs the columns deal_id and partner_id "
+            f"(it has: {', '.join(cols)})"
+        )
     con.execute("""
         CREATE OR REPLACE TEMP TABLE __ov_checked AS
         WITH r AS (SELECT trim(deal_id) AS deal_txt, NULLIF(NULLIF(trim(partner_id), ''), '-') AS partner_id,

@@ -18,13 +18,18 @@ FALLBACK_TABLE = "link_manager_fallback"
 # (priority, method, SQL of candidate rows deal_id, partner_id)
 RULES: tuple[tuple[int, str, str], ...] = (
     (1, "override", "SELECT deal_id, partner_id FROM __overrides WHERE partner_id IS NOT NULL"),
-    (2, "account_id", "SELECT k.deal_id, p.partner_id FROM __deal_keys k JOIN __partner_keys p "
-                      "ON p.acc = k.deal_acc"),
-    (3, "account_id", "SELECT k.deal_id, p.partner_id FROM __deal_keys k JOIN __partner_keys p "
-                      "ON p.acc = k.company_acc"),
+    (2, "account_id", "SELECT k.deal_id, p.partner_id FROM __deal_keys k JOIN __partner_keys p ON p.acc = k.deal_acc"),
+    (
+        3,
+        "account_id",
+        "SELECT k.deal_id, p.partner_id FROM __deal_keys k JOIN __partner_keys p ON p.acc = k.company_acc",
+    ),
     (4, "inn", "SELECT k.deal_id, p.partner_id FROM __deal_keys k JOIN __partner_keys p ON p.inn = k.inn"),
-    (5, "name", "SELECT k.deal_id, p.partner_id FROM __deal_keys k JOIN __partner_keys p "
-                "ON p.norm_name = k.company_name"),
+    (
+        5,
+        "name",
+        "SELECT k.deal_id, p.partner_id FROM __deal_keys k JOIN __partner_keys p ON p.norm_name = k.company_name",
+    ),
 )
 
 
@@ -36,13 +41,13 @@ def build_keys(con: duckdb.DuckDBPyConnection) -> None:
                NULLIF(lower(trim(d.platform_account_id)), '') AS deal_acc,
                NULLIF(lower(trim(c.platform_account_id)), '') AS company_acc,
                NULLIF(regexp_replace(c.inn, '[^0-9]', '', 'g'), '') AS inn,
-               {normalize_sql('c.name')} AS company_name,
+               {normalize_sql("c.name")} AS company_name,
                coalesce(d.is_deleted, false) AS is_deleted
         FROM deals d LEFT JOIN companies c ON c.company_id = d.company_id""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __partner_keys AS
         SELECT partner_id, name, lower(trim(partner_id)) AS acc,
-               NULLIF(regexp_replace(inn, '[^0-9]', '', 'g'), '') AS inn, {normalize_sql('name')} AS norm_name
+               NULLIF(regexp_replace(inn, '[^0-9]', '', 'g'), '') AS inn, {normalize_sql("name")} AS norm_name
         FROM partners""")
 
 
@@ -51,8 +56,9 @@ def decide(con: duckdb.DuckDBPyConnection) -> None:
 
     Only the deals of __scope are decided (all of them on a full run; see link/incremental.py).
     """
-    cands = " UNION ALL ".join(f"SELECT deal_id, partner_id, {prio} AS prio, '{method}' AS method FROM ({sql})"
-                               for prio, method, sql in RULES)
+    cands = " UNION ALL ".join(
+        f"SELECT deal_id, partner_id, {prio} AS prio, '{method}' AS method FROM ({sql})" for prio, method, sql in RULES
+    )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __rule_results AS
         SELECT deal_id, prio, method, count(DISTINCT partner_id) AS n, min(partner_id) AS partner_id

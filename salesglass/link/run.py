@@ -61,15 +61,25 @@ def link_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
         summary.relinked = con.execute("SELECT count(*) FROM __scope").fetchall()[0][0]
         rules.decide(con)
         summary.client_kinds_filled, summary.managers_filled = rules.apply(
-            con, fill_managers=cfg.linking.development_manager_fallback)
+            con, fill_managers=cfg.linking.development_manager_fallback
+        )
         summary.suggestions = suggest(con, cfg.linking.fuzzy_min_score, full=summary.full)
         incremental.save_state(con, settings)
     summary.deals = con.execute("SELECT count(*) FROM deals").fetchall()[0][0]
     summary.linked = dict(con.execute("SELECT method, count(*) FROM deal_partner_links GROUP BY 1").fetchall())
     summary.unlinked = summary.deals - summary.linked_total
-    summary.ambiguous = dict(con.execute(f"SELECT method, count(DISTINCT deal_id) FROM {incremental.AMBIGUOUS} "
-                                         "GROUP BY 1").fetchall())
-    for t in ("__deal_keys", "__partner_keys", "__rule_results", "__links", "__ambiguous", "__overrides",
-              "__scope", "__changed_partners"):
+    summary.ambiguous = dict(
+        con.execute(f"SELECT method, count(DISTINCT deal_id) FROM {incremental.AMBIGUOUS} GROUP BY 1").fetchall()
+    )
+    for t in (
+        "__deal_keys",
+        "__partner_keys",
+        "__rule_results",
+        "__links",
+        "__ambiguous",
+        "__overrides",
+        "__scope",
+        "__changed_partners",
+    ):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return summary

@@ -28,7 +28,7 @@ def _candidates(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
     """(deal_id, shown name, normalised name) of every deal that may get suggestions."""
     rows = con.execute(f"""
         SELECT k.deal_id, coalesce(k.company_name_raw, k.deal_name) AS shown,
-               coalesce(k.company_name, {normalize_sql('k.deal_name')}) AS norm
+               coalesce(k.company_name, {normalize_sql("k.deal_name")}) AS norm
         FROM __deal_keys k
         WHERE NOT k.is_deleted AND k.deal_id NOT IN (SELECT deal_id FROM deal_partner_links)
           AND k.deal_id NOT IN (SELECT deal_id FROM __overrides)""").fetchall()
@@ -42,16 +42,18 @@ def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = Tr
         con.execute("DELETE FROM link_suggestions")
     else:
         deals = _rescore(con, deals, min_score)
-    partners = con.execute("SELECT partner_id, name, norm_name FROM __partner_keys WHERE norm_name IS NOT NULL") \
-        .fetchall()
+    partners = con.execute(
+        "SELECT partner_id, name, norm_name FROM __partner_keys WHERE norm_name IS NOT NULL"
+    ).fetchall()
     if deals and partners:
         rows = _score(deals, partners, min_score)
         _insert(con, "link_suggestions", rows)
     return con.execute("SELECT count(*) FROM link_suggestions").fetchone()[0]
 
 
-def _rescore(con: duckdb.DuckDBPyConnection, deals: list[tuple[int, str, str]], min_score: float) \
-        -> list[tuple[int, str, str]]:
+def _rescore(
+    con: duckdb.DuckDBPyConnection, deals: list[tuple[int, str, str]], min_score: float
+) -> list[tuple[int, str, str]]:
     """Drop the suggestions that can differ; returns the candidate deals to score again."""
     # partners whose shown or normalised name is new (added or renamed): the only ones whose scores changed
     renamed = f"""SELECT n.partner_id, n.name, n.norm_name FROM __partner_keys n
@@ -59,11 +61,14 @@ def _rescore(con: duckdb.DuckDBPyConnection, deals: list[tuple[int, str, str]], 
                   WHERE o.partner_id IS NULL OR o.name IS DISTINCT FROM n.name
                      OR o.norm_name IS DISTINCT FROM n.norm_name"""
     changed = con.execute(f"SELECT * FROM ({renamed}) WHERE norm_name IS NOT NULL ORDER BY partner_id").fetchall()
-    again = {r[0] for r in con.execute(f"""
+    again = {
+        r[0]
+        for r in con.execute(f"""
         SELECT deal_id FROM __scope
         UNION SELECT deal_id FROM link_suggestions
               WHERE partner_id IN (SELECT partner_id FROM ({renamed}))
-                 OR partner_id NOT IN (SELECT partner_id FROM __partner_keys)""").fetchall()}
+                 OR partner_id NOT IN (SELECT partner_id FROM __partner_keys)""").fetchall()
+    }
     rest = [d for d in deals if d[0] not in again]
     if rest and changed:
         again |= {r[0] for r in _score(rest, changed, min_score)}
@@ -82,7 +87,7 @@ def _rescore(con: duckdb.DuckDBPyConnection, deals: list[tuple[int, str, str]], 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
     """Rows as SQL literals: a bound parameter (executemany) makes DuckDB import pandas, seconds per process."""
     for start in range(0, len(rows), 1000):
-        values = ", ".join("(" + ", ".join(_lit(v) for v in row) + ")" for row in rows[start:start + 1000])
+        values = ", ".join("(" + ", ".join(_lit(v) for v in row) + ")" for row in rows[start : start + 1000])
         con.execute(f"INSERT INTO {table} VALUES {values}")
 
 
@@ -94,15 +99,17 @@ def _lit(v: object) -> str:
     return repr(int(v)) if isinstance(v, int) else repr(float(v))
 
 
-def _score(deals: list[tuple[int, str, str]], partners: list[tuple[str, str, str]],
-           min_score: float) -> list[tuple[int, str, float, str, str]]:
+def _score(
+    deals: list[tuple[int, str, str]], partners: list[tuple[str, str, str]], min_score: float
+) -> list[tuple[int, str, float, str, str]]:
     """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name)."""
     choices = [p[2] for p in partners]
     rows: list[tuple[int, str, float, str, str]] = []
     for start in range(0, len(deals), CHUNK):
-        chunk = deals[start:start + CHUNK]
-        scores = process.cdist([d[2] for d in chunk], choices, scorer=fuzz.token_sort_ratio,
-                               score_cutoff=min_score, workers=1)
+        chunk = deals[start : start + CHUNK]
+        scores = process.cdist(
+            [d[2] for d in chunk], choices, scorer=fuzz.token_sort_ratio, score_cutoff=min_score, workers=1
+        )
         for i, deal in enumerate(chunk):
             row = scores[i]
             hits = row.nonzero()[0]

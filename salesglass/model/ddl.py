@@ -29,8 +29,9 @@ def sql_type(kind: Kind, dialect: str = "duckdb") -> str:
     raise ValueError(f"unknown dialect {dialect!r}")
 
 
-def create_table_sql(table: Table, dialect: str = "duckdb", *, name: str | None = None,
-                     if_not_exists: bool = True) -> str:
+def create_table_sql(
+    table: Table, dialect: str = "duckdb", *, name: str | None = None, if_not_exists: bool = True
+) -> str:
     """DDL for one canonical table. ClickHouse columns are Nullable: non-Nullable ones turn NULL into 0."""
     cols = []
     for c in table.columns:

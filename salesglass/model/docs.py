@@ -27,8 +27,10 @@ def render() -> str:
         out += [f"## {t.name}", "", t.doc, "", "| column | type | key | required | meaning |", "|---|---|---|---|---|"]
         for c in t.columns:
             meaning = c.doc + (f" (one of: {', '.join(f'`{a}`' for a in c.allowed)})" if c.allowed else "")
-            out.append(f"| {c.name} | {sql_type(c.kind)} | {'yes' if c.key else ''} | "
-                       f"{'yes' if c.not_null else ''} | {meaning} |")
+            out.append(
+                f"| {c.name} | {sql_type(c.kind)} | {'yes' if c.key else ''} | "
+                f"{'yes' if c.not_null else ''} | {meaning} |"
+            )
         out += [""] + [f"{n}" for n in t.notes] + ([""] if t.notes else [])
     out += ["## Funnel stages", "", "| order | stage |", "|---|---|"]
     out += [f"| {i} | `{s}` |" for i, s in enumerate(STAGES, 1)]

@@ -92,8 +92,12 @@ MANAGERS = Table(
         C("name", Kind.TEXT, "display name"),
         C("email", Kind.TEXT, "login e-mail (used to match dashboard users)"),
         C("role", Kind.TEXT, "config maps users or groups to roles", required=True, allowed=MANAGER_ROLES),
-        C("is_active", Kind.BOOLEAN, "false once deactivated/removed in amoCRM or marked gone in config",
-          required=True),
+        C(
+            "is_active",
+            Kind.BOOLEAN,
+            "false once deactivated/removed in amoCRM or marked gone in config",
+            required=True,
+        ),
     ),
 )
 PARTNERS = Table(
@@ -124,8 +128,12 @@ DEALS = Table(
         C("price", Kind.MONEY, "amoCRM budget (the partner's expected annual turnover)"),
         C("sales_manager_id", Kind.BIGINT, "amoCRM responsible user"),
         C("partner_id", Kind.TEXT, "linked platform partner, NULL if not linked"),
-        C("client_kind", Kind.TEXT, "`organizer` / `operator`; falls back to the linked partner's kind",
-          allowed=PARTNER_KINDS),
+        C(
+            "client_kind",
+            Kind.TEXT,
+            "`organizer` / `operator`; falls back to the linked partner's kind",
+            allowed=PARTNER_KINDS,
+        ),
         C("is_cold", Kind.BOOLEAN, "cold deal flag (NULL if the field is absent)"),
         C("created_at", Kind.TIMESTAMPTZ, "created in amoCRM", required=True),
         C("updated_at", Kind.TIMESTAMPTZ, "last updated in amoCRM"),
@@ -157,8 +165,7 @@ DEAL_STAGES = Table(
         C("deal_id", Kind.BIGINT, "amoCRM lead id", key=True),
         C("stage", Kind.TEXT, "canonical stage", key=True, allowed=STAGES),
         C("reached_at", Kind.TIMESTAMPTZ, "first time it was reached", required=True),
-        C("source", Kind.TEXT, "`amocrm`, `platform`, `created` or `implied`", required=True,
-          allowed=STAGE_SOURCES),
+        C("source", Kind.TEXT, "`amocrm`, `platform`, `created` or `implied`", required=True, allowed=STAGE_SOURCES),
     ),
 )
 SALES = Table(

@@ -44,8 +44,10 @@ def _cast(col: Column, expr: str, src_type: str = "VARCHAR") -> str:
     if col.kind is Kind.BOOLEAN:
         # back-offices write booleans as 1/0, t/f, yes/no, да/нет
         txt = f"lower(trim(CAST({expr} AS VARCHAR)))"
-        return (f"CASE WHEN {txt} IN ('1','t','true','y','yes','да') THEN TRUE "
-                f"WHEN {txt} IN ('0','f','false','n','no','нет') THEN FALSE END")
+        return (
+            f"CASE WHEN {txt} IN ('1','t','true','y','yes','да') THEN TRUE "
+            f"WHEN {txt} IN ('0','f','false','n','no','нет') THEN FALSE END"
+        )
     if col.kind is Kind.MONEY and (src_type.startswith("DECIMAL") or "INT" in src_type):
         return f"TRY_CAST({expr} AS DECIMAL(18,2))"
     if col.kind is Kind.MONEY:
@@ -94,30 +96,45 @@ def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[st
     out: list[tuple[str, str]] = []
     text = src_type.startswith(("VARCHAR", "JSON"))
     # trim only what starts with a space: trim copies every string, costly on millions of rows
-    blank = f"({ref} IS NULL OR {ref} = '' OR (prefix({ref}, ' ') AND trim({ref}) = ''))" if text \
-        else f"({ref} IS NULL)"
+    blank = (
+        f"({ref} IS NULL OR {ref} = '' OR (prefix({ref}, ' ') AND trim({ref}) = ''))" if text else f"({ref} IS NULL)"
+    )
     if col.not_null:
         out.append((blank, f"missing {col.name}"))
     # each condition tests the rare case first: the rest of an AND is evaluated only for those rows
     same_type = sql_type(col.kind) == src_type.replace("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")
     if col.kind is not Kind.TEXT and (text or not same_type) and not _fits_money(col, src_type):
-        out.append((f"({_cast(col, ref, src_type)}) IS NULL AND NOT {blank}",
-                    f"bad {col.name}: not a valid {col.kind.name.lower()}"))
+        out.append(
+            (
+                f"({_cast(col, ref, src_type)}) IS NULL AND NOT {blank}",
+                f"bad {col.name}: not a valid {col.kind.name.lower()}",
+            )
+        )
     if col.kind in (Kind.INTEGER, Kind.BIGINT) and "INT" not in src_type:
         # TRY_CAST('1.5' AS INTEGER) rounds to 2: a fractional count must not pass silently
         exact, exact_type = _exact(ref, src_type)
-        maybe_fraction = (f"(contains({ref}, '.') OR contains({ref}, 'e-') OR contains({ref}, 'E-'))"
-                          if text else "TRUE")  # a cheap test first: no regex per row
-        out.append((f"{maybe_fraction} AND NOT {blank} AND {rounded_differs(exact, exact_type, 0)}",
-                    f"bad {col.name}: not a valid {col.kind.name.lower()}"))
+        maybe_fraction = (
+            f"(contains({ref}, '.') OR contains({ref}, 'e-') OR contains({ref}, 'E-'))" if text else "TRUE"
+        )  # a cheap test first: no regex per row
+        out.append(
+            (
+                f"{maybe_fraction} AND NOT {blank} AND {rounded_differs(exact, exact_type, 0)}",
+                f"bad {col.name}: not a valid {col.kind.name.lower()}",
+            )
+        )
     if col.kind is Kind.MONEY and not _at_most_cents(src_type):
         exact, exact_type = _exact(ref, src_type)
-        out.append((f"{rounded_differs(exact, exact_type, 2)} AND NOT {blank}",
-                    f"bad {col.name}: more than 2 decimal places"))
+        out.append(
+            (f"{rounded_differs(exact, exact_type, 2)} AND NOT {blank}", f"bad {col.name}: more than 2 decimal places")
+        )
     if col.allowed:
         allowed = ", ".join(_lit(a) for a in col.allowed)
-        out.append((f"CAST({ref} AS VARCHAR) NOT IN ({allowed}) AND NOT {blank}",
-                    f"unknown {col.name} (expected one of: {', '.join(col.allowed)})"))
+        out.append(
+            (
+                f"CAST({ref} AS VARCHAR) NOT IN ({allowed}) AND NOT {blank}",
+                f"unknown {col.name} (expected one of: {', '.join(col.allowed)})",
+            )
+        )
     return out
 
 
@@ -174,8 +191,11 @@ def load_staged(
             # quarantined. The keys' 64-bit hashes, sorted, show whether any repeats (usually none); only
             # then are the repeated hashes, their keys, and those keys' rows looked at
             part = ", ".join(_q(k) for k in key_cols)
-            usable = f"(SELECT rowid AS __rid, * FROM {_q(src)} WHERE __reason IS NULL)" if validated else \
-                f"(SELECT rowid AS __rid, * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)"
+            usable = (
+                f"(SELECT rowid AS __rid, * FROM {_q(src)} WHERE __reason IS NULL)"
+                if validated
+                else f"(SELECT rowid AS __rid, * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)"
+            )
             if not unique_key and repeated_key_hashes(con, usable, part):
                 con.execute(f"""CREATE OR REPLACE TEMP TABLE __repeated AS
                     SELECT {part} FROM {usable} u WHERE hash({part}) IN (
@@ -194,11 +214,17 @@ def load_staged(
             if raw_table and "__rid" in types:
                 raw, join = "to_json(r)", f"JOIN {_q(raw_table)} r ON r.rowid = s.__rid"
             elif has_raw:  # a row found bad only here (a repeated key) has no __raw: its staged values
-                raw, join = "COALESCE(to_json(s.__raw), to_json(struct_pack({})))".format(
-                    ", ".join(f"{_q(c)} := s.{_q(c)}" for c in staged_cols)), ""
+                raw, join = (
+                    "COALESCE(to_json(s.__raw), to_json(struct_pack({})))".format(
+                        ", ".join(f"{_q(c)} := s.{_q(c)}" for c in staged_cols)
+                    ),
+                    "",
+                )
             else:
-                raw, join = "to_json(struct_pack({}))".format(
-                    ", ".join(f"{_q(c)} := s.{_q(c)}" for c in staged_cols)), ""
+                raw, join = (
+                    "to_json(struct_pack({}))".format(", ".join(f"{_q(c)} := s.{_q(c)}" for c in staged_cols)),
+                    "",
+                )
             con.execute(
                 f"""INSERT INTO {_q(QUARANTINE.name)} (source, entity, source_key, reason, raw, seen_at)
                 SELECT {_lit(source)}, {_lit(table.name)}, {key_expr}, b.__why, {raw}, now()
@@ -208,18 +234,18 @@ def load_staged(
             result.loaded = _adopt(con, table, src, quarantined=result.quarantined)
             con.execute("DROP TABLE __bad")
             return result
-        good = f"(SELECT * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)" if result.quarantined \
-            else _q(src)
+        good = f"(SELECT * FROM {_q(src)} s ANTI JOIN __bad b ON s.rowid = b.__rid)" if result.quarantined else _q(src)
         if replace_all:
             con.execute(f"DELETE FROM {_q(table.name)}")
         elif table.merge_key and con.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(table.name)})").fetchall()[0][0]:
             match = " AND ".join(
                 f"t.{_q(k)} = c.{_q(k)}" if table.column(k).not_null else f"t.{_q(k)} IS NOT DISTINCT FROM c.{_q(k)}"
-                for k in table.merge_key)
+                for k in table.merge_key
+            )
             # a key column that is not staged matches only NULL (e.g. plans without manager_id)
             con.execute(
                 f"""DELETE FROM {_q(table.name)} t WHERE EXISTS (
-                    SELECT 1 FROM (SELECT {', '.join(_c_or_null(k, staged_cols, table, types) for k in table.merge_key)}
+                    SELECT 1 FROM (SELECT {", ".join(_c_or_null(k, staged_cols, table, types) for k in table.merge_key)}
                                    FROM {good} g) c WHERE {match})"""
             )
         names = ", ".join(_q(c.name) for c in present)
@@ -258,12 +284,20 @@ def problem_sql(table: Table, types: dict[str, str], source: str = "the source")
     for col in table.columns:
         if col.name in staged_cols:
             checks.extend((cond, _lit(why)) for cond, why in _problems(col, col.name, types[col.name]))
-    return "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END" \
-        if checks else "CAST(NULL AS VARCHAR)"
+    return (
+        "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
+        if checks
+        else "CAST(NULL AS VARCHAR)"
+    )
 
 
-_PLACEHOLDER = {Kind.TEXT: "''", Kind.TIMESTAMPTZ: "make_timestamptz(0)", Kind.DATE: "DATE '1970-01-01'",
-                Kind.BOOLEAN: "FALSE", Kind.JSON: "'null'"}
+_PLACEHOLDER = {
+    Kind.TEXT: "''",
+    Kind.TIMESTAMPTZ: "make_timestamptz(0)",
+    Kind.DATE: "DATE '1970-01-01'",
+    Kind.BOOLEAN: "FALSE",
+    Kind.JSON: "'null'",
+}
 
 
 def typed_columns_sql(table: Table, types: dict[str, str], *, placeholders: bool = False) -> str:
@@ -271,6 +305,7 @@ def typed_columns_sql(table: Table, types: dict[str, str], *, placeholders: bool
     (`types`: staged column → DuckDB type); a column not staged is NULL. A bad row's value may be NULL
     — or, with `placeholders`, a dummy value in NOT NULL columns, so the rows fit a table with the
     target's constraints (a usable row has a value there: `missing <column>` says so otherwise)."""
+
     def one(c: Column) -> str:
         if c.name not in types:
             return f"CAST(NULL AS {sql_type(c.kind)}) AS {_q(c.name)}"
@@ -288,9 +323,9 @@ def _adopt(con: duckdb.DuckDBPyConnection, table: Table, staged: str, *, quarant
     loses rows and then columns in one transaction fails to commit; the other way round it commits, and
     row ids stay.)"""
     cols = [r[0] for r in con.execute(f"DESCRIBE {_q(staged)}").fetchall()]
-    if cols[:len(table.columns)] != list(table.names):
+    if cols[: len(table.columns)] != list(table.names):
         raise AssertionError(f"adopting {staged}: columns {cols} do not start with {table.names}")
-    for helper in cols[len(table.columns):]:
+    for helper in cols[len(table.columns) :]:
         con.execute(f"ALTER TABLE {_q(staged)} DROP COLUMN {_q(helper)}")
     if quarantined:
         con.execute(f"DELETE FROM {_q(staged)} WHERE rowid IN (SELECT __rid FROM __bad)")

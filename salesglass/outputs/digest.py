@@ -57,18 +57,22 @@ def _rows(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None =
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def plan_digests(published_path: Path, digest_cfg: Any, *, timezone: str = "Europe/Moscow",
-                 currency: str = "RUB") -> DigestPlan:
+def plan_digests(
+    published_path: Path, digest_cfg: Any, *, timezone: str = "Europe/Moscow", currency: str = "RUB"
+) -> DigestPlan:
     """What would be sent, read from the published reports; nothing is sent here."""
     con = open_published(published_path)
     try:
         as_of = _as_of(con, timezone)
         plan = DigestPlan(as_of=as_of)
-        declining = _rows(con, """
+        declining = _rows(
+            con,
+            """
             SELECT r.partner_id, r.name, r.kind, r.baseline_28d, r.recent_28d, r.decline_pct,
                    r.development_manager_id AS manager_id, m.name AS manager_name, m.email
             FROM report_declining_partners r LEFT JOIN managers m ON m.manager_id = r.development_manager_id
-            ORDER BY r.development_manager_id, r.baseline_28d - r.recent_28d DESC, r.partner_id""")
+            ORDER BY r.development_manager_id, r.baseline_28d - r.recent_28d DESC, r.partner_id""",
+        )
         by_manager: dict[int, list[dict[str, Any]]] = {}
         unassigned = 0
         for row in declining:
@@ -79,21 +83,28 @@ def plan_digests(published_path: Path, digest_cfg: Any, *, timezone: str = "Euro
         for manager_id, partners in by_manager.items():
             first = partners[0]
             if not first["email"]:
-                plan.notes.append(f"manager {first['manager_name'] or manager_id} has {len(partners)} declining "
-                                  "partner(s) but no e-mail in amoCRM: no mail")
+                plan.notes.append(
+                    f"manager {first['manager_name'] or manager_id} has {len(partners)} declining "
+                    "partner(s) but no e-mail in amoCRM: no mail"
+                )
                 continue
             plan.digests.append(manager_message(first["manager_name"], first["email"], partners, as_of, currency))
         if unassigned:
             plan.notes.append(f"{unassigned} declining partner(s) have no development manager (in the head's digest)")
         running = as_of.replace(day=1)
         previous = (running - timedelta(days=1)).replace(day=1)
-        plan_fact = _rows(con, """
+        plan_fact = _rows(
+            con,
+            """
             SELECT period_start, metric, fact, plan_realistic, plan_optimistic, forecast, is_complete
             FROM report_plan_fact WHERE period_type = 'month' AND manager_id IS NULL AND period_start IN (?, ?)
-            ORDER BY period_start DESC""", [running, previous])
+            ORDER BY period_start DESC""",
+            [running, previous],
+        )
         if plan_fact and digest_cfg.head_of_sales:
-            plan.digests.append(head_message(list(digest_cfg.head_of_sales), plan_fact, running, previous, as_of,
-                                             currency, unassigned))
+            plan.digests.append(
+                head_message(list(digest_cfg.head_of_sales), plan_fact, running, previous, as_of, currency, unassigned)
+            )
         elif plan_fact:
             plan.notes.append("no [digest] head_of_sales addresses: no plan-vs-fact mail")
         return plan
@@ -120,12 +131,14 @@ def send_email(digests: list[Digest], cfg: Any) -> int:
     if cfg.username:
         password = os.environ.get(cfg.password_env)
         if password is None:
-            raise SalesglassError(f"[digest] username is set but the environment variable {cfg.password_env} "
-                                  "(password_env) is empty")
+            raise SalesglassError(
+                f"[digest] username is set but the environment variable {cfg.password_env} (password_env) is empty"
+            )
     try:
         if cfg.ssl:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(cfg.smtp_host, cfg.smtp_port, timeout=30,
-                                                  context=ssl.create_default_context())
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                cfg.smtp_host, cfg.smtp_port, timeout=30, context=ssl.create_default_context()
+            )
         else:
             smtp = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=30)
         with smtp:
@@ -136,8 +149,9 @@ def send_email(digests: list[Digest], cfg: Any) -> int:
             for digest in digests:
                 smtp.send_message(build_email(digest, cfg.from_address))
     except (OSError, smtplib.SMTPException) as exc:
-        raise SalesglassError(f"sending the digest through {cfg.smtp_host}:{cfg.smtp_port} failed: "
-                              f"{type(exc).__name__}: {exc}") from None
+        raise SalesglassError(
+            f"sending the digest through {cfg.smtp_host}:{cfg.smtp_port} failed: {type(exc).__name__}: {exc}"
+        ) from None
     return len(digests)
 
 
@@ -147,22 +161,30 @@ def send_telegram(digests: list[Digest], tg: Any) -> int:
 
     token = os.environ.get(tg.bot_token_env)
     if not token:
-        raise SalesglassError(f"[digest.telegram] is enabled but the environment variable {tg.bot_token_env} "
-                              "(bot_token_env) is empty")
+        raise SalesglassError(
+            f"[digest.telegram] is enabled but the environment variable {tg.bot_token_env} (bot_token_env) is empty"
+        )
     url = f"{tg.api_url.rstrip('/')}/bot{token}/sendMessage"
     sent = 0
     with httpx.Client(timeout=30) as http:
         for digest in digests:
-            text = digest.telegram if len(digest.telegram) <= TELEGRAM_LIMIT else (
-                digest.telegram[: TELEGRAM_LIMIT - 1] + "…")
+            text = (
+                digest.telegram
+                if len(digest.telegram) <= TELEGRAM_LIMIT
+                else (digest.telegram[: TELEGRAM_LIMIT - 1] + "…")
+            )
             try:
-                r = http.post(url, json={"chat_id": tg.chat_id, "text": text, "parse_mode": "HTML",
-                                         "disable_web_page_preview": True})
+                r = http.post(
+                    url,
+                    json={"chat_id": tg.chat_id, "text": text, "parse_mode": "HTML", "disable_web_page_preview": True},
+                )
             except httpx.HTTPError as exc:
                 raise SalesglassError(f"Telegram at {tg.api_url} unreachable: {type(exc).__name__}") from None
             if r.status_code != 200 or not r.json().get("ok"):
-                raise SalesglassError(f"Telegram at {tg.api_url} refused the message: HTTP {r.status_code} "
-                                      f"{r.text[:200].replace(token, '***')}")
+                raise SalesglassError(
+                    f"Telegram at {tg.api_url} refused the message: HTTP {r.status_code} "
+                    f"{r.text[:200].replace(token, '***')}"
+                )
             sent += 1
     return sent
 

@@ -9,8 +9,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 from typing import Any
 
-MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
-          "ноябрь", "декабрь")
+MONTHS = (
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+)
 KINDS = {"organizer": "организатор", "operator": "билетный оператор"}
 METRICS = (  # metric, label, unit
     ("turnover", "Оборот", "money"),
@@ -65,33 +77,39 @@ def _month(d: date) -> str:
     return f"{MONTHS[d.month - 1]} {d.year}"
 
 
-def manager_message(name: str | None, email: str, partners: list[dict[str, Any]], as_of: date,
-                    currency: str) -> Digest:
+def manager_message(name: str | None, email: str, partners: list[dict[str, Any]], as_of: date, currency: str) -> Digest:
     who = name or email
     lines, rows, tg = [], [], []
     for n, p in enumerate(partners, start=1):
         kind = KINDS.get(p["kind"], p["kind"] or "")
         recent, base = format_money(p["recent_28d"], currency), format_money(p["baseline_28d"], currency)
         drop = f"{format_number(p['decline_pct'])} %"
-        lines.append(f"{n}. {p['name'] or p['partner_id']} ({kind}): {recent} за 28 дней против обычных {base}"
-                     f" — падение {drop}")
-        rows.append(f"<tr><td {_LEFT}>{escape(p['name'] or p['partner_id'])}"
-                    f"</td><td {_LEFT}>{escape(kind)}</td>"
-                    f"<td {_CELL}>{base}</td><td {_CELL}>{recent}</td><td {_CELL}><b>{drop}</b></td></tr>")
+        lines.append(
+            f"{n}. {p['name'] or p['partner_id']} ({kind}): {recent} за 28 дней против обычных {base} — падение {drop}"
+        )
+        rows.append(
+            f"<tr><td {_LEFT}>{escape(p['name'] or p['partner_id'])}"
+            f"</td><td {_LEFT}>{escape(kind)}</td>"
+            f"<td {_CELL}>{base}</td><td {_CELL}>{recent}</td><td {_CELL}><b>{drop}</b></td></tr>"
+        )
         tg.append(f"{n}. <b>{escape(p['name'] or p['partner_id'])}</b> — {recent} против {base} (−{drop})")
     count = len(partners)
-    intro = (f"У {count} ваших партнёров продажи за последние 28 дней заметно ниже обычного "
-             f"(на {_date(as_of)}). Стоит им позвонить:")
+    intro = (
+        f"У {count} ваших партнёров продажи за последние 28 дней заметно ниже обычного "
+        f"(на {_date(as_of)}). Стоит им позвонить:"
+    )
     note = "«Обычно» — средний оборот за 28 дней в предыдущие 12 недель."
     text = f"{who}, добрый день!\n\n{intro}\n\n" + "\n".join(lines) + f"\n\n{note}\n\n— salesglass\n"
-    html = (f"<html><body style=\"font-family:Arial,sans-serif\"><p>{escape(who)}, добрый день!</p>"
-            f"<p>{escape(intro)}</p><table style=\"border-collapse:collapse\"><tr>"
-            f"<th {_HEAD}>Партнёр</th><th {_HEAD}>Вид</th><th {_HEAD}>Обычно за 28 дней</th>"
-            f"<th {_HEAD}>За последние 28 дней</th><th {_HEAD}>Падение</th></tr>" + "".join(rows) +
-            f"</table><p style=\"color:#666\">{escape(note)}</p><p>— salesglass</p></body></html>")
-    telegram = (f"<b>{escape(who)}</b>: партнёры с падением продаж на {_date(as_of)}\n" + "\n".join(tg))
-    return Digest("manager", [email], f"Партнёры с падением продаж: {count} — на {_date(as_of)}", text, html,
-                  telegram)
+    html = (
+        f'<html><body style="font-family:Arial,sans-serif"><p>{escape(who)}, добрый день!</p>'
+        f'<p>{escape(intro)}</p><table style="border-collapse:collapse"><tr>'
+        f"<th {_HEAD}>Партнёр</th><th {_HEAD}>Вид</th><th {_HEAD}>Обычно за 28 дней</th>"
+        f"<th {_HEAD}>За последние 28 дней</th><th {_HEAD}>Падение</th></tr>"
+        + "".join(rows)
+        + f'</table><p style="color:#666">{escape(note)}</p><p>— salesglass</p></body></html>'
+    )
+    telegram = f"<b>{escape(who)}</b>: партнёры с падением продаж на {_date(as_of)}\n" + "\n".join(tg)
+    return Digest("manager", [email], f"Партнёры с падением продаж: {count} — на {_date(as_of)}", text, html, telegram)
 
 
 def _value(unit: str, value: Any, currency: str) -> str:
@@ -108,8 +126,15 @@ def _pct_of_plan(unit: str, value: Any, plan: Any) -> str:
     return f"{format_number(Decimal(value) * 100 / Decimal(plan))} %"
 
 
-def head_message(to: list[str], rows: list[dict[str, Any]], running: date, previous: date, as_of: date,
-                 currency: str, unassigned: int) -> Digest:
+def head_message(
+    to: list[str],
+    rows: list[dict[str, Any]],
+    running: date,
+    previous: date,
+    as_of: date,
+    currency: str,
+    unassigned: int,
+) -> Digest:
     by_month: dict[date, dict[str, dict[str, Any]]] = {}
     for r in rows:
         by_month.setdefault(r["period_start"], {})[r["metric"]] = r
@@ -130,27 +155,44 @@ def head_message(to: list[str], rows: list[dict[str, Any]], running: date, previ
             fact, plan_r, plan_o = (_value(unit, r[k], currency) for k in ("fact", "plan_realistic", "plan_optimistic"))
             forecast = _value(unit, r["forecast"], currency)
             of_plan = _pct_of_plan(unit, r[basis], r["plan_realistic"])
-            text_lines.append(f"  {label}: факт {fact}" + (f", прогноз {forecast}" if is_running else "") +
-                              f"; план {plan_r} (оптимистичный {plan_o}); выполнение {of_plan}")
-            html_rows.append(f"<tr><td {_LEFT}>{escape(label)}</td>"
-                             f"<td {_CELL}>{fact}</td><td {_CELL}>{forecast if is_running else fact}</td>"
-                             f"<td {_CELL}>{plan_r}</td><td {_CELL}>{plan_o}</td>"
-                             f"<td {_CELL}><b>{of_plan}</b></td></tr>")
-            tg_lines.append(f"{escape(label)}: {fact}" + (f" → прогноз {forecast}" if is_running else "") +
-                            f" / план {plan_r} ({of_plan})")
+            text_lines.append(
+                f"  {label}: факт {fact}"
+                + (f", прогноз {forecast}" if is_running else "")
+                + f"; план {plan_r} (оптимистичный {plan_o}); выполнение {of_plan}"
+            )
+            html_rows.append(
+                f"<tr><td {_LEFT}>{escape(label)}</td>"
+                f"<td {_CELL}>{fact}</td><td {_CELL}>{forecast if is_running else fact}</td>"
+                f"<td {_CELL}>{plan_r}</td><td {_CELL}>{plan_o}</td>"
+                f"<td {_CELL}><b>{of_plan}</b></td></tr>"
+            )
+            tg_lines.append(
+                f"{escape(label)}: {fact}"
+                + (f" → прогноз {forecast}" if is_running else "")
+                + f" / план {plan_r} ({of_plan})"
+            )
         text_parts.append("\n".join(text_lines))
         tg_parts.append("\n".join(tg_lines))
         html_parts.append(
-            f"<h3>{escape(title)}</h3><table style=\"border-collapse:collapse\"><tr><th {_HEAD}>Показатель</th>"
+            f'<h3>{escape(title)}</h3><table style="border-collapse:collapse"><tr><th {_HEAD}>Показатель</th>'
             f"<th {_HEAD}>Факт</th><th {_HEAD}>{'Прогноз' if is_running else 'Итог'}</th>"
             f"<th {_HEAD}>План реалистичный</th><th {_HEAD}>План оптимистичный</th><th {_HEAD}>Выполнение</th></tr>"
-            + "".join(html_rows) + "</table>")
-    extra = (f"\n{unassigned} партнёр(ов) с падением продаж без менеджера по развитию — их некому позвонить."
-             if unassigned else "")
-    text = "План-факт по компании.\n\n" + "\n\n".join(text_parts) + ("\n" + extra if extra else "") + \
-        "\n\n— salesglass\n"
-    html = ("<html><body style=\"font-family:Arial,sans-serif\"><p>План-факт по компании.</p>"
-            + "".join(html_parts) + (f"<p>{escape(extra.strip())}</p>" if extra else "")
-            + "<p>— salesglass</p></body></html>")
+            + "".join(html_rows)
+            + "</table>"
+        )
+    extra = (
+        f"\n{unassigned} партнёр(ов) с падением продаж без менеджера по развитию — их некому позвонить."
+        if unassigned
+        else ""
+    )
+    text = (
+        "План-факт по компании.\n\n" + "\n\n".join(text_parts) + ("\n" + extra if extra else "") + "\n\n— salesglass\n"
+    )
+    html = (
+        '<html><body style="font-family:Arial,sans-serif"><p>План-факт по компании.</p>'
+        + "".join(html_parts)
+        + (f"<p>{escape(extra.strip())}</p>" if extra else "")
+        + "<p>— salesglass</p></body></html>"
+    )
     telegram = "<b>План-факт</b>\n\n" + "\n\n".join(tg_parts) + (f"\n\n{escape(extra.strip())}" if extra else "")
     return Digest("head", to, f"План-факт: {_month(running)} — на {_date(as_of)}", text, html, telegram)

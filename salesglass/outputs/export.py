@@ -18,9 +18,13 @@ FORMATS = ("xlsx", "csv", "parquet")
 
 
 def report_tables(con) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND table_name LIKE 'report\\_%' ESCAPE '\\' ORDER BY 1").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_name LIKE 'report\\_%' ESCAPE '\\' ORDER BY 1"
+        ).fetchall()
+    ]
 
 
 def _inert_text_select(con, table: str) -> str:
@@ -29,12 +33,14 @@ def _inert_text_select(con, table: str) -> str:
 
     cols = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
-        "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()
+        "AND table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
     exprs = []
     for name, dtype in cols:
         quoted = quote_ident(name)
         exprs.append(f"{sql_csv_text(quoted)} AS {quoted}" if dtype == "VARCHAR" else quoted)
-    return f'(SELECT {", ".join(exprs)} FROM {quote_ident(table)})'
+    return f"(SELECT {', '.join(exprs)} FROM {quote_ident(table)})"
 
 
 def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:

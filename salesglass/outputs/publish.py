@@ -35,11 +35,26 @@ from salesglass.warehouse import open_published
 CHUNK = 1 << 20
 _DECIMAL = re.compile(r"^DECIMAL\((\d+),\s*(\d+)\)$")
 _SIMPLE = {
-    "BIGINT": "bigint", "INTEGER": "integer", "SMALLINT": "smallint", "TINYINT": "smallint",
-    "UTINYINT": "smallint", "USMALLINT": "integer", "UINTEGER": "bigint", "UBIGINT": "numeric(20,0)",
-    "HUGEINT": "numeric(38,0)", "BOOLEAN": "boolean", "DOUBLE": "double precision", "FLOAT": "real",
-    "VARCHAR": "text", "JSON": "jsonb", "UUID": "uuid", "DATE": "date", "TIME": "time",
-    "TIMESTAMP WITH TIME ZONE": "timestamptz", "TIMESTAMP": "timestamp", "INTERVAL": "interval",
+    "BIGINT": "bigint",
+    "INTEGER": "integer",
+    "SMALLINT": "smallint",
+    "TINYINT": "smallint",
+    "UTINYINT": "smallint",
+    "USMALLINT": "integer",
+    "UINTEGER": "bigint",
+    "UBIGINT": "numeric(20,0)",
+    "HUGEINT": "numeric(38,0)",
+    "BOOLEAN": "boolean",
+    "DOUBLE": "double precision",
+    "FLOAT": "real",
+    "VARCHAR": "text",
+    "JSON": "jsonb",
+    "UUID": "uuid",
+    "DATE": "date",
+    "TIME": "time",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "TIMESTAMP": "timestamp",
+    "INTERVAL": "interval",
 }
 
 
@@ -82,15 +97,19 @@ def _comments(table: str) -> tuple[str | None, dict[str, str]]:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-                       "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name"
+    ).fetchall()
     return [r[0] for r in rows]
 
 
-def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: str, table: str,
-                workdir: Path) -> int:
-    cols = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
-                       "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()
+def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: str, table: str, workdir: Path) -> int:
+    cols = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
+        "AND table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
     defs, selects = [], []
     for name, dtype in cols:
         pg_type = postgres_type(dtype)
@@ -100,10 +119,15 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
     target = sql.Identifier(schema, table)
     pg.execute(sql.SQL("CREATE TABLE {} ({})").format(target, sql.SQL(", ").join(defs)))
     csv_path = workdir / f"{table}.csv"
-    con.execute(f"COPY (SELECT {', '.join(selects)} FROM {quote_ident(table)}) TO {quote_lit(str(csv_path))} "
-                "(FORMAT csv, HEADER false)")
-    with pg.cursor() as cur, cur.copy(sql.SQL("COPY {} FROM STDIN (FORMAT csv)").format(target)) as copy, \
-            csv_path.open("rb") as f:
+    con.execute(
+        f"COPY (SELECT {', '.join(selects)} FROM {quote_ident(table)}) TO {quote_lit(str(csv_path))} "
+        "(FORMAT csv, HEADER false)"
+    )
+    with (
+        pg.cursor() as cur,
+        cur.copy(sql.SQL("COPY {} FROM STDIN (FORMAT csv)").format(target)) as copy,
+        csv_path.open("rb") as f,
+    ):
         while chunk := f.read(CHUNK):
             copy.write(chunk)
     csv_path.unlink()
@@ -112,8 +136,11 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
         pg.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(target, sql.Literal(doc)))
     for name, _ in cols:
         if name in column_docs:
-            pg.execute(sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
-                target, sql.Identifier(name), sql.Literal(column_docs[name])))
+            pg.execute(
+                sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
+                    target, sql.Identifier(name), sql.Literal(column_docs[name])
+                )
+            )
     return con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchall()[0][0]
 
 
@@ -124,7 +151,8 @@ def _schemas_like(pg: psycopg.Connection, pattern: str) -> list[str]:
 
 def _outside_dependents(pg: psycopg.Connection, schema: str) -> list[str]:
     """Views in other schemas built on this schema's tables (a DROP … CASCADE would silently take them)."""
-    rows = pg.execute("""
+    rows = pg.execute(
+        """
         SELECT DISTINCT vn.nspname || '.' || v.relname
         FROM pg_depend d
         JOIN pg_rewrite r ON r.oid = d.objid
@@ -133,13 +161,20 @@ def _outside_dependents(pg: psycopg.Connection, schema: str) -> list[str]:
         JOIN pg_class t ON t.oid = d.refobjid
         JOIN pg_namespace tn ON tn.oid = t.relnamespace
         WHERE d.classid = 'pg_rewrite'::regclass AND tn.nspname = %s AND vn.nspname <> %s
-        ORDER BY 1""", [schema, schema]).fetchall()
+        ORDER BY 1""",
+        [schema, schema],
+    ).fetchall()
     return [r[0] for r in rows]
 
 
-def publish_postgres(published_path: Path, url: str, schema: str = "salesglass", *,
-                     grant_select_to: list[str] | tuple[str, ...] = (),
-                     swap_wait_seconds: float = 60.0) -> PublishSummary:
+def publish_postgres(
+    published_path: Path,
+    url: str,
+    schema: str = "salesglass",
+    *,
+    grant_select_to: list[str] | tuple[str, ...] = (),
+    swap_wait_seconds: float = 60.0,
+) -> PublishSummary:
     """Copy every table of the published DuckDB file into `schema`, replacing it atomically."""
     started = time.monotonic()
     con = open_published(published_path)  # first: a missing file is the first thing to say
@@ -150,8 +185,9 @@ def publish_postgres(published_path: Path, url: str, schema: str = "salesglass",
         pg = psycopg.connect(_libpq_url(url), autocommit=True)
     except psycopg.OperationalError as exc:
         con.close()
-        raise SalesglassError(f"cannot connect to PostgreSQL at {redact(url)}: "
-                              f"{str(exc).strip().splitlines()[0]}") from None
+        raise SalesglassError(
+            f"cannot connect to PostgreSQL at {redact(url)}: {str(exc).strip().splitlines()[0]}"
+        ) from None
     try:
         pg.execute("SET TimeZone = 'UTC'")
         pg.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"salesglass publish {schema}"])
@@ -163,8 +199,11 @@ def publish_postgres(published_path: Path, url: str, schema: str = "salesglass",
                 summary.tables[table] = _load_table(con, pg, new, table, Path(workdir))
             for role in grant_select_to:
                 pg.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(new), sql.Identifier(role)))
-                pg.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(
-                    sql.Identifier(new), sql.Identifier(role)))
+                pg.execute(
+                    sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(
+                        sql.Identifier(new), sql.Identifier(role)
+                    )
+                )
         for table in summary.tables:
             pg.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(new, table)))
         summary.replaced_previous = _swap(pg, schema, new, old, swap_wait_seconds, summary)
@@ -188,8 +227,11 @@ def _swap(pg: psycopg.Connection, schema: str, new: str, old: str, wait: float, 
             if exists:
                 tables = pg.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema]).fetchall()
                 if tables:
-                    pg.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
-                        sql.SQL(", ").join(sql.Identifier(schema, t) for (t,) in tables)))
+                    pg.execute(
+                        sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
+                            sql.SQL(", ").join(sql.Identifier(schema, t) for (t,) in tables)
+                        )
+                    )
                 pg.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(old)))
             pg.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(new), sql.Identifier(schema)))
             if exists and not dependents:
@@ -202,7 +244,8 @@ def _swap(pg: psycopg.Connection, schema: str, new: str, old: str, wait: float, 
     if dependents:
         summary.warnings.append(
             f"views {', '.join(dependents)} are built on the previous publish; it was kept as schema {old} so they "
-            f"still work but show old data — recreate them on {schema} (see docs/bi-tools.md), then drop {old}")
+            f"still work but show old data — recreate them on {schema} (see docs/bi-tools.md), then drop {old}"
+        )
     return exists
 
 
@@ -218,10 +261,15 @@ def publish_from_config(cfg, url: str | None = None) -> PublishSummary:
     """`salesglass publish`: the URL from the argument or `[publish] postgres_url`."""
     url = url or cfg.publish.postgres_url
     if not url:
-        raise SalesglassError("no PostgreSQL URL: pass one (salesglass publish postgresql://user@host/db) "
-                              "or set [publish] postgres_url")
+        raise SalesglassError(
+            "no PostgreSQL URL: pass one (salesglass publish postgresql://user@host/db) or set [publish] postgres_url"
+        )
     if not url.startswith(("postgres://", "postgresql://", "postgresql+")):
         raise SalesglassError(f"{redact(url)} is not a PostgreSQL URL (expected postgresql://user@host:5432/db)")
-    return publish_postgres(cfg.published_path, url, cfg.publish.schema_name,
-                            grant_select_to=cfg.publish.grant_select_to,
-                            swap_wait_seconds=cfg.publish.swap_wait_seconds)
+    return publish_postgres(
+        cfg.published_path,
+        url,
+        cfg.publish.schema_name,
+        grant_select_to=cfg.publish.grant_select_to,
+        swap_wait_seconds=cfg.publish.swap_wait_seconds,
+    )

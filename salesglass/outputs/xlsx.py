@@ -33,8 +33,9 @@ def cell(ws: Any, value: Any, *, font: Font | None = None, fmt: str | None = Non
     return c
 
 
-def header_cells(ws: Any, labels: Iterable[str], *, fill: PatternFill | None = None,
-                 alignment: Alignment | None = None) -> list[Cell]:
+def header_cells(
+    ws: Any, labels: Iterable[str], *, fill: PatternFill | None = None, alignment: Alignment | None = None
+) -> list[Cell]:
     """The header row: bold labels, optionally shaded and aligned."""
     out = []
     for text in labels:

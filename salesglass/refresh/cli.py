@@ -14,7 +14,6 @@ from salesglass.cli_options import ConfigOption
 console = Console()
 
 
-
 def register(app: typer.Typer) -> None:
     app.command("refresh")(refresh)
     app.command("refresh-status")(refresh_status)
@@ -26,8 +25,9 @@ def register(app: typer.Typer) -> None:
 
 def refresh(
     once: Annotated[bool, typer.Option("--once", help="Run one refresh now and exit (for cron).")] = False,
-    full: Annotated[bool, typer.Option("--full", help="Full reconciliation: re-read everything, not just changes."
-                                       )] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Full reconciliation: re-read everything, not just changes.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Refresh the data: sync amoCRM, load the platform, link, rebuild the reports.
@@ -52,8 +52,11 @@ def refresh(
         if result.ok:
             console.print(f"[green]refresh {result.run_id} done:[/] {', '.join(result.steps_done)}")
             return
-        console.print(f"[red]refresh {result.run_id} failed at step {result.failed_step}:[/] "
-                      f"{escape(result.error or '')}\nThe previously published reports stay in place.", highlight=False)
+        console.print(
+            f"[red]refresh {result.run_id} failed at step {result.failed_step}:[/] "
+            f"{escape(result.error or '')}\nThe previously published reports stay in place.",
+            highlight=False,
+        )
         raise typer.Exit(1)
     import logging
     import time
@@ -66,17 +69,28 @@ def refresh(
     zone = handle.zone
     if full:
         handle.trigger(full=True)
-    console.print(f"refreshing every {cfg.refresh.interval_minutes} min"
-                  + (f", full nightly at {cfg.refresh.nightly_at} ({zone.name}, from {zone.source})"
-                     if cfg.refresh.nightly_at else "") + "; Ctrl-C to stop")
+    console.print(
+        f"refreshing every {cfg.refresh.interval_minutes} min"
+        + (
+            f", full nightly at {cfg.refresh.nightly_at} ({zone.name}, from {zone.source})"
+            if cfg.refresh.nightly_at
+            else ""
+        )
+        + "; Ctrl-C to stop"
+    )
     seen = 0
     try:
         while handle.alive:
             time.sleep(1)
             if handle.runs != seen and handle.last_result is not None:
                 seen, r = handle.runs, handle.last_result
-                state = ("[green]ok[/]" if r.ok else "[yellow]skipped[/]" if r.skipped
-                         else f"[red]failed:[/] {escape(r.error or '')}")
+                state = (
+                    "[green]ok[/]"
+                    if r.ok
+                    else "[yellow]skipped[/]"
+                    if r.skipped
+                    else f"[red]failed:[/] {escape(r.error or '')}"
+                )
                 console.print(f"refresh {r.run_id}: {state}", highlight=False)
     except KeyboardInterrupt:
         console.print("stopping…")
@@ -101,14 +115,16 @@ def refresh_status(
     for run in read_runs(runs_path_for(cfg.warehouse_path), limit=limit):
         result = "skipped" if run.skipped else {True: "ok", False: "FAILED", None: "running"}[run.ok]
         steps = " → ".join(f"{s.step}{'' if s.ok else ' ✗' if s.ok is False else ' …'}" for s in run.steps)
-        table.add_row(run.run_id, run.trigger or "", run.started or "", result,
-                      steps + (f"\n{run.error}" if run.error else ""))
+        table.add_row(
+            run.run_id, run.trigger or "", run.started or "", result, steps + (f"\n{run.error}" if run.error else "")
+        )
     console.print(table)
 
 
 def writeback(
-    send: Annotated[bool, typer.Option("--send/--dry-run", help="Really move the deals in amoCRM (default: only "
-                                       "list them).")] = False,
+    send: Annotated[
+        bool, typer.Option("--send/--dry-run", help="Really move the deals in amoCRM (default: only list them).")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """List (or, with --send, make) the amoCRM stage moves for partners that installed the widget or sold."""
@@ -136,8 +152,9 @@ def writeback(
 
 
 def publish(
-    url: Annotated[str | None, typer.Argument(help="postgresql://user@host:5432/db (default: [publish] "
-                                              "postgres_url).")] = None,
+    url: Annotated[
+        str | None, typer.Argument(help="postgresql://user@host:5432/db (default: [publish] postgres_url).")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Copy the published reports and the canonical model into PostgreSQL for BI tools (atomic swap)."""
@@ -147,8 +164,10 @@ def publish(
     cfg = load_config(config)
     with console.status("publishing to PostgreSQL…"):
         summary = publish_from_config(cfg, url)
-    console.print(f"[green]published[/] {len(summary.tables)} tables, {sum(summary.tables.values())} rows into "
-                  f"schema {summary.schema} in {summary.seconds:.1f} s")
+    console.print(
+        f"[green]published[/] {len(summary.tables)} tables, {sum(summary.tables.values())} rows into "
+        f"schema {summary.schema} in {summary.seconds:.1f} s"
+    )
     for warning in summary.warnings:
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
 
@@ -187,9 +206,14 @@ def webhook_info(config: ConfigOption = None) -> None:
 
     cfg = load_config(config)
     webhook_secret(cfg)  # make sure it exists
-    where = ("[refresh] webhook_secret in your config" if cfg.refresh.webhook_secret is not None
-             else f"the file {cfg.resolve(cfg.refresh.webhook_secret_file)} (owner-only)")
-    console.print("In amoCRM: Settings → Integrations → Web hooks, add\n"
-                  "  https://<your salesglass host>/hooks/amocrm/<secret>\n"
-                  f"where <secret> is in {where}. Events: lead added, status changed, deleted, restored.",
-                  highlight=False)
+    where = (
+        "[refresh] webhook_secret in your config"
+        if cfg.refresh.webhook_secret is not None
+        else f"the file {cfg.resolve(cfg.refresh.webhook_secret_file)} (owner-only)"
+    )
+    console.print(
+        "In amoCRM: Settings → Integrations → Web hooks, add\n"
+        "  https://<your salesglass host>/hooks/amocrm/<secret>\n"
+        f"where <secret> is in {where}. Events: lead added, status changed, deleted, restored.",
+        highlight=False,
+    )

@@ -42,8 +42,11 @@ def compact_after_full_reload(cfg: Config) -> Compaction | None:
     from salesglass.refresh.lock import LockBusy, RefreshLock, lock_path_for, read_holder
     from salesglass.warehouse import compact_if_worthwhile
 
-    lock = RefreshLock(lock_path_for(cfg.warehouse_path), stale_after=cfg.refresh.stale_lock_minutes * 60.0,
-                       label="compaction after a full load")
+    lock = RefreshLock(
+        lock_path_for(cfg.warehouse_path),
+        stale_after=cfg.refresh.stale_lock_minutes * 60.0,
+        label="compaction after a full load",
+    )
     holder = read_holder(lock.path) or {}
     if holder.get("pid") == os.getpid() and holder.get("host") == socket.gethostname():
         return compact_if_worthwhile(cfg.warehouse_path)

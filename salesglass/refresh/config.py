@@ -23,7 +23,7 @@ _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def _hhmm(value: str) -> str:
     if not _HHMM.match(value):
-        raise ValueError("expected a time of day as \"HH:MM\" (24-hour), e.g. \"03:00\"")
+        raise ValueError('expected a time of day as "HH:MM" (24-hour), e.g. "03:00"')
     return value
 
 
@@ -86,8 +86,10 @@ class WritebackConfig(Section):
     @model_validator(mode="after")
     def _targets_when_enabled(self) -> WritebackConfig:
         if self.enabled and self.widget_installed_status is None and self.first_sale_status is None:
-            raise ValueError("enabled = true needs widget_installed_status and/or first_sale_status "
-                             "({pipeline_id = …, status_id = …})")
+            raise ValueError(
+                "enabled = true needs widget_installed_status and/or first_sale_status "
+                "({pipeline_id = …, status_id = …})"
+            )
         return self
 
 
@@ -113,7 +115,7 @@ class PublishConfig(Section):
     @classmethod
     def _schema_ident(cls, value: str) -> str:
         if not _IDENT.match(value):
-            raise ValueError("expected a plain identifier (letters, digits, _), e.g. \"salesglass\"")
+            raise ValueError('expected a plain identifier (letters, digits, _), e.g. "salesglass"')
         return value
 
     @field_validator("grant_select_to")
@@ -212,7 +214,8 @@ add_note = false               # also leave a note on the deal saying why it mov
 # first_sale_status = { pipeline_id = 1001, status_id = 142 }
 """
 
-_DEMO = """
+_DEMO = (
+    """
 [refresh]
 interval_minutes = 15          # incremental sync + load + link + build while `salesglass serve` runs
 nightly_at = "03:00"           # full reconciliation, account time zone ("" = off)
@@ -222,7 +225,9 @@ stale_lock_minutes = 10        # a refresh lock without heartbeat for this long 
 webhook_secret_file = "webhook-secret"
 webhook_debounce_seconds = 5
 # reports_as_of = 2026-11-27   # build as of this day instead of today (unset: today)
-""" + _WRITEBACK_DEMO + """
+"""
+    + _WRITEBACK_DEMO
+    + """
 [publish]
 # postgres_url = "postgresql://salesglass@localhost:5432/analytics"   # `salesglass publish` copies here
 schema = "salesglass"          # BI tools read this schema; replaced atomically on each publish
@@ -246,3 +251,4 @@ api_url = "https://api.telegram.org"
 bot_token_env = "SALESGLASS_TELEGRAM_TOKEN"  # the NAME of the variable holding the bot token
 # chat_id = "-1001234567890"
 """
+)

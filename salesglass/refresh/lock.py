@@ -37,8 +37,9 @@ class LockBusy(Exception):
     def __init__(self, holder: dict[str, Any]) -> None:
         self.holder = holder
         since = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(holder.get("started", 0)))
-        super().__init__(f"another refresh is running (pid {holder.get('pid')} on {holder.get('host')}, "
-                         f"since {since} UTC)")
+        super().__init__(
+            f"another refresh is running (pid {holder.get('pid')} on {holder.get('host')}, since {since} UTC)"
+        )
 
 
 def pid_alive(pid: int) -> bool:
@@ -93,8 +94,16 @@ class RefreshLock:
         self.took_over: dict[str, Any] | None = None  # the stale holder we replaced, if any
 
     def _content(self, started: float) -> bytes:
-        return json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "token": self.token,
-                           "label": self.label, "started": started, "heartbeat": time.time()}).encode()
+        return json.dumps(
+            {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "token": self.token,
+                "label": self.label,
+                "started": started,
+                "heartbeat": time.time(),
+            }
+        ).encode()
 
     def _create(self) -> bool:
         try:

@@ -43,8 +43,9 @@ class Step:
             module = importlib.import_module(module_name)
             return getattr(module, attr)
         except (ImportError, AttributeError) as exc:
-            raise RuntimeError(f"step {self.name!r}: cannot import {self.target} ({exc}); "
-                               "is that part of salesglass installed?") from exc
+            raise RuntimeError(
+                f"step {self.name!r}: cannot import {self.target} ({exc}); is that part of salesglass installed?"
+            ) from exc
 
     def run(self, cfg: Any, *, full: bool = False) -> Any:
         args = self.full_kwargs if full and self.full_kwargs is not None else self.kwargs
@@ -55,10 +56,15 @@ def default_steps(cfg: Any) -> list[Step]:
     """The production refresh: incremental (or, nightly, full) sync, platform load, link, build, write-back."""
     quiet = {"progress": False}  # the worker has no terminal to draw progress bars on
     steps = [
-        Step("amocrm_sync", "salesglass.sources.amocrm.sync:run_sync", {"full": False, **quiet},
-             {"full": True, **quiet}),
-        Step("platform_load", "salesglass.refresh.compaction:load_platform", {"full": False, **quiet},
-             {"full": True, **quiet}),
+        Step(
+            "amocrm_sync", "salesglass.sources.amocrm.sync:run_sync", {"full": False, **quiet}, {"full": True, **quiet}
+        ),
+        Step(
+            "platform_load",
+            "salesglass.refresh.compaction:load_platform",
+            {"full": False, **quiet},
+            {"full": True, **quiet},
+        ),
         # incremental (only deals whose evidence changed); the nightly full run relinks every deal
         Step("link", "salesglass.link.run:run_link", {}, {"full": True}),
         Step("build", "salesglass.reports.build:run_build", _build_kwargs(cfg)),
@@ -99,8 +105,9 @@ def _lock_for(cfg: Any) -> RefreshLock:
     return RefreshLock(lock_path_for(cfg.warehouse_path), stale_after=cfg.refresh.stale_lock_minutes * 60.0)
 
 
-def run_refresh(cfg: Any, steps: Sequence[Step], *, full: bool = False, trigger: str = "manual",
-                run_id: str | None = None) -> RunResult:
+def run_refresh(
+    cfg: Any, steps: Sequence[Step], *, full: bool = False, trigger: str = "manual", run_id: str | None = None
+) -> RunResult:
     """Run the steps here, in this process, under the lock; raises LockBusy when another refresh runs."""
     run_id = run_id or new_run_id()
     journal = Journal(runs_path_for(cfg.warehouse_path))
@@ -110,8 +117,9 @@ def run_refresh(cfg: Any, steps: Sequence[Step], *, full: bool = False, trigger:
         journal.append("run_skipped", run_id, ok=False, trigger=trigger, error=str(busy))
         raise
     try:
-        journal.append("run_started", run_id, trigger=trigger, full=full,
-                       took_over_stale_lock=lock.took_over is not None)
+        journal.append(
+            "run_started", run_id, trigger=trigger, full=full, took_over_stale_lock=lock.took_over is not None
+        )
         done: list[str] = []
         for step in steps:
             journal.append("step_started", run_id, step=step.name)
@@ -121,8 +129,9 @@ def run_refresh(cfg: Any, steps: Sequence[Step], *, full: bool = False, trigger:
             except Exception as exc:
                 error = describe_error(exc)
                 journal.append("step_finished", run_id, step=step.name, started=started, ok=False, error=error)
-                journal.append("run_finished", run_id, ok=False, trigger=trigger,
-                               error=f"step {step.name} failed: {error}")
+                journal.append(
+                    "run_finished", run_id, ok=False, trigger=trigger, error=f"step {step.name} failed: {error}"
+                )
                 return RunResult(run_id, ok=False, error=error, failed_step=step.name, steps_done=done)
             journal.append("step_finished", run_id, step=step.name, started=started, ok=True)
             done.append(step.name)
@@ -153,8 +162,12 @@ class WorkerRun:
     def __init__(self, cfg: Any, steps: Sequence[Step], *, full: bool = False, trigger: str = "schedule") -> None:
         self.cfg, self.run_id, self.trigger = cfg, new_run_id(), trigger
         ctx = multiprocessing.get_context("spawn")
-        self.process = ctx.Process(target=_worker_main, args=(cfg, list(steps), full, trigger, self.run_id),
-                                   name=f"salesglass-refresh-{self.run_id}", daemon=False)
+        self.process = ctx.Process(
+            target=_worker_main,
+            args=(cfg, list(steps), full, trigger, self.run_id),
+            name=f"salesglass-refresh-{self.run_id}",
+            daemon=False,
+        )
         self.process.start()
 
     @property
@@ -184,8 +197,13 @@ class WorkerRun:
         running = next((s.step for s in (record.steps if record else []) if s.ok is None), None)
         error = f"worker process {how}" + (f" during step {running}" if running else "")
         Journal(journal_path).append("run_finished", self.run_id, ok=False, trigger=self.trigger, error=error)
-        return RunResult(self.run_id, ok=False, error=error, failed_step=running,
-                         steps_done=[s.step for s in (record.steps if record else []) if s.ok])
+        return RunResult(
+            self.run_id,
+            ok=False,
+            error=error,
+            failed_step=running,
+            steps_done=[s.step for s in (record.steps if record else []) if s.ok],
+        )
 
 
 def run_in_worker(cfg: Any, steps: Sequence[Step], *, full: bool = False, trigger: str = "schedule") -> RunResult:

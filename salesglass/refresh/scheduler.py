@@ -46,8 +46,15 @@ def _week_key(moment: datetime) -> str:
 class BackgroundRefresh:
     """The handle `start_background_refresh` returns: stop it, trigger a run, read the last result."""
 
-    def __init__(self, cfg: Any, steps: Sequence[Step] | None = None, *, run_at_start: bool = True,
-                 digest: Callable[[Any], Any] | None = None, interval_seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        cfg: Any,
+        steps: Sequence[Step] | None = None,
+        *,
+        run_at_start: bool = True,
+        digest: Callable[[Any], Any] | None = None,
+        interval_seconds: float | None = None,
+    ) -> None:
         self.cfg = cfg
         self.interval_seconds = interval_seconds  # overrides [refresh] interval_minutes (benchmarks)
         self.steps = list(steps) if steps is not None else default_steps(cfg)
@@ -139,8 +146,9 @@ class BackgroundRefresh:
                 full = nightly or bool(self._requested)
                 self._requested = None
             if nightly or requested is not None or now >= self.next_refresh:
-                self._run_refresh(full=full, trigger="nightly" if nightly else
-                                  ("manual" if requested is not None else "schedule"))
+                self._run_refresh(
+                    full=full, trigger="nightly" if nightly else ("manual" if requested is not None else "schedule")
+                )
 
     def _run_refresh(self, *, full: bool, trigger: str) -> None:
         try:
@@ -190,13 +198,19 @@ class _DigestState:
         self.path.write_text(json.dumps({"week": week, "at": time.time()}))
 
 
-def start_background_refresh(cfg: Any, steps: Sequence[Step] | None = None, *, run_at_start: bool = True,
-                             digest: Callable[[Any], Any] | None = None,
-                             interval_seconds: float | None = None) -> BackgroundRefresh:
+def start_background_refresh(
+    cfg: Any,
+    steps: Sequence[Step] | None = None,
+    *,
+    run_at_start: bool = True,
+    digest: Callable[[Any], Any] | None = None,
+    interval_seconds: float | None = None,
+) -> BackgroundRefresh:
     """Start the scheduler thread (refreshes in worker processes); `steps` default to `default_steps(cfg)`.
 
     The weekly digest (`digest`, default `salesglass.outputs.digest.send_digests`) runs at `[digest]
     weekday`/`at` when `[digest] enabled`, once per ISO week even across restarts.
     """
-    return BackgroundRefresh(cfg, steps, run_at_start=run_at_start, digest=digest,
-                             interval_seconds=interval_seconds).start()
+    return BackgroundRefresh(
+        cfg, steps, run_at_start=run_at_start, digest=digest, interval_seconds=interval_seconds
+    ).start()

@@ -85,8 +85,15 @@ class LeadQueue:
     the ids go back into the queue and are tried again after `retry_after` seconds.
     """
 
-    def __init__(self, refetch: Callable[[list[int]], Any], rebuild: Callable[[], Any] | None = None, *,
-                 debounce: float = 5.0, max_wait: float = 30.0, retry_after: float = 15.0) -> None:
+    def __init__(
+        self,
+        refetch: Callable[[list[int]], Any],
+        rebuild: Callable[[], Any] | None = None,
+        *,
+        debounce: float = 5.0,
+        max_wait: float = 30.0,
+        retry_after: float = 15.0,
+    ) -> None:
         self.refetch, self.rebuild = refetch, rebuild
         self.debounce, self.max_wait, self.retry_after = debounce, max_wait, retry_after
         self._ids: dict[int, None] = {}
@@ -145,8 +152,12 @@ class LeadQueue:
                 self.last_error = None
             except Exception as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("webhook re-fetch of %d lead(s) failed, retrying in %.0f s: %s",
-                            len(batch), self.retry_after, self.last_error)
+                log.warning(
+                    "webhook re-fetch of %d lead(s) failed, retrying in %.0f s: %s",
+                    len(batch),
+                    self.retry_after,
+                    self.last_error,
+                )
                 with self._cond:  # back into the queue, due again in retry_after seconds
                     for lead_id in batch:
                         self._ids.setdefault(lead_id, None)
@@ -223,8 +234,9 @@ def install_access_log_redaction() -> None:
             logger.addFilter(_RedactWebhookSecret())
 
 
-def make_webhook_router(cfg: Any, refetch: Callable[[list[int]], Any] | None = None,
-                        rebuild: Callable[[], Any] | None = None) -> tuple[APIRouter, LeadQueue]:
+def make_webhook_router(
+    cfg: Any, refetch: Callable[[list[int]], Any] | None = None, rebuild: Callable[[], Any] | None = None
+) -> tuple[APIRouter, LeadQueue]:
     """The production wiring: ids → targeted refresh (re-fetch, link, build) in a worker process."""
     if refetch is None:
         from functools import partial

@@ -75,8 +75,12 @@ def _targets(wb: Any) -> list[tuple[str, int, int, int]]:
 
 
 def _has_audit(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables "
-                            "WHERE table_schema = 'main' AND table_name = 'writeback_audit'").fetchall()[0][0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_name = 'writeback_audit'"
+        ).fetchall()[0][0]
+    )
 
 
 def plan_moves(con: duckdb.DuckDBPyConnection, wb: Any) -> list[Move]:
@@ -87,10 +91,13 @@ def plan_moves(con: duckdb.DuckDBPyConnection, wb: Any) -> list[Move]:
     target_rows = ", ".join("(?, ?, ?, ?)" for _ in targets)
     stage_rows = ", ".join(f"('{s}', {i})" for i, s in enumerate(STAGES, start=1))
     # already moved by us to this target or a later one (the deals table may not show it until the next sync)
-    not_moved = ("AND NOT EXISTS (SELECT 1 FROM writeback_audit a JOIN targets done "
-                 "ON done.pipeline_id = a.pipeline_id AND done.status_id = a.to_status "
-                 "WHERE a.deal_id = d.deal_id AND a.result = 'ok' AND done.target_order >= t.target_order)"
-                 if _has_audit(con) else "")
+    not_moved = (
+        "AND NOT EXISTS (SELECT 1 FROM writeback_audit a JOIN targets done "
+        "ON done.pipeline_id = a.pipeline_id AND done.status_id = a.to_status "
+        "WHERE a.deal_id = d.deal_id AND a.result = 'ok' AND done.target_order >= t.target_order)"
+        if _has_audit(con)
+        else ""
+    )
     sql = f"""
     WITH targets(target_stage, target_order, pipeline_id, status_id) AS (VALUES {target_rows}),
     stage_order(stage, stage_order) AS (VALUES {stage_rows}),
@@ -135,18 +142,26 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def execute_moves(con: duckdb.DuckDBPyConnection, moves: Sequence[Move], writer: LeadsWriter, *, run_id: str,
-                  batch_size: int = 50, add_note: bool = False) -> WritebackSummary:
+def execute_moves(
+    con: duckdb.DuckDBPyConnection,
+    moves: Sequence[Move],
+    writer: LeadsWriter,
+    *,
+    run_id: str,
+    batch_size: int = 50,
+    add_note: bool = False,
+) -> WritebackSummary:
     """Send the moves in batches; every attempt is audited; a failed batch is not retried."""
     if not 1 <= batch_size <= 50:
         raise ValueError("batch_size must be 1..50 (amoCRM's safe PATCH size)")
     con.execute(AUDIT_DDL)
     summary = WritebackSummary(planned=list(moves), dry_run=False, run_id=run_id)
     for start in range(0, len(moves), batch_size):
-        batch = list(moves[start:start + batch_size])
+        batch = list(moves[start : start + batch_size])
         con.executemany(
             "INSERT INTO writeback_audit VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL)",
-            [[run_id, m.deal_id, m.pipeline_id, m.from_status, m.to_status, m.reason, _now()] for m in batch])
+            [[run_id, m.deal_id, m.pipeline_id, m.from_status, m.to_status, m.reason, _now()] for m in batch],
+        )
         updates = [{"id": m.deal_id, "pipeline_id": m.pipeline_id, "status_id": m.to_status} for m in batch]
         try:
             results = writer.patch_leads(updates)
@@ -157,11 +172,16 @@ def execute_moves(con: duckdb.DuckDBPyConnection, moves: Sequence[Move], writer:
             errors = {m.deal_id: text for m in batch}
         ok_ids = [m.deal_id for m in batch if m.deal_id not in errors]
         for deal_id, error in errors.items():
-            con.execute("UPDATE writeback_audit SET result = 'failed', error = ? WHERE run_id = ? AND deal_id = ?",
-                        [error, run_id, deal_id])
+            con.execute(
+                "UPDATE writeback_audit SET result = 'failed', error = ? WHERE run_id = ? AND deal_id = ?",
+                [error, run_id, deal_id],
+            )
         if ok_ids:
-            con.execute("UPDATE writeback_audit SET result = 'ok' WHERE run_id = ? AND deal_id IN "
-                        f"({', '.join('?' for _ in ok_ids)})", [run_id, *ok_ids])
+            con.execute(
+                "UPDATE writeback_audit SET result = 'ok' WHERE run_id = ? AND deal_id IN "
+                f"({', '.join('?' for _ in ok_ids)})",
+                [run_id, *ok_ids],
+            )
         summary.moved += ok_ids
         summary.failed.update(errors)
         if add_note and ok_ids:
@@ -175,20 +195,29 @@ def _add_notes(con: duckdb.DuckDBPyConnection, writer: Any, moved: list[Move], r
     if add_notes is None:
         outcome = "failed: the amoCRM client cannot add notes"
     else:
-        notes = [{"entity_id": m.deal_id, "note_type": "common",
-                  "params": {"text": f"salesglass moved this deal: {m.reason}."}} for m in moved]
+        notes = [
+            {
+                "entity_id": m.deal_id,
+                "note_type": "common",
+                "params": {"text": f"salesglass moved this deal: {m.reason}."},
+            }
+            for m in moved
+        ]
         try:
             add_notes(notes)
             outcome = "added"
         except Exception as exc:
             outcome = f"failed: {type(exc).__name__}: {exc}"[:1000]
     ids = [m.deal_id for m in moved]
-    con.execute(f"UPDATE writeback_audit SET note = ? WHERE run_id = ? AND deal_id IN ({', '.join('?' for _ in ids)})",
-                [outcome, run_id, *ids])
+    con.execute(
+        f"UPDATE writeback_audit SET note = ? WHERE run_id = ? AND deal_id IN ({', '.join('?' for _ in ids)})",
+        [outcome, run_id, *ids],
+    )
 
 
-def run_writeback(cfg: Any, writer: LeadsWriter | None = None, *, dry_run: bool | None = None,
-                  wb: Any = None) -> WritebackSummary:
+def run_writeback(
+    cfg: Any, writer: LeadsWriter | None = None, *, dry_run: bool | None = None, wb: Any = None
+) -> WritebackSummary:
     """Plan and (unless dry run) send the moves. The refresh step; `salesglass writeback` calls it too."""
     from salesglass.refresh.runner import new_run_id
     from salesglass.warehouse import connect
@@ -205,8 +234,7 @@ def run_writeback(cfg: Any, writer: LeadsWriter | None = None, *, dry_run: bool 
         if dry or not moves:
             return WritebackSummary(planned=moves, dry_run=dry)
         writer = writer if writer is not None else connector_writer(cfg)
-        return execute_moves(con, moves, writer, run_id=new_run_id(), batch_size=wb.batch_size,
-                             add_note=wb.add_note)
+        return execute_moves(con, moves, writer, run_id=new_run_id(), batch_size=wb.batch_size, add_note=wb.add_note)
     finally:
         con.close()
 

@@ -30,8 +30,22 @@ from salesglass.reports.base import BuildParams, Canon, union_all
 from salesglass.reports.money import MONEY, RATE
 
 _I64 = "int64"
-LINE_COLUMNS = ("month", "manager_id", "role", "rule", "partner_id", "deal_id", "base", "rate", "multiplier",
-                "amount", "baseline", "corrects_month", "corrects_rule", "cause")
+LINE_COLUMNS = (
+    "month",
+    "manager_id",
+    "role",
+    "rule",
+    "partner_id",
+    "deal_id",
+    "base",
+    "rate",
+    "multiplier",
+    "amount",
+    "baseline",
+    "corrects_month",
+    "corrects_rule",
+    "cause",
+)
 KEY = ("manager_id", "role", "partner_id")
 
 
@@ -56,8 +70,12 @@ class BonusState:
 
 def _plain(lines: ibis.Table) -> ibis.Table:
     """Recomputed lines in the published shape (no correction columns)."""
-    return lines.select(*[c for c in LINE_COLUMNS[:11]], corrects_month=ibis.null("date"),
-                        corrects_rule=ibis.null("string"), cause=ibis.null("string"))
+    return lines.select(
+        *[c for c in LINE_COLUMNS[:11]],
+        corrects_month=ibis.null("date"),
+        corrects_rule=ibis.null("string"),
+        cause=ibis.null("string"),
+    )
 
 
 def _manual_lines(state: BonusState, closed: list[date]) -> ibis.Table:
@@ -65,10 +83,20 @@ def _manual_lines(state: BonusState, closed: list[date]) -> ibis.Table:
     if closed:
         m = m.filter(~m.month.isin(closed))
     return m.select(
-        month=m.month, manager_id=m.manager_id.cast(_I64), role=ibis.literal("manual"), rule=ibis.literal("manual"),
-        partner_id=m.partner_id, deal_id=ibis.null(_I64), base=ibis.null(MONEY), rate=ibis.null(RATE),
-        multiplier=ibis.null(RATE), amount=m.amount.cast(MONEY), baseline=ibis.null(MONEY),
-        corrects_month=m.corrects_month, corrects_rule=ibis.null("string"), cause=m.reason,
+        month=m.month,
+        manager_id=m.manager_id.cast(_I64),
+        role=ibis.literal("manual"),
+        rule=ibis.literal("manual"),
+        partner_id=m.partner_id,
+        deal_id=ibis.null(_I64),
+        base=ibis.null(MONEY),
+        rate=ibis.null(RATE),
+        multiplier=ibis.null(RATE),
+        amount=m.amount.cast(MONEY),
+        baseline=ibis.null(MONEY),
+        corrects_month=m.corrects_month,
+        corrects_rule=ibis.null("string"),
+        cause=m.reason,
     )
 
 
@@ -86,48 +114,75 @@ def _sales_changes(canon: Canon, state: BonusState, params: BuildParams, closed:
     snap = state.locked_sales.filter(state.locked_sales.approval_id.isin(active))
     latest = snap.group_by("month").agg(aid=snap.approval_id.max())
     snap = snap.join(latest, [snap.month == latest.month, snap.approval_id == latest.aid]).select(
-        snap.sale_id, snap.partner_id, snap.month, snap.revenue)
+        snap.sale_id, snap.partner_id, snap.month, snap.revenue
+    )
     s = canon.sales
     s = s.filter(s.sold_at >= lo, s.sold_at < hi)
     s = s.mutate(month=params.month(s.sold_at))
     s = s.semi_join(latest, s.month == latest.month)
     new = s.anti_join(snap, s.sale_id == snap.sale_id)
     new = new.select(
-        "partner_id", "month", at=new.sold_at.cast("date"), sale_id=new.sale_id,
-        what=ibis.ifelse(new.revenue < 0, "refund ", "sale ") + new.sale_id + " of "
-        + _text(new.sold_at.cast("date")) + " (revenue " + _text(new.revenue) + ")",
+        "partner_id",
+        "month",
+        at=new.sold_at.cast("date"),
+        sale_id=new.sale_id,
+        what=ibis.ifelse(new.revenue < 0, "refund ", "sale ")
+        + new.sale_id
+        + " of "
+        + _text(new.sold_at.cast("date"))
+        + " (revenue "
+        + _text(new.revenue)
+        + ")",
     )
     gone = snap.anti_join(s, snap.sale_id == s.sale_id)
     gone = gone.select(
-        "partner_id", "month", at=gone.month, sale_id=gone.sale_id,
+        "partner_id",
+        "month",
+        at=gone.month,
+        sale_id=gone.sale_id,
         what="sale " + gone.sale_id + " removed (revenue " + _text(gone.revenue) + ")",
     )
     return union_all(new, gone)
 
 
-def _adjustments(canon: Canon, state: BonusState, params: BuildParams, recomputed: ibis.Table,
-                 closed: list[date]) -> tuple[ibis.Table, ibis.Table, ibis.Table]:
+def _adjustments(
+    canon: Canon, state: BonusState, params: BuildParams, recomputed: ibis.Table, closed: list[date]
+) -> tuple[ibis.Table, ibis.Table, ibis.Table]:
     """(new adjustment lines, recomputed per closed month × key, booked per closed month × key)."""
     active = [a for _, a in state.closed]
     locked = state.locked_lines.filter(state.locked_lines.approval_id.isin(active))
     regular = locked.filter(locked.corrects_month.isnull(), locked.rule != "manual")
     regular = regular.select(*KEY, "deal_id", "base", "rate", "amount", emonth=regular.month, erule=regular.rule)
     carried = locked.filter(locked.corrects_month.notnull(), locked.rule.isin(("clawback", "true_up")))
-    carried = carried.select(*KEY, deal_id=ibis.null(_I64), base=carried.base, rate=ibis.null(RATE),
-                             amount=carried.amount, emonth=carried.corrects_month, erule=carried.corrects_rule)
+    carried = carried.select(
+        *KEY,
+        deal_id=ibis.null(_I64),
+        base=carried.base,
+        rate=ibis.null(RATE),
+        amount=carried.amount,
+        emonth=carried.corrects_month,
+        erule=carried.corrects_rule,
+    )
     booked = union_all(regular, carried)
     booked = booked.group_by("emonth", "erule", *KEY).agg(
-        b_amount=booked.amount.sum(), b_base=booked.base.sum(), b_deal=booked.deal_id.max(),
-        b_rate=booked.rate.max())
+        b_amount=booked.amount.sum(), b_base=booked.base.sum(), b_deal=booked.deal_id.max(), b_rate=booked.rate.max()
+    )
     r = recomputed.filter(recomputed.month.isin(closed))
     r = r.group_by(emonth=r.month, erule=r.rule, manager_id=r.manager_id, role=r.role, partner_id=r.partner_id).agg(
-        r_amount=r.amount.sum(), r_base=r.base.sum(), r_deal=r.deal_id.max(), r_rate=r.rate.max())
+        r_amount=r.amount.sum(), r_base=r.base.sum(), r_deal=r.deal_id.max(), r_rate=r.rate.max()
+    )
     keys = ["emonth", "erule", *KEY]
     j = r.outer_join(booked, keys)
     j = j.select(
         **{k: ibis.coalesce(j[k], j[f"{k}_right"]) for k in keys},
-        r_amount=j.r_amount, r_base=j.r_base, r_deal=j.r_deal, r_rate=j.r_rate,
-        b_amount=j.b_amount, b_base=j.b_base, b_deal=j.b_deal, b_rate=j.b_rate,
+        r_amount=j.r_amount,
+        r_base=j.r_base,
+        r_deal=j.r_deal,
+        r_rate=j.r_rate,
+        b_amount=j.b_amount,
+        b_base=j.b_base,
+        b_deal=j.b_deal,
+        b_rate=j.b_rate,
     )
     j = j.mutate(delta=(j.r_amount.fill_null(0) - j.b_amount.fill_null(0)).cast(MONEY))
     d = j.filter(j.delta != 0)
@@ -135,49 +190,80 @@ def _adjustments(canon: Canon, state: BonusState, params: BuildParams, recompute
     ch = _sales_changes(canon, state, params, closed)
     dk = d.select("emonth", "erule", "partner_id").distinct()
     hit = dk.join(ch, dk.partner_id == ch.partner_id).select(
-        dk.emonth, dk.erule, dk.partner_id, ch.at, ch.sale_id, ch.what, cmonth=ch.month)
+        dk.emonth, dk.erule, dk.partner_id, ch.at, ch.sale_id, ch.what, cmonth=ch.month
+    )
     months_back = ibis.ifelse(hit.erule == "growth", 3, 0)
-    hit = hit.filter(hit.cmonth <= hit.emonth,
-                     hit.cmonth >= (hit.emonth - months_back.as_interval("M")).cast("date"))
-    hit = hit.mutate(n=ibis.row_number().over(group_by=[hit.emonth, hit.erule, hit.partner_id],
-                                               order_by=[hit.at, hit.sale_id]))
+    hit = hit.filter(hit.cmonth <= hit.emonth, hit.cmonth >= (hit.emonth - months_back.as_interval("M")).cast("date"))
+    hit = hit.mutate(
+        n=ibis.row_number().over(group_by=[hit.emonth, hit.erule, hit.partner_id], order_by=[hit.at, hit.sale_id])
+    )
     named = hit.group_by("emonth", "erule", "partner_id").agg(
-        sales_cause=hit.what.group_concat("; ", where=hit.n < 3), changed=hit.count())
-    named = named.mutate(sales_cause=ibis.ifelse(
-        named.changed > 3, named.sales_cause + " and " + _text(named.changed - 3) + " more", named.sales_cause))
+        sales_cause=hit.what.group_concat("; ", where=hit.n < 3), changed=hit.count()
+    )
+    named = named.mutate(
+        sales_cause=ibis.ifelse(
+            named.changed > 3, named.sales_cause + " and " + _text(named.changed - 3) + " more", named.sales_cause
+        )
+    )
     d = d.left_join(named, ["emonth", "erule", "partner_id"]).select(d, named.sales_cause)
     # a line that moved between managers (a manager changed in amoCRM, a new development manager)
     who = j.group_by("emonth", "erule", "partner_id").agg(
-        now_mgr=j.manager_id.max(where=j.r_amount.notnull()), was_mgr=j.manager_id.max(where=j.b_amount.notnull()))
+        now_mgr=j.manager_id.max(where=j.r_amount.notnull()), was_mgr=j.manager_id.max(where=j.b_amount.notnull())
+    )
     d = d.left_join(who, ["emonth", "erule", "partner_id"]).select(d, who.now_mgr, who.was_mgr)
     deal_cause = ibis.cases(
-        (d.r_deal.notnull() & d.b_deal.notnull() & (d.r_deal != d.b_deal),
-         "partner " + d.partner_id + " now credited via deal " + _text(d.r_deal) + " (was deal " + _text(d.b_deal)
-         + ")"),
-        (d.r_amount.notnull() & d.b_amount.isnull() & d.r_deal.notnull(),
-         "deal " + _text(d.r_deal) + " linked to partner " + d.partner_id),
-        (d.r_amount.isnull() & d.b_amount.notnull() & d.b_deal.notnull(),
-         "deal " + _text(d.b_deal) + " no longer credits partner " + d.partner_id + " to this manager"),
+        (
+            d.r_deal.notnull() & d.b_deal.notnull() & (d.r_deal != d.b_deal),
+            "partner "
+            + d.partner_id
+            + " now credited via deal "
+            + _text(d.r_deal)
+            + " (was deal "
+            + _text(d.b_deal)
+            + ")",
+        ),
+        (
+            d.r_amount.notnull() & d.b_amount.isnull() & d.r_deal.notnull(),
+            "deal " + _text(d.r_deal) + " linked to partner " + d.partner_id,
+        ),
+        (
+            d.r_amount.isnull() & d.b_amount.notnull() & d.b_deal.notnull(),
+            "deal " + _text(d.b_deal) + " no longer credits partner " + d.partner_id + " to this manager",
+        ),
         else_=ibis.null("string"),
     )
     other = ibis.cases(
-        (d.r_amount.isnull() & d.now_mgr.notnull() & (d.now_mgr != d.manager_id),
-         "partner " + d.partner_id + " now credited to manager " + _text(d.now_mgr)),
+        (
+            d.r_amount.isnull() & d.now_mgr.notnull() & (d.now_mgr != d.manager_id),
+            "partner " + d.partner_id + " now credited to manager " + _text(d.now_mgr),
+        ),
         (d.r_amount.isnull(), "partner " + d.partner_id + " no longer credited to this manager"),
-        (d.b_amount.isnull() & d.was_mgr.notnull() & (d.was_mgr != d.manager_id),
-         "partner " + d.partner_id + " now credited to this manager (was manager " + _text(d.was_mgr) + ")"),
+        (
+            d.b_amount.isnull() & d.was_mgr.notnull() & (d.was_mgr != d.manager_id),
+            "partner " + d.partner_id + " now credited to this manager (was manager " + _text(d.was_mgr) + ")",
+        ),
         (d.b_amount.isnull(), "partner " + d.partner_id + " newly credited to this manager"),
         else_="recomputed: base " + _text(d.b_base.fill_null(0)) + " → " + _text(d.r_base.fill_null(0)),
     )
     first_open = ibis.literal(state.first_open)
     adj = d.select(
-        month=first_open, manager_id=d.manager_id.cast(_I64), role=d.role,
-        rule=ibis.ifelse(d.delta < 0, "clawback", "true_up"), partner_id=d.partner_id,
+        month=first_open,
+        manager_id=d.manager_id.cast(_I64),
+        role=d.role,
+        rule=ibis.ifelse(d.delta < 0, "clawback", "true_up"),
+        partner_id=d.partner_id,
         deal_id=ibis.coalesce(d.r_deal, d.b_deal).cast(_I64),
-        base=ibis.ifelse(d.r_base.isnull() & d.b_base.isnull(), ibis.null(MONEY),
-                         (d.r_base.fill_null(0) - d.b_base.fill_null(0)).cast(MONEY)),
-        rate=ibis.coalesce(d.r_rate, d.b_rate).cast(RATE), multiplier=ibis.null(RATE), amount=d.delta,
-        baseline=ibis.null(MONEY), corrects_month=d.emonth, corrects_rule=d.erule,
+        base=ibis.ifelse(
+            d.r_base.isnull() & d.b_base.isnull(),
+            ibis.null(MONEY),
+            (d.r_base.fill_null(0) - d.b_base.fill_null(0)).cast(MONEY),
+        ),
+        rate=ibis.coalesce(d.r_rate, d.b_rate).cast(RATE),
+        multiplier=ibis.null(RATE),
+        amount=d.delta,
+        baseline=ibis.null(MONEY),
+        corrects_month=d.emonth,
+        corrects_rule=d.erule,
         cause=ibis.coalesce(deal_cause, d.sales_cause, other),
     )
     return adj, r, booked
@@ -203,8 +289,10 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     if state is None:
         return _plain(recomputed).order_by("month", "manager_id", "rule", "partner_id")
     closed = _closed_months(canon)
-    parts = [_plain(recomputed.filter(~recomputed.month.isin(closed)) if closed else recomputed),
-             _manual_lines(state, closed)]
+    parts = [
+        _plain(recomputed.filter(~recomputed.month.isin(closed)) if closed else recomputed),
+        _manual_lines(state, closed),
+    ]
     if closed:
         active = [a for _, a in state.closed]
         locked = state.locked_lines.filter(state.locked_lines.approval_id.isin(active))
@@ -222,26 +310,35 @@ def reconciliation(canon: Canon, params: BuildParams) -> ibis.Table:
     if not closed:
         r = recomputed.filter(ibis.literal(False))
         zero = ibis.literal("0").cast(MONEY)
-        return r.select(month=r.month, manager_id=r.manager_id, state=ibis.literal("open"), approved=zero,
-                        adjustments=zero, recomputed=zero, difference=zero)
+        return r.select(
+            month=r.month,
+            manager_id=r.manager_id,
+            state=ibis.literal("open"),
+            approved=zero,
+            adjustments=zero,
+            recomputed=zero,
+            difference=zero,
+        )
     lines = canon.bonus_lines if canon.bonus_lines is not None else build(canon, params)
     # approved: the closed month's own computed lines; adjustments: every clawback / true_up correcting it
     zero = ibis.literal("0").cast(MONEY)
     own = lines.filter(lines.month.isin(closed), lines.corrects_month.isnull(), lines.rule != "manual")
-    own = own.select(month=own.month, manager_id=own.manager_id, approved=own.amount, adjustments=zero,
-                     recomputed=zero)
+    own = own.select(month=own.month, manager_id=own.manager_id, approved=own.amount, adjustments=zero, recomputed=zero)
     adj = lines.filter(lines.corrects_month.isin(closed), lines.rule.isin(("clawback", "true_up")))
-    adj = adj.select(month=adj.corrects_month, manager_id=adj.manager_id, approved=zero, adjustments=adj.amount,
-                     recomputed=zero)
+    adj = adj.select(
+        month=adj.corrects_month, manager_id=adj.manager_id, approved=zero, adjustments=adj.amount, recomputed=zero
+    )
     rec = recomputed.filter(recomputed.month.isin(closed))
-    rec = rec.select(month=rec.month, manager_id=rec.manager_id, approved=zero, adjustments=zero,
-                     recomputed=rec.amount)
+    rec = rec.select(month=rec.month, manager_id=rec.manager_id, approved=zero, adjustments=zero, recomputed=rec.amount)
     u = union_all(own, adj, rec)
     j2 = u.group_by("month", "manager_id").agg(
-        approved=u.approved.sum().cast(MONEY), adjustments=u.adjustments.sum().cast(MONEY),
-        recomputed=u.recomputed.sum().cast(MONEY))
+        approved=u.approved.sum().cast(MONEY),
+        adjustments=u.adjustments.sum().cast(MONEY),
+        recomputed=u.recomputed.sum().cast(MONEY),
+    )
     st = state.periods.select("month", "state")
     out = j2.left_join(st, "month").select(j2, st.state)
     out = out.mutate(difference=(out.approved + out.adjustments - out.recomputed).cast(MONEY))
-    return out.select("month", "manager_id", "state", "approved", "adjustments", "recomputed",
-                      "difference").order_by("month", "manager_id")
+    return out.select("month", "manager_id", "state", "approved", "adjustments", "recomputed", "difference").order_by(
+        "month", "manager_id"
+    )

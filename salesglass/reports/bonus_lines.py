@@ -35,12 +35,20 @@ def _first_sale_lines(canon: Canon, params: BuildParams) -> ibis.Table:
     cold = fs.is_cold.fill_null(False)
     month = fs.first_sale_month
     return fs.select(
-        month=month, manager_id=fs.sales_manager_id.cast(_I64), role=ibis.literal("sales"),
-        rule=ibis.literal("first_sale"), partner_id=fs.partner_id, deal_id=fs.deal_id.cast(_I64),
-        base=ibis.null(MONEY), rate=ibis.null(RATE),
+        month=month,
+        manager_id=fs.sales_manager_id.cast(_I64),
+        role=ibis.literal("sales"),
+        rule=ibis.literal("first_sale"),
+        partner_id=fs.partner_id,
+        deal_id=fs.deal_id.cast(_I64),
+        base=ibis.null(MONEY),
+        rate=ibis.null(RATE),
         multiplier=ibis.ifelse(cold, rules.rate(month, "cold_multiplier"), rate_lit(1)),
-        amount=ibis.ifelse(cold, rules.money(month, "first_sale_fixed", times="cold_multiplier"),
-                           rules.money(month, "first_sale_fixed")),
+        amount=ibis.ifelse(
+            cold,
+            rules.money(month, "first_sale_fixed", times="cold_multiplier"),
+            rules.money(month, "first_sale_fixed"),
+        ),
         baseline=ibis.null(MONEY),
     )
 
@@ -54,8 +62,9 @@ def _partner_month_grid(canon: Canon, params: BuildParams) -> ibis.Table:
     grid = grid.mutate(month=(grid.first_sale_month + grid.k.as_interval("M")).cast("date"))
     grid = grid.mutate(month_no=month_index(grid.first_sale_month) + grid.k)
     pm = canon.partner_months
-    rev = pm.filter(pm.partner_id.notnull()).select("partner_id", month_no=month_index(pm.month),
-                                                    revenue=to_cents(pm.revenue))
+    rev = pm.filter(pm.partner_id.notnull()).select(
+        "partner_id", month_no=month_index(pm.month), revenue=to_cents(pm.revenue)
+    )
     grid = left_join(grid, rev, ["partner_id", "month_no"])
     grid = grid.mutate(revenue=grid.revenue.fill_null(0))
     w = ibis.window(group_by=grid.partner_id, order_by=grid.k)
@@ -70,20 +79,34 @@ def _share_and_growth_lines(canon: Canon, params: BuildParams) -> tuple[ibis.Tab
     share = g.filter(g.k >= 0, g.k < g.acquisition_months, g.revenue > 0, g.sales_manager_id.notnull())
     num, den = rules.rational(share.month, "acquisition_rate")
     share = share.select(
-        month=share.month, manager_id=share.sales_manager_id.cast(_I64), role=ibis.literal("sales"),
-        rule=ibis.literal("acquisition_share"), partner_id=share.partner_id, deal_id=share.deal_id.cast(_I64),
-        base=from_cents(share.revenue), rate=rules.rate(share.month, "acquisition_rate"), multiplier=rate_lit(1),
-        amount=from_cents(div_round(share.revenue * num, den)), baseline=ibis.null(MONEY),
+        month=share.month,
+        manager_id=share.sales_manager_id.cast(_I64),
+        role=ibis.literal("sales"),
+        rule=ibis.literal("acquisition_share"),
+        partner_id=share.partner_id,
+        deal_id=share.deal_id.cast(_I64),
+        base=from_cents(share.revenue),
+        rate=rules.rate(share.month, "acquisition_rate"),
+        multiplier=rate_lit(1),
+        amount=from_cents(div_round(share.revenue * num, den)),
+        baseline=ibis.null(MONEY),
     )
     growth = g.mutate(growth=g.revenue - g.baseline)
-    growth = growth.filter(growth.k >= growth.acquisition_months, growth.growth > 0,
-                           growth.development_manager_id.notnull())
+    growth = growth.filter(
+        growth.k >= growth.acquisition_months, growth.growth > 0, growth.development_manager_id.notnull()
+    )
     num, den = rules.rational(growth.month, "growth_rate")
     growth = growth.select(
-        month=growth.month, manager_id=growth.development_manager_id.cast(_I64),
-        role=ibis.literal("development"), rule=ibis.literal("growth"), partner_id=growth.partner_id,
-        deal_id=ibis.null(_I64), base=from_cents(growth.growth), rate=rules.rate(growth.month, "growth_rate"),
-        multiplier=rate_lit(1), amount=from_cents(div_round(growth.growth * num, den)),
+        month=growth.month,
+        manager_id=growth.development_manager_id.cast(_I64),
+        role=ibis.literal("development"),
+        rule=ibis.literal("growth"),
+        partner_id=growth.partner_id,
+        deal_id=ibis.null(_I64),
+        base=from_cents(growth.growth),
+        rate=rules.rate(growth.month, "growth_rate"),
+        multiplier=rate_lit(1),
+        amount=from_cents(div_round(growth.growth * num, den)),
         baseline=from_cents(growth.baseline),
     )
     return share, growth

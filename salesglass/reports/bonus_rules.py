@@ -98,6 +98,7 @@ class Schedule:
 
     def money(self, month: ir.DateValue, name: str, times: str | None = None) -> ir.DecimalValue:
         """A money number (optionally × another number, rounded to kopecks) for each row's month."""
+
         def lit(v):
             return ibis.literal(str(round_money(v))).cast(MONEY)
 
@@ -133,8 +134,10 @@ def build(canon, params) -> ibis.Table:
     as_of; `frozen` tells an approved month's own rules from the config's."""
     rules = params.bonus_schedule
     months = canon.partner_months.select("month").union(
-        canon.bonus_recomputed.select("month") if canon.bonus_recomputed is not None
-        else canon.partner_months.select("month"))
+        canon.bonus_recomputed.select("month")
+        if canon.bonus_recomputed is not None
+        else canon.partner_months.select("month")
+    )
     months = months.filter(months.month <= ibis.literal(params.as_of_month)).distinct()
     frozen = [m for m, _ in rules.frozen]
     m = months.month

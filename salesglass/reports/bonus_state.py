@@ -46,8 +46,15 @@ DDL = (
         audit_id BIGINT PRIMARY KEY, logged_at TIMESTAMPTZ NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL,
         month DATE, object VARCHAR, before VARCHAR, after VARCHAR, reason VARCHAR)""",
 )
-TABLES = ("bonus_periods", "bonus_approvals", "bonus_locked_lines", "bonus_locked_sales",
-          "bonus_manual_adjustments", "bonus_disputes", "bonus_audit")
+TABLES = (
+    "bonus_periods",
+    "bonus_approvals",
+    "bonus_locked_lines",
+    "bonus_locked_sales",
+    "bonus_manual_adjustments",
+    "bonus_disputes",
+    "bonus_audit",
+)
 
 
 def copy_into(con: Any, path: Path, rules: str | None = None) -> tuple[tuple[date, int], ...]:
@@ -68,11 +75,15 @@ def copy_into(con: Any, path: Path, rules: str | None = None) -> tuple[tuple[dat
         for sql in DDL:
             state.execute(sql)
         if rules is not None:
-            last = state.execute("SELECT after FROM bonus_audit WHERE action = 'rules' "
-                                 "ORDER BY audit_id DESC LIMIT 1").fetchone()
+            last = state.execute(
+                "SELECT after FROM bonus_audit WHERE action = 'rules' ORDER BY audit_id DESC LIMIT 1"
+            ).fetchone()
             if last is None or last[0] != rules:
-                state.execute("INSERT INTO bonus_audit VALUES (nextval('bonus_ids'), now(), 'config', 'rules', "
-                              "NULL, '[reports.bonus]', ?, ?, NULL)", [last[0] if last else None, rules])
+                state.execute(
+                    "INSERT INTO bonus_audit VALUES (nextval('bonus_ids'), now(), 'config', 'rules', "
+                    "NULL, '[reports.bonus]', ?, ?, NULL)",
+                    [last[0] if last else None, rules],
+                )
     finally:
         state.close()
     for attempt in range(100):
@@ -88,8 +99,9 @@ def copy_into(con: Any, path: Path, rules: str | None = None) -> tuple[tuple[dat
             con.raw_sql(f"CREATE TABLE {quote_ident(table)} AS SELECT * FROM bonus_state.{quote_ident(table)}")
     finally:
         con.raw_sql("DETACH bonus_state")
-    rows = con.raw_sql("SELECT month, approval_id FROM bonus_periods WHERE state IN ('approved', 'paid') "
-                       "ORDER BY month").fetchall()
+    rows = con.raw_sql(
+        "SELECT month, approval_id FROM bonus_periods WHERE state IN ('approved', 'paid') ORDER BY month"
+    ).fetchall()
     return tuple((m, int(a)) for m, a in rows)
 
 
@@ -108,8 +120,12 @@ def closed_months(path: Path) -> list[date]:
 
     con = connect(path, read_only=True)
     try:
-        return [r[0] for r in con.execute(
-            "SELECT month FROM bonus_periods WHERE state IN ('approved', 'paid') ORDER BY month").fetchall()]
+        return [
+            r[0]
+            for r in con.execute(
+                "SELECT month FROM bonus_periods WHERE state IN ('approved', 'paid') ORDER BY month"
+            ).fetchall()
+        ]
     finally:
         con.close()
 
@@ -119,6 +135,8 @@ def reconciliation_summary(con: Any) -> tuple[int, list[tuple]]:
     `con` is a DuckDB connection or an Ibis DuckDB backend."""
     run = con.raw_sql if hasattr(con, "raw_sql") else con.execute
     months = run("SELECT count(DISTINCT month) FROM report_bonus_reconciliation").fetchall()[0][0]
-    bad = run("SELECT month, manager_id, approved, adjustments, recomputed, difference "
-              "FROM report_bonus_reconciliation WHERE difference <> 0 ORDER BY month, manager_id").fetchall()
+    bad = run(
+        "SELECT month, manager_id, approved, adjustments, recomputed, difference "
+        "FROM report_bonus_reconciliation WHERE difference <> 0 ORDER BY month, manager_id"
+    ).fetchall()
     return int(months), bad

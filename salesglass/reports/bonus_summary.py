@@ -16,11 +16,16 @@ from salesglass.reports.money import MONEY
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     lines = canon.bonus_lines if canon.bonus_lines is not None else bonus_close.build(canon, params)
-    return lines.group_by("month", "manager_id").agg(
-        sales_bonus=lines.amount.sum(where=lines.role == "sales").fill_null(0).cast(MONEY),
-        development_bonus=lines.amount.sum(where=lines.role == "development").fill_null(0).cast(MONEY),
-        total=lines.amount.sum().cast(MONEY),
-        lines=lines.count().cast("int64"),
-        adjustments=lines.amount.sum(where=lines.corrects_month.notnull() | (lines.rule == "manual"))
-        .fill_null(0).cast(MONEY),
-    ).order_by("month", "manager_id")
+    return (
+        lines.group_by("month", "manager_id")
+        .agg(
+            sales_bonus=lines.amount.sum(where=lines.role == "sales").fill_null(0).cast(MONEY),
+            development_bonus=lines.amount.sum(where=lines.role == "development").fill_null(0).cast(MONEY),
+            total=lines.amount.sum().cast(MONEY),
+            lines=lines.count().cast("int64"),
+            adjustments=lines.amount.sum(where=lines.corrects_month.notnull() | (lines.rule == "manual"))
+            .fill_null(0)
+            .cast(MONEY),
+        )
+        .order_by("month", "manager_id")
+    )

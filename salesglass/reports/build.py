@@ -58,13 +58,18 @@ def canon_of(con: ibis.BaseBackend, names: dict[str, str] | None = None) -> Cano
 def _keep_canonical_only(con: ibis.BaseBackend, warehouse: str, say: Progress) -> None:
     """The new file is a byte copy of the warehouse: drop what is not the canonical model (raw layers,
     sync state) and set the source stages aside for completion, as `_copy_from_duckdb` would leave it."""
-    kinds = dict(con.raw_sql(
-        "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main'").fetchall())
+    kinds = dict(
+        con.raw_sql(
+            "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    )
     have = set(kinds)
     missing = [t.name for t in CANONICAL if t.name not in have]
     if missing:
-        raise SalesglassError(f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
-                              "run `salesglass sync` and `salesglass load` first")
+        raise SalesglassError(
+            f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
+            "run `salesglass sync` and `salesglass load` first"
+        )
     canonical = {t.name for t in CANONICAL}
     for name in sorted(have - canonical):
         con.raw_sql(f'DROP {"VIEW" if kinds[name] == "VIEW" else "TABLE"} "{name}"')
@@ -81,12 +86,16 @@ def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> N
     except Exception as exc:
         raise SalesglassError(f"cannot open the warehouse {warehouse}: {exc}") from exc
     con.raw_sql(f"ATTACH {quote_lit(warehouse)} AS wh (READ_ONLY)")
-    have = {r[0] for r in con.raw_sql(
-        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'").fetchall()}
+    have = {
+        r[0]
+        for r in con.raw_sql("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'").fetchall()
+    }
     missing = [t.name for t in CANONICAL if t.name not in have]
     if missing:
-        raise SalesglassError(f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
-                              "run `salesglass sync` and `salesglass load` first")
+        raise SalesglassError(
+            f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
+            "run `salesglass sync` and `salesglass load` first"
+        )
     con.raw_sql("SET preserve_insertion_order = false")  # lets DuckDB copy in parallel; row order is meaningless
     # FSST (string compression) is most of the cost of writing 10 M sales with their 24-character ids:
     # without it the copy takes ~20-30 % less time for a ~40 % larger sales table (bench/reports.py)
@@ -107,18 +116,25 @@ def _clickhouse(url: str) -> ibis.BaseBackend:
     try:
         import clickhouse_connect  # noqa: F401
     except ImportError as exc:
-        raise SalesglassError("engine = clickhouse needs the `clickhouse-connect` package "
-                              "(pip install 'ibis-framework[clickhouse]==12.0.0')") from exc
+        raise SalesglassError(
+            "engine = clickhouse needs the `clickhouse-connect` package "
+            "(pip install 'ibis-framework[clickhouse]==12.0.0')"
+        ) from exc
     u = urlparse(url)
     return ibis.clickhouse.connect(
-        host=u.hostname or "localhost", port=u.port, user=u.username or "default", password=u.password or "",
-        database=(u.path or "/default").lstrip("/") or "default", secure=u.scheme in ("https", "clickhouses"),
+        host=u.hostname or "localhost",
+        port=u.port,
+        user=u.username or "default",
+        password=u.password or "",
+        database=(u.path or "/default").lstrip("/") or "default",
+        secure=u.scheme in ("https", "clickhouses"),
         settings={"join_use_nulls": 1},
     )
 
 
-def _with_bonus_state(out: ibis.BaseBackend, cfg: Config, canon: Canon, params: BuildParams,
-                      say: Progress) -> tuple[Canon, BuildParams]:
+def _with_bonus_state(
+    out: ibis.BaseBackend, cfg: Config, canon: Canon, params: BuildParams, say: Progress
+) -> tuple[Canon, BuildParams]:
     """Copy the bonus state (approvals, locked lines, adjustments) into the build; approved months keep
     their lines and rules (reports/bonus_close.py)."""
     import json
@@ -128,9 +144,14 @@ def _with_bonus_state(out: ibis.BaseBackend, cfg: Config, canon: Canon, params: 
 
     rules = json.dumps(cfg.reports.bonus.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     closed = copy_into(out, cfg.bonus_state_path, rules)
-    state = BonusState(periods=out.table("bonus_periods"), approvals=out.table("bonus_approvals"),
-                       locked_lines=out.table("bonus_locked_lines"), locked_sales=out.table("bonus_locked_sales"),
-                       manual=out.table("bonus_manual_adjustments"), closed=closed)
+    state = BonusState(
+        periods=out.table("bonus_periods"),
+        approvals=out.table("bonus_approvals"),
+        locked_lines=out.table("bonus_locked_lines"),
+        locked_sales=out.table("bonus_locked_sales"),
+        manual=out.table("bonus_manual_adjustments"),
+        closed=closed,
+    )
     if closed:
         say(f"bonus: {len(closed)} closed month(s) kept as approved, {closed[0][0]:%Y-%m} … {closed[-1][0]:%Y-%m}")
     return replace(canon, bonus_state=state), replace(params, frozen_bonus_rules=frozen_rules_in(out))
@@ -142,8 +163,10 @@ def _say_reconciliation(out: ibis.BaseBackend, say: Progress) -> None:
 
     months, bad = reconciliation_summary(out)
     if bad:
-        say(f"[bold red]bonus reconciliation: {len(bad)} manager-month(s) where approved + adjustments ≠ "
-            "recomputed; see `salesglass doctor`")
+        say(
+            f"[bold red]bonus reconciliation: {len(bad)} manager-month(s) where approved + adjustments ≠ "
+            "recomputed; see `salesglass doctor`"
+        )
     elif months:
         say(f"bonus reconciliation: {months} closed month(s), approved + adjustments = recomputed")
 
@@ -154,8 +177,10 @@ def _refuse_closed_bonus_months(cfg: Config) -> None:
 
     path = cfg.bonus_state_path
     if path.exists() and closed_months(path):
-        raise SalesglassError("bonus months are approved, and the ClickHouse engine does not keep them locked "
-                              "yet; build with engine = \"duckdb\" (docs/bonuses.md)")
+        raise SalesglassError(
+            "bonus months are approved, and the ClickHouse engine does not keep them locked "
+            'yet; build with engine = "duckdb" (docs/bonuses.md)'
+        )
 
 
 @dataclass
@@ -193,8 +218,9 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
         with building(cfg.published_path, seed=seed) as (_tmp, out, seeded):
             if engine == "duckdb":
                 if not cfg.warehouse_path.exists():
-                    raise SalesglassError(f"no warehouse at {cfg.warehouse_path}: run `salesglass sync` "
-                                          "and `salesglass load` first")
+                    raise SalesglassError(
+                        f"no warehouse at {cfg.warehouse_path}: run `salesglass sync` and `salesglass load` first"
+                    )
                 copy_start = time.perf_counter()
                 if seeded:
                     _keep_canonical_only(out, str(cfg.warehouse_path), say)
@@ -212,7 +238,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
                 out.drop_table("source_deal_stages")
             else:
                 if not cfg.warehouse.clickhouse_url:
-                    raise SalesglassError("[warehouse].clickhouse_url is required when engine = \"clickhouse\"")
+                    raise SalesglassError('[warehouse].clickhouse_url is required when engine = "clickhouse"')
                 from salesglass.reports.clickhouse import materialize_on_server, push_canonical
 
                 _refuse_closed_bonus_months(cfg)
@@ -227,18 +253,26 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
                 for name, expr in exprs.items():
                     timer.publish(out, name, expr.to_pyarrow())
             built_at = datetime.now(UTC)
-            write_build_info(out, as_of=params.as_of, built_at=built_at, zone=zone, engine=engine,
-                             rows=timer.rows)
+            write_build_info(out, as_of=params.as_of, built_at=built_at, zone=zone, engine=engine, rows=timer.rows)
             totals = running_totals(out, params)
     except SalesglassError:
         raise
     except Exception as exc:  # the previous published file is intact; say what broke
-        raise SalesglassError(f"build failed, {cfg.published_path} left as it was: "
-                              f"{type(exc).__name__}: {exc}") from exc
-    summary = BuildSummary(as_of=params.as_of, built_at=built_at, path=cfg.published_path, engine=engine,
-                           timezone=tz, timezone_source=zone.source, rows=dict(timer.rows),
-                           seconds=time.perf_counter() - started,
-                           step_seconds=dict(timer.seconds), **totals)
+        raise SalesglassError(
+            f"build failed, {cfg.published_path} left as it was: {type(exc).__name__}: {exc}"
+        ) from exc
+    summary = BuildSummary(
+        as_of=params.as_of,
+        built_at=built_at,
+        path=cfg.published_path,
+        engine=engine,
+        timezone=tz,
+        timezone_source=zone.source,
+        rows=dict(timer.rows),
+        seconds=time.perf_counter() - started,
+        step_seconds=dict(timer.seconds),
+        **totals,
+    )
     if progress:
         summary.print(console)
     return summary

@@ -30,9 +30,14 @@ def register(app: typer.Typer) -> None:
     @app.command("build")
     def build(
         config: ConfigOption = None,
-        as_of: Annotated[str | None, typer.Option(
-            "--as-of", help="Compute the reports as of this date (YYYY-MM-DD, account time zone); facts after "
-                            "it are ignored, so a build is reproducible. Default: today.")] = None,
+        as_of: Annotated[
+            str | None,
+            typer.Option(
+                "--as-of",
+                help="Compute the reports as of this date (YYYY-MM-DD, account time zone); facts after "
+                "it are ignored, so a build is reproducible. Default: today.",
+            ),
+        ] = None,
     ) -> None:
         """Compute every report from the canonical model and publish them (the old file stays until done)."""
         from salesglass.config import load_config
@@ -43,12 +48,21 @@ def register(app: typer.Typer) -> None:
     @app.command("export")
     def export(
         config: ConfigOption = None,
-        format: Annotated[str, typer.Option(
-            "--format", "-f", help="xlsx (one workbook, a sheet per report), csv or parquet (a file per report).")
+        format: Annotated[
+            str,
+            typer.Option(
+                "--format", "-f", help="xlsx (one workbook, a sheet per report), csv or parquet (a file per report)."
+            ),
         ] = "xlsx",
-        out: Annotated[Path | None, typer.Option(
-            "--out", "-o", help="Where to write: the .xlsx file, or the folder for csv / parquet. "
-                                "Default: salesglass-reports-<as_of>[.xlsx] here.")] = None,
+        out: Annotated[
+            Path | None,
+            typer.Option(
+                "--out",
+                "-o",
+                help="Where to write: the .xlsx file, or the folder for csv / parquet. "
+                "Default: salesglass-reports-<as_of>[.xlsx] here.",
+            ),
+        ] = None,
     ) -> None:
         """Write every published report table to Excel, CSV or Parquet."""
         from rich.console import Console

@@ -24,8 +24,15 @@ def column_type(dtype: dt.DataType) -> str:
         base = "DateTime64(6, 'UTC')"
     else:
         base = {
-            "int8": "Int8", "int16": "Int16", "int32": "Int32", "int64": "Int64", "float64": "Float64",
-            "float32": "Float32", "string": "String", "date": "Date", "boolean": "Bool",
+            "int8": "Int8",
+            "int16": "Int16",
+            "int32": "Int32",
+            "int64": "Int64",
+            "float64": "Float64",
+            "float32": "Float32",
+            "string": "String",
+            "date": "Date",
+            "boolean": "Bool",
         }[type(dtype).__name__.lower()]
     return f"Nullable({base})"
 

@@ -24,8 +24,9 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     sales = pm.join(fs, "partner_id")
     sales = sales.mutate(month_offset=month_index(sales.month) - month_index(sales.first_sale_month))
     sales = sales.filter(sales.month_offset >= 0)
-    per_offset = sales.group_by(cohort_month=sales.first_sale_month, kind=sales.kind,
-                                month_offset=sales.month_offset).agg(
+    per_offset = sales.group_by(
+        cohort_month=sales.first_sale_month, kind=sales.kind, month_offset=sales.month_offset
+    ).agg(
         active_partners=ibis.ifelse(sales.tickets > 0, 1, 0).sum(),
         turnover=sales.turnover.sum(),
         revenue=sales.revenue.sum(),
@@ -33,7 +34,10 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     )
     out = left_join(grid, per_offset, ["cohort_month", "kind", "month_offset"])
     return out.select(
-        "cohort_month", "kind", month_offset=out.month_offset.cast("int32"), partners=out.partners,
+        "cohort_month",
+        "kind",
+        month_offset=out.month_offset.cast("int32"),
+        partners=out.partners,
         active_partners=out.active_partners.fill_null(0).cast("int64"),
         turnover=out.turnover.fill_null(0).cast(MONEY),
         revenue=out.revenue.fill_null(0).cast(MONEY),

@@ -14,9 +14,9 @@ REPORT_TABLES: dict[str, str] = {
     "report_weekly": "Weekly deals: created, widget installed, first sale (grain: week_start × client_kind).",
     "report_monthly_deals": "Budget and throughput by month (grain: month × client_kind).",
     "report_funnel": "Cohort funnel (grain: cohort_month × sales_manager_id × client_kind × stage). "
-                     "Conversion k→k+1 = deals(k+1) / deals(k), computed on read.",
+    "Conversion k→k+1 = deals(k+1) / deals(k), computed on read.",
     "report_plan_fact": "Plan vs fact with run-rate and forecast (grain: period_type × period_start × manager_id × "
-                        "metric; manager_id NULL = company).",
+    "metric; manager_id NULL = company).",
     "report_forecast_backtest": "The forecast replayed on past days (grain: as_of × period_type × metric, company).",
     "report_forecast_accuracy": "Backtest errors (grain: period_type × metric × point × method).",
     "report_new_partners": "New partners by sales manager (grain: month × sales_manager_id × client_kind).",
@@ -56,7 +56,7 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "stage_order": "position of the stage in the funnel, 1 (lead) .. 6 (first_sale)",
         "deals": "deals of the cell that reached the stage by as_of",
         "days_to_reach_sum": "sum over those deals of days from creation to reaching the stage; "
-                             "mean = days_to_reach_sum / deals",
+        "mean = days_to_reach_sum / deals",
         "lost_at_stage": "lost deals of the cell whose furthest reached stage is this one",
     },
     "report_plan_fact": {
@@ -77,10 +77,10 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "chance_optimistic_pct": "chance (%) of reaching the optimistic plan, from the backtest",
         "is_complete": "the period ended on or before as_of",
         "plan_to_date": "realistic plan asked for by as_of: months ended by then in full, the running month "
-                        "× days elapsed / days in it (complete period: = plan_realistic)",
+        "× days elapsed / days in it (complete period: = plan_realistic)",
         "attainment_to_date_pct": "100 × fact / plan_to_date (NULL without a plan, and for margin_pct)",
         "forecast_attainment_pct": "100 × forecast / plan_realistic of the whole period (NULL without a plan, "
-                                   "and for margin_pct)",
+        "and for margin_pct)",
     },
     "report_forecast_backtest": {
         "as_of": "the past day the forecast was made on",
@@ -123,7 +123,7 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
     "report_sales_share": {
         "month": _MONTH,
         "bucket": "`manager` (active development manager), `empty` (manager NULL or gone), `support` "
-                  "(no partner or support partner), `unknown` (partner not on the platform)",
+        "(no partner or support partner), `unknown` (partner not on the platform)",
         "manager_id": "the development manager for bucket `manager`, else NULL",
         "turnover": "gross ticket money of the sales",
         "revenue": "platform commission of the sales",
@@ -184,7 +184,7 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "built_at": "when the build finished (UTC)",
         "timezone": "account time zone the calendar periods were taken in",
         "timezone_source": "where that zone came from: `config` (a key set in the config), `amocrm` (the "
-                           "account's own setting from the last sync) or `default` (Europe/Moscow)",
+        "account's own setting from the last sync) or `default` (Europe/Moscow)",
     },
 }
 

@@ -19,7 +19,7 @@ def _month_text(value: str) -> str:
     text = str(value).strip()
     m = re.fullmatch(r"(\d{4})-(\d{2})(-01)?", text)
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"expected a month like \"2026-12\", got {value!r}")
+        raise ValueError(f'expected a month like "2026-12", got {value!r}')
     return f"{m.group(1)}-{m.group(2)}"
 
 
@@ -115,7 +115,7 @@ class ReportsConfig(Section):
 
 def demo_section(company: Path) -> str:
     """This area's part of the demo config (`salesglass demo` writes it; a worked example for users)."""
-    return '''
+    return """
 [reports]
 # Report rules (docs/reports.md). The lines below are the defaults: uncomment and change
 # a value to use your own. Reports are built with `salesglass build [--as-of YYYY-MM-DD]`.
@@ -146,4 +146,4 @@ def demo_section(company: Path) -> str:
 # low_quantile = 0.1             # the range: P10 …
 # high_quantile = 0.9            # … P90 of the backtest errors at the same point of the period
 # min_cases = 8                  # fewer cases at that point: pool all points of the period type
-'''
+"""

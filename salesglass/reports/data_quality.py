@@ -23,8 +23,10 @@ NO_MANAGER = "partner with sales but no development manager (no growth bonus lin
 
 def _count(t: ir.Table, source: str, entity: str, reason: str) -> ir.Table:
     return t.aggregate(rows=t.count().cast("int64")).mutate(
-        source=ibis.literal(source, type="string"), entity=ibis.literal(entity, type="string"),
-        reason=ibis.literal(reason, type="string"))
+        source=ibis.literal(source, type="string"),
+        entity=ibis.literal(entity, type="string"),
+        reason=ibis.literal(reason, type="string"),
+    )
 
 
 def build(canon: Canon, params: BuildParams) -> ir.Table:
@@ -42,15 +44,38 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
     parts = [
         quarantined,
         _count(deals.filter(deals.partner_id.isnull()), "linking", "deals", UNLINKED),
-        _count(partners.filter(~partners.is_support.fill_null(False)).anti_join(linked, "partner_id"),
-               "linking", "partners", NO_DEAL),
-        _count(sales.filter(sales.partner_id.notnull()).anti_join(known, "partner_id"),
-               "platform", "sales", UNKNOWN_PARTNER),
+        _count(
+            partners.filter(~partners.is_support.fill_null(False)).anti_join(linked, "partner_id"),
+            "linking",
+            "partners",
+            NO_DEAL,
+        ),
+        _count(
+            sales.filter(sales.partner_id.notnull()).anti_join(known, "partner_id"),
+            "platform",
+            "sales",
+            UNKNOWN_PARTNER,
+        ),
         _count(canon.link_suggestions, "linking", "link_suggestions", SUGGESTION),
-        _count(partners.filter(partners.development_manager_id.isnull() & ~partners.is_support.fill_null(False))
-               .semi_join(selling, "partner_id"), "reports", "partners", NO_MANAGER),
+        _count(
+            partners.filter(partners.development_manager_id.isnull() & ~partners.is_support.fill_null(False)).semi_join(
+                selling, "partner_id"
+            ),
+            "reports",
+            "partners",
+            NO_MANAGER,
+        ),
     ]
     text, count = dt.String(nullable=True), dt.Int64(nullable=True)  # NOT NULL quarantine columns vs literals
-    out = ibis.union(*[p.select(source=p.source.cast(text), entity=p.entity.cast(text), reason=p.reason.cast(text),
-                                rows=p.rows.cast(count)) for p in parts])
+    out = ibis.union(
+        *[
+            p.select(
+                source=p.source.cast(text),
+                entity=p.entity.cast(text),
+                reason=p.reason.cast(text),
+                rows=p.rows.cast(count),
+            )
+            for p in parts
+        ]
+    )
     return out.filter(out.rows > 0).order_by([out.source, out.entity, ibis.desc(out.rows), out.reason])

@@ -35,9 +35,12 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     )
     out = rows.select(
         as_of=ibis.literal(params.as_of, type="date"),
-        partner_id=rows.partner_id, name=rows.name, kind=rows.kind,
+        partner_id=rows.partner_id,
+        name=rows.name,
+        kind=rows.kind,
         development_manager_id=rows.development_manager_id,
-        baseline_28d=from_cents(rows.baseline), recent_28d=from_cents(rows.recent),
+        baseline_28d=from_cents(rows.baseline),
+        recent_28d=from_cents(rows.recent),
         decline_pct=from_cents(rows.decline).cast(MONEY),
     )
     return out.order_by(ibis.desc(out.baseline_28d - out.recent_28d), out.partner_id)

@@ -17,8 +17,12 @@ def _epoch(ts):  # whole seconds: engines disagree on sub-second epoch precision
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     d = canon.deals
     cell = d.select(
-        "deal_id", "sales_manager_id", "is_lost", "created_at",
-        cohort_month=params.month(d.created_at), client_kind=client_kind(d),
+        "deal_id",
+        "sales_manager_id",
+        "is_lost",
+        "created_at",
+        cohort_month=params.month(d.created_at),
+        client_kind=client_kind(d),
     )
     st = canon.deal_stages.join(cell, "deal_id")
     furthest = st.group_by("deal_id").agg(furthest=st.stage_order.max())
@@ -27,9 +31,13 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
         days=(_epoch(st.reached_at) - _epoch(st.created_at)).cast("float64") / _DAY,
         leaked=ibis.ifelse(st.is_lost & (st.stage_order == st.furthest), 1, 0),
     )
-    return st.group_by("cohort_month", "sales_manager_id", "client_kind", "stage").agg(
-        stage_order=st.stage_order.max().cast("int32"),
-        deals=st.count().cast("int64"),
-        days_to_reach_sum=st.days.sum(),
-        lost_at_stage=st.leaked.sum().cast("int64"),
-    ).order_by("cohort_month", "sales_manager_id", "client_kind", "stage_order")
+    return (
+        st.group_by("cohort_month", "sales_manager_id", "client_kind", "stage")
+        .agg(
+            stage_order=st.stage_order.max().cast("int32"),
+            deals=st.count().cast("int64"),
+            days_to_reach_sum=st.days.sum(),
+            lost_at_stage=st.leaked.sum().cast("int64"),
+        )
+        .order_by("cohort_month", "sales_manager_id", "client_kind", "stage_order")
+    )

@@ -7,8 +7,7 @@ import ibis
 
 from salesglass.reports.base import BuildParams, Canon, client_kind, left_join
 
-_COUNTED = {"contract_signed": "contracts_signed", "widget_installed": "widgets_installed",
-            "first_sale": "first_sales"}
+_COUNTED = {"contract_signed": "contracts_signed", "widget_installed": "widgets_installed", "first_sale": "first_sales"}
 
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
@@ -17,10 +16,14 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     selling = st.filter(st.stage == "first_sale").select("deal_id", sells=ibis.literal(1))
     rows = left_join(st.filter(st.stage.isin(list(_COUNTED))).join(d, "deal_id"), selling, "deal_id")
     rows = rows.mutate(month=params.month(rows.reached_at))
+
     def count(cond):  # Σ of 0/1 (PostgreSQL cannot cast a boolean to BIGINT)
         return ibis.ifelse(cond, 1, 0).sum().cast("int64")
 
     counts = {col: count(rows.stage == stage) for stage, col in _COUNTED.items()}
     counts["signed_then_selling"] = count((rows.stage == "contract_signed") & rows.sells.notnull())
-    return rows.group_by("month", "sales_manager_id", "client_kind").agg(**counts).order_by(
-        "month", "sales_manager_id", "client_kind")
+    return (
+        rows.group_by("month", "sales_manager_id", "client_kind")
+        .agg(**counts)
+        .order_by("month", "sales_manager_id", "client_kind")
+    )

@@ -76,8 +76,11 @@ def local_date(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.DateValue:
 @lru_cache(maxsize=32)
 def month_starts(tz: str, until_year: int) -> tuple[tuple[date, datetime], ...]:
     """(month, the UTC instant it starts in the zone) for every month from FIRST_YEAR to until_year."""
-    return tuple((date(y, m, 1), local_midnight_utc(date(y, m, 1), tz))
-                 for y in range(FIRST_YEAR, until_year + 2) for m in range(1, 13))
+    return tuple(
+        (date(y, m, 1), local_midnight_utc(date(y, m, 1), tz))
+        for y in range(FIRST_YEAR, until_year + 2)
+        for m in range(1, 13)
+    )
 
 
 def month_of(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.DateValue:

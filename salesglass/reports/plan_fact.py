@@ -60,10 +60,8 @@ def _month_facts(canon: Canon, params: BuildParams) -> ibis.Table:
     parts = [
         pm.select("month", mkey=ibis.literal(COMPANY, type=_I64), **money, new_partners=_zero()),
         pmm.select("month", mkey=pmm.development_manager_id.cast(_I64), **money_mgr, new_partners=_zero()),
-        fs.select(month=fs.first_sale_month, mkey=ibis.literal(COMPANY, type=_I64), **no_money,
-                  new_partners=hundred),
-        fsm.select(month=fsm.first_sale_month, mkey=fsm.sales_manager_id.cast(_I64), **no_money,
-                   new_partners=hundred),
+        fs.select(month=fs.first_sale_month, mkey=ibis.literal(COMPANY, type=_I64), **no_money, new_partners=hundred),
+        fsm.select(month=fsm.first_sale_month, mkey=fsm.sales_manager_id.cast(_I64), **no_money, new_partners=hundred),
     ]
     rows = union_all(*parts)
     return rows.group_by("month", "mkey").agg(**{m: rows[m].sum() for m in _FACTS})
@@ -76,13 +74,24 @@ def _sum_or_null(col, where=None):
 
 def _month_plans(canon: Canon, params: BuildParams) -> ibis.Table:
     pl = canon.plans
-    pl = pl.mutate(month=pl.month.truncate("M"), mkey=pl.manager_id.cast(_I64).fill_null(COMPANY),
-                   r=to_cents(pl.realistic), o=to_cents(pl.optimistic))
+    pl = pl.mutate(
+        month=pl.month.truncate("M"),
+        mkey=pl.manager_id.cast(_I64).fill_null(COMPANY),
+        r=to_cents(pl.realistic),
+        o=to_cents(pl.optimistic),
+    )
     start, end = _running(params.as_of, "M")
     running = ibis.literal(start, type="date")
     # the realistic plan asked for by as_of: whole months before the running one, the running one pro rata
-    pl = pl.mutate(t=ibis.ifelse(pl.month < running, pl.r, ibis.ifelse(
-        pl.month == running, div_round(pl.r * ((params.as_of - start).days + 1), (end - start).days + 1), 0)))
+    pl = pl.mutate(
+        t=ibis.ifelse(
+            pl.month < running,
+            pl.r,
+            ibis.ifelse(
+                pl.month == running, div_round(pl.r * ((params.as_of - start).days + 1), (end - start).days + 1), 0
+            ),
+        )
+    )
     aggs = {}
     for m in PLAN_METRICS:
         aggs[f"r_{m}"] = _sum_or_null(pl.r, pl.metric == m)
@@ -94,16 +103,19 @@ def _month_plans(canon: Canon, params: BuildParams) -> ibis.Table:
 def _rollup(facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: BuildParams) -> ibis.Table:
     """One period type: facts and plans rolled up from months, on every (period, manager) with either."""
     f = facts.group_by(period_start=facts.month.truncate(unit), mkey=facts.mkey).agg(
-        **{m: facts[m].sum() for m in _FACTS})
+        **{m: facts[m].sum() for m in _FACTS}
+    )
     p = plans.group_by(period_start=plans.month.truncate(unit), mkey=plans.mkey).agg(
-        **{c: _sum_or_null(plans[c]) for c in plans.columns if c not in ("month", "mkey")})
+        **{c: _sum_or_null(plans[c]) for c in plans.columns if c not in ("month", "mkey")}
+    )
     keys = union_all(f.select("period_start", "mkey"), p.select("period_start", "mkey"), distinct=True)
     keys = keys.filter(keys.period_start <= ibis.literal(params.as_of, type="date"))
     w = left_join(left_join(keys, f, ["period_start", "mkey"]), p, ["period_start", "mkey"])
     start, end = _running(params.as_of, unit)
     running = w.period_start == ibis.literal(start, type="date")
     return w.mutate(
-        period_type=ibis.literal(kind), running=running,
+        period_type=ibis.literal(kind),
+        running=running,
         is_complete=~running | ibis.literal(params.as_of == end),
         days_total=ibis.literal((end - start).days + 1, type=_I64),
         days_elapsed=ibis.literal((params.as_of - start).days + 1, type=_I64),
@@ -131,9 +143,12 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     p = {m: w[f"p_{m}"] for m in _FACTS} | {"margin": w.p_revenue - w.p_cost}
     # fact, realistic, optimistic, run-rate, plan to date, forecast, base, pipeline
     fact = {m: w[m] for m in _FACTS} | {"margin": margin}
-    metrics = {m: (fact[m], none, none, run_rate(fact[m]), none, fact[m] + b[m] + p[m], b[m], p[m]) if m == "cost"
-               else (fact[m], w[f"r_{m}"], w[f"o_{m}"], run_rate(fact[m]), w[f"t_{m}"], fact[m] + b[m] + p[m], b[m],
-                     p[m]) for m in (*_FACTS, "margin")}
+    metrics = {
+        m: (fact[m], none, none, run_rate(fact[m]), none, fact[m] + b[m] + p[m], b[m], p[m])
+        if m == "cost"
+        else (fact[m], w[f"r_{m}"], w[f"o_{m}"], run_rate(fact[m]), w[f"t_{m}"], fact[m] + b[m] + p[m], b[m], p[m])
+        for m in (*_FACTS, "margin")
+    }
     metrics["margin_pct"] = (
         pct_cents(margin, w.revenue),
         pct_cents(w.r_margin, w.r_revenue),
@@ -141,7 +156,8 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
         pct_cents(run_rate(margin), run_rate(w.revenue)),
         pct_cents(w.t_margin, w.t_revenue),
         pct_cents(metrics["margin"][5], metrics["revenue"][5]),
-        none, none,
+        none,
+        none,
     )
     # unpivot with one pass (a 7-way array join) rather than 7 UNION ALL copies of `w`: ClickHouse expands
     # each copy in full, which made this the slowest query there
@@ -151,18 +167,36 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     def pick(i):
         return ibis.cases(*[(x.metric_no == n, metrics[name][i]) for n, name in enumerate(names)])
 
-    x = x.mutate(metric=x.metric_no.cases(*enumerate(names)), fact=pick(0), real=pick(1), opt=pick(2), rr=pick(3),
-                 td=pick(4), fc=pick(5), base=pick(6), pipe=pick(7))
+    x = x.mutate(
+        metric=x.metric_no.cases(*enumerate(names)),
+        fact=pick(0),
+        real=pick(1),
+        opt=pick(2),
+        rr=pick(3),
+        td=pick(4),
+        fc=pick(5),
+        base=pick(6),
+        pipe=pick(7),
+    )
     x = forecast_plan.with_range(x, canon, params)
     return x.select(
-        "period_type", "period_start",
-        manager_id=ibis.ifelse(x.mkey == COMPANY, ibis.null(_I64), x.mkey), metric=x.metric,
-        fact=from_cents(x.fact), plan_realistic=from_cents(x.real), plan_optimistic=from_cents(x.opt),
-        run_rate=from_cents(x.rr), forecast=from_cents(x.fc), is_complete=x.is_complete,
+        "period_type",
+        "period_start",
+        manager_id=ibis.ifelse(x.mkey == COMPANY, ibis.null(_I64), x.mkey),
+        metric=x.metric,
+        fact=from_cents(x.fact),
+        plan_realistic=from_cents(x.real),
+        plan_optimistic=from_cents(x.opt),
+        run_rate=from_cents(x.rr),
+        forecast=from_cents(x.fc),
+        is_complete=x.is_complete,
         plan_to_date=from_cents(x.td),
-        forecast_base=from_cents(x.base), forecast_pipeline=from_cents(x["pipe"]),
-        forecast_low=from_cents(x.lo), forecast_high=from_cents(x.hi),
-        chance_realistic_pct=x.chance_real, chance_optimistic_pct=x.chance_opt,
+        forecast_base=from_cents(x.base),
+        forecast_pipeline=from_cents(x["pipe"]),
+        forecast_low=from_cents(x.lo),
+        forecast_high=from_cents(x.hi),
+        chance_realistic_pct=x.chance_real,
+        chance_optimistic_pct=x.chance_opt,
     )
 
 
@@ -173,8 +207,9 @@ def _attainment(t: ibis.Table) -> ibis.Table:
     def pct(num, den):
         return ibis.ifelse(ratio, from_cents(pct_cents(to_cents(num), to_cents(den))), ibis.null("decimal(18,2)"))
 
-    return t.mutate(attainment_to_date_pct=pct(t.fact, t.plan_to_date),
-                    forecast_attainment_pct=pct(t.forecast, t.plan_realistic))
+    return t.mutate(
+        attainment_to_date_pct=pct(t.fact, t.plan_to_date), forecast_attainment_pct=pct(t.forecast, t.plan_realistic)
+    )
 
 
 def _running(as_of: date, unit: str) -> tuple[date, date]:
@@ -191,7 +226,8 @@ def _running(as_of: date, unit: str) -> tuple[date, date]:
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     facts = _month_facts(canon, params)
     plans = _month_plans(canon, params)
-    w = union_all(*[_rollup(facts, plans, kind, unit, params)
-                    for kind, unit in (("month", "M"), ("quarter", "Q"), ("year", "Y"))])
+    w = union_all(
+        *[_rollup(facts, plans, kind, unit, params) for kind, unit in (("month", "M"), ("quarter", "Q"), ("year", "Y"))]
+    )
     w = _with_forecast_parts(w, canon, params)
     return _attainment(_metrics(w, canon, params)).order_by("period_type", "period_start", "manager_id", "metric")

@@ -85,8 +85,9 @@ def building(published: Path, *, seed: Path | None = None) -> Iterator[tuple[Pat
         raise SalesglassError(f"could not replace {published}: {exc}") from exc
 
 
-def write_build_info(con: ibis.BaseBackend, *, as_of: date, built_at: datetime, zone: AccountZone, engine: str,
-                     rows: dict[str, int]) -> None:
+def write_build_info(
+    con: ibis.BaseBackend, *, as_of: date, built_at: datetime, zone: AccountZone, engine: str, rows: dict[str, int]
+) -> None:
     """One row per published table: when and how it was built, and how many rows it has."""
     from salesglass.sql import quote_lit as sql_literal
 

@@ -52,8 +52,16 @@ REPORTS: dict[str, ReportFn] = {
 
 DATA_QUALITY = "report_data_quality"
 
-DERIVED = ("partner_months", "partner_days", "first_sales", "deal_stages", "acquiring_deals", "forecast_weights",
-           "forecast_base", "forecast_pipeline")
+DERIVED = (
+    "partner_months",
+    "partner_days",
+    "first_sales",
+    "deal_stages",
+    "acquiring_deals",
+    "forecast_weights",
+    "forecast_base",
+    "forecast_pipeline",
+)
 """Helper tables published next to the reports (drill-down: who is whose new partner, stage times)."""
 
 

@@ -17,9 +17,9 @@ from salesglass.reports.money import MONEY
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     pm = canon.partner_months
     active = canon.managers.filter(canon.managers.is_active.fill_null(False)).select(
-        development_manager_id="manager_id", manager_active=ibis.literal(True))
-    partners = canon.partners.select("partner_id", "development_manager_id", "is_support",
-                                     known=ibis.literal(True))
+        development_manager_id="manager_id", manager_active=ibis.literal(True)
+    )
+    partners = canon.partners.select("partner_id", "development_manager_id", "is_support", known=ibis.literal(True))
     partners = left_join(partners, active, "development_manager_id")
     rows = left_join(pm, partners, "partner_id")
     bucket = ibis.cases(
@@ -30,10 +30,15 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
         else_="empty",
     )
     rows = rows.mutate(bucket=bucket)
-    rows = rows.mutate(manager_id=ibis.ifelse(rows.bucket == "manager", rows.development_manager_id,
-                                              ibis.null("int64")))
-    return rows.group_by("month", "bucket", "manager_id").agg(
-        turnover=rows.turnover.sum().cast(MONEY),
-        revenue=rows.revenue.sum().cast(MONEY),
-        tickets=rows.tickets.sum().cast("int64"),
-    ).order_by("month", "bucket", "manager_id")
+    rows = rows.mutate(
+        manager_id=ibis.ifelse(rows.bucket == "manager", rows.development_manager_id, ibis.null("int64"))
+    )
+    return (
+        rows.group_by("month", "bucket", "manager_id")
+        .agg(
+            turnover=rows.turnover.sum().cast(MONEY),
+            revenue=rows.revenue.sum().cast(MONEY),
+            tickets=rows.tickets.sum().cast("int64"),
+        )
+        .order_by("month", "bucket", "manager_id")
+    )

@@ -34,8 +34,11 @@ class BuildSummary:
         from rich.table import Table
 
         # the title on its own line: a table's title wraps to the table's (narrow) width
-        console.print(f"Published {self.path} — as of {self.as_of} ({self.timezone}, from {self.timezone_source})",
-                      highlight=False, markup=False)
+        console.print(
+            f"Published {self.path} — as of {self.as_of} ({self.timezone}, from {self.timezone_source})",
+            highlight=False,
+            markup=False,
+        )
         table = Table(show_lines=False)
         table.add_column("table")
         table.add_column("rows", justify="right")

@@ -55,16 +55,27 @@ def serve(
     config: ConfigOption = None,
     host: Annotated[str | None, typer.Option(help="Listen address (default: [dashboard].host).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: [dashboard].port).")] = None,
-    refresh: Annotated[bool, typer.Option(
-        "--refresh/--no-refresh", help="Keep the data fresh while serving: sync, load, link and build every "
-        "[refresh].interval_minutes (full reconciliation nightly) in a worker process.")] = True,
-    webhooks: Annotated[bool, typer.Option(
-        "--webhooks/--no-webhooks", help="Accept amoCRM webhooks at /hooks/amocrm/<secret> "
-        "(`salesglass webhook-info` shows the URL) and re-fetch the leads they name.")] = True,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh/--no-refresh",
+            help="Keep the data fresh while serving: sync, load, link and build every "
+            "[refresh].interval_minutes (full reconciliation nightly) in a worker process.",
+        ),
+    ] = True,
+    webhooks: Annotated[
+        bool,
+        typer.Option(
+            "--webhooks/--no-webhooks",
+            help="Accept amoCRM webhooks at /hooks/amocrm/<secret> "
+            "(`salesglass webhook-info` shows the URL) and re-fetch the leads they name.",
+        ),
+    ] = True,
 ) -> None:
     """Start the web dashboard (login required; reads the published report file) and keep it fresh."""
     from salesglass.config import load_config
     from salesglass.serve.users import UserStore
+
     cfg = load_config(config)
     if host:
         cfg.dashboard.host = host
@@ -133,8 +144,17 @@ def users_list(config: ConfigOption = None) -> None:
     """List dashboard logins (never their passwords)."""
     table = Table("e-mail", "role", "company totals", "created")
     for u in _store(config).list():  # control characters escaped, never printed raw (an old file may hold any)
-        table.add_row(*(_shown(str(v)) for v in (
-            u.email, u.role, {None: "default", True: "yes", False: "no"}.get(u.see_company_totals, "?"), u.created_at)))
+        table.add_row(
+            *(
+                _shown(str(v))
+                for v in (
+                    u.email,
+                    u.role,
+                    {None: "default", True: "yes", False: "no"}.get(u.see_company_totals, "?"),
+                    u.created_at,
+                )
+            )
+        )
     console.print(table)
 
 
@@ -187,8 +207,14 @@ class Serving:
             self.refresher.stop()
 
 
-def serving(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
-            refresh_interval_seconds: float | None = None, run_at_start: bool = False) -> Serving:
+def serving(
+    cfg: Any,
+    *,
+    refresh: bool = False,
+    webhooks: bool = False,
+    refresh_interval_seconds: float | None = None,
+    run_at_start: bool = False,
+) -> Serving:
     """What `salesglass serve` runs, minus the HTTP server: `serving(cfg, …).app` for uvicorn (tests,
     benchmarks and `run_server` use this one wiring). `stop()` ends the webhook queue and the scheduler."""
     from salesglass.serve.web.app import create_app
@@ -203,13 +229,13 @@ def serving(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
     if refresh:
         from salesglass.refresh.scheduler import start_background_refresh
 
-        refresher = start_background_refresh(cfg, run_at_start=run_at_start,
-                                             interval_seconds=refresh_interval_seconds)
+        refresher = start_background_refresh(cfg, run_at_start=run_at_start, interval_seconds=refresh_interval_seconds)
     return Serving(app, queue, refresher)
 
 
-def run_server(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
-               refresh_interval_seconds: float | None = None) -> None:
+def run_server(
+    cfg: Any, *, refresh: bool = False, webhooks: bool = False, refresh_interval_seconds: float | None = None
+) -> None:
     """Serve the dashboard with uvicorn until interrupted.
 
     With `refresh`, the data keeps itself fresh meanwhile: the scheduler runs sync → load → link →
@@ -229,5 +255,10 @@ def run_server(cfg: Any, *, refresh: bool = False, webhooks: bool = False,
 def server_options(cfg: Any) -> dict[str, Any]:
     """uvicorn's settings for the dashboard. Proxy headers are read inside the app, from
     `[dashboard].trusted_proxies` only: uvicorn's own default believes X-Forwarded-For from any local client."""
-    return {"host": cfg.dashboard.host, "port": cfg.dashboard.port, "log_level": "info", "access_log": False,
-            "proxy_headers": False}
+    return {
+        "host": cfg.dashboard.host,
+        "port": cfg.dashboard.port,
+        "log_level": "info",
+        "access_log": False,
+        "proxy_headers": False,
+    }

@@ -21,7 +21,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "продажа партнёра, которого нет в списке партнёров платформы",
     ),
     "fuzzy link suggestion awaiting review": (
-        "fuzzy link suggestion awaiting review", "нечёткое предложение связи ждёт проверки"),
+        "fuzzy link suggestion awaiting review",
+        "нечёткое предложение связи ждёт проверки",
+    ),
     "partner with sales but no development manager (no growth bonus line)": (
         "partner with sales but no development manager (no growth bonus line)",
         "у партнёра есть продажи, но нет менеджера по развитию (нет строки бонуса за рост)",
@@ -190,16 +192,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart_turnover_plan": ("Turnover: fact, forecast and plans", "Оборот: факт, прогноз и планы"),
     "table_plan_managers": ("By development manager", "По менеджерам"),
     # forecast section of plan-fact (docs/forecast.md)
-    "chart_forecast": ("Turnover forecast: parts, P10–P90 range and plans",
-                       "Прогноз оборота: части, диапазон P10–P90 и планы"),
+    "chart_forecast": (
+        "Turnover forecast: parts, P10–P90 range and plans",
+        "Прогноз оборота: части, диапазон P10–P90 и планы",
+    ),
     "table_forecast": ("Forecast of the running period", "Прогноз текущего периода"),
     "fact_to_date": ("Fact to date", "Факт на сегодня"),
     "forecast_range": ("P10 / P90", "P10 / P90"),
     "chance_realistic": ("Chance of realistic plan", "Шанс реалист. плана"),
     "chance_optimistic": ("Chance of optimistic plan", "Шанс оптим. плана"),
-    "forecast_note": ("Forecast = fact to date + base + pipeline; P10–P90 and chances from the backtest at the same "
-                      "point of the period.",
-                      "Прогноз = факт + база + воронка; P10–P90 и шансы — по бэктесту в той же точке периода."),
+    "forecast_note": (
+        "Forecast = fact to date + base + pipeline; P10–P90 and chances from the backtest at the same "
+        "point of the period.",
+        "Прогноз = факт + база + воронка; P10–P90 и шансы — по бэктесту в той же точке периода.",
+    ),
     "table_forecast_accuracy": ("How accurate the forecast has been (backtest)", "Точность прогноза (бэктест)"),
     "point_of_period": ("As of", "На дату"),
     "point_month_1": ("day 1–7", "1–7 число"),
@@ -215,8 +221,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mape_last_year": ("MAPE last year", "MAPE прошлый год"),
     "bias_forecast": ("Bias forecast", "Смещение прогноза"),
     "coverage": ("Inside P10–P90", "Внутри P10–P90"),
-    "forecast_accuracy_note": ("MAPE = mean |forecast − actual| / actual; bias < 0: too low. Lower is better.",
-                               "MAPE = средняя |прогноз − факт| / факт; смещение < 0: прогноз занижен."),
+    "forecast_accuracy_note": (
+        "MAPE = mean |forecast − actual| / actual; bias < 0: too low. Lower is better.",
+        "MAPE = средняя |прогноз − факт| / факт; смещение < 0: прогноз занижен.",
+    ),
     # new partners
     "signed_to_selling": ("Signed → selling", "Договор → продажи"),
     "prev_first_sales": ("First sales, previous period", "Первые продажи, пред. период"),
@@ -276,8 +284,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "row_count": ("Rows", "Строк"),
     "table_refresh_status": ("Sources: last refresh", "Источники: последнее обновление"),
     "table_data_quality": ("Data-quality counts", "Проверки качества"),
-    "table_refresh_runs": ("Refreshes (sync, load, link, build)",
-                           "Обновления данных (синхронизация, загрузка, связи, сборка)"),
+    "table_refresh_runs": (
+        "Refreshes (sync, load, link, build)",
+        "Обновления данных (синхронизация, загрузка, связи, сборка)",
+    ),
     "refresh_started": ("Started", "Начато"),
     "refresh_finished": ("Finished", "Закончено"),
     "refresh_trigger": ("Trigger", "Причина запуска"),
@@ -288,8 +298,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "refresh_failed": ("failed", "ошибка"),
     "refresh_skipped": ("skipped", "пропущено"),
     "refresh_running": ("running", "идёт"),
-    "no_refresh_runs": ("No refresh has run yet (`salesglass serve` or `salesglass refresh --once`).",
-                        "Обновлений ещё не было (`salesglass serve` или `salesglass refresh --once`)."),
+    "no_refresh_runs": (
+        "No refresh has run yet (`salesglass serve` or `salesglass refresh --once`).",
+        "Обновлений ещё не было (`salesglass serve` или `salesglass refresh --once`).",
+    ),
     "table_quarantine": ("Quarantine", "Карантин"),
     "table_suggestions": ("Fuzzy link suggestions (review)", "Возможные связи (проверить)"),
     "last_seen": ("Last seen", "Последний раз"),

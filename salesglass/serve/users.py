@@ -103,8 +103,14 @@ class UserStore:
                 raise SalesglassError(f"user {email} already exists (use `salesglass users reset-password`)")
             users = [u for u in users if u.email != email]
             created = datetime.now(UTC).isoformat(timespec="seconds")
-            user = User(email, role, _hasher.hash(password), see_company_totals, created,
-                        session_version=old.session_version + 1 if old else 0)
+            user = User(
+                email,
+                role,
+                _hasher.hash(password),
+                see_company_totals,
+                created,
+                session_version=old.session_version + 1 if old else 0,
+            )
             users.append(user)
             self._save(users)
         return user
@@ -172,8 +178,14 @@ def _has_control(text: str) -> bool:
 
 def printable(text: str) -> str:
     """Text safe to print on a terminal or a page: control characters shown as escapes, never raw."""
-    return "".join(ch if unicodedata.category(ch) not in ("Cc", "Cf") else f"\\x{ord(ch):02x}" if ord(ch) < 256
-                   else f"\\u{ord(ch):04x}" for ch in text)
+    return "".join(
+        ch
+        if unicodedata.category(ch) not in ("Cc", "Cf")
+        else f"\\x{ord(ch):02x}"
+        if ord(ch) < 256
+        else f"\\u{ord(ch):04x}"
+        for ch in text
+    )
 
 
 def check_email(email: str) -> str:

@@ -21,8 +21,16 @@ from salesglass.simulate.scales import Scale
 from salesglass.simulate.staff import Staff
 
 
-def build_deals(rng: np.random.Generator, scale: Scale, staff: Staff, p: Partners, first_sale: np.ndarray,
-                first_vendor_sale: np.ndarray, start: int, end: int) -> Crm:
+def build_deals(
+    rng: np.random.Generator,
+    scale: Scale,
+    staff: Staff,
+    p: Partners,
+    first_sale: np.ndarray,
+    first_vendor_sale: np.ndarray,
+    start: int,
+    end: int,
+) -> Crm:
     crm = Crm(rng, staff, p, start, end)
     for i in range(1, p.n):  # 0 is the support account: no deal
         fs = first_vendor_sale[i] if p.role[i] == "agent" else first_sale[i]
@@ -183,12 +191,24 @@ def write_amocrm(folder: Path, rng: np.random.Generator, crm: Crm, staff: Staff,
             ts, lead, _, kind, b1, b2, a1, a2, actor = (int(x) for x in table[:, i])
             eid = event_id(ts, k, int(noise[k]))
             before, after = _values(kind, b1, b2, a1, a2)
-            fh.write(json_line({
-                "id": eid, "type": KINDS[kind], "entity_id": lead, "entity_type": "lead", "created_by": actor,
-                "created_at": ts, "value_before": before, "value_after": after, "account_id": S.ACCOUNT_ID,
-                "_links": {"self": {"href": f"{S.BASE}/events/{eid}"}},
-                "_embedded": {"entity": {"id": lead, "_links": {"self": {"href": f"{S.BASE}/leads/{lead}"}}}},
-            }) + "\n")
+            fh.write(
+                json_line(
+                    {
+                        "id": eid,
+                        "type": KINDS[kind],
+                        "entity_id": lead,
+                        "entity_type": "lead",
+                        "created_by": actor,
+                        "created_at": ts,
+                        "value_before": before,
+                        "value_after": after,
+                        "account_id": S.ACCOUNT_ID,
+                        "_links": {"self": {"href": f"{S.BASE}/events/{eid}"}},
+                        "_embedded": {"entity": {"id": lead, "_links": {"self": {"href": f"{S.BASE}/leads/{lead}"}}}},
+                    }
+                )
+                + "\n"
+            )
     return {"leads": len(crm.deals), "companies": len(companies), "amocrm_events": len(order), "users": len(uid)}
 
 
@@ -212,16 +232,30 @@ def _lead_json(deal: Deal, events: list[tuple], crm: Crm, uid: list[int]) -> dic
     responsible = uid[responsible_at(deal, last[0])]
     manager = crm.staff.all[responsible_at(deal, last[0])]
     return {
-        "id": deal.id, "name": deal.name, "price": deal.price, "responsible_user_id": responsible,
-        "group_id": 0 if manager.is_admin else S.GROUPS[manager.role][0], "status_id": status,
-        "pipeline_id": pipeline, "loss_reason_id": deal.loss_reason if status == S.LOST else None,
-        "created_by": uid[deal.owner], "updated_by": last[7], "created_at": deal.created, "updated_at": last[0],
-        "closed_at": ts if status in (S.WON, S.LOST) else None, "closest_task_at": None,
-        "is_deleted": deal.deleted_at is not None, "custom_fields_values": fields or None, "score": None,
-        "account_id": S.ACCOUNT_ID, "labor_cost": None,
+        "id": deal.id,
+        "name": deal.name,
+        "price": deal.price,
+        "responsible_user_id": responsible,
+        "group_id": 0 if manager.is_admin else S.GROUPS[manager.role][0],
+        "status_id": status,
+        "pipeline_id": pipeline,
+        "loss_reason_id": deal.loss_reason if status == S.LOST else None,
+        "created_by": uid[deal.owner],
+        "updated_by": last[7],
+        "created_at": deal.created,
+        "updated_at": last[0],
+        "closed_at": ts if status in (S.WON, S.LOST) else None,
+        "closest_task_at": None,
+        "is_deleted": deal.deleted_at is not None,
+        "custom_fields_values": fields or None,
+        "score": None,
+        "account_id": S.ACCOUNT_ID,
+        "labor_cost": None,
         "_links": {"self": {"href": f"{S.BASE}/leads/{deal.id}"}},
-        "_embedded": {"tags": [], "companies": [
-            {"id": cid, "_links": {"self": {"href": f"{S.BASE}/companies/{cid}"}}} for cid in company]},
+        "_embedded": {
+            "tags": [],
+            "companies": [{"id": cid, "_links": {"self": {"href": f"{S.BASE}/companies/{cid}"}}} for cid in company],
+        },
     }
 
 
@@ -234,23 +268,37 @@ def _company_json(c, uid: list[int], rng: np.random.Generator, end: int) -> dict
     if c.city:
         fields.append(S.cf(S.F_CITY, "Город", "text", c.city))
     return {
-        "id": c.id, "name": c.name, "responsible_user_id": uid[c.responsible], "group_id": 0,
-        "created_by": uid[c.responsible], "updated_by": uid[c.responsible], "created_at": c.created,
-        "updated_at": min(end, c.created + int(rng.integers(0, 30 * DAY))), "closest_task_at": None,
+        "id": c.id,
+        "name": c.name,
+        "responsible_user_id": uid[c.responsible],
+        "group_id": 0,
+        "created_by": uid[c.responsible],
+        "updated_by": uid[c.responsible],
+        "created_at": c.created,
+        "updated_at": min(end, c.created + int(rng.integers(0, 30 * DAY))),
+        "closest_task_at": None,
         "is_deleted": False,
-        "custom_fields_values": fields or None, "account_id": S.ACCOUNT_ID,
-        "_links": {"self": {"href": f"{S.BASE}/companies/{c.id}"}}, "_embedded": {"tags": []},
+        "custom_fields_values": fields or None,
+        "account_id": S.ACCOUNT_ID,
+        "_links": {"self": {"href": f"{S.BASE}/companies/{c.id}"}},
+        "_embedded": {"tags": []},
     }
 
 
 def _write_oauth(path: Path, rng: np.random.Generator) -> None:
     """The demo integration's credentials (the emulator accepts exactly these); owner-only file."""
+
     def token(n: int) -> str:
         return "".join("0123456789abcdef"[int(x)] for x in rng.integers(0, 16, n))
 
-    data = {"client_id": f"{token(8)}-{token(4)}-4{token(3)}-a{token(3)}-{token(12)}",
-            "client_secret": token(64), "redirect_uri": "http://127.0.0.1:8000/amocrm/oauth/callback",
-            "authorization_code": "def50200" + token(120), "long_lived_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9."
-            + token(160), "subdomain": S.SUBDOMAIN, "account_id": S.ACCOUNT_ID}
+    data = {
+        "client_id": f"{token(8)}-{token(4)}-4{token(3)}-a{token(3)}-{token(12)}",
+        "client_secret": token(64),
+        "redirect_uri": "http://127.0.0.1:8000/amocrm/oauth/callback",
+        "authorization_code": "def50200" + token(120),
+        "long_lived_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + token(160),
+        "subdomain": S.SUBDOMAIN,
+        "account_id": S.ACCOUNT_ID,
+    }
     dump_json(path, data)
     os.chmod(path, 0o600)

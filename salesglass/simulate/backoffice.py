@@ -19,9 +19,26 @@ from salesglass.simulate.partners import NONE, Partners
 from salesglass.simulate.staff import Staff
 
 TAG_CONTRACT, TAG_WIDGET, TAG_MANAGER = 2, 3, 7
-ORDER_COLUMNS = ("order_id", "number", "origin", "status", "event_id", "org_id", "vendor_id", "created_at", "done_at",
-                 "is_invitation", "tickets_quantity", "nominal_kop", "extra_org_kop", "full_kop", "acquiring_cost_kop",
-                 "agent_commission_kop", "profit_core_kop", "updated_at")  # currency: the schema's default 'RUB'
+ORDER_COLUMNS = (
+    "order_id",
+    "number",
+    "origin",
+    "status",
+    "event_id",
+    "org_id",
+    "vendor_id",
+    "created_at",
+    "done_at",
+    "is_invitation",
+    "tickets_quantity",
+    "nominal_kop",
+    "extra_org_kop",
+    "full_kop",
+    "acquiring_cost_kop",
+    "agent_commission_kop",
+    "profit_core_kop",
+    "updated_at",
+)  # currency: the schema's default 'RUB'
 
 
 def schema_sql() -> str:
@@ -33,8 +50,13 @@ class Backoffice:
         self.con = sqlite3.connect(path, isolation_level=None)
         # ignore_check_constraints: the rows are generated to satisfy the CHECKs (a test runs integrity_check);
         # evaluating the IN-lists costs about as much as the inserts themselves
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY",
-                       "ignore_check_constraints=ON"):
+        for pragma in (
+            "journal_mode=OFF",
+            "synchronous=OFF",
+            "cache_size=-262144",
+            "temp_store=MEMORY",
+            "ignore_check_constraints=ON",
+        ):
             self.con.execute(f"PRAGMA {pragma}")
         self.con.executescript(schema_sql())
         self.con.execute("BEGIN")
@@ -48,7 +70,7 @@ class Backoffice:
         target = f"{table} ({', '.join(names)})" if names else table
         sql = f"INSERT INTO {target} VALUES ({','.join('?' * len(columns))})"
         for lo in range(0, len(columns[0]), 50_000):  # Python objects for a slice at a time (memory)
-            part = [c[lo:lo + 50_000] for c in columns]
+            part = [c[lo : lo + 50_000] for c in columns]
             rows = zip(*(c.astype(str).tolist() if c.dtype.kind == "S" else c.tolist() for c in part), strict=True)
             self.con.executemany(sql, rows)
 
@@ -85,13 +107,24 @@ def partner_rows(rng: np.random.Generator, p: Partners, staff: Staff, end: int) 
     partners = []
     created_t, approved_t, updated_t = msk_text(p.created), msk_text(np.maximum(p.approved, 0)), msk_text(updated)
     for i in range(n):
-        partners.append((
-            p.ids[i], p.names[i], str(p.role[i]), str(status[i]), p.legal_type[i], p.inn_text[i],
-            str(created_t[i]), str(approved_t[i]) if approved[i] else None,
-            emails[p.sale_manager[i]] if p.sale_manager[i] != NONE else None,
-            emails[p.account_manager[i]] if p.account_manager[i] != NONE else None,
-            int(p.is_support[i]), float(p.commission_pct[i]), int(removed[i]), str(updated_t[i]),
-        ))
+        partners.append(
+            (
+                p.ids[i],
+                p.names[i],
+                str(p.role[i]),
+                str(status[i]),
+                p.legal_type[i],
+                p.inn_text[i],
+                str(created_t[i]),
+                str(approved_t[i]) if approved[i] else None,
+                emails[p.sale_manager[i]] if p.sale_manager[i] != NONE else None,
+                emails[p.account_manager[i]] if p.account_manager[i] != NONE else None,
+                int(p.is_support[i]),
+                float(p.commission_pct[i]),
+                int(removed[i]),
+                str(updated_t[i]),
+            )
+        )
     contracts = _contracts(rng, p, status, end)
     widgets = _widgets(rng, p, end)
     return partners, contracts, widgets
@@ -111,8 +144,17 @@ def _contracts(rng: np.random.Generator, p: Partners, status: np.ndarray, end: i
     ids = object_ids(ts, TAG_CONTRACT, np.arange(len(items)))
     issued = msk_text(ts)
     numbers = rng.integers(10_000_000, 99_999_999, len(items))
-    rows = [(cid, p.ids[i], f"{'А' if kind == 'agent_agreement' else 'О'}-{num}-{int(num) % 9 + 1}", kind,
-             str(issued[k]), 0) for k, (cid, (i, _, kind), num) in enumerate(zip(ids, items, numbers, strict=True))]
+    rows = [
+        (
+            cid,
+            p.ids[i],
+            f"{'А' if kind == 'agent_agreement' else 'О'}-{num}-{int(num) % 9 + 1}",
+            kind,
+            str(issued[k]),
+            0,
+        )
+        for k, (cid, (i, _, kind), num) in enumerate(zip(ids, items, numbers, strict=True))
+    ]
     return sorted(rows)
 
 
@@ -136,7 +178,15 @@ def _widgets(rng: np.random.Generator, p: Partners, end: int) -> list[tuple]:
         site = latin(normalise(p.names[i])).replace(" ", "-")[:40].strip("-") or "site"
         active = installed is not None and p.active_until[i] > end - 30 * DAY
         seen = None if installed is None else min(end, max(installed, int(p.active_until[i])))
-        rows.append((wid, p.ids[i], f"{site}.ru", str(msk_text(np.array([made]))[0]),
-                     None if installed is None else str(msk_text(np.array([installed]))[0]),
-                     None if seen is None else str(msk_text(np.array([seen]))[0]), int(active)))
+        rows.append(
+            (
+                wid,
+                p.ids[i],
+                f"{site}.ru",
+                str(msk_text(np.array([made]))[0]),
+                None if installed is None else str(msk_text(np.array([installed]))[0]),
+                None if seen is None else str(msk_text(np.array([seen]))[0]),
+                int(active),
+            )
+        )
     return sorted(rows)

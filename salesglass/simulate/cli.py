@@ -16,15 +16,26 @@ def register(app: typer.Typer) -> None:
 
 
 def generate_command(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the company into (created; an earlier "
-                                                     "generated company there is replaced).")] = Path("company"),
-    scale: Annotated[str, typer.Option(help="Size: xs (tests), s (demo: ~800 partners, 200k orders), m (~10M "
-                                            "orders), l (~100M orders).")] = "s",
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Folder to write the company into (created; an earlier generated company there is replaced)."
+        ),
+    ] = Path("company"),
+    scale: Annotated[
+        str,
+        typer.Option(help="Size: xs (tests), s (demo: ~800 partners, 200k orders), m (~10M orders), l (~100M orders)."),
+    ] = "s",
     seed: Annotated[int, typer.Option(help="Random seed; same scale + seed + end → identical files.")] = 7,
     end: Annotated[str | None, typer.Option(help="Last day of the history, YYYY-MM-DD (default: today, UTC).")] = None,
-    profile: Annotated[str, typer.Option(help="Which company: biletoid (the demo: Moscow, amoCRM, a SQLite "
-                                              "back-office) or sibkassa (Novosibirsk UTC+7, Kommo, other pipelines "
-                                              "and field types, canonical CSV files).")] = "biletoid",
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="Which company: biletoid (the demo: Moscow, amoCRM, a SQLite "
+            "back-office) or sibkassa (Novosibirsk UTC+7, Kommo, other pipelines "
+            "and field types, canonical CSV files)."
+        ),
+    ] = "biletoid",
 ) -> None:
     """Write a simulated ticketing company: amoCRM snapshot, back-office SQLite, plans.xlsx and truth/."""
     from rich.console import Console
@@ -37,8 +48,14 @@ def generate_command(
     except ValueError:
         raise SalesglassError(f"--end {end!r} is not a date: expected YYYY-MM-DD") from None
     console = Console()
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         tasks: dict[str, int] = {}
 
         def report(step: str, done: int, total: int) -> None:

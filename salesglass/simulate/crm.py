@@ -21,8 +21,7 @@ from salesglass.simulate.names import inn as make_inn
 from salesglass.simulate.partners import ANNUAL_GMV_M, NONE, SEGMENT_SHARE, Partners
 from salesglass.simulate.staff import Staff
 
-EVIDENCE = (("lead_account_id", 0.40), ("company_account_id", 0.20), ("inn", 0.20), ("name", 0.15),
-            ("none", 0.05))
+EVIDENCE = (("lead_account_id", 0.40), ("company_account_id", 0.20), ("inn", 0.20), ("name", 0.15), ("none", 0.05))
 LEAD_SEASON = np.array([1.1, 1.1, 1.0, 1.0, 0.9, 0.75, 0.75, 1.15, 1.2, 1.15, 1.0, 0.85])
 DEV_TOPICS = ("новый тур", "фестиваль", "снижение комиссии", "дистрибуция", "реактивация", "новая площадка")
 
@@ -103,8 +102,12 @@ class Crm:
         self.companies: list[Company] = []
         self.partner_company: dict[int, int] = {}
         self.evidence: dict[int, str] = {}
-        self.injected: dict[str, list] = {"deal_moved_back": [], "won_before_first_sale": [],
-                                          "never_moved_to_won": [], "retroactive_deals": []}
+        self.injected: dict[str, list] = {
+            "deal_moved_back": [],
+            "won_before_first_sale": [],
+            "never_moved_to_won": [],
+            "retroactive_deals": [],
+        }
         self.taken_names = {normalise(x) for x in p.names}
         inns = [x for x in p.inn if x]
         self.all_inn = set(inns)
@@ -181,7 +184,7 @@ class Crm:
         owner = self.staff.pick(rng, "sales", created).index
         inbound = rng.random() < 0.35
         path = Path(created, S.NEW_BUSINESS, (nb["unsorted"] if inbound else nb["contact"]).id, self.end, rng)
-        steps = ["contact", "meeting", "proposal", "contract_talks"][0 if inbound else 1:]
+        steps = ["contact", "meeting", "proposal", "contract_talks"][0 if inbound else 1 :]
         if rng.random() < 0.1:
             steps.remove("meeting")
         fractions = np.sort(rng.random(len(steps))) * 0.9
@@ -192,16 +195,28 @@ class Crm:
             path.to(p.approved[i] + self.lag(), S.NEW_BUSINESS, nb["signed"].id)
         if p.widget[i] != NONE and not operator:
             path.to(p.widget[i] + self.lag(), S.NEW_BUSINESS, nb["widget"].id)
-        deal = Deal(created, owner, [], "", self.budget(int(p.segment[i])), partner=i,
-                    kind="operator" if operator else "organizer", source="inbound" if inbound else
-                    str(rng.choice(["outbound", "referral", "event", "agent"], p=[0.46, 0.23, 0.15, 0.16])))
+        deal = Deal(
+            created,
+            owner,
+            [],
+            "",
+            self.budget(int(p.segment[i])),
+            partner=i,
+            kind="operator" if operator else "organizer",
+            source="inbound"
+            if inbound
+            else str(rng.choice(["outbound", "referral", "event", "agent"], p=[0.46, 0.23, 0.15, 0.16])),
+        )
         if first_sale is not None:
             r = rng.random()
             if r < 0.10:
                 self.injected["never_moved_to_won"].append(deal)
             elif r < 0.15 and path.last < first_sale - 2 * DAY:
-                if path.to(first_sale - rng.uniform(DAY, max(1.5 * DAY, min(7 * DAY, first_sale - path.last - DAY))),
-                           S.NEW_BUSINESS, S.WON):
+                if path.to(
+                    first_sale - rng.uniform(DAY, max(1.5 * DAY, min(7 * DAY, first_sale - path.last - DAY))),
+                    S.NEW_BUSINESS,
+                    S.WON,
+                ):
                     self.injected["won_before_first_sale"].append(deal)
             else:
                 path.to(max(first_sale + self.lag(), path.last), S.NEW_BUSINESS, S.WON)
@@ -222,8 +237,16 @@ class Crm:
         owner = self.staff.pick(rng, "sales", created).index
         path = Path(created, S.NEW_BUSINESS, S.NB["widget"].id, self.end, rng)
         path.to(created + rng.integers(300, 3 * DAY), S.NEW_BUSINESS, S.WON)
-        deal = Deal(created, owner, [], "", self.budget(int(self.p.segment[i])), partner=i,
-                    kind="operator" if self.p.role[i] == "agent" else "organizer", source="inbound")
+        deal = Deal(
+            created,
+            owner,
+            [],
+            "",
+            self.budget(int(self.p.segment[i])),
+            partner=i,
+            kind="operator" if self.p.role[i] == "agent" else "organizer",
+            source="inbound",
+        )
         self.injected["retroactive_deals"].append(deal)
         self.finish_partner_deal(deal, i, path)
 
@@ -234,8 +257,11 @@ class Crm:
             return
         created = self.hours(int(rng.uniform(lo, self.end - 5 * DAY)))
         am = self.staff.all[p.account_manager[i]]
-        owner = am.index if am.active_at(created) and am.role == "development" else \
-            self.staff.pick(rng, "development", created).index
+        owner = (
+            am.index
+            if am.active_at(created) and am.role == "development"
+            else self.staff.pick(rng, "development", created).index
+        )
         path = Path(created, S.DEVELOPMENT, dev["potential"].id, self.end, rng)
         t, deal_reason = created, None
         for key, conv, med in (("talks", 0.7, 7), ("agreed", 0.6, 14), ("launched", 0.85, 10), ("won", 1.0, 5)):
@@ -246,9 +272,16 @@ class Crm:
                 break
             path.to(t, S.DEVELOPMENT, S.WON if key == "won" else dev[key].id)
         short = normalise(p.names[i]).title()[:30]
-        deal = Deal(created, owner, [], f"{short} — {rng.choice(DEV_TOPICS)}",
-                    int(self.budget(int(p.segment[i])) * rng.uniform(0.1, 0.3) // 10_000 * 10_000), partner=i,
-                    kind="operator" if p.role[i] == "agent" else "organizer", loss_reason=deal_reason)
+        deal = Deal(
+            created,
+            owner,
+            [],
+            f"{short} — {rng.choice(DEV_TOPICS)}",
+            int(self.budget(int(p.segment[i])) * rng.uniform(0.1, 0.3) // 10_000 * 10_000),
+            partner=i,
+            kind="operator" if p.role[i] == "agent" else "organizer",
+            loss_reason=deal_reason,
+        )
         deal.path = path.moves
         deal.company = self.company_for(i, created, owner)
         if self.evidence[i] == "lead_account_id" or (rng.random() < 0.5 and self.evidence[i] == "company_account_id"):
@@ -280,11 +313,19 @@ class Crm:
             if rng.random() < LEAD_SEASON[month] / LEAD_SEASON.max():
                 break
         owner = self.staff.pick(rng, "sales", created).index
-        source = str(rng.choice(["inbound", "outbound", "referral", "event", "agent"],
-                                p=[0.35, 0.30, 0.15, 0.10, 0.10]))
+        source = str(
+            rng.choice(["inbound", "outbound", "referral", "event", "agent"], p=[0.35, 0.30, 0.15, 0.10, 0.10])
+        )
         segment = int(rng.choice(5, p=SEGMENT_SHARE / SEGMENT_SHARE.sum()))
-        deal = Deal(created, owner, [], "", self.budget(segment), source=source,
-                    kind="operator" if rng.random() < 0.08 else "organizer")
+        deal = Deal(
+            created,
+            owner,
+            [],
+            "",
+            self.budget(segment),
+            source=source,
+            kind="operator" if rng.random() < 0.08 else "organizer",
+        )
         archive_until = self.start + 60 * DAY
         if created < archive_until and rng.random() < 0.3:
             path = Path(created, S.ARCHIVE, S.OLD["request"].id, self.end, rng)
@@ -327,8 +368,9 @@ class Crm:
             value = make_inn(rng, lt) if rng.random() < 0.5 else None
             if value in self.all_inn:
                 value = None
-            self.companies.append(Company(created, name, owner, value, None,
-                                          str(rng.choice(CITIES)) if rng.random() < 0.5 else None))
+            self.companies.append(
+                Company(created, name, owner, value, None, str(rng.choice(CITIES)) if rng.random() < 0.5 else None)
+            )
             deal.company = len(self.companies) - 1
             deal.name = name if rng.random() < 0.6 else "Сделка #{id}"
         else:

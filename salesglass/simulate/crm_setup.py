@@ -49,34 +49,60 @@ OLD = {
     "work": Status(52_004_818, "В работе", "negotiation"),
 }
 LOSS_REASONS = [
-    (14_201, "Ушли к конкуренту", 0.22), (14_202, "Высокая комиссия", 0.20),
+    (14_201, "Ушли к конкуренту", 0.22),
+    (14_202, "Высокая комиссия", 0.20),
     (14_203, "Нет мероприятий / отложили", 0.18),
-    (14_204, "Не выходит на связь", 0.20), (14_205, "Нужна функциональность (рассадка, касса)", 0.08),
+    (14_204, "Не выходит на связь", 0.20),
+    (14_205, "Нужна функциональность (рассадка, касса)", 0.08),
     (14_206, "Не целевой (мелкий, разовый)", 0.12),
 ]
 
 F_KIND, F_COLD, F_ACCOUNT, F_EVENTS, F_SOURCE = 904_311, 904_313, 904_315, 904_317, 904_319
 F_INN, F_COMPANY_ACCOUNT, F_CITY = 904_401, 904_403, 904_405
 KIND_ENUMS = {"organizer": (512_001, "Организатор"), "operator": (512_003, "Билетный оператор")}
-SOURCE_ENUMS = {"inbound": (512_011, "Заявка с сайта"), "outbound": (512_013, "Холодный обзвон"),
-                "referral": (512_015, "Рекомендация"), "event": (512_017, "Выставка / конференция"),
-                "agent": (512_019, "От билетного оператора")}
+SOURCE_ENUMS = {
+    "inbound": (512_011, "Заявка с сайта"),
+    "outbound": (512_013, "Холодный обзвон"),
+    "referral": (512_015, "Рекомендация"),
+    "event": (512_017, "Выставка / конференция"),
+    "agent": (512_019, "От билетного оператора"),
+}
 
 
 def account(created_at: int, owner_id: int) -> dict:
     groups = [{"id": 0, "name": "Отдел продаж (основной)", "uuid": None}] + [
-        {"id": gid, "name": name, "uuid": None} for gid, name in GROUPS.values()]
+        {"id": gid, "name": name, "uuid": None} for gid, name in GROUPS.values()
+    ]
     return {
-        "id": ACCOUNT_ID, "name": ACCOUNT_NAME, "subdomain": SUBDOMAIN, "created_at": created_at,
-        "created_by": owner_id, "updated_at": created_at, "updated_by": owner_id, "current_user_id": owner_id,
-        "country": "RU", "currency": "RUB", "currency_symbol": "₽", "customers_mode": "disabled",
-        "is_unsorted_on": True, "mobile_feature_version": 0, "is_loss_reason_enabled": True,
-        "is_helpbot_enabled": False, "is_technical_account": False, "contact_name_display_order": 1,
+        "id": ACCOUNT_ID,
+        "name": ACCOUNT_NAME,
+        "subdomain": SUBDOMAIN,
+        "created_at": created_at,
+        "created_by": owner_id,
+        "updated_at": created_at,
+        "updated_by": owner_id,
+        "current_user_id": owner_id,
+        "country": "RU",
+        "currency": "RUB",
+        "currency_symbol": "₽",
+        "customers_mode": "disabled",
+        "is_unsorted_on": True,
+        "mobile_feature_version": 0,
+        "is_loss_reason_enabled": True,
+        "is_helpbot_enabled": False,
+        "is_technical_account": False,
+        "contact_name_display_order": 1,
         "_links": {"self": {"href": f"{BASE}/account"}},
         "_embedded": {
-            "datetime_settings": {"date_pattern": "d.m.Y H:i", "short_date_pattern": "d.m.Y",
-                                  "short_time_pattern": "H:i", "date_format": "d.m.Y", "time_format": "H:i:s",
-                                  "timezone": "Europe/Moscow", "timezone_offset": "+03:00"},
+            "datetime_settings": {
+                "date_pattern": "d.m.Y H:i",
+                "short_date_pattern": "d.m.Y",
+                "short_time_pattern": "H:i",
+                "date_format": "d.m.Y",
+                "time_format": "H:i:s",
+                "timezone": "Europe/Moscow",
+                "timezone_offset": "+03:00",
+            },
             "users_groups": groups,
         },
     }
@@ -86,55 +112,139 @@ def users(staff: Staff, end: int) -> list[dict]:
     out = []
     for m in staff.all:
         active = m.left_ts is None or m.left_ts > end
-        rights = {"leads": {"view": "A", "edit": "A", "add": "A", "delete": "A" if m.is_admin else "D", "export": "A"},
-                  "contacts": {"view": "A", "edit": "A", "add": "A", "delete": "D", "export": "A"},
-                  "companies": {"view": "A", "edit": "A", "add": "A", "delete": "D", "export": "A"},
-                  "tasks": {"edit": "A", "delete": "A"}, "mail_access": True, "catalog_access": True,
-                  "status_rights": [], "catalog_rights": [], "is_admin": m.is_admin, "is_free": False,
-                  "is_active": active, "group_id": 0 if m.is_admin else GROUPS[m.role][0], "role_id": None}
-        out.append({"id": m.user_id, "name": m.name, "email": m.email, "lang": "ru", "rights": rights,
-                    "_links": {"self": {"href": f"{BASE}/users/{m.user_id}"}}})
+        rights = {
+            "leads": {"view": "A", "edit": "A", "add": "A", "delete": "A" if m.is_admin else "D", "export": "A"},
+            "contacts": {"view": "A", "edit": "A", "add": "A", "delete": "D", "export": "A"},
+            "companies": {"view": "A", "edit": "A", "add": "A", "delete": "D", "export": "A"},
+            "tasks": {"edit": "A", "delete": "A"},
+            "mail_access": True,
+            "catalog_access": True,
+            "status_rights": [],
+            "catalog_rights": [],
+            "is_admin": m.is_admin,
+            "is_free": False,
+            "is_active": active,
+            "group_id": 0 if m.is_admin else GROUPS[m.role][0],
+            "role_id": None,
+        }
+        out.append(
+            {
+                "id": m.user_id,
+                "name": m.name,
+                "email": m.email,
+                "lang": "ru",
+                "rights": rights,
+                "_links": {"self": {"href": f"{BASE}/users/{m.user_id}"}},
+            }
+        )
     return out
 
 
 def _statuses(pipeline_id: int, statuses: dict[str, Status]) -> list[dict]:
     out = []
     for sort, st in enumerate(statuses.values()):
-        out.append({"id": st.id, "name": st.name, "sort": 10 * (sort + 1), "is_editable": sort > 0,
-                    "pipeline_id": pipeline_id, "color": "#c1c1c1" if sort == 0 else "#99ccff",
-                    "type": 1 if sort == 0 else 0, "account_id": ACCOUNT_ID})
-    out.append({"id": WON, "name": "Успешно реализовано", "sort": 10000, "is_editable": False,
-                "pipeline_id": pipeline_id, "color": "#CCFF66", "type": 0, "account_id": ACCOUNT_ID})
-    out.append({"id": LOST, "name": "Закрыто и не реализовано", "sort": 11000, "is_editable": False,
-                "pipeline_id": pipeline_id, "color": "#D5D8DB", "type": 0, "account_id": ACCOUNT_ID})
+        out.append(
+            {
+                "id": st.id,
+                "name": st.name,
+                "sort": 10 * (sort + 1),
+                "is_editable": sort > 0,
+                "pipeline_id": pipeline_id,
+                "color": "#c1c1c1" if sort == 0 else "#99ccff",
+                "type": 1 if sort == 0 else 0,
+                "account_id": ACCOUNT_ID,
+            }
+        )
+    out.append(
+        {
+            "id": WON,
+            "name": "Успешно реализовано",
+            "sort": 10000,
+            "is_editable": False,
+            "pipeline_id": pipeline_id,
+            "color": "#CCFF66",
+            "type": 0,
+            "account_id": ACCOUNT_ID,
+        }
+    )
+    out.append(
+        {
+            "id": LOST,
+            "name": "Закрыто и не реализовано",
+            "sort": 11000,
+            "is_editable": False,
+            "pipeline_id": pipeline_id,
+            "color": "#D5D8DB",
+            "type": 0,
+            "account_id": ACCOUNT_ID,
+        }
+    )
     for s in out:
         s["_links"] = {"self": {"href": f"{BASE}/leads/pipelines/{pipeline_id}/statuses/{s['id']}"}}
     return out
 
 
 def pipelines() -> list[dict]:
-    spec = [(NEW_BUSINESS, "Новые клиенты", 1, True, False, NB),
-            (DEVELOPMENT, "Развитие клиентов", 2, False, False, DEV),
-            (ARCHIVE, "Продажи 2023 (архив)", 3, False, True, OLD)]
-    return [{"id": pid, "name": name, "sort": sort, "is_main": main, "is_unsorted_on": True, "is_archive": archived,
-             "account_id": ACCOUNT_ID, "_links": {"self": {"href": f"{BASE}/leads/pipelines/{pid}"}},
-             "_embedded": {"statuses": _statuses(pid, st)}} for pid, name, sort, main, archived, st in spec]
+    spec = [
+        (NEW_BUSINESS, "Новые клиенты", 1, True, False, NB),
+        (DEVELOPMENT, "Развитие клиентов", 2, False, False, DEV),
+        (ARCHIVE, "Продажи 2023 (архив)", 3, False, True, OLD),
+    ]
+    return [
+        {
+            "id": pid,
+            "name": name,
+            "sort": sort,
+            "is_main": main,
+            "is_unsorted_on": True,
+            "is_archive": archived,
+            "account_id": ACCOUNT_ID,
+            "_links": {"self": {"href": f"{BASE}/leads/pipelines/{pid}"}},
+            "_embedded": {"statuses": _statuses(pid, st)},
+        }
+        for pid, name, sort, main, archived, st in spec
+    ]
 
 
 def loss_reasons(created_at: int) -> list[dict]:
-    return [{"id": rid, "name": name, "sort": k, "created_at": created_at, "updated_at": created_at,
-             "_links": {"self": {"href": f"{BASE}/leads/loss_reasons/{rid}"}}}
-            for k, (rid, name, _) in enumerate(LOSS_REASONS)]
+    return [
+        {
+            "id": rid,
+            "name": name,
+            "sort": k,
+            "created_at": created_at,
+            "updated_at": created_at,
+            "_links": {"self": {"href": f"{BASE}/leads/loss_reasons/{rid}"}},
+        }
+        for k, (rid, name, _) in enumerate(LOSS_REASONS)
+    ]
 
 
 def _field(fid: int, name: str, ftype: str, entity: str, sort: int, enums: list | None = None) -> dict:
-    return {"id": fid, "name": name, "type": ftype, "code": None, "sort": sort, "account_id": ACCOUNT_ID,
-            "entity_type": entity, "is_api_only": False, "is_deletable": True, "is_predefined": False,
-            "group_id": None, "required_statuses": [], "remind": None, "triggers": [], "currency": None,
-            "hidden_statuses": [], "chained_lists": None, "tracking_callback": None,
-            "enums": None if enums is None else [{"id": i, "value": v, "sort": 10 * (k + 1)}
-                                                 for k, (i, v) in enumerate(enums)],
-            "_links": {"self": {"href": f"{BASE}/{entity}/custom_fields/{fid}"}}}
+    return {
+        "id": fid,
+        "name": name,
+        "type": ftype,
+        "code": None,
+        "sort": sort,
+        "account_id": ACCOUNT_ID,
+        "entity_type": entity,
+        "is_api_only": False,
+        "is_deletable": True,
+        "is_predefined": False,
+        "group_id": None,
+        "required_statuses": [],
+        "remind": None,
+        "triggers": [],
+        "currency": None,
+        "hidden_statuses": [],
+        "chained_lists": None,
+        "tracking_callback": None,
+        "enums": None
+        if enums is None
+        else [{"id": i, "value": v, "sort": 10 * (k + 1)} for k, (i, v) in enumerate(enums)],
+        "_links": {"self": {"href": f"{BASE}/{entity}/custom_fields/{fid}"}},
+    }
 
 
 def lead_fields() -> list[dict]:

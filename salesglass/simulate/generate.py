@@ -41,23 +41,40 @@ def default_end() -> date:
     return datetime.now(UTC).date()
 
 
-def ensure_company(out: Path, *, scale: str = "s", seed: int = 7, end: date | None = None,
-                   progress: Progress | None = None, profile: str = DEFAULT_PROFILE) -> Path:
+def ensure_company(
+    out: Path,
+    *,
+    scale: str = "s",
+    seed: int = 7,
+    end: date | None = None,
+    progress: Progress | None = None,
+    profile: str = DEFAULT_PROFILE,
+) -> Path:
     """Reuse `out` when its manifest says the same profile/scale/seed/end/version, else regenerate it cleanly.
 
     `progress(step, done, total)` is called during generation (steps "orders", "amocrm"), e.g. for a bar.
     """
     end = end or default_end()
     manifest = _read_manifest(out)
-    if manifest and (manifest.get("profile", DEFAULT_PROFILE), manifest.get("scale"), manifest.get("seed"),
-                     manifest.get("end"), manifest.get("generator_version")) == (
-                         profile, scale, seed, end.isoformat(), GENERATOR_VERSION):
+    if manifest and (
+        manifest.get("profile", DEFAULT_PROFILE),
+        manifest.get("scale"),
+        manifest.get("seed"),
+        manifest.get("end"),
+        manifest.get("generator_version"),
+    ) == (profile, scale, seed, end.isoformat(), GENERATOR_VERSION):
         return out
     return generate(out, scale, seed, end, progress=progress, profile=profile)
 
 
-def generate(out: Path, scale: str = "s", seed: int = 7, end: date | None = None,
-             progress: Progress | None = None, profile: str = DEFAULT_PROFILE) -> Path:
+def generate(
+    out: Path,
+    scale: str = "s",
+    seed: int = 7,
+    end: date | None = None,
+    progress: Progress | None = None,
+    profile: str = DEFAULT_PROFILE,
+) -> Path:
     """Generate the company of `profile` into `out` (replacing an earlier generated company there)."""
     if profile not in PROFILES:
         raise SalesglassError(f"unknown profile {profile!r}: expected one of {', '.join(PROFILES)}")
@@ -65,8 +82,9 @@ def generate(out: Path, scale: str = "s", seed: int = 7, end: date | None = None
     end = end or default_end()
     out = Path(out)
     if out.exists() and any(out.iterdir()) and _read_manifest(out) is None:
-        raise SalesglassError(f"{out} is not empty and holds no generated company (no manifest.json); "
-                              "choose an empty or new folder")
+        raise SalesglassError(
+            f"{out} is not empty and holds no generated company (no manifest.json); choose an empty or new folder"
+        )
     tmp = out.parent / f".{out.name}.generating"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -99,8 +117,10 @@ def _sibkassa_into(folder: Path, sc, seed: int, end_day: date, progress: Progres
     from salesglass.simulate.sibkassa.zone import FIXED_SINCE
 
     if date(end_day.year - sc.years, end_day.month, 1) < FIXED_SINCE:
-        raise SalesglassError(f"profile sibkassa: the history would start before {FIXED_SINCE} (Novosibirsk "
-                              "was UTC+6 until July 2016); choose a later --end or a smaller --scale")
+        raise SalesglassError(
+            f"profile sibkassa: the history would start before {FIXED_SINCE} (Novosibirsk "
+            "was UTC+6 until July 2016); choose a later --end or a smaller --scale"
+        )
     engine = folder / ".engine"
     engine.mkdir()
     manifest = _generate_into(engine, sc, seed, end_day, progress)
@@ -148,13 +168,21 @@ def _generate_into(folder: Path, sc, seed: int, end_day: date, progress: Progres
         np.minimum.at(first_vendor, chunk.sale_vendor[by_agent], chunk.sale_ts[by_agent])
         month = np.clip(msk_month_index(chunk.sale_ts, first_month), 0, n_months - 1)
         col = dev_col[chunk.sale_partner]
-        for key, values in (("turnover", chunk.sale_full), ("revenue", chunk.sale_core), ("cost", chunk.sale_cost),
-                            ("tickets", chunk.sale_tickets)):
+        for key, values in (
+            ("turnover", chunk.sale_full),
+            ("revenue", chunk.sale_core),
+            ("cost", chunk.sale_cost),
+            ("tickets", chunk.sale_tickets),
+        ):
             np.add.at(money[key], (month, col), values)
         rmonth = np.clip(msk_month_index(chunk.refund_ts, first_month), 0, n_months - 1)
         rcol = dev_col[chunk.refund_partner]
-        for key, values in (("turnover", chunk.refund_full), ("revenue", chunk.refund_core),
-                            ("cost", chunk.refund_cost), ("tickets", chunk.refund_tickets)):
+        for key, values in (
+            ("turnover", chunk.refund_full),
+            ("revenue", chunk.refund_core),
+            ("cost", chunk.refund_cost),
+            ("tickets", chunk.refund_tickets),
+        ):
             np.add.at(money[key], (rmonth, rcol), -values)
         n_chunks += 1
         progress("orders", counts["orders"], sc.orders)
@@ -168,46 +196,85 @@ def _generate_into(folder: Path, sc, seed: int, end_day: date, progress: Progres
     db.insert("contracts", contracts)
     db.insert("widgets", widgets)
     marks = ",".join("?" * len(unknown))
-    unknown = [r[0] for r in db.con.execute(f"SELECT DISTINCT org_id FROM orders WHERE org_id IN ({marks}) ORDER BY 1",
-                                            unknown)]
+    unknown = [
+        r[0]
+        for r in db.con.execute(f"SELECT DISTINCT org_id FROM orders WHERE org_id IN ({marks}) ORDER BY 1", unknown)
+    ]
     db.close()
     crm_counts = write_amocrm(folder / "amocrm", _rng(seed, 8), crm, staff, start, end)
 
     new_partners = np.zeros((n_months, cols))
     have = first_sale != NONE
-    np.add.at(new_partners, (np.clip(msk_month_index(first_sale[have], first_month), 0, n_months - 1),
-                             p.sale_manager[have] + 1), 1)
-    plan_rows = write_plans(folder / "plans.xlsx", _rng(seed, 9), staff, month_list(first_month, end_day), money,
-                            new_partners, date(end_day.year, 12, 1), last_day=end_day)
+    np.add.at(
+        new_partners,
+        (np.clip(msk_month_index(first_sale[have], first_month), 0, n_months - 1), p.sale_manager[have] + 1),
+        1,
+    )
+    plan_rows = write_plans(
+        folder / "plans.xlsx",
+        _rng(seed, 9),
+        staff,
+        month_list(first_month, end_day),
+        money,
+        new_partners,
+        date(end_day.year, 12, 1),
+        last_day=end_day,
+    )
 
     injected.update(crm_quirks(crm, p, staff))
-    injected.update({
-        "support_partner": {"description": "the shared account of small organizers served by support",
-                            "partner_ids": [p.ids[0]]},
-        "support_orders_without_account": {"description": "orders sold by support with no account",
-                                           "rule": "orders.org_id IS NULL"},
-        "unknown_partner_orders": {"description": "orders (and their events) whose org_id is not in partners: "
-                                                  "accounts hard-deleted from the back-office",
-                                   "org_ids": unknown},
-        "test_orders_below_100_rub": {"description": "done test orders of 10–99 ₽, one ticket, an hour after a "
-                                                     "first event went on sale (they count as that partner's "
-                                                     "first sale under the canonical rule)",
-                                      "order_ids": sorted(test_orders)},
-        "invitations": {"description": "0 ₽ invitations: not sales", "rule": "orders.is_invitation = 1"},
-        "partner_inn_with_spaces": {"description": "back-office ИНН stored with spaces",
-                                    "partner_ids": sorted(p.ids[i] for i in range(p.n)
-                                                          if p.inn_text[i] and " " in p.inn_text[i])},
-        "partners_without_inn": {"description": "back-office partners with no ИНН",
-                                 "partner_ids": sorted(p.ids[i] for i in range(p.n) if not p.inn[i])},
-    })
+    injected.update(
+        {
+            "support_partner": {
+                "description": "the shared account of small organizers served by support",
+                "partner_ids": [p.ids[0]],
+            },
+            "support_orders_without_account": {
+                "description": "orders sold by support with no account",
+                "rule": "orders.org_id IS NULL",
+            },
+            "unknown_partner_orders": {
+                "description": "orders (and their events) whose org_id is not in partners: "
+                "accounts hard-deleted from the back-office",
+                "org_ids": unknown,
+            },
+            "test_orders_below_100_rub": {
+                "description": "done test orders of 10–99 ₽, one ticket, an hour after a "
+                "first event went on sale (they count as that partner's "
+                "first sale under the canonical rule)",
+                "order_ids": sorted(test_orders),
+            },
+            "invitations": {"description": "0 ₽ invitations: not sales", "rule": "orders.is_invitation = 1"},
+            "partner_inn_with_spaces": {
+                "description": "back-office ИНН stored with spaces",
+                "partner_ids": sorted(p.ids[i] for i in range(p.n) if p.inn_text[i] and " " in p.inn_text[i]),
+            },
+            "partners_without_inn": {
+                "description": "back-office partners with no ИНН",
+                "partner_ids": sorted(p.ids[i] for i in range(p.n) if not p.inn[i]),
+            },
+        }
+    )
     links = write_truth(folder / "truth", crm, p, staff, first_sale, injected)
     manifest = {
-        "generator_version": GENERATOR_VERSION, "scale": sc.name, "seed": seed,
-        "start": first_month.isoformat(), "end": end_day.isoformat(), "timezone": "Europe/Moscow",
+        "generator_version": GENERATOR_VERSION,
+        "scale": sc.name,
+        "seed": seed,
+        "start": first_month.isoformat(),
+        "end": end_day.isoformat(),
+        "timezone": "Europe/Moscow",
         "currency": "RUB",
-        "counts": {"managers": len(staff.all), "partners": p.n, "contracts": len(contracts),
-                   "widgets": len(widgets), **counts, **crm_counts, "truth_links": links, "plan_rows": plan_rows,
-                   "partners_with_first_sale": int(have.sum()), "order_chunks": n_chunks},
+        "counts": {
+            "managers": len(staff.all),
+            "partners": p.n,
+            "contracts": len(contracts),
+            "widgets": len(widgets),
+            **counts,
+            **crm_counts,
+            "truth_links": links,
+            "plan_rows": plan_rows,
+            "partners_with_first_sale": int(have.sum()),
+            "order_chunks": n_chunks,
+        },
     }
     dump_json(folder / "manifest.json", manifest)
     return manifest

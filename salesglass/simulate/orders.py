@@ -17,15 +17,40 @@ from salesglass.simulate.partners import CATEGORIES, CATEGORY_PRICE, EVENTS_PER_
 
 SEASON = np.array([0.80, 0.95, 1.08, 1.02, 0.85, 0.80, 0.72, 0.85, 1.05, 1.17, 1.27, 1.44])
 WEEKDAY = np.array([1.02, 1.08, 1.05, 1.05, 1.05, 0.85, 0.90])
-HOUR = np.array([0.8, 0.3, 0.15, 0.1, 0.1, 0.15, 0.3, 0.8, 2.0, 3.0, 4.6, 4.4, 4.2, 4.3, 4.2, 4.1, 4.0, 4.6,
-                 6.0, 6.2, 5.8, 5.2, 4.0, 2.2])
+HOUR = np.array(
+    [
+        0.8,
+        0.3,
+        0.15,
+        0.1,
+        0.1,
+        0.15,
+        0.3,
+        0.8,
+        2.0,
+        3.0,
+        4.6,
+        4.4,
+        4.2,
+        4.3,
+        4.2,
+        4.1,
+        4.0,
+        4.6,
+        6.0,
+        6.2,
+        5.8,
+        5.2,
+        4.0,
+        2.2,
+    ]
+)
 HOUR = HOUR / HOUR.sum()
 TICKETS = (np.array([1, 2, 3, 4, 5, 6, 8]), np.array([0.52, 0.34, 0.06, 0.05, 0.015, 0.01, 0.005]))
 TIERS = (np.array([0.6, 1.0, 1.6, 3.0]), np.array([0.3, 0.45, 0.18, 0.07]))
 STATUS_P = np.array([0.85, 0.06, 0.08, 0.005, 0.005])  # done, cancelled, expired, in_progress, executed
 STATUSES = np.array(["done", "cancelled", "expired", "in_progress", "executed"])
-EVENT_WORD = ["Концерт", "Спектакль", "Шоу", "Фестиваль", "Вечеринка", "Ёлка", "Экскурсия", "Конференция",
-              "Выставка"]
+EVENT_WORD = ["Концерт", "Спектакль", "Шоу", "Фестиваль", "Вечеринка", "Ёлка", "Экскурсия", "Конференция", "Выставка"]
 TAG_EVENT, TAG_ORDER, TAG_REFUND = 4, 5, 6
 
 
@@ -48,8 +73,9 @@ class Sellers:
     test_order: np.ndarray  # inject one test order below 100 ₽
 
 
-def build_sellers(rng: np.random.Generator, p: Partners, orders: int, start: int, end: int,
-                  unknown_ids: list[str]) -> Sellers:
+def build_sellers(
+    rng: np.random.Generator, p: Partners, orders: int, start: int, end: int, unknown_ids: list[str]
+) -> Sellers:
     idx = np.flatnonzero(p.expected_orders > 0)
     n_test = max(2, min(20, p.n // 150))
     test = np.zeros(len(idx), bool)
@@ -123,8 +149,7 @@ def generate_chunks(seed: int, sellers: Sellers, p: Partners, start: int, end: i
     event_offset = order_offset = refund_offset = 0
     for k, group in enumerate(chunks_of(sellers, size)):
         rng = np.random.default_rng([seed, 7001, k])
-        chunk = _chunk(rng, sellers, group, p, agents, agent_w, start, end, event_offset, order_offset,
-                       refund_offset)
+        chunk = _chunk(rng, sellers, group, p, agents, agent_w, start, end, event_offset, order_offset, refund_offset)
         event_offset += len(chunk.events)
         order_offset += chunk.n_orders
         refund_offset += len(chunk.refunds)
@@ -132,8 +157,9 @@ def generate_chunks(seed: int, sellers: Sellers, p: Partners, start: int, end: i
 
 
 def _events(rng, s: Sellers, group, start, end):
-    years = np.clip(np.minimum(s.active_until[group], end) - np.maximum(s.first_event[group], start - 60 * DAY),
-                    DAY, None) / (365 * DAY)
+    years = np.clip(
+        np.minimum(s.active_until[group], end) - np.maximum(s.first_event[group], start - 60 * DAY), DAY, None
+    ) / (365 * DAY)
     n_ev = np.maximum(1, rng.poisson(EVENTS_PER_YEAR[np.minimum(s.segment[group], 4)] * years))
     n_ev = np.minimum(n_ev, np.maximum(1, (s.expected[group] / 3).astype(int)))
     seller = np.repeat(group, n_ev)
@@ -144,8 +170,9 @@ def _events(rng, s: Sellers, group, start, end):
     hi = np.maximum(np.minimum(s.active_until[seller], end), lo + DAY)
     created = lo + ((hi - lo) * rng.random(len(seller))).astype(np.int64)
     created[is_first] = s.first_event[seller][is_first]
-    category = np.where(rng.random(len(seller)) < 0.8, s.category[seller], rng.integers(0, len(CATEGORIES),
-                                                                                          len(seller)))
+    category = np.where(
+        rng.random(len(seller)) < 0.8, s.category[seller], rng.integers(0, len(CATEGORIES), len(seller))
+    )
     lead = np.clip(lognormal(rng, 45 * DAY, 0.9, len(seller)), 2 * DAY, 300 * DAY) * np.where(category == 3, 2, 1)
     on_sale = created + rng.integers(0, 2 * DAY, len(seller))
     starts = on_sale + lead.astype(np.int64)
@@ -158,8 +185,18 @@ def _events(rng, s: Sellers, group, start, end):
     n_orders = rng.poisson(lam)
     cancelled = rng.random(len(seller)) < 0.015
     cancel_ts = on_sale + ((starts - on_sale) * rng.uniform(0.5, 0.95, len(seller))).astype(np.int64)
-    return dict(seller=seller, created=created, on_sale=on_sale, starts=starts, category=category, price=price,
-                n_orders=n_orders, cancelled=cancelled, cancel_ts=cancel_ts, is_first=is_first)
+    return dict(
+        seller=seller,
+        created=created,
+        on_sale=on_sale,
+        starts=starts,
+        category=category,
+        price=price,
+        n_orders=n_orders,
+        cancelled=cancelled,
+        cancel_ts=cancel_ts,
+        is_first=is_first,
+    )
 
 
 def _purchase_times(rng, on_sale: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -173,9 +210,11 @@ def _purchase_times(rng, on_sale: np.ndarray, starts: np.ndarray) -> np.ndarray:
             break
         L, o, st = length[todo], on_sale[todo], starts[todo]
         comp = rng.choice(3, len(todo), p=[0.12, 0.38, 0.50])
-        cand = np.where(comp == 0, o + rng.exponential(np.minimum(4 * DAY, L / 3)),
-                        np.where(comp == 1, o + rng.random(len(todo)) * L,
-                                 st - rng.exponential(np.minimum(3 * DAY, L / 3))))
+        cand = np.where(
+            comp == 0,
+            o + rng.exponential(np.minimum(4 * DAY, L / 3)),
+            np.where(comp == 1, o + rng.random(len(todo)) * L, st - rng.exponential(np.minimum(3 * DAY, L / 3))),
+        )
         cand = np.clip(cand, o, st - 60).astype(np.int64)
         local = cand + MSK
         month = local.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64) % 12
@@ -252,30 +291,83 @@ def _chunk(rng, s: Sellers, group, p: Partners, agents, agent_w, start, end, ev_
     order_ids = object_id_array(created, TAG_ORDER, ord_off + np.arange(m))
     org_ids = np.array(s.org_id, dtype=object)[seller]
     vendor_ids = np.where(by_agent, np.array(p.ids, dtype=object)[np.maximum(vendor_agent, 0)], org_ids)
-    orders = _sorted([
-        order_ids, 1_000_000 + ord_off + np.arange(m), origin, status, event_ids[oe], org_ids, vendor_ids,
-        msk_text(created), np.where(done, msk_text(t), None), invitation.astype(np.int64), tickets, nominal, extra,
-        full, acq_cost, agent_fee, core, msk_text(np.where(done, t, created) + rng.integers(0, 120, m))])
+    orders = _sorted(
+        [
+            order_ids,
+            1_000_000 + ord_off + np.arange(m),
+            origin,
+            status,
+            event_ids[oe],
+            org_ids,
+            vendor_ids,
+            msk_text(created),
+            np.where(done, msk_text(t), None),
+            invitation.astype(np.int64),
+            tickets,
+            nominal,
+            extra,
+            full,
+            acq_cost,
+            agent_fee,
+            core,
+            msk_text(np.where(done, t, created) + rng.integers(0, 120, m)),
+        ]
+    )
 
-    refunds, rf = _refunds(rng, ev, oe, t, done & ~invitation & (nominal > 0), tickets, nominal, extra, commission,
-                           fee_part, agent_fee, order_ids, end, ref_off)
+    refunds, rf = _refunds(
+        rng,
+        ev,
+        oe,
+        t,
+        done & ~invitation & (nominal > 0),
+        tickets,
+        nominal,
+        extra,
+        commission,
+        fee_part,
+        agent_fee,
+        order_ids,
+        end,
+        ref_off,
+    )
 
-    ev_status = np.where(ev["cancelled"] & (ev["cancel_ts"] <= end), "canceled",
-                         np.where(ev["starts"] < end, "finished", np.where(ev["on_sale"] <= end, "public",
-                                                                           "stand_by")))
-    names = np.array([f"{EVENT_WORD[c]} №{i % 997 + 1}" for i, c in zip(range(ev_off, ev_off + n_ev),
-                                                                          ev["category"], strict=True)])
-    events = _sorted([event_ids, np.array(s.org_id, dtype=object)[ev["seller"]], names,
-                      np.array(CATEGORIES)[ev["category"]], utc_text(ev["starts"]), msk_text(ev["created"]),
-                      ev_status])
+    ev_status = np.where(
+        ev["cancelled"] & (ev["cancel_ts"] <= end),
+        "canceled",
+        np.where(ev["starts"] < end, "finished", np.where(ev["on_sale"] <= end, "public", "stand_by")),
+    )
+    names = np.array(
+        [f"{EVENT_WORD[c]} №{i % 997 + 1}" for i, c in zip(range(ev_off, ev_off + n_ev), ev["category"], strict=True)]
+    )
+    events = _sorted(
+        [
+            event_ids,
+            np.array(s.org_id, dtype=object)[ev["seller"]],
+            names,
+            np.array(CATEGORIES)[ev["category"]],
+            utc_text(ev["starts"]),
+            msk_text(ev["created"]),
+            ev_status,
+        ]
+    )
     sale = done & ~invitation & (tickets > 0)
     partner_of = s.partner[seller]
-    return Chunk(events, orders, refunds, order_ids[is_test].tolist(),
-                 sale_partner=partner_of[sale], sale_vendor=np.where(by_agent, vendor_agent, NONE)[sale],
-                 sale_ts=t[sale], sale_tickets=tickets[sale], sale_full=full[sale], sale_core=core[sale],
-                 sale_cost=(acq_cost + agent_fee)[sale], refund_partner=partner_of[rf["order"]], **{
-                     k: rf[k] for k in ("refund_ts", "refund_tickets", "refund_full", "refund_core", "refund_cost")},
-                 n_orders=m)
+    return Chunk(
+        events,
+        orders,
+        refunds,
+        order_ids[is_test].tolist(),
+        sale_partner=partner_of[sale],
+        sale_vendor=np.where(by_agent, vendor_agent, NONE)[sale],
+        sale_ts=t[sale],
+        sale_tickets=tickets[sale],
+        sale_full=full[sale],
+        sale_core=core[sale],
+        sale_cost=(acq_cost + agent_fee)[sale],
+        refund_partner=partner_of[rf["order"]],
+        **{k: rf[k] for k in ("refund_ts", "refund_tickets", "refund_full", "refund_core", "refund_cost")},
+        n_orders=m,
+    )
 
 
 def _sorted(columns: list[np.ndarray]) -> list[np.ndarray]:
@@ -301,8 +393,11 @@ def _refunds(rng, ev, oe, t, paid, tickets, nominal, extra, commission, fee_part
     by_user = paid & ~by_cancel & (rng.random(len(oe)) < 0.025)
     idx = np.flatnonzero(by_user | by_cancel)
     org = by_cancel[idx]
-    requested = np.where(org, ev["cancel_ts"][oe][idx] + rng.integers(0, 10 * DAY, len(idx)),
-                         t[idx] + ((starts[idx] - t[idx]) * rng.uniform(0.05, 0.95, len(idx))).astype(np.int64))
+    requested = np.where(
+        org,
+        ev["cancel_ts"][oe][idx] + rng.integers(0, 10 * DAY, len(idx)),
+        t[idx] + ((starts[idx] - t[idx]) * rng.uniform(0.05, 0.95, len(idx))).astype(np.int64),
+    )
     days_before = (starts[idx] - requested) / DAY
     pct = np.where(org, 1.0, np.select([days_before >= 10, days_before >= 5, days_before >= 3], [1.0, 0.5, 0.3], 0.0))
     finished = requested + np.clip(lognormal(rng, 3 * DAY, 1.0, len(idx)), 3600, 40 * DAY).astype(np.int64)
@@ -311,22 +406,37 @@ def _refunds(rng, ev, oe, t, paid, tickets, nominal, extra, commission, fee_part
     n = len(idx)
     pending = finished > end
     rejected = ~org & ((pct == 0) | (rng.random(n) < 0.12))
-    status = np.where(pending, np.where(rng.random(n) < 0.6, "in_progress", "new"),
-                      np.where(rejected, "rejected", "approved"))
-    k = np.where((tickets[idx] > 1) & (rng.random(n) < 0.4), rng.integers(1, np.maximum(tickets[idx], 2)),
-                 tickets[idx])
+    status = np.where(
+        pending, np.where(rng.random(n) < 0.6, "in_progress", "new"), np.where(rejected, "rejected", "approved")
+    )
+    k = np.where((tickets[idx] > 1) & (rng.random(n) < 0.4), rng.integers(1, np.maximum(tickets[idx], 2)), tickets[idx])
     r = k / tickets[idx]
     r_full = np.round(nominal[idx] * r * pct) + np.where(org, np.round(extra[idx] * r), 0)
     r_core = np.round(commission[idx] * r * pct) + np.where(org, np.round(fee_part[idx] * r), 0)
     r_cost = np.round(agent_fee[idx] * r * pct)
-    rows = _sorted([object_id_array(requested, TAG_REFUND, off + np.arange(n)), order_ids[idx], status,
-                    msk_text(requested), np.where(pending, None, msk_text(finished)), k.astype(np.int64),
-                    r_full.astype(np.int64), r_core.astype(np.int64), r_cost.astype(np.int64),
-                    msk_text(np.where(pending, requested, finished))])
+    rows = _sorted(
+        [
+            object_id_array(requested, TAG_REFUND, off + np.arange(n)),
+            order_ids[idx],
+            status,
+            msk_text(requested),
+            np.where(pending, None, msk_text(finished)),
+            k.astype(np.int64),
+            r_full.astype(np.int64),
+            r_core.astype(np.int64),
+            r_cost.astype(np.int64),
+            msk_text(np.where(pending, requested, finished)),
+        ]
+    )
     ok = status == "approved"
-    return rows, dict(order=idx[ok], refund_ts=finished[ok], refund_tickets=k[ok].astype(np.int64),
-                      refund_full=r_full[ok].astype(np.int64), refund_core=r_core[ok].astype(np.int64),
-                      refund_cost=r_cost[ok].astype(np.int64))
+    return rows, dict(
+        order=idx[ok],
+        refund_ts=finished[ok],
+        refund_tickets=k[ok].astype(np.int64),
+        refund_full=r_full[ok].astype(np.int64),
+        refund_core=r_core[ok].astype(np.int64),
+        refund_cost=r_cost[ok].astype(np.int64),
+    )
 
 
 __all__ = ["Chunk", "Sellers", "build_sellers", "generate_chunks", "msk_month_index"]

@@ -84,10 +84,13 @@ def build_partners(rng: np.random.Generator, scale: Scale, staff: Staff, start: 
     org_seg = np.minimum(segment, 4)
     lo, mid, hi = start - 60 * DAY, start + 60 * DAY, end - 7 * DAY
     wave = rng.random(n) < np.where(org_seg >= 3, 0.7, 0.3)
-    created = np.where(wave, lo + (rng.random(n) * (mid - lo)).astype(np.int64),
-                       mid + ((hi - mid) * rng.random(n) ** 0.9).astype(np.int64))
+    created = np.where(
+        wave,
+        lo + (rng.random(n) * (mid - lo)).astype(np.int64),
+        mid + ((hi - mid) * rng.random(n) ** 0.9).astype(np.int64),
+    )
     created[0] = lo - 30 * DAY
-    created[n_org:n_org + 3] = lo - rng.integers(10, 60, 3) * DAY  # the big operators came first
+    created[n_org : n_org + 3] = lo - rng.integers(10, 60, 3) * DAY  # the big operators came first
     sells = rng.random(n) < SELL_PROB[org_seg]
     sells[0] = True
     sells[n_org:] = True
@@ -98,8 +101,9 @@ def build_partners(rng: np.random.Generator, scale: Scale, staff: Staff, start: 
     approved = np.where(approved_flag, created + approve_delay + 600, NONE)
     installs = (approved_flag & sells & (rng.random(n) < 0.82)) | (approved_flag & ~sells & (rng.random(n) < 0.3))
     installs &= role == "org"
-    widget = np.where(installs, approved + np.minimum(lognormal(rng, 7 * DAY, 1.1, n), 120 * DAY).astype(np.int64),
-                      NONE)
+    widget = np.where(
+        installs, approved + np.minimum(lognormal(rng, 7 * DAY, 1.1, n), 120 * DAY).astype(np.int64), NONE
+    )
     approved = np.where(approved > end, NONE, approved)  # not yet: the history stops at `end`
     widget = np.where((widget > end) | (approved == NONE), NONE, widget)
     approved_flag = approved != NONE
@@ -144,9 +148,32 @@ def build_partners(rng: np.random.Generator, scale: Scale, staff: Staff, start: 
     names[0] = "Поддержка: мелкие организаторы"
     legal[0], inns[0], inn_text[0] = "ru_ltd", None, None
     ids = object_ids(created, 1, np.arange(n))
-    return Partners(ids, names, legal, inns, inn_text, role, segment, category, created, approved, widget,
-                    first_event, active_until, sells, sales_sourced, sale_manager, account_manager, commission,
-                    extra, fee_share, agent_share, term_agent, expected, is_support)
+    return Partners(
+        ids,
+        names,
+        legal,
+        inns,
+        inn_text,
+        role,
+        segment,
+        category,
+        created,
+        approved,
+        widget,
+        first_event,
+        active_until,
+        sells,
+        sales_sourced,
+        sale_manager,
+        account_manager,
+        commission,
+        extra,
+        fee_share,
+        agent_share,
+        term_agent,
+        expected,
+        is_support,
+    )
 
 
 def _names(rng: np.random.Generator, segment: np.ndarray, n_org: int) -> tuple[list, list, list, list]:
@@ -190,5 +217,7 @@ def inject_name_quirks(rng: np.random.Generator, p: Partners) -> dict:
         p.inn[c] = inn(rng, "ru_ltd")
         p.inn_text[c] = p.inn[c]
     p.inn[d], p.inn_text[d] = p.inn[c], p.inn[c]
-    return {"near_identical_partner_names": sorted([p.ids[a], p.ids[b]]),
-            "duplicate_inn_partners": sorted([p.ids[c], p.ids[d]])}
+    return {
+        "near_identical_partner_names": sorted([p.ids[a], p.ids[b]]),
+        "duplicate_inn_partners": sorted([p.ids[c], p.ids[d]]),
+    }

@@ -28,8 +28,16 @@ def month_list(first: date, last: date) -> list[date]:
     return out
 
 
-def write_plans(path: Path, rng: np.random.Generator, staff: Staff, months: list[date], money: dict[str, np.ndarray],
-                new_partners: np.ndarray, plan_until: date, last_day: date | None = None) -> int:
+def write_plans(
+    path: Path,
+    rng: np.random.Generator,
+    staff: Staff,
+    months: list[date],
+    money: dict[str, np.ndarray],
+    new_partners: np.ndarray,
+    plan_until: date,
+    last_day: date | None = None,
+) -> int:
     """money[metric]: (months × (staff + 1)) kopecks/tickets, column 0 = no manager; new_partners likewise.
     `last_day`: the company's last day; when it ends its month early, that month's facts are partial."""
     future = month_list(months[-1], plan_until)[1:]
@@ -41,9 +49,13 @@ def write_plans(path: Path, rng: np.random.Generator, staff: Staff, months: list
     ws.title = "plans"
     ws.append(["month", "manager", "metric", "realistic", "optimistic"])
     rows = 0
-    grids = {"turnover": money["turnover"] / 100, "revenue": money["revenue"] / 100,
-             "margin": (money["revenue"] - money["cost"]) / 100, "tickets": money["tickets"],
-             "new_partners": new_partners}
+    grids = {
+        "turnover": money["turnover"] / 100,
+        "revenue": money["revenue"] / 100,
+        "margin": (money["revenue"] - money["cost"]) / 100,
+        "tickets": money["tickets"],
+        "new_partners": new_partners,
+    }
     all_months = months + future
     for k, month in enumerate(all_months):
         for who in [None, *staff.all]:
@@ -100,5 +112,6 @@ def _repack(path: Path) -> None:
         for name, data in items:
             if name == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:modified|created)[^>]*>)[^<]*", rb"\g<1>2020-01-01T00:00:00Z", data)
-            zout.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data,
-                          compress_type=zipfile.ZIP_DEFLATED)
+            zout.writestr(
+                zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED
+            )

@@ -17,8 +17,11 @@ from salesglass.simulate.names import latin, person
 from salesglass.simulate.scales import Scale
 
 DOMAIN = "biletoid.ru"
-GROUPS = {"sales": (401001, "Отдел продаж"), "development": (401002, "Развитие клиентов"),
-          "support": (401003, "Поддержка")}
+GROUPS = {
+    "sales": (401001, "Отдел продаж"),
+    "development": (401002, "Развитие клиентов"),
+    "support": (401003, "Поддержка"),
+}
 
 
 @dataclass
@@ -51,8 +54,9 @@ class Staff:
     def pick(self, rng: np.random.Generator, role: str, ts: int) -> Manager:
         """A manager of `role` employed at `ts` (the nearest hire if nobody was employed yet)."""
         if role not in self._points:  # who is employed only changes at hire/leave moments
-            self._points[role] = sorted({t for m in self.of_role(role) for t in (m.hired_ts, m.left_ts)
-                                         if t is not None})
+            self._points[role] = sorted(
+                {t for m in self.of_role(role) for t in (m.hired_ts, m.left_ts) if t is not None}
+            )
         key = (role, bisect_right(self._points[role], ts))
         pool = self._pools.get(key)
         if pool is None:

@@ -47,8 +47,9 @@ def order_chunks(seed: int, sellers: Sellers, p: Partners, start: int, end: int,
         return
     root = str(Path(salesglass.__file__).resolve().parents[1])  # the child imports this same code
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            env=env, cwd=root)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root
+    )
     assert proc.stdin is not None and proc.stdout is not None
     try:
         pickle.dump((seed, sellers, p, start, end, size), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)

@@ -31,9 +31,13 @@ MAPPING: dict[str, Any] = {
         {"pipeline": "Старая воронка", "status": "Переговоры (старые)", "stage": "negotiation"},
     ],
     "fields": {
-        "client_kind": "Тип клиента", "organizer_values": ["Организатор"], "operator_values": ["Билетный оператор"],
-        "cold_deal": "Холодная сделка", "lead_platform_account_id": "ID аккаунта на платформе",
-        "company_platform_account_id": "ID аккаунта на платформе", "company_inn": "ИНН",
+        "client_kind": "Тип клиента",
+        "organizer_values": ["Организатор"],
+        "operator_values": ["Билетный оператор"],
+        "cold_deal": "Холодная сделка",
+        "lead_platform_account_id": "ID аккаунта на платформе",
+        "company_platform_account_id": "ID аккаунта на платформе",
+        "company_inn": "ИНН",
     },
     "roles": {"default": "sales", "groups": {"Отдел развития": "development"}, "users": {"gleb@fixture.test": "other"}},
 }
@@ -47,8 +51,15 @@ def emulator() -> Iterator[EmulatorHandle]:
     handle.stop()
 
 
-def make_config(tmp_path: Path, url: str, *, amocrm: dict | None = None, token: str | None = "long-lived",
-                oauth: dict | None = None, warehouse: str = "wh.duckdb") -> Config:
+def make_config(
+    tmp_path: Path,
+    url: str,
+    *,
+    amocrm: dict | None = None,
+    token: str | None = "long-lived",
+    oauth: dict | None = None,
+    warehouse: str = "wh.duckdb",
+) -> Config:
     """A config for the emulator at `url`, rates scaled like the emulator's (see module doc)."""
     token_path = tmp_path / "secrets" / "amocrm-token.json"
     if token == "long-lived":
@@ -57,8 +68,15 @@ def make_config(tmp_path: Path, url: str, *, amocrm: dict | None = None, token: 
     section = {"base_url": url, "token_path": str(token_path), **MAPPING, **(amocrm or {})}
     cfg = parse_config({"warehouse": {"path": str(tmp_path / warehouse)}, "amocrm": section}, base_dir=tmp_path)
     # one request at a time (see the module doc); tests/amocrm/test_latency.py keeps several in flight at 3×
-    fast = cfg.amocrm.model_copy(update={"rate_limit": 6.0 * SCALE, "in_flight": 1, "backoff_base": 1.0 / SCALE,
-                                         "backoff_max": 60.0 / SCALE, "timeout": 1.0})
+    fast = cfg.amocrm.model_copy(
+        update={
+            "rate_limit": 6.0 * SCALE,
+            "in_flight": 1,
+            "backoff_base": 1.0 / SCALE,
+            "backoff_max": 60.0 / SCALE,
+            "timeout": 1.0,
+        }
+    )
     return cfg.model_copy(update={"amocrm": fast})
 
 
@@ -91,8 +109,7 @@ def emulator_process() -> Iterator[str]:
 
     ctx = multiprocessing.get_context("spawn")
     urls, stop = ctx.Queue(), ctx.Event()
-    proc = ctx.Process(target=_serve_in_child, args=(urls, stop, str(FIXTURE_COMPANY), EMULATOR_LIMITS),
-                       daemon=True)
+    proc = ctx.Process(target=_serve_in_child, args=(urls, stop, str(FIXTURE_COMPANY), EMULATOR_LIMITS), daemon=True)
     proc.start()
     try:
         yield urls.get(timeout=60)

@@ -20,9 +20,17 @@ OAUTH = oauth_of(FIXTURE_COMPANY)
 
 
 def oauth_config(tmp_path: Path, url: str):
-    return make_config(tmp_path, url, token=None, amocrm={
-        "auth": "oauth", "client_id": OAUTH["client_id"], "client_secret": OAUTH["client_secret"],
-        "redirect_uri": OAUTH["redirect_uri"]})
+    return make_config(
+        tmp_path,
+        url,
+        token=None,
+        amocrm={
+            "auth": "oauth",
+            "client_id": OAUTH["client_id"],
+            "client_secret": OAUTH["client_secret"],
+            "redirect_uri": OAUTH["redirect_uri"],
+        },
+    )
 
 
 def authorize(cfg) -> TokenStore:
@@ -30,8 +38,14 @@ def authorize(cfg) -> TokenStore:
 
     store = TokenStore(cfg.resolve(cfg.amocrm.token_path))
     with _bare(cfg) as c:
-        exchange_code(store, c.post_token, code=OAUTH["authorization_code"], client_id=OAUTH["client_id"],
-                      client_secret=OAUTH["client_secret"], redirect_uri=OAUTH["redirect_uri"])
+        exchange_code(
+            store,
+            c.post_token,
+            code=OAUTH["authorization_code"],
+            client_id=OAUTH["client_id"],
+            client_secret=OAUTH["client_secret"],
+            redirect_uri=OAUTH["redirect_uri"],
+        )
     return store
 
 
@@ -67,9 +81,15 @@ def test_expired_access_token_is_refreshed_once_and_persisted_before_use(tmp_pat
     from salesglass.sources.amocrm.client import AmoClient, ClientSettings
 
     with AmoClient(ClientSettings(base_url=emulator.url)) as bare:
-        status, body = bare.post_token({"client_id": OAUTH["client_id"], "client_secret": OAUTH["client_secret"],
-                                        "redirect_uri": OAUTH["redirect_uri"], "grant_type": "refresh_token",
-                                        "refresh_token": first["refresh_token"]})
+        status, body = bare.post_token(
+            {
+                "client_id": OAUTH["client_id"],
+                "client_secret": OAUTH["client_secret"],
+                "redirect_uri": OAUTH["redirect_uri"],
+                "grant_type": "refresh_token",
+                "refresh_token": first["refresh_token"],
+            }
+        )
     assert status == 401 and body["hint"] == "Token has been revoked"
 
 
@@ -148,9 +168,9 @@ def test_auth_command_never_prints_the_token(tmp_path, emulator):
 base_url = "{emulator.url}"
 auth = "oauth"
 token_path = "secrets/tok.json"
-client_id = "{OAUTH['client_id']}"
-client_secret = "{OAUTH['client_secret']}"
-redirect_uri = "{OAUTH['redirect_uri']}"
+client_id = "{OAUTH["client_id"]}"
+client_secret = "{OAUTH["client_secret"]}"
+redirect_uri = "{OAUTH["redirect_uri"]}"
 """)
     result = CliRunner().invoke(app, ["amocrm", "auth", "--code", OAUTH["authorization_code"], "-c", str(cfg_path)])
     assert result.exit_code == 0, result.output
@@ -164,8 +184,9 @@ def test_auth_long_lived_reads_stdin_and_stores_it_owner_only(tmp_path, emulator
 
     cfg_path = tmp_path / "salesglass.toml"
     cfg_path.write_text(f'[amocrm]\nbase_url = "{emulator.url}"\ntoken_path = "secrets/tok.json"\n')
-    result = CliRunner().invoke(app, ["amocrm", "auth", "--long-lived", "-c", str(cfg_path)],
-                                input=OAUTH["long_lived_token"] + "\n")
+    result = CliRunner().invoke(
+        app, ["amocrm", "auth", "--long-lived", "-c", str(cfg_path)], input=OAUTH["long_lived_token"] + "\n"
+    )
     assert result.exit_code == 0 and OAUTH["long_lived_token"] not in result.output
     stored = tmp_path / "secrets" / "tok.json"
     assert json.loads(stored.read_text()) == {"long_lived_token": OAUTH["long_lived_token"]}
@@ -178,8 +199,9 @@ def test_inspect_prints_section_names_as_written(tmp_path, emulator):
 
     cfg_path = tmp_path / "salesglass.toml"
     cfg_path.write_text(f'[amocrm]\nbase_url = "{emulator.url}"\ntoken_path = "secrets/tok.json"\n')
-    CliRunner().invoke(app, ["amocrm", "auth", "--long-lived", "-c", str(cfg_path)],
-                       input=OAUTH["long_lived_token"] + "\n")
+    CliRunner().invoke(
+        app, ["amocrm", "auth", "--long-lived", "-c", str(cfg_path)], input=OAUTH["long_lived_token"] + "\n"
+    )
     result = CliRunner().invoke(app, ["amocrm", "inspect", "-c", str(cfg_path)], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "paste under [amocrm] and check every line" in result.output

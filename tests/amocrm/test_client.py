@@ -47,8 +47,9 @@ def test_patch_batches_of_at_most_50(config, emulator):
 
 def test_5xx_and_timeouts_at_10_percent_still_give_an_exact_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(extract, "LIST_LIMIT", 2)  # more pages, more chances to fail
-    handle = start_emulator(FIXTURE_COMPANY, **EMULATOR_LIMITS, error_rate=0.05, timeout_rate=0.05,
-                            hang_seconds=0.5, seed=45)
+    handle = start_emulator(
+        FIXTURE_COMPANY, **EMULATOR_LIMITS, error_rate=0.05, timeout_rate=0.05, hang_seconds=0.5, seed=45
+    )
     try:
         cfg = make_config(tmp_path, handle.url)
         cfg = cfg.model_copy(update={"amocrm": cfg.amocrm.model_copy(update={"timeout": 0.25})})
@@ -77,8 +78,12 @@ def test_a_naive_client_gets_429_then_the_ban(emulator):
     assert statuses.index(429) < statuses.index(403)
     assert blocked.status_code == 403 and blocked.headers["content-type"] == "text/html" and b"nginx" in blocked.content
     httpx.post(f"{emulator.url}/_emulator/reset-ban")
-    assert httpx.get(f"{emulator.url}/api/v4/account",
-                     headers={"Authorization": "Bearer fixture-long-lived-token"}).status_code == 200
+    assert (
+        httpx.get(
+            f"{emulator.url}/api/v4/account", headers={"Authorization": "Bearer fixture-long-lived-token"}
+        ).status_code
+        == 200
+    )
 
 
 def test_a_client_faster_than_the_limit_backs_off_and_is_never_banned(config, emulator):
@@ -106,8 +111,10 @@ def test_ten_thousand_requests_never_trigger_the_ban(tmp_path, emulator_process)
         stats = client.stats
     rate = stats.requests / (time.monotonic() - started)
     server = httpx.get(f"{emulator_process}/_emulator/stats").json()
-    print(f"10 000 requests at {rate:.0f}/s (client limit 600/s, emulator limit 700/s): "
-          f"{stats.rate_limited} × 429, banned: {server['banned']}")
+    print(
+        f"10 000 requests at {rate:.0f}/s (client limit 600/s, emulator limit 700/s): "
+        f"{stats.rate_limited} × 429, banned: {server['banned']}"
+    )
     assert stats.requests >= 10_000 and server["requests"] >= 10_000
     assert not server["banned"] and server["403"] == 0
     assert stats.rate_limited == server["429"] <= 10  # jitter at 100× speed may cost a rare 429, never a ban

@@ -14,39 +14,51 @@ from salesglass.sources.amocrm.sync import run_sync
 from tests.amocrm.conftest import FIXTURE_COMPANY, MAPPING, make_config
 
 
-@pytest.mark.parametrize(("section", "key"), [
-    ({"stages": [{"status": "Переговоры", "stage": "negotiations"}]}, "[amocrm].stages.0.stage"),
-    ({"rate_limit": 10}, "[amocrm].rate_limit"),
-    ({"fields": {"client_kind": "Тип клиента"}}, "[amocrm].fields"),
-    ({"roles": {"groups": {"Отдел развития": "boss"}}}, "[amocrm].roles.groups"),
-    ({"auth": "oauth"}, "needs client_id"),
-    ({"pipeline": ["Продажи"]}, "[amocrm].pipeline is not a known setting"),
-    ({"timezone": "Moscow"}, "[amocrm].timezone"),
-])
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        ({"stages": [{"status": "Переговоры", "stage": "negotiations"}]}, "[amocrm].stages.0.stage"),
+        ({"rate_limit": 10}, "[amocrm].rate_limit"),
+        ({"fields": {"client_kind": "Тип клиента"}}, "[amocrm].fields"),
+        ({"roles": {"groups": {"Отдел развития": "boss"}}}, "[amocrm].roles.groups"),
+        ({"auth": "oauth"}, "needs client_id"),
+        ({"pipeline": ["Продажи"]}, "[amocrm].pipeline is not a known setting"),
+        ({"timezone": "Moscow"}, "[amocrm].timezone"),
+    ],
+)
 def test_wrong_values_are_named_on_load(section, key):
     with pytest.raises(ConfigError) as err:
         parse_config({"amocrm": section})
     assert key in str(err.value)
 
 
-@pytest.mark.parametrize(("change", "key"), [
-    ({"stages": [{"status": "Переговоры!", "stage": "negotiation"}]}, "[amocrm].stages[0].status"),
-    ({"stages": [{"pipeline": "Нет такой", "status": "Переговоры", "stage": "negotiation"}]},
-     "[amocrm].stages[0].pipeline"),
-    ({"pipelines": ["Продажи", 999]}, "[amocrm].pipelines[1]"),
-    ({"fields": {**MAPPING["fields"], "cold_deal": "Холодный"}}, "[amocrm].fields.cold_deal"),
-    ({"fields": {**MAPPING["fields"], "organizer_values": ["Организаторы"]}}, "[amocrm].fields.organizer_values[0]"),
-    ({"fields": {**MAPPING["fields"], "company_inn": "ИНН компании"}}, "[amocrm].fields.company_inn"),
-    ({"roles": {"groups": {"Отдел маркетинга": "sales"}}}, "[amocrm].roles.groups.'Отдел маркетинга'"),
-    ({"roles": {"users": {"nobody@fixture.test": "sales"}}}, "[amocrm].roles.users.'nobody@fixture.test'"),
-])
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"stages": [{"status": "Переговоры!", "stage": "negotiation"}]}, "[amocrm].stages[0].status"),
+        (
+            {"stages": [{"pipeline": "Нет такой", "status": "Переговоры", "stage": "negotiation"}]},
+            "[amocrm].stages[0].pipeline",
+        ),
+        ({"pipelines": ["Продажи", 999]}, "[amocrm].pipelines[1]"),
+        ({"fields": {**MAPPING["fields"], "cold_deal": "Холодный"}}, "[amocrm].fields.cold_deal"),
+        (
+            {"fields": {**MAPPING["fields"], "organizer_values": ["Организаторы"]}},
+            "[amocrm].fields.organizer_values[0]",
+        ),
+        ({"fields": {**MAPPING["fields"], "company_inn": "ИНН компании"}}, "[amocrm].fields.company_inn"),
+        ({"roles": {"groups": {"Отдел маркетинга": "sales"}}}, "[amocrm].roles.groups.'Отдел маркетинга'"),
+        ({"roles": {"users": {"nobody@fixture.test": "sales"}}}, "[amocrm].roles.users.'nobody@fixture.test'"),
+    ],
+)
 def test_names_missing_from_the_account_are_named_before_any_download(tmp_path, emulator, change, key):
     cfg = make_config(tmp_path, emulator.url, amocrm=change)
     with pytest.raises(ConfigError) as err:
         run_sync(cfg, progress=False)
     assert key in str(err.value)
     assert not emulator.requests("GET", "/api/v4/leads?") and not [
-        r for r in emulator.requests("GET") if r[1] in ("/api/v4/leads", "/api/v4/events", "/api/v4/companies")]
+        r for r in emulator.requests("GET") if r[1] in ("/api/v4/leads", "/api/v4/events", "/api/v4/companies")
+    ]
 
 
 def test_a_field_on_the_second_page_of_definitions_resolves(tmp_path, emulator):
@@ -65,8 +77,11 @@ def test_the_proposed_demo_section_is_a_valid_config_that_maps_the_fixture(tmp_p
     assert rules[("Продажи", "Первичный контакт")] == "lead"  # no guess: an explicit `lead` rule to check
     section_text = amocrm_section(FIXTURE_COMPANY)
     assert "(no stage guessed from its name: check)" in section_text
-    section = {k: v for k, v in data["amocrm"].items() if k not in ("auth", "client_id", "client_secret",
-                                                                      "redirect_uri", "base_url", "token_path")}
+    section = {
+        k: v
+        for k, v in data["amocrm"].items()
+        if k not in ("auth", "client_id", "client_secret", "redirect_uri", "base_url", "token_path")
+    }
     live = make_config(tmp_path, emulator.url, amocrm=section)
     summary = run_sync(live, progress=False)
     assert summary.loaded["deals"] == 9  # all three pipelines; 3010 quarantined

@@ -58,7 +58,10 @@ def test_event_filters(api):
     window = {"filter[created_at][from]": 1757998800 + 13 * 86400, "filter[created_at][to]": 1757998800 + 15 * 86400}
     late = api.get("/api/v4/events", params=window).json()["_embedded"]["events"]
     assert [(e["type"], e["entity_id"]) for e in late] == [
-        ("entity_responsible_changed", 3004), ("lead_added", 3008), ("lead_status_changed", 3001)]
+        ("entity_responsible_changed", 3004),
+        ("lead_added", 3008),
+        ("lead_status_changed", 3001),
+    ]
 
 
 def test_patch_moves_a_lead_with_an_event(api, emulator):
@@ -77,8 +80,11 @@ def test_patch_moves_a_lead_with_an_event(api, emulator):
 
 def test_oauth_code_once_refresh_once(emulator):
     oauth = emulator.state.oauth
-    base = {"client_id": oauth["client_id"], "client_secret": oauth["client_secret"],
-            "redirect_uri": oauth["redirect_uri"]}
+    base = {
+        "client_id": oauth["client_id"],
+        "client_secret": oauth["client_secret"],
+        "redirect_uri": oauth["redirect_uri"],
+    }
     url = f"{emulator.url}/oauth2/access_token"
     first = httpx.post(url, json={**base, "grant_type": "authorization_code", "code": oauth["authorization_code"]})
     assert first.status_code == 200 and first.json()["expires_in"] == 86400

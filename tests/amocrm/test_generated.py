@@ -20,9 +20,18 @@ from tests.amocrm.conftest import EMULATOR_LIMITS, SCALE
 from tests.amocrm.test_sync import rows
 
 # docs/simulated-company.md, "amoCRM ids the config maps": the generator's own statement of the mapping
-STAGE_OF = {61390122: "negotiation", 61390126: "proposal", 61390130: "proposal", 61390134: "contract_signed",
-            61390138: "widget_installed", 61390158: "negotiation", 61390162: "contract_signed",
-            61390166: "widget_installed", 52004818: "negotiation", 142: "first_sale"}
+STAGE_OF = {
+    61390122: "negotiation",
+    61390126: "proposal",
+    61390130: "proposal",
+    61390134: "contract_signed",
+    61390138: "widget_installed",
+    61390158: "negotiation",
+    61390162: "contract_signed",
+    61390166: "widget_installed",
+    52004818: "negotiation",
+    142: "first_sale",
+}
 
 
 @pytest.fixture
@@ -32,8 +41,13 @@ def demo(tmp_path: Path, generated_company: Path):
     data["amocrm"].update(base_url=handle.url, rate_limit=6.0)
     data["warehouse"] = {"path": "wh.duckdb"}
     cfg = parse_config(data, base_dir=tmp_path)
-    cfg = cfg.model_copy(update={"amocrm": cfg.amocrm.model_copy(update={
-        "rate_limit": 6.0 * SCALE, "in_flight": 1, "backoff_base": 1.0 / SCALE, "timeout": 5.0})})
+    cfg = cfg.model_copy(
+        update={
+            "amocrm": cfg.amocrm.model_copy(
+                update={"rate_limit": 6.0 * SCALE, "in_flight": 1, "backoff_base": 1.0 / SCALE, "timeout": 5.0}
+            )
+        }
+    )
     oauth = json.loads((generated_company / "amocrm" / "oauth.json").read_text())
     authorize(cfg, oauth["authorization_code"])  # what `salesglass demo` does after starting the emulator
     yield cfg, handle

@@ -79,8 +79,7 @@ def test_fixture_account_without_filtering_syncs_exactly(tmp_path, unfiltered, c
     assert again.mode == "incremental" and {name: rows(cfg, sql) for name, sql in CANONICAL.items()} == before
 
 
-def test_an_account_that_ignores_filters_without_saying_so_is_caught(tmp_path, unfiltered, monkeypatch,
-                                                                     caplog) -> None:
+def test_an_account_that_ignores_filters_without_saying_so_is_caught(tmp_path, unfiltered, monkeypatch, caplog) -> None:
     from salesglass.sources.amocrm import sync
 
     monkeypatch.setattr(sync, "api_filter_enabled", lambda accounts: True)  # as if it claimed filtering
@@ -108,8 +107,13 @@ def _demo_config(root: Path, company: Path, handle: EmulatorHandle):
     data["amocrm"].update(base_url=handle.url)
     data["warehouse"] = {"path": "wh.duckdb"}
     cfg = parse_config(data, base_dir=root)
-    cfg = cfg.model_copy(update={"amocrm": cfg.amocrm.model_copy(update={
-        "rate_limit": 6.0 * SCALE, "in_flight": 1, "backoff_base": 1.0 / SCALE, "timeout": 5.0})})
+    cfg = cfg.model_copy(
+        update={
+            "amocrm": cfg.amocrm.model_copy(
+                update={"rate_limit": 6.0 * SCALE, "in_flight": 1, "backoff_base": 1.0 / SCALE, "timeout": 5.0}
+            )
+        }
+    )
     authorize(cfg, json.loads((company / "amocrm" / "oauth.json").read_text())["authorization_code"])
     return cfg
 
@@ -123,8 +127,10 @@ def test_incremental_without_filtering_equals_the_filtered_path(tmp_path, genera
     on = start_emulator(generated_company, **EMULATOR_LIMITS)
     off = start_emulator(generated_company, api_filter=False, **EMULATOR_LIMITS)
     try:
-        cfg_on, cfg_off = _demo_config(tmp_path / "on", generated_company, on), \
-            _demo_config(tmp_path / "off", generated_company, off)
+        cfg_on, cfg_off = (
+            _demo_config(tmp_path / "on", generated_company, on),
+            _demo_config(tmp_path / "off", generated_company, off),
+        )
         full_on, full_off = run_sync(cfg_on, progress=False), run_sync(cfg_off, progress=False)
         assert full_on.api_filter and not full_off.api_filter
         full_requests = _list_requests(off)
@@ -140,8 +146,7 @@ def test_incremental_without_filtering_equals_the_filtered_path(tmp_path, genera
         assert_raw_leads_are_current(cfg_off, off)
 
         incremental_requests = _list_requests(off) - full_requests
-        assert full_requests >= 15 and incremental_requests <= full_requests / 4, \
-            (full_requests, incremental_requests)
+        assert full_requests >= 15 and incremental_requests <= full_requests / 4, (full_requests, incremental_requests)
         assert inc_off.fetched["leads"] < len(off.state.leads) / 4
     finally:
         on.stop()

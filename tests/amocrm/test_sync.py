@@ -36,37 +36,123 @@ def rows(cfg, sql: str) -> list[tuple]:
 EXPECTED_DEALS = {
     # deal_id: (pipeline, status, stage, price, manager, client_kind, is_cold, created, closed, won, lost,
     #           loss_reason, deleted, company, platform_account_id)
-    3001: (7001, 142, "first_sale", Decimal(1200000), 1001, "organizer", False, ts(0), ts(15 * D), True, False,
-           None, False, 5001, "100"),
-    3002: (7001, 70013, "proposal", Decimal(500000), 1001, "organizer", True, ts(2 * D), None, False, False, None,
-           False, 5002, None),
-    3003: (7001, 143, None, Decimal(800000), 1002, "operator", False, ts(D), ts(9 * D), False, True,
-           "Ушли к конкуренту", False, 5003, None),
+    3001: (
+        7001,
+        142,
+        "first_sale",
+        Decimal(1200000),
+        1001,
+        "organizer",
+        False,
+        ts(0),
+        ts(15 * D),
+        True,
+        False,
+        None,
+        False,
+        5001,
+        "100",
+    ),
+    3002: (
+        7001,
+        70013,
+        "proposal",
+        Decimal(500000),
+        1001,
+        "organizer",
+        True,
+        ts(2 * D),
+        None,
+        False,
+        False,
+        None,
+        False,
+        5002,
+        None,
+    ),
+    3003: (
+        7001,
+        143,
+        None,
+        Decimal(800000),
+        1002,
+        "operator",
+        False,
+        ts(D),
+        ts(9 * D),
+        False,
+        True,
+        "Ушли к конкуренту",
+        False,
+        5003,
+        None,
+    ),
     3004: (7001, 70011, "lead", Decimal(0), 1003, None, False, ts(5 * D), None, False, False, None, False, 5004, None),
     3005: (7001, 70012, "negotiation", None, None, None, None, ts(3 * D), None, False, False, None, True, None, None),
-    3006: (7002, 70021, "negotiation", Decimal(50000), 1003, None, False, ts(-100 * D), None, False, False, None,
-           False, None, None),
+    3006: (
+        7002,
+        70021,
+        "negotiation",
+        Decimal(50000),
+        1003,
+        None,
+        False,
+        ts(-100 * D),
+        None,
+        False,
+        False,
+        None,
+        False,
+        None,
+        None,
+    ),
     3008: (7001, 70010, "lead", Decimal(0), 1004, None, False, ts(14 * D), None, False, False, None, False, None, None),
-    3009: (7001, 70014, "contract_signed", Decimal(300000), 1001, "organizer", False, ts(6 * D), None, False, False,
-           None, False, None, "105"),
+    3009: (
+        7001,
+        70014,
+        "contract_signed",
+        Decimal(300000),
+        1001,
+        "organizer",
+        False,
+        ts(6 * D),
+        None,
+        False,
+        False,
+        None,
+        False,
+        None,
+        "105",
+    ),
 }
 EXPECTED_STAGES = {
-    (3001, "lead"): (ts(0), "created"), (3001, "negotiation"): (ts(3 * D), "amocrm"),
-    (3001, "proposal"): (ts(5 * D), "amocrm"), (3001, "contract_signed"): (ts(8 * D), "amocrm"),
-    (3001, "widget_installed"): (ts(10 * D), "amocrm"), (3001, "first_sale"): (ts(15 * D), "amocrm"),
-    (3002, "lead"): (ts(2 * D), "created"), (3002, "negotiation"): (ts(4 * D), "amocrm"),
+    (3001, "lead"): (ts(0), "created"),
+    (3001, "negotiation"): (ts(3 * D), "amocrm"),
+    (3001, "proposal"): (ts(5 * D), "amocrm"),
+    (3001, "contract_signed"): (ts(8 * D), "amocrm"),
+    (3001, "widget_installed"): (ts(10 * D), "amocrm"),
+    (3001, "first_sale"): (ts(15 * D), "amocrm"),
+    (3002, "lead"): (ts(2 * D), "created"),
+    (3002, "negotiation"): (ts(4 * D), "amocrm"),
     (3002, "proposal"): (ts(6 * D), "amocrm"),
-    (3003, "lead"): (ts(D), "created"), (3003, "negotiation"): (ts(3 * D), "amocrm"),
+    (3003, "lead"): (ts(D), "created"),
+    (3003, "negotiation"): (ts(3 * D), "amocrm"),
     (3004, "lead"): (ts(5 * D), "created"),
-    (3005, "lead"): (ts(3 * D), "created"), (3005, "negotiation"): (ts(4 * D), "amocrm"),
-    (3006, "lead"): (ts(-100 * D), "created"), (3006, "negotiation"): (ts(-99 * D), "amocrm"),
+    (3005, "lead"): (ts(3 * D), "created"),
+    (3005, "negotiation"): (ts(4 * D), "amocrm"),
+    (3006, "lead"): (ts(-100 * D), "created"),
+    (3006, "negotiation"): (ts(-99 * D), "amocrm"),
     (3008, "lead"): (ts(14 * D), "created"),
     # 3009 went negotiation → proposal → negotiation → proposal → contract: the first times count
-    (3009, "lead"): (ts(6 * D), "created"), (3009, "negotiation"): (ts(6 * D + H), "amocrm"),
-    (3009, "proposal"): (ts(7 * D), "amocrm"), (3009, "contract_signed"): (ts(11 * D), "amocrm"),
+    (3009, "lead"): (ts(6 * D), "created"),
+    (3009, "negotiation"): (ts(6 * D + H), "amocrm"),
+    (3009, "proposal"): (ts(7 * D), "amocrm"),
+    (3009, "contract_signed"): (ts(11 * D), "amocrm"),
 }
-DEAL_COLS = ("deal_id, pipeline_id, status_id, stage, price, sales_manager_id, client_kind, is_cold, created_at, "
-             "closed_at, is_won, is_lost, loss_reason, is_deleted, company_id, platform_account_id")
+DEAL_COLS = (
+    "deal_id, pipeline_id, status_id, stage, price, sales_manager_id, client_kind, is_cold, created_at, "
+    "closed_at, is_won, is_lost, loss_reason, is_deleted, company_id, platform_account_id"
+)
 
 
 def deals(cfg) -> dict[int, tuple]:
@@ -81,8 +167,10 @@ def test_full_sync_equals_the_snapshot(config, emulator):
     summary = run_sync(config, progress=False)
     assert deals(config) == EXPECTED_DEALS
     assert stages(config) == EXPECTED_STAGES
-    assert rows(config, "SELECT company_id, name, inn, platform_account_id, responsible_user_id, is_deleted "
-                        "FROM companies ORDER BY 1") == [
+    assert rows(
+        config,
+        "SELECT company_id, name, inn, platform_account_id, responsible_user_id, is_deleted FROM companies ORDER BY 1",
+    ) == [
         (5001, "ООО «Концерт-Сервис»", "7701234567", "100", 1002, False),
         (5002, "ИП Театралов А.А.", "500100732259", None, 1001, False),
         (5003, "Билетный оператор «Север»", None, "P-300", 1002, False),
@@ -99,8 +187,9 @@ def test_full_sync_equals_the_snapshot(config, emulator):
     assert len(quarantined) == 1 and quarantined[0][:2] == ("deals", "3010") and "79999" in quarantined[0][2]
     # the raw layer is the API's own records, byte for byte as JSON values
     raw = {r[0]: json.loads(r[1]) for r in rows(config, "SELECT id, data FROM raw_amocrm_leads")}
-    served = {i: emulator.state.render("leads", lead) for i, lead in emulator.state.leads.items()
-              if not lead["is_deleted"]}
+    served = {
+        i: emulator.state.render("leads", lead) for i, lead in emulator.state.leads.items() if not lead["is_deleted"]
+    }
     assert raw == served
     assert rows(config, "SELECT count(*) FROM raw_amocrm_events")[0][0] == len(emulator.state.events) == 32
     assert summary.fetched["lead_fields"] == 52  # 50 per page: the second page was read too
@@ -117,9 +206,15 @@ def test_second_sync_changes_nothing(config):
 
 def _stage_truth(state) -> dict[tuple, tuple]:
     """First time each mapped stage was reached, straight from the emulator's events (the generated truth)."""
-    stage_of = {(7001, 70012): "negotiation", (7001, 70013): "proposal", (7001, 70014): "contract_signed",
-                (7001, 70015): "widget_installed", (7001, 142): "first_sale", (7002, 70021): "negotiation",
-                (7002, 142): "first_sale"}
+    stage_of = {
+        (7001, 70012): "negotiation",
+        (7001, 70013): "proposal",
+        (7001, 70014): "contract_signed",
+        (7001, 70015): "widget_installed",
+        (7001, 142): "first_sale",
+        (7002, 70021): "negotiation",
+        (7002, 142): "first_sale",
+    }
     added = {e["entity_id"]: e["created_at"] for e in state.events if e["type"] == "lead_added"}
     known = state.status_ids()
     truth: dict[tuple, tuple] = {}
@@ -148,11 +243,16 @@ def test_incremental_after_advance_equals_a_fresh_full_sync(tmp_path: Path, conf
     inc, ful = deals(config), deals(fresh)
     # one limit of a fresh sync: a lead deleted before it ever changed status has no event naming its pipeline,
     # so it goes to quarantine there, while the incremental sync saw it alive
-    unknowable = {i for i, lead in emulator.state.leads.items() if lead["is_deleted"] and not any(
-        e["entity_id"] == i and e["type"] == "lead_status_changed" for e in emulator.state.events)}
+    unknowable = {
+        i
+        for i, lead in emulator.state.leads.items()
+        if lead["is_deleted"]
+        and not any(e["entity_id"] == i and e["type"] == "lead_status_changed" for e in emulator.state.events)
+    }
     assert inc.keys() - ful.keys() <= unknowable and ful.keys() <= inc.keys()
-    assert {int(r[0]) for r in rows(fresh, "SELECT source_key FROM quarantine WHERE reason LIKE 'deleted%'")} == \
-        inc.keys() - ful.keys()
+    assert {
+        int(r[0]) for r in rows(fresh, "SELECT source_key FROM quarantine WHERE reason LIKE 'deleted%'")
+    } == inc.keys() - ful.keys()
     for deal_id in ful:
         if inc[deal_id][12]:  # deleted: a fresh sync knows only what the trash and events keep
             keep = (0, 1, 2, 7, 12)  # pipeline, status, stage, created_at, is_deleted
@@ -182,8 +282,9 @@ def test_a_lead_edited_while_paging_is_neither_skipped_nor_stale(config, emulato
     run_sync(config, progress=False)
     assert emulator.emulator.dice.counts["mutations"] >= 3
     raw = {r[0]: json.loads(r[1]) for r in rows(config, "SELECT id, data FROM raw_amocrm_leads")}
-    served = {i: emulator.state.render("leads", lead) for i, lead in emulator.state.leads.items()
-              if not lead["is_deleted"]}
+    served = {
+        i: emulator.state.render("leads", lead) for i, lead in emulator.state.leads.items() if not lead["is_deleted"]
+    }
     assert raw == served
 
 
@@ -204,8 +305,9 @@ def test_page_number_paging_would_have_skipped_a_lead(emulator):
 
 
 @pytest.mark.parametrize("crash_at", [1, 4, 9])
-def test_a_sync_killed_mid_page_and_run_again_loses_and_duplicates_nothing(tmp_path, config, emulator, monkeypatch,
-                                                                         crash_at):
+def test_a_sync_killed_mid_page_and_run_again_loses_and_duplicates_nothing(
+    tmp_path, config, emulator, monkeypatch, crash_at
+):
     from salesglass.sources.amocrm import store
 
     monkeypatch.setattr(extract, "LIST_LIMIT", 2)
@@ -228,8 +330,9 @@ def test_a_sync_killed_mid_page_and_run_again_loses_and_duplicates_nothing(tmp_p
     clean = make_config(tmp_path, emulator.url, warehouse="clean.duckdb")
     run_sync(clean, progress=False)
     for table in ("raw_amocrm_leads", "raw_amocrm_events", "raw_amocrm_companies", "raw_amocrm_deleted_leads"):
-        assert rows(config, f"SELECT count(*), count(DISTINCT id) FROM {table}") == \
-            rows(clean, f"SELECT count(*), count(DISTINCT id) FROM {table}")
+        assert rows(config, f"SELECT count(*), count(DISTINCT id) FROM {table}") == rows(
+            clean, f"SELECT count(*), count(DISTINCT id) FROM {table}"
+        )
     assert deals(config) == deals(clean) == EXPECTED_DEALS
     assert stages(config) == EXPECTED_STAGES
 

@@ -44,8 +44,10 @@ def test_only_an_admin_with_the_csrf_token_changes_a_month(bonus_site, web):
     assert post(anna, "/bonus/periods", {"action": "review", "month": "2026-03"}).status_code == 403
     # an admin without the token, or with a wrong one
     assert admin.post("/bonus/periods", data={"action": "review", "month": "2026-03"}).status_code == 403
-    assert admin.post("/bonus/periods", data={"action": "review", "month": "2026-03",
-                                              "csrf_token": "forged"}).status_code == 403
+    assert (
+        admin.post("/bonus/periods", data={"action": "review", "month": "2026-03", "csrf_token": "forged"}).status_code
+        == 403
+    )
     # and a GET never changes anything
     assert admin.get("/bonus/periods?action=review&month=2026-03").status_code == 200
     assert store.periods() == {}
@@ -60,12 +62,13 @@ def test_only_an_admin_with_the_csrf_token_changes_a_month(bonus_site, web):
     # reopening without a reason is refused with a message, with one it works and is audited
     r = post(admin, "/bonus/periods", {"action": "reopen", "month": "2026-03", "reason": " "}, "/bonus/periods")
     assert r.status_code == 400 and "a reason for reopening is required" in r.text
-    r = post(admin, "/bonus/periods", {"action": "reopen", "month": "2026-03", "reason": "P1 refund"},
-             "/bonus/periods")
+    r = post(admin, "/bonus/periods", {"action": "reopen", "month": "2026-03", "reason": "P1 refund"}, "/bonus/periods")
     assert r.status_code == 303
     assert [(a["actor"], a["action"], a["reason"]) for a in store.audit()] == [
-        ("admin@demo.test", "review", None), ("admin@demo.test", "approve", None),
-        ("admin@demo.test", "reopen", "P1 refund")]
+        ("admin@demo.test", "review", None),
+        ("admin@demo.test", "approve", None),
+        ("admin@demo.test", "reopen", "P1 refund"),
+    ]
     audit_csv = admin.get("/bonus/audit.csv").content.decode("utf-8-sig")
     assert "admin@demo.test,reopen" in audit_csv and "P1 refund" in audit_csv
     assert anna.get("/bonus/audit").status_code == 403 and anna.get("/bonus/audit.csv").status_code == 403
@@ -96,27 +99,61 @@ def test_a_manager_sees_only_their_own_statement(web):
 def test_a_manager_disputes_only_their_own_lines(bonus_site, web):
     store = BonusStore(bonus_site.bonus_state_path)
     anna, admin = web("anna@demo.test"), web("admin@demo.test")
-    ok = post(anna, "/bonus/dispute", {"month": "2026-03", "rule": "first_sale", "partner": "P2",
-                                       "comment": "P2 was cold: 1.5×"})
+    ok = post(
+        anna,
+        "/bonus/dispute",
+        {"month": "2026-03", "rule": "first_sale", "partner": "P2", "comment": "P2 was cold: 1.5×"},
+    )
     assert ok.status_code == 303
     # Boris's growth line is not Anna's; nor is a line that does not exist
-    assert post(anna, "/bonus/dispute", {"month": "2026-03", "rule": "growth", "partner": "P2",
-                                         "comment": "mine"}).status_code == 403
-    assert post(anna, "/bonus/dispute", {"month": "2026-03", "rule": "first_sale", "partner": "P9",
-                                         "comment": "mine"}).status_code == 403
+    assert (
+        post(
+            anna, "/bonus/dispute", {"month": "2026-03", "rule": "growth", "partner": "P2", "comment": "mine"}
+        ).status_code
+        == 403
+    )
+    assert (
+        post(
+            anna, "/bonus/dispute", {"month": "2026-03", "rule": "first_sale", "partner": "P9", "comment": "mine"}
+        ).status_code
+        == 403
+    )
     # without the token nothing is stored
-    assert anna.post("/bonus/dispute", data={"month": "2026-03", "rule": "first_sale", "partner": "P2",
-                                             "comment": "again"}).status_code == 403
+    assert (
+        anna.post(
+            "/bonus/dispute", data={"month": "2026-03", "rule": "first_sale", "partner": "P2", "comment": "again"}
+        ).status_code
+        == 403
+    )
     # an admin does not dispute
-    assert post(admin, "/bonus/dispute", {"month": "2026-03", "rule": "first_sale", "partner": "P2",
-                                          "comment": "x"}).status_code == 403
+    assert (
+        post(
+            admin, "/bonus/dispute", {"month": "2026-03", "rule": "first_sale", "partner": "P2", "comment": "x"}
+        ).status_code
+        == 403
+    )
     [d] = store.disputes()
     assert (d["manager_id"], d["rule"], d["partner_id"], d["comment"], d["raised_by"]) == (
-        101, "first_sale", "P2", "P2 was cold: 1.5×", "anna@demo.test")
+        101,
+        "first_sale",
+        "P2",
+        "P2 was cold: 1.5×",
+        "anna@demo.test",
+    )
     assert str(d["amount"]) == "5000.00"
     # the admin answers it with an adjustment of +2500.00 in March (open)
-    r = post(admin, "/bonus/periods", {"action": "resolve", "dispute": str(d["dispute_id"]), "decision": "adjust",
-                                       "answer": "yes, cold", "amount": "2500.00"}, "/bonus/periods")
+    r = post(
+        admin,
+        "/bonus/periods",
+        {
+            "action": "resolve",
+            "dispute": str(d["dispute_id"]),
+            "decision": "adjust",
+            "answer": "yes, cold",
+            "amount": "2500.00",
+        },
+        "/bonus/periods",
+    )
     assert r.status_code == 303
     [adj] = store.manual_adjustments()
     assert (adj["manager_id"], str(adj["amount"]), adj["dispute_id"]) == (101, "2500.00", d["dispute_id"])
@@ -135,6 +172,6 @@ def test_payroll_has_one_row_per_manager(web):
     ws = load_workbook(io.BytesIO(x.content)).worksheets[0]
     rows = [r for r in ws.iter_rows(values_only=True)]
     header = rows.index(next(r for r in rows if r and r[0] == "Month"))
-    body = [r[1:5] for r in rows[header + 1:] if r[1] is not None]
+    body = [r[1:5] for r in rows[header + 1 :] if r[1] is not None]
     # Anna 5000 + 1000 − 200; Boris 200
     assert body == [(101, "Anna Petrova", "anna@demo.test", 5800), (102, "Boris Ivanov", "boris@demo.test", 200)]

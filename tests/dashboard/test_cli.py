@@ -17,12 +17,16 @@ def _config(tmp_path):
 def test_users_add_list_reset_remove(tmp_path) -> None:
     cfg = _config(tmp_path)
     run = CliRunner().invoke
-    r = run(app, ["users", "add", "Head@Acme.ru", "--role", "admin", "--password-stdin", "-c", str(cfg)],
-            input="s3cret-pass\n")
+    r = run(
+        app,
+        ["users", "add", "Head@Acme.ru", "--role", "admin", "--password-stdin", "-c", str(cfg)],
+        input="s3cret-pass\n",
+    )
     assert r.exit_code == 0, r.output
     assert "s3cret-pass" not in r.output
-    r = run(app, ["users", "add", "anna@acme.ru", "--company-totals", "-c", str(cfg)],
-            input="anna-pass-1\nanna-pass-1\n")  # interactive prompt with confirmation
+    r = run(
+        app, ["users", "add", "anna@acme.ru", "--company-totals", "-c", str(cfg)], input="anna-pass-1\nanna-pass-1\n"
+    )  # interactive prompt with confirmation
     assert r.exit_code == 0, r.output
     assert "anna-pass-1" not in r.output
     store = UserStore(tmp_path / "logins.json")
@@ -30,8 +34,12 @@ def test_users_add_list_reset_remove(tmp_path) -> None:
     assert store.get("anna@acme.ru").see_company_totals is True
     listed = run(app, ["users", "list", "-c", str(cfg)]).output
     assert "head@acme.ru" in listed and "anna@acme.ru" in listed and "argon2" not in listed
-    assert run(app, ["users", "reset-password", "anna@acme.ru", "--password-stdin", "-c", str(cfg)],
-               input="new-pass-22\n").exit_code == 0
+    assert (
+        run(
+            app, ["users", "reset-password", "anna@acme.ru", "--password-stdin", "-c", str(cfg)], input="new-pass-22\n"
+        ).exit_code
+        == 0
+    )
     assert store.authenticate("anna@acme.ru", "anna-pass-1") is None
     assert store.authenticate("anna@acme.ru", "new-pass-22") is not None
     assert run(app, ["users", "remove", "anna@acme.ru", "-c", str(cfg)]).exit_code == 0
@@ -40,8 +48,9 @@ def test_users_add_list_reset_remove(tmp_path) -> None:
 
 def test_users_errors_are_plain_messages(tmp_path) -> None:
     cfg = _config(tmp_path)
-    r = CliRunner().invoke(app, ["users", "add", "x@y.z", "--role", "boss", "--password-stdin", "-c", str(cfg)],
-                           input="long-enough-1\n")
+    r = CliRunner().invoke(
+        app, ["users", "add", "x@y.z", "--role", "boss", "--password-stdin", "-c", str(cfg)], input="long-enough-1\n"
+    )
     assert r.exit_code != 0 and "role must be one of admin, manager" in str(r.exception)
     r = CliRunner().invoke(app, ["users", "remove", "ghost@y.z", "-c", str(cfg)])
     assert "no user ghost@y.z" in str(r.exception)
@@ -71,10 +80,18 @@ def test_a_taken_port_is_reported_before_anything_is_ready(tmp_path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        demo = subprocess.run([str(exe), "demo", "--dir", str(tmp_path / "demo"), "--port", str(port)],
-                              capture_output=True, text=True, timeout=60)
-        serve = subprocess.run([str(exe), "serve", "--no-refresh", "--no-webhooks", "--port", str(port),
-                                "-c", str(_config(tmp_path))], capture_output=True, text=True, timeout=60)
+        demo = subprocess.run(
+            [str(exe), "demo", "--dir", str(tmp_path / "demo"), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        serve = subprocess.run(
+            [str(exe), "serve", "--no-refresh", "--no-webhooks", "--port", str(port), "-c", str(_config(tmp_path))],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     for r in (demo, serve):
         assert r.returncode == 2, r.stdout + r.stderr
         assert f"port {port} on 127.0.0.1 is taken" in r.stderr and "--port" in r.stderr

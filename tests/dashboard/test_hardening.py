@@ -236,9 +236,17 @@ def test_even_a_crash_answers_with_the_security_headers_and_no_traceback(tmp_pat
 def test_behind_a_tls_proxy_the_host_is_enough(admin) -> None:
     """TLS ends at the proxy: the browser says https://testserver, the app sees http; same host, same site."""
     token = csrf_of(admin.get("/sales").text)
-    r = admin.post("/lang", data={"lang": "en", "csrf_token": token}, headers={"origin": "https://testserver"},
-                   follow_redirects=False)
+    r = admin.post(
+        "/lang",
+        data={"lang": "en", "csrf_token": token},
+        headers={"origin": "https://testserver"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
-    r = admin.post("/lang", data={"lang": "en", "csrf_token": token}, headers={"origin": "https://testserver.evil"},
-                   follow_redirects=False)
+    r = admin.post(
+        "/lang",
+        data={"lang": "en", "csrf_token": token},
+        headers={"origin": "https://testserver.evil"},
+        follow_redirects=False,
+    )
     assert r.status_code == 403

@@ -36,8 +36,9 @@ def limited(tmp_path):
 
 def attempt(c: TestClient, email: str, password: str):
     page = c.get("/login")
-    return c.post("/login", data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
-                  follow_redirects=False)
+    return c.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
 
 
 def client_at(app, address: str, lang: str = "en") -> TestClient:
@@ -112,8 +113,9 @@ def test_an_address_trying_many_emails_is_locked(limited) -> None:
         assert attempt(sprayer, "stranger@demo.test", PASSWORDS["stranger@demo.test"]).status_code == 303
 
 
-@pytest.mark.parametrize("bad", [{"login_max_failures": 0}, {"login_window_minutes": 0},
-                                 {"login_max_failures_per_address": "many"}])
+@pytest.mark.parametrize(
+    "bad", [{"login_max_failures": 0}, {"login_window_minutes": 0}, {"login_max_failures_per_address": "many"}]
+)
 def test_limit_settings_are_validated(tmp_path, bad) -> None:
     from salesglass.errors import ConfigError
 

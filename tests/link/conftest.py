@@ -43,10 +43,12 @@ OVERRIDES = "deal_id,partner_id,note\n9,p6,checked by hand\n10,,not a client\n11
 def linked_world(warehouse, tmp_path):
     con = warehouse
     con.execute(f"INSERT INTO partners (partner_id, name, kind, inn, development_manager_id) VALUES {PARTNERS}")
-    con.execute(f"INSERT INTO companies (company_id, name, inn, platform_account_id, responsible_user_id) "
-                f"VALUES {COMPANIES}")
-    con.execute(f"INSERT INTO deals (deal_id, name, company_id, platform_account_id, client_kind, created_at) "
-                f"VALUES {DEALS}")
+    con.execute(
+        f"INSERT INTO companies (company_id, name, inn, platform_account_id, responsible_user_id) VALUES {COMPANIES}"
+    )
+    con.execute(
+        f"INSERT INTO deals (deal_id, name, company_id, platform_account_id, client_kind, created_at) VALUES {DEALS}"
+    )
     con.execute("INSERT INTO deal_stages VALUES (5, 'first_sale', '2024-03-01', 'amocrm')")
     (tmp_path / "overrides.csv").write_text(OVERRIDES, encoding="utf-8")
     return con

@@ -55,7 +55,9 @@ def test_bad_overrides_are_quarantined(linked_world, tmp_path):
     s = link_into(linked_world, _cfg(tmp_path))
     assert s.bad_overrides == 2
     assert linked_world.execute("SELECT source_key, reason FROM quarantine ORDER BY 1").fetchall() == [
-        ("11", "override: unknown partner"), ("abc", "override: deal_id is not an amoCRM lead id")]
+        ("11", "override: unknown partner"),
+        ("abc", "override: deal_id is not an amoCRM lead id"),
+    ]
 
 
 def test_development_manager_fallback_uses_the_acquiring_deal(linked_world, tmp_path):
@@ -76,11 +78,13 @@ def test_the_fallback_is_redone_when_the_acquiring_deal_goes_away(linked_world, 
     got = dict(linked_world.execute("SELECT partner_id, development_manager_id FROM partners").fetchall())
     assert (got["p7"], got["p2"], got["p1"]) == (207, 101, 201)
     # switched off, the fallback's values go too; the platform's stay
-    cfg = parse_config({"linking": {"overrides_path": "overrides.csv", "development_manager_fallback": False}},
-                       base_dir=tmp_path)
+    cfg = parse_config(
+        {"linking": {"overrides_path": "overrides.csv", "development_manager_fallback": False}}, base_dir=tmp_path
+    )
     link_into(linked_world, cfg)
-    assert linked_world.execute("SELECT partner_id, development_manager_id FROM partners "
-                                "WHERE development_manager_id IS NOT NULL").fetchall() == [("p2", 101)]
+    assert linked_world.execute(
+        "SELECT partner_id, development_manager_id FROM partners WHERE development_manager_id IS NOT NULL"
+    ).fetchall() == [("p2", 101)]
 
 
 def test_relinking_without_overrides_unlinks(linked_world, tmp_path):
@@ -92,18 +96,22 @@ def test_relinking_without_overrides_unlinks(linked_world, tmp_path):
 
 def test_doctor_counts_and_export_round_trip(linked_world, tmp_path):
     t = datetime(2024, 3, 1, tzinfo=UTC)
-    linked_world.executemany("INSERT INTO sales VALUES (?, ?, NULL, ?, 1, 10, 1, 0, 'widget')",
-                             [("s1", "p1", t), ("s2", "p9", t), ("s3", "p404", t), ("s4", None, t)])
+    linked_world.executemany(
+        "INSERT INTO sales VALUES (?, ?, NULL, ?, 1, 10, 1, 0, 'widget')",
+        [("s1", "p1", t), ("s2", "p9", t), ("s3", "p404", t), ("s4", None, t)],
+    )
     link_into(linked_world, _cfg(tmp_path))
-    assert sorted(quality_rows(linked_world)) == sorted([
-        ("linking:overrides", "deal_partner_links", "override: unknown partner", 1),
-        ("linking:overrides", "deal_partner_links", "override: deal_id is not an amoCRM lead id", 1),
-        ("linking", "deals", dq.UNLINKED, 3),
-        ("linking", "partners", dq.NO_DEAL, 3),  # p4, p5, p9
-        ("platform", "sales", dq.UNKNOWN_PARTNER, 1),  # p404
-        ("linking", "link_suggestions", dq.SUGGESTION, 3),
-        ("reports", "partners", dq.NO_MANAGER, 1),  # p9 sells, nobody develops it
-    ])
+    assert sorted(quality_rows(linked_world)) == sorted(
+        [
+            ("linking:overrides", "deal_partner_links", "override: unknown partner", 1),
+            ("linking:overrides", "deal_partner_links", "override: deal_id is not an amoCRM lead id", 1),
+            ("linking", "deals", dq.UNLINKED, 3),
+            ("linking", "partners", dq.NO_DEAL, 3),  # p4, p5, p9
+            ("platform", "sales", dq.UNKNOWN_PARTNER, 1),  # p404
+            ("linking", "link_suggestions", dq.SUGGESTION, 3),
+            ("reports", "partners", dq.NO_MANAGER, 1),  # p9 sells, nobody develops it
+        ]
+    )
     out = tmp_path / "review.csv"
     assert export_suggestions(linked_world, out) == 3
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
@@ -117,8 +125,10 @@ def test_doctor_counts_and_export_round_trip(linked_world, tmp_path):
     # deal 9 lost its hand-made override → its two "арт кафе" candidates are suggested again;
     # deal 10 is no longer marked "no partner" → linked by name
     assert (s.linked["override"], s.linked["name"], s.unlinked, s.suggestions) == (2, 3, 1, 2)
-    assert linked_world.execute("SELECT partner_id FROM deals WHERE deal_id IN (4, 8) ORDER BY deal_id") \
-        .fetchall() == [("p5",), ("p8",)]
+    assert linked_world.execute("SELECT partner_id FROM deals WHERE deal_id IN (4, 8) ORDER BY deal_id").fetchall() == [
+        ("p5",),
+        ("p8",),
+    ]
 
 
 def test_measure_linking_against_truth(linked_world, tmp_path):
@@ -132,7 +142,8 @@ def test_measure_linking_against_truth(linked_world, tmp_path):
 
 
 def test_development_manager_fallback_can_be_switched_off(linked_world, tmp_path):
-    cfg = parse_config({"linking": {"overrides_path": "overrides.csv", "development_manager_fallback": False}},
-                       base_dir=tmp_path)
+    cfg = parse_config(
+        {"linking": {"overrides_path": "overrides.csv", "development_manager_fallback": False}}, base_dir=tmp_path
+    )
     assert link_into(linked_world, cfg).managers_filled == 0
     assert linked_world.execute("SELECT count(development_manager_id) FROM partners").fetchone() == (1,)  # p2's own

@@ -13,12 +13,16 @@ def test_docs_page_is_generated_from_the_schema():
 
 
 def test_duckdb_types_are_exact_money_and_zoned_time(warehouse):
-    types = dict(warehouse.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'sales'").fetchall())
+    types = dict(
+        warehouse.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'sales'"
+        ).fetchall()
+    )
     assert types["turnover"] == "DECIMAL(18,2)"
     assert types["sold_at"] == "TIMESTAMP WITH TIME ZONE"
     assert {t.name for t in CANONICAL} <= {
-        r[0] for r in warehouse.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        r[0] for r in warehouse.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
 
 
 def test_clickhouse_columns_are_nullable_except_keys():

@@ -14,7 +14,9 @@ def _stage(con, sql: str) -> None:
 
 
 def test_bad_sales_rows_are_quarantined_with_reasons(warehouse):
-    _stage(warehouse, """
+    _stage(
+        warehouse,
+        """
         SELECT * FROM (VALUES
           ('s1', 'p1', '2024-01-05 10:00:00+00', '2', '1000.50', '60.00', '20.00', 'widget'),
           ('s2', 'p1', 'not a date',             '1', '10',      '1',     '0',     'widget'),
@@ -22,7 +24,8 @@ def test_bad_sales_rows_are_quarantined_with_reasons(warehouse):
           ('s1', 'p2', '2024-01-06 10:00:00+00', '1', '5',       '1',     '0',     'widget'),
           (NULL, 'p2', '2024-01-06 10:00:00+00', '1', '5',       '1',     '0',     'widget'),
           ('s4', NULL, '2024-01-07 10:00:00+00', '-1', '-500,25', '-30',  '-10',   'yandex')
-        ) v(sale_id, partner_id, sold_at, tickets, turnover, revenue, cost, channel)""")
+        ) v(sale_id, partner_id, sold_at, tickets, turnover, revenue, cost, channel)""",
+    )
     res = load_staged(warehouse, SALES, "staged", source="platform")
     assert res.loaded == 2
     assert res.reasons == {
@@ -40,16 +43,18 @@ def test_bad_sales_rows_are_quarantined_with_reasons(warehouse):
 def test_reload_replaces_rows_by_key(warehouse):
     _stage(warehouse, "SELECT 'p1' partner_id, 'A' AS name, 'organizer' AS kind")
     load_staged(warehouse, PARTNERS, "staged", source="platform")
-    _stage(warehouse, "SELECT 'p1' partner_id, 'A2' AS name, 'operator' AS kind UNION ALL "
-                      "SELECT 'p2', 'B', 'agent'")
+    _stage(warehouse, "SELECT 'p1' partner_id, 'A2' AS name, 'operator' AS kind UNION ALL SELECT 'p2', 'B', 'agent'")
     res = load_staged(warehouse, PARTNERS, "staged", source="platform")
     assert res.loaded == 1 and res.reasons == {"unknown kind (expected one of: organizer, operator)": 1}
     assert warehouse.execute("SELECT partner_id, name, kind FROM partners").fetchall() == [("p1", "A2", "operator")]
 
 
 def test_plans_merge_on_nullable_manager(warehouse):
-    _stage(warehouse, "SELECT DATE '2024-01-01' AS month, NULL::BIGINT manager_id, 'turnover' metric, "
-                      "'100' realistic, '120' optimistic")
+    _stage(
+        warehouse,
+        "SELECT DATE '2024-01-01' AS month, NULL::BIGINT manager_id, 'turnover' metric, "
+        "'100' realistic, '120' optimistic",
+    )
     load_staged(warehouse, PLANS, "staged", source="plans")
     load_staged(warehouse, PLANS, "staged", source="plans")
     assert warehouse.execute("SELECT count(*) FROM plans").fetchone()[0] == 1
@@ -63,9 +68,12 @@ def test_missing_required_column_is_a_config_error_naming_it(warehouse):
 
 def test_sub_cent_money_in_a_decimal_column_is_caught_even_where_rounding_overflows(warehouse):
     # a DECIMAL(5,3) source: 99.999 rounds to 100.00, which DECIMAL(5,3) cannot hold
-    _stage(warehouse, """
+    _stage(
+        warehouse,
+        """
         SELECT * FROM (VALUES ('s1', 99.999::DECIMAL(5,3)), ('s2', 99.990::DECIMAL(5,3)), ('s3', 10.125::DECIMAL(5,3)))
-          v(sale_id, turnover)""")
+          v(sale_id, turnover)""",
+    )
     warehouse.execute("""CREATE OR REPLACE TEMP TABLE staged AS SELECT sale_id, 'p1' AS partner_id,
         TIMESTAMPTZ '2024-01-05 10:00:00+00' AS sold_at, 1 AS tickets, turnover, 1.00 AS revenue, 0.00 AS cost
         FROM staged""")
@@ -74,12 +82,15 @@ def test_sub_cent_money_in_a_decimal_column_is_caught_even_where_rounding_overfl
     assert warehouse.execute("SELECT sale_id, turnover FROM sales").fetchall() == [("s2", Decimal("99.99"))]
 
 
-@pytest.mark.parametrize("keys, repeated", [
-    (["s1", "s2", "s3", "s4"], 0),          # no repeat
-    (["s1", "s2", "s2", "s3"], 1),          # in key order but for one repeat next to its twin
-    (["s3", "s1", "s4", "s1"], 1),          # out of order, the repeat far from its twin
-    (["s1", "s2", "s1", "s2", "s3"], 2),
-])
+@pytest.mark.parametrize(
+    "keys, repeated",
+    [
+        (["s1", "s2", "s3", "s4"], 0),  # no repeat
+        (["s1", "s2", "s2", "s3"], 1),  # in key order but for one repeat next to its twin
+        (["s3", "s1", "s4", "s1"], 1),  # out of order, the repeat far from its twin
+        (["s1", "s2", "s1", "s2", "s3"], 2),
+    ],
+)
 def test_a_repeated_key_is_caught_whatever_the_order(warehouse, keys, repeated):
     rows = ", ".join(f"('{k}', {i})" for i, k in enumerate(keys))
     warehouse.execute(f"""CREATE OR REPLACE TEMP TABLE staged AS SELECT k AS sale_id, 'p1' AS partner_id,

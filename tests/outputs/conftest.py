@@ -20,11 +20,24 @@ def make_published(path: Path, *, label: str = "v1", extra_sales: int = 0) -> Pa
         ('p1', 'ООО \"Театр, на Неглинной\"', 'organizer', '7701234567', TIMESTAMPTZ '2025-01-10 09:00:00+03',
          NULL, TIMESTAMPTZ '2025-02-01 12:00:00+03', 11, false),
         ('p2', 'Кассы Севера', 'operator', NULL, NULL, NULL, NULL, 12, false)""")
-    sales = [(f"s{i}", "p1", f"2026-0{1 + i % 3}-1{i % 9} 10:00:00+03", 2 + i, f"{1000 + i}.{i % 100:02d}",
-              f"{100 + i}.05", f"{10 + i}.10", "widget") for i in range(40 + extra_sales)]
+    sales = [
+        (
+            f"s{i}",
+            "p1",
+            f"2026-0{1 + i % 3}-1{i % 9} 10:00:00+03",
+            2 + i,
+            f"{1000 + i}.{i % 100:02d}",
+            f"{100 + i}.05",
+            f"{10 + i}.10",
+            "widget",
+        )
+        for i in range(40 + extra_sales)
+    ]
     sales.append(("r1", "p1", "2026-03-02 10:00:00+03", -1, "-1500.50", "-150.05", "-15.00", "widget"))
-    con.executemany("INSERT INTO sales VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)",
-                    [(s, p, t, n, tu, r, c, ch) for s, p, t, n, tu, r, c, ch in sales])
+    con.executemany(
+        "INSERT INTO sales VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+        [(s, p, t, n, tu, r, c, ch) for s, p, t, n, tu, r, c, ch in sales],
+    )
     con.execute("""CREATE TABLE report_declining_partners (as_of DATE, partner_id TEXT, name TEXT, kind TEXT,
         development_manager_id BIGINT, baseline_28d DECIMAL(18,2), recent_28d DECIMAL(18,2),
         decline_pct DECIMAL(9,2))""")
@@ -45,7 +58,10 @@ def make_published(path: Path, *, label: str = "v1", extra_sales: int = 0) -> Pa
         ('month', DATE '2026-01-01', NULL, 'turnover', 1.00, 1.00, 1.00, 1.00, true),
         ('month', DATE '2026-03-01', 11, 'turnover', 900000.00, 1000000.00, NULL, 1860000.00, false),
         ('quarter', DATE '2026-01-01', NULL, 'turnover', 4250000.50, 8000000.00, NULL, 7000000.00, false)""")
-    con.execute("CREATE TABLE build_info AS SELECT ? AS label, DATE '2026-03-15' AS as_of, "
-                "TIMESTAMPTZ '2026-03-15 21:00:00+00' AS built_at", [label])
+    con.execute(
+        "CREATE TABLE build_info AS SELECT ? AS label, DATE '2026-03-15' AS as_of, "
+        "TIMESTAMPTZ '2026-03-15 21:00:00+00' AS built_at",
+        [label],
+    )
     con.close()
     return path

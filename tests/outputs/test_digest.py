@@ -23,8 +23,9 @@ class Inbox:
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos),
-                              email.message_from_bytes(envelope.original_content, policy=policy.default)))
+        self.messages.append(
+            (list(envelope.rcpt_tos), email.message_from_bytes(envelope.original_content, policy=policy.default))
+        )
         return "250 OK"
 
 
@@ -44,11 +45,20 @@ def smtp():
 
 
 def _cfg(tmp_path, port, **digest):
-    return parse_config({
-        "warehouse": {"path": "wh.duckdb", "published_path": "reports.duckdb"},
-        "digest": {"enabled": True, "smtp_host": "127.0.0.1", "smtp_port": port, "from": "reports@example.ru",
-                   "head_of_sales": ["head@example.ru"], **digest},
-    }, base_dir=tmp_path)
+    return parse_config(
+        {
+            "warehouse": {"path": "wh.duckdb", "published_path": "reports.duckdb"},
+            "digest": {
+                "enabled": True,
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "from": "reports@example.ru",
+                "head_of_sales": ["head@example.ru"],
+                **digest,
+            },
+        },
+        base_dir=tmp_path,
+    )
 
 
 def _parts(msg):
@@ -79,10 +89,13 @@ def test_each_manager_gets_their_declining_partners_and_the_head_gets_plan_fact(
     assert head["Subject"] == "План-факт: март 2026 — на 15.03.2026"
     text, html = _parts(head)
     assert "Март 2026 (идёт, данные на 15.03.2026)" in text and "Февраль 2026" in text and "Январь" not in text
-    assert ("Оборот: факт 1 500 000,50 ₽, прогноз 3 100 001,03 ₽; план 3 000 000,00 ₽ "
-            "(оптимистичный 3 600 000,00 ₽); выполнение 103,33 %") in text
-    assert ("Оборот: факт 2 750 000,00 ₽; план 2 500 000,00 ₽ (оптимистичный 3 000 000,00 ₽); "
-            "выполнение 110,00 %") in text
+    assert (
+        "Оборот: факт 1 500 000,50 ₽, прогноз 3 100 001,03 ₽; план 3 000 000,00 ₽ "
+        "(оптимистичный 3 600 000,00 ₽); выполнение 103,33 %"
+    ) in text
+    assert (
+        "Оборот: факт 2 750 000,00 ₽; план 2 500 000,00 ₽ (оптимистичный 3 000 000,00 ₽); выполнение 110,00 %"
+    ) in text
     assert "Билеты: факт 5 210" in text and "Маржа, %: факт 8,00 %" in text
     assert "1 партнёр(ов) с падением продаж без менеджера" in text
     assert "<table" in html and "103,33 %" in html
@@ -146,8 +159,11 @@ def test_telegram_gets_the_same_digests_in_the_configured_chat(tmp_path, smtp, m
     tg = TelegramStub()
     monkeypatch.setenv("SG_TEST_BOT_TOKEN", "123456:ABC-secret")
     try:
-        cfg = _cfg(tmp_path, port, telegram={"enabled": True, "api_url": tg.url, "bot_token_env": "SG_TEST_BOT_TOKEN",
-                                             "chat_id": "-100777"})
+        cfg = _cfg(
+            tmp_path,
+            port,
+            telegram={"enabled": True, "api_url": tg.url, "bot_token_env": "SG_TEST_BOT_TOKEN", "chat_id": "-100777"},
+        )
         make_published(cfg.published_path)
         report = send_digests(cfg)
     finally:

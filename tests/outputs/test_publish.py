@@ -35,8 +35,15 @@ def test_published_tables_equal_the_duckdb_ones(tmp_path, postgres_url, schema):
     summary = publish_postgres(path, postgres_url, schema)
     con = connect(path, read_only=True)
     expected_counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in summary.tables}
-    assert set(summary.tables) >= {"sales", "partners", "managers", "deals", "report_declining_partners",
-                                   "report_plan_fact", "build_info"}
+    assert set(summary.tables) >= {
+        "sales",
+        "partners",
+        "managers",
+        "deals",
+        "report_declining_partners",
+        "report_plan_fact",
+        "build_info",
+    }
     assert summary.tables == expected_counts and summary.tables["sales"] == 41
     duck_sums = con.execute("SELECT sum(turnover), sum(revenue), sum(cost), sum(tickets) FROM sales").fetchone()
     duck_partner = con.execute("SELECT * FROM partners ORDER BY partner_id").fetchall()
@@ -45,22 +52,29 @@ def test_published_tables_equal_the_duckdb_ones(tmp_path, postgres_url, schema):
     with _pg(postgres_url) as pg:
         for table, rows in expected_counts.items():
             assert pg.execute(f'SELECT count(*) FROM {schema}."{table}"').fetchone()[0] == rows, table
-        pg_sums = pg.execute(f"SELECT sum(turnover), sum(revenue), sum(cost), sum(tickets) FROM {schema}.sales"
-                             ).fetchone()
+        pg_sums = pg.execute(
+            f"SELECT sum(turnover), sum(revenue), sum(cost), sum(tickets) FROM {schema}.sales"
+        ).fetchone()
         assert pg_sums == duck_sums
         assert isinstance(pg_sums[0], Decimal)
         assert pg.execute(f"SELECT * FROM {schema}.partners ORDER BY partner_id").fetchall() == duck_partner
         assert pg.execute(f"SELECT * FROM {schema}.sales WHERE sale_id = 'r1'").fetchone() == duck_sale
         # NULL stays NULL; the quoted comma-and-quote name survives the CSV stream
         assert pg.execute(f"SELECT name, inn FROM {schema}.partners WHERE partner_id = 'p2'").fetchone() == (
-            "Кассы Севера", None)
+            "Кассы Севера",
+            None,
+        )
         assert pg.execute(f"SELECT name FROM {schema}.partners WHERE partner_id = 'p1'").fetchone()[0] == (
-            'ООО "Театр, на Неглинной"')
-        types = dict(pg.execute(
-            "SELECT table_name || '.' || column_name, format_type(a.atttypid, a.atttypmod) FROM "
-            "information_schema.columns c JOIN pg_attribute a ON a.attrelid = (quote_ident(c.table_schema) || '.' "
-            "|| quote_ident(c.table_name))::regclass AND a.attname = c.column_name WHERE c.table_schema = %s",
-            [schema]).fetchall())
+            'ООО "Театр, на Неглинной"'
+        )
+        types = dict(
+            pg.execute(
+                "SELECT table_name || '.' || column_name, format_type(a.atttypid, a.atttypmod) FROM "
+                "information_schema.columns c JOIN pg_attribute a ON a.attrelid = (quote_ident(c.table_schema) || '.' "
+                "|| quote_ident(c.table_name))::regclass AND a.attname = c.column_name WHERE c.table_schema = %s",
+                [schema],
+            ).fetchall()
+        )
         assert types["sales.turnover"] == "numeric(18,2)"
         assert types["sales.sold_at"] == "timestamp with time zone"
         assert types["sales.tickets"] == "integer"
@@ -70,12 +84,19 @@ def test_published_tables_equal_the_duckdb_ones(tmp_path, postgres_url, schema):
         assert types["quarantine.raw"] == "jsonb"
         comment = pg.execute(f"SELECT col_description('{schema}.sales'::regclass, 6)").fetchone()[0]
         assert comment == "gross ticket money; negative for a refund"
-        assert pg.execute(f"SELECT col_description('{schema}.report_declining_partners'::regclass, 7)"
-                          ).fetchone()[0] == "turnover in the 28 days ending on as_of"
-        assert pg.execute(f"SELECT obj_description('{schema}.report_plan_fact'::regclass)").fetchone()[0].startswith(
-            "Plan vs fact")
-        assert pg.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE %s", [schema + "\\_\\_%"]
-                          ).fetchone()[0] == 0
+        assert (
+            pg.execute(f"SELECT col_description('{schema}.report_declining_partners'::regclass, 7)").fetchone()[0]
+            == "turnover in the 28 days ending on as_of"
+        )
+        assert (
+            pg.execute(f"SELECT obj_description('{schema}.report_plan_fact'::regclass)")
+            .fetchone()[0]
+            .startswith("Plan vs fact")
+        )
+        assert (
+            pg.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE %s", [schema + "\\_\\_%"]).fetchone()[0]
+            == 0
+        )
 
 
 def test_swap_is_atomic_for_readers(tmp_path, postgres_url, schema):
@@ -100,8 +121,10 @@ def test_swap_is_atomic_for_readers(tmp_path, postgres_url, schema):
     with _pg(postgres_url) as pg:  # a new reader sees the whole new publish
         assert pg.execute(f"SELECT label FROM {schema}.build_info").fetchone() == ("v2",)
         assert pg.execute(f"SELECT count(*) FROM {schema}.sales").fetchone() == (51,)
-        assert pg.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE %s", [schema + "\\_\\_%"]
-                          ).fetchone()[0] == 0
+        assert (
+            pg.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE %s", [schema + "\\_\\_%"]).fetchone()[0]
+            == 0
+        )
     reader.close()
 
 
@@ -111,22 +134,29 @@ def test_a_reader_holding_on_too_long_keeps_the_old_publish(tmp_path, postgres_u
     reader.execute(f"SELECT 1 FROM {schema}.build_info")  # an open transaction holding the table
     try:
         with pytest.raises(SalesglassError, match="busy for more than 1 s; the previous publish stays"):
-            publish_postgres(make_published(tmp_path / "v2.duckdb", label="v2"), postgres_url, schema,
-                             swap_wait_seconds=1)
+            publish_postgres(
+                make_published(tmp_path / "v2.duckdb", label="v2"), postgres_url, schema, swap_wait_seconds=1
+            )
     finally:
         reader.close()
     with _pg(postgres_url) as pg:
         assert pg.execute(f"SELECT label FROM {schema}.build_info").fetchone() == ("v1",)
-        assert pg.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE %s", [schema + "\\_\\_%"]
-                          ).fetchone()[0] == 0
+        assert (
+            pg.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE %s", [schema + "\\_\\_%"]).fetchone()[0]
+            == 0
+        )
 
 
 def test_read_only_role_is_granted_on_every_publish(tmp_path, postgres_url, schema):
     with _pg(postgres_url) as pg:
         pg.execute("DO $$ BEGIN CREATE ROLE bi_reader LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
     for label in ("v1", "v2"):
-        publish_postgres(make_published(tmp_path / f"{label}.duckdb", label=label), postgres_url, schema,
-                         grant_select_to=["bi_reader"])
+        publish_postgres(
+            make_published(tmp_path / f"{label}.duckdb", label=label),
+            postgres_url,
+            schema,
+            grant_select_to=["bi_reader"],
+        )
     with _pg(postgres_url.replace("postgres@", "bi_reader@")) as bi:
         assert bi.execute(f"SELECT label FROM {schema}.build_info").fetchone() == ("v2",)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -14,11 +14,13 @@ from salesglass.outputs.workbook import write_xlsx
 
 
 def test_write_xlsx_to_a_stream_with_types():
-    plan = pa.table({
-        "period_start": pa.array([date(2025, 1, 1)] * 2, pa.date32()),
-        "metric": ["turnover", "margin_pct"],
-        "fact": pa.array([Decimal("6200.00"), Decimal("76.24")], pa.decimal128(18, 2)),
-    })
+    plan = pa.table(
+        {
+            "period_start": pa.array([date(2025, 1, 1)] * 2, pa.date32()),
+            "metric": ["turnover", "margin_pct"],
+            "fact": pa.array([Decimal("6200.00"), Decimal("76.24")], pa.decimal128(18, 2)),
+        }
+    )
     frame = pd.DataFrame({"manager": ["Anna"], "deals_created": [3]})
     stream = io.BytesIO()
     write_xlsx({"plan_fact": plan, "a filtered page": frame}, stream)

@@ -20,9 +20,18 @@ REFUNDS = "FROM refund_requests r JOIN orders o ON o.order_id = r.order_id WHERE
 ORDER_SUMS = "full_kop, profit_core_kop, acquiring_cost_kop + agent_commission_kop, tickets_quantity"
 REFUND_SUMS = "-r.refund_full_kop, -r.refund_core_kop, -r.refund_cost_kop, -r.tickets_quantity"
 # the generator's statement of the stage mapping (docs/simulated-company.md, "amoCRM ids the config maps")
-STAGE_OF = {61390122: "negotiation", 61390126: "proposal", 61390130: "proposal", 61390134: "contract_signed",
-            61390138: "widget_installed", 61390158: "negotiation", 61390162: "contract_signed",
-            61390166: "widget_installed", 52004818: "negotiation", 142: "first_sale"}
+STAGE_OF = {
+    61390122: "negotiation",
+    61390126: "proposal",
+    61390130: "proposal",
+    61390134: "contract_signed",
+    61390138: "widget_installed",
+    61390158: "negotiation",
+    61390162: "contract_signed",
+    61390166: "widget_installed",
+    52004818: "negotiation",
+    142: "first_sale",
+}
 
 
 def _kop(value: Decimal) -> int:
@@ -32,8 +41,10 @@ def _kop(value: Decimal) -> int:
 def _backoffice_sums(backoffice, key: str) -> dict:
     """key → [rows, turnover, revenue, cost, tickets] (money in kopecks) over sales and refunds."""
     out: dict = {}
-    for sql in (f"SELECT {key.replace('{t}', '')}, {ORDER_SUMS} {ORDERS}",
-                f"SELECT {key.replace('{t}', 'o.')}, {REFUND_SUMS} {REFUNDS}"):
+    for sql in (
+        f"SELECT {key.replace('{t}', '')}, {ORDER_SUMS} {ORDERS}",
+        f"SELECT {key.replace('{t}', 'o.')}, {REFUND_SUMS} {REFUNDS}",
+    ):
         for k, *amounts in backoffice.execute(sql):
             acc = out.setdefault(k, [0, 0, 0, 0, 0])
             acc[0] += 1
@@ -45,9 +56,12 @@ def _backoffice_sums(backoffice, key: str) -> dict:
 def test_sales_totals_equal_the_backoffice(warehouse_s, backoffice):
     """Σ turnover, revenue, cost and tickets per partner (and in all) of the canonical sales = the back-office."""
     expected = _backoffice_sums(backoffice, "{t}org_id")
-    got = {p: [n, _kop(t), _kop(r), _kop(c), int(k)] for p, n, t, r, c, k in warehouse_s.execute(
-        "SELECT partner_id, count(*), sum(turnover), sum(revenue), sum(cost), sum(tickets) FROM sales GROUP BY 1"
-    ).fetchall()}
+    got = {
+        p: [n, _kop(t), _kop(r), _kop(c), int(k)]
+        for p, n, t, r, c, k in warehouse_s.execute(
+            "SELECT partner_id, count(*), sum(turnover), sum(revenue), sum(cost), sum(tickets) FROM sales GROUP BY 1"
+        ).fetchall()
+    }
     assert got == expected
     totals = [sum(v[i] for v in expected.values()) for i in range(5)]
     assert totals[0] > 150_000 and totals[1] > 0 and totals[4] > 0
@@ -60,33 +74,46 @@ def test_monthly_sales_in_the_reports_equal_the_backoffice_calendar(published, b
     sums = _backoffice_sums(backoffice, "substr({t}done_at, 1, 7)")
     refunds = backoffice.execute(f"SELECT substr(r.finished_at, 1, 7), {REFUND_SUMS} {REFUNDS}").fetchall()
     # refunds are booked on finished_at, not on the order's done_at: move them to their own month
-    for (month, *amounts), (done_month,) in zip(refunds, backoffice.execute(
-            f"SELECT substr(o.done_at, 1, 7) {REFUNDS}"), strict=True):
+    for (month, *amounts), (done_month,) in zip(
+        refunds, backoffice.execute(f"SELECT substr(o.done_at, 1, 7) {REFUNDS}"), strict=True
+    ):
         for m, sign in ((done_month, -1), (month, 1)):
             acc = sums.setdefault(m, [0, 0, 0, 0, 0])
             acc[0] += sign
             for i, a in enumerate(amounts, start=1):
                 acc[i] += sign * a
     expected = {m: (v[1], v[2], v[4]) for m, v in sums.items() if m <= END.isoformat()[:7]}
-    got = {m.strftime("%Y-%m"): (_kop(t), _kop(r), int(k)) for m, t, r, k in published.execute(
-        "SELECT month, sum(turnover), sum(revenue), sum(tickets) FROM report_sales_share GROUP BY 1").fetchall()}
+    got = {
+        m.strftime("%Y-%m"): (_kop(t), _kop(r), int(k))
+        for m, t, r, k in published.execute(
+            "SELECT month, sum(turnover), sum(revenue), sum(tickets) FROM report_sales_share GROUP BY 1"
+        ).fetchall()
+    }
     assert got == expected and len(got) == 25
 
 
 def test_first_sales_equal_the_truth(simulated_s, published):
     with (simulated_s.truth / "partners.csv").open(encoding="utf-8") as f:
-        truth = {r["partner_id"]: datetime.fromisoformat(r["first_sale_at"]) for r in csv.DictReader(f)
-                 if r["first_sale_at"]}
+        truth = {
+            r["partner_id"]: datetime.fromisoformat(r["first_sale_at"]) for r in csv.DictReader(f) if r["first_sale_at"]
+        }
     got = dict(published.execute("SELECT partner_id, first_sale_at FROM first_sales").fetchall())
     assert got == truth and len(truth) > 400
     # the new partners of a month (plan-fact, company row) and the first-sale cohorts follow the Moscow calendar
     per_month = Counter(at.astimezone(ZoneInfo("Europe/Moscow")).strftime("%Y-%m") for at in truth.values())
-    plan_fact = {m.strftime("%Y-%m"): int(f) for m, f in published.execute("""
+    plan_fact = {
+        m.strftime("%Y-%m"): int(f)
+        for m, f in published.execute("""
         SELECT period_start, fact FROM report_plan_fact
-        WHERE period_type = 'month' AND manager_id IS NULL AND metric = 'new_partners' AND fact <> 0""").fetchall()}
+        WHERE period_type = 'month' AND manager_id IS NULL AND metric = 'new_partners' AND fact <> 0""").fetchall()
+    }
     assert plan_fact == per_month
-    cohorts = {m.strftime("%Y-%m"): n for m, n in published.execute(
-        "SELECT cohort_month, sum(partners) FROM report_cohorts WHERE month_offset = 0 GROUP BY 1").fetchall()}
+    cohorts = {
+        m.strftime("%Y-%m"): n
+        for m, n in published.execute(
+            "SELECT cohort_month, sum(partners) FROM report_cohorts WHERE month_offset = 0 GROUP BY 1"
+        ).fetchall()
+    }
     assert cohorts == per_month
 
 
@@ -94,14 +121,20 @@ def test_partners_kind_and_development_manager_equal_the_truth(simulated_s, publ
     """Kind and platform development manager as in the truth; a partner the platform gives no manager takes
     the responsible user of its acquiring deal's amoCRM company (docs/model.md, [linking] fallback)."""
     with (simulated_s.truth / "partners.csv").open(encoding="utf-8") as f:
-        truth = {r["partner_id"]: (r["kind"], int(r["development_manager_id"]) if r["development_manager_id"]
-                                   else None) for r in csv.DictReader(f)}
-    fallback = dict(published.execute("""
+        truth = {
+            r["partner_id"]: (r["kind"], int(r["development_manager_id"]) if r["development_manager_id"] else None)
+            for r in csv.DictReader(f)
+        }
+    fallback = dict(
+        published.execute("""
         SELECT a.partner_id, c.responsible_user_id FROM acquiring_deals a
-        JOIN deals d ON d.deal_id = a.deal_id JOIN companies c ON c.company_id = d.company_id""").fetchall())
+        JOIN deals d ON d.deal_id = a.deal_id JOIN companies c ON c.company_id = d.company_id""").fetchall()
+    )
     expected = {p: (kind, manager if manager is not None else fallback.get(p)) for p, (kind, manager) in truth.items()}
-    got = {p: (k, m) for p, k, m in published.execute(
-        "SELECT partner_id, kind, development_manager_id FROM partners").fetchall()}
+    got = {
+        p: (k, m)
+        for p, k, m in published.execute("SELECT partner_id, kind, development_manager_id FROM partners").fetchall()
+    }
     assert got == expected
     assert sum(1 for p, (_, m) in truth.items() if m is None and got[p][1] is not None) > 10  # the fallback ran
 
@@ -125,8 +158,12 @@ def _stage_truth(amocrm) -> dict[tuple, datetime]:
 
 
 def test_synced_stage_history_equals_the_events(simulated_s, warehouse_s):
-    got = {(d, s): at for d, s, at in warehouse_s.execute(
-        "SELECT deal_id, stage, reached_at FROM deal_stages WHERE source IN ('created', 'amocrm')").fetchall()}
+    got = {
+        (d, s): at
+        for d, s, at in warehouse_s.execute(
+            "SELECT deal_id, stage, reached_at FROM deal_stages WHERE source IN ('created', 'amocrm')"
+        ).fetchall()
+    }
     truth = _stage_truth(simulated_s.company / "amocrm")
     assert got == truth and len(truth) > 5000
 
@@ -142,9 +179,12 @@ def test_unknown_partner_sales_in_data_quality_equal_the_backoffice(simulated_s,
                                 WHERE entity = 'sales' AND reason LIKE '%unknown%'""").fetchone()[0]
     assert rows == expected > 0
     bucket = published.execute("SELECT sum(tickets) FROM report_sales_share WHERE bucket = 'unknown'").fetchone()[0]
-    assert bucket == backoffice.execute(f"""
+    assert (
+        bucket
+        == backoffice.execute(f"""
         SELECT (SELECT sum(tickets_quantity) {ORDERS} AND org_id NOT IN {known})
              - coalesce((SELECT sum(r.tickets_quantity) {REFUNDS} AND o.org_id NOT IN {known}), 0)""").fetchone()[0]
+    )
 
 
 def test_deleted_leads_are_marked_and_left_out_of_the_funnel(simulated_s, published):
@@ -177,12 +217,20 @@ def test_deals_created_and_won_equal_the_amocrm_snapshot(simulated_s, published)
                 n, budget = won.get(month, (0, Decimal(0)))
                 won[month] = (n + 1, budget + Decimal(lead.get("price") or 0))
     expected = {m: (created.get(m, 0), *won.get(m, (0, Decimal(0)))) for m in set(created) | set(won)}
-    got = {m.strftime("%Y-%m"): (n, w, b) for m, n, w, b in published.execute("""
+    got = {
+        m.strftime("%Y-%m"): (n, w, b)
+        for m, n, w, b in published.execute("""
         SELECT month, sum(deals_created), sum(deals_won), sum(annual_budget_won) FROM report_monthly_deals
-        GROUP BY 1 HAVING sum(deals_created) + sum(deals_won) > 0""").fetchall()}
+        GROUP BY 1 HAVING sum(deals_created) + sum(deals_won) > 0""").fetchall()
+    }
     assert got == expected and sum(n for n, _ in won.values()) > 300
-    assert dict(published.execute("""SELECT week_start, sum(deals_created) FROM report_weekly GROUP BY 1
-                                     HAVING sum(deals_created) > 0""").fetchall()) == weeks
+    assert (
+        dict(
+            published.execute("""SELECT week_start, sum(deals_created) FROM report_weekly GROUP BY 1
+                                     HAVING sum(deals_created) > 0""").fetchall()
+        )
+        == weeks
+    )
 
 
 def test_declining_partners_equal_the_backoffice(backoffice, published):
@@ -191,13 +239,15 @@ def test_declining_partners_equal_the_backoffice(backoffice, published):
     as_of = END
     recent_from = date.fromordinal(as_of.toordinal() - 27)
     base_from = date.fromordinal(recent_from.toordinal() - 84)
-    rows = backoffice.execute(f"""
+    rows = backoffice.execute(
+        f"""
         SELECT org_id, sum(CASE WHEN day >= :recent THEN kop ELSE 0 END), sum(CASE WHEN day < :recent THEN kop END)
         FROM (SELECT org_id, substr(done_at, 1, 10) AS day, full_kop AS kop {ORDERS}
               UNION ALL SELECT o.org_id, substr(r.finished_at, 1, 10), -r.refund_full_kop {REFUNDS})
         WHERE day BETWEEN :base AND :as_of AND org_id IN (SELECT partner_id FROM partners)
-        GROUP BY 1""", {"recent": recent_from.isoformat(), "base": base_from.isoformat(),
-                        "as_of": as_of.isoformat()}).fetchall()
+        GROUP BY 1""",
+        {"recent": recent_from.isoformat(), "base": base_from.isoformat(), "as_of": as_of.isoformat()},
+    ).fetchall()
     cent = Decimal("0.01")
     expected = {}
     for partner, recent_kop, base_kop in rows:
@@ -207,8 +257,12 @@ def test_declining_partners_equal_the_backoffice(backoffice, published):
             decline = (100 * (1 - recent / baseline)).quantize(cent, ROUND_HALF_UP)
             if decline >= 30:
                 expected[partner] = (baseline, recent, decline)
-    got = {p: (b, r, d) for p, b, r, d in published.execute(
-        "SELECT partner_id, baseline_28d, recent_28d, decline_pct FROM report_declining_partners").fetchall()}
+    got = {
+        p: (b, r, d)
+        for p, b, r, d in published.execute(
+            "SELECT partner_id, baseline_28d, recent_28d, decline_pct FROM report_declining_partners"
+        ).fetchall()
+    }
     assert got == expected and len(expected) > 10
 
 
@@ -217,7 +271,7 @@ def test_support_sales_equal_the_backoffice(backoffice, published):
     support = "(org_id IS NULL OR org_id IN (SELECT partner_id FROM partners WHERE is_support = 1))"
     expected = backoffice.execute(f"""
         SELECT (SELECT sum(full_kop) {ORDERS} AND {support})
-             - (SELECT coalesce(sum(r.refund_full_kop), 0) {REFUNDS} AND {support.replace('org_id', 'o.org_id')})
+             - (SELECT coalesce(sum(r.refund_full_kop), 0) {REFUNDS} AND {support.replace("org_id", "o.org_id")})
     """).fetchone()[0]
     got = published.execute("SELECT sum(turnover) FROM report_sales_share WHERE bucket = 'support'").fetchone()[0]
     assert _kop(got) == expected > 0
@@ -233,12 +287,19 @@ def test_plans_equal_the_spreadsheet(simulated_s, published):
     rows = list(book["plans"].iter_rows(min_row=2, values_only=True))
     book.close()
     cent = Decimal("0.01")
-    plans = {(month.date(), emails[manager] if manager else None, metric):
-             (Decimal(str(real)).quantize(cent), Decimal(str(opt)).quantize(cent))
-             for month, manager, metric, real, opt in rows}
-    got = {(p, m, k): (r, o) for p, m, k, r, o in published.execute("""
+    plans = {
+        (month.date(), emails[manager] if manager else None, metric): (
+            Decimal(str(real)).quantize(cent),
+            Decimal(str(opt)).quantize(cent),
+        )
+        for month, manager, metric, real, opt in rows
+    }
+    got = {
+        (p, m, k): (r, o)
+        for p, m, k, r, o in published.execute("""
         SELECT period_start, manager_id, metric, plan_realistic, plan_optimistic FROM report_plan_fact
-        WHERE period_type = 'month' AND plan_realistic IS NOT NULL AND metric <> 'margin_pct'""").fetchall()}
+        WHERE period_type = 'month' AND plan_realistic IS NOT NULL AND metric <> 'margin_pct'""").fetchall()
+    }
     assert got == {k: v for k, v in plans.items() if k[0] <= END} and len(got) > 400
     quarter = published.execute("""SELECT plan_realistic FROM report_plan_fact WHERE period_type = 'quarter'
         AND period_start = DATE '2026-10-01' AND manager_id IS NULL AND metric = 'turnover'""").fetchone()[0]
@@ -250,8 +311,11 @@ def test_cohorts_equal_the_backoffice(simulated_s, published, backoffice):
     from the back-office, cohorts from truth/partners.csv, months on the Moscow calendar."""
     moscow = ZoneInfo("Europe/Moscow")
     with (simulated_s.truth / "partners.csv").open(encoding="utf-8") as f:
-        cohort = {r["partner_id"]: datetime.fromisoformat(r["first_sale_at"]).astimezone(moscow)
-                  for r in csv.DictReader(f) if r["first_sale_at"]}
+        cohort = {
+            r["partner_id"]: datetime.fromisoformat(r["first_sale_at"]).astimezone(moscow)
+            for r in csv.DictReader(f)
+            if r["first_sale_at"]
+        }
     money: Counter = Counter()
     tickets: Counter = Counter()
     for org, month, kop, n in backoffice.execute(f"""
@@ -267,9 +331,12 @@ def test_cohorts_equal_the_backoffice(simulated_s, published, backoffice):
     for (_, m, k), n in tickets.items():
         per_cell[(m, k)] += n
     expected = {k: (money[k], per_cell[k], active[k]) for k in money}
-    got = {(m.strftime("%Y-%m"), k): (_kop(t), int(n), a) for m, k, t, n, a in published.execute("""
+    got = {
+        (m.strftime("%Y-%m"), k): (_kop(t), int(n), a)
+        for m, k, t, n, a in published.execute("""
         SELECT cohort_month, month_offset, sum(turnover), sum(tickets), sum(active_partners) FROM report_cohorts
-        GROUP BY 1, 2""").fetchall()}
+        GROUP BY 1, 2""").fetchall()
+    }
     assert got == expected and len(expected) > 300
 
 
@@ -279,16 +346,20 @@ def test_first_sale_bonuses_follow_the_acquiring_deal(simulated_s, warehouse_s, 
     when the deal already existed then; ties: smallest id), else the most recently created one → its
     responsible user, 5 000.00 × 1.5 when «Холодная сделка» is ticked."""
     with (simulated_s.truth / "partners.csv").open(encoding="utf-8") as f:
-        first_sale = {r["partner_id"]: datetime.fromisoformat(r["first_sale_at"]) for r in csv.DictReader(f)
-                      if r["first_sale_at"]}
+        first_sale = {
+            r["partner_id"]: datetime.fromisoformat(r["first_sale_at"]) for r in csv.DictReader(f) if r["first_sale_at"]
+        }
     amocrm = simulated_s.company / "amocrm"
     with (amocrm / "leads.jsonl").open(encoding="utf-8") as f:
         leads = {lead["id"]: lead for lead in map(json.loads, f)}
     won_at: dict[int, datetime] = {}
     with (amocrm / "events.jsonl").open(encoding="utf-8") as f:
         for e in map(json.loads, f):
-            if e["type"] in ("lead_added", "lead_status_changed") and e["value_after"] \
-                    and e["value_after"][0]["lead_status"]["id"] == 142:
+            if (
+                e["type"] in ("lead_added", "lead_status_changed")
+                and e["value_after"]
+                and e["value_after"][0]["lead_status"]["id"] == 142
+            ):
                 won_at.setdefault(e["entity_id"], datetime.fromtimestamp(e["created_at"], UTC))  # events in order
     deals_of: dict[str, list[int]] = {}
     for deal, partner in warehouse_s.execute("SELECT deal_id, partner_id FROM deal_partner_links").fetchall():
@@ -312,8 +383,13 @@ def test_first_sale_bonuses_follow_the_acquiring_deal(simulated_s, warehouse_s, 
             deal = min(reached)[1] if reached else latest
             lead = leads[deal]
             expected[(at.astimezone(moscow).strftime("%Y-%m"), lead["responsible_user_id"], partner)] = (
-                deal, Decimal("7500.00") if is_cold(lead) else Decimal("5000.00"))
-    got = {(m.strftime("%Y-%m"), manager, p): (d, a) for m, manager, p, d, a in published.execute(
-        "SELECT month, manager_id, partner_id, deal_id, amount FROM report_bonus_lines WHERE rule = 'first_sale'"
-    ).fetchall()}
+                deal,
+                Decimal("7500.00") if is_cold(lead) else Decimal("5000.00"),
+            )
+    got = {
+        (m.strftime("%Y-%m"), manager, p): (d, a)
+        for m, manager, p, d, a in published.execute(
+            "SELECT month, manager_id, partner_id, deal_id, amount FROM report_bonus_lines WHERE rule = 'first_sale'"
+        ).fetchall()
+    }
     assert got == expected and len(expected) > 300

@@ -13,9 +13,25 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _demo(folder: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "salesglass", "demo", "--no-serve", "--scale", "xs",
-                           "--dir", str(folder), "--end", "2026-11-27"],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "salesglass",
+            "demo",
+            "--no-serve",
+            "--scale",
+            "xs",
+            "--dir",
+            str(folder),
+            "--end",
+            "2026-11-27",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _rounded(value):
@@ -27,10 +43,16 @@ def _published(path: Path) -> tuple[set, dict[str, list]]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         info = set(con.execute("SELECT as_of, timezone, engine FROM build_info").fetchall())
-        tables = [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_name LIKE 'report_%' ORDER BY 1").fetchall()]
-        return info, {t: sorted(repr(tuple(_rounded(v) for v in row))
-                                for row in con.execute(f'SELECT * FROM "{t}"').fetchall()) for t in tables}
+        tables = [
+            t
+            for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'report_%' ORDER BY 1"
+            ).fetchall()
+        ]
+        return info, {
+            t: sorted(repr(tuple(_rounded(v) for v in row)) for row in con.execute(f'SELECT * FROM "{t}"').fetchall())
+            for t in tables
+        }
     finally:
         con.close()
 
@@ -42,11 +64,20 @@ def test_demo_builds_the_reports_and_runs_again(tmp_path: Path, simulated_xs):
     assert "Traceback" not in first.stdout + first.stderr
     info, reports = _published(folder / "salesglass-reports.duckdb")
     assert info == {(date(2026, 11, 27), "Europe/Moscow", "duckdb")}
-    assert {"report_weekly", "report_funnel", "report_plan_fact", "report_sales_share", "report_cohorts",
-            "report_bonus_lines", "report_bonus_summary", "report_data_quality"} <= reports.keys()
+    assert {
+        "report_weekly",
+        "report_funnel",
+        "report_plan_fact",
+        "report_sales_share",
+        "report_cohorts",
+        "report_bonus_lines",
+        "report_bonus_summary",
+        "report_data_quality",
+    } <= reports.keys()
     # (no bonus month is approved in the demo, so there is nothing to reconcile)
-    assert all(r for t, r in reports.items() if t != "report_bonus_reconciliation"), \
-        {t: len(r) for t, r in reports.items()}
+    assert all(r for t, r in reports.items() if t != "report_bonus_reconciliation"), {
+        t: len(r) for t, r in reports.items()
+    }
     assert (folder / "secrets" / "amocrm-token.json").stat().st_mode & 0o077 == 0
     # the in-process pipeline the other tests use (tests/simulated.py) is the demo's, to the last row
     assert _published(simulated_xs.cfg.published_path) == (info, reports)

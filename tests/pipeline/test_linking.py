@@ -18,10 +18,15 @@ def test_linking_precision_and_recall_against_truth(simulated_s, warehouse_s):
     injected = simulated_s.injected()
     unlinkable = set(injected["unlinkable_deals"]["deal_ids"])
     assert unlinkable == set(injected["link_evidence"]["none"])
-    missed = {d for (d,) in warehouse_s.execute("""
+    missed = {
+        d
+        for (d,) in warehouse_s.execute(
+            """
         SELECT CAST(t.deal_id AS BIGINT) FROM read_csv(?, header = true, all_varchar = true) t
         WHERE CAST(t.deal_id AS BIGINT) NOT IN (SELECT deal_id FROM deal_partner_links)""",
-        [str(simulated_s.truth / "links.csv")]).fetchall()}
+            [str(simulated_s.truth / "links.csv")],
+        ).fetchall()
+    }
     assert missed == unlinkable  # every miss is a deal without evidence, and none of those is guessed
     assert counts["missed"] == len(unlinkable) > 0
 

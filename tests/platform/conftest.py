@@ -74,8 +74,9 @@ def mysql_backoffice(url: str) -> Backoffice:
     return Backoffice("mysql", url, lambda sql: run_script(url, sql))
 
 
-@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres),
-                        pytest.param("mysql", marks=pytest.mark.mysql)])
+@pytest.fixture(
+    params=[pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("mysql", marks=pytest.mark.mysql)]
+)
 def server_backoffice(request) -> Backoffice:
     """The hand-written back-office, freshly created in a real PostgreSQL or MariaDB server (typed columns)."""
     if request.param == "postgres":
@@ -101,8 +102,10 @@ def make_sqlite(path: Path, extra_sql: str = "") -> Path:
 
 def add_amocrm_managers(con) -> None:
     """The canonical managers the amoCRM connector would have synced."""
-    con.execute("INSERT INTO managers VALUES (101, 'Анна', 'anna@x.ru', 'development', true), "
-                "(102, 'Борис', 'boris@x.ru', 'sales', true), (103, 'Борис', 'boris2@x.ru', 'sales', true)")
+    con.execute(
+        "INSERT INTO managers VALUES (101, 'Анна', 'anna@x.ru', 'development', true), "
+        "(102, 'Борис', 'boris@x.ru', 'sales', true), (103, 'Борис', 'boris2@x.ru', 'sales', true)"
+    )
 
 
 def demo_config(url: str, base: Path, *, plans: str | None = None) -> Config:

@@ -10,39 +10,43 @@ from salesglass.sources.platform.config import InputSpec, PlansConfig
 from salesglass.sources.platform.load import UNKNOWN_MANAGER, load_into
 from tests.platform.conftest import add_amocrm_managers, demo_config, make_sqlite
 
-ORDER_SQL = ("INSERT INTO orders VALUES ('{id}', 9, 'widget', 'done', 'e1', 'p1', 'p1', '2024-03-01 10:00:00', "
-             "{done}, 0, {qty}, 0, 0, {full}, {acq}, 0, 100, 'RUB', '2024-03-09 00:00:00');")
+ORDER_SQL = (
+    "INSERT INTO orders VALUES ('{id}', 9, 'widget', 'done', 'e1', 'p1', 'p1', '2024-03-01 10:00:00', "
+    "{done}, 0, {qty}, 0, 0, {full}, {acq}, 0, 100, 'RUB', '2024-03-09 00:00:00');"
+)
 
 
 def _order(id: str, done: str = "'2024-03-01 10:00:00'", qty: str = "1", full: str = "1000", acq: str = "0") -> str:
     return ORDER_SQL.format(id=id, done=done, qty=qty, full=full, acq=acq)
 
 
-BAD_SQLITE = "\n".join([
-    ORDER_SQL.format(id="x", done="'2024-03-01 10:00:00'", qty=1, full=1000, acq=0).replace("'x'", "NULL"),
-    _order("b-date-text", done="'yesterday'"),
-    _order("b-date-impossible", done="'2024-02-30 10:00:00'"),
-    _order("b-date-null", done="NULL"),
-    _order("b-qty-text", qty="'two'"),
-    _order("b-qty-fraction", qty="'1.5'"),
-    _order("b-amount-text", full="'abc'"),
-    _order("b-amount-subkopeck", full="'100.5'"),
-    _order("b-amount-overflow", full="'1e22'"),
-    _order("b-cost-text", acq="'x'"),
-    "INSERT INTO refund_requests VALUES ('rb-null', 'o1', 'approved', '2024-03-04 10:00:00', NULL, 1, 100, 5, 1, "
-    "'2024-03-09 00:00:00');",
-    "INSERT INTO refund_requests VALUES ('rb-amount', 'o1', 'approved', '2024-03-04 10:00:00', "
-    "'2024-03-05 10:00:00', 1, 'n/a', 5, 1, '2024-03-09 00:00:00');",
-    "INSERT INTO partners VALUES ('pb-created', 'X', 'org', 'new', NULL, NULL, 'soon', NULL, NULL, NULL, 0, 1, 0, "
-    "'2024-03-09 00:00:00');",
-    "INSERT INTO partners VALUES ('pb-support', 'X', 'org', 'new', NULL, NULL, '2024-01-01 00:00:00', NULL, NULL, "
-    "NULL, 'maybe', 1, 0, '2024-03-09 00:00:00');",
-    "INSERT INTO partners VALUES (NULL, 'X', 'org', 'new', NULL, NULL, '2024-01-01 00:00:00', NULL, NULL, NULL, 0, "
-    "1, 0, '2024-03-09 00:00:00');",
-    "INSERT INTO partners VALUES ('pb-signed', 'X', 'org', 'new', NULL, NULL, '2024-01-01 00:00:00', '31.12.2023',"
-    " NULL, NULL, 0, 1, 0, '2024-03-09 00:00:00');",
-    "INSERT INTO widgets VALUES ('wb-date', 'p2', 'x.ru', '2024-01-01 00:00:00', 'never', NULL, 1);",
-])
+BAD_SQLITE = "\n".join(
+    [
+        ORDER_SQL.format(id="x", done="'2024-03-01 10:00:00'", qty=1, full=1000, acq=0).replace("'x'", "NULL"),
+        _order("b-date-text", done="'yesterday'"),
+        _order("b-date-impossible", done="'2024-02-30 10:00:00'"),
+        _order("b-date-null", done="NULL"),
+        _order("b-qty-text", qty="'two'"),
+        _order("b-qty-fraction", qty="'1.5'"),
+        _order("b-amount-text", full="'abc'"),
+        _order("b-amount-subkopeck", full="'100.5'"),
+        _order("b-amount-overflow", full="'1e22'"),
+        _order("b-cost-text", acq="'x'"),
+        "INSERT INTO refund_requests VALUES ('rb-null', 'o1', 'approved', '2024-03-04 10:00:00', NULL, 1, 100, 5, 1, "
+        "'2024-03-09 00:00:00');",
+        "INSERT INTO refund_requests VALUES ('rb-amount', 'o1', 'approved', '2024-03-04 10:00:00', "
+        "'2024-03-05 10:00:00', 1, 'n/a', 5, 1, '2024-03-09 00:00:00');",
+        "INSERT INTO partners VALUES ('pb-created', 'X', 'org', 'new', NULL, NULL, 'soon', NULL, NULL, NULL, 0, 1, 0, "
+        "'2024-03-09 00:00:00');",
+        "INSERT INTO partners VALUES ('pb-support', 'X', 'org', 'new', NULL, NULL, '2024-01-01 00:00:00', NULL, NULL, "
+        "NULL, 'maybe', 1, 0, '2024-03-09 00:00:00');",
+        "INSERT INTO partners VALUES (NULL, 'X', 'org', 'new', NULL, NULL, '2024-01-01 00:00:00', NULL, NULL, NULL, 0, "
+        "1, 0, '2024-03-09 00:00:00');",
+        "INSERT INTO partners VALUES ('pb-signed', 'X', 'org', 'new', NULL, NULL, '2024-01-01 00:00:00', '31.12.2023',"
+        " NULL, NULL, 0, 1, 0, '2024-03-09 00:00:00');",
+        "INSERT INTO widgets VALUES ('wb-date', 'p2', 'x.ru', '2024-01-01 00:00:00', 'never', NULL, 1);",
+    ]
+)
 
 PARTNERS_CSV = """partner_id,name,kind,created_at
 c-ok,Хороший,organizer,2024-01-01 00:00:00
@@ -123,27 +127,43 @@ def test_every_bad_row_is_quarantined_with_its_reason(warehouse, tmp_path):
     assert len(set(EXPECTED.values())) >= 20
 
     # the good rows, exactly: 3 good orders + 1 refund of the hand-written data, 3 + 2 partners, 3 plans
-    assert warehouse.execute("SELECT count(*), sum(tickets), sum(turnover) FROM sales").fetchone() == \
-        (4, 3, D("3500.00"))
-    assert sorted(r[0] for r in warehouse.execute("SELECT partner_id FROM partners").fetchall()) == \
-        ["c-dup", "c-ok", "p1", "p2", "p3"]
+    assert warehouse.execute("SELECT count(*), sum(tickets), sum(turnover) FROM sales").fetchone() == (
+        4,
+        3,
+        D("3500.00"),
+    )
+    assert sorted(r[0] for r in warehouse.execute("SELECT partner_id FROM partners").fetchall()) == [
+        "c-dup",
+        "c-ok",
+        "p1",
+        "p2",
+        "p3",
+    ]
     assert warehouse.execute("SELECT count(*) FROM plans").fetchone()[0] == 2
     by_input = {r.name: (r.loaded, r.quarantined) for r in summary.all}
-    assert by_input == {"partners": (3, 4), "widgets": (2, 1), "orders": (3, 10), "refunds": (1, 2),
-                        "csv_partners": (2, 5), "plans": (2, 6)}
+    assert by_input == {
+        "partners": (3, 4),
+        "widgets": (2, 1),
+        "orders": (3, 10),
+        "refunds": (1, 2),
+        "csv_partners": (2, 5),
+        "plans": (2, 6),
+    }
 
 
 # what a typed MariaDB back-office can still hold: zero dates (allowed by MariaDB's default sql_mode),
 # a done order without its time, kopecks beyond DECIMAL(18,2) rubles
-BAD_MARIADB = "\n".join([
-    _order("m-date-zero", done="'0000-00-00 00:00:00'"),
-    _order("m-date-null", done="NULL"),
-    _order("m-amount-overflow", full="9223372036854775807"),
-    "INSERT INTO refund_requests VALUES ('rm-zero', 'o1', 'approved', '2024-03-04 10:00:00', "
-    "'0000-00-00 00:00:00', 1, 100, 5, 1, '2024-03-09 00:00:00');",
-    "INSERT INTO partners VALUES ('pm-created', 'Ёлка', 'org', 'new', NULL, NULL, '0000-00-00 00:00:00', NULL, "
-    "NULL, NULL, 0, 1, 0, '2024-03-09 00:00:00');",
-])
+BAD_MARIADB = "\n".join(
+    [
+        _order("m-date-zero", done="'0000-00-00 00:00:00'"),
+        _order("m-date-null", done="NULL"),
+        _order("m-amount-overflow", full="9223372036854775807"),
+        "INSERT INTO refund_requests VALUES ('rm-zero', 'o1', 'approved', '2024-03-04 10:00:00', "
+        "'0000-00-00 00:00:00', 1, 100, 5, 1, '2024-03-09 00:00:00');",
+        "INSERT INTO partners VALUES ('pm-created', 'Ёлка', 'org', 'new', NULL, NULL, '0000-00-00 00:00:00', NULL, "
+        "NULL, NULL, 0, 1, 0, '2024-03-09 00:00:00');",
+    ]
+)
 
 
 @pytest.mark.mysql
@@ -163,7 +183,14 @@ def test_bad_mariadb_rows_are_quarantined_with_their_reason(warehouse, mariadb_b
     # the raw row is kept as MariaDB sent it
     raw = warehouse.execute("SELECT raw->>'done_at' FROM quarantine WHERE source_key = 'm-date-zero'").fetchone()
     assert raw == ("0000-00-00 00:00:00",)
-    assert warehouse.execute("SELECT count(*), sum(tickets), sum(turnover) FROM sales").fetchone() == \
-        (4, 3, D("3500.00"))
+    assert warehouse.execute("SELECT count(*), sum(tickets), sum(turnover) FROM sales").fetchone() == (
+        4,
+        3,
+        D("3500.00"),
+    )
     assert {r.name: (r.loaded, r.quarantined) for r in summary.inputs} == {
-        "partners": (3, 1), "widgets": (2, 0), "orders": (3, 3), "refunds": (1, 1)}
+        "partners": (3, 1),
+        "widgets": (2, 0),
+        "orders": (3, 3),
+        "refunds": (1, 1),
+    }

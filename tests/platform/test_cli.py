@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "salesglass", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "salesglass", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_load_link_doctor_commands(backoffice, tmp_path):
@@ -29,8 +30,10 @@ def test_load_link_doctor_commands(backoffice, tmp_path):
     init_canonical(con)
     add_amocrm_managers(con)
     con.execute("INSERT INTO companies (company_id, name) VALUES (1, 'Ромашка ООО')")
-    con.execute("INSERT INTO deals (deal_id, name, company_id, created_at) VALUES (7, 'Ромашка', 1, now()), "
-                "(8, 'Кассирр', NULL, now())")
+    con.execute(
+        "INSERT INTO deals (deal_id, name, company_id, created_at) VALUES (7, 'Ромашка', 1, now()), "
+        "(8, 'Кассирр', NULL, now())"
+    )
     con.close()
 
     load = _run("load", cwd=tmp_path)
@@ -53,7 +56,9 @@ def test_wrong_config_exits_2_with_a_clear_message(tmp_path):
     (tmp_path / "empty.sqlite").write_bytes(b"")
     (tmp_path / "salesglass.toml").write_text(
         '[platform]\nurl = "sqlite:///empty.sqlite"\n[[platform.inputs]]\nname = "orders"\ntarget = "sales"\n'
-        'table = "orders"\n', encoding="utf-8")
+        'table = "orders"\n',
+        encoding="utf-8",
+    )
     res = _run("load", cwd=tmp_path)
     assert res.returncode == 2
     # (cli.main prints with rich markup, which eats the "[platform]" prefix — reported to the lead)

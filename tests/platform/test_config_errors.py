@@ -12,22 +12,35 @@ from tests.platform.conftest import demo_config
 
 
 def _cfg(tmp_path, url, **inp):
-    base = {"name": "orders", "target": "sales", "table": "orders",
-            "columns": {"sale_id": "order_id", "sold_at": "done_at", "tickets": "tickets_quantity",
-                        "turnover": "full_kop", "revenue": "profit_core_kop", "cost": "acquiring_cost_kop"}}
+    base = {
+        "name": "orders",
+        "target": "sales",
+        "table": "orders",
+        "columns": {
+            "sale_id": "order_id",
+            "sold_at": "done_at",
+            "tickets": "tickets_quantity",
+            "turnover": "full_kop",
+            "revenue": "profit_core_kop",
+            "cost": "acquiring_cost_kop",
+        },
+    }
     base.update(inp)
     return parse_config({"platform": {"url": url, "inputs": [base]}}, base_dir=tmp_path)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"columns": {"sale_id": "order_no"}}, "columns.sale_id = 'order_no', but the source has no such column"),
-    ({"columns": {"sale_id": "order_id"}}, "nothing maps to sold_at, tickets, turnover, revenue, cost of `sales`"),
-    ({"table": "order"}, "[platform] input 'orders': cannot read table 'order'"),
-    ({"watermark": "changed_at"}, "watermark = 'changed_at', but table 'orders' has no such column"),
-    ({"columns": {"sale_idd": "order_id"}}, "columns.sale_idd is not a column of `sales`"),
-    ({"where": "state = 'done'"}, "[platform] input 'orders': where = \"state = 'done'\" does not work on table"),
-    ({"where": "status = 'done' AND"}, "where = \"status = 'done' AND\" does not work on table 'orders'"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"columns": {"sale_id": "order_no"}}, "columns.sale_id = 'order_no', but the source has no such column"),
+        ({"columns": {"sale_id": "order_id"}}, "nothing maps to sold_at, tickets, turnover, revenue, cost of `sales`"),
+        ({"table": "order"}, "[platform] input 'orders': cannot read table 'order'"),
+        ({"watermark": "changed_at"}, "watermark = 'changed_at', but table 'orders' has no such column"),
+        ({"columns": {"sale_idd": "order_id"}}, "columns.sale_idd is not a column of `sales`"),
+        ({"where": "state = 'done'"}, "[platform] input 'orders': where = \"state = 'done'\" does not work on table"),
+        ({"where": "status = 'done' AND"}, "where = \"status = 'done' AND\" does not work on table 'orders'"),
+    ],
+)
 def test_mapping_mistakes_are_named(warehouse, backoffice, tmp_path, change, message):
     cfg = _cfg(tmp_path, f"sqlite:///{backoffice}", **change)
     with pytest.raises(ConfigError) as err:
@@ -36,12 +49,18 @@ def test_mapping_mistakes_are_named(warehouse, backoffice, tmp_path, change, mes
 
 
 @pytest.mark.mysql
-@pytest.mark.parametrize(("change", "message"), [
-    ({"table": "order"}, "[platform] input 'orders': cannot read table 'order' from mysql+pymysql://salesglass:***@"),
-    ({"watermark": "changed_at"}, "watermark = 'changed_at', but table 'orders' has no such column"),
-    ({"columns": {"sale_id": "order_no"}}, "columns.sale_id = 'order_no', but the source has no such column"),
-    ({"where": "state = 'done'"}, "where = \"state = 'done'\" does not work on table 'orders': "),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"table": "order"},
+            "[platform] input 'orders': cannot read table 'order' from mysql+pymysql://salesglass:***@",
+        ),
+        ({"watermark": "changed_at"}, "watermark = 'changed_at', but table 'orders' has no such column"),
+        ({"columns": {"sale_id": "order_no"}}, "columns.sale_id = 'order_no', but the source has no such column"),
+        ({"where": "state = 'done'"}, "where = \"state = 'done'\" does not work on table 'orders': "),
+    ],
+)
 def test_mariadb_mapping_mistakes_are_named(warehouse, mariadb_backoffice, tmp_path, change, message):
     cfg = _cfg(tmp_path, mariadb_backoffice.url, **change)
     with pytest.raises(ConfigError) as err:
@@ -63,24 +82,52 @@ def test_mariadb_wrong_password_is_named_without_the_password(warehouse, mysql_u
 
 
 def test_bad_sql_expression_is_named(warehouse, backoffice, tmp_path):
-    cfg = _cfg(tmp_path, f"sqlite:///{backoffice}", columns={
-        "sale_id": "order_id", "sold_at": "done_at", "tickets": "tickets_quantity", "turnover": "full_kop",
-        "revenue": "profit_core_kop", "cost": {"sql": "acquiring_cost_kop + no_such_column"}})
+    cfg = _cfg(
+        tmp_path,
+        f"sqlite:///{backoffice}",
+        columns={
+            "sale_id": "order_id",
+            "sold_at": "done_at",
+            "tickets": "tickets_quantity",
+            "turnover": "full_kop",
+            "revenue": "profit_core_kop",
+            "cost": {"sql": "acquiring_cost_kop + no_such_column"},
+        },
+    )
     with pytest.raises(ConfigError, match=r"columns.cost sql = 'acquiring_cost_kop \+ no_such_column'"):
         load_into(warehouse, cfg, progress=False)
 
 
-@pytest.mark.parametrize(("section", "message"), [
-    ({"inputs": [{"name": "x", "target": "orders", "table": "t"}]}, "[platform].inputs.0.target"),
-    ({"inputs": [{"name": "x", "target": "sales"}]}, "give exactly one of `table`, `query` or `path`"),
-    ({"inputs": [{"name": "x", "target": "sales", "table": "t", "columns": {"tickets": {"column": "a", "sql": "b"}}}]},
-     "give exactly one of `column`"),
-    ({"inputs": [{"name": "x", "target": "sales", "table": "t", "colums": {}}]}, "colums is not a known setting"),
-    ({"timezone": "Moscow"}, "unknown time zone 'Moscow'"),
-    ({"inputs": [{"name": "x", "target": "sales", "table": "t", "columns": {"turnover": {"column": "a",
-                                                                                      "unit": "rubles"}}}]},
-     "[platform].inputs.0.columns.turnover"),
-])
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"inputs": [{"name": "x", "target": "orders", "table": "t"}]}, "[platform].inputs.0.target"),
+        ({"inputs": [{"name": "x", "target": "sales"}]}, "give exactly one of `table`, `query` or `path`"),
+        (
+            {
+                "inputs": [
+                    {"name": "x", "target": "sales", "table": "t", "columns": {"tickets": {"column": "a", "sql": "b"}}}
+                ]
+            },
+            "give exactly one of `column`",
+        ),
+        ({"inputs": [{"name": "x", "target": "sales", "table": "t", "colums": {}}]}, "colums is not a known setting"),
+        ({"timezone": "Moscow"}, "unknown time zone 'Moscow'"),
+        (
+            {
+                "inputs": [
+                    {
+                        "name": "x",
+                        "target": "sales",
+                        "table": "t",
+                        "columns": {"turnover": {"column": "a", "unit": "rubles"}},
+                    }
+                ]
+            },
+            "[platform].inputs.0.columns.turnover",
+        ),
+    ],
+)
 def test_section_mistakes_are_named(section, message):
     with pytest.raises(ConfigError) as err:
         parse_config({"platform": section})

@@ -44,13 +44,32 @@ def ts(*a: int) -> datetime:
 
 def _config(tmp_path, rows: list[str], **columns: object):
     (tmp_path / "orders.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
-    return parse_config({"platform": {"inputs": [{
-        "name": "orders", "target": "sales", "path": "orders.csv", "where": "status = 'done'",
-        "watermark": "updated_at",
-        "columns": {"sale_id": "order_id", "partner_id": "org", "sold_at": "done_at", "tickets": "qty",
-                    "turnover": {"column": "full_kop", "unit": "kopecks"},
-                    "revenue": {"column": "core_kop", "unit": "kopecks"},
-                    "cost": {"column": "cost_kop", "unit": "kopecks"}, **columns}}]}}, base_dir=tmp_path)
+    return parse_config(
+        {
+            "platform": {
+                "inputs": [
+                    {
+                        "name": "orders",
+                        "target": "sales",
+                        "path": "orders.csv",
+                        "where": "status = 'done'",
+                        "watermark": "updated_at",
+                        "columns": {
+                            "sale_id": "order_id",
+                            "partner_id": "org",
+                            "sold_at": "done_at",
+                            "tickets": "qty",
+                            "turnover": {"column": "full_kop", "unit": "kopecks"},
+                            "revenue": {"column": "core_kop", "unit": "kopecks"},
+                            "cost": {"column": "cost_kop", "unit": "kopecks"},
+                            **columns,
+                        },
+                    }
+                ]
+            }
+        },
+        base_dir=tmp_path,
+    )
 
 
 def test_full_reload_replaces_the_table_and_quarantines_every_bad_row(warehouse, tmp_path):
@@ -77,31 +96,42 @@ def test_full_reload_replaces_the_table_and_quarantines_every_bad_row(warehouse,
     assert {d[0] for d in described if d[2] == "NO"} == {c.name for c in SALES.columns if c.not_null}
     with pytest.raises(duckdb.ConstraintException):
         warehouse.execute("INSERT INTO sales (sale_id) VALUES ('x')")
-    assert not warehouse.execute("SELECT * FROM duckdb_tables() WHERE table_name LIKE '\\_\\_%' ESCAPE '\\'"
-                                 ).fetchall()
+    assert not warehouse.execute("SELECT * FROM duckdb_tables() WHERE table_name LIKE '\\_\\_%' ESCAPE '\\'").fetchall()
 
 
 def test_an_incremental_load_after_the_swap_upserts(warehouse, tmp_path):
     load_into(warehouse, _config(tmp_path, ROWS), full=True, progress=False)
-    later = ["o7;p3;2024-03-08 10:00:00;5;1000;50;10;done;2024-03-09 00:00:00",  # changed
-             "o8;p1;2024-03-09 10:00:00;1;500;25;0;done;2024-03-09 10:00:00"]  # new
+    later = [
+        "o7;p3;2024-03-08 10:00:00;5;1000;50;10;done;2024-03-09 00:00:00",  # changed
+        "o8;p1;2024-03-09 10:00:00;1;500;25;0;done;2024-03-09 10:00:00",
+    ]  # new
     summary = load_into(warehouse, _config(tmp_path, ROWS[:-1] + later), progress=False)
 
     r = summary.inputs[0]
     assert (r.read, r.loaded) == (2, 2)  # only rows at or after the watermark are read
     assert warehouse.execute("SELECT sale_id, tickets FROM sales ORDER BY 1").fetchall() == [
-        ("o1", 2), ("o2", 1), ("o7", 5), ("o8", 1)]
+        ("o1", 2),
+        ("o2", 1),
+        ("o7", 5),
+        ("o8", 1),
+    ]
     assert r.watermark == "2024-03-09 10:00:00"
     # the bad rows read before are still listed: the file still has them
     assert warehouse.execute("SELECT count(*) FROM quarantine").fetchone()[0] == len(EXPECTED_REASONS)
 
 
 def test_timestamps_in_a_file_are_local_unless_they_carry_their_own_offset(warehouse, tmp_path):
-    rows = ["t1;p1;2024-03-01 10:00:00;1;100;5;0;done;1", "t2;p1;2024-03-01T10:00:00+05:00;1;100;5;0;done;2",
-            "t3;p1;2024-03-01T10:00:00Z;1;100;5;0;done;3", "t4;p1;2024-03-01;1;100;5;0;done;4",
-            "t5;p1;2024-03-01 10:00:00.25;1;100;5;0;done;5", "t6;p1;2024-03-01 10:00:00 UTC;1;100;5;0;done;6",
-            "t7;p1;2024-03-01 10:00:00 utc;1;100;5;0;done;0", "t8;p1;2024-03-01 10:00:00-04;1;100;5;0;done;0",
-            "t9;p1;2024-03-01 10:00:00.5-0330;1;100;5;0;done;0"]
+    rows = [
+        "t1;p1;2024-03-01 10:00:00;1;100;5;0;done;1",
+        "t2;p1;2024-03-01T10:00:00+05:00;1;100;5;0;done;2",
+        "t3;p1;2024-03-01T10:00:00Z;1;100;5;0;done;3",
+        "t4;p1;2024-03-01;1;100;5;0;done;4",
+        "t5;p1;2024-03-01 10:00:00.25;1;100;5;0;done;5",
+        "t6;p1;2024-03-01 10:00:00 UTC;1;100;5;0;done;6",
+        "t7;p1;2024-03-01 10:00:00 utc;1;100;5;0;done;0",
+        "t8;p1;2024-03-01 10:00:00-04;1;100;5;0;done;0",
+        "t9;p1;2024-03-01 10:00:00.5-0330;1;100;5;0;done;0",
+    ]
     summary = load_into(warehouse, _config(tmp_path, rows), full=True, progress=False)
     assert summary.inputs[0].watermark == "6"  # a numeric watermark is compared as a number
     assert warehouse.execute("SELECT sale_id, sold_at FROM sales ORDER BY 1").fetchall() == [
@@ -153,8 +183,10 @@ def test_in_a_big_file_the_first_copy_of_a_repeated_key_wins_though_the_table_is
     r = summary.inputs[0]
     assert (r.loaded, r.reasons) == (n - 3, {"duplicate key (sale_id) in this batch": 3})
     keys = ", ".join(f"'{k}'" for k, _ in repeats.values())
-    got = warehouse.execute(f"SELECT sale_id, partner_id, tickets FROM sales WHERE sale_id IN ({keys}) "
-                            "OR sale_id IN ('o0150000', 'o0260000', 'o0399000')").fetchall()
+    got = warehouse.execute(
+        f"SELECT sale_id, partner_id, tickets FROM sales WHERE sale_id IN ({keys}) "
+        "OR sale_id IN ('o0150000', 'o0260000', 'o0399000')"
+    ).fetchall()
     assert sorted(got) == [(k, "p1", 1) for k, _ in sorted(repeats.values())]
     raws = [json.loads(x) for (x,) in warehouse.execute("SELECT raw FROM quarantine ORDER BY source_key").fetchall()]
     assert [(x["sale_id"], x["tickets"]) for x in raws] == sorted(repeats.values())
@@ -169,10 +201,13 @@ def test_a_new_table_left_by_a_killed_full_reload_is_dropped_by_the_next_load(wa
 
 
 def test_negated_tickets_must_be_whole_numbers(warehouse, tmp_path):
-    rows = [f"{key};p1;2024-03-01 10:00:00;{qty};100;5;0;done;2024-03-01"
-            for key, qty in [("r1", "2"), ("r2", "1.5"), ("r3", "3.0"), ("r4", "x")]]
-    summary = load_into(warehouse, _config(tmp_path, rows, tickets={"column": "qty", "negate": True}), full=True,
-                        progress=False)
+    rows = [
+        f"{key};p1;2024-03-01 10:00:00;{qty};100;5;0;done;2024-03-01"
+        for key, qty in [("r1", "2"), ("r2", "1.5"), ("r3", "3.0"), ("r4", "x")]
+    ]
+    summary = load_into(
+        warehouse, _config(tmp_path, rows, tickets={"column": "qty", "negate": True}), full=True, progress=False
+    )
 
     assert summary.inputs[0].reasons == {"bad tickets: not a valid integer": 2}
     assert warehouse.execute("SELECT sale_id, tickets FROM sales ORDER BY 1").fetchall() == [("r1", -2), ("r3", -3)]

@@ -16,17 +16,38 @@ def ts(*a: int) -> datetime:
 
 
 def test_excel_csv_semicolon_cp1251_with_russian_headers(warehouse, tmp_path):
-    (tmp_path / "продажи.csv").write_bytes((
-        "Номер заказа;Партнёр;Дата продажи;Билетов;Сумма, руб;Комиссия;Расходы;Канал\n"
-        "A-1;p1;01.03.2024 02:00;2;3 000,00;150,50;60;Виджет\n"
-        "A-2;;02.03.2024 12:00;1;1500;75,25;130;Яндекс Афиша\n"
-        "A-3;p2;05.03.2024 10:00;-1;-1 500,00;-75,25;-30;Виджет\n").encode("cp1251"))
-    cfg = parse_config({"platform": {"inputs": [{
-        "name": "sales_csv", "target": "sales", "path": "продажи.csv",
-        "columns": {"sale_id": "Номер заказа", "partner_id": "Партнёр",
-                    "sold_at": {"column": "Дата продажи", "format": "%d.%m.%Y %H:%M"},
-                    "tickets": "Билетов", "turnover": "Сумма, руб", "revenue": "Комиссия", "cost": "Расходы",
-                    "channel": {"column": "Канал", "map": {"Виджет": "widget"}}}}]}}, base_dir=tmp_path)
+    (tmp_path / "продажи.csv").write_bytes(
+        (
+            "Номер заказа;Партнёр;Дата продажи;Билетов;Сумма, руб;Комиссия;Расходы;Канал\n"
+            "A-1;p1;01.03.2024 02:00;2;3 000,00;150,50;60;Виджет\n"
+            "A-2;;02.03.2024 12:00;1;1500;75,25;130;Яндекс Афиша\n"
+            "A-3;p2;05.03.2024 10:00;-1;-1 500,00;-75,25;-30;Виджет\n"
+        ).encode("cp1251")
+    )
+    cfg = parse_config(
+        {
+            "platform": {
+                "inputs": [
+                    {
+                        "name": "sales_csv",
+                        "target": "sales",
+                        "path": "продажи.csv",
+                        "columns": {
+                            "sale_id": "Номер заказа",
+                            "partner_id": "Партнёр",
+                            "sold_at": {"column": "Дата продажи", "format": "%d.%m.%Y %H:%M"},
+                            "tickets": "Билетов",
+                            "turnover": "Сумма, руб",
+                            "revenue": "Комиссия",
+                            "cost": "Расходы",
+                            "channel": {"column": "Канал", "map": {"Виджет": "widget"}},
+                        },
+                    }
+                ]
+            }
+        },
+        base_dir=tmp_path,
+    )
     s = load_into(warehouse, cfg, progress=False)
     assert (s.inputs[0].loaded, s.inputs[0].quarantined) == (3, 0)
     assert warehouse.execute("SELECT * FROM sales ORDER BY 1").fetchall() == [
@@ -40,12 +61,17 @@ def test_canonical_layout_csv_needs_no_mapping(warehouse, tmp_path):
     (tmp_path / "partners.csv").write_text(
         "partner_id,name,kind,inn,created_at,is_support\n"
         "p1,Ромашка,organizer,7701234567,2024-01-10 12:00:00,false\n"
-        "p2,Кассир,operator,,2024-01-05T09:00:00+00:00,0\n", encoding="utf-8")
-    cfg = parse_config({"platform": {"inputs": [
-        {"name": "partners", "target": "partners", "path": "partners.csv"}]}}, base_dir=tmp_path)
+        "p2,Кассир,operator,,2024-01-05T09:00:00+00:00,0\n",
+        encoding="utf-8",
+    )
+    cfg = parse_config(
+        {"platform": {"inputs": [{"name": "partners", "target": "partners", "path": "partners.csv"}]}},
+        base_dir=tmp_path,
+    )
     load_into(warehouse, cfg, progress=False)
-    assert warehouse.execute("SELECT partner_id, name, kind, inn, created_at, is_support FROM partners "
-                             "ORDER BY 1").fetchall() == [
+    assert warehouse.execute(
+        "SELECT partner_id, name, kind, inn, created_at, is_support FROM partners ORDER BY 1"
+    ).fetchall() == [
         ("p1", "Ромашка", "organizer", "7701234567", ts(2024, 1, 10, 9), False),  # naive: Moscow
         ("p2", "Кассир", "operator", None, ts(2024, 1, 5, 9), False),  # its own offset wins
     ]
@@ -59,13 +85,34 @@ def test_xlsx_input_with_mapping(warehouse, tmp_path):
     ws.append(["x1", "p1", datetime(2024, 3, 1, 2, 0), 2, 300000, 15050, 6000])
     ws.append(["x2", "p1", datetime(2024, 3, 31, 23, 30), 1, 12345, 617, 0])
     wb.save(tmp_path / "orders.xlsx")
-    cfg = parse_config({"platform": {"inputs": [{
-        "name": "xlsx", "target": "sales", "path": "orders.xlsx", "sheet": "Заказы",
-        "columns": {"sale_id": "id", "partner_id": "org", "sold_at": "paid", "tickets": "qty",
-                    "turnover": {"column": "sum_kop", "unit": "kopecks"},
-                    "revenue": {"column": "core_kop", "unit": "kopecks"},
-                    "cost": {"column": "cost_kop", "unit": "kopecks"}}}]}}, base_dir=tmp_path)
+    cfg = parse_config(
+        {
+            "platform": {
+                "inputs": [
+                    {
+                        "name": "xlsx",
+                        "target": "sales",
+                        "path": "orders.xlsx",
+                        "sheet": "Заказы",
+                        "columns": {
+                            "sale_id": "id",
+                            "partner_id": "org",
+                            "sold_at": "paid",
+                            "tickets": "qty",
+                            "turnover": {"column": "sum_kop", "unit": "kopecks"},
+                            "revenue": {"column": "core_kop", "unit": "kopecks"},
+                            "cost": {"column": "cost_kop", "unit": "kopecks"},
+                        },
+                    }
+                ]
+            }
+        },
+        base_dir=tmp_path,
+    )
     load_into(warehouse, cfg, progress=False)
-    assert warehouse.execute("SELECT sale_id, sold_at, tickets, turnover, revenue, cost FROM sales ORDER BY 1") \
-        .fetchall() == [("x1", ts(2024, 2, 29, 23), 2, D("3000.00"), D("150.50"), D("60.00")),
-                        ("x2", ts(2024, 3, 31, 20, 30), 1, D("123.45"), D("6.17"), D("0.00"))]
+    assert warehouse.execute(
+        "SELECT sale_id, sold_at, tickets, turnover, revenue, cost FROM sales ORDER BY 1"
+    ).fetchall() == [
+        ("x1", ts(2024, 2, 29, 23), 2, D("3000.00"), D("150.50"), D("60.00")),
+        ("x2", ts(2024, 3, 31, 20, 30), 1, D("123.45"), D("6.17"), D("0.00")),
+    ]

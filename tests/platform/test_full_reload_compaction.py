@@ -92,8 +92,11 @@ def test_incremental_load_never_compacts(cfg):
 def test_a_running_refresh_keeps_its_warehouse(cfg, monkeypatch):
     """Another process's refresh holds the lock: the full load loads but does not compact."""
     lock_path = lock_path_for(Path(cfg.warehouse_path))
-    lock_path.write_text(f'{{"pid": 1, "host": "{socket.gethostname()}", "token": "other", '
-                         f'"started": {time.time()}, "heartbeat": {time.time()}}}', encoding="utf-8")
+    lock_path.write_text(
+        f'{{"pid": 1, "host": "{socket.gethostname()}", "token": "other", '
+        f'"started": {time.time()}, "heartbeat": {time.time()}}}',
+        encoding="utf-8",
+    )
     inode = Path(cfg.warehouse_path).stat().st_ino
 
     summary = load_platform(cfg, full=True, progress=False)

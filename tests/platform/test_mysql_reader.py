@@ -58,8 +58,19 @@ def test_mariadb_values_land_as_the_servers_text(mysql_url, either_path):
     assert n == 3
     assert {r[1] for r in duck.execute("DESCRIBE landed").fetchall()} == {"VARCHAR"}
     assert duck.execute("SELECT * FROM landed ORDER BY id").fetchall() == [
-        ("1", "2024-03-01 10:00:00.123456", "2024-03-01 10:00:00", "2024-03-01", "10:30:00", "5.0000",
-         "9223372036854775807", "0.1", "00ff", "1", "Ёлка 🎫"),
+        (
+            "1",
+            "2024-03-01 10:00:00.123456",
+            "2024-03-01 10:00:00",
+            "2024-03-01",
+            "10:30:00",
+            "5.0000",
+            "9223372036854775807",
+            "0.1",
+            "00ff",
+            "1",
+            "Ёлка 🎫",
+        ),
         ("2", None, "0000-00-00 00:00:00", None, None, None, None, None, None, "0", None),
         ("3", None, None, None, None, "-0.5000", "-1", None, None, None, ""),
     ]
@@ -73,10 +84,42 @@ def test_mariadb_rarer_types_land_as_pymysql_gives_them(mysql_url, either_path):
     duck = duckdb.connect()
     land_sql(duck, either_path, "SELECT * FROM odd", "landed", batch_rows=100, label="test")
     assert duck.execute("SELECT * FROM landed ORDER BY id").fetchall() == [
-        ("1", "0.1", "05", "0005", '{"a": 1}', "тек\\ст", "длинный", "0a0b", "010000", "2024", "-838:59:59",
-         "12:00:00.500", "café", "0000-00-00", "12345678901234567890", "1e300"),
-        ("2", None, "00", None, None, "", None, "", None, None, "100:00:00", None, None, "2024-00-10", None,
-         "-0.00000025"),
+        (
+            "1",
+            "0.1",
+            "05",
+            "0005",
+            '{"a": 1}',
+            "тек\\ст",
+            "длинный",
+            "0a0b",
+            "010000",
+            "2024",
+            "-838:59:59",
+            "12:00:00.500",
+            "café",
+            "0000-00-00",
+            "12345678901234567890",
+            "1e300",
+        ),
+        (
+            "2",
+            None,
+            "00",
+            None,
+            None,
+            "",
+            None,
+            "",
+            None,
+            None,
+            "100:00:00",
+            None,
+            None,
+            "2024-00-10",
+            None,
+            "-0.00000025",
+        ),
     ]
 
 
@@ -113,15 +156,17 @@ def test_connectorx_is_used_for_plain_pymysql_urls_only():
 
 @pytest.mark.mysql
 def test_mariadb_odd_names_and_backslashes_are_quoted_its_way(mysql_url):
-    run_script(mysql_url, r"""
+    run_script(
+        mysql_url,
+        r"""
         DROP TABLE IF EXISTS `order`;
         CREATE TABLE `order` (`key` VARCHAR(10), `full kop` BIGINT, `updated at` VARCHAR(10));
-        INSERT INTO `order` VALUES ('a', 100, 'a\\b'), ('b', 200, 'a\\c'), ('c', 300, 'a');""")
+        INSERT INTO `order` VALUES ('a', 100, 'a\\b'), ('b', 200, 'a\\c'), ('c', 300, 'a');""",
+    )
     base = base_query(mysql_url, "order", None)
     # the watermark seen last time holds a backslash: MySQL reads `\` in literals as an escape unless doubled
     sql = select_sql(mysql_url, base, ["key", "full kop"], None, "updated at", "a\\b")
-    assert sql == ("SELECT `key`, `full kop` FROM (SELECT * FROM `order`) src "
-                   "WHERE `updated at` >= 'a\\\\b'")
+    assert sql == ("SELECT `key`, `full kop` FROM (SELECT * FROM `order`) src WHERE `updated at` >= 'a\\\\b'")
     duck = duckdb.connect()
     land_sql(duck, mysql_url, sql, "landed", batch_rows=100, label="test")
     assert duck.execute("SELECT * FROM landed ORDER BY 1").fetchall() == [("a", "100"), ("b", "200")]
@@ -132,4 +177,5 @@ def test_postgres_and_sqlite_sql_is_unchanged():
         base = base_query(url, "public.orders", None)
         assert select_sql(url, base, ["order_id"], "status = 'done'", "updated_at", "it's") == (
             'SELECT "order_id" FROM (SELECT * FROM "public"."orders") src '
-            "WHERE (status = 'done') AND \"updated_at\" >= 'it''s'")
+            "WHERE (status = 'done') AND \"updated_at\" >= 'it''s'"
+        )

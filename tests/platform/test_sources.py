@@ -27,8 +27,17 @@ EXPECTED_SALES = [
     ("refund:r1", "p1", "e1", ts(2024, 3, 5, 7), -1, D("-1500.00"), D("-75.25"), D("-30.00"), "widget"),
 ]
 EXPECTED_PARTNERS = [
-    ("p1", "ООО «Ромашка»", "organizer", "7701234567", ts(2024, 1, 10, 9), ts(2024, 1, 20, 12, 30),
-     ts(2024, 1, 25, 5), 101, False),
+    (
+        "p1",
+        "ООО «Ромашка»",
+        "organizer",
+        "7701234567",
+        ts(2024, 1, 10, 9),
+        ts(2024, 1, 20, 12, 30),
+        ts(2024, 1, 25, 5),
+        101,
+        False,
+    ),
     ("p2", "Кассир", "operator", None, ts(2024, 1, 5, 6), None, None, None, False),
     ("p3", "Поддержка", "organizer", None, ts(2024, 1, 1, 0), None, None, None, True),
 ]
@@ -62,7 +71,11 @@ def test_sqlite_back_office_maps_as_documented(warehouse, backoffice, tmp_path):
     summary = load_into(warehouse, cfg, progress=False)
     _check_loaded(warehouse)
     assert {r.name: (r.read, r.loaded, r.quarantined) for r in summary.inputs} == {
-        "partners": (3, 3, 0), "widgets": (2, 2, 0), "orders": (3, 3, 0), "refunds": (1, 1, 0)}
+        "partners": (3, 3, 0),
+        "widgets": (2, 2, 0),
+        "orders": (3, 3, 0),
+        "refunds": (1, 1, 0),
+    }
     assert warehouse.execute("SELECT * FROM plans ORDER BY month, manager_id NULLS FIRST").fetchall() == [
         (date(2024, 3, 1), None, "revenue", D("5000.50"), D("6000.00")),
         (date(2024, 3, 1), 101, "turnover", D("100000.00"), D("120000.50")),
@@ -87,8 +100,13 @@ def _check_incremental(warehouse, bo: Backoffice, cfg) -> None:
     assert (orders.read, orders.watermark) == (3, "2024-03-06 10:00:00")
     assert next(r for r in summary.inputs if r.name == "partners").read == 1  # p3 sits on the watermark
     got = warehouse.execute("SELECT sale_id, tickets, sold_at FROM sales ORDER BY 1").fetchall()
-    assert got == [("o1", 2, ts(2024, 2, 29, 23)), ("o2", 3, ts(2024, 3, 2, 9)), ("o5", 1, ts(2024, 3, 3, 7)),
-                   ("o7", 1, ts(2024, 3, 6, 7)), ("refund:r1", -1, ts(2024, 3, 5, 7))]
+    assert got == [
+        ("o1", 2, ts(2024, 2, 29, 23)),
+        ("o2", 3, ts(2024, 3, 2, 9)),
+        ("o5", 1, ts(2024, 3, 3, 7)),
+        ("o7", 1, ts(2024, 3, 6, 7)),
+        ("refund:r1", -1, ts(2024, 3, 5, 7)),
+    ]
 
 
 def test_incremental_load_reads_only_new_and_changed_rows(warehouse, backoffice, tmp_path):
@@ -103,8 +121,10 @@ def test_incremental_load_reads_only_new_and_changed_rows(warehouse, backoffice,
     _check_incremental(warehouse, Backoffice("sqlite", f"sqlite:///{backoffice}", run), cfg)
     # a bad row without a key on the watermark is read by every incremental run, but listed once
     con = sqlite3.connect(backoffice)
-    con.execute("INSERT INTO orders VALUES (NULL, 8, 'widget', 'done', 'e1', 'p2', 'p2', '2024-03-06 10:00:00', "
-                "'2024-03-06 10:00:00', 0, 1, 1000, 0, 1000, 10, 0, 100, 'RUB', '2024-03-06 10:00:00')")
+    con.execute(
+        "INSERT INTO orders VALUES (NULL, 8, 'widget', 'done', 'e1', 'p2', 'p2', '2024-03-06 10:00:00', "
+        "'2024-03-06 10:00:00', 0, 1, 1000, 0, 1000, 10, 0, 100, 'RUB', '2024-03-06 10:00:00')"
+    )
     con.commit()
     con.close()
     load_into(warehouse, cfg, progress=False)
@@ -123,15 +143,18 @@ def test_server_back_office_maps_as_documented(warehouse, server_backoffice: Bac
     summary = load_into(warehouse, demo_config(server_backoffice.url, tmp_path), progress=False)
     _check_loaded(warehouse)
     assert {r.name: (r.read, r.loaded, r.quarantined) for r in summary.inputs} == {
-        "partners": (3, 3, 0), "widgets": (2, 2, 0), "orders": (3, 3, 0), "refunds": (1, 1, 0)}
+        "partners": (3, 3, 0),
+        "widgets": (2, 2, 0),
+        "orders": (3, 3, 0),
+        "refunds": (1, 1, 0),
+    }
     # incremental: nothing new but the boundary rows
     again = load_into(warehouse, demo_config(server_backoffice.url, tmp_path), progress=False)
     assert {r.name: r.read for r in again.inputs} == {"partners": 1, "widgets": 2, "orders": 1, "refunds": 1}
     _check_loaded(warehouse)
 
 
-def test_server_incremental_load_reads_only_new_and_changed_rows(warehouse, server_backoffice: Backoffice,
-                                                                 tmp_path):
+def test_server_incremental_load_reads_only_new_and_changed_rows(warehouse, server_backoffice: Backoffice, tmp_path):
     add_amocrm_managers(warehouse)
     _check_incremental(warehouse, server_backoffice, demo_config(server_backoffice.url, tmp_path))
     assert _rows(warehouse, "partners") == EXPECTED_PARTNERS
@@ -149,8 +172,10 @@ def test_a_read_stopped_half_way_closes_its_server_connection(postgres_url):
 
     def sessions() -> int:
         with psycopg.connect(postgres_url, autocommit=True) as pg:
-            return pg.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
-                              "AND pid <> pg_backend_pid()").fetchone()[0]
+            return pg.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                "AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
 
     def stop(_rows: int) -> None:
         raise RuntimeError("disk full")
@@ -160,7 +185,14 @@ def test_a_read_stopped_half_way_closes_its_server_connection(postgres_url):
     held = []
     for _ in range(3):
         with pytest.raises(SalesglassError, match="disk full"):
-            land_sql(con, postgres_url, "SELECT g AS n FROM generate_series(1, 300000) g", "x", batch_rows=1000,
-                     on_rows=stop, label="t")
+            land_sql(
+                con,
+                postgres_url,
+                "SELECT g AS n FROM generate_series(1, 300000) g",
+                "x",
+                batch_rows=1000,
+                on_rows=stop,
+                label="t",
+            )
         held.append(sessions())
     assert held == [before] * 3

@@ -25,5 +25,8 @@ def test_sqlite_values_land_as_text_even_after_a_long_run_of_nulls(tmp_path):
     types = {r[0]: r[1] for r in duck.execute("DESCRIBE landed").fetchall()}
     assert set(types.values()) == {"VARCHAR"}
     rows = duck.execute("SELECT id, note, amount, data FROM landed WHERE id IN ('0', '3000', '3001') ORDER BY id")
-    assert rows.fetchall() == [("0", None, "0", None), ("3000", "late text", "twelve", "00ff"),
-                               ("3001", "7", "1.5", None)]
+    assert rows.fetchall() == [
+        ("0", None, "0", None),
+        ("3000", "late text", "twelve", "00ff"),
+        ("3001", "7", "1.5", None),
+    ]

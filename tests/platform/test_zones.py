@@ -7,8 +7,15 @@ from salesglass.sources.platform.zones import constant_periods, local_to_utc_sql
 
 # Moscow (DST until 2011, +4 until 2014), Berlin and New York (DST), Lord Howe (30-minute DST),
 # Apia (skipped 30 December 2011 whole), Kathmandu (+05:45), UTC
-ZONES = ["Europe/Moscow", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Pacific/Apia",
-         "Asia/Kathmandu", "UTC"]
+ZONES = [
+    "Europe/Moscow",
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Pacific/Apia",
+    "Asia/Kathmandu",
+    "UTC",
+]
 
 
 @pytest.mark.parametrize("zone", ZONES)

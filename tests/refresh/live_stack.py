@@ -49,8 +49,15 @@ def make_config(work: Path, company: Path, emulator_url: str, **overrides: dict[
     data = tomllib.loads(demo_config_text(company.resolve()))
     data["amocrm"]["base_url"] = emulator_url
     data["dashboard"]["page_size"] = 1000  # every deal of the xs company on one drill-down page
-    data["refresh"].update({"interval_minutes": 60, "nightly_at": "", "webhook_secret": WEBHOOK_SECRET,
-                            "webhook_debounce_seconds": 0.2, "reports_as_of": AS_OF})
+    data["refresh"].update(
+        {
+            "interval_minutes": 60,
+            "nightly_at": "",
+            "webhook_secret": WEBHOOK_SECRET,
+            "webhook_debounce_seconds": 0.2,
+            "reports_as_of": AS_OF,
+        }
+    )
     for section, values in overrides.items():
         data.setdefault(section, {}).update(values)
     return parse_config(data, base_dir=work)

@@ -18,18 +18,24 @@ def test_demo_section_is_valid_config():
     assert cfg.digest.weekday_index == 0
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"refresh": {"nightly_at": "3am"}}, "[refresh].nightly_at: expected a time of day as \"HH:MM\""),
-    ({"refresh": {"interval_minutes": 0}}, "[refresh].interval_minutes"),
-    ({"refresh": {"webhook_secret": "short"}}, "[refresh].webhook_secret: expected at least 16 characters"),
-    ({"publish": {"postgres_url": "mysql://x"}}, "[publish].postgres_url: expected a URL starting with postgresql://"),
-    ({"publish": {"schema": "drop table"}}, "[publish].schema: expected a plain identifier"),
-    ({"digest": {"weekday": "someday"}}, "[digest].weekday: expected a day name"),
-    ({"digest": {"password_env": "hunter2 secret"}}, "[digest].password_env: expected the NAME of an environment"),
-    ({"digest": {"head_of_sales": ["nobody"]}}, "'nobody' is not an e-mail address"),
-    ({"digest": {"telegram": {"enabled": True}}}, "[digest].telegram: enabled = true needs chat_id"),
-    ({"digest": {"smtp_pasword": "x"}}, "[digest].smtp_pasword is not a known setting"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"refresh": {"nightly_at": "3am"}}, '[refresh].nightly_at: expected a time of day as "HH:MM"'),
+        ({"refresh": {"interval_minutes": 0}}, "[refresh].interval_minutes"),
+        ({"refresh": {"webhook_secret": "short"}}, "[refresh].webhook_secret: expected at least 16 characters"),
+        (
+            {"publish": {"postgres_url": "mysql://x"}},
+            "[publish].postgres_url: expected a URL starting with postgresql://",
+        ),
+        ({"publish": {"schema": "drop table"}}, "[publish].schema: expected a plain identifier"),
+        ({"digest": {"weekday": "someday"}}, "[digest].weekday: expected a day name"),
+        ({"digest": {"password_env": "hunter2 secret"}}, "[digest].password_env: expected the NAME of an environment"),
+        ({"digest": {"head_of_sales": ["nobody"]}}, "'nobody' is not an e-mail address"),
+        ({"digest": {"telegram": {"enabled": True}}}, "[digest].telegram: enabled = true needs chat_id"),
+        ({"digest": {"smtp_pasword": "x"}}, "[digest].smtp_pasword is not a known setting"),
+    ],
+)
 def test_mistakes_name_the_key(data, message):
     with pytest.raises(ConfigError) as err:
         parse_config(data)

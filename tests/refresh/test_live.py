@@ -54,9 +54,11 @@ def _webhook_body(live, lead_ids: list[int], known: set[int]) -> str:
         n = counters[action] = counters.get(action, -1) + 1
         fields.append((f"leads[{action}][{n}][id]", str(lead_id)))
         if action != "delete":
-            fields += [(f"leads[{action}][{n}][status_id]", str(lead["status_id"])),
-                       (f"leads[{action}][{n}][pipeline_id]", str(lead["pipeline_id"])),
-                       (f"leads[{action}][{n}][price]", str(lead.get("price") or 0))]
+            fields += [
+                (f"leads[{action}][{n}][status_id]", str(lead["status_id"])),
+                (f"leads[{action}][{n}][pipeline_id]", str(lead["pipeline_id"])),
+                (f"leads[{action}][{n}][price]", str(lead.get("price") or 0)),
+            ]
     fields += [("account[subdomain]", "biletoid"), ("account[id]", str(live.emulator.state.account_id))]
     return urlencode(fields)
 
@@ -69,8 +71,9 @@ def test_a_webhook_brings_the_changed_deals_to_the_dashboard(live):
     assert ids and changed["moved"] and (changed["added"] or changed["deleted"] or changed["edited"])
 
     # amoCRM posts without a dashboard session: the hook is reachable past the login wall
-    r = httpx.post(f"{live.url}/hooks/amocrm/{WEBHOOK_SECRET}", content=_webhook_body(live, ids, set(before)),
-                   headers=FORM)
+    r = httpx.post(
+        f"{live.url}/hooks/amocrm/{WEBHOOK_SECRET}", content=_webhook_body(live, ids, set(before)), headers=FORM
+    )
     assert r.status_code == 200 and r.json() == {"queued": len(ids)}
     assert wait_for(lambda: _built_at(http) != built_before, 120, every=0.3), "no new build after the webhook"
     after = _deals(http)
@@ -88,8 +91,11 @@ def test_a_webhook_brings_the_changed_deals_to_the_dashboard(live):
     assert {i: after[i] for i in untouched} == {i: before[i] for i in untouched}
     # it was the webhook's targeted refresh (re-fetch those leads, re-link, rebuild), not a scheduled one
     last = read_runs(runs_path_for(live.cfg.warehouse_path), limit=1)[0]
-    assert (last.trigger, last.ok, [s.step for s in last.steps]) == ("webhook", True,
-                                                                     ["amocrm_refetch", "link", "build"])
+    assert (last.trigger, last.ok, [s.step for s in last.steps]) == (
+        "webhook",
+        True,
+        ["amocrm_refetch", "link", "build"],
+    )
 
 
 def test_a_refresh_killed_mid_way_leaves_the_reports_served_and_the_next_one_completes(live):
@@ -165,25 +171,44 @@ def test_the_postgres_publish_equals_the_duckdb_reports(live, postgres_url):
     summary = publish_from_config(live.cfg, postgres_url)
     con = duckdb.connect(str(live.cfg.published_path), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
-    tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                        "WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+        ).fetchall()
+    ]
     assert sorted(summary.tables) == tables and "report_plan_fact" in tables and "deals" in tables
     url = re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", postgres_url)
     with psycopg.connect(url) as pg:
         pg.execute("SET TimeZone = 'UTC'")
         for table in tables:
-            duck_types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
-                                          "WHERE table_schema = 'main' AND table_name = ?", [table]).fetchall())
-            pg_types = dict(pg.execute("SELECT column_name, data_type FROM information_schema.columns "
-                                       "WHERE table_schema = %s AND table_name = %s", ["salesglass", table]).fetchall())
+            duck_types = dict(
+                con.execute(
+                    "SELECT column_name, data_type FROM information_schema.columns "
+                    "WHERE table_schema = 'main' AND table_name = ?",
+                    [table],
+                ).fetchall()
+            )
+            pg_types = dict(
+                pg.execute(
+                    "SELECT column_name, data_type FROM information_schema.columns "
+                    "WHERE table_schema = %s AND table_name = %s",
+                    ["salesglass", table],
+                ).fetchall()
+            )
             assert set(pg_types) == set(duck_types), table
             cols = list(duck_types)
             # a column PostgreSQL holds as text (a DuckDB list, say) is compared with DuckDB's text of it
-            exprs = [f'CAST("{c}" AS VARCHAR)' if pg_types[c] == "text" and duck_types[c] != "VARCHAR" else f'"{c}"'
-                     for c in cols]
+            exprs = [
+                f'CAST("{c}" AS VARCHAR)' if pg_types[c] == "text" and duck_types[c] != "VARCHAR" else f'"{c}"'
+                for c in cols
+            ]
             duck_rows = con.execute(f'SELECT {", ".join(exprs)} FROM "{table}"').fetchall()
-            pg_rows = pg.execute(sql.SQL("SELECT {} FROM {}").format(
-                sql.SQL(", ").join(map(sql.Identifier, cols)), sql.Identifier("salesglass", table))).fetchall()
+            pg_rows = pg.execute(
+                sql.SQL("SELECT {} FROM {}").format(
+                    sql.SQL(", ").join(map(sql.Identifier, cols)), sql.Identifier("salesglass", table)
+                )
+            ).fetchall()
             assert len(pg_rows) == len(duck_rows) == summary.tables[table], table
             assert _canon(duck_rows, cols, duck_types) == _canon(pg_rows, cols, duck_types), table
             if "DECIMAL(18,2)" in duck_types.values():
@@ -216,15 +241,18 @@ def test_the_digest_reaches_smtp_with_each_managers_declining_partners(live):
 
     class Inbox:
         async def handle_DATA(self, server, session, envelope):
-            received.append((list(envelope.rcpt_tos),
-                             email.message_from_bytes(envelope.original_content, policy=policy.default)))
+            received.append(
+                (list(envelope.rcpt_tos), email.message_from_bytes(envelope.original_content, policy=policy.default))
+            )
             return "250 OK"
 
     # what the real build says: whom to call, per development manager
     con = duckdb.connect(str(live.cfg.published_path), read_only=True)
-    rows = con.execute("SELECT m.email, r.name FROM report_declining_partners r "
-                       "JOIN managers m ON m.manager_id = r.development_manager_id "
-                       "WHERE m.email IS NOT NULL").fetchall()
+    rows = con.execute(
+        "SELECT m.email, r.name FROM report_declining_partners r "
+        "JOIN managers m ON m.manager_id = r.development_manager_id "
+        "WHERE m.email IS NOT NULL"
+    ).fetchall()
     all_names = {r[0] for r in con.execute("SELECT name FROM report_declining_partners").fetchall()}
     con.close()
     expected: dict[str, set[str]] = {}
@@ -235,9 +263,15 @@ def test_the_digest_reaches_smtp_with_each_managers_declining_partners(live):
     controller = Controller(Inbox(), hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
-        digest = DigestConfig.model_validate({"enabled": True, "smtp_host": "127.0.0.1",
-                                              "smtp_port": controller.port, "from": "reports@example.ru",
-                                              "head_of_sales": ["head@example.ru"]})
+        digest = DigestConfig.model_validate(
+            {
+                "enabled": True,
+                "smtp_host": "127.0.0.1",
+                "smtp_port": controller.port,
+                "from": "reports@example.ru",
+                "head_of_sales": ["head@example.ru"],
+            }
+        )
         report = send_digests(live.cfg.model_copy(update={"digest": digest}))
     finally:
         controller.stop()

@@ -24,8 +24,17 @@ def _dead_pid() -> int:
 
 
 def _write_lock(path, pid, heartbeat, host=None):
-    path.write_text(json.dumps({"pid": pid, "host": host or socket.gethostname(), "token": "old",
-                                "started": heartbeat, "heartbeat": heartbeat}))
+    path.write_text(
+        json.dumps(
+            {
+                "pid": pid,
+                "host": host or socket.gethostname(),
+                "token": "old",
+                "started": heartbeat,
+                "heartbeat": heartbeat,
+            }
+        )
+    )
 
 
 def test_lock_of_a_dead_process_is_taken_over(tmp_path):
@@ -63,8 +72,10 @@ def test_heartbeat_keeps_a_long_refresh_fresh(tmp_path):
 
 
 def test_a_live_refresh_blocks_a_second_one(cfg):
-    code = ("import sys, time; from pathlib import Path; from salesglass.refresh.lock import RefreshLock\n"
-            "lock = RefreshLock(Path(sys.argv[1])).acquire(); print('held', flush=True); time.sleep(60)")
+    code = (
+        "import sys, time; from pathlib import Path; from salesglass.refresh.lock import RefreshLock\n"
+        "lock = RefreshLock(Path(sys.argv[1])).acquire(); print('held', flush=True); time.sleep(60)"
+    )
     lock_path = cfg.warehouse_path.with_name("wh.duckdb.refresh.lock")
     holder = subprocess.Popen([sys.executable, "-c", code, str(lock_path)], stdout=subprocess.PIPE, text=True)
     try:

@@ -26,7 +26,8 @@ def test_nightly_time_is_taken_in_the_account_time_zone():
     after = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
     assert next_at("03:00", "Europe/Moscow", after) == datetime(2026, 3, 11, 0, 0, tzinfo=UTC)
     assert next_at("03:00", "Europe/Moscow", datetime(2026, 3, 9, 23, 59, tzinfo=UTC)) == datetime(
-        2026, 3, 10, 0, 0, tzinfo=UTC)
+        2026, 3, 10, 0, 0, tzinfo=UTC
+    )
     # weekly: the next Monday 08:00 Moscow after Tuesday 2026-03-10
     assert next_at("08:00", "Europe/Moscow", after, weekday=0) == datetime(2026, 3, 16, 5, 0, tzinfo=UTC)
 
@@ -73,8 +74,9 @@ def test_nightly_run_and_digest_are_planned_in_the_accounts_own_zone(tmp_path):
     cfg = make_config(tmp_path, refresh={"nightly_at": "03:00"}, digest={"enabled": True, "at": "08:00"})
     con = connect(cfg.warehouse_path)
     store.init_raw(con)
-    store.replace_all(con, "raw_amocrm_account", [{"id": 1, "_embedded": {
-        "datetime_settings": {"timezone": "Asia/Novosibirsk"}}}])
+    store.replace_all(
+        con, "raw_amocrm_account", [{"id": 1, "_embedded": {"datetime_settings": {"timezone": "Asia/Novosibirsk"}}}]
+    )
     con.close()
     planner = BackgroundRefresh(cfg, [], run_at_start=False, digest=lambda _cfg: None)
     assert (planner.zone.name, planner.zone.source) == ("Asia/Novosibirsk", "amocrm")

@@ -27,16 +27,22 @@ SECRET = "s3cret-hook-path-0123456789"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 # the v2-style payload amoCRM sends, with three actions and a contact event
-PAYLOAD = urlencode([
-    ("leads[status][0][id]", "10701093"), ("leads[status][0][status_id]", "142"),
-    ("leads[status][0][old_status_id]", "20067736"), ("leads[status][0][pipeline_id]", "9217056"),
-    ("leads[status][0][custom_fields][0][values][0][value]", "Организатор"),
-    ("leads[status][1][id]", "10701094"),
-    ("leads[add][0][id]", "555"), ("leads[add][0][name]", "Новая сделка"),
-    ("leads[delete][0][id]", "777"),
-    ("contacts[add][0][id]", "999"),
-    ("account[subdomain]", "demo"), ("account[id]", "17769199"),
-])
+PAYLOAD = urlencode(
+    [
+        ("leads[status][0][id]", "10701093"),
+        ("leads[status][0][status_id]", "142"),
+        ("leads[status][0][old_status_id]", "20067736"),
+        ("leads[status][0][pipeline_id]", "9217056"),
+        ("leads[status][0][custom_fields][0][values][0][value]", "Организатор"),
+        ("leads[status][1][id]", "10701094"),
+        ("leads[add][0][id]", "555"),
+        ("leads[add][0][name]", "Новая сделка"),
+        ("leads[delete][0][id]", "777"),
+        ("contacts[add][0][id]", "999"),
+        ("account[subdomain]", "demo"),
+        ("account[id]", "17769199"),
+    ]
+)
 
 
 class Recorder:
@@ -90,16 +96,19 @@ def test_wrong_secret_is_404_and_queues_nothing(secret):
     assert queue.pending() == [] and rec.calls == []
 
 
-@pytest.mark.parametrize("body, headers", [
-    (PAYLOAD, {"Content-Type": "application/json"}),
-    ('{"leads": {"add": [{"id": 1}]}}', FORM),
-    ("leads[add][0][id]=12x", FORM),
-    ("leads[add][0[id]=12", FORM),
-    ("leads[add][0][id]=1&&&=", FORM),
-    ("", FORM),
-    (b"leads[add][0][id]=1&name=\xff\xfe", FORM),
-    ("leads[add][0][id]=1&account[subdomain]=someone-else", FORM),
-])
+@pytest.mark.parametrize(
+    "body, headers",
+    [
+        (PAYLOAD, {"Content-Type": "application/json"}),
+        ('{"leads": {"add": [{"id": 1}]}}', FORM),
+        ("leads[add][0][id]=12x", FORM),
+        ("leads[add][0[id]=12", FORM),
+        ("leads[add][0][id]=1&&&=", FORM),
+        ("", FORM),
+        (b"leads[add][0][id]=1&name=\xff\xfe", FORM),
+        ("leads[add][0][id]=1&account[subdomain]=someone-else", FORM),
+    ],
+)
 def test_malformed_body_is_400_and_queues_nothing(body, headers):
     rec = Recorder()
     queue = LeadQueue(rec.refetch, rec.rebuild, debounce=0.05)
@@ -184,11 +193,11 @@ def test_production_wiring_uses_the_generated_secret_and_the_configured_account(
     app = FastAPI()
     app.include_router(router)
     client = TestClient(app)
-    assert client.post(f"/hooks/amocrm/{secret}", content="leads[delete][0][id]=42&account[subdomain]=DEMO",
-                       headers=FORM).json() == {"queued": 1}
+    assert client.post(
+        f"/hooks/amocrm/{secret}", content="leads[delete][0][id]=42&account[subdomain]=DEMO", headers=FORM
+    ).json() == {"queued": 1}
     assert rec.done.wait(5) and rec.calls == [[42]]
-    other = client.post(f"/hooks/amocrm/{secret}", content="leads[add][0][id]=1&account[subdomain]=evil",
-                        headers=FORM)
+    other = client.post(f"/hooks/amocrm/{secret}", content="leads[add][0][id]=1&account[subdomain]=evil", headers=FORM)
     assert other.status_code == 400
     queue.stop()
 
@@ -223,9 +232,19 @@ def test_an_oversized_body_is_refused_while_it_is_read():
             status.append(message["status"])
 
     path = f"/hooks/amocrm/{SECRET}"
-    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
-             "headers": [(b"content-type", b"application/x-www-form-urlencoded")], "scheme": "http",
-             "server": ("testserver", 80), "client": ("127.0.0.1", 1), "http_version": "1.1", "root_path": ""}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/x-www-form-urlencoded")],
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 1),
+        "http_version": "1.1",
+        "root_path": "",
+    }
     run_asgi(app, scope, receive, send)
     assert status == [413]
     assert pulled <= MAX_BODY_BYTES + chunk

@@ -21,20 +21,25 @@ PIPELINE, OTHER_PIPELINE = "Новые клиенты", "Развитие кли
 # scenario stage → (status name in the pipeline, canonical stage)
 LEAD, NEGOTIATION, CONTRACT, WIDGET = "Первичный контакт", "Встреча / демо", "Договор подписан", "Виджет установлен"
 OTHER_LEAD = "Потенциал выявлен"  # a lead stage of the other pipeline
-STAGE = {LEAD: "lead", OTHER_LEAD: "lead", NEGOTIATION: "negotiation", CONTRACT: "contract_signed",
-         WIDGET: "widget_installed"}
+STAGE = {
+    LEAD: "lead",
+    OTHER_LEAD: "lead",
+    NEGOTIATION: "negotiation",
+    CONTRACT: "contract_signed",
+    WIDGET: "widget_installed",
+}
 WON, LOST = 142, 143
 
 PARTNERS = [  # partner_id, widget_installed_at
     ("p1", "2026-03-02 10:00:00+00"),  # widget only
     ("p2", "2026-03-01 09:00:00+00"),  # widget and a first sale
-    ("p3", None),                      # nothing yet
+    ("p3", None),  # nothing yet
     ("p4", "2026-03-03 00:00:00+00"),
     ("p5", "2026-03-03 00:00:00+00"),
     ("p6", "2026-03-03 00:00:00+00"),
     ("p7", None),
     ("p8", "2026-03-03 00:00:00+00"),
-    ("p9", None),                      # only a refund and a zero-ticket row: no first sale
+    ("p9", None),  # only a refund and a zero-ticket row: no first sale
 ]
 SALES = [  # sale_id, partner_id, sold_at, tickets
     ("s1", "p2", "2026-03-05 12:30:00+00", 3),
@@ -44,19 +49,19 @@ SALES = [  # sale_id, partner_id, sold_at, tickets
     ("s5", "p9", "2026-03-06 00:00:00+00", 0),
 ]
 DEALS = [  # n, pipeline, status, partner_id, is_deleted
-    (1, PIPELINE, CONTRACT, "p1", False),      # widget installed → move to WIDGET
-    (2, PIPELINE, NEGOTIATION, "p2", False),   # first sale → straight to won (one move)
-    (3, PIPELINE, LEAD, "p3", False),          # no milestone → no
-    (4, PIPELINE, LOST, "p4", False),          # lost → no
-    (5, PIPELINE, CONTRACT, "p5", True),       # deleted → no
-    (6, PIPELINE, WIDGET, "p6", False),        # already at the target → no
-    (7, OTHER_PIPELINE, OTHER_LEAD, "p7", False),    # another pipeline → no
-    (8, PIPELINE, CONTRACT, "p8", False),      # we moved it before, a manager moved it back → no
-    (9, PIPELINE, CONTRACT, None, False),      # not linked → no
-    (10, PIPELINE, WIDGET, "p2", False),       # at widget, partner sold → move to won
-    (11, PIPELINE, CONTRACT, "p9", False),     # refund only → no
-    (12, PIPELINE, CONTRACT, None, False),     # linked only through deal_partner_links → move
-    (13, PIPELINE, WON, "p2", False),          # won → no
+    (1, PIPELINE, CONTRACT, "p1", False),  # widget installed → move to WIDGET
+    (2, PIPELINE, NEGOTIATION, "p2", False),  # first sale → straight to won (one move)
+    (3, PIPELINE, LEAD, "p3", False),  # no milestone → no
+    (4, PIPELINE, LOST, "p4", False),  # lost → no
+    (5, PIPELINE, CONTRACT, "p5", True),  # deleted → no
+    (6, PIPELINE, WIDGET, "p6", False),  # already at the target → no
+    (7, OTHER_PIPELINE, OTHER_LEAD, "p7", False),  # another pipeline → no
+    (8, PIPELINE, CONTRACT, "p8", False),  # we moved it before, a manager moved it back → no
+    (9, PIPELINE, CONTRACT, None, False),  # not linked → no
+    (10, PIPELINE, WIDGET, "p2", False),  # at widget, partner sold → move to won
+    (11, PIPELINE, CONTRACT, "p9", False),  # refund only → no
+    (12, PIPELINE, CONTRACT, None, False),  # linked only through deal_partner_links → move
+    (13, PIPELINE, WON, "p2", False),  # won → no
 ]
 EXPECTED = [(1, CONTRACT, WIDGET), (2, NEGOTIATION, WON), (10, WIDGET, WON), (12, CONTRACT, WIDGET)]
 
@@ -68,24 +73,28 @@ class Scenario:
         self.amo = start_emulator(company)
         state = self.amo.state
         self.pipelines = {p["name"]: p["id"] for p in state.pipelines}
-        self.statuses = {(p["name"], s["name"]): s["id"] for p in state.pipelines
-                         for s in p["_embedded"]["statuses"]}
+        self.statuses = {(p["name"], s["name"]): s["id"] for p in state.pipelines for s in p["_embedded"]["statuses"]}
         live = sorted(i for i, lead in state.leads.items() if not lead.get("is_deleted"))
         self.ids = {n: live[n * 3] for n, *_ in DEALS}  # real lead ids, spread over the account
         token = tmp_path / "amo-token"
         token.write_text(state.oauth["long_lived_token"])
         os.chmod(token, 0o600)
-        self.cfg = make_config(tmp_path, amocrm={"base_url": self.amo.url, "auth": "long_lived",
-                                                 "token_path": str(token)})
+        self.cfg = make_config(
+            tmp_path, amocrm={"base_url": self.amo.url, "auth": "long_lived", "token_path": str(token)}
+        )
         for n, pipeline, status, _, deleted in DEALS:  # where the managers left them
             lead = state.leads[self.ids[n]]
             state.move_lead(lead, self.pipelines[pipeline], self.status(pipeline, status), state.tick(), 0)
             if deleted:
                 state.delete_lead(lead, state.tick(), 0)
-        self.wb = WritebackConfig(enabled=True,
-                                  widget_installed_status={"pipeline_id": self.pipelines[PIPELINE],
-                                                           "status_id": self.status(PIPELINE, WIDGET)},
-                                  first_sale_status={"pipeline_id": self.pipelines[PIPELINE], "status_id": WON})
+        self.wb = WritebackConfig(
+            enabled=True,
+            widget_installed_status={
+                "pipeline_id": self.pipelines[PIPELINE],
+                "status_id": self.status(PIPELINE, WIDGET),
+            },
+            first_sale_status={"pipeline_id": self.pipelines[PIPELINE], "status_id": WON},
+        )
         self._warehouse()
 
     def status(self, pipeline: str, status: str | int) -> int:
@@ -94,26 +103,43 @@ class Scenario:
     def _warehouse(self) -> None:
         con = connect(self.cfg.warehouse_path)
         init_canonical(con)
-        con.executemany("INSERT INTO partners (partner_id, kind, widget_installed_at) VALUES (?, 'organizer', ?)",
-                        PARTNERS)
-        con.executemany("INSERT INTO sales (sale_id, partner_id, sold_at, tickets, turnover, revenue, cost) "
-                        "VALUES (?, ?, ?, ?, 100.00, 10.00, 1.00)", SALES)
+        con.executemany(
+            "INSERT INTO partners (partner_id, kind, widget_installed_at) VALUES (?, 'organizer', ?)", PARTNERS
+        )
+        con.executemany(
+            "INSERT INTO sales (sale_id, partner_id, sold_at, tickets, turnover, revenue, cost) "
+            "VALUES (?, ?, ?, ?, 100.00, 10.00, 1.00)",
+            SALES,
+        )
         rows = []
         for n, pipeline, status, partner, deleted in DEALS:
             stage = {WON: "first_sale", LOST: None}.get(status) if isinstance(status, int) else STAGE[status]
-            rows.append((self.ids[n], self.pipelines[pipeline], self.status(pipeline, status), stage, partner,
-                         status == WON, status == LOST, deleted))
+            rows.append(
+                (
+                    self.ids[n],
+                    self.pipelines[pipeline],
+                    self.status(pipeline, status),
+                    stage,
+                    partner,
+                    status == WON,
+                    status == LOST,
+                    deleted,
+                )
+            )
         con.executemany(
             "INSERT INTO deals (deal_id, pipeline_id, status_id, stage, partner_id, is_won, is_lost, is_deleted, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, TIMESTAMPTZ '2026-01-10 10:00:00+00')", rows)
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, TIMESTAMPTZ '2026-01-10 10:00:00+00')",
+            rows,
+        )
         con.execute("INSERT INTO deal_partner_links VALUES (?, 'p1', 'inn', 100)", [self.ids[12]])
         # an earlier run moved deal 8 to WIDGET; a manager has since moved it back to CONTRACT
         con.execute("""CREATE TABLE writeback_audit (run_id TEXT NOT NULL, deal_id BIGINT NOT NULL,
             pipeline_id BIGINT, from_status BIGINT, to_status BIGINT NOT NULL, reason TEXT,
             attempted_at TIMESTAMPTZ NOT NULL, result TEXT NOT NULL, error TEXT, note TEXT)""")
-        con.execute("INSERT INTO writeback_audit VALUES ('old', ?, ?, ?, ?, 'widget', now(), 'ok', NULL, NULL)",
-                    [self.ids[8], self.pipelines[PIPELINE], self.status(PIPELINE, CONTRACT),
-                     self.status(PIPELINE, WIDGET)])
+        con.execute(
+            "INSERT INTO writeback_audit VALUES ('old', ?, ?, ?, ?, 'widget', now(), 'ok', NULL, NULL)",
+            [self.ids[8], self.pipelines[PIPELINE], self.status(PIPELINE, CONTRACT), self.status(PIPELINE, WIDGET)],
+        )
         con.close()
 
     def expected(self) -> list[tuple[int, int, int]]:
@@ -128,8 +154,10 @@ class Scenario:
 
     def audit(self) -> list[tuple]:
         con = connect(self.cfg.warehouse_path, read_only=True)
-        rows = con.execute("SELECT deal_id, from_status, to_status, result, error, reason, note FROM writeback_audit "
-                           "WHERE run_id <> 'old' ORDER BY attempted_at, deal_id").fetchall()
+        rows = con.execute(
+            "SELECT deal_id, from_status, to_status, result, error, reason, note FROM writeback_audit "
+            "WHERE run_id <> 'old' ORDER BY attempted_at, deal_id"
+        ).fetchall()
         con.close()
         return rows
 
@@ -209,8 +237,9 @@ def test_a_failed_batch_is_recorded_failed_and_not_retried(scenario):
     again = run_writeback(s.cfg, wb=wb)
     assert [m.deal_id for m in again.planned] == second and again.moved == second
     assert len(s.patches()) == 3
-    assert {i: s.where()[i] for i in second} == {d: (s.pipelines[PIPELINE], t) for d, _, t in s.expected()
-                                                  if d in second}
+    assert {i: s.where()[i] for i in second} == {
+        d: (s.pipelines[PIPELINE], t) for d, _, t in s.expected() if d in second
+    }
 
 
 def test_notes_are_added_once_for_moved_deals(scenario):

@@ -14,9 +14,15 @@ from salesglass.model.schema import CANONICAL, Kind, Table
 from salesglass.reports.clickhouse import SETTINGS, materialize_in_chdb
 
 _ARROW = {
-    Kind.BIGINT: pa.int64(), Kind.INTEGER: pa.int32(), Kind.TEXT: pa.string(), Kind.MONEY: pa.decimal128(18, 2),
-    Kind.TIMESTAMPTZ: pa.timestamp("us", tz="UTC"), Kind.DATE: pa.date32(), Kind.BOOLEAN: pa.bool_(),
-    Kind.DOUBLE: pa.float64(), Kind.JSON: pa.string(),
+    Kind.BIGINT: pa.int64(),
+    Kind.INTEGER: pa.int32(),
+    Kind.TEXT: pa.string(),
+    Kind.MONEY: pa.decimal128(18, 2),
+    Kind.TIMESTAMPTZ: pa.timestamp("us", tz="UTC"),
+    Kind.DATE: pa.date32(),
+    Kind.BOOLEAN: pa.bool_(),
+    Kind.DOUBLE: pa.float64(),
+    Kind.JSON: pa.string(),
 }
 
 

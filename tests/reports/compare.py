@@ -33,7 +33,8 @@ def assert_same(name: str, a: pa.Table, b: pa.Table) -> None:
         for col, u, v in zip(cols, x, y, strict=True):
             if isinstance(u, float) or isinstance(v, float):
                 same = (u is None and v is None) or (
-                    u is not None and v is not None and math.isclose(u, v, rel_tol=1e-9, abs_tol=1e-9))
+                    u is not None and v is not None and math.isclose(u, v, rel_tol=1e-9, abs_tol=1e-9)
+                )
             else:
                 same = u == v
             assert same, f"{name}.{col}: {u!r} != {v!r}\n  row A {x}\n  row B {y}"

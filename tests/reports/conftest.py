@@ -16,8 +16,14 @@ from tests.reports.canon_io import load_duckdb
 
 
 def make_config(tmp: Path, rules: dict | None = None, timezone: str = "Europe/Moscow") -> Config:
-    return parse_config({"warehouse": {"path": "wh.duckdb", "published_path": "reports.duckdb"},
-                         "account": {"timezone": timezone}, "reports": rules or {}}, base_dir=tmp)
+    return parse_config(
+        {
+            "warehouse": {"path": "wh.duckdb", "published_path": "reports.duckdb"},
+            "account": {"timezone": timezone},
+            "reports": rules or {},
+        },
+        base_dir=tmp,
+    )
 
 
 def load_company(cfg: Config, data: dict) -> None:

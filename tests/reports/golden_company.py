@@ -39,8 +39,16 @@ MANAGERS = [
 
 
 def _partner(pid, name, kind, dev, contract=None, widget=None, support=False):
-    return dict(partner_id=pid, name=name, kind=kind, development_manager_id=dev, contract_signed_at=contract,
-                widget_installed_at=widget, is_support=support, created_at=utc(2024, 1, 1))
+    return dict(
+        partner_id=pid,
+        name=name,
+        kind=kind,
+        development_manager_id=dev,
+        contract_signed_at=contract,
+        widget_installed_at=widget,
+        is_support=support,
+        created_at=utc(2024, 1, 1),
+    )
 
 
 PARTNERS = [
@@ -55,10 +63,23 @@ PARTNERS = [
 
 def _deal(i, mgr, partner, kind, created, *, cold=False, won=None, lost=None, price=None, deleted=False):
     closed = won or lost
-    return dict(deal_id=i, name=f"deal {i}", pipeline_id=1, status_id=142 if won else 143 if lost else 10,
-                price=price, sales_manager_id=mgr, partner_id=partner, client_kind=kind, is_cold=cold,
-                created_at=created, updated_at=created, closed_at=closed, is_won=won is not None,
-                is_lost=lost is not None, is_deleted=deleted)
+    return dict(
+        deal_id=i,
+        name=f"deal {i}",
+        pipeline_id=1,
+        status_id=142 if won else 143 if lost else 10,
+        price=price,
+        sales_manager_id=mgr,
+        partner_id=partner,
+        client_kind=kind,
+        is_cold=cold,
+        created_at=created,
+        updated_at=created,
+        closed_at=closed,
+        is_won=won is not None,
+        is_lost=lost is not None,
+        is_deleted=deleted,
+    )
 
 
 DEALS = [
@@ -79,18 +100,29 @@ def _st(deal, stage, at, source="amocrm"):
 
 DEAL_STAGES = [  # as the amoCRM connector writes them: creation + status history only
     *[_st(d["deal_id"], "lead", d["created_at"], "created") for d in DEALS],
-    _st(101, "negotiation", utc(2024, 11, 3, 9)), _st(101, "proposal", utc(2024, 11, 10, 9)),
+    _st(101, "negotiation", utc(2024, 11, 3, 9)),
+    _st(101, "proposal", utc(2024, 11, 10, 9)),
     _st(101, "first_sale", utc(2024, 12, 2, 10)),
     _st(102, "proposal", utc(2024, 11, 20, 12)),
     _st(103, "negotiation", utc(2025, 1, 2, 10)),
-    _st(104, "contract_signed", utc(2024, 9, 20, 9)), _st(104, "first_sale", utc(2024, 10, 1, 9)),
+    _st(104, "contract_signed", utc(2024, 9, 20, 9)),
+    _st(104, "first_sale", utc(2024, 10, 1, 9)),
     _st(107, "first_sale", utc(2025, 1, 16, 8)),  # after as_of: ignored
 ]
 
 
 def _sale(sid, partner, at, tickets, turnover, revenue, cost):
-    return dict(sale_id=sid, partner_id=partner, event_id=None, sold_at=at, tickets=tickets,
-                turnover=M(turnover), revenue=M(revenue), cost=M(cost), channel="widget")
+    return dict(
+        sale_id=sid,
+        partner_id=partner,
+        event_id=None,
+        sold_at=at,
+        tickets=tickets,
+        turnover=M(turnover),
+        revenue=M(revenue),
+        cost=M(cost),
+        channel="widget",
+    )
 
 
 SALES = [
@@ -129,5 +161,11 @@ PLANS = [
     _plan(date(2025, 1, 1), 1, "new_partners", "2.00", "3.00"),
 ]
 
-DATA = {"managers": MANAGERS, "partners": PARTNERS, "deals": DEALS, "deal_stages": DEAL_STAGES, "sales": SALES,
-        "plans": PLANS}
+DATA = {
+    "managers": MANAGERS,
+    "partners": PARTNERS,
+    "deals": DEALS,
+    "deal_stages": DEAL_STAGES,
+    "sales": SALES,
+    "plans": PLANS,
+}

@@ -30,19 +30,20 @@ def synthesize(con, *, managers: int = 40, partners: int = 300, deals: int = 900
         i % 7 <> 0 AS is_active FROM range(1, {m + 1}) t(i)""")
     ts = lambda days_expr, salt: (  # noqa: E731
         f"(TIMESTAMPTZ '{START}' + to_microseconds((({days_expr}) * 86400000000::BIGINT"
-        f" + {_h('i', salt)} % 86400000000)::BIGINT))")
+        f" + {_h('i', salt)} % 86400000000)::BIGINT))"
+    )
     con.execute(f"""CREATE TABLE partners AS SELECT 'P' || i AS partner_id, 'Partner ' || i AS name,
         CASE WHEN i % 4 = 0 THEN 'operator' ELSE 'organizer' END AS kind, NULL::TEXT AS inn,
         {ts(f"{_h('i', 1)} % 400", 2)} AS created_at,
         CASE WHEN i % 5 = 0 THEN NULL ELSE {ts(f"{_h('i', 3)} % {DAYS}", 4)} END AS contract_signed_at,
         CASE WHEN i % 3 = 0 THEN NULL ELSE {ts(f"{_h('i', 5)} % {DAYS}", 6)} END AS widget_installed_at,
-        CASE WHEN i % 6 = 0 THEN NULL ELSE (1 + {_h('i', 7)} % {m})::BIGINT END AS development_manager_id,
+        CASE WHEN i % 6 = 0 THEN NULL ELSE (1 + {_h("i", 7)} % {m})::BIGINT END AS development_manager_id,
         i % 50 = 0 AS is_support FROM range(1, {p + 1}) t(i)""")
     con.execute(f"""CREATE TABLE deals AS SELECT i::BIGINT AS deal_id, 'Deal ' || i AS name, 1::BIGINT AS pipeline_id,
         10::BIGINT AS status_id, NULL::TEXT AS stage,
-        CASE WHEN i % 11 = 0 THEN NULL ELSE ({_h('i', 8)} % 100000000 / 100.0)::DECIMAL(18,2) END AS price,
-        CASE WHEN i % 17 = 0 THEN NULL ELSE (1 + {_h('i', 9)} % {m})::BIGINT END AS sales_manager_id,
-        CASE WHEN i % 5 = 0 THEN NULL ELSE 'P' || (1 + {_h('i', 10)} % {p}) END AS partner_id,
+        CASE WHEN i % 11 = 0 THEN NULL ELSE ({_h("i", 8)} % 100000000 / 100.0)::DECIMAL(18,2) END AS price,
+        CASE WHEN i % 17 = 0 THEN NULL ELSE (1 + {_h("i", 9)} % {m})::BIGINT END AS sales_manager_id,
+        CASE WHEN i % 5 = 0 THEN NULL ELSE 'P' || (1 + {_h("i", 10)} % {p}) END AS partner_id,
         CASE i % 9 WHEN 0 THEN NULL WHEN 1 THEN 'operator' ELSE 'organizer' END AS client_kind,
         CASE WHEN i % 13 = 0 THEN NULL ELSE i % 4 = 0 END AS is_cold,
         {ts(f"{_h('i', 11)} % {DAYS}", 12)} AS created_at, NULL::TIMESTAMPTZ AS updated_at,
@@ -52,26 +53,26 @@ def synthesize(con, *, managers: int = 40, partners: int = 300, deals: int = 900
     con.execute(f"""UPDATE deals SET
         is_won = deal_id % 3 = 0, is_lost = deal_id % 3 = 1,
         closed_at = CASE WHEN deal_id % 3 < 2 THEN created_at + to_microseconds(
-            ({_h('deal_id', 13)} * 1000003 % (120 * 86400000000::BIGINT))::BIGINT) END""")
+            ({_h("deal_id", 13)} * 1000003 % (120 * 86400000000::BIGINT))::BIGINT) END""")
     # amoCRM history: creation + some intermediate statuses + won → first_sale
     con.execute(f"""CREATE TABLE deal_stages AS
         SELECT deal_id, 'lead' AS stage, created_at AS reached_at, 'created' AS source FROM deals
         UNION ALL
         SELECT deal_id, s.stage, created_at + to_microseconds(
-            ({_h('deal_id * 7 + s.k', 14)} * 1000003 % (s.k * 20 * 86400000000::BIGINT))::BIGINT), 'amocrm'
+            ({_h("deal_id * 7 + s.k", 14)} * 1000003 % (s.k * 20 * 86400000000::BIGINT))::BIGINT), 'amocrm'
         FROM deals, (VALUES (2, 'negotiation'), (3, 'proposal'), (4, 'contract_signed'),
                             (5, 'widget_installed')) s(k, stage)
-        WHERE {_h('deal_id * 5 + s.k', 15)} % 10 < 8 - s.k
+        WHERE {_h("deal_id * 5 + s.k", 15)} % 10 < 8 - s.k
         UNION ALL
         SELECT deal_id, 'first_sale', closed_at, 'amocrm' FROM deals WHERE is_won""")
     con.execute(f"""CREATE TABLE sales AS SELECT 'S' || i AS sale_id,
         CASE WHEN i % 97 = 0 THEN NULL WHEN i % 89 = 0 THEN 'UNKNOWN' || (i % 7)
-             ELSE 'P' || (1 + {_h('i', 16)} % {p}) END AS partner_id,
+             ELSE 'P' || (1 + {_h("i", 16)} % {p}) END AS partner_id,
         NULL::TEXT AS event_id,
-        TIMESTAMPTZ '{START}' + to_microseconds(({_h('i', 17)} * 1000003 % ({DAYS} * 86400000000::BIGINT))::BIGINT)
+        TIMESTAMPTZ '{START}' + to_microseconds(({_h("i", 17)} * 1000003 % ({DAYS} * 86400000000::BIGINT))::BIGINT)
             AS sold_at,
         (CASE WHEN i % 23 = 0 THEN -1 ELSE 1 END * (i % 5))::INTEGER AS tickets,
-        (CASE WHEN i % 23 = 0 THEN -1 ELSE 1 END * ({_h('i', 18)} % 500000) / 100.0)::DECIMAL(18,2) AS turnover,
+        (CASE WHEN i % 23 = 0 THEN -1 ELSE 1 END * ({_h("i", 18)} % 500000) / 100.0)::DECIMAL(18,2) AS turnover,
         0::DECIMAL(18,2) AS revenue, 0::DECIMAL(18,2) AS cost,
         CASE WHEN i % 3 = 0 THEN 'yandex' ELSE 'widget' END AS channel
         FROM range(1, {sales + 1}) t(i)""")
@@ -79,8 +80,8 @@ def synthesize(con, *, managers: int = 40, partners: int = 300, deals: int = 900
         cost = (turnover * ((abs(turnover) * 100)::BIGINT % 7) / 100)::DECIMAL(18,2)""")
     con.execute(f"""CREATE TABLE plans AS SELECT (DATE '2023-01-01' + to_months(mo::INTEGER))::DATE AS month,
         mgr AS manager_id, metric,
-        ({_h('mo * 31 + coalesce(mgr, 0) + length(metric)', 20)} % 10000000 / 100.0)::DECIMAL(18,2) AS realistic,
-        ({_h('mo * 37 + coalesce(mgr, 0) + length(metric)', 21)} % 12000000 / 100.0)::DECIMAL(18,2) AS optimistic
+        ({_h("mo * 31 + coalesce(mgr, 0) + length(metric)", 20)} % 10000000 / 100.0)::DECIMAL(18,2) AS realistic,
+        ({_h("mo * 37 + coalesce(mgr, 0) + length(metric)", 21)} % 12000000 / 100.0)::DECIMAL(18,2) AS optimistic
         FROM range(0, 30) a(mo), (SELECT NULL::BIGINT AS mgr UNION ALL SELECT i FROM range(1, {min(m, 8) + 1}) b(i)),
              (VALUES ('turnover'), ('revenue'), ('margin'), ('tickets'), ('new_partners')) c(metric)""")
     for empty in ("companies", "deal_partner_links", "link_suggestions", "quarantine"):

@@ -63,17 +63,32 @@ def test_close_a_month_from_the_command_line(cli, tmp_path):
     with (tmp_path / "audit.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert [(r["actor"], r["action"], r["reason"]) for r in rows] == [
-        ("config", "rules", ""), ("head@x.ru", "review", ""), ("head@x.ru", "approve", ""),
-        ("head@x.ru", "reopen", "Vera's line is wrong")]
+        ("config", "rules", ""),
+        ("head@x.ru", "review", ""),
+        ("head@x.ru", "approve", ""),
+        ("head@x.ru", "reopen", "Vera's line is wrong"),
+    ]
 
 
 def test_manual_adjustment_and_a_resolved_dispute_reach_the_lines_and_payroll(cli, tmp_path):
     cfg, run = cli
     store = BonusStore(cfg.bonus_state_path)
-    run("bonus", "adjust", "2026-11", "--manager", "1", "--amount", "-500.00", "--reason", "=advance repaid",
-        "--by", "head@x.ru")
-    dispute = store.raise_dispute(c.NOV, 3, "growth", "P2", None, M("16.67"), "P2 was mine in October too",
-                                  "vera@example.ru")
+    run(
+        "bonus",
+        "adjust",
+        "2026-11",
+        "--manager",
+        "1",
+        "--amount",
+        "-500.00",
+        "--reason",
+        "=advance repaid",
+        "--by",
+        "head@x.ru",
+    )
+    dispute = store.raise_dispute(
+        c.NOV, 3, "growth", "P2", None, M("16.67"), "P2 was mine in October too", "vera@example.ru"
+    )
     store.review(c.NOV, "head@x.ru")
     with pytest.raises(SalesglassError, match="1 open dispute"):
         store.approve(c.NOV, "head@x.ru", cfg.published_path)
@@ -88,7 +103,12 @@ def test_manual_adjustment_and_a_resolved_dispute_reach_the_lines_and_payroll(cl
     text = (tmp_path / "pay.csv").read_text(encoding="utf-8-sig")
     assert "2026-11-01,3,Vera,vera@example.ru,266.67,100.00,3,in_review" in text
     audit = [(a["action"], a["reason"]) for a in store.audit()]
-    assert audit == [("rules", None), ("adjust", "=advance repaid"), ("dispute", "P2 was mine in October too"),
-                     ("review", None),
-                     ("adjust", f"dispute {dispute}: agreed: 100 more"), ("resolve", "agreed: 100 more")]
+    assert audit == [
+        ("rules", None),
+        ("adjust", "=advance repaid"),
+        ("dispute", "P2 was mine in October too"),
+        ("review", None),
+        ("adjust", f"dispute {dispute}: agreed: 100 more"),
+        ("resolve", "agreed: 100 more"),
+    ]
     assert store.disputes()[0]["status"] == "adjusted"

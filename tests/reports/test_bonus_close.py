@@ -26,9 +26,14 @@ def config(tmp, changes: list[dict] | None = None):
     bonus = dict(c.RULES["bonus"])
     if changes:
         bonus["changes"] = changes
-    return parse_config({"warehouse": {"path": "wh.duckdb", "published_path": "reports.duckdb",
-                                       "bonus_state_path": "bonus.duckdb"},
-                         "account": {"timezone": c.TIMEZONE}, "reports": {"bonus": bonus}}, base_dir=tmp)
+    return parse_config(
+        {
+            "warehouse": {"path": "wh.duckdb", "published_path": "reports.duckdb", "bonus_state_path": "bonus.duckdb"},
+            "account": {"timezone": c.TIMEZONE},
+            "reports": {"bonus": bonus},
+        },
+        base_dir=tmp,
+    )
 
 
 def query(cfg, sql: str) -> list[tuple]:
@@ -79,22 +84,39 @@ def test_approved_october_stays_and_a_late_refund_becomes_a_clawback_in_november
     assert lines(cfg, "month = DATE '2026-10-01'") == OCT_LINES  # locked: unchanged
     # recomputed October: revenue 6000 − 1200 = 4800, growth 3800 × 5 % = 190.00 → clawback −60.00
     assert query(cfg, "SELECT amount FROM report_bonus_recomputed WHERE month = DATE '2026-10-01'") == [(M("190.00"),)]
-    claw = query(cfg, "SELECT month, manager_id, rule, partner_id, base, amount, corrects_month, corrects_rule, cause "
-                      "FROM report_bonus_lines WHERE corrects_month IS NOT NULL")
-    assert claw == [(c.NOV, 3, "clawback", "P1", M("-1200.00"), M("-60.00"), c.OCT, "growth",
-                     "refund r-oct of 2026-10-20 (revenue -1200.00)")]
+    claw = query(
+        cfg,
+        "SELECT month, manager_id, rule, partner_id, base, amount, corrects_month, corrects_rule, cause "
+        "FROM report_bonus_lines WHERE corrects_month IS NOT NULL",
+    )
+    assert claw == [
+        (
+            c.NOV,
+            3,
+            "clawback",
+            "P1",
+            M("-1200.00"),
+            M("-60.00"),
+            c.OCT,
+            "growth",
+            "refund r-oct of 2026-10-20 (revenue -1200.00)",
+        )
+    ]
     # November itself is live: P1 baseline (4800 + 3000 + 0) / 3 = 2600, growth 3400 × 5 % = 170.00; P2 16.67
     assert lines(cfg, "month = DATE '2026-11-01' AND corrects_month IS NULL") == [
         (c.NOV, 3, "growth", "P1", None, M("3400.00"), M("0.0500"), M("170.00"), None, None),
         (c.NOV, 3, "growth", "P2", None, M("333.33"), M("0.0500"), M("16.67"), None, None),
     ]
     # paid + later adjustments = recomputed
-    assert query(cfg, "SELECT month, manager_id, state, approved, adjustments, recomputed, difference "
-                      "FROM report_bonus_reconciliation") == [
-        (c.OCT, 3, "approved", M("250.00"), M("-60.00"), M("190.00"), M("0.00"))]
+    assert query(
+        cfg,
+        "SELECT month, manager_id, state, approved, adjustments, recomputed, difference "
+        "FROM report_bonus_reconciliation",
+    ) == [(c.OCT, 3, "approved", M("250.00"), M("-60.00"), M("190.00"), M("0.00"))]
     # the summary counts the clawback in November (170 + 16.67 − 60)
     assert query(cfg, "SELECT total, adjustments FROM report_bonus_summary WHERE month = DATE '2026-11-01'") == [
-        (M("126.67"), M("-60.00"))]
+        (M("126.67"), M("-60.00"))
+    ]
 
 
 def test_a_second_refund_after_the_clawback_was_locked_carries_only_the_difference(company):
@@ -113,13 +135,18 @@ def test_a_second_refund_after_the_clawback_was_locked_carries_only_the_differen
     # October now: revenue 4200, growth 3200 × 5 % = 160.00; booked 250.00 − 60.00 = 190.00 → −30.00.
     # November now: baseline (4200 + 3000 + 0) / 3 = 2400, growth 3600 × 5 % = 180.00; booked 170.00 → +10.00.
     # Both name only the refund booked since (r-oct was known when November was approved).
-    assert query(cfg, "SELECT month, rule, amount, corrects_month, cause FROM report_bonus_lines "
-                      "WHERE corrects_month IS NOT NULL AND month = DATE '2026-12-01' ORDER BY corrects_month") == [
+    assert query(
+        cfg,
+        "SELECT month, rule, amount, corrects_month, cause FROM report_bonus_lines "
+        "WHERE corrects_month IS NOT NULL AND month = DATE '2026-12-01' ORDER BY corrects_month",
+    ) == [
         (c.DEC, "clawback", M("-30.00"), c.OCT, "refund r-oct2 of 2026-10-25 (revenue -600.00)"),
         (c.DEC, "true_up", M("10.00"), c.NOV, "refund r-oct2 of 2026-10-25 (revenue -600.00)"),
     ]
-    assert query(cfg, "SELECT month, approved, adjustments, recomputed, difference FROM report_bonus_reconciliation "
-                      "ORDER BY month") == [
+    assert query(
+        cfg,
+        "SELECT month, approved, adjustments, recomputed, difference FROM report_bonus_reconciliation ORDER BY month",
+    ) == [
         (c.OCT, M("250.00"), M("-90.00"), M("160.00"), M("0.00")),
         (c.NOV, M("186.67"), M("10.00"), M("196.67"), M("0.00")),
     ]
@@ -138,14 +165,20 @@ def test_a_newly_linked_deal_gives_true_up_lines(company):
     run_build(cfg, as_of=c.NOV_15, progress=False)
     assert lines(cfg, "month = DATE '2026-10-01'") == OCT_LINES
     # October recomputed: P2's first sale (5000.00) and 10 % of its 2000.00 (200.00) now go to Boris
-    got = query(cfg, "SELECT month, manager_id, rule, partner_id, deal_id, amount, corrects_month, corrects_rule, "
-                     "cause FROM report_bonus_lines WHERE corrects_month IS NOT NULL ORDER BY amount")
+    got = query(
+        cfg,
+        "SELECT month, manager_id, rule, partner_id, deal_id, amount, corrects_month, corrects_rule, "
+        "cause FROM report_bonus_lines WHERE corrects_month IS NOT NULL ORDER BY amount",
+    )
     assert got == [
         (c.NOV, 2, "true_up", "P2", 202, M("200.00"), c.OCT, "acquisition_share", "deal 202 linked to partner P2"),
         (c.NOV, 2, "true_up", "P2", 202, M("5000.00"), c.OCT, "first_sale", "deal 202 linked to partner P2"),
     ]
-    assert query(cfg, "SELECT manager_id, approved, adjustments, recomputed, difference "
-                      "FROM report_bonus_reconciliation ORDER BY manager_id") == [
+    assert query(
+        cfg,
+        "SELECT manager_id, approved, adjustments, recomputed, difference "
+        "FROM report_bonus_reconciliation ORDER BY manager_id",
+    ) == [
         (2, M("0.00"), M("5200.00"), M("5200.00"), M("0.00")),
         (3, M("250.00"), M("0.00"), M("250.00"), M("0.00")),
     ]
@@ -157,8 +190,11 @@ def test_a_new_development_manager_moves_the_line_with_a_clawback_and_a_true_up(
     warehouse(cfg, "UPDATE partners SET development_manager_id = 2 WHERE partner_id = 'P1'")  # Vera → Boris
     run_build(cfg, as_of=c.NOV_15, progress=False)
     assert lines(cfg, "month = DATE '2026-10-01'") == OCT_LINES
-    assert query(cfg, "SELECT manager_id, rule, amount, corrects_month, cause FROM report_bonus_lines "
-                      "WHERE corrects_month IS NOT NULL ORDER BY manager_id") == [
+    assert query(
+        cfg,
+        "SELECT manager_id, rule, amount, corrects_month, cause FROM report_bonus_lines "
+        "WHERE corrects_month IS NOT NULL ORDER BY manager_id",
+    ) == [
         (2, "true_up", M("250.00"), c.OCT, "partner P1 now credited to this manager (was manager 3)"),
         (3, "clawback", M("-250.00"), c.OCT, "partner P1 now credited to manager 2"),
     ]
@@ -186,14 +222,24 @@ def test_a_rule_change_leaves_approved_months_alone(company):
     # a retroactive change from October applies to open months only, and makes no adjustment lines
     cfg = config(cfg.base_dir, [{"valid_from": "2026-10", "growth_rate": "0.10"}])
     run_build(cfg, as_of=c.DEC_20, progress=False)
-    assert query(cfg, "SELECT month, rate, amount FROM report_bonus_lines WHERE month >= DATE '2026-10-01' "
-                      "ORDER BY month, partner_id") == [
-        (c.OCT, M("0.0500"), M("250.00")), (c.NOV, M("0.0500"), M("150.00")), (c.NOV, M("0.0500"), M("16.67")),
-        (c.DEC, M("0.1000"), M("400.00"))]
-    assert query(cfg, "SELECT month, growth_rate, frozen FROM report_bonus_rules WHERE month >= DATE '2026-09-01' "
-                      "ORDER BY month") == [
-        (date(2026, 9, 1), M("0.0500"), False), (c.OCT, M("0.0500"), True), (c.NOV, M("0.0500"), True),
-        (c.DEC, M("0.1000"), False)]
+    assert query(
+        cfg,
+        "SELECT month, rate, amount FROM report_bonus_lines WHERE month >= DATE '2026-10-01' "
+        "ORDER BY month, partner_id",
+    ) == [
+        (c.OCT, M("0.0500"), M("250.00")),
+        (c.NOV, M("0.0500"), M("150.00")),
+        (c.NOV, M("0.0500"), M("16.67")),
+        (c.DEC, M("0.1000"), M("400.00")),
+    ]
+    assert query(
+        cfg, "SELECT month, growth_rate, frozen FROM report_bonus_rules WHERE month >= DATE '2026-09-01' ORDER BY month"
+    ) == [
+        (date(2026, 9, 1), M("0.0500"), False),
+        (c.OCT, M("0.0500"), True),
+        (c.NOV, M("0.0500"), True),
+        (c.DEC, M("0.1000"), False),
+    ]
 
 
 def test_reopen_needs_a_reason_and_is_audited(company):
@@ -206,8 +252,14 @@ def test_reopen_needs_a_reason_and_is_audited(company):
     audit = [(a["actor"], a["action"], a["month"], a["before"], a["after"], a["reason"]) for a in store.audit()]
     # the first build recorded the config's rules ("rules", by "config")
     assert [a[1] for a in audit] == ["rules", "review", "approve", "reopen"]
-    assert audit[3] == ("admin@x.ru", "reopen", c.OCT, '{"state": "approved"}', '{"state": "in_review"}',
-                        "wrong partner on line 3")
+    assert audit[3] == (
+        "admin@x.ru",
+        "reopen",
+        c.OCT,
+        '{"state": "approved"}',
+        '{"state": "in_review"}',
+        "wrong partner on line 3",
+    )
     assert all(a["logged_at"] is not None for a in store.audit())
     # reopened: October follows the data again (a refund now changes October itself, no clawback)
     con = connect(cfg.warehouse_path)
@@ -232,8 +284,7 @@ def test_the_lifecycle_keeps_its_order(company):
         store.reopen(c.OCT, "a", "late refund")
     with pytest.raises(SalesglassError, match="before the last approved"):
         store.review(date(2026, 9, 1), "a")
-    assert {m: p.state for m, p in store.periods().items()} == {c.OCT: "paid", c.NOV: "in_review",
-                                                                 c.DEC: "in_review"}
+    assert {m: p.state for m, p in store.periods().items()} == {c.OCT: "paid", c.NOV: "in_review", c.DEC: "in_review"}
 
 
 def test_the_state_survives_compaction_and_rebuilds(company):
@@ -248,4 +299,5 @@ def test_the_state_survives_compaction_and_rebuilds(company):
     assert query(cfg, "SELECT month, state FROM bonus_periods") == [(c.OCT, "approved")]
     # 9000: growth 8000 × 5 % = 400.00 → +150.00; the sale kept its id, so the cause is the base
     assert query(cfg, "SELECT rule, amount, cause FROM report_bonus_lines WHERE corrects_month IS NOT NULL") == [
-        ("true_up", M("150.00"), "recomputed: base 5000.00 → 8000.00")]
+        ("true_up", M("150.00"), "recomputed: base 5000.00 → 8000.00")
+    ]

@@ -48,12 +48,24 @@ def test_build_command_publishes_every_table(company: Path):
     con = duckdb.connect(str(company.parent / "out" / "reports.duckdb"), read_only=True)
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert set(all_reports()) <= tables
-    assert {"deals", "partners", "sales", "managers", "deal_stages", "plans", "deal_partner_links",
-            "link_suggestions", "quarantine", "companies", "build_info"} <= tables
+    assert {
+        "deals",
+        "partners",
+        "sales",
+        "managers",
+        "deal_stages",
+        "plans",
+        "deal_partner_links",
+        "link_suggestions",
+        "quarantine",
+        "companies",
+        "build_info",
+    } <= tables
     info = dict(con.execute("SELECT table_name, row_count FROM build_info").fetchall())
     assert info["report_bonus_lines"] == 12 and info["sales"] == len(g.SALES)
     assert con.execute("SELECT DISTINCT as_of, timezone, engine FROM build_info").fetchall() == [
-        (g.AS_OF, "Europe/Moscow", "duckdb")]
+        (g.AS_OF, "Europe/Moscow", "duckdb")
+    ]
     con.close()
 
 
@@ -104,8 +116,7 @@ def test_export_xlsx_csv_parquet(company: Path, tmp_path: Path):
     wb = openpyxl.load_workbook(xlsx)
     assert sorted(wb.sheetnames) == sorted(n.removeprefix("report_") for n in all_reports())
     ws = wb["weekly"]
-    assert [c.value for c in ws[1]] == ["Week start", "Client kind", "Deals created", "Widget installed",
-                                        "First sale"]
+    assert [c.value for c in ws[1]] == ["Week start", "Client kind", "Deals created", "Widget installed", "First sale"]
     assert ws.freeze_panes == "A2"
     assert isinstance(ws["A2"].value, datetime) and ws["A2"].number_format == "yyyy-mm-dd"
     sh = wb["sales_share"]
@@ -116,8 +127,9 @@ def test_export_xlsx_csv_parquet(company: Path, tmp_path: Path):
         assert runner.invoke(app, ["export", "--config", str(company), "-f", fmt, "-o", str(out)]).exit_code == 0
         assert sorted(p.stem for p in out.iterdir()) == sorted(all_reports())
     con = duckdb.connect()
-    assert con.execute(f"SELECT sum(amount) FROM '{tmp_path}/parquet/report_bonus_lines.parquet'").fetchone()[0] \
-        == sum(row[9] for row in BONUS_LINES)
+    assert con.execute(f"SELECT sum(amount) FROM '{tmp_path}/parquet/report_bonus_lines.parquet'").fetchone()[0] == sum(
+        row[9] for row in BONUS_LINES
+    )
 
 
 def test_clickhouse_engine_needs_a_url(tmp_path: Path):

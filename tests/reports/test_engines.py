@@ -23,8 +23,11 @@ pytestmark = pytest.mark.clickhouse
 def duckdb_reports(con: duckdb.DuckDBPyConnection, params: BuildParams) -> dict:
     """As the build does it: derived helpers materialised (temporary tables), reports on top."""
     backend = ibis.duckdb.from_connection(con)
-    exprs = report_exprs(canon_of(backend), params,
-                         keep=lambda name, e: backend.create_table(f"derived_{name}", nullable(e), overwrite=True))
+    exprs = report_exprs(
+        canon_of(backend),
+        params,
+        keep=lambda name, e: backend.create_table(f"derived_{name}", nullable(e), overwrite=True),
+    )
     return {name: backend.to_pyarrow(expr) for name, expr in exprs.items()}
 
 
@@ -53,8 +56,9 @@ def test_synthetic_company_same_on_clickhouse(timezone):
     duck = duckdb_reports(con, params)
     sizes = {n: t.num_rows for n, t in duck.items()}
     # (no bonus month is closed here, so there is nothing to reconcile)
-    assert all(rows > 10 for n, rows in sizes.items()
-               if n not in ("report_data_quality", "report_bonus_reconciliation")), sizes
+    assert all(
+        rows > 10 for n, rows in sizes.items() if n not in ("report_data_quality", "report_bonus_reconciliation")
+    ), sizes
     _check(duck, chdb_reports(synthetic.as_arrow(con), params))
 
 
@@ -66,11 +70,14 @@ def test_simulated_company_same_on_clickhouse(simulated_s):
 
     con = duckdb.connect(str(simulated_s.cfg.warehouse_path), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
-    data = {t.name: con.execute(f'SELECT {", ".join(t.names)} FROM "{t.name}"').to_arrow_table()
-            .cast(arrow_schema(t)) for t in CANONICAL}
+    data = {
+        t.name: con.execute(f'SELECT {", ".join(t.names)} FROM "{t.name}"').to_arrow_table().cast(arrow_schema(t))
+        for t in CANONICAL
+    }
     con.close()
-    params = BuildParams(as_of=simulated_s.as_of, timezone=resolve_zone(simulated_s.cfg).name,
-                         rules=simulated_s.cfg.reports)
+    params = BuildParams(
+        as_of=simulated_s.as_of, timezone=resolve_zone(simulated_s.cfg).name, rules=simulated_s.cfg.reports
+    )
     mem = duckdb.connect()
     mem.execute("SET TimeZone = 'UTC'")
     init_canonical(mem)

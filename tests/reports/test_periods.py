@@ -15,21 +15,30 @@ from salesglass.reports.periods import end_of_day_utc, local_date, month_by_sear
 @pytest.mark.parametrize("tz", ["Europe/Moscow", "Europe/Berlin", "America/New_York", "Asia/Kolkata"])
 def test_local_dates_match_zoneinfo(tz):
     # every 20 minutes around the 2024 spring and autumn transitions, plus Moscow's 2011/2014 changes
-    starts = [datetime(2024, 3, 9, tzinfo=UTC), datetime(2024, 10, 26, tzinfo=UTC), datetime(2024, 11, 2, tzinfo=UTC),
-              datetime(2011, 3, 26, tzinfo=UTC), datetime(2014, 10, 25, tzinfo=UTC), datetime(2024, 12, 31, tzinfo=UTC)]
+    starts = [
+        datetime(2024, 3, 9, tzinfo=UTC),
+        datetime(2024, 10, 26, tzinfo=UTC),
+        datetime(2024, 11, 2, tzinfo=UTC),
+        datetime(2011, 3, 26, tzinfo=UTC),
+        datetime(2014, 10, 25, tzinfo=UTC),
+        datetime(2024, 12, 31, tzinfo=UTC),
+    ]
     moments = [s + timedelta(minutes=20 * i) for s in starts for i in range(3 * 72)]
     t = ibis.memtable(pa.table({"ts": pa.array(moments, pa.timestamp("us", tz="UTC"))}))
     con = ibis.duckdb.connect()
-    got = con.to_pyarrow(t.select(d=local_date(t.ts, tz, 2025), m=month_of(t.ts, tz, 2025),
-                                  s=month_by_search(t.ts, tz, 2025)))
+    got = con.to_pyarrow(
+        t.select(d=local_date(t.ts, tz, 2025), m=month_of(t.ts, tz, 2025), s=month_by_search(t.ts, tz, 2025))
+    )
     local = [m.astimezone(ZoneInfo(tz)).date() for m in moments]
     assert got.column("d").to_pylist() == local
     assert got.column("m").to_pylist() == got.column("s").to_pylist() == [d.replace(day=1) for d in local]
     # before 2000 the month falls back to the general path
-    old = ibis.memtable(pa.table({"ts": pa.array([datetime(1999, 12, 31, 21, 30, tzinfo=UTC)],
-                                                 pa.timestamp("us", tz="UTC"))}))
+    old = ibis.memtable(
+        pa.table({"ts": pa.array([datetime(1999, 12, 31, 21, 30, tzinfo=UTC)], pa.timestamp("us", tz="UTC"))})
+    )
     assert con.to_pyarrow(old.select(m=month_by_search(old.ts, tz, 2025))).column("m").to_pylist() == [
-        datetime(1999, 12, 31, 21, 30, tzinfo=UTC).astimezone(ZoneInfo(tz)).date().replace(day=1)]
+        datetime(1999, 12, 31, 21, 30, tzinfo=UTC).astimezone(ZoneInfo(tz)).date().replace(day=1)
+    ]
 
 
 def test_as_of_cutoff_and_offsets():

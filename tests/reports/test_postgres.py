@@ -35,7 +35,8 @@ def test_golden_company_same_on_postgres(postgres_url):
         rows = g.DATA.get(t.name, [])
         if rows:
             pg.insert(t.name, ibis.memtable(to_arrow(t, rows)))
-    exprs = report_exprs(canon_of(pg), params,
-                         keep=lambda name, e: pg.create_table(f"derived_{name}", nullable(e), overwrite=True))
+    exprs = report_exprs(
+        canon_of(pg), params, keep=lambda name, e: pg.create_table(f"derived_{name}", nullable(e), overwrite=True)
+    )
     for name, expr in exprs.items():
         assert_same(name, duck[name], pg.to_pyarrow(expr))

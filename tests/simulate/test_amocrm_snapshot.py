@@ -68,8 +68,11 @@ def test_current_state_equals_the_event_history(leads, events) -> None:
         assert lead["is_deleted"] == bool(deleted)
         if deleted:
             assert history[-1]["type"] == "lead_deleted"
-        closes = [e for e in history if e["type"] == "lead_status_changed"
-                  and e["value_after"][0]["lead_status"]["id"] in (142, 143)]
+        closes = [
+            e
+            for e in history
+            if e["type"] == "lead_status_changed" and e["value_after"][0]["lead_status"]["id"] in (142, 143)
+        ]
         if lead["closed_at"] is not None:
             assert closes[-1]["created_at"] == lead["closed_at"]
 
@@ -92,8 +95,11 @@ def test_custom_field_values_reference_defined_fields(company: Path, leads, comp
 
 
 def test_client_kind_is_a_select_with_russian_labels(company: Path) -> None:
-    kinds = [f for f in _load(company, "leads_custom_fields.json") if f["type"] == "select"
-             and {e["value"] for e in f["enums"]} == {"Организатор", "Билетный оператор"}]
+    kinds = [
+        f
+        for f in _load(company, "leads_custom_fields.json")
+        if f["type"] == "select" and {e["value"] for e in f["enums"]} == {"Организатор", "Билетный оператор"}
+    ]
     assert len(kinds) == 1
     types = {f["type"] for f in _load(company, "leads_custom_fields.json")}
     assert {"checkbox", "text", "numeric"} <= types
@@ -103,8 +109,11 @@ def test_some_users_left_and_their_open_deals_were_handed_over(company: Path, ev
     users = _load(company, "users.json")
     gone = {u["id"] for u in users if not u["rights"]["is_active"]}
     assert gone
-    handed = [e for e in events if e["type"] == "entity_responsible_changed"
-              and e["value_before"][0]["responsible_user"]["id"] in gone]
+    handed = [
+        e
+        for e in events
+        if e["type"] == "entity_responsible_changed" and e["value_before"][0]["responsible_user"]["id"] in gone
+    ]
     assert handed
 
 
@@ -120,13 +129,19 @@ def test_a_deal_moved_back_a_stage(company: Path, events, injected) -> None:
     moved = injected["deal_moved_back"]["deal_ids"]
     assert moved
     for deal_id in moved:
-        backwards = [e for e in events if e["entity_id"] == deal_id and e["type"] == "lead_status_changed"
-                     and e["value_before"][0]["lead_status"]["pipeline_id"]
-                     == e["value_after"][0]["lead_status"]["pipeline_id"]
-                     and pipelines[e["value_after"][0]["lead_status"]["pipeline_id"]].index(
-                         e["value_after"][0]["lead_status"]["id"])
-                     < pipelines[e["value_before"][0]["lead_status"]["pipeline_id"]].index(
-                         e["value_before"][0]["lead_status"]["id"])]
+        backwards = [
+            e
+            for e in events
+            if e["entity_id"] == deal_id
+            and e["type"] == "lead_status_changed"
+            and e["value_before"][0]["lead_status"]["pipeline_id"] == e["value_after"][0]["lead_status"]["pipeline_id"]
+            and pipelines[e["value_after"][0]["lead_status"]["pipeline_id"]].index(
+                e["value_after"][0]["lead_status"]["id"]
+            )
+            < pipelines[e["value_before"][0]["lead_status"]["pipeline_id"]].index(
+                e["value_before"][0]["lead_status"]["id"]
+            )
+        ]
         assert backwards, deal_id
 
 

@@ -41,7 +41,8 @@ def test_order_money_adds_up(backoffice: sqlite3.Connection) -> None:
     assert bad == 0
     # the platform's take is the realistic few per cent of nominal
     core, nominal = backoffice.execute(
-        "SELECT sum(profit_core_kop), sum(nominal_kop) FROM orders WHERE status = 'done'").fetchone()
+        "SELECT sum(profit_core_kop), sum(nominal_kop) FROM orders WHERE status = 'done'"
+    ).fetchone()
     assert 0.03 < core / nominal < 0.10
 
 
@@ -53,13 +54,21 @@ def test_agent_sales_pay_a_commission(backoffice: sqlite3.Connection) -> None:
 
 
 def test_timestamps_are_naive_wall_clock_text(backoffice: sqlite3.Connection) -> None:
-    for table, col in (("orders", "created_at"), ("orders", "done_at"), ("partners", "created_at"),
-                       ("partners", "approved_at"), ("widgets", "installed_at"), ("events", "start_at_utc"),
-                       ("refund_requests", "finished_at")):
+    for table, col in (
+        ("orders", "created_at"),
+        ("orders", "done_at"),
+        ("partners", "created_at"),
+        ("partners", "approved_at"),
+        ("widgets", "installed_at"),
+        ("events", "start_at_utc"),
+        ("refund_requests", "finished_at"),
+    ):
         values = [r[0] for r in backoffice.execute(f"SELECT {col} FROM {table} WHERE {col} IS NOT NULL LIMIT 500")]
         assert values and all(TS.match(v) for v in values), (table, col)
-    assert backoffice.execute("SELECT count(*) FROM orders WHERE (status = 'done') != (done_at IS NOT NULL)"
-                              ).fetchone()[0] == 0
+    assert (
+        backoffice.execute("SELECT count(*) FROM orders WHERE (status = 'done') != (done_at IS NOT NULL)").fetchone()[0]
+        == 0
+    )
 
 
 def test_refunds_fit_their_orders(backoffice: sqlite3.Connection) -> None:
@@ -95,8 +104,9 @@ def test_test_orders_and_invitations(backoffice: sqlite3.Connection, injected: d
     ids = injected["test_orders_below_100_rub"]["order_ids"]
     assert ids
     marks = ",".join("?" * len(ids))
-    rows = backoffice.execute(f"SELECT status, full_kop, is_invitation FROM orders WHERE order_id IN ({marks})",
-                              ids).fetchall()
+    rows = backoffice.execute(
+        f"SELECT status, full_kop, is_invitation FROM orders WHERE order_id IN ({marks})", ids
+    ).fetchall()
     assert len(rows) == len(ids)
     assert all(r[0] == "done" and 0 < r[1] < 10_000 and r[2] == 0 for r in rows)
     assert backoffice.execute("SELECT count(*) FROM orders WHERE is_invitation = 1").fetchone()[0] > 0
@@ -105,16 +115,26 @@ def test_test_orders_and_invitations(backoffice: sqlite3.Connection, injected: d
 def test_both_roles_and_seasonal_sales(backoffice: sqlite3.Connection, company: Path) -> None:
     roles = dict(backoffice.execute("SELECT role, count(*) FROM partners GROUP BY role").fetchall())
     assert roles["org"] > roles["agent"] > 0
-    weekdays = dict(backoffice.execute("""SELECT strftime('%w', done_at), count(*) FROM orders
-                                          WHERE status = 'done' GROUP BY 1""").fetchall())
+    weekdays = dict(
+        backoffice.execute("""SELECT strftime('%w', done_at), count(*) FROM orders
+                                          WHERE status = 'done' GROUP BY 1""").fetchall()
+    )
     assert len(weekdays) == 7
 
 
 def test_sqlite_integrity_and_check_constraints(backoffice: sqlite3.Connection) -> None:
     """Rows are written with CHECKs skipped for speed, so prove they hold: integrity_check re-verifies them."""
     assert backoffice.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    values = {col: {r[0] for r in backoffice.execute(f"SELECT DISTINCT {col} FROM {table}")}
-              for table, col in (("orders", "origin"), ("orders", "status"), ("partners", "role"),
-                                 ("refund_requests", "status"), ("events", "status"), ("managers", "role"))}
+    values = {
+        col: {r[0] for r in backoffice.execute(f"SELECT DISTINCT {col} FROM {table}")}
+        for table, col in (
+            ("orders", "origin"),
+            ("orders", "status"),
+            ("partners", "role"),
+            ("refund_requests", "status"),
+            ("events", "status"),
+            ("managers", "role"),
+        )
+    }
     assert values["origin"] <= {"widget", "external_widget", "api", "control_panel", "salespoint"}
     assert values["role"] <= {"org", "agent", "sales", "development", "account", "support"}

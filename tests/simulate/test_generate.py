@@ -23,10 +23,23 @@ def test_same_seed_gives_identical_bytes(company: Path, tmp_path: Path) -> None:
     again = generate(tmp_path / "again", "xs", 7, END)
     first, second = _files(company), _files(again)
     assert sorted(first) == sorted(second)
-    expected = {"manifest.json", "backoffice.sqlite", "plans.xlsx", "truth/links.csv", "truth/injected.json",
-                "truth/partners.csv", "amocrm/leads.jsonl", "amocrm/events.jsonl", "amocrm/companies.jsonl",
-                "amocrm/oauth.json", "amocrm/account.json", "amocrm/users.json", "amocrm/pipelines.json",
-                "amocrm/leads_custom_fields.json", "amocrm/companies_custom_fields.json"}
+    expected = {
+        "manifest.json",
+        "backoffice.sqlite",
+        "plans.xlsx",
+        "truth/links.csv",
+        "truth/injected.json",
+        "truth/partners.csv",
+        "amocrm/leads.jsonl",
+        "amocrm/events.jsonl",
+        "amocrm/companies.jsonl",
+        "amocrm/oauth.json",
+        "amocrm/account.json",
+        "amocrm/users.json",
+        "amocrm/pipelines.json",
+        "amocrm/leads_custom_fields.json",
+        "amocrm/companies_custom_fields.json",
+    }
     assert expected <= set(first)
     for name in first:
         assert first[name] == second[name], name  # the SQLite file too, byte for byte
@@ -69,8 +82,9 @@ def test_history_ends_on_the_end_date(company: Path, backoffice) -> None:
 
 def test_cli_generate_and_its_errors(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(app, ["generate", "--scale", "xs", "--seed", "5", "--end", "2026-11-27",
-                                 "--out", str(tmp_path / "c")])
+    result = runner.invoke(
+        app, ["generate", "--scale", "xs", "--seed", "5", "--end", "2026-11-27", "--out", str(tmp_path / "c")]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "c" / "manifest.json").exists()
     bad = runner.invoke(app, ["generate", "--scale", "huge", "--out", str(tmp_path / "d")])
@@ -87,9 +101,26 @@ def test_identical_across_processes_with_other_hash_seeds(company: Path, tmp_pat
 
     out = tmp_path / "subprocess"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    subprocess.run([sys.executable, "-m", "salesglass", "generate", "--scale", "xs", "--seed", "7",
-                    "--end", END.isoformat(), "--out", str(out)], check=True, env=env, capture_output=True,
-                   cwd=Path(__file__).resolve().parents[2])
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "salesglass",
+            "generate",
+            "--scale",
+            "xs",
+            "--seed",
+            "7",
+            "--end",
+            END.isoformat(),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert _files(out) == _files(company)
 
 

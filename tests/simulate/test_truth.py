@@ -32,9 +32,11 @@ def _fields(entity: dict) -> dict[str, object]:
 
 
 def test_first_sales_match_the_orders(company: Path, backoffice: sqlite3.Connection) -> None:
-    first = dict(backoffice.execute("""SELECT org_id, min(done_at) FROM orders
+    first = dict(
+        backoffice.execute("""SELECT org_id, min(done_at) FROM orders
         WHERE status = 'done' AND is_invitation = 0 AND tickets_quantity > 0 AND org_id IS NOT NULL
-        GROUP BY org_id""").fetchall())
+        GROUP BY org_id""").fetchall()
+    )
     rows = _csv(company / "truth" / "partners.csv")
     partners = {r[0] for r in backoffice.execute("SELECT partner_id FROM partners")}
     assert {r["partner_id"] for r in rows} == partners
@@ -60,10 +62,13 @@ def test_links_point_at_existing_leads_and_partners(company: Path, leads, backof
 
 
 def test_injected_ids_exist(company: Path, injected: dict, leads, companies, backoffice) -> None:
-    ids = {"deal_ids": {lead["id"] for lead in leads}, "company_ids": {c["id"] for c in companies},
-           "partner_ids": {r[0] for r in backoffice.execute("SELECT partner_id FROM partners")},
-           "order_ids": {r[0] for r in backoffice.execute("SELECT order_id FROM orders")},
-           "user_ids": {u["id"] for u in json.loads((company / "amocrm" / "users.json").read_text("utf-8"))}}
+    ids = {
+        "deal_ids": {lead["id"] for lead in leads},
+        "company_ids": {c["id"] for c in companies},
+        "partner_ids": {r[0] for r in backoffice.execute("SELECT partner_id FROM partners")},
+        "order_ids": {r[0] for r in backoffice.execute("SELECT order_id FROM orders")},
+        "user_ids": {u["id"] for u in json.loads((company / "amocrm" / "users.json").read_text("utf-8"))},
+    }
     checked = 0
     for name, quirk in injected.items():
         if isinstance(quirk, list):  # a plain list of partner ids
@@ -117,13 +122,19 @@ def test_link_evidence_is_what_it_says(company: Path, injected: dict, leads, com
 
 
 def test_near_identical_names_and_duplicate_inn(injected: dict, backoffice) -> None:
-    a, b = injected["near_identical_partner_names"]["partner_ids"] if isinstance(
-        injected["near_identical_partner_names"], dict) else injected["near_identical_partner_names"]
+    a, b = (
+        injected["near_identical_partner_names"]["partner_ids"]
+        if isinstance(injected["near_identical_partner_names"], dict)
+        else injected["near_identical_partner_names"]
+    )
     names = dict(backoffice.execute("SELECT partner_id, name FROM partners WHERE partner_id IN (?, ?)", (a, b)))
     assert _norm(names[a]) != _norm(names[b])
     assert sum(x != y for x, y in zip(_norm(names[a]), _norm(names[b]), strict=False)) <= 1
-    c, d = injected["duplicate_inn_partners"]["partner_ids"] if isinstance(
-        injected["duplicate_inn_partners"], dict) else injected["duplicate_inn_partners"]
+    c, d = (
+        injected["duplicate_inn_partners"]["partner_ids"]
+        if isinstance(injected["duplicate_inn_partners"], dict)
+        else injected["duplicate_inn_partners"]
+    )
     inns = dict(backoffice.execute("SELECT partner_id, inn FROM partners WHERE partner_id IN (?, ?)", (c, d)))
     assert inns[c] == inns[d] and inns[c]
 
@@ -132,8 +143,12 @@ def test_users_are_the_back_office_managers(company: Path, backoffice) -> None:
     users = json.loads((company / "amocrm" / "users.json").read_text("utf-8"))
     managers = {r[0] for r in backoffice.execute("SELECT email FROM managers")}
     assert {u["email"] for u in users} == managers
-    used = {r[0] for r in backoffice.execute("""SELECT sale_manager_email FROM partners UNION
-                                                 SELECT account_manager_email FROM partners""") if r[0]}
+    used = {
+        r[0]
+        for r in backoffice.execute("""SELECT sale_manager_email FROM partners UNION
+                                                 SELECT account_manager_email FROM partners""")
+        if r[0]
+    }
     assert used <= managers
 
 
@@ -154,8 +169,9 @@ def test_plans_sheet(company: Path, backoffice) -> None:
 
 def test_deal_milestones_follow_the_platform(company: Path, injected: dict, leads, events, backoffice) -> None:
     """«Договор подписан» after the contract; won after the first sale (0–14 days of manual lag, mostly)."""
-    new_business = next(p["id"] for p in json.loads((company / "amocrm" / "pipelines.json").read_text("utf-8"))
-                        if p["is_main"])
+    new_business = next(
+        p["id"] for p in json.loads((company / "amocrm" / "pipelines.json").read_text("utf-8")) if p["is_main"]
+    )
     signed_status = 61390134
     links = {int(r["deal_id"]): r["partner_id"] for r in _csv(company / "truth" / "links.csv")}
     first_sale = {r["partner_id"]: r["first_sale_at"] for r in _csv(company / "truth" / "partners.csv")}

@@ -34,6 +34,10 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     )
     ranked = linked.mutate(rank=rank)
     return ranked.filter(ranked.rank == 0).select(  # Ibis row_number() is 0-based
-        "partner_id", "deal_id", "sales_manager_id", "is_cold", "client_kind", reached_first_sale_at=(
-            ranked.first_sale_reached_at)
+        "partner_id",
+        "deal_id",
+        "sales_manager_id",
+        "is_cold",
+        "client_kind",
+        reached_first_sale_at=(ranked.first_sale_reached_at),
     )

@@ -28,17 +28,20 @@ def _own_times(canon: Canon) -> ibis.Table:
     st = canon.deal_stages
     crm = st.filter(st.source != "implied").join(deals.select("deal_id"), "deal_id")
     crm = crm.select("deal_id", "stage", at=crm.reached_at, source=crm.source)
-    created = deals.select("deal_id", stage=ibis.literal("lead"), at=deals.created_at,
-                           source=ibis.literal("created"))
+    created = deals.select("deal_id", stage=ibis.literal("lead"), at=deals.created_at, source=ibis.literal("created"))
     linked = deals.filter(deals.partner_id.notnull()).select("deal_id", "partner_id", deal_created_at="created_at")
     p = canon.partners
     fs = canon.first_sales
     milestones = left_join(linked.join(p, "partner_id"), fs, "partner_id")
     platform = [
         milestones.filter(milestones[col] >= milestones.deal_created_at).select(
-            "deal_id", stage=ibis.literal(stage), at=milestones[col], source=ibis.literal("platform"))
-        for stage, col in (("contract_signed", "contract_signed_at"), ("widget_installed", "widget_installed_at"),
-                           ("first_sale", "first_sale_at"))
+            "deal_id", stage=ibis.literal(stage), at=milestones[col], source=ibis.literal("platform")
+        )
+        for stage, col in (
+            ("contract_signed", "contract_signed_at"),
+            ("widget_installed", "widget_installed_at"),
+            ("first_sale", "first_sale_at"),
+        )
     ]
     own = union_all(crm, created, *platform)
     own = own.filter(own.at.notnull(), own.stage.isin(list(STAGE_ORDER)))
@@ -53,16 +56,16 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     per_stage = []
     for stage, order in STAGE_ORDER.items():
         cand = own.filter(own.stage_order >= order)
-        rank = ibis.row_number().over(
-            group_by=cand.deal_id, order_by=[cand.at, cand.stage_order, cand.source_rank]
-        )
+        rank = ibis.row_number().over(group_by=cand.deal_id, order_by=[cand.at, cand.stage_order, cand.source_rank])
         best = cand.mutate(rank=rank)
         best = best.filter(best.rank == 0)  # Ibis row_number() is 0-based
-        per_stage.append(best.select(
-            "deal_id",
-            stage=ibis.literal(stage),
-            reached_at=best.at,
-            source=ibis.ifelse(best.stage_order == order, best.source, ibis.literal("implied")),
-            stage_order=ibis.literal(order, type="int32"),
-        ))
+        per_stage.append(
+            best.select(
+                "deal_id",
+                stage=ibis.literal(stage),
+                reached_at=best.at,
+                source=ibis.ifelse(best.stage_order == order, best.source, ibis.literal("implied")),
+                stage_order=ibis.literal(order, type="int32"),
+            )
+        )
     return union_all(*per_stage)

@@ -38,11 +38,18 @@ class App:
     def __init__(self, cfg: Any, clock: Callable[[], float] = time.monotonic):
         self.cfg = cfg
         d = cfg.dashboard
-        self.throttle = LoginThrottle(d.login_max_failures, d.login_window_minutes * 60,
-                                      max_failures_per_address=d.login_max_failures_per_address, clock=clock)
+        self.throttle = LoginThrottle(
+            d.login_max_failures,
+            d.login_window_minutes * 60,
+            max_failures_per_address=d.login_max_failures_per_address,
+            clock=clock,
+        )
         self.users = UserStore(cfg.resolve(d.users_path))
-        self.sessions = SessionStore(sessions_path(cfg.resolve(d.users_path)), lifetime_seconds=d.session_hours * 3600,
-                                     idle_seconds=d.session_idle_minutes * 60)
+        self.sessions = SessionStore(
+            sessions_path(cfg.resolve(d.users_path)),
+            lifetime_seconds=d.session_hours * 3600,
+            idle_seconds=d.session_idle_minutes * 60,
+        )
         self.published = Published(cfg.published_path)
         self.cache = ResponseCache(d.cache_entries)
         self.env = jinja2.Environment(
@@ -163,8 +170,11 @@ def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> Fast
         """A bug: logged with its traceback, answered without one (and with the security headers, which
         this response would otherwise lack: it is sent outside every middleware)."""
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return PlainTextResponse("internal error", status_code=500,
-                                 headers=security_headers(request.url.path, https=cfg.dashboard.secure_cookies))
+        return PlainTextResponse(
+            "internal error",
+            status_code=500,
+            headers=security_headers(request.url.path, https=cfg.dashboard.secure_cookies),
+        )
 
     @app.exception_handler(NoData)
     async def no_data(request: Request, exc: NoData) -> HTMLResponse:
@@ -237,8 +247,9 @@ def demo_manager_email(cfg: Any) -> str | None:
     q = Query(snap)
     try:
         if not all(snap.has(t) for t in ("deals", "partners", "report_bonus_lines")):
-            return q.one("SELECT email FROM managers WHERE is_active AND email IS NOT NULL "
-                         "ORDER BY manager_id LIMIT 1").get("email")
+            return q.one(
+                "SELECT email FROM managers WHERE is_active AND email IS NOT NULL ORDER BY manager_id LIMIT 1"
+            ).get("email")
         since = snap.as_of - timedelta(days=91)
         row = q.one(
             """WITH recent_deals AS (SELECT sales_manager_id AS id, count(*) AS n FROM deals

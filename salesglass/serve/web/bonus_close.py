@@ -56,12 +56,23 @@ def statement_view(ctx: Ctx, data: dict, period: Period, manager_name: str) -> P
     f = ctx.fmt
     who = t("statement_of", manager=manager_name, month=f.month(data["month"]))
     view = PageView(f"{t('page_statement_of')}: {who}")
-    line_cols = [Col("rule", t("rule")), Col("partner", t("partner")), Col("deal", t("deal")),
-                 Col("base", t("bonus_base"), "money"), Col("rate", t("bonus_rate")),
-                 Col("multiplier", t("bonus_multiplier")), Col("amount", t("bonus_amount"), "money")]
-    adj_cols = [Col("rule", t("rule")), Col("corrects_month", t("corrects_month"), "month"),
-                Col("partner", t("partner")), Col("deal", t("deal")), Col("cause", t("cause")),
-                Col("amount", t("bonus_amount"), "money")]
+    line_cols = [
+        Col("rule", t("rule")),
+        Col("partner", t("partner")),
+        Col("deal", t("deal")),
+        Col("base", t("bonus_base"), "money"),
+        Col("rate", t("bonus_rate")),
+        Col("multiplier", t("bonus_multiplier")),
+        Col("amount", t("bonus_amount"), "money"),
+    ]
+    adj_cols = [
+        Col("rule", t("rule")),
+        Col("corrects_month", t("corrects_month"), "month"),
+        Col("partner", t("partner")),
+        Col("deal", t("deal")),
+        Col("cause", t("cause")),
+        Col("amount", t("bonus_amount"), "money"),
+    ]
 
     def row(r: dict) -> dict:
         out = dict(r)
@@ -69,8 +80,8 @@ def statement_view(ctx: Ctx, data: dict, period: Period, manager_name: str) -> P
         out["rule"] = _rule(t, r["rule"])
         if r.get("corrects_rule"):
             out["rule"] += f" ({_rule(t, r['corrects_rule'])})"
-        out["partner"] = (f"{r['partner_name']} ({r['partner_id']})" if r.get("partner_name") else r.get("partner_id"))
-        out["deal"] = (f"{r['deal_id']} {r['deal_name'] or ''}".strip() if r.get("deal_id") is not None else None)
+        out["partner"] = f"{r['partner_name']} ({r['partner_id']})" if r.get("partner_name") else r.get("partner_id")
+        out["deal"] = f"{r['deal_id']} {r['deal_name'] or ''}".strip() if r.get("deal_id") is not None else None
         for k in ("rate", "multiplier"):
             v = r.get(k)
             out[k] = None if v is None else format(v.normalize() if hasattr(v, "normalize") else v, "f")
@@ -82,15 +93,32 @@ def statement_view(ctx: Ctx, data: dict, period: Period, manager_name: str) -> P
     state = t(f"state_{period.state}")
     approved = f.day(period.approved_at) if period.approved_at else "—"
     view.tables = [
-        TableView("statement", t("page_statement_of"),
-                  [Col("k", t("what")), Col("v", "")],
-                  [{"k": t("manager"), "v": manager_name}, {"k": t("month"), "v": f.month(data["month"])},
-                   {"k": t("state"), "v": state}, {"k": t("approved_at"), "v": approved},
-                   {"k": t("statement_total"), "v": f.money(total)}]),
-        TableView("lines", t("lines_earned"), line_cols, lines,
-                  total={"amount": sum((r["amount"] for r in data["lines"]), Decimal("0.00"))}),
-        TableView("adjustments", t("adjustments"), adj_cols, adjustments,
-                  total={"amount": sum((r["amount"] for r in data["adjustments"]), Decimal("0.00"))}),
+        TableView(
+            "statement",
+            t("page_statement_of"),
+            [Col("k", t("what")), Col("v", "")],
+            [
+                {"k": t("manager"), "v": manager_name},
+                {"k": t("month"), "v": f.month(data["month"])},
+                {"k": t("state"), "v": state},
+                {"k": t("approved_at"), "v": approved},
+                {"k": t("statement_total"), "v": f.money(total)},
+            ],
+        ),
+        TableView(
+            "lines",
+            t("lines_earned"),
+            line_cols,
+            lines,
+            total={"amount": sum((r["amount"] for r in data["lines"]), Decimal("0.00"))},
+        ),
+        TableView(
+            "adjustments",
+            t("adjustments"),
+            adj_cols,
+            adjustments,
+            total={"amount": sum((r["amount"] for r in data["adjustments"]), Decimal("0.00"))},
+        ),
     ]
     return view
 
@@ -128,9 +156,13 @@ def register(app: FastAPI, state: Any) -> None:
             months = sorted(set(months) | set(periods), reverse=True)
             totals = {}
             if ctx.snap.has("report_bonus_summary"):
-                totals = {r["month"]: r for r in ctx.q.rows(
-                    "SELECT month, sum(total) AS total, count(DISTINCT manager_id) AS managers "
-                    "FROM report_bonus_summary GROUP BY month")}
+                totals = {
+                    r["month"]: r
+                    for r in ctx.q.rows(
+                        "SELECT month, sum(total) AS total, count(DISTINCT manager_id) AS managers "
+                        "FROM report_bonus_summary GROUP BY month"
+                    )
+                }
             closed = [m for m, p in periods.items() if p.closed]
             last_closed = max(closed) if closed else None
             rows = []
@@ -138,18 +170,36 @@ def register(app: FastAPI, state: Any) -> None:
                 p = periods.get(m) or Period(m, "open")
                 can = {
                     "review": p.state == "open" and (last_closed is None or m > last_closed),
-                    "approve": p.state == "in_review" and (last_closed is None or m == next_month(last_closed))
+                    "approve": p.state == "in_review"
+                    and (last_closed is None or m == next_month(last_closed))
                     and m <= last,
                     "pay": p.state == "approved",
                     "reopen": p.state == "in_review" or (p.state == "approved" and m == last_closed),
                 }
-                rows.append({"month": m, "period": p, "total": (totals.get(m) or {}).get("total"),
-                             "managers": (totals.get(m) or {}).get("managers"), "can": can})
+                rows.append(
+                    {
+                        "month": m,
+                        "period": p,
+                        "total": (totals.get(m) or {}).get("total"),
+                        "managers": (totals.get(m) or {}).get("managers"),
+                        "can": can,
+                    }
+                )
             managers = sorted(ctx.managers.values(), key=lambda m: (m.get("name") or "")) if ctx.managers else []
             return state.render(
-                request, "bonus_periods.html", status=status, fmt=ctx.fmt, ctx=ctx, viewer=ctx.viewer,
-                nav=nav_items(ctx), snap=ctx.snap, rows=rows, error=error, managers=managers,
-                disputes=st.disputes(status="open"), first_open=st.first_open(),
+                request,
+                "bonus_periods.html",
+                status=status,
+                fmt=ctx.fmt,
+                ctx=ctx,
+                viewer=ctx.viewer,
+                nav=nav_items(ctx),
+                snap=ctx.snap,
+                rows=rows,
+                error=error,
+                managers=managers,
+                disputes=st.disputes(status="open"),
+                first_open=st.first_open(),
                 adjustments=st.manual_adjustments()[-20:],
             )
         finally:
@@ -181,14 +231,24 @@ def register(app: FastAPI, state: Any) -> None:
                 manager = _int_param(form.get("manager"))
                 if manager is None:
                     raise SalesglassError("choose a manager")
-                st.add_adjustment(parse_month(str(form.get("month") or "")), manager, form.get("amount"),
-                                  str(form.get("reason") or ""), actor,
-                                  partner_id=str(form.get("partner") or "").strip() or None)
+                st.add_adjustment(
+                    parse_month(str(form.get("month") or "")),
+                    manager,
+                    form.get("amount"),
+                    str(form.get("reason") or ""),
+                    actor,
+                    partner_id=str(form.get("partner") or "").strip() or None,
+                )
             elif action == "resolve":
                 dispute = _int_param(form.get("dispute"))
                 decision = str(form.get("decision") or "")
-                st.resolve_dispute(dispute or 0, decision, str(form.get("answer") or ""), actor,
-                                   amount=form.get("amount") if decision == "adjust" else None)
+                st.resolve_dispute(
+                    dispute or 0,
+                    decision,
+                    str(form.get("answer") or ""),
+                    actor,
+                    amount=form.get("amount") if decision == "adjust" else None,
+                )
             else:
                 raise SalesglassError("unknown action")
         except SalesglassError as exc:
@@ -206,27 +266,55 @@ def register(app: FastAPI, state: Any) -> None:
             for r in rows:
                 r["month"], r["state"] = m, t(f"state_{period.state}")
             view = PageView(f"{t('payroll')} {ctx.fmt.month(m)}")
-            view.tables = [TableView("payroll", t("payroll"), [
-                Col("month", t("month"), "month"), Col("manager_id", "id", "int"), Col("manager", t("manager")),
-                Col("email", t("email")), Col("total", t("to_pay"), "money"),
-                Col("adjustments", t("adjustments"), "money"), Col("lines", t("bonus_lines"), "int"),
-                Col("state", t("state"))], rows,
-                total={"total": sum((r["total"] for r in rows), Decimal("0.00"))})]
+            view.tables = [
+                TableView(
+                    "payroll",
+                    t("payroll"),
+                    [
+                        Col("month", t("month"), "month"),
+                        Col("manager_id", "id", "int"),
+                        Col("manager", t("manager")),
+                        Col("email", t("email")),
+                        Col("total", t("to_pay"), "money"),
+                        Col("adjustments", t("adjustments"), "money"),
+                        Col("lines", t("bonus_lines"), "int"),
+                        Col("state", t("state")),
+                    ],
+                    rows,
+                    total={"total": sum((r["total"] for r in rows), Decimal("0.00"))},
+                )
+            ]
             data = xlsx_bytes(view, ctx)
         finally:
             ctx.q.close()
-        return Response(data, media_type=XLSX,
-                        headers={"Content-Disposition": f'attachment; filename="salesglass-payroll-{m:%Y-%m}.xlsx"'})
+        return Response(
+            data,
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="salesglass-payroll-{m:%Y-%m}.xlsx"'},
+        )
 
     # ---- admins: audit trail --------------------------------------------------------------------------
     def audit_view(ctx: Ctx, month: date | None) -> PageView:
         t = ctx.t
         rows = store().audit(month)
         view = PageView(t("page_bonus_audit"))
-        view.tables = [TableView("audit", t("audit"), [
-            Col("logged_at", t("when"), "datetime"), Col("actor", t("who")), Col("action", t("what")),
-            Col("month", t("month"), "month"), Col("object", ""), Col("before", t("before")),
-            Col("after", t("after")), Col("reason", t("reason"))], list(reversed(rows)))]
+        view.tables = [
+            TableView(
+                "audit",
+                t("audit"),
+                [
+                    Col("logged_at", t("when"), "datetime"),
+                    Col("actor", t("who")),
+                    Col("action", t("what")),
+                    Col("month", t("month"), "month"),
+                    Col("object", ""),
+                    Col("before", t("before")),
+                    Col("after", t("after")),
+                    Col("reason", t("reason")),
+                ],
+                list(reversed(rows)),
+            )
+        ]
         return view
 
     @app.get("/bonus/audit", response_class=HTMLResponse)
@@ -234,8 +322,16 @@ def register(app: FastAPI, state: Any) -> None:
         ctx = admin_ctx(request)
         try:
             view = audit_view(ctx, _month_param(month, None) if month else None)
-            return state.render(request, "bonus_audit.html", fmt=ctx.fmt, ctx=ctx, viewer=ctx.viewer,
-                                nav=nav_items(ctx), snap=ctx.snap, view=view)
+            return state.render(
+                request,
+                "bonus_audit.html",
+                fmt=ctx.fmt,
+                ctx=ctx,
+                viewer=ctx.viewer,
+                nav=nav_items(ctx),
+                snap=ctx.snap,
+                view=view,
+            )
         finally:
             ctx.q.close()
 
@@ -246,8 +342,11 @@ def register(app: FastAPI, state: Any) -> None:
             data = csv_bytes(audit_view(ctx, None), ctx)
         finally:
             ctx.q.close()
-        return Response(data, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="salesglass-bonus-audit.csv"'})
+        return Response(
+            data,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="salesglass-bonus-audit.csv"'},
+        )
 
     # ---- everyone: statements -------------------------------------------------------------------------
     def whose(ctx: Ctx, requested: int | None, month: date) -> int | None:
@@ -256,8 +355,13 @@ def register(app: FastAPI, state: Any) -> None:
             return ctx.viewer.manager_id
         if requested is not None:
             return requested
-        row = ctx.q.one("SELECT manager_id FROM report_bonus_summary WHERE month = ? ORDER BY total DESC LIMIT 1",
-                        [month]) if ctx.snap.has("report_bonus_summary") else {}
+        row = (
+            ctx.q.one(
+                "SELECT manager_id FROM report_bonus_summary WHERE month = ? ORDER BY total DESC LIMIT 1", [month]
+            )
+            if ctx.snap.has("report_bonus_summary")
+            else {}
+        )
         return row.get("manager_id")
 
     def statement_data(request: Request, ctx: Ctx) -> tuple[date, int | None, dict | None, Period]:
@@ -281,14 +385,31 @@ def register(app: FastAPI, state: Any) -> None:
             months = [as_of_month(ctx)]
             for _ in range(11):
                 months.append(prev_month(months[-1]))
-            managers = sorted(ctx.managers.values(), key=lambda m: (m.get("name") or "")) \
-                if ctx.viewer.is_admin and ctx.managers else []
+            managers = (
+                sorted(ctx.managers.values(), key=lambda m: (m.get("name") or ""))
+                if ctx.viewer.is_admin and ctx.managers
+                else []
+            )
             own = not ctx.viewer.is_admin and manager is not None and manager == ctx.viewer.manager_id
             query = urlencode({"month": f"{month:%Y-%m}", **({"manager": manager} if manager is not None else {})})
             return state.render(
-                request, "bonus_statement.html", fmt=ctx.fmt, ctx=ctx, viewer=ctx.viewer, nav=nav_items(ctx),
-                snap=ctx.snap, view=view, data=data, period=period, month=month, manager=manager, months=months,
-                managers=managers, disputes=disputes, can_dispute=own, query=query,
+                request,
+                "bonus_statement.html",
+                fmt=ctx.fmt,
+                ctx=ctx,
+                viewer=ctx.viewer,
+                nav=nav_items(ctx),
+                snap=ctx.snap,
+                view=view,
+                data=data,
+                period=period,
+                month=month,
+                manager=manager,
+                months=months,
+                managers=managers,
+                disputes=disputes,
+                can_dispute=own,
+                query=query,
                 done=request.query_params.get("done"),
             )
         finally:
@@ -305,8 +426,13 @@ def register(app: FastAPI, state: Any) -> None:
             body = xlsx_bytes(view, ctx)
         finally:
             ctx.q.close()
-        return Response(body, media_type=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="salesglass-statement-{manager}-{month:%Y-%m}.xlsx"'})
+        return Response(
+            body,
+            media_type=XLSX,
+            headers={
+                "Content-Disposition": f'attachment; filename="salesglass-statement-{manager}-{month:%Y-%m}.xlsx"'
+            },
+        )
 
     @app.post("/bonus/dispute")
     async def raise_dispute(request: Request) -> Response:
@@ -325,14 +451,24 @@ def register(app: FastAPI, state: Any) -> None:
             line = ctx.q.one(
                 """SELECT sum(amount) AS amount, count(*) AS n FROM report_bonus_lines
                    WHERE month = ? AND manager_id = ? AND rule = ? AND partner_id IS NOT DISTINCT FROM ?
-                     AND corrects_month IS NOT DISTINCT FROM ?""", [month, manager, rule, partner, corrects_month])
+                     AND corrects_month IS NOT DISTINCT FROM ?""",
+                [month, manager, rule, partner, corrects_month],
+            )
             if not line.get("n"):
                 raise HTTPException(status_code=403, detail="not one of your lines")
         finally:
             ctx.q.close()
         try:
-            store().raise_dispute(month, manager, rule, partner, corrects_month, line["amount"],
-                                  str(form.get("comment") or ""), ctx.viewer.email)
+            store().raise_dispute(
+                month,
+                manager,
+                rule,
+                partner,
+                corrects_month,
+                line["amount"],
+                str(form.get("comment") or ""),
+                ctx.viewer.email,
+            )
         except SalesglassError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from None
         return RedirectResponse(f"/bonus/statement?month={month:%Y-%m}&done=dispute", status_code=303)

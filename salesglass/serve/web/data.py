@@ -66,7 +66,8 @@ class Snapshot:
                 self.con.execute("ATTACH IF NOT EXISTS ':memory:' AS sg_cache (READ_WRITE)")
                 self.con.execute(
                     "CREATE OR REPLACE TABLE sg_cache.first_sales AS SELECT partner_id, min(sold_at) AS first_sale_at "
-                    "FROM sales WHERE tickets > 0 AND partner_id IS NOT NULL GROUP BY partner_id")
+                    "FROM sales WHERE tickets > 0 AND partner_id IS NOT NULL GROUP BY partner_id"
+                )
                 self._first_sales = "sg_cache.first_sales"
         return self._first_sales
 

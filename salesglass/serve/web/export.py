@@ -98,8 +98,9 @@ def write_table(ws: Any, table: TableView, view: PageView, ctx: Any) -> None:
     ws.append(header_cells(ws, (c.label for c in table.cols), fill=HEADER_FILL, alignment=HEADER_ALIGNMENT))
     formats = [FORMATS.get(c.kind) for c in table.cols]
     for row in table.rows:
-        ws.append([cell(ws, cell_value(c.kind, row.get(c.key), ctx), fmt=f)
-                   for c, f in zip(table.cols, formats, strict=True)])
+        ws.append(
+            [cell(ws, cell_value(c.kind, row.get(c.key), ctx), fmt=f) for c, f in zip(table.cols, formats, strict=True)]
+        )
     if table.total:
         ws.append([cell(ws, v, font=BOLD, fmt=f) for v, f in zip(total_values(table, ctx), formats, strict=True)])
 
@@ -133,8 +134,9 @@ def csv_bytes(view: PageView, ctx: Any, table_key: str | None = None) -> bytes:
     for table in tables[:1]:
         w.writerow([csv_value(c.label) for c in table.cols])
         for row in table.rows:
-            w.writerow(["" if (v := cell_value(c.kind, row.get(c.key), ctx)) is None else csv_value(v)
-                        for c in table.cols])
+            w.writerow(
+                ["" if (v := cell_value(c.kind, row.get(c.key), ctx)) is None else csv_value(v) for c in table.cols]
+            )
         if table.total:
             w.writerow(["" if v is None else csv_value(v) for v in total_values(table, ctx)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

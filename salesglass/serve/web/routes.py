@@ -40,8 +40,11 @@ def register(app: FastAPI, state: Any) -> None:
         if user is None:
             locked = state.throttle.failed(email, address)
             if locked:
-                log.warning("login locked for %d min after repeated wrong passwords: %s",
-                            state.cfg.dashboard.login_window_minutes, ", ".join(map(repr, locked)))
+                log.warning(
+                    "login locked for %d min after repeated wrong passwords: %s",
+                    state.cfg.dashboard.login_window_minutes,
+                    ", ".join(map(repr, locked)),
+                )
             return state.render(
                 request, "login.html", status=401, next=nxt, error="login_failed", email=email, viewer=None
             )
@@ -51,8 +54,16 @@ def register(app: FastAPI, state: Any) -> None:
 
     def locked_out(request: Request, nxt: str, email: str, wait: float) -> Response:
         minutes = max(1, math.ceil(wait / 60))
-        response = state.render(request, "login.html", status=429, next=nxt, error="login_locked",
-                                error_args={"minutes": minutes}, email=email, viewer=None)
+        response = state.render(
+            request,
+            "login.html",
+            status=429,
+            next=nxt,
+            error="login_locked",
+            error_args={"minutes": minutes},
+            email=email,
+            viewer=None,
+        )
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
 

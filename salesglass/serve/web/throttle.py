@@ -34,8 +34,14 @@ class LoginThrottle:
     default); tests pass their own to move time without sleeping.
     """
 
-    def __init__(self, max_failures: int, window_seconds: float, *, max_failures_per_address: int | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        max_failures: int,
+        window_seconds: float,
+        *,
+        max_failures_per_address: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.max_failures = max_failures
         self.max_failures_per_address = max_failures_per_address or max_failures
         self.window = float(window_seconds)
@@ -82,8 +88,11 @@ class LoginThrottle:
     def _prune(self, now: float) -> None:
         if len(self._entries) <= MAX_KEYS:
             return
-        for key in [k for k, e in self._entries.items()
-                    if e.locked_until <= now and all(now - t >= self.window for t in e.failures)]:
+        for key in [
+            k
+            for k, e in self._entries.items()
+            if e.locked_until <= now and all(now - t >= self.window for t in e.failures)
+        ]:
             del self._entries[key]
         while len(self._entries) > MAX_KEYS:
             self._entries.popitem(last=False)

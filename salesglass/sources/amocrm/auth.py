@@ -58,8 +58,10 @@ class TokenStore:
 
     def load(self) -> dict[str, Any]:
         if not self.path.exists():
-            raise AuthError(f"no amoCRM token at {self.path}: run `salesglass amocrm auth --code <code>` (OAuth) "
-                            "or `salesglass amocrm auth --long-lived` first")
+            raise AuthError(
+                f"no amoCRM token at {self.path}: run `salesglass amocrm auth --code <code>` (OAuth) "
+                "or `salesglass amocrm auth --long-lived` first"
+            )
         text = self.path.read_text(encoding="utf-8").strip()
         if not text.startswith("{"):
             return {"long_lived_token": text}  # a plain file holding just the token
@@ -97,16 +99,19 @@ class LongLivedAuth:
         return self._token
 
     def refresh(self, failed: str) -> str:
-        raise AuthError("amoCRM rejected the long-lived token (401): it has expired or was revoked. Create a new "
-                        "one (amoCRM → Settings → Integrations → your private integration → Keys and scopes) and "
-                        "store it with `salesglass amocrm auth --long-lived`.")
+        raise AuthError(
+            "amoCRM rejected the long-lived token (401): it has expired or was revoked. Create a new "
+            "one (amoCRM → Settings → Integrations → your private integration → Keys and scopes) and "
+            "store it with `salesglass amocrm auth --long-lived`."
+        )
 
 
 class OAuthAuth:
     """OAuth 2.0 access + refresh tokens kept in the token file."""
 
-    def __init__(self, store: TokenStore, post: TokenPost, *, client_id: str, client_secret: str,
-                 redirect_uri: str) -> None:
+    def __init__(
+        self, store: TokenStore, post: TokenPost, *, client_id: str, client_secret: str, redirect_uri: str
+    ) -> None:
         self.store, self.post = store, post
         self.client = {"client_id": client_id, "client_secret": client_secret, "redirect_uri": redirect_uri}
         self._data = store.load()
@@ -131,8 +136,9 @@ class OAuthAuth:
                 return cur["access_token"]
             interrupted = cur.get("refresh_started_at")
             self.store.save({**cur, "refresh_started_at": interrupted or int(time.time())})
-            status, body = self.post({**self.client, "grant_type": "refresh_token",
-                                      "refresh_token": cur.get("refresh_token", "")})
+            status, body = self.post(
+                {**self.client, "grant_type": "refresh_token", "refresh_token": cur.get("refresh_token", "")}
+            )
             if status != 200:
                 self._refused(status, body, interrupted)
             self._data = self._persist(body)
@@ -150,32 +156,49 @@ class OAuthAuth:
             raise AuthError(
                 f"an earlier token refresh (started {when}) was interrupted after amoCRM had already replaced the "
                 f"refresh token, so the stored one is void (amoCRM: {status} {hint}). Authorize again: get a new "
-                "authorization code and run `salesglass amocrm auth --code <code>`.")
+                "authorization code and run `salesglass amocrm auth --code <code>`."
+            )
         if status == 401 and "revoked" in hint.lower():
-            raise AuthError("amoCRM says the refresh token has been revoked: it was already used (another copy of "
-                            "the token file?) or not used for 3 months. Authorize again with "
-                            "`salesglass amocrm auth --code <code>`.")
+            raise AuthError(
+                "amoCRM says the refresh token has been revoked: it was already used (another copy of "
+                "the token file?) or not used for 3 months. Authorize again with "
+                "`salesglass amocrm auth --code <code>`."
+            )
         raise AuthError(f"token refresh failed: HTTP {status} {hint}")
 
 
 def tokens_from_response(body: dict) -> dict:
     """What we keep from a token response (the expiry as an absolute time, so a restart knows it)."""
     try:
-        return {"access_token": body["access_token"], "refresh_token": body["refresh_token"],
-                "expires_at": int(time.time()) + int(body.get("expires_in", 86400)), "obtained_at": int(time.time())}
+        return {
+            "access_token": body["access_token"],
+            "refresh_token": body["refresh_token"],
+            "expires_at": int(time.time()) + int(body.get("expires_in", 86400)),
+            "obtained_at": int(time.time()),
+        }
     except KeyError as exc:
         raise AuthError(f"amoCRM's token response lacks {exc.args[0]}") from None
 
 
-def exchange_code(store: TokenStore, post: TokenPost, *, code: str, client_id: str, client_secret: str,
-                  redirect_uri: str) -> None:
+def exchange_code(
+    store: TokenStore, post: TokenPost, *, code: str, client_id: str, client_secret: str, redirect_uri: str
+) -> None:
     """The authorization-code exchange: store the first access + refresh tokens (0600)."""
-    status, body = post({"client_id": client_id, "client_secret": client_secret, "redirect_uri": redirect_uri,
-                         "grant_type": "authorization_code", "code": code})
+    status, body = post(
+        {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "redirect_uri": redirect_uri,
+            "grant_type": "authorization_code",
+            "code": code,
+        }
+    )
     if status != 200:
         hint = body.get("hint") or body.get("detail") or ""
-        raise AuthError(f"amoCRM refused the authorization code (HTTP {status}: {hint}). Codes live 20 minutes "
-                        "and work once; get a fresh one from the integration's settings.")
+        raise AuthError(
+            f"amoCRM refused the authorization code (HTTP {status}: {hint}). Codes live 20 minutes "
+            "and work once; get a fresh one from the integration's settings."
+        )
     with store.locked():
         store.save(tokens_from_response(body))
 

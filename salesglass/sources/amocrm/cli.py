@@ -12,9 +12,7 @@ from rich.markup import escape
 from salesglass.cli_options import ConfigOption
 
 console = Console()
-amocrm_app = typer.Typer(help="amoCRM / Kommo account: authorize, inspect pipelines and fields.",
-                         no_args_is_help=True)
-
+amocrm_app = typer.Typer(help="amoCRM / Kommo account: authorize, inspect pipelines and fields.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -38,10 +36,16 @@ def sync(
 @amocrm_app.command("auth")
 def auth(
     config: ConfigOption = None,
-    code: Annotated[str | None, typer.Option("--code", help="OAuth authorization code (lives 20 minutes, "
-                                                            "works once) to exchange for tokens.")] = None,
-    long_lived: Annotated[bool, typer.Option("--long-lived", help="Store a long-lived token read from standard "
-                                                                  "input (hidden prompt on a terminal).")] = False,
+    code: Annotated[
+        str | None,
+        typer.Option("--code", help="OAuth authorization code (lives 20 minutes, works once) to exchange for tokens."),
+    ] = None,
+    long_lived: Annotated[
+        bool,
+        typer.Option(
+            "--long-lived", help="Store a long-lived token read from standard input (hidden prompt on a terminal)."
+        ),
+    ] = False,
 ) -> None:
     """Store amoCRM credentials in [amocrm] token_path (owner-only file; the token is never printed)."""
     from salesglass.config import load_config
@@ -83,8 +87,10 @@ def inspect(config: ConfigOption = None) -> None:
         lead_fields = extract.read_all(client, "/api/v4/leads/custom_fields", "custom_fields")
         company_fields = extract.read_all(client, "/api/v4/companies/custom_fields", "custom_fields")
     tz = ((account.get("_embedded") or {}).get("datetime_settings") or {}).get("timezone")
-    console.print(f"account {account.get('name')!r} (id {account.get('id')}), time zone {tz}, "
-                  f"currency {account.get('currency')}; {len(users)} users")
+    console.print(
+        f"account {account.get('name')!r} (id {account.get('id')}), time zone {tz}, "
+        f"currency {account.get('currency')}; {len(users)} users"
+    )
     t = Table("pipeline id", "pipeline", "status id", "status", "sort", title="Pipelines and statuses")
     for p in pipelines:
         for s in (p.get("_embedded") or {}).get("statuses") or []:

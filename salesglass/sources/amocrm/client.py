@@ -23,9 +23,11 @@ from salesglass.sources.amocrm.auth import LongLivedAuth, OAuthAuth, TokenStore
 from salesglass.sources.amocrm.errors import AccountBlocked, AmoCRMError, AuthError, Transient, WriteUncertain
 from salesglass.sources.amocrm.limiter import RateLimiter
 
-BLOCKED = ("amoCRM answered 403 with an HTML page: the account (or this server's IP) is blocked for exceeding "
-           "the request limit. Stopped at once — retrying makes the block longer. Ask amoCRM support to lift it "
-           "(give them the account subdomain, account id and this server's IP), and lower [amocrm] rate_limit.")
+BLOCKED = (
+    "amoCRM answered 403 with an HTML page: the account (or this server's IP) is blocked for exceeding "
+    "the request limit. Stopped at once — retrying makes the block longer. Ask amoCRM support to lift it "
+    "(give them the account subdomain, account id and this server's IP), and lower [amocrm] rate_limit."
+)
 
 
 @dataclass
@@ -63,8 +65,11 @@ class AmoClient:
         self.limiter = RateLimiter(settings.rate_limit, tolerance=0.0 if settings.in_flight > 1 else 0.5)
         self.stats = ClientStats()
         timeout = httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout))
-        self.http = httpx.Client(base_url=settings.base_url, timeout=timeout,
-                                 headers={"User-Agent": "salesglass", "Accept": "application/hal+json"})
+        self.http = httpx.Client(
+            base_url=settings.base_url,
+            timeout=timeout,
+            headers={"User-Agent": "salesglass", "Accept": "application/hal+json"},
+        )
         self.auth = auth
         self.blocked = False  # set by the first ban page; every thread then stops sending
         # several threads share one client (the sync keeps requests in flight): counters under a lock,
@@ -98,9 +103,15 @@ class AmoClient:
         A batch that times out or gets a 5xx raises WriteUncertain naming its lead ids: re-read those
         leads before deciding to send it again. Earlier batches stay applied.
         """
-        return self._write_batches("PATCH", "/api/v4/leads", updates, id_key="id", embedded="leads",
-                                   uncertain="PATCH of leads {ids} got no clear answer ({exc}); it may or may not "
-                                             "have been applied — re-read these leads before sending it again")
+        return self._write_batches(
+            "PATCH",
+            "/api/v4/leads",
+            updates,
+            id_key="id",
+            embedded="leads",
+            uncertain="PATCH of leads {ids} got no clear answer ({exc}); it may or may not "
+            "have been applied — re-read these leads before sending it again",
+        )
 
     def add_notes(self, notes: list[dict]) -> list[dict]:
         """POST /api/v4/leads/notes in batches of ≤ 50 (`{entity_id, note_type, params: {text}}`).
@@ -108,17 +119,24 @@ class AmoClient:
         Notes are not idempotent (a repeat adds them twice), so a batch without a clear answer raises
         WriteUncertain and is never resent; only a 429 (not applied) is retried.
         """
-        return self._write_batches("POST", "/api/v4/leads/notes", notes, id_key="entity_id", embedded="notes",
-                                   uncertain="notes on leads {ids} got no clear answer ({exc}); they may or may "
-                                             "not have been added — check those leads before adding them again")
+        return self._write_batches(
+            "POST",
+            "/api/v4/leads/notes",
+            notes,
+            id_key="entity_id",
+            embedded="notes",
+            uncertain="notes on leads {ids} got no clear answer ({exc}); they may or may "
+            "not have been added — check those leads before adding them again",
+        )
 
-    def _write_batches(self, method: str, path: str, items: list[dict], *, id_key: str, embedded: str,
-                       uncertain: str) -> list[dict]:
+    def _write_batches(
+        self, method: str, path: str, items: list[dict], *, id_key: str, embedded: str, uncertain: str
+    ) -> list[dict]:
         """Send `items` in batches of ≤ 50 (amoCRM's limit); a batch without a clear answer raises
         WriteUncertain (never resent blindly), earlier batches stay applied."""
         results: list[dict] = []
         for start in range(0, len(items), 50):
-            batch = items[start:start + 50]
+            batch = items[start : start + 50]
             try:
                 body = self._retrying(method, path, json=batch)
             except Transient as exc:
@@ -156,10 +174,13 @@ class AmoClient:
                 self.limiter.slow_down()
                 self.limiter.pause(state.next_action.sleep)
 
-        retrying = Retrying(stop=stop_after_attempt(s.max_retries + 1),
-                            wait=wait_exponential_jitter(initial=s.backoff_base, max=s.backoff_max,
-                                                         jitter=s.backoff_base),
-                            retry=retry_if_exception(worth_retry), before_sleep=before_sleep, reraise=True)
+        retrying = Retrying(
+            stop=stop_after_attempt(s.max_retries + 1),
+            wait=wait_exponential_jitter(initial=s.backoff_base, max=s.backoff_max, jitter=s.backoff_base),
+            retry=retry_if_exception(worth_retry),
+            before_sleep=before_sleep,
+            reraise=True,
+        )
         try:
             return retrying(self._once, method, path, **kw)
         except Transient as exc:
@@ -174,8 +195,10 @@ class AmoClient:
             self.auth.refresh(self._local.token)
             resp = self._send(method, path, **kw)
             if resp.status_code == 401:
-                raise AuthError("amoCRM still answers 401 after a token refresh: the integration lost access "
-                                "(revoked in amoCRM?). Authorize again.")
+                raise AuthError(
+                    "amoCRM still answers 401 after a token refresh: the integration lost access "
+                    "(revoked in amoCRM?). Authorize again."
+                )
         return self._result(method, path, resp)
 
     def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
@@ -280,9 +303,15 @@ def _problem(resp: httpx.Response) -> str:
 
 def client_from_config(amo: Any, base_dir: Any = None) -> AmoClient:
     """The client for an `[amocrm]` section (tokens from its token_path, resolved against `base_dir`)."""
-    settings = ClientSettings(base_url=amo.base_url, rate_limit=amo.rate_limit, timeout=amo.timeout,
-                              max_retries=amo.max_retries, backoff_base=amo.backoff_base, backoff_max=amo.backoff_max,
-                              in_flight=amo.in_flight)
+    settings = ClientSettings(
+        base_url=amo.base_url,
+        rate_limit=amo.rate_limit,
+        timeout=amo.timeout,
+        max_retries=amo.max_retries,
+        backoff_base=amo.backoff_base,
+        backoff_max=amo.backoff_max,
+        in_flight=amo.in_flight,
+    )
     client = AmoClient(settings)
     path = Path(amo.token_path)
     if base_dir is not None and not path.is_absolute():
@@ -291,16 +320,23 @@ def client_from_config(amo: Any, base_dir: Any = None) -> AmoClient:
     if amo.auth == "long_lived":
         client.auth = LongLivedAuth(store)
     else:
-        client.auth = OAuthAuth(store, client.post_token, client_id=amo.client_id or "",
-                                client_secret=client_secret(amo), redirect_uri=amo.redirect_uri or "")
+        client.auth = OAuthAuth(
+            store,
+            client.post_token,
+            client_id=amo.client_id or "",
+            client_secret=client_secret(amo),
+            redirect_uri=amo.redirect_uri or "",
+        )
     return client
 
 
 def client_secret(amo: Any) -> str:
     secret = os.environ.get("SALESGLASS_AMOCRM_CLIENT_SECRET") or amo.client_secret
     if not secret:
-        raise AuthError("OAuth needs the integration's client secret: set [amocrm] client_secret or the "
-                        "environment variable SALESGLASS_AMOCRM_CLIENT_SECRET")
+        raise AuthError(
+            "OAuth needs the integration's client secret: set [amocrm] client_secret or the "
+            "environment variable SALESGLASS_AMOCRM_CLIENT_SECRET"
+        )
     return secret
 
 
@@ -313,6 +349,12 @@ def authorize(cfg: Any, code: str) -> Path:
         raise AuthError("[amocrm] client_id and redirect_uri are needed for the authorization-code exchange")
     store = TokenStore(cfg.resolve(amo.token_path))
     with AmoClient(ClientSettings(base_url=amo.base_url, rate_limit=amo.rate_limit, timeout=amo.timeout)) as c:
-        exchange_code(store, c.post_token, code=code, client_id=amo.client_id, client_secret=client_secret(amo),
-                      redirect_uri=amo.redirect_uri)
+        exchange_code(
+            store,
+            c.post_token,
+            code=code,
+            client_id=amo.client_id,
+            client_secret=client_secret(amo),
+            redirect_uri=amo.redirect_uri,
+        )
     return store.path

@@ -51,8 +51,10 @@ class FieldMapping(Section):
     @model_validator(mode="after")
     def _kind_values(self) -> FieldMapping:
         if self.client_kind is not None and not (self.organizer_values or self.operator_values):
-            raise ValueError("client_kind is set but organizer_values and operator_values are both empty; "
-                             "list the field's enum values that mean each kind")
+            raise ValueError(
+                "client_kind is set but organizer_values and operator_values are both empty; "
+                "list the field's enum values that mean each kind"
+            )
         overlap = set(self.organizer_values) & set(self.operator_values)
         if overlap:
             raise ValueError(f"values listed as both organizer and operator: {sorted(overlap)}")

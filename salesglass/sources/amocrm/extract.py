@@ -34,8 +34,7 @@ log = logging.getLogger("salesglass.amocrm")
 
 LIST_LIMIT = 250
 EVENT_LIMIT = 100
-LEAD_EVENT_TYPES = ("lead_added", "lead_status_changed", "lead_deleted", "lead_restored",
-                    "entity_responsible_changed")
+LEAD_EVENT_TYPES = ("lead_added", "lead_status_changed", "lead_deleted", "lead_restored", "entity_responsible_changed")
 
 
 def _items(page: dict | None, key: str) -> list[dict]:
@@ -61,8 +60,15 @@ def all_pages(client: AmoClient, path: str, key: str, params: dict | None = None
         page = client.get_url(href)
 
 
-def by_page(client: AmoClient, path: str, key: str, params: dict, *, ahead: int | None = None,
-            go_on: Callable[[list[dict]], bool] = lambda _items: True) -> Iterator[list[dict]]:
+def by_page(
+    client: AmoClient,
+    path: str,
+    key: str,
+    params: dict,
+    *,
+    ahead: int | None = None,
+    go_on: Callable[[list[dict]], bool] = lambda _items: True,
+) -> Iterator[list[dict]]:
     """Pages 1, 2, … of a list by page number, in order, with up to `ahead` requests in flight (default:
     the client's `in_flight`; 1 = one page after the other).
 
@@ -112,8 +118,15 @@ def read_all(client: AmoClient, path: str, key: str, params: dict | None = None)
     return [r for items in all_pages(client, path, key, params) for r in items]
 
 
-def by_updated_at(client: AmoClient, kind: str, since: int, *, only_deleted: bool = False,
-                  limit: int | None = None, extra: dict | None = None) -> Iterator[tuple[list[dict], int]]:
+def by_updated_at(
+    client: AmoClient,
+    kind: str,
+    since: int,
+    *,
+    only_deleted: bool = False,
+    limit: int | None = None,
+    extra: dict | None = None,
+) -> Iterator[tuple[list[dict], int]]:
     """Records of `leads`/`companies` with updated_at ≥ since, oldest first, by keyset (see module doc)."""
     limit = limit or LIST_LIMIT
     path = f"/api/v4/{kind}"
@@ -147,8 +160,15 @@ def by_updated_at(client: AmoClient, kind: str, since: int, *, only_deleted: boo
         frm = last
 
 
-def newest_first(client: AmoClient, kind: str, since: int, *, only_deleted: bool = False,
-                 limit: int | None = None, extra: dict | None = None) -> Iterator[tuple[list[dict], int | None]]:
+def newest_first(
+    client: AmoClient,
+    kind: str,
+    since: int,
+    *,
+    only_deleted: bool = False,
+    limit: int | None = None,
+    extra: dict | None = None,
+) -> Iterator[tuple[list[dict], int | None]]:
     """Records of `leads`/`companies` with updated_at ≥ since, for accounts that ignore `filter[...]`.
 
     Pages the whole list newest-first and stops after the first page holding a record older than
@@ -181,8 +201,9 @@ def newest_first(client: AmoClient, kind: str, since: int, *, only_deleted: bool
         yield pending, newest
 
 
-def _one_second(client: AmoClient, path: str, kind: str, base: dict, second: int, seen: set[int],
-                limit: int) -> Iterator[tuple[list[dict], int]]:
+def _one_second(
+    client: AmoClient, path: str, kind: str, base: dict, second: int, seen: set[int], limit: int
+) -> Iterator[tuple[list[dict], int]]:
     params = {**base, "filter[updated_at][from]": second, "filter[updated_at][to]": second}
     page_no = 2
     while True:
@@ -196,12 +217,17 @@ def _one_second(client: AmoClient, path: str, kind: str, base: dict, second: int
         page_no += 1
 
 
-def events_since(client: AmoClient, since: int, types: tuple[str, ...] = LEAD_EVENT_TYPES
-                 ) -> Iterator[tuple[list[dict], int | None]]:
+def events_since(
+    client: AmoClient, since: int, types: tuple[str, ...] = LEAD_EVENT_TYPES
+) -> Iterator[tuple[list[dict], int | None]]:
     """Lead events with created_at ≥ since. The watermark advances only while pages come oldest-first
     (then everything older than a page's newest event has been seen); otherwise it is given at the end."""
-    params = {"filter[entity][]": "lead", "filter[type]": ",".join(types), "filter[created_at][from]": since,
-              "limit": EVENT_LIMIT}
+    params = {
+        "filter[entity][]": "lead",
+        "filter[type]": ",".join(types),
+        "filter[created_at][from]": since,
+        "limit": EVENT_LIMIT,
+    }
     ordered, newest, prev = True, since, since
     for items in by_page(client, "/api/v4/events", "events", params):
         stamps = [e.get("created_at") or 0 for e in items]
@@ -223,7 +249,7 @@ def by_ids(client: AmoClient, ids: list[int], *, only_deleted: bool = False) -> 
     """Leads by id (webhook re-fetch), 50 ids per request."""
     out: list[dict] = []
     for start in range(0, len(ids), 50):
-        chunk = ids[start:start + 50]
+        chunk = ids[start : start + 50]
         params: list[tuple[str, object]] = [("filter[id][]", i) for i in chunk] + [("limit", LIST_LIMIT)]
         if only_deleted:
             params.append(("with", "only_deleted"))

@@ -48,24 +48,59 @@ def _texts(values: set[str]) -> str:
 
 
 def _register(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
-    con.register("__amo_stage_map", pa.table({
-        "pipeline_id": pa.array([k[0] for k in res.stage_of], pa.int64()),
-        "status_id": pa.array([k[1] for k in res.stage_of], pa.int64()),
-        "stage": pa.array(list(res.stage_of.values()), pa.string())}))
-    con.register("__amo_known_status", pa.table({
-        "pipeline_id": pa.array([k[0] for k in res.known_statuses], pa.int64()),
-        "status_id": pa.array([k[1] for k in res.known_statuses], pa.int64())}))
-    con.register("__amo_user_roles", pa.table({"id": pa.array(list(res.user_roles), pa.int64()),
-                                               "role": pa.array(list(res.user_roles.values()), pa.string())}))
-    con.register("__amo_group_roles", pa.table({"id": pa.array(list(res.group_roles), pa.int64()),
-                                                "role": pa.array(list(res.group_roles.values()), pa.string())}))
+    con.register(
+        "__amo_stage_map",
+        pa.table(
+            {
+                "pipeline_id": pa.array([k[0] for k in res.stage_of], pa.int64()),
+                "status_id": pa.array([k[1] for k in res.stage_of], pa.int64()),
+                "stage": pa.array(list(res.stage_of.values()), pa.string()),
+            }
+        ),
+    )
+    con.register(
+        "__amo_known_status",
+        pa.table(
+            {
+                "pipeline_id": pa.array([k[0] for k in res.known_statuses], pa.int64()),
+                "status_id": pa.array([k[1] for k in res.known_statuses], pa.int64()),
+            }
+        ),
+    )
+    con.register(
+        "__amo_user_roles",
+        pa.table(
+            {
+                "id": pa.array(list(res.user_roles), pa.int64()),
+                "role": pa.array(list(res.user_roles.values()), pa.string()),
+            }
+        ),
+    )
+    con.register(
+        "__amo_group_roles",
+        pa.table(
+            {
+                "id": pa.array(list(res.group_roles), pa.int64()),
+                "role": pa.array(list(res.group_roles.values()), pa.string()),
+            }
+        ),
+    )
 
 
 def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
     lf = res.lead_fields
-    con.execute(fv.pivot_sql("lead", "raw_amocrm_leads", {
-        "kind": lf.get("client_kind"), "cold": lf.get("cold_deal"), "acct": lf.get("lead_platform_account_id"),
-        "loss": lf.get("loss_reason")}))
+    con.execute(
+        fv.pivot_sql(
+            "lead",
+            "raw_amocrm_leads",
+            {
+                "kind": lf.get("client_kind"),
+                "cold": lf.get("cold_deal"),
+                "acct": lf.get("lead_platform_account_id"),
+                "loss": lf.get("loss_reason"),
+            },
+        )
+    )
     notes: list[tuple[str, str]] = []
     kind_sql = "NULL"
     if lf.get("client_kind") is not None:
@@ -180,8 +215,7 @@ def _registered(con: duckdb.DuckDBPyConnection, res: Resolved) -> Iterator[None]
     try:
         yield
     finally:
-        for name in ("__amo_stage_map", "__amo_known_status", "__amo_user_roles", "__amo_group_roles",
-                     "__amo_enums"):
+        for name in ("__amo_stage_map", "__amo_known_status", "__amo_user_roles", "__amo_group_roles", "__amo_enums"):
             con.unregister(name)
 
 
@@ -190,16 +224,24 @@ def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
     out = MapResult()
     with _registered(con, res), transaction(con):
         con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
-        out.loaded["managers"] = _load(con, out, MANAGERS, """
+        out.loaded["managers"] = _load(
+            con,
+            out,
+            MANAGERS,
+            """
             SELECT u.id AS manager_id, u.data->>'$.name' AS name, u.data->>'$.email' AS email,
                    coalesce(ur.role, gr.role, ?) AS role,
                    coalesce(TRY_CAST(u.data->'$.rights'->>'$.is_active' AS BOOLEAN), TRUE) AS is_active
             FROM raw_amocrm_users u LEFT JOIN __amo_user_roles ur ON ur.id = u.id
             LEFT JOIN __amo_group_roles gr ON gr.id = TRY_CAST(u.data->'$.rights'->>'$.group_id' AS BIGINT)""",
-                                       [res.default_role])
+            [res.default_role],
+        )
         cf = res.company_fields
-        con.execute(fv.pivot_sql("company", "raw_amocrm_companies", {"inn": cf.get("inn"),
-                                                                    "acct": cf.get("platform_account_id")}))
+        con.execute(
+            fv.pivot_sql(
+                "company", "raw_amocrm_companies", {"inn": cf.get("inn"), "acct": cf.get("platform_account_id")}
+            )
+        )
         inn_sql, bad_inn = fv.inn_sql("cf.inn", res.field_types.get("company_inn"))
         acct_sql, bad_acct = fv.account_id_sql("cf.acct", res.field_types.get("company_platform_account_id"))
         con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_company_rows AS
@@ -213,35 +255,53 @@ def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
                    coalesce(d, td) AS raw
             FROM b LEFT JOIN __amo_company_cf cf USING (id)""")
         out.unreadable_fields += _notes(con, "companies", "company_id", "__amo_company_rows")
-        out.loaded["companies"] = _load(con, out, COMPANIES,
-                                        "SELECT * EXCLUDE (field_notes, raw) FROM __amo_company_rows")
+        out.loaded["companies"] = _load(
+            con, out, COMPANIES, "SELECT * EXCLUDE (field_notes, raw) FROM __amo_company_rows"
+        )
         _stage_deals(con, res)
         mapped = f"pipeline_id IN ({_ids(res.pipelines)})"
         out.skipped_other_pipelines = con.execute(
-            f"SELECT count(*) FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped})").fetchall()[0][0]
+            f"SELECT count(*) FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped})"
+        ).fetchall()[0][0]
         bad = 0
-        bad += _quarantine(con, "deals", "pipeline_id IS NULL",
-                           "'deleted before the first sync, and no status change tells its pipeline'", "__amo_deals")
-        bad += _quarantine(con, "deals", f"{mapped} AND NOT status_known",
-                           "'status ' || status_id || ' of pipeline ' || pipeline_id || "
-                           "' does not exist in the account (deleted status?)'", "__amo_deals")
+        bad += _quarantine(
+            con,
+            "deals",
+            "pipeline_id IS NULL",
+            "'deleted before the first sync, and no status change tells its pipeline'",
+            "__amo_deals",
+        )
+        bad += _quarantine(
+            con,
+            "deals",
+            f"{mapped} AND NOT status_known",
+            "'status ' || status_id || ' of pipeline ' || pipeline_id || "
+            "' does not exist in the account (deleted status?)'",
+            "__amo_deals",
+        )
         out.quarantined["deals"] = bad
         # a lead moved to a pipeline that is not mapped stops being a deal
         con.execute(f"""DELETE FROM deal_stages WHERE deal_id IN (
                           SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
         con.execute(f"""DELETE FROM deals WHERE deal_id IN (
                           SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE __amo_deals_ok AS SELECT * EXCLUDE (raw, status_known, "
-                    f"field_notes) FROM __amo_deals WHERE {mapped} AND status_known")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE __amo_deals_ok AS SELECT * EXCLUDE (raw, status_known, "
+            f"field_notes) FROM __amo_deals WHERE {mapped} AND status_known"
+        )
         out.unreadable_fields += _notes(con, "deals", "deal_id", f"__amo_deals WHERE {mapped} AND status_known")
-        out.loaded["deals"] = _record(out, load_staged(con, DEALS, "__amo_deals_ok", source=SOURCE,
-                                                       own_transaction=False))
+        out.loaded["deals"] = _record(
+            out, load_staged(con, DEALS, "__amo_deals_ok", source=SOURCE, own_transaction=False)
+        )
         con.execute("DELETE FROM __amo_deals_ok WHERE deal_id NOT IN (SELECT deal_id FROM deals)")
         con.execute(_deal_stages_sql())
-        con.execute("DELETE FROM deal_stages WHERE source IN ('created', 'amocrm') "
-                    "AND deal_id IN (SELECT deal_id FROM __amo_deals_ok)")
-        out.loaded["deal_stages"] = _record(out, load_staged(con, DEAL_STAGES, "__amo_stages", source=SOURCE,
-                                                             own_transaction=False))
+        con.execute(
+            "DELETE FROM deal_stages WHERE source IN ('created', 'amocrm') "
+            "AND deal_id IN (SELECT deal_id FROM __amo_deals_ok)"
+        )
+        out.loaded["deal_stages"] = _record(
+            out, load_staged(con, DEAL_STAGES, "__amo_stages", source=SOURCE, own_transaction=False)
+        )
     return out
 
 

@@ -18,10 +18,17 @@ class SyncProgress:
         self.started = time.monotonic()
         self.tasks: dict[str, Any] = {}
         self.counts: dict[str, int] = {}
-        self.progress = Progress(SpinnerColumn(finished_text="[green]✓"), TextColumn("{task.description:<22}"),
-                                 TextColumn("{task.fields[count]}"), TextColumn("{task.fields[rate]}"),
-                                 TimeElapsedColumn(), console=console or Console(stderr=True), transient=False,
-                                 disable=not enabled, expand=False)
+        self.progress = Progress(
+            SpinnerColumn(finished_text="[green]✓"),
+            TextColumn("{task.description:<22}"),
+            TextColumn("{task.fields[count]}"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            console=console or Console(stderr=True),
+            transient=False,
+            disable=not enabled,
+            expand=False,
+        )
         self.step_task: Any = None
 
     def __enter__(self) -> SyncProgress:

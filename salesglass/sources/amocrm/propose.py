@@ -33,15 +33,18 @@ def _find(items: list[dict], pattern: str, types: tuple[str, ...] | None = None)
     return None
 
 
-def propose(pipelines: list[dict], lead_fields: list[dict], company_fields: list[dict],
-            groups: list[dict] | None = None) -> str:
+def propose(
+    pipelines: list[dict], lead_fields: list[dict], company_fields: list[dict], groups: list[dict] | None = None
+) -> str:
     """The mapping part of an `[amocrm]` section (pipelines, stages, fields, roles) as TOML lines."""
-    out = ["# pipelines whose leads become deals (archived ones too, so old deals keep their stages)",
-           "pipelines = [" + ", ".join(_s(p["name"]) for p in pipelines) + "]",
-           f"won_stage = {_s('first_sale')}  # won (142) in every pipeline; lost (143) ends a deal",
-           "# status → canonical stage: every status has a rule (a status left out counts as `lead`, with a",
-           "# warning on every sync); amoCRM's own «unsorted» column needs none",
-           "stages = ["]
+    out = [
+        "# pipelines whose leads become deals (archived ones too, so old deals keep their stages)",
+        "pipelines = [" + ", ".join(_s(p["name"]) for p in pipelines) + "]",
+        f"won_stage = {_s('first_sale')}  # won (142) in every pipeline; lost (143) ends a deal",
+        "# status → canonical stage: every status has a rule (a status left out counts as `lead`, with a",
+        "# warning on every sync); amoCRM's own «unsorted» column needs none",
+        "stages = [",
+    ]
     for p in pipelines:
         out.append(f"  # pipeline {_s(p['name'])} (id {p['id']}{', archived' if p.get('is_archive') else ''})")
         for st in sorted((p.get("_embedded") or {}).get("statuses") or [], key=lambda s: (s.get("sort", 0), s["id"])):
@@ -51,8 +54,10 @@ def propose(pipelines: list[dict], lead_fields: list[dict], company_fields: list
             if stage is None and st.get("type", 0) == 1:  # the unsorted column: lead, never warned about
                 out.append(f"  # {_s(st['name'])} (status id {st['id']}, unsorted) → lead")
                 continue
-            out.append(f"  {{ pipeline = {_s(p['name'])}, status = {_s(st['name'])}, stage = {_s(stage or 'lead')} }},"
-                       f"  # status id {st['id']}{'' if stage else ' (no stage guessed from its name: check)'}")
+            out.append(
+                f"  {{ pipeline = {_s(p['name'])}, status = {_s(st['name'])}, stage = {_s(stage or 'lead')} }},"
+                f"  # status id {st['id']}{'' if stage else ' (no stage guessed from its name: check)'}"
+            )
     out.append("]")
     out += _fields(lead_fields, company_fields)
     out += _roles(groups or [])
@@ -61,35 +66,56 @@ def propose(pipelines: list[dict], lead_fields: list[dict], company_fields: list
 
 def _fields(lead_fields: list[dict], company_fields: list[dict]) -> list[str]:
     out = ["", "[amocrm.fields]"]
-    kind = next((f for f in lead_fields if f.get("type") in ("select", "radiobutton", "multiselect")
-                 and any(re.search(r"организатор|organi[sz]er|оператор|operator", str(e.get("value", "")), re.I)
-                         for e in f.get("enums") or [])), None)
+    kind = next(
+        (
+            f
+            for f in lead_fields
+            if f.get("type") in ("select", "radiobutton", "multiselect")
+            and any(
+                re.search(r"организатор|organi[sz]er|оператор|operator", str(e.get("value", "")), re.I)
+                for e in f.get("enums") or []
+            )
+        ),
+        None,
+    )
     if kind:
         enums = kind.get("enums") or []
         org = [e["value"] for e in enums if re.search(r"организатор|organi[sz]er", str(e["value"]), re.I)]
         ops = [e["value"] for e in enums if re.search(r"оператор|operator|агент|agent", str(e["value"]), re.I)]
-        out += [f"client_kind = {_s(kind['name'])}  # id {kind['id']}",
-                "organizer_values = [" + ", ".join(_s(v) for v in org) + "]",
-                "operator_values = [" + ", ".join(_s(v) for v in ops) + "]"]
+        out += [
+            f"client_kind = {_s(kind['name'])}  # id {kind['id']}",
+            "organizer_values = [" + ", ".join(_s(v) for v in org) + "]",
+            "operator_values = [" + ", ".join(_s(v) for v in ops) + "]",
+        ]
     else:
-        out.append("# client_kind = \"…\"  # no select field with organizer/operator values found")
+        out.append('# client_kind = "…"  # no select field with organizer/operator values found')
     for key, rx, types, fields in (
-            ("cold_deal", r"холодн|cold", ("checkbox", "select", "radiobutton"), lead_fields),
-            ("lead_platform_account_id", ACCOUNT_ID, None, lead_fields),
-            ("company_platform_account_id", ACCOUNT_ID, None, company_fields),
-            ("company_inn", r"\bинн\b|\binn\b|tax", None, company_fields)):
+        ("cold_deal", r"холодн|cold", ("checkbox", "select", "radiobutton"), lead_fields),
+        ("lead_platform_account_id", ACCOUNT_ID, None, lead_fields),
+        ("company_platform_account_id", ACCOUNT_ID, None, company_fields),
+        ("company_inn", r"\bинн\b|\binn\b|tax", None, company_fields),
+    ):
         hit = _find(fields, rx, types)
-        out.append(f"{key} = {_s(hit['name'])}  # id {hit['id']}" if hit else f"# {key} = \"…\"  # not found")
+        out.append(f"{key} = {_s(hit['name'])}  # id {hit['id']}" if hit else f'# {key} = "…"  # not found')
     return out
 
 
 def _roles(groups: list[dict]) -> list[str]:
-    out = ["", "[amocrm.roles]", f"default = {_s('sales')}  # users of groups not listed below",
-           "[amocrm.roles.groups]"]
+    out = [
+        "",
+        "[amocrm.roles]",
+        f"default = {_s('sales')}  # users of groups not listed below",
+        "[amocrm.roles.groups]",
+    ]
     for g in groups:
         name = str(g.get("name", ""))
-        role = "development" if re.search(r"развит|development|account|аккаунт|сопровожд", name, re.I) else \
-            "sales" if re.search(r"продаж|sales", name, re.I) else "other"
+        role = (
+            "development"
+            if re.search(r"развит|development|account|аккаунт|сопровожд", name, re.I)
+            else "sales"
+            if re.search(r"продаж|sales", name, re.I)
+            else "other"
+        )
         out.append(f"{_s(name)} = {_s(role)}  # group id {g['id']}")
     return out
 
@@ -104,16 +130,20 @@ def propose_from_snapshot(amo_dir: Path) -> str:
     account = _read(amo_dir / "account.json", {})
     oauth = _read(amo_dir / "oauth.json", {})
     groups = list(((account or {}).get("_embedded") or {}).get("users_groups") or [])
-    mapping = propose(_read(amo_dir / "pipelines.json", []), _read(amo_dir / "leads_custom_fields.json", []),
-                      _read(amo_dir / "companies_custom_fields.json", []), groups)
+    mapping = propose(
+        _read(amo_dir / "pipelines.json", []),
+        _read(amo_dir / "leads_custom_fields.json", []),
+        _read(amo_dir / "companies_custom_fields.json", []),
+        groups,
+    )
     if oauth.get("client_id"):
         access = f"""# OAuth as a public integration does it (`salesglass amocrm auth --code …` stores the tokens);
 # for your own account prefer auth = "long_lived" (`salesglass amocrm auth --long-lived`)
 auth = "oauth"
 token_path = "secrets/amocrm-token.json"   # 0600, never printed; keep it out of version control
-client_id = {_s(oauth['client_id'])}
-client_secret = {_s(oauth.get('client_secret', ''))}  # or env SALESGLASS_AMOCRM_CLIENT_SECRET
-redirect_uri = {_s(oauth.get('redirect_uri', ''))}"""
+client_id = {_s(oauth["client_id"])}
+client_secret = {_s(oauth.get("client_secret", ""))}  # or env SALESGLASS_AMOCRM_CLIENT_SECRET
+redirect_uri = {_s(oauth.get("redirect_uri", ""))}"""
     else:
         access = """# a private integration's long-lived token (`salesglass amocrm auth --long-lived` stores it)
 auth = "long_lived"
@@ -122,7 +152,7 @@ token_path = "secrets/amocrm-token.json"   # 0600, never printed; keep it out of
 [amocrm]
 # the demo's amoCRM is the emulator `salesglass demo` starts; your account: https://<subdomain>.amocrm.ru or .kommo.com
 base_url = "http://127.0.0.1:8765"
-subdomain = {_s(account.get('subdomain', 'demo'))}
+subdomain = {_s(account.get("subdomain", "demo"))}
 {access}
 rate_limit = 6.0          # requests per second; amoCRM blocks clients that keep going above 7
 overlap_seconds = 600     # incremental windows re-read this much before the last watermark

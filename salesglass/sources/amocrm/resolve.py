@@ -46,8 +46,10 @@ def _match(ref: Ref, items: list[dict], what: str, key: str, among: str) -> dict
         names = ", ".join(repr(it.get("name")) for it in items[:30])
         raise ConfigError(f"[amocrm].{key}: no {what} named {ref!r} {among} (there are: {names})")
     if len(found) > 1:
-        raise ConfigError(f"[amocrm].{key}: {len(found)} {what}s are named {ref!r} {among}; use the id "
-                          f"({', '.join(str(f['id']) for f in found)})")
+        raise ConfigError(
+            f"[amocrm].{key}: {len(found)} {what}s are named {ref!r} {among}; use the id "
+            f"({', '.join(str(f['id']) for f in found)})"
+        )
     return found[0]
 
 
@@ -65,11 +67,21 @@ def _statuses(p: dict) -> list[dict]:
     return list((p.get("_embedded") or {}).get("statuses") or [])
 
 
-def resolve(amo: AmoCRMConfig, *, pipelines: list[dict], lead_fields: list[dict], company_fields: list[dict],
-            users: list[dict], groups: list[dict]) -> Resolved:
+def resolve(
+    amo: AmoCRMConfig,
+    *,
+    pipelines: list[dict],
+    lead_fields: list[dict],
+    company_fields: list[dict],
+    users: list[dict],
+    groups: list[dict],
+) -> Resolved:
     """Check the mapping against the account and return it in ids."""
-    chosen = [_match(ref, pipelines, "pipeline", f"pipelines[{n}]", "in the account")
-              for n, ref in enumerate(amo.pipelines)] if amo.pipelines else list(pipelines)
+    chosen = (
+        [_match(ref, pipelines, "pipeline", f"pipelines[{n}]", "in the account") for n, ref in enumerate(amo.pipelines)]
+        if amo.pipelines
+        else list(pipelines)
+    )
     pids = {p["id"] for p in chosen}
     known = {(p["id"], s["id"]) for p in pipelines for s in _statuses(p)}
     stage_of: dict[tuple[int, int], str | None] = {}
@@ -88,8 +100,11 @@ def resolve(amo: AmoCRMConfig, *, pipelines: list[dict], lead_fields: list[dict]
             if isinstance(rule.status, int) or str(rule.status).isdigit():
                 hits += [(p["id"], s["id"]) for s in sts if s["id"] == int(rule.status)]
             else:
-                hits += [(p["id"], s["id"]) for s in sts
-                         if str(s.get("name", "")).strip().casefold() == str(rule.status).strip().casefold()]
+                hits += [
+                    (p["id"], s["id"])
+                    for s in sts
+                    if str(s.get("name", "")).strip().casefold() == str(rule.status).strip().casefold()
+                ]
         if not hits:
             where = f"pipeline {scope[0]['name']!r}" if rule.pipeline is not None else "the mapped pipelines"
             raise ConfigError(f"[amocrm].{key}.status: no status {rule.status!r} in {where}")
@@ -112,14 +127,20 @@ def resolve(amo: AmoCRMConfig, *, pipelines: list[dict], lead_fields: list[dict]
     f = amo.fields
     for name in ("client_kind", "cold_deal", "lead_platform_account_id", "loss_reason"):
         ref = getattr(f, name)
-        hit = None if ref is None else \
-            _match(ref, lead_fields, "lead custom field", f"fields.{name}", "among the lead fields")
+        hit = (
+            None
+            if ref is None
+            else _match(ref, lead_fields, "lead custom field", f"fields.{name}", "among the lead fields")
+        )
         res.lead_fields[name] = None if hit is None else hit["id"]
         _remember(res, name, hit)
     for name, canon in (("company_platform_account_id", "platform_account_id"), ("company_inn", "inn")):
         ref = getattr(f, name)
-        hit = None if ref is None else \
-            _match(ref, company_fields, "company custom field", f"fields.{name}", "among the company fields")
+        hit = (
+            None
+            if ref is None
+            else _match(ref, company_fields, "company custom field", f"fields.{name}", "among the company fields")
+        )
         res.company_fields[canon] = None if hit is None else hit["id"]
         _remember(res, f"company_{canon}", hit)
     if f.client_kind is not None:
@@ -127,12 +148,18 @@ def resolve(amo: AmoCRMConfig, *, pipelines: list[dict], lead_fields: list[dict]
         enums = definition.get("enums") or []
         for attr, target in (("organizer_values", res.organizer), ("operator_values", res.operator)):
             for n, value in enumerate(getattr(f, attr)):
-                hit = [e for e in enums if str(e["id"]) == str(value)
-                       or str(e.get("value", "")).strip().casefold() == str(value).strip().casefold()]
+                hit = [
+                    e
+                    for e in enums
+                    if str(e["id"]) == str(value)
+                    or str(e.get("value", "")).strip().casefold() == str(value).strip().casefold()
+                ]
                 if enums and not hit:
                     opts = ", ".join(repr(e.get("value")) for e in enums)
-                    raise ConfigError(f"[amocrm].fields.{attr}[{n}]: {value!r} is not a value of field "
-                                      f"{definition['name']!r} (its values: {opts})")
+                    raise ConfigError(
+                        f"[amocrm].fields.{attr}[{n}]: {value!r} is not a value of field "
+                        f"{definition['name']!r} (its values: {opts})"
+                    )
                 for e in hit:
                     target.update({str(e["id"]), str(e.get("value", "")).strip().casefold()})
                 target.add(str(value).strip().casefold())

@@ -22,7 +22,7 @@ RAW_TABLES = {
     "raw_amocrm_companies": "id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
     "raw_amocrm_deleted_companies": "id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
     "raw_amocrm_events": "id VARCHAR PRIMARY KEY, type VARCHAR, entity_type VARCHAR, entity_id BIGINT, "
-                         "created_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
+    "created_at BIGINT, data JSON, synced_at TIMESTAMPTZ",
     "raw_amocrm_users": "id BIGINT PRIMARY KEY, data JSON, synced_at TIMESTAMPTZ",
     "raw_amocrm_pipelines": "id BIGINT PRIMARY KEY, data JSON, synced_at TIMESTAMPTZ",
     "raw_amocrm_lead_fields": "id BIGINT PRIMARY KEY, data JSON, synced_at TIMESTAMPTZ",
@@ -51,8 +51,10 @@ def watermarks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def _arrow(records: list[dict], table: str) -> pa.Table:
-    cols: dict[str, list] = {"id": [r["id"] for r in records], "data": [json.dumps(r, ensure_ascii=False)
-                                                                        for r in records]}
+    cols: dict[str, list] = {
+        "id": [r["id"] for r in records],
+        "data": [json.dumps(r, ensure_ascii=False) for r in records],
+    }
     if table == "raw_amocrm_events":
         cols["type"] = [r.get("type") for r in records]
         cols["entity_type"] = [r.get("entity_type") for r in records]
@@ -74,10 +76,13 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> N
         names = batch.column_names
         cols = ", ".join(names)
         sets = ", ".join(f"{c} = excluded.{c}" for c in names if c != "id")
-        guard = f" WHERE excluded.updated_at >= {table}.updated_at OR {table}.updated_at IS NULL" \
-            if "updated_at" in names else ""
+        guard = (
+            f" WHERE excluded.updated_at >= {table}.updated_at OR {table}.updated_at IS NULL"
+            if "updated_at" in names
+            else ""
+        )
         con.execute(f"""INSERT INTO {table} ({cols}, synced_at)
-                        SELECT {', '.join(f'CAST({c} AS JSON)' if c == 'data' else c for c in names)}, now()
+                        SELECT {", ".join(f"CAST({c} AS JSON)" if c == "data" else c for c in names)}, now()
                         FROM __batch
                         ON CONFLICT (id) DO UPDATE SET {sets}, synced_at = excluded.synced_at{guard}""")
     finally:
@@ -91,14 +96,17 @@ def replace_all(con: duckdb.DuckDBPyConnection, table: str, records: list[dict])
 
 
 def set_watermark(con: duckdb.DuckDBPyConnection, stream: str, watermark: int, rows: int) -> None:
-    con.execute("""INSERT INTO amocrm_sync_state VALUES (?, ?, ?, now())
+    con.execute(
+        """INSERT INTO amocrm_sync_state VALUES (?, ?, ?, now())
                    ON CONFLICT (stream) DO UPDATE SET watermark = excluded.watermark,
                    rows = amocrm_sync_state.rows + excluded.rows, updated_at = excluded.updated_at""",
-                [stream, watermark, rows])
+        [stream, watermark, rows],
+    )
 
 
-def commit_page(con: duckdb.DuckDBPyConnection, table: str, records: list[dict], stream: str,
-                watermark: int | None) -> None:
+def commit_page(
+    con: duckdb.DuckDBPyConnection, table: str, records: list[dict], stream: str, watermark: int | None
+) -> None:
     """One page and the watermark it justifies, in one transaction."""
     with transaction(con):
         upsert(con, table, records)

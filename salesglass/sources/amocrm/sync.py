@@ -28,8 +28,10 @@ from salesglass.sources.amocrm.resolve import Resolved, resolve
 from salesglass.sql import transaction
 
 log = logging.getLogger("salesglass.amocrm")
-FALLBACK_NOTE = ("amoCRM API filtering is off for this account (is_api_filter_enabled = false): leads and "
-                 "companies are read newest-first (order[updated_at]=desc) down to the watermark")
+FALLBACK_NOTE = (
+    "amoCRM API filtering is off for this account (is_api_filter_enabled = false): leads and "
+    "companies are read newest-first (order[updated_at]=desc) down to the watermark"
+)
 
 STREAMS = (  # (stream = watermark name, kind, only_deleted, raw table)
     ("companies", "companies", False, "raw_amocrm_companies"),
@@ -68,14 +70,19 @@ class SyncSummary:
         return self.requests / took if took else 0.0
 
     def render(self) -> str:
-        lines = [f"amoCRM {self.mode} sync in {self.seconds:.1f}s: {self.requests} requests "
-                 f"({self.request_rate:.2f}/s while downloading), {self.retries} retries, {self.rate_limited} × 429, "
-                 f"{self.server_errors} × 5xx, {self.timeouts} timeouts",
-                 "fetched: " + ", ".join(f"{k}={v}" for k, v in self.fetched.items()),
-                 "loaded: " + ", ".join(f"{k}={v}" for k, v in self.loaded.items())]
+        lines = [
+            f"amoCRM {self.mode} sync in {self.seconds:.1f}s: {self.requests} requests "
+            f"({self.request_rate:.2f}/s while downloading), {self.retries} retries, {self.rate_limited} × 429, "
+            f"{self.server_errors} × 5xx, {self.timeouts} timeouts",
+            "fetched: " + ", ".join(f"{k}={v}" for k, v in self.fetched.items()),
+            "loaded: " + ", ".join(f"{k}={v}" for k, v in self.loaded.items()),
+        ]
         if any(self.quarantined.values()):
-            lines.append("quarantined: " + ", ".join(f"{k}={v}" for k, v in self.quarantined.items() if v)
-                         + " (see the quarantine table)")
+            lines.append(
+                "quarantined: "
+                + ", ".join(f"{k}={v}" for k, v in self.quarantined.items() if v)
+                + " (see the quarantine table)"
+            )
         if not self.api_filter:
             lines.append(f"note: {FALLBACK_NOTE}")
         lines += [f"warning: {w}" for w in self.warnings]
@@ -91,8 +98,9 @@ def run_sync(cfg: Any, *, full: bool = False, progress: bool = True) -> SyncSumm
         return sync_into(con, client, cfg.amocrm, full=full, progress=progress)
 
 
-def sync_into(con: duckdb.DuckDBPyConnection, client: AmoClient, amo: Any, *, full: bool = False,
-              progress: bool = True) -> SyncSummary:
+def sync_into(
+    con: duckdb.DuckDBPyConnection, client: AmoClient, amo: Any, *, full: bool = False, progress: bool = True
+) -> SyncSummary:
     """The sync itself, on an open warehouse and client (tests and the benchmark call this directly)."""
     started = time.monotonic()
     store.init_raw(con)
@@ -143,8 +151,12 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
             live, gone = extract.one_by_one(client, ids), []
         events: list[dict] = []
         for start in range(0, len(ids), 10):  # amoCRM: at most 10 entity ids per events filter
-            params = {"filter[entity][]": "lead", "filter[entity_id][]": ids[start:start + 10],
-                      "filter[type]": ",".join(extract.LEAD_EVENT_TYPES), "limit": extract.EVENT_LIMIT}
+            params = {
+                "filter[entity][]": "lead",
+                "filter[entity_id][]": ids[start : start + 10],
+                "filter[type]": ",".join(extract.LEAD_EVENT_TYPES),
+                "limit": extract.EVENT_LIMIT,
+            }
             events += extract.read_all(client, "/api/v4/events", "events", params)
         with transaction(con):
             store.upsert(con, "raw_amocrm_leads", live)
@@ -156,8 +168,9 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
     return summary
 
 
-def _reference(client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgress
-               ) -> tuple[Resolved, dict[str, list[dict]]]:
+def _reference(
+    client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgress
+) -> tuple[Resolved, dict[str, list[dict]]]:
     bar.step("account, users, pipelines, custom fields")
     # the account alone first: a ban page or a rejected token shows before anything else is sent
     account = client.get("/api/v4/account", {"with": "datetime_settings,users_groups,is_api_filter_enabled"}) or {}
@@ -165,24 +178,36 @@ def _reference(client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgr
         asked = {  # then five small lists side by side, so their latency is paid about once
             "users": pool.submit(extract.read_all, client, "/api/v4/users", "users", {"limit": 250}),
             "pipelines": pool.submit(client.get, "/api/v4/leads/pipelines"),
-            "lead_fields": pool.submit(extract.read_all, client, "/api/v4/leads/custom_fields",
-                                       "custom_fields"),  # 50 a page
-            "company_fields": pool.submit(extract.read_all, client, "/api/v4/companies/custom_fields",
-                                          "custom_fields"),
+            "lead_fields": pool.submit(
+                extract.read_all, client, "/api/v4/leads/custom_fields", "custom_fields"
+            ),  # 50 a page
+            "company_fields": pool.submit(extract.read_all, client, "/api/v4/companies/custom_fields", "custom_fields"),
             "loss_reasons": pool.submit(extract.read_all, client, "/api/v4/leads/loss_reasons", "loss_reasons"),
         }
         got = {name: future.result() for name, future in asked.items()}
     users, lead_fields = got["users"], got["lead_fields"]
     pipelines = ((got["pipelines"] or {}).get("_embedded") or {}).get("pipelines") or []
     company_fields, loss_reasons = got["company_fields"], got["loss_reasons"]
-    res = resolve(amo, pipelines=pipelines, lead_fields=lead_fields, company_fields=company_fields,
-                  users=users, groups=_groups(account, users))
-    summary.fetched.update(users=len(users), pipelines=len(pipelines), lead_fields=len(lead_fields),
-                           company_fields=len(company_fields))
+    res = resolve(
+        amo,
+        pipelines=pipelines,
+        lead_fields=lead_fields,
+        company_fields=company_fields,
+        users=users,
+        groups=_groups(account, users),
+    )
+    summary.fetched.update(
+        users=len(users), pipelines=len(pipelines), lead_fields=len(lead_fields), company_fields=len(company_fields)
+    )
     summary.timezone = amo.timezone or ((account.get("_embedded") or {}).get("datetime_settings") or {}).get("timezone")
-    return res, {"raw_amocrm_account": [account] if account else [], "raw_amocrm_users": users,
-                 "raw_amocrm_pipelines": pipelines, "raw_amocrm_lead_fields": lead_fields,
-                 "raw_amocrm_company_fields": company_fields, "raw_amocrm_loss_reasons": loss_reasons}
+    return res, {
+        "raw_amocrm_account": [account] if account else [],
+        "raw_amocrm_users": users,
+        "raw_amocrm_pipelines": pipelines,
+        "raw_amocrm_lead_fields": lead_fields,
+        "raw_amocrm_company_fields": company_fields,
+        "raw_amocrm_loss_reasons": loss_reasons,
+    }
 
 
 def _store_reference(con: duckdb.DuckDBPyConnection, reference: dict[str, list[dict]]) -> None:
@@ -215,14 +240,19 @@ def _groups(account: dict, users: list[dict]) -> list[dict]:
 
 def reference_from_raw(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
     """The reference lists stored by the last sync, in the shape `resolve` takes."""
+
     def rows(table: str) -> list[dict]:
         return [json.loads(r[0]) for r in con.execute(f"SELECT data FROM {table} ORDER BY id").fetchall()]
 
     account = rows("raw_amocrm_account")
     users = rows("raw_amocrm_users")
-    return {"pipelines": rows("raw_amocrm_pipelines"), "lead_fields": rows("raw_amocrm_lead_fields"),
-            "company_fields": rows("raw_amocrm_company_fields"), "users": users,
-            "groups": _groups(account[0] if account else {}, users)}
+    return {
+        "pipelines": rows("raw_amocrm_pipelines"),
+        "lead_fields": rows("raw_amocrm_lead_fields"),
+        "company_fields": rows("raw_amocrm_company_fields"),
+        "users": users,
+        "groups": _groups(account[0] if account else {}, users),
+    }
 
 
 def prefetch(*streams: Iterator[Any], depth: int = 8) -> Iterator[Any]:
@@ -255,8 +285,10 @@ def prefetch(*streams: Iterator[Any], depth: int = 8) -> Iterator[Any]:
             if close is not None:
                 close()  # a stream stopped half-way cancels the pages it had asked for
 
-    workers = [threading.Thread(target=produce, args=(s,), name=f"amocrm-fetch-{i}", daemon=True)
-               for i, s in enumerate(streams)]
+    workers = [
+        threading.Thread(target=produce, args=(s,), name=f"amocrm-fetch-{i}", daemon=True)
+        for i, s in enumerate(streams)
+    ]
     for w in workers:
         w.start()
     running = len(workers)
@@ -275,8 +307,9 @@ def prefetch(*streams: Iterator[Any], depth: int = 8) -> Iterator[Any]:
             w.join(timeout=30)
 
 
-def _streams(client: AmoClient, marks: dict[str, int], overlap: int, api_filter: bool = True
-             ) -> list[Iterator[tuple[str, str, list[dict], Any]]]:
+def _streams(
+    client: AmoClient, marks: dict[str, int], overlap: int, api_filter: bool = True
+) -> list[Iterator[tuple[str, str, list[dict], Any]]]:
     """One generator per stream, each giving its pages in order as (stream, raw table, records, watermark),
     from its watermark less the overlap (from the start on a first or full sync). They run side by side
     (`prefetch`): a keyset walk has one request in flight, so several streams keep the budget busy at any
@@ -301,11 +334,16 @@ def _finish(summary: SyncSummary, mapped: MapResult, res: Resolved) -> None:
     summary.loaded.update(mapped.loaded)
     summary.quarantined.update(mapped.quarantined)
     if mapped.unreadable_fields:
-        summary.warnings.append(f"{mapped.unreadable_fields} custom field value(s) could not be read: the deals and "
-                                "companies are loaded with those fields empty (reasons in the quarantine table)")
+        summary.warnings.append(
+            f"{mapped.unreadable_fields} custom field value(s) could not be read: the deals and "
+            "companies are loaded with those fields empty (reasons in the quarantine table)"
+        )
     if res.unmapped:
-        summary.warnings.append("statuses without a stage rule count as `lead`: " + "; ".join(res.unmapped[:10])
-                                + (" …" if len(res.unmapped) > 10 else ""))
+        summary.warnings.append(
+            "statuses without a stage rule count as `lead`: "
+            + "; ".join(res.unmapped[:10])
+            + (" …" if len(res.unmapped) > 10 else "")
+        )
 
 
 def _stats(summary: SyncSummary, client: AmoClient, started: float) -> None:

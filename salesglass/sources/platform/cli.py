@@ -17,11 +17,16 @@ from salesglass.cli_options import ConfigOption
 console = Console()
 
 
-
 def load(
     config: ConfigOption = None,
-    full: Annotated[bool, typer.Option("--full", help="Ignore watermarks: re-read every row and replace the "
-                                                      "platform tables whole (after a back-office fix).")] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Ignore watermarks: re-read every row and replace the "
+            "platform tables whole (after a back-office fix).",
+        ),
+    ] = False,
 ) -> None:
     """Load the platform back-office (partners, sales, widget installs) and the plans into the warehouse.
 
@@ -35,8 +40,9 @@ def load(
 
     cfg = load_config(config)
     if not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
-        raise ConfigError("nothing to load: the config has no [[platform.inputs]] and no [plans] source "
-                          "(see docs/platform.md)")
+        raise ConfigError(
+            "nothing to load: the config has no [[platform.inputs]] and no [plans] source (see docs/platform.md)"
+        )
     summary = load_platform(cfg, full=full, progress=True)
     print_summary(summary)
 
@@ -56,19 +62,25 @@ def print_summary(summary) -> None:  # LoadSummary
     if summary.compaction is not None:
         console.print(summary.compaction.line(), highlight=False)
     if summary.compaction_error:
-        console.print(f"[yellow]warning:[/] the warehouse was not compacted (it is unchanged): "
-                      f"{escape(summary.compaction_error)}", highlight=False)
+        console.print(
+            f"[yellow]warning:[/] the warehouse was not compacted (it is unchanged): "
+            f"{escape(summary.compaction_error)}",
+            highlight=False,
+        )
 
 
-platform_app = typer.Typer(help="Your back-office: what it holds and how it maps (`salesglass platform inspect`).",
-                           no_args_is_help=True)
+platform_app = typer.Typer(
+    help="Your back-office: what it holds and how it maps (`salesglass platform inspect`).", no_args_is_help=True
+)
 
 
 @platform_app.command("inspect")
 def inspect(
     config: ConfigOption = None,
-    write: Annotated[bool, typer.Option("--write", help="Add the proposed inputs to the config file in place "
-                                                        "(the reasons as comments).")] = False,
+    write: Annotated[
+        bool,
+        typer.Option("--write", help="Add the proposed inputs to the config file in place (the reasons as comments)."),
+    ] = False,
     sample: Annotated[int, typer.Option(help="Rows read per table to judge columns by.")] = 5000,
 ) -> None:
     """List the back-office's tables and columns and propose the [[platform.inputs]] for them.
@@ -89,15 +101,21 @@ def inspect(
         table = Table("column", "type", "filled", "distinct", "values", title=title, title_justify="left")
         for c in t.columns:
             shown = ", ".join(f"{v} ({n})" for v, n in c.top[:6]) if c.top else ", ".join(c.samples)
-            table.add_row(c.name + (" (key)" if c.primary_key else ""), c.type, f"{c.values:,}",
-                          f"{c.distinct:,}", escape(shown[:80]))
+            table.add_row(
+                c.name + (" (key)" if c.primary_key else ""),
+                c.type,
+                f"{c.values:,}",
+                f"{c.distinct:,}",
+                escape(shown[:80]),
+            )
         console.print(table)
     from salesglass.account_zone import resolve_zone
 
     proposal = propose(catalog, timezone=cfg.platform.timezone or resolve_zone(cfg).name)
     if not write:
-        console.print("\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False,
-                      markup=False)
+        console.print(
+            "\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False, markup=False
+        )
         console.print(escape(to_toml(proposal)), highlight=False, soft_wrap=True)
         if proposal.plans:
             console.print(escape(plans_toml(proposal)), highlight=False, soft_wrap=True)
@@ -106,8 +124,9 @@ def inspect(
     if not path.exists():
         raise ConfigError(f"--write: {path} does not exist; create it with `salesglass init`")
     if cfg.platform.inputs:
-        raise ConfigError(f"--write: {path} already has [[platform.inputs]]; run without --write and paste "
-                          "what you need")
+        raise ConfigError(
+            f"--write: {path} already has [[platform.inputs]]; run without --write and paste what you need"
+        )
     import tomllib
 
     from salesglass.config import parse_config
@@ -115,8 +134,11 @@ def inspect(
     text = insert_into_config(path.read_text(encoding="utf-8"), proposal)
     parse_config(tomllib.loads(text), base_dir=path.resolve().parent, source=f"{path} (as proposed)")
     path.write_text(text, encoding="utf-8")
-    console.print(f"added {len(proposal.inputs)} inputs{' and [plans]' if proposal.plans else ''} to {path}; "
-                  f"next: salesglass check -c {path}", highlight=False)
+    console.print(
+        f"added {len(proposal.inputs)} inputs{' and [plans]' if proposal.plans else ''} to {path}; "
+        f"next: salesglass check -c {path}",
+        highlight=False,
+    )
 
 
 def check(
@@ -140,14 +162,18 @@ def check(
 
     cfg = load_config(config)
     if not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
-        raise ConfigError("nothing to check: the config has no [[platform.inputs]]; "
-                          "`salesglass platform inspect --write` proposes them")
+        raise ConfigError(
+            "nothing to check: the config has no [[platform.inputs]]; "
+            "`salesglass platform inspect --write` proposes them"
+        )
     report = run_check(cfg, sample=None if full else sample, amocrm=live_problems)
     for ic in report.inputs:
         would = "[green]all would load[/]" if not ic.quarantined else f"[yellow]{ic.quarantined:,} would not[/]"
-        console.print(f"\n[bold]{escape(ic.name)}[/] → {ic.target}: {ic.read:,} rows read"
-                      f"{' (a sample; --full reads all)' if ic.sampled else ''}, {ic.loaded:,} would load, {would}",
-                      highlight=False)
+        console.print(
+            f"\n[bold]{escape(ic.name)}[/] → {ic.target}: {ic.read:,} rows read"
+            f"{' (a sample; --full reads all)' if ic.sampled else ''}, {ic.loaded:,} would load, {would}",
+            highlight=False,
+        )
         for reason, n in ic.reasons.items():
             console.print(f"  quarantine: {n:,} × {escape(reason)}", highlight=False)
             for raw in ic.examples.get(reason, []):
@@ -160,9 +186,14 @@ def check(
             console.print(f"  [yellow]confirm:[/] {escape(w)}", highlight=False)
     if report.months:
         partial = any(ic.sampled for ic in report.inputs)
-        t = Table("month", "turnover, ₽", "tickets", "orders",
-                  title="Sales of the last three months (all sales inputs; compare with your accounting)"
-                  + (" — from samples only: run with --full for the whole months" if partial else ""))
+        t = Table(
+            "month",
+            "turnover, ₽",
+            "tickets",
+            "orders",
+            title="Sales of the last three months (all sales inputs; compare with your accounting)"
+            + (" — from samples only: run with --full for the whole months" if partial else ""),
+        )
         for m, turnover, tickets, orders in report.months:
             t.add_row(m, f"{turnover:,.2f}", f"{tickets:,}", f"{orders:,}")
         console.print(t)
@@ -174,8 +205,11 @@ def check(
         console.print(escape(line), highlight=False)
     for line in report.errors:
         console.print(f"[red]error:[/] {escape(line)}", highlight=False)
-    console.print("[green]check passed: everything would load[/]" if report.ok else
-                  "[yellow]check: see the lines above before loading[/] (nothing was written)")
+    console.print(
+        "[green]check passed: everything would load[/]"
+        if report.ok
+        else "[yellow]check: see the lines above before loading[/] (nothing was written)"
+    )
     raise typer.Exit(2 if report.errors else 0 if report.ok else 1)
 
 

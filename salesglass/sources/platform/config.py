@@ -80,8 +80,10 @@ class InputSpec(SourceSpec):
     def _one_place(self) -> InputSpec:
         places = self.places()
         if len(places) != 1:
-            raise ValueError(f"input {self.name!r}: give exactly one of `table`, `query` or `path` "
-                             f"(got {', '.join(places) or 'none'})")
+            raise ValueError(
+                f"input {self.name!r}: give exactly one of `table`, `query` or `path` "
+                f"(got {', '.join(places) or 'none'})"
+            )
         return self
 
 
@@ -106,6 +108,7 @@ class PlatformConfig(Section):
         if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", value, flags=re.I):
             raise ValueError("expected a size like '1GB' or '512MB'")
         return value.strip()
+
     inputs: list[InputSpec] = Field(default_factory=list)
 
     _check_tz = field_validator("timezone")(known_time_zone)

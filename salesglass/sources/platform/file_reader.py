@@ -63,8 +63,15 @@ def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
 
 
 @contextmanager
-def _csv_scan(con: duckdb.DuckDBPyConnection, path: Path, *, delimiter: str | None, encoding: str | None,
-              label: str, project: Project | None) -> Iterator[tuple[str, str]]:
+def _csv_scan(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    delimiter: str | None,
+    encoding: str | None,
+    label: str,
+    project: Project | None,
+) -> Iterator[tuple[str, str]]:
     """(read_csv call, columns to select) over a UTF-8 version of the file, valid inside the block;
     lines that do not split into the header's columns are recorded for `csv_rejects`."""
     if not path.exists():
@@ -81,8 +88,14 @@ def _csv_scan(con: duckdb.DuckDBPyConnection, path: Path, *, delimiter: str | No
         except duckdb.Error as exc:
             raise SalesglassError(f"{label}: cannot read {path} as CSV: {str(exc).splitlines()[0]}") from None
         columns = ", ".join(f"{quote_lit(c)}: 'VARCHAR'" for c in header)
-        opts = [*dialect, f"columns = {{{columns}}}", "store_rejects = true", "ignore_errors = true",
-                "rejects_table = '__rejects'", "rejects_scan = '__rejects_scan'"]
+        opts = [
+            *dialect,
+            f"columns = {{{columns}}}",
+            "store_rejects = true",
+            "ignore_errors = true",
+            "rejects_table = '__rejects'",
+            "rejects_scan = '__rejects_scan'",
+        ]
         con.execute("DROP TABLE IF EXISTS __rejects; DROP TABLE IF EXISTS __rejects_scan")
         scan = f"read_csv({quote_lit(str(readable))}, {', '.join(opts)})"
         cols = project(header) if project else None
@@ -100,14 +113,22 @@ def _sniff(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str | None) ->
         options += f", delim = {quote_lit(delimiter)}"
     delim, quote, escape, new_line, comment, skip, columns = con.execute(
         f"""SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows, Columns
-            FROM sniff_csv({quote_lit(str(path))}, {options})""").fetchall()[0]
+            FROM sniff_csv({quote_lit(str(path))}, {options})"""
+    ).fetchall()[0]
 
     def lit(value: str) -> str:
         return quote_lit("" if value == "(empty)" else value)
 
-    dialect = ["auto_detect = false", "header = true", f"delim = {lit(delim)}", f"quote = {lit(quote)}",
-               f"escape = {lit(escape)}", f"new_line = {lit(new_line)}", f"comment = {lit(comment)}",
-               f"skip = {int(skip)}"]
+    dialect = [
+        "auto_detect = false",
+        "header = true",
+        f"delim = {lit(delim)}",
+        f"quote = {lit(quote)}",
+        f"escape = {lit(escape)}",
+        f"new_line = {lit(new_line)}",
+        f"comment = {lit(comment)}",
+        f"skip = {int(skip)}",
+    ]
     return dialect, [c["name"] for c in columns]
 
 
@@ -115,30 +136,52 @@ def csv_rejects(con: duckdb.DuckDBPyConnection) -> list[Reject]:
     """The lines the last CSV scan could not split, one per line (DuckDB may report a line once per pass)."""
     if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = '__rejects'").fetchall()[0][0]:
         return []
-    return [Reject(int(line), str(err), str(text)) for line, err, text in con.execute(
-        "SELECT line, arg_min(error_type, column_idx), arg_min(csv_line, column_idx) FROM __rejects "
-        "GROUP BY line ORDER BY line").fetchall()]
+    return [
+        Reject(int(line), str(err), str(text))
+        for line, err, text in con.execute(
+            "SELECT line, arg_min(error_type, column_idx), arg_min(csv_line, column_idx) FROM __rejects "
+            "GROUP BY line ORDER BY line"
+        ).fetchall()
+    ]
 
 
-def land_csv(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, delimiter: str | None,
-             encoding: str | None, label: str, where: str = "TRUE",
-             project: Project | None = None) -> tuple[int, list[Reject]]:
+def land_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    into: str,
+    *,
+    delimiter: str | None,
+    encoding: str | None,
+    label: str,
+    where: str = "TRUE",
+    project: Project | None = None,
+) -> tuple[int, list[Reject]]:
     with _csv_scan(con, path, delimiter=delimiter, encoding=encoding, label=label, project=project) as (scan, cols):
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(into)} AS SELECT {cols} FROM {scan} WHERE {where}")
         except duckdb.Error as exc:
-            raise SalesglassError(f"{label}: cannot read {path} as CSV"
-                                  f"{' (or its `where` filter is wrong)' if where != 'TRUE' else ''}: "
-                                  f"{str(exc).splitlines()[0]}") from None
+            raise SalesglassError(
+                f"{label}: cannot read {path} as CSV"
+                f"{' (or its `where` filter is wrong)' if where != 'TRUE' else ''}: "
+                f"{str(exc).splitlines()[0]}"
+            ) from None
         rejects = csv_rejects(con)
     n = con.execute(f"SELECT count(*) FROM {quote_ident(into)}").fetchall()[0][0]
     return n, rejects
 
 
 @contextmanager
-def stream_csv(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, delimiter: str | None,
-               encoding: str | None, label: str, where: str = "TRUE",
-               project: Project | None = None) -> Iterator[Callable[[], list[Reject]]]:
+def stream_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    into: str,
+    *,
+    delimiter: str | None,
+    encoding: str | None,
+    label: str,
+    where: str = "TRUE",
+    project: Project | None = None,
+) -> Iterator[Callable[[], list[Reject]]]:
     """A temp view `into` over the file, valid inside the block: the rows are parsed when the view is
     read — once, by the staging query — instead of being copied into a table first (a big export is
     then read in one parallel pass). Yields a function giving the rejected lines after that read."""
@@ -183,8 +226,9 @@ def header_row(rows: list[tuple]) -> int | None:
     return next(i for i, w in enumerate(widths) if w >= need)
 
 
-def land_xlsx(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: str | None,
-              label: str, where: str = "TRUE") -> tuple[int, list[Reject]]:
+def land_xlsx(
+    con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: str | None, label: str, where: str = "TRUE"
+) -> tuple[int, list[Reject]]:
     import openpyxl
 
     if not path.exists():
@@ -199,9 +243,12 @@ def land_xlsx(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: s
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         rows = list(ws.iter_rows(values_only=True))
         at = header_row(rows)
-        header = [str(v).strip() if v is not None and str(v).strip() else f"column{i}"
-                  for i, v in enumerate(rows[at])] if at is not None else []
-        body = [[_cell(v) for v in row] for row in rows[(at or 0) + 1:] if any(v is not None for v in row)]
+        header = (
+            [str(v).strip() if v is not None and str(v).strip() else f"column{i}" for i, v in enumerate(rows[at])]
+            if at is not None
+            else []
+        )
+        body = [[_cell(v) for v in row] for row in rows[(at or 0) + 1 :] if any(v is not None for v in row)]
     finally:
         wb.close()
     width = len(header)
@@ -221,14 +268,24 @@ def is_csv(path: Path) -> bool:
     return path.suffix.lower() in {".csv", ".txt", ".tsv"}
 
 
-def land_file(con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: str | None = None,
-              delimiter: str | None = None, encoding: str | None = None, label: str,
-              where: str = "TRUE", project: Project | None = None) -> tuple[int, list[Reject]]:
+def land_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    into: str,
+    *,
+    sheet: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    label: str,
+    where: str = "TRUE",
+    project: Project | None = None,
+) -> tuple[int, list[Reject]]:
     """Land a CSV/TXT/XLSX file, only rows passing `where` (DuckDB SQL); returns (rows, rejected lines)."""
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         return land_xlsx(con, path, into, sheet=sheet, label=label, where=where)
     if is_csv(path):
-        return land_csv(con, path, into, delimiter=delimiter, encoding=encoding, label=label, where=where,
-                        project=project)
+        return land_csv(
+            con, path, into, delimiter=delimiter, encoding=encoding, label=label, where=where, project=project
+        )
     raise ConfigError(f"{label}: {path.name}: expected a .csv, .txt or .xlsx file")

@@ -49,31 +49,46 @@ def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     return {r[0]: str(r[1]) for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()}
 
 
-def land_input(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, target: Target, *, into: str,
-               label: str, watermark: str | None = None, since: str | None = None,
-               on_rows: OnRows | None = None, stream: bool = False) -> Landed:
+def land_input(
+    con: duckdb.DuckDBPyConnection,
+    cfg: Config,
+    spec: SourceSpec,
+    target: Target,
+    *,
+    into: str,
+    label: str,
+    watermark: str | None = None,
+    since: str | None = None,
+    on_rows: OnRows | None = None,
+    stream: bool = False,
+) -> Landed:
     """Read the input's (new) rows into temp table `into`. With `stream`, a CSV file is not copied
     but becomes a view `into` over the file (see `Landed.streamed`); the caller must `close()` it."""
     if spec.path:
-        return _land_file(con, cfg, spec, target, into=into, label=label, watermark=watermark, since=since,
-                          stream=stream)
+        return _land_file(
+            con, cfg, spec, target, into=into, label=label, watermark=watermark, since=since, stream=stream
+        )
     url = spec.url or cfg.platform.url
     if not url:
-        raise ConfigError(f"{label}: no database to read from; set [platform].url (a SQLAlchemy URL) "
-                          "or the input's own `url`, or give a file `path`")
+        raise ConfigError(
+            f"{label}: no database to read from; set [platform].url (a SQLAlchemy URL) "
+            "or the input's own `url`, or give a file `path`"
+        )
     url = sql_reader.resolve_url(url, cfg.base_dir)
     base = sql_reader.base_query(url, spec.table, spec.query)
     what = f"table {spec.table!r}" if spec.table else "its query"
     try:
         available = sql_reader.probe_columns(url, base)
     except Exception as exc:
-        raise ConfigError(f"{label}: cannot read {what} from {sql_reader.safe_url(url)}: "
-                          f"{sql_reader._first_line(exc, url)}") from None
+        raise ConfigError(
+            f"{label}: cannot read {what} from {sql_reader.safe_url(url)}: {sql_reader._first_line(exc, url)}"
+        ) from None
     specs = column_specs(spec, target, available, label)
     check_required(specs, target, label)
     if watermark and watermark not in available:
-        raise ConfigError(f"{label}: watermark = {watermark!r}, but {what} has no such column "
-                          f"(it has: {', '.join(available)})")
+        raise ConfigError(
+            f"{label}: watermark = {watermark!r}, but {what} has no such column (it has: {', '.join(available)})"
+        )
     cols = referenced_columns(specs, available) if spec.columns else None
     if cols is not None and watermark and watermark not in cols:
         cols.append(watermark)
@@ -82,15 +97,25 @@ def land_input(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, ta
         try:
             sql_reader.probe_columns(url, sql)
         except Exception as exc:
-            raise ConfigError(f"{label}: where = {spec.where!r} does not work on {what}: "
-                              f"{sql_reader._first_line(exc, url)}") from None
-    rows = sql_reader.land_sql(con, url, sql, into, batch_rows=cfg.platform.batch_rows, on_rows=on_rows,
-                               label=label)
+            raise ConfigError(
+                f"{label}: where = {spec.where!r} does not work on {what}: {sql_reader._first_line(exc, url)}"
+            ) from None
+    rows = sql_reader.land_sql(con, url, sql, into, batch_rows=cfg.platform.batch_rows, on_rows=on_rows, label=label)
     return Landed(into, rows, specs, _types(con, into), is_file=False)
 
 
-def _land_file(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, target: Target, *, into: str,
-               label: str, watermark: str | None, since: str | None, stream: bool) -> Landed:
+def _land_file(
+    con: duckdb.DuckDBPyConnection,
+    cfg: Config,
+    spec: SourceSpec,
+    target: Target,
+    *,
+    into: str,
+    label: str,
+    watermark: str | None,
+    since: str | None,
+    stream: bool,
+) -> Landed:
     assert spec.path
     path = cfg.resolve(spec.path)
     conds = [f"({spec.where})"] if spec.where else []
@@ -103,8 +128,10 @@ def _land_file(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, ta
         specs.update(column_specs(spec, target, available, label))
         check_required(specs, target, label)
         if watermark and watermark not in available:
-            raise ConfigError(f"{label}: watermark = {watermark!r}, but {path.name} has no such column "
-                              f"(it has: {', '.join(available)})")
+            raise ConfigError(
+                f"{label}: watermark = {watermark!r}, but {path.name} has no such column "
+                f"(it has: {', '.join(available)})"
+            )
         if not spec.columns:
             return None
         wanted = referenced_columns(specs, available)
@@ -114,13 +141,31 @@ def _land_file(con: duckdb.DuckDBPyConnection, cfg: Config, spec: SourceSpec, ta
     where = " AND ".join(conds) or "TRUE"
     if stream and file_reader.is_csv(path):
         landed = Landed(into, 0, specs, {}, is_file=True, what=f"{path} as CSV")
-        landed.streamed_rejects = landed._open.enter_context(file_reader.stream_csv(
-            con, path, into, delimiter=spec.delimiter, encoding=spec.encoding, label=label, where=where,
-            project=project))
+        landed.streamed_rejects = landed._open.enter_context(
+            file_reader.stream_csv(
+                con,
+                path,
+                into,
+                delimiter=spec.delimiter,
+                encoding=spec.encoding,
+                label=label,
+                where=where,
+                project=project,
+            )
+        )
         landed.types = _types(con, into)
         return landed
-    rows, rejects = file_reader.land_file(con, path, into, sheet=spec.sheet, delimiter=spec.delimiter,
-                                          encoding=spec.encoding, label=label, where=where, project=project)
+    rows, rejects = file_reader.land_file(
+        con,
+        path,
+        into,
+        sheet=spec.sheet,
+        delimiter=spec.delimiter,
+        encoding=spec.encoding,
+        label=label,
+        where=where,
+        project=project,
+    )
     if not specs:  # XLSX: the whole sheet was landed; check the mapping now
         project(list(_types(con, into)))
     return Landed(into, rows, specs, _types(con, into), is_file=True, rejects=rejects)
@@ -139,7 +184,8 @@ def max_watermark(con: duckdb.DuckDBPyConnection, table: str, column: str) -> st
     return con.execute(
         f"""SELECT CASE WHEN count({c}) = count(TRY_CAST({c} AS HUGEINT))
                         THEN CAST(max(TRY_CAST({c} AS HUGEINT)) AS VARCHAR)
-                        ELSE CAST(max({c}) AS VARCHAR) END FROM {t}""").fetchall()[0][0]
+                        ELSE CAST(max({c}) AS VARCHAR) END FROM {t}"""
+    ).fetchall()[0][0]
 
 
 def watermark_sql(con: duckdb.DuckDBPyConnection, relation: str, column: str, alias: str) -> str:
@@ -151,7 +197,8 @@ def watermark_sql(con: duckdb.DuckDBPyConnection, relation: str, column: str, al
     sample = f"(SELECT {c} AS v FROM {quote_ident(relation)} WHERE {c} IS NOT NULL LIMIT 1000)"
     n, ints, stamps = con.execute(
         f"""SELECT count(*), count(*) FILTER (CAST(TRY_CAST(v AS HUGEINT) AS VARCHAR) = v),
-                   count(*) FILTER (CAST(TRY_CAST(v AS TIMESTAMP) AS VARCHAR) = v) FROM {sample}""").fetchall()[0]
+                   count(*) FILTER (CAST(TRY_CAST(v AS TIMESTAMP) AS VARCHAR) = v) FROM {sample}"""
+    ).fetchall()[0]
     ref = f"{alias}.{c}"
     if n and ints == n:
         return f"TRY_CAST({ref} AS HUGEINT)"

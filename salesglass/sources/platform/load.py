@@ -97,8 +97,7 @@ def run_load(cfg: Config, *, full: bool = False, progress: bool = True) -> LoadS
         return load_into(con, cfg, full=full, progress=progress)
 
 
-def load_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False,
-              progress: bool = True) -> LoadSummary:
+def load_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False, progress: bool = True) -> LoadSummary:
     """Load into an open canonical warehouse (the demo and the tests pass their own connection)."""
     if cfg.platform.timezone is None:  # naive back-office times are the account's local time
         from salesglass.account_zone import resolve_zone
@@ -109,7 +108,8 @@ def load_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
     ensure_tables(con)
     summary = LoadSummary(full=full)
     previous, ordered = con.execute(
-        "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')").fetchall()[0]
+        "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
+    ).fetchall()[0]
     con.execute(f"SET memory_limit = {quote_lit(cfg.platform.memory_limit)}")
     try:
         _load_all(con, cfg, summary, full=full, progress=progress)
@@ -120,8 +120,7 @@ def load_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
     return summary
 
 
-def _load_all(con: duckdb.DuckDBPyConnection, cfg: Config, summary: LoadSummary, *, full: bool,
-              progress: bool) -> None:
+def _load_all(con: duckdb.DuckDBPyConnection, cfg: Config, summary: LoadSummary, *, full: bool, progress: bool) -> None:
     from salesglass.sources.platform.plans import load_plans
 
     replaced: set[str] = set()
@@ -136,15 +135,26 @@ def _load_all(con: duckdb.DuckDBPyConnection, cfg: Config, summary: LoadSummary,
             summary.plans = load_plans(con, cfg, rep)
 
 
-def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, full: bool, replace: bool,
-                rep: Reporter) -> InputResult:
+def _load_input(
+    con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, full: bool, replace: bool, rep: Reporter
+) -> InputResult:
     label = f"[platform] input {inp.name!r}"
     source = f"platform:{inp.name}"
     target = TARGETS[inp.target]
     since = None if full or not inp.watermark else _stored_watermark(con, inp.name)
     task = rep.start(inp.name, f"{inp.name} → {target.table.name}")
-    landed = land_input(con, cfg, inp, target, into=f"__land_{inp.name}", label=label, watermark=inp.watermark,
-                        since=since, on_rows=lambda n: rep.advance(task, n), stream=True)
+    landed = land_input(
+        con,
+        cfg,
+        inp,
+        target,
+        into=f"__land_{inp.name}",
+        label=label,
+        watermark=inp.watermark,
+        since=since,
+        on_rows=lambda n: rep.advance(task, n),
+        stream=True,
+    )
     with_email = inp.target == "partners" and "development_manager_email" in landed.specs
     # a full reload is staged straight into a new table of the warehouse that then replaces the target
     # (`load_staged(adopt=)`). It is filled and checked outside the input's transaction: DuckDB reads a
@@ -160,8 +170,19 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
         if inp.watermark:
             wm_table, wm_col = (staged, "__wm") if landed.streamed else (landed.table, inp.watermark)
             result.watermark = max_watermark(con, wm_table, wm_col) or since
-        _commit_input(con, landed, inp, target, source, result, staged=staged, full=full, replace=replace,
-                      since=since, unique=unique)
+        _commit_input(
+            con,
+            landed,
+            inp,
+            target,
+            source,
+            result,
+            staged=staged,
+            full=full,
+            replace=replace,
+            since=since,
+            unique=unique,
+        )
     finally:
         con.execute(f"DROP TABLE IF EXISTS {quote_ident(staged)}")
         if landed.streamed:
@@ -172,9 +193,20 @@ def _load_input(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, 
     return result
 
 
-def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec, target: Target, source: str,
-                  result: InputResult, *, staged: str, full: bool, replace: bool, since: str | None,
-                  unique: bool = False) -> None:
+def _commit_input(
+    con: duckdb.DuckDBPyConnection,
+    landed: Landed,
+    inp: InputSpec,
+    target: Target,
+    source: str,
+    result: InputResult,
+    *,
+    staged: str,
+    full: bool,
+    replace: bool,
+    since: str | None,
+    unique: bool = False,
+) -> None:
     """In one transaction: the input's old quarantine rows out, its rows in, its watermark on.
     `unique`: the staged key is proven not to repeat."""
     with transaction(con):
@@ -182,10 +214,21 @@ def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec
             con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)}")
         else:
             key = target.table.key[0]
-            con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)} AND source_key IN "
-                        f"(SELECT CAST({quote_ident(key)} AS VARCHAR) FROM {quote_ident(staged)})")
-        res = load_staged(con, target.table, staged, source=source, replace_all=replace, own_transaction=False,
-                          validated=True, adopt=staged != "__staged", unique_key=unique)
+            con.execute(
+                f"DELETE FROM quarantine WHERE source = {quote_lit(source)} AND source_key IN "
+                f"(SELECT CAST({quote_ident(key)} AS VARCHAR) FROM {quote_ident(staged)})"
+            )
+        res = load_staged(
+            con,
+            target.table,
+            staged,
+            source=source,
+            replace_all=replace,
+            own_transaction=False,
+            validated=True,
+            adopt=staged != "__staged",
+            unique_key=unique,
+        )
         result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
         _quarantine_rejects(con, landed, source, target.table.name, result)
         # a bad row without a key that was read again (it sits on the watermark) is listed once
@@ -201,8 +244,16 @@ def _commit_input(con: duckdb.DuckDBPyConnection, landed: Landed, inp: InputSpec
             con.execute(f"INSERT OR REPLACE INTO platform_watermarks VALUES ({quote_lit(inp.name)}, {wm}, now())")
 
 
-def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, inp: InputSpec, target: Target,
-                   label: str, *, into: str = "__staged") -> bool:
+def _create_staged(
+    con: duckdb.DuckDBPyConnection,
+    cfg: Config,
+    landed: Landed,
+    inp: InputSpec,
+    target: Target,
+    label: str,
+    *,
+    into: str = "__staged",
+) -> bool:
     """Table `into`: the input's rows in canonical columns with each row's verdict (`__reason`), in one
     query — for a streamed file, the one that parses it. A row keeps its source values (`__raw`) only
     when it is bad, and a streamed row its watermark (`__wm`). Any `into` but `__staged` is a table of
@@ -217,10 +268,14 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
     sql = staged_sql(inp, target, landed.specs, landed.table, landed.types, cfg.platform.timezone, row=row)
     with_email = inp.target == "partners" and "development_manager_email" in landed.specs
     if with_email:
-        own = "COALESCE(s.development_manager_id, m.manager_id)" if "development_manager_id" in landed.specs \
+        own = (
+            "COALESCE(s.development_manager_id, m.manager_id)"
+            if "development_manager_id" in landed.specs
             else "m.manager_id"
-        sql = f"""SELECT s.* EXCLUDE (development_manager_email{', development_manager_id'
-                  if 'development_manager_id' in landed.specs else ''}),
+        )
+        sql = f"""SELECT s.* EXCLUDE (development_manager_email{
+            ", development_manager_id" if "development_manager_id" in landed.specs else ""
+        }),
                   {own} AS development_manager_id, s.development_manager_email AS __manager_email
            FROM ({sql}) s LEFT JOIN (SELECT lower(trim(email)) AS email, min(manager_id) AS manager_id
                                      FROM managers WHERE email IS NOT NULL GROUP BY 1) m
@@ -230,13 +285,15 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
         con.execute("SELECT * FROM __staged_v LIMIT 0")
     except duckdb.Error as exc:
         exprs = [f"columns.{k} sql = {v.sql!r}" for k, v in landed.specs.items() if v.sql]
-        raise ConfigError(f"{label}: the mapping does not compute ({'; '.join(exprs) or 'check columns'}): "
-                          f"{str(exc).splitlines()[0]}") from None
+        raise ConfigError(
+            f"{label}: the mapping does not compute ({'; '.join(exprs) or 'check columns'}): {str(exc).splitlines()[0]}"
+        ) from None
     types = {r[0]: str(r[1]) for r in con.execute("DESCRIBE __staged_v").fetchall()}
     why = problem_sql(target.table, types, f"platform:{inp.name}")
     # the source row is kept for quarantine: a bad row, or a partner whose manager e-mail is unknown
-    keep = "__why IS NOT NULL" + (" OR (__manager_email IS NOT NULL AND development_manager_id IS NULL)"
-                                  if with_email else "")
+    keep = "__why IS NOT NULL" + (
+        " OR (__manager_email IS NOT NULL AND development_manager_id IS NULL)" if with_email else ""
+    )
     checked = f"""SELECT * EXCLUDE (__raw_all, __reason, __why), __why AS __reason,
                          CASE WHEN {keep} THEN to_json(__raw_all) END AS __raw
                   FROM (SELECT *, {why} AS __why FROM __staged_v)"""
@@ -254,8 +311,9 @@ def _create_staged(con: duckdb.DuckDBPyConnection, cfg: Config, landed: Landed, 
     return unique
 
 
-def _fill_new_table(con: duckdb.DuckDBPyConnection, into: str, select: str, table: Table, landed: Landed,
-                    label: str) -> bool:
+def _fill_new_table(
+    con: duckdb.DuckDBPyConnection, into: str, select: str, table: Table, landed: Landed, label: str
+) -> bool:
     """Table `into` in `table`'s columns and NOT NULL constraints, filled from `select`; returns whether
     its key is then proven not to repeat among the usable rows (`load_staged(unique_key=)`).
 
@@ -292,19 +350,25 @@ def _fill(con: duckdb.DuckDBPyConnection, sql: str, landed: Landed, label: str, 
     try:
         con.execute(sql)
     except duckdb.Error as exc:  # (outside a transaction: the statement alone is undone)
-        what = (f"reading {landed.what} failed (the file, or a `sql` mapping that fails on a row)"
-                if landed.what else "a `sql` mapping failed on a row")
+        what = (
+            f"reading {landed.what} failed (the file, or a `sql` mapping that fails on a row)"
+            if landed.what
+            else "a `sql` mapping failed on a row"
+        )
         raise SalesglassError(f"{label}: {what}: {str(exc).splitlines()[0]}") from None
     con.execute("SET preserve_insertion_order = true")  # (after a failure, `load_into` resets it)
 
 
-def _quarantine_rejects(con: duckdb.DuckDBPyConnection, landed: Landed, source: str, entity: str,
-                        result: InputResult) -> None:
+def _quarantine_rejects(
+    con: duckdb.DuckDBPyConnection, landed: Landed, source: str, entity: str, result: InputResult
+) -> None:
     for r in landed.rejects:
         reason = f"unreadable line: {r.error.lower()}"
-        con.execute("INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at) "
-                    "VALUES (?, ?, ?, ?, to_json({'line': ?, 'text': ?}), now())",
-                    [source, entity, f"line {r.line}", reason, r.line, r.text])
+        con.execute(
+            "INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at) "
+            "VALUES (?, ?, ?, ?, to_json({'line': ?, 'text': ?}), now())",
+            [source, entity, f"line {r.line}", reason, r.line, r.text],
+        )
         result.reasons[reason] = result.reasons.get(reason, 0) + 1
         result.quarantined += 1
 
@@ -316,7 +380,8 @@ def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: 
             SELECT {quote_lit(source)}, 'partners', s.partner_id, {quote_lit(UNKNOWN_MANAGER)}, s.__raw, now()
             FROM __staged s
             WHERE s.__manager_email IS NOT NULL AND s.development_manager_id IS NULL
-              AND s.partner_id IN (SELECT partner_id FROM partners)""").fetchone()[0]
+              AND s.partner_id IN (SELECT partner_id FROM partners)"""
+    ).fetchone()[0]
     if n:
         result.warnings[UNKNOWN_MANAGER] = n
 
@@ -332,4 +397,5 @@ def _derive_widget_installed(con: duckdb.DuckDBPyConnection) -> None:
         """UPDATE partners p SET widget_installed_at = least(coalesce(p.widget_installed_at, w.first), w.first)
            FROM (SELECT partner_id, min(installed_at) AS first FROM platform_widget_installs GROUP BY 1) w
            WHERE p.partner_id = w.partner_id
-             AND p.widget_installed_at IS DISTINCT FROM least(coalesce(p.widget_installed_at, w.first), w.first)""")
+             AND p.widget_installed_at IS DISTINCT FROM least(coalesce(p.widget_installed_at, w.first), w.first)"""
+    )

@@ -45,13 +45,17 @@ def column_specs(spec: SourceSpec, target: Target, available: list[str], label: 
     out: dict[str, ColumnSpec] = {}
     for name in spec.columns:
         if name not in target.names:
-            raise ConfigError(f"{label}: columns.{name} is not a column of `{target.table.name}` "
-                              f"(expected one of: {', '.join(target.names)})")
+            raise ConfigError(
+                f"{label}: columns.{name} is not a column of `{target.table.name}` "
+                f"(expected one of: {', '.join(target.names)})"
+            )
         cs = spec.spec(name)
         assert cs is not None
         if cs.column is not None and cs.column not in available:
-            raise ConfigError(f"{label}: columns.{name} = {cs.column!r}, but the source has no such column "
-                              f"(it has: {', '.join(available)})")
+            raise ConfigError(
+                f"{label}: columns.{name} = {cs.column!r}, but the source has no such column "
+                f"(it has: {', '.join(available)})"
+            )
         out[name] = cs
     return out
 
@@ -61,8 +65,11 @@ def referenced_columns(specs: dict[str, ColumnSpec], available: list[str]) -> li
     found: list[str] = []
     lower = {a.lower(): a for a in available}
     for cs in specs.values():
-        names = [cs.column] if cs.column else [c.name for c in sqlglot.parse_one(cs.sql or "", read="duckdb")
-                                               .find_all(exp.Column)]
+        names = (
+            [cs.column]
+            if cs.column
+            else [c.name for c in sqlglot.parse_one(cs.sql or "", read="duckdb").find_all(exp.Column)]
+        )
         for n in names:
             real = n if n in available else lower.get(n.lower())
             if real and real not in found:
@@ -73,8 +80,10 @@ def referenced_columns(specs: dict[str, ColumnSpec], available: list[str]) -> li
 def check_required(specs: dict[str, ColumnSpec], target: Target, label: str) -> None:
     missing = [c.name for c in target.table.columns if c.not_null and c.name not in specs]
     if missing:
-        raise ConfigError(f"{label}: nothing maps to {', '.join(missing)} of `{target.table.name}`; add "
-                          + ", ".join(f'columns.{m} = "<source column>"' for m in missing))
+        raise ConfigError(
+            f"{label}: nothing maps to {', '.join(missing)} of `{target.table.name}`; add "
+            + ", ".join(f'columns.{m} = "<source column>"' for m in missing)
+        )
 
 
 def _text(e: str) -> str:
@@ -125,20 +134,23 @@ def _timestamp(name: str, e: str, src_type: str | None, cs: ColumnSpec, zone: st
     # an offset is a '+', a Z, a UTC (any case: the TIMESTAMP cast drops them all) or a '-' after the
     # time's first ':'. Plain string tests on the whole value: a regex, or substr() to skip the date,
     # costs more per row than the parse itself
-    pre[f"__offset_{name}"] = (f"(contains({t}, '+') OR contains({t}, 'Z') OR contains({t}, 'z') "
-                               f"OR contains({t}, 'U') OR contains({t}, 'u') OR {t} LIKE '%:%-%')")
+    pre[f"__offset_{name}"] = (
+        f"(contains({t}, '+') OR contains({t}, 'Z') OR contains({t}, 'z') "
+        f"OR contains({t}, 'U') OR contains({t}, 'u') OR {t} LIKE '%:%-%')"
+    )
     pre[parsed] = f"TRY_CAST({t} AS TIMESTAMP)"
-    return (f"CASE WHEN __offset_{name} THEN TRY_CAST({t} AS TIMESTAMPTZ) "
-            f"ELSE {local_to_utc_sql(parsed, zone)} END")
+    return f"CASE WHEN __offset_{name} THEN TRY_CAST({t} AS TIMESTAMPTZ) ELSE {local_to_utc_sql(parsed, zone)} END"
 
 
 def _month(e: str, src_type: str | None) -> str:
     if src_type and not src_type.startswith(_TEXT_TYPES):
         return f"CAST(date_trunc('month', CAST({e} AS DATE)) AS DATE)"
     t = f"trim({_text(e)})"
-    parsed = (f"COALESCE(TRY_CAST({t} AS DATE), TRY_CAST(TRY_CAST({t} AS TIMESTAMP) AS DATE), "
-              f"TRY_CAST({t} || '-01' AS DATE), CAST(try_strptime({t}, '%d.%m.%Y') AS DATE), "
-              f"CAST(try_strptime('01.' || {t}, '%d.%m.%Y') AS DATE))")
+    parsed = (
+        f"COALESCE(TRY_CAST({t} AS DATE), TRY_CAST(TRY_CAST({t} AS TIMESTAMP) AS DATE), "
+        f"TRY_CAST({t} || '-01' AS DATE), CAST(try_strptime({t}, '%d.%m.%Y') AS DATE), "
+        f"CAST(try_strptime('01.' || {t}, '%d.%m.%Y') AS DATE))"
+    )
     return f"CAST(date_trunc('month', {parsed}) AS DATE)"
 
 
@@ -180,8 +192,15 @@ def _unparsed(out: str, e: str) -> str:
     return f"({out}) IS NULL AND NOT {_blank(e)}"
 
 
-def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zone: str,
-               pre: dict[str, str] | None = None, value: str | None = None) -> tuple[str, str | None]:
+def column_sql(
+    name: str,
+    cs: ColumnSpec,
+    kind: Kind,
+    types: dict[str, str],
+    zone: str,
+    pre: dict[str, str] | None = None,
+    value: str | None = None,
+) -> tuple[str, str | None]:
     """(expression, failure condition or None) for one canonical column; `pre` receives the helper
     columns the expression reads, computed once per row below it (`staged_sql`). `value`: the name under
     which the condition can read the computed value (else it repeats the expression)."""
@@ -235,8 +254,16 @@ def column_sql(name: str, cs: ColumnSpec, kind: Kind, types: dict[str, str], zon
     return e, None
 
 
-def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], landed: str,
-               types: dict[str, str], default_zone: str, *, row: str | None = None) -> str:
+def staged_sql(
+    spec: SourceSpec,
+    target: Target,
+    specs: dict[str, ColumnSpec],
+    landed: str,
+    types: dict[str, str],
+    default_zone: str,
+    *,
+    row: str | None = None,
+) -> str:
     """SELECT over the landed relation `landed` (aliased `__src`): canonical columns, `__reason` and `row`
     — by default `__rid`, the landed table's rowid, so quarantine can show the source row as it was read;
     a streamed file (a view, no rowid) passes the source row itself instead. Helper values (a parsed
@@ -256,7 +283,8 @@ def staged_sql(spec: SourceSpec, target: Target, specs: dict[str, ColumnSpec], l
         cols.append(f"{value} AS {quote_ident(name)}")
         if bad:
             what = {"TIMESTAMPTZ": "timestamp", "DATE": "month", "INTEGER": "integer", "BIGINT": "integer"}.get(
-                kind.name, "number")
+                kind.name, "number"
+            )
             checks.append(f"WHEN {bad} THEN {quote_lit(f'bad {name}: not a valid {what}')}")
     reason = ("CASE " + " ".join(checks) + " END") if checks else "CAST(NULL AS VARCHAR)"
     below = ["*", *(["rowid AS __rowid"] if row is None else []), *(f"{v} AS {quote_ident(k)}" for k, v in pre.items())]

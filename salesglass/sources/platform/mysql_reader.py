@@ -32,17 +32,27 @@ def connectorx_usable(url: str) -> bool:
     import importlib.util
 
     u = make_url(url)
-    return (u.get_backend_name() in ("mysql", "mariadb") and u.get_driver_name() == "pymysql"
-            and not set(u.query) - IGNORED_OPTIONS and importlib.util.find_spec("connectorx") is not None)
+    return (
+        u.get_backend_name() in ("mysql", "mariadb")
+        and u.get_driver_name() == "pymysql"
+        and not set(u.query) - IGNORED_OPTIONS
+        and importlib.util.find_spec("connectorx") is not None
+    )
 
 
 def _connectorx_url(url: str) -> str:
     """connectorx's URL for the same server and user. `prefer_socket=false`: like pymysql, talk TCP to the host
     named (the Rust driver would otherwise switch to the server's unix socket, where the user may differ)."""
     u = make_url(url)
-    return URL.create("mysql", username=u.username, password=u.password, host=u.host or "localhost",
-                      port=u.port or 3306, database=u.database,
-                      query={"prefer_socket": "false"}).render_as_string(hide_password=False)
+    return URL.create(
+        "mysql",
+        username=u.username,
+        password=u.password,
+        host=u.host or "localhost",
+        port=u.port or 3306,
+        database=u.database,
+        query={"prefer_socket": "false"},
+    ).render_as_string(hide_password=False)
 
 
 def mysql_ident(name: str) -> str:
@@ -109,8 +119,13 @@ def connectorx_batches(url: str, sql: str, batch_rows: int) -> tuple[pa.Schema, 
     schema = pa.schema([(name, pa.string()) for name, _ in columns])
     password = make_url(url).password
     try:  # a Rust panic arrives as pyo3's PanicException, a BaseException: caught here and below
-        reader = connectorx.read_sql(_connectorx_url(url), text_sql(sql, columns), return_type="arrow_stream",
-                                     protocol="text", batch_size=batch_rows)
+        reader = connectorx.read_sql(
+            _connectorx_url(url),
+            text_sql(sql, columns),
+            return_type="arrow_stream",
+            protocol="text",
+            batch_size=batch_rows,
+        )
     except Exception as exc:
         raise _masked(exc, password) from None
     except BaseException as exc:
@@ -131,8 +146,9 @@ def connectorx_batches(url: str, sql: str, batch_rows: int) -> tuple[pa.Schema, 
                 except BaseException as exc:
                     raise _masked(exc, password) from None
                 if batch.num_rows:
-                    yield pa.record_batch([c if c.type == pa.string() else c.cast(pa.string())
-                                           for c in batch.columns], schema=schema)
+                    yield pa.record_batch(
+                        [c if c.type == pa.string() else c.cast(pa.string()) for c in batch.columns], schema=schema
+                    )
         finally:
             # closed early (the load failed): release the stream now. connectorx keeps idle pool threads
             # (3 per read, even a complete one) until the process ends — harmless for the CLI, and the

@@ -29,8 +29,9 @@ def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -
 
     spec = cfg.plans
     if "manager_id" in spec.columns and "manager" not in spec.columns:
-        spec = spec.model_copy(update={"columns": {("manager" if k == "manager_id" else k): v
-                                                   for k, v in spec.columns.items()}})
+        spec = spec.model_copy(
+            update={"columns": {("manager" if k == "manager_id" else k): v for k, v in spec.columns.items()}}
+        )
     target = Target(PLANS, {"manager": Kind.TEXT})
     task = rep.start("plans", "plans → plans")
     landed = land_input(con, cfg, spec, target, into="__land_plans", label="[plans]")
@@ -57,8 +58,15 @@ def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -
     try:
         with transaction(con):
             con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
-            res = load_staged(con, PLANS, "__staged_plans", source=SOURCE, replace_all=True, own_transaction=False,
-                              raw_table=landed.table)
+            res = load_staged(
+                con,
+                PLANS,
+                "__staged_plans",
+                source=SOURCE,
+                replace_all=True,
+                own_transaction=False,
+                raw_table=landed.table,
+            )
             result.loaded, result.quarantined, result.reasons = res.loaded, res.quarantined, dict(res.reasons)
             _quarantine_rejects(con, landed, SOURCE, "plans", result)
     finally:

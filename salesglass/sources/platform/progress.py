@@ -11,9 +11,17 @@ class Reporter:
     """One line per input: rows read so far, then what was loaded and quarantined."""
 
     def __init__(self, enabled: bool) -> None:
-        self._progress = Progress(SpinnerColumn(finished_text="[green]✓"), TextColumn("{task.description}"),
-                                  TextColumn("[cyan]{task.completed:,.0f} rows"), TextColumn("{task.fields[note]}"),
-                                  TimeElapsedColumn()) if enabled else None
+        self._progress = (
+            Progress(
+                SpinnerColumn(finished_text="[green]✓"),
+                TextColumn("{task.description}"),
+                TextColumn("[cyan]{task.completed:,.0f} rows"),
+                TextColumn("{task.fields[note]}"),
+                TimeElapsedColumn(),
+            )
+            if enabled
+            else None
+        )
 
     def __enter__(self) -> Reporter:
         if self._progress:

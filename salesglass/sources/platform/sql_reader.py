@@ -50,11 +50,15 @@ def resolve_url(url: str, base_dir: Path) -> str:
     try:
         parsed = make_url(url)
     except Exception:
-        raise ConfigError("[platform].url: not a valid database URL; expected e.g. postgresql://user@host:5432/db, "
-                          "mysql+pymysql://user@host/db or sqlite:///file.sqlite") from None
+        raise ConfigError(
+            "[platform].url: not a valid database URL; expected e.g. postgresql://user@host:5432/db, "
+            "mysql+pymysql://user@host/db or sqlite:///file.sqlite"
+        ) from None
     if parsed.drivername in ("mysql", "mariadb") and importlib.util.find_spec("MySQLdb") is None:
-        raise ConfigError(f"[platform].url: {parsed.drivername}://… asks for the mysqlclient driver, which is not "
-                          f"installed; write {parsed.drivername}+pymysql://… (pymysql comes with salesglass)")
+        raise ConfigError(
+            f"[platform].url: {parsed.drivername}://… asks for the mysqlclient driver, which is not "
+            f"installed; write {parsed.drivername}+pymysql://… (pymysql comes with salesglass)"
+        )
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         db = Path(parsed.database)
         if not db.is_absolute():
@@ -113,8 +117,9 @@ def base_query(url: str, table: str | None, query: str | None) -> str:
     return f"SELECT * FROM {source_ident(url, table)}"
 
 
-def select_sql(url: str, base: str, columns: list[str] | None, where: str | None, watermark: str | None,
-               since: str | None) -> str:
+def select_sql(
+    url: str, base: str, columns: list[str] | None, where: str | None, watermark: str | None, since: str | None
+) -> str:
     """The query sent to the source: the input's rows, only the needed columns, only new rows."""
     cols = ", ".join(source_ident(url, c) for c in columns) if columns else "*"
     conds = []
@@ -238,6 +243,7 @@ def _sqlite_text_sql(sql: str, names: list[str]) -> str:
     ADBC infers each column's Arrow type from the first batch; a leading all-NULL stretch would make it
     guess int64 and fail on the first string. So one all-'' row goes first (UNION ALL keeps the order of
     its arms in SQLite) and is dropped again by the reader."""
+
     def text(name: str) -> str:
         c = "src." + quote_ident(name)
         return f"CASE typeof({c}) WHEN 'blob' THEN lower(hex({c})) ELSE CAST({c} AS TEXT) END AS {quote_ident(name)}"
@@ -286,8 +292,16 @@ def _batches(url: str, sql: str, batch_rows: int) -> tuple[pa.Schema, Iterator[p
     return _sqlalchemy_batches(url, sql, batch_rows)
 
 
-def land_sql(con: duckdb.DuckDBPyConnection, url: str, sql: str, into: str, *, batch_rows: int,
-             on_rows: OnRows | None = None, label: str = "") -> int:
+def land_sql(
+    con: duckdb.DuckDBPyConnection,
+    url: str,
+    sql: str,
+    into: str,
+    *,
+    batch_rows: int,
+    on_rows: OnRows | None = None,
+    label: str = "",
+) -> int:
     """Stream the query's result into the DuckDB temp table `into`; returns the number of rows."""
     try:
         schema, batches = _batches(url, sql, batch_rows)

@@ -60,7 +60,9 @@ def local_to_utc_sql(ts: str, zone: str) -> str:
         return timedelta(0) if p[0] <= now < p[1] else min(abs(p[0] - now), abs(p[1] - now))
 
     # the period holding today first: most rows are recent, and CASE tries its branches in order
-    whens = " ".join(f"WHEN {ts} >= TIMESTAMP '{a:%Y-%m-%d %H:%M:%S}' AND {ts} < TIMESTAMP '{b:%Y-%m-%d %H:%M:%S}' "
-                     f"THEN make_timestamptz(epoch_us({ts}) - {off})"
-                     for a, b, off in sorted(periods, key=distance))
+    whens = " ".join(
+        f"WHEN {ts} >= TIMESTAMP '{a:%Y-%m-%d %H:%M:%S}' AND {ts} < TIMESTAMP '{b:%Y-%m-%d %H:%M:%S}' "
+        f"THEN make_timestamptz(epoch_us({ts}) - {off})"
+        for a, b, off in sorted(periods, key=distance)
+    )
     return f"CASE {whens} ELSE {exact} END"

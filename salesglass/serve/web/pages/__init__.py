@@ -45,5 +45,8 @@ DRILLS: dict[str, Callable[[Any], Any]] = {
 
 
 def nav_items(ctx: Any) -> list[Page]:
-    return [p for p in PAGES.values()
-            if (not p.admin_only or ctx.viewer.is_admin) and (not p.company_only or ctx.may_see_company)]
+    return [
+        p
+        for p in PAGES.values()
+        if (not p.admin_only or ctx.viewer.is_admin) and (not p.company_only or ctx.may_see_company)
+    ]

@@ -265,8 +265,12 @@ def partners(ctx: Ctx) -> DrillView:
     base = f"""{with_sql} SELECT p.partner_id, p.name, p.kind, p.development_manager_id, p.created_at,
                     fs.first_sale_at{cols_extra} FROM partners p {joins} WHERE {w.sql}"""
     args = w.args
-    if basis == "sales" and ctx.viewer.is_admin and manager is None and ctx.kind is None and not (
-        ctx.params.get("bucket") or ctx.params.get("partner")
+    if (
+        basis == "sales"
+        and ctx.viewer.is_admin
+        and manager is None
+        and ctx.kind is None
+        and not (ctx.params.get("bucket") or ctx.params.get("partner"))
     ):
         # the company's figures count sales without a known partner too (support sales, accounts the
         # partner list lacks): one line for them, so the list adds up to the number it opens from

@@ -78,8 +78,11 @@ def build(ctx: Ctx) -> PageView:
                 "legend": {"top": 0},
                 # names of many managers do not fit side by side: slanted, with room for the first one
                 "grid": {"left": 56 if len(rows) > 4 else 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
-                "xAxis": {"type": "category", "data": [r["manager"] for r in rows],
-                          "axisLabel": {"interval": 0, "rotate": 30 if len(rows) > 4 else 0}},
+                "xAxis": {
+                    "type": "category",
+                    "data": [r["manager"] for r in rows],
+                    "axisLabel": {"interval": 0, "rotate": 30 if len(rows) > 4 else 0},
+                },
                 "yAxis": {"type": "value", "sgFormat": "int"},
                 "series": [
                     {

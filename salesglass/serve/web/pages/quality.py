@@ -32,8 +32,14 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
     rows = ctx.q.rows(f'SELECT * FROM "{table}" {order} LIMIT 500')
     # words the dashboard knows (sources, reasons) are shown translated ("label"); names and ids stay as they are
     labelled = {"source", "entity", "reason", "timezone_source"}
-    cols = [Col(c["column_name"], ctx.t(c["column_name"]),
-                "label" if c["column_name"] in labelled else KINDS.get(c["data_type"], "text")) for c in types]
+    cols = [
+        Col(
+            c["column_name"],
+            ctx.t(c["column_name"]),
+            "label" if c["column_name"] in labelled else KINDS.get(c["data_type"], "text"),
+        )
+        for c in types
+    ]
     # a value the same on every row (build_info: as_of, built_at, time zone, engine) is said once, above
     same = [c for c in cols if len(rows) > 1 and len({str(r[c.key]) for r in rows}) == 1] if len(cols) > 2 else []
     note = " · ".join(f"{c.label}: {ctx.fmt.cell(c.kind, rows[0][c.key])}" for c in same)
@@ -53,11 +59,22 @@ def refresh_runs(ctx: Ctx, limit: int = 20) -> TableView:
 
     rows = []
     for run in read_runs(runs_path_for(ctx.cfg.warehouse_path), limit=limit):
-        result = "refresh_skipped" if run.skipped else {True: "refresh_ok", False: "refresh_failed",
-                                                         None: "refresh_running"}[run.ok]
+        result = (
+            "refresh_skipped"
+            if run.skipped
+            else {True: "refresh_ok", False: "refresh_failed", None: "refresh_running"}[run.ok]
+        )
         steps = " → ".join(s.step + ("" if s.ok else " ✗" if s.ok is False else " …") for s in run.steps)
-        rows.append({"started": local(run.started), "finished": local(run.finished), "trigger": run.trigger or "—",
-                     "result": result, "steps": steps or "—", "error": run.error or ""})
+        rows.append(
+            {
+                "started": local(run.started),
+                "finished": local(run.finished),
+                "trigger": run.trigger or "—",
+                "result": result,
+                "steps": steps or "—",
+                "error": run.error or "",
+            }
+        )
     return TableView(
         "refresh_runs",
         t("table_refresh_runs"),

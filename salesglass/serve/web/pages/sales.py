@@ -161,8 +161,9 @@ def build(ctx: Ctx) -> PageView:
                 Col("deals_created", t("deals_created"), "int", hint=t("hint_deals_created")),
                 Col("deals_won", t("deals_won"), "int", hint=t("hint_deals_won")),
                 Col("annual_budget_won", t("annual_budget_won"), "money"),
-                Col("created_reached_first_sale", t("created_reached_first_sale"), "int",
-                    hint=t("hint_created_reached")),
+                Col(
+                    "created_reached_first_sale", t("created_reached_first_sale"), "int", hint=t("hint_created_reached")
+                ),
                 Col("conversion", t("conversion_pct"), "pct"),
             ],
             monthly,
