@@ -47,10 +47,13 @@ def state_usable(con: duckdb.DuckDBPyConnection, settings: str) -> bool:
         return False
     # the link tables as the last run left them: a table emptied or edited by anything else since
     # (a restore, a hand-made fix) cannot be patched up deal by deal
-    row = con.execute(f"""SELECT settings = {quote_lit(settings)}
-                                 AND links = (SELECT count(*) FROM deal_partner_links)
-                                 AND suggestions = (SELECT count(*) FROM link_suggestions)
-                          FROM {RUN_STATE}""").fetchone()
+    try:
+        row = con.execute(f"""SELECT settings = {quote_lit(settings)}
+                                     AND links = (SELECT count(*) FROM deal_partner_links)
+                                     AND suggestions = (SELECT count(*) FROM link_suggestions)
+                              FROM {RUN_STATE}""").fetchone()
+    except duckdb.BinderException:  # state left by another version of this code: start afresh
+        return False
     return bool(row and row[0])
 
 

@@ -261,3 +261,14 @@ def test_link_tables_changed_behind_its_back_give_a_full_relink(linked_world, tm
     changed = parse_config({"linking": {"overrides_path": "overrides.csv", "fuzzy_min_score": 80}}, base_dir=tmp_path)
     assert link_into(linked_world, changed).full  # another minimum score: every suggestion may differ
     assert not link_into(linked_world, changed).full
+
+
+def test_state_left_by_another_version_gives_a_full_relink(linked_world, tmp_path):
+    """A warehouse linked by an earlier build of this code (its run state has other columns) is relinked in
+    full, not refused with a binder error."""
+    cfg = parse_config({"linking": {"overrides_path": "overrides.csv"}}, base_dir=tmp_path)
+    link_into(linked_world, cfg)
+    linked_world.execute("CREATE OR REPLACE TABLE link_state_run AS SELECT 'old' AS settings")
+    s = link_into(linked_world, cfg)
+    assert (s.full, s.relinked) == (True, 12)
+    assert not link_into(linked_world, cfg).full
