@@ -26,30 +26,13 @@ from typing import Any
 import duckdb
 
 from salesglass.errors import SalesglassError
+from salesglass.reports.bonus_close import LINE_COLUMNS  # the published line columns an approval stores
 from salesglass.reports.bonus_state import DDL
 from salesglass.sql import transaction
 
 STATES = ("open", "in_review", "approved", "paid")
 CLOSED = ("approved", "paid")
 ADJUSTMENT_RULES = ("clawback", "true_up", "manual")
-
-# the published line columns an approval stores, in this order
-LINE_COLUMNS = (
-    "month",
-    "manager_id",
-    "role",
-    "rule",
-    "partner_id",
-    "deal_id",
-    "base",
-    "rate",
-    "multiplier",
-    "amount",
-    "baseline",
-    "corrects_month",
-    "corrects_rule",
-    "cause",
-)
 
 
 def cli_actor() -> str:
