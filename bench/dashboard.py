@@ -7,12 +7,16 @@ sizes are realistic; it is kept in bench/out/ and reused. `--published FILE` use
 (e.g. the one bench/pipeline.py leaves in /tmp/sg-pipeline/salesglass-reports.duckdb).
 Server time is the app's own `Server-Timing` header (uvicorn in a separate process, loopback HTTP).
 
-    python bench/dashboard.py [--requests 20] [--clients 20] [--rebuild] [--no-cache] [--published FILE]
+    python bench/dashboard.py [--requests 20] [--clients 20] [--rebuild] [--no-cache] [--published FILE] [--json]
+
+"first" is each URL's first request (the first open of the file's pages, an empty response cache);
+`--clients 0` skips the concurrent part; `--json` prints the sequential figures as one JSON line at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -245,6 +249,7 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true", help="synthesise the published file again")
     ap.add_argument("--no-cache", action="store_true", help="render every request ([dashboard].cache_entries = 0)")
     ap.add_argument("--published", type=Path, help="use this published file (e.g. a real build) instead")
+    ap.add_argument("--json", action="store_true", help="end with the sequential figures as one JSON line")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     published = args.published or OUT / "dashboard-m.duckdb"
@@ -267,14 +272,20 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.1)
             client = _client(base)
-            for url in URLS.values():  # warm-up: first open of the file, page caches
-                client.get(url)
-            print(f"\nsequential ({args.requests} requests per URL), server time in ms")
-            print(f"{'page':34} {'median':>8} {'p95':>8} {'errors':>7}")
+            first = {name: _timed(client, url)[0] for name, url in URLS.items()}  # first open, caches empty
+            print(f"\nsequential ({args.requests} requests per URL after the first), server time in ms")
+            print(f"{'page':34} {'first':>8} {'median':>8} {'p95':>8} {'errors':>7}")
+            figures = {}
             for name, url in URLS.items():
                 runs = [_timed(client, url) for _ in range(args.requests)]
                 med, p95 = _stats([d for d, _ in runs])
-                print(f"{name:34} {med:8.1f} {p95:8.1f} {sum(1 for _, s in runs if s != 200):7d}")
+                errors = sum(1 for _, s in runs if s != 200)
+                figures[name] = {"first": first[name], "median": med, "p95": p95, "errors": errors}
+                print(f"{name:34} {first[name]:8.1f} {med:8.1f} {p95:8.1f} {errors:7d}")
+            if not args.clients:
+                if args.json:
+                    print(json.dumps(figures))
+                return
             results: dict[str, list[tuple[float, int]]] = {n: [] for n in URLS}
             clients = [_client(base) for _ in range(args.clients)]
             per_client = max(1, args.requests // 4)
