@@ -84,7 +84,7 @@ def step(name: str, workdir: Path, url: str | None, rate: float, as_of: str) -> 
     elif name == "link":
         from salesglass.link.run import run_link
 
-        s = run_link(cfg)
+        s = run_link(cfg, full=True)  # every deal decided again: the cost that grows with the scale
         fig.update(summary=str(s)[:300])
     elif name == "build":
         from salesglass.reports.build import run_build
