@@ -71,6 +71,15 @@ def serve(
             "(`salesglass webhook-info` shows the URL) and re-fetch the leads they name.",
         ),
     ] = True,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Dashboard processes answering side by side (default: [dashboard].workers, 1). More than 1 "
+            "uses more CPU cores when many people look at once; logins and sessions work across all of them.",
+        ),
+    ] = None,
 ) -> None:
     """Start the web dashboard (login required; reads the published report file) and keep it fresh."""
     from salesglass.config import load_config
@@ -81,15 +90,21 @@ def serve(
         cfg.dashboard.host = host
     if port:
         cfg.dashboard.port = port
+    if workers:
+        cfg.dashboard.workers = workers
     require_free_port(cfg.dashboard.host, cfg.dashboard.port)
     if not UserStore(cfg.resolve(cfg.dashboard.users_path)).list():
         console.print(
             "[yellow]No dashboard users yet:[/] add one with `salesglass users add you@example.com --role admin`."
         )
-    console.print(f"dashboard on http://{cfg.dashboard.host}:{cfg.dashboard.port}/ (Ctrl+C stops it)")
+    many = f", {cfg.dashboard.workers} worker processes" if cfg.dashboard.workers > 1 else ""
+    console.print(f"dashboard on http://{cfg.dashboard.host}:{cfg.dashboard.port}/{many} (Ctrl+C stops it)")
     if refresh:
         console.print(f"refreshing every {cfg.refresh.interval_minutes} min; runs: `salesglass refresh-status`")
-    run_server(cfg, refresh=refresh, webhooks=webhooks)
+    if cfg.dashboard.workers > 1:
+        run_workers(cfg, config, refresh=refresh, webhooks=webhooks)
+    else:
+        run_server(cfg, refresh=refresh, webhooks=webhooks)
 
 
 def _shown(text: str) -> str:
@@ -250,6 +265,30 @@ def run_server(
         uvicorn.run(served.app, **server_options(cfg))
     finally:
         served.stop()
+
+
+def run_workers(cfg: Any, config: Path | None, *, refresh: bool = False, webhooks: bool = False) -> None:
+    """Serve with `[dashboard].workers` processes (serve/workers.py) until interrupted; the refresh
+    scheduler runs here, once, not in every worker."""
+    import os
+
+    import uvicorn
+
+    from salesglass.serve import workers
+    from salesglass.serve.web.auth import load_or_create_secret
+
+    load_or_create_secret(cfg.resolve(cfg.dashboard.secret_path))  # once, before the workers race for it
+    refresher = None
+    if refresh:
+        from salesglass.refresh.scheduler import start_background_refresh
+
+        refresher = start_background_refresh(cfg, run_at_start=False)
+    os.environ[workers.ENV] = workers.worker_settings(config, cfg, webhooks=webhooks)
+    try:
+        uvicorn.run("salesglass.serve.workers:app", factory=True, workers=cfg.dashboard.workers, **server_options(cfg))
+    finally:
+        if refresher is not None:
+            refresher.stop()
 
 
 def server_options(cfg: Any) -> dict[str, Any]:
