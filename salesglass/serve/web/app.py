@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 from fastapi import FastAPI, HTTPException
@@ -201,7 +200,7 @@ def create_app(cfg: Any, *, clock: Callable[[], float] | None = None) -> FastAPI
         except NoData:
             return {"status": "no-data"}
 
-    routes.register(app, state)
+    routes.register(app)
     return app
 
 
@@ -221,16 +220,6 @@ def _quote(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe="")
-
-
-def safe_next(value: str | None) -> str:
-    """Only same-site paths after login (no open redirect)."""
-    if not value:
-        return "/"
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
-        return "/"
-    return value
 
 
 def ensure_demo_users(cfg: Any, admin: tuple[str, str], manager: tuple[str, str]) -> None:
