@@ -47,9 +47,8 @@ def multiply(con, times: int) -> None:
                           partner_id || '-{k}' AS partner_id, event_id || '-{k}' AS event_id) FROM __orig_sales""")
         con.execute("CHECKPOINT")
         print(f"  copy {k} written ({time.strftime('%H:%M:%S')})", flush=True)
-    for table in [
-        r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'link_state%'")
-    ]:
+    states = con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'link_state%'").fetchall()
+    for (table,) in states:
         con.execute(f'DROP TABLE "{table}"')
 
 

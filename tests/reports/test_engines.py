@@ -149,5 +149,10 @@ def test_approved_bonus_month_same_on_clickhouse(tmp_path):
         (c.NOV, "growth", Decimal("16.67"), None),
         (c.NOV, "growth", Decimal("170.00"), None),
     ]
-    for name, table in ch.items():
-        assert_same(name, pub.table(name).to_pyarrow(), table)
+    for name in (
+        "report_bonus_recomputed",
+        "report_bonus_lines",
+        "report_bonus_summary",
+        "report_bonus_reconciliation",
+    ):
+        assert_same(name, pub.table(name).to_pyarrow(), ch[name])  # the other reports: the tests above
