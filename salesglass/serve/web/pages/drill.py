@@ -390,8 +390,8 @@ def bonus_lines(ctx: Ctx) -> DrillView:
     rows, count, page = _page(ctx, lines_sql(w.sql, ordered=False), w.args, LINES_ORDER)
     rows = [decorate_line(ctx, r) for r in rows]
     title = t("table_bonus_lines")
-    if manager not in (None, "none"):
-        title += f": {ctx.manager_name(manager)}"  # type: ignore[arg-type]
+    if isinstance(manager, int):
+        title += f": {ctx.manager_name(manager)}"
     return DrillView(
         title,
         TableView("lines", title, line_cols(t), rows),
