@@ -58,6 +58,8 @@ class SyncSummary:
     fetch_seconds: float = 0.0  # time spent downloading (the rest is mapping in the warehouse)
     send_rate: float = 0.0  # requests per second between the first and the last request
     timezone: str | None = None
+    changed: bool = True  # False: nothing new in amoCRM, the canonical tables were left as they were
+    note: str | None = None
     api_filter: bool = True  # the account's is_api_filter_enabled (False: the newest-first fallback ran)
     warnings: list[str] = field(default_factory=list)
 
@@ -123,9 +125,33 @@ def sync_into(
             bar.advance(stream, len(records))
         summary.fetch_seconds = time.monotonic() - started
         bar.step("mapping to the canonical model")
-        _finish(summary, build_canonical(con, res), res)
+        _map(con, res, summary, amo, force=full)
     _stats(summary, client, started)
     return summary
+
+
+def _config_key(amo: Any) -> str:
+    """What of the configuration decides the mapping (stages, fields, roles…); secrets never enter it."""
+    import hashlib
+
+    mapping = {"pipelines", "stages", "won_stage", "fields", "roles", "timezone"}  # not the connection
+    dump = amo.model_dump_json(include=mapping) if hasattr(amo, "model_dump_json") else repr(amo)
+    return hashlib.sha256(dump.encode()).hexdigest()
+
+
+def _map(con: duckdb.DuckDBPyConnection, res: Resolved, summary: SyncSummary, amo: Any, *, force: bool) -> None:
+    """Rebuild the canonical tables from the raw layer — unless the raw layer took in nothing new since the
+    last mapping and the mapping's config is the same (then they would come out identical)."""
+    from salesglass.warehouse import note_change
+
+    key, mark = _config_key(amo), store.raw_mark(con)
+    if not force and store.mapped_state(con) == (key, mark):
+        summary.changed = False
+        summary.note = "amoCRM: nothing new or changed since the last sync"
+        return
+    _finish(summary, build_canonical(con, res), res)
+    store.save_mapped_state(con, key, mark)
+    note_change(con, "amocrm")
 
 
 def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
@@ -163,7 +189,7 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
             store.upsert(con, "raw_amocrm_deleted_leads", gone)
             store.upsert(con, "raw_amocrm_events", events)
         summary.fetched = {"leads": len(live), "leads_deleted": len(gone), "events": len(events)}
-        _finish(summary, build_canonical(con, res), res)
+        _map(con, res, summary, cfg.amocrm, force=False)
     _stats(summary, client, started)
     return summary
 
@@ -210,11 +236,11 @@ def _reference(
     }
 
 
-def _store_reference(con: duckdb.DuckDBPyConnection, reference: dict[str, list[dict]]) -> None:
-    """The small lists as they are now, replaced together in one transaction."""
+def _store_reference(con: duckdb.DuckDBPyConnection, reference: dict[str, list[dict]]) -> bool:
+    """The small lists as they are now, replaced together in one transaction (a list equal to the stored
+    one is left alone); whether any changed."""
     with transaction(con):
-        for table, rows in reference.items():
-            store.replace_all(con, table, rows)
+        return any([store.replace_all(con, table, rows) for table, rows in reference.items()])
 
 
 def api_filter_enabled(accounts: list) -> bool:
