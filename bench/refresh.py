@@ -217,7 +217,8 @@ def webhook_to_screen(run: Path, emulator: Emulator, rate: float, as_of: str, po
     con.close()
     port = _free_port()
     ctx = multiprocessing.get_context("spawn")
-    server = ctx.Process(target=_serve, args=(str(run), emulator.url, rate, as_of, port), daemon=True)
+    # not a daemon: the webhook's refresh runs in a worker process of its own, as in production
+    server = ctx.Process(target=_serve, args=(str(run), emulator.url, rate, as_of, port), daemon=False)
     server.start()
     base = f"http://127.0.0.1:{port}"
     try:
