@@ -77,14 +77,14 @@ def by_page(
     first page that is empty or links no further, or whose items `go_on` rejects; the few requests
     already sent past it are dropped unread (at most `ahead - 1` per list).
     """
-    ahead = ahead or getattr(getattr(client, "settings", None), "in_flight", 1)
+    width = ahead or client.settings.in_flight
     page = client.get(path, {**params, "page": 1})
     items = _items(page, key)
     if items:
         yield items
     if not items or not _next(page) or not go_on(items):
         return
-    if ahead <= 1:
+    if width <= 1:
         number = 1
         while True:
             number += 1
@@ -94,11 +94,11 @@ def by_page(
                 yield items
             if not items or not _next(page) or not go_on(items):
                 return
-    pool = ThreadPoolExecutor(max_workers=max(1, ahead), thread_name_prefix="amocrm-page")
+    pool = ThreadPoolExecutor(max_workers=max(1, width), thread_name_prefix="amocrm-page")
     pending: deque[Future] = deque()
     number = 1
     try:
-        for _ in range(max(1, ahead)):
+        for _ in range(max(1, width)):
             number += 1
             pending.append(pool.submit(client.get, path, {**params, "page": number}))
         while pending:
@@ -126,14 +126,15 @@ def by_updated_at(
     only_deleted: bool = False,
     limit: int | None = None,
     extra: dict | None = None,
-) -> Iterator[tuple[list[dict], int]]:
-    """Records of `leads`/`companies` with updated_at ≥ since, oldest first, by keyset (see module doc)."""
+) -> Iterator[tuple[list[dict], int | None]]:
+    """Records of `leads`/`companies` with updated_at ≥ since, oldest first, by keyset (see module doc).
+    A page's watermark is None where it is not yet safe to keep (the `newest_first` fallback)."""
     limit = limit or LIST_LIMIT
     path = f"/api/v4/{kind}"
     base = {"order[updated_at]": "asc", "limit": limit, **(extra or {})}
     if only_deleted:
         base["with"] = ",".join(filter(None, [base.get("with"), "only_deleted"]))
-    frm, seen_at_frm = since, set()
+    frm, seen_at_frm = since, set[int]()
     while True:
         page = client.get(path, {**base, "filter[updated_at][from]": frm, "page": 1})
         records = _items(page, kind)
@@ -250,7 +251,8 @@ def by_ids(client: AmoClient, ids: list[int], *, only_deleted: bool = False) -> 
     out: list[dict] = []
     for start in range(0, len(ids), 50):
         chunk = ids[start : start + 50]
-        params: list[tuple[str, object]] = [("filter[id][]", i) for i in chunk] + [("limit", LIST_LIMIT)]
+        params: list[tuple[str, object]] = [("filter[id][]", i) for i in chunk]
+        params.append(("limit", LIST_LIMIT))
         if only_deleted:
             params.append(("with", "only_deleted"))
         page = client.get("/api/v4/leads", params)

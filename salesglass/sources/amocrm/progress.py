@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from types import TracebackType
 from typing import Any
 
 from rich.console import Console
@@ -35,11 +36,13 @@ class SyncProgress:
         self.progress.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self._refresh()
         for t in self.progress.tasks:  # every line ends as done (✓), with no spinner left behind
             self.progress.update(t.id, total=t.completed or 1, completed=t.completed or 1)
-        self.progress.__exit__(*exc)
+        self.progress.__exit__(kind, error, trace)
 
     def _rate(self) -> str:
         s = self.client.stats

@@ -279,9 +279,10 @@ def _reference(
     # the account alone first: a ban page or a rejected token shows before anything else is sent
     account = client.get("/api/v4/account", {"with": "datetime_settings,users_groups,is_api_filter_enabled"}) or {}
     with ThreadPoolExecutor(max_workers=5, thread_name_prefix="amocrm-reference") as pool:
-        asked = {  # then five small lists side by side, so their latency is paid about once
+        # then five small lists side by side, so their latency is paid about once
+        asked_pipelines = pool.submit(client.get, "/api/v4/leads/pipelines")
+        asked = {
             "users": pool.submit(extract.read_all, client, "/api/v4/users", "users", {"limit": 250}),
-            "pipelines": pool.submit(client.get, "/api/v4/leads/pipelines"),
             "lead_fields": pool.submit(
                 extract.read_all, client, "/api/v4/leads/custom_fields", "custom_fields"
             ),  # 50 a page
@@ -289,8 +290,9 @@ def _reference(
             "loss_reasons": pool.submit(extract.read_all, client, "/api/v4/leads/loss_reasons", "loss_reasons"),
         }
         got = {name: future.result() for name, future in asked.items()}
+        pipelines_page = asked_pipelines.result() or {}
     users, lead_fields = got["users"], got["lead_fields"]
-    pipelines = ((got["pipelines"] or {}).get("_embedded") or {}).get("pipelines") or []
+    pipelines = (pipelines_page.get("_embedded") or {}).get("pipelines") or []
     company_fields, loss_reasons = got["company_fields"], got["loss_reasons"]
     res = resolve(
         amo,
@@ -366,7 +368,8 @@ def prefetch(*streams: Iterator[Any], depth: int = 8) -> Iterator[Any]:
     eats into the request budget and one stream's latency does not idle the others. Pages of different
     streams interleave; each stream's own pages keep their order, so every watermark still follows its
     page. An error in any stream stops them all and is raised here."""
-    done, box = object(), queue.Queue(maxsize=depth)
+    done = object()
+    box: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
     def offer(item: Any) -> bool:

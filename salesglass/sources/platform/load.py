@@ -338,7 +338,9 @@ def _create_staged(
     row = f"struct_pack({raw}) AS __raw_all"
     if landed.streamed and inp.watermark:
         row += f", {watermark_sql(con, landed.table, inp.watermark, '__src')} AS __wm"
-    sql = staged_sql(inp, target, landed.specs, landed.table, landed.types, cfg.platform.timezone, row=row)
+    zone = cfg.platform.timezone
+    assert zone is not None, "load_into resolves the zone of naive times before anything is staged"
+    sql = staged_sql(inp, target, landed.specs, landed.table, landed.types, zone, row=row)
     with_email = inp.target == "partners" and "development_manager_email" in landed.specs
     if with_email:
         own = (
@@ -448,13 +450,14 @@ def _quarantine_rejects(
 
 def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: InputResult) -> None:
     """A partner whose manager e-mail is unknown to amoCRM loads with NULL (linking may fill it) + a warning."""
-    n = con.execute(
+    inserted = con.execute(
         f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
             SELECT {quote_lit(source)}, 'partners', s.partner_id, {quote_lit(UNKNOWN_MANAGER)}, s.__raw, now()
             FROM __staged s
             WHERE s.__manager_email IS NOT NULL AND s.development_manager_id IS NULL
               AND s.partner_id IN (SELECT partner_id FROM partners)"""
-    ).fetchone()[0]
+    ).fetchone()
+    n = inserted[0] if inserted else 0  # an INSERT answers one row: how many it wrote
     if n:
         result.warnings[UNKNOWN_MANAGER] = n
 
