@@ -262,7 +262,7 @@ class _Named:
         def ids(table: str) -> set[int]:
             return {r[0] for r in con.execute(f"SELECT id FROM {table}").fetchall()}
 
-        missing = {
+        missing: dict[str, set[Any]] = {
             "statuses": self.statuses - res.known_statuses,
             "users": self.users - ids("raw_amocrm_users"),
             "lead fields": self.lead_fields - ids("raw_amocrm_lead_fields"),
