@@ -58,6 +58,18 @@ def _year_back(n):
     return day_no(to_date(n) - ibis.interval(years=1))
 
 
+def wide(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_wide: one row per backtest as-of day × period (company), with per flow the fact to date
+    (td_), the actual (ac_), last year's windows (ly_, gn_, gl_) and the model's parts (b_, p_)."""
+    return _wide_cases(canon, params)
+
+
+def cases(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_cases: the blended cases, one row per as-of day × period × metric (hundredths)."""
+    w = canon.forecast_wide if canon.forecast_wide is not None else wide(canon, params)
+    return _unpivot(blend(w, blend_weights(w, params), "td_{}"))
+
+
 def _wide_cases(canon: Canon, params: BuildParams) -> ibis.Table:
     pt = parts(canon, params, "backtest")
     pt = pt.filter(pt.mkey == COMPANY, pt.pe <= lit_day(params.as_of))
@@ -76,8 +88,7 @@ def _wide_cases(canon: Canon, params: BuildParams) -> ibis.Table:
     aggs = {f"{w}_{m}": j[f"d_{m}"].sum(where=cond) for w, cond in windows.items() for m in flows}
     keys = [c for c in pt.columns if c not in ("u_ly", "pe_ly")]
     g = j.group_by(keys).agg(**aggs)
-    g = g.mutate(**{c: g[c].fill_null(0) for c in aggs})
-    return blend(g, blend_weights(g, params), "td_{}")
+    return g.mutate(**{c: g[c].fill_null(0) for c in aggs})
 
 
 BLENDED = ("turnover", "revenue", "cost", "tickets")  # new partners: the pipeline alone (see blend)
@@ -260,7 +271,8 @@ def _loo_range(cases: ibis.Table, params: BuildParams) -> ibis.Table:
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     """report_forecast_backtest: one row per backtest case (as_of × period × metric), money as DECIMAL."""
-    cases = _loo_range(_unpivot(_wide_cases(canon, params)), params)
+    c = canon.forecast_cases if canon.forecast_cases is not None else cases(canon, params)
+    x = _loo_range(c, params)
     money = (
         "to_date",
         "base",
@@ -273,18 +285,16 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
         "last_year",
         "actual",
     )
-    cases = cases.mutate(
-        forecast_low=ibis.least(cases.low, cases.high), forecast_high=ibis.greatest(cases.low, cases.high)
-    )
-    return cases.select(
-        as_of=to_date(cases.as_of),
-        period_type=cases.period_type,
-        period_start=cases.period_start,
-        point=cases.point,
-        days_elapsed=cases.days_elapsed,
-        days_total=cases.days_total,
-        metric=cases.metric,
-        **{m: from_cents(cases[m]) for m in money},
+    x = x.mutate(forecast_low=ibis.least(x.low, x.high), forecast_high=ibis.greatest(x.low, x.high))
+    return x.select(
+        as_of=to_date(x.as_of),
+        period_type=x.period_type,
+        period_start=x.period_start,
+        point=x.point,
+        days_elapsed=x.days_elapsed,
+        days_total=x.days_total,
+        metric=x.metric,
+        **{m: from_cents(x[m]) for m in money},
     ).order_by("period_type", "metric", "as_of")
 
 
