@@ -274,6 +274,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "forecast_base": ("Base (current partners)", "База (действующие партнёры)"),
     "forecast_high": ("P90", "P90"),
     "forecast_low": ("P10", "P10"),
+    "forecast_model": ("Season model alone (before the blend)", "Сезонная модель (без смешивания)"),
     "forecast_pipeline": ("Pipeline (open deals)", "Воронка (открытые сделки)"),
     "last_year": ("Last year's pattern", "По прошлому году"),
     "mape_pct": ("MAPE, %", "MAPE, %"),
