@@ -72,7 +72,8 @@ class TableView:
                     tip = f' title="{text}"' if long else ""
                     add(f'<a href="{link}" hx-get="{link}" hx-target="#drawer" class="drill{cut}"{tip}>{text}</a>')
                 elif cell.amo:
-                    add(f'<a href="{escape(cell.amo)}" target="_blank" rel="noopener noreferrer" class="amo">{text}</a>')
+                    amo = escape(cell.amo)
+                    add(f'<a href="{amo}" target="_blank" rel="noopener noreferrer" class="amo">{text}</a>')
                 elif long:
                     add(f'<span class="cut" title="{text}">{text}</span>')
                 else:
