@@ -28,10 +28,19 @@ def running_parts(canon: Canon, params: BuildParams) -> ibis.Table:
     return pt.select("period_type", "period_start", "mkey", "point", *[f"{p}_{m}" for p in "bp" for m in FLOWS])
 
 
+def blend_running(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
+    """The running periods' base shrunk toward the period's own pace, with the weights the backtest chose
+    (backtest.blend; the model alone while the backtest has fewer than `min_cases` cases at that point)."""
+    bt = canon.forecast_backtest if canon.forecast_backtest is not None else backtest.build(canon, params)
+    out = backtest.blend(w, backtest.running_weights(bt, params), "{}")
+    return out.drop(*[c for c in out.columns if c.startswith("bm_")])
+
+
 def _ratios(canon: Canon, params: BuildParams) -> ibis.Table:
     bt = canon.forecast_backtest if canon.forecast_backtest is not None else backtest.build(canon, params)
     cases = bt.select(
         "period_type",
+        "period_start",
         "metric",
         "point",
         to_date=to_cents(bt.to_date),
@@ -39,7 +48,7 @@ def _ratios(canon: Canon, params: BuildParams) -> ibis.Table:
         actual=to_cents(bt.actual),
     )
     r = backtest.ratios(cases)
-    return r.filter(r.rho.notnull()).select("period_type", "metric", "point", "rho")
+    return r.filter(r.rho.notnull()).select("period_type", "period_start", "metric", "point", "rho")
 
 
 def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
@@ -51,9 +60,9 @@ def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     pooled = r.mutate(point=ibis.literal(0, type=I64))
     stats = {}
     for name, src in (("pt", r), ("all", pooled)):
-        lo = backtest.quantile(src, key, "rho", rules.low_quantile).rename({f"lo_{name}": "q_", f"n_{name}": "n_"})
-        hi = backtest.quantile(src, key, "rho", rules.high_quantile).select(*key, **{f"hi_{name}": "q_"})
-        stats[name] = left_join(lo, hi, key)
+        stats[name] = backtest.spread(src, key, "rho", "period_start", params).rename(
+            {f"lo_{name}": "lo_", f"hi_{name}": "hi_", f"n_{name}": "n_"}
+        )
     x = x.mutate(point0=ibis.literal(0, type=I64))
     row = ["period_type", "period_start", "mkey", "metric"]
     x = left_join(x, stats["pt"], key)
