@@ -147,7 +147,7 @@ class AccountState:
         """A record as the API shows it: deleted ones stripped to what amoCRM keeps (id, updated_at, …)."""
         if not rec.get("is_deleted"):
             return copy.deepcopy(rec)
-        blank = {k: None for k in rec if k not in ("_links", "_embedded")}
+        blank: dict[str, Any] = {k: None for k in rec if k not in ("_links", "_embedded")}
         blank.update(
             id=rec["id"],
             updated_at=self._served_updated_at(kind, rec),
@@ -254,7 +254,8 @@ class AccountState:
             for n, item in enumerate(items):
                 rid = str(item.get("request_id", n))
                 problems = []
-                lead = self.leads.get(item.get("id")) if isinstance(item.get("id"), int) else None
+                lead_id = item.get("id")
+                lead = self.leads.get(lead_id) if isinstance(lead_id, int) else None
                 if lead is None or lead.get("is_deleted"):
                     problems.append({"code": "NotFound", "path": "id", "detail": "Lead not found"})
                 for key in item:
@@ -306,7 +307,8 @@ class AccountState:
             for n, item in enumerate(items):
                 rid = str(item.get("request_id", n))
                 problems = []
-                lead = self.leads.get(item.get("entity_id")) if isinstance(item.get("entity_id"), int) else None
+                lead_id = item.get("entity_id")
+                lead = self.leads.get(lead_id) if isinstance(lead_id, int) else None
                 if lead is None or lead.get("is_deleted"):
                     problems.append({"code": "NotFound", "path": "entity_id", "detail": "Lead not found"})
                 if item.get("note_type") != "common":

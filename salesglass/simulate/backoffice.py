@@ -132,7 +132,7 @@ def partner_rows(rng: np.random.Generator, p: Partners, staff: Staff, end: int) 
 
 def _contracts(rng: np.random.Generator, p: Partners, status: np.ndarray, end: int) -> list[tuple]:
     items: list[tuple[int, int, str]] = []  # (partner, issued, type)
-    for i in np.flatnonzero(p.approved != NONE):
+    for i in np.flatnonzero(p.approved != NONE).tolist():
         items.append((i, int(p.approved[i]), "agent_agreement" if p.role[i] == "agent" else "offer_org"))
         if rng.random() < 0.2:
             when = int(p.approved[i]) + int(rng.integers(30, 400)) * DAY

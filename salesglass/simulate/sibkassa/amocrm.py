@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from salesglass.simulate.common import dump_json, event_id, json_line
@@ -172,7 +173,7 @@ def company_fields() -> list[dict]:
     ]
 
 
-def _cf(fid: int, name: str, ftype: str, values: list[tuple[object, int | None]]) -> dict:
+def _cf(fid: int, name: str, ftype: str, values: Sequence[tuple[object, int | None]]) -> dict:
     items = []
     for value, enum_id in values:
         item: dict = {"value": value}

@@ -173,9 +173,10 @@ def _range(con: duckdb.DuckDBPyConnection, ic: InputCheck, table: str, column: s
         ic.ranges[column] = (lo, hi)
 
 
-def _zone_of(cfg: Config, inp: InputSpec, column: str) -> str:
+def _zone_of(cfg: Config, inp: InputSpec, column: str, account_tz: str) -> str:
+    """The zone `column`'s naive times are read in: its own, the input's, the back-office's, the account's."""
     spec = inp.spec(column)
-    return (spec.timezone if spec else None) or inp.timezone or cfg.platform.timezone
+    return (spec.timezone if spec else None) or inp.timezone or cfg.platform.timezone or account_tz
 
 
 def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic: InputCheck, account_tz: str) -> None:
@@ -183,7 +184,7 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
     row = con.execute(f"""SELECT min(timezone({tz}, sold_at)), max(timezone({tz}, sold_at)), min(turnover),
                                  max(turnover), min(tickets), max(tickets), count(*),
                                  median(turnover / tickets) FILTER (tickets > 0 AND turnover > 0)
-                          FROM sales""").fetchone()
+                          FROM sales""").fetchall()[0]
     if not row[6]:
         return
     ic.ranges = {"sold_at": (row[0], row[1]), "turnover": (row[2], row[3]), "tickets": (row[4], row[5])}
@@ -207,7 +208,7 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
                 f"money unit: the median ticket costs {price:,.2f} ₽ — are the amounts rubles read as kopecks? "
                 f'(remove unit = "{unit}")'
             )
-    zone = _zone_of(cfg, inp, "sold_at")
+    zone = _zone_of(cfg, inp, "sold_at", account_tz)
     hours = dict(con.execute(f"SELECT hour(timezone({tz}, sold_at)), count(*) FROM sales GROUP BY 1").fetchall())
     total = sum(hours.values())
     ic.facts.append(f"sold_at: times without an offset are read in {zone}; shown in the account's zone {account_tz}")
@@ -265,12 +266,12 @@ def _partner_references(con: duckdb.DuckDBPyConnection, report: CheckReport) -> 
     """Sales naming a partner the partners inputs do not list: a few are normal (`salesglass doctor`
     counts them); most of them mean the sales' partner column is not the partners' key."""
     sales = [ic for ic in report.inputs if ic.target == "sales" and ic.loaded]
-    if not sales or not con.execute("SELECT count(*) FROM partners").fetchone()[0]:
+    if not sales or not con.execute("SELECT count(*) FROM partners").fetchall()[0][0]:
         return
     n, support, unknown = con.execute("""SELECT count(*), count(*) FILTER (partner_id IS NULL),
                                                 count(*) FILTER (partner_id IS NOT NULL AND partner_id NOT IN
                                                                  (SELECT partner_id FROM partners))
-                                         FROM __all_sales""").fetchone()
+                                         FROM __all_sales""").fetchall()[0]
     examples = [
         r[0]
         for r in con.execute("""SELECT DISTINCT partner_id FROM __all_sales WHERE partner_id NOT IN
@@ -311,8 +312,12 @@ def _status_values(cfg: Config, inp: InputSpec, ic: InputCheck) -> None:
         return
     named: dict[str, set[str]] = {}
     for node in tree.find_all(exp.EQ, exp.In):
-        col = node.this if isinstance(node, exp.In) else node.left
-        vals = node.expressions if isinstance(node, exp.In) else [node.right]
+        if isinstance(node, exp.In):
+            col, vals = node.this, node.expressions
+        elif isinstance(node, exp.EQ):
+            col, vals = node.left, [node.right]
+        else:
+            continue
         if isinstance(col, exp.Column) and vals and all(isinstance(v, exp.Literal) and v.is_string for v in vals):
             if isinstance(node.parent, exp.Not):
                 continue
