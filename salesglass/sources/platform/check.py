@@ -1,18 +1,18 @@
-"""`salesglass check`: a dry run of the load — what would load, what would not and why — writing nothing.
+"""The back-office's dry run for `salesglass check`: what would load, what would not and why — writing nothing.
 
 Each input is loaded by the load's own code (`load_into`: the same mapping SQL, checks and quarantine
 reasons) into a temporary in-memory DuckDB, from a sample of its rows (or all of them with `full`).
 The warehouse is only read, and only for the amoCRM users' e-mails. Then the things a wrong config
 shows only in the numbers are looked for: a money unit off by 100 (ticket prices no one pays), times
 in the wrong zone (sales peaking at night), status values the `where` leaves out without saying
-what they mean — and, with amoCRM configured, the mapping resolved against the live account.
+what they mean. The amoCRM side of `salesglass check` is the amoCRM source's own; `salesglass/check.py`
+runs both.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -25,7 +25,6 @@ from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
 
-AmoCheck = Callable[[Config], list[str]]
 SAMPLE_ROWS = 50_000
 TICKET_PRICE = (50, 30_000)  # rubles: what a ticket plausibly costs on average; outside it the unit is suspect
 
@@ -46,17 +45,17 @@ class InputCheck:
 
 
 @dataclass
-class CheckReport:
+class PlatformCheck:
+    """What a dry run of every back-office input (and the plans) found."""
+
     inputs: list[InputCheck] = field(default_factory=list)
     months: list[tuple[str, float, int, int]] = field(default_factory=list)  # (YYYY-MM, turnover, tickets, orders)
-    amocrm: list[str] = field(default_factory=list)  # problems of the amoCRM mapping
-    amocrm_checked: bool = False
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # config mistakes (an input that cannot be read)
 
     @property
     def warnings(self) -> list[str]:
-        return [w for i in self.inputs for w in i.warnings] + self.amocrm
+        return [w for i in self.inputs for w in i.warnings]
 
     @property
     def ok(self) -> bool:
@@ -81,16 +80,13 @@ def _sampled(cfg: Config, inp: InputSpec, sample: int | None) -> InputSpec:
     )
 
 
-def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: AmoCheck | None = None) -> CheckReport:
-    """Dry-run every input (and the plans) of `cfg`; nothing is written anywhere. `amocrm`: how to check
-    the amoCRM mapping against the live account (the CLI passes the amoCRM source's own check, so that
-    this module does not reach into another source); run when the config has an [amocrm] section."""
+def dry_run(cfg: Config, report: PlatformCheck, *, sample: int | None = SAMPLE_ROWS) -> None:
+    """Dry-run every input (and the plans) of `cfg` into `report`; nothing is written anywhere."""
     from salesglass.account_zone import resolve_zone
     from salesglass.sources.platform.config import with_naive_zone
     from salesglass.sources.platform.load import load_into
     from salesglass.warehouse import init_canonical
 
-    report = CheckReport()
     account_tz = resolve_zone(cfg).name
     cfg = with_naive_zone(cfg, account_tz)
     con = duckdb.connect(":memory:")
@@ -132,12 +128,6 @@ def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: AmoCheck
             _plans(con, cfg, report)
     finally:
         con.close()
-    if amocrm is not None and "amocrm" in cfg.model_fields_set:
-        report.amocrm_checked = True
-        report.amocrm = amocrm(cfg)
-    elif amocrm is not None:
-        report.notes.append("amoCRM: not configured yet (no [amocrm] section) — the back-office side is checked alone")
-    return report
 
 
 def _copy_managers(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
@@ -245,7 +235,7 @@ def _partner_facts(
             )
 
 
-def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: CheckReport) -> None:
+def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: PlatformCheck) -> None:
     from salesglass.sources.platform.load import load_into
 
     ic = InputCheck("plans", "plans")
@@ -262,7 +252,7 @@ def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: CheckReport) -> 
         _range(con, ic, "plans", "month")
 
 
-def _partner_references(con: duckdb.DuckDBPyConnection, report: CheckReport) -> None:
+def _partner_references(con: duckdb.DuckDBPyConnection, report: PlatformCheck) -> None:
     """Sales naming a partner the partners inputs do not list: a few are normal (`salesglass doctor`
     counts them); most of them mean the sales' partner column is not the partners' key."""
     sales = [ic for ic in report.inputs if ic.target == "sales" and ic.loaded]
