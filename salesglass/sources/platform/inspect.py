@@ -241,8 +241,8 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, name: str, source_type:
                count(*) FILTER ({num} = round({num}) AND {num} % 100 = 0),
                count(*) FILTER ({num} < 0), median(abs({num})), count(*) FILTER ({num} = 0),
                count(*) FILTER (regexp_matches(v, '^-?[0-9 ]+[.,][0-9]+$')),
-               count(*) FILTER (regexp_full_match(v, '{EMAIL}')),
-               count(*) FILTER (regexp_matches(v, '{OFFSET}') AND regexp_matches(v, '[0-9]:[0-9]')),
+               count(*) FILTER (regexp_full_match(v, {quote_lit(EMAIL)})),
+               count(*) FILTER (regexp_matches(v, {quote_lit(OFFSET)}) AND regexp_matches(v, '[0-9]:[0-9]')),
                count(*) FILTER (regexp_matches(lower(v), '^(итого|всего|total)'))
         FROM {base}""").fetchall()[0]
     n = row[0]
