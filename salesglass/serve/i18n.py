@@ -112,6 +112,8 @@ class Formatter:
         """One table cell as text, by column kind."""
         if kind == "money":
             return self.money(value)
+        if kind == "money0":  # whole currency units: forecasts, where kopecks would be false precision
+            return self.money_short(value)
         if kind == "int":
             return self.number(value, 0)
         if kind == "num":

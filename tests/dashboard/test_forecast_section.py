@@ -3,6 +3,8 @@ built and published by the real build: the parts, the range, the chances and the
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -32,15 +34,35 @@ def forecast_site(tmp_path_factory):
     return cfg
 
 
+def _forecast_table(html: str) -> dict[str, dict[str, str]]:
+    """The forecast table's cells: part (row label) → metric → text."""
+    table = html.split('data-table="forecast"')[1].split("</table>")[0]
+    rows = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S):
+        cells = dict(re.findall(r'data-col="([^"]+)">\s*(.*?)</td>', tr, re.S))
+        rows[cells.pop("part")] = cells
+    return rows
+
+
 def test_plan_fact_shows_the_forecast_section(forecast_site):
     from salesglass.serve.web.app import create_app
 
     with TestClient(create_app(forecast_site), headers={"accept-language": "en-US,en;q=0.9"}) as client:
         html = login(client, "admin@demo.test").get("/planfact?period=month").text
     assert "Forecast of the running period" in html
-    assert "Base (current partners)" in html and "Pipeline (open deals)" in html
-    # January: fact 2464 (88 × 28), base 428.80 (test_forecast.py), run-rate 2464 × 31 / 28 = 2728
-    assert "2,892.80" in html  # forecast = 2464 + 428.80
-    assert "428.80" in html  # the base
+    rows = _forecast_table(html)
+    assert "Base (current partners)" in rows and "Pipeline (open deals)" in rows
+    # January: fact 2464 (88 × 28), base 428.80 (test_forecast.py), run-rate 2464 × 31 / 28 = 2728;
+    # money in whole roubles: a forecast's kopecks are false precision
+    assert rows["Fact to date"]["turnover"] == "2,464\xa0₽"
+    assert rows["Base (current partners)"]["turnover"] == "429\xa0₽"
+    assert rows["Forecast"]["turnover"] == "2,893\xa0₽"  # 2464 + 428.80
+    assert rows["Run-rate"]["turnover"] == "2,728\xa0₽"
+    # counts are whole numbers: 2 sales a day × 28 days = 56 tickets; no new partner yet
+    assert rows["Fact to date"]["tickets"] == "56"
+    assert rows["Fact to date"]["new_partners"] == "0"
+    for part, cells in rows.items():
+        if not part.startswith("Chance"):
+            assert "." not in cells["tickets"] + cells["new_partners"], (part, cells)
     assert "How accurate the forecast has been (backtest)" in html
     assert "<script>" not in html.split("</head>")[-1]  # the charts are data, no inline script

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 from fastapi import FastAPI, HTTPException
@@ -197,7 +196,7 @@ def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> Fast
         except NoData:
             return {"status": "no-data"}
 
-    routes.register(app, state)
+    routes.register(app)
     return app
 
 
@@ -217,13 +216,3 @@ def _quote(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe="")
-
-
-def safe_next(value: str | None) -> str:
-    """Only same-site paths after login (no open redirect)."""
-    if not value:
-        return "/"
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
-        return "/"
-    return value

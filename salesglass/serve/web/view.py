@@ -40,10 +40,10 @@ class TableView:
         out = []
         cols = [(c, c.key, "_link_" + c.key, "_amo_" + c.key) for c in self.cols]
         for row in self.rows:
-            override = row.get("_kind")
+            override = row.get("_kind")  # a row's own kind for its money cells; "_kind_<col>": one cell's
             line = []
             for c, key, link, amo in cols:
-                kind = override if override and c.kind == "money" else c.kind
+                kind = row.get("_kind_" + key) or (override if override and c.kind == "money" else c.kind)
                 line.append(Cell(key, fmt.cell(kind, row.get(key)), c.numeric, row.get(link), row.get(amo)))
             out.append(line)
         return out

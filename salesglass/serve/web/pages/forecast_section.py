@@ -18,9 +18,11 @@ POINTS = {
 }
 
 
-def _kind(metric: str) -> str | None:
-    """Counts keep one decimal (expected new partners are fractions); money is formatted as money."""
-    return "num" if metric in ("tickets", "new_partners") else None
+def _kind(metric: str) -> str:
+    """How a row's numbers read: counts as whole numbers (a forecast of 13.3 new partners is "13"), money
+    in whole roubles (a forecast's kopecks are false precision, and they would push the table past its
+    card). The export keeps the exact values."""
+    return "int" if metric in ("tickets", "new_partners") else "money0"
 
 
 def forecast_rows(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> list[dict]:
@@ -100,26 +102,39 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
     )
 
 
+# the table's rows: forecast = fact + base + pipeline, its range, both plans with their chances, the run-rate
+PARTS = (
+    ("fact", "fact_to_date"),
+    ("forecast_base", "forecast_base"),
+    ("forecast_pipeline", "forecast_pipeline"),
+    ("forecast", "forecast"),
+    ("forecast_low", "forecast_low"),
+    ("forecast_high", "forecast_high"),
+    ("plan_realistic", "plan_realistic"),
+    ("chance_realistic_pct", "chance_realistic"),
+    ("plan_optimistic", "plan_optimistic"),
+    ("chance_optimistic_pct", "chance_optimistic"),
+    ("run_rate", "run_rate"),
+)
+
+
 def table(ctx: Ctx, rows: list[dict]) -> TableView:
+    """One column per metric, one row per part: it reads top-down like the sum it is (fact + base +
+    pipeline = forecast) and stays as narrow as its card with any number of digits."""
     t = ctx.t
+    lines = []
+    for key, label in PARTS:
+        line: dict = {"part": t(label)}
+        for r in rows:
+            m = r["metric"]
+            line[m] = r[key]
+            line[f"_kind_{m}"] = "pct" if key.startswith("chance_") else _kind(m)
+        lines.append(line)
     return TableView(
         "forecast",
         t("table_forecast"),
-        [
-            Col("metric", t("metric"), "label"),
-            Col("fact", t("fact_to_date"), "money"),
-            Col("forecast_base", t("forecast_base"), "money"),
-            Col("forecast_pipeline", t("forecast_pipeline"), "money"),
-            Col("forecast", t("forecast"), "money"),
-            Col("forecast_low", t("forecast_low"), "money"),
-            Col("forecast_high", t("forecast_high"), "money"),
-            Col("plan_realistic", t("plan_realistic"), "money"),
-            Col("chance_realistic_pct", t("chance_realistic"), "pct"),
-            Col("plan_optimistic", t("plan_optimistic"), "money"),
-            Col("chance_optimistic_pct", t("chance_optimistic"), "pct"),
-            Col("run_rate", t("run_rate"), "money"),
-        ],
-        rows,
+        [Col("part", ""), *[Col(r["metric"], t(r["metric"]), "money") for r in rows]],
+        lines,
         note=t("forecast_note"),
     )
 

@@ -1,0 +1,240 @@
+"""The bonus close: month states, payroll and audit (admins); statements and disputes (everyone).
+
+Every change is a POST with the session's CSRF token and goes through the bonus state store
+(salesglass/bonus/store.py), which audits it. A manager reads only their own statement and disputes only
+their own lines: the manager id comes from their login, never from the request.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.requests import Request
+
+from salesglass.bonus import statement as stmt
+from salesglass.bonus.store import BonusStore, Period, parse_month
+from salesglass.errors import SalesglassError
+from salesglass.serve.web.bonus_close import (
+    STATE_MOVES,
+    audit_view,
+    disputed_line,
+    int_param,
+    last_months,
+    month_param,
+    month_totals,
+    payroll_view,
+    period_rows,
+    statement_manager,
+    statement_view,
+)
+from salesglass.serve.web.context import Ctx
+from salesglass.serve.web.export import csv_bytes, xlsx_bytes
+from salesglass.serve.web.routes.common import (
+    CSV,
+    XLSX,
+    Action,
+    Posted,
+    admin_action,
+    download,
+    opened,
+    posted,
+    render,
+    state_of,
+)
+
+router = APIRouter()
+
+
+def add_strings() -> None:
+    """The bonus pages' strings join the dashboard's (kept apart in serve/bonus_strings.py)."""
+    from salesglass.serve.bonus_strings import BONUS_STRINGS
+    from salesglass.serve.strings import STRINGS
+
+    for key, value in BONUS_STRINGS.items():
+        STRINGS.setdefault(key, value)
+
+
+def store(request: Request) -> BonusStore:
+    return BonusStore(state_of(request).cfg.bonus_state_path)
+
+
+def as_of_month(ctx: Ctx) -> date:
+    return ctx.snap.as_of.replace(day=1)
+
+
+def managers_by_name(ctx: Ctx) -> list[dict]:
+    return sorted(ctx.managers.values(), key=lambda m: m.get("name") or "")
+
+
+# ---- admins: month states ---------------------------------------------------------------------------
+def periods_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    with opened(request, admin=True) as ctx:
+        st = store(request)
+        return render(
+            ctx,
+            "bonus_periods.html",
+            status=status,
+            rows=period_rows(st.periods(), month_totals(ctx), as_of_month(ctx)),
+            error=error,
+            managers=managers_by_name(ctx),
+            disputes=st.disputes(status="open"),
+            first_open=st.first_open(),
+            adjustments=st.manual_adjustments()[-20:],
+        )
+
+
+def move_state(request: Request, post: Posted) -> None:
+    st, month = store(request), parse_month(post.text("month"))
+    if post.action == "review":
+        st.review(month, post.actor)
+    elif post.action == "approve":
+        st.approve(month, post.actor, state_of(request).cfg.published_path)
+    elif post.action == "pay":
+        st.pay(month, post.actor)
+    else:
+        st.reopen(month, post.actor, post.text("reason"))
+
+
+def add_adjustment(request: Request, post: Posted) -> None:
+    manager = int_param(post.form.get("manager"))
+    if manager is None:
+        raise SalesglassError("choose a manager")
+    store(request).add_adjustment(
+        parse_month(post.text("month")),
+        manager,
+        post.form.get("amount"),
+        post.text("reason"),
+        post.actor,
+        partner_id=post.text("partner").strip() or None,
+    )
+
+
+def resolve_dispute(request: Request, post: Posted) -> None:
+    decision = post.text("decision")
+    store(request).resolve_dispute(
+        int_param(post.form.get("dispute")) or 0,
+        decision,
+        post.text("answer"),
+        post.actor,
+        amount=post.form.get("amount") if decision == "adjust" else None,
+    )
+
+
+PERIOD_ACTIONS: dict[str, Action] = {
+    **dict.fromkeys(STATE_MOVES, move_state),
+    "adjust": add_adjustment,
+    "resolve": resolve_dispute,
+}
+
+
+@router.get("/bonus/periods", response_class=HTMLResponse)
+def bonus_periods(request: Request) -> Response:
+    return periods_page(request)
+
+
+@router.post("/bonus/periods")
+async def bonus_periods_action(request: Request) -> Response:
+    return await admin_action(
+        request,
+        PERIOD_ACTIONS,
+        back="/bonus/periods",
+        show_error=lambda r, error: periods_page(r, error, status=400),
+    )
+
+
+@router.get("/bonus/payroll.xlsx")
+def payroll_xlsx(request: Request, month: str | None = None) -> Response:
+    with opened(request, admin=True) as ctx:
+        m = month_param(month, as_of_month(ctx))
+        body = xlsx_bytes(payroll_view(ctx, m, store(request).period(m)), ctx)
+    return download(body, XLSX, f"salesglass-payroll-{m:%Y-%m}.xlsx")
+
+
+# ---- admins: audit trail ----------------------------------------------------------------------------
+@router.get("/bonus/audit", response_class=HTMLResponse)
+def audit_page(request: Request, month: str | None = None) -> Response:
+    with opened(request, admin=True) as ctx:
+        entries = store(request).audit(month_param(month, as_of_month(ctx)) if month else None)
+        return render(ctx, "bonus_audit.html", view=audit_view(ctx, entries))
+
+
+@router.get("/bonus/audit.csv")
+def audit_csv(request: Request) -> Response:
+    with opened(request, admin=True) as ctx:
+        body = csv_bytes(audit_view(ctx, store(request).audit(None)), ctx)
+    return download(body, CSV, "salesglass-bonus-audit.csv")
+
+
+# ---- everyone: statements ---------------------------------------------------------------------------
+def statement_data(request: Request, ctx: Ctx) -> tuple[date, int | None, dict[str, Any] | None, Period]:
+    """The month and manager the URL asks for (as far as the viewer may), their statement, the month's state."""
+    p = request.query_params
+    month = month_param(p.get("month"), as_of_month(ctx))
+    manager = statement_manager(ctx, int_param(p.get("manager")), month)
+    period = store(request).period(month)
+    if manager is None or not ctx.snap.has("report_bonus_lines"):
+        return month, manager, None, period
+    return month, manager, stmt.statement(ctx.q, month, manager), period
+
+
+@router.get("/bonus/statement", response_class=HTMLResponse)
+def statement_page(request: Request) -> Response:
+    with opened(request) as ctx:
+        month, manager, data, period = statement_data(request, ctx)
+        name = ctx.manager_name(manager) if manager is not None else ""
+        disputes = store(request).disputes(manager_id=manager) if manager is not None else []
+        own = not ctx.viewer.is_admin and manager is not None and manager == ctx.viewer.manager_id
+        query = urlencode({"month": f"{month:%Y-%m}", **({"manager": manager} if manager is not None else {})})
+        return render(
+            ctx,
+            "bonus_statement.html",
+            view=statement_view(ctx, data, period, name) if data is not None else None,
+            data=data,
+            period=period,
+            month=month,
+            manager=manager,
+            months=last_months(as_of_month(ctx)),
+            managers=managers_by_name(ctx) if ctx.viewer.is_admin else [],
+            disputes=[d for d in disputes if d["month"] == month],
+            can_dispute=own,
+            query=query,
+            done=request.query_params.get("done"),
+        )
+
+
+@router.get("/bonus/statement.xlsx")
+def statement_xlsx(request: Request) -> Response:
+    with opened(request) as ctx:
+        month, manager, data, period = statement_data(request, ctx)
+        if data is None or manager is None:
+            raise HTTPException(status_code=404, detail="no statement")
+        body = xlsx_bytes(statement_view(ctx, data, period, ctx.manager_name(manager)), ctx)
+    return download(body, XLSX, f"salesglass-statement-{manager}-{month:%Y-%m}.xlsx")
+
+
+@router.post("/bonus/dispute")
+async def raise_dispute(request: Request) -> Response:
+    """A manager flags one of their own lines (the line must exist under their manager id)."""
+    with opened(request) as ctx:
+        post = await posted(request)
+        manager = ctx.viewer.manager_id
+        if ctx.viewer.is_admin or manager is None:
+            raise HTTPException(status_code=403, detail="only a manager disputes their own lines")
+        month = month_param(post.text("month"), as_of_month(ctx))
+        rule, partner = post.text("rule"), post.text("partner") or None
+        corrects = post.text("corrects_month")
+        corrects_month = month_param(corrects, month) if corrects else None
+        line = disputed_line(ctx, month, manager, rule, partner, corrects_month)
+        if not line.get("n"):
+            raise HTTPException(status_code=403, detail="not one of your lines")
+    try:
+        store(request).raise_dispute(
+            month, manager, rule, partner, corrects_month, line["amount"], post.text("comment"), ctx.viewer.email
+        )
+    except SalesglassError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    return RedirectResponse(f"/bonus/statement?month={month:%Y-%m}&done=dispute", status_code=303)

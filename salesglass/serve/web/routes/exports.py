@@ -1,0 +1,34 @@
+"""A page's tables as a file, with the page's filters: `/{name}/export.xlsx` (every table), `.csv` (one)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from starlette.requests import Request
+
+from salesglass.serve.web.context import Ctx
+from salesglass.serve.web.export import csv_bytes, xlsx_bytes
+from salesglass.serve.web.routes.common import CSV, XLSX, cached, download, opened
+from salesglass.serve.web.routes.pages import page_named
+
+router = APIRouter()
+
+
+def filename(name: str, ctx: Ctx) -> str:
+    return f"salesglass-{name}-{ctx.month_from:%Y-%m}-{ctx.month_to:%Y-%m}"
+
+
+@router.get("/{name}/export.xlsx")
+def export_xlsx(request: Request, name: str) -> Response:
+    page = page_named(name)
+    with opened(request, admin=page.admin_only) as ctx:
+        data = cached(ctx, "xlsx", lambda: xlsx_bytes(page.build(ctx), ctx), volatile=page.volatile)
+        return download(data, XLSX, f"{filename(name, ctx)}.xlsx")
+
+
+@router.get("/{name}/export.csv")
+def export_csv(request: Request, name: str, table: str | None = None) -> Response:
+    page = page_named(name)
+    with opened(request, admin=page.admin_only) as ctx:
+        data = cached(ctx, "csv", lambda: csv_bytes(page.build(ctx), ctx, table), volatile=page.volatile)
+        return download(data, CSV, f"{filename(name, ctx)}.csv")
