@@ -10,7 +10,7 @@ prints one report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,22 +18,43 @@ from rich.markup import escape
 from rich.table import Table
 
 from salesglass.cli_options import ConfigOption
-from salesglass.config import Config
-from salesglass.sources.platform.check import SAMPLE_ROWS, PlatformCheck
+
+if TYPE_CHECKING:  # both are heavy imports; `salesglass --help` imports this module
+    from salesglass.config import Config
+    from salesglass.sources.platform.check import InputCheck, PlatformCheck
 
 console = Console()
+SAMPLE_ROWS = 50_000  # rows read per database input unless the whole table is asked for
 
 
 @dataclass
-class CheckReport(PlatformCheck):
+class CheckReport:
     """The back-office's dry run and the amoCRM mapping's problems together."""
 
+    platform: PlatformCheck
     amocrm: list[str] = field(default_factory=list)  # problems of the amoCRM mapping
     amocrm_checked: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def inputs(self) -> list[InputCheck]:
+        return self.platform.inputs
+
+    @property
+    def months(self) -> list[tuple[str, float, int, int]]:
+        return self.platform.months
+
+    @property
+    def errors(self) -> list[str]:
+        return self.platform.errors
 
     @property
     def warnings(self) -> list[str]:
-        return super().warnings + self.amocrm
+        return self.platform.warnings + self.amocrm
+
+    @property
+    def ok(self) -> bool:
+        return self.platform.ok and not self.amocrm
 
 
 def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: bool = False) -> CheckReport:
@@ -42,8 +63,7 @@ def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: bool = F
     from salesglass.sources.amocrm.resolve import live_problems
     from salesglass.sources.platform.check import dry_run
 
-    report = CheckReport()
-    dry_run(cfg, report, sample=sample)
+    report = CheckReport(dry_run(cfg, sample=sample))
     if amocrm and "amocrm" in cfg.model_fields_set:
         report.amocrm_checked = True
         report.amocrm = live_problems(cfg)
@@ -55,7 +75,7 @@ def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: bool = F
 def check(
     config: ConfigOption = None,
     full: Annotated[bool, typer.Option("--full", help="Read every row (default: a sample per input).")] = False,
-    sample: Annotated[int, typer.Option(help="Rows read per database input without --full.")] = 50_000,
+    sample: Annotated[int, typer.Option(help="Rows read per database input without --full.")] = SAMPLE_ROWS,
 ) -> None:
     """Dry run: map and validate every input exactly as `load` would, and write nothing.
 

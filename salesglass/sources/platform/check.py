@@ -25,7 +25,6 @@ from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
 
-SAMPLE_ROWS = 50_000
 TICKET_PRICE = (50, 30_000)  # rubles: what a ticket plausibly costs on average; outside it the unit is suspect
 
 
@@ -50,7 +49,6 @@ class PlatformCheck:
 
     inputs: list[InputCheck] = field(default_factory=list)
     months: list[tuple[str, float, int, int]] = field(default_factory=list)  # (YYYY-MM, turnover, tickets, orders)
-    notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # config mistakes (an input that cannot be read)
 
     @property
@@ -80,13 +78,15 @@ def _sampled(cfg: Config, inp: InputSpec, sample: int | None) -> InputSpec:
     )
 
 
-def dry_run(cfg: Config, report: PlatformCheck, *, sample: int | None = SAMPLE_ROWS) -> None:
-    """Dry-run every input (and the plans) of `cfg` into `report`; nothing is written anywhere."""
+def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
+    """Dry-run every input (and the plans) of `cfg`, reading at most `sample` rows of each database input
+    (None: all of them); nothing is written anywhere."""
     from salesglass.account_zone import resolve_zone
     from salesglass.sources.platform.config import with_naive_zone
     from salesglass.sources.platform.load import load_into
     from salesglass.warehouse import init_canonical
 
+    report = PlatformCheck()
     account_tz = resolve_zone(cfg).name
     cfg = with_naive_zone(cfg, account_tz)
     con = duckdb.connect(":memory:")
@@ -128,6 +128,7 @@ def dry_run(cfg: Config, report: PlatformCheck, *, sample: int | None = SAMPLE_R
             _plans(con, cfg, report)
     finally:
         con.close()
+    return report
 
 
 def _copy_managers(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
