@@ -127,22 +127,22 @@ def resolve(
     f = amo.fields
     for name in ("client_kind", "cold_deal", "lead_platform_account_id", "loss_reason"):
         ref = getattr(f, name)
-        field = (
+        found = (
             None
             if ref is None
             else _match(ref, lead_fields, "lead custom field", f"fields.{name}", "among the lead fields")
         )
-        res.lead_fields[name] = None if field is None else field["id"]
-        _remember(res, name, field)
+        res.lead_fields[name] = None if found is None else found["id"]
+        _remember(res, name, found)
     for name, canon in (("company_platform_account_id", "platform_account_id"), ("company_inn", "inn")):
         ref = getattr(f, name)
-        field = (
+        found = (
             None
             if ref is None
             else _match(ref, company_fields, "company custom field", f"fields.{name}", "among the company fields")
         )
-        res.company_fields[canon] = None if field is None else field["id"]
-        _remember(res, f"company_{canon}", field)
+        res.company_fields[canon] = None if found is None else found["id"]
+        _remember(res, f"company_{canon}", found)
     if f.client_kind is not None:
         definition = next(d for d in lead_fields if d["id"] == res.lead_fields["client_kind"])
         enums = definition.get("enums") or []
@@ -167,13 +167,13 @@ def resolve(
     for key, role in amo.roles.users.items():
         named = [u for u in users if str(u["id"]) == key or str(u.get("email", "")).casefold() == key.casefold()]
         if not named:
-            raise ConfigError(f"[amocrm].roles.users.{key!r}: no amoCRM named with this id or e-mail")
+            raise ConfigError(f"[amocrm].roles.users.{key!r}: no amoCRM user with this id or e-mail")
         res.user_roles[named[0]["id"]] = role
     for key, role in amo.roles.groups.items():
         named = [g for g in groups if str(g["id"]) == key or str(g.get("name", "")).casefold() == key.casefold()]
         if not named:
             names = ", ".join(repr(g.get("name")) for g in groups)
-            raise ConfigError(f"[amocrm].roles.groups.{key!r}: no user named with this id or name (there are: {names})")
+            raise ConfigError(f"[amocrm].roles.groups.{key!r}: no user group with this id or name (there are: {names})")
         res.group_roles[named[0]["id"]] = role
     return res
 
