@@ -71,6 +71,15 @@ def serve(
             "(`salesglass webhook-info` shows the URL) and re-fetch the leads they name.",
         ),
     ] = True,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Dashboard processes answering side by side (default: [dashboard].workers, 1). More than 1 "
+            "uses more CPU cores when many people look at once; logins and sessions work across all of them.",
+        ),
+    ] = None,
 ) -> None:
     """Start the web dashboard (login required; reads the published report file) and keep it fresh."""
     from salesglass.config import load_config
@@ -81,15 +90,21 @@ def serve(
         cfg.dashboard.host = host
     if port:
         cfg.dashboard.port = port
+    if workers:
+        cfg.dashboard.workers = workers
     require_free_port(cfg.dashboard.host, cfg.dashboard.port)
     if not UserStore(cfg.resolve(cfg.dashboard.users_path)).list():
         console.print(
             "[yellow]No dashboard users yet:[/] add one with `salesglass users add you@example.com --role admin`."
         )
-    console.print(f"dashboard on http://{cfg.dashboard.host}:{cfg.dashboard.port}/ (Ctrl+C stops it)")
+    many = f", {cfg.dashboard.workers} worker processes" if cfg.dashboard.workers > 1 else ""
+    console.print(f"dashboard on http://{cfg.dashboard.host}:{cfg.dashboard.port}/{many} (Ctrl+C stops it)")
     if refresh:
         console.print(f"refreshing every {cfg.refresh.interval_minutes} min; runs: `salesglass refresh-status`")
-    run_server(cfg, refresh=refresh, webhooks=webhooks)
+    if cfg.dashboard.workers > 1:
+        run_workers(cfg, config, refresh=refresh, webhooks=webhooks)
+    else:
+        run_server(cfg, refresh=refresh, webhooks=webhooks)
 
 
 def _shown(text: str) -> str:
@@ -250,6 +265,69 @@ def run_server(
         uvicorn.run(served.app, **server_options(cfg))
     finally:
         served.stop()
+
+
+WORKER_ENV = "SALESGLASS_SERVE_WORKER"
+
+
+def run_workers(cfg: Any, config: Path | None, *, refresh: bool = False, webhooks: bool = False) -> None:
+    """Serve with `[dashboard].workers` processes on one port until interrupted.
+
+    One Python process renders one page at a time per core at best (the GIL); with many people looking
+    at once, pages queue. uvicorn's supervisor binds the port, spawns the workers and restarts one that
+    dies; each worker (`worker_app`) opens the published file read-only and picks up a new build on its
+    next request. What they share lives on disk, so any worker serves any request: logins and sessions
+    (SQLite beside the logins file) — a logout ends the session everywhere; the session-signing key
+    (created here, once, before the workers would race to create it); the failed-login counters (a SQLite
+    file beside the logins, so N workers allow no more guesses than one). The refresh scheduler runs once,
+    here; each worker takes amoCRM webhooks itself (targeted refreshes take the one refresh lock in turn).
+    """
+    import json
+    import os
+
+    import uvicorn
+
+    from salesglass.serve.web.auth import load_or_create_secret
+
+    load_or_create_secret(cfg.resolve(cfg.dashboard.secret_path))
+    refresher = None
+    if refresh:
+        from salesglass.refresh.scheduler import start_background_refresh
+
+        refresher = start_background_refresh(cfg, run_at_start=False)
+    # spawned workers read the config file again: they get its path and what the command line changed
+    os.environ[WORKER_ENV] = json.dumps(
+        {
+            "config": str(Path(config).resolve()) if config else None,
+            "cwd": os.getcwd(),
+            "webhooks": webhooks,
+            "workers": cfg.dashboard.workers,
+        }
+    )
+    try:
+        uvicorn.run(
+            "salesglass.serve.cli:worker_app", factory=True, workers=cfg.dashboard.workers, **server_options(cfg)
+        )
+    finally:
+        if refresher is not None:
+            refresher.stop()
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of `run_workers` (uvicorn calls it by name in each worker)."""
+    import json
+    import os
+
+    from salesglass.config import load_config
+
+    settings = json.loads(os.environ[WORKER_ENV])
+    if settings["config"] is None:  # the demo defaults are taken from the folder `serve` ran in
+        os.chdir(settings["cwd"])
+    cfg = load_config(settings["config"])
+    cfg.dashboard.workers = settings["workers"]
+    served = serving(cfg, webhooks=settings["webhooks"])
+    served.app.add_event_handler("shutdown", served.stop)
+    return served.app
 
 
 def server_options(cfg: Any) -> dict[str, Any]:

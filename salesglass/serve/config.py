@@ -33,12 +33,16 @@ class DashboardConfig(Section):
     page_size: int = Field(50, ge=10, le=1000)
     # rendered views kept in memory per published version (0 = render every request)
     cache_entries: int = Field(256, ge=0, le=100_000)
+    # dashboard processes serving requests side by side (each reads the published file read-only); more
+    # than 1 uses more CPU cores under many simultaneous users. `salesglass serve --workers N` overrides it
+    workers: int = Field(1, ge=1, le=64)
     # wrong passwords for one e-mail (any letter case) within the window before it is locked for the window
     login_max_failures: int = Field(5, ge=1, le=1000)
     # wrong passwords from one client address (any e-mails) before that address is locked; higher, as
     # an office behind one NAT address shares it
     login_max_failures_per_address: int = Field(20, ge=1, le=10_000)
-    # the counting window and the lock's length, in minutes (counters live in the serving process's memory)
+    # the counting window and the lock's length, in minutes (counters live in the serving process's memory,
+    # or in a file beside the logins file shared by all workers when workers > 1)
     login_window_minutes: int = Field(15, ge=1, le=24 * 60)
     # the dashboard's address as users open it, e.g. "https://sales.example.com" (empty = the Host header);
     # POSTs from any other origin are refused. Set it when a reverse proxy rewrites the Host header.
@@ -85,6 +89,7 @@ session_idle_minutes = 120              # … and without any request
 secure_cookies = false                  # true when the dashboard is served over HTTPS
 page_size = 50                          # rows per drill-down page
 cache_entries = 256                     # rendered views kept per published version (0 = off)
+workers = 1                             # dashboard processes; 2+ on a machine with several cores and many users
 login_max_failures = 5                  # wrong passwords for one e-mail before it is locked …
 login_max_failures_per_address = 20     # … or from one client address (any e-mails)
 login_window_minutes = 15               # counting window and lock length (HTTP 429 meanwhile)

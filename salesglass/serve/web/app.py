@@ -24,7 +24,7 @@ from salesglass.serve.web.cache import ResponseCache
 from salesglass.serve.web.context import Ctx, Viewer
 from salesglass.serve.web.data import NoData, Published, Query
 from salesglass.serve.web.guard import Guard, security_headers
-from salesglass.serve.web.throttle import LoginThrottle
+from salesglass.serve.web.throttle import LoginThrottle, SharedCounters, shared_counters_path
 
 HERE = Path(__file__).parent
 log = logging.getLogger("salesglass.dashboard")
@@ -33,14 +33,17 @@ log = logging.getLogger("salesglass.dashboard")
 class App:
     """Shared state of one running dashboard."""
 
-    def __init__(self, cfg: Any, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, cfg: Any, clock: Callable[[], float] | None = None):
         self.cfg = cfg
         d = cfg.dashboard
+        # several worker processes must count the same failed logins: then the counters live in a file
+        counters = SharedCounters(shared_counters_path(cfg.resolve(d.users_path))) if d.workers > 1 else None
         self.throttle = LoginThrottle(
             d.login_max_failures,
             d.login_window_minutes * 60,
             max_failures_per_address=d.login_max_failures_per_address,
             clock=clock,
+            counters=counters,
         )
         self.users = UserStore(cfg.resolve(d.users_path))
         self.sessions = SessionStore(
@@ -113,7 +116,7 @@ class App:
         return Ctx(request, self.cfg, self.formatter(request, snap.timezone), q, viewer, self.cfg.dashboard.page_size)
 
 
-def create_app(cfg: Any, *, clock: Callable[[], float] = time.monotonic) -> FastAPI:
+def create_app(cfg: Any, *, clock: Callable[[], float] | None = None) -> FastAPI:
     """The dashboard as an ASGI app (tests and uvicorn both use this); `clock` times login locks."""
     from salesglass.serve.web import routes
 

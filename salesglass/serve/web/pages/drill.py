@@ -6,6 +6,7 @@ and calendar (account time zone) as the reports. A manager only ever gets their 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -108,28 +109,66 @@ def _manager_arg(ctx: Ctx) -> int | str | None:
     return ctx.requested_manager
 
 
+DEAL_BASES = ("created", "won", "unlinked", "lost", "cohort", "reached", "signed_selling")
+
+
 def deals(ctx: Ctx) -> DrillView:
     t = ctx.t
     basis = ctx.params.get("basis") or "all"
     stage = ctx.params.get("stage")
     if stage is not None and stage not in STAGES:
         raise HTTPException(status_code=400, detail="unknown stage")
+    w, sub = deal_conditions(ctx, basis, stage)
+    base = f"""SELECT d.deal_id, d.name, d.stage, d.client_kind, d.sales_manager_id, d.partner_id,
+                      p.name AS partner_name, d.price, d.created_at, d.closed_at, d.is_won, d.is_lost, d.pipeline_id
+               FROM deals d LEFT JOIN partners p ON p.partner_id = d.partner_id WHERE {w.sql}"""
+    rows, count, page = _page(ctx, base, w.args, "created_at DESC, deal_id")
+    title = t(f"drill_deals_{basis}") if basis in DEAL_BASES else t("deals")
+    if stage and basis in ("reached", "cohort", "lost"):
+        title += f": {t(stage)}"
+    table = TableView("deals", title, deal_cols(t), [deal_line(ctx, r) for r in rows])
+    view = DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
+    view.pipelines = [
+        r["pipeline_id"]
+        for r in ctx.q.rows("SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50")
+    ]
+    return view
+
+
+def deal_conditions(ctx: Ctx, basis: str, stage: str | None) -> tuple[Where, str]:
+    """Which deals a number counts (its `basis`: created, won, reached a stage, … in the range), and
+    the filters of the page it opens from; with the range as a subtitle."""
     w = Where()
     w.add("NOT coalesce(d.is_deleted, FALSE)")
     end = _utc(ctx, ctx.snap.as_of + timedelta(days=1))
     w.add("d.created_at < ?", end)
+    sub = _deal_basis(ctx, w, basis, stage, end)
+    manager = _manager_arg(ctx)
+    if manager == "none":
+        w.add("d.sales_manager_id IS NULL")
+    elif manager is not None:
+        w.add("d.sales_manager_id = ?", manager)
+    kind_sql, kind_args = ctx.kind_sql("d.client_kind")
+    w.add(kind_sql, *kind_args)
+    if ctx.pipeline is not None:
+        w.add("d.pipeline_id = ?", ctx.pipeline)
+    if ctx.params.get("partner"):
+        w.add("d.partner_id = ?", ctx.params.get("partner"))
+    return w, sub
+
+
+def _deal_basis(ctx: Ctx, w: Where, basis: str, stage: str | None, end: datetime) -> str:
+    """The conditions of one basis, as the reports count it (report_weekly, report_funnel, …)."""
     reached = "s.reached_at"
-    sub = ""
     if basis == "created":
-        sub = _range(ctx, w, "d.created_at")
-    elif basis == "won":
+        return _range(ctx, w, "d.created_at")
+    if basis == "won":
         w.add("d.is_won")
-        sub = _range(ctx, w, "d.closed_at")
-    elif basis in ("reached", "signed_selling"):
-        st = "contract_signed" if basis == "signed_selling" else (stage or "lead")
+        return _range(ctx, w, "d.closed_at")
+    if basis in ("reached", "signed_selling"):
         inner = Where()
         inner.add("s.deal_id = d.deal_id")
-        inner.add("s.stage = ?", st)
+        inner.add("s.stage = ?", "contract_signed" if basis == "signed_selling" else (stage or "lead"))
         sub = _range(ctx, inner, "s.reached_at")
         w.add(f"EXISTS (SELECT 1 FROM deal_stages s WHERE {inner.sql})", *inner.args)
         if basis == "signed_selling":
@@ -138,7 +177,8 @@ def deals(ctx: Ctx) -> DrillView:
                 f"AND {reached} < ?)",
                 end,
             )
-    elif basis in ("cohort", "lost"):
+        return sub
+    if basis in ("cohort", "lost"):
         sub = _range(ctx, w, "d.created_at")
         if basis == "cohort" and stage and stage != "lead":
             w.add(
@@ -154,61 +194,37 @@ def deals(ctx: Ctx) -> DrillView:
                 end,
                 stage or "lead",
             )
-    elif basis == "unlinked":
+        return sub
+    if basis == "unlinked":
         w.add("d.partner_id IS NULL")
-    manager = _manager_arg(ctx)
-    if manager == "none":
-        w.add("d.sales_manager_id IS NULL")
-    elif manager is not None:
-        w.add("d.sales_manager_id = ?", manager)
-    kind_sql, kind_args = ctx.kind_sql("d.client_kind")
-    w.add(kind_sql, *kind_args)
-    if ctx.pipeline is not None:
-        w.add("d.pipeline_id = ?", ctx.pipeline)
-    if ctx.params.get("partner"):
-        w.add("d.partner_id = ?", ctx.params.get("partner"))
-    base = f"""SELECT d.deal_id, d.name, d.stage, d.client_kind, d.sales_manager_id, d.partner_id,
-                      p.name AS partner_name, d.price, d.created_at, d.closed_at, d.is_won, d.is_lost, d.pipeline_id
-               FROM deals d LEFT JOIN partners p ON p.partner_id = d.partner_id WHERE {w.sql}"""
-    rows, count, page = _page(ctx, base, w.args, "created_at DESC, deal_id")
-    for r in rows:
-        r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
-        r["manager"] = ctx.manager_name(r["sales_manager_id"]) if r["sales_manager_id"] is not None else "—"
-        r["status"] = "won" if r["is_won"] else ("lost" if r["is_lost"] else "open")
-        r["client_kind"] = r["client_kind"] or "unknown"
-        if r["partner_id"]:
-            r["partner"] = r["partner_name"] or r["partner_id"]
-            r["_link_partner"] = ctx.url("/drill/partners", partner=r["partner_id"])
-    title = (
-        t(f"drill_deals_{basis}")
-        if basis in ("created", "won", "unlinked", "lost", "cohort", "reached", "signed_selling")
-        else t("deals")
-    )
-    if stage and basis in ("reached", "cohort", "lost"):
-        title += f": {t(stage)}"
-    table = TableView(
-        "deals",
-        title,
-        [
-            Col("deal_id", t("deal_id")),
-            Col("name", t("deal")),
-            Col("stage", t("stage"), "label"),
-            Col("status", t("status"), "label"),
-            Col("client_kind", t("client_kind"), "label"),
-            Col("manager", t("sales_manager")),
-            Col("partner", t("partner")),
-            Col("price", t("price"), "money"),
-            Col("created_at", t("created_at"), "datetime"),
-            Col("closed_at", t("closed_at"), "datetime"),
-        ],
-        rows,
-    )
-    view = DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
-    view.pipelines = [
-        r["pipeline_id"]
-        for r in ctx.q.rows("SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50")
+    return ""
+
+
+def deal_line(ctx: Ctx, r: dict[str, Any]) -> dict[str, Any]:
+    """A deal as the list shows it: amoCRM card, manager, status, partner (linked to its own drill-down)."""
+    r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
+    r["manager"] = ctx.manager_name(r["sales_manager_id"]) if r["sales_manager_id"] is not None else "—"
+    r["status"] = "won" if r["is_won"] else ("lost" if r["is_lost"] else "open")
+    r["client_kind"] = r["client_kind"] or "unknown"
+    if r["partner_id"]:
+        r["partner"] = r["partner_name"] or r["partner_id"]
+        r["_link_partner"] = ctx.url("/drill/partners", partner=r["partner_id"])
+    return r
+
+
+def deal_cols(t: Callable[..., str]) -> list[Col]:
+    return [
+        Col("deal_id", t("deal_id")),
+        Col("name", t("deal")),
+        Col("stage", t("stage"), "label"),
+        Col("status", t("status"), "label"),
+        Col("client_kind", t("client_kind"), "label"),
+        Col("manager", t("sales_manager")),
+        Col("partner", t("partner")),
+        Col("price", t("price"), "money"),
+        Col("created_at", t("created_at"), "datetime"),
+        Col("closed_at", t("closed_at"), "datetime"),
     ]
-    return view
 
 
 def _first_sales_sql(ctx: Ctx) -> str:
@@ -227,19 +243,37 @@ ACQUIRING = """SELECT partner_id, sales_manager_id AS acquirer_id FROM (
 def partners(ctx: Ctx) -> DrillView:
     t = ctx.t
     basis = ctx.params.get("basis") or "all"
-    w, ctes, cols_extra, order = Where(), [], "", "name, partner_id"
-    ctes.append(f"fs AS ({_first_sales_sql(ctx)})")
+    sql, args, order, sub = partner_query(ctx, basis)
+    rows, count, page = _page(ctx, sql, args, order)
+    title = t(f"drill_partners_{basis}") if basis in ("cohort", "first_sale", "sales") else t("partners")
+    view = DrillView(
+        title,
+        TableView("partners", title, partner_cols(t, basis), [partner_line(ctx, r) for r in rows]),
+        count,
+        page,
+        max(1, -(-count // ctx.page_size)),
+        sub,
+    )
+    partner = ctx.params.get("partner")
+    if partner and rows:
+        view.extra.append(_partner_months(ctx, partner, ctx.snap.as_of + timedelta(days=1)))
+    return view
+
+
+def partner_query(ctx: Ctx, basis: str) -> tuple[str, list[Any], str, str]:
+    """The partners a number counts (SQL, arguments, order, the range as a subtitle): with a first sale
+    in the range (cohort, first_sale), with sales in it (sales, with their sums), or all of them."""
+    w, ctes, cols_extra, order = Where(), [f"fs AS ({_first_sales_sql(ctx)})"], "", "name, partner_id"
     joins = "LEFT JOIN fs ON fs.partner_id = p.partner_id"
     sub = ""
-    end = ctx.snap.as_of + timedelta(days=1)
+    sales = Where()  # the sales of the range, for basis=sales
     if basis in ("cohort", "first_sale"):
         sub = _range(ctx, w, "fs.first_sale_at")
     if basis == "sales":
-        inner = Where()
-        sub = _range(ctx, inner, "s.sold_at")
+        sub = _range(ctx, sales, "s.sold_at")
         ctes.append(f"""agg AS (SELECT s.partner_id, sum(s.turnover) AS turnover, sum(s.revenue) AS revenue,
-                        sum(s.tickets) AS tickets FROM sales s WHERE {inner.sql} GROUP BY s.partner_id)""")
-        w.args[:0] = inner.args
+                        sum(s.tickets) AS tickets FROM sales s WHERE {sales.sql} GROUP BY s.partner_id)""")
+        w.args[:0] = sales.args
         joins += " JOIN agg ON agg.partner_id = p.partner_id"
         cols_extra = ", agg.turnover, agg.revenue, agg.tickets"
         order = "turnover DESC, partner_id"
@@ -261,36 +295,44 @@ def partners(ctx: Ctx) -> DrillView:
     w.add(kind_sql, *kind_args)
     if ctx.params.get("partner"):
         w.add("p.partner_id = ?", ctx.params.get("partner"))
-    with_sql = "WITH " + ", ".join(ctes)
-    base = f"""{with_sql} SELECT p.partner_id, p.name, p.kind, p.development_manager_id, p.created_at,
+    sql = f"""WITH {", ".join(ctes)} SELECT p.partner_id, p.name, p.kind, p.development_manager_id, p.created_at,
                     fs.first_sale_at{cols_extra} FROM partners p {joins} WHERE {w.sql}"""
-    args = w.args
-    if (
-        basis == "sales"
-        and ctx.viewer.is_admin
+    if basis == "sales" and _whole_company(ctx, manager):
+        # the company's figures count sales without a known partner too (support sales, accounts the
+        # partner list lacks): one line for them, so the list adds up to the number it opens from
+        sql += f""" UNION ALL SELECT NULL, ?, NULL, NULL, NULL, NULL, sum(s.turnover), sum(s.revenue), sum(s.tickets)
+                     FROM sales s WHERE {sales.sql} AND (s.partner_id IS NULL
+                         OR s.partner_id NOT IN (SELECT partner_id FROM partners)) HAVING count(*) > 0"""
+        return sql, [*w.args, ctx.t("sales_without_partner"), *sales.args], order, sub
+    return sql, w.args, order, sub
+
+
+def _whole_company(ctx: Ctx, manager: int | str | None) -> bool:
+    """An admin's list without any filter narrowing it: it should add up to the company's figure."""
+    return (
+        ctx.viewer.is_admin
         and manager is None
         and ctx.kind is None
         and not (ctx.params.get("bucket") or ctx.params.get("partner"))
-    ):
-        # the company's figures count sales without a known partner too (support sales, accounts the
-        # partner list lacks): one line for them, so the list adds up to the number it opens from
-        base += f""" UNION ALL SELECT NULL, ?, NULL, NULL, NULL, NULL, sum(s.turnover), sum(s.revenue), sum(s.tickets)
-                     FROM sales s WHERE {inner.sql} AND (s.partner_id IS NULL
-                         OR s.partner_id NOT IN (SELECT partner_id FROM partners)) HAVING count(*) > 0"""
-        args = [*w.args, t("sales_without_partner"), *inner.args]
-    rows, count, page = _page(ctx, base, args, order)
-    for r in rows:
-        if r["partner_id"] is None:  # the line of sales without a known partner
-            r["manager"], r["deals"] = "—", ""
-            continue
-        r["manager"] = (
-            ctx.manager_name(r["development_manager_id"])
-            if r["development_manager_id"] is not None
-            else t("bucket_empty")
-        )
-        r["_link_name"] = ctx.url("/drill/partners", partner=r["partner_id"])
-        r["_link_deals"] = ctx.url("/drill/deals", partner=r["partner_id"])
-        r["deals"] = t("deals")
+    )
+
+
+def partner_line(ctx: Ctx, r: dict[str, Any]) -> dict[str, Any]:
+    """A partner as the list shows it: its development manager, links to its own page and its deals."""
+    t = ctx.t
+    if r["partner_id"] is None:  # the line of sales without a known partner
+        r["manager"], r["deals"] = "—", ""
+        return r
+    r["manager"] = (
+        ctx.manager_name(r["development_manager_id"]) if r["development_manager_id"] is not None else t("bucket_empty")
+    )
+    r["_link_name"] = ctx.url("/drill/partners", partner=r["partner_id"])
+    r["_link_deals"] = ctx.url("/drill/deals", partner=r["partner_id"])
+    r["deals"] = t("deals")
+    return r
+
+
+def partner_cols(t: Callable[..., str], basis: str) -> list[Col]:
     cols = [
         Col("partner_id", t("partner_id")),
         Col("name", t("partner")),
@@ -305,13 +347,7 @@ def partners(ctx: Ctx) -> DrillView:
             Col("tickets", t("tickets"), "int"),
         ]
     cols.append(Col("deals", t("deals")))
-    title = t(f"drill_partners_{basis}") if basis in ("cohort", "first_sale", "sales") else t("partners")
-    view = DrillView(
-        title, TableView("partners", title, cols, rows), count, page, max(1, -(-count // ctx.page_size)), sub
-    )
-    if ctx.params.get("partner") and rows:
-        view.extra.append(_partner_months(ctx, ctx.params.get("partner"), end))
-    return view
+    return cols
 
 
 def _partner_months(ctx: Ctx, partner_id: str, end: date) -> TableView:
