@@ -98,6 +98,9 @@ class Canon:
     forecast_weights: ibis.Table = None
     forecast_base: ibis.Table = None
     forecast_pipeline: ibis.Table = None
+    # the backtest's cases: wide (to date, parts, actual per metric) and then blended and one row per metric
+    forecast_wide: ibis.Table = None
+    forecast_cases: ibis.Table = None
     # report_forecast_backtest once built, so plan-fact's range reads the published cases (None: recompute)
     forecast_backtest: ibis.Table = None
     # report_bonus_lines once built, so the summary sums exactly the published lines (None: recompute)

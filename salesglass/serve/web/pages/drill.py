@@ -17,6 +17,7 @@ from fastapi import HTTPException
 from salesglass.model.schema import STAGES
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.pages.bonuses import LINES_ORDER, decorate_line, line_cols, lines_sql
+from salesglass.serve.web.reasons import reason_label
 from salesglass.serve.web.view import Col, TableView
 from salesglass.sql import quote_lit, quote_lits
 
@@ -88,16 +89,35 @@ def _utc(ctx: Ctx, day: date) -> datetime:
     return datetime.combine(day, time.min, ZoneInfo(ctx.snap.timezone)).astimezone(UTC)
 
 
-def _range(ctx: Ctx, w: Where, column: str) -> str:
-    """since/until (account calendar days) on a timestamp column, never past the as_of day; a subtitle."""
+def _range(ctx: Ctx, w: Where, column: str, *, days: bool = False) -> str:
+    """since/until (account calendar days) on a timestamp column, never past the as_of day; a subtitle.
+    `days`: the column holds account calendar days already (DATE), compared as they are."""
     since, until = _date(ctx, "since"), _date(ctx, "until")
     end = ctx.snap.as_of + timedelta(days=1)
     until = min(until, end) if until else end
+    bound: Callable[[date], Any] = (lambda d: d) if days else (lambda d: _utc(ctx, d))
     if since:
-        w.add(f"{column} >= ?", _utc(ctx, since))
-    w.add(f"{column} < ?", _utc(ctx, until))
+        w.add(f"{column} >= ?", bound(since))
+    w.add(f"{column} < ?", bound(until))
     f = ctx.fmt
     return f"{f.day(since) if since else '…'} – {f.day(until - timedelta(days=1))}"
+
+
+def _sales_by_partner(ctx: Ctx, sales: Where) -> tuple[str, str]:
+    """(the range's subtitle, SQL of partner_id, turnover, revenue, tickets per partner) for a sales drill.
+
+    The build publishes sales per partner and account day (`partner_days`, money in kopecks): whole days
+    summed there equal the sales of the same instants, from ~1/10 of the rows (no pass over `sales` per
+    request). An older published file without it falls back to the sales themselves."""
+    if ctx.snap.has("partner_days", "day"):
+        sub = _range(ctx, sales, "s.day", days=True)
+        money = "CAST(CAST(sum(s.{0}) AS DECIMAL(38,2)) * 0.01 AS DECIMAL(18,2)) AS {0}"
+        source = "partner_days"
+    else:
+        sub = _range(ctx, sales, "s.sold_at")
+        money, source = "sum(s.{0}) AS {0}", "sales"
+    cols = ", ".join(money.format(c) for c in ("turnover", "revenue"))
+    return sub, f"SELECT s.partner_id, {cols}, sum(s.tickets) AS tickets FROM {source} s WHERE {sales.sql} GROUP BY 1"
 
 
 def _manager_arg(ctx: Ctx) -> int | str | None:
@@ -270,9 +290,8 @@ def partner_query(ctx: Ctx, basis: str) -> tuple[str, list[Any], str, str]:
     if basis in ("cohort", "first_sale"):
         sub = _range(ctx, w, "fs.first_sale_at")
     if basis == "sales":
-        sub = _range(ctx, sales, "s.sold_at")
-        ctes.append(f"""agg AS (SELECT s.partner_id, sum(s.turnover) AS turnover, sum(s.revenue) AS revenue,
-                        sum(s.tickets) AS tickets FROM sales s WHERE {sales.sql} GROUP BY s.partner_id)""")
+        sub, sold = _sales_by_partner(ctx, sales)
+        ctes.append(f"agg AS ({sold})")  # every partner_id with sales in the range, NULL (no partner) too
         w.args[:0] = sales.args
         joins += " JOIN agg ON agg.partner_id = p.partner_id"
         cols_extra = ", agg.turnover, agg.revenue, agg.tickets"
@@ -300,10 +319,10 @@ def partner_query(ctx: Ctx, basis: str) -> tuple[str, list[Any], str, str]:
     if basis == "sales" and _whole_company(ctx, manager):
         # the company's figures count sales without a known partner too (support sales, accounts the
         # partner list lacks): one line for them, so the list adds up to the number it opens from
-        sql += f""" UNION ALL SELECT NULL, ?, NULL, NULL, NULL, NULL, sum(s.turnover), sum(s.revenue), sum(s.tickets)
-                     FROM sales s WHERE {sales.sql} AND (s.partner_id IS NULL
+        sql += """ UNION ALL SELECT NULL, ?, NULL, NULL, NULL, NULL, sum(s.turnover), sum(s.revenue), sum(s.tickets)
+                     FROM agg s WHERE (s.partner_id IS NULL
                          OR s.partner_id NOT IN (SELECT partner_id FROM partners)) HAVING count(*) > 0"""
-        return sql, [*w.args, ctx.t("sales_without_partner"), *sales.args], order, sub
+        return sql, [*w.args, ctx.t("sales_without_partner")], order, sub
     return sql, w.args, order, sub
 
 
@@ -390,8 +409,8 @@ def bonus_lines(ctx: Ctx) -> DrillView:
     rows, count, page = _page(ctx, lines_sql(w.sql, ordered=False), w.args, LINES_ORDER)
     rows = [decorate_line(ctx, r) for r in rows]
     title = t("table_bonus_lines")
-    if manager not in (None, "none"):
-        title += f": {ctx.manager_name(manager)}"  # type: ignore[arg-type]
+    if isinstance(manager, int):
+        title += f": {ctx.manager_name(manager)}"
     return DrillView(
         title,
         TableView("lines", title, line_cols(t), rows),
@@ -417,6 +436,8 @@ def quarantine(ctx: Ctx) -> DrillView:
         w.args,
         "seen_at DESC, source_key",
     )
+    for r in rows:
+        r["reason_text"], r["reason"] = r["reason"], reason_label(t, r["reason"])
     title = t("table_quarantine")
     return DrillView(
         title,
@@ -424,10 +445,11 @@ def quarantine(ctx: Ctx) -> DrillView:
             "quarantine",
             title,
             [
-                Col("source", t("source")),
-                Col("entity", t("entity")),
+                Col("source", t("source"), "label"),
+                Col("entity", t("entity"), "label"),
                 Col("source_key", t("source_key")),
                 Col("reason", t("reason")),
+                Col("reason_text", t("reason_as_written")),
                 Col("raw", t("raw")),
                 Col("seen_at", t("seen_at"), "datetime"),
             ],
