@@ -49,8 +49,7 @@ SETTLED_JS = "window.__settled = 0; document.addEventListener('htmx:afterSettle'
 @pytest.fixture(scope="module")
 def demo(simulated_s):
     """The demo company's config with the logins `salesglass demo` creates and prints."""
-    from salesglass.demo.cli import DEMO_ADMIN, DEMO_MANAGER_PASSWORD
-    from salesglass.serve.web.app import demo_manager_email, ensure_demo_users
+    from salesglass.demo.logins import DEMO_ADMIN, DEMO_MANAGER_PASSWORD, demo_manager_email, ensure_demo_users
 
     cfg = simulated_s.cfg
     manager = demo_manager_email(cfg)

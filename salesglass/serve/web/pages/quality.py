@@ -11,6 +11,7 @@ from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.pages.common import drill
 from salesglass.serve.web.reasons import reason_label
 from salesglass.serve.web.view import Col, Kpi, PageView, TableView
+from salesglass.sql import quote_ident
 
 KINDS = {
     "DATE": "date",
@@ -32,7 +33,7 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
         "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
         [table],
     )
-    rows = ctx.q.rows(f'SELECT * FROM "{table}" {order} LIMIT 500')
+    rows = ctx.q.rows(f"SELECT * FROM {quote_ident(table)} {order} LIMIT 500")
     # words the dashboard knows (sources, reasons) are shown translated ("label"); names and ids stay as they are
     labelled = {"source", "entity", "reason", "timezone_source"}
     cols = [
