@@ -89,6 +89,8 @@ class StepRecord:
     finished: str | None = None
     ok: bool | None = None  # None: started, never finished (worker killed)
     error: str | None = None
+    changed: bool | None = None  # what the step said: did it change data / publish? (None: it did not say)
+    note: str | None = None
 
 
 @dataclass
@@ -102,6 +104,8 @@ class RunRecord:
     skipped: bool = False
     error: str | None = None
     steps: list[StepRecord] = field(default_factory=list)
+    changed: bool | None = None  # False: the run found no change anywhere and rebuilt nothing
+    notes: list[str] = field(default_factory=list)
 
 
 def read_runs(path: Path, limit: int = 50) -> list[RunRecord]:
@@ -120,8 +124,10 @@ def read_runs(path: Path, limit: int = 50) -> list[RunRecord]:
                 step = StepRecord(step=e["step"], started=_iso(e.get("started")))
                 run.steps.append(step)
             step.finished, step.ok, step.error = _iso(e.get("at")), bool(e.get("ok")), e.get("error")
+            step.changed, step.note = e.get("changed"), e.get("note")
         elif kind in ("run_finished", "run_skipped"):
             run.finished, run.ok, run.error = _iso(e.get("at")), bool(e.get("ok")), e.get("error")
             run.skipped = kind == "run_skipped"
+            run.changed, run.notes = e.get("changed"), list(e.get("notes") or [])
             run.trigger = run.trigger or e.get("trigger")
     return list(reversed(list(runs.values())))[:limit]

@@ -80,6 +80,33 @@ def open_warehouse(path: str | Path, *, read_only: bool = False) -> Iterator[duc
         con.close()
 
 
+# Which data changed since a reader last looked: every step that changes what the reports are built from
+# (the sync's canonical amoCRM tables, the platform load, linking) stamps its source here with a fresh
+# random token. The refresh compares the stamps with those of the last build and skips a build that would
+# publish the same thing (refresh/build_step.py). Random, not a counter: a recreated warehouse never
+# repeats an old stamp.
+CHANGES_TABLE = "warehouse_changes"
+
+
+def note_change(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Say that `source` ("amocrm", "platform", "link", …) changed the warehouse's data just now."""
+    import secrets
+
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {CHANGES_TABLE} (
+        source VARCHAR PRIMARY KEY, stamp VARCHAR NOT NULL, changed_at TIMESTAMPTZ NOT NULL)""")
+    con.execute(
+        f"INSERT OR REPLACE INTO {CHANGES_TABLE} VALUES ({quote_lit(source)}, {quote_lit(secrets.token_hex(8))}, now())"
+    )
+
+
+def change_stamps(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every source's latest change stamp ({} for a warehouse no step has stamped yet)."""
+    try:
+        return dict(con.execute(f"SELECT source, stamp FROM {CHANGES_TABLE} ORDER BY source").fetchall())
+    except duckdb.CatalogException:
+        return {}
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     names = [
         r[0]
@@ -87,7 +114,7 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
         ).fetchall()
     ]
-    return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0] for n in names}
+    return {n: con.execute(f"SELECT count(*) FROM {quote_ident(n)}").fetchall()[0][0] for n in names}
 
 
 # A full reload leaves the replaced tables' blocks free inside the file (DuckDB never shrinks a file), and

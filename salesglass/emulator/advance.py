@@ -38,7 +38,8 @@ def advance(
     """Spread `changes` (default: `change_fraction` of live leads, at least 1) over the next `seconds`.
 
     Mix: 50% stage moves (often to won/lost at the end of the funnel), 20% new leads, 20% edits of the
-    budget or the responsible user, 10% deletions. Returns counts and the touched lead ids.
+    budget or the responsible user, 10% deletions. Returns counts, the touched lead ids and, in order,
+    each change as [webhook action, lead id] (the action amoCRM's webhook would name: emulator/webhooks.py).
     """
     rng = random.Random(f"{state.seed}:{state.advances}" if seed is None else seed)
     state.advances += 1
@@ -50,6 +51,7 @@ def advance(
     times = sorted(start + 1 + rng.randrange(max(1, seconds - 1)) for _ in range(n))
     done = {"moved": 0, "added": 0, "edited": 0, "deleted": 0}
     touched: list[int] = []
+    actions: list[list] = []
 
     def open_lead(i: int) -> bool:
         lead = state.leads[i]
@@ -79,16 +81,19 @@ def advance(
                 target = path[pos + 1]
             state.move_lead(lead, lead["pipeline_id"], target, at, by)
             done["moved"] += 1
+            action = "status"
         elif roll < 0.7 or not live:
             lead = _new_lead(state, rng, at, by, statuses)
             live.append(lead["id"])
             movable.append(lead["id"])
             done["added"] += 1
+            action = "add"
         elif roll < 0.9:
             lead = state.leads[rng.choice(live)]
             if lead.get("is_deleted"):
                 continue
             if rng.random() < 0.5:
+                action = "update"
                 old = lead.get("price") or 0
                 lead["price"] = old + rng.randrange(1, 50) * 1000
                 state.add_event(
@@ -100,6 +105,7 @@ def advance(
                     [{"sale_field_value": {"sale": lead["price"]}}],
                 )
             else:
+                action = "responsible"
                 old = lead.get("responsible_user_id")
                 lead["responsible_user_id"] = rng.choice(users)
                 state.add_event(
@@ -118,9 +124,11 @@ def advance(
                 continue
             state.delete_lead(lead, at, by)
             done["deleted"] += 1
+            action = "delete"
         touched.append(lead["id"])
+        actions.append([action, lead["id"]])
     state.now = max(state.now, start + seconds)
-    return {**done, "lead_ids": sorted(set(touched)), "now": state.now}
+    return {**done, "lead_ids": sorted(set(touched)), "actions": actions, "now": state.now}
 
 
 def _new_lead(state: AccountState, rng: random.Random, at: int, by: int, statuses: dict[int, list[int]]) -> dict:

@@ -14,12 +14,13 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from salesglass.emulator.guards import FaultDice, Faults, RateGuard, TokenGuard
 from salesglass.emulator.routes import route
 from salesglass.emulator.state import AccountState
+from salesglass.emulator.webhooks import WebhookSender, subdomain_of
 
 BAN_PAGE = (
     b"<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1>"
@@ -42,6 +43,28 @@ class Emulator:
     log_lock: threading.Lock = field(default_factory=threading.Lock)
     in_flight: int = 0  # API requests being answered right now
     max_in_flight: int = 0  # the most at once: how many requests a client keeps going
+    webhooks: WebhookSender = field(default_factory=WebhookSender)  # amoCRM's webhooks to registered URLs
+
+    def notify(self, actions: list) -> int:
+        """POST the webhook for these changes ([action, lead id] pairs) to every registered URL."""
+        with self.state.lock:
+            changes = [(action, dict(self.state.leads[lead_id])) for action, lead_id in actions]
+        return self.webhooks.send(changes, subdomain=subdomain_of(self.state.account), account_id=self.state.account_id)
+
+    def move(self, lead_id: int, status_id: int, pipeline_id: int | None = None) -> dict:
+        """Move one lead to another status now (a manager dragging the card), and send its webhook."""
+        state = self.state
+        with state.lock:
+            lead = state.leads.get(lead_id)
+            if lead is None or lead.get("is_deleted"):
+                raise KeyError(f"no live lead {lead_id}")
+            pipeline = lead["pipeline_id"] if pipeline_id is None else pipeline_id
+            if (pipeline, status_id) not in state.status_ids():
+                raise KeyError(f"no status {status_id} in pipeline {pipeline}")
+            state.move_lead(lead, pipeline, status_id, state.tick(), 0)
+            out = {"id": lead_id, "pipeline_id": pipeline, "status_id": status_id, "updated_at": lead["updated_at"]}
+        out["webhooks"] = self.notify([["status", lead_id]])
+        return out
 
     def began(self) -> None:
         with self.log_lock:
@@ -68,7 +91,7 @@ class Handler(BaseHTTPRequestHandler):
 
     @property
     def emu(self) -> Emulator:
-        return self.server.emulator  # type: ignore[attr-defined]
+        return cast(_Server, self.server).emulator
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and the demo print their own
         return
@@ -183,7 +206,24 @@ class Handler(BaseHTTPRequestHandler):
             out = emu.state.advance(
                 **{k: v for k, v in args.items() if k in ("seconds", "change_fraction", "changes", "seed")}
             )
+            emu.notify(out["actions"])  # registered webhook URLs hear of the changes
             self._json(200, out, "application/json")
+        elif path == "/_emulator/move" and method == "POST":
+            try:
+                moved = emu.move(int(args["lead_id"]), int(args["status_id"]), args.get("pipeline_id"))
+            except (KeyError, TypeError, ValueError) as exc:
+                self._problem(400, "Bad Request", f"cannot move: {exc}")
+                return 400
+            self._json(200, moved, "application/json")
+        elif path == "/_emulator/webhooks" and method == "POST":
+            if not isinstance(args.get("url"), str) or not args["url"].startswith(("http://", "https://")):
+                self._problem(400, "Bad Request", 'expected {"url": "http://…"}')
+                return 400
+            emu.webhooks.add(args["url"])
+            self._json(200, {"webhooks": emu.webhooks.urls}, "application/json")
+        elif path == "/_emulator/webhooks" and method == "GET":
+            sent = [vars(s) for s in emu.webhooks.sent]
+            self._json(200, {"webhooks": emu.webhooks.urls, "sent": sent}, "application/json")
         elif path == "/_emulator/reset-ban" and method == "POST":
             emu.rate.reset()
             self._json(200, {"banned": False}, "application/json")
@@ -209,9 +249,15 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
+    """The HTTP server, holding the emulator its handlers answer from."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
+
+    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+        self.emulator = emulator
+        super().__init__(address, Handler)
 
 
 @dataclass
@@ -247,7 +293,21 @@ class EmulatorHandle:
             ]
 
     def advance(self, **kwargs: Any) -> dict:
-        return self.state.advance(**kwargs)
+        """Move the company forward (`advance.advance`); registered webhooks hear of every change."""
+        out = self.state.advance(**kwargs)
+        self.emulator.notify(out["actions"])
+        return out
+
+    def add_webhook(self, url: str) -> None:
+        """Send amoCRM's webhooks (emulator/webhooks.py) for the emulator's own changes to `url`."""
+        self.emulator.webhooks.add(url)
+
+    def remove_webhook(self, url: str) -> None:
+        self.emulator.webhooks.remove(url)
+
+    def move(self, lead_id: int, status_id: int, pipeline_id: int | None = None) -> dict:
+        """Move one lead now (and send its webhook): `Emulator.move`."""
+        return self.emulator.move(lead_id, status_id, pipeline_id)
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -284,11 +344,10 @@ def start_emulator(
         dice=FaultDice(Faults(seed=seed, **faults)),
         api_filter=api_filter,
     )
-    server = _Server((host, port), Handler)
-    server.emulator = emulator  # type: ignore[attr-defined]
+    server = _Server((host, port), emulator)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="amocrm-emulator", daemon=True
     )
     thread.start()
-    real_host, real_port = server.server_address[:2]
+    real_host, real_port = server.socket.getsockname()[:2]
     return EmulatorHandle(f"http://{real_host}:{real_port}", state, emulator, server, thread)

@@ -30,6 +30,8 @@ class LinkSummary:
     def linked_total(self) -> int:
         return sum(self.linked.values())
 
+    changed: bool = True  # False: links, suggestions, deals' partners and kinds, partners' managers as before
+
 
 def run_link(cfg: Config, *, full: bool = False) -> LinkSummary:
     """Link the deals of the warehouse at `[warehouse].path`; `full` relinks every deal."""
@@ -48,6 +50,7 @@ def link_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
     overrides = cfg.resolve(cfg.linking.overrides_path) if cfg.linking.overrides_path else None
     settings = incremental.settings_key(cfg.linking.fuzzy_min_score)
     summary = LinkSummary()
+    before = _outcome(con)
     with transaction(con):
         summary.bad_overrides = load_overrides(con, overrides)
         rules.build_keys(con)
@@ -65,6 +68,11 @@ def link_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
         )
         summary.suggestions = suggest(con, cfg.linking.fuzzy_min_score, full=summary.full)
         incremental.save_state(con, settings)
+        summary.changed = summary.full or _outcome(con) != before
+        if summary.changed:
+            from salesglass.warehouse import note_change
+
+            note_change(con, "link")
     summary.deals = con.execute("SELECT count(*) FROM deals").fetchall()[0][0]
     summary.linked = dict(con.execute("SELECT method, count(*) FROM deal_partner_links GROUP BY 1").fetchall())
     summary.unlinked = summary.deals - summary.linked_total
@@ -83,3 +91,15 @@ def link_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
     ):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return summary
+
+
+def _outcome(con: duckdb.DuckDBPyConnection) -> tuple:
+    """A fingerprint of everything linking writes that the reports read (order aside): compared before and
+    after a run, it tells whether the run changed anything (the manager fallback is undone and redone
+    every run, so counting its updates would always say yes)."""
+    return tuple(
+        con.execute("""SELECT (SELECT sum(hash(deal_id, partner_id, client_kind)) FROM deals),
+                              (SELECT sum(hash(partner_id, development_manager_id)) FROM partners),
+                              (SELECT sum(hash(l)) FROM deal_partner_links l),
+                              (SELECT sum(hash(s)) FROM link_suggestions s)""").fetchall()[0]
+    )

@@ -51,6 +51,8 @@ def refresh(
             return
         if result.ok:
             console.print(f"[green]refresh {result.run_id} done:[/] {', '.join(result.steps_done)}")
+            for note in result.notes:
+                console.print(f"  {escape(note)}", highlight=False)
             return
         console.print(
             f"[red]refresh {result.run_id} failed at step {result.failed_step}:[/] "
@@ -85,7 +87,7 @@ def refresh(
             if handle.runs != seen and handle.last_result is not None:
                 seen, r = handle.runs, handle.last_result
                 state = (
-                    "[green]ok[/]"
+                    ("[green]ok[/]" + (f" ({escape('; '.join(r.notes))})" if r.notes else ""))
                     if r.ok
                     else "[yellow]skipped[/]"
                     if r.skipped
@@ -114,10 +116,12 @@ def refresh_status(
     table = Table("run", "trigger", "started (UTC)", "result", "steps / error")
     for run in read_runs(runs_path_for(cfg.warehouse_path), limit=limit):
         result = "skipped" if run.skipped else {True: "ok", False: "FAILED", None: "running"}[run.ok]
-        steps = " → ".join(f"{s.step}{'' if s.ok else ' ✗' if s.ok is False else ' …'}" for s in run.steps)
-        table.add_row(
-            run.run_id, run.trigger or "", run.started or "", result, steps + (f"\n{run.error}" if run.error else "")
+        steps = " → ".join(
+            f"{s.step}{'' if s.ok else ' ✗' if s.ok is False else ' …'}{' (unchanged)' if s.changed is False else ''}"
+            for s in run.steps
         )
+        said = "".join(f"\n{note}" for note in run.notes) + (f"\n{run.error}" if run.error else "")
+        table.add_row(run.run_id, run.trigger or "", run.started or "", result, steps + said)
     console.print(table)
 
 

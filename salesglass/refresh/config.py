@@ -45,8 +45,9 @@ class RefreshConfig(Section):
     # `webhook_secret_file` (owner-only, 0600) on first use
     webhook_secret: SecretStr | None = None
     webhook_secret_file: Path = Path("webhook-secret")  # where a generated webhook secret is kept (owner-only)
-    # a webhook's lead ids are re-fetched after this many quiet seconds (batched), at most 60 s late
-    webhook_debounce_seconds: float = Field(5.0, ge=0, le=60)
+    # a webhook's lead ids are re-fetched after this many quiet seconds (a burst of moves is batched);
+    # a moved deal reaches the dashboard this much later at least (webhook to screen: docs/scale.md)
+    webhook_debounce_seconds: float = Field(2.0, ge=0, le=60)
     # build the reports as of this fixed day instead of today (a simulated company whose history ends
     # on a known day, or re-running a past day); unset = today in the account time zone
     reports_as_of: date | None = None
@@ -223,7 +224,7 @@ stale_lock_minutes = 10        # a refresh lock without heartbeat for this long 
 # webhook URL: POST https://<your host>/hooks/amocrm/<secret>; the secret is generated into this
 # owner-only file on first start (or set webhook_secret = "…" with at least 16 characters)
 webhook_secret_file = "webhook-secret"
-webhook_debounce_seconds = 5
+webhook_debounce_seconds = 2
 # reports_as_of = 2026-11-27   # build as of this day instead of today (unset: today)
 """
     + _WRITEBACK_DEMO

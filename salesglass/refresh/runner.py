@@ -67,7 +67,8 @@ def default_steps(cfg: Any) -> list[Step]:
         ),
         # incremental (only deals whose evidence changed); the nightly full run relinks every deal
         Step("link", "salesglass.link.run:run_link", {}, {"full": True}),
-        Step("build", "salesglass.reports.build:run_build", _build_kwargs(cfg)),
+        # skipped (and said so) when nothing the reports are built from changed since the last build
+        Step("build", "salesglass.refresh.build_step:build_if_changed", _build_kwargs(cfg)),
     ]
     writeback = getattr(cfg, "writeback", None)
     if writeback is not None and writeback.enabled:
@@ -87,7 +88,7 @@ def targeted_steps(lead_ids: Sequence[int], cfg: Any = None) -> list[Step]:
     return [
         Step("amocrm_refetch", "salesglass.sources.amocrm.sync:refetch_leads", {"lead_ids": list(lead_ids)}),
         Step("link", "salesglass.link.run:run_link"),
-        Step("build", "salesglass.reports.build:run_build", _build_kwargs(cfg)),
+        Step("build", "salesglass.refresh.build_step:build_if_changed", _build_kwargs(cfg)),
     ]
 
 
@@ -99,6 +100,21 @@ class RunResult:
     error: str | None = None
     failed_step: str | None = None
     steps_done: list[str] = field(default_factory=list)
+    changed: bool | None = None  # False: no step found anything new (and nothing was rebuilt)
+    notes: list[str] = field(default_factory=list)  # what the steps said, e.g. "nothing rebuilt"
+
+
+def step_outcome(value: Any) -> dict[str, Any]:
+    """What a step's return value says for the run log: `changed` (did it change any data or publish
+    anything?) and a `note`, when the value has them (summaries of sync, load, link, the build step)."""
+    out: dict[str, Any] = {}
+    changed = getattr(value, "changed", None)
+    if isinstance(changed, bool):
+        out["changed"] = changed
+    note = getattr(value, "note", None)
+    if isinstance(note, str) and note:
+        out["note"] = note
+    return out
 
 
 def _lock_for(cfg: Any) -> RefreshLock:
@@ -121,11 +137,12 @@ def run_refresh(
             "run_started", run_id, trigger=trigger, full=full, took_over_stale_lock=lock.took_over is not None
         )
         done: list[str] = []
+        outcomes: list[dict[str, Any]] = []
         for step in steps:
             journal.append("step_started", run_id, step=step.name)
             started = time.time()
             try:
-                step.run(cfg, full=full)
+                value = step.run(cfg, full=full)
             except Exception as exc:
                 error = describe_error(exc)
                 journal.append("step_finished", run_id, step=step.name, started=started, ok=False, error=error)
@@ -133,10 +150,17 @@ def run_refresh(
                     "run_finished", run_id, ok=False, trigger=trigger, error=f"step {step.name} failed: {error}"
                 )
                 return RunResult(run_id, ok=False, error=error, failed_step=step.name, steps_done=done)
-            journal.append("step_finished", run_id, step=step.name, started=started, ok=True)
+            outcome = step_outcome(value)
+            outcomes.append(outcome)
+            journal.append("step_finished", run_id, step=step.name, started=started, ok=True, **outcome)
             done.append(step.name)
-        journal.append("run_finished", run_id, ok=True, trigger=trigger)
-        return RunResult(run_id, ok=True, steps_done=done)
+        said = [o["changed"] for o in outcomes if "changed" in o]
+        changed = any(said) if said else None
+        notes = [o["note"] for o in outcomes if "note" in o]
+        if changed is False:
+            notes.append("no change found anywhere")
+        journal.append("run_finished", run_id, ok=True, trigger=trigger, changed=changed, notes=notes)
+        return RunResult(run_id, ok=True, steps_done=done, changed=changed, notes=notes)
     finally:
         lock.release()
 
@@ -190,7 +214,15 @@ class WorkerRun:
         if record is not None and record.ok is not None:
             failed = next((s.step for s in record.steps if s.ok is False), None)
             done = [s.step for s in record.steps if s.ok]
-            return RunResult(self.run_id, ok=record.ok, error=record.error, failed_step=failed, steps_done=done)
+            return RunResult(
+                self.run_id,
+                ok=record.ok,
+                error=record.error,
+                failed_step=failed,
+                steps_done=done,
+                changed=record.changed,
+                notes=list(record.notes),
+            )
         # the worker died without writing its end (killed, out of memory, crashed interpreter)
         code = self.process.exitcode
         how = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"

@@ -116,7 +116,9 @@ def _sales_changes(canon: Canon, state: BonusState, params: BuildParams, closed:
     at, sale_id, what). Each approval stores the sales of its month and the 3 before (bonus/store.py)."""
     first = min(closed)
     lo = params.utc(date(first.year - (first.month <= 3), (first.month - 4) % 12 + 1, 1))
-    hi = params.utc(state.first_open)
+    first_open = state.first_open
+    assert first_open is not None, "called only when a month is closed"
+    hi = params.utc(first_open)
     active = [a for _, a in state.closed]
     snap = state.locked_sales.filter(state.locked_sales.approval_id.isin(active))
     latest = snap.group_by("month").agg(aid=snap.approval_id.max())
@@ -314,7 +316,7 @@ def reconciliation(canon: Canon, params: BuildParams) -> ibis.Table:
     state = canon.bonus_state
     closed = _closed_months(canon)
     recomputed = _recomputed(canon, params)
-    if not closed:
+    if state is None or not closed:
         r = recomputed.filter(ibis.literal(False))
         zero = ibis.literal("0").cast(MONEY)
         return r.select(

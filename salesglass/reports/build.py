@@ -26,7 +26,7 @@ from salesglass.reports import derive, registry
 from salesglass.reports.base import BuildParams, Canon, fetch_rows, nullable
 from salesglass.reports.publish import building, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
-from salesglass.sql import quote_lit
+from salesglass.sql import quote_ident, quote_lit
 
 if TYPE_CHECKING:
     from salesglass.config import Config
@@ -72,7 +72,7 @@ def _keep_canonical_only(con: ibis.BaseBackend, warehouse: str, say: Progress) -
         )
     canonical = {t.name for t in CANONICAL}
     for name in sorted(have - canonical):
-        con.raw_sql(f'DROP {"VIEW" if kinds[name] == "VIEW" else "TABLE"} "{name}"')
+        con.raw_sql(f"DROP {'VIEW' if kinds[name] == 'VIEW' else 'TABLE'} {quote_ident(name)}")
     con.raw_sql('ALTER TABLE "deal_stages" RENAME TO "source_deal_stages"')
     say(f"copied the warehouse file {warehouse} (canonical tables kept, {len(have - canonical)} others dropped)")
 
@@ -102,7 +102,7 @@ def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> N
     con.raw_sql("SET disabled_compression_methods = 'fsst'")
     for t in CANONICAL:
         target = "source_deal_stages" if t.name == "deal_stages" else t.name
-        con.raw_sql(f'CREATE TABLE "{target}" AS SELECT * FROM wh."{t.name}"')
+        con.raw_sql(f"CREATE TABLE {quote_ident(target)} AS SELECT * FROM wh.{quote_ident(t.name)}")
     con.raw_sql("RESET disabled_compression_methods")
     con.raw_sql("SET preserve_insertion_order = true")  # report tables keep their ORDER BY (e.g. declining)
     con.raw_sql("DETACH wh")

@@ -22,6 +22,8 @@ import ibis
 import ibis.expr.datatypes as dt
 import pyarrow as pa
 
+from salesglass.sql import quote_ident
+
 BUILD_PREFIX = "salesglass_build_"
 SETTINGS = "SETTINGS join_use_nulls = 1"
 
@@ -47,8 +49,8 @@ def column_type(dtype: dt.DataType) -> str:
 
 
 def create_sql(name: str, schema: ibis.Schema) -> str:
-    cols = ", ".join(f'"{n}" {column_type(t)}' for n, t in schema.items())
-    return f'CREATE TABLE "{name}" ({cols}) ENGINE = MergeTree ORDER BY tuple()'
+    cols = ", ".join(f"{quote_ident(n)} {column_type(t)}" for n, t in schema.items())
+    return f"CREATE TABLE {quote_ident(name)} ({cols}) ENGINE = MergeTree ORDER BY tuple()"
 
 
 def materialize_on_server(con: ibis.BaseBackend, name: str, expr: ibis.Table) -> ibis.Table:
@@ -56,16 +58,16 @@ def materialize_on_server(con: ibis.BaseBackend, name: str, expr: ibis.Table) ->
     table = BUILD_PREFIX + name
     con.drop_table(table, force=True)
     con.raw_sql(create_sql(table, expr.schema()))
-    con.raw_sql(f'INSERT INTO "{table}" {ibis.to_sql(expr, dialect="clickhouse")} {SETTINGS}')
+    con.raw_sql(f"INSERT INTO {quote_ident(table)} {ibis.to_sql(expr, dialect='clickhouse')} {SETTINGS}")
     return con.table(table)
 
 
 def materialize_in_chdb(session, name: str, expr: ibis.Table) -> ibis.Table:
     """Test path (chdb has no Ibis backend): the same DDL and INSERT … SELECT, compiled by Ibis."""
     table = BUILD_PREFIX + name
-    session.query(f'DROP TABLE IF EXISTS "{table}"')
+    session.query(f"DROP TABLE IF EXISTS {quote_ident(table)}")
     session.query(create_sql(table, expr.schema()))
-    session.query(f'INSERT INTO "{table}" {ibis.to_sql(expr, dialect="clickhouse")} {SETTINGS}')
+    session.query(f"INSERT INTO {quote_ident(table)} {ibis.to_sql(expr, dialect='clickhouse')} {SETTINGS}")
     return ibis.table(expr.schema(), name=table)
 
 
@@ -122,9 +124,11 @@ def push_canonical(con: ibis.BaseBackend, warehouse_path: str, *, batch_rows: in
     rows: dict[str, int] = {}
     try:
         for table in CANONICAL:
-            client.command(f'DROP TABLE IF EXISTS "{table.name}"')
+            client.command(f"DROP TABLE IF EXISTS {quote_ident(table.name)}")
             client.command(create_table_sql(table, "clickhouse", if_not_exists=False))
-            reader = src.execute(f'SELECT {", ".join(table.names)} FROM "{table.name}"').fetch_record_batch(batch_rows)
+            reader = src.execute(f"SELECT {', '.join(table.names)} FROM {quote_ident(table.name)}").fetch_record_batch(
+                batch_rows
+            )
             rows[table.name] = 0
             for batch in reader:
                 client.insert_arrow(table.name, pa.Table.from_batches([batch]))

@@ -103,7 +103,8 @@ class ForecastRules(Section):
     low_quantile: float = Field(0.1, gt=0, lt=0.5)
     # the range's high end (P90)
     high_quantile: float = Field(0.9, gt=0.5, lt=1)
-    # fewer backtest cases than this at a point of the period: the range pools every point of that period type
+    # fewer backtest cases than this at a point of the period: the range pools every point of that period
+    # type, and the base is not blended with the period's own pace (the seasonal model alone)
     min_cases: int = Field(8, ge=2, le=1000)
 
 

@@ -128,7 +128,9 @@ def _with_forecast_parts(w: ibis.Table, canon: Canon, params: BuildParams) -> ib
     parts = forecast_plan.running_parts(canon, params)
     w = left_join(w, parts, ["period_type", "period_start", "mkey"])
     cols = [c for c in parts.columns if c[:2] in ("b_", "p_")]
-    return w.mutate(**{c: ibis.ifelse(w.running, w[c].fill_null(0), 0) for c in cols})
+    w = w.mutate(**{c: ibis.ifelse(w.running, w[c].fill_null(0), 0) for c in cols})
+    blended = forecast_plan.blend_running(w, canon, params)
+    return blended.mutate(**{c: ibis.ifelse(blended.running, blended[c], 0) for c in cols})
 
 
 def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:

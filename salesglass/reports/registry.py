@@ -61,6 +61,8 @@ DERIVED = (
     "forecast_weights",
     "forecast_base",
     "forecast_pipeline",
+    "forecast_wide",
+    "forecast_cases",
 )
 """Helper tables published next to the reports (drill-down: who is whose new partner, stage times)."""
 

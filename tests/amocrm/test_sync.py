@@ -276,6 +276,42 @@ def test_incremental_reads_only_what_changed(config, emulator):
     assert summary.fetched["leads"] <= 4 and summary.fetched["events"] <= 5
 
 
+REFERENCE_PATHS = (
+    "/api/v4/account",
+    "/api/v4/users",
+    "/api/v4/leads/pipelines",
+    "/api/v4/leads/custom_fields",
+    "/api/v4/companies/custom_fields",
+    "/api/v4/leads/loss_reasons",
+)
+
+
+def _reference_reads(emulator) -> int:
+    return len([r for r in emulator.requests("GET") if r[1] in REFERENCE_PATHS])
+
+
+def test_the_reference_lists_are_kept_until_a_record_names_something_they_lack(config, emulator):
+    first = run_sync(config, progress=False)
+    reads = _reference_reads(emulator)  # every list, each to its last page
+    assert first.reference_read and {r[1] for r in emulator.requests("GET")} >= set(REFERENCE_PATHS)
+    emulator.advance(changes=2, seed=9)
+    quiet = run_sync(config, progress=False)
+    assert _reference_reads(emulator) == reads and not quiet.reference_read  # kept
+    assert quiet.fetched["leads"] >= 1  # the changed leads themselves were read
+
+    # a new user becomes responsible for a lead: the kept users do not know them, so the lists are read again
+    state = emulator.state
+    with state.lock:
+        state.users.append({**state.users[0], "id": 1999, "name": "Новый менеджер", "email": "new@fixture.test"})
+        lead = next(r for r in state.leads.values() if not r.get("is_deleted"))
+        lead["responsible_user_id"], lead["updated_at"] = 1999, state.tick()
+    again = run_sync(config, progress=False)
+    assert again.reference_read and _reference_reads(emulator) == 2 * reads
+    assert "1 unknown users" in " ".join(again.warnings)
+    assert rows(config, "SELECT name FROM managers WHERE manager_id = 1999") == [("Новый менеджер",)]
+    assert rows(config, f"SELECT sales_manager_id FROM deals WHERE deal_id = {lead['id']}") == [(1999,)]
+
+
 def test_a_lead_edited_while_paging_is_neither_skipped_nor_stale(config, emulator, monkeypatch):
     monkeypatch.setattr(extract, "LIST_LIMIT", 2)  # 10 leads → many pages
     emulator.set_faults(mutate_every=2, seed=3)

@@ -282,3 +282,60 @@ def test_the_digest_reaches_smtp_with_each_managers_declining_partners(live):
         text = by_recipient[(address,)].get_body(preferencelist=("plain",)).get_content()
         assert all(name in text for name in names), (address, names)
         assert not any(other in text for other in all_names - names), address
+
+
+def test_a_refresh_that_finds_no_change_rebuilds_nothing_and_a_change_after_it_rebuilds(live):
+    from salesglass.refresh.build_step import NO_CHANGE
+
+    http = live.client()
+    journal = runs_path_for(live.cfg.warehouse_path)
+    settle = run_in_worker(live.cfg, default_steps(live.cfg), trigger="test")  # whatever earlier tests left
+    assert settle.ok, settle.error
+    published = live.cfg.published_path
+    before_bytes, before_stat, built_before = published.read_bytes(), published.stat(), _built_at(http)
+
+    quiet = run_in_worker(live.cfg, default_steps(live.cfg), trigger="test")
+    assert quiet.ok, quiet.error
+    assert quiet.changed is False and NO_CHANGE in quiet.notes
+    # nothing was published: the very same file, and the dashboard still shows the same build
+    assert published.stat().st_mtime_ns == before_stat.st_mtime_ns and published.read_bytes() == before_bytes
+    assert _built_at(http) == built_before
+    # the run log says so, step by step
+    run = read_runs(journal, limit=1)[0]
+    assert run.run_id == quiet.run_id and run.changed is False and NO_CHANGE in run.notes
+    assert {s.step: s.changed for s in run.steps} == {
+        "amocrm_sync": False,
+        "platform_load": False,
+        "link": False,
+        "build": False,
+    }
+
+    # a lead moved in amoCRM: the next refresh rebuilds, and the page shows the move
+    deals = _deals(http)
+    open_ids = sorted(i for i, row in deals.items() if row["status"] == "Open")
+    lead_id = open_ids[0]
+    live.emulator.move(lead_id, 143)  # lost
+    moved = run_in_worker(live.cfg, default_steps(live.cfg), trigger="test")
+    assert moved.ok, moved.error
+    assert moved.changed is True and NO_CHANGE not in moved.notes
+    assert _built_at(http) != built_before
+    assert _deals(http)[lead_id]["status"] == "Lost"
+
+
+def test_a_lead_moved_in_amocrm_reaches_the_page_through_the_webhook_amocrm_sends(live):
+    http = live.client()
+    deals = _deals(http)
+    lead_id = max(i for i, row in deals.items() if row["status"] == "Open")
+    hook = f"{live.url}/hooks/amocrm/{WEBHOOK_SECRET}"
+    live.emulator.add_webhook(hook)
+    try:
+        live.emulator.move(lead_id, 142)  # won; the emulator POSTs amoCRM's webhook to the dashboard
+        assert wait_for(lambda: _deals(http)[lead_id]["status"] == "Won", 120, every=0.3), "the move never showed"
+    finally:
+        live.emulator.remove_webhook(hook)
+    sent = live.emulator.emulator.webhooks.sent
+    assert [(s.url, s.status, s.leads) for s in sent] == [(hook, 200, 1)]
+    journal = runs_path_for(live.cfg.warehouse_path)
+    assert wait_for(lambda: read_runs(journal, limit=1)[0].ok is not None, 30)
+    last = read_runs(journal, limit=1)[0]
+    assert (last.trigger, last.ok, last.changed) == ("webhook", True, True)

@@ -14,6 +14,7 @@ import ibis
 
 from salesglass.reports.base import BuildParams, Canon
 from salesglass.reports.derive import acquiring_deal, as_of, deal_stages, first_sale, partner_days, partner_months
+from salesglass.reports.forecast import backtest as forecast_backtest
 from salesglass.reports.forecast import model as forecast
 
 Keep = Callable[[str, ibis.Table], ibis.Table]
@@ -33,4 +34,8 @@ def derive(canon: Canon, params: BuildParams, keep: Keep = inline) -> Canon:
     # the forecast of as_of and of every backtest day, in steps (one query would be too big for ClickHouse)
     canon = replace(canon, forecast_weights=keep("forecast_weights", forecast.weights(canon, params)))
     canon = replace(canon, forecast_base=keep("forecast_base", forecast.base(canon, params)))
-    return replace(canon, forecast_pipeline=keep("forecast_pipeline", forecast.pipe(canon, params)))
+    canon = replace(canon, forecast_pipeline=keep("forecast_pipeline", forecast.pipe(canon, params)))
+    # the backtest's cases in two steps: ClickHouse expands a subquery at every use, and the blend reads
+    # the cases three times (report_forecast_backtest reads them again)
+    canon = replace(canon, forecast_wide=keep("forecast_wide", forecast_backtest.wide(canon, params)))
+    return replace(canon, forecast_cases=keep("forecast_cases", forecast_backtest.cases(canon, params)))

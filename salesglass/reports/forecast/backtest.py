@@ -12,7 +12,10 @@ as-of day × period (month, quarter, year containing it, complete by as_of) × m
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import ibis
+import ibis.expr.types as ir
 
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.forecast.days import F64, I64, day_no, lit_day, to_date, whole
@@ -55,6 +58,18 @@ def _year_back(n):
     return day_no(to_date(n) - ibis.interval(years=1))
 
 
+def wide(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_wide: one row per backtest as-of day × period (company), with per flow the fact to date
+    (td_), the actual (ac_), last year's windows (ly_, gn_, gl_) and the model's parts (b_, p_)."""
+    return _wide_cases(canon, params)
+
+
+def cases(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_cases: the blended cases, one row per as-of day × period × metric (hundredths)."""
+    w = canon.forecast_wide if canon.forecast_wide is not None else wide(canon, params)
+    return _unpivot(blend(w, blend_weights(w, params), "td_{}"))
+
+
 def _wide_cases(canon: Canon, params: BuildParams) -> ibis.Table:
     pt = parts(canon, params, "backtest")
     pt = pt.filter(pt.mkey == COMPANY, pt.pe <= lit_day(params.as_of))
@@ -76,11 +91,76 @@ def _wide_cases(canon: Canon, params: BuildParams) -> ibis.Table:
     return g.mutate(**{c: g[c].fill_null(0) for c in aggs})
 
 
+BLENDED = ("turnover", "revenue", "cost", "tickets")  # new partners: the pipeline alone (see blend)
+
+
+def _rel_errors(t: ibis.Table, model, run_rate, actual):
+    """Relative errors of the model and of the run-rate, per case with a non-zero actual."""
+    a = ibis.ifelse(actual != 0, actual, 1).cast(F64)
+    return t.filter(actual != 0).mutate(ef_=(model - actual).cast(F64) / a, er_=(run_rate - actual).cast(F64) / a)
+
+
+def _weight(g: ibis.Table, n_min: int) -> ir.FloatingValue:
+    """The least-squares weight of the model in w × model + (1 − w) × run-rate, from Σ ef², Σ er², Σ ef·er of
+    the cases in `g` (clipped to 0 … 1); 1 (the model alone) with fewer than n_min cases."""
+    den = g.sff + g.srr - 2 * g.sfr
+    w = ibis.greatest(ibis.least((g.srr - g.sfr) / ibis.ifelse(den > 0, den, 1.0), 1.0), 0.0)
+    return ibis.ifelse((g.n.fill_null(0) >= n_min) & (den > 0), w, 1.0)
+
+
+def blend_weights(g: ibis.Table, params: BuildParams) -> ibis.Table:
+    """as_of × period_type × point → w, for the backtest: chosen on the turnover cases of the periods that
+    had ended before that as-of day only (so each case is forecast with a weight it could have known)."""
+    e = _rel_errors(g, g.td_turnover + g.b_turnover + g.p_turnover, _run_rate(g.td_turnover, g), g.ac_turnover)
+    e = e.select(e_type="period_type", e_point="point", e_pe="pe", ef="ef_", er="er_")
+    c = g.select("as_of", "period_type", "point").distinct()
+    j = c.join(e, [c.period_type == e.e_type, c.point == e.e_point, e.e_pe < c.as_of])
+    s = j.group_by("as_of", "period_type", "point").agg(
+        n=j.count(), sff=(j.ef * j.ef).sum(), srr=(j.er * j.er).sum(), sfr=(j.ef * j.er).sum()
+    )
+    s = left_join(c, s, ["as_of", "period_type", "point"])
+    return s.select("as_of", "period_type", "point", w=_weight(s, params.rules.forecast.min_cases))
+
+
+def running_weights(bt: ibis.Table, params: BuildParams) -> ibis.Table:
+    """period_type × point → w for the running periods: from every complete turnover case of the backtest."""
+    t = bt.filter(bt.metric == "turnover")
+    e = _rel_errors(t, t.forecast_model, t.run_rate, t.actual)
+    s = e.group_by("period_type", "point").agg(
+        n=e.count(), sff=(e.ef_ * e.ef_).sum(), srr=(e.er_ * e.er_).sum(), sfr=(e.ef_ * e.er_).sum()
+    )
+    return s.select("period_type", "point", w=_weight(s, params.rules.forecast.min_cases))
+
+
+def _run_rate(td, t: ibis.Table):
+    return div_round(td * t.days_total, t.days_elapsed)
+
+
+def blend(x: ibis.Table, weights: ibis.Table, fact: str) -> ibis.Table:
+    """Shrinks each case's base toward this period's own pace: the rest after as_of becomes
+    w × (base + pipeline) + (1 − w) × (run-rate − fact to date), the pipeline stays as it is and the base is
+    what is left, so the parts still add up. x has fact.format(m) (the fact to date), b_<m>, p_<m>,
+    point, days_total and days_elapsed;
+    the model's own base is kept as bm_<m>. New partners are not blended (their run-rate is far worse)."""
+    keys = [k for k in ("as_of", "period_type", "point") if k in weights.columns]
+    x = left_join(x, weights, keys)
+    w = x.w.fill_null(1.0)
+    out = {f"bm_{m}": x[f"b_{m}"] for m in (*BLENDED, "new_partners")}
+    for m in BLENDED:
+        td, b, p = x[fact.format(m)], x[f"b_{m}"], x[f"p_{m}"]
+        rest = w * (b + p).cast(F64) + (1 - w) * (_run_rate(td, x) - td).cast(F64)
+        out[f"b_{m}"] = whole(rest) - p
+    return x.mutate(**out).drop("w")
+
+
+KINDS = ("td", "ac", "ly", "gn", "gl", "b", "bm", "p")
+
+
 def _unpivot(g: ibis.Table) -> ibis.Table:
     def metric(m):
         if m == "margin":
-            return {k: g[f"{k}_revenue"] - g[f"{k}_cost"] for k in ("td", "ac", "ly", "gn", "gl", "b", "p")}
-        return {k: g[f"{k}_{m}"] for k in ("td", "ac", "ly", "gn", "gl", "b", "p")}
+            return {k: g[f"{k}_revenue"] - g[f"{k}_cost"] for k in KINDS}
+        return {k: g[f"{k}_{m}"] for k in KINDS}
 
     per = {m: metric(m) for m in METRICS}
     x = g.mutate(metric_no=ibis.range(0, len(METRICS)).unnest())
@@ -88,9 +168,7 @@ def _unpivot(g: ibis.Table) -> ibis.Table:
     def pick(k):
         return ibis.cases(*[(x.metric_no == n, per[m][k]) for n, m in enumerate(METRICS)])
 
-    x = x.mutate(
-        metric=x.metric_no.cases(*enumerate(METRICS)), **{k: pick(k) for k in ("td", "ac", "ly", "gn", "gl", "b", "p")}
-    )
+    x = x.mutate(metric=x.metric_no.cases(*enumerate(METRICS)), **{k: pick(k) for k in KINDS})
     growth = ibis.ifelse(x.gl > 0, x.gn.cast(F64) / x.gl, ibis.null(F64))
     last_year = x.td + whole(x.ly.cast(F64) * growth)
     return x.select(
@@ -107,6 +185,7 @@ def _unpivot(g: ibis.Table) -> ibis.Table:
         base="b",
         pipeline="p",
         forecast=x.td + x.b + x.p,
+        forecast_model=x.td + x.bm + x.p,
         run_rate=div_round(x.td * x.days_total, x.days_elapsed),
         last_year=last_year,
         actual="ac",
@@ -131,6 +210,40 @@ def ratios(cases: ibis.Table) -> ibis.Table:
     return cases.mutate(rho=ibis.ifelse(rest != 0, (cases.actual - cases.to_date).cast(F64) / rest, ibis.null(F64)))
 
 
+FEW_PERIODS = 12  # fewer independent periods than this: the range is a t prediction interval (see spread)
+
+
+def _t(q: float, df: ir.FloatingValue) -> ir.FloatingValue:
+    """Student's t q-quantile with df degrees of freedom (Cornish–Fisher expansion around the normal one;
+    within 1 % of the table from df = 2 on): plain arithmetic, so every engine computes it."""
+    z = NormalDist().inv_cdf(q)
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df * df)
+
+
+def spread(j: ibis.Table, group: list[str], value: str, period: str, params: BuildParams) -> ibis.Table:
+    """The low and high ends of the range of `value` (a ratio ρ) per group: lo_, hi_, and n_ (cases).
+
+    With cases from at least FEW_PERIODS distinct periods: the empirical low / high quantiles. With fewer
+    (a quarter or a year: four cases of the same period are one experience, not four), those quantiles
+    are too narrow — the range is then the prediction interval mean ± t × sd × √(1 + 1/k) of a normal
+    ρ, k being the number of periods, which widens as k shrinks."""
+    rules = params.rules.forecast
+    lo = quantile(j, group, value, rules.low_quantile).rename(q_lo="q_")
+    hi = quantile(j, group, value, rules.high_quantile).select(*group, q_hi="q_")
+    st = j.group_by(group).agg(mu=j[value].mean(), sd=j[value].std(), k=j[period].nunique())
+    x = left_join(left_join(lo, hi, group), st, group)
+    k = x.k.cast(F64)
+    df = ibis.greatest(k - 1, 1.0)
+    half = x.sd.fill_null(0.0) * (1 + 1 / ibis.greatest(k, 1.0)).sqrt()
+    few = (x.k < FEW_PERIODS) & (x.k >= 3)
+    return x.select(
+        *group,
+        n_="n_",
+        lo_=ibis.ifelse(few, x.mu + _t(rules.low_quantile, df) * half, x.q_lo),
+        hi_=ibis.ifelse(few, x.mu + _t(rules.high_quantile, df) * half, x.q_hi),
+    )
+
+
 def _loo_range(cases: ibis.Table, params: BuildParams) -> ibis.Table:
     """Each case's range from the ratios of the other periods' cases (same point, else all points)."""
     rules = params.rules.forecast
@@ -145,9 +258,9 @@ def _loo_range(cases: ibis.Table, params: BuildParams) -> ibis.Table:
         if same_point:
             cond.append(r.point == other.o_point)
         j = r.select(*case_keys, "point", "period_start").join(other, cond)
-        lo = quantile(j, case_keys, "o_rho", rules.low_quantile).rename({f"lo_{name}": "q_", f"n_{name}": "n_"})
-        hi = quantile(j, case_keys, "o_rho", rules.high_quantile).select(*case_keys, **{f"hi_{name}": "q_"})
-        out[name] = left_join(lo, hi, case_keys)
+        out[name] = spread(j, case_keys, "o_rho", "o_start", params).rename(
+            {f"lo_{name}": "lo_", f"hi_{name}": "hi_", f"n_{name}": "n_"}
+        )
     x = left_join(left_join(r, out["pt"], case_keys), out["all"], case_keys)
     use_pt = x.n_pt.fill_null(0) >= rules.min_cases
     lo = ibis.ifelse(use_pt, x.lo_pt, x.lo_all)
@@ -158,30 +271,30 @@ def _loo_range(cases: ibis.Table, params: BuildParams) -> ibis.Table:
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     """report_forecast_backtest: one row per backtest case (as_of × period × metric), money as DECIMAL."""
-    cases = _loo_range(_unpivot(_wide_cases(canon, params)), params)
+    c = canon.forecast_cases if canon.forecast_cases is not None else cases(canon, params)
+    x = _loo_range(c, params)
     money = (
         "to_date",
         "base",
         "pipeline",
         "forecast",
+        "forecast_model",
         "forecast_low",
         "forecast_high",
         "run_rate",
         "last_year",
         "actual",
     )
-    cases = cases.mutate(
-        forecast_low=ibis.least(cases.low, cases.high), forecast_high=ibis.greatest(cases.low, cases.high)
-    )
-    return cases.select(
-        as_of=to_date(cases.as_of),
-        period_type=cases.period_type,
-        period_start=cases.period_start,
-        point=cases.point,
-        days_elapsed=cases.days_elapsed,
-        days_total=cases.days_total,
-        metric=cases.metric,
-        **{m: from_cents(cases[m]) for m in money},
+    x = x.mutate(forecast_low=ibis.least(x.low, x.high), forecast_high=ibis.greatest(x.low, x.high))
+    return x.select(
+        as_of=to_date(x.as_of),
+        period_type=x.period_type,
+        period_start=x.period_start,
+        point=x.point,
+        days_elapsed=x.days_elapsed,
+        days_total=x.days_total,
+        metric=x.metric,
+        **{m: from_cents(x[m]) for m in money},
     ).order_by("period_type", "metric", "as_of")
 
 

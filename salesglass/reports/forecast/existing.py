@@ -16,7 +16,7 @@ from __future__ import annotations
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
-from salesglass.reports.forecast.days import F64, I64, day_no
+from salesglass.reports.forecast.days import F64, I64, day_no, lit_day
 
 METRICS = ("turnover", "revenue", "cost", "tickets")
 COMPANY = -1
@@ -94,7 +94,7 @@ def remainder(canon: Canon, params: BuildParams, weights: ibis.Table, periods: i
     x = x.mutate(**{m: x[m] * factor for m in METRICS})
     dev = canon.partners.select("partner_id", mgr="development_manager_id")
     x = left_join(x, dev, "partner_id")
-    managed = x.filter(x.mgr.notnull())
+    managed = x.filter(x.mgr.notnull(), x.as_of == lit_day(params.as_of))  # the backtest is company-wide
     rows = union_all(
         x.select("as_of", "period_type", *METRICS, mkey=ibis.literal(COMPANY, type=I64)),
         managed.select("as_of", "period_type", *METRICS, mkey=managed.mgr.cast(I64)),

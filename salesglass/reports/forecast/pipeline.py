@@ -20,7 +20,7 @@ from __future__ import annotations
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
-from salesglass.reports.forecast.days import F64, I64, day_no
+from salesglass.reports.forecast.days import F64, I64, day_no, lit_day
 from salesglass.reports.forecast.existing import COMPANY, METRICS
 
 MIN_DEALS = 10
@@ -148,7 +148,7 @@ def remainder(canon: Canon, params: BuildParams, origins: ibis.Table, periods: i
     vals = {m: x.p * x[f"o_{m}"].coalesce(x[f"a_{m}"]).fill_null(0.0) for m in METRICS}
     x = x.mutate(**vals, new_partners=x.p)
     zero = ibis.literal(0.0, type=F64)
-    managed = x.filter(x.sales_manager_id.notnull())
+    managed = x.filter(x.sales_manager_id.notnull(), x.as_of == lit_day(params.as_of))  # backtest: company only
     rows = union_all(
         x.select("as_of", "period_type", *METRICS, "new_partners", mkey=ibis.literal(COMPANY, type=I64)),
         managed.select(

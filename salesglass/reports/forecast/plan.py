@@ -3,9 +3,13 @@ reaching each plan.
 
 The range and the chances come from the backtest (report_forecast_backtest): for the same period type,
 metric and point of the period, the ratios ρ = (what came after as_of) ÷ (what the forecast expected after
-as_of) of the past cases. forecast_low / forecast_high = fact + expected rest × the low / high quantile of
-ρ; the chance of a plan = the share of past cases whose ρ would have reached it. Fewer than `min_cases`
+as_of) of the past cases. forecast_low / forecast_high = fact + expected rest × the low / high end of ρ's
+range (backtest.spread: its quantiles, or a t prediction interval when the cases come from few periods);
+the chance of a plan = the share of past cases whose ρ would have reached it. Fewer than `min_cases`
 cases at this point: all points of the period type pooled. Manager rows use the company's ratios.
+
+Before that, the base is blended with the period's own pace (blend_running) with the weights the
+backtest's complete cases favour (backtest.running_weights).
 """
 
 from __future__ import annotations
@@ -28,10 +32,19 @@ def running_parts(canon: Canon, params: BuildParams) -> ibis.Table:
     return pt.select("period_type", "period_start", "mkey", "point", *[f"{p}_{m}" for p in "bp" for m in FLOWS])
 
 
+def blend_running(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
+    """The running periods' base shrunk toward the period's own pace, with the weights the backtest chose
+    (backtest.blend; the model alone while the backtest has fewer than `min_cases` cases at that point)."""
+    bt = canon.forecast_backtest if canon.forecast_backtest is not None else backtest.build(canon, params)
+    out = backtest.blend(w, backtest.running_weights(bt, params), "{}")
+    return out.drop(*[c for c in out.columns if c.startswith("bm_")])
+
+
 def _ratios(canon: Canon, params: BuildParams) -> ibis.Table:
     bt = canon.forecast_backtest if canon.forecast_backtest is not None else backtest.build(canon, params)
     cases = bt.select(
         "period_type",
+        "period_start",
         "metric",
         "point",
         to_date=to_cents(bt.to_date),
@@ -39,7 +52,7 @@ def _ratios(canon: Canon, params: BuildParams) -> ibis.Table:
         actual=to_cents(bt.actual),
     )
     r = backtest.ratios(cases)
-    return r.filter(r.rho.notnull()).select("period_type", "metric", "point", "rho")
+    return r.filter(r.rho.notnull()).select("period_type", "period_start", "metric", "point", "rho")
 
 
 def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
@@ -51,9 +64,9 @@ def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     pooled = r.mutate(point=ibis.literal(0, type=I64))
     stats = {}
     for name, src in (("pt", r), ("all", pooled)):
-        lo = backtest.quantile(src, key, "rho", rules.low_quantile).rename({f"lo_{name}": "q_", f"n_{name}": "n_"})
-        hi = backtest.quantile(src, key, "rho", rules.high_quantile).select(*key, **{f"hi_{name}": "q_"})
-        stats[name] = left_join(lo, hi, key)
+        stats[name] = backtest.spread(src, key, "rho", "period_start", params).rename(
+            {f"lo_{name}": "lo_", f"hi_{name}": "hi_", f"n_{name}": "n_"}
+        )
     x = x.mutate(point0=ibis.literal(0, type=I64))
     row = ["period_type", "period_start", "mkey", "metric"]
     x = left_join(x, stats["pt"], key)

@@ -110,12 +110,7 @@ class Ctx:
     @property
     def managers(self) -> dict[int, dict]:
         if self._managers is None:
-            rows = (
-                self.q.rows("SELECT manager_id, name, email, role, is_active FROM managers ORDER BY name")
-                if self.snap.has("managers")
-                else []
-            )
-            self._managers = {r["manager_id"]: r for r in rows}
+            self._managers = self.snap.managers()
         return self._managers
 
     def manager_name(self, manager_id: int | None) -> str:

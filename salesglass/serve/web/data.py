@@ -51,6 +51,23 @@ class Snapshot:
 
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
     _first_sales: str | None = None
+    _managers: dict[int, dict[str, Any]] | None = None
+
+    def managers(self) -> dict[int, dict[str, Any]]:
+        """manager_id → {manager_id, name, email, role, is_active}, by name: read once per published version
+        (every page names managers; the list changes only with a build). Shared by all requests: read-only."""
+        if self._managers is None:
+            rows: list[dict[str, Any]] = []
+            if self.has("managers"):
+                cur = self.con.cursor()
+                try:
+                    q = cur.execute("SELECT manager_id, name, email, role, is_active FROM managers ORDER BY name")
+                    names = [d[0] for d in q.description]
+                    rows = [dict(zip(names, r, strict=True)) for r in q.fetchall()]
+                finally:
+                    cur.close()
+            self._managers = {r["manager_id"]: r for r in rows}
+        return self._managers
 
     def first_sales(self) -> str:
         """A relation partner_id → first_sale_at (model.md: earliest sale with tickets > 0).

@@ -13,7 +13,7 @@ import json
 import duckdb
 import pyarrow as pa
 
-from salesglass.sql import transaction
+from salesglass.sql import quote_lit, transaction
 
 RAW_TABLES = {
     # table: its columns' DDL, the id (primary key) first
@@ -33,9 +33,13 @@ RAW_TABLES = {
 }
 
 
+MAPPED_STATE = "amocrm_mapped_state"  # what the canonical tables were last mapped from (sync._map)
+
+
 def init_raw(con: duckdb.DuckDBPyConnection) -> None:
     for name, cols in RAW_TABLES.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {MAPPED_STATE} (config_key VARCHAR, raw_mark VARCHAR)")
 
 
 def warm_up(con: duckdb.DuckDBPyConnection) -> None:
@@ -76,8 +80,10 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> N
         names = batch.column_names
         cols = ", ".join(names)
         sets = ", ".join(f"{c} = excluded.{c}" for c in names if c != "id")
-        guard = (
-            f" WHERE excluded.updated_at >= {table}.updated_at OR {table}.updated_at IS NULL"
+        # a record read again unchanged (the overlap window, an unchanged reference list) is left alone:
+        # its synced_at then tells the sync whether anything new arrived (`raw_mark`)
+        guard = f" WHERE excluded.data IS DISTINCT FROM {table}.data" + (
+            f" AND (excluded.updated_at >= {table}.updated_at OR {table}.updated_at IS NULL)"
             if "updated_at" in names
             else ""
         )
@@ -89,10 +95,39 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> N
         con.unregister("__batch")
 
 
-def replace_all(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> None:
-    """A small reference list (users, pipelines, fields…) as it is now; call inside a transaction."""
+def replace_all(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> bool:
+    """A small reference list (users, pipelines, fields…) as it is now; call inside a transaction.
+    Left untouched (False) when it is exactly what is stored."""
+    stored = [json.loads(r[0]) for r in con.execute(f"SELECT data FROM {table} ORDER BY id").fetchall()]
+    if stored == sorted(records, key=lambda r: r["id"]):
+        return False
     con.execute(f"DELETE FROM {table}")
     upsert(con, table, records)
+    return True
+
+
+def raw_mark(con: duckdb.DuckDBPyConnection) -> str:
+    """When the raw layer last took in anything new or changed (its latest synced_at), with its row counts:
+    the canonical tables need mapping again only when this moved (or the mapping's config changed)."""
+    parts = " UNION ALL ".join(
+        f"SELECT {i} AS i, max(synced_at) AS last_at, count(*) AS n FROM {name}"
+        for i, name in enumerate(RAW_TABLES)
+        if name != "amocrm_sync_state"
+    )
+    rows = con.execute(f"SELECT i, CAST(last_at AS VARCHAR), n FROM ({parts}) ORDER BY i").fetchall()
+    return json.dumps(rows)
+
+
+def mapped_state(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """(config key, raw mark) of the last mapping into the canonical tables, if one was recorded."""
+    row = con.execute(f"SELECT config_key, raw_mark FROM {MAPPED_STATE}").fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def save_mapped_state(con: duckdb.DuckDBPyConnection, config_key: str, mark: str) -> None:
+    with transaction(con):
+        con.execute(f"DELETE FROM {MAPPED_STATE}")
+        con.execute(f"INSERT INTO {MAPPED_STATE} VALUES ({quote_lit(config_key)}, {quote_lit(mark)})")
 
 
 def set_watermark(con: duckdb.DuckDBPyConnection, stream: str, watermark: int, rows: int) -> None:

@@ -58,6 +58,9 @@ class SyncSummary:
     fetch_seconds: float = 0.0  # time spent downloading (the rest is mapping in the warehouse)
     send_rate: float = 0.0  # requests per second between the first and the last request
     timezone: str | None = None
+    changed: bool = True  # False: nothing new in amoCRM, the canonical tables were left as they were
+    reference_read: bool = False  # the reference lists were read (else the kept ones were young enough)
+    note: str | None = None
     api_filter: bool = True  # the account's is_api_filter_enabled (False: the newest-first fallback ran)
     warnings: list[str] = field(default_factory=list)
 
@@ -108,7 +111,8 @@ def sync_into(
     marks = {} if full else store.watermarks(con)
     summary = SyncSummary(mode="full" if full or not marks else "incremental")
     with SyncProgress(client, enabled=progress) as bar:
-        res, reference = _reference(client, amo, summary, bar)
+        cached = None if full else _cached_reference(con, amo, summary)
+        res, reference = cached or _reference(client, amo, summary, bar)
         for stream in [s[0] for s in STREAMS] + ["events"]:
             summary.fetched[stream] = 0
         summary.api_filter = api_filter_enabled(reference["raw_amocrm_account"])
@@ -116,16 +120,48 @@ def sync_into(
             log.info(FALLBACK_NOTE)
             bar.step("API filtering off: reading newest-first")
         pages = prefetch(*_streams(client, marks, amo.overlap_seconds, summary.api_filter))  # downloads start …
-        _store_reference(con, reference)  # … while the reference lists are written
+        if cached is None:
+            _store_reference(con, reference)  # … while the reference lists are written
+        named = _Named()
         for stream, table, records, watermark in pages:
             store.commit_page(con, table, records, stream, watermark)
             summary.fetched[stream] += len(records)
+            named.add(stream, records)
             bar.advance(stream, len(records))
+        if cached is not None and (unknown := named.unknown_to(con, res)):
+            # a lead or company names a pipeline, status, user or field the kept lists lack: read them now
+            summary.warnings.append(f"read the reference lists again: the new records name {unknown}")
+            res, reference = _reference(client, amo, summary, bar)
+            _store_reference(con, reference)
         summary.fetch_seconds = time.monotonic() - started
         bar.step("mapping to the canonical model")
-        _finish(summary, build_canonical(con, res), res)
+        _map(con, res, summary, amo, force=full)
     _stats(summary, client, started)
     return summary
+
+
+def _config_key(amo: Any) -> str:
+    """What of the configuration decides the mapping (stages, fields, roles…); secrets never enter it."""
+    import hashlib
+
+    mapping = {"pipelines", "stages", "won_stage", "fields", "roles", "timezone"}  # not the connection
+    dump = amo.model_dump_json(include=mapping) if hasattr(amo, "model_dump_json") else repr(amo)
+    return hashlib.sha256(dump.encode()).hexdigest()
+
+
+def _map(con: duckdb.DuckDBPyConnection, res: Resolved, summary: SyncSummary, amo: Any, *, force: bool) -> None:
+    """Rebuild the canonical tables from the raw layer — unless the raw layer took in nothing new since the
+    last mapping and the mapping's config is the same (then they would come out identical)."""
+    from salesglass.warehouse import note_change
+
+    key, mark = _config_key(amo), store.raw_mark(con)
+    if not force and store.mapped_state(con) == (key, mark):
+        summary.changed = False
+        summary.note = "amoCRM: nothing new or changed since the last sync"
+        return
+    _finish(summary, build_canonical(con, res), res)
+    store.save_mapped_state(con, key, mark)
+    note_change(con, "amocrm")
 
 
 def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
@@ -163,14 +199,82 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
             store.upsert(con, "raw_amocrm_deleted_leads", gone)
             store.upsert(con, "raw_amocrm_events", events)
         summary.fetched = {"leads": len(live), "leads_deleted": len(gone), "events": len(events)}
-        _finish(summary, build_canonical(con, res), res)
+        _map(con, res, summary, cfg.amocrm, force=False)
     _stats(summary, client, started)
     return summary
+
+
+# The reference lists (account, users, pipelines with their statuses, custom fields, loss reasons) change
+# rarely, and reading them costs six requests of the rate limit every run. An incremental sync uses the
+# lists the last read stored while they are younger than this; it reads them again at once when a new
+# lead or company names an id they lack (a new status, user or field), and a full sync always does.
+REFERENCE_MAX_AGE_SECONDS = 3600.0
+_REFERENCE_READ = "reference_lists"  # the sync-state row whose watermark is when they were last read
+
+
+def _cached_reference(
+    con: duckdb.DuckDBPyConnection, amo: Any, summary: SyncSummary
+) -> tuple[Resolved, dict[str, list[dict]]] | None:
+    """The stored reference lists, resolved against the config, when they are fresh enough (else None)."""
+    from salesglass.errors import ConfigError
+
+    read_at = store.watermarks(con).get(_REFERENCE_READ)
+    if read_at is None or time.time() - read_at > REFERENCE_MAX_AGE_SECONDS:
+        return None
+    stored = reference_from_raw(con)
+    accounts = [json.loads(r[0]) for r in con.execute("SELECT data FROM raw_amocrm_account").fetchall()]
+    if not stored["pipelines"] or not accounts:
+        return None
+    try:
+        res = resolve(amo, **stored)
+    except ConfigError:  # the config names something the kept lists lack: read them afresh
+        return None
+    account = accounts[0]
+    summary.timezone = amo.timezone or ((account.get("_embedded") or {}).get("datetime_settings") or {}).get("timezone")
+    return res, {"raw_amocrm_account": accounts}
+
+
+class _Named:
+    """The reference ids the records of this sync name: pipelines/statuses, users, custom fields."""
+
+    def __init__(self) -> None:
+        self.statuses: set[tuple[int, int]] = set()
+        self.users: set[int] = set()
+        self.lead_fields: set[int] = set()
+        self.company_fields: set[int] = set()
+
+    def add(self, stream: str, records: list[dict]) -> None:
+        if stream not in ("leads", "companies"):
+            return
+        fields = self.lead_fields if stream == "leads" else self.company_fields
+        for r in records:
+            if stream == "leads" and r.get("pipeline_id") and r.get("status_id"):
+                self.statuses.add((int(r["pipeline_id"]), int(r["status_id"])))
+            if r.get("responsible_user_id"):
+                self.users.add(int(r["responsible_user_id"]))
+            for value in r.get("custom_fields_values") or []:
+                if isinstance(value, dict) and value.get("field_id") is not None:
+                    fields.add(int(value["field_id"]))
+
+    def unknown_to(self, con: duckdb.DuckDBPyConnection, res: Resolved) -> str:
+        """What of it the stored lists lack, in words ("" when nothing)."""
+
+        def ids(table: str) -> set[int]:
+            return {r[0] for r in con.execute(f"SELECT id FROM {table}").fetchall()}
+
+        missing: dict[str, set[Any]] = {
+            "statuses": self.statuses - res.known_statuses,
+            "users": self.users - ids("raw_amocrm_users"),
+            "lead fields": self.lead_fields - ids("raw_amocrm_lead_fields"),
+            "company fields": self.company_fields - ids("raw_amocrm_company_fields"),
+        }
+        return ", ".join(f"{len(v)} unknown {k}" for k, v in missing.items() if v)
 
 
 def _reference(
     client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgress
 ) -> tuple[Resolved, dict[str, list[dict]]]:
+    summary.reference_read = True
     bar.step("account, users, pipelines, custom fields")
     # the account alone first: a ban page or a rejected token shows before anything else is sent
     account = client.get("/api/v4/account", {"with": "datetime_settings,users_groups,is_api_filter_enabled"}) or {}
@@ -212,11 +316,13 @@ def _reference(
     }
 
 
-def _store_reference(con: duckdb.DuckDBPyConnection, reference: dict[str, list[dict]]) -> None:
-    """The small lists as they are now, replaced together in one transaction."""
+def _store_reference(con: duckdb.DuckDBPyConnection, reference: dict[str, list[dict]]) -> bool:
+    """The small lists as they are now, replaced together in one transaction (a list equal to the stored
+    one is left alone), and when they were read; whether any changed."""
     with transaction(con):
-        for table, rows in reference.items():
-            store.replace_all(con, table, rows)
+        changed = any([store.replace_all(con, table, rows) for table, rows in reference.items()])
+        store.set_watermark(con, _REFERENCE_READ, int(time.time()), 0)
+    return changed
 
 
 def api_filter_enabled(accounts: list) -> bool:

@@ -39,6 +39,9 @@ TARGETS: dict[str, Target] = {
     "sales": Target(SALES, {}),
     "widget_installs": Target(WIDGET_INSTALLS, {}),
 }
+# columns a later step fills where the input leaves them empty (the widget installs here, linking's manager
+# fallback): an empty value read again is no change for them (`_nothing_new`)
+FILLED_LATER = {"partners": ("widget_installed_at", "development_manager_id")}
 UNKNOWN_MANAGER = "unknown development manager e-mail (no amoCRM user has it; loaded without a manager)"
 
 
@@ -52,6 +55,7 @@ class InputResult:
     reasons: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
     watermark: str | None = None
+    changed: bool = True  # False: every row read was already loaded (or quarantined) exactly so
 
 
 @dataclass
@@ -62,6 +66,16 @@ class LoadSummary:
     seconds: float = 0.0
     compaction: Compaction | None = None  # the warehouse file was rewritten without its free blocks
     compaction_error: str | None = None  # compacting failed (the warehouse is untouched, the load stands)
+    derived_changed: bool = False  # partners' widget_installed_at moved
+
+    @property
+    def changed(self) -> bool:
+        """Whether the load changed what the reports read (False: no new or changed rows anywhere)."""
+        return self.full or self.derived_changed or any(r.changed for r in self.all)
+
+    @property
+    def note(self) -> str | None:
+        return None if self.changed else "platform: no new or changed rows"
 
     @property
     def quarantined(self) -> int:
@@ -130,9 +144,20 @@ def _load_all(con: duckdb.DuckDBPyConnection, cfg: Config, summary: LoadSummary,
             replaced.add(inp.target)
             summary.inputs.append(_load_input(con, cfg, inp, full=full, replace=full and first, rep=rep))
         if any(i.target == "widget_installs" for i in cfg.platform.inputs) or full:
-            _derive_widget_installed(con)
+            summary.derived_changed = _derive_widget_installed(con) > 0
         if cfg.plans.path or cfg.plans.table or cfg.plans.query:
+            before = _fingerprint(con, "plans")
             summary.plans = load_plans(con, cfg, rep)
+            summary.plans.changed = _fingerprint(con, "plans") != before
+        if summary.changed:
+            from salesglass.warehouse import note_change
+
+            note_change(con, "platform")
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple:
+    """A small table's content, order aside (plans: compared before and after they are read again)."""
+    return tuple(con.execute(f"SELECT count(*), sum(hash(t)) FROM {quote_ident(table)} t").fetchall()[0])
 
 
 def _load_input(
@@ -208,7 +233,15 @@ def _commit_input(
     unique: bool = False,
 ) -> None:
     """In one transaction: the input's old quarantine rows out, its rows in, its watermark on.
-    `unique`: the staged key is proven not to repeat."""
+    `unique`: the staged key is proven not to repeat. Rows read again exactly as they were loaded (the
+    watermark's own second is read again on purpose; an input without a watermark is read whole) leave
+    the tables alone, and the input says it did not change."""
+    if not replace and not landed.rejects and _nothing_new(con, target.table, staged, source, whole=since is None):
+        result.changed = False
+        if inp.watermark:
+            wm = quote_lit(result.watermark) if result.watermark is not None else "NULL"
+            con.execute(f"INSERT OR REPLACE INTO platform_watermarks VALUES ({quote_lit(inp.name)}, {wm}, now())")
+        return
     with transaction(con):
         if full or since is None:  # everything was read again
             con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(source)}")
@@ -242,6 +275,46 @@ def _commit_input(
             # literals, not parameters: binding parameters makes DuckDB import pandas (seconds, once)
             wm = quote_lit(result.watermark) if result.watermark is not None else "NULL"
             con.execute(f"INSERT OR REPLACE INTO platform_watermarks VALUES ({quote_lit(inp.name)}, {wm}, now())")
+
+
+def _nothing_new(con: duckdb.DuckDBPyConnection, table: Table, staged: str, source: str, *, whole: bool) -> bool:
+    """Every usable staged row is already in `table` exactly, and every bad one already in quarantine with
+    the same reason; with `whole` (the input was read entire) the quarantine holds no other row of it."""
+    types = dict(
+        con.execute(f"""SELECT column_name, data_type FROM duckdb_columns()
+                        WHERE database_name = current_database() AND schema_name = 'main'
+                          AND table_name = {quote_lit(table.name)}""").fetchall()
+    )
+    key = table.merge_key or table.key
+    staged_cols = {r[0] for r in con.execute(f"DESCRIBE {quote_ident(staged)}").fetchall()}
+    names = [c for c in table.names if c in staged_cols and c in types]  # an unmapped column is not written
+    if not key or not set(key) <= set(names):
+        return False
+    later = FILLED_LATER.get(table.name, ())
+    on = " AND ".join(f"t.{quote_ident(k)} = s.{quote_ident(k)}" for k in key)
+    same = " AND ".join(
+        f"(s.{quote_ident(c)} IS NULL OR CAST(s.{quote_ident(c)} AS {types[c]}) = t.{quote_ident(c)})"
+        if c in later
+        else f"CAST(s.{quote_ident(c)} AS {types[c]}) IS NOT DISTINCT FROM t.{quote_ident(c)}"
+        for c in names
+    )
+    new = con.execute(f"""SELECT count(*) FROM {quote_ident(staged)} s WHERE s.__reason IS NULL
+        AND NOT EXISTS (SELECT 1 FROM {quote_ident(table.name)} t WHERE {on} AND {same})""").fetchall()[0][0]
+    if new:
+        return False
+    skey = f"CAST(s.{quote_ident(table.key[0])} AS VARCHAR)"
+    bad = con.execute(f"""SELECT count(*) FROM {quote_ident(staged)} s WHERE s.__reason IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source = {quote_lit(source)}
+                        AND q.source_key IS NOT DISTINCT FROM {skey} AND q.reason = s.__reason)""").fetchall()[0][0]
+    if bad:
+        return False
+    if whole:
+        gone = con.execute(f"""SELECT count(*) FROM quarantine q WHERE q.source = {quote_lit(source)}
+            AND NOT EXISTS (SELECT 1 FROM {quote_ident(staged)} s WHERE s.__reason = q.reason
+                            AND q.source_key IS NOT DISTINCT FROM {skey})""").fetchall()[0][0]
+        if gone:
+            return False
+    return True
 
 
 def _create_staged(
@@ -394,11 +467,12 @@ def _stored_watermark(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     return row[0] if row else None
 
 
-def _derive_widget_installed(con: duckdb.DuckDBPyConnection) -> None:
-    """partners.widget_installed_at = the earliest install of any of its widgets (or its own earlier value)."""
-    con.execute(
+def _derive_widget_installed(con: duckdb.DuckDBPyConnection) -> int:
+    """partners.widget_installed_at = the earliest install of any of its widgets (or its own earlier value);
+    how many partners it changed."""
+    return con.execute(
         """UPDATE partners p SET widget_installed_at = least(coalesce(p.widget_installed_at, w.first), w.first)
            FROM (SELECT partner_id, min(installed_at) AS first FROM platform_widget_installs GROUP BY 1) w
            WHERE p.partner_id = w.partner_id
              AND p.widget_installed_at IS DISTINCT FROM least(coalesce(p.widget_installed_at, w.first), w.first)"""
-    )
+    ).fetchall()[0][0]

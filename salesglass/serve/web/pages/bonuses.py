@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
 from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months
 from salesglass.serve.web.palette import BLUE, GREEN
@@ -23,7 +27,7 @@ LINE_COLS = (
 )
 
 
-def line_cols(t) -> list[Col]:
+def line_cols(t: Callable[..., str]) -> list[Col]:
     return [
         Col(
             k,
@@ -37,15 +41,21 @@ def line_cols(t) -> list[Col]:
 LINES_ORDER = "month DESC, manager_id, rule, amount DESC, partner_id"
 
 
-def lines_sql(where: str, ordered: bool = True) -> str:
+def lines_sql(where: str, ordered: bool = True, limit: int | None = None) -> str:
+    """Bonus lines with their partner's name; `limit`: only the first lines in LINES_ORDER, chosen before
+    the partners are joined (a page of the range's thousands of lines joins a page of partners)."""
+    lines = "report_bonus_lines"
+    if limit is not None:
+        lines = f"(SELECT * FROM report_bonus_lines l WHERE {where} ORDER BY {LINES_ORDER} LIMIT {int(limit)})"
+        where = "TRUE"
     return f"""SELECT l.month, l.manager_id, l.role, l.rule, l.partner_id, p.name AS partner_name, l.deal_id,
                       l.base, l.rate, l.multiplier, l.amount
-               FROM report_bonus_lines l LEFT JOIN partners p USING (partner_id)
+               FROM {lines} l LEFT JOIN partners p USING (partner_id)
                WHERE {where}
                """ + (f"ORDER BY {LINES_ORDER}" if ordered else "")
 
 
-def decorate_line(ctx: Ctx, r: dict) -> dict:
+def decorate_line(ctx: Ctx, r: dict[str, Any]) -> dict[str, Any]:
     r["manager"] = ctx.manager_name(r["manager_id"])
     r["partner"] = r["partner_name"] or r["partner_id"]
     r["_link_partner"] = drill(ctx, "partners", partner=r["partner_id"], kind="")
@@ -65,11 +75,24 @@ def decorate_line(ctx: Ctx, r: dict) -> dict:
 
 
 def build(ctx: Ctx) -> PageView:
-    t, f = ctx.t, ctx.fmt
-    view = PageView(t("page_bonuses"), notice=empty_notice(ctx))
+    view = PageView(ctx.t("page_bonuses"), notice=empty_notice(ctx))
     lo, hi = months(ctx)
-    manager = ctx.row_manager
-    man_sql, man_args = manager_condition("manager_id", manager)
+    summary = read_summary(ctx, lo, hi)
+    per_manager = sum_per_manager(ctx, summary, lo, hi)
+    tot = {k: sum(m[k] for m in per_manager.values()) for k in SUMMED}
+    view.kpis = kpis(ctx, tot, lo, hi)
+    view.charts = [by_month_chart(ctx, summary)]
+    view.tables = summary_tables(ctx, summary, per_manager, tot)
+    view.tables.append(lines_table(ctx, lo, hi))
+    return view
+
+
+SUMMED = ("sales_bonus", "development_bonus", "total", "lines")
+
+
+def read_summary(ctx: Ctx, lo: date, hi: date) -> list[dict[str, Any]]:
+    """Each manager's bonus per month (the viewer's own only, for a manager), linked to its lines."""
+    man_sql, man_args = manager_condition("manager_id", ctx.row_manager)
     summary = ctx.q.rows(
         f"""SELECT month, manager_id, sales_bonus, development_bonus, total, lines FROM report_bonus_summary
             WHERE month >= ? AND month < ? AND {man_sql} ORDER BY month DESC, total DESC""",
@@ -81,93 +104,104 @@ def build(ctx: Ctx) -> PageView:
             ctx, "bonus", manager=r["manager_id"], since=r["month"], until=add_months(r["month"], 1)
         )
         r["_link_total"] = r["_link_lines"]
-    per_manager: dict = {}
+    return summary
+
+
+def sum_per_manager(ctx: Ctx, summary: list[dict[str, Any]], lo: date, hi: date) -> dict[int, dict[str, Any]]:
+    """The months of the range summed per manager."""
+    per_manager: dict[int, dict[str, Any]] = {}
     for r in summary:
         m = per_manager.setdefault(
             r["manager_id"], {"manager": r["manager"], "sales_bonus": 0, "development_bonus": 0, "total": 0, "lines": 0}
         )
-        for k in ("sales_bonus", "development_bonus", "total", "lines"):
+        for k in SUMMED:
             m[k] += r[k] or 0
     for mid, m in per_manager.items():
         m["_link_lines"] = drill(ctx, "bonus", manager=mid, since=lo, until=hi)
-    tot = {k: sum(m[k] for m in per_manager.values()) for k in ("sales_bonus", "development_bonus", "total", "lines")}
-    view.kpis = [
+    return per_manager
+
+
+def kpis(ctx: Ctx, tot: dict[str, Any], lo: date, hi: date) -> list[Kpi]:
+    t, f = ctx.t, ctx.fmt
+    lines = drill(ctx, "bonus", manager=ctx.row_manager, since=lo, until=hi)
+    return [
         Kpi(t("bonus_total"), f.money_short(tot["total"])),
         Kpi(t("sales_bonus"), f.money_short(tot["sales_bonus"])),
         Kpi(t("development_bonus"), f.money_short(tot["development_bonus"])),
-        Kpi(t("bonus_lines"), f.number(tot["lines"]), link=drill(ctx, "bonus", manager=manager, since=lo, until=hi)),
+        Kpi(t("bonus_lines"), f.number(tot["lines"]), link=lines),
     ]
-    by_month: dict = {}
+
+
+def by_month_chart(ctx: Ctx, summary: list[dict[str, Any]]) -> Chart:
+    """Sales and development bonus per month, stacked."""
+    t, f = ctx.t, ctx.fmt
+    by_month: dict[date, list[Any]] = {}
     for r in summary:
         b = by_month.setdefault(r["month"], [0, 0])
         b[0] += r["sales_bonus"] or 0
         b[1] += r["development_bonus"] or 0
     ms = sorted(by_month)
-    view.charts = [
-        Chart(
-            "bonus",
-            t("chart_bonus"),
-            {
-                "tooltip": {"trigger": "axis"},
-                "legend": {"top": 0},
-                "grid": {"left": 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
-                "xAxis": {"type": "category", "data": [f.month(m) for m in ms]},
-                "yAxis": {"type": "value", "sgFormat": "money"},
-                "series": [
-                    {
-                        "name": t("sales_bonus"),
-                        "type": "bar",
-                        "stack": "b",
-                        "barMaxWidth": 36,
-                        "data": [by_month[m][0] for m in ms],
-                        "itemStyle": {"color": BLUE},
-                    },
-                    {
-                        "name": t("development_bonus"),
-                        "type": "bar",
-                        "stack": "b",
-                        "barMaxWidth": 36,
-                        "data": [by_month[m][1] for m in ms],
-                        "itemStyle": {"color": GREEN},
-                    },
-                ],
-            },
-            wide=True,
-        )
-    ]
-    money = ("sales_bonus", "development_bonus", "total")
-    view.tables = [
+    return Chart(
+        "bonus",
+        t("chart_bonus"),
+        {
+            "tooltip": {"trigger": "axis"},
+            "legend": {"top": 0},
+            "grid": {"left": 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
+            "xAxis": {"type": "category", "data": [f.month(m) for m in ms]},
+            "yAxis": {"type": "value", "sgFormat": "money"},
+            "series": [
+                {
+                    "name": t(name),
+                    "type": "bar",
+                    "stack": "b",
+                    "barMaxWidth": 36,
+                    "data": [by_month[m][i] for m in ms],
+                    "itemStyle": {"color": color},
+                }
+                for i, (name, color) in enumerate((("sales_bonus", BLUE), ("development_bonus", GREEN)))
+            ],
+        },
+        wide=True,
+    )
+
+
+def summary_tables(
+    ctx: Ctx, summary: list[dict[str, Any]], per_manager: dict[int, dict[str, Any]], tot: dict[str, Any]
+) -> list[TableView]:
+    t = ctx.t
+    money = [Col(k, t(k), "money") for k in ("sales_bonus", "development_bonus", "total")]
+    lines = Col("lines", t("bonus_lines"), "int")
+    return [
         TableView(
             "by_manager",
             t("table_bonus_managers"),
-            [Col("manager", t("manager"))]
-            + [Col(k, t(k), "money") for k in money]
-            + [Col("lines", t("bonus_lines"), "int")],
+            [Col("manager", t("manager")), *money, lines],
             sorted(per_manager.values(), key=lambda m: -m["total"]),
             total=tot,
         ),
         TableView(
             "summary",
             t("table_bonus_summary"),
-            [Col("month", t("month"), "month"), Col("manager", t("manager"))]
-            + [Col(k, t(k), "money") for k in money]
-            + [Col("lines", t("bonus_lines"), "int")],
+            [Col("month", t("month"), "month"), Col("manager", t("manager")), *money, lines],
             summary,
         ),
     ]
+
+
+def lines_table(ctx: Ctx, lo: date, hi: date) -> TableView:
+    """The range's bonus lines, the first LINES_ON_PAGE of them (the rest are a drill-down away)."""
+    t = ctx.t
+    man_sql, man_args = manager_condition("l.manager_id", ctx.row_manager)
     lines = ctx.q.rows(
-        lines_sql(f"l.month >= ? AND l.month < ? AND {man_sql.replace('manager_id', 'l.manager_id')}")
-        + f" LIMIT {LINES_ON_PAGE + 1}",
+        lines_sql(f"l.month >= ? AND l.month < ? AND {man_sql}", limit=LINES_ON_PAGE + 1),
         [lo, hi, *man_args],
     )
     more = len(lines) > LINES_ON_PAGE
-    view.tables.append(
-        TableView(
-            "lines",
-            t("table_bonus_lines"),
-            line_cols(t),
-            [decorate_line(ctx, r) for r in lines[:LINES_ON_PAGE]],
-            note=t("first_n_lines", n=LINES_ON_PAGE) if more else None,
-        )
+    return TableView(
+        "lines",
+        t("table_bonus_lines"),
+        line_cols(t),
+        [decorate_line(ctx, r) for r in lines[:LINES_ON_PAGE]],
+        note=t("first_n_lines", n=LINES_ON_PAGE) if more else None,
     )
-    return view

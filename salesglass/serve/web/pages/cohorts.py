@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months, ratio
@@ -13,9 +16,9 @@ MEASURES = ("turnover", "active_partners")
 
 
 def build(ctx: Ctx) -> PageView:
-    t, _f = ctx.t, ctx.fmt
-    view = PageView(t("page_cohorts"), notice=empty_notice(ctx))
-    measure = ctx.params.get("measure") if ctx.params.get("measure") in MEASURES else "turnover"
+    view = PageView(ctx.t("page_cohorts"), notice=empty_notice(ctx))
+    chosen = ctx.params.get("measure")
+    measure = chosen if chosen is not None and chosen in MEASURES else "turnover"
     pct = ctx.params.get("mode") == "pct"
     if ctx.may_see_company:
         _heatmap(ctx, view, measure, pct)
@@ -23,28 +26,41 @@ def build(ctx: Ctx) -> PageView:
     return view
 
 
-def _heatmap(ctx: Ctx, view: PageView, measure: str, pct: bool) -> None:
-    t, f = ctx.t, ctx.fmt
+@dataclass
+class Retention:
+    """The cohort grid: one line per first-sale month, `m<k>` = the measure k months later."""
+
+    lines: list[dict[str, Any]]
+    points: list[list[Any]]  # [k, line index, value] for the heat-map
+    max_offset: int
+    first_turnover: Any  # turnover of every cohort in its own first month
+
+
+def read_cohorts(ctx: Ctx) -> list[dict[str, Any]]:
+    """Partners, active partners and turnover per cohort month and month offset, for the month filter."""
     lo, hi = months(ctx)
     kind_sql, kind_args = ctx.kind_sql("kind")
-    rows = ctx.q.rows(
+    return ctx.q.rows(
         f"""SELECT cohort_month, month_offset, sum(partners) AS partners, sum(active_partners) AS active_partners,
                    sum(turnover) AS turnover
             FROM report_cohorts WHERE cohort_month >= ? AND cohort_month < ? AND {kind_sql}
             GROUP BY cohort_month, month_offset ORDER BY cohort_month, month_offset""",
         [lo, hi, *kind_args],
     )
-    cohorts: dict = {}
+
+
+def retention(ctx: Ctx, rows: list[dict[str, Any]], measure: str, pct: bool) -> Retention:
+    """The grid of `measure` (or its % of month 0 when `pct`), each cohort's size linked to its partners."""
+    cohorts: dict[date, dict[int, dict[str, Any]]] = {}
     for r in rows:
         cohorts.setdefault(r["cohort_month"], {})[r["month_offset"]] = r
     max_off = max((r["month_offset"] for r in rows), default=0)
-    table, points = [], []
+    lines, points = [], []
     for y, (cm, offs) in enumerate(sorted(cohorts.items())):
         base = (offs.get(0) or {}).get(measure)
-        partners = max((o["partners"] or 0) for o in offs.values())
-        line = {
+        line: dict[str, Any] = {
             "cohort_month": cm,
-            "partners": partners,
+            "partners": max((o["partners"] or 0) for o in offs.values()),
             "_link_partners": drill(ctx, "partners", basis="cohort", since=cm, until=add_months(cm, 1)),
         }
         for k in range(max_off + 1):
@@ -54,64 +70,72 @@ def _heatmap(ctx: Ctx, view: PageView, measure: str, pct: bool) -> None:
             shown = ratio(v, base) if pct else v
             line[f"m{k}"] = shown
             points.append([k, y, float(shown) if shown is not None else None])
-        table.append(line)
+        lines.append(line)
     first_turnover = sum(((offs.get(0) or {}).get("turnover") or 0) for offs in cohorts.values())
-    total_partners = sum(line["partners"] for line in table)
+    return Retention(lines, points, max_off, first_turnover)
+
+
+def _heatmap(ctx: Ctx, view: PageView, measure: str, pct: bool) -> None:
+    t, f = ctx.t, ctx.fmt
+    grid = retention(ctx, read_cohorts(ctx), measure, pct)
     view.kpis = [
-        Kpi(t("cohorts"), f.number(len(table))),
-        Kpi(t("partners_in_cohorts"), f.number(total_partners)),
-        Kpi(t("turnover_month0"), f.money_short(first_turnover)),
+        Kpi(t("cohorts"), f.number(len(grid.lines))),
+        Kpi(t("partners_in_cohorts"), f.number(sum(line["partners"] for line in grid.lines))),
+        Kpi(t("turnover_month0"), f.money_short(grid.first_turnover)),
     ]
     kind = "pct" if pct else ("money" if measure == "turnover" else "int")
-    values = [p[2] for p in points if p[2] is not None]
-    view.charts.append(
-        Chart(
-            "heatmap",
-            t("chart_retention", measure=t(measure)),
-            {
-                "tooltip": {"position": "top", "sgFormat": kind},
-                "grid": {"left": 8, "right": 12, "top": 10, "bottom": 64, "containLabel": True},
-                "xAxis": {
-                    "type": "category",
-                    "name": t("month_offset"),
-                    "nameLocation": "middle",
-                    "nameGap": 26,
-                    "data": [str(k) for k in range(max_off + 1)],
-                    "splitArea": {"show": True},
-                },
-                "yAxis": {
-                    "type": "category",
-                    "inverse": True,
-                    "data": [f.month(line["cohort_month"]) for line in table],
-                    "splitArea": {"show": True},
-                },
-                "visualMap": {
-                    "min": 0,
-                    "max": _color_top(values),
-                    "calculable": False,
-                    "orient": "horizontal",
-                    "left": "center",
-                    "bottom": 0,
-                    "itemHeight": 120,
-                    "inRange": {"color": HEAT},
-                    "show": True,
-                    "sgFormat": kind,
-                },
-                "series": [
-                    {
-                        "type": "heatmap",
-                        "data": points,
-                        "label": {"show": len(points) <= 200, "fontSize": 10, "sgFormat": kind},
-                    }
-                ],
-            },
-            height=max(260, 28 * len(table) + 80),
-            wide=True,
-        )
-    )
+    view.charts.append(heatmap_chart(ctx, grid, measure, kind))
     cols = [Col("cohort_month", t("cohort_month"), "month"), Col("partners", t("partners"), "int")]
-    cols += [Col(f"m{k}", f"{t('month_short')} {k}", kind) for k in range(max_off + 1)]
-    view.tables.append(TableView("cohorts", t("table_cohorts", measure=t(measure)), cols, table))
+    cols += [Col(f"m{k}", f"{t('month_short')} {k}", kind) for k in range(grid.max_offset + 1)]
+    view.tables.append(TableView("cohorts", t("table_cohorts", measure=t(measure)), cols, grid.lines))
+
+
+def heatmap_chart(ctx: Ctx, grid: Retention, measure: str, kind: str) -> Chart:
+    t, f = ctx.t, ctx.fmt
+    values = [p[2] for p in grid.points if p[2] is not None]
+    return Chart(
+        "heatmap",
+        t("chart_retention", measure=t(measure)),
+        {
+            "tooltip": {"position": "top", "sgFormat": kind},
+            "grid": {"left": 8, "right": 12, "top": 10, "bottom": 64, "containLabel": True},
+            "xAxis": {
+                "type": "category",
+                "name": t("month_offset"),
+                "nameLocation": "middle",
+                "nameGap": 26,
+                "data": [str(k) for k in range(grid.max_offset + 1)],
+                "splitArea": {"show": True},
+            },
+            "yAxis": {
+                "type": "category",
+                "inverse": True,
+                "data": [f.month(line["cohort_month"]) for line in grid.lines],
+                "splitArea": {"show": True},
+            },
+            "visualMap": {
+                "min": 0,
+                "max": _color_top(values),
+                "calculable": False,
+                "orient": "horizontal",
+                "left": "center",
+                "bottom": 0,
+                "itemHeight": 120,
+                "inRange": {"color": HEAT},
+                "show": True,
+                "sgFormat": kind,
+            },
+            "series": [
+                {
+                    "type": "heatmap",
+                    "data": grid.points,
+                    "label": {"show": len(grid.points) <= 200, "fontSize": 10, "sgFormat": kind},
+                }
+            ],
+        },
+        height=max(260, 28 * len(grid.lines) + 80),
+        wide=True,
+    )
 
 
 def _declining(ctx: Ctx, view: PageView) -> None:

@@ -6,6 +6,7 @@ and calendar (account time zone) as the reports. A manager only ever gets their 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from fastapi import HTTPException
 from salesglass.model.schema import STAGES
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.pages.bonuses import LINES_ORDER, decorate_line, line_cols, lines_sql
+from salesglass.serve.web.reasons import reason_label
 from salesglass.serve.web.view import Col, TableView
 from salesglass.sql import quote_lit, quote_lits
 
@@ -87,16 +89,35 @@ def _utc(ctx: Ctx, day: date) -> datetime:
     return datetime.combine(day, time.min, ZoneInfo(ctx.snap.timezone)).astimezone(UTC)
 
 
-def _range(ctx: Ctx, w: Where, column: str) -> str:
-    """since/until (account calendar days) on a timestamp column, never past the as_of day; a subtitle."""
+def _range(ctx: Ctx, w: Where, column: str, *, days: bool = False) -> str:
+    """since/until (account calendar days) on a timestamp column, never past the as_of day; a subtitle.
+    `days`: the column holds account calendar days already (DATE), compared as they are."""
     since, until = _date(ctx, "since"), _date(ctx, "until")
     end = ctx.snap.as_of + timedelta(days=1)
     until = min(until, end) if until else end
+    bound: Callable[[date], Any] = (lambda d: d) if days else (lambda d: _utc(ctx, d))
     if since:
-        w.add(f"{column} >= ?", _utc(ctx, since))
-    w.add(f"{column} < ?", _utc(ctx, until))
+        w.add(f"{column} >= ?", bound(since))
+    w.add(f"{column} < ?", bound(until))
     f = ctx.fmt
     return f"{f.day(since) if since else '…'} – {f.day(until - timedelta(days=1))}"
+
+
+def _sales_by_partner(ctx: Ctx, sales: Where) -> tuple[str, str]:
+    """(the range's subtitle, SQL of partner_id, turnover, revenue, tickets per partner) for a sales drill.
+
+    The build publishes sales per partner and account day (`partner_days`, money in kopecks): whole days
+    summed there equal the sales of the same instants, from ~1/10 of the rows (no pass over `sales` per
+    request). An older published file without it falls back to the sales themselves."""
+    if ctx.snap.has("partner_days", "day"):
+        sub = _range(ctx, sales, "s.day", days=True)
+        money = "CAST(CAST(sum(s.{0}) AS DECIMAL(38,2)) * 0.01 AS DECIMAL(18,2)) AS {0}"
+        source = "partner_days"
+    else:
+        sub = _range(ctx, sales, "s.sold_at")
+        money, source = "sum(s.{0}) AS {0}", "sales"
+    cols = ", ".join(money.format(c) for c in ("turnover", "revenue"))
+    return sub, f"SELECT s.partner_id, {cols}, sum(s.tickets) AS tickets FROM {source} s WHERE {sales.sql} GROUP BY 1"
 
 
 def _manager_arg(ctx: Ctx) -> int | str | None:
@@ -108,28 +129,66 @@ def _manager_arg(ctx: Ctx) -> int | str | None:
     return ctx.requested_manager
 
 
+DEAL_BASES = ("created", "won", "unlinked", "lost", "cohort", "reached", "signed_selling")
+
+
 def deals(ctx: Ctx) -> DrillView:
     t = ctx.t
     basis = ctx.params.get("basis") or "all"
     stage = ctx.params.get("stage")
     if stage is not None and stage not in STAGES:
         raise HTTPException(status_code=400, detail="unknown stage")
+    w, sub = deal_conditions(ctx, basis, stage)
+    base = f"""SELECT d.deal_id, d.name, d.stage, d.client_kind, d.sales_manager_id, d.partner_id,
+                      p.name AS partner_name, d.price, d.created_at, d.closed_at, d.is_won, d.is_lost, d.pipeline_id
+               FROM deals d LEFT JOIN partners p ON p.partner_id = d.partner_id WHERE {w.sql}"""
+    rows, count, page = _page(ctx, base, w.args, "created_at DESC, deal_id")
+    title = t(f"drill_deals_{basis}") if basis in DEAL_BASES else t("deals")
+    if stage and basis in ("reached", "cohort", "lost"):
+        title += f": {t(stage)}"
+    table = TableView("deals", title, deal_cols(t), [deal_line(ctx, r) for r in rows])
+    view = DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
+    view.pipelines = [
+        r["pipeline_id"]
+        for r in ctx.q.rows("SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50")
+    ]
+    return view
+
+
+def deal_conditions(ctx: Ctx, basis: str, stage: str | None) -> tuple[Where, str]:
+    """Which deals a number counts (its `basis`: created, won, reached a stage, … in the range), and
+    the filters of the page it opens from; with the range as a subtitle."""
     w = Where()
     w.add("NOT coalesce(d.is_deleted, FALSE)")
     end = _utc(ctx, ctx.snap.as_of + timedelta(days=1))
     w.add("d.created_at < ?", end)
+    sub = _deal_basis(ctx, w, basis, stage, end)
+    manager = _manager_arg(ctx)
+    if manager == "none":
+        w.add("d.sales_manager_id IS NULL")
+    elif manager is not None:
+        w.add("d.sales_manager_id = ?", manager)
+    kind_sql, kind_args = ctx.kind_sql("d.client_kind")
+    w.add(kind_sql, *kind_args)
+    if ctx.pipeline is not None:
+        w.add("d.pipeline_id = ?", ctx.pipeline)
+    if ctx.params.get("partner"):
+        w.add("d.partner_id = ?", ctx.params.get("partner"))
+    return w, sub
+
+
+def _deal_basis(ctx: Ctx, w: Where, basis: str, stage: str | None, end: datetime) -> str:
+    """The conditions of one basis, as the reports count it (report_weekly, report_funnel, …)."""
     reached = "s.reached_at"
-    sub = ""
     if basis == "created":
-        sub = _range(ctx, w, "d.created_at")
-    elif basis == "won":
+        return _range(ctx, w, "d.created_at")
+    if basis == "won":
         w.add("d.is_won")
-        sub = _range(ctx, w, "d.closed_at")
-    elif basis in ("reached", "signed_selling"):
-        st = "contract_signed" if basis == "signed_selling" else (stage or "lead")
+        return _range(ctx, w, "d.closed_at")
+    if basis in ("reached", "signed_selling"):
         inner = Where()
         inner.add("s.deal_id = d.deal_id")
-        inner.add("s.stage = ?", st)
+        inner.add("s.stage = ?", "contract_signed" if basis == "signed_selling" else (stage or "lead"))
         sub = _range(ctx, inner, "s.reached_at")
         w.add(f"EXISTS (SELECT 1 FROM deal_stages s WHERE {inner.sql})", *inner.args)
         if basis == "signed_selling":
@@ -138,7 +197,8 @@ def deals(ctx: Ctx) -> DrillView:
                 f"AND {reached} < ?)",
                 end,
             )
-    elif basis in ("cohort", "lost"):
+        return sub
+    if basis in ("cohort", "lost"):
         sub = _range(ctx, w, "d.created_at")
         if basis == "cohort" and stage and stage != "lead":
             w.add(
@@ -154,61 +214,37 @@ def deals(ctx: Ctx) -> DrillView:
                 end,
                 stage or "lead",
             )
-    elif basis == "unlinked":
+        return sub
+    if basis == "unlinked":
         w.add("d.partner_id IS NULL")
-    manager = _manager_arg(ctx)
-    if manager == "none":
-        w.add("d.sales_manager_id IS NULL")
-    elif manager is not None:
-        w.add("d.sales_manager_id = ?", manager)
-    kind_sql, kind_args = ctx.kind_sql("d.client_kind")
-    w.add(kind_sql, *kind_args)
-    if ctx.pipeline is not None:
-        w.add("d.pipeline_id = ?", ctx.pipeline)
-    if ctx.params.get("partner"):
-        w.add("d.partner_id = ?", ctx.params.get("partner"))
-    base = f"""SELECT d.deal_id, d.name, d.stage, d.client_kind, d.sales_manager_id, d.partner_id,
-                      p.name AS partner_name, d.price, d.created_at, d.closed_at, d.is_won, d.is_lost, d.pipeline_id
-               FROM deals d LEFT JOIN partners p ON p.partner_id = d.partner_id WHERE {w.sql}"""
-    rows, count, page = _page(ctx, base, w.args, "created_at DESC, deal_id")
-    for r in rows:
-        r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
-        r["manager"] = ctx.manager_name(r["sales_manager_id"]) if r["sales_manager_id"] is not None else "—"
-        r["status"] = "won" if r["is_won"] else ("lost" if r["is_lost"] else "open")
-        r["client_kind"] = r["client_kind"] or "unknown"
-        if r["partner_id"]:
-            r["partner"] = r["partner_name"] or r["partner_id"]
-            r["_link_partner"] = ctx.url("/drill/partners", partner=r["partner_id"])
-    title = (
-        t(f"drill_deals_{basis}")
-        if basis in ("created", "won", "unlinked", "lost", "cohort", "reached", "signed_selling")
-        else t("deals")
-    )
-    if stage and basis in ("reached", "cohort", "lost"):
-        title += f": {t(stage)}"
-    table = TableView(
-        "deals",
-        title,
-        [
-            Col("deal_id", t("deal_id")),
-            Col("name", t("deal")),
-            Col("stage", t("stage"), "label"),
-            Col("status", t("status"), "label"),
-            Col("client_kind", t("client_kind"), "label"),
-            Col("manager", t("sales_manager")),
-            Col("partner", t("partner")),
-            Col("price", t("price"), "money"),
-            Col("created_at", t("created_at"), "datetime"),
-            Col("closed_at", t("closed_at"), "datetime"),
-        ],
-        rows,
-    )
-    view = DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
-    view.pipelines = [
-        r["pipeline_id"]
-        for r in ctx.q.rows("SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50")
+    return ""
+
+
+def deal_line(ctx: Ctx, r: dict[str, Any]) -> dict[str, Any]:
+    """A deal as the list shows it: amoCRM card, manager, status, partner (linked to its own drill-down)."""
+    r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
+    r["manager"] = ctx.manager_name(r["sales_manager_id"]) if r["sales_manager_id"] is not None else "—"
+    r["status"] = "won" if r["is_won"] else ("lost" if r["is_lost"] else "open")
+    r["client_kind"] = r["client_kind"] or "unknown"
+    if r["partner_id"]:
+        r["partner"] = r["partner_name"] or r["partner_id"]
+        r["_link_partner"] = ctx.url("/drill/partners", partner=r["partner_id"])
+    return r
+
+
+def deal_cols(t: Callable[..., str]) -> list[Col]:
+    return [
+        Col("deal_id", t("deal_id")),
+        Col("name", t("deal")),
+        Col("stage", t("stage"), "label"),
+        Col("status", t("status"), "label"),
+        Col("client_kind", t("client_kind"), "label"),
+        Col("manager", t("sales_manager")),
+        Col("partner", t("partner")),
+        Col("price", t("price"), "money"),
+        Col("created_at", t("created_at"), "datetime"),
+        Col("closed_at", t("closed_at"), "datetime"),
     ]
-    return view
 
 
 def _first_sales_sql(ctx: Ctx) -> str:
@@ -227,19 +263,36 @@ ACQUIRING = """SELECT partner_id, sales_manager_id AS acquirer_id FROM (
 def partners(ctx: Ctx) -> DrillView:
     t = ctx.t
     basis = ctx.params.get("basis") or "all"
-    w, ctes, cols_extra, order = Where(), [], "", "name, partner_id"
-    ctes.append(f"fs AS ({_first_sales_sql(ctx)})")
+    sql, args, order, sub = partner_query(ctx, basis)
+    rows, count, page = _page(ctx, sql, args, order)
+    title = t(f"drill_partners_{basis}") if basis in ("cohort", "first_sale", "sales") else t("partners")
+    view = DrillView(
+        title,
+        TableView("partners", title, partner_cols(t, basis), [partner_line(ctx, r) for r in rows]),
+        count,
+        page,
+        max(1, -(-count // ctx.page_size)),
+        sub,
+    )
+    partner = ctx.params.get("partner")
+    if partner and rows:
+        view.extra.append(_partner_months(ctx, partner, ctx.snap.as_of + timedelta(days=1)))
+    return view
+
+
+def partner_query(ctx: Ctx, basis: str) -> tuple[str, list[Any], str, str]:
+    """The partners a number counts (SQL, arguments, order, the range as a subtitle): with a first sale
+    in the range (cohort, first_sale), with sales in it (sales, with their sums), or all of them."""
+    w, ctes, cols_extra, order = Where(), [f"fs AS ({_first_sales_sql(ctx)})"], "", "name, partner_id"
     joins = "LEFT JOIN fs ON fs.partner_id = p.partner_id"
     sub = ""
-    end = ctx.snap.as_of + timedelta(days=1)
+    sales = Where()  # the sales of the range, for basis=sales
     if basis in ("cohort", "first_sale"):
         sub = _range(ctx, w, "fs.first_sale_at")
     if basis == "sales":
-        inner = Where()
-        sub = _range(ctx, inner, "s.sold_at")
-        ctes.append(f"""agg AS (SELECT s.partner_id, sum(s.turnover) AS turnover, sum(s.revenue) AS revenue,
-                        sum(s.tickets) AS tickets FROM sales s WHERE {inner.sql} GROUP BY s.partner_id)""")
-        w.args[:0] = inner.args
+        sub, sold = _sales_by_partner(ctx, sales)
+        ctes.append(f"agg AS ({sold})")  # every partner_id with sales in the range, NULL (no partner) too
+        w.args[:0] = sales.args
         joins += " JOIN agg ON agg.partner_id = p.partner_id"
         cols_extra = ", agg.turnover, agg.revenue, agg.tickets"
         order = "turnover DESC, partner_id"
@@ -261,36 +314,44 @@ def partners(ctx: Ctx) -> DrillView:
     w.add(kind_sql, *kind_args)
     if ctx.params.get("partner"):
         w.add("p.partner_id = ?", ctx.params.get("partner"))
-    with_sql = "WITH " + ", ".join(ctes)
-    base = f"""{with_sql} SELECT p.partner_id, p.name, p.kind, p.development_manager_id, p.created_at,
+    sql = f"""WITH {", ".join(ctes)} SELECT p.partner_id, p.name, p.kind, p.development_manager_id, p.created_at,
                     fs.first_sale_at{cols_extra} FROM partners p {joins} WHERE {w.sql}"""
-    args = w.args
-    if (
-        basis == "sales"
-        and ctx.viewer.is_admin
+    if basis == "sales" and _whole_company(ctx, manager):
+        # the company's figures count sales without a known partner too (support sales, accounts the
+        # partner list lacks): one line for them, so the list adds up to the number it opens from
+        sql += """ UNION ALL SELECT NULL, ?, NULL, NULL, NULL, NULL, sum(s.turnover), sum(s.revenue), sum(s.tickets)
+                     FROM agg s WHERE (s.partner_id IS NULL
+                         OR s.partner_id NOT IN (SELECT partner_id FROM partners)) HAVING count(*) > 0"""
+        return sql, [*w.args, ctx.t("sales_without_partner")], order, sub
+    return sql, w.args, order, sub
+
+
+def _whole_company(ctx: Ctx, manager: int | str | None) -> bool:
+    """An admin's list without any filter narrowing it: it should add up to the company's figure."""
+    return (
+        ctx.viewer.is_admin
         and manager is None
         and ctx.kind is None
         and not (ctx.params.get("bucket") or ctx.params.get("partner"))
-    ):
-        # the company's figures count sales without a known partner too (support sales, accounts the
-        # partner list lacks): one line for them, so the list adds up to the number it opens from
-        base += f""" UNION ALL SELECT NULL, ?, NULL, NULL, NULL, NULL, sum(s.turnover), sum(s.revenue), sum(s.tickets)
-                     FROM sales s WHERE {inner.sql} AND (s.partner_id IS NULL
-                         OR s.partner_id NOT IN (SELECT partner_id FROM partners)) HAVING count(*) > 0"""
-        args = [*w.args, t("sales_without_partner"), *inner.args]
-    rows, count, page = _page(ctx, base, args, order)
-    for r in rows:
-        if r["partner_id"] is None:  # the line of sales without a known partner
-            r["manager"], r["deals"] = "—", ""
-            continue
-        r["manager"] = (
-            ctx.manager_name(r["development_manager_id"])
-            if r["development_manager_id"] is not None
-            else t("bucket_empty")
-        )
-        r["_link_name"] = ctx.url("/drill/partners", partner=r["partner_id"])
-        r["_link_deals"] = ctx.url("/drill/deals", partner=r["partner_id"])
-        r["deals"] = t("deals")
+    )
+
+
+def partner_line(ctx: Ctx, r: dict[str, Any]) -> dict[str, Any]:
+    """A partner as the list shows it: its development manager, links to its own page and its deals."""
+    t = ctx.t
+    if r["partner_id"] is None:  # the line of sales without a known partner
+        r["manager"], r["deals"] = "—", ""
+        return r
+    r["manager"] = (
+        ctx.manager_name(r["development_manager_id"]) if r["development_manager_id"] is not None else t("bucket_empty")
+    )
+    r["_link_name"] = ctx.url("/drill/partners", partner=r["partner_id"])
+    r["_link_deals"] = ctx.url("/drill/deals", partner=r["partner_id"])
+    r["deals"] = t("deals")
+    return r
+
+
+def partner_cols(t: Callable[..., str], basis: str) -> list[Col]:
     cols = [
         Col("partner_id", t("partner_id")),
         Col("name", t("partner")),
@@ -305,13 +366,7 @@ def partners(ctx: Ctx) -> DrillView:
             Col("tickets", t("tickets"), "int"),
         ]
     cols.append(Col("deals", t("deals")))
-    title = t(f"drill_partners_{basis}") if basis in ("cohort", "first_sale", "sales") else t("partners")
-    view = DrillView(
-        title, TableView("partners", title, cols, rows), count, page, max(1, -(-count // ctx.page_size)), sub
-    )
-    if ctx.params.get("partner") and rows:
-        view.extra.append(_partner_months(ctx, ctx.params.get("partner"), end))
-    return view
+    return cols
 
 
 def _partner_months(ctx: Ctx, partner_id: str, end: date) -> TableView:
@@ -354,8 +409,8 @@ def bonus_lines(ctx: Ctx) -> DrillView:
     rows, count, page = _page(ctx, lines_sql(w.sql, ordered=False), w.args, LINES_ORDER)
     rows = [decorate_line(ctx, r) for r in rows]
     title = t("table_bonus_lines")
-    if manager not in (None, "none"):
-        title += f": {ctx.manager_name(manager)}"  # type: ignore[arg-type]
+    if isinstance(manager, int):
+        title += f": {ctx.manager_name(manager)}"
     return DrillView(
         title,
         TableView("lines", title, line_cols(t), rows),
@@ -381,6 +436,8 @@ def quarantine(ctx: Ctx) -> DrillView:
         w.args,
         "seen_at DESC, source_key",
     )
+    for r in rows:
+        r["reason_text"], r["reason"] = r["reason"], reason_label(t, r["reason"])
     title = t("table_quarantine")
     return DrillView(
         title,
@@ -388,10 +445,11 @@ def quarantine(ctx: Ctx) -> DrillView:
             "quarantine",
             title,
             [
-                Col("source", t("source")),
-                Col("entity", t("entity")),
+                Col("source", t("source"), "label"),
+                Col("entity", t("entity"), "label"),
                 Col("source_key", t("source_key")),
                 Col("reason", t("reason")),
+                Col("reason_text", t("reason_as_written")),
                 Col("raw", t("raw")),
                 Col("seen_at", t("seen_at"), "datetime"),
             ],

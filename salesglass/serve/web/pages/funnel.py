@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from salesglass.model.schema import STAGES
 from salesglass.serve.web.context import Ctx
@@ -12,9 +14,19 @@ from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
 
 
 def build(ctx: Ctx) -> PageView:
-    t, f = ctx.t, ctx.fmt
-    view = PageView(t("page_funnel"), notice=empty_notice(ctx))
+    view = PageView(ctx.t("page_funnel"), notice=empty_notice(ctx))
     lo, hi = months(ctx)
+    stages = stage_rows(ctx, read_stages(ctx, lo, hi), lo, hi)
+    view.kpis = kpis(ctx, stages)
+    view.charts = [funnel_chart(ctx, stages), leaks_chart(ctx, stages)]
+    view.tables = [stages_table(ctx, stages)]
+    if ctx.manager is None and ctx.viewer.is_admin:
+        view.tables.append(_by_manager(ctx, lo, hi))
+    return view
+
+
+def read_stages(ctx: Ctx, lo: date, hi: date) -> dict[str, dict[str, Any]]:
+    """Per stage, over the cohorts created in [lo, hi): deals that reached it, days to reach, lost there."""
     kind_sql, kind_args = ctx.kind_sql("client_kind")
     man_sql, man_args = manager_condition("sales_manager_id", ctx.manager)
     rows = ctx.q.rows(
@@ -25,8 +37,13 @@ def build(ctx: Ctx) -> PageView:
             GROUP BY stage""",
         [lo, hi, *kind_args, *man_args],
     )
-    by_stage = {r["stage"]: r for r in rows}
-    stages = []
+    return {r["stage"]: r for r in rows}
+
+
+def stage_rows(ctx: Ctx, by_stage: dict[str, dict[str, Any]], lo: date, hi: date) -> list[dict[str, Any]]:
+    """Every stage in order (a stage nobody reached is a zero), with conversions from the previous stage
+    and from the first, the mean days to reach it, and links to the deals behind each number."""
+    stages: list[dict[str, Any]] = []
     first = (by_stage.get("lead") or {}).get("deals") or 0
     prev = None
     common = {"since": lo, "until": hi, "manager": ctx.manager}
@@ -50,86 +67,99 @@ def build(ctx: Ctx) -> PageView:
             }
         )
         prev = deals
+    return stages
+
+
+def kpis(ctx: Ctx, stages: list[dict[str, Any]]) -> list[Kpi]:
+    t, f = ctx.t, ctx.fmt
+    first, sold = stages[0]["deals"], stages[-1]["deals"]
     lost_total = sum(s["lost"] for s in stages)
-    sold = stages[-1]["deals"]
-    view.kpis = [
+    return [
         Kpi(t("deals_in_cohorts"), f.number(first), link=stages[0]["_link_deals"]),
         Kpi(t("first_sale"), f.number(sold), link=stages[-1]["_link_deals"]),
         Kpi(t("lead_to_first_sale"), f.pct(ratio(sold, first))),
         Kpi(t("mean_days_first_sale"), f.number(stages[-1]["mean_days"], 1) if stages[-1]["mean_days"] else "—"),
         Kpi(t("lost_deals"), f.number(lost_total), tone="bad" if lost_total else ""),
     ]
-    view.charts = [
-        Chart(
-            "funnel",
-            t("chart_funnel"),
-            {
-                "tooltip": {"trigger": "item"},
-                "series": [
-                    {
-                        "type": "funnel",
-                        # labels right of the funnel, with a leader line: narrow stages cannot hold them
-                        "left": "2%",
-                        "width": "58%",
-                        "top": 10,
-                        "bottom": 10,
-                        "sort": "none",
-                        "minSize": "8%",
-                        "gap": 2,
-                        "label": {"show": True, "position": "right", "formatter": "{b}: {c}", "color": "#1d2433"},
-                        "labelLine": {"show": True, "length": 12},
-                        "data": [
-                            {"name": t(s["stage"]), "value": s["deals"], "itemStyle": {"color": STAGE_STEPS[i]}}
-                            for i, s in enumerate(stages)
-                        ],
-                    }
-                ],
-            },
-            height=320,
-        ),
-        Chart(
-            "leaks",
-            t("chart_leaks"),
-            {
-                "tooltip": {"trigger": "axis"},
-                "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
-                "xAxis": {"type": "value", "sgFormat": "int"},
-                "yAxis": {"type": "category", "inverse": True, "data": [t(s["stage"]) for s in stages]},
-                "series": [
-                    {
-                        "type": "bar",
-                        "name": t("lost_at_stage"),
-                        "data": [s["lost"] for s in stages],
-                        "itemStyle": {"color": RED},
-                        "barMaxWidth": 22,
-                    }
-                ],
-            },
-            height=320,
-        ),
-    ]
-    view.tables = [
-        TableView(
-            "funnel",
-            t("table_funnel"),
-            [
-                Col("stage", t("stage"), "label"),
-                Col("deals", t("deals"), "int"),
-                Col("conv_prev", t("conv_prev"), "pct"),
-                Col("conv_first", t("conv_first"), "pct"),
-                Col("mean_days", t("mean_days"), "num"),
-                Col("lost", t("lost_at_stage"), "int"),
-            ],
-            stages,
-        )
-    ]
-    if ctx.manager is None and ctx.viewer.is_admin:
-        view.tables.append(_by_manager(ctx, lo, hi, kind_sql, kind_args))
-    return view
 
 
-def _by_manager(ctx: Ctx, lo, hi, kind_sql: str, kind_args: list) -> TableView:
+def funnel_chart(ctx: Ctx, stages: list[dict[str, Any]]) -> Chart:
     t = ctx.t
+    return Chart(
+        "funnel",
+        t("chart_funnel"),
+        {
+            "tooltip": {"trigger": "item"},
+            "series": [
+                {
+                    "type": "funnel",
+                    # labels right of the funnel, with a leader line: narrow stages cannot hold them
+                    "left": "2%",
+                    "width": "58%",
+                    "top": 10,
+                    "bottom": 10,
+                    "sort": "none",
+                    "minSize": "8%",
+                    "gap": 2,
+                    "label": {"show": True, "position": "right", "formatter": "{b}: {c}", "color": "#1d2433"},
+                    "labelLine": {"show": True, "length": 12},
+                    "data": [
+                        {"name": t(s["stage"]), "value": s["deals"], "itemStyle": {"color": STAGE_STEPS[i]}}
+                        for i, s in enumerate(stages)
+                    ],
+                }
+            ],
+        },
+        height=320,
+    )
+
+
+def leaks_chart(ctx: Ctx, stages: list[dict[str, Any]]) -> Chart:
+    """Where deals leak: the deals lost at each stage."""
+    t = ctx.t
+    return Chart(
+        "leaks",
+        t("chart_leaks"),
+        {
+            "tooltip": {"trigger": "axis"},
+            "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
+            "xAxis": {"type": "value", "sgFormat": "int"},
+            "yAxis": {"type": "category", "inverse": True, "data": [t(s["stage"]) for s in stages]},
+            "series": [
+                {
+                    "type": "bar",
+                    "name": t("lost_at_stage"),
+                    "data": [s["lost"] for s in stages],
+                    "itemStyle": {"color": RED},
+                    "barMaxWidth": 22,
+                }
+            ],
+        },
+        height=320,
+    )
+
+
+def stages_table(ctx: Ctx, stages: list[dict[str, Any]]) -> TableView:
+    t = ctx.t
+    return TableView(
+        "funnel",
+        t("table_funnel"),
+        [
+            Col("stage", t("stage"), "label"),
+            Col("deals", t("deals"), "int"),
+            Col("conv_prev", t("conv_prev"), "pct"),
+            Col("conv_first", t("conv_first"), "pct"),
+            Col("mean_days", t("mean_days"), "num"),
+            Col("lost", t("lost_at_stage"), "int"),
+        ],
+        stages,
+    )
+
+
+def _by_manager(ctx: Ctx, lo: date, hi: date) -> TableView:
+    """Admins, whole company: leads, contracts and first sales of each sales manager's cohorts."""
+    t = ctx.t
+    kind_sql, kind_args = ctx.kind_sql("client_kind")
     rows = ctx.q.rows(
         f"""SELECT sales_manager_id,
                    sum(deals) FILTER (WHERE stage = 'lead') AS leads,

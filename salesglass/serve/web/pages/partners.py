@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months, ratio
 from salesglass.serve.web.palette import BLUE, GREEN, GREY, LIGHT_GREY, RED, SERIES, YELLOW
@@ -12,8 +15,31 @@ STAGE_OF = {"contracts_signed": "contract_signed", "widgets_installed": "widget_
 BUCKET_COLORS = {"empty": LIGHT_GREY, "support": YELLOW, "unknown": RED}
 
 
-def _per_manager(ctx: Ctx, lo, hi, man_sql: str, man_args: list) -> dict:
+def build(ctx: Ctx) -> PageView:
+    view = PageView(ctx.t("page_partners"), notice=empty_notice(ctx))
+    lo, hi = months(ctx)
+    current = read_milestones(ctx, lo, hi)
+    previous = read_milestones(ctx, add_months(lo, -month_span(lo, hi)), lo)
+    rows = manager_rows(ctx, current, previous, lo, hi)
+    tot = totals(rows)
+    view.kpis = kpis(ctx, tot)
+    view.charts = [milestones_chart(ctx, rows)]
+    view.tables = [milestones_table(ctx, rows, tot)]
+    if ctx.may_see_company:
+        chart, table = _share(ctx, lo, hi)
+        view.charts.append(chart)
+        view.tables.append(table)
+    return view
+
+
+def month_span(lo: date, hi: date) -> int:
+    return (hi.year * 12 + hi.month) - (lo.year * 12 + lo.month)
+
+
+def read_milestones(ctx: Ctx, lo: date, hi: date) -> dict[int | None, dict[str, Any]]:
+    """Per sales manager, new partners' milestones in [lo, hi): contracts, widgets, first sales."""
     kind_sql, kind_args = ctx.kind_sql("client_kind")
+    man_sql, man_args = manager_condition("sales_manager_id", ctx.manager)
     rows = ctx.q.rows(
         f"""SELECT sales_manager_id, sum(contracts_signed) AS contracts_signed,
                    sum(widgets_installed) AS widgets_installed, sum(first_sales) AS first_sales,
@@ -25,108 +51,116 @@ def _per_manager(ctx: Ctx, lo, hi, man_sql: str, man_args: list) -> dict:
     return {r["sales_manager_id"]: r for r in rows}
 
 
-def build(ctx: Ctx) -> PageView:
-    t, f = ctx.t, ctx.fmt
-    view = PageView(t("page_partners"), notice=empty_notice(ctx))
-    lo, hi = months(ctx)
-    span = (hi.year * 12 + hi.month) - (lo.year * 12 + lo.month)
-    plo = add_months(lo, -span)
-    man_sql, man_args = manager_condition("sales_manager_id", ctx.manager)
-    cur, prev = _per_manager(ctx, lo, hi, man_sql, man_args), _per_manager(ctx, plo, lo, man_sql, man_args)
+def manager_rows(
+    ctx: Ctx,
+    current: dict[int | None, dict[str, Any]],
+    previous: dict[int | None, dict[str, Any]],
+    lo: date,
+    hi: date,
+) -> list[dict[str, Any]]:
+    """One row per manager, most first sales first, against the previous period of the same length."""
     rows = []
-    for mid in sorted(set(cur) | set(prev), key=lambda m: -((cur.get(m) or {}).get("first_sales") or 0)):
-        c, p = cur.get(mid) or {}, prev.get(mid) or {}
-        r = {k: int(c.get(k) or 0) for k in MEASURES}
+    managers = sorted(set(current) | set(previous), key=lambda m: -((current.get(m) or {}).get("first_sales") or 0))
+    for mid in managers:
+        c, p = current.get(mid) or {}, previous.get(mid) or {}
+        r: dict[str, Any] = {k: int(c.get(k) or 0) for k in MEASURES}
         r["manager_id"] = mid
-        r["manager"] = ctx.manager_name(mid) if mid is not None else t("no_manager")
+        r["manager"] = ctx.manager_name(mid) if mid is not None else ctx.t("no_manager")
         r["signed_to_selling"] = ratio(r["signed_then_selling"], r["contracts_signed"])
         r["prev_first_sales"] = int(p.get("first_sales") or 0)
         r["delta_first_sales"] = r["first_sales"] - r["prev_first_sales"]
+        who = mid if mid is not None else "none"
         for k, stage in STAGE_OF.items():
-            r[f"_link_{k}"] = drill(
-                ctx,
-                "deals",
-                basis="reached",
-                stage=stage,
-                since=lo,
-                until=hi,
-                manager=mid if mid is not None else "none",
-            )
-        r["_link_signed_then_selling"] = drill(
-            ctx, "deals", basis="signed_selling", since=lo, until=hi, manager=mid if mid is not None else "none"
-        )
+            r[f"_link_{k}"] = drill(ctx, "deals", basis="reached", stage=stage, since=lo, until=hi, manager=who)
+        r["_link_signed_then_selling"] = drill(ctx, "deals", basis="signed_selling", since=lo, until=hi, manager=who)
         rows.append(r)
-    tot = {k: sum(r[k] for r in rows) for k in (*MEASURES, "prev_first_sales", "delta_first_sales")}
+    return rows
+
+
+def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    tot: dict[str, Any] = {k: sum(r[k] for r in rows) for k in (*MEASURES, "prev_first_sales", "delta_first_sales")}
     tot["signed_to_selling"] = ratio(tot["signed_then_selling"], tot["contracts_signed"])
-    view.kpis = [
+    return tot
+
+
+def kpis(ctx: Ctx, tot: dict[str, Any]) -> list[Kpi]:
+    t, f = ctx.t, ctx.fmt
+    delta = tot["delta_first_sales"]
+    return [
         Kpi(t("contracts_signed"), f.number(tot["contracts_signed"])),
         Kpi(t("widgets_installed"), f.number(tot["widgets_installed"])),
         Kpi(
             t("first_sales"),
             f.number(tot["first_sales"]),
             sub=f"{t('previous_period')}: {f.number(tot['prev_first_sales'])}",
-            tone="good" if tot["delta_first_sales"] > 0 else ("bad" if tot["delta_first_sales"] < 0 else ""),
+            tone="good" if delta > 0 else ("bad" if delta < 0 else ""),
         ),
         Kpi(t("signed_to_selling"), f.pct(tot["signed_to_selling"])),
     ]
-    view.charts = [
-        Chart(
-            "milestones",
-            t("chart_milestones"),
-            {
-                "tooltip": {"trigger": "axis"},
-                "legend": {"top": 0},
-                # names of many managers do not fit side by side: slanted, with room for the first one
-                "grid": {"left": 56 if len(rows) > 4 else 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
-                "xAxis": {
-                    "type": "category",
-                    "data": [r["manager"] for r in rows],
-                    "axisLabel": {"interval": 0, "rotate": 30 if len(rows) > 4 else 0},
-                },
-                "yAxis": {"type": "value", "sgFormat": "int"},
-                "series": [
-                    {
-                        "name": t(k),
-                        "type": "bar",
-                        "barMaxWidth": 22,
-                        "data": [r[k] for r in rows],
-                        "itemStyle": {"color": c},
-                    }
-                    for k, c in (
-                        ("contracts_signed", GREY),
-                        ("widgets_installed", BLUE),
-                        ("first_sales", GREEN),
-                    )
-                ],
+
+
+def milestones_chart(ctx: Ctx, rows: list[dict[str, Any]]) -> Chart:
+    t = ctx.t
+    many = len(rows) > 4
+    return Chart(
+        "milestones",
+        t("chart_milestones"),
+        {
+            "tooltip": {"trigger": "axis"},
+            "legend": {"top": 0},
+            # names of many managers do not fit side by side: slanted, with room for the first one
+            "grid": {"left": 56 if many else 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
+            "xAxis": {
+                "type": "category",
+                "data": [r["manager"] for r in rows],
+                "axisLabel": {"interval": 0, "rotate": 30 if many else 0},
             },
-        )
-    ]
-    view.tables = [
-        TableView(
-            "new_partners",
-            t("table_new_partners"),
-            [
-                Col("manager", t("manager")),
-                Col("contracts_signed", t("contracts_signed"), "int"),
-                Col("widgets_installed", t("widgets_installed"), "int"),
-                Col("first_sales", t("first_sales"), "int"),
-                Col("signed_then_selling", t("signed_then_selling"), "int"),
-                Col("signed_to_selling", t("signed_to_selling"), "pct"),
-                Col("prev_first_sales", t("prev_first_sales"), "int"),
-                Col("delta_first_sales", t("delta"), "int"),
+            "yAxis": {"type": "value", "sgFormat": "int"},
+            "series": [
+                {
+                    "name": t(k),
+                    "type": "bar",
+                    "barMaxWidth": 22,
+                    "data": [r[k] for r in rows],
+                    "itemStyle": {"color": c},
+                }
+                for k, c in (("contracts_signed", GREY), ("widgets_installed", BLUE), ("first_sales", GREEN))
             ],
-            rows,
-            total=tot,
-        )
-    ]
-    if ctx.may_see_company:
-        share = _share(ctx, lo, hi)
-        view.charts.append(share[0])
-        view.tables.append(share[1])
-    return view
+        },
+    )
 
 
-def _share(ctx: Ctx, lo, hi) -> tuple[Chart, TableView]:
+def milestones_table(ctx: Ctx, rows: list[dict[str, Any]], tot: dict[str, Any]) -> TableView:
+    t = ctx.t
+    return TableView(
+        "new_partners",
+        t("table_new_partners"),
+        [
+            Col("manager", t("manager")),
+            Col("contracts_signed", t("contracts_signed"), "int"),
+            Col("widgets_installed", t("widgets_installed"), "int"),
+            Col("first_sales", t("first_sales"), "int"),
+            Col("signed_then_selling", t("signed_then_selling"), "int"),
+            Col("signed_to_selling", t("signed_to_selling"), "pct"),
+            Col("prev_first_sales", t("prev_first_sales"), "int"),
+            Col("delta_first_sales", t("delta"), "int"),
+        ],
+        rows,
+        total=tot,
+    )
+
+
+def _share(ctx: Ctx, lo: date, hi: date) -> tuple[Chart, TableView]:
+    """Whose partners the period's sales belong to: each development manager, support, nobody."""
+    rows = share_rows(ctx, lo, hi)
+    total = sum((r["turnover"] or 0) for r in rows)
+    for r in rows:
+        r["share"] = ratio(r["turnover"], total)
+    return share_chart(ctx, rows), share_table(ctx, rows, total)
+
+
+def share_rows(ctx: Ctx, lo: date, hi: date) -> list[dict[str, Any]]:
+    """Turnover, revenue and tickets per bucket (a manager, support, empty, unknown), with who it is."""
     t = ctx.t
     rows = ctx.q.rows(
         """SELECT bucket, manager_id, sum(turnover) AS turnover, sum(revenue) AS revenue, sum(tickets) AS tickets
@@ -134,25 +168,27 @@ def _share(ctx: Ctx, lo, hi) -> tuple[Chart, TableView]:
            GROUP BY bucket, manager_id ORDER BY turnover DESC""",
         [lo, hi],
     )
-    total = sum((r["turnover"] or 0) for r in rows)
-    data = []
-    for i, r in enumerate(rows):
+    for r in rows:
         r["who"] = ctx.manager_name(r["manager_id"]) if r["bucket"] == "manager" else t(f"bucket_{r['bucket']}")
-        r["share"] = ratio(r["turnover"], total)
         if r["bucket"] == "manager":
             r["_link_turnover"] = drill(ctx, "partners", basis="sales", since=lo, until=hi, manager=r["manager_id"])
         elif r["bucket"] == "empty":
             r["_link_turnover"] = drill(ctx, "partners", basis="sales", since=lo, until=hi, bucket="empty")
-        data.append(
-            {
-                "name": r["who"],
-                "value": r["turnover"],
-                "itemStyle": {"color": BUCKET_COLORS.get(r["bucket"], SERIES[i % len(SERIES)])},
-            }
-        )
-    chart = Chart(
+    return rows
+
+
+def share_chart(ctx: Ctx, rows: list[dict[str, Any]]) -> Chart:
+    data = [
+        {
+            "name": r["who"],
+            "value": r["turnover"],
+            "itemStyle": {"color": BUCKET_COLORS.get(r["bucket"], SERIES[i % len(SERIES)])},
+        }
+        for i, r in enumerate(rows)
+    ]
+    return Chart(
         "share",
-        t("chart_sales_share"),
+        ctx.t("chart_sales_share"),
         {
             "tooltip": {"trigger": "item", "sgFormat": "money"},
             "legend": {"type": "scroll", "orient": "vertical", "right": 0, "top": "middle"},
@@ -169,7 +205,11 @@ def _share(ctx: Ctx, lo, hi) -> tuple[Chart, TableView]:
             ],
         },
     )
-    table = TableView(
+
+
+def share_table(ctx: Ctx, rows: list[dict[str, Any]], total: Any) -> TableView:
+    t = ctx.t
+    return TableView(
         "sales_share",
         t("table_sales_share"),
         [
@@ -187,4 +227,3 @@ def _share(ctx: Ctx, lo, hi) -> tuple[Chart, TableView]:
             "share": ratio(total, total) if total else None,
         },
     )
-    return chart, table

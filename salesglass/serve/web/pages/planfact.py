@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from salesglass.serve.web.context import Ctx, add_months, month_start
 from salesglass.serve.web.pages import forecast_section
@@ -33,26 +35,54 @@ def _at(ctx: Ctx, ptype: str) -> date:
     return period_of(ptype, min(chosen, ctx.snap.as_of))
 
 
-def _where_manager(manager: int | None) -> tuple[str, list]:
+def _where_manager(manager: int | None) -> tuple[str, list[Any]]:
     return ("manager_id IS NULL", []) if manager is None else ("manager_id = ?", [manager])
 
 
 def build(ctx: Ctx) -> PageView:
     t, f = ctx.t, ctx.fmt
-    ptype = ctx.params.get("period") if ctx.params.get("period") in PERIOD_TYPES else "month"
+    chosen = ctx.params.get("period")
+    ptype = chosen if chosen is not None and chosen in PERIOD_TYPES else "month"
     at = _at(ctx, ptype)
-    end = add_months(at, SPAN[ptype])
     view = PageView(t("page_planfact"), notice=empty_notice(ctx))
     man_sql, man_args = _where_manager(ctx.manager)
+    table = metric_rows(ctx, read_plan_fact(ctx, ptype, at, man_sql, man_args), at, add_months(at, SPAN[ptype]))
+    by_metric = {r["metric"]: r for r in table}
+    running = by_metric["turnover"].get("is_complete") is False
+    view.kpis = kpis(ctx, by_metric, running)
+    view.extra = {"ptype": ptype, "period_at": at, "period_choices": period_choices(ctx, ptype) or [at]}
+    view.charts = [_trend(ctx, ptype, at, man_sql, man_args)]
+    forecast_charts, forecast_tables = forecast_section.section(ctx, ptype, at, man_sql, man_args)
+    view.charts += forecast_charts
+    view.tables = [
+        TableView(
+            "plan_fact",
+            f"{t('page_planfact')}: {f.period(ptype, at)} — {ctx.manager_name(ctx.manager)}",
+            _columns(t, running, f.day(ctx.snap.as_of)),
+            table,
+        )
+    ]
+    view.tables += forecast_tables
+    if ctx.viewer.is_admin and ctx.manager is None:
+        view.tables.append(_managers(ctx, ptype, at))
+    return view
+
+
+def read_plan_fact(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list[Any]) -> dict[str, dict[str, Any]]:
+    """Fact, plans and forecast of each metric for the period starting `at` (company or one manager)."""
     rows = ctx.q.rows(
         f"""SELECT metric, fact, plan_realistic, plan_optimistic, forecast, is_complete, plan_to_date,
                    attainment_to_date_pct, forecast_attainment_pct FROM report_plan_fact
             WHERE period_type = ? AND period_start = ? AND {man_sql}""",
         [ptype, at, *man_args],
     )
-    by_metric = {r["metric"]: r for r in rows}
+    return {r["metric"]: r for r in rows}
+
+
+def metric_rows(ctx: Ctx, by_metric: dict[str, dict[str, Any]], at: date, end: date) -> list[dict[str, Any]]:
+    """Every metric in order (a metric without a row shows blanks), each fact linked to what it counts."""
     table = []
-    manager_param = ctx.manager
+    manager = ctx.manager
     for m in METRICS:
         r = dict(by_metric.get(m) or {"is_complete": None})
         r["metric"] = m
@@ -61,18 +91,21 @@ def build(ctx: Ctx) -> PageView:
         r["forecast_attainment"] = r.get("forecast_attainment_pct")
         r["_kind"] = {"margin_pct": "pct", "tickets": "int", "new_partners": "int"}.get(m)
         if m in ("turnover", "revenue", "cost", "margin", "tickets"):
-            r["_link_fact"] = drill(ctx, "partners", basis="sales", since=at, until=end, manager=manager_param)
+            r["_link_fact"] = drill(ctx, "partners", basis="sales", since=at, until=end, manager=manager)
         elif m == "new_partners":
             r["_link_fact"] = drill(
-                ctx, "partners", basis="first_sale", by="acquirer", since=at, until=end, manager=manager_param
+                ctx, "partners", basis="first_sale", by="acquirer", since=at, until=end, manager=manager
             )
         table.append(r)
-    tm = {r["metric"]: r for r in table}
-    running = tm["turnover"].get("is_complete") is False
-    day = f.day(ctx.snap.as_of)
-    to = {"day": day}
+    return table
+
+
+def kpis(ctx: Ctx, tm: dict[str, dict[str, Any]], running: bool) -> list[Kpi]:
+    """Turnover against plan (to date while the period runs), its forecast, margin, new partners."""
+    t, f = ctx.t, ctx.fmt
+    to = {"day": f.day(ctx.snap.as_of)}
     turnover = tm["turnover"]
-    view.kpis = [
+    return [
         Kpi(
             t("turnover"),
             f.money_short(turnover.get("fact")),
@@ -99,25 +132,9 @@ def build(ctx: Ctx) -> PageView:
         ),
         Kpi(t("new_partners"), f.number(tm["new_partners"].get("fact")), link=tm["new_partners"].get("_link_fact")),
     ]
-    view.extra = {"ptype": ptype, "period_at": at, "period_choices": period_choices(ctx, ptype) or [at]}
-    view.charts = [_trend(ctx, ptype, at, man_sql, man_args)]
-    forecast_charts, forecast_tables = forecast_section.section(ctx, ptype, at, man_sql, man_args)
-    view.charts += forecast_charts
-    view.tables = [
-        TableView(
-            "plan_fact",
-            f"{t('page_planfact')}: {f.period(ptype, at)} — {ctx.manager_name(ctx.manager)}",
-            _columns(t, running, day),
-            table,
-        )
-    ]
-    view.tables += forecast_tables
-    if ctx.viewer.is_admin and ctx.manager is None:
-        view.tables.append(_managers(ctx, ptype, at))
-    return view
 
 
-def _columns(t, running: bool, day: str) -> list[Col]:
+def _columns(t: Callable[..., str], running: bool, day: str) -> list[Col]:
     """A running period shows both comparisons, each header saying which; a complete one needs only one."""
     to = {"day": day}
     if not running:
@@ -146,7 +163,7 @@ def _tone(value: Decimal | None) -> str:
     return "good" if value >= 100 else ("bad" if value < 80 else "")
 
 
-def _trend(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> Chart:
+def _trend(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list[Any]) -> Chart:
     t, f = ctx.t, ctx.fmt
     lo = date(at.year, 1, 1) if ptype != "year" else date(1900, 1, 1)
     rows = ctx.q.rows(

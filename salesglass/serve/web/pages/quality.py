@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from salesglass.reports.columns import TABLE_LABELS
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.pages.common import drill
+from salesglass.serve.web.reasons import reason_label
 from salesglass.serve.web.view import Col, Kpi, PageView, TableView
+from salesglass.sql import quote_ident
 
 KINDS = {
     "DATE": "date",
@@ -29,7 +33,7 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
         "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
         [table],
     )
-    rows = ctx.q.rows(f'SELECT * FROM "{table}" {order} LIMIT 500')
+    rows = ctx.q.rows(f"SELECT * FROM {quote_ident(table)} {order} LIMIT 500")
     # words the dashboard knows (sources, reasons) are shown translated ("label"); names and ids stay as they are
     labelled = {"source", "entity", "reason", "timezone_source"}
     cols = [
@@ -92,17 +96,55 @@ def refresh_runs(ctx: Ctx, limit: int = 20) -> TableView:
 
 
 def build(ctx: Ctx) -> PageView:
-    t, f = ctx.t, ctx.fmt
+    t = ctx.t
     view = PageView(t("page_quality"))
-    q = ctx.q
-    quarantined = q.scalar("SELECT count(*) FROM quarantine") if ctx.snap.has("quarantine") else 0
-    unlinked = (
-        q.scalar("SELECT count(*) FROM deals WHERE partner_id IS NULL AND NOT coalesce(is_deleted, FALSE)")
-        if ctx.snap.has("deals")
-        else 0
+    view.kpis = kpis(ctx, read_counts(ctx))
+    view.tables.append(refresh_runs(ctx))
+    for tv in (
+        named_tables(ctx, _generic(ctx, "build_info", t("table_build_info"), "build_info")),
+        _generic(ctx, "refresh_status", t("table_refresh_status"), "refresh_status", "ORDER BY 1"),
+        _generic(ctx, "data_quality", t("table_data_quality"), "report_data_quality", "ORDER BY 1, 2, 3"),
+        quarantine_table(ctx),
+        suggestions_table(ctx),
+    ):
+        if tv is not None:
+            view.tables.append(tv)
+    return view
+
+
+def named_tables(ctx: Ctx, tv: TableView | None) -> TableView | None:
+    """The build's tables by what they hold, in the page's language (reports/columns.py: TABLE_LABELS);
+    a table without a label keeps its own name."""
+    if tv is not None:
+        en = ctx.fmt.lang == "en"
+        for r in tv.rows:
+            label = TABLE_LABELS.get(r.get("table_name") or "")
+            if label is not None:
+                r["table_name"] = label[0 if en else 1]
+    return tv
+
+
+@dataclass
+class Counts:
+    quarantined: int  # rows set aside by validation
+    unlinked: int  # live deals without a partner
+    suggestions: int  # proposed deal → partner links
+
+
+def read_counts(ctx: Ctx) -> Counts:
+    has, q = ctx.snap.has, ctx.q
+    return Counts(
+        quarantined=q.scalar("SELECT count(*) FROM quarantine") if has("quarantine") else 0,
+        unlinked=q.scalar("SELECT count(*) FROM deals WHERE partner_id IS NULL AND NOT coalesce(is_deleted, FALSE)")
+        if has("deals")
+        else 0,
+        suggestions=q.scalar("SELECT count(*) FROM link_suggestions") if has("link_suggestions") else 0,
     )
-    suggestions = q.scalar("SELECT count(*) FROM link_suggestions") if ctx.snap.has("link_suggestions") else 0
-    view.kpis = [
+
+
+def kpis(ctx: Ctx, n: Counts) -> list[Kpi]:
+    t, f = ctx.t, ctx.fmt
+    return [
         Kpi(
             t("built_at"),
             f.day(ctx.snap.built_at) if ctx.snap.built_at else "—",
@@ -110,69 +152,69 @@ def build(ctx: Ctx) -> PageView:
         ),
         Kpi(
             t("quarantined_rows"),
-            f.number(quarantined),
-            tone="bad" if quarantined else "good",
+            f.number(n.quarantined),
+            tone="bad" if n.quarantined else "good",
             link=drill(ctx, "quarantine"),
         ),
         Kpi(
             t("unlinked_deals"),
-            f.number(unlinked),
-            tone="bad" if unlinked else "good",
+            f.number(n.unlinked),
+            tone="bad" if n.unlinked else "good",
             link=drill(ctx, "deals", basis="unlinked"),
         ),
-        Kpi(t("link_suggestions"), f.number(suggestions)),
+        Kpi(t("link_suggestions"), f.number(n.suggestions)),
     ]
-    view.tables.append(refresh_runs(ctx))
-    for tv in (
-        _generic(ctx, "build_info", t("table_build_info"), "build_info"),
-        _generic(ctx, "refresh_status", t("table_refresh_status"), "refresh_status", "ORDER BY 1"),
-        _generic(ctx, "data_quality", t("table_data_quality"), "report_data_quality", "ORDER BY 1, 2, 3"),
-    ):
-        if tv is not None:
-            view.tables.append(tv)
-    if ctx.snap.has("quarantine"):
-        rows = q.rows(
-            """SELECT source, entity, reason, count(*) AS rows, max(seen_at) AS last_seen,
-                      string_agg(coalesce(source_key, '?'), ', ' ORDER BY source_key) FILTER (WHERE rn <= 3) AS samples
-               FROM (SELECT *, row_number() OVER (PARTITION BY source, entity, reason ORDER BY seen_at DESC) AS rn
-                     FROM quarantine)
-               GROUP BY source, entity, reason ORDER BY rows DESC, source, entity, reason"""
-        )
-        for r in rows:
-            r["_link_rows"] = drill(ctx, "quarantine", source=r["source"], entity=r["entity"], reason=r["reason"])
-        view.tables.append(
-            TableView(
-                "quarantine",
-                t("table_quarantine"),
-                [
-                    Col("source", t("source"), "label"),
-                    Col("entity", t("entity"), "label"),
-                    Col("reason", t("reason")),
-                    Col("rows", t("rows"), "int"),
-                    Col("last_seen", t("last_seen"), "datetime"),
-                    Col("samples", t("sample_keys")),
-                ],
-                rows,
-            )
-        )
-    if ctx.snap.has("link_suggestions"):
-        rows = q.rows("""SELECT s.deal_id, s.deal_name, s.partner_id, s.partner_name, s.score
+
+
+def quarantine_table(ctx: Ctx) -> TableView | None:
+    """What was set aside, grouped by source, entity and reason, with a few sample keys and the rows."""
+    if not ctx.snap.has("quarantine"):
+        return None
+    t = ctx.t
+    rows = ctx.q.rows(
+        """SELECT source, entity, reason, count(*) AS rows, max(seen_at) AS last_seen,
+                  string_agg(coalesce(source_key, '?'), ', ' ORDER BY source_key) FILTER (WHERE rn <= 3) AS samples
+           FROM (SELECT *, row_number() OVER (PARTITION BY source, entity, reason ORDER BY seen_at DESC) AS rn
+                 FROM quarantine)
+           GROUP BY source, entity, reason ORDER BY rows DESC, source, entity, reason"""
+    )
+    for r in rows:
+        r["_link_rows"] = drill(ctx, "quarantine", source=r["source"], entity=r["entity"], reason=r["reason"])
+        r["reason"] = reason_label(t, r["reason"])  # the drill-down shows the text as written, too
+    return TableView(
+        "quarantine",
+        t("table_quarantine"),
+        [
+            Col("source", t("source"), "label"),
+            Col("entity", t("entity"), "label"),
+            Col("reason", t("reason")),
+            Col("rows", t("rows"), "int"),
+            Col("last_seen", t("last_seen"), "datetime"),
+            Col("samples", t("sample_keys")),
+        ],
+        rows,
+    )
+
+
+def suggestions_table(ctx: Ctx) -> TableView | None:
+    """The best-scored proposals to link an unlinked deal to a partner."""
+    if not ctx.snap.has("link_suggestions"):
+        return None
+    t = ctx.t
+    rows = ctx.q.rows("""SELECT s.deal_id, s.deal_name, s.partner_id, s.partner_name, s.score
                          FROM link_suggestions s ORDER BY s.score DESC, s.deal_id LIMIT 100""")
-        for r in rows:
-            r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
-            r["_link_partner_name"] = drill(ctx, "partners", partner=r["partner_id"])
-        view.tables.append(
-            TableView(
-                "suggestions",
-                t("table_suggestions"),
-                [
-                    Col("deal_id", t("deal_id")),
-                    Col("deal_name", t("deal")),
-                    Col("partner_id", t("partner_id")),
-                    Col("partner_name", t("partner")),
-                    Col("score", t("score"), "num"),
-                ],
-                rows,
-            )
-        )
-    return view
+    for r in rows:
+        r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
+        r["_link_partner_name"] = drill(ctx, "partners", partner=r["partner_id"])
+    return TableView(
+        "suggestions",
+        t("table_suggestions"),
+        [
+            Col("deal_id", t("deal_id")),
+            Col("deal_name", t("deal")),
+            Col("partner_id", t("partner_id")),
+            Col("partner_name", t("partner")),
+            Col("score", t("score"), "num"),
+        ],
+        rows,
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
 from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.common import drill, months, ratio
@@ -10,20 +12,49 @@ from salesglass.serve.web.palette import BLUE, GREEN, GREY, ORANGE
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
 
 
+@dataclass
+class SalesFigures:
+    """The published figures the page shows, for the month filter and the client kind."""
+
+    weekly: list[dict[str, Any]]  # per week: deals created, widgets installed, first sales
+    monthly: list[dict[str, Any]]  # per month: deals created and won, budget won, created that reached a sale
+    by_kind: list[dict[str, Any]]  # per client kind: the weekly counts summed over the range
+
+
+@dataclass
+class SalesTotals:
+    created: int
+    won: int
+    widgets: int
+    first_sales: int
+    budget: Any  # money (Decimal) or 0
+    reached: int  # deals created in the range that reached a first sale
+
+
 def build(ctx: Ctx) -> PageView:
-    t, f = ctx.t, ctx.fmt
-    view = PageView(t("page_sales"))
+    view = PageView(ctx.t("page_sales"))
     if not ctx.may_see_company:
-        view.notice = t("company_only")
+        view.notice = ctx.t("company_only")
         return view
     lo, hi = months(ctx)
+    figures = read_figures(ctx, lo, hi)
+    link_drills(ctx, figures)
+    totals = sum_up(figures)
+    view.kpis = kpis(ctx, totals, lo, hi)
+    view.charts = charts(ctx, figures, lo, hi)
+    view.tables = tables(ctx, figures, totals)
+    return view
+
+
+def read_figures(ctx: Ctx, lo: date, hi: date) -> SalesFigures:
     kind_sql, kind_args = ctx.kind_sql("client_kind")
+    args = [lo, hi, *kind_args]
     weekly = ctx.q.rows(
         f"""SELECT week_start, sum(deals_created) AS deals_created, sum(widget_installed) AS widget_installed,
                    sum(first_sale) AS first_sale
             FROM report_weekly WHERE week_start >= ? AND week_start < ? AND {kind_sql}
             GROUP BY week_start ORDER BY week_start""",
-        [lo, hi, *kind_args],
+        args,
     )
     monthly = ctx.q.rows(
         f"""SELECT month, sum(deals_created) AS deals_created, sum(deals_won) AS deals_won,
@@ -31,22 +62,26 @@ def build(ctx: Ctx) -> PageView:
                    sum(created_reached_first_sale) AS created_reached_first_sale
             FROM report_monthly_deals WHERE month >= ? AND month < ? AND {kind_sql}
             GROUP BY month ORDER BY month""",
-        [lo, hi, *kind_args],
+        args,
     )
     by_kind = ctx.q.rows(
         f"""SELECT client_kind, sum(deals_created) AS deals_created, sum(widget_installed) AS widget_installed,
                    sum(first_sale) AS first_sale
             FROM report_weekly WHERE week_start >= ? AND week_start < ? AND {kind_sql}
             GROUP BY client_kind ORDER BY client_kind""",
-        [lo, hi, *kind_args],
+        args,
     )
+    return SalesFigures(weekly, monthly, by_kind)
 
-    for r in weekly:
+
+def link_drills(ctx: Ctx, figures: SalesFigures) -> None:
+    """Each weekly and monthly number opens the deals behind it; the month's conversion is added."""
+    for r in figures.weekly:
         ws, we = r["week_start"], r["week_start"] + timedelta(days=7)
         r["_link_deals_created"] = drill(ctx, "deals", basis="created", since=ws, until=we)
         r["_link_widget_installed"] = drill(ctx, "deals", basis="reached", stage="widget_installed", since=ws, until=we)
         r["_link_first_sale"] = drill(ctx, "deals", basis="reached", stage="first_sale", since=ws, until=we)
-    for r in monthly:
+    for r in figures.monthly:
         ms, me = r["month"], add_months(r["month"], 1)
         r["conversion"] = ratio(r["created_reached_first_sale"], r["deals_created"])
         r["_link_deals_created"] = drill(ctx, "deals", basis="created", since=ms, until=me)
@@ -56,47 +91,61 @@ def build(ctx: Ctx) -> PageView:
             ctx, "deals", basis="cohort", stage="first_sale", since=ms, until=me
         )
 
-    def total(rows: list[dict], key: str) -> int:
-        return sum((r[key] or 0) for r in rows)
 
-    created, widgets, firsts = (
-        total(monthly, "deals_created"),
-        total(weekly, "widget_installed"),
-        total(weekly, "first_sale"),
+def _total(rows: list[dict[str, Any]], key: str) -> int:
+    return sum((r[key] or 0) for r in rows)
+
+
+def sum_up(figures: SalesFigures) -> SalesTotals:
+    """Deals created, won, budget and conversion by month; widgets and first sales reached by week."""
+    return SalesTotals(
+        created=_total(figures.monthly, "deals_created"),
+        won=_total(figures.monthly, "deals_won"),
+        widgets=_total(figures.weekly, "widget_installed"),
+        first_sales=_total(figures.weekly, "first_sale"),
+        budget=sum((r["annual_budget_won"] or 0) for r in figures.monthly),
+        reached=_total(figures.monthly, "created_reached_first_sale"),
     )
-    budget = sum((r["annual_budget_won"] or 0) for r in monthly)
-    reached = total(monthly, "created_reached_first_sale")
-    view.kpis = [
-        Kpi(t("deals_created"), f.number(created), link=drill(ctx, "deals", basis="created", since=lo, until=hi)),
-        Kpi(t("widget_installed"), f.number(widgets), sub=t("kpi_reached_in_period")),
-        Kpi(t("first_sale"), f.number(firsts), sub=t("kpi_reached_in_period")),
-        Kpi(
-            t("annual_budget_won"),
-            f.money_short(budget),
-            sub=f"{t('deals_won')}: {f.number(total(monthly, 'deals_won'))}",
-        ),
+
+
+def kpis(ctx: Ctx, tot: SalesTotals, lo: date, hi: date) -> list[Kpi]:
+    t, f = ctx.t, ctx.fmt
+    return [
+        Kpi(t("deals_created"), f.number(tot.created), link=drill(ctx, "deals", basis="created", since=lo, until=hi)),
+        Kpi(t("widget_installed"), f.number(tot.widgets), sub=t("kpi_reached_in_period")),
+        Kpi(t("first_sale"), f.number(tot.first_sales), sub=t("kpi_reached_in_period")),
+        Kpi(t("annual_budget_won"), f.money_short(tot.budget), sub=f"{t('deals_won')}: {f.number(tot.won)}"),
         Kpi(
             t("created_to_first_sale"),
-            f.pct(ratio(reached, created)),
-            sub=t("kpi_reached_of_created", reached=f.number(reached), created=f.number(created)),
+            f.pct(ratio(tot.reached, tot.created)),
+            sub=t("kpi_reached_of_created", reached=f.number(tot.reached), created=f.number(tot.created)),
         ),
     ]
-    # every week of the range on the axis (a week without rows is a zero week, reports.md)
-    by_week = {r["week_start"]: r for r in weekly}
+
+
+def week_axis(ctx: Ctx, lo: date, hi: date) -> list[date]:
+    """Every Monday of the range up to as_of: a week without rows is a zero week (reports.md)."""
     first = lo + timedelta(days=(7 - lo.weekday()) % 7)  # first Monday in the range
     last = min(hi, ctx.snap.as_of + timedelta(days=1))  # no weeks after as_of
-    axis = [first + timedelta(weeks=i) for i in range(max(0, (last - first).days + 6) // 7)]
-    chart_weeks = [by_week.get(w, {"widget_installed": 0, "first_sale": 0}) for w in axis]
-    weeks = [f.day(w) for w in axis]
-    view.charts = [
+    return [first + timedelta(weeks=i) for i in range(max(0, (last - first).days + 6) // 7)]
+
+
+def charts(ctx: Ctx, figures: SalesFigures, lo: date, hi: date) -> list[Chart]:
+    t, f = ctx.t, ctx.fmt
+    by_week = {r["week_start"]: r for r in figures.weekly}
+    axis = week_axis(ctx, lo, hi)
+    weeks = [by_week.get(w, {"widget_installed": 0, "first_sale": 0}) for w in axis]
+    by_kind, monthly = figures.by_kind, figures.monthly
+    month_names = [f.month(r["month"]) for r in monthly]
+    return [
         Chart(
             "weekly",
             t("chart_weekly"),
             _bars(
-                weeks,
+                [f.day(w) for w in axis],
                 [
-                    (t("widget_installed"), [r["widget_installed"] for r in chart_weeks], BLUE),
-                    (t("first_sale"), [r["first_sale"] for r in chart_weeks], GREEN),
+                    (t("widget_installed"), [r["widget_installed"] for r in weeks], BLUE),
+                    (t("first_sale"), [r["first_sale"] for r in weeks], GREEN),
                 ],
             ),
             wide=True,
@@ -117,7 +166,7 @@ def build(ctx: Ctx) -> PageView:
             "budget",
             t("chart_budget"),
             _bars(
-                [f.month(r["month"]) for r in monthly],
+                month_names,
                 [(t("annual_budget_won"), [str(r["annual_budget_won"] or 0) for r in monthly], ORANGE)],
                 money=True,
             ),
@@ -126,7 +175,7 @@ def build(ctx: Ctx) -> PageView:
             "created",
             t("chart_created_vs_first"),
             _bars(
-                [f.month(r["month"]) for r in monthly],
+                month_names,
                 [
                     (t("deals_created"), [r["deals_created"] for r in monthly], GREY),
                     (t("created_reached_first_sale"), [r["created_reached_first_sale"] for r in monthly], GREEN),
@@ -134,53 +183,53 @@ def build(ctx: Ctx) -> PageView:
             ),
         ),
     ]
-    view.tables = [
-        TableView(
-            "weekly",
-            t("table_weekly"),
-            [
-                Col("week_start", t("week"), "date"),
-                Col("deals_created", t("deals_created"), "int", hint=t("hint_deals_created")),
-                Col("widget_installed", t("widget_installed"), "int", hint=t("hint_reached_in_week")),
-                Col("first_sale", t("first_sale"), "int", hint=t("hint_reached_in_week")),
-            ],
-            weekly,
-            total={
-                "week_start": None,
-                "deals_created": total(weekly, "deals_created"),
-                "widget_installed": widgets,
-                "first_sale": firsts,
-                "_label": t("total"),
-            },
-        ),
-        TableView(
-            "monthly",
-            t("table_monthly"),
-            [
-                Col("month", t("month"), "month"),
-                Col("deals_created", t("deals_created"), "int", hint=t("hint_deals_created")),
-                Col("deals_won", t("deals_won"), "int", hint=t("hint_deals_won")),
-                Col("annual_budget_won", t("annual_budget_won"), "money"),
-                Col(
-                    "created_reached_first_sale", t("created_reached_first_sale"), "int", hint=t("hint_created_reached")
-                ),
-                Col("conversion", t("conversion_pct"), "pct"),
-            ],
-            monthly,
-            total={
-                "deals_created": created,
-                "deals_won": total(monthly, "deals_won"),
-                "annual_budget_won": budget,
-                "created_reached_first_sale": reached,
-                "conversion": ratio(reached, created),
-                "_label": t("total"),
-            },
-        ),
-    ]
-    return view
 
 
-def _bars(categories: list, series: list[tuple[str, list, str]], money: bool = False) -> dict:
+def tables(ctx: Ctx, figures: SalesFigures, tot: SalesTotals) -> list[TableView]:
+    t = ctx.t
+    weekly = TableView(
+        "weekly",
+        t("table_weekly"),
+        [
+            Col("week_start", t("week"), "date"),
+            Col("deals_created", t("deals_created"), "int", hint=t("hint_deals_created")),
+            Col("widget_installed", t("widget_installed"), "int", hint=t("hint_reached_in_week")),
+            Col("first_sale", t("first_sale"), "int", hint=t("hint_reached_in_week")),
+        ],
+        figures.weekly,
+        total={
+            "week_start": None,
+            "deals_created": _total(figures.weekly, "deals_created"),
+            "widget_installed": tot.widgets,
+            "first_sale": tot.first_sales,
+            "_label": t("total"),
+        },
+    )
+    monthly = TableView(
+        "monthly",
+        t("table_monthly"),
+        [
+            Col("month", t("month"), "month"),
+            Col("deals_created", t("deals_created"), "int", hint=t("hint_deals_created")),
+            Col("deals_won", t("deals_won"), "int", hint=t("hint_deals_won")),
+            Col("annual_budget_won", t("annual_budget_won"), "money"),
+            Col("created_reached_first_sale", t("created_reached_first_sale"), "int", hint=t("hint_created_reached")),
+            Col("conversion", t("conversion_pct"), "pct"),
+        ],
+        figures.monthly,
+        total={
+            "deals_created": tot.created,
+            "deals_won": tot.won,
+            "annual_budget_won": tot.budget,
+            "created_reached_first_sale": tot.reached,
+            "conversion": ratio(tot.reached, tot.created),
+            "_label": t("total"),
+        },
+    )
+    return [weekly, monthly]
+
+
+def _bars(categories: list[str], series: list[tuple[str, list[Any], str]], money: bool = False) -> dict[str, Any]:
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},

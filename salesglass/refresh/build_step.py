@@ -1,0 +1,115 @@
+"""The refresh's build step: rebuild and publish the reports only when what they are built from changed.
+
+What a build reads: the warehouse's data (each step that changes it stamps `warehouse_changes`, see
+`salesglass.warehouse.note_change`), the day it is built as of, the configuration, the bonus state file
+(approvals made on the dashboard) and this version of salesglass. Their fingerprint is kept next to the
+published file after every build the refresh makes (`<published>.inputs.json`, with the published file's
+size and time, so a file replaced by anything else is rebuilt). When the fingerprint is the same, the
+published file already holds exactly what a build would write: nothing is built or published, and the
+step says so. `salesglass build` by hand always builds.
+
+The check imports neither Ibis nor the reports: a refresh that finds nothing to do costs milliseconds here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+NO_CHANGE = "no change since the last build: nothing rebuilt, nothing published"
+
+
+@dataclass
+class BuildOutcome:
+    """What the step did; `changed` and `note` go into the refresh's run log (runner.run_refresh)."""
+
+    built: bool
+    as_of: date
+    note: str | None = None
+    summary: Any = None  # the BuildSummary when it built
+
+    @property
+    def changed(self) -> bool:
+        return self.built
+
+
+def stamp_path(published: Path) -> Path:
+    return published.with_name(published.name + ".inputs.json")
+
+
+def _file_state(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def inputs_fingerprint(cfg: Any, as_of: date) -> str:
+    """One hash of everything a build of `as_of` reads (see the module doc)."""
+    from salesglass import __version__
+    from salesglass.warehouse import change_stamps, connect
+
+    con = connect(cfg.warehouse_path, read_only=True)
+    try:
+        stamps = change_stamps(con)
+    finally:
+        con.close()
+    what = {
+        "data": stamps,
+        "as_of": as_of.isoformat(),
+        # the sections a build reads itself (the others reach it through the data their steps change)
+        "config": cfg.model_dump(mode="json", include={"warehouse", "account", "reports"}),
+        "amocrm_timezone": getattr(getattr(cfg, "amocrm", None), "timezone", None),
+        "bonus_state": _file_state(cfg.bonus_state_path),
+        "version": __version__,
+    }
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _stored(published: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(stamp_path(published).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def up_to_date(cfg: Any, fingerprint: str) -> bool:
+    """Whether the published file is the one the last refresh built from these very inputs."""
+    stored = _stored(cfg.published_path)
+    return (
+        bool(stored)
+        and stored.get("inputs") == fingerprint
+        and stored.get("published") == _file_state(cfg.published_path)
+        and stored.get("published") is not None
+    )
+
+
+def remember(cfg: Any, fingerprint: str) -> None:
+    """Keep the fingerprint of the build just published (written whole, then renamed into place)."""
+    path = stamp_path(cfg.published_path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"inputs": fingerprint, "published": _file_state(cfg.published_path)}))
+    os.replace(tmp, path)
+
+
+def build_if_changed(cfg: Any, *, as_of: date | None = None, progress: bool = False) -> BuildOutcome:
+    """`run_build`, unless the published reports were built from exactly these inputs already."""
+    from salesglass.account_zone import resolve_zone
+
+    day = as_of or resolve_zone(cfg).today()
+    fingerprint = inputs_fingerprint(cfg, day) if cfg.warehouse_path.exists() else ""
+    if fingerprint and up_to_date(cfg, fingerprint):
+        return BuildOutcome(built=False, as_of=day, note=NO_CHANGE)
+    from salesglass.reports.build import run_build
+
+    summary = run_build(cfg, as_of=day, progress=progress)
+    if fingerprint:
+        remember(cfg, fingerprint)
+    return BuildOutcome(built=True, as_of=day, summary=summary)

@@ -1,0 +1,76 @@
+"""The blend of the seasonal model with the period's own pace, and the range from few periods, computed by
+hand on small tables of backtest cases (backtest.blend_weights / blend / spread)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import ibis
+import pytest
+
+from salesglass.reports.base import BuildParams
+from salesglass.reports.config import ReportsConfig
+from salesglass.reports.forecast import backtest
+
+PARAMS = BuildParams(as_of=date(2025, 1, 28), timezone="UTC", rules=ReportsConfig(forecast={"min_cases": 2}))
+FLOWS = ("turnover", "revenue", "cost", "tickets", "new_partners")
+
+
+def _case(as_of: int, pe: int, td: int, b: int, p: int, actual: int) -> dict:
+    """One month case at point 2 (day 10 of 30: run-rate = 3 × to date), every metric alike."""
+    row = dict(as_of=as_of, period_type="month", point=2, pe=pe, days_total=30, days_elapsed=10)
+    for m in FLOWS:
+        row |= {f"td_{m}": td, f"b_{m}": b, f"p_{m}": p, f"ac_{m}": actual}
+    return row
+
+
+def _rows(expr) -> list[dict]:
+    return ibis.duckdb.connect().execute(expr).sort_values("as_of").to_dict("records")
+
+
+def test_blend_weight_is_chosen_on_earlier_periods_only():
+    cases = ibis.memtable(
+        [
+            # ended on day 40: actual 300; model 100 + 200 + 30 = 330 (+10 %), run-rate 3 × 100 = 300 (0 %)
+            _case(31, 40, td=100, b=200, p=30, actual=300),
+            # ended on day 70: actual 300; model 110 + 150 + 10 = 270 (−10 %), run-rate 3 × 110 = 330 (+10 %)
+            _case(61, 70, td=110, b=150, p=10, actual=300),
+            # day 50 sees only the first case (one case < min_cases 2): the model alone
+            _case(50, 80, td=100, b=150, p=10, actual=0),
+            # day 91 sees both
+            _case(91, 100, td=100, b=150, p=10, actual=0),
+        ]
+    )
+    w = {r["as_of"]: r["w"] for r in _rows(backtest.blend_weights(cases, PARAMS))}
+    # Σ ef² = .01 + .01 = .02, Σ er² = 0 + .01 = .01, Σ ef·er = 0 − .01 = −.01
+    # w = (Σ er² − Σ ef·er) / (Σ ef² + Σ er² − 2 Σ ef·er) = .02 / .05 = 0.4
+    assert w[91] == pytest.approx(0.4)
+    assert w[50] == 1.0 and w[31] == 1.0  # nothing had ended before day 31
+
+    blended = {r["as_of"]: r for r in _rows(backtest.blend(cases, backtest.blend_weights(cases, PARAMS), "td_{}"))}
+    day91 = blended[91]
+    # rest = 0.4 × (150 + 10) + 0.6 × (300 − 100) = 64 + 120 = 184; base = rest − pipeline = 174
+    assert day91["b_turnover"] == 174 and day91["b_tickets"] == 174
+    assert day91["bm_turnover"] == 150  # the model's own base is kept
+    assert day91["p_turnover"] == 10  # the pipeline is not touched
+    assert day91["b_new_partners"] == 150  # new partners are not blended
+    assert blended[50]["b_turnover"] == 150  # w = 1: the model alone
+
+
+def test_range_from_few_periods_is_a_t_prediction_interval():
+    # four periods, one ratio each: mean 1, sample sd √((.01 + 0 + .01 + 0) / 3) = .08165
+    j = ibis.memtable({"g": ["a"] * 4, "period": ["p1", "p2", "p3", "p4"], "rho": [0.9, 1.0, 1.1, 1.0]})
+    (r,) = _rows(backtest.spread(j, ["g"], "rho", "period", PARAMS).mutate(as_of=1))
+    # t(0.9, 3 df) = 1.638 (table); half-width = 1.638 × .08165 × √(1 + 1/4) = .1495
+    half = 1.638 * math.sqrt(0.02 / 3) * math.sqrt(1.25)
+    assert r["hi_"] == pytest.approx(1 + half, abs=0.002)
+    assert r["lo_"] == pytest.approx(1 - half, abs=0.002)
+    assert r["n_"] == 4
+
+
+def test_range_from_many_periods_is_the_empirical_p10_p90():
+    # twelve periods with ratios .1 … 1.2: P10 at position 11 × .1 = 1.1 → .2 + .1 × .1 = .21; P90 at 9.9 → 1.09
+    j = ibis.memtable({"g": ["a"] * 12, "period": [f"p{i}" for i in range(12)], "rho": [i / 10 for i in range(1, 13)]})
+    (r,) = _rows(backtest.spread(j, ["g"], "rho", "period", PARAMS).mutate(as_of=1))
+    assert r["lo_"] == pytest.approx(0.21) and r["hi_"] == pytest.approx(1.09)
