@@ -22,7 +22,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import pyarrow as pa
 
-from salesglass.sql import quote_ident
+from salesglass.sql import quote_ident, quote_lit
 
 BUILD_PREFIX = "salesglass_build_"
 SETTINGS = "SETTINGS join_use_nulls = 1"
@@ -96,13 +96,13 @@ def put_in_chdb(session, name: str, rows: pa.Table) -> ibis.Table:
 
     table = BUILD_PREFIX + name
     schema = ibis.Schema.from_pyarrow(rows.schema)
-    session.query(f'DROP TABLE IF EXISTS "{table}"')
+    session.query(f"DROP TABLE IF EXISTS {quote_ident(table)}")
     session.query(create_sql(table, schema))
     if rows.num_rows:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"{name}.parquet"
             pq.write_table(rows, path)
-            session.query(f"INSERT INTO \"{table}\" SELECT * FROM file('{path}', Parquet)")
+            session.query(f"INSERT INTO {quote_ident(table)} SELECT * FROM file({quote_lit(str(path))}, Parquet)")
     return ibis.table(schema, name=table)
 
 
