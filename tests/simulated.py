@@ -19,6 +19,20 @@ END = date(2026, 11, 27)  # the company's last day; reports are built as of it
 SEED = 7
 CLOCK = 100  # amoCRM's clock runs 100× faster in tests
 EMULATOR_LIMITS = {"rate_limit": 7, "rate_window": 1.0 / CLOCK, "ban_after": 10, "ban_window": 10.0 / CLOCK}
+# the generator's own statement of the stage mapping (docs/simulated-company.md, "amoCRM ids the config
+# maps"): amoCRM status id → canonical stage, written down here, not read from salesglass's config code
+STAGE_OF = {
+    61390122: "negotiation",
+    61390126: "proposal",
+    61390130: "proposal",
+    61390134: "contract_signed",
+    61390138: "widget_installed",
+    61390158: "negotiation",
+    61390162: "contract_signed",
+    61390166: "widget_installed",
+    52004818: "negotiation",
+    142: "first_sale",
+}
 
 
 @dataclass(frozen=True)

@@ -15,21 +15,7 @@ from salesglass.emulator.server import start_emulator
 from salesglass.sources.amocrm.sync import run_sync
 from tests.amocrm.conftest import EMULATOR_LIMITS
 from tests.amocrm.test_sync import rows
-from tests.simulated import demo_amocrm_config
-
-# docs/simulated-company.md, "amoCRM ids the config maps": the generator's own statement of the mapping
-STAGE_OF = {
-    61390122: "negotiation",
-    61390126: "proposal",
-    61390130: "proposal",
-    61390134: "contract_signed",
-    61390138: "widget_installed",
-    61390158: "negotiation",
-    61390162: "contract_signed",
-    61390166: "widget_installed",
-    52004818: "negotiation",
-    142: "first_sale",
-}
+from tests.simulated import STAGE_OF, demo_amocrm_config
 
 
 @pytest.fixture
