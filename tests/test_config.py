@@ -83,3 +83,16 @@ def test_a_key_without_a_comment_is_an_empty_meaning_and_end_of_line_comments_co
     assert "| `explained` | int | `1` | above the key |" in text
     assert "| `trailing` | int | `2` | at the end of its line |" in text
     assert _empty_meanings(text) == ["`silent`"]
+
+
+def test_a_build_memory_limit_that_is_not_a_size_is_named_in_the_error(tmp_path):
+    from salesglass.config import parse_config
+    from salesglass.errors import ConfigError
+
+    assert (
+        parse_config({"warehouse": {"build_memory_limit": " 3GB "}}, base_dir=tmp_path).warehouse.build_memory_limit
+        == "3GB"
+    )
+    with pytest.raises(ConfigError, match="build_memory_limit") as err:
+        parse_config({"warehouse": {"build_memory_limit": "lots"}}, base_dir=tmp_path)
+    assert "'1GB' or '512MB'" in str(err.value)

@@ -205,6 +205,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
         seed = cfg.warehouse_path if engine == "duckdb" else None
         with building(cfg.published_path, seed=seed) as (_tmp, out, seeded):
             if engine == "duckdb":
+                out.raw_sql(f"SET memory_limit = {quote_lit(cfg.warehouse.build_memory_limit)}")
                 if not cfg.warehouse_path.exists():
                     raise SalesglassError(
                         f"no warehouse at {cfg.warehouse_path}: run `salesglass sync` and `salesglass load` first"

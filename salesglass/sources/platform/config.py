@@ -104,7 +104,8 @@ class PlatformConfig(Section):
 
     @field_validator("memory_limit")
     @classmethod
-    def _size(cls, value: str) -> str:
+    def size(cls, value: str) -> str:
+        """A DuckDB memory size such as '1GB' (also [warehouse] build_memory_limit)."""
         if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", value, flags=re.I):
             raise ValueError("expected a size like '1GB' or '512MB'")
         return value.strip()
