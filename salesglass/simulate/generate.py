@@ -28,7 +28,8 @@ from salesglass.simulate.staff import build_staff
 from salesglass.simulate.stream import order_chunks
 from salesglass.simulate.truth import crm_quirks, write_truth
 
-GENERATOR_VERSION = "2"  # 2: the running month's plan is a whole-month target
+GENERATOR_VERSION = "3"  # 2: the running month's plan is a whole-month target; 3: event and refund
+# ids of later chunks no longer reuse earlier chunks' numbers (scale l stopped on a repeated refund id)
 Progress = Callable[[str, int, int], None]
 DEFAULT_PROFILE = "biletoid"
 PROFILES = {

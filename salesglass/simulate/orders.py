@@ -151,9 +151,9 @@ def generate_chunks(seed: int, sellers: Sellers, p: Partners, start: int, end: i
     for k, group in enumerate(chunks_of(sellers, size)):
         rng = np.random.default_rng([seed, 7001, k])
         chunk = _chunk(rng, sellers, group, p, agents, agent_w, start, end, event_offset, order_offset, refund_offset)
-        event_offset += len(chunk.events)
+        event_offset += len(chunk.events[0])  # rows (events and refunds are lists of columns)
         order_offset += chunk.n_orders
-        refund_offset += len(chunk.refunds)
+        refund_offset += len(chunk.refunds[0])
         yield chunk
 
 

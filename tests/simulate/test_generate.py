@@ -138,3 +138,22 @@ def test_many_chunks_in_a_producer_process_give_the_same_bytes(tmp_path: Path, m
     monkeypatch.setattr(stream.os, "cpu_count", lambda: 1)
     serial = generate(tmp_path / "serial", "xs", 7, END)
     assert _files(parallel) == _files(serial)
+
+
+def test_later_chunks_number_their_events_and_refunds_after_the_earlier_ones(tmp_path, monkeypatch):
+    """Ids are creation time + a mix of (table, row number); each chunk's rows must be numbered after the
+    previous chunks' rows, else two rows created in the same second get the same id (scale l stopped on
+    a repeated refund id after ~14 M orders: the numbering advanced by the number of columns)."""
+    import sqlite3
+    from dataclasses import replace
+
+    from salesglass.simulate import scales
+
+    monkeypatch.setitem(scales.SCALES, "xs", replace(scales.SCALES["xs"], chunk_orders=500))
+    out = generate(tmp_path / "company", "xs", 7, END)
+    assert json.loads((out / "manifest.json").read_text())["counts"]["order_chunks"] >= 3
+    con = sqlite3.connect(out / "backoffice.sqlite")
+    for table, column in (("events", "event_id"), ("refund_requests", "refund_id")):
+        tails = [r[0][8:] for r in con.execute(f"SELECT {column} FROM {table}")]  # the row-number part
+        assert len(tails) > 50 and len(set(tails)) == len(tails), table
+    con.close()
