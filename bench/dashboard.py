@@ -8,14 +8,18 @@ sizes are realistic; it is kept in bench/out/ and reused. `--published FILE` use
 Server time is the app's own `Server-Timing` header (uvicorn in a separate process, loopback HTTP).
 
     python bench/dashboard.py [--requests 20] [--clients 20] [--rebuild] [--no-cache] [--published FILE] [--workers N]
+        [--json]
 
 `client p95` is the time the client waited (loopback HTTP included): with several workers a request can
-also wait in the kernel for a free worker, which the server's own time would not show.
+also wait in the kernel for a free worker, which the server's own time would not show. `first` is each URL's first request on the fresh server
+(the first open of the file's pages, an empty response cache); `--clients 0` skips the concurrent part;
+`--json` ends with the sequential figures as one JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -259,6 +263,7 @@ def main() -> None:
     ap.add_argument("--no-cache", action="store_true", help="render every request ([dashboard].cache_entries = 0)")
     ap.add_argument("--published", type=Path, help="use this published file (e.g. a real build) instead")
     ap.add_argument("--workers", type=int, default=1, help="dashboard worker processes (salesglass serve --workers)")
+    ap.add_argument("--json", action="store_true", help="end with the sequential figures as one JSON line")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     published = args.published or OUT / "dashboard-m.duckdb"
@@ -283,18 +288,27 @@ def main() -> None:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.1)
+            first: dict[str, float] = {}
             for c in [_client(base) for _ in range(4 * args.workers)]:  # every worker opens the file first
-                for url in URLS.values():
-                    c.get(url)
+                for name, url in URLS.items():
+                    first.setdefault(name, _timed(c, url)[0])
             client = _client(base)
             for url in URLS.values():  # warm-up: first open of the file, page caches
                 client.get(url)
             print(f"\nsequential ({args.requests} requests per URL), server time in ms")
             header = f"{'page':34} {'median':>8} {'p95':>8} {'client p95':>11} {'errors':>7}"
             print(header)
+            figures = {}
             for name, url in URLS.items():
                 runs = [_timed(client, url) for _ in range(args.requests)]
                 _line(name, runs)
+                med, p95 = _stats([d for d, _, _ in runs])
+                errors = sum(1 for _, s, _ in runs if s != 200)
+                figures[name] = {"first": first[name], "median": med, "p95": p95, "errors": errors}
+            if args.json:
+                print(json.dumps(figures))
+            if not args.clients:
+                return
             results: dict[str, list[tuple[float, int, float]]] = {n: [] for n in URLS}
             clients = [_client(base) for _ in range(args.clients)]
             per_client = max(1, args.requests // 4)

@@ -171,18 +171,6 @@ def _say_reconciliation(out: ibis.BaseBackend, say: Progress) -> None:
         say(f"bonus reconciliation: {months} closed month(s), approved + adjustments = recomputed")
 
 
-def _refuse_closed_bonus_months(cfg: Config) -> None:
-    """The ClickHouse path does not carry the bonus state yet: never let it unlock an approved month."""
-    from salesglass.reports.bonus_state import closed_months
-
-    path = cfg.bonus_state_path
-    if path.exists() and closed_months(path):
-        raise SalesglassError(
-            "bonus months are approved, and the ClickHouse engine does not keep them locked "
-            'yet; build with engine = "duckdb" (docs/bonuses.md)'
-        )
-
-
 @dataclass
 class _Timer:
     say: Progress
@@ -239,19 +227,26 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
             else:
                 if not cfg.warehouse.clickhouse_url:
                     raise SalesglassError('[warehouse].clickhouse_url is required when engine = "clickhouse"')
-                from salesglass.reports.clickhouse import materialize_on_server, push_canonical
+                from salesglass.reports.clickhouse import (
+                    materialize_on_server,
+                    push_canonical,
+                    put_on_server,
+                    state_on,
+                )
 
-                _refuse_closed_bonus_months(cfg)
                 ch = _clickhouse(cfg.warehouse.clickhouse_url)
                 pushed = push_canonical(ch, str(cfg.warehouse_path))
                 say(f"copied {len(pushed)} canonical tables to ClickHouse ({sum(pushed.values()):,} rows)")
-                canon = canon_of(ch)
+                # the bonus state is copied into the published file as on DuckDB, then to the server
+                canon, params = _with_bonus_state(out, cfg, canon_of(ch), params, say)
+                canon = replace(canon, bonus_state=state_on(canon.bonus_state, lambda n, t: put_on_server(ch, n, t)))
                 for t in CANONICAL:
                     if t.name != "deal_stages":
                         timer.publish(out, t.name, getattr(canon, t.name).to_pyarrow())
                 exprs = report_exprs(canon, params, keep=lambda n, e: materialize_on_server(ch, n, e))
                 for name, expr in exprs.items():
                     timer.publish(out, name, expr.to_pyarrow())
+                _say_reconciliation(out, say)
             built_at = datetime.now(UTC)
             write_build_info(out, as_of=params.as_of, built_at=built_at, zone=zone, engine=engine, rows=timer.rows)
             totals = running_totals(out, params)

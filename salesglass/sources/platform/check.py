@@ -23,7 +23,7 @@ from salesglass.config import Config
 from salesglass.errors import SalesglassError
 from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import InputSpec
-from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+from salesglass.sql import quote_ident, quote_lit
 
 TICKET_PRICE = (50, 30_000)  # rubles: what a ticket plausibly costs on average; outside it the unit is suspect
 

@@ -17,7 +17,7 @@ import duckdb
 
 from salesglass.errors import ConfigError
 from salesglass.sources.platform import file_reader, sql_reader
-from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+from salesglass.sql import quote_ident, quote_lit
 
 SAMPLE_ROWS = 5000
 FILE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
