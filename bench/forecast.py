@@ -5,6 +5,8 @@ pipeline once (`salesglass demo --no-serve` into bench-forecast-<scale>/ here, r
 `salesglass forecast backtest` replays the 1st, 8th, 15th and 22nd of the last 24 months in one pass of
 queries and prints, by period type, metric and point of the period, the MAPE of the forecast, the naive
 run-rate and last year × growth, the bias and the P10–P90 coverage; the time it took is printed too.
+The forecast is the blended one (docs/forecast.md: each case blended with the weight learnt from the
+periods that had ended before it).
 Targets on the simulated company: month-turnover MAPE on days 8–14 ≥ 40 % below the run-rate's, and
 P10–P90 holding the actual in 70–90 % of cases.
 

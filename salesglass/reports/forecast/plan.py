@@ -3,9 +3,13 @@ reaching each plan.
 
 The range and the chances come from the backtest (report_forecast_backtest): for the same period type,
 metric and point of the period, the ratios ρ = (what came after as_of) ÷ (what the forecast expected after
-as_of) of the past cases. forecast_low / forecast_high = fact + expected rest × the low / high quantile of
-ρ; the chance of a plan = the share of past cases whose ρ would have reached it. Fewer than `min_cases`
+as_of) of the past cases. forecast_low / forecast_high = fact + expected rest × the low / high end of ρ's
+range (backtest.spread: its quantiles, or a t prediction interval when the cases come from few periods);
+the chance of a plan = the share of past cases whose ρ would have reached it. Fewer than `min_cases`
 cases at this point: all points of the period type pooled. Manager rows use the company's ratios.
+
+Before that, the base is blended with the period's own pace (blend_running) with the weights the
+backtest's complete cases favour (backtest.running_weights).
 """
 
 from __future__ import annotations
