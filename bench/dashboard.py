@@ -7,12 +7,19 @@ sizes are realistic; it is kept in bench/out/ and reused. `--published FILE` use
 (e.g. the one bench/pipeline.py leaves in /tmp/sg-pipeline/salesglass-reports.duckdb).
 Server time is the app's own `Server-Timing` header (uvicorn in a separate process, loopback HTTP).
 
-    python bench/dashboard.py [--requests 20] [--clients 20] [--rebuild] [--no-cache] [--published FILE]
+    python bench/dashboard.py [--requests 20] [--clients 20] [--rebuild] [--no-cache] [--published FILE] [--workers N]
+        [--json]
+
+`client p95` is the time the client waited (loopback HTTP included): with several workers a request can
+also wait in the kernel for a free worker, which the server's own time would not show. `first` is each URL's first request on the fresh server
+(the first open of the file's pages, an empty response cache); `--clients 0` skips the concurrent part;
+`--json` ends with the sequential figures as one JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -182,7 +189,7 @@ URLS = {
 }
 
 
-def _server(root: Path, published: Path, port: int, cache: bool) -> subprocess.Popen:
+def _server(root: Path, published: Path, port: int, cache: bool, workers: int = 1) -> subprocess.Popen:
     cfg = root / "salesglass.toml"
     cfg.write_text(
         f'[warehouse]\npublished_path = "{published}"\n[dashboard]\nport = {port}\n'
@@ -211,7 +218,8 @@ def _server(root: Path, published: Path, port: int, cache: bool) -> subprocess.P
         capture_output=True,
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "salesglass", "serve", "-c", str(cfg)],
+        [sys.executable, "-m", "salesglass", "serve", "-c", str(cfg), "--no-refresh"]
+        + (["--workers", str(workers)] if workers > 1 else []),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -227,15 +235,24 @@ def _client(base: str) -> httpx.Client:
     return c
 
 
-def _timed(c: httpx.Client, url: str) -> tuple[float, int]:
+def _timed(c: httpx.Client, url: str) -> tuple[float, int, float]:
+    started = time.perf_counter()
     r = c.get(url)
+    waited = (time.perf_counter() - started) * 1000
     dur = float(r.headers.get("server-timing", "app;dur=nan").split("dur=")[1])
-    return dur, r.status_code
+    return dur, r.status_code, waited
 
 
 def _stats(values: list[float]) -> tuple[float, float]:
     v = sorted(values)
     return statistics.median(v), v[min(len(v) - 1, max(0, round(0.95 * len(v)) - 1))]
+
+
+def _line(name: str, runs: list[tuple[float, int, float]]) -> None:
+    med, p95 = _stats([d for d, _, _ in runs])
+    _, client_p95 = _stats([w for _, _, w in runs])
+    errors = sum(1 for _, s, _ in runs if s != 200)
+    print(f"{name:34} {med:8.1f} {p95:8.1f} {client_p95:11.1f} {errors:7d}", flush=True)
 
 
 def main() -> None:
@@ -245,6 +262,8 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true", help="synthesise the published file again")
     ap.add_argument("--no-cache", action="store_true", help="render every request ([dashboard].cache_entries = 0)")
     ap.add_argument("--published", type=Path, help="use this published file (e.g. a real build) instead")
+    ap.add_argument("--workers", type=int, default=1, help="dashboard worker processes (salesglass serve --workers)")
+    ap.add_argument("--json", action="store_true", help="end with the sequential figures as one JSON line")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     published = args.published or OUT / "dashboard-m.duckdb"
@@ -257,25 +276,40 @@ def main() -> None:
         port = s.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        proc = _server(Path(tmp), published, port, not args.no_cache)
-        print(f"response cache: {'off' if args.no_cache else 'on (256 entries)'}")
+        proc = _server(Path(tmp), published, port, not args.no_cache, args.workers)
+        print(
+            f"response cache: {'off' if args.no_cache else 'on (256 entries)'}; {args.workers} worker process(es); "
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+        )
         try:
-            for _ in range(100):
+            for _ in range(600):
                 try:
                     if httpx.get(base + "/health").status_code == 200:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.1)
+            first: dict[str, float] = {}
+            for c in [_client(base) for _ in range(4 * args.workers)]:  # every worker opens the file first
+                for name, url in URLS.items():
+                    first.setdefault(name, _timed(c, url)[0])
             client = _client(base)
             for url in URLS.values():  # warm-up: first open of the file, page caches
                 client.get(url)
             print(f"\nsequential ({args.requests} requests per URL), server time in ms")
-            print(f"{'page':34} {'median':>8} {'p95':>8} {'errors':>7}")
+            header = f"{'page':34} {'median':>8} {'p95':>8} {'client p95':>11} {'errors':>7}"
+            print(header)
+            figures = {}
             for name, url in URLS.items():
                 runs = [_timed(client, url) for _ in range(args.requests)]
-                med, p95 = _stats([d for d, _ in runs])
-                print(f"{name:34} {med:8.1f} {p95:8.1f} {sum(1 for _, s in runs if s != 200):7d}")
-            results: dict[str, list[tuple[float, int]]] = {n: [] for n in URLS}
+                _line(name, runs)
+                med, p95 = _stats([d for d, _, _ in runs])
+                errors = sum(1 for _, s, _ in runs if s != 200)
+                figures[name] = {"first": first[name], "median": med, "p95": p95, "errors": errors}
+            if args.json:
+                print(json.dumps(figures))
+            if not args.clients:
+                return
+            results: dict[str, list[tuple[float, int, float]]] = {n: [] for n in URLS}
             clients = [_client(base) for _ in range(args.clients)]
             per_client = max(1, args.requests // 4)
 
@@ -296,10 +330,10 @@ def main() -> None:
                 f"\n{args.clients} concurrent clients ({total} requests in {time.time() - started:.1f}s), "
                 "server time in ms"
             )
-            print(f"{'page':34} {'median':>8} {'p95':>8} {'errors':>7}")
+            print(header)
             for name, runs in results.items():
-                med, p95 = _stats([d for d, _ in runs])
-                print(f"{name:34} {med:8.1f} {p95:8.1f} {sum(1 for _, s in runs if s != 200):7d}")
+                _line(name, runs)
+            print(f"load average {os.getloadavg()[0]:.1f}")
         finally:
             proc.terminate()
             proc.wait(timeout=10)

@@ -1,9 +1,13 @@
 """The real pipeline on a generated company, timed per step (run on demand: `python bench/pipeline.py`).
 
     python bench/pipeline.py [--company /tmp/mine-m] [--workdir /tmp/sg-pipeline] [--rate 50] [--skip-sync]
+    python bench/pipeline.py --generate l --company /tmp/sg-l/company --workdir /tmp/sg-l --serve \
+        --results /tmp/sg-l/figures.jsonl          # the whole scale, end to end (docs/scale.md)
 
 The steps are the ones `salesglass demo` runs, each in its own child process so that its peak memory
-(max RSS from wait4) is its own:
+is its own (max RSS from wait4 = the largest process; "tree" = the sampled sum over the step's process
+tree, which for generate includes its producer process and for sync the emulator):
+  generate  (with --generate SCALE) `salesglass generate --scale SCALE --seed 7` into --company first;
   sync   the amoCRM emulator (own process, real socket) + OAuth code exchange + full sync.
          The rate limit is RAISED for the bench (default 50 requests/s on both sides instead of amoCRM's 7;
          bench/amocrm_sync.py measures the connector at the true limit) — the sync is then bounded by
@@ -11,7 +15,11 @@ The steps are the ones `salesglass demo` runs, each in its own child process so 
   load   the platform back-office (SQLite: every order row) and plans → canonical tables (rows/s);
   link   deals ↔ partners;
   build  every report, published atomically; compared with the one-pass floor of bench/reports.py
-         (sales by partner × Moscow month) on the same warehouse, best of 3.
+         (sales by partner × Moscow month) on the same warehouse, best of 3;
+  serve  (with --serve) bench/dashboard.py on the published file, one client, cache on and off: the
+         first (cold) request of each page and the median/p95 of the following ones.
+Each step's figures, with the 1-minute load average before and after it, are appended as one JSON line
+to --results (default WORKDIR/figures.jsonl), so a run that stops keeps the steps it finished.
 The company is reused as it is (`salesglass generate --scale m --seed 7 --end 2026-11-27 --out DIR`).
 """
 
@@ -23,6 +31,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -75,7 +84,7 @@ def step(name: str, workdir: Path, url: str | None, rate: float, as_of: str) -> 
     elif name == "link":
         from salesglass.link.run import run_link
 
-        s = run_link(cfg)
+        s = run_link(cfg, full=True)  # every deal decided again: the cost that grows with the scale
         fig.update(summary=str(s)[:300])
     elif name == "build":
         from salesglass.reports.build import run_build
@@ -95,7 +104,29 @@ def step(name: str, workdir: Path, url: str | None, rate: float, as_of: str) -> 
     return fig
 
 
-def run_child(name: str, workdir: Path, url: str | None, rate: float, as_of: str) -> dict:
+class TreePeak:
+    """Samples the summed RSS of a process tree (and of extra pids) every 0.2 s in a thread."""
+
+    def __init__(self, pid: int, extra: tuple[int, ...] = ()):
+        from bench.generate import _tree_rss
+
+        self.peak, self._stop = 0, threading.Event()
+
+        def sample() -> None:
+            while not self._stop.is_set():
+                self.peak = max(self.peak, sum(_tree_rss(p) for p in (pid, *extra)))
+                time.sleep(0.2)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak / 2**30
+
+
+def run_child(name: str, workdir: Path, url: str | None, rate: float, as_of: str, extra: tuple[int, ...] = ()) -> dict:
     cmd = [
         sys.executable,
         __file__,
@@ -108,13 +139,63 @@ def run_child(name: str, workdir: Path, url: str | None, rate: float, as_of: str
         "--as-of",
         as_of,
     ] + (["--url", url] if url else [])
+    load_before = os.getloadavg()[0]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    tree = TreePeak(proc.pid, extra)
     out = proc.stdout.read().decode()
     _, status, usage = os.wait4(proc.pid, 0)
+    tree_gib = tree.stop()
     if status != 0:
         raise SystemExit(f"step {name} failed:\n{out}")
     fig = json.loads(out.strip().splitlines()[-1])
-    fig.update(peak_gib=usage.ru_maxrss / 2**20, cpu=usage.ru_utime + usage.ru_stime)
+    fig.update(
+        peak_gib=usage.ru_maxrss / 2**20,
+        tree_gib=tree_gib,
+        cpu=usage.ru_utime + usage.ru_stime,
+        load=[round(load_before, 2), round(os.getloadavg()[0], 2)],
+    )
+    return fig
+
+
+def run_generate(scale: str, company: Path, end: str) -> dict:
+    """`salesglass generate` as a child process tree (it starts a producer process): wall, CPU, peaks."""
+    load_before = os.getloadavg()[0]
+    before = os.times()
+    started = time.perf_counter()
+    cmd = [sys.executable, "-m", "salesglass", "generate", "--scale", scale, "--seed", "7", "--end", end]
+    proc = subprocess.Popen(
+        [*cmd, "--out", str(company)], cwd=ROOT, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
+    tree = TreePeak(proc.pid)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    tree_gib = tree.stop()
+    if status != 0:
+        raise SystemExit(f"generate failed ({status})")
+    after = os.times()
+    manifest = json.loads((company / "manifest.json").read_text(encoding="utf-8"))
+    return {
+        "seconds": seconds,
+        "cpu": after.children_user + after.children_system - before.children_user - before.children_system,
+        "peak_gib": usage.ru_maxrss / 2**20,
+        "tree_gib": tree_gib,
+        "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "orders": manifest["counts"]["orders"],
+        "bytes": sum(p.stat().st_size for p in company.rglob("*") if p.is_file()),
+    }
+
+
+def run_serve(published: Path) -> dict:
+    """bench/dashboard.py on the published file, one client, cache on and off; its table is kept."""
+    fig: dict = {"load": [round(os.getloadavg()[0], 2)]}
+    started = time.perf_counter()
+    for cache in ("on", "off"):
+        cmd = [sys.executable, str(ROOT / "bench" / "dashboard.py"), "--published", str(published)]
+        cmd += ["--requests", "5", "--clients", "0", "--json"] + (["--no-cache"] if cache == "off" else [])
+        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        fig[f"cache_{cache}"] = json.loads(out.strip().splitlines()[-1])
+    fig["seconds"] = time.perf_counter() - started
+    fig["load"].append(round(os.getloadavg()[0], 2))
     return fig
 
 
@@ -125,6 +206,10 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=50.0, help="requests/s, emulator and client (amoCRM: 7)")
     ap.add_argument("--skip-sync", action="store_true", help="reuse the warehouse's amoCRM data")
     ap.add_argument("--only", help="comma-separated steps to run (sync,load,link,build)")
+    ap.add_argument("--generate", metavar="SCALE", help="first generate the company at this scale into --company")
+    ap.add_argument("--end", default="2026-11-27", help="last day of the generated history (with --generate)")
+    ap.add_argument("--serve", action="store_true", help="then time every dashboard page on the published file")
+    ap.add_argument("--results", type=Path, help="append each step's figures here (default WORKDIR/figures.jsonl)")
     ap.add_argument("--step")
     ap.add_argument("--url")
     ap.add_argument("--as-of", default="")
@@ -134,9 +219,21 @@ def main() -> None:
         return
     from salesglass.demo.config import demo_config_text
 
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results = args.results or args.workdir / "figures.jsonl"
+    figs: dict[str, dict] = {}
+
+    def record(name: str, fig: dict) -> None:
+        figs[name] = fig
+        _say(name, fig)
+        with results.open("a", encoding="utf-8") as f:
+            f.write(json.dumps({"step": name, "at": time.strftime("%Y-%m-%d %H:%M:%S"), **fig}, default=str) + "\n")
+
+    if args.generate:
+        print(f"generating scale {args.generate} into {args.company} …", flush=True)
+        record("generate", run_generate(args.generate, args.company, args.end))
     manifest = json.loads((args.company / "manifest.json").read_text(encoding="utf-8"))
     as_of = manifest["end"]
-    args.workdir.mkdir(parents=True, exist_ok=True)
     (args.workdir / "bench.json").write_text(json.dumps({"company": str(args.company.resolve())}))
     if not (args.workdir / "salesglass.toml").exists():
         (args.workdir / "salesglass.toml").write_text(demo_config_text(args.company.resolve()), encoding="utf-8")
@@ -149,7 +246,6 @@ def main() -> None:
     steps = (args.only or "sync,load,link,build").split(",")
     if args.skip_sync:
         steps = [s for s in steps if s != "sync"]
-    figs: dict[str, dict] = {}
     if "sync" in steps:
         ctx = multiprocessing.get_context("spawn")
         urls, stop = ctx.Queue(), ctx.Event()
@@ -163,34 +259,40 @@ def main() -> None:
             flush=True,
         )
         try:
-            figs["sync"] = run_child("sync", args.workdir, url, args.rate, as_of)
+            emulator = (server.pid,) if server.pid else ()
+            sync = run_child("sync", args.workdir, url, args.rate, as_of, extra=emulator)
         finally:
             stop.set()
             server.join(timeout=30)
-        _say("sync", figs["sync"])
+        record("sync", sync)
     for name in [s for s in steps if s != "sync"]:
-        figs[name] = run_child(name, args.workdir, None, args.rate, as_of)
-        _say(name, figs[name])
+        record(name, run_child(name, args.workdir, None, args.rate, as_of))
     if "build" in figs:
         floors = [run_child("floor", args.workdir, None, args.rate, as_of) for _ in range(3)]
-        figs["floor"] = min(floors, key=lambda f: f["seconds"])
-        _say("floor", figs["floor"])
+        record("floor", min(floors, key=lambda f: f["seconds"]))
+    if args.serve:
+        record("serve", run_serve(args.workdir / "salesglass-reports.duckdb"))
     _table(figs)
 
 
 def _say(name: str, fig: dict) -> None:
-    extra = {k: v for k, v in fig.items() if k not in ("seconds", "peak_gib", "cpu")}
-    print(
-        f"  {name:<6} {fig['seconds']:8.1f} s  peak {fig['peak_gib']:.2f} GiB  {json.dumps(extra, default=str)}",
-        flush=True,
-    )
+    extra = {k: v for k, v in fig.items() if k not in ("seconds", "peak_gib", "tree_gib", "cpu")}
+    peak = f"peak {fig['peak_gib']:.2f} GiB (tree {fig['tree_gib']:.2f})  " if "peak_gib" in fig else ""
+    print(f"  {name:<8} {fig['seconds']:8.1f} s  {peak}{json.dumps(extra, default=str)}", flush=True)
 
 
 def _table(figs: dict[str, dict]) -> None:
-    print(f"\n{'step':<8}{'wall s':>9}{'CPU s':>9}{'peak GiB':>10}  figure")
+    print(f"\n{'step':<9}{'wall s':>9}{'CPU s':>9}{'peak GiB':>10}{'tree GiB':>10}  {'load':<11} figure")
     for name, f in figs.items():
         note = ""
-        if name == "sync":
+        if name == "generate":
+            note = f"{f['orders']:,} orders, {f['bytes'] / 2**30:.1f} GiB of files"
+        elif name == "serve":
+            worst = max(max(p["first"], p["p95"]) for p in f["cache_on"].values())
+            cold = max(max(p["first"], p["p95"]) for p in f["cache_off"].values())
+            print(f"{name:<9}{f['seconds']:9.1f}  slowest page {worst:.0f} ms (cache on), {cold:.0f} ms (cache off)")
+            continue
+        elif name == "sync":
             note = f"{f['records']:,} records, {f['records'] / f['seconds']:,.0f}/s; {f['requests']} requests"
         elif name == "load":
             note = f"{f['rows']:,} rows read, {f['rows'] / f['seconds']:,.0f} rows/s"
@@ -198,7 +300,10 @@ def _table(figs: dict[str, dict]) -> None:
             note = f"{f['seconds'] / figs['floor']['seconds']:.2f} × the floor (target ≤ 4 ×, ≤ 2 GiB)"
         elif name == "floor":
             note = "one pass: sales by partner × Moscow month (best of 3)"
-        print(f"{name:<8}{f['seconds']:9.1f}{f['cpu']:9.1f}{f['peak_gib']:10.2f}  {note}")
+        load = "→".join(f"{x:.1f}" for x in f["load"])
+        print(
+            f"{name:<9}{f['seconds']:9.1f}{f['cpu']:9.1f}{f['peak_gib']:10.2f}{f['tree_gib']:10.2f}  {load:<11} {note}"
+        )
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 

@@ -26,6 +26,7 @@ import duckdb
 
 DEFAULT_ZONE = "Europe/Moscow"
 ZoneSource = Literal["config", "amocrm", "default"]
+_SOURCES: dict[str, ZoneSource] = {"config": "config", "amocrm": "amocrm", "default": "default"}
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,7 @@ def published_zone(con: duckdb.DuckDBPyConnection) -> AccountZone | None:
         return None
     if not row or not row[0]:
         return None
-    src = row[1] if row[1] in ("config", "amocrm", "default") else "config"
-    return AccountZone(row[0], src)
+    return AccountZone(row[0], _SOURCES.get(row[1], "config"))
 
 
 def _synced_from_files(cfg: Any) -> str | None:

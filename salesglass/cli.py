@@ -117,6 +117,7 @@ def config_docs(
 
 
 def _register_all() -> None:
+    from salesglass import check as check_cli
     from salesglass.bonus import cli as bonus_cli
     from salesglass.demo import cli as demo_cli
     from salesglass.emulator import cli as emulator_cli
@@ -135,6 +136,7 @@ def _register_all() -> None:
         emulator_cli,
         amocrm_cli,
         platform_cli,
+        check_cli,
         link_cli,
         reports_cli,
         forecast_cli,

@@ -34,7 +34,7 @@ def quote_lits(values: Iterable[str]) -> str:
 
 
 @contextmanager
-def transaction(con: Any, *, enabled: bool = True) -> Iterator[None]:
+def transaction(con: Any, *, enabled: bool = True, immediate: bool = False) -> Iterator[None]:
     """`BEGIN` … `COMMIT`, or `ROLLBACK` and re-raise when the block raises anything.
 
     Anything means BaseException, on purpose: a Ctrl+C or a worker's SystemExit in the middle of a
@@ -42,12 +42,13 @@ def transaction(con: Any, *, enabled: bool = True) -> Iterator[None]:
     an open transaction and the next statement on it (a `finally` writing a journal, a test's
     check) runs there, to be committed later or lost. A failing ROLLBACK (the connection is gone)
     does not hide the error that caused it. `enabled=False` runs the block inside the caller's
-    transaction (a step that is part of a larger one).
+    transaction (a step that is part of a larger one). `immediate=True` (SQLite) takes the write lock
+    at BEGIN, so two processes that read, then write, take turns instead of one failing at its write.
     """
     if not enabled:
         yield
         return
-    con.execute("BEGIN TRANSACTION")
+    con.execute("BEGIN IMMEDIATE" if immediate else "BEGIN TRANSACTION")
     try:
         yield
     except BaseException:

@@ -114,7 +114,7 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
         ).fetchall()
     ]
-    return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0] for n in names}
+    return {n: con.execute(f"SELECT count(*) FROM {quote_ident(n)}").fetchall()[0][0] for n in names}
 
 
 # A full reload leaves the replaced tables' blocks free inside the file (DuckDB never shrinks a file), and

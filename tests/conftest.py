@@ -55,6 +55,14 @@ def generated_xs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def generated_sibkassa_xs(tmp_path_factory) -> Path:
+    """The second simulated company, «Сибкасса» (Novosibirsk, Kommo, CSV files), at scale xs, once per session."""
+    from tests.simulated import generate_company
+
+    return generate_company(tmp_path_factory.mktemp("sibkassa-xs") / "company", "xs", "sibkassa")
+
+
+@pytest.fixture(scope="session")
 def simulated_xs(generated_xs: Path):
     """xs through the whole pipeline as `salesglass demo --no-serve` runs it (tests/simulated.py)."""
     from tests.simulated import build_company

@@ -19,6 +19,20 @@ END = date(2026, 11, 27)  # the company's last day; reports are built as of it
 SEED = 7
 CLOCK = 100  # amoCRM's clock runs 100× faster in tests
 EMULATOR_LIMITS = {"rate_limit": 7, "rate_window": 1.0 / CLOCK, "ban_after": 10, "ban_window": 10.0 / CLOCK}
+# the generator's own statement of the stage mapping (docs/simulated-company.md, "amoCRM ids the config
+# maps"): amoCRM status id → canonical stage, written down here, not read from salesglass's config code
+STAGE_OF = {
+    61390122: "negotiation",
+    61390126: "proposal",
+    61390130: "proposal",
+    61390134: "contract_signed",
+    61390138: "widget_installed",
+    61390158: "negotiation",
+    61390162: "contract_signed",
+    61390166: "widget_installed",
+    52004818: "negotiation",
+    142: "first_sale",
+}
 
 
 @dataclass(frozen=True)
@@ -45,7 +59,7 @@ def generate_company(out: Path, scale: str, profile: str = "biletoid") -> Path:
     return ensure_company(out, scale=scale, seed=SEED, end=END, profile=profile)
 
 
-def fast_amocrm(cfg: Config) -> Config:
+def fast_amocrm(cfg: Config, *, timeout: float = 5.0) -> Config:
     """The same config with the client's rate and back-off scaled like the emulator's."""
     # one request at a time: at a 100× clock a thread waking a few ms late is a whole request interval, so
     # requests in flight could reach the emulator bunched; tests/amocrm/test_latency.py runs them at 3×
@@ -55,10 +69,29 @@ def fast_amocrm(cfg: Config) -> Config:
             "in_flight": 1,
             "backoff_base": 1.0 / CLOCK,
             "backoff_max": 60.0 / CLOCK,
-            "timeout": 5.0,
+            "timeout": timeout,
         }
     )
     return cfg.model_copy(update={"amocrm": fast})
+
+
+def demo_amocrm_config(root: Path, company: Path, url: str) -> Config:
+    """The demo's [amocrm] section for `company` (as `salesglass demo` writes it) pointed at the emulator at
+    `url`, a warehouse in `root`, the client's clock scaled like the emulator's, and the OAuth code exchanged
+    for tokens, as `salesglass demo` does after starting the emulator."""
+    import tomllib
+
+    from salesglass.config import parse_config
+    from salesglass.demo.config import amocrm_section
+    from salesglass.sources.amocrm.client import authorize
+
+    root.mkdir(parents=True, exist_ok=True)
+    data = tomllib.loads(amocrm_section(company))
+    data["amocrm"].update(base_url=url)
+    data["warehouse"] = {"path": "wh.duckdb"}
+    cfg = fast_amocrm(parse_config(data, base_dir=root))
+    authorize(cfg, json.loads((company / "amocrm" / "oauth.json").read_text(encoding="utf-8"))["authorization_code"])
+    return cfg
 
 
 def build_company(

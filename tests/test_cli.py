@@ -46,3 +46,13 @@ def test_a_config_mistake_names_the_key_without_a_traceback(tmp_path):
     assert res.returncode == 2
     assert "[account].timezone: unknown time zone 'Nowhere/City'" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_the_command_list_loads_without_the_heavy_libraries():
+    """`salesglass --help` stays instant: registering the commands imports no engine or data library (each
+    command imports what it needs when it runs). `salesglass check` once pulled in duckdb and sqlglot."""
+    heavy = ("duckdb", "sqlglot", "ibis", "pyarrow", "pandas", "numpy", "sqlalchemy", "fastapi", "httpx", "pydantic")
+    code = f"import sys, salesglass.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"

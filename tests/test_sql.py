@@ -72,3 +72,22 @@ def test_disabled_runs_inside_the_callers_transaction(con):
         con.execute("INSERT INTO t VALUES (1)")
     con.execute("ROLLBACK")
     assert con.execute("SELECT count(*) FROM t").fetchone() == (0,)
+
+
+def test_immediate_takes_sqlites_write_lock_at_begin(tmp_path):
+    """Two workers that read, then write (the shared login counters): the second waits at BEGIN, so neither
+    fails at its write with the first one's read lock held."""
+    import sqlite3
+
+    first = sqlite3.connect(tmp_path / "x.sqlite", isolation_level=None, timeout=0)
+    second = sqlite3.connect(tmp_path / "x.sqlite", isolation_level=None, timeout=0)
+    first.execute("CREATE TABLE t (v INTEGER)")
+    with transaction(first, immediate=True):
+        first.execute("SELECT count(*) FROM t").fetchall()
+        with pytest.raises(sqlite3.OperationalError, match="locked"), transaction(second, immediate=True):
+            pass
+    with transaction(second, immediate=True):  # the lock is free once the first commits
+        second.execute("INSERT INTO t VALUES (1)")
+    assert first.execute("SELECT v FROM t").fetchall() == [(1,)]
+    first.close()
+    second.close()

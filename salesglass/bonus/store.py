@@ -165,7 +165,8 @@ class BonusStore:
 
     def disputes(self, *, manager_id: int | None = None, status: str | None = None) -> list[dict]:
         with self._open(write=False) as con:
-            cond, args = ["TRUE"], []
+            cond: list[str] = ["TRUE"]
+            args: list[int | str] = []
             if manager_id is not None:
                 cond.append("manager_id = ?")
                 args.append(manager_id)
@@ -283,7 +284,7 @@ class BonusStore:
             raise SalesglassError(f"{month:%Y-%m} is after the reports' as_of date {as_of}: build them later")
         newer = con.execute(
             "SELECT count(*) FROM bonus_manual_adjustments WHERE month = ? AND created_at > ?", [month, built_at]
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if newer:  # the published lines, which the approval locks, do not have them yet
             raise SalesglassError(
                 f"{newer} adjustment(s) of {month:%Y-%m} were added after the last build: "

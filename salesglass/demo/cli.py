@@ -23,9 +23,6 @@ from rich.console import Console
 
 console = Console()
 
-DEMO_ADMIN = ("admin@demo.local", "demo-admin")
-DEMO_MANAGER_PASSWORD = "demo-manager"
-
 
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
@@ -141,8 +138,8 @@ def _print_next(config_path: Path, cfg) -> None:  # cfg: Config
 
 
 def _serve(cfg, handle, config_path: Path, *, live: bool, port: int | None) -> None:  # cfg: Config
+    from salesglass.demo.logins import DEMO_ADMIN, DEMO_MANAGER_PASSWORD, demo_manager_email, ensure_demo_users
     from salesglass.serve.cli import require_free_port, run_server
-    from salesglass.serve.web.app import demo_manager_email, ensure_demo_users
 
     if port:
         cfg.dashboard.port = port

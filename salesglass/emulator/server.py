@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from salesglass.emulator.guards import FaultDice, Faults, RateGuard, TokenGuard
@@ -91,7 +91,7 @@ class Handler(BaseHTTPRequestHandler):
 
     @property
     def emu(self) -> Emulator:
-        return self.server.emulator  # type: ignore[attr-defined]
+        return cast(_Server, self.server).emulator
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and the demo print their own
         return
@@ -249,9 +249,15 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
+    """The HTTP server, holding the emulator its handlers answer from."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
+
+    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+        self.emulator = emulator
+        super().__init__(address, Handler)
 
 
 @dataclass
@@ -338,11 +344,10 @@ def start_emulator(
         dice=FaultDice(Faults(seed=seed, **faults)),
         api_filter=api_filter,
     )
-    server = _Server((host, port), Handler)
-    server.emulator = emulator  # type: ignore[attr-defined]
+    server = _Server((host, port), emulator)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="amocrm-emulator", daemon=True
     )
     thread.start()
-    real_host, real_port = server.server_address[:2]
+    real_host, real_port = server.socket.getsockname()[:2]
     return EmulatorHandle(f"http://{real_host}:{real_port}", state, emulator, server, thread)

@@ -147,7 +147,7 @@ class AccountState:
         """A record as the API shows it: deleted ones stripped to what amoCRM keeps (id, updated_at, …)."""
         if not rec.get("is_deleted"):
             return copy.deepcopy(rec)
-        blank = {k: None for k in rec if k not in ("_links", "_embedded")}
+        blank: dict[str, Any] = {k: None for k in rec if k not in ("_links", "_embedded")}
         blank.update(
             id=rec["id"],
             updated_at=self._served_updated_at(kind, rec),
@@ -253,10 +253,8 @@ class AccountState:
         with self.lock:
             for n, item in enumerate(items):
                 rid = str(item.get("request_id", n))
-                problems = []
-                lead = self.leads.get(item.get("id")) if isinstance(item.get("id"), int) else None
-                if lead is None or lead.get("is_deleted"):
-                    problems.append({"code": "NotFound", "path": "id", "detail": "Lead not found"})
+                problems: list[dict] = []
+                lead = self._named_lead(item, "id", problems)
                 for key in item:
                     if key not in allowed:
                         problems.append({"code": "NotSupported", "path": key, "detail": "Field is not supported"})
@@ -298,6 +296,15 @@ class AccountState:
                 )
             return results, []
 
+    def _named_lead(self, item: dict, key: str, problems: list[dict]) -> dict | None:
+        """The lead `item[key]` names (None when there is none); a missing or deleted one adds amoCRM's
+        NotFound to `problems`."""
+        lead_id = item.get(key)
+        lead = self.leads.get(lead_id) if isinstance(lead_id, int) else None
+        if lead is None or lead.get("is_deleted"):
+            problems.append({"code": "NotFound", "path": key, "detail": "Lead not found"})
+        return lead
+
     def add_notes(self, items: list[dict]) -> tuple[list[dict], list[dict]]:
         """`POST /api/v4/leads/notes`: common notes on existing leads. Returns (results, validation errors);
         nothing is added if any item is invalid. Notes are not idempotent: a repeat adds them again."""
@@ -305,10 +312,8 @@ class AccountState:
         with self.lock:
             for n, item in enumerate(items):
                 rid = str(item.get("request_id", n))
-                problems = []
-                lead = self.leads.get(item.get("entity_id")) if isinstance(item.get("entity_id"), int) else None
-                if lead is None or lead.get("is_deleted"):
-                    problems.append({"code": "NotFound", "path": "entity_id", "detail": "Lead not found"})
+                problems: list[dict] = []
+                self._named_lead(item, "entity_id", problems)
                 if item.get("note_type") != "common":
                     problems.append(
                         {"code": "NotSupportedChoice", "path": "note_type", "detail": "only common notes are emulated"}

@@ -20,7 +20,7 @@ SOURCE = "linking:overrides"
 def load_overrides(con: duckdb.DuckDBPyConnection, path: Path | None) -> int:
     """Fill temp table __overrides(deal_id, partner_id) with usable rows; returns the number quarantined."""
     con.execute("CREATE OR REPLACE TEMP TABLE __overrides (deal_id BIGINT, partner_id TEXT)")
-    con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
+    con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(SOURCE)}")
     if path is None:
         return 0
     if not path.exists():
@@ -54,7 +54,7 @@ def load_overrides(con: duckdb.DuckDBPyConnection, path: Path | None) -> int:
           END AS reason
         FROM t""")
     con.execute(f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
-                    SELECT '{SOURCE}', 'deal_partner_links', deal_txt, reason, to_json(raw), now()
+                    SELECT {quote_lit(SOURCE)}, 'deal_partner_links', deal_txt, reason, to_json(raw), now()
                     FROM __ov_checked WHERE reason IS NOT NULL""")
     con.execute("INSERT INTO __overrides SELECT DISTINCT deal_id, partner_id FROM __ov_checked WHERE reason IS NULL")
     bad = con.execute("SELECT count(*) FROM __ov_checked WHERE reason IS NOT NULL").fetchall()[0][0]

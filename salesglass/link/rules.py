@@ -11,6 +11,7 @@ import duckdb
 
 from salesglass.link.incremental import AMBIGUOUS
 from salesglass.link.normalize import normalize_sql
+from salesglass.sql import quote_lit
 
 # which partners got their development manager from the fallback (and which), so the next run can redo it
 FALLBACK_TABLE = "link_manager_fallback"
@@ -57,7 +58,8 @@ def decide(con: duckdb.DuckDBPyConnection) -> None:
     Only the deals of __scope are decided (all of them on a full run; see link/incremental.py).
     """
     cands = " UNION ALL ".join(
-        f"SELECT deal_id, partner_id, {prio} AS prio, '{method}' AS method FROM ({sql})" for prio, method, sql in RULES
+        f"SELECT deal_id, partner_id, {prio} AS prio, {quote_lit(method)} AS method FROM ({sql})"
+        for prio, method, sql in RULES
     )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __rule_results AS

@@ -13,6 +13,8 @@ partners with the same scores as last time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 from rapidfuzz import fuzz, process
 
@@ -48,7 +50,8 @@ def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = Tr
     if deals and partners:
         rows = _score(deals, partners, min_score)
         _insert(con, "link_suggestions", rows)
-    return con.execute("SELECT count(*) FROM link_suggestions").fetchone()[0]
+    (count,) = con.execute("SELECT count(*) FROM link_suggestions").fetchall()[0]
+    return count
 
 
 def _rescore(
@@ -84,14 +87,14 @@ def _rescore(
     return [d for d in deals if d[0] in again]
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[tuple[str | float | None, ...]]) -> None:
     """Rows as SQL literals: a bound parameter (executemany) makes DuckDB import pandas, seconds per process."""
     for start in range(0, len(rows), 1000):
         values = ", ".join("(" + ", ".join(_lit(v) for v in row) + ")" for row in rows[start : start + 1000])
         con.execute(f"INSERT INTO {table} VALUES {values}")
 
 
-def _lit(v: object) -> str:
+def _lit(v: str | float | None) -> str:
     if v is None:
         return "NULL"
     if isinstance(v, str):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
@@ -20,6 +21,9 @@ import ibis.expr.types as ir
 from salesglass.model.schema import STAGES
 from salesglass.reports import periods
 from salesglass.reports.config import ReportsConfig
+
+if TYPE_CHECKING:
+    from salesglass.reports.bonus_close import BonusState
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ class Canon:
     # report_bonus_recomputed once built: every month as today's data and the month's rules make it
     bonus_recomputed: ibis.Table = None
     # approvals, locked lines and adjustments (reports/bonus_close.py); None: no month is closed anywhere
-    bonus_state: object | None = None
+    bonus_state: BonusState | None = None
 
 
 def client_kind(deals: ibis.Table) -> ir.StringValue:

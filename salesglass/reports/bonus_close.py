@@ -104,12 +104,21 @@ def _text(value: ir.Value) -> ir.StringValue:
     return value.cast("string")
 
 
+def _money_text(value: ir.NumericValue) -> ir.StringValue:
+    """Money with its two decimals on every engine (ClickHouse prints DECIMAL −1200.00 as "-1200")."""
+    cents = (value.abs() * 100).round().cast(_I64)
+    whole, frac = (cents // 100).cast("string"), (cents % 100).cast("string").lpad(2, "0")
+    return ibis.ifelse(value < 0, "-", "") + whole + "." + frac
+
+
 def _sales_changes(canon: Canon, state: BonusState, params: BuildParams, closed: list[date]) -> ibis.Table:
     """Sales that appeared or vanished since the last approval that saw their month: (partner_id, month,
     at, sale_id, what). Each approval stores the sales of its month and the 3 before (bonus/store.py)."""
     first = min(closed)
     lo = params.utc(date(first.year - (first.month <= 3), (first.month - 4) % 12 + 1, 1))
-    hi = params.utc(state.first_open)
+    first_open = state.first_open
+    assert first_open is not None, "called only when a month is closed"
+    hi = params.utc(first_open)
     active = [a for _, a in state.closed]
     snap = state.locked_sales.filter(state.locked_sales.approval_id.isin(active))
     latest = snap.group_by("month").agg(aid=snap.approval_id.max())
@@ -131,7 +140,7 @@ def _sales_changes(canon: Canon, state: BonusState, params: BuildParams, closed:
         + " of "
         + _text(new.sold_at.cast("date"))
         + " (revenue "
-        + _text(new.revenue)
+        + _money_text(new.revenue)
         + ")",
     )
     gone = snap.anti_join(s, snap.sale_id == s.sale_id)
@@ -140,7 +149,7 @@ def _sales_changes(canon: Canon, state: BonusState, params: BuildParams, closed:
         "month",
         at=gone.month,
         sale_id=gone.sale_id,
-        what="sale " + gone.sale_id + " removed (revenue " + _text(gone.revenue) + ")",
+        what="sale " + gone.sale_id + " removed (revenue " + _money_text(gone.revenue) + ")",
     )
     return union_all(new, gone)
 
@@ -243,7 +252,7 @@ def _adjustments(
             "partner " + d.partner_id + " now credited to this manager (was manager " + _text(d.was_mgr) + ")",
         ),
         (d.b_amount.isnull(), "partner " + d.partner_id + " newly credited to this manager"),
-        else_="recomputed: base " + _text(d.b_base.fill_null(0)) + " → " + _text(d.r_base.fill_null(0)),
+        else_="recomputed: base " + _money_text(d.b_base.fill_null(0)) + " → " + _money_text(d.r_base.fill_null(0)),
     )
     first_open = ibis.literal(state.first_open)
     adj = d.select(
@@ -307,7 +316,7 @@ def reconciliation(canon: Canon, params: BuildParams) -> ibis.Table:
     state = canon.bonus_state
     closed = _closed_months(canon)
     recomputed = _recomputed(canon, params)
-    if not closed:
+    if state is None or not closed:
         r = recomputed.filter(ibis.literal(False))
         zero = ibis.literal("0").cast(MONEY)
         return r.select(

@@ -43,7 +43,13 @@ class RuleNumbers:
     @classmethod
     def from_json(cls, text: str) -> RuleNumbers:
         data = json.loads(text)
-        return cls(**{n: int(data[n]) if n == "acquisition_months" else Decimal(data[n]) for n in NUMBERS})
+        return cls(
+            first_sale_fixed=Decimal(data["first_sale_fixed"]),
+            cold_multiplier=Decimal(data["cold_multiplier"]),
+            acquisition_months=int(data["acquisition_months"]),
+            acquisition_rate=Decimal(data["acquisition_rate"]),
+            growth_rate=Decimal(data["growth_rate"]),
+        )
 
 
 def month_of(text: str) -> date:

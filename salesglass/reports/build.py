@@ -26,7 +26,7 @@ from salesglass.reports import derive, registry
 from salesglass.reports.base import BuildParams, Canon, fetch_rows, nullable
 from salesglass.reports.publish import building, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
-from salesglass.sql import quote_lit
+from salesglass.sql import quote_ident, quote_lit
 
 if TYPE_CHECKING:
     from salesglass.config import Config
@@ -72,7 +72,7 @@ def _keep_canonical_only(con: ibis.BaseBackend, warehouse: str, say: Progress) -
         )
     canonical = {t.name for t in CANONICAL}
     for name in sorted(have - canonical):
-        con.raw_sql(f'DROP {"VIEW" if kinds[name] == "VIEW" else "TABLE"} "{name}"')
+        con.raw_sql(f"DROP {'VIEW' if kinds[name] == 'VIEW' else 'TABLE'} {quote_ident(name)}")
     con.raw_sql('ALTER TABLE "deal_stages" RENAME TO "source_deal_stages"')
     say(f"copied the warehouse file {warehouse} (canonical tables kept, {len(have - canonical)} others dropped)")
 
@@ -102,7 +102,7 @@ def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> N
     con.raw_sql("SET disabled_compression_methods = 'fsst'")
     for t in CANONICAL:
         target = "source_deal_stages" if t.name == "deal_stages" else t.name
-        con.raw_sql(f'CREATE TABLE "{target}" AS SELECT * FROM wh."{t.name}"')
+        con.raw_sql(f"CREATE TABLE {quote_ident(target)} AS SELECT * FROM wh.{quote_ident(t.name)}")
     con.raw_sql("RESET disabled_compression_methods")
     con.raw_sql("SET preserve_insertion_order = true")  # report tables keep their ORDER BY (e.g. declining)
     con.raw_sql("DETACH wh")
@@ -171,18 +171,6 @@ def _say_reconciliation(out: ibis.BaseBackend, say: Progress) -> None:
         say(f"bonus reconciliation: {months} closed month(s), approved + adjustments = recomputed")
 
 
-def _refuse_closed_bonus_months(cfg: Config) -> None:
-    """The ClickHouse path does not carry the bonus state yet: never let it unlock an approved month."""
-    from salesglass.reports.bonus_state import closed_months
-
-    path = cfg.bonus_state_path
-    if path.exists() and closed_months(path):
-        raise SalesglassError(
-            "bonus months are approved, and the ClickHouse engine does not keep them locked "
-            'yet; build with engine = "duckdb" (docs/bonuses.md)'
-        )
-
-
 @dataclass
 class _Timer:
     say: Progress
@@ -239,19 +227,26 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
             else:
                 if not cfg.warehouse.clickhouse_url:
                     raise SalesglassError('[warehouse].clickhouse_url is required when engine = "clickhouse"')
-                from salesglass.reports.clickhouse import materialize_on_server, push_canonical
+                from salesglass.reports.clickhouse import (
+                    materialize_on_server,
+                    push_canonical,
+                    put_on_server,
+                    state_on,
+                )
 
-                _refuse_closed_bonus_months(cfg)
                 ch = _clickhouse(cfg.warehouse.clickhouse_url)
                 pushed = push_canonical(ch, str(cfg.warehouse_path))
                 say(f"copied {len(pushed)} canonical tables to ClickHouse ({sum(pushed.values()):,} rows)")
-                canon = canon_of(ch)
+                # the bonus state is copied into the published file as on DuckDB, then to the server
+                canon, params = _with_bonus_state(out, cfg, canon_of(ch), params, say)
+                canon = replace(canon, bonus_state=state_on(canon.bonus_state, lambda n, t: put_on_server(ch, n, t)))
                 for t in CANONICAL:
                     if t.name != "deal_stages":
                         timer.publish(out, t.name, getattr(canon, t.name).to_pyarrow())
                 exprs = report_exprs(canon, params, keep=lambda n, e: materialize_on_server(ch, n, e))
                 for name, expr in exprs.items():
                     timer.publish(out, name, expr.to_pyarrow())
+                _say_reconciliation(out, say)
             built_at = datetime.now(UTC)
             write_build_info(out, as_of=params.as_of, built_at=built_at, zone=zone, engine=engine, rows=timer.rows)
             totals = running_totals(out, params)

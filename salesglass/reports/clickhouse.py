@@ -5,13 +5,24 @@
 - Derived helpers are materialised as tables with Nullable columns: ClickHouse expands CTEs inline, so
   without it big reports (plan-fact) exceed the query-tree limit, and non-Nullable columns would turn
   a window `lag()` past the edge into 0 instead of NULL.
+- The bonus state (approvals, locked lines, adjustments: small tables) is read from the published DuckDB
+  file, where the build copies it as on DuckDB, and put next to the canonical tables (`state_on`), so an
+  approved month stays as approved whatever engine computes the reports.
 """
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
 import ibis
 import ibis.expr.datatypes as dt
 import pyarrow as pa
+
+from salesglass.sql import quote_ident, quote_lit
 
 BUILD_PREFIX = "salesglass_build_"
 SETTINGS = "SETTINGS join_use_nulls = 1"
@@ -38,8 +49,8 @@ def column_type(dtype: dt.DataType) -> str:
 
 
 def create_sql(name: str, schema: ibis.Schema) -> str:
-    cols = ", ".join(f'"{n}" {column_type(t)}' for n, t in schema.items())
-    return f'CREATE TABLE "{name}" ({cols}) ENGINE = MergeTree ORDER BY tuple()'
+    cols = ", ".join(f"{quote_ident(n)} {column_type(t)}" for n, t in schema.items())
+    return f"CREATE TABLE {quote_ident(name)} ({cols}) ENGINE = MergeTree ORDER BY tuple()"
 
 
 def materialize_on_server(con: ibis.BaseBackend, name: str, expr: ibis.Table) -> ibis.Table:
@@ -47,17 +58,52 @@ def materialize_on_server(con: ibis.BaseBackend, name: str, expr: ibis.Table) ->
     table = BUILD_PREFIX + name
     con.drop_table(table, force=True)
     con.raw_sql(create_sql(table, expr.schema()))
-    con.raw_sql(f'INSERT INTO "{table}" {ibis.to_sql(expr, dialect="clickhouse")} {SETTINGS}')
+    con.raw_sql(f"INSERT INTO {quote_ident(table)} {ibis.to_sql(expr, dialect='clickhouse')} {SETTINGS}")
     return con.table(table)
 
 
 def materialize_in_chdb(session, name: str, expr: ibis.Table) -> ibis.Table:
     """Test path (chdb has no Ibis backend): the same DDL and INSERT … SELECT, compiled by Ibis."""
     table = BUILD_PREFIX + name
-    session.query(f'DROP TABLE IF EXISTS "{table}"')
+    session.query(f"DROP TABLE IF EXISTS {quote_ident(table)}")
     session.query(create_sql(table, expr.schema()))
-    session.query(f'INSERT INTO "{table}" {ibis.to_sql(expr, dialect="clickhouse")} {SETTINGS}')
+    session.query(f"INSERT INTO {quote_ident(table)} {ibis.to_sql(expr, dialect='clickhouse')} {SETTINGS}")
     return ibis.table(expr.schema(), name=table)
+
+
+STATE_TABLES = ("periods", "approvals", "locked_lines", "locked_sales", "manual")
+
+
+def state_on(state: Any, put: Callable[[str, pa.Table], ibis.Table]) -> Any:
+    """The bonus state (reports/bonus_close.BonusState, tables of the published DuckDB file) with each
+    table copied by `put(name, rows)` to the engine that computes the reports."""
+    return replace(state, **{f: put(f"bonus_{f}", getattr(state, f).to_pyarrow()) for f in STATE_TABLES})
+
+
+def put_on_server(con: ibis.BaseBackend, name: str, rows: pa.Table) -> ibis.Table:
+    """Production path: a small table on the server (Nullable columns), refilled each build."""
+    table = BUILD_PREFIX + name
+    con.drop_table(table, force=True)
+    con.raw_sql(create_sql(table, ibis.Schema.from_pyarrow(rows.schema)))
+    if rows.num_rows:
+        con.con.insert_arrow(table, rows)  # the clickhouse-connect client behind Ibis's backend
+    return con.table(table)
+
+
+def put_in_chdb(session, name: str, rows: pa.Table) -> ibis.Table:
+    """Test/bench path: the same table in a chdb session (filled from a Parquet file)."""
+    import pyarrow.parquet as pq
+
+    table = BUILD_PREFIX + name
+    schema = ibis.Schema.from_pyarrow(rows.schema)
+    session.query(f"DROP TABLE IF EXISTS {quote_ident(table)}")
+    session.query(create_sql(table, schema))
+    if rows.num_rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{name}.parquet"
+            pq.write_table(rows, path)
+            session.query(f"INSERT INTO {quote_ident(table)} SELECT * FROM file({quote_lit(str(path))}, Parquet)")
+    return ibis.table(schema, name=table)
 
 
 def push_canonical(con: ibis.BaseBackend, warehouse_path: str, *, batch_rows: int = 1_000_000) -> dict[str, int]:
@@ -78,9 +124,11 @@ def push_canonical(con: ibis.BaseBackend, warehouse_path: str, *, batch_rows: in
     rows: dict[str, int] = {}
     try:
         for table in CANONICAL:
-            client.command(f'DROP TABLE IF EXISTS "{table.name}"')
+            client.command(f"DROP TABLE IF EXISTS {quote_ident(table.name)}")
             client.command(create_table_sql(table, "clickhouse", if_not_exists=False))
-            reader = src.execute(f'SELECT {", ".join(table.names)} FROM "{table.name}"').fetch_record_batch(batch_rows)
+            reader = src.execute(f"SELECT {', '.join(table.names)} FROM {quote_ident(table.name)}").fetch_record_batch(
+                batch_rows
+            )
             rows[table.name] = 0
             for batch in reader:
                 client.insert_arrow(table.name, pa.Table.from_batches([batch]))

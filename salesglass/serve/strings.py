@@ -28,6 +28,70 @@ STRINGS: dict[str, tuple[str, str]] = {
         "partner with sales but no development manager (no growth bonus line)",
         "у партнёра есть продажи, но нет менеджера по развитию (нет строки бонуса за рост)",
     ),
+    # quarantine reasons by code (serve/web/reasons.py); {column} is the column's own label
+    "reason_missing": ("{column}: missing", "{column}: не заполнено"),
+    "reason_not_valid": ("{column}: not a valid {kind}", "{column}: не читается как {kind}"),
+    "reason_decimals": ("{column}: more than 2 decimal places", "{column}: больше двух знаков после запятой"),
+    "reason_not_allowed": ("{column}: not one of {allowed}", "{column}: не из списка {allowed}"),
+    "reason_unreadable_line": ("unreadable line: {error}", "строка не читается: {error}"),
+    "reason_unknown_dev_manager": (
+        "development manager's e-mail unknown to amoCRM (loaded without a manager)",
+        "e-mail менеджера по развитию не найден в amoCRM (загружено без менеджера)",
+    ),
+    "reason_unknown_manager": (
+        "unknown manager (not an amoCRM user id, e-mail or name)",
+        "неизвестный менеджер (не id, не e-mail и не имя пользователя amoCRM)",
+    ),
+    "reason_ambiguous_manager": (
+        "ambiguous manager (matches more than one amoCRM user)",
+        "неоднозначный менеджер (подходит нескольким пользователям amoCRM)",
+    ),
+    "reason_status_gone": (
+        "status {status} of pipeline {pipeline} no longer exists in amoCRM",
+        "статуса {status} воронки {pipeline} больше нет в amoCRM",
+    ),
+    "reason_no_pipeline": (
+        "deleted before the first sync; its pipeline is unknown",
+        "удалена до первой синхронизации; воронка неизвестна",
+    ),
+    "reason_cold_unreadable": (
+        "cold flag is neither yes nor no (deal kept, cold unknown)",
+        "признак «холодная» ни да ни нет (сделка загружена, признак не известен)",
+    ),
+    "reason_kind_both": (
+        "client kind says both organizer and operator (deal kept, kind unknown)",
+        "тип клиента — и организатор, и оператор (сделка загружена, тип не указан)",
+    ),
+    "reason_account_not_whole": (
+        "platform account id is not a whole number (kept empty)",
+        "аккаунт на платформе — не целое число (оставлен пустым)",
+    ),
+    "reason_inn_digits": (
+        "ИНН does not have 10 or 12 digits (kept empty)",
+        "в ИНН не 10 и не 12 цифр (оставлен пустым)",
+    ),
+    "reason_override_deal_id": (
+        "manual link: deal_id is not an amoCRM lead id",
+        "ручная связь: deal_id — не номер сделки amoCRM",
+    ),
+    "reason_override_two_partners": (
+        "manual link: the same deal is given more than one partner",
+        "ручная связь: одной сделке указано несколько партнёров",
+    ),
+    "reason_override_unknown_deal": ("manual link: unknown deal", "ручная связь: такой сделки нет"),
+    "reason_override_unknown_partner": ("manual link: unknown partner", "ручная связь: такого партнёра нет"),
+    "reason_as_written": ("Reason as written", "Причина, как записана"),
+    "value_kind_integer": ("whole number", "целое число"),
+    "value_kind_bigint": ("whole number", "целое число"),
+    "value_kind_double": ("number", "число"),
+    "value_kind_number": ("number", "число"),
+    "value_kind_money": ("amount of money", "денежная сумма"),
+    "value_kind_timestamp": ("date and time", "дата и время"),
+    "value_kind_timestamptz": ("date and time", "дата и время"),
+    "value_kind_date": ("date", "дата"),
+    "value_kind_month": ("month", "месяц"),
+    "value_kind_boolean": ("yes or no", "да или нет"),
+    "value_kind_json": ("JSON", "JSON"),
     "hint_deals_created": ("Deals created in the period.", "Сделки, созданные в этом периоде."),
     "hint_deals_won": (
         "Deals won in the period, whenever they were created.",

@@ -138,7 +138,8 @@ def _deal_events(deal: Deal, staff: Staff) -> list[tuple[int, ...]]:
     if deal.deleted_at is not None:
         raw.append((deal.deleted_at, 3, 3, 0, 0, 0, 0))
     raw.sort(key=lambda e: (e[0], e[1]))
-    out, owner = [], deal.owner
+    out: list[tuple[int, ...]] = []
+    owner = deal.owner
     for ts, seq, kind, b1, b2, a1, a2 in raw:
         if kind == 2:
             out.append((ts, seq, kind, uid[owner], 0, uid[a1], 0, uid[owner]))

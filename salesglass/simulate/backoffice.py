@@ -7,6 +7,7 @@ failure); rows are inserted in a fixed order, so the same input gives the same b
 from __future__ import annotations
 
 import sqlite3
+from contextlib import ExitStack
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from salesglass.simulate.names import latin, normalise
 from salesglass.simulate.orders import Chunk
 from salesglass.simulate.partners import NONE, Partners
 from salesglass.simulate.staff import Staff
+from salesglass.sql import transaction
 
 TAG_CONTRACT, TAG_WIDGET, TAG_MANAGER = 2, 3, 7
 ORDER_COLUMNS = (
@@ -59,7 +61,9 @@ class Backoffice:
         ):
             self.con.execute(f"PRAGMA {pragma}")
         self.con.executescript(schema_sql())
-        self.con.execute("BEGIN")
+        # one transaction for the whole file (the bulk inserts run at memory speed), committed by close()
+        self._writing = ExitStack()
+        self._writing.enter_context(transaction(self.con))
 
     def insert(self, table: str, rows: list[tuple]) -> None:
         if rows:
@@ -80,7 +84,7 @@ class Backoffice:
         self.insert_columns("refund_requests", chunk.refunds)
 
     def close(self) -> None:
-        self.con.execute("COMMIT")
+        self._writing.close()
         self.con.close()
 
 
@@ -132,7 +136,7 @@ def partner_rows(rng: np.random.Generator, p: Partners, staff: Staff, end: int) 
 
 def _contracts(rng: np.random.Generator, p: Partners, status: np.ndarray, end: int) -> list[tuple]:
     items: list[tuple[int, int, str]] = []  # (partner, issued, type)
-    for i in np.flatnonzero(p.approved != NONE):
+    for i in np.flatnonzero(p.approved != NONE).tolist():
         items.append((i, int(p.approved[i]), "agent_agreement" if p.role[i] == "agent" else "offer_org"))
         if rng.random() < 0.2:
             when = int(p.approved[i]) + int(rng.integers(30, 400)) * DAY

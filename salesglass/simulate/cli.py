@@ -39,7 +39,7 @@ def generate_command(
 ) -> None:
     """Write a simulated ticketing company: amoCRM snapshot, back-office SQLite, plans.xlsx and truth/."""
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from salesglass.simulate.generate import generate
 
@@ -56,7 +56,7 @@ def generate_command(
         console=console,
         transient=True,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(step: str, done: int, total: int) -> None:
             if step not in tasks:

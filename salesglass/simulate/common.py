@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -104,5 +104,12 @@ def json_line(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def lognormal(rng: np.random.Generator, median: float, sigma: float, size: int | tuple = ()) -> np.ndarray:
+@overload
+def lognormal(rng: np.random.Generator, median: float, sigma: float) -> float: ...
+@overload
+def lognormal(rng: np.random.Generator, median: float, sigma: float, size: int | tuple[int, ...]) -> np.ndarray: ...
+def lognormal(
+    rng: np.random.Generator, median: float, sigma: float, size: int | tuple[int, ...] = ()
+) -> float | np.ndarray:
+    """One draw (a numpy float64, which is a float) or an array of `size` draws around `median`."""
     return median * np.exp(sigma * rng.standard_normal(size))

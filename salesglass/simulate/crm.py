@@ -236,7 +236,7 @@ class Crm:
             return
         owner = self.staff.pick(rng, "sales", created).index
         path = Path(created, S.NEW_BUSINESS, S.NB["widget"].id, self.end, rng)
-        path.to(created + rng.integers(300, 3 * DAY), S.NEW_BUSINESS, S.WON)
+        path.to(created + int(rng.integers(300, 3 * DAY)), S.NEW_BUSINESS, S.WON)
         deal = Deal(
             created,
             owner,

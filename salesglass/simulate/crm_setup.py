@@ -6,6 +6,7 @@ demo config maps (docs/simulated-company.md lists the mapping).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from salesglass.simulate.staff import DOMAIN, GROUPS, Staff
@@ -220,14 +221,26 @@ def loss_reasons(created_at: int) -> list[dict]:
     ]
 
 
-def _field(fid: int, name: str, ftype: str, entity: str, sort: int, enums: list | None = None) -> dict:
+def custom_field(
+    fid: int,
+    name: str,
+    ftype: str,
+    entity: str,
+    sort: int,
+    enums: Sequence[tuple[int, str]] | None = None,
+    *,
+    account_id: int = ACCOUNT_ID,
+    api: str = BASE,
+) -> dict:
+    """One custom field as `GET /api/v4/{entity}/custom_fields` shows it; `enums` as (id, value) pairs.
+    The other simulated account (sibkassa) passes its own account id and API address."""
     return {
         "id": fid,
         "name": name,
         "type": ftype,
         "code": None,
         "sort": sort,
-        "account_id": ACCOUNT_ID,
+        "account_id": account_id,
         "entity_type": entity,
         "is_api_only": False,
         "is_deletable": True,
@@ -243,25 +256,25 @@ def _field(fid: int, name: str, ftype: str, entity: str, sort: int, enums: list 
         "enums": None
         if enums is None
         else [{"id": i, "value": v, "sort": 10 * (k + 1)} for k, (i, v) in enumerate(enums)],
-        "_links": {"self": {"href": f"{BASE}/{entity}/custom_fields/{fid}"}},
+        "_links": {"self": {"href": f"{api}/{entity}/custom_fields/{fid}"}},
     }
 
 
 def lead_fields() -> list[dict]:
     return [
-        _field(F_KIND, "Тип клиента", "select", "leads", 510, list(KIND_ENUMS.values())),
-        _field(F_COLD, "Холодная сделка", "checkbox", "leads", 511),
-        _field(F_ACCOUNT, "ID аккаунта на платформе", "text", "leads", 512),
-        _field(F_EVENTS, "Мероприятий в год", "numeric", "leads", 513),
-        _field(F_SOURCE, "Источник лида", "select", "leads", 514, list(SOURCE_ENUMS.values())),
+        custom_field(F_KIND, "Тип клиента", "select", "leads", 510, list(KIND_ENUMS.values())),
+        custom_field(F_COLD, "Холодная сделка", "checkbox", "leads", 511),
+        custom_field(F_ACCOUNT, "ID аккаунта на платформе", "text", "leads", 512),
+        custom_field(F_EVENTS, "Мероприятий в год", "numeric", "leads", 513),
+        custom_field(F_SOURCE, "Источник лида", "select", "leads", 514, list(SOURCE_ENUMS.values())),
     ]
 
 
 def company_fields() -> list[dict]:
     return [
-        _field(F_INN, "ИНН", "text", "companies", 510),
-        _field(F_COMPANY_ACCOUNT, "ID аккаунта на платформе", "text", "companies", 511),
-        _field(F_CITY, "Город", "text", "companies", 512),
+        custom_field(F_INN, "ИНН", "text", "companies", 510),
+        custom_field(F_COMPANY_ACCOUNT, "ID аккаунта на платформе", "text", "companies", 511),
+        custom_field(F_CITY, "Город", "text", "companies", 512),
     ]
 
 

@@ -246,7 +246,7 @@ def _generate_into(folder: Path, sc, seed: int, end_day: date, progress: Progres
             "invitations": {"description": "0 ₽ invitations: not sales", "rule": "orders.is_invitation = 1"},
             "partner_inn_with_spaces": {
                 "description": "back-office ИНН stored with spaces",
-                "partner_ids": sorted(p.ids[i] for i in range(p.n) if p.inn_text[i] and " " in p.inn_text[i]),
+                "partner_ids": sorted(p.ids[i] for i in range(p.n) if (inn := p.inn_text[i]) and " " in inn),
             },
             "partners_without_inn": {
                 "description": "back-office partners with no ИНН",

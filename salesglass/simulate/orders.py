@@ -51,6 +51,7 @@ TIERS = (np.array([0.6, 1.0, 1.6, 3.0]), np.array([0.3, 0.45, 0.18, 0.07]))
 STATUS_P = np.array([0.85, 0.06, 0.08, 0.005, 0.005])  # done, cancelled, expired, in_progress, executed
 STATUSES = np.array(["done", "cancelled", "expired", "in_progress", "executed"])
 EVENT_WORD = ["Концерт", "Спектакль", "Шоу", "Фестиваль", "Вечеринка", "Ёлка", "Экскурсия", "Конференция", "Выставка"]
+NULL = np.array(None, dtype=object)  # np.where(…, NULL) leaves a SQL NULL where the mask says so
 TAG_EVENT, TAG_ORDER, TAG_REFUND = 4, 5, 6
 
 
@@ -88,7 +89,7 @@ def build_sellers(
         return np.concatenate([a, np.asarray(b, dtype=a.dtype)])
 
     return Sellers(
-        org_id=[p.ids[i] for i in idx] + [None, *unknown_ids],
+        org_id=[*(p.ids[i] for i in idx), None, *unknown_ids],
         partner=cat(idx, [NONE] * extra_n),
         first_event=cat(p.first_event[idx], [start - 30 * DAY] * extra_n),
         active_until=cat(p.active_until[idx], [end + DAY] * extra_n),
@@ -301,7 +302,7 @@ def _chunk(rng, s: Sellers, group, p: Partners, agents, agent_w, start, end, ev_
             org_ids,
             vendor_ids,
             msk_text(created),
-            np.where(done, msk_text(t), None),
+            np.where(done, msk_text(t), NULL),
             invitation.astype(np.int64),
             tickets,
             nominal,
@@ -420,7 +421,7 @@ def _refunds(rng, ev, oe, t, paid, tickets, nominal, extra, commission, fee_part
             order_ids[idx],
             status,
             msk_text(requested),
-            np.where(pending, None, msk_text(finished)),
+            np.where(pending, NULL, msk_text(finished)),
             k.astype(np.int64),
             r_full.astype(np.int64),
             r_core.astype(np.int64),

@@ -45,9 +45,7 @@ def crm_quirks(crm: Crm, p: Partners, staff: Staff) -> dict:
             by_evidence.setdefault(crm.evidence[d.partner], []).append(d.id)
     linked_companies = {crm.partner_company[i] for i in crm.partner_company if crm.partner_company[i] is not None}
     no_inn = sorted(crm.companies[c].id for c in linked_companies if not crm.companies[c].inn)
-    spaced = sorted(
-        crm.companies[c].id for c in linked_companies if crm.companies[c].inn and " " in crm.companies[c].inn
-    )
+    spaced = sorted(c.id for c in (crm.companies[k] for k in linked_companies) if c.inn and " " in c.inn)
     return {
         "link_evidence": {
             "description": "truth-linked deals by the only evidence that links them: the account id field on the "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,9 @@ import pytest
 
 from salesglass.config import Config, parse_config
 from salesglass.emulator.server import EmulatorHandle, start_emulator
+from tests.simulated import EMULATOR_LIMITS, fast_amocrm
 
 FIXTURE_COMPANY = Path(__file__).parent / "fixtures" / "company"
-SCALE = 100  # tests run amoCRM's clock 100× faster
-EMULATOR_LIMITS = {"rate_limit": 7, "rate_window": 1.0 / SCALE, "ban_after": 10, "ban_window": 10.0 / SCALE}
 
 MAPPING: dict[str, Any] = {
     "pipelines": ["Продажи", "Старая воронка"],
@@ -68,16 +68,7 @@ def make_config(
     section = {"base_url": url, "token_path": str(token_path), **MAPPING, **(amocrm or {})}
     cfg = parse_config({"warehouse": {"path": str(tmp_path / warehouse)}, "amocrm": section}, base_dir=tmp_path)
     # one request at a time (see the module doc); tests/amocrm/test_latency.py keeps several in flight at 3×
-    fast = cfg.amocrm.model_copy(
-        update={
-            "rate_limit": 6.0 * SCALE,
-            "in_flight": 1,
-            "backoff_base": 1.0 / SCALE,
-            "backoff_max": 60.0 / SCALE,
-            "timeout": 1.0,
-        }
-    )
-    return cfg.model_copy(update={"amocrm": fast})
+    return fast_amocrm(cfg, timeout=1.0)
 
 
 def oauth_of(company: Path) -> dict:
@@ -102,14 +93,14 @@ def _serve_in_child(urls, stop, company: str, limits: dict) -> None:  # runs in 
     handle.stop()
 
 
-@pytest.fixture
-def emulator_process() -> Iterator[str]:
+@contextmanager
+def emulator_in_process(company: Path, limits: dict) -> Iterator[str]:
     """The emulator in its own process (as a real server is): no GIL shared with the client. Yields its URL."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
     urls, stop = ctx.Queue(), ctx.Event()
-    proc = ctx.Process(target=_serve_in_child, args=(urls, stop, str(FIXTURE_COMPANY), EMULATOR_LIMITS), daemon=True)
+    proc = ctx.Process(target=_serve_in_child, args=(urls, stop, str(company), limits), daemon=True)
     proc.start()
     try:
         yield urls.get(timeout=60)
@@ -118,3 +109,10 @@ def emulator_process() -> Iterator[str]:
         proc.join(timeout=10)
         if proc.is_alive():
             proc.kill()
+
+
+@pytest.fixture
+def emulator_process() -> Iterator[str]:
+    """The fixture company served by an emulator in its own process. Yields its URL."""
+    with emulator_in_process(FIXTURE_COMPANY, EMULATOR_LIMITS) as url:
+        yield url

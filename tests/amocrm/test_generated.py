@@ -5,52 +5,23 @@ authorization-code exchange."""
 from __future__ import annotations
 
 import json
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from salesglass.config import parse_config
 from salesglass.demo.config import amocrm_section
 from salesglass.emulator.server import start_emulator
-from salesglass.sources.amocrm.client import authorize
 from salesglass.sources.amocrm.sync import run_sync
-from tests.amocrm.conftest import EMULATOR_LIMITS, SCALE
+from tests.amocrm.conftest import EMULATOR_LIMITS
 from tests.amocrm.test_sync import rows
-
-# docs/simulated-company.md, "amoCRM ids the config maps": the generator's own statement of the mapping
-STAGE_OF = {
-    61390122: "negotiation",
-    61390126: "proposal",
-    61390130: "proposal",
-    61390134: "contract_signed",
-    61390138: "widget_installed",
-    61390158: "negotiation",
-    61390162: "contract_signed",
-    61390166: "widget_installed",
-    52004818: "negotiation",
-    142: "first_sale",
-}
+from tests.simulated import STAGE_OF, demo_amocrm_config
 
 
 @pytest.fixture
 def demo(tmp_path: Path, generated_company: Path):
     handle = start_emulator(generated_company, **EMULATOR_LIMITS)
-    data = tomllib.loads(amocrm_section(generated_company))
-    data["amocrm"].update(base_url=handle.url, rate_limit=6.0)
-    data["warehouse"] = {"path": "wh.duckdb"}
-    cfg = parse_config(data, base_dir=tmp_path)
-    cfg = cfg.model_copy(
-        update={
-            "amocrm": cfg.amocrm.model_copy(
-                update={"rate_limit": 6.0 * SCALE, "in_flight": 1, "backoff_base": 1.0 / SCALE, "timeout": 5.0}
-            )
-        }
-    )
-    oauth = json.loads((generated_company / "amocrm" / "oauth.json").read_text())
-    authorize(cfg, oauth["authorization_code"])  # what `salesglass demo` does after starting the emulator
-    yield cfg, handle
+    yield demo_amocrm_config(tmp_path, generated_company, handle.url), handle
     handle.stop()
 
 

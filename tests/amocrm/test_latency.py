@@ -16,10 +16,7 @@ clock, 27 ms here). The achieved rate at the true limit is bench/amocrm_sync.py'
 from __future__ import annotations
 
 import json
-import multiprocessing
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -31,7 +28,7 @@ from salesglass.emulator.server import start_emulator
 from salesglass.sources.amocrm import extract
 from salesglass.sources.amocrm.sync import run_sync
 from salesglass.warehouse import connect
-from tests.amocrm.conftest import _serve_in_child
+from tests.amocrm.conftest import emulator_in_process
 
 CLOCK = 3
 LIMITS = {"rate_limit": 7, "rate_window": 1.0 / CLOCK, "ban_after": 10, "ban_window": 10.0 / CLOCK}
@@ -65,25 +62,9 @@ def config_for(company: Path, url: str, root: Path) -> Config:
     return cfg.model_copy(update={"amocrm": cfg.amocrm.model_copy(update=fast)})
 
 
-@contextmanager
-def emulator_process(company: Path, **options) -> Iterator[str]:
-    """The emulator in its own process (no GIL shared with the client, as a real server); yields its URL."""
-    ctx = multiprocessing.get_context("spawn")
-    urls, stop = ctx.Queue(), ctx.Event()
-    proc = ctx.Process(target=_serve_in_child, args=(urls, stop, str(company), {**LIMITS, **options}), daemon=True)
-    proc.start()
-    try:
-        yield urls.get(timeout=60)
-    finally:
-        stop.set()
-        proc.join(timeout=10)
-        if proc.is_alive():
-            proc.kill()
-
-
 def synced(company: Path, root: Path, **options) -> tuple[dict, dict, object]:
     """Sync `company` served with `options` into a new warehouse: its tables, the emulator's counters, the summary."""
-    with emulator_process(company, **options) as url:
+    with emulator_in_process(company, {**LIMITS, **options}) as url:
         cfg = config_for(company, url, root)
         summary = run_sync(cfg, progress=False)
         stats = httpx.get(f"{url}/_emulator/stats").json()

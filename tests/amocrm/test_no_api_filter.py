@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import json
 import logging
-import tomllib
 from pathlib import Path
 
 import httpx
 import pytest
 
-from salesglass.config import parse_config
-from salesglass.demo.config import amocrm_section
 from salesglass.emulator.server import EmulatorHandle, start_emulator
 from salesglass.sources.amocrm import extract
-from salesglass.sources.amocrm.client import authorize
 from salesglass.sources.amocrm.sync import run_sync
-from tests.amocrm.conftest import EMULATOR_LIMITS, FIXTURE_COMPANY, SCALE, make_config, oauth_of
+from tests.amocrm.conftest import EMULATOR_LIMITS, FIXTURE_COMPANY, make_config, oauth_of
 from tests.amocrm.test_sync import EXPECTED_DEALS, EXPECTED_STAGES, deals, rows, stages
+from tests.simulated import demo_amocrm_config
 
 TOKEN = {"Authorization": f"Bearer {oauth_of(FIXTURE_COMPANY)['long_lived_token']}"}
 CANONICAL = {  # what a user's reports are built from, each in a stable order
@@ -102,20 +99,7 @@ def assert_raw_leads_are_current(cfg, handle: EmulatorHandle) -> None:
 
 def _demo_config(root: Path, company: Path, handle: EmulatorHandle):
     """The demo's config for `company` served by `handle` (as tests/amocrm/test_generated.py builds it)."""
-    root.mkdir()
-    data = tomllib.loads(amocrm_section(company))
-    data["amocrm"].update(base_url=handle.url)
-    data["warehouse"] = {"path": "wh.duckdb"}
-    cfg = parse_config(data, base_dir=root)
-    cfg = cfg.model_copy(
-        update={
-            "amocrm": cfg.amocrm.model_copy(
-                update={"rate_limit": 6.0 * SCALE, "in_flight": 1, "backoff_base": 1.0 / SCALE, "timeout": 5.0}
-            )
-        }
-    )
-    authorize(cfg, json.loads((company / "amocrm" / "oauth.json").read_text())["authorization_code"])
-    return cfg
+    return demo_amocrm_config(root, company, handle.url)
 
 
 def _list_requests(handle: EmulatorHandle) -> int:

@@ -57,7 +57,7 @@ def test_users_errors_are_plain_messages(tmp_path) -> None:
 
 
 def test_ensure_demo_users_creates_both_logins(tmp_path) -> None:
-    from salesglass.serve.web.app import ensure_demo_users
+    from salesglass.demo.logins import ensure_demo_users
     from tests.dashboard.conftest import make_config
 
     cfg = make_config(tmp_path)

@@ -49,8 +49,7 @@ SETTLED_JS = "window.__settled = 0; document.addEventListener('htmx:afterSettle'
 @pytest.fixture(scope="module")
 def demo(simulated_s):
     """The demo company's config with the logins `salesglass demo` creates and prints."""
-    from salesglass.demo.cli import DEMO_ADMIN, DEMO_MANAGER_PASSWORD
-    from salesglass.serve.web.app import demo_manager_email, ensure_demo_users
+    from salesglass.demo.logins import DEMO_ADMIN, DEMO_MANAGER_PASSWORD, demo_manager_email, ensure_demo_users
 
     cfg = simulated_s.cfg
     manager = demo_manager_email(cfg)
@@ -166,6 +165,10 @@ def drill_once(page, after: str, shot_as: str | None = None) -> None:
     cut = page.evaluate("""() => [...document.querySelectorAll('#drawer td')]
         .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.dataset.col + ': ' + td.innerText)""")
     assert cut == [], f"drawer cells cut after {after}: {cut[:5]}"
+    # ... and at 1 440 px the list fits the drawer: its last column is in view without scrolling sideways
+    wide = page.evaluate("""() => [...document.querySelectorAll('#drawer .scroll')]
+        .filter(s => s.scrollWidth > s.clientWidth + 1).map(s => s.scrollWidth + ' > ' + s.clientWidth)""")
+    assert wide == [], f"drawer table wider than the drawer after {after}: {wide}"
     if shot_as:
         page.wait_for_timeout(250)  # the drawer slides in
         shot(page, shot_as, full_page=False)  # the drawer is fixed to the window

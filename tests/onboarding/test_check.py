@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from salesglass.check import run_check
 from salesglass.config import load_config
-from salesglass.sources.platform.check import run_check
 from salesglass.warehouse import connect, init_canonical
 
 # 60 paid orders in October 2026, Moscow wall-clock 10:00–21:00, 2 tickets for 3 000 ₽ = 300 000 kopecks
@@ -141,7 +141,6 @@ def test_check_resolves_the_amocrm_mapping_against_the_live_account(tmp_path: Pa
 
     from salesglass.config import parse_config
     from salesglass.emulator.server import start_emulator
-    from salesglass.sources.amocrm.resolve import live_problems
     from tests.amocrm.conftest import EMULATOR_LIMITS, FIXTURE_COMPANY, MAPPING, make_config
 
     _shop(tmp_path)
@@ -149,13 +148,13 @@ def test_check_resolves_the_amocrm_mapping_against_the_live_account(tmp_path: Pa
     handle = start_emulator(FIXTURE_COMPANY, **EMULATOR_LIMITS)
     try:
         good = make_config(tmp_path, handle.url).model_copy(update={"platform": platform})
-        report = run_check(good, amocrm=live_problems)
+        report = run_check(good, amocrm=True)
         assert report.amocrm_checked
         assert not [p for p in report.amocrm if "cannot read" in p or "mapping:" in p], report.amocrm
 
         stages = [*MAPPING["stages"], {"status": "Договор отправлен", "stage": "proposal"}]
         wrong = make_config(tmp_path, handle.url, amocrm={"stages": stages})
-        report = run_check(wrong.model_copy(update={"platform": platform}), amocrm=live_problems)
+        report = run_check(wrong.model_copy(update={"platform": platform}), amocrm=True)
         assert len(report.amocrm) == 1
         assert "[amocrm].stages[5].status: no status 'Договор отправлен' in the mapped pipelines" in report.amocrm[0]
 
@@ -163,7 +162,7 @@ def test_check_resolves_the_amocrm_mapping_against_the_live_account(tmp_path: Pa
         roles = {**MAPPING["roles"], "users": users}
         report = run_check(
             make_config(tmp_path, handle.url, amocrm={"roles": roles}).model_copy(update={"platform": platform}),
-            amocrm=live_problems,
+            amocrm=True,
         )
         assert "roles.users.'nobody@fixture.test': no amoCRM user" in report.amocrm[0]
         assert not report.ok

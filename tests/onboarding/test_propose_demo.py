@@ -88,8 +88,8 @@ def test_reserved_words_and_cyrillic_names_are_quoted_in_the_sources_own_sql(tmp
     """A table called `order` and a refunds table that names only the order: the proposed join must run."""
     import sqlite3
 
+    from salesglass.check import run_check
     from salesglass.config import load_config
-    from salesglass.sources.platform.check import run_check
 
     with sqlite3.connect(tmp_path / "shop.sqlite") as db:
         db.executescript("""

@@ -4,27 +4,29 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pytest
 
 
-@pytest.fixture(scope="session")
-def published(simulated_s) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The published reports file (reports + the canonical model as built), read-only."""
-    con = duckdb.connect(str(simulated_s.cfg.published_path), read_only=True)
+def _read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(path), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def published(simulated_s) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The published reports file (reports + the canonical model as built), read-only."""
+    yield from _read_only(simulated_s.cfg.published_path)
 
 
 @pytest.fixture(scope="session")
 def warehouse_s(simulated_s) -> Iterator[duckdb.DuckDBPyConnection]:
     """The working warehouse (raw layers, canonical model as synced, loaded and linked), read-only."""
-    con = duckdb.connect(str(simulated_s.cfg.warehouse_path), read_only=True)
-    con.execute("SET TimeZone = 'UTC'")
-    yield con
-    con.close()
+    yield from _read_only(simulated_s.cfg.warehouse_path)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from tests.simulated import END
+from tests.simulated import END, STAGE_OF
 
 # docs/simulated-company.md: a sale is a done, non-invitation order; an approved refund is a negated sale
 ORDERS = "FROM orders WHERE status = 'done' AND is_invitation = 0"
@@ -19,19 +19,6 @@ REFUNDS = "FROM refund_requests r JOIN orders o ON o.order_id = r.order_id WHERE
 # amounts in kopecks: turnover, revenue, cost, tickets
 ORDER_SUMS = "full_kop, profit_core_kop, acquiring_cost_kop + agent_commission_kop, tickets_quantity"
 REFUND_SUMS = "-r.refund_full_kop, -r.refund_core_kop, -r.refund_cost_kop, -r.tickets_quantity"
-# the generator's statement of the stage mapping (docs/simulated-company.md, "amoCRM ids the config maps")
-STAGE_OF = {
-    61390122: "negotiation",
-    61390126: "proposal",
-    61390130: "proposal",
-    61390134: "contract_signed",
-    61390138: "widget_installed",
-    61390158: "negotiation",
-    61390162: "contract_signed",
-    61390166: "widget_installed",
-    52004818: "negotiation",
-    142: "first_sale",
-}
 
 
 def _kop(value: Decimal) -> int:

@@ -10,23 +10,13 @@ from pathlib import Path
 import duckdb
 
 REPO = Path(__file__).resolve().parents[2]
+XS_DEMO = ("--scale", "xs", "--end", "2026-11-27")  # the tests' company: scale xs, history to their last day
 
 
-def _demo(folder: Path) -> subprocess.CompletedProcess:
+def _demo(folder: Path, *options: str) -> subprocess.CompletedProcess:
+    """`salesglass demo --no-serve` at scale xs to the tests' last day, in a subprocess, into `folder`."""
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "salesglass",
-            "demo",
-            "--no-serve",
-            "--scale",
-            "xs",
-            "--dir",
-            str(folder),
-            "--end",
-            "2026-11-27",
-        ],
+        [sys.executable, "-m", "salesglass", "demo", "--no-serve", *options, *XS_DEMO, "--dir", str(folder)],
         cwd=REPO,
         capture_output=True,
         text=True,

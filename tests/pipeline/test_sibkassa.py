@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from salesglass.warehouse import connect
-from tests.simulated import Built, build_company, generate_company
+from tests.simulated import Built, build_company
 
 OCT, NOV, DEC, JAN = date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1)
 WEEK, WEEK_BEFORE = date(2025, 10, 13), date(2025, 10, 6)  # the Monday of C1 / the week Moscow would say
@@ -41,8 +41,8 @@ A2 = (1, Decimal("900.00"), Decimal("72.00"), Decimal("18.00"))
 
 
 @pytest.fixture(scope="module")
-def company(tmp_path_factory) -> Path:
-    return generate_company(tmp_path_factory.mktemp("sibkassa") / "company", "xs", "sibkassa")
+def company(generated_sibkassa_xs: Path) -> Path:
+    return generated_sibkassa_xs
 
 
 @pytest.fixture(scope="module")
@@ -258,33 +258,10 @@ def test_an_explicit_moscow_key_wins(local: Built, moscow: Built):
 
 def test_the_demo_command_runs_the_second_company(tmp_path: Path, local: Built):
     """`salesglass demo --profile sibkassa --no-serve`, as a user runs it: the same reports as above."""
-    import subprocess
-    import sys
-
-    from tests.pipeline.test_demo import REPO, _published
+    from tests.pipeline.test_demo import _demo, _published
 
     folder = tmp_path / "demo"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "salesglass",
-            "demo",
-            "--no-serve",
-            "--profile",
-            "sibkassa",
-            "--scale",
-            "xs",
-            "--dir",
-            str(folder),
-            "--end",
-            "2026-11-27",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = _demo(folder, "--profile", "sibkassa")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "Asia/Novosibirsk" in run.stdout
     config = tomllib.loads((folder / "salesglass.toml").read_text(encoding="utf-8"))

@@ -3,7 +3,6 @@ whole product running on a generated company (`live`, see live_stack.py)."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,11 +21,9 @@ def cfg(tmp_path: Path):
 
 
 @pytest.fixture(scope="session")
-def xs_company(tmp_path_factory) -> Path:
-    """A generated company (scale xs, seed 7, history to 2026-11-27); CI has none pre-generated."""
-    from salesglass.simulate.generate import ensure_company
-
-    return ensure_company(tmp_path_factory.mktemp("company") / "company", scale="xs", seed=7, end=date(2026, 11, 27))
+def xs_company(generated_xs: Path) -> Path:
+    """The generated company (scale xs, seed 7, history to 2026-11-27), shared with the session (tests/conftest.py)."""
+    return generated_xs
 
 
 @pytest.fixture(scope="module")

@@ -68,12 +68,19 @@ def run_chdb(s, expr: ibis.Table) -> pa.Table:
     return s.query(f"{sql}\n{SETTINGS}", "ArrowTable")
 
 
-def chdb_reports(data: dict, params) -> dict[str, pa.Table]:
-    """Every report computed by ClickHouse (chdb) from the canonical rows, derived helpers materialised."""
+def chdb_reports(data: dict, params, state=None) -> dict[str, pa.Table]:
+    """Every report computed by ClickHouse (chdb) from the canonical rows, derived helpers materialised;
+    `state`: a BonusState read from a published DuckDB file, copied into chdb as the build does."""
+    from dataclasses import replace
+
     from salesglass.reports.build import report_exprs
+    from salesglass.reports.clickhouse import put_in_chdb, state_on
 
     s = chdb_session(data)
-    exprs = report_exprs(unbound_canon(), params, keep=lambda n, e: materialize_in_chdb(s, n, e))
+    canon = unbound_canon()
+    if state is not None:
+        canon = replace(canon, bonus_state=state_on(state, lambda n, t: put_in_chdb(s, n, t)))
+    exprs = report_exprs(canon, params, keep=lambda n, e: materialize_in_chdb(s, n, e))
     return {name: run_chdb(s, expr) for name, expr in exprs.items()}
 
 

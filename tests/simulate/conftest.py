@@ -16,11 +16,14 @@ END = date(2026, 11, 27)
 
 
 @pytest.fixture(scope="session")
-def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """xs seed 7 by default; SALESGLASS_TEST_SCALE / _SEED / _END run the same checks on others."""
+def company(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """xs seed 7 by default (the session's company, tests/conftest.py); SALESGLASS_TEST_SCALE / _SEED / _END
+    run the same checks on others."""
     scale = os.environ.get("SALESGLASS_TEST_SCALE", "xs")
     seed = int(os.environ.get("SALESGLASS_TEST_SEED", "7"))
     end = date.fromisoformat(os.environ.get("SALESGLASS_TEST_END", END.isoformat()))
+    if (scale, seed, end) == ("xs", 7, END):
+        return request.getfixturevalue("generated_xs")
     return generate(tmp_path_factory.mktemp(scale) / "company", scale, seed, end)
 
 

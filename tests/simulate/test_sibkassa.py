@@ -16,14 +16,14 @@ import pytest
 
 from salesglass.emulator.server import start_emulator
 from salesglass.simulate.generate import generate
-from tests.simulated import END, SEED, generate_company
+from tests.simulated import END, SEED
 
 NSK = timezone(timedelta(hours=7))
 
 
 @pytest.fixture(scope="module")
-def sib(tmp_path_factory) -> Path:
-    return generate_company(tmp_path_factory.mktemp("sibkassa") / "company", "xs", "sibkassa")
+def sib(generated_sibkassa_xs: Path) -> Path:
+    return generated_sibkassa_xs
 
 
 def _json(path: Path):

@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from salesglass.errors import SalesglassError
+from salesglass.sql import quote_ident, quote_lit
 
 if TYPE_CHECKING:
     from salesglass.config import Config
@@ -57,10 +58,9 @@ def run_backtest(
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    quoted = str(cfg.warehouse_path).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS wh (READ_ONLY)")
+    con.execute(f"ATTACH {quote_lit(str(cfg.warehouse_path))} AS wh (READ_ONLY)")
     for t in CANONICAL:
-        con.execute(f'CREATE VIEW "{t.name}" AS SELECT * FROM wh."{t.name}"')
+        con.execute(f"CREATE VIEW {quote_ident(t.name)} AS SELECT * FROM wh.{quote_ident(t.name)}")
     backend = ibis.duckdb.from_connection(con)
 
     def keep(name: str, expr):

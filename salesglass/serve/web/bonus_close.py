@@ -176,11 +176,63 @@ def _rule(t: Callable[..., str], rule: str | None) -> str:
 
 def statement_view(ctx: Ctx, data: dict[str, Any], period: Period, manager_name: str) -> PageView:
     """The statement as page tables: what the screen, the XLSX and the print page show."""
-    t = ctx.t
-    f = ctx.fmt
+    t, f = ctx.t, ctx.fmt
     who = t("statement_of", manager=manager_name, month=f.month(data["month"]))
     view = PageView(f"{t('page_statement_of')}: {who}")
-    line_cols = [
+    view.tables = [
+        statement_head(ctx, data, period, manager_name),
+        TableView(
+            "lines",
+            t("lines_earned"),
+            earned_cols(t),
+            [statement_line(t, r) for r in data["lines"]],
+            total={"amount": sum((r["amount"] for r in data["lines"]), Decimal("0.00"))},
+        ),
+        TableView(
+            "adjustments",
+            t("adjustments"),
+            adjustment_cols(t),
+            [statement_line(t, r) for r in data["adjustments"]],
+            total={"amount": sum((r["amount"] for r in data["adjustments"]), Decimal("0.00"))},
+        ),
+    ]
+    return view
+
+
+def statement_head(ctx: Ctx, data: dict[str, Any], period: Period, manager_name: str) -> TableView:
+    """Whose statement, which month, its state, when approved, the total."""
+    t, f = ctx.t, ctx.fmt
+    return TableView(
+        "statement",
+        t("page_statement_of"),
+        [Col("k", t("what")), Col("v", "")],
+        [
+            {"k": t("manager"), "v": manager_name},
+            {"k": t("month"), "v": f.month(data["month"])},
+            {"k": t("state"), "v": t(f"state_{period.state}")},
+            {"k": t("approved_at"), "v": f.day(period.approved_at) if period.approved_at else "—"},
+            {"k": t("statement_total"), "v": f.money(data["total"])},
+        ],
+    )
+
+
+def statement_line(t: Callable[..., str], r: dict[str, Any]) -> dict[str, Any]:
+    """A bonus line or adjustment as the statement shows it: rule in words, partner and deal named."""
+    out = dict(r)
+    out["rule_key"] = r["rule"]
+    out["rule"] = _rule(t, r["rule"])
+    if r.get("corrects_rule"):
+        out["rule"] += f" ({_rule(t, r['corrects_rule'])})"
+    out["partner"] = f"{r['partner_name']} ({r['partner_id']})" if r.get("partner_name") else r.get("partner_id")
+    out["deal"] = f"{r['deal_id']} {r['deal_name'] or ''}".strip() if r.get("deal_id") is not None else None
+    for k in ("rate", "multiplier"):
+        v = r.get(k)
+        out[k] = None if v is None else format(v.normalize() if hasattr(v, "normalize") else v, "f")
+    return out
+
+
+def earned_cols(t: Callable[..., str]) -> list[Col]:
+    return [
         Col("rule", t("rule")),
         Col("partner", t("partner")),
         Col("deal", t("deal")),
@@ -189,7 +241,10 @@ def statement_view(ctx: Ctx, data: dict[str, Any], period: Period, manager_name:
         Col("multiplier", t("bonus_multiplier")),
         Col("amount", t("bonus_amount"), "money"),
     ]
-    adj_cols = [
+
+
+def adjustment_cols(t: Callable[..., str]) -> list[Col]:
+    return [
         Col("rule", t("rule")),
         Col("corrects_month", t("corrects_month"), "month"),
         Col("partner", t("partner")),
@@ -197,51 +252,3 @@ def statement_view(ctx: Ctx, data: dict[str, Any], period: Period, manager_name:
         Col("cause", t("cause")),
         Col("amount", t("bonus_amount"), "money"),
     ]
-
-    def row(r: dict[str, Any]) -> dict[str, Any]:
-        out = dict(r)
-        out["rule_key"] = r["rule"]
-        out["rule"] = _rule(t, r["rule"])
-        if r.get("corrects_rule"):
-            out["rule"] += f" ({_rule(t, r['corrects_rule'])})"
-        out["partner"] = f"{r['partner_name']} ({r['partner_id']})" if r.get("partner_name") else r.get("partner_id")
-        out["deal"] = f"{r['deal_id']} {r['deal_name'] or ''}".strip() if r.get("deal_id") is not None else None
-        for k in ("rate", "multiplier"):
-            v = r.get(k)
-            out[k] = None if v is None else format(v.normalize() if hasattr(v, "normalize") else v, "f")
-        return out
-
-    lines = [row(r) for r in data["lines"]]
-    adjustments = [row(r) for r in data["adjustments"]]
-    total = data["total"]
-    state = t(f"state_{period.state}")
-    approved = f.day(period.approved_at) if period.approved_at else "—"
-    view.tables = [
-        TableView(
-            "statement",
-            t("page_statement_of"),
-            [Col("k", t("what")), Col("v", "")],
-            [
-                {"k": t("manager"), "v": manager_name},
-                {"k": t("month"), "v": f.month(data["month"])},
-                {"k": t("state"), "v": state},
-                {"k": t("approved_at"), "v": approved},
-                {"k": t("statement_total"), "v": f.money(total)},
-            ],
-        ),
-        TableView(
-            "lines",
-            t("lines_earned"),
-            line_cols,
-            lines,
-            total={"amount": sum((r["amount"] for r in data["lines"]), Decimal("0.00"))},
-        ),
-        TableView(
-            "adjustments",
-            t("adjustments"),
-            adj_cols,
-            adjustments,
-            total={"amount": sum((r["amount"] for r in data["adjustments"]), Decimal("0.00"))},
-        ),
-    ]
-    return view

@@ -10,7 +10,10 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from salesglass.serve.web.context import Ctx
 
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(12)}"
 
@@ -40,7 +43,7 @@ class ResponseCache:
                 self._data.popitem(last=False)
 
 
-def cache_key(ctx: Any, kind: str) -> tuple:
+def cache_key(ctx: Ctx, kind: str) -> tuple:
     """Everything the answer depends on: data version, URL, who may see what, language, htmx or not."""
     req = ctx.request
     v = ctx.viewer

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from salesglass.outputs.xlsx import BOLD, DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
 from salesglass.safe_cells import csv_value
+from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.view import PageView, TableView
 
 FORMATS = {
@@ -35,7 +36,7 @@ HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 TITLE_FONT = Font(bold=True, size=13)
 
 
-def describe_filters(ctx: Any) -> str:
+def describe_filters(ctx: Ctx) -> str:
     t = ctx.t
     bits = [
         f"{t('period')}: {ctx.fmt.month(ctx.month_from)} – {ctx.fmt.month(ctx.month_to)}",
@@ -61,7 +62,7 @@ def describe_filters(ctx: Any) -> str:
     return "; ".join(bits)
 
 
-def cell_value(kind: str, value: Any, ctx: Any) -> Any:
+def cell_value(kind: str, value: Any, ctx: Ctx) -> Any:
     """The value as the sheet should hold it: numbers as numbers, labels translated."""
     if value is None:
         return None
@@ -86,7 +87,7 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def write_table(ws: Any, table: TableView, view: PageView, ctx: Any) -> None:
+def write_table(ws: Any, table: TableView, view: PageView, ctx: Ctx) -> None:
     """One table on a write-only sheet (streamed: no cell objects kept, several times faster)."""
     set_widths(ws, (14 if c.numeric else fit_width(c.label, 16) for c in table.cols))
     ws.freeze_panes = "A6"
@@ -105,7 +106,7 @@ def write_table(ws: Any, table: TableView, view: PageView, ctx: Any) -> None:
         ws.append([cell(ws, v, font=BOLD, fmt=f) for v, f in zip(total_values(table, ctx), formats, strict=True)])
 
 
-def total_values(table: TableView, ctx: Any) -> list[Any]:
+def total_values(table: TableView, ctx: Ctx) -> list[Any]:
     """The totals row as cell values, labelled "Total" in its first text column (as on screen)."""
     values = [cell_value(c.kind, (table.total or {}).get(c.key), ctx) for c in table.cols]
     if values and values[0] is None and not table.cols[0].numeric:
@@ -113,7 +114,7 @@ def total_values(table: TableView, ctx: Any) -> list[Any]:
     return values
 
 
-def xlsx_bytes(view: PageView, ctx: Any) -> bytes:
+def xlsx_bytes(view: PageView, ctx: Ctx) -> bytes:
     wb = Workbook(write_only=True)
     used: set[str] = set()
     for table in view.tables:
@@ -126,7 +127,7 @@ def xlsx_bytes(view: PageView, ctx: Any) -> bytes:
     return buf.getvalue()
 
 
-def csv_bytes(view: PageView, ctx: Any, table_key: str | None = None) -> bytes:
+def csv_bytes(view: PageView, ctx: Ctx, table_key: str | None = None) -> bytes:
     """One table as CSV (the first, or `table_key`): UTF-8 with BOM so Excel reads Cyrillic."""
     tables = [t for t in view.tables if table_key in (None, t.key)]
     buf = io.StringIO()

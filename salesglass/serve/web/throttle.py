@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from salesglass.serve.users import normalise_email
+from salesglass.sql import transaction as sql_transaction
 
 # counters kept at most (a flood of made-up e-mails must not grow memory without end)
 MAX_KEYS = 10_000
@@ -105,13 +106,8 @@ class SharedCounters:
             con = self._connect()
             self._con = con
             try:
-                con.execute("BEGIN IMMEDIATE")
-                yield
-                con.execute("COMMIT")
-            except BaseException:
-                if con.in_transaction:
-                    con.execute("ROLLBACK")
-                raise
+                with sql_transaction(con, immediate=True):
+                    yield
             finally:
                 self._con = None
                 con.close()

@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from salesglass.simulate.common import dump_json, event_id, json_line
-from salesglass.simulate.crm_setup import F_ACCOUNT, F_COLD, F_COMPANY_ACCOUNT, F_EVENTS, F_INN, F_KIND, F_SOURCE
+from salesglass.simulate.crm_setup import (
+    F_ACCOUNT,
+    F_COLD,
+    F_COMPANY_ACCOUNT,
+    F_EVENTS,
+    F_INN,
+    F_KIND,
+    F_SOURCE,
+    custom_field,
+)
 from salesglass.simulate.crm_setup import F_CITY as F_ENGINE_CITY
 from salesglass.simulate.sibkassa.placed import Placed
 from salesglass.simulate.sibkassa.zone import OFFSET, TIMEZONE, shift
@@ -123,30 +133,8 @@ SOURCE_ENUMS = {
 
 
 def _field(fid: int, name: str, ftype: str, entity: str, sort: int, enums: dict[str, int] | None = None) -> dict:
-    return {
-        "id": fid,
-        "name": name,
-        "type": ftype,
-        "code": None,
-        "sort": sort,
-        "account_id": ACCOUNT_ID,
-        "entity_type": entity,
-        "is_api_only": False,
-        "is_deletable": True,
-        "is_predefined": False,
-        "group_id": None,
-        "required_statuses": [],
-        "remind": None,
-        "triggers": [],
-        "currency": None,
-        "hidden_statuses": [],
-        "chained_lists": None,
-        "tracking_callback": None,
-        "enums": None
-        if enums is None
-        else [{"id": i, "value": v, "sort": 10 * (k + 1)} for k, (v, i) in enumerate(enums.items())],
-        "_links": {"self": {"href": f"{API}/{entity}/custom_fields/{fid}"}},
-    }
+    pairs = None if enums is None else [(i, v) for v, i in enums.items()]
+    return custom_field(fid, name, ftype, entity, sort, pairs, account_id=ACCOUNT_ID, api=API)
 
 
 def lead_fields() -> list[dict]:
@@ -172,7 +160,7 @@ def company_fields() -> list[dict]:
     ]
 
 
-def _cf(fid: int, name: str, ftype: str, values: list[tuple[object, int | None]]) -> dict:
+def _cf(fid: int, name: str, ftype: str, values: Sequence[tuple[object, int | None]]) -> dict:
     items = []
     for value, enum_id in values:
         item: dict = {"value": value}

@@ -26,7 +26,7 @@ from salesglass.model.schema import COMPANIES, DEAL_STAGES, DEALS, MANAGERS
 from salesglass.model.validate import LoadResult, load_staged
 from salesglass.sources.amocrm import field_values as fv
 from salesglass.sources.amocrm.resolve import Resolved
-from salesglass.sql import quote_lits, transaction
+from salesglass.sql import quote_lit, quote_lits, transaction
 
 SOURCE = "amocrm"
 
@@ -172,8 +172,9 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
 def _quarantine(con: duckdb.DuckDBPyConnection, entity: str, where: str, reason_sql: str, relation: str) -> int:
     n = con.execute(f"SELECT count(*) FROM {relation} WHERE {where}").fetchall()[0][0]
     if n:
+        source, what = quote_lit(SOURCE), quote_lit(entity)
         con.execute(f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
-                        SELECT '{SOURCE}', '{entity}', CAST(deal_id AS VARCHAR), {reason_sql}, raw, now()
+                        SELECT {source}, {what}, CAST(deal_id AS VARCHAR), {reason_sql}, raw, now()
                         FROM {relation} WHERE {where}""")
     return n
 
@@ -182,8 +183,9 @@ def _notes(con: duckdb.DuckDBPyConnection, entity: str, key: str, relation: str)
     """One quarantine row per field value that could not be read; the record itself is loaded."""
     n = con.execute(f"SELECT coalesce(sum(len(field_notes)), 0) FROM {relation}").fetchall()[0][0]
     if n:
+        source, what = quote_lit(SOURCE), quote_lit(entity)
         con.execute(f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
-                        SELECT '{SOURCE}', '{entity}', CAST({key} AS VARCHAR), unnest(field_notes), raw, now()
+                        SELECT {source}, {what}, CAST({key} AS VARCHAR), unnest(field_notes), raw, now()
                         FROM {relation}""")
     return int(n)
 
@@ -223,7 +225,7 @@ def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
     """Rebuild the canonical amoCRM tables from the raw layer, in one transaction."""
     out = MapResult()
     with _registered(con, res), transaction(con):
-        con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
+        con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(SOURCE)}")
         out.loaded["managers"] = _load(
             con,
             out,

@@ -120,20 +120,26 @@ def _roles(groups: list[dict]) -> list[str]:
     return out
 
 
-def _read(path: Path, default: object) -> object:
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else default
+def _read_object(path: Path) -> dict:
+    """A snapshot file holding one JSON object; {} when the snapshot lacks it."""
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _read_list(path: Path) -> list[dict]:
+    """A snapshot file holding a JSON list of records; [] when the snapshot lacks it."""
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
 def propose_from_snapshot(amo_dir: Path) -> str:
     """The demo's whole `[amocrm]` section for a generated company (its snapshot folder `amocrm/`)."""
     amo_dir = Path(amo_dir)
-    account = _read(amo_dir / "account.json", {})
-    oauth = _read(amo_dir / "oauth.json", {})
-    groups = list(((account or {}).get("_embedded") or {}).get("users_groups") or [])
+    account = _read_object(amo_dir / "account.json")
+    oauth = _read_object(amo_dir / "oauth.json")
+    groups = list((account.get("_embedded") or {}).get("users_groups") or [])
     mapping = propose(
-        _read(amo_dir / "pipelines.json", []),
-        _read(amo_dir / "leads_custom_fields.json", []),
-        _read(amo_dir / "companies_custom_fields.json", []),
+        _read_list(amo_dir / "pipelines.json"),
+        _read_list(amo_dir / "leads_custom_fields.json"),
+        _read_list(amo_dir / "companies_custom_fields.json"),
         groups,
     )
     if oauth.get("client_id"):

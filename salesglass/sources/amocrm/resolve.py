@@ -108,8 +108,8 @@ def resolve(
         if not hits:
             where = f"pipeline {scope[0]['name']!r}" if rule.pipeline is not None else "the mapped pipelines"
             raise ConfigError(f"[amocrm].{key}.status: no status {rule.status!r} in {where}")
-        for hit in hits:
-            stage_of[hit] = rule.stage
+        for pair in hits:
+            stage_of[pair] = rule.stage
     res = Resolved(pipelines=pids, stage_of={}, known_statuses=known)
     for p in chosen:
         for s in _statuses(p):
@@ -127,54 +127,54 @@ def resolve(
     f = amo.fields
     for name in ("client_kind", "cold_deal", "lead_platform_account_id", "loss_reason"):
         ref = getattr(f, name)
-        hit = (
+        found = (
             None
             if ref is None
             else _match(ref, lead_fields, "lead custom field", f"fields.{name}", "among the lead fields")
         )
-        res.lead_fields[name] = None if hit is None else hit["id"]
-        _remember(res, name, hit)
+        res.lead_fields[name] = None if found is None else found["id"]
+        _remember(res, name, found)
     for name, canon in (("company_platform_account_id", "platform_account_id"), ("company_inn", "inn")):
         ref = getattr(f, name)
-        hit = (
+        found = (
             None
             if ref is None
             else _match(ref, company_fields, "company custom field", f"fields.{name}", "among the company fields")
         )
-        res.company_fields[canon] = None if hit is None else hit["id"]
-        _remember(res, f"company_{canon}", hit)
+        res.company_fields[canon] = None if found is None else found["id"]
+        _remember(res, f"company_{canon}", found)
     if f.client_kind is not None:
         definition = next(d for d in lead_fields if d["id"] == res.lead_fields["client_kind"])
         enums = definition.get("enums") or []
         for attr, target in (("organizer_values", res.organizer), ("operator_values", res.operator)):
             for n, value in enumerate(getattr(f, attr)):
-                hit = [
+                enum_hits = [
                     e
                     for e in enums
                     if str(e["id"]) == str(value)
                     or str(e.get("value", "")).strip().casefold() == str(value).strip().casefold()
                 ]
-                if enums and not hit:
+                if enums and not enum_hits:
                     opts = ", ".join(repr(e.get("value")) for e in enums)
                     raise ConfigError(
                         f"[amocrm].fields.{attr}[{n}]: {value!r} is not a value of field "
                         f"{definition['name']!r} (its values: {opts})"
                     )
-                for e in hit:
+                for e in enum_hits:
                     target.update({str(e["id"]), str(e.get("value", "")).strip().casefold()})
                 target.add(str(value).strip().casefold())
     res.default_role = amo.roles.default
     for key, role in amo.roles.users.items():
-        hit = [u for u in users if str(u["id"]) == key or str(u.get("email", "")).casefold() == key.casefold()]
-        if not hit:
+        named = [u for u in users if str(u["id"]) == key or str(u.get("email", "")).casefold() == key.casefold()]
+        if not named:
             raise ConfigError(f"[amocrm].roles.users.{key!r}: no amoCRM user with this id or e-mail")
-        res.user_roles[hit[0]["id"]] = role
+        res.user_roles[named[0]["id"]] = role
     for key, role in amo.roles.groups.items():
-        hit = [g for g in groups if str(g["id"]) == key or str(g.get("name", "")).casefold() == key.casefold()]
-        if not hit:
+        named = [g for g in groups if str(g["id"]) == key or str(g.get("name", "")).casefold() == key.casefold()]
+        if not named:
             names = ", ".join(repr(g.get("name")) for g in groups)
             raise ConfigError(f"[amocrm].roles.groups.{key!r}: no user group with this id or name (there are: {names})")
-        res.group_roles[hit[0]["id"]] = role
+        res.group_roles[named[0]["id"]] = role
     return res
 
 

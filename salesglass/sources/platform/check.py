@@ -1,18 +1,18 @@
-"""`salesglass check`: a dry run of the load — what would load, what would not and why — writing nothing.
+"""The back-office's dry run for `salesglass check`: what would load, what would not and why — writing nothing.
 
 Each input is loaded by the load's own code (`load_into`: the same mapping SQL, checks and quarantine
 reasons) into a temporary in-memory DuckDB, from a sample of its rows (or all of them with `full`).
 The warehouse is only read, and only for the amoCRM users' e-mails. Then the things a wrong config
 shows only in the numbers are looked for: a money unit off by 100 (ticket prices no one pays), times
 in the wrong zone (sales peaking at night), status values the `where` leaves out without saying
-what they mean — and, with amoCRM configured, the mapping resolved against the live account.
+what they mean. The amoCRM side of `salesglass check` is the amoCRM source's own; `salesglass/check.py`
+runs both.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -23,10 +23,8 @@ from salesglass.config import Config
 from salesglass.errors import SalesglassError
 from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import InputSpec
-from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+from salesglass.sql import quote_ident, quote_lit
 
-AmoCheck = Callable[[Config], list[str]]
-SAMPLE_ROWS = 50_000
 TICKET_PRICE = (50, 30_000)  # rubles: what a ticket plausibly costs on average; outside it the unit is suspect
 
 
@@ -46,17 +44,16 @@ class InputCheck:
 
 
 @dataclass
-class CheckReport:
+class PlatformCheck:
+    """What a dry run of every back-office input (and the plans) found."""
+
     inputs: list[InputCheck] = field(default_factory=list)
     months: list[tuple[str, float, int, int]] = field(default_factory=list)  # (YYYY-MM, turnover, tickets, orders)
-    amocrm: list[str] = field(default_factory=list)  # problems of the amoCRM mapping
-    amocrm_checked: bool = False
-    notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # config mistakes (an input that cannot be read)
 
     @property
     def warnings(self) -> list[str]:
-        return [w for i in self.inputs for w in i.warnings] + self.amocrm
+        return [w for i in self.inputs for w in i.warnings]
 
     @property
     def ok(self) -> bool:
@@ -81,16 +78,15 @@ def _sampled(cfg: Config, inp: InputSpec, sample: int | None) -> InputSpec:
     )
 
 
-def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: AmoCheck | None = None) -> CheckReport:
-    """Dry-run every input (and the plans) of `cfg`; nothing is written anywhere. `amocrm`: how to check
-    the amoCRM mapping against the live account (the CLI passes the amoCRM source's own check, so that
-    this module does not reach into another source); run when the config has an [amocrm] section."""
+def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
+    """Dry-run every input (and the plans) of `cfg`, reading at most `sample` rows of each database input
+    (None: all of them); nothing is written anywhere."""
     from salesglass.account_zone import resolve_zone
     from salesglass.sources.platform.config import with_naive_zone
     from salesglass.sources.platform.load import load_into
     from salesglass.warehouse import init_canonical
 
-    report = CheckReport()
+    report = PlatformCheck()
     account_tz = resolve_zone(cfg).name
     cfg = with_naive_zone(cfg, account_tz)
     con = duckdb.connect(":memory:")
@@ -132,11 +128,6 @@ def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: AmoCheck
             _plans(con, cfg, report)
     finally:
         con.close()
-    if amocrm is not None and "amocrm" in cfg.model_fields_set:
-        report.amocrm_checked = True
-        report.amocrm = amocrm(cfg)
-    elif amocrm is not None:
-        report.notes.append("amoCRM: not configured yet (no [amocrm] section) — the back-office side is checked alone")
     return report
 
 
@@ -173,9 +164,10 @@ def _range(con: duckdb.DuckDBPyConnection, ic: InputCheck, table: str, column: s
         ic.ranges[column] = (lo, hi)
 
 
-def _zone_of(cfg: Config, inp: InputSpec, column: str) -> str:
+def _zone_of(cfg: Config, inp: InputSpec, column: str, account_tz: str) -> str:
+    """The zone `column`'s naive times are read in: its own, the input's, the back-office's, the account's."""
     spec = inp.spec(column)
-    return (spec.timezone if spec else None) or inp.timezone or cfg.platform.timezone
+    return (spec.timezone if spec else None) or inp.timezone or cfg.platform.timezone or account_tz
 
 
 def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic: InputCheck, account_tz: str) -> None:
@@ -183,7 +175,7 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
     row = con.execute(f"""SELECT min(timezone({tz}, sold_at)), max(timezone({tz}, sold_at)), min(turnover),
                                  max(turnover), min(tickets), max(tickets), count(*),
                                  median(turnover / tickets) FILTER (tickets > 0 AND turnover > 0)
-                          FROM sales""").fetchone()
+                          FROM sales""").fetchall()[0]
     if not row[6]:
         return
     ic.ranges = {"sold_at": (row[0], row[1]), "turnover": (row[2], row[3]), "tickets": (row[4], row[5])}
@@ -207,7 +199,7 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
                 f"money unit: the median ticket costs {price:,.2f} ₽ — are the amounts rubles read as kopecks? "
                 f'(remove unit = "{unit}")'
             )
-    zone = _zone_of(cfg, inp, "sold_at")
+    zone = _zone_of(cfg, inp, "sold_at", account_tz)
     hours = dict(con.execute(f"SELECT hour(timezone({tz}, sold_at)), count(*) FROM sales GROUP BY 1").fetchall())
     total = sum(hours.values())
     ic.facts.append(f"sold_at: times without an offset are read in {zone}; shown in the account's zone {account_tz}")
@@ -244,7 +236,7 @@ def _partner_facts(
             )
 
 
-def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: CheckReport) -> None:
+def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: PlatformCheck) -> None:
     from salesglass.sources.platform.load import load_into
 
     ic = InputCheck("plans", "plans")
@@ -261,16 +253,16 @@ def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: CheckReport) -> 
         _range(con, ic, "plans", "month")
 
 
-def _partner_references(con: duckdb.DuckDBPyConnection, report: CheckReport) -> None:
+def _partner_references(con: duckdb.DuckDBPyConnection, report: PlatformCheck) -> None:
     """Sales naming a partner the partners inputs do not list: a few are normal (`salesglass doctor`
     counts them); most of them mean the sales' partner column is not the partners' key."""
     sales = [ic for ic in report.inputs if ic.target == "sales" and ic.loaded]
-    if not sales or not con.execute("SELECT count(*) FROM partners").fetchone()[0]:
+    if not sales or not con.execute("SELECT count(*) FROM partners").fetchall()[0][0]:
         return
     n, support, unknown = con.execute("""SELECT count(*), count(*) FILTER (partner_id IS NULL),
                                                 count(*) FILTER (partner_id IS NOT NULL AND partner_id NOT IN
                                                                  (SELECT partner_id FROM partners))
-                                         FROM __all_sales""").fetchone()
+                                         FROM __all_sales""").fetchall()[0]
     examples = [
         r[0]
         for r in con.execute("""SELECT DISTINCT partner_id FROM __all_sales WHERE partner_id NOT IN
@@ -311,8 +303,12 @@ def _status_values(cfg: Config, inp: InputSpec, ic: InputCheck) -> None:
         return
     named: dict[str, set[str]] = {}
     for node in tree.find_all(exp.EQ, exp.In):
-        col = node.this if isinstance(node, exp.In) else node.left
-        vals = node.expressions if isinstance(node, exp.In) else [node.right]
+        if isinstance(node, exp.In):
+            col, vals = node.this, node.expressions
+        elif isinstance(node, exp.EQ):
+            col, vals = node.left, [node.right]
+        else:
+            continue
         if isinstance(col, exp.Column) and vals and all(isinstance(v, exp.Literal) and v.is_string for v in vals):
             if isinstance(node.parent, exp.Not):
                 continue

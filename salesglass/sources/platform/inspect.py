@@ -17,7 +17,7 @@ import duckdb
 
 from salesglass.errors import ConfigError
 from salesglass.sources.platform import file_reader, sql_reader
-from salesglass.sources.platform.sql_reader import quote_ident, quote_lit
+from salesglass.sql import quote_ident, quote_lit
 
 SAMPLE_ROWS = 5000
 FILE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
@@ -227,7 +227,7 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, name: str, source_type:
     """One column's profile over the landed sample (set-based SQL; a few distinct values in Python)."""
     t, c = quote_ident(table), quote_ident(name)
     landed = (
-        str(con.execute(f"SELECT typeof({c}) FROM {t} LIMIT 1").fetchone() or ("VARCHAR",))[0]
+        str((con.execute(f"SELECT typeof({c}) FROM {t} LIMIT 1").fetchone() or ("VARCHAR",))[0])
         if con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
         else "VARCHAR"
     )
@@ -241,10 +241,10 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, name: str, source_type:
                count(*) FILTER ({num} = round({num}) AND {num} % 100 = 0),
                count(*) FILTER ({num} < 0), median(abs({num})), count(*) FILTER ({num} = 0),
                count(*) FILTER (regexp_matches(v, '^-?[0-9 ]+[.,][0-9]+$')),
-               count(*) FILTER (regexp_full_match(v, '{EMAIL}')),
-               count(*) FILTER (regexp_matches(v, '{OFFSET}') AND regexp_matches(v, '[0-9]:[0-9]')),
+               count(*) FILTER (regexp_full_match(v, {quote_lit(EMAIL)})),
+               count(*) FILTER (regexp_matches(v, {quote_lit(OFFSET)}) AND regexp_matches(v, '[0-9]:[0-9]')),
                count(*) FILTER (regexp_matches(lower(v), '^(итого|всего|total)'))
-        FROM {base}""").fetchone()
+        FROM {base}""").fetchall()[0]
     n = row[0]
     p.values, p.distinct = n, row[1]
     if not n:

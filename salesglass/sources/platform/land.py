@@ -178,7 +178,7 @@ def max_watermark(con: duckdb.DuckDBPyConnection, table: str, column: str) -> st
     kind = con.execute(f"SELECT typeof({c}) FROM {t} LIMIT 1").fetchone()
     if kind and kind[0] != "VARCHAR":  # a typed watermark (see `watermark_sql`)
         return con.execute(f"SELECT CAST(max({c}) AS VARCHAR) FROM {t}").fetchall()[0][0]
-    top = con.execute(f"SELECT CAST(max({c}) AS VARCHAR), TRY_CAST(max({c}) AS HUGEINT) FROM {t}").fetchone()
+    top = con.execute(f"SELECT CAST(max({c}) AS VARCHAR), TRY_CAST(max({c}) AS HUGEINT) FROM {t}").fetchall()[0]
     if top[1] is None:
         return top[0]
     return con.execute(

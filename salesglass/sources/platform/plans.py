@@ -15,7 +15,7 @@ from salesglass.model.validate import load_staged
 from salesglass.sources.platform.land import land_input
 from salesglass.sources.platform.mapping import Target, staged_sql
 from salesglass.sources.platform.progress import Reporter
-from salesglass.sql import transaction
+from salesglass.sql import quote_lit, transaction
 
 SOURCE = "plans"
 UNKNOWN = "unknown manager (not an amoCRM user id, e-mail or name)"
@@ -38,6 +38,7 @@ def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -
     result = InputResult("plans", "plans", read=landed.rows)
     staged = staged_sql(spec, target, landed.specs, landed.table, landed.types, resolve_zone(cfg, con).name)
     if "manager" in landed.specs:
+        unknown, ambiguous = quote_lit(UNKNOWN), quote_lit(AMBIGUOUS)
         staged = f"""
         WITH s AS ({staged}),
              keys AS (SELECT DISTINCT manager AS k FROM s WHERE manager IS NOT NULL),
@@ -47,7 +48,7 @@ def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -
                           OR lower(k) = lower(trim(m.name))
                      GROUP BY k)
         SELECT s.* EXCLUDE (manager, __reason), res.id AS manager_id,
-               COALESCE(s.__reason, CASE WHEN res.n = 0 THEN '{UNKNOWN}' WHEN res.n > 1 THEN '{AMBIGUOUS}' END)
+               COALESCE(s.__reason, CASE WHEN res.n = 0 THEN {unknown} WHEN res.n > 1 THEN {ambiguous} END)
                  AS __reason
         FROM s LEFT JOIN res ON res.k = s.manager"""
     try:
@@ -57,7 +58,7 @@ def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -
         raise ConfigError(f"[plans]: the mapping does not compute: {str(exc).splitlines()[0]}") from None
     try:
         with transaction(con):
-            con.execute(f"DELETE FROM quarantine WHERE source = '{SOURCE}'")
+            con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(SOURCE)}")
             res = load_staged(
                 con,
                 PLANS,

@@ -426,7 +426,7 @@ def _kind(t: TableProfile, used: set[str]) -> Choice:
         if org and (ops or hit("kind", c.name)):
             mapping = {**{v: "organizer" for v in org}, **{v: "operator" for v in ops}}
             rest = [v for v in values if v not in mapping]
-            spec = {"column": c.name, "map": mapping}
+            spec: dict[str, object] = {"column": c.name, "map": mapping}
             if rest:
                 return Choice(
                     spec,
@@ -646,8 +646,7 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
                     f"itself or nobody means its own widget, another partner a distributor. To load it, "
                     f'replace `table` with query = "{q}" and add channel = "channel"'
                 )
-        elif origin or seller:
-            c = origin or seller
+        elif (c := origin or seller) is not None:
             p.notes.append(
                 f"channel: {c.name!r} may say who sold (widget vs a distributor); map `channel` to it, "
                 "or to a query that derives it (see docs/platform.md) — left out"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
+from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.pages import bonuses, cohorts, drill, funnel, partners, planfact, quality, sales
+from salesglass.serve.web.pages.drill import DrillView
+from salesglass.serve.web.view import PageView
 
 
 @dataclass(frozen=True)
@@ -15,7 +17,7 @@ class Page:
     title: str  # string key
     icon: str
     filters: tuple[str, ...]
-    build: Callable[[Any], Any]
+    build: Callable[[Ctx], PageView]
     admin_only: bool = False
     # shows only company-wide figures: not in the menu of a manager who may not see them
     company_only: bool = False
@@ -36,7 +38,7 @@ PAGES: dict[str, Page] = {
     )
 }
 
-DRILLS: dict[str, Callable[[Any], Any]] = {
+DRILLS: dict[str, Callable[[Ctx], DrillView]] = {
     "deals": drill.deals,
     "partners": drill.partners,
     "bonus": drill.bonus_lines,
@@ -44,7 +46,7 @@ DRILLS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def nav_items(ctx: Any) -> list[Page]:
+def nav_items(ctx: Ctx) -> list[Page]:
     return [
         p
         for p in PAGES.values()

@@ -41,10 +41,16 @@ def line_cols(t: Callable[..., str]) -> list[Col]:
 LINES_ORDER = "month DESC, manager_id, rule, amount DESC, partner_id"
 
 
-def lines_sql(where: str, ordered: bool = True) -> str:
+def lines_sql(where: str, ordered: bool = True, limit: int | None = None) -> str:
+    """Bonus lines with their partner's name; `limit`: only the first lines in LINES_ORDER, chosen before
+    the partners are joined (a page of the range's thousands of lines joins a page of partners)."""
+    lines = "report_bonus_lines"
+    if limit is not None:
+        lines = f"(SELECT * FROM report_bonus_lines l WHERE {where} ORDER BY {LINES_ORDER} LIMIT {int(limit)})"
+        where = "TRUE"
     return f"""SELECT l.month, l.manager_id, l.role, l.rule, l.partner_id, p.name AS partner_name, l.deal_id,
                       l.base, l.rate, l.multiplier, l.amount
-               FROM report_bonus_lines l LEFT JOIN partners p USING (partner_id)
+               FROM {lines} l LEFT JOIN partners p USING (partner_id)
                WHERE {where}
                """ + (f"ORDER BY {LINES_ORDER}" if ordered else "")
 
@@ -188,7 +194,7 @@ def lines_table(ctx: Ctx, lo: date, hi: date) -> TableView:
     t = ctx.t
     man_sql, man_args = manager_condition("l.manager_id", ctx.row_manager)
     lines = ctx.q.rows(
-        lines_sql(f"l.month >= ? AND l.month < ? AND {man_sql}") + f" LIMIT {LINES_ON_PAGE + 1}",
+        lines_sql(f"l.month >= ? AND l.month < ? AND {man_sql}", limit=LINES_ON_PAGE + 1),
         [lo, hi, *man_args],
     )
     more = len(lines) > LINES_ON_PAGE

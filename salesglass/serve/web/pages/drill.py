@@ -17,6 +17,7 @@ from fastapi import HTTPException
 from salesglass.model.schema import STAGES
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.pages.bonuses import LINES_ORDER, decorate_line, line_cols, lines_sql
+from salesglass.serve.web.reasons import reason_label
 from salesglass.serve.web.view import Col, TableView
 from salesglass.sql import quote_lit, quote_lits
 
@@ -408,8 +409,8 @@ def bonus_lines(ctx: Ctx) -> DrillView:
     rows, count, page = _page(ctx, lines_sql(w.sql, ordered=False), w.args, LINES_ORDER)
     rows = [decorate_line(ctx, r) for r in rows]
     title = t("table_bonus_lines")
-    if manager not in (None, "none"):
-        title += f": {ctx.manager_name(manager)}"  # type: ignore[arg-type]
+    if isinstance(manager, int):
+        title += f": {ctx.manager_name(manager)}"
     return DrillView(
         title,
         TableView("lines", title, line_cols(t), rows),
@@ -435,6 +436,8 @@ def quarantine(ctx: Ctx) -> DrillView:
         w.args,
         "seen_at DESC, source_key",
     )
+    for r in rows:
+        r["reason_text"], r["reason"] = r["reason"], reason_label(t, r["reason"])
     title = t("table_quarantine")
     return DrillView(
         title,
@@ -442,10 +445,11 @@ def quarantine(ctx: Ctx) -> DrillView:
             "quarantine",
             title,
             [
-                Col("source", t("source")),
-                Col("entity", t("entity")),
+                Col("source", t("source"), "label"),
+                Col("entity", t("entity"), "label"),
                 Col("source_key", t("source_key")),
                 Col("reason", t("reason")),
+                Col("reason_text", t("reason_as_written")),
                 Col("raw", t("raw")),
                 Col("seen_at", t("seen_at"), "datetime"),
             ],

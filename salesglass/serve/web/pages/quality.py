@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from salesglass.reports.columns import TABLE_LABELS
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.pages.common import drill
+from salesglass.serve.web.reasons import reason_label
 from salesglass.serve.web.view import Col, Kpi, PageView, TableView
+from salesglass.sql import quote_ident
 
 KINDS = {
     "DATE": "date",
@@ -30,7 +33,7 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
         "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
         [table],
     )
-    rows = ctx.q.rows(f'SELECT * FROM "{table}" {order} LIMIT 500')
+    rows = ctx.q.rows(f"SELECT * FROM {quote_ident(table)} {order} LIMIT 500")
     # words the dashboard knows (sources, reasons) are shown translated ("label"); names and ids stay as they are
     labelled = {"source", "entity", "reason", "timezone_source"}
     cols = [
@@ -98,7 +101,7 @@ def build(ctx: Ctx) -> PageView:
     view.kpis = kpis(ctx, read_counts(ctx))
     view.tables.append(refresh_runs(ctx))
     for tv in (
-        _generic(ctx, "build_info", t("table_build_info"), "build_info"),
+        named_tables(ctx, _generic(ctx, "build_info", t("table_build_info"), "build_info")),
         _generic(ctx, "refresh_status", t("table_refresh_status"), "refresh_status", "ORDER BY 1"),
         _generic(ctx, "data_quality", t("table_data_quality"), "report_data_quality", "ORDER BY 1, 2, 3"),
         quarantine_table(ctx),
@@ -107,6 +110,18 @@ def build(ctx: Ctx) -> PageView:
         if tv is not None:
             view.tables.append(tv)
     return view
+
+
+def named_tables(ctx: Ctx, tv: TableView | None) -> TableView | None:
+    """The build's tables by what they hold, in the page's language (reports/columns.py: TABLE_LABELS);
+    a table without a label keeps its own name."""
+    if tv is not None:
+        en = ctx.fmt.lang == "en"
+        for r in tv.rows:
+            label = TABLE_LABELS.get(r.get("table_name") or "")
+            if label is not None:
+                r["table_name"] = label[0 if en else 1]
+    return tv
 
 
 @dataclass
@@ -165,6 +180,7 @@ def quarantine_table(ctx: Ctx) -> TableView | None:
     )
     for r in rows:
         r["_link_rows"] = drill(ctx, "quarantine", source=r["source"], entity=r["entity"], reason=r["reason"])
+        r["reason"] = reason_label(t, r["reason"])  # the drill-down shows the text as written, too
     return TableView(
         "quarantine",
         t("table_quarantine"),

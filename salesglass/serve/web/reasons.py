@@ -1,0 +1,68 @@
+"""Quarantine reasons in the page's language.
+
+The loaders write a reason as English text (model/validate.py, sources/, link/overrides.py), some with a
+column name or an id in it. Here each known shape of text gets a stable code, and the code a label in
+English and Russian (serve/strings.py: `reason_<code>`, with the column's own label filled in). The raw
+text is kept: the drill-down filters on it and shows it beside the label, and the exports carry both.
+A text of no known shape is shown as written (a new reason stays readable until it gets its label).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# code → the whole text, as the loaders write it; named groups are filled into the label
+_SHAPES: dict[str, str] = {
+    # model/validate.py: every canonical column's checks
+    "missing": r"missing (?P<column>\w+)",
+    "not_valid": r"bad (?P<column>\w+): not a valid (?P<kind>\w+)",
+    "decimals": r"bad (?P<column>\w+): more than 2 decimal places",
+    "not_allowed": r"unknown (?P<column>\w+) \(expected one of: (?P<allowed>.*)\)",
+    # sources/platform/load.py
+    "unreadable_line": r"unreadable line: (?P<error>.*)",
+    "unknown_dev_manager": re.escape(
+        "unknown development manager e-mail (no amoCRM user has it; loaded without a manager)"
+    ),
+    # sources/platform/plans.py
+    "unknown_manager": re.escape("unknown manager (not an amoCRM user id, e-mail or name)"),
+    "ambiguous_manager": re.escape("ambiguous manager (matches more than one amoCRM user)"),
+    # sources/amocrm/mapping.py and field_values.py
+    "status_gone": r"status (?P<status>\d+) of pipeline (?P<pipeline>\d+) does not exist in the account "
+    r"\(deleted status\?\)",
+    "no_pipeline": re.escape("deleted before the first sync, and no status change tells its pipeline"),
+    "cold_unreadable": re.escape("cold flag is neither yes nor no (deal kept, is_cold unknown)"),
+    "kind_both": re.escape("client kind values mean both organizer and operator (deal kept, client_kind unknown)"),
+    "account_not_whole": re.escape("platform account id in a numeric field is not a whole number (kept empty)"),
+    "inn_digits": re.escape("ИНН does not have 10 or 12 digits (kept empty)"),
+    # link/overrides.py
+    "override_deal_id": re.escape("override: deal_id is not an amoCRM lead id"),
+    "override_two_partners": re.escape("override: the same deal is given more than one partner"),
+    "override_unknown_deal": re.escape("override: unknown deal"),
+    "override_unknown_partner": re.escape("override: unknown partner"),
+}
+SHAPES: dict[str, re.Pattern[str]] = {code: re.compile(text, re.DOTALL) for code, text in _SHAPES.items()}
+
+
+def reason_code(text: str) -> tuple[str, dict[str, str]] | None:
+    """The code of a reason text and the parts it names (column, kind, ids), or None when unknown."""
+    for code, shape in SHAPES.items():
+        m = shape.fullmatch(text)
+        if m is not None:
+            return code, m.groupdict()
+    return None
+
+
+def reason_label(t: Callable[..., str], text: str | None) -> str:
+    """The reason in the page's language (`t`: the page's translator)."""
+    if not text:
+        return ""
+    found = reason_code(text)
+    if found is None:
+        return t(text)  # the data-quality checks' reasons have their own strings; anything else as written
+    code, parts = found
+    if "column" in parts:
+        parts["column"] = t(parts["column"])
+    if "kind" in parts:
+        parts["kind"] = t(f"value_kind_{parts['kind']}")
+    return t(f"reason_{code}", **parts)

@@ -1,0 +1,89 @@
+"""The data-quality page speaks the reader's language: quarantine reasons by code with RU/EN labels (the raw
+text kept in the drill-down), and the build's tables by what they hold rather than their internal names."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from salesglass.model.schema import TABLES
+from salesglass.model.validate import _problems
+from salesglass.serve.i18n import Formatter
+from salesglass.serve.web.reasons import reason_code, reason_label
+from tests.dashboard.conftest import add_users, login, make_config
+from tests.dashboard.fixture import write_published
+
+
+def every_loader_reason() -> list[str]:
+    """Every reason text the loaders can write today (the checks of each canonical column, the constants)."""
+    from salesglass.sources.amocrm import field_values as fv
+    from salesglass.sources.platform import plans
+    from salesglass.sources.platform.load import UNKNOWN_MANAGER
+
+    texts = [why for t in TABLES.values() for col in t.columns for _, why in _problems(col, col.name)]
+    texts += [fv.COLD_UNREADABLE, fv.KIND_BOTH, fv.ACCOUNT_NOT_WHOLE, fv.INN_DIGITS, UNKNOWN_MANAGER]
+    texts += [plans.UNKNOWN, plans.AMBIGUOUS]
+    return texts
+
+
+def test_every_reason_a_loader_writes_has_a_code() -> None:
+    texts = every_loader_reason()
+    assert len(texts) > 20
+    assert [t for t in texts if reason_code(t) is None] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "shown"),
+    [
+        ("bad tickets: not a valid integer", "ru", "Билеты: не читается как целое число"),
+        ("bad tickets: not a valid integer", "en", "Tickets: not a valid whole number"),
+        ("missing created_at", "ru", "Создана: не заполнено"),
+        ("bad price: more than 2 decimal places", "en", "Budget: more than 2 decimal places"),
+        (
+            "status 142 of pipeline 7 does not exist in the account (deleted status?)",
+            "ru",
+            "статуса 142 воронки 7 больше нет в amoCRM",
+        ),
+        ("override: unknown partner", "ru", "ручная связь: такого партнёра нет"),
+        ("something no loader writes", "ru", "something no loader writes"),  # shown as written
+    ],
+)
+def test_reason_labels(text: str, lang: str, shown: str) -> None:
+    assert reason_label(Formatter(lang, "RUB").t, text) == shown
+
+
+BUILD = """
+ALTER TABLE build_info ADD COLUMN table_name TEXT;
+ALTER TABLE build_info ADD COLUMN row_count BIGINT;
+DELETE FROM build_info;
+INSERT INTO build_info VALUES ('2026-03-15', '2026-03-15 06:00:00+00', 'Europe/Moscow', 'duckdb', 'test', 'deals', 5),
+ ('2026-03-15', '2026-03-15 06:00:00+00', 'Europe/Moscow', 'duckdb', 'test', 'acquiring_deals', 3),
+ ('2026-03-15', '2026-03-15 06:00:00+00', 'Europe/Moscow', 'duckdb', 'test', 'report_funnel', 12);
+DELETE FROM quarantine;
+INSERT INTO quarantine VALUES
+ ('platform', 'sales', 'x1', 'bad tickets: not a valid integer', '{"tickets": "many"}', '2026-03-14 08:00:00+00'),
+ ('amocrm', 'deals', '77', 'missing created_at', '{"id": 77}', '2026-03-14 08:02:00+00');
+"""
+
+
+def test_quality_page_names_tables_and_reasons_in_the_page_language(tmp_path) -> None:
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    write_published(cfg.published_path, extra_sql=BUILD)
+    add_users(cfg)
+    app = create_app(cfg)
+    with TestClient(app, headers={"accept-language": "ru"}) as c:
+        login(c, "admin@demo.test")
+        html = c.get("/quality").text
+        assert "Сделки, которые привели партнёра" in html and "Отчёт: воронка" in html
+        assert "acquiring_deals" not in html and ">report_funnel<" not in html
+        assert "Билеты: не читается как целое число" in html and "Создана: не заполнено" in html
+        # the drill-down shows the label and, beside it, the text the loader wrote (it filters on that text)
+        drawer = c.get("/drill/quarantine?source=platform&entity=sales&reason=bad+tickets%3A+not+a+valid+integer").text
+        assert "Билеты: не читается как целое число" in drawer and "bad tickets: not a valid integer" in drawer
+        assert "1 строк" in drawer or "строк: 1" in drawer
+    with TestClient(app, headers={"accept-language": "en"}) as c:
+        login(c, "admin@demo.test")
+        html = c.get("/quality").text
+        assert "Deals that brought a partner" in html and "Tickets: not a valid whole number" in html
