@@ -57,8 +57,10 @@ def config(workdir: Path, url: str, rate: float, as_of: str, debounce: float | N
     from pydantic import SecretStr
 
     refresh = {"reports_as_of": date.fromisoformat(as_of), "webhook_secret": SecretStr(SECRET), "nightly_at": ""}
-    if debounce is not None:
-        refresh["webhook_debounce_seconds"] = debounce
+    # the product's default debounce, whatever the (older) demo config says
+    refresh["webhook_debounce_seconds"] = (
+        debounce if debounce is not None else type(cfg.refresh).model_fields["webhook_debounce_seconds"].default
+    )
     # model_copy skips the ≤ 7/s check a user config gets
     return cfg.model_copy(
         update={
@@ -191,13 +193,17 @@ def prepare(args: argparse.Namespace, as_of: str) -> Path:
     return base
 
 
-def fresh_copy(base: Path, run: Path) -> None:
+def fresh_copy(base: Path, run: Path, backoffice: Path | None = None) -> None:
     if run.exists():
         shutil.rmtree(run)
     run.mkdir(parents=True)
     for name in (*FILES, "salesglass.toml", "bench.json"):
         if (base / name).exists():
             shutil.copy2(base / name, run / name)  # copy2: the inputs stamp compares the file's time
+    if backoffice is not None:  # the same back-office elsewhere (e.g. a copy with an index on updated_at)
+        toml = (run / "salesglass.toml").read_text(encoding="utf-8")
+        toml = re.sub(r'(?m)^url = "sqlite:///[^"]*"', f'url = "sqlite:///{backoffice.resolve()}"', toml, count=1)
+        (run / "salesglass.toml").write_text(toml, encoding="utf-8")
 
 
 def _free_port() -> int:
@@ -311,6 +317,7 @@ def main() -> None:
     ap.add_argument("--change", type=float, default=0.01, help="share of the leads changed before the refresh")
     ap.add_argument("--poll", type=float, default=0.25, help="seconds between looks at the dashboard")
     ap.add_argument("--no-webhook", action="store_true", help="skip the webhook-to-screen measurement")
+    ap.add_argument("--backoffice", type=Path, help="read this copy of the back-office SQLite file instead")
     ap.add_argument("--step")
     ap.add_argument("--url", default="")
     ap.add_argument("--as-of", default="")
@@ -328,7 +335,7 @@ def main() -> None:
     )
     base = prepare(args, as_of)
     run = args.workdir / "run"
-    fresh_copy(base, run)
+    fresh_copy(base, run, args.backoffice)
     emulator = Emulator(args.company, args.rate)
     figs: dict = {}
     try:

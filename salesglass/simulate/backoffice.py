@@ -84,6 +84,11 @@ class Backoffice:
         self.insert_columns("refund_requests", chunk.refunds)
 
     def close(self) -> None:
+        # an index on each watermark column, as a back-office that feeds incremental exports has: without
+        # it, every incremental load scans all orders (~2.5 CPU-s at scale m, docs/scale.md). Built once the
+        # rows are in (cheaper than keeping it up to date row by row)
+        for table in ("partners", "orders", "refund_requests"):
+            self.con.execute(f"CREATE INDEX {table}_updated_at ON {table} (updated_at)")
         self._writing.close()
         self.con.close()
 

@@ -106,6 +106,30 @@ def browser():
         b.close()
 
 
+@pytest.fixture
+def page_for(browser, server):
+    """`page_for(email)`: a page logged in as `email` in a fresh browser context (own cookies), on the
+    module's own `server`; it lands on the user's first page. Any JavaScript dialog fails the test."""
+    contexts, dialogs = [], []
+
+    def make(email: str, locale: str = "en-US"):
+        ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale=locale, accept_downloads=True)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(server + "/login")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", PASSWORDS[email])
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+        return page
+
+    yield make
+    for c in contexts:
+        c.close()
+    assert dialogs == [], f"a JavaScript dialog fired: {dialogs}"
+
+
 def free_port() -> int:
     import socket
 

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from salesglass.bonus.store import BonusStore
-from tests.dashboard.conftest import PASSWORDS, serve_in_thread
+from tests.dashboard.conftest import serve_in_thread
 from tests.dashboard.test_browser import SHOTS
 
 pytestmark = pytest.mark.browser
@@ -25,28 +25,6 @@ def server(bonus_site):
     url, stop = serve_in_thread(create_app(bonus_site))
     yield url
     stop()
-
-
-@pytest.fixture
-def page_for(browser, server):
-    contexts, dialogs = [], []
-
-    def make(email: str):
-        ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US", accept_downloads=True)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(server + "/login")
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", PASSWORDS[email])
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)  # a manager lands on their own first page
-        return page
-
-    yield make
-    for c in contexts:
-        c.close()
-    assert dialogs == [], f"a JavaScript dialog fired: {dialogs}"
 
 
 def _state(page, month: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard.conftest import PASSWORDS, serve_in_thread
+from tests.dashboard.conftest import serve_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -24,29 +24,6 @@ def server(app) -> Iterator[str]:
     url, stop = serve_in_thread(app)
     yield url
     stop()
-
-
-@pytest.fixture
-def page_for(browser, server):
-    """A fresh browser context (own cookies) per login; any JS dialog fails the test."""
-    contexts, dialogs = [], []
-
-    def make(email: str, locale: str = "en-US"):
-        ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale=locale, accept_downloads=True)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(server + "/login")
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", PASSWORDS[email])
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
-        return page
-
-    yield make
-    for c in contexts:
-        c.close()
-    assert dialogs == [], f"a JavaScript dialog fired: {dialogs}"
 
 
 def _shot(page, name: str) -> None:

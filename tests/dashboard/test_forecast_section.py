@@ -52,11 +52,11 @@ def test_plan_fact_shows_the_forecast_section(forecast_site):
     assert "Forecast of the running period" in html
     rows = _forecast_table(html)
     assert "Base (current partners)" in rows and "Pipeline (open deals)" in rows
-    # January: fact 2464 (88 × 28), base 428.80 (test_forecast.py), run-rate 2464 × 31 / 28 = 2728;
-    # money in whole roubles: a forecast's kopecks are false precision
+    # January: fact 2464 (88 × 28), run-rate 2464 × 31 / 28 = 2728, base 346.40 (test_forecast.py: half the
+    # model's 428.80, half the run-rate's 264); money in whole roubles: kopecks are false precision
     assert rows["Fact to date"]["turnover"] == "2,464\xa0₽"
-    assert rows["Base (current partners)"]["turnover"] == "429\xa0₽"
-    assert rows["Forecast"]["turnover"] == "2,893\xa0₽"  # 2464 + 428.80
+    assert rows["Base (current partners)"]["turnover"] == "346\xa0₽"
+    assert rows["Forecast"]["turnover"] == "2,810\xa0₽"  # 2464 + 346.40
     assert rows["Run-rate"]["turnover"] == "2,728\xa0₽"
     # counts are whole numbers: 2 sales a day × 28 days = 56 tickets; no new partner yet
     assert rows["Fact to date"]["tickets"] == "56"

@@ -36,7 +36,9 @@ def test_blend_weight_is_chosen_on_earlier_periods_only():
             _case(31, 40, td=100, b=200, p=30, actual=300),
             # ended on day 70: actual 300; model 110 + 150 + 10 = 270 (−10 %), run-rate 3 × 110 = 330 (+10 %)
             _case(61, 70, td=110, b=150, p=10, actual=300),
-            # day 50 sees only the first case (one case < min_cases 2): the model alone
+            # ended more than a year (365 days) before every later day: too old to choose a weight (model +100 %)
+            _case(-450, -400, td=100, b=500, p=0, actual=300),
+            # day 50 sees only the first case (one case < min_cases 2): no evidence, half and half
             _case(50, 80, td=100, b=150, p=10, actual=0),
             # day 91 sees both
             _case(91, 100, td=100, b=150, p=10, actual=0),
@@ -46,7 +48,7 @@ def test_blend_weight_is_chosen_on_earlier_periods_only():
     # Σ ef² = .01 + .01 = .02, Σ er² = 0 + .01 = .01, Σ ef·er = 0 − .01 = −.01
     # w = (Σ er² − Σ ef·er) / (Σ ef² + Σ er² − 2 Σ ef·er) = .02 / .05 = 0.4
     assert w[91] == pytest.approx(0.4)
-    assert w[50] == 1.0 and w[31] == 1.0  # nothing had ended before day 31
+    assert w[50] == 0.5 and w[31] == 0.5  # nothing recent enough had ended before day 31
 
     blended = {r["as_of"]: r for r in _rows(backtest.blend(cases, backtest.blend_weights(cases, PARAMS), "td_{}"))}
     day91 = blended[91]
@@ -55,7 +57,8 @@ def test_blend_weight_is_chosen_on_earlier_periods_only():
     assert day91["bm_turnover"] == 150  # the model's own base is kept
     assert day91["p_turnover"] == 10  # the pipeline is not touched
     assert day91["b_new_partners"] == 150  # new partners are not blended
-    assert blended[50]["b_turnover"] == 150  # w = 1: the model alone
+    # w = 0.5: rest = 0.5 × (150 + 10) + 0.5 × (300 − 100) = 180; base = 180 − 10 = 170
+    assert blended[50]["b_turnover"] == 170
 
 
 def test_range_from_few_periods_is_a_t_prediction_interval():
@@ -67,6 +70,14 @@ def test_range_from_few_periods_is_a_t_prediction_interval():
     assert r["hi_"] == pytest.approx(1 + half, abs=0.002)
     assert r["lo_"] == pytest.approx(1 - half, abs=0.002)
     assert r["n_"] == 4
+
+
+def test_no_range_from_fewer_than_three_periods():
+    # two years' worth of cases are two experiences: no range rather than a falsely narrow one
+    j = ibis.memtable({"g": ["a"] * 6, "period": ["y1"] * 3 + ["y2"] * 3, "rho": [0.9, 1.0, 1.1, 0.95, 1.0, 1.05]})
+    (r,) = _rows(backtest.spread(j, ["g"], "rho", "period", PARAMS).mutate(as_of=1))
+    assert r["lo_"] is None or math.isnan(r["lo_"])
+    assert r["hi_"] is None or math.isnan(r["hi_"])
 
 
 def test_range_from_many_periods_is_the_empirical_p10_p90():

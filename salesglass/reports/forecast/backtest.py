@@ -102,19 +102,28 @@ def _rel_errors(t: ibis.Table, model, run_rate, actual):
 
 def _weight(g: ibis.Table, n_min: int) -> ir.FloatingValue:
     """The least-squares weight of the model in w × model + (1 − w) × run-rate, from Σ ef², Σ er², Σ ef·er of
-    the cases in `g` (clipped to 0 … 1); 1 (the model alone) with fewer than n_min cases."""
+    the cases in `g` (clipped to 0 … 1); with fewer than n_min cases there is no evidence for either, and
+    each counts half (on the simulated company of scale m the model alone was twice as far off as the
+    run-rate in its first year, before it knew the months' seasonality; at scale s it was the better one)."""
     den = g.sff + g.srr - 2 * g.sfr
     w = ibis.greatest(ibis.least((g.srr - g.sfr) / ibis.ifelse(den > 0, den, 1.0), 1.0), 0.0)
-    return ibis.ifelse((g.n.fill_null(0) >= n_min) & (den > 0), w, 1.0)
+    return ibis.ifelse((g.n.fill_null(0) >= n_min) & (den > 0), w, NO_EVIDENCE)
+
+
+NO_EVIDENCE = 0.5  # the model's weight before the backtest has min_cases recent cases at that point
+BLEND_DAYS = 365  # the weight is learnt from the periods that ended in the last year: the model gets better
+# as the history grows (no month-of-year index in the first year), so its old errors must not decide today's w
 
 
 def blend_weights(g: ibis.Table, params: BuildParams) -> ibis.Table:
     """as_of × period_type × point → w, for the backtest: chosen on the turnover cases of the periods that
-    had ended before that as-of day only (so each case is forecast with a weight it could have known)."""
+    had ended before that as-of day only (so each case is forecast with a weight it could have known), in
+    the last BLEND_DAYS."""
     e = _rel_errors(g, g.td_turnover + g.b_turnover + g.p_turnover, _run_rate(g.td_turnover, g), g.ac_turnover)
     e = e.select(e_type="period_type", e_point="point", e_pe="pe", ef="ef_", er="er_")
     c = g.select("as_of", "period_type", "point").distinct()
-    j = c.join(e, [c.period_type == e.e_type, c.point == e.e_point, e.e_pe < c.as_of])
+    recent = e.e_pe >= c.as_of - BLEND_DAYS
+    j = c.join(e, [c.period_type == e.e_type, c.point == e.e_point, e.e_pe < c.as_of, recent])
     s = j.group_by("as_of", "period_type", "point").agg(
         n=j.count(), sff=(j.ef * j.ef).sum(), srr=(j.er * j.er).sum(), sfr=(j.ef * j.er).sum()
     )
@@ -123,8 +132,10 @@ def blend_weights(g: ibis.Table, params: BuildParams) -> ibis.Table:
 
 
 def running_weights(bt: ibis.Table, params: BuildParams) -> ibis.Table:
-    """period_type × point → w for the running periods: from every complete turnover case of the backtest."""
-    t = bt.filter(bt.metric == "turnover")
+    """period_type × point → w for the running periods: from the complete turnover cases of the backtest
+    whose period ended in the last BLEND_DAYS."""
+    pe = day_no(bt.as_of) + bt.days_total - bt.days_elapsed
+    t = bt.filter(bt.metric == "turnover", pe >= lit_day(params.as_of) - BLEND_DAYS)
     e = _rel_errors(t, t.forecast_model, t.run_rate, t.actual)
     s = e.group_by("period_type", "point").agg(
         n=e.count(), sff=(e.ef_ * e.ef_).sum(), srr=(e.er_ * e.er_).sum(), sfr=(e.ef_ * e.er_).sum()
@@ -144,7 +155,7 @@ def blend(x: ibis.Table, weights: ibis.Table, fact: str) -> ibis.Table:
     the model's own base is kept as bm_<m>. New partners are not blended (their run-rate is far worse)."""
     keys = [k for k in ("as_of", "period_type", "point") if k in weights.columns]
     x = left_join(x, weights, keys)
-    w = x.w.fill_null(1.0)
+    w = x.w.fill_null(NO_EVIDENCE)
     out = {f"bm_{m}": x[f"b_{m}"] for m in (*BLENDED, "new_partners")}
     for m in BLENDED:
         td, b, p = x[fact.format(m)], x[f"b_{m}"], x[f"p_{m}"]
@@ -226,7 +237,7 @@ def spread(j: ibis.Table, group: list[str], value: str, period: str, params: Bui
     With cases from at least FEW_PERIODS distinct periods: the empirical low / high quantiles. With fewer
     (a quarter or a year: four cases of the same period are one experience, not four), those quantiles
     are too narrow — the range is then the prediction interval mean ± t × sd × √(1 + 1/k) of a normal
-    ρ, k being the number of periods, which widens as k shrinks."""
+    ρ, k being the number of periods, which widens as k shrinks. Fewer than 3 periods: no range (NULL)."""
     rules = params.rules.forecast
     lo = quantile(j, group, value, rules.low_quantile).rename(q_lo="q_")
     hi = quantile(j, group, value, rules.high_quantile).select(*group, q_hi="q_")
@@ -235,12 +246,13 @@ def spread(j: ibis.Table, group: list[str], value: str, period: str, params: Bui
     k = x.k.cast(F64)
     df = ibis.greatest(k - 1, 1.0)
     half = x.sd.fill_null(0.0) * (1 + 1 / ibis.greatest(k, 1.0)).sqrt()
-    few = (x.k < FEW_PERIODS) & (x.k >= 3)
+    few = x.k < FEW_PERIODS
+    none = ibis.null(F64)
     return x.select(
         *group,
         n_="n_",
-        lo_=ibis.ifelse(few, x.mu + _t(rules.low_quantile, df) * half, x.q_lo),
-        hi_=ibis.ifelse(few, x.mu + _t(rules.high_quantile, df) * half, x.q_hi),
+        lo_=ibis.ifelse(x.k < 3, none, ibis.ifelse(few, x.mu + _t(rules.low_quantile, df) * half, x.q_lo)),
+        hi_=ibis.ifelse(x.k < 3, none, ibis.ifelse(few, x.mu + _t(rules.high_quantile, df) * half, x.q_hi)),
     )
 
 
