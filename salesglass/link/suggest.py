@@ -1,8 +1,9 @@
 """Fuzzy link suggestions for unlinked deals: written to `link_suggestions`, never applied.
 
-Names are normalised in the warehouse (the same SQL as the name rule); rapidfuzz scores every unlinked
-deal's company name (or the deal name when it has no company) against every partner name in C++
-chunks, keeping the best few candidates at or above `[linking].fuzzy_min_score`.
+Names are normalised in the warehouse (the same SQL as the name rule); rapidfuzz scores each unlinked
+deal's company name (or the deal name when it has no company) against the partner names it can reach
+`[linking].fuzzy_min_score` with (link/blocking.py: a lossless trigram index, so cost grows with the
+candidate pairs, not deals × partners), keeping the best few candidates at or above that minimum.
 
 Scoring is the costly part of a link run, so an incremental run rescores only the deals whose
 suggestions can differ: the relinked deals, the deals with a suggestion naming a renamed or deleted
@@ -13,11 +14,13 @@ partners with the same scores as last time.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 
 import duckdb
 from rapidfuzz import fuzz, process
 
+from salesglass.link.blocking import candidate_pairs
 from salesglass.link.incremental import PARTNER_STATE
 from salesglass.link.normalize import normalize_sql
 from salesglass.sql import quote_lit
@@ -105,7 +108,30 @@ def _lit(v: str | float | None) -> str:
 def _score(
     deals: list[tuple[int, str, str]], partners: list[tuple[str, str, str]], min_score: float
 ) -> list[tuple[int, str, float, str, str]]:
-    """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name)."""
+    """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name).
+
+    Only the candidate pairs of link/blocking.py are scored: every pair that can reach min_score, not all.
+    """
+    choices = [p[2] for p in partners]
+    candidates = candidate_pairs([d[2] for d in deals], choices, min_score)
+    rows: list[tuple[int, str, float, str, str]] = []
+    for deal, cands in zip(deals, candidates, strict=True):
+        if not cands:
+            continue
+        found = process.extract(
+            deal[2], [choices[j] for j in cands], scorer=fuzz.token_sort_ratio, score_cutoff=min_score, limit=None
+        )
+        # float32 like cdist's matrix below, so scores, order and ties are the same as scoring all pairs
+        hits = [(f32, cands[k]) for f32, (_, _, k) in zip(array("f", [h[1] for h in found]), found, strict=True)]
+        best = sorted(hits, key=lambda h: (-h[0], partners[h[1]][0]))[:TOP]
+        rows.extend((deal[0], partners[j][0], round(float(s), 1), deal[1], partners[j][1]) for s, j in best)
+    return rows
+
+
+def _score_all_pairs(
+    deals: list[tuple[int, str, str]], partners: list[tuple[str, str, str]], min_score: float
+) -> list[tuple[int, str, float, str, str]]:
+    """`_score` without blocking: every deal against every partner (the reference the tests and bench/ compare)."""
     choices = [p[2] for p in partners]
     rows: list[tuple[int, str, float, str, str]] = []
     for start in range(0, len(deals), CHUNK):
