@@ -6,9 +6,11 @@ turning one into the other. A score ≥ `min_score` therefore needs `d ≤ D = (
 which gives two lossless filters:
 
 - length: `|la − lb| ≤ D` (each insertion or deletion changes the length by one);
-- q-grams (Jokinen–Ukkonen): every edit destroys at most q of the `lb − q + 1` character trigrams of
-  the longer name, so the two names share at least `T = max(la, lb) − q + 1 − q·D` trigrams (counted
-  with repeats).
+- q-grams (after Jokinen–Ukkonen): a deletion destroys at most q of a name's `la − q + 1` character
+  trigrams (q = 3), an insertion at most q − 1, and the surviving ones occur in the other name; with
+  `d` the largest distance ≤ D of the parity of `la + lb` (d = la + lb − 2·LCS), deletions
+  `(d + la − lb)/2` and insertions `(d − la + lb)/2`, the names share at least T trigram occurrences
+  (counted with repeats; the larger of the bounds from either name).
 
 Pairs are found with a prefix filter over an inverted index: each name's trigram occurrences are
 sorted rarest first and only the first `n − t + 1` of them are indexed, `t` the smallest `T` the name
@@ -21,8 +23,8 @@ before, so the suggestions equal the all-pairs ones; only the pairs that cannot 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+
+import numpy as np
 
 Q = 3
 
@@ -38,64 +40,85 @@ def _max_edits(la: int, lb: int, min_score: float) -> int:
 
 
 def _shared_needed(la: int, lb: int, min_score: float) -> int:
-    return max(la, lb) - Q + 1 - Q * _max_edits(la, lb, min_score)
+    """The fewest trigram occurrences two names of these lengths share when they score ≥ min_score."""
+    d = _max_edits(la, lb, min_score)
+    d -= (d - la - lb) % 2  # insertions + deletions = la + lb − 2·(longest common subsequence): same parity
+    if d < abs(la - lb):
+        return 0  # not admissible; callers check that first
+
+    def surviving(a: int, b: int) -> int:  # of a's trigrams, after `dele` deletions and `ins` insertions
+        dele, ins = (d + a - b) // 2, (d - a + b) // 2
+        return a - Q + 1 - Q * dele - (Q - 1) * ins
+
+    return max(surviving(la, lb), surviving(lb, la))
 
 
 def _admissible(la: int, lb: int, min_score: float) -> bool:
     return abs(la - lb) <= _max_edits(la, lb, min_score)
 
 
-def _grams(text: str) -> list[tuple[str, int]]:
-    """Trigram occurrences: the k-th repeat of a trigram is its own item, so sets count repeats."""
-    seen: Counter[str] = Counter()
-    out = []
-    for i in range(len(text) - Q + 1):
-        g = text[i : i + Q]
-        seen[g] += 1
-        out.append((g, seen[g]))
-    return out
+def candidate_pairs(left: list[str], right: list[str], min_score: float) -> tuple[np.ndarray, np.ndarray]:
+    """(left indexes, right indexes) of every pair that may score ≥ min_score, in ascending order.
 
-
-def candidate_pairs(left: list[str], right: list[str], min_score: float) -> list[list[int]]:
-    """For each name of `left`, the indexes of the `right` names it may score ≥ min_score with (ascending).
-
-    Lossless: every pair whose token-sort ratio reaches min_score is included (see the module docstring).
+    Lossless (see the module docstring). The index join runs in an in-memory DuckDB: set-based, not a
+    Python loop per name; the trigrams themselves are cut in Python, by code point as rapidfuzz counts.
     """
+    import duckdb
+    import pyarrow as pa
+
     lw = [sorted_words(s) for s in left]
     rw = [sorted_words(s) for s in right]
     lengths = sorted({len(s) for s in lw} | {len(s) for s in rw})
+    admissible = [(la, lb) for la in lengths for lb in lengths if _admissible(la, lb, min_score)]
     least: dict[int, int] = {}  # name length → the smallest T over the admissible lengths of the other side
-    for la in lengths:
-        ts = [_shared_needed(la, lb, min_score) for lb in lengths if _admissible(la, lb, min_score)]
-        least[la] = min(ts) if ts else 1
-    lgrams = [_grams(s) for s in lw]
-    rgrams = [_grams(s) for s in rw]
-    freq: Counter[tuple[str, int]] = Counter()
-    for gs in (*lgrams, *rgrams):
-        freq.update(gs)
-
-    def prefix(text: str, gs: list[tuple[str, int]]) -> list[tuple[str, int]]:
-        need = max(least[len(text)], 1)
-        return sorted(gs, key=lambda g: (freq[g], g))[: max(len(gs) - need + 1, 0)]
-
-    index: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
-    for j, (text, gs) in enumerate(zip(rw, rgrams, strict=True)):
-        for g in prefix(text, gs):
-            index[g].append(j)
-    # names that may match with no shared trigram at all (T ≤ 0 for some admissible length)
-    r_short = [j for j, text in enumerate(rw) if least[len(text)] <= 0]
-    out: list[list[int]] = []
-    for text, gs in zip(lw, lgrams, strict=True):
-        la = len(text)
-        found: set[int] = set()
-        for g in prefix(text, gs):
-            found.update(index.get(g, ()))
-        if least[la] <= 0:
-            found.update(r_short)
-        out.append(sorted(j for j in found if _admissible(la, len(rw[j]), min_score)))
-    return out
-
-
-def pair_count(candidates: Iterable[list[int]]) -> int:
-    """How many pairs will be scored (for the benchmark)."""
-    return sum(len(c) for c in candidates)
+    for la, lb in admissible:
+        least[la] = min(least.get(la, la), _shared_needed(la, lb, min_score))
+    sides = [(0, lw), (1, rw)]
+    names = pa.table(
+        {
+            "side": [side for side, texts in sides for _ in texts],
+            "i": [i for _, texts in sides for i in range(len(texts))],
+            "len": [len(t) for _, texts in sides for t in texts],
+            # prefix size: the trigram occurrences a name indexes (none when T ≤ 0 can't reach 1)
+            "keep": [len(t) - Q + 1 - max(least.get(len(t), 1), 1) + 1 for _, texts in sides for t in texts],
+        }
+    )
+    grams = pa.table(
+        {
+            "side": [side for side, texts in sides for t in texts for _ in range(len(t) - Q + 1)],
+            "i": [i for _, texts in sides for i, t in enumerate(texts) for _ in range(len(t) - Q + 1)],
+            "pos": [k for _, texts in sides for t in texts for k in range(len(t) - Q + 1)],
+            "gram": [t[k : k + Q] for _, texts in sides for t in texts for k in range(len(t) - Q + 1)],
+        }
+    )
+    # length pairs that can pass; `loose`: those needing no shared trigram at all (T ≤ 0)
+    lengths_ok = pa.table({"la": [a for a, _ in admissible], "lb": [b for _, b in admissible]})
+    loose_pairs = [(a, b) for a, b in admissible if _shared_needed(a, b, min_score) <= 0]
+    loose = pa.table({"la": [a for a, _ in loose_pairs], "lb": [b for _, b in loose_pairs]})
+    con = duckdb.connect()
+    try:
+        for name, table in (("names", names), ("grams", grams), ("lengths_ok", lengths_ok), ("loose", loose)):
+            con.register(name, table)
+        # materialised step by step: both sides must see one global order of the trigrams
+        con.execute("""
+            CREATE TABLE occ AS  -- the k-th repeat of a trigram in a name is its own item: counts with repeats
+            SELECT side, i, gram, row_number() OVER (PARTITION BY side, i, gram ORDER BY pos) AS occ FROM grams""")
+        con.execute("""
+            CREATE TABLE prefix AS
+            WITH freq AS (SELECT *, count(*) OVER (PARTITION BY gram, occ) AS f FROM occ),
+            ranked AS (  -- rarest first over both sides, a total order
+                SELECT side, i, gram, occ, row_number() OVER (PARTITION BY side, i ORDER BY f, gram, occ) AS rk
+                FROM freq)
+            SELECT r.side, r.i, r.gram, r.occ, n.len FROM ranked r JOIN names n USING (side, i)
+            WHERE r.rk <= n.keep""")
+        rows = con.execute("""
+            WITH pairs AS (
+                SELECT a.i AS l, b.i AS r, a.len AS la, b.len AS lb
+                FROM prefix a JOIN prefix b ON a.gram = b.gram AND a.occ = b.occ AND a.side = 0 AND b.side = 1
+                UNION ALL
+                SELECT a.i, b.i, a.len, b.len FROM names a JOIN loose o ON a.len = o.la
+                JOIN names b ON b.len = o.lb WHERE a.side = 0 AND b.side = 1)
+            SELECT DISTINCT l, r FROM pairs JOIN lengths_ok USING (la, lb) ORDER BY l, r""").fetchnumpy()
+    finally:
+        con.close()
+    return np.asarray(rows["l"], dtype=np.int64), np.asarray(rows["r"], dtype=np.int64)

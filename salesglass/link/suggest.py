@@ -14,10 +14,10 @@ partners with the same scores as last time.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
 
 import duckdb
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from salesglass.link.blocking import candidate_pairs
@@ -110,20 +110,32 @@ def _score(
 ) -> list[tuple[int, str, float, str, str]]:
     """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name).
 
-    Only the candidate pairs of link/blocking.py are scored: every pair that can reach min_score, not all.
+    Only the candidate pairs of link/blocking.py are scored (each distinct pair of names once): every
+    pair that can reach min_score, not all. Scores are float32 like `_score_all_pairs`' matrix, so
+    scores, order and ties equal scoring all pairs.
     """
-    choices = [p[2] for p in partners]
-    candidates = candidate_pairs([d[2] for d in deals], choices, min_score)
+    dnames = sorted({d[2] for d in deals})
+    pnames = sorted({p[2] for p in partners})
+    left, right = candidate_pairs(dnames, pnames, min_score)
+    if not len(left):
+        return []
+    scores = process.cpdist(
+        np.array(dnames, dtype=object)[left],
+        np.array(pnames, dtype=object)[right],
+        scorer=fuzz.token_sort_ratio,
+        score_cutoff=min_score,
+        workers=1,
+    )
+    hits: dict[str, list[tuple[float, str]]] = {}  # deal name → (score, partner name) at or above min_score
+    for k in scores.nonzero()[0]:
+        hits.setdefault(dnames[left[k]], []).append((scores[k], pnames[right[k]]))
+    by_name: dict[str, list[int]] = {}
+    for j, p in enumerate(partners):
+        by_name.setdefault(p[2], []).append(j)
     rows: list[tuple[int, str, float, str, str]] = []
-    for deal, cands in zip(deals, candidates, strict=True):
-        if not cands:
-            continue
-        found = process.extract(
-            deal[2], [choices[j] for j in cands], scorer=fuzz.token_sort_ratio, score_cutoff=min_score, limit=None
-        )
-        # float32 like cdist's matrix below, so scores, order and ties are the same as scoring all pairs
-        hits = [(f32, cands[k]) for f32, (_, _, k) in zip(array("f", [h[1] for h in found]), found, strict=True)]
-        best = sorted(hits, key=lambda h: (-h[0], partners[h[1]][0]))[:TOP]
+    for deal in deals:
+        found = [(s, j) for s, name in hits.get(deal[2], ()) for j in by_name[name]]
+        best = sorted(found, key=lambda h: (-h[0], partners[h[1]][0]))[:TOP]
         rows.extend((deal[0], partners[j][0], round(float(s), 1), deal[1], partners[j][1]) for s, j in best)
     return rows
 
