@@ -23,10 +23,12 @@ before, so the suggestions equal the all-pairs ones; only the pairs that cannot 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
 Q = 3
+CHUNK = 5000  # left names per index join
 
 
 def sorted_words(name: str) -> str:
@@ -58,7 +60,17 @@ def _admissible(la: int, lb: int, min_score: float) -> bool:
 
 
 def candidate_pairs(left: list[str], right: list[str], min_score: float) -> tuple[np.ndarray, np.ndarray]:
-    """(left indexes, right indexes) of every pair that may score ≥ min_score, in ascending order.
+    """(left indexes, right indexes) of every pair that may score ≥ min_score, in ascending order."""
+    chunks = list(candidate_chunks(left, right, min_score))
+    if not chunks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks])
+
+
+def candidate_chunks(
+    left: list[str], right: list[str], min_score: float, chunk: int = CHUNK
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """`candidate_pairs` for `chunk` left names at a time: the join's memory stays bounded at any size.
 
     Lossless (see the module docstring). The index join runs in an in-memory DuckDB: set-based, not a
     Python loop per name; the trigrams themselves are cut in Python, by code point as rapidfuzz counts.
@@ -111,14 +123,18 @@ def candidate_pairs(left: list[str], right: list[str], min_score: float) -> tupl
                 FROM freq)
             SELECT r.side, r.i, r.gram, r.occ, n.len FROM ranked r JOIN names n USING (side, i)
             WHERE r.rk <= n.keep""")
-        rows = con.execute("""
-            WITH pairs AS (
-                SELECT a.i AS l, b.i AS r, a.len AS la, b.len AS lb
-                FROM prefix a JOIN prefix b ON a.gram = b.gram AND a.occ = b.occ AND a.side = 0 AND b.side = 1
-                UNION ALL
-                SELECT a.i, b.i, a.len, b.len FROM names a JOIN loose o ON a.len = o.la
-                JOIN names b ON b.len = o.lb WHERE a.side = 0 AND b.side = 1)
-            SELECT DISTINCT l, r FROM pairs JOIN lengths_ok USING (la, lb) ORDER BY l, r""").fetchnumpy()
+        for lo in range(0, len(lw), chunk):
+            rows = con.execute(f"""
+                WITH pairs AS (
+                    SELECT a.i AS l, b.i AS r, a.len AS la, b.len AS lb
+                    FROM prefix a JOIN prefix b ON a.gram = b.gram AND a.occ = b.occ AND a.side = 0 AND b.side = 1
+                    WHERE a.i >= {lo} AND a.i < {lo + chunk}
+                    UNION ALL
+                    SELECT a.i, b.i, a.len, b.len FROM names a JOIN loose o ON a.len = o.la
+                    JOIN names b ON b.len = o.lb
+                    WHERE a.side = 0 AND b.side = 1 AND a.i >= {lo} AND a.i < {lo + chunk})
+                SELECT DISTINCT l, r FROM pairs JOIN lengths_ok USING (la, lb) ORDER BY l, r""").fetchnumpy()
+            if len(rows["l"]):
+                yield np.asarray(rows["l"], dtype=np.int64), np.asarray(rows["r"], dtype=np.int64)
     finally:
         con.close()
-    return np.asarray(rows["l"], dtype=np.int64), np.asarray(rows["r"], dtype=np.int64)

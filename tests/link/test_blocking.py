@@ -12,7 +12,7 @@ import random
 import duckdb
 import pytest
 
-from salesglass.link.blocking import candidate_pairs
+from salesglass.link.blocking import candidate_chunks, candidate_pairs
 from salesglass.link.normalize import normalize_sql
 from salesglass.link.suggest import _score, _score_all_pairs
 
@@ -110,3 +110,12 @@ def test_blocking_skips_pairs_yet_equals_all_pairs_on_random_typos():
         assert len(blocked) > 100  # the check compares real suggestions, not two empty lists
     pairs = len(candidate_pairs([d[2] for d in deals], [p[2] for p in partners], 90.0)[0])
     assert pairs < len(deals) * len(partners) / 10
+
+
+def test_chunks_of_deals_give_the_same_pairs():
+    names = ["ромашка", "ромашкка", "вектор", "ким", "кит", "альфа бета", "бета альфа", "северный ветер"]
+    partners = ["ромашка", "вектор", "ким", "альфа бета гамма", "ветер северный"]
+    whole = candidate_pairs(names, partners, 60.0)
+    parts = list(candidate_chunks(names, partners, 60.0, chunk=3))
+    assert len(parts) == 3
+    assert [list(a) for a in whole] == [[int(x) for p in parts for x in p[k]] for k in (0, 1)]
