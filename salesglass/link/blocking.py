@@ -23,6 +23,7 @@ before, so the suggestions equal the all-pairs ones; only the pairs that cannot 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterator
 
 import numpy as np
@@ -59,6 +60,17 @@ def _admissible(la: int, lb: int, min_score: float) -> bool:
     return abs(la - lb) <= _max_edits(la, lb, min_score)
 
 
+def worth_blocking(left: list[str], right: list[str], min_score: float) -> bool:
+    """False when at least half the pairs need no shared trigram (a low minimum score): then the filter
+    cannot prune and scoring every pair in rapidfuzz's own loop is cheaper and bounded in memory."""
+    cl = Counter(len(sorted_words(s)) for s in left)
+    cr = Counter(len(sorted_words(s)) for s in right)
+    loose = sum(
+        cl[a] * cr[b] for a in cl for b in cr if _admissible(a, b, min_score) and _shared_needed(a, b, min_score) <= 0
+    )
+    return loose * 2 < len(left) * len(right)
+
+
 def candidate_pairs(left: list[str], right: list[str], min_score: float) -> tuple[np.ndarray, np.ndarray]:
     """(left indexes, right indexes) of every pair that may score ≥ min_score, in ascending order."""
     chunks = list(candidate_chunks(left, right, min_score))
@@ -68,9 +80,10 @@ def candidate_pairs(left: list[str], right: list[str], min_score: float) -> tupl
 
 
 def candidate_chunks(
-    left: list[str], right: list[str], min_score: float, chunk: int = CHUNK
+    left: list[str], right: list[str], min_score: float, chunk: int | None = None
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """`candidate_pairs` for `chunk` left names at a time: the join's memory stays bounded at any size.
+    """`candidate_pairs` for `chunk` left names at a time (by default fewer as `right` grows, from CHUNK
+    down to 500): the join's memory stays bounded at any size.
 
     Lossless (see the module docstring). The index join runs in an in-memory DuckDB: set-based, not a
     Python loop per name; the trigrams themselves are cut in Python, by code point as rapidfuzz counts.
@@ -78,6 +91,8 @@ def candidate_chunks(
     import duckdb
     import pyarrow as pa
 
+    if chunk is None:
+        chunk = max(500, min(CHUNK, 20_000_000 // max(len(right), 1)))
     lw = [sorted_words(s) for s in left]
     rw = [sorted_words(s) for s in right]
     lengths = sorted({len(s) for s in lw} | {len(s) for s in rw})

@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from salesglass.link.blocking import candidate_chunks
+from salesglass.link.blocking import candidate_chunks, worth_blocking
 from salesglass.link.incremental import PARTNER_STATE
 from salesglass.link.normalize import normalize_sql
 from salesglass.sql import quote_lit
@@ -116,6 +116,8 @@ def _score(
     """
     dnames = sorted({d[2] for d in deals})
     pnames = sorted({p[2] for p in partners})
+    if not worth_blocking(dnames, pnames, min_score):
+        return _score_all_pairs(deals, partners, min_score)
     dnames_arr, pnames_arr = np.array(dnames, dtype=object), np.array(pnames, dtype=object)
     hits: dict[str, list[tuple[float, str]]] = {}  # deal name → (score, partner name) at or above min_score
     for left, right in candidate_chunks(dnames, pnames, min_score):
