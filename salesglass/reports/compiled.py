@@ -91,33 +91,48 @@ def store_path(published: Path) -> Path:
 
 
 def recall(key: str, store: Path | None) -> list[Step] | None:
-    """The kept statements of this key: from memory, else from the file (None: compile afresh)."""
-    if key in _MEMORY:
-        return _MEMORY[key]
-    if store is None:
+    """The kept statements of this key: from memory, else from the file (None: compile afresh). The file
+    gets the statements of a key known in memory only, so that the next process finds them too."""
+    kept = _MEMORY.get(key)
+    if kept is not None:
+        if store is not None and _key_in(store) != key:
+            _write(store, key, kept)
+        return kept
+    if store is None or _key_in(store) != key:
         return None
     try:
-        kept = json.loads(store.read_text(encoding="utf-8"))
-        if kept.get("key") != key:
-            return None
-        steps = [Step(**s) for s in kept["steps"]]
+        with store.open(encoding="utf-8") as f:
+            f.readline()
+            steps = [Step(**s) for s in json.load(f)]
     except (OSError, ValueError, KeyError, TypeError):
-        return None  # absent or unreadable: compiling afresh is always correct
+        return None  # unreadable: compiling afresh is always correct
     _remember(key, steps)
     return steps
 
 
 def keep(key: str, steps: list[Step], store: Path | None) -> None:
-    """Remember the statements of a successful build; the file is replaced whole (one key: the last build)."""
+    """Remember the statements of a successful build (the file holds one key: the last build's)."""
     _remember(key, steps)
-    if store is None:
-        return
+    if store is not None:
+        _write(store, key, steps)
+
+
+def _key_in(store: Path) -> str | None:
+    try:
+        with store.open(encoding="utf-8") as f:
+            return f.readline().strip()
+    except OSError:
+        return None
+
+
+def _write(store: Path, key: str, steps: list[Step]) -> None:
+    """The key on the first line, then the steps as JSON; replaced whole, so a reader never sees half."""
     tmp = store.with_name(f"{store.name}.{os.getpid()}")
     try:
-        tmp.write_text(json.dumps({"key": key, "steps": [asdict(s) for s in steps]}), encoding="utf-8")
+        tmp.write_text(key + "\n" + json.dumps([asdict(s) for s in steps]), encoding="utf-8")
         tmp.replace(store)
     except OSError:
-        tmp.unlink(missing_ok=True)  # a cache: the next build compiles again
+        tmp.unlink(missing_ok=True)  # only a cache: the next build compiles again
 
 
 def _remember(key: str, steps: list[Step]) -> None:
