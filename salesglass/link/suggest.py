@@ -1,8 +1,9 @@
 """Fuzzy link suggestions for unlinked deals: written to `link_suggestions`, never applied.
 
-Names are normalised in the warehouse (the same SQL as the name rule); rapidfuzz scores every unlinked
-deal's company name (or the deal name when it has no company) against every partner name in C++
-chunks, keeping the best few candidates at or above `[linking].fuzzy_min_score`.
+Names are normalised in the warehouse (the same SQL as the name rule); rapidfuzz scores each unlinked
+deal's company name (or the deal name when it has no company) against the partner names it can reach
+`[linking].fuzzy_min_score` with (link/blocking.py: a lossless trigram index, so cost grows with the
+candidate pairs, not deals × partners), keeping the best few candidates at or above that minimum.
 
 Scoring is the costly part of a link run, so an incremental run rescores only the deals whose
 suggestions can differ: the relinked deals, the deals with a suggestion naming a renamed or deleted
@@ -16,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import duckdb
+import numpy as np
 from rapidfuzz import fuzz, process
 
+from salesglass.link.blocking import candidate_pairs
 from salesglass.link.incremental import PARTNER_STATE
 from salesglass.link.normalize import normalize_sql
 from salesglass.sql import quote_lit
@@ -105,7 +108,42 @@ def _lit(v: str | float | None) -> str:
 def _score(
     deals: list[tuple[int, str, str]], partners: list[tuple[str, str, str]], min_score: float
 ) -> list[tuple[int, str, float, str, str]]:
-    """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name)."""
+    """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name).
+
+    Only the candidate pairs of link/blocking.py are scored (each distinct pair of names once): every
+    pair that can reach min_score, not all. Scores are float32 like `_score_all_pairs`' matrix, so
+    scores, order and ties equal scoring all pairs.
+    """
+    dnames = sorted({d[2] for d in deals})
+    pnames = sorted({p[2] for p in partners})
+    left, right = candidate_pairs(dnames, pnames, min_score)
+    if not len(left):
+        return []
+    scores = process.cpdist(
+        np.array(dnames, dtype=object)[left],
+        np.array(pnames, dtype=object)[right],
+        scorer=fuzz.token_sort_ratio,
+        score_cutoff=min_score,
+        workers=1,
+    )
+    hits: dict[str, list[tuple[float, str]]] = {}  # deal name → (score, partner name) at or above min_score
+    for k in scores.nonzero()[0]:
+        hits.setdefault(dnames[left[k]], []).append((scores[k], pnames[right[k]]))
+    by_name: dict[str, list[int]] = {}
+    for j, p in enumerate(partners):
+        by_name.setdefault(p[2], []).append(j)
+    rows: list[tuple[int, str, float, str, str]] = []
+    for deal in deals:
+        found = [(s, j) for s, name in hits.get(deal[2], ()) for j in by_name[name]]
+        best = sorted(found, key=lambda h: (-h[0], partners[h[1]][0]))[:TOP]
+        rows.extend((deal[0], partners[j][0], round(float(s), 1), deal[1], partners[j][1]) for s, j in best)
+    return rows
+
+
+def _score_all_pairs(
+    deals: list[tuple[int, str, str]], partners: list[tuple[str, str, str]], min_score: float
+) -> list[tuple[int, str, float, str, str]]:
+    """`_score` without blocking: every deal against every partner (the reference the tests and bench/ compare)."""
     choices = [p[2] for p in partners]
     rows: list[tuple[int, str, float, str, str]] = []
     for start in range(0, len(deals), CHUNK):

@@ -1,0 +1,90 @@
+"""Fuzzy link suggestions: pairs scored and CPU time, blocked against all pairs (run on demand).
+
+    python bench/suggest.py /tmp/tz-m [--deals 30000] [--min-score 90] [--skip-all-pairs]
+
+COMPANY is a generated company (`salesglass generate`). Every amoCRM deal is scored as if unlinked (its
+company's name, else the deal's name) against every platform partner name, normalised by the warehouse
+SQL as in a link run: a superset of a real run's unlinked deals, so no load or link is needed. Prints the
+candidate pairs the trigram index keeps, CPU seconds of the blocked and of the all-pairs scoring, and
+checks the two give the same suggestions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _names(company: Path, limit: int) -> tuple[list[tuple[int, str, str]], list[tuple[str, str, str]]]:
+    import duckdb
+
+    from salesglass.link.normalize import normalize_sql
+
+    companies = {}
+    with open(company / "amocrm" / "companies.jsonl", encoding="utf-8") as f:
+        for line in f:
+            c = json.loads(line)
+            companies[c["id"]] = c["name"]
+    raw_deals = []
+    with open(company / "amocrm" / "leads.jsonl", encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            linked = d.get("_embedded", {}).get("companies") or []
+            name = companies.get(linked[0]["id"]) if linked else None
+            raw_deals.append((d["id"], name or d["name"]))
+            if len(raw_deals) >= limit:
+                break
+    with sqlite3.connect(company / "backoffice.sqlite") as bo:
+        raw_partners = [(str(i), n) for i, n in bo.execute("SELECT partner_id, name FROM partners")]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE d (k BIGINT, name VARCHAR)")
+    con.execute("CREATE TABLE p (k VARCHAR, name VARCHAR)")
+    for table, rows in (("d", raw_deals), ("p", raw_partners)):
+        con.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
+    deals = con.execute(f"SELECT k, name, {normalize_sql('name')} n FROM d WHERE n IS NOT NULL ORDER BY k").fetchall()
+    partners = con.execute(
+        f"SELECT k, name, {normalize_sql('name')} n FROM p WHERE n IS NOT NULL ORDER BY k"
+    ).fetchall()
+    return deals, partners
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("company", type=Path)
+    ap.add_argument("--deals", type=int, default=30_000, help="score at most this many deals")
+    ap.add_argument("--min-score", type=float, default=90.0, help="[linking].fuzzy_min_score")
+    ap.add_argument("--skip-all-pairs", action="store_true", help="time the blocked scoring only")
+    args = ap.parse_args()
+
+    from salesglass.link.blocking import candidate_pairs
+    from salesglass.link.suggest import _score, _score_all_pairs
+
+    deals, partners = _names(args.company, args.deals)
+    print(f"{len(deals):,} deals × {len(partners):,} partners = {len(deals) * len(partners):,} pairs all told")
+    t = time.process_time()
+    dnames, pnames = sorted({d[2] for d in deals}), sorted({p[2] for p in partners})
+    pairs = len(candidate_pairs(dnames, pnames, args.min_score)[0])
+    spent = time.process_time() - t
+    print(f"blocking alone: {len(dnames):,} × {len(pnames):,} distinct names, {pairs:,} candidates, {spent:.2f} CPU-s")
+    t = time.process_time()
+    blocked = _score(deals, partners, args.min_score)
+    print(f"blocked: {len(blocked):,} suggestions in {time.process_time() - t:.2f} CPU-s")
+    if args.skip_all_pairs:
+        return
+    t = time.process_time()
+    every = _score_all_pairs(deals, partners, args.min_score)
+    print(f"all pairs: {len(every):,} suggestions in {time.process_time() - t:.2f} CPU-s")
+    print("same suggestions" if blocked == every else "DIFFERENT suggestions")
+    if blocked != every:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
