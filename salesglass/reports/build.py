@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ibis
@@ -22,7 +23,7 @@ import ibis
 from salesglass.account_zone import resolve_zone
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import CANONICAL
-from salesglass.reports import derive, registry
+from salesglass.reports import compiled, derive, registry
 from salesglass.reports.base import BuildParams, Canon, fetch_rows, nullable
 from salesglass.reports.publish import building, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
@@ -185,6 +186,39 @@ class _Timer:
         self.say(f"{name:<28} {self.rows[name]:>10,} rows  {self.seconds[name]:6.2f} s")
         return table
 
+    def run(self, con: ibis.BaseBackend, step: compiled.Step, compiling: float = 0.0) -> None:
+        """Publish one step from its SQL; `compiling`: the seconds its expression took to build and compile."""
+        start = time.perf_counter()
+        con.raw_sql(step.create)
+        con.raw_sql(step.insert)
+        self.rows[step.name] = int(con.raw_sql(f"SELECT count(*) FROM {quote_ident(step.name)}").fetchall()[0][0])
+        self.seconds[step.name] = time.perf_counter() - start + compiling
+        self.say(f"{step.name:<28} {self.rows[step.name]:>10,} rows  {self.seconds[step.name]:6.2f} s")
+
+
+def _publish_reports(con: ibis.BaseBackend, canon: Canon, params: BuildParams, timer: _Timer, store: Path) -> None:
+    """Every derived helper and report into the build file (DuckDB), from SQL compiled once per key
+    (reports/compiled.py): a known key runs the kept statements, a new one builds and compiles them."""
+    key = compiled.key_of(canon, params)
+    steps = compiled.recall(key, store)
+    if steps is not None:
+        timer.say(f"SQL of {len(steps)} steps reused (same code, as_of, rules and schema as a former build)")
+        for step in steps:
+            timer.run(con, step)
+        return
+    fresh: list[compiled.Step] = []
+    last = [time.perf_counter()]  # the step's expression was built since the previous one was published
+
+    def keep(name: str, expr: ibis.Table) -> ibis.Table:
+        step = compiled.compile_step(con, name, expr)
+        fresh.append(step)
+        timer.run(con, step, compiling=time.perf_counter() - last[0])
+        last[0] = time.perf_counter()
+        return con.table(name)
+
+    report_exprs(canon, params, keep=keep)
+    compiled.keep(key, fresh, store)
+
 
 def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) -> BuildSummary:
     """Build every report for `as_of` (default: today in the account time zone) and publish it."""
@@ -222,7 +256,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
                     if t.name != "deal_stages":
                         timer.rows[t.name] = int(fetch_rows(out, out.table(t.name).count())[0][0])
                 # every derived helper and report is published as it is computed
-                report_exprs(canon, params, keep=lambda n, e: timer.publish(out, n, e))
+                _publish_reports(out, canon, params, timer, compiled.store_path(cfg.published_path))
                 _say_reconciliation(out, say)
                 out.drop_table("source_deal_stages")
             else:

@@ -1,0 +1,142 @@
+"""The SQL of every build step, compiled from its Ibis expression once per code, parameters and schema.
+
+Building the reports' Ibis expressions and compiling them to SQL is pure Python work — 3–5 CPU-s per
+build, more than DuckDB needs to run them on a small company — and it yields the same text on every
+build with the same as_of, rules, approved bonus months and canonical schema: the data never enters the
+SQL (no report reads rows while its expression is built). So the statements are kept under a key of
+everything that shapes them — in memory for the process, and in a hidden file next to the published one
+for the next process (the refresh worker, the CLI) — and a build whose key is known runs the kept
+statements in the same order. A build that compiles afresh runs exactly the statements it keeps, so
+both paths publish the same tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+
+import ibis
+import sqlglot as sg
+import sqlglot.expressions as sge
+
+from salesglass.model.schema import CANONICAL
+from salesglass.reports.base import BuildParams, Canon, nullable
+
+FORMAT = 1  # bump when the kept statements change shape
+_MEMORY: dict[str, list[Step]] = {}
+_MEMORY_KEYS = 8  # builds with different parameters in one process (tests: many small companies)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One published table: its CREATE (columns and types) and the INSERT of its rows."""
+
+    name: str
+    create: str
+    insert: str
+
+
+def compile_step(con: ibis.BaseBackend, name: str, expr: ibis.Table) -> Step:
+    """The statements Ibis's `create_table(name, nullable(expr))` would run, as text (DuckDB dialect)."""
+    expr = nullable(expr)
+    dialect = con.dialect
+    table = sg.table(name, quoted=True)
+    columns = sge.Schema(this=table, expressions=expr.schema().to_sqlglot_column_defs(dialect))
+    create = sge.Create(kind="TABLE", this=columns, replace=True).sql(dialect)
+    query = con.compiler.to_sqlglot(expr)
+    names = [sge.to_identifier(c, quoted=True) for c in expr.columns]
+    return Step(name, create, sge.insert(query, into=table, columns=names).sql(dialect))
+
+
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """The package's own source (any edit compiles afresh) and the versions of what writes the SQL."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256(f"{FORMAT} ibis {ibis.__version__} sqlglot {sg.__version__}".encode())
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def key_of(canon: Canon, params: BuildParams) -> str:
+    """Everything the SQL depends on: code, as_of, zone, rules, frozen bonus numbers, closed months and the
+    names and schemas of the tables the build reads."""
+    parts = [
+        _code(),
+        params.as_of.isoformat(),
+        params.timezone,
+        params.rules.model_dump_json(),
+        repr(params.frozen_bonus_rules),
+    ]
+    for t in CANONICAL:
+        table = getattr(canon, t.name)
+        parts.append(f"{t.name}={table.get_name()}:{table.schema()!r}")
+    state = canon.bonus_state
+    if state is not None:
+        parts.append(repr(state.closed))
+        for f in fields(state):
+            value = getattr(state, f.name)
+            if isinstance(value, ibis.Table):
+                parts.append(f"{f.name}={value.get_name()}:{value.schema()!r}")
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def store_path(published: Path) -> Path:
+    return published.with_name(f".{published.name}.sql-cache.json")
+
+
+def recall(key: str, store: Path | None) -> list[Step] | None:
+    """The kept statements of this key: from memory, else from the file (None: compile afresh). The file
+    gets the statements of a key known in memory only, so that the next process finds them too."""
+    kept = _MEMORY.get(key)
+    if kept is not None:
+        if store is not None and _key_in(store) != key:
+            _write(store, key, kept)
+        return kept
+    if store is None or _key_in(store) != key:
+        return None
+    try:
+        with store.open(encoding="utf-8") as f:
+            f.readline()
+            steps = [Step(**s) for s in json.load(f)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # unreadable: compiling afresh is always correct
+    _remember(key, steps)
+    return steps
+
+
+def keep(key: str, steps: list[Step], store: Path | None) -> None:
+    """Remember the statements of a successful build (the file holds one key: the last build's)."""
+    _remember(key, steps)
+    if store is not None:
+        _write(store, key, steps)
+
+
+def _key_in(store: Path) -> str | None:
+    try:
+        with store.open(encoding="utf-8") as f:
+            return f.readline().strip()
+    except OSError:
+        return None
+
+
+def _write(store: Path, key: str, steps: list[Step]) -> None:
+    """The key on the first line, then the steps as JSON; replaced whole, so a reader never sees half."""
+    tmp = store.with_name(f"{store.name}.{os.getpid()}")
+    try:
+        tmp.write_text(key + "\n" + json.dumps([asdict(s) for s in steps]), encoding="utf-8")
+        tmp.replace(store)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # only a cache: the next build compiles again
+
+
+def _remember(key: str, steps: list[Step]) -> None:
+    _MEMORY.pop(key, None)
+    _MEMORY[key] = steps
+    while len(_MEMORY) > _MEMORY_KEYS:
+        _MEMORY.pop(next(iter(_MEMORY)))
