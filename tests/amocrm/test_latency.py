@@ -43,7 +43,8 @@ TABLES = {  # the warehouse a sync leaves, each in a stable order (synced_at, a 
     "raw deleted leads": "SELECT id, data FROM raw_amocrm_deleted_leads ORDER BY id",
     "raw companies": "SELECT id, data FROM raw_amocrm_companies ORDER BY id",
     "raw events": "SELECT id, data FROM raw_amocrm_events ORDER BY id",
-    "watermarks": "SELECT stream, watermark FROM amocrm_sync_state ORDER BY stream",
+    # the data streams' watermarks; `reference_lists` holds when the lists were read, a clock reading too
+    "watermarks": "SELECT stream, watermark FROM amocrm_sync_state WHERE stream <> 'reference_lists' ORDER BY stream",
 }
 
 

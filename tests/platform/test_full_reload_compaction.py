@@ -18,8 +18,9 @@ from salesglass.sources.platform.cli import print_summary
 from salesglass.sources.platform.load import run_load
 from tests.platform.conftest import demo_config, make_sqlite
 
-ORDERS = 100_000
-# done orders of the hand-written events and partners, enough that a full reload frees many blocks
+ORDERS = 160_000
+# done orders of the hand-written events and partners, enough that a full reload frees many blocks (the
+# sales table must hold well over 30 % of the file once the refresh's bookkeeping tables sit beside it)
 MANY_ORDERS = f"""
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ORDERS})
 INSERT INTO orders (order_id, number, origin, status, event_id, org_id, vendor_id, created_at, done_at, is_invitation,

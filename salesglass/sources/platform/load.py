@@ -291,11 +291,13 @@ def _nothing_new(con: duckdb.DuckDBPyConnection, table: Table, staged: str, sour
     if not key or not set(key) <= set(names):
         return False
     later = FILLED_LATER.get(table.name, ())
+    # TRY_CAST: a staged text the loader parses its own way ("3 000,00") reads as NULL here, so the row
+    # counts as new and takes the normal path, rather than failing the load
     on = " AND ".join(f"t.{quote_ident(k)} = s.{quote_ident(k)}" for k in key)
     same = " AND ".join(
-        f"(s.{quote_ident(c)} IS NULL OR CAST(s.{quote_ident(c)} AS {types[c]}) = t.{quote_ident(c)})"
+        f"(s.{quote_ident(c)} IS NULL OR TRY_CAST(s.{quote_ident(c)} AS {types[c]}) = t.{quote_ident(c)})"
         if c in later
-        else f"CAST(s.{quote_ident(c)} AS {types[c]}) IS NOT DISTINCT FROM t.{quote_ident(c)}"
+        else f"TRY_CAST(s.{quote_ident(c)} AS {types[c]}) IS NOT DISTINCT FROM t.{quote_ident(c)}"
         for c in names
     )
     new = con.execute(f"""SELECT count(*) FROM {quote_ident(staged)} s WHERE s.__reason IS NULL
