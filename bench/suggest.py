@@ -1,6 +1,6 @@
 """Fuzzy link suggestions: pairs scored and CPU time, blocked against all pairs (run on demand).
 
-    python bench/suggest.py /tmp/tz-m [--deals 30000] [--min-score 90] [--skip-all-pairs]
+    python bench/suggest.py /tmp/tz-m [--deals 30000] [--partners N] [--min-score 90] [--skip-all-pairs]
 
 COMPANY is a generated company (`salesglass generate`). Every amoCRM deal is scored as if unlinked (its
 company's name, else the deal's name) against every platform partner name, normalised by the warehouse
@@ -59,6 +59,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("company", type=Path)
     ap.add_argument("--deals", type=int, default=30_000, help="score at most this many deals")
+    ap.add_argument("--partners", type=int, default=None, help="score against at most this many partners")
     ap.add_argument("--min-score", type=float, default=90.0, help="[linking].fuzzy_min_score")
     ap.add_argument("--skip-all-pairs", action="store_true", help="time the blocked scoring only")
     args = ap.parse_args()
@@ -67,11 +68,18 @@ def main() -> None:
     from salesglass.link.suggest import _score, _score_all_pairs
 
     deals, partners = _names(args.company, args.deals)
+    partners = partners[: args.partners]
     print(f"{len(deals):,} deals × {len(partners):,} partners = {len(deals) * len(partners):,} pairs all told")
     t = time.process_time()
     dnames, pnames = sorted({d[2] for d in deals}), sorted({p[2] for p in partners})
-    pairs = len(candidate_pairs(dnames, pnames, args.min_score)[0])
-    spent = time.process_time() - t
+    left, right = candidate_pairs(dnames, pnames, args.min_score)
+    spent, pairs = time.process_time() - t, len(left)
+    from rapidfuzz import fuzz, process
+
+    reach = process.cpdist(
+        [dnames[i] for i in left], [pnames[j] for j in right], scorer=fuzz.token_sort_ratio, score_cutoff=args.min_score
+    )
+    print(f"distinct name pairs scoring ≥ {args.min_score:g}: {int((reach > 0).sum()):,}")
     print(f"blocking alone: {len(dnames):,} × {len(pnames):,} distinct names, {pairs:,} candidates, {spent:.2f} CPU-s")
     t = time.process_time()
     blocked = _score(deals, partners, args.min_score)

@@ -23,10 +23,13 @@ before, so the suggestions equal the all-pairs ones; only the pairs that cannot 
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Iterator
 
 import numpy as np
 
 Q = 3
+CHUNK = 5000  # left names per index join
 
 
 def sorted_words(name: str) -> str:
@@ -57,8 +60,30 @@ def _admissible(la: int, lb: int, min_score: float) -> bool:
     return abs(la - lb) <= _max_edits(la, lb, min_score)
 
 
+def worth_blocking(left: list[str], right: list[str], min_score: float) -> bool:
+    """False when at least half the pairs need no shared trigram (a low minimum score): then the filter
+    cannot prune and scoring every pair in rapidfuzz's own loop is cheaper and bounded in memory."""
+    cl = Counter(len(sorted_words(s)) for s in left)
+    cr = Counter(len(sorted_words(s)) for s in right)
+    loose = sum(
+        cl[a] * cr[b] for a in cl for b in cr if _admissible(a, b, min_score) and _shared_needed(a, b, min_score) <= 0
+    )
+    return loose * 2 < len(left) * len(right)
+
+
 def candidate_pairs(left: list[str], right: list[str], min_score: float) -> tuple[np.ndarray, np.ndarray]:
-    """(left indexes, right indexes) of every pair that may score ≥ min_score, in ascending order.
+    """(left indexes, right indexes) of every pair that may score ≥ min_score, in ascending order."""
+    chunks = list(candidate_chunks(left, right, min_score))
+    if not chunks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks])
+
+
+def candidate_chunks(
+    left: list[str], right: list[str], min_score: float, chunk: int | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """`candidate_pairs` for `chunk` left names at a time (by default fewer as `right` grows, from CHUNK
+    down to 500): the join's memory stays bounded at any size.
 
     Lossless (see the module docstring). The index join runs in an in-memory DuckDB: set-based, not a
     Python loop per name; the trigrams themselves are cut in Python, by code point as rapidfuzz counts.
@@ -66,6 +91,8 @@ def candidate_pairs(left: list[str], right: list[str], min_score: float) -> tupl
     import duckdb
     import pyarrow as pa
 
+    if chunk is None:
+        chunk = max(500, min(CHUNK, 20_000_000 // max(len(right), 1)))
     lw = [sorted_words(s) for s in left]
     rw = [sorted_words(s) for s in right]
     lengths = sorted({len(s) for s in lw} | {len(s) for s in rw})
@@ -111,14 +138,18 @@ def candidate_pairs(left: list[str], right: list[str], min_score: float) -> tupl
                 FROM freq)
             SELECT r.side, r.i, r.gram, r.occ, n.len FROM ranked r JOIN names n USING (side, i)
             WHERE r.rk <= n.keep""")
-        rows = con.execute("""
-            WITH pairs AS (
-                SELECT a.i AS l, b.i AS r, a.len AS la, b.len AS lb
-                FROM prefix a JOIN prefix b ON a.gram = b.gram AND a.occ = b.occ AND a.side = 0 AND b.side = 1
-                UNION ALL
-                SELECT a.i, b.i, a.len, b.len FROM names a JOIN loose o ON a.len = o.la
-                JOIN names b ON b.len = o.lb WHERE a.side = 0 AND b.side = 1)
-            SELECT DISTINCT l, r FROM pairs JOIN lengths_ok USING (la, lb) ORDER BY l, r""").fetchnumpy()
+        for lo in range(0, len(lw), chunk):
+            rows = con.execute(f"""
+                WITH pairs AS (
+                    SELECT a.i AS l, b.i AS r, a.len AS la, b.len AS lb
+                    FROM prefix a JOIN prefix b ON a.gram = b.gram AND a.occ = b.occ AND a.side = 0 AND b.side = 1
+                    WHERE a.i >= {lo} AND a.i < {lo + chunk}
+                    UNION ALL
+                    SELECT a.i, b.i, a.len, b.len FROM names a JOIN loose o ON a.len = o.la
+                    JOIN names b ON b.len = o.lb
+                    WHERE a.side = 0 AND b.side = 1 AND a.i >= {lo} AND a.i < {lo + chunk})
+                SELECT DISTINCT l, r FROM pairs JOIN lengths_ok USING (la, lb) ORDER BY l, r""").fetchnumpy()
+            if len(rows["l"]):
+                yield np.asarray(rows["l"], dtype=np.int64), np.asarray(rows["r"], dtype=np.int64)
     finally:
         con.close()
-    return np.asarray(rows["l"], dtype=np.int64), np.asarray(rows["r"], dtype=np.int64)

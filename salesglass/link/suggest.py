@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from salesglass.link.blocking import candidate_pairs
+from salesglass.link.blocking import candidate_chunks, worth_blocking
 from salesglass.link.incremental import PARTNER_STATE
 from salesglass.link.normalize import normalize_sql
 from salesglass.sql import quote_lit
@@ -116,19 +116,16 @@ def _score(
     """
     dnames = sorted({d[2] for d in deals})
     pnames = sorted({p[2] for p in partners})
-    left, right = candidate_pairs(dnames, pnames, min_score)
-    if not len(left):
-        return []
-    scores = process.cpdist(
-        np.array(dnames, dtype=object)[left],
-        np.array(pnames, dtype=object)[right],
-        scorer=fuzz.token_sort_ratio,
-        score_cutoff=min_score,
-        workers=1,
-    )
+    if not worth_blocking(dnames, pnames, min_score):
+        return _score_all_pairs(deals, partners, min_score)
+    dnames_arr, pnames_arr = np.array(dnames, dtype=object), np.array(pnames, dtype=object)
     hits: dict[str, list[tuple[float, str]]] = {}  # deal name → (score, partner name) at or above min_score
-    for k in scores.nonzero()[0]:
-        hits.setdefault(dnames[left[k]], []).append((scores[k], pnames[right[k]]))
+    for left, right in candidate_chunks(dnames, pnames, min_score):
+        scores = process.cpdist(
+            dnames_arr[left], pnames_arr[right], scorer=fuzz.token_sort_ratio, score_cutoff=min_score, workers=1
+        )
+        for k in scores.nonzero()[0]:
+            hits.setdefault(dnames[left[k]], []).append((scores[k], pnames[right[k]]))
     by_name: dict[str, list[int]] = {}
     for j, p in enumerate(partners):
         by_name.setdefault(p[2], []).append(j)

@@ -11,8 +11,9 @@ import random
 
 import duckdb
 import pytest
+from rapidfuzz import fuzz
 
-from salesglass.link.blocking import candidate_pairs
+from salesglass.link.blocking import candidate_chunks, candidate_pairs, worth_blocking
 from salesglass.link.normalize import normalize_sql
 from salesglass.link.suggest import _score, _score_all_pairs
 
@@ -110,3 +111,26 @@ def test_blocking_skips_pairs_yet_equals_all_pairs_on_random_typos():
         assert len(blocked) > 100  # the check compares real suggestions, not two empty lists
     pairs = len(candidate_pairs([d[2] for d in deals], [p[2] for p in partners], 90.0)[0])
     assert pairs < len(deals) * len(partners) / 10
+
+
+def test_chunks_of_deals_give_the_same_pairs():
+    names = ["ромашка", "ромашкка", "вектор", "ким", "кит", "альфа бета", "бета альфа", "северный ветер"]
+    partners = ["ромашка", "вектор", "ким", "альфа бета гамма", "ветер северный"]
+    whole = candidate_pairs(names, partners, 60.0)
+    parts = list(candidate_chunks(names, partners, 60.0, chunk=3))
+    assert len(parts) == 3
+    assert [list(a) for a in whole] == [[int(x) for p in parts for x in p[k]] for k in (0, 1)]
+
+
+@pytest.mark.parametrize("min_score", [95.0, 90.0, 80.0, 60.0, 0.0])
+def test_every_pair_reaching_the_minimum_is_a_candidate(min_score):
+    """The filter itself, also where `_score` scores all pairs instead (low minimum scores)."""
+    deals = [n for _, _, n in _normalised(DEALS)]
+    partners = [n for _, _, n in _normalised(PARTNERS)]
+    left, right = candidate_pairs(deals, partners, min_score)
+    got = set(zip(left.tolist(), right.tolist(), strict=True))
+    for i, d in enumerate(deals):
+        for j, p in enumerate(partners):
+            if fuzz.token_sort_ratio(d, p) >= min_score:
+                assert (i, j) in got, (d, p)
+    assert worth_blocking(deals, partners, min_score) == (min_score >= 80)
