@@ -25,9 +25,15 @@ def _copy_of(golden_cfg, tmp: Path, rules: dict):
 def _tables(path: Path) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(path), read_only=True)
     names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+
     # build_info says when; bonus_audit when the bonus state file was first made: both differ per build
+    # floats to 12 significant digits: DuckDB's parallel sums add in a varying order (last-bit differences
+    # between any two builds, kept SQL or not); published money is rounded far above that
+    def steady(row: tuple) -> tuple:
+        return tuple(float(f"{v:.12g}") if isinstance(v, float) else v for v in row)
+
     out = {
-        n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr)
+        n: sorted((steady(r) for r in con.execute(f'SELECT * FROM "{n}"').fetchall()), key=repr)
         for n in names
         if n not in ("build_info", "bonus_audit")
     }
