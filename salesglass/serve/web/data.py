@@ -179,17 +179,17 @@ def warm(snap: Snapshot) -> None:
     once per version (managers, the first month with sales; the partners' first sales when the file
     lacks them) are made. Every report table and helper is read whole here — they are small next to
     `sales`, which no page reads per request except the one-partner drill (one partner's rows)."""
-    cur = snap.con.cursor()
+    q = Query(snap)
     try:
-        cur.execute("SELECT ?", [1]).fetchall()
+        q.scalar("SELECT ?", [1])
         snap.managers()
         if snap.has("partner_months"):
-            snap.once("first_month", lambda: cur.execute("SELECT min(month) FROM partner_months").fetchone()[0])
+            snap.once("first_month", lambda: q.scalar("SELECT min(month) FROM partner_months"))
         snap.first_sales()
         for table in sorted(snap.tables - {"sales"}):
-            cur.execute(f'SELECT max(hash(COLUMNS(*))) FROM "{table}"').fetchall()
+            q.rows(f'SELECT max(hash(COLUMNS(*))) FROM "{table}"')
     finally:
-        cur.close()
+        q.close()
     snap.warmed = True
 
 
