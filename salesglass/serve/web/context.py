@@ -134,7 +134,7 @@ class Ctx:
         last = month_start(self.snap.as_of)
         first = None
         if self.snap.has("partner_months"):
-            first = self.q.scalar("SELECT min(month) FROM partner_months")
+            first = self.snap.once("first_month", lambda: self.q.scalar("SELECT min(month) FROM partner_months"))
         first = max(month_start(first) if first else add_months(last, -24), add_months(last, -120))
         first = min(first, self.month_from)
         out, m = [], last

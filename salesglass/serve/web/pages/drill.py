@@ -148,10 +148,15 @@ def deals(ctx: Ctx) -> DrillView:
         title += f": {t(stage)}"
     table = TableView("deals", title, deal_cols(t), [deal_line(ctx, r) for r in rows])
     view = DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
-    view.pipelines = [
-        r["pipeline_id"]
-        for r in ctx.q.rows("SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50")
-    ]
+    view.pipelines = ctx.snap.once(
+        "pipelines",
+        lambda: [
+            r["pipeline_id"]
+            for r in ctx.q.rows(
+                "SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50"
+            )
+        ],
+    )
     return view
 
 
