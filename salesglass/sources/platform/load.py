@@ -135,7 +135,7 @@ def load_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
 
 
 def _load_all(con: duckdb.DuckDBPyConnection, cfg: Config, summary: LoadSummary, *, full: bool, progress: bool) -> None:
-    from salesglass.sources.platform.plans import load_plans
+    from salesglass.sources.platform.plans import load_plans, plans_stamp, store_plans_stamp, stored_plans_stamp
 
     replaced: set[str] = set()
     with Reporter(progress) as rep:
@@ -146,9 +146,15 @@ def _load_all(con: duckdb.DuckDBPyConnection, cfg: Config, summary: LoadSummary,
         if any(i.target == "widget_installs" for i in cfg.platform.inputs) or full:
             summary.derived_changed = _derive_widget_installed(con) > 0
         if cfg.plans.path or cfg.plans.table or cfg.plans.query:
-            before = _fingerprint(con, "plans")
-            summary.plans = load_plans(con, cfg, rep)
-            summary.plans.changed = _fingerprint(con, "plans") != before
+            stamp = None if full else plans_stamp(con, cfg)
+            if stamp is not None and stamp == stored_plans_stamp(con):
+                # the same file as last time, and nothing else its rows depend on changed
+                summary.plans = InputResult("plans", "plans", changed=False, watermark="file unchanged, not read")
+            else:
+                before = _fingerprint(con, "plans")
+                summary.plans = load_plans(con, cfg, rep)
+                summary.plans.changed = _fingerprint(con, "plans") != before
+                store_plans_stamp(con, plans_stamp(con, cfg))
         if summary.changed:
             from salesglass.warehouse import note_change
 
