@@ -48,15 +48,24 @@ class TableView:
         add = out.append
         cell = fmt.cell
         cols = [
-            (c.key, c.kind, _text(c.key), c.numeric, "_link_" + c.key, "_amo_" + c.key, "_kind_" + c.key)
+            (
+                c.key,
+                c.kind,
+                _text(c.key),
+                c.numeric,
+                "_link_" + c.key,
+                "_amo_" + c.key,
+                "_kind_" + c.key,
+                fmt.cell_of(c.kind),
+            )
             for c in self.cols
         ]
         for row in self.rows:
             override = row.get("_kind")  # a row's own kind for its money cells; "_kind_<col>": one cell's
             add("<tr>")
-            for key, col_kind, key_attr, numeric, link_key, amo_key, kind_key in cols:
-                kind = row.get(kind_key) or (override if override and col_kind == "money" else col_kind)
-                raw = cell(kind, row.get(key))
+            for key, col_kind, key_attr, numeric, link_key, amo_key, kind_key, col_cell in cols:
+                kind = row.get(kind_key) or (override if override and col_kind == "money" else None)
+                raw = cell(kind, row.get(key)) if kind else col_cell(row.get(key))
                 text = _text(raw)
                 add('<td class="num" data-col="' if numeric else '<td data-col="')
                 add(key_attr)
