@@ -2,7 +2,7 @@
 
 Names are normalised in the warehouse (the same SQL as the name rule); rapidfuzz scores each unlinked
 deal's company name (or the deal name when it has no company) against the partner names it can reach
-`[linking].fuzzy_min_score` with (link/blocking.py: a lossless trigram index, so cost grows with the
+`[linking].fuzzy_min_score` with (link/blocking.py: a lossless partition filter, so cost grows with the
 candidate pairs, not deals × partners), keeping the best few candidates at or above that minimum.
 
 Scoring is the costly part of a link run, so an incremental run rescores only the deals whose
@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from salesglass.link.blocking import candidate_chunks, worth_blocking
+from salesglass.link.blocking import candidate_blocks, worth_blocking
 from salesglass.link.incremental import PARTNER_STATE
 from salesglass.link.normalize import normalize_sql
 from salesglass.sql import quote_lit
@@ -110,22 +110,25 @@ def _score(
 ) -> list[tuple[int, str, float, str, str]]:
     """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name).
 
-    Only the candidate pairs of link/blocking.py are scored (each distinct pair of names once): every
-    pair that can reach min_score, not all. Scores are float32 like `_score_all_pairs`' matrix, so
-    scores, order and ties equal scoring all pairs.
+    Only the candidate blocks of link/blocking.py are scored (distinct names, one `cdist` per block):
+    every pair that can reach min_score, not all. Scores are float32 like `_score_all_pairs`' matrix,
+    so scores, order and ties equal scoring all pairs.
     """
     dnames = sorted({d[2] for d in deals})
     pnames = sorted({p[2] for p in partners})
     if not worth_blocking(dnames, pnames, min_score):
         return _score_all_pairs(deals, partners, min_score)
     dnames_arr, pnames_arr = np.array(dnames, dtype=object), np.array(pnames, dtype=object)
-    hits: dict[str, list[tuple[float, str]]] = {}  # deal name → (score, partner name) at or above min_score
-    for left, right in candidate_chunks(dnames, pnames, min_score):
-        scores = process.cpdist(
+    scored: dict[tuple[int, int], float] = {}  # (deal name, partner name) indexes → score ≥ min_score
+    for left, right in candidate_blocks(dnames, pnames, min_score):
+        scores = process.cdist(
             dnames_arr[left], pnames_arr[right], scorer=fuzz.token_sort_ratio, score_cutoff=min_score, workers=1
         )
-        for k in scores.nonzero()[0]:
-            hits.setdefault(dnames[left[k]], []).append((scores[k], pnames[right[k]]))
+        for a, b in zip(*scores.nonzero(), strict=True):
+            scored[(left[a], right[b])] = scores[a, b]  # a pair in two blocks: the same score twice
+    hits: dict[str, list[tuple[float, str]]] = {}  # deal name → (score, partner name) at or above min_score
+    for (a, b), score in scored.items():
+        hits.setdefault(dnames[a], []).append((score, pnames[b]))
     by_name: dict[str, list[int]] = {}
     for j, p in enumerate(partners):
         by_name.setdefault(p[2], []).append(j)
