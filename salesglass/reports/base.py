@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-import ibis
-import ibis.expr.types as ir
-
 from salesglass.model.schema import STAGES
-from salesglass.reports import periods
 from salesglass.reports.config import ReportsConfig
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Ibis is imported where an expression is built: a build that reuses its SQL never needs it
+    import ibis
+    import ibis.expr.types as ir
+
     from salesglass.reports.bonus_close import BonusState
 
 
@@ -44,6 +43,8 @@ class BuildParams:
     @property
     def cutoff(self) -> datetime:
         """First UTC instant after the as_of day: every fact at or after it is ignored."""
+        from salesglass.reports import periods
+
         return periods.end_of_day_utc(self.as_of, self.timezone)
 
     @property
@@ -51,20 +52,32 @@ class BuildParams:
         return self.as_of.replace(day=1)
 
     def local_date(self, ts: ir.TimestampValue) -> ir.DateValue:
+        from salesglass.reports import periods
+
         return periods.local_date(ts, self.timezone, self.as_of.year + 1)
 
     def month(self, ts: ir.TimestampValue) -> ir.DateValue:
+        from salesglass.reports import periods
+
         return periods.month_of(ts, self.timezone, self.as_of.year + 1)
 
     def month_of_many(self, ts: ir.TimestampValue) -> ir.DateValue:
         """The same month, faster per row but a longer query: for the pass over every sale."""
+        from salesglass.reports import periods
+
         return periods.month_by_search(ts, self.timezone, self.as_of.year + 1)
 
     def week(self, ts: ir.TimestampValue) -> ir.DateValue:
+        from salesglass.reports import periods
+
         return periods.week_of(ts, self.timezone, self.as_of.year + 1)
 
     def utc(self, day: date) -> ir.TimestampValue:
         """The instant `day` starts in the account time zone, as a literal."""
+        import ibis
+
+        from salesglass.reports import periods
+
         return ibis.literal(periods.local_midnight_utc(day, self.timezone))
 
 
@@ -121,6 +134,8 @@ STAGE_ORDER: dict[str, int] = {s: i + 1 for i, s in enumerate(STAGES)}  # `stage
 
 def union_all(*tables: ibis.Table, distinct: bool = False) -> ibis.Table:
     """UNION ALL that tolerates NOT NULL vs nullable columns of the same type (they differ per source)."""
+    import ibis
+
     first = tables[0].schema()
     common = {name: dtype.copy(nullable=True) for name, dtype in first.items()}
     return ibis.union(*[t.cast(common) for t in tables], distinct=distinct)
