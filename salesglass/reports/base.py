@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from salesglass.model.schema import STAGES
 from salesglass.reports.config import ReportsConfig
@@ -22,7 +22,19 @@ if TYPE_CHECKING:  # Ibis is imported where an expression is built: a build that
     import ibis
     import ibis.expr.types as ir
 
+    from salesglass.reports import periods
     from salesglass.reports.bonus_close import BonusState
+else:
+
+    class _Periods:
+        """`salesglass.reports.periods` (which imports Ibis), imported at its first use."""
+
+        def __getattr__(self, name: str) -> Any:
+            from salesglass.reports import periods
+
+            return getattr(periods, name)
+
+    periods = _Periods()
 
 
 @dataclass(frozen=True)
@@ -43,8 +55,6 @@ class BuildParams:
     @property
     def cutoff(self) -> datetime:
         """First UTC instant after the as_of day: every fact at or after it is ignored."""
-        from salesglass.reports import periods
-
         return periods.end_of_day_utc(self.as_of, self.timezone)
 
     @property
@@ -52,31 +62,21 @@ class BuildParams:
         return self.as_of.replace(day=1)
 
     def local_date(self, ts: ir.TimestampValue) -> ir.DateValue:
-        from salesglass.reports import periods
-
         return periods.local_date(ts, self.timezone, self.as_of.year + 1)
 
     def month(self, ts: ir.TimestampValue) -> ir.DateValue:
-        from salesglass.reports import periods
-
         return periods.month_of(ts, self.timezone, self.as_of.year + 1)
 
     def month_of_many(self, ts: ir.TimestampValue) -> ir.DateValue:
         """The same month, faster per row but a longer query: for the pass over every sale."""
-        from salesglass.reports import periods
-
         return periods.month_by_search(ts, self.timezone, self.as_of.year + 1)
 
     def week(self, ts: ir.TimestampValue) -> ir.DateValue:
-        from salesglass.reports import periods
-
         return periods.week_of(ts, self.timezone, self.as_of.year + 1)
 
     def utc(self, day: date) -> ir.TimestampValue:
         """The instant `day` starts in the account time zone, as a literal."""
         import ibis
-
-        from salesglass.reports import periods
 
         return ibis.literal(periods.local_midnight_utc(day, self.timezone))
 
