@@ -65,7 +65,9 @@ def _plans_xlsx(path) -> str:
     return str(path)
 
 
-def test_sqlite_back_office_maps_as_documented(warehouse, backoffice, tmp_path):
+@pytest.mark.parametrize("few_rows", [200_000, 0], ids=["timezone() per row", "the zone's periods"])
+def test_sqlite_back_office_maps_as_documented(warehouse, backoffice, tmp_path, monkeypatch, few_rows):
+    monkeypatch.setattr("salesglass.sources.platform.load.FEW_ROWS", few_rows)  # both ways to read local times
     add_amocrm_managers(warehouse)
     cfg = demo_config(f"sqlite:///{backoffice}", tmp_path, plans=_plans_xlsx(tmp_path / "plans.xlsx"))
     summary = load_into(warehouse, cfg, progress=False)

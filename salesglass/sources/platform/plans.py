@@ -33,7 +33,7 @@ AMBIGUOUS = "ambiguous manager (matches more than one amoCRM user)"
 def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -> InputResult
     from salesglass.account_zone import resolve_zone
     from salesglass.errors import ConfigError
-    from salesglass.sources.platform.load import InputResult, _quarantine_rejects
+    from salesglass.sources.platform.load import FEW_ROWS, InputResult, _quarantine_rejects
 
     spec = cfg.plans
     if "manager_id" in spec.columns and "manager" not in spec.columns:
@@ -44,7 +44,8 @@ def load_plans(con: duckdb.DuckDBPyConnection, cfg: Config, rep: Reporter):  # -
     task = rep.start("plans", "plans → plans")
     landed = land_input(con, cfg, spec, target, into="__land_plans", label="[plans]")
     result = InputResult("plans", "plans", read=landed.rows)
-    staged = staged_sql(spec, target, landed.specs, landed.table, landed.types, resolve_zone(cfg, con).name)
+    zone = resolve_zone(cfg, con).name
+    staged = staged_sql(spec, target, landed.specs, landed.table, landed.types, zone, few_rows=landed.rows <= FEW_ROWS)
     if "manager" in landed.specs:
         unknown, ambiguous = quote_lit(UNKNOWN), quote_lit(AMBIGUOUS)
         staged = f"""
