@@ -36,7 +36,7 @@ from collections.abc import Iterator
 import duckdb
 import numpy as np
 
-from salesglass.sql import quote_lit
+from salesglass.link.memtable import create_table
 
 
 def sorted_words(name: str) -> str:
@@ -123,26 +123,6 @@ def candidate_pairs(left: list[str], right: list[str], min_score: float) -> tupl
     return pairs // max(len(right), 1), pairs % max(len(right), 1)
 
 
-def _load(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str, list[int] | list[str]]]) -> None:
-    """A table of (name, SQL type, values) columns from Python lists. Neither pyarrow nor bound parameters:
-    both import pandas, 1–4 CPU-s per link run; one literal per column, split by DuckDB, takes ~0.4 s for
-    200,000 names."""
-    if not columns[0][2]:
-        con.execute(f"CREATE TABLE {table} ({', '.join(f'{name} {kind}' for name, kind, _ in columns)})")
-        return
-    cols = []
-    for name, kind, values in columns:
-        if kind == "VARCHAR":
-            texts = [str(v) for v in values]
-            sep = next(
-                chr(c) for c in [*range(31, 0, -1), *range(0xE000, 0xF900)] if not any(chr(c) in t for t in texts)
-            )
-            cols.append(f"unnest(string_split({quote_lit(sep.join(texts))}, chr({ord(sep)}))) AS {name}")
-        else:
-            cols.append(f"unnest(string_split('{','.join(str(int(v)) for v in values)}', ',')::{kind}[]) AS {name}")
-    con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(cols)}")
-
-
 def candidate_blocks(left: list[str], right: list[str], min_score: float) -> Iterator[tuple[list[int], list[int]]]:
     """Blocks (left indexes, right indexes) whose cross products hold every pair that may score ≥ min_score.
 
@@ -171,7 +151,7 @@ def candidate_blocks(left: list[str], right: list[str], min_score: float) -> Ite
     con = duckdb.connect()
     try:
         for table, texts in (("seg_names", seg_texts), ("probe_names", probe_texts)):
-            _load(
+            create_table(
                 con,
                 table,
                 [
@@ -180,12 +160,12 @@ def candidate_blocks(left: list[str], right: list[str], min_score: float) -> Ite
                     ("text", "VARCHAR", texts),
                 ],
             )
-        _load(
+        create_table(
             con,
             "seg_plan",
             [(k, "BIGINT", [r[n] for r in segments]) for n, k in enumerate(("ls", "k", "start", "size"))],
         )
-        _load(
+        create_table(
             con,
             "probe_plan",
             [(k, "BIGINT", [r[n] for r in probes]) for n, k in enumerate(("lt", "ls", "k", "start", "size"))],

@@ -14,16 +14,14 @@ partners with the same scores as last time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import duckdb
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from salesglass.link.blocking import candidate_blocks, worth_blocking
 from salesglass.link.incremental import PARTNER_STATE
+from salesglass.link.memtable import insert_rows
 from salesglass.link.normalize import normalize_sql
-from salesglass.sql import quote_lit
 
 TOP = 5  # candidates kept per deal
 CHUNK = 2000
@@ -52,7 +50,7 @@ def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = Tr
     ).fetchall()
     if deals and partners:
         rows = _score(deals, partners, min_score)
-        _insert(con, "link_suggestions", rows)
+        insert_rows(con, "link_suggestions", SUGGESTION_COLUMNS, rows)
     (count,) = con.execute("SELECT count(*) FROM link_suggestions").fetchall()[0]
     return count
 
@@ -79,7 +77,7 @@ def _rescore(
     if rest and changed:
         again |= {r[0] for r in _score(rest, changed, min_score)}
     con.execute("CREATE OR REPLACE TEMP TABLE __rescore (deal_id BIGINT)")
-    _insert(con, "__rescore", [(d,) for d in sorted(again)])
+    insert_rows(con, "__rescore", [("deal_id", "BIGINT")], [(d,) for d in sorted(again)])
     con.execute("DELETE FROM link_suggestions WHERE deal_id IN (SELECT deal_id FROM __rescore)")
     # a deal that left the candidates (linked, overridden, deleted) keeps no suggestion either
     con.execute("""DELETE FROM link_suggestions WHERE deal_id NOT IN (
@@ -90,19 +88,13 @@ def _rescore(
     return [d for d in deals if d[0] in again]
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[tuple[str | float | None, ...]]) -> None:
-    """Rows as SQL literals: a bound parameter (executemany) makes DuckDB import pandas, seconds per process."""
-    for start in range(0, len(rows), 1000):
-        values = ", ".join("(" + ", ".join(_lit(v) for v in row) + ")" for row in rows[start : start + 1000])
-        con.execute(f"INSERT INTO {table} VALUES {values}")
-
-
-def _lit(v: str | float | None) -> str:
-    if v is None:
-        return "NULL"
-    if isinstance(v, str):
-        return quote_lit(v)
-    return repr(int(v)) if isinstance(v, int) else repr(float(v))
+SUGGESTION_COLUMNS = (
+    ("deal_id", "BIGINT"),
+    ("partner_id", "VARCHAR"),
+    ("score", "DOUBLE"),
+    ("deal_name", "VARCHAR"),
+    ("partner_name", "VARCHAR"),
+)
 
 
 def _score(

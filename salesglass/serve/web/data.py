@@ -53,6 +53,7 @@ class Snapshot:
 
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
     _first_sales: str | None = None
+    _partner_months: str | None = None
     _managers: dict[int, dict[str, Any]] | None = None
     _once: dict[str, Any] = field(default_factory=dict)
 
@@ -103,6 +104,22 @@ class Snapshot:
                 )
                 self._first_sales = "sg_cache.first_sales"
         return self._first_sales
+
+    def partner_month_sales(self) -> str:
+        """A table partner_id, month, turnover, revenue, tickets: `partner_days` (kopecks, account days) summed
+        by month, made once per published version in an in-memory database of this snapshot (like
+        first_sales), ordered by month so a range of months reads only its own row groups."""
+        with self._cache_lock:
+            if self._partner_months is None:
+                self.con.execute("ATTACH IF NOT EXISTS ':memory:' AS sg_cache (READ_WRITE)")
+                self.con.execute(
+                    "CREATE OR REPLACE TABLE sg_cache.partner_month_sales AS SELECT partner_id, "
+                    "CAST(date_trunc('month', day) AS DATE) AS month, CAST(sum(turnover) AS BIGINT) AS turnover, "
+                    "CAST(sum(revenue) AS BIGINT) AS revenue, CAST(sum(tickets) AS BIGINT) AS tickets "
+                    "FROM partner_days GROUP BY ALL ORDER BY month, partner_id"
+                )
+                self._partner_months = "sg_cache.partner_month_sales"
+        return self._partner_months
 
     def has(self, table: str, column: str | None = None) -> bool:
         return table in self.tables and (column is None or column in self.columns.get(table, set()))
@@ -186,6 +203,8 @@ def warm(snap: Snapshot) -> None:
         if snap.has("partner_months"):
             snap.once("first_month", lambda: q.scalar("SELECT min(month) FROM partner_months"))
         snap.first_sales()
+        if snap.has("partner_days", "day"):
+            snap.partner_month_sales()
         for table in sorted(snap.tables - {"sales"}):
             q.rows(f'SELECT max(hash(COLUMNS(*))) FROM "{table}"')
     finally:

@@ -46,7 +46,8 @@ def lines_sql(where: str, ordered: bool = True, limit: int | None = None) -> str
     the partners are joined (a page of the range's thousands of lines joins a page of partners)."""
     lines = "report_bonus_lines"
     if limit is not None:
-        lines = f"(SELECT * FROM report_bonus_lines l WHERE {where} ORDER BY {LINES_ORDER} LIMIT {int(limit)})"
+        cols = "month, manager_id, role, rule, partner_id, deal_id, base, rate, multiplier, amount"
+        lines = f"(SELECT {cols} FROM report_bonus_lines l WHERE {where} ORDER BY {LINES_ORDER} LIMIT {int(limit)})"
         where = "TRUE"
     return f"""SELECT l.month, l.manager_id, l.role, l.rule, l.partner_id, p.name AS partner_name, l.deal_id,
                       l.base, l.rate, l.multiplier, l.amount
