@@ -53,7 +53,7 @@ class Snapshot:
 
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
     _first_sales: str | None = None
-    _partner_months: str | None = None
+    _derived: set[str] = field(default_factory=set)
     _managers: dict[int, dict[str, Any]] | None = None
     _once: dict[str, Any] = field(default_factory=dict)
 
@@ -105,21 +105,27 @@ class Snapshot:
                 self._first_sales = "sg_cache.first_sales"
         return self._first_sales
 
-    def partner_month_sales(self) -> str:
-        """A table partner_id, month, turnover, revenue, tickets: `partner_days` (kopecks, account days) summed
-        by month, made once per published version in an in-memory database of this snapshot (like
-        first_sales), ordered by month so a range of months reads only its own row groups."""
+    def derived(self, name: str, select: str) -> str:
+        """`sg_cache.<name>`, a table made from `select` once per published version in an in-memory database
+        attached to this snapshot (shared by every request's cursor; like first_sales): a page's rows in the
+        grain or order its filters need, so a request reads a few row groups instead of sorting or summing
+        a report table."""
         with self._cache_lock:
-            if self._partner_months is None:
+            if name not in self._derived:
                 self.con.execute("ATTACH IF NOT EXISTS ':memory:' AS sg_cache (READ_WRITE)")
-                self.con.execute(
-                    "CREATE OR REPLACE TABLE sg_cache.partner_month_sales AS SELECT partner_id, "
-                    "CAST(date_trunc('month', day) AS DATE) AS month, CAST(sum(turnover) AS BIGINT) AS turnover, "
-                    "CAST(sum(revenue) AS BIGINT) AS revenue, CAST(sum(tickets) AS BIGINT) AS tickets "
-                    "FROM partner_days GROUP BY ALL ORDER BY month, partner_id"
-                )
-                self._partner_months = "sg_cache.partner_month_sales"
-        return self._partner_months
+                self.con.execute(f"CREATE OR REPLACE TABLE sg_cache.{name} AS {select}")
+                self._derived.add(name)
+        return f"sg_cache.{name}"
+
+    def partner_month_sales(self) -> str:
+        """partner_id, month, turnover, revenue, tickets: `partner_days` (kopecks, account days) summed by
+        month, ordered by month so a range of months reads only its own row groups."""
+        return self.derived(
+            "partner_month_sales",
+            "SELECT partner_id, CAST(date_trunc('month', day) AS DATE) AS month, "
+            "CAST(sum(turnover) AS BIGINT) AS turnover, CAST(sum(revenue) AS BIGINT) AS revenue, "
+            "CAST(sum(tickets) AS BIGINT) AS tickets FROM partner_days GROUP BY ALL ORDER BY month, partner_id",
+        )
 
     def has(self, table: str, column: str | None = None) -> bool:
         return table in self.tables and (column is None or column in self.columns.get(table, set()))
@@ -205,6 +211,10 @@ def warm(snap: Snapshot) -> None:
         snap.first_sales()
         if snap.has("partner_days", "day"):
             snap.partner_month_sales()
+        if snap.has("report_bonus_lines") and snap.has("partners"):
+            from salesglass.serve.web.pages.bonuses import ordered_lines_sql  # the page's own order
+
+            snap.derived("bonus_lines_ordered", ordered_lines_sql())
         for table in sorted(snap.tables - {"sales"}):
             q.rows(f'SELECT max(hash(COLUMNS(*))) FROM "{table}"')
     finally:
