@@ -35,14 +35,15 @@ def child(config: str, as_of: str) -> None:
     run_s: dict[str, float] = {}
     orig_run = build._Timer.run
 
-    def run(self, con, step, compiling=0.0):
+    def run(self, con, step, plan, compiling=0.0):
         t = time.perf_counter()
-        orig_run(self, con, step)
+        orig_run(self, con, step, plan)
         run_s[step.name] = time.perf_counter() - t
         compile_s[step.name] = compiling
 
     build._Timer.run = run  # type: ignore[method-assign]
-    s = build.run_build(load_config(Path(config)), as_of=date.fromisoformat(as_of), progress=False)
+    # every step runs (full): the figures are of one build's steps, none kept from the last build
+    s = build.run_build(load_config(Path(config)), as_of=date.fromisoformat(as_of), progress=False, full=True)
     print(
         json.dumps(
             {

@@ -5,7 +5,7 @@
 COMPANY is a generated company (`salesglass generate`). Every amoCRM deal is scored as if unlinked (its
 company's name, else the deal's name) against every platform partner name, normalised by the warehouse
 SQL as in a link run: a superset of a real run's unlinked deals, so no load or link is needed. Prints the
-candidate pairs the trigram index keeps, CPU seconds of the blocked and of the all-pairs scoring, and
+candidate blocks and pairs the partition filter keeps, CPU seconds of the blocked and of the all-pairs scoring, and
 checks the two give the same suggestions.
 """
 
@@ -64,7 +64,7 @@ def main() -> None:
     ap.add_argument("--skip-all-pairs", action="store_true", help="time the blocked scoring only")
     args = ap.parse_args()
 
-    from salesglass.link.blocking import candidate_pairs
+    from salesglass.link.blocking import candidate_blocks
     from salesglass.link.suggest import _score, _score_all_pairs
 
     deals, partners = _names(args.company, args.deals)
@@ -72,15 +72,23 @@ def main() -> None:
     print(f"{len(deals):,} deals × {len(partners):,} partners = {len(deals) * len(partners):,} pairs all told")
     t = time.process_time()
     dnames, pnames = sorted({d[2] for d in deals}), sorted({p[2] for p in partners})
-    left, right = candidate_pairs(dnames, pnames, args.min_score)
-    spent, pairs = time.process_time() - t, len(left)
+    blocks = list(candidate_blocks(dnames, pnames, args.min_score))
+    spent = time.process_time() - t
+    volume = sum(len(a) * len(b) for a, b in blocks)
+    distinct = len({(i, j) for a, b in blocks for i in a for j in b})
     from rapidfuzz import fuzz, process
 
-    reach = process.cpdist(
-        [dnames[i] for i in left], [pnames[j] for j in right], scorer=fuzz.token_sort_ratio, score_cutoff=args.min_score
+    reach = set()
+    for a, b in blocks:
+        m = process.cdist(
+            [dnames[i] for i in a], [pnames[j] for j in b], scorer=fuzz.token_sort_ratio, score_cutoff=args.min_score
+        )
+        reach |= {(a[x], b[y]) for x, y in zip(*m.nonzero(), strict=True)}
+    print(f"distinct name pairs scoring ≥ {args.min_score:g}: {len(reach):,}")
+    print(
+        f"blocking alone: {len(dnames):,} × {len(pnames):,} distinct names, {len(blocks):,} blocks holding "
+        f"{volume:,} pairs ({distinct:,} distinct candidates), {spent:.2f} CPU-s"
     )
-    print(f"distinct name pairs scoring ≥ {args.min_score:g}: {int((reach > 0).sum()):,}")
-    print(f"blocking alone: {len(dnames):,} × {len(pnames):,} distinct names, {pairs:,} candidates, {spent:.2f} CPU-s")
     t = time.process_time()
     blocked = _score(deals, partners, args.min_score)
     print(f"blocked: {len(blocked):,} suggestions in {time.process_time() - t:.2f} CPU-s")

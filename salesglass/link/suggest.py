@@ -2,7 +2,7 @@
 
 Names are normalised in the warehouse (the same SQL as the name rule); rapidfuzz scores each unlinked
 deal's company name (or the deal name when it has no company) against the partner names it can reach
-`[linking].fuzzy_min_score` with (link/blocking.py: a lossless trigram index, so cost grows with the
+`[linking].fuzzy_min_score` with (link/blocking.py: a lossless partition filter, so cost grows with the
 candidate pairs, not deals × partners), keeping the best few candidates at or above that minimum.
 
 Scoring is the costly part of a link run, so an incremental run rescores only the deals whose
@@ -14,16 +14,14 @@ partners with the same scores as last time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import duckdb
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from salesglass.link.blocking import candidate_chunks, worth_blocking
+from salesglass.link.blocking import candidate_blocks, worth_blocking
 from salesglass.link.incremental import PARTNER_STATE
+from salesglass.link.memtable import insert_rows
 from salesglass.link.normalize import normalize_sql
-from salesglass.sql import quote_lit
 
 TOP = 5  # candidates kept per deal
 CHUNK = 2000
@@ -52,7 +50,7 @@ def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = Tr
     ).fetchall()
     if deals and partners:
         rows = _score(deals, partners, min_score)
-        _insert(con, "link_suggestions", rows)
+        insert_rows(con, "link_suggestions", SUGGESTION_COLUMNS, rows)
     (count,) = con.execute("SELECT count(*) FROM link_suggestions").fetchall()[0]
     return count
 
@@ -79,7 +77,7 @@ def _rescore(
     if rest and changed:
         again |= {r[0] for r in _score(rest, changed, min_score)}
     con.execute("CREATE OR REPLACE TEMP TABLE __rescore (deal_id BIGINT)")
-    _insert(con, "__rescore", [(d,) for d in sorted(again)])
+    insert_rows(con, "__rescore", [("deal_id", "BIGINT")], [(d,) for d in sorted(again)])
     con.execute("DELETE FROM link_suggestions WHERE deal_id IN (SELECT deal_id FROM __rescore)")
     # a deal that left the candidates (linked, overridden, deleted) keeps no suggestion either
     con.execute("""DELETE FROM link_suggestions WHERE deal_id NOT IN (
@@ -90,19 +88,13 @@ def _rescore(
     return [d for d in deals if d[0] in again]
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[tuple[str | float | None, ...]]) -> None:
-    """Rows as SQL literals: a bound parameter (executemany) makes DuckDB import pandas, seconds per process."""
-    for start in range(0, len(rows), 1000):
-        values = ", ".join("(" + ", ".join(_lit(v) for v in row) + ")" for row in rows[start : start + 1000])
-        con.execute(f"INSERT INTO {table} VALUES {values}")
-
-
-def _lit(v: str | float | None) -> str:
-    if v is None:
-        return "NULL"
-    if isinstance(v, str):
-        return quote_lit(v)
-    return repr(int(v)) if isinstance(v, int) else repr(float(v))
+SUGGESTION_COLUMNS = (
+    ("deal_id", "BIGINT"),
+    ("partner_id", "VARCHAR"),
+    ("score", "DOUBLE"),
+    ("deal_name", "VARCHAR"),
+    ("partner_name", "VARCHAR"),
+)
 
 
 def _score(
@@ -110,22 +102,25 @@ def _score(
 ) -> list[tuple[int, str, float, str, str]]:
     """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name).
 
-    Only the candidate pairs of link/blocking.py are scored (each distinct pair of names once): every
-    pair that can reach min_score, not all. Scores are float32 like `_score_all_pairs`' matrix, so
-    scores, order and ties equal scoring all pairs.
+    Only the candidate blocks of link/blocking.py are scored (distinct names, one `cdist` per block):
+    every pair that can reach min_score, not all. Scores are float32 like `_score_all_pairs`' matrix,
+    so scores, order and ties equal scoring all pairs.
     """
     dnames = sorted({d[2] for d in deals})
     pnames = sorted({p[2] for p in partners})
     if not worth_blocking(dnames, pnames, min_score):
         return _score_all_pairs(deals, partners, min_score)
     dnames_arr, pnames_arr = np.array(dnames, dtype=object), np.array(pnames, dtype=object)
-    hits: dict[str, list[tuple[float, str]]] = {}  # deal name → (score, partner name) at or above min_score
-    for left, right in candidate_chunks(dnames, pnames, min_score):
-        scores = process.cpdist(
+    scored: dict[tuple[int, int], float] = {}  # (deal name, partner name) indexes → score ≥ min_score
+    for left, right in candidate_blocks(dnames, pnames, min_score):
+        scores = process.cdist(
             dnames_arr[left], pnames_arr[right], scorer=fuzz.token_sort_ratio, score_cutoff=min_score, workers=1
         )
-        for k in scores.nonzero()[0]:
-            hits.setdefault(dnames[left[k]], []).append((scores[k], pnames[right[k]]))
+        for a, b in zip(*scores.nonzero(), strict=True):
+            scored[(left[a], right[b])] = scores[a, b]  # a pair in two blocks: the same score twice
+    hits: dict[str, list[tuple[float, str]]] = {}  # deal name → (score, partner name) at or above min_score
+    for (a, b), score in scored.items():
+        hits.setdefault(dnames[a], []).append((score, pnames[b]))
     by_name: dict[str, list[int]] = {}
     for j, p in enumerate(partners):
         by_name.setdefault(p[2], []).append(j)

@@ -99,8 +99,11 @@ def remember(cfg: Any, fingerprint: str) -> None:
     os.replace(tmp, path)
 
 
-def build_if_changed(cfg: Any, *, as_of: date | None = None, progress: bool = False) -> BuildOutcome:
-    """`run_build`, unless the published reports were built from exactly these inputs already."""
+def build_if_changed(
+    cfg: Any, *, as_of: date | None = None, progress: bool = False, full: bool = False
+) -> BuildOutcome:
+    """`run_build`, unless the published reports were built from exactly these inputs already; it redoes
+    only the steps whose inputs changed, or (`full`, the nightly run) every step."""
     from salesglass.account_zone import resolve_zone
 
     day = as_of or resolve_zone(cfg).today()
@@ -109,7 +112,7 @@ def build_if_changed(cfg: Any, *, as_of: date | None = None, progress: bool = Fa
         return BuildOutcome(built=False, as_of=day, note=NO_CHANGE)
     from salesglass.reports.build import run_build
 
-    summary = run_build(cfg, as_of=day, progress=progress)
+    summary = run_build(cfg, as_of=day, progress=progress, full=full)
     if fingerprint:
         remember(cfg, fingerprint)
     return BuildOutcome(built=True, as_of=day, summary=summary)

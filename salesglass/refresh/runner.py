@@ -68,7 +68,13 @@ def default_steps(cfg: Any) -> list[Step]:
         # incremental (only deals whose evidence changed); the nightly full run relinks every deal
         Step("link", "salesglass.link.run:run_link", {}, {"full": True}),
         # skipped (and said so) when nothing the reports are built from changed since the last build
-        Step("build", "salesglass.refresh.build_step:build_if_changed", _build_kwargs(cfg)),
+        # only the steps whose inputs changed; the nightly full run rebuilds every step
+        Step(
+            "build",
+            "salesglass.refresh.build_step:build_if_changed",
+            _build_kwargs(cfg),
+            {**_build_kwargs(cfg), "full": True},
+        ),
     ]
     writeback = getattr(cfg, "writeback", None)
     if writeback is not None and writeback.enabled:

@@ -16,14 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
 from salesglass.account_zone import resolve_zone
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import CANONICAL
-from salesglass.reports import compiled, derive, registry
+from salesglass.reports import compiled, derive, incremental, registry
 from salesglass.reports.base import BuildParams, Canon, fetch_rows, nullable
 from salesglass.reports.publish import building, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from salesglass.config import Config
 
 Progress = Callable[[str], None]
+Schema = dict[str, list[list[Any]]]
 
 
 def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.inline) -> dict[str, ibis.Table]:
@@ -56,9 +57,11 @@ def canon_of(con: ibis.BaseBackend, names: dict[str, str] | None = None) -> Cano
     return Canon(**{t.name: con.table(names.get(t.name, t.name)) for t in CANONICAL})
 
 
-def _keep_canonical_only(con: ibis.BaseBackend, warehouse: str, say: Progress) -> None:
+def _keep_canonical_only(con: ibis.BaseBackend, warehouse: str, say: Progress) -> tuple[dict[str, str], Schema]:
     """The new file is a byte copy of the warehouse: drop what is not the canonical model (raw layers,
-    sync state) and set the source stages aside for completion, as `_copy_from_duckdb` would leave it."""
+    sync state) and set the source stages aside for completion, as `_copy_from_duckdb` would leave it.
+    Returns the canonical tables' fingerprints and schemas (reports/incremental.py), taken before the
+    stamps go."""
     kinds = dict(
         con.raw_sql(
             "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main'"
@@ -71,15 +74,34 @@ def _keep_canonical_only(con: ibis.BaseBackend, warehouse: str, say: Progress) -
             f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
             "run `salesglass sync` and `salesglass load` first"
         )
+    run = _runner(con)
+    fingerprints = incremental.canonical(run, "", incremental.stamps_in(run, ""))
+    schema = incremental.schema_of(run, _catalog(con))
     canonical = {t.name for t in CANONICAL}
     for name in sorted(have - canonical):
         con.raw_sql(f"DROP {'VIEW' if kinds[name] == 'VIEW' else 'TABLE'} {quote_ident(name)}")
     con.raw_sql('ALTER TABLE "deal_stages" RENAME TO "source_deal_stages"')
     say(f"copied the warehouse file {warehouse} (canonical tables kept, {len(have - canonical)} others dropped)")
+    return fingerprints, schema
 
 
-def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> None:
-    """Attach the working warehouse read-only and copy the canonical tables into the new file."""
+def _runner(con: ibis.BaseBackend) -> incremental.Run:
+    return lambda sql: con.raw_sql(sql).fetchall()
+
+
+def _catalog(con: ibis.BaseBackend) -> str:
+    return str(con.raw_sql("SELECT current_database()").fetchall()[0][0])
+
+
+def _bonus_tables() -> tuple[str, ...]:
+    from salesglass.reports.bonus_state import TABLES
+
+    return TABLES
+
+
+def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> tuple[dict[str, str], Schema]:
+    """Attach the working warehouse read-only and copy the canonical tables into the new file; returns
+    their fingerprints and the warehouse's schemas, taken under the same attachment (no writer between)."""
     from salesglass.warehouse import connect
 
     try:  # opening it first waits politely while a sync holds the write lock
@@ -106,8 +128,53 @@ def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> N
         con.raw_sql(f"CREATE TABLE {quote_ident(target)} AS SELECT * FROM wh.{quote_ident(t.name)}")
     con.raw_sql("RESET disabled_compression_methods")
     con.raw_sql("SET preserve_insertion_order = true")  # report tables keep their ORDER BY (e.g. declining)
+    run = _runner(con)
+    fingerprints = incremental.canonical(run, "wh.", incremental.stamps_in(run, "wh."))
+    schema = incremental.schema_of(run, "wh")
     con.raw_sql("DETACH wh")
     say(f"copied {len(CANONICAL)} canonical tables from {warehouse}")
+    return fingerprints, schema
+
+
+def _update_canonical(
+    con: ibis.BaseBackend, warehouse: str, record: incremental.Record, say: Progress
+) -> dict[str, str] | None:
+    """The new file is a byte copy of the last published one: replace the canonical tables that changed
+    in the warehouse since (their definitions stay), copy the source stages in again, and drop what every
+    build writes afresh (bonus state, build_info). None when the warehouse's schemas changed meanwhile."""
+    from salesglass.reports.bonus_state import TABLES as BONUS_TABLES
+    from salesglass.warehouse import connect
+
+    try:  # opening it first waits politely while a sync holds the write lock
+        connect(warehouse, read_only=True).close()
+    except Exception as exc:
+        raise SalesglassError(f"cannot open the warehouse {warehouse}: {exc}") from exc
+    run = _runner(con)
+    con.raw_sql(f"ATTACH {quote_lit(warehouse)} AS wh (READ_ONLY)")
+    try:
+        if incremental.schema_of(run, "wh") != record.schema:
+            return None
+        fingerprints = incremental.canonical(run, "wh.", incremental.stamps_in(run, "wh."))
+        changed = [t.name for t in CANONICAL if fingerprints[t.name] != record.tables.get(t.name)]
+        con.raw_sql("SET preserve_insertion_order = false")
+        for name in changed:
+            if name != "deal_stages":
+                con.raw_sql(f"DELETE FROM {quote_ident(name)}")
+                con.raw_sql(f"INSERT INTO {quote_ident(name)} SELECT * FROM wh.{quote_ident(name)}")
+        # the canonical stages, defined as in the warehouse (types and NOT NULL: the compiled key reads them)
+        columns = ", ".join(
+            f"{quote_ident(c)} {kind}{'' if nullable else ' NOT NULL'}"
+            for c, kind, nullable in record.schema["deal_stages"]
+        )
+        con.raw_sql(f"CREATE TABLE {incremental.SOURCE_DEAL_STAGES} ({columns})")
+        con.raw_sql(f"INSERT INTO {incremental.SOURCE_DEAL_STAGES} SELECT * FROM wh.deal_stages")
+        con.raw_sql("SET preserve_insertion_order = true")
+    finally:
+        con.raw_sql("DETACH wh")
+    for name in (*BONUS_TABLES, "build_info"):
+        con.raw_sql(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+    say(f"started from the last published file; canonical tables changed since: {', '.join(changed) or 'none'}")
+    return fingerprints
 
 
 def _clickhouse(url: str) -> ibis.BaseBackend:
@@ -186,42 +253,64 @@ class _Timer:
         self.say(f"{name:<28} {self.rows[name]:>10,} rows  {self.seconds[name]:6.2f} s")
         return table
 
-    def run(self, con: ibis.BaseBackend, step: compiled.Step, compiling: float = 0.0) -> None:
-        """Publish one step from its SQL; `compiling`: the seconds its expression took to build and compile."""
+    def run(self, con: ibis.BaseBackend, step: compiled.Step, plan: incremental.Plan, compiling: float = 0.0) -> None:
+        """Publish one step from its SQL, unless its inputs did not change since the last build (then the
+        table copied with the last published file stays); `compiling`: the seconds its expression took to
+        build and compile."""
+        if plan.keeps(step.name, step.reads):
+            self.rows[step.name] = plan.record.rows[step.name]
+            self.seconds[step.name] = compiling
+            self.say(f"{step.name:<28} {self.rows[step.name]:>10,} rows  kept (inputs unchanged)")
+            return
         start = time.perf_counter()
         con.raw_sql(step.create)
         con.raw_sql(step.insert)
-        self.rows[step.name] = int(con.raw_sql(f"SELECT count(*) FROM {quote_ident(step.name)}").fetchall()[0][0])
+        rows, fingerprint = incremental.content(_runner(con), quote_ident(step.name))
+        plan.ran(step.name, rows, fingerprint)
+        self.rows[step.name] = rows
         self.seconds[step.name] = time.perf_counter() - start + compiling
         self.say(f"{step.name:<28} {self.rows[step.name]:>10,} rows  {self.seconds[step.name]:6.2f} s")
 
 
-def _publish_reports(con: ibis.BaseBackend, canon: Canon, params: BuildParams, timer: _Timer, store: Path) -> None:
+def _publish_reports(
+    con: ibis.BaseBackend, canon: Canon, params: BuildParams, timer: _Timer, store: Path, plan: incremental.Plan
+) -> None:
     """Every derived helper and report into the build file (DuckDB), from SQL compiled once per key
-    (reports/compiled.py): a known key runs the kept statements, a new one builds and compiles them."""
+    (reports/compiled.py): a known key runs the kept statements, a new one builds and compiles them.
+    A step whose inputs did not change since the last build is not run at all (reports/incremental.py)."""
     key = compiled.key_of(canon, params)
+    existing = [r[0] for r in con.raw_sql("SELECT table_name FROM information_schema.tables").fetchall()]
+    names = (*registry.DERIVED, *registry.all_reports())
+    plan.start(key, existing, names)
     steps = compiled.recall(key, store)
     if steps is not None:
         timer.say(f"SQL of {len(steps)} steps reused (same code, as_of, rules and schema as a former build)")
         for step in steps:
-            timer.run(con, step)
-        return
-    fresh: list[compiled.Step] = []
-    last = [time.perf_counter()]  # the step's expression was built since the previous one was published
+            timer.run(con, step, plan)
+    else:
+        fresh: list[compiled.Step] = []
+        last = [time.perf_counter()]  # the step's expression was built since the previous one was published
 
-    def keep(name: str, expr: ibis.Table) -> ibis.Table:
-        step = compiled.compile_step(con, name, expr)
-        fresh.append(step)
-        timer.run(con, step, compiling=time.perf_counter() - last[0])
-        last[0] = time.perf_counter()
-        return con.table(name)
+        def keep(name: str, expr: ibis.Table) -> ibis.Table:
+            step = compiled.compile_step(con, name, expr)
+            fresh.append(step)
+            timer.run(con, step, plan, compiling=time.perf_counter() - last[0])
+            last[0] = time.perf_counter()
+            return con.table(name)
 
-    report_exprs(canon, params, keep=keep)
-    compiled.keep(key, fresh, store)
+        report_exprs(canon, params, keep=keep)
+        compiled.keep(key, fresh, store)
+    for name in plan.dropped():
+        con.raw_sql(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+    if plan.kept:
+        timer.say(f"{len(plan.kept)} steps kept from the last build (their inputs did not change)")
 
 
-def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) -> BuildSummary:
-    """Build every report for `as_of` (default: today in the account time zone) and publish it."""
+def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, full: bool = False) -> BuildSummary:
+    """Build every report for `as_of` (default: today in the account time zone) and publish it.
+
+    On DuckDB the build redoes only the steps whose inputs changed since the last build and starts from
+    the last published file (reports/incremental.py); `full` runs every step from a copy of the warehouse."""
     from rich.console import Console
     from rich.markup import escape
 
@@ -235,9 +324,14 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
     timer = _Timer(say)
     say(f"building reports as of {params.as_of} ({engine}) into {cfg.published_path}")
     say(escape(f"time zone {zone.describe()}"))
+    previous = None
+    if engine == "duckdb" and not full:
+        previous = incremental.incremental_possible(cfg.warehouse_path, incremental.previous(cfg.published_path))
+    plan: incremental.Plan | None = None
+    published_state: dict[str, list[int] | None] = {}
     try:
-        seed = cfg.warehouse_path if engine == "duckdb" else None
-        with building(cfg.published_path, seed=seed) as (_tmp, out, seeded):
+        seed = (cfg.published_path if previous is not None else cfg.warehouse_path) if engine == "duckdb" else None
+        with building(cfg.published_path, seed=seed, state_into=published_state) as (_tmp, out, seeded):
             if engine == "duckdb":
                 out.raw_sql(f"SET memory_limit = {quote_lit(cfg.warehouse.build_memory_limit)}")
                 if not cfg.warehouse_path.exists():
@@ -245,18 +339,30 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
                         f"no warehouse at {cfg.warehouse_path}: run `salesglass sync` and `salesglass load` first"
                     )
                 copy_start = time.perf_counter()
-                if seeded:
-                    _keep_canonical_only(out, str(cfg.warehouse_path), say)
-                else:
-                    _copy_from_duckdb(out, str(cfg.warehouse_path), say)
+                tables: dict[str, str] | None = None
+                schema: Schema = {}
+                if previous is not None and seeded:
+                    tables, schema = _update_canonical(out, str(cfg.warehouse_path), previous, say), previous.schema
+                    if tables is None:
+                        raise SalesglassError("the warehouse changed its tables during the build; build again")
+                if tables is None:
+                    previous = None
+                    if seeded:
+                        tables, schema = _keep_canonical_only(out, str(cfg.warehouse_path), say)
+                    else:
+                        tables, schema = _copy_from_duckdb(out, str(cfg.warehouse_path), say)
                 timer.seconds["copy canonical tables"] = time.perf_counter() - copy_start
+                plan = incremental.Plan(tables, previous, schema)
                 canon = canon_of(out, {"deal_stages": "source_deal_stages"})
                 canon, params = _with_bonus_state(out, cfg, canon, params, say)
+                plan.add_tables({n: incremental.content(_runner(out), quote_ident(n))[1] for n in _bonus_tables()})
                 for t in CANONICAL:
                     if t.name != "deal_stages":
-                        timer.rows[t.name] = int(fetch_rows(out, out.table(t.name).count())[0][0])
+                        timer.rows[t.name] = int(
+                            out.raw_sql(f"SELECT count(*) FROM {quote_ident(t.name)}").fetchall()[0][0]
+                        )
                 # every derived helper and report is published as it is computed
-                _publish_reports(out, canon, params, timer, compiled.store_path(cfg.published_path))
+                _publish_reports(out, canon, params, timer, compiled.store_path(cfg.published_path), plan)
                 _say_reconciliation(out, say)
                 out.drop_table("source_deal_stages")
             else:
@@ -291,6 +397,11 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True) 
         raise SalesglassError(
             f"build failed, {cfg.published_path} left as it was: {type(exc).__name__}: {exc}"
         ) from exc
+    if plan is not None:
+        plan.record.published = published_state.get("published")
+        incremental.save(cfg.published_path, plan.record)
+    else:
+        incremental.forget(cfg.published_path)
     summary = BuildSummary(
         as_of=params.as_of,
         built_at=built_at,

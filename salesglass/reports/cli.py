@@ -38,12 +38,20 @@ def register(app: typer.Typer) -> None:
                 "it are ignored, so a build is reproducible. Default: today.",
             ),
         ] = None,
+        full: Annotated[
+            bool,
+            typer.Option(
+                "--full",
+                help="Run every step from a fresh copy of the warehouse. Default: start from the last "
+                "published file and redo only the steps whose input tables or settings changed since.",
+            ),
+        ] = False,
     ) -> None:
         """Compute every report from the canonical model and publish them (the old file stays until done)."""
         from salesglass.config import load_config
         from salesglass.reports.build import run_build
 
-        run_build(load_config(config), as_of=_parse_date(as_of))
+        run_build(load_config(config), as_of=_parse_date(as_of), full=full)
 
     @app.command("export")
     def export(

@@ -26,18 +26,21 @@ import sqlglot.expressions as sge
 from salesglass.model.schema import CANONICAL
 from salesglass.reports.base import BuildParams, Canon, nullable
 
-FORMAT = 1  # bump when the kept statements change shape
+FORMAT = 2  # bump when the kept statements change shape (2: each step says which tables it reads)
 _MEMORY: dict[str, list[Step]] = {}
 _MEMORY_KEYS = 8  # builds with different parameters in one process (tests: many small companies)
 
 
 @dataclass(frozen=True)
 class Step:
-    """One published table: its CREATE (columns and types) and the INSERT of its rows."""
+    """One published table: its CREATE (columns and types), the INSERT of its rows and the tables that
+    INSERT reads (canonical, bonus state and earlier steps' tables: reports/incremental.py keeps a step
+    whose inputs did not change)."""
 
     name: str
     create: str
     insert: str
+    reads: tuple[str, ...] = ()
 
 
 def compile_step(con: ibis.BaseBackend, name: str, expr: ibis.Table) -> Step:
@@ -49,7 +52,10 @@ def compile_step(con: ibis.BaseBackend, name: str, expr: ibis.Table) -> Step:
     create = sge.Create(kind="TABLE", this=columns, replace=True).sql(dialect)
     query = con.compiler.to_sqlglot(expr)
     names = [sge.to_identifier(c, quoted=True) for c in expr.columns]
-    return Step(name, create, sge.insert(query, into=table, columns=names).sql(dialect))
+    # every table name the query mentions (CTE names too: a name read by mistake only makes a step run
+    # more often, never less)
+    reads = tuple(sorted({t.name for t in query.find_all(sge.Table) if t.name and t.name != name}))
+    return Step(name, create, sge.insert(query, into=table, columns=names).sql(dialect), reads)
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +109,7 @@ def recall(key: str, store: Path | None) -> list[Step] | None:
     try:
         with store.open(encoding="utf-8") as f:
             f.readline()
-            steps = [Step(**s) for s in json.load(f)]
+            steps = [Step(**{**s, "reads": tuple(s["reads"])}) for s in json.load(f)]
     except (OSError, ValueError, KeyError, TypeError):
         return None  # unreadable: compiling afresh is always correct
     _remember(key, steps)

@@ -55,11 +55,14 @@ def seed_copy(source: Path, target: Path) -> bool:
 
 
 @contextmanager
-def building(published: Path, *, seed: Path | None = None) -> Iterator[tuple[Path, ibis.BaseBackend, bool]]:
+def building(
+    published: Path, *, seed: Path | None = None, state_into: dict[str, list[int] | None] | None = None
+) -> Iterator[tuple[Path, ibis.BaseBackend, bool]]:
     """A fresh DuckDB file next to `published`, swapped in if the block succeeds, deleted if not.
 
     With `seed`, the new file starts as a copy of that DuckDB file when it can (see `seed_copy`); the
-    third value says whether it did."""
+    third value says whether it did. `state_into["published"]` gets the new file's [size, mtime_ns] as it
+    was swapped in (taken before the swap: a build swapping in after this one cannot be mistaken for it)."""
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(published)
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -78,6 +81,9 @@ def building(published: Path, *, seed: Path | None = None) -> Iterator[tuple[Pat
         if not ok:
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    if state_into is not None:
+        st = tmp.stat()
+        state_into["published"] = [st.st_size, st.st_mtime_ns]
     try:
         os.replace(tmp, published)
     except OSError as exc:

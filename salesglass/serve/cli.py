@@ -212,10 +212,12 @@ def users_logout(email: Annotated[str, typer.Argument(help="Login to log out.")]
 class Serving:
     """The dashboard app with what keeps it fresh: the webhook queue and the refresh scheduler."""
 
-    def __init__(self, app: FastAPI, queue: Any = None, refresher: Any = None) -> None:
-        self.app, self.queue, self.refresher = app, queue, refresher
+    def __init__(self, app: FastAPI, queue: Any = None, refresher: Any = None, warmer: Any = None) -> None:
+        self.app, self.queue, self.refresher, self.warmer = app, queue, refresher, warmer
 
     def stop(self) -> None:
+        if self.warmer is not None:
+            self.warmer()
         if self.queue is not None:
             self.queue.stop()
         if self.refresher is not None:
@@ -235,6 +237,8 @@ def serving(
     from salesglass.serve.web.app import create_app
 
     app = create_app(cfg)
+    # each new build is opened and warmed in the background, before a user's request would pay for it
+    warmer = app.state.sg.keep_warm()
     queue = refresher = None
     if webhooks:
         from salesglass.refresh.webhooks import make_webhook_router
@@ -245,7 +249,7 @@ def serving(
         from salesglass.refresh.scheduler import start_background_refresh
 
         refresher = start_background_refresh(cfg, run_at_start=run_at_start, interval_seconds=refresh_interval_seconds)
-    return Serving(app, queue, refresher)
+    return Serving(app, queue, refresher, warmer)
 
 
 def run_server(

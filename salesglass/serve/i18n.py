@@ -6,6 +6,7 @@ English: `1,234,567.89 ₽` (the sign after the number in both, so columns line 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -66,6 +67,11 @@ class Formatter:
     def number(self, value: object, decimals: int = 0) -> str:
         if value is None:
             return "—"
+        if type(value) is int:  # counts: no rounding to do (the common cell of a large table)
+            text = f"{abs(value):,}" + ("." + "0" * decimals if decimals else "")
+            if self.lang == "ru":
+                text = text.replace(",", NNBSP).replace(".", ",")
+            return ("−" if value < 0 else "") + text
         try:
             d = value if isinstance(value, Decimal) else Decimal(value if isinstance(value, int) else str(value))
             d = d.quantize(_EXP[decimals], rounding=ROUND_HALF_UP)
@@ -107,6 +113,16 @@ class Formatter:
             q = (start.month - 1) // 3 + 1
             return f"{q} кв. {start.year}" if self.lang == "ru" else f"Q{q} {start.year}"
         return self.month(start)
+
+    def cell_of(self, kind: str) -> Callable[[object], str]:
+        """`cell` for one kind, chosen once: a table formats each column's thousands of cells with it."""
+        simple: dict[str, Callable[[object], str]] = {
+            "money": self.money,
+            "money0": self.money_short,
+            "int": self.number,
+            "pct": self.pct,
+        }
+        return simple.get(kind) or (lambda value: self.cell(kind, value))
 
     def cell(self, kind: str, value: object) -> str:
         """One table cell as text, by column kind."""

@@ -25,19 +25,29 @@ from salesglass.simulate.partners import Partners
 _CHILD = "from salesglass.simulate.stream import producer_main; producer_main()"
 
 
+def _send(fd: int, item: object) -> None:
+    """Write one pickle with os.write until every byte is out.
+
+    Not through sys.stdout.buffer: when the process is stopped and continued (Ctrl-Z and `fg`, `kill -STOP`
+    / `-CONT`) during a large write, the pipe takes part of it and Python's buffered writer lost the rest,
+    so the reader failed with "invalid load key" after half an hour of a scale-l generation."""
+    data = memoryview(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+    while data:
+        data = data[os.write(fd, data) :]
+
+
 def producer_main() -> None:
     """Entry point of the producer process: read the inputs, write chunks, then None (or a traceback)."""
-    out = sys.stdout.buffer
+    out = sys.stdout.fileno()
     try:
         seed, sellers, partners, start, end, size = pickle.load(sys.stdin.buffer)
         for chunk in generate_chunks(seed, sellers, partners, start, end, size):
-            pickle.dump(chunk, out, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(None, out)
+            _send(out, chunk)
+        _send(out, None)
     except BrokenPipeError:
         return  # the writer stopped early (an error on its side); nothing to report
     except BaseException:
-        pickle.dump(traceback.format_exc(), out)
-    out.flush()
+        _send(out, traceback.format_exc())
 
 
 def order_chunks(seed: int, sellers: Sellers, p: Partners, start: int, end: int, size: int) -> Iterator[Chunk]:

@@ -72,6 +72,15 @@ def test_a_month_of_sales_by_partner_from_partner_days(both) -> None:
     assert rows == _table(sales.get(url).text)
 
 
+def test_a_whole_month_by_hand(both) -> None:
+    days, _ = both
+    rows = _table(days.get("/drill/partners?basis=sales&since=2026-02-01&until=2026-03-01").text)
+    assert rows == [
+        ("P1", "180,000.00\xa0₽", "18,000.00\xa0₽", "300"),
+        ("P3", "20,000.00\xa0₽", "2,000.00\xa0₽", "40"),
+    ]
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -80,6 +89,11 @@ def test_a_month_of_sales_by_partner_from_partner_days(both) -> None:
         "until=2026-03-01",  # everything before March
         "since=2026-03-01&manager=102",  # one manager's partners
         "since=2026-01-01&kind=organizer",
+        # whole months come from partner_days summed by month, the days around them from partner_days
+        "since=2026-02-01&until=2026-03-01",  # one whole month, no day around it
+        "since=2026-01-15&until=2026-03-05",  # days of January, all of February, days of March
+        "since=2026-02-06&until=2026-03-01",  # days of February only (no whole month)
+        "since=2026-03-20",  # after as_of: nothing
     ],
 )
 def test_the_same_list_as_from_the_sales(both, query: str) -> None:

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from rapidfuzz import fuzz
 
-from salesglass.link.blocking import candidate_chunks, candidate_pairs, worth_blocking
+from salesglass.link.blocking import _admissible, _max_edits, candidate_pairs, sorted_words, worth_blocking
 from salesglass.link.normalize import normalize_sql
 from salesglass.link.suggest import _score, _score_all_pairs
 
@@ -113,13 +113,85 @@ def test_blocking_skips_pairs_yet_equals_all_pairs_on_random_typos():
     assert pairs < len(deals) * len(partners) / 10
 
 
-def test_chunks_of_deals_give_the_same_pairs():
-    names = ["ромашка", "ромашкка", "вектор", "ким", "кит", "альфа бета", "бета альфа", "северный ветер"]
-    partners = ["ромашка", "вектор", "ким", "альфа бета гамма", "ветер северный"]
-    whole = candidate_pairs(names, partners, 60.0)
-    parts = list(candidate_chunks(names, partners, 60.0, chunk=3))
-    assert len(parts) == 3
-    assert [list(a) for a in whole] == [[int(x) for p in parts for x in p[k]] for k in (0, 1)]
+def _rule(t: str, s: str, min_score: float, lengths: set[int]) -> bool:
+    """The filter's rule as the module docstring states it, pair by pair: `s` (of the segmented side) cut
+    into D_max + 1 segments (D_max over the `lengths` of the probing side), one of the first D + 1 of
+    them found in `t` within its shift window."""
+    t, s = sorted_words(t), sorted_words(s)
+    lt, ls = len(t), len(s)
+    d = _max_edits(ls, lt, min_score)
+    if abs(lt - ls) > d:
+        return False
+    most = max(_max_edits(ls, n, min_score) for n in lengths if _admissible(ls, n, min_score))
+    if 2 * (most + 1) > ls:
+        return True  # segments under two characters: compared in full
+    size, extra = divmod(ls, most + 1)
+    starts = [0]
+    for k in range(most + 1):
+        starts.append(starts[-1] + size + (1 if k >= most + 1 - extra else 0))
+    for k in range(1, d + 2):
+        segment = s[starts[k - 1] : starts[k]]
+        for shift in range(-(k - 1), k):
+            at = starts[k - 1] + shift
+            if abs((lt - ls) - shift) <= d - k + 1 and at >= 0 and t[at:].startswith(segment):
+                return True
+    return False
+
+
+def test_the_join_finds_the_pairs_the_rule_names():
+    """The set-based join equals the rule checked pair by pair."""
+    rng = random.Random(7)
+    letters = "абвгд ежз"
+    right = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 40))) for _ in range(300)]
+    left = [n[: rng.randint(0, len(n))] + rng.choice(right) for n in rng.sample(right, 150)]
+    left += ["".join(rng.choice(letters) for _ in range(n)) for n in range(1, 50)]
+    right += ["".join(rng.choice(letters) for _ in range(n)) for n in range(1, 50)]
+    for min_score in (95.0, 90.0, 85.0):
+        got = set(zip(*(a.tolist() for a in candidate_pairs(left, right, min_score)), strict=True))
+        assert len(left) < len(right)  # the larger side is segmented, the other probes
+        lengths = {len(sorted_words(t)) for t in left}
+        want = {(i, j) for i, t in enumerate(left) for j, s in enumerate(right) if _rule(t, s, min_score, lengths)}
+        assert got == want
+        assert 0 < len(got) < len(left) * len(right) / 4
+
+
+def test_edits_at_segment_boundaries_are_found():
+    """Insertions and deletions placed on and next to segment boundaries, up to the most edits the score
+    allows, in both directions: every pair that reaches the minimum is a candidate."""
+    rng = random.Random(11)
+    letters = "абвгдеёжзийклмн"
+    for min_score in (97.0, 93.0, 90.0, 87.0):
+        left, right = [], []
+        for _ in range(200):
+            s = "".join(rng.choice(letters) for _ in range(rng.randint(8, 45)))
+            t = list(s)
+            for _ in range(rng.randint(1, max(_max_edits(len(s), len(s), min_score), 1))):
+                k = rng.choice([len(t) // 2, len(t) // 3, len(t) // 4, len(t) // 5, rng.randrange(len(t) + 1)])
+                k = min(max(k + rng.choice((-1, 0, 1)), 0), len(t))
+                if rng.random() < 0.5 and k < len(t):
+                    del t[k]
+                else:
+                    t.insert(k, rng.choice(letters))
+            left.append("".join(t) or "а")
+            right.append(s)
+        left, right = (left, right) if rng.random() < 0.5 else (right[:150], left)
+        got = set(zip(*(a.tolist() for a in candidate_pairs(left, right, min_score)), strict=True))
+        reach = {
+            (i, j) for i, t in enumerate(left) for j, s in enumerate(right) if fuzz.token_sort_ratio(t, s) >= min_score
+        }
+        assert len(reach) > 50
+        assert reach <= got
+
+
+def test_odd_characters_and_empty_sides():
+    """Separators, quotes, commas and characters beyond the basic plane go through the in-memory tables."""
+    names = ["a\x1fb, 'c'", "a\x1fb, 'd'", "😀 ромашка", "😀 ромашкa", "x\x1e\x1dy", ""]
+    partners = ["a\x1fb, 'c'", "ромашка 😀", "x\x1e\x1dy"]
+    left, right = candidate_pairs(names, partners, 90.0)
+    got = set(zip(left.tolist(), right.tolist(), strict=True))
+    assert {(0, 0), (2, 1), (3, 1), (4, 2)} <= got
+    assert [len(a) for a in candidate_pairs([], partners, 90.0)] == [0, 0]
+    assert [len(a) for a in candidate_pairs(names, [], 90.0)] == [0, 0]
 
 
 @pytest.mark.parametrize("min_score", [95.0, 90.0, 80.0, 60.0, 0.0])
@@ -133,4 +205,7 @@ def test_every_pair_reaching_the_minimum_is_a_candidate(min_score):
         for j, p in enumerate(partners):
             if fuzz.token_sort_ratio(d, p) >= min_score:
                 assert (i, j) in got, (d, p)
-    assert worth_blocking(deals, partners, min_score) == (min_score >= 80)
+    if min_score >= 90:  # segments of several characters: the filter prunes
+        assert worth_blocking(deals, partners, min_score)
+    if min_score <= 60:  # segments of one character or none: scoring every pair is cheaper
+        assert not worth_blocking(deals, partners, min_score)

@@ -65,7 +65,9 @@ def _plans_xlsx(path) -> str:
     return str(path)
 
 
-def test_sqlite_back_office_maps_as_documented(warehouse, backoffice, tmp_path):
+@pytest.mark.parametrize("few_rows", [200_000, 0], ids=["timezone() per row", "the zone's periods"])
+def test_sqlite_back_office_maps_as_documented(warehouse, backoffice, tmp_path, monkeypatch, few_rows):
+    monkeypatch.setattr("salesglass.sources.platform.load.FEW_ROWS", few_rows)  # both ways to read local times
     add_amocrm_managers(warehouse)
     cfg = demo_config(f"sqlite:///{backoffice}", tmp_path, plans=_plans_xlsx(tmp_path / "plans.xlsx"))
     summary = load_into(warehouse, cfg, progress=False)
@@ -81,6 +83,31 @@ def test_sqlite_back_office_maps_as_documented(warehouse, backoffice, tmp_path):
         (date(2024, 3, 1), 101, "turnover", D("100000.00"), D("120000.50")),
         (date(2024, 4, 1), 101, "tickets", D("10.00"), D("12.00")),
     ]
+
+
+def test_an_unchanged_plans_file_is_not_read_again_and_a_changed_one_is(warehouse, backoffice, tmp_path):
+    add_amocrm_managers(warehouse)
+    path = tmp_path / "plans.xlsx"
+    cfg = demo_config(f"sqlite:///{backoffice}", tmp_path, plans=_plans_xlsx(path))
+
+    def turnover() -> list[tuple]:
+        return warehouse.execute("SELECT manager_id, realistic FROM plans WHERE metric = 'turnover'").fetchall()
+
+    assert load_into(warehouse, cfg, progress=False).plans.read == 3
+    again = load_into(warehouse, cfg, progress=False).plans
+    assert (again.read, again.changed) == (0, False)  # not read: the same bytes as last time
+    assert turnover() == [(101, D("100000.00"))]
+    wb = openpyxl.load_workbook(path)
+    wb.active["D2"] = 900000  # one figure changed
+    wb.save(path)
+    changed = load_into(warehouse, cfg, progress=False).plans
+    assert (changed.read, changed.changed) == (3, True) and turnover() == [(101, D("900000.00"))]
+    assert load_into(warehouse, cfg, progress=False).plans.read == 0
+    # the same file, but the manager it names by e-mail is gone: read again, the row now quarantined
+    warehouse.execute("UPDATE managers SET email = 'anna@y.ru' WHERE manager_id = 101")
+    renamed = load_into(warehouse, cfg, progress=False).plans
+    assert (renamed.read, renamed.quarantined) == (3, 1) and turnover() == []
+    assert load_into(warehouse, cfg, progress=False, full=True).plans.read == 3  # a full load reads it
 
 
 # o2 changes (3 tickets now), o7 is new; both stamped later than anything loaded so far

@@ -174,3 +174,47 @@ def test_an_incremental_read_of_the_back_office_uses_an_index_on_its_watermark(c
             assert f"USING INDEX {table}_updated_at" in plan, (table, plan)
     finally:
         con.close()
+
+
+def test_a_generation_paused_and_continued_gives_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+    """Ctrl-Z and `fg` (SIGSTOP / SIGCONT) during a generation must not corrupt the chunks the producer
+    process sends: a scale-l run failed after 30 minutes with "invalid load key" when it was paused."""
+    import os
+    import signal
+    import threading
+    from dataclasses import replace
+
+    from salesglass.simulate import stream
+    from salesglass.simulate.scales import SCALES
+
+    monkeypatch.setitem(SCALES, "xs", replace(SCALES["xs"], chunk_orders=2_000))
+    done = threading.Event()
+    paused = 0
+
+    def pause_the_producer() -> None:
+        nonlocal paused
+        me = str(os.getpid())
+        while not done.is_set():
+            for child in Path("/proc").glob("[0-9]*"):
+                try:
+                    fields = (child / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if fields[1] == me:  # the parent pid: our producer process
+                    os.kill(int(child.name), signal.SIGSTOP)
+                    done.wait(0.02)
+                    os.kill(int(child.name), signal.SIGCONT)
+                    paused += 1
+            done.wait(0.01)
+
+    pauser = threading.Thread(target=pause_the_producer, daemon=True)
+    pauser.start()
+    try:
+        out = generate(tmp_path / "paused", "xs", 7, END)
+    finally:
+        done.set()
+        pauser.join()
+    assert paused >= 5
+    assert json.loads((out / "manifest.json").read_text("utf-8"))["counts"]["order_chunks"] >= 2
+    monkeypatch.setattr(stream.os, "cpu_count", lambda: 1)  # the same chunks made in this process
+    assert _files(out) == _files(generate(tmp_path / "serial", "xs", 7, END))

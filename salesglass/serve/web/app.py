@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,7 @@ from salesglass.serve.users import User, UserStore
 from salesglass.serve.web import auth, params
 from salesglass.serve.web.cache import ResponseCache
 from salesglass.serve.web.context import Ctx, Viewer
-from salesglass.serve.web.data import NoData, Published, Query
+from salesglass.serve.web.data import NoData, Published, Query, warm
 from salesglass.serve.web.guard import Guard, security_headers
 from salesglass.serve.web.throttle import LoginThrottle, SharedCounters, shared_counters_path
 
@@ -60,6 +61,38 @@ class App:
             loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
         )
         self.env.policies["json.dumps_kwargs"] = {"default": _json_default, "ensure_ascii": False}
+
+    def keep_warm(self, interval_seconds: float = 1.0) -> Callable[[], None]:
+        """Open each new published version as soon as it appears and warm it (data.warm) in a background
+        thread, so no user's request is the first one after a build or a start; returns `stop`.
+
+        Before the first version it also compiles the page templates and imports the Excel writer. The
+        thread checks the file every `interval_seconds` (one stat); a request arriving before it noticed a
+        new build opens the file itself, as always."""
+        stop = threading.Event()
+
+        def loop() -> None:
+            try:
+                for name in self.env.list_templates(extensions=["html"]):
+                    self.env.get_template(name)
+                import xlsxwriter  # noqa: F401  (the downloads' writer, imported on first use otherwise)
+            except Exception:  # a warm-up never stops the dashboard; the page that needs it will say why
+                log.warning("warming the templates failed", exc_info=True)
+            while not stop.is_set():
+                try:
+                    snap = self.published.snapshot()
+                    if not snap.warmed:
+                        started = time.perf_counter()
+                        warm(snap)
+                        log.info("published file opened and warmed in %.2f s", time.perf_counter() - started)
+                except NoData:
+                    pass
+                except Exception:
+                    log.warning("warming the published file failed", exc_info=True)
+                stop.wait(interval_seconds)
+
+        threading.Thread(target=loop, name="salesglass-warm", daemon=True).start()
+        return stop.set
 
     def lang(self, request: Request) -> str:
         chosen = request.session.get("lang")

@@ -7,10 +7,11 @@ company total when they are allowed to see it).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from starlette.requests import Request
 
@@ -18,6 +19,13 @@ from salesglass.serve.i18n import Formatter
 from salesglass.serve.web.data import Query
 
 KINDS = ("organizer", "operator", "unknown")
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote_plus leaves as it is
+
+
+def _quoted(text: str) -> str:
+    return text if _PLAIN.fullmatch(text) else quote_plus(text)
+
+
 NOBODY = -1  # a manager login not tied to any amoCRM user sees no manager rows
 
 
@@ -134,7 +142,7 @@ class Ctx:
         last = month_start(self.snap.as_of)
         first = None
         if self.snap.has("partner_months"):
-            first = self.q.scalar("SELECT min(month) FROM partner_months")
+            first = self.snap.once("first_month", lambda: self.q.scalar("SELECT min(month) FROM partner_months"))
         first = max(month_start(first) if first else add_months(last, -24), add_months(last, -120))
         first = min(first, self.month_from)
         out, m = [], last
@@ -169,8 +177,11 @@ class Ctx:
         return out
 
     def url(self, path: str, **params: Any) -> str:
-        clean = {k: ("" if v is None else str(v)) for k, v in params.items()}
-        return f"{path}?{urlencode(clean)}" if clean else path
+        """`path?k=v&…` exactly as urllib's urlencode writes it (None as empty); a table links every row, so
+        the common case — keys and values with nothing to quote — skips the quoting."""
+        if not params:
+            return path
+        return path + "?" + "&".join(f"{_quoted(k)}={_quoted('' if v is None else str(v))}" for k, v in params.items())
 
     def here(self, **overrides: Any) -> str:
         params: dict[str, Any] = dict(self.filter_params())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ class Snapshot:
     tables: set[str]
     columns: dict[str, set[str]]
     build: dict[str, Any] = field(default_factory=dict)
+    warmed: bool = False  # warm() has run on this version
 
     @property
     def as_of(self) -> date:
@@ -51,7 +53,19 @@ class Snapshot:
 
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
     _first_sales: str | None = None
+    _derived: set[str] = field(default_factory=set)
     _managers: dict[int, dict[str, Any]] | None = None
+    _once: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, key: str, make: Callable[[], Any]) -> Any:
+        """`make()` read once per published version: facts every request needs that change only with a build
+        (the first month with sales, the pipelines, a table's column types). Shared by all requests: read-only.
+        Two requests racing on the first read both make it; either answer is the same."""
+        try:
+            return self._once[key]
+        except KeyError:
+            value = self._once[key] = make()
+            return value
 
     def managers(self) -> dict[int, dict[str, Any]]:
         """manager_id → {manager_id, name, email, role, is_active}, by name: read once per published version
@@ -72,12 +86,15 @@ class Snapshot:
     def first_sales(self) -> str:
         """A relation partner_id → first_sale_at (model.md: earliest sale with tickets > 0).
 
-        The partners copy may carry the column; otherwise it is derived once per published version
-        into an in-memory database attached to this snapshot (shared by every request's cursor), so
-        drill-downs never scan all sales per request.
+        The build publishes it (`first_sales`, the partners' first sales by as_of); a file published before
+        that may have it on `partners`, or else it is derived once per published version into an in-memory
+        database attached to this snapshot (shared by every request's cursor), so drill-downs never scan all
+        sales per request.
         """
         if self.has("partners", "first_sale_at"):
             return "(SELECT partner_id, first_sale_at FROM partners)"
+        if self.has("first_sales", "first_sale_at"):  # the build's own (reports/derive/first_sale.py, by as_of)
+            return "(SELECT partner_id, first_sale_at FROM first_sales)"
         with self._cache_lock:
             if self._first_sales is None:
                 self.con.execute("ATTACH IF NOT EXISTS ':memory:' AS sg_cache (READ_WRITE)")
@@ -87,6 +104,28 @@ class Snapshot:
                 )
                 self._first_sales = "sg_cache.first_sales"
         return self._first_sales
+
+    def derived(self, name: str, select: str) -> str:
+        """`sg_cache.<name>`, a table made from `select` once per published version in an in-memory database
+        attached to this snapshot (shared by every request's cursor; like first_sales): a page's rows in the
+        grain or order its filters need, so a request reads a few row groups instead of sorting or summing
+        a report table."""
+        with self._cache_lock:
+            if name not in self._derived:
+                self.con.execute("ATTACH IF NOT EXISTS ':memory:' AS sg_cache (READ_WRITE)")
+                self.con.execute(f"CREATE OR REPLACE TABLE sg_cache.{name} AS {select}")
+                self._derived.add(name)
+        return f"sg_cache.{name}"
+
+    def partner_month_sales(self) -> str:
+        """partner_id, month, turnover, revenue, tickets: `partner_days` (kopecks, account days) summed by
+        month, ordered by month so a range of months reads only its own row groups."""
+        return self.derived(
+            "partner_month_sales",
+            "SELECT partner_id, CAST(date_trunc('month', day) AS DATE) AS month, "
+            "CAST(sum(turnover) AS BIGINT) AS turnover, CAST(sum(revenue) AS BIGINT) AS revenue, "
+            "CAST(sum(tickets) AS BIGINT) AS tickets FROM partner_days GROUP BY ALL ORDER BY month, partner_id",
+        )
 
     def has(self, table: str, column: str | None = None) -> bool:
         return table in self.tables and (column is None or column in self.columns.get(table, set()))
@@ -153,6 +192,34 @@ def _open_version(path: Path, key: tuple[int, int]) -> duckdb.DuckDBPyConnection
         return connect(link, read_only=True)
     finally:
         link.unlink(missing_ok=True)
+
+
+def warm(snap: Snapshot) -> None:
+    """Pay the first-use costs of a newly opened version before a user's request does.
+
+    What the first request after a (re)open otherwise pays: DuckDB's first parameterised query imports
+    its Python helpers (pandas, ~1 s), the first read of each table loads its blocks, and the facts read
+    once per version (managers, the first month with sales; the partners' first sales when the file
+    lacks them) are made. Every report table and helper is read whole here — they are small next to
+    `sales`, which no page reads per request except the one-partner drill (one partner's rows)."""
+    q = Query(snap)
+    try:
+        q.scalar("SELECT ?", [1])
+        snap.managers()
+        if snap.has("partner_months"):
+            snap.once("first_month", lambda: q.scalar("SELECT min(month) FROM partner_months"))
+        snap.first_sales()
+        if snap.has("partner_days", "day"):
+            snap.partner_month_sales()
+        if snap.has("report_bonus_lines") and snap.has("partners"):
+            from salesglass.serve.web.pages.bonuses import ordered_lines_sql  # the page's own order
+
+            snap.derived("bonus_lines_ordered", ordered_lines_sql())
+        for table in sorted(snap.tables - {"sales"}):
+            q.rows(f'SELECT max(hash(COLUMNS(*))) FROM "{table}"')
+    finally:
+        q.close()
+    snap.warmed = True
 
 
 class Query:

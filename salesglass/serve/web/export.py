@@ -1,23 +1,26 @@
 """Excel and CSV downloads of exactly the tables a page shows, with its filters applied.
 
-A small writer of our own (openpyxl): one sheet per table, a header block naming the filters and the
-data's as_of, typed cells (money stays Decimal with a number format, months stay dates).
+One sheet per table, a header block naming the filters and the data's as_of, typed cells (money a number
+with a number format, months dates). Written with XlsxWriter: a download is made on every request when the
+response cache is off, and openpyxl's cells cost ~50 µs each (the bonus workbook, ~3,500 cells: ~60 ms);
+XlsxWriter writes the same sheet in a fraction of that. Its generic `write()` would turn text starting with
+`=` into a formula, so every cell goes through a typed method: text is always `write_string`
+(quote-prefixed when risky, salesglass.safe_cells), numbers `write_number`, dates `write_datetime`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-
-from salesglass.outputs.xlsx import BOLD, DATE, TWO_PLACES, cell, fit_width, header_cells, set_widths, zoneless
-from salesglass.safe_cells import csv_value
+from salesglass.outputs.xlsx import DATE, TWO_PLACES, fit_width, zoneless
+from salesglass.safe_cells import csv_value, is_risky, printable
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.view import PageView, TableView
 
@@ -31,9 +34,8 @@ FORMATS = {
     "date": DATE,
     "datetime": "yyyy-mm-dd hh:mm",
 }
-HEADER_FILL = PatternFill("solid", fgColor="E8EDF5")
-HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
-TITLE_FONT = Font(bold=True, size=13)
+HEADER = {"bold": True, "bg_color": "#E8EDF5", "pattern": 1, "text_wrap": True, "valign": "top"}
+TITLE = {"bold": True, "font_size": 13}
 
 
 def describe_filters(ctx: Ctx) -> str:
@@ -78,32 +80,133 @@ def cell_value(kind: str, value: Any, ctx: Ctx) -> Any:
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", title)[:31].strip() or "Sheet"
+    # Excel's rules: at most 31 characters, none of []:*?/\, no apostrophe at either end, unique ignoring case
+    name = re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", title)[:31].strip(" '") or "Sheet"
     base, n = name, 2
-    while name in used:
+    while name.lower() in used:
         suffix = f" ({n})"
         name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    used.add(name)
+    used.add(name.lower())
     return name
 
 
-def write_table(ws: Any, table: TableView, view: PageView, ctx: Ctx) -> None:
-    """One table on a write-only sheet (streamed: no cell objects kept, several times faster)."""
-    set_widths(ws, (14 if c.numeric else fit_width(c.label, 16) for c in table.cols))
-    ws.freeze_panes = "A6"
+class Sheet:
+    """One worksheet written row by row through typed cells, its formats made once per workbook."""
+
+    def __init__(self, book: Formats, ws: Any):
+        self.book, self.ws, self.row = book, ws, 0
+
+    def append(self, values: Sequence[Any], fmts: Sequence[str | None] | None = None, style: str = "") -> None:
+        for col, value in enumerate(values):
+            self.book.write(self.ws, self.row, col, value, fmts[col] if fmts else None, style)
+        self.row += 1
+
+
+class Formats:
+    """XlsxWriter formats by (style, number format, quote prefix): a workbook may hold each only once."""
+
+    STYLES: ClassVar[dict[str, dict[str, Any]]] = {"": {}, "bold": {"bold": True}, "title": TITLE, "header": HEADER}
+
+    def __init__(self, wb: Any):
+        self.wb = wb
+        self._made: dict[tuple[str, str | None, bool], Any] = {}
+
+    def get(self, style: str, num_format: str | None, quote: bool = False) -> Any:
+        key = (style, num_format, quote)
+        fmt = self._made.get(key)
+        if fmt is None and key != ("", None, False):
+            props = dict(self.STYLES[style])
+            if num_format:
+                props["num_format"] = num_format
+            if quote:
+                props["quote_prefix"] = True
+            fmt = self._made[key] = self.wb.add_format(props)
+        return fmt
+
+    def write(self, ws: Any, row: int, col: int, value: Any, num_format: str | None, style: str) -> None:
+        """One typed cell: text stays text (never a formula), numbers and dates keep their format."""
+        if value is None or value == "":
+            if style:
+                ws.write_blank(row, col, None, self.get(style, None))
+        elif isinstance(value, str):
+            text = printable(value)
+            ws.write_string(row, col, text, self.get(style, None, is_risky(text)))
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value, self.get(style, None))
+        elif isinstance(value, int | float | Decimal):
+            number = float(value)
+            if math.isfinite(number):
+                ws.write_number(row, col, number, self.get(style, num_format))
+        elif isinstance(value, datetime):
+            ws.write_datetime(row, col, zoneless(value), self.get(style, num_format or "yyyy-mm-dd hh:mm"))
+        elif isinstance(value, date):
+            ws.write_datetime(row, col, value, self.get(style, num_format or DATE))
+        else:
+            ws.write_string(row, col, printable(str(value)), self.get(style, None))
+
+    def column_writer(self, kind: str, ctx: Ctx) -> Callable[[Any, int, int, Any], None]:
+        """`write(…, cell_value(kind, value, ctx), FORMATS[kind], "")` for one column, its choices made once:
+        a table's thousands of cells then cost a call each, not a chain of type tests."""
+        num_format = FORMATS.get(kind)
+        plain = self.get("", num_format) if num_format else None
+
+        def text(ws: Any, row: int, col: int, value: Any) -> None:
+            if value is None or value == "":
+                return
+            shown = printable(value)
+            ws.write_string(row, col, shown, self.get("", None, True) if is_risky(shown) else None)
+
+        if kind in ("int", "money", "num", "num4", "pct"):
+
+            def number(ws: Any, row: int, col: int, value: Any) -> None:
+                if value is None:
+                    return
+                if value.__class__ is bool:
+                    ws.write_boolean(row, col, value, None)
+                    return
+                x = float(value if isinstance(value, int | Decimal) else Decimal(str(value)))
+                if math.isfinite(x):
+                    ws.write_number(row, col, x, plain)
+
+            return number
+        if kind == "label":
+            return lambda ws, row, col, value: text(ws, row, col, None if value is None else ctx.t(str(value)))
+        if kind in ("datetime", "month", "date"):
+
+            def moment(ws: Any, row: int, col: int, value: Any) -> None:
+                if kind == "datetime" and isinstance(value, datetime):
+                    ws.write_datetime(row, col, zoneless(ctx.fmt.local(value)), plain)
+                elif kind != "datetime" and isinstance(value, date):
+                    ws.write_datetime(row, col, zoneless(value) if isinstance(value, datetime) else value, plain)
+                else:
+                    text(ws, row, col, None if value is None else str(value))
+
+            return moment
+        return lambda ws, row, col, value: text(ws, row, col, None if value is None else str(value))
+
+
+def write_table(sheet: Sheet, table: TableView, view: PageView, ctx: Ctx) -> None:
+    """One table on its own sheet: the filter block, a bold shaded header kept in view, typed rows."""
+    ws = sheet.ws
+    for i, c in enumerate(table.cols):
+        ws.set_column(i, i, 14 if c.numeric else fit_width(c.label, 16))
+    ws.freeze_panes(5, 0)
     built = ctx.fmt.day(ctx.snap.built_at) if ctx.snap.built_at else "—"
-    ws.append([cell(ws, f"{view.title} — {table.title}", font=TITLE_FONT)])
-    ws.append([cell(ws, describe_filters(ctx))])
-    ws.append([cell(ws, f"{ctx.t('as_of')}: {ctx.fmt.day(ctx.snap.as_of)}; {ctx.t('built_at')}: {built}")])
-    ws.append([])
-    ws.append(header_cells(ws, (c.label for c in table.cols), fill=HEADER_FILL, alignment=HEADER_ALIGNMENT))
+    sheet.append([f"{view.title} — {table.title}"], style="title")
+    sheet.append([describe_filters(ctx)])
+    sheet.append([f"{ctx.t('as_of')}: {ctx.fmt.day(ctx.snap.as_of)}; {ctx.t('built_at')}: {built}"])
+    sheet.append([])
+    sheet.append([c.label for c in table.cols], style="header")
     formats = [FORMATS.get(c.kind) for c in table.cols]
+    columns = list(enumerate((c.key, sheet.book.column_writer(c.kind, ctx)) for c in table.cols))
+    row_no = sheet.row
     for row in table.rows:
-        ws.append(
-            [cell(ws, cell_value(c.kind, row.get(c.key), ctx), fmt=f) for c, f in zip(table.cols, formats, strict=True)]
-        )
+        for col, (key, write) in columns:
+            write(ws, row_no, col, row.get(key))
+        row_no += 1
+    sheet.row = row_no
     if table.total:
-        ws.append([cell(ws, v, font=BOLD, fmt=f) for v, f in zip(total_values(table, ctx), formats, strict=True)])
+        sheet.append(total_values(table, ctx), formats, style="bold")
 
 
 def total_values(table: TableView, ctx: Ctx) -> list[Any]:
@@ -115,15 +218,17 @@ def total_values(table: TableView, ctx: Ctx) -> list[Any]:
 
 
 def xlsx_bytes(view: PageView, ctx: Ctx) -> bytes:
-    wb = Workbook(write_only=True)
+    import xlsxwriter  # here, not at import: the pages serve without it (an old install), only downloads need it
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = Formats(wb)
     used: set[str] = set()
     for table in view.tables:
-        write_table(wb.create_sheet(_sheet_name(table.title, used)), table, view, ctx)
+        write_table(Sheet(book, wb.add_worksheet(_sheet_name(table.title, used))), table, view, ctx)
     if not view.tables:
-        ws = wb.create_sheet("—")
-        ws.append([cell(ws, view.notice or "")])
-    buf = io.BytesIO()
-    wb.save(buf)
+        Sheet(book, wb.add_worksheet("—")).append([view.notice or ""])
+    wb.close()
     return buf.getvalue()
 
 

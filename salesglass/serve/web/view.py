@@ -6,6 +6,7 @@ Excel / CSV — so the download is exactly what the screen shows, with the same 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,43 +38,47 @@ class TableView:
     total: dict[str, Any] | None = None  # a totals row, rendered in bold
     empty: str | None = None  # what an empty table says, when more is known than "nothing for these filters"
 
-    def cells(self, fmt: Any) -> list[list[Cell]]:
-        """Every body cell as text + links, formatted once in Python (a page may show thousands)."""
-        out = []
-        cols = [(c, c.key, "_link_" + c.key, "_amo_" + c.key) for c in self.cols]
-        for row in self.rows:
-            override = row.get("_kind")  # a row's own kind for its money cells; "_kind_<col>": one cell's
-            line = []
-            for c, key, link, amo in cols:
-                kind = row.get("_kind_" + key) or (override if override and c.kind == "money" else c.kind)
-                line.append(Cell(key, fmt.cell(kind, row.get(key)), c.numeric, row.get(link), row.get(amo)))
-            out.append(line)
-        return out
-
     def body_html(self, fmt: Any) -> Markup:
         """The table's body rows as HTML, written here rather than by a template loop: a page's tables
         hold thousands of cells, and a Jinja loop per cell was most of the time of a large page (cohorts,
-        bonuses). Same markup as before: `<td class="num" data-col="key">`, drill links opening the
+        bonuses). Each cell is formatted once (`fmt.cell`) and escaped only when it holds a character HTML
+        gives a meaning to (`_text`). Markup: `<td class="num" data-col="key">`, drill links opening the
         drawer, amoCRM links, long text cut with the whole of it on hover; every value escaped."""
         out: list[str] = []
         add = out.append
-        cols = [(c.key, escape(c.key), c.numeric) for c in self.cols]
-        for line in self.cells(fmt):
+        cell = fmt.cell
+        cols = [
+            (
+                c.key,
+                c.kind,
+                _text(c.key),
+                c.numeric,
+                "_link_" + c.key,
+                "_amo_" + c.key,
+                "_kind_" + c.key,
+                fmt.cell_of(c.kind),
+            )
+            for c in self.cols
+        ]
+        for row in self.rows:
+            override = row.get("_kind")  # a row's own kind for its money cells; "_kind_<col>": one cell's
             add("<tr>")
-            for cell, (_key, key_attr, numeric) in zip(line, cols, strict=True):
-                text = escape(cell.text)
+            for key, col_kind, key_attr, numeric, link_key, amo_key, kind_key, col_cell in cols:
+                kind = row.get(kind_key) or (override if override and col_kind == "money" else None)
+                raw = cell(kind, row.get(key)) if kind else col_cell(row.get(key))
+                text = _text(raw)
                 add('<td class="num" data-col="' if numeric else '<td data-col="')
                 add(key_attr)
                 add('">')
-                long = not numeric and len(cell.text) > 34
-                if cell.link:
-                    link = escape(cell.link)
+                long = not numeric and len(raw) > 34
+                link = row.get(link_key)
+                if link:
+                    link = _text(link)
                     cut = " cut" if long else ""
                     tip = f' title="{text}"' if long else ""
                     add(f'<a href="{link}" hx-get="{link}" hx-target="#drawer" class="drill{cut}"{tip}>{text}</a>')
-                elif cell.amo:
-                    amo = escape(cell.amo)
-                    add(f'<a href="{amo}" target="_blank" rel="noopener noreferrer" class="amo">{text}</a>')
+                elif amo := row.get(amo_key):
+                    add(f'<a href="{_text(amo)}" target="_blank" rel="noopener noreferrer" class="amo">{text}</a>')
                 elif long:
                     add(f'<span class="cut" title="{text}">{text}</span>')
                 else:
@@ -83,13 +88,14 @@ class TableView:
         return Markup("".join(out))
 
 
-@dataclass(frozen=True)
-class Cell:
-    key: str
-    text: str
-    numeric: bool
-    link: str | None
-    amo: str | None
+_SPECIAL = re.compile(r"[&<>\"']")
+
+
+def _text(value: Any) -> str:
+    """`value` as HTML text, escaped as markupsafe escapes it; most cells (numbers, dates, plain names)
+    have nothing to escape and are taken as they are, without building a Markup object per cell."""
+    text = str(value)
+    return str(escape(text)) if _SPECIAL.search(text) else text
 
 
 @dataclass

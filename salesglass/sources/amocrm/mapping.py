@@ -1,10 +1,13 @@
 """Raw amoCRM records → canonical managers, companies, deals, deal_stages (set-based SQL in DuckDB).
 
-Rebuilt from the whole raw layer on every sync, in one transaction, so the canonical tables always
-match the raw records and the current mapping. Columns other areas own survive: `deals.partner_id`
-(the linking step's) is carried over. Rows that cannot be used go to `quarantine` with the reason.
-Custom fields are read whatever their type in the account (field_values.py); a value that cannot be
-read leaves its column NULL and adds a quarantine note, while the deal or company itself is loaded.
+Mapped in one transaction after every sync that brought something new: the leads and companies whose
+raw records or events changed since the last mapping (changes.py), or all of them when the config, the
+account's reference lists or this code changed — either way the canonical tables then hold what mapping
+the whole raw layer afresh gives (tests/amocrm/test_incremental_mapping.py). Columns other areas own
+survive: `deals.partner_id` (the linking step's) is carried over. Rows that cannot be used go to
+`quarantine` with the reason. Custom fields are read whatever their type in the account
+(field_values.py); a value that cannot be read leaves its column NULL and adds a quarantine note, while
+the deal or company itself is loaded.
 
 Deletions: a lead counts as deleted when its latest sign of deletion (seen in the trash via
 `with=only_deleted`, or a `lead_deleted` event) is not older than its latest sign of life (seen in
@@ -24,6 +27,7 @@ import pyarrow as pa
 
 from salesglass.model.schema import COMPANIES, DEAL_STAGES, DEALS, MANAGERS
 from salesglass.model.validate import LoadResult, load_staged
+from salesglass.sources.amocrm import changes
 from salesglass.sources.amocrm import field_values as fv
 from salesglass.sources.amocrm.resolve import Resolved
 from salesglass.sql import quote_lit, quote_lits, transaction
@@ -87,12 +91,21 @@ def _register(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
     )
 
 
-def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
+def _scoped(table: str, column: str, scope: str | None) -> str:
+    """The raw table, or only its rows whose `column` is in the temp table `scope` (an incremental mapping)."""
+    if scope is None:
+        return table
+    return f"(SELECT * FROM {table} WHERE {column} IN (SELECT id FROM {scope}))"
+
+
+def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | None = None) -> None:
     lf = res.lead_fields
+    leads = _scoped("raw_amocrm_leads", "id", scope)
+    events = _scoped("raw_amocrm_events", "entity_id", scope)
     con.execute(
         fv.pivot_sql(
             "lead",
-            "raw_amocrm_leads",
+            leads,
             {
                 "kind": lf.get("client_kind"),
                 "cold": lf.get("cold_deal"),
@@ -115,21 +128,21 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved) -> None:
     notes.append((fv.ACCOUNT_NOT_WHOLE, bad_acct))
     loss_sql = "cf.loss" if lf.get("loss_reason") is not None else "reason.name"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_deals AS
-    WITH ids AS (SELECT id FROM raw_amocrm_leads UNION SELECT id FROM raw_amocrm_deleted_leads),
+    WITH ids AS (SELECT id FROM {leads} UNION SELECT id FROM {_scoped("raw_amocrm_deleted_leads", "id", scope)}),
     ev AS (SELECT entity_id AS id,
                   max(created_at) FILTER (WHERE type = 'lead_deleted') AS deleted_ev,
                   max(created_at) FILTER (WHERE type = 'lead_restored') AS restored_ev,
                   min(created_at) FILTER (WHERE type = 'lead_added') AS added_at
-           FROM raw_amocrm_events WHERE entity_type = 'lead' GROUP BY 1),
+           FROM {events} WHERE entity_type = 'lead' GROUP BY 1),
     last_status AS (SELECT entity_id AS id, created_at AS at,
                   TRY_CAST(json_extract_string(data, '$.value_after[0].lead_status.pipeline_id') AS BIGINT) AS p,
                   TRY_CAST(json_extract_string(data, '$.value_after[0].lead_status.id') AS BIGINT) AS s
-           FROM raw_amocrm_events WHERE type IN ('lead_status_changed', 'lead_added')
+           FROM {events} WHERE type IN ('lead_status_changed', 'lead_added')
              AND json_extract(data, '$.value_after[0].lead_status') IS NOT NULL
            QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY created_at DESC, id DESC) = 1),
     last_resp AS (SELECT entity_id AS id, created_at AS at,
                   TRY_CAST(json_extract_string(data, '$.value_after[0].responsible_user.id') AS BIGINT) AS u
-           FROM raw_amocrm_events WHERE type = 'entity_responsible_changed' AND entity_type = 'lead'
+           FROM {events} WHERE type = 'entity_responsible_changed' AND entity_type = 'lead'
            QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY created_at DESC, id DESC) = 1),
     b AS (SELECT i.id, l.data AS d, l.updated_at AS alive_at, t.updated_at AS trash_at, t.data AS td,
                  ev.deleted_ev, ev.restored_ev, ev.added_at, ls.at AS status_at, ls.p, ls.s, lr.at AS resp_at, lr.u
@@ -198,12 +211,11 @@ def _deal_stages_sql() -> str:
       FROM __amo_deals_ok WHERE created_at IS NOT NULL
       UNION ALL
       SELECT e.entity_id, m.stage, to_timestamp(min(e.created_at)), 'amocrm', 1
-      FROM raw_amocrm_events e
+      FROM (SELECT * FROM raw_amocrm_events WHERE entity_id IN (SELECT deal_id FROM mapped)) e
       JOIN __amo_stage_map m
         ON m.pipeline_id = TRY_CAST(json_extract_string(e.data, '$.value_after[0].lead_status.pipeline_id') AS BIGINT)
        AND m.status_id = TRY_CAST(json_extract_string(e.data, '$.value_after[0].lead_status.id') AS BIGINT)
       WHERE e.type IN ('lead_status_changed', 'lead_added') AND m.stage IS NOT NULL
-        AND e.entity_id IN (SELECT deal_id FROM mapped)
       GROUP BY 1, 2)
     SELECT deal_id, stage, reached_at, source FROM st
     QUALIFY row_number() OVER (PARTITION BY deal_id, stage ORDER BY reached_at, rnk) = 1"""
@@ -221,90 +233,122 @@ def _registered(con: duckdb.DuckDBPyConnection, res: Resolved) -> Iterator[None]
             con.unregister(name)
 
 
-def build_canonical(con: duckdb.DuckDBPyConnection, res: Resolved) -> MapResult:
-    """Rebuild the canonical amoCRM tables from the raw layer, in one transaction."""
+KINDS = "amocrm_deal_kinds"  # each mapped deal's client kind as the mapping gave it (see build_canonical)
+
+
+def build_canonical(
+    con: duckdb.DuckDBPyConnection, res: Resolved, *, only_changed: bool = False, own_transaction: bool = True
+) -> MapResult:
+    """Map the raw layer into the canonical amoCRM tables, in one transaction.
+
+    `only_changed`: only the leads and companies in `__amo_scope_leads` / `__amo_scope_companies`
+    (changes.stage_scope) are mapped again, and the managers are kept (the users did not change, or
+    the mapping key would have asked for everything); the result is what a full mapping gives.
+    One thing a full mapping redoes for every deal: the client kind the linking step filled in from
+    the partner where the lead has none (link/rules.py) goes back to the lead's own value, for the
+    linking step to decide again. `amocrm_deal_kinds` keeps each mapped deal's own value for that.
+    """
     out = MapResult()
-    with _registered(con, res), transaction(con):
-        con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(SOURCE)}")
-        out.loaded["managers"] = _load(
-            con,
-            out,
-            MANAGERS,
-            """
-            SELECT u.id AS manager_id, u.data->>'$.name' AS name, u.data->>'$.email' AS email,
-                   coalesce(ur.role, gr.role, ?) AS role,
-                   coalesce(TRY_CAST(u.data->'$.rights'->>'$.is_active' AS BOOLEAN), TRUE) AS is_active
-            FROM raw_amocrm_users u LEFT JOIN __amo_user_roles ur ON ur.id = u.id
-            LEFT JOIN __amo_group_roles gr ON gr.id = TRY_CAST(u.data->'$.rights'->>'$.group_id' AS BIGINT)""",
-            [res.default_role],
-        )
-        cf = res.company_fields
-        con.execute(
-            fv.pivot_sql(
-                "company", "raw_amocrm_companies", {"inn": cf.get("inn"), "acct": cf.get("platform_account_id")}
+    leads = changes.LEAD_SCOPE if only_changed else None
+    companies = changes.COMPANY_SCOPE if only_changed else None
+    with _registered(con, res), transaction(con, enabled=own_transaction):
+        con.execute(f"CREATE TABLE IF NOT EXISTS {KINDS} (deal_id BIGINT, client_kind VARCHAR)")
+        if only_changed:
+            con.execute(f"""DELETE FROM quarantine WHERE source = {quote_lit(SOURCE)} AND (
+                (entity IN ('deals', 'deal_stages') AND source_key IN (SELECT CAST(id AS VARCHAR) FROM {leads}))
+                OR (entity = 'companies' AND source_key IN (SELECT CAST(id AS VARCHAR) FROM {companies})))""")
+        else:
+            con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(SOURCE)}")
+            out.loaded["managers"] = _load(
+                con,
+                out,
+                MANAGERS,
+                """
+                SELECT u.id AS manager_id, u.data->>'$.name' AS name, u.data->>'$.email' AS email,
+                       coalesce(ur.role, gr.role, ?) AS role,
+                       coalesce(TRY_CAST(u.data->'$.rights'->>'$.is_active' AS BOOLEAN), TRUE) AS is_active
+                FROM raw_amocrm_users u LEFT JOIN __amo_user_roles ur ON ur.id = u.id
+                LEFT JOIN __amo_group_roles gr ON gr.id = TRY_CAST(u.data->'$.rights'->>'$.group_id' AS BIGINT)""",
+                [res.default_role],
             )
-        )
-        inn_sql, bad_inn = fv.inn_sql("cf.inn", res.field_types.get("company_inn"))
-        acct_sql, bad_acct = fv.account_id_sql("cf.acct", res.field_types.get("company_platform_account_id"))
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_company_rows AS
-            WITH b AS (SELECT i.id, c.data AS d, c.updated_at AS alive_at, t.updated_at AS trash_at, t.data AS td
-                       FROM (SELECT id FROM raw_amocrm_companies UNION SELECT id FROM raw_amocrm_deleted_companies) i
-                       LEFT JOIN raw_amocrm_companies c USING (id) LEFT JOIN raw_amocrm_deleted_companies t USING (id))
-            SELECT b.id AS company_id, d->>'$.name' AS name, {inn_sql} AS inn, {acct_sql} AS platform_account_id,
-                   TRY_CAST(d->>'$.responsible_user_id' AS BIGINT) AS responsible_user_id,
-                   (trash_at IS NOT NULL AND trash_at >= coalesce(alive_at, -1)) AS is_deleted,
-                   {fv.notes_sql([(fv.INN_DIGITS, bad_inn), (fv.ACCOUNT_NOT_WHOLE, bad_acct)])} AS field_notes,
-                   coalesce(d, td) AS raw
-            FROM b LEFT JOIN __amo_company_cf cf USING (id)""")
-        out.unreadable_fields += _notes(con, "companies", "company_id", "__amo_company_rows")
-        out.loaded["companies"] = _load(
-            con, out, COMPANIES, "SELECT * EXCLUDE (field_notes, raw) FROM __amo_company_rows"
-        )
-        _stage_deals(con, res)
-        mapped = f"pipeline_id IN ({_ids(res.pipelines)})"
-        out.skipped_other_pipelines = con.execute(
-            f"SELECT count(*) FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped})"
-        ).fetchall()[0][0]
-        bad = 0
-        bad += _quarantine(
-            con,
-            "deals",
-            "pipeline_id IS NULL",
-            "'deleted before the first sync, and no status change tells its pipeline'",
-            "__amo_deals",
-        )
-        bad += _quarantine(
-            con,
-            "deals",
-            f"{mapped} AND NOT status_known",
-            "'status ' || status_id || ' of pipeline ' || pipeline_id || "
-            "' does not exist in the account (deleted status?)'",
-            "__amo_deals",
-        )
-        out.quarantined["deals"] = bad
-        # a lead moved to a pipeline that is not mapped stops being a deal
-        con.execute(f"""DELETE FROM deal_stages WHERE deal_id IN (
-                          SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
-        con.execute(f"""DELETE FROM deals WHERE deal_id IN (
-                          SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE __amo_deals_ok AS SELECT * EXCLUDE (raw, status_known, "
-            f"field_notes) FROM __amo_deals WHERE {mapped} AND status_known"
-        )
-        out.unreadable_fields += _notes(con, "deals", "deal_id", f"__amo_deals WHERE {mapped} AND status_known")
-        out.loaded["deals"] = _record(
-            out, load_staged(con, DEALS, "__amo_deals_ok", source=SOURCE, own_transaction=False)
-        )
-        con.execute("DELETE FROM __amo_deals_ok WHERE deal_id NOT IN (SELECT deal_id FROM deals)")
-        con.execute(_deal_stages_sql())
-        con.execute(
-            "DELETE FROM deal_stages WHERE source IN ('created', 'amocrm') "
-            "AND deal_id IN (SELECT deal_id FROM __amo_deals_ok)"
-        )
-        out.loaded["deal_stages"] = _record(
-            out, load_staged(con, DEAL_STAGES, "__amo_stages", source=SOURCE, own_transaction=False)
-        )
+        _map_companies(con, res, out, companies)
+        _map_deals(con, res, out, leads)
     return out
+
+
+def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, scope: str | None) -> None:
+    cf = res.company_fields
+    rows = _scoped("raw_amocrm_companies", "id", scope)
+    con.execute(fv.pivot_sql("company", rows, {"inn": cf.get("inn"), "acct": cf.get("platform_account_id")}))
+    inn_sql, bad_inn = fv.inn_sql("cf.inn", res.field_types.get("company_inn"))
+    acct_sql, bad_acct = fv.account_id_sql("cf.acct", res.field_types.get("company_platform_account_id"))
+    trash = _scoped("raw_amocrm_deleted_companies", "id", scope)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_company_rows AS
+        WITH b AS (SELECT i.id, c.data AS d, c.updated_at AS alive_at, t.updated_at AS trash_at, t.data AS td
+                   FROM (SELECT id FROM {rows} UNION SELECT id FROM {trash}) i
+                   LEFT JOIN raw_amocrm_companies c USING (id) LEFT JOIN raw_amocrm_deleted_companies t USING (id))
+        SELECT b.id AS company_id, d->>'$.name' AS name, {inn_sql} AS inn, {acct_sql} AS platform_account_id,
+               TRY_CAST(d->>'$.responsible_user_id' AS BIGINT) AS responsible_user_id,
+               (trash_at IS NOT NULL AND trash_at >= coalesce(alive_at, -1)) AS is_deleted,
+               {fv.notes_sql([(fv.INN_DIGITS, bad_inn), (fv.ACCOUNT_NOT_WHOLE, bad_acct)])} AS field_notes,
+               coalesce(d, td) AS raw
+        FROM b LEFT JOIN __amo_company_cf cf USING (id)""")
+    out.unreadable_fields += _notes(con, "companies", "company_id", "__amo_company_rows")
+    out.loaded["companies"] = _load(con, out, COMPANIES, "SELECT * EXCLUDE (field_notes, raw) FROM __amo_company_rows")
+
+
+def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, scope: str | None) -> None:
+    _stage_deals(con, res, scope)
+    mapped = f"pipeline_id IN ({_ids(res.pipelines)})"
+    out.skipped_other_pipelines = con.execute(
+        f"SELECT count(*) FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped})"
+    ).fetchall()[0][0]
+    bad = 0
+    bad += _quarantine(
+        con,
+        "deals",
+        "pipeline_id IS NULL",
+        "'deleted before the first sync, and no status change tells its pipeline'",
+        "__amo_deals",
+    )
+    bad += _quarantine(
+        con,
+        "deals",
+        f"{mapped} AND NOT status_known",
+        "'status ' || status_id || ' of pipeline ' || pipeline_id || "
+        "' does not exist in the account (deleted status?)'",
+        "__amo_deals",
+    )
+    out.quarantined["deals"] = bad
+    # a lead moved to a pipeline that is not mapped stops being a deal
+    con.execute(f"""DELETE FROM deal_stages WHERE deal_id IN (
+                      SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
+    con.execute(f"""DELETE FROM deals WHERE deal_id IN (
+                      SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE __amo_deals_ok AS SELECT * EXCLUDE (raw, status_known, "
+        f"field_notes) FROM __amo_deals WHERE {mapped} AND status_known"
+    )
+    out.unreadable_fields += _notes(con, "deals", "deal_id", f"__amo_deals WHERE {mapped} AND status_known")
+    out.loaded["deals"] = _record(out, load_staged(con, DEALS, "__amo_deals_ok", source=SOURCE, own_transaction=False))
+    con.execute("DELETE FROM __amo_deals_ok WHERE deal_id NOT IN (SELECT deal_id FROM deals)")
+    con.execute(_deal_stages_sql())
+    con.execute(
+        "DELETE FROM deal_stages WHERE source IN ('created', 'amocrm') "
+        "AND deal_id IN (SELECT deal_id FROM __amo_deals_ok)"
+    )
+    out.loaded["deal_stages"] = _record(
+        out, load_staged(con, DEAL_STAGES, "__amo_stages", source=SOURCE, own_transaction=False)
+    )
+    # the deals' own client kinds: those mapped now replace theirs; the others get theirs back
+    if scope is None:
+        con.execute(f"DELETE FROM {KINDS}")
+    else:
+        con.execute(f"DELETE FROM {KINDS} WHERE deal_id IN (SELECT id FROM {scope})")
+    con.execute(f"INSERT INTO {KINDS} SELECT deal_id, client_kind FROM __amo_deals_ok")
+    if scope is not None:
+        con.execute(f"""UPDATE deals SET client_kind = k.client_kind FROM {KINDS} k
+                        WHERE deals.deal_id = k.deal_id AND deals.client_kind IS DISTINCT FROM k.client_kind""")
 
 
 def _record(out: MapResult, result: LoadResult) -> int:

@@ -124,8 +124,10 @@ def mapped_state(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     return (row[0], row[1]) if row else None
 
 
-def save_mapped_state(con: duckdb.DuckDBPyConnection, config_key: str, mark: str) -> None:
-    with transaction(con):
+def save_mapped_state(
+    con: duckdb.DuckDBPyConnection, config_key: str, mark: str, *, own_transaction: bool = True
+) -> None:
+    with transaction(con, enabled=own_transaction):
         con.execute(f"DELETE FROM {MAPPED_STATE}")
         con.execute(f"INSERT INTO {MAPPED_STATE} VALUES ({quote_lit(config_key)}, {quote_lit(mark)})")
 

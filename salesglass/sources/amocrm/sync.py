@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from salesglass.sources.amocrm import extract, store
+from salesglass.sources.amocrm import changes, extract, store
 from salesglass.sources.amocrm.client import AmoClient, client_from_config
 from salesglass.sources.amocrm.mapping import MapResult, build_canonical
 from salesglass.sources.amocrm.progress import SyncProgress
@@ -62,6 +62,7 @@ class SyncSummary:
     reference_read: bool = False  # the reference lists were read (else the kept ones were young enough)
     note: str | None = None
     api_filter: bool = True  # the account's is_api_filter_enabled (False: the newest-first fallback ran)
+    mapping: str = ""  # what the mapping into the canonical tables redid (only the changed records, or all)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -80,6 +81,8 @@ class SyncSummary:
             "fetched: " + ", ".join(f"{k}={v}" for k, v in self.fetched.items()),
             "loaded: " + ", ".join(f"{k}={v}" for k, v in self.loaded.items()),
         ]
+        if self.mapping:
+            lines.append(self.mapping)
         if any(self.quarantined.values()):
             lines.append(
                 "quarantined: "
@@ -150,17 +153,33 @@ def _config_key(amo: Any) -> str:
 
 
 def _map(con: duckdb.DuckDBPyConnection, res: Resolved, summary: SyncSummary, amo: Any, *, force: bool) -> None:
-    """Rebuild the canonical tables from the raw layer — unless the raw layer took in nothing new since the
-    last mapping and the mapping's config is the same (then they would come out identical)."""
+    """Bring the canonical tables up to the raw layer: nothing when the raw layer took in nothing new since
+    the last mapping and the mapping key is the same; only the changed leads and companies when just
+    they changed; everything when the key changed (config, reference lists, code) or `force`."""
     from salesglass.warehouse import note_change
 
-    key, mark = _config_key(amo), store.raw_mark(con)
-    if not force and store.mapped_state(con) == (key, mark):
+    changes.init(con)
+    key, mark = changes.mapping_key(con, res, _config_key(amo)), store.raw_mark(con)
+    state = store.mapped_state(con)
+    if not force and state == (key, mark):
         summary.changed = False
         summary.note = "amoCRM: nothing new or changed since the last sync"
         return
-    _finish(summary, build_canonical(con, res), res)
-    store.save_mapped_state(con, key, mark)
+    full = force or state is None or state[0] != key
+    try:
+        if not full:
+            leads, companies = changes.stage_scope(con)
+            summary.mapping = f"mapped again: {leads:,} changed leads, {companies:,} changed companies"
+        else:
+            why = "asked for" if force else "first mapping" if state is None else "the mapping's inputs changed"
+            summary.mapping = f"mapped every lead and company ({why})"
+        with transaction(con):
+            mapped = build_canonical(con, res, only_changed=not full, own_transaction=False)
+            changes.remember(con, full=full)
+            store.save_mapped_state(con, key, mark, own_transaction=False)
+    finally:
+        changes.drop_scope(con)
+    _finish(summary, mapped, res)
     note_change(con, "amocrm")
 
 

@@ -119,18 +119,24 @@ def number_type(src_type: str | None, unit: str) -> str:
     return "DECIMAL(18,4)"
 
 
-def _timestamp(name: str, e: str, src_type: str | None, cs: ColumnSpec, zone: str, pre: dict[str, str]) -> str:
+def _timestamp(
+    name: str, e: str, src_type: str | None, cs: ColumnSpec, zone: str, pre: dict[str, str], few_rows: bool = False
+) -> str:
     """A naive wall time is read in `zone` (`local_to_utc_sql`: timezone()'s values, without ICU per row).
     Text is parsed once, in `pre` (see `staged_sql`): inside a CASE DuckDB would parse it per branch."""
+
+    def local_to_utc(ts: str) -> str:
+        return local_to_utc_sql(ts, zone, few_rows=few_rows)
+
     if src_type and src_type.startswith("TIMESTAMP WITH TIME ZONE"):
         return e
     if src_type and (src_type.startswith("TIMESTAMP") or src_type == "DATE"):
-        return local_to_utc_sql(f"CAST({e} AS TIMESTAMP)", zone)
+        return local_to_utc(f"CAST({e} AS TIMESTAMP)")
     t = _text(e)  # the casts skip surrounding spaces themselves
     parsed = f"__ts_{name}"
     if cs.format:
         pre[parsed] = f"try_strptime(trim({t}), {quote_lit(cs.format)})"
-        return local_to_utc_sql(parsed, zone)
+        return local_to_utc(parsed)
     # an offset is a '+', a Z, a UTC (any case: the TIMESTAMP cast drops them all) or a '-' after the
     # time's first ':'. Plain string tests on the whole value: a regex, or substr() to skip the date,
     # costs more per row than the parse itself
@@ -139,7 +145,7 @@ def _timestamp(name: str, e: str, src_type: str | None, cs: ColumnSpec, zone: st
         f"OR contains({t}, 'U') OR contains({t}, 'u') OR {t} LIKE '%:%-%')"
     )
     pre[parsed] = f"TRY_CAST({t} AS TIMESTAMP)"
-    return f"CASE WHEN __offset_{name} THEN TRY_CAST({t} AS TIMESTAMPTZ) ELSE {local_to_utc_sql(parsed, zone)} END"
+    return f"CASE WHEN __offset_{name} THEN TRY_CAST({t} AS TIMESTAMPTZ) ELSE {local_to_utc(parsed)} END"
 
 
 def _month(e: str, src_type: str | None) -> str:
@@ -200,10 +206,12 @@ def column_sql(
     zone: str,
     pre: dict[str, str] | None = None,
     value: str | None = None,
+    few_rows: bool = False,
 ) -> tuple[str, str | None]:
     """(expression, failure condition or None) for one canonical column; `pre` receives the helper
     columns the expression reads, computed once per row below it (`staged_sql`). `value`: the name under
-    which the condition can read the computed value (else it repeats the expression)."""
+    which the condition can read the computed value (else it repeats the expression). `few_rows`: see
+    `local_to_utc_sql`."""
     pre = {} if pre is None else pre
     e = quote_ident(cs.column) if cs.column else f"({cs.sql})"
     src_type = types.get(cs.column) if cs.column else None
@@ -223,7 +231,7 @@ def column_sql(
             out = f"({quote_lit(cs.prefix)} || {out})"
         return out, None
     if kind is Kind.TIMESTAMPTZ:
-        out = _timestamp(name, e, src_type, cs, cs.timezone or zone, pre)
+        out = _timestamp(name, e, src_type, cs, cs.timezone or zone, pre, few_rows)
         return out, _unparsed(value or out, e)
     if kind is Kind.DATE:
         out = _month(e, src_type)
@@ -263,6 +271,7 @@ def staged_sql(
     default_zone: str,
     *,
     row: str | None = None,
+    few_rows: bool = False,
 ) -> str:
     """SELECT over the landed relation `landed` (aliased `__src`): canonical columns, `__reason` and `row`
     — by default `__rid`, the landed table's rowid, so quarantine can show the source row as it was read;
@@ -278,7 +287,7 @@ def staged_sql(
     for name, cs in specs.items():
         kind = target.kind(name)
         value = f"__v_{name}"
-        expr, bad = column_sql(name, cs, kind, types, zone, pre, value)
+        expr, bad = column_sql(name, cs, kind, types, zone, pre, value, few_rows)
         values.append(f"{expr} AS {value}")
         cols.append(f"{value} AS {quote_ident(name)}")
         if bad:

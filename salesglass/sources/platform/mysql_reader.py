@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterator
 
 import pyarrow as pa
-from sqlalchemy.engine import URL, make_url
 
 # URL options connectorx's MySQL driver does not take, dropped because they do not change the text we get:
 # the connection always speaks utf8mb4 and CAST(… AS CHAR) converts every column to it
@@ -30,6 +29,8 @@ def connectorx_usable(url: str) -> bool:
     """connectorx takes host, port, user, password and database only: an URL with other options (a unix
     socket, TLS files) keeps the SQLAlchemy/pymysql path, which understands them."""
     import importlib.util
+
+    from sqlalchemy.engine import make_url
 
     u = make_url(url)
     return (
@@ -43,6 +44,8 @@ def connectorx_usable(url: str) -> bool:
 def _connectorx_url(url: str) -> str:
     """connectorx's URL for the same server and user. `prefer_socket=false`: like pymysql, talk TCP to the host
     named (the Rust driver would otherwise switch to the server's unix socket, where the user may differ)."""
+    from sqlalchemy.engine import URL, make_url
+
     u = make_url(url)
     return URL.create(
         "mysql",
@@ -117,6 +120,8 @@ def connectorx_batches(url: str, sql: str, batch_rows: int) -> tuple[pa.Schema, 
 
     columns = _probe(url, sql)
     schema = pa.schema([(name, pa.string()) for name, _ in columns])
+    from sqlalchemy.engine import make_url
+
     password = make_url(url).password
     try:  # a Rust panic arrives as pyo3's PanicException, a BaseException: caught here and below
         reader = connectorx.read_sql(

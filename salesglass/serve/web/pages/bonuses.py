@@ -41,18 +41,32 @@ def line_cols(t: Callable[..., str]) -> list[Col]:
 LINES_ORDER = "month DESC, manager_id, rule, amount DESC, partner_id"
 
 
-def lines_sql(where: str, ordered: bool = True, limit: int | None = None) -> str:
+def lines_sql(where: str, ordered: bool = True, limit: int | None = None, ordered_lines: str | None = None) -> str:
     """Bonus lines with their partner's name; `limit`: only the first lines in LINES_ORDER, chosen before
-    the partners are joined (a page of the range's thousands of lines joins a page of partners)."""
+    the partners are joined (a page of the range's thousands of lines joins a page of partners).
+    `ordered_lines`: the lines with their partner's name already joined and their place in LINES_ORDER
+    (`pos`, `ordered_lines_sql`), so the first ones are read in that order rather than sorted."""
+    if limit is not None and ordered_lines is not None:
+        return f"""SELECT month, manager_id, role, rule, partner_id, partner_name, deal_id, base, rate, multiplier,
+                          amount FROM {ordered_lines} l WHERE {where} ORDER BY pos LIMIT {int(limit)}"""
     lines = "report_bonus_lines"
     if limit is not None:
-        lines = f"(SELECT * FROM report_bonus_lines l WHERE {where} ORDER BY {LINES_ORDER} LIMIT {int(limit)})"
+        cols = "month, manager_id, role, rule, partner_id, deal_id, base, rate, multiplier, amount"
+        lines = f"(SELECT {cols} FROM report_bonus_lines l WHERE {where} ORDER BY {LINES_ORDER} LIMIT {int(limit)})"
         where = "TRUE"
     return f"""SELECT l.month, l.manager_id, l.role, l.rule, l.partner_id, p.name AS partner_name, l.deal_id,
                       l.base, l.rate, l.multiplier, l.amount
                FROM {lines} l LEFT JOIN partners p USING (partner_id)
                WHERE {where}
                """ + (f"ORDER BY {LINES_ORDER}" if ordered else "")
+
+
+def ordered_lines_sql() -> str:
+    """Every bonus line with its partner's name and its place in LINES_ORDER (ties: role, deal), in that order."""
+    order = ", ".join(f"l.{k}" for k in LINES_ORDER.split(", ")) + ", l.role, l.deal_id"
+    return f"""SELECT l.month, l.manager_id, l.role, l.rule, l.partner_id, p.name AS partner_name, l.deal_id,
+                      l.base, l.rate, l.multiplier, l.amount, row_number() OVER (ORDER BY {order}) AS pos
+               FROM report_bonus_lines l LEFT JOIN partners p USING (partner_id) ORDER BY pos"""
 
 
 def decorate_line(ctx: Ctx, r: dict[str, Any]) -> dict[str, Any]:
@@ -193,8 +207,9 @@ def lines_table(ctx: Ctx, lo: date, hi: date) -> TableView:
     """The range's bonus lines, the first LINES_ON_PAGE of them (the rest are a drill-down away)."""
     t = ctx.t
     man_sql, man_args = manager_condition("l.manager_id", ctx.row_manager)
+    ordered = ctx.snap.derived("bonus_lines_ordered", ordered_lines_sql()) if ctx.snap.has("partners") else None
     lines = ctx.q.rows(
-        lines_sql(f"l.month >= ? AND l.month < ? AND {man_sql}", limit=LINES_ON_PAGE + 1),
+        lines_sql(f"l.month >= ? AND l.month < ? AND {man_sql}", limit=LINES_ON_PAGE + 1, ordered_lines=ordered),
         [lo, hi, *man_args],
     )
     more = len(lines) > LINES_ON_PAGE

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from fastapi import HTTPException
 
 from salesglass.model.schema import STAGES
-from salesglass.serve.web.context import Ctx
+from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.bonuses import LINES_ORDER, decorate_line, line_cols, lines_sql
 from salesglass.serve.web.reasons import reason_label
 from salesglass.serve.web.view import Col, TableView
@@ -69,11 +69,19 @@ def _local(ctx: Ctx, column: str) -> str:
     return f"timezone({quote_lit(ctx.snap.timezone)}, {column})"
 
 
-def _page(ctx: Ctx, sql: str, args: list, order: str) -> tuple[list[dict], int, int]:
-    """One page of `sql` in `order` (output column names) and the total row count, in one pass."""
+def _page(
+    ctx: Ctx, sql: str, args: list, order: str, *, then: tuple[str, str] | None = None
+) -> tuple[list[dict], int, int]:
+    """One page of `sql` in `order` (output column names) and the total row count, in one pass.
+
+    `then`: (a join on `_p`, the columns it adds) applied to the page's rows only — e.g. names looked up
+    for the 50 rows shown rather than for every row the filters keep."""
     size = ctx.page_size
     page = ctx.page
     paged = f"SELECT *, count(*) OVER () AS _total FROM ({sql}) _q ORDER BY {order} LIMIT {size} OFFSET ?"
+    if then:
+        join, extra = then
+        paged = f"SELECT * FROM (SELECT _p.*, {extra} FROM ({paged}) _p {join}) _j ORDER BY {order}"
     rows = ctx.q.rows(paged, [*args, (page - 1) * size])
     if not rows and page > 1:  # past the end (e.g. an old link): show the last page
         count = ctx.q.scalar(f"SELECT count(*) FROM ({sql}) _q", args) or 0
@@ -108,16 +116,45 @@ def _sales_by_partner(ctx: Ctx, sales: Where) -> tuple[str, str]:
 
     The build publishes sales per partner and account day (`partner_days`, money in kopecks): whole days
     summed there equal the sales of the same instants, from ~1/10 of the rows (no pass over `sales` per
-    request). An older published file without it falls back to the sales themselves."""
-    if ctx.snap.has("partner_days", "day"):
-        sub = _range(ctx, sales, "s.day", days=True)
-        money = "CAST(CAST(sum(s.{0}) AS DECIMAL(38,2)) * 0.01 AS DECIMAL(18,2)) AS {0}"
-        source = "partner_days"
-    else:
+    request). The whole months of the range are read from those days summed by month once per published
+    version (`Snapshot.partner_month_sales`, ~1/14 of the days), only the days before the first and after
+    the last whole month from `partner_days`: the same integer kopecks either way. An older published
+    file without `partner_days` falls back to the sales themselves."""
+    if not ctx.snap.has("partner_days", "day"):
         sub = _range(ctx, sales, "s.sold_at")
-        money, source = "sum(s.{0}) AS {0}", "sales"
-    cols = ", ".join(money.format(c) for c in ("turnover", "revenue"))
-    return sub, f"SELECT s.partner_id, {cols}, sum(s.tickets) AS tickets FROM {source} s WHERE {sales.sql} GROUP BY 1"
+        cols = "sum(s.turnover) AS turnover, sum(s.revenue) AS revenue"
+        return sub, f"SELECT s.partner_id, {cols}, sum(s.tickets) AS tickets FROM sales s WHERE {sales.sql} GROUP BY 1"
+    days = Where()
+    sub = _range(ctx, days, "day", days=True)
+    since, until = days.args if len(days.args) == 2 else (None, days.args[0])
+    first = since if since is None or since.day == 1 else add_months(since, 1)  # first whole month (None: all)
+    last = until.replace(day=1)  # whole months end where the month of `until` starts
+    parts: list[str] = []
+    if first is None or first < last:
+        months = Where()
+        if first is not None:
+            months.add("month >= ?", first)
+        months.add("month < ?", last)
+        parts.append(
+            f"SELECT partner_id, turnover, revenue, tickets FROM {ctx.snap.partner_month_sales()} WHERE {months.sql}"
+        )
+        sales.args.extend(months.args)
+        edges = [(since, first), (last, until)] if since is not None else [(last, until)]
+    else:
+        edges = [(since, until)]
+    for lo, hi in edges:
+        if lo is None or lo < hi:
+            edge = Where()
+            if lo is not None:
+                edge.add("day >= ?", lo)
+            edge.add("day < ?", hi)
+            parts.append(f"SELECT partner_id, turnover, revenue, tickets FROM partner_days WHERE {edge.sql}")
+            sales.args.extend(edge.args)
+    money = ", ".join(
+        f"CAST(CAST(sum(s.{c}) AS DECIMAL(38,2)) * 0.01 AS DECIMAL(18,2)) AS {c}" for c in ("turnover", "revenue")
+    )
+    union = " UNION ALL ".join(parts) or "SELECT partner_id, turnover, revenue, tickets FROM partner_days WHERE FALSE"
+    return sub, f"SELECT s.partner_id, {money}, sum(s.tickets) AS tickets FROM ({union}) s GROUP BY 1"
 
 
 def _manager_arg(ctx: Ctx) -> int | str | None:
@@ -140,18 +177,24 @@ def deals(ctx: Ctx) -> DrillView:
         raise HTTPException(status_code=400, detail="unknown stage")
     w, sub = deal_conditions(ctx, basis, stage)
     base = f"""SELECT d.deal_id, d.name, d.stage, d.client_kind, d.sales_manager_id, d.partner_id,
-                      p.name AS partner_name, d.price, d.created_at, d.closed_at, d.is_won, d.is_lost, d.pipeline_id
-               FROM deals d LEFT JOIN partners p ON p.partner_id = d.partner_id WHERE {w.sql}"""
-    rows, count, page = _page(ctx, base, w.args, "created_at DESC, deal_id")
+                      d.price, d.created_at, d.closed_at, d.is_won, d.is_lost, d.pipeline_id
+               FROM deals d WHERE {w.sql}"""
+    partner_names = ("LEFT JOIN partners p ON p.partner_id = _p.partner_id", "p.name AS partner_name")
+    rows, count, page = _page(ctx, base, w.args, "created_at DESC, deal_id", then=partner_names)
     title = t(f"drill_deals_{basis}") if basis in DEAL_BASES else t("deals")
     if stage and basis in ("reached", "cohort", "lost"):
         title += f": {t(stage)}"
     table = TableView("deals", title, deal_cols(t), [deal_line(ctx, r) for r in rows])
     view = DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
-    view.pipelines = [
-        r["pipeline_id"]
-        for r in ctx.q.rows("SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50")
-    ]
+    view.pipelines = ctx.snap.once(
+        "pipelines",
+        lambda: [
+            r["pipeline_id"]
+            for r in ctx.q.rows(
+                "SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50"
+            )
+        ],
+    )
     return view
 
 
@@ -186,15 +229,14 @@ def _deal_basis(ctx: Ctx, w: Where, basis: str, stage: str | None, end: datetime
         w.add("d.is_won")
         return _range(ctx, w, "d.closed_at")
     if basis in ("reached", "signed_selling"):
+        # `deal_id IN (…)` rather than a correlated EXISTS: the same deals, one semi-join (~3× less CPU)
         inner = Where()
-        inner.add("s.deal_id = d.deal_id")
         inner.add("s.stage = ?", "contract_signed" if basis == "signed_selling" else (stage or "lead"))
         sub = _range(ctx, inner, "s.reached_at")
-        w.add(f"EXISTS (SELECT 1 FROM deal_stages s WHERE {inner.sql})", *inner.args)
+        w.add(f"d.deal_id IN (SELECT s.deal_id FROM deal_stages s WHERE {inner.sql})", *inner.args)
         if basis == "signed_selling":
             w.add(
-                f"EXISTS (SELECT 1 FROM deal_stages s WHERE s.deal_id = d.deal_id AND s.stage = 'first_sale' "
-                f"AND {reached} < ?)",
+                f"d.deal_id IN (SELECT s.deal_id FROM deal_stages s WHERE s.stage = 'first_sale' AND {reached} < ?)",
                 end,
             )
         return sub
@@ -202,7 +244,7 @@ def _deal_basis(ctx: Ctx, w: Where, basis: str, stage: str | None, end: datetime
         sub = _range(ctx, w, "d.created_at")
         if basis == "cohort" and stage and stage != "lead":
             w.add(
-                f"EXISTS (SELECT 1 FROM deal_stages s WHERE s.deal_id = d.deal_id AND s.stage = ? AND {reached} < ?)",
+                f"d.deal_id IN (SELECT s.deal_id FROM deal_stages s WHERE s.stage = ? AND {reached} < ?)",
                 stage,
                 end,
             )

@@ -167,7 +167,7 @@ def _by_manager(ctx: Ctx, lo: date, hi: date) -> TableView:
                    sum(deals) FILTER (WHERE stage = 'first_sale') AS first_sales,
                    sum(lost_at_stage) AS lost
             FROM report_funnel WHERE cohort_month >= ? AND cohort_month < ? AND {kind_sql}
-            GROUP BY sales_manager_id ORDER BY leads DESC NULLS LAST""",
+            GROUP BY sales_manager_id ORDER BY leads DESC NULLS LAST, sales_manager_id""",
         [lo, hi, *kind_args],
     )
     for r in rows:

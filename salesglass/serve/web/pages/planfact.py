@@ -267,9 +267,14 @@ def _managers(ctx: Ctx, ptype: str, at: date) -> TableView:
 
 
 def period_choices(ctx: Ctx, ptype: str) -> list[date]:
-    rows = ctx.q.rows(
-        "SELECT DISTINCT period_start FROM report_plan_fact WHERE period_type = ? AND period_start <= ? "
-        "ORDER BY 1 DESC",
-        [ptype, ctx.snap.as_of],
-    )
-    return [r["period_start"] for r in rows]
+    """The periods of this type the build has figures for, newest first (read once per published version)."""
+
+    def read() -> list[date]:
+        rows = ctx.q.rows(
+            "SELECT DISTINCT period_start FROM report_plan_fact WHERE period_type = ? AND period_start <= ? "
+            "ORDER BY 1 DESC",
+            [ptype, ctx.snap.as_of],
+        )
+        return [r["period_start"] for r in rows]
+
+    return list(ctx.snap.once(f"periods:{ptype}", read))

@@ -28,10 +28,13 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
     """Show a table whose exact columns we do not own (build_info, refresh_status, report_data_quality)."""
     if not ctx.snap.has(table):
         return None
-    types = ctx.q.rows(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
-        [table],
+    types = ctx.snap.once(
+        f"columns:{table}",
+        lambda: ctx.q.rows(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+            [table],
+        ),
     )
     rows = ctx.q.rows(f"SELECT * FROM {quote_ident(table)} {order} LIMIT 500")
     # words the dashboard knows (sources, reasons) are shown translated ("label"); names and ids stay as they are
