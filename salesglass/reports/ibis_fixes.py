@@ -15,4 +15,4 @@ def _epoch_seconds(self, op, *, arg):
     return self.f.epoch(arg)
 
 
-DuckDBCompiler.visit_ExtractEpochSeconds = _epoch_seconds  # type: ignore[method-assign]
+DuckDBCompiler.visit_ExtractEpochSeconds = _epoch_seconds
