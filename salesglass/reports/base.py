@@ -64,6 +64,10 @@ class BuildParams:
     def local_date(self, ts: ir.TimestampValue) -> ir.DateValue:
         return periods.local_date(ts, self.timezone, self.as_of.year + 1)
 
+    def local_day_number(self, ts: ir.TimestampValue) -> ir.IntegerValue:
+        """`local_date` as days since 1970-01-01, faster per row: for the pass over every sale."""
+        return periods.local_day_number(ts, self.timezone, self.as_of.year + 1)
+
     def month(self, ts: ir.TimestampValue) -> ir.DateValue:
         return periods.month_of(ts, self.timezone, self.as_of.year + 1)
 
