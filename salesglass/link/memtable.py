@@ -39,7 +39,10 @@ def _column(name: str, kind: str, values: Sequence[Value]) -> tuple[str, str]:
         restore = f"NULLIF({name}, chr({ord(null)}))"
     else:
         sep = ","
-        text = sep.join(_text(kind, v) for v in values)
+        if kind == "BIGINT" and all(type(v) is int for v in values):
+            text = sep.join(map(str, values))  # the common case, without a call per value
+        else:
+            text = sep.join(_text(kind, v) for v in values)
         restore = f"NULLIF({name}, '')::{kind}"
     return f"unnest(string_split({quote_lit(text)}, chr({ord(sep)}))) AS {name}", f"{restore} AS {name}"
 
@@ -55,16 +58,22 @@ def create_table(
 ) -> None:
     """`CREATE TABLE table` holding the columns (name, SQL type: BIGINT, DOUBLE or VARCHAR, values)."""
     con.execute(f"CREATE TABLE {table} ({', '.join(f'{name} {kind}' for name, kind, _ in columns)})")
-    insert_rows(
-        con, table, [(name, kind) for name, kind, _ in columns], list(zip(*(v for _, _, v in columns), strict=True))
-    )
+    insert_columns(con, table, columns)
+
+
+def insert_columns(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[tuple[str, str, Sequence[Value]]]
+) -> None:
+    """Append the columns (name, SQL type, values; all of one length) to an existing table."""
+    names = ", ".join(name for name, _, _ in columns)
+    for start in range(0, len(columns[0][2]), BATCH):
+        batch = [(name, kind, values[start : start + BATCH]) for name, kind, values in columns]
+        con.execute(f"INSERT INTO {table} ({names}) {select_rows(batch)}")
 
 
 def insert_rows(
     con: duckdb.DuckDBPyConnection, table: str, kinds: Sequence[tuple[str, str]], rows: Sequence[Sequence[Value]]
 ) -> None:
     """Append rows (tuples in the order of `kinds`: (column name, SQL type)) to an existing table."""
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        columns = [(name, kind, [row[k] for row in batch]) for k, (name, kind) in enumerate(kinds)]
-        con.execute(f"INSERT INTO {table} ({', '.join(n for n, _ in kinds)}) {select_rows(columns)}")
+    if rows:
+        insert_columns(con, table, [(name, kind, [row[k] for row in rows]) for k, (name, kind) in enumerate(kinds)])
