@@ -295,6 +295,7 @@ def webhook_to_screen(run: Path, emulator: Emulator, rate: float, as_of: str, po
             steps = {"worker started": mine[0]["at"] - t0}
             steps.update({e["step"]: e["at"] - e["started"] for e in mine if e["event"] == "step_finished"})
         return {
+            "build": _build_record(run),
             "deal_id": deal_id,
             "pipeline_id": pipeline_id,
             "moved": moved,
@@ -351,6 +352,7 @@ def main() -> None:
             flush=True,
         )
         figs["refresh"] = run_child("refresh", run, emulator.url, args.rate, as_of)
+        figs["refresh_build"] = _build_record(run)
         figs["unchanged"] = run_child("refresh", run, emulator.url, args.rate, as_of)
         if not args.no_webhook:
             figs["webhook"] = webhook_to_screen(run, emulator, args.rate, as_of, args.poll)
@@ -375,6 +377,7 @@ def report(figs: dict) -> None:
         f"one full build {build:.2f} s (CPU {figs['build']['cpu']:.1f} s, peak {figs['build']['peak_gib']:.2f} GiB); "
         f"refresh after the change = {ratio:.2f} × one build (target ≤ 2 ×)"
     )
+    _say_build("the build after the change", figs.get("refresh_build", {}))
     print(f"no-change refresh said: {'; '.join(figs['unchanged']['notes']) or '(nothing)'}")
     if "webhook" in figs:
         w = figs["webhook"]
@@ -384,8 +387,26 @@ def report(figs: dict) -> None:
             "(target ≤ 15 s)"
         )
         print("  the webhook's refresh: " + ", ".join(f"{k} {v:.1f} s" for k, v in w["steps"].items()))
+        _say_build("its build", w.get("build", {}))
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(json.dumps(figs, default=str))
+
+
+def _build_record(run: Path) -> dict:
+    """What the last build ran (seconds) and kept, from the record it leaves next to the published file."""
+    from salesglass.reports.incremental import record_path
+
+    try:
+        record = json.loads(record_path(run / "salesglass-reports.duckdb").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {"ran": record.get("seconds", {}), "kept": record.get("kept", [])}
+
+
+def _say_build(label: str, record: dict) -> None:
+    ran = sorted(record.get("ran", {}).items(), key=lambda kv: -kv[1])
+    print(f"  {label} ran: " + ", ".join(f"{k} {v:.2f} s" for k, v in ran))
+    print(f"  and kept {len(record.get('kept', []))} steps: " + ", ".join(record.get("kept", [])))
 
 
 def _s(value: float | None) -> str:

@@ -359,6 +359,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
     try:
         seed = (cfg.published_path if previous is not None else cfg.warehouse_path) if engine == "duckdb" else None
         with building(cfg.published_path, seed=seed, state_into=published_state) as (_tmp, out, seeded):
+            timer.seconds["start (file copy)"] = time.perf_counter() - started
             if engine == "duckdb":
                 out.raw_sql(f"SET memory_limit = {quote_lit(cfg.warehouse.build_memory_limit)}")
                 if not cfg.warehouse_path.exists():
@@ -418,6 +419,8 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
             built_at = datetime.now(UTC)
             write_build_info(out, as_of=params.as_of, built_at=built_at, zone=zone, engine=engine, rows=timer.rows)
             totals = running_totals(out, params)
+            closing = time.perf_counter()
+        timer.seconds["publish (checkpoint, swap)"] = time.perf_counter() - closing
     except SalesglassError:
         raise
     except Exception as exc:  # the previous published file is intact; say what broke
@@ -426,6 +429,11 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
         ) from exc
     if plan is not None:
         plan.record.published = published_state.get("published")
+        plan.record.kept = list(plan.kept)
+        plan.record.seconds = {
+            **{k: round(v, 3) for k, v in timer.seconds.items() if k not in plan.kept},
+            "whole build": round(time.perf_counter() - started, 3),
+        }
         incremental.save(cfg.published_path, plan.record)
     else:
         incremental.forget(cfg.published_path)

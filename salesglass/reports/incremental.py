@@ -60,6 +60,9 @@ class Record:
     rows: dict[str, int] = field(default_factory=dict)  # step → row count
     published: list[int] | None = None
     format: int = FORMAT
+    # for the reader (bench/refresh.py, a curious admin): seconds of what this build ran, steps it kept
+    seconds: dict[str, float] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
 
 
 def record_path(published: Path) -> Path:
