@@ -176,8 +176,13 @@ def _update_canonical(
         con.raw_sql("SET preserve_insertion_order = true")
     finally:
         con.raw_sql("DETACH wh")
-    for name in (*BONUS_TABLES, "build_info"):
-        con.raw_sql(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+    # what every build writes afresh (bonus state, build_info), and anything the last build's steps did not
+    # write: the new file then holds what a full build's would before its steps run, plus the kept tables
+    keep = {t.name for t in CANONICAL} | {incremental.SOURCE_DEAL_STAGES} | set(record.outputs)
+    kinds = dict(run("SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main'"))
+    for name in sorted(set(kinds) - keep | {*BONUS_TABLES, "build_info"}):
+        kind = "VIEW" if kinds.get(name) == "VIEW" else "TABLE"
+        con.raw_sql(f"DROP {kind} IF EXISTS {quote_ident(name)}")
     say(f"started from the last published file; canonical tables changed since: {', '.join(changed) or 'none'}")
     return fingerprints
 
