@@ -241,9 +241,10 @@ def make_webhook_router(
     if refetch is None:
         from functools import partial
 
-        from salesglass.refresh.runner import refetch_in_worker
+        from salesglass.refresh.runner import refetch_in_worker, warm_workers
 
         refetch = partial(refetch_in_worker, cfg)
+        warm_workers()
     queue = LeadQueue(refetch, rebuild, debounce=cfg.refresh.webhook_debounce_seconds)
     install_access_log_redaction()
     subdomain = getattr(getattr(cfg, "amocrm", None), "subdomain", None)

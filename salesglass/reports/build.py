@@ -18,27 +18,31 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import ibis
-
 from salesglass.account_zone import resolve_zone
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import CANONICAL
-from salesglass.reports import compiled, derive, incremental, registry
-from salesglass.reports.base import BuildParams, Canon, fetch_rows, nullable
-from salesglass.reports.publish import building, write_build_info
+from salesglass.reports import compiled, incremental
+from salesglass.reports.base import BuildParams, Canon
+from salesglass.reports.publish import BuildFile, building, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
 from salesglass.sql import quote_ident, quote_lit
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Ibis, the reports and their derive steps are imported only when SQL must be compiled
+    import ibis
+
     from salesglass.config import Config
+    from salesglass.reports import derive
 
 Progress = Callable[[str], None]
 Schema = dict[str, list[list[Any]]]
 
 
-def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.inline) -> dict[str, ibis.Table]:
+def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep | None = None) -> dict[str, ibis.Table]:
     """Every derived helper and report; `keep` materialises each (DuckDB build: publishes it), or leaves
-    it an inline Ibis expression ready to compile for any engine."""
+    it an inline Ibis expression ready to compile for any engine (None)."""
+    from salesglass.reports import derive, registry
+
+    keep = keep or derive.inline
     canon = derive.derive(canon, params, keep)
     out = {name: getattr(canon, name) for name in registry.DERIVED}
     for name, fn in registry.all_reports().items():
@@ -53,11 +57,12 @@ def report_exprs(canon: Canon, params: BuildParams, keep: derive.Keep = derive.i
 
 
 def canon_of(con: ibis.BaseBackend, names: dict[str, str] | None = None) -> Canon:
+    """The canonical tables of an Ibis backend (`names`: where one is stored under another name)."""
     names = names or {}
     return Canon(**{t.name: con.table(names.get(t.name, t.name)) for t in CANONICAL})
 
 
-def _keep_canonical_only(con: ibis.BaseBackend, warehouse: str, say: Progress) -> tuple[dict[str, str], Schema]:
+def _keep_canonical_only(con: BuildFile, warehouse: str, say: Progress) -> tuple[dict[str, str], Schema]:
     """The new file is a byte copy of the warehouse: drop what is not the canonical model (raw layers,
     sync state) and set the source stages aside for completion, as `_copy_from_duckdb` would leave it.
     Returns the canonical tables' fingerprints and schemas (reports/incremental.py), taken before the
@@ -85,11 +90,11 @@ def _keep_canonical_only(con: ibis.BaseBackend, warehouse: str, say: Progress) -
     return fingerprints, schema
 
 
-def _runner(con: ibis.BaseBackend) -> incremental.Run:
+def _runner(con: BuildFile) -> incremental.Run:
     return lambda sql: con.raw_sql(sql).fetchall()
 
 
-def _catalog(con: ibis.BaseBackend) -> str:
+def _catalog(con: BuildFile) -> str:
     return str(con.raw_sql("SELECT current_database()").fetchall()[0][0])
 
 
@@ -99,7 +104,7 @@ def _bonus_tables() -> tuple[str, ...]:
     return TABLES
 
 
-def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> tuple[dict[str, str], Schema]:
+def _copy_from_duckdb(con: BuildFile, warehouse: str, say: Progress) -> tuple[dict[str, str], Schema]:
     """Attach the working warehouse read-only and copy the canonical tables into the new file; returns
     their fingerprints and the warehouse's schemas, taken under the same attachment (no writer between)."""
     from salesglass.warehouse import connect
@@ -137,7 +142,7 @@ def _copy_from_duckdb(con: ibis.BaseBackend, warehouse: str, say: Progress) -> t
 
 
 def _update_canonical(
-    con: ibis.BaseBackend, warehouse: str, record: incremental.Record, say: Progress
+    con: BuildFile, warehouse: str, record: incremental.Record, say: Progress
 ) -> dict[str, str] | None:
     """The new file is a byte copy of the last published one: replace the canonical tables that changed
     in the warehouse since (their definitions stay), copy the source stages in again, and drop what every
@@ -171,8 +176,13 @@ def _update_canonical(
         con.raw_sql("SET preserve_insertion_order = true")
     finally:
         con.raw_sql("DETACH wh")
-    for name in (*BONUS_TABLES, "build_info"):
-        con.raw_sql(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+    # what every build writes afresh (bonus state, build_info), and anything the last build's steps did not
+    # write: the new file then holds what a full build's would before its steps run, plus the kept tables
+    keep = {t.name for t in CANONICAL} | {incremental.SOURCE_DEAL_STAGES} | set(record.outputs)
+    kinds = dict(run("SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main'"))
+    for name in sorted(set(kinds) - keep | {*BONUS_TABLES, "build_info"}):
+        kind = "VIEW" if kinds.get(name) == "VIEW" else "TABLE"
+        con.raw_sql(f"DROP {kind} IF EXISTS {quote_ident(name)}")
     say(f"started from the last published file; canonical tables changed since: {', '.join(changed) or 'none'}")
     return fingerprints
 
@@ -188,6 +198,8 @@ def _clickhouse(url: str) -> ibis.BaseBackend:
             "engine = clickhouse needs the `clickhouse-connect` package "
             "(pip install 'ibis-framework[clickhouse]==12.0.0')"
         ) from exc
+    import ibis
+
     u = urlparse(url)
     return ibis.clickhouse.connect(
         host=u.hostname or "localhost",
@@ -200,32 +212,36 @@ def _clickhouse(url: str) -> ibis.BaseBackend:
     )
 
 
-def _with_bonus_state(
-    out: ibis.BaseBackend, cfg: Config, canon: Canon, params: BuildParams, say: Progress
-) -> tuple[Canon, BuildParams]:
+def _with_bonus_state(out: BuildFile, cfg: Config, params: BuildParams, say: Progress) -> tuple[tuple, BuildParams]:
     """Copy the bonus state (approvals, locked lines, adjustments) into the build; approved months keep
-    their lines and rules (reports/bonus_close.py)."""
+    their lines and rules (reports/bonus_close.py). Returns the closed months and the parameters with
+    their frozen rules."""
     import json
 
-    from salesglass.reports.bonus_close import BonusState
     from salesglass.reports.bonus_state import copy_into, frozen_rules_in
 
     rules = json.dumps(cfg.reports.bonus.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     closed = copy_into(out, cfg.bonus_state_path, rules)
-    state = BonusState(
-        periods=out.table("bonus_periods"),
-        approvals=out.table("bonus_approvals"),
-        locked_lines=out.table("bonus_locked_lines"),
-        locked_sales=out.table("bonus_locked_sales"),
-        manual=out.table("bonus_manual_adjustments"),
-        closed=closed,
-    )
     if closed:
         say(f"bonus: {len(closed)} closed month(s) kept as approved, {closed[0][0]:%Y-%m} … {closed[-1][0]:%Y-%m}")
-    return replace(canon, bonus_state=state), replace(params, frozen_bonus_rules=frozen_rules_in(out))
+    return closed, replace(params, frozen_bonus_rules=frozen_rules_in(out))
 
 
-def _say_reconciliation(out: ibis.BaseBackend, say: Progress) -> None:
+def _bonus_state_of(con: ibis.BaseBackend, closed: tuple) -> Any:
+    """The copied bonus state as the report expressions read it (Ibis tables of `con`)."""
+    from salesglass.reports.bonus_close import BonusState
+
+    return BonusState(
+        periods=con.table("bonus_periods"),
+        approvals=con.table("bonus_approvals"),
+        locked_lines=con.table("bonus_locked_lines"),
+        locked_sales=con.table("bonus_locked_sales"),
+        manual=con.table("bonus_manual_adjustments"),
+        closed=closed,
+    )
+
+
+def _say_reconciliation(out: BuildFile, say: Progress) -> None:
     """The bonus check of every build: approved + later adjustments = recomputed, per closed month."""
     from salesglass.reports.bonus_state import reconciliation_summary
 
@@ -246,6 +262,10 @@ class _Timer:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def publish(self, con: ibis.BaseBackend, name: str, obj) -> ibis.Table:
+        import ibis
+
+        from salesglass.reports.base import fetch_rows, nullable
+
         start = time.perf_counter()
         table = con.create_table(name, nullable(obj) if isinstance(obj, ibis.Table) else obj, overwrite=True)
         self.rows[name] = int(fetch_rows(con, table.count())[0][0])
@@ -253,7 +273,7 @@ class _Timer:
         self.say(f"{name:<28} {self.rows[name]:>10,} rows  {self.seconds[name]:6.2f} s")
         return table
 
-    def run(self, con: ibis.BaseBackend, step: compiled.Step, plan: incremental.Plan, compiling: float = 0.0) -> None:
+    def run(self, con: BuildFile, step: compiled.Step, plan: incremental.Plan, compiling: float = 0.0) -> None:
         """Publish one step from its SQL, unless its inputs did not change since the last build (then the
         table copied with the last published file stays); `compiling`: the seconds its expression took to
         build and compile."""
@@ -273,30 +293,42 @@ class _Timer:
 
 
 def _publish_reports(
-    con: ibis.BaseBackend, canon: Canon, params: BuildParams, timer: _Timer, store: Path, plan: incremental.Plan
+    con: BuildFile, closed: tuple, params: BuildParams, timer: _Timer, store: Path, plan: incremental.Plan
 ) -> None:
     """Every derived helper and report into the build file (DuckDB), from SQL compiled once per key
-    (reports/compiled.py): a known key runs the kept statements, a new one builds and compiles them.
-    A step whose inputs did not change since the last build is not run at all (reports/incremental.py)."""
-    key = compiled.key_of(canon, params)
-    existing = [r[0] for r in con.raw_sql("SELECT table_name FROM information_schema.tables").fetchall()]
-    names = (*registry.DERIVED, *registry.all_reports())
-    plan.start(key, existing, names)
+    (reports/compiled.py): a known key runs the kept statements, a new one builds and compiles them
+    (only then are Ibis and the reports imported). A step whose inputs did not change since the last
+    build is not run at all (reports/incremental.py)."""
+    from salesglass.reports.bonus_state import TABLES as BONUS_TABLES
+
+    run = _runner(con)
+    reads = [*(t.name for t in CANONICAL if t.name != "deal_stages"), incremental.SOURCE_DEAL_STAGES, *BONUS_TABLES]
+    key = compiled.key_of(run, params, reads, closed)
+    existing = [r[0] for r in run("SELECT table_name FROM information_schema.tables")]
     steps = compiled.recall(key, store)
     if steps is not None:
+        plan.start(key, existing, [s.name for s in steps])
         timer.say(f"SQL of {len(steps)} steps reused (same code, as_of, rules and schema as a former build)")
         for step in steps:
             timer.run(con, step, plan)
     else:
+        from salesglass.reports import registry
+
+        plan.start(key, existing, (*registry.DERIVED, *registry.all_reports()))
+        backend = con.ibis
+        canon = replace(
+            canon_of(backend, {"deal_stages": incremental.SOURCE_DEAL_STAGES}),
+            bonus_state=_bonus_state_of(backend, closed),
+        )
         fresh: list[compiled.Step] = []
         last = [time.perf_counter()]  # the step's expression was built since the previous one was published
 
         def keep(name: str, expr: ibis.Table) -> ibis.Table:
-            step = compiled.compile_step(con, name, expr)
+            step = compiled.compile_step(backend, name, expr)
             fresh.append(step)
             timer.run(con, step, plan, compiling=time.perf_counter() - last[0])
             last[0] = time.perf_counter()
-            return con.table(name)
+            return backend.table(name)
 
         report_exprs(canon, params, keep=keep)
         compiled.keep(key, fresh, store)
@@ -332,6 +364,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
     try:
         seed = (cfg.published_path if previous is not None else cfg.warehouse_path) if engine == "duckdb" else None
         with building(cfg.published_path, seed=seed, state_into=published_state) as (_tmp, out, seeded):
+            timer.seconds["start (file copy)"] = time.perf_counter() - started
             if engine == "duckdb":
                 out.raw_sql(f"SET memory_limit = {quote_lit(cfg.warehouse.build_memory_limit)}")
                 if not cfg.warehouse_path.exists():
@@ -353,8 +386,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
                         tables, schema = _copy_from_duckdb(out, str(cfg.warehouse_path), say)
                 timer.seconds["copy canonical tables"] = time.perf_counter() - copy_start
                 plan = incremental.Plan(tables, previous, schema)
-                canon = canon_of(out, {"deal_stages": "source_deal_stages"})
-                canon, params = _with_bonus_state(out, cfg, canon, params, say)
+                closed, params = _with_bonus_state(out, cfg, params, say)
                 plan.add_tables({n: incremental.content(_runner(out), quote_ident(n))[1] for n in _bonus_tables()})
                 for t in CANONICAL:
                     if t.name != "deal_stages":
@@ -362,9 +394,9 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
                             out.raw_sql(f"SELECT count(*) FROM {quote_ident(t.name)}").fetchall()[0][0]
                         )
                 # every derived helper and report is published as it is computed
-                _publish_reports(out, canon, params, timer, compiled.store_path(cfg.published_path), plan)
+                _publish_reports(out, closed, params, timer, compiled.store_path(cfg.published_path), plan)
                 _say_reconciliation(out, say)
-                out.drop_table("source_deal_stages")
+                out.raw_sql(f"DROP TABLE {incremental.SOURCE_DEAL_STAGES}")
             else:
                 if not cfg.warehouse.clickhouse_url:
                     raise SalesglassError('[warehouse].clickhouse_url is required when engine = "clickhouse"')
@@ -379,18 +411,21 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
                 pushed = push_canonical(ch, str(cfg.warehouse_path))
                 say(f"copied {len(pushed)} canonical tables to ClickHouse ({sum(pushed.values()):,} rows)")
                 # the bonus state is copied into the published file as on DuckDB, then to the server
-                canon, params = _with_bonus_state(out, cfg, canon_of(ch), params, say)
-                canon = replace(canon, bonus_state=state_on(canon.bonus_state, lambda n, t: put_on_server(ch, n, t)))
+                closed, params = _with_bonus_state(out, cfg, params, say)
+                state = state_on(_bonus_state_of(out.ibis, closed), lambda n, t: put_on_server(ch, n, t))
+                canon = replace(canon_of(ch), bonus_state=state)
                 for t in CANONICAL:
                     if t.name != "deal_stages":
-                        timer.publish(out, t.name, getattr(canon, t.name).to_pyarrow())
+                        timer.publish(out.ibis, t.name, getattr(canon, t.name).to_pyarrow())
                 exprs = report_exprs(canon, params, keep=lambda n, e: materialize_on_server(ch, n, e))
                 for name, expr in exprs.items():
-                    timer.publish(out, name, expr.to_pyarrow())
+                    timer.publish(out.ibis, name, expr.to_pyarrow())
                 _say_reconciliation(out, say)
             built_at = datetime.now(UTC)
             write_build_info(out, as_of=params.as_of, built_at=built_at, zone=zone, engine=engine, rows=timer.rows)
             totals = running_totals(out, params)
+            closing = time.perf_counter()
+        timer.seconds["publish (checkpoint, swap)"] = time.perf_counter() - closing
     except SalesglassError:
         raise
     except Exception as exc:  # the previous published file is intact; say what broke
@@ -399,6 +434,11 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
         ) from exc
     if plan is not None:
         plan.record.published = published_state.get("published")
+        plan.record.kept = list(plan.kept)
+        plan.record.seconds = {
+            **{k: round(v, 3) for k, v in timer.seconds.items() if k not in plan.kept},
+            "whole build": round(time.perf_counter() - started, 3),
+        }
         incremental.save(cfg.published_path, plan.record)
     else:
         incremental.forget(cfg.published_path)

@@ -15,16 +15,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import ibis
-import sqlglot as sg
-import sqlglot.expressions as sge
+from salesglass.sql import quote_lit
 
-from salesglass.model.schema import CANONICAL
-from salesglass.reports.base import BuildParams, Canon, nullable
+if TYPE_CHECKING:  # imported when a step is compiled: reusing the kept SQL needs neither
+    import ibis
+
+    from salesglass.reports.base import BuildParams
 
 FORMAT = 2  # bump when the kept statements change shape (2: each step says which tables it reads)
 _MEMORY: dict[str, list[Step]] = {}
@@ -45,6 +47,11 @@ class Step:
 
 def compile_step(con: ibis.BaseBackend, name: str, expr: ibis.Table) -> Step:
     """The statements Ibis's `create_table(name, nullable(expr))` would run, as text (DuckDB dialect)."""
+    import sqlglot as sg
+    import sqlglot.expressions as sge
+
+    from salesglass.reports.base import nullable
+
     expr = nullable(expr)
     dialect = con.dialect
     table = sg.table(name, quoted=True)
@@ -61,34 +68,41 @@ def compile_step(con: ibis.BaseBackend, name: str, expr: ibis.Table) -> Step:
 @lru_cache(maxsize=1)
 def _code() -> str:
     """The package's own source (any edit compiles afresh) and the versions of what writes the SQL."""
+    from importlib.metadata import version
+
+    import duckdb
+
     root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256(f"{FORMAT} ibis {ibis.__version__} sqlglot {sg.__version__}".encode())
+    h = hashlib.sha256(
+        f"{FORMAT} ibis {version('ibis-framework')} sqlglot {version('sqlglot')} duckdb {duckdb.__version__}".encode()
+    )
     for path in sorted(root.rglob("*.py")):
         h.update(str(path.relative_to(root)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 
 
-def key_of(canon: Canon, params: BuildParams) -> str:
+def key_of(run: Callable[[str], list[tuple]], params: BuildParams, tables: Iterable[str], closed: tuple) -> str:
     """Everything the SQL depends on: code, as_of, zone, rules, frozen bonus numbers, closed months and the
-    names and schemas of the tables the build reads."""
+    names and schemas (DuckDB's own column types and NOT NULL) of the tables the build reads, read from the
+    build file without Ibis."""
+    names = sorted(set(tables))
     parts = [
         _code(),
         params.as_of.isoformat(),
         params.timezone,
         params.rules.model_dump_json(),
         repr(params.frozen_bonus_rules),
+        repr(closed),
     ]
-    for t in CANONICAL:
-        table = getattr(canon, t.name)
-        parts.append(f"{t.name}={table.get_name()}:{table.schema()!r}")
-    state = canon.bonus_state
-    if state is not None:
-        parts.append(repr(state.closed))
-        for f in fields(state):
-            value = getattr(state, f.name)
-            if isinstance(value, ibis.Table):
-                parts.append(f"{f.name}={value.get_name()}:{value.schema()!r}")
+    listed = ", ".join(quote_lit(n) for n in names) or "NULL"
+    columns = run(
+        f"""SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns()
+            WHERE database_name = current_database() AND schema_name = 'main' AND table_name IN ({listed})
+            ORDER BY table_name, column_index"""
+    )
+    parts.extend(f"{t}.{c}:{kind}:{nullable}" for t, c, kind, nullable in columns)
+    parts.extend(names)
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

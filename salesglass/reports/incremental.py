@@ -60,6 +60,9 @@ class Record:
     rows: dict[str, int] = field(default_factory=dict)  # step → row count
     published: list[int] | None = None
     format: int = FORMAT
+    # for the reader (bench/refresh.py, a curious admin): seconds of what this build ran, steps it kept
+    seconds: dict[str, float] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
 
 
 def record_path(published: Path) -> Path:
@@ -121,15 +124,17 @@ def content(run: Run, table: str) -> tuple[int, str]:
     return int(rows), f"h{rows}:{total}"
 
 
-def canonical(run: Run, prefix: str, stamps: dict[str, str] | None) -> dict[str, str]:
+def canonical(run: Run, prefix: str, stamps: dict[str, str] | None, *, big_only: bool = False) -> dict[str, str]:
     """The fingerprint of every canonical table under `prefix` (e.g. `wh.`; the warehouse's own names).
-    `stamps`: the warehouse's change stamps, None when it has none (big tables then count as changed)."""
+    `stamps`: the warehouse's change stamps, None when it has none (big tables then count as changed).
+    `big_only`: only the tables of more than `BIG_ROWS` rows (no hashing at all)."""
     out: dict[str, str] = {}
     for t in CANONICAL:
         name = f"{prefix}{quote_ident(t.name)}"
         rows = int(run(f"SELECT count(*) FROM {name}")[0][0])
         if rows <= BIG_ROWS:
-            out[t.name] = content(run, name)[1]
+            if not big_only:
+                out[t.name] = content(run, name)[1]
         elif stamps:
             skip = NOT_WRITTEN_BY.get(t.name, frozenset())
             writers = sorted((s, v) for s, v in stamps.items() if s not in skip)
@@ -167,12 +172,9 @@ def incremental_possible(warehouse: Path, record: Record | None) -> Record | Non
         catalog = str(run("SELECT current_database()")[0][0])
         if schema_of(run, catalog) != record.schema:
             return None
-        for t in CANONICAL:
-            rows = int(run(f"SELECT count(*) FROM {quote_ident(t.name)}")[0][0])
-            if rows > BIG_ROWS:
-                now = canonical(run, "", stamps_in(run, ""))[t.name]
-                if now != record.tables.get(t.name):
-                    return None
+        for name, now in canonical(run, "", stamps_in(run, ""), big_only=True).items():
+            if now != record.tables.get(name):
+                return None
     finally:
         con.close()
     return record

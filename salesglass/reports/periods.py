@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 import ibis
 import ibis.expr.types as ir
 
+from salesglass.reports import ibis_fixes  # noqa: F401  (DuckDB's epoch seconds without a zone cast)
+
 FIRST_YEAR = 2000
 
 
@@ -71,6 +73,21 @@ def local_ts(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.TimestampVal
 
 def local_date(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.DateValue:
     return local_ts(ts, tz, until_year).date()
+
+
+def local_day_number(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.IntegerValue:
+    """The account-time-zone day of the instant as days since 1970-01-01, for the pass over every sale.
+
+    Integer arithmetic on the instant's epoch seconds plus the zone's offset (a CASE comparing the
+    instant with constants): no zone or date conversion per row, which in DuckDB (ICU) cost 3× the whole
+    grouping of 10 M sales by partner and day.
+    """
+    table = offsets(tz, until_year)
+    offset: ir.IntegerValue = ibis.literal(table[-1][1], type="int64")
+    if len(table) > 1:
+        branches = [(ts >= ibis.literal(at), ibis.literal(o, type="int64")) for at, o in table[:-1]]
+        offset = ibis.cases(*branches, else_=offset)
+    return ((ts.epoch_seconds().cast("int64") + offset) // 86400).cast("int64")
 
 
 @lru_cache(maxsize=32)

@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import ibis
+from typing import TYPE_CHECKING, Any
 
 from salesglass.errors import SalesglassError
 
 if TYPE_CHECKING:
+    import duckdb
+    import ibis
+
     from salesglass.account_zone import AccountZone
 
 
@@ -54,10 +55,31 @@ def seed_copy(source: Path, target: Path) -> bool:
     return True
 
 
+class BuildFile:
+    """The new report file, open in DuckDB. `raw_sql` runs SQL (as Ibis's backend does); `ibis` is an Ibis
+    backend on the same connection, made (and Ibis imported) only when an expression must be built: a
+    build that runs SQL it kept from a former build (reports/compiled.py) never pays for Ibis."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._ibis: ibis.BaseBackend | None = None
+
+    def raw_sql(self, query: str) -> Any:
+        return self.con.execute(query)
+
+    @property
+    def ibis(self) -> Any:
+        if self._ibis is None:
+            import ibis
+
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return self._ibis
+
+
 @contextmanager
 def building(
     published: Path, *, seed: Path | None = None, state_into: dict[str, list[int] | None] | None = None
-) -> Iterator[tuple[Path, ibis.BaseBackend, bool]]:
+) -> Iterator[tuple[Path, BuildFile, bool]]:
     """A fresh DuckDB file next to `published`, swapped in if the block succeeds, deleted if not.
 
     With `seed`, the new file starts as a copy of that DuckDB file when it can (see `seed_copy`); the
@@ -68,16 +90,21 @@ def building(
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     seeded = seed is not None and seed_copy(seed, tmp)
+    import duckdb
+
     from salesglass.warehouse import STORAGE_VERSION
 
-    con = ibis.duckdb.connect(str(tmp), storage_compatibility_version=STORAGE_VERSION)
+    con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
+    # what an Ibis backend sets on connecting (the kept SQL was compiled for, and runs in, that session)
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET python_enable_replacements = false")
     ok = False
     try:
-        yield tmp, con, seeded
-        con.raw_sql("CHECKPOINT")
+        yield tmp, BuildFile(con), seeded
+        con.execute("CHECKPOINT")
         ok = True
     finally:
-        con.disconnect()
+        con.close()
         if not ok:
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
@@ -92,7 +119,7 @@ def building(
 
 
 def write_build_info(
-    con: ibis.BaseBackend, *, as_of: date, built_at: datetime, zone: AccountZone, engine: str, rows: dict[str, int]
+    con: Any, *, as_of: date, built_at: datetime, zone: AccountZone, engine: str, rows: dict[str, int]
 ) -> None:
     """One row per published table: when and how it was built, and how many rows it has."""
     from salesglass.sql import quote_lit as sql_literal

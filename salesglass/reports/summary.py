@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-import ibis
-
-from salesglass.reports.base import BuildParams, fetch_rows
+from salesglass.reports.base import BuildParams
+from salesglass.sql import quote_lit
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,17 @@ def _rub(x: Decimal) -> str:
     return f"{x:,.2f} ₽".replace(",", " ")
 
 
-def running_totals(con: ibis.BaseBackend, params: BuildParams) -> dict:
-    """Company facts of the running month, read back from the published report tables."""
-    month = ibis.literal(params.as_of_month, type="date")
-    pf = con.table("report_plan_fact")
-    pf = pf.filter(pf.period_type == "month", pf.period_start == month, pf.manager_id.isnull())
-    facts = dict(fetch_rows(con, pf.select("metric", "fact")))
-    bs = con.table("report_bonus_summary")
-    bonus = fetch_rows(con, bs.filter(bs.month == month).total.sum())[0][0]
+def running_totals(con: Any, params: BuildParams) -> dict:
+    """Company facts of the running month, read back from the published report tables (`con`: anything
+    with DuckDB's `raw_sql`, e.g. the build file)."""
+    month = f"DATE {quote_lit(params.as_of_month.isoformat())}"
+    facts = dict(
+        con.raw_sql(
+            "SELECT metric, fact FROM report_plan_fact WHERE period_type = 'month' "
+            f"AND period_start = {month} AND manager_id IS NULL"
+        ).fetchall()
+    )
+    bonus = con.raw_sql(f"SELECT sum(total) FROM report_bonus_summary WHERE month = {month}").fetchall()[0][0]
     zero = Decimal("0.00")
     return {
         "turnover": facts.get("turnover") or zero,

@@ -191,3 +191,30 @@ def test_a_changed_reference_list_maps_everything_again(config, emulator, monkey
     summary = run_sync(config, progress=False)
     assert summary.reference_read
     assert summary.mapping == "mapped every lead and company (the mapping's inputs changed)"
+
+
+def test_a_warehouse_from_before_loses_the_key_index_of_its_raw_tables_not_a_row(tmp_path: Path):
+    con = connect(tmp_path / "old.duckdb")
+    try:
+        con.execute(
+            "CREATE TABLE raw_amocrm_leads (id BIGINT PRIMARY KEY, updated_at BIGINT, data JSON, synced_at TIMESTAMPTZ)"
+        )
+        con.execute("""INSERT INTO raw_amocrm_leads VALUES
+                       (1, 10, '{"id": 1}', TIMESTAMPTZ '2026-01-01 00:00:00+00'),
+                       (2, 20, '{"id": 2}', TIMESTAMPTZ '2026-01-02 00:00:00+00')""")
+        store.init_raw(con)
+        keys = "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'raw_amocrm_leads'"
+        assert con.execute(keys).fetchall() == [(0,)]
+        assert con.execute(
+            "SELECT id, updated_at, CAST(data AS VARCHAR) FROM raw_amocrm_leads ORDER BY id"
+        ).fetchall() == [
+            (1, 10, '{"id": 1}'),
+            (2, 20, '{"id": 2}'),
+        ]
+        # and an upsert still keeps one row per id, the newer one
+        store.upsert(con, "raw_amocrm_leads", [{"id": 2, "updated_at": 30, "x": 1}, {"id": 3, "updated_at": 5}])
+        store.upsert(con, "raw_amocrm_leads", [{"id": 2, "updated_at": 25, "x": 0}])  # older: kept out
+        got = con.execute("SELECT id, updated_at FROM raw_amocrm_leads ORDER BY id").fetchall()
+        assert got == [(1, 10), (2, 30), (3, 5)]
+    finally:
+        con.close()

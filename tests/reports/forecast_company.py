@@ -118,3 +118,18 @@ def _pipeline_data() -> dict:
 
 
 PIPELINE = _pipeline_data()
+
+
+def _young_partner() -> dict:
+    """The seasonal company plus partner N (development manager 3): a 50.00 booking fee without tickets
+    on 2024-12-20, its first sale with tickets on 2025-01-15, then 10 × g every day to as_of."""
+    fee = {**_sale("N-fee", "N", date(2024, 12, 20), Decimal("50.00")), "tickets": 0}
+    sales = [fee] + [_sale(f"N{d}", "N", d, 10 * Decimal(G[d.weekday()])) for d in _days(date(2025, 1, 15), AS_OF)]
+    return {
+        **SEASONAL,
+        "partners": [*SEASONAL["partners"], _partner("N", "Nova", "organizer", 3)],
+        "sales": SEASONAL["sales"] + sales,
+    }
+
+
+YOUNG = _young_partner()

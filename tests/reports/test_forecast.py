@@ -103,6 +103,16 @@ def test_base_of_a_steady_partner(base_con):
     assert part(base_con, "forecast_base", "month", mkey=3) == pytest.approx(134 * 3.2 * 100)
 
 
+def test_young_partner_level_starts_at_its_first_sale():
+    # N's first sale with tickets is on Wed 15 Jan: its level counts 15–28 Jan only (two whole weeks:
+    # 10 × Σg = 140 over weights 0.8 × 14 = 11.2 → 12.5 a unit), not the 50.00 fee of 20 December.
+    # (The fee and N's January sales keep the weekday index at g and leave the Jan–Mar month indexes
+    # alone: A and B are as in test_base_of_a_steady_partner.)
+    con = build(fc.YOUNG, weekday_days=28)
+    assert part(con, "forecast_base", "month") == pytest.approx((100 + 34 + 12.5) * 3.2 * 100)
+    assert part(con, "forecast_base", "quarter") == pytest.approx((100 + 34 + 12.5) * 58.4 * 100)
+
+
 def test_partner_in_decline():
     # B's last 28 days: 8 × Σg = 224 over weights 22.4 → 10 a unit. Its 84 days before (Oct 9 … Dec 31):
     # 50 × (23 × 1.1 + 30 × 1.2 + 31 × 1.2) = 4925 over weights 1.1 × 23.4 + 1.2 × 30.1 + 1.2 × 30.5 = 98.46

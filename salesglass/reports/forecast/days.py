@@ -60,13 +60,17 @@ def production_origins(canon: Canon, params: BuildParams) -> ibis.Table:
     return one_row(canon).select(as_of=lit_day(params.as_of))
 
 
+def backtest_start(params: BuildParams) -> date:
+    """The first day the backtest may replay: the 1st of the month `backtest_months` before as_of's."""
+    months = params.as_of.year * 12 + params.as_of.month - 1 - params.rules.forecast.backtest_months
+    return date(months // 12, months % 12 + 1, 1)
+
+
 def backtest_origins(canon: Canon, params: BuildParams) -> ibis.Table:
     """The 1st, 8th, 15th and 22nd of the last `backtest_months` months before as_of, each with at least
     `min_history_days` of sales history before it (up to as_of itself)."""
     rules = params.rules.forecast
-    months = params.as_of.year * 12 + params.as_of.month - 1 - rules.backtest_months
-    first = date(months // 12, months % 12 + 1, 1)
-    lo, hi = (first - EPOCH).days, (params.as_of - EPOCH).days
+    lo, hi = (backtest_start(params) - EPOCH).days, (params.as_of - EPOCH).days
     days = numbers(canon, lo, hi, "as_of")
     days = days.filter(to_date(days.as_of).day().isin(list(BACKTEST_DAYS)))
     pd = canon.partner_days

@@ -16,31 +16,82 @@ from __future__ import annotations
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
-from salesglass.reports.forecast.days import F64, I64, day_no, lit_day
+from salesglass.reports.forecast.days import EPOCH, F64, I64, backtest_start, day_no, lit_day, numbers
 
 METRICS = ("turnover", "revenue", "cost", "tickets")
 COMPANY = -1
 RECENT, PRIOR_END = 28, 112
 
 
-def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ibis.Table:
-    """as_of × partner: level per metric (per unit of day weight), decline ratio r and flag."""
+def _edges(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:
+    """as_of × window edge: the day numbers b = as_of − off the window sums are read at."""
+    offs = sorted({0, RECENT, params.rules.forecast.level_days, PRIOR_END})
+    return union_all(*[origins.select("as_of", off=ibis.literal(o, type=I64), b=origins.as_of - o) for o in offs])
+
+
+def _segments(canon: Canon, params: BuildParams, edges: ibis.Table) -> ibis.Table:
+    """partner × segment: Σ of each metric over the days of a segment, the days after one window edge up
+    to the next (b, the segment's last day). No window of any as-of day cuts a segment, so summing
+    segments instead of days gives the same sums with fewer rows to join to the as-of days."""
     rules = params.rules.forecast
-    L = rules.level_days
+    lo = (backtest_start(params) - EPOCH).days - max(rules.level_days, PRIOR_END)  # no edge is earlier
+    hi = (params.as_of - EPOCH).days
+    bs = edges.select("b").distinct()
+    # each day → its segment: the first edge on or after it (days before every edge: the first edge)
+    days = left_join(numbers(canon, lo, hi, "dn"), bs.select(dn="b", edge="b"), "dn")
+    after = ibis.window(order_by=days.dn, preceding=0, following=None)
+    days = days.select("dn", seg=days.edge.min().over(after))
+    pd = canon.partner_days
+    pd = pd.mutate(dn=ibis.greatest(day_no(pd.day), lo))
+    pd = pd.join(days, "dn")
+    return pd.group_by(partner_id=pd.partner_id, b=pd.seg).agg(**{m: pd[m].sum() for m in METRICS})
+
+
+def _before_first_sale(canon: Canon, params: BuildParams, origins: ibis.Table, days: int) -> ibis.Table:
+    """as_of × partner: Σ per metric of its days in the last `days` that came before its first positive
+    sale (refunds, sales without tickets): the level window starts at the first sale."""
     pd = canon.partner_days
     pd = pd.mutate(dn=day_no(pd.day))
     fs = canon.first_sales
     fs = fs.select("partner_id", fs_dn=day_no(params.local_date(fs.first_sale_at)))
-    hist = weights.filter(weights.k <= 0, weights.k > -max(L, PRIOR_END))
-    j = pd.join(hist, pd.dn == hist.day).select("partner_id", "as_of", "dn", *METRICS)
-    j = left_join(j, fs, "partner_id")
-    in_level = (j.dn > j.as_of - L) & (j.fs_dn.isnull() | (j.dn >= j.fs_dn))
-    recent = j.dn > j.as_of - RECENT
-    prior = (j.dn > j.as_of - PRIOR_END) & (j.dn <= j.as_of - RECENT)
-    aggs = {f"l_{m}": j[m].sum(where=in_level) for m in METRICS}
-    aggs |= {f"r_{m}": j[m].sum(where=recent) for m in METRICS}
-    aggs["p_turnover"] = j.turnover.sum(where=prior)
-    g = j.group_by("as_of", "partner_id").agg(fs_dn=j.fs_dn.max(), **aggs)
+    pre = pd.join(fs, "partner_id")
+    pre = pre.filter(pre.dn < pre.fs_dn).select("partner_id", "dn", *METRICS)
+    x = origins.cross_join(pre)
+    x = x.filter(x.dn > x.as_of - days, x.dn <= x.as_of)
+    return x.group_by("as_of", "partner_id").agg(**{f"x_{m}": x[m].sum() for m in METRICS})
+
+
+def window_sums(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:
+    """as_of × partner with a sale in the last max(level_days, 112) days: l_<metric> (its level window,
+    from its first sale if later), r_<metric> (the last 28 days), p_turnover (the 84 days before)."""
+    L = params.rules.forecast.level_days
+    wide = max(L, PRIOR_END)
+    edges = _edges(canon, params, origins)
+    seg = _segments(canon, params, edges)
+    # the segments each as-of day's windows hold: segment end b in (as_of − window, as_of]
+    held = origins.cross_join(edges.select("b").distinct())
+    held = held.filter(held.b <= held.as_of, held.b > held.as_of - wide)
+    x = seg.join(held, "b")
+    in_level = x.b > x.as_of - L
+    recent = x.b > x.as_of - RECENT
+    prior = (x.b > x.as_of - PRIOR_END) & (x.b <= x.as_of - RECENT)
+    aggs = {f"l_{m}": x[m].sum(where=in_level) for m in METRICS}
+    aggs |= {f"r_{m}": x[m].sum(where=recent) for m in METRICS}
+    aggs["p_turnover"] = x.turnover.sum(where=prior)
+    g = x.group_by("as_of", "partner_id").agg(**aggs)
+    pre = _before_first_sale(canon, params, origins, L)
+    g = left_join(g, pre, ["as_of", "partner_id"])
+    level = {f"l_{m}": g[f"l_{m}"].fill_null(0) - g[f"x_{m}"].fill_null(0) for m in METRICS}
+    return g.select("as_of", "partner_id", *[f"r_{m}" for m in METRICS], "p_turnover", **level)
+
+
+def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ibis.Table:
+    """as_of × partner: level per metric (per unit of day weight), decline ratio r and flag."""
+    rules = params.rules.forecast
+    L = rules.level_days
+    fs = canon.first_sales
+    fs = fs.select("partner_id", fs_dn=day_no(params.local_date(fs.first_sale_at)))
+    g = left_join(window_sums(canon, params, weights.filter(weights.k == 0).select("as_of")), fs, "partner_id")
     # weights: Σ over the level window from its start a, over the last 28 days, over the 84 before
     wu = weights.filter(weights.k == 0).select("as_of", cum_u="cum")
     w28 = weights.filter(weights.k == -RECENT).select("as_of", cum_28="cum")

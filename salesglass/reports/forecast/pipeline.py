@@ -126,16 +126,21 @@ def remainder(canon: Canon, params: BuildParams, origins: ibis.Table, periods: i
     at = d.select("as_of", "deal_id", "kind", "sales_manager_id").join(stages, "deal_id")
     at = at.filter(at.r_dn <= at.as_of)
     at = at.group_by("as_of", "deal_id", "kind", "sales_manager_id").agg(s=at.s.max(), r_dn=at.r_dn.max())
+    # a deal whose weeks at its stage are past the last week anyone ever converted in has no chance left
+    at = at.mutate(aw=(at.as_of - at.r_dn) // 7)
+    at = at.filter(at.aw <= params.rules.forecast.pipeline_horizon_days // 7)
     # the conversion table of the deal's kind, or all kinds pooled when that kind has too few deals
     tots = conv.select("as_of", "s", "kind", "tot").distinct()
     at = left_join(at, tots, ["as_of", "s", "kind"])
-    at = at.mutate(
-        ck=ibis.ifelse(at.tot.fill_null(0) >= MIN_DEALS, at.kind, ibis.literal("all")), aw=(at.as_of - at.r_dn) // 7
-    )
-    x = at.select("as_of", "deal_id", "kind", "sales_manager_id", "s", "r_dn", "ck", "aw").join(
-        conv.select("as_of", "s", ck="kind", j="j", f="f"), ["as_of", "s", "ck"]
-    )
-    gone = x.f.sum(where=x.j < x.aw).over(ibis.window(group_by=[x.as_of, x.deal_id])).fill_null(0)
+    at = at.mutate(ck=ibis.ifelse(at.tot.fill_null(0) >= MIN_DEALS, at.kind, ibis.literal("all")))
+    # deals alike in everything the chances and the curve depend on are counted once, with their number
+    # n (per sales manager on the build's own day only: the backtest is company-wide)
+    mgr = ibis.ifelse(at.as_of == lit_day(params.as_of), at.sales_manager_id, ibis.null(at.sales_manager_id.type()))
+    at = at.mutate(mgr=mgr)
+    at = at.group_by("as_of", "kind", "mgr", "s", "r_dn", "ck", "aw").agg(n=at.count())
+    x = at.join(conv.select("as_of", "s", ck="kind", j="j", f="f"), ["as_of", "s", "ck"])
+    alike = ibis.window(group_by=[x.as_of, x.kind, x.mgr, x.s, x.r_dn])
+    gone = x.f.sum(where=x.j < x.aw).over(alike).fill_null(0)
     x = x.mutate(left=1 - gone)
     x = x.filter(x.j >= x.aw, x.left > 1e-9)
     x = x.mutate(p=x.f / x.left, xd=ibis.greatest(x.r_dn + 7 * x.j + 3, x.as_of + 1))
@@ -145,10 +150,10 @@ def remainder(canon: Canon, params: BuildParams, origins: ibis.Table, periods: i
     c_own = curve.select("as_of", "w", kind="kind", **{f"o_{m}": curve[m] for m in METRICS})
     c_all = curve.filter(curve.kind == "all").select("as_of", "w", **{f"a_{m}": curve[m] for m in METRICS})
     x = left_join(left_join(x, c_own, ["as_of", "w", "kind"]), c_all, ["as_of", "w"])
-    vals = {m: x.p * x[f"o_{m}"].coalesce(x[f"a_{m}"]).fill_null(0.0) for m in METRICS}
-    x = x.mutate(**vals, new_partners=x.p)
+    vals = {m: x.n * x.p * x[f"o_{m}"].coalesce(x[f"a_{m}"]).fill_null(0.0) for m in METRICS}
+    x = x.mutate(**vals, new_partners=x.n * x.p)
     zero = ibis.literal(0.0, type=F64)
-    managed = x.filter(x.sales_manager_id.notnull(), x.as_of == lit_day(params.as_of))  # backtest: company only
+    managed = x.filter(x.mgr.notnull())
     rows = union_all(
         x.select("as_of", "period_type", *METRICS, "new_partners", mkey=ibis.literal(COMPANY, type=I64)),
         managed.select(
@@ -156,7 +161,7 @@ def remainder(canon: Canon, params: BuildParams, origins: ibis.Table, periods: i
             "period_type",
             **{m: zero for m in METRICS},
             new_partners=managed.new_partners,
-            mkey=managed.sales_manager_id.cast(I64),
+            mkey=managed.mgr.cast(I64),
         ),
     )
     return rows.group_by("as_of", "period_type", "mkey").agg(**{m: rows[m].sum() for m in (*METRICS, "new_partners")})

@@ -231,7 +231,8 @@ def create_app(cfg: Any, *, clock: Callable[[], float] | None = None) -> FastAPI
     def health() -> dict:
         try:
             snap = state.published.snapshot()
-            return {"status": "ok", "as_of": str(snap.as_of), "built_at": str(snap.built_at)}
+            # warmed: this worker has opened the build and paid its first-use costs (App.keep_warm)
+            return {"status": "ok", "as_of": str(snap.as_of), "built_at": str(snap.built_at), "warmed": snap.warmed}
         except NoData:
             return {"status": "no-data"}
 

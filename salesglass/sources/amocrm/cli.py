@@ -22,10 +22,20 @@ def register(app: typer.Typer) -> None:
 
 def sync(
     config: ConfigOption = None,
-    full: Annotated[bool, typer.Option("--full", help="Re-read everything instead of only what changed.")] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Re-read everything from amoCRM and map every lead and company again, instead of only what changed.",
+        ),
+    ] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
 ) -> None:
-    """Copy the amoCRM account into the warehouse (incremental after the first run) and map it."""
+    """Copy the amoCRM account into the warehouse (incremental after the first run) and map it.
+
+    Only the leads and companies whose records or events changed since the last sync are mapped again
+    into deals, companies and stages; a changed [amocrm] mapping maps everything again by itself.
+    """
     from salesglass.config import load_config
     from salesglass.sources.amocrm.sync import run_sync
 
