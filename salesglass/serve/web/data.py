@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from salesglass.account_zone import DEFAULT_ZONE
+from salesglass.sql import quote_ident
 from salesglass.warehouse import connect
 
 
@@ -216,7 +217,7 @@ def warm(snap: Snapshot) -> None:
 
             snap.derived("bonus_lines_ordered", ordered_lines_sql())
         for table in sorted(snap.tables - {"sales"}):
-            q.rows(f'SELECT max(hash(COLUMNS(*))) FROM "{table}"')
+            q.rows(f"SELECT max(hash(COLUMNS(*))) FROM {quote_ident(table)}")
     finally:
         q.close()
     snap.warmed = True
