@@ -8,7 +8,7 @@ size and time, so a file replaced by anything else is rebuilt). When the fingerp
 published file already holds exactly what a build would write: nothing is built or published, and the
 step says so. `salesglass build` by hand always builds.
 
-The check imports neither Ibis nor the reports: a refresh that finds nothing to do costs milliseconds here.
+The check imports neither Ibis nor the report steps: a refresh that finds nothing to do costs milliseconds here.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from salesglass.reports.publish import file_state  # light: no Ibis, no report steps
 
 NO_CHANGE = "no change since the last build: nothing rebuilt, nothing published"
 
@@ -42,14 +44,6 @@ def stamp_path(published: Path) -> Path:
     return published.with_name(published.name + ".inputs.json")
 
 
-def _file_state(path: Path) -> list[int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns]
-
-
 def inputs_fingerprint(cfg: Any, as_of: date) -> str:
     """One hash of everything a build of `as_of` reads (see the module doc)."""
     from salesglass import __version__
@@ -66,7 +60,7 @@ def inputs_fingerprint(cfg: Any, as_of: date) -> str:
         # the sections a build reads itself (the others reach it through the data their steps change)
         "config": cfg.model_dump(mode="json", include={"warehouse", "account", "reports"}),
         "amocrm_timezone": getattr(getattr(cfg, "amocrm", None), "timezone", None),
-        "bonus_state": _file_state(cfg.bonus_state_path),
+        "bonus_state": file_state(cfg.bonus_state_path),
         "version": __version__,
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
@@ -86,7 +80,7 @@ def up_to_date(cfg: Any, fingerprint: str) -> bool:
     return (
         bool(stored)
         and stored.get("inputs") == fingerprint
-        and stored.get("published") == _file_state(cfg.published_path)
+        and stored.get("published") == file_state(cfg.published_path)
         and stored.get("published") is not None
     )
 
@@ -95,7 +89,7 @@ def remember(cfg: Any, fingerprint: str) -> None:
     """Keep the fingerprint of the build just published (written whole, then renamed into place)."""
     path = stamp_path(cfg.published_path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"inputs": fingerprint, "published": _file_state(cfg.published_path)}))
+    tmp.write_text(json.dumps({"inputs": fingerprint, "published": file_state(cfg.published_path)}))
     os.replace(tmp, path)
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from salesglass.model.schema import CANONICAL
+from salesglass.reports.publish import file_state
 from salesglass.sql import quote_ident, quote_lit
 
 FORMAT = 1
@@ -67,14 +68,6 @@ class Record:
 
 def record_path(published: Path) -> Path:
     return published.with_name(f".{published.name}.steps.json")
-
-
-def file_state(path: Path) -> list[int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns]
 
 
 def previous(published: Path) -> Record | None:

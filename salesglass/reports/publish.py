@@ -23,6 +23,15 @@ if TYPE_CHECKING:
     from salesglass.account_zone import AccountZone
 
 
+def file_state(path: Path) -> list[int] | None:
+    """A published file's size and modification time: a record kept beside it is trusted only while they match."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
 def temp_path(published: Path) -> Path:
     return published.with_name(f".{published.name}.building-{os.getpid()}")
 
@@ -109,8 +118,7 @@ def building(
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
     if state_into is not None:
-        st = tmp.stat()
-        state_into["published"] = [st.st_size, st.st_mtime_ns]
+        state_into["published"] = file_state(tmp)
     try:
         os.replace(tmp, published)
     except OSError as exc:
