@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from salesglass.serve.web.context import Ctx, add_months
+from salesglass.serve.web.context import NOBODY, Ctx, add_months
 
 
 def months(ctx: Ctx) -> tuple[date, date]:
@@ -26,7 +26,9 @@ def drill(ctx: Ctx, what: str, **params: Any) -> str:
     base: dict[str, Any] = {}
     if ctx.kind and "kind" not in params:
         base["kind"] = ctx.kind
-    base.update({k: v for k, v in params.items() if v is not None})
+    # NOBODY (a login tied to no amoCRM user) is the server's own "no rows" scope, not an id a URL may carry:
+    # the drill-down applies the viewer's scope itself, so such a link simply names no manager
+    base.update({k: v for k, v in params.items() if v is not None and not (k == "manager" and v == NOBODY)})
     return ctx.url(f"/drill/{what}", **base)
 
 
