@@ -14,6 +14,16 @@ def months(ctx: Ctx) -> tuple[date, date]:
     return ctx.month_from, add_months(ctx.month_to, 1)
 
 
+def month_axis(lo: date, hi: date) -> list[date]:
+    """Every month of [lo, hi): a chart's month axis, so a month without rows shows as an empty slot and is
+    never silently dropped (a month with no sales would otherwise vanish between its neighbours)."""
+    out, m = [], lo
+    while m < hi:
+        out.append(m)
+        m = add_months(m, 1)
+    return out
+
+
 def ratio(num: Any, den: Any, scale: int = 100) -> Decimal | None:
     """num / den × scale, computed on read (never stored); None when the denominator is 0/NULL."""
     if num is None or not den:
