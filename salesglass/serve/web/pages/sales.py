@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from salesglass.serve.web.context import Ctx, add_months
-from salesglass.serve.web.pages.common import drill, months, ratio
+from salesglass.serve.web.pages.common import drill, month_axis, months, ratio
 from salesglass.serve.web.palette import BLUE, GREEN, GREY, ORANGE
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
 
@@ -135,8 +135,11 @@ def charts(ctx: Ctx, figures: SalesFigures, lo: date, hi: date) -> list[Chart]:
     by_week = {r["week_start"]: r for r in figures.weekly}
     axis = week_axis(ctx, lo, hi)
     weeks = [by_week.get(w, {"widget_installed": 0, "first_sale": 0}) for w in axis]
-    by_kind, monthly = figures.by_kind, figures.monthly
-    month_names = [f.month(r["month"]) for r in monthly]
+    by_kind = figures.by_kind
+    by_month = {r["month"]: r for r in figures.monthly}
+    zero = {"deals_created": 0, "annual_budget_won": 0, "created_reached_first_sale": 0}
+    monthly = [by_month.get(m, zero) for m in month_axis(lo, hi)]
+    month_names = [f.month(m) for m in month_axis(lo, hi)]
     return [
         Chart(
             "weekly",
