@@ -150,14 +150,34 @@ def _register_all() -> None:
 _register_all()
 
 
+def _say_error(message: str) -> None:
+    err = Console(stderr=True)
+    err.print("error:", style="bold red", end=" ")
+    err.print(message, highlight=False, markup=False)  # "[section].key" must print as written
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for a file or folder the system refused: what is wrong, and with which path."""
+    what = exc.strerror or str(exc)
+    if exc.filename is None:
+        return what
+    path = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else str(exc.filename)
+    return f"{path}: {what}"
+
+
 def main() -> None:
-    """Entry point: user-facing errors become one red message and exit code 2, never a traceback."""
+    """Entry point: user-facing errors become one red message and exit code 2, never a traceback.
+
+    A path the system refuses (a folder where a file belongs, a missing folder, no permission, a full disk)
+    is one of those too, whichever command met it: it names the path and the reason.
+    """
     try:
         app()
     except SalesglassError as exc:
-        err = Console(stderr=True)
-        err.print("error:", style="bold red", end=" ")
-        err.print(str(exc), highlight=False, markup=False)  # "[section].key" must print as written
+        _say_error(str(exc))
+        sys.exit(2)
+    except OSError as exc:
+        _say_error(os_error_message(exc))
         sys.exit(2)
 
 

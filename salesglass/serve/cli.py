@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
 def serve(
     config: ConfigOption = None,
     host: Annotated[str | None, typer.Option(help="Listen address (default: [dashboard].host).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default: [dashboard].port).")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default: [dashboard].port).")] = None,
     refresh: Annotated[
         bool,
         typer.Option(
