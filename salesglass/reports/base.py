@@ -115,6 +115,7 @@ class Canon:
     forecast_weights: ibis.Table = None
     forecast_base: ibis.Table = None
     forecast_pipeline: ibis.Table = None
+    forecast_new_deals: ibis.Table = None
     # the backtest's cases: wide (to date, parts, actual per metric) and then blended and one row per metric
     forecast_wide: ibis.Table = None
     forecast_cases: ibis.Table = None

@@ -61,6 +61,7 @@ DERIVED = (
     "forecast_weights",
     "forecast_base",
     "forecast_pipeline",
+    "forecast_new_deals",
     "forecast_wide",
     "forecast_cases",
 )

@@ -52,6 +52,8 @@ def test_plan_fact_shows_the_forecast_section(forecast_site):
     assert "Forecast of the running period" in html
     rows = _forecast_table(html)
     assert "Base (current partners)" in rows and "Pipeline (open deals)" in rows
+    # no deal at all in this company: nothing expected from deals not created yet, but the part is shown
+    assert rows["New deals (not created yet)"]["new_partners"] == "0"
     # January: fact 2464 (88 × 28), run-rate 2464 × 31 / 28 = 2728, base 346.40 (test_forecast.py: half the
     # model's 428.80, half the run-rate's 264); money in whole roubles: kopecks are false precision
     assert rows["Fact to date"]["turnover"] == "2,464\xa0₽"

@@ -8,7 +8,7 @@ chance of each open deal selling in a week × the cohort curve (pipeline.py).
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import ibis
@@ -40,8 +40,9 @@ def build(data: dict, **rules) -> duckdb.DuckDBPyConnection:
 
 @pytest.fixture(scope="module")
 def pipeline() -> duckdb.DuckDBPyConnection:
-    # deals are followed for 28 days after a stage (the default half year would not have ended yet)
-    return build(fc.PIPELINE, pipeline_horizon_days=28)
+    # deals are followed for 28 days after a stage (the default half year would not have ended yet); the
+    # pace of new deals is taken from the last 28 days
+    return build(fc.PIPELINE, pipeline_horizon_days=28, new_deals_days=28)
 
 
 def weight(con, day: date) -> float:
@@ -146,6 +147,74 @@ def test_pipeline_weights_and_cohort_curve(pipeline):
     assert part(pipeline, "forecast_pipeline", "quarter") == pytest.approx((0.4 * 2695 + 0.1 * 2450) * 100)
     # the money of a partner not yet selling goes to no manager's row
     assert part(pipeline, "forecast_pipeline", "month", mkey=1) == 0
+
+
+def _curve(weeks: int) -> float:
+    """The organizers' cohort curve (test above): mean of C1 (490 a week) and C2 (980 in its first week)
+    after `weeks` weeks, while both are followed that long (up to 11 weeks here)."""
+    return (490 * weeks + 980) / 2
+
+
+def test_deals_not_created_yet(pipeline):
+    # Pace: in the last 28 days (1–28 Jan) one deal that may bring a new partner was created (D, 14 Jan;
+    # E is a development deal of C1, which sells already): 1/28 of a deal a day, every day after as_of.
+    # Conversion from creation (`lead`), organizers: the ten September deals were created on 1 Sep and
+    # four sold 9 days later (week 1), one 16 days later (week 2): 0.4 and 0.1 (D is too recent to count).
+    # A deal created on day c selling in week j is counted on day c + 7j + 3 (the middle of that week),
+    # then sells the cohort curve for the days left to the period end, in weeks rounded (7–13 days = 1).
+    rate, weeks = 1 / 28, {1: 0.4, 2: 0.1}
+
+    def expected(last_day: date) -> tuple[float, float]:
+        partners = money = 0.0
+        c = fc.AS_OF + timedelta(days=1)
+        while c <= last_day:
+            for j, share in weeks.items():
+                sale = c + timedelta(days=7 * j + 3)
+                if sale <= last_day:
+                    partners += rate * share
+                    days_left = (last_day - sale).days + 1
+                    money += rate * share * _curve(max(round(days_left / 7), 1))
+            c += timedelta(days=1)
+        return partners, money
+
+    # January: created 29–31 Jan, the earliest first sale is 10 days later, in February: nothing
+    assert expected(date(2025, 1, 31)) == (0, 0)
+    assert not pipeline.execute(
+        "SELECT count(*) FROM forecast_new_deals WHERE as_of = ? AND period_type = 'month' AND new_partners > 0", [U]
+    ).fetchone()[0]
+    # quarter: week-1 sales for deals created 29 Jan … 21 Mar (52 days), week-2 for 29 Jan … 14 Mar (45):
+    # (0.4 × 52 + 0.1 × 45) / 28 = 0.904 new partners
+    partners, money = expected(date(2025, 3, 31))
+    assert partners == pytest.approx((0.4 * 52 + 0.1 * 45) / 28)
+    assert part(pipeline, "forecast_new_deals", "quarter", "new_partners") == pytest.approx(partners)
+    # the money: 10 days of the first week's curve (735) and 7 days of each later week's, for each week j:
+    # (0.4 × (10 × 735 + 7 × (980 + 1225 + 1470 + 1715 + 1960 + 2205))
+    #  + 0.1 × (10 × 735 + 7 × (980 + 1225 + 1470 + 1715 + 1960))) / 28 = 1270.50 (in kopecks × 100)
+    assert money == pytest.approx(35574 / 28)
+    assert part(pipeline, "forecast_new_deals", "quarter") == pytest.approx(money * 100)
+    # year: (0.4 × 327 + 0.1 × 320) / 28 new partners (deals created up to 21 / 14 December)
+    assert part(pipeline, "forecast_new_deals", "year", "new_partners") == pytest.approx((0.4 * 327 + 0.1 * 320) / 28)
+    # who will sell to them is not known: the company row only
+    assert not pipeline.execute("SELECT count(*) FROM forecast_new_deals WHERE mkey <> -1").fetchone()[0]
+    # in plan-fact the part is its own column, and the forecast still adds up its parts
+    got = pipeline.execute(
+        "SELECT fact, forecast_base, forecast_pipeline, forecast_new_deals, forecast FROM report_plan_fact "
+        "WHERE period_type = 'quarter' AND period_start = DATE '2025-01-01' AND manager_id IS NULL "
+        "AND metric = 'new_partners'"
+    ).fetchone()
+    fact, base, pipe, new, total = (float(v) for v in got)
+    assert new == pytest.approx(round(partners, 2)) and base == 0
+    assert total == pytest.approx(fact + pipe + new)
+
+
+def test_no_deals_not_created_yet_when_switched_off():
+    con = build(fc.PIPELINE, pipeline_horizon_days=28, new_deals_days=0)
+    assert not con.execute("SELECT count(*) FROM forecast_new_deals").fetchone()[0]
+    got = con.execute(
+        "SELECT forecast_new_deals FROM report_plan_fact WHERE period_type = 'year' "
+        "AND period_start = DATE '2025-01-01' AND manager_id IS NULL AND metric = 'new_partners'"
+    ).fetchone()
+    assert float(got[0]) == 0
 
 
 def test_plan_fact_forecast_is_fact_plus_parts(base_con):

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from salesglass.errors import SalesglassError
-from salesglass.reports import compiled, incremental, registry
+from salesglass.reports import compiled, data_quality, incremental, registry
 from salesglass.reports.build import run_build
 from salesglass.warehouse import note_change
 from tests.reports import golden_company as g
@@ -94,6 +94,34 @@ def test_changed_sales_rerun_the_sales_steps_and_publish_what_a_full_build_does(
     after = _tables(cfg.published_path)
     assert after == _full_build_of(cfg, tmp_path / "full")
     assert after["partner_months"] != before["partner_months"]
+
+
+# the platform now lists P404, the partner of sale s15 (3 tickets on 20 Dec): the sales themselves do not change
+LIST_P404 = ("INSERT INTO partners (partner_id, name, kind, is_support) VALUES ('P404', 'Late', 'organizer', FALSE)",)
+
+
+def _reads(cfg, step: str) -> set[str]:
+    """The tables the kept SQL of `step` reads."""
+    _key, steps = compiled.store_path(cfg.published_path).read_text(encoding="utf-8").split("\n", 1)
+    return {r for s in json.loads(steps) if s["name"] == step for r in s["reads"]}
+
+
+def test_data_quality_counts_unknown_partners_sales_without_reading_the_sales(golden_cfg, tmp_path, capsys):
+    cfg = _copy_of(golden_cfg, tmp_path / "inc")
+    run_build(cfg, as_of=g.AS_OF, progress=False)
+    unknown = ("platform", "sales", data_quality.UNKNOWN_PARTNER, 1)  # s15 of P404, by hand
+    assert unknown in _tables(cfg.published_path)["report_data_quality"]
+    # from partner_months (kept when only deals or partners change), not from a pass over the sales
+    assert "partner_months" in _reads(cfg, "report_data_quality")
+    assert "sales" not in _reads(cfg, "report_data_quality")
+    _change(cfg, *LIST_P404)
+    run_build(cfg, as_of=g.AS_OF, progress=True)
+    out = capsys.readouterr().out
+    assert "canonical tables changed since: partners" in " ".join(out.split())
+    assert "partner_months" in _kept(out) and "report_data_quality" not in _kept(out)
+    after = _tables(cfg.published_path)
+    assert unknown not in after["report_data_quality"]
+    assert after == _full_build_of(cfg, tmp_path / "full")
 
 
 def _poison(cfg, step: str) -> None:

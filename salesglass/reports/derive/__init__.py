@@ -35,6 +35,7 @@ def derive(canon: Canon, params: BuildParams, keep: Keep = inline) -> Canon:
     canon = replace(canon, forecast_weights=keep("forecast_weights", forecast.weights(canon, params)))
     canon = replace(canon, forecast_base=keep("forecast_base", forecast.base(canon, params)))
     canon = replace(canon, forecast_pipeline=keep("forecast_pipeline", forecast.pipe(canon, params)))
+    canon = replace(canon, forecast_new_deals=keep("forecast_new_deals", forecast.new_deals(canon, params)))
     # the backtest's cases in two steps: ClickHouse expands a subquery at every use, and the blend reads
     # the cases three times (report_forecast_backtest reads them again)
     canon = replace(canon, forecast_wide=keep("forecast_wide", forecast_backtest.wide(canon, params)))

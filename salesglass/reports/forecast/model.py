@@ -1,7 +1,8 @@
-"""The forecast's parts for a set of as-of days: base and pipeline remainders per period and manager.
+"""The forecast's parts for a set of as-of days: base, pipeline and new-deal remainders per period and manager.
 
 forecast = to date (the fact so far) + base (existing partners, existing.py) + pipeline (open deals,
-pipeline.py); this module puts the parts side by side, rounded to hundredths like the report money.
+pipeline.py) + new deals (deals not created yet, pipeline.future); this module puts the parts side by side,
+rounded to hundredths like the report money.
 """
 
 from __future__ import annotations
@@ -35,18 +36,26 @@ def pipe(canon: Canon, params: BuildParams) -> ibis.Table:
     return pipeline.remainder(canon, params, o, periods(o))
 
 
+def new_deals(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_new_deals: as-of day × period type × company row → the deals not created yet (float)."""
+    o = all_origins(canon, params)
+    return pipeline.future(canon, params, o, periods(o))
+
+
 def parts(canon: Canon, params: BuildParams, which: str) -> ibis.Table:
-    """as_of × period × mkey: b_<metric> (base) and p_<metric> (pipeline) after as_of, in hundredths.
+    """as_of × period × mkey: b_<metric> (base), p_<metric> (pipeline) and n_<metric> (new deals) after as_of,
+    in hundredths.
     which = "backtest" (the past days) or "as_of" (the build's day)."""
     o = all_origins(canon, params)
     today = lit_day(params.as_of)
     o = o.filter(o.as_of < today) if which == "backtest" else o.filter(o.as_of == today)
     per = periods(o)
-    b, p = canon.forecast_base, canon.forecast_pipeline
+    b, p, n = canon.forecast_base, canon.forecast_pipeline, canon.forecast_new_deals
     keys = ["as_of", "period_type", "mkey"]
-    allkeys = ibis.union(b.select(*keys), p.select(*keys), distinct=True)
+    allkeys = ibis.union(b.select(*keys), p.select(*keys), n.select(*keys), distinct=True)
     x = left_join(allkeys, b.rename({f"b_{m}": m for m in METRICS}), keys)
     x = left_join(x, p.rename({f"p_{m}": m for m in PART_METRICS}), keys)
+    x = left_join(x, n.rename({f"n_{m}": m for m in PART_METRICS}), keys)
     x = left_join(per, x, ["as_of", "period_type"])
 
     def cents(col, m):
@@ -55,4 +64,5 @@ def parts(canon: Canon, params: BuildParams, which: str) -> ibis.Table:
     out = {f"b_{m}": cents(x[f"b_{m}"], m) for m in METRICS}
     out["b_new_partners"] = ibis.literal(0, type=I64)
     out |= {f"p_{m}": cents(x[f"p_{m}"], m) for m in PART_METRICS}
+    out |= {f"n_{m}": cents(x[f"n_{m}"], m) for m in PART_METRICS}
     return x.select(*per.columns, mkey=x.mkey.fill_null(-1), **out)

@@ -83,6 +83,7 @@ def payroll_view(ctx: Ctx, month: date, period: Period) -> PageView:
     for r in rows:
         r["month"], r["state"] = month, t(f"state_{period.state}")
     view = PageView(f"{t('payroll')} {ctx.fmt.month(month)}")
+    view.scope = f"{t('month')}: {ctx.fmt.month(month)}; {t('manager')}: {t('all_managers')}"
     view.tables = [
         TableView(
             "payroll",
@@ -179,6 +180,7 @@ def statement_view(ctx: Ctx, data: dict[str, Any], period: Period, manager_name:
     t, f = ctx.t, ctx.fmt
     who = t("statement_of", manager=manager_name, month=f.month(data["month"]))
     view = PageView(f"{t('page_statement_of')}: {who}")
+    view.scope = f"{t('month')}: {f.month(data['month'])}; {t('manager')}: {manager_name}"
     view.tables = [
         statement_head(ctx, data, period, manager_name),
         TableView(

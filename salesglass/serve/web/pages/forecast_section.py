@@ -27,7 +27,8 @@ def _kind(metric: str) -> str:
 
 def forecast_rows(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> list[dict]:
     rows = ctx.q.rows(
-        f"""SELECT metric, fact, forecast_base, forecast_pipeline, forecast, forecast_low, forecast_high,
+        f"""SELECT metric, fact, forecast_base, forecast_pipeline, forecast_new_deals, forecast, forecast_low,
+                   forecast_high,
                    run_rate, plan_realistic, chance_realistic_pct, plan_optimistic, chance_optimistic_pct
             FROM report_plan_fact
             WHERE period_type = ? AND period_start = ? AND is_complete = FALSE AND {man_sql}""",
@@ -38,7 +39,7 @@ def forecast_rows(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) 
 
 
 def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
-    """Turnover: to date + base + pipeline stacked, the P10–P90 range, and both plans as lines."""
+    """Turnover: to date + base + pipeline + new deals stacked, the P10–P90 range, and both plans as lines."""
     t = ctx.t
     r = next((x for x in rows if x["metric"] == "turnover"), None)
     if r is None:
@@ -88,6 +89,14 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
                     "barMaxWidth": 36,
                 },
                 {
+                    "name": t("forecast_new_deals"),
+                    "type": "bar",
+                    "stack": "f",
+                    "data": [r["forecast_new_deals"]],
+                    "itemStyle": {"color": "rgba(46,158,106,0.45)"},
+                    "barMaxWidth": 36,
+                },
+                {
                     "name": t("forecast_range"),
                     "type": "scatter",
                     "symbol": "diamond",
@@ -102,11 +111,13 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
     )
 
 
-# the table's rows: forecast = fact + base + pipeline, its range, both plans with their chances, the run-rate
+# the table's rows: forecast = fact + base + pipeline + new deals, its range, both plans with their chances,
+# the run-rate
 PARTS = (
     ("fact", "fact_to_date"),
     ("forecast_base", "forecast_base"),
     ("forecast_pipeline", "forecast_pipeline"),
+    ("forecast_new_deals", "forecast_new_deals"),
     ("forecast", "forecast"),
     ("forecast_low", "forecast_low"),
     ("forecast_high", "forecast_high"),
@@ -120,7 +131,7 @@ PARTS = (
 
 def table(ctx: Ctx, rows: list[dict]) -> TableView:
     """One column per metric, one row per part: it reads top-down like the sum it is (fact + base +
-    pipeline = forecast) and stays as narrow as its card with any number of digits."""
+    pipeline + new deals = forecast) and stays as narrow as its card with any number of digits."""
     t = ctx.t
     lines = []
     for key, label in PARTS:
