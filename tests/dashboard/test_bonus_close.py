@@ -184,3 +184,12 @@ def test_a_statement_download_names_its_month_and_manager(web):
     x = admin.get("/bonus/statement.xlsx?month=2026-03&manager=101")
     wb = load_workbook(io.BytesIO(x.content))
     assert {ws["A2"].value for ws in wb.worksheets} == {"Month: Mar 2026; Manager: Anna Petrova"}
+    # rates and multipliers are numbers a payroll clerk can compute with, not text (fixture: acquisition share
+    # P1 at rate 0.10, first sale P2 at multiplier 1.0)
+    lines = next(ws for ws in wb.worksheets if ws.title.startswith("Lines"))
+    rows = [r for r in lines.iter_rows(min_row=6, values_only=True) if r[0] and r[6] is not None]
+    header = [c.value for c in lines[5]]
+    rate, mult = header.index("Rate"), header.index("Multiplier")
+    assert {(r[rate], r[mult]) for r in rows if r[0] != "Total"} == {(0.1, None), (None, 1)}
+    page = admin.get("/bonus/statement?month=2026-03&manager=101").text
+    assert 'data-col="rate">0.1<' in page and 'data-col="multiplier">1<' in page

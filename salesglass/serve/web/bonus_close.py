@@ -227,9 +227,6 @@ def statement_line(t: Callable[..., str], r: dict[str, Any]) -> dict[str, Any]:
         out["rule"] += f" ({_rule(t, r['corrects_rule'])})"
     out["partner"] = f"{r['partner_name']} ({r['partner_id']})" if r.get("partner_name") else r.get("partner_id")
     out["deal"] = f"{r['deal_id']} {r['deal_name'] or ''}".strip() if r.get("deal_id") is not None else None
-    for k in ("rate", "multiplier"):
-        v = r.get(k)
-        out[k] = None if v is None else format(v.normalize() if hasattr(v, "normalize") else v, "f")
     return out
 
 
@@ -239,8 +236,8 @@ def earned_cols(t: Callable[..., str]) -> list[Col]:
         Col("partner", t("partner")),
         Col("deal", t("deal")),
         Col("base", t("bonus_base"), "money"),
-        Col("rate", t("bonus_rate")),
-        Col("multiplier", t("bonus_multiplier")),
+        Col("rate", t("bonus_rate"), "num4"),  # numbers in the Excel file, not text
+        Col("multiplier", t("bonus_multiplier"), "num4"),
         Col("amount", t("bonus_amount"), "money"),
     ]
 
