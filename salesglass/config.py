@@ -55,7 +55,8 @@ class AccountConfig(Section):
 
     # the IANA time zone calendar periods (day, Monday week, month, quarter, year), "today" and the refresh
     # and digest times are taken in. Unset (the default): the amoCRM account's own setting from the last
-    # sync, else Europe/Moscow. Set it only to override the account; `salesglass doctor` shows which is used
+    # sync, else (before any sync) [platform] timezone, else Europe/Moscow. Set it only to override the
+    # account; `salesglass doctor` shows which is used
     timezone: str | None = None
     # the account currency (money is DECIMAL(18,2) in it)
     currency: str = "RUB"

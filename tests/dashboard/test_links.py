@@ -71,3 +71,14 @@ def test_a_plan_vs_fact_download_names_the_period_it_holds(admin) -> None:
     m = admin.get("/planfact/export.xlsx?manager=102")  # the running month of as_of 2026-03-15
     assert 'filename="salesglass-planfact-2026-03.xlsx"' in m.headers["content-disposition"]
     assert load_workbook(io.BytesIO(m.content)).worksheets[0]["A2"].value == "Period: Mar 2026; Manager: Boris Ivanov"
+
+
+def test_an_address_no_page_has_gets_the_dashboards_error_page(admin) -> None:
+    for method, url, code in (
+        ("GET", "/no/such/page", 404),
+        ("GET", "/..%2f..%2fetc/export.csv", 404),
+        ("PUT", "/sales", 405),
+    ):
+        r = admin.request(method, url)
+        assert r.status_code == code and r.headers["content-type"].startswith("text/html"), (url, r.text[:100])
+        assert "Back to the dashboard" in r.text
