@@ -133,3 +133,22 @@ def test_impossible_dates_and_numbers_are_refused_by_name(tmp_path, args, said):
     res = _run(*args, cwd=tmp_path)
     assert said in " ".join(_one_clear_line(res).replace("│", " ").split())
     assert not (tmp_path / "demo").exists()  # refused before any work
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("serve", "--host", "999.1.1.1", "--port", "8001"), "error: cannot listen on '999.1.1.1': "),
+        (
+            ("serve", "--host", "192.0.2.77", "--port", "8001"),
+            "error: cannot listen on 192.0.2.77: it is not an address",
+        ),
+        (("init", "--timezone", "Mars/Base"), "error: --timezone: unknown time zone 'Mars/Base'"),
+    ],
+)
+def test_a_host_or_zone_that_cannot_be_is_said_as_such(tmp_path, args, said):
+    """`serve --host 999.1.1.1` said "port 8000 … is taken … another program listens there"; `init
+    --timezone Mars/Base` named [platform].timezone of a file the user never wrote."""
+    res = _run(*args, cwd=tmp_path)
+    assert _one_clear_line(res).startswith(said)
+    assert "taken" not in res.stderr and not (tmp_path / "salesglass.toml").exists()
