@@ -152,3 +152,15 @@ def test_a_host_or_zone_that_cannot_be_is_said_as_such(tmp_path, args, said):
     res = _run(*args, cwd=tmp_path)
     assert _one_clear_line(res).startswith(said)
     assert "taken" not in res.stderr and not (tmp_path / "salesglass.toml").exists()
+
+
+def test_load_before_the_back_office_is_mapped_lets_the_readme_chain_go_on(tmp_path):
+    """README: `salesglass sync && salesglass load && salesglass link && salesglass build`. With amoCRM set up
+    first and no [[platform.inputs]] yet, `load` stopped the chain with exit code 2; the scheduled refresh
+    already went on. Without any source at all it is still an error."""
+    (tmp_path / "salesglass.toml").write_text('[amocrm]\nbase_url = "https://acme.amocrm.ru"\nsubdomain = "acme"\n')
+    res = _run("load", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "no back-office inputs yet, nothing loaded" in " ".join(res.stdout.split())
+    (tmp_path / "salesglass.toml").write_text("[account]\ncurrency = 'RUB'\n")
+    assert "nothing to load" in _one_clear_line(_run("load", cwd=tmp_path))
