@@ -73,6 +73,23 @@ def split_password(url: str) -> tuple[str, str | None]:
     return f"{scheme}://{user}:${{{PASSWORD_VAR}}}@{host}{rest}", str(parsed.password)
 
 
+def account_address(given: str) -> str:
+    """The account's address as the API wants it, from what people paste: `yourco` (a subdomain) →
+    https://yourco.amocrm.ru; a page copied from the browser (…amocrm.ru/leads/pipeline/1) → its root."""
+    from salesglass.sources.amocrm.config import AMOCRM_HOSTS
+
+    url = given.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        url = "https://" + url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host and "." not in host and parts.port is None and host != "localhost":
+        return f"https://{host}.amocrm.ru"
+    if host.endswith(AMOCRM_HOSTS):
+        return f"{parts.scheme}://{parts.netloc}"
+    return url
+
+
 def _amocrm_section(a: Answers) -> str:
     if not a.amocrm_url:
         return """
@@ -87,9 +104,7 @@ def _amocrm_section(a: Answers) -> str:
 # ---------------------------------------------------------------------------------------------------
 # [amocrm]
 """
-    url = a.amocrm_url.rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        url = "https://" + url
+    url = account_address(a.amocrm_url)
     host = urlsplit(url).hostname or ""
     subdomain = host.split(".")[0] if host.count(".") >= 2 else host
     oauth = ""
