@@ -195,10 +195,15 @@ def starter_config(a: Answers) -> tuple[str, dict[str, str]]:
             env[PASSWORD_VAR] = password
     if a.auth == "oauth" and a.client_secret:
         env[CLIENT_SECRET_VAR] = a.client_secret
+    first_step = (
+        "#   salesglass amocrm auth --code <code>     exchange the integration's code for tokens (a 0600 file)"
+        if a.auth == "oauth"
+        else "#   salesglass amocrm auth --long-lived      store the amoCRM token (a 0600 file)"
+    )
     text = f"""# salesglass configuration, written by `salesglass init` on {date.today().isoformat()}.
 # Every key: docs/configuration.md. Relative paths are taken from this file's folder.
 # The way to a first build (README, "Use it with your own account"):
-#   salesglass amocrm auth --long-lived      store the amoCRM token (a 0600 file)
+{first_step}
 #   salesglass amocrm inspect                your pipelines and fields + a proposed [amocrm] mapping
 #   salesglass platform inspect --write      your back-office's tables + the proposed [[platform.inputs]]
 #   salesglass check                         a dry run: what would load, what would not, monthly totals

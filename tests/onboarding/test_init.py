@@ -85,6 +85,10 @@ def test_oauth_needs_its_ids_and_keeps_the_client_secret_out(tmp_path):
     assert cfg.amocrm.base_url == "https://acme.kommo.com"
     assert "topsecret" not in (tmp_path / "salesglass.toml").read_text()
     assert "SALESGLASS_AMOCRM_CLIENT_SECRET='topsecret'" in (tmp_path / "secrets" / "salesglass.env").read_text()
+    # the next step is the OAuth one (it said `amocrm auth --long-lived`, which OAuth refuses)
+    said = " ".join(res.stdout.split())
+    assert "next: salesglass amocrm auth --code <code>" in said and "--long-lived" not in said
+    assert "--long-lived" not in (tmp_path / "salesglass.toml").read_text()
 
 
 def test_a_folder_of_files_and_no_overwrite_without_force(tmp_path):
