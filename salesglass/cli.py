@@ -92,7 +92,8 @@ def init(
             f"  load it before other commands: set -a; . secrets/salesglass.env; set +a ({', '.join(done.env_vars)})",
             highlight=False,
         )
-    nxt = "salesglass amocrm auth --long-lived" if amocrm_url else "salesglass platform inspect"
+    how = "--code <code>" if auth == "oauth" else "--long-lived"
+    nxt = f"salesglass amocrm auth {how}" if amocrm_url else "salesglass platform inspect"
     console.print(f"next: {nxt} -c {done.config} (the steps are listed at the top of the file)", highlight=False)
 
 

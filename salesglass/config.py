@@ -55,7 +55,8 @@ class AccountConfig(Section):
 
     # the IANA time zone calendar periods (day, Monday week, month, quarter, year), "today" and the refresh
     # and digest times are taken in. Unset (the default): the amoCRM account's own setting from the last
-    # sync, else Europe/Moscow. Set it only to override the account; `salesglass doctor` shows which is used
+    # sync, else (before any sync) [platform] timezone, else Europe/Moscow. Set it only to override the
+    # account; `salesglass doctor` shows which is used
     timezone: str | None = None
     # the account currency (money is DECIMAL(18,2) in it)
     currency: str = "RUB"
@@ -99,13 +100,20 @@ class Config(Section):
 
 
 def _describe(error: dict[str, Any], source: str) -> str:
-    loc = [str(p) for p in error["loc"]]
-    key = f"[{loc[0]}]" + ("." + ".".join(loc[1:]) if len(loc) > 1 else "") if loc else "(top level)"
+    loc = list(error["loc"])
+    # "[amocrm].stages[2].stage": a list item by its index, as the amoCRM mapping's own messages say it
+    rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
+    key = f"[{loc[0]}]{rest}" if loc else "(top level)"
     if error["type"] == "extra_forbidden":
         return f"{source}: {key} is not a known setting (check the spelling; see docs/configuration.md)"
     given = error.get("input")
-    shown = "" if isinstance(given, dict) else f", got {str(given).lower() if isinstance(given, bool) else repr(given)}"
-    return f"{source}: {key}: {error['msg'].removeprefix('Value error, ')}{shown}"
+    said = error["msg"].removeprefix("Value error, ")
+    shown = (
+        ""
+        if isinstance(given, dict) or ", got " in said  # the validator already said what it got
+        else f", got {str(given).lower() if isinstance(given, bool) else repr(given)}"
+    )
+    return f"{source}: {key}: {said}{shown}"
 
 
 def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), source: str = "config") -> Config:

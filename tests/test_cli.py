@@ -122,6 +122,9 @@ def test_a_missing_emulator_company_is_one_line():
         (("emulate-amocrm", "--port", "65536"), "Invalid value for '--port'"),
         (("emulate-amocrm", "--error-rate", "2"), "Invalid value for '--error-rate': 2.0 is not in the range"),
         (("emulate-amocrm", "--rate-limit", "-5"), "Invalid value for '--rate-limit': -5 is not in the range x>=1"),
+        (("check", "--sample", "-5"), "Invalid value for '--sample': -5 is not in the range x>=1"),
+        (("platform", "inspect", "--sample", "0"), "Invalid value for '--sample': 0 is not in the range x>=1"),
+        (("refresh-status", "--limit", "-3"), "Invalid value for '--limit': -3 is not in the range x>=1"),
     ],
 )
 def test_impossible_dates_and_numbers_are_refused_by_name(tmp_path, args, said):

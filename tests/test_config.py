@@ -143,3 +143,14 @@ def test_an_empty_dashboard_host_is_refused():
     """An empty listen address makes the server listen on every address of the machine."""
     with pytest.raises(ConfigError, match=r"\[dashboard\]\.host"):
         parse_config({"dashboard": {"host": ""}})
+
+
+def test_a_list_item_is_named_by_its_index_and_what_was_given_is_said_once():
+    """`[reports].bonus.changes.0.valid_from: expected a month like "2026-12", got '2026-13', got '2026-13'`
+    became one readable line."""
+    with pytest.raises(ConfigError) as err:
+        parse_config({"reports": {"bonus": {"changes": [{"valid_from": "2026-13"}]}}}, source="s.toml")
+    assert (
+        str(err.value)
+        == "s.toml: [reports].bonus.changes[0].valid_from: expected a month like \"2026-12\", got '2026-13'"
+    )

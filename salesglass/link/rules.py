@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from salesglass.link.incremental import AMBIGUOUS
+from salesglass.link.incremental import AMBIGUOUS, DEAL_STATE, PARTNER_STATE
 from salesglass.link.normalize import normalize_sql
 from salesglass.sql import quote_lit
 
@@ -34,22 +34,37 @@ RULES: tuple[tuple[int, str, str], ...] = (
 )
 
 
-def build_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """Per deal and per partner, the values the rules compare, normalised once."""
+def build_keys(con: duckdb.DuckDBPyConnection, *, reuse_names: bool = False) -> None:
+    """Per deal and per partner, the values the rules compare, normalised once.
+
+    `reuse_names`: take a name's normalised form from the last run's state (`link_state_*`) where the
+    name itself is unchanged, instead of running the normaliser's regular expressions over every deal's
+    and partner's name again (most of building the keys). Only with state the settings key vouches for:
+    it names the normaliser's SQL, so a changed normaliser relinks everything and reuses nothing."""
+    company_name = normalize_sql("c.name")
+    partner_name = normalize_sql("p.name")
+    deal_state = partner_state = ""
+    if reuse_names:
+        company_name = (
+            f"CASE WHEN s.company_name_raw IS NOT DISTINCT FROM c.name THEN s.company_name ELSE {company_name} END"
+        )
+        partner_name = f"CASE WHEN s.name IS NOT DISTINCT FROM p.name THEN s.norm_name ELSE {partner_name} END"
+        deal_state = f"LEFT JOIN {DEAL_STATE} s ON s.deal_id = d.deal_id"
+        partner_state = f"LEFT JOIN {PARTNER_STATE} s ON s.partner_id = p.partner_id"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __deal_keys AS
         SELECT d.deal_id, d.name AS deal_name, c.name AS company_name_raw,
                NULLIF(lower(trim(d.platform_account_id)), '') AS deal_acc,
                NULLIF(lower(trim(c.platform_account_id)), '') AS company_acc,
                NULLIF(regexp_replace(c.inn, '[^0-9]', '', 'g'), '') AS inn,
-               {normalize_sql("c.name")} AS company_name,
+               {company_name} AS company_name,
                coalesce(d.is_deleted, false) AS is_deleted
-        FROM deals d LEFT JOIN companies c ON c.company_id = d.company_id""")
+        FROM deals d LEFT JOIN companies c ON c.company_id = d.company_id {deal_state}""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __partner_keys AS
-        SELECT partner_id, name, lower(trim(partner_id)) AS acc,
-               NULLIF(regexp_replace(inn, '[^0-9]', '', 'g'), '') AS inn, {normalize_sql("name")} AS norm_name
-        FROM partners""")
+        SELECT p.partner_id, p.name, lower(trim(p.partner_id)) AS acc,
+               NULLIF(regexp_replace(p.inn, '[^0-9]', '', 'g'), '') AS inn, {partner_name} AS norm_name
+        FROM partners p {partner_state}""")
 
 
 def decide(con: duckdb.DuckDBPyConnection) -> None:

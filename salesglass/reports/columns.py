@@ -307,6 +307,8 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "forecast_past": ("Forecast: deals' parts on the backtest days", "Прогноз: части сделок в дни бэктеста"),
     "forecast_new_deals": ("Forecast: deals not created yet", "Прогноз: ещё не созданные сделки"),
     "forecast_weights": ("Forecast: day weights", "Прогноз: веса дней"),
+    "forecast_wide": ("Forecast: past days replayed (inputs)", "Прогноз: прошлые дни, исходные данные"),
+    "forecast_cases": ("Forecast: past days replayed (cases)", "Прогноз: прошлые дни, расчёты"),
     "link_suggestions": ("Link suggestions", "Предложения связей"),
     "managers": ("Managers", "Менеджеры"),
     "partner_days": ("Partner sales by day", "Продажи партнёров по дням"),

@@ -81,15 +81,16 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
     ]
     text, count = dt.String(nullable=True), dt.Int64(nullable=True)  # NOT NULL quarantine columns vs literals
     # ClickHouse's count() is UInt64 where Ibis says int64 (and drops a cast to the type it believes the
-    # column has), while the sum of sale rows is Int64: through uint64, every part is Int64 everywhere, or
-    # ClickHouse makes the union's column a Variant it refuses to ORDER BY
+    # column has), while the sum of sale rows is Int64: through a whole-number decimal (a type PostgreSQL has
+    # too, unlike uint64) every part is Int64 everywhere, or ClickHouse makes the union's column a Variant it
+    # refuses to ORDER BY
     out = ibis.union(
         *[
             p.select(
                 source=p.source.cast(text),
                 entity=p.entity.cast(text),
                 reason=p.reason.cast(text),
-                rows=p.rows.cast("uint64").cast(count),
+                rows=p.rows.cast(dt.Decimal(38, 0)).cast(count),
             )
             for p in parts
         ]

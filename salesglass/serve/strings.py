@@ -156,6 +156,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ваш логин {email} не связан с пользователем amoCRM (managers.email), поэтому своих показателей нет.",
     ),
     "not_linked_short": ("not found in amoCRM", "нет в amoCRM"),
+    "drill_own_rows": ("Only your own rows are listed.", "В списке только ваши строки."),
     # filters
     "from": ("From", "С"),
     "to": ("To", "По"),

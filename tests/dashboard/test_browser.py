@@ -255,3 +255,18 @@ def test_a_funnel_with_nothing_to_show_draws_no_funnel(browser, long_names_serve
         assert page.locator("#chart-funnel svg path").count() == 0
     finally:
         ctx.close()
+
+
+def test_switching_language_keeps_the_filters_just_chosen(page_for, server) -> None:
+    """Filters change the page in place (htmx pushes the new address); the language switch, outside the
+    swapped part, must return to that address, not to the one the page was first loaded with."""
+    page = page_for("admin@demo.test", locale="ru-RU")
+    page.goto(f"{server}/funnel?from=2026-01&to=2026-03")
+    page.select_option("select[name=kind]", "operator")
+    page.wait_for_url(re.compile(r".*kind=operator.*"))
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    with page.expect_navigation():
+        page.click("form.langs button[value=en]")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "kind=operator" in page.url and "from=2026-01" in page.url, page.url
+    assert page.locator("select[name=kind]").input_value() == "operator"

@@ -7,10 +7,12 @@ viewer's pages are crawled one level deep: every `href` / `hx-get` into the dash
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.dashboard.conftest import login
 
@@ -54,3 +56,29 @@ def test_a_month_without_rows_keeps_its_place_on_the_month_charts(admin) -> None
     assert bonus["xAxis"]["data"] == ["Jan 2026", "Feb 2026", "Mar 2026"]
     sales, development = ([float(v) for v in s["data"]] for s in bonus["series"])
     assert sales == [0, 9300, 6000] and development == [0, 0, 200]
+
+
+def test_a_plan_vs_fact_download_names_the_period_it_holds(admin) -> None:
+    """Plan vs fact shows one month, quarter or year; its download says that period (not the month range the
+    other pages filter by, which this page ignores) in the file name and the header of every sheet."""
+    x = admin.get("/planfact/export.xlsx?period=quarter&at=2026-01-01")
+    assert 'filename="salesglass-planfact-2026-Q1.xlsx"' in x.headers["content-disposition"]
+    wb = load_workbook(io.BytesIO(x.content))
+    assert {ws["A2"].value for ws in wb.worksheets} == {"Period: Q1 2026; Manager: Company"}
+    assert wb.worksheets[0]["B6"].value == 350000  # quarter's turnover fact (fixture: report_plan_fact)
+    c = admin.get("/planfact/export.csv?period=year&at=2026-01-01")
+    assert 'filename="salesglass-planfact-2026.csv"' in c.headers["content-disposition"]
+    m = admin.get("/planfact/export.xlsx?manager=102")  # the running month of as_of 2026-03-15
+    assert 'filename="salesglass-planfact-2026-03.xlsx"' in m.headers["content-disposition"]
+    assert load_workbook(io.BytesIO(m.content)).worksheets[0]["A2"].value == "Period: Mar 2026; Manager: Boris Ivanov"
+
+
+def test_an_address_no_page_has_gets_the_dashboards_error_page(admin) -> None:
+    for method, url, code in (
+        ("GET", "/no/such/page", 404),
+        ("GET", "/..%2f..%2fetc/export.csv", 404),
+        ("PUT", "/sales", 405),
+    ):
+        r = admin.request(method, url)
+        assert r.status_code == code and r.headers["content-type"].startswith("text/html"), (url, r.text[:100])
+        assert "Back to the dashboard" in r.text

@@ -106,6 +106,18 @@ def test_a_fallback_table_from_before_loses_its_key_index_not_its_meaning(linked
     assert after == [(p, 207 if p == "p7" else m) for p, m in fills]  # one row per partner, p7's redone
 
 
+def test_a_changed_name_normaliser_relinks_every_deal(linked_world, tmp_path, monkeypatch):
+    # an incremental run reuses the normalised names the last run stored for unchanged names: a new
+    # normaliser must therefore make the stored state useless (a full relink), never leave old names in it
+    from salesglass.link import normalize
+
+    link_into(linked_world, _cfg(tmp_path))
+    assert not link_into(linked_world, _cfg(tmp_path)).full
+    old = normalize.normalize_sql
+    monkeypatch.setattr(normalize, "normalize_sql", lambda expr: f"upper({old(expr)})")
+    assert link_into(linked_world, _cfg(tmp_path)).full
+
+
 def test_relinking_without_overrides_unlinks(linked_world, tmp_path):
     link_into(linked_world, _cfg(tmp_path))
     link_into(linked_world, _cfg(tmp_path, None))

@@ -38,7 +38,9 @@ HEADER = {"bold": True, "bg_color": "#E8EDF5", "pattern": 1, "text_wrap": True, 
 TITLE = {"bold": True, "font_size": 13}
 
 
-def describe_filters(ctx: Ctx) -> str:
+def describe_filters(ctx: Ctx, view: PageView | None = None) -> str:
+    if view is not None and view.scope:
+        return view.scope
     t = ctx.t
     bits = [
         f"{t('period')}: {ctx.fmt.month(ctx.month_from)} – {ctx.fmt.month(ctx.month_to)}",
@@ -193,7 +195,7 @@ def write_table(sheet: Sheet, table: TableView, view: PageView, ctx: Ctx) -> Non
     ws.freeze_panes(5, 0)
     built = ctx.fmt.day(ctx.snap.built_at) if ctx.snap.built_at else "—"
     sheet.append([f"{view.title} — {table.title}"], style="title")
-    sheet.append([describe_filters(ctx)])
+    sheet.append([describe_filters(ctx, view)])
     sheet.append([f"{ctx.t('as_of')}: {ctx.fmt.day(ctx.snap.as_of)}; {ctx.t('built_at')}: {built}"])
     sheet.append([])
     sheet.append([c.label for c in table.cols], style="header")

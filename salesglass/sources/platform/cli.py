@@ -81,7 +81,7 @@ def inspect(
         bool,
         typer.Option("--write", help="Add the proposed inputs to the config file in place (the reasons as comments)."),
     ] = False,
-    sample: Annotated[int, typer.Option(help="Rows read per table to judge columns by.")] = 5000,
+    sample: Annotated[int, typer.Option(min=1, help="Rows read per table to judge columns by.")] = 5000,
 ) -> None:
     """List the back-office's tables and columns and propose the [[platform.inputs]] for them.
 

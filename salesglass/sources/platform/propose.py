@@ -540,7 +540,7 @@ def _money(c: ColumnProfile, tickets: ColumnProfile | None, what: str, *, negate
 
 def _partner_ref(t: TableProfile, partners: TableProfile | None) -> tuple[ColumnProfile | None, str]:
     if partners:
-        declared = [c for c in t.columns if c.references and c.references.split(".")[0] == partners.name]
+        declared = [c for c in t.columns if c.references and c.references.rsplit(".", 1)[0] == partners.name]
         if len(declared) == 1:
             return declared[0], f"a foreign key to {partners.name}"
     cands = [
@@ -703,9 +703,9 @@ def _refunds(
         cols["partner_id"] = Choice(ref.name, MEDIUM, why)
     elif sales is not None and catalog.kind == "sql":
         skey, _ = _key(sales)
-        link = next((c for c in t.columns if c.references and c.references.split(".")[0] == sales.name), None) or next(
-            (c for c in t.columns if skey and c.name == skey.name), None
-        )
+        link = next(
+            (c for c in t.columns if c.references and c.references.rsplit(".", 1)[0] == sales.name), None
+        ) or next((c for c in t.columns if skey and c.name == skey.name), None)
         sref, _ = _partner_ref(sales, partners)
         if link and skey and sref:
             extra = [sref.name]

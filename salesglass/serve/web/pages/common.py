@@ -31,8 +31,12 @@ def ratio(num: Any, den: Any, scale: int = 100) -> Decimal | None:
     return (Decimal(str(num)) * scale / Decimal(str(den))).quantize(Decimal("0.1"))
 
 
-def drill(ctx: Ctx, what: str, **params: Any) -> str:
-    """URL of a drill-down list, carrying the page's kind filter unless overridden."""
+def drill(ctx: Ctx, what: str, **params: Any) -> str | None:
+    """URL of a drill-down list, carrying the page's kind filter unless overridden; None (the number is not a
+    link) when a manager looks at company-wide figures: their drill-downs list only their own rows, so the
+    company's number would open a list that does not add up to it."""
+    if company_wide_for_a_manager(ctx):
+        return None
     base: dict[str, Any] = {}
     if ctx.kind and "kind" not in params:
         base["kind"] = ctx.kind
@@ -40,6 +44,11 @@ def drill(ctx: Ctx, what: str, **params: Any) -> str:
     # the drill-down applies the viewer's scope itself, so such a link simply names no manager
     base.update({k: v for k, v in params.items() if v is not None and not (k == "manager" and v == NOBODY)})
     return ctx.url(f"/drill/{what}", **base)
+
+
+def company_wide_for_a_manager(ctx: Ctx) -> bool:
+    """A manager allowed company totals who picked "Company" in the manager filter."""
+    return not ctx.viewer.is_admin and ctx.manager is None
 
 
 def manager_condition(column: str, manager: int | None) -> tuple[str, list]:

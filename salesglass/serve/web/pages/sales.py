@@ -41,6 +41,9 @@ def build(ctx: Ctx) -> PageView:
     link_drills(ctx, figures)
     totals = sum_up(figures)
     view.kpis = kpis(ctx, totals, lo, hi)
+    if not ctx.viewer.is_admin:  # company-wide figures; a manager's drill-downs would list only their own deals
+        for k in view.kpis:
+            k.link = None
     view.charts = charts(ctx, figures, lo, hi)
     view.tables = tables(ctx, figures, totals)
     return view
@@ -75,7 +78,12 @@ def read_figures(ctx: Ctx, lo: date, hi: date) -> SalesFigures:
 
 
 def link_drills(ctx: Ctx, figures: SalesFigures) -> None:
-    """Each weekly and monthly number opens the deals behind it; the month's conversion is added."""
+    """Each weekly and monthly number opens the deals behind it; the month's conversion is added. The page is
+    company-wide: a manager (allowed company totals) lists only their own deals, so their numbers link nowhere."""
+    for r in figures.monthly:
+        r["conversion"] = ratio(r["created_reached_first_sale"], r["deals_created"])
+    if not ctx.viewer.is_admin:
+        return
     for r in figures.weekly:
         ws, we = r["week_start"], r["week_start"] + timedelta(days=7)
         r["_link_deals_created"] = drill(ctx, "deals", basis="created", since=ws, until=we)
@@ -83,7 +91,6 @@ def link_drills(ctx: Ctx, figures: SalesFigures) -> None:
         r["_link_first_sale"] = drill(ctx, "deals", basis="reached", stage="first_sale", since=ws, until=we)
     for r in figures.monthly:
         ms, me = r["month"], add_months(r["month"], 1)
-        r["conversion"] = ratio(r["created_reached_first_sale"], r["deals_created"])
         r["_link_deals_created"] = drill(ctx, "deals", basis="created", since=ms, until=me)
         r["_link_deals_won"] = drill(ctx, "deals", basis="won", since=ms, until=me)
         r["_link_annual_budget_won"] = r["_link_deals_won"]

@@ -112,6 +112,10 @@
   document.addEventListener("submit", function (e) {
     var msg = e.target.dataset && e.target.dataset.confirm;
     if (msg && !window.confirm(msg)) e.preventDefault();
+    // the language switch sits outside the part filters swap: return to the address as it is now (with the
+    // filters just chosen), not as it was when the page was loaded
+    var next = e.target.matches && e.target.matches("form.langs") && e.target.querySelector("input[name=next]");
+    if (next) next.value = window.location.pathname + window.location.search;
   });
   window.addEventListener("resize", function () {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
