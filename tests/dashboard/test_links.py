@@ -65,6 +65,7 @@ def test_a_plan_vs_fact_download_names_the_period_it_holds(admin) -> None:
     assert 'filename="salesglass-planfact-2026-Q1.xlsx"' in x.headers["content-disposition"]
     wb = load_workbook(io.BytesIO(x.content))
     assert {ws["A2"].value for ws in wb.worksheets} == {"Period: Q1 2026; Manager: Company"}
+    assert wb.sheetnames[0] == "Plan vs fact Q1 2026 — Company"  # "Plan vs fact: Q1 2026 — Company", ":" dropped
     assert wb.worksheets[0]["B6"].value == 350000  # quarter's turnover fact (fixture: report_plan_fact)
     c = admin.get("/planfact/export.csv?period=year&at=2026-01-01")
     assert 'filename="salesglass-planfact-2026.csv"' in c.headers["content-disposition"]

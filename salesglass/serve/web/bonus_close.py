@@ -222,7 +222,8 @@ def statement_line(t: Callable[..., str], r: dict[str, Any]) -> dict[str, Any]:
     """A bonus line or adjustment as the statement shows it: rule in words, partner and deal named."""
     out = dict(r)
     out["rule_key"] = r["rule"]
-    out["rule"] = _rule(t, r["rule"])
+    rule = _rule(t, r["rule"])
+    out["rule"] = rule[:1].upper() + rule[1:]  # a cell starts with a capital, as on the bonuses page
     if r.get("corrects_rule"):
         out["rule"] += f" ({_rule(t, r['corrects_rule'])})"
     out["partner"] = f"{r['partner_name']} ({r['partner_id']})" if r.get("partner_name") else r.get("partner_id")

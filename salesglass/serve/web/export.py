@@ -83,7 +83,8 @@ def cell_value(kind: str, value: Any, ctx: Ctx) -> Any:
 
 def _sheet_name(title: str, used: set[str]) -> str:
     # Excel's rules: at most 31 characters, none of []:*?/\, no apostrophe at either end, unique ignoring case
-    name = re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", title)[:31].strip(" '") or "Sheet"
+    name = re.sub(r" {2,}", " ", re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", title))  # "a: b" → "a b", not "a  b"
+    name = name[:31].strip(" '") or "Sheet"
     base, n = name, 2
     while name.lower() in used:
         suffix = f" ({n})"
