@@ -62,6 +62,12 @@ def init(
 
     if auth not in ("long_lived", "oauth"):
         raise ConfigError(f"--auth: expected long_lived or oauth, got {auth!r}")
+    from salesglass.config_base import known_time_zone
+
+    try:
+        known_time_zone(timezone)
+    except ValueError as exc:
+        raise ConfigError(f"--timezone: {exc}") from None
     if sys.stdin.isatty() and amocrm_url is None and platform_url is None:
         amocrm_url = (
             typer.prompt("amoCRM address (https://<subdomain>.amocrm.ru; empty: later)", default="", show_default=False)

@@ -133,3 +133,34 @@ def test_impossible_dates_and_numbers_are_refused_by_name(tmp_path, args, said):
     res = _run(*args, cwd=tmp_path)
     assert said in " ".join(_one_clear_line(res).replace("│", " ").split())
     assert not (tmp_path / "demo").exists()  # refused before any work
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("serve", "--host", "999.1.1.1", "--port", "8001"), "error: cannot listen on '999.1.1.1': "),
+        (
+            ("serve", "--host", "192.0.2.77", "--port", "8001"),
+            "error: cannot listen on 192.0.2.77: it is not an address",
+        ),
+        (("init", "--timezone", "Mars/Base"), "error: --timezone: unknown time zone 'Mars/Base'"),
+    ],
+)
+def test_a_host_or_zone_that_cannot_be_is_said_as_such(tmp_path, args, said):
+    """`serve --host 999.1.1.1` said "port 8000 … is taken … another program listens there"; `init
+    --timezone Mars/Base` named [platform].timezone of a file the user never wrote."""
+    res = _run(*args, cwd=tmp_path)
+    assert _one_clear_line(res).startswith(said)
+    assert "taken" not in res.stderr and not (tmp_path / "salesglass.toml").exists()
+
+
+def test_load_before_the_back_office_is_mapped_lets_the_readme_chain_go_on(tmp_path):
+    """README: `salesglass sync && salesglass load && salesglass link && salesglass build`. With amoCRM set up
+    first and no [[platform.inputs]] yet, `load` stopped the chain with exit code 2; the scheduled refresh
+    already went on. Without any source at all it is still an error."""
+    (tmp_path / "salesglass.toml").write_text('[amocrm]\nbase_url = "https://acme.amocrm.ru"\nsubdomain = "acme"\n')
+    res = _run("load", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "no back-office inputs yet, nothing loaded" in " ".join(res.stdout.split())
+    (tmp_path / "salesglass.toml").write_text("[account]\ncurrency = 'RUB'\n")
+    assert "nothing to load" in _one_clear_line(_run("load", cwd=tmp_path))

@@ -303,6 +303,8 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "first_sales": ("Partners' first sales", "Первые продажи партнёров"),
     "forecast_base": ("Forecast: current partners", "Прогноз: текущие партнёры"),
     "forecast_pipeline": ("Forecast: open deals", "Прогноз: открытые сделки"),
+    "forecast_deal_history": ("Forecast: deals as the backtest days saw them", "Прогноз: сделки глазами бэктеста"),
+    "forecast_past": ("Forecast: deals' parts on the backtest days", "Прогноз: части сделок в дни бэктеста"),
     "forecast_new_deals": ("Forecast: deals not created yet", "Прогноз: ещё не созданные сделки"),
     "forecast_weights": ("Forecast: day weights", "Прогноз: веса дней"),
     "forecast_wide": ("Forecast: past days replayed (inputs)", "Прогноз: прошлые дни, исходные данные"),

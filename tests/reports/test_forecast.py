@@ -20,6 +20,7 @@ from salesglass.reports.config import ReportsConfig
 from salesglass.warehouse import init_canonical
 from tests.reports import forecast_company as fc
 from tests.reports.canon_io import load_duckdb
+from tests.reports.golden_company import _deal, _st
 
 U = (fc.AS_OF - date(1970, 1, 1)).days
 RULES = {"backtest_months": 3}
@@ -239,3 +240,61 @@ def test_backtest_cases_see_only_their_past(base_con):
     ).fetchone()
     assert [float(v) for v in got] == [8 * 150 * 1.2, 31 * 150 * 1.2]
     assert not math.isnan(float(got[0]))
+
+
+def _moved_today() -> dict:
+    """The pipeline company plus deals whose fate is sealed on as_of itself, as a webhook would report it:
+    F (created 20 Dec, proposal 10 Jan) lost on 28 Jan, G (created 2 Jan) won on 28 Jan."""
+    data = {k: list(v) for k, v in fc.PIPELINE.items()}
+    today = fc.at9(fc.AS_OF)
+    data["deals"] += [
+        _deal(310, 1, None, "organizer", fc.at9(date(2024, 12, 20)), lost=today),
+        _deal(311, 1, None, "organizer", fc.at9(date(2025, 1, 2)), won=today),
+    ]
+    data["deal_stages"] += [
+        _st(310, "lead", fc.at9(date(2024, 12, 20)), "created"),
+        _st(310, "proposal", fc.at9(date(2025, 1, 10))),
+        _st(311, "lead", fc.at9(date(2025, 1, 2)), "created"),
+        _st(311, "first_sale", today),
+    ]
+    return data
+
+
+def test_backtest_days_apart_give_what_one_query_over_every_day_gives():
+    # forecast_past computes the backtest days from forecast_deal_history, where what happened on as_of
+    # (F lost, G won) is not there yet; the pipeline and the new deals of every day must be exactly what
+    # the deals themselves give when all days are computed in one query (as before the split)
+    from salesglass.reports import derive
+    from salesglass.reports.forecast import pipeline as pl
+    from salesglass.reports.forecast.days import all_origins, periods
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    init_canonical(con)
+    load_duckdb(con, _moved_today())
+    backend = ibis.duckdb.from_connection(con)
+    rules = ReportsConfig(forecast={**RULES, "pipeline_horizon_days": 28, "new_deals_days": 28})
+    params = BuildParams(as_of=fc.AS_OF, timezone=fc.TIMEZONE, rules=rules)
+    canon = derive.derive(
+        canon_of(backend), params, lambda name, e: backend.create_table(f"d_{name}", nullable(e), overwrite=True)
+    )
+    o = all_origins(canon, params)
+    cols = ["as_of", "period_type", "mkey", "turnover", "new_partners"]
+
+    def rows(expr) -> list[tuple]:
+        return sorted(
+            tuple(round(v, 6) if isinstance(v, float) else v for v in r)
+            for r in con.execute(ibis.to_sql(expr.select(*cols), dialect="duckdb")).fetchall()
+        )
+
+    split = rows(canon.forecast_pipeline)
+    assert len({r[0] for r in split}) >= 2  # the build's day and at least one backtest day
+    assert split == rows(pl.remainder(canon, params, o, periods(o)))
+    assert rows(canon.forecast_new_deals) == rows(pl.future(canon, params, o, periods(o)))
+    # on the backtest day 22 Jan, F and G are open deals (lost and won only on 28 Jan)
+    day = (date(2025, 1, 22) - date(1970, 1, 1)).days
+    history = con.execute(
+        "SELECT DISTINCT deal_id FROM d_forecast_deal_history WHERE lost_dn IS NULL AND sold_dn IS NULL"
+    ).fetchall()
+    assert {(310,), (311,)} <= set(history)
+    assert any(r[0] == day and r[4] > 0 for r in split)

@@ -21,9 +21,9 @@ from tests.reports.test_compiled import _tables
 SALES_STEPS = ("partner_months", "partner_days", "first_sales", "forecast_base", "report_cohorts")
 
 
-def _copy_of(golden_cfg, tmp: Path):
+def _copy_of(golden_cfg, tmp: Path, rules: dict = g.RULES):
     tmp.mkdir(parents=True, exist_ok=True)
-    cfg = make_config(tmp, g.RULES, g.TIMEZONE)
+    cfg = make_config(tmp, rules, g.TIMEZONE)
     shutil.copyfile(golden_cfg.warehouse_path, cfg.warehouse_path)
     return cfg
 
@@ -37,10 +37,10 @@ def _change(cfg, *sql: str, source: str | None = None) -> None:
     con.close()
 
 
-def _full_build_of(cfg, tmp: Path) -> dict:
+def _full_build_of(cfg, tmp: Path, rules: dict = g.RULES) -> dict:
     """The same warehouse built in full elsewhere: what every published table must hold."""
     tmp.mkdir(parents=True, exist_ok=True)
-    other = make_config(tmp, g.RULES, g.TIMEZONE)
+    other = make_config(tmp, rules, g.TIMEZONE)
     shutil.copyfile(cfg.warehouse_path, other.warehouse_path)
     run_build(other, as_of=g.AS_OF, progress=False, full=True)
     return _tables(other.published_path)
@@ -80,6 +80,31 @@ def test_a_moved_deal_reruns_the_deal_steps_keeps_the_sales_ones_and_publishes_w
     assert after == _full_build_of(cfg, tmp_path / "full")
     assert after["deals"] != before["deals"]  # the change is published
     assert after["partner_months"] == before["partner_months"]
+
+
+# deal 102 (P5, open since November) reaches `contract_signed` on as_of itself, 15 January: what a webhook
+# brings during the day
+MOVE_A_DEAL_TODAY = (
+    "UPDATE deals SET updated_at = TIMESTAMPTZ '2025-01-15 10:00:00+00' WHERE deal_id = 102",
+    "INSERT INTO deal_stages VALUES (102, 'contract_signed', TIMESTAMPTZ '2025-01-15 10:00:00+00', 'amocrm')",
+)
+
+
+def test_a_deal_moved_today_keeps_the_backtest_days_of_the_forecast(golden_cfg, tmp_path, capsys):
+    # the backtest days see the deals as they were before today (forecast_deal_history): a move today
+    # reruns the history (same rows) and the build's own day of the pipeline, not the backtest days.
+    # (The golden company's history is short: backtest days from 28 days of it, deals followed for 28 days.)
+    rules = {**g.RULES, "forecast": {"min_history_days": 28, "pipeline_horizon_days": 28}}
+    cfg = _copy_of(golden_cfg, tmp_path / "inc", rules)
+    run_build(cfg, as_of=g.AS_OF, progress=False)
+    _change(cfg, *MOVE_A_DEAL_TODAY)
+    run_build(cfg, as_of=g.AS_OF, progress=True)
+    kept = _kept(capsys.readouterr().out)
+    assert "forecast_past" in kept
+    assert not {"deal_stages", "forecast_deal_history", "forecast_pipeline", "forecast_new_deals"} & kept
+    after = _tables(cfg.published_path)
+    assert after["forecast_past"]  # there are backtest days with deals to keep
+    assert after == _full_build_of(cfg, tmp_path / "full", rules)
 
 
 def test_changed_sales_rerun_the_sales_steps_and_publish_what_a_full_build_does(golden_cfg, tmp_path, capsys):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import ibis
 
-from salesglass.reports.base import BuildParams, Canon, left_join
+from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.forecast import existing, pipeline
-from salesglass.reports.forecast.days import I64, all_origins, lit_day, periods, whole
+from salesglass.reports.forecast.days import I64, all_origins, lit_day, periods, production_origins, whole
 from salesglass.reports.forecast.existing import METRICS, PRIOR_END
 from salesglass.reports.forecast.seasonality import day_weights
 
@@ -30,16 +30,42 @@ def base(canon: Canon, params: BuildParams) -> ibis.Table:
     return existing.remainder(canon, params, canon.forecast_weights, periods(all_origins(canon, params)))
 
 
-def pipe(canon: Canon, params: BuildParams) -> ibis.Table:
-    """forecast_pipeline: as-of day × period type × mkey → the pipeline after the as-of day (float)."""
+def deal_history(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_deal_history: the deals and stages as the backtest days see them (pipeline.history)."""
+    return pipeline.history(canon, params)
+
+
+def past(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_past: the pipeline and the new deals of the backtest days before the build's day, from
+    forecast_deal_history only — so a deal moved today (a webhook) leaves it as it was, and the incremental
+    build keeps it; `part` says which."""
     o = all_origins(canon, params)
-    return pipeline.remainder(canon, params, o, periods(o))
+    o = o.filter(o.as_of < lit_day(params.as_of))
+    per = periods(o)
+    seen = pipeline.from_history(canon.forecast_deal_history)
+    return union_all(
+        pipeline.remainder(canon, params, o, per, seen).mutate(part=ibis.literal("pipeline")),
+        pipeline.future(canon, params, o, per, seen).mutate(part=ibis.literal("new_deals")),
+    )
+
+
+def _today_and_past(today: ibis.Table, canon: Canon, part: str) -> ibis.Table:
+    p = canon.forecast_past
+    return union_all(today, p.filter(p.part == part).select(*today.columns))
+
+
+def pipe(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_pipeline: as-of day × period type × mkey → the pipeline after the as-of day (float): the
+    build's day from the deals as they are, the backtest days from forecast_past."""
+    o = production_origins(canon, params)
+    return _today_and_past(pipeline.remainder(canon, params, o, periods(o)), canon, "pipeline")
 
 
 def new_deals(canon: Canon, params: BuildParams) -> ibis.Table:
-    """forecast_new_deals: as-of day × period type × company row → the deals not created yet (float)."""
-    o = all_origins(canon, params)
-    return pipeline.future(canon, params, o, periods(o))
+    """forecast_new_deals: as-of day × period type × company row → the deals not created yet (float): the
+    build's day from the deals as they are, the backtest days from forecast_past."""
+    o = production_origins(canon, params)
+    return _today_and_past(pipeline.future(canon, params, o, periods(o)), canon, "new_deals")
 
 
 def parts(canon: Canon, params: BuildParams, which: str) -> ibis.Table:

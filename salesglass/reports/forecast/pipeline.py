@@ -57,6 +57,38 @@ def _stages(canon: Canon, params: BuildParams) -> ibis.Table:
     return st.select("deal_id", s=st.stage_order.cast(I64), r_dn=day_no(params.local_date(st.reached_at)))
 
 
+def history(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_deal_history: the deals as the backtest days see them — one row per deal × stage reached
+    before the build's day, with the deal's facts; a date on or after that day (a first sale, a loss) is
+    NULL. Every backtest day u is before the build's day, so it sees exactly what it would see in the deals
+    themselves (a date ≥ the build's day is > u, as NULL is "not yet"), and a deal moved, lost, won or created
+    today leaves this table as it was: the incremental build then keeps the backtest days' pipeline."""
+    today = lit_day(params.as_of)
+
+    def before(col):
+        return ibis.ifelse(col < today, col, ibis.null(I64))
+
+    d = _deals(canon, params)
+    d = d.select(
+        "deal_id",
+        "kind",
+        "created_dn",
+        lost_dn=before(d.lost_dn),
+        sold_dn=before(d.sold_dn),
+        pfs_dn=before(d.pfs_dn),
+    )
+    st = _stages(canon, params)
+    return d.join(st.filter(st.r_dn < today), "deal_id")  # a deal has reached `lead` once it exists
+
+
+def from_history(h: ibis.Table) -> tuple[ibis.Table, ibis.Table]:
+    """(deals, stages) as _deals / _stages give them, from forecast_deal_history (no sales manager: the
+    backtest is company-wide)."""
+    deals = h.select("deal_id", "kind", "created_dn", "lost_dn", "sold_dn", "pfs_dn").distinct()
+    deals = deals.mutate(sales_manager_id=ibis.null(I64))
+    return deals, h.select("deal_id", "s", "r_dn")
+
+
 def conversion(
     canon: Canon, params: BuildParams, origins: ibis.Table, deals: ibis.Table, stages: ibis.Table
 ) -> ibis.Table:
@@ -107,10 +139,17 @@ def cohort_curve(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis
     return g.select("as_of", "kind", "w", **{m: g[m].cast(F64) / g.partners for m in METRICS})
 
 
-def remainder(canon: Canon, params: BuildParams, origins: ibis.Table, periods: ibis.Table) -> ibis.Table:
-    """as_of × period_type × mkey: expected sales (float; kopecks, tickets) and new partners after as_of."""
-    deals = _deals(canon, params)
-    stages = _stages(canon, params)
+def remainder(
+    canon: Canon,
+    params: BuildParams,
+    origins: ibis.Table,
+    periods: ibis.Table,
+    deals_stages: tuple[ibis.Table, ibis.Table] | None = None,
+) -> ibis.Table:
+    """as_of × period_type × mkey: expected sales (float; kopecks, tickets) and new partners after as_of.
+    deals_stages: the deals and their stages (default: from the canonical tables; from_history for the
+    backtest days)."""
+    deals, stages = deals_stages or (_deals(canon, params), _stages(canon, params))
     conv = conversion(canon, params, origins, deals, stages)
     curve = cohort_curve(canon, params, origins)
     d = origins.cross_join(deals)
@@ -168,7 +207,13 @@ def remainder(canon: Canon, params: BuildParams, origins: ibis.Table, periods: i
 LEAD = 1  # the first stage: a deal reaches `lead` when it is created
 
 
-def future(canon: Canon, params: BuildParams, origins: ibis.Table, periods: ibis.Table) -> ibis.Table:
+def future(
+    canon: Canon,
+    params: BuildParams,
+    origins: ibis.Table,
+    periods: ibis.Table,
+    deals_stages: tuple[ibis.Table, ibis.Table] | None = None,
+) -> ibis.Table:
     """as_of × period_type × mkey (company row only): what the deals not created yet by as_of are expected
     to bring before the period ends (float; kopecks, tickets), and how many new partners.
 
@@ -181,8 +226,7 @@ def future(canon: Canon, params: BuildParams, origins: ibis.Table, periods: ibis
     (cum below): a few thousand rows per as-of day, not one per creation day × week."""
     rules = params.rules.forecast
     window = rules.new_deals_days
-    deals = _deals(canon, params)
-    stages = _stages(canon, params)
+    deals, stages = deals_stages or (_deals(canon, params), _stages(canon, params))
     conv = conversion(canon, params, origins, deals, stages)
     curve = cohort_curve(canon, params, origins)
     dd = deals.filter(deals.pfs_dn.isnull() | (deals.pfs_dn >= deals.created_dn))
