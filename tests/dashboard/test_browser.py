@@ -240,6 +240,17 @@ def test_long_names_neither_overlap_nor_push_amounts_out_of_view(browser, long_n
         assert box[0] <= box[1] + 1, f"bonus lines {box[0]} px wide in {box[1]} px: Amount is out of view"
         amount = page.locator('[data-table="lines"] tbody tr').first.locator('td[data-col="amount"]')
         assert amount.inner_text() == "1,000.00\u00a0₽"  # March, Anna, acquisition share: 10 % of 10 000
+
+        # the users page on a 1 280 px laptop, in Russian: every button in view, nothing pushes the page sideways
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"{long_names_server}/admin/users")
+        with page.expect_navigation():
+            page.click("form.langs button[value=ru]")  # Russian labels and buttons are the wider ones
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+        card = page.locator("[data-page=users] .tablecard").bounding_box()
+        for button in page.locator("[data-page=users] .tablecard button").all():
+            box = button.bounding_box()
+            assert box and box["x"] + box["width"] <= card["x"] + card["width"], (button.inner_text(), box, card)
     finally:
         ctx.close()
 
