@@ -293,12 +293,13 @@ def webhook_to_screen(run: Path, emulator: Emulator, rate: float, as_of: str, po
 
         events = Journal(runs_path_for(cfg.warehouse_path)).events()
         hooked = [e for e in events if e["event"] == "run_started" and e.get("trigger") == "webhook"]
-        steps = {}
+        steps, cpu = {}, {}
         if hooked:
             run_id = hooked[-1]["run_id"]
             mine = [e for e in events if e["run_id"] == run_id]
             steps = {"worker started": mine[0]["at"] - t0}
             steps.update({e["step"]: e["at"] - e["started"] for e in mine if e["event"] == "step_finished"})
+            cpu = {e["step"]: e["cpu"] for e in mine if e["event"] == "step_finished" and "cpu" in e}
         return {
             "build": _build_record(run),
             "deal_id": deal_id,
@@ -309,6 +310,8 @@ def webhook_to_screen(run: Path, emulator: Emulator, rate: float, as_of: str, po
             "screen": screen,
             "debounce": cfg.refresh.webhook_debounce_seconds,
             "steps": steps,
+            "cpu": cpu,  # CPU seconds of the worker process per step
+            "load": os.getloadavg(),
         }
     finally:
         server.terminate()
@@ -393,7 +396,7 @@ def webhook_only(args: argparse.Namespace, as_of: str) -> None:
         times.append(w["screen"])
         print(
             f"run {i + 1}: load average before {load}; deal {w['deal_id']} on the page {_s(w['screen'])} "
-            f"(published {_s(w['published'])}); " + ", ".join(f"{k} {v:.1f} s" for k, v in w["steps"].items()),
+            f"(published {_s(w['published'])}); " + _steps(w),
             flush=True,
         )
         _say_build("its build", w.get("build", {}))
@@ -425,7 +428,7 @@ def report(figs: dict) -> None:
             f"{_s(w['webhook_answered'])}, published {_s(w['published'])}, on the page {_s(w['screen'])} "
             "(target ≤ 15 s)"
         )
-        print("  the webhook's refresh: " + ", ".join(f"{k} {v:.1f} s" for k, v in w["steps"].items()))
+        print("  the webhook's refresh: " + _steps(w))
         _say_build("its build", w.get("build", {}))
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(json.dumps(figs, default=str))
@@ -439,12 +442,24 @@ def _build_record(run: Path) -> dict:
         record = json.loads(record_path(run / "salesglass-reports.duckdb").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {"ran": record.get("seconds", {}), "kept": record.get("kept", [])}
+    return {"ran": record.get("seconds", {}), "cpu": record.get("cpu", {}), "kept": record.get("kept", [])}
+
+
+def _steps(w: dict) -> str:
+    """The webhook refresh's steps: wall seconds (CPU seconds of the worker process)."""
+    cpu = w.get("cpu", {})
+    return (
+        ", ".join(f"{k} {v:.1f} s" + (f" ({cpu[k]:.2f} CPU s)" if k in cpu else "") for k, v in w["steps"].items())
+        + f"; load average after {' '.join(f'{x:.1f}' for x in w.get('load', ()))}"
+    )
 
 
 def _say_build(label: str, record: dict) -> None:
     ran = sorted(record.get("ran", {}).items(), key=lambda kv: -kv[1])
-    print(f"  {label} ran: " + ", ".join(f"{k} {v:.2f} s" for k, v in ran))
+    cpu = record.get("cpu", {})
+    print(
+        f"  {label} ran: " + ", ".join(f"{k} {v:.2f} s" + (f" ({cpu[k]:.2f} CPU)" if k in cpu else "") for k, v in ran)
+    )
     print(f"  and kept {len(record.get('kept', []))} steps: " + ", ".join(record.get("kept", [])))
 
 

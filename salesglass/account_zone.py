@@ -5,7 +5,9 @@ Resolved in one order everywhere (build, `as_of`'s default, doctor, refresh sche
 1. an explicit key in the config: `[account] timezone` (the older `[amocrm] timezone` is read as the
    same key when `[account] timezone` is not set, so old configs keep working);
 2. the amoCRM account's own setting, as the last sync stored it (`raw_amocrm_account`);
-3. `Europe/Moscow`.
+3. before any amoCRM sync (the back-office set up first), `[platform] timezone` when it is set: the
+   company's own zone, rather than Moscow's months for a company elsewhere;
+4. `Europe/Moscow`.
 
 Why here, at the top of the package and not in the connector: reports, serving and refresh need the
 answer, and they may not import sources. The synced account row is read from the warehouse file, which
@@ -90,6 +92,9 @@ def zone_from(cfg: Any, synced: str | None) -> AccountZone:
         return AccountZone(explicit[0], "config", explicit[1])
     if synced and _known(synced):
         return AccountZone(synced, "amocrm")
+    back_office = getattr(getattr(cfg, "platform", None), "timezone", None)
+    if not synced and back_office:
+        return AccountZone(back_office, "config", "[platform] timezone, until an amoCRM account is synced")
     if synced:
         return AccountZone(DEFAULT_ZONE, "default", f"the account's {synced!r} is not a known IANA zone")
     return AccountZone(DEFAULT_ZONE, "default")

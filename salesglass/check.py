@@ -75,7 +75,7 @@ def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: bool = F
 def check(
     config: ConfigOption = None,
     full: Annotated[bool, typer.Option("--full", help="Read every row (default: a sample per input).")] = False,
-    sample: Annotated[int, typer.Option(help="Rows read per database input without --full.")] = SAMPLE_ROWS,
+    sample: Annotated[int, typer.Option(min=1, help="Rows read per database input without --full.")] = SAMPLE_ROWS,
 ) -> None:
     """Dry run: map and validate every input exactly as `load` would, and write nothing.
 

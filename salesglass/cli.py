@@ -25,6 +25,27 @@ app = typer.Typer(
 )
 console = Console()
 
+# commands a newcomer does not start with: listed last, under their own heading in `salesglass --help`
+FOR_CONTRIBUTORS = "For contributors and tests"
+_CONTRIBUTOR_COMMANDS = ("generate", "emulate-amocrm", "model-docs", "config-docs")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"salesglass {version('salesglass')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Sales analytics for amoCRM / Kommo + your own platform database. Start with `salesglass demo`."""
+
 
 @app.command("init")
 def init(
@@ -62,6 +83,12 @@ def init(
 
     if auth not in ("long_lived", "oauth"):
         raise ConfigError(f"--auth: expected long_lived or oauth, got {auth!r}")
+    from salesglass.config_base import known_time_zone
+
+    try:
+        known_time_zone(timezone)
+    except ValueError as exc:
+        raise ConfigError(f"--timezone: {exc}") from None
     if sys.stdin.isatty() and amocrm_url is None and platform_url is None:
         amocrm_url = (
             typer.prompt("amoCRM address (https://<subdomain>.amocrm.ru; empty: later)", default="", show_default=False)
@@ -92,7 +119,8 @@ def init(
             f"  load it before other commands: set -a; . secrets/salesglass.env; set +a ({', '.join(done.env_vars)})",
             highlight=False,
         )
-    nxt = "salesglass amocrm auth --long-lived" if amocrm_url else "salesglass platform inspect"
+    how = "--code <code>" if auth == "oauth" else "--long-lived"
+    nxt = f"salesglass amocrm auth {how}" if amocrm_url else "salesglass platform inspect"
     console.print(f"next: {nxt} -c {done.config} (the steps are listed at the top of the file)", highlight=False)
 
 
@@ -145,19 +173,42 @@ def _register_all() -> None:
         bonus_cli,
     ):
         module.register(app)
+    for command in app.registered_commands:
+        if command.name in _CONTRIBUTOR_COMMANDS:
+            command.rich_help_panel = FOR_CONTRIBUTORS
 
 
 _register_all()
 
 
+def _say_error(message: str) -> None:
+    err = Console(stderr=True)
+    err.print("error:", style="bold red", end=" ")
+    err.print(message, highlight=False, markup=False)  # "[section].key" must print as written
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for a file or folder the system refused: what is wrong, and with which path."""
+    what = exc.strerror or str(exc)
+    if exc.filename is None:
+        return what
+    path = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else str(exc.filename)
+    return f"{path}: {what}"
+
+
 def main() -> None:
-    """Entry point: user-facing errors become one red message and exit code 2, never a traceback."""
+    """Entry point: user-facing errors become one red message and exit code 2, never a traceback.
+
+    A path the system refuses (a folder where a file belongs, a missing folder, no permission, a full disk)
+    is one of those too, whichever command met it: it names the path and the reason.
+    """
     try:
         app()
     except SalesglassError as exc:
-        err = Console(stderr=True)
-        err.print("error:", style="bold red", end=" ")
-        err.print(str(exc), highlight=False, markup=False)  # "[section].key" must print as written
+        _say_error(str(exc))
+        sys.exit(2)
+    except OSError as exc:
+        _say_error(os_error_message(exc))
         sys.exit(2)
 
 

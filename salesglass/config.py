@@ -55,7 +55,8 @@ class AccountConfig(Section):
 
     # the IANA time zone calendar periods (day, Monday week, month, quarter, year), "today" and the refresh
     # and digest times are taken in. Unset (the default): the amoCRM account's own setting from the last
-    # sync, else Europe/Moscow. Set it only to override the account; `salesglass doctor` shows which is used
+    # sync, else (before any sync) [platform] timezone, else Europe/Moscow. Set it only to override the
+    # account; `salesglass doctor` shows which is used
     timezone: str | None = None
     # the account currency (money is DECIMAL(18,2) in it)
     currency: str = "RUB"
@@ -99,13 +100,20 @@ class Config(Section):
 
 
 def _describe(error: dict[str, Any], source: str) -> str:
-    loc = [str(p) for p in error["loc"]]
-    key = f"[{loc[0]}]" + ("." + ".".join(loc[1:]) if len(loc) > 1 else "") if loc else "(top level)"
+    loc = list(error["loc"])
+    # "[amocrm].stages[2].stage": a list item by its index, as the amoCRM mapping's own messages say it
+    rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
+    key = f"[{loc[0]}]{rest}" if loc else "(top level)"
     if error["type"] == "extra_forbidden":
         return f"{source}: {key} is not a known setting (check the spelling; see docs/configuration.md)"
     given = error.get("input")
-    shown = "" if isinstance(given, dict) else f", got {given!r}"
-    return f"{source}: {key}: {error['msg'].removeprefix('Value error, ')}{shown}"
+    said = error["msg"].removeprefix("Value error, ")
+    shown = (
+        ""
+        if isinstance(given, dict) or ", got " in said  # the validator already said what it got
+        else f", got {str(given).lower() if isinstance(given, bool) else repr(given)}"
+    )
+    return f"{source}: {key}: {said}{shown}"
 
 
 def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), source: str = "config") -> Config:
@@ -113,10 +121,31 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), source: st
     if "base_dir" in data:
         raise ConfigError(f"{source}: base_dir is not a setting")
     try:
-        return Config(**data, base_dir=base_dir)
+        cfg = Config(**data, base_dir=base_dir)
     except ValidationError as exc:
         lines = [_describe(dict(e), source) for e in exc.errors()]
         raise ConfigError("\n".join(lines)) from None
+    _file_keys_name_files(cfg, source)
+    return cfg
+
+
+def _file_keys_name_files(cfg: Config, source: str) -> None:
+    """Every path-typed key names a file (a warehouse, a token, the logins): an empty value (the config's own
+    folder) or an existing folder is said now, naming the key, instead of as an error deep in a command."""
+    lines = []
+    for section_name in Config.model_fields:
+        section = getattr(cfg, section_name)
+        if not isinstance(section, Section):
+            continue
+        for key in type(section).model_fields:
+            value = getattr(section, key)
+            if isinstance(value, Path) and (str(value) in ("", ".") or cfg.resolve(value).is_dir()):
+                lines.append(
+                    f"{source}: [{section_name}].{key}: expected a file name, got "
+                    f"{'an empty path' if str(value) in ('', '.') else 'the folder ' + str(cfg.resolve(value))}"
+                )
+    if lines:
+        raise ConfigError("\n".join(lines))
 
 
 def load_config(path: str | Path | None = None) -> Config:

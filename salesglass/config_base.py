@@ -1,10 +1,33 @@
 """Shared base for every config section: unknown keys are errors (a typo must not pass silently)."""
 
-from pydantic import BaseModel, ConfigDict
+import types
+from decimal import Decimal
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+
+_NUMBERS = (int, float, Decimal)
+
+
+def _takes_a_number_not_a_flag(annotation: Any) -> bool:
+    kinds = get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else (annotation,)
+    return bool not in kinds and any(kind in _NUMBERS for kind in kinds)
 
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_flag_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """`workers = true` is a mistake, not 1: pydantic would read a TOML boolean as the number 1 or 0."""
+        if (
+            isinstance(value, bool)
+            and info.field_name
+            and _takes_a_number_not_a_flag(cls.model_fields[info.field_name].annotation)
+        ):
+            raise ValueError("expected a number, not true/false")
+        return value
 
 
 def known_time_zone(value: str | None) -> str | None:

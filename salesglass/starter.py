@@ -73,6 +73,23 @@ def split_password(url: str) -> tuple[str, str | None]:
     return f"{scheme}://{user}:${{{PASSWORD_VAR}}}@{host}{rest}", str(parsed.password)
 
 
+def account_address(given: str) -> str:
+    """The account's address as the API wants it, from what people paste: `yourco` (a subdomain) →
+    https://yourco.amocrm.ru; a page copied from the browser (…amocrm.ru/leads/pipeline/1) → its root."""
+    from salesglass.sources.amocrm.config import AMOCRM_HOSTS
+
+    url = given.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        url = "https://" + url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host and "." not in host and parts.port is None and host != "localhost":
+        return f"https://{host}.amocrm.ru"
+    if host.endswith(AMOCRM_HOSTS):
+        return f"{parts.scheme}://{parts.netloc}"
+    return url
+
+
 def _amocrm_section(a: Answers) -> str:
     if not a.amocrm_url:
         return """
@@ -87,9 +104,7 @@ def _amocrm_section(a: Answers) -> str:
 # ---------------------------------------------------------------------------------------------------
 # [amocrm]
 """
-    url = a.amocrm_url.rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        url = "https://" + url
+    url = account_address(a.amocrm_url)
     host = urlsplit(url).hostname or ""
     subdomain = host.split(".")[0] if host.count(".") >= 2 else host
     oauth = ""
@@ -180,10 +195,15 @@ def starter_config(a: Answers) -> tuple[str, dict[str, str]]:
             env[PASSWORD_VAR] = password
     if a.auth == "oauth" and a.client_secret:
         env[CLIENT_SECRET_VAR] = a.client_secret
+    first_step = (
+        "#   salesglass amocrm auth --code <code>     exchange the integration's code for tokens (a 0600 file)"
+        if a.auth == "oauth"
+        else "#   salesglass amocrm auth --long-lived      store the amoCRM token (a 0600 file)"
+    )
     text = f"""# salesglass configuration, written by `salesglass init` on {date.today().isoformat()}.
 # Every key: docs/configuration.md. Relative paths are taken from this file's folder.
 # The way to a first build (README, "Use it with your own account"):
-#   salesglass amocrm auth --long-lived      store the amoCRM token (a 0600 file)
+{first_step}
 #   salesglass amocrm inspect                your pipelines and fields + a proposed [amocrm] mapping
 #   salesglass platform inspect --write      your back-office's tables + the proposed [[platform.inputs]]
 #   salesglass check                         a dry run: what would load, what would not, monthly totals

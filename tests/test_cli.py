@@ -56,3 +56,126 @@ def test_the_command_list_loads_without_the_heavy_libraries():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+def _commands_with_arguments():
+    """(path, command) of every command and subcommand that takes a positional argument."""
+    import click
+
+    def walk(cmd: click.Command, path: tuple[str, ...]):
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, (*path, name))
+        elif any(isinstance(p, click.Argument) for p in cmd.params):
+            yield path, cmd
+
+    return [pytest.param(path, cmd, id=" ".join(path)) for path, cmd in walk(typer.main.get_command(app), ())]
+
+
+@pytest.mark.parametrize(("path", "command"), _commands_with_arguments())
+def test_every_argument_is_explained_in_help(path, command):
+    """A newcomer reads `salesglass init --help` to learn what PATH is: click 8.5 with typer 0.20 printed
+    `path [PATH]` and nothing else, for every positional argument of every command."""
+    import re
+
+    from typer.testing import CliRunner
+
+    res = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "400"}, catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    shown = re.sub(r"\s+", " ", res.output)
+    for param in command.params:
+        if isinstance(param, typer.core.TyperArgument):
+            assert param.help, f"{' '.join(path)}: argument {param.name} has no help text"
+            assert re.sub(r"\s+", " ", param.help) in shown, f"{' '.join(path)}: help of {param.name} is not shown"
+
+
+def _one_clear_line(res: subprocess.CompletedProcess) -> str:
+    assert res.returncode == 2, (res.stdout, res.stderr)
+    assert "Traceback" not in res.stderr + res.stdout
+    return " ".join(res.stderr.split())
+
+
+def test_a_folder_where_a_file_belongs_is_one_line_naming_it(tmp_path):
+    """Any command that meets a path the system refuses says which path and why, not a traceback
+    (`config-docs --out DIR`, `doctor --export DIR`, `generate --out FILE` all printed IsADirectoryError /
+    NotADirectoryError tracebacks)."""
+    folder = tmp_path / "a folder ü"
+    folder.mkdir()
+    assert _one_clear_line(_run("config-docs", "--out", str(folder))) == f"error: {folder}: Is a directory"
+    a_file = tmp_path / "company.txt"
+    a_file.write_text("not a folder")
+    assert f"{a_file}: Not a directory" in _one_clear_line(_run("generate", "--out", str(a_file)))
+
+
+def test_a_missing_emulator_company_is_one_line():
+    said = _one_clear_line(_run("emulate-amocrm", "--company", "/nonexistent/company", "--port", "0"))
+    assert said == "error: /nonexistent/company/amocrm does not exist: expected a simulated company folder with amocrm/"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("demo", "--end", "2026-02-30", "--no-serve"), "error: --end '2026-02-30' is not a date"),
+        (("generate", "--end", "0000-01-01"), "error: --end '0000-01-01' is not a date"),
+        (("demo", "--port", "70000"), "Invalid value for '--port': 70000 is not in the range 1<=x<=65535"),
+        (("serve", "--port", "-1"), "Invalid value for '--port': -1 is not in the range 1<=x<=65535"),
+        (("emulate-amocrm", "--port", "65536"), "Invalid value for '--port'"),
+        (("emulate-amocrm", "--error-rate", "2"), "Invalid value for '--error-rate': 2.0 is not in the range"),
+        (("emulate-amocrm", "--rate-limit", "-5"), "Invalid value for '--rate-limit': -5 is not in the range x>=1"),
+        (("check", "--sample", "-5"), "Invalid value for '--sample': -5 is not in the range x>=1"),
+        (("platform", "inspect", "--sample", "0"), "Invalid value for '--sample': 0 is not in the range x>=1"),
+        (("refresh-status", "--limit", "-3"), "Invalid value for '--limit': -3 is not in the range x>=1"),
+    ],
+)
+def test_impossible_dates_and_numbers_are_refused_by_name(tmp_path, args, said):
+    """`demo --end 2026-02-30` and `demo --port 70000` ended in tracebacks (ValueError, OverflowError from
+    bind()); `serve --port 70000` in a pydantic ValidationError; the emulator took a 200 % error rate."""
+    res = _run(*args, cwd=tmp_path)
+    assert said in " ".join(_one_clear_line(res).replace("│", " ").split())
+    assert not (tmp_path / "demo").exists()  # refused before any work
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("serve", "--host", "999.1.1.1", "--port", "8001"), "error: cannot listen on '999.1.1.1': "),
+        (
+            ("serve", "--host", "192.0.2.77", "--port", "8001"),
+            "error: cannot listen on 192.0.2.77: it is not an address",
+        ),
+        (("init", "--timezone", "Mars/Base"), "error: --timezone: unknown time zone 'Mars/Base'"),
+    ],
+)
+def test_a_host_or_zone_that_cannot_be_is_said_as_such(tmp_path, args, said):
+    """`serve --host 999.1.1.1` said "port 8000 … is taken … another program listens there"; `init
+    --timezone Mars/Base` named [platform].timezone of a file the user never wrote."""
+    res = _run(*args, cwd=tmp_path)
+    assert _one_clear_line(res).startswith(said)
+    assert "taken" not in res.stderr and not (tmp_path / "salesglass.toml").exists()
+
+
+def test_load_before_the_back_office_is_mapped_lets_the_readme_chain_go_on(tmp_path):
+    """README: `salesglass sync && salesglass load && salesglass link && salesglass build`. With amoCRM set up
+    first and no [[platform.inputs]] yet, `load` stopped the chain with exit code 2; the scheduled refresh
+    already went on. Without any source at all it is still an error."""
+    (tmp_path / "salesglass.toml").write_text('[amocrm]\nbase_url = "https://acme.amocrm.ru"\nsubdomain = "acme"\n')
+    res = _run("load", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "no back-office inputs yet, nothing loaded" in " ".join(res.stdout.split())
+    (tmp_path / "salesglass.toml").write_text("[account]\ncurrency = 'RUB'\n")
+    assert "nothing to load" in _one_clear_line(_run("load", cwd=tmp_path))
+
+
+def test_the_command_list_starts_with_what_a_newcomer_runs_and_says_its_version():
+    """`salesglass --help` listed model-docs and config-docs right after init, before demo; there was no
+    `--version`. The commands for contributors and tests now come last, under their own heading."""
+    from importlib.metadata import version
+
+    res = _run("--help")
+    assert res.returncode == 0, res.stderr
+    text = res.stdout
+    assert text.index("init ") < text.index("demo ") < text.index("sync ") < text.index("For contributors and tests")
+    for late in ("model-docs", "config-docs", "generate", "emulate-amocrm"):
+        assert text.index(late) > text.index("For contributors and tests"), late
+    res = _run("--version")
+    assert (res.returncode, res.stdout.strip()) == (0, f"salesglass {version('salesglass')}")

@@ -96,3 +96,61 @@ def test_a_build_memory_limit_that_is_not_a_size_is_named_in_the_error(tmp_path)
     with pytest.raises(ConfigError, match="build_memory_limit") as err:
         parse_config({"warehouse": {"build_memory_limit": "lots"}}, base_dir=tmp_path)
     assert "'1GB' or '512MB'" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        ("warehouse", "path"),
+        ("warehouse", "published_path"),
+        ("amocrm", "token_path"),
+        ("dashboard", "users_path"),
+        ("refresh", "webhook_secret_file"),
+    ],
+)
+def test_a_file_key_that_is_empty_or_a_folder_is_named(tmp_path, section, key):
+    """`path = ""` meant the config's own folder; DuckDB, the token store and the logins then failed with
+    a traceback ("Is a directory") deep inside a command. Now the key is named when the file is read."""
+    (tmp_path / "a folder").mkdir()
+    for value, said in (("", "an empty path"), ("a folder", f"the folder {tmp_path / 'a folder'}")):
+        with pytest.raises(ConfigError) as err:
+            parse_config({section: {key: value}}, base_dir=tmp_path, source="s.toml")
+        assert str(err.value) == f"s.toml: [{section}].{key}: expected a file name, got {said}"
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"dashboard": {"workers": True}}, "[dashboard].workers"),
+        ({"amocrm": {"rate_limit": True}}, "[amocrm].rate_limit"),
+        ({"reports": {"bonus": {"first_sale_fixed": False}}}, "[reports].bonus.first_sale_fixed"),
+        ({"refresh": {"webhook_debounce_seconds": True}}, "[refresh].webhook_debounce_seconds"),
+    ],
+)
+def test_true_or_false_where_a_number_belongs_is_an_error(data, key):
+    """pydantic reads TOML's `true` as the number 1: `workers = true` silently meant one worker."""
+    with pytest.raises(ConfigError) as err:
+        parse_config(data, source="s.toml")
+    assert str(err.value).startswith(f"s.toml: {key}: expected a number, not true/false, got ")
+
+
+def test_flags_still_take_true_and_false():
+    cfg = parse_config({"dashboard": {"secure_cookies": True}, "writeback": {"enabled": False}})
+    assert cfg.dashboard.secure_cookies is True and cfg.writeback.enabled is False
+
+
+def test_an_empty_dashboard_host_is_refused():
+    """An empty listen address makes the server listen on every address of the machine."""
+    with pytest.raises(ConfigError, match=r"\[dashboard\]\.host"):
+        parse_config({"dashboard": {"host": ""}})
+
+
+def test_a_list_item_is_named_by_its_index_and_what_was_given_is_said_once():
+    """`[reports].bonus.changes.0.valid_from: expected a month like "2026-12", got '2026-13', got '2026-13'`
+    became one readable line."""
+    with pytest.raises(ConfigError) as err:
+        parse_config({"reports": {"bonus": {"changes": [{"valid_from": "2026-13"}]}}}, source="s.toml")
+    assert (
+        str(err.value)
+        == "s.toml: [reports].bonus.changes[0].valid_from: expected a month like \"2026-12\", got '2026-13'"
+    )

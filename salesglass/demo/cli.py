@@ -21,6 +21,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from salesglass.cli_options import parse_day
+
 console = Console()
 
 
@@ -56,7 +58,9 @@ def demo(
             help="Keep the company moving: the emulator advances every minute and the dashboard refreshes itself.",
         ),
     ] = False,
-    port: Annotated[int | None, typer.Option(help="Dashboard port (default: [dashboard].port, 8000).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Dashboard port (default: [dashboard].port, 8000).")
+    ] = None,
     profile: Annotated[
         str,
         typer.Option(
@@ -72,7 +76,7 @@ def demo(
     from salesglass.demo.amocrm import demo_sync
     from salesglass.simulate.generate import ensure_company
 
-    end_day = date.fromisoformat(end) if end else None
+    end_day = parse_day("--end", end)
     if serve:  # a taken port is said now, not after minutes of work and a printed URL
         from salesglass.serve.cli import require_free_port
         from salesglass.serve.config import DashboardConfig

@@ -21,16 +21,23 @@ def emulate(
         "demo/company"
     ),
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on (0 = any free port).")] = 8765,
-    rate_limit: Annotated[int, typer.Option(help="Requests per second before 429 (amoCRM: 7).")] = 7,
-    error_rate: Annotated[float, typer.Option(help="Share of API requests answered 500/502/503.")] = 0.0,
-    timeout_rate: Annotated[float, typer.Option(help="Share of API requests left unanswered.")] = 0.0,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0 = any free port).")] = 8765,
+    rate_limit: Annotated[int, typer.Option(min=1, help="Requests per second before 429 (amoCRM: 7).")] = 7,
+    error_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of API requests answered 500/502/503 (0 to 1).")
+    ] = 0.0,
+    timeout_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of API requests left unanswered (0 to 1).")
+    ] = 0.0,
     slow: Annotated[
-        float, typer.Option(help="Seconds added to every API response (real amoCRM from Russia: 0.2-0.6).")
+        float,
+        typer.Option(min=0.0, help="Seconds added to every API response (real amoCRM from Russia: 0.2-0.6)."),
     ] = 0.0,
     slow_jitter: Annotated[
         float,
-        typer.Option(help="Vary --slow by up to ± this many seconds, uniformly (e.g. --slow 0.4 --slow-jitter 0.1)."),
+        typer.Option(
+            min=0.0, help="Vary --slow by up to ± this many seconds, uniformly (e.g. --slow 0.4 --slow-jitter 0.1)."
+        ),
     ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed for injected faults and for advancing time.")] = 0,
     api_filter: Annotated[

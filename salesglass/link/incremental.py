@@ -30,8 +30,14 @@ AMBIGUOUS = "link_ambiguous"  # deal_id, method: a rule found 2+ partners and no
 
 
 def settings_key(fuzzy_min_score: float) -> str:
-    """What besides the data decides every deal's result; a change means a full relink."""
-    return f"rules {RULES_VERSION}; fuzzy_min_score {fuzzy_min_score!r}"
+    """What besides the data decides every deal's result; a change means a full relink. The normaliser's
+    SQL is part of it: the next run reuses the stored normalised names of unchanged names (rules.build_keys)."""
+    import hashlib
+
+    from salesglass.link.normalize import normalize_sql
+
+    normaliser = hashlib.sha256(normalize_sql("name").encode()).hexdigest()[:16]
+    return f"rules {RULES_VERSION}; normaliser {normaliser}; fuzzy_min_score {fuzzy_min_score!r}"
 
 
 def state_usable(con: duckdb.DuckDBPyConnection, settings: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from salesglass.link.incremental import AMBIGUOUS
+from salesglass.link.incremental import AMBIGUOUS, DEAL_STATE, PARTNER_STATE
 from salesglass.link.normalize import normalize_sql
 from salesglass.sql import quote_lit
 
@@ -34,22 +34,37 @@ RULES: tuple[tuple[int, str, str], ...] = (
 )
 
 
-def build_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """Per deal and per partner, the values the rules compare, normalised once."""
+def build_keys(con: duckdb.DuckDBPyConnection, *, reuse_names: bool = False) -> None:
+    """Per deal and per partner, the values the rules compare, normalised once.
+
+    `reuse_names`: take a name's normalised form from the last run's state (`link_state_*`) where the
+    name itself is unchanged, instead of running the normaliser's regular expressions over every deal's
+    and partner's name again (most of building the keys). Only with state the settings key vouches for:
+    it names the normaliser's SQL, so a changed normaliser relinks everything and reuses nothing."""
+    company_name = normalize_sql("c.name")
+    partner_name = normalize_sql("p.name")
+    deal_state = partner_state = ""
+    if reuse_names:
+        company_name = (
+            f"CASE WHEN s.company_name_raw IS NOT DISTINCT FROM c.name THEN s.company_name ELSE {company_name} END"
+        )
+        partner_name = f"CASE WHEN s.name IS NOT DISTINCT FROM p.name THEN s.norm_name ELSE {partner_name} END"
+        deal_state = f"LEFT JOIN {DEAL_STATE} s ON s.deal_id = d.deal_id"
+        partner_state = f"LEFT JOIN {PARTNER_STATE} s ON s.partner_id = p.partner_id"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __deal_keys AS
         SELECT d.deal_id, d.name AS deal_name, c.name AS company_name_raw,
                NULLIF(lower(trim(d.platform_account_id)), '') AS deal_acc,
                NULLIF(lower(trim(c.platform_account_id)), '') AS company_acc,
                NULLIF(regexp_replace(c.inn, '[^0-9]', '', 'g'), '') AS inn,
-               {normalize_sql("c.name")} AS company_name,
+               {company_name} AS company_name,
                coalesce(d.is_deleted, false) AS is_deleted
-        FROM deals d LEFT JOIN companies c ON c.company_id = d.company_id""")
+        FROM deals d LEFT JOIN companies c ON c.company_id = d.company_id {deal_state}""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __partner_keys AS
-        SELECT partner_id, name, lower(trim(partner_id)) AS acc,
-               NULLIF(regexp_replace(inn, '[^0-9]', '', 'g'), '') AS inn, {normalize_sql("name")} AS norm_name
-        FROM partners""")
+        SELECT p.partner_id, p.name, lower(trim(p.partner_id)) AS acc,
+               NULLIF(regexp_replace(p.inn, '[^0-9]', '', 'g'), '') AS inn, {partner_name} AS norm_name
+        FROM partners p {partner_state}""")
 
 
 def decide(con: duckdb.DuckDBPyConnection) -> None:
@@ -96,21 +111,24 @@ def apply(con: duckdb.DuckDBPyConnection, *, fill_managers: bool = True) -> tupl
                    WHERE deals.deal_id = l.deal_id AND deals.partner_id IS DISTINCT FROM l.partner_id""")
     kinds = con.execute("""UPDATE deals SET client_kind = p.kind FROM partners p
                            WHERE deals.partner_id = p.partner_id AND deals.client_kind IS NULL""").fetchall()[0][0]
-    # Undo our own fill of the last run first: the platform load is incremental, so an unchanged partner
-    # keeps whatever the fallback gave it, and the acquiring deal may have changed since (deleted, a
-    # newer first sale). Recomputed each run, the result equals a fresh full load's. A value the
-    # platform gave (different from ours) is left alone.
-    con.execute(f"CREATE TABLE IF NOT EXISTS {FALLBACK_TABLE} (partner_id TEXT PRIMARY KEY, manager_id BIGINT)")
-    con.execute(f"""UPDATE partners SET development_manager_id = NULL FROM {FALLBACK_TABLE} f
-                    WHERE partners.partner_id = f.partner_id AND partners.development_manager_id = f.manager_id""")
-    con.execute(f"DELETE FROM {FALLBACK_TABLE}")
-    if not fill_managers:
-        return kinds, 0
+    # The fallback's values are recomputed each run as if the last run's fill were undone first: the
+    # platform load is incremental, so an unchanged partner keeps whatever the fallback gave it, and the
+    # acquiring deal may have changed since (deleted, a newer first sale). The result equals a fresh full
+    # load's. A value the platform gave (different from ours) is left alone. Only the rows that differ are
+    # written, in partners and in the fallback table (no key index: DuckDB writes a table's whole key
+    # index again at every checkpoint after a change; this table keeps one row per partner itself).
+    _fallback_table(con)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE __own_managers AS
+        SELECT p.partner_id,
+               CASE WHEN p.development_manager_id = f.manager_id THEN NULL ELSE p.development_manager_id END
+                 AS manager_id
+        FROM partners p LEFT JOIN {FALLBACK_TABLE} f ON f.partner_id = p.partner_id""")
     # development manager fallback: the responsible user of the company of the partner's acquiring deal
     # (earliest first_sale, ties smallest deal_id; else the most recently created) among linked,
     # non-deleted deals whose company has a responsible user
     con.execute(f"""
-        INSERT INTO {FALLBACK_TABLE}
+        CREATE OR REPLACE TEMP TABLE __fallback AS
         WITH ranked AS (
           SELECT l.partner_id, c.responsible_user_id AS user_id,
                  row_number() OVER (PARTITION BY l.partner_id ORDER BY fs.reached_at IS NULL, fs.reached_at,
@@ -119,9 +137,31 @@ def apply(con: duckdb.DuckDBPyConnection, *, fill_managers: bool = True) -> tupl
           JOIN companies c ON c.company_id = d.company_id
           LEFT JOIN deal_stages fs ON fs.deal_id = d.deal_id AND fs.stage = 'first_sale'
           WHERE NOT coalesce(d.is_deleted, false) AND c.responsible_user_id IS NOT NULL)
-        SELECT r.partner_id, r.user_id FROM ranked r JOIN partners p ON p.partner_id = r.partner_id
-        WHERE r.rn = 1 AND p.development_manager_id IS NULL""")
-    managers = con.execute(f"""
-        UPDATE partners SET development_manager_id = f.manager_id FROM {FALLBACK_TABLE} f
-        WHERE partners.partner_id = f.partner_id""").fetchall()[0][0]
+        SELECT r.partner_id, r.user_id AS manager_id FROM ranked r JOIN __own_managers o ON o.partner_id = r.partner_id
+        WHERE r.rn = 1 AND o.manager_id IS NULL AND {"TRUE" if fill_managers else "FALSE"}""")
+    con.execute("""
+        UPDATE partners SET development_manager_id = n.manager_id
+        FROM (SELECT o.partner_id, coalesce(o.manager_id, f.manager_id) AS manager_id
+              FROM __own_managers o LEFT JOIN __fallback f ON f.partner_id = o.partner_id) n
+        WHERE partners.partner_id = n.partner_id AND partners.development_manager_id IS DISTINCT FROM n.manager_id""")
+    con.execute(f"""DELETE FROM {FALLBACK_TABLE} f WHERE NOT EXISTS (SELECT 1 FROM __fallback n
+                        WHERE n.partner_id = f.partner_id AND n.manager_id = f.manager_id)""")
+    con.execute(f"""INSERT INTO {FALLBACK_TABLE} SELECT * FROM __fallback n WHERE NOT EXISTS (
+                        SELECT 1 FROM {FALLBACK_TABLE} f WHERE f.partner_id = n.partner_id)""")
+    managers = con.execute("SELECT count(*) FROM __fallback").fetchall()[0][0]
+    con.execute("DROP TABLE __own_managers")
+    con.execute("DROP TABLE __fallback")
     return kinds, managers
+
+
+def _fallback_table(con: duckdb.DuckDBPyConnection) -> None:
+    """The fallback table, without a key index; one from before (PRIMARY KEY) is converted, rows kept."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {FALLBACK_TABLE} (partner_id TEXT, manager_id BIGINT)")
+    keyed = con.execute(f"""SELECT count(*) FROM duckdb_constraints()
+                            WHERE database_name = current_database() AND schema_name = 'main'
+                              AND table_name = {quote_lit(FALLBACK_TABLE)} AND constraint_type = 'PRIMARY KEY'""")
+    if keyed.fetchall()[0][0]:
+        con.execute("CREATE TABLE __unkeyed_fallback (partner_id TEXT, manager_id BIGINT)")
+        con.execute(f"INSERT INTO __unkeyed_fallback SELECT partner_id, manager_id FROM {FALLBACK_TABLE}")
+        con.execute(f"DROP TABLE {FALLBACK_TABLE}")
+        con.execute(f"ALTER TABLE __unkeyed_fallback RENAME TO {FALLBACK_TABLE}")

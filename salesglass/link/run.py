@@ -53,8 +53,8 @@ def link_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
     before = _outcome(con)
     with transaction(con):
         summary.bad_overrides = load_overrides(con, overrides)
-        rules.build_keys(con)
         summary.full = full or not incremental.state_usable(con, settings)
+        rules.build_keys(con, reuse_names=not summary.full)
         if summary.full:
             incremental.full_scope(con)
             con.execute("DELETE FROM deal_partner_links")

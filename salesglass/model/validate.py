@@ -201,10 +201,12 @@ def load_staged(
                     SELECT {part} FROM {usable} u WHERE hash({part}) IN (
                         SELECT h FROM (SELECT hash({part}) AS h FROM {usable} u) GROUP BY h HAVING count(*) > 1)
                     GROUP BY ALL HAVING count(*) > 1""")
+                # NOT DISTINCT, not USING: a key part may be NULL (a plan's empty manager is the company row)
+                same = " AND ".join(f"u.{_q(k)} IS NOT DISTINCT FROM r.{_q(k)}" for k in key_cols)
                 con.execute(f"""INSERT INTO __bad
                     SELECT __rid, {_lit(f"duplicate key ({', '.join(key_cols)}) in this batch")} FROM (
                         SELECT __rid, row_number() OVER (PARTITION BY {part} ORDER BY __rid) AS __n
-                        FROM {usable} u SEMI JOIN __repeated r USING ({part}))
+                        FROM {usable} u SEMI JOIN __repeated r ON {same})
                     WHERE __n > 1""")
             con.execute("DROP TABLE IF EXISTS __repeated")
         rows = con.execute("SELECT __why, count(*) FROM __bad GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()

@@ -101,7 +101,7 @@ def refresh(
 
 
 def refresh_status(
-    limit: Annotated[int, typer.Option(help="How many recent runs to show.")] = 10,
+    limit: Annotated[int, typer.Option(min=1, help="How many recent runs to show.")] = 10,
     config: ConfigOption = None,
 ) -> None:
     """Show the recent refreshes: when, which steps, and why one failed."""

@@ -147,12 +147,14 @@ def run_refresh(
         preloading = False
         for step in steps:
             journal.append("step_started", run_id, step=step.name)
-            started = time.time()
+            started, cpu = time.time(), time.process_time()
             try:
                 value = step.run(cfg, full=full)
             except Exception as exc:
                 error = describe_error(exc)
-                journal.append("step_finished", run_id, step=step.name, started=started, ok=False, error=error)
+                journal.append(
+                    "step_finished", run_id, step=step.name, started=started, cpu=_since(cpu), ok=False, error=error
+                )
                 journal.append(
                     "run_finished", run_id, ok=False, trigger=trigger, error=f"step {step.name} failed: {error}"
                 )
@@ -161,7 +163,9 @@ def run_refresh(
             outcomes.append(outcome)
             if outcome.get("changed") and not preloading:
                 preloading = _preload(steps[len(done) + 1 :])
-            journal.append("step_finished", run_id, step=step.name, started=started, ok=True, **outcome)
+            journal.append(
+                "step_finished", run_id, step=step.name, started=started, cpu=_since(cpu), ok=True, **outcome
+            )
             done.append(step.name)
         said = [o["changed"] for o in outcomes if "changed" in o]
         changed = any(said) if said else None
@@ -172,6 +176,11 @@ def run_refresh(
         return RunResult(run_id, ok=True, steps_done=done, changed=changed, notes=notes)
     finally:
         lock.release()
+
+
+def _since(cpu: float) -> float:
+    """CPU seconds of this process (every thread: DuckDB's too) since `cpu` (time.process_time())."""
+    return round(time.process_time() - cpu, 3)
 
 
 def _preload(steps: Sequence[Step]) -> bool:

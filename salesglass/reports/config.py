@@ -95,6 +95,9 @@ class ForecastRules(Section):
     pipeline_history_days: int = Field(730, ge=90, le=3650)
     # a deal that has not sold within this many days of reaching a stage counts as not converted
     pipeline_horizon_days: int = Field(182, ge=28, le=730)
+    # deals not created yet: expected at the pace the account created deals over its last N days (0: not
+    # forecast, the forecast counts on the open deals only)
+    new_deals_days: int = Field(91, ge=0, le=730)
     # months of history replayed by the backtest (as of the 1st, 8th, 15th and 22nd of each month)
     backtest_months: int = Field(24, ge=3, le=60)
     # backtest days need at least this much history before them
@@ -142,6 +145,7 @@ def demo_section(company: Path) -> str:
 # decline_pct = "90"             # a partner 90 % below its usual is forecast from its last 28 days
 # pipeline_history_days = 730    # stage → first-sale conversion from the deals of the last two years
 # pipeline_horizon_days = 182    # … a deal not selling within 182 days of a stage counts as lost
+# new_deals_days = 91            # deals not created yet: at the pace of the deals created in the last 91 days
 # backtest_months = 24           # the backtest replays the 1st, 8th, 15th and 22nd of the last 24 months
 # min_history_days = 112         # … of days with at least 112 days of history before them
 # low_quantile = 0.1             # the range: P10 …

@@ -19,6 +19,7 @@ NO_DEAL = "partner without a deal"
 UNKNOWN_PARTNER = "sale of a partner unknown to the platform's partner list"
 SUGGESTION = "fuzzy link suggestion awaiting review"
 NO_MANAGER = "partner with sales but no development manager (no growth bonus line)"
+_UNKNOWN = ("platform", "sales", UNKNOWN_PARTNER)  # source, entity, reason
 
 
 def _count(t: ir.Table, source: str, entity: str, reason: str) -> ir.Table:
@@ -26,6 +27,23 @@ def _count(t: ir.Table, source: str, entity: str, reason: str) -> ir.Table:
         source=ibis.literal(source, type="string"),
         entity=ibis.literal(entity, type="string"),
         reason=ibis.literal(reason, type="string"),
+    )
+
+
+def _unknown_partner_sales(canon: Canon, known: ir.Table) -> ir.Table:
+    """Sales of partners missing from `partners`. From partner_months when the build has it (partner ×
+    month with its number of sale rows: a few thousand rows, and a table a moved deal's build keeps), so a
+    change of deals or partners never rescans the 10 M sales; `doctor` calls this on the plain canonical
+    model, which has no partner_months."""
+    pm = canon.partner_months
+    if pm is None:
+        sales = canon.sales
+        return _count(sales.filter(sales.partner_id.notnull()).anti_join(known, "partner_id"), *_UNKNOWN)
+    unknown = pm.filter(pm.partner_id.notnull()).anti_join(known, "partner_id")
+    return unknown.aggregate(rows=unknown.sale_rows.sum().fill_null(0).cast("int64")).mutate(
+        source=ibis.literal(_UNKNOWN[0], type="string"),
+        entity=ibis.literal(_UNKNOWN[1], type="string"),
+        reason=ibis.literal(_UNKNOWN[2], type="string"),
     )
 
 
@@ -50,12 +68,7 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
             "partners",
             NO_DEAL,
         ),
-        _count(
-            sales.filter(sales.partner_id.notnull()).anti_join(known, "partner_id"),
-            "platform",
-            "sales",
-            UNKNOWN_PARTNER,
-        ),
+        _unknown_partner_sales(canon, known),
         _count(canon.link_suggestions, "linking", "link_suggestions", SUGGESTION),
         _count(
             partners.filter(partners.development_manager_id.isnull() & ~partners.is_support.fill_null(False)).semi_join(
@@ -67,13 +80,17 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
         ),
     ]
     text, count = dt.String(nullable=True), dt.Int64(nullable=True)  # NOT NULL quarantine columns vs literals
+    # ClickHouse's count() is UInt64 where Ibis says int64 (and drops a cast to the type it believes the
+    # column has), while the sum of sale rows is Int64: through a whole-number decimal (a type PostgreSQL has
+    # too, unlike uint64) every part is Int64 everywhere, or ClickHouse makes the union's column a Variant it
+    # refuses to ORDER BY
     out = ibis.union(
         *[
             p.select(
                 source=p.source.cast(text),
                 entity=p.entity.cast(text),
                 reason=p.reason.cast(text),
-                rows=p.rows.cast(count),
+                rows=p.rows.cast(dt.Decimal(38, 0)).cast(count),
             )
             for p in parts
         ]

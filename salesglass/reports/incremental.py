@@ -61,8 +61,10 @@ class Record:
     rows: dict[str, int] = field(default_factory=dict)  # step → row count
     published: list[int] | None = None
     format: int = FORMAT
-    # for the reader (bench/refresh.py, a curious admin): seconds of what this build ran, steps it kept
+    # for the reader (bench/refresh.py, a curious admin): seconds of what this build ran, steps it kept,
+    # and the CPU seconds of this process (all its threads) for each step it ran and the whole build
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
     kept: list[str] = field(default_factory=list)
 
 

@@ -17,7 +17,7 @@ without a plan, and NULL for margin_pct (a ratio of ratios is no attainment).
 run_rate: a complete period's fact; for the running period fact × days_in_period / days_elapsed,
 rounded — each metric from its own fact (so margin's run-rate is not revenue's minus cost's), and
 margin_pct from the run-rate margin and revenue. forecast: a complete period's fact; for the running
-period fact + forecast_base + forecast_pipeline (reports/forecast/, docs/forecast.md), with
+period fact + forecast_base + forecast_pipeline + forecast_new_deals (reports/forecast/, docs/forecast.md), with
 forecast_low / forecast_high and the chance of reaching each plan from the backtest.
 Periods starting after as_of are not reported. Plans are
 targets, not facts: the as_of cut does not apply to them. Counts (tickets, new_partners) are shown as
@@ -124,10 +124,11 @@ def _rollup(facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: 
 
 
 def _with_forecast_parts(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
-    """Adds the forecast's base (b_…) and pipeline (p_…) after as_of to the running periods' rows (0 elsewhere)."""
+    """Adds the forecast's base (b_…), pipeline (p_…) and new deals (n_…) after as_of to the running periods'
+    rows (0 elsewhere)."""
     parts = forecast_plan.running_parts(canon, params)
     w = left_join(w, parts, ["period_type", "period_start", "mkey"])
-    cols = [c for c in parts.columns if c[:2] in ("b_", "p_")]
+    cols = [c for c in parts.columns if c[:2] in ("b_", "p_", "n_")]
     w = w.mutate(**{c: ibis.ifelse(w.running, w[c].fill_null(0), 0) for c in cols})
     blended = forecast_plan.blend_running(w, canon, params)
     return blended.mutate(**{c: ibis.ifelse(blended.running, blended[c], 0) for c in cols})
@@ -143,12 +144,14 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     margin = w.revenue - w.cost
     b = {m: w[f"b_{m}"] for m in _FACTS} | {"margin": w.b_revenue - w.b_cost}
     p = {m: w[f"p_{m}"] for m in _FACTS} | {"margin": w.p_revenue - w.p_cost}
-    # fact, realistic, optimistic, run-rate, plan to date, forecast, base, pipeline
+    n = {m: w[f"n_{m}"] for m in _FACTS} | {"margin": w.n_revenue - w.n_cost}
+    # fact, realistic, optimistic, run-rate, plan to date, forecast, base, pipeline, new deals
     fact = {m: w[m] for m in _FACTS} | {"margin": margin}
+    fc = {m: fact[m] + b[m] + p[m] + n[m] for m in fact}
     metrics = {
-        m: (fact[m], none, none, run_rate(fact[m]), none, fact[m] + b[m] + p[m], b[m], p[m])
+        m: (fact[m], none, none, run_rate(fact[m]), none, fc[m], b[m], p[m], n[m])
         if m == "cost"
-        else (fact[m], w[f"r_{m}"], w[f"o_{m}"], run_rate(fact[m]), w[f"t_{m}"], fact[m] + b[m] + p[m], b[m], p[m])
+        else (fact[m], w[f"r_{m}"], w[f"o_{m}"], run_rate(fact[m]), w[f"t_{m}"], fc[m], b[m], p[m], n[m])
         for m in (*_FACTS, "margin")
     }
     metrics["margin_pct"] = (
@@ -158,6 +161,7 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
         pct_cents(run_rate(margin), run_rate(w.revenue)),
         pct_cents(w.t_margin, w.t_revenue),
         pct_cents(metrics["margin"][5], metrics["revenue"][5]),
+        none,
         none,
         none,
     )
@@ -179,6 +183,7 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
         fc=pick(5),
         base=pick(6),
         pipe=pick(7),
+        new=pick(8),
     )
     x = forecast_plan.with_range(x, canon, params)
     return x.select(
@@ -195,6 +200,7 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
         plan_to_date=from_cents(x.td),
         forecast_base=from_cents(x.base),
         forecast_pipeline=from_cents(x["pipe"]),
+        forecast_new_deals=from_cents(x["new"]),
         forecast_low=from_cents(x.lo),
         forecast_high=from_cents(x.hi),
         chance_realistic_pct=x.chance_real,

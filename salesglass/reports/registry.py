@@ -60,7 +60,10 @@ DERIVED = (
     "acquiring_deals",
     "forecast_weights",
     "forecast_base",
+    "forecast_deal_history",
+    "forecast_past",
     "forecast_pipeline",
+    "forecast_new_deals",
     "forecast_wide",
     "forecast_cases",
 )

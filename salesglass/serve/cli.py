@@ -31,6 +31,7 @@ users_app = typer.Typer(
 def require_free_port(host: str, port: int) -> None:
     """Fail before anything is printed as ready when the dashboard's port is taken (uvicorn would only say
     `[Errno 98] address already in use` after the URL and logins were on screen)."""
+    import errno
     import socket
 
     from salesglass.errors import SalesglassError
@@ -39,7 +40,17 @@ def require_free_port(host: str, port: int) -> None:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no conflict
         try:
             s.bind((host, port))
+        except socket.gaierror as exc:  # not an address, nor a name this machine resolves
+            raise SalesglassError(
+                f"cannot listen on {host!r}: {exc.strerror or exc}. Give --host (or [dashboard].host) an "
+                "address of this machine, e.g. 127.0.0.1"
+            ) from None
         except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise SalesglassError(
+                    f"cannot listen on {host}: it is not an address of this machine. Give --host (or "
+                    "[dashboard].host) one of its addresses, e.g. 127.0.0.1"
+                ) from None
             raise SalesglassError(
                 f"port {port} on {host} is taken ({exc.strerror or exc}): another program (or another "
                 f"salesglass) listens there. Choose a free port with --port, e.g. --port {port + 1}."
@@ -54,7 +65,7 @@ def register(app: typer.Typer) -> None:
 def serve(
     config: ConfigOption = None,
     host: Annotated[str | None, typer.Option(help="Listen address (default: [dashboard].host).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default: [dashboard].port).")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default: [dashboard].port).")] = None,
     refresh: Annotated[
         bool,
         typer.Option(

@@ -13,7 +13,8 @@ from salesglass.config_base import Section
 class DashboardConfig(Section):
     """Web dashboard settings. Paths are relative to the config file's folder."""
 
-    host: str = "127.0.0.1"  # listen address; 0.0.0.0 only behind a reverse proxy
+    # listen address; 0.0.0.0 only behind a reverse proxy (empty is refused: it would listen on every address)
+    host: str = Field("127.0.0.1", min_length=1)
     port: int = Field(8000, ge=1, le=65535)  # the dashboard's HTTP port
     # dashboard logins (argon2 hashes); kept next to the warehouse, never in the published file
     users_path: Path = Path("salesglass-users.json")

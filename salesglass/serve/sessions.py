@@ -53,18 +53,37 @@ class SessionStore:
         self.path = Path(path)
         self.lifetime, self.idle, self.clock = lifetime_seconds, idle_seconds, clock
         self._lock = threading.Lock()
-        self._ready = False
+        self._con: sqlite3.Connection | None = None
+        self._identity: tuple[int, int, int] | None = None  # pid, device and inode the connection is for
+        self._inherited: list[sqlite3.Connection] = []
 
-    def _connect(self) -> sqlite3.Connection:
-        if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if not self.path.exists():
-                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-            os.chmod(self.path, 0o600)
-        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        if not self._ready:
-            con.execute(_SCHEMA)
-            self._ready = True
+    def _connection(self) -> sqlite3.Connection:
+        """This process's connection, opened at first use and kept (call with the lock held): a request
+        pays one query, not an open of the file and a read of its schema. Opened again in a forked child
+        (a connection must not cross a fork) and when the file was removed or replaced since."""
+        try:
+            st = os.stat(self.path)
+            identity: tuple[int, int, int] | None = (os.getpid(), st.st_dev, st.st_ino)
+        except FileNotFoundError:
+            identity = None
+        if self._con is None or identity is None or identity != self._identity:
+            if self._con is not None and self._identity is not None and self._identity[0] == os.getpid():
+                self._con.close()
+            elif self._con is not None:  # the parent's, inherited by a fork: never used nor closed here
+                self._inherited.append(self._con)
+            self._con = self._open()
+            st = os.stat(self.path)
+            self._identity = (os.getpid(), st.st_dev, st.st_ino)
+        return self._con
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(self.path, 0o600)
+        # used by one thread at a time (under the lock), by whichever thread serves the request
+        con = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+        con.execute(_SCHEMA)
         return con
 
     def create(self, email: str, version: int) -> str:
@@ -72,15 +91,12 @@ class SessionStore:
         sid = secrets.token_urlsafe(32)
         now = self.clock()
         with self._lock:
-            con = self._connect()
-            try:
-                con.execute(
-                    "DELETE FROM web_sessions WHERE created_at < ? OR last_seen_at < ?",
-                    (now - self.lifetime, now - self.idle),
-                )
-                con.execute("INSERT INTO web_sessions VALUES (?, ?, ?, ?, ?)", (sid, email, version, now, now))
-            finally:
-                con.close()
+            con = self._connection()
+            con.execute(
+                "DELETE FROM web_sessions WHERE created_at < ? OR last_seen_at < ?",
+                (now - self.lifetime, now - self.idle),
+            )
+            con.execute("INSERT INTO web_sessions VALUES (?, ?, ?, ?, ?)", (sid, email, version, now, now))
         return sid
 
     def get(self, sid: str) -> Session | None:
@@ -89,28 +105,21 @@ class SessionStore:
             return None
         now = self.clock()
         with self._lock:
-            con = self._connect()
-            try:
-                row = con.execute(
-                    "SELECT sid, email, version, created_at, last_seen_at FROM web_sessions WHERE sid = ?", (sid,)
-                ).fetchone()
-                if row is None:
-                    return None
-                session = Session(*row)
-                if now - session.created_at > self.lifetime or now - session.last_seen_at > self.idle:
-                    con.execute("DELETE FROM web_sessions WHERE sid = ?", (sid,))
-                    return None
-                if now - session.last_seen_at >= TOUCH_EVERY:
-                    con.execute("UPDATE web_sessions SET last_seen_at = ? WHERE sid = ?", (now, sid))
-                return session
-            finally:
-                con.close()
+            con = self._connection()
+            row = con.execute(
+                "SELECT sid, email, version, created_at, last_seen_at FROM web_sessions WHERE sid = ?", (sid,)
+            ).fetchone()
+            if row is None:
+                return None
+            session = Session(*row)
+            if now - session.created_at > self.lifetime or now - session.last_seen_at > self.idle:
+                con.execute("DELETE FROM web_sessions WHERE sid = ?", (sid,))
+                return None
+            if now - session.last_seen_at >= TOUCH_EVERY:
+                con.execute("UPDATE web_sessions SET last_seen_at = ? WHERE sid = ?", (now, sid))
+            return session
 
     def end_user(self, email: str) -> int:
         """End every session of `email`; returns how many there were."""
         with self._lock:
-            con = self._connect()
-            try:
-                return con.execute("DELETE FROM web_sessions WHERE email = ?", (email,)).rowcount
-            finally:
-                con.close()
+            return self._connection().execute("DELETE FROM web_sessions WHERE email = ?", (email,)).rowcount

@@ -156,6 +156,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ваш логин {email} не связан с пользователем amoCRM (managers.email), поэтому своих показателей нет.",
     ),
     "not_linked_short": ("not found in amoCRM", "нет в amoCRM"),
+    "drill_own_rows": ("Only your own rows are listed.", "В списке только ваши строки."),
     # filters
     "from": ("From", "С"),
     "to": ("To", "По"),
@@ -266,10 +267,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chance_realistic": ("Chance of realistic plan", "Шанс реалист. плана"),
     "chance_optimistic": ("Chance of optimistic plan", "Шанс оптим. плана"),
     "forecast_note": (
-        "Forecast = fact to date + base + pipeline; the base blends the season model with this period's own "
-        "pace, as the backtest found best. P10–P90 and chances from the backtest at the same point of the period.",
-        "Прогноз = факт + база + воронка; база сочетает сезонную модель с темпом текущего периода в той "
-        "доле, что лучше всего сработала в бэктесте. P10–P90 и шансы — по бэктесту в той же точке периода.",
+        "Forecast = fact to date + base + pipeline + new deals (deals not created yet, at the recent pace; "
+        "company only); the base blends the season model with this period's own pace, as the backtest found "
+        "best. P10–P90 and chances from the backtest at the same point of the period.",
+        "Прогноз = факт + база + воронка + новые сделки (ещё не созданные, в недавнем темпе; только по "
+        "компании); база сочетает сезонную модель с темпом текущего периода в той доле, что лучше всего "
+        "сработала в бэктесте. P10–P90 и шансы — по бэктесту в той же точке периода.",
     ),
     "table_forecast_accuracy": ("How accurate the forecast has been (backtest)", "Точность прогноза (бэктест)"),
     "point_of_period": ("As of", "На дату"),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from salesglass.errors import SalesglassError
+from salesglass.cli_options import parse_day
 
 
 def register(app: typer.Typer) -> None:
@@ -43,10 +42,7 @@ def generate_command(
 
     from salesglass.simulate.generate import generate
 
-    try:
-        end_day = date.fromisoformat(end) if end else None
-    except ValueError:
-        raise SalesglassError(f"--end {end!r} is not a date: expected YYYY-MM-DD") from None
+    end_day = parse_day("--end", end)
     console = Console()
     with Progress(
         TextColumn("{task.description}"),

@@ -205,3 +205,20 @@ def test_inspect_prints_section_names_as_written(tmp_path, emulator):
     result = CliRunner().invoke(app, ["amocrm", "inspect", "-c", str(cfg_path)], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "paste under [amocrm] and check every line" in result.output
+
+
+def test_a_token_file_others_can_read_is_made_owner_only_on_use(tmp_path, caplog):
+    """A token file put in place by hand or restored from a backup (0644) stayed readable by every user of
+    the machine, sync after sync. Its first use now makes it 0600 and says so (never the token)."""
+    path = tmp_path / "secrets" / "amocrm-token.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({"long_lived_token": "tok-do-not-print"}))
+    path.chmod(0o644)
+    with caplog.at_level("WARNING", logger="salesglass.amocrm"):
+        assert TokenStore(path).load() == {"long_lived_token": "tok-do-not-print"}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert f"the token file {path} was readable by others (mode 644): made it owner-only (0600)" in caplog.text
+    assert "tok-do-not-print" not in caplog.text
+    caplog.clear()
+    TokenStore(path).load()  # already owner-only: nothing to say
+    assert caplog.text == ""

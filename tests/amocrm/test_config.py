@@ -17,7 +17,7 @@ from tests.amocrm.conftest import FIXTURE_COMPANY, MAPPING, make_config
 @pytest.mark.parametrize(
     ("section", "key"),
     [
-        ({"stages": [{"status": "Переговоры", "stage": "negotiations"}]}, "[amocrm].stages.0.stage"),
+        ({"stages": [{"status": "Переговоры", "stage": "negotiations"}]}, "[amocrm].stages[0].stage"),
         ({"rate_limit": 10}, "[amocrm].rate_limit"),
         ({"fields": {"client_kind": "Тип клиента"}}, "[amocrm].fields"),
         ({"roles": {"groups": {"Отдел развития": "boss"}}}, "[amocrm].roles.groups"),

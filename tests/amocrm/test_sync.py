@@ -425,3 +425,24 @@ def test_account_time_zone_comes_from_the_account_unless_overridden(config):
         assert (resolve_zone(other, con).name, resolve_zone(other, con).source) == ("Asia/Tomsk", "config")
     finally:
         con.close()
+
+
+def test_a_user_deleted_before_the_first_sync_stays_a_former_manager(config, emulator):
+    """Anna (1001) was deleted from the account: /users no longer lists her, but three leads and a company
+    still name her. Her deals keep her id and she becomes a managers row (no name, not active, the default
+    role), so the dashboard's filters and the bonus lines have a manager for them, shown as gone."""
+    emulator.state.users = [u for u in emulator.state.users if u["id"] != 1001]
+    run_sync(config, progress=False)
+    assert rows(config, "SELECT * FROM managers ORDER BY 1") == [
+        (1001, None, None, "sales", False),
+        (1002, "Борис Развитов", "boris@fixture.test", "development", True),
+        (1003, "Вера Ушедшая", "vera@fixture.test", "sales", False),
+        (1004, "Глеб Помощник", "gleb@fixture.test", "other", True),
+    ]
+    assert rows(config, "SELECT deal_id FROM deals WHERE sales_manager_id = 1001 ORDER BY 1") == [
+        (3001,),
+        (3002,),
+        (3009,),
+    ]
+    run_sync(config, progress=False)  # an incremental sync keeps her, once
+    assert rows(config, "SELECT count(*) FROM managers WHERE manager_id = 1001") == [(1,)]

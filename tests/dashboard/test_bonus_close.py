@@ -175,3 +175,22 @@ def test_payroll_has_one_row_per_manager(web):
     body = [r[1:5] for r in rows[header + 1 :] if r[1] is not None]
     # Anna 5000 + 1000 − 200; Boris 200
     assert body == [(101, "Anna Petrova", "anna@demo.test", 5800), (102, "Boris Ivanov", "boris@demo.test", 200)]
+    # the header says the month the file is for (not the dashboard's default half-year range)
+    assert ws["A2"].value == "Month: Mar 2026; Manager: All managers"
+
+
+def test_a_statement_download_names_its_month_and_manager(web):
+    admin = web("admin@demo.test")
+    x = admin.get("/bonus/statement.xlsx?month=2026-03&manager=101")
+    wb = load_workbook(io.BytesIO(x.content))
+    assert {ws["A2"].value for ws in wb.worksheets} == {"Month: Mar 2026; Manager: Anna Petrova"}
+    # rates and multipliers are numbers a payroll clerk can compute with, not text (fixture: acquisition share
+    # P1 at rate 0.10, first sale P2 at multiplier 1.0)
+    lines = next(ws for ws in wb.worksheets if ws.title.startswith("Lines"))
+    rows = [r for r in lines.iter_rows(min_row=6, values_only=True) if r[0] and r[6] is not None]
+    header = [c.value for c in lines[5]]
+    rate, mult = header.index("Rate"), header.index("Multiplier")
+    assert {(r[rate], r[mult]) for r in rows if r[0] != "Total"} == {(0.1, None), (None, 1)}
+    page = admin.get("/bonus/statement?month=2026-03&manager=101").text
+    assert 'data-col="rate">0.1<' in page and 'data-col="multiplier">1<' in page
+    assert 'data-col="rule">Acquisition share<' in page and 'data-col="rule">Clawback (acquisition share)<' in page

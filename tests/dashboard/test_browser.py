@@ -139,3 +139,151 @@ def test_hostile_partner_names_show_as_text(page_for, server) -> None:
     page.goto(f"{server}/quality")
     _shot(page, "quality-hostile")
     # page_for asserts that no dialog fired on any of these pages
+
+
+# ---- long names, a login with no rows: what a company unlike the demo shows --------------------------------
+
+MID_MANAGER = "Анна Петрова-Водкина-Черноморская"  # 33 characters: shown whole (one line) in tables
+LONG_MANAGER = "Борис Иванов-Константинопольский-Северо-Западный"  # 48: cut with "…" in tables
+LONG_PARTNER = "ООО «Театрально-Концертное Агентство Северо-Западного Региона»"
+LONG_NAMES = f"""
+UPDATE managers SET name = '{MID_MANAGER}' WHERE manager_id = 101;
+UPDATE managers SET name = '{LONG_MANAGER}' WHERE manager_id = 102;
+UPDATE partners SET name = '{LONG_PARTNER}' WHERE partner_id = 'P1';
+-- a company selling in billions: the annual budget won in February (two client kinds) sums to 1 194 388 000
+UPDATE report_monthly_deals SET annual_budget_won = 597194000.00 WHERE month = '2026-02-01';
+-- three managers on the new-partners chart, so each name has a third of its width
+INSERT INTO report_new_partners VALUES ('2026-03-01', 102, 'organizer', 1, 0, 0, 0),
+ ('2026-03-01', 103, 'organizer', 1, 1, 0, 0);
+"""
+
+# texts of a chart drawn over each other (more than a fifth of the smaller one), or past the chart's edges
+OVERLAP_JS = """(el) => {
+  const bad = [], svg = el.querySelector('svg'), box = el.getBoundingClientRect();
+  const area = r => r.width * r.height;
+  const inter = (a, b) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left))
+                        * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+  const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+                  .map(t => [t.textContent, t.getBoundingClientRect()]);
+  texts.forEach(([ta, a], i) => texts.slice(i + 1).forEach(([tb, b]) => {
+    if (inter(a, b) > 0.2 * Math.min(area(a), area(b))) bad.push(ta + ' over ' + tb);
+  }));
+  texts.forEach(([t, r]) => { if (r.left < box.left - 1 || r.right > box.right + 1) bad.push(t + ' outside'); });
+  return bad;
+}"""
+
+# legend entries of a pie drawn on top of its ring: a sector (a path of a slice's colour) under a legend text
+LEGEND_ON_RING_JS = """(el) => {
+  const data = JSON.parse(el.dataset.option).series[0].data, names = data.map(d => d.name);
+  const rgb = c => { const d = document.createElement('i'); d.style.color = c; document.body.append(d);
+                     const v = getComputedStyle(d).color; d.remove(); return v; };
+  const colours = data.map(d => rgb(d.itemStyle.color));
+  const legend = [...el.querySelectorAll('svg text')].filter(t => {
+    const s = t.textContent.replace(/(…|\\.\\.\\.)$/, '');
+    return s && names.some(n => n.startsWith(s));
+  });
+  const bad = [];
+  legend.forEach(t => {
+    const r = t.getBoundingClientRect();
+    for (let i = 0; i <= 4; i++) {
+      const under = document.elementsFromPoint(r.left + (r.width * i) / 4, r.top + r.height / 2);
+      if (under.some(e => e.tagName === 'path' && colours.includes(getComputedStyle(e).fill))) {
+        bad.push(t.textContent); break;
+      }
+    }
+  });
+  return [legend.length, bad];
+}"""
+
+
+@pytest.fixture(scope="module")
+def long_names_server(tmp_path_factory) -> Iterator[str]:
+    from salesglass.serve.web.app import create_app
+    from tests.dashboard.conftest import add_users, make_config
+    from tests.dashboard.fixture import write_published
+
+    cfg = make_config(tmp_path_factory.mktemp("long-names"))
+    write_published(cfg.published_path, extra_sql=LONG_NAMES)
+    add_users(cfg)
+    url, stop = serve_in_thread(create_app(cfg))
+    yield url
+    stop()
+
+
+def _login(browser, server: str, email: str):
+    from tests.dashboard.conftest import PASSWORDS
+
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
+    page = ctx.new_page()
+    page.goto(server + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORDS[email])
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return ctx, page
+
+
+def test_long_names_neither_overlap_nor_push_amounts_out_of_view(browser, long_names_server) -> None:
+    """At 1 440 px a head of sales reads every label and every amount, whatever the names are like."""
+    ctx, page = _login(browser, long_names_server, "admin@demo.test")
+    try:
+        page.goto(f"{long_names_server}/partners")
+        page.wait_for_selector("#chart-share svg")
+        _shot(page, "long-names-partners")
+        for chart in page.locator("[data-chart]").all():
+            assert chart.evaluate(OVERLAP_JS) == [], chart.get_attribute("id")
+        shown, on_ring = page.locator("#chart-share").evaluate(LEGEND_ON_RING_JS)
+        assert shown == 3 and on_ring == [], on_ring  # Boris, "Empty", "Support"
+
+        # bonus lines: ten columns with both names long; the amount column is in view without scrolling
+        page.goto(f"{long_names_server}/bonuses")
+        _shot(page, "long-names-bonuses")
+        box = page.locator('[data-table="lines"] .scroll').evaluate("s => [s.scrollWidth, s.clientWidth]")
+        assert box[0] <= box[1] + 1, f"bonus lines {box[0]} px wide in {box[1]} px: Amount is out of view"
+        amount = page.locator('[data-table="lines"] tbody tr').first.locator('td[data-col="amount"]')
+        assert amount.inner_text() == "1,000.00\u00a0₽"  # March, Anna, acquisition share: 10 % of 10 000
+
+        # the users page on a 1 280 px laptop, in Russian: every button in view, nothing pushes the page sideways
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"{long_names_server}/sales")  # five cards in a row, one of 1,194,388,000 ₽
+        wide = page.evaluate("""() => [...document.querySelectorAll('.kpi .value')]
+            .filter(v => v.scrollWidth > v.clientWidth + 1).map(v => v.innerText)""")
+        assert wide == [], f"KPI values wider than their cards at 1280 px: {wide}"
+        page.goto(f"{long_names_server}/admin/users")
+        with page.expect_navigation():
+            page.click("form.langs button[value=ru]")  # Russian labels and buttons are the wider ones
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+        card = page.locator("[data-page=users] .tablecard").bounding_box()
+        for button in page.locator("[data-page=users] .tablecard button").all():
+            box = button.bounding_box()
+            assert box and box["x"] + box["width"] <= card["x"] + card["width"], (button.inner_text(), box, card)
+    finally:
+        ctx.close()
+
+
+def test_a_funnel_with_nothing_to_show_draws_no_funnel(browser, long_names_server) -> None:
+    """A login tied to no amoCRM user: the funnel of zeros is an empty chart saying so, not six equal
+    full-width bars that read as 100 % conversion at every stage."""
+    ctx, page = _login(browser, long_names_server, "stranger@demo.test")
+    try:
+        page.goto(f"{long_names_server}/funnel")
+        page.wait_for_selector("#chart-funnel svg text")
+        assert "Nothing for these filters" in page.locator("#chart-funnel").inner_text()
+        assert page.locator("#chart-funnel svg path").count() == 0
+    finally:
+        ctx.close()
+
+
+def test_switching_language_keeps_the_filters_just_chosen(page_for, server) -> None:
+    """Filters change the page in place (htmx pushes the new address); the language switch, outside the
+    swapped part, must return to that address, not to the one the page was first loaded with."""
+    page = page_for("admin@demo.test", locale="ru-RU")
+    page.goto(f"{server}/funnel?from=2026-01&to=2026-03")
+    page.select_option("select[name=kind]", "operator")
+    page.wait_for_url(re.compile(r".*kind=operator.*"))
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    with page.expect_navigation():
+        page.click("form.langs button[value=en]")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "kind=operator" in page.url and "from=2026-01" in page.url, page.url
+    assert page.locator("select[name=kind]").input_value() == "operator"

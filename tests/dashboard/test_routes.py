@@ -308,3 +308,25 @@ def test_a_manager_starts_on_a_page_with_their_own_figures(client) -> None:
     assert 'data-nav="sales"' not in client.get("/funnel").text
     login(client, "admin@demo.test")
     assert client.get("/", follow_redirects=False).headers["location"] == "/sales"
+
+
+def test_company_figures_shown_to_a_manager_do_not_open_lists_that_cannot_add_up(tmp_path) -> None:
+    """A manager allowed company totals sees the company's numbers, but drill-downs list only their own rows:
+    those numbers are plain text (a link showing 1 of the company's 4 deals would mislead), their own are
+    links, and every drill-down says it lists only their rows."""
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path, managers_see_company_totals=True)
+    write_published(cfg.published_path)
+    add_users(cfg)
+    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as c:
+        login(c, "anna@demo.test")
+        for company in ("/sales", "/funnel?manager=", "/partners?manager=", "/bonuses?manager="):
+            main = c.get(company).text.split('id="main"')[1]
+            assert "/drill/" not in main, company
+        assert "/drill/deals" in c.get("/funnel").text  # her own funnel: numbers open her deals
+        assert "Only your own rows are listed." in c.get("/drill/deals", headers={"HX-Request": "true"}).text
+        assert "Only your own rows are listed." in c.get("/drill/deals").text
+        login(c, "admin@demo.test")
+        assert "/drill/deals" in c.get("/sales").text and "/drill/deals" in c.get("/funnel?manager=").text
+        assert "Only your own rows" not in c.get("/drill/deals").text

@@ -154,3 +154,49 @@ def test_the_cli_changes_a_role_or_logs_a_user_out_everywhere(fresh) -> None:
         assert UserStore(cfg.resolve(cfg.dashboard.users_path)).get("boris@demo.test").role == "admin"
         r = CliRunner().invoke(cli, ["users", "set-role", "boris@demo.test", "boss", "-c", str(config)])
         assert r.exit_code != 0 and "role must be one of admin, manager" in str(r.exception)
+
+
+def _store(path):
+    from salesglass.serve.sessions import SessionStore
+
+    return SessionStore(path, lifetime_seconds=3600, idle_seconds=600)
+
+
+def test_requests_reuse_one_connection_and_still_see_other_processes_writes(tmp_path, monkeypatch) -> None:
+    import sqlite3
+
+    opened = []
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: opened.append(a) or connect(*a, **k))
+    server, cli = _store(tmp_path / "s.sqlite"), _store(tmp_path / "s.sqlite")  # `salesglass users` elsewhere
+    sid = server.create("anna@demo.test", 1)
+    for _ in range(50):  # a page's requests: the file is opened once, not once per request
+        assert server.get(sid).email == "anna@demo.test"
+    assert len(opened) == 1
+    assert cli.end_user("anna@demo.test") == 1  # another connection ends the session …
+    assert server.get(sid) is None  # … and the kept one sees it at once
+    assert len(opened) == 2
+
+
+def test_a_forked_worker_opens_its_own_connection(tmp_path) -> None:
+    store = _store(tmp_path / "s.sqlite")
+    anna, boris = store.create("anna@demo.test", 1), store.create("boris@demo.test", 1)
+    parents = store._connection()
+    pid = os.fork()
+    if pid == 0:  # the child: a connection must not cross a fork, so it opens its own and uses that
+        ok = store.get(anna) is not None and store._connection() is not parents and store.end_user("boris@demo.test")
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert store._connection() is parents  # the parent's is untouched and still works
+    assert store.get(anna) is not None and store.get(boris) is None
+
+
+def test_a_removed_session_file_is_made_again_and_ends_every_session(tmp_path) -> None:
+    path = tmp_path / "s.sqlite"
+    store = _store(path)
+    sid = store.create("anna@demo.test", 1)
+    path.unlink()  # an admin deletes the file to end every session
+    assert store.get(sid) is None
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert store.get(store.create("anna@demo.test", 1)) is not None

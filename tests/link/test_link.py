@@ -87,6 +87,37 @@ def test_the_fallback_is_redone_when_the_acquiring_deal_goes_away(linked_world, 
     ).fetchall() == [("p2", 101)]
 
 
+def test_a_fallback_table_from_before_loses_its_key_index_not_its_meaning(linked_world, tmp_path):
+    # as an older version left it: the fallback's fills in a table with a PRIMARY KEY (p7 ← 205 from deal 5)
+    link_into(linked_world, _cfg(tmp_path))
+    fills = linked_world.execute("SELECT * FROM link_manager_fallback ORDER BY 1").fetchall()
+    assert ("p7", 205) in fills and ("p2", 101) not in fills  # p2's 101 is the platform's own
+    linked_world.execute("DROP TABLE link_manager_fallback")
+    linked_world.execute("CREATE TABLE link_manager_fallback (partner_id TEXT PRIMARY KEY, manager_id BIGINT)")
+    linked_world.executemany("INSERT INTO link_manager_fallback VALUES (?, ?)", fills)
+    # deal 5 goes: p7's fill from it is undone and redone from deal 14's company (207), as a fresh load gives
+    linked_world.execute("UPDATE deals SET is_deleted = true WHERE deal_id = 5")
+    link_into(linked_world, _cfg(tmp_path))
+    keys = "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'link_manager_fallback'"
+    assert linked_world.execute(keys).fetchall() == [(0,)]  # rewritten whole at every checkpoint otherwise
+    got = dict(linked_world.execute("SELECT partner_id, development_manager_id FROM partners").fetchall())
+    assert (got["p7"], got["p2"], got["p1"]) == (207, 101, 201)
+    after = linked_world.execute("SELECT * FROM link_manager_fallback ORDER BY 1").fetchall()
+    assert after == [(p, 207 if p == "p7" else m) for p, m in fills]  # one row per partner, p7's redone
+
+
+def test_a_changed_name_normaliser_relinks_every_deal(linked_world, tmp_path, monkeypatch):
+    # an incremental run reuses the normalised names the last run stored for unchanged names: a new
+    # normaliser must therefore make the stored state useless (a full relink), never leave old names in it
+    from salesglass.link import normalize
+
+    link_into(linked_world, _cfg(tmp_path))
+    assert not link_into(linked_world, _cfg(tmp_path)).full
+    old = normalize.normalize_sql
+    monkeypatch.setattr(normalize, "normalize_sql", lambda expr: f"upper({old(expr)})")
+    assert link_into(linked_world, _cfg(tmp_path)).full
+
+
 def test_relinking_without_overrides_unlinks(linked_world, tmp_path):
     link_into(linked_world, _cfg(tmp_path))
     link_into(linked_world, _cfg(tmp_path, None))

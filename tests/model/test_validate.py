@@ -60,6 +60,31 @@ def test_plans_merge_on_nullable_manager(warehouse):
     assert warehouse.execute("SELECT count(*) FROM plans").fetchone()[0] == 1
 
 
+def test_a_company_plan_given_twice_is_quarantined_not_doubled(warehouse):
+    """A plans spreadsheet with the company's October row twice (copied lines): both loaded, and the plan vs
+    fact report summed them into a plan twice as high. The repeat is now quarantined like any repeated key,
+    whose manager is empty (NULL) included."""
+    _stage(
+        warehouse,
+        """SELECT * FROM (VALUES
+          (DATE '2026-10-01', NULL::BIGINT, 'turnover', '100000', '150000'),
+          (DATE '2026-10-01', NULL::BIGINT, 'turnover', '100000', '150000'),
+          (DATE '2026-10-01', 7::BIGINT, 'turnover', '5000', '6000'),
+          (DATE '2026-10-01', 7::BIGINT, 'turnover', '5500', '6000'),
+          (DATE '2026-10-01', NULL::BIGINT, 'revenue', '10000', '15000')
+        ) v(month, manager_id, metric, realistic, optimistic)""",
+    )
+    res = load_staged(warehouse, PLANS, "staged", source="plans", replace_all=True)
+    assert res.reasons == {"duplicate key (month, manager_id, metric) in this batch": 2}
+    assert warehouse.execute(
+        "SELECT manager_id, metric, realistic FROM plans ORDER BY metric, manager_id NULLS FIRST"
+    ).fetchall() == [
+        (None, "revenue", Decimal("10000.00")),
+        (None, "turnover", Decimal("100000.00")),
+        (7, "turnover", Decimal("5000.00")),
+    ]
+
+
 def test_missing_required_column_is_a_config_error_naming_it(warehouse):
     _stage(warehouse, "SELECT 's1' sale_id, 1 tickets")
     with pytest.raises(ConfigError, match="sold_at"):

@@ -85,6 +85,10 @@ def test_oauth_needs_its_ids_and_keeps_the_client_secret_out(tmp_path):
     assert cfg.amocrm.base_url == "https://acme.kommo.com"
     assert "topsecret" not in (tmp_path / "salesglass.toml").read_text()
     assert "SALESGLASS_AMOCRM_CLIENT_SECRET='topsecret'" in (tmp_path / "secrets" / "salesglass.env").read_text()
+    # the next step is the OAuth one (it said `amocrm auth --long-lived`, which OAuth refuses)
+    said = " ".join(res.stdout.split())
+    assert "next: salesglass amocrm auth --code <code>" in said and "--long-lived" not in said
+    assert "--long-lived" not in (tmp_path / "salesglass.toml").read_text()
 
 
 def test_a_folder_of_files_and_no_overwrite_without_force(tmp_path):
@@ -121,3 +125,29 @@ def test_on_a_terminal_without_flags_init_asks(tmp_path):
     cfg = load_config(tmp_path / "salesglass.toml")
     assert cfg.amocrm.base_url == "https://acme.amocrm.ru"
     assert cfg.platform.url == "sqlite:///backoffice.sqlite"
+
+
+def test_an_account_address_as_people_paste_it(tmp_path):
+    """A subdomain alone, or a page copied from the browser's address bar: `init` wrote
+    base_url = "https://acme" (no such host) or kept the page's path (every API call then missed)."""
+    from salesglass.config import parse_config
+    from salesglass.errors import ConfigError
+    from salesglass.starter import Answers, write_starter
+
+    for given, address, subdomain in (
+        ("acme", "https://acme.amocrm.ru", "acme"),
+        ("https://acme.amocrm.ru/leads/pipeline/7001?skip=0", "https://acme.amocrm.ru", "acme"),
+        ("acme.kommo.com/", "https://acme.kommo.com", "acme"),
+        ("http://127.0.0.1:8765", "http://127.0.0.1:8765", "127"),  # the emulator stays as given
+    ):
+        done = write_starter(tmp_path / f"{subdomain}-{len(given)}.toml", Answers(amocrm_url=given))
+        cfg = load_config(done.config)
+        assert (cfg.amocrm.base_url, cfg.amocrm.subdomain) == (address, subdomain), given
+    # written by hand into the config, the page's path is named
+    try:
+        parse_config({"amocrm": {"base_url": "https://acme.amocrm.ru/leads/pipeline/7001"}}, source="s.toml")
+    except ConfigError as exc:
+        said = str(exc)
+    assert said.startswith(
+        "s.toml: [amocrm].base_url: expected the account's address without a path, i.e. https://acme.amocrm.ru"
+    )

@@ -101,7 +101,7 @@ def test_bad_sql_expression_is_named(warehouse, backoffice, tmp_path):
 @pytest.mark.parametrize(
     ("section", "message"),
     [
-        ({"inputs": [{"name": "x", "target": "orders", "table": "t"}]}, "[platform].inputs.0.target"),
+        ({"inputs": [{"name": "x", "target": "orders", "table": "t"}]}, "[platform].inputs[0].target"),
         ({"inputs": [{"name": "x", "target": "sales"}]}, "give exactly one of `table`, `query` or `path`"),
         (
             {
@@ -124,7 +124,7 @@ def test_bad_sql_expression_is_named(warehouse, backoffice, tmp_path):
                     }
                 ]
             },
-            "[platform].inputs.0.columns.turnover",
+            "[platform].inputs[0].columns.turnover",
         ),
     ],
 )

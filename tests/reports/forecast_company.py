@@ -16,7 +16,8 @@ Revenue is a tenth of turnover, cost 0, one ticket per sale.
 70 every day) and C2 (first sale 2024-11-01, 140 a day for its first 7 days, then nothing). Ten organizer
 deals reached `proposal` on 2024-09-03 (unlinked): four made a first sale 7 days later, one 14 days later,
 five never. Open deal D (organizer, sales manager 1) was created on 2025-01-14 and reached `proposal` on
-2025-01-21.
+2025-01-21. Deal E (organizer, sales manager 2) was created for C1 on 2025-01-10, long after C1's first
+sale: a development deal, which never counts as a deal that may bring a new partner.
 """
 
 from __future__ import annotations
@@ -105,6 +106,9 @@ def _pipeline_data() -> dict:
     created = at9(date(2025, 1, 14))
     deals.append(_deal(300, 1, None, "organizer", created))
     stages += [_st(300, "lead", created, "created"), _st(300, "proposal", at9(date(2025, 1, 21)))]
+    development = at9(date(2025, 1, 10))
+    deals.append(_deal(301, 2, "C1", "organizer", development))
+    stages.append(_st(301, "lead", development, "created"))
     sales = [_sale(f"C1-{d}", "C1", d, Decimal("70.00")) for d in _days(date(2024, 10, 1), AS_OF)]
     sales += [_sale(f"C2-{d}", "C2", d, Decimal("140.00")) for d in _days(date(2024, 11, 1), date(2024, 11, 7))]
     return {

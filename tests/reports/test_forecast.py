@@ -8,7 +8,7 @@ chance of each open deal selling in a week × the cohort curve (pipeline.py).
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import ibis
@@ -20,6 +20,7 @@ from salesglass.reports.config import ReportsConfig
 from salesglass.warehouse import init_canonical
 from tests.reports import forecast_company as fc
 from tests.reports.canon_io import load_duckdb
+from tests.reports.golden_company import _deal, _st
 
 U = (fc.AS_OF - date(1970, 1, 1)).days
 RULES = {"backtest_months": 3}
@@ -40,8 +41,9 @@ def build(data: dict, **rules) -> duckdb.DuckDBPyConnection:
 
 @pytest.fixture(scope="module")
 def pipeline() -> duckdb.DuckDBPyConnection:
-    # deals are followed for 28 days after a stage (the default half year would not have ended yet)
-    return build(fc.PIPELINE, pipeline_horizon_days=28)
+    # deals are followed for 28 days after a stage (the default half year would not have ended yet); the
+    # pace of new deals is taken from the last 28 days
+    return build(fc.PIPELINE, pipeline_horizon_days=28, new_deals_days=28)
 
 
 def weight(con, day: date) -> float:
@@ -148,6 +150,74 @@ def test_pipeline_weights_and_cohort_curve(pipeline):
     assert part(pipeline, "forecast_pipeline", "month", mkey=1) == 0
 
 
+def _curve(weeks: int) -> float:
+    """The organizers' cohort curve (test above): mean of C1 (490 a week) and C2 (980 in its first week)
+    after `weeks` weeks, while both are followed that long (up to 11 weeks here)."""
+    return (490 * weeks + 980) / 2
+
+
+def test_deals_not_created_yet(pipeline):
+    # Pace: in the last 28 days (1–28 Jan) one deal that may bring a new partner was created (D, 14 Jan;
+    # E is a development deal of C1, which sells already): 1/28 of a deal a day, every day after as_of.
+    # Conversion from creation (`lead`), organizers: the ten September deals were created on 1 Sep and
+    # four sold 9 days later (week 1), one 16 days later (week 2): 0.4 and 0.1 (D is too recent to count).
+    # A deal created on day c selling in week j is counted on day c + 7j + 3 (the middle of that week),
+    # then sells the cohort curve for the days left to the period end, in weeks rounded (7–13 days = 1).
+    rate, weeks = 1 / 28, {1: 0.4, 2: 0.1}
+
+    def expected(last_day: date) -> tuple[float, float]:
+        partners = money = 0.0
+        c = fc.AS_OF + timedelta(days=1)
+        while c <= last_day:
+            for j, share in weeks.items():
+                sale = c + timedelta(days=7 * j + 3)
+                if sale <= last_day:
+                    partners += rate * share
+                    days_left = (last_day - sale).days + 1
+                    money += rate * share * _curve(max(round(days_left / 7), 1))
+            c += timedelta(days=1)
+        return partners, money
+
+    # January: created 29–31 Jan, the earliest first sale is 10 days later, in February: nothing
+    assert expected(date(2025, 1, 31)) == (0, 0)
+    assert not pipeline.execute(
+        "SELECT count(*) FROM forecast_new_deals WHERE as_of = ? AND period_type = 'month' AND new_partners > 0", [U]
+    ).fetchone()[0]
+    # quarter: week-1 sales for deals created 29 Jan … 21 Mar (52 days), week-2 for 29 Jan … 14 Mar (45):
+    # (0.4 × 52 + 0.1 × 45) / 28 = 0.904 new partners
+    partners, money = expected(date(2025, 3, 31))
+    assert partners == pytest.approx((0.4 * 52 + 0.1 * 45) / 28)
+    assert part(pipeline, "forecast_new_deals", "quarter", "new_partners") == pytest.approx(partners)
+    # the money: 10 days of the first week's curve (735) and 7 days of each later week's, for each week j:
+    # (0.4 × (10 × 735 + 7 × (980 + 1225 + 1470 + 1715 + 1960 + 2205))
+    #  + 0.1 × (10 × 735 + 7 × (980 + 1225 + 1470 + 1715 + 1960))) / 28 = 1270.50 (in kopecks × 100)
+    assert money == pytest.approx(35574 / 28)
+    assert part(pipeline, "forecast_new_deals", "quarter") == pytest.approx(money * 100)
+    # year: (0.4 × 327 + 0.1 × 320) / 28 new partners (deals created up to 21 / 14 December)
+    assert part(pipeline, "forecast_new_deals", "year", "new_partners") == pytest.approx((0.4 * 327 + 0.1 * 320) / 28)
+    # who will sell to them is not known: the company row only
+    assert not pipeline.execute("SELECT count(*) FROM forecast_new_deals WHERE mkey <> -1").fetchone()[0]
+    # in plan-fact the part is its own column, and the forecast still adds up its parts
+    got = pipeline.execute(
+        "SELECT fact, forecast_base, forecast_pipeline, forecast_new_deals, forecast FROM report_plan_fact "
+        "WHERE period_type = 'quarter' AND period_start = DATE '2025-01-01' AND manager_id IS NULL "
+        "AND metric = 'new_partners'"
+    ).fetchone()
+    fact, base, pipe, new, total = (float(v) for v in got)
+    assert new == pytest.approx(round(partners, 2)) and base == 0
+    assert total == pytest.approx(fact + pipe + new)
+
+
+def test_no_deals_not_created_yet_when_switched_off():
+    con = build(fc.PIPELINE, pipeline_horizon_days=28, new_deals_days=0)
+    assert not con.execute("SELECT count(*) FROM forecast_new_deals").fetchone()[0]
+    got = con.execute(
+        "SELECT forecast_new_deals FROM report_plan_fact WHERE period_type = 'year' "
+        "AND period_start = DATE '2025-01-01' AND manager_id IS NULL AND metric = 'new_partners'"
+    ).fetchone()
+    assert float(got[0]) == 0
+
+
 def test_plan_fact_forecast_is_fact_plus_parts(base_con):
     got = base_con.execute(
         "SELECT fact, run_rate, forecast, forecast_base, forecast_pipeline FROM report_plan_fact "
@@ -170,3 +240,61 @@ def test_backtest_cases_see_only_their_past(base_con):
     ).fetchone()
     assert [float(v) for v in got] == [8 * 150 * 1.2, 31 * 150 * 1.2]
     assert not math.isnan(float(got[0]))
+
+
+def _moved_today() -> dict:
+    """The pipeline company plus deals whose fate is sealed on as_of itself, as a webhook would report it:
+    F (created 20 Dec, proposal 10 Jan) lost on 28 Jan, G (created 2 Jan) won on 28 Jan."""
+    data = {k: list(v) for k, v in fc.PIPELINE.items()}
+    today = fc.at9(fc.AS_OF)
+    data["deals"] += [
+        _deal(310, 1, None, "organizer", fc.at9(date(2024, 12, 20)), lost=today),
+        _deal(311, 1, None, "organizer", fc.at9(date(2025, 1, 2)), won=today),
+    ]
+    data["deal_stages"] += [
+        _st(310, "lead", fc.at9(date(2024, 12, 20)), "created"),
+        _st(310, "proposal", fc.at9(date(2025, 1, 10))),
+        _st(311, "lead", fc.at9(date(2025, 1, 2)), "created"),
+        _st(311, "first_sale", today),
+    ]
+    return data
+
+
+def test_backtest_days_apart_give_what_one_query_over_every_day_gives():
+    # forecast_past computes the backtest days from forecast_deal_history, where what happened on as_of
+    # (F lost, G won) is not there yet; the pipeline and the new deals of every day must be exactly what
+    # the deals themselves give when all days are computed in one query (as before the split)
+    from salesglass.reports import derive
+    from salesglass.reports.forecast import pipeline as pl
+    from salesglass.reports.forecast.days import all_origins, periods
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    init_canonical(con)
+    load_duckdb(con, _moved_today())
+    backend = ibis.duckdb.from_connection(con)
+    rules = ReportsConfig(forecast={**RULES, "pipeline_horizon_days": 28, "new_deals_days": 28})
+    params = BuildParams(as_of=fc.AS_OF, timezone=fc.TIMEZONE, rules=rules)
+    canon = derive.derive(
+        canon_of(backend), params, lambda name, e: backend.create_table(f"d_{name}", nullable(e), overwrite=True)
+    )
+    o = all_origins(canon, params)
+    cols = ["as_of", "period_type", "mkey", "turnover", "new_partners"]
+
+    def rows(expr) -> list[tuple]:
+        return sorted(
+            tuple(round(v, 6) if isinstance(v, float) else v for v in r)
+            for r in con.execute(ibis.to_sql(expr.select(*cols), dialect="duckdb")).fetchall()
+        )
+
+    split = rows(canon.forecast_pipeline)
+    assert len({r[0] for r in split}) >= 2  # the build's day and at least one backtest day
+    assert split == rows(pl.remainder(canon, params, o, periods(o)))
+    assert rows(canon.forecast_new_deals) == rows(pl.future(canon, params, o, periods(o)))
+    # on the backtest day 22 Jan, F and G are open deals (lost and won only on 28 Jan)
+    day = (date(2025, 1, 22) - date(1970, 1, 1)).days
+    history = con.execute(
+        "SELECT DISTINCT deal_id FROM d_forecast_deal_history WHERE lost_dn IS NULL AND sold_dn IS NULL"
+    ).fetchall()
+    assert {(310,), (311,)} <= set(history)
+    assert any(r[0] == day and r[4] > 0 for r in split)

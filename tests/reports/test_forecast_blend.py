@@ -17,11 +17,11 @@ PARAMS = BuildParams(as_of=date(2025, 1, 28), timezone="UTC", rules=ReportsConfi
 FLOWS = ("turnover", "revenue", "cost", "tickets", "new_partners")
 
 
-def _case(as_of: int, pe: int, td: int, b: int, p: int, actual: int) -> dict:
-    """One month case at point 2 (day 10 of 30: run-rate = 3 × to date), every metric alike."""
+def _case(as_of: int, pe: int, td: int, b: int, p: int, actual: int, n: int = 0) -> dict:
+    """One month case at point 2 (day 10 of 30: run-rate = 3 × to date), every metric alike; n = new deals."""
     row = dict(as_of=as_of, period_type="month", point=2, pe=pe, days_total=30, days_elapsed=10)
     for m in FLOWS:
-        row |= {f"td_{m}": td, f"b_{m}": b, f"p_{m}": p, f"ac_{m}": actual}
+        row |= {f"td_{m}": td, f"b_{m}": b, f"p_{m}": p, f"n_{m}": n, f"ac_{m}": actual}
     return row
 
 
@@ -59,6 +59,15 @@ def test_blend_weight_is_chosen_on_earlier_periods_only():
     assert day91["b_new_partners"] == 150  # new partners are not blended
     # w = 0.5: rest = 0.5 × (150 + 10) + 0.5 × (300 − 100) = 180; base = 180 − 10 = 170
     assert blended[50]["b_turnover"] == 170
+
+
+def test_blend_keeps_the_new_deals_part_and_takes_it_out_of_the_base():
+    # one case, no evidence (w = 0.5): rest = 0.5 × (150 + 10 + 40) + 0.5 × (300 − 100) = 100 + 100 = 200;
+    # the pipeline (10) and the deals not created yet (40) stay, the base is what is left: 150
+    cases = ibis.memtable([_case(50, 80, td=100, b=150, p=10, n=40, actual=0)])
+    (row,) = _rows(backtest.blend(cases, backtest.blend_weights(cases, PARAMS), "td_{}"))
+    assert row["b_turnover"] == 150 and row["n_turnover"] == 40 and row["p_turnover"] == 10
+    assert row["b_turnover"] + row["p_turnover"] + row["n_turnover"] == 200
 
 
 def test_range_from_few_periods_is_a_t_prediction_interval():

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from salesglass.errors import SalesglassError
-from salesglass.reports import compiled, incremental, registry
+from salesglass.reports import compiled, data_quality, incremental, registry
 from salesglass.reports.build import run_build
 from salesglass.warehouse import note_change
 from tests.reports import golden_company as g
@@ -21,9 +21,9 @@ from tests.reports.test_compiled import _tables
 SALES_STEPS = ("partner_months", "partner_days", "first_sales", "forecast_base", "report_cohorts")
 
 
-def _copy_of(golden_cfg, tmp: Path):
+def _copy_of(golden_cfg, tmp: Path, rules: dict = g.RULES):
     tmp.mkdir(parents=True, exist_ok=True)
-    cfg = make_config(tmp, g.RULES, g.TIMEZONE)
+    cfg = make_config(tmp, rules, g.TIMEZONE)
     shutil.copyfile(golden_cfg.warehouse_path, cfg.warehouse_path)
     return cfg
 
@@ -37,10 +37,10 @@ def _change(cfg, *sql: str, source: str | None = None) -> None:
     con.close()
 
 
-def _full_build_of(cfg, tmp: Path) -> dict:
+def _full_build_of(cfg, tmp: Path, rules: dict = g.RULES) -> dict:
     """The same warehouse built in full elsewhere: what every published table must hold."""
     tmp.mkdir(parents=True, exist_ok=True)
-    other = make_config(tmp, g.RULES, g.TIMEZONE)
+    other = make_config(tmp, rules, g.TIMEZONE)
     shutil.copyfile(cfg.warehouse_path, other.warehouse_path)
     run_build(other, as_of=g.AS_OF, progress=False, full=True)
     return _tables(other.published_path)
@@ -82,6 +82,31 @@ def test_a_moved_deal_reruns_the_deal_steps_keeps_the_sales_ones_and_publishes_w
     assert after["partner_months"] == before["partner_months"]
 
 
+# deal 102 (P5, open since November) reaches `contract_signed` on as_of itself, 15 January: what a webhook
+# brings during the day
+MOVE_A_DEAL_TODAY = (
+    "UPDATE deals SET updated_at = TIMESTAMPTZ '2025-01-15 10:00:00+00' WHERE deal_id = 102",
+    "INSERT INTO deal_stages VALUES (102, 'contract_signed', TIMESTAMPTZ '2025-01-15 10:00:00+00', 'amocrm')",
+)
+
+
+def test_a_deal_moved_today_keeps_the_backtest_days_of_the_forecast(golden_cfg, tmp_path, capsys):
+    # the backtest days see the deals as they were before today (forecast_deal_history): a move today
+    # reruns the history (same rows) and the build's own day of the pipeline, not the backtest days.
+    # (The golden company's history is short: backtest days from 28 days of it, deals followed for 28 days.)
+    rules = {**g.RULES, "forecast": {"min_history_days": 28, "pipeline_horizon_days": 28}}
+    cfg = _copy_of(golden_cfg, tmp_path / "inc", rules)
+    run_build(cfg, as_of=g.AS_OF, progress=False)
+    _change(cfg, *MOVE_A_DEAL_TODAY)
+    run_build(cfg, as_of=g.AS_OF, progress=True)
+    kept = _kept(capsys.readouterr().out)
+    assert "forecast_past" in kept
+    assert not {"deal_stages", "forecast_deal_history", "forecast_pipeline", "forecast_new_deals"} & kept
+    after = _tables(cfg.published_path)
+    assert after["forecast_past"]  # there are backtest days with deals to keep
+    assert after == _full_build_of(cfg, tmp_path / "full", rules)
+
+
 def test_changed_sales_rerun_the_sales_steps_and_publish_what_a_full_build_does(golden_cfg, tmp_path, capsys):
     cfg = _copy_of(golden_cfg, tmp_path / "inc")
     run_build(cfg, as_of=g.AS_OF, progress=False)
@@ -94,6 +119,34 @@ def test_changed_sales_rerun_the_sales_steps_and_publish_what_a_full_build_does(
     after = _tables(cfg.published_path)
     assert after == _full_build_of(cfg, tmp_path / "full")
     assert after["partner_months"] != before["partner_months"]
+
+
+# the platform now lists P404, the partner of sale s15 (3 tickets on 20 Dec): the sales themselves do not change
+LIST_P404 = ("INSERT INTO partners (partner_id, name, kind, is_support) VALUES ('P404', 'Late', 'organizer', FALSE)",)
+
+
+def _reads(cfg, step: str) -> set[str]:
+    """The tables the kept SQL of `step` reads."""
+    _key, steps = compiled.store_path(cfg.published_path).read_text(encoding="utf-8").split("\n", 1)
+    return {r for s in json.loads(steps) if s["name"] == step for r in s["reads"]}
+
+
+def test_data_quality_counts_unknown_partners_sales_without_reading_the_sales(golden_cfg, tmp_path, capsys):
+    cfg = _copy_of(golden_cfg, tmp_path / "inc")
+    run_build(cfg, as_of=g.AS_OF, progress=False)
+    unknown = ("platform", "sales", data_quality.UNKNOWN_PARTNER, 1)  # s15 of P404, by hand
+    assert unknown in _tables(cfg.published_path)["report_data_quality"]
+    # from partner_months (kept when only deals or partners change), not from a pass over the sales
+    assert "partner_months" in _reads(cfg, "report_data_quality")
+    assert "sales" not in _reads(cfg, "report_data_quality")
+    _change(cfg, *LIST_P404)
+    run_build(cfg, as_of=g.AS_OF, progress=True)
+    out = capsys.readouterr().out
+    assert "canonical tables changed since: partners" in " ".join(out.split())
+    assert "partner_months" in _kept(out) and "report_data_quality" not in _kept(out)
+    after = _tables(cfg.published_path)
+    assert unknown not in after["report_data_quality"]
+    assert after == _full_build_of(cfg, tmp_path / "full")
 
 
 def _poison(cfg, step: str) -> None:

@@ -34,7 +34,12 @@ def derive(canon: Canon, params: BuildParams, keep: Keep = inline) -> Canon:
     # the forecast of as_of and of every backtest day, in steps (one query would be too big for ClickHouse)
     canon = replace(canon, forecast_weights=keep("forecast_weights", forecast.weights(canon, params)))
     canon = replace(canon, forecast_base=keep("forecast_base", forecast.base(canon, params)))
+    # the deals' part: the backtest days apart (forecast_past reads no table a deal moved today changes, so
+    # the incremental build keeps it), then the build's own day next to them
+    canon = replace(canon, forecast_deal_history=keep("forecast_deal_history", forecast.deal_history(canon, params)))
+    canon = replace(canon, forecast_past=keep("forecast_past", forecast.past(canon, params)))
     canon = replace(canon, forecast_pipeline=keep("forecast_pipeline", forecast.pipe(canon, params)))
+    canon = replace(canon, forecast_new_deals=keep("forecast_new_deals", forecast.new_deals(canon, params)))
     # the backtest's cases in two steps: ClickHouse expands a subquery at every use, and the blend reads
     # the cases three times (report_forecast_backtest reads them again)
     canon = replace(canon, forecast_wide=keep("forecast_wide", forecast_backtest.wide(canon, params)))

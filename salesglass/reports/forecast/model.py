@@ -1,16 +1,17 @@
-"""The forecast's parts for a set of as-of days: base and pipeline remainders per period and manager.
+"""The forecast's parts for a set of as-of days: base, pipeline and new-deal remainders per period and manager.
 
 forecast = to date (the fact so far) + base (existing partners, existing.py) + pipeline (open deals,
-pipeline.py); this module puts the parts side by side, rounded to hundredths like the report money.
+pipeline.py) + new deals (deals not created yet, pipeline.future); this module puts the parts side by side,
+rounded to hundredths like the report money.
 """
 
 from __future__ import annotations
 
 import ibis
 
-from salesglass.reports.base import BuildParams, Canon, left_join
+from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.forecast import existing, pipeline
-from salesglass.reports.forecast.days import I64, all_origins, lit_day, periods, whole
+from salesglass.reports.forecast.days import I64, all_origins, lit_day, periods, production_origins, whole
 from salesglass.reports.forecast.existing import METRICS, PRIOR_END
 from salesglass.reports.forecast.seasonality import day_weights
 
@@ -29,24 +30,58 @@ def base(canon: Canon, params: BuildParams) -> ibis.Table:
     return existing.remainder(canon, params, canon.forecast_weights, periods(all_origins(canon, params)))
 
 
-def pipe(canon: Canon, params: BuildParams) -> ibis.Table:
-    """forecast_pipeline: as-of day × period type × mkey → the pipeline after the as-of day (float)."""
+def deal_history(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_deal_history: the deals and stages as the backtest days see them (pipeline.history)."""
+    return pipeline.history(canon, params)
+
+
+def past(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_past: the pipeline and the new deals of the backtest days before the build's day, from
+    forecast_deal_history only — so a deal moved today (a webhook) leaves it as it was, and the incremental
+    build keeps it; `part` says which."""
     o = all_origins(canon, params)
-    return pipeline.remainder(canon, params, o, periods(o))
+    o = o.filter(o.as_of < lit_day(params.as_of))
+    per = periods(o)
+    seen = pipeline.from_history(canon.forecast_deal_history)
+    return union_all(
+        pipeline.remainder(canon, params, o, per, seen).mutate(part=ibis.literal("pipeline")),
+        pipeline.future(canon, params, o, per, seen).mutate(part=ibis.literal("new_deals")),
+    )
+
+
+def _today_and_past(today: ibis.Table, canon: Canon, part: str) -> ibis.Table:
+    p = canon.forecast_past
+    return union_all(today, p.filter(p.part == part).select(*today.columns))
+
+
+def pipe(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_pipeline: as-of day × period type × mkey → the pipeline after the as-of day (float): the
+    build's day from the deals as they are, the backtest days from forecast_past."""
+    o = production_origins(canon, params)
+    return _today_and_past(pipeline.remainder(canon, params, o, periods(o)), canon, "pipeline")
+
+
+def new_deals(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_new_deals: as-of day × period type × company row → the deals not created yet (float): the
+    build's day from the deals as they are, the backtest days from forecast_past."""
+    o = production_origins(canon, params)
+    return _today_and_past(pipeline.future(canon, params, o, periods(o)), canon, "new_deals")
 
 
 def parts(canon: Canon, params: BuildParams, which: str) -> ibis.Table:
-    """as_of × period × mkey: b_<metric> (base) and p_<metric> (pipeline) after as_of, in hundredths.
+    """as_of × period × mkey: b_<metric> (base), p_<metric> (pipeline) and n_<metric> (new deals) after as_of,
+    in hundredths.
     which = "backtest" (the past days) or "as_of" (the build's day)."""
     o = all_origins(canon, params)
     today = lit_day(params.as_of)
     o = o.filter(o.as_of < today) if which == "backtest" else o.filter(o.as_of == today)
     per = periods(o)
-    b, p = canon.forecast_base, canon.forecast_pipeline
+    b, p, n = canon.forecast_base, canon.forecast_pipeline, canon.forecast_new_deals
     keys = ["as_of", "period_type", "mkey"]
-    allkeys = ibis.union(b.select(*keys), p.select(*keys), distinct=True)
+    allkeys = ibis.union(b.select(*keys), p.select(*keys), n.select(*keys), distinct=True)
     x = left_join(allkeys, b.rename({f"b_{m}": m for m in METRICS}), keys)
     x = left_join(x, p.rename({f"p_{m}": m for m in PART_METRICS}), keys)
+    x = left_join(x, n.rename({f"n_{m}": m for m in PART_METRICS}), keys)
     x = left_join(per, x, ["as_of", "period_type"])
 
     def cents(col, m):
@@ -55,4 +90,5 @@ def parts(canon: Canon, params: BuildParams, which: str) -> ibis.Table:
     out = {f"b_{m}": cents(x[f"b_{m}"], m) for m in METRICS}
     out["b_new_partners"] = ibis.literal(0, type=I64)
     out |= {f"p_{m}": cents(x[f"p_{m}"], m) for m in PART_METRICS}
+    out |= {f"n_{m}": cents(x[f"n_{m}"], m) for m in PART_METRICS}
     return x.select(*per.columns, mkey=x.mkey.fill_null(-1), **out)

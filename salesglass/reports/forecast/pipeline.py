@@ -20,7 +20,7 @@ from __future__ import annotations
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
-from salesglass.reports.forecast.days import F64, I64, day_no, lit_day
+from salesglass.reports.forecast.days import F64, I64, day_no, lit_day, numbers
 from salesglass.reports.forecast.existing import COMPANY, METRICS
 
 MIN_DEALS = 10
@@ -55,6 +55,38 @@ def _stages(canon: Canon, params: BuildParams) -> ibis.Table:
     st = canon.deal_stages
     st = st.filter(st.stage_order < FIRST_SALE)
     return st.select("deal_id", s=st.stage_order.cast(I64), r_dn=day_no(params.local_date(st.reached_at)))
+
+
+def history(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_deal_history: the deals as the backtest days see them — one row per deal × stage reached
+    before the build's day, with the deal's facts; a date on or after that day (a first sale, a loss) is
+    NULL. Every backtest day u is before the build's day, so it sees exactly what it would see in the deals
+    themselves (a date ≥ the build's day is > u, as NULL is "not yet"), and a deal moved, lost, won or created
+    today leaves this table as it was: the incremental build then keeps the backtest days' pipeline."""
+    today = lit_day(params.as_of)
+
+    def before(col):
+        return ibis.ifelse(col < today, col, ibis.null(I64))
+
+    d = _deals(canon, params)
+    d = d.select(
+        "deal_id",
+        "kind",
+        "created_dn",
+        lost_dn=before(d.lost_dn),
+        sold_dn=before(d.sold_dn),
+        pfs_dn=before(d.pfs_dn),
+    )
+    st = _stages(canon, params)
+    return d.join(st.filter(st.r_dn < today), "deal_id")  # a deal has reached `lead` once it exists
+
+
+def from_history(h: ibis.Table) -> tuple[ibis.Table, ibis.Table]:
+    """(deals, stages) as _deals / _stages give them, from forecast_deal_history (no sales manager: the
+    backtest is company-wide)."""
+    deals = h.select("deal_id", "kind", "created_dn", "lost_dn", "sold_dn", "pfs_dn").distinct()
+    deals = deals.mutate(sales_manager_id=ibis.null(I64))
+    return deals, h.select("deal_id", "s", "r_dn")
 
 
 def conversion(
@@ -97,8 +129,6 @@ def cohort_curve(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis
     pd = pd.filter(off >= 0, off < 7 * (MAX_WEEK + 1)).mutate(w=(off // 7).cast(I64))
     weekly = pd.group_by("kind", "fw", "w").agg(**{m: pd[m].sum() for m in METRICS})
     counts = fs.group_by("kind", "fw").agg(partners=fs.count())
-    from salesglass.reports.forecast.days import numbers
-
     dense = counts.cross_join(numbers(canon, 0, MAX_WEEK, "w"))
     dense = left_join(dense, weekly, ["kind", "fw", "w"])
     run = ibis.window(group_by=[dense.kind, dense.fw], order_by=dense.w, preceding=None, following=0)
@@ -109,10 +139,17 @@ def cohort_curve(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis
     return g.select("as_of", "kind", "w", **{m: g[m].cast(F64) / g.partners for m in METRICS})
 
 
-def remainder(canon: Canon, params: BuildParams, origins: ibis.Table, periods: ibis.Table) -> ibis.Table:
-    """as_of × period_type × mkey: expected sales (float; kopecks, tickets) and new partners after as_of."""
-    deals = _deals(canon, params)
-    stages = _stages(canon, params)
+def remainder(
+    canon: Canon,
+    params: BuildParams,
+    origins: ibis.Table,
+    periods: ibis.Table,
+    deals_stages: tuple[ibis.Table, ibis.Table] | None = None,
+) -> ibis.Table:
+    """as_of × period_type × mkey: expected sales (float; kopecks, tickets) and new partners after as_of.
+    deals_stages: the deals and their stages (default: from the canonical tables; from_history for the
+    backtest days)."""
+    deals, stages = deals_stages or (_deals(canon, params), _stages(canon, params))
     conv = conversion(canon, params, origins, deals, stages)
     curve = cohort_curve(canon, params, origins)
     d = origins.cross_join(deals)
@@ -164,4 +201,62 @@ def remainder(canon: Canon, params: BuildParams, origins: ibis.Table, periods: i
             mkey=managed.mgr.cast(I64),
         ),
     )
+    return rows.group_by("as_of", "period_type", "mkey").agg(**{m: rows[m].sum() for m in (*METRICS, "new_partners")})
+
+
+LEAD = 1  # the first stage: a deal reaches `lead` when it is created
+
+
+def future(
+    canon: Canon,
+    params: BuildParams,
+    origins: ibis.Table,
+    periods: ibis.Table,
+    deals_stages: tuple[ibis.Table, ibis.Table] | None = None,
+) -> ibis.Table:
+    """as_of × period_type × mkey (company row only): what the deals not created yet by as_of are expected
+    to bring before the period ends (float; kopecks, tickets), and how many new partners.
+
+    - **rate**: the deals of kind k created in the last `new_deals_days` up to as_of (development deals of
+      partners already selling left out, as in the conversion table) ÷ `new_deals_days`: deals a day;
+    - each is expected to be created on each day c after as_of, and to make its first sale in week j after
+      creation with the conversion table's share f(j) from `lead` (the creation stage), on day c + 7j + 3;
+    - what it sells by the period end: the cohort curve of its kind, as for open deals.
+    The days c only matter through t = period end − first-sale day, so Σ over c is a running sum over t
+    (cum below): a few thousand rows per as-of day, not one per creation day × week."""
+    rules = params.rules.forecast
+    window = rules.new_deals_days
+    deals, stages = deals_stages or (_deals(canon, params), _stages(canon, params))
+    conv = conversion(canon, params, origins, deals, stages)
+    curve = cohort_curve(canon, params, origins)
+    dd = deals.filter(deals.pfs_dn.isnull() | (deals.pfs_dn >= deals.created_dn))
+    made = stages.filter(stages.s == LEAD).join(dd.select("deal_id", "kind"), "deal_id")
+    made = made.group_by("kind", "r_dn").agg(n=made.count())
+    x = origins.cross_join(made)
+    x = x.filter(x.r_dn <= x.as_of, x.r_dn > x.as_of - window, ibis.literal(window > 0))  # 0: the part is off
+    rate = x.group_by("as_of", "kind").agg(rate=x.n.sum().cast(F64) / max(window, 1))
+    # the conversion from creation of the deal's kind, or all kinds pooled when that kind has too few deals
+    lead = conv.filter(conv.s == LEAD)
+    tots = lead.select("as_of", "kind", "tot").distinct()
+    rate = left_join(rate, tots, ["as_of", "kind"])
+    rate = rate.mutate(ck=ibis.ifelse(rate.tot.fill_null(0) >= MIN_DEALS, rate.kind, ibis.literal("all")))
+    # cum(t) = Σ over t' = 0 … t of the cohort curve after t' + 1 days (weeks rounded as for open deals):
+    # a deal selling first on any of the t + 1 last days of the period, summed over those days
+    t = rate.select("as_of", "kind").cross_join(numbers(canon, 0, 365, "t"))
+    t = t.mutate(w=ibis.least(ibis.greatest((t.t + 1 + 3) // 7 - 1, 0), MAX_WEEK).cast(I64))
+    c_own = curve.select("as_of", "w", "kind", **{f"o_{m}": curve[m] for m in METRICS})
+    c_all = curve.filter(curve.kind == "all").select("as_of", "w", **{f"a_{m}": curve[m] for m in METRICS})
+    t = left_join(left_join(t, c_own, ["as_of", "w", "kind"]), c_all, ["as_of", "w"])
+    upto = ibis.window(group_by=[t.as_of, t.kind], order_by=t.t, preceding=None, following=0)
+    cum = t.select(
+        "as_of", "kind", "t", **{m: t[f"o_{m}"].coalesce(t[f"a_{m}"]).fill_null(0.0).sum().over(upto) for m in METRICS}
+    )
+    x = rate.join(lead.select("as_of", ck="kind", j="j", f="f"), ["as_of", "ck"])
+    x = x.join(periods.select("as_of", "period_type", "pe"), "as_of")
+    # created on as_of + 1 … pe, first sale 7j + 3 days later: t = pe − that day runs from 0 to last
+    x = x.mutate(last=x.pe - x.as_of - 1 - 7 * x.j - 3)
+    x = x.filter(x.last >= 0)
+    x = x.join(cum.rename(last="t"), ["as_of", "kind", "last"])
+    x = x.mutate(**{m: x.rate * x.f * x[m] for m in METRICS}, new_partners=x.rate * x.f * (x["last"] + 1).cast(F64))
+    rows = x.select("as_of", "period_type", *METRICS, "new_partners", mkey=ibis.literal(COMPANY, type=I64))
     return rows.group_by("as_of", "period_type", "mkey").agg(**{m: rows[m].sum() for m in (*METRICS, "new_partners")})

@@ -26,10 +26,10 @@ FLOWS = ("turnover", "revenue", "cost", "tickets", "new_partners")
 
 
 def running_parts(canon: Canon, params: BuildParams) -> ibis.Table:
-    """period_type × period_start × mkey of the periods containing as_of: b_<metric> and p_<metric> after
-    as_of (hundredths), and the point of the period as_of is at."""
+    """period_type × period_start × mkey of the periods containing as_of: b_<metric>, p_<metric> and
+    n_<metric> after as_of (hundredths), and the point of the period as_of is at."""
     pt = parts(canon, params, "as_of")
-    return pt.select("period_type", "period_start", "mkey", "point", *[f"{p}_{m}" for p in "bp" for m in FLOWS])
+    return pt.select("period_type", "period_start", "mkey", "point", *[f"{p}_{m}" for p in "bpn" for m in FLOWS])
 
 
 def blend_running(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:

@@ -14,6 +14,7 @@ import jinja2
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -217,8 +218,10 @@ def create_app(cfg: Any, *, clock: Callable[[], float] | None = None) -> FastAPI
     async def no_data(request: Request, exc: NoData) -> HTMLResponse:
         return state.render(request, "nodata.html", status=503, published=str(exc), viewer=None)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    # Starlette's own (FastAPI's is a subclass): an address no route matches, or a wrong method, gets the
+    # dashboard's error page too, not a bare {"detail": "Not Found"}
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 401:
             return RedirectResponse("/login", status_code=303)
         if request.headers.get("accept", "").startswith("application/json"):

@@ -83,6 +83,7 @@ def payroll_view(ctx: Ctx, month: date, period: Period) -> PageView:
     for r in rows:
         r["month"], r["state"] = month, t(f"state_{period.state}")
     view = PageView(f"{t('payroll')} {ctx.fmt.month(month)}")
+    view.scope = f"{t('month')}: {ctx.fmt.month(month)}; {t('manager')}: {t('all_managers')}"
     view.tables = [
         TableView(
             "payroll",
@@ -179,6 +180,7 @@ def statement_view(ctx: Ctx, data: dict[str, Any], period: Period, manager_name:
     t, f = ctx.t, ctx.fmt
     who = t("statement_of", manager=manager_name, month=f.month(data["month"]))
     view = PageView(f"{t('page_statement_of')}: {who}")
+    view.scope = f"{t('month')}: {f.month(data['month'])}; {t('manager')}: {manager_name}"
     view.tables = [
         statement_head(ctx, data, period, manager_name),
         TableView(
@@ -220,14 +222,12 @@ def statement_line(t: Callable[..., str], r: dict[str, Any]) -> dict[str, Any]:
     """A bonus line or adjustment as the statement shows it: rule in words, partner and deal named."""
     out = dict(r)
     out["rule_key"] = r["rule"]
-    out["rule"] = _rule(t, r["rule"])
+    rule = _rule(t, r["rule"])
+    out["rule"] = rule[:1].upper() + rule[1:]  # a cell starts with a capital, as on the bonuses page
     if r.get("corrects_rule"):
         out["rule"] += f" ({_rule(t, r['corrects_rule'])})"
     out["partner"] = f"{r['partner_name']} ({r['partner_id']})" if r.get("partner_name") else r.get("partner_id")
     out["deal"] = f"{r['deal_id']} {r['deal_name'] or ''}".strip() if r.get("deal_id") is not None else None
-    for k in ("rate", "multiplier"):
-        v = r.get(k)
-        out[k] = None if v is None else format(v.normalize() if hasattr(v, "normalize") else v, "f")
     return out
 
 
@@ -237,8 +237,8 @@ def earned_cols(t: Callable[..., str]) -> list[Col]:
         Col("partner", t("partner")),
         Col("deal", t("deal")),
         Col("base", t("bonus_base"), "money"),
-        Col("rate", t("bonus_rate")),
-        Col("multiplier", t("bonus_multiplier")),
+        Col("rate", t("bonus_rate"), "num4"),  # numbers in the Excel file, not text
+        Col("multiplier", t("bonus_multiplier"), "num4"),
         Col("amount", t("bonus_amount"), "money"),
     ]
 

@@ -38,7 +38,9 @@ HEADER = {"bold": True, "bg_color": "#E8EDF5", "pattern": 1, "text_wrap": True, 
 TITLE = {"bold": True, "font_size": 13}
 
 
-def describe_filters(ctx: Ctx) -> str:
+def describe_filters(ctx: Ctx, view: PageView | None = None) -> str:
+    if view is not None and view.scope:
+        return view.scope
     t = ctx.t
     bits = [
         f"{t('period')}: {ctx.fmt.month(ctx.month_from)} – {ctx.fmt.month(ctx.month_to)}",
@@ -81,7 +83,8 @@ def cell_value(kind: str, value: Any, ctx: Ctx) -> Any:
 
 def _sheet_name(title: str, used: set[str]) -> str:
     # Excel's rules: at most 31 characters, none of []:*?/\, no apostrophe at either end, unique ignoring case
-    name = re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", title)[:31].strip(" '") or "Sheet"
+    name = re.sub(r" {2,}", " ", re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", title))  # "a: b" → "a b", not "a  b"
+    name = name[:31].strip(" '") or "Sheet"
     base, n = name, 2
     while name.lower() in used:
         suffix = f" ({n})"
@@ -193,7 +196,7 @@ def write_table(sheet: Sheet, table: TableView, view: PageView, ctx: Ctx) -> Non
     ws.freeze_panes(5, 0)
     built = ctx.fmt.day(ctx.snap.built_at) if ctx.snap.built_at else "—"
     sheet.append([f"{view.title} — {table.title}"], style="title")
-    sheet.append([describe_filters(ctx)])
+    sheet.append([describe_filters(ctx, view)])
     sheet.append([f"{ctx.t('as_of')}: {ctx.fmt.day(ctx.snap.as_of)}; {ctx.t('built_at')}: {built}"])
     sheet.append([])
     sheet.append([c.label for c in table.cols], style="header")

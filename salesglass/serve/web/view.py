@@ -124,3 +124,6 @@ class PageView:
     tables: list[TableView] = field(default_factory=list)
     notice: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # page-specific values for the filters
+    # what a download's header says it holds, when that is not the page's month range and manager filter (plan
+    # vs fact shows one month / quarter / year; a statement or a payroll file one month)
+    scope: str | None = None

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from salesglass.sources.amocrm.errors import AuthError
+
+log = logging.getLogger("salesglass.amocrm")
 
 REFRESH_EARLY = 300  # refresh this many seconds before the access token expires
 TokenPost = Callable[[dict], tuple[int, dict]]  # POST /oauth2/access_token → (status, JSON)
@@ -62,6 +66,7 @@ class TokenStore:
                 f"no amoCRM token at {self.path}: run `salesglass amocrm auth --code <code>` (OAuth) "
                 "or `salesglass amocrm auth --long-lived` first"
             )
+        self._owner_only()
         text = self.path.read_text(encoding="utf-8").strip()
         if not text.startswith("{"):
             return {"long_lived_token": text}  # a plain file holding just the token
@@ -72,6 +77,24 @@ class TokenStore:
 
     def save(self, data: dict[str, Any]) -> None:
         write_secret(self.path, data)
+
+    def _owner_only(self) -> None:
+        """A token file others may read (copied in by hand, restored from a backup) is made 0600, and said."""
+        mode = stat.S_IMODE(self.path.stat().st_mode)
+        if not mode & 0o077:
+            return
+        try:
+            os.chmod(self.path, 0o600)
+        except OSError as exc:
+            log.warning(
+                "the token file %s is readable by others (mode %o) and could not be made owner-only: %s; "
+                "run chmod 600 on it",
+                self.path,
+                mode,
+                exc.strerror,
+            )
+            return
+        log.warning("the token file %s was readable by others (mode %o): made it owner-only (0600)", self.path, mode)
 
     @contextmanager
     def locked(self) -> Iterator[None]:

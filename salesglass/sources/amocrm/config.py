@@ -17,6 +17,8 @@ from pydantic import Field, field_validator, model_validator
 from salesglass.config_base import Section, known_time_zone
 from salesglass.model.schema import MANAGER_ROLES, STAGES
 
+AMOCRM_HOSTS = (".amocrm.ru", ".amocrm.com", ".kommo.com")  # where amoCRM / Kommo accounts live
+
 Ref = int | str
 """A pipeline / status / field / group given by id (int) or by its name as shown in amoCRM (str)."""
 
@@ -127,6 +129,13 @@ class AmoCRMConfig(Section):
     def _url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected a URL like https://example.amocrm.ru")
+        parts = urlsplit(value)
+        if (parts.hostname or "").endswith(AMOCRM_HOSTS) and parts.path.strip("/"):
+            # copied from the browser's address bar: the API lives at the account's root
+            raise ValueError(
+                f"expected the account's address without a path, i.e. {parts.scheme}://{parts.netloc}"
+                f" (not …{parts.path})"
+            )
         return value.rstrip("/")
 
     @field_validator("rate_limit")
@@ -171,7 +180,7 @@ class AmoCRMConfig(Section):
         (`https://x.amocrm.ru`, `https://x.kommo.com`), else (the emulator, a proxy) the subdomain's
         amoCRM address."""
         host = urlsplit(self.base_url).hostname or ""
-        if host.endswith((".amocrm.ru", ".amocrm.com", ".kommo.com")):
+        if host.endswith(AMOCRM_HOSTS):
             return f"https://{host}"
         return f"https://{self.subdomain}.amocrm.ru"
 

@@ -273,7 +273,24 @@ def build_canonical(
             )
         _map_companies(con, res, out, companies)
         _map_deals(con, res, out, leads)
+        _former_users(con, res, out)
     return out
+
+
+def _former_users(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult) -> None:
+    """A user deleted from the account leaves their leads and companies naming them, and `/users` no longer
+    lists them: each such id gets a managers row (no name or e-mail, not active, the role a rule gives its id
+    or the default), so their deals keep a manager with a role, in filters and bonus lines, shown as gone."""
+    n = con.execute(
+        """INSERT INTO managers (manager_id, name, email, role, is_active)
+        SELECT r.id, NULL, NULL, coalesce(ur.role, ?), FALSE
+        FROM (SELECT sales_manager_id AS id FROM deals UNION SELECT responsible_user_id FROM companies) r
+        LEFT JOIN __amo_user_roles ur ON ur.id = r.id
+        WHERE r.id > 0 AND r.id NOT IN (SELECT manager_id FROM managers)""",
+        [res.default_role],
+    ).fetchall()[0][0]
+    if n:
+        out.loaded["managers"] = out.loaded.get("managers", 0) + int(n)
 
 
 def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, scope: str | None) -> None:

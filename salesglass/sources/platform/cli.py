@@ -40,6 +40,13 @@ def load(
 
     cfg = load_config(config)
     if not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
+        if "amocrm" in cfg.model_fields_set:  # amoCRM set up first: `sync && load && link && build` goes on
+            console.print(
+                "load: no back-office inputs yet, nothing loaded ([[platform.inputs]]: `salesglass platform "
+                "inspect --write`); the reports are built from amoCRM alone",
+                highlight=False,
+            )
+            return
         raise ConfigError(
             "nothing to load: the config has no [[platform.inputs]] and no [plans] source (see docs/platform.md)"
         )
@@ -81,7 +88,7 @@ def inspect(
         bool,
         typer.Option("--write", help="Add the proposed inputs to the config file in place (the reasons as comments)."),
     ] = False,
-    sample: Annotated[int, typer.Option(help="Rows read per table to judge columns by.")] = 5000,
+    sample: Annotated[int, typer.Option(min=1, help="Rows read per table to judge columns by.")] = 5000,
 ) -> None:
     """List the back-office's tables and columns and propose the [[platform.inputs]] for them.
 

@@ -95,7 +95,8 @@ class PlatformConfig(Section):
     # file with `path`)
     folder: str | None = None
     # zone of naive timestamps in the back-office (default: the account time zone — [account] timezone,
-    # else the amoCRM account's own setting from the last sync, else Europe/Moscow)
+    # else the amoCRM account's own setting from the last sync, else Europe/Moscow); until an amoCRM account
+    # is synced it is also the zone of calendar periods, when [account] timezone is not set
     timezone: str | None = None
     batch_rows: int = Field(250_000, ge=1000)  # rows per Arrow batch when reading SQL
     # DuckDB memory cap while loading: bigger inputs spill to disk next to the warehouse instead of

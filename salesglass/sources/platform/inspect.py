@@ -151,16 +151,21 @@ def _inspect_sql(con: duckdb.DuckDBPyConnection, url: str, base_dir: Path, sampl
     try:
         with engine.connect() as conn:
             insp = sa.inspect(conn)
-            views = set(insp.get_view_names())  # a reader's views are often the tidy way in
-            for name in sorted({*insp.get_table_names(), *views} - {"sqlite_sequence"}):
-                cols = insp.get_columns(name)
+            default = insp.default_schema_name
+            for schema, table in _tables_to_read(insp, parsed.get_backend_name()):
+                name = table if schema == default else f"{schema}.{table}"
+                cols = insp.get_columns(table, schema=schema)
                 pk: set[str] = set()
                 refs = {}
-                if name not in views:
-                    pk = set(insp.get_pk_constraint(name).get("constrained_columns") or [])
-                    for fk in insp.get_foreign_keys(name):
+                if table not in insp.get_view_names(schema=schema):
+                    pk = set(insp.get_pk_constraint(table, schema=schema).get("constrained_columns") or [])
+                    for fk in insp.get_foreign_keys(table, schema=schema):
+                        theirs_schema = fk.get("referred_schema") or schema
+                        referred = fk["referred_table"]
+                        if theirs_schema != default:
+                            referred = f"{theirs_schema}.{referred}"
                         for mine, theirs in zip(fk["constrained_columns"], fk["referred_columns"], strict=False):
-                            refs[mine] = f"{fk['referred_table']}.{theirs}"
+                            refs[mine] = f"{referred}.{theirs}"
                 q = sql_reader.source_ident(resolved, name)
                 rows = conn.exec_driver_sql(f"SELECT count(*) FROM {q}").scalar() or 0
                 into = f"__t{len(tables)}"
@@ -187,6 +192,23 @@ def _inspect_sql(con: duckdb.DuckDBPyConnection, url: str, base_dir: Path, sampl
         engine.dispose()
     dialect = sa.engine.make_url(resolved).get_backend_name()
     return Catalog(sql_reader.safe_url(resolved), "sql", tables, url=resolved, dialect=dialect)
+
+
+def _tables_to_read(insp, backend: str) -> list[tuple[str | None, str]]:  # insp: sqlalchemy Inspector
+    """(schema, table or view) of the back-office: the connection's default schema; on PostgreSQL every other
+    schema the reader can see too (a back-office in `billing` or `shop` rather than `public`), system ones
+    aside. A reader's views are often the tidy way in, so they count as tables."""
+    default = insp.default_schema_name
+    schemas = [default]
+    if backend == "postgresql":
+        schemas += sorted(
+            s for s in insp.get_schema_names() if s != default and s != "information_schema" and not s.startswith("pg_")
+        )
+    found = []
+    for schema in schemas:
+        names = {*insp.get_table_names(schema=schema), *insp.get_view_names(schema=schema)} - {"sqlite_sequence"}
+        found += [(schema, name) for name in sorted(names)]
+    return found
 
 
 def _type_name(sql_type: object) -> str:

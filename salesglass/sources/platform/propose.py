@@ -47,7 +47,8 @@ FIELD_HINTS = {
     r"ispoln|исполн|^data$|^дата$|^date$",
     "not_sold_at": r"creat|sozdan|создан|updat|izmen|измен|modif|request|zapros|запрос|start|nachal|начал",
     "tickets": r"ticket|bilet|билет|quantit|qty|kolichestvo|количество|kol_vo|кол_во|кол-во|^count$|mest|мест",
-    "turnover": r"full|total|summ|сумм|amount|itog|итог|vsego|всего|oborot|оборот|gross|stoimost|стоимость",
+    "turnover": r"full|total|summ|(^|_)sum(_|$)|сумм|amount|itog|итог|vsego|всего|oborot|оборот|gross|stoimost|"
+    r"стоимость",
     "revenue": r"profit|revenue|vyruchk|выручк|dohod|доход|komissi|комисси|commission|margin|marzh|марж|fee|voznagr|"
     r"вознагр|core",
     "cost": r"cost|zatrat|затрат|rashod|расход|sebestoim|себестоим|acquir|ekvair|эквайр|agent|агент",
@@ -540,7 +541,7 @@ def _money(c: ColumnProfile, tickets: ColumnProfile | None, what: str, *, negate
 
 def _partner_ref(t: TableProfile, partners: TableProfile | None) -> tuple[ColumnProfile | None, str]:
     if partners:
-        declared = [c for c in t.columns if c.references and c.references.split(".")[0] == partners.name]
+        declared = [c for c in t.columns if c.references and c.references.rsplit(".", 1)[0] == partners.name]
         if len(declared) == 1:
             return declared[0], f"a foreign key to {partners.name}"
     cands = [
@@ -703,9 +704,9 @@ def _refunds(
         cols["partner_id"] = Choice(ref.name, MEDIUM, why)
     elif sales is not None and catalog.kind == "sql":
         skey, _ = _key(sales)
-        link = next((c for c in t.columns if c.references and c.references.split(".")[0] == sales.name), None) or next(
-            (c for c in t.columns if skey and c.name == skey.name), None
-        )
+        link = next(
+            (c for c in t.columns if c.references and c.references.rsplit(".", 1)[0] == sales.name), None
+        ) or next((c for c in t.columns if skey and c.name == skey.name), None)
         sref, _ = _partner_ref(sales, partners)
         if link and skey and sref:
             extra = [sref.name]

@@ -64,13 +64,30 @@ def _backend(url: str) -> str:
     return url.split(":", 1)[0].split("+", 1)[0].lower()
 
 
+def _userinfo_end(url: str) -> int:
+    """Where the `user:password@` part of `scheme://user:password@host/…` ends (the `@`), or -1."""
+    start = url.find("://")
+    if start < 0:
+        return -1
+    host_end = url.find("/", start + 3)
+    return url.rfind("@", start + 3, len(url) if host_end < 0 else host_end)
+
+
 def resolve_url(url: str, base_dir: Path) -> str:
-    """Expand `${VAR}` from the environment (keeps passwords out of the file); SQLite paths from the config."""
+    """Expand `${VAR}` from the environment (keeps passwords out of the file); SQLite paths from the config.
+
+    A variable standing for the user or the password holds it as is (`salesglass init` writes it so) and is
+    percent-encoded into the URL: a generated password with `@`, `/`, `:` or `%` must not break the URL.
+    """
+    from urllib.parse import quote
+
+    userinfo_end = _userinfo_end(url)
 
     def env(m: re.Match[str]) -> str:
         if m.group(1) not in os.environ:
             raise ConfigError(f"[platform].url refers to ${{{m.group(1)}}}, but that environment variable is not set")
-        return os.environ[m.group(1)]
+        value = os.environ[m.group(1)]
+        return quote(value, safe="") if m.end() <= userinfo_end else value
 
     url = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", env, url)
     sqlite = _sqlite_path(url)
@@ -108,10 +125,13 @@ def safe_url(url: str) -> str:
     """The URL with its password masked, for messages."""
     if _sqlite_path(url) is not None:
         return url  # a file path, no password
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<database url>"
+    # by position, not by a parser: a password with a raw `@` or `/` would otherwise be half shown
+    at = url.rfind("@", url.find("://") + 3) if "://" in url else -1
+    if at < 0:
+        return url
+    start = url.find("://") + 3
+    user, has_password, _ = url[start:at].partition(":")
+    return f"{url[:start]}{user}{':***' if has_password else ''}{url[at:]}"
 
 
 def is_postgres(url: str) -> bool:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from salesglass.serve.web.context import Ctx, add_months
-from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months
+from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, month_axis, months
 from salesglass.serve.web.palette import BLUE, GREEN
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
 
@@ -95,7 +95,7 @@ def build(ctx: Ctx) -> PageView:
     per_manager = sum_per_manager(ctx, summary, lo, hi)
     tot = {k: sum(m[k] for m in per_manager.values()) for k in SUMMED}
     view.kpis = kpis(ctx, tot, lo, hi)
-    view.charts = [by_month_chart(ctx, summary)]
+    view.charts = [by_month_chart(ctx, summary, lo, hi)]
     view.tables = summary_tables(ctx, summary, per_manager, tot)
     view.tables.append(lines_table(ctx, lo, hi))
     return view
@@ -146,15 +146,15 @@ def kpis(ctx: Ctx, tot: dict[str, Any], lo: date, hi: date) -> list[Kpi]:
     ]
 
 
-def by_month_chart(ctx: Ctx, summary: list[dict[str, Any]]) -> Chart:
-    """Sales and development bonus per month, stacked."""
+def by_month_chart(ctx: Ctx, summary: list[dict[str, Any]], lo: date, hi: date) -> Chart:
+    """Sales and development bonus per month of the range, stacked (a month without bonuses stays on the axis)."""
     t, f = ctx.t, ctx.fmt
-    by_month: dict[date, list[Any]] = {}
+    ms = month_axis(lo, hi)
+    by_month: dict[date, list[Any]] = {m: [0, 0] for m in ms}
     for r in summary:
         b = by_month.setdefault(r["month"], [0, 0])
         b[0] += r["sales_bonus"] or 0
         b[1] += r["development_bonus"] or 0
-    ms = sorted(by_month)
     return Chart(
         "bonus",
         t("chart_bonus"),

@@ -6,12 +6,22 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from salesglass.serve.web.context import Ctx, add_months
+from salesglass.serve.web.context import NOBODY, Ctx, add_months
 
 
 def months(ctx: Ctx) -> tuple[date, date]:
     """[first day of `from`, first day after `to`) — the half-open range of the month filter."""
     return ctx.month_from, add_months(ctx.month_to, 1)
+
+
+def month_axis(lo: date, hi: date) -> list[date]:
+    """Every month of [lo, hi): a chart's month axis, so a month without rows shows as an empty slot and is
+    never silently dropped (a month with no sales would otherwise vanish between its neighbours)."""
+    out, m = [], lo
+    while m < hi:
+        out.append(m)
+        m = add_months(m, 1)
+    return out
 
 
 def ratio(num: Any, den: Any, scale: int = 100) -> Decimal | None:
@@ -21,13 +31,24 @@ def ratio(num: Any, den: Any, scale: int = 100) -> Decimal | None:
     return (Decimal(str(num)) * scale / Decimal(str(den))).quantize(Decimal("0.1"))
 
 
-def drill(ctx: Ctx, what: str, **params: Any) -> str:
-    """URL of a drill-down list, carrying the page's kind filter unless overridden."""
+def drill(ctx: Ctx, what: str, **params: Any) -> str | None:
+    """URL of a drill-down list, carrying the page's kind filter unless overridden; None (the number is not a
+    link) when a manager looks at company-wide figures: their drill-downs list only their own rows, so the
+    company's number would open a list that does not add up to it."""
+    if company_wide_for_a_manager(ctx):
+        return None
     base: dict[str, Any] = {}
     if ctx.kind and "kind" not in params:
         base["kind"] = ctx.kind
-    base.update({k: v for k, v in params.items() if v is not None})
+    # NOBODY (a login tied to no amoCRM user) is the server's own "no rows" scope, not an id a URL may carry:
+    # the drill-down applies the viewer's scope itself, so such a link simply names no manager
+    base.update({k: v for k, v in params.items() if v is not None and not (k == "manager" and v == NOBODY)})
     return ctx.url(f"/drill/{what}", **base)
+
+
+def company_wide_for_a_manager(ctx: Ctx) -> bool:
+    """A manager allowed company totals who picked "Company" in the manager filter."""
+    return not ctx.viewer.is_admin and ctx.manager is None
 
 
 def manager_condition(column: str, manager: int | None) -> tuple[str, list]:

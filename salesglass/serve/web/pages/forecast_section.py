@@ -25,10 +25,28 @@ def _kind(metric: str) -> str:
     return "int" if metric in ("tickets", "new_partners") else "money0"
 
 
+FORECAST_COLUMNS = (
+    "fact",
+    "forecast_base",
+    "forecast_pipeline",
+    "forecast_new_deals",
+    "forecast",
+    "forecast_low",
+    "forecast_high",
+    "run_rate",
+    "plan_realistic",
+    "chance_realistic_pct",
+    "plan_optimistic",
+    "chance_optimistic_pct",
+)
+
+
 def forecast_rows(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> list[dict]:
+    # a file built by an older salesglass lacks the newer parts (forecast_new_deals): shown as "—" until the
+    # next build, never a crash of the whole page
+    cols = ", ".join(c if ctx.snap.has("report_plan_fact", c) else f"NULL AS {c}" for c in FORECAST_COLUMNS)
     rows = ctx.q.rows(
-        f"""SELECT metric, fact, forecast_base, forecast_pipeline, forecast, forecast_low, forecast_high,
-                   run_rate, plan_realistic, chance_realistic_pct, plan_optimistic, chance_optimistic_pct
+        f"""SELECT metric, {cols}
             FROM report_plan_fact
             WHERE period_type = ? AND period_start = ? AND is_complete = FALSE AND {man_sql}""",
         [ptype, at, *man_args],
@@ -38,7 +56,7 @@ def forecast_rows(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) 
 
 
 def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
-    """Turnover: to date + base + pipeline stacked, the P10–P90 range, and both plans as lines."""
+    """Turnover: to date + base + pipeline + new deals stacked, the P10–P90 range, and both plans as lines."""
     t = ctx.t
     r = next((x for x in rows if x["metric"] == "turnover"), None)
     if r is None:
@@ -88,6 +106,14 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
                     "barMaxWidth": 36,
                 },
                 {
+                    "name": t("forecast_new_deals"),
+                    "type": "bar",
+                    "stack": "f",
+                    "data": [r["forecast_new_deals"]],
+                    "itemStyle": {"color": "rgba(46,158,106,0.45)"},
+                    "barMaxWidth": 36,
+                },
+                {
                     "name": t("forecast_range"),
                     "type": "scatter",
                     "symbol": "diamond",
@@ -102,11 +128,13 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
     )
 
 
-# the table's rows: forecast = fact + base + pipeline, its range, both plans with their chances, the run-rate
+# the table's rows: forecast = fact + base + pipeline + new deals, its range, both plans with their chances,
+# the run-rate
 PARTS = (
     ("fact", "fact_to_date"),
     ("forecast_base", "forecast_base"),
     ("forecast_pipeline", "forecast_pipeline"),
+    ("forecast_new_deals", "forecast_new_deals"),
     ("forecast", "forecast"),
     ("forecast_low", "forecast_low"),
     ("forecast_high", "forecast_high"),
@@ -120,7 +148,7 @@ PARTS = (
 
 def table(ctx: Ctx, rows: list[dict]) -> TableView:
     """One column per metric, one row per part: it reads top-down like the sum it is (fact + base +
-    pipeline = forecast) and stays as narrow as its card with any number of digits."""
+    pipeline + new deals = forecast) and stays as narrow as its card with any number of digits."""
     t = ctx.t
     lines = []
     for key, label in PARTS:

@@ -39,11 +39,24 @@ def _where_manager(manager: int | None) -> tuple[str, list[Any]]:
     return ("manager_id IS NULL", []) if manager is None else ("manager_id = ?", [manager])
 
 
-def build(ctx: Ctx) -> PageView:
-    t, f = ctx.t, ctx.fmt
+def chosen_period(ctx: Ctx) -> tuple[str, date]:
+    """The period type and the start of the period the page shows."""
     chosen = ctx.params.get("period")
     ptype = chosen if chosen is not None and chosen in PERIOD_TYPES else "month"
-    at = _at(ctx, ptype)
+    return ptype, _at(ctx, ptype)
+
+
+def file_period(ctx: Ctx) -> str:
+    """The shown period in a download's name: 2026-03, 2026-Q1 or 2026."""
+    ptype, at = chosen_period(ctx)
+    if ptype == "year":
+        return f"{at.year}"
+    return f"{at.year}-Q{(at.month - 1) // 3 + 1}" if ptype == "quarter" else f"{at:%Y-%m}"
+
+
+def build(ctx: Ctx) -> PageView:
+    t, f = ctx.t, ctx.fmt
+    ptype, at = chosen_period(ctx)
     view = PageView(t("page_planfact"), notice=empty_notice(ctx))
     man_sql, man_args = _where_manager(ctx.manager)
     table = metric_rows(ctx, read_plan_fact(ctx, ptype, at, man_sql, man_args), at, add_months(at, SPAN[ptype]))
@@ -51,6 +64,7 @@ def build(ctx: Ctx) -> PageView:
     running = by_metric["turnover"].get("is_complete") is False
     view.kpis = kpis(ctx, by_metric, running)
     view.extra = {"ptype": ptype, "period_at": at, "period_choices": period_choices(ctx, ptype) or [at]}
+    view.scope = f"{t('period')}: {f.period(ptype, at)}; {t('manager')}: {ctx.manager_name(ctx.manager)}"
     view.charts = [_trend(ctx, ptype, at, man_sql, man_args)]
     forecast_charts, forecast_tables = forecast_section.section(ctx, ptype, at, man_sql, man_args)
     view.charts += forecast_charts

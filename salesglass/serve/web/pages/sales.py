@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from salesglass.serve.web.context import Ctx, add_months
-from salesglass.serve.web.pages.common import drill, months, ratio
+from salesglass.serve.web.pages.common import drill, month_axis, months, ratio
 from salesglass.serve.web.palette import BLUE, GREEN, GREY, ORANGE
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
 
@@ -41,6 +41,9 @@ def build(ctx: Ctx) -> PageView:
     link_drills(ctx, figures)
     totals = sum_up(figures)
     view.kpis = kpis(ctx, totals, lo, hi)
+    if not ctx.viewer.is_admin:  # company-wide figures; a manager's drill-downs would list only their own deals
+        for k in view.kpis:
+            k.link = None
     view.charts = charts(ctx, figures, lo, hi)
     view.tables = tables(ctx, figures, totals)
     return view
@@ -75,7 +78,12 @@ def read_figures(ctx: Ctx, lo: date, hi: date) -> SalesFigures:
 
 
 def link_drills(ctx: Ctx, figures: SalesFigures) -> None:
-    """Each weekly and monthly number opens the deals behind it; the month's conversion is added."""
+    """Each weekly and monthly number opens the deals behind it; the month's conversion is added. The page is
+    company-wide: a manager (allowed company totals) lists only their own deals, so their numbers link nowhere."""
+    for r in figures.monthly:
+        r["conversion"] = ratio(r["created_reached_first_sale"], r["deals_created"])
+    if not ctx.viewer.is_admin:
+        return
     for r in figures.weekly:
         ws, we = r["week_start"], r["week_start"] + timedelta(days=7)
         r["_link_deals_created"] = drill(ctx, "deals", basis="created", since=ws, until=we)
@@ -83,7 +91,6 @@ def link_drills(ctx: Ctx, figures: SalesFigures) -> None:
         r["_link_first_sale"] = drill(ctx, "deals", basis="reached", stage="first_sale", since=ws, until=we)
     for r in figures.monthly:
         ms, me = r["month"], add_months(r["month"], 1)
-        r["conversion"] = ratio(r["created_reached_first_sale"], r["deals_created"])
         r["_link_deals_created"] = drill(ctx, "deals", basis="created", since=ms, until=me)
         r["_link_deals_won"] = drill(ctx, "deals", basis="won", since=ms, until=me)
         r["_link_annual_budget_won"] = r["_link_deals_won"]
@@ -135,8 +142,11 @@ def charts(ctx: Ctx, figures: SalesFigures, lo: date, hi: date) -> list[Chart]:
     by_week = {r["week_start"]: r for r in figures.weekly}
     axis = week_axis(ctx, lo, hi)
     weeks = [by_week.get(w, {"widget_installed": 0, "first_sale": 0}) for w in axis]
-    by_kind, monthly = figures.by_kind, figures.monthly
-    month_names = [f.month(r["month"]) for r in monthly]
+    by_kind = figures.by_kind
+    by_month = {r["month"]: r for r in figures.monthly}
+    zero = {"deals_created": 0, "annual_budget_won": 0, "created_reached_first_sale": 0}
+    monthly = [by_month.get(m, zero) for m in month_axis(lo, hi)]
+    month_names = [f.month(m) for m in month_axis(lo, hi)]
     return [
         Chart(
             "weekly",

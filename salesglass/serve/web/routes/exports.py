@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.export import csv_bytes, xlsx_bytes
+from salesglass.serve.web.pages import planfact
 from salesglass.serve.web.routes.common import CSV, XLSX, cached, download, opened
 from salesglass.serve.web.routes.pages import page_named
 
@@ -15,6 +16,8 @@ router = APIRouter()
 
 
 def filename(name: str, ctx: Ctx) -> str:
+    if name == "planfact":  # one month, quarter or year, not the month range the other pages filter by
+        return f"salesglass-{name}-{planfact.file_period(ctx)}"
     return f"salesglass-{name}-{ctx.month_from:%Y-%m}-{ctx.month_to:%Y-%m}"
 
 

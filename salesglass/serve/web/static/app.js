@@ -31,10 +31,26 @@
       ax.axisLabel.interval = 0;
       ax.axisLabel.width = slot;
       ax.axisLabel.overflow = "break";
+      // wrapped lines a line apart (ECharts' default put the lines of a broken label on top of each other),
+      // at most three of them: a very long name ends in "…" (the tooltip names it whole)
+      ax.axisLabel.lineHeight = 14;
+      ax.axisLabel.height = 42;
+      ax.axisLabel.lineOverflow = "truncate";
     }
   }
-  function prepare(opt, width) {
+  /* a vertical legend beside a pie keeps to the room right of the ring: long names end in "…" (the full
+     name shows on hover) instead of running over the ring */
+  function fitPieLegend(opt, width, height) {
+    var lg = opt.legend, pie = (opt.series || []).filter(function (s) { return s.type === "pie"; })[0];
+    if (!lg || !pie || lg.orient !== "vertical" || !pie.center) return;
+    var r = parseFloat([].concat(pie.radius).slice(-1)[0]) / 100 * Math.min(width, height) / 2;
+    var room = width - (parseFloat(pie.center[0]) / 100 * width + r) - 12;
+    lg.textStyle = Object.assign({}, lg.textStyle, {width: Math.max(40, room - 40), overflow: "truncate"});
+    lg.tooltip = {show: true};
+  }
+  function prepare(opt, width, height) {
     fitCategories(opt, width || 600);
+    fitPieLegend(opt, width || 600, height || 300);
     var axis = opt.yAxis && !Array.isArray(opt.yAxis) && opt.yAxis.type === "value" ? opt.yAxis
              : (opt.xAxis && opt.xAxis.type === "value" ? opt.xAxis : null);
     var kind = axis ? axis.sgFormat : (opt.tooltip && opt.tooltip.sgFormat);
@@ -63,6 +79,8 @@
       });
     });
     if (empty) {
+      // nothing to draw: no shapes either (a funnel of zeros was drawn as equal full-width bars, i.e. 100 %)
+      (opt.series || []).forEach(function (s) { if (s.type === "funnel" || s.type === "pie") s.data = []; });
       opt.graphic = {type: "text", left: "center", top: "middle", silent: true,
         style: {text: lang() === "ru-RU" ? "Нет данных для этих фильтров" : "Nothing for these filters",
                 fill: "#6b7486", fontSize: 13}};
@@ -77,7 +95,7 @@
       if (echarts.getInstanceByDom(el)) return;
       el.innerHTML = "";  // a page restored from history may carry a stale copy of a drawn chart
       var chart = echarts.init(el, null, {renderer: "svg"});
-      chart.setOption(prepare(JSON.parse(el.dataset.option), el.clientWidth));
+      chart.setOption(prepare(JSON.parse(el.dataset.option), el.clientWidth, el.clientHeight));
     });
   }
   function closeDrawer() {
@@ -94,6 +112,10 @@
   document.addEventListener("submit", function (e) {
     var msg = e.target.dataset && e.target.dataset.confirm;
     if (msg && !window.confirm(msg)) e.preventDefault();
+    // the language switch sits outside the part filters swap: return to the address as it is now (with the
+    // filters just chosen), not as it was when the page was loaded
+    var next = e.target.matches && e.target.matches("form.langs") && e.target.querySelector("input[name=next]");
+    if (next) next.value = window.location.pathname + window.location.search;
   });
   window.addEventListener("resize", function () {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
