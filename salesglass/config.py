@@ -87,6 +87,13 @@ class Config(Section):
         return p if p.is_absolute() else (self.base_dir / p)
 
     @property
+    def names_amocrm(self) -> bool:
+        """Does this config say which amoCRM account to use? A file set up for the back-office first has no
+        [amocrm]; its defaults (the demo's emulator on 127.0.0.1) are then no account of this company.
+        No file at all (every section a default) is the demo's own setting, which does."""
+        return "amocrm" in self.model_fields_set or not (self.model_fields_set - {"base_dir"})
+
+    @property
     def warehouse_path(self) -> Path:
         return self.resolve(self.warehouse.path)
 

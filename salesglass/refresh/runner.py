@@ -55,10 +55,17 @@ class Step:
 def default_steps(cfg: Any) -> list[Step]:
     """The production refresh: incremental (or, nightly, full) sync, platform load, link, build, write-back."""
     quiet = {"progress": False}  # the worker has no terminal to draw progress bars on
-    steps = [
-        Step(
-            "amocrm_sync", "salesglass.sources.amocrm.sync:run_sync", {"full": False, **quiet}, {"full": True, **quiet}
-        ),
+    steps: list[Step] = []
+    if getattr(cfg, "names_amocrm", True):  # a back-office set up first (no [amocrm] yet) skips amoCRM
+        steps.append(
+            Step(
+                "amocrm_sync",
+                "salesglass.sources.amocrm.sync:run_sync",
+                {"full": False, **quiet},
+                {"full": True, **quiet},
+            )
+        )
+    steps += [
         Step(
             "platform_load",
             "salesglass.refresh.compaction:load_platform",

@@ -51,3 +51,31 @@ def test_an_explicit_account_zone_still_wins(tmp_path: Path):
     path.write_text(path.read_text().replace('# timezone = "America/New_York"', 'timezone = "Europe/Moscow"', 1))
     cfg = load_config(path)
     assert resolve_zone(cfg) == AccountZone("Europe/Moscow", "config", "[account] timezone")
+
+
+def test_without_amocrm_yet_the_refresh_skips_it_and_amocrm_commands_say_so(tmp_path: Path):
+    """The README's "the back-office can be set up first": every scheduled refresh (and `salesglass serve`'s)
+    failed at its amoCRM step ("no amoCRM token"), and `amocrm auth` / `sync` went for the demo's emulator
+    on 127.0.0.1 instead of saying that the config names no account."""
+    import subprocess
+    import sys
+
+    from salesglass.config import Config
+    from salesglass.refresh.runner import default_steps
+
+    path = _setup(tmp_path, "America/New_York")
+    assert [s.name for s in default_steps(load_config(path))] == ["platform_load", "link", "build"]
+    assert default_steps(Config())[0].name == "amocrm_sync"  # the demo's defaults name its emulator
+    for command in (("sync",), ("amocrm", "auth", "--long-lived"), ("amocrm", "inspect")):
+        res = subprocess.run(
+            [sys.executable, "-m", "salesglass", *command],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
+        said = " ".join(res.stderr.split())
+        assert res.returncode == 2 and said.startswith("error: [amocrm]: this config names no amoCRM account yet"), (
+            command,
+            said,
+        )

@@ -15,6 +15,20 @@ console = Console()
 amocrm_app = typer.Typer(help="amoCRM / Kommo account: authorize, inspect pipelines and fields.", no_args_is_help=True)
 
 
+def configured(cfg):  # Config -> Config
+    """The config, when it says which amoCRM account to use. A config file written for the back-office first
+    (`salesglass init` without --amocrm-url) has no [amocrm]: the defaults would point at the demo's emulator
+    on 127.0.0.1 and fail only after retries, or store a token for no account."""
+    from salesglass.errors import ConfigError
+
+    if not cfg.names_amocrm:
+        raise ConfigError(
+            "[amocrm]: this config names no amoCRM account yet; uncomment its [amocrm] section and set "
+            "base_url (https://<subdomain>.amocrm.ru or .kommo.com) and subdomain"
+        )
+    return cfg
+
+
 def register(app: typer.Typer) -> None:
     app.command("sync")(sync)
     app.add_typer(amocrm_app, name="amocrm")
@@ -39,7 +53,7 @@ def sync(
     from salesglass.config import load_config
     from salesglass.sources.amocrm.sync import run_sync
 
-    summary = run_sync(load_config(config), full=full, progress=progress)
+    summary = run_sync(configured(load_config(config)), full=full, progress=progress)
     console.print(summary.render(), highlight=False)
 
 
@@ -63,7 +77,7 @@ def auth(
     from salesglass.sources.amocrm.auth import TokenStore, store_long_lived
     from salesglass.sources.amocrm.client import authorize
 
-    cfg = load_config(config)
+    cfg = configured(load_config(config))
     if bool(code) == long_lived:
         raise SalesglassError("give exactly one of --code CODE (OAuth) or --long-lived")
     if long_lived:
@@ -89,7 +103,7 @@ def inspect(config: ConfigOption = None) -> None:
     from salesglass.sources.amocrm.propose import propose
     from salesglass.sources.amocrm.sync import _groups
 
-    cfg = load_config(config)
+    cfg = configured(load_config(config))
     with client_from_config(cfg.amocrm, cfg.base_dir) as client:
         account = client.get("/api/v4/account", {"with": "datetime_settings,users_groups"}) or {}
         users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
