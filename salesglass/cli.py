@@ -25,6 +25,27 @@ app = typer.Typer(
 )
 console = Console()
 
+# commands a newcomer does not start with: listed last, under their own heading in `salesglass --help`
+FOR_CONTRIBUTORS = "For contributors and tests"
+_CONTRIBUTOR_COMMANDS = ("generate", "emulate-amocrm", "model-docs", "config-docs")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"salesglass {version('salesglass')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Sales analytics for amoCRM / Kommo + your own platform database. Start with `salesglass demo`."""
+
 
 @app.command("init")
 def init(
@@ -152,6 +173,9 @@ def _register_all() -> None:
         bonus_cli,
     ):
         module.register(app)
+    for command in app.registered_commands:
+        if command.name in _CONTRIBUTOR_COMMANDS:
+            command.rich_help_panel = FOR_CONTRIBUTORS
 
 
 _register_all()

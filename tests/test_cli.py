@@ -164,3 +164,18 @@ def test_load_before_the_back_office_is_mapped_lets_the_readme_chain_go_on(tmp_p
     assert "no back-office inputs yet, nothing loaded" in " ".join(res.stdout.split())
     (tmp_path / "salesglass.toml").write_text("[account]\ncurrency = 'RUB'\n")
     assert "nothing to load" in _one_clear_line(_run("load", cwd=tmp_path))
+
+
+def test_the_command_list_starts_with_what_a_newcomer_runs_and_says_its_version():
+    """`salesglass --help` listed model-docs and config-docs right after init, before demo; there was no
+    `--version`. The commands for contributors and tests now come last, under their own heading."""
+    from importlib.metadata import version
+
+    res = _run("--help")
+    assert res.returncode == 0, res.stderr
+    text = res.stdout
+    assert text.index("init ") < text.index("demo ") < text.index("sync ") < text.index("For contributors and tests")
+    for late in ("model-docs", "config-docs", "generate", "emulate-amocrm"):
+        assert text.index(late) > text.index("For contributors and tests"), late
+    res = _run("--version")
+    assert (res.returncode, res.stdout.strip()) == (0, f"salesglass {version('salesglass')}")

@@ -43,6 +43,10 @@ def cli_actor() -> str:
         return "cli"
 
 
+FIRST_MONTH, LAST_MONTH = date(1970, 1, 1), date(2100, 12, 1)  # the range --as-of takes too
+MAX_AMOUNT = Decimal("1e15")  # a DECIMAL(18,2) holds less than this
+
+
 def parse_month(text: str | date) -> date:
     """ "2026-10" (or any date in the month) → 2026-10-01; a clear error otherwise."""
     if isinstance(text, date):
@@ -52,9 +56,12 @@ def parse_month(text: str | date) -> date:
         year, month = int(value[:4]), int(value[5:7])
         if len(value) < 7 or value[4] != "-":
             raise ValueError
-        return date(year, month, 1)
+        month_start = date(year, month, 1)
     except ValueError:
         raise SalesglassError(f"a month looks like 2026-10, got {text!r}") from None
+    if not FIRST_MONTH <= month_start <= LAST_MONTH:  # 0001-01 or 3000-01 is a typo, not a bonus month
+        raise SalesglassError(f"a month between {FIRST_MONTH:%Y-%m} and {LAST_MONTH:%Y-%m}, got {text!r}")
+    return month_start
 
 
 def parse_amount(text: Any) -> Decimal:
@@ -62,7 +69,11 @@ def parse_amount(text: Any) -> Decimal:
         value = Decimal(str(text).strip().replace(" ", "").replace(",", "."))
     except InvalidOperation:
         raise SalesglassError(f"an amount looks like -1500.00, got {text!r}") from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or abs(value) >= Decimal("1e15"):
+    if not value.is_finite():
+        raise SalesglassError(f"an amount looks like -1500.00, got {text!r}")
+    if abs(value) >= MAX_AMOUNT:  # checked before quantize(), which cannot hold 1e30 and raised
+        raise SalesglassError(f"an amount must be less than 1 000 000 000 000 000.00 in size, got {text!r}")
+    if value != value.quantize(Decimal("0.01")):
         raise SalesglassError(f"an amount has at most 2 decimals (kopecks), got {text!r}")
     if value == 0:
         raise SalesglassError("an adjustment of 0.00 changes nothing")

@@ -150,6 +150,8 @@ LONG_NAMES = f"""
 UPDATE managers SET name = '{MID_MANAGER}' WHERE manager_id = 101;
 UPDATE managers SET name = '{LONG_MANAGER}' WHERE manager_id = 102;
 UPDATE partners SET name = '{LONG_PARTNER}' WHERE partner_id = 'P1';
+-- a company selling in billions: the annual budget won in February (two client kinds) sums to 1 194 388 000
+UPDATE report_monthly_deals SET annual_budget_won = 597194000.00 WHERE month = '2026-02-01';
 -- three managers on the new-partners chart, so each name has a third of its width
 INSERT INTO report_new_partners VALUES ('2026-03-01', 102, 'organizer', 1, 0, 0, 0),
  ('2026-03-01', 103, 'organizer', 1, 1, 0, 0);
@@ -240,6 +242,21 @@ def test_long_names_neither_overlap_nor_push_amounts_out_of_view(browser, long_n
         assert box[0] <= box[1] + 1, f"bonus lines {box[0]} px wide in {box[1]} px: Amount is out of view"
         amount = page.locator('[data-table="lines"] tbody tr').first.locator('td[data-col="amount"]')
         assert amount.inner_text() == "1,000.00\u00a0₽"  # March, Anna, acquisition share: 10 % of 10 000
+
+        # the users page on a 1 280 px laptop, in Russian: every button in view, nothing pushes the page sideways
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"{long_names_server}/sales")  # five cards in a row, one of 1,194,388,000 ₽
+        wide = page.evaluate("""() => [...document.querySelectorAll('.kpi .value')]
+            .filter(v => v.scrollWidth > v.clientWidth + 1).map(v => v.innerText)""")
+        assert wide == [], f"KPI values wider than their cards at 1280 px: {wide}"
+        page.goto(f"{long_names_server}/admin/users")
+        with page.expect_navigation():
+            page.click("form.langs button[value=ru]")  # Russian labels and buttons are the wider ones
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+        card = page.locator("[data-page=users] .tablecard").bounding_box()
+        for button in page.locator("[data-page=users] .tablecard button").all():
+            box = button.bounding_box()
+            assert box and box["x"] + box["width"] <= card["x"] + card["width"], (button.inner_text(), box, card)
     finally:
         ctx.close()
 

@@ -68,3 +68,27 @@ def test_plan_fact_shows_the_forecast_section(forecast_site):
             assert "." not in cells["tickets"] + cells["new_partners"], (part, cells)
     assert "How accurate the forecast has been (backtest)" in html
     assert "<script>" not in html.split("</head>")[-1]  # the charts are data, no inline script
+
+
+def test_a_file_built_before_a_new_forecast_part_still_shows_the_page(forecast_site, tmp_path) -> None:
+    """After an upgrade the dashboard may open a file the previous version built, without the newest part
+    (forecast_new_deals): plan vs fact shows, that part as "—", until the next build."""
+    import shutil
+
+    import duckdb
+
+    from salesglass.serve.web.app import create_app
+
+    old = tmp_path / "published.duckdb"
+    shutil.copy(forecast_site.published_path, old)
+    con = duckdb.connect(str(old))
+    con.execute("ALTER TABLE report_plan_fact DROP COLUMN forecast_new_deals")
+    con.close()
+    cfg = forecast_site.model_copy(
+        update={"warehouse": forecast_site.warehouse.model_copy(update={"published_path": str(old)})}
+    )
+    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as c:
+        login(c, "admin@demo.test")
+        r = c.get("/planfact?period=month")
+        assert r.status_code == 200
+        assert _forecast_table(r.text)["New deals (not created yet)"]["turnover"] == "—"

@@ -68,6 +68,32 @@ def run_chdb(s, expr: ibis.Table) -> pa.Table:
     return s.query(f"{sql}\n{SETTINGS}", "ArrowTable")
 
 
+class _InOrder:
+    """A chdb session whose statements run one after another on a worker thread while the caller goes on.
+
+    Materialising a step only sends statements (nothing is read back), and the next step's SQL is
+    compiled from unbound tables, so Ibis compiles step n + 1 (Python) while ClickHouse plans and runs
+    step n (C++, without the GIL): the same statements in the same order, in about half the time."""
+
+    def __init__(self, session) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.session = session
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chdb")
+        self.sent: list = []
+
+    def query(self, sql: str, *args) -> None:
+        self.sent.append(self.pool.submit(self.session.query, sql, *args))
+
+    def wait(self) -> None:
+        """Every statement done; the first that failed raises here, as it would have where it was sent."""
+        try:
+            for done in self.sent:
+                done.result()
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+
+
 def chdb_reports(data: dict, params, state=None) -> dict[str, pa.Table]:
     """Every report computed by ClickHouse (chdb) from the canonical rows, derived helpers materialised;
     `state`: a BonusState read from a published DuckDB file, copied into chdb as the build does."""
@@ -80,7 +106,11 @@ def chdb_reports(data: dict, params, state=None) -> dict[str, pa.Table]:
     canon = unbound_canon()
     if state is not None:
         canon = replace(canon, bonus_state=state_on(state, lambda n, t: put_in_chdb(s, n, t)))
-    exprs = report_exprs(canon, params, keep=lambda n, e: materialize_in_chdb(s, n, e))
+    queue = _InOrder(s)
+    try:
+        exprs = report_exprs(canon, params, keep=lambda n, e: materialize_in_chdb(queue, n, e))
+    finally:
+        queue.wait()
     return {name: run_chdb(s, expr) for name, expr in exprs.items()}
 
 

@@ -1,5 +1,9 @@
 """The same report functions give identical tables on DuckDB and on ClickHouse (SQL compiled by Ibis,
-executed by chdb with Nullable columns), from the golden company and from a synthetic one."""
+executed by chdb with Nullable columns), from the golden company, a synthetic one and the simulated one.
+
+Where the session already built a company with the DuckDB build (the golden company, the simulated one),
+its published file is the DuckDB side: the same report functions, compiled and run by `run_build` with
+the same as_of, zone and rules, so the test does not compute them on DuckDB a second time."""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from salesglass.account_zone import resolve_zone
 from salesglass.reports.base import BuildParams, nullable
 from salesglass.reports.build import canon_of, report_exprs
 from salesglass.reports.config import ReportsConfig
-from salesglass.warehouse import init_canonical
 from tests.reports import golden_company as g
 from tests.reports import synthetic
 from tests.reports.canon_io import chdb_reports, load_duckdb
@@ -31,19 +34,36 @@ def duckdb_reports(con: duckdb.DuckDBPyConnection, params: BuildParams) -> dict:
     return {name: backend.to_pyarrow(expr) for name, expr in exprs.items()}
 
 
+def published_reports(path, params: BuildParams) -> dict:
+    """Every derived helper and report of a published DuckDB file, as `report_exprs` names them; the file
+    must have been built on DuckDB as of the same day in the same zone."""
+    from salesglass.reports import registry
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        info = con.execute("SELECT DISTINCT as_of, timezone, engine FROM build_info").fetchall()
+        assert info == [(params.as_of, params.timezone, "duckdb")], info
+        return {
+            n: con.execute(f'SELECT * FROM "{n}"').to_arrow_table()
+            for n in (*registry.DERIVED, *registry.all_reports())
+        }
+    finally:
+        con.close()
+
+
 def _check(duck: dict, ch: dict) -> None:
     assert duck.keys() == ch.keys()
     for name in duck:
         assert_same(name, duck[name], ch[name])
 
 
-def test_golden_company_same_on_clickhouse():
+def test_golden_company_same_on_clickhouse(golden_cfg):
+    """The golden company's published file (tests/reports/conftest.py: built as of g.AS_OF in g.TIMEZONE
+    with g.RULES) against ClickHouse on the same rows and parameters."""
     params = BuildParams(as_of=g.AS_OF, timezone=g.TIMEZONE, rules=ReportsConfig(**g.RULES))
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    init_canonical(con)
-    load_duckdb(con, g.DATA)
-    duck = duckdb_reports(con, params)
+    assert (resolve_zone(golden_cfg).name, golden_cfg.reports) == (params.timezone, params.rules)
+    duck = published_reports(golden_cfg.published_path, params)
     assert duck["report_bonus_lines"].num_rows == 12  # the comparison below is not between empty tables
     _check(duck, chdb_reports(g.DATA, params))
 
@@ -64,7 +84,8 @@ def test_synthetic_company_same_on_clickhouse(timezone):
 
 def test_simulated_company_same_on_clickhouse(simulated_s):
     """The demo's company after the real pipeline (sync, load, link): its canonical warehouse gives the same
-    report set on DuckDB and on ClickHouse, money exact and ratios within 1e-9."""
+    report set on DuckDB (its published file, built as of the same day) and on ClickHouse, money exact and
+    ratios within 1e-9."""
     from salesglass.model.schema import CANONICAL
     from tests.reports.canon_io import arrow_schema
 
@@ -78,11 +99,7 @@ def test_simulated_company_same_on_clickhouse(simulated_s):
     params = BuildParams(
         as_of=simulated_s.as_of, timezone=resolve_zone(simulated_s.cfg).name, rules=simulated_s.cfg.reports
     )
-    mem = duckdb.connect()
-    mem.execute("SET TimeZone = 'UTC'")
-    init_canonical(mem)
-    load_duckdb(mem, data)
-    duck = duckdb_reports(mem, params)
+    duck = published_reports(simulated_s.cfg.published_path, params)
     sizes = {n: t.num_rows for n, t in duck.items()}
     assert all(rows > 4 for n, rows in sizes.items() if n != "report_bonus_reconciliation"), sizes
     _check(duck, chdb_reports(data, params))

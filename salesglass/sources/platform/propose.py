@@ -47,7 +47,8 @@ FIELD_HINTS = {
     r"ispoln|исполн|^data$|^дата$|^date$",
     "not_sold_at": r"creat|sozdan|создан|updat|izmen|измен|modif|request|zapros|запрос|start|nachal|начал",
     "tickets": r"ticket|bilet|билет|quantit|qty|kolichestvo|количество|kol_vo|кол_во|кол-во|^count$|mest|мест",
-    "turnover": r"full|total|summ|сумм|amount|itog|итог|vsego|всего|oborot|оборот|gross|stoimost|стоимость",
+    "turnover": r"full|total|summ|(^|_)sum(_|$)|сумм|amount|itog|итог|vsego|всего|oborot|оборот|gross|stoimost|"
+    r"стоимость",
     "revenue": r"profit|revenue|vyruchk|выручк|dohod|доход|komissi|комисси|commission|margin|marzh|марж|fee|voznagr|"
     r"вознагр|core",
     "cost": r"cost|zatrat|затрат|rashod|расход|sebestoim|себестоим|acquir|ekvair|эквайр|agent|агент",

@@ -25,11 +25,28 @@ def _kind(metric: str) -> str:
     return "int" if metric in ("tickets", "new_partners") else "money0"
 
 
+FORECAST_COLUMNS = (
+    "fact",
+    "forecast_base",
+    "forecast_pipeline",
+    "forecast_new_deals",
+    "forecast",
+    "forecast_low",
+    "forecast_high",
+    "run_rate",
+    "plan_realistic",
+    "chance_realistic_pct",
+    "plan_optimistic",
+    "chance_optimistic_pct",
+)
+
+
 def forecast_rows(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> list[dict]:
+    # a file built by an older salesglass lacks the newer parts (forecast_new_deals): shown as "—" until the
+    # next build, never a crash of the whole page
+    cols = ", ".join(c if ctx.snap.has("report_plan_fact", c) else f"NULL AS {c}" for c in FORECAST_COLUMNS)
     rows = ctx.q.rows(
-        f"""SELECT metric, fact, forecast_base, forecast_pipeline, forecast_new_deals, forecast, forecast_low,
-                   forecast_high,
-                   run_rate, plan_realistic, chance_realistic_pct, plan_optimistic, chance_optimistic_pct
+        f"""SELECT metric, {cols}
             FROM report_plan_fact
             WHERE period_type = ? AND period_start = ? AND is_complete = FALSE AND {man_sql}""",
         [ptype, at, *man_args],

@@ -176,7 +176,8 @@ def statement_data(request: Request, ctx: Ctx) -> tuple[date, int | None, dict[s
     month = month_param(p.get("month"), as_of_month(ctx))
     manager = statement_manager(ctx, int_param(p.get("manager")), month)
     period = store(request).period(month)
-    if manager is None or not ctx.snap.has("report_bonus_lines"):
+    # a file built before the bonus close lacks its columns (corrects_month …): no statement until the next build
+    if manager is None or not ctx.snap.has("report_bonus_lines", "corrects_month"):
         return month, manager, None, period
     return month, manager, stmt.statement(ctx.q, month, manager), period
 
