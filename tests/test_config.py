@@ -154,3 +154,11 @@ def test_a_list_item_is_named_by_its_index_and_what_was_given_is_said_once():
         str(err.value)
         == "s.toml: [reports].bonus.changes[0].valid_from: expected a month like \"2026-12\", got '2026-13'"
     )
+
+
+def test_a_config_saved_by_windows_notepad_reads(tmp_path):
+    """Notepad saves UTF-8 with a byte-order mark and CRLF line ends: the config was "not valid TOML:
+    Invalid statement (at line 1, column 1)", with nothing to see at line 1."""
+    p = tmp_path / "salesglass.toml"
+    p.write_bytes('\ufeff[account]\r\ntimezone = "Asia/Vladivostok"\r\n'.encode())
+    assert load_config(p).account.timezone == "Asia/Vladivostok"

@@ -138,7 +138,7 @@ def inspect(
 
     from salesglass.config import parse_config
 
-    text = insert_into_config(path.read_text(encoding="utf-8"), proposal)
+    text = insert_into_config(path.read_text(encoding="utf-8-sig"), proposal)
     parse_config(tomllib.loads(text), base_dir=path.resolve().parent, source=f"{path} (as proposed)")
     path.write_text(text, encoding="utf-8")
     console.print(
