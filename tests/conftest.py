@@ -105,3 +105,15 @@ def simulated_s(tmp_path_factory):
     from tests.simulated import build_company
 
     return built_once(tmp_path_factory, "simulated-s", lambda folder: build_company(folder, "s"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The longest modules first: those running ClickHouse, then those driving Chromium, then any marked
+    slow (the order of tests within a module is kept). `make test` hands whole modules to two processes
+    in this order, so a long module handed out last cannot keep one process busy while the other is done."""
+    rank: dict[str, int] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        mark = next((i for i, m in enumerate(("clickhouse", "browser", "slow")) if item.get_closest_marker(m)), 3)
+        rank[module] = min(rank.get(module, 3), mark)
+    items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])
