@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from salesglass.demo.platform import toml_string
+
 
 def demo_config_text(company: Path, profile: str = "biletoid") -> str:
     """TOML text for a company generated under `company` (paths relative to the config's folder)."""
@@ -73,20 +75,20 @@ currency = "RUB"
 [[platform.inputs]]
 name = "partners"
 target = "partners"
-path = "{backoffice}/partners.csv"
+path = {toml_string(backoffice + "/partners.csv")}
 
 [[platform.inputs]]
 name = "widgets"
 target = "widget_installs"
-path = "{backoffice}/widget_installs.csv"
+path = {toml_string(backoffice + "/widget_installs.csv")}
 
 [[platform.inputs]]
 name = "sales"
 target = "sales"
-path = "{backoffice}/sales.csv"
+path = {toml_string(backoffice + "/sales.csv")}
 
 [plans]
-path = "{(company / "plans.xlsx").as_posix()}"
+path = {toml_string((company / "plans.xlsx").as_posix())}
 """
         + rest
     )

@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: a folder named with a quote or a backslash must not break the written config."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def platform_section(company: Path) -> str:
@@ -25,7 +31,7 @@ def platform_section(company: Path) -> str:
 # Rows that cannot be used go to the `quarantine` table with the reason (`salesglass doctor`).
 # ---------------------------------------------------------------------------------------------------
 [platform]
-url = "sqlite:///{db}"   # any SQLAlchemy URL: postgresql://user@host/db, mysql+pymysql://…
+url = {toml_string("sqlite:///" + db)}   # any SQLAlchemy URL: postgresql://user@host/db, mysql+pymysql://…
 timezone = "Europe/Moscow"   # the back-office writes Moscow wall-clock time without a zone
 
 # partners: organizers (role org) and ticket operators (role agent)
@@ -107,5 +113,5 @@ channel = "channel"                       # the refunded order's channel
 # name; empty = the whole company. metric: turnover, revenue, margin, tickets, new_partners.
 # ---------------------------------------------------------------------------------------------------
 [plans]
-path = "{plans}"
+path = {toml_string(plans)}
 '''
