@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pytest
 
 from salesglass.warehouse import connect, init_canonical
+
+T = TypeVar("T")
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]) -> T:
+    """`build(folder)` once for the whole run, for fixtures that every test only reads.
+
+    Under pytest-xdist (`make test` runs two processes) each process has its own session fixtures; the
+    first process to ask builds in a folder both see, while the other waits on a file lock and then takes
+    the result (pickled next to it) instead of building the same company a second time."""
+    import fcntl
+    import pickle
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent  # the run's folder, above each worker's own
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = shared / f"{name}.pickle"
+        if result.exists():
+            return pickle.loads(result.read_bytes())
+        folder = shared / f"{name}-{worker}"  # a process whose build failed leaves its folder to itself
+        folder.mkdir()
+        built = build(folder)
+        result.write_bytes(pickle.dumps(built))
+        return built
 
 
 @pytest.fixture
@@ -75,4 +104,16 @@ def simulated_s(tmp_path_factory):
     """The demo's company (scale s) through the whole pipeline: sync, load, link, build (~30 s, once)."""
     from tests.simulated import build_company
 
-    return build_company(tmp_path_factory.mktemp("simulated-s"), "s")
+    return built_once(tmp_path_factory, "simulated-s", lambda folder: build_company(folder, "s"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The longest modules first: those running ClickHouse, then those driving Chromium, then any marked
+    slow (the order of tests within a module is kept). `make test` hands whole modules to two processes
+    in this order, so a long module handed out last cannot keep one process busy while the other is done."""
+    rank: dict[str, int] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        mark = next((i for i, m in enumerate(("clickhouse", "browser", "slow")) if item.get_closest_marker(m)), 3)
+        rank[module] = min(rank.get(module, 3), mark)
+    items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])

@@ -36,11 +36,15 @@ def load_company(cfg: Config, data: dict) -> None:
 @pytest.fixture(scope="session")
 def golden_cfg(tmp_path_factory) -> Config:
     from salesglass.reports.build import run_build
+    from tests.conftest import built_once
 
-    cfg = make_config(tmp_path_factory.mktemp("golden"), g.RULES, g.TIMEZONE)
-    load_company(cfg, g.DATA)
-    run_build(cfg, as_of=g.AS_OF, progress=False)
-    return cfg
+    def build(folder: Path) -> Config:
+        cfg = make_config(folder, g.RULES, g.TIMEZONE)
+        load_company(cfg, g.DATA)
+        run_build(cfg, as_of=g.AS_OF, progress=False)
+        return cfg
+
+    return built_once(tmp_path_factory, "golden", build)
 
 
 @pytest.fixture

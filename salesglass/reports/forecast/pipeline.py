@@ -29,7 +29,9 @@ FIRST_SALE = 6
 
 
 def _kind(col) -> ibis.Value:
-    return ibis.ifelse(col.isin(["organizer", "operator"]), col, ibis.literal("all"))
+    """organizer, operator, or `other` (unknown, NULL): a kind of its own, so that the pooled tables (`all`)
+    count such a deal or partner once, not once as its kind and once more as everyone."""
+    return ibis.ifelse(col.isin(["organizer", "operator"]), col, ibis.literal("other"))
 
 
 def _deals(canon: Canon, params: BuildParams) -> ibis.Table:
