@@ -446,3 +446,14 @@ def test_a_user_deleted_before_the_first_sync_stays_a_former_manager(config, emu
     ]
     run_sync(config, progress=False)  # an incremental sync keeps her, once
     assert rows(config, "SELECT count(*) FROM managers WHERE manager_id = 1001") == [(1,)]
+
+
+def test_a_user_deleted_after_an_earlier_sync_is_no_longer_active(config, emulator):
+    """Boris (1002) was synced as an active user, then deleted from the account: his managers row kept
+    is_active = true for ever (the users list is replaced whole, the managers row was only ever merged)."""
+    run_sync(config, progress=False)
+    assert rows(config, "SELECT is_active FROM managers WHERE manager_id = 1002") == [(True,)]
+    emulator.state.users = [u for u in emulator.state.users if u["id"] != 1002]
+    run_sync(config, full=True, progress=False)
+    assert rows(config, "SELECT name, is_active FROM managers WHERE manager_id = 1002") == [("Борис Развитов", False)]
+    assert rows(config, "SELECT count(*) FROM managers WHERE is_active") == [(2,)]  # Anna and Gleb

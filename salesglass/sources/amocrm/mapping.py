@@ -273,11 +273,11 @@ def build_canonical(
             )
         _map_companies(con, res, out, companies)
         _map_deals(con, res, out, leads)
-        _former_users(con, res, out)
+        _former_users(con, res, out, every_user_listed=not only_changed)
     return out
 
 
-def _former_users(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult) -> None:
+def _former_users(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, *, every_user_listed: bool) -> None:
     """A user deleted from the account leaves their leads and companies naming them, and `/users` no longer
     lists them: each such id gets a managers row (no name or e-mail, not active, the role a rule gives its id
     or the default), so their deals keep a manager with a role, in filters and bonus lines, shown as gone."""
@@ -291,6 +291,10 @@ def _former_users(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult)
     ).fetchall()[0][0]
     if n:
         out.loaded["managers"] = out.loaded.get("managers", 0) + int(n)
+    if every_user_listed:  # the users list as read now: one deleted since an earlier sync is not active any more
+        con.execute("""UPDATE managers SET is_active = FALSE WHERE is_active
+                       AND manager_id NOT IN (SELECT id FROM raw_amocrm_users)
+                       AND EXISTS (SELECT 1 FROM raw_amocrm_users)""")
 
 
 def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, scope: str | None) -> None:
