@@ -184,7 +184,8 @@ _register_all()
 def _say_error(message: str) -> None:
     err = Console(stderr=True)
     err.print("error:", style="bold red", end=" ")
-    err.print(message, highlight=False, markup=False)  # "[section].key" must print as written
+    # "[section].key" must print as written; a long path stays whole (no line break inserted at 80 columns)
+    err.print(message, highlight=False, markup=False, soft_wrap=True)
 
 
 def os_error_message(exc: OSError) -> str:
