@@ -200,11 +200,15 @@ def test_a_generation_paused_and_continued_gives_the_same_bytes(tmp_path: Path, 
                     fields = (child / "stat").read_text().rsplit(")", 1)[1].split()
                 except OSError:
                     continue
-                if fields[1] == me:  # the parent pid: our producer process
+                if fields[1] != me:  # the parent pid: our producer process
+                    continue
+                try:
                     os.kill(int(child.name), signal.SIGSTOP)
                     done.wait(0.02)
                     os.kill(int(child.name), signal.SIGCONT)
-                    paused += 1
+                except ProcessLookupError:  # it finished (and was reaped) between the two signals
+                    continue
+                paused += 1
             done.wait(0.01)
 
     pauser = threading.Thread(target=pause_the_producer, daemon=True)
