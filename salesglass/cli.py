@@ -57,7 +57,12 @@ def init(
     auth: Annotated[str, typer.Option(help="long_lived (a private integration's token) or oauth.")] = "long_lived",
     client_id: Annotated[str | None, typer.Option(help="OAuth only: the integration's id.")] = None,
     client_secret: Annotated[
-        str | None, typer.Option(help="OAuth only: kept in a 0600 env file, not the config.")
+        str | None,
+        typer.Option(
+            help="OAuth only: kept in a 0600 env file, not the config. '-' reads it from standard input "
+            "(a secret typed on the command line is visible to other users in the process list); "
+            "left out on a terminal, it is asked for without echo."
+        ),
     ] = None,
     redirect_uri: Annotated[str | None, typer.Option(help="OAuth only: the integration's redirect URI.")] = None,
     platform_url: Annotated[
@@ -89,6 +94,7 @@ def init(
         known_time_zone(timezone)
     except ValueError as exc:
         raise ConfigError(f"--timezone: {exc}") from None
+    client_secret = _client_secret(client_secret, auth)
     if sys.stdin.isatty() and amocrm_url is None and platform_url is None:
         amocrm_url = (
             typer.prompt("amoCRM address (https://<subdomain>.amocrm.ru; empty: later)", default="", show_default=False)
@@ -179,6 +185,26 @@ def _register_all() -> None:
 
 
 _register_all()
+
+
+def _client_secret(given: str | None, auth: str) -> str | None:
+    """`-` reads the OAuth client secret from standard input, and a terminal is asked without echo, so the
+    secret need not appear in the process list or the shell's history."""
+    from salesglass.errors import ConfigError
+
+    if given == "-":
+        secret = sys.stdin.readline().strip()
+        if not secret:
+            raise ConfigError("--client-secret -: standard input held no secret (expected it on the first line)")
+        return secret
+    if given is None and auth == "oauth" and sys.stdin.isatty():
+        return (
+            typer.prompt(
+                "OAuth client secret (not shown; empty: later)", default="", show_default=False, hide_input=True
+            )
+            or None
+        )
+    return given
 
 
 def _say_error(message: str) -> None:

@@ -11,9 +11,13 @@ from pathlib import Path
 from salesglass.config import load_config
 
 
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def _run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "salesglass", *args], capture_output=True, text=True, cwd=cwd, stdin=subprocess.DEVNULL
+        [sys.executable, "-m", "salesglass", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        **({"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}),
     )
 
 
@@ -89,6 +93,19 @@ def test_oauth_needs_its_ids_and_keeps_the_client_secret_out(tmp_path):
     said = " ".join(res.stdout.split())
     assert "next: salesglass amocrm auth --code <code>" in said and "--long-lived" not in said
     assert "--long-lived" not in (tmp_path / "salesglass.toml").read_text()
+
+
+def test_the_client_secret_can_come_from_standard_input_instead_of_the_process_list(tmp_path):
+    """`--client-secret topsecret` is visible to every user of the machine in `ps`; `-` reads it from stdin."""
+    oauth = ("--auth", "oauth", "--client-id", "abc", "--redirect-uri", "https://example.org/cb")
+    res = _run("init", "--amocrm-url", "acme", *oauth, "--client-secret", "-", cwd=tmp_path, stdin="from-stdin\n")
+    assert res.returncode == 0, res.stderr
+    assert "from-stdin" not in res.stdout + res.stderr + (tmp_path / "salesglass.toml").read_text()
+    env = tmp_path / "secrets" / "salesglass.env"
+    assert env.read_text() == "SALESGLASS_AMOCRM_CLIENT_SECRET='from-stdin'\n" and _mode(env) == 0o600
+    empty = _run("init", "other.toml", "--amocrm-url", "acme", *oauth, "--client-secret", "-", cwd=tmp_path, stdin="")
+    assert empty.returncode == 2 and "--client-secret" in empty.stderr and "Traceback" not in empty.stderr
+    assert not (tmp_path / "other.toml").exists()
 
 
 def test_a_folder_of_files_and_no_overwrite_without_force(tmp_path):
