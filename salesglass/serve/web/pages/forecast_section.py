@@ -5,6 +5,7 @@ no script in the page)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from salesglass.serve.web.context import Ctx
 from salesglass.serve.web.palette import BLUE, GREEN, GREY, ORANGE
@@ -76,12 +77,7 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
             "xAxis": {"type": "value", "sgFormat": "money", "max": round(reach * 1.05) or None},
             "series": [
                 {
-                    "name": t("fact_to_date"),
-                    "type": "bar",
-                    "stack": "f",
-                    "data": [r["fact"]],
-                    "itemStyle": {"color": BLUE},
-                    "barMaxWidth": 36,
+                    **_part_bar(t("fact_to_date"), r["fact"], BLUE),
                     "markLine": {
                         "symbol": "none",
                         "data": plans,
@@ -89,30 +85,9 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
                         "lineStyle": {"color": ORANGE},
                     },
                 },
-                {
-                    "name": t("forecast_base"),
-                    "type": "bar",
-                    "stack": "f",
-                    "data": [r["forecast_base"]],
-                    "itemStyle": {"color": "rgba(59,111,212,0.45)"},
-                    "barMaxWidth": 36,
-                },
-                {
-                    "name": t("forecast_pipeline"),
-                    "type": "bar",
-                    "stack": "f",
-                    "data": [r["forecast_pipeline"]],
-                    "itemStyle": {"color": GREEN},
-                    "barMaxWidth": 36,
-                },
-                {
-                    "name": t("forecast_new_deals"),
-                    "type": "bar",
-                    "stack": "f",
-                    "data": [r["forecast_new_deals"]],
-                    "itemStyle": {"color": "rgba(46,158,106,0.45)"},
-                    "barMaxWidth": 36,
-                },
+                _part_bar(t("forecast_base"), r["forecast_base"], "rgba(59,111,212,0.45)"),
+                _part_bar(t("forecast_pipeline"), r["forecast_pipeline"], GREEN),
+                _part_bar(t("forecast_new_deals"), r["forecast_new_deals"], "rgba(46,158,106,0.45)"),
                 {
                     "name": t("forecast_range"),
                     "type": "scatter",
@@ -126,6 +101,18 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
         height=180,
         wide=True,
     )
+
+
+def _part_bar(name: str, value: Any, color: str) -> dict[str, Any]:
+    """One part of the forecast, stacked on the others in one horizontal bar."""
+    return {
+        "name": name,
+        "type": "bar",
+        "stack": "f",
+        "data": [value],
+        "itemStyle": {"color": color},
+        "barMaxWidth": 36,
+    }
 
 
 # the table's rows: forecast = fact + base + pipeline + new deals, its range, both plans with their chances,
