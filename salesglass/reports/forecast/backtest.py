@@ -300,7 +300,13 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
         "last_year",
         "actual",
     )
-    x = x.mutate(forecast_low=ibis.least(x.low, x.high), forecast_high=ibis.greatest(x.low, x.high))
+    # as in plan-fact, the range holds the forecast (so the coverage below is that of the range shown)
+    # (engines differ on least/greatest of a NULL: DuckDB skips it, ClickHouse returns it; no range stays NULL)
+    none = ibis.null(x.forecast.type())
+    x = x.mutate(
+        forecast_low=ibis.ifelse(x.low.isnull(), none, ibis.least(x.low, x.high, x.forecast)),
+        forecast_high=ibis.ifelse(x.high.isnull(), none, ibis.greatest(x.low, x.high, x.forecast)),
+    )
     return x.select(
         as_of=to_date(x.as_of),
         period_type=x.period_type,
