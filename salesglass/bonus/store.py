@@ -121,7 +121,7 @@ def _require(text: str | None, what: str) -> str:
         raise SalesglassError(f"{what} is required")
     if len(value) > 2000:
         raise SalesglassError(f"{what} is longer than 2000 characters")
-    if any(ord(ch) < 32 and ch not in "\t\n\r" or ord(ch) == 127 for ch in value):
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value):
         raise SalesglassError(f"{what} has control characters (a paste from another program?): type it again")
     return value
 
