@@ -135,10 +135,29 @@ def _print_next(config_path: Path, cfg) -> None:  # cfg: Config
     console.print(
         f"Reports: {cfg.published_path} (DuckDB; every report_* table, the canonical model, build_info)\n"
         f"Config:  {config_path} — the worked example for your own account (docs/configuration.md)\n"
-        f"Next:    salesglass export -c {config_path} --format xlsx   ·   "
-        f"salesglass doctor -c {config_path}   ·   salesglass serve -c {config_path}",
+        "Next:",
         highlight=False,
     )
+    # one command a line, quoted for the shell (a folder named `my demo` or `O'Brien`), never wrapped: each
+    # line is pasted as it is
+    for line in next_commands(config_path):
+        console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
+
+
+def next_commands(config_path: Path) -> list[str]:
+    """What to run after `demo --no-serve`, as shell lines: the program as it was started (`.venv/bin/
+    salesglass` after `make demo`), the config path quoted."""
+    import shlex
+    import sys
+
+    started = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    program = shlex.quote(sys.argv[0]) if started and started.name == "salesglass" else "salesglass"
+    c = shlex.quote(str(config_path))
+    return [
+        f"{program} export -c {c} --format xlsx",
+        f"{program} doctor -c {c}",
+        f"{program} serve -c {c}",
+    ]
 
 
 def _serve(cfg, handle, config_path: Path, *, live: bool, port: int | None) -> None:  # cfg: Config

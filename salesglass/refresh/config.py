@@ -155,7 +155,8 @@ class DigestConfig(Section):
     """The weekly alert e-mails: declining partners to their managers, plan vs fact to the head."""
 
     enabled: bool = False  # send the weekly digests
-    smtp_host: str = "localhost"  # the SMTP server
+    # the SMTP server; with enabled = true it must be written out ("localhost" for a mail server on this machine)
+    smtp_host: str = "localhost"
     smtp_port: int = Field(25, ge=1, le=65535)  # its port
     starttls: bool = False  # upgrade the connection with STARTTLS (usually port 587)
     # implicit TLS (SMTPS, usually port 465)
@@ -195,6 +196,17 @@ class DigestConfig(Section):
             if "@" not in address:
                 raise ValueError(f"{address!r} is not an e-mail address")
         return value
+
+    @model_validator(mode="after")
+    def _server_when_enabled(self) -> DigestConfig:
+        # the default localhost:25 is rarely a mail server: unnoticed, the first Monday's digests would fail
+        if self.enabled and "smtp_host" not in self.model_fields_set:
+            raise ValueError(
+                'enabled = true needs smtp_host, the SMTP server the mail goes through (e.g. "smtp.yandex.ru" '
+                'with smtp_port = 587 and starttls = true; write smtp_host = "localhost" if a mail server runs '
+                "on this machine)"
+            )
+        return self
 
     @property
     def weekday_index(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from datetime import date
@@ -47,11 +48,24 @@ def _published(path: Path) -> tuple[set, dict[str, list]]:
         con.close()
 
 
+def _next_commands(stdout: str) -> list[list[str]]:
+    """The commands printed under "Next:", split as a shell would split them."""
+    lines = stdout.split("Next:", 1)[1].splitlines()
+    return [shlex.split(line) for line in lines if line.startswith("  ")]
+
+
 def test_demo_builds_the_reports_and_runs_again(tmp_path: Path, simulated_xs):
-    folder = tmp_path / "demo"
+    # a folder name a shell must be told about: a space, an apostrophe, double quotes
+    folder = tmp_path / """my demo's "first" run"""
     first = _demo(folder)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "Traceback" not in first.stdout + first.stderr
+    # the printed next steps paste into a shell as they are: each names the demo's config as one word
+    commands = _next_commands(first.stdout)
+    assert [c[:2] for c in commands] == [["salesglass", "export"], ["salesglass", "doctor"], ["salesglass", "serve"]]
+    assert all(c[c.index("-c") + 1] == str(folder / "salesglass.toml") for c in commands)
+    doctor = subprocess.run([sys.executable, "-m", *commands[1]], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert doctor.returncode == 0 and "time zone" in doctor.stdout, doctor.stdout[-2000:] + doctor.stderr[-2000:]
     info, reports = _published(folder / "salesglass-reports.duckdb")
     assert info == {(date(2026, 11, 27), "Europe/Moscow", "duckdb")}
     assert {

@@ -34,6 +34,8 @@ def test_demo_section_is_valid_config():
         ({"digest": {"head_of_sales": ["nobody"]}}, "'nobody' is not an e-mail address"),
         ({"digest": {"telegram": {"enabled": True}}}, "[digest].telegram: enabled = true needs chat_id"),
         ({"digest": {"smtp_pasword": "x"}}, "[digest].smtp_pasword is not a known setting"),
+        # the default localhost:25 is rarely a mail server: enabling digests without naming one is an error
+        ({"digest": {"enabled": True}}, "[digest]: enabled = true needs smtp_host"),
     ],
 )
 def test_mistakes_name_the_key(data, message):
@@ -49,3 +51,9 @@ def test_writeback_needs_a_target_when_enabled():
     assert wb.batch_size == 50
     with pytest.raises(ValueError):
         WritebackConfig(batch_size=51)
+
+
+def test_digest_on_a_mail_server_of_this_machine_is_written_out():
+    """`smtp_host = "localhost"` written in the file is a choice (a local postfix) and is accepted."""
+    cfg = parse_config({"digest": {"enabled": True, "smtp_host": "localhost"}})
+    assert (cfg.digest.smtp_host, cfg.digest.smtp_port) == ("localhost", 25)

@@ -154,12 +154,27 @@ class App:
 
 
 def create_app(cfg: Any, *, clock: Callable[[], float] | None = None) -> FastAPI:
-    """The dashboard as an ASGI app (tests and uvicorn both use this); `clock` times login locks."""
+    """The dashboard as an ASGI app (tests and uvicorn both use this); `clock` times login locks.
+
+    Its shape, in the order the steps run: the shared state (`App`), the login check on every request,
+    the outer middleware (session cookie, security guard, trusted proxies), the static files, the error
+    pages, /health, and last the dashboard's own routes."""
     from salesglass.serve.web import routes
 
     state = App(cfg, clock)
     app = FastAPI(title="salesglass", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sg = state
+    _add_login_check(app, state)  # added first: the innermost middleware, it runs after the session is read
+    _add_outer_middleware(app, cfg)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _add_error_pages(app, state)
+    _add_health(app, state)
+    routes.register(app)
+    return app
+
+
+def _add_login_check(app: FastAPI, state: App) -> None:
+    """Every request: its query parameters checked, then a session required, and its time in Server-Timing."""
 
     @app.middleware("http")
     async def require_login(request: Request, call_next: Callable[[Request], Any]) -> Response:
@@ -169,7 +184,7 @@ def create_app(cfg: Any, *, clock: Callable[[], float] | None = None) -> FastAPI
         try:
             params.check_query(request.query_params.multi_items())
         except params.BadParam as exc:
-            return bad_param(request, exc)
+            return _bad_param(state, request, exc)
         if not auth.is_public(path) and state.user(request) is None:
             if request.headers.get("hx-request"):
                 return Response(status_code=401, headers={"HX-Redirect": "/login"})
@@ -181,27 +196,38 @@ def create_app(cfg: Any, *, clock: Callable[[], float] | None = None) -> FastAPI
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
 
-    def bad_param(request: Request, exc: params.BadParam) -> Response:
-        """400 in the page's language, naming the parameter and what it accepts."""
-        fmt = state.formatter(request)
-        detail = fmt.t(exc.message, **exc.args_)
-        if request.headers.get("accept", "").startswith("application/json") or "/export." in request.url.path:
-            return PlainTextResponse(detail, status_code=400)
-        return state.render(request, "error.html", status=400, fmt=fmt, code=400, detail=detail, viewer=None)
 
+def _bad_param(state: App, request: Request, exc: params.BadParam) -> Response:
+    """400 in the page's language, naming the parameter and what it accepts."""
+    fmt = state.formatter(request)
+    detail = fmt.t(exc.message, **exc.args_)
+    if request.headers.get("accept", "").startswith("application/json") or "/export." in request.url.path:
+        return PlainTextResponse(detail, status_code=400)
+    return state.render(request, "error.html", status=400, fmt=fmt, code=400, detail=detail, viewer=None)
+
+
+def _add_outer_middleware(app: FastAPI, cfg: Any) -> None:
+    """The session cookie, then (outside it) the security guard and the trusted proxies' headers.
+
+    Each middleware added wraps the ones before it, so the order here is from the inside out."""
+    d = cfg.dashboard
     app.add_middleware(
         SessionMiddleware,
-        secret_key=auth.load_or_create_secret(cfg.resolve(cfg.dashboard.secret_path)),
+        secret_key=auth.load_or_create_secret(cfg.resolve(d.secret_path)),
         session_cookie="salesglass_session",
-        max_age=cfg.dashboard.session_hours * 3600,
+        max_age=d.session_hours * 3600,
         same_site="lax",
-        https_only=cfg.dashboard.secure_cookies,
+        https_only=d.secure_cookies,
     )
     # outermost: headers on every response (redirects and errors too), bounded bodies, same-origin POSTs
-    app.add_middleware(Guard, https=cfg.dashboard.secure_cookies, public_url=cfg.dashboard.public_url or None)
-    if cfg.dashboard.trusted_proxies:  # client address and scheme from X-Forwarded-* of these peers only
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(cfg.dashboard.trusted_proxies))
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(Guard, https=d.secure_cookies, public_url=d.public_url or None)
+    if d.trusted_proxies:  # client address and scheme from X-Forwarded-* of these peers only
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(d.trusted_proxies))
+
+
+def _add_error_pages(app: FastAPI, state: App) -> None:
+    """A bug, nothing published yet, and HTTP errors each get the dashboard's answer, not the framework's."""
+    secure = state.cfg.dashboard.secure_cookies
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
@@ -209,9 +235,7 @@ def create_app(cfg: Any, *, clock: Callable[[], float] | None = None) -> FastAPI
         this response would otherwise lack: it is sent outside every middleware)."""
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return PlainTextResponse(
-            "internal error",
-            status_code=500,
-            headers=security_headers(request.url.path, https=cfg.dashboard.secure_cookies),
+            "internal error", status_code=500, headers=security_headers(request.url.path, https=secure)
         )
 
     @app.exception_handler(NoData)
@@ -230,6 +254,10 @@ def create_app(cfg: Any, *, clock: Callable[[], float] | None = None) -> FastAPI
             request, "error.html", status=exc.status_code, code=exc.status_code, detail=exc.detail, viewer=None
         )
 
+
+def _add_health(app: FastAPI, state: App) -> None:
+    """/health (no login needed): whether a build is published, which one, and whether this worker has warmed it."""
+
     @app.get("/health")
     def health() -> dict:
         try:
@@ -238,9 +266,6 @@ def create_app(cfg: Any, *, clock: Callable[[], float] | None = None) -> FastAPI
             return {"status": "ok", "as_of": str(snap.as_of), "built_at": str(snap.built_at), "warmed": snap.warmed}
         except NoData:
             return {"status": "no-data"}
-
-    routes.register(app)
-    return app
 
 
 def _json_default(value: Any) -> Any:

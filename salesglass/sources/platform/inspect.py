@@ -20,6 +20,7 @@ from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sql import quote_ident, quote_lit
 
 SAMPLE_ROWS = 5000
+BAD_TIME_SHARE = 0.05  # a date column may hold this share of cells that are no date (at least one)
 FILE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
 TEXT_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
@@ -52,6 +53,8 @@ class ColumnProfile:
     median: float | None = None  # of the absolute numbers
     fraction_text: float = 0.0  # share of values written with a decimal separator ("1234,50")
     timestamp: float = 0.0  # share that reads as a date/time (by type, ISO, or `format`)
+    not_times: int = 0  # values of a date column that do not read as one (bad cells: quarantined by the load)
+    not_time_samples: list[str] = field(default_factory=list)  # a few of them, to show
     format: str | None = None  # strptime format of text dates, when ISO does not parse
     zoned: float = 0.0  # share with a zone offset (or a zoned type)
     email: float = 0.0
@@ -65,7 +68,11 @@ class ColumnProfile:
 
     @property
     def is_time(self) -> bool:
-        return self.values > 0 and self.timestamp >= 0.95
+        """Dates, allowing a few bad cells: 5 % of the values, and always one (in a sample of ten, one
+        typo must not hide the date column), as long as three of four values read as dates."""
+        if not self.values or self.timestamp >= 0.95:
+            return self.values > 0
+        return self.timestamp >= 0.75 and self.not_times <= max(1, int(self.values * BAD_TIME_SHARE))
 
     @property
     def typed_time(self) -> bool:
@@ -302,6 +309,13 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, name: str, source_type:
                     p.timestamp, p.format = share, fmt
                 if share >= 0.95:
                     break
+        if 0 < p.timestamp < 1:
+            parsed = f"try_strptime(v, {quote_lit(p.format)})" if p.format else "TRY_CAST(v AS TIMESTAMP)"
+            bad = f"SELECT v FROM {base} AND {parsed} IS NULL"
+            p.not_times = con.execute(f"SELECT count(*) FROM ({bad})").fetchall()[0][0]
+            p.not_time_samples = [
+                r[0] for r in con.execute(f"SELECT DISTINCT v FROM ({bad}) ORDER BY 1 LIMIT 3").fetchall()
+            ]
     digits = [re.sub(r"\D", "", s) for (s,) in con.execute(f"SELECT DISTINCT v FROM {base} LIMIT 2000").fetchall()]
     long = [d for d in digits if len(d) in (10, 12)]
     if long and len(long) >= 0.8 * len(digits):

@@ -298,7 +298,11 @@ def _time_choice(c: ColumnProfile, what: str, timezone: str) -> Choice:
             if c.type.upper().find("TIME ZONE") >= 0 or "TZ" in c.type.upper()
             else "values carry an offset"
         )
-        return Choice(c.name, HIGH, f"{what}; {zone}: kept as written, no time zone to assume")
+        return Choice(
+            c.name,
+            MEDIUM if c.not_times else HIGH,
+            f"{what}; {zone}: kept as written, no time zone to assume" + _bad(c),
+        )
     spec: dict[str, object] = {"column": c.name}
     why = f"{what}; naive times (no offset): read in {timezone} ([platform].timezone)"
     if c.format:
@@ -307,8 +311,17 @@ def _time_choice(c: ColumnProfile, what: str, timezone: str) -> Choice:
     return Choice(
         spec if len(spec) > 1 else c.name,
         MEDIUM,
-        why + " — confirm the back-office writes that zone (`salesglass check` shows the hours)",
+        why + " — confirm the back-office writes that zone (`salesglass check` shows the hours)" + _bad(c),
     )
+
+
+def _bad(c: ColumnProfile) -> str:
+    """How many cells of a date column are no date: their rows will go to quarantine."""
+    if not c.not_times:
+        return ""
+    shown = ", ".join(repr(v) for v in c.not_time_samples)
+    verb = "is not a date" if c.not_times == 1 else "are not dates"
+    return f"; {c.not_times} of {c.values} sampled values {verb} (e.g. {shown}): those rows would go to quarantine"
 
 
 def _find(
@@ -585,6 +598,8 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
         if not sold:
             ch.confidence = MEDIUM
         cols["sold_at"] = ch
+    else:
+        cols["sold_at"] = Choice(None, LOW, "no column reads as a date or time: name the sale's payment time")
     tickets = _find(t, "tickets", pred=lambda c: c.is_number and c.integral >= 0.99)
     if tickets:
         cols["tickets"] = Choice(tickets.name, HIGH, f"whole numbers named like a quantity ({tickets.name!r})")

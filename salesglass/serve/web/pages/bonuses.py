@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from salesglass.serve.web.context import Ctx, add_months
+from salesglass.serve.web.pages.charts import bar, column_chart
 from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, month_axis, months
 from salesglass.serve.web.palette import BLUE, GREEN
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
@@ -158,24 +159,14 @@ def by_month_chart(ctx: Ctx, summary: list[dict[str, Any]], lo: date, hi: date) 
     return Chart(
         "bonus",
         t("chart_bonus"),
-        {
-            "tooltip": {"trigger": "axis"},
-            "legend": {"top": 0},
-            "grid": {"left": 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
-            "xAxis": {"type": "category", "data": [f.month(m) for m in ms]},
-            "yAxis": {"type": "value", "sgFormat": "money"},
-            "series": [
-                {
-                    "name": t(name),
-                    "type": "bar",
-                    "stack": "b",
-                    "barMaxWidth": 36,
-                    "data": [by_month[m][i] for m in ms],
-                    "itemStyle": {"color": color},
-                }
+        column_chart(
+            [f.month(m) for m in ms],
+            [
+                bar(t(name), [by_month[m][i] for m in ms], color, max_width=36, stack="b")
                 for i, (name, color) in enumerate((("sales_bonus", BLUE), ("development_bonus", GREEN)))
             ],
-        },
+            "money",
+        ),
         wide=True,
     )
 

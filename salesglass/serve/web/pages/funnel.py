@@ -8,6 +8,7 @@ from typing import Any
 
 from salesglass.model.schema import STAGES
 from salesglass.serve.web.context import Ctx
+from salesglass.serve.web.pages.charts import bar
 from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months, ratio
 from salesglass.serve.web.palette import RED, STAGE_STEPS
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
@@ -125,15 +126,7 @@ def leaks_chart(ctx: Ctx, stages: list[dict[str, Any]]) -> Chart:
             "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
             "xAxis": {"type": "value", "sgFormat": "int"},
             "yAxis": {"type": "category", "inverse": True, "data": [t(s["stage"]) for s in stages]},
-            "series": [
-                {
-                    "type": "bar",
-                    "name": t("lost_at_stage"),
-                    "data": [s["lost"] for s in stages],
-                    "itemStyle": {"color": RED},
-                    "barMaxWidth": 22,
-                }
-            ],
+            "series": [bar(t("lost_at_stage"), [s["lost"] for s in stages], RED, max_width=22)],
         },
         height=320,
     )

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from salesglass.serve.web.context import Ctx, add_months
+from salesglass.serve.web.pages.charts import bar, column_chart
 from salesglass.serve.web.pages.common import drill, empty_notice, manager_condition, months, ratio
 from salesglass.serve.web.palette import BLUE, GREEN, GREY, LIGHT_GREY, RED, SERIES, YELLOW
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
@@ -102,32 +103,17 @@ def kpis(ctx: Ctx, tot: dict[str, Any]) -> list[Kpi]:
 def milestones_chart(ctx: Ctx, rows: list[dict[str, Any]]) -> Chart:
     t = ctx.t
     many = len(rows) > 4
-    return Chart(
-        "milestones",
-        t("chart_milestones"),
-        {
-            "tooltip": {"trigger": "axis"},
-            "legend": {"top": 0},
-            # names of many managers do not fit side by side: slanted, with room for the first one
-            "grid": {"left": 56 if many else 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
-            "xAxis": {
-                "type": "category",
-                "data": [r["manager"] for r in rows],
-                "axisLabel": {"interval": 0, "rotate": 30 if many else 0},
-            },
-            "yAxis": {"type": "value", "sgFormat": "int"},
-            "series": [
-                {
-                    "name": t(k),
-                    "type": "bar",
-                    "barMaxWidth": 22,
-                    "data": [r[k] for r in rows],
-                    "itemStyle": {"color": c},
-                }
-                for k, c in (("contracts_signed", GREY), ("widgets_installed", BLUE), ("first_sales", GREEN))
-            ],
-        },
+    option = column_chart(
+        [r["manager"] for r in rows],
+        [
+            bar(t(k), [r[k] for r in rows], c, max_width=22)
+            for k, c in (("contracts_signed", GREY), ("widgets_installed", BLUE), ("first_sales", GREEN))
+        ],
     )
+    # names of many managers do not fit side by side: slanted, with room for the first one
+    option["grid"]["left"] = 56 if many else 8
+    option["xAxis"]["axisLabel"] = {"interval": 0, "rotate": 30 if many else 0}
+    return Chart("milestones", t("chart_milestones"), option)
 
 
 def milestones_table(ctx: Ctx, rows: list[dict[str, Any]], tot: dict[str, Any]) -> TableView:

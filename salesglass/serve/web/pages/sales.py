@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from salesglass.serve.web.context import Ctx, add_months
+from salesglass.serve.web.pages.charts import bar, column_chart
 from salesglass.serve.web.pages.common import drill, month_axis, months, ratio
 from salesglass.serve.web.palette import BLUE, GREEN, GREY, ORANGE
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
@@ -51,30 +52,28 @@ def build(ctx: Ctx) -> PageView:
 
 def read_figures(ctx: Ctx, lo: date, hi: date) -> SalesFigures:
     kind_sql, kind_args = ctx.kind_sql("client_kind")
-    args = [lo, hi, *kind_args]
-    weekly = ctx.q.rows(
-        f"""SELECT week_start, sum(deals_created) AS deals_created, sum(widget_installed) AS widget_installed,
-                   sum(first_sale) AS first_sale
-            FROM report_weekly WHERE week_start >= ? AND week_start < ? AND {kind_sql}
-            GROUP BY week_start ORDER BY week_start""",
-        args,
-    )
     monthly = ctx.q.rows(
         f"""SELECT month, sum(deals_created) AS deals_created, sum(deals_won) AS deals_won,
                    sum(annual_budget_won) AS annual_budget_won,
                    sum(created_reached_first_sale) AS created_reached_first_sale
             FROM report_monthly_deals WHERE month >= ? AND month < ? AND {kind_sql}
             GROUP BY month ORDER BY month""",
-        args,
+        [lo, hi, *kind_args],
     )
-    by_kind = ctx.q.rows(
-        f"""SELECT client_kind, sum(deals_created) AS deals_created, sum(widget_installed) AS widget_installed,
+    weekly, by_kind = _weekly_sums(ctx, "week_start", lo, hi), _weekly_sums(ctx, "client_kind", lo, hi)
+    return SalesFigures(weekly=weekly, monthly=monthly, by_kind=by_kind)
+
+
+def _weekly_sums(ctx: Ctx, per: Literal["week_start", "client_kind"], lo: date, hi: date) -> list[dict[str, Any]]:
+    """Deals created, widgets installed and first sales of the weeks starting in [lo, hi), summed per `per`."""
+    kind_sql, kind_args = ctx.kind_sql("client_kind")
+    return ctx.q.rows(
+        f"""SELECT {per}, sum(deals_created) AS deals_created, sum(widget_installed) AS widget_installed,
                    sum(first_sale) AS first_sale
             FROM report_weekly WHERE week_start >= ? AND week_start < ? AND {kind_sql}
-            GROUP BY client_kind ORDER BY client_kind""",
-        args,
+            GROUP BY {per} ORDER BY {per}""",
+        [lo, hi, *kind_args],
     )
-    return SalesFigures(weekly, monthly, by_kind)
 
 
 def link_drills(ctx: Ctx, figures: SalesFigures) -> None:
@@ -240,13 +239,6 @@ def tables(ctx: Ctx, figures: SalesFigures, tot: SalesTotals) -> list[TableView]
 
 
 def _bars(categories: list[str], series: list[tuple[str, list[Any], str]], money: bool = False) -> dict[str, Any]:
-    return {
-        "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0},
-        "grid": {"left": 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": categories},
-        "yAxis": {"type": "value", "sgFormat": "money" if money else "int"},
-        "series": [
-            {"name": n, "type": "bar", "data": d, "itemStyle": {"color": c}, "barMaxWidth": 28} for n, d, c in series
-        ],
-    }
+    """Side-by-side bars, one (name, values, colour) series each."""
+    bars = [bar(n, d, c, max_width=28) for n, d, c in series]
+    return column_chart(categories, bars, "money" if money else "int")

@@ -1,0 +1,174 @@
+"""What a newcomer copies from README.md and docs/ works as written.
+
+Every TOML config snippet of the docs (a fenced ```toml block, indented in a list item too) is written
+to a file and read by the real config loader (`load_config`, what every command runs). A snippet shows
+the sections it sets, so it is a config of its own: every section is optional. A block without a
+language that holds a `[section]` line is a config snippet too and must say ```toml (a shell command and
+a config in one block cannot be pasted as either). An example that is wrong on purpose says so on the
+line before its fence, `<!-- invalid-config: what is wrong -->`, and must then be refused.
+
+Every relative link of README.md and docs/ (`[text](path)`, `[text](path#anchor)`, `[text](#anchor)`)
+names a file of the repository, and its anchor a heading of that page; nothing points at ../shared.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from salesglass.config import load_config
+from salesglass.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[\w+-]*)[ \t]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.M | re.S)
+SECTION = re.compile(r"^\s*\[\[?[A-Za-z_][\w.]*\]\]?\s*(#.*)?$", re.M)
+INVALID = re.compile(r"<!--\s*invalid-config:\s*(?P<why>[^>]+?)\s*-->\s*$")
+LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\((?P<target>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+
+
+@dataclass
+class Snippet:
+    page: Path
+    line: int
+    lang: str
+    text: str
+    invalid: str | None  # why the example is wrong on purpose
+
+    @property
+    def where(self) -> str:
+        return f"{self.page.relative_to(ROOT)}:{self.line}"
+
+
+def fenced_blocks(page: Path) -> list[Snippet]:
+    text = page.read_text(encoding="utf-8")
+    out = []
+    for m in FENCE.finditer(text):
+        indent = m.group("indent")
+        body = "".join(
+            line[len(indent) :] if line.startswith(indent) else line for line in m.group("body").splitlines(True)
+        )
+        before = text[: m.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        marker = INVALID.search(before)
+        line = text.count("\n", 0, m.start()) + 1
+        out.append(Snippet(page, line, m.group("lang"), body, marker.group("why") if marker else None))
+    return out
+
+
+def config_snippets() -> list[Snippet]:
+    return [s for page in PAGES for s in fenced_blocks(page) if s.lang == "toml"]
+
+
+def test_the_docs_have_config_snippets():
+    """The extraction finds the snippets (a regex that finds nothing would pass every check below)."""
+    where = {s.where.split(":")[0] for s in config_snippets()}
+    assert {"docs/refresh.md", "docs/amocrm.md", "docs/bi-tools.md", "docs/reports.md"} <= where
+
+
+@pytest.mark.parametrize("snippet", config_snippets(), ids=lambda s: s.where)
+def test_a_config_snippet_loads_as_written(snippet: Snippet, tmp_path: Path):
+    path = tmp_path / "salesglass.toml"
+    path.write_text(snippet.text, encoding="utf-8")
+    if snippet.invalid:
+        with pytest.raises(ConfigError):
+            load_config(path)
+        return
+    try:
+        load_config(path)
+    except ConfigError as exc:
+        pytest.fail(f"{snippet.where}: the config snippet does not load as written:\n{exc}\n---\n{snippet.text}")
+
+
+def test_a_config_in_an_unlabelled_block_is_marked_toml():
+    """A `[section]` line in a block with no language (or a shell block) is a config a reader will paste:
+    it goes in a ```toml block of its own, where the test above checks it."""
+    found = [
+        s.where
+        for page in PAGES
+        for s in fenced_blocks(page)
+        if s.lang in ("", "sh", "bash", "console", "text") and SECTION.search(s.text)
+    ]
+    assert not found, f"config sections outside a ```toml block: {found}"
+
+
+def test_a_wrong_snippet_is_caught(tmp_path: Path):
+    """The check can fail: a misspelt key and a bad value are refused by the loader the test uses."""
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```toml\n[refresh]\ninterval_minuts = 15\n```\n\n<!-- invalid-config: not a time -->\n"
+        '```toml\n[refresh]\nnightly_at = "3am"\n```\n',
+        encoding="utf-8",
+    )
+    first, second = fenced_blocks(page)
+    assert (first.invalid, second.invalid) == (None, "not a time")
+    for snippet in (first, second):
+        path = tmp_path / "salesglass.toml"
+        path.write_text(snippet.text, encoding="utf-8")
+        with pytest.raises(ConfigError):
+            load_config(path)
+
+
+# ------------------------------------------------------------------------------------------------ links
+def anchors(page: Path) -> set[str]:
+    """GitHub's anchors of a page's headings: lower case, punctuation dropped, spaces to hyphens."""
+    out = set()
+    in_fence = False
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+        if in_fence or not line.startswith("#"):
+            continue
+        title = line.lstrip("#").strip().lower()
+        title = re.sub(r"[`*_]", "", title)
+        out.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return out
+
+
+def broken_links(pages: list[Path]) -> list[str]:
+    out = []
+    for page in pages:
+        in_fence = False
+        for n, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            if line.lstrip().startswith("```"):
+                in_fence = not in_fence
+            if in_fence:
+                continue
+            for m in LINK.finditer(line):
+                target = m.group("target")
+                if re.match(r"^[a-z]+:", target):  # https:, mailto:
+                    continue
+                file, _, anchor = target.partition("#")
+                where = f"{page.relative_to(ROOT)}:{n}: {target}"
+                dest = (page.parent / file).resolve() if file else page
+                if "shared/" in file or ROOT not in (dest, *dest.parents):
+                    out.append(where + " (outside the repository)")
+                elif not dest.exists():
+                    out.append(where + " (no such file)")
+                elif anchor and dest.suffix == ".md" and anchor not in anchors(dest):
+                    out.append(where + " (no such heading)")
+    return out
+
+
+def test_every_relative_link_of_the_docs_resolves():
+    assert broken_links(PAGES) == []
+
+
+def test_a_broken_link_is_found(tmp_path: Path):
+    page = ROOT / "docs" / "__probe_links.md"
+    try:
+        page.write_text(
+            "# A title, with `code`\n[ok](#a-title-with-code) [ok](model.md) [ok](../README.md)\n"
+            "[gone](nowhere.md) [shared](../shared/docs/stack.md) [anchor](refresh.md#no-such-part)\n"
+            "```\n[not a link](inside-a-fence.md)\n```\n",
+            encoding="utf-8",
+        )
+        assert [b.split(": ", 1)[1] for b in broken_links([page])] == [
+            "nowhere.md (no such file)",
+            "../shared/docs/stack.md (outside the repository)",
+            "refresh.md#no-such-part (no such heading)",
+        ]
+    finally:
+        page.unlink()
