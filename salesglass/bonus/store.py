@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,20 +65,31 @@ def parse_month(text: str | date) -> date:
     return month_start
 
 
+AMOUNT_SHAPE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # digits, one decimal mark, no exponent
+
+
 def parse_amount(text: Any) -> Decimal:
+    """Money as people type it: "-1 500,50", "1500.5". Anything that could be read two ways is refused
+    rather than guessed: "1,500" (1.50 with a decimal comma, 1 500 to an English reader) and exponents
+    ("1e3", which reached the state file as 1.00)."""
+    shown = str(text).strip()
+    compact = "".join(shown.split()).replace(",", ".")  # any space (a copied "1 500,00" has no-break ones)
     try:
-        value = Decimal(str(text).strip().replace(" ", "").replace(",", "."))
+        value = Decimal(compact)
     except InvalidOperation:
         raise SalesglassError(f"an amount looks like -1500.00, got {text!r}") from None
     if not value.is_finite():
         raise SalesglassError(f"an amount looks like -1500.00, got {text!r}")
     if abs(value) >= MAX_AMOUNT:  # checked before quantize(), which cannot hold 1e30 and raised
         raise SalesglassError(f"an amount must be less than 1 000 000 000 000 000.00 in size, got {text!r}")
-    if value != value.quantize(Decimal("0.01")):
-        raise SalesglassError(f"an amount has at most 2 decimals (kopecks), got {text!r}")
+    if not AMOUNT_SHAPE.fullmatch(compact):
+        raise SalesglassError(f"an amount looks like -1500.00, got {text!r}")
+    if "." in compact and len(compact.split(".")[1]) > 2:
+        hint = " (the comma is the decimal mark: write thousands without a separator)" if "," in shown else ""
+        raise SalesglassError(f"an amount has at most 2 decimals (kopecks), got {text!r}{hint}")
     if value == 0:
         raise SalesglassError("an adjustment of 0.00 changes nothing")
-    return value
+    return value.quantize(Decimal("0.01"))
 
 
 def next_month(m: date) -> date:
@@ -109,6 +121,8 @@ def _require(text: str | None, what: str) -> str:
         raise SalesglassError(f"{what} is required")
     if len(value) > 2000:
         raise SalesglassError(f"{what} is longer than 2000 characters")
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value):
+        raise SalesglassError(f"{what} has control characters (a paste from another program?): type it again")
     return value
 
 
@@ -408,6 +422,8 @@ class BonusStore:
         """A manual line (rule `manual`) in an open month: added to the manager's bonus as it is."""
         value = parse_amount(amount)
         reason = _require(reason, "a reason for the adjustment")
+        if not -(2**63) < int(manager_id) < 2**63:  # the state file's BIGINT would fail with a DuckDB error
+            raise SalesglassError(f"a manager id is an amoCRM user id, got {manager_id}")
         if con is None:
             with self._tx() as tx:
                 return self.add_adjustment(

@@ -130,15 +130,16 @@ def _sales_changes(canon: Canon, state: BonusState, params: BuildParams, closed:
     s = s.mutate(month=params.month(s.sold_at))
     s = s.semi_join(latest, s.month == latest.month)
     new = s.anti_join(snap, s.sale_id == snap.sale_id)
+    new = new.mutate(day=params.local_date(new.sold_at))  # the account's day, as the month is: not UTC's
     new = new.select(
         "partner_id",
         "month",
-        at=new.sold_at.cast("date"),
+        at=new.day,
         sale_id=new.sale_id,
         what=ibis.ifelse(new.revenue < 0, "refund ", "sale ")
         + new.sale_id
         + " of "
-        + _text(new.sold_at.cast("date"))
+        + _text(new.day)
         + " (revenue "
         + _money_text(new.revenue)
         + ")",

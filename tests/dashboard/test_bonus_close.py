@@ -194,3 +194,29 @@ def test_a_statement_download_names_its_month_and_manager(web):
     page = admin.get("/bonus/statement?month=2026-03&manager=101").text
     assert 'data-col="rate">0.1<' in page and 'data-col="multiplier">1<' in page
     assert 'data-col="rule">Acquisition share<' in page and 'data-col="rule">Clawback (acquisition share)<' in page
+
+
+def test_a_crafted_adjustment_form_is_refused_with_a_message(bonus_site, web):
+    """The manager picker lists the reports' managers; a form naming anyone else (an id no column holds
+    answered 500; an unknown id was paid to a nameless payroll row) is refused and nothing is stored."""
+    store = BonusStore(bonus_site.bonus_state_path)
+    admin = web("admin@demo.test")
+    form = {"action": "adjust", "month": "2026-03", "amount": "100", "reason": "fair"}
+    assert (
+        post(admin, "/bonus/periods", {**form, "manager": "99999999999999999999"}, "/bonus/periods").status_code == 400
+    )
+    r = post(admin, "/bonus/periods", {**form, "manager": "-5"}, "/bonus/periods")
+    assert r.status_code == 400 and "no manager -5 in the reports" in r.text
+    r = post(admin, "/bonus/periods", {**form, "manager": "101", "amount": "1,500"}, "/bonus/periods")
+    assert r.status_code == 400 and "at most 2 decimals" in r.text
+    r = post(
+        admin,
+        "/bonus/periods",
+        {"action": "resolve", "dispute": "99999999999999999999", "decision": "reject", "answer": "no"},
+        "/bonus/periods",
+    )
+    assert r.status_code == 400
+    assert store.manual_adjustments() == [] and store.audit() == []
+    # the form as the page sends it works
+    assert post(admin, "/bonus/periods", {**form, "manager": "101"}, "/bonus/periods").status_code == 303
+    assert [(a["manager_id"], str(a["amount"])) for a in store.manual_adjustments()] == [(101, "100.00")]

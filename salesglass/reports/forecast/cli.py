@@ -51,7 +51,7 @@ def backtest_command(
 
     from salesglass.config import load_config
     from salesglass.errors import SalesglassError
-    from salesglass.reports.forecast.run import METRIC_ORDER, accuracy_table, run_backtest
+    from salesglass.reports.forecast.run import METRIC_ORDER, accuracy_table, run_backtest, why_no_cases
 
     periods = tuple(period or ("month", "quarter", "year"))
     metrics = tuple(metric or METRIC_ORDER)
@@ -61,14 +61,15 @@ def backtest_command(
     for m in metrics:
         if m not in METRIC_ORDER:
             raise SalesglassError(f"--metric must be one of {', '.join(METRIC_ORDER)}, got {m!r}")
+    day = _parse_date(as_of)
     cfg = load_config(config)
     console = Console()
     console = Console(width=max(console.width, 110))  # the table needs ~105 columns
     console.print("backtest: replaying the 1st, 8th, 15th and 22nd of each month …")
-    result = run_backtest(cfg, _parse_date(as_of), months=months, say=lambda m: console.print(f"  {m}"))
+    result = run_backtest(cfg, day, months=months, say=lambda m: console.print(f"  {m}"))
     console.print(f"as of {result.as_of}")
     if not result.accuracy:
-        console.print("no backtest cases: the history before as_of is too short ([reports.forecast] min_history_days)")
+        console.print(why_no_cases(result, cfg, months), markup=False)  # "[reports.forecast]" is no markup tag
         return
     for p in periods:
         console.print(accuracy_table(result.accuracy, p, metrics))

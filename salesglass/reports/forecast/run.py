@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from salesglass.errors import SalesglassError
@@ -28,6 +28,8 @@ class BacktestResult:
     seconds: float
     cases: int
     accuracy: list[dict]  # rows of report_forecast_accuracy
+    first_day: date | None = None  # the account's first and last day with sales (account time zone)
+    last_day: date | None = None
 
 
 def run_backtest(
@@ -77,8 +79,32 @@ def run_backtest(
     rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     counted = con.execute(f"SELECT count(DISTINCT as_of) FROM {bt.get_name()}").fetchone()
     cases = int(counted[0]) if counted else 0
+    # the whole history's first and last day (partner_days stops at as_of)
+    local = f"CAST(timezone({quote_lit(zone.name)}, sold_at) AS DATE)"
+    span = con.execute(f"SELECT min({local}), max({local}) FROM sales").fetchone()
+    first, last = span if span else (None, None)
     con.close()
-    return BacktestResult(as_of=as_of, seconds=time.perf_counter() - started, cases=cases, accuracy=rows)
+    seconds = time.perf_counter() - started
+    return BacktestResult(as_of, seconds, cases, rows, first_day=first, last_day=last)
+
+
+def why_no_cases(result: BacktestResult, cfg: Config, months: int | None) -> str:
+    """What to tell a user whose backtest replayed no day: no sales at all, --as-of before the history had
+    enough days, or --as-of so late that the replayed months hold no sales."""
+    rules = cfg.reports.forecast
+    if result.first_day is None:
+        return "no backtest cases: the warehouse has no sales yet (run `salesglass load`)"
+    need = rules.min_history_days
+    if result.as_of < result.first_day + timedelta(days=need):
+        return (
+            f"no backtest cases: the history before {result.as_of} is too short — the first sale is on "
+            f"{result.first_day}, and a replayed day needs {need} days of sales before it "
+            "([reports.forecast] min_history_days)"
+        )
+    return (
+        f"no backtest cases: the {months or rules.backtest_months} months before {result.as_of} hold no sales "
+        f"(the last sale is on {result.last_day}); choose an --as-of within the history"
+    )
 
 
 POINT_LABELS = {

@@ -164,11 +164,19 @@ def month_param(value: str | None, default: date) -> date:
         raise HTTPException(status_code=400, detail="month must look like 2026-10") from None
 
 
+BIGINT_MAX = 2**63 - 1  # ids are BIGINT in the state file and the reports
+
+
 def int_param(value: Any) -> int | None:
+    """A whole-number field or parameter (a manager or dispute id); 400 for anything else, including a
+    number no id column can hold (it reached DuckDB and answered 500)."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         raise HTTPException(status_code=400, detail="expected a whole number") from None
+    if number is not None and abs(number) > BIGINT_MAX:
+        raise HTTPException(status_code=400, detail="expected a whole number") from None
+    return number
 
 
 def _rule(t: Callable[..., str], rule: str | None) -> str:

@@ -103,6 +103,9 @@ def add_adjustment(request: Request, post: Posted) -> None:
     manager = int_param(post.form.get("manager"))
     if manager is None:
         raise SalesglassError("choose a manager")
+    with opened(request) as ctx:
+        if manager not in ctx.managers:  # a crafted form: payroll would pay someone nobody can name
+            raise SalesglassError(f"no manager {manager} in the reports: choose one from the list")
     store(request).add_adjustment(
         parse_month(post.text("month")),
         manager,

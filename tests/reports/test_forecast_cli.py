@@ -1,0 +1,75 @@
+"""`salesglass forecast backtest` with the arguments a stranger tries: every refusal and every "nothing to
+show" says what is wrong in words, naming the setting, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from salesglass.cli import app
+from salesglass.errors import SalesglassError
+from tests.reports import golden_company as g
+from tests.reports.conftest import load_company, make_config
+
+CONFIG = """
+[warehouse]
+path = "wh.duckdb"
+
+[account]
+timezone = "Europe/Moscow"
+"""
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory) -> Path:
+    """The golden company's warehouse (first sale 2024-09-25, last 2025-01-16, Moscow time), not built."""
+    folder = tmp_path_factory.mktemp("forecast-cli")
+    (folder / "salesglass.toml").write_text(CONFIG, encoding="utf-8")
+    load_company(make_config(folder), g.DATA)
+    return folder / "salesglass.toml"
+
+
+def backtest(company: Path, *args: str) -> tuple[int, str]:
+    """Exit code and what the user reads (salesglass.cli.main prints a SalesglassError as one message)."""
+    result = CliRunner().invoke(app, ["forecast", "backtest", "-c", str(company), *args])
+    said = result.output
+    if isinstance(result.exception, SalesglassError):
+        said += str(result.exception)
+    elif result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, " ".join(said.split())  # rich wraps long lines
+
+
+def test_as_of_before_the_history_names_the_first_sale_and_the_setting(company):
+    code, out = backtest(company, "--as-of", "2024-10-01")
+    assert code == 0, out
+    # the setting's name in brackets is printed as it is (rich once took it for a markup tag and dropped it)
+    assert "the first sale is on 2024-09-25" in out
+    assert "needs 112 days of sales before it ([reports.forecast] min_history_days)" in out
+
+
+def test_as_of_after_the_history_says_so_rather_than_too_short(company):
+    code, out = backtest(company, "--as-of", "2030-01-01")
+    assert code == 0, out
+    assert "the 24 months before 2030-01-01 hold no sales (the last sale is on 2025-01-16)" in out
+    assert "too short" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--as-of", "2026-02-29"], "--as-of must be a date like 2025-01-31, got '2026-02-29'"),
+        (["--as-of", "garbage"], "--as-of must be a date like 2025-01-31, got 'garbage'"),
+        (["--months", "0"], "'--months': 0 is not in the range 3<=x<=60"),
+        (["--months", "100000"], "'--months': 100000 is not in the range 3<=x<=60"),
+        (["-p", "week"], "--period must be month, quarter or year, got 'week'"),
+        (["-m", "profit"], "--metric must be one of turnover, revenue, margin, cost, tickets, new_partners"),
+    ],
+)
+def test_hostile_arguments_are_refused_before_any_work(company, args, said):
+    code, out = backtest(company, *args)
+    assert code != 0
+    assert said in out
+    assert "Traceback" not in out and "replaying" not in out  # refused before the replay starts
