@@ -245,3 +245,18 @@ def test_a_dispute_sent_twice_is_one_dispute(bonus_site, web):
         ("P2 was cold: 1.5×", "rejected"),
         ("it was cold", "open"),
     ]
+
+
+def test_an_admin_who_also_sells_does_not_adjust_their_own_bonus(bonus_site, web):
+    """Boris (manager 102 in amoCRM) is made an admin: he may adjust Anna's bonus, not his own."""
+    from salesglass.serve.users import UserStore
+
+    UserStore(bonus_site.resolve(bonus_site.dashboard.users_path)).set_role("boris@demo.test", "admin")
+    store = BonusStore(bonus_site.bonus_state_path)
+    boris = web("boris@demo.test")
+    form = {"action": "adjust", "month": "2026-03", "amount": "5000", "reason": "great month"}
+    r = post(boris, "/bonus/periods", {**form, "manager": "102"}, "/bonus/periods")
+    assert r.status_code == 400 and "an admin does not adjust their own bonus" in r.text
+    assert store.manual_adjustments() == []
+    assert post(boris, "/bonus/periods", {**form, "manager": "101"}, "/bonus/periods").status_code == 303
+    assert [(a["manager_id"], a["created_by"]) for a in store.manual_adjustments()] == [(101, "boris@demo.test")]
