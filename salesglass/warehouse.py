@@ -69,6 +69,32 @@ def init_canonical(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql)
 
 
+def add_missing_canonical(path: str | Path) -> list[str]:
+    """A warehouse an older version wrote lacks the canonical tables added to the model since (e.g.
+    `pipelines`): create them empty, so a build right after an upgrade needs no sync first. A file
+    without the model at all (no `deals`) is left alone for the build to say what to run. Returns the
+    tables created."""
+    from salesglass.model.schema import CANONICAL
+
+    path = Path(path)
+    if not path.exists():
+        return []
+    con = connect(path, read_only=True)
+    try:
+        have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    missing = [t.name for t in CANONICAL if t.name not in have]
+    if not missing or "deals" not in have:
+        return []
+    con = connect(path)
+    try:
+        init_canonical(con)
+    finally:
+        con.close()
+    return missing
+
+
 @contextmanager
 def open_warehouse(path: str | Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(path, read_only=read_only)

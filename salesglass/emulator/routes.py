@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -212,12 +213,8 @@ def _patch(emu: Emulator, body: Any, base: str) -> Result:
         return problem(400, "Bad Request", "at most 50 leads per request")
     if not all(isinstance(x, dict) for x in body):
         return problem(400, "Bad Request", "every item must be an object")
-    results, errors = emu.state.patch_leads(body)
-    if errors:
-        return problem(400, "Bad Request", "Request validation failed", **{"validation-errors": errors})
-    for r in results:
-        r["_links"] = {"self": {"href": f"{base}/api/v4/leads/{r['id']}"}}
-    return 200, {"_links": {"self": {"href": f"{base}/api/v4/leads"}}, "_embedded": {"leads": results}}, HAL
+    done = emu.state.patch_leads(body)
+    return _batch_answer(base, "/api/v4/leads", "leads", done, lambda r: f"/api/v4/leads/{r['id']}")
 
 
 def _notes(emu: Emulator, body: Any, base: str) -> Result:
@@ -225,9 +222,20 @@ def _notes(emu: Emulator, body: Any, base: str) -> Result:
         return problem(400, "Bad Request", "expected a JSON array of notes")
     if len(body) > 50 or not all(isinstance(x, dict) for x in body):
         return problem(400, "Bad Request", "at most 50 notes per request, each an object")
-    results, errors = emu.state.add_notes(body)
+    done = emu.state.add_notes(body)
+    return _batch_answer(
+        base, "/api/v4/leads/notes", "notes", done, lambda r: f"/api/v4/leads/{r['entity_id']}/notes/{r['id']}"
+    )
+
+
+def _batch_answer(
+    base: str, path: str, key: str, done: tuple[list[dict], list[dict]], href: Callable[[dict], str]
+) -> Result:
+    """amoCRM's answer to a batch write: 400 with every refused item's problems (nothing was written), or
+    the written items, each with its own link."""
+    results, errors = done
     if errors:
         return problem(400, "Bad Request", "Request validation failed", **{"validation-errors": errors})
     for r in results:
-        r["_links"] = {"self": {"href": f"{base}/api/v4/leads/{r['entity_id']}/notes/{r['id']}"}}
-    return 200, {"_links": {"self": {"href": f"{base}/api/v4/leads/notes"}}, "_embedded": {"notes": results}}, HAL
+        r["_links"] = {"self": {"href": base + href(r)}}
+    return 200, {"_links": {"self": {"href": base + path}}, "_embedded": {key: results}}, HAL

@@ -12,11 +12,38 @@ import copy
 import itertools
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 WON, LOST = 142, 143
+
+
+# the lead fields a PATCH may carry (amoCRM answers NotSupported for any other)
+_PATCHABLE = frozenset(
+    {
+        "id",
+        "name",
+        "price",
+        "status_id",
+        "pipeline_id",
+        "responsible_user_id",
+        "loss_reason_id",
+        "request_id",
+        "updated_by",
+    }
+)
+
+
+def _batch_errors(items: list[dict], problems_of: Callable[[dict], list[dict]]) -> list[dict]:
+    """amoCRM checks a whole batch before it changes anything: the problems of each refused item, under its
+    request_id (its place in the batch when it has none)."""
+    errors = []
+    for n, item in enumerate(items):
+        if problems := problems_of(item):
+            errors.append({"request_id": str(item.get("request_id", n)), "errors": problems})
+    return errors
 
 
 def _read_json(path: Path, default: Any) -> Any:
@@ -237,40 +264,9 @@ class AccountState:
 
     def patch_leads(self, items: list[dict]) -> tuple[list[dict], list[dict]]:
         """Apply a PATCH batch. Returns (results, validation errors); nothing changes if any item is invalid."""
-        allowed = {
-            "id",
-            "name",
-            "price",
-            "status_id",
-            "pipeline_id",
-            "responsible_user_id",
-            "loss_reason_id",
-            "request_id",
-            "updated_by",
-        }
-        errors: list[dict] = []
         valid_status = self.status_ids()
         with self.lock:
-            for n, item in enumerate(items):
-                rid = str(item.get("request_id", n))
-                problems: list[dict] = []
-                lead = self._named_lead(item, "id", problems)
-                for key in item:
-                    if key not in allowed:
-                        problems.append({"code": "NotSupported", "path": key, "detail": "Field is not supported"})
-                if lead is not None and ("status_id" in item or "pipeline_id" in item):
-                    pid = item.get("pipeline_id", lead["pipeline_id"])
-                    sid = item.get("status_id", lead["status_id"])
-                    if (pid, sid) not in valid_status:
-                        problems.append(
-                            {
-                                "code": "NotSupportedChoice",
-                                "path": "status_id",
-                                "detail": "The value you selected is not a valid choice.",
-                            }
-                        )
-                if problems:
-                    errors.append({"request_id": rid, "errors": problems})
+            errors = _batch_errors(items, lambda item: self._patch_problems(item, valid_status))
             if errors:
                 return [], errors
             results = []
@@ -296,6 +292,27 @@ class AccountState:
                 )
             return results, []
 
+    def _patch_problems(self, item: dict, valid_status: set[tuple[int, int]]) -> list[dict]:
+        """What amoCRM refuses in one lead of a PATCH batch: a missing lead, a field it does not take, a
+        pipeline and status that do not go together."""
+        problems: list[dict] = []
+        lead = self._named_lead(item, "id", problems)
+        for key in item:
+            if key not in _PATCHABLE:
+                problems.append({"code": "NotSupported", "path": key, "detail": "Field is not supported"})
+        if lead is not None and ("status_id" in item or "pipeline_id" in item):
+            pid = item.get("pipeline_id", lead["pipeline_id"])
+            sid = item.get("status_id", lead["status_id"])
+            if (pid, sid) not in valid_status:
+                problems.append(
+                    {
+                        "code": "NotSupportedChoice",
+                        "path": "status_id",
+                        "detail": "The value you selected is not a valid choice.",
+                    }
+                )
+        return problems
+
     def _named_lead(self, item: dict, key: str, problems: list[dict]) -> dict | None:
         """The lead `item[key]` names (None when there is none); a missing or deleted one adds amoCRM's
         NotFound to `problems`."""
@@ -308,20 +325,8 @@ class AccountState:
     def add_notes(self, items: list[dict]) -> tuple[list[dict], list[dict]]:
         """`POST /api/v4/leads/notes`: common notes on existing leads. Returns (results, validation errors);
         nothing is added if any item is invalid. Notes are not idempotent: a repeat adds them again."""
-        errors: list[dict] = []
         with self.lock:
-            for n, item in enumerate(items):
-                rid = str(item.get("request_id", n))
-                problems: list[dict] = []
-                self._named_lead(item, "entity_id", problems)
-                if item.get("note_type") != "common":
-                    problems.append(
-                        {"code": "NotSupportedChoice", "path": "note_type", "detail": "only common notes are emulated"}
-                    )
-                if not isinstance((item.get("params") or {}).get("text"), str):
-                    problems.append({"code": "NotBlank", "path": "params.text", "detail": "text is required"})
-                if problems:
-                    errors.append({"request_id": rid, "errors": problems})
+            errors = _batch_errors(items, self._note_problems)
             if errors:
                 return [], errors
             results = []
@@ -340,6 +345,19 @@ class AccountState:
                     {"id": note["id"], "entity_id": note["entity_id"], "request_id": str(item.get("request_id", n))}
                 )
             return results, []
+
+    def _note_problems(self, item: dict) -> list[dict]:
+        """What the emulator refuses in one note of a batch: a missing lead, a note other than a common one
+        with a text."""
+        problems: list[dict] = []
+        self._named_lead(item, "entity_id", problems)
+        if item.get("note_type") != "common":
+            problems.append(
+                {"code": "NotSupportedChoice", "path": "note_type", "detail": "only common notes are emulated"}
+            )
+        if not isinstance((item.get("params") or {}).get("text"), str):
+            problems.append({"code": "NotBlank", "path": "params.text", "detail": "text is required"})
+        return problems
 
     def touch_lead(self, exclude_after: int | None = None, rng: Any = None) -> int | None:
         """Edit one live lead now (a user typing while a client pages); prefers one already served."""

@@ -122,7 +122,7 @@ DEALS = Table(
     (
         C("deal_id", Kind.BIGINT, "amoCRM lead id", key=True),
         C("name", Kind.TEXT, "deal name"),
-        C("pipeline_id", Kind.BIGINT, "amoCRM pipeline id as it is now"),
+        C("pipeline_id", Kind.BIGINT, "amoCRM pipeline id as it is now (its name: `pipelines`)"),
         C("status_id", Kind.BIGINT, "amoCRM status id as it is now"),
         C("stage", Kind.TEXT, "canonical stage the status maps to"),
         C("price", Kind.MONEY, "amoCRM budget (the partner's expected annual turnover)"),
@@ -145,6 +145,20 @@ DEALS = Table(
         C("company_id", Kind.BIGINT, "the lead's main amoCRM company (for linking), NULL if none"),
         C("platform_account_id", Kind.TEXT, "the lead's own platform-account-id field, raw, NULL if empty"),
     ),
+)
+PIPELINES = Table(
+    "pipelines",
+    "One row per amoCRM pipeline (sales funnel) the account has or had: its name as the sales team knows it.",
+    (
+        C("pipeline_id", Kind.BIGINT, "amoCRM pipeline id (`deals.pipeline_id`)", key=True),
+        C("name", Kind.TEXT, "pipeline name as it is now in amoCRM (as last seen, once deleted)"),
+        C("sort", Kind.INTEGER, "amoCRM's order of the pipelines (smallest first)"),
+        C("is_main", Kind.BOOLEAN, "the account's main pipeline"),
+        C("is_archive", Kind.BOOLEAN, "archived in amoCRM (its deals stay readable)"),
+        C("is_mapped", Kind.BOOLEAN, "its leads become `deals` (named in `[amocrm] pipelines`, or that list is empty)"),
+        C("is_deleted", Kind.BOOLEAN, "no longer in the account; kept so that older deals still show a name"),
+    ),
+    notes=("Written by every amoCRM sync (renames show after the next one); empty for an account without amoCRM.",),
 )
 COMPANIES = Table(
     "companies",
@@ -234,6 +248,7 @@ CANONICAL: tuple[Table, ...] = (
     MANAGERS,
     PARTNERS,
     DEALS,
+    PIPELINES,
     COMPANIES,
     DEAL_STAGES,
     SALES,

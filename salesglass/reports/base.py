@@ -96,6 +96,7 @@ class Canon:
     managers: ibis.Table
     partners: ibis.Table
     deals: ibis.Table
+    pipelines: ibis.Table
     companies: ibis.Table
     deal_stages: ibis.Table
     sales: ibis.Table

@@ -358,6 +358,10 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
     timer = _Timer(say)
     say(f"building reports as of {params.as_of} ({engine}) into {cfg.published_path}")
     say(escape(f"time zone {zone.describe()}"))
+    from salesglass.warehouse import add_missing_canonical
+
+    if added := add_missing_canonical(cfg.warehouse_path):
+        say(f"added the canonical tables this version has and the warehouse lacked (empty): {', '.join(added)}")
     previous = None
     if engine == "duckdb" and not full:
         previous = incremental.incremental_possible(cfg.warehouse_path, incremental.previous(cfg.published_path))

@@ -314,6 +314,7 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "partner_days": ("Partner sales by day", "Продажи партнёров по дням"),
     "partner_months": ("Partner sales by month", "Продажи партнёров по месяцам"),
     "partners": ("Partners", "Партнёры"),
+    "pipelines": ("Pipelines (amoCRM)", "Воронки (amoCRM)"),
     "plans": ("Plans", "Планы"),
     "quarantine": ("Quarantined rows", "Строки в карантине"),
     "sales": ("Sales", "Продажи"),

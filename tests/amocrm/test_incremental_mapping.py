@@ -20,6 +20,7 @@ from tests.amocrm.conftest import MAPPING, make_config
 
 CANONICAL = {
     "managers": "SELECT * FROM managers",
+    "pipelines": "SELECT * FROM pipelines",
     "companies": "SELECT * FROM companies",
     "deals": "SELECT * FROM deals",
     "deal_stages": "SELECT * FROM deal_stages",

@@ -16,6 +16,8 @@ from salesglass.warehouse import connect, init_canonical
 AS_OF = "2026-03-15"
 XSS = "<script>alert(1)</script>"
 SQLI = "'; DROP TABLE deals; --"
+# an amoCRM pipeline name as hostile as user input gets: markup, emoji, 150 characters
+PIPELINE_8 = (f"{XSS} Партнёры 🤝 " + "очень длинное название воронки " * 6)[:150]
 
 REPORT_DDL = {
     "report_weekly": "week_start DATE, client_kind TEXT, deals_created BIGINT, widget_installed BIGINT, first_sale BIGINT",
@@ -67,6 +69,8 @@ INSERT INTO deals (deal_id, name, pipeline_id, status_id, stage, price, sales_ma
   '2026-03-02 12:00:00+00', '2026-03-02 12:00:00+00', NULL, FALSE, FALSE, NULL, FALSE),
  (1005, 'Deleted deal', 7, 10, 'lead', 1.00, 101, NULL, 'organizer', NULL,
   '2026-03-03 12:00:00+00', '2026-03-03 12:00:00+00', NULL, FALSE, FALSE, NULL, TRUE);
+INSERT INTO pipelines VALUES (7, 'Продажи', 20, TRUE, FALSE, TRUE, FALSE),
+ (8, $${PIPELINE_8}$$, 10, FALSE, FALSE, TRUE, FALSE);
 INSERT INTO deal_stages VALUES
  (1001, 'lead', '2026-01-10 12:00:00+00', 'created'), (1001, 'negotiation', '2026-01-15 12:00:00+00', 'amocrm'),
  (1001, 'proposal', '2026-01-20 12:00:00+00', 'amocrm'), (1001, 'contract_signed', '2026-01-25 12:00:00+00', 'amocrm'),

@@ -20,6 +20,8 @@ def make_published(path: Path, *, label: str = "v1", extra_sales: int = 0) -> Pa
         ('p1', 'ООО \"Театр, на Неглинной\"', 'organizer', '7701234567', TIMESTAMPTZ '2025-01-10 09:00:00+03',
          NULL, TIMESTAMPTZ '2025-02-01 12:00:00+03', 11, false),
         ('p2', 'Кассы Севера', 'operator', NULL, NULL, NULL, NULL, 12, false)""")
+    con.execute("""INSERT INTO pipelines VALUES (7004411, 'Продажи', 1, true, false, true, false),
+        (7004412, '<b>Партнёры</b> 🤝 «Юг», "опт"', 2, false, true, true, false)""")
     sales = [
         (
             f"s{i}",

@@ -40,6 +40,7 @@ def test_published_tables_equal_the_duckdb_ones(tmp_path, postgres_url, schema):
         "partners",
         "managers",
         "deals",
+        "pipelines",
         "report_declining_partners",
         "report_plan_fact",
         "build_info",
@@ -67,6 +68,13 @@ def test_published_tables_equal_the_duckdb_ones(tmp_path, postgres_url, schema):
         assert pg.execute(f"SELECT name FROM {schema}.partners WHERE partner_id = 'p1'").fetchone()[0] == (
             'ООО "Театр, на Неглинной"'
         )
+        # amoCRM pipelines by name reach BI tools as typed (markup, emoji, quotes), with their order
+        assert pg.execute(
+            f"SELECT pipeline_id, name, sort, is_archive FROM {schema}.pipelines ORDER BY sort"
+        ).fetchall() == [
+            (7004411, "Продажи", 1, False),
+            (7004412, '<b>Партнёры</b> 🤝 «Юг», "опт"', 2, True),
+        ]
         types = dict(
             pg.execute(
                 "SELECT table_name || '.' || column_name, format_type(a.atttypid, a.atttypmod) FROM "

@@ -84,7 +84,7 @@ def synthesize(con, *, managers: int = 40, partners: int = 300, deals: int = 900
         ({_h("mo * 37 + coalesce(mgr, 0) + length(metric)", 21)} % 12000000 / 100.0)::DECIMAL(18,2) AS optimistic
         FROM range(0, 30) a(mo), (SELECT NULL::BIGINT AS mgr UNION ALL SELECT i FROM range(1, {min(m, 8) + 1}) b(i)),
              (VALUES ('turnover'), ('revenue'), ('margin'), ('tickets'), ('new_partners')) c(metric)""")
-    for empty in ("companies", "deal_partner_links", "link_suggestions", "quarantine"):
+    for empty in ("pipelines", "companies", "deal_partner_links", "link_suggestions", "quarantine"):
         from salesglass.model.ddl import create_table_sql
         from salesglass.model.schema import TABLES
 

@@ -24,23 +24,31 @@ def inline(name: str, expr: ibis.Table) -> ibis.Table:
     return expr
 
 
-def derive(canon: Canon, params: BuildParams, keep: Keep = inline) -> Canon:
-    canon = as_of.visible(canon, params)
-    canon = replace(canon, partner_months=keep("partner_months", partner_months.build(canon, params)))
-    canon = replace(canon, partner_days=keep("partner_days", partner_days.build(canon, params)))
-    canon = replace(canon, first_sales=keep("first_sales", first_sale.build(canon, params)))
-    canon = replace(canon, deal_stages=keep("deal_stages", deal_stages.build(canon, params)))
-    canon = replace(canon, acquiring_deals=keep("acquiring_deals", acquiring_deal.build(canon, params)))
+# each step's table, in order: a step reads the canon with the tables of the steps before it
+STEPS: tuple[tuple[str, Callable[[Canon, BuildParams], ibis.Table]], ...] = (
+    ("partner_months", partner_months.build),
+    ("partner_days", partner_days.build),
+    ("first_sales", first_sale.build),
+    ("deal_stages", deal_stages.build),
+    ("acquiring_deals", acquiring_deal.build),
     # the forecast of as_of and of every backtest day, in steps (one query would be too big for ClickHouse)
-    canon = replace(canon, forecast_weights=keep("forecast_weights", forecast.weights(canon, params)))
-    canon = replace(canon, forecast_base=keep("forecast_base", forecast.base(canon, params)))
+    ("forecast_weights", forecast.weights),
+    ("forecast_base", forecast.base),
     # the deals' part: the backtest days apart (forecast_past reads no table a deal moved today changes, so
     # the incremental build keeps it), then the build's own day next to them
-    canon = replace(canon, forecast_deal_history=keep("forecast_deal_history", forecast.deal_history(canon, params)))
-    canon = replace(canon, forecast_past=keep("forecast_past", forecast.past(canon, params)))
-    canon = replace(canon, forecast_pipeline=keep("forecast_pipeline", forecast.pipe(canon, params)))
-    canon = replace(canon, forecast_new_deals=keep("forecast_new_deals", forecast.new_deals(canon, params)))
+    ("forecast_deal_history", forecast.deal_history),
+    ("forecast_past", forecast.past),
+    ("forecast_pipeline", forecast.pipe),
+    ("forecast_new_deals", forecast.new_deals),
     # the backtest's cases in two steps: ClickHouse expands a subquery at every use, and the blend reads
     # the cases three times (report_forecast_backtest reads them again)
-    canon = replace(canon, forecast_wide=keep("forecast_wide", forecast_backtest.wide(canon, params)))
-    return replace(canon, forecast_cases=keep("forecast_cases", forecast_backtest.cases(canon, params)))
+    ("forecast_wide", forecast_backtest.wide),
+    ("forecast_cases", forecast_backtest.cases),
+)
+
+
+def derive(canon: Canon, params: BuildParams, keep: Keep = inline) -> Canon:
+    canon = as_of.visible(canon, params)
+    for name, build in STEPS:
+        canon = replace(canon, **{name: keep(name, build(canon, params))})
+    return canon

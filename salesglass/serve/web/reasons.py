@@ -10,7 +10,7 @@ A text of no known shape is shown as written (a new reason stays readable until 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 # code → the whole text, as the loaders write it; named groups are filled into the label
 _SHAPES: dict[str, str] = {
@@ -53,8 +53,9 @@ def reason_code(text: str) -> tuple[str, dict[str, str]] | None:
     return None
 
 
-def reason_label(t: Callable[..., str], text: str | None) -> str:
-    """The reason in the page's language (`t`: the page's translator)."""
+def reason_label(t: Callable[..., str], text: str | None, pipelines: Mapping[int, str] | None = None) -> str:
+    """The reason in the page's language (`t`: the page's translator); `pipelines` (id → name) names the
+    pipeline a reason gives by id."""
     if not text:
         return ""
     found = reason_code(text)
@@ -65,4 +66,7 @@ def reason_label(t: Callable[..., str], text: str | None) -> str:
         parts["column"] = t(parts["column"])
     if "kind" in parts:
         parts["kind"] = t(f"value_kind_{parts['kind']}")
+    if parts.get("pipeline") and (name := (pipelines or {}).get(int(parts["pipeline"]))):
+        cut = name if len(name) <= 60 else name[:59].rstrip() + "…"
+        parts["pipeline"] = f"«{cut}» ({parts['pipeline']})"
     return t(f"reason_{code}", **parts)

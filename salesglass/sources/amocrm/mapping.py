@@ -1,4 +1,4 @@
-"""Raw amoCRM records → canonical managers, companies, deals, deal_stages (set-based SQL in DuckDB).
+"""Raw amoCRM records → canonical managers, pipelines, companies, deals, deal_stages (set-based SQL in DuckDB).
 
 Mapped in one transaction after every sync that brought something new: the leads and companies whose
 raw records or events changed since the last mapping (changes.py), or all of them when the config, the
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from salesglass.model.schema import COMPANIES, DEAL_STAGES, DEALS, MANAGERS
+from salesglass.model.schema import COMPANIES, DEAL_STAGES, DEALS, MANAGERS, PIPELINES
 from salesglass.model.validate import LoadResult, load_staged
 from salesglass.sources.amocrm import changes
 from salesglass.sources.amocrm import field_values as fv
@@ -271,6 +271,7 @@ def build_canonical(
                 LEFT JOIN __amo_group_roles gr ON gr.id = TRY_CAST(u.data->'$.rights'->>'$.group_id' AS BIGINT)""",
                 [res.default_role],
             )
+        _map_pipelines(con, res, out)
         _map_companies(con, res, out, companies)
         _map_deals(con, res, out, leads)
         _former_users(con, res, out, every_user_listed=not only_changed)
@@ -295,6 +296,25 @@ def _former_users(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult,
         con.execute("""UPDATE managers SET is_active = FALSE WHERE is_active
                        AND manager_id NOT IN (SELECT id FROM raw_amocrm_users)
                        AND EXISTS (SELECT 1 FROM raw_amocrm_users)""")
+
+
+def _map_pipelines(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult) -> None:
+    """The account's pipelines by name, mapped whole every time (at most 50 rows): a rename or an archived
+    pipeline shows whatever else changed. One the account no longer lists keeps its row, marked deleted,
+    so older deals still show its name; an empty list (not read yet) marks nothing."""
+    out.loaded["pipelines"] = _load(
+        con,
+        out,
+        PIPELINES,
+        f"""SELECT id AS pipeline_id, data->>'$.name' AS name, TRY_CAST(data->>'$.sort' AS INTEGER) AS sort,
+                   TRY_CAST(data->>'$.is_main' AS BOOLEAN) AS is_main,
+                   TRY_CAST(data->>'$.is_archive' AS BOOLEAN) AS is_archive,
+                   id IN ({_ids(res.pipelines)}) AS is_mapped, FALSE AS is_deleted
+            FROM raw_amocrm_pipelines""",
+    )
+    con.execute("""UPDATE pipelines SET is_deleted = TRUE
+                   WHERE NOT coalesce(is_deleted, FALSE) AND pipeline_id NOT IN (SELECT id FROM raw_amocrm_pipelines)
+                     AND EXISTS (SELECT 1 FROM raw_amocrm_pipelines)""")
 
 
 def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, scope: str | None) -> None:

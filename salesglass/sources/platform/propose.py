@@ -243,6 +243,14 @@ def _confidence(choices: dict[str, Choice]) -> str:
     return LOW if LOW in levels else MEDIUM if MEDIUM in levels else HIGH
 
 
+def _status_checked_confidence(p: InputProposal) -> str:
+    """A sales input's confidence: its columns' lowest, and a high one made medium when the status filter
+    left a value to confirm (the `__status` mark `_status_filter` sets, taken off the columns here)."""
+    unsure = p.columns.pop("__status", None)
+    confidence = _confidence(p.columns)
+    return MEDIUM if unsure and confidence == HIGH else confidence
+
+
 def _ident(catalog: Catalog, name: str) -> str:
     """A name as the source's own SQL spells it (the input's `where` and a proposed query run there):
     bare when it can be (`status`), quoted when it must be (`"Статус"`, `"order"`, MySQL's backticks)."""
@@ -688,10 +696,7 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
         )
     _total_lines(p, t, catalog)
     p.watermark = _watermark(t)
-    unsure = cols.pop("__status", None)
-    p.confidence = _confidence(cols)
-    if unsure and p.confidence == HIGH:
-        p.confidence = MEDIUM
+    p.confidence = _status_checked_confidence(p)
     return p
 
 
@@ -768,10 +773,7 @@ def _refunds(
             cols[canon] = Choice({"sql": "0"}, LOW, f"no refunded {canon} column: 0 — confirm")
     _status_filter(p, t, catalog, take=("paid",))
     p.watermark = _watermark(t)
-    unsure = cols.pop("__status", None)
-    p.confidence = _confidence(cols)
-    if unsure and p.confidence == HIGH:
-        p.confidence = MEDIUM
+    p.confidence = _status_checked_confidence(p)
     return p
 
 

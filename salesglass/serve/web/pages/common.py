@@ -24,6 +24,19 @@ def month_axis(lo: date, hi: date) -> list[date]:
     return out
 
 
+def pipeline_names(ctx: Ctx) -> dict[int, str]:
+    """amoCRM pipeline id → its name (the `pipelines` table), read once per published version; {} for a
+    file published before that table existed (pages then show the ids)."""
+
+    def read() -> dict[int, str]:
+        if not ctx.snap.has("pipelines", "name"):
+            return {}
+        rows = ctx.q.rows("SELECT pipeline_id, name FROM pipelines WHERE name IS NOT NULL AND trim(name) <> ''")
+        return {int(r["pipeline_id"]): str(r["name"]).strip() for r in rows}
+
+    return ctx.snap.once("pipeline_names", read)
+
+
 def ratio(num: Any, den: Any, scale: int = 100) -> Decimal | None:
     """num / den × scale, computed on read (never stored); None when the denominator is 0/NULL."""
     if num is None or not den:

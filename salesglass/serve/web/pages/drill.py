@@ -17,11 +17,54 @@ from fastapi import HTTPException
 from salesglass.model.schema import STAGES
 from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.bonuses import LINES_ORDER, decorate_line, line_cols, lines_sql
+from salesglass.serve.web.pages.common import pipeline_names
 from salesglass.serve.web.reasons import reason_label
 from salesglass.serve.web.view import Col, TableView
 from salesglass.sql import quote_lit, quote_lits
 
 STAGE_LIST = "[" + quote_lits(STAGES) + "]"
+
+
+@dataclass(frozen=True)
+class PipelineChoice:
+    """One pipeline of the deal lists' filter: its id (the value sent) and what the list shows."""
+
+    id: int
+    label: str  # the amoCRM name, cut to LABEL_CHARS; the id when the name is unknown
+    title: str  # the whole name (hover), with the id
+
+
+LABEL_CHARS = 60  # a 150-character pipeline name must not stretch the filter bar
+
+
+def pipeline_choices(ctx: Ctx) -> list[PipelineChoice]:
+    """The pipelines the deals are in (at most 50, as amoCRM allows), named and in amoCRM's order (`sort`).
+    A file published before the `pipelines` table existed offers the ids, by number. Read once per
+    published version."""
+
+    def read() -> list[PipelineChoice]:
+        deals = "SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL"
+        if ctx.snap.has("pipelines", "name") and ctx.snap.has("pipelines", "sort"):
+            rows = ctx.q.rows(
+                f"""SELECT d.pipeline_id, p.name FROM ({deals}) d LEFT JOIN pipelines p USING (pipeline_id)
+                    ORDER BY p.sort NULLS LAST, d.pipeline_id LIMIT 50"""
+            )
+        else:
+            rows = [{**r, "name": None} for r in ctx.q.rows(f"{deals} ORDER BY 1 LIMIT 50")]
+        names = [(r["name"] or "").strip() for r in rows]
+        out = []
+        for r, name in zip(rows, names, strict=True):
+            pid = int(r["pipeline_id"])
+            if not name:
+                out.append(PipelineChoice(pid, str(pid), str(pid)))
+                continue
+            label = name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1].rstrip() + "…"
+            if names.count(name) > 1:  # two pipelines of one name: the id tells them apart
+                label += f" ({pid})"
+            out.append(PipelineChoice(pid, label, f"{name} ({pid})"))
+        return out
+
+    return ctx.snap.once("pipeline_choices", read)
 
 
 @dataclass
@@ -33,7 +76,7 @@ class DrillView:
     pages: int
     subtitle: str = ""
     extra: list[TableView] = field(default_factory=list)
-    pipelines: list[int] = field(default_factory=list)  # choices of the pipeline filter (deal lists)
+    pipelines: list[PipelineChoice] = field(default_factory=list)  # choices of the pipeline filter (deal lists)
 
     def page_url(self, ctx: Ctx, page: int) -> str:
         params = dict(ctx.params)
@@ -186,15 +229,7 @@ def deals(ctx: Ctx) -> DrillView:
         title += f": {t(stage)}"
     table = TableView("deals", title, deal_cols(t), [deal_line(ctx, r) for r in rows])
     view = DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
-    view.pipelines = ctx.snap.once(
-        "pipelines",
-        lambda: [
-            r["pipeline_id"]
-            for r in ctx.q.rows(
-                "SELECT DISTINCT pipeline_id FROM deals WHERE pipeline_id IS NOT NULL ORDER BY 1 LIMIT 50"
-            )
-        ],
-    )
+    view.pipelines = pipeline_choices(ctx)
     return view
 
 
@@ -479,7 +514,7 @@ def quarantine(ctx: Ctx) -> DrillView:
         "seen_at DESC, source_key",
     )
     for r in rows:
-        r["reason_text"], r["reason"] = r["reason"], reason_label(t, r["reason"])
+        r["reason_text"], r["reason"] = r["reason"], reason_label(t, r["reason"], pipeline_names(ctx))
     title = t("table_quarantine")
     return DrillView(
         title,

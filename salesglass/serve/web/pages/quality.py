@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from salesglass.reports.columns import TABLE_LABELS
 from salesglass.serve.web.context import Ctx
-from salesglass.serve.web.pages.common import drill
+from salesglass.serve.web.pages.common import drill, pipeline_names
 from salesglass.serve.web.reasons import reason_label
 from salesglass.serve.web.view import Col, Kpi, PageView, TableView
 from salesglass.sql import quote_ident
@@ -183,7 +183,7 @@ def quarantine_table(ctx: Ctx) -> TableView | None:
     )
     for r in rows:
         r["_link_rows"] = drill(ctx, "quarantine", source=r["source"], entity=r["entity"], reason=r["reason"])
-        r["reason"] = reason_label(t, r["reason"])  # the drill-down shows the text as written, too
+        r["reason"] = reason_label(t, r["reason"], pipeline_names(ctx))  # the drill-down shows the text as written, too
     return TableView(
         "quarantine",
         t("table_quarantine"),

@@ -1,0 +1,93 @@
+"""amoCRM pipelines by name: the canonical `pipelines` table from the emulator on a real socket, through a
+full sync, a rename and a deletion seen by an incremental one, and an account without amoCRM.
+
+Expected rows are written from the fixture company's pipelines.json by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from salesglass.sources.amocrm.sync import run_sync
+from salesglass.warehouse import connect
+from tests.amocrm.conftest import make_config
+
+# user input as hostile as a pipeline name gets: markup, emoji, quotes, 150 characters
+HOSTILE = ("<script>alert('воронка')</script> Партнёры 🤝 «Юг» & <b>" + "очень длинное название " * 8)[:150]
+assert len(HOSTILE) == 150
+
+
+def rows(cfg, sql: str) -> list[tuple]:
+    con = connect(cfg.warehouse_path, read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def pipelines(cfg) -> list[tuple]:
+    return rows(
+        cfg,
+        "SELECT pipeline_id, name, sort, is_main, is_archive, is_mapped, is_deleted FROM pipelines ORDER BY 1",
+    )
+
+
+def _rename(emulator, pipeline_id: int, name: str) -> None:
+    with emulator.state.lock:
+        next(p for p in emulator.state.pipelines if p["id"] == pipeline_id)["name"] = name
+
+
+def _an_hour_later(cfg) -> None:
+    """The reference lists an incremental sync keeps for an hour (sync.REFERENCE_MAX_AGE_SECONDS) are as
+    old as after that hour: the next sync reads them again, as a scheduled refresh an hour on would."""
+    con = connect(cfg.warehouse_path)
+    try:
+        con.execute("UPDATE amocrm_sync_state SET watermark = watermark - 3601 WHERE stream = 'reference_lists'")
+    finally:
+        con.close()
+
+
+def test_the_canonical_pipelines_hold_the_names_hostile_ones_as_typed(tmp_path: Path, emulator) -> None:
+    _rename(emulator, 7003, HOSTILE)  # «Партнёрские встречи» renamed before the first sync
+    cfg = make_config(tmp_path, emulator.url, amocrm={"pipelines": [7001, 7002, 7003]})
+    run_sync(cfg, progress=False)
+    # pipelines.json: sort 1, 2, 3; 7001 the main one; 7002 archived; all three mapped by id
+    assert pipelines(cfg) == [
+        (7001, "Продажи", 1, True, False, True, False),
+        (7002, "Старая воронка", 2, False, True, True, False),
+        (7003, HOSTILE, 3, False, False, True, False),
+    ]
+    # every deal's pipeline has its name, and the deals are in more than one pipeline
+    assert rows(cfg, "SELECT count(*) FROM deals d ANTI JOIN pipelines p USING (pipeline_id)") == [(0,)]
+    assert rows(cfg, "SELECT count(DISTINCT pipeline_id) >= 2 FROM deals") == [(True,)]
+
+
+def test_a_rename_shows_after_the_next_incremental_sync_and_a_deleted_pipeline_keeps_its_name(
+    tmp_path: Path, emulator
+) -> None:
+    cfg = make_config(tmp_path, emulator.url, amocrm={"pipelines": [7001, 7002]})  # by id: a rename keeps it
+    run_sync(cfg, progress=False)
+    assert [r[:2] for r in pipelines(cfg)] == [
+        (7001, "Продажи"),
+        (7002, "Старая воронка"),
+        (7003, "Партнёрские встречи"),
+    ]
+    assert [r[5] for r in pipelines(cfg)] == [True, True, False]  # 7003 is not mapped: its leads are no deals
+
+    _rename(emulator, 7001, "Продажи 2027 🚀")
+    with emulator.state.lock:  # «Партнёрские встречи» deleted in amoCRM
+        emulator.state.pipelines = [p for p in emulator.state.pipelines if p["id"] != 7003]
+    _an_hour_later(cfg)
+    summary = run_sync(cfg, progress=False)
+    assert summary.mode == "incremental" and summary.reference_read
+    assert pipelines(cfg) == [
+        (7001, "Продажи 2027 🚀", 1, True, False, True, False),
+        (7002, "Старая воронка", 2, False, True, True, False),
+        (7003, "Партнёрские встречи", 3, False, False, False, True),  # kept, with the name it had
+    ]
+
+    # renamed back: the row follows again, and the deleted one stays as it was
+    _rename(emulator, 7001, "Продажи")
+    _an_hour_later(cfg)
+    run_sync(cfg, progress=False)
+    assert [r[1] for r in pipelines(cfg)] == ["Продажи", "Старая воронка", "Партнёрские встречи"]
+    assert [r[6] for r in pipelines(cfg)] == [False, False, True]
