@@ -10,7 +10,11 @@ import typer
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Config file (default: ./salesglass.toml, else the demo defaults)."),
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file (default: ./salesglass.toml; without one, the built-in defaults: every file in this folder; the demo's config is demo/salesglass.toml).",
+    ),
 ]
 
 
