@@ -1,10 +1,11 @@
 """`salesglass sync`: amoCRM → raw layer → canonical tables, full or incremental.
 
 Order: account, users, pipelines, custom fields and loss reasons (small, kept for an hour by an
-incremental sync, which asks only whether the pipelines changed); the mapping is checked against them before anything big is downloaded; then
-companies and leads (and their trash) by `updated_at`, lead events by `created_at`, each page committed
-with its watermark; finally the leads and companies whose raw records changed are mapped into the
-canonical tables in one transaction (all of them when what shapes the mapping changed: changes.py).
+incremental sync, which asks only whether the pipelines changed); the mapping is checked against them
+before anything big is downloaded; then companies and leads (and their trash) by `updated_at`, lead
+events by `created_at`, each page committed with its watermark; finally the leads and companies whose
+raw records changed are mapped into the canonical tables in one transaction (all of them when what
+shapes the mapping changed: changes.py).
 """
 
 from __future__ import annotations
