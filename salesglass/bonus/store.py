@@ -485,9 +485,24 @@ class BonusStore:
         comment: str,
         actor: str,
     ) -> int:
-        """A manager flags one of their lines with a comment (the caller checked it is theirs)."""
+        """A manager flags one of their lines with a comment (the caller checked it is theirs).
+
+        One open dispute per line: the same form sent twice (a double click, a second tab) gives the
+        first dispute's id back, so the admin is not asked twice, nor could adjust the line twice."""
         comment = _require(comment, "a comment")
         with self._tx() as con:
+            same_line = con.execute(
+                """SELECT dispute_id, comment FROM bonus_disputes WHERE status = 'open' AND month = ?
+                   AND manager_id = ? AND rule = ? AND partner_id IS NOT DISTINCT FROM ?
+                   AND corrects_month IS NOT DISTINCT FROM ? ORDER BY dispute_id LIMIT 1""",
+                [month, int(manager_id), rule, partner_id, corrects_month],
+            ).fetchone()
+            if same_line is not None:
+                if same_line[1] == comment:
+                    return int(same_line[0])
+                raise SalesglassError(
+                    f"this line already has an open dispute ({same_line[0]}): wait for the answer, then raise another"
+                )
             dispute_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
             con.execute(
                 """INSERT INTO bonus_disputes (dispute_id, month, manager_id, rule, partner_id,

@@ -220,3 +220,43 @@ def test_a_crafted_adjustment_form_is_refused_with_a_message(bonus_site, web):
     # the form as the page sends it works
     assert post(admin, "/bonus/periods", {**form, "manager": "101"}, "/bonus/periods").status_code == 303
     assert [(a["manager_id"], str(a["amount"])) for a in store.manual_adjustments()] == [(101, "100.00")]
+
+
+def test_a_dispute_sent_twice_is_one_dispute(bonus_site, web):
+    """A double click or a second tab sent the same dispute twice: two open disputes of one line, which
+    an admin could adjust twice (paying 2 × 2500.00 for one complaint)."""
+    store = BonusStore(bonus_site.bonus_state_path)
+    anna, admin = web("anna@demo.test"), web("admin@demo.test")
+    form = {"month": "2026-03", "rule": "first_sale", "partner": "P2", "comment": "P2 was cold: 1.5×"}
+    token = csrf_of(anna.get("/bonus/statement").text)
+    for _ in range(2):
+        r = anna.post("/bonus/dispute", data={**form, "csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 303
+    [d] = store.disputes()
+    # another comment on the line while it is open is refused with the reason
+    r = post(anna, "/bonus/dispute", {**form, "comment": "and the rate"})
+    assert r.status_code == 400 and f"already has an open dispute ({d['dispute_id']})" in r.text
+    assert len(store.disputes()) == 1
+    # once answered, the line can be disputed again
+    form_reject = {"action": "resolve", "dispute": str(d["dispute_id"]), "decision": "reject", "answer": "warm"}
+    assert post(admin, "/bonus/periods", form_reject, "/bonus/periods").status_code == 303
+    assert post(anna, "/bonus/dispute", {**form, "comment": "it was cold"}).status_code == 303
+    assert [(x["comment"], x["status"]) for x in store.disputes()] == [
+        ("P2 was cold: 1.5×", "rejected"),
+        ("it was cold", "open"),
+    ]
+
+
+def test_an_admin_who_also_sells_does_not_adjust_their_own_bonus(bonus_site, web):
+    """Boris (manager 102 in amoCRM) is made an admin: he may adjust Anna's bonus, not his own."""
+    from salesglass.serve.users import UserStore
+
+    UserStore(bonus_site.resolve(bonus_site.dashboard.users_path)).set_role("boris@demo.test", "admin")
+    store = BonusStore(bonus_site.bonus_state_path)
+    boris = web("boris@demo.test")
+    form = {"action": "adjust", "month": "2026-03", "amount": "5000", "reason": "great month"}
+    r = post(boris, "/bonus/periods", {**form, "manager": "102"}, "/bonus/periods")
+    assert r.status_code == 400 and "an admin does not adjust their own bonus" in r.text
+    assert store.manual_adjustments() == []
+    assert post(boris, "/bonus/periods", {**form, "manager": "101"}, "/bonus/periods").status_code == 303
+    assert [(a["manager_id"], a["created_by"]) for a in store.manual_adjustments()] == [(101, "boris@demo.test")]

@@ -23,6 +23,13 @@ Ref = int | str
 """A pipeline / status / field / group given by id (int) or by its name as shown in amoCRM (str)."""
 
 
+def known_stage(value: str) -> str:
+    """Validator for every setting naming a canonical stage (docs/model.md, Funnel stages)."""
+    if value not in STAGES:
+        raise ValueError(f"unknown stage {value!r}; expected one of: {', '.join(STAGES)}")
+    return value
+
+
 class StageRule(Section):
     """One status → canonical stage rule. `pipeline` omitted: the status name matches in every mapped pipeline."""
 
@@ -30,12 +37,7 @@ class StageRule(Section):
     stage: str  # the canonical stage this status means (docs/model.md, Funnel stages)
     pipeline: Ref | None = None  # the pipeline (id or name) when the status name is not unique
 
-    @field_validator("stage")
-    @classmethod
-    def _known_stage(cls, value: str) -> str:
-        if value not in STAGES:
-            raise ValueError(f"unknown stage {value!r}; expected one of: {', '.join(STAGES)}")
-        return value
+    _known_stage = field_validator("stage")(known_stage)
 
 
 class FieldMapping(Section):
@@ -166,12 +168,7 @@ class AmoCRMConfig(Section):
             raise ValueError("expected 0 or more")
         return value
 
-    @field_validator("won_stage")
-    @classmethod
-    def _won(cls, value: str) -> str:
-        if value not in STAGES:
-            raise ValueError(f"unknown stage {value!r}; expected one of: {', '.join(STAGES)}")
-        return value
+    _won = field_validator("won_stage")(known_stage)
 
     _zone = field_validator("timezone")(known_time_zone)
 

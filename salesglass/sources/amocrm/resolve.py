@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from salesglass.errors import ConfigError
-from salesglass.sources.amocrm.config import AmoCRMConfig, Ref
+from salesglass.sources.amocrm.config import AmoCRMConfig, FieldMapping, Ref
 
 WON, LOST = 142, 143
 
@@ -51,6 +51,15 @@ def _match(ref: Ref, items: list[dict], what: str, key: str, among: str) -> dict
             f"({', '.join(str(f['id']) for f in found)})"
         )
     return found[0]
+
+
+def _mapped_field(fields: FieldMapping, name: str, defined: list[dict], entity: str) -> dict | None:
+    """The custom field `[amocrm].fields.<name>` names among the `entity`'s ("lead", "company") fields;
+    None when the key is left out."""
+    ref = getattr(fields, name)
+    if ref is None:
+        return None
+    return _match(ref, defined, f"{entity} custom field", f"fields.{name}", f"among the {entity} fields")
 
 
 def _remember(res: Resolved, name: str, definition: dict | None) -> None:
@@ -126,21 +135,11 @@ def resolve(
                     res.unmapped.append(f"{p['name']} / {s['name']}")
     f = amo.fields
     for name in ("client_kind", "cold_deal", "lead_platform_account_id", "loss_reason"):
-        ref = getattr(f, name)
-        found = (
-            None
-            if ref is None
-            else _match(ref, lead_fields, "lead custom field", f"fields.{name}", "among the lead fields")
-        )
+        found = _mapped_field(f, name, lead_fields, "lead")
         res.lead_fields[name] = None if found is None else found["id"]
         _remember(res, name, found)
     for name, canon in (("company_platform_account_id", "platform_account_id"), ("company_inn", "inn")):
-        ref = getattr(f, name)
-        found = (
-            None
-            if ref is None
-            else _match(ref, company_fields, "company custom field", f"fields.{name}", "among the company fields")
-        )
+        found = _mapped_field(f, name, company_fields, "company")
         res.company_fields[canon] = None if found is None else found["id"]
         _remember(res, f"company_{canon}", found)
     if f.client_kind is not None:

@@ -266,6 +266,14 @@ def _ident(catalog: Catalog, name: str) -> str:
     return quote_ident(name)
 
 
+def _table(catalog: Catalog, name: str) -> str:
+    """A table of the catalog in a proposed query: `shop.orders` (PostgreSQL's other schemas) is a schema and
+    a table, each quoted as needed — as the reader quotes an input's `table` — never one name `"shop.orders"`."""
+    if catalog.kind != "sql":
+        return _ident(catalog, name)
+    return ".".join(_ident(catalog, part) for part in name.split("."))
+
+
 @functools.cache
 def _duckdb_reserved() -> frozenset[str]:
     import duckdb
@@ -662,8 +670,8 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
                 q = (
                     f"SELECT o.*, CASE WHEN o.{sv} IS NULL OR o.{sv} = o.{rv} THEN 'widget' ELSE "
                     f"COALESCE(v.{_ident(catalog, pname.name)}, o.{sv}) END AS channel "
-                    f"FROM {_ident(catalog, t.name)} o "
-                    f"LEFT JOIN {_ident(catalog, partners.name)} v ON v.{_ident(catalog, pkey.name)} = o.{sv}"
+                    f"FROM {_table(catalog, t.name)} o "
+                    f"LEFT JOIN {_table(catalog, partners.name)} v ON v.{_ident(catalog, pkey.name)} = o.{sv}"
                 )
                 p.notes.append(
                     f"channel (a suggestion, not applied): {seller.name!r} names who sold; the partner "
@@ -735,7 +743,7 @@ def _refunds(
                 extra.append(sev.name)
             q = (
                 f"SELECT r.*, {', '.join('o.' + _ident(catalog, c) for c in extra)} FROM "
-                f"{_ident(catalog, t.name)} r JOIN {_ident(catalog, sales.name)} o ON o.{_ident(catalog, skey.name)}"
+                f"{_table(catalog, t.name)} r JOIN {_table(catalog, sales.name)} o ON o.{_ident(catalog, skey.name)}"
                 f" = r.{_ident(catalog, link.name)}"
             )
             p.place = {"query": q}

@@ -9,6 +9,7 @@ from typing import Any
 
 from salesglass.serve.web.context import Ctx, add_months, month_start
 from salesglass.serve.web.pages import forecast_section
+from salesglass.serve.web.pages.charts import bar, column_chart
 from salesglass.serve.web.pages.common import drill, empty_notice
 from salesglass.serve.web.palette import BLUE, GREEN, ORANGE
 from salesglass.serve.web.view import Chart, Col, Kpi, PageView, TableView
@@ -190,29 +191,19 @@ def _trend(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list[Any]) ->
     return Chart(
         "trend",
         t("chart_turnover_plan"),
-        {
-            "tooltip": {"trigger": "axis"},
-            "legend": {"top": 0},
-            "grid": {"left": 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
-            "xAxis": {"type": "category", "data": cats},
-            "yAxis": {"type": "value", "sgFormat": "money"},
-            "series": [
-                {
-                    "name": t("fact"),
-                    "type": "bar",
-                    "data": [r["fact"] for r in rows],
-                    "itemStyle": {"color": BLUE},
-                    "barMaxWidth": 30,
-                },
-                {
-                    "name": t("forecast"),
-                    "type": "bar",
-                    "barGap": "-100%",
-                    "z": 1,
-                    "barMaxWidth": 30,
-                    "data": [r["forecast"] if r["is_complete"] is False else None for r in rows],
-                    "itemStyle": {"color": "rgba(59,111,212,0.25)"},
-                },
+        column_chart(
+            cats,
+            [
+                bar(t("fact"), [r["fact"] for r in rows], BLUE, max_width=30),
+                # the open period's forecast, drawn behind its fact in the same column
+                bar(
+                    t("forecast"),
+                    [r["forecast"] if r["is_complete"] is False else None for r in rows],
+                    "rgba(59,111,212,0.25)",
+                    max_width=30,
+                    barGap="-100%",
+                    z=1,
+                ),
                 {
                     "name": t("plan_realistic"),
                     "type": "line",
@@ -227,7 +218,8 @@ def _trend(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list[Any]) ->
                     "itemStyle": {"color": GREEN},
                 },
             ],
-        },
+            "money",
+        ),
         wide=True,
     )
 

@@ -106,6 +106,8 @@ def add_adjustment(request: Request, post: Posted) -> None:
     with opened(request) as ctx:
         if manager not in ctx.managers:  # a crafted form: payroll would pay someone nobody can name
             raise SalesglassError(f"no manager {manager} in the reports: choose one from the list")
+        if (ctx.managers[manager].get("email") or "").strip().lower() == post.actor.lower():
+            raise SalesglassError("an admin does not adjust their own bonus: another admin adds it")
     store(request).add_adjustment(
         parse_month(post.text("month")),
         manager,
