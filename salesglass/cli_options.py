@@ -13,7 +13,8 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         "-c",
-        help="Config file (default: ./salesglass.toml; without one, the built-in defaults: every file in this folder; the demo's config is demo/salesglass.toml).",
+        help="Config file (default: ./salesglass.toml; without one, the built-in defaults: every file in this "
+        "folder; the demo's config is demo/salesglass.toml).",
     ),
 ]
 
