@@ -53,24 +53,37 @@ def _is_database_url(value: str) -> bool:
 
 
 def split_password(url: str) -> tuple[str, str | None]:
-    """(the URL with its password replaced by ${SALESGLASS_PLATFORM_PASSWORD}, the password or None)."""
+    """(the URL with its password replaced by ${SALESGLASS_PLATFORM_PASSWORD}, the password or None).
+
+    The password is cut by position — from the first `:` after the user to the last `@` — as pasted: a
+    raw `/` or `@` in it (a generated password) is part of it, where a URL parser would end it there.
+    Percent-encoded (`%40`), it is decoded: the file holds the password itself.
+    """
+    from urllib.parse import unquote
+
     from sqlalchemy.engine import make_url
 
-    try:
-        parsed = make_url(url)
-    except Exception:
-        raise ConfigError(
+    def refuse() -> ConfigError:
+        return ConfigError(
             f"--platform-url: {url!r} is neither a database URL (postgresql://user@host/db, "
             "mysql+pymysql://…, sqlite:///file.sqlite) nor a folder"
-        ) from None
-    if not parsed.password or str(parsed.password).startswith("${"):
+        )
+
+    scheme, _, rest = url.partition("://")
+    at = rest.rfind("@")
+    user, has_password, password = rest[:at].partition(":") if at >= 0 else ("", "", "")
+    if not has_password or not password or password.startswith("${"):
+        try:
+            make_url(url)
+        except Exception:
+            raise refuse() from None
         return url, None
-    user = parsed.username or ""
-    netloc = urlsplit(url).netloc
-    host = netloc.rsplit("@", 1)[1]
-    scheme = url.split("://", 1)[0]
-    rest = url.split("://", 1)[1][len(netloc) :]
-    return f"{scheme}://{user}:${{{PASSWORD_VAR}}}@{host}{rest}", str(parsed.password)
+    kept = f"{scheme}://{user}:${{{PASSWORD_VAR}}}@{rest[at + 1 :]}"
+    try:
+        make_url(kept)
+    except Exception:
+        raise refuse() from None
+    return kept, unquote(password)
 
 
 def account_address(given: str) -> str:

@@ -195,8 +195,8 @@ def _clickhouse(url: str) -> ibis.BaseBackend:
         import clickhouse_connect  # noqa: F401
     except ImportError as exc:
         raise SalesglassError(
-            "engine = clickhouse needs the `clickhouse-connect` package "
-            "(pip install 'ibis-framework[clickhouse]==12.0.0')"
+            "engine = clickhouse needs the `clickhouse-connect` package: in the clone, "
+            "`.venv/bin/uv pip install 'salesglass[clickhouse]'` (docs/scale-out.md)"
         ) from exc
     import ibis
 

@@ -1,7 +1,8 @@
 """Strings of the bonus close pages (periods, statements, disputes, audit): key → (English, Russian).
 
 Kept apart from strings.py so the bonus pages can grow without touching every page's strings; merged into
-STRINGS when the bonus routes are registered.
+STRINGS when the bonus routes are registered. A key STRINGS already has (reason, amount, the column headers
+of reports/columns.py) keeps STRINGS' text there, so it is not repeated here: a second text would never show.
 """
 
 BONUS_STRINGS: dict[str, tuple[str, str]] = {
@@ -23,13 +24,7 @@ BONUS_STRINGS: dict[str, tuple[str, str]] = {
     "action_pay": ("Mark paid", "Отметить выплату"),
     "action_reopen": ("Reopen", "Вернуть"),
     "reopen_reason": ("Reason for reopening", "Причина возврата"),
-    "reason": ("Reason", "Причина"),
-    "amount": ("Amount", "Сумма"),
     "add_adjustment": ("Add a manual adjustment", "Ручная корректировка"),
-    "adjustments": ("Adjustments", "Корректировки"),
-    "corrects_month": ("Corrects month", "Корректирует месяц"),
-    "cause": ("Why", "Причина"),
-    "deal": ("Deal", "Сделка"),
     "lines_earned": ("Lines earned this month", "Начисления месяца"),
     "statement_total": ("Total to pay", "Итого к выплате"),
     "statement_of": ("{manager}, {month}", "{manager}, {month}"),

@@ -132,6 +132,9 @@ def _sibkassa_into(folder: Path, sc, seed: int, end_day: date, progress: Progres
     return result
 
 
+MONEY_KEYS = ("turnover", "revenue", "cost", "tickets")  # summed per month and development manager
+
+
 def _rng(seed: int, part: int) -> np.random.Generator:
     return np.random.default_rng([seed, part])
 
@@ -150,7 +153,7 @@ def _generate_into(folder: Path, sc, seed: int, end_day: date, progress: Progres
     db.insert("managers", bo.manager_rows(staff))
     n_months = len(month_list(first_month, end_day))
     cols = len(staff.all) + 1
-    money = {k: np.zeros((n_months, cols)) for k in ("turnover", "revenue", "cost", "tickets")}
+    money = {k: np.zeros((n_months, cols)) for k in MONEY_KEYS}
     first_sale = np.full(p.n, np.iinfo(np.int64).max)
     first_vendor = np.full(p.n, np.iinfo(np.int64).max)
     dev_col = np.r_[p.account_manager + 1, 0]  # index -1 (pseudo-sellers) → column 0
@@ -167,24 +170,16 @@ def _generate_into(folder: Path, sc, seed: int, end_day: date, progress: Progres
         np.minimum.at(first_sale, chunk.sale_partner[real], chunk.sale_ts[real])
         by_agent = chunk.sale_vendor >= 0
         np.minimum.at(first_vendor, chunk.sale_vendor[by_agent], chunk.sale_ts[by_agent])
-        month = np.clip(msk_month_index(chunk.sale_ts, first_month), 0, n_months - 1)
-        col = dev_col[chunk.sale_partner]
-        for key, values in (
-            ("turnover", chunk.sale_full),
-            ("revenue", chunk.sale_core),
-            ("cost", chunk.sale_cost),
-            ("tickets", chunk.sale_tickets),
+        sales = (chunk.sale_full, chunk.sale_core, chunk.sale_cost, chunk.sale_tickets)
+        refunds = (-chunk.refund_full, -chunk.refund_core, -chunk.refund_cost, -chunk.refund_tickets)
+        for ts, partner, amounts in (
+            (chunk.sale_ts, chunk.sale_partner, sales),
+            (chunk.refund_ts, chunk.refund_partner, refunds),
         ):
-            np.add.at(money[key], (month, col), values)
-        rmonth = np.clip(msk_month_index(chunk.refund_ts, first_month), 0, n_months - 1)
-        rcol = dev_col[chunk.refund_partner]
-        for key, values in (
-            ("turnover", chunk.refund_full),
-            ("revenue", chunk.refund_core),
-            ("cost", chunk.refund_cost),
-            ("tickets", chunk.refund_tickets),
-        ):
-            np.add.at(money[key], (rmonth, rcol), -values)
+            # each amount into its month's cell of the partner's development manager (dev_col)
+            month = np.clip(msk_month_index(ts, first_month), 0, n_months - 1)
+            for key, values in zip(MONEY_KEYS, amounts, strict=True):
+                np.add.at(money[key], (month, dev_col[partner]), values)
         n_chunks += 1
         progress("orders", counts["orders"], sc.orders)
     first_sale[first_sale == np.iinfo(np.int64).max] = NONE

@@ -136,6 +136,12 @@ def test_hostile_partner_names_show_as_text(page_for, server) -> None:
     assert page.locator('td[data-col="name"]').inner_text() == "<script>alert(1)</script>"
     page.goto(f"{server}/drill/deals")
     assert "<script>alert(1)</script> deal" in page.locator("main").inner_text()
+    # a hostile 150-character pipeline name: text, cut to 60 characters, and the filter stays within the page
+    pipeline = page.locator("select[name=pipeline]")
+    assert pipeline.locator("option").nth(1).inner_text().startswith("<script>alert(1)</script> Партнёры 🤝")
+    assert len(pipeline.locator("option").nth(1).inner_text()) == 60
+    assert pipeline.bounding_box()["width"] < 600
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     page.goto(f"{server}/quality")
     _shot(page, "quality-hostile")
     # page_for asserts that no dialog fired on any of these pages

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from salesglass.config import load_config
+from salesglass.errors import ConfigError
 from salesglass.sources.platform.sql_reader import resolve_url, safe_url
 from salesglass.starter import Answers, write_starter
 
@@ -66,3 +67,37 @@ def test_init_with_such_a_password_then_inspect_reads_the_back_office(postgres_u
     cfg = load_config(done.config)
     catalog = inspect_source(cfg.platform.url, None, tmp_path)
     assert catalog.source == f"postgresql://{user}:***@{host_db}"
+
+
+def test_an_unset_password_variable_says_how_to_load_the_secrets_file(tmp_path, monkeypatch):
+    """A new shell after `salesglass init`: the variable init moved the password into is not set. The
+    error said only that; it now names the file init wrote and the line that loads it."""
+    done = write_starter(
+        tmp_path / "salesglass.toml", Answers(platform_url=f"postgresql://reader:{quote(PASSWORD, safe='')}@db/x")
+    )
+    assert done.env_vars == ["SALESGLASS_PLATFORM_PASSWORD"]
+    monkeypatch.delenv("SALESGLASS_PLATFORM_PASSWORD", raising=False)
+    url = load_config(tmp_path / "salesglass.toml").platform.url
+    with pytest.raises(ConfigError) as err:
+        resolve_url(url, tmp_path)
+    assert str(err.value) == (
+        "[platform].url refers to ${SALESGLASS_PLATFORM_PASSWORD}, but that environment variable is not set; "
+        "secrets/salesglass.env sets it: load it in this shell first with "
+        "`set -a; . secrets/salesglass.env; set +a`"
+    )
+    with pytest.raises(ConfigError) as other:  # a variable of the user's own: no file to point at
+        resolve_url("postgresql://reader:${MY_OWN_PW}@db/x", tmp_path)
+    assert str(other.value).endswith("but that environment variable is not set")
+
+
+@pytest.mark.parametrize("password", ["ab/cd", "a@b", "p:q", "Pa$$ w0rd:@/x"])
+def test_init_takes_a_raw_password_whole(tmp_path, password):
+    """A password pasted raw into `--platform-url`, as README's example invites: a `/` crashed init with an
+    IndexError traceback, and an `@` silently cut it (the file held `a`, the host became `b@db.internal`)."""
+    done = write_starter(
+        tmp_path / "salesglass.toml", Answers(platform_url=f"postgresql://reader:{password}@db.internal:5432/shop")
+    )
+    assert _env_file(tmp_path / "secrets" / "salesglass.env") == {"SALESGLASS_PLATFORM_PASSWORD": password}
+    assert done.env_vars == ["SALESGLASS_PLATFORM_PASSWORD"]
+    cfg = load_config(tmp_path / "salesglass.toml")
+    assert cfg.platform.url == "postgresql://reader:${SALESGLASS_PLATFORM_PASSWORD}@db.internal:5432/shop"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
+from decimal import Decimal
 
 import duckdb
 import ibis
@@ -323,3 +324,35 @@ def test_a_deal_of_unknown_kind_counts_once_in_the_pooled_conversion():
     assert part(con, "forecast_pipeline", "month", "new_partners") == pytest.approx(0.4 + 4 / 12)
     # F's partner sells the pooled cohort curve (no partner of unknown kind has sold): 735 in its first week
     assert part(con, "forecast_pipeline", "month") == pytest.approx((0.4 + 4 / 12) * 735 * 100)
+
+
+def test_last_year_needs_the_history_a_year_and_a_quarter_back(base_con):
+    # "last year" = to date + the rest of the same month a year ago × growth (the last 91 days against the
+    # same 91 days a year before). The seasonal company sells the same every year: on 8 Dec 2024, 8 days ×
+    # 180 = 1440 to date + 9–31 Dec 2023, 23 × 180 = 4140, × growth 1 = 5580, the actual month
+    got = base_con.execute(
+        "SELECT last_year, actual FROM report_forecast_backtest WHERE as_of = DATE '2024-12-08' "
+        "AND period_type = 'month' AND metric = 'turnover'"
+    ).fetchone()
+    assert [float(v) for v in got] == [5580, 5580]
+    # a company selling 100.00 every day since 1 October 2023: on 8 December 2024 the 91 days a year back
+    # (9 Sep … 8 Dec 2023) hold only 69 days of its history, so the growth would read 9100 / 6900 = 1.32×
+    # ("last year" 800 + 2300 × 1.32 = 3833.33 against an actual of 3100.00): it is not known at all
+    steady = {
+        **fc.SEASONAL,
+        "partners": fc.SEASONAL["partners"][:1],
+        "sales": [fc._sale(f"S{d}", "A", d, Decimal("100.00")) for d in fc._days(date(2023, 10, 1), fc.AS_OF)],
+    }
+    con = build(steady)
+    got = con.execute(
+        "SELECT count(*), count(last_year), min(actual) FROM report_forecast_backtest "
+        "WHERE as_of = DATE '2024-12-08' AND period_type = 'month' AND metric = 'turnover'"
+    ).fetchone()
+    assert got == (1, 0, 3100)
+    # no case of the backtest has the history a year and 91 days back (8 Jan 2025 would need 9 Oct 2023 …)
+    # except those from 8 January 2025 on, whose months are not over: no "last year" error is published
+    mape = con.execute(
+        "SELECT count(*) FROM report_forecast_accuracy WHERE method = 'last_year' AND mape_pct IS NOT NULL "
+        "AND period_type = 'month'"
+    ).fetchone()
+    assert mape == (0,)

@@ -1,19 +1,22 @@
 """The blend of the seasonal model with the period's own pace, and the range from few periods, computed by
-hand on small tables of backtest cases (backtest.blend_weights / blend / spread)."""
+hand on small tables of backtest cases (backtest.blend_weights / blend / spread, plan.with_range)."""
 
 from __future__ import annotations
 
 import math
 from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
 
 import ibis
 import pytest
 
 from salesglass.reports.base import BuildParams
 from salesglass.reports.config import ReportsConfig
-from salesglass.reports.forecast import backtest
+from salesglass.reports.forecast import backtest, plan
 
 PARAMS = BuildParams(as_of=date(2025, 1, 28), timezone="UTC", rules=ReportsConfig(forecast={"min_cases": 2}))
+DEFAULTS = BuildParams(as_of=date(2025, 1, 28), timezone="UTC", rules=ReportsConfig())
 FLOWS = ("turnover", "revenue", "cost", "tickets", "new_partners")
 
 
@@ -94,3 +97,55 @@ def test_range_from_many_periods_is_the_empirical_p10_p90():
     j = ibis.memtable({"g": ["a"] * 12, "period": [f"p{i}" for i in range(12)], "rho": [i / 10 for i in range(1, 13)]})
     (r,) = _rows(backtest.spread(j, ["g"], "rho", "period", PARAMS).mutate(as_of=1))
     assert r["lo_"] == pytest.approx(0.21) and r["hi_"] == pytest.approx(1.09)
+
+
+def _bt_case(period_type: str, start: date, rho: float) -> dict:
+    """A backtest case at point 1: 100.00 to date, the forecast expected 100.00 more, ρ × 100.00 came."""
+    return dict(
+        period_type=period_type,
+        period_start=start,
+        metric="turnover",
+        point=1,
+        to_date=Decimal("100.00"),
+        forecast=Decimal("200.00"),
+        actual=Decimal("100.00") + Decimal(str(rho)) * 100,
+    )
+
+
+def _running(period_type: str, real: int, opt: int) -> dict:
+    """A running period at point 1 in hundredths: 100.00 to date, forecast 200.00."""
+    return dict(
+        period_type=period_type,
+        period_start=date(2025, 1, 1),
+        mkey=-1,
+        metric="turnover",
+        point=1,
+        running=True,
+        fact=10000,
+        fc=20000,
+        real=real,
+        opt=opt,
+    )
+
+
+def test_range_holds_the_forecast_and_no_chances_without_a_range():
+    # twelve months whose forecast ran low every time: ρ = 1.10, 1.12 … 1.32; two quarters (ρ = 1)
+    months = [_bt_case("month", date(2024, m, 1), 1.10 + 0.02 * (m - 1)) for m in range(1, 13)]
+    quarters = [_bt_case("quarter", date(2024, q, 1), 1.0) for q in (1, 4) for _ in range(4)]
+    canon = SimpleNamespace(forecast_backtest=ibis.memtable(months + quarters))
+    x = ibis.memtable([_running("month", real=21500, opt=23000), _running("quarter", real=15000, opt=15000)])
+    got = {
+        r["period_type"]: r
+        for r in ibis.duckdb.connect().execute(plan.with_range(x, canon, DEFAULTS)).to_dict("records")
+    }
+    month = got["month"]
+    # P10 of ρ at position 11 × .1 = 1.1: 1.12 + .1 × .02 = 1.122 → 100 + 112.2 = 212.20, above the forecast
+    # (200.00): the range is widened down to the forecast; P90 at 9.9: 1.28 + .9 × .02 = 1.298 → 229.80
+    assert (month["lo"], month["fc"], month["hi"]) == (20000, 20000, 22980)
+    # the realistic plan 215.00 needs ρ ≥ 1.15: 1.16 … 1.32, 9 of 12; the optimistic 230.00: 1.30, 1.32
+    assert month["chance_real"] == pytest.approx(75.0)
+    assert month["chance_opt"] == pytest.approx(100 * 2 / 12)
+    quarter = got["quarter"]
+    # eight cases, but from two quarters only: no range, and no chance either (it would say 100 %)
+    assert quarter["lo"] is None or math.isnan(quarter["lo"])
+    assert quarter["chance_real"] is None or math.isnan(quarter["chance_real"])

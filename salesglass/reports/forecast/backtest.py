@@ -6,7 +6,8 @@ as-of day × period (month, quarter, year containing it, complete by as_of) × m
 - the forecast and its parts, and its P10–P90 range from the errors of the *other* periods' cases at the
   same point of the period (so the coverage below is honest, not in-sample);
 - two benchmarks: the naive run-rate (to date × days in period / days elapsed) and last year (to date +
-  the rest of the same period a year ago × growth of the last 91 days against the same days a year ago);
+  the rest of the same period a year ago × growth of the last 91 days against the same days a year ago;
+  none while the history does not reach back to those 91 days a year ago);
 - the actual.
 """
 
@@ -75,6 +76,11 @@ def _wide_cases(canon: Canon, params: BuildParams) -> ibis.Table:
     pt = pt.filter(pt.mkey == COMPANY, pt.pe <= lit_day(params.as_of))
     pt = pt.mutate(u_ly=_year_back(pt.as_of), pe_ly=_year_back(pt.pe))
     cd = _company_days(canon, params)
+    # last year × growth needs the history to hold the growth window a year back: a window that starts before
+    # the first sale reads a few days of a launch as a whole quarter (growth ×18, "last year" MAPE 656 %)
+    first = cd.aggregate(first_day=cd.day.min())
+    pt = pt.cross_join(first)
+    pt = pt.mutate(ly_known=pt.first_day <= pt.u_ly - GROWTH_DAYS + 1).drop("first_day")
     j = pt.cross_join(cd.rename({f"d_{c}": c for c in cd.columns}))
     j = j.filter(j.d_day > j.u_ly - GROWTH_DAYS, j.d_day <= j.pe)
     flows = ("turnover", "revenue", "cost", "tickets", "new_partners")
@@ -181,7 +187,7 @@ def _unpivot(g: ibis.Table) -> ibis.Table:
         return ibis.cases(*[(x.metric_no == n, per[m][k]) for n, m in enumerate(METRICS)])
 
     x = x.mutate(metric=x.metric_no.cases(*enumerate(METRICS)), **{k: pick(k) for k in KINDS})
-    growth = ibis.ifelse(x.gl > 0, x.gn.cast(F64) / x.gl, ibis.null(F64))
+    growth = ibis.ifelse(x.ly_known & (x.gl > 0), x.gn.cast(F64) / x.gl, ibis.null(F64))
     last_year = x.td + whole(x.ly.cast(F64) * growth)
     return x.select(
         "as_of",
@@ -300,7 +306,13 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
         "last_year",
         "actual",
     )
-    x = x.mutate(forecast_low=ibis.least(x.low, x.high), forecast_high=ibis.greatest(x.low, x.high))
+    # as in plan-fact, the range holds the forecast (so the coverage below is that of the range shown)
+    # (engines differ on least/greatest of a NULL: DuckDB skips it, ClickHouse returns it; no range stays NULL)
+    none = ibis.null(x.forecast.type())
+    x = x.mutate(
+        forecast_low=ibis.ifelse(x.low.isnull(), none, ibis.least(x.low, x.high, x.forecast)),
+        forecast_high=ibis.ifelse(x.high.isnull(), none, ibis.greatest(x.low, x.high, x.forecast)),
+    )
     return x.select(
         as_of=to_date(x.as_of),
         period_type=x.period_type,

@@ -4,8 +4,9 @@ reaching each plan.
 The range and the chances come from the backtest (report_forecast_backtest): for the same period type,
 metric and point of the period, the ratios ρ = (what came after as_of) ÷ (what the forecast expected after
 as_of) of the past cases. forecast_low / forecast_high = fact + expected rest × the low / high end of ρ's
-range (backtest.spread: its quantiles, or a t prediction interval when the cases come from few periods);
-the chance of a plan = the share of past cases whose ρ would have reached it. Fewer than `min_cases`
+range (backtest.spread: its quantiles, or a t prediction interval when the cases come from few periods),
+widened to hold the forecast itself; the chance of a plan = the share of past cases whose ρ would have
+reached it, and none (NULL) where there is no range (cases from fewer than 3 periods). Fewer than `min_cases`
 cases at this point: all points of the period type pooled. Manager rows use the company's ratios.
 
 Before that, the base is blended with the period's own pace (blend_running) with the weights the
@@ -78,11 +79,17 @@ def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     rest = (x.fc - x.fact).cast(F64)
     lo = x.fact + whole(rest * x.q_lo)
     hi = x.fact + whole(rest * x.q_hi)
+    # the range holds the forecast itself: when the past ratios all lie on one side of 1 (a model that ran
+    # low every time), their P10–P90 alone would put the range beside the forecast it is the range of
+    # (engines differ on least/greatest of a NULL: DuckDB skips it, ClickHouse returns it; no range stays NULL)
+    none = ibis.null(x.fc.type())
     x = x.mutate(
-        lo=ibis.ifelse(x.running, ibis.least(lo, hi), x.fc), hi=ibis.ifelse(x.running, ibis.greatest(lo, hi), x.fc)
+        lo=ibis.ifelse(x.running, ibis.ifelse(x.q_lo.isnull(), none, ibis.least(lo, hi, x.fc)), x.fc),
+        hi=ibis.ifelse(x.running, ibis.ifelse(x.q_hi.isnull(), none, ibis.greatest(lo, hi, x.fc)), x.fc),
     )
-    # chances: the share of the past ratios (same point, or pooled) that would have reached the plan
-    run = x.filter(x.running, x.fc.notnull())
+    # chances: the share of the past ratios (same point, or pooled) that would have reached the plan — none
+    # where there is no range (cases from fewer than 3 periods): 100 % from one or two periods is no odds
+    run = x.filter(x.running, x.fc.notnull(), x.q_lo.notnull())
     pr = r.select(r_type="period_type", r_metric="metric", r_point="point", rho="rho")
     j = run.select(*row, "point", "use_pt", "fact", "fc", "real", "opt").join(
         pr, [run.period_type == pr.r_type, run.metric == pr.r_metric]

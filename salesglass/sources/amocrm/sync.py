@@ -1,10 +1,11 @@
 """`salesglass sync`: amoCRM → raw layer → canonical tables, full or incremental.
 
 Order: account, users, pipelines, custom fields and loss reasons (small, kept for an hour by an
-incremental sync); the mapping is checked against them before anything big is downloaded; then
-companies and leads (and their trash) by `updated_at`, lead events by `created_at`, each page committed
-with its watermark; finally the leads and companies whose raw records changed are mapped into the
-canonical tables in one transaction (all of them when what shapes the mapping changed: changes.py).
+incremental sync, which asks only whether the pipelines changed); the mapping is checked against them
+before anything big is downloaded; then companies and leads (and their trash) by `updated_at`, lead
+events by `created_at`, each page committed with its watermark; finally the leads and companies whose
+raw records changed are mapped into the canonical tables in one transaction (all of them when what
+shapes the mapping changed: changes.py).
 """
 
 from __future__ import annotations
@@ -116,6 +117,9 @@ def sync_into(
     summary = SyncSummary(mode="full" if full or not marks else "incremental")
     with SyncProgress(client, enabled=progress) as bar:
         cached = None if full else _cached_reference(con, amo, summary)
+        if cached is not None and _pipelines_changed(client, con):
+            summary.warnings.append("read the reference lists again: the account's pipelines changed")
+            cached = None
         res, reference = cached or _reference(client, amo, summary, bar)
         for stream in [s[0] for s in STREAMS] + ["events"]:
             summary.fetched[stream] = 0
@@ -228,6 +232,8 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
 # rarely, and reading them costs six requests of the rate limit every run. An incremental sync uses the
 # lists the last read stored while they are younger than this; it reads them again at once when a new
 # lead or company names an id they lack (a new status, user or field), and a full sync always does.
+# The pipelines alone are asked for at every sync (one request): a pipeline renamed, added, archived or
+# deleted, or a status renamed, reads the lists again, so the dashboard shows the new names after the next sync.
 REFERENCE_MAX_AGE_SECONDS = 3600.0
 _REFERENCE_READ = "reference_lists"  # the sync-state row whose watermark is when they were last read
 
@@ -252,6 +258,14 @@ def _cached_reference(
     account = accounts[0]
     summary.timezone = amo.timezone or ((account.get("_embedded") or {}).get("datetime_settings") or {}).get("timezone")
     return res, {"raw_amocrm_account": accounts}
+
+
+def _pipelines_changed(client: AmoClient, con: duckdb.DuckDBPyConnection) -> bool:
+    """Do the account's pipelines (with their statuses) differ from the kept ones? One request."""
+    page = client.get("/api/v4/leads/pipelines") or {}
+    now = (page.get("_embedded") or {}).get("pipelines") or []
+    kept = [json.loads(r[0]) for r in con.execute("SELECT data FROM raw_amocrm_pipelines ORDER BY id").fetchall()]
+    return kept != sorted(now, key=lambda p: p["id"])
 
 
 class _Named:

@@ -266,6 +266,14 @@ def _ident(catalog: Catalog, name: str) -> str:
     return quote_ident(name)
 
 
+def _table(catalog: Catalog, name: str) -> str:
+    """A table of the catalog in a proposed query: `shop.orders` (PostgreSQL's other schemas) is a schema and
+    a table, each quoted as needed — as the reader quotes an input's `table` — never one name `"shop.orders"`."""
+    if catalog.kind != "sql":
+        return _ident(catalog, name)
+    return ".".join(_ident(catalog, part) for part in name.split("."))
+
+
 @functools.cache
 def _duckdb_reserved() -> frozenset[str]:
     import duckdb
@@ -662,8 +670,8 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
                 q = (
                     f"SELECT o.*, CASE WHEN o.{sv} IS NULL OR o.{sv} = o.{rv} THEN 'widget' ELSE "
                     f"COALESCE(v.{_ident(catalog, pname.name)}, o.{sv}) END AS channel "
-                    f"FROM {_ident(catalog, t.name)} o "
-                    f"LEFT JOIN {_ident(catalog, partners.name)} v ON v.{_ident(catalog, pkey.name)} = o.{sv}"
+                    f"FROM {_table(catalog, t.name)} o "
+                    f"LEFT JOIN {_table(catalog, partners.name)} v ON v.{_ident(catalog, pkey.name)} = o.{sv}"
                 )
                 p.notes.append(
                     f"channel (a suggestion, not applied): {seller.name!r} names who sold; the partner "
@@ -675,9 +683,20 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
                 f"channel: {c.name!r} may say who sold (widget vs a distributor); map `channel` to it, "
                 "or to a query that derives it (see docs/platform.md) — left out"
             )
-    _status_filter(p, t, catalog, take=("paid", "refund"))
-    _flag_filters(p, t, catalog)
     neg = [c for c in money if c.negative > 0]
+    # a refund status is a refund row only where amounts go negative; with positive amounts it marks an
+    # order refunded later, whose money came back: taken as a sale it would count that money as sold
+    _status_filter(p, t, catalog, take=("paid", "refund") if neg else ("paid",))
+    st = _find(t, "status", pred=lambda c: bool(c.top) and not c.is_number)
+    refunded = [(v, n) for v, n in _status(st).get("refund", [])] if st and not neg else []
+    if refunded:
+        p.notes.append(
+            "refunds: status "
+            + ", ".join(f"{v!r} ({n} rows in the sample)" for v, n in refunded)
+            + " with positive amounts: orders refunded later, left out (their money came back). If those "
+            "rows are refunds of other orders, load them as a second input with `negate = true` on the amounts"
+        )
+    _flag_filters(p, t, catalog)
     if neg:
         c = neg[0]
         p.notes.append(
@@ -735,7 +754,7 @@ def _refunds(
                 extra.append(sev.name)
             q = (
                 f"SELECT r.*, {', '.join('o.' + _ident(catalog, c) for c in extra)} FROM "
-                f"{_ident(catalog, t.name)} r JOIN {_ident(catalog, sales.name)} o ON o.{_ident(catalog, skey.name)}"
+                f"{_table(catalog, t.name)} r JOIN {_table(catalog, sales.name)} o ON o.{_ident(catalog, skey.name)}"
                 f" = r.{_ident(catalog, link.name)}"
             )
             p.place = {"query": q}

@@ -73,6 +73,21 @@ def _userinfo_end(url: str) -> int:
     return url.rfind("@", start + 3, len(url) if host_end < 0 else host_end)
 
 
+ENV_FILE = Path("secrets/salesglass.env")  # where `salesglass init` writes the secrets it took out of the config
+
+
+def _env_file_hint(name: str, base_dir: Path) -> str:
+    """When `salesglass init`'s secrets file sets the variable, how to load it (a new shell forgets it)."""
+    path = base_dir / ENV_FILE
+    try:
+        names = {line.split("=", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines() if "=" in line}
+    except OSError:
+        return ""
+    if name not in names:
+        return ""
+    return f"; {ENV_FILE} sets it: load it in this shell first with `set -a; . {ENV_FILE}; set +a`"
+
+
 def resolve_url(url: str, base_dir: Path) -> str:
     """Expand `${VAR}` from the environment (keeps passwords out of the file); SQLite paths from the config.
 
@@ -85,7 +100,10 @@ def resolve_url(url: str, base_dir: Path) -> str:
 
     def env(m: re.Match[str]) -> str:
         if m.group(1) not in os.environ:
-            raise ConfigError(f"[platform].url refers to ${{{m.group(1)}}}, but that environment variable is not set")
+            raise ConfigError(
+                f"[platform].url refers to ${{{m.group(1)}}}, but that environment variable is not set"
+                + _env_file_hint(m.group(1), base_dir)
+            )
         value = os.environ[m.group(1)]
         return quote(value, safe="") if m.end() <= userinfo_end else value
 
