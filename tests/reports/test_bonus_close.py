@@ -294,7 +294,7 @@ def test_an_adjustment_for_a_month_before_the_last_approved_goes_to_the_first_op
     close(store, cfg, c.OCT)
     sep = date(2026, 9, 1)
     with pytest.raises(
-        SalesglassError, match="2026-09 is before the last approved month 2026-10 .* add the adjustment to 2026-11"
+        SalesglassError, match=r"2026-09 is before the last approved month 2026-10 .* add the adjustment to 2026-11"
     ):
         store.add_adjustment(sep, 1, "500", "cold partner", "admin@x.ru")
     # Anna disputes her September first-sale line; the admin agrees: the line lands in November
