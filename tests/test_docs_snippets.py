@@ -172,3 +172,64 @@ def test_a_broken_link_is_found(tmp_path: Path):
         ]
     finally:
         page.unlink()
+
+
+# ------------------------------------------------------------------------------- hand-written key tables
+def key_tables(page: Path) -> list[list[list[str]]]:
+    """Every table of `page` whose first header cell is `key`: its rows, cells stripped."""
+    tables: list[list[list[str]]] = []
+    rows: list[list[str]] = []
+    for line in [*page.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith("|"):
+            rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+            continue
+        if rows and rows[0][0] == "key":
+            tables.append([r for r in rows[2:]])  # past the header and its |---| line
+        rows = []
+    return tables
+
+
+def named_keys(cell: str) -> set[str]:
+    """`table` / `query` / `path` → {table, query, path}; `[[platform.inputs]]` → {inputs}; plain `host`."""
+    names = re.findall(r"`([^`]+)`", cell) or [cell]
+    return {re.sub(r"[\[\]]", "", n).split(".")[-1] for n in names}
+
+
+def _documented(page: str) -> list[set[str]]:
+    return [set().union(*(named_keys(r[0]) for r in t)) for t in key_tables(ROOT / "docs" / page)]
+
+
+def _model_keys(model) -> set[str]:
+    return {f.alias or name for name, f in model.model_fields.items()}
+
+
+def test_the_hand_written_key_tables_list_every_key_and_only_real_ones():
+    """docs/dashboard.md and docs/platform.md explain their sections in tables of their own (with examples
+    docs/configuration.md does not have); each table names exactly the keys its section has — a key the
+    code gained is not left out (`[platform] folder` was), a key it lost is not still described."""
+    from salesglass.config import Config
+    from salesglass.sources.platform.config import ColumnSpec, InputSpec
+
+    cfg = Config()
+    expected = {
+        "dashboard.md": [_model_keys(type(cfg.dashboard))],
+        "platform.md": [
+            _model_keys(type(cfg.platform)),
+            _model_keys(InputSpec),
+            _model_keys(ColumnSpec),
+            _model_keys(type(cfg.linking)),
+        ],
+    }
+    for page, models in expected.items():
+        assert _documented(page) == models, page
+
+
+def test_the_dashboard_table_gives_the_real_defaults():
+    from salesglass.config import Config
+
+    dashboard = Config().dashboard
+    (table,) = key_tables(ROOT / "docs" / "dashboard.md")
+    for key, default, _ in table:
+        value = getattr(dashboard, key)
+        shown = str(value).lower() if isinstance(value, bool) else '""' if value == "" else str(value)
+        assert default == shown, f"[dashboard] {key}: the docs say {default}, the code has {value!r}"
