@@ -179,3 +179,18 @@ def test_the_command_list_starts_with_what_a_newcomer_runs_and_says_its_version(
         assert text.index(late) > text.index("For contributors and tests"), late
     res = _run("--version")
     assert (res.returncode, res.stdout.strip()) == (0, f"salesglass {version('salesglass')}")
+
+
+def test_doctor_without_a_warehouse_says_so_and_names_the_demo_config(tmp_path):
+    """After `make demo`, `.venv/bin/salesglass doctor` in the clone read the defaults (no ./salesglass.toml
+    there), created an empty salesglass.duckdb and said "nothing to report: every row was used" — a false
+    all-clear. It now says there is no warehouse, why, and how to name the demo's config."""
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "salesglass.toml").write_text("", encoding="utf-8")
+    said = _one_clear_line(_run("doctor", cwd=tmp_path))
+    assert said == (
+        f"error: no warehouse at {tmp_path / 'salesglass.duckdb'}: nothing was synced or loaded with this config "
+        "yet; there is no ./salesglass.toml here, so the defaults were read: name your config with -c "
+        "(the demo's: -c demo/salesglass.toml)"
+    )
+    assert not (tmp_path / "salesglass.duckdb").exists()

@@ -437,9 +437,16 @@ class BonusStore:
                     dispute_id=dispute_id,
                     con=tx,
                 )
-        cur = self._current(con, month)
+        periods = self._periods(con)
+        cur = periods.get(month) or Period(month, "open")
         if cur.closed:
             raise SalesglassError(f"{month:%Y-%m} is {cur.state}: add the adjustment to an open month")
+        last = self._last_closed(periods)
+        if last is not None and month < last:  # open history before the first approval: never paid again
+            raise SalesglassError(
+                f"{month:%Y-%m} is before the last approved month {last:%Y-%m} and will not be paid again: "
+                f"add the adjustment to {next_month(last):%Y-%m}, the first open month"
+            )
         adj_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
         con.execute(
             "INSERT INTO bonus_manual_adjustments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -562,8 +569,10 @@ class BonusStore:
             if decision == "adjust":
                 if amount in (None, ""):
                     raise SalesglassError("an adjustment needs an amount")
-                # the disputed month itself while it is open, else the first open month
-                target = month or (d_month if not self._current(con, d_month).closed else self._first_open(con))
+                # the disputed month while it can still be approved (after the last approved one), else the
+                # first open month: an adjustment in open history before the first approval is never paid
+                last = self._last_closed(self._periods(con))
+                target = month or (d_month if last is None or d_month > last else self._first_open(con))
                 adj_id = self.add_adjustment(
                     target,
                     manager_id,

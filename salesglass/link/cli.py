@@ -80,6 +80,11 @@ def doctor(
     from salesglass.warehouse import open_warehouse
 
     cfg = load_config(config)
+    if not cfg.warehouse_path.exists():
+        from salesglass.cli_options import no_warehouse
+        from salesglass.errors import SalesglassError
+
+        raise SalesglassError(no_warehouse(cfg.warehouse_path, config))
     with open_warehouse(cfg.warehouse_path) as con:
         zone = resolve_zone(cfg, con)
         rows = quality_rows(con, zone)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import tempfile
 import threading
 import unicodedata
@@ -109,7 +110,9 @@ class UserStore:
                 _hasher.hash(password),
                 see_company_totals,
                 created,
-                session_version=old.session_version + 1 if old else 0,
+                # a new login must not match sessions of an earlier login of the same e-mail (removed,
+                # then added again): a kept or stolen cookie would work again, with the new role
+                session_version=old.session_version + 1 if old else secrets.randbelow(2**53),
             )
             users.append(user)
             self._save(users)

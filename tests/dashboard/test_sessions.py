@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
+from contextlib import closing
 
 import pytest
 from fastapi.testclient import TestClient
 
+from salesglass.serve.sessions import sessions_path
 from salesglass.serve.users import UserStore
 from tests.dashboard.conftest import PASSWORDS, add_users, csrf_of, login, make_config
 from tests.dashboard.fixture import write_published
@@ -200,3 +203,32 @@ def test_a_removed_session_file_is_made_again_and_ends_every_session(tmp_path) -
     assert store.get(sid) is None
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert store.get(store.create("anna@demo.test", 1)) is not None
+
+
+def test_a_removed_login_added_again_does_not_revive_its_old_cookie(fresh) -> None:
+    """Removing a login and adding it again (a common way to 'reset' one, or the address handed to a new
+    colleague as admin) gave the new login the old one's session version: a cookie kept from before,
+    or stolen, worked again, with the new role's rights."""
+    cfg, app = fresh
+    store = UserStore(cfg.resolve(cfg.dashboard.users_path))
+    with _client(app) as anna, _client(app) as admin:
+        login(anna, "anna@demo.test")
+        thief = _copy_cookie(anna, app)
+        store.remove("anna@demo.test")  # `salesglass users remove`, another process
+        assert not _works(thief)
+        store.add("anna@demo.test", "a-new-pass-1", "admin")  # `salesglass users add`
+        assert not _works(thief) and not _works(anna)
+        login(anna, "anna@demo.test", "a-new-pass-1")
+        assert _works(anna, "/admin/users")
+        # removed on the Users page: the login's session rows go at once, too
+        login(admin, "admin@demo.test")
+        r = admin.post(
+            "/admin/users",
+            data={"action": "remove", "email": "anna@demo.test", "csrf_token": csrf_of(admin.get("/admin/users").text)},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and not _works(anna)
+        path = sessions_path(cfg.resolve(cfg.dashboard.users_path))
+        with closing(sqlite3.connect(path)) as con:
+            emails = [e for (e,) in con.execute("SELECT email FROM web_sessions")]
+        assert emails == ["admin@demo.test"]

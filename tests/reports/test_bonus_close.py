@@ -287,6 +287,24 @@ def test_the_lifecycle_keeps_its_order(company):
     assert {m: p.state for m, p in store.periods().items()} == {c.OCT: "paid", c.NOV: "in_review", c.DEC: "in_review"}
 
 
+def test_an_adjustment_for_a_month_before_the_last_approved_goes_to_the_first_open_month(company):
+    """September stays open history once October is approved: an adjustment stored in September was never
+    paid (nobody approves or pays September again); it belongs to November, naming what it corrects."""
+    cfg, store = company
+    close(store, cfg, c.OCT)
+    sep = date(2026, 9, 1)
+    with pytest.raises(
+        SalesglassError, match=r"2026-09 is before the last approved month 2026-10 .* add the adjustment to 2026-11"
+    ):
+        store.add_adjustment(sep, 1, "500", "cold partner", "admin@x.ru")
+    # Anna disputes her September first-sale line; the admin agrees: the line lands in November
+    dispute = store.raise_dispute(sep, 1, "first_sale", "P1", None, M("5000.00"), "P1 was cold", "anna@x.ru")
+    store.resolve_dispute(dispute, "adjust", "agreed: 1.5×", "admin@x.ru", amount="2500")
+    assert [(a["month"], a["manager_id"], a["amount"], a["corrects_month"]) for a in store.manual_adjustments()] == [
+        (c.NOV, 1, M("2500.00"), sep)
+    ]
+
+
 def test_the_state_survives_compaction_and_rebuilds(company):
     cfg, store = company
     close(store, cfg, c.OCT)

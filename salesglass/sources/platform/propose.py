@@ -683,9 +683,20 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
                 f"channel: {c.name!r} may say who sold (widget vs a distributor); map `channel` to it, "
                 "or to a query that derives it (see docs/platform.md) — left out"
             )
-    _status_filter(p, t, catalog, take=("paid", "refund"))
-    _flag_filters(p, t, catalog)
     neg = [c for c in money if c.negative > 0]
+    # a refund status is a refund row only where amounts go negative; with positive amounts it marks an
+    # order refunded later, whose money came back: taken as a sale it would count that money as sold
+    _status_filter(p, t, catalog, take=("paid", "refund") if neg else ("paid",))
+    st = _find(t, "status", pred=lambda c: bool(c.top) and not c.is_number)
+    refunded = [(v, n) for v, n in _status(st).get("refund", [])] if st and not neg else []
+    if refunded:
+        p.notes.append(
+            "refunds: status "
+            + ", ".join(f"{v!r} ({n} rows in the sample)" for v, n in refunded)
+            + " with positive amounts: orders refunded later, left out (their money came back). If those "
+            "rows are refunds of other orders, load them as a second input with `negate = true` on the amounts"
+        )
+    _flag_filters(p, t, catalog)
     if neg:
         c = neg[0]
         p.notes.append(

@@ -47,6 +47,7 @@ def remove_user(request: Request, post: Posted) -> None:
     if email_of(post) == request.session.get("user"):
         raise SalesglassError("you cannot remove yourself")
     state_of(request).users.remove(email_of(post))
+    state_of(request).sessions.end_user(email_of(post))
 
 
 def reset_password(request: Request, post: Posted) -> None:
