@@ -111,6 +111,44 @@ def test_a_wrong_snippet_is_caught(tmp_path: Path):
             load_config(path)
 
 
+# prose that names a setting inline: "`[account] timezone = "Asia/Novosibirsk"`", "`reports_as_of = …` in `[refresh]`"
+INLINE = [
+    re.compile(r"`\[(?P<section>[a-z_.]+)\] (?P<setting>[a-z_]+ = [^`]+)`"),
+    re.compile(r"`(?P<setting>[a-z_]+ = [^`]+)`[^`\n]{0,12}`\[(?P<section>[a-z_.]+)\]`"),
+]
+# inline settings that describe a condition rather than a config to paste (with why they do not load alone)
+CONDITIONS = {"[writeback] enabled = true": "enabled needs a target status too: the ```toml block of refresh.md"}
+
+
+def inline_settings() -> list[tuple[str, str]]:
+    """(where, `[section]\nkey = value`) of every setting written inline in README.md and docs/."""
+    out = []
+    for page in PAGES:
+        for n, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            for rx in INLINE:
+                for m in rx.finditer(line):
+                    out.append((f"{page.relative_to(ROOT)}:{n}", f"[{m.group('section')}]\n{m.group('setting')}\n"))
+    return out
+
+
+def test_the_docs_have_inline_settings():
+    assert len(inline_settings()) >= 5
+
+
+@pytest.mark.parametrize(("where", "text"), inline_settings(), ids=[w for w, _ in inline_settings()])
+def test_an_inline_setting_loads_as_written(where: str, text: str, tmp_path: Path):
+    path = tmp_path / "salesglass.toml"
+    path.write_text(text, encoding="utf-8")
+    if " ".join(text.split("\n", 1)).strip() in CONDITIONS:
+        with pytest.raises(ConfigError):
+            load_config(path)
+        return
+    try:
+        load_config(path)
+    except ConfigError as exc:
+        pytest.fail(f"{where}: `{text.strip()}` does not load as written:\n{exc}")
+
+
 # ------------------------------------------------------------------------------------------------ links
 def anchors(page: Path) -> set[str]:
     """GitHub's anchors of a page's headings: lower case, punctuation dropped, spaces to hyphens."""
