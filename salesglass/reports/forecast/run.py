@@ -46,7 +46,7 @@ def run_backtest(
     from salesglass.model.schema import CANONICAL
     from salesglass.reports import derive
     from salesglass.reports.base import BuildParams, nullable
-    from salesglass.reports.build import canon_of
+    from salesglass.reports.build import canon_of, require_canonical
     from salesglass.reports.forecast import backtest
     from salesglass.warehouse import add_missing_canonical
 
@@ -63,17 +63,11 @@ def run_backtest(
     con.execute("SET TimeZone = 'UTC'")
     add_missing_canonical(cfg.warehouse_path)  # a warehouse of an older version: as the build does
     con.execute(f"ATTACH {quote_lit(str(cfg.warehouse_path))} AS wh (READ_ONLY)")
-    have = {
-        r[0]
-        for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'").fetchall()
-    }
-    missing = [t.name for t in CANONICAL if t.name not in have]
-    if missing:
+    try:
+        require_canonical(con.execute, cfg.warehouse_path)
+    except SalesglassError:
         con.close()
-        raise SalesglassError(
-            f"the warehouse {cfg.warehouse_path} lacks canonical tables {', '.join(missing)}; "
-            "run `salesglass sync` and `salesglass load` first"
-        )
+        raise
     for t in CANONICAL:
         con.execute(f"CREATE VIEW {quote_ident(t.name)} AS SELECT * FROM wh.{quote_ident(t.name)}")
     backend = ibis.duckdb.from_connection(con)

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from salesglass.serve.web.context import Ctx
+from salesglass.serve.web.pages.charts import bar
 from salesglass.serve.web.palette import BLUE, GREEN, GREY, ORANGE
 from salesglass.serve.web.view import Chart, Col, TableView
 
@@ -105,14 +106,7 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
 
 def _part_bar(name: str, value: Any, color: str) -> dict[str, Any]:
     """One part of the forecast, stacked on the others in one horizontal bar."""
-    return {
-        "name": name,
-        "type": "bar",
-        "stack": "f",
-        "data": [value],
-        "itemStyle": {"color": color},
-        "barMaxWidth": 36,
-    }
+    return bar(name, [value], color, max_width=36, stack="f")
 
 
 # the table's rows: forecast = fact + base + pipeline + new deals, its range, both plans with their chances,
