@@ -295,6 +295,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "MAPE = средняя |прогноз − факт| / факт; смещение < 0: прогноз занижен. Цифры менее чем по 3 периодам "
         "(по году в первые годы) — случай, а не мера точности.",
     ),
+    "forecast_accuracy_empty": (
+        "No backtest yet: the history is too short to replay a past day (each needs about four months of sales "
+        "before it, and its period must have ended since).",
+        "Бэктеста пока нет: история слишком коротка, чтобы переиграть прошлый день (нужно около четырёх месяцев "
+        "продаж до него, и его период должен уже закончиться).",
+    ),
     # new partners
     "signed_to_selling": ("Signed → selling", "Договор → продажи"),
     "prev_first_sales": ("First sales, previous period", "Первые продажи, пред. период"),

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from salesglass.reports.build import run_build
+from salesglass.serve.users import UserStore
 from tests.dashboard.conftest import add_users, login
 from tests.reports import forecast_company as fc
 from tests.reports.conftest import load_company
@@ -31,6 +32,8 @@ def forecast_site(tmp_path_factory):
     load_company(cfg, fc.SEASONAL)
     run_build(cfg, as_of=fc.AS_OF, progress=False)
     add_users(cfg)
+    # Anna (manager 1, sales) has no partner and no plan in this company: no row of plan-fact is hers
+    UserStore(cfg.resolve(cfg.dashboard.users_path)).add("anna@example.ru", "anna-pass-1", "manager")
     return cfg
 
 
@@ -118,3 +121,40 @@ def test_backtest_table_says_how_many_periods_its_cases_come_from(forecast_site)
     # a month's days 1–7: 1 October, 1 November, 1 December — three cases, three months
     first = next(r for r in month if r["metric"] == "Turnover" and r["point"] == "day 1–7")
     assert (first["cases"], first["periods"]) == ("3", "3")
+
+
+def test_a_manager_without_rows_sees_the_running_period_as_running(forecast_site):
+    """Anna has no row in plan-fact: her running quarter (Q1 2025, as of 28 January) is still running — the
+    page said "complete period" under its forecast and dropped the to-date columns."""
+    from salesglass.serve.web.app import create_app
+
+    with TestClient(create_app(forecast_site), headers={"accept-language": "en"}) as client:
+        login(client, "anna@example.ru", "anna-pass-1")
+        html = client.get("/planfact?period=quarter").text
+    assert "complete period" not in html
+    assert "Forecast for the period" in html and "Plan to 2025-01-28" in html
+
+
+def test_no_backtest_yet_says_why(forecast_site, tmp_path):
+    """A young account has no backtest case: the table says the history is too short, not "nothing for these
+    filters" (there is no filter to change)."""
+    import shutil
+
+    import duckdb
+
+    from salesglass.serve.web.app import create_app
+
+    young = tmp_path / "published.duckdb"
+    shutil.copy(forecast_site.published_path, young)
+    con = duckdb.connect(str(young))
+    con.execute("DELETE FROM report_forecast_accuracy")
+    con.close()
+    cfg = forecast_site.model_copy(
+        update={"warehouse": forecast_site.warehouse.model_copy(update={"published_path": str(young)})}
+    )
+    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as client:
+        login(client, "admin@demo.test")
+        html = client.get("/planfact?period=month").text
+    accuracy = html.split('data-table="forecast_accuracy"')[1].split("</section>")[0]
+    assert "No backtest yet: the history is too short to replay a past day" in accuracy
+    assert "Nothing for these filters" not in accuracy

@@ -184,6 +184,7 @@ def accuracy(ctx: Ctx, ptype: str) -> TableView:
         ],
         rows,
         note=t("forecast_accuracy_note"),
+        empty=t("forecast_accuracy_empty"),
     )
 
 
