@@ -98,6 +98,9 @@ def check(
         )
     report = run_check(cfg, sample=None if full else sample, amocrm=True)
     for ic in report.inputs:
+        if ic.error:  # not "0 rows read, all would load": nothing could be read (the error is below)
+            console.print(f"\n[bold]{escape(ic.name)}[/] → {ic.target}: [red]cannot be read[/] (see the error below)")
+            continue
         would = "[green]all would load[/]" if not ic.quarantined else f"[yellow]{ic.quarantined:,} would not[/]"
         console.print(
             f"\n[bold]{escape(ic.name)}[/] → {ic.target}: {ic.read:,} rows read"

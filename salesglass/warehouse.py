@@ -70,11 +70,12 @@ def init_canonical(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def add_missing_canonical(path: str | Path) -> list[str]:
-    """A warehouse an older version wrote lacks the canonical tables added to the model since (e.g.
-    `pipelines`): create them empty, so a build right after an upgrade needs no sync first. A file
-    without the model at all (no `deals`) is left alone for the build to say what to run. Returns the
-    tables created."""
-    from salesglass.model.schema import CANONICAL
+    """A warehouse an older version wrote lacks the canonical tables added to the model since
+    (`schema.ADDED_LATER`, e.g. `pipelines`): create them empty, so a build right after an upgrade needs
+    no sync first. Any other missing table (or a file without `deals`) is left for the caller to report.
+    Returns the tables created."""
+    from salesglass.model.ddl import create_table_sql
+    from salesglass.model.schema import ADDED_LATER, TABLES
 
     path = Path(path)
     if not path.exists():
@@ -84,12 +85,13 @@ def add_missing_canonical(path: str | Path) -> list[str]:
         have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     finally:
         con.close()
-    missing = [t.name for t in CANONICAL if t.name not in have]
-    if not missing or "deals" not in have:
+    missing = [name for name in ADDED_LATER if name not in have]
+    if not missing or "deals" not in have:  # not a warehouse of the model: the caller says what to run
         return []
     con = connect(path)
     try:
-        init_canonical(con)
+        for name in missing:
+            con.execute(create_table_sql(TABLES[name], "duckdb"))
     finally:
         con.close()
     return missing

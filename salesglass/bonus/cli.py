@@ -104,7 +104,7 @@ def pay(month: MonthArg, config: ConfigOption = None, by: ByOption = None) -> No
 @bonus_app.command("reopen")
 def reopen(
     month: MonthArg,
-    reason: Annotated[str, typer.Option("--reason", "-r", help="Why (required; kept in the audit trail).")],
+    reason: Annotated[str, typer.Option("--reason", "-r", help="Why: kept in the audit trail.")],
     config: ConfigOption = None,
     by: ByOption = None,
 ) -> None:
@@ -173,7 +173,7 @@ def disputes(
 @bonus_app.command("resolve")
 def resolve(
     dispute: Annotated[int, typer.Argument(help="The dispute id (`salesglass bonus disputes`).")],
-    answer: Annotated[str, typer.Option("--answer", help="The answer the manager reads (required).")],
+    answer: Annotated[str, typer.Option("--answer", help="The answer the manager reads on their statement.")],
     amount: Annotated[
         str | None,
         typer.Option(

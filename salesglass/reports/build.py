@@ -104,6 +104,19 @@ def _bonus_tables() -> tuple[str, ...]:
     return TABLES
 
 
+def require_canonical(run_sql: Callable[[str], Any], warehouse: object) -> None:
+    """The warehouse attached as `wh` holds every canonical table; else an error naming the missing ones and
+    the commands that make them. `run_sql`: the connection's SQL call (DuckDB's execute, a BuildFile's raw_sql)."""
+    listed = run_sql("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'").fetchall()
+    have = {r[0] for r in listed}
+    missing = [t.name for t in CANONICAL if t.name not in have]
+    if missing:
+        raise SalesglassError(
+            f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
+            "run `salesglass sync` and `salesglass load` first"
+        )
+
+
 def _copy_from_duckdb(con: BuildFile, warehouse: str, say: Progress) -> tuple[dict[str, str], Schema]:
     """Attach the working warehouse read-only and copy the canonical tables into the new file; returns
     their fingerprints and the warehouse's schemas, taken under the same attachment (no writer between)."""
@@ -114,16 +127,7 @@ def _copy_from_duckdb(con: BuildFile, warehouse: str, say: Progress) -> tuple[di
     except Exception as exc:
         raise SalesglassError(f"cannot open the warehouse {warehouse}: {exc}") from exc
     con.raw_sql(f"ATTACH {quote_lit(warehouse)} AS wh (READ_ONLY)")
-    have = {
-        r[0]
-        for r in con.raw_sql("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'").fetchall()
-    }
-    missing = [t.name for t in CANONICAL if t.name not in have]
-    if missing:
-        raise SalesglassError(
-            f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
-            "run `salesglass sync` and `salesglass load` first"
-        )
+    require_canonical(con.raw_sql, warehouse)
     con.raw_sql("SET preserve_insertion_order = false")  # lets DuckDB copy in parallel; row order is meaningless
     # FSST (string compression) is most of the cost of writing 10 M sales with their 24-character ids:
     # without it the copy takes ~20-30 % less time for a ~40 % larger sales table (bench/reports.py)

@@ -290,8 +290,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bias_forecast": ("Bias forecast", "Смещение прогноза"),
     "coverage": ("Inside P10–P90", "Внутри P10–P90"),
     "forecast_accuracy_note": (
-        "MAPE = mean |forecast − actual| / actual; bias < 0: too low. Lower is better.",
-        "MAPE = средняя |прогноз − факт| / факт; смещение < 0: прогноз занижен.",
+        "MAPE = mean |forecast − actual| / actual; bias < 0: too low. Lower is better. Figures from fewer "
+        "than 3 periods (a year's cases in its first years) are an anecdote, not a measure.",
+        "MAPE = средняя |прогноз − факт| / факт; смещение < 0: прогноз занижен. Цифры менее чем по 3 периодам "
+        "(по году в первые годы) — случай, а не мера точности.",
+    ),
+    "forecast_accuracy_empty": (
+        "No backtest yet: the history is too short to replay a past day (each needs about four months of sales "
+        "before it, and its period must have ended since).",
+        "Бэктеста пока нет: история слишком коротка, чтобы переиграть прошлый день (нужно около четырёх месяцев "
+        "продаж до него, и его период должен уже закончиться).",
     ),
     # new partners
     "signed_to_selling": ("Signed → selling", "Договор → продажи"),

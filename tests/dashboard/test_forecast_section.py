@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from salesglass.reports.build import run_build
+from salesglass.serve.users import UserStore
 from tests.dashboard.conftest import add_users, login
 from tests.reports import forecast_company as fc
 from tests.reports.conftest import load_company
@@ -31,6 +32,8 @@ def forecast_site(tmp_path_factory):
     load_company(cfg, fc.SEASONAL)
     run_build(cfg, as_of=fc.AS_OF, progress=False)
     add_users(cfg)
+    # Anna (manager 1, sales) has no partner and no plan in this company: no row of plan-fact is hers
+    UserStore(cfg.resolve(cfg.dashboard.users_path)).add("anna@example.ru", "anna-pass-1", "manager")
     return cfg
 
 
@@ -72,7 +75,7 @@ def test_plan_fact_shows_the_forecast_section(forecast_site):
 
 def test_a_file_built_before_a_new_forecast_part_still_shows_the_page(forecast_site, tmp_path) -> None:
     """After an upgrade the dashboard may open a file the previous version built, without the newest part
-    (forecast_new_deals): plan vs fact shows, that part as "—", until the next build."""
+    (forecast_new_deals, the backtest's periods): plan vs fact shows, those as "—", until the next build."""
     import shutil
 
     import duckdb
@@ -83,6 +86,7 @@ def test_a_file_built_before_a_new_forecast_part_still_shows_the_page(forecast_s
     shutil.copy(forecast_site.published_path, old)
     con = duckdb.connect(str(old))
     con.execute("ALTER TABLE report_plan_fact DROP COLUMN forecast_new_deals")
+    con.execute("ALTER TABLE report_forecast_accuracy DROP COLUMN periods")
     con.close()
     cfg = forecast_site.model_copy(
         update={"warehouse": forecast_site.warehouse.model_copy(update={"published_path": str(old)})}
@@ -92,3 +96,65 @@ def test_a_file_built_before_a_new_forecast_part_still_shows_the_page(forecast_s
         r = c.get("/planfact?period=month")
         assert r.status_code == 200
         assert _forecast_table(r.text)["New deals (not created yet)"]["turnover"] == "—"
+        assert {row["periods"] for row in _accuracy_table(r.text)} == {"—"}
+
+
+def _accuracy_table(html: str) -> list[dict[str, str]]:
+    table = html.split('data-table="forecast_accuracy"')[1].split("</table>")[0]
+    return [
+        dict(re.findall(r'data-col="([^"]+)">\s*(.*?)</td>', tr, re.S))
+        for tr in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)
+    ]
+
+
+def test_backtest_table_says_how_many_periods_its_cases_come_from(forecast_site):
+    """Three months replayed (1st, 8th, 15th, 22nd of Oct–Dec 2024): the quarter's first quarter of days has
+    four cases (1, 8, 15, 22 October), all from one quarter (Q4 2024) — one experience, and the table says so."""
+    from salesglass.serve.web.app import create_app
+
+    with TestClient(create_app(forecast_site), headers={"accept-language": "en"}) as client:
+        login(client, "admin@demo.test")
+        quarter = _accuracy_table(client.get("/planfact?period=quarter").text)
+        month = _accuracy_table(client.get("/planfact?period=month").text)
+    first = next(r for r in quarter if r["metric"] == "Turnover" and r["point"] == "0–25 % elapsed")
+    assert (first["cases"], first["periods"]) == ("4", "1")
+    # a month's days 1–7: 1 October, 1 November, 1 December — three cases, three months
+    first = next(r for r in month if r["metric"] == "Turnover" and r["point"] == "day 1–7")
+    assert (first["cases"], first["periods"]) == ("3", "3")
+
+
+def test_a_manager_without_rows_sees_the_running_period_as_running(forecast_site):
+    """Anna has no row in plan-fact: her running quarter (Q1 2025, as of 28 January) is still running — the
+    page said "complete period" under its forecast and dropped the to-date columns."""
+    from salesglass.serve.web.app import create_app
+
+    with TestClient(create_app(forecast_site), headers={"accept-language": "en"}) as client:
+        login(client, "anna@example.ru", "anna-pass-1")
+        html = client.get("/planfact?period=quarter").text
+    assert "complete period" not in html
+    assert "Forecast for the period" in html and "Plan to 2025-01-28" in html
+
+
+def test_no_backtest_yet_says_why(forecast_site, tmp_path):
+    """A young account has no backtest case: the table says the history is too short, not "nothing for these
+    filters" (there is no filter to change)."""
+    import shutil
+
+    import duckdb
+
+    from salesglass.serve.web.app import create_app
+
+    young = tmp_path / "published.duckdb"
+    shutil.copy(forecast_site.published_path, young)
+    con = duckdb.connect(str(young))
+    con.execute("DELETE FROM report_forecast_accuracy")
+    con.close()
+    cfg = forecast_site.model_copy(
+        update={"warehouse": forecast_site.warehouse.model_copy(update={"published_path": str(young)})}
+    )
+    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as client:
+        login(client, "admin@demo.test")
+        html = client.get("/planfact?period=month").text
+    accuracy = html.split('data-table="forecast_accuracy"')[1].split("</section>")[0]
+    assert "No backtest yet: the history is too short to replay a past day" in accuracy
+    assert "Nothing for these filters" not in accuracy

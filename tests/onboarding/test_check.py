@@ -180,6 +180,14 @@ def test_a_config_mistake_is_named_and_the_other_inputs_are_still_checked(tmp_pa
     assert len(report.errors) == 1
     assert "input 'orders': columns.turnover = 'sumaa', but the source has no such column" in report.errors[0]
     assert report.inputs[1].name == "again" and report.inputs[1].loaded == 62
+    # the command says the input could not be read, not "0 rows read, 0 would load, all would load"
+    shown = subprocess.run(
+        [sys.executable, "-m", "salesglass", "check"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    out = " ".join(shown.stdout.split())
+    assert shown.returncode == 2
+    assert "orders → sales: cannot be read (see the error below)" in out
+    assert "orders → sales: 0 rows read" not in out and "again → sales: 63 rows read, 62 would load" in out
 
 
 def test_check_says_when_the_sales_name_partners_the_partners_input_does_not_list(tmp_path: Path):

@@ -73,3 +73,25 @@ def test_hostile_arguments_are_refused_before_any_work(company, args, said):
     assert code != 0
     assert said in out
     assert "Traceback" not in out and "replaying" not in out  # refused before the replay starts
+
+
+def test_a_warehouse_of_an_older_version_is_upgraded_not_a_traceback(tmp_path):
+    """A warehouse written before `pipelines` joined the model: the backtest adds the empty table, as the build
+    does; a file without the model at all is named with what to run."""
+    import duckdb
+
+    (tmp_path / "salesglass.toml").write_text(CONFIG, encoding="utf-8")
+    load_company(make_config(tmp_path), g.DATA)
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    con.execute("DROP TABLE pipelines")
+    con.close()
+    code, out = backtest(tmp_path / "salesglass.toml", "--as-of", "2024-10-01")
+    assert code == 0, out
+    assert "the first sale is on 2024-09-25" in out
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    con.execute("DROP TABLE pipelines")
+    con.execute("DROP TABLE deals")
+    con.close()
+    code, out = backtest(tmp_path / "salesglass.toml")
+    assert code != 0
+    assert "lacks canonical tables deals, pipelines; run `salesglass sync` and `salesglass load` first" in out

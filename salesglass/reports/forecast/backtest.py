@@ -229,6 +229,7 @@ def ratios(cases: ibis.Table) -> ibis.Table:
     return cases.mutate(rho=ibis.ifelse(rest != 0, (cases.actual - cases.to_date).cast(F64) / rest, ibis.null(F64)))
 
 
+MIN_PERIODS = 3  # cases from fewer periods give no range, no chance, and their errors are marked as anecdotes
 FEW_PERIODS = 12  # fewer independent periods than this: the range is a t prediction interval (see spread)
 
 
@@ -259,8 +260,8 @@ def spread(j: ibis.Table, group: list[str], value: str, period: str, params: Bui
     return x.select(
         *group,
         n_="n_",
-        lo_=ibis.ifelse(x.k < 3, none, ibis.ifelse(few, x.mu + _t(rules.low_quantile, df) * half, x.q_lo)),
-        hi_=ibis.ifelse(x.k < 3, none, ibis.ifelse(few, x.mu + _t(rules.high_quantile, df) * half, x.q_hi)),
+        lo_=ibis.ifelse(x.k < MIN_PERIODS, none, ibis.ifelse(few, x.mu + _t(rules.low_quantile, df) * half, x.q_lo)),
+        hi_=ibis.ifelse(x.k < MIN_PERIODS, none, ibis.ifelse(few, x.mu + _t(rules.high_quantile, df) * half, x.q_hi)),
     )
 
 
@@ -337,7 +338,8 @@ def _share(num, den):
 
 def accuracy(canon: Canon, params: BuildParams) -> ibis.Table:
     """report_forecast_accuracy: per period type × metric × point × method, MAPE, WAPE, bias and the
-    P10–P90 coverage, from the published backtest cases."""
+    P10–P90 coverage, from the published backtest cases, and how many periods those cases come from (the
+    four cases of one quarter are one experience: a year's figures in its first years come from one year)."""
     bt = canon.forecast_backtest if canon.forecast_backtest is not None else build(canon, params)
     rows = []
     for method in METHODS:
@@ -349,6 +351,7 @@ def accuracy(canon: Canon, params: BuildParams) -> ibis.Table:
                 "period_type",
                 "metric",
                 "point",
+                "period_start",
                 method=ibis.literal(method),
                 err=err,
                 ape=ibis.ifelse(b.actual != 0, (err / b.actual.cast(F64)).abs(), ibis.null(F64)),
@@ -363,6 +366,7 @@ def accuracy(canon: Canon, params: BuildParams) -> ibis.Table:
     x = union_all(*rows)
     g = x.group_by("period_type", "metric", "point", "method").agg(
         cases=x.count(),
+        periods=x.period_start.nunique(),
         mape_pct=mean(x.ape) * 100,
         wape_pct=_share(x.err.abs().sum(), x.act.sum()),
         bias_pct=_share(x.err.sum(), x.act.sum()),

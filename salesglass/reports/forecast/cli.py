@@ -51,7 +51,13 @@ def backtest_command(
 
     from salesglass.config import load_config
     from salesglass.errors import SalesglassError
-    from salesglass.reports.forecast.run import METRIC_ORDER, accuracy_table, run_backtest, why_no_cases
+    from salesglass.reports.forecast.run import (
+        METRIC_ORDER,
+        accuracy_table,
+        few_periods_note,
+        run_backtest,
+        why_no_cases,
+    )
 
     periods = tuple(period or ("month", "quarter", "year"))
     metrics = tuple(metric or METRIC_ORDER)
@@ -73,6 +79,9 @@ def backtest_command(
         return
     for p in periods:
         console.print(accuracy_table(result.accuracy, p, metrics))
+    note = few_periods_note(result.accuracy, periods)
+    if note:
+        console.print(note, markup=False)
     console.print(
         f"{result.cases} as-of days replayed in {result.seconds:.1f} s. MAPE = mean |forecast − actual| "
         "/ actual; bias = Σ (forecast − actual) / Σ actual; P10–P90 ranges come from the other periods' "

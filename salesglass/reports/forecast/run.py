@@ -46,8 +46,9 @@ def run_backtest(
     from salesglass.model.schema import CANONICAL
     from salesglass.reports import derive
     from salesglass.reports.base import BuildParams, nullable
-    from salesglass.reports.build import canon_of
+    from salesglass.reports.build import canon_of, require_canonical
     from salesglass.reports.forecast import backtest
+    from salesglass.warehouse import add_missing_canonical
 
     if not cfg.warehouse_path.exists():
         raise SalesglassError(f"no warehouse at {cfg.warehouse_path}: run `salesglass init` and load data first")
@@ -60,7 +61,13 @@ def run_backtest(
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    add_missing_canonical(cfg.warehouse_path)  # a warehouse of an older version: as the build does
     con.execute(f"ATTACH {quote_lit(str(cfg.warehouse_path))} AS wh (READ_ONLY)")
+    try:
+        require_canonical(con.execute, cfg.warehouse_path)
+    except SalesglassError:
+        con.close()
+        raise
     for t in CANONICAL:
         con.execute(f"CREATE VIEW {quote_ident(t.name)} AS SELECT * FROM wh.{quote_ident(t.name)}")
     backend = ibis.duckdb.from_connection(con)
@@ -121,8 +128,11 @@ def accuracy_table(rows: list[dict], period_type: str, metrics: tuple[str, ...])
     def pct(v):
         return "—" if v is None else f"{v:.1f}"
 
+    from salesglass.reports.forecast.backtest import MIN_PERIODS
+
     t = Table(title=f"{period_type}: MAPE and bias, % (lower is better); P10–P90: % of cases inside the range")
-    for col in ("metric", "as of", "cases", "forecast", "run-rate", "last year", "bias", "bias rr", "P10–P90"):
+    cols = ("metric", "as of", "cases", "periods", "forecast", "run-rate", "last year", "bias", "bias rr", "P10–P90")
+    for col in cols:
         t.add_column(col, justify="left" if col in ("metric", "as of") else "right")
     by = {(r["period_type"], r["metric"], r["point"], r["method"]): r for r in rows}
     for metric in metrics:
@@ -132,15 +142,30 @@ def accuracy_table(rows: list[dict], period_type: str, metrics: tuple[str, ...])
                 continue
             rr = by.get((period_type, metric, point, "run_rate"), {})
             ly = by.get((period_type, metric, point, "last_year"), {})
+            few = (f.get("periods") or 0) < MIN_PERIODS  # one or two periods: dimmed, see few_periods_note
             t.add_row(
                 metric,
                 POINT_LABELS[period_type][point],
                 str(f["cases"]),
+                str(f.get("periods", "—")),
                 pct(f["mape_pct"]),
                 pct(rr.get("mape_pct")),
                 pct(ly.get("mape_pct")),
                 pct(f["bias_pct"]),
                 pct(rr.get("bias_pct")),
                 pct(f["coverage_pct"]),
+                style="dim" if few else None,
             )
     return t
+
+
+def few_periods_note(rows: list[dict], periods: tuple[str, ...]) -> str | None:
+    """A line under the tables when some figures come from fewer than MIN_PERIODS periods."""
+    from salesglass.reports.forecast.backtest import MIN_PERIODS
+
+    if not any((r.get("periods") or 0) < MIN_PERIODS for r in rows if r["period_type"] in periods):
+        return None
+    return (
+        f"Dim rows come from fewer than {MIN_PERIODS} periods (e.g. a year's cases all from one year): "
+        "an anecdote, not a measure of accuracy; they give no range and no chance of a plan."
+    )

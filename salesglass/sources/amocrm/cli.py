@@ -105,11 +105,9 @@ def inspect(config: ConfigOption = None) -> None:
 
     cfg = configured(load_config(config))
     with client_from_config(cfg.amocrm, cfg.base_dir) as client:
-        account = client.get("/api/v4/account", {"with": "datetime_settings,users_groups"}) or {}
-        users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
-        pipelines = ((client.get("/api/v4/leads/pipelines") or {}).get("_embedded") or {}).get("pipelines") or []
-        lead_fields = extract.read_all(client, "/api/v4/leads/custom_fields", "custom_fields")
-        company_fields = extract.read_all(client, "/api/v4/companies/custom_fields", "custom_fields")
+        lists = extract.read_account_lists(client, "datetime_settings,users_groups")
+    account, users, pipelines = lists.account, lists.users, lists.pipelines
+    lead_fields, company_fields = lists.lead_fields, lists.company_fields
     tz = ((account.get("_embedded") or {}).get("datetime_settings") or {}).get("timezone")
     console.print(
         f"account {account.get('name')!r} (id {account.get('id')}), time zone {tz}, "

@@ -27,6 +27,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 from salesglass.sources.amocrm.client import AmoClient
 
@@ -116,6 +117,29 @@ def by_page(
 
 def read_all(client: AmoClient, path: str, key: str, params: dict | None = None) -> list[dict]:
     return [r for items in all_pages(client, path, key, params) for r in items]
+
+
+@dataclass
+class AccountLists:
+    """The account and the lists a mapping is resolved against (`resolve.resolve`)."""
+
+    account: dict
+    users: list[dict]
+    pipelines: list[dict]  # each with its statuses
+    lead_fields: list[dict]
+    company_fields: list[dict]
+
+
+def read_account_lists(client: AmoClient, account_with: str) -> AccountLists:
+    """One after another, for the commands that look at an account once (`amocrm inspect`, `check`); the
+    sync reads the same lists side by side. `account_with`: the account's `with` parameter."""
+    return AccountLists(
+        account=client.get("/api/v4/account", {"with": account_with}) or {},
+        users=read_all(client, "/api/v4/users", "users", {"limit": 250}),
+        pipelines=((client.get("/api/v4/leads/pipelines") or {}).get("_embedded") or {}).get("pipelines") or [],
+        lead_fields=read_all(client, "/api/v4/leads/custom_fields", "custom_fields"),
+        company_fields=read_all(client, "/api/v4/companies/custom_fields", "custom_fields"),
+    )
 
 
 def by_updated_at(

@@ -185,18 +185,14 @@ def live_problems(cfg: Any) -> list[str]:
 
     try:
         with client_from_config(cfg.amocrm, cfg.base_dir) as client:
-            account = client.get("/api/v4/account", {"with": "users_groups"}) or {}
-            users = extract.read_all(client, "/api/v4/users", "users", {"limit": 250})
-            pipelines = ((client.get("/api/v4/leads/pipelines") or {}).get("_embedded") or {}).get("pipelines") or []
-            lead_fields = extract.read_all(client, "/api/v4/leads/custom_fields", "custom_fields")
-            company_fields = extract.read_all(client, "/api/v4/companies/custom_fields", "custom_fields")
+            lists = extract.read_account_lists(client, "users_groups")
         res = resolve(
             cfg.amocrm,
-            pipelines=pipelines,
-            lead_fields=lead_fields,
-            company_fields=company_fields,
-            users=users,
-            groups=_groups(account, users),
+            pipelines=lists.pipelines,
+            lead_fields=lists.lead_fields,
+            company_fields=lists.company_fields,
+            users=lists.users,
+            groups=_groups(lists.account, lists.users),
         )
     except ConfigError as exc:
         return [f"amoCRM mapping: {exc}"]

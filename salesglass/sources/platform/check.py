@@ -41,6 +41,7 @@ class InputCheck:
     facts: list[str] = field(default_factory=list)  # what was assumed, for the user to compare
     warnings: list[str] = field(default_factory=list)  # what to confirm before loading
     sampled: bool = False  # only part of the rows was read
+    error: str | None = None  # the input cannot be read as configured (nothing was read)
 
 
 @dataclass
@@ -108,6 +109,7 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
                 summary = load_into(con, one, full=True, progress=False)
             except SalesglassError as exc:
                 report.errors.append(str(exc))
+                ic.error = str(exc)
                 continue
             r = summary.inputs[0]
             ic.read, ic.loaded, ic.quarantined = r.read, r.loaded, r.quarantined

@@ -36,7 +36,7 @@ FIELD_HINTS = {
     r"полное_наименование|kontragent|контрагент|organizaciya|организация)$|name|naimenov|наименован",
     "kind": r"^(role|kind|type|tip|тип|vid|вид|rol|роль|kategoriya|категория)$|role|kind|_type|tip_|тип",
     "inn": r"(^|_)(inn|инн)($|_)|tax_?id|taxpayer",
-    "created_at": r"creat|registr|регистрац|sozdan|создан|data_reg|дата_рег",
+    "created_at": r"creat|registr|register|регистрац|sozdan|создан|data_reg|дата_рег",
     "contract_signed_at": r"contract|dogovor|договор|sign|podpis|подпис|approv|одобр|utverzh|утвержд",
     "email": r"mail|почт|pocht",
     "development_manager": r"account|develop|razvit|развит|kam\b|kurator|куратор|curator|menedzher|менеджер|manager",
@@ -53,8 +53,8 @@ FIELD_HINTS = {
     r"вознагр|core",
     "cost": r"cost|zatrat|затрат|rashod|расход|sebestoim|себестоим|acquir|ekvair|эквайр|agent|агент",
     "kopecks": r"kop|коп|cent|minor",
-    "watermark": r"^(updated_at|modified_at|updated|changed_at|izmeneno|data_izmeneniya|дата_изменения|"
-    r"last_modified|mtime)$",
+    "watermark": r"^(updated_at|updated_on|modified_at|modified|updated|changed_at|izmeneno|izmenen|izmenen_at|"
+    r"изменен|изменено|obnovlen|обновлен|data_izmeneniya|дата_изменения|last_modified|mtime)$",
     "installed_at": r"install|ustanov|установ|first_seen|zapusk|запуск",
     "status": r"status|state|sostoyan|состоян|статус",
     "free_or_test": r"invit|priglash|приглаш|free|besplat|бесплат|(^|_)test|testov|тест|demo|демо",

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from salesglass.serve.web.context import Ctx
+from salesglass.serve.web.pages.charts import bar
 from salesglass.serve.web.palette import BLUE, GREEN, GREY, ORANGE
 from salesglass.serve.web.view import Chart, Col, TableView
 
@@ -105,14 +106,7 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
 
 def _part_bar(name: str, value: Any, color: str) -> dict[str, Any]:
     """One part of the forecast, stacked on the others in one horizontal bar."""
-    return {
-        "name": name,
-        "type": "bar",
-        "stack": "f",
-        "data": [value],
-        "itemStyle": {"color": color},
-        "barMaxWidth": 36,
-    }
+    return bar(name, [value], color, max_width=36, stack="f")
 
 
 # the table's rows: forecast = fact + base + pipeline + new deals, its range, both plans with their chances,
@@ -156,9 +150,13 @@ def table(ctx: Ctx, rows: list[dict]) -> TableView:
 
 def accuracy(ctx: Ctx, ptype: str) -> TableView:
     t = ctx.t
+    # a file built before the column existed: shown as "—" until the next build
+    periods = "max(periods) FILTER (WHERE method = 'forecast')"
+    periods = periods if ctx.snap.has("report_forecast_accuracy", "periods") else "NULL"
     rows = ctx.q.rows(
-        """SELECT metric, point,
+        f"""SELECT metric, point,
                   max(cases) FILTER (WHERE method = 'forecast') AS cases,
+                  {periods} AS periods,
                   max(mape_pct) FILTER (WHERE method = 'forecast') AS mape_forecast,
                   max(mape_pct) FILTER (WHERE method = 'run_rate') AS mape_run_rate,
                   max(mape_pct) FILTER (WHERE method = 'last_year') AS mape_last_year,
@@ -177,6 +175,7 @@ def accuracy(ctx: Ctx, ptype: str) -> TableView:
             Col("metric", t("metric"), "label"),
             Col("point", t("point_of_period")),
             Col("cases", t("cases"), "int"),
+            Col("periods", t("periods"), "int"),
             Col("mape_forecast", t("mape_forecast"), "pct"),
             Col("mape_run_rate", t("mape_run_rate"), "pct"),
             Col("mape_last_year", t("mape_last_year"), "pct"),
@@ -185,6 +184,7 @@ def accuracy(ctx: Ctx, ptype: str) -> TableView:
         ],
         rows,
         note=t("forecast_accuracy_note"),
+        empty=t("forecast_accuracy_empty"),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -60,9 +60,12 @@ def build(ctx: Ctx) -> PageView:
     ptype, at = chosen_period(ctx)
     view = PageView(t("page_planfact"), notice=empty_notice(ctx))
     man_sql, man_args = _where_manager(ctx.manager)
-    table = metric_rows(ctx, read_plan_fact(ctx, ptype, at, man_sql, man_args), at, add_months(at, SPAN[ptype]))
+    end = add_months(at, SPAN[ptype])
+    table = metric_rows(ctx, read_plan_fact(ctx, ptype, at, man_sql, man_args), at, end)
     by_metric = {r["metric"]: r for r in table}
     running = by_metric["turnover"].get("is_complete") is False
+    if by_metric["turnover"].get("is_complete") is None:  # no row (a manager with no partner, no plan): by date,
+        running = at <= ctx.snap.as_of < end - timedelta(days=1)  # not "complete period" for the running one
     view.kpis = kpis(ctx, by_metric, running)
     view.extra = {"ptype": ptype, "period_at": at, "period_choices": period_choices(ctx, ptype) or [at]}
     view.scope = f"{t('period')}: {f.period(ptype, at)}; {t('manager')}: {ctx.manager_name(ctx.manager)}"
