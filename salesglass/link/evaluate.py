@@ -32,3 +32,64 @@ def measure_linking(con: duckdb.DuckDBPyConnection, truth_links_csv: Path) -> tu
     precision = counts["correct"] / counts["predicted"] if counts["predicted"] else 1.0
     recall = counts["correct"] / counts["truth"] if counts["truth"] else 1.0
     return precision, recall, counts
+
+
+COVERAGE_KINDS = ("linked_before_first_sale", "linked_after_first_sale", "wrong_partner", "missed", "no_deal")
+
+
+def first_sale_coverage(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> dict[str, int]:
+    """Does a linked deal account for each partner with a first sale? Counts of partners, by the truth.
+
+    truth_dir holds `links.csv` (deal_id,partner_id) and `partners.csv` (partner_id,…,first_sale_at),
+    as the simulated company's truth/ does. Counted: the partners of the warehouse whose truth
+    `first_sale_at` is set; their truth deals are the non-deleted deals of the warehouse that
+    links.csv gives them. Each partner falls in exactly one of COVERAGE_KINDS, the first that applies:
+
+    - linked_before_first_sale: one of its deals created at or before its first sale is linked to it;
+    - linked_after_first_sale: only deals created after the first sale are linked to it (a deal logged
+      afterwards, a development deal);
+    - wrong_partner: none is linked to it, and one of its deals is linked to another partner;
+    - missed: it has deals, none of them linked;
+    - no_deal: the CRM holds no deal of it (a self-serve partner).
+
+    Plus `credited_wrongly`: partners counted that a deal of another partner (or of none) is linked to.
+    """
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE __truth_links AS
+           SELECT CAST(t.deal_id AS BIGINT) AS deal_id, CAST(t.partner_id AS VARCHAR) AS partner_id
+           FROM read_csv(?, header = true, all_varchar = true) t""",
+        [str(truth_dir / "links.csv")],
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE __truth_first_sales AS
+           SELECT t.partner_id, CAST(t.first_sale_at AS TIMESTAMPTZ) AS first_sale_at
+           FROM read_csv(?, header = true, all_varchar = true) t
+           WHERE NULLIF(t.first_sale_at, '') IS NOT NULL AND t.partner_id IN (SELECT partner_id FROM partners)""",
+        [str(truth_dir / "partners.csv")],
+    )
+    row = con.execute("""
+        WITH per_partner AS (
+          SELECT f.partner_id,
+                 count(d.deal_id) AS deals,
+                 count(d.deal_id) FILTER (WHERE l.partner_id = f.partner_id) AS linked,
+                 count(d.deal_id) FILTER (WHERE l.partner_id = f.partner_id AND d.created_at <= f.first_sale_at)
+                   AS linked_before,
+                 count(d.deal_id) FILTER (WHERE l.partner_id <> f.partner_id) AS elsewhere,
+                 (SELECT count(*) FROM deal_partner_links w LEFT JOIN __truth_links wt USING (deal_id)
+                  WHERE w.partner_id = f.partner_id AND wt.partner_id IS DISTINCT FROM f.partner_id) AS foreign_deals
+          FROM __truth_first_sales f
+          LEFT JOIN __truth_links t ON t.partner_id = f.partner_id
+          LEFT JOIN deals d ON d.deal_id = t.deal_id AND NOT coalesce(d.is_deleted, false)
+          LEFT JOIN deal_partner_links l ON l.deal_id = d.deal_id
+          GROUP BY f.partner_id)
+        SELECT count(*),
+               count(*) FILTER (WHERE linked_before > 0),
+               count(*) FILTER (WHERE linked > 0 AND linked_before = 0),
+               count(*) FILTER (WHERE linked = 0 AND elsewhere > 0),
+               count(*) FILTER (WHERE deals > 0 AND linked = 0 AND elsewhere = 0),
+               count(*) FILTER (WHERE deals = 0),
+               count(*) FILTER (WHERE foreign_deals > 0)
+        FROM per_partner""").fetchall()[0]
+    con.execute("DROP TABLE __truth_links")
+    con.execute("DROP TABLE __truth_first_sales")
+    return dict(zip(("partners", *COVERAGE_KINDS, "credited_wrongly"), row, strict=True))

@@ -260,3 +260,15 @@ def test_an_admin_who_also_sells_does_not_adjust_their_own_bonus(bonus_site, web
     assert store.manual_adjustments() == []
     assert post(boris, "/bonus/periods", {**form, "manager": "101"}, "/bonus/periods").status_code == 303
     assert [(a["manager_id"], a["created_by"]) for a in store.manual_adjustments()] == [(101, "boris@demo.test")]
+
+
+def test_the_statement_total_to_pay_is_a_number_in_excel(web):
+    """The statement sheet's "Total to pay" was the text "5,800.00 ₽": a clerk summing it got 0."""
+    admin = web("admin@demo.test")
+    wb = load_workbook(io.BytesIO(admin.get("/bonus/statement.xlsx?month=2026-03&manager=101").content))
+    head = wb.worksheets[0]
+    [total] = [row[1] for row in head.iter_rows(min_row=6) if row[0].value == "Total to pay"]
+    assert total.value == 5800 and total.data_type == "n" and "0.00" in total.number_format  # 5000 + 1000 − 200
+    # on screen it reads as money, as before
+    page = admin.get("/bonus/statement?month=2026-03&manager=101").text
+    assert 'data-col="v">5,800.00\u00a0₽<' in page

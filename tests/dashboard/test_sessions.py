@@ -232,3 +232,26 @@ def test_a_removed_login_added_again_does_not_revive_its_old_cookie(fresh) -> No
         with closing(sqlite3.connect(path)) as con:
             emails = [e for (e,) in con.execute("SELECT email FROM web_sessions")]
         assert emails == ["admin@demo.test"]
+
+
+def test_who_changed_which_login_is_in_the_log_without_the_password(fresh, caplog) -> None:
+    """A second admin login appeared, or a password was reset: the log said nothing about it."""
+    _, app = fresh
+    with _client(app) as admin:
+        login(admin, "admin@demo.test")
+        for form in (
+            {"action": "add", "email": "Eve@Demo.test", "password": "eve-secret-pw-1", "role": "admin"},
+            {"action": "password", "email": "anna@demo.test", "password": "anna-secret-pw-2"},
+            {"action": "remove", "email": "eve@demo.test"},
+        ):
+            token = csrf_of(admin.get("/admin/users").text)
+            with caplog.at_level("WARNING", logger="salesglass.dashboard"):
+                r = admin.post("/admin/users", data={**form, "csrf_token": token}, follow_redirects=False)
+            assert r.status_code == 303
+    said = [r.getMessage() for r in caplog.records if r.name == "salesglass.dashboard"]
+    assert said == [
+        "users: 'admin@demo.test' added login 'eve@demo.test' (admin)",
+        "users: 'admin@demo.test' reset the password of 'anna@demo.test'",
+        "users: 'admin@demo.test' removed login 'eve@demo.test'",
+    ]
+    assert "secret-pw" not in caplog.text

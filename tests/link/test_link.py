@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from salesglass.config import parse_config
-from salesglass.link.evaluate import measure_linking
+from salesglass.link.evaluate import first_sale_coverage, measure_linking
 from salesglass.link.run import link_into
 from salesglass.reports import data_quality as dq
 from salesglass.reports.doctor import export_suggestions, quality_rows
@@ -170,6 +170,34 @@ def test_measure_linking_against_truth(linked_world, tmp_path):
     assert counts == {"predicted": 9, "truth": 10, "correct": 8, "wrong_partner": 1, "extra": 0, "missed": 1}
     assert (precision, recall) == (8 / 9, 8 / 10)
     assert Decimal(str(round(recall, 2))) == Decimal("0.8")
+
+
+def test_first_sale_coverage_against_truth(linked_world, tmp_path):
+    """Each partner with a first sale in one kind: linked (before / only after it), wrong, missed, no deal."""
+    link_into(linked_world, _cfg(tmp_path))  # links 1→p1, 3→p3, 5→p7, 6→p8, 14→p7 …; 4 and 8 unlinked
+    linked_world.execute("UPDATE deals SET is_deleted = true WHERE deal_id = 10")
+    (tmp_path / "links.csv").write_text("deal_id,partner_id\n1,p1\n3,p4\n4,p5\n5,p7\n6,p8\n8,p8\n10,p9\n14,p7\n2,p2\n")
+    (tmp_path / "partners.csv").write_text(
+        "partner_id,kind,first_sale_at,development_manager_id\n"
+        "p1,organizer,2024-02-01T00:00:00Z,\n"  # deal 1 (created 1 Jan) linked → before
+        "p2,organizer,,\n"  # no first sale: not counted
+        "p3,organizer,2024-05-01T00:00:00Z,\n"  # no deal of its own; deal 3 (p4's) is linked to it
+        "p4,organizer,2024-05-01T00:00:00Z,\n"  # its deal 3 went to p3 → wrong partner
+        "p5,organizer,2024-05-01T00:00:00Z,\n"  # deal 4: two "арт кафе" partners, unlinked → missed
+        "p7,operator,2023-12-01T00:00:00Z,\n"  # deals 5 and 14 created in January/February → only after
+        "p8,organizer,2024-03-01T00:00:00Z,\n"  # deal 6 linked, deal 8 (typo) missed: one linked is enough
+        "p9,organizer,2024-05-01T00:00:00Z,\n"  # its only deal was deleted → no deal
+        "p99,organizer,2024-05-01T00:00:00Z,\n"  # not in the warehouse: not counted
+    )
+    assert first_sale_coverage(linked_world, tmp_path) == {
+        "partners": 7,
+        "linked_before_first_sale": 2,  # p1, p8
+        "linked_after_first_sale": 1,  # p7
+        "wrong_partner": 1,  # p4
+        "missed": 1,  # p5
+        "no_deal": 2,  # p3, p9
+        "credited_wrongly": 1,  # p3 (deal 3)
+    }
 
 
 def test_development_manager_fallback_can_be_switched_off(linked_world, tmp_path):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from salesglass.link.evaluate import measure_linking
+import csv
+
+from salesglass.link.evaluate import first_sale_coverage, measure_linking
 
 
 def test_linking_precision_and_recall_against_truth(simulated_s, warehouse_s):
@@ -39,3 +41,30 @@ def test_every_evidence_kind_links_by_its_rule(simulated_s, warehouse_s):
     for kind, rule in expected.items():
         got = {method.get(d) for d in evidence[kind]}
         assert got == {rule}, (kind, got)
+
+
+def test_partners_with_a_first_sale_but_no_linked_deal_have_no_deal_or_no_evidence(simulated_s, warehouse_s):
+    """Why a new partner counts for no manager: the CRM has no deal of it, or only deals without evidence.
+
+    Worked out from the truth files alone (truth/partners.csv, links.csv, injected.json); linking may
+    miss a partner only when every deal of it carries no evidence, and must never credit a wrong one."""
+    truth, injected = simulated_s.truth, simulated_s.injected()
+    with (truth / "partners.csv").open(encoding="utf-8") as fh:
+        sellers = {r["partner_id"] for r in csv.DictReader(fh) if r["first_sale_at"]}
+    deleted = set(injected["deleted_deals"]["deal_ids"])
+    deals: dict[str, set[int]] = {}
+    with (truth / "links.csv").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            if int(r["deal_id"]) not in deleted:
+                deals.setdefault(r["partner_id"], set()).add(int(r["deal_id"]))
+    no_evidence = set(injected["link_evidence"]["none"])
+    without_deal = {p for p in sellers if not deals.get(p)}
+    only_unlinkable = {p for p in sellers if deals.get(p) and deals[p] <= no_evidence}
+    cov = first_sale_coverage(warehouse_s, truth)
+    print(f"\npartners with a first sale on s: {cov}")
+    assert cov["partners"] == len(sellers)
+    assert cov["no_deal"] == len(without_deal) > 0
+    assert cov["missed"] == len(only_unlinkable) > 0
+    assert cov["wrong_partner"] == cov["credited_wrongly"] == 0
+    linked = cov["linked_before_first_sale"] + cov["linked_after_first_sale"]
+    assert linked == len(sellers) - len(without_deal) - len(only_unlinkable)

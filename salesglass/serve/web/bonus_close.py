@@ -221,7 +221,7 @@ def statement_head(ctx: Ctx, data: dict[str, Any], period: Period, manager_name:
             {"k": t("month"), "v": f.month(data["month"])},
             {"k": t("state"), "v": t(f"state_{period.state}")},
             {"k": t("approved_at"), "v": f.day(period.approved_at) if period.approved_at else "—"},
-            {"k": t("statement_total"), "v": f.money(data["total"])},
+            {"k": t("statement_total"), "v": data["total"], "_kind_v": "money"},  # a number in Excel
         ],
     )
 

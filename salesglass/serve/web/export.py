@@ -203,9 +203,14 @@ def write_table(sheet: Sheet, table: TableView, view: PageView, ctx: Ctx) -> Non
     formats = [FORMATS.get(c.kind) for c in table.cols]
     columns = list(enumerate((c.key, sheet.book.column_writer(c.kind, ctx)) for c in table.cols))
     row_no = sheet.row
+    own_kinds = {key: "_kind_" + key for key, _ in (c for _, c in columns)}  # a cell's own kind, as on screen
     for row in table.rows:
         for col, (key, write) in columns:
-            write(ws, row_no, col, row.get(key))
+            kind = row.get(own_kinds[key])
+            if kind:  # e.g. the money total in a statement's column of labels: a number, not "5 800,00 ₽"
+                sheet.book.write(ws, row_no, col, cell_value(kind, row.get(key), ctx), FORMATS.get(kind), "")
+            else:
+                write(ws, row_no, col, row.get(key))
         row_no += 1
     sheet.row = row_no
     if table.total:

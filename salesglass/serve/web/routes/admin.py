@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from starlette.requests import Request
@@ -10,6 +12,9 @@ from salesglass.errors import SalesglassError
 from salesglass.serve.web.routes.common import Action, Posted, admin_action, opened, render, state_of
 
 router = APIRouter()
+# who changed which login is a security record: written at WARNING, which reaches the service's log (journal)
+# without any logging set-up, as the failed-login lock does; never a password
+log = logging.getLogger("salesglass.dashboard")
 
 COMPANY = {"yes": True, "no": False}  # the form's "may see company totals"; anything else: the default
 
@@ -35,12 +40,13 @@ def email_of(post: Posted) -> str:
 
 
 def add_user(request: Request, post: Posted) -> None:
-    state_of(request).users.add(
+    user = state_of(request).users.add(
         email_of(post),
         post.text("password"),
         post.text("role") or "manager",
         see_company_totals=COMPANY.get(post.text("company")),
     )
+    log.warning("users: %r added login %r (%s)", post.actor, user.email, user.role)
 
 
 def remove_user(request: Request, post: Posted) -> None:
@@ -48,14 +54,19 @@ def remove_user(request: Request, post: Posted) -> None:
         raise SalesglassError("you cannot remove yourself")
     state_of(request).users.remove(email_of(post))
     state_of(request).sessions.end_user(email_of(post))
+    log.warning("users: %r removed login %r", post.actor, email_of(post))
 
 
 def reset_password(request: Request, post: Posted) -> None:
     state_of(request).users.set_password(email_of(post), post.text("password"))
+    log.warning("users: %r reset the password of %r", post.actor, email_of(post))
 
 
 def allow_company(request: Request, post: Posted) -> None:
     state_of(request).users.set_company_totals(email_of(post), COMPANY.get(post.text("company")))
+    log.warning(
+        "users: %r set company totals of %r to %r", post.actor, email_of(post), post.text("company") or "default"
+    )
 
 
 ACTIONS: dict[str, Action] = {
