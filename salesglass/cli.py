@@ -228,7 +228,13 @@ def main() -> None:
 
     A path the system refuses (a folder where a file belongs, a missing folder, no permission, a full disk)
     is one of those too, whichever command met it: it names the path and the reason.
+
+    Every file a command writes — DuckDB's files and write-ahead logs, exports, journals — is owner-only
+    (salesglass/private_files.py); the published reports file is made group-readable where it is built.
     """
+    from salesglass.private_files import private_by_default
+
+    private_by_default()
     try:
         app()
     except SalesglassError as exc:

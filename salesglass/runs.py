@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from salesglass.private_files import OWNER_ONLY, create_private, keep_private
+
 MAX_BYTES = 2_000_000  # trimmed to the newest KEEP_LINES lines beyond this
 KEEP_LINES = 5_000
 MAX_ERROR_CHARS = 2_000
@@ -42,6 +44,7 @@ class Journal:
 
     def append(self, event: str, run_id: str, **fields: Any) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        keep_private(self.path, what="refresh journal")
         line = (
             json.dumps(
                 {"event": event, "run_id": run_id, "pid": os.getpid(), "at": time.time(), **fields},
@@ -50,7 +53,7 @@ class Journal:
             )
             + "\n"
         )
-        fd = os.open(self.path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o644)
+        fd = os.open(self.path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, OWNER_ONLY)  # error texts may quote data
         try:
             os.write(fd, line.encode("utf-8"))
         finally:
@@ -63,6 +66,7 @@ class Journal:
                 return
             lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)[-KEEP_LINES:]
             tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
+            create_private(tmp)
             tmp.write_text("".join(lines), encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError:

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from salesglass.model.ddl import create_all_sql
+from salesglass.private_files import GROUP_READ, OWNER_ONLY, keep_private
 from salesglass.sql import quote_ident, quote_lit
 
 # The file format of new warehouse files: DuckDB 1.3's, whose DICT_FSST string compression writes strings
@@ -30,8 +31,12 @@ STORAGE_VERSION = "v1.3.0"
 
 
 def connect(path: str | Path, *, read_only: bool = False, retries: int = 50) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB file with UTC session time; waits a little if another process holds the lock."""
+    """Open a DuckDB file with UTC session time; waits a little if another process holds the lock.
+
+    Opened for writing (the warehouse, the bonus state), the file and its write-ahead log are owner-only
+    (salesglass/private_files.py): one found readable by others is narrowed, and said."""
     path = Path(path)
+    existed = path.exists()
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(retries):
@@ -45,6 +50,9 @@ def connect(path: str | Path, *, read_only: bool = False, retries: int = 50) -> 
                 raise
             time.sleep(0.1)
     con.execute("SET TimeZone = 'UTC'")
+    if not read_only:
+        keep_private(path, OWNER_ONLY, what="data file", created=not existed)
+        keep_private(_wal(path), OWNER_ONLY, what="write-ahead log")
     return con
 
 
@@ -60,6 +68,8 @@ def open_published(path: str | Path) -> duckdb.DuckDBPyConnection:
         raise SalesglassError(
             f"no published reports at {path}: run `salesglass build` (or `salesglass refresh --once`) first"
         )
+    if path.stat().st_uid == os.getuid():  # a BI user of the file's group reads it as it is
+        keep_private(path, GROUP_READ, what="published reports file")
     return connect(path, read_only=True)
 
 

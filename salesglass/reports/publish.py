@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from salesglass.errors import SalesglassError
+from salesglass.private_files import GROUP_READ, create_private, keep_private
 
 if TYPE_CHECKING:
     import duckdb
@@ -58,6 +59,7 @@ def seed_copy(source: Path, target: Path) -> bool:
     try:
         if source.with_name(source.name + ".wal").exists():
             return False
+        create_private(target, GROUP_READ)  # the copy lands in a file nobody else may open meanwhile
         shutil.copyfile(source, target)
     finally:
         guard.close()
@@ -104,6 +106,7 @@ def building(
     from salesglass.warehouse import STORAGE_VERSION
 
     con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
+    keep_private(tmp, GROUP_READ, what="published reports file", created=True)  # before any row is written
     # what an Ibis backend sets on connecting (the kept SQL was compiled for, and runs in, that session)
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET python_enable_replacements = false")

@@ -17,7 +17,6 @@ import fcntl
 import json
 import logging
 import os
-import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from salesglass.private_files import OWNER_ONLY, keep_private
 from salesglass.sources.amocrm.errors import AuthError
 
 log = logging.getLogger("salesglass.amocrm")
@@ -80,21 +80,7 @@ class TokenStore:
 
     def _owner_only(self) -> None:
         """A token file others may read (copied in by hand, restored from a backup) is made 0600, and said."""
-        mode = stat.S_IMODE(self.path.stat().st_mode)
-        if not mode & 0o077:
-            return
-        try:
-            os.chmod(self.path, 0o600)
-        except OSError as exc:
-            log.warning(
-                "the token file %s is readable by others (mode %o) and could not be made owner-only: %s; "
-                "run chmod 600 on it",
-                self.path,
-                mode,
-                exc.strerror,
-            )
-            return
-        log.warning("the token file %s was readable by others (mode %o): made it owner-only (0600)", self.path, mode)
+        keep_private(self.path, OWNER_ONLY, what="token file")
 
     @contextmanager
     def locked(self) -> Iterator[None]:

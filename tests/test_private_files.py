@@ -1,0 +1,110 @@
+"""Company data on disk is its owner's: the warehouse, the bonus state, their write-ahead logs, the refresh
+journal and exports are 0600, the published reports file 0640 (a BI user of its group may read it).
+
+Under the usual umask (022) every one of them used to be created 0644: any local user could read every
+manager's sales. Each test sets that umask itself, so the result does not depend on the shell's.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from salesglass import cli
+from salesglass.bonus.store import BonusStore
+from salesglass.reports.publish import building
+from salesglass.runs import Journal
+from salesglass.warehouse import connect, open_published
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_a_new_warehouse_and_bonus_state_are_owner_only(tmp_path, usual_umask):
+    con = connect(tmp_path / "salesglass.duckdb")
+    con.execute("CREATE TABLE sales AS SELECT 1 AS amount")
+    con.close()
+    BonusStore(tmp_path / "salesglass-bonus.duckdb").init()
+    assert mode(tmp_path / "salesglass.duckdb") == 0o600
+    assert mode(tmp_path / "salesglass-bonus.duckdb") == 0o600
+
+
+def test_an_old_world_readable_warehouse_is_made_private_on_first_use_and_said(tmp_path, usual_umask, caplog):
+    path = tmp_path / "salesglass.duckdb"
+    duckdb.connect(str(path)).close()  # written by an older version: 0644
+    assert mode(path) == 0o644
+    with caplog.at_level("WARNING"):
+        connect(path).close()
+    assert mode(path) == 0o600
+    assert f"the data file {path} was readable by others (mode 644): made it owner-only (0600)" in caplog.text
+    caplog.clear()
+    connect(path).close()  # already private: nothing to say
+    assert caplog.text == ""
+
+
+@pytest.mark.parametrize("seeded", [False, True])
+def test_the_published_file_is_readable_by_owner_and_group_only(tmp_path, usual_umask, seeded):
+    seed = tmp_path / "salesglass.duckdb"
+    con = duckdb.connect(str(seed))
+    con.execute("CREATE TABLE deals AS SELECT 1 AS deal_id")
+    con.close()
+    published = tmp_path / "salesglass-reports.duckdb"
+    with building(published, seed=seed if seeded else None) as (_tmp, build, was_seeded):
+        assert was_seeded == seeded
+        build.raw_sql("CREATE TABLE report_x AS SELECT 1 AS n")
+    assert mode(published) == 0o640
+
+
+def test_an_old_world_readable_published_file_is_narrowed_when_opened(tmp_path, usual_umask, caplog):
+    published = tmp_path / "salesglass-reports.duckdb"
+    duckdb.connect(str(published)).close()
+    with caplog.at_level("WARNING"):
+        open_published(published).close()
+    assert mode(published) == 0o640
+    assert f"the published reports file {published} was readable by others (mode 644)" in caplog.text
+
+
+def test_the_refresh_journal_is_owner_only_and_an_old_one_is_narrowed(tmp_path, usual_umask, caplog):
+    new = tmp_path / "new.refresh-runs.jsonl"
+    Journal(new).append("run_started", "r1")
+    assert mode(new) == 0o600
+    old = tmp_path / "old.refresh-runs.jsonl"
+    old.write_text("")
+    with caplog.at_level("WARNING"):
+        Journal(old).append("run_started", "r1")
+    assert mode(old) == 0o600
+    assert f"the refresh journal {old} was readable by others" in caplog.text
+
+
+def test_every_file_a_command_writes_is_owner_only(tmp_path, usual_umask, monkeypatch):
+    """DuckDB makes its write-ahead log itself, and an export is written by openpyxl or csv: only the
+    process umask reaches them, and the `salesglass` command sets it before running any command."""
+    seen: dict[str, int] = {}
+
+    def a_command() -> None:
+        con = duckdb.connect(str(tmp_path / "w.duckdb"))
+        con.execute("CREATE TABLE sales AS SELECT 1 AS amount")
+        con.execute("INSERT INTO sales VALUES (2)")
+        seen["wal"] = mode(tmp_path / "w.duckdb.wal")
+        con.close()
+        (tmp_path / "export.csv").write_text("partner,amount\n")
+        seen["export"] = mode(tmp_path / "export.csv")
+
+    monkeypatch.setattr(cli, "app", a_command)
+    cli.main()
+    assert seen == {"wal": 0o600, "export": 0o600}
