@@ -157,17 +157,21 @@ def test_partner_in_decline():
 
 def test_pipeline_weights_and_cohort_curve(pipeline):
     # conversion from `proposal` (organizers, 10 deals): week 1 after the stage 4/10, week 2 1/10.
-    # D reached proposal 7 days ago (week 1 has begun, nothing of week 0 to discount): chances 0.4 in
-    # week 1 (day 21 Jan + 7 + 3 = 31 Jan: inside January) and 0.1 in week 2 (7 Feb: inside the quarter).
-    assert part(pipeline, "forecast_pipeline", "month", "new_partners") == pytest.approx(0.4)
-    assert part(pipeline, "forecast_pipeline", "quarter", "new_partners") == pytest.approx(0.5)
-    assert part(pipeline, "forecast_pipeline", "month", "new_partners", mkey=1) == pytest.approx(0.4)
+    # D reached proposal on 21 Jan: as of 28 Jan it is in week 1 (28 Jan … 3 Feb), whose first day is gone
+    # without a sale. Of week 1's 0.4, 1/7 is gone with that day: what is left of D's chances is
+    # 1 − 0.4/7 = 6.6/7, its chance in the rest of week 1 0.4 × 6/7 ÷ 6.6/7 = 4/11 (counted on 21 Jan + 7 + 3
+    # = 31 Jan: inside January), in week 2 0.1 ÷ 6.6/7 = 7/66 (7 Feb: inside the quarter). (The whole of
+    # week 1, 0.4, counted as still to come ran the month's new partners 10–14 % high late in the month.)
+    week1, week2 = 4 / 11, 7 / 66
+    assert part(pipeline, "forecast_pipeline", "month", "new_partners") == pytest.approx(week1)
+    assert part(pipeline, "forecast_pipeline", "quarter", "new_partners") == pytest.approx(week1 + week2)
+    assert part(pipeline, "forecast_pipeline", "month", "new_partners", mkey=1) == pytest.approx(week1)
     # cohort curve (organizers): C1 sells 490 a week, C2 980 in its first week only; mean cumulative
     # after 1 week 735, after 8 weeks (490 × 8 + 980) / 2 = 2450, after 9 weeks (490 × 9 + 980) / 2 = 2695.
-    # January: 1 day left after 31 Jan → the first week's curve: 0.4 × 735 = 294 (×100 kopecks).
-    assert part(pipeline, "forecast_pipeline", "month") == pytest.approx(0.4 * 735 * 100)
+    # January: 1 day left after 31 Jan → the first week's curve: 4/11 × 735 (×100 kopecks).
+    assert part(pipeline, "forecast_pipeline", "month") == pytest.approx(week1 * 735 * 100)
     # quarter: 31 Jan → 60 days to 31 Mar → 9 weeks; 7 Feb → 53 days → 8 weeks
-    assert part(pipeline, "forecast_pipeline", "quarter") == pytest.approx((0.4 * 2695 + 0.1 * 2450) * 100)
+    assert part(pipeline, "forecast_pipeline", "quarter") == pytest.approx((week1 * 2695 + week2 * 2450) * 100)
     # the money of a partner not yet selling goes to no manager's row
     assert part(pipeline, "forecast_pipeline", "month", mkey=1) == 0
 
@@ -326,8 +330,9 @@ def test_a_deal_of_unknown_kind_counts_once_in_the_pooled_conversion():
     # The pipeline company plus two deals of unknown client kind that reached `proposal` on 3 September and
     # never sold, and open deal F of unknown kind at `proposal` since 21 January (created 20 December).
     # Unknown kinds have 2 deals (< 10): F takes the pooled table, 10 organizer + 2 unknown deals = 12,
-    # of which 4 sold in week 1: chance 4/12 on 31 January (with 13 or 14 if the unknown ones were
-    # counted twice). D's own organizer table is unchanged: 0.4.
+    # of which 4 sold in week 1: 4/12 = 1/3 (with 13 or 14 if the unknown ones were counted twice). As for D
+    # (test_pipeline_weights_and_cohort_curve), the first day of week 1 is gone: F's chance on 31 January is
+    # 1/3 × 6/7 ÷ (1 − 1/3 × 1/7) = 2/7 ÷ 20/21 = 0.3. D's own organizer table is unchanged: 4/11.
     data = {k: list(v) for k, v in fc.PIPELINE.items()}
     proposal = fc.at9(date(2024, 9, 3))
     for deal_id in (320, 321):
@@ -342,9 +347,9 @@ def test_a_deal_of_unknown_kind_counts_once_in_the_pooled_conversion():
         _st(322, "proposal", fc.at9(date(2025, 1, 21))),
     ]
     con = build(data, pipeline_horizon_days=28, new_deals_days=0)
-    assert part(con, "forecast_pipeline", "month", "new_partners") == pytest.approx(0.4 + 4 / 12)
+    assert part(con, "forecast_pipeline", "month", "new_partners") == pytest.approx(4 / 11 + 0.3)
     # F's partner sells the pooled cohort curve (no partner of unknown kind has sold): 735 in its first week
-    assert part(con, "forecast_pipeline", "month") == pytest.approx((0.4 + 4 / 12) * 735 * 100)
+    assert part(con, "forecast_pipeline", "month") == pytest.approx((4 / 11 + 0.3) * 735 * 100)
 
 
 def test_last_year_needs_the_history_a_year_and_a_quarter_back(base_con):

@@ -179,8 +179,13 @@ def remainder(
     at = at.group_by("as_of", "kind", "mgr", "s", "r_dn", "ck", "aw").agg(n=at.count())
     x = at.join(conv.select("as_of", "s", ck="kind", j="j", f="f"), ["as_of", "s", "ck"])
     alike = ibis.window(group_by=[x.as_of, x.kind, x.mgr, x.s, x.r_dn])
+    # the weeks gone, and the days gone of the week the deal is in (1 … 7 of them, as_of included): its
+    # chance of that week is only what the days left of it hold (the whole week's share, counted as still
+    # to come, ran the month's new partners 10–14 % high late in the month at scale m)
+    passed = ((x.as_of - x.r_dn) - 7 * x.aw + 1).cast(F64) / 7
     gone = x.f.sum(where=x.j < x.aw).over(alike).fill_null(0)
-    x = x.mutate(left=1 - gone)
+    now = x.f.sum(where=x.j == x.aw).over(alike).fill_null(0)
+    x = x.mutate(left=1 - gone - now * passed, f=ibis.ifelse(x.j == x.aw, x.f * (1 - passed), x.f))
     x = x.filter(x.j >= x.aw, x.left > 1e-9)
     x = x.mutate(p=x.f / x.left, xd=ibis.greatest(x.r_dn + 7 * x.j + 3, x.as_of + 1))
     x = x.join(periods.select("as_of", "period_type", "pe"), "as_of")
