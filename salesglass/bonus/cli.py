@@ -40,6 +40,17 @@ def _actor(by: str | None) -> str:
     return by.strip() if by and by.strip() else cli_actor()
 
 
+def _text(value: object) -> str:
+    """Stored text (a manager's comment, a reason, a name) as the terminal shows it: rich markup escaped
+    (a comment "[/]" crashed the table, "[link=…]" drew a link) and control characters as \\xNN escapes."""
+    from rich.markup import escape
+
+    text = "" if value is None else str(value)
+    return escape(
+        "".join(ch if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127) else f"\\x{ord(ch):02x}" for ch in text)
+    )
+
+
 def _said(period, what: str) -> None:
     console.print(f"{period.month:%Y-%m}: {what} → [bold]{period.state}[/bold]")
 
@@ -60,7 +71,7 @@ def status(config: ConfigOption = None) -> None:
                 f"{p.month:%Y-%m}",
                 p.state,
                 f"{p.approved_at:%Y-%m-%d %H:%M}" if p.approved_at else "",
-                p.approved_by or "",
+                _text(p.approved_by),
                 f"{p.paid_at:%Y-%m-%d}" if p.paid_at else "",
                 f"{p.total:,.2f}" if p.total is not None else "",
             )
@@ -160,12 +171,12 @@ def disputes(
             str(d["dispute_id"]),
             f"{d['month']:%Y-%m}",
             str(d["manager_id"]),
-            d["rule"],
-            d["partner_id"] or "",
+            _text(d["rule"]),
+            _text(d["partner_id"]),
             f"{d['amount']:,.2f}" if d["amount"] is not None else "",
-            d["comment"],
+            _text(d["comment"]),
             d["status"],
-            d["answer"] or "",
+            _text(d["answer"]),
         )
     console.print(table)
 
@@ -217,7 +228,7 @@ def audit(
     for col in cols:
         table.add_column(col)
     for r in rows:
-        table.add_row(*["" if r[c] is None else str(r[c]) for c in cols])
+        table.add_row(*[_text(r[c]) for c in cols])
     console.print(table)
 
 

@@ -262,8 +262,11 @@ class BonusStore:
             self._audit(con, actor, "review", month, "period", {"state": "open"}, {"state": "in_review"})
         return self.period(month)
 
-    def approve(self, month: date, actor: str, published: Path) -> Period:
-        """in_review → approved: the month's published lines, its sales and its rules are stored and locked."""
+    def approve(self, month: date, actor: str, published: Path, *, seen_total: Decimal | None = None) -> Period:
+        """in_review → approved: the month's published lines, its sales and its rules are stored and locked.
+
+        `seen_total`: the month's total the approver looked at (the dashboard's form); when a build since
+        changed it, nothing is approved — an admin approves the numbers they checked, not newer ones."""
         from salesglass.sql import quote_lit as sql_literal
 
         if not Path(published).exists():
@@ -272,12 +275,14 @@ class BonusStore:
             con.execute(f"ATTACH {sql_literal(str(published))} AS pub (READ_ONLY)")
             try:
                 with transaction(con):
-                    self._approve(con, month, actor)
+                    self._approve(con, month, actor, seen_total)
             finally:
                 con.execute("DETACH pub")
         return self.period(month)
 
-    def _approve(self, con: duckdb.DuckDBPyConnection, month: date, actor: str) -> None:
+    def _approve(
+        self, con: duckdb.DuckDBPyConnection, month: date, actor: str, seen_total: Decimal | None = None
+    ) -> None:
         from salesglass.reports.periods import local_midnight_utc
 
         periods = self._periods(con)
@@ -338,6 +343,11 @@ class BonusStore:
         total, count = con.execute(
             "SELECT coalesce(sum(amount), 0), count(*) FROM bonus_locked_lines WHERE approval_id = ?", [approval_id]
         ).fetchall()[0]
+        if seen_total is not None and total != seen_total:  # raised inside the transaction: nothing is stored
+            raise SalesglassError(
+                f"{month:%Y-%m}'s bonus total changed since the page was loaded ({seen_total} → {total}): "
+                "a build brought new data; check the new numbers, then approve"
+            )
         con.execute(
             "INSERT INTO bonus_approvals (approval_id, month, approved_at, approved_by, rules, data_as_of, "
             "built_at, total, line_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

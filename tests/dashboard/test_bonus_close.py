@@ -272,3 +272,20 @@ def test_the_statement_total_to_pay_is_a_number_in_excel(web):
     # on screen it reads as money, as before
     page = admin.get("/bonus/statement?month=2026-03&manager=101").text
     assert 'data-col="v">5,800.00\u00a0₽<' in page
+
+
+def test_an_admin_approves_the_total_they_saw_not_a_newer_one(bonus_site, web):
+    """The page showed March at 6,200.00; a build since booked Anna's clawback of −200.00 (the fixture's
+    lines: 5000 + 1000 − 200 + 200 = 6,000.00). Approving from the old page locked 6,000.00 unseen; now
+    it is refused with both totals, and the page shows the total the button will lock."""
+    store = BonusStore(bonus_site.bonus_state_path)
+    admin = web("admin@demo.test")
+    assert post(admin, "/bonus/periods", {"action": "review", "month": "2026-03"}, "/bonus/periods").status_code == 303
+    page = admin.get("/bonus/periods").text
+    assert '<input type="hidden" name="total" value="6000.00">' in page
+    stale = {"action": "approve", "month": "2026-03", "total": "6200.00"}
+    r = post(admin, "/bonus/periods", stale, "/bonus/periods")
+    assert r.status_code == 400 and "total changed since the page was loaded (6200.00 → 6000.00)" in r.text
+    assert store.period(date(2026, 3, 1)).state == "in_review"
+    r = post(admin, "/bonus/periods", {**stale, "total": "6000.00"}, "/bonus/periods")
+    assert r.status_code == 303 and store.period(date(2026, 3, 1)).total == 6000

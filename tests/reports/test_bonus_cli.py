@@ -112,3 +112,23 @@ def test_manual_adjustment_and_a_resolved_dispute_reach_the_lines_and_payroll(cl
         ("resolve", "agreed: 100 more"),
     ]
     assert store.disputes()[0]["status"] == "adjusted"
+
+
+def test_a_comment_with_markup_is_shown_as_typed_in_the_terminal(tmp_path, monkeypatch):
+    """A manager's dispute comment "[/]" crashed `salesglass bonus disputes` (rich read it as markup) and
+    "[link=…]" drew a link on the admin's terminal; both are shown as typed."""
+    from datetime import date
+
+    from salesglass.bonus import cli as bonus_cli
+
+    monkeypatch.setattr(bonus_cli.console, "width", 400)  # the whole comment on one line
+    path = tmp_path / "salesglass.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    store = BonusStore(load_config(path).bonus_state_path)
+    comment = "wrong [/] rate [link=https://evil.example]see[/link]"
+    store.raise_dispute(date(2026, 10, 1), 3, "growth", "P1", None, M("250.00"), comment, "vera@example.ru")
+    runner = CliRunner()
+    for command in ("disputes", "audit"):
+        result = runner.invoke(app, ["bonus", command, "-c", str(path)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert comment in result.output

@@ -45,12 +45,13 @@ def allowed_moves(period: Period, last_closed: date | None, as_of_month: date) -
 
 
 def month_totals(ctx: Ctx) -> dict[date, dict[str, Any]]:
-    """Each month's bonus total and how many managers earned one (the published bonus summary)."""
-    if not ctx.snap.has("report_bonus_summary"):
+    """Each month's bonus total and how many managers earned one: from the published lines, which are
+    what an approval locks (the total shown is the total the approve button checks against)."""
+    if not ctx.snap.has("report_bonus_lines"):
         return {}
     rows = ctx.q.rows(
-        "SELECT month, sum(total) AS total, count(DISTINCT manager_id) AS managers "
-        "FROM report_bonus_summary GROUP BY month"
+        "SELECT month, sum(amount) AS total, count(DISTINCT manager_id) AS managers "
+        "FROM report_bonus_lines GROUP BY month"
     )
     return {r["month"]: r for r in rows}
 

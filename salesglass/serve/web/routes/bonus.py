@@ -8,6 +8,7 @@ their own lines: the manager id comes from their login, never from the request.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
@@ -92,11 +93,21 @@ def move_state(request: Request, post: Posted) -> None:
     if post.action == "review":
         st.review(month, post.actor)
     elif post.action == "approve":
-        st.approve(month, post.actor, state_of(request).cfg.published_path)
+        seen = post.text("total")  # the total the admin saw: a build since may have changed the lines
+        st.approve(
+            month, post.actor, state_of(request).cfg.published_path, seen_total=parse_seen(seen) if seen else None
+        )
     elif post.action == "pay":
         st.pay(month, post.actor)
     else:
         st.reopen(month, post.actor, post.text("reason"))
+
+
+def parse_seen(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise SalesglassError("reload the page and approve again") from None
 
 
 def add_adjustment(request: Request, post: Posted) -> None:
