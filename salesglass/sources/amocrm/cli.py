@@ -114,6 +114,14 @@ def inspect(config: ConfigOption = None) -> None:
         f"account {account.get('name')!r} (id {account.get('id')}), time zone {tz}, "
         f"currency {account.get('currency')}; {len(users)} {plural(len(users), 'user')}"
     )
+    named = str(account.get("subdomain") or "")
+    if named and named.lower() != cfg.amocrm.subdomain.lower():
+        console.print(
+            f"[yellow]this account's subdomain is {named!r}, the config says {cfg.amocrm.subdomain!r}:[/] "
+            f'set subdomain = "{escape(named)}" under {escape("[amocrm]")} (links to deals use it; webhooks from another '
+            "subdomain are refused)",
+            highlight=False,
+        )
     t = Table("pipeline id", "pipeline", "status id", "status", "sort", title="Pipelines and statuses")
     for p in pipelines:
         for s in (p.get("_embedded") or {}).get("statuses") or []:
