@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 from typing import Any
 
+from salesglass.currency import currency_sign
+
 MONTHS = (
     "январь",
     "февраль",
@@ -65,8 +67,7 @@ def format_number(value: Decimal | int | float | None, places: int = 2) -> str:
 
 
 def format_money(value: Decimal | int | None, currency: str = "RUB") -> str:
-    symbol = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br"}.get(currency, currency)
-    return "—" if value is None else f"{format_number(value)} {symbol}"
+    return "—" if value is None else f"{format_number(value)} {currency_sign(currency)}"
 
 
 def _date(d: date) -> str:

@@ -1,7 +1,8 @@
 """report_data_quality: what could not be used or joined, counted, so that nothing is lost silently.
 
 Grain: source × entity × reason, column `rows`. Covers quarantined rows (as quarantined, per source),
-unlinked deals, partners without a deal, sales of unknown partners, fuzzy link suggestions awaiting
+unlinked deals, partners without a deal (and of them, those that sell: no sales manager is credited
+with them), sales of unknown partners, fuzzy link suggestions awaiting
 review and partners whose development bonus would have no manager. Written in Ibis, so it runs on
 DuckDB and ClickHouse alike; only non-zero counts are listed.
 """
@@ -16,6 +17,9 @@ from salesglass.reports.base import BuildParams, Canon
 
 UNLINKED = "unlinked deal (no partner found; see link suggestions or add an override)"
 NO_DEAL = "partner without a deal"
+NO_SALES_MANAGER = (
+    "partner with sales but no linked deal (no sales manager: no new-partner credit, no first-sale bonus)"
+)
 UNKNOWN_PARTNER = "sale of a partner unknown to the platform's partner list"
 SUGGESTION = "fuzzy link suggestion awaiting review"
 NO_MANAGER = "partner with sales but no development manager (no growth bonus line)"
@@ -67,6 +71,15 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
             "linking",
             "partners",
             NO_DEAL,
+        ),
+        # of those, the ones that sell: a new partner no manager is credited with (docs/platform.md)
+        _count(
+            partners.filter(~partners.is_support.fill_null(False))
+            .anti_join(linked, "partner_id")
+            .semi_join(selling, "partner_id"),
+            "linking",
+            "partners",
+            NO_SALES_MANAGER,
         ),
         _unknown_partner_sales(canon, known),
         _count(canon.link_suggestions, "linking", "link_suggestions", SUGGESTION),

@@ -16,6 +16,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "сделка без партнёра (партнёр не найден; см. предложения связей или задайте связь вручную)",
     ),
     "partner without a deal": ("partner without a deal", "партнёр без сделки"),
+    "partner with sales but no linked deal (no sales manager: no new-partner credit, no first-sale bonus)": (
+        "partner with sales but no linked deal (no sales manager: no new-partner credit, no first-sale bonus)",
+        "у партнёра есть продажи, но нет связанной сделки (нет менеджера по продажам: не засчитан как новый "
+        "партнёр, нет бонуса за первую продажу)",
+    ),
     "sale of a partner unknown to the platform's partner list": (
         "sale of a partner unknown to the platform's partner list",
         "продажа партнёра, которого нет в списке партнёров платформы",

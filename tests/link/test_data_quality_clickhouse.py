@@ -55,6 +55,7 @@ def test_data_quality_runs_on_clickhouse():
         ("platform:orders", "sales", "missing sold_at", 2),
         ("linking", "deals", dq.UNLINKED, 1),  # the deleted deal does not count
         ("linking", "partners", dq.NO_DEAL, 1),
+        ("linking", "partners", dq.NO_SALES_MANAGER, 1),  # p1 sells and has no deal
         ("platform", "sales", dq.UNKNOWN_PARTNER, 1),
         ("reports", "partners", dq.NO_MANAGER, 1),
     }

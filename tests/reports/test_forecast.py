@@ -21,7 +21,7 @@ from salesglass.reports.config import ReportsConfig
 from salesglass.warehouse import init_canonical
 from tests.reports import forecast_company as fc
 from tests.reports.canon_io import load_duckdb
-from tests.reports.golden_company import _deal, _st
+from tests.reports.golden_company import _deal, _partner, _st
 
 U = (fc.AS_OF - date(1970, 1, 1)).days
 RULES = {"backtest_months": 3}
@@ -88,6 +88,10 @@ def with_28_day_weekdays(**rules) -> duckdb.DuckDBPyConnection:
     return build(fc.SEASONAL, weekday_days=28, **rules)
 
 
+def with_28_day_weekdays_of(data: dict) -> duckdb.DuckDBPyConnection:
+    return build(data, weekday_days=28)
+
+
 @pytest.fixture(scope="module")
 def base_con():
     return with_28_day_weekdays()
@@ -114,6 +118,23 @@ def test_young_partner_level_starts_at_its_first_sale():
     con = build(fc.YOUNG, weekday_days=28)
     assert part(con, "forecast_base", "month") == pytest.approx((100 + 34 + 12.5) * 3.2 * 100)
     assert part(con, "forecast_base", "quarter") == pytest.approx((100 + 34 + 12.5) * 58.4 * 100)
+
+
+def test_a_partner_launched_today_is_not_expected_to_repeat_its_launch_every_day():
+    # L's first sale is on as_of (Tue 28 Jan): 2464.00 in one day, as much as the company's whole January
+    # so far. The weekday index (last 28 days: 88 × g every day, + 2464 on one Tuesday) becomes
+    # Tue 7 × (352 + 2464) / (2464 + 2464) = 4, other days 28 × 88 × g / 4928 = 0.5 × g: a week still weighs
+    # 7, so A's and B's levels stay 100 and 34. L's sales are spread over at least 14 days (15–28 Jan,
+    # weights 0.8 × 14 = 11.2): level 2464 / 11.2 = 220, not 2464 / (0.8 × 4) = 770 from its single day.
+    # Month: Jan 29–31 (Wed, Thu, Fri) weigh 0.8 × 0.5 × (1.2 + 1.2 + 1.6) = 1.6.
+    data = {
+        **fc.SEASONAL,
+        "partners": [*fc.SEASONAL["partners"], _partner("L", "Launch", "organizer", 3)],
+        "sales": [*fc.SEASONAL["sales"], fc._sale("L-launch", "L", fc.AS_OF, Decimal("2464.00"))],
+    }
+    con = with_28_day_weekdays_of(data)
+    assert weight(con, date(2025, 1, 28)) == pytest.approx(0.8 * 4)
+    assert part(con, "forecast_base", "month") == pytest.approx((100 + 34 + 220) * 1.6 * 100)  # 566.40, not 1446.40
 
 
 def test_partner_in_decline():

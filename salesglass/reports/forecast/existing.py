@@ -1,8 +1,8 @@
 """The base: what partners already selling will sell in the rest of the period.
 
 For each partner, as of day u:
-- its **level** = its sales over the last `level_days` days (from its first sale if that is later)
-  ÷ the Σ of the day weights of those days — "sales per average day";
+- its **level** = its sales over the last `level_days` days (from its first sale if that is later, but
+  over at least the last 14 days) ÷ the Σ of the day weights of those days — "sales per average day";
 - expected remainder = level × Σ of the day weights of the days left in the period (u+1 … period end);
 - a **declining** partner (last 28 days ≥ `decline_pct` % below its 84 days before, both seasonally
   adjusted, first sale at least 112 days ago) starts from its last 28 days instead, and keeps declining at
@@ -21,6 +21,7 @@ from salesglass.reports.forecast.days import EPOCH, F64, I64, backtest_start, da
 METRICS = ("turnover", "revenue", "cost", "tickets")
 COMPANY = -1
 RECENT, PRIOR_END = 28, 112
+YOUNG_DAYS = 14  # a partner younger than this: its sales so far spread over this many days (see partner_levels)
 
 
 def _edges(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:
@@ -97,7 +98,10 @@ def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ib
     w28 = weights.filter(weights.k == -RECENT).select("as_of", cum_28="cum")
     w112 = weights.filter(weights.k == -PRIOR_END).select("as_of", cum_112="cum")
     g = left_join(left_join(left_join(g, wu, "as_of"), w28, "as_of"), w112, "as_of")
-    g = g.mutate(a=ibis.greatest(g.as_of - L + 1, g.fs_dn.fill_null(g.as_of - L + 1)))
+    # the window starts at the first sale, but spans at least YOUNG_DAYS: a partner whose first day was its
+    # launch (one day of 50 000) is not expected to sell 50 000 every day of the year
+    start = ibis.least(g.fs_dn.fill_null(g.as_of - L + 1), g.as_of - YOUNG_DAYS + 1)
+    g = g.mutate(a=ibis.greatest(g.as_of - L + 1, start))
     wa = weights.select("as_of", a="day", cum_a="cum", wt_a="wt")
     g = left_join(g, wa, ["as_of", "a"])
     k_level = g.cum_u - g.cum_a + g.wt_a

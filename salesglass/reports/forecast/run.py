@@ -167,5 +167,5 @@ def few_periods_note(rows: list[dict], periods: tuple[str, ...]) -> str | None:
         return None
     return (
         f"Dim rows come from fewer than {MIN_PERIODS} periods (e.g. a year's cases all from one year): "
-        "an anecdote, not a measure of accuracy; they give no range and no chance of a plan."
+        "an anecdote, not a measure of accuracy."
     )
