@@ -117,9 +117,10 @@ def inspect(config: ConfigOption = None) -> None:
     named = str(account.get("subdomain") or "")
     if named and named.lower() != cfg.amocrm.subdomain.lower():
         console.print(
-            f"[yellow]this account's subdomain is {named!r}, the config says {cfg.amocrm.subdomain!r}:[/] "
-            f'set subdomain = "{escape(named)}" under {escape("[amocrm]")} (links to deals use it; webhooks from another '
-            "subdomain are refused)",
+            f"[yellow]this account's subdomain is {escape(repr(named))}, the config says "
+            f"{escape(repr(cfg.amocrm.subdomain))}:[/] "
+            f'set subdomain = "{escape(named)}" under {escape("[amocrm]")} '
+            "(links to deals use it; webhooks from another subdomain are refused)",
             highlight=False,
         )
     t = Table("pipeline id", "pipeline", "status id", "status", "sort", title="Pipelines and statuses")
