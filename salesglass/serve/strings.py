@@ -121,6 +121,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{reached} of the {created} deals created reached a first sale",
         "{reached} из {created} созданных сделок дошли до первой продажи",
     ),
+    "kpi_reached_of_created_one": (
+        "{reached} of the {created} deal created reached a first sale",
+        "создана {created} сделка, до первой продажи дошло: {reached}",
+    ),
     "hint_reached_in_week": (
         "Deals that reached the stage in the week, whenever they were created.",
         "Сделки, дошедшие до этапа на этой неделе, когда бы они ни были созданы.",
@@ -209,6 +213,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_rows_plain": ("Nothing to show.", "Показать нечего."),
     "no_manager": ("No manager", "Без менеджера"),
     "rows_found": ("{n} rows", "строк: {n}"),
+    "rows_found_one": ("{n} row", "строк: {n}"),
     "sales_without_partner": ("Sales without a known partner", "Продажи без известного партнёра"),
     "open_full": ("Open as page", "Открыть страницей"),
     "prev": ("Previous", "Назад"),
