@@ -3,8 +3,8 @@
 Grain: source × entity × reason, column `rows`. Covers quarantined rows (as quarantined, per source),
 unlinked deals, partners without a deal (and of them, those that sell: no sales manager is credited
 with them), partners acquired by a late deal (derive/acquiring_deal.py), sales of unknown partners,
-fuzzy link suggestions awaiting review and partners whose development bonus would have no manager. Written in Ibis, so it runs on
-DuckDB and ClickHouse alike; only non-zero counts are listed.
+fuzzy link suggestions awaiting review and partners whose development bonus would have no manager.
+Written in Ibis, so it runs on DuckDB and ClickHouse alike; only non-zero counts are listed.
 """
 
 from __future__ import annotations
