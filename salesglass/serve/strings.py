@@ -29,6 +29,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "fuzzy link suggestion awaiting review",
         "нечёткое предложение связи ждёт проверки",
     ),
+    "partner with sales whose deals were all created after its first sale and never reached first sale "
+    "(a late deal: its sales manager earns the sales bonuses unless [reports] late_deal_acquires = false)": (
+        "partner with sales whose deals were all created after its first sale and never reached first sale "
+        "(a late deal: its sales manager earns the sales bonuses unless [reports] late_deal_acquires = false)",
+        "у партнёра с продажами все сделки созданы после его первой продажи и не дошли до первой продажи "
+        "(поздняя сделка: бонусы за продажи получает её менеджер, если не задано [reports] "
+        "late_deal_acquires = false)",
+    ),
     "partner with sales but no development manager (no growth bonus line)": (
         "partner with sales but no development manager (no growth bonus line)",
         "у партнёра есть продажи, но нет менеджера по развитию (нет строки бонуса за рост)",
