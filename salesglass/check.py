@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from salesglass.cli_options import ConfigOption
+from salesglass.plural import plural
 
 if TYPE_CHECKING:  # both are heavy imports; `salesglass --help` imports this module
     from salesglass.config import Config
@@ -103,7 +104,7 @@ def check(
             continue
         would = "[green]all would load[/]" if not ic.quarantined else f"[yellow]{ic.quarantined:,} would not[/]"
         console.print(
-            f"\n[bold]{escape(ic.name)}[/] → {ic.target}: {ic.read:,} rows read"
+            f"\n[bold]{escape(ic.name)}[/] → {ic.target}: {ic.read:,} {plural(ic.read, 'row')} read"
             f"{' (a sample; --full reads all)' if ic.sampled else ''}, {ic.loaded:,} would load, {would}",
             highlight=False,
         )

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import ValidationError, field_validator
 
 from salesglass.config_base import Section, known_time_zone
+from salesglass.currency import currency_code
 from salesglass.errors import ConfigError
 from salesglass.link.config import LinkingConfig
 from salesglass.refresh.config import DigestConfig, PublishConfig, RefreshConfig, WritebackConfig
@@ -58,10 +59,12 @@ class AccountConfig(Section):
     # sync, else (before any sync) [platform] timezone, else Europe/Moscow. Set it only to override the
     # account; `salesglass doctor` shows which is used
     timezone: str | None = None
-    # the account currency (money is DECIMAL(18,2) in it)
+    # the account currency (money is DECIMAL(18,2) in it): a 3-letter ISO 4217 code. RUB, USD, EUR, KZT, BYN,
+    # UAH, GBP, CNY, GEL, AMD, AZN and TRY are shown by their sign (₽, $, …), any other by its code
     currency: str = "RUB"
 
     _known_zone = field_validator("timezone")(known_time_zone)
+    _currency_code = field_validator("currency")(currency_code)
 
 
 class Config(Section):

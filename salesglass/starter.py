@@ -117,9 +117,17 @@ def _amocrm_section(a: Answers) -> str:
 # ---------------------------------------------------------------------------------------------------
 # [amocrm]
 """
+    from salesglass.sources.amocrm.config import AMOCRM_HOSTS
+
     url = account_address(a.amocrm_url)
     host = urlsplit(url).hostname or ""
-    subdomain = host.split(".")[0] if host.count(".") >= 2 else host
+    if host.endswith(AMOCRM_HOSTS):  # acme.amocrm.ru, acme.kommo.com: the account's name is in the address
+        subdomain = f"subdomain = {_s(host.split('.')[0])}"
+    else:  # an IP address, localhost (the emulator), a proxy: the address does not tell the account's name
+        subdomain = (
+            '# subdomain = "<subdomain>"   # your account\'s name (<subdomain>.amocrm.ru), for links to deals and\n'
+            "#   the webhook's account check: this address does not tell it; `salesglass amocrm inspect` shows it"
+        )
     oauth = ""
     if a.auth == "oauth":
         if not (a.client_id and a.redirect_uri):
@@ -147,7 +155,7 @@ def _amocrm_section(a: Answers) -> str:
 # ---------------------------------------------------------------------------------------------------
 [amocrm]
 base_url = {_s(url)}
-subdomain = {_s(subdomain)}
+{subdomain}
 auth = {_s(a.auth)}
 token_path = "secrets/amocrm-token.json"   # 0600, never printed; keep it out of version control
 {oauth}# pipelines = ["…"]   # which pipelines become deals (names or ids); empty = all

@@ -29,6 +29,8 @@ FOUNDATION = {
     "runs",
     "model",
     "safe_cells",
+    "currency",  # the account currency's sign: one map for the dashboard, digests and exports
+    "plural",  # "1 row" / "2 rows" (and Russian's three forms) in messages
     "private_files",  # who may read the files salesglass writes (owner-only; the published file group-readable)
     "plausible",  # the plausible range of dates (CLI --as-of and the dashboard filters)
     "account_zone",  # the account time zone, resolved from the config and the warehouse's synced account row

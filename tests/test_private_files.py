@@ -8,6 +8,7 @@ manager's sales. Each test sets that umask itself, so the result does not depend
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,3 +109,17 @@ def test_every_file_a_command_writes_is_owner_only(tmp_path, usual_umask, monkey
     monkeypatch.setattr(cli, "app", a_command)
     cli.main()
     assert seen == {"wal": 0o600, "export": 0o600}
+
+
+def test_an_old_world_readable_sessions_file_is_narrowed_and_said(tmp_path, usual_umask, caplog):
+    """The dashboard's sessions file used to be made 0600 silently: a copy restored from a backup as 0644
+    was readable by all until then, and nobody was told."""
+    from salesglass.serve.sessions import SessionStore
+
+    path = tmp_path / "users.json.sessions.sqlite"
+    sqlite3.connect(path).close()
+    assert mode(path) == 0o644
+    with caplog.at_level("WARNING"):
+        SessionStore(path, lifetime_seconds=3600, idle_seconds=600).create("anna@example.ru", 1)
+    assert mode(path) == 0o600
+    assert f"the sessions file {path} was readable by others (mode 644): made it owner-only (0600)" in caplog.text

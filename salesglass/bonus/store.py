@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,12 @@ def cli_actor() -> str:
 
 
 FIRST_MONTH, LAST_MONTH = date(1970, 1, 1), date(2100, 12, 1)  # the range --as-of takes too
+REPEAT_WINDOW = timedelta(minutes=2)  # an identical adjustment by the same person this soon is a repeat
 MAX_AMOUNT = Decimal("1e15")  # a DECIMAL(18,2) holds less than this
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def parse_month(text: str | date) -> date:
@@ -457,6 +462,16 @@ class BonusStore:
                 f"{month:%Y-%m} is before the last approved month {last:%Y-%m} and will not be paid again: "
                 f"add the adjustment to {next_month(last):%Y-%m}, the first open month"
             )
+        if dispute_id is None:  # the same form sent twice (a double click, a second tab) is one adjustment
+            same = con.execute(
+                """SELECT adjustment_id FROM bonus_manual_adjustments WHERE month = ? AND manager_id = ?
+                   AND amount = ? AND reason = ? AND partner_id IS NOT DISTINCT FROM ?
+                   AND corrects_month IS NOT DISTINCT FROM ? AND dispute_id IS NULL AND created_by = ?
+                   AND created_at > ? ORDER BY adjustment_id DESC LIMIT 1""",
+                [month, int(manager_id), value, reason, partner_id, corrects_month, actor, _now() - REPEAT_WINDOW],
+            ).fetchone()
+            if same is not None:
+                return int(same[0])
         adj_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
         con.execute(
             "INSERT INTO bonus_manual_adjustments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

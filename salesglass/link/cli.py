@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from salesglass.cli_options import ConfigOption
+from salesglass.plural import plural
 
 console = Console()
 
@@ -43,7 +44,9 @@ def link(
 
 def print_link_summary(s) -> None:  # LinkSummary
     """What linking did, in the words of the linking rules (shared with `salesglass demo`)."""
-    console.print(f"relinked {s.relinked:,} of {s.deals:,} deals ({'full' if s.full else 'incremental'})")
+    console.print(
+        f"relinked {s.relinked:,} of {s.deals:,} {plural(s.deals, 'deal')} ({'full' if s.full else 'incremental'})"
+    )
     console.print(
         f"deals: {s.deals:,}; linked {s.linked_total:,} "
         f"({', '.join(f'{m} {n:,}' for m, n in sorted(s.linked.items())) or 'none'}); "
@@ -56,10 +59,13 @@ def print_link_summary(s) -> None:  # LinkSummary
         )
     console.print(f"suggestions for review: {s.suggestions:,} (`salesglass doctor --export FILE`)")
     if s.bad_overrides:
-        console.print(f"[yellow]{s.bad_overrides:,} override rows could not be used (see `salesglass doctor`)")
+        console.print(
+            f"[yellow]{s.bad_overrides:,} override {plural(s.bad_overrides, 'row')} could not be used "
+            "(see `salesglass doctor`)"
+        )
     console.print(
-        f"filled from links: client kind of {s.client_kinds_filled:,} deals, "
-        f"development manager of {s.managers_filled:,} partners"
+        f"filled from links: client kind of {s.client_kinds_filled:,} {plural(s.client_kinds_filled, 'deal')}, "
+        f"development manager of {s.managers_filled:,} {plural(s.managers_filled, 'partner')}"
     )
 
 
@@ -139,7 +145,10 @@ def _bonus_reconciliation(cfg) -> None:
     if not months:
         console.print("bonus: no month approved yet, nothing to reconcile")
     elif not bad:
-        console.print(f"[green]bonus: {months} approved month(s) reconcile: approved + later adjustments = recomputed")
+        console.print(
+            f"[green]bonus: {months} approved {plural(months, 'month reconciles', 'months reconcile')}: "
+            "approved + later adjustments = recomputed"
+        )
     else:
         table = Table(title="bonus reconciliation: approved + adjustments ≠ recomputed")
         for col in ("month", "manager", "approved", "adjustments", "recomputed", "difference"):

@@ -24,6 +24,7 @@ import duckdb
 
 from salesglass.errors import SalesglassError
 from salesglass.outputs.digest_text import Digest, format_money, format_number, head_message, manager_message
+from salesglass.plural import plural
 from salesglass.warehouse import open_published
 
 TELEGRAM_LIMIT = 4096
@@ -85,12 +86,15 @@ def plan_digests(
             if not first["email"]:
                 plan.notes.append(
                     f"manager {first['manager_name'] or manager_id} has {len(partners)} declining "
-                    "partner(s) but no e-mail in amoCRM: no mail"
+                    f"{plural(len(partners), 'partner')} but no e-mail in amoCRM: no mail"
                 )
                 continue
             plan.digests.append(manager_message(first["manager_name"], first["email"], partners, as_of, currency))
         if unassigned:
-            plan.notes.append(f"{unassigned} declining partner(s) have no development manager (in the head's digest)")
+            plan.notes.append(
+                f"{unassigned} declining {plural(unassigned, 'partner has', 'partners have')} no development manager "
+                "(in the head's digest)"
+            )
         running = as_of.replace(day=1)
         previous = (running - timedelta(days=1)).replace(day=1)
         plan_fact = _rows(

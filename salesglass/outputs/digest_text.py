@@ -9,6 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 from typing import Any
 
+from salesglass.currency import currency_sign
+from salesglass.plural import plural_ru
+
 MONTHS = (
     "январь",
     "февраль",
@@ -65,8 +68,7 @@ def format_number(value: Decimal | int | float | None, places: int = 2) -> str:
 
 
 def format_money(value: Decimal | int | None, currency: str = "RUB") -> str:
-    symbol = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br"}.get(currency, currency)
-    return "—" if value is None else f"{format_number(value)} {symbol}"
+    return "—" if value is None else f"{format_number(value)} {currency_sign(currency)}"
 
 
 def _date(d: date) -> str:
@@ -95,8 +97,9 @@ def manager_message(name: str | None, email: str, partners: list[dict[str, Any]]
         tg.append(f"{n}. <b>{escape(p['name'] or p['partner_id'])}</b> — {recent} против {base} (−{drop})")
     count = len(partners)
     intro = (
-        f"У {count} ваших партнёров продажи за последние 28 дней заметно ниже обычного "
-        f"(на {_date(as_of)}). Стоит им позвонить:"
+        f"У {count} {plural_ru(count, 'вашего партнёра', 'ваших партнёров', 'ваших партнёров')} продажи "
+        f"за последние 28 дней заметно ниже обычного (на {_date(as_of)}). "
+        f"Стоит {plural_ru(count, 'ему', 'им', 'им')} позвонить:"
     )
     note = "«Обычно» — средний оборот за 28 дней в предыдущие 12 недель."
     text = f"{who}, добрый день!\n\n{intro}\n\n" + "\n".join(lines) + f"\n\n{note}\n\n— salesglass\n"
@@ -181,7 +184,8 @@ def head_message(
             + "</table>"
         )
     extra = (
-        f"\n{unassigned} партнёр(ов) с падением продаж без менеджера по развитию — их некому позвонить."
+        f"\n{unassigned} {plural_ru(unassigned, 'партнёр', 'партнёра', 'партнёров')} с падением продаж без менеджера "
+        f"по развитию — {plural_ru(unassigned, 'ему', 'им', 'им')} некому позвонить."
         if unassigned
         else ""
     )

@@ -43,8 +43,9 @@ def _inert_text_select(con, table: str) -> str:
     return f"(SELECT {', '.join(exprs)} FROM {quote_ident(table)})"
 
 
-def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
-    """Write every report table of `published`; returns the file (xlsx) or folder (csv, parquet) written."""
+def export_reports(published: Path, fmt: str, out: Path | None = None, currency: str = "RUB") -> Path:
+    """Write every report table of `published`; returns the file (xlsx) or folder (csv, parquet) written.
+    `currency` (the account's) is the money's sign in the workbook."""
     if fmt not in FORMATS:
         raise SalesglassError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     con = open_published(published)
@@ -56,7 +57,7 @@ def export_reports(published: Path, fmt: str, out: Path | None = None) -> Path:
             from salesglass.outputs.workbook import write_xlsx
 
             out.parent.mkdir(parents=True, exist_ok=True)
-            write_xlsx({n.removeprefix("report_"): con.table(n).to_arrow_table() for n in names}, out, zone)
+            write_xlsx({n.removeprefix("report_"): con.table(n).to_arrow_table() for n in names}, out, zone, currency)
             return out
         out.mkdir(parents=True, exist_ok=True)
         for n in names:

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from salesglass.cli_options import ConfigOption
+from salesglass.plural import plural
 
 console = Console()
 
@@ -148,7 +149,9 @@ def writeback(
         table.add_row(str(m.deal_id), str(m.from_status), f"{m.to_status} ({m.target_stage})", m.reason)
     console.print(table)
     if summary.dry_run:
-        console.print(f"{len(summary.planned)} move(s) planned; dry run: nothing was changed")
+        console.print(
+            f"{len(summary.planned)} {plural(len(summary.planned), 'move')} planned; dry run: nothing was changed"
+        )
     else:
         console.print(f"moved {len(summary.moved)}, failed {len(summary.failed)} (see table writeback_audit)")
         if summary.failed:
@@ -168,8 +171,9 @@ def publish(
     cfg = load_config(config)
     with console.status("publishing to PostgreSQL…"):
         summary = publish_from_config(cfg, url)
+    tables, rows = len(summary.tables), sum(summary.tables.values())
     console.print(
-        f"[green]published[/] {len(summary.tables)} tables, {sum(summary.tables.values())} rows into "
+        f"[green]published[/] {tables} {plural(tables, 'table')}, {rows} {plural(rows, 'row')} into "
         f"schema {summary.schema} in {summary.seconds:.1f} s"
     )
     for warning in summary.warnings:
@@ -198,9 +202,12 @@ def digest(
     if not report.plan.digests:
         console.print("nothing to say this week: no digest")
     elif dry_run:
-        console.print(f"dry run: {len(report.plan.digests)} digest(s) not sent")
+        console.print(f"dry run: {len(report.plan.digests)} {plural(len(report.plan.digests), 'digest')} not sent")
     else:
-        console.print(f"sent {report.emails_sent} e-mail(s), {report.telegram_sent} Telegram message(s)")
+        console.print(
+            f"sent {report.emails_sent} {plural(report.emails_sent, 'e-mail')}, "
+            f"{report.telegram_sent} Telegram {plural(report.telegram_sent, 'message')}"
+        )
 
 
 def webhook_info(config: ConfigOption = None) -> None:

@@ -164,7 +164,9 @@ class DigestConfig(Section):
     username: str | None = None  # SMTP login, if the server wants one
     # name of the environment variable holding the SMTP password (never the password itself)
     password_env: str = "SALESGLASS_SMTP_PASSWORD"
-    from_address: str = Field("salesglass@localhost", alias="from")  # the sender address
+    # the sender address; with enabled = true it must be written out, else it is `username` when that is an
+    # e-mail address (the default salesglass@localhost is refused by real mail servers, only when sending)
+    from_address: str = Field("salesglass@localhost", alias="from")
     head_of_sales: list[str] = Field(default_factory=list)  # who gets the plan-vs-fact digest
     weekday: str = "monday"  # the day the digests go out
     at: str = "08:00"  # the time they go out (HH:MM, account time zone)
@@ -206,6 +208,14 @@ class DigestConfig(Section):
                 'with smtp_port = 587 and starttls = true; write smtp_host = "localhost" if a mail server runs '
                 "on this machine)"
             )
+        if self.enabled and "from_address" not in self.model_fields_set:
+            if not (self.username and "@" in self.username):
+                raise ValueError(
+                    'enabled = true needs from, the sender address (e.g. from = "reports@example.ru"; a mail '
+                    "server refuses the default salesglass@localhost, and only when the first digest is sent)"
+                )
+            # the SMTP login is an e-mail address: most servers (Yandex, Mail.ru, Gmail) send only as it
+            object.__setattr__(self, "from_address", self.username)
         return self
 
     @property

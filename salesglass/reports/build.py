@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from salesglass.account_zone import resolve_zone
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import CANONICAL
+from salesglass.plural import plural
 from salesglass.reports import compiled, incremental
 from salesglass.reports.base import BuildParams, Canon
 from salesglass.reports.publish import BuildFile, building, write_build_info
@@ -256,7 +257,12 @@ def _say_reconciliation(out: BuildFile, say: Progress) -> None:
             "recomputed; see `salesglass doctor`"
         )
     elif months:
-        say(f"bonus reconciliation: {months} closed month(s), approved + adjustments = recomputed")
+        say(f"bonus reconciliation: {months} closed {plural(months, 'month')}, approved + adjustments = recomputed")
+
+
+def _rows_line(name: str, rows: int) -> str:
+    """One table's line of the build's progress: name, rows (aligned; "1 row " keeps the column)."""
+    return f"{name:<28} {rows:>10,} {plural(rows, 'row ', 'rows')}"
 
 
 @dataclass
@@ -275,7 +281,7 @@ class _Timer:
         table = con.create_table(name, nullable(obj) if isinstance(obj, ibis.Table) else obj, overwrite=True)
         self.rows[name] = int(fetch_rows(con, table.count())[0][0])
         self.seconds[name] = time.perf_counter() - start
-        self.say(f"{name:<28} {self.rows[name]:>10,} rows  {self.seconds[name]:6.2f} s")
+        self.say(f"{_rows_line(name, self.rows[name])}  {self.seconds[name]:6.2f} s")
         return table
 
     def run(self, con: BuildFile, step: compiled.Step, plan: incremental.Plan, compiling: float = 0.0) -> None:
@@ -285,7 +291,7 @@ class _Timer:
         if plan.keeps(step.name, step.reads):
             self.rows[step.name] = plan.record.rows[step.name]
             self.seconds[step.name] = compiling
-            self.say(f"{step.name:<28} {self.rows[step.name]:>10,} rows  kept (inputs unchanged)")
+            self.say(f"{_rows_line(step.name, self.rows[step.name])}  kept (inputs unchanged)")
             return
         start, cpu = time.perf_counter(), time.process_time()
         con.raw_sql(step.create)
@@ -295,7 +301,7 @@ class _Timer:
         self.rows[step.name] = rows
         self.seconds[step.name] = time.perf_counter() - start + compiling
         self.cpu[step.name] = time.process_time() - cpu
-        self.say(f"{step.name:<28} {self.rows[step.name]:>10,} rows  {self.seconds[step.name]:6.2f} s")
+        self.say(f"{_rows_line(step.name, self.rows[step.name])}  {self.seconds[step.name]:6.2f} s")
 
 
 def _publish_reports(
@@ -314,7 +320,10 @@ def _publish_reports(
     steps = compiled.recall(key, store)
     if steps is not None:
         plan.start(key, existing, [s.name for s in steps])
-        timer.say(f"SQL of {len(steps)} steps reused (same code, as_of, rules and schema as a former build)")
+        timer.say(
+            f"SQL of {len(steps)} {plural(len(steps), 'step')} reused "
+            "(same code, as_of, rules and schema as a former build)"
+        )
         for step in steps:
             timer.run(con, step, plan)
     else:
@@ -341,7 +350,9 @@ def _publish_reports(
     for name in plan.dropped():
         con.raw_sql(f"DROP TABLE IF EXISTS {quote_ident(name)}")
     if plan.kept:
-        timer.say(f"{len(plan.kept)} steps kept from the last build (their inputs did not change)")
+        timer.say(
+            f"{len(plan.kept)} {plural(len(plan.kept), 'step')} kept from the last build (their inputs did not change)"
+        )
 
 
 def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, full: bool = False) -> BuildSummary:
@@ -419,7 +430,10 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
 
                 ch = _clickhouse(cfg.warehouse.clickhouse_url)
                 pushed = push_canonical(ch, str(cfg.warehouse_path))
-                say(f"copied {len(pushed)} canonical tables to ClickHouse ({sum(pushed.values()):,} rows)")
+                say(
+                    f"copied {len(pushed)} canonical {plural(len(pushed), 'table')} to ClickHouse "
+                    f"({sum(pushed.values()):,} {plural(sum(pushed.values()), 'row')})"
+                )
                 # the bonus state is copied into the published file as on DuckDB, then to the server
                 closed, params = _with_bonus_state(out, cfg, params, say)
                 state = state_on(_bonus_state_of(out.ibis, closed), lambda n, t: put_on_server(ch, n, t))
@@ -463,6 +477,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
         engine=engine,
         timezone=tz,
         timezone_source=zone.source,
+        currency=cfg.account.currency,
         rows=dict(timer.rows),
         seconds=time.perf_counter() - started,
         step_seconds=dict(timer.seconds),

@@ -79,5 +79,5 @@ def register(app: typer.Typer) -> None:
         from salesglass.outputs.export import export_reports
 
         cfg = load_config(config)
-        written = export_reports(cfg.published_path, format, out)
+        written = export_reports(cfg.published_path, format, out, cfg.account.currency)
         Console().print(f"wrote {written}")

@@ -112,6 +112,15 @@ class ForecastRules(Section):
 
 
 class ReportsConfig(Section):
+    # true (the report contract): a deal created after the partner's first sale that never reached the
+    # first-sale stage can be its acquiring deal — for a partner that has sold, the only deals the "most
+    # recently created" fallback can pick are such late deals, typically a development deal opened months
+    # later, whose sales manager then earns the first-sale and acquisition-share bonuses and the new-partner
+    # credit. false: such a deal is never the acquiring deal of a partner that has sold; a partner whose deals
+    # are all late then has no acquiring deal (no sales bonus lines; data quality counts it). Trade-off: a
+    # rep who logs the acquisition deal late and never moves it to the first-sale status loses the bonus.
+    # Partners that have not sold keep the fallback either way (docs/reports.md)
+    late_deal_acquires: bool = True
     bonus: BonusRules = BonusRules()
     declining: DecliningRules = DecliningRules()
     forecast: ForecastRules = ForecastRules()
@@ -123,6 +132,8 @@ def demo_section(company: Path) -> str:
 [reports]
 # Report rules (docs/reports.md). The lines below are the defaults: uncomment and change
 # a value to use your own. Reports are built with `salesglass build [--as-of YYYY-MM-DD]`.
+# late_deal_acquires = true      # false: a deal opened after a partner's first sale that never reached
+#                                # first sale (a development deal) earns no sales bonus (docs/reports.md)
 
 [reports.bonus]
 # first_sale_fixed = "5000.00"   # ₽ per new partner (its first ticket sale) to the acquiring deal's sales manager

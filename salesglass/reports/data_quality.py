@@ -2,9 +2,9 @@
 
 Grain: source × entity × reason, column `rows`. Covers quarantined rows (as quarantined, per source),
 unlinked deals, partners without a deal (and of them, those that sell: no sales manager is credited
-with them), sales of unknown partners, fuzzy link suggestions awaiting
-review and partners whose development bonus would have no manager. Written in Ibis, so it runs on
-DuckDB and ClickHouse alike; only non-zero counts are listed.
+with them), partners acquired by a late deal (derive/acquiring_deal.py), sales of unknown partners,
+fuzzy link suggestions awaiting review and partners whose development bonus would have no manager.
+Written in Ibis, so it runs on DuckDB and ClickHouse alike; only non-zero counts are listed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ NO_SALES_MANAGER = (
 )
 UNKNOWN_PARTNER = "sale of a partner unknown to the platform's partner list"
 SUGGESTION = "fuzzy link suggestion awaiting review"
+LATE_DEAL = (
+    "partner with sales whose deals were all created after its first sale and never reached first sale "
+    "(a late deal: its sales manager earns the sales bonuses unless [reports] late_deal_acquires = false)"
+)
 NO_MANAGER = "partner with sales but no development manager (no growth bonus line)"
 _UNKNOWN = ("platform", "sales", UNKNOWN_PARTNER)  # source, entity, reason
 
@@ -49,6 +53,24 @@ def _unknown_partner_sales(canon: Canon, known: ir.Table) -> ir.Table:
         entity=ibis.literal(_UNKNOWN[1], type="string"),
         reason=ibis.literal(_UNKNOWN[2], type="string"),
     )
+
+
+def _late_acquired(canon: Canon, params: BuildParams) -> ir.Table:
+    """Partners whose acquiring deal by the spec's rule is a late deal. Counted whatever
+    `late_deal_acquires` says (the same partners: paid through the late deal, or left without an acquiring
+    deal). The build passes its derived tables; `doctor` calls this on the plain canonical model, whose
+    deal_stages are amoCRM's alone, so the first sales and completed stages are derived here."""
+    from dataclasses import replace
+
+    from salesglass.reports.derive import acquiring_deal, as_of, deal_stages, first_sale, partner_months
+
+    if canon.first_sales is None:
+        canon = as_of.visible(canon, params)  # deleted deals dropped, as in the build
+        if canon.partner_months is None:
+            canon = replace(canon, partner_months=partner_months.build(canon, params))
+        canon = replace(canon, first_sales=first_sale.build(canon, params))
+        canon = replace(canon, deal_stages=deal_stages.build(canon, params))
+    return acquiring_deal.late_acquired(canon)
 
 
 def build(canon: Canon, params: BuildParams) -> ir.Table:
@@ -81,6 +103,9 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
             "partners",
             NO_SALES_MANAGER,
         ),
+        # a partner that has sold whose acquiring deal is a deal opened after its first sale (default: it pays
+        # the sales bonuses; [reports] late_deal_acquires = false: no acquiring deal)
+        _count(_late_acquired(canon, params), "reports", "partners", LATE_DEAL),
         _unknown_partner_sales(canon, known),
         _count(canon.link_suggestions, "linking", "link_suggestions", SUGGESTION),
         _count(

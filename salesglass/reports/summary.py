@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from salesglass.currency import currency_sign
 from salesglass.reports.base import BuildParams
 from salesglass.sql import quote_lit
 
@@ -29,6 +30,7 @@ class BuildSummary:
     bonus_total: Decimal
     step_seconds: dict[str, float] = field(default_factory=dict)  # per published table / step
     timezone_source: str = "config"  # where the zone came from: config, amocrm or default
+    currency: str = "RUB"  # [account] currency: the money's sign
 
     def print(self, console) -> None:
         from rich.table import Table
@@ -47,14 +49,13 @@ class BuildSummary:
         console.print(table)
         pct = "—" if self.margin_pct is None else f"{self.margin_pct} %"
         console.print(
-            f"[bold]{self.as_of:%B %Y} to date[/] (company): turnover {_rub(self.turnover)}, "
-            f"revenue {_rub(self.revenue)}, margin {pct}, new partners {self.new_partners}, "
-            f"bonuses {_rub(self.bonus_total)}  ·  built in {self.seconds:.1f} s"
+            f"[bold]{self.as_of:%B %Y} to date[/] (company): turnover {self._money(self.turnover)}, "
+            f"revenue {self._money(self.revenue)}, margin {pct}, new partners {self.new_partners}, "
+            f"bonuses {self._money(self.bonus_total)}  ·  built in {self.seconds:.1f} s"
         )
 
-
-def _rub(x: Decimal) -> str:
-    return f"{x:,.2f} ₽".replace(",", " ")
+    def _money(self, x: Decimal) -> str:
+        return f"{x:,.2f} {currency_sign(self.currency)}".replace(",", " ")
 
 
 def running_totals(con: Any, params: BuildParams) -> dict:

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from salesglass.currency import currency_sign
 from salesglass.serve.strings import STRINGS
 
 LANGS = ("ru", "en")
 _EXP = {n: Decimal(1).scaleb(-n) for n in range(7)}
 NNBSP = "\u202f"  # narrow no-break space: Russian thousands separator
 NBSP = "\u00a0"
-CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸"}
 MONTHS = {
     "ru": ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
@@ -48,7 +48,7 @@ class Formatter:
 
     def __init__(self, lang: str, currency: str = "RUB", zone: str | None = None):
         self.lang = lang if lang in LANGS else "ru"
-        self.sign = CURRENCY_SIGNS.get(currency, currency)
+        self.sign = currency_sign(currency)
         self.zone = zone  # the account zone: a moment is shown as its wall time there
 
     def local(self, value: datetime) -> datetime:

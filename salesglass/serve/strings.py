@@ -29,6 +29,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "fuzzy link suggestion awaiting review",
         "нечёткое предложение связи ждёт проверки",
     ),
+    "partner with sales whose deals were all created after its first sale and never reached first sale "
+    "(a late deal: its sales manager earns the sales bonuses unless [reports] late_deal_acquires = false)": (
+        "partner with sales whose deals were all created after its first sale and never reached first sale "
+        "(a late deal: its sales manager earns the sales bonuses unless [reports] late_deal_acquires = false)",
+        "у партнёра с продажами все сделки созданы после его первой продажи и не дошли до первой продажи "
+        "(поздняя сделка: бонусы за продажи получает её менеджер, если не задано [reports] "
+        "late_deal_acquires = false)",
+    ),
     "partner with sales but no development manager (no growth bonus line)": (
         "partner with sales but no development manager (no growth bonus line)",
         "у партнёра есть продажи, но нет менеджера по развитию (нет строки бонуса за рост)",
@@ -112,6 +120,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kpi_reached_of_created": (
         "{reached} of the {created} deals created reached a first sale",
         "{reached} из {created} созданных сделок дошли до первой продажи",
+    ),
+    "kpi_reached_of_created_one": (
+        "{reached} of the {created} deal created reached a first sale",
+        "создана {created} сделка, до первой продажи дошло: {reached}",
     ),
     "hint_reached_in_week": (
         "Deals that reached the stage in the week, whenever they were created.",
@@ -201,6 +213,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_rows_plain": ("Nothing to show.", "Показать нечего."),
     "no_manager": ("No manager", "Без менеджера"),
     "rows_found": ("{n} rows", "строк: {n}"),
+    "rows_found_one": ("{n} row", "строк: {n}"),
     "sales_without_partner": ("Sales without a known partner", "Продажи без известного партнёра"),
     "open_full": ("Open as page", "Открыть страницей"),
     "prev": ("Previous", "Назад"),

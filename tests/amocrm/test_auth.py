@@ -222,3 +222,25 @@ def test_a_token_file_others_can_read_is_made_owner_only_on_use(tmp_path, caplog
     caplog.clear()
     TokenStore(path).load()  # already owner-only: nothing to say
     assert caplog.text == ""
+
+
+def test_init_with_the_emulators_address_keeps_it_and_inspect_tells_the_subdomain(tmp_path, emulator):
+    """`init --amocrm-url http://127.0.0.1:PORT` wrote subdomain = "127" (the first part of the IP address):
+    links to deals went to https://127.amocrm.ru and the webhook check refused the account's own webhooks.
+    The address is kept as the base URL, the subdomain left for the user, and `amocrm inspect` names it."""
+    import tomllib
+
+    from salesglass.cli import app
+    from salesglass.config import load_config
+
+    cfg_path = tmp_path / "salesglass.toml"
+    res = CliRunner().invoke(app, ["init", str(cfg_path), "--amocrm-url", emulator.url])
+    assert res.exit_code == 0, res.output
+    assert "subdomain" not in tomllib.loads(cfg_path.read_text())["amocrm"]
+    assert load_config(cfg_path).amocrm.base_url == emulator.url
+    CliRunner().invoke(
+        app, ["amocrm", "auth", "--long-lived", "-c", str(cfg_path)], input=OAUTH["long_lived_token"] + "\n"
+    )
+    result = CliRunner().invoke(app, ["amocrm", "inspect", "-c", str(cfg_path)], terminal_width=300)
+    assert result.exit_code == 0, result.output
+    assert 'set subdomain = "fixture" under [amocrm]' in " ".join(result.output.split())

@@ -289,3 +289,19 @@ def test_an_admin_approves_the_total_they_saw_not_a_newer_one(bonus_site, web):
     assert store.period(date(2026, 3, 1)).state == "in_review"
     r = post(admin, "/bonus/periods", {**stale, "total": "6000.00"}, "/bonus/periods")
     assert r.status_code == 303 and store.period(date(2026, 3, 1)).total == 6000
+
+
+def test_an_adjustment_form_sent_twice_is_one_adjustment(bonus_site, web):
+    """A double click on "Add adjustment" stored it twice: Anna would have been paid 2 × 1500.00."""
+    store = BonusStore(bonus_site.bonus_state_path)
+    admin = web("admin@demo.test")
+    form = {"action": "adjust", "month": "2026-03", "manager": "101", "amount": "1500", "reason": "fair bonus"}
+    token = csrf_of(admin.get("/bonus/periods").text)
+    for _ in range(2):
+        r = admin.post("/bonus/periods", data={**form, "csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 303
+    assert [str(a["amount"]) for a in store.manual_adjustments()] == ["1500.00"]
+    assert [a["action"] for a in store.audit()] == ["adjust"]
+    # a different adjustment right after is its own
+    assert post(admin, "/bonus/periods", {**form, "amount": "-300"}, "/bonus/periods").status_code == 303
+    assert [str(a["amount"]) for a in store.manual_adjustments()] == ["1500.00", "-300.00"]

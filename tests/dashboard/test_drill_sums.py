@@ -85,7 +85,7 @@ def drill_rows(admin, link: str) -> tuple[int, list[list[dict]]]:
     """The count the drill-down reports and all its rows, page after page."""
     first = admin.get(link, headers={"hx-request": "true"})
     assert first.status_code == 200, (link, first.status_code)
-    count = int(re.search(r"([\d,]+) rows", first.text).group(1).replace(",", ""))
+    count = int(re.search(r"([\d,]+) rows?\b", first.text).group(1).replace(",", ""))
     rows, page = rows_of(first.text), 1
     while len(rows) < count:
         page += 1

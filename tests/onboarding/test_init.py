@@ -151,13 +151,18 @@ def test_an_account_address_as_people_paste_it(tmp_path):
     from salesglass.errors import ConfigError
     from salesglass.starter import Answers, write_starter
 
-    for given, address, subdomain in (
-        ("acme", "https://acme.amocrm.ru", "acme"),
-        ("https://acme.amocrm.ru/leads/pipeline/7001?skip=0", "https://acme.amocrm.ru", "acme"),
-        ("acme.kommo.com/", "https://acme.kommo.com", "acme"),
-        ("http://127.0.0.1:8765", "http://127.0.0.1:8765", "127"),  # the emulator stays as given
+    for n, (given, address, subdomain) in enumerate(
+        (
+            ("acme", "https://acme.amocrm.ru", "acme"),
+            ("https://acme.amocrm.ru/leads/pipeline/7001?skip=0", "https://acme.amocrm.ru", "acme"),
+            ("acme.kommo.com/", "https://acme.kommo.com", "acme"),
+            # the emulator stays as given; its address tells no account name (it wrote subdomain = "127"): the
+            # line is left for the user, the default stands
+            ("http://127.0.0.1:8765", "http://127.0.0.1:8765", "demo"),
+            ("http://localhost:8765", "http://localhost:8765", "demo"),
+        )
     ):
-        done = write_starter(tmp_path / f"{subdomain}-{len(given)}.toml", Answers(amocrm_url=given))
+        done = write_starter(tmp_path / f"{subdomain}-{n}.toml", Answers(amocrm_url=given))
         cfg = load_config(done.config)
         assert (cfg.amocrm.base_url, cfg.amocrm.subdomain) == (address, subdomain), given
     # written by hand into the config, the page's path is named

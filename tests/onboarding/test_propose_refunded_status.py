@@ -37,7 +37,7 @@ def test_refunded_orders_with_positive_amounts_are_left_out_and_named(tmp_path: 
     (where, why), *_ = sales.where
     assert where == "status = 'paid'"
     assert why == "status: 'paid' = paid; left out: 'cancelled' (cancelled), 'refunded' (refund)"
-    assert any("'refunded' (1 rows in the sample) with positive amounts" in n for n in sales.notes)
+    assert any("'refunded' (1 row in the sample) with positive amounts" in n for n in sales.notes)
 
 
 def test_refund_rows_with_negative_amounts_are_kept_as_negative_sales(tmp_path: Path):

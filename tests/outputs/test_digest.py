@@ -97,10 +97,10 @@ def test_each_manager_gets_their_declining_partners_and_the_head_gets_plan_fact(
         "Оборот: факт 2 750 000,00 ₽; план 2 500 000,00 ₽ (оптимистичный 3 000 000,00 ₽); выполнение 110,00 %"
     ) in text
     assert "Билеты: факт 5 210" in text and "Маржа, %: факт 8,00 %" in text
-    assert "1 партнёр(ов) с падением продаж без менеджера" in text
+    assert "1 партнёр с падением продаж без менеджера по развитию — ему некому позвонить." in text
     assert "<table" in html and "103,33 %" in html
     # a manager without e-mail is reported, not silently dropped
-    assert any("Вера Сидорова has 1 declining partner(s) but no e-mail" in n for n in report.plan.notes)
+    assert any("Вера Сидорова has 1 declining partner but no e-mail" in n for n in report.plan.notes)
 
 
 def test_nothing_is_sent_when_there_is_nothing_to_say(tmp_path, smtp):

@@ -36,6 +36,11 @@ def test_demo_section_is_valid_config():
         ({"digest": {"smtp_pasword": "x"}}, "[digest].smtp_pasword is not a known setting"),
         # the default localhost:25 is rarely a mail server: enabling digests without naming one is an error
         ({"digest": {"enabled": True}}, "[digest]: enabled = true needs smtp_host"),
+        # salesglass@localhost is refused by real mail servers, and only when the first digest is sent
+        (
+            {"digest": {"enabled": True, "smtp_host": "smtp.yandex.ru", "username": "reports"}},
+            "[digest]: enabled = true needs from, the sender address",
+        ),
     ],
 )
 def test_mistakes_name_the_key(data, message):
@@ -55,5 +60,18 @@ def test_writeback_needs_a_target_when_enabled():
 
 def test_digest_on_a_mail_server_of_this_machine_is_written_out():
     """`smtp_host = "localhost"` written in the file is a choice (a local postfix) and is accepted."""
-    cfg = parse_config({"digest": {"enabled": True, "smtp_host": "localhost"}})
-    assert (cfg.digest.smtp_host, cfg.digest.smtp_port) == ("localhost", 25)
+    cfg = parse_config({"digest": {"enabled": True, "smtp_host": "localhost", "from": "salesglass@localhost"}})
+    assert (cfg.digest.smtp_host, cfg.digest.smtp_port, cfg.digest.from_address) == (
+        "localhost",
+        25,
+        "salesglass@localhost",
+    )
+
+
+def test_the_digest_sender_is_the_smtp_login_when_that_is_an_e_mail_address():
+    """Yandex, Mail.ru and Gmail send only as the account that logs in: `from` unwritten is that login."""
+    digest = {"enabled": True, "smtp_host": "smtp.yandex.ru", "username": "reports@example.ru"}
+    assert parse_config({"digest": digest}).digest.from_address == "reports@example.ru"
+    written = parse_config({"digest": {**digest, "from": "sales@example.ru"}}).digest.from_address
+    assert written == "sales@example.ru"
+    assert parse_config({}).digest.from_address == "salesglass@localhost"  # digests off: nothing to check

@@ -72,7 +72,9 @@ def test_nightly_run_and_digest_are_planned_in_the_accounts_own_zone(tmp_path):
     from salesglass.warehouse import connect
 
     cfg = make_config(
-        tmp_path, refresh={"nightly_at": "03:00"}, digest={"enabled": True, "smtp_host": "localhost", "at": "08:00"}
+        tmp_path,
+        refresh={"nightly_at": "03:00"},
+        digest={"enabled": True, "smtp_host": "localhost", "from": "reports@example.ru", "at": "08:00"},
     )
     con = connect(cfg.warehouse_path)
     store.init_raw(con)

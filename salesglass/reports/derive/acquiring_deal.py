@@ -3,6 +3,14 @@
 Among the non-deleted deals linked to the partner (as of as_of), the one that reached `first_sale`
 earliest (ties: smallest deal_id); if none reached it, the most recently created one (ties: smallest
 deal_id — our choice, the spec names none).
+
+A *late deal* is one created after its partner's first sale that never reached `first_sale` (deal_stages
+gives no deal a platform milestone from before it existed, so for a partner that has sold the fallback
+only ever picks such a deal — typically a development deal opened months later). The spec lets it
+acquire the partner (`[reports] late_deal_acquires = true`, the default): its sales manager then earns
+the first-sale and acquisition-share bonuses and the new-partner credit. With `false` a late deal is no
+candidate: a partner whose deals are all late has no acquiring deal (no sales bonus lines, counted in
+data quality). Partners that have not sold keep the spec's fallback either way.
 """
 
 from __future__ import annotations
@@ -16,11 +24,25 @@ from salesglass.reports.base import BuildParams, Canon, left_join
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def build(canon: Canon, params: BuildParams) -> ibis.Table:
+def candidates(canon: Canon) -> ibis.Table:
+    """Every linked deal with `first_sale_reached_at` (completed stages) and `late` (see above).
+    Needs the derived `first_sales` and completed `deal_stages`."""
     d = canon.deals
     st = canon.deal_stages
     first = st.filter(st.stage == "first_sale").select("deal_id", first_sale_reached_at="reached_at")
     linked = left_join(d.filter(d.partner_id.notnull()), first, "deal_id")
+    fs = canon.first_sales.select("partner_id", partner_first_sale_at="first_sale_at")
+    linked = left_join(linked, fs, "partner_id")
+    late = (
+        linked.first_sale_reached_at.isnull()
+        & linked.partner_first_sale_at.notnull()
+        & (linked.created_at > linked.partner_first_sale_at)
+    )
+    return linked.mutate(late=late.fill_null(False)).drop("partner_first_sale_at")
+
+
+def ranked(linked: ibis.Table) -> ibis.Table:
+    """The spec's choice among `linked` (candidates): one row per partner."""
     reached = linked.first_sale_reached_at.notnull()
     rank = ibis.row_number().over(
         group_by=linked.partner_id,
@@ -32,12 +54,27 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
             linked.deal_id.asc(),
         ],
     )
-    ranked = linked.mutate(rank=rank)
-    return ranked.filter(ranked.rank == 0).select(  # Ibis row_number() is 0-based
+    out = linked.mutate(rank=rank)
+    return out.filter(out.rank == 0)  # Ibis row_number() is 0-based
+
+
+def late_acquired(canon: Canon) -> ibis.Table:
+    """Partners whose acquiring deal by the spec's rule is a late deal (whatever the setting says): the
+    ones a late deal pays sales bonuses for by default, and that have no acquiring deal with `false`."""
+    best = ranked(candidates(canon))
+    return best.filter(best.late).select("partner_id")
+
+
+def build(canon: Canon, params: BuildParams) -> ibis.Table:
+    linked = candidates(canon)
+    if not params.rules.late_deal_acquires:
+        linked = linked.filter(~linked.late)
+    best = ranked(linked)
+    return best.select(
         "partner_id",
         "deal_id",
         "sales_manager_id",
         "is_cold",
         "client_kind",
-        reached_first_sale_at=(ranked.first_sale_reached_at),
+        reached_first_sale_at=best.first_sale_reached_at,
     )

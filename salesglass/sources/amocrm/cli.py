@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from salesglass.cli_options import ConfigOption
+from salesglass.plural import plural
 
 console = Console()
 amocrm_app = typer.Typer(help="amoCRM / Kommo account: authorize, inspect pipelines and fields.", no_args_is_help=True)
@@ -111,8 +112,17 @@ def inspect(config: ConfigOption = None) -> None:
     tz = ((account.get("_embedded") or {}).get("datetime_settings") or {}).get("timezone")
     console.print(
         f"account {account.get('name')!r} (id {account.get('id')}), time zone {tz}, "
-        f"currency {account.get('currency')}; {len(users)} users"
+        f"currency {account.get('currency')}; {len(users)} {plural(len(users), 'user')}"
     )
+    named = str(account.get("subdomain") or "")
+    if named and named.lower() != cfg.amocrm.subdomain.lower():
+        console.print(
+            f"[yellow]this account's subdomain is {escape(repr(named))}, the config says "
+            f"{escape(repr(cfg.amocrm.subdomain))}:[/] "
+            f'set subdomain = "{escape(named)}" under {escape("[amocrm]")} '
+            "(links to deals use it; webhooks from another subdomain are refused)",
+            highlight=False,
+        )
     t = Table("pipeline id", "pipeline", "status id", "status", "sort", title="Pipelines and statuses")
     for p in pipelines:
         for s in (p.get("_embedded") or {}).get("statuses") or []:

@@ -21,6 +21,7 @@ from sqlglot import exp
 
 from salesglass.config import Config
 from salesglass.errors import SalesglassError
+from salesglass.plural import plural
 from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import InputSpec
 from salesglass.sql import quote_ident, quote_lit
@@ -219,7 +220,9 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
             )
     future = con.execute("SELECT count(*) FROM sales WHERE sold_at > now() + INTERVAL 1 DAY").fetchall()[0][0]
     if future:
-        ic.warnings.append(f"time: {future} sales are dated in the future — a wrong zone or format?")
+        ic.warnings.append(
+            f"time: {future} {plural(future, 'sale is', 'sales are')} dated in the future — a wrong zone or format?"
+        )
 
 
 def _partner_facts(
@@ -234,7 +237,8 @@ def _partner_facts(
             ic.warnings.append(f"{count} × {reason}")
         else:
             ic.facts.append(
-                f"{count} partners name a manager e-mail; they are matched to amoCRM users after `salesglass sync`"
+                f"{count} {plural(count, 'partner names', 'partners name')} a manager e-mail; "
+                "they are matched to amoCRM users after `salesglass sync`"
             )
 
 
@@ -277,7 +281,8 @@ def _partner_references(con: duckdb.DuckDBPyConnection, report: PlatformCheck) -
     )
     if n and unknown / n > 0.2:
         sales[0].warnings.append(
-            f"partner: {unknown} of {n} sales name a partner the partners input does not list "
+            f"partner: {unknown} of {n} {plural(n, 'sale')} {plural(unknown, 'names', 'name')} a partner "
+            "the partners input does not list "
             f"(e.g. {', '.join(examples)}) — is partner_id the column that holds the partners' "
             "key?"
         )
@@ -329,7 +334,10 @@ def _status_values(cfg: Config, inp: InputSpec, ic: InputCheck) -> None:
         if unknown:
             ic.warnings.append(
                 f"status: {column} = "
-                + ", ".join(f"{v!r} ({n} rows{'' if m == 'unknown' else ', reads as ' + m})" for v, n, m in unknown)
+                + ", ".join(
+                    f"{v!r} ({n} {plural(n, 'row')}{'' if m == 'unknown' else ', reads as ' + m})"
+                    for v, n, m in unknown
+                )
                 + f" is left out by `where` ({inp.where}) without a known meaning — confirm these are not sales, "
                 f"or add them to the `where`"
             )

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from salesglass.cli_options import ConfigOption
+from salesglass.plural import plural
 
 console = Console()
 
@@ -104,7 +105,7 @@ def inspect(
     cfg = load_config(config)
     catalog = inspect_source(cfg.platform.url, cfg.platform.folder, cfg.base_dir, sample=sample)
     for t in catalog.tables:
-        title = f"{t.name} — {t.rows:,} rows" + (f" ({t.encoding})" if t.encoding else "")
+        title = f"{t.name} — {t.rows:,} {plural(t.rows, 'row')}" + (f" ({t.encoding})" if t.encoding else "")
         table = Table("column", "type", "filled", "distinct", "values", title=title, title_justify="left")
         for c in t.columns:
             shown = ", ".join(f"{v} ({n})" for v, n in c.top[:6]) if c.top else ", ".join(c.samples)

@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from salesglass.plural import plural
 from salesglass.sources.platform.inspect import Catalog, ColumnProfile, TableProfile
 from salesglass.sql import quote_ident, quote_lit
 
@@ -512,7 +513,7 @@ def _status_filter(p: InputProposal, t: TableProfile, catalog: Catalog, *, take:
     if unknown:
         p.notes.append(
             "unsure: status "
-            + ", ".join(f"{v!r} ({n} rows in the sample)" for v, n in unknown)
+            + ", ".join(f"{v!r} ({n} {plural(n, 'row')} in the sample)" for v, n in unknown)
             + " — meaning not recognised, left out; if it means paid, add it to the `where`"
         )
         p.columns.setdefault("__status", Choice(None, MEDIUM, "a status value to confirm"))
@@ -692,7 +693,7 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
     if refunded:
         p.notes.append(
             "refunds: status "
-            + ", ".join(f"{v!r} ({n} rows in the sample)" for v, n in refunded)
+            + ", ".join(f"{v!r} ({n} {plural(n, 'row')} in the sample)" for v, n in refunded)
             + " with positive amounts: orders refunded later, left out (their money came back). If those "
             "rows are refunds of other orders, load them as a second input with `negate = true` on the amounts"
         )
@@ -856,7 +857,10 @@ def _comment(text: str) -> list[str]:
 
 
 def _input_toml(p: InputProposal, *, plans: bool = False) -> list[str]:
-    out = [f"# {p.target} ← {p.table.name} ({p.table.rows:,} rows); confidence {p.confidence}: {p.reason}"]
+    out = [
+        f"# {p.target} ← {p.table.name} ({p.table.rows:,} {plural(p.table.rows, 'row')}); "
+        f"confidence {p.confidence}: {p.reason}"
+    ]
     for note in p.notes:
         out += _comment(note)
     out.append("[plans]" if plans else "[[platform.inputs]]")

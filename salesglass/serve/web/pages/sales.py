@@ -124,7 +124,11 @@ def kpis(ctx: Ctx, tot: SalesTotals, lo: date, hi: date) -> list[Kpi]:
         Kpi(
             t("created_to_first_sale"),
             f.pct(ratio(tot.reached, tot.created)),
-            sub=t("kpi_reached_of_created", reached=f.number(tot.reached), created=f.number(tot.created)),
+            sub=t(
+                "kpi_reached_of_created_one" if tot.created == 1 else "kpi_reached_of_created",
+                reached=f.number(tot.reached),
+                created=f.number(tot.created),
+            ),
         ),
     ]
 
