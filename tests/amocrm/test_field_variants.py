@@ -281,4 +281,4 @@ def test_the_sync_summary_says_how_many_values_could_not_be_read():
 
     summary = SyncSummary(mode="full")
     _finish(summary, MapResult(unreadable_fields=2), Resolved(pipelines=set(), stage_of={}, known_statuses=set()))
-    assert "warning: 2 custom field value(s) could not be read" in summary.render()
+    assert "warning: 2 custom field values could not be read" in summary.render()

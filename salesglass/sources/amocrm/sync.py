@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 
+from salesglass.plural import plural
 from salesglass.sources.amocrm import changes, extract, store
 from salesglass.sources.amocrm.client import AmoClient, client_from_config
 from salesglass.sources.amocrm.mapping import MapResult, build_canonical
@@ -296,13 +297,13 @@ class _Named:
         def ids(table: str) -> set[int]:
             return {r[0] for r in con.execute(f"SELECT id FROM {table}").fetchall()}
 
-        missing: dict[str, set[Any]] = {
-            "statuses": self.statuses - res.known_statuses,
-            "users": self.users - ids("raw_amocrm_users"),
-            "lead fields": self.lead_fields - ids("raw_amocrm_lead_fields"),
-            "company fields": self.company_fields - ids("raw_amocrm_company_fields"),
+        missing: dict[tuple[str, str], set[Any]] = {
+            ("status", "statuses"): self.statuses - res.known_statuses,
+            ("user", "users"): self.users - ids("raw_amocrm_users"),
+            ("lead field", "lead fields"): self.lead_fields - ids("raw_amocrm_lead_fields"),
+            ("company field", "company fields"): self.company_fields - ids("raw_amocrm_company_fields"),
         }
-        return ", ".join(f"{len(v)} unknown {k}" for k, v in missing.items() if v)
+        return ", ".join(f"{len(v)} unknown {plural(len(v), *k)}" for k, v in missing.items() if v)
 
 
 def _reference(
@@ -478,8 +479,8 @@ def _finish(summary: SyncSummary, mapped: MapResult, res: Resolved) -> None:
     summary.quarantined.update(mapped.quarantined)
     if mapped.unreadable_fields:
         summary.warnings.append(
-            f"{mapped.unreadable_fields} custom field value(s) could not be read: the deals and "
-            "companies are loaded with those fields empty (reasons in the quarantine table)"
+            f"{mapped.unreadable_fields} custom field {plural(mapped.unreadable_fields, 'value')} could not be read: "
+            "the deals and companies are loaded with those fields empty (reasons in the quarantine table)"
         )
     if res.unmapped:
         summary.warnings.append(
