@@ -227,3 +227,13 @@ def test_doctor_counts_the_late_deal(tmp_path):
     got = {reason: n for _, _, reason, n in quality_rows(con, Zone(TZ, "test"))}
     con.close()
     assert got.get(dq.LATE_DEAL) == 1
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_data_quality_page_labels_the_row(lang):
+    from salesglass.serve.i18n import Formatter
+    from salesglass.serve.web.reasons import reason_label
+
+    shown = reason_label(Formatter(lang, "RUB").t, dq.LATE_DEAL)
+    assert shown.startswith({"ru": "у партнёра с продажами все сделки созданы после", "en": "partner with sales"}[lang])
+    assert "late_deal_acquires = false" in shown  # names the setting that stops the payment
