@@ -68,18 +68,23 @@ def test_the_docs_have_config_snippets():
     assert {"docs/refresh.md", "docs/amocrm.md", "docs/bi-tools.md", "docs/reports.md"} <= where
 
 
-@pytest.mark.parametrize("snippet", config_snippets(), ids=lambda s: s.where)
-def test_a_config_snippet_loads_as_written(snippet: Snippet, tmp_path: Path):
+def _loads_or_is_refused(tmp_path: Path, text: str, *, refused: bool, what: str) -> None:
+    """The config `text` loads as written, or (an example wrong on purpose) is refused with a ConfigError."""
     path = tmp_path / "salesglass.toml"
-    path.write_text(snippet.text, encoding="utf-8")
-    if snippet.invalid:
+    path.write_text(text, encoding="utf-8")
+    if refused:
         with pytest.raises(ConfigError):
             load_config(path)
         return
     try:
         load_config(path)
     except ConfigError as exc:
-        pytest.fail(f"{snippet.where}: the config snippet does not load as written:\n{exc}\n---\n{snippet.text}")
+        pytest.fail(f"{what} does not load as written:\n{exc}\n---\n{text}")
+
+
+@pytest.mark.parametrize("snippet", config_snippets(), ids=lambda s: s.where)
+def test_a_config_snippet_loads_as_written(snippet: Snippet, tmp_path: Path):
+    _loads_or_is_refused(tmp_path, snippet.text, refused=snippet.invalid, what=f"{snippet.where}: the config snippet")
 
 
 def test_a_config_in_an_unlabelled_block_is_marked_toml():
@@ -137,16 +142,8 @@ def test_the_docs_have_inline_settings():
 
 @pytest.mark.parametrize(("where", "text"), inline_settings(), ids=[w for w, _ in inline_settings()])
 def test_an_inline_setting_loads_as_written(where: str, text: str, tmp_path: Path):
-    path = tmp_path / "salesglass.toml"
-    path.write_text(text, encoding="utf-8")
-    if " ".join(text.split("\n", 1)).strip() in CONDITIONS:
-        with pytest.raises(ConfigError):
-            load_config(path)
-        return
-    try:
-        load_config(path)
-    except ConfigError as exc:
-        pytest.fail(f"{where}: `{text.strip()}` does not load as written:\n{exc}")
+    refused = " ".join(text.split("\n", 1)).strip() in CONDITIONS
+    _loads_or_is_refused(tmp_path, text, refused=refused, what=f"{where}: `{text.strip()}`")
 
 
 # ------------------------------------------------------------------------------------------------ links

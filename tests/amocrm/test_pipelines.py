@@ -8,20 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from salesglass.sources.amocrm.sync import run_sync
-from salesglass.warehouse import connect
 from tests.amocrm.conftest import make_config
+from tests.amocrm.test_sync import rows
 
 # user input as hostile as a pipeline name gets: markup, emoji, quotes, 150 characters
 HOSTILE = ("<script>alert('воронка')</script> Партнёры 🤝 «Юг» & <b>" + "очень длинное название " * 8)[:150]
 assert len(HOSTILE) == 150
-
-
-def rows(cfg, sql: str) -> list[tuple]:
-    con = connect(cfg.warehouse_path, read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def pipelines(cfg) -> list[tuple]:

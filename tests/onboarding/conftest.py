@@ -75,18 +75,23 @@ INSERT INTO vidzhety VALUES
 """
 
 
-@pytest.fixture
-def ru_postgres(postgres_url: str) -> str:
-    """A fresh database `onboard_ru` on the session's PostgreSQL server; yields its URL."""
+def fresh_database(postgres_url: str, name: str, sql: str) -> str:
+    """Database `name` created anew on the session's PostgreSQL server and filled by `sql`; returns its URL."""
     import psycopg
 
     with psycopg.connect(postgres_url, autocommit=True) as pg:
-        pg.execute("DROP DATABASE IF EXISTS onboard_ru WITH (FORCE)")
-        pg.execute("CREATE DATABASE onboard_ru")
-    url = postgres_url.rsplit("/", 1)[0] + "/onboard_ru"
+        pg.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        pg.execute(f"CREATE DATABASE {name}")
+    url = postgres_url.rsplit("/", 1)[0] + "/" + name
     with psycopg.connect(url, autocommit=True) as pg:
-        pg.execute(RU_SCHEMA)
+        pg.execute(sql)
     return url
+
+
+@pytest.fixture
+def ru_postgres(postgres_url: str) -> str:
+    """A fresh database `onboard_ru` on the session's PostgreSQL server; yields its URL."""
+    return fresh_database(postgres_url, "onboard_ru", RU_SCHEMA)
 
 
 SALES_CSV = """Номер;Дата;Код контрагента;Мероприятие;Количество;Сумма;Комиссия;Расходы;Статус

@@ -17,6 +17,7 @@ from salesglass.sources.platform.inspect import inspect_source
 from salesglass.sources.platform.load import load_into
 from salesglass.sources.platform.propose import propose, to_toml
 from salesglass.warehouse import init_canonical
+from tests.onboarding.conftest import fresh_database
 
 SCHEMA = """
 CREATE SCHEMA shop;
@@ -32,15 +33,7 @@ INSERT INTO shop.orders VALUES ('A1', 1, '2026-09-30 23:30-04', 2, 3000.00, 300.
 
 @pytest.fixture
 def shop_postgres(postgres_url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(postgres_url, autocommit=True) as pg:
-        pg.execute("DROP DATABASE IF EXISTS onboard_schema WITH (FORCE)")
-        pg.execute("CREATE DATABASE onboard_schema")
-    url = postgres_url.rsplit("/", 1)[0] + "/onboard_schema"
-    with psycopg.connect(url, autocommit=True) as pg:
-        pg.execute(SCHEMA)
-    return url
+    return fresh_database(postgres_url, "onboard_schema", SCHEMA)
 
 
 @pytest.mark.postgres
@@ -85,15 +78,7 @@ INSERT INTO shop.vozvraty VALUES (901, 101, 100020, '2026-11-05 09:00');
 
 @pytest.fixture
 def refunds_postgres(postgres_url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(postgres_url, autocommit=True) as pg:
-        pg.execute("DROP DATABASE IF EXISTS onboard_refunds WITH (FORCE)")
-        pg.execute("CREATE DATABASE onboard_refunds")
-    url = postgres_url.rsplit("/", 1)[0] + "/onboard_refunds"
-    with psycopg.connect(url, autocommit=True) as pg:
-        pg.execute(REFUNDS)
-    return url
+    return fresh_database(postgres_url, "onboard_refunds", REFUNDS)
 
 
 @pytest.mark.postgres
