@@ -309,7 +309,97 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
         parts.append(locked.select(*LINE_COLUMNS))
         parts.append(_adjustments(canon, state, params, recomputed, closed)[0])
     lines = union_all(*[p.select(*LINE_COLUMNS) for p in parts])
+    lines = union_all(lines, _carry_forward(canon, lines, closed).select(*LINE_COLUMNS))
     return lines.order_by("month", "manager_id", "rule", "partner_id", "corrects_month")
+
+
+CARRY = "carry_forward"
+
+
+def _carry_forward(canon: Canon, lines: ibis.Table, closed: list[date]) -> ibis.Table:
+    """A negative net is not paid but carried into the manager's next month with lines, as a pair of
+    `carry_forward` lines that both name the month the negative came from (`corrects_month`): +x in that
+    month (its net becomes 0.00, nothing to pay) and −x in the next one. A carried amount that still
+    leaves the next month negative is carried again, until absorbed, so the sum over months is unchanged.
+
+    Open months only: a closed month keeps the carry lines it was approved with, and what closed months
+    carried out without the matching −x in another closed month is the balance the first open month
+    starts from. Running balance B(n) = min(0, B(n−1) + net(n)) in closed form (Lindley's recursion):
+    with S(n) = B(0) + cumulative net, B(n) = S(n) − max(0, running max of S), so it is set-based SQL.
+    Open months before the first closed month (history) carry among themselves from 0."""
+    regular = lines.filter(lines.rule != CARRY)
+    if closed:
+        regular = regular.filter(~regular.month.isin(closed))
+    net = regular.group_by("month", "manager_id").agg(net=regular.amount.sum().cast(MONEY))
+    zero = ibis.literal("0").cast(MONEY)
+    if closed:
+        last = max(closed)
+        net = net.mutate(after=net.month > ibis.literal(last))
+        done = lines.filter(lines.month.isin(closed), lines.rule == CARRY)
+        start = done.group_by("manager_id").agg(
+            b0=(-done.amount.sum()).cast(MONEY), b0_from=done.corrects_month.max(where=done.amount > 0)
+        )
+        net = net.left_join(start, "manager_id").select(net, start.b0, start.b0_from)
+        net = net.mutate(
+            b0=ibis.ifelse(net.after, net.b0.fill_null(zero), zero),
+            b0_from=ibis.ifelse(net.after, net.b0_from, ibis.null("date")),
+        )
+    else:
+        net = net.mutate(after=ibis.literal(True), b0=zero, b0_from=ibis.null("date"))
+    w = ibis.window(group_by=[net.manager_id, net.after], order_by=net.month, preceding=None, following=0)
+    net = net.mutate(s=(net.b0 + net.net.sum().over(w)).cast(MONEY))
+    net = net.mutate(peak=net.s.max().over(w))
+    net = net.mutate(balance=(net.s - ibis.greatest(net.peak, zero)).cast(MONEY))
+    w2 = ibis.window(group_by=[net.manager_id, net.after], order_by=net.month)
+    net = net.mutate(
+        prev_balance=net.balance.lag().over(w2),
+        prev_month=net.month.lag().over(w2),
+    )
+    net = net.mutate(
+        carried_in=ibis.coalesce(net.prev_balance, net.b0).cast(MONEY),
+        carried_from=ibis.ifelse(net.prev_month.isnull(), net.b0_from, net.prev_month),
+    )
+    mgr = canon.managers.select(m_id=canon.managers.manager_id.cast(_I64), active=canon.managers.is_active)
+    net = net.left_join(mgr, net.manager_id.cast(_I64) == mgr.m_id).select(net, mgr.active)
+
+    def line(t: ibis.Table, amount: ir.Value, corrects: ir.Value, cause: ir.Value) -> ibis.Table:
+        return t.select(
+            month=t.month,
+            manager_id=t.manager_id.cast(_I64),
+            role=ibis.literal("carry"),
+            rule=ibis.literal(CARRY),
+            partner_id=ibis.null("string"),
+            deal_id=ibis.null(_I64),
+            base=ibis.null(MONEY),
+            rate=ibis.null(RATE),
+            multiplier=ibis.null(RATE),
+            amount=amount.cast(MONEY),
+            baseline=ibis.null(MONEY),
+            corrects_month=corrects,
+            corrects_rule=ibis.null("string"),
+            cause=cause,
+        )
+
+    out_ = net.filter(net.balance < 0)
+    left = ibis.ifelse(
+        out_.active.fill_null(True),
+        "",
+        "; the manager has left: the company decides whether to write it off",
+    )
+    carried_out = line(
+        out_,
+        -out_.balance,
+        out_.month,
+        "net " + _money_text(out_.balance) + " is not paid: carried forward to the next month" + left,
+    )
+    in_ = net.filter(net.carried_in < 0, net.carried_from.notnull())
+    carried_in = line(
+        in_,
+        in_.carried_in,
+        in_.carried_from,
+        "carried from " + in_.carried_from.strftime("%Y-%m") + ": a negative net is paid off from later bonuses",
+    )
+    return union_all(carried_out, carried_in)
 
 
 def reconciliation(canon: Canon, params: BuildParams) -> ibis.Table:
