@@ -4,6 +4,10 @@ The statement is what a manager can read alone: every line with its partner, dea
 adjustment lines with the month they correct and why; the total; the month's state and approval date
 (from the state store: it changes between builds). The payroll file has one row per manager and the
 month's total to pay. Text cells go through salesglass/safe_cells.py (never a formula).
+
+A negative net is never paid: its `carry_forward` lines (reports/bonus_close.py) bring the month to 0.00
+and take the amount off the manager's next month; the payroll file says so in its `carried` and `note`
+columns, in English and Russian.
 """
 
 from __future__ import annotations
@@ -23,20 +27,58 @@ class Rows(Protocol):
 
 LINES_SQL = """
 SELECT l.month, l.manager_id, l.role, l.rule, l.partner_id, p.name AS partner_name, l.deal_id, d.name AS deal_name,
-       l.base, l.rate, l.multiplier, l.amount, l.corrects_month, l.corrects_rule, l.cause
+       l.base, l.rate, l.multiplier, l.amount, l.corrects_month, l.corrects_rule, l.cause,
+       m.is_active AS manager_active
 FROM report_bonus_lines l
 LEFT JOIN partners p USING (partner_id)
 LEFT JOIN deals d ON d.deal_id = l.deal_id
+LEFT JOIN managers m ON m.manager_id = l.manager_id
 WHERE l.month = ? AND l.manager_id = ?
 ORDER BY (l.corrects_month IS NOT NULL OR l.rule = 'manual'), l.rule, l.partner_id, l.corrects_month"""
 
 PAYROLL_SQL = """
 SELECT l.manager_id, m.name AS manager, m.email, sum(l.amount) AS total, count(*) AS lines,
-       coalesce(sum(l.amount) FILTER (WHERE l.corrects_month IS NOT NULL OR l.rule = 'manual'), 0) AS adjustments
+       coalesce(sum(l.amount) FILTER (WHERE (l.corrects_month IS NOT NULL OR l.rule = 'manual')
+                                    AND l.rule <> 'carry_forward'), 0) AS adjustments,
+       coalesce(sum(l.amount) FILTER (WHERE l.rule = 'carry_forward'), 0) AS carried,
+       coalesce(sum(l.amount) FILTER (WHERE l.rule = 'carry_forward' AND l.amount > 0), 0) AS carried_out,
+       coalesce(sum(l.amount) FILTER (WHERE l.rule = 'carry_forward' AND l.amount < 0), 0) AS carried_in,
+       string_agg(DISTINCT strftime(l.corrects_month, '%Y-%m'), ', ' ORDER BY strftime(l.corrects_month, '%Y-%m'))
+           FILTER (WHERE l.rule = 'carry_forward' AND l.amount < 0) AS carried_from,
+       bool_and(coalesce(m.is_active, TRUE)) AS active
 FROM report_bonus_lines l LEFT JOIN managers m USING (manager_id)
 WHERE l.month = ?
 GROUP BY l.manager_id, m.name, m.email
 ORDER BY m.name, l.manager_id"""
+
+
+# (English, Russian); the dashboard's strings (serve/bonus_strings.py) take these too
+CARRY_NOTES = {
+    "carry_out": (
+        "net {net} is not paid: carried forward to the next month",
+        "отрицательный итог {net} не выплачивается: переносится на следующий месяц",
+    ),
+    "carry_in": (
+        "{amount} carried from {months} (a negative net not paid then)",
+        "{amount} перенесено из {months} (отрицательный итог, не выплаченный тогда)",
+    ),
+    "carry_left": (
+        "the manager has left: the company decides whether to write it off",
+        "менеджер уволился: списать ли долг, решает компания",
+    ),
+}
+
+
+def carry_note(row: dict[str, Any], lang: int, money: Any = str) -> str:
+    """The payroll row's words for carried amounts (lang 0 English, 1 Russian); "" when nothing carried."""
+    parts = []
+    if row.get("carried_in"):
+        parts.append(CARRY_NOTES["carry_in"][lang].format(amount=money(row["carried_in"]), months=row["carried_from"]))
+    if row.get("carried_out"):
+        parts.append(CARRY_NOTES["carry_out"][lang].format(net=money(-row["carried_out"])))
+        if row.get("active") is False:
+            parts.append(CARRY_NOTES["carry_left"][lang])
+    return "; ".join(parts)
 
 
 def is_adjustment(line: dict) -> bool:
@@ -71,7 +113,18 @@ class _Cursor:
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-PAYROLL_COLUMNS = ("month", "manager_id", "manager", "email", "total", "adjustments", "lines", "state")
+PAYROLL_COLUMNS = (
+    "month",
+    "manager_id",
+    "manager",
+    "email",
+    "total",
+    "adjustments",
+    "carried",
+    "lines",
+    "state",
+    "note",
+)
 
 
 def write_payroll(cfg: Any, month: date, out: Path) -> int:
@@ -92,7 +145,18 @@ def write_payroll(cfg: Any, month: date, out: Path) -> int:
     finally:
         con.close()
     table = [
-        [month, r["manager_id"], r["manager"], r["email"], r["total"], r["adjustments"], r["lines"], state]
+        [
+            month,
+            r["manager_id"],
+            r["manager"],
+            r["email"],
+            r["total"],
+            r["adjustments"],
+            r["carried"],
+            r["lines"],
+            state,
+            " / ".join(n for n in (carry_note(r, 0), carry_note(r, 1)) if n),
+        ]
         for r in rows
     ]
     if suffix == ".csv":
@@ -110,7 +174,7 @@ def write_payroll(cfg: Any, month: date, out: Path) -> int:
         ws.append(header_cells(ws, PAYROLL_COLUMNS))
         for row in table:
             cells = [xlsx_cell(ws, v) for v in row]
-            cells[4].number_format = cells[5].number_format = TWO_PLACES
+            cells[4].number_format = cells[5].number_format = cells[6].number_format = TWO_PLACES
             cells[0].number_format = "yyyy-mm"
             ws.append(cells)
         wb.save(out)

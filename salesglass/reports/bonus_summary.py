@@ -2,7 +2,8 @@
 
 `adjustments` is the part of the total that corrects other months or was added by hand (clawback,
 true_up and manual lines); clawbacks and true-ups also count in the sales / development column of the
-rule they correct, manual lines only in the total.
+rule they correct, manual lines only in the total. `carry_forward` lines (a negative net carried to
+the next month) are in the total only: they are not corrections, they move money between months.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
             development_bonus=lines.amount.sum(where=lines.role == "development").fill_null(0).cast(MONEY),
             total=lines.amount.sum().cast(MONEY),
             lines=lines.count().cast("int64"),
-            adjustments=lines.amount.sum(where=lines.corrects_month.notnull() | (lines.rule == "manual"))
+            adjustments=lines.amount.sum(
+                where=(lines.corrects_month.notnull() | (lines.rule == "manual")) & (lines.rule != bonus_close.CARRY)
+            )
             .fill_null(0)
             .cast(MONEY),
         )

@@ -5,7 +5,13 @@ STRINGS when the bonus routes are registered. A key STRINGS already has (reason,
 of reports/columns.py) keeps STRINGS' text there, so it is not repeated here: a second text would never show.
 """
 
+from salesglass.bonus.statement import CARRY_NOTES
+
 BONUS_STRINGS: dict[str, tuple[str, str]] = {
+    **CARRY_NOTES,
+    "rule_carry_forward": ("carried forward", "перенос"),
+    "carried": ("Carried (negative net)", "Перенос (отрицательный итог)"),
+    "note": ("Note", "Примечание"),
     "page_bonus_periods": ("Bonus months", "Закрытие мотивации"),
     "page_statement": ("My statement", "Мой расчёт"),
     "page_statement_of": ("Bonus statement", "Расчёт мотивации"),

@@ -14,10 +14,12 @@ Gleb (development), whose only partners are P3 and P4 (no deals: growth lines on
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 
 import pytest
 
+from salesglass.bonus.statement import write_payroll
 from salesglass.bonus.store import BonusStore
 from salesglass.reports.build import run_build
 from salesglass.warehouse import connect
@@ -87,6 +89,11 @@ def test_a_negative_november_pays_nothing_and_december_pays_the_rest(gleb):
         (c.NOV, GLEB, M("1500.00"), c.NOV, "net -1500.00 is not paid: carried forward to the next month")
     ]
     assert totals(cfg, GLEB) == [(c.OCT, M("6000.00")), (c.NOV, M("0.00"))]
+    # the summary: the clawback is an adjustment, the carried 1 500.00 is in the total only
+    assert query(
+        cfg,
+        f"SELECT total, adjustments FROM report_bonus_summary WHERE manager_id = {GLEB} AND month = DATE '2026-11-01'",
+    ) == [(M("0.00"), M("-2500.00"))]
 
     close(store, cfg, c.NOV)
     assert store.period(c.NOV).total == M("166.67")  # Vera 150.00 + 16.67, Gleb 0.00: the month pays no negative
@@ -130,8 +137,17 @@ def test_a_manager_who_left_is_named_on_the_carried_line(gleb):
     ]
 
 
-def test_a_manager_with_a_positive_net_is_unaffected(gleb):
+def test_the_payroll_file_pays_0_and_says_why_and_a_positive_net_is_unaffected(gleb, tmp_path):
     cfg, _ = gleb
-    # Vera: October 250.00 (approved), November 150.00 + 16.67 (P1, P2 growth): no carry lines, paid as earned
-    assert totals(cfg, 3) == [(c.OCT, M("250.00")), (c.NOV, M("166.67"))]
-    assert [row for row in carry_lines(cfg) if row[1] != GLEB] == []
+    out = tmp_path / "payroll.csv"
+    assert write_payroll(cfg, c.NOV, out) == 2
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        rows = {r["manager"]: r for r in csv.DictReader(f)}
+    # Gleb: 1 000.00 earned − 2 500.00 clawback + 1 500.00 carried = 0.00
+    # Vera: 150.00 + 16.67 as earned, nothing carried
+    assert [rows["Gleb"][k] for k in ("total", "adjustments", "carried")] == ["0.00", "-2500.00", "1500.00"]
+    assert rows["Gleb"]["note"] == (
+        "net -1500.00 is not paid: carried forward to the next month / "
+        "отрицательный итог -1500.00 не выплачивается: переносится на следующий месяц"
+    )
+    assert [rows["Vera"][k] for k in ("total", "adjustments", "carried", "note")] == ["166.67", "0.00", "0.00", ""]

@@ -83,6 +83,7 @@ def payroll_view(ctx: Ctx, month: date, period: Period) -> PageView:
     rows = stmt.payroll(ctx.q, month)
     for r in rows:
         r["month"], r["state"] = month, t(f"state_{period.state}")
+        r["note"] = stmt.carry_note(r, 1 if ctx.fmt.lang == "ru" else 0, ctx.fmt.money)
     view = PageView(f"{t('payroll')} {ctx.fmt.month(month)}")
     view.scope = f"{t('month')}: {ctx.fmt.month(month)}; {t('manager')}: {t('all_managers')}"
     view.tables = [
@@ -96,8 +97,10 @@ def payroll_view(ctx: Ctx, month: date, period: Period) -> PageView:
                 Col("email", t("email")),
                 Col("total", t("to_pay"), "money"),
                 Col("adjustments", t("adjustments"), "money"),
+                Col("carried", t("carried"), "money"),
                 Col("lines", t("bonus_lines"), "int"),
                 Col("state", t("state")),
+                Col("note", t("note")),
             ],
             rows,
             total={"total": sum((r["total"] for r in rows), Decimal("0.00"))},
@@ -203,7 +206,7 @@ def statement_view(ctx: Ctx, data: dict[str, Any], period: Period, manager_name:
             "adjustments",
             t("adjustments"),
             adjustment_cols(t),
-            [statement_line(t, r) for r in data["adjustments"]],
+            [statement_line(t, r, f.money) for r in data["adjustments"]],
             total={"amount": sum((r["amount"] for r in data["adjustments"]), Decimal("0.00"))},
         ),
     ]
@@ -227,9 +230,16 @@ def statement_head(ctx: Ctx, data: dict[str, Any], period: Period, manager_name:
     )
 
 
-def statement_line(t: Callable[..., str], r: dict[str, Any]) -> dict[str, Any]:
-    """A bonus line or adjustment as the statement shows it: rule in words, partner and deal named."""
+def statement_line(t: Callable[..., str], r: dict[str, Any], money: Callable[[Any], str] = str) -> dict[str, Any]:
+    """A bonus line or adjustment as the statement shows it: rule in words, partner and deal named; a
+    carried negative net says why in the page's language (the published cause is English)."""
     out = dict(r)
+    if r["rule"] == "carry_forward" and r["amount"] > 0:  # this month's negative net, not paid
+        out["cause"] = t("carry_out", net=money(-r["amount"]))
+        if r.get("manager_active") is False:
+            out["cause"] += "; " + t("carry_left")
+    elif r["rule"] == "carry_forward":  # an earlier month's, taken off this one
+        out["cause"] = t("carry_in", amount=money(r["amount"]), months=f"{r['corrects_month']:%Y-%m}")
     out["rule_key"] = r["rule"]
     rule = _rule(t, r["rule"])
     out["rule"] = rule[:1].upper() + rule[1:]  # a cell starts with a capital, as on the bonuses page

@@ -1,0 +1,60 @@
+"""A negative net on the dashboard: the statement (screen, both languages) and the payroll sheet say that
+it is not paid but carried forward. The published fixture (tests/dashboard/bonus_fixture.py) plus, for
+Boris (102) in March 2026: growth P2 200.00, a clawback of −500.00 correcting February → net −300.00,
+so a carry_forward line of +300.00 (as the build writes it) brings March to 0.00."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from tests.dashboard.bonus_fixture import EXTRA
+from tests.dashboard.conftest import add_users, login, make_config
+from tests.dashboard.fixture import write_published
+
+CARRY = """
+INSERT INTO report_bonus_lines VALUES ('2026-03-01', 102, 'development', 'clawback', 'P2', NULL, NULL, NULL, NULL,
+  -500.00, NULL, '2026-02-01', 'growth', 'refund R-10 of 2026-02-21 (revenue -10000.00)');
+INSERT INTO report_bonus_lines VALUES ('2026-03-01', 102, 'carry', 'carry_forward', NULL, NULL, NULL, NULL, NULL,
+  300.00, NULL, '2026-03-01', NULL, 'net -300.00 is not paid: carried forward to the next month');
+"""
+
+
+@pytest.fixture
+def web(tmp_path):
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    write_published(cfg.published_path, extra_sql=EXTRA + CARRY)
+    add_users(cfg)
+    app = create_app(cfg)
+
+    def client(email: str, lang: str) -> TestClient:
+        return login(TestClient(app, headers={"accept-language": lang}), email)
+
+    return client
+
+
+def test_the_statement_says_the_negative_net_is_carried_in_both_languages(web):
+    en = web("admin@demo.test", "en-US,en;q=0.9").get("/bonus/statement?month=2026-03&manager=102").text
+    assert 'data-col="rule">Carried forward<' in en
+    assert "is not paid: carried forward to the next month" in en
+    assert "Total to pay: 0.00" in en  # 200.00 − 500.00 + 300.00
+    ru = web("admin@demo.test", "ru-RU,ru;q=0.9").get("/bonus/statement?month=2026-03&manager=102").text
+    assert 'data-col="rule">Перенос<' in ru
+    assert "не выплачивается: переносится на следующий месяц" in ru
+
+
+def test_the_payroll_sheet_pays_0_and_says_why(web):
+    x = web("admin@demo.test", "en-US,en;q=0.9").get("/bonus/payroll.xlsx?month=2026-03")
+    ws = load_workbook(io.BytesIO(x.content)).worksheets[0]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    header = next(r for r in rows if r and r[0] == "Month")
+    body = {r[2]: dict(zip(header, r, strict=True)) for r in rows[rows.index(header) + 1 :] if r[1] is not None}
+    boris = body["Boris Ivanov"]
+    assert (boris["To pay"], boris["Adjustments"], boris["Carried (negative net)"]) == (0, -500, 300)
+    assert boris["Note"] == "net \u2212300.00\u00a0₽ is not paid: carried forward to the next month"
+    assert body["Anna Petrova"]["To pay"] == 5800 and body["Anna Petrova"]["Note"] in ("", None)
