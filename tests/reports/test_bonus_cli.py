@@ -97,11 +97,13 @@ def test_manual_adjustment_and_a_resolved_dispute_reach_the_lines_and_payroll(cl
     run("bonus", "payroll", "2026-11", "--out", str(tmp_path / "pay.xlsx"))
     ws = openpyxl.load_workbook(tmp_path / "pay.xlsx").active
     got = [tuple(r[1:7]) for r in ws.iter_rows(min_row=2, values_only=True)]
-    # Anna: −500 by hand; Vera: growth P1 150.00 + P2 16.67 + 100.00 for her dispute
-    assert got == [(1, "Anna", "anna@example.ru", -500, -500, 1), (3, "Vera", "vera@example.ru", 266.67, 100, 3)]
+    # Anna: −500 by hand, not paid but carried forward (+500.00); Vera: growth P1 150.00 + P2 16.67 + 100.00
+    # for her dispute
+    assert got == [(1, "Anna", "anna@example.ru", 0, -500, 500), (3, "Vera", "vera@example.ru", 266.67, 100, 0)]
     run("bonus", "payroll", "2026-11", "--out", str(tmp_path / "pay.csv"))
     text = (tmp_path / "pay.csv").read_text(encoding="utf-8-sig")
-    assert "2026-11-01,3,Vera,vera@example.ru,266.67,100.00,3,in_review" in text
+    assert "2026-11-01,3,Vera,vera@example.ru,266.67,100.00,0.00,3,in_review," in text
+    assert "2026-11-01,1,Anna,anna@example.ru,0.00,-500.00,500.00,2,in_review,net -500.00 is not paid" in text
     audit = [(a["action"], a["reason"]) for a in store.audit()]
     assert audit == [
         ("rules", None),

@@ -193,10 +193,14 @@ def test_a_new_development_manager_moves_the_line_with_a_clawback_and_a_true_up(
     assert query(
         cfg,
         "SELECT manager_id, rule, amount, corrects_month, cause FROM report_bonus_lines "
-        "WHERE corrects_month IS NOT NULL ORDER BY manager_id",
+        "WHERE corrects_month IS NOT NULL AND rule <> 'carry_forward' ORDER BY manager_id",
     ) == [
         (2, "true_up", M("250.00"), c.OCT, "partner P1 now credited to this manager (was manager 3)"),
         (3, "clawback", M("-250.00"), c.OCT, "partner P1 now credited to manager 2"),
+    ]
+    # Vera's November: P2 growth 16.67 − 250.00 = −233.33, not paid but carried forward
+    assert query(cfg, "SELECT manager_id, amount FROM report_bonus_lines WHERE rule = 'carry_forward'") == [
+        (3, M("233.33"))
     ]
 
 

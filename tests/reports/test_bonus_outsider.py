@@ -83,8 +83,10 @@ def test_a_late_refund_on_the_last_evening_of_a_month_is_named_by_the_accounts_d
     load_duckdb(con, {"sales": [LATE_REFUND]})
     con.close()
     run_build(cfg, as_of=date(2026, 11, 20), progress=False)
-    # October stays as approved; November corrects it, naming the refund's New York day (not UTC's 1 November)
+    # October stays as approved; November corrects it, naming the refund's New York day (not UTC's 1 November);
+    # Vera has nothing else in November, so her −60.00 is not paid but carried forward
     assert lines(cfg)[2:] == [
         (OCT, 3, "growth", M("250.00"), None, None),
+        (NOV, 3, "carry_forward", M("60.00"), NOV, "net -60.00 is not paid: carried forward to the next month"),
         (NOV, 3, "clawback", M("-60.00"), OCT, "refund r-late of 2026-10-31 (revenue -1200.00)"),
     ]
