@@ -84,8 +84,8 @@ def _code() -> str:
 
 def key_of(run: Callable[[str], list[tuple]], params: BuildParams, tables: Iterable[str], closed: tuple) -> str:
     """Everything the SQL depends on: code, as_of, zone, rules, frozen bonus numbers, closed months, the
-    development pipelines and the names and schemas (DuckDB's own column types and NOT NULL) of the tables the build reads, read from the
-    build file without Ibis."""
+    development pipelines and the names and schemas (DuckDB's own column types and NOT NULL) of the tables
+    the build reads, read from the build file without Ibis."""
     names = sorted(set(tables))
     parts = [
         _code(),
