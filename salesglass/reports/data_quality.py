@@ -70,7 +70,7 @@ def _late_acquired(canon: Canon, params: BuildParams) -> ir.Table:
             canon = replace(canon, partner_months=partner_months.build(canon, params))
         canon = replace(canon, first_sales=first_sale.build(canon, params))
         canon = replace(canon, deal_stages=deal_stages.build(canon, params))
-    return acquiring_deal.late_acquired(canon)
+    return acquiring_deal.late_acquired(canon, params)
 
 
 def build(canon: Canon, params: BuildParams) -> ir.Table:
