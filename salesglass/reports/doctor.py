@@ -11,9 +11,11 @@ from salesglass.account_zone import DEFAULT_ZONE, AccountZone
 from salesglass.model.schema import CANONICAL
 
 
-def quality_rows(con: duckdb.DuckDBPyConnection, zone: AccountZone | None = None) -> list[tuple[str, str, str, int]]:
+def quality_rows(
+    con: duckdb.DuckDBPyConnection, zone: AccountZone | None = None, development: list[int | str] | None = None
+) -> list[tuple[str, str, str, int]]:
     """report_data_quality computed on this DuckDB warehouse (the same Ibis code as the published report),
-    as of today in the account zone."""
+    as of today in the account zone; `development`: `[amocrm] development_pipelines`, as the build uses it."""
     import ibis
 
     from salesglass.config import Config
@@ -23,7 +25,14 @@ def quality_rows(con: duckdb.DuckDBPyConnection, zone: AccountZone | None = None
     zone = zone or AccountZone(DEFAULT_ZONE, "default")
     backend = ibis.duckdb.from_connection(con)
     canon = Canon(**{t.name: backend.table(t.name) for t in CANONICAL})
-    params = BuildParams(as_of=zone.today(), timezone=zone.name, rules=Config().reports)
+    from salesglass.reports.development import from_connection
+
+    params = BuildParams(
+        as_of=zone.today(),
+        timezone=zone.name,
+        rules=Config().reports,
+        development_pipelines=from_connection(development or [], con),
+    )
     expr = data_quality.build(canon, params)
     return [tuple(r) for r in backend.execute(expr).itertuples(index=False)]
 

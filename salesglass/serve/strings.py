@@ -37,6 +37,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "(поздняя сделка: бонусы за продажи получает её менеджер, если не задано [reports] "
         "late_deal_acquires = false)",
     ),
+    "partner with sales whose linked deals are all in development pipelines "
+    "(no acquiring deal: no sales bonus, no new-partner credit; [amocrm] development_pipelines)": (
+        "partner with sales whose linked deals are all in development pipelines "
+        "(no acquiring deal: no sales bonus, no new-partner credit; [amocrm] development_pipelines)",
+        "у партнёра с продажами все связанные сделки — в воронках развития (нет привлёкшей сделки: нет "
+        "бонусов за продажи и не засчитан как новый партнёр; [amocrm] development_pipelines)",
+    ),
     "partner with sales but no development manager (no growth bonus line)": (
         "partner with sales but no development manager (no growth bonus line)",
         "у партнёра есть продажи, но нет менеджера по развитию (нет строки бонуса за рост)",

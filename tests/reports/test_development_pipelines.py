@@ -22,12 +22,13 @@ import pytest
 
 from salesglass.errors import ConfigError
 from salesglass.model.schema import CANONICAL
+from salesglass.reports import data_quality as dq
 from salesglass.reports.base import BuildParams, Canon, nullable
 from salesglass.reports.config import ReportsConfig
 from salesglass.reports.development import development_ids
 from salesglass.warehouse import init_canonical
 from tests.reports.canon_io import load_duckdb
-from tests.reports.test_late_deal import _partner, _sale, _tables, acquiring, sales_lines
+from tests.reports.test_late_deal import _partner, _sale, _tables, acquiring, quality, sales_lines
 
 AS_OF = date(2026, 6, 15)
 TZ = "Europe/Moscow"
@@ -129,6 +130,12 @@ def test_sales_bonus_lines(by_setting):
     assert sales_lines(by_setting["by name"]) == sales_lines(by_setting["by id"]) == PA_LINES
 
 
+def test_data_quality_counts_the_partner_nobody_acquired(by_setting):
+    # PD sells and its only deal is a development deal: counted with the setting; PA has Anna's deal
+    assert dq.DEVELOPMENT_ONLY not in quality(by_setting["default"])
+    assert quality(by_setting["by name"])[dq.DEVELOPMENT_ONLY] == quality(by_setting["by id"])[dq.DEVELOPMENT_ONLY] == 1
+
+
 @pytest.mark.clickhouse
 def test_development_pipelines_on_clickhouse():
     from salesglass.reports.clickhouse import materialize_in_chdb
@@ -139,11 +146,15 @@ def test_development_pipelines_on_clickhouse():
     r = _tables(unbound_canon(), params_of(["Развитие клиентов"]), keep, lambda e: run_chdb(s, e))
     assert acquiring(r) == {("PA", 302, 1)}
     assert sales_lines(r) == PA_LINES
+    assert quality(r)[dq.DEVELOPMENT_ONLY] == 1
 
 
 def test_an_unknown_name_is_a_config_error_naming_the_key():
     with pytest.raises(ConfigError, match=r"\[amocrm\]\.development_pipelines\[1\]: no pipeline named 'Развитие'"):
         development_ids([DEV, "Развитие"], PIPELINES)
+    with pytest.raises(ConfigError, match=r"development_pipelines\[0\].*knows no pipelines yet.*sync"):
+        development_ids(["Развитие клиентов"], [])  # a warehouse synced before the pipelines table existed
+    assert development_ids([DEV], []) == (DEV,)  # an id needs no name
 
 
 def test_the_build_refuses_an_unknown_name_before_building(tmp_path):
@@ -179,3 +190,25 @@ def test_the_sync_refuses_an_unknown_name():
     resolve(AmoCRMConfig(development_pipelines=["Развитие клиентов"]), **lists)  # accepted
     with pytest.raises(ConfigError, match=r"\[amocrm\]\.development_pipelines\[0\]: no pipeline named 'Upsell'"):
         resolve(AmoCRMConfig(development_pipelines=["Upsell"]), **lists)
+
+
+def test_doctor_counts_the_partner_nobody_acquired():
+    """`salesglass doctor` resolves the setting against the warehouse as the build does."""
+    from salesglass.account_zone import AccountZone
+    from salesglass.reports.doctor import quality_rows
+
+    con = duckdb.connect()
+    init_canonical(con)
+    load_duckdb(con, DATA)
+
+    class Zone(AccountZone):
+        def today(self) -> date:
+            return AS_OF
+
+    def counted(development: list[int | str] | None) -> int | None:
+        return {reason: n for _, _, reason, n in quality_rows(con, Zone(TZ, "test"), development)}.get(
+            dq.DEVELOPMENT_ONLY
+        )
+
+    assert (counted(None), counted(["Развитие клиентов"])) == (None, 1)
+    con.close()

@@ -28,18 +28,17 @@ from salesglass.reports.base import BuildParams, Canon, left_join
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def acquisition_deals(canon: Canon, params: BuildParams) -> ibis.Table:
+def acquisition_deals(deals: ibis.Table, params: BuildParams) -> ibis.Table:
     """The deals that can bring a partner in: all but those of a development pipeline."""
-    d = canon.deals
     if not params.development_pipelines:
-        return d
-    return d.filter(~d.pipeline_id.isin(list(params.development_pipelines)).fill_null(False))
+        return deals
+    return deals.filter(~deals.pipeline_id.isin(list(params.development_pipelines)).fill_null(False))
 
 
 def candidates(canon: Canon, params: BuildParams) -> ibis.Table:
     """Every linked deal outside the development pipelines with `first_sale_reached_at` (completed stages)
     and `late` (see above). Needs the derived `first_sales` and completed `deal_stages`."""
-    d = acquisition_deals(canon, params)
+    d = acquisition_deals(canon.deals, params)
     st = canon.deal_stages
     first = st.filter(st.stage == "first_sale").select("deal_id", first_sale_reached_at="reached_at")
     linked = left_join(d.filter(d.partner_id.notnull()), first, "deal_id")
