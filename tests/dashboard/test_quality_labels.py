@@ -124,6 +124,7 @@ def test_suggestions_say_why_and_how_sure_possible_first(tmp_path) -> None:
     with TestClient(app, headers={"accept-language": "ru"}) as c:
         login(c, "admin@demo.test")
         html = c.get("/quality").text
+        assert "возможно: 1" in html  # the KPI: 3 suggestions, 1 of them possible
         table = html[html.index("Возможные связи (проверить)") :]
         assert table.index("Игорь Белов") < table.index("ООО «Макаров и Ко»") < table.index("Сергей Макаров")
         assert "возможно" in table and "слабо" in table
@@ -136,3 +137,25 @@ def test_suggestions_say_why_and_how_sure_possible_first(tmp_path) -> None:
         login(c, "admin@demo.test")
         html = c.get("/quality").text
         assert "deal lost 2025-02-12; partner already linked to deal 1001 by ИНН" in html
+
+
+OLD_SUGGESTIONS = """
+DROP TABLE link_suggestions;
+CREATE TABLE link_suggestions (deal_id BIGINT, partner_id VARCHAR, score DOUBLE, deal_name VARCHAR,
+                               partner_name VARCHAR);
+INSERT INTO link_suggestions VALUES (1004, 'P4', 91.5, 'Unlinked deal', 'Support organizers');
+"""
+
+
+def test_suggestions_of_a_file_linked_before_the_review_columns_still_render(tmp_path) -> None:
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    write_published(cfg.published_path, extra_sql=OLD_SUGGESTIONS)
+    add_users(cfg)
+    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as c:
+        login(c, "admin@demo.test")
+        resp = c.get("/quality")
+        assert resp.status_code == 200
+        table = resp.text[resp.text.index("Fuzzy link suggestions (review)") :]
+        assert "Unlinked deal" in table and "names 92 % alike" in table

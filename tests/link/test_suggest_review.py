@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 
 from salesglass.config import parse_config
+from salesglass.link.evaluate import measure_suggestions
 from salesglass.link.run import link_into
 from salesglass.reports.doctor import export_suggestions
 
@@ -87,3 +88,16 @@ def test_export_carries_the_review_columns_possible_first(warehouse, tmp_path):
         ("40", "weak"),
     ]
     assert rows[1]["partner_linked_by"] == "inn" and rows[2]["partner_candidates"] == "2"
+
+
+def test_suggestions_are_measured_against_the_truth(warehouse, tmp_path):
+    """bench/link_truth.py's count: deal 11 truly belongs to «ИП Макаров Сергей», deal 31 to another partner."""
+    con = _world(warehouse)
+    link_into(con, parse_config({}, base_dir=tmp_path))
+    truth = tmp_path / "links.csv"
+    truth.write_text("deal_id,partner_id\n11,pm\n31,px\n20,po\n", encoding="utf-8")
+    assert measure_suggestions(con, truth) == [
+        ("possible", "open", 1, 1, 1),  # deal 11: right
+        ("weak", "lost", 1, 0, 0),  # deal 40
+        ("weak", "open", 3, 0, 1),  # deals 13, 31 (its true partner is px), 32
+    ]

@@ -132,6 +132,7 @@ class Counts:
     quarantined: int  # rows set aside by validation
     unlinked: int  # live deals without a partner
     suggestions: int  # proposed deal → partner links
+    possible: int | None = None  # of them, confidence `possible` (None: a file without the review columns)
 
 
 def read_counts(ctx: Ctx) -> Counts:
@@ -142,6 +143,9 @@ def read_counts(ctx: Ctx) -> Counts:
         if has("deals")
         else 0,
         suggestions=q.scalar("SELECT count(*) FROM link_suggestions") if has("link_suggestions") else 0,
+        possible=q.scalar("SELECT count(*) FROM link_suggestions WHERE confidence = 'possible'")
+        if has("link_suggestions", "confidence")
+        else None,
     )
 
 
@@ -165,7 +169,11 @@ def kpis(ctx: Ctx, n: Counts) -> list[Kpi]:
             tone="bad" if n.unlinked else "good",
             link=drill(ctx, "deals", basis="unlinked"),
         ),
-        Kpi(t("link_suggestions"), f.number(n.suggestions)),
+        Kpi(
+            t("link_suggestions"),
+            f.number(n.suggestions),
+            sub=f"{t('confidence_possible')}: {f.number(n.possible)}" if n.possible is not None else None,
+        ),
     ]
 
 
