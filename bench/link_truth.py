@@ -5,7 +5,8 @@
 WAREHOUSE is a linked warehouse (e.g. /tmp/demo-s/salesglass.duckdb, opened read-only); TRUTH_DIR the
 truth/ folder of the company it was loaded from (links.csv, partners.csv, injected.json). Prints the
 deals' precision and recall (link/evaluate.py), the partners with a first sale by whether a linked deal
-accounts for them (`first_sale_coverage`), and the truth deals by the evidence the generator gave them
+accounts for them (`first_sale_coverage`), the link suggestions by confidence with how many name the true
+partner (`measure_suggestions`), and the truth deals by the evidence the generator gave them
 (injected.json `link_evidence`) with how many of each were linked right, wrongly or not at all.
 """
 
@@ -28,7 +29,7 @@ def main() -> None:
 
     import duckdb
 
-    from salesglass.link.evaluate import COVERAGE_KINDS, first_sale_coverage, measure_linking
+    from salesglass.link.evaluate import COVERAGE_KINDS, first_sale_coverage, measure_linking, measure_suggestions
 
     con = duckdb.connect(str(args.warehouse), read_only=True)
     precision, recall, counts = measure_linking(con, args.truth / "links.csv")
@@ -38,6 +39,9 @@ def main() -> None:
     print(f"partners with a first sale: {cov['partners']:,}")
     for kind in (*COVERAGE_KINDS, "credited_wrongly"):
         print(f"  {kind:<26} {cov[kind]:>7,}  {100 * cov[kind] / n:5.1f} %")
+    print("link suggestions by confidence and deal state: suggestions, right, on a deal with a true partner")
+    for confidence, state, n_sugg, right, truth_deal in measure_suggestions(con, args.truth / "links.csv"):
+        print(f"  {confidence:<9} {state:<5} {n_sugg:>7,} {right:>7,} {truth_deal:>7,}")
     evidence = json.loads((args.truth / "injected.json").read_text(encoding="utf-8")).get("link_evidence", {})
     rows = [(int(d), kind) for kind, ids in evidence.items() if kind != "description" for d in ids]
     if rows:

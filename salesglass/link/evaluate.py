@@ -93,3 +93,18 @@ def first_sale_coverage(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> dict
     con.execute("DROP TABLE __truth_links")
     con.execute("DROP TABLE __truth_first_sales")
     return dict(zip(("partners", *COVERAGE_KINDS, "credited_wrongly"), row, strict=True))
+
+
+def measure_suggestions(con: duckdb.DuckDBPyConnection, truth_links_csv: Path) -> list[tuple[str, str, int, int, int]]:
+    """The suggestions against the truth, by confidence and deal state: (confidence, deal_state, suggestions,
+    right, on a deal that has a true partner). A right suggestion names the deal's true partner."""
+    rows = con.execute(
+        """WITH truth AS (SELECT CAST(deal_id AS BIGINT) AS deal_id, CAST(partner_id AS VARCHAR) AS partner_id
+                          FROM read_csv(?, header = true, all_varchar = true))
+           SELECT s.confidence, s.deal_state, count(*), count(*) FILTER (WHERE t.partner_id = s.partner_id),
+                  count(t.deal_id)
+           FROM link_suggestions s LEFT JOIN truth t ON t.deal_id = s.deal_id
+           GROUP BY ALL ORDER BY ALL""",
+        [str(truth_links_csv)],
+    ).fetchall()
+    return [(str(a), str(b), int(n), int(r), int(k)) for a, b, n, r, k in rows]

@@ -1,5 +1,12 @@
 """Fuzzy link suggestions for unlinked deals: written to `link_suggestions`, never applied.
 
+Scoring keeps every name pair at or above the minimum in `link_fuzzy_scores` (kept between runs);
+`review` then rebuilds `link_suggestions` from it in the warehouse, set-based, each run: it leaves out
+a lost deal that was closed more than LOST_BEFORE_REGISTRATION_DAYS before its candidate partner
+registered (that deal cannot have brought the account), and says for each pair what was compared, the
+deal's state, whether the partner is already linked to another deal by override, account id or ИНН,
+how many candidates the deal and the partner have, and a confidence word (`possible` or `weak`).
+
 Names are normalised in the warehouse (the same SQL as the name rule); rapidfuzz scores each unlinked
 deal's company name (or the deal name when it has no company) against the partner names it can reach
 `[linking].fuzzy_min_score` with (link/blocking.py: a lossless partition filter, so cost grows with the
@@ -25,6 +32,11 @@ from salesglass.link.normalize import normalize_sql
 
 TOP = 5  # candidates kept per deal
 CHUNK = 2000
+SCORES = "link_fuzzy_scores"  # the scored pairs an incremental run patches (link_suggestions is derived)
+# a lost deal closed this long before the partner's account was created is not its acquiring deal: in
+# the simulated companies every truly linked lost deal closed after the registration
+LOST_BEFORE_REGISTRATION_DAYS = 30
+STRONG_METHODS = ("override", "account_id", "inn")
 
 
 def _candidates(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
@@ -41,8 +53,10 @@ def _candidates(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
 def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = True) -> int:
     """Rewrite the suggestions (all, or on an incremental run those that can differ); returns how many."""
     deals = _candidates(con)
+    if not _has_table(con, SCORES):  # the first run of this version: score everything
+        full = True
     if full:
-        con.execute("DELETE FROM link_suggestions")
+        con.execute(f"CREATE OR REPLACE TABLE {SCORES} ({', '.join(f'{n} {t}' for n, t in SUGGESTION_COLUMNS)})")
     else:
         deals = _rescore(con, deals, min_score)
     partners = con.execute(
@@ -50,7 +64,59 @@ def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = Tr
     ).fetchall()
     if deals and partners:
         rows = _score(deals, partners, min_score)
-        insert_rows(con, "link_suggestions", SUGGESTION_COLUMNS, rows)
+        insert_rows(con, SCORES, SUGGESTION_COLUMNS, rows)
+    return review(con)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            """SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database()
+               AND table_schema = 'main' AND table_name = ?""",
+            [name],
+        ).fetchall()[0][0]
+    )
+
+
+def review(con: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild `link_suggestions` from the scored pairs with what a reviewer needs; returns how many.
+
+    Set-based over the current deals, links and partners, so a deal lost, reopened or linked since the
+    pair was scored is described as it is now. Weak: the deal is lost; the partner is already linked to
+    another deal by override, account id or ИНН; or the pair is not one to one (the deal has several
+    candidate partners, or the partner several candidate deals).
+    """
+    from salesglass.model.ddl import create_table_sql
+    from salesglass.model.schema import TABLES
+
+    table = TABLES["link_suggestions"]
+    have = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE link_suggestions)").fetchall()}
+    if have != {c.name for c in table.columns}:  # written by an older version: it is derived, so rebuilt
+        con.execute("DROP TABLE link_suggestions")
+        con.execute(create_table_sql(table, "duckdb"))
+    strong = ", ".join(f"'{m}'" for m in STRONG_METHODS)
+    con.execute("DELETE FROM link_suggestions")
+    con.execute(f"""
+        INSERT INTO link_suggestions BY NAME
+        WITH kept AS (
+          SELECT s.*, CASE WHEN d.is_lost THEN 'lost' WHEN d.is_won THEN 'won' ELSE 'open' END AS deal_state,
+                 d.closed_at, CASE WHEN c.name IS NOT NULL THEN 'company_name' ELSE 'deal_name' END AS matched
+          FROM {SCORES} s JOIN deals d ON d.deal_id = s.deal_id
+          LEFT JOIN companies c ON c.company_id = d.company_id
+          LEFT JOIN partners p ON p.partner_id = s.partner_id
+          WHERE NOT (coalesce(d.is_lost, false) AND d.closed_at IS NOT NULL AND p.created_at IS NOT NULL
+                     AND d.closed_at < p.created_at - INTERVAL {LOST_BEFORE_REGISTRATION_DAYS} DAY)),
+        linked AS (
+          SELECT partner_id, arg_min(deal_id, deal_id) AS deal_id, arg_min(method, deal_id) AS method
+          FROM deal_partner_links WHERE method IN ({strong}) GROUP BY partner_id)
+        SELECT k.deal_id, k.partner_id, k.score, k.deal_name, k.partner_name, k.matched, k.deal_state, k.closed_at,
+               l.deal_id AS partner_linked_deal_id, l.method AS partner_linked_by,
+               count(*) OVER (PARTITION BY k.deal_id) AS deal_candidates,
+               count(*) OVER (PARTITION BY k.partner_id) AS partner_candidates,
+               CASE WHEN k.deal_state = 'lost' OR l.deal_id IS NOT NULL
+                         OR count(*) OVER (PARTITION BY k.deal_id) > 1
+                         OR count(*) OVER (PARTITION BY k.partner_id) > 1 THEN 'weak' ELSE 'possible' END AS confidence
+        FROM kept k LEFT JOIN linked l ON l.partner_id = k.partner_id""")
     (count,) = con.execute("SELECT count(*) FROM link_suggestions").fetchall()[0]
     return count
 
@@ -69,7 +135,7 @@ def _rescore(
         r[0]
         for r in con.execute(f"""
         SELECT deal_id FROM __scope
-        UNION SELECT deal_id FROM link_suggestions
+        UNION SELECT deal_id FROM {SCORES}
               WHERE partner_id IN (SELECT partner_id FROM ({renamed}))
                  OR partner_id NOT IN (SELECT partner_id FROM __partner_keys)""").fetchall()
     }
@@ -78,9 +144,9 @@ def _rescore(
         again |= {r[0] for r in _score(rest, changed, min_score)}
     con.execute("CREATE OR REPLACE TEMP TABLE __rescore (deal_id BIGINT)")
     insert_rows(con, "__rescore", [("deal_id", "BIGINT")], [(d,) for d in sorted(again)])
-    con.execute("DELETE FROM link_suggestions WHERE deal_id IN (SELECT deal_id FROM __rescore)")
+    con.execute(f"DELETE FROM {SCORES} WHERE deal_id IN (SELECT deal_id FROM __rescore)")
     # a deal that left the candidates (linked, overridden, deleted) keeps no suggestion either
-    con.execute("""DELETE FROM link_suggestions WHERE deal_id NOT IN (
+    con.execute(f"""DELETE FROM {SCORES} WHERE deal_id NOT IN (
                      SELECT deal_id FROM __deal_keys WHERE NOT is_deleted
                        AND deal_id NOT IN (SELECT deal_id FROM deal_partner_links)
                        AND deal_id NOT IN (SELECT deal_id FROM __overrides))""")

@@ -229,6 +229,18 @@ LINK_SUGGESTIONS = Table(
         C("score", Kind.DOUBLE, "similarity 0–100", required=True),
         C("deal_name", Kind.TEXT, "the deal's (or its company's) name that was compared"),
         C("partner_name", Kind.TEXT, "the candidate partner's name"),
+        C("matched", Kind.TEXT, "what was compared with the partner's name: `company_name` or `deal_name`"),
+        C("deal_state", Kind.TEXT, "the deal now: `open`, `won` or `lost`"),
+        C("closed_at", Kind.TIMESTAMPTZ, "when the deal was won or lost, NULL if open"),
+        C(
+            "partner_linked_deal_id",
+            Kind.BIGINT,
+            "another deal the partner is linked to by override, account id or ИНН",
+        ),
+        C("partner_linked_by", Kind.TEXT, "how that deal is linked (`override`, `account_id`, `inn`), NULL if none"),
+        C("deal_candidates", Kind.INTEGER, "partners suggested for this deal (more than 1: ambiguous)"),
+        C("partner_candidates", Kind.INTEGER, "deals this partner is suggested for (more than 1: ambiguous)"),
+        C("confidence", Kind.TEXT, "`possible` (open or won, one to one, partner not linked elsewhere) or `weak`"),
     ),
 )
 QUARANTINE = Table(

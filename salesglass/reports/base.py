@@ -44,6 +44,9 @@ class BuildParams:
     rules: ReportsConfig
     # bonus numbers frozen by approvals: (month, RuleNumbers) pairs; they win over the config for that month
     frozen_bonus_rules: tuple = ()
+    # ids of `[amocrm] development_pipelines` (reports/derive/acquiring_deal.development_ids): their deals
+    # never acquire a partner
+    development_pipelines: tuple[int, ...] = ()
 
     @property
     def bonus_schedule(self):

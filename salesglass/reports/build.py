@@ -377,6 +377,13 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
 
     if added := add_missing_canonical(cfg.warehouse_path):
         say(f"added the canonical tables this version has and the warehouse lacked (empty): {', '.join(added)}")
+    if cfg.amocrm.development_pipelines:  # names → ids, or a ConfigError naming the key, before any work
+        from salesglass.reports import development
+
+        params = replace(
+            params,
+            development_pipelines=development.from_warehouse(cfg.amocrm.development_pipelines, cfg.warehouse_path),
+        )
     previous = None
     if engine == "duckdb" and not full:
         previous = incremental.incremental_possible(cfg.warehouse_path, incremental.previous(cfg.published_path))

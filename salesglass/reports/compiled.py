@@ -83,9 +83,9 @@ def _code() -> str:
 
 
 def key_of(run: Callable[[str], list[tuple]], params: BuildParams, tables: Iterable[str], closed: tuple) -> str:
-    """Everything the SQL depends on: code, as_of, zone, rules, frozen bonus numbers, closed months and the
-    names and schemas (DuckDB's own column types and NOT NULL) of the tables the build reads, read from the
-    build file without Ibis."""
+    """Everything the SQL depends on: code, as_of, zone, rules, frozen bonus numbers, closed months, the
+    development pipelines and the names and schemas (DuckDB's own column types and NOT NULL) of the tables
+    the build reads, read from the build file without Ibis."""
     names = sorted(set(tables))
     parts = [
         _code(),
@@ -94,6 +94,7 @@ def key_of(run: Callable[[str], list[tuple]], params: BuildParams, tables: Itera
         params.rules.model_dump_json(),
         repr(params.frozen_bonus_rules),
         repr(closed),
+        repr(params.development_pipelines),
     ]
     listed = ", ".join(quote_lit(n) for n in names) or "NULL"
     columns = run(

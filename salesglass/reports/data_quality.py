@@ -2,7 +2,8 @@
 
 Grain: source × entity × reason, column `rows`. Covers quarantined rows (as quarantined, per source),
 unlinked deals, partners without a deal (and of them, those that sell: no sales manager is credited
-with them), partners acquired by a late deal (derive/acquiring_deal.py), sales of unknown partners,
+with them), partners acquired by a late deal (derive/acquiring_deal.py), partners whose deals are all in
+development pipelines, sales of unknown partners,
 fuzzy link suggestions awaiting review and partners whose development bonus would have no manager.
 Written in Ibis, so it runs on DuckDB and ClickHouse alike; only non-zero counts are listed.
 """
@@ -25,6 +26,10 @@ SUGGESTION = "fuzzy link suggestion awaiting review"
 LATE_DEAL = (
     "partner with sales whose deals were all created after its first sale and never reached first sale "
     "(a late deal: its sales manager earns the sales bonuses unless [reports] late_deal_acquires = false)"
+)
+DEVELOPMENT_ONLY = (
+    "partner with sales whose linked deals are all in development pipelines "
+    "(no acquiring deal: no sales bonus, no new-partner credit; [amocrm] development_pipelines)"
 )
 NO_MANAGER = "partner with sales but no development manager (no growth bonus line)"
 _UNKNOWN = ("platform", "sales", UNKNOWN_PARTNER)  # source, entity, reason
@@ -70,7 +75,15 @@ def _late_acquired(canon: Canon, params: BuildParams) -> ir.Table:
             canon = replace(canon, partner_months=partner_months.build(canon, params))
         canon = replace(canon, first_sales=first_sale.build(canon, params))
         canon = replace(canon, deal_stages=deal_stages.build(canon, params))
-    return acquiring_deal.late_acquired(canon)
+    return acquiring_deal.late_acquired(canon, params)
+
+
+def _acquisition_linked(deals: ir.Table, params: BuildParams) -> ir.Table:
+    """Partners with a linked deal outside the development pipelines (every linked partner by default)."""
+    from salesglass.reports.derive.acquiring_deal import acquisition_deals
+
+    acq = acquisition_deals(deals, params)
+    return acq.filter(acq.partner_id.notnull()).select("partner_id").distinct()
 
 
 def build(canon: Canon, params: BuildParams) -> ir.Table:
@@ -106,6 +119,14 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
         # a partner that has sold whose acquiring deal is a deal opened after its first sale (default: it pays
         # the sales bonuses; [reports] late_deal_acquires = false: no acquiring deal)
         _count(_late_acquired(canon, params), "reports", "partners", LATE_DEAL),
+        # a partner that has sold and whose only deals are development deals: nobody acquired it (only with
+        # [amocrm] development_pipelines set; none otherwise)
+        _count(
+            linked.semi_join(selling, "partner_id").anti_join(_acquisition_linked(deals, params), "partner_id"),
+            "reports",
+            "partners",
+            DEVELOPMENT_ONLY,
+        ),
         _unknown_partner_sales(canon, known),
         _count(canon.link_suggestions, "linking", "link_suggestions", SUGGESTION),
         _count(

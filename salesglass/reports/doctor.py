@@ -11,9 +11,11 @@ from salesglass.account_zone import DEFAULT_ZONE, AccountZone
 from salesglass.model.schema import CANONICAL
 
 
-def quality_rows(con: duckdb.DuckDBPyConnection, zone: AccountZone | None = None) -> list[tuple[str, str, str, int]]:
+def quality_rows(
+    con: duckdb.DuckDBPyConnection, zone: AccountZone | None = None, development: list[int | str] | None = None
+) -> list[tuple[str, str, str, int]]:
     """report_data_quality computed on this DuckDB warehouse (the same Ibis code as the published report),
-    as of today in the account zone."""
+    as of today in the account zone; `development`: `[amocrm] development_pipelines`, as the build uses it."""
     import ibis
 
     from salesglass.config import Config
@@ -23,7 +25,14 @@ def quality_rows(con: duckdb.DuckDBPyConnection, zone: AccountZone | None = None
     zone = zone or AccountZone(DEFAULT_ZONE, "default")
     backend = ibis.duckdb.from_connection(con)
     canon = Canon(**{t.name: backend.table(t.name) for t in CANONICAL})
-    params = BuildParams(as_of=zone.today(), timezone=zone.name, rules=Config().reports)
+    from salesglass.reports.development import from_connection
+
+    params = BuildParams(
+        as_of=zone.today(),
+        timezone=zone.name,
+        rules=Config().reports,
+        development_pipelines=from_connection(development or [], con),
+    )
     expr = data_quality.build(canon, params)
     return [tuple(r) for r in backend.execute(expr).itertuples(index=False)]
 
@@ -45,17 +54,33 @@ def last_build_zone(published: Path) -> AccountZone | None:
         con.close()
 
 
+# what a reviewer weighs, after the overrides file's columns (link/suggest.py `review`)
+REVIEW_COLUMNS = (
+    "confidence",
+    "deal_state",
+    "matched",
+    "partner_linked_deal_id",
+    "partner_linked_by",
+    "deal_candidates",
+    "partner_candidates",
+)
+
+
 def export_suggestions(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """Write the suggestions as CSV with the overrides file's columns first (deal_id, partner_id).
 
     Keep the right row per deal (or blank its partner_id to say "no partner"), delete the rest, and
     point `[linking].overrides_path` at the file.
     """
-    rows = con.execute("""SELECT deal_id, partner_id, score, deal_name, partner_name FROM link_suggestions
-                          ORDER BY deal_id, score DESC, partner_id""").fetchall()
+    columns = ["deal_id", "partner_id", "score", "deal_name", "partner_name"]
+    have = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE link_suggestions)").fetchall()}
+    columns += [c for c in REVIEW_COLUMNS if c in have]
+    order = "confidence = 'weak', " if "confidence" in have else ""
+    rows = con.execute(f"""SELECT {", ".join(columns)} FROM link_suggestions
+                           ORDER BY {order}deal_id, score DESC, partner_id""").fetchall()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["deal_id", "partner_id", "score", "deal_name", "partner_name"])
+        w.writerow(columns)
         w.writerows(rows)
     return len(rows)

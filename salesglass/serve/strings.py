@@ -37,6 +37,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "(поздняя сделка: бонусы за продажи получает её менеджер, если не задано [reports] "
         "late_deal_acquires = false)",
     ),
+    "partner with sales whose linked deals are all in development pipelines "
+    "(no acquiring deal: no sales bonus, no new-partner credit; [amocrm] development_pipelines)": (
+        "partner with sales whose linked deals are all in development pipelines "
+        "(no acquiring deal: no sales bonus, no new-partner credit; [amocrm] development_pipelines)",
+        "у партнёра с продажами все связанные сделки — в воронках развития (нет привлёкшей сделки: нет "
+        "бонусов за продажи и не засчитан как новый партнёр; [amocrm] development_pipelines)",
+    ),
     "partner with sales but no development manager (no growth bonus line)": (
         "partner with sales but no development manager (no growth bonus line)",
         "у партнёра есть продажи, но нет менеджера по развитию (нет строки бонуса за рост)",
@@ -401,6 +408,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "last_seen": ("Last seen", "Последний раз"),
     "sample_keys": ("Samples", "Примеры"),
     "score": ("Score", "Сходство"),
+    "confidence": ("Confidence", "Уверенность"),
+    "confidence_hint": (
+        "possible: an open or won deal, one candidate on each side, the partner not linked elsewhere; "
+        "weak: anything else. Check before adding an override: names repeat.",
+        "возможно: открытая или выигранная сделка, по одному кандидату с каждой стороны, партнёр больше ни с чем "
+        "не связан; слабо: все остальные. Проверьте перед тем, как добавить связь: имена повторяются.",
+    ),
+    "confidence_possible": ("possible", "возможно"),
+    "confidence_weak": ("weak", "слабо"),
+    "why": ("Why", "Почему"),
+    "why_company_name": ("company name ≈ partner name", "название компании ≈ имя партнёра"),
+    "why_deal_name": ("deal title ≈ partner name", "название сделки ≈ имя партнёра"),
+    "why_name": ("name ≈ partner name", "имя ≈ имя партнёра"),
+    "why_same_words": ("same words, other order or form", "те же слова в другом порядке или форме"),
+    "why_name_score": ("names {score} % alike", "имена похожи на {score} %"),
+    "why_lost": ("deal lost {date}", "сделка проиграна {date}"),
+    "why_won": ("deal won", "сделка выиграна"),
+    "why_partner_linked": (
+        "partner already linked to deal {deal} by {method}",
+        "партнёр уже связан со сделкой {deal} ({method})",
+    ),
+    "method_override": ("override", "ручная связь"),
+    "method_account_id": ("account id", "id аккаунта"),
+    "method_inn": ("ИНН", "ИНН"),
+    "why_deal_candidates": ("ambiguous: {n} partners for this deal", "неоднозначно: {n} партнёров для сделки"),
+    "why_partner_candidates": (
+        "ambiguous: partner suggested for {n} deals",
+        "неоднозначно: партнёр предложен для {n} сделок",
+    ),
     "source_key": ("Key", "Ключ"),
     "raw": ("Row", "Строка"),
     "seen_at": ("Seen", "Когда"),

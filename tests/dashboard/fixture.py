@@ -90,7 +90,8 @@ INSERT INTO sales VALUES
 INSERT INTO plans VALUES ('2026-03-01', NULL, 'turnover', 300000.00, 400000.00);
 INSERT INTO deal_partner_links VALUES (1001, 'P1', 'account_id', 100), (1002, 'P2', 'inn', 100),
  (1003, 'P3', 'name', 100);
-INSERT INTO link_suggestions VALUES (1004, 'P4', 91.5, 'Unlinked deal', 'Support organizers');
+INSERT INTO link_suggestions VALUES (1004, 'P4', 91.5, 'Unlinked deal', 'Support organizers', 'deal_name', 'open', NULL,
+ NULL, NULL, 1, 1, 'possible');
 INSERT INTO quarantine VALUES
  ('platform', 'sales', 'x1', 'tickets is not an integer', '{{"tickets": "<img src=x onerror=alert(1)>"}}',
   '2026-03-14 08:00:00+00'),

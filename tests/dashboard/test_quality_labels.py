@@ -100,3 +100,62 @@ def test_every_table_a_build_publishes_has_a_label() -> None:
     missing = sorted(t for t in published if t not in TABLE_LABELS)
     assert missing == []
     assert [t for t, (en, ru) in TABLE_LABELS.items() if not en.strip() or not ru.strip()] == []
+
+
+SUGGESTIONS = """
+DELETE FROM link_suggestions;
+INSERT INTO link_suggestions VALUES
+ (1004, 'P4', 100.0, 'Сергей Макаров', 'ИП Макаров Сергей', 'deal_name', 'lost', '2025-02-12 10:00:00+00',
+  1001, 'inn', 1, 2, 'weak'),
+ (1003, 'P4', 96.0, 'ООО «Макаров и Ко»', 'ИП Макаров Сергей', 'company_name', 'open', NULL,
+  1001, 'inn', 1, 2, 'weak'),
+ (1002, 'P3', 100.0, 'Игорь Белов', 'ИП Белов Игорь', 'deal_name', 'open', NULL, NULL, NULL, 1, 1, 'possible');
+"""
+
+
+def test_suggestions_say_why_and_how_sure_possible_first(tmp_path) -> None:
+    """A reviewer sees a confidence word and the reasons for and against each pair, not a bare 100,0."""
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    write_published(cfg.published_path, extra_sql=SUGGESTIONS)
+    add_users(cfg)
+    app = create_app(cfg)
+    with TestClient(app, headers={"accept-language": "ru"}) as c:
+        login(c, "admin@demo.test")
+        html = c.get("/quality").text
+        assert "возможно: 1" in html  # the KPI: 3 suggestions, 1 of them possible
+        table = html[html.index("Возможные связи (проверить)") :]
+        assert table.index("Игорь Белов") < table.index("ООО «Макаров и Ко»") < table.index("Сергей Макаров")
+        assert "возможно" in table and "слабо" in table
+        assert "название сделки ≈ имя партнёра; те же слова в другом порядке или форме" in table
+        assert "название компании ≈ имя партнёра; имена похожи на 96 %" in table
+        assert "сделка проиграна 2025-02-12" in table
+        assert "партнёр уже связан со сделкой 1001 (ИНН)" in table
+        assert "неоднозначно: партнёр предложен для 2 сделок" in table
+    with TestClient(app, headers={"accept-language": "en"}) as c:
+        login(c, "admin@demo.test")
+        html = c.get("/quality").text
+        assert "deal lost 2025-02-12; partner already linked to deal 1001 by ИНН" in html
+
+
+OLD_SUGGESTIONS = """
+DROP TABLE link_suggestions;
+CREATE TABLE link_suggestions (deal_id BIGINT, partner_id VARCHAR, score DOUBLE, deal_name VARCHAR,
+                               partner_name VARCHAR);
+INSERT INTO link_suggestions VALUES (1004, 'P4', 91.5, 'Unlinked deal', 'Support organizers');
+"""
+
+
+def test_suggestions_of_a_file_linked_before_the_review_columns_still_render(tmp_path) -> None:
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    write_published(cfg.published_path, extra_sql=OLD_SUGGESTIONS)
+    add_users(cfg)
+    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as c:
+        login(c, "admin@demo.test")
+        resp = c.get("/quality")
+        assert resp.status_code == 200
+        table = resp.text[resp.text.index("Fuzzy link suggestions (review)") :]
+        assert "Unlinked deal" in table and "names 92 % alike" in table

@@ -11,6 +11,10 @@ acquire the partner (`[reports] late_deal_acquires = true`, the default): its sa
 the first-sale and acquisition-share bonuses and the new-partner credit. With `false` a late deal is no
 candidate: a partner whose deals are all late has no acquiring deal (no sales bonus lines, counted in
 data quality). Partners that have not sold keep the spec's fallback either way.
+
+A deal of a *development pipeline* (`[amocrm] development_pipelines`: growing partners that already sell)
+is never a candidate, whatever stage it reached: amoCRM's "won" there means more sales from a partner
+someone else brought in, not a new partner. Default empty: every pipeline's deals are candidates (the spec).
 """
 
 from __future__ import annotations
@@ -24,10 +28,17 @@ from salesglass.reports.base import BuildParams, Canon, left_join
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def candidates(canon: Canon) -> ibis.Table:
-    """Every linked deal with `first_sale_reached_at` (completed stages) and `late` (see above).
-    Needs the derived `first_sales` and completed `deal_stages`."""
-    d = canon.deals
+def acquisition_deals(deals: ibis.Table, params: BuildParams) -> ibis.Table:
+    """The deals that can bring a partner in: all but those of a development pipeline."""
+    if not params.development_pipelines:
+        return deals
+    return deals.filter(~deals.pipeline_id.isin(list(params.development_pipelines)).fill_null(False))
+
+
+def candidates(canon: Canon, params: BuildParams) -> ibis.Table:
+    """Every linked deal outside the development pipelines with `first_sale_reached_at` (completed stages)
+    and `late` (see above). Needs the derived `first_sales` and completed `deal_stages`."""
+    d = acquisition_deals(canon.deals, params)
     st = canon.deal_stages
     first = st.filter(st.stage == "first_sale").select("deal_id", first_sale_reached_at="reached_at")
     linked = left_join(d.filter(d.partner_id.notnull()), first, "deal_id")
@@ -58,15 +69,15 @@ def ranked(linked: ibis.Table) -> ibis.Table:
     return out.filter(out.rank == 0)  # Ibis row_number() is 0-based
 
 
-def late_acquired(canon: Canon) -> ibis.Table:
+def late_acquired(canon: Canon, params: BuildParams) -> ibis.Table:
     """Partners whose acquiring deal by the spec's rule is a late deal (whatever the setting says): the
     ones a late deal pays sales bonuses for by default, and that have no acquiring deal with `false`."""
-    best = ranked(candidates(canon))
+    best = ranked(candidates(canon, params))
     return best.filter(best.late).select("partner_id")
 
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
-    linked = candidates(canon)
+    linked = candidates(canon, params)
     if not params.rules.late_deal_acquires:
         linked = linked.filter(~linked.late)
     best = ranked(linked)

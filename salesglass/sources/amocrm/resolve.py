@@ -92,6 +92,8 @@ def resolve(
         else list(pipelines)
     )
     pids = {p["id"] for p in chosen}
+    for n, ref in enumerate(amo.development_pipelines):  # used by the build; a wrong name stops the sync too
+        _match(ref, pipelines, "pipeline", f"development_pipelines[{n}]", "in the account")
     known = {(p["id"], s["id"]) for p in pipelines for s in _statuses(p)}
     stage_of: dict[tuple[int, int], str | None] = {}
     for n, rule in enumerate(amo.stages):

@@ -132,6 +132,7 @@ class Counts:
     quarantined: int  # rows set aside by validation
     unlinked: int  # live deals without a partner
     suggestions: int  # proposed deal → partner links
+    possible: int | None = None  # of them, confidence `possible` (None: a file without the review columns)
 
 
 def read_counts(ctx: Ctx) -> Counts:
@@ -142,6 +143,9 @@ def read_counts(ctx: Ctx) -> Counts:
         if has("deals")
         else 0,
         suggestions=q.scalar("SELECT count(*) FROM link_suggestions") if has("link_suggestions") else 0,
+        possible=q.scalar("SELECT count(*) FROM link_suggestions WHERE confidence = 'possible'")
+        if has("link_suggestions", "confidence")
+        else None,
     )
 
 
@@ -165,7 +169,11 @@ def kpis(ctx: Ctx, n: Counts) -> list[Kpi]:
             tone="bad" if n.unlinked else "good",
             link=drill(ctx, "deals", basis="unlinked"),
         ),
-        Kpi(t("link_suggestions"), f.number(n.suggestions)),
+        Kpi(
+            t("link_suggestions"),
+            f.number(n.suggestions),
+            sub=f"{t('confidence_possible')}: {f.number(n.possible)}" if n.possible is not None else None,
+        ),
     ]
 
 
@@ -200,15 +208,26 @@ def quarantine_table(ctx: Ctx) -> TableView | None:
 
 
 def suggestions_table(ctx: Ctx) -> TableView | None:
-    """The best-scored proposals to link an unlinked deal to a partner."""
+    """Proposals to link an unlinked deal to a partner, the likeliest first, each with why and how sure.
+
+    A fuzzy name match alone is weak evidence (common names repeat), so the table says what matched,
+    the deal's state, and what speaks against the pair: a lost deal, a partner already linked to another
+    deal by override, account id or ИНН, several candidates on either side."""
     if not ctx.snap.has("link_suggestions"):
         return None
     t = ctx.t
-    rows = ctx.q.rows("""SELECT s.deal_id, s.deal_name, s.partner_id, s.partner_name, s.score
-                         FROM link_suggestions s ORDER BY s.score DESC, s.deal_id LIMIT 100""")
+    if ctx.snap.has("link_suggestions", "confidence"):
+        rows = ctx.q.rows("""SELECT s.* FROM link_suggestions s
+                             ORDER BY s.confidence = 'weak', s.deal_state = 'lost', s.score DESC, s.deal_id
+                             LIMIT 100""")
+    else:  # a file linked by a version before the review columns
+        rows = ctx.q.rows("""SELECT s.deal_id, s.deal_name, s.partner_id, s.partner_name, s.score
+                             FROM link_suggestions s ORDER BY s.score DESC, s.deal_id LIMIT 100""")
     for r in rows:
         r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
         r["_link_partner_name"] = drill(ctx, "partners", partner=r["partner_id"])
+        r["why"] = _why(ctx, r)
+        r["confidence"] = t(f"confidence_{r['confidence']}") if r.get("confidence") else None
     return TableView(
         "suggestions",
         t("table_suggestions"),
@@ -217,7 +236,33 @@ def suggestions_table(ctx: Ctx) -> TableView | None:
             Col("deal_name", t("deal")),
             Col("partner_id", t("partner_id")),
             Col("partner_name", t("partner")),
-            Col("score", t("score"), "num"),
+            Col("confidence", t("confidence"), hint=t("confidence_hint")),
+            Col("why", t("why")),
         ],
         rows,
     )
+
+
+def _why(ctx: Ctx, r: dict) -> str:
+    """What matched and what speaks against the pair, in the reader's language."""
+    t = ctx.t
+    if "matched" not in r:
+        return t("why_name_score").format(score=f"{r['score']:.0f}")
+    parts = [t(f"why_{r['matched']}") if r["matched"] else t("why_name")]
+    parts.append(t("why_same_words") if r["score"] >= 100 else t("why_name_score").format(score=f"{r['score']:.0f}"))
+    if r["deal_state"] == "lost":
+        closed = r["closed_at"].date().isoformat() if r["closed_at"] else "?"
+        parts.append(t("why_lost").format(date=closed))
+    elif r["deal_state"] == "won":
+        parts.append(t("why_won"))
+    if r["partner_linked_deal_id"] is not None:
+        parts.append(
+            t("why_partner_linked").format(
+                deal=r["partner_linked_deal_id"], method=t(f"method_{r['partner_linked_by']}")
+            )
+        )
+    if (r["deal_candidates"] or 0) > 1:
+        parts.append(t("why_deal_candidates").format(n=r["deal_candidates"]))
+    if (r["partner_candidates"] or 0) > 1:
+        parts.append(t("why_partner_candidates").format(n=r["partner_candidates"]))
+    return "; ".join(parts)
