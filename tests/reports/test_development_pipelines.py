@@ -212,3 +212,19 @@ def test_doctor_counts_the_partner_nobody_acquired():
 
     assert (counted(None), counted(["Развитие клиентов"])) == (None, 1)
     con.close()
+
+
+def test_inspect_proposes_the_development_pipeline_commented_out():
+    """`amocrm inspect` proposes «Развитие клиентов» (by its name) as a commented line that loads once
+    uncommented; the demo's config, written without the hint, stays as it was."""
+    import tomllib
+
+    from salesglass.simulate.crm_setup import pipelines
+    from salesglass.sources.amocrm.config import AmoCRMConfig
+    from salesglass.sources.amocrm.propose import propose
+
+    hinted = propose(pipelines(), [], [], development_hint=True).splitlines()
+    line = '# development_pipelines = ["Развитие клиентов"]'
+    assert line in hinted
+    assert AmoCRMConfig.model_validate(tomllib.loads(line.lstrip("# "))).development_pipelines == ["Развитие клиентов"]
+    assert not any("development_pipelines" in x for x in propose(pipelines(), [], []).splitlines())

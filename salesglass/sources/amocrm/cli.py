@@ -136,4 +136,4 @@ def inspect(config: ConfigOption = None) -> None:
             ft.add_row(str(f["id"]), escape(f["name"]), f.get("type", ""), escape(enums))
         console.print(ft)
     console.rule(escape("proposed mapping — paste under [amocrm] and check every line"))
-    print(propose(pipelines, lead_fields, company_fields, _groups(account, users)))
+    print(propose(pipelines, lead_fields, company_fields, _groups(account, users), development_hint=True))

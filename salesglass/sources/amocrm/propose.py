@@ -18,6 +18,7 @@ STAGE_HINTS = (  # first match wins; checked on the status name, case-insensitiv
     ("proposal", r"\bкп\b|предложен|proposal|offer|коммерческ|согласован"),
     ("negotiation", r"перегов|negotiat|обсужд|discuss|презентац|встреч|demo|демо|в работе"),
 )
+DEVELOPMENT = r"развит|develop|upsell|апсейл|допрод"  # a pipeline for partners that already sell, by its name
 ACCOUNT_ID = r"(аккаунт|account|платформ|platform|партн[её]р|partner).*(id|номер)|(id|номер).*(аккаунт|account)"
 
 
@@ -34,13 +35,29 @@ def _find(items: list[dict], pattern: str, types: tuple[str, ...] | None = None)
 
 
 def propose(
-    pipelines: list[dict], lead_fields: list[dict], company_fields: list[dict], groups: list[dict] | None = None
+    pipelines: list[dict],
+    lead_fields: list[dict],
+    company_fields: list[dict],
+    groups: list[dict] | None = None,
+    *,
+    development_hint: bool = False,
 ) -> str:
-    """The mapping part of an `[amocrm]` section (pipelines, stages, fields, roles) as TOML lines."""
+    """The mapping part of an `[amocrm]` section (pipelines, stages, fields, roles) as TOML lines.
+    `development_hint` (`amocrm inspect`): a commented `development_pipelines` line naming the pipelines
+    that look like development ones (the demo's config is written without it)."""
     out = [
         "# pipelines whose leads become deals (archived ones too, so old deals keep their stages)",
         "pipelines = [" + ", ".join(_s(p["name"]) for p in pipelines) + "]",
         f"won_stage = {_s('first_sale')}  # won (142) in every pipeline; lost (143) ends a deal",
+    ]
+    growing = [p for p in pipelines if re.search(DEVELOPMENT, str(p.get("name", "")), re.I)]
+    if development_hint and growing:
+        out += [
+            "# by their names these pipelines grow partners that already sell: uncomment, and their won deals",
+            "# never acquire a partner (no first-sale / acquisition-share bonus; docs/amocrm.md)",
+            "# development_pipelines = [" + ", ".join(_s(p["name"]) for p in growing) + "]",
+        ]
+    out += [
         "# status → canonical stage: every status has a rule (a status left out counts as `lead`, with a",
         "# warning on every sync); amoCRM's own «unsorted» column needs none",
         "stages = [",
