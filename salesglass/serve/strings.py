@@ -405,6 +405,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "table_quarantine": ("Quarantine", "Карантин"),
     "table_suggestions": ("Fuzzy link suggestions (review)", "Возможные связи (проверить)"),
+    "table_suggestions_lost": (
+        "Fuzzy link suggestions of lost deals (weak: review last)",
+        "Возможные связи проигранных сделок (слабые: проверять в последнюю очередь)",
+    ),
+    "suggestions_shown": (
+        "The first {shown} of {total}; all of them: `salesglass doctor --export FILE`.",
+        "Первые {shown} из {total}; все: `salesglass doctor --export FILE`.",
+    ),
     "last_seen": ("Last seen", "Последний раз"),
     "sample_keys": ("Samples", "Примеры"),
     "score": ("Score", "Сходство"),

@@ -144,6 +144,9 @@ def test_hostile_partner_names_show_as_text(page_for, server) -> None:
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     page.goto(f"{server}/quality")
     _shot(page, "quality-hostile")
+    # the link suggestion says how sure and why, not a bare similarity score
+    assert _cell(page, "suggestions", "confidence") == "possible"
+    assert _cell(page, "suggestions", "why") == "deal title ≈ partner name; names 92 % alike"
     # page_for asserts that no dialog fired on any of these pages
 
 

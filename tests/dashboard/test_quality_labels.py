@@ -113,7 +113,7 @@ INSERT INTO link_suggestions VALUES
 """
 
 
-def test_suggestions_say_why_and_how_sure_possible_first(tmp_path) -> None:
+def test_suggestions_say_why_and_how_sure_possible_first(tmp_path, monkeypatch) -> None:
     """A reviewer sees a confidence word and the reasons for and against each pair, not a bare 100,0."""
     from salesglass.serve.web.app import create_app
 
@@ -126,7 +126,9 @@ def test_suggestions_say_why_and_how_sure_possible_first(tmp_path) -> None:
         html = c.get("/quality").text
         assert "возможно: 1" in html  # the KPI: 3 suggestions, 1 of them possible
         table = html[html.index("Возможные связи (проверить)") :]
-        assert table.index("Игорь Белов") < table.index("ООО «Макаров и Ко»") < table.index("Сергей Макаров")
+        # open and won deals' pairs, possible first; the lost deal's pair in a table of its own below them
+        lost = table.index("Возможные связи проигранных сделок")
+        assert table.index("Игорь Белов") < table.index("ООО «Макаров и Ко»") < lost < table.index("Сергей Макаров")
         assert "возможно" in table and "слабо" in table
         assert "название сделки ≈ имя партнёра; те же слова в другом порядке или форме" in table
         assert "название компании ≈ имя партнёра; имена похожи на 96 %" in table
@@ -137,6 +139,12 @@ def test_suggestions_say_why_and_how_sure_possible_first(tmp_path) -> None:
         login(c, "admin@demo.test")
         html = c.get("/quality").text
         assert "deal lost 2025-02-12; partner already linked to deal 1001 by ИНН" in html
+        assert "The first" not in html
+        # a long list says how much is not shown and where the rest is
+        monkeypatch.setattr("salesglass.serve.web.pages.quality.SHOWN", 1)
+        html = c.get("/quality").text
+        assert "The first 1 of 2; all of them: `salesglass doctor --export FILE`." in html
+        assert "Игорь Белов" in html and "ООО «Макаров и Ко»" not in html
 
 
 OLD_SUGGESTIONS = """

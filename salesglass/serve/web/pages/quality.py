@@ -109,6 +109,7 @@ def build(ctx: Ctx) -> PageView:
         _generic(ctx, "data_quality", t("table_data_quality"), "report_data_quality", "ORDER BY 1, 2, 3"),
         quarantine_table(ctx),
         suggestions_table(ctx),
+        suggestions_table(ctx, lost=True),
     ):
         if tv is not None:
             view.tables.append(tv)
@@ -207,30 +208,42 @@ def quarantine_table(ctx: Ctx) -> TableView | None:
     )
 
 
-def suggestions_table(ctx: Ctx) -> TableView | None:
+SHOWN = 100  # suggestion rows per table; the rest are in `salesglass doctor --export`
+
+
+def suggestions_table(ctx: Ctx, *, lost: bool = False) -> TableView | None:
     """Proposals to link an unlinked deal to a partner, the likeliest first, each with why and how sure.
 
     A fuzzy name match alone is weak evidence (common names repeat), so the table says what matched,
     the deal's state, and what speaks against the pair: a lost deal, a partner already linked to another
-    deal by override, account id or ИНН, several candidates on either side."""
+    deal by override, account id or ИНН, several candidates on either side. The lost deals' pairs (all
+    weak, and most of the list on a large company) are a table of their own below, shown when there are
+    any, so the open and won deals' pairs are not buried under them."""
     if not ctx.snap.has("link_suggestions"):
         return None
     t = ctx.t
-    if ctx.snap.has("link_suggestions", "confidence"):
-        rows = ctx.q.rows("""SELECT s.* FROM link_suggestions s
-                             ORDER BY s.confidence = 'weak', s.deal_state = 'lost', s.score DESC, s.deal_id
-                             LIMIT 100""")
+    reviewed = ctx.snap.has("link_suggestions", "confidence")
+    if lost and not reviewed:
+        return None
+    total = 0
+    if reviewed:
+        where = "s.deal_state = 'lost'" if lost else "s.deal_state IS DISTINCT FROM 'lost'"
+        total = ctx.q.scalar(f"SELECT count(*) FROM link_suggestions s WHERE {where}")
+        if lost and not total:
+            return None
+        rows = ctx.q.rows(f"""SELECT s.* FROM link_suggestions s WHERE {where}
+                              ORDER BY s.confidence = 'weak', s.score DESC, s.deal_id LIMIT {SHOWN}""")
     else:  # a file linked by a version before the review columns
-        rows = ctx.q.rows("""SELECT s.deal_id, s.deal_name, s.partner_id, s.partner_name, s.score
-                             FROM link_suggestions s ORDER BY s.score DESC, s.deal_id LIMIT 100""")
+        rows = ctx.q.rows(f"""SELECT s.deal_id, s.deal_name, s.partner_id, s.partner_name, s.score
+                              FROM link_suggestions s ORDER BY s.score DESC, s.deal_id LIMIT {SHOWN}""")
     for r in rows:
         r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
         r["_link_partner_name"] = drill(ctx, "partners", partner=r["partner_id"])
         r["why"] = _why(ctx, r)
         r["confidence"] = t(f"confidence_{r['confidence']}") if r.get("confidence") else None
     return TableView(
-        "suggestions",
-        t("table_suggestions"),
+        "suggestions_lost" if lost else "suggestions",
+        t("table_suggestions_lost" if lost else "table_suggestions"),
         [
             Col("deal_id", t("deal_id")),
             Col("deal_name", t("deal")),
@@ -240,6 +253,9 @@ def suggestions_table(ctx: Ctx) -> TableView | None:
             Col("why", t("why")),
         ],
         rows,
+        note=t("suggestions_shown").format(shown=ctx.fmt.number(len(rows)), total=ctx.fmt.number(total))
+        if total > len(rows)
+        else None,
     )
 
 
