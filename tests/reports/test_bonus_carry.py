@@ -151,3 +151,42 @@ def test_the_payroll_file_pays_0_and_says_why_and_a_positive_net_is_unaffected(g
         "отрицательный итог -1500.00 не выплачивается: переносится на следующий месяц"
     )
     assert [rows["Vera"][k] for k in ("total", "adjustments", "carried", "note")] == ["166.67", "0.00", "0.00", ""]
+
+
+def test_clickhouse_carries_the_same_negative_net(gleb):
+    """The carry (window functions over the month's nets) gives the same lines under ClickHouse SQL (chdb)."""
+    import ibis
+
+    from salesglass.model.schema import CANONICAL
+    from salesglass.reports.base import BuildParams
+    from salesglass.reports.bonus_close import BonusState
+    from salesglass.reports.bonus_state import frozen_rules_in
+    from tests.reports.canon_io import arrow_schema, chdb_reports
+
+    cfg, _ = gleb
+    con = connect(cfg.warehouse_path)
+    data = {
+        t.name: con.execute(f'SELECT {", ".join(t.names)} FROM "{t.name}"').to_arrow_table().cast(arrow_schema(t))
+        for t in CANONICAL
+    }
+    con.close()
+    pub = ibis.duckdb.connect(str(cfg.published_path), read_only=True)
+    closed = pub.raw_sql("SELECT month, approval_id FROM bonus_periods WHERE state IN ('approved', 'paid')").fetchall()
+    state = BonusState(
+        periods=pub.table("bonus_periods"),
+        approvals=pub.table("bonus_approvals"),
+        locked_lines=pub.table("bonus_locked_lines"),
+        locked_sales=pub.table("bonus_locked_sales"),
+        manual=pub.table("bonus_manual_adjustments"),
+        closed=tuple(closed),
+    )
+    params = BuildParams(
+        as_of=c.NOV_15, timezone=c.TIMEZONE, rules=cfg.reports, frozen_bonus_rules=frozen_rules_in(pub)
+    )
+    ch = chdb_reports(data, params, state)
+    got = sorted(
+        (r["month"], r["manager_id"], r["amount"], r["corrects_month"], r["cause"])
+        for r in ch["report_bonus_lines"].to_pylist()
+        if r["rule"] == "carry_forward"
+    )
+    assert got == [(c.NOV, GLEB, M("1500.00"), c.NOV, "net -1500.00 is not paid: carried forward to the next month")]
