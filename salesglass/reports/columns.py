@@ -158,15 +158,18 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
     "report_bonus_lines": {
         "month": _MONTH,
         "manager_id": "manager who earns the line",
-        "role": "`sales` or `development` (of the corrected rule for clawback / true_up), `manual` for manual lines",
-        "rule": "`first_sale`, `acquisition_share`, `growth`; adjustments: `clawback`, `true_up`, `manual`",
+        "role": "`sales` or `development` (of the corrected rule for clawback / true_up), `manual` for manual lines, "
+        "`carry` for carry_forward",
+        "rule": "`first_sale`, `acquisition_share`, `growth`; adjustments: `clawback`, `true_up`, `manual`; "
+        "`carry_forward`: a negative net not paid (+x in that month, −x in the manager's next month)",
         "partner_id": "partner the line is for",
         "deal_id": "acquiring deal (sales rules), NULL for growth",
         "base": "money the rate applies to (NULL for the fixed first_sale rule)",
         "rate": "rate applied to base (or the fixed amount for first_sale)",
         "multiplier": "cold-deal multiplier (1 unless the deal is cold)",
         "amount": "bonus of the line",
-        "corrects_month": "for clawback / true_up (and some manual) lines: the approved month corrected",
+        "corrects_month": "for clawback / true_up (and some manual) lines: the approved month corrected; "
+        "for carry_forward: the month whose negative net is carried",
         "corrects_rule": "for clawback / true_up lines: the rule of the corrected line",
         "cause": "why an adjustment line exists: the sale, deal or link that changed, or the admin's reason",
     },
