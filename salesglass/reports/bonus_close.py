@@ -60,6 +60,18 @@ class BonusState:
     manual: ibis.Table
     closed: tuple[tuple[date, int], ...]  # (month, approval_id) of approved and paid months
 
+    @classmethod
+    def of(cls, con: ibis.BaseBackend, closed: tuple[tuple[date, int], ...]) -> BonusState:
+        """The state copied into `con` (a build's file or a published one), as the report expressions read it."""
+        return cls(
+            periods=con.table("bonus_periods"),
+            approvals=con.table("bonus_approvals"),
+            locked_lines=con.table("bonus_locked_lines"),
+            locked_sales=con.table("bonus_locked_sales"),
+            manual=con.table("bonus_manual_adjustments"),
+            closed=closed,
+        )
+
     @property
     def first_open(self) -> date | None:
         if not self.closed:

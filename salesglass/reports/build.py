@@ -236,14 +236,7 @@ def _bonus_state_of(con: ibis.BaseBackend, closed: tuple) -> Any:
     """The copied bonus state as the report expressions read it (Ibis tables of `con`)."""
     from salesglass.reports.bonus_close import BonusState
 
-    return BonusState(
-        periods=con.table("bonus_periods"),
-        approvals=con.table("bonus_approvals"),
-        locked_lines=con.table("bonus_locked_lines"),
-        locked_sales=con.table("bonus_locked_sales"),
-        manual=con.table("bonus_manual_adjustments"),
-        closed=closed,
-    )
+    return BonusState.of(con, closed)
 
 
 def _say_reconciliation(out: BuildFile, say: Progress) -> None:

@@ -172,14 +172,7 @@ def test_clickhouse_carries_the_same_negative_net(gleb):
     con.close()
     pub = ibis.duckdb.connect(str(cfg.published_path), read_only=True)
     closed = pub.raw_sql("SELECT month, approval_id FROM bonus_periods WHERE state IN ('approved', 'paid')").fetchall()
-    state = BonusState(
-        periods=pub.table("bonus_periods"),
-        approvals=pub.table("bonus_approvals"),
-        locked_lines=pub.table("bonus_locked_lines"),
-        locked_sales=pub.table("bonus_locked_sales"),
-        manual=pub.table("bonus_manual_adjustments"),
-        closed=tuple(closed),
-    )
+    state = BonusState.of(pub, tuple(closed))
     params = BuildParams(
         as_of=c.NOV_15, timezone=c.TIMEZONE, rules=cfg.reports, frozen_bonus_rules=frozen_rules_in(pub)
     )

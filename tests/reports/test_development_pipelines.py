@@ -17,18 +17,16 @@ from datetime import UTC, date, datetime
 from decimal import Decimal as M
 
 import duckdb
-import ibis
 import pytest
 
 from salesglass.errors import ConfigError
-from salesglass.model.schema import CANONICAL
 from salesglass.reports import data_quality as dq
-from salesglass.reports.base import BuildParams, Canon, nullable
+from salesglass.reports.base import BuildParams
 from salesglass.reports.config import ReportsConfig
 from salesglass.reports.development import development_ids
 from salesglass.warehouse import init_canonical
 from tests.reports.canon_io import load_duckdb
-from tests.reports.test_late_deal import _partner, _sale, _tables, acquiring, quality, sales_lines
+from tests.reports.test_late_deal import _partner, _sale, _tables, acquiring, on_duckdb, quality, sales_lines
 
 AS_OF = date(2026, 6, 15)
 TZ = "Europe/Moscow"
@@ -92,17 +90,7 @@ def params_of(development: list[int | str]) -> BuildParams:
 
 
 def reports(development: list[int | str]) -> dict[str, list[dict]]:
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    init_canonical(con)
-    load_duckdb(con, DATA)
-    backend = ibis.duckdb.from_connection(con)
-    canon = Canon(**{t.name: backend.table(t.name) for t in CANONICAL})
-    try:
-        keep = lambda n, e: backend.create_table(f"derived_{n}", nullable(e), overwrite=True)  # noqa: E731
-        return _tables(canon, params_of(development), keep, backend.to_pyarrow)
-    finally:
-        con.close()
+    return on_duckdb(DATA, params_of(development))
 
 
 SETTINGS = {"default": [], "by name": ["  развитие КЛИЕНТОВ "], "by id": [DEV]}

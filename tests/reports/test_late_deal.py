@@ -110,18 +110,23 @@ def params_of(late_deal_acquires: bool | None) -> BuildParams:
     return BuildParams(AS_OF, TZ, ReportsConfig.model_validate(rules))
 
 
-def reports(late_deal_acquires: bool | None) -> dict[str, list[dict]]:
+def on_duckdb(data: dict, params: BuildParams) -> dict[str, list[dict]]:
+    """The acquiring deals, bonus lines, plan-fact credit and data quality of `data`, built on DuckDB."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     init_canonical(con)
-    load_duckdb(con, DATA)
+    load_duckdb(con, data)
     backend = ibis.duckdb.from_connection(con)
     canon = Canon(**{t.name: backend.table(t.name) for t in CANONICAL})
     try:
         keep = lambda n, e: backend.create_table(f"derived_{n}", nullable(e), overwrite=True)  # noqa: E731
-        return _tables(canon, params_of(late_deal_acquires), keep, backend.to_pyarrow)
+        return _tables(canon, params, keep, backend.to_pyarrow)
     finally:
         con.close()
+
+
+def reports(late_deal_acquires: bool | None) -> dict[str, list[dict]]:
+    return on_duckdb(DATA, params_of(late_deal_acquires))
 
 
 @pytest.fixture(scope="module")
