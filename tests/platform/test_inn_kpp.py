@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from salesglass.config import parse_config
+from salesglass.sources.platform.inspect import inspect_source
 from salesglass.sources.platform.load import load_into
+from salesglass.sources.platform.propose import propose
 
 
 def test_inn_and_kpp_in_one_column_load_as_the_inn(warehouse, tmp_path):
@@ -42,3 +44,20 @@ def test_inn_and_kpp_in_one_column_load_as_the_inn(warehouse, tmp_path):
         ("3", "500100732259"),
         ("4", None),
     ]
+
+
+def test_inspect_recognises_an_inn_and_kpp_column(tmp_path):
+    """Valid ИНН checksums behind a КПП: the proposal maps the column as the ИНН with high confidence."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    # 7707083893 and 7736050003 pass the ИНН checksum; 500100732259 is a valid 12-digit one
+    (exports / "clients.csv").write_text(
+        "id,company,tax_ids,type\n"
+        "1,Acme Events LLC,7707083893/773601001,organizer\n"
+        "2,Beta Shows,7736050003 773601001,organizer\n"
+        "3,Ivanov IP,500100732259,organizer\n",
+        encoding="utf-8",
+    )
+    partners = propose(inspect_source(None, "exports", tmp_path)).input("partners")
+    assert partners.columns["inn"].value == {"column": "tax_ids", "digits_only": True}
+    assert partners.columns["inn"].confidence == "high"
