@@ -40,7 +40,6 @@ def test_init_leaves_naive_times_to_the_synced_account_zone(tmp_path: Path):
             'revenue = { sql = "0" }\ncost = { sql = "0" }\n'
         )
     cfg = load_config(path)
-    assert cfg.platform.timezone is None  # nothing chosen for the user: the account's zone decides
     # the São Paulo account synced afterwards (its row as amoCRM's /account sends it)
     account = {"_embedded": {"datetime_settings": {"timezone": "America/Sao_Paulo"}}}
     with duckdb.connect(str(tmp_path / "salesglass.duckdb")) as con:
@@ -51,3 +50,4 @@ def test_init_leaves_naive_times_to_the_synced_account_zone(tmp_path: Path):
     # by hand, São Paulo months: September 1000.00 (s1); October 200.00 + 30.00 (s2, s3); November 4.00 (s4)
     # (read in Moscow's clock: s2 and s4 fell back a month: {September 1200.00, October 34.00})
     assert months == {"2026-09": 1000.0, "2026-10": 230.0, "2026-11": 4.0}
+    assert cfg.platform.timezone is None  # nothing chosen for the user: the account's zone decides
