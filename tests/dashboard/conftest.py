@@ -125,6 +125,11 @@ def page_for(browser, server):
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.on("pageerror", lambda e: faults.append(f"JavaScript error: {e}"))
         page.on("response", failed_part)
+        # what the network events miss (the icon the browser fetches by itself) still reaches the console
+        page.on(
+            "console",
+            lambda m: m.type == "error" and m.location.get("url") != page.url and faults.append(f"console: {m.text}"),
+        )
         page.goto(server + "/login")
         page.fill("input[name=email]", email)
         page.fill("input[name=password]", PASSWORDS[email])

@@ -167,7 +167,7 @@ def test_manager_sees_only_own_deals_and_bonus_lines(page_for, server) -> None:
         )
         assert width[0] <= 390 and width[1] >= 360, f"{name} at 390 px: page {width[0]} px wide, #main {width[1]} px"
         for chart in page.locator("[data-chart]").all():
-            names, rows = chart.evaluate(LEGEND_ROWS_JS)
+            _names, rows = chart.evaluate(LEGEND_ROWS_JS)
             assert len(rows) <= 1, f"{name}: the legend of {chart.get_attribute('id')} wraps into rows {rows}"
     _shot(page, "manager-bonuses-phone")
 
