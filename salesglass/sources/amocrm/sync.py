@@ -25,6 +25,7 @@ import duckdb
 from salesglass.plural import plural
 from salesglass.sources.amocrm import changes, extract, store
 from salesglass.sources.amocrm.client import AmoClient, client_from_config
+from salesglass.sources.amocrm.errors import AmoCRMError
 from salesglass.sources.amocrm.mapping import MapResult, build_canonical
 from salesglass.sources.amocrm.progress import SyncProgress
 from salesglass.sources.amocrm.resolve import Resolved, resolve
@@ -261,10 +262,26 @@ def _cached_reference(
     return res, {"raw_amocrm_account": accounts}
 
 
+_GLITCH = (
+    "amoCRM answered {path} with no {what} (HTTP 204 or an empty list), which a working account never does "
+    "(it always has at least one). The sync stopped without changing the warehouse; run it again later."
+)
+
+
+def _never_empty(what: str, page: dict | None) -> list[dict]:
+    """The `_embedded` list of an answer that can never be empty on a working account (its pipelines, its
+    users): an empty one is a glitch, and taking it at its word would mark every pipeline deleted and every
+    manager inactive."""
+    items = ((page or {}).get("_embedded") or {}).get(what) or []
+    if not items:
+        path = "/api/v4/leads/pipelines" if what == "pipelines" else f"/api/v4/{what}"
+        raise AmoCRMError(_GLITCH.format(what=what, path=path))
+    return items
+
+
 def _pipelines_changed(client: AmoClient, con: duckdb.DuckDBPyConnection) -> bool:
     """Do the account's pipelines (with their statuses) differ from the kept ones? One request."""
-    page = client.get("/api/v4/leads/pipelines") or {}
-    now = (page.get("_embedded") or {}).get("pipelines") or []
+    now = _never_empty("pipelines", client.get("/api/v4/leads/pipelines"))
     kept = [json.loads(r[0]) for r in con.execute("SELECT data FROM raw_amocrm_pipelines ORDER BY id").fetchall()]
     return kept != sorted(now, key=lambda p: p["id"])
 
@@ -326,8 +343,10 @@ def _reference(
         }
         got = {name: future.result() for name, future in asked.items()}
         pipelines_page = asked_pipelines.result() or {}
-    users, lead_fields = got["users"], got["lead_fields"]
-    pipelines = (pipelines_page.get("_embedded") or {}).get("pipelines") or []
+    users, lead_fields = _never_empty("users", {"_embedded": {"users": got["users"]}}), got["lead_fields"]
+    pipelines = _never_empty("pipelines", pipelines_page)
+    if not account.get("id"):
+        raise AmoCRMError(_GLITCH.format(what="account", path="/api/v4/account"))
     company_fields, loss_reasons = got["company_fields"], got["loss_reasons"]
     res = resolve(
         amo,
