@@ -95,12 +95,25 @@ def review(month: MonthArg, config: ConfigOption = None, by: ByOption = None) ->
 
 @bonus_app.command("approve")
 def approve(month: MonthArg, config: ConfigOption = None, by: ByOption = None) -> None:
-    """in_review → approved: the month's published lines and rules are stored and never change again."""
+    """in_review → approved: the month's published lines and rules are stored and never change again.
+
+    When --by is the e-mail of a manager with bonus lines in the month, another dashboard admin approves it
+    (four eyes); if there is no other admin it is approved and recorded as a self-approval."""
     from salesglass.bonus.store import parse_month
 
     cfg, store = _store(config)
-    p = store.approve(parse_month(month), _actor(by), cfg.published_path)
+    p = store.approve(parse_month(month), _actor(by), cfg.published_path, admins=_admins(cfg))
     _said(p, f"approved {p.total:,.2f}")
+    if p.self_approval:
+        console.print(f"[yellow]{_text(p.self_approval)}: recorded in the audit trail and on the statements")
+
+
+def _admins(cfg) -> list[str]:
+    """The dashboard's admins (their e-mails), for the four-eyes check of an approval."""
+    from salesglass.serve.users import UserStore
+
+    path = cfg.resolve(cfg.dashboard.users_path)
+    return [u.email for u in UserStore(path).list() if u.role == "admin"] if path.exists() else []
 
 
 @bonus_app.command("pay")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import getpass
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -114,6 +114,7 @@ class Period:
     approved_by: str | None = None
     paid_at: datetime | None = None
     total: Decimal | None = None
+    self_approval: str | None = None  # set when the approver has bonus lines in the month (the only admin)
 
     @property
     def closed(self) -> bool:
@@ -168,7 +169,8 @@ class BonusStore:
     @staticmethod
     def _periods(con: duckdb.DuckDBPyConnection) -> dict[date, Period]:
         rows = con.execute(
-            """SELECT p.month, p.state, p.approval_id, a.approved_at, a.approved_by, a.paid_at, a.total
+            """SELECT p.month, p.state, p.approval_id, a.approved_at, a.approved_by, a.paid_at, a.total,
+                      a.self_approval
                FROM bonus_periods p LEFT JOIN bonus_approvals a USING (approval_id) ORDER BY p.month"""
         ).fetchall()
         return {r[0]: Period(*r) for r in rows}
@@ -267,11 +269,22 @@ class BonusStore:
             self._audit(con, actor, "review", month, "period", {"state": "open"}, {"state": "in_review"})
         return self.period(month)
 
-    def approve(self, month: date, actor: str, published: Path, *, seen_total: Decimal | None = None) -> Period:
+    def approve(
+        self,
+        month: date,
+        actor: str,
+        published: Path,
+        *,
+        seen_total: Decimal | None = None,
+        admins: Iterable[str] = (),
+    ) -> Period:
         """in_review → approved: the month's published lines, its sales and its rules are stored and locked.
 
         `seen_total`: the month's total the approver looked at (the dashboard's form); when a build since
-        changed it, nothing is approved — an admin approves the numbers they checked, not newer ones."""
+        changed it, nothing is approved — an admin approves the numbers they checked, not newer ones.
+        `admins`: the e-mails of every admin; an approver who has bonus lines in the month (their e-mail is
+        a manager's) approves their own pay: another admin must (four eyes), and only when there is none
+        is it allowed, recorded as a self-approval in the audit trail and on the statements."""
         from salesglass.sql import quote_lit as sql_literal
 
         if not Path(published).exists():
@@ -280,13 +293,18 @@ class BonusStore:
             con.execute(f"ATTACH {sql_literal(str(published))} AS pub (READ_ONLY)")
             try:
                 with transaction(con):
-                    self._approve(con, month, actor, seen_total)
+                    self._approve(con, month, actor, seen_total, admins)
             finally:
                 con.execute("DETACH pub")
         return self.period(month)
 
     def _approve(
-        self, con: duckdb.DuckDBPyConnection, month: date, actor: str, seen_total: Decimal | None = None
+        self,
+        con: duckdb.DuckDBPyConnection,
+        month: date,
+        actor: str,
+        seen_total: Decimal | None = None,
+        admins: Iterable[str] = (),
     ) -> None:
         from salesglass.reports.periods import local_midnight_utc
 
@@ -328,6 +346,7 @@ class BonusStore:
         rules = con.execute("SELECT rules FROM pub.report_bonus_rules WHERE month = ?", [month]).fetchone()
         if rules is None:
             raise SalesglassError(f"the published reports have no bonus rules for {month:%Y-%m}: rebuild them")
+        self_approval = self._own_lines_check(con, month, actor, admins)
         approval_id = con.execute("SELECT nextval('bonus_ids')").fetchall()[0][0]
         cols = ", ".join(LINE_COLUMNS)
         con.execute(
@@ -355,8 +374,8 @@ class BonusStore:
             )
         con.execute(
             "INSERT INTO bonus_approvals (approval_id, month, approved_at, approved_by, rules, data_as_of, "
-            "built_at, total, line_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [approval_id, month, datetime.now(UTC), actor, rules[0], as_of, built_at, total, count],
+            "built_at, total, line_count, self_approval) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [approval_id, month, datetime.now(UTC), actor, rules[0], as_of, built_at, total, count, self_approval],
         )
         self._set_state(con, month, "approved", actor, approval_id)
         self._audit(
@@ -372,8 +391,39 @@ class BonusStore:
                 "lines": count,
                 "data_as_of": str(as_of),
                 "rules": json.loads(rules[0]),
+                **({"self_approval": self_approval} if self_approval else {}),
             },
+            self_approval,
         )
+
+    @staticmethod
+    def _own_lines_check(con: duckdb.DuckDBPyConnection, month: date, actor: str, admins: Iterable[str]) -> str | None:
+        """Four eyes: an approver whose e-mail is a manager's with lines in the month approves their own
+        pay. Refused while another admin exists; with none, allowed and the words returned to record."""
+        has_managers = con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_catalog = 'pub' "
+            "AND table_name = 'managers' AND column_name = 'email'"
+        ).fetchall()[0][0]
+        if not has_managers:
+            return None
+        own = [
+            r[0]
+            for r in con.execute(
+                """SELECT DISTINCT l.manager_id FROM pub.report_bonus_lines l JOIN pub.managers m USING (manager_id)
+                   WHERE l.month = ? AND lower(trim(m.email)) = ? ORDER BY 1""",
+                [month, actor.strip().lower()],
+            ).fetchall()
+        ]
+        if not own:
+            return None
+        ids = ", ".join(str(i) for i in own)
+        others = sorted({a.strip().lower() for a in admins} - {actor.strip().lower(), ""})
+        if others:
+            raise SalesglassError(
+                f"you have bonus lines in {month:%Y-%m} (manager {ids}): approving it approves your own pay, "
+                f"so another admin does ({', '.join(others)})"
+            )
+        return f"self-approval: {actor} has bonus lines in {month:%Y-%m} (manager {ids}) and is the only admin"
 
     def pay(self, month: date, actor: str) -> Period:
         """approved → paid: the money went out; the month can never be reopened."""

@@ -184,3 +184,57 @@ class FaultDice:
             if hit:
                 self.counts["mutations"] += 1
             return hit
+
+
+@dataclass
+class Misbehaviour:
+    """One scripted way real amoCRM misbehaves, for the next `times` API requests under `path` (a prefix).
+
+    - `status` (with `headers`, `body`): answer that instead, doing nothing (429 with or without Retry-After,
+      a 502/503/504 burst, 204 for a page that should have records, …);
+    - `reset_mid_body`: start the real answer (status, headers, half the body), then drop the connection;
+    - `delay`: hold the answer this many seconds first (a slow response; the client's timeout decides);
+    - `next_link`: `"missing"` drops the page's `_links.next`, `"self"` points it back at the page itself.
+    Only what is set applies; a request matching no entry is answered as usual.
+    """
+
+    path: str
+    times: int = 1
+    status: int | None = None
+    headers: dict[str, str] | None = None
+    body: bytes = b""
+    reset_mid_body: bool = False
+    delay: float = 0.0
+    next_link: str | None = None
+
+
+class Script:
+    """The misbehaviours waiting for requests, in the order they were added; each used up after `times`."""
+
+    def __init__(self) -> None:
+        self.entries: list[Misbehaviour] = []
+        self.used: list[tuple[str, str]] = []  # (path, what) of every misbehaviour served
+        self.lock = threading.Lock()
+
+    def add(self, entry: Misbehaviour) -> None:
+        with self.lock:
+            self.entries.append(entry)
+
+    def take(self, path: str) -> Misbehaviour | None:
+        with self.lock:
+            for entry in self.entries:
+                if path.startswith(entry.path) and entry.times > 0:
+                    entry.times -= 1
+                    self.used.append((path, _what(entry)))
+                    return entry
+        return None
+
+
+def _what(m: Misbehaviour) -> str:
+    if m.status is not None:
+        return str(m.status)
+    if m.reset_mid_body:
+        return "reset"
+    if m.next_link:
+        return f"next:{m.next_link}"
+    return f"delay:{m.delay:g}"

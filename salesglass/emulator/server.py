@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from salesglass.emulator.guards import FaultDice, Faults, RateGuard, TokenGuard
+from salesglass.emulator.guards import FaultDice, Faults, Misbehaviour, RateGuard, Script, TokenGuard
 from salesglass.emulator.routes import route
 from salesglass.emulator.state import AccountState
 from salesglass.emulator.webhooks import WebhookSender, subdomain_of
@@ -44,6 +44,7 @@ class Emulator:
     in_flight: int = 0  # API requests being answered right now
     max_in_flight: int = 0  # the most at once: how many requests a client keeps going
     webhooks: WebhookSender = field(default_factory=WebhookSender)  # amoCRM's webhooks to registered URLs
+    script: Script = field(default_factory=Script)  # scripted misbehaviours (guards.Misbehaviour)
 
     def notify(self, actions: list) -> int:
         """POST the webhook for these changes ([action, lead id] pairs) to every registered URL."""
@@ -165,6 +166,11 @@ class Handler(BaseHTTPRequestHandler):
             status, out = emu.tokens.exchange(body)
             self._json(status, out, "application/json" if status == 200 else "application/problem+json")
             return status
+        odd = emu.script.take(path)
+        if odd is not None and odd.delay:
+            time.sleep(odd.delay)
+        if odd is not None and odd.status is not None:
+            return self._canned(odd)
         fault = emu.dice.roll()
         if emu.dice.faults.slow_seconds:
             time.sleep(emu.dice.latency())
@@ -187,6 +193,14 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "timeout":  # a write that was applied, but whose answer never arrives
             return self._hang()
         status, payload, ctype = result
+        if odd is not None and odd.next_link and isinstance(payload, dict):
+            links = payload.setdefault("_links", {})
+            if odd.next_link == "self" and "self" in links:
+                links["next"] = dict(links["self"])
+            else:
+                links.pop("next", None)
+        if odd is not None and odd.reset_mid_body:
+            return self._reset(status, payload)
         if status == 204:
             self._send(204)
         elif isinstance(payload, bytes):
@@ -194,6 +208,29 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._json(status, payload, ctype)
         return status
+
+    def _canned(self, odd: Misbehaviour) -> int:
+        self.send_response(odd.status or 200)
+        for name, value in (odd.headers or {}).items():
+            self.send_header(name, value)
+        if odd.status != 204:
+            self.send_header("Content-Length", str(len(odd.body)))
+        self.end_headers()
+        if odd.body and odd.status != 204:
+            self.wfile.write(odd.body)
+        return odd.status or 200
+
+    def _reset(self, status: int, payload: Any) -> int:
+        """The answer's status, headers and first half of its body, then the connection drops."""
+        body = json.dumps(payload, ensure_ascii=False).encode() if payload is not None else b"{}"
+        self.send_response(status)
+        self.send_header("Content-Type", "application/hal+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+        return 0
 
     def _hang(self) -> int:
         time.sleep(self.emu.dice.faults.hang_seconds)
@@ -285,6 +322,10 @@ class EmulatorHandle:
     def set_faults(self, **faults: Any) -> None:
         """Change the injected faults of a running emulator (a fresh seeded dice)."""
         self.emulator.dice = FaultDice(Faults(**faults))
+
+    def misbehave(self, path: str, **how: Any) -> None:
+        """Script a misbehaviour for the next requests under `path` (`guards.Misbehaviour` fields)."""
+        self.emulator.script.add(Misbehaviour(path, **how))
 
     def requests(self, method: str | None = None, prefix: str = "") -> list[tuple[str, str, int]]:
         with self.emulator.log_lock:

@@ -93,7 +93,7 @@ def doctor(
         raise SalesglassError(no_warehouse(cfg.warehouse_path, config))
     with open_warehouse(cfg.warehouse_path) as con:
         zone = resolve_zone(cfg, con)
-        rows = quality_rows(con, zone, cfg.amocrm.development_pipelines)
+        rows = quality_rows(con, zone, cfg.amocrm.development_pipelines, cfg.reports)
         exported = export_suggestions(con, export) if export else None
     console.print(f"time zone: {escape(zone.describe())}")
     built = last_build_zone(cfg.published_path)

@@ -11,6 +11,7 @@ import duckdb
 
 from salesglass.link.incremental import AMBIGUOUS, DEAL_STATE, PARTNER_STATE
 from salesglass.link.normalize import normalize_sql
+from salesglass.model.inn import inn_digits_sql
 from salesglass.sql import quote_lit
 
 # which partners got their development manager from the fallback (and which), so the next run can redo it
@@ -56,14 +57,14 @@ def build_keys(con: duckdb.DuckDBPyConnection, *, reuse_names: bool = False) -> 
         SELECT d.deal_id, d.name AS deal_name, c.name AS company_name_raw,
                NULLIF(lower(trim(d.platform_account_id)), '') AS deal_acc,
                NULLIF(lower(trim(c.platform_account_id)), '') AS company_acc,
-               NULLIF(regexp_replace(c.inn, '[^0-9]', '', 'g'), '') AS inn,
+               {inn_digits_sql("c.inn")} AS inn,
                {company_name} AS company_name,
                coalesce(d.is_deleted, false) AS is_deleted
         FROM deals d LEFT JOIN companies c ON c.company_id = d.company_id {deal_state}""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __partner_keys AS
         SELECT p.partner_id, p.name, lower(trim(p.partner_id)) AS acc,
-               NULLIF(regexp_replace(p.inn, '[^0-9]', '', 'g'), '') AS inn, {partner_name} AS norm_name
+               {inn_digits_sql("p.inn")} AS inn, {partner_name} AS norm_name
         FROM partners p {partner_state}""")
 
 

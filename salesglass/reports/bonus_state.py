@@ -26,6 +26,8 @@ DDL = (
         approved_by VARCHAR NOT NULL, rules VARCHAR NOT NULL, data_as_of DATE, built_at TIMESTAMPTZ,
         total DECIMAL(18,2) NOT NULL, line_count BIGINT NOT NULL,
         paid_at TIMESTAMPTZ, paid_by VARCHAR, reopened_at TIMESTAMPTZ, reopened_by VARCHAR, reopen_reason VARCHAR)""",
+    # an approval by an admin with bonus lines in the month (the only admin): says so (state files of before)
+    "ALTER TABLE bonus_approvals ADD COLUMN IF NOT EXISTS self_approval VARCHAR",
     """CREATE TABLE IF NOT EXISTS bonus_locked_lines (
         approval_id BIGINT NOT NULL, month DATE NOT NULL, manager_id BIGINT, role VARCHAR, rule VARCHAR,
         partner_id VARCHAR, deal_id BIGINT, base DECIMAL(18,2), rate DECIMAL(18,4), multiplier DECIMAL(18,4),

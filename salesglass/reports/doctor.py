@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from salesglass.account_zone import DEFAULT_ZONE, AccountZone
 from salesglass.model.schema import CANONICAL
 
+if TYPE_CHECKING:
+    from salesglass.reports.config import ReportsConfig
+
 
 def quality_rows(
-    con: duckdb.DuckDBPyConnection, zone: AccountZone | None = None, development: list[int | str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    zone: AccountZone | None = None,
+    development: list[int | str] | None = None,
+    rules: ReportsConfig | None = None,
 ) -> list[tuple[str, str, str, int]]:
     """report_data_quality computed on this DuckDB warehouse (the same Ibis code as the published report),
-    as of today in the account zone; `development`: `[amocrm] development_pipelines`, as the build uses it."""
+    as of today in the account zone; `development`: `[amocrm] development_pipelines`, and `rules`: the
+    user's `[reports]` (default: the defaults), as the build uses them."""
     import ibis
 
     from salesglass.config import Config
@@ -30,7 +38,7 @@ def quality_rows(
     params = BuildParams(
         as_of=zone.today(),
         timezone=zone.name,
-        rules=Config().reports,
+        rules=rules or Config().reports,
         development_pipelines=from_connection(development or [], con),
     )
     expr = data_quality.build(canon, params)

@@ -1,11 +1,14 @@
 """report_funnel — the cohort funnel: deals of a creation month that reached each stage, and where lost
-deals leaked out. Conversion k → k+1 = deals(k+1) / deals(k), computed on read for any filter."""
+deals leaked out. Conversion k → k+1 = deals(k+1) / deals(k), computed on read for any filter.
+Deals of a development pipeline (`[amocrm] development_pipelines`) are left out: the funnel is the way
+from a lead to a new partner, and a development deal starts from a partner that already sells."""
 
 from __future__ import annotations
 
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, client_kind
+from salesglass.reports.derive.acquiring_deal import acquisition_deals
 
 _DAY = 86400.0
 
@@ -15,7 +18,7 @@ def _epoch(ts):  # whole seconds: engines disagree on sub-second epoch precision
 
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
-    d = canon.deals
+    d = acquisition_deals(canon.deals, params)
     cell = d.select(
         "deal_id",
         "sales_manager_id",

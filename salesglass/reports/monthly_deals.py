@@ -1,15 +1,19 @@
-"""report_monthly_deals — deals created and won, won budget, and how many created deals got selling."""
+"""report_monthly_deals — deals created and won, won budget, and how many created deals got selling.
+Deals of a development pipeline (`[amocrm] development_pipelines`) are left out: a development deal's budget
+is more turnover of a partner that was won already, not new business."""
 
 from __future__ import annotations
 
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, client_kind, left_join, union_all
+from salesglass.reports.derive.acquiring_deal import acquisition_deals
 from salesglass.reports.money import MONEY
 
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
-    d = canon.deals.mutate(client_kind=client_kind(canon.deals))
+    d = acquisition_deals(canon.deals, params)
+    d = d.mutate(client_kind=client_kind(d))
     st = canon.deal_stages
     selling = st.filter(st.stage == "first_sale").select("deal_id", sells=ibis.literal(1))
     created = left_join(d, selling, "deal_id")

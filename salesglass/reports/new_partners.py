@@ -1,17 +1,20 @@
 """report_new_partners — contracts, widgets and first sales per month × sales manager × client kind,
-and how many of the month's signed contracts have started selling by as_of."""
+and how many of the month's signed contracts have started selling by as_of. Deals of a development pipeline
+(`[amocrm] development_pipelines`) are left out: they grow a partner that already sells, not a new one."""
 
 from __future__ import annotations
 
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, client_kind, left_join
+from salesglass.reports.derive.acquiring_deal import acquisition_deals
 
 _COUNTED = {"contract_signed": "contracts_signed", "widget_installed": "widgets_installed", "first_sale": "first_sales"}
 
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
-    d = canon.deals.select("deal_id", "sales_manager_id", client_kind=client_kind(canon.deals))
+    d = acquisition_deals(canon.deals, params)
+    d = d.select("deal_id", "sales_manager_id", client_kind=client_kind(d))
     st = canon.deal_stages
     selling = st.filter(st.stage == "first_sale").select("deal_id", sells=ibis.literal(1))
     rows = left_join(st.filter(st.stage.isin(list(_COUNTED))).join(d, "deal_id"), selling, "deal_id")

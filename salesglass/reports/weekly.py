@@ -1,14 +1,17 @@
-"""report_weekly — deals created, widgets installed and first sales per ISO week (Monday) × client kind."""
+"""report_weekly — deals created, widgets installed and first sales per ISO week (Monday) × client kind.
+Deals of a development pipeline (`[amocrm] development_pipelines`) are left out: new business only."""
 
 from __future__ import annotations
 
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, client_kind, union_all
+from salesglass.reports.derive.acquiring_deal import acquisition_deals
 
 
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
-    d = canon.deals.mutate(client_kind=client_kind(canon.deals))
+    d = acquisition_deals(canon.deals, params)
+    d = d.mutate(client_kind=client_kind(d))
     created = d.select(
         "client_kind",
         week_start=params.week(d.created_at),

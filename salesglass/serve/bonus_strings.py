@@ -24,6 +24,11 @@ BONUS_STRINGS: dict[str, tuple[str, str]] = {
     "approved_at": ("Approved", "Утверждён"),
     "approved_by": ("Approved by", "Кем утверждён"),
     "paid_at": ("Paid", "Выплачен"),
+    "self_approval_k": ("Four eyes", "Второе утверждение"),
+    "self_approval": (
+        "none: {who} approved a month with their own bonus lines, being the only admin",
+        "нет: {who} утвердил(а) месяц со своими строками мотивации как единственный администратор",
+    ),
     "to_pay": ("To pay", "К выплате"),
     "action_review": ("Start review", "На проверку"),
     "action_approve": ("Approve and lock", "Утвердить и закрыть"),

@@ -305,3 +305,41 @@ def test_an_adjustment_form_sent_twice_is_one_adjustment(bonus_site, web):
     # a different adjustment right after is its own
     assert post(admin, "/bonus/periods", {**form, "amount": "-300"}, "/bonus/periods").status_code == 303
     assert [str(a["amount"]) for a in store.manual_adjustments()] == ["1500.00", "-300.00"]
+
+
+def test_an_admin_with_lines_in_the_month_does_not_approve_it_while_another_admin_can(bonus_site, web):
+    """Boris (manager 102, growth P2 200.00 in March) is made an admin: approving March approved his own
+    pay. With admin@demo.test there it is refused (four eyes) and she approves; as the only admin he may,
+    and the audit trail, the months page and every statement of the month say it was a self-approval."""
+    from salesglass.serve.users import UserStore
+
+    users = UserStore(bonus_site.resolve(bonus_site.dashboard.users_path))
+    users.set_role("boris@demo.test", "admin")
+    store = BonusStore(bonus_site.bonus_state_path)
+    boris, admin = web("boris@demo.test"), web("admin@demo.test")
+    march = {"month": "2026-03"}
+    assert post(boris, "/bonus/periods", {"action": "review", **march}, "/bonus/periods").status_code == 303
+    r = post(boris, "/bonus/periods", {"action": "approve", **march}, "/bonus/periods")
+    assert r.status_code == 400
+    assert (
+        "you have bonus lines in 2026-03 (manager 102)" in r.text and "another admin does (admin@demo.test)" in r.text
+    )
+    assert store.period(date(2026, 3, 1)).state == "in_review"
+    assert post(admin, "/bonus/periods", {"action": "approve", **march}, "/bonus/periods").status_code == 303
+    assert store.period(date(2026, 3, 1)).self_approval is None
+    page = admin.get("/bonus/statement?month=2026-03&manager=102").text
+    assert "self-approval" not in page and 'data-col="v">admin@demo.test<' in page  # approved by
+    # Boris alone: he approves, and it shows
+    post(admin, "/bonus/periods", {"action": "reopen", **march, "reason": "Boris checks it"}, "/bonus/periods")
+    users.set_role("admin@demo.test", "manager")
+    boris = web("boris@demo.test")
+    assert post(boris, "/bonus/periods", {"action": "approve", **march}, "/bonus/periods").status_code == 303
+    approved = store.period(date(2026, 3, 1))
+    assert approved.state == "approved" and approved.approved_by == "boris@demo.test"
+    said = "self-approval: boris@demo.test has bonus lines in 2026-03 (manager 102) and is the only admin"
+    assert approved.self_approval == said
+    assert (store.audit()[-1]["action"], store.audit()[-1]["reason"]) == ("approve", said)
+    expected = "none: boris@demo.test approved a month with their own bonus lines, being the only admin"
+    assert expected in boris.get("/bonus/periods").text
+    anna = web("anna@demo.test")  # every statement of the month says so, not only Boris's
+    assert f'data-testid="self-approval">Four eyes: {expected}<' in anna.get("/bonus/statement?month=2026-03").text

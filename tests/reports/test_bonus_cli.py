@@ -53,6 +53,15 @@ def test_close_a_month_from_the_command_line(cli, tmp_path):
     with pytest.raises(SalesglassError, match="review it first"):
         run("bonus", "approve", "2026-10")
     assert "in_review" in run("bonus", "review", "2026-10", "--by", "head@x.ru")
+    # Vera (manager 3, growth 250.00 in October) is also an admin: she does not approve her own pay while
+    # head@x.ru can (four eyes)
+    from salesglass.serve.users import UserStore
+
+    users = UserStore(_cfg.resolve(_cfg.dashboard.users_path))
+    users.add("head@x.ru", "a long enough password", "admin")
+    users.add("vera@example.ru", "a long enough password", "admin")
+    with pytest.raises(SalesglassError, match=r"lines in 2026-10 \(manager 3\).*another admin does \(head@x.ru\)"):
+        run("bonus", "approve", "2026-10", "--by", "Vera@example.ru")
     assert "approved 250.00" in run("bonus", "approve", "2026-10", "--by", "head@x.ru")
     out = run("bonus", "status")
     assert "2026-10" in out and "approved" in out and "head@x.ru" in out and "2026-11" in out

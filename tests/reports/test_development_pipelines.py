@@ -7,8 +7,14 @@ Same hand-made account style as test_late_deal.py: Moscow time, as_of 2026-06-15
   Mar 5; first sale Mar 10 (revenue 1 000.00). Default: 301 acquires PD (Vera earns 5 000.00 + 100.00);
   with the setting: PD has no acquiring deal, nobody earns sales lines for it.
 - PA "Acquired": Anna's deal 302 (pipeline 1) created Jan 10, at first_sale Mar 12 by the platform
-  (revenue 2 000.00, first sale Mar 12); Vera's development deal 303 (pipeline 2) created Apr 1, won on
-  May 5 → 302 reached first_sale earlier: it acquires PA either way (5 000.00 + 200.00 to Anna).
+  (revenue 2 000.00, first sale Mar 12) and won that day (budget 200 000.00); Vera's development deal 303
+  (pipeline 2) created Apr 1, won on May 5 (budget 50 000.00) → 302 reached first_sale earlier: it
+  acquires PA either way (5 000.00 + 200.00 to Anna).
+301 is won on Mar 5 (budget 100 000.00). No partner has a platform contract or widget date, so a deal
+reaches every stage after `lead` when it reaches first_sale (implied stages): 301 on Mar 5, 302 on Mar 12,
+303 on May 5 (PA's first sale of Mar 12 is before 303 existed: not its own).
+The deal reports (new partners, funnel, weekly, monthly deals) count new business only: with the setting
+they count 302 alone; by default all three deals.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import pytest
 
 from salesglass.errors import ConfigError
 from salesglass.reports import data_quality as dq
+from salesglass.reports import funnel, monthly_deals, new_partners, weekly
 from salesglass.reports.base import BuildParams
 from salesglass.reports.config import ReportsConfig
 from salesglass.reports.development import development_ids
@@ -38,18 +45,18 @@ def utc(*a: int) -> datetime:
     return datetime(*a, tzinfo=UTC)
 
 
-def _deal(i: int, mgr: int, partner: str, pipeline: int, created: datetime, won: bool) -> dict:
+def _deal(i: int, mgr: int, partner: str, pipeline: int, created: datetime, won: datetime, price: str) -> dict:
     return dict(
-        deal_id=i, name=f"deal {i}", pipeline_id=pipeline, status_id=142 if won else 10, sales_manager_id=mgr,
-        partner_id=partner, client_kind="organizer", is_cold=False, created_at=created, updated_at=created,
-        is_won=won, is_lost=False, is_deleted=False,
+        deal_id=i, name=f"deal {i}", pipeline_id=pipeline, status_id=142, sales_manager_id=mgr,
+        partner_id=partner, client_kind="organizer", is_cold=False, created_at=created, updated_at=won,
+        closed_at=won, price=M(price), is_won=True, is_lost=False, is_deleted=False,
     )  # fmt: skip
 
 
 DEALS = [
-    _deal(301, 3, "PD", DEV, utc(2026, 2, 1, 9), won=True),
-    _deal(302, 1, "PA", NEW, utc(2026, 1, 10, 9), won=False),
-    _deal(303, 3, "PA", DEV, utc(2026, 4, 1, 9), won=True),
+    _deal(301, 3, "PD", DEV, utc(2026, 2, 1, 9), utc(2026, 3, 5, 9), "100000.00"),
+    _deal(302, 1, "PA", NEW, utc(2026, 1, 10, 9), utc(2026, 3, 12, 9), "200000.00"),
+    _deal(303, 3, "PA", DEV, utc(2026, 4, 1, 9), utc(2026, 5, 5, 9), "50000.00"),
 ]
 PIPELINES = [(NEW, "Новые клиенты"), (DEV, "Развитие клиентов")]
 DATA = {
@@ -89,8 +96,16 @@ def params_of(development: list[int | str]) -> BuildParams:
     return BuildParams(AS_OF, TZ, ReportsConfig(), development_pipelines=ids)
 
 
+DEAL_REPORTS = {
+    "report_new_partners": new_partners.build,
+    "report_funnel": funnel.build,
+    "report_weekly": weekly.build,
+    "report_monthly_deals": monthly_deals.build,
+}
+
+
 def reports(development: list[int | str]) -> dict[str, list[dict]]:
-    return on_duckdb(DATA, params_of(development))
+    return on_duckdb(DATA, params_of(development), DEAL_REPORTS)
 
 
 SETTINGS = {"default": [], "by name": ["  развитие КЛИЕНТОВ "], "by id": [DEV]}
@@ -124,6 +139,64 @@ def test_data_quality_counts_the_partner_nobody_acquired(by_setting):
     assert quality(by_setting["by name"])[dq.DEVELOPMENT_ONLY] == quality(by_setting["by id"])[dq.DEVELOPMENT_ONLY] == 1
 
 
+JAN, FEB, APR, MAY = date(2026, 1, 1), date(2026, 2, 1), date(2026, 4, 1), date(2026, 5, 1)
+ALL_STAGES = ("lead", "negotiation", "proposal", "contract_signed", "widget_installed", "first_sale")
+# 302 alone (Anna): created Jan 10 (week of Jan 5), every later stage on Mar 12 (week of Mar 9), won Mar 12
+NEW_BUSINESS = {
+    "report_new_partners": {(MAR, 1, 1, 1, 1, 1)},  # month, manager, contracts, widgets, first sales, signed→selling
+    "report_funnel": {(JAN, 1, stage, 1, 0) for stage in ALL_STAGES},  # cohort, manager, stage, deals, lost
+    "report_weekly": {(date(2026, 1, 5), 1, 0, 0), (date(2026, 3, 9), 0, 1, 1)},  # created, widgets, first sales
+    "report_monthly_deals": {(JAN, 1, 0, M("0.00"), 1), (MAR, 0, 1, M("200000.00"), 0)},  # created, won, budget, →sale
+}
+# …and by default Vera's development deals too: 301 created Feb 1 (a Sunday: week of Jan 26), at every
+# stage and won on Mar 5 (week of Mar 2); 303 created Apr 1 (week of Mar 30), at every stage and won May 5
+# (week of May 4)
+ALL_DEALS = {
+    "report_new_partners": NEW_BUSINESS["report_new_partners"] | {(MAR, 3, 1, 1, 1, 1), (MAY, 3, 1, 1, 1, 1)},
+    "report_funnel": NEW_BUSINESS["report_funnel"] | {(m, 3, stage, 1, 0) for m in (FEB, APR) for stage in ALL_STAGES},
+    "report_weekly": NEW_BUSINESS["report_weekly"]
+    | {
+        (date(2026, 1, 26), 1, 0, 0),
+        (date(2026, 3, 2), 0, 1, 1),
+        (date(2026, 3, 30), 1, 0, 0),
+        (date(2026, 5, 4), 0, 1, 1),
+    },
+    "report_monthly_deals": {
+        (JAN, 1, 0, M("0.00"), 1),
+        (FEB, 1, 0, M("0.00"), 1),
+        (MAR, 0, 2, M("300000.00"), 0),  # 302's 200 000.00 + 301's 100 000.00
+        (APR, 1, 0, M("0.00"), 1),
+        (MAY, 0, 1, M("50000.00"), 0),
+    },
+}
+COLUMNS = {
+    "report_new_partners": ("month", "sales_manager_id", "contracts_signed", "widgets_installed", "first_sales",
+                            "signed_then_selling"),
+    "report_funnel": ("cohort_month", "sales_manager_id", "stage", "deals", "lost_at_stage"),
+    "report_weekly": ("week_start", "deals_created", "widget_installed", "first_sale"),
+    "report_monthly_deals": ("month", "deals_created", "deals_won", "annual_budget_won", "created_reached_first_sale"),
+}  # fmt: skip
+
+
+def deal_rows(r: dict) -> dict[str, set[tuple]]:
+    """The deal reports' rows (all of client kind organizer) as the tuples above."""
+    assert {x["client_kind"] for name in COLUMNS for x in r[name]} == {"organizer"}
+    return {name: {tuple(x[c] for c in cols) for x in r[name]} for name, cols in COLUMNS.items()}
+
+
+def test_the_deal_reports_count_new_business_only(by_setting):
+    """A development deal is more business with a partner someone already brought in: with the setting the
+    new-partner counts, the funnel and the weekly and monthly deal figures leave it out."""
+    assert deal_rows(by_setting["default"]) == ALL_DEALS
+    assert deal_rows(by_setting["by name"]) == deal_rows(by_setting["by id"]) == NEW_BUSINESS
+
+
+def test_the_funnel_times_of_the_new_business(by_setting):
+    # 302: created Jan 10 09:00 UTC, later stages on Mar 12 09:00 → 21 + 28 + 12 = 61 days
+    days = {x["stage"]: x["days_to_reach_sum"] for x in by_setting["by id"]["report_funnel"]}
+    assert days == {"lead": 0.0, **{stage: 61.0 for stage in ALL_STAGES[1:]}}
+
+
 @pytest.mark.clickhouse
 def test_development_pipelines_on_clickhouse():
     from salesglass.reports.clickhouse import materialize_in_chdb
@@ -131,8 +204,9 @@ def test_development_pipelines_on_clickhouse():
 
     s = chdb_session(DATA)
     keep = lambda n, e: materialize_in_chdb(s, n, e)  # noqa: E731
-    r = _tables(unbound_canon(), params_of(["Развитие клиентов"]), keep, lambda e: run_chdb(s, e))
+    r = _tables(unbound_canon(), params_of(["Развитие клиентов"]), keep, lambda e: run_chdb(s, e), DEAL_REPORTS)
     assert acquiring(r) == {("PA", 302, 1)}
+    assert deal_rows(r) == NEW_BUSINESS
     assert sales_lines(r) == PA_LINES
     assert quality(r)[dq.DEVELOPMENT_ONLY] == 1
 

@@ -95,3 +95,14 @@ def test_a_warehouse_of_an_older_version_is_upgraded_not_a_traceback(tmp_path):
     code, out = backtest(tmp_path / "salesglass.toml")
     assert code != 0
     assert "lacks canonical tables deals, pipelines; run `salesglass sync` and `salesglass load` first" in out
+
+
+def test_the_backtest_resolves_the_development_pipelines_as_the_build_does(company):
+    """The backtest builds with the user's `[amocrm]` settings, not the defaults: a development pipeline the
+    warehouse does not know stops it with the key named, as `salesglass build` does (same warehouse)."""
+    config = company.with_name("development.toml")
+    config.write_text(CONFIG + '\n[amocrm]\ndevelopment_pipelines = ["Upsell"]\n', "utf-8")
+    code, out = backtest(config, "--as-of", "2024-10-01")
+    assert code != 0
+    assert "[amocrm].development_pipelines[0]: no pipeline named 'Upsell'" in out
+    assert "Traceback" not in out

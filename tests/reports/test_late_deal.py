@@ -82,11 +82,11 @@ DATA = {
 MAR = date(2026, 3, 1)
 
 
-def _tables(canon: Canon, params: BuildParams, keep, run) -> dict[str, list[dict]]:
+def _tables(canon: Canon, params: BuildParams, keep, run, extra: dict | None = None) -> dict[str, list[dict]]:
     """The tables these tests read, as the build computes them (`keep` materialises a step's table, `run`
     executes an expression): the derived helpers up to the acquiring deals, then the reports that read
     them; plan-fact's new-partner facts come from its month facts (the rest of plan-fact needs the forecast
-    backtest: minutes, not seconds)."""
+    backtest: minutes, not seconds). `extra`: more reports (name → build function) to compute alongside."""
     from dataclasses import replace
 
     from salesglass.reports import bonus_lines, new_partners, plan_fact
@@ -101,6 +101,7 @@ def _tables(canon: Canon, params: BuildParams, keep, run) -> dict[str, list[dict
         "plan_fact_facts": plan_fact._month_facts(canon, params),
         "report_new_partners": new_partners.build(canon, params),
         "report_data_quality": dq.build(canon, params),
+        **{name: fn(canon, params) for name, fn in (extra or {}).items()},
     }
     return {name: run(e).to_pylist() for name, e in exprs.items()}
 
@@ -110,8 +111,9 @@ def params_of(late_deal_acquires: bool | None) -> BuildParams:
     return BuildParams(AS_OF, TZ, ReportsConfig.model_validate(rules))
 
 
-def on_duckdb(data: dict, params: BuildParams) -> dict[str, list[dict]]:
-    """The acquiring deals, bonus lines, plan-fact credit and data quality of `data`, built on DuckDB."""
+def on_duckdb(data: dict, params: BuildParams, extra: dict | None = None) -> dict[str, list[dict]]:
+    """The acquiring deals, bonus lines, plan-fact credit and data quality of `data` (and the `extra`
+    reports), built on DuckDB."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     init_canonical(con)
@@ -120,7 +122,7 @@ def on_duckdb(data: dict, params: BuildParams) -> dict[str, list[dict]]:
     canon = Canon(**{t.name: backend.table(t.name) for t in CANONICAL})
     try:
         keep = lambda n, e: backend.create_table(f"derived_{n}", nullable(e), overwrite=True)  # noqa: E731
-        return _tables(canon, params, keep, backend.to_pyarrow)
+        return _tables(canon, params, keep, backend.to_pyarrow, extra)
     finally:
         con.close()
 

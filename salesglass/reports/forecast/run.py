@@ -47,6 +47,7 @@ def run_backtest(
     from salesglass.reports import derive
     from salesglass.reports.base import BuildParams, nullable
     from salesglass.reports.build import canon_of, require_canonical
+    from salesglass.reports.development import from_connection
     from salesglass.reports.forecast import backtest
     from salesglass.warehouse import add_missing_canonical
 
@@ -70,6 +71,11 @@ def run_backtest(
         raise
     for t in CANONICAL:
         con.execute(f"CREATE VIEW {quote_ident(t.name)} AS SELECT * FROM wh.{quote_ident(t.name)}")
+    try:  # [amocrm] development_pipelines as the build resolves it (a wrong name: the key, before any work)
+        params = replace(params, development_pipelines=from_connection(cfg.amocrm.development_pipelines, con))
+    except SalesglassError:
+        con.close()
+        raise
     backend = ibis.duckdb.from_connection(con)
 
     def keep(name: str, expr):

@@ -225,6 +225,12 @@ def statement_head(ctx: Ctx, data: dict[str, Any], period: Period, manager_name:
             {"k": t("month"), "v": f.month(data["month"])},
             {"k": t("state"), "v": t(f"state_{period.state}")},
             {"k": t("approved_at"), "v": f.day(period.approved_at) if period.approved_at else "—"},
+            {"k": t("approved_by"), "v": period.approved_by or "—"},
+            *(
+                [{"k": t("self_approval_k"), "v": t("self_approval", who=period.approved_by)}]
+                if period.self_approval
+                else []
+            ),
             {"k": t("statement_total"), "v": data["total"], "_kind_v": "money"},  # a number in Excel
         ],
     )

@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -174,9 +175,18 @@ class AmoClient:
                 self.limiter.slow_down()
                 self.limiter.pause(state.next_action.sleep)
 
+        backoff = wait_exponential_jitter(initial=s.backoff_base, max=s.backoff_max, jitter=s.backoff_base)
+
+        def wait(state: RetryCallState) -> float:
+            # a Retry-After (amoCRM documents none, a proxy in front of it may send one) is honoured up to
+            # backoff_max: retrying sooner only earns another 429 and, ten of them on, the ban
+            exc = state.outcome.exception() if state.outcome else None
+            asked = getattr(exc, "retry_after", None) or 0.0
+            return min(max(backoff(state), asked), max(s.backoff_max, backoff(state)))
+
         retrying = Retrying(
             stop=stop_after_attempt(s.max_retries + 1),
-            wait=wait_exponential_jitter(initial=s.backoff_base, max=s.backoff_max, jitter=s.backoff_base),
+            wait=wait,
             retry=retry_if_exception(worth_retry),
             before_sleep=before_sleep,
             reraise=True,
@@ -275,16 +285,34 @@ class AmoClient:
             return None
         if status == 429:
             self._bump("rate_limited")
-            raise Transient("429 Too Many Requests", status=429, rate_limited=True)
+            raise Transient("429 Too Many Requests", status=429, rate_limited=True, retry_after=_retry_after(resp))
         if status >= 500:
             self._bump("server_errors")
-            raise Transient(f"HTTP {status}", status=status)
+            raise Transient(f"HTTP {status}", status=status, retry_after=_retry_after(resp))
         if status >= 400:
             raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} {_problem(resp)}")
         try:
             return resp.json()
         except ValueError:
             raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} but the body is not JSON") from None
+
+
+def _retry_after(resp: httpx.Response) -> float | None:
+    """`Retry-After` in seconds (a number or an HTTP date), None when absent or unreadable."""
+    value = resp.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _short(path: str) -> str:

@@ -22,7 +22,10 @@ class WriteUncertain(AmoCRMError):
 class Transient(Exception):
     """Internal: a failure worth retrying (429 always; 5xx and timeouts for reads only)."""
 
-    def __init__(self, message: str, *, status: int | None = None, rate_limited: bool = False) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, rate_limited: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.rate_limited = rate_limited
+        self.retry_after = retry_after  # seconds the server asked us to wait (Retry-After), if it did

@@ -34,6 +34,7 @@ from salesglass.sources.amocrm.client import AmoClient
 log = logging.getLogger("salesglass.amocrm")
 
 LIST_LIMIT = 250
+DEFAULT_PAGE = 50  # amoCRM's page size when no `limit` is asked for
 EVENT_LIMIT = 100
 LEAD_EVENT_TYPES = ("lead_added", "lead_status_changed", "lead_deleted", "lead_restored", "entity_responsible_changed")
 
@@ -48,17 +49,39 @@ def _next(page: dict | None) -> str | None:
     return (((page or {}).get("_links") or {}).get("next") or {}).get("href")
 
 
+def _more(page: dict | None, items: list[dict], limit: int) -> bool:
+    """Is there a page after this one? amoCRM links a full page on; a full page whose `_links.next` is
+    missing (seen on real accounts) is asked past anyway: one extra request, usually a 204, instead of
+    silently losing the rest of the list."""
+    return bool(items) and (bool(_next(page)) or len(items) >= limit)
+
+
+def _ids(items: list[dict]) -> set:
+    return {r.get("id") for r in items}
+
+
 def all_pages(client: AmoClient, path: str, key: str, params: dict | None = None) -> Iterator[list[dict]]:
-    """Every page of a list, following `_links.next` until it is gone or a page is empty (204)."""
-    page = client.get(path, {**(params or {}), "page": 1})
+    """Every page of a list until one is empty (204) or the last one (no `_links.next`, not full).
+
+    Pages are asked for by number rather than by following `_links.next`: the link is only trusted to say
+    *whether* there is more. A link that points back at its own page (or a server that ignores `page`)
+    would otherwise repeat one page for ever; a page holding only records already read ends the list."""
+    params = dict(params or {})
+    limit = int(params.get("limit") or DEFAULT_PAGE)
+    seen: set = set()
+    number = 1
     while True:
+        page = client.get(path, {**params, "page": number})
         items = _items(page, key)
+        if items and _ids(items) <= seen:
+            log.warning("amoCRM sent page %d of %s again (a page that repeats itself); stopped there", number, path)
+            return
+        seen |= _ids(items)
         if items:
             yield items
-        href = _next(page)
-        if not items or not href:
+        if not _more(page, items, limit):
             return
-        page = client.get_url(href)
+        number += 1
 
 
 def by_page(
@@ -79,21 +102,34 @@ def by_page(
     already sent past it are dropped unread (at most `ahead - 1` per list).
     """
     width = ahead or client.settings.in_flight
+    limit = int(params.get("limit") or DEFAULT_PAGE)
+    previous: set = set()
+
+    def step(page: dict | None, items: list[dict]) -> tuple[list[dict], bool]:
+        """(the items to yield, whether to ask past this page). A page that repeats the one before it (a
+        server ignoring `page`) ends the list: it would otherwise be asked past for ever."""
+        nonlocal previous
+        if items and _ids(items) == previous:
+            log.warning("amoCRM sent the same page of %s twice; stopped there", path)
+            return [], False
+        previous = _ids(items)
+        return items, _more(page, items, limit) and go_on(items)
+
     page = client.get(path, {**params, "page": 1})
-    items = _items(page, key)
+    items, more = step(page, _items(page, key))
     if items:
         yield items
-    if not items or not _next(page) or not go_on(items):
+    if not more:
         return
     if width <= 1:
         number = 1
         while True:
             number += 1
             page = client.get(path, {**params, "page": number})
-            items = _items(page, key)
+            items, more = step(page, _items(page, key))
             if items:
                 yield items
-            if not items or not _next(page) or not go_on(items):
+            if not more:
                 return
     pool = ThreadPoolExecutor(max_workers=max(1, width), thread_name_prefix="amocrm-page")
     pending: deque[Future] = deque()
@@ -104,10 +140,10 @@ def by_page(
             pending.append(pool.submit(client.get, path, {**params, "page": number}))
         while pending:
             page = pending.popleft().result()
-            items = _items(page, key)
+            items, more = step(page, _items(page, key))
             if items:
                 yield items
-            if not items or not _next(page) or not go_on(items):
+            if not more:
                 return
             number += 1
             pending.append(pool.submit(client.get, path, {**params, "page": number}))
@@ -280,10 +316,12 @@ def by_ids(client: AmoClient, ids: list[int], *, only_deleted: bool = False) -> 
         if only_deleted:
             params.append(("with", "only_deleted"))
         page = client.get("/api/v4/leads", params)
+        visited: set[str] = set()
         while True:
             out.extend(_items(page, "leads"))
             href = _next(page)
-            if not href or not _items(page, "leads"):
+            if not href or not _items(page, "leads") or href in visited:  # a link back to a page read: the end
                 break
+            visited.add(href)
             page = client.get_url(href)
     return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from salesglass.model.inn import inn_digits_sql
 from salesglass.sql import quote_lit
 
 YES = ("true", "1", "да", "д", "yes", "y", "on", "+")
@@ -109,7 +110,7 @@ def account_id_sql(col: str, field_type: str | None) -> tuple[str, str]:
 def inn_sql(col: str, field_type: str | None) -> tuple[str, str]:
     """(value, unreadable) for an ИНН: digits only (spaces, dashes, a leading apostrophe go); a numeric
     field that dropped the leading zero of a 10- or 12-digit ИНН gets it back; other lengths → NULL."""
-    digits = f"regexp_replace(coalesce({col}, ''), '[^0-9]', '', 'g')"
+    digits = f"coalesce({inn_digits_sql(col)}, '')"  # an ИНН+КПП in one field keeps the ИНН (model/inn.py)
     if field_type == "numeric":
         digits = f"CASE WHEN length({digits}) IN (9, 11) THEN '0' || {digits} ELSE {digits} END"
     value = f"CASE WHEN length({digits}) IN (10, 12) THEN {digits} END"

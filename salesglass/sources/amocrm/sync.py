@@ -25,6 +25,7 @@ import duckdb
 from salesglass.plural import plural
 from salesglass.sources.amocrm import changes, extract, store
 from salesglass.sources.amocrm.client import AmoClient, client_from_config
+from salesglass.sources.amocrm.errors import AmoCRMError
 from salesglass.sources.amocrm.mapping import MapResult, build_canonical
 from salesglass.sources.amocrm.progress import SyncProgress
 from salesglass.sources.amocrm.resolve import Resolved, resolve
@@ -121,7 +122,7 @@ def sync_into(
         if cached is not None and _pipelines_changed(client, con):
             summary.warnings.append("read the reference lists again: the account's pipelines changed")
             cached = None
-        res, reference = cached or _reference(client, amo, summary, bar)
+        res, reference = cached or _reference(client, amo, summary, bar, _kept_pipelines(con))
         for stream in [s[0] for s in STREAMS] + ["events"]:
             summary.fetched[stream] = 0
         summary.api_filter = api_filter_enabled(reference["raw_amocrm_account"])
@@ -261,12 +262,27 @@ def _cached_reference(
     return res, {"raw_amocrm_account": accounts}
 
 
+_GLITCH = (
+    "amoCRM answered {path} with no {what} (HTTP 204 or an empty list), which a working account never does "
+    "(it always has at least one). The sync stopped without changing the warehouse; run it again later."
+)
+
+
+def _never_empty(what: str, page: dict | None) -> list[dict]:
+    """The `_embedded` list of an answer that can never be empty on a working account (its pipelines, its
+    users): an empty one is a glitch, and taking it at its word would mark every pipeline deleted and every
+    manager inactive."""
+    items = ((page or {}).get("_embedded") or {}).get(what) or []
+    if not items:
+        path = "/api/v4/leads/pipelines" if what == "pipelines" else f"/api/v4/{what}"
+        raise AmoCRMError(_GLITCH.format(what=what, path=path))
+    return items
+
+
 def _pipelines_changed(client: AmoClient, con: duckdb.DuckDBPyConnection) -> bool:
     """Do the account's pipelines (with their statuses) differ from the kept ones? One request."""
-    page = client.get("/api/v4/leads/pipelines") or {}
-    now = (page.get("_embedded") or {}).get("pipelines") or []
-    kept = [json.loads(r[0]) for r in con.execute("SELECT data FROM raw_amocrm_pipelines ORDER BY id").fetchall()]
-    return kept != sorted(now, key=lambda p: p["id"])
+    now = _never_empty("pipelines", client.get("/api/v4/leads/pipelines"))
+    return _kept_pipelines(con) != sorted(now, key=lambda p: p["id"])
 
 
 class _Named:
@@ -306,8 +322,13 @@ class _Named:
         return ", ".join(f"{len(v)} unknown {plural(len(v), *k)}" for k, v in missing.items() if v)
 
 
+def _kept_pipelines(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The pipelines (with their statuses) as the last sync read them."""
+    return [json.loads(r[0]) for r in con.execute("SELECT data FROM raw_amocrm_pipelines ORDER BY id").fetchall()]
+
+
 def _reference(
-    client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgress
+    client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgress, before: list[dict] | None = None
 ) -> tuple[Resolved, dict[str, list[dict]]]:
     summary.reference_read = True
     bar.step("account, users, pipelines, custom fields")
@@ -326,8 +347,10 @@ def _reference(
         }
         got = {name: future.result() for name, future in asked.items()}
         pipelines_page = asked_pipelines.result() or {}
-    users, lead_fields = got["users"], got["lead_fields"]
-    pipelines = (pipelines_page.get("_embedded") or {}).get("pipelines") or []
+    users, lead_fields = _never_empty("users", {"_embedded": {"users": got["users"]}}), got["lead_fields"]
+    pipelines = _never_empty("pipelines", pipelines_page)
+    if not account.get("id"):
+        raise AmoCRMError(_GLITCH.format(what="account", path="/api/v4/account"))
     company_fields, loss_reasons = got["company_fields"], got["loss_reasons"]
     res = resolve(
         amo,
@@ -336,6 +359,7 @@ def _reference(
         company_fields=company_fields,
         users=users,
         groups=_groups(account, users),
+        before=before,
     )
     summary.fetched.update(
         users=len(users), pipelines=len(pipelines), lead_fields=len(lead_fields), company_fields=len(company_fields)

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from salesglass.errors import ConfigError
+from salesglass.model.inn import INN_KPP_DIGITS
 from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sql import quote_ident, quote_lit
 
@@ -317,6 +318,7 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, name: str, source_type:
                 r[0] for r in con.execute(f"SELECT DISTINCT v FROM ({bad}) ORDER BY 1 LIMIT 3").fetchall()
             ]
     digits = [re.sub(r"\D", "", s) for (s,) in con.execute(f"SELECT DISTINCT v FROM {base} LIMIT 2000").fetchall()]
+    digits = [d[:10] if len(d) == INN_KPP_DIGITS else d for d in digits]  # ИНН+КПП in one field (model/inn.py)
     long = [d for d in digits if len(d) in (10, 12)]
     if long and len(long) >= 0.8 * len(digits):
         p.inn = sum(inn_valid(d) for d in long) / len(digits)

@@ -14,6 +14,7 @@ import sqlglot
 from sqlglot import exp
 
 from salesglass.errors import ConfigError
+from salesglass.model.inn import inn_digits_sql
 from salesglass.model.schema import Kind, Table
 from salesglass.model.validate import rounded_differs
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
@@ -222,7 +223,9 @@ def column_sql(
             out = f"NULLIF({t}, '')"
         else:  # trim only values that need it (trim copies every string: costly on millions of ids)
             out = f"CASE WHEN {t} = '' OR prefix({t}, ' ') OR suffix({t}, ' ') THEN NULLIF(trim({t}), '') ELSE {t} END"
-        if cs.digits_only:
+        if cs.digits_only and name == "inn":  # an ИНН+КПП typed in one field keeps the ИНН (model/inn.py)
+            out = inn_digits_sql(out)
+        elif cs.digits_only:
             out = f"NULLIF(regexp_replace({out}, '[^0-9]', '', 'g'), '')"
         if cs.map:
             whens = " ".join(f"WHEN {quote_lit(k)} THEN {quote_lit(v)}" for k, v in cs.map.items())

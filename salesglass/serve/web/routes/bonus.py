@@ -94,8 +94,13 @@ def move_state(request: Request, post: Posted) -> None:
         st.review(month, post.actor)
     elif post.action == "approve":
         seen = post.text("total")  # the total the admin saw: a build since may have changed the lines
+        site = state_of(request)
         st.approve(
-            month, post.actor, state_of(request).cfg.published_path, seen_total=parse_seen(seen) if seen else None
+            month,
+            post.actor,
+            site.cfg.published_path,
+            seen_total=parse_seen(seen) if seen else None,
+            admins=[u.email for u in site.users.list() if u.role == "admin"],
         )
     elif post.action == "pay":
         st.pay(month, post.actor)

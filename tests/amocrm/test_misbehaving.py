@@ -1,0 +1,76 @@
+"""amoCRM misbehaving on a real socket (emulator `misbehave`): the sync still gives an exact copy, stops
+with a message a person can act on, or says what it skipped — never hangs, loops, or loses a row quietly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from salesglass.sources.amocrm.client import client_from_config
+from salesglass.sources.amocrm.errors import AmoCRMError
+from salesglass.sources.amocrm.sync import run_sync
+from tests.amocrm.test_sync import EXPECTED_DEALS, EXPECTED_STAGES, deals, rows, stages
+
+
+def _exact(cfg) -> None:
+    assert deals(cfg) == EXPECTED_DEALS and stages(cfg) == EXPECTED_STAGES
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        {"status": 429, "body": b"Too Many Requests", "times": 2},
+        {"status": 429, "headers": {"Retry-After": "0"}, "times": 2},
+        {"status": 502, "body": b"<html>Bad Gateway</html>", "headers": {"Content-Type": "text/html"}, "times": 1},
+        {"status": 503, "times": 2},
+        {"status": 504, "times": 2},
+        {"reset_mid_body": True, "times": 2},
+        {"delay": 1.3, "times": 1},  # longer than the client's 1 s timeout
+    ],
+    ids=["429", "429-retry-after-0", "502-html", "503x2", "504x2", "reset-mid-body", "slow"],
+)
+def test_a_misbehaving_leads_list_still_gives_an_exact_copy(config, emulator, how):
+    emulator.misbehave("/api/v4/leads", **how)
+    run_sync(config, progress=False)
+    assert emulator.emulator.script.used, "the misbehaviour was served"
+    _exact(config)
+
+
+def test_retry_after_is_honoured_up_to_backoff_max(config, emulator):
+    amo = config.amocrm.model_copy(update={"backoff_max": 0.3})
+    emulator.misbehave("/api/v4/account", status=429, headers={"Retry-After": "5"})
+    with client_from_config(amo, config.base_dir) as client:
+        started = time.monotonic()
+        assert client.get("/api/v4/account")["id"] == 30000001
+        waited = time.monotonic() - started
+    # amoCRM asked for 5 s: the wait is capped by backoff_max (0.3 s here), not the 10 ms back-off of the fast clock
+    assert 0.3 <= waited < 2.0
+
+
+def test_a_burst_of_5xx_longer_than_the_retries_stops_with_a_message(config, emulator):
+    emulator.misbehave("/api/v4/account", status=503, times=50)
+    with pytest.raises(AmoCRMError, match="503"):
+        run_sync(config, progress=False)
+
+
+@pytest.mark.parametrize("link", ["self", "missing"])
+def test_a_custom_fields_page_whose_next_link_is_odd_still_reads_every_field(config, emulator, link):
+    emulator.misbehave("/api/v4/leads/custom_fields", next_link=link, times=1000)
+    summary = run_sync(config, progress=False)
+    assert summary.fetched["lead_fields"] == 52
+    _exact(config)
+
+
+@pytest.mark.parametrize("path", ["/api/v4/users", "/api/v4/leads/pipelines", "/api/v4/account"])
+def test_a_204_where_an_account_always_has_something_changes_nothing(config, emulator, path):
+    run_sync(config, progress=False)
+    managers = rows(config, "SELECT * FROM managers ORDER BY 1")
+    pipelines = rows(config, "SELECT * FROM pipelines ORDER BY 1")
+    emulator.misbehave(path, status=204, times=10)
+    with pytest.raises(AmoCRMError, match=r"no (users|pipelines|account).*run it again later"):
+        run_sync(config, full=True, progress=False)
+    # not every manager made inactive, not every pipeline marked deleted, no deal lost
+    assert rows(config, "SELECT * FROM managers ORDER BY 1") == managers
+    assert rows(config, "SELECT * FROM pipelines ORDER BY 1") == pipelines
+    _exact(config)
