@@ -83,8 +83,8 @@ class TableView:
                     add(f'<a href="{_text(amo)}" target="_blank" rel="noopener noreferrer" class="amo">{text}</a>')
                 elif long:
                     add(f'<span class="cut" title="{text}">{text}</span>')
-                elif tip := row.get(tip_key):
-                    add(f'<span class="tip" title="{_text(tip)}">{text}</span>')
+                elif why := row.get(tip_key):
+                    add(f'<span class="tip" title="{_text(why)}">{text}</span>')
                 else:
                     add(text)
                 add("</td>")
