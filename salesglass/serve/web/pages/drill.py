@@ -210,6 +210,8 @@ def _manager_arg(ctx: Ctx) -> int | str | None:
 
 
 DEAL_BASES = ("created", "won", "unlinked", "lost", "cohort", "reached", "signed_selling")
+# the bases of the deal reports' numbers, which count new business only (docs/reports.md)
+NEW_BUSINESS_BASES = ("created", "won", "lost", "cohort", "reached", "signed_selling")
 
 
 def deals(ctx: Ctx) -> DrillView:
@@ -241,6 +243,11 @@ def deal_conditions(ctx: Ctx, basis: str, stage: str | None) -> tuple[Where, str
     end = _utc(ctx, ctx.snap.as_of + timedelta(days=1))
     w.add("d.created_at < ?", end)
     sub = _deal_basis(ctx, w, basis, stage, end)
+    if basis in NEW_BUSINESS_BASES and ctx.snap.has("pipelines", "is_development"):
+        # the reports leave out the deals of the development pipelines the build marked: so does their list
+        w.add(
+            "(d.pipeline_id IS NULL OR d.pipeline_id NOT IN (SELECT pipeline_id FROM pipelines WHERE is_development))"
+        )
     manager = _manager_arg(ctx)
     if manager == "none":
         w.add("d.sales_manager_id IS NULL")
