@@ -344,6 +344,15 @@ ACQUIRING = """SELECT partner_id, sales_manager_id AS acquirer_id FROM (
     WHERE d.partner_id IS NOT NULL AND NOT coalesce(d.is_deleted, FALSE)) WHERE rn = 1"""
 
 
+def _acquiring_sql(ctx: Ctx) -> str:
+    """partner_id → acquirer_id: the build's own acquiring deals (they honour `[amocrm]
+    development_pipelines` and `[reports] late_deal_acquires`, as plan-fact's new-partner credit does);
+    a file published before the build wrote them: the contract's rule, computed here."""
+    if ctx.snap.has("acquiring_deals", "sales_manager_id"):
+        return "SELECT partner_id, sales_manager_id AS acquirer_id FROM acquiring_deals"
+    return ACQUIRING
+
+
 def partners(ctx: Ctx) -> DrillView:
     t = ctx.t
     basis = ctx.params.get("basis") or "all"
@@ -382,7 +391,7 @@ def partner_query(ctx: Ctx, basis: str) -> tuple[str, list[Any], str, str]:
         order = "turnover DESC, partner_id"
     by_acquirer = ctx.params.get("by") == "acquirer"
     if by_acquirer or not ctx.viewer.is_admin:
-        ctes.append(f"acq AS ({ACQUIRING})")
+        ctes.append(f"acq AS ({_acquiring_sql(ctx)})")
         joins += " LEFT JOIN acq ON acq.partner_id = p.partner_id"
     manager = _manager_arg(ctx)
     if not ctx.viewer.is_admin:
