@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -222,10 +223,15 @@ def audit(
     """The append-only audit trail: who, when, what, before → after, why."""
     import csv
 
+    from salesglass.account_zone import resolve_zone
+    from salesglass.bonus.statement import iso_moment
     from salesglass.bonus.store import parse_month
 
-    _, store = _store(config)
+    cfg, store = _store(config)
     rows = store.audit(parse_month(month) if month else None)
+    zone = resolve_zone(cfg).name
+    for r in rows:  # ISO 8601 with the offset, on the account's clock: a reader elsewhere knows the moment
+        r["logged_at"] = iso_moment(r["logged_at"], zone)
     cols = ("logged_at", "actor", "action", "month", "object", "before", "after", "reason")
     if out is not None:
         from salesglass.safe_cells import csv_value
@@ -235,7 +241,9 @@ def audit(
             w.writerow(cols)
             for r in rows:
                 w.writerow([csv_value(r[c]) for c in cols])
-        console.print(f"wrote {len(rows)} audit rows to {out}")
+        from salesglass.plural import plural
+
+        console.print(f"wrote {len(rows)} audit {plural(len(rows), 'row')} to {out}")
         return
     table = Table(title="bonus audit trail")
     for col in cols:
@@ -251,13 +259,30 @@ def payroll(
     out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx or .csv file to write.")],
     config: ConfigOption = None,
 ) -> None:
-    """One row per manager with the month's total to pay (from the published reports)."""
+    """One row per manager with the month's total to pay (from the published reports); the terminal shows
+    the rows and their total, the .xlsx ends with a total row (the .csv, an import file, has none)."""
     from salesglass.bonus.statement import write_payroll
     from salesglass.bonus.store import parse_month
+    from salesglass.plural import plural
 
     cfg, _ = _store(config)
-    n = write_payroll(cfg, parse_month(month), out)
-    console.print(f"wrote {n} manager rows to {out}")
+    m = parse_month(month)
+    rows = write_payroll(cfg, m, out)
+    table = Table(title=f"payroll {m:%Y-%m}")
+    for col in ("manager", "name", "to pay", "adjustments", "carried"):
+        table.add_column(col, justify="left" if col == "name" else "right")
+    for r in rows:
+        table.add_row(
+            str(r["manager_id"]),
+            _text(r["manager"]),
+            f"{r['total']:,.2f}",
+            f"{r['adjustments']:,.2f}",
+            f"{r['carried']:,.2f}",
+        )
+    total = sum((r["total"] for r in rows), Decimal("0.00"))
+    table.add_row("", "[bold]total[/bold]", f"[bold]{total:,.2f}[/bold]", "", "", end_section=True)
+    console.print(table)
+    console.print(f"wrote {len(rows)} {plural(len(rows), 'manager row')} (total to pay {total:,.2f}) to {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ columns, in English and Russian.
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -127,8 +127,20 @@ PAYROLL_COLUMNS = (
 )
 
 
-def write_payroll(cfg: Any, month: date, out: Path) -> int:
-    """The payroll file (.csv or .xlsx): one row per manager with the month's total to pay."""
+def iso_moment(value: Any, zone: str) -> Any:
+    """A stored moment as ISO 8601 with its offset on the account's clock ("2026-11-03T09:15:02-05:00"):
+    a naive "2026-11-03 14:15:02" in an audit file left the reader guessing whose clock it was."""
+    from zoneinfo import ZoneInfo
+
+    if not isinstance(value, datetime):
+        return value
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # the store writes UTC
+    return aware.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
+
+
+def write_payroll(cfg: Any, month: date, out: Path) -> list[dict[str, Any]]:
+    """The payroll file (.csv or .xlsx): one row per manager with the month's total to pay; the .xlsx
+    ends with a total row (a person reads it), the .csv has none (a payroll program imports it)."""
     from salesglass.bonus.store import store_of
     from salesglass.safe_cells import csv_value, xlsx_cell
     from salesglass.warehouse import connect
@@ -177,5 +189,8 @@ def write_payroll(cfg: Any, month: date, out: Path) -> int:
             cells[4].number_format = cells[5].number_format = cells[6].number_format = TWO_PLACES
             cells[0].number_format = "yyyy-mm"
             ws.append(cells)
+        total = xlsx_cell(ws, sum((r["total"] for r in rows), Decimal("0.00")))
+        total.number_format = TWO_PLACES
+        ws.append([xlsx_cell(ws, "total"), None, None, None, total])
         wb.save(out)
-    return len(rows)
+    return rows

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from salesglass.errors import ConfigError
 from salesglass.sources.amocrm.sync import run_sync
 from tests.amocrm.conftest import make_config
 from tests.amocrm.test_sync import rows
@@ -72,3 +75,29 @@ def test_a_rename_shows_after_the_next_incremental_sync_and_a_deleted_pipeline_k
     run_sync(cfg, progress=False)
     assert [r[1] for r in pipelines(cfg)] == ["Продажи", "Старая воронка", "Партнёрские встречи"]
     assert [r[6] for r in pipelines(cfg)] == [False, False, True]
+
+
+@pytest.mark.parametrize(
+    "rename, key, new",
+    [
+        (("pipeline", 7001, "Продажи 2027"), "pipelines[0]", "'Продажи 2027'"),
+        (("status", 70012, "Переговоры с клиентом"), "stages[0].status", "'Переговоры с клиентом'"),
+    ],
+)
+def test_a_name_in_the_config_renamed_in_amocrm_is_told_with_its_new_name(config, emulator, rename, key, new) -> None:
+    """Decided: a pipeline or status the config names is never re-resolved behind the user's back (a rename may
+    be a repurposed pipeline, and the build reads the same names); the sync stops and says what it is called now."""
+    run_sync(config, progress=False)
+    what, item_id, name = rename
+    with emulator.state.lock:
+        for p in emulator.state.pipelines:
+            for item in [p] if what == "pipeline" else p["_embedded"]["statuses"]:
+                if item["id"] == item_id:
+                    item["name"] = name
+    with pytest.raises(ConfigError) as failed:
+        run_sync(config, progress=False)
+    message = str(failed.value)
+    assert f"[amocrm].{key}" in message and new in message and f"id {item_id}" in message
+    # and again on the next run: the names of the last good sync are kept until the config is fixed
+    with pytest.raises(ConfigError, match="now named"):
+        run_sync(config, progress=False)

@@ -9,6 +9,7 @@ February (a refund), so her March statement totals 5000 + 1000 − 200 = 5800.00
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -71,6 +72,8 @@ def test_only_an_admin_with_the_csrf_token_changes_a_month(bonus_site, web):
     ]
     audit_csv = admin.get("/bonus/audit.csv").content.decode("utf-8-sig")
     assert "admin@demo.test,reopen" in audit_csv and "P1 refund" in audit_csv
+    # when, as ISO 8601 with the account's offset (the fixture's Moscow), not a zoneless wall time
+    assert len(re.findall(r"\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00,admin@demo.test,", audit_csv)) == 3
     assert anna.get("/bonus/audit").status_code == 403 and anna.get("/bonus/audit.csv").status_code == 403
     assert anna.get("/bonus/payroll.xlsx?month=2026-03").status_code == 403
 

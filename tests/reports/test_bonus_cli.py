@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -71,6 +72,8 @@ def test_close_a_month_from_the_command_line(cli, tmp_path):
     run("bonus", "audit", "--out", str(tmp_path / "audit.csv"))
     with (tmp_path / "audit.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
+    # ISO 8601 with the account's offset (Moscow, +03:00), not a bare "2026-12-07 07:14:35.123"
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00", r["logged_at"]) for r in rows), rows
     assert [(r["actor"], r["action"], r["reason"]) for r in rows] == [
         ("config", "rules", ""),
         ("head@x.ru", "review", ""),
@@ -103,9 +106,12 @@ def test_manual_adjustment_and_a_resolved_dispute_reach_the_lines_and_payroll(cl
         store.approve(c.NOV, "head@x.ru", cfg.published_path)
     run("bonus", "resolve", str(dispute), "--answer", "agreed: 100 more", "--amount", "100.00")
     run("build", "--as-of", "2026-11-15")
-    run("bonus", "payroll", "2026-11", "--out", str(tmp_path / "pay.xlsx"))
+    out = run("bonus", "payroll", "2026-11", "--out", str(tmp_path / "pay.xlsx"))
+    assert "wrote 2 manager rows (total to pay 266.67)" in out and re.search(r"total\s*│\s*266\.67", out), out
     ws = openpyxl.load_workbook(tmp_path / "pay.xlsx").active
-    got = [tuple(r[1:7]) for r in ws.iter_rows(min_row=2, values_only=True)]
+    *managers, total = list(ws.iter_rows(min_row=2, values_only=True))
+    assert total[:5] == ("total", None, None, None, 266.67)  # 0.00 + 266.67
+    got = [tuple(r[1:7]) for r in managers]
     # Anna: −500 by hand, not paid but carried forward (+500.00); Vera: growth P1 150.00 + P2 16.67 + 100.00
     # for her dispute
     assert got == [(1, "Anna", "anna@example.ru", 0, -500, 500), (3, "Vera", "vera@example.ru", 266.67, 100, 0)]

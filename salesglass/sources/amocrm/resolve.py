@@ -35,14 +35,35 @@ class Resolved:
     unmapped: list[str] = field(default_factory=list)  # statuses that fell back to `lead` (a warning)
 
 
-def _match(ref: Ref, items: list[dict], what: str, key: str, among: str) -> dict:
+def _same_name(item: dict, ref: str) -> bool:
+    return str(item.get("name", "")).strip().casefold() == ref.strip().casefold()
+
+
+def _renamed(ref: str, items: list[dict], before: list[dict] | None, what: str) -> str:
+    """' — the {what} that had this name at the last sync (id N) is now named …' when `before` (the account's
+    list as the last sync read it) tells so, else ''."""
+    was = [it for it in before or [] if _same_name(it, ref)]
+    now = {it["id"]: it for it in items}
+    if len(was) != 1 or was[0]["id"] not in now:
+        return ""
+    pid = was[0]["id"]
+    return (
+        f": the {what} that had this name at the last sync (id {pid}) is now named {now[pid].get('name')!r} in "
+        f"amoCRM. Write its new name, or its id {pid} (an id survives renames)"
+    )
+
+
+def _match(ref: Ref, items: list[dict], what: str, key: str, among: str, before: list[dict] | None = None) -> dict:
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
         for it in items:
             if it["id"] == int(ref):
                 return it
         raise ConfigError(f"[amocrm].{key}: no {what} with id {ref} {among}")
-    found = [it for it in items if str(it.get("name", "")).strip().casefold() == ref.strip().casefold()]
+    found = [it for it in items if _same_name(it, ref)]
     if not found:
+        renamed = _renamed(ref, items, before, what)
+        if renamed:
+            raise ConfigError(f"[amocrm].{key}: no {what} named {ref!r} {among}{renamed}")
         names = ", ".join(repr(it.get("name")) for it in items[:30])
         raise ConfigError(f"[amocrm].{key}: no {what} named {ref!r} {among} (there are: {names})")
     if len(found) > 1:
@@ -84,22 +105,27 @@ def resolve(
     company_fields: list[dict],
     users: list[dict],
     groups: list[dict],
+    before: list[dict] | None = None,
 ) -> Resolved:
-    """Check the mapping against the account and return it in ids."""
+    """Check the mapping against the account and return it in ids. `before`: the pipelines (with their
+    statuses) as the last sync read them, so a name renamed in amoCRM since is told with its new name."""
     chosen = (
-        [_match(ref, pipelines, "pipeline", f"pipelines[{n}]", "in the account") for n, ref in enumerate(amo.pipelines)]
+        [
+            _match(ref, pipelines, "pipeline", f"pipelines[{n}]", "in the account", before)
+            for n, ref in enumerate(amo.pipelines)
+        ]
         if amo.pipelines
         else list(pipelines)
     )
     pids = {p["id"] for p in chosen}
     for n, ref in enumerate(amo.development_pipelines):  # used by the build; a wrong name stops the sync too
-        _match(ref, pipelines, "pipeline", f"development_pipelines[{n}]", "in the account")
+        _match(ref, pipelines, "pipeline", f"development_pipelines[{n}]", "in the account", before)
     known = {(p["id"], s["id"]) for p in pipelines for s in _statuses(p)}
     stage_of: dict[tuple[int, int], str | None] = {}
     for n, rule in enumerate(amo.stages):
         key = f"stages[{n}]"
         if rule.pipeline is not None:
-            p = _match(rule.pipeline, pipelines, "pipeline", f"{key}.pipeline", "in the account")
+            p = _match(rule.pipeline, pipelines, "pipeline", f"{key}.pipeline", "in the account", before)
             if p["id"] not in pids:
                 raise ConfigError(f"[amocrm].{key}.pipeline: {p['name']!r} is not one of [amocrm].pipelines")
             scope = [p]
@@ -118,7 +144,14 @@ def resolve(
                 ]
         if not hits:
             where = f"pipeline {scope[0]['name']!r}" if rule.pipeline is not None else "the mapped pipelines"
-            raise ConfigError(f"[amocrm].{key}.status: no status {rule.status!r} in {where}")
+            renamed = ""
+            if not str(rule.status).isdigit():
+                old_by_id = {p["id"]: p for p in before or []}
+                for p in scope:
+                    renamed = renamed or _renamed(
+                        str(rule.status), _statuses(p), _statuses(old_by_id.get(p["id"], {})), "status"
+                    )
+            raise ConfigError(f"[amocrm].{key}.status: no status {rule.status!r} in {where}{renamed}")
         for pair in hits:
             stage_of[pair] = rule.stage
     res = Resolved(pipelines=pids, stage_of={}, known_statuses=known)

@@ -122,7 +122,7 @@ def sync_into(
         if cached is not None and _pipelines_changed(client, con):
             summary.warnings.append("read the reference lists again: the account's pipelines changed")
             cached = None
-        res, reference = cached or _reference(client, amo, summary, bar)
+        res, reference = cached or _reference(client, amo, summary, bar, _kept_pipelines(con))
         for stream in [s[0] for s in STREAMS] + ["events"]:
             summary.fetched[stream] = 0
         summary.api_filter = api_filter_enabled(reference["raw_amocrm_account"])
@@ -282,8 +282,7 @@ def _never_empty(what: str, page: dict | None) -> list[dict]:
 def _pipelines_changed(client: AmoClient, con: duckdb.DuckDBPyConnection) -> bool:
     """Do the account's pipelines (with their statuses) differ from the kept ones? One request."""
     now = _never_empty("pipelines", client.get("/api/v4/leads/pipelines"))
-    kept = [json.loads(r[0]) for r in con.execute("SELECT data FROM raw_amocrm_pipelines ORDER BY id").fetchall()]
-    return kept != sorted(now, key=lambda p: p["id"])
+    return _kept_pipelines(con) != sorted(now, key=lambda p: p["id"])
 
 
 class _Named:
@@ -323,8 +322,13 @@ class _Named:
         return ", ".join(f"{len(v)} unknown {plural(len(v), *k)}" for k, v in missing.items() if v)
 
 
+def _kept_pipelines(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The pipelines (with their statuses) as the last sync read them."""
+    return [json.loads(r[0]) for r in con.execute("SELECT data FROM raw_amocrm_pipelines ORDER BY id").fetchall()]
+
+
 def _reference(
-    client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgress
+    client: AmoClient, amo: Any, summary: SyncSummary, bar: SyncProgress, before: list[dict] | None = None
 ) -> tuple[Resolved, dict[str, list[dict]]]:
     summary.reference_read = True
     bar.step("account, users, pipelines, custom fields")
@@ -355,6 +359,7 @@ def _reference(
         company_fields=company_fields,
         users=users,
         groups=_groups(account, users),
+        before=before,
     )
     summary.fetched.update(
         users=len(users), pipelines=len(pipelines), lead_fields=len(lead_fields), company_fields=len(company_fields)

@@ -186,7 +186,10 @@ def audit_page(request: Request, month: str | None = None) -> Response:
 @router.get("/bonus/audit.csv")
 def audit_csv(request: Request) -> Response:
     with opened(request, admin=True) as ctx:
-        body = csv_bytes(audit_view(ctx, store(request).audit(None)), ctx)
+        entries = store(request).audit(None)
+        for e in entries:  # ISO 8601 with the offset of the account's zone: a file says whose clock it is
+            e["logged_at"] = stmt.iso_moment(e["logged_at"], ctx.fmt.zone or "UTC")
+        body = csv_bytes(audit_view(ctx, entries), ctx)
     return download(body, CSV, "salesglass-bonus-audit.csv")
 
 
