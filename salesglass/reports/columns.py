@@ -76,14 +76,17 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "at the account's recent pace of new deals",
         "forecast_low": "P10 of the forecast, from the backtest errors at the same point of the period",
         "forecast_high": "P90 of the forecast, from the backtest errors at the same point of the period",
-        "chance_realistic_pct": "chance (%) of reaching the realistic plan, from the backtest",
-        "chance_optimistic_pct": "chance (%) of reaching the optimistic plan, from the backtest",
+        "chance_realistic_pct": "chance (%) of reaching the realistic plan, from the backtest (NULL when that plan "
+        "is 0 or below)",
+        "chance_optimistic_pct": "chance (%) of reaching the optimistic plan, from the backtest (NULL when that plan "
+        "is 0 or below)",
         "is_complete": "the period ended on or before as_of",
         "plan_to_date": "realistic plan asked for by as_of: months ended by then in full, the running month "
         "× days elapsed / days in it (complete period: = plan_realistic)",
-        "attainment_to_date_pct": "100 × fact / plan_to_date (NULL without a plan, and for margin_pct)",
+        "attainment_to_date_pct": "100 × fact / plan_to_date (NULL without a plan, when it is 0 or below, and for "
+        "margin_pct)",
         "forecast_attainment_pct": "100 × forecast / plan_realistic of the whole period (NULL without a plan, "
-        "and for margin_pct)",
+        "when it is 0 or below, and for margin_pct)",
     },
     "report_forecast_backtest": {
         "as_of": "the past day the forecast was made on",

@@ -74,3 +74,19 @@ def test_a_204_where_an_account_always_has_something_changes_nothing(config, emu
     assert rows(config, "SELECT * FROM managers ORDER BY 1") == managers
     assert rows(config, "SELECT * FROM pipelines ORDER BY 1") == pipelines
     _exact(config)
+
+
+def test_custom_fields_of_an_unexpected_shape_load_the_deal_and_say_so(config, emulator):
+    with emulator.state.lock:
+        emulator.state.leads[3002]["custom_fields_values"] = {"field_id": 8001, "values": [{"value": "Организатор"}]}
+        emulator.state.leads[3003]["custom_fields_values"] = [{"field_id": 8001, "values": {"value": "Организатор"}}]
+        emulator.state.companies[5003]["custom_fields_values"] = {"0": {"field_id": 9001}}
+    run_sync(config, progress=False)  # no traceback from the warehouse
+    got = deals(config)
+    assert {i: d for i, d in got.items() if i not in (3002, 3003)} == {
+        i: d for i, d in EXPECTED_DEALS.items() if i not in (3002, 3003)
+    }
+    assert got[3002][5] is None and got[3003][5] is None  # the client kind could not be read …
+    notes = rows(config, "SELECT entity, source_key FROM quarantine WHERE reason LIKE 'custom fields%' ORDER BY 2")
+    assert notes == [("deals", "3002"), ("deals", "3003"), ("companies", "5003")]  # … and that is said
+    assert rows(config, "SELECT name FROM companies WHERE company_id = 5003") == [("Билетный оператор «Север»",)]

@@ -109,14 +109,27 @@ def browser():
 @pytest.fixture
 def page_for(browser, server):
     """`page_for(email)`: a page logged in as `email` in a fresh browser context (own cookies), on the
-    module's own `server`; it lands on the user's first page. Any JavaScript dialog fails the test."""
-    contexts, dialogs = [], []
+    module's own `server`; it lands on the user's first page. Any JavaScript dialog, JavaScript error or
+    failed request of a page's parts (a script, a style, the icon, an htmx call) fails the test: the pages
+    a test opens on purpose with a 4xx are documents, not parts, and are left to the test."""
+    contexts, dialogs, faults = [], [], []
+
+    def failed_part(response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            faults.append(f"{response.status} {response.url}")
 
     def make(email: str, locale: str = "en-US"):
         ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale=locale, accept_downloads=True)
         contexts.append(ctx)
         page = ctx.new_page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: faults.append(f"JavaScript error: {e}"))
+        page.on("response", failed_part)
+        # what the network events miss (the icon the browser fetches by itself) still reaches the console
+        page.on(
+            "console",
+            lambda m: m.type == "error" and m.location.get("url") != page.url and faults.append(f"console: {m.text}"),
+        )
         page.goto(server + "/login")
         page.fill("input[name=email]", email)
         page.fill("input[name=password]", PASSWORDS[email])
@@ -128,6 +141,7 @@ def page_for(browser, server):
     for c in contexts:
         c.close()
     assert dialogs == [], f"a JavaScript dialog fired: {dialogs}"
+    assert faults == [], f"a page's part failed: {faults}"
 
 
 def free_port() -> int:

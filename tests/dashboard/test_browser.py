@@ -31,6 +31,30 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"fixture-{name}.png"))
 
 
+# a chart with no data: its "Nothing for these filters" shows, and no shape is drawn under the words
+NOTHING_ON_SHAPES_JS = """(el) => {
+  const msg = [...el.querySelectorAll('svg text')].find(t => t.textContent === 'Nothing for these filters');
+  if (!msg) return 'no message';
+  const m = msg.getBoundingClientRect();
+  const under = [...el.querySelectorAll('svg path')].filter(p => {
+    const r = p.getBoundingClientRect();
+    return r.left < m.right && r.right > m.left && r.top < m.bottom && r.bottom > m.top;
+  });
+  return under.length ? under.length + ' shapes under the message' : 'clear';
+}"""
+
+
+# the rows (distinct tops) the legend entries of a chart are drawn in, counting only entries within the chart
+LEGEND_ROWS_JS = """(el) => {
+  const names = (JSON.parse(el.dataset.option).series || []).map(s => s.name).filter(Boolean);
+  const box = el.getBoundingClientRect();
+  const tops = [...el.querySelectorAll('svg text')].filter(t => names.includes(t.textContent))
+    .map(t => t.getBoundingClientRect()).filter(r => r.width && r.left >= box.left && r.right <= box.right)
+    .map(r => Math.round(r.top));
+  return [names, [...new Set(tops)]];
+}"""
+
+
 def _cell(page, table: str, col: str, row: int = 0) -> str:
     return page.locator(f'[data-table="{table}"] tbody tr').nth(row).locator(f'td[data-col="{col}"]').inner_text()
 
@@ -46,6 +70,13 @@ def test_admin_walks_every_page_filters_drills_downloads_and_logs_out(page_for, 
         _shot(page, name)
     page.goto(f"{server}/admin/users")
     _shot(page, "users")
+
+    # a period with no new partners (September 2025): each chart says so, and nothing is drawn under the
+    # words (the pie's grey placeholder ring had the message written across it)
+    page.goto(f"{server}/partners?from=2025-09&to=2025-09")
+    for chart in page.locator("[data-chart]").all():
+        assert chart.evaluate(NOTHING_ON_SHAPES_JS) == "clear", chart.get_attribute("id")
+    _shot(page, "partners-nothing")
 
     # plan vs fact: the KPI equals report_plan_fact (company, month 2026-03, turnover fact 150 000.00)
     page.goto(f"{server}/planfact")
@@ -125,6 +156,20 @@ def test_manager_sees_only_own_deals_and_bonus_lines(page_for, server) -> None:
     assert set(page.locator('[data-table="lines"] td[data-col="manager"]').all_inner_texts()) == {"Anna Petrova"}
     resp = page.goto(f"{server}/quality")
     assert resp.status == 403
+
+    # on her phone (390 px): the page takes the whole width (the menu goes on top), nothing scrolls the page
+    # sideways, and a chart's legend stays one row above the plot instead of wrapping over the bars
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name in ("funnel", "partners", "bonuses"):
+        page.goto(f"{server}/{name}")
+        width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.querySelector('#main').clientWidth]"
+        )
+        assert width[0] <= 390 and width[1] >= 360, f"{name} at 390 px: page {width[0]} px wide, #main {width[1]} px"
+        for chart in page.locator("[data-chart]").all():
+            _names, rows = chart.evaluate(LEGEND_ROWS_JS)
+            assert len(rows) <= 1, f"{name}: the legend of {chart.get_attribute('id')} wraps into rows {rows}"
+    _shot(page, "manager-bonuses-phone")
 
 
 def test_hostile_partner_names_show_as_text(page_for, server) -> None:

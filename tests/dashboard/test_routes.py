@@ -28,6 +28,15 @@ def test_nothing_answers_without_a_session(client) -> None:
     assert client.get("/login").status_code == 200
 
 
+def test_the_browser_finds_an_icon(client) -> None:
+    """Every browser asks for /favicon.ico (a 404 there was an error in every page's console)."""
+    icon = client.get("/favicon.ico", follow_redirects=False)
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg")
+    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/login").text
+    assert client.get("/static/favicon.svg").content == icon.content
+
+
 def test_login_sets_a_safe_cookie_and_wrong_password_is_refused(client) -> None:
     page = client.get("/login")
     bad = client.post(

@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 from fastapi import FastAPI, HTTPException
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -266,6 +266,12 @@ def _add_health(app: FastAPI, state: App) -> None:
             return {"status": "ok", "as_of": str(snap.as_of), "built_at": str(snap.built_at), "warmed": snap.warmed}
         except NoData:
             return {"status": "no-data"}
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        """The icon a browser (or a bookmark, a link preview) asks for by this fixed name: the same picture
+        the pages name in their <link rel=icon>, so no request of a page ends in a 404."""
+        return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
 
 
 def _json_default(value: Any) -> Any:

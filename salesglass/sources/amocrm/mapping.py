@@ -114,7 +114,7 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
             },
         )
     )
-    notes: list[tuple[str, str]] = []
+    notes: list[tuple[str, str]] = [(fv.FIELDS_NOT_A_LIST, fv.fields_not_a_list("b.d"))]
     kind_sql = "NULL"
     if lf.get("client_kind") is not None:
         kind_sql, both = fv.kind_sql("cf.kind", res.organizer, res.operator)
@@ -331,7 +331,15 @@ def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult
         SELECT b.id AS company_id, d->>'$.name' AS name, {inn_sql} AS inn, {acct_sql} AS platform_account_id,
                TRY_CAST(d->>'$.responsible_user_id' AS BIGINT) AS responsible_user_id,
                (trash_at IS NOT NULL AND trash_at >= coalesce(alive_at, -1)) AS is_deleted,
-               {fv.notes_sql([(fv.INN_DIGITS, bad_inn), (fv.ACCOUNT_NOT_WHOLE, bad_acct)])} AS field_notes,
+               {
+        fv.notes_sql(
+            [
+                (fv.INN_DIGITS, bad_inn),
+                (fv.ACCOUNT_NOT_WHOLE, bad_acct),
+                (fv.FIELDS_NOT_A_LIST, fv.fields_not_a_list("d")),
+            ]
+        )
+    } AS field_notes,
                coalesce(d, td) AS raw
         FROM b LEFT JOIN __amo_company_cf cf USING (id)""")
     out.unreadable_fields += _notes(con, "companies", "company_id", "__amo_company_rows")

@@ -48,8 +48,15 @@
     lg.textStyle = Object.assign({}, lg.textStyle, {width: Math.max(40, room - 40), overflow: "truncate"});
     lg.tooltip = {show: true};
   }
+  /* a legend on top wraps to a second row on a phone, over the plot (its grid leaves room for one row):
+     there it stays one row that pages sideways */
+  function fitTopLegend(opt, width) {
+    var lg = opt.legend;
+    if (lg && !Array.isArray(lg) && lg.orient !== "vertical" && width < 600) lg.type = "scroll";
+  }
   function prepare(opt, width, height) {
     fitCategories(opt, width || 600);
+    fitTopLegend(opt, width || 600);
     fitPieLegend(opt, width || 600, height || 300);
     var axis = opt.yAxis && !Array.isArray(opt.yAxis) && opt.yAxis.type === "value" ? opt.yAxis
              : (opt.xAxis && opt.xAxis.type === "value" ? opt.xAxis : null);
@@ -80,7 +87,11 @@
     });
     if (empty) {
       // nothing to draw: no shapes either (a funnel of zeros was drawn as equal full-width bars, i.e. 100 %)
-      (opt.series || []).forEach(function (s) { if (s.type === "funnel" || s.type === "pie") s.data = []; });
+      // nor a pie's grey placeholder ring, which the message below was written across
+      (opt.series || []).forEach(function (s) {
+        if (s.type === "funnel" || s.type === "pie") s.data = [];
+        if (s.type === "pie") s.showEmptyCircle = false;
+      });
       opt.graphic = {type: "text", left: "center", top: "middle", silent: true,
         style: {text: lang() === "ru-RU" ? "Нет данных для этих фильтров" : "Nothing for these filters",
                 fill: "#6b7486", fontSize: 13}};
