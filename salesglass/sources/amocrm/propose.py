@@ -18,7 +18,8 @@ STAGE_HINTS = (  # first match wins; checked on the status name, case-insensitiv
     ("proposal", r"\bкп\b|предложен|proposal|offer|коммерческ|согласован"),
     ("negotiation", r"перегов|negotiat|обсужд|discuss|презентац|встреч|demo|демо|в работе"),
 )
-DEVELOPMENT = r"развит|develop|upsell|апсейл|допрод|growth|grow\b|retention|account manag|key account"  # a pipeline for partners that already sell, by its name
+# a pipeline for partners that already sell, by its name
+DEVELOPMENT = r"развит|develop|upsell|апсейл|допрод|growth|grow\b|retention|account manag|key account"
 ACCOUNT_ID = r"(аккаунт|account|платформ|platform|партн[её]р|partner).*(id|номер)|(id|номер).*(аккаунт|account)"
 
 
