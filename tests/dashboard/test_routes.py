@@ -339,3 +339,22 @@ def test_company_figures_shown_to_a_manager_do_not_open_lists_that_cannot_add_up
         login(c, "admin@demo.test")
         assert "/drill/deals" in c.get("/sales").text and "/drill/deals" in c.get("/funnel?manager=").text
         assert "Only your own rows" not in c.get("/drill/deals").text
+
+
+def test_the_declining_partners_card_counts_them_all_when_the_table_lists_the_largest(site, monkeypatch) -> None:
+    """The table lists the largest losses only (500 on a real company); the card must still count every
+    declining partner and their whole loss. An m company has 865 of them and its card said 500."""
+    from salesglass.serve.web.app import create_app
+    from salesglass.serve.web.pages import cohorts
+
+    monkeypatch.setattr(cohorts, "DECLINING_SHOWN", 1)
+    with TestClient(create_app(site), headers={"accept-language": "en-US,en;q=0.9"}) as c:
+        html = login(c, "admin@demo.test").get("/cohorts").text
+    # the fixture's two: P2 loses 30 000 − 5 000 = 25 000, P3 loses 40 000 − 20 000 = 20 000; together 45 000
+    card = re.search(
+        r"Declining partners</div>\s*<div class=\"value\">([^<]+)</div>\s*<div class=\"sub\">([^<]+)<", html
+    )
+    assert card and card.groups() == ("2", "turnover lost per 28 days: 45,000\u00a0₽"), card and card.groups()
+    table = html.split('data-table="declining"')[1].split("</section>")[0]
+    assert table.count("<tr") == 2  # the header and the largest loss (P2)
+    assert "The 1 largest losses of 2 declining partners" in table
