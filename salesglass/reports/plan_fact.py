@@ -12,7 +12,8 @@ Plan to date (realistic): the plans of the period's months that ended by as_of, 
 plan × days elapsed / days in that month, rounded — so a running period's fact is compared with what the
 plan asked for by as_of, not with the whole period's target. Attainment to date = round(100 × fact / plan
 to date, 2); forecast attainment = round(100 × forecast / whole period's realistic plan, 2); both NULL
-without a plan, and NULL for margin_pct (a ratio of ratios is no attainment).
+without a plan, when that plan is 0 or below (no percentage of it means anything), and for margin_pct
+(a ratio of ratios is no attainment).
 
 run_rate: a complete period's fact; for the running period fact × days_in_period / days_elapsed,
 rounded — each metric from its own fact (so margin's run-rate is not revenue's minus cost's), and
@@ -209,11 +210,17 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
 
 
 def _attainment(t: ibis.Table) -> ibis.Table:
-    """Like with like: fact to date against plan to date, the forecast against the whole period's plan."""
+    """Like with like: fact to date against plan to date, the forecast against the whole period's plan.
+
+    Undefined (NULL) when that plan is 0 or below: a percentage of a negative margin plan reads backwards
+    (a bigger loss than planned came out as −47 515 %, a smaller one as a high attainment), and of a zero
+    plan it is a division by zero; the page shows "—" and says why. A negative fact against a positive plan
+    stays a (negative) percentage: the plan is a target, and the fact is that far below it."""
     ratio = t.metric != "margin_pct"
 
     def pct(num, den):
-        return ibis.ifelse(ratio, from_cents(pct_cents(to_cents(num), to_cents(den))), ibis.null("decimal(18,2)"))
+        defined = ratio & (den > 0)
+        return ibis.ifelse(defined, from_cents(pct_cents(to_cents(num), to_cents(den))), ibis.null("decimal(18,2)"))
 
     return t.mutate(
         attainment_to_date_pct=pct(t.fact, t.plan_to_date), forecast_attainment_pct=pct(t.forecast, t.plan_realistic)

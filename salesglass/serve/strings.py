@@ -277,6 +277,18 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Forecast for the whole period ÷ the whole period's realistic plan.",
         "Прогноз на весь период ÷ реалистичный план на весь период.",
     ),
+    "tip_no_attainment": (
+        "No percentage: the plan is 0 or below (a planned loss reads backwards in percent). Compare the amounts.",
+        "Процента нет: план 0 или меньше (от плана-убытка процент читается наоборот). Сравните суммы.",
+    ),
+    "tip_no_chance": (
+        "No chance: the plan is 0 or below, so there is no target to reach in the backtest's terms.",
+        "Шанса нет: план 0 или меньше — в терминах бэктеста это не цель, которую можно достичь.",
+    ),
+    "note_plan_not_positive": (
+        "“—” in a percentage: that plan is 0 or below (a margin plan may be a planned loss); compare the amounts.",
+        "«—» в процентах: этот план 0 или меньше (план маржи может быть плановым убытком); сравните суммы.",
+    ),
     "running_period": ("running period", "текущий период"),
     "complete_period": ("complete period", "период завершён"),
     "chart_turnover_plan": ("Turnover: fact, forecast and plans", "Оборот: факт, прогноз и планы"),

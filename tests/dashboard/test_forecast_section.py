@@ -158,3 +158,36 @@ def test_no_backtest_yet_says_why(forecast_site, tmp_path):
     accuracy = html.split('data-table="forecast_accuracy"')[1].split("</section>")[0]
     assert "No backtest yet: the history is too short to replay a past day" in accuracy
     assert "Nothing for these filters" not in accuracy
+
+
+def test_a_planned_loss_has_no_attainment_and_says_why(forecast_site):
+    """January's margin plan is a planned loss (−100.00): the page showed its attainment as a huge negative
+    percentage; now "—" with a hover that says why, and a note under the table. The turnover plan (3100.00)
+    keeps its attainment: 2464 against 2800 to date = 88.0 %."""
+    from salesglass.serve.web.app import create_app
+
+    with TestClient(create_app(forecast_site), headers={"accept-language": "en"}) as client:
+        login(client, "admin@demo.test")
+        html = client.get("/planfact?period=month").text
+        csv = client.get("/planfact/export.csv?period=month&table=plan_fact")
+    plan_fact = html.split('data-table="plan_fact"')[1].split("</section>")[0]
+    rows = {
+        re.sub(r"<[^>]+>", "", cells["metric"]).strip(): cells
+        for tr in re.findall(r"<tr>(.*?)</tr>", plan_fact.split("<tbody>")[1], re.S)
+        for cells in [dict(re.findall(r'data-col="([^"]+)">\s*(.*?)</td>', tr, re.S))]
+    }
+    assert rows["Turnover"]["attainment"] == "88.0%"
+    tip = "No percentage: the plan is 0 or below"
+    for col in ("attainment", "forecast_attainment"):
+        assert rows["Margin"][col].startswith('<span class="tip" title="' + tip), rows["Margin"][col]
+        assert rows["Margin"][col].endswith(">—</span>")
+    assert "that plan is 0 or below (a margin plan may be a planned loss)" in plan_fact
+    chances = _forecast_table(html)["Chance of realistic plan"]
+    assert "No chance: the plan is 0 or below" in chances["margin"] and chances["margin"].endswith(">—</span>")
+    assert "%" in chances["turnover"]  # the turnover plan has odds
+    # the download: the margin row's two percentages are empty cells (246.40 against −90.32 was −272.8 %)
+    assert csv.status_code == 200
+    header, *lines = [line.split(",") for line in csv.text.lstrip("\ufeff").splitlines()]
+    margin = dict(zip(header, next(line for line in lines if line[0] == "Margin"), strict=True))
+    assert margin["Plan to 2025-01-28"] == "-90.32"
+    assert margin["Attainment to 2025-01-28"] == margin["Forecast vs the period's plan"] == ""

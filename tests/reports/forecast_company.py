@@ -82,12 +82,30 @@ def _seasonal_sales() -> list[dict]:
     return rows
 
 
+def _plan(mgr: int | None, metric: str, realistic: str, optimistic: str) -> dict:
+    return dict(
+        month=date(2025, 1, 1),
+        manager_id=mgr,
+        metric=metric,
+        realistic=Decimal(realistic),
+        optimistic=Decimal(optimistic),
+    )
+
+
+# January 2025's plans (they leave every forecast part alone): a turnover plan, a planned loss of margin, and
+# Vera's (manager 3) plan of no margin at all — a margin plan may be 0 or below
+PLANS = [
+    _plan(None, "turnover", "3100.00", "3500.00"),
+    _plan(None, "margin", "-100.00", "0.00"),
+    _plan(3, "margin", "0.00", "0.00"),
+]
+
 SEASONAL = {
     "managers": MANAGERS,
     "partners": [_partner("A", "Alpha", "organizer", 3), _partner("B", "Beta", "organizer", 3)],
     "deals": [],
     "deal_stages": [],
-    "plans": [],
+    "plans": PLANS,
     "sales": _seasonal_sales(),
 }
 

@@ -258,6 +258,27 @@ def test_plan_fact_forecast_is_fact_plus_parts(base_con):
     assert [float(v) for v in got] == pytest.approx([fact, run_rate, fact + base, base, 0])
 
 
+def test_no_attainment_and_no_chance_of_a_plan_of_zero_or_below(base_con):
+    """January's margin plan is a planned loss (−100.00, optimistic 0.00), Vera's margin plan 0.00: a
+    percentage of them reads backwards (246.40 against −100 × 28 / 31 was "−272.8 %"), so attainment and the
+    chance of those plans are undefined; the turnover plan (3100.00) keeps both."""
+    rows = base_con.execute(
+        "SELECT coalesce(manager_id, -1), metric, plan_to_date, attainment_to_date_pct, forecast_attainment_pct, "
+        "chance_realistic_pct, chance_optimistic_pct FROM report_plan_fact WHERE period_type = 'month' "
+        "AND period_start = DATE '2025-01-01' AND metric IN ('turnover', 'margin')"
+    ).fetchall()
+    got = {(r[0], r[1]): r[2:] for r in rows}
+    # turnover: plan to date 3100 × 28 / 31 = 2800.00; fact 2464 → 88.00 %; forecast 2810.40 / 3100 → 90.66 %
+    to_date, attained, heading, chance_real, chance_opt = got[(-1, "turnover")]
+    assert (float(to_date), float(attained), float(heading)) == (2800.0, 88.0, 90.66)
+    assert chance_real is not None and chance_opt is not None  # the month has a range: odds exist
+    # margin: a planned loss — its plan to date is shown (−90.32), no percentage of it, no chance of it
+    to_date, *undefined = got[(-1, "margin")]
+    assert float(to_date) == -90.32
+    assert undefined == [None, None, None, None]
+    assert got[(3, "margin")][1:3] == (None, None)  # Vera's plan of 0.00: no division by zero either
+
+
 def test_backtest_cases_see_only_their_past(base_con):
     # a backtest day's to-date fact is the sum up to that day; its actual the whole period
     got = base_con.execute(

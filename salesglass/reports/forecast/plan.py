@@ -6,7 +6,8 @@ metric and point of the period, the ratios ρ = (what came after as_of) ÷ (what
 as_of) of the past cases. forecast_low / forecast_high = fact + expected rest × the low / high end of ρ's
 range (backtest.spread: its quantiles, or a t prediction interval when the cases come from few periods),
 widened to hold the forecast itself; the chance of a plan = the share of past cases whose ρ would have
-reached it, and none (NULL) where there is no range (cases from fewer than 3 periods). Fewer than `min_cases`
+reached it, and none (NULL) where there is no range (cases from fewer than 3 periods) or the plan is 0 or
+below. Fewer than `min_cases`
 cases at this point: all points of the period type pooled. Manager rows use the company's ratios.
 
 Before that, the base is blended with the period's own pace (blend_running) with the weights the
@@ -96,8 +97,10 @@ def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     )
     j = j.filter(~j.use_pt | (j.point == j.r_point))
     got = j.fact.cast(F64) + (j.fc - j.fact).cast(F64) * j.rho
+    # …and none for a plan of 0 or below, like its attainment (plan_fact._attainment): the backtest's ratios
+    # are of what came against what was expected, and read against a planned loss they give odds of nothing
     ch = j.group_by(row).agg(
-        chance_real=backtest.mean(ibis.ifelse(got >= j.real.cast(F64), 100.0, 0.0), j.real.notnull()),
-        chance_opt=backtest.mean(ibis.ifelse(got >= j.opt.cast(F64), 100.0, 0.0), j.opt.notnull()),
+        chance_real=backtest.mean(ibis.ifelse(got >= j.real.cast(F64), 100.0, 0.0), j.real > 0),
+        chance_opt=backtest.mean(ibis.ifelse(got >= j.opt.cast(F64), 100.0, 0.0), j.opt > 0),
     )
     return left_join(x, ch, row)

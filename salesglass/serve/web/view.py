@@ -33,7 +33,8 @@ class TableView:
     title: str
     cols: list[Col]
     rows: list[dict[str, Any]]
-    # row[f"_link_{col}"] = URL of the rows behind that number (drill-down); row["_amo"] = amoCRM card
+    # row[f"_link_{col}"] = URL of the rows behind that number (drill-down); row["_amo"] = amoCRM card;
+    # row[f"_tip_{col}"] = why that cell reads as it does (e.g. "—" for a plan of 0 or below), shown on hover
     note: str | None = None
     total: dict[str, Any] | None = None  # a totals row, rendered in bold
     empty: str | None = None  # what an empty table says, when more is known than "nothing for these filters"
@@ -57,13 +58,14 @@ class TableView:
                 "_amo_" + c.key,
                 "_kind_" + c.key,
                 fmt.cell_of(c.kind),
+                "_tip_" + c.key,
             )
             for c in self.cols
         ]
         for row in self.rows:
             override = row.get("_kind")  # a row's own kind for its money cells; "_kind_<col>": one cell's
             add("<tr>")
-            for key, col_kind, key_attr, numeric, link_key, amo_key, kind_key, col_cell in cols:
+            for key, col_kind, key_attr, numeric, link_key, amo_key, kind_key, col_cell, tip_key in cols:
                 kind = row.get(kind_key) or (override if override and col_kind == "money" else None)
                 raw = cell(kind, row.get(key)) if kind else col_cell(row.get(key))
                 text = _text(raw)
@@ -81,6 +83,8 @@ class TableView:
                     add(f'<a href="{_text(amo)}" target="_blank" rel="noopener noreferrer" class="amo">{text}</a>')
                 elif long:
                     add(f'<span class="cut" title="{text}">{text}</span>')
+                elif why := row.get(tip_key):
+                    add(f'<span class="tip" title="{_text(why)}">{text}</span>')
                 else:
                     add(text)
                 add("</td>")

@@ -24,6 +24,7 @@ COLD_UNREADABLE = "cold flag is neither yes nor no (deal kept, is_cold unknown)"
 KIND_BOTH = "client kind values mean both organizer and operator (deal kept, client_kind unknown)"
 ACCOUNT_NOT_WHOLE = "platform account id in a numeric field is not a whole number (kept empty)"
 INN_DIGITS = "ИНН does not have 10 or 12 digits (kept empty)"
+FIELDS_NOT_A_LIST = "custom fields or their values are not a list (those values not read, deal kept)"
 
 
 def _list(values: tuple[str, ...] | set[str]) -> str:
@@ -41,6 +42,21 @@ def register_enums(con: duckdb.DuckDBPyConnection, enum_values: dict[tuple[int, 
                 "enum_value": pa.array(list(enum_values.values()), pa.string()),
             }
         ),
+    )
+
+
+def _json_list(json_sql: str) -> str:
+    """A JSON value as a list of JSON values when it is an array, else no values: a record whose custom fields
+    (or a field whose values) came as an object or a string loads without them (noted: `FIELDS_NOT_A_LIST`)."""
+    return f"CASE WHEN json_type({json_sql}) = 'ARRAY' THEN CAST({json_sql} AS JSON[]) END"
+
+
+def fields_not_a_list(data_sql: str) -> str:
+    """The check for `FIELDS_NOT_A_LIST` on a raw record `data_sql`."""
+    odd = "['OBJECT', 'VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN']"
+    return (
+        f"(json_type({data_sql}->'$.custom_fields_values') NOT IN ('ARRAY', 'NULL') OR "
+        f"list_has_any(json_type({data_sql}, '$.custom_fields_values[*].values'), {odd}))"
     )
 
 
@@ -64,8 +80,8 @@ def pivot_sql(entity: str, table: str, fields: dict[str, int | None]) -> str:
             SELECT v.id, v.field_id, v.pos, coalesce(v.value, e.enum_value) AS value, v.enum_id
             FROM (SELECT r.id, CAST(f->>'$.field_id' AS BIGINT) AS field_id, n AS pos,
                          x->>'$.value' AS value, x->>'$.enum_id' AS enum_id
-                  FROM {table} r, unnest(CAST(r.data->'$.custom_fields_values' AS JSON[])) u(f),
-                       unnest(CAST(f->'$.values' AS JSON[])) WITH ORDINALITY w(x, n)
+                  FROM {table} r, unnest({_json_list("r.data->'$.custom_fields_values'")}) u(f),
+                       unnest({_json_list("f->'$.values'")}) WITH ORDINALITY w(x, n)
                   WHERE CAST(f->>'$.field_id' AS BIGINT) IN ({ids})) v
             LEFT JOIN __amo_enums e ON e.field_id = v.field_id AND e.enum_id = TRY_CAST(v.enum_id AS BIGINT)
         ) v USING (id)

@@ -138,6 +138,9 @@ def table(ctx: Ctx, rows: list[dict]) -> TableView:
             m = r["metric"]
             line[m] = r[key]
             line[f"_kind_{m}"] = "pct" if key.startswith("chance_") else _kind(m)
+            plan = r["plan_realistic" if key == "chance_realistic_pct" else "plan_optimistic"]
+            if key.startswith("chance_") and plan is not None and plan <= 0:  # none for a planned loss: say why
+                line[f"_tip_{m}"] = t("tip_no_chance")
         lines.append(line)
     return TableView(
         "forecast",

@@ -78,6 +78,7 @@ def build(ctx: Ctx) -> PageView:
             f"{t('page_planfact')}: {f.period(ptype, at)} — {ctx.manager_name(ctx.manager)}",
             _columns(t, running, f.day(ctx.snap.as_of)),
             table,
+            note=t("note_plan_not_positive") if any(k.startswith("_tip_") for r in table for k in r) else None,
         )
     ]
     view.tables += forecast_tables
@@ -107,6 +108,8 @@ def metric_rows(ctx: Ctx, by_metric: dict[str, dict[str, Any]], at: date, end: d
         # like with like, as report_plan_fact computes it: fact to date ÷ plan to date, forecast ÷ whole plan
         r["attainment"] = r.get("attainment_to_date_pct")
         r["forecast_attainment"] = r.get("forecast_attainment_pct")
+        if m != "margin_pct":  # a plan of 0 or below has no attainment (report_plan_fact): say why on hover
+            r |= no_attainment_tips(ctx, r, plan_to_date="attainment", plan_realistic="forecast_attainment")
         r["_kind"] = {"margin_pct": "pct", "tickets": "int", "new_partners": "int"}.get(m)
         if m in ("turnover", "revenue", "cost", "margin", "tickets"):
             r["_link_fact"] = drill(ctx, "partners", basis="sales", since=at, until=end, manager=manager)
@@ -116,6 +119,16 @@ def metric_rows(ctx: Ctx, by_metric: dict[str, dict[str, Any]], at: date, end: d
             )
         table.append(r)
     return table
+
+
+def not_positive(plan: Any) -> bool:
+    """A plan of 0 or below (a planned loss): no percentage of it and no chance of it (report_plan_fact)."""
+    return plan is not None and plan <= 0
+
+
+def no_attainment_tips(ctx: Ctx, row: dict[str, Any], **cols: str) -> dict[str, str]:
+    """`_tip_<col>` for each percentage column whose plan column (the keyword) is 0 or below."""
+    return {f"_tip_{col}": ctx.t("tip_no_attainment") for plan, col in cols.items() if not_positive(row.get(plan))}
 
 
 def kpis(ctx: Ctx, tm: dict[str, dict[str, Any]], running: bool) -> list[Kpi]:
@@ -248,6 +261,7 @@ def _managers(ctx: Ctx, ptype: str, at: date) -> TableView:
     for r in rows:
         r["manager"] = ctx.manager_name(r["manager_id"])
         r["_link_manager"] = ctx.here(manager=r["manager_id"])
+        r |= no_attainment_tips(ctx, r, plan_to_date="attainment", plan="forecast_attainment")
     running = any(r["is_complete"] is False for r in rows)
     to = {"day": ctx.fmt.day(ctx.snap.as_of)}
     if running:
