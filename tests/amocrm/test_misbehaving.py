@@ -108,3 +108,29 @@ def test_a_lead_in_a_pipeline_the_account_does_not_list_is_quarantined_not_dropp
     assert 3002 not in deals(config) and rows(config, "SELECT count(*) FROM quarantine WHERE source_key = '3002'") == [
         (0,)
     ]
+
+
+def test_a_lead_and_a_company_gone_from_amocrm_without_a_trace_are_no_ghosts_after_a_full_sync(config, emulator):
+    run_sync(config, progress=False)
+    with emulator.state.lock:  # purged from the trash before any sync saw them there, and no event tells it
+        del emulator.state.leads[3002]
+        del emulator.state.companies[5004]
+        emulator.state.tick()
+    assert run_sync(config, progress=False).warnings == [] and deals(config)[3002][12] is False  # unseen so far
+    summary = run_sync(config, full=True, progress=False)  # the nightly full sync
+    assert deals(config)[3002][12] is True  # deleted, not a live ghost in every report
+    assert rows(config, "SELECT name, is_deleted FROM companies WHERE company_id = 5004") == [
+        ("Фестиваль «Лето»", True)
+    ]
+    assert {i: d for i, d in deals(config).items() if i != 3002} == {
+        i: d for i, d in EXPECTED_DEALS.items() if i != 3002
+    }
+    assert any("1 lead listed by amoCRM neither live nor in the trash" in w for w in summary.warnings)
+    assert any("1 company listed" in w for w in summary.warnings)
+    # a second full sync finds nothing new to say, and a record amoCRM shows again (restored) is alive again
+    with emulator.state.lock:
+        emulator.state.companies[5004] = {**emulator.state.companies.get(5003, {}), "id": 5004}
+        emulator.state.companies[5004].update(name="Фестиваль «Лето»", updated_at=emulator.state.tick())
+    again = run_sync(config, full=True, progress=False)
+    assert not any("neither live nor in the trash" in w for w in again.warnings)
+    assert rows(config, "SELECT is_deleted FROM companies WHERE company_id = 5004") == [(False,)]
