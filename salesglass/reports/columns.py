@@ -201,6 +201,11 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "timezone_source": "where that zone came from: `config` (a key set in the config), `amocrm` (the "
         "account's own setting from the last sync) or `default` (Europe/Moscow)",
     },
+    # a canonical copy's column the build adds (the others are described by model/schema.py)
+    "pipelines": {
+        "is_development": "a development pipeline (`[amocrm] development_pipelines`) in this build: its deals "
+        "acquire no partner and are left out of the deal reports (new partners, funnel, weekly, monthly deals)",
+    },
 }
 
 
@@ -208,6 +213,7 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
 # exports all take it from here, so a column is called the same wherever it is shown.
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "active_partners": ("Active partners", "Активные партнёры"),
+    "is_development": ("Development pipeline", "Воронка развития"),
     "amount": ("Amount", "Сумма"),
     "adjustments": ("Adjustments", "Корректировки"),
     "carried": ("Carried (negative net)", "Перенос (отрицательный итог)"),

@@ -339,3 +339,27 @@ def test_company_figures_shown_to_a_manager_do_not_open_lists_that_cannot_add_up
         login(c, "admin@demo.test")
         assert "/drill/deals" in c.get("/sales").text and "/drill/deals" in c.get("/funnel?manager=").text
         assert "Only your own rows" not in c.get("/drill/deals").text
+
+
+def test_the_declining_partners_card_counts_them_all_when_the_table_lists_the_largest(tmp_path) -> None:
+    """The table lists the 500 largest losses; the card must still count every declining partner and their
+    whole loss. An m company has 865 of them and its card said 500."""
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    # 501 more partners, each losing 1 000 (baseline 1 000, nothing in the last 28 days)
+    write_published(
+        cfg.published_path,
+        extra_sql="""INSERT INTO report_declining_partners SELECT '2026-03-15', 'X' || i, 'Partner ' || i,
+                     'organizer', 103, 1000.00, 0.00, 100.00 FROM range(501) t(i);""",
+    )
+    add_users(cfg)
+    with TestClient(create_app(cfg), headers={"accept-language": "en-US,en;q=0.9"}) as c:
+        html = login(c, "admin@demo.test").get("/cohorts").text
+    # the fixture's two lose 30 000 − 5 000 and 40 000 − 20 000: with the 501, 503 partners losing
+    # 25 000 + 20 000 + 501 × 1 000 = 546 000
+    card = re.search(r'Declining partners</div>\s*<div class="value">([^<]+)</div>\s*<div class="sub">([^<]+)<', html)
+    assert card and card.groups() == ("503", "turnover lost per 28 days: 546,000\u00a0₽"), card and card.groups()
+    table = html.split('data-table="declining"')[1].split("</section>")[0]
+    assert table.count("<tr") == 1 + 500  # the header and the 500 largest losses
+    assert "The 500 largest losses of 503 declining partners" in table
