@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from salesglass.cli_options import ConfigOption
+from salesglass.plural import plural
 
 console = Console()
 bonus_app = typer.Typer(
@@ -82,7 +83,8 @@ def status(config: ConfigOption = None) -> None:
             console.print(f"adjustment lines go to {first:%Y-%m}, the first open month")
     open_disputes = store.disputes(status="open")
     if open_disputes:
-        console.print(f"[yellow]{len(open_disputes)} open dispute(s): `salesglass bonus disputes`")
+        n = len(open_disputes)
+        console.print(f"[yellow]{n} open {plural(n, 'dispute')}: `salesglass bonus disputes`")
 
 
 @bonus_app.command("review")
@@ -241,8 +243,6 @@ def audit(
             w.writerow(cols)
             for r in rows:
                 w.writerow([csv_value(r[c]) for c in cols])
-        from salesglass.plural import plural
-
         console.print(f"wrote {len(rows)} audit {plural(len(rows), 'row')} to {out}")
         return
     table = Table(title="bonus audit trail")
@@ -263,7 +263,6 @@ def payroll(
     the rows and their total, the .xlsx ends with a total row (the .csv, an import file, has none)."""
     from salesglass.bonus.statement import write_payroll
     from salesglass.bonus.store import parse_month
-    from salesglass.plural import plural
 
     cfg, _ = _store(config)
     m = parse_month(month)

@@ -51,3 +51,23 @@ def test_init_leaves_naive_times_to_the_synced_account_zone(tmp_path: Path):
     # (read in Moscow's clock: s2 and s4 fell back a month: {September 1200.00, October 34.00})
     assert months == {"2026-09": 1000.0, "2026-10": 230.0, "2026-11": 4.0}
     assert cfg.platform.timezone is None  # nothing chosen for the user: the account's zone decides
+
+
+def test_before_the_first_sync_plans_naming_managers_do_not_fail_the_check(tmp_path: Path):
+    """README order: `check` runs before `sync`. A plan row naming a manager by e-mail counted as "would not
+    load: unknown manager" and check exited 1, although the same rows load once the users are synced."""
+    (tmp_path / "targets.csv").write_text(
+        "period,owner,kpi,base,stretch\n2026-09-01,,turnover,3000,4000\n2026-10-01,john@samba.example,turnover,3000,3500\n",
+        encoding="utf-8",
+    )
+    path = write_starter(tmp_path / "salesglass.toml", Answers(platform_url="exports")).config
+    with path.open("a", encoding="utf-8") as f:
+        f.write(
+            '[plans]\npath = "targets.csv"\n[plans.columns]\nmonth = "period"\nmanager = "owner"\n'
+            'metric = "kpi"\nrealistic = "base"\noptimistic = "stretch"\n'
+        )
+    report = run_check(load_config(path), sample=None).platform
+    plans = next(i for i in report.inputs if i.name == "plans")
+    assert (plans.read, plans.loaded, plans.quarantined) == (2, 2, 0)
+    assert "1 plan row names a manager; they are matched to amoCRM users after `salesglass sync`" in plans.facts
+    assert report.ok

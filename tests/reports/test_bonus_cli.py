@@ -102,7 +102,7 @@ def test_manual_adjustment_and_a_resolved_dispute_reach_the_lines_and_payroll(cl
         c.NOV, 3, "growth", "P2", None, M("16.67"), "P2 was mine in October too", "vera@example.ru"
     )
     store.review(c.NOV, "head@x.ru")
-    with pytest.raises(SalesglassError, match="1 open dispute"):
+    with pytest.raises(SalesglassError, match="has 1 open dispute: resolve them first"):
         store.approve(c.NOV, "head@x.ru", cfg.published_path)
     run("bonus", "resolve", str(dispute), "--answer", "agreed: 100 more", "--amount", "100.00")
     run("build", "--as-of", "2026-11-15")
