@@ -166,4 +166,4 @@ def test_suggestions_of_a_file_linked_before_the_review_columns_still_render(tmp
         resp = c.get("/quality")
         assert resp.status_code == 200
         table = resp.text[resp.text.index("Fuzzy link suggestions (review)") :]
-        assert "Unlinked deal" in table and "names 92 % alike" in table
+        assert "Unlinked deal" in table and "names 92\u00a0% alike" in table
