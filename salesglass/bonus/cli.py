@@ -60,8 +60,19 @@ def _said(period, what: str) -> None:
 @bonus_app.command("status")
 def status(config: ConfigOption = None) -> None:
     """Every month that left `open`, with its state, approval and total; and the open disputes."""
+    from salesglass.account_zone import resolve_zone
+    from salesglass.bonus.statement import iso_moment
+
     cfg, store = _store(config)
     periods = store.periods()
+    zone = resolve_zone(cfg).name  # the account's clock, with its offset: not the server's UTC unmarked
+
+    def at(moment) -> str:
+        if not moment:
+            return ""
+        iso = iso_moment(moment, zone)  # 2026-12-07T02:42:16-05:00
+        return f"{iso[:10]} {iso[11:16]} {iso[19:]}"
+
     if not periods:
         console.print("every month is open (nothing reviewed or approved yet)")
     else:
@@ -72,9 +83,9 @@ def status(config: ConfigOption = None) -> None:
             table.add_row(
                 f"{p.month:%Y-%m}",
                 p.state,
-                f"{p.approved_at:%Y-%m-%d %H:%M}" if p.approved_at else "",
+                at(p.approved_at),
                 _text(p.approved_by),
-                f"{p.paid_at:%Y-%m-%d}" if p.paid_at else "",
+                at(p.paid_at),
                 f"{p.total:,.2f}" if p.total is not None else "",
             )
         console.print(table)

@@ -229,8 +229,8 @@ def _with_bonus_state(out: BuildFile, cfg: Config, params: BuildParams, say: Pro
     rules = json.dumps(cfg.reports.bonus.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     closed = copy_into(out, cfg.bonus_state_path, rules)
     if closed:
-        n = len(closed)
-        say(f"bonus: {n} closed {plural(n, 'month')} kept as approved, {closed[0][0]:%Y-%m} … {closed[-1][0]:%Y-%m}")
+        n, first, last = len(closed), f"{closed[0][0]:%Y-%m}", f"{closed[-1][0]:%Y-%m}"
+        say(f"bonus: {n} closed {plural(n, 'month')} kept as approved, {first if n == 1 else f'{first} … {last}'}")
     return closed, replace(params, frozen_bonus_rules=frozen_rules_in(out))
 
 

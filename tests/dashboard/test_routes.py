@@ -195,9 +195,20 @@ def test_excel_and_csv_hold_what_the_page_shows(admin) -> None:
     assert ws["A6"].value == "Anna Petrova" and float(ws["D6"].value) == 6000.00
     assert ws["D6"].number_format == "#,##0.00" and ws["D6"].data_type == "n"  # money is a number, not text
     assert "Mar 2026" in ws["A2"].value and "Anna Petrova" in ws["A2"].value
-    csv_text = admin.get("/sales/export.csv?table=monthly").content.decode("utf-8-sig")
+    monthly = admin.get("/sales/export.csv?table=monthly")
+    csv_text = monthly.content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Month,Deals created")
     assert "2026-02-01,1,1,1200000.00,0" in csv_text
+    # each table's file is named after its table (two tables saved under one name could not be told apart)
+    weekly = admin.get("/sales/export.csv?table=weekly")
+    names = [r.headers["content-disposition"] for r in (monthly, weekly, admin.get("/sales/export.csv"))]
+    assert names == [
+        'attachment; filename="salesglass-sales-monthly-2025-10-2026-03.csv"',
+        'attachment; filename="salesglass-sales-weekly-2025-10-2026-03.csv"',
+        'attachment; filename="salesglass-sales-weekly-2025-10-2026-03.csv"',  # the page's button: its first table
+    ]
+    # a table the page does not have (a stale or crafted link): not found, never an empty file
+    assert admin.get('/sales/export.csv?table=x"y').status_code == 404
 
 
 def test_russian_by_default_for_a_russian_browser_and_the_switcher(app) -> None:

@@ -66,6 +66,9 @@ def test_close_a_month_from_the_command_line(cli, tmp_path):
     assert "approved 250.00" in run("bonus", "approve", "2026-10", "--by", "head@x.ru")
     out = run("bonus", "status")
     assert "2026-10" in out and "approved" in out and "head@x.ru" in out and "2026-11" in out
+    assert re.search(r"2026-10 +│ approved +│ \d{4}-\d\d-\d\d \d\d:\d\d \+03:00 +│ head@x.ru", out), (
+        out
+    )  # Moscow's clock
     assert "Rebuild" not in run("build", "--as-of", "2026-11-15")
     assert "1 approved month reconciles" in run("doctor")
     run("bonus", "reopen", "2026-10", "--reason", "Vera's line is wrong", "--by", "head@x.ru")
