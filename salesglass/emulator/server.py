@@ -200,6 +200,9 @@ class Handler(BaseHTTPRequestHandler):
             links = payload.setdefault("_links", {})
             if odd.next_link == "self" and "self" in links:
                 links["next"] = dict(links["self"])
+            elif odd.next_link.startswith("http"):  # a link to another host, same path and query
+                href = urlsplit(links.get("self", {}).get("href", ""))
+                links["next"] = {"href": f"{odd.next_link}{href.path}?{href.query}"}
             else:
                 links.pop("next", None)
         if odd is not None and odd.reset_mid_body:

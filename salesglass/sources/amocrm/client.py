@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
@@ -95,8 +96,10 @@ class AmoClient:
         return self._retrying("GET", path, params=params)
 
     def get_url(self, url: str) -> dict | None:
-        """Follow a `_links.next.href` (absolute URL with its own query)."""
-        return self._retrying("GET", url)
+        """Follow a `_links.next.href` (absolute URL with its own query) — on the configured account only: its
+        path and query are asked of `base_url`, so a link naming another host never gets the bearer token."""
+        parts = urlsplit(url)
+        return self._retrying("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
 
     def patch_leads(self, updates: list[dict]) -> list[dict]:
         """Update leads in batches of ≤ 50 (status_id + pipeline_id, price, …); results as amoCRM returns them.
