@@ -207,6 +207,7 @@ class Misbehaviour:
     reset_mid_body: bool = False
     delay: float = 0.0
     next_link: str | None = None
+    page: int | None = None  # only requests for this page number (`page=`; none given = page 1)
 
 
 class Script:
@@ -221,11 +222,11 @@ class Script:
         with self.lock:
             self.entries.append(entry)
 
-    def take(self, path: str) -> Misbehaviour | None:
+    def take(self, path: str, page: int = 1) -> Misbehaviour | None:
         with self.lock:
             for entry in self.entries:
                 hit = path == entry.path[:-1] if entry.path.endswith("$") else path.startswith(entry.path)
-                if hit and entry.times > 0:
+                if hit and entry.times > 0 and entry.page in (None, page):
                     entry.times -= 1
                     self.used.append((path, _what(entry)))
                     return entry

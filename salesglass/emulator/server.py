@@ -168,7 +168,8 @@ class Handler(BaseHTTPRequestHandler):
             status, out = emu.tokens.exchange(body)
             self._json(status, out, "application/json" if status == 200 else "application/problem+json")
             return status
-        odd = emu.script.take(path)
+        page = next((v for k, v in query if k == "page"), "1")
+        odd = emu.script.take(path, int(page) if page.isdigit() else 1)
         if odd is not None and odd.delay:
             time.sleep(odd.delay)
         if odd is not None and odd.status is not None:
