@@ -147,14 +147,23 @@ class AmoClient:
         return results
 
     def post_token(self, body: dict) -> tuple[int, dict]:
-        """POST /oauth2/access_token once (never retried: a lost answer may have burned the refresh token)."""
-        self._sent()
-        try:
-            resp = self.http.post("/oauth2/access_token", json=body)
-        except httpx.HTTPError as exc:
-            raise AuthError(f"could not reach amoCRM's token endpoint: {exc.__class__.__name__}") from None
-        self._count(resp.status_code)
-        self._check_blocked(resp)
+        """POST /oauth2/access_token, never resent after a lost or failed answer (it may have burned the
+        refresh token); only a 429 (refused before anything was done) is sent again after a back-off."""
+        s = self.settings
+        for attempt in range(s.max_retries + 1):
+            self._sent()
+            try:
+                resp = self.http.post("/oauth2/access_token", json=body)
+            except httpx.HTTPError as exc:
+                raise AuthError(f"could not reach amoCRM's token endpoint: {exc.__class__.__name__}") from None
+            self._count(resp.status_code)
+            self._check_blocked(resp)
+            if resp.status_code != 429 or attempt == s.max_retries:
+                break
+            self._bump("rate_limited")
+            wait = min(max(s.backoff_base * 2**attempt, _retry_after(resp) or 0.0), s.backoff_max)
+            self.limiter.slow_down()
+            self.limiter.pause(wait)
         try:
             data = resp.json()
         except ValueError:
