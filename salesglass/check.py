@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from salesglass.cli_options import ConfigOption
+from salesglass.currency import currency_sign
 from salesglass.plural import plural
 
 if TYPE_CHECKING:  # both are heavy imports; `salesglass --help` imports this module
@@ -122,7 +123,7 @@ def check(
         partial = any(ic.sampled for ic in report.inputs)
         t = Table(
             "month",
-            "turnover, ₽",
+            f"turnover, {currency_sign(cfg.account.currency)}",
             "tickets",
             "orders",
             title="Sales of the last three months (all sales inputs; compare with your accounting)"

@@ -195,7 +195,8 @@ class Misbehaviour:
       a 502/503/504 burst, 204 for a page that should have records, …);
     - `reset_mid_body`: start the real answer (status, headers, half the body), then drop the connection;
     - `delay`: hold the answer this many seconds first (a slow response; the client's timeout decides);
-    - `next_link`: `"missing"` drops the page's `_links.next`, `"self"` points it back at the page itself.
+    - `next_link`: `"missing"` drops the page's `_links.next`, `"self"` points it back at the page itself,
+      `"http://host:port"` points it at that host (same path and query);
     Only what is set applies; a request matching no entry is answered as usual.
     """
 

@@ -137,3 +137,20 @@ def test_a_lead_and_a_company_gone_from_amocrm_without_a_trace_are_no_ghosts_aft
     again = run_sync(config, full=True, progress=False)
     assert not any("neither live nor in the trash" in w for w in again.warnings)
     assert rows(config, "SELECT is_deleted FROM companies WHERE company_id = 5004") == [(False,)]
+
+
+def test_a_next_link_to_another_host_never_gets_the_token(config, emulator):
+    from salesglass.emulator.server import start_emulator
+    from salesglass.sources.amocrm.sync import refetch_leads
+    from tests.amocrm.conftest import EMULATOR_LIMITS, FIXTURE_COMPANY
+
+    elsewhere = start_emulator(FIXTURE_COMPANY, **EMULATOR_LIMITS)  # stands for a host that is not amoCRM
+    try:
+        run_sync(config, progress=False)
+        emulator.misbehave("/api/v4/leads$", next_link=elsewhere.url)
+        refetch_leads(config, [3002])  # reads the leads by id and follows `_links.next`
+        assert emulator.emulator.script.used == [("/api/v4/leads", f"next:{elsewhere.url}")]
+        assert elsewhere.requests() == []  # the bearer token stayed with the configured account
+    finally:
+        elsewhere.stop()
+    _exact(config)
