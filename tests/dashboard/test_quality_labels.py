@@ -143,7 +143,7 @@ def test_suggestions_say_why_and_how_sure_possible_first(tmp_path, monkeypatch) 
         # a long list says how much is not shown and where the rest is
         monkeypatch.setattr("salesglass.serve.web.pages.quality.SHOWN", 1)
         html = c.get("/quality").text
-        assert "The first 1 of 2; all of them: `salesglass doctor --export FILE`." in html
+        assert "The first 1 of 2; all of them: <code>salesglass doctor --export FILE</code>." in html
         assert "Игорь Белов" in html and "ООО «Макаров и Ко»" not in html
 
 
