@@ -36,7 +36,8 @@ def running_parts(canon: Canon, params: BuildParams) -> ibis.Table:
 
 def blend_running(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     """The running periods' base shrunk toward the period's own pace, with the weights the backtest chose
-    (backtest.blend; the model alone while the backtest has fewer than `min_cases` cases at that point)."""
+    (backtest.blend; half and half, backtest.NO_EVIDENCE, while the backtest has fewer than `min_cases` recent
+    cases at that point)."""
     bt = canon.forecast_backtest if canon.forecast_backtest is not None else backtest.build(canon, params)
     out = backtest.blend(w, backtest.running_weights(bt, params), "{}")
     return out.drop(*[c for c in out.columns if c.startswith("bm_")])
