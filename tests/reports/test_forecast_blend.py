@@ -149,3 +149,21 @@ def test_range_holds_the_forecast_and_no_chances_without_a_range():
     # eight cases, but from two quarters only: no range, and no chance either (it would say 100 %)
     assert quarter["lo"] is None or math.isnan(quarter["lo"])
     assert quarter["chance_real"] is None or math.isnan(quarter["chance_real"])
+
+
+def test_docs_quote_the_blend_and_stop_rules_the_code_uses():
+    """docs/forecast.md quoted blend weights the code no longer had: the fixed parts of the rules it explains
+    (the weight without evidence, the cases that make evidence, the year the weights are learnt from, the
+    stopped-partner defaults) must be the code's."""
+    from pathlib import Path
+
+    from salesglass.reports.forecast import existing
+
+    doc = " ".join((Path(__file__).parents[2] / "docs" / "forecast.md").read_text(encoding="utf-8").split())
+    rules = ReportsConfig().forecast
+    assert f"*w* = {backtest.NO_EVIDENCE}" in doc
+    assert f"fewer than `min_cases` = {rules.min_cases} cases" in doc
+    assert f"half and half until {rules.min_cases} such periods exist" in doc
+    assert backtest.BLEND_DAYS == 365 and "learnt from the periods that ended in the last year" in doc
+    assert f"more than `stop_days` ({rules.stop_days}) days and more than `stop_gaps` ({rules.stop_gaps})" in doc
+    assert existing.STOP_MIN_SOLD_DAYS * 2 == existing.PRIOR_END and "at least half of its last 112 days" in doc
