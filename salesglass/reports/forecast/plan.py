@@ -16,6 +16,8 @@ backtest's complete cases favour (backtest.running_weights).
 
 from __future__ import annotations
 
+from datetime import date
+
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join
@@ -41,6 +43,39 @@ def blend_running(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Tabl
     bt = canon.forecast_backtest if canon.forecast_backtest is not None else backtest.build(canon, params)
     out = backtest.blend(w, backtest.running_weights(bt, params), "{}")
     return out.drop(*[c for c in out.columns if c.startswith("bm_")])
+
+
+NESTED = (("quarter", "month"), ("year", "quarter"))  # (longer period, the running period inside it)
+
+
+def nest_running(w: ibis.Table, ends: dict[str, date]) -> ibis.Table:
+    """Makes the running month, quarter and year agree, as a head of sales reads them: the rest of a quarter
+    holds the rest of its month, so it is never expected below it (nor the year's below its quarter's); and
+    when both end on the same day (the last month of a quarter, the last quarter of a year) they have the
+    same days left, so the longer one takes the shorter one's rest. Each period type is blended with its own
+    weights (blend_running), which is how they came to disagree: on the scale-m company as of 27 November
+    the year (same days left as the fourth quarter) expected 6 % less than the quarter. The shorter
+    period's figure wins because its blend is learnt on its own point of the period. Only the base moves
+    (rest = base + pipeline + new deals), so the parts still add up. w: period_type, mkey, running,
+    b_/p_/n_<metric>; ends: the running periods' last days."""
+    for longer, shorter in NESTED:
+        inner = w.filter(w.running, w.period_type == shorter)
+        inner = inner.select(
+            "mkey",
+            "running",
+            period_type=ibis.literal(longer),
+            **{f"i_{m}": inner[f"b_{m}"] + inner[f"p_{m}"] + inner[f"n_{m}"] for m in backtest.BLENDED},
+        )
+        cols = w.columns
+        x = left_join(w, inner, ["period_type", "mkey", "running"])
+        same_end = ends[longer] == ends[shorter]
+        out = {}
+        for m in backtest.BLENDED:
+            rest, inside = x[f"b_{m}"] + x[f"p_{m}"] + x[f"n_{m}"], x[f"i_{m}"]
+            target = ibis.ifelse(inside.isnull(), rest, inside if same_end else ibis.greatest(rest, inside))
+            out[f"b_{m}"] = target - x[f"p_{m}"] - x[f"n_{m}"]
+        w = x.mutate(**out).select(*cols)
+    return w
 
 
 def _ratios(canon: Canon, params: BuildParams) -> ibis.Table:
