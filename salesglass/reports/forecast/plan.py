@@ -54,9 +54,9 @@ def nest_running(w: ibis.Table, ends: dict[str, date]) -> ibis.Table:
     when both end on the same day (the last month of a quarter, the last quarter of a year) they have the
     same days left, so the longer one takes the shorter one's rest. Each period type is blended with its own
     weights (blend_running), which is how they came to disagree: on the scale-m company as of 27 November
-    the year (same days left as the fourth quarter) expected 6 % less than the quarter. The shorter
-    period's figure wins because its blend is learnt on its own point of the period. Only the base moves
-    (rest = base + pipeline + new deals), so the parts still add up. w: period_type, mkey, running,
+    the year (same days left as the fourth quarter) expected up to 6 % less than the quarter in some
+    managers' rows. The shorter period's figure wins because its blend is learnt on its own point of the
+    period. Only the base moves (rest = base + pipeline + new deals), so the parts still add up. w: period_type, mkey, running,
     b_/p_/n_<metric>; ends: the running periods' last days."""
     for longer, shorter in NESTED:
         inner = w.filter(w.running, w.period_type == shorter)
