@@ -74,8 +74,12 @@ def init(
         ),
     ] = None,
     timezone: Annotated[
-        str, typer.Option(help="Zone of the back-office's timestamps written without an offset (IANA name).")
-    ] = "Europe/Moscow",
+        str | None,
+        typer.Option(
+            help="Zone of the back-office's timestamps written without an offset (IANA name). "
+            "Leave out when it is the amoCRM account's own zone (read at each sync; Europe/Moscow before any)."
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write a commented starter config for your own amoCRM account and back-office.
@@ -91,7 +95,8 @@ def init(
     from salesglass.config_base import known_time_zone
 
     try:
-        known_time_zone(timezone)
+        if timezone is not None:
+            known_time_zone(timezone)
     except ValueError as exc:
         raise ConfigError(f"--timezone: {exc}") from None
     client_secret = _client_secret(client_secret, auth)

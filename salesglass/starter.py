@@ -34,7 +34,7 @@ class Answers:
     client_secret: str | None = None
     redirect_uri: str | None = None
     platform_url: str | None = None  # a database URL, or a folder of CSV/XLSX files
-    timezone: str = "Europe/Moscow"
+    timezone: str | None = None  # of the back-office's naive times; None: the account's zone (not written)
 
 
 @dataclass
@@ -187,9 +187,15 @@ def _platform_section(a: Answers, url: str | None) -> str:
     return (
         head
         + where
-        + f"""timezone = {_s(a.timezone)}  # zone of naive timestamps in the back-office
-# [[platform.inputs]] go below (`salesglass platform inspect --write`)
-"""
+        + (
+            f"timezone = {_s(a.timezone)}  # zone of naive timestamps in the back-office\n"
+            if a.timezone
+            # not written: a Moscow default here would read every naive time of a São Paulo or Almaty
+            # back-office in Moscow's clock, moving the sales around midnight into the wrong day and month
+            else '# timezone = "Europe/Moscow"  # zone of naive timestamps in the back-office; unset: the\n'
+            "#   amoCRM account's own zone from the last sync (before any sync: Europe/Moscow)\n"
+        )
+        + "# [[platform.inputs]] go below (`salesglass platform inspect --write`)\n"
     )
 
 
@@ -248,7 +254,7 @@ published_path = "salesglass-reports.duckdb"    # the reports the dashboard read
 
 [account]
 # calendar periods use the amoCRM account's own time zone (`salesglass doctor` shows it); to override:
-# timezone = {_s(a.timezone)}
+# timezone = {_s(a.timezone or "Europe/Moscow")}
 currency = "RUB"
 {_amocrm_section(a)}{_platform_section(a, url)}{_plans_section()}
 # ---------------------------------------------------------------------------------------------------

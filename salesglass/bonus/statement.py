@@ -36,6 +36,19 @@ LEFT JOIN managers m ON m.manager_id = l.manager_id
 WHERE l.month = ? AND l.manager_id = ?
 ORDER BY (l.corrects_month IS NOT NULL OR l.rule = 'manual'), l.rule, l.partner_id, l.corrects_month"""
 
+# negative nets of earlier months still carried past this month: carried out (+x, naming the month) before
+# it, and taken off (−x, naming the same month) only after it, or not yet: a month without lines of the
+# manager has nothing to take it from, so its statement would otherwise show nothing at all
+PASSING_CARRY_SQL = """
+SELECT o.corrects_month AS from_month, o.amount, min(i.month) AS taken_in
+FROM report_bonus_lines o
+LEFT JOIN report_bonus_lines i ON i.manager_id = o.manager_id AND i.rule = 'carry_forward' AND i.amount < 0
+     AND i.corrects_month = o.corrects_month
+WHERE o.manager_id = ? AND o.rule = 'carry_forward' AND o.amount > 0 AND o.month < ?
+GROUP BY o.corrects_month, o.amount
+HAVING min(i.month) IS NULL OR min(i.month) > ?
+ORDER BY o.corrects_month"""
+
 PAYROLL_SQL = """
 SELECT l.manager_id, m.name AS manager, m.email, sum(l.amount) AS total, count(*) AS lines,
        coalesce(sum(l.amount) FILTER (WHERE (l.corrects_month IS NOT NULL OR l.rule = 'manual')
@@ -62,6 +75,12 @@ CARRY_NOTES = {
         "{amount} carried from {months} (a negative net not paid then)",
         "{amount} перенесено из {months} (отрицательный итог, не выплаченный тогда)",
     ),
+    "carry_passing": (
+        "{amount} carried from {months} is not taken off this month (no bonus lines here): {where}",
+        "{amount}, перенесённые из {months}, в этом месяце не удерживаются (строк мотивации нет): {where}",
+    ),
+    "carry_taken_in": ("it is taken off {month}", "удерживаются в {month}"),
+    "carry_waiting": ("it waits for the next month with bonus lines", "ждут следующего месяца со строками мотивации"),
     "carry_left": (
         "the manager has left: the company decides whether to write it off",
         "менеджер уволился: списать ли долг, решает компания",
@@ -96,6 +115,8 @@ def statement(q: Rows, month: date, manager_id: int) -> dict[str, Any]:
         "lines": earned,
         "adjustments": adjustments,
         "total": sum((r["amount"] for r in rows), Decimal("0.00")),
+        # a carried negative net that passes over this month (it has no lines of the manager)
+        "passing": q.rows(PASSING_CARRY_SQL, [manager_id, month, month]) if not rows else [],
     }
 
 

@@ -188,7 +188,8 @@ class FaultDice:
 
 @dataclass
 class Misbehaviour:
-    """One scripted way real amoCRM misbehaves, for the next `times` API requests under `path` (a prefix).
+    """One scripted way real amoCRM misbehaves, for the next `times` API requests under `path` (a prefix;
+    `/api/v4/leads$` is that path alone).
 
     - `status` (with `headers`, `body`): answer that instead, doing nothing (429 with or without Retry-After,
       a 502/503/504 burst, 204 for a page that should have records, …);
@@ -223,7 +224,8 @@ class Script:
     def take(self, path: str) -> Misbehaviour | None:
         with self.lock:
             for entry in self.entries:
-                if path.startswith(entry.path) and entry.times > 0:
+                hit = path == entry.path[:-1] if entry.path.endswith("$") else path.startswith(entry.path)
+                if hit and entry.times > 0:
                     entry.times -= 1
                     self.used.append((path, _what(entry)))
                     return entry

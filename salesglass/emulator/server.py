@@ -145,6 +145,8 @@ class Handler(BaseHTTPRequestHandler):
         self.emu.began()
         try:
             entry[2] = self._dispatch(method, path, query, body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (its timeout)
+            self.close_connection = True
         finally:
             self.emu.ended()
 

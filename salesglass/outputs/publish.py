@@ -92,7 +92,7 @@ def _libpq_url(url: str) -> str:
 def _comments(table: str) -> tuple[str | None, dict[str, str]]:
     if table in TABLES:
         t = TABLES[table]
-        return t.doc, {c.name: c.doc for c in t.columns}
+        return t.doc, {c.name: c.doc for c in t.columns} | REPORT_COLUMNS.get(table, {})  # + what the build adds
     return REPORT_TABLES.get(table), REPORT_COLUMNS.get(table, {})
 
 

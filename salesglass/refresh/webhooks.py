@@ -24,6 +24,8 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, HTTPException, Request
 
+from salesglass.plural import plural
+
 log = logging.getLogger("salesglass.webhooks")
 
 LEAD_ACTIONS = ("add", "update", "status", "delete", "restore", "responsible")
@@ -153,8 +155,9 @@ class LeadQueue:
             except Exception as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning(
-                    "webhook re-fetch of %d lead(s) failed, retrying in %.0f s: %s",
+                    "webhook re-fetch of %d %s failed, retrying in %.0f s: %s",
                     len(batch),
+                    plural(len(batch), "lead"),
                     self.retry_after,
                     self.last_error,
                 )

@@ -3,7 +3,8 @@
 `adjustments` is the part of the total that corrects other months or was added by hand (clawback,
 true_up and manual lines); clawbacks and true-ups also count in the sales / development column of the
 rule they correct, manual lines only in the total. `carry_forward` lines (a negative net carried to
-the next month) are in the total only: they are not corrections, they move money between months.
+the next month) are not corrections, they move money between months: `carried` is their part of the
+total (+ a negative net not paid this month, − an earlier one taken off), as in the payroll file.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
             )
             .fill_null(0)
             .cast(MONEY),
+            carried=lines.amount.sum(where=lines.rule == bonus_close.CARRY).fill_null(0).cast(MONEY),
         )
         .order_by("month", "manager_id")
     )

@@ -22,7 +22,7 @@ from salesglass.account_zone import resolve_zone
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import CANONICAL
 from salesglass.plural import plural
-from salesglass.reports import compiled, incremental
+from salesglass.reports import compiled, development, incremental
 from salesglass.reports.base import BuildParams, Canon
 from salesglass.reports.publish import BuildFile, building, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
@@ -167,10 +167,11 @@ def _update_canonical(
         fingerprints = incremental.canonical(run, "wh.", incremental.stamps_in(run, "wh."))
         changed = [t.name for t in CANONICAL if fingerprints[t.name] != record.tables.get(t.name)]
         con.raw_sql("SET preserve_insertion_order = false")
-        for name in changed:
+        # pipelines (≤ 50 rows) every time: the build marks its copy (development.publish_flags), so by name
+        for name in [*changed, *(["pipelines"] if "pipelines" not in changed else [])]:
             if name != "deal_stages":
                 con.raw_sql(f"DELETE FROM {quote_ident(name)}")
-                con.raw_sql(f"INSERT INTO {quote_ident(name)} SELECT * FROM wh.{quote_ident(name)}")
+                con.raw_sql(f"INSERT INTO {quote_ident(name)} BY NAME SELECT * FROM wh.{quote_ident(name)}")
         # the canonical stages, defined as in the warehouse (types and NOT NULL: the compiled key reads them)
         columns = ", ".join(
             f"{quote_ident(c)} {kind}{'' if nullable else ' NOT NULL'}"
@@ -228,7 +229,8 @@ def _with_bonus_state(out: BuildFile, cfg: Config, params: BuildParams, say: Pro
     rules = json.dumps(cfg.reports.bonus.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     closed = copy_into(out, cfg.bonus_state_path, rules)
     if closed:
-        say(f"bonus: {len(closed)} closed month(s) kept as approved, {closed[0][0]:%Y-%m} … {closed[-1][0]:%Y-%m}")
+        n, first, last = len(closed), f"{closed[0][0]:%Y-%m}", f"{closed[-1][0]:%Y-%m}"
+        say(f"bonus: {n} closed {plural(n, 'month')} kept as approved, {first if n == 1 else f'{first} … {last}'}")
     return closed, replace(params, frozen_bonus_rules=frozen_rules_in(out))
 
 
@@ -246,8 +248,8 @@ def _say_reconciliation(out: BuildFile, say: Progress) -> None:
     months, bad = reconciliation_summary(out)
     if bad:
         say(
-            f"[bold red]bonus reconciliation: {len(bad)} manager-month(s) where approved + adjustments ≠ "
-            "recomputed; see `salesglass doctor`"
+            f"[bold red]bonus reconciliation: {len(bad)} {plural(len(bad), 'manager-month')} where "
+            "approved + adjustments ≠ recomputed; see `salesglass doctor`"
         )
     elif months:
         say(f"bonus reconciliation: {months} closed {plural(months, 'month')}, approved + adjustments = recomputed")
@@ -371,8 +373,6 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
     if added := add_missing_canonical(cfg.warehouse_path):
         say(f"added the canonical tables this version has and the warehouse lacked (empty): {', '.join(added)}")
     if cfg.amocrm.development_pipelines:  # names → ids, or a ConfigError naming the key, before any work
-        from salesglass.reports import development
-
         params = replace(
             params,
             development_pipelines=development.from_warehouse(cfg.amocrm.development_pipelines, cfg.warehouse_path),
@@ -405,6 +405,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
                         tables, schema = _keep_canonical_only(out, str(cfg.warehouse_path), say)
                     else:
                         tables, schema = _copy_from_duckdb(out, str(cfg.warehouse_path), say)
+                development.publish_flags(_runner(out), params.development_pipelines)
                 timer.seconds["copy canonical tables"] = time.perf_counter() - copy_start
                 plan = incremental.Plan(tables, previous, schema)
                 closed, params = _with_bonus_state(out, cfg, params, say)
@@ -441,6 +442,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
                 for t in CANONICAL:
                     if t.name != "deal_stages":
                         timer.publish(out.ibis, t.name, getattr(canon, t.name).to_pyarrow())
+                development.publish_flags(_runner(out), params.development_pipelines)
                 exprs = report_exprs(canon, params, keep=lambda n, e: materialize_on_server(ch, n, e))
                 for name, expr in exprs.items():
                     timer.publish(out.ibis, name, expr.to_pyarrow())

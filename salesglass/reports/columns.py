@@ -181,9 +181,12 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "manager_id": "manager",
         "sales_bonus": "sum of the manager's sales lines",
         "development_bonus": "sum of the manager's development lines",
-        "total": "sales_bonus + development_bonus",
+        "total": "what the month pays the manager: the sum of every line (sales_bonus + development_bonus + "
+        "manual lines + carried); never negative",
         "lines": "number of lines behind the total",
         "adjustments": "the part of the total from clawback, true_up and manual lines",
+        "carried": "the part of the total from carry_forward lines: + a negative net not paid this month, "
+        "− an earlier month's taken off this one",
     },
     "report_data_quality": {
         "source": "where the rows came from, e.g. `amocrm`, `platform`, `plans`",
@@ -198,6 +201,11 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "timezone_source": "where that zone came from: `config` (a key set in the config), `amocrm` (the "
         "account's own setting from the last sync) or `default` (Europe/Moscow)",
     },
+    # a canonical copy's column the build adds (the others are described by model/schema.py)
+    "pipelines": {
+        "is_development": "a development pipeline (`[amocrm] development_pipelines`) in this build: its deals "
+        "acquire no partner and are left out of the deal reports (new partners, funnel, weekly, monthly deals)",
+    },
 }
 
 
@@ -205,8 +213,10 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
 # exports all take it from here, so a column is called the same wherever it is shown.
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "active_partners": ("Active partners", "Активные партнёры"),
+    "is_development": ("Development pipeline", "Воронка развития"),
     "amount": ("Amount", "Сумма"),
     "adjustments": ("Adjustments", "Корректировки"),
+    "carried": ("Carried (negative net)", "Перенос (отрицательный итог)"),
     "cause": ("Cause", "Причина"),
     "corrects_month": ("Corrects month", "Исправляет месяц"),
     "corrects_rule": ("Corrects rule", "Исправляет правило"),

@@ -7,8 +7,9 @@ reuses its compiled SQL never imports it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from salesglass.errors import ConfigError
 
@@ -69,3 +70,21 @@ def from_warehouse(refs: list[int | str], warehouse: Path) -> tuple[int, ...]:
         return from_connection(refs, con)
     finally:
         con.close()
+
+
+def publish_flags(run: Callable[[str], Any], ids: tuple[int, ...]) -> None:
+    """Mark the development pipelines in the build file's copy of `pipelines` (`is_development`), so that
+    whoever reads the published file (the dashboard's drill-downs, your BI tool) leaves their deals out of
+    the counts as the reports do. A development pipeline given by an id the table lacks (a warehouse synced
+    before the table existed) gets a row of its own, without a name. Not the warehouse: the setting may
+    change between syncs, and the mark must say what this build's reports used."""
+    run("ALTER TABLE pipelines ADD COLUMN IF NOT EXISTS is_development BOOLEAN")
+    if not ids:
+        run("UPDATE pipelines SET is_development = FALSE")
+        return
+    listed = ", ".join(str(int(i)) for i in ids)
+    run(
+        f"INSERT INTO pipelines (pipeline_id) SELECT id FROM unnest([{listed}]) AS t(id) "
+        "WHERE id NOT IN (SELECT pipeline_id FROM pipelines)"
+    )
+    run(f"UPDATE pipelines SET is_development = pipeline_id IN ({listed})")

@@ -10,7 +10,6 @@ from salesglass.bonus.statement import CARRY_NOTES
 BONUS_STRINGS: dict[str, tuple[str, str]] = {
     **CARRY_NOTES,
     "rule_carry_forward": ("carried forward", "перенос"),
-    "carried": ("Carried (negative net)", "Перенос (отрицательный итог)"),
     "note": ("Note", "Примечание"),
     "page_bonus_periods": ("Bonus months", "Закрытие мотивации"),
     "page_statement": ("My statement", "Мой расчёт"),

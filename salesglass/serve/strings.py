@@ -367,6 +367,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Partners whose sales are falling (as of {as_of}) — call them",
         "Партнёры с падением продаж (на {as_of}) — позвонить",
     ),
+    "declining_shown": (
+        "The {shown} largest losses of {total} declining partners; a manager or a client kind narrows the list.",
+        "Показаны {shown} самых больших потерь из {total} падающих партнёров; менеджер или тип клиента сузят список.",
+    ),
     "manager_to_call": ("Manager to call", "Кто звонит"),
     "loss_28d": ("Loss", "Потеря"),
     # bonuses

@@ -198,13 +198,17 @@ def test_inspect_prints_section_names_as_written(tmp_path, emulator):
     from salesglass.cli import app
 
     cfg_path = tmp_path / "salesglass.toml"
-    cfg_path.write_text(f'[amocrm]\nbase_url = "{emulator.url}"\ntoken_path = "secrets/tok.json"\n')
+    cfg_path.write_text(
+        f'[account]\ncurrency = "USD"\n[amocrm]\nbase_url = "{emulator.url}"\ntoken_path = "secrets/tok.json"\n'
+    )
     CliRunner().invoke(
         app, ["amocrm", "auth", "--long-lived", "-c", str(cfg_path)], input=OAUTH["long_lived_token"] + "\n"
     )
     result = CliRunner().invoke(app, ["amocrm", "inspect", "-c", str(cfg_path)], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "paste under [amocrm] and check every line" in result.output
+    # the account keeps roubles, the config says dollars (init writes RUB whatever the account): say so
+    assert "the config says 'USD': set currency = \"RUB\" under [account]" in " ".join(result.output.split())
 
 
 def test_a_token_file_others_can_read_is_made_owner_only_on_use(tmp_path, caplog):

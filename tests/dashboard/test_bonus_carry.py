@@ -58,3 +58,37 @@ def test_the_payroll_sheet_pays_0_and_says_why(web):
     assert (boris["To pay"], boris["Adjustments"], boris["Carried (negative net)"]) == (0, -500, 300)
     assert boris["Note"] == "net \u2212300.00\u00a0₽ is not paid: carried forward to the next month"
     assert body["Anna Petrova"]["To pay"] == 5800 and body["Anna Petrova"]["Note"] in ("", None)
+
+
+GAP = """
+INSERT INTO report_bonus_lines VALUES ('2026-01-01', 102, 'development', 'clawback', 'P2', NULL, NULL, NULL, NULL,
+  -500.00, NULL, '2025-12-01', 'growth', 'refund R-11 of 2025-12-21 (revenue -10000.00)');
+INSERT INTO report_bonus_lines VALUES ('2026-01-01', 102, 'carry', 'carry_forward', NULL, NULL, NULL, NULL, NULL,
+  500.00, NULL, '2026-01-01', NULL, 'net -500.00 is not paid: carried forward to the next month');
+INSERT INTO report_bonus_lines VALUES ('2026-03-01', 102, 'carry', 'carry_forward', NULL, NULL, NULL, NULL, NULL,
+  -500.00, NULL, '2026-01-01', NULL, 'carried from 2026-01: a negative net is paid off from later bonuses');
+INSERT INTO report_bonus_lines VALUES ('2026-03-01', 102, 'carry', 'carry_forward', NULL, NULL, NULL, NULL, NULL,
+  300.00, NULL, '2026-03-01', NULL, 'net -300.00 is not paid: carried forward to the next month');
+"""
+
+
+def test_a_month_without_lines_says_which_carried_amount_passes_over_it(tmp_path):
+    """Boris (102): January nets −500.00 (carried), February has no lines, March takes the 500.00 off its
+    200.00 growth and carries −300.00 on. February's statement was empty — 0.00 and nothing else — while
+    500.00 was owed; now it says where the amount went, and April (no lines yet) says it waits."""
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    write_published(cfg.published_path, extra_sql=EXTRA + GAP)
+    add_users(cfg)
+    admin = login(TestClient(create_app(cfg), headers={"accept-language": "en-US,en;q=0.9"}), "admin@demo.test")
+    feb = admin.get("/bonus/statement?month=2026-02&manager=102").text
+    assert (
+        "\u2212500.00\u00a0₽ carried from Jan 2026 is not taken off this month (no bonus lines here): "
+        "it is taken off Mar 2026" in feb
+    )
+    assert "Total to pay: 0.00" in feb
+    apr = admin.get("/bonus/statement?month=2026-04&manager=102").text
+    assert "\u2212300.00\u00a0₽ carried from Mar 2026 is not taken off this month" in apr
+    assert "it waits for the next month with bonus lines" in apr and "carried from Jan 2026" not in apr  # taken in Mar
+    assert "is not taken off this month" not in admin.get("/bonus/statement?month=2026-03&manager=102").text

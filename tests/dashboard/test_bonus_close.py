@@ -165,7 +165,7 @@ def test_a_manager_disputes_only_their_own_lines(bonus_site, web):
     # the adjustment is not in the published lines yet: approving March now would lose it
     assert post(admin, "/bonus/periods", {"action": "review", "month": "2026-03"}, "/bonus/periods").status_code == 303
     r = post(admin, "/bonus/periods", {"action": "approve", "month": "2026-03"}, "/bonus/periods")
-    assert r.status_code == 400 and "added after the last build" in r.text
+    assert r.status_code == 400 and "1 adjustment of 2026-03 was added after the last build" in r.text
     assert [a["action"] for a in store.audit()] == ["dispute", "adjust", "resolve", "review"]
 
 

@@ -72,11 +72,13 @@ def test_admin_walks_every_page_filters_drills_downloads_and_logs_out(page_for, 
     _shot(page, "users")
 
     # a period with no new partners (September 2025): each chart says so, and nothing is drawn under the
-    # words (the pie's grey placeholder ring had the message written across it)
-    page.goto(f"{server}/partners?from=2025-09&to=2025-09")
-    for chart in page.locator("[data-chart]").all():
-        assert chart.evaluate(NOTHING_ON_SHAPES_JS) == "clear", chart.get_attribute("id")
-    _shot(page, "partners-nothing")
+    # words (the pie's grey placeholder ring had the message written across it) …
+    # (and no grey bands of an empty heat-map: no cohort of clients of unknown kind)
+    for url in ("/partners?from=2025-09&to=2025-09", "/cohorts?kind=unknown"):
+        page.goto(server + url)
+        for chart in page.locator("[data-chart]").all():
+            assert chart.evaluate(NOTHING_ON_SHAPES_JS) == "clear", (url, chart.get_attribute("id"))
+    _shot(page, "cohorts-nothing")
 
     # plan vs fact: the KPI equals report_plan_fact (company, month 2026-03, turnover fact 150 000.00)
     page.goto(f"{server}/planfact")

@@ -195,9 +195,20 @@ def test_excel_and_csv_hold_what_the_page_shows(admin) -> None:
     assert ws["A6"].value == "Anna Petrova" and float(ws["D6"].value) == 6000.00
     assert ws["D6"].number_format == "#,##0.00" and ws["D6"].data_type == "n"  # money is a number, not text
     assert "Mar 2026" in ws["A2"].value and "Anna Petrova" in ws["A2"].value
-    csv_text = admin.get("/sales/export.csv?table=monthly").content.decode("utf-8-sig")
+    monthly = admin.get("/sales/export.csv?table=monthly")
+    csv_text = monthly.content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Month,Deals created")
     assert "2026-02-01,1,1,1200000.00,0" in csv_text
+    # each table's file is named after its table (two tables saved under one name could not be told apart)
+    weekly = admin.get("/sales/export.csv?table=weekly")
+    names = [r.headers["content-disposition"] for r in (monthly, weekly, admin.get("/sales/export.csv"))]
+    assert names == [
+        'attachment; filename="salesglass-sales-monthly-2025-10-2026-03.csv"',
+        'attachment; filename="salesglass-sales-weekly-2025-10-2026-03.csv"',
+        'attachment; filename="salesglass-sales-weekly-2025-10-2026-03.csv"',  # the page's button: its first table
+    ]
+    # a table the page does not have (a stale or crafted link): not found, never an empty file
+    assert admin.get('/sales/export.csv?table=x"y').status_code == 404
 
 
 def test_russian_by_default_for_a_russian_browser_and_the_switcher(app) -> None:
@@ -339,3 +350,27 @@ def test_company_figures_shown_to_a_manager_do_not_open_lists_that_cannot_add_up
         login(c, "admin@demo.test")
         assert "/drill/deals" in c.get("/sales").text and "/drill/deals" in c.get("/funnel?manager=").text
         assert "Only your own rows" not in c.get("/drill/deals").text
+
+
+def test_the_declining_partners_card_counts_them_all_when_the_table_lists_the_largest(tmp_path) -> None:
+    """The table lists the 500 largest losses; the card must still count every declining partner and their
+    whole loss. An m company has 865 of them and its card said 500."""
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    # 501 more partners, each losing 1 000 (baseline 1 000, nothing in the last 28 days)
+    write_published(
+        cfg.published_path,
+        extra_sql="""INSERT INTO report_declining_partners SELECT '2026-03-15', 'X' || i, 'Partner ' || i,
+                     'organizer', 103, 1000.00, 0.00, 100.00 FROM range(501) t(i);""",
+    )
+    add_users(cfg)
+    with TestClient(create_app(cfg), headers={"accept-language": "en-US,en;q=0.9"}) as c:
+        html = login(c, "admin@demo.test").get("/cohorts").text
+    # the fixture's two lose 30 000 − 5 000 and 40 000 − 20 000: with the 501, 503 partners losing
+    # 25 000 + 20 000 + 501 × 1 000 = 546 000
+    card = re.search(r'Declining partners</div>\s*<div class="value">([^<]+)</div>\s*<div class="sub">([^<]+)<', html)
+    assert card and card.groups() == ("503", "turnover lost per 28 days: 546,000\u00a0₽"), card and card.groups()
+    table = html.split('data-table="declining"')[1].split("</section>")[0]
+    assert table.count("<tr") == 1 + 500  # the header and the 500 largest losses
+    assert "The 500 largest losses of 503 declining partners" in table

@@ -290,3 +290,24 @@ def test_inspect_proposes_the_development_pipeline_commented_out():
     assert line in hinted
     assert AmoCRMConfig.model_validate(tomllib.loads(line.lstrip("# "))).development_pipelines == ["Развитие клиентов"]
     assert not any("development_pipelines" in x for x in propose(pipelines(), [], []).splitlines())
+
+
+@pytest.mark.parametrize(
+    ("ids", "marked"),
+    [
+        ((), [(NEW, "Новые клиенты", False), (DEV, "Развитие клиентов", False)]),  # the default: none
+        # 7: an id the table lacks (a warehouse synced before it existed) gets a row, without a name
+        ((DEV, 7), [(NEW, "Новые клиенты", False), (DEV, "Развитие клиентов", True), (7, None, True)]),
+    ],
+)
+def test_the_published_pipelines_mark_the_development_ones(ids, marked):
+    """The build's copy of `pipelines` says which pipelines its reports treated as development ones, for
+    the dashboard's drill-downs and the user's own BI tools."""
+    from salesglass.reports.development import publish_flags
+
+    con = duckdb.connect()
+    init_canonical(con)
+    load_duckdb(con, {"pipelines": DATA["pipelines"]})
+    publish_flags(lambda q: con.execute(q).fetchall(), ids)
+    assert con.execute("SELECT pipeline_id, name, is_development FROM pipelines ORDER BY 1").fetchall() == marked
+    con.close()

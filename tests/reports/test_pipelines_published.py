@@ -41,6 +41,8 @@ def test_an_account_without_amocrm_from_an_older_version_builds_an_empty_pipelin
     summary = run_build(cfg, as_of=date(2026, 11, 30), progress=False)
     assert summary.rows["pipelines"] == 0
     assert _published(cfg.published_path, "SELECT count(*) FROM pipelines") == [(0,)]
+    # the build's mark of the development pipelines (docs/reports.md), there even when there are none
+    assert _published(cfg.published_path, "SELECT count(*) FROM pipelines WHERE is_development") == [(0,)]
     assert _published(cfg.published_path, "SELECT count(*) FROM sales") == [(4,)]  # the four orders
     assert _published(cfg.warehouse_path, "SELECT count(*) FROM pipelines") == [(0,)]  # added to it, empty
 

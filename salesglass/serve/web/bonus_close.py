@@ -232,8 +232,16 @@ def statement_head(ctx: Ctx, data: dict[str, Any], period: Period, manager_name:
                 else []
             ),
             {"k": t("statement_total"), "v": data["total"], "_kind_v": "money"},  # a number in Excel
+            *[{"k": t("carried"), "v": passing_carry(ctx, c)} for c in data.get("passing", [])],
         ],
     )
+
+
+def passing_carry(ctx: Ctx, carry: dict[str, Any]) -> str:
+    """A negative net carried past a month without lines: how much, from when, where it is taken off."""
+    t, f = ctx.t, ctx.fmt
+    where = t("carry_taken_in", month=f.month(carry["taken_in"])) if carry["taken_in"] else t("carry_waiting")
+    return t("carry_passing", amount=f.money(-carry["amount"]), months=f.month(carry["from_month"]), where=where)
 
 
 def statement_line(t: Callable[..., str], r: dict[str, Any], money: Callable[[Any], str] = str) -> dict[str, Any]:

@@ -123,6 +123,14 @@ def inspect(config: ConfigOption = None) -> None:
             "(links to deals use it; webhooks from another subdomain are refused)",
             highlight=False,
         )
+    currency = str(account.get("currency") or "").upper()
+    if currency and currency != cfg.account.currency:  # init writes RUB: a BRL account showed its money in ₽
+        console.print(
+            f"[yellow]this account's currency is {escape(repr(currency))}, the config says "
+            f"{escape(repr(cfg.account.currency))}:[/] "
+            f'set currency = "{escape(currency)}" under {escape("[account]")} (every amount is shown in it)',
+            highlight=False,
+        )
     t = Table("pipeline id", "pipeline", "status id", "status", "sort", title="Pipelines and statuses")
     for p in pipelines:
         for s in (p.get("_embedded") or {}).get("statuses") or []:

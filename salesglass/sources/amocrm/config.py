@@ -122,9 +122,10 @@ class AmoCRMConfig(Section):
     # which pipelines become deals (ids or names); empty = all
     pipelines: list[Ref] = Field(default_factory=list)
     # development pipelines (ids or names), e.g. ["Развитие клиентов"]: growing partners that already sell.
-    # Their deals are synced, linked, counted in the deal reports and listed like any other, but never
-    # acquire a partner: a won one reaches `won_stage` without earning the first-sale and acquisition-share
-    # bonuses. Empty (default): every mapped pipeline acquires, as the report contract says (docs/amocrm.md)
+    # Their deals are synced, linked and listed like any other, but never acquire a partner (a won one
+    # reaches `won_stage` without earning the first-sale and acquisition-share bonuses) and are left out of
+    # the deal reports (new partners, funnel, weekly and monthly deals: new business only). Empty
+    # (default): every mapped pipeline acquires and counts, as the report contract says (docs/amocrm.md)
     development_pipelines: list[Ref] = Field(default_factory=list)
     stages: list[StageRule] = Field(default_factory=list)
     won_stage: str = "first_sale"  # the stage won (142) counts as

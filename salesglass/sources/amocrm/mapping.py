@@ -349,9 +349,10 @@ def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult
 def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, scope: str | None) -> None:
     _stage_deals(con, res, scope)
     mapped = f"pipeline_id IN ({_ids(res.pipelines)})"
-    out.skipped_other_pipelines = con.execute(
-        f"SELECT count(*) FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped})"
-    ).fetchall()[0][0]
+    # a pipeline the account does not list (deleted, or a glitch) is not "another pipeline": its lead is
+    # quarantined and its deal kept as last seen, not dropped from the deals without a word
+    other = f"pipeline_id IN ({_ids({p for p, _ in res.known_statuses} - res.pipelines)})"
+    out.skipped_other_pipelines = con.execute(f"SELECT count(*) FROM __amo_deals WHERE {other}").fetchall()[0][0]
     bad = 0
     bad += _quarantine(
         con,
@@ -368,12 +369,17 @@ def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, sc
         "' does not exist in the account (deleted status?)'",
         "__amo_deals",
     )
+    bad += _quarantine(
+        con,
+        "deals",
+        f"pipeline_id IS NOT NULL AND NOT ({mapped}) AND NOT ({other})",
+        "'pipeline ' || pipeline_id || ' does not exist in the account (deleted pipeline?)'",
+        "__amo_deals",
+    )
     out.quarantined["deals"] = bad
     # a lead moved to a pipeline that is not mapped stops being a deal
-    con.execute(f"""DELETE FROM deal_stages WHERE deal_id IN (
-                      SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
-    con.execute(f"""DELETE FROM deals WHERE deal_id IN (
-                      SELECT deal_id FROM __amo_deals WHERE pipeline_id IS NOT NULL AND NOT ({mapped}))""")
+    con.execute(f"""DELETE FROM deal_stages WHERE deal_id IN (SELECT deal_id FROM __amo_deals WHERE {other})""")
+    con.execute(f"""DELETE FROM deals WHERE deal_id IN (SELECT deal_id FROM __amo_deals WHERE {other})""")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE __amo_deals_ok AS SELECT * EXCLUDE (raw, status_known, "
         f"field_notes) FROM __amo_deals WHERE {mapped} AND status_known"

@@ -18,7 +18,8 @@ STAGE_HINTS = (  # first match wins; checked on the status name, case-insensitiv
     ("proposal", r"\bкп\b|предложен|proposal|offer|коммерческ|согласован"),
     ("negotiation", r"перегов|negotiat|обсужд|discuss|презентац|встреч|demo|демо|в работе"),
 )
-DEVELOPMENT = r"развит|develop|upsell|апсейл|допрод"  # a pipeline for partners that already sell, by its name
+# a pipeline for partners that already sell, by its name
+DEVELOPMENT = r"развит|develop|upsell|апсейл|допрод|growth|grow\b|retention|account manag|key account"
 ACCOUNT_ID = r"(аккаунт|account|платформ|platform|партн[её]р|partner).*(id|номер)|(id|номер).*(аккаунт|account)"
 
 
@@ -98,7 +99,7 @@ def _fields(lead_fields: list[dict], company_fields: list[dict]) -> list[str]:
     if kind:
         enums = kind.get("enums") or []
         org = [e["value"] for e in enums if re.search(r"организатор|organi[sz]er", str(e["value"]), re.I)]
-        ops = [e["value"] for e in enums if re.search(r"оператор|operator|агент|agent", str(e["value"]), re.I)]
+        ops = [e["value"] for e in enums if re.search(r"оператор|operator|агент|agen(t|cy)", str(e["value"]), re.I)]
         out += [
             f"client_kind = {_s(kind['name'])}  # id {kind['id']}",
             "organizer_values = [" + ", ".join(_s(v) for v in org) + "]",

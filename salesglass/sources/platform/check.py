@@ -24,6 +24,7 @@ from salesglass.errors import SalesglassError
 from salesglass.plural import plural
 from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import InputSpec
+from salesglass.sources.platform.plans import UNKNOWN as UNKNOWN_MANAGER
 from salesglass.sql import quote_ident, quote_lit
 
 TICKET_PRICE = (50, 30_000)  # rubles: what a ticket plausibly costs on average; outside it the unit is suspect
@@ -128,7 +129,7 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
         report.months = _months(con, account_tz)
         _partner_references(con, report)
         if cfg.plans.path or cfg.plans.table or cfg.plans.query:
-            _plans(con, cfg, report)
+            _plans(con, cfg, report, managers)
     finally:
         con.close()
     return report
@@ -242,7 +243,7 @@ def _partner_facts(
             )
 
 
-def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: PlatformCheck) -> None:
+def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: PlatformCheck, managers: int) -> None:
     from salesglass.sources.platform.load import load_into
 
     ic = InputCheck("plans", "plans")
@@ -256,6 +257,15 @@ def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: PlatformCheck) -
     if summary.plans:
         ic.read, ic.loaded, ic.quarantined = summary.plans.read, summary.plans.loaded, summary.plans.quarantined
         ic.reasons = dict(summary.plans.reasons)
+        unmatched = ic.reasons.get(UNKNOWN_MANAGER, 0)
+        if unmatched and not managers:  # before the first sync no manager is known: not a fault of the plans
+            del ic.reasons[UNKNOWN_MANAGER]
+            ic.quarantined -= unmatched
+            ic.loaded += unmatched
+            ic.facts.append(
+                f"{unmatched} plan {plural(unmatched, 'row names', 'rows name')} a manager; "
+                "they are matched to amoCRM users after `salesglass sync`"
+            )
         _range(con, ic, "plans", "month")
 
 

@@ -119,7 +119,16 @@ def inspect(
         console.print(table)
     from salesglass.account_zone import resolve_zone
 
-    proposal = propose(catalog, timezone=cfg.platform.timezone or resolve_zone(cfg).name)
+    if cfg.platform.timezone:
+        proposal = propose(catalog, timezone=cfg.platform.timezone)
+    else:  # no [platform] timezone: naive times are read in the account zone, which a sync may still change
+        zone = resolve_zone(cfg)
+        zone_from = {
+            "config": zone.detail or "[account] timezone",
+            "amocrm": "the amoCRM account's zone, as synced",
+            "default": "no zone set and no amoCRM account synced yet; once synced, the account's own zone",
+        }[zone.source]
+        proposal = propose(catalog, timezone=zone.name, zone_from=zone_from)
     if not write:
         console.print(
             "\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False, markup=False
@@ -146,6 +155,7 @@ def inspect(
         f"added {len(proposal.inputs)} inputs{' and [plans]' if proposal.plans else ''} to {path}; "
         f"next: salesglass check -c {path}",
         highlight=False,
+        markup=False,  # "[plans]" is text, not a rich style tag (it vanished: "added 4 inputs and  to …")
     )
 
 

@@ -113,6 +113,7 @@ class Catalog:
     url: str | None = None  # the resolved URL (SQL), for quoting in the source's dialect
     dialect: str = "duckdb"  # postgresql, sqlite, mysql … ; files: duckdb (their `where` runs in DuckDB)
     timezone: str = "Europe/Moscow"  # the zone naive times are read in ([platform].timezone)
+    zone_from: str = "[platform].timezone"  # where `timezone` comes from, as the proposal says it
 
     def table(self, name: str) -> TableProfile | None:
         return next((t for t in self.tables if t.name == name), None)

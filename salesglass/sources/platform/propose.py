@@ -33,11 +33,11 @@ ROLE_HINTS = {
     r"партн[её]р|организатор|compan|kompani|компани",
 }
 FIELD_HINTS = {
-    "name": r"^(name|title|naimenovanie|наименование|nazvanie|название|company_name|polnoe_naimenovanie|"
-    r"полное_наименование|kontragent|контрагент|organizaciya|организация)$|name|naimenov|наименован",
+    "name": r"^(name|title|company|client|organi[sz]ation|naimenovanie|наименование|nazvanie|название|company_name|"
+    r"polnoe_naimenovanie|полное_наименование|kontragent|контрагент|organizaciya|организация)$|name|naimenov|наименован",
     "kind": r"^(role|kind|type|tip|тип|vid|вид|rol|роль|kategoriya|категория)$|role|kind|_type|tip_|тип",
     "inn": r"(^|_)(inn|инн)($|_)|tax_?id|taxpayer",
-    "created_at": r"creat|registr|register|регистрац|sozdan|создан|data_reg|дата_рег",
+    "created_at": r"creat|registr|register|регистрац|sozdan|создан|data_reg|дата_рег|sign(ed)?_?up|joined",
     "contract_signed_at": r"contract|dogovor|договор|sign|podpis|подпис|approv|одобр|utverzh|утвержд",
     "email": r"mail|почт|pocht",
     "development_manager": r"account|develop|razvit|развит|kam\b|kurator|куратор|curator|menedzher|менеджер|manager",
@@ -47,24 +47,24 @@ FIELD_HINTS = {
     "sold_at": r"paid|pay|oplat|оплат|done|sold|prodazh|продаж|complet|finish|proveden|проведен|zaversh|заверш|"
     r"ispoln|исполн|^data$|^дата$|^date$",
     "not_sold_at": r"creat|sozdan|создан|updat|izmen|измен|modif|request|zapros|запрос|start|nachal|начал",
-    "tickets": r"ticket|bilet|билет|quantit|qty|kolichestvo|количество|kol_vo|кол_во|кол-во|^count$|mest|мест",
-    "turnover": r"full|total|summ|(^|_)sum(_|$)|сумм|amount|itog|итог|vsego|всего|oborot|оборот|gross|stoimost|"
-    r"стоимость",
+    "tickets": r"ticket|bilet|билет|seat|quantit|qty|kolichestvo|количество|kol_vo|кол_во|кол-во|^count$|mest|мест",
+    "turnover": r"full|total|summ|(^|_)sum(_|$)|сумм|amount|(^|_)price($|_)|(^|_)cena($|_)|цена|itog|итог|vsego|всего|"
+    r"oborot|оборот|gross|stoimost|стоимость",
     "revenue": r"profit|revenue|vyruchk|выручк|dohod|доход|komissi|комисси|commission|margin|marzh|марж|fee|voznagr|"
     r"вознагр|core",
-    "cost": r"cost|zatrat|затрат|rashod|расход|sebestoim|себестоим|acquir|ekvair|эквайр|agent|агент",
+    "cost": r"cost|expens|zatrat|затрат|rashod|расход|sebestoim|себестоим|acquir|ekvair|эквайр|agent|агент",
     "kopecks": r"kop|коп|cent|minor",
     "watermark": r"^(updated_at|updated_on|modified_at|modified|updated|changed_at|izmeneno|izmenen|izmenen_at|"
     r"изменен|изменено|obnovlen|обновлен|data_izmeneniya|дата_изменения|last_modified|mtime)$",
-    "installed_at": r"install|ustanov|установ|first_seen|zapusk|запуск",
+    "installed_at": r"install|ustanov|установ|first_seen|zapusk|запуск|went_live|live_(at|since|from)|launch|activat",
     "status": r"status|state|sostoyan|состоян|статус",
     "free_or_test": r"invit|priglash|приглаш|free|besplat|бесплат|(^|_)test|testov|тест|demo|демо",
     "channel": r"^(channel|kanal|канал|sales_channel)$",
     "month": r"month|mesyac|mesiac|месяц|period|период",
     "metric": r"metric|pokazatel|показател|kpi",
-    "realistic": r"realist|реалист|^plan$|^план$|target|цель",
+    "realistic": r"realist|реалист|^plan$|^план$|target|цель|(^|_)base($|_)|baseline|goal",
     "optimistic": r"optimist|оптимист|stretch|max",
-    "manager": r"manager|menedzher|менеджер|email|mail|responsible|otvetstv|ответств",
+    "manager": r"manager|menedzher|менеджер|email|mail|responsible|otvetstv|ответств|owner|(^|_)rep($|_)",
     "key": r"^(id|uuid|guid|kod|код|code|nomer|номер|number|no|№)$|(_id|_uuid|_kod|_код|_code)$|^(id|kod|код)_",
 }
 STATUS_MEANINGS = (  # first match wins; checked on the value, case-insensitively
@@ -86,7 +86,7 @@ STATUS_MEANINGS = (  # first match wins; checked on the value, case-insensitivel
     ),
 )
 ORGANIZER = r"org|организ|organi[sz]|promo|промо"
-OPERATOR = r"agent|агент|operat|операт|distrib|дистриб|resell|реселл|partner|партн|касс|kass"
+OPERATOR = r"agent|agenc|агент|operat|операт|distrib|дистриб|resell|реселл|partner|партн|касс|kass"
 METRICS = (
     ("turnover", r"turnover|oborot|оборот|gmv"),
     ("revenue", r"revenue|vyruch|выручк|dohod|доход"),
@@ -188,9 +188,10 @@ def _money_like(c: ColumnProfile) -> bool:
     )
 
 
-def propose(catalog: Catalog, *, timezone: str = "Europe/Moscow") -> Proposal:
-    """The proposed inputs for the inspected back-office."""
+def propose(catalog: Catalog, *, timezone: str = "Europe/Moscow", zone_from: str = "[platform].timezone") -> Proposal:
+    """The proposed inputs for the inspected back-office; `zone_from` says where `timezone` came from."""
     catalog.timezone = timezone
+    catalog.zone_from = zone_from
     out = Proposal(catalog)
     best: dict[str, list[tuple[float, TableProfile]]] = {r: [] for r in ROLE_HINTS}
     for t in catalog.tables:
@@ -205,7 +206,7 @@ def propose(catalog: Catalog, *, timezone: str = "Europe/Moscow") -> Proposal:
     if partners:
         out.inputs.append(_partners(partners, catalog))
     if sales:
-        out.inputs.append(_sales(sales, partners, catalog, timezone))
+        out.inputs.append(_sales(sales, partners, catalog, catalog_tz(catalog)))
     for _, t in sorted(best["refunds"], key=lambda x: -x[0]):
         out.inputs.append(_refunds(t, sales, partners, catalog))
     widgets = _pick(best["widgets"], out, "widget installs")
@@ -309,6 +310,7 @@ def _watermark(t: TableProfile) -> str | None:
 
 
 def _time_choice(c: ColumnProfile, what: str, timezone: str) -> Choice:
+    """`timezone`: the zone naive times are read in and where it comes from (`catalog_tz`)."""
     if c.zoned >= 0.95:
         zone = (
             "zoned type"
@@ -321,7 +323,7 @@ def _time_choice(c: ColumnProfile, what: str, timezone: str) -> Choice:
             f"{what}; {zone}: kept as written, no time zone to assume" + _bad(c),
         )
     spec: dict[str, object] = {"column": c.name}
-    why = f"{what}; naive times (no offset): read in {timezone} ([platform].timezone)"
+    why = f"{what}; naive times (no offset): read in {timezone}"
     if c.format:
         spec["format"] = c.format
         why += f", written as {c.format}"
@@ -404,7 +406,7 @@ def _partners(t: TableProfile, catalog: Catalog) -> InputProposal:
     created = _find(t, "created_at", pred=lambda c: c.is_time)
     if created:
         cols["created_at"] = _time_choice(created, "named like a creation/registration time", catalog_tz(catalog))
-    signed = _find(t, "contract_signed_at", pred=lambda c: c.is_time)
+    signed = _find(t, "contract_signed_at", pred=lambda c: c.is_time and c is not created)
     if signed:
         cols["contract_signed_at"] = _time_choice(signed, "named like a contract/approval date", catalog_tz(catalog))
     emails = [c for c in t.columns if c.email >= 0.9]
@@ -437,7 +439,8 @@ def _partners(t: TableProfile, catalog: Catalog) -> InputProposal:
 
 
 def catalog_tz(catalog: Catalog) -> str:
-    return catalog.timezone
+    """The zone naive times are read in, with where it comes from: "Europe/Moscow ([platform].timezone)"."""
+    return f"{catalog.timezone} ({catalog.zone_from})"
 
 
 def _boolish(c: ColumnProfile) -> bool:

@@ -138,15 +138,25 @@ def heatmap_chart(ctx: Ctx, grid: Retention, measure: str, kind: str) -> Chart:
     )
 
 
+DECLINING_SHOWN = 500  # rows of the declining partners' table: the largest losses first
+
+
 def _declining(ctx: Ctx, view: PageView) -> None:
     t, f = ctx.t, ctx.fmt
     manager = ctx.row_manager
     man_sql, man_args = manager_condition("development_manager_id", manager)
     kind_sql, kind_args = ctx.kind_sql("kind")
+    where = f"FROM report_declining_partners WHERE {man_sql} AND {kind_sql}"
     rows = ctx.q.rows(
         f"""SELECT partner_id, name, kind, development_manager_id, baseline_28d, recent_28d, decline_pct
-            FROM report_declining_partners WHERE {man_sql} AND {kind_sql}
-            ORDER BY baseline_28d - recent_28d DESC, partner_id LIMIT 500""",
+            {where} ORDER BY baseline_28d - recent_28d DESC, partner_id LIMIT {DECLINING_SHOWN}""",
+        [*man_args, *kind_args],
+    )
+    # the card counts every declining partner and their whole loss, not only the rows the table lists
+    # (an m company has 865: the card said 500, the table's limit)
+    whole = ctx.q.one(
+        f"""SELECT count(*) AS n, coalesce(sum(coalesce(baseline_28d, 0) - coalesce(recent_28d, 0)), 0) AS loss
+            {where}""",
         [*man_args, *kind_args],
     )
     for r in rows:
@@ -156,9 +166,9 @@ def _declining(ctx: Ctx, view: PageView) -> None:
     view.kpis.append(
         Kpi(
             t("declining_partners"),
-            f.number(len(rows)),
+            f.number(whole["n"]),
             tone="bad" if rows else "",
-            sub=f"{t('lost_per_28d')}: {f.money_short(sum(r['loss'] for r in rows))}",
+            sub=f"{t('lost_per_28d')}: {f.money_short(whole['loss'])}",
         )
     )
     view.tables.append(
@@ -175,6 +185,9 @@ def _declining(ctx: Ctx, view: PageView) -> None:
                 Col("loss", t("loss_28d"), "money"),
             ],
             rows,
+            note=t("declining_shown", shown=f.number(len(rows)), total=f.number(whole["n"]))
+            if whole["n"] > len(rows)
+            else None,
         )
     )
 

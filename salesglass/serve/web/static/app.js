@@ -92,6 +92,9 @@
         if (s.type === "funnel" || s.type === "pie") s.data = [];
         if (s.type === "pie") s.showEmptyCircle = false;
       });
+      // an empty heat-map: no grey bands under the message, no colour scale for no values
+      [].concat(opt.xAxis || [], opt.yAxis || []).forEach(function (a) { a.splitArea = {show: false}; });
+      if (opt.visualMap) opt.visualMap.show = false;
       opt.graphic = {type: "text", left: "center", top: "middle", silent: true,
         style: {text: lang() === "ru-RU" ? "Нет данных для этих фильтров" : "Nothing for these filters",
                 fill: "#6b7486", fontSize: 13}};
