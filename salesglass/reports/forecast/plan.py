@@ -56,25 +56,23 @@ def nest_running(w: ibis.Table, ends: dict[str, date]) -> ibis.Table:
     weights (blend_running), which is how they came to disagree: on the scale-m company as of 27 November
     the year (same days left as the fourth quarter) expected up to 6 % less than the quarter in some
     managers' rows. The shorter period's figure wins because its blend is learnt on its own point of the
-    period. Only the base moves (rest = base + pipeline + new deals), so the parts still add up. w: period_type, mkey, running,
-    b_/p_/n_<metric>; ends: the running periods' last days."""
+    period. Only the base moves (rest = base + pipeline + new deals), so the parts still add up.
+    w: period_type, mkey, running, b_/p_/n_<metric>; ends: the running periods' last days."""
+    # the shorter period's rest reaches the longer one's row through a window over the running rows of one
+    # manager, not a self-join: ClickHouse inlines each reference to `w` (the whole forecast), and two
+    # self-joins gave it a query plan past its optimisation limit
+    per = ibis.window(group_by=[w.mkey, w.running])
     for longer, shorter in NESTED:
-        inner = w.filter(w.running, w.period_type == shorter)
-        inner = inner.select(
-            "mkey",
-            "running",
-            period_type=ibis.literal(longer),
-            **{f"i_{m}": inner[f"b_{m}"] + inner[f"p_{m}"] + inner[f"n_{m}"] for m in backtest.BLENDED},
-        )
         cols = w.columns
-        x = left_join(w, inner, ["period_type", "mkey", "running"])
         same_end = ends[longer] == ends[shorter]
         out = {}
         for m in backtest.BLENDED:
-            rest, inside = x[f"b_{m}"] + x[f"p_{m}"] + x[f"n_{m}"], x[f"i_{m}"]
-            target = ibis.ifelse(inside.isnull(), rest, inside if same_end else ibis.greatest(rest, inside))
-            out[f"b_{m}"] = target - x[f"p_{m}"] - x[f"n_{m}"]
-        w = x.mutate(**out).select(*cols)
+            rest = w[f"b_{m}"] + w[f"p_{m}"] + w[f"n_{m}"]
+            inside = rest.max(where=w.period_type == shorter).over(per)
+            target = inside if same_end else ibis.greatest(rest, inside)
+            use = w.running & (w.period_type == longer) & inside.notnull()
+            out[f"b_{m}"] = ibis.ifelse(use, target - w[f"p_{m}"] - w[f"n_{m}"], w[f"b_{m}"])
+        w = w.mutate(**out).select(*cols)
     return w
 
 
