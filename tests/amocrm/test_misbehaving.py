@@ -116,7 +116,7 @@ def test_a_lead_in_a_pipeline_the_account_does_not_list_is_quarantined_not_dropp
 def test_a_lead_and_a_company_gone_from_amocrm_without_a_trace_are_no_ghosts_after_a_full_sync(config, emulator):
     run_sync(config, progress=False)
     with emulator.state.lock:  # purged from the trash before any sync saw them there, and no event tells it
-        del emulator.state.leads[3002]
+        lead = emulator.state.leads.pop(3002)
         del emulator.state.companies[5004]
         emulator.state.tick()
     assert run_sync(config, progress=False).warnings == [] and deals(config)[3002][12] is False  # unseen so far
@@ -137,3 +137,26 @@ def test_a_lead_and_a_company_gone_from_amocrm_without_a_trace_are_no_ghosts_aft
     again = run_sync(config, full=True, progress=False)
     assert not any("neither live nor in the trash" in w for w in again.warnings)
     assert rows(config, "SELECT is_deleted FROM companies WHERE company_id = 5004") == [(False,)]
+    # one a full read missed and amoCRM lists again unchanged (same updated_at) is alive again too
+    with emulator.state.lock:
+        emulator.state.leads[3002] = lead
+        emulator.state.tick()
+    run_sync(config, full=True, progress=False)
+    assert deals(config)[3002] == EXPECTED_DEALS[3002]
+
+
+def test_a_next_link_to_another_host_never_gets_the_token(config, emulator):
+    from salesglass.emulator.server import start_emulator
+    from salesglass.sources.amocrm.sync import refetch_leads
+    from tests.amocrm.conftest import EMULATOR_LIMITS, FIXTURE_COMPANY
+
+    elsewhere = start_emulator(FIXTURE_COMPANY, **EMULATOR_LIMITS)  # stands for a host that is not amoCRM
+    try:
+        run_sync(config, progress=False)
+        emulator.misbehave("/api/v4/leads$", next_link=elsewhere.url)
+        refetch_leads(config, [3002])  # reads the leads by id and follows `_links.next`
+        assert emulator.emulator.script.used == [("/api/v4/leads", f"next:{elsewhere.url}")]
+        assert elsewhere.requests() == []  # the bearer token stayed with the configured account
+    finally:
+        elsewhere.stop()
+    _exact(config)

@@ -263,6 +263,13 @@ def test_an_admin_who_also_sells_does_not_adjust_their_own_bonus(bonus_site, web
     assert store.manual_adjustments() == []
     assert post(boris, "/bonus/periods", {**form, "manager": "101"}, "/bonus/periods").status_code == 303
     assert [(a["manager_id"], a["created_by"]) for a in store.manual_adjustments()] == [(101, "boris@demo.test")]
+    # nor through a dispute he raised as a manager, answered now that he is an admin
+    mine = store.raise_dispute(date(2026, 3, 1), 102, "growth", "P2", None, None, "P2 grew more", "boris@demo.test")
+    answer = {"action": "resolve", "dispute": str(mine), "decision": "adjust", "answer": "yes", "amount": "900"}
+    r = post(boris, "/bonus/periods", answer, "/bonus/periods")
+    assert r.status_code == 400 and "does not answer a dispute of their own bonus" in r.text
+    assert store.disputes()[0]["status"] == "open" and len(store.manual_adjustments()) == 1
+    assert post(web("admin@demo.test"), "/bonus/periods", answer, "/bonus/periods").status_code == 303
 
 
 def test_the_statement_total_to_pay_is_a_number_in_excel(web):

@@ -28,6 +28,14 @@ def test_nothing_answers_without_a_session(client) -> None:
     assert client.get("/login").status_code == 200
 
 
+def test_a_message_shows_its_commands_as_code_not_backticks(admin) -> None:
+    """The data-quality page of a dashboard no refresh has run for names the commands that start one."""
+    html = admin.get("/quality").text
+    empty = html.split('data-table="refresh_runs"')[1].split("</section>")[0]
+    assert "<code>salesglass serve</code>" in empty and "<code>salesglass refresh --once</code>" in empty
+    assert "`" not in empty
+
+
 def test_the_browser_finds_an_icon(client) -> None:
     """Every browser asks for /favicon.ico (a 404 there was an error in every page's console)."""
     icon = client.get("/favicon.ico", follow_redirects=False)

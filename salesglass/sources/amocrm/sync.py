@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from salesglass.plural import plural
 from salesglass.sources.amocrm import changes, extract, store
@@ -166,6 +167,14 @@ def _reconcile(con: duckdb.DuckDBPyConnection, seen: dict[str, set[int]], summar
     tombstone carries the last live `updated_at`, so a record amoCRM shows again with a later one is alive."""
     for kind in ("leads", "companies"):
         live, trash = seen[kind], seen[f"{kind}_deleted"]
+        if live:  # a record listed live again loses an earlier tombstone, even with the same updated_at
+            con.register("__live_ids", pa.table({"id": pa.array(sorted(live), pa.int64())}))
+            try:
+                with transaction(con):
+                    con.execute(f"""DELETE FROM raw_amocrm_deleted_{kind} WHERE id IN (SELECT id FROM __live_ids)
+                                    AND json_extract_string(data, '$.salesglass_note') IS NOT NULL""")
+            finally:
+                con.unregister("__live_ids")
         kept = con.execute(f"""SELECT l.id, l.updated_at FROM raw_amocrm_{kind} l
                                LEFT JOIN raw_amocrm_deleted_{kind} t USING (id)
                                WHERE t.id IS NULL OR t.updated_at < l.updated_at""").fetchall()  # not in the trash
