@@ -389,3 +389,28 @@ def test_the_declining_partners_card_counts_them_all_when_the_table_lists_the_la
     table = html.split('data-table="declining"')[1].split("</section>")[0]
     assert table.count("<tr") == 1 + 500  # the header and the 500 largest losses
     assert "The 500 largest losses of 503 declining partners" in table
+
+
+def test_a_partner_whose_refunds_exceed_its_sales_reads_stopped_not_a_decline_over_100(tmp_path) -> None:
+    """Refunds larger than sales made the cohorts page say "decline 310 %": the report caps the decline at
+    100 % (tests/reports/test_declining_refunds.py) and the page says why that partner reads 100 %."""
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    # baseline 10 000, recent −21 000 (refunds of earlier tickets): loss 31 000, decline capped at 100
+    write_published(
+        cfg.published_path,
+        extra_sql="""INSERT INTO report_declining_partners VALUES
+                     ('2026-03-15', 'PR', 'Refunder', 'organizer', 103, 10000.00, -21000.00, 100.00);""",
+    )
+    add_users(cfg)
+    with TestClient(create_app(cfg), headers={"accept-language": "en-US,en;q=0.9"}) as c:
+        html = login(c, "admin@demo.test").get("/cohorts").text
+    table = html.split('data-table="declining"')[1].split("</section>")[0]
+    row = next(r for r in table.split("<tr") if "Refunder" in r)
+    cell = row.split('data-col="decline_pct">')[1].split("</td>")[0]
+    assert cell.startswith('<span class="tip" title="Stopped: refunds exceed sales') and ">100" in cell, cell
+    assert "31,000" in row.split('data-col="loss">')[1].split("</td>")[0]
+    assert "the partner stopped, its refunds exceed its sales" in table
+    # the fixture's partners decline 50 % and 83 %: no tip on theirs
+    assert table.count('class="tip"') == 1
