@@ -513,6 +513,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{name}: expected a month YYYY-MM between {first} and {last}.",
         "{name}: нужен месяц в виде ГГГГ-ММ от {first} до {last}.",
     ),
+    "drill_range_twice": (
+        "A drill-down takes its range as since/until (days YYYY-MM-DD) or as from/to (months YYYY-MM), "
+        "not both: drop {day} or {month}.",
+        "Период детализации задаётся либо since/until (дни ГГГГ-ММ-ДД), либо from/to (месяцы ГГГГ-ММ), "
+        "не тем и другим сразу: уберите {day} или {month}.",
+    ),
     "bad_param_date": (
         "{name}: expected a date YYYY-MM-DD between {first} and {last}.",
         "{name}: нужна дата в виде ГГГГ-ММ-ДД от {first} до {last}.",
