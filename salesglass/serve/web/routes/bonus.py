@@ -182,6 +182,9 @@ async def bonus_periods_action(request: Request) -> Response:
 def payroll_xlsx(request: Request, month: str | None = None) -> Response:
     with opened(request, admin=True) as ctx:
         m = month_param(month, as_of_month(ctx))
+        # a file built before the bonus close lacks its columns (as the statement says): a message, not a 500
+        if not ctx.snap.has("report_bonus_lines", "corrects_month"):
+            raise HTTPException(status_code=409, detail="this build predates the bonus close: run `salesglass build`")
         body = xlsx_bytes(payroll_view(ctx, m, store(request).period(m)), ctx)
     return download(body, XLSX, f"salesglass-payroll-{m:%Y-%m}.xlsx")
 
