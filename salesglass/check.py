@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from salesglass.cli_options import ConfigOption
+from salesglass.currency import currency_sign
 from salesglass.plural import plural
 
 if TYPE_CHECKING:  # both are heavy imports; `salesglass --help` imports this module
@@ -64,13 +65,41 @@ def run_check(cfg: Config, *, sample: int | None = SAMPLE_ROWS, amocrm: bool = F
     from salesglass.sources.amocrm.resolve import live_problems
     from salesglass.sources.platform.check import dry_run
 
+    zone_note = None
+    if amocrm and "amocrm" in cfg.model_fields_set:
+        cfg, zone_note = _with_live_zone(cfg)
     report = CheckReport(dry_run(cfg, sample=sample))
+    if zone_note:
+        report.notes.append(zone_note)
     if amocrm and "amocrm" in cfg.model_fields_set:
         report.amocrm_checked = True
         report.amocrm = live_problems(cfg)
     elif amocrm:
         report.notes.append("amoCRM: not configured yet (no [amocrm] section) — the back-office side is checked alone")
     return report
+
+
+def _with_live_zone(cfg: Config) -> tuple[Config, str | None]:
+    """Before the first sync and with no zone key, months are Moscow's: the live account's own zone is the
+    one `load` and `build` will use after `sync`, so `check`'s months match them (and the accounting)."""
+    from zoneinfo import ZoneInfo
+
+    from salesglass.account_zone import resolve_zone
+    from salesglass.sources.amocrm.resolve import live_zone
+
+    if resolve_zone(cfg).source != "default":
+        return cfg, None
+    zone = live_zone(cfg)
+    if not zone:
+        return cfg, None
+    try:
+        ZoneInfo(zone)
+    except (ValueError, KeyError):  # a zone this machine does not know: Moscow's months, as before
+        return cfg, None
+    account = cfg.account.model_copy(update={"timezone": zone})
+    return cfg.model_copy(update={"account": account}), (
+        f"months and times in {zone}: the amoCRM account's own zone, read from the account (not synced yet)"
+    )
 
 
 def check(
@@ -122,7 +151,7 @@ def check(
         partial = any(ic.sampled for ic in report.inputs)
         t = Table(
             "month",
-            "turnover, ₽",
+            f"turnover, {currency_sign(cfg.account.currency)}",
             "tickets",
             "orders",
             title="Sales of the last three months (all sales inputs; compare with your accounting)"

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from salesglass.cli_options import ConfigOption
+from salesglass.plural import plural
 
 console = Console()
 bonus_app = typer.Typer(
@@ -59,8 +60,19 @@ def _said(period, what: str) -> None:
 @bonus_app.command("status")
 def status(config: ConfigOption = None) -> None:
     """Every month that left `open`, with its state, approval and total; and the open disputes."""
+    from salesglass.account_zone import resolve_zone
+    from salesglass.bonus.statement import iso_moment
+
     cfg, store = _store(config)
     periods = store.periods()
+    zone = resolve_zone(cfg).name  # the account's clock, with its offset: not the server's UTC unmarked
+
+    def at(moment) -> str:
+        if not moment:
+            return ""
+        iso = iso_moment(moment, zone)  # 2026-12-07T02:42:16-05:00
+        return f"{iso[:10]} {iso[11:16]} {iso[19:]}"
+
     if not periods:
         console.print("every month is open (nothing reviewed or approved yet)")
     else:
@@ -71,9 +83,9 @@ def status(config: ConfigOption = None) -> None:
             table.add_row(
                 f"{p.month:%Y-%m}",
                 p.state,
-                f"{p.approved_at:%Y-%m-%d %H:%M}" if p.approved_at else "",
+                at(p.approved_at),
                 _text(p.approved_by),
-                f"{p.paid_at:%Y-%m-%d}" if p.paid_at else "",
+                at(p.paid_at),
                 f"{p.total:,.2f}" if p.total is not None else "",
             )
         console.print(table)
@@ -82,7 +94,8 @@ def status(config: ConfigOption = None) -> None:
             console.print(f"adjustment lines go to {first:%Y-%m}, the first open month")
     open_disputes = store.disputes(status="open")
     if open_disputes:
-        console.print(f"[yellow]{len(open_disputes)} open dispute(s): `salesglass bonus disputes`")
+        n = len(open_disputes)
+        console.print(f"[yellow]{n} open {plural(n, 'dispute')}: `salesglass bonus disputes`")
 
 
 @bonus_app.command("review")
@@ -241,8 +254,6 @@ def audit(
             w.writerow(cols)
             for r in rows:
                 w.writerow([csv_value(r[c]) for c in cols])
-        from salesglass.plural import plural
-
         console.print(f"wrote {len(rows)} audit {plural(len(rows), 'row')} to {out}")
         return
     table = Table(title="bonus audit trail")
@@ -263,7 +274,6 @@ def payroll(
     the rows and their total, the .xlsx ends with a total row (the .csv, an import file, has none)."""
     from salesglass.bonus.statement import write_payroll
     from salesglass.bonus.store import parse_month
-    from salesglass.plural import plural
 
     cfg, _ = _store(config)
     m = parse_month(month)

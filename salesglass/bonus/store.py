@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 
 from salesglass.errors import SalesglassError
+from salesglass.plural import plural
 from salesglass.reports.bonus_close import LINE_COLUMNS  # the published line columns an approval stores
 from salesglass.reports.bonus_state import DDL
 from salesglass.sql import transaction
@@ -324,7 +325,8 @@ class BonusStore:
         ).fetchall()[0][0]
         if n_open:
             raise SalesglassError(
-                f"{month:%Y-%m} has {n_open} open dispute(s): resolve them first (`salesglass bonus disputes`)"
+                f"{month:%Y-%m} has {n_open} open {plural(n_open, 'dispute')}: "
+                "resolve them first (`salesglass bonus disputes`)"
             )
         has_rules = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'pub' "
@@ -340,8 +342,8 @@ class BonusStore:
         ).fetchall()[0][0]
         if newer:  # the published lines, which the approval locks, do not have them yet
             raise SalesglassError(
-                f"{newer} adjustment(s) of {month:%Y-%m} were added after the last build: "
-                "run `salesglass build` first, then approve"
+                f"{newer} {plural(newer, 'adjustment')} of {month:%Y-%m} {plural(newer, 'was', 'were')} "
+                "added after the last build: run `salesglass build` first, then approve"
             )
         rules = con.execute("SELECT rules FROM pub.report_bonus_rules WHERE month = ?", [month]).fetchone()
         if rules is None:

@@ -188,13 +188,15 @@ class FaultDice:
 
 @dataclass
 class Misbehaviour:
-    """One scripted way real amoCRM misbehaves, for the next `times` API requests under `path` (a prefix).
+    """One scripted way real amoCRM misbehaves, for the next `times` API requests under `path` (a prefix;
+    `/api/v4/leads$` is that path alone).
 
     - `status` (with `headers`, `body`): answer that instead, doing nothing (429 with or without Retry-After,
       a 502/503/504 burst, 204 for a page that should have records, …);
     - `reset_mid_body`: start the real answer (status, headers, half the body), then drop the connection;
     - `delay`: hold the answer this many seconds first (a slow response; the client's timeout decides);
-    - `next_link`: `"missing"` drops the page's `_links.next`, `"self"` points it back at the page itself.
+    - `next_link`: `"missing"` drops the page's `_links.next`, `"self"` points it back at the page itself,
+      `"http://host:port"` points it at that host (same path and query);
     Only what is set applies; a request matching no entry is answered as usual.
     """
 
@@ -206,6 +208,7 @@ class Misbehaviour:
     reset_mid_body: bool = False
     delay: float = 0.0
     next_link: str | None = None
+    page: int | None = None  # only requests for this page number (`page=`; none given = page 1)
 
 
 class Script:
@@ -220,10 +223,11 @@ class Script:
         with self.lock:
             self.entries.append(entry)
 
-    def take(self, path: str) -> Misbehaviour | None:
+    def take(self, path: str, page: int = 1) -> Misbehaviour | None:
         with self.lock:
             for entry in self.entries:
-                if path.startswith(entry.path) and entry.times > 0:
+                hit = path == entry.path[:-1] if entry.path.endswith("$") else path.startswith(entry.path)
+                if hit and entry.times > 0 and entry.page in (None, page):
                     entry.times -= 1
                     self.used.append((path, _what(entry)))
                     return entry

@@ -145,6 +145,8 @@ class Handler(BaseHTTPRequestHandler):
         self.emu.began()
         try:
             entry[2] = self._dispatch(method, path, query, body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (its timeout)
+            self.close_connection = True
         finally:
             self.emu.ended()
 
@@ -159,6 +161,12 @@ class Handler(BaseHTTPRequestHandler):
         if verdict == 429:
             self._send(429, b"Too Many Requests", "text/plain")
             return 429
+        page = next((v for k, v in query if k == "page"), "1")
+        odd = emu.script.take(path, int(page) if page.isdigit() else 1)
+        if odd is not None and odd.delay:
+            time.sleep(odd.delay)
+        if odd is not None and odd.status is not None:
+            return self._canned(odd)
         if path == "/oauth2/access_token" and method == "POST":
             if not isinstance(body, dict):
                 self._problem(400, "Bad Request", "expected a JSON object")
@@ -166,11 +174,6 @@ class Handler(BaseHTTPRequestHandler):
             status, out = emu.tokens.exchange(body)
             self._json(status, out, "application/json" if status == 200 else "application/problem+json")
             return status
-        odd = emu.script.take(path)
-        if odd is not None and odd.delay:
-            time.sleep(odd.delay)
-        if odd is not None and odd.status is not None:
-            return self._canned(odd)
         fault = emu.dice.roll()
         if emu.dice.faults.slow_seconds:
             time.sleep(emu.dice.latency())
@@ -197,6 +200,9 @@ class Handler(BaseHTTPRequestHandler):
             links = payload.setdefault("_links", {})
             if odd.next_link == "self" and "self" in links:
                 links["next"] = dict(links["self"])
+            elif odd.next_link.startswith("http"):  # a link to another host, same path and query
+                href = urlsplit(links.get("self", {}).get("href", ""))
+                links["next"] = {"href": f"{odd.next_link}{href.path}?{href.query}"}
             else:
                 links.pop("next", None)
         if odd is not None and odd.reset_mid_body:

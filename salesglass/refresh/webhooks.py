@@ -24,6 +24,8 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, HTTPException, Request
 
+from salesglass.plural import plural
+
 log = logging.getLogger("salesglass.webhooks")
 
 LEAD_ACTIONS = ("add", "update", "status", "delete", "restore", "responsible")
@@ -82,7 +84,10 @@ class LeadQueue:
 
     A batch goes out once no new id arrived for `debounce` seconds, and never later than `max_wait`
     after its first id. If `refetch` or `rebuild` fails (e.g. a scheduled refresh holds the lock),
-    the ids go back into the queue and are tried again after `retry_after` seconds.
+    the ids go back into the queue and are tried again after `retry_after` seconds, twice as long after
+    each further failure in a row, up to `retry_max` (a rejected token fails until a person acts: it must
+    not send amoCRM a 401 and log a warning every 15 seconds for days); a success starts again at
+    `retry_after`.
     """
 
     def __init__(
@@ -93,9 +98,12 @@ class LeadQueue:
         debounce: float = 5.0,
         max_wait: float = 30.0,
         retry_after: float = 15.0,
+        retry_max: float = 900.0,
     ) -> None:
         self.refetch, self.rebuild = refetch, rebuild
         self.debounce, self.max_wait, self.retry_after = debounce, max_wait, retry_after
+        self.retry_max = max(retry_max, retry_after)
+        self.failures = 0  # failed batches in a row
         self._ids: dict[int, None] = {}
         self._first_at = self._last_at = 0.0
         self._cond = threading.Condition()
@@ -150,18 +158,23 @@ class LeadQueue:
                     self.rebuild()
                 self.batches_done += 1
                 self.last_error = None
+                self.failures = 0
             except Exception as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
+                wait = min(self.retry_after * 2**self.failures, self.retry_max)
+                self.failures += 1
                 log.warning(
-                    "webhook re-fetch of %d lead(s) failed, retrying in %.0f s: %s",
+                    "webhook re-fetch of %d %s failed (%d in a row), retrying in %.0f s: %s",
                     len(batch),
-                    self.retry_after,
+                    plural(len(batch), "lead"),
+                    self.failures,
+                    wait,
                     self.last_error,
                 )
-                with self._cond:  # back into the queue, due again in retry_after seconds
+                with self._cond:  # back into the queue, due again in `wait` seconds
                     for lead_id in batch:
                         self._ids.setdefault(lead_id, None)
-                    self._first_at = self._last_at = time.monotonic() + self.retry_after - self.debounce
+                    self._first_at = self._last_at = time.monotonic() + wait - self.debounce
 
 
 def webhook_router(secret: str, queue: LeadQueue, *, expected_subdomain: str | None = None) -> APIRouter:

@@ -141,7 +141,7 @@ def _sales_changes(canon: Canon, state: BonusState, params: BuildParams, closed:
     s = s.filter(s.sold_at >= lo, s.sold_at < hi)
     s = s.mutate(month=params.month(s.sold_at))
     s = s.semi_join(latest, s.month == latest.month)
-    new = s.anti_join(snap, s.sale_id == snap.sale_id)
+    new = s.anti_join(snap, [s.sale_id == snap.sale_id, s.month == snap.month])  # a sale moved in counts as new
     new = new.mutate(day=params.local_date(new.sold_at))  # the account's day, as the month is: not UTC's
     new = new.select(
         "partner_id",
@@ -156,13 +156,22 @@ def _sales_changes(canon: Canon, state: BonusState, params: BuildParams, closed:
         + _money_text(new.revenue)
         + ")",
     )
-    gone = snap.anti_join(s, snap.sale_id == s.sale_id)
+    # gone from its month: deleted, or its date changed to another month ("moved to", not "removed": an
+    # accountant looking for a deleted sale would not find it, and the other month shows it again)
+    every = canon.sales.select(now_id=canon.sales.sale_id, now_month=params.month(canon.sales.sold_at))
+    gone = snap.left_join(every, snap.sale_id == every.now_id)
+    gone = gone.filter(gone.now_month.isnull() | (gone.now_month != gone.month))
     gone = gone.select(
         "partner_id",
         "month",
         at=gone.month,
         sale_id=gone.sale_id,
-        what="sale " + gone.sale_id + " removed (revenue " + _money_text(gone.revenue) + ")",
+        what="sale "
+        + gone.sale_id
+        + ibis.ifelse(gone.now_month.isnull(), " removed", " moved to " + gone.now_month.strftime("%Y-%m"))
+        + " (revenue "
+        + _money_text(gone.revenue)
+        + ")",
     )
     return union_all(new, gone)
 

@@ -229,7 +229,8 @@ def _with_bonus_state(out: BuildFile, cfg: Config, params: BuildParams, say: Pro
     rules = json.dumps(cfg.reports.bonus.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     closed = copy_into(out, cfg.bonus_state_path, rules)
     if closed:
-        say(f"bonus: {len(closed)} closed month(s) kept as approved, {closed[0][0]:%Y-%m} … {closed[-1][0]:%Y-%m}")
+        n, first, last = len(closed), f"{closed[0][0]:%Y-%m}", f"{closed[-1][0]:%Y-%m}"
+        say(f"bonus: {n} closed {plural(n, 'month')} kept as approved, {first if n == 1 else f'{first} … {last}'}")
     return closed, replace(params, frozen_bonus_rules=frozen_rules_in(out))
 
 
@@ -247,8 +248,8 @@ def _say_reconciliation(out: BuildFile, say: Progress) -> None:
     months, bad = reconciliation_summary(out)
     if bad:
         say(
-            f"[bold red]bonus reconciliation: {len(bad)} manager-month(s) where approved + adjustments ≠ "
-            "recomputed; see `salesglass doctor`"
+            f"[bold red]bonus reconciliation: {len(bad)} {plural(len(bad), 'manager-month')} where "
+            "approved + adjustments ≠ recomputed; see `salesglass doctor`"
         )
     elif months:
         say(f"bonus reconciliation: {months} closed {plural(months, 'month')}, approved + adjustments = recomputed")

@@ -91,6 +91,12 @@ class ForecastRules(Section):
     # … and, if true, keeps falling at that pace through the period (off by default: on the simulated company
     # it made the forecast too low, most declines being the gap between two events)
     decline_keeps_falling: bool = False
+    # a steady seller (it sold on at least half of its last 112 days) silent for more than this many times its
+    # usual gap between selling days and more than stop_days days has stopped: nothing more is expected of
+    # it (0: never)
+    stop_gaps: Decimal = Field(Decimal("4"), ge=0, le=100, decimal_places=2)
+    # … and silent for more than this many days (a daily seller quiet for a week may be between two events)
+    stop_days: int = Field(14, ge=1, le=365)
     # deals of the last N days (by the day they reached a stage) give the stage → first-sale conversion
     pipeline_history_days: int = Field(730, ge=90, le=3650)
     # a deal that has not sold within this many days of reaching a stage counts as not converted
@@ -107,7 +113,7 @@ class ForecastRules(Section):
     # the range's high end (P90)
     high_quantile: float = Field(0.9, gt=0.5, lt=1)
     # fewer backtest cases than this at a point of the period: the range pools every point of that period
-    # type, and the base is not blended with the period's own pace (the seasonal model alone)
+    # type, and the base is blended half and half with the period's own pace (no evidence for either)
     min_cases: int = Field(8, ge=2, le=1000)
 
 
@@ -154,6 +160,8 @@ def demo_section(company: Path) -> str:
 # level_days = 56                # a partner's level: its last 56 days, seasonally adjusted
 # weekday_days = 364             # the weekday index comes from the last 364 days of the account
 # decline_pct = "90"             # a partner 90 % below its usual is forecast from its last 28 days
+# stop_days = 14                 # a steady seller silent for more than 14 days …
+# stop_gaps = "4"                # … and 4 of its usual gaps between sales has stopped: nothing more expected
 # pipeline_history_days = 730    # stage → first-sale conversion from the deals of the last two years
 # pipeline_horizon_days = 182    # … a deal not selling within 182 days of a stage counts as lost
 # new_deals_days = 91            # deals not created yet: at the pace of the deals created in the last 91 days

@@ -132,6 +132,8 @@ def _with_forecast_parts(w: ibis.Table, canon: Canon, params: BuildParams) -> ib
     cols = [c for c in parts.columns if c[:2] in ("b_", "p_", "n_")]
     w = w.mutate(**{c: ibis.ifelse(w.running, w[c].fill_null(0), 0) for c in cols})
     blended = forecast_plan.blend_running(w, canon, params)
+    ends = {kind: _running(params.as_of, unit)[1] for kind, unit in (("month", "M"), ("quarter", "Q"), ("year", "Y"))}
+    blended = forecast_plan.nest_running(blended, ends)  # the month, quarter and year agree
     return blended.mutate(**{c: ibis.ifelse(blended.running, blended[c], 0) for c in cols})
 
 

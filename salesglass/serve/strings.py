@@ -446,7 +446,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "why_deal_name": ("deal title ≈ partner name", "название сделки ≈ имя партнёра"),
     "why_name": ("name ≈ partner name", "имя ≈ имя партнёра"),
     "why_same_words": ("same words, other order or form", "те же слова в другом порядке или форме"),
-    "why_name_score": ("names {score} % alike", "имена похожи на {score} %"),
+    # a no-break space: "100" and "%" were cut onto two lines in the narrow "why" column
+    "why_name_score": ("names {score}\u00a0% alike", "имена похожи на {score}\u00a0%"),
     "why_lost": ("deal lost {date}", "сделка проиграна {date}"),
     "why_won": ("deal won", "сделка выиграна"),
     "why_partner_linked": (

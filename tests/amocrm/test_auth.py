@@ -248,3 +248,17 @@ def test_init_with_the_emulators_address_keeps_it_and_inspect_tells_the_subdomai
     result = CliRunner().invoke(app, ["amocrm", "inspect", "-c", str(cfg_path)], terminal_width=300)
     assert result.exit_code == 0, result.output
     assert 'set subdomain = "fixture" under [amocrm]' in " ".join(result.output.split())
+
+
+def test_a_429_on_the_token_endpoint_is_waited_out_and_the_refresh_goes_through(tmp_path, emulator):
+    cfg = oauth_config(tmp_path, emulator.url)
+    store = authorize(cfg)
+    first = json.loads(store.path.read_text())
+    emulator.tokens.expire_access_tokens()
+    emulator.misbehave("/oauth2/access_token", status=429, body=b"Too Many Requests", times=2)
+    with client_from_config(cfg.amocrm, cfg.base_dir) as client:
+        assert client.get("/api/v4/account")["id"] == 30000001  # not "token refresh failed: HTTP 429"
+    assert emulator.emulator.script.used == [("/oauth2/access_token", "429")] * 2
+    stored = json.loads(store.path.read_text())
+    assert stored["refresh_token"] != first["refresh_token"] and "refresh_started_at" not in stored
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600

@@ -17,23 +17,25 @@ def _exact(cfg) -> None:
     assert deals(cfg) == EXPECTED_DEALS and stages(cfg) == EXPECTED_STAGES
 
 
-@pytest.mark.parametrize(
-    "how",
-    [
-        {"status": 429, "body": b"Too Many Requests", "times": 2},
-        {"status": 429, "headers": {"Retry-After": "0"}, "times": 2},
-        {"status": 502, "body": b"<html>Bad Gateway</html>", "headers": {"Content-Type": "text/html"}, "times": 1},
-        {"status": 503, "times": 2},
-        {"status": 504, "times": 2},
-        {"reset_mid_body": True, "times": 2},
-        {"delay": 1.3, "times": 1},  # longer than the client's 1 s timeout
-    ],
-    ids=["429", "429-retry-after-0", "502-html", "503x2", "504x2", "reset-mid-body", "slow"],
-)
-def test_a_misbehaving_leads_list_still_gives_an_exact_copy(config, emulator, how):
-    emulator.misbehave("/api/v4/leads", **how)
+def test_a_misbehaving_api_still_gives_an_exact_copy(config, emulator):
+    # one sync meets them all, each on another list (a prefix matches the first entry that is not used up)
+    script = [
+        ("/api/v4/leads/custom_fields", {"status": 429, "body": b"Too Many Requests"}),  # no Retry-After
+        ("/api/v4/companies/custom_fields", {"status": 429, "headers": {"Retry-After": "0"}}),
+        (
+            "/api/v4/users",
+            {"status": 502, "body": b"<html>Bad Gateway</html>", "headers": {"Content-Type": "text/html"}},
+        ),
+        ("/api/v4/leads/loss_reasons", {"status": 503, "times": 2}),
+        ("/api/v4/events", {"status": 504, "times": 2}),
+        ("/api/v4/companies$", {"reset_mid_body": True, "times": 2}),  # status, headers, half a body, then gone
+        ("/api/v4/leads$", {"delay": 1.3}),  # longer than the client's 1 s timeout
+    ]
+    for path, how in script:
+        emulator.misbehave(path, **how)
     run_sync(config, progress=False)
-    assert emulator.emulator.script.used, "the misbehaviour was served"
+    used = emulator.emulator.script.used
+    assert len(used) == 10 and {what for _, what in used} == {"429", "502", "503", "504", "reset", "delay:1.3"}
     _exact(config)
 
 
@@ -62,18 +64,19 @@ def test_a_custom_fields_page_whose_next_link_is_odd_still_reads_every_field(con
     _exact(config)
 
 
-@pytest.mark.parametrize("path", ["/api/v4/users", "/api/v4/leads/pipelines", "/api/v4/account"])
-def test_a_204_where_an_account_always_has_something_changes_nothing(config, emulator, path):
+def test_a_204_where_an_account_always_has_something_changes_nothing(config, emulator):
     run_sync(config, progress=False)
     managers = rows(config, "SELECT * FROM managers ORDER BY 1")
     pipelines = rows(config, "SELECT * FROM pipelines ORDER BY 1")
-    emulator.misbehave(path, status=204, times=10)
-    with pytest.raises(AmoCRMError, match=r"no (users|pipelines|account).*run it again later"):
-        run_sync(config, full=True, progress=False)
-    # not every manager made inactive, not every pipeline marked deleted, no deal lost
-    assert rows(config, "SELECT * FROM managers ORDER BY 1") == managers
-    assert rows(config, "SELECT * FROM pipelines ORDER BY 1") == pipelines
-    _exact(config)
+    for path in ("/api/v4/users", "/api/v4/leads/pipelines", "/api/v4/account"):
+        emulator.misbehave(path, status=204, times=3)
+        with pytest.raises(AmoCRMError, match=r"no (users|pipelines|account).*run it again later"):
+            run_sync(config, full=True, progress=False)
+        emulator.emulator.script.entries.clear()
+        # not every manager made inactive, not every pipeline marked deleted, no deal lost
+        assert rows(config, "SELECT * FROM managers ORDER BY 1") == managers
+        assert rows(config, "SELECT * FROM pipelines ORDER BY 1") == pipelines
+        _exact(config)
 
 
 def test_custom_fields_of_an_unexpected_shape_load_the_deal_and_say_so(config, emulator):
@@ -108,3 +111,52 @@ def test_a_lead_in_a_pipeline_the_account_does_not_list_is_quarantined_not_dropp
     assert 3002 not in deals(config) and rows(config, "SELECT count(*) FROM quarantine WHERE source_key = '3002'") == [
         (0,)
     ]
+
+
+def test_a_lead_and_a_company_gone_from_amocrm_without_a_trace_are_no_ghosts_after_a_full_sync(config, emulator):
+    run_sync(config, progress=False)
+    with emulator.state.lock:  # purged from the trash before any sync saw them there, and no event tells it
+        lead = emulator.state.leads.pop(3002)
+        del emulator.state.companies[5004]
+        emulator.state.tick()
+    assert run_sync(config, progress=False).warnings == [] and deals(config)[3002][12] is False  # unseen so far
+    summary = run_sync(config, full=True, progress=False)  # the nightly full sync
+    assert deals(config)[3002][12] is True  # deleted, not a live ghost in every report
+    assert rows(config, "SELECT name, is_deleted FROM companies WHERE company_id = 5004") == [
+        ("Фестиваль «Лето»", True)
+    ]
+    assert {i: d for i, d in deals(config).items() if i != 3002} == {
+        i: d for i, d in EXPECTED_DEALS.items() if i != 3002
+    }
+    assert any("1 lead listed by amoCRM neither live nor in the trash" in w for w in summary.warnings)
+    assert any("1 company listed" in w for w in summary.warnings)
+    # a second full sync finds nothing new to say, and a record amoCRM shows again (restored) is alive again
+    with emulator.state.lock:
+        emulator.state.companies[5004] = {**emulator.state.companies.get(5003, {}), "id": 5004}
+        emulator.state.companies[5004].update(name="Фестиваль «Лето»", updated_at=emulator.state.tick())
+    again = run_sync(config, full=True, progress=False)
+    assert not any("neither live nor in the trash" in w for w in again.warnings)
+    assert rows(config, "SELECT is_deleted FROM companies WHERE company_id = 5004") == [(False,)]
+    # one a full read missed and amoCRM lists again unchanged (same updated_at) is alive again too
+    with emulator.state.lock:
+        emulator.state.leads[3002] = lead
+        emulator.state.tick()
+    run_sync(config, full=True, progress=False)
+    assert deals(config)[3002] == EXPECTED_DEALS[3002]
+
+
+def test_a_next_link_to_another_host_never_gets_the_token(config, emulator):
+    from salesglass.emulator.server import start_emulator
+    from salesglass.sources.amocrm.sync import refetch_leads
+    from tests.amocrm.conftest import EMULATOR_LIMITS, FIXTURE_COMPANY
+
+    elsewhere = start_emulator(FIXTURE_COMPANY, **EMULATOR_LIMITS)  # stands for a host that is not amoCRM
+    try:
+        run_sync(config, progress=False)
+        emulator.misbehave("/api/v4/leads$", next_link=elsewhere.url)
+        refetch_leads(config, [3002])  # reads the leads by id and follows `_links.next`
+        assert emulator.emulator.script.used == [("/api/v4/leads", f"next:{elsewhere.url}")]
+        assert elsewhere.requests() == []  # the bearer token stayed with the configured account
+    finally:
+        elsewhere.stop()
+    _exact(config)

@@ -151,3 +151,14 @@ def test_a_webhook_refetch_without_filtering_reads_the_named_leads(tmp_path, unf
     assert deals(cfg)[3005][12] is True  # still deleted (its lead_deleted event says so)
     assert_raw_leads_are_current(cfg, unfiltered)  # the re-read lead as the list shows it
     assert summary.requests <= 4  # one per lead and their events; no walk through the whole list
+
+
+def test_a_204_in_the_middle_of_a_newest_first_walk_is_asked_again(tmp_path, unfiltered, monkeypatch) -> None:
+    """amoCRM sometimes ends a slow list query with an empty 204: taken at its word on page 2, the walk would
+    stop there and every older lead would be missing until the next full sync."""
+    monkeypatch.setattr(extract, "LIST_LIMIT", 2)
+    unfiltered.misbehave("/api/v4/leads$", status=204, page=2)
+    cfg = make_config(tmp_path, unfiltered.url)
+    run_sync(cfg, progress=False)
+    assert unfiltered.emulator.script.used == [("/api/v4/leads", "204")]
+    assert deals(cfg) == EXPECTED_DEALS and stages(cfg) == EXPECTED_STAGES

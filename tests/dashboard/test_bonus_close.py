@@ -165,7 +165,7 @@ def test_a_manager_disputes_only_their_own_lines(bonus_site, web):
     # the adjustment is not in the published lines yet: approving March now would lose it
     assert post(admin, "/bonus/periods", {"action": "review", "month": "2026-03"}, "/bonus/periods").status_code == 303
     r = post(admin, "/bonus/periods", {"action": "approve", "month": "2026-03"}, "/bonus/periods")
-    assert r.status_code == 400 and "added after the last build" in r.text
+    assert r.status_code == 400 and "1 adjustment of 2026-03 was added after the last build" in r.text
     assert [a["action"] for a in store.audit()] == ["dispute", "adjust", "resolve", "review"]
 
 
@@ -263,6 +263,13 @@ def test_an_admin_who_also_sells_does_not_adjust_their_own_bonus(bonus_site, web
     assert store.manual_adjustments() == []
     assert post(boris, "/bonus/periods", {**form, "manager": "101"}, "/bonus/periods").status_code == 303
     assert [(a["manager_id"], a["created_by"]) for a in store.manual_adjustments()] == [(101, "boris@demo.test")]
+    # nor through a dispute he raised as a manager, answered now that he is an admin
+    mine = store.raise_dispute(date(2026, 3, 1), 102, "growth", "P2", None, None, "P2 grew more", "boris@demo.test")
+    answer = {"action": "resolve", "dispute": str(mine), "decision": "adjust", "answer": "yes", "amount": "900"}
+    r = post(boris, "/bonus/periods", answer, "/bonus/periods")
+    assert r.status_code == 400 and "does not answer a dispute of their own bonus" in r.text
+    assert store.disputes()[0]["status"] == "open" and len(store.manual_adjustments()) == 1
+    assert post(web("admin@demo.test"), "/bonus/periods", answer, "/bonus/periods").status_code == 303
 
 
 def test_the_statement_total_to_pay_is_a_number_in_excel(web):

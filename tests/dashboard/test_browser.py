@@ -193,7 +193,8 @@ def test_hostile_partner_names_show_as_text(page_for, server) -> None:
     _shot(page, "quality-hostile")
     # the link suggestion says how sure and why, not a bare similarity score
     assert _cell(page, "suggestions", "confidence") == "possible"
-    assert _cell(page, "suggestions", "why") == "deal title ≈ partner name; names 92 % alike"
+    # … and "92 %" is never cut onto two lines (a no-break space)
+    assert _cell(page, "suggestions", "why") == "deal title ≈ partner name; names 92\u00a0% alike"
     # page_for asserts that no dialog fired on any of these pages
 
 

@@ -112,9 +112,12 @@ def assert_whole(page, after: str) -> None:
 WRONG_LANGUAGE_JS = """(lang) => {
   const els = [...document.querySelectorAll('th, .filters label, .kpi .label, .empty, .notice, '
                                           + '.filters select:not([name=manager]):not([name=pipeline]) option')];
-  const texts = els.map(e => (e.tagName === 'LABEL' ? e.firstChild.textContent : e.innerText).trim());
+  const prose = e => {  // the text without the commands (<code>) it names
+    const c = e.cloneNode(true); c.querySelectorAll('code').forEach(x => x.remove()); return c.textContent;
+  };
+  const texts = els.map(e => (e.tagName === 'LABEL' ? e.firstChild.textContent : prose(e)).trim());
   const allowed = /\\b[A-Z]{2,5}\\b|amoCRM|Excel|salesglass|E-mail|email|\\bM \\d+/g;
-  const words = t => t.replace(/`[^`]*`/g, '').replace(allowed, '');  // commands in backticks are commands
+  const words = t => t.replace(allowed, '');  // commands (<code>) are commands, in no language
   return texts.filter(t => lang === 'en' ? /[а-яё]/i.test(words(t)) : /[a-z]{3,}/i.test(words(t)));
 }"""
 

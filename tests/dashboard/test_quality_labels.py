@@ -131,7 +131,7 @@ def test_suggestions_say_why_and_how_sure_possible_first(tmp_path, monkeypatch) 
         assert table.index("Игорь Белов") < table.index("ООО «Макаров и Ко»") < lost < table.index("Сергей Макаров")
         assert "возможно" in table and "слабо" in table
         assert "название сделки ≈ имя партнёра; те же слова в другом порядке или форме" in table
-        assert "название компании ≈ имя партнёра; имена похожи на 96 %" in table
+        assert "название компании ≈ имя партнёра; имена похожи на 96\u00a0%" in table
         assert "сделка проиграна 2025-02-12" in table
         assert "партнёр уже связан со сделкой 1001 (ИНН)" in table
         assert "неоднозначно: партнёр предложен для 2 сделок" in table
@@ -143,7 +143,7 @@ def test_suggestions_say_why_and_how_sure_possible_first(tmp_path, monkeypatch) 
         # a long list says how much is not shown and where the rest is
         monkeypatch.setattr("salesglass.serve.web.pages.quality.SHOWN", 1)
         html = c.get("/quality").text
-        assert "The first 1 of 2; all of them: `salesglass doctor --export FILE`." in html
+        assert "The first 1 of 2; all of them: <code>salesglass doctor --export FILE</code>." in html
         assert "Игорь Белов" in html and "ООО «Макаров и Ко»" not in html
 
 
@@ -166,4 +166,4 @@ def test_suggestions_of_a_file_linked_before_the_review_columns_still_render(tmp
         resp = c.get("/quality")
         assert resp.status_code == 200
         table = resp.text[resp.text.index("Fuzzy link suggestions (review)") :]
-        assert "Unlinked deal" in table and "names 92 % alike" in table
+        assert "Unlinked deal" in table and "names 92\u00a0% alike" in table

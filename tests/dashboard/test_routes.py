@@ -28,6 +28,21 @@ def test_nothing_answers_without_a_session(client) -> None:
     assert client.get("/login").status_code == 200
 
 
+def test_a_message_shows_its_commands_as_code_not_backticks(admin) -> None:
+    """The data-quality page of a dashboard no refresh has run for names the commands that start one."""
+    html = admin.get("/quality").text
+    empty = html.split('data-table="refresh_runs"')[1].split("</section>")[0]
+    assert "<code>salesglass serve</code>" in empty and "<code>salesglass refresh --once</code>" in empty
+    assert "`" not in empty
+
+
+def test_payroll_of_a_file_built_before_the_bonus_close_is_a_message_not_a_crash(admin) -> None:
+    """The bonus months page links every month's payroll file; the fixture's file predates the bonus close
+    columns (corrects_month …), on which the download answered 'internal error'."""
+    r = admin.get("/bonus/payroll.xlsx?month=2026-03")
+    assert r.status_code == 409 and "predates the bonus close" in r.text and "<code>salesglass build</code>" in r.text
+
+
 def test_the_browser_finds_an_icon(client) -> None:
     """Every browser asks for /favicon.ico (a 404 there was an error in every page's console)."""
     icon = client.get("/favicon.ico", follow_redirects=False)
@@ -195,9 +210,20 @@ def test_excel_and_csv_hold_what_the_page_shows(admin) -> None:
     assert ws["A6"].value == "Anna Petrova" and float(ws["D6"].value) == 6000.00
     assert ws["D6"].number_format == "#,##0.00" and ws["D6"].data_type == "n"  # money is a number, not text
     assert "Mar 2026" in ws["A2"].value and "Anna Petrova" in ws["A2"].value
-    csv_text = admin.get("/sales/export.csv?table=monthly").content.decode("utf-8-sig")
+    monthly = admin.get("/sales/export.csv?table=monthly")
+    csv_text = monthly.content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Month,Deals created")
     assert "2026-02-01,1,1,1200000.00,0" in csv_text
+    # each table's file is named after its table (two tables saved under one name could not be told apart)
+    weekly = admin.get("/sales/export.csv?table=weekly")
+    names = [r.headers["content-disposition"] for r in (monthly, weekly, admin.get("/sales/export.csv"))]
+    assert names == [
+        'attachment; filename="salesglass-sales-monthly-2025-10-2026-03.csv"',
+        'attachment; filename="salesglass-sales-weekly-2025-10-2026-03.csv"',
+        'attachment; filename="salesglass-sales-weekly-2025-10-2026-03.csv"',  # the page's button: its first table
+    ]
+    # a table the page does not have (a stale or crafted link): not found, never an empty file
+    assert admin.get('/sales/export.csv?table=x"y').status_code == 404
 
 
 def test_russian_by_default_for_a_russian_browser_and_the_switcher(app) -> None:

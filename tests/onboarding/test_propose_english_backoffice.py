@@ -60,3 +60,30 @@ def test_inspect_maps_an_english_back_office(tmp_path: Path):
         "read in Europe/Moscow (no zone set and no amoCRM account synced yet"
         in (tmp_path / "salesglass.toml").read_text()
     )
+
+
+def test_company_price_and_expenses_are_the_name_turnover_and_cost(tmp_path: Path):
+    """A MariaDB-style `clients` / `order_items` export: the partner's name in `company`, the line's amount
+    in `price` with a decimal comma, the cost in `expenses`. The proposal left the name out and the
+    turnover a TODO (`check` then refused the input) and took cost as 0."""
+    from salesglass.sources.platform.inspect import inspect_source
+    from salesglass.sources.platform.propose import propose
+
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "clients.csv").write_text(
+        "client_no;company;segment\nC-1;Acme Events LLC;organizer\nC-2;Echo Tickets;agency\n", encoding="utf-8"
+    )
+    (tmp_path / "exports" / "order_items.csv").write_text(
+        "item_id;client_no;paid_on;qty;price;commission;expenses;status\n"
+        "1;C-1;2026-09-30 23:30;2;1 000,50;100,05;20,00;completed\n"
+        "2;C-2;2026-10-01 00:30;1;500,00;50,00;10,00;completed\n",
+        encoding="utf-8",
+    )
+    proposal = propose(inspect_source(None, "exports", tmp_path))
+    assert proposal.input("partners").columns["name"].value == "company"
+    sales = proposal.input("sales").columns
+    assert (sales["turnover"].value, sales["revenue"].value, sales["cost"].value) == (
+        "price",
+        "commission",
+        "expenses",
+    )

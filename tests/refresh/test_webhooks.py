@@ -127,6 +127,27 @@ def test_a_failed_refetch_puts_the_ids_back_and_retries():
     queue.stop()
 
 
+def test_a_refetch_that_keeps_failing_backs_off_instead_of_hammering_amocrm():
+    """An expired token fails every re-fetch until a person acts: the retries space out (doubling up to
+    retry_max) instead of a 401 and a warning every `retry_after` seconds, and a success starts over."""
+    rec = Recorder(fail_times=10**6)
+    attempts: list[float] = []
+
+    def refetch(ids: list[int]) -> None:
+        attempts.append(time.monotonic())
+        rec.refetch(ids)
+
+    queue = LeadQueue(refetch, rec.rebuild, debounce=0.01, retry_after=0.05, retry_max=0.4)
+    queue.add([7])
+    time.sleep(1.2)
+    # without the back-off: an attempt every 0.05 s (~24); with it 0.05, 0.1, 0.2, 0.4, 0.4 … (6 or 7)
+    assert 4 <= len(attempts) <= 8 and queue.failures == len(attempts)
+    assert attempts[-1] - attempts[-2] >= 0.3  # the last waits reached the cap (without: 0.05 s each)
+    rec.fail_times = 0  # the person renewed the token
+    assert rec.done.wait(2) and rec.calls == [[7]] and queue.failures == 0
+    queue.stop()
+
+
 def test_payload_parser_ignores_other_entities():
     assert lead_ids_from_payload(b"contacts[add][0][id]=1&leads[note][0][note][element_id]=5") == []
 

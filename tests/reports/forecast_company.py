@@ -144,12 +144,20 @@ PIPELINE = _pipeline_data()
 
 def _young_partner() -> dict:
     """The seasonal company plus partner N (development manager 3): a 50.00 booking fee without tickets
-    on 2024-12-20, its first sale with tickets on 2025-01-15, then 10 × g every day to as_of."""
+    on 2024-12-20, its first sale with tickets on 2025-01-15, then 10 × g every day to as_of; and partner S
+    (development manager 3), which sold 20 × f every day of 2023–2024 and 16 × g on 1–7 January 2025, then
+    stopped dead: nothing for the last 21 days."""
     fee = {**_sale("N-fee", "N", date(2024, 12, 20), Decimal("50.00")), "tickets": 0}
     sales = [fee] + [_sale(f"N{d}", "N", d, 10 * Decimal(G[d.weekday()])) for d in _days(date(2025, 1, 15), AS_OF)]
+    sales += [_sale(f"S{d}", "S", d, 20 * Decimal(F[d.month])) for d in _days(date(2023, 1, 1), date(2024, 12, 31))]
+    sales += [_sale(f"S{d}", "S", d, 16 * Decimal(G[d.weekday()])) for d in _days(date(2025, 1, 1), date(2025, 1, 7))]
     return {
         **SEASONAL,
-        "partners": [*SEASONAL["partners"], _partner("N", "Nova", "organizer", 3)],
+        "partners": [
+            *SEASONAL["partners"],
+            _partner("N", "Nova", "organizer", 3),
+            _partner("S", "Stop", "organizer", 3),
+        ],
         "sales": SEASONAL["sales"] + sales,
     }
 

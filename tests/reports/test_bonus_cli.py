@@ -66,6 +66,11 @@ def test_close_a_month_from_the_command_line(cli, tmp_path):
     assert "approved 250.00" in run("bonus", "approve", "2026-10", "--by", "head@x.ru")
     out = run("bonus", "status")
     assert "2026-10" in out and "approved" in out and "head@x.ru" in out and "2026-11" in out
+    assert re.search(r"2026-10 +│ approved +│ \d{4}-\d\d-\d\d \d\d:\d\d \+03:00 +│ head@x.ru", out), (
+        out
+    )  # Moscow's clock
+    # approved after the last build: doctor said "no month approved yet"
+    assert "bonus: 1 approved month is not in the last build yet: run `salesglass build`" in run("doctor")
     assert "Rebuild" not in run("build", "--as-of", "2026-11-15")
     assert "1 approved month reconciles" in run("doctor")
     run("bonus", "reopen", "2026-10", "--reason", "Vera's line is wrong", "--by", "head@x.ru")
@@ -102,7 +107,7 @@ def test_manual_adjustment_and_a_resolved_dispute_reach_the_lines_and_payroll(cl
         c.NOV, 3, "growth", "P2", None, M("16.67"), "P2 was mine in October too", "vera@example.ru"
     )
     store.review(c.NOV, "head@x.ru")
-    with pytest.raises(SalesglassError, match="1 open dispute"):
+    with pytest.raises(SalesglassError, match="has 1 open dispute: resolve them first"):
         store.approve(c.NOV, "head@x.ru", cfg.published_path)
     run("bonus", "resolve", str(dispute), "--answer", "agreed: 100 more", "--amount", "100.00")
     run("build", "--as-of", "2026-11-15")

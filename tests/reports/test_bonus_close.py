@@ -323,3 +323,17 @@ def test_the_state_survives_compaction_and_rebuilds(company):
     assert query(cfg, "SELECT rule, amount, cause FROM report_bonus_lines WHERE corrects_month IS NOT NULL") == [
         ("true_up", M("150.00"), "recomputed: base 5000.00 → 8000.00")
     ]
+
+
+def test_a_sale_dated_into_another_month_is_moved_not_removed(company):
+    """October approved (Vera growth P1 250.00); then P1's October sale s-oct (6 000.00 revenue) is re-dated
+    2 November in the back office. October recomputed: revenue 0 < baseline 1 000 → no growth → clawback
+    −250.00 in November. Its cause said "sale s-oct removed", and the accountant looked for a deletion."""
+    cfg, store = company
+    close(store, cfg, c.OCT)
+    warehouse(cfg, "UPDATE sales SET sold_at = TIMESTAMPTZ '2026-11-02 10:00:00+00' WHERE sale_id = 's-oct'")
+    run_build(cfg, as_of=c.NOV_15, progress=False)
+    assert query(
+        cfg,
+        "SELECT month, manager_id, rule, amount, corrects_month, cause FROM report_bonus_lines WHERE rule = 'clawback'",
+    ) == [(c.NOV, 3, "clawback", M("-250.00"), c.OCT, "sale s-oct moved to 2026-11 (revenue 6000.00)")]

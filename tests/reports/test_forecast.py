@@ -110,11 +110,16 @@ def test_base_of_a_steady_partner(base_con):
     assert part(base_con, "forecast_base", "month", mkey=3) == pytest.approx(134 * 3.2 * 100)
 
 
-def test_young_partner_level_starts_at_its_first_sale():
+def test_young_partner_level_starts_at_its_first_sale_and_a_stopped_partner_expects_nothing():
     # N's first sale with tickets is on Wed 15 Jan: its level counts 15–28 Jan only (two whole weeks:
     # 10 × Σg = 140 over weights 0.8 × 14 = 11.2 → 12.5 a unit), not the 50.00 fee of 20 December.
-    # (The fee and N's January sales keep the weekday index at g and leave the Jan–Mar month indexes
-    # alone: A and B are as in test_base_of_a_steady_partner.)
+    # S sold every day up to 7 January and nothing since: its level over the last 56 days would be
+    # (28 × 24 in December + 16 × Σg = 112 on 1–7 January) / 56 = 14 a unit (+44.80 in the month), and it is
+    # not declining (its last 28 days, 112 / 22.4 = 5, are 75 % below the 84 before, not 90 %). But its usual
+    # gap between selling days is 1 (91 selling days from 9 October, 112 days back, to 7 January), and it
+    # has been silent 21 days: more than 4 gaps and more than 14 days — it stopped, nothing more is expected.
+    # (The fee, N's and S's sales keep the weekday index at g and leave the Jan–Mar month indexes alone:
+    # A and B are as in test_base_of_a_steady_partner.)
     con = build(fc.YOUNG, weekday_days=28)
     assert part(con, "forecast_base", "month") == pytest.approx((100 + 34 + 12.5) * 3.2 * 100)
     assert part(con, "forecast_base", "quarter") == pytest.approx((100 + 34 + 12.5) * 58.4 * 100)

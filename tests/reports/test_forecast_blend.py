@@ -149,3 +149,63 @@ def test_range_holds_the_forecast_and_no_chances_without_a_range():
     # eight cases, but from two quarters only: no range, and no chance either (it would say 100 %)
     assert quarter["lo"] is None or math.isnan(quarter["lo"])
     assert quarter["chance_real"] is None or math.isnan(quarter["chance_real"])
+
+
+def test_docs_quote_the_blend_and_stop_rules_the_code_uses():
+    """docs/forecast.md quoted blend weights the code no longer had: the fixed parts of the rules it explains
+    (the weight without evidence, the cases that make evidence, the year the weights are learnt from, the
+    stopped-partner defaults) must be the code's."""
+    from pathlib import Path
+
+    from salesglass.reports.forecast import existing
+
+    doc = " ".join((Path(__file__).parents[2] / "docs" / "forecast.md").read_text(encoding="utf-8").split())
+    rules = ReportsConfig().forecast
+    assert f"*w* = {backtest.NO_EVIDENCE}" in doc
+    assert f"fewer than `min_cases` = {rules.min_cases} cases" in doc
+    assert f"half and half until {rules.min_cases} such periods exist" in doc
+    assert backtest.BLEND_DAYS == 365 and "learnt from the periods that ended in the last year" in doc
+    assert f"more than `stop_days` ({rules.stop_days}) days and more than `stop_gaps` ({rules.stop_gaps})" in doc
+    assert existing.STOP_MIN_SOLD_DAYS * 2 == existing.PRIOR_END and "at least half of its last 112 days" in doc
+
+
+def _period(ptype: str, b: int, p: int, n: int, running: bool = True, mkey: int = -1) -> dict:
+    row = dict(period_type=ptype, mkey=mkey, running=running)
+    for m in backtest.BLENDED:
+        row |= {f"b_{m}": b, f"p_{m}": p, f"n_{m}": n}
+    return row
+
+
+def _rests(rows: list[dict], ends: dict[str, date]) -> dict[tuple, int]:
+    got = ibis.duckdb.connect().execute(plan.nest_running(ibis.memtable(rows), ends)).to_dict("records")
+    for r in got:  # every blended metric moves alike, and the parts still add up: only the base moved
+        assert {r[f"b_{m}"] for m in backtest.BLENDED} == {r["b_turnover"]}
+    return {
+        (r["period_type"], r["running"], r["mkey"]): r["b_turnover"] + r["p_turnover"] + r["n_turnover"] for r in got
+    }
+
+
+def test_the_running_month_quarter_and_year_agree():
+    """Each period type is blended with its own weights: a quarter expected 75 after as_of while its own
+    month expected 110 of the same days — the months after would have to sell −35."""
+    rows = [
+        _period("month", 100, 10, 0),  # rest 110
+        _period("quarter", 50, 20, 5),  # rest 75: below its own month's 110 → 110 (base 85)
+        _period("year", 500, 30, 5),  # rest 535: more than the quarter's, stays
+        _period("quarter", 7, 0, 0, running=False),  # a past quarter: untouched
+        _period("quarter", 1, 0, 0, mkey=3),  # Vera's quarter, no month row of hers: untouched
+    ]
+    january = {"month": date(2025, 1, 31), "quarter": date(2025, 3, 31), "year": date(2025, 12, 31)}
+    got = _rests(rows, january)
+    assert got == {
+        ("month", True, -1): 110,
+        ("quarter", True, -1): 110,
+        ("year", True, -1): 535,
+        ("quarter", False, -1): 7,
+        ("quarter", True, 3): 1,
+    }
+    # as of a day of December the month, the fourth quarter and the year have the same days left: one rest,
+    # the month's (the year's 535 had counted on more than the quarter's own days could hold)
+    december = {"month": date(2025, 12, 31), "quarter": date(2025, 12, 31), "year": date(2025, 12, 31)}
+    got = _rests(rows, december)
+    assert got[("quarter", True, -1)] == got[("year", True, -1)] == 110

@@ -16,6 +16,8 @@ backtest's complete cases favour (backtest.running_weights).
 
 from __future__ import annotations
 
+from datetime import date
+
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join
@@ -36,10 +38,42 @@ def running_parts(canon: Canon, params: BuildParams) -> ibis.Table:
 
 def blend_running(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     """The running periods' base shrunk toward the period's own pace, with the weights the backtest chose
-    (backtest.blend; the model alone while the backtest has fewer than `min_cases` cases at that point)."""
+    (backtest.blend; half and half, backtest.NO_EVIDENCE, while the backtest has fewer than `min_cases` recent
+    cases at that point)."""
     bt = canon.forecast_backtest if canon.forecast_backtest is not None else backtest.build(canon, params)
     out = backtest.blend(w, backtest.running_weights(bt, params), "{}")
     return out.drop(*[c for c in out.columns if c.startswith("bm_")])
+
+
+NESTED = (("quarter", "month"), ("year", "quarter"))  # (longer period, the running period inside it)
+
+
+def nest_running(w: ibis.Table, ends: dict[str, date]) -> ibis.Table:
+    """Makes the running month, quarter and year agree, as a head of sales reads them: the rest of a quarter
+    holds the rest of its month, so it is never expected below it (nor the year's below its quarter's); and
+    when both end on the same day (the last month of a quarter, the last quarter of a year) they have the
+    same days left, so the longer one takes the shorter one's rest. Each period type is blended with its own
+    weights (blend_running), which is how they came to disagree: on the scale-m company as of 27 November
+    the year (same days left as the fourth quarter) expected up to 6 % less than the quarter in some
+    managers' rows. The shorter period's figure wins because its blend is learnt on its own point of the
+    period. Only the base moves (rest = base + pipeline + new deals), so the parts still add up.
+    w: period_type, mkey, running, b_/p_/n_<metric>; ends: the running periods' last days."""
+    # the shorter period's rest reaches the longer one's row through a window over the running rows of one
+    # manager, not a self-join: ClickHouse inlines each reference to `w` (the whole forecast), and two
+    # self-joins gave it a query plan past its optimisation limit
+    per = ibis.window(group_by=[w.mkey, w.running])
+    for longer, shorter in NESTED:
+        cols = w.columns
+        same_end = ends[longer] == ends[shorter]
+        out = {}
+        for m in backtest.BLENDED:
+            rest = w[f"b_{m}"] + w[f"p_{m}"] + w[f"n_{m}"]
+            inside = rest.max(where=w.period_type == shorter).over(per)
+            target = inside if same_end else ibis.greatest(rest, inside)
+            use = w.running & (w.period_type == longer) & inside.notnull()
+            out[f"b_{m}"] = ibis.ifelse(use, target - w[f"p_{m}"] - w[f"n_{m}"], w[f"b_{m}"])
+        w = w.mutate(**out).select(*cols)
+    return w
 
 
 def _ratios(canon: Canon, params: BuildParams) -> ibis.Table:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
@@ -95,8 +96,10 @@ class AmoClient:
         return self._retrying("GET", path, params=params)
 
     def get_url(self, url: str) -> dict | None:
-        """Follow a `_links.next.href` (absolute URL with its own query)."""
-        return self._retrying("GET", url)
+        """Follow a `_links.next.href` (absolute URL with its own query) — on the configured account only: its
+        path and query are asked of `base_url`, so a link naming another host never gets the bearer token."""
+        parts = urlsplit(url)
+        return self._retrying("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
 
     def patch_leads(self, updates: list[dict]) -> list[dict]:
         """Update leads in batches of ≤ 50 (status_id + pipeline_id, price, …); results as amoCRM returns them.
@@ -147,14 +150,23 @@ class AmoClient:
         return results
 
     def post_token(self, body: dict) -> tuple[int, dict]:
-        """POST /oauth2/access_token once (never retried: a lost answer may have burned the refresh token)."""
-        self._sent()
-        try:
-            resp = self.http.post("/oauth2/access_token", json=body)
-        except httpx.HTTPError as exc:
-            raise AuthError(f"could not reach amoCRM's token endpoint: {exc.__class__.__name__}") from None
-        self._count(resp.status_code)
-        self._check_blocked(resp)
+        """POST /oauth2/access_token, never resent after a lost or failed answer (it may have burned the
+        refresh token); only a 429 (refused before anything was done) is sent again after a back-off."""
+        s = self.settings
+        for attempt in range(s.max_retries + 1):
+            self._sent()
+            try:
+                resp = self.http.post("/oauth2/access_token", json=body)
+            except httpx.HTTPError as exc:
+                raise AuthError(f"could not reach amoCRM's token endpoint: {exc.__class__.__name__}") from None
+            self._count(resp.status_code)
+            self._check_blocked(resp)
+            if resp.status_code != 429 or attempt == s.max_retries:
+                break
+            self._bump("rate_limited")
+            wait = min(max(s.backoff_base * 2**attempt, _retry_after(resp) or 0.0), s.backoff_max)
+            self.limiter.slow_down()
+            self.limiter.pause(wait)
         try:
             data = resp.json()
         except ValueError:

@@ -56,6 +56,16 @@ def _more(page: dict | None, items: list[dict], limit: int) -> bool:
     return bool(items) and (bool(_next(page)) or len(items) >= limit)
 
 
+def _page(client: AmoClient, path: str, params: dict, number: int) -> dict | None:
+    """Page `number` of a list. A 204 for a page after a full one is asked for once more: amoCRM sometimes
+    answers a slow filtered query with an empty 204 (SDK#510), and taking it at its word would end the walk
+    there. A list that really ends on a full page costs one request more."""
+    page = client.get(path, {**params, "page": number})
+    if page is None and number > 1:
+        page = client.get(path, {**params, "page": number})
+    return page
+
+
 def _ids(items: list[dict]) -> set:
     return {r.get("id") for r in items}
 
@@ -71,7 +81,7 @@ def all_pages(client: AmoClient, path: str, key: str, params: dict | None = None
     seen: set = set()
     number = 1
     while True:
-        page = client.get(path, {**params, "page": number})
+        page = _page(client, path, params, number)
         items = _items(page, key)
         if items and _ids(items) <= seen:
             log.warning("amoCRM sent page %d of %s again (a page that repeats itself); stopped there", number, path)
@@ -125,28 +135,31 @@ def by_page(
         number = 1
         while True:
             number += 1
-            page = client.get(path, {**params, "page": number})
+            page = _page(client, path, params, number)
             items, more = step(page, _items(page, key))
             if items:
                 yield items
             if not more:
                 return
     pool = ThreadPoolExecutor(max_workers=max(1, width), thread_name_prefix="amocrm-page")
-    pending: deque[Future] = deque()
+    pending: deque[tuple[int, Future]] = deque()
     number = 1
     try:
         for _ in range(max(1, width)):
             number += 1
-            pending.append(pool.submit(client.get, path, {**params, "page": number}))
+            pending.append((number, pool.submit(client.get, path, {**params, "page": number})))
         while pending:
-            page = pending.popleft().result()
+            asked, future = pending.popleft()
+            page = future.result()
+            if page is None:  # after a full page: asked once more (`_page`); the pages past it stay unread
+                page = client.get(path, {**params, "page": asked})
             items, more = step(page, _items(page, key))
             if items:
                 yield items
             if not more:
                 return
             number += 1
-            pending.append(pool.submit(client.get, path, {**params, "page": number}))
+            pending.append((number, pool.submit(client.get, path, {**params, "page": number})))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -234,3 +234,16 @@ def live_problems(cfg: Any) -> list[str]:
     except Exception as exc:  # no token yet, no network: say so, the platform side is still checked
         return [f"amoCRM: cannot read the account ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"]
     return [f"amoCRM: status {u} is not mapped to a stage (counts as `lead`)" for u in res.unmapped]
+
+
+def live_zone(cfg: Any) -> str | None:
+    """The live account's own time zone, for `check` before the first sync; None when it cannot be read
+    (no token yet, no network: `live_problems` says why)."""
+    from salesglass.sources.amocrm.client import client_from_config
+
+    try:
+        with client_from_config(cfg.amocrm, cfg.base_dir) as client:
+            account = client.get("/api/v4/account", {"with": "datetime_settings"}) or {}
+    except Exception:
+        return None
+    return ((account.get("_embedded") or {}).get("datetime_settings") or {}).get("timezone") or None

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from salesglass.plural import plural
 from salesglass.sources.amocrm import changes, extract, store
@@ -133,11 +134,16 @@ def sync_into(
         if cached is None:
             _store_reference(con, reference)  # … while the reference lists are written
         named = _Named()
+        seen: dict[str, set[int]] = {stream: set() for stream, *_ in STREAMS}
         for stream, table, records, watermark in pages:
             store.commit_page(con, table, records, stream, watermark)
             summary.fetched[stream] += len(records)
             named.add(stream, records)
+            if stream in seen:
+                seen[stream].update(int(r["id"]) for r in records)
             bar.advance(stream, len(records))
+        if summary.mode == "full" and summary.api_filter:
+            _reconcile(con, seen, summary)
         if cached is not None and (unknown := named.unknown_to(con, res)):
             # a lead or company names a pipeline, status, user or field the kept lists lack: read them now
             summary.warnings.append(f"read the reference lists again: the new records name {unknown}")
@@ -148,6 +154,41 @@ def sync_into(
         _map(con, res, summary, amo, force=full)
     _stats(summary, client, started)
     return summary
+
+
+GONE = "listed by amoCRM neither live nor in the trash at a full sync"
+
+
+def _reconcile(con: duckdb.DuckDBPyConnection, seen: dict[str, set[int]], summary: SyncSummary) -> None:
+    """After a complete full read: a lead or company kept from an earlier sync that amoCRM now lists neither
+    live nor in its trash (purged from the trash before a sync saw it there, its `lead_deleted` event unseen)
+    gets a tombstone in the trash table, so it counts as deleted instead of staying a live ghost for ever.
+    Only with API filtering: the keyset read cannot skip a record, the newest-first page walk can. A
+    tombstone carries the last live `updated_at`, so a record amoCRM shows again with a later one is alive."""
+    for kind in ("leads", "companies"):
+        live, trash = seen[kind], seen[f"{kind}_deleted"]
+        if live:  # a record listed live again loses an earlier tombstone, even with the same updated_at
+            con.register("__live_ids", pa.table({"id": pa.array(sorted(live), pa.int64())}))
+            try:
+                with transaction(con):
+                    con.execute(f"""DELETE FROM raw_amocrm_deleted_{kind} WHERE id IN (SELECT id FROM __live_ids)
+                                    AND json_extract_string(data, '$.salesglass_note') IS NOT NULL""")
+            finally:
+                con.unregister("__live_ids")
+        kept = con.execute(f"""SELECT l.id, l.updated_at FROM raw_amocrm_{kind} l
+                               LEFT JOIN raw_amocrm_deleted_{kind} t USING (id)
+                               WHERE t.id IS NULL OR t.updated_at < l.updated_at""").fetchall()  # not in the trash
+        gone = [(i, u) for i, u in kept if i not in live and i not in trash]
+        if not gone:
+            continue
+        with transaction(con):
+            store.upsert(
+                con,
+                f"raw_amocrm_deleted_{kind}",
+                [{"id": i, "updated_at": u, "is_deleted": True, "salesglass_note": GONE} for i, u in gone],
+            )
+        one = {"leads": "lead", "companies": "company"}[kind]
+        summary.warnings.append(f"{len(gone)} {plural(len(gone), one, kind)} {GONE}: counted as deleted")
 
 
 def _config_key(amo: Any) -> str:

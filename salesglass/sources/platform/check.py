@@ -20,6 +20,7 @@ import sqlglot
 from sqlglot import exp
 
 from salesglass.config import Config
+from salesglass.currency import currency_sign
 from salesglass.errors import SalesglassError
 from salesglass.plural import plural
 from salesglass.sources.platform import file_reader, sql_reader
@@ -186,13 +187,18 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
     price = float(row[7]) if row[7] is not None else None
     spec = inp.spec("turnover")
     unit = spec.unit if spec else "units"
+    rub = cfg.account.currency == "RUB"
+    units = {(True, True): "kopecks ÷ 100", (True, False): "cents ÷ 100", (False, True): "rubles"}
+    read_as = units.get((unit != "units", rub), "whole units")
     if price is not None:
         ic.facts.append(
-            f"median ticket price {price:,.2f} ₽ (turnover ÷ tickets; amounts read as "
-            f"{'kopecks ÷ 100' if unit != 'units' else 'rubles'})"
+            f"median ticket price {price:,.2f} {currency_sign(cfg.account.currency)} (turnover ÷ tickets; "
+            f"amounts read as {read_as})"
         )
         lo, hi = TICKET_PRICE
-        if price > hi:
+        if not rub:  # the plausible ticket prices are roubles: no guess about another currency's unit
+            pass
+        elif price > hi:
             ic.warnings.append(
                 f"money unit: the median ticket costs {price:,.0f} ₽, far above what tickets cost ({lo}–{hi:,} ₽), "
                 f'so every total is about 100× too big — if the amounts are kopecks, set unit = "kopecks" on '

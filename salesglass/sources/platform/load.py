@@ -95,6 +95,10 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(create_table_sql(WIDGET_INSTALLS))
     con.execute("""CREATE TABLE IF NOT EXISTS platform_watermarks (
         input TEXT PRIMARY KEY, value TEXT, loaded_at TIMESTAMPTZ NOT NULL)""")
+    # the zone an input's naive times were read in when its watermark was stored: read in another zone
+    # (the back-office loaded before the first amoCRM sync, then a São Paulo account synced), the rows
+    # below the watermark keep the old reading, so the watermark is not used and the input is read whole
+    con.execute("CREATE TABLE IF NOT EXISTS platform_watermark_zones (input TEXT PRIMARY KEY, zone TEXT NOT NULL)")
     # a full reload's new table, left behind by a load that was killed before it swapped it in
     for (name,) in con.execute("""SELECT table_name FROM duckdb_tables()
                                   WHERE database_name = current_database() AND schema_name = 'main'
@@ -175,7 +179,7 @@ def _load_input(
     label = f"[platform] input {inp.name!r}"
     source = f"platform:{inp.name}"
     target = TARGETS[inp.target]
-    since = None if full or not inp.watermark else _stored_watermark(con, inp.name)
+    since = None if full or not inp.watermark else _stored_watermark(con, inp.name, _naive_zone(cfg, inp))
     task = rep.start(inp.name, f"{inp.name} → {target.table.name}")
     landed = land_input(
         con,
@@ -216,6 +220,7 @@ def _load_input(
             replace=replace,
             since=since,
             unique=unique,
+            zone=_naive_zone(cfg, inp),
         )
     finally:
         con.execute(f"DROP TABLE IF EXISTS {quote_ident(staged)}")
@@ -240,8 +245,10 @@ def _commit_input(
     replace: bool,
     since: str | None,
     unique: bool = False,
+    zone: str = "",
 ) -> None:
-    """In one transaction: the input's old quarantine rows out, its rows in, its watermark on.
+    """In one transaction: the input's old quarantine rows out, its rows in, its watermark on (and the zone
+    its naive times were read in: `zone`).
     `unique`: the staged key is proven not to repeat. Rows read again exactly as they were loaded (the
     watermark's own second is read again on purpose; an input without a watermark is read whole) leave
     the tables alone, and the input says it did not change."""
@@ -250,6 +257,7 @@ def _commit_input(
         if inp.watermark:
             wm = quote_lit(result.watermark) if result.watermark is not None else "NULL"
             con.execute(f"INSERT OR REPLACE INTO platform_watermarks VALUES ({quote_lit(inp.name)}, {wm}, now())")
+            _store_zone(con, inp.name, zone)
         return
     with transaction(con):
         if full or since is None:  # everything was read again
@@ -284,6 +292,7 @@ def _commit_input(
             # literals, not parameters: binding parameters makes DuckDB import pandas (seconds, once)
             wm = quote_lit(result.watermark) if result.watermark is not None else "NULL"
             con.execute(f"INSERT OR REPLACE INTO platform_watermarks VALUES ({quote_lit(inp.name)}, {wm}, now())")
+            _store_zone(con, inp.name, zone)
 
 
 def _nothing_new(con: duckdb.DuckDBPyConnection, table: Table, staged: str, source: str, *, whole: bool) -> bool:
@@ -483,9 +492,23 @@ def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: 
         result.warnings[UNKNOWN_MANAGER] = n
 
 
-def _stored_watermark(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    row = con.execute(f"SELECT value FROM platform_watermarks WHERE input = {quote_lit(name)}").fetchone()
-    return row[0] if row else None
+def _stored_watermark(con: duckdb.DuckDBPyConnection, name: str, zone: str) -> str | None:
+    """The input's watermark; None (read it whole) when its naive times were last read in another zone."""
+    row = con.execute(f"""SELECT w.value, z.zone FROM platform_watermarks w
+                          LEFT JOIN platform_watermark_zones z ON z.input = w.input
+                          WHERE w.input = {quote_lit(name)}""").fetchone()
+    if not row or (row[1] is not None and row[1] != zone):
+        return None
+    return row[0]
+
+
+def _naive_zone(cfg: Config, inp: InputSpec) -> str:
+    """The zone this input's naive times are read in (the load resolved [platform] timezone already)."""
+    return inp.timezone or cfg.platform.timezone or ""
+
+
+def _store_zone(con: duckdb.DuckDBPyConnection, name: str, zone: str) -> None:
+    con.execute(f"INSERT OR REPLACE INTO platform_watermark_zones VALUES ({quote_lit(name)}, {quote_lit(zone)})")
 
 
 def _derive_widget_installed(con: duckdb.DuckDBPyConnection) -> int:

@@ -33,8 +33,8 @@ ROLE_HINTS = {
     r"партн[её]р|организатор|compan|kompani|компани",
 }
 FIELD_HINTS = {
-    "name": r"^(name|title|naimenovanie|наименование|nazvanie|название|company_name|polnoe_naimenovanie|"
-    r"полное_наименование|kontragent|контрагент|organizaciya|организация)$|name|naimenov|наименован",
+    "name": r"^(name|title|company|client|organi[sz]ation|naimenovanie|наименование|nazvanie|название|company_name|"
+    r"polnoe_naimenovanie|полное_наименование|kontragent|контрагент|organizaciya|организация)$|name|naimenov|наименован",
     "kind": r"^(role|kind|type|tip|тип|vid|вид|rol|роль|kategoriya|категория)$|role|kind|_type|tip_|тип",
     "inn": r"(^|_)(inn|инн)($|_)|tax_?id|taxpayer",
     "created_at": r"creat|registr|register|регистрац|sozdan|создан|data_reg|дата_рег|sign(ed)?_?up|joined",
@@ -48,11 +48,11 @@ FIELD_HINTS = {
     r"ispoln|исполн|^data$|^дата$|^date$",
     "not_sold_at": r"creat|sozdan|создан|updat|izmen|измен|modif|request|zapros|запрос|start|nachal|начал",
     "tickets": r"ticket|bilet|билет|seat|quantit|qty|kolichestvo|количество|kol_vo|кол_во|кол-во|^count$|mest|мест",
-    "turnover": r"full|total|summ|(^|_)sum(_|$)|сумм|amount|itog|итог|vsego|всего|oborot|оборот|gross|stoimost|"
-    r"стоимость",
+    "turnover": r"full|total|summ|(^|_)sum(_|$)|сумм|amount|(^|_)price($|_)|(^|_)cena($|_)|цена|itog|итог|vsego|всего|"
+    r"oborot|оборот|gross|stoimost|стоимость",
     "revenue": r"profit|revenue|vyruchk|выручк|dohod|доход|komissi|комисси|commission|margin|marzh|марж|fee|voznagr|"
     r"вознагр|core",
-    "cost": r"cost|zatrat|затрат|rashod|расход|sebestoim|себестоим|acquir|ekvair|эквайр|agent|агент",
+    "cost": r"cost|expens|zatrat|затрат|rashod|расход|sebestoim|себестоим|acquir|ekvair|эквайр|agent|агент",
     "kopecks": r"kop|коп|cent|minor",
     "watermark": r"^(updated_at|updated_on|modified_at|modified|updated|changed_at|izmeneno|izmenen|izmenen_at|"
     r"изменен|изменено|obnovlen|обновлен|data_izmeneniya|дата_изменения|last_modified|mtime)$",

@@ -115,6 +115,11 @@ def parse_seen(text: str) -> Decimal:
         raise SalesglassError("reload the page and approve again") from None
 
 
+def own_bonus(ctx: Ctx, manager: int, actor: str) -> bool:
+    """Is `manager` the admin themselves (their login's e-mail is the amoCRM manager's)?"""
+    return (ctx.managers.get(manager, {}).get("email") or "").strip().lower() == actor.strip().lower()
+
+
 def add_adjustment(request: Request, post: Posted) -> None:
     manager = int_param(post.form.get("manager"))
     if manager is None:
@@ -122,7 +127,7 @@ def add_adjustment(request: Request, post: Posted) -> None:
     with opened(request) as ctx:
         if manager not in ctx.managers:  # a crafted form: payroll would pay someone nobody can name
             raise SalesglassError(f"no manager {manager} in the reports: choose one from the list")
-        if (ctx.managers[manager].get("email") or "").strip().lower() == post.actor.lower():
+        if own_bonus(ctx, manager, post.actor):
             raise SalesglassError("an admin does not adjust their own bonus: another admin adds it")
     store(request).add_adjustment(
         parse_month(post.text("month")),
@@ -136,8 +141,14 @@ def add_adjustment(request: Request, post: Posted) -> None:
 
 def resolve_dispute(request: Request, post: Posted) -> None:
     decision = post.text("decision")
+    dispute_id = int_param(post.form.get("dispute")) or 0
+    disputed = next((d for d in store(request).disputes() if d["dispute_id"] == dispute_id), None)
+    if disputed is not None:
+        with opened(request) as ctx:  # a dispute raised as a manager, answered after becoming an admin
+            if own_bonus(ctx, disputed["manager_id"], post.actor):
+                raise SalesglassError("an admin does not answer a dispute of their own bonus: another admin does")
     store(request).resolve_dispute(
-        int_param(post.form.get("dispute")) or 0,
+        dispute_id,
         decision,
         post.text("answer"),
         post.actor,
@@ -171,6 +182,9 @@ async def bonus_periods_action(request: Request) -> Response:
 def payroll_xlsx(request: Request, month: str | None = None) -> Response:
     with opened(request, admin=True) as ctx:
         m = month_param(month, as_of_month(ctx))
+        # a file built before the bonus close lacks its columns (as the statement says): a message, not a 500
+        if not ctx.snap.has("report_bonus_lines", "corrects_month"):
+            raise HTTPException(status_code=409, detail="this build predates the bonus close: run `salesglass build`")
         body = xlsx_bytes(payroll_view(ctx, m, store(request).period(m)), ctx)
     return download(body, XLSX, f"salesglass-payroll-{m:%Y-%m}.xlsx")
 
