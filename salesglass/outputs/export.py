@@ -59,7 +59,8 @@ def _with_manager_names(con, table: str) -> str:
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'managers'"
         ).fetchone()[0]
     )
-    exprs, joins = [], []
+    exprs: list[str] = []
+    joins: list[str] = []
     for name in cols:
         quoted = quote_ident(name)
         if has_managers and name.endswith("manager_id"):
