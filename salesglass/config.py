@@ -60,7 +60,7 @@ class AccountConfig(Section):
     # account; `salesglass doctor` shows which is used
     timezone: str | None = None
     # the account currency (money is DECIMAL(18,2) in it): a 3-letter ISO 4217 code. RUB, USD, EUR, KZT, BYN,
-    # UAH, GBP, CNY, GEL, AMD, AZN and TRY are shown by their sign (₽, $, …), any other by its code
+    # UAH, GBP, CNY, GEL, AMD, AZN, TRY, BRL and INR are shown by their sign (₽, $, R$, …), any other by its code
     currency: str = "RUB"
 
     _known_zone = field_validator("timezone")(known_time_zone)

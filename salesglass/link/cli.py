@@ -143,7 +143,14 @@ def _bonus_reconciliation(cfg) -> None:
     finally:
         con.close()
     if not months:
-        console.print("bonus: no month approved yet, nothing to reconcile")
+        since = _approved_since_build(cfg)
+        if since:  # approved after the last build: its reconciliation is not computed yet (not "none approved")
+            console.print(
+                f"[yellow]bonus: {since} approved {plural(since, 'month is', 'months are')} not in the last build "
+                "yet:[/] run `salesglass build` to reconcile"
+            )
+        else:
+            console.print("bonus: no month approved yet, nothing to reconcile")
     elif not bad:
         console.print(
             f"[green]bonus: {months} approved {plural(months, 'month reconciles', 'months reconcile')}: "
@@ -161,3 +168,12 @@ def _bonus_reconciliation(cfg) -> None:
 def register(app: typer.Typer) -> None:
     app.command("link")(link)
     app.command("doctor")(doctor)
+
+
+def _approved_since_build(cfg) -> int:
+    """Closed months in the bonus state file (the published reconciliation lists none of them yet)."""
+    from salesglass.bonus.store import BonusStore
+
+    if not cfg.bonus_state_path.exists():
+        return 0
+    return sum(p.closed for p in BonusStore(cfg.bonus_state_path).periods().values())

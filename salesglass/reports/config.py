@@ -95,8 +95,9 @@ class ForecastRules(Section):
     # usual gap between selling days and more than stop_days days has stopped: nothing more is expected of
     # it (0: never)
     stop_gaps: Decimal = Field(Decimal("4"), ge=0, le=100, decimal_places=2)
-    # … and silent for more than this many days (a daily seller quiet for a week may be between two events)
-    stop_days: int = Field(14, ge=1, le=365)
+    # … and silent for more than this many days (a daily seller quiet for two weeks may be between two
+    # events: at 14 the scale-m backtest got worse on day 22)
+    stop_days: int = Field(21, ge=1, le=365)
     # deals of the last N days (by the day they reached a stage) give the stage → first-sale conversion
     pipeline_history_days: int = Field(730, ge=90, le=3650)
     # a deal that has not sold within this many days of reaching a stage counts as not converted
@@ -160,7 +161,7 @@ def demo_section(company: Path) -> str:
 # level_days = 56                # a partner's level: its last 56 days, seasonally adjusted
 # weekday_days = 364             # the weekday index comes from the last 364 days of the account
 # decline_pct = "90"             # a partner 90 % below its usual is forecast from its last 28 days
-# stop_days = 14                 # a steady seller silent for more than 14 days …
+# stop_days = 21                 # a steady seller silent for more than 21 days …
 # stop_gaps = "4"                # … and 4 of its usual gaps between sales has stopped: nothing more expected
 # pipeline_history_days = 730    # stage → first-sale conversion from the deals of the last two years
 # pipeline_horizon_days = 182    # … a deal not selling within 182 days of a stage counts as lost

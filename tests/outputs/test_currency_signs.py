@@ -18,7 +18,7 @@ from salesglass.outputs.workbook import write_xlsx
 from salesglass.serve.i18n import Formatter
 
 # written out by hand: what a reader of each account expects to see after an amount
-SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br", "GEL": "₾", "UZS": "UZS"}
+SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br", "GEL": "₾", "BRL": "R$", "INR": "₹", "UZS": "UZS"}
 
 
 @pytest.mark.parametrize("code", SIGNS)
@@ -29,7 +29,8 @@ def test_the_dashboard_and_the_digest_show_the_same_sign(code):
 
 
 @pytest.mark.parametrize(
-    ("code", "number_format"), [("RUB", "#,##0.00 ₽"), ("USD", "#,##0.00 $"), ("BYN", '#,##0.00 "Br"')]
+    ("code", "number_format"),
+    [("RUB", "#,##0.00 ₽"), ("USD", "#,##0.00 $"), ("BYN", '#,##0.00 "Br"'), ("BRL", '#,##0.00 "R$"')],
 )
 def test_the_workbook_shows_the_account_currency(code, number_format):
     table = pa.table({"turnover": pa.array([Decimal("6200.00")], pa.decimal128(18, 2))})

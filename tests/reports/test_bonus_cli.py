@@ -69,6 +69,8 @@ def test_close_a_month_from_the_command_line(cli, tmp_path):
     assert re.search(r"2026-10 +│ approved +│ \d{4}-\d\d-\d\d \d\d:\d\d \+03:00 +│ head@x.ru", out), (
         out
     )  # Moscow's clock
+    # approved after the last build: doctor said "no month approved yet"
+    assert "bonus: 1 approved month is not in the last build yet: run `salesglass build`" in run("doctor")
     assert "Rebuild" not in run("build", "--as-of", "2026-11-15")
     assert "1 approved month reconciles" in run("doctor")
     run("bonus", "reopen", "2026-10", "--reason", "Vera's line is wrong", "--by", "head@x.ru")

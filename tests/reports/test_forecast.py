@@ -117,10 +117,11 @@ def test_young_partner_level_starts_at_its_first_sale_and_a_stopped_partner_expe
     # (28 × 24 in December + 16 × Σg = 112 on 1–7 January) / 56 = 14 a unit (+44.80 in the month), and it is
     # not declining (its last 28 days, 112 / 22.4 = 5, are 75 % below the 84 before, not 90 %). But its usual
     # gap between selling days is 1 (91 selling days from 9 October, 112 days back, to 7 January), and it
-    # has been silent 21 days: more than 4 gaps and more than 14 days — it stopped, nothing more is expected.
+    # has been silent 21 days: more than 4 gaps and, with stop_days = 14 here (the default 21 would wait a day
+    # longer), more than 14 days — it stopped, nothing more is expected.
     # (The fee, N's and S's sales keep the weekday index at g and leave the Jan–Mar month indexes alone:
     # A and B are as in test_base_of_a_steady_partner.)
-    con = build(fc.YOUNG, weekday_days=28)
+    con = build(fc.YOUNG, weekday_days=28, stop_days=14)
     assert part(con, "forecast_base", "month") == pytest.approx((100 + 34 + 12.5) * 3.2 * 100)
     assert part(con, "forecast_base", "quarter") == pytest.approx((100 + 34 + 12.5) * 58.4 * 100)
 

@@ -147,7 +147,7 @@ def stopped(g: ibis.Table, params: BuildParams) -> ir.BooleanValue:
     (no sale since its last selling day) for more than `stop_days` days and more than `stop_gaps` times its
     usual gap between selling days. Its usual gap: the days from the start of its last 112 days (or its
     first sale, if later) to its last selling day ÷ its selling days in them — 1 for a partner that sold
-    every day. (With the defaults the 14 days decide: a steady seller's gap is at most 2. Judging partners
+    every day. (With the defaults the 21 days decide: a steady seller's gap is at most 2. Judging partners
     that sell less often made the simulated company's forecast worse: their silences were mostly the
     gap between two events, docs/forecast.md.) g: as_of, fs_dn, sold_days, last_dn (window_sums)."""
     rules = params.rules.forecast
