@@ -432,3 +432,18 @@ def test_a_drill_down_typed_with_the_pages_from_and_to_is_filtered_by_them(admin
     # both names for one end of the range: which one is meant? a message naming them, not a guess
     r = admin.get("/drill/deals?basis=created&since=2026-01-01&from=2026-02")
     assert r.status_code == 400 and "since/until" in r.text and "from/to" in r.text and "drop since or from" in r.text
+
+
+def test_the_bonus_lines_card_opens_a_list_only_when_there_are_lines(admin) -> None:
+    """ "Lines 0" was a drill link to an empty list. The fixture's bonus summary counts 2 + 2 lines of manager 101
+    (Feb, Mar 2026) and 1 of 102 (Mar): 5 in Feb–Mar 2026, none in Jun–Jul 2025."""
+
+    def card(query: str) -> str:
+        html = admin.get(f"/bonuses?{query}").text
+        found = re.search(r'<div class="label">Lines</div>\s*<div class="value[^"]*">(.*?)</div>', html)
+        assert found, html[:500]
+        return found.group(1)
+
+    five = card("from=2026-02&to=2026-03")
+    assert five.startswith('<a href="/drill/bonus?') and five.endswith(">5</a>"), five
+    assert card("from=2025-06&to=2025-07") == "0"
