@@ -401,7 +401,8 @@ def test_a_partner_whose_refunds_exceed_its_sales_reads_stopped_not_a_decline_ov
     write_published(
         cfg.published_path,
         extra_sql="""INSERT INTO report_declining_partners VALUES
-                     ('2026-03-15', 'PR', 'Refunder', 'organizer', 103, 10000.00, -21000.00, 100.00);""",
+                     ('2026-03-15', 'PR', 'Refunder', 'organizer', 103, 10000.00, -21000.00, 100.00),
+                     ('2026-03-15', 'PO', 'Old file', 'organizer', 103, 10000.00, -500.00, 105.00);""",
     )
     add_users(cfg)
     with TestClient(create_app(cfg), headers={"accept-language": "en-US,en;q=0.9"}) as c:
@@ -412,8 +413,11 @@ def test_a_partner_whose_refunds_exceed_its_sales_reads_stopped_not_a_decline_ov
     assert cell.startswith('<span class="tip" title="Stopped: refunds exceed sales') and ">100" in cell, cell
     assert "31,000" in row.split('data-col="loss">')[1].split("</td>")[0]
     assert "the partner stopped, its refunds exceed its sales" in table
+    # a file built before the report's cap holds 105 % (10 000 → −500): the page caps it too
+    old = next(r for r in table.split("<tr") if "Old file" in r)
+    assert ">100.0%</span>" in old.split('data-col="decline_pct">')[1].split("</td>")[0], old
     # the fixture's partners decline 50 % and 83 %: no tip on theirs
-    assert table.count('class="tip"') == 1
+    assert table.count('class="tip"') == 2
 
 
 def test_a_drill_down_typed_with_the_pages_from_and_to_is_filtered_by_them(admin) -> None:
