@@ -113,6 +113,24 @@ def test_a_lead_in_a_pipeline_the_account_does_not_list_is_quarantined_not_dropp
     ]
 
 
+def test_a_lead_in_a_status_that_no_longer_exists_leaves_its_old_stage_and_says_so(config, emulator):
+    run_sync(config, progress=False)
+    with emulator.state.lock:  # the status 3002 was in is deleted in amoCRM, the lead names one the list lacks
+        lead = emulator.state.leads[3002]
+        lead.update(status_id=70019, updated_at=emulator.state.tick())
+    run_sync(config, progress=False)
+    # as amoCRM has it now: status 70019, no stage (not still "proposal"); the rest as it was
+    assert deals(config)[3002] == (7001, 70019, None, *EXPECTED_DEALS[3002][3:])
+    reasons = rows(config, "SELECT reason FROM quarantine WHERE source_key = '3002'")
+    assert reasons == [
+        (
+            "status 70019 of pipeline 7001 does not exist in the account (deleted status?): "
+            "the deal shows this status and no stage until amoCRM lists it again",
+        )
+    ]
+    assert stages(config) == EXPECTED_STAGES  # the stages it did reach, it reached
+
+
 def test_a_lead_and_a_company_gone_from_amocrm_without_a_trace_are_no_ghosts_after_a_full_sync(config, emulator):
     run_sync(config, progress=False)
     with emulator.state.lock:  # purged from the trash before any sync saw them there, and no event tells it

@@ -346,6 +346,9 @@ def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult
     out.loaded["companies"] = _load(con, out, COMPANIES, "SELECT * EXCLUDE (field_notes, raw) FROM __amo_company_rows")
 
 
+UNKNOWN_STATUS = "the deal shows this status and no stage until amoCRM lists it again"
+
+
 def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, scope: str | None) -> None:
     _stage_deals(con, res, scope)
     mapped = f"pipeline_id IN ({_ids(res.pipelines)})"
@@ -361,12 +364,15 @@ def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, sc
         "'deleted before the first sync, and no status change tells its pipeline'",
         "__amo_deals",
     )
+    # a status the account does not list (deleted, or a glitch): the deal is loaded as amoCRM has it now, with
+    # that status id and no stage, and said so in the quarantine. Kept as last seen it would go on counting in
+    # the stage it has left; dropped, the deal would vanish from its manager's list
     bad += _quarantine(
         con,
         "deals",
         f"{mapped} AND NOT status_known",
         "'status ' || status_id || ' of pipeline ' || pipeline_id || "
-        "' does not exist in the account (deleted status?)'",
+        f"' does not exist in the account (deleted status?): {UNKNOWN_STATUS}'",
         "__amo_deals",
     )
     bad += _quarantine(
@@ -382,9 +388,9 @@ def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, sc
     con.execute(f"""DELETE FROM deals WHERE deal_id IN (SELECT deal_id FROM __amo_deals WHERE {other})""")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE __amo_deals_ok AS SELECT * EXCLUDE (raw, status_known, "
-        f"field_notes) FROM __amo_deals WHERE {mapped} AND status_known"
+        f"field_notes) FROM __amo_deals WHERE {mapped}"
     )
-    out.unreadable_fields += _notes(con, "deals", "deal_id", f"__amo_deals WHERE {mapped} AND status_known")
+    out.unreadable_fields += _notes(con, "deals", "deal_id", f"__amo_deals WHERE {mapped}")
     out.loaded["deals"] = _record(out, load_staged(con, DEALS, "__amo_deals_ok", source=SOURCE, own_transaction=False))
     con.execute("DELETE FROM __amo_deals_ok WHERE deal_id NOT IN (SELECT deal_id FROM deals)")
     con.execute(_deal_stages_sql())
