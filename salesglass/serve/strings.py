@@ -67,8 +67,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "неоднозначный менеджер (подходит нескольким пользователям amoCRM)",
     ),
     "reason_status_gone": (
-        "status {status} of pipeline {pipeline} no longer exists in amoCRM",
-        "статуса {status} воронки {pipeline} больше нет в amoCRM",
+        "status {status} of pipeline {pipeline} no longer exists in amoCRM (the deal has no stage until it does)",
+        "статуса {status} воронки {pipeline} больше нет в amoCRM (у сделки нет этапа, пока его не вернут)",
     ),
     "reason_no_pipeline": (
         "deleted before the first sync; its pipeline is unknown",

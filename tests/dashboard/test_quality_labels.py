@@ -42,7 +42,7 @@ def test_every_reason_a_loader_writes_has_a_code() -> None:
         (
             "status 142 of pipeline 7 does not exist in the account (deleted status?)",
             "ru",
-            "статуса 142 воронки 7 больше нет в amoCRM",
+            "статуса 142 воронки 7 больше нет в amoCRM (у сделки нет этапа, пока его не вернут)",
         ),
         ("override: unknown partner", "ru", "ручная связь: такого партнёра нет"),
         ("something no loader writes", "ru", "something no loader writes"),  # shown as written

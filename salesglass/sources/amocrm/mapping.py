@@ -346,9 +346,6 @@ def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult
     out.loaded["companies"] = _load(con, out, COMPANIES, "SELECT * EXCLUDE (field_notes, raw) FROM __amo_company_rows")
 
 
-UNKNOWN_STATUS = "the deal shows this status and no stage until amoCRM lists it again"
-
-
 def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, scope: str | None) -> None:
     _stage_deals(con, res, scope)
     mapped = f"pipeline_id IN ({_ids(res.pipelines)})"
@@ -365,14 +362,14 @@ def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, sc
         "__amo_deals",
     )
     # a status the account does not list (deleted, or a glitch): the deal is loaded as amoCRM has it now, with
-    # that status id and no stage, and said so in the quarantine. Kept as last seen it would go on counting in
-    # the stage it has left; dropped, the deal would vanish from its manager's list
+    # that status id and no stage, and a quarantine note says so (the data-quality page). Kept as last seen it
+    # would go on counting in the stage it has left; dropped, the deal would vanish from its manager's list
     bad += _quarantine(
         con,
         "deals",
         f"{mapped} AND NOT status_known",
         "'status ' || status_id || ' of pipeline ' || pipeline_id || "
-        f"' does not exist in the account (deleted status?): {UNKNOWN_STATUS}'",
+        "' does not exist in the account (deleted status?)'",
         "__amo_deals",
     )
     bad += _quarantine(
