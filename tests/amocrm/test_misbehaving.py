@@ -95,6 +95,27 @@ def test_custom_fields_of_an_unexpected_shape_load_the_deal_and_say_so(config, e
     assert rows(config, "SELECT name FROM companies WHERE company_id = 5003") == [("Билетный оператор «Север»",)]
 
 
+def test_an_enum_id_the_field_does_not_list_sent_without_its_text_is_said(config, emulator):
+    with emulator.state.lock:  # the options were deleted from the fields (or a glitch): ids alone, no text
+        for value in emulator.state.leads[3002]["custom_fields_values"]:
+            value["values"] = [{"enum_id": 80199 if value["field_id"] == 8001 else 80299}]
+    run_sync(config, progress=False)
+    got = deals(config)[3002]
+    assert got[5] is None and got[6] is None  # client kind and cold flag unknown (not "warm") …
+    assert got[:5] == EXPECTED_DEALS[3002][:5] and got[7:] == EXPECTED_DEALS[3002][7:]  # … the deal itself loaded
+    notes = rows(config, "SELECT reason FROM quarantine WHERE source_key = '3002' ORDER BY 1")
+    assert notes == [  # … and said, naming the field and the id
+        (
+            "value of field «Тип клиента» (8001) is enum id 80199, not one of the field's values, "
+            "sent without its text (deal kept, value unknown)",
+        ),
+        (
+            "value of field «Холодная сделка» (8002) is enum id 80299, not one of the field's values, "
+            "sent without its text (deal kept, value unknown)",
+        ),
+    ]
+
+
 def test_a_lead_in_a_pipeline_the_account_does_not_list_is_quarantined_not_dropped(config, emulator):
     run_sync(config, progress=False)
     with emulator.state.lock:  # amoCRM names a pipeline its own list lacks (deleted, or a glitch)
