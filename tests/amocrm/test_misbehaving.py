@@ -213,3 +213,20 @@ def test_an_answer_sent_a_trickle_at_a_time_meets_one_deadline_and_is_asked_agai
     slow = r"GET /api/v4/leads/pipelines failed after 2 attempts: .*0.25s deadline"
     with client_from_config(amo, config.base_dir) as client, pytest.raises(AmoCRMError, match=slow):
         client.get("/api/v4/leads/pipelines")
+
+
+def test_events_listed_newest_first_and_cut_short_keep_their_watermark_until_read_whole(config, emulator, monkeypatch):
+    from salesglass.sources.amocrm import extract
+
+    monkeypatch.setattr(extract, "EVENT_LIMIT", 10)  # the 32 events: pages of 10, 10, 10 and 2
+    emulator.emulator.events_order = "desc"  # newest first: pages 3 and 4 hold the oldest events
+    emulator.misbehave("/api/v4/events", status=204, times=2, page=3)  # page 3 is a 204, asked for twice
+    run_sync(config, progress=False)
+    assert rows(config, "SELECT count(*) FROM raw_amocrm_events") == [(20,)]
+    # nothing says events older than page 2 were read: no watermark past them
+    assert rows(config, "SELECT count(*) FROM amocrm_sync_state WHERE stream = 'events'") == [(0,)]
+    run_sync(config, progress=False)  # the next incremental sync reads the older events after all
+    assert rows(config, "SELECT count(*) FROM raw_amocrm_events") == [(32,)]
+    assert stages(config) == EXPECTED_STAGES
+    newest = max(e["created_at"] for e in emulator.state.events)
+    assert rows(config, "SELECT watermark FROM amocrm_sync_state WHERE stream = 'events'") == [(newest,)]
