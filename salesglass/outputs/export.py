@@ -43,6 +43,34 @@ def _inert_text_select(con, table: str) -> str:
     return f"(SELECT {', '.join(exprs)} FROM {quote_ident(table)})"
 
 
+def _with_manager_names(con, table: str) -> str:
+    """`table` with each manager's name beside their id (`sales_manager_id` → `sales_manager`, then the id), in SQL:
+    a head of sales reads names; the id stays for whoever joins the sheet back to the warehouse."""
+    cols = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
+            "AND table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    ]
+    has_managers = bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'managers'"
+        ).fetchone()[0]
+    )
+    exprs: list[str] = []
+    joins: list[str] = []
+    for name in cols:
+        quoted = quote_ident(name)
+        if has_managers and name.endswith("manager_id"):
+            alias = quote_ident(f"m{len(joins)}")
+            joins.append(f"LEFT JOIN managers {alias} ON {alias}.manager_id = t.{quoted}")
+            exprs.append(f"{alias}.name AS {quote_ident(name.removesuffix('_id'))}")
+        exprs.append(f"t.{quoted}")
+    return f"SELECT {', '.join(exprs)} FROM {quote_ident(table)} t {' '.join(joins)} ORDER BY t.rowid"
+
+
 def export_reports(published: Path, fmt: str, out: Path | None = None, currency: str = "RUB") -> Path:
     """Write every report table of `published`; returns the file (xlsx) or folder (csv, parquet) written.
     `currency` (the account's) is the money's sign in the workbook."""
@@ -57,7 +85,10 @@ def export_reports(published: Path, fmt: str, out: Path | None = None, currency:
             from salesglass.outputs.workbook import write_xlsx
 
             out.parent.mkdir(parents=True, exist_ok=True)
-            write_xlsx({n.removeprefix("report_"): con.table(n).to_arrow_table() for n in names}, out, zone, currency)
+            sheets = {
+                n.removeprefix("report_"): con.execute(_with_manager_names(con, n)).to_arrow_table() for n in names
+            }
+            write_xlsx(sheets, out, zone, currency)
             return out
         out.mkdir(parents=True, exist_ok=True)
         for n in names:

@@ -34,6 +34,16 @@ def label(column: str) -> str:
     return known[0] if known else column.replace("_", " ").capitalize()
 
 
+def labels(columns: list[str]) -> list[str]:
+    """Headers of a sheet; an id shown beside its name (`manager`, `manager_id`) reads "Manager id"."""
+    return [
+        f"{label(col.removesuffix('_id'))} id"
+        if col.endswith("_id") and col.removesuffix("_id") in columns
+        else label(col)
+        for col in columns
+    ]
+
+
 def _arrow(table: Any) -> pa.Table:
     return table if isinstance(table, pa.Table) else pa.Table.from_pandas(table, preserve_index=False)
 
@@ -83,9 +93,9 @@ def write_xlsx(
         table = _arrow(data)
         ws = wb.create_sheet(title=name[:31])
         ws.freeze_panes = "A2"
-        labels = [label(col) for col in table.column_names]
-        set_widths(ws, (fit_width(text, 10) for text in labels))
-        ws.append(header_cells(ws, labels))
+        headers = labels(table.column_names)
+        set_widths(ws, (fit_width(text, 10) for text in headers))
+        ws.append(header_cells(ws, headers))
         formats = _formats(table.schema, money)
         metric_at = table.column_names.index("metric") if "metric" in table.column_names else None
         for row in table.to_pylist():

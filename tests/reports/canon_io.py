@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 import ibis
+import ibis.expr.operations as ops
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -94,24 +95,52 @@ class _InOrder:
             self.pool.shutdown(cancel_futures=True)
 
 
-def chdb_reports(data: dict, params, state=None) -> dict[str, pa.Table]:
+def chdb_reports(data: dict, params, state=None, only: tuple[str, ...] | None = None) -> dict[str, pa.Table]:
     """Every report computed by ClickHouse (chdb) from the canonical rows, derived helpers materialised;
-    `state`: a BonusState read from a published DuckDB file, copied into chdb as the build does."""
+    `state`: a BonusState read from a published DuckDB file, copied into chdb as the build does.
+
+    `only`: just these reports, and the derived helpers they read (directly or through other helpers),
+    materialised in the build's order with the same SQL; a test that compares a few reports does not
+    make ClickHouse plan the others (planning the forecast and plan-fact SQL takes most of chdb's time)."""
     from dataclasses import replace
 
     from salesglass.reports.build import report_exprs
-    from salesglass.reports.clickhouse import put_in_chdb, state_on
+    from salesglass.reports.clickhouse import BUILD_PREFIX, put_in_chdb, state_on
 
     s = chdb_session(data)
     canon = unbound_canon()
     if state is not None:
         canon = replace(canon, bonus_state=state_on(state, lambda n, t: put_in_chdb(s, n, t)))
+    if only is None:
+        queue = _InOrder(s)
+        try:
+            exprs = report_exprs(canon, params, keep=lambda n, e: materialize_in_chdb(queue, n, e))
+        finally:
+            queue.wait()
+        return {name: run_chdb(s, expr) for name, expr in exprs.items()}
+
+    kept: dict[str, ibis.Table] = {}  # in the order the build materialises them
+
+    def keep(name: str, expr: ibis.Table) -> ibis.Table:
+        kept[name] = expr
+        return ibis.table(expr.schema(), name=BUILD_PREFIX + name)  # what materialize_in_chdb returns
+
+    exprs = report_exprs(canon, params, keep=keep)
+    wanted, todo = set(), list(only)
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            read = [t.name for t in kept[name].op().find(ops.UnboundTable) if t.name.startswith(BUILD_PREFIX)]
+            todo += [n for n in (r.removeprefix(BUILD_PREFIX) for r in read) if n in kept]  # not bonus state
     queue = _InOrder(s)
     try:
-        exprs = report_exprs(canon, params, keep=lambda n, e: materialize_in_chdb(queue, n, e))
+        for name, expr in kept.items():
+            if name in wanted:
+                materialize_in_chdb(queue, name, expr)
     finally:
         queue.wait()
-    return {name: run_chdb(s, expr) for name, expr in exprs.items()}
+    return {name: run_chdb(s, exprs[name]) for name in only}
 
 
 def unbound_canon():

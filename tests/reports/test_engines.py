@@ -143,7 +143,13 @@ def test_approved_bonus_month_same_on_clickhouse(tmp_path):
     params = BuildParams(
         as_of=c.NOV_15, timezone=c.TIMEZONE, rules=cfg.reports, frozen_bonus_rules=frozen_rules_in(pub)
     )
-    ch = chdb_reports(data, params, state)
+    compared = (
+        "report_bonus_recomputed",
+        "report_bonus_lines",
+        "report_bonus_summary",
+        "report_bonus_reconciliation",
+    )
+    ch = chdb_reports(data, params, state, only=compared)  # the other reports: the tests above
     SEP = date(2026, 9, 1)
     lines = sorted(
         (r["month"], r["rule"], r["amount"], r["corrects_month"]) for r in ch["report_bonus_lines"].to_pylist()
@@ -159,10 +165,5 @@ def test_approved_bonus_month_same_on_clickhouse(tmp_path):
         (c.NOV, "growth", Decimal("16.67"), None),
         (c.NOV, "growth", Decimal("170.00"), None),
     ]
-    for name in (
-        "report_bonus_recomputed",
-        "report_bonus_lines",
-        "report_bonus_summary",
-        "report_bonus_reconciliation",
-    ):
-        assert_same(name, pub.table(name).to_pyarrow(), ch[name])  # the other reports: the tests above
+    for name in compared:
+        assert_same(name, pub.table(name).to_pyarrow(), ch[name])
