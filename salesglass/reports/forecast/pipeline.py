@@ -22,7 +22,6 @@ from __future__ import annotations
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
-from salesglass.reports.derive.acquiring_deal import acquisition_deals
 from salesglass.reports.forecast.days import F64, I64, day_no, lit_day, numbers
 from salesglass.reports.forecast.existing import COMPANY, METRICS
 
@@ -41,6 +40,9 @@ def _deals(canon: Canon, params: BuildParams) -> ibis.Table:
     """The deals that may bring a new partner: a deal of a development pipeline (`[amocrm]
     development_pipelines`) grows a partner that already sells, so it is neither an open deal nor a case of
     the conversion / time-to-first-sale history, nor of the new deals' pace (default: every deal)."""
+    # imported here: the derive package imports the forecast's steps (a cycle at module level)
+    from salesglass.reports.derive.acquiring_deal import acquisition_deals
+
     d = acquisition_deals(canon.deals, params)
     lost_dn = ibis.ifelse(d.is_lost, day_no(params.local_date(d.closed_at)).fill_null(-1), ibis.null(I64))
     d = d.select(
