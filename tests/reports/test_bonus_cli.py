@@ -106,6 +106,12 @@ def test_manual_adjustment_and_a_resolved_dispute_reach_the_lines_and_payroll(cl
     dispute = store.raise_dispute(
         c.NOV, 3, "growth", "P2", None, M("16.67"), "P2 was mine in October too", "vera@example.ru"
     )
+    # Vera (manager 3, vera@example.ru) neither adjusts her own bonus nor answers her own dispute, as on the
+    # dashboard
+    with pytest.raises(SalesglassError, match=r"is manager 3 \(Vera\): an admin does not adjust their own bonus"):
+        run("bonus", "adjust", "2026-11", "-m", "3", "-a", "900", "-r", "mine", "--by", " Vera@Example.ru")
+    with pytest.raises(SalesglassError, match="does not answer a dispute of their own bonus"):
+        run("bonus", "resolve", str(dispute), "--answer", "sure", "--amount", "900", "--by", "vera@example.ru")
     store.review(c.NOV, "head@x.ru")
     with pytest.raises(SalesglassError, match="has 1 open dispute: resolve them first"):
         store.approve(c.NOV, "head@x.ru", cfg.published_path)
