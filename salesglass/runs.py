@@ -110,6 +110,7 @@ class RunRecord:
     steps: list[StepRecord] = field(default_factory=list)
     changed: bool | None = None  # False: the run found no change anywhere and rebuilt nothing
     notes: list[str] = field(default_factory=list)
+    pid: int | None = None  # the process that ran it (its run_started line's)
 
 
 def read_runs(path: Path, limit: int = 50) -> list[RunRecord]:
@@ -120,6 +121,7 @@ def read_runs(path: Path, limit: int = 50) -> list[RunRecord]:
         kind = e.get("event")
         if kind == "run_started":
             run.trigger, run.full, run.started = e.get("trigger"), bool(e.get("full")), _iso(e.get("at"))
+            run.pid = e.get("pid")
         elif kind == "step_started":
             run.steps.append(StepRecord(step=e["step"], started=_iso(e.get("at"))))
         elif kind == "step_finished":

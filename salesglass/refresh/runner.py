@@ -146,6 +146,8 @@ def run_refresh(
         journal.append("run_skipped", run_id, ok=False, trigger=trigger, error=str(busy))
         raise
     try:
+        if lock.took_over is not None:
+            _close_dead_runs(journal, lock.took_over)
         journal.append(
             "run_started", run_id, trigger=trigger, full=full, took_over_stale_lock=lock.took_over is not None
         )
@@ -183,6 +185,28 @@ def run_refresh(
         return RunResult(run_id, ok=True, steps_done=done, changed=changed, notes=notes)
     finally:
         lock.release()
+
+
+def _close_dead_runs(journal: Journal, holder: Mapping[str, Any]) -> None:
+    """End, in the journal, the run of a stale lock's holder: a `refresh --once` killed (kill -9, out of
+    memory, a reboot) wrote no end, and would otherwise show as "running" on the data-quality page for
+    ever. A worker's parent writes that end itself (`WorkerRun.wait`) when it is still there to see it."""
+    pid = holder.get("pid")
+    if not isinstance(pid, int):
+        return
+    for run in read_runs(journal.path, limit=20):
+        if run.ok is not None or run.pid != pid:
+            continue
+        running = next((s.step for s in run.steps if s.ok is None), None)
+        journal.append(
+            "run_finished",
+            run.run_id,
+            ok=False,
+            trigger=run.trigger,
+            error=f"the refresh process (pid {pid}) ended without finishing"
+            + (f" during step {running}" if running else "")
+            + ": killed or crashed; the next refresh took its lock over",
+        )
 
 
 def _since(cpu: float) -> float:

@@ -66,6 +66,22 @@ def seed_copy(source: Path, target: Path) -> bool:
     return True
 
 
+def remove_dead_builds(published: Path) -> list[Path]:
+    """Delete the temporary files of builds whose process is gone (killed mid-build: kill -9, out of
+    memory, a reboot). Each is as big as the published file, and its name carries the builder's pid, so
+    without this every crash would leave one behind for good. A build of a live process is left alone."""
+    from salesglass.refresh.lock import pid_alive
+
+    prefix = f".{published.name}.building-"
+    removed = []
+    for path in published.parent.glob(f"{prefix}*"):
+        pid = path.name[len(prefix) :].removesuffix(".wal")
+        if pid.isdigit() and (int(pid) == os.getpid() or not pid_alive(int(pid))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 class BuildFile:
     """The new report file, open in DuckDB. `raw_sql` runs SQL (as Ibis's backend does); `ibis` is an Ibis
     backend on the same connection, made (and Ibis imported) only when an expression must be built: a
@@ -98,8 +114,7 @@ def building(
     was swapped in (taken before the swap: a build swapping in after this one cannot be mistaken for it)."""
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(published)
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    remove_dead_builds(published)
     seeded = seed is not None and seed_copy(seed, tmp)
     import duckdb
 

@@ -1,0 +1,75 @@
+"""A refresh killed outright (kill -9, out of memory, a reboot): the next run recovers by itself, and the run
+log and the disk show no trace of the crash but an honest line.
+
+The kills are real: the process SIGKILLs itself at a named point of a real step.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+
+from salesglass.refresh.runner import Step, run_refresh
+from salesglass.reports.publish import building
+from salesglass.runs import read_runs, runs_path_for
+from tests.refresh.steps import published_label
+
+
+def _killed_build(cfg) -> None:
+    """A report build that gets SIGKILLed half-way through writing its new file."""
+    with building(Path(cfg.published_path)) as (_tmp, out, _seeded):
+        out.raw_sql("CREATE TABLE build_info AS SELECT 'never' AS label")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _synced(cfg) -> None:
+    """A sync step that finds nothing new."""
+
+
+def _refresh_once(cfg) -> None:
+    """`salesglass refresh --once`: the steps run in this very process (no worker parent to see it die)."""
+    run_refresh(cfg, [Step("amocrm_sync", _synced), Step("build", _killed_build)])
+
+
+def _in_a_process_killed_during_build(cfg) -> int:
+    process = multiprocessing.get_context("fork").Process(target=_refresh_once, args=(cfg,))
+    process.start()
+    process.join(30)
+    assert process.exitcode == -signal.SIGKILL
+    return process.pid
+
+
+def test_a_refresh_once_killed_during_the_build_is_closed_in_the_run_log_and_leaves_no_file_behind(cfg):
+    published = Path(cfg.published_path)
+    assert run_refresh(cfg, [Step("build", _real_build, {"label": "good"})]).ok
+    pid = _in_a_process_killed_during_build(cfg)
+    leftovers = sorted(p.name for p in published.parent.glob(".reports.duckdb.building-*"))
+    assert leftovers and all(str(pid) in name for name in leftovers)  # the crash left its half-built file
+    assert published_label(published) == "good"  # the dashboard keeps the last good file
+
+    again = run_refresh(cfg, [Step("build", _real_build, {"label": "after the crash"})])
+
+    assert again.ok and published_label(published) == "after the crash"
+    assert list(published.parent.glob(".reports.duckdb.building-*")) == []  # no file left per crash
+    runs = read_runs(runs_path_for(cfg.warehouse_path))
+    assert [r.ok for r in runs] == [True, False, True]  # not "running" for ever
+    assert runs[1].error == (
+        f"the refresh process (pid {pid}) ended without finishing during step build: "
+        "killed or crashed; the next refresh took its lock over"
+    )
+
+
+def _real_build(cfg, label: str) -> None:
+    with building(Path(cfg.published_path)) as (_tmp, out, _seeded):
+        out.raw_sql(f"CREATE TABLE build_info AS SELECT '{label}' AS label")
+
+
+def test_a_build_of_a_live_process_is_not_touched(cfg):
+    published = Path(cfg.published_path)
+    other = published.with_name(f".reports.duckdb.building-{os.getppid()}")  # a live process's build
+    other.write_bytes(b"half a build")
+    _real_build(cfg, "mine")
+    assert other.read_bytes() == b"half a build"
+    assert published_label(published) == "mine"
