@@ -277,6 +277,7 @@ def audit(
     zone = resolve_zone(cfg).name
     for r in rows:  # ISO 8601 with the offset, on the account's clock: a reader elsewhere knows the moment
         r["logged_at"] = iso_moment(r["logged_at"], zone)
+        r["month"] = f"{r['month']:%Y-%m}" if r["month"] else None  # the month, as typed: not its day 1
     cols = ("logged_at", "actor", "action", "month", "object", "before", "after", "reason")
     if out is not None:
         from salesglass.safe_cells import csv_value

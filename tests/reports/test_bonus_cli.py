@@ -79,11 +79,11 @@ def test_close_a_month_from_the_command_line(cli, tmp_path):
         rows = list(csv.DictReader(f))
     # ISO 8601 with the account's offset (Moscow, +03:00), not a bare "2026-12-07 07:14:35.123"
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00", r["logged_at"]) for r in rows), rows
-    assert [(r["actor"], r["action"], r["reason"]) for r in rows] == [
-        ("config", "rules", ""),
-        ("head@x.ru", "review", ""),
-        ("head@x.ru", "approve", ""),
-        ("head@x.ru", "reopen", "Vera's line is wrong"),
+    assert [(r["actor"], r["action"], r["month"], r["reason"]) for r in rows] == [
+        ("config", "rules", "", ""),
+        ("head@x.ru", "review", "2026-10", ""),
+        ("head@x.ru", "approve", "2026-10", ""),
+        ("head@x.ru", "reopen", "2026-10", "Vera's line is wrong"),
     ]
 
 
@@ -128,8 +128,8 @@ def test_manual_adjustment_and_a_resolved_dispute_reach_the_lines_and_payroll(cl
     assert got == [(1, "Anna", "anna@example.ru", 0, -500, 500), (3, "Vera", "vera@example.ru", 266.67, 100, 0)]
     run("bonus", "payroll", "2026-11", "--out", str(tmp_path / "pay.csv"))
     text = (tmp_path / "pay.csv").read_text(encoding="utf-8-sig")
-    assert "2026-11-01,3,Vera,vera@example.ru,266.67,100.00,0.00,3,in_review," in text
-    assert "2026-11-01,1,Anna,anna@example.ru,0.00,-500.00,500.00,2,in_review,net -500.00 is not paid" in text
+    assert "2026-11,3,Vera,vera@example.ru,266.67,100.00,0.00,3,in_review," in text
+    assert "2026-11,1,Anna,anna@example.ru,0.00,-500.00,500.00,2,in_review,net -500.00 is not paid" in text
     audit = [(a["action"], a["reason"]) for a in store.audit()]
     assert audit == [
         ("rules", None),
