@@ -196,7 +196,9 @@ def write_payroll(cfg: Any, month: date, out: Path) -> list[dict[str, Any]]:
         with out.open("w", newline="", encoding="utf-8-sig") as f:
             w = csv.writer(f)
             w.writerow(PAYROLL_COLUMNS)
-            w.writerows([[csv_value(v) for v in row] for row in table])
+            w.writerows(
+                [[f"{month:%Y-%m}", *(csv_value(v) for v in row[1:])] for row in table]
+            )  # the month, not its day 1
     else:
         from openpyxl import Workbook
 
