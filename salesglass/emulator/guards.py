@@ -195,6 +195,8 @@ class Misbehaviour:
       a 502/503/504 burst, 204 for a page that should have records, …);
     - `reset_mid_body`: start the real answer (status, headers, half the body), then drop the connection;
     - `delay`: hold the answer this many seconds first (a slow response; the client's timeout decides);
+    - `trickle`: send the real answer's body in `trickle_bytes`-byte pieces, this many seconds apart (a slow
+      link or proxy: every piece comes well within a per-read timeout, the whole answer takes long);
     - `next_link`: `"missing"` drops the page's `_links.next`, `"self"` points it back at the page itself,
       `"http://host:port"` points it at that host (same path and query);
     Only what is set applies; a request matching no entry is answered as usual.
@@ -208,6 +210,8 @@ class Misbehaviour:
     reset_mid_body: bool = False
     delay: float = 0.0
     next_link: str | None = None
+    trickle: float = 0.0
+    trickle_bytes: int = 64
     page: int | None = None  # only requests for this page number (`page=`; none given = page 1)
 
 
@@ -241,4 +245,6 @@ def _what(m: Misbehaviour) -> str:
         return "reset"
     if m.next_link:
         return f"next:{m.next_link}"
+    if m.trickle:
+        return f"trickle:{m.trickle:g}"
     return f"delay:{m.delay:g}"

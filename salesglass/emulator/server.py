@@ -207,6 +207,9 @@ class Handler(BaseHTTPRequestHandler):
                 links.pop("next", None)
         if odd is not None and odd.reset_mid_body:
             return self._reset(status, payload)
+        if odd is not None and odd.trickle and status != 204:
+            body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+            return self._trickle(status, body, ctype, odd)
         if status == 204:
             self._send(204)
         elif isinstance(payload, bytes):
@@ -237,6 +240,20 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         self.close_connection = True
         return 0
+
+    def _trickle(self, status: int, body: bytes, ctype: str, odd: Misbehaviour) -> int:
+        """The whole answer, its body a few bytes at a time with a pause before each piece."""
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.flush()
+        step = max(1, odd.trickle_bytes)
+        for start in range(0, len(body), step):
+            time.sleep(odd.trickle)
+            self.wfile.write(body[start : start + step])
+            self.wfile.flush()
+        return status
 
     def _hang(self) -> int:
         time.sleep(self.emu.dice.faults.hang_seconds)

@@ -1,7 +1,9 @@
 """report_declining_partners — whom to call: partners whose last 28 days fell well below their usual.
 
 recent_28d = Σ turnover over the 28 days ending on as_of; baseline_28d = Σ over the 84 days before,
-÷ 3, rounded; decline_pct = round(100 × (1 − recent / baseline), 2) from the rounded baseline.
+÷ 3, rounded; decline_pct = round(100 × (1 − recent / baseline), 2) from the rounded baseline, at most
+100: a partner whose refunds exceed its sales (recent < 0) has stopped, and "decline 310 %" means nothing
+to a head of sales; the money lost (baseline − recent) still counts the refunds.
 Windows are account-time-zone days, compared as UTC instants (no per-row zone arithmetic).
 """
 
@@ -26,7 +28,9 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
         before=to_cents(window.turnover.sum(where=window.sold_at < recent_from).fill_null(0)),
     )
     sums = sums.mutate(baseline=div_round(sums.before, 3))
-    sums = sums.mutate(decline=pct_cents(sums.baseline - sums.recent, sums.baseline))
+    # capped at 100.00 %: refunds larger than sales make the formula run past 100 (the page says why)
+    decline = pct_cents(sums.baseline - sums.recent, sums.baseline)
+    sums = sums.mutate(decline=ibis.ifelse(decline > 10000, 10000, decline))
     p = canon.partners
     rows = sums.join(p.select("partner_id", "name", "kind", "development_manager_id"), "partner_id")
     rows = rows.filter(

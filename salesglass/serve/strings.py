@@ -367,6 +367,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Partners whose sales are falling (as of {as_of}) — call them",
         "Партнёры с падением продаж (на {as_of}) — позвонить",
     ),
+    "tip_refunds_exceed_sales": (
+        "Stopped: refunds exceed sales in the last 28 days (a decline reads 100 % at most; the loss counts them).",
+        "Остановился: возвраты за 28 дней больше продаж (падение не больше 100 %; потеря их учитывает).",
+    ),
+    "note_refunds_exceed_sales": (
+        "100 % with a dotted line: the partner stopped, its refunds exceed its sales; the loss counts the refunds.",
+        "100 % с пунктиром: партнёр остановился, возвраты больше продаж; потеря учитывает возвраты.",
+    ),
     "declining_shown": (
         "The {shown} largest losses of {total} declining partners; a manager or a client kind narrows the list.",
         "Показаны {shown} самых больших потерь из {total} падающих партнёров; менеджер или тип клиента сузят список.",
@@ -504,6 +512,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bad_param_month": (
         "{name}: expected a month YYYY-MM between {first} and {last}.",
         "{name}: нужен месяц в виде ГГГГ-ММ от {first} до {last}.",
+    ),
+    "drill_range_twice": (
+        "A drill-down takes its range as since/until (days YYYY-MM-DD) or as from/to (months YYYY-MM), "
+        "not both: drop {day} or {month}.",
+        "Период детализации задаётся либо since/until (дни ГГГГ-ММ-ДД), либо from/to (месяцы ГГГГ-ММ), "
+        "не тем и другим сразу: уберите {day} или {month}.",
     ),
     "bad_param_date": (
         "{name}: expected a date YYYY-MM-DD between {first} and {last}.",

@@ -160,3 +160,22 @@ def test_a_next_link_to_another_host_never_gets_the_token(config, emulator):
     finally:
         elsewhere.stop()
     _exact(config)
+
+
+def test_an_answer_sent_a_trickle_at_a_time_meets_one_deadline_and_is_asked_again(config, emulator):
+    # every piece comes 20 ms after the last, well inside a per-read timeout of 0.25 s, so without one deadline
+    # for the whole answer the request lasts as long as the server likes (here ~1.3 s; a real proxy: for ever)
+    amo = config.amocrm.model_copy(update={"timeout": 0.25, "max_retries": 1})
+    emulator.misbehave("/api/v4/leads/pipelines", trickle=0.02, trickle_bytes=32)
+    with client_from_config(amo, config.base_dir) as client:
+        started = time.monotonic()
+        pipelines = client.get("/api/v4/leads/pipelines")["_embedded"]["pipelines"]
+        took = time.monotonic() - started
+        assert len(pipelines) == 3 and client.stats.timeouts == 1  # given up on once, then asked again
+    assert 0.25 <= took < 0.7
+    assert emulator.emulator.script.used == [("/api/v4/leads/pipelines", "trickle:0.02")]
+    # a server that keeps trickling: the retries end with a message naming the request and the key
+    emulator.misbehave("/api/v4/leads/pipelines", trickle=0.02, trickle_bytes=32, times=2)
+    slow = r"GET /api/v4/leads/pipelines failed after 2 attempts: .*0.25s deadline"
+    with client_from_config(amo, config.base_dir) as client, pytest.raises(AmoCRMError, match=slow):
+        client.get("/api/v4/leads/pipelines")

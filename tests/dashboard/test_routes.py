@@ -389,3 +389,46 @@ def test_the_declining_partners_card_counts_them_all_when_the_table_lists_the_la
     table = html.split('data-table="declining"')[1].split("</section>")[0]
     assert table.count("<tr") == 1 + 500  # the header and the 500 largest losses
     assert "The 500 largest losses of 503 declining partners" in table
+
+
+def test_a_partner_whose_refunds_exceed_its_sales_reads_stopped_not_a_decline_over_100(tmp_path) -> None:
+    """Refunds larger than sales made the cohorts page say "decline 310 %": the report caps the decline at
+    100 % (tests/reports/test_declining_refunds.py) and the page says why that partner reads 100 %."""
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    # baseline 10 000, recent −21 000 (refunds of earlier tickets): loss 31 000, decline capped at 100
+    write_published(
+        cfg.published_path,
+        extra_sql="""INSERT INTO report_declining_partners VALUES
+                     ('2026-03-15', 'PR', 'Refunder', 'organizer', 103, 10000.00, -21000.00, 100.00);""",
+    )
+    add_users(cfg)
+    with TestClient(create_app(cfg), headers={"accept-language": "en-US,en;q=0.9"}) as c:
+        html = login(c, "admin@demo.test").get("/cohorts").text
+    table = html.split('data-table="declining"')[1].split("</section>")[0]
+    row = next(r for r in table.split("<tr") if "Refunder" in r)
+    cell = row.split('data-col="decline_pct">')[1].split("</td>")[0]
+    assert cell.startswith('<span class="tip" title="Stopped: refunds exceed sales') and ">100" in cell, cell
+    assert "31,000" in row.split('data-col="loss">')[1].split("</td>")[0]
+    assert "the partner stopped, its refunds exceed its sales" in table
+    # the fixture's partners decline 50 % and 83 %: no tip on theirs
+    assert table.count('class="tip"') == 1
+
+
+def test_a_drill_down_typed_with_the_pages_from_and_to_is_filtered_by_them(admin) -> None:
+    """`/drill/deals?from=…&to=…` (the pages' month filters) listed every deal of all time: the drills read
+    since/until. The fixture's deals were created Jan 10 (1001), Feb 3 (1002), Jan 20 (1003), Mar 2 (1004)."""
+
+    def deals(query: str) -> set[str]:
+        html = admin.get(f"/drill/deals?basis=created&{query}").text
+        return set(re.findall(r"/leads/detail/(\d+)", html))
+
+    assert deals("") == {"1001", "1002", "1003", "1004"}
+    # from/to are months, both inclusive: January alone, then January–February
+    assert deals("from=2026-01&to=2026-01") == {"1001", "1003"} == deals("since=2026-01-01&until=2026-02-01")
+    assert deals("from=2026-01&to=2026-02") == {"1001", "1002", "1003"}
+    assert deals("from=2026-02") == {"1002", "1004"}
+    # both names for one end of the range: which one is meant? a message naming them, not a guess
+    r = admin.get("/drill/deals?basis=created&since=2026-01-01&from=2026-02")
+    assert r.status_code == 400 and "since/until" in r.text and "from/to" in r.text and "drop since or from" in r.text

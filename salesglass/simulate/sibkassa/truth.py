@@ -213,7 +213,8 @@ def _declining(path: Path, rows: Rows, end: date) -> None:
         baseline = _half_away(before[pid], 3)
         if baseline < 1_000_000:  # 10 000.00 ₽
             continue
-        decline = _half_away(10_000 * (baseline - recent[pid]), baseline)  # hundredths of a percent
+        # hundredths of a percent, at most 100 %: refunds larger than sales mean the partner stopped
+        decline = min(_half_away(10_000 * (baseline - recent[pid]), baseline), 10_000)
         if decline >= 3_000:
             out.append((baseline - recent[pid], pid, baseline, recent[pid], decline))
     out.sort(key=lambda r: (-r[0], r[1]))

@@ -49,7 +49,7 @@ class ClientStats:
 class ClientSettings:
     base_url: str
     rate_limit: float = 6.0
-    timeout: float = 60.0
+    timeout: float = 60.0  # seconds for one whole request: connect, send, and the answer's last byte
     max_retries: int = 5
     backoff_base: float = 1.0
     backoff_max: float = 60.0
@@ -234,6 +234,9 @@ class AmoClient:
         except httpx.TimeoutException:
             self._bump("timeouts")
             raise Transient(f"timeout after {self.settings.timeout:g}s") from None
+        except _TooSlow as exc:
+            self._bump("timeouts")
+            raise Transient(str(exc)) from None
         except httpx.TransportError as exc:
             self._bump("timeouts")
             raise Transient(f"connection problem ({exc.__class__.__name__})") from None
@@ -260,11 +263,14 @@ class AmoClient:
 
         try:
             self._sent()
-            return self.http.request(method, path, headers=headers, extensions={"trace": trace}, **kw)
+            deadline = time.monotonic() + self.settings.timeout
+            request = self.http.build_request(method, path, headers=headers, extensions={"trace": trace}, **kw)
+            resp = self.http.send(request, stream=True)
         finally:
             if held:
                 held = False
                 self._gate.release()
+        return _read_by(resp, deadline, self.settings.timeout)
 
     def _sent(self) -> None:  # thread-safe: the limiter has a lock; the counters are single bytecode steps
         if self.blocked:  # another thread met the ban page: nothing more goes out
@@ -307,6 +313,30 @@ class AmoClient:
             return resp.json()
         except ValueError:
             raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} but the body is not JSON") from None
+
+
+class _TooSlow(Exception):
+    """The answer did not arrive whole within the request's deadline."""
+
+
+def _read_by(resp: httpx.Response, deadline: float, timeout: float) -> httpx.Response:
+    """The answer read whole by `deadline`, else `_TooSlow`. httpx's read timeout counts from the last byte
+    that came, so a server (or proxy) sending a few bytes at a time keeps one request alive for ever and the
+    sync with it; here the body is read piece by piece against one deadline for the whole request."""
+    chunks: list[bytes] = []
+    try:
+        for chunk in resp.iter_raw():
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                got = sum(map(len, chunks))
+                raise _TooSlow(
+                    f"no whole answer within the {timeout:g}s deadline ([amocrm] timeout): the server was "
+                    f"still sending after {got:,} bytes"
+                )
+    finally:
+        resp.close()
+    # the raw (still encoded) body with the original headers: httpx decodes it as it would have
+    return httpx.Response(resp.status_code, headers=resp.headers, content=b"".join(chunks), request=resp.request)
 
 
 def _retry_after(resp: httpx.Response) -> float | None:

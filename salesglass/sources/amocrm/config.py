@@ -113,7 +113,7 @@ class AmoCRMConfig(Section):
     # requests kept in flight at once, so amoCRM's 200-600 ms per answer does not cap the rate at
     # 1/latency; every send still passes the rate limit. 1 = one request at a time
     in_flight: int = 5
-    timeout: float = 60.0  # seconds to wait for one response (lists of 250 can be slow)
+    timeout: float = 60.0  # seconds for one whole response, last byte included (lists of 250 can be slow)
     max_retries: int = 5  # for GETs on 5xx / timeouts / 429
     backoff_base: float = 1.0  # first wait after a 429 or 5xx, doubled each time (with jitter)
     backoff_max: float = 60.0  # seconds: the longest wait between retries after 429 or 5xx

@@ -163,6 +163,13 @@ def _declining(ctx: Ctx, view: PageView) -> None:
         r["manager"] = ctx.manager_label(r["development_manager_id"])
         r["loss"] = (r["baseline_28d"] or Decimal(0)) - (r["recent_28d"] or Decimal(0))
         r["_link_name"] = drill(ctx, "partners", partner=r["partner_id"], kind="")
+        if (r["recent_28d"] or 0) < 0:  # the report caps its decline at 100 %: say why it reads 100
+            r["_tip_decline_pct"] = t("tip_refunds_exceed_sales")
+    notes = []
+    if whole["n"] > len(rows):
+        notes.append(t("declining_shown", shown=f.number(len(rows)), total=f.number(whole["n"])))
+    if any("_tip_decline_pct" in r for r in rows):
+        notes.append(t("note_refunds_exceed_sales"))
     view.kpis.append(
         Kpi(
             t("declining_partners"),
@@ -185,9 +192,7 @@ def _declining(ctx: Ctx, view: PageView) -> None:
                 Col("loss", t("loss_28d"), "money"),
             ],
             rows,
-            note=t("declining_shown", shown=f.number(len(rows)), total=f.number(whole["n"]))
-            if whole["n"] > len(rows)
-            else None,
+            note=" ".join(notes) or None,
         )
     )
 

@@ -84,8 +84,20 @@ class DrillView:
         return ctx.url(ctx.request.url.path, **params)
 
 
+MONTH_ALIAS = {"since": "from", "until": "to"}  # the pages' month filters, as a drill-down URL may be typed
+
+
 def _date(ctx: Ctx, key: str) -> date | None:
-    raw = ctx.params.get(key)
+    """`since` / `until` (account days, `until` exclusive). A URL typed by hand with the pages' own names
+    (`from` / `to`, months, `to` inclusive) means the same range: from its first month's first day to the
+    day after its last month. It was silently ignored, which listed every deal of all time."""
+    raw, alias = ctx.params.get(key), MONTH_ALIAS[key]
+    month = ctx.params.get(alias)
+    if raw and month:
+        raise HTTPException(status_code=400, detail=ctx.t("drill_range_twice", day=key, month=alias))
+    if month:  # params.py has checked it is a plausible YYYY-MM (or YYYY-MM-DD: its month)
+        first = date(int(month[:4]), int(month[5:7]), 1)
+        return first if key == "since" else add_months(first, 1)
     try:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
