@@ -10,7 +10,6 @@ from salesglass.serve.web.pages import bonuses, cohorts, drill, funnel, partners
 from salesglass.serve.web.pages.drill import DrillView
 from salesglass.serve.web.view import PageView
 
-
 MONEY_ICON = "¤"  # a page about money: the menu shows the account currency's sign (base.html), not always ₽
 
 
