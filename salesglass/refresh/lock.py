@@ -93,9 +93,10 @@ def is_stale(holder: dict[str, Any], stale_after: float, now: float | None = Non
     if not pid_alive(pid):
         return True
     # the pid is alive but is another process's: the holder died and its pid was given to a process started
-    # after it took the lock (after a reboot pids start over), which would keep the lock for stale_after
+    # after it took the lock (after a reboot pids start over), which would keep the lock for stale_after.
+    # A minute of slack: a clock stepped forward (NTP at boot) moves /proc's start times along with it
     started, began = holder.get("started"), process_started(pid)
-    return isinstance(started, int | float) and began is not None and began > started + 2.0
+    return isinstance(started, int | float) and began is not None and began > started + 60.0
 
 
 @dataclass
