@@ -115,7 +115,11 @@ def building(
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(published)
     remove_dead_builds(published)
-    seeded = seed is not None and seed_copy(seed, tmp)
+    try:
+        seeded = seed is not None and seed_copy(seed, tmp)
+    except BaseException:  # the disk filled up during the copy: no half copy stays to fill it further
+        tmp.unlink(missing_ok=True)
+        raise
     import duckdb
 
     from salesglass.warehouse import STORAGE_VERSION
