@@ -2,13 +2,15 @@
 
 What a build reads: the warehouse's data (each step that changes it stamps `warehouse_changes`, see
 `salesglass.warehouse.note_change`), the day it is built as of, the configuration, the bonus state file
-(approvals made on the dashboard) and this version of salesglass (its source files: an upgrade rebuilds). Their fingerprint is kept next to the
-published file after every build the refresh makes (`<published>.inputs.json`, with the published file's
-size and time, so a file replaced by anything else is rebuilt). When the fingerprint is the same, the
-published file already holds exactly what a build would write: nothing is built or published, and the
-step says so. `salesglass build` by hand always builds.
+(approvals made on the dashboard) and this version of salesglass (its source files: an upgrade
+rebuilds). Their fingerprint is kept next to the published file after every build the refresh makes
+(`<published>.inputs.json`, with the published file's size and time, so a file replaced by anything
+else is rebuilt). When the fingerprint is the same, the published file already holds exactly what a
+build would write: nothing is built or published, and the step says so. `salesglass build` by hand
+always builds.
 
-The check imports neither Ibis nor the report steps: a refresh that finds nothing to do costs milliseconds here.
+The check imports neither Ibis nor the report steps: a refresh that finds nothing to do costs
+milliseconds here.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
