@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from salesglass.processes import pid_alive
+
 
 class LockBusy(Exception):
     """Another live refresh holds the lock."""
@@ -41,23 +43,6 @@ class LockBusy(Exception):
         super().__init__(
             f"another refresh is running (pid {holder.get('pid')} on {holder.get('host')}, since {since} UTC)"
         )
-
-
-def pid_alive(pid: int) -> bool:
-    """True when a process with this pid exists and is not a zombie."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def process_started(pid: int) -> float | None:

@@ -70,7 +70,7 @@ def remove_dead_builds(published: Path) -> list[Path]:
     """Delete the temporary files of builds whose process is gone (killed mid-build: kill -9, out of
     memory, a reboot). Each is as big as the published file, and its name carries the builder's pid, so
     without this every crash would leave one behind for good. A build of a live process is left alone."""
-    from salesglass.refresh.lock import pid_alive
+    from salesglass.processes import pid_alive
 
     prefix = f".{published.name}.building-"
     removed = []
