@@ -130,6 +130,34 @@ def _admins(cfg) -> list[str]:
     return [u.email for u in UserStore(path).list() if u.role == "admin"] if path.exists() else []
 
 
+def _refuse_own(cfg, manager: int, actor: str, what: str) -> None:
+    """An admin does not change their own bonus (the dashboard's rule, serve/web/routes/bonus.py): `actor`
+    is the e-mail of manager `manager` in the published reports → refused, another admin does it."""
+    from salesglass.errors import SalesglassError
+
+    if not Path(cfg.published_path).exists():
+        return
+    from salesglass.warehouse import open_published
+
+    con = open_published(cfg.published_path)
+    try:
+        if not con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
+            "AND table_name = 'managers' AND column_name = 'email'"
+        ).fetchall()[0][0]:
+            return
+        own = con.execute(
+            "SELECT name FROM managers WHERE manager_id = ? AND lower(trim(email)) = ?",
+            [manager, actor.strip().lower()],
+        ).fetchall()
+    finally:
+        con.close()
+    if own:
+        raise SalesglassError(
+            f"{actor} is manager {manager} ({own[0][0]}): an admin does not {what} their own bonus, another admin does"
+        )
+
+
 @bonus_app.command("pay")
 def pay(month: MonthArg, config: ConfigOption = None, by: ByOption = None) -> None:
     """approved → paid: the money went out (a paid month can never be reopened)."""
@@ -167,7 +195,8 @@ def adjust(
     """Add a manual adjustment line (rule `manual`) to an open month; it shows after the next build."""
     from salesglass.bonus.store import parse_month
 
-    _, store = _store(config)
+    cfg, store = _store(config)
+    _refuse_own(cfg, manager, _actor(by), "adjust")
     adj = store.add_adjustment(
         parse_month(month),
         manager,
@@ -222,7 +251,10 @@ def resolve(
     by: ByOption = None,
 ) -> None:
     """Answer a dispute: with --amount an adjustment line, otherwise a rejection."""
-    _, store = _store(config)
+    cfg, store = _store(config)
+    disputed = next((d for d in store.disputes(status=None) if d["dispute_id"] == dispute), None)
+    if disputed is not None:  # raised as a manager, answered after becoming an admin
+        _refuse_own(cfg, disputed["manager_id"], _actor(by), "answer a dispute of")
     done = store.resolve_dispute(dispute, "adjust" if amount else "reject", answer, _actor(by), amount=amount)
     console.print(f"dispute {dispute}: {done['status']}")
 
@@ -245,6 +277,7 @@ def audit(
     zone = resolve_zone(cfg).name
     for r in rows:  # ISO 8601 with the offset, on the account's clock: a reader elsewhere knows the moment
         r["logged_at"] = iso_moment(r["logged_at"], zone)
+        r["month"] = f"{r['month']:%Y-%m}" if r["month"] else None  # the month, as typed: not its day 1
     cols = ("logged_at", "actor", "action", "month", "object", "before", "after", "reason")
     if out is not None:
         from salesglass.safe_cells import csv_value

@@ -13,6 +13,7 @@ columns, in English and Russian.
 from __future__ import annotations
 
 import csv
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -86,6 +87,94 @@ CARRY_NOTES = {
         "менеджер уволился: списать ли долг, решает компания",
     ),
 }
+
+
+# The causes a build writes on clawback / true_up lines (reports/bonus_close.py composes them in SQL, in
+# English): key → (English, Russian). A statement shows them in its reader's language; a manual line's cause
+# is what the admin typed and is never translated.
+CAUSE_WORDS = {
+    "cause_sale": ("sale {sale} of {day} (revenue {revenue})", "продажа {sale} от {day} (выручка {revenue})"),
+    "cause_refund": ("refund {sale} of {day} (revenue {revenue})", "возврат {sale} от {day} (выручка {revenue})"),
+    "cause_sale_removed": ("sale {sale} removed (revenue {revenue})", "продажа {sale} удалена (выручка {revenue})"),
+    "cause_sale_moved": (
+        "sale {sale} moved to {month} (revenue {revenue})",
+        "продажа {sale} перенесена в {month} (выручка {revenue})",
+    ),
+    "cause_more": ("{causes} and {n} more", "{causes} и ещё {n}"),
+    "cause_relinked": (
+        "partner {partner} now credited via deal {deal} (was deal {was_deal})",
+        "партнёр {partner} теперь засчитан по сделке {deal} (была сделка {was_deal})",
+    ),
+    "cause_linked": ("deal {deal} linked to partner {partner}", "сделка {deal} привязана к партнёру {partner}"),
+    "cause_unlinked": (
+        "deal {deal} no longer credits partner {partner} to this manager",
+        "сделка {deal} больше не засчитывает партнёра {partner} этому менеджеру",
+    ),
+    "cause_to_other": (
+        "partner {partner} now credited to manager {manager}",
+        "партнёр {partner} теперь засчитан менеджеру {manager}",
+    ),
+    "cause_lost": (
+        "partner {partner} no longer credited to this manager",
+        "партнёр {partner} больше не засчитан этому менеджеру",
+    ),
+    "cause_from_other": (
+        "partner {partner} now credited to this manager (was manager {manager})",
+        "партнёр {partner} теперь засчитан этому менеджеру (был менеджер {manager})",
+    ),
+    "cause_new": (
+        "partner {partner} newly credited to this manager",
+        "партнёр {partner} впервые засчитан этому менеджеру",
+    ),
+    "cause_recomputed": ("recomputed: base {was} → {now}", "пересчёт: база {was} → {now}"),
+}
+_FIELD = {
+    "day": r"\d{4}-\d\d-\d\d",
+    "month": r"\d{4}-\d\d",
+    "deal": r"-?\d+",
+    "was_deal": r"-?\d+",
+    "manager": r"-?\d+",
+    "n": r"\d+",
+    "revenue": r"-?\d+\.\d\d",
+    "was": r"-?\d+\.\d\d",
+    "now": r"-?\d+\.\d\d",
+}
+_MONEY_FIELDS = ("revenue", "was", "now")
+_SALE_KEYS = ("cause_sale", "cause_refund", "cause_sale_removed", "cause_sale_moved")
+
+
+def _pattern(english: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", english)  # text, field, text, field, …
+    return re.compile(
+        "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{_FIELD.get(p, '.+?')})" for i, p in enumerate(parts))
+    )
+
+
+_PATTERNS = {key: _pattern(en) for key, (en, _) in CAUSE_WORDS.items() if key != "cause_more"}
+_MORE = re.compile(r"(?P<causes>.+) and (?P<n>\d+) more")
+
+
+def cause_text(cause: str | None, t: Any, money: Any = str) -> str | None:
+    """A build's cause (English, as published) in the words of `t` (the page's strings, key → text), its
+    amounts through `money`; a cause not written by the build (say a newer build's words) stays as it is."""
+    if not cause:
+        return cause
+
+    def one(text: str, keys: Any) -> str | None:
+        for key in keys:
+            if hit := _PATTERNS[key].fullmatch(text):
+                fields = {k: money(Decimal(v)) if k in _MONEY_FIELDS else v for k, v in hit.groupdict().items()}
+                return t(key, **fields)
+        return None
+
+    if whole := one(cause, [k for k in _PATTERNS if k not in _SALE_KEYS]):
+        return whole
+    more = _MORE.fullmatch(cause)
+    sales = [one(part, _SALE_KEYS) for part in (more["causes"] if more else cause).split("; ")]
+    if any(s is None for s in sales):
+        return cause
+    joined = "; ".join(s for s in sales if s)
+    return t("cause_more", causes=joined, n=more["n"]) if more else joined
 
 
 def carry_note(row: dict[str, Any], lang: int, money: Any = str) -> str:
@@ -196,7 +285,9 @@ def write_payroll(cfg: Any, month: date, out: Path) -> list[dict[str, Any]]:
         with out.open("w", newline="", encoding="utf-8-sig") as f:
             w = csv.writer(f)
             w.writerow(PAYROLL_COLUMNS)
-            w.writerows([[csv_value(v) for v in row] for row in table])
+            w.writerows(
+                [[f"{month:%Y-%m}", *(csv_value(v) for v in row[1:])] for row in table]
+            )  # the month, not its day 1
     else:
         from openpyxl import Workbook
 

@@ -39,6 +39,8 @@ class Emulator:
     # amoCRM's API filtering (an alpha feature, on for some accounts only); off = filter[...] of the
     # leads and companies lists is ignored and the account reports is_api_filter_enabled = false
     api_filter: bool = True
+    # "desc": the events list comes newest first (as some amoCRM accounts answer it), "asc": oldest first
+    events_order: str = "asc"
     log: list[list] = field(default_factory=list)  # [method, path, status]; status 0 = never answered
     log_lock: threading.Lock = field(default_factory=threading.Lock)
     in_flight: int = 0  # API requests being answered right now
@@ -172,7 +174,10 @@ class Handler(BaseHTTPRequestHandler):
                 self._problem(400, "Bad Request", "expected a JSON object")
                 return 400
             status, out = emu.tokens.exchange(body)
-            self._json(status, out, "application/json" if status == 200 else "application/problem+json")
+            ctype = "application/json" if status == 200 else "application/problem+json"
+            if odd is not None and odd.trickle:
+                return self._trickle(status, json.dumps(out).encode(), ctype, odd)
+            self._json(status, out, ctype)
             return status
         fault = emu.dice.roll()
         if emu.dice.faults.slow_seconds:

@@ -5,10 +5,11 @@ STRINGS when the bonus routes are registered. A key STRINGS already has (reason,
 of reports/columns.py) keeps STRINGS' text there, so it is not repeated here: a second text would never show.
 """
 
-from salesglass.bonus.statement import CARRY_NOTES
+from salesglass.bonus.statement import CARRY_NOTES, CAUSE_WORDS
 
 BONUS_STRINGS: dict[str, tuple[str, str]] = {
     **CARRY_NOTES,
+    **CAUSE_WORDS,
     "rule_carry_forward": ("carried forward", "перенос"),
     "note": ("Note", "Примечание"),
     "page_bonus_periods": ("Bonus months", "Закрытие мотивации"),

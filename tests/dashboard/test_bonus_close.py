@@ -71,7 +71,7 @@ def test_only_an_admin_with_the_csrf_token_changes_a_month(bonus_site, web):
         ("admin@demo.test", "reopen", "P1 refund"),
     ]
     audit_csv = admin.get("/bonus/audit.csv").content.decode("utf-8-sig")
-    assert "admin@demo.test,reopen" in audit_csv and "P1 refund" in audit_csv
+    assert "admin@demo.test,reopen,2026-03," in audit_csv and "P1 refund" in audit_csv  # the month, not 2026-03-01
     # when, as ISO 8601 with the account's offset (the fixture's Moscow), not a zoneless wall time
     assert len(re.findall(r"\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00,admin@demo.test,", audit_csv)) == 3
     assert anna.get("/bonus/audit").status_code == 403 and anna.get("/bonus/audit.csv").status_code == 403

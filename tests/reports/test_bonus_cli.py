@@ -79,11 +79,11 @@ def test_close_a_month_from_the_command_line(cli, tmp_path):
         rows = list(csv.DictReader(f))
     # ISO 8601 with the account's offset (Moscow, +03:00), not a bare "2026-12-07 07:14:35.123"
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00", r["logged_at"]) for r in rows), rows
-    assert [(r["actor"], r["action"], r["reason"]) for r in rows] == [
-        ("config", "rules", ""),
-        ("head@x.ru", "review", ""),
-        ("head@x.ru", "approve", ""),
-        ("head@x.ru", "reopen", "Vera's line is wrong"),
+    assert [(r["actor"], r["action"], r["month"], r["reason"]) for r in rows] == [
+        ("config", "rules", "", ""),
+        ("head@x.ru", "review", "2026-10", ""),
+        ("head@x.ru", "approve", "2026-10", ""),
+        ("head@x.ru", "reopen", "2026-10", "Vera's line is wrong"),
     ]
 
 
@@ -106,6 +106,12 @@ def test_manual_adjustment_and_a_resolved_dispute_reach_the_lines_and_payroll(cl
     dispute = store.raise_dispute(
         c.NOV, 3, "growth", "P2", None, M("16.67"), "P2 was mine in October too", "vera@example.ru"
     )
+    # Vera (manager 3, vera@example.ru) neither adjusts her own bonus nor answers her own dispute, as on the
+    # dashboard
+    with pytest.raises(SalesglassError, match=r"is manager 3 \(Vera\): an admin does not adjust their own bonus"):
+        run("bonus", "adjust", "2026-11", "-m", "3", "-a", "900", "-r", "mine", "--by", " Vera@Example.ru")
+    with pytest.raises(SalesglassError, match="does not answer a dispute of their own bonus"):
+        run("bonus", "resolve", str(dispute), "--answer", "sure", "--amount", "900", "--by", "vera@example.ru")
     store.review(c.NOV, "head@x.ru")
     with pytest.raises(SalesglassError, match="has 1 open dispute: resolve them first"):
         store.approve(c.NOV, "head@x.ru", cfg.published_path)
@@ -122,8 +128,8 @@ def test_manual_adjustment_and_a_resolved_dispute_reach_the_lines_and_payroll(cl
     assert got == [(1, "Anna", "anna@example.ru", 0, -500, 500), (3, "Vera", "vera@example.ru", 266.67, 100, 0)]
     run("bonus", "payroll", "2026-11", "--out", str(tmp_path / "pay.csv"))
     text = (tmp_path / "pay.csv").read_text(encoding="utf-8-sig")
-    assert "2026-11-01,3,Vera,vera@example.ru,266.67,100.00,0.00,3,in_review," in text
-    assert "2026-11-01,1,Anna,anna@example.ru,0.00,-500.00,500.00,2,in_review,net -500.00 is not paid" in text
+    assert "2026-11,3,Vera,vera@example.ru,266.67,100.00,0.00,3,in_review," in text
+    assert "2026-11,1,Anna,anna@example.ru,0.00,-500.00,500.00,2,in_review,net -500.00 is not paid" in text
     audit = [(a["action"], a["reason"]) for a in store.audit()]
     assert audit == [
         ("rules", None),

@@ -11,6 +11,8 @@ As of day u, from the account's own deals (nothing after u is seen):
 - a new partner of kind k sells, in its first D days, the mean of what the partners of that kind with a
   first sale in the history window sold in their first D days (zeros included: the cohort curve).
 Pipeline = Σ over open deals and weeks j of chance × cohort curve(days from that week to the period end).
+Deals of a development pipeline (`[amocrm] development_pipelines`) are left out of all of it: their partner
+already sells, so they bring no new partner (and their "won" is no first sale the history should learn).
 New partners = Σ of the chances. Money goes to the company row only (a new partner's development manager
 is not known yet); new partners also go to the deal's sales manager.
 """
@@ -35,7 +37,13 @@ def _kind(col) -> ibis.Value:
 
 
 def _deals(canon: Canon, params: BuildParams) -> ibis.Table:
-    d = canon.deals
+    """The deals that may bring a new partner: a deal of a development pipeline (`[amocrm]
+    development_pipelines`) grows a partner that already sells, so it is neither an open deal nor a case of
+    the conversion / time-to-first-sale history, nor of the new deals' pace (default: every deal)."""
+    # imported here: the derive package imports the forecast's steps (a cycle at module level)
+    from salesglass.reports.derive.acquiring_deal import acquisition_deals
+
+    d = acquisition_deals(canon.deals, params)
     lost_dn = ibis.ifelse(d.is_lost, day_no(params.local_date(d.closed_at)).fill_null(-1), ibis.null(I64))
     d = d.select(
         "deal_id",

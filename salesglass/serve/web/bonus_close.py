@@ -254,6 +254,8 @@ def statement_line(t: Callable[..., str], r: dict[str, Any], money: Callable[[An
             out["cause"] += "; " + t("carry_left")
     elif r["rule"] == "carry_forward":  # an earlier month's, taken off this one
         out["cause"] = t("carry_in", amount=money(r["amount"]), months=f"{r['corrects_month']:%Y-%m}")
+    elif r["rule"] in ("clawback", "true_up"):  # the build's words; a manual line's cause stays as typed
+        out["cause"] = stmt.cause_text(r.get("cause"), t, money)
     out["rule_key"] = r["rule"]
     rule = _rule(t, r["rule"])
     out["rule"] = rule[:1].upper() + rule[1:]  # a cell starts with a capital, as on the bonuses page

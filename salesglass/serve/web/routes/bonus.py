@@ -203,6 +203,7 @@ def audit_csv(request: Request) -> Response:
         entries = store(request).audit(None)
         for e in entries:  # ISO 8601 with the offset of the account's zone: a file says whose clock it is
             e["logged_at"] = stmt.iso_moment(e["logged_at"], ctx.fmt.zone or "UTC")
+            e["month"] = f"{e['month']:%Y-%m}" if e["month"] else None  # the month, not its day 1
         body = csv_bytes(audit_view(ctx, entries), ctx)
     return download(body, CSV, "salesglass-bonus-audit.csv")
 
