@@ -34,6 +34,7 @@ FOUNDATION = {
     "private_files",  # who may read the files salesglass writes (owner-only; the published file group-readable)
     "plausible",  # the plausible range of dates (CLI --as-of and the dashboard filters)
     "account_zone",  # the account time zone, resolved from the config and the warehouse's synced account row
+    "processes",  # whether a pid still lives (the refresh lock; a killed build's leftover files)
 }
 # room → the rooms it may import (besides itself and the foundation)
 MAY_IMPORT: dict[str, set[str]] = {

@@ -202,6 +202,8 @@ def _events(emu: Emulator, path: str, query: list[tuple[str, str]], q: dict[str,
         created_to=hi,
         entity_ids=ids,
     )
+    if emu.events_order == "desc":
+        items = items[::-1]
     with emu.state.lock:
         return _envelope(base, path, query, "events", items, page, limit)
 

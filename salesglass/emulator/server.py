@@ -39,6 +39,8 @@ class Emulator:
     # amoCRM's API filtering (an alpha feature, on for some accounts only); off = filter[...] of the
     # leads and companies lists is ignored and the account reports is_api_filter_enabled = false
     api_filter: bool = True
+    # "desc": the events list comes newest first (as some amoCRM accounts answer it), "asc": oldest first
+    events_order: str = "asc"
     log: list[list] = field(default_factory=list)  # [method, path, status]; status 0 = never answered
     log_lock: threading.Lock = field(default_factory=threading.Lock)
     in_flight: int = 0  # API requests being answered right now

@@ -2,13 +2,15 @@
 
 What a build reads: the warehouse's data (each step that changes it stamps `warehouse_changes`, see
 `salesglass.warehouse.note_change`), the day it is built as of, the configuration, the bonus state file
-(approvals made on the dashboard) and this version of salesglass. Their fingerprint is kept next to the
-published file after every build the refresh makes (`<published>.inputs.json`, with the published file's
-size and time, so a file replaced by anything else is rebuilt). When the fingerprint is the same, the
-published file already holds exactly what a build would write: nothing is built or published, and the
-step says so. `salesglass build` by hand always builds.
+(approvals made on the dashboard) and this version of salesglass (its source files: an upgrade
+rebuilds). Their fingerprint is kept next to the published file after every build the refresh makes
+(`<published>.inputs.json`, with the published file's size and time, so a file replaced by anything
+else is rebuilt). When the fingerprint is the same, the published file already holds exactly what a
+build would write: nothing is built or published, and the step says so. `salesglass build` by hand
+always builds.
 
-The check imports neither Ibis nor the report steps: a refresh that finds nothing to do costs milliseconds here.
+The check imports neither Ibis nor the report steps: a refresh that finds nothing to do costs
+milliseconds here.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,20 @@ def stamp_path(published: Path) -> Path:
     return published.with_name(published.name + ".inputs.json")
 
 
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+
+@lru_cache(maxsize=4)
+def code_fingerprint(root: Path | None = None) -> str:
+    """A hash of salesglass's own source files: the version number stays 0.1.0 across a `git pull`, and an
+    upgrade that changes how a report is computed must rebuild it even when no data changed (a few ms)."""
+    root = PACKAGE_ROOT if root is None else root
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def inputs_fingerprint(cfg: Any, as_of: date) -> str:
     """One hash of everything a build of `as_of` reads (see the module doc)."""
     from salesglass import __version__
@@ -62,6 +79,7 @@ def inputs_fingerprint(cfg: Any, as_of: date) -> str:
         "amocrm_timezone": getattr(getattr(cfg, "amocrm", None), "timezone", None),
         "bonus_state": file_state(cfg.bonus_state_path),
         "version": __version__,
+        "code": code_fingerprint(),
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
 

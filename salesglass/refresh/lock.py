@@ -8,7 +8,8 @@ pid, hostname, a random token and a heartbeat time:
   (write a temporary file, then `os.replace`, so a reader never sees half a file).
 - **release**: remove the file, but only if it still carries our token.
 - **stale**: a lock is taken over, not waited on, when its holder's pid is not alive on this host
-  (killed, crashed, machine rebooted) or its heartbeat is older than `stale_after` seconds (the holder
+  (killed, crashed, machine rebooted), or is alive but a process that started after the lock was taken
+  (the pid was reused), or its heartbeat is older than `stale_after` seconds (the holder
   hung, or lives on another host that stopped). Takeover happens under a short `flock` on a guard
   file, and re-reads the lock there, so two contenders cannot both take over the same stale lock.
 
@@ -30,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from salesglass.processes import pid_alive
+
 
 class LockBusy(Exception):
     """Another live refresh holds the lock."""
@@ -42,21 +45,16 @@ class LockBusy(Exception):
         )
 
 
-def pid_alive(pid: int) -> bool:
-    """True when a process with this pid exists and is not a zombie."""
-    if pid <= 0:
-        return False
+def process_started(pid: int) -> float | None:
+    """When the process `pid` started (Unix time), from /proc; None where that cannot be read (not Linux)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(
+            int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime ")
+        )
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 def read_holder(path: Path) -> dict[str, Any] | None:
@@ -74,7 +72,16 @@ def is_stale(holder: dict[str, Any], stale_after: float, now: float | None = Non
     heartbeat = holder.get("heartbeat")
     if not isinstance(heartbeat, int | float) or now - heartbeat > stale_after:
         return True
-    return holder.get("host") == socket.gethostname() and not pid_alive(int(holder.get("pid", 0)))
+    if holder.get("host") != socket.gethostname():
+        return False
+    pid = int(holder.get("pid", 0))
+    if not pid_alive(pid):
+        return True
+    # the pid is alive but is another process's: the holder died and its pid was given to a process started
+    # after it took the lock (after a reboot pids start over), which would keep the lock for stale_after.
+    # A minute of slack: a clock stepped forward (NTP at boot) moves /proc's start times along with it
+    started, began = holder.get("started"), process_started(pid)
+    return isinstance(started, int | float) and began is not None and began > started + 60.0
 
 
 @dataclass

@@ -30,11 +30,13 @@ def next_at(hhmm: str, tz: str, after: datetime, weekday: int | None = None) -> 
     zone = ZoneInfo(tz)
     local = after.astimezone(zone)
     t = parse_hhmm(hhmm)
-    candidate = local.replace(hour=t.hour, minute=t.minute, second=0, microsecond=0)
+    # fold=0: on the night the clocks go back, a time of the repeated hour means its first occurrence (a
+    # nightly run ending in the second pass must not run again); compared as instants, not wall times
+    candidate = local.replace(hour=t.hour, minute=t.minute, second=0, microsecond=0, fold=0)
     for _ in range(8):
-        if candidate > local and (weekday is None or candidate.weekday() == weekday):
+        if candidate.timestamp() > after.timestamp() and (weekday is None or candidate.weekday() == weekday):
             return candidate
-        candidate = (candidate + timedelta(days=1)).replace(hour=t.hour, minute=t.minute)
+        candidate = (candidate + timedelta(days=1)).replace(hour=t.hour, minute=t.minute, fold=0)
     raise AssertionError("unreachable: a matching day exists within a week")
 
 

@@ -70,7 +70,7 @@ def remove_dead_builds(published: Path) -> list[Path]:
     """Delete the temporary files of builds whose process is gone (killed mid-build: kill -9, out of
     memory, a reboot). Each is as big as the published file, and its name carries the builder's pid, so
     without this every crash would leave one behind for good. A build of a live process is left alone."""
-    from salesglass.refresh.lock import pid_alive
+    from salesglass.processes import pid_alive
 
     prefix = f".{published.name}.building-"
     removed = []
@@ -115,7 +115,11 @@ def building(
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(published)
     remove_dead_builds(published)
-    seeded = seed is not None and seed_copy(seed, tmp)
+    try:
+        seeded = seed is not None and seed_copy(seed, tmp)
+    except BaseException:  # the disk filled up during the copy: no half copy stays to fill it further
+        tmp.unlink(missing_ok=True)
+        raise
     import duckdb
 
     from salesglass.warehouse import STORAGE_VERSION

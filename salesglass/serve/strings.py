@@ -67,8 +67,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "неоднозначный менеджер (подходит нескольким пользователям amoCRM)",
     ),
     "reason_status_gone": (
-        "status {status} of pipeline {pipeline} no longer exists in amoCRM",
-        "статуса {status} воронки {pipeline} больше нет в amoCRM",
+        "status {status} of pipeline {pipeline} no longer exists in amoCRM (the deal has no stage until it does)",
+        "статуса {status} воронки {pipeline} больше нет в amoCRM (у сделки нет этапа, пока его не вернут)",
+    ),
+    "reason_enum_unknown": (
+        "field «{field}» ({field_id}): option id {enum} is not one of its options and came without its text "
+        "(deal kept, value unknown)",
+        "поле «{field}» ({field_id}): вариант с id {enum} не из списка поля и пришёл без текста "
+        "(сделка загружена, значение неизвестно)",
     ),
     "reason_no_pipeline": (
         "deleted before the first sync; its pipeline is unknown",

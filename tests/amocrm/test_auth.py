@@ -61,7 +61,7 @@ def test_code_exchange_stores_owner_only_tokens_and_sync_works(tmp_path, emulato
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     assert set(json.loads(store.path.read_text())) >= {"access_token", "refresh_token", "expires_at"}
     summary = run_sync(cfg, progress=False)
-    assert summary.loaded["deals"] == 8
+    assert summary.loaded["deals"] == 9  # 3001-3006, 3008-3010 (3007: another pipeline)
     with pytest.raises(AuthError, match="work once"):  # an authorization code is single-use
         authorize(cfg)
 
@@ -150,7 +150,7 @@ def test_crash_right_after_persisting_loses_nothing(tmp_path, emulator, monkeypa
     with pytest.raises(Killed), client_from_config(cfg.amocrm, cfg.base_dir) as client:
         client.get("/api/v4/account")
     monkeypatch.undo()
-    assert run_sync(cfg, progress=False).loaded["deals"] == 8
+    assert run_sync(cfg, progress=False).loaded["deals"] == 9  # 3001-3006, 3008-3010 (3007: another pipeline)
 
 
 def test_rejected_long_lived_token_says_what_to_do(tmp_path, emulator):

@@ -64,7 +64,7 @@ def test_names_missing_from_the_account_are_named_before_any_download(tmp_path, 
 def test_a_field_on_the_second_page_of_definitions_resolves(tmp_path, emulator):
     """«ID аккаунта на платформе» is field 52 of 52: only a connector that pages finds it."""
     cfg = make_config(tmp_path, emulator.url, amocrm={"fields": {"lead_platform_account_id": 8051}})
-    assert run_sync(cfg, progress=False).loaded["deals"] == 8
+    assert run_sync(cfg, progress=False).loaded["deals"] == 9  # 3001-3006, 3008-3010 (3007: another pipeline)
 
 
 def test_the_proposed_demo_section_is_a_valid_config_that_maps_the_fixture(tmp_path, emulator):
@@ -84,7 +84,7 @@ def test_the_proposed_demo_section_is_a_valid_config_that_maps_the_fixture(tmp_p
     }
     live = make_config(tmp_path, emulator.url, amocrm=section)
     summary = run_sync(live, progress=False)
-    assert summary.loaded["deals"] == 9  # all three pipelines; 3010 quarantined
+    assert summary.loaded["deals"] == 10  # all three pipelines
     assert not [w for w in summary.warnings if "stage rule" in w]  # every status has a rule: no warning
 
 

@@ -95,6 +95,27 @@ def test_custom_fields_of_an_unexpected_shape_load_the_deal_and_say_so(config, e
     assert rows(config, "SELECT name FROM companies WHERE company_id = 5003") == [("Билетный оператор «Север»",)]
 
 
+def test_an_enum_id_the_field_does_not_list_sent_without_its_text_is_said(config, emulator):
+    with emulator.state.lock:  # the options were deleted from the fields (or a glitch): ids alone, no text
+        for value in emulator.state.leads[3002]["custom_fields_values"]:
+            value["values"] = [{"enum_id": 80199 if value["field_id"] == 8001 else 80299}]
+    run_sync(config, progress=False)
+    got = deals(config)[3002]
+    assert got[5] is None and got[6] is None  # client kind and cold flag unknown (not "warm") …
+    assert got[:5] == EXPECTED_DEALS[3002][:5] and got[7:] == EXPECTED_DEALS[3002][7:]  # … the deal itself loaded
+    notes = rows(config, "SELECT reason FROM quarantine WHERE source_key = '3002' ORDER BY 1")
+    assert notes == [  # … and said, naming the field and the id
+        (
+            "value of field «Тип клиента» (8001) is enum id 80199, not one of the field's values, "
+            "sent without its text (deal kept, value unknown)",
+        ),
+        (
+            "value of field «Холодная сделка» (8002) is enum id 80299, not one of the field's values, "
+            "sent without its text (deal kept, value unknown)",
+        ),
+    ]
+
+
 def test_a_lead_in_a_pipeline_the_account_does_not_list_is_quarantined_not_dropped(config, emulator):
     run_sync(config, progress=False)
     with emulator.state.lock:  # amoCRM names a pipeline its own list lacks (deleted, or a glitch)
@@ -111,6 +132,19 @@ def test_a_lead_in_a_pipeline_the_account_does_not_list_is_quarantined_not_dropp
     assert 3002 not in deals(config) and rows(config, "SELECT count(*) FROM quarantine WHERE source_key = '3002'") == [
         (0,)
     ]
+
+
+def test_a_lead_in_a_status_that_no_longer_exists_leaves_its_old_stage_and_says_so(config, emulator):
+    run_sync(config, progress=False)
+    with emulator.state.lock:  # the status 3002 was in is deleted in amoCRM, the lead names one the list lacks
+        lead = emulator.state.leads[3002]
+        lead.update(status_id=70019, updated_at=emulator.state.tick())
+    run_sync(config, progress=False)
+    # as amoCRM has it now: status 70019, no stage (not still "proposal"); the rest as it was
+    assert deals(config)[3002] == (7001, 70019, None, *EXPECTED_DEALS[3002][3:])
+    reasons = rows(config, "SELECT reason FROM quarantine WHERE source_key = '3002'")
+    assert reasons == [("status 70019 of pipeline 7001 does not exist in the account (deleted status?)",)]
+    assert stages(config) == EXPECTED_STAGES  # the stages it did reach, it reached
 
 
 def test_a_lead_and_a_company_gone_from_amocrm_without_a_trace_are_no_ghosts_after_a_full_sync(config, emulator):
@@ -179,3 +213,20 @@ def test_an_answer_sent_a_trickle_at_a_time_meets_one_deadline_and_is_asked_agai
     slow = r"GET /api/v4/leads/pipelines failed after 2 attempts: .*0.25s deadline"
     with client_from_config(amo, config.base_dir) as client, pytest.raises(AmoCRMError, match=slow):
         client.get("/api/v4/leads/pipelines")
+
+
+def test_events_listed_newest_first_and_cut_short_keep_their_watermark_until_read_whole(config, emulator, monkeypatch):
+    from salesglass.sources.amocrm import extract
+
+    monkeypatch.setattr(extract, "EVENT_LIMIT", 10)  # the 32 events: pages of 10, 10, 10 and 2
+    emulator.emulator.events_order = "desc"  # newest first: pages 3 and 4 hold the oldest events
+    emulator.misbehave("/api/v4/events", status=204, times=2, page=3)  # page 3 is a 204, asked for twice
+    run_sync(config, progress=False)
+    assert rows(config, "SELECT count(*) FROM raw_amocrm_events") == [(20,)]
+    # nothing says events older than page 2 were read: no watermark past them
+    assert rows(config, "SELECT count(*) FROM amocrm_sync_state WHERE stream = 'events'") == [(0,)]
+    run_sync(config, progress=False)  # the next incremental sync reads the older events after all
+    assert rows(config, "SELECT count(*) FROM raw_amocrm_events") == [(32,)]
+    assert stages(config) == EXPECTED_STAGES
+    newest = max(e["created_at"] for e in emulator.state.events)
+    assert rows(config, "SELECT watermark FROM amocrm_sync_state WHERE stream = 'events'") == [(newest,)]

@@ -31,8 +31,9 @@ def rows(cfg, sql: str) -> list[tuple]:
 
 
 # Hand-derived from tests/amocrm/fixtures/company (see the comments there): lead 3007 is in a pipeline that is
-# not mapped, 3010 sits in a status that does not exist (quarantine), 3005 was deleted before the first sync
-# (known only from the trash and its events: no name, price or responsible user).
+# not mapped, 3010 sits in a status that does not exist (a deal with that status and no stage, and a quarantine
+# note), 3005 was deleted before the first sync (known only from the trash and its events: no name, price or
+# responsible user).
 EXPECTED_DEALS = {
     # deal_id: (pipeline, status, stage, price, manager, client_kind, is_cold, created, closed, won, lost,
     #           loss_reason, deleted, company, platform_account_id)
@@ -124,6 +125,24 @@ EXPECTED_DEALS = {
         None,
         "105",
     ),
+    # status 79999 is not in pipeline 7001: no stage, not counted as anything it is not
+    3010: (
+        7001,
+        79999,
+        None,
+        Decimal(10000),
+        1001,
+        None,
+        False,
+        ts(7 * D),
+        None,
+        False,
+        False,
+        None,
+        False,
+        None,
+        None,
+    ),
 }
 EXPECTED_STAGES = {
     (3001, "lead"): (ts(0), "created"),
@@ -148,6 +167,7 @@ EXPECTED_STAGES = {
     (3009, "negotiation"): (ts(6 * D + H), "amocrm"),
     (3009, "proposal"): (ts(7 * D), "amocrm"),
     (3009, "contract_signed"): (ts(11 * D), "amocrm"),
+    (3010, "lead"): (ts(7 * D), "created"),  # created in 70010 (`lead`), then moved to a status that is gone
 }
 DEAL_COLS = (
     "deal_id, pipeline_id, status_id, stage, price, sales_manager_id, client_kind, is_cold, created_at, "
@@ -430,7 +450,7 @@ def test_account_time_zone_comes_from_the_account_unless_overridden(config):
 
 
 def test_a_user_deleted_before_the_first_sync_stays_a_former_manager(config, emulator):
-    """Anna (1001) was deleted from the account: /users no longer lists her, but three leads and a company
+    """Anna (1001) was deleted from the account: /users no longer lists her, but four leads and a company
     still name her. Her deals keep her id and she becomes a managers row (no name, not active, the default
     role), so the dashboard's filters and the bonus lines have a manager for them, shown as gone."""
     emulator.state.users = [u for u in emulator.state.users if u["id"] != 1001]
@@ -445,6 +465,7 @@ def test_a_user_deleted_before_the_first_sync_stays_a_former_manager(config, emu
         (3001,),
         (3002,),
         (3009,),
+        (3010,),
     ]
     run_sync(config, progress=False)  # an incremental sync keeps her, once
     assert rows(config, "SELECT count(*) FROM managers WHERE manager_id = 1001") == [(1,)]

@@ -22,7 +22,7 @@ def every_loader_reason() -> list[str]:
 
     texts = [why for t in TABLES.values() for col in t.columns for _, why in _problems(col, col.name)]
     texts += [fv.COLD_UNREADABLE, fv.KIND_BOTH, fv.ACCOUNT_NOT_WHOLE, fv.INN_DIGITS, UNKNOWN_MANAGER]
-    texts += [plans.UNKNOWN, plans.AMBIGUOUS]
+    texts += [plans.UNKNOWN, plans.AMBIGUOUS, fv.ENUM_UNKNOWN.format(field="Тип клиента", field_id=8001, enum=80199)]
     return texts
 
 
@@ -42,9 +42,16 @@ def test_every_reason_a_loader_writes_has_a_code() -> None:
         (
             "status 142 of pipeline 7 does not exist in the account (deleted status?)",
             "ru",
-            "статуса 142 воронки 7 больше нет в amoCRM",
+            "статуса 142 воронки 7 больше нет в amoCRM (у сделки нет этапа, пока его не вернут)",
         ),
         ("override: unknown partner", "ru", "ручная связь: такого партнёра нет"),
+        (
+            "value of field «Тип клиента» (8001) is enum id 80199, not one of the field's values, "
+            "sent without its text (deal kept, value unknown)",
+            "ru",
+            "поле «Тип клиента» (8001): вариант с id 80199 не из списка поля и пришёл без текста "
+            "(сделка загружена, значение неизвестно)",
+        ),
         ("something no loader writes", "ru", "something no loader writes"),  # shown as written
     ],
 )

@@ -8,7 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from salesglass.cli import app
 from salesglass.config import load_config
+
+WIDE = {"COLUMNS": "400"}
 
 FILES = {
     "accounts.csv": "account_id,legal_name,account_type,signed_up\n"
@@ -55,11 +60,22 @@ def test_inspect_maps_an_english_back_office(tmp_path: Path):
         "realistic": "base",  # without it the plans had no realistic target at all
         "optimistic": "stretch",
     }
-    # before any amoCRM sync the naive times are read in Moscow's clock, and the comment says why
+    # before any amoCRM sync the naive times are read in Moscow's clock: the comment says why, the output how
+    # to choose another zone
     assert (
-        "read in Europe/Moscow (no zone set and no amoCRM account synced yet"
+        "read in Europe/Moscow (the default: no [account] timezone set and no amoCRM account synced yet"
         in (tmp_path / "salesglass.toml").read_text()
     )
+    assert 'set it under [platform]: timezone = "Area/City"' in res.stdout, res.stdout
+    # the account's zone, once the config knows it, is the zone naive times are read in
+    text = (tmp_path / "salesglass.toml").read_text()
+    (tmp_path / "salesglass.toml").write_text(
+        text.replace("[account]\n", '[account]\ntimezone = "America/Sao_Paulo"\n', 1)
+    )
+    out = CliRunner().invoke(app, ["platform", "inspect", "-c", str(tmp_path / "salesglass.toml")], env=WIDE)
+    assert out.exit_code == 0, out.output
+    assert "read in America/Sao_Paulo ([account] timezone)" in out.output
+    assert "naive times (no offset) are read in America/Sao_Paulo ([account] timezone)" in out.output
 
 
 def test_company_price_and_expenses_are_the_name_turnover_and_cost(tmp_path: Path):

@@ -73,3 +73,33 @@ def test_a_build_of_a_live_process_is_not_touched(cfg):
     _real_build(cfg, "mine")
     assert other.read_bytes() == b"half a build"
     assert published_label(published) == "mine"
+
+
+def _build_with_a_full_disk(cfg, errors) -> None:
+    """A build seeded with a copy of the published file, on a disk with room for only part of the copy
+    (a file-size limit: the kernel answers the write with EFBIG as it answers a full disk with ENOSPC)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, resource.RLIM_INFINITY))
+    published = Path(cfg.published_path)
+    try:
+        with building(published, seed=published) as (_tmp, out, _seeded):
+            out.raw_sql("CREATE TABLE build_info AS SELECT 'never' AS label")
+    except OSError as exc:
+        errors.put(str(exc))
+
+
+def test_a_build_that_fills_the_disk_leaves_the_published_file_and_no_half_copy(cfg):
+    published = Path(cfg.published_path)
+    with building(published) as (_tmp, out, _seeded):
+        out.raw_sql("CREATE TABLE build_info AS SELECT 'good' AS label, range AS n FROM range(200000)")
+    before = published.read_bytes()
+    assert len(before) > 400_000
+    ctx = multiprocessing.get_context("fork")
+    errors = ctx.Queue()
+    process = ctx.Process(target=_build_with_a_full_disk, args=(cfg, errors))
+    process.start()
+    process.join(30)
+    assert "File too large" in errors.get(timeout=5)
+    assert published.read_bytes() == before
+    assert list(published.parent.glob(".reports.duckdb.building-*")) == []  # no half copy eating the disk

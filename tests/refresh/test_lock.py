@@ -92,3 +92,21 @@ def test_a_live_refresh_blocks_a_second_one(cfg):
     result = run_refresh(cfg, [Step("build", build_step, {"label": "after"})])
     assert result.ok
     assert published_label(cfg.published_path) == "after"
+
+
+def test_lock_whose_pid_was_reused_by_a_newer_process_is_taken_over(tmp_path):
+    """The holder was killed (or the machine rebooted) and its pid now belongs to a process started
+    after the lock was taken: the lock is stale at once, not after stale_lock_minutes."""
+    path = tmp_path / "x.lock"
+    newcomer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        time.sleep(0.1)
+        _write_lock(path, newcomer.pid, time.time())
+        data = json.loads(path.read_text())
+        data["started"] = time.time() - 120  # the lock was taken two minutes ago, before the newcomer started
+        path.write_text(json.dumps(data))
+        with RefreshLock(path, stale_after=600) as lock:
+            assert lock.took_over["pid"] == newcomer.pid
+    finally:
+        newcomer.kill()
+        newcomer.wait()

@@ -32,6 +32,23 @@ def test_nightly_time_is_taken_in_the_account_time_zone():
     assert next_at("08:00", "Europe/Moscow", after, weekday=0) == datetime(2026, 3, 16, 5, 0, tzinfo=UTC)
 
 
+def test_a_nightly_run_on_the_night_the_clocks_go_back_runs_once():
+    """Berlin, 25 October 2026: 02:00–03:00 happens twice. The nightly at 02:30 (CEST, 00:30 UTC) ran for
+    40 minutes and ended at 02:10 CET, in the repeated hour: the next one is tomorrow, not 02:30 CET again.
+    (Compared as UTC instants: Python never calls a time of the repeated hour equal to one in another zone.)"""
+
+    def utc(hhmm: str, after: datetime) -> datetime:
+        return next_at(hhmm, "Europe/Berlin", after).astimezone(UTC)
+
+    assert utc("02:30", datetime(2026, 10, 25, 1, 10, tzinfo=UTC)) == datetime(2026, 10, 26, 1, 30, tzinfo=UTC)
+    # planned before that night: the first 02:30
+    assert utc("02:30", datetime(2026, 10, 24, 12, tzinfo=UTC)) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    # the night the clocks go forward has no 02:30: the run is at 03:30 CEST, once
+    assert utc("02:30", datetime(2026, 3, 28, 12, tzinfo=UTC)) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    # crossing midnight at a year's end: from 23:59 on 31 December, 00:05 is the next day's
+    assert utc("00:05", datetime(2026, 12, 31, 22, 59, tzinfo=UTC)) == datetime(2026, 12, 31, 23, 5, tzinfo=UTC)
+
+
 def test_background_refresh_runs_at_start_and_on_trigger_then_stops(tmp_path):
     cfg = make_config(tmp_path, refresh={"interval_minutes": 60, "nightly_at": ""})
     steps = [Step("build", build_step, {"label": "scheduled"})]

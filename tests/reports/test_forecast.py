@@ -8,6 +8,7 @@ chance of each open deal selling in a week × the cohort curve (pipeline.py).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -410,6 +411,24 @@ def _with_development_deals() -> dict:
     return data
 
 
+def deal_parts(data: dict, development: tuple[int, ...], **rules) -> duckdb.DuckDBPyConnection:
+    """The derived tables up to the forecast's deal parts (forecast_pipeline, forecast_new_deals), as the
+    build makes them, without the reports after them (a third of a build's time)."""
+    from salesglass.reports.derive import STEPS, as_of
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    init_canonical(con)
+    load_duckdb(con, data)
+    backend = ibis.duckdb.from_connection(con)
+    rules = ReportsConfig(forecast={**RULES, **rules})
+    params = BuildParams(as_of=fc.AS_OF, timezone=fc.TIMEZONE, rules=rules, development_pipelines=development)
+    canon = as_of.visible(canon_of(backend), params)
+    for name, step in STEPS[: [n for n, _ in STEPS].index("forecast_new_deals") + 1]:
+        canon = replace(canon, **{name: backend.create_table(name, nullable(step(canon, params)), overwrite=True)})
+    return con
+
+
 def test_development_deals_bring_no_new_partner(pipeline):
     # Without the setting (the spec's default) they would be deals like any other: conversion from
     # `proposal`, organizers, 20 deals: week 1 (4 + 2)/20 = 0.3, week 2 1/20; D and G as of 28 Jan (one day
@@ -417,18 +436,13 @@ def test_development_deals_bring_no_new_partner(pipeline):
     # Pipeline 2 named a development pipeline: G is no open deal, the ten are no history and G no pace:
     # exactly the pipeline company's numbers (4/11 this month, 0.904 new deals this quarter), on the
     # build's day and on every backtest day, and nothing for G's sales manager
-    con = build(_with_development_deals(), development=(DEV,), pipeline_horizon_days=28, new_deals_days=28)
+    con = deal_parts(_with_development_deals(), (DEV,), pipeline_horizon_days=28, new_deals_days=28)
     assert part(con, "forecast_pipeline", "month", "new_partners") == pytest.approx(4 / 11)
     assert part(con, "forecast_new_deals", "quarter", "new_partners") == pytest.approx((0.4 * 52 + 0.1 * 45) / 28)
     assert not con.execute("SELECT count(*) FROM forecast_pipeline WHERE mkey = 2").fetchone()[0]
     for table in ("forecast_pipeline", "forecast_new_deals"):
         q = f"SELECT * EXCLUDE (mkey), mkey FROM {table} ORDER BY ALL"
         assert con.execute(q).fetchall() == pipeline.execute(q).fetchall()
-    got = con.execute(
-        "SELECT forecast_pipeline FROM report_plan_fact WHERE period_type = 'month' AND period_start = "
-        "DATE '2025-01-01' AND manager_id IS NULL AND metric = 'new_partners'"
-    ).fetchone()
-    assert float(got[0]) == pytest.approx(round(4 / 11, 2))
 
 
 def test_last_year_needs_the_history_a_year_and_a_quarter_back(base_con):

@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
 from salesglass.sources.amocrm.client import AmoClient
 
@@ -102,6 +103,7 @@ def by_page(
     *,
     ahead: int | None = None,
     go_on: Callable[[list[dict]], bool] = lambda _items: True,
+    walk: dict | None = None,
 ) -> Iterator[list[dict]]:
     """Pages 1, 2, … of a list by page number, in order, with up to `ahead` requests in flight (default:
     the client's `in_flight`; 1 = one page after the other).
@@ -110,20 +112,30 @@ def by_page(
     full page the next `ahead` are asked for at once and each answer asks for one more. Stops at the
     first page that is empty or links no further, or whose items `go_on` rejects; the few requests
     already sent past it are dropped unread (at most `ahead - 1` per list).
+
+    `walk`, when given, gets `complete`: whether the list was surely read to its end (False when it stopped on
+    an empty page, asked twice, after a page that linked on, or on a page repeating the one before it: amoCRM
+    also links on from a full last page, so that may be the true end or a glitch that hid the rest).
     """
     width = ahead or client.settings.in_flight
     limit = int(params.get("limit") or DEFAULT_PAGE)
     previous: set = set()
+    linked = False  # the page before linked on to another
+    report = walk if walk is not None else {}
+    report["complete"] = False
 
     def step(page: dict | None, items: list[dict]) -> tuple[list[dict], bool]:
         """(the items to yield, whether to ask past this page). A page that repeats the one before it (a
         server ignoring `page`) ends the list: it would otherwise be asked past for ever."""
-        nonlocal previous
+        nonlocal previous, linked
         if items and _ids(items) == previous:
             log.warning("amoCRM sent the same page of %s twice; stopped there", path)
             return [], False
         previous = _ids(items)
-        return items, _more(page, items, limit) and go_on(items)
+        more = _more(page, items, limit) and go_on(items)
+        report["complete"] = not more and (bool(items) or not linked)
+        linked = bool(_next(page))
+        return items, more
 
     page = client.get(path, {**params, "page": 1})
     items, more = step(page, _items(page, key))
@@ -294,23 +306,40 @@ def _one_second(
 def events_since(
     client: AmoClient, since: int, types: tuple[str, ...] = LEAD_EVENT_TYPES
 ) -> Iterator[tuple[list[dict], int | None]]:
-    """Lead events with created_at ≥ since. The watermark advances only while pages come oldest-first
-    (then everything older than a page's newest event has been seen); otherwise it is given at the end."""
+    """Lead events with created_at ≥ since. The watermark only covers what was read contiguously from
+    `since`: it advances with each page once the pages are seen to come oldest-first (a later event after
+    an earlier one, never the reverse: then everything older than a page's newest event has been read).
+    Newest-first, or while the order cannot be told (every event of the same second), the pages read so
+    far are the newest ones and older ones may still be unread: the watermark comes only when the walk
+    surely reached the end of the list, never after a glitch (a 204 or an error) cut it short."""
     params = {
         "filter[entity][]": "lead",
         "filter[type]": ",".join(types),
         "filter[created_at][from]": since,
         "limit": EVENT_LIMIT,
     }
-    ordered, newest, prev = True, since, since
-    for items in by_page(client, "/api/v4/events", "events", params):
+    order: str | None = None  # "asc" once a later event follows an earlier one; "mixed" after the reverse
+    newest, prev = since, None
+    walk: dict = {}
+    for items in by_page(client, "/api/v4/events", "events", params, walk=walk):
         stamps = [e.get("created_at") or 0 for e in items]
-        ordered = ordered and stamps == sorted(stamps) and stamps[0] >= prev
+        seq = ([prev] if prev is not None else []) + stamps
+        if any(b < a for a, b in pairwise(seq)):
+            order = "mixed"
+        elif order is None and any(b > a for a, b in pairwise(seq)):
+            order = "asc"
         prev = stamps[-1]
         newest = max(newest, *stamps)
-        yield items, (newest if ordered else None)
-    if not ordered:
-        yield [], newest
+        yield items, (newest if order == "asc" else None)
+    if order != "asc":
+        if walk["complete"]:
+            yield [], newest
+        else:
+            log.warning(
+                "amoCRM's events list (newest first) ended early; the events watermark stays at %s so the "
+                "next sync reads the older ones again",
+                since,
+            )
 
 
 def one_by_one(client: AmoClient, ids: list[int]) -> list[dict]:

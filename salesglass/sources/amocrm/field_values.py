@@ -25,6 +25,11 @@ KIND_BOTH = "client kind values mean both organizer and operator (deal kept, cli
 ACCOUNT_NOT_WHOLE = "platform account id in a numeric field is not a whole number (kept empty)"
 INN_DIGITS = "ИНН does not have 10 or 12 digits (kept empty)"
 FIELDS_NOT_A_LIST = "custom fields or their values are not a list (those values not read, deal kept)"
+# a value sent as an enum id alone, an id the field does not list (an option deleted, or a glitch)
+ENUM_UNKNOWN = (
+    "value of field «{field}» ({field_id}) is enum id {enum}, not one of the field's values, "
+    "sent without its text (deal kept, value unknown)"
+)
 
 
 def _list(values: tuple[str, ...] | set[str]) -> str:
@@ -63,7 +68,8 @@ def fields_not_a_list(data_sql: str) -> str:
 def pivot_sql(entity: str, table: str, fields: dict[str, int | None]) -> str:
     """One row per record with each mapped field as `<name>` (its first value, text), `<name>_enum`
     (the first enum id, text), `<name>_values` / `<name>_enums` (every value of a multiselect, lower-cased
-    and trimmed / every enum id) and `<name>_n` (how many values it has)."""
+    and trimmed / every enum id), `<name>_lost` (the enum ids sent without a text that the field does not
+    list either: no value can be read from them) and `<name>_n` (how many values it has)."""
     cols = []
     for name, fid in fields.items():
         where = f"FILTER (WHERE field_id = {fid if fid is not None else -1})"
@@ -71,6 +77,8 @@ def pivot_sql(entity: str, table: str, fields: dict[str, int | None]) -> str:
             f"arg_min(value, pos) {where} AS {name}, arg_min(enum_id, pos) {where} AS {name}_enum, "
             f"list(lower(trim(value)) ORDER BY pos) {where} AS {name}_values, "
             f"list(enum_id ORDER BY pos) {where} AS {name}_enums, "
+            f"list(enum_id ORDER BY pos) FILTER (WHERE field_id = {fid if fid is not None else -1} "
+            f"AND value IS NULL AND enum_id IS NOT NULL) AS {name}_lost, "
             f"count(pos) {where} AS {name}_n"
         )
     ids = ", ".join(str(int(f)) for f in fields.values() if f is not None) or "NULL"
@@ -86,6 +94,12 @@ def pivot_sql(entity: str, table: str, fields: dict[str, int | None]) -> str:
             LEFT JOIN __amo_enums e ON e.field_id = v.field_id AND e.enum_id = TRY_CAST(v.enum_id AS BIGINT)
         ) v USING (id)
         GROUP BY r.id"""
+
+
+def lost_enum_notes_sql(col: str, field_name: str, field_id: int) -> str:
+    """The notes (`ENUM_UNKNOWN`, one per id) for the enum ids of `col` that no text could be found for."""
+    head, tail = ENUM_UNKNOWN.format(field=field_name, field_id=field_id, enum="\0").split("\0")
+    return f"list_transform(coalesce({col}_lost, []::VARCHAR[]), e -> {quote_lit(head)} || e || {quote_lit(tail)})"
 
 
 def cold_sql(col: str) -> tuple[str, str]:

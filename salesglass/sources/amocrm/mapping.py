@@ -127,6 +127,13 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
     acct_sql, bad_acct = fv.account_id_sql("cf.acct", res.field_types.get("lead_platform_account_id"))
     notes.append((fv.ACCOUNT_NOT_WHOLE, bad_acct))
     loss_sql = "cf.loss" if lf.get("loss_reason") is not None else "reason.name"
+    lost = [
+        fv.lost_enum_notes_sql(f"cf.{col}", res.field_names.get(name, str(lf[name])), int(lf[name] or 0))
+        for col, name in (("kind", "client_kind"), ("cold", "cold_deal"), ("loss", "loss_reason"))
+        if lf.get(name) is not None
+    ]
+    if lf.get("cold_deal") is not None:  # a cold flag that is only an unknown enum id is unknown, not warm
+        cold_sql = f"CASE WHEN cf.cold IS NULL AND len(coalesce(cf.cold_lost, [])) > 0 THEN NULL ELSE {cold_sql} END"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_deals AS
     WITH ids AS (SELECT id FROM {leads} UNION SELECT id FROM {_scoped("raw_amocrm_deleted_leads", "id", scope)}),
     ev AS (SELECT entity_id AS id,
@@ -167,7 +174,7 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
          AND greatest(b.trash_at, b.deleted_ev) >= coalesce(greatest(b.alive_at, b.restored_ev), -1)) AS is_deleted,
       TRY_CAST(b.d->'$._embedded.companies[0]'->>'$.id' AS BIGINT) AS company_id,
       {acct_sql} AS platform_account_id,
-      {fv.notes_sql(notes)} AS field_notes,
+      {_concat([fv.notes_sql(notes), *lost])} AS field_notes,
       coalesce(b.d, b.td) AS raw
     FROM b LEFT JOIN __amo_lead_cf cf USING (id)
     LEFT JOIN (SELECT id AS reason_id, data->>'$.name' AS name FROM raw_amocrm_loss_reasons) reason
@@ -201,6 +208,14 @@ def _notes(con: duckdb.DuckDBPyConnection, entity: str, key: str, relation: str)
                         SELECT {source}, {what}, CAST({key} AS VARCHAR), unnest(field_notes), raw, now()
                         FROM {relation}""")
     return int(n)
+
+
+def _concat(lists: list[str]) -> str:
+    """SQL lists joined into one (`list_concat` takes two at a time)."""
+    out = lists[0]
+    for more in lists[1:]:
+        out = f"list_concat({out}, {more})"
+    return out
 
 
 def _deal_stages_sql() -> str:
@@ -361,6 +376,9 @@ def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, sc
         "'deleted before the first sync, and no status change tells its pipeline'",
         "__amo_deals",
     )
+    # a status the account does not list (deleted, or a glitch): the deal is loaded as amoCRM has it now, with
+    # that status id and no stage, and a quarantine note says so (the data-quality page). Kept as last seen it
+    # would go on counting in the stage it has left; dropped, the deal would vanish from its manager's list
     bad += _quarantine(
         con,
         "deals",
@@ -382,9 +400,9 @@ def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, sc
     con.execute(f"""DELETE FROM deals WHERE deal_id IN (SELECT deal_id FROM __amo_deals WHERE {other})""")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE __amo_deals_ok AS SELECT * EXCLUDE (raw, status_known, "
-        f"field_notes) FROM __amo_deals WHERE {mapped} AND status_known"
+        f"field_notes) FROM __amo_deals WHERE {mapped}"
     )
-    out.unreadable_fields += _notes(con, "deals", "deal_id", f"__amo_deals WHERE {mapped} AND status_known")
+    out.unreadable_fields += _notes(con, "deals", "deal_id", f"__amo_deals WHERE {mapped}")
     out.loaded["deals"] = _record(out, load_staged(con, DEALS, "__amo_deals_ok", source=SOURCE, own_transaction=False))
     con.execute("DELETE FROM __amo_deals_ok WHERE deal_id NOT IN (SELECT deal_id FROM deals)")
     con.execute(_deal_stages_sql())

@@ -27,6 +27,7 @@ class Resolved:
     operator: set[str] = field(default_factory=set)
     # type of each mapped field (select, multiselect, radiobutton, checkbox, numeric, text, …) by canonical name
     field_types: dict[str, str] = field(default_factory=dict)
+    field_names: dict[str, str] = field(default_factory=dict)  # each mapped field's name in amoCRM, by canonical name
     # (field id, enum id) → enum value of every mapped field, for values sent as an enum id only
     enum_values: dict[tuple[int, int], str] = field(default_factory=dict)
     user_roles: dict[int, str] = field(default_factory=dict)
@@ -88,6 +89,7 @@ def _remember(res: Resolved, name: str, definition: dict | None) -> None:
     if definition is None:
         return
     res.field_types[name] = str(definition.get("type") or "text")
+    res.field_names[name] = str(definition.get("name") or definition.get("id"))
     for e in definition.get("enums") or []:
         if e.get("id") is not None:
             res.enum_values[(int(definition["id"]), int(e["id"]))] = str(e.get("value", ""))

@@ -119,6 +119,7 @@ def inspect(
         console.print(table)
     from salesglass.account_zone import resolve_zone
 
+    zone_note = ""
     if cfg.platform.timezone:
         proposal = propose(catalog, timezone=cfg.platform.timezone)
     else:  # no [platform] timezone: naive times are read in the account zone, which a sync may still change
@@ -126,9 +127,14 @@ def inspect(
         zone_from = {
             "config": zone.detail or "[account] timezone",
             "amocrm": "the amoCRM account's zone, as synced",
-            "default": "no zone set and no amoCRM account synced yet; once synced, the account's own zone",
+            "default": "the default: no [account] timezone set and no amoCRM account synced yet; "
+            "once synced, the account's own zone",
         }[zone.source]
         proposal = propose(catalog, timezone=zone.name, zone_from=zone_from)
+        zone_note = (
+            f"\nnaive times (no offset) are read in {zone.name} ({zone_from}); if the back-office writes "
+            f'another zone, set it under [platform]: timezone = "Area/City" (e.g. "America/Sao_Paulo")'
+        )
     if not write:
         console.print(
             "\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False, markup=False
@@ -136,6 +142,8 @@ def inspect(
         console.print(escape(to_toml(proposal)), highlight=False, soft_wrap=True)
         if proposal.plans:
             console.print(escape(plans_toml(proposal)), highlight=False, soft_wrap=True)
+        if zone_note:
+            console.print(zone_note, highlight=False, markup=False, soft_wrap=True)
         return
     path = config or __import__("pathlib").Path(DEFAULT_CONFIG_NAME)
     if not path.exists():
@@ -157,6 +165,8 @@ def inspect(
         highlight=False,
         markup=False,  # "[plans]" is text, not a rich style tag (it vanished: "added 4 inputs and  to …")
     )
+    if zone_note:
+        console.print(zone_note, highlight=False, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,8 @@ from salesglass.serve.web.pages import bonuses, cohorts, drill, funnel, partners
 from salesglass.serve.web.pages.drill import DrillView
 from salesglass.serve.web.view import PageView
 
+MONEY_ICON = "¤"  # a page about money: the menu shows the account currency's sign (base.html), not always ₽
+
 
 @dataclass(frozen=True)
 class Page:
@@ -33,7 +35,7 @@ PAGES: dict[str, Page] = {
         Page("planfact", "page_planfact", "◎", ("period_type", "at", "manager"), planfact.build),
         Page("partners", "page_partners", "✚", ("months", "manager", "kind"), partners.build),
         Page("cohorts", "page_cohorts", "▦", ("months", "kind", "measure", "mode"), cohorts.build),
-        Page("bonuses", "page_bonuses", "₽", ("months", "manager"), bonuses.build),
+        Page("bonuses", "page_bonuses", MONEY_ICON, ("months", "manager"), bonuses.build),
         Page("quality", "page_quality", "✓", (), quality.build, admin_only=True, volatile=True),
     )
 }
