@@ -206,6 +206,8 @@ def compact_if_worthwhile(
             return None  # another process has the warehouse open: the next full reload compacts it
         raise
     try:
+        for leftover in _compacting(path):  # of a compaction that was killed: as big as the live data
+            leftover.unlink(missing_ok=True)
         con.execute("CHECKPOINT")  # a pending write-ahead log goes into the file first
         name, block_size, total, used, free = con.execute(
             "SELECT database_name, block_size, total_blocks, used_blocks, free_blocks "
@@ -225,10 +227,8 @@ def compact_if_worthwhile(
 def _rewrite(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> None:
     """Copy the open database `source` into a fresh file and rename that over `path` (the caller holds
     `path` open, so the rename happens under its lock)."""
-    tmp = path.with_name(path.name + ".compacting")
-    leftovers = (tmp, _wal(tmp))
-    for leftover in leftovers:  # of a compaction that was killed
-        leftover.unlink(missing_ok=True)
+    leftovers = _compacting(path)
+    tmp = leftovers[0]
     attached = False
     try:
         con.execute(f"ATTACH {quote_lit(str(tmp))} AS __compacted (STORAGE_VERSION {quote_lit(STORAGE_VERSION)})")
@@ -255,6 +255,12 @@ def _rewrite(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> None:
 def _copy_database(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
     """Schema (tables with constraints, views, sequences, macros, types) first, then the rows."""
     con.execute(f"COPY FROM DATABASE {source} TO {target}")
+
+
+def _compacting(path: Path) -> tuple[Path, Path]:
+    """The new file a compaction writes (and its log); the caller holds `path` open, so no other runs."""
+    tmp = path.with_name(path.name + ".compacting")
+    return tmp, _wal(tmp)
 
 
 def _wal(path: Path) -> Path:

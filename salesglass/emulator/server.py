@@ -174,7 +174,10 @@ class Handler(BaseHTTPRequestHandler):
                 self._problem(400, "Bad Request", "expected a JSON object")
                 return 400
             status, out = emu.tokens.exchange(body)
-            self._json(status, out, "application/json" if status == 200 else "application/problem+json")
+            ctype = "application/json" if status == 200 else "application/problem+json"
+            if odd is not None and odd.trickle:
+                return self._trickle(status, json.dumps(out).encode(), ctype, odd)
+            self._json(status, out, ctype)
             return status
         fault = emu.dice.roll()
         if emu.dice.faults.slow_seconds:

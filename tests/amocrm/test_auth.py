@@ -262,3 +262,15 @@ def test_a_429_on_the_token_endpoint_is_waited_out_and_the_refresh_goes_through(
     stored = json.loads(store.path.read_text())
     assert stored["refresh_token"] != first["refresh_token"] and "refresh_started_at" not in stored
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+
+
+def test_a_token_answer_sent_a_trickle_at_a_time_fails_the_refresh_in_time_and_is_never_resent(tmp_path, emulator):
+    cfg = oauth_config(tmp_path, emulator.url)
+    authorize(cfg)
+    emulator.tokens.expire_access_tokens()
+    emulator.misbehave("/oauth2/access_token", trickle=0.02, trickle_bytes=16)  # ~0.7 s for the whole answer
+    amo = cfg.amocrm.model_copy(update={"timeout": 0.25})
+    with client_from_config(amo, cfg.base_dir) as client, pytest.raises(AuthError, match=r"token endpoint: .*deadline"):
+        client.get("/api/v4/account")
+    # it may have rotated the refresh token: never sent again (the emulator's tokens say what happened)
+    assert [r[1] for r in emulator.requests("POST")] == ["/oauth2/access_token"] * 2  # the code, the refresh

@@ -162,3 +162,18 @@ def test_a_204_in_the_middle_of_a_newest_first_walk_is_asked_again(tmp_path, unf
     run_sync(cfg, progress=False)
     assert unfiltered.emulator.script.used == [("/api/v4/leads", "204")]
     assert deals(cfg) == EXPECTED_DEALS and stages(cfg) == EXPECTED_STAGES
+
+
+def test_a_newest_first_walk_cut_short_keeps_its_watermark_and_the_next_sync_reads_the_rest(
+    tmp_path, unfiltered, monkeypatch
+) -> None:
+    """Page 2 is a 204 twice (asked again, still empty): the walk ends there, and the watermark must not move
+    past the older leads it never read, or they stay missing until the next full sync."""
+    monkeypatch.setattr(extract, "LIST_LIMIT", 2)
+    unfiltered.misbehave("/api/v4/leads$", status=204, page=2, times=2)
+    cfg = make_config(tmp_path, unfiltered.url)
+    run_sync(cfg, progress=False)
+    assert unfiltered.emulator.script.used == [("/api/v4/leads", "204")] * 2
+    assert rows(cfg, "SELECT count(*) FROM amocrm_sync_state WHERE stream = 'leads'") == [(0,)]
+    run_sync(cfg, progress=False)  # an incremental sync, amoCRM answering as it should
+    assert deals(cfg) == EXPECTED_DEALS and stages(cfg) == EXPECTED_STAGES

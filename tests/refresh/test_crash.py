@@ -103,3 +103,19 @@ def test_a_build_that_fills_the_disk_leaves_the_published_file_and_no_half_copy(
     assert "File too large" in errors.get(timeout=5)
     assert published.read_bytes() == before
     assert list(published.parent.glob(".reports.duckdb.building-*")) == []  # no half copy eating the disk
+
+
+def test_the_copy_of_a_killed_compaction_goes_at_the_next_full_load_even_when_none_is_needed(tmp_path):
+    """A compaction killed mid-copy leaves `<warehouse>.compacting` (as big as the live data); the next
+    full load's check deletes it, also when the warehouse no longer needs compacting."""
+    from salesglass.warehouse import compact_if_worthwhile, connect
+
+    warehouse = tmp_path / "wh.duckdb"
+    con = connect(warehouse)
+    con.execute("CREATE TABLE deals AS SELECT range AS deal_id FROM range(1000)")
+    con.close()
+    killed = [tmp_path / "wh.duckdb.compacting", tmp_path / "wh.duckdb.compacting.wal"]
+    for path in killed:
+        path.write_bytes(b"half a copy")
+    assert compact_if_worthwhile(warehouse, min_bytes=0) is None  # nothing free to compact
+    assert [p for p in killed if p.exists()] == []

@@ -156,9 +156,13 @@ class AmoClient:
         for attempt in range(s.max_retries + 1):
             self._sent()
             try:
-                resp = self.http.post("/oauth2/access_token", json=body)
+                deadline = time.monotonic() + s.timeout
+                sent = self.http.send(self.http.build_request("POST", "/oauth2/access_token", json=body), stream=True)
+                resp = _read_by(sent, deadline, s.timeout)
             except httpx.HTTPError as exc:
                 raise AuthError(f"could not reach amoCRM's token endpoint: {exc.__class__.__name__}") from None
+            except _TooSlow as exc:
+                raise AuthError(f"amoCRM's token endpoint: {exc}") from None
             self._count(resp.status_code)
             self._check_blocked(resp)
             if resp.status_code != 429 or attempt == s.max_retries:

@@ -261,7 +261,8 @@ def newest_first(
     `since` (everything after it is older still). Page numbers over a changing list: an edit moves a
     record to the front (the records behind it shift back, so some are read twice — kept once by id;
     the edited record's new version is newer than the watermark, so the next sync reads it). The
-    watermark comes with the last page only: until the walk is done, older records may be unread.
+    watermark comes with the last page only, and only when the walk surely got there (`by_page`'s `walk`):
+    until then older records may be unread.
     """
     limit = limit or LIST_LIMIT
     path = f"/api/v4/{kind}"
@@ -275,7 +276,8 @@ def newest_first(
     def above_watermark(records: list[dict]) -> bool:  # a page reaching below it ends the walk
         return len(records) >= limit and not any((r.get("updated_at") or 0) < since for r in records)
 
-    for records in by_page(client, path, kind, params, go_on=above_watermark):
+    walk: dict = {}
+    for records in by_page(client, path, kind, params, go_on=above_watermark, walk=walk):
         fresh = [r for r in records if (r.get("updated_at") or 0) >= since and r["id"] not in seen]
         if fresh:
             seen.update(r["id"] for r in fresh)
@@ -283,7 +285,10 @@ def newest_first(
             if pending:
                 yield pending, None
             pending = fresh
-    if pending:
+    if pending and not walk["complete"]:  # cut short (a 204 asked for twice): older records may be unread
+        log.warning("amoCRM's %s list (newest first) ended early; its watermark stays for the next sync", kind)
+        yield pending, None
+    elif pending:
         yield pending, newest
 
 
