@@ -230,6 +230,8 @@ def walk(page, server: str, lang: str, shots: str | None) -> None:
         page.goto(server + href)
         assert_whole(page, f"opening {name}")
         assert_language(page, lang, name)
+        if name == "funnel":
+            assert_funnel_labels_as_the_table(page)
         if shots:
             shot(page, f"{shots}-{name}")
         controls = page.locator("form.filters select, form.filters input")
@@ -245,6 +247,16 @@ def walk(page, server: str, lang: str, shots: str | None) -> None:
             assert_whole(page, f"back on {name} ({lang})")
             page.go_forward()
             assert_whole(page, f"forward on {name} ({lang})")
+
+
+def assert_funnel_labels_as_the_table(page) -> None:
+    """The funnel's labels write each stage's deals as its table does ("Лид: 4 595", not "Лид: 4595")."""
+    labels = page.locator("#chart-funnel svg text").all_text_contents()
+    stages = page.locator('[data-table="funnel"] tbody td[data-col="stage"]').all_inner_texts()
+    deals = page.locator('[data-table="funnel"] tbody td[data-col="deals"]').all_inner_texts()
+    expected = [f"{stage}: {n}".replace("\u00a0", " ") for stage, n in zip(stages, deals, strict=True)]
+    shown = [x.replace("\u00a0", " ") for x in labels if ": " in x]
+    assert shown == expected and any(len(n) > 3 for n in deals), (shown, expected)
 
 
 def switch_language(page, to: str) -> None:
