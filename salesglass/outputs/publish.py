@@ -15,6 +15,7 @@ the old tables keeps seeing them until it ends. A publish is serialised by an ad
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 import time
@@ -144,6 +145,26 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
     return con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchall()[0][0]
 
 
+WORKDIR_PREFIX = "salesglass-publish-"
+
+
+def remove_dead_workdirs(parent: Path | None = None) -> list[Path]:
+    """Delete the CSV folders of publishes whose process is gone (killed mid-copy: every table's rows as
+    CSV, left in the temporary folder until a reboot). The folder's name carries its process's pid."""
+    import shutil
+
+    from salesglass.refresh.lock import pid_alive
+
+    parent = Path(tempfile.gettempdir()) if parent is None else parent
+    removed = []
+    for path in parent.glob(f"{WORKDIR_PREFIX}*-*"):
+        pid = path.name[len(WORKDIR_PREFIX) :].split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 def _schemas_like(pg: psycopg.Connection, pattern: str) -> list[str]:
     rows = pg.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [pattern]).fetchall()
     return [r[0] for r in rows]
@@ -193,7 +214,8 @@ def publish_postgres(
         pg.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"salesglass publish {schema}"])
         for leftover in _schemas_like(pg, f"{schema}\\_\\_new\\_%"):  # from a publish that crashed
             pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(leftover)))
-        with tempfile.TemporaryDirectory(prefix="salesglass-publish-") as workdir, pg.transaction():
+        remove_dead_workdirs()
+        with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-") as workdir, pg.transaction():
             pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(new)))
             for table in _tables(con):
                 summary.tables[table] = _load_table(con, pg, new, table, Path(workdir))

@@ -107,12 +107,17 @@ def refresh_status(
 ) -> None:
     """Show the recent refreshes: when, which steps, and why one failed."""
     from salesglass.config import load_config
-    from salesglass.refresh.lock import lock_path_for, read_holder
+    from salesglass.refresh.lock import is_stale, lock_path_for, read_holder
     from salesglass.runs import read_runs, runs_path_for
 
     cfg = load_config(config)
     holder = read_holder(lock_path_for(cfg.warehouse_path))
-    if holder:
+    if holder and is_stale(holder, cfg.refresh.stale_lock_minutes * 60.0):
+        console.print(
+            f"not running: the lock of pid {holder.get('pid')} on {holder.get('host')} is left from a refresh that was "
+            "killed or crashed (or hangs); the next refresh takes it over by itself"
+        )
+    elif holder:
         console.print(f"running now: pid {holder.get('pid')} on {holder.get('host')}")
     table = Table("run", "trigger", "started (UTC)", "result", "steps / error")
     for run in read_runs(runs_path_for(cfg.warehouse_path), limit=limit):

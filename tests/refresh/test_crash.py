@@ -119,3 +119,43 @@ def test_the_copy_of_a_killed_compaction_goes_at_the_next_full_load_even_when_no
         path.write_bytes(b"half a copy")
     assert compact_if_worthwhile(warehouse, min_bytes=0) is None  # nothing free to compact
     assert [p for p in killed if p.exists()] == []
+
+
+def test_refresh_status_does_not_call_a_killed_refresh_running(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from salesglass.cli import app
+    from salesglass.refresh.lock import lock_path_for
+
+    (tmp_path / "salesglass.toml").write_text('[warehouse]\npath = "wh.duckdb"\n')
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock = lock_path_for(tmp_path / "wh.duckdb")
+    lock.write_text(json.dumps({"pid": dead.pid, "host": os.uname().nodename, "started": 1.0, "heartbeat": 9e9}))
+    out = CliRunner().invoke(app, ["refresh-status", "-c", str(tmp_path / "salesglass.toml")], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    assert "running now" not in out.output
+    assert f"not running: the lock of pid {dead.pid}" in out.output
+
+
+def test_the_csv_folder_of_a_killed_postgresql_publish_goes_at_the_next_publish(tmp_path):
+    """`salesglass publish` writes every table as CSV into a temporary folder; killed mid-copy, the folder
+    (all the published rows) stayed until a reboot. The next publish deletes those of dead processes."""
+    import subprocess
+    import sys
+
+    from salesglass.outputs.publish import remove_dead_workdirs
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    killed = tmp_path / f"salesglass-publish-{dead.pid}-k3j2"
+    running = tmp_path / f"salesglass-publish-{os.getppid()}-a8f1"  # a publish running in a live process
+    for folder in (killed, running):
+        folder.mkdir()
+        (folder / "sales.csv").write_text("1,2026-12-01,100.00\n")
+    assert remove_dead_workdirs(tmp_path) == [killed]
+    assert not killed.exists() and (running / "sales.csv").exists()
