@@ -453,6 +453,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "возможно: открытая или выигранная сделка, по одному кандидату с каждой стороны, партнёр больше ни с чем "
         "не связан; слабо: все остальные. Проверьте перед тем, как добавить связь: имена повторяются.",
     ),
+    "suggestions_no_confidence": (
+        "How sure each suggestion is: shown once this version makes them again; run `salesglass refresh` "
+        "(or `salesglass link`, then `salesglass build`).",
+        "Уверенность в каждом предложении появится, когда эта версия составит их заново: запустите "
+        "`salesglass refresh` (или `salesglass link`, затем `salesglass build`).",
+    ),
     "confidence_possible": ("possible", "возможно"),
     "confidence_weak": ("weak", "слабо"),
     "why": ("Why", "Почему"),

@@ -98,6 +98,42 @@ def open_as(browser, demo_server, demo):
     assert errors == [], errors
 
 
+# chart labels a reader can read: a category axis told to label every category (interval 0) shows each one
+# (cohorts showed months of life 0, 2, 4 only; plan vs fact every other month in Russian), and no two level
+# labels of a line touch (a value axis printed "1.6B" nearly on top of "1.5B"); rotated labels are left out.
+# A wrapped label is drawn as one text per line.
+LABELS_JS = r"""() => {
+  const bad = [];
+  document.querySelectorAll('[data-chart]').forEach(el => {
+    const chart = window.echarts && echarts.getInstanceByDom(el);
+    if (!chart) return;
+    const texts = [...el.querySelectorAll('svg text')].filter(t => t.textContent.trim());
+    const squash = s => s.replace(/\s+/g, '');
+    // a label wrapped onto lines is one text per line, in order: runs of up to three texts count as one
+    const parts = texts.map(t => squash(t.textContent));
+    const next = i => parts[i] || '';
+    const shown = new Set(parts.flatMap((p, i) => [p, p + next(i + 1), p + next(i + 1) + next(i + 2)]));
+    [].concat(chart.getOption().xAxis || []).forEach(ax => {
+      if (ax.type !== 'category' || !ax.axisLabel || ax.axisLabel.interval !== 0) return;
+      const missing = (ax.data || []).map(String).filter(d => !shown.has(squash(d)));
+      if (missing.length) bad.push(el.id + ': x axis labels not shown: ' + missing.join(', '));
+    });
+    const level = t => {
+      const m = /matrix\(([^)]*)\)/.exec(t.getAttribute('transform') || '');
+      return !m || Math.abs(parseFloat(m[1].split(/[ ,]+/)[1])) < 1e-6;
+    };
+    const boxes = texts.filter(level).map(t => [t.textContent.trim(), t.getBoundingClientRect()])
+      .filter(b => b[1].width);
+    boxes.forEach(([a, ra], i) => boxes.forEach(([b, rb], j) => {
+      const sameLine = Math.abs((ra.top + ra.bottom) / 2 - (rb.top + rb.bottom) / 2) <= ra.height / 2;
+      const gap = rb.left - ra.right;
+      if (i !== j && sameLine && rb.left >= ra.left && gap < 4) bad.push(el.id + ': labels touch: ' + a + ' | ' + b);
+    }));
+  });
+  return bad;
+}"""
+
+
 def assert_whole(page, after: str) -> None:
     """Wait (briefly) until the page is whole; fail naming the interaction and what is broken."""
     try:
@@ -105,6 +141,8 @@ def assert_whole(page, after: str) -> None:
     except Exception:
         broken = page.evaluate(f"({BROKEN_JS})()")
         pytest.fail(f"after {after} on {page.url}: {broken}")
+    unreadable = page.evaluate(LABELS_JS)
+    assert unreadable == [], f"after {after} on {page.url}: {unreadable[:6]}"
 
 
 # headers, filter labels and choices, KPI labels and page titles in the page's language: no Cyrillic on an

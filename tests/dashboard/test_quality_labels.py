@@ -174,3 +174,8 @@ def test_suggestions_of_a_file_linked_before_the_review_columns_still_render(tmp
         assert resp.status_code == 200
         table = resp.text[resp.text.index("Fuzzy link suggestions (review)") :]
         assert "Unlinked deal" in table and "names 92\u00a0% alike" in table
+        # no confidence in the file: no column of "—" on every row, but once how to get it
+        table = table[: table.index("</section>")]
+        assert "Confidence" not in table and 'data-col="confidence"' not in table
+        assert table.count("How sure each suggestion is: shown once this version makes them again") == 1
+        assert "<code>salesglass refresh</code>" in table

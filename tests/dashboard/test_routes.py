@@ -401,7 +401,8 @@ def test_a_partner_whose_refunds_exceed_its_sales_reads_stopped_not_a_decline_ov
     write_published(
         cfg.published_path,
         extra_sql="""INSERT INTO report_declining_partners VALUES
-                     ('2026-03-15', 'PR', 'Refunder', 'organizer', 103, 10000.00, -21000.00, 100.00);""",
+                     ('2026-03-15', 'PR', 'Refunder', 'organizer', 103, 10000.00, -21000.00, 100.00),
+                     ('2026-03-15', 'PO', 'Old file', 'organizer', 103, 10000.00, -500.00, 105.00);""",
     )
     add_users(cfg)
     with TestClient(create_app(cfg), headers={"accept-language": "en-US,en;q=0.9"}) as c:
@@ -412,8 +413,11 @@ def test_a_partner_whose_refunds_exceed_its_sales_reads_stopped_not_a_decline_ov
     assert cell.startswith('<span class="tip" title="Stopped: refunds exceed sales') and ">100" in cell, cell
     assert "31,000" in row.split('data-col="loss">')[1].split("</td>")[0]
     assert "the partner stopped, its refunds exceed its sales" in table
+    # a file built before the report's cap holds 105 % (10 000 → −500): the page caps it too
+    old = next(r for r in table.split("<tr") if "Old file" in r)
+    assert ">100.0%</span>" in old.split('data-col="decline_pct">')[1].split("</td>")[0], old
     # the fixture's partners decline 50 % and 83 %: no tip on theirs
-    assert table.count('class="tip"') == 1
+    assert table.count('class="tip"') == 2
 
 
 def test_a_drill_down_typed_with_the_pages_from_and_to_is_filtered_by_them(admin) -> None:
@@ -432,3 +436,18 @@ def test_a_drill_down_typed_with_the_pages_from_and_to_is_filtered_by_them(admin
     # both names for one end of the range: which one is meant? a message naming them, not a guess
     r = admin.get("/drill/deals?basis=created&since=2026-01-01&from=2026-02")
     assert r.status_code == 400 and "since/until" in r.text and "from/to" in r.text and "drop since or from" in r.text
+
+
+def test_the_bonus_lines_card_opens_a_list_only_when_there_are_lines(admin) -> None:
+    """ "Lines 0" was a drill link to an empty list. The fixture's bonus summary counts 2 + 2 lines of manager 101
+    (Feb, Mar 2026) and 1 of 102 (Mar): 5 in Feb–Mar 2026, none in Jun–Jul 2025."""
+
+    def card(query: str) -> str:
+        html = admin.get(f"/bonuses?{query}").text
+        found = re.search(r'<div class="label">Lines</div>\s*<div class="value[^"]*">(.*?)</div>', html)
+        assert found, html[:500]
+        return found.group(1)
+
+    five = card("from=2026-02&to=2026-03")
+    assert five.startswith('<a href="/drill/bonus?') and five.endswith(">5</a>"), five
+    assert card("from=2025-06&to=2025-07") == "0"

@@ -234,7 +234,8 @@ def _map(con: duckdb.DuckDBPyConnection, res: Resolved, summary: SyncSummary, am
 def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
     """Re-read these leads (and their events) now — what a webhook triggers — and rebuild the canonical tables.
 
-    Uses the account's reference lists from the last full/incremental sync; watermarks are untouched.
+    Uses the account's reference lists from the last full/incremental sync, read again when the leads name
+    a status, user or field they lack; watermarks are untouched.
     """
     from salesglass.warehouse import open_warehouse
 
@@ -252,6 +253,15 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
             gone = extract.by_ids(client, missing, only_deleted=True) if missing else []
         else:  # filter[id] would be ignored: one request per lead; deletions come from the events below
             live, gone = extract.one_by_one(client, ids), []
+        named = _Named()
+        named.add("leads", live)
+        if unknown := named.unknown_to(con, res):
+            # a card dragged into a status made since the last sync (or a new field, user): the lists the last
+            # sync kept lack it, and the deal would lose its stage until the next sync read them
+            summary.warnings.append(f"read the reference lists again: the re-read leads name {unknown}")
+            with SyncProgress(client, enabled=False) as bar:
+                res, reference = _reference(client, cfg.amocrm, summary, bar, _kept_pipelines(con))
+            _store_reference(con, reference)
         events: list[dict] = []
         for start in range(0, len(ids), 10):  # amoCRM: at most 10 entity ids per events filter
             params = {

@@ -143,7 +143,8 @@ def kpis(ctx: Ctx, tot: dict[str, Any], lo: date, hi: date) -> list[Kpi]:
         Kpi(t("bonus_total"), f.money_short(tot["total"])),
         Kpi(t("sales_bonus"), f.money_short(tot["sales_bonus"])),
         Kpi(t("development_bonus"), f.money_short(tot["development_bonus"])),
-        Kpi(t("bonus_lines"), f.number(tot["lines"]), link=lines),
+        # no lines, nothing to list: "0" is no link to an empty drill-down
+        Kpi(t("bonus_lines"), f.number(tot["lines"]), link=lines if tot["lines"] else None),
     ]
 
 

@@ -105,6 +105,9 @@ def heatmap_chart(ctx: Ctx, grid: Retention, measure: str, kind: str) -> Chart:
                 "nameLocation": "middle",
                 "nameGap": 26,
                 "data": [str(k) for k in range(grid.max_offset + 1)],
+                # every month of life labelled (two digits fit even 25 months at 1440 px); a narrow
+                # screen still drops the labels that would overlap (app.js hideOverlap)
+                "axisLabel": {"interval": 0},
                 "splitArea": {"show": True},
             },
             "yAxis": {
@@ -165,6 +168,7 @@ def _declining(ctx: Ctx, view: PageView) -> None:
         r["_link_name"] = drill(ctx, "partners", partner=r["partner_id"], kind="")
         if (r["recent_28d"] or 0) < 0:  # the report caps its decline at 100 %: say why it reads 100
             r["_tip_decline_pct"] = t("tip_refunds_exceed_sales")
+            r["decline_pct"] = min(r["decline_pct"], Decimal(100))  # a file built before the cap said 310 %
     notes = []
     if whole["n"] > len(rows):
         notes.append(t("declining_shown", shown=f.number(len(rows)), total=f.number(whole["n"])))

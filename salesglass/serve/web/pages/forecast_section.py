@@ -75,7 +75,14 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
             "legend": {"top": 0},
             "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
             "yAxis": {"type": "category", "data": cat},
-            "xAxis": {"type": "value", "sgFormat": "money", "max": round(reach * 1.05) or None},
+            # room past the furthest plan or P90; that end is no round number, so it gets no label of its own
+            # (it printed "1.6B" nearly on top of "1.5B")
+            "xAxis": {
+                "type": "value",
+                "sgFormat": "money",
+                "max": round(reach * 1.05) or None,
+                "axisLabel": {"showMaxLabel": False},
+            },
             "series": [
                 {
                     **_part_bar(t("fact_to_date"), r["fact"], BLUE),

@@ -241,6 +241,12 @@ def suggestions_table(ctx: Ctx, *, lost: bool = False) -> TableView | None:
         r["_link_partner_name"] = drill(ctx, "partners", partner=r["partner_id"])
         r["why"] = _why(ctx, r)
         r["confidence"] = t(f"confidence_{r['confidence']}") if r.get("confidence") else None
+    # a file linked before the review columns has no confidence: no column of "—" on every row, but once
+    # how to get it
+    confidence = [Col("confidence", t("confidence"), hint=t("confidence_hint"))] if reviewed else []
+    notes = [] if reviewed else [t("suggestions_no_confidence")]
+    if total > len(rows):
+        notes.append(t("suggestions_shown").format(shown=ctx.fmt.number(len(rows)), total=ctx.fmt.number(total)))
     return TableView(
         "suggestions_lost" if lost else "suggestions",
         t("table_suggestions_lost" if lost else "table_suggestions"),
@@ -249,13 +255,11 @@ def suggestions_table(ctx: Ctx, *, lost: bool = False) -> TableView | None:
             Col("deal_name", t("deal")),
             Col("partner_id", t("partner_id")),
             Col("partner_name", t("partner")),
-            Col("confidence", t("confidence"), hint=t("confidence_hint")),
+            *confidence,
             Col("why", t("why")),
         ],
         rows,
-        note=t("suggestions_shown").format(shown=ctx.fmt.number(len(rows)), total=ctx.fmt.number(total))
-        if total > len(rows)
-        else None,
+        note=" ".join(notes) or None,
     )
 
 

@@ -38,6 +38,16 @@
       ax.axisLabel.lineOverflow = "truncate";
     }
   }
+  /* the slot fitCategories guessed ignores how wide the y axis labels are (a heat-map's month names): a label
+     box wider than its category overlaps the next one and hideOverlap dropped every other label (cohorts
+     showed months 0, 2, 4; plan vs fact every other month in Russian). Once drawn, the real category width
+     is known: wrap each forced label within it, with a gap. */
+  function fitToBands(chart) {
+    var ax = chart.getOption().xAxis, label = ax && ax[0] && ax[0].axisLabel;
+    if (!label || label.interval !== 0 || !label.width) return;
+    var model = chart.getModel().getComponent("xAxis", 0), band = model && model.axis.getBandWidth();
+    if (band && label.width > band - 12) chart.setOption({xAxis: {axisLabel: {width: Math.max(24, Math.floor(band - 12))}}});
+  }
   /* a vertical legend beside a pie keeps to the room right of the ring: long names end in "…" (the full
      name shows on hover) instead of running over the ring */
   function fitPieLegend(opt, width, height) {
@@ -110,6 +120,7 @@
       el.innerHTML = "";  // a page restored from history may carry a stale copy of a drawn chart
       var chart = echarts.init(el, null, {renderer: "svg"});
       chart.setOption(prepare(JSON.parse(el.dataset.option), el.clientWidth, el.clientHeight));
+      fitToBands(chart);
     });
   }
   function closeDrawer() {
@@ -133,7 +144,7 @@
   });
   window.addEventListener("resize", function () {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
-      var c = window.echarts && echarts.getInstanceByDom(el); if (c) c.resize();
+      var c = window.echarts && echarts.getInstanceByDom(el); if (c) { c.resize(); fitToBands(c); }
     });
   });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") closeDrawer(); });
