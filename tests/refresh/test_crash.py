@@ -66,12 +66,15 @@ def _real_build(cfg, label: str) -> None:
         out.raw_sql(f"CREATE TABLE build_info AS SELECT '{label}' AS label")
 
 
-def test_a_build_of_a_live_process_is_not_touched(cfg):
+def test_a_build_of_a_live_process_or_of_another_host_is_not_touched(cfg):
     published = Path(cfg.published_path)
-    other = published.with_name(f".reports.duckdb.building-{os.getppid()}")  # a live process's build
-    other.write_bytes(b"half a build")
+    here = os.uname().nodename
+    live = published.with_name(f".reports.duckdb.building-{here}-{os.getppid()}")  # a live process's build
+    elsewhere = published.with_name(".reports.duckdb.building-another-host-999999")  # its pid means nothing here
+    for other in (live, elsewhere):
+        other.write_bytes(b"half a build")
     _real_build(cfg, "mine")
-    assert other.read_bytes() == b"half a build"
+    assert live.read_bytes() == b"half a build" and elsewhere.read_bytes() == b"half a build"
     assert published_label(published) == "mine"
 
 
