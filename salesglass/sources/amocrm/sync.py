@@ -130,7 +130,8 @@ def sync_into(
         if not summary.api_filter:
             log.info(FALLBACK_NOTE)
             bar.step("API filtering off: reading newest-first")
-        pages = prefetch(*_streams(client, marks, amo.overlap_seconds, summary.api_filter))  # downloads start …
+        streams = _streams(client, marks, amo.overlap_seconds, summary.api_filter, summary.warnings)
+        pages = prefetch(*streams)  # downloads start …
         if cached is None:
             _store_reference(con, reference)  # … while the reference lists are written
         named = _Named()
@@ -527,7 +528,7 @@ def prefetch(*streams: Iterator[Any], depth: int = 8) -> Iterator[Any]:
 
 
 def _streams(
-    client: AmoClient, marks: dict[str, int], overlap: int, api_filter: bool = True
+    client: AmoClient, marks: dict[str, int], overlap: int, api_filter: bool = True, said: list[str] | None = None
 ) -> list[Iterator[tuple[str, str, list[dict], Any]]]:
     """One generator per stream, each giving its pages in order as (stream, raw table, records, watermark),
     from its watermark less the overlap (from the start on a first or full sync). They run side by side
@@ -539,11 +540,11 @@ def _streams(
         return max(0, marks[stream] - overlap) if stream in marks else 0
 
     def stream_of(stream: str, kind: str, deleted: bool, table: str) -> Iterator[tuple[str, str, list[dict], Any]]:
-        for records, watermark in read(client, kind, since(stream), only_deleted=deleted):
+        for records, watermark in read(client, kind, since(stream), only_deleted=deleted, said=said):
             yield stream, table, records, watermark
 
     def events() -> Iterator[tuple[str, str, list[dict], Any]]:
-        for records, watermark in extract.events_since(client, since("events")):
+        for records, watermark in extract.events_since(client, since("events"), said=said):
             yield "events", "raw_amocrm_events", records, watermark
 
     return [events(), *(stream_of(*s) for s in STREAMS)]
