@@ -153,7 +153,7 @@ def remove_dead_workdirs(parent: Path | None = None) -> list[Path]:
     CSV, left in the temporary folder until a reboot). The folder's name carries its process's pid."""
     import shutil
 
-    from salesglass.refresh.lock import pid_alive
+    from salesglass.processes import pid_alive
 
     parent = Path(tempfile.gettempdir()) if parent is None else parent
     removed = []

@@ -41,6 +41,9 @@ class RefreshConfig(Section):
     nightly_at: str = "03:00"
     # a lock whose heartbeat is older than this is stale and taken over (the holder hung or died)
     stale_lock_minutes: int = Field(10, ge=1)
+    # a refresh still running after this many minutes is stopped (a step hung, e.g. on a database that
+    # stopped answering) and recorded as such, so the next one can run; 0 = never
+    max_run_minutes: float = Field(360, ge=0)
     # the secret part of the webhook URL /hooks/amocrm/<secret>; when empty one is generated into
     # `webhook_secret_file` (owner-only, 0600) on first use
     webhook_secret: SecretStr | None = None
@@ -243,6 +246,7 @@ _DEMO = (
 interval_minutes = 15          # incremental sync + load + link + build while `salesglass serve` runs
 nightly_at = "03:00"           # full reconciliation, account time zone ("" = off)
 stale_lock_minutes = 10        # a refresh lock without heartbeat for this long is taken over
+max_run_minutes = 360          # a refresh running longer is stopped (a hung step) so the next can run
 # webhook URL: POST https://<your host>/hooks/amocrm/<secret>; the secret is generated into this
 # owner-only file on first start (or set webhook_secret = "…" with at least 16 characters)
 webhook_secret_file = "webhook-secret"

@@ -145,6 +145,7 @@ def run_refresh(
     except LockBusy as busy:
         journal.append("run_skipped", run_id, ok=False, trigger=trigger, error=str(busy))
         raise
+    watchdog = _watchdog(cfg, journal, run_id, trigger)
     try:
         if lock.took_over is not None:
             _close_dead_runs(journal, lock.took_over)
@@ -184,7 +185,44 @@ def run_refresh(
         journal.append("run_finished", run_id, ok=True, trigger=trigger, changed=changed, notes=notes)
         return RunResult(run_id, ok=True, steps_done=done, changed=changed, notes=notes)
     finally:
+        if watchdog is not None:
+            watchdog.cancel()
         lock.release()
+
+
+def _watchdog(cfg: Any, journal: Journal, run_id: str, trigger: str) -> Any:
+    """Stop this process when the run outlives `[refresh] max_run_minutes`.
+
+    A step that hangs (a database or network read that never returns) would otherwise hold the lock for
+    ever: its heartbeat thread keeps beating, so no later refresh may take it over and the reports stop
+    being refreshed until someone kills it. The run's end is written first, then the process kills itself
+    (SIGKILL: the state a killed refresh leaves is one the next refresh recovers from by itself)."""
+    import os
+    import signal
+    import threading
+
+    minutes = getattr(getattr(cfg, "refresh", None), "max_run_minutes", 0) or 0
+    if minutes <= 0:
+        return None
+
+    def stop() -> None:
+        record = next((r for r in read_runs(journal.path, limit=5) if r.run_id == run_id), None)
+        step = next((s.step for s in (record.steps if record else []) if s.ok is None), None)
+        journal.append(
+            "run_finished",
+            run_id,
+            ok=False,
+            trigger=trigger,
+            error=f"stopped after {minutes:g} minutes ([refresh] max_run_minutes)"
+            + (f": step {step} never finished (hung?)" if step else ""),
+        )
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    timer = threading.Timer(minutes * 60.0, stop)
+    timer.daemon = True
+    timer.name = "salesglass-refresh-watchdog"
+    timer.start()
+    return timer
 
 
 def _close_dead_runs(journal: Journal, holder: Mapping[str, Any]) -> None:

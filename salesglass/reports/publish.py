@@ -34,7 +34,10 @@ def file_state(path: Path) -> list[int] | None:
 
 
 def temp_path(published: Path) -> Path:
-    return published.with_name(f".{published.name}.building-{os.getpid()}")
+    """The new file of a build in this process; its name says which host and process write it."""
+    import socket
+
+    return published.with_name(f".{published.name}.building-{socket.gethostname()}-{os.getpid()}")
 
 
 def seed_copy(source: Path, target: Path) -> bool:
@@ -70,12 +73,17 @@ def remove_dead_builds(published: Path) -> list[Path]:
     """Delete the temporary files of builds whose process is gone (killed mid-build: kill -9, out of
     memory, a reboot). Each is as big as the published file, and its name carries the builder's pid, so
     without this every crash would leave one behind for good. A build of a live process is left alone."""
+    import socket
+
     from salesglass.processes import pid_alive
 
     prefix = f".{published.name}.building-"
+    here = f"{socket.gethostname()}-"
     removed = []
     for path in published.parent.glob(f"{prefix}*"):
-        pid = path.name[len(prefix) :].removesuffix(".wal")
+        # this host's builds (another host's pids mean nothing here, on a shared folder), or a bare pid
+        # (the name before the host was added)
+        pid = path.name[len(prefix) :].removesuffix(".wal").removeprefix(here)
         if pid.isdigit() and (int(pid) == os.getpid() or not pid_alive(int(pid))):
             path.unlink(missing_ok=True)
             removed.append(path)

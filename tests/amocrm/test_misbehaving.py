@@ -221,7 +221,8 @@ def test_events_listed_newest_first_and_cut_short_keep_their_watermark_until_rea
     monkeypatch.setattr(extract, "EVENT_LIMIT", 10)  # the 32 events: pages of 10, 10, 10 and 2
     emulator.emulator.events_order = "desc"  # newest first: pages 3 and 4 hold the oldest events
     emulator.misbehave("/api/v4/events", status=204, times=2, page=3)  # page 3 is a 204, asked for twice
-    run_sync(config, progress=False)
+    summary = run_sync(config, progress=False)
+    assert any(w.startswith("amoCRM's events list (newest first) ended early") for w in summary.warnings)
     assert rows(config, "SELECT count(*) FROM raw_amocrm_events") == [(20,)]
     # nothing says events older than page 2 were read: no watermark past them
     assert rows(config, "SELECT count(*) FROM amocrm_sync_state WHERE stream = 'events'") == [(0,)]

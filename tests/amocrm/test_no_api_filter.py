@@ -172,8 +172,9 @@ def test_a_newest_first_walk_cut_short_keeps_its_watermark_and_the_next_sync_rea
     monkeypatch.setattr(extract, "LIST_LIMIT", 2)
     unfiltered.misbehave("/api/v4/leads$", status=204, page=2, times=2)
     cfg = make_config(tmp_path, unfiltered.url)
-    run_sync(cfg, progress=False)
+    summary = run_sync(cfg, progress=False)
     assert unfiltered.emulator.script.used == [("/api/v4/leads", "204")] * 2
+    assert any(w.startswith("amoCRM's leads list (newest first) ended early") for w in summary.warnings)
     assert rows(cfg, "SELECT count(*) FROM amocrm_sync_state WHERE stream = 'leads'") == [(0,)]
     run_sync(cfg, progress=False)  # an incremental sync, amoCRM answering as it should
     assert deals(cfg) == EXPECTED_DEALS and stages(cfg) == EXPECTED_STAGES

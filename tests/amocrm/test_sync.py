@@ -420,6 +420,21 @@ def test_refetch_and_patch_leads(config, emulator):
     assert summary.requests <= 3  # the lead and its events; nothing else
 
 
+def test_a_webhook_for_a_lead_moved_to_a_status_made_since_the_last_sync_keeps_the_deal_staged(config, emulator):
+    from salesglass.sources.amocrm.sync import refetch_leads
+
+    run_sync(config, progress=False)
+    with emulator.state.lock:  # a manager adds a status «Пауза» to «Продажи» and drags lead 3002 into it
+        statuses = emulator.state.pipelines[0]["_embedded"]["statuses"]
+        statuses.append({**statuses[1], "id": 70017, "name": "Пауза", "sort": 25})
+    emulator.move(3002, 70017)
+    summary = refetch_leads(config, [3002])
+    # a status without a stage rule counts as `lead`, as at a sync; not "status does not exist"
+    assert deals(config)[3002][:3] == (7001, 70017, "lead")
+    assert rows(config, "SELECT count(*) FROM quarantine") == [(1,)]  # 3010's only
+    assert any("1 unknown status" in w for w in summary.warnings)
+
+
 def test_a_lead_moved_to_an_unmapped_pipeline_stops_being_a_deal(config, emulator):
     run_sync(config, progress=False)
     with client_for(config) as client:

@@ -66,12 +66,15 @@ def _real_build(cfg, label: str) -> None:
         out.raw_sql(f"CREATE TABLE build_info AS SELECT '{label}' AS label")
 
 
-def test_a_build_of_a_live_process_is_not_touched(cfg):
+def test_a_build_of_a_live_process_or_of_another_host_is_not_touched(cfg):
     published = Path(cfg.published_path)
-    other = published.with_name(f".reports.duckdb.building-{os.getppid()}")  # a live process's build
-    other.write_bytes(b"half a build")
+    here = os.uname().nodename
+    live = published.with_name(f".reports.duckdb.building-{here}-{os.getppid()}")  # a live process's build
+    elsewhere = published.with_name(".reports.duckdb.building-another-host-999999")  # its pid means nothing here
+    for other in (live, elsewhere):
+        other.write_bytes(b"half a build")
     _real_build(cfg, "mine")
-    assert other.read_bytes() == b"half a build"
+    assert live.read_bytes() == b"half a build" and elsewhere.read_bytes() == b"half a build"
     assert published_label(published) == "mine"
 
 
@@ -159,3 +162,34 @@ def test_the_csv_folder_of_a_killed_postgresql_publish_goes_at_the_next_publish(
         (folder / "sales.csv").write_text("1,2026-12-01,100.00\n")
     assert remove_dead_workdirs(tmp_path) == [killed]
     assert not killed.exists() and (running / "sales.csv").exists()
+
+
+def _hung(cfg) -> None:
+    """A step waiting on a database that stopped answering."""
+    import time
+
+    time.sleep(60)
+
+
+def _refresh_that_hangs(cfg) -> None:
+    run_refresh(cfg, [Step("platform_load", _hung)])
+
+
+def test_a_hung_refresh_stops_itself_after_max_run_minutes_and_the_next_one_runs(tmp_path):
+    """Its lock's heartbeat kept beating, so without a limit no refresh ever ran again until someone killed it."""
+    from tests.refresh.conftest import make_config
+
+    cfg = make_config(tmp_path, refresh={"max_run_minutes": 0.01})  # 0.6 s
+    process = multiprocessing.get_context("fork").Process(target=_refresh_that_hangs, args=(cfg,))
+    process.start()
+    process.join(30)
+    assert process.exitcode == -signal.SIGKILL  # stopped by its watchdog, not after 60 s
+
+    assert run_refresh(cfg, [Step("build", _real_build, {"label": "fresh"})]).ok
+    assert published_label(Path(cfg.published_path)) == "fresh"
+    runs = read_runs(runs_path_for(cfg.warehouse_path))
+    assert [r.ok for r in runs] == [True, False]
+    assert (
+        runs[1].error
+        == "stopped after 0.01 minutes ([refresh] max_run_minutes): step platform_load never finished (hung?)"
+    )

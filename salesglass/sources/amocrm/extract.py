@@ -211,6 +211,7 @@ def by_updated_at(
     only_deleted: bool = False,
     limit: int | None = None,
     extra: dict | None = None,
+    said: list[str] | None = None,
 ) -> Iterator[tuple[list[dict], int | None]]:
     """Records of `leads`/`companies` with updated_at ≥ since, oldest first, by keyset (see module doc).
     A page's watermark is None where it is not yet safe to keep (the `newest_first` fallback)."""
@@ -226,7 +227,7 @@ def by_updated_at(
         if any((r.get("updated_at") or 0) < frm for r in records):
             # the account ignored filter[updated_at] although it did not say so: the keyset would loop
             log.warning("amoCRM ignored filter[updated_at] on %s; reading newest-first instead", kind)
-            yield from newest_first(client, kind, since, only_deleted=only_deleted, limit=limit, extra=extra)
+            yield from newest_first(client, kind, since, only_deleted=only_deleted, limit=limit, extra=extra, said=said)
             return
         fresh = [r for r in records if not ((r.get("updated_at") or 0) == frm and r["id"] in seen_at_frm)]
         last = max((r.get("updated_at") or 0 for r in records), default=frm)
@@ -254,6 +255,7 @@ def newest_first(
     only_deleted: bool = False,
     limit: int | None = None,
     extra: dict | None = None,
+    said: list[str] | None = None,
 ) -> Iterator[tuple[list[dict], int | None]]:
     """Records of `leads`/`companies` with updated_at ≥ since, for accounts that ignore `filter[...]`.
 
@@ -286,7 +288,7 @@ def newest_first(
                 yield pending, None
             pending = fresh
     if pending and not walk["complete"]:  # cut short (a 204 asked for twice): older records may be unread
-        log.warning("amoCRM's %s list (newest first) ended early; its watermark stays for the next sync", kind)
+        _cut_short(said, f"amoCRM's {kind} list{' (trash)' if only_deleted else ''}")
         yield pending, None
     elif pending:
         yield pending, newest
@@ -309,7 +311,7 @@ def _one_second(
 
 
 def events_since(
-    client: AmoClient, since: int, types: tuple[str, ...] = LEAD_EVENT_TYPES
+    client: AmoClient, since: int, types: tuple[str, ...] = LEAD_EVENT_TYPES, said: list[str] | None = None
 ) -> Iterator[tuple[list[dict], int | None]]:
     """Lead events with created_at ≥ since. The watermark only covers what was read contiguously from
     `since`: it advances with each page once the pages are seen to come oldest-first (a later event after
@@ -340,11 +342,18 @@ def events_since(
         if walk["complete"]:
             yield [], newest
         else:
-            log.warning(
-                "amoCRM's events list (newest first) ended early; the events watermark stays at %s so the "
-                "next sync reads the older ones again",
-                since,
-            )
+            _cut_short(said, "amoCRM's events list")
+
+
+def _cut_short(said: list[str] | None, what: str) -> None:
+    """Say that a newest-first walk ended early, in the log and in the sync's summary (`said`)."""
+    text = (
+        f"{what} (newest first) ended early (an empty answer where more was linked): its watermark stays, "
+        "the next sync reads the older records again"
+    )
+    log.warning(text)
+    if said is not None:
+        said.append(text)
 
 
 def one_by_one(client: AmoClient, ids: list[int]) -> list[dict]:

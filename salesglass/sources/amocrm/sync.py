@@ -130,7 +130,8 @@ def sync_into(
         if not summary.api_filter:
             log.info(FALLBACK_NOTE)
             bar.step("API filtering off: reading newest-first")
-        pages = prefetch(*_streams(client, marks, amo.overlap_seconds, summary.api_filter))  # downloads start …
+        streams = _streams(client, marks, amo.overlap_seconds, summary.api_filter, summary.warnings)
+        pages = prefetch(*streams)  # downloads start …
         if cached is None:
             _store_reference(con, reference)  # … while the reference lists are written
         named = _Named()
@@ -234,7 +235,8 @@ def _map(con: duckdb.DuckDBPyConnection, res: Resolved, summary: SyncSummary, am
 def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
     """Re-read these leads (and their events) now — what a webhook triggers — and rebuild the canonical tables.
 
-    Uses the account's reference lists from the last full/incremental sync; watermarks are untouched.
+    Uses the account's reference lists from the last full/incremental sync, read again when the leads name
+    a status, user or field they lack; watermarks are untouched.
     """
     from salesglass.warehouse import open_warehouse
 
@@ -252,6 +254,15 @@ def refetch_leads(cfg: Any, lead_ids: list[int]) -> SyncSummary:
             gone = extract.by_ids(client, missing, only_deleted=True) if missing else []
         else:  # filter[id] would be ignored: one request per lead; deletions come from the events below
             live, gone = extract.one_by_one(client, ids), []
+        named = _Named()
+        named.add("leads", live)
+        if unknown := named.unknown_to(con, res):
+            # a card dragged into a status made since the last sync (or a new field, user): the lists the last
+            # sync kept lack it, and the deal would lose its stage until the next sync read them
+            summary.warnings.append(f"read the reference lists again: the re-read leads name {unknown}")
+            with SyncProgress(client, enabled=False) as bar:
+                res, reference = _reference(client, cfg.amocrm, summary, bar, _kept_pipelines(con))
+            _store_reference(con, reference)
         events: list[dict] = []
         for start in range(0, len(ids), 10):  # amoCRM: at most 10 entity ids per events filter
             params = {
@@ -517,7 +528,7 @@ def prefetch(*streams: Iterator[Any], depth: int = 8) -> Iterator[Any]:
 
 
 def _streams(
-    client: AmoClient, marks: dict[str, int], overlap: int, api_filter: bool = True
+    client: AmoClient, marks: dict[str, int], overlap: int, api_filter: bool = True, said: list[str] | None = None
 ) -> list[Iterator[tuple[str, str, list[dict], Any]]]:
     """One generator per stream, each giving its pages in order as (stream, raw table, records, watermark),
     from its watermark less the overlap (from the start on a first or full sync). They run side by side
@@ -529,11 +540,11 @@ def _streams(
         return max(0, marks[stream] - overlap) if stream in marks else 0
 
     def stream_of(stream: str, kind: str, deleted: bool, table: str) -> Iterator[tuple[str, str, list[dict], Any]]:
-        for records, watermark in read(client, kind, since(stream), only_deleted=deleted):
+        for records, watermark in read(client, kind, since(stream), only_deleted=deleted, said=said):
             yield stream, table, records, watermark
 
     def events() -> Iterator[tuple[str, str, list[dict], Any]]:
-        for records, watermark in extract.events_since(client, since("events")):
+        for records, watermark in extract.events_since(client, since("events"), said=said):
             yield "events", "raw_amocrm_events", records, watermark
 
     return [events(), *(stream_of(*s) for s in STREAMS)]
