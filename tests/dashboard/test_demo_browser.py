@@ -238,6 +238,12 @@ def walk(page, server: str, lang: str, shots: str | None) -> None:
         page.goto(server + href)
         assert_whole(page, f"opening {name}")
         assert_language(page, lang, name)
+        if name == "cohorts":  # the colour scale says what its ends are, as the cells write amounts
+            ends = page.evaluate(
+                "() => echarts.getInstanceByDom(document.querySelector('#chart-heatmap')).getOption().visualMap[0].text"
+            )
+            texts = page.locator("#chart-heatmap svg text").all_text_contents()
+            assert ends and len(ends) == 2 and all(e in texts for e in ends), (ends, texts[-4:])
         if name == "funnel" and lang == "ru":
             assert_funnel_labels_as_the_table(page, server)
             page.goto(server + href)

@@ -93,6 +93,10 @@ def _heatmap(ctx: Ctx, view: PageView, measure: str, pct: bool) -> None:
 def heatmap_chart(ctx: Ctx, grid: Retention, measure: str, kind: str) -> Chart:
     t, f = ctx.t, ctx.fmt
     values = [p[2] for p in grid.points if p[2] is not None]
+    top = _color_top(values)
+    # the colour scale says what its ends mean (a bare blue bar did not), written by app.js as the cells are
+    # ("≥ 17,7 млн" when larger cells share the top colour)
+    ends = {"top": top, "above": bool(values) and max(values) > top}
     return Chart(
         "heatmap",
         t("chart_retention", measure=t(measure)),
@@ -118,7 +122,8 @@ def heatmap_chart(ctx: Ctx, grid: Retention, measure: str, kind: str) -> Chart:
             },
             "visualMap": {
                 "min": 0,
-                "max": _color_top(values),
+                "max": top,
+                "sgEnds": ends,
                 "calculable": False,
                 "orient": "horizontal",
                 "left": "center",

@@ -78,6 +78,11 @@
     }
     if (opt.tooltip) { opt.tooltip.valueFormatter = f; }
     if (opt.visualMap) { var vf = fmtFor(opt.visualMap.sgFormat); opt.visualMap.formatter = function (v) { return vf(v); }; }
+    var ends = opt.visualMap && opt.visualMap.sgEnds;
+    if (ends) {  // the colour scale's ends as the cells write them: "0 … ≥ 17,7 млн"
+      var ef = opt.visualMap.sgFormat === "money" ? shortMoney : fmtFor(opt.visualMap.sgFormat);
+      opt.visualMap.text = [(ends.above ? "≥\u00a0" : "") + ef(ends.top), ef(0)];
+    }
     (opt.series || []).forEach(function (s) {
       if (s.type === "pie" && s.label && s.label.sgPercent) {
         var pf = fmtFor("pct");
