@@ -239,6 +239,7 @@ def walk(page, server: str, lang: str, shots: str | None) -> None:
         assert_whole(page, f"opening {name}")
         assert_language(page, lang, name)
         if name == "cohorts":  # the colour scale says what its ends are, as the cells write amounts
+            page.wait_for_selector("#chart-heatmap svg")
             ends = page.evaluate(
                 "() => echarts.getInstanceByDom(document.querySelector('#chart-heatmap')).getOption().visualMap[0].text"
             )
