@@ -451,3 +451,23 @@ def test_the_bonus_lines_card_opens_a_list_only_when_there_are_lines(admin) -> N
     five = card("from=2026-02&to=2026-03")
     assert five.startswith('<a href="/drill/bonus?') and five.endswith(">5</a>"), five
     assert card("from=2025-06&to=2025-07") == "0"
+
+
+def test_many_managers_new_partners_chart_writes_every_name_across() -> None:
+    """20 managers' names slanted under half a page of columns crossed each other and the first was cut off
+    (an m company at 1 440 px): beyond four managers the chart is one row per manager, each name level."""
+    from types import SimpleNamespace
+
+    from salesglass.serve.web.pages.partners import milestones_chart
+
+    ctx = SimpleNamespace(t=lambda key, **_: key)
+    rows = [
+        {"manager": f"Manager {i}", "contracts_signed": 3, "widgets_installed": 2, "first_sales": 1} for i in range(20)
+    ]
+    option = milestones_chart(ctx, rows).option
+    assert option["yAxis"]["type"] == "category" and option["yAxis"]["data"] == [r["manager"] for r in rows]
+    assert option["yAxis"]["axisLabel"] == {"interval": 0} and option["xAxis"]["type"] == "value"
+    assert milestones_chart(ctx, rows).height >= 20 * 20  # room for 20 rows of three bars
+    few = milestones_chart(ctx, rows[:4]).option  # four names still fit under their columns, level
+    assert few["xAxis"]["data"] == ["Manager 0", "Manager 1", "Manager 2", "Manager 3"]
+    assert "rotate" not in few["xAxis"]["axisLabel"]

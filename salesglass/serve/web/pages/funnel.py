@@ -102,7 +102,8 @@ def funnel_chart(ctx: Ctx, stages: list[dict[str, Any]]) -> Chart:
                     "sort": "none",
                     "minSize": "8%",
                     "gap": 2,
-                    "label": {"show": True, "position": "right", "formatter": "{b}: {c}", "color": "#1d2433"},
+                    # "Лид: 4 595" as the table writes it (ECharts' own "{c}" printed 4595); app.js formats it
+                    "label": {"show": True, "position": "right", "sgFormat": "int", "color": "#1d2433"},
                     "labelLine": {"show": True, "length": 12},
                     "data": [
                         {"name": t(s["stage"]), "value": s["deals"], "itemStyle": {"color": STAGE_STEPS[i]}}

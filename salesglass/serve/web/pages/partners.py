@@ -102,7 +102,6 @@ def kpis(ctx: Ctx, tot: dict[str, Any]) -> list[Kpi]:
 
 def milestones_chart(ctx: Ctx, rows: list[dict[str, Any]]) -> Chart:
     t = ctx.t
-    many = len(rows) > 4
     option = column_chart(
         [r["manager"] for r in rows],
         [
@@ -110,10 +109,19 @@ def milestones_chart(ctx: Ctx, rows: list[dict[str, Any]]) -> Chart:
             for k, c in (("contracts_signed", GREY), ("widgets_installed", BLUE), ("first_sales", GREEN))
         ],
     )
-    # names of many managers do not fit side by side: slanted, with room for the first one
-    option["grid"]["left"] = 56 if many else 8
-    option["xAxis"]["axisLabel"] = {"interval": 0, "rotate": 30 if many else 0}
-    return Chart("milestones", t("chart_milestones"), option)
+    if len(rows) <= SIDE_BY_SIDE:
+        option["xAxis"]["axisLabel"] = {"interval": 0}
+        return Chart("milestones", t("chart_milestones"), option)
+    # more names than fit side by side (slanted, 20 managers in half a page were a heap of crossed names, the
+    # first one cut off): one row per manager, the most first sales on top, every name written across
+    option["xAxis"], option["yAxis"] = (
+        {"type": "value", "sgFormat": "int"},
+        {"type": "category", "data": option["xAxis"]["data"], "inverse": True, "axisLabel": {"interval": 0}},
+    )
+    return Chart("milestones", t("chart_milestones"), option, height=max(300, 26 * len(rows) + 60))
+
+
+SIDE_BY_SIDE = 4  # managers whose names the column chart can write side by side under their columns
 
 
 def milestones_table(ctx: Ctx, rows: list[dict[str, Any]], tot: dict[str, Any]) -> TableView:

@@ -83,6 +83,10 @@
         var pf = fmtFor("pct");
         s.label.formatter = function (p) { return pf(p.percent); };
       }
+      if (s.type === "funnel" && s.label && s.label.sgFormat) {  // "stage: 4 595", grouped as the page's language
+        var ff = fmtFor(s.label.sgFormat);
+        s.label.formatter = function (p) { return p.name + ": " + ff(p.value); };
+      }
       if (s.type === "heatmap" && s.label) {
         var hf = fmtFor(s.label.sgFormat);
         s.label.formatter = function (p) { return s.label.sgFormat === "money" ? shortMoney(p.value[2]) : hf(p.value[2]); };
