@@ -120,8 +120,9 @@ def test_export_xlsx_csv_parquet(company: Path, tmp_path: Path):
     assert ws.freeze_panes == "A2"
     assert isinstance(ws["A2"].value, datetime) and ws["A2"].number_format == "yyyy-mm-dd"
     sh = wb["sales_share"]
-    money = [r for r in sh.iter_rows(min_row=2) if r[3].value == 8000.0]  # Dec, manager 3
-    assert money and money[0][3].number_format == "#,##0.00 ₽"
+    turnover = [c.value for c in sh[1]].index("Turnover")  # found by its header: a name column sits by each id
+    money = [r for r in sh.iter_rows(min_row=2) if r[turnover].value == 8000.0]  # Dec, manager 3
+    assert money and money[0][turnover].number_format == "#,##0.00 ₽"
     for fmt in ("csv", "parquet"):
         out = tmp_path / fmt
         assert runner.invoke(app, ["export", "--config", str(company), "-f", fmt, "-o", str(out)]).exit_code == 0
