@@ -471,3 +471,12 @@ def test_many_managers_new_partners_chart_writes_every_name_across() -> None:
     few = milestones_chart(ctx, rows[:4]).option  # four names still fit under their columns, level
     assert few["xAxis"]["data"] == ["Manager 0", "Manager 1", "Manager 2", "Manager 3"]
     assert "rotate" not in few["xAxis"]["axisLabel"]
+
+
+def test_a_funnel_stage_with_nothing_lost_is_no_link_to_an_empty_list(admin) -> None:
+    """The funnel table's "lost at stage" linked its 0s to empty drill-downs (as the bonus lines card did)."""
+    html = admin.get("/funnel?from=2026-01&to=2026-03").text
+    table = html.split('data-table="funnel"')[1].split("</section>")[0]
+    cells = re.findall(r'<td class="num" data-col="lost">(.*?)</td>', table)
+    assert "0" in cells and all(c.startswith("<a ") for c in cells if c != "0"), cells
+    assert any(c.startswith("<a ") for c in cells), cells  # the fixture loses a deal: that number opens them

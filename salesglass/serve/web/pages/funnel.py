@@ -63,8 +63,9 @@ def stage_rows(ctx: Ctx, by_stage: dict[str, dict[str, Any]], lo: date, hi: date
                 if deals and days is not None
                 else None,
                 "lost": int(r.get("lost") or 0),
-                "_link_deals": drill(ctx, "deals", basis="cohort", stage=stage, **common),
-                "_link_lost": drill(ctx, "deals", basis="lost", stage=stage, **common),
+                # a 0 is no link to an empty list
+                "_link_deals": drill(ctx, "deals", basis="cohort", stage=stage, **common) if deals else None,
+                "_link_lost": drill(ctx, "deals", basis="lost", stage=stage, **common) if r.get("lost") else None,
             }
         )
         prev = deals
