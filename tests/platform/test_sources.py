@@ -5,6 +5,7 @@ The same back-office and the same expected rows in SQLite, PostgreSQL and MariaD
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
@@ -204,6 +205,14 @@ def test_a_read_stopped_half_way_closes_its_server_connection(postgres_url):
                 "AND pid <> pg_backend_pid()"
             ).fetchone()[0]
 
+    def settled(at_most: int) -> int:
+        """A closed session's server process ends a moment after the client hangs up (longer on a loaded
+        machine): wait up to 5 s for it. A session still held after that is a leak."""
+        deadline = time.monotonic() + 5
+        while (n := sessions()) > at_most and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return n
+
     def stop(_rows: int) -> None:
         raise RuntimeError("disk full")
 
@@ -221,8 +230,8 @@ def test_a_read_stopped_half_way_closes_its_server_connection(postgres_url):
                 on_rows=stop,
                 label="t",
             )
-        held.append(sessions())
-    assert held == [before] * 3
+        held.append(settled(before))
+    assert max(held) <= before, f"sessions left open after each failed read: {held}, before: {before}"
 
 
 def test_a_partner_loaded_without_its_unknown_manager_is_no_change_when_read_again(warehouse, backoffice, tmp_path):
