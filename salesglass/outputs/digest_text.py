@@ -86,6 +86,8 @@ def manager_message(name: str | None, email: str, partners: list[dict[str, Any]]
         kind = KINDS.get(p["kind"], p["kind"] or "")
         recent, base = format_money(p["recent_28d"], currency), format_money(p["baseline_28d"], currency)
         drop = f"{format_number(p['decline_pct'])} %"
+        if p["recent_28d"] is not None and p["recent_28d"] < 0:  # the report caps such a decline at 100 %
+            drop += " (возвраты больше продаж)"
         lines.append(
             f"{n}. {p['name'] or p['partner_id']} ({kind}): {recent} за 28 дней против обычных {base} — падение {drop}"
         )

@@ -182,3 +182,29 @@ def test_plan_without_head_addresses_notes_it(tmp_path):
     plan = plan_digests(cfg.published_path, cfg.digest)
     assert [d.kind for d in plan.digests] == ["manager"]
     assert any("no [digest] head_of_sales" in n for n in plan.notes)
+
+
+def test_a_partner_whose_refunds_exceed_its_sales_is_said_to_have_stopped():
+    """The report caps such a decline at 100 % (a "310 %" means nothing); the e-mail says why it is 100 %."""
+    from datetime import date
+    from decimal import Decimal
+
+    from salesglass.outputs.digest_text import manager_message
+
+    def partner(pid: str, recent: int, decline: str) -> dict:
+        return {
+            "partner_id": pid,
+            "name": pid,
+            "kind": "organizer",
+            "recent_28d": Decimal(recent),
+            "baseline_28d": Decimal(1600),
+            "decline_pct": Decimal(decline),
+        }
+
+    digest = manager_message(
+        "Анна", "anna@example.ru", [partner("P1", -500, "100"), partner("P2", 400, "75")], date(2026, 3, 15), "RUB"
+    )
+    first, second = (line for line in digest.text.splitlines() if line[:3] in ("1. ", "2. "))
+    assert first.endswith("падение 100,00 % (возвраты больше продаж)"), first
+    assert second.endswith("падение 75,00 %"), second
+    assert "<b>100,00 % (возвраты больше продаж)</b>" in digest.html
