@@ -61,9 +61,7 @@ def remove_dead_temps(path: Path, *, legacy: tuple[str, ...] = ()) -> list[Path]
     return removed
 
 
-def replace_whole(
-    path: Path, data: bytes | str, *, mode: int | None = None, legacy: tuple[str, ...] = ()
-) -> None:
+def replace_whole(path: Path, data: bytes | str, *, mode: int | None = None, legacy: tuple[str, ...] = ()) -> None:
     """Write `path` whole under `temp_beside` and rename it into place (removed again if that fails);
     first delete what dead writers of `path` left (`legacy`: see `remove_dead_temps`). `mode`: the new
     file's permissions from the start (else the umask's)."""

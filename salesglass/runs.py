@@ -4,7 +4,8 @@ A file, not a warehouse table, on purpose: a refresh that failed (or whose worke
 held DuckDB's write lock) must still be recordable, and the dashboard must be able to read the journal
 while a worker writes the warehouse. One line per event, appended; small lines appended with O_APPEND
 do not interleave. Beyond ~2 MB the journal is trimmed to its newest lines, under an exclusive `flock`
-of the journal that every appender shares, so no line appended meanwhile is lost. `read_runs` folds the lines into one record per run, newest first.
+of the journal that every appender shares, so no line appended meanwhile is lost. `read_runs` folds the
+lines into one record per run, newest first.
 """
 
 from __future__ import annotations
