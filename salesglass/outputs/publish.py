@@ -29,7 +29,7 @@ from psycopg import sql
 
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import TABLES
-from salesglass.reports.columns import REPORT_COLUMNS, REPORT_TABLES
+from salesglass.reports.columns import HELPER_COLUMNS, REPORT_COLUMNS, REPORT_TABLES
 from salesglass.sql import quote_ident, quote_lit
 from salesglass.warehouse import open_published
 
@@ -90,19 +90,27 @@ def _libpq_url(url: str) -> str:
     return re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", url)
 
 
-def _comments(table: str) -> tuple[str | None, dict[str, str]]:
+def comments(table: str) -> tuple[str | None, dict[str, str]]:
+    """The table's description and its columns' (the spec's words: model/schema.py, reports/columns.py)."""
+    added = REPORT_COLUMNS.get(table, {}) | HELPER_COLUMNS.get(table, {})
     if table in TABLES:
         t = TABLES[table]
-        return t.doc, {c.name: c.doc for c in t.columns} | REPORT_COLUMNS.get(table, {})  # + what the build adds
-    return REPORT_TABLES.get(table), REPORT_COLUMNS.get(table, {})
+        return t.doc, {c.name: c.doc for c in t.columns} | added  # + what the build adds
+    return REPORT_TABLES.get(table), added
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+LEFT_OUT_PREFIX = "forecast_"
+
+
+def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables a publish copies: every table of the published file but the forecast's working steps
+    (`forecast_*`: day numbers and kopecks, read by the forecast alone; BI tools read its results in
+    report_plan_fact, report_forecast_backtest and report_forecast_accuracy)."""
     rows = con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
         "AND table_type = 'BASE TABLE' ORDER BY table_name"
     ).fetchall()
-    return [r[0] for r in rows]
+    return [r[0] for r in rows if not r[0].startswith(LEFT_OUT_PREFIX)]
 
 
 def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: str, table: str, workdir: Path) -> int:
@@ -132,7 +140,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
         while chunk := f.read(CHUNK):
             copy.write(chunk)
     csv_path.unlink()
-    doc, column_docs = _comments(table)
+    doc, column_docs = comments(table)
     if doc:
         pg.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(target, sql.Literal(doc)))
     for name, _ in cols:
@@ -217,7 +225,7 @@ def publish_postgres(
         remove_dead_workdirs()
         with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-") as workdir, pg.transaction():
             pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(new)))
-            for table in _tables(con):
+            for table in published_tables(con):
                 summary.tables[table] = _load_table(con, pg, new, table, Path(workdir))
             for role in grant_select_to:
                 pg.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(new), sql.Identifier(role)))
