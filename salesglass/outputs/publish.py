@@ -66,6 +66,7 @@ class PublishSummary:
     seconds: float = 0.0
     replaced_previous: bool = False
     warnings: list[str] = field(default_factory=list)
+    kept_schema: str | None = None  # the previous publish, kept because views read it
 
 
 def postgres_type(duckdb_type: str) -> str | None:
@@ -178,6 +179,33 @@ def _schemas_like(pg: psycopg.Connection, pattern: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+def _like(name: str) -> str:
+    """`name` as a LIKE pattern matching itself only."""
+    return name.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+
+
+def _settle_old_publishes(pg: psycopg.Connection, schema: str, wait: float, summary: PublishSummary) -> None:
+    """Earlier publishes kept alive for views built on them (`<schema>__old_<time>`): drop each that no view
+    reads any more (its views were recreated on `schema`); name the others on every publish, not only the
+    first, since their views keep showing that old data until someone recreates them."""
+    for kept in sorted(_schemas_like(pg, _like(schema) + "\\_\\_old\\_%")):
+        if kept == summary.kept_schema:  # kept by this very publish: already said
+            continue
+        views = _outside_dependents(pg, kept)
+        if views:
+            summary.warnings.append(
+                f"views {', '.join(views)} still read schema {kept}, an earlier publish, and show its old data — "
+                f"recreate them on {schema} (see docs/bi-tools.md), then drop {kept}"
+            )
+            continue
+        try:
+            with pg.transaction():
+                pg.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(wait * 1000)}ms")))
+                pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(kept)))
+        except psycopg.errors.LockNotAvailable:
+            pass  # a reader still holds it: the next publish drops it
+
+
 def _outside_dependents(pg: psycopg.Connection, schema: str) -> list[str]:
     """Views in other schemas built on this schema's tables (a DROP … CASCADE would silently take them)."""
     rows = pg.execute(
@@ -220,7 +248,7 @@ def publish_postgres(
     try:
         pg.execute("SET TimeZone = 'UTC'")
         pg.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"salesglass publish {schema}"])
-        for leftover in _schemas_like(pg, f"{schema}\\_\\_new\\_%"):  # from a publish that crashed
+        for leftover in _schemas_like(pg, _like(schema) + "\\_\\_new\\_%"):  # from a publish that crashed
             pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(leftover)))
         remove_dead_workdirs()
         with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-") as workdir, pg.transaction():
@@ -237,6 +265,7 @@ def publish_postgres(
         for table in summary.tables:
             pg.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(new, table)))
         summary.replaced_previous = _swap(pg, schema, new, old, swap_wait_seconds, summary)
+        _settle_old_publishes(pg, schema, swap_wait_seconds, summary)
     except BaseException:
         _drop_quietly(pg, new)
         raise
@@ -249,8 +278,12 @@ def publish_postgres(
 
 def _swap(pg: psycopg.Connection, schema: str, new: str, old: str, wait: float, summary: PublishSummary) -> bool:
     """Rename the new schema in, in one transaction; True when a previous publish was replaced."""
-    exists = bool(_schemas_like(pg, schema))
+    exists = bool(_schemas_like(pg, _like(schema)))
     dependents = _outside_dependents(pg, schema) if exists else []
+    base, suffix = old, 1
+    while exists and _schemas_like(pg, _like(old)):  # a publish of the same second kept for views
+        suffix += 1
+        old = f"{base}_{suffix}"
     try:
         with pg.transaction():
             pg.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(wait * 1000)}ms")))
@@ -272,6 +305,7 @@ def _swap(pg: psycopg.Connection, schema: str, new: str, old: str, wait: float, 
             "publish stays in place. Run `salesglass publish` again (or raise [publish] swap_wait_seconds)."
         ) from None
     if dependents:
+        summary.kept_schema = old
         summary.warnings.append(
             f"views {', '.join(dependents)} are built on the previous publish; it was kept as schema {old} so they "
             f"still work but show old data — recreate them on {schema} (see docs/bi-tools.md), then drop {old}"
