@@ -8,7 +8,7 @@ import time
 import pytest
 
 from salesglass.sources.amocrm.client import client_from_config
-from salesglass.sources.amocrm.errors import AmoCRMError
+from salesglass.sources.amocrm.errors import AmoCRMError, AuthError
 from salesglass.sources.amocrm.sync import run_sync
 from tests.amocrm.test_sync import EXPECTED_DEALS, EXPECTED_STAGES, deals, rows, stages
 
@@ -213,6 +213,27 @@ def test_an_answer_sent_a_trickle_at_a_time_meets_one_deadline_and_is_asked_agai
     slow = r"GET /api/v4/leads/pipelines failed after 2 attempts: .*0.25s deadline"
     with client_from_config(amo, config.base_dir) as client, pytest.raises(AmoCRMError, match=slow):
         client.get("/api/v4/leads/pipelines")
+
+
+def test_an_answer_whose_headers_come_a_trickle_at_a_time_meets_the_same_deadline(config, emulator):
+    # the status line and headers come 4 bytes every 25 ms (~1 s for them alone), each piece well inside a per-read
+    # timeout: httpx reads them before the client sees an answer, so only a deadline on the socket bounds them
+    amo = config.amocrm.model_copy(update={"timeout": 0.25, "max_retries": 1})
+    emulator.misbehave("/api/v4/leads/pipelines", trickle=0.025, trickle_bytes=4, trickle_headers=True)
+    with client_from_config(amo, config.base_dir) as client:
+        started = time.monotonic()
+        pipelines = client.get("/api/v4/leads/pipelines")["_embedded"]["pipelines"]
+        took = time.monotonic() - started
+        assert len(pipelines) == 3 and client.stats.timeouts == 1  # given up on once, then asked again
+    assert 0.25 <= took < 0.7
+    assert emulator.emulator.script.used == [("/api/v4/leads/pipelines", "trickle:0.025")]
+    # and the token endpoint: a refresh whose answer never gets past its headers fails in time, never resent
+    emulator.misbehave("/oauth2/access_token", trickle=0.025, trickle_bytes=4, trickle_headers=True)
+    with client_from_config(amo, config.base_dir) as client:
+        started = time.monotonic()
+        with pytest.raises(AuthError, match=r"token endpoint: no whole answer within the 0.25s deadline"):
+            client.post_token({"grant_type": "refresh_token", "refresh_token": "x"})
+        assert time.monotonic() - started < 0.7
 
 
 def test_events_listed_newest_first_and_cut_short_keep_their_watermark_until_read_whole(config, emulator, monkeypatch):

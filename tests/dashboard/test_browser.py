@@ -255,14 +255,9 @@ LEGEND_ON_RING_JS = """(el) => {
 
 @pytest.fixture(scope="module")
 def long_names_server(tmp_path_factory) -> Iterator[str]:
-    from salesglass.serve.web.app import create_app
-    from tests.dashboard.conftest import add_users, make_config
-    from tests.dashboard.fixture import write_published
+    from tests.dashboard.conftest import published_app
 
-    cfg = make_config(tmp_path_factory.mktemp("long-names"))
-    write_published(cfg.published_path, extra_sql=LONG_NAMES)
-    add_users(cfg)
-    url, stop = serve_in_thread(create_app(cfg))
+    url, stop = serve_in_thread(published_app(tmp_path_factory.mktemp("long-names"), LONG_NAMES))
     yield url
     stop()
 

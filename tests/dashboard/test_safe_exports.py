@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from salesglass.safe_cells import csv_value, is_risky, printable
-from tests.dashboard.conftest import add_users, login, make_config
+from tests.dashboard.conftest import add_users, login, make_config, published_site
 from tests.dashboard.fixture import write_published
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
@@ -24,11 +24,7 @@ UPDATE report_declining_partners SET name = $$@SUM(1+1)$$ WHERE partner_id = 'P3
 
 @pytest.fixture(scope="module")
 def evil_site(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("evil")
-    cfg = make_config(root)
-    write_published(cfg.published_path, extra_sql=RENAME)
-    add_users(cfg)
-    return cfg
+    return published_site(tmp_path_factory.mktemp("evil"), RENAME)
 
 
 @pytest.fixture

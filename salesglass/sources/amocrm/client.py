@@ -22,6 +22,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from salesglass.sources.amocrm.auth import LongLivedAuth, OAuthAuth, TokenStore
+from salesglass.sources.amocrm.deadline import bound, within
 from salesglass.sources.amocrm.errors import AccountBlocked, AmoCRMError, AuthError, Transient, WriteUncertain
 from salesglass.sources.amocrm.limiter import RateLimiter
 
@@ -67,10 +68,13 @@ class AmoClient:
         self.limiter = RateLimiter(settings.rate_limit, tolerance=0.0 if settings.in_flight > 1 else 0.5)
         self.stats = ClientStats()
         timeout = httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout))
-        self.http = httpx.Client(
-            base_url=settings.base_url,
-            timeout=timeout,
-            headers={"User-Agent": "salesglass", "Accept": "application/hal+json"},
+        # one deadline for the whole request, headers included (deadline.py): httpx's own count per read
+        self.http = bound(
+            httpx.Client(
+                base_url=settings.base_url,
+                timeout=timeout,
+                headers={"User-Agent": "salesglass", "Accept": "application/hal+json"},
+            )
         )
         self.auth = auth
         self.blocked = False  # set by the first ban page; every thread then stops sending
@@ -156,9 +160,11 @@ class AmoClient:
         for attempt in range(s.max_retries + 1):
             self._sent()
             try:
-                deadline = time.monotonic() + s.timeout
-                sent = self.http.send(self.http.build_request("POST", "/oauth2/access_token", json=body), stream=True)
-                resp = _read_by(sent, deadline, s.timeout)
+                with within(s.timeout) as deadline:
+                    request = self.http.build_request("POST", "/oauth2/access_token", json=body)
+                    resp = _read_by(self.http.send(request, stream=True), deadline, s.timeout)
+            except httpx.TimeoutException as exc:
+                raise AuthError(f"amoCRM's token endpoint: {_timeout_text(exc, s.timeout)}") from None
             except httpx.HTTPError as exc:
                 raise AuthError(f"could not reach amoCRM's token endpoint: {exc.__class__.__name__}") from None
             except _TooSlow as exc:
@@ -235,9 +241,9 @@ class AmoClient:
         try:
             with self._slots:  # at most `in_flight` requests out at once, each paced by the limiter
                 resp = self._paced(method, path, headers, kw)
-        except httpx.TimeoutException:
+        except httpx.TimeoutException as exc:
             self._bump("timeouts")
-            raise Transient(f"timeout after {self.settings.timeout:g}s") from None
+            raise Transient(_timeout_text(exc, self.settings.timeout)) from None
         except _TooSlow as exc:
             self._bump("timeouts")
             raise Transient(str(exc)) from None
@@ -267,14 +273,19 @@ class AmoClient:
 
         try:
             self._sent()
-            deadline = time.monotonic() + self.settings.timeout
-            request = self.http.build_request(method, path, headers=headers, extensions={"trace": trace}, **kw)
-            resp = self.http.send(request, stream=True)
-        finally:
-            if held:
-                held = False
-                self._gate.release()
-        return _read_by(resp, deadline, self.settings.timeout)
+        except BaseException:
+            held = False
+            self._gate.release()
+            raise
+        with within(self.settings.timeout) as deadline:  # from here to the answer's last byte
+            try:
+                request = self.http.build_request(method, path, headers=headers, extensions={"trace": trace}, **kw)
+                resp = self.http.send(request, stream=True)
+            finally:
+                if held:
+                    held = False
+                    self._gate.release()
+            return _read_by(resp, deadline, self.settings.timeout)
 
     def _sent(self) -> None:  # thread-safe: the limiter has a lock; the counters are single bytecode steps
         if self.blocked:  # another thread met the ban page: nothing more goes out
@@ -341,6 +352,12 @@ def _read_by(resp: httpx.Response, deadline: float, timeout: float) -> httpx.Res
         resp.close()
     # the raw (still encoded) body with the original headers: httpx decodes it as it would have
     return httpx.Response(resp.status_code, headers=resp.headers, content=b"".join(chunks), request=resp.request)
+
+
+def _timeout_text(exc: httpx.TimeoutException, timeout: float) -> str:
+    """What a timeout says: the whole-request deadline's own words when it was that, else the old text."""
+    text = str(exc)
+    return text if "deadline" in text else f"timeout after {timeout:g}s"
 
 
 def _retry_after(resp: httpx.Response) -> float | None:
