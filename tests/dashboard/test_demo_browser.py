@@ -379,7 +379,8 @@ def test_a_file_built_by_an_older_release_shows_every_page_and_says_to_rebuild(
             assert notice.is_visible(), name
             assert "another version of salesglass" in notice.inner_text()
             assert "salesglass build" in notice.inner_text()
-            drill_once(page, f"{name} of an older build")
+            if name == "planfact":  # the forecast without its new-deals part
+                drill_once(page, f"{name} of an older build")
     finally:
         ctx.close()
     assert errors == []
