@@ -44,7 +44,7 @@ def test_hostile_text_stays_literal_and_fits_a_cell_money_stays_exact():
     write_xlsx({"declining_partners": table, "weekly": empty}, stream)
     wb = openpyxl.load_workbook(io.BytesIO(stream.getvalue()))
     cells = [row for row in wb["declining_partners"].iter_rows(min_row=2)]
-    assert [r[0].value for r in cells[:7]] == names[:5] + ["\nCR", names[6]]  # (XML reads a CR as a line feed)
+    assert [r[0].value for r in cells[:7]] == [*names[:5], "\nCR", names[6]]  # (XML reads a CR as a line feed)
     assert all(r[0].data_type == "s" for r in cells)
     assert all(r[0].quotePrefix for r in cells[:6]) and not cells[6][0].quotePrefix
     cut = cells[7][0].value
