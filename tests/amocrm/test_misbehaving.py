@@ -116,13 +116,16 @@ def test_an_enum_id_the_field_does_not_list_sent_without_its_text_is_said(config
     ]
 
 
-def test_a_lead_in_a_pipeline_the_account_does_not_list_is_quarantined_not_dropped(config, emulator):
+def test_a_lead_in_a_pipeline_the_account_does_not_list_leaves_its_old_stage_and_says_so(config, emulator):
     run_sync(config, progress=False)
     with emulator.state.lock:  # amoCRM names a pipeline its own list lacks (deleted, or a glitch)
         lead = emulator.state.leads[3002]
         lead.update(pipeline_id=7099, status_id=70991, updated_at=emulator.state.tick())
     run_sync(config, progress=False)
-    assert deals(config)[3002] == EXPECTED_DEALS[3002]  # kept as last seen, not silently gone …
+    # as amoCRM has it now, like a deal in a deleted status: pipeline 7099, status 70991, no stage (not still
+    # "proposal", counted in a funnel it has left), not silently gone from its manager's deals …
+    assert deals(config)[3002] == (7099, 70991, None, *EXPECTED_DEALS[3002][3:])
+    assert stages(config) == EXPECTED_STAGES  # … the stages it did reach, it reached …
     reasons = rows(config, "SELECT reason FROM quarantine WHERE source_key = '3002'")
     assert reasons == [("pipeline 7099 does not exist in the account (deleted pipeline?)",)]  # … and said
     # a lead moved to a pipeline that exists but is not mapped still stops being a deal
@@ -132,6 +135,30 @@ def test_a_lead_in_a_pipeline_the_account_does_not_list_is_quarantined_not_dropp
     assert 3002 not in deals(config) and rows(config, "SELECT count(*) FROM quarantine WHERE source_key = '3002'") == [
         (0,)
     ]
+
+
+def test_a_pipeline_deleted_in_amocrm_with_its_leads_leaves_them_deleted_not_live_in_their_old_stage(
+    tmp_path, config, emulator
+):
+    from tests.amocrm.conftest import MAPPING, make_config
+
+    run_sync(config, progress=False)
+    with emulator.state.lock:  # «Старая воронка» is deleted in amoCRM, its one lead (3006) going to the trash
+        emulator.state.delete_lead(emulator.state.leads[3006], emulator.state.tick(), 1001)
+        emulator.state.pipelines = [p for p in emulator.state.pipelines if p["id"] != 7002]
+    # the config must stop naming it (the sync says so), and the deal it had is still known
+    section = {
+        "pipelines": ["Продажи"],
+        "stages": [s for s in MAPPING["stages"] if s.get("pipeline") != "Старая воронка"],
+    }
+    run_sync(make_config(tmp_path, emulator.url, amocrm=section), progress=False)
+    got = deals(config)[3006]
+    assert got[:3] == (7002, 70021, None) and got[12] is True  # deleted, no stage: in no report as a live deal
+    assert got[3:12] == EXPECTED_DEALS[3006][3:12]
+    assert stages(config)[(3006, "negotiation")] == EXPECTED_STAGES[(3006, "negotiation")]  # its history stays
+    assert rows(config, "SELECT name, is_deleted FROM pipelines WHERE pipeline_id = 7002") == [("Старая воронка", True)]
+    reasons = rows(config, "SELECT reason FROM quarantine WHERE source_key = '3006'")
+    assert reasons == [("pipeline 7002 does not exist in the account (deleted pipeline?)",)]
 
 
 def test_a_lead_in_a_status_that_no_longer_exists_leaves_its_old_stage_and_says_so(config, emulator):
