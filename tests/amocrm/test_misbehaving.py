@@ -159,6 +159,11 @@ def test_a_pipeline_deleted_in_amocrm_with_its_leads_leaves_them_deleted_not_liv
     assert rows(config, "SELECT name, is_deleted FROM pipelines WHERE pipeline_id = 7002") == [("Старая воронка", True)]
     reasons = rows(config, "SELECT reason FROM quarantine WHERE source_key = '3006'")
     assert reasons == [("pipeline 7002 does not exist in the account (deleted pipeline?)",)]
+    from salesglass.serve.i18n import Formatter
+    from salesglass.serve.web.reasons import reason_label
+
+    shown = reason_label(Formatter("ru", "RUB").t, reasons[0][0], {7002: "Старая воронка"})  # the data-quality page
+    assert shown == "воронки «Старая воронка» (7002) больше нет в amoCRM (у сделки нет этапа, пока её не вернут)"
 
 
 def test_a_lead_in_a_status_that_no_longer_exists_leaves_its_old_stage_and_says_so(config, emulator):
