@@ -268,6 +268,23 @@ def test_an_answer_whose_headers_come_a_trickle_at_a_time_meets_the_same_deadlin
         assert time.monotonic() - started < 0.7
 
 
+def test_events_listed_newest_first_ending_on_a_full_page_are_not_read_again_next_time(config, emulator, monkeypatch):
+    from salesglass.sources.amocrm import extract
+
+    monkeypatch.setattr(extract, "EVENT_LIMIT", 8)  # the 32 events: four full pages, the last one linking on
+    emulator.emulator.events_order = "desc"
+    summary = run_sync(config, progress=False)
+    asked = emulator.requests("GET", "/api/v4/events")
+    # pages 1-4, page 5 (empty) asked twice, and one question for what is no newer than the oldest event read
+    assert len(asked) == 7
+    assert not any("ended early" in w for w in summary.warnings)
+    newest = max(e["created_at"] for e in emulator.state.events)
+    assert rows(config, "SELECT watermark FROM amocrm_sync_state WHERE stream = 'events'") == [(newest,)]
+    run_sync(config, progress=False)  # the next sync starts from that watermark: one page, not all 32 again
+    assert len(emulator.requests("GET", "/api/v4/events")) - len(asked) == 1
+    assert rows(config, "SELECT count(*) FROM raw_amocrm_events") == [(32,)] and stages(config) == EXPECTED_STAGES
+
+
 def test_events_listed_newest_first_and_cut_short_keep_their_watermark_until_read_whole(config, emulator, monkeypatch):
     from salesglass.sources.amocrm import extract
 
