@@ -3,6 +3,7 @@ with a message a person can act on, or says what it skipped — never hangs, loo
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -301,3 +302,29 @@ def test_events_listed_newest_first_and_cut_short_keep_their_watermark_until_rea
     assert stages(config) == EXPECTED_STAGES
     newest = max(e["created_at"] for e in emulator.state.events)
     assert rows(config, "SELECT watermark FROM amocrm_sync_state WHERE stream = 'events'") == [(newest,)]
+
+
+def _problem_json(status: int, title: str, detail: str) -> dict:
+    body = {"title": title, "type": f"https://httpstatus.es/{status}", "status": status, "detail": detail}
+    return {
+        "status": status,
+        "headers": {"Content-Type": "application/problem+json"},
+        "body": json.dumps(body).encode(),
+    }
+
+
+def test_an_unpaid_account_stops_the_sync_at_once_saying_what_to_do(config, emulator):
+    from salesglass.sources.amocrm.errors import AccountBlocked, AccountUnpaid
+
+    # amoCRM answers 402 Payment Required once the account's paid period ends: no retry, no other request
+    emulator.misbehave("/api/v4/", times=50, **_problem_json(402, "Payment Required", "Account is not paid"))
+    with pytest.raises(AccountUnpaid, match=r"402 Payment Required to GET /api/v4/account .*paid period has ended"):
+        run_sync(config, progress=False)
+    assert [r[1] for r in emulator.requests("GET", "/api/v4/")] == ["/api/v4/account"]
+    # a 403 as JSON is a refusal of this user or IP, not a ban: said as such, and not retried
+    emulator.emulator.script.entries.clear()
+    emulator.misbehave("/api/v4/events", times=50, **_problem_json(403, "Forbidden", "Access denied"))
+    with pytest.raises(AmoCRMError, match=r"refused GET /api/v4/events with 403 Forbidden \(Access denied\)") as err:
+        run_sync(config, progress=False)
+    assert not isinstance(err.value, AccountBlocked) and "administrator" in str(err.value)
+    assert len(emulator.requests("GET", "/api/v4/events")) == 1

@@ -23,13 +23,31 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from salesglass.sources.amocrm.auth import LongLivedAuth, OAuthAuth, TokenStore
 from salesglass.sources.amocrm.deadline import bound, within
-from salesglass.sources.amocrm.errors import AccountBlocked, AmoCRMError, AuthError, Transient, WriteUncertain
+from salesglass.sources.amocrm.errors import (
+    AccountBlocked,
+    AccountUnpaid,
+    AmoCRMError,
+    AuthError,
+    Transient,
+    WriteUncertain,
+)
 from salesglass.sources.amocrm.limiter import RateLimiter
 
 BLOCKED = (
     "amoCRM answered 403 with an HTML page: the account (or this server's IP) is blocked for exceeding "
     "the request limit. Stopped at once — retrying makes the block longer. Ask amoCRM support to lift it "
     "(give them the account subdomain, account id and this server's IP), and lower [amocrm] rate_limit."
+)
+
+UNPAID = (
+    "amoCRM answered 402 Payment Required to {request} ({detail}): the account's paid period has ended, or its "
+    "plan does not include this. Nothing was changed. Extend the subscription in amoCRM (or ask its "
+    "administrator), then run the sync again."
+)
+FORBIDDEN = (
+    "amoCRM refused {request} with 403 Forbidden ({detail}): the token's user may not read it, or this server's "
+    "IP is not on the account's allowed list. Use a token of an account administrator (a long-lived token acts "
+    "with the rights of the administrator who made it) and check the IP restrictions in amoCRM's security settings."
 )
 
 
@@ -322,6 +340,10 @@ class AmoClient:
         if status >= 500:
             self._bump("server_errors")
             raise Transient(f"HTTP {status}", status=status, retry_after=_retry_after(resp))
+        if status == 402:  # not worth a retry (the sync reads the account first and alone: it stops there)
+            raise AccountUnpaid(UNPAID.format(request=f"{method} {_short(path)}", detail=_problem(resp)))
+        if status == 403:  # as JSON (a ban is an HTML page, `_check_blocked`): this user or IP may not
+            raise AmoCRMError(FORBIDDEN.format(request=f"{method} {_short(path)}", detail=_problem(resp)))
         if status >= 400:
             raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} {_problem(resp)}")
         try:
