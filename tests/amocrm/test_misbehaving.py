@@ -328,3 +328,13 @@ def test_an_unpaid_account_stops_the_sync_at_once_saying_what_to_do(config, emul
         run_sync(config, progress=False)
     assert not isinstance(err.value, AccountBlocked) and "administrator" in str(err.value)
     assert len(emulator.requests("GET", "/api/v4/events")) == 1
+
+
+def test_an_account_that_moved_to_another_address_is_said_not_followed(config, emulator):
+    # a renamed account: the old address sends the client elsewhere; the token must not follow it there
+    moved = {"Location": "https://newname.amocrm.ru/api/v4/account?with=x"}
+    emulator.misbehave("/api/v4/account", status=301, headers=moved)
+    with pytest.raises(AmoCRMError, match=r"HTTP 301, pointing at https://newname.amocrm.ru/.*renamed") as err:
+        run_sync(config, progress=False)
+    assert "set [amocrm] base_url to https://newname.amocrm.ru (and subdomain)" in str(err.value)
+    assert len(emulator.requests("GET", "/api/v4/")) == 1

@@ -340,6 +340,8 @@ class AmoClient:
         if status >= 500:
             self._bump("server_errors")
             raise Transient(f"HTTP {status}", status=status, retry_after=_retry_after(resp))
+        if 300 <= status < 400:  # never followed: the bearer token stays with the configured address
+            raise AmoCRMError(_moved(method, path, resp))
         if status == 402:  # not worth a retry (the sync reads the account first and alone: it stops there)
             raise AccountUnpaid(UNPAID.format(request=f"{method} {_short(path)}", detail=_problem(resp)))
         if status == 403:  # as JSON (a ban is an HTML page, `_check_blocked`): this user or IP may not
@@ -374,6 +376,19 @@ def _read_by(resp: httpx.Response, deadline: float, timeout: float) -> httpx.Res
         resp.close()
     # the raw (still encoded) body with the original headers: httpx decodes it as it would have
     return httpx.Response(resp.status_code, headers=resp.headers, content=b"".join(chunks), request=resp.request)
+
+
+def _moved(method: str, path: str, resp: httpx.Response) -> str:
+    """A redirect, said as what it most likely means: the account's address changed (a renamed account)."""
+    target = urlsplit(resp.headers.get("location", ""))
+    where = f"{target.scheme}://{target.netloc}" if target.netloc else ""
+    then = f"set [amocrm] base_url to {where} (and subdomain)" if where else "check [amocrm] base_url"
+    return (
+        f"amoCRM answered {method} {_short(path)} with HTTP {resp.status_code}, pointing at "
+        f"{resp.headers.get('location') or 'no address'}: the account's address has changed (renamed in amoCRM?) "
+        f"or base_url is not the account's own. Not followed (the token goes to the configured address only): "
+        f"{then}, then run the sync again."
+    )
 
 
 def _timeout_text(exc: httpx.TimeoutException, timeout: float) -> str:
