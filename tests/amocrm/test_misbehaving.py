@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from decimal import Decimal
 
 import pytest
 
@@ -338,3 +339,13 @@ def test_an_account_that_moved_to_another_address_is_said_not_followed(config, e
         run_sync(config, progress=False)
     assert "set [amocrm] base_url to https://newname.amocrm.ru (and subdomain)" in str(err.value)
     assert len(emulator.requests("GET", "/api/v4/")) == 1
+
+
+def test_a_kommo_budget_with_cents_keeps_them(config, emulator):
+    # Kommo sends a budget with minor units as `price_with_minor_units`; `price` is then only its whole part
+    with emulator.state.lock:
+        emulator.state.leads[3002].update(price=1250, price_with_minor_units=1250.5)
+        emulator.state.leads[3003].update(price=99, price_with_minor_units=None)  # amoCRM: no minor units
+        emulator.state.tick()
+    run_sync(config, progress=False)
+    assert deals(config)[3002][3] == Decimal("1250.50") and deals(config)[3003][3] == Decimal(99)

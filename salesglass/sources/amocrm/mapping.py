@@ -161,7 +161,9 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
            ELSE TRY_CAST(b.d->>'$.pipeline_id' AS BIGINT) END AS pipeline_id,
       CASE WHEN b.d IS NULL OR b.status_at > b.alive_at THEN coalesce(b.s, TRY_CAST(b.d->>'$.status_id' AS BIGINT))
            ELSE TRY_CAST(b.d->>'$.status_id' AS BIGINT) END AS status_id,
-      b.d->>'$.price' AS price,
+      -- Kommo sends a budget with cents as `price_with_minor_units` (1250.5), `price` then being its whole part
+      coalesce(CAST(round(TRY_CAST(b.d->>'$.price_with_minor_units' AS DOUBLE), 2) AS VARCHAR), b.d->>'$.price')
+        AS price,
       CASE WHEN b.d IS NULL OR b.resp_at > b.alive_at THEN coalesce(b.u, TRY_CAST(b.d->>'$.responsible_user_id'
            AS BIGINT)) ELSE TRY_CAST(b.d->>'$.responsible_user_id' AS BIGINT) END AS sales_manager_id,
       {kind_sql} AS client_kind,
