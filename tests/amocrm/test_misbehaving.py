@@ -309,7 +309,7 @@ def _problem_json(status: int, title: str, detail: str) -> dict:
     body = {"title": title, "type": f"https://httpstatus.es/{status}", "status": status, "detail": detail}
     return {
         "status": status,
-        "headers": {"Content-Type": "application/problem+json"},
+        "headers": {"Content-Type": "application/problem+json", "X-Request-Id": f"req-{status}"},
         "body": json.dumps(body).encode(),
     }
 
@@ -319,9 +319,11 @@ def test_an_unpaid_account_stops_the_sync_at_once_saying_what_to_do(config, emul
 
     # amoCRM answers 402 Payment Required once the account's paid period ends: no retry, no other request
     emulator.misbehave("/api/v4/", times=50, **_problem_json(402, "Payment Required", "Account is not paid"))
-    with pytest.raises(AccountUnpaid, match=r"402 Payment Required to GET /api/v4/account .*paid period has ended"):
+    unpaid = r"402 Payment Required to GET /api/v4/account .*paid period has ended"
+    with pytest.raises(AccountUnpaid, match=unpaid) as err:
         run_sync(config, progress=False)
     assert [r[1] for r in emulator.requests("GET", "/api/v4/")] == ["/api/v4/account"]
+    assert str(err.value).endswith("(amoCRM request id req-402: give it to amoCRM support if you ask them)")
     # a 403 as JSON is a refusal of this user or IP, not a ban: said as such, and not retried
     emulator.emulator.script.entries.clear()
     emulator.misbehave("/api/v4/events", times=50, **_problem_json(403, "Forbidden", "Access denied"))

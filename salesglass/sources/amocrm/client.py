@@ -339,15 +339,19 @@ class AmoClient:
             raise Transient("429 Too Many Requests", status=429, rate_limited=True, retry_after=_retry_after(resp))
         if status >= 500:
             self._bump("server_errors")
-            raise Transient(f"HTTP {status}", status=status, retry_after=_retry_after(resp))
+            raise Transient(f"HTTP {status}{_request_id(resp)}", status=status, retry_after=_retry_after(resp))
         if 300 <= status < 400:  # never followed: the bearer token stays with the configured address
             raise AmoCRMError(_moved(method, path, resp))
         if status == 402:  # not worth a retry (the sync reads the account first and alone: it stops there)
-            raise AccountUnpaid(UNPAID.format(request=f"{method} {_short(path)}", detail=_problem(resp)))
+            raise AccountUnpaid(
+                UNPAID.format(request=f"{method} {_short(path)}", detail=_problem(resp)) + _request_id(resp)
+            )
         if status == 403:  # as JSON (a ban is an HTML page, `_check_blocked`): this user or IP may not
-            raise AmoCRMError(FORBIDDEN.format(request=f"{method} {_short(path)}", detail=_problem(resp)))
+            raise AmoCRMError(
+                FORBIDDEN.format(request=f"{method} {_short(path)}", detail=_problem(resp)) + _request_id(resp)
+            )
         if status >= 400:
-            raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} {_problem(resp)}")
+            raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} {_problem(resp)}{_request_id(resp)}")
         try:
             return resp.json()
         except ValueError:
@@ -413,6 +417,12 @@ def _retry_after(resp: httpx.Response) -> float | None:
     if when.tzinfo is None:
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _request_id(resp: httpx.Response) -> str:
+    """amoCRM's id of the request (`X-Request-Id`), for its support to find it; empty when not sent."""
+    rid = resp.headers.get("x-request-id", "").strip()[:80]
+    return f" (amoCRM request id {rid}: give it to amoCRM support if you ask them)" if rid else ""
 
 
 def _short(path: str) -> str:
