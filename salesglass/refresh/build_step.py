@@ -22,8 +22,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from salesglass import PACKAGE_ROOT as _PACKAGE_ROOT
-from salesglass import code_fingerprint
+from salesglass.code_hash import PACKAGE_ROOT as _PACKAGE_ROOT
+from salesglass.code_hash import code_fingerprint
 from salesglass.processes import replace_whole
 from salesglass.reports.publish import file_state  # light: no Ibis, no report steps
 

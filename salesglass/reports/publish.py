@@ -160,7 +160,7 @@ def write_build_info(
     con: Any, *, as_of: date, built_at: datetime, zone: AccountZone, engine: str, rows: dict[str, int]
 ) -> None:
     """One row per published table: when and how it was built, and how many rows it has."""
-    from salesglass import code_fingerprint
+    from salesglass.code_hash import code_fingerprint
     from salesglass.sql import quote_lit as sql_literal
 
     # SQL, not a pyarrow table: pyarrow imports pandas to convert Python lists (a second of every build)

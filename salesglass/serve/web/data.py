@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from salesglass import code_fingerprint
 from salesglass.account_zone import DEFAULT_ZONE
+from salesglass.code_hash import code_fingerprint
 from salesglass.sql import quote_ident
 from salesglass.warehouse import connect
 
