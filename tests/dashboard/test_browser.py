@@ -129,8 +129,13 @@ def test_admin_walks_every_page_filters_drills_downloads_and_logs_out(page_for, 
     assert float(rows["2026-02-01"]) == 1200000.00
     assert "Client kind: Organizers" in ws["A2"].value
 
+    page.goto(f"{server}/bonuses")
     page.click("button.logout")
     page.wait_for_url(re.compile(r".*/login.*"))
+    # a shared computer: Back after logout shows no bonus figures from the browser's caches
+    page.go_back()
+    page.wait_for_load_state()
+    assert "/login" in page.url and page.locator("[data-kpi]").count() == 0, page.url
     page.goto(f"{server}/bonuses")
     assert "/login" in page.url
 
