@@ -23,13 +23,31 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from salesglass.sources.amocrm.auth import LongLivedAuth, OAuthAuth, TokenStore
 from salesglass.sources.amocrm.deadline import bound, within
-from salesglass.sources.amocrm.errors import AccountBlocked, AmoCRMError, AuthError, Transient, WriteUncertain
+from salesglass.sources.amocrm.errors import (
+    AccountBlocked,
+    AccountUnpaid,
+    AmoCRMError,
+    AuthError,
+    Transient,
+    WriteUncertain,
+)
 from salesglass.sources.amocrm.limiter import RateLimiter
 
 BLOCKED = (
     "amoCRM answered 403 with an HTML page: the account (or this server's IP) is blocked for exceeding "
     "the request limit. Stopped at once — retrying makes the block longer. Ask amoCRM support to lift it "
     "(give them the account subdomain, account id and this server's IP), and lower [amocrm] rate_limit."
+)
+
+UNPAID = (
+    "amoCRM answered 402 Payment Required to {request} ({detail}): the account's paid period has ended, or its "
+    "plan does not include this. Nothing was changed. Extend the subscription in amoCRM (or ask its "
+    "administrator), then run the sync again."
+)
+FORBIDDEN = (
+    "amoCRM refused {request} with 403 Forbidden ({detail}): the token's user may not read it, or this server's "
+    "IP is not on the account's allowed list. Use a token of an account administrator (a long-lived token acts "
+    "with the rights of the administrator who made it) and check the IP restrictions in amoCRM's security settings."
 )
 
 
@@ -321,9 +339,19 @@ class AmoClient:
             raise Transient("429 Too Many Requests", status=429, rate_limited=True, retry_after=_retry_after(resp))
         if status >= 500:
             self._bump("server_errors")
-            raise Transient(f"HTTP {status}", status=status, retry_after=_retry_after(resp))
+            raise Transient(f"HTTP {status}{_request_id(resp)}", status=status, retry_after=_retry_after(resp))
+        if 300 <= status < 400:  # never followed: the bearer token stays with the configured address
+            raise AmoCRMError(_moved(method, path, resp))
+        if status == 402:  # not worth a retry (the sync reads the account first and alone: it stops there)
+            raise AccountUnpaid(
+                UNPAID.format(request=f"{method} {_short(path)}", detail=_problem(resp)) + _request_id(resp)
+            )
+        if status == 403:  # as JSON (a ban is an HTML page, `_check_blocked`): this user or IP may not
+            raise AmoCRMError(
+                FORBIDDEN.format(request=f"{method} {_short(path)}", detail=_problem(resp)) + _request_id(resp)
+            )
         if status >= 400:
-            raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} {_problem(resp)}")
+            raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} {_problem(resp)}{_request_id(resp)}")
         try:
             return resp.json()
         except ValueError:
@@ -354,6 +382,19 @@ def _read_by(resp: httpx.Response, deadline: float, timeout: float) -> httpx.Res
     return httpx.Response(resp.status_code, headers=resp.headers, content=b"".join(chunks), request=resp.request)
 
 
+def _moved(method: str, path: str, resp: httpx.Response) -> str:
+    """A redirect, said as what it most likely means: the account's address changed (a renamed account)."""
+    target = urlsplit(resp.headers.get("location", ""))
+    where = f"{target.scheme}://{target.netloc}" if target.netloc else ""
+    then = f"set [amocrm] base_url to {where} (and subdomain)" if where else "check [amocrm] base_url"
+    return (
+        f"amoCRM answered {method} {_short(path)} with HTTP {resp.status_code}, pointing at "
+        f"{resp.headers.get('location') or 'no address'}: the account's address has changed (renamed in amoCRM?) "
+        f"or base_url is not the account's own. Not followed (the token goes to the configured address only): "
+        f"{then}, then run the sync again."
+    )
+
+
 def _timeout_text(exc: httpx.TimeoutException, timeout: float) -> str:
     """What a timeout says: the whole-request deadline's own words when it was that, else the old text."""
     text = str(exc)
@@ -376,6 +417,12 @@ def _retry_after(resp: httpx.Response) -> float | None:
     if when.tzinfo is None:
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _request_id(resp: httpx.Response) -> str:
+    """amoCRM's id of the request (`X-Request-Id`), for its support to find it; empty when not sent."""
+    rid = resp.headers.get("x-request-id", "").strip()[:80]
+    return f" (amoCRM request id {rid}: give it to amoCRM support if you ask them)" if rid else ""
 
 
 def _short(path: str) -> str:
