@@ -107,7 +107,7 @@ def month_starts(tz: str, until_year: int) -> tuple[tuple[date, datetime], ...]:
         for m in range(1, 13)
         for fold in (0, 1)
     }
-    candidates |= {at for at, _ in offsets(tz, until_year + 1)[:-1]}  # where the wall clock jumps
+    candidates |= {at for at, _ in offsets(tz, until_year + 1) if at is not None}  # where the wall clock jumps
     rows: list[tuple[date, datetime]] = []
     for at in sorted(candidates):
         month = at.astimezone(zone).date().replace(day=1)
