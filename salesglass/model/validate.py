@@ -16,6 +16,7 @@ source had it, a struct or JSON, written to quarantine instead of the staged col
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
 
 import duckdb
@@ -286,11 +287,25 @@ def problem_sql(table: Table, types: dict[str, str], source: str = "the source")
     for col in table.columns:
         if col.name in staged_cols:
             checks.extend((cond, _lit(why)) for cond, why in _problems(col, col.name, types[col.name]))
+    checks.extend((cond, _lit(why)) for cond, why in row_problems(table, types))
     return (
         "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
         if checks
         else "CAST(NULL AS VARCHAR)"
     )
+
+
+def row_problems(table: Table, types: dict[str, str]) -> list[tuple[str, str]]:
+    """`table`'s rules over several columns (`Table.row_checks`) as (condition, reason) over the staged
+    columns, each column read as its canonical type; a rule naming a column not staged is skipped. They
+    come after the column checks, so a value that does not parse is named as such first."""
+    out = []
+    for cond, why in table.row_checks:
+        names = [n for _, n, _, _ in string.Formatter().parse(cond) if n]
+        if all(n in types for n in names):
+            values = {n: f"({_cast(table.column(n), _q(n), types[n])})" for n in names}
+            out.append((f"({cond.format(**values)})", why))
+    return out
 
 
 _PLACEHOLDER = {

@@ -19,6 +19,13 @@ _SHAPES: dict[str, str] = {
     "not_valid": r"bad (?P<column>\w+): not a valid (?P<kind>\w+)",
     "decimals": r"bad (?P<column>\w+): more than 2 decimal places",
     "not_allowed": r"unknown (?P<column>\w+) \(expected one of: (?P<allowed>.*)\)",
+    "duplicate_key": r"duplicate key \((?P<columns>[\w, ]+)\) in this batch",
+    "signs_disagree": re.escape(
+        "tickets and turnover have opposite signs (a sale is positive in both, a refund negative in both)"
+    ),
+    # sources/platform/mapping.py
+    "implausible_date": r"bad (?P<column>\w+): not a plausible date "
+    r"\(before (?P<first>[\d-]+) or after (?P<last>\d+)\)",
     # sources/platform/load.py
     "unreadable_line": r"unreadable line: (?P<error>.*)",
     "unknown_dev_manager": re.escape(
