@@ -69,6 +69,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "the same key ({columns}) twice in one read: the first row is loaded, this one is not",
         "тот же ключ ({columns}) дважды за одно чтение: загружена первая строка, эта нет",
     ),
+    "reason_also_read": (
+        "the same key ({columns}) comes from input '{input}' too: its row is loaded, this one is not",
+        "тот же ключ ({columns}) есть и во входе «{input}»: загружена его строка, эта нет",
+    ),
     "reason_signs_disagree": (
         "tickets and turnover have opposite signs (a sale is positive in both, a refund negative in both)",
         "билеты и оборот разных знаков (у продажи оба положительные, у возврата оба отрицательные)",

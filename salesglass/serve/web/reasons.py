@@ -20,6 +20,8 @@ _SHAPES: dict[str, str] = {
     "decimals": r"bad (?P<column>\w+): more than 2 decimal places",
     "not_allowed": r"unknown (?P<column>\w+) \(expected one of: (?P<allowed>.*)\)",
     "duplicate_key": r"duplicate key \((?P<columns>[\w, ]+)\) in this batch",
+    # sources/platform/load.py: a key two inputs of one table give
+    "also_read": r"duplicate key \((?P<columns>[\w, ]+)\): input '(?P<input>.+)' has it too \(its row is kept\)",
     "signs_disagree": re.escape(
         "tickets and turnover have opposite signs (a sale is positive in both, a refund negative in both)"
     ),
