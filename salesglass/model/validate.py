@@ -104,6 +104,14 @@ def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[st
         out.append((blank, f"missing {col.name}"))
     # each condition tests the rare case first: the rest of an AND is evaluated only for those rows
     same_type = sql_type(col.kind) == src_type.replace("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")
+    if col.kind is Kind.MONEY and text:  # a number all the same ('1e20'): the reason says it is too large
+        number = f"TRY_CAST(replace(replace(trim({ref}), ' ', ''), ',', '.') AS DOUBLE)"
+        out.append(
+            (
+                f"({_cast(col, ref, src_type)}) IS NULL AND NOT {blank} AND isfinite({number})",
+                f"bad {col.name}: too large a number for money",
+            )
+        )
     if col.kind is not Kind.TEXT and (text or not same_type) and not _fits_money(col, src_type):
         out.append(
             (

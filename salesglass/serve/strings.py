@@ -64,6 +64,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # quarantine reasons by code (serve/web/reasons.py); {column} is the column's own label
     "reason_missing": ("{column}: missing", "{column}: не заполнено"),
     "reason_not_valid": ("{column}: not a valid {kind}", "{column}: не читается как {kind}"),
+    "reason_too_large": ("{column}: too large a number for money", "{column}: слишком большое число для суммы"),
     "reason_decimals": ("{column}: more than 2 decimal places", "{column}: больше двух знаков после запятой"),
     "reason_duplicate_key": (
         "the same key ({columns}) twice in one read: the first row is loaded, this one is not",

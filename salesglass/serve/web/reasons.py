@@ -18,6 +18,7 @@ _SHAPES: dict[str, str] = {
     "missing": r"missing (?P<column>\w+)",
     "not_valid": r"bad (?P<column>\w+): not a valid (?P<kind>\w+)",
     "decimals": r"bad (?P<column>\w+): more than 2 decimal places",
+    "too_large": r"bad (?P<column>\w+): too large a number for money",
     "not_allowed": r"unknown (?P<column>\w+) \(expected one of: (?P<allowed>.*)\)",
     "duplicate_key": r"duplicate key \((?P<columns>[\w, ]+)\) in this batch",
     # sources/platform/load.py: a key two inputs of one table give

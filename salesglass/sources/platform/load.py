@@ -353,29 +353,30 @@ def _claim_keys(
 ) -> None:
     """Several inputs may feed one table (orders and refunds → sales), but one key is one row: a key that an
     input listed earlier has already given in this load would silently replace that input's row (an
-    upsert). Such staged rows get a reason instead, and the earlier input's row stays. On a full load the
-    table holds exactly the earlier inputs' rows of this run (the first one replaced it), so every clash
-    is caught; an incremental load compares the rows read in this run (`__run_keys_<table>`), and a clash
-    with a row an earlier load wrote is caught by the next `load --full`. `later`: another input of the table
-    follows (only then are this input's keys kept for it)."""
+    upsert). Such staged rows get a reason naming that input instead, and its row stays.
+
+    On a full load the table holds exactly the earlier inputs' rows of this run (the first one replaced
+    it), so every clash is caught; the inputs after the first keep their keys in `__run_keys_<table>` (the
+    first one's, often ten million orders, are the table's others). An incremental load compares the rows
+    read in this run, every input's keys kept; a clash with a row an earlier load wrote is caught by the
+    next `load --full`. `later`: another input of the table follows (only then are the keys kept)."""
     key = table.merge_key
     cols = ", ".join(quote_ident(k) for k in key)
     keys = quote_ident(_run_keys(table.name))
+    con.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {keys} AS SELECT {cols}, '' AS __input FROM {quote_ident(staged)} LIMIT 0"
+    )
     if earlier:
         on = " AND ".join(f"k.{quote_ident(k)} = s.{quote_ident(k)}" for k in key)
-        if full:  # the table: only this run's earlier inputs wrote it
-            seen = f"(SELECT {cols}, {quote_lit(' or '.join(earlier))} AS __input FROM {quote_ident(table.name)})"
-        else:
-            seen = keys
-        clash = f"""(SELECT min(k.__input) FROM {seen} k WHERE {on})"""
+        seen = quote_ident(table.name) if full else keys  # full: only this run's earlier inputs wrote the table
+        owner = f"(SELECT min(k.__input) FROM {keys} k WHERE {on})"
+        if full:
+            owner = f"coalesce({owner}, {quote_lit(earlier[0])})"
         prefix, suffix = _ALSO_READ.format(key=", ".join(key), other="\0").split("\0")
         con.execute(f"""UPDATE {quote_ident(staged)} s
-                        SET __reason = {quote_lit(prefix)} || {clash} || {quote_lit(suffix)}
+                        SET __reason = {quote_lit(prefix)} || {owner} || {quote_lit(suffix)}
                         WHERE s.__reason IS NULL AND EXISTS (SELECT 1 FROM {seen} k WHERE {on})""")
-    if later and not full:
-        con.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {keys} AS SELECT {cols}, '' AS __input FROM {quote_ident(staged)} LIMIT 0"
-        )
+    if later and (earlier or not full):
         con.execute(
             f"INSERT INTO {keys} SELECT {cols}, {quote_lit(name)} FROM {quote_ident(staged)} WHERE __reason IS NULL"
         )

@@ -283,6 +283,10 @@ def implausible_sql(value: str, kind: Kind) -> str:
     return f"({value} < TIMESTAMPTZ '{EARLIEST_DAY} 00:00:00+00' OR {value} >= TIMESTAMPTZ '{last} 00:00:00+00')"
 
 
+def too_large_reason(name: str) -> str:
+    return f"bad {name}: too large a number for money"
+
+
 def implausible_reason(name: str) -> str:
     return f"bad {name}: not a plausible date (before {EARLIEST_DAY} or after {LAST_DAY.year})"
 
@@ -319,7 +323,13 @@ def staged_sql(
             what = {"TIMESTAMPTZ": "timestamp", "DATE": "month", "INTEGER": "integer", "BIGINT": "integer"}.get(
                 kind.name, "number"
             )
-            checks.append(f"WHEN {bad} THEN {quote_lit(f'bad {name}: not a valid {what}')}")
+            why = quote_lit(f"bad {name}: not a valid {what}")
+            if kind is Kind.MONEY and cs.column:  # a number, but beyond what money holds: said so
+                number = (
+                    f"TRY_CAST(replace(replace(trim({_text(quote_ident(cs.column))}), ' ', ''), ',', '.') AS DOUBLE)"
+                )
+                why = f"CASE WHEN isfinite({number}) THEN {quote_lit(too_large_reason(name))} ELSE {why} END"
+            checks.append(f"WHEN {bad} THEN {why}")
         if kind in (Kind.TIMESTAMPTZ, Kind.DATE):
             checks.append(
                 f"WHEN {implausible_sql(quote_ident(value), kind)} THEN {quote_lit(implausible_reason(name))}"
