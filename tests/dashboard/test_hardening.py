@@ -194,8 +194,12 @@ def test_public_url_names_the_origin_behind_a_proxy(tmp_path) -> None:
     cfg = make_config(tmp_path, public_url="https://sales.example.com")
     write_published(cfg.published_path)
     add_users(cfg)
-    with TestClient(create_app(cfg)) as c:
+    with TestClient(create_app(cfg), base_url="https://testserver") as c:  # TLS ends at the proxy
         page = c.get("/login")
+        # users open an https:// address: the cookie is Secure (never sent over plain http, where anyone
+        # on the network reads it) and browsers get HSTS, though secure_cookies was left at its default
+        assert "secure" in page.headers["set-cookie"].lower().split("; ")
+        assert page.headers["strict-transport-security"].startswith("max-age=")
         data = {"email": "admin@demo.test", "password": "admin-pass-1", "csrf_token": csrf_of(page.text)}
         assert (
             c.post("/login", data=data, headers={"origin": "http://testserver"}, follow_redirects=False).status_code

@@ -219,17 +219,17 @@ def _add_outer_middleware(app: FastAPI, cfg: Any) -> None:
         session_cookie="salesglass_session",
         max_age=d.session_hours * 3600,
         same_site="lax",
-        https_only=d.secure_cookies,
+        https_only=d.https,
     )
     # outermost: headers on every response (redirects and errors too), bounded bodies, same-origin POSTs
-    app.add_middleware(Guard, https=d.secure_cookies, public_url=d.public_url or None)
+    app.add_middleware(Guard, https=d.https, public_url=d.public_url or None)
     if d.trusted_proxies:  # client address and scheme from X-Forwarded-* of these peers only
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(d.trusted_proxies))
 
 
 def _add_error_pages(app: FastAPI, state: App) -> None:
     """A bug, nothing published yet, and HTTP errors each get the dashboard's answer, not the framework's."""
-    secure = state.cfg.dashboard.secure_cookies
+    secure = state.cfg.dashboard.https
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:

@@ -6,7 +6,7 @@ Pure ASGI (no request parsing of its own), so it also covers redirects, errors a
   eval; inline *style attributes* are allowed because ECharts positions its tooltips with them),
   `Cache-Control: no-store` on everything but /static (figures and bonus statements must not stay in a
   browser or proxy cache after logout), nosniff, no framing, a same-origin referrer, no powerful browser
-  features, and HSTS when the dashboard is served over HTTPS (`secure_cookies`).
+  features, and HSTS when the dashboard is served over HTTPS (`secure_cookies` or an https:// `public_url`).
 - **Bodies.** A request body is counted while it is read and refused with 413 past `form_limit` bytes
   (a `Content-Length` above it is refused before anything is read), so `/login` never parses a 50 MB
   password. The amoCRM webhook reads its body itself under its own limit (refresh/webhooks.py).
