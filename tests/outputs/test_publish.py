@@ -136,6 +136,42 @@ def test_swap_is_atomic_for_readers(tmp_path, postgres_url, schema):
     reader.close()
 
 
+def test_a_bi_tool_polling_during_a_publish_never_sees_an_empty_or_half_table(tmp_path, postgres_url, schema):
+    """A dashboard refreshing every moment (autocommit queries, prepared after a few runs as JDBC and psycopg
+    do) while a publish replaces the schema: each answer is the whole old or the whole new publish."""
+    publish_postgres(make_published(tmp_path / "v1.duckdb", label="v1"), postgres_url, schema)
+    v2 = make_published(tmp_path / "v2.duckdb", label="v2", extra_sales=10)
+    answers: list[tuple] = []
+    errors: list[str] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        with _pg(postgres_url) as bi:
+            while not done.is_set() or len(answers) < 20:
+                try:
+                    answers.append(
+                        bi.execute(
+                            f"SELECT (SELECT label FROM {schema}.build_info), (SELECT count(*) FROM {schema}.sales)"
+                        ).fetchone()
+                    )
+                except psycopg.Error as exc:
+                    errors.append(str(exc))
+                time.sleep(0.002)  # a reader at a time, leaving the publisher the interpreter in between
+
+    reader = threading.Thread(target=poll)
+    reader.start()
+    try:
+        while len(answers) < 5:  # the reader is in its stride before the publish starts
+            time.sleep(0.01)
+        publish_postgres(v2, postgres_url, schema)
+    finally:
+        done.set()
+        reader.join(30)
+    assert errors == []
+    assert set(answers) == {("v1", 41), ("v2", 51)}, set(answers)
+    assert answers[-1] == ("v2", 51)
+
+
 def test_a_reader_holding_on_too_long_keeps_the_old_publish(tmp_path, postgres_url, schema):
     publish_postgres(make_published(tmp_path / "v1.duckdb", label="v1"), postgres_url, schema)
     reader = psycopg.connect(postgres_url)

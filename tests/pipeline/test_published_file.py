@@ -52,3 +52,21 @@ def test_every_column_a_bi_tool_gets_is_described_and_every_description_names_a_
         documented |= {c.name for c in TABLES[table].columns} if table in TABLES else set()
         faults += [f"{table}.{c}: described but not published" for c in sorted(documented - set(columns))]
     assert faults == []
+
+
+def test_nothing_private_reaches_a_bi_tool(published):
+    """docs/bi-tools.md: the PostgreSQL copy holds no logins, password hashes, sessions or tokens. They live in
+    files of their own; this catches a table or column of them finding its way into the published file."""
+    import re
+
+    from salesglass.outputs.publish import published_tables
+
+    tables = published_tables(published)
+    names = tables + [
+        f"{t}.{r[0]}"
+        for t in tables
+        for r in published.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [t]
+        ).fetchall()
+    ]
+    assert [n for n in names if re.search(r"password|passwd|hash|token|secret|session|cookie|login", n, re.I)] == []
