@@ -114,6 +114,14 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows if not r[0].startswith(LEFT_OUT_PREFIX)]
 
 
+def _pg_text(column_sql: str, pg_type: str | None) -> str:
+    """A text column as PostgreSQL takes it: a NUL character (amoCRM's JSON may carry `\\u0000` in a name)
+    becomes U+FFFD, as in the Excel downloads — PostgreSQL's text and jsonb refuse NUL, and one such name would
+    fail the whole publish."""
+    text = f"replace(CAST({column_sql} AS VARCHAR), chr(0), '\ufffd')"
+    return f"replace({text}, '\\u0000', '\\ufffd')" if pg_type == "jsonb" else text
+
+
 def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: str, table: str, workdir: Path) -> int:
     cols = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
@@ -125,7 +133,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
         pg_type = postgres_type(dtype)
         defs.append(sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(pg_type or "text")))
         quoted = quote_ident(name)
-        selects.append(quoted if pg_type else f"CAST({quoted} AS VARCHAR) AS {quoted}")
+        selects.append(f"{_pg_text(quoted, pg_type)} AS {quoted}" if pg_type in (None, "text", "jsonb") else quoted)
     target = sql.Identifier(schema, table)
     pg.execute(sql.SQL("CREATE TABLE {} ({})").format(target, sql.SQL(", ").join(defs)))
     csv_path = workdir / f"{table}.csv"

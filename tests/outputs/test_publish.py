@@ -260,3 +260,22 @@ def test_old_publish_views_nag(tmp_path, postgres_url, schema):
     finally:
         with _pg(postgres_url) as pg:
             pg.execute(f"DROP SCHEMA {mine} CASCADE")
+
+
+def test_a_nul_character_in_a_name_does_not_fail_the_publish(tmp_path, postgres_url, schema):
+    """amoCRM's JSON may carry `\\u0000` in a name; PostgreSQL's text and jsonb refuse NUL, so one such name
+    failed the whole publish. It arrives as U+FFFD, as in the Excel downloads; everything else as it was."""
+    path = make_published(tmp_path / "r.duckdb")
+    con = connect(path)
+    con.execute("UPDATE partners SET name = 'Театр' || chr(0) || '\\N,\"x\"' WHERE partner_id = 'p2'")
+    con.execute(
+        "INSERT INTO quarantine VALUES ('amocrm', 'deals', '7', 'bad name', '{\"name\": \"a\\u0000b\"}', now())"
+    )
+    con.close()
+    summary = publish_postgres(path, postgres_url, schema)
+    assert summary.tables["partners"] == 2 and summary.tables["quarantine"] == 1
+    with _pg(postgres_url) as pg:
+        assert pg.execute(f"SELECT name FROM {schema}.partners WHERE partner_id = 'p2'").fetchone() == (
+            'Театр\ufffd\\N,"x"',
+        )
+        assert pg.execute(f"SELECT raw ->> 'name' FROM {schema}.quarantine").fetchone() == ("a\ufffdb",)
