@@ -114,6 +114,14 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows if not r[0].startswith(LEFT_OUT_PREFIX)]
 
 
+def _pg_text(column_sql: str, pg_type: str | None) -> str:
+    """A text column as PostgreSQL takes it: a NUL character (amoCRM's JSON may carry `\\u0000` in a name)
+    becomes U+FFFD, as in the Excel downloads — PostgreSQL's text and jsonb refuse NUL, and one such name would
+    fail the whole publish."""
+    text = f"replace(CAST({column_sql} AS VARCHAR), chr(0), '\ufffd')"
+    return f"replace({text}, '\\u0000', '\\ufffd')" if pg_type == "jsonb" else text
+
+
 def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: str, table: str, workdir: Path) -> int:
     cols = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
@@ -125,7 +133,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
         pg_type = postgres_type(dtype)
         defs.append(sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(pg_type or "text")))
         quoted = quote_ident(name)
-        selects.append(quoted if pg_type else f"CAST({quoted} AS VARCHAR) AS {quoted}")
+        selects.append(f"{_pg_text(quoted, pg_type)} AS {quoted}" if pg_type in (None, "text", "jsonb") else quoted)
     target = sql.Identifier(schema, table)
     pg.execute(sql.SQL("CREATE TABLE {} ({})").format(target, sql.SQL(", ").join(defs)))
     csv_path = workdir / f"{table}.csv"
@@ -256,16 +264,20 @@ def publish_postgres(
             for table in published_tables(con):
                 summary.tables[table] = _load_table(con, pg, new, table, Path(workdir))
             for role in grant_select_to:
-                pg.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(new), sql.Identifier(role)))
-                pg.execute(
-                    sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(
-                        sql.Identifier(new), sql.Identifier(role)
-                    )
-                )
+                _grant(pg, new, role)
         for table in summary.tables:
             pg.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(new, table)))
         summary.replaced_previous = _swap(pg, schema, new, old, swap_wait_seconds, summary)
         _settle_old_publishes(pg, schema, swap_wait_seconds, summary)
+    except psycopg.errors.InsufficientPrivilege as exc:
+        _drop_quietly(pg, new)
+        user, db = pg.info.user, pg.info.dbname
+        raise SalesglassError(
+            f"PostgreSQL user {user} may not publish into database {db}: {str(exc).strip().splitlines()[0]}. "
+            f"The publishing user needs CREATE on the database and must own schema {schema} if it exists: as a "
+            f"superuser, GRANT CREATE ON DATABASE {db} TO {user} (docs/bi-tools.md, A read-only role for BI "
+            "tools). The previous publish stays in place."
+        ) from None
     except BaseException:
         _drop_quietly(pg, new)
         raise
@@ -274,6 +286,24 @@ def publish_postgres(
         pg.close()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _grant(pg: psycopg.Connection, schema: str, role: str) -> None:
+    """Read access to every table of `schema` for a BI role ([publish] grant_select_to)."""
+    try:
+        with pg.transaction():  # a savepoint: a missing role is told as such, not as a failed transaction
+            pg.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), sql.Identifier(role)))
+            pg.execute(
+                sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(
+                    sql.Identifier(schema), sql.Identifier(role)
+                )
+            )
+    except psycopg.errors.UndefinedObject:
+        raise SalesglassError(
+            f"[publish] grant_select_to names role {role!r}, which PostgreSQL does not have: create it "
+            "(docs/bi-tools.md, A read-only role for BI tools) or take it off the list. The previous publish "
+            "stays in place."
+        ) from None
 
 
 def _swap(pg: psycopg.Connection, schema: str, new: str, old: str, wait: float, summary: PublishSummary) -> bool:

@@ -260,3 +260,41 @@ def test_old_publish_views_nag(tmp_path, postgres_url, schema):
     finally:
         with _pg(postgres_url) as pg:
             pg.execute(f"DROP SCHEMA {mine} CASCADE")
+
+
+def test_a_nul_character_in_a_name_does_not_fail_the_publish(tmp_path, postgres_url, schema):
+    """amoCRM's JSON may carry `\\u0000` in a name; PostgreSQL's text and jsonb refuse NUL, so one such name
+    failed the whole publish. It arrives as U+FFFD, as in the Excel downloads; everything else as it was."""
+    path = make_published(tmp_path / "r.duckdb")
+    con = connect(path)
+    con.execute("UPDATE partners SET name = 'Театр' || chr(0) || '\\N,\"x\"' WHERE partner_id = 'p2'")
+    con.execute(
+        "INSERT INTO quarantine VALUES ('amocrm', 'deals', '7', 'bad name', '{\"name\": \"a\\u0000b\"}', now())"
+    )
+    con.close()
+    summary = publish_postgres(path, postgres_url, schema)
+    assert summary.tables["partners"] == 2 and summary.tables["quarantine"] == 1
+    with _pg(postgres_url) as pg:
+        assert pg.execute(f"SELECT name FROM {schema}.partners WHERE partner_id = 'p2'").fetchone() == (
+            'Театр\ufffd\\N,"x"',
+        )
+        assert pg.execute(f"SELECT raw ->> 'name' FROM {schema}.quarantine").fetchone() == ("a\ufffdb",)
+
+
+def test_a_publishing_user_without_rights_or_a_missing_bi_role_is_told_what_to_do(tmp_path, postgres_url, schema):
+    """A newcomer who skipped a step of docs/bi-tools.md gets the step, not a psycopg traceback; the previous
+    publish stays."""
+    path = make_published(tmp_path / "r.duckdb")
+    publish_postgres(path, postgres_url, schema)
+    with _pg(postgres_url) as pg:
+        pg.execute("DO $$ BEGIN CREATE ROLE sg_no_rights LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    with pytest.raises(SalesglassError, match="user sg_no_rights may not publish into database salesglass: "):
+        publish_postgres(path, postgres_url.replace("postgres@", "sg_no_rights@"), schema)
+    with pytest.raises(SalesglassError, match="GRANT CREATE ON DATABASE salesglass TO sg_no_rights"):
+        publish_postgres(path, postgres_url.replace("postgres@", "sg_no_rights@"), schema)
+    with pytest.raises(SalesglassError, match="grant_select_to names role 'bi_typo', which PostgreSQL does not"):
+        publish_postgres(path, postgres_url, schema, grant_select_to=["bi_typo"])
+    with _pg(postgres_url) as pg:
+        assert pg.execute(f"SELECT label FROM {schema}.build_info").fetchone() == ("v1",)
+        leftovers = pg.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE %s", [schema + "\\_\\_%"])
+        assert leftovers.fetchone()[0] == 0

@@ -181,7 +181,7 @@ def _add_login_check(app: FastAPI, state: App) -> None:
     @app.middleware("http")
     async def require_login(request: Request, call_next: Callable[[Request], Any]) -> Response:
         """No page or API answers without a session, except login, static files and /health."""
-        path = request.url.path
+        path = request.scope["path"]  # what the router routes by; request.url is rebuilt from the Host header
         started = time.perf_counter()
         try:
             params.check_query(request.query_params.multi_items())
@@ -191,7 +191,7 @@ def _add_login_check(app: FastAPI, state: App) -> None:
             if request.headers.get("hx-request"):
                 return Response(status_code=401, headers={"HX-Redirect": "/login"})
             if request.method == "GET" and "/export." not in path:
-                nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                nxt = path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
             return PlainTextResponse("login required", status_code=401)
         response = await call_next(request)
