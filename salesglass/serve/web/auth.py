@@ -10,8 +10,8 @@ form carries the session's CSRF token in a hidden field; a mismatch is refused w
 from __future__ import annotations
 
 import hmac
-import re
 import os
+import re
 import secrets
 from pathlib import Path
 
