@@ -48,10 +48,40 @@ STRINGS: dict[str, tuple[str, str]] = {
         "partner with sales but no development manager (no growth bonus line)",
         "у партнёра есть продажи, но нет менеджера по развитию (нет строки бонуса за рост)",
     ),
+    # the back-office columns a quarantine reason names ({column} below) that no report column labels
+    "sale_id": ("Sale id", "Номер продажи"),
+    "sold_at": ("Sold at", "Дата продажи"),
+    "event_id": ("Event", "Мероприятие"),
+    "channel": ("Channel", "Канал"),
+    "inn": ("ИНН", "ИНН"),
+    "contract_signed_at": ("Contract signed", "Договор подписан"),
+    "widget_installed_at": ("Widget installed at", "Виджет установлен (дата)"),
+    "is_support": ("Served by support", "Обслуживает поддержка"),
+    "installed_at": ("Installed at", "Дата установки"),
+    "widget_id": ("Widget", "Виджет"),
+    "realistic": ("Realistic plan", "Реалистичный план"),
+    "optimistic": ("Optimistic plan", "Оптимистичный план"),
     # quarantine reasons by code (serve/web/reasons.py); {column} is the column's own label
     "reason_missing": ("{column}: missing", "{column}: не заполнено"),
     "reason_not_valid": ("{column}: not a valid {kind}", "{column}: не читается как {kind}"),
+    "reason_too_large": ("{column}: too large a number for money", "{column}: слишком большое число для суммы"),
     "reason_decimals": ("{column}: more than 2 decimal places", "{column}: больше двух знаков после запятой"),
+    "reason_duplicate_key": (
+        "the same key ({columns}) twice in one read: the first row is loaded, this one is not",
+        "тот же ключ ({columns}) дважды за одно чтение: загружена первая строка, эта нет",
+    ),
+    "reason_also_read": (
+        "the same key ({columns}) comes from input '{input}' too: its row is loaded, this one is not",
+        "тот же ключ ({columns}) есть и во входе «{input}»: загружена его строка, эта нет",
+    ),
+    "reason_signs_disagree": (
+        "tickets and turnover have opposite signs (a sale is positive in both, a refund negative in both)",
+        "билеты и оборот разных знаков (у продажи оба положительные, у возврата оба отрицательные)",
+    ),
+    "reason_implausible_date": (
+        "{column}: not a plausible date (before {first} or after {last})",
+        "{column}: неправдоподобная дата (раньше {first} или позже {last})",
+    ),
     "reason_not_allowed": ("{column}: not one of {allowed}", "{column}: не из списка {allowed}"),
     "reason_unreadable_line": ("unreadable line: {error}", "строка не читается: {error}"),
     "reason_unknown_dev_manager": (

@@ -18,7 +18,17 @@ _SHAPES: dict[str, str] = {
     "missing": r"missing (?P<column>\w+)",
     "not_valid": r"bad (?P<column>\w+): not a valid (?P<kind>\w+)",
     "decimals": r"bad (?P<column>\w+): more than 2 decimal places",
+    "too_large": r"bad (?P<column>\w+): too large a number for money",
     "not_allowed": r"unknown (?P<column>\w+) \(expected one of: (?P<allowed>.*)\)",
+    "duplicate_key": r"duplicate key \((?P<columns>[\w, ]+)\) in this batch",
+    # sources/platform/load.py: a key two inputs of one table give
+    "also_read": r"duplicate key \((?P<columns>[\w, ]+)\): input '(?P<input>.+)' has it too \(its row is kept\)",
+    "signs_disagree": re.escape(
+        "tickets and turnover have opposite signs (a sale is positive in both, a refund negative in both)"
+    ),
+    # sources/platform/mapping.py
+    "implausible_date": r"bad (?P<column>\w+): not a plausible date "
+    r"\(before (?P<first>[\d-]+) or after (?P<last>\d+)\)",
     # sources/platform/load.py
     "unreadable_line": r"unreadable line: (?P<error>.*)",
     "unknown_dev_manager": re.escape(

@@ -28,6 +28,7 @@ from salesglass.sources.amocrm.errors import (
     AccountUnpaid,
     AmoCRMError,
     AuthError,
+    NotFound,
     Transient,
     WriteUncertain,
 )
@@ -116,6 +117,14 @@ class AmoClient:
     def get(self, path: str, params: dict | list | None = None) -> dict | None:
         """A GET with retries; None for 204 (nothing there)."""
         return self._retrying("GET", path, params=params)
+
+    def get_one(self, path: str) -> dict | None:
+        """One record by id (`/api/v4/leads/{id}`); None when there is none: amoCRM answers a missing or
+        deleted record with 204, or with 404."""
+        try:
+            return self.get(path)
+        except NotFound:
+            return None
 
     def get_url(self, url: str) -> dict | None:
         """Follow a `_links.next.href` (absolute URL with its own query) — on the configured account only: its
@@ -350,6 +359,8 @@ class AmoClient:
             raise AmoCRMError(
                 FORBIDDEN.format(request=f"{method} {_short(path)}", detail=_problem(resp)) + _request_id(resp)
             )
+        if status == 404:
+            raise NotFound(f"{method} {_short(path)}: HTTP 404 {_problem(resp)}{_request_id(resp)}")
         if status >= 400:
             raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} {_problem(resp)}{_request_id(resp)}")
         try:

@@ -379,8 +379,8 @@ def _cut_short(said: list[str] | None, what: str) -> None:
 
 def one_by_one(client: AmoClient, ids: list[int]) -> list[dict]:
     """Live leads by id, one `GET /api/v4/leads/{id}` each: `by_ids` for accounts that ignore `filter[id]`
-    (a deleted lead answers 204 and is simply absent; its `lead_deleted` event tells the deletion)."""
-    return [lead for i in ids if (lead := client.get(f"/api/v4/leads/{int(i)}"))]
+    (a deleted lead answers 204 or 404 and is simply absent; its `lead_deleted` event tells the deletion)."""
+    return [lead for i in ids if (lead := client.get_one(f"/api/v4/leads/{int(i)}"))]
 
 
 def by_ids(client: AmoClient, ids: list[int], *, only_deleted: bool = False) -> list[dict]:
