@@ -5,6 +5,14 @@ from salesglass.reports.columns import COLUMN_LABELS
 STRINGS: dict[str, tuple[str, str]] = {
     **COLUMN_LABELS,  # report column headers, shared with the Excel and CSV exports (reports/columns.py)
     "count": ("Count", "Количество"),
+    "built_by_other_code": (
+        "These reports were built by another version of salesglass: parts added since then are left out until "
+        "they are rebuilt. The next refresh rebuilds them, or run `salesglass build` (after an upgrade, restart "
+        "`salesglass serve` too).",
+        "Эти отчёты собраны другой версией salesglass: части, добавленные с тех пор, не показаны, пока отчёты не "
+        "пересобраны. Их пересоберёт следующее обновление, или запустите `salesglass build` (после обновления "
+        "перезапустите и `salesglass serve`).",
+    ),
     # navigation and chrome
     # data-quality sources and reasons (report_data_quality): shown translated, the raw words stay in exports
     "linking": ("Linking", "Связывание"),
@@ -103,6 +111,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason_pipeline_gone": (
         "pipeline {pipeline} no longer exists in amoCRM (the deal has no stage until it does)",
         "воронки {pipeline} больше нет в amoCRM (у сделки нет этапа, пока её не вернут)",
+    ),
+    "reason_budget_unusable": (
+        "budget is negative, not a number, or has more than 2 decimals (deal kept, budget unknown)",
+        "бюджет отрицательный, не число или с долями копейки (сделка загружена, бюджет неизвестен)",
     ),
     "reason_enum_unknown": (
         "field «{field}» ({field_id}): option id {enum} is not one of its options and came without its text "
