@@ -5,6 +5,14 @@ from salesglass.reports.columns import COLUMN_LABELS
 STRINGS: dict[str, tuple[str, str]] = {
     **COLUMN_LABELS,  # report column headers, shared with the Excel and CSV exports (reports/columns.py)
     "count": ("Count", "Количество"),
+    "built_by_other_code": (
+        "These reports were built by another version of salesglass: parts added since then are left out until "
+        "they are rebuilt. The next refresh rebuilds them, or run `salesglass build` (after an upgrade, restart "
+        "`salesglass serve` too).",
+        "Эти отчёты собраны другой версией salesglass: части, добавленные с тех пор, не показаны, пока отчёты не "
+        "пересобраны. Их пересоберёт следующее обновление, или запустите `salesglass build` (после обновления "
+        "перезапустите и `salesglass serve`).",
+    ),
     # navigation and chrome
     # data-quality sources and reasons (report_data_quality): shown translated, the raw words stay in exports
     "linking": ("Linking", "Связывание"),
