@@ -112,6 +112,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "pipeline {pipeline} no longer exists in amoCRM (the deal has no stage until it does)",
         "воронки {pipeline} больше нет в amoCRM (у сделки нет этапа, пока её не вернут)",
     ),
+    "reason_budget_unusable": (
+        "budget is negative, not a number, or has more than 2 decimals (deal kept, budget unknown)",
+        "бюджет отрицательный, не число или с долями копейки (сделка загружена, бюджет неизвестен)",
+    ),
     "reason_enum_unknown": (
         "field «{field}» ({field_id}): option id {enum} is not one of its options and came without its text "
         "(deal kept, value unknown)",
