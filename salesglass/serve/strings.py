@@ -112,6 +112,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "pipeline {pipeline} no longer exists in amoCRM (the deal has no stage until it does)",
         "воронки {pipeline} больше нет в amoCRM (у сделки нет этапа, пока её не вернут)",
     ),
+    "reason_budget_unusable": (
+        "budget is negative, not a number, or has more than 2 decimals (deal kept, budget unknown)",
+        "бюджет отрицательный, не число или с долями копейки (сделка загружена, бюджет неизвестен)",
+    ),
     "reason_enum_unknown": (
         "field «{field}» ({field_id}): option id {enum} is not one of its options and came without its text "
         "(deal kept, value unknown)",
@@ -448,6 +452,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "development": ("Development", "Развитие"),
     "acquisition_share": ("Acquisition share", "Доля привлечения"),
     "growth": ("Growth", "Рост"),
+    # the rules and roles of adjustment lines (docs/bonuses.md), as the lines table and its downloads name them
+    "clawback": ("Clawback", "Удержание"),
+    "true_up": ("True-up", "Доначисление"),
+    "carry_forward": ("Carried forward", "Перенос"),
+    "carry": ("Carry", "Перенос"),
+    "manual": ("Manual", "Ручная"),
     # quality
     "quarantined_rows": ("Quarantined rows", "Строк в карантине"),
     "unlinked_deals": ("Unlinked deals", "Несвязанные сделки"),

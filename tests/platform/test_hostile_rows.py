@@ -290,3 +290,26 @@ def test_hostile_rows_in_a_real_server(server, request, warehouse, tmp_path: Pat
     amounts = [str(r["amount"] if "amount" in r else r["turnover"]) for r in raws]  # a repeated key: canonical
     quarantined = sum(D(a) for a in amounts if a.lower() not in ("nan", "inf", "infinity"))
     assert quarantined == D("1.005") - 5 + 1 + 7 + 7 + 999 + 3 + 7 * len(SERVER_DATES[server])
+
+
+def test_a_utf8_export_with_a_few_cp1251_lines_keeps_its_names(warehouse, tmp_path):
+    """A UTF-8 export into which one line was pasted from a cp1251 file: that line is quarantined, and the
+    Cyrillic partner ids of the other lines arrive as written (not garbled by a single-byte guess)."""
+    from salesglass.config import parse_config
+
+    head = "sale_id;partner_id;sold_at;tickets;turnover;revenue;cost\n"
+    good = "u1;Ромашка;2024-03-05 10:00:00;2;200;20;0\nu2;Ёлка;2024-03-05 11:00:00;1;150,50;15;0\n"
+    pasted = "u3;Берёза;2024-03-05 12:00:00;1;70;7;0\n"
+    (tmp_path / "s.csv").write_bytes((head + good).encode("utf-8") + pasted.encode("cp1251"))
+    inputs = [{"name": "s", "target": "sales", "path": "s.csv"}]
+    cfg = parse_config({"platform": {"timezone": "Europe/Moscow", "inputs": inputs}}, base_dir=tmp_path)
+    summary = load_into(warehouse, cfg, full=True, progress=False)
+    assert warehouse.execute("SELECT sale_id, partner_id, turnover FROM sales ORDER BY 1").fetchall() == [
+        ("u1", "Ромашка", D("200.00")),
+        ("u2", "Ёлка", D("150.50")),
+    ]
+    assert warehouse.execute("SELECT source_key, reason FROM quarantine").fetchall() == [
+        ("line 4", "unreadable line: invalid encoding")
+    ]
+    r = summary.inputs[0]
+    assert (r.read, r.loaded, r.quarantined) == (3, 2, 1)
