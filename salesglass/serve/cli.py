@@ -242,7 +242,8 @@ def users_list(config: ConfigOption = None) -> None:
     if managers is None:
         console.print("Nothing is built yet: after `salesglass build` this list names each manager's amoCRM user.")
         return
-    shown = {amocrm_user_of(u.email, managers)["manager_id"] for u in users if amocrm_user_of(u.email, managers)}
+    tied = (amocrm_user_of(u.email, managers) for u in users)  # an admin login of an amoCRM user is one too
+    shown = {m["manager_id"] for m in tied if m is not None}
     without = [m for m in managers if m["is_active"] and m["manager_id"] not in shown]
     if without:
         console.print(

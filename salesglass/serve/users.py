@@ -236,7 +236,7 @@ def amocrm_users(published_path: Path) -> list[dict] | None:
         return None
     con = open_published(published_path)
     try:
-        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'managers'").fetchone()[0]:
+        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'managers'").fetchall():
             return None
         q = con.execute("SELECT manager_id, name, email, is_active FROM managers ORDER BY name, manager_id")
         cols = [d[0] for d in q.description]
