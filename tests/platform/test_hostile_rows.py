@@ -313,3 +313,10 @@ def test_a_utf8_export_with_a_few_cp1251_lines_keeps_its_names(warehouse, tmp_pa
     ]
     r = summary.inputs[0]
     assert (r.read, r.loaded, r.quarantined) == (3, 2, 1)
+    # the data-quality page says it in the reader's language, DuckDB's kind of error included
+    from salesglass.serve.i18n import Formatter
+    from salesglass.serve.web.reasons import reason_label
+
+    assert reason_label(Formatter("ru", "RUB").t, "unreadable line: invalid encoding") == (
+        "строка не читается: не в кодировке файла"
+    )
