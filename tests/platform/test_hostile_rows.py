@@ -181,14 +181,15 @@ def test_data_quality_counts_every_hostile_row_and_the_page_names_them(hostile, 
     (tmp_path / "site").mkdir()
     write_published(cfg.published_path, extra_sql=copy)
     add_users(cfg)
-    with TestClient(create_app(cfg), headers={"accept-language": "ru"}) as c:
+    app = create_app(cfg)
+    with TestClient(app, headers={"accept-language": "ru"}) as c:
         login(c, "admin@demo.test")
         html = c.get("/quality").text
         assert "Дата продажи: неправдоподобная дата (раньше 1970-01-02 или позже 2100)" in html
         assert "билеты и оборот разных знаков" in html
         assert "тот же ключ (sale_id) есть и во входе «orders»: загружена его строка, эта нет" in html
         assert "Номер продажи: не заполнено" in html
-    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as c:
+    with TestClient(app, headers={"accept-language": "en"}) as c:
         login(c, "admin@demo.test")
         html = c.get("/quality").text
         assert "Sold at: not a plausible date (before 1970-01-02 or after 2100)" in html
