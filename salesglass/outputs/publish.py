@@ -194,7 +194,7 @@ def _like(name: str) -> str:
     return name.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
 
 
-def _settle_old_publishes(pg: psycopg.Connection, schema: str, wait: float, summary: PublishSummary) -> None:
+def _settle_old_publishes(pg: psycopg.Connection, schema: str, summary: PublishSummary) -> None:
     """Earlier publishes kept alive for views built on them (`<schema>__old_<time>`): drop each that no view
     reads any more (its views were recreated on `schema`); name the others on every publish, not only the
     first, since their views keep showing that old data until someone recreates them."""
@@ -210,7 +210,10 @@ def _settle_old_publishes(pg: psycopg.Connection, schema: str, wait: float, summ
             continue
         try:
             with pg.transaction():
-                pg.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(wait * 1000)}ms")))
+                # one short try, as the swap's: a reader still on it is not held up; the next publish retries
+                pg.execute(
+                    sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(ATTEMPT_SECONDS * 1000)}ms"))
+                )
                 pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(kept)))
         except psycopg.errors.LockNotAvailable:
             pass  # a reader still holds it: the next publish drops it
@@ -270,7 +273,7 @@ def publish_postgres(
         for table in summary.tables:
             pg.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(new, table)))
         summary.replaced_previous = _swap(pg, schema, new, old, swap_wait_seconds, summary)
-        _settle_old_publishes(pg, schema, swap_wait_seconds, summary)
+        _settle_old_publishes(pg, schema, summary)
     except psycopg.errors.InsufficientPrivilege as exc:
         _drop_quietly(pg, new)
         user, db = pg.info.user, pg.info.dbname

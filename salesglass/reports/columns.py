@@ -212,7 +212,6 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "timezone": "account time zone the calendar periods were taken in",
         "timezone_source": "where that zone came from: `config` (a key set in the config), `amocrm` (the "
         "account's own setting from the last sync) or `default` (Europe/Moscow)",
-        "code": "a hash of the salesglass source files that built it (the dashboard says when it is another version's)",
     },
     "report_bonus_rules": {
         "month": _MONTH,
@@ -376,6 +375,7 @@ HELPER_COLUMNS: dict[str, dict[str, str]] = {
         "engine": "the warehouse engine that computed the reports: `duckdb` or `clickhouse`",
         "table_name": "a published table",
         "row_count": "its rows",
+        "code": "a hash of the salesglass source files that built it (the dashboard says when it is another version's)",
     },
 }
 
