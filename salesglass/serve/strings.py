@@ -458,6 +458,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "development": ("Development", "Развитие"),
     "acquisition_share": ("Acquisition share", "Доля привлечения"),
     "growth": ("Growth", "Рост"),
+    # the rules and roles of adjustment lines (docs/bonuses.md), as the lines table and its downloads name them
+    "clawback": ("Clawback", "Удержание"),
+    "true_up": ("True-up", "Доначисление"),
+    "carry_forward": ("Carried forward", "Перенос"),
+    "carry": ("Carry", "Перенос"),
+    "manual": ("Manual", "Ручная"),
     # quality
     "quarantined_rows": ("Quarantined rows", "Строк в карантине"),
     "unlinked_deals": ("Unlinked deals", "Несвязанные сделки"),
