@@ -91,6 +91,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{column}: неправдоподобная дата (раньше {first} или позже {last})",
     ),
     "reason_not_allowed": ("{column}: not one of {allowed}", "{column}: не из списка {allowed}"),
+    "csv_error_invalid encoding": ("not in the file's encoding", "не в кодировке файла"),
+    "csv_error_too many columns": ("too many columns", "лишние столбцы"),
+    "csv_error_missing columns": ("missing columns", "не хватает столбцов"),
+    "csv_error_unquoted value": ("a quote inside an unquoted value", "кавычка внутри значения без кавычек"),
+    "csv_error_line size over maximum": ("line too long", "слишком длинная строка"),
+    "csv_error_cast": ("a value of the wrong type", "значение не того типа"),
     "reason_unreadable_line": ("unreadable line: {error}", "строка не читается: {error}"),
     "reason_unknown_dev_manager": (
         "development manager's e-mail unknown to amoCRM (loaded without a manager)",

@@ -60,6 +60,20 @@ _SHAPES: dict[str, str] = {
 SHAPES: dict[str, re.Pattern[str]] = {code: re.compile(text, re.DOTALL) for code, text in _SHAPES.items()}
 
 
+# the kinds of line DuckDB's CSV reader rejects (its `error_type`, lowercased): each has a label
+CSV_ERRORS = {
+    f"csv_error_{e}"
+    for e in (
+        "invalid encoding",
+        "too many columns",
+        "missing columns",
+        "unquoted value",
+        "line size over maximum",
+        "cast",
+    )
+}
+
+
 def reason_code(text: str) -> tuple[str, dict[str, str]] | None:
     """The code of a reason text and the parts it names (column, kind, ids), or None when unknown."""
     for code, shape in SHAPES.items():
@@ -80,6 +94,10 @@ def reason_label(t: Callable[..., str], text: str | None, pipelines: Mapping[int
     code, parts = found
     if "column" in parts:
         parts["column"] = t(parts["column"])
+    if "error" in parts:  # DuckDB's kind of CSV error, lowercased (sources/platform/load.py)
+        parts["error"] = (
+            t(f"csv_error_{parts['error']}") if f"csv_error_{parts['error']}" in CSV_ERRORS else parts["error"]
+        )
     if "kind" in parts:
         parts["kind"] = t(f"value_kind_{parts['kind']}")
     if parts.get("pipeline") and (name := (pipelines or {}).get(int(parts["pipeline"]))):

@@ -376,6 +376,14 @@ def _claim_keys(
         con.execute(f"""UPDATE {quote_ident(staged)} s
                         SET __reason = {quote_lit(prefix)} || {owner} || {quote_lit(suffix)}
                         WHERE s.__reason IS NULL AND EXISTS (SELECT 1 FROM {seen} k WHERE {on})""")
+    if not full and len(key) == 1:
+        # a key this input was already refused for (another input has it) stays refused when the other
+        # input is not read again (its watermark did not move): the row the last full load kept stays
+        like = quote_lit(_ALSO_READ.format(key="%", other="%").replace("_", "\\_"))
+        con.execute(f"""UPDATE {quote_ident(staged)} s SET __reason = q.reason FROM quarantine q
+                        WHERE s.__reason IS NULL AND q.source = {quote_lit(f"platform:{name}")}
+                          AND q.source_key = CAST(s.{quote_ident(key[0])} AS VARCHAR)
+                          AND q.reason LIKE {like} ESCAPE '\\'""")
     if later and (earlier or not full):
         con.execute(
             f"INSERT INTO {keys} SELECT {cols}, {quote_lit(name)} FROM {quote_ident(staged)} WHERE __reason IS NULL"
