@@ -118,8 +118,10 @@ class Canon:
     # the forecast's steps for as_of and every backtest day (reports/forecast/model.py)
     forecast_weights: ibis.Table = None
     forecast_base: ibis.Table = None
+    forecast_curve: ibis.Table = None
     forecast_deal_history: ibis.Table = None
     forecast_past: ibis.Table = None
+    forecast_deals: ibis.Table = None
     forecast_pipeline: ibis.Table = None
     forecast_new_deals: ibis.Table = None
     # the backtest's cases: wide (to date, parts, actual per metric) and then blended and one row per metric

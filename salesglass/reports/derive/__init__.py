@@ -34,10 +34,13 @@ STEPS: tuple[tuple[str, Callable[[Canon, BuildParams], ibis.Table]], ...] = (
     # the forecast of as_of and of every backtest day, in steps (one query would be too big for ClickHouse)
     ("forecast_weights", forecast.weights),
     ("forecast_base", forecast.base),
+    # the cohort curve every deals' part reads (once: ClickHouse plans a subquery again at every use)
+    ("forecast_curve", forecast.curve),
     # the deals' part: the backtest days apart (forecast_past reads no table a deal moved today changes, so
-    # the incremental build keeps it), then the build's own day next to them
+    # the incremental build keeps it), then the build's own day next to them, from the deals as day numbers
     ("forecast_deal_history", forecast.deal_history),
     ("forecast_past", forecast.past),
+    ("forecast_deals", forecast.deals_today),
     ("forecast_pipeline", forecast.pipe),
     ("forecast_new_deals", forecast.new_deals),
     # the backtest's cases in two steps: ClickHouse expands a subquery at every use, and the blend reads

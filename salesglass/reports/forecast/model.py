@@ -30,6 +30,13 @@ def base(canon: Canon, params: BuildParams) -> ibis.Table:
     return existing.remainder(canon, params, canon.forecast_weights, periods(all_origins(canon, params)))
 
 
+def curve(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_curve: the cohort curve (pipeline.cohort_curve) of the build's day and every backtest day,
+    computed once: the pipeline and the new deals of both read it (on ClickHouse, where a subquery is planned
+    again at every use, each planned it anew)."""
+    return pipeline.cohort_curve(canon, params, all_origins(canon, params))
+
+
 def deal_history(canon: Canon, params: BuildParams) -> ibis.Table:
     """forecast_deal_history: the deals and stages as the backtest days see them (pipeline.history)."""
     return pipeline.history(canon, params)
@@ -44,8 +51,8 @@ def past(canon: Canon, params: BuildParams) -> ibis.Table:
     per = periods(o)
     seen = pipeline.from_history(canon.forecast_deal_history)
     return union_all(
-        pipeline.remainder(canon, params, o, per, seen).mutate(part=ibis.literal("pipeline")),
-        pipeline.future(canon, params, o, per, seen).mutate(part=ibis.literal("new_deals")),
+        pipeline.remainder(canon, params, o, per, seen, canon.forecast_curve).mutate(part=ibis.literal("pipeline")),
+        pipeline.future(canon, params, o, per, seen, canon.forecast_curve).mutate(part=ibis.literal("new_deals")),
     )
 
 
@@ -54,18 +61,27 @@ def _today_and_past(today: ibis.Table, canon: Canon, part: str) -> ibis.Table:
     return union_all(today, p.filter(p.part == part).select(*today.columns))
 
 
+def deals_today(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_deals: the deals and stages as the build's day sees them (pipeline.today)."""
+    return pipeline.today(canon, params)
+
+
 def pipe(canon: Canon, params: BuildParams) -> ibis.Table:
     """forecast_pipeline: as-of day × period type × mkey → the pipeline after the as-of day (float): the
-    build's day from the deals as they are, the backtest days from forecast_past."""
+    build's day from the deals as they are (forecast_deals), the backtest days from forecast_past."""
     o = production_origins(canon, params)
-    return _today_and_past(pipeline.remainder(canon, params, o, periods(o)), canon, "pipeline")
+    seen = pipeline.from_history(canon.forecast_deals)
+    today = pipeline.remainder(canon, params, o, periods(o), seen, canon.forecast_curve)
+    return _today_and_past(today, canon, "pipeline")
 
 
 def new_deals(canon: Canon, params: BuildParams) -> ibis.Table:
     """forecast_new_deals: as-of day × period type × company row → the deals not created yet (float): the
-    build's day from the deals as they are, the backtest days from forecast_past."""
+    build's day from the deals as they are (forecast_deals), the backtest days from forecast_past."""
     o = production_origins(canon, params)
-    return _today_and_past(pipeline.future(canon, params, o, periods(o)), canon, "new_deals")
+    seen = pipeline.from_history(canon.forecast_deals)
+    today = pipeline.future(canon, params, o, periods(o), seen, canon.forecast_curve)
+    return _today_and_past(today, canon, "new_deals")
 
 
 def parts(canon: Canon, params: BuildParams, which: str) -> ibis.Table:

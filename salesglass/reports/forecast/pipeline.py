@@ -91,11 +91,25 @@ def history(canon: Canon, params: BuildParams) -> ibis.Table:
     return d.join(st.filter(st.r_dn < today), "deal_id")  # a deal has reached `lead` once it exists
 
 
+def today(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_deals: the deals as the build's day sees them, in forecast_deal_history's shape (one row per
+    deal × stage before the first sale, the deal's facts as day numbers) with the sales manager. Kept as a
+    table so that ClickHouse reads plain day numbers: it substitutes a day-number expression (the account
+    zone's DST transitions) at every use, and planned the build's day of the pipeline ~4× longer. Every use
+    of the deals joins them to their stages, so a deal without a stage row is missed by none."""
+    d = _deals(canon, params)
+    d = d.select("deal_id", "kind", "sales_manager_id", "created_dn", "lost_dn", "sold_dn", "pfs_dn")
+    return d.join(_stages(canon, params), "deal_id")
+
+
 def from_history(h: ibis.Table) -> tuple[ibis.Table, ibis.Table]:
     """(deals, stages) as _deals / _stages give them, from forecast_deal_history (no sales manager: the
-    backtest is company-wide)."""
-    deals = h.select("deal_id", "kind", "created_dn", "lost_dn", "sold_dn", "pfs_dn").distinct()
-    deals = deals.mutate(sales_manager_id=ibis.null(I64))
+    backtest is company-wide) or forecast_deals."""
+    facts = ["deal_id", "kind", "created_dn", "lost_dn", "sold_dn", "pfs_dn"]
+    if "sales_manager_id" in h.columns:
+        deals = h.select(*facts, "sales_manager_id").distinct()
+    else:
+        deals = h.select(*facts).distinct().mutate(sales_manager_id=ibis.null(I64))
     return deals, h.select("deal_id", "s", "r_dn")
 
 
@@ -155,13 +169,15 @@ def remainder(
     origins: ibis.Table,
     periods: ibis.Table,
     deals_stages: tuple[ibis.Table, ibis.Table] | None = None,
+    curve: ibis.Table | None = None,
 ) -> ibis.Table:
     """as_of × period_type × mkey: expected sales (float; kopecks, tickets) and new partners after as_of.
     deals_stages: the deals and their stages (default: from the canonical tables; from_history for the
-    backtest days)."""
+    backtest days and forecast_deals); curve: the cohort curve of these as-of days or more (default:
+    computed here; forecast_curve in the build)."""
     deals, stages = deals_stages or (_deals(canon, params), _stages(canon, params))
     conv = conversion(canon, params, origins, deals, stages)
-    curve = cohort_curve(canon, params, origins)
+    curve = cohort_curve(canon, params, origins) if curve is None else curve
     d = origins.cross_join(deals)
     u = d.as_of
     d = d.filter(
@@ -228,6 +244,7 @@ def future(
     origins: ibis.Table,
     periods: ibis.Table,
     deals_stages: tuple[ibis.Table, ibis.Table] | None = None,
+    curve: ibis.Table | None = None,
 ) -> ibis.Table:
     """as_of × period_type × mkey (company row only): what the deals not created yet by as_of are expected
     to bring before the period ends (float; kopecks, tickets), and how many new partners.
@@ -243,7 +260,7 @@ def future(
     window = rules.new_deals_days
     deals, stages = deals_stages or (_deals(canon, params), _stages(canon, params))
     conv = conversion(canon, params, origins, deals, stages)
-    curve = cohort_curve(canon, params, origins)
+    curve = cohort_curve(canon, params, origins) if curve is None else curve
     dd = deals.filter(deals.pfs_dn.isnull() | (deals.pfs_dn >= deals.created_dn))
     made = stages.filter(stages.s == LEAD).join(dd.select("deal_id", "kind"), "deal_id")
     made = made.group_by("kind", "r_dn").agg(n=made.count())
