@@ -75,7 +75,9 @@ def test_a_moved_deal_reruns_the_deal_steps_keeps_the_sales_ones_and_publishes_w
     assert "canonical tables changed since: deals, deal_stages" in " ".join(out.split())
     kept = _kept(out)
     assert set(SALES_STEPS) <= kept
-    assert not {"deal_stages", "report_funnel", "report_weekly", "forecast_pipeline"} & kept
+    # the forecast reads the deals through forecast_deals (rerun); a deal won without its partner's first
+    # sale is still an open deal there, so the pipeline after it may be kept
+    assert not {"deal_stages", "report_funnel", "report_weekly", "forecast_deals"} & kept
     after = _tables(cfg.published_path)
     assert after == _full_build_of(cfg, tmp_path / "full")
     assert after["deals"] != before["deals"]  # the change is published
