@@ -76,8 +76,10 @@ def test_a_moved_deal_reruns_the_deal_steps_keeps_the_sales_ones_and_publishes_w
     kept = _kept(out)
     assert set(SALES_STEPS) <= kept
     # the forecast reads the deals through forecast_deals (rerun); a deal won without its partner's first
-    # sale is still an open deal there, so the pipeline after it may be kept
-    assert not {"deal_stages", "report_funnel", "report_weekly", "forecast_deals"} & kept
+    # sale is still an open deal there (same rows), so the forecast's deal parts and plan-fact, which reads
+    # the deals only through them and acquiring_deals (same rows too), keep their tables
+    assert not {"deal_stages", "report_funnel", "report_weekly", "forecast_deals", "acquiring_deals"} & kept
+    assert {"forecast_pipeline", "forecast_new_deals", "report_plan_fact"} <= kept
     after = _tables(cfg.published_path)
     assert after == _full_build_of(cfg, tmp_path / "full")
     assert after["deals"] != before["deals"]  # the change is published
@@ -117,10 +119,11 @@ def test_changed_sales_rerun_the_sales_steps_and_publish_what_a_full_build_does(
     run_build(cfg, as_of=g.AS_OF, progress=True)
     out = capsys.readouterr().out
     assert "canonical tables changed since: sales" in " ".join(out.split())
-    assert not set(SALES_STEPS) & _kept(out)
+    assert not {*SALES_STEPS, "report_plan_fact"} & _kept(out)
     after = _tables(cfg.published_path)
     assert after == _full_build_of(cfg, tmp_path / "full")
     assert after["partner_months"] != before["partner_months"]
+    assert after["report_plan_fact"] != before["report_plan_fact"]
 
 
 # the platform now lists P404, the partner of sale s15 (3 tickets on 20 Dec): the sales themselves do not change
