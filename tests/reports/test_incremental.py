@@ -96,7 +96,8 @@ MOVE_A_DEAL_TODAY = (
 
 def test_a_deal_moved_today_keeps_the_backtest_days_of_the_forecast(golden_cfg, tmp_path, capsys):
     # the backtest days see the deals as they were before today (forecast_deal_history): a move today
-    # reruns the history (same rows) and the build's own day of the pipeline, not the backtest days.
+    # reruns the history (same rows) and the build's own day of the deals (forecast_deals; same rows too
+    # here, deal 102 had its contract signed in November), not the backtest days.
     # (The golden company's history is short: backtest days from 28 days of it, deals followed for 28 days.)
     rules = {**g.RULES, "forecast": {"min_history_days": 28, "pipeline_horizon_days": 28}}
     cfg = _copy_of(golden_cfg, tmp_path / "inc", rules)
@@ -105,7 +106,7 @@ def test_a_deal_moved_today_keeps_the_backtest_days_of_the_forecast(golden_cfg, 
     run_build(cfg, as_of=g.AS_OF, progress=True)
     kept = _kept(capsys.readouterr().out)
     assert "forecast_past" in kept
-    assert not {"deal_stages", "forecast_deal_history", "forecast_pipeline", "forecast_new_deals"} & kept
+    assert not {"deal_stages", "forecast_deal_history", "forecast_deals"} & kept
     after = _tables(cfg.published_path)
     assert after["forecast_past"]  # there are backtest days with deals to keep
     assert after == _full_build_of(cfg, tmp_path / "full", rules)
