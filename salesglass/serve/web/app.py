@@ -260,16 +260,20 @@ def _add_error_pages(app: FastAPI, state: App) -> None:
 
 
 def _add_health(app: FastAPI, state: App) -> None:
-    """/health (no login needed): whether a build is published, which one, and whether this worker has warmed it."""
+    """/health: without a login only whether the dashboard answers and has a build ({"status": "ok"} or
+    "no-data", for monitors); with one also which build (as_of, built_at) and whether this worker has warmed it
+    — the data's date and the build time are nobody's business without a login."""
 
     @app.get("/health")
-    def health() -> dict:
+    def health(request: Request) -> dict:
         try:
             snap = state.published.snapshot()
-            # warmed: this worker has opened the build and paid its first-use costs (App.keep_warm)
-            return {"status": "ok", "as_of": str(snap.as_of), "built_at": str(snap.built_at), "warmed": snap.warmed}
         except NoData:
             return {"status": "no-data"}
+        if state.user(request) is None:
+            return {"status": "ok"}
+        # warmed: this worker has opened the build and paid its first-use costs (App.keep_warm)
+        return {"status": "ok", "as_of": str(snap.as_of), "built_at": str(snap.built_at), "warmed": snap.warmed}
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
