@@ -176,7 +176,8 @@ def create_app(cfg: Any, *, clock: Callable[[], float] | None = None) -> FastAPI
 
 
 def _add_login_check(app: FastAPI, state: App) -> None:
-    """Every request: its query parameters checked, then a session required, and its time in Server-Timing."""
+    """Every request: its query parameters checked, then a session required, and its time in Server-Timing
+    (to logged-in users only: never on /login, /health, /static or the webhook, which answer anyone)."""
 
     @app.middleware("http")
     async def require_login(request: Request, call_next: Callable[[Request], Any]) -> Response:
@@ -187,7 +188,8 @@ def _add_login_check(app: FastAPI, state: App) -> None:
             params.check_query(request.query_params.multi_items())
         except params.BadParam as exc:
             return _bad_param(state, request, exc)
-        if not auth.is_public(path) and state.user(request) is None:
+        public = auth.is_public(path)
+        if not public and state.user(request) is None:
             if request.headers.get("hx-request"):
                 return Response(status_code=401, headers={"HX-Redirect": "/login"})
             if request.method == "GET" and "/export." not in path:
@@ -195,7 +197,8 @@ def _add_login_check(app: FastAPI, state: App) -> None:
                 return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
             return PlainTextResponse("login required", status_code=401)
         response = await call_next(request)
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        if not public:  # only a logged-in user's request gets here: timings are no business of anyone else
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
 
 
