@@ -411,9 +411,11 @@ def _with_development_deals() -> dict:
     return data
 
 
-def deal_parts(data: dict, development: tuple[int, ...], **rules) -> duckdb.DuckDBPyConnection:
-    """The derived tables up to the forecast's deal parts (forecast_pipeline, forecast_new_deals), as the
-    build makes them, without the reports after them (a third of a build's time)."""
+def deal_parts(
+    data: dict, development: tuple[int, ...], upto: str = "forecast_new_deals", **rules
+) -> duckdb.DuckDBPyConnection:
+    """The derived tables up to the forecast's deal parts (forecast_pipeline, forecast_new_deals; or up to
+    `upto`), as the build makes them, without the reports after them (a third of a build's time)."""
     from salesglass.reports.derive import STEPS, as_of
 
     con = duckdb.connect()
@@ -424,7 +426,7 @@ def deal_parts(data: dict, development: tuple[int, ...], **rules) -> duckdb.Duck
     rules = ReportsConfig(forecast={**RULES, **rules})
     params = BuildParams(as_of=fc.AS_OF, timezone=fc.TIMEZONE, rules=rules, development_pipelines=development)
     canon = as_of.visible(canon_of(backend), params)
-    for name, step in STEPS[: [n for n, _ in STEPS].index("forecast_new_deals") + 1]:
+    for name, step in STEPS[: [n for n, _ in STEPS].index(upto) + 1]:
         canon = replace(canon, **{name: backend.create_table(name, nullable(step(canon, params)), overwrite=True)})
     return con
 
@@ -475,3 +477,28 @@ def test_last_year_needs_the_history_a_year_and_a_quarter_back(base_con):
         "AND period_type = 'month'"
     ).fetchone()
     assert mape == (0,)
+
+
+def test_a_refund_larger_than_the_month_so_far_is_no_pace_of_refunds():
+    """A steady partner sells 100.00 every day since 2023; on Sunday 5 January 2025 a show is cancelled and
+    5 000.00 refunded (50 days' sales): January to date is 28 × 100 − 5 000 = −2 200.00. The refund is in the
+    fact, but it is no pace: before, the partner read as "declining" (its last 28 days −2 200) at −78.57 a
+    day and every Sunday weighed 0.04 of a day — the year's base was −27 132 ₽ for an account selling
+    36 500 ₽ a year. (The run-rate's share of the blend, which expected refunds every day left too:
+    test_forecast_blend.py.)"""
+    sales = [fc._sale(f"A{d}", "A", d, Decimal("100.00")) for d in fc._days(date(2023, 1, 1), fc.AS_OF)]
+    sales.append({**fc._sale("A-refund", "A", date(2025, 1, 5), Decimal("-5000.00")), "tickets": -50})
+    data = {**fc.SEASONAL, "partners": fc.SEASONAL["partners"][:1], "plans": [], "sales": sales}
+    con = deal_parts(data, (), upto="forecast_base")
+    # weekday index over the last 364 days (30 Jan 2024 … 28 Jan 2025, 52 of each weekday): the refund day
+    # reads 0 (a day whose refunds exceed its sales), so Sunday = (51 × 100 / 52) / (36 300 / 364); the month
+    # index is 1 (every month of 2023–2024 sold 100 a day)
+    sun, other = 5100 / 52 / (36300 / 364), 100 / (36300 / 364)
+    assert weight(con, date(2025, 2, 2)) == pytest.approx(sun)  # a Sunday: 0.98, not 0.04
+    assert weight(con, date(2025, 2, 3)) == pytest.approx(other)
+    # level: the last 56 days (4 Dec … 28 Jan, 8 whole weeks weighing 56) sold 55 × 100 (5 January reads 0);
+    # not declining: its last 28 days sold 27 × 100
+    level = 5500 / 56
+    assert part(con, "forecast_base", "month") == pytest.approx(level * 3 * other * 100)  # Wed 29 … Fri 31 Jan
+    # the year: 29 January … 31 December 2025, 337 days of which 48 Sundays (2 February … 28 December)
+    assert part(con, "forecast_base", "year") == pytest.approx(level * (48 * sun + 289 * other) * 100)

@@ -73,6 +73,17 @@ def test_blend_keeps_the_new_deals_part_and_takes_it_out_of_the_base():
     assert row["b_turnover"] + row["p_turnover"] + row["n_turnover"] == 200
 
 
+def test_a_negative_fact_to_date_is_no_pace_to_blend_with():
+    # refunds larger than the sales so far: −100 to date on day 10 of 30, the model expects 150 + 10 more.
+    # The run-rate would expect 3 × −100 − (−100) = −200 more (refunds every day left), and half and half
+    # gave a rest of 0.5 × 160 + 0.5 × −200 = −20; a negative fact is no pace, so the rest is the model's
+    cases = ibis.memtable([_case(50, 80, td=-100, b=150, p=10, actual=0), _case(51, 80, td=100, b=150, p=10, actual=0)])
+    rows = {r["as_of"]: r for r in _rows(backtest.blend(cases, backtest.blend_weights(cases, PARAMS), "td_{}"))}
+    assert rows[50]["b_turnover"] == 150 and rows[50]["b_tickets"] == 150
+    # a positive fact keeps the blend (w = 0.5): 0.5 × 160 + 0.5 × (300 − 100) = 180, base 170
+    assert rows[51]["b_turnover"] == 170
+
+
 def test_range_from_few_periods_is_a_t_prediction_interval():
     # four periods, one ratio each: mean 1, sample sd √((.01 + 0 + .01 + 0) / 3) = .08165
     j = ibis.memtable({"g": ["a"] * 4, "period": ["p1", "p2", "p3", "p4"], "rho": [0.9, 1.0, 1.1, 1.0]})
