@@ -20,7 +20,8 @@ rounded — each metric from its own fact (so margin's run-rate is not revenue's
 margin_pct from the run-rate margin and revenue. forecast: a complete period's fact; for the running
 period fact + forecast_base + forecast_pipeline + forecast_new_deals (reports/forecast/, docs/forecast.md), with
 forecast_low / forecast_high and the chance of reaching each plan from the backtest.
-Periods starting after as_of are not reported. Plans are
+Periods starting after as_of are not reported; the running ones always are for the company (and for a
+manager the forecast expects something of), even before their first sale. Plans are
 targets, not facts: the as_of cut does not apply to them. Counts (tickets, new_partners) are shown as
 DECIMAL(18,2) like the money, so one column type carries every metric.
 """
@@ -101,15 +102,22 @@ def _month_plans(canon: Canon, params: BuildParams) -> ibis.Table:
     return pl.group_by("month", "mkey").agg(**aggs)
 
 
-def _rollup(facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: BuildParams) -> ibis.Table:
-    """One period type: facts and plans rolled up from months, on every (period, manager) with either."""
+def _rollup(
+    facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: BuildParams, expected: ibis.Table
+) -> ibis.Table:
+    """One period type: facts and plans rolled up from months, on every (period, manager) with either, and
+    on the running period of the company and of every manager the forecast expects something of
+    (`expected`: period_type, period_start, mkey) — on the 1st before the first sale, in a month the
+    business is closed, or for a manager without a plan whose partners have not sold yet this month, the
+    running period had no row at all, so no forecast either."""
     f = facts.group_by(period_start=facts.month.truncate(unit), mkey=facts.mkey).agg(
         **{m: facts[m].sum() for m in _FACTS}
     )
     p = plans.group_by(period_start=plans.month.truncate(unit), mkey=plans.mkey).agg(
         **{c: _sum_or_null(plans[c]) for c in plans.columns if c not in ("month", "mkey")}
     )
-    keys = union_all(f.select("period_start", "mkey"), p.select("period_start", "mkey"), distinct=True)
+    e = expected.filter(expected.period_type == kind).select("period_start", "mkey")
+    keys = union_all(f.select("period_start", "mkey"), p.select("period_start", "mkey"), e, distinct=True)
     keys = keys.filter(keys.period_start <= ibis.literal(params.as_of, type="date"))
     w = left_join(left_join(keys, f, ["period_start", "mkey"]), p, ["period_start", "mkey"])
     start, end = _running(params.as_of, unit)
@@ -124,10 +132,9 @@ def _rollup(facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: 
     )
 
 
-def _with_forecast_parts(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
-    """Adds the forecast's base (b_…), pipeline (p_…) and new deals (n_…) after as_of to the running periods'
-    rows (0 elsewhere)."""
-    parts = forecast_plan.running_parts(canon, params)
+def _with_forecast_parts(w: ibis.Table, parts: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
+    """Adds the forecast's base (b_…), pipeline (p_…) and new deals (n_…) after as_of (`parts`:
+    forecast_plan.running_parts) to the running periods' rows (0 elsewhere)."""
     w = left_join(w, parts, ["period_type", "period_start", "mkey"])
     cols = [c for c in parts.columns if c[:2] in ("b_", "p_", "n_")]
     w = w.mutate(**{c: ibis.ifelse(w.running, w[c].fill_null(0), 0) for c in cols})
@@ -243,8 +250,10 @@ def _running(as_of: date, unit: str) -> tuple[date, date]:
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     facts = _month_facts(canon, params)
     plans = _month_plans(canon, params)
-    w = union_all(
-        *[_rollup(facts, plans, kind, unit, params) for kind, unit in (("month", "M"), ("quarter", "Q"), ("year", "Y"))]
-    )
-    w = _with_forecast_parts(w, canon, params)
+    parts = forecast_plan.running_parts(canon, params)
+    something = ibis.or_(*[parts[c] != 0 for c in parts.columns if c[:2] in ("b_", "p_", "n_")])
+    expected = parts.filter((parts.mkey == COMPANY) | something).select("period_type", "period_start", "mkey")
+    kinds = (("month", "M"), ("quarter", "Q"), ("year", "Y"))
+    w = union_all(*[_rollup(facts, plans, kind, unit, params, expected) for kind, unit in kinds])
+    w = _with_forecast_parts(w, parts, canon, params)
     return _attainment(_metrics(w, canon, params)).order_by("period_type", "period_start", "manager_id", "metric")

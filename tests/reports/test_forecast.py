@@ -28,14 +28,16 @@ U = (fc.AS_OF - date(1970, 1, 1)).days
 RULES = {"backtest_months": 3}
 
 
-def build(data: dict, development: tuple[int, ...] = (), **rules) -> duckdb.DuckDBPyConnection:
+def build(
+    data: dict, development: tuple[int, ...] = (), as_of: date = fc.AS_OF, **rules
+) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     init_canonical(con)
     load_duckdb(con, data)
     backend = ibis.duckdb.from_connection(con)
     params = BuildParams(
-        as_of=fc.AS_OF,
+        as_of=as_of,
         timezone=fc.TIMEZONE,
         rules=ReportsConfig(forecast={**RULES, **rules}),
         development_pipelines=development,
@@ -502,3 +504,32 @@ def test_a_refund_larger_than_the_month_so_far_is_no_pace_of_refunds():
     assert part(con, "forecast_base", "month") == pytest.approx(level * 3 * other * 100)  # Wed 29 … Fri 31 Jan
     # the year: 29 January … 31 December 2025, 337 days of which 48 Sundays (2 February … 28 December)
     assert part(con, "forecast_base", "year") == pytest.approx(level * (48 * sun + 289 * other) * 100)
+
+
+def test_the_running_month_has_a_row_before_its_first_sale():
+    """As of Sunday 2 February 2025: partner A (Vera's, manager 3) sells 100.00 every day since 1 June 2024,
+    partner G (Gleb's, manager 4) 700.00 every Monday. Gleb has no plan and no February sale yet (his first
+    is tomorrow): his February had no row at all, so no forecast — nor had the company's running month on
+    the morning of any 1st (and then its forecast, blended with a run-rate of 0 × 28, read half the month)."""
+    sales = [fc._sale(f"A{d}", "A", d, Decimal("100.00")) for d in fc._days(date(2024, 6, 1), date(2025, 2, 2))]
+    sales += [
+        fc._sale(f"G{d}", "G", d, Decimal("700.00"))
+        for d in fc._days(date(2024, 6, 3), date(2025, 2, 2))
+        if d.weekday() == 0
+    ]
+    partners = [_partner("A", "Alpha", "organizer", 3), _partner("G", "Gamma", "organizer", 4)]
+    data = {**fc.SEASONAL, "partners": partners, "plans": [], "sales": sales}
+    con = build(data, as_of=date(2025, 2, 2), weekday_days=28)
+    rows = con.execute(
+        "SELECT coalesce(manager_id, -1), fact, forecast, forecast_base FROM report_plan_fact "
+        "WHERE period_type = 'month' AND period_start = DATE '2025-02-01' AND metric = 'turnover'"
+    ).fetchall()
+    got = {r[0]: [float(v) for v in r[1:]] for r in rows}
+    # the weekday index over the last 28 days (6 Jan … 2 Feb): a day sells 200 on average, a Monday 800
+    # (index 4), any other day 100 (0.5); the month index is 1 (less than a year of history). G's level:
+    # 8 Mondays × 700 over its last 56 days (8 whole weeks, weighing 56) = 100 a unit; 3 … 28 February
+    # weigh 4 Mondays × 4 + 22 days × 0.5 = 27 → 2 700.00. With nothing sold yet, there is no pace to blend
+    # with: the model's rest is the forecast.
+    assert got[4] == [0, 2700, 2700]
+    # the company row holds it too (A is in it with its 2 days of February and its own blend)
+    assert got[-1][0] == 200 and got[-1][2] > 2700

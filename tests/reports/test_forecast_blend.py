@@ -73,13 +73,22 @@ def test_blend_keeps_the_new_deals_part_and_takes_it_out_of_the_base():
     assert row["b_turnover"] + row["p_turnover"] + row["n_turnover"] == 200
 
 
-def test_a_negative_fact_to_date_is_no_pace_to_blend_with():
+def test_a_fact_to_date_of_zero_or_below_is_no_pace_to_blend_with():
     # refunds larger than the sales so far: −100 to date on day 10 of 30, the model expects 150 + 10 more.
     # The run-rate would expect 3 × −100 − (−100) = −200 more (refunds every day left), and half and half
     # gave a rest of 0.5 × 160 + 0.5 × −200 = −20; a negative fact is no pace, so the rest is the model's
-    cases = ibis.memtable([_case(50, 80, td=-100, b=150, p=10, actual=0), _case(51, 80, td=100, b=150, p=10, actual=0)])
+    cases = ibis.memtable(
+        [
+            _case(50, 80, td=-100, b=150, p=10, actual=0),
+            _case(51, 80, td=100, b=150, p=10, actual=0),
+            _case(52, 80, td=0, b=150, p=10, actual=0),
+        ]
+    )
     rows = {r["as_of"]: r for r in _rows(backtest.blend(cases, backtest.blend_weights(cases, PARAMS), "td_{}"))}
     assert rows[50]["b_turnover"] == 150 and rows[50]["b_tickets"] == 150
+    # nothing sold yet (the morning of the 1st): the run-rate would expect 0 more, half and half 80; the
+    # model's rest is all there is
+    assert rows[52]["b_turnover"] == 150
     # a positive fact keeps the blend (w = 0.5): 0.5 × 160 + 0.5 × (300 − 100) = 180, base 170
     assert rows[51]["b_turnover"] == 170
 

@@ -161,16 +161,18 @@ def blend(x: ibis.Table, weights: ibis.Table, fact: str) -> ibis.Table:
     fact to date), b_<m>, p_<m>, n_<m>, point, days_total and days_elapsed;
     the model's own base is kept as bm_<m>. New partners are not blended (their run-rate is far worse).
 
-    A fact to date below 0 (refunds larger than the sales so far) is no pace: its run-rate would expect
-    refunds every day left — one refund of 50 days' sales on the 5th made a steady account's year forecast
-    −4 282 ₽ — so that metric's rest is the model's alone."""
+    A fact to date of 0 or below is no pace, and that metric's rest is the model's alone: nothing sold yet
+    (a build on the morning of the 1st, before the first sale) made the run-rate's share expect nothing
+    for the whole month — a steady account's month read 0 ₽ and its quarter half of what it sells — and
+    refunds larger than the sales so far made it expect refunds every day left (one refund of 50 days'
+    sales on the 5th made a steady account's year forecast −4 282 ₽)."""
     keys = [k for k in ("as_of", "period_type", "point") if k in weights.columns]
     x = left_join(x, weights, keys)
     w0 = x.w.fill_null(NO_EVIDENCE)
     out = {f"bm_{m}": x[f"b_{m}"] for m in (*BLENDED, "new_partners")}
     for m in BLENDED:
         td, b, p, n = x[fact.format(m)], x[f"b_{m}"], x[f"p_{m}"], x[f"n_{m}"]
-        w = ibis.ifelse(td < 0, 1.0, w0)
+        w = ibis.ifelse(td <= 0, 1.0, w0)
         rest = w * (b + p + n).cast(F64) + (1 - w) * (_run_rate(td, x) - td).cast(F64)
         out[f"b_{m}"] = whole(rest) - p - n
     return x.mutate(**out).drop("w")
