@@ -70,7 +70,16 @@ def init(
         typer.Option(
             help="Your back-office: a database URL "
             "(postgresql://…, mysql+pymysql://…, sqlite:///…) "
-            "or a folder of CSV/XLSX files."
+            "or a folder of CSV/XLSX files. Leave the password out of it (postgresql://reader@host/db): "
+            "see --platform-password."
+        ),
+    ] = None,
+    platform_password: Annotated[
+        str | None,
+        typer.Option(
+            help="Only '-': read the back-office password from standard input (after the client secret, when "
+            "both are '-'). Left out on a terminal while --platform-url names a user without a password, it is "
+            "asked for without echo. A password in the URL or typed as a flag shows in the process list."
         ),
     ] = None,
     timezone: Annotated[
@@ -106,9 +115,14 @@ def init(
             or None
         )
         platform_url = (
-            typer.prompt("back-office database URL or folder of files (empty: later)", default="", show_default=False)
+            typer.prompt(
+                "back-office database URL without its password, or folder of files (empty: later)",
+                default="",
+                show_default=False,
+            )
             or None
         )
+    platform_password = _platform_password(platform_password, platform_url)
     done = write_starter(
         path,
         Answers(
@@ -118,6 +132,7 @@ def init(
             client_secret=client_secret,
             redirect_uri=redirect_uri,
             platform_url=platform_url,
+            platform_password=platform_password,
             timezone=timezone,
         ),
         force=force,
@@ -210,6 +225,36 @@ def _client_secret(given: str | None, auth: str) -> str | None:
             or None
         )
     return given
+
+
+def _platform_password(given: str | None, url: str | None) -> str | None:
+    """The back-office password, never from the command line itself: `-` reads standard input, a terminal
+    is asked without echo when the URL names a user but no password (the process list and the shell's
+    history showed a password pasted into --platform-url)."""
+    from salesglass.errors import ConfigError
+    from salesglass.starter import needs_password
+
+    if given is not None and given != "-":
+        raise ConfigError(
+            "--platform-password: expected '-' (read it from standard input); "
+            "a password typed on the command line is visible to other users in the process list"
+        )
+    if given == "-":
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise ConfigError("--platform-password -: standard input held no password (expected it on a line)")
+        return password
+    if url and needs_password(url) and sys.stdin.isatty():
+        return (
+            typer.prompt(
+                "back-office database password (not shown; empty: none)",
+                default="",
+                show_default=False,
+                hide_input=True,
+            )
+            or None
+        )
+    return None
 
 
 def _say_error(message: str) -> None:

@@ -1,8 +1,19 @@
-"""Whether a process still lives: the refresh lock and the build's leftover temporary files both ask."""
+"""Whether a process still lives, and the small files a killed process leaves behind.
+
+The refresh lock and the build's leftover temporary files both ask whether a pid lives. Small state files
+(the lock's heartbeat, the build's fingerprint and step records, the SQL cache, the trimmed run log) are
+written whole under a temporary name beside them and renamed into place, so a reader never sees half a
+file; a process killed between the two leaves its temporary file. Its name carries the writer's host and
+pid (`.<file>.<host>-<pid>.tmp`), so the next writer of the same file deletes those of dead processes on
+this host, as a killed build's file is deleted (`reports/publish.py`).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
+import socket
 from pathlib import Path
 
 
@@ -21,3 +32,54 @@ def pid_alive(pid: int) -> bool:
         return stat.rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return True
+
+
+def temp_beside(path: Path) -> Path:
+    """The temporary name this process writes `path`'s next version under (see the module doc)."""
+    path = Path(path)
+    return path.with_name(f".{path.name.lstrip('.')}.{socket.gethostname()}-{os.getpid()}.tmp")
+
+
+def remove_dead_temps(path: Path, *, legacy: tuple[str, ...] = ()) -> list[Path]:
+    """Delete the temporary files of `path` (`temp_beside`) left by dead processes of this host.
+
+    `legacy`: name patterns of older versions, `{pid}` standing for the writer's pid (e.g.
+    `"{name}.{pid}.tmp"`, `{name}` being `path`'s name), so the files they left go too. A live process's
+    file, and another host's (its pid means nothing here, on a shared folder), are left alone."""
+    path = Path(path)
+    bare = path.name.lstrip(".")
+    patterns = [f".{bare}.{socket.gethostname()}-{{pid}}.tmp", *legacy]
+    removed = []
+    for pattern in patterns:
+        head, _, tail = pattern.format(name=path.name, pid="\0").partition("\0")
+        for found in path.parent.glob(glob.escape(head) + "*" + glob.escape(tail)):
+            pid = found.name[len(head) : len(found.name) - len(tail)]
+            if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+                with contextlib.suppress(FileNotFoundError):
+                    found.unlink()
+                removed.append(found)
+    return removed
+
+
+def replace_whole(path: Path, data: bytes | str, *, mode: int | None = None, legacy: tuple[str, ...] = ()) -> None:
+    """Write `path` whole under `temp_beside` and rename it into place (removed again if that fails);
+    first delete what dead writers of `path` left (`legacy`: see `remove_dead_temps`). `mode`: the new
+    file's permissions from the start (else the umask's)."""
+    path = Path(path)
+    remove_dead_temps(path, legacy=legacy)
+    tmp = temp_beside(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o666 if mode is None else mode)
+        try:
+            if mode is not None:
+                os.fchmod(fd, mode)
+            view = memoryview(raw)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -3,11 +3,14 @@
 A file, not a warehouse table, on purpose: a refresh that failed (or whose worker was killed while it
 held DuckDB's write lock) must still be recordable, and the dashboard must be able to read the journal
 while a worker writes the warehouse. One line per event, appended; small lines appended with O_APPEND
-do not interleave. `read_runs` folds the lines into one record per run, newest first.
+do not interleave. Beyond ~2 MB the journal is trimmed to its newest lines, under an exclusive `flock`
+of the journal that every appender shares, so no line appended meanwhile is lost. `read_runs` folds the
+lines into one record per run, newest first.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import time
@@ -16,11 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from salesglass.private_files import OWNER_ONLY, create_private, keep_private
+from salesglass.private_files import OWNER_ONLY, keep_private
+from salesglass.processes import remove_dead_temps, replace_whole
 
 MAX_BYTES = 2_000_000  # trimmed to the newest KEEP_LINES lines beyond this
 KEEP_LINES = 5_000
 MAX_ERROR_CHARS = 2_000
+LEGACY_TEMPS = ("{name}.{pid}.tmp",)  # the trimmed copy's name before it carried the host
 
 
 def runs_path_for(warehouse_path: Path) -> Path:
@@ -29,6 +34,16 @@ def runs_path_for(warehouse_path: Path) -> Path:
 
 def _iso(ts: float | None) -> str | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
+
+
+def _is_current(fd: int, path: Path) -> bool:
+    """Whether the open file `fd` is still the file at `path` (a trim replaces it with a new one)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    here = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (here.st_dev, here.st_ino)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -52,25 +67,44 @@ class Journal:
                 default=str,
             )
             + "\n"
-        )
-        fd = os.open(self.path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, OWNER_ONLY)  # error texts may quote data
-        try:
-            os.write(fd, line.encode("utf-8"))
-        finally:
-            os.close(fd)
-        self._trim()
+        ).encode("utf-8")
+        while True:
+            fd = os.open(self.path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, OWNER_ONLY)  # errors may quote data
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH)  # appenders share; a trim waits for them and they for it
+                if not _is_current(fd, self.path):
+                    continue  # trimmed while this waited: the line goes into the file that replaced it
+                os.write(fd, line)
+                size = os.fstat(fd).st_size
+            finally:
+                os.close(fd)  # closing releases the flock
+            break
+        if size > MAX_BYTES:
+            self._trim()
 
     def _trim(self) -> None:
+        """Keep the newest KEEP_LINES lines. Under an exclusive flock of the journal itself, so no process
+        appends meanwhile (a line appended to the old file after it was read would be lost with it); a
+        process that waited to append finds the file replaced and appends to the new one."""
         try:
-            if self.path.stat().st_size <= MAX_BYTES:
-                return
-            lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)[-KEEP_LINES:]
-            tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
-            create_private(tmp)
-            tmp.write_text("".join(lines), encoding="utf-8")
-            os.replace(tmp, self.path)
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if not _is_current(fd, self.path) or os.fstat(fd).st_size <= MAX_BYTES:
+                return  # another process trimmed it while this one waited
+            with os.fdopen(os.dup(fd), "rb") as f:
+                lines = f.read().splitlines(keepends=True)[-KEEP_LINES:]
+            replace_whole(self.path, b"".join(lines), mode=OWNER_ONLY, legacy=LEGACY_TEMPS)
         except OSError:
             pass
+        finally:
+            os.close(fd)
+
+    def remove_dead_temps(self) -> None:
+        """Delete the trimmed copies of trims that were killed before renaming them (up to 2 MB each)."""
+        remove_dead_temps(self.path, legacy=LEGACY_TEMPS)
 
     def events(self) -> list[dict[str, Any]]:
         try:

@@ -10,7 +10,8 @@ writer of XLSX or CSV cells (the dashboard's downloads and `salesglass export`) 
 - XLSX: every text cell is forced to a string cell (`data_type = "s"`; also keeps `#DIV/0!` a string); a
   risky one also gets Excel's "quote prefix" flag, so it stays text after a user edits it.
 - CSV: a risky value is prefixed with `'` (OWASP's advice), which every spreadsheet shows as text.
-- Control characters that XLSX cannot hold (openpyxl raises on them) are replaced by U+FFFD.
+- Control characters that XLSX cannot hold (openpyxl raises on them) are replaced by U+FFFD; text longer than
+  an Excel cell holds (32,767 characters) is cut, ending in "…" (XlsxWriter cuts the same way).
 
 `RISKY_SQL` is the same rule for DuckDB (`salesglass export --format csv` is written by DuckDB's COPY).
 """
@@ -28,6 +29,7 @@ _RISKY = re.compile(RISKY_PATTERN)
 # what openpyxl refuses (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), plus NUL
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 REPLACEMENT = "\ufffd"
+EXCEL_MAX = 32767  # characters (UTF-16 units) one Excel cell holds
 
 
 def is_risky(text: str) -> bool:
@@ -47,11 +49,22 @@ def csv_value(value: Any) -> Any:
     return value
 
 
+def fit_cell(text: str) -> str:
+    """The text cut to what one Excel cell holds (EXCEL_MAX UTF-16 units), ending in "…" when cut: a longer
+    cell makes Excel report the whole file as damaged and "repair" it."""
+    if len(text) <= EXCEL_MAX // 2:
+        return text
+    units = text.encode("utf-16-le")
+    if len(units) // 2 <= EXCEL_MAX:
+        return text
+    return units[: (EXCEL_MAX - 1) * 2].decode("utf-16-le", errors="ignore") + "…"
+
+
 def xlsx_cell(ws: Any, value: Any) -> Any:
     """A streamed XLSX cell; text is always a string cell (quote-prefixed when risky), never a formula."""
     if not isinstance(value, str):
         return WriteOnlyCell(ws, value=value)
-    text = printable(value)
+    text = fit_cell(printable(value))
     c = WriteOnlyCell(ws, value=text)
     c.data_type = "s"
     if is_risky(text):

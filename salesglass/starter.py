@@ -34,6 +34,7 @@ class Answers:
     client_secret: str | None = None
     redirect_uri: str | None = None
     platform_url: str | None = None  # a database URL, or a folder of CSV/XLSX files
+    platform_password: str | None = None  # for a database URL that names a user without one (never a flag)
     timezone: str | None = None  # of the back-office's naive times; None: the account's zone (not written)
 
 
@@ -84,6 +85,33 @@ def split_password(url: str) -> tuple[str, str | None]:
     except Exception:
         raise refuse() from None
     return kept, unquote(password)
+
+
+def needs_password(url: str) -> bool:
+    """A server database URL that names its user but no password (`postgresql://reader@db/shop`)."""
+    if not _is_database_url(url) or url.lower().startswith("sqlite"):
+        return False
+    rest = url.partition("://")[2]
+    at = rest.rfind("@")
+    return at > 0 and ":" not in rest[:at]
+
+
+def with_password(url: str, password: str | None) -> tuple[str, str | None]:
+    """(the URL, the password to keep out of the config): a password given apart goes in as
+    ${SALESGLASS_PLATFORM_PASSWORD}; one pasted into the URL is cut out of it (split_password)."""
+    url, pasted = split_password(url)
+    if pasted or not password:
+        if password and pasted:
+            raise ConfigError("--platform-password: the URL holds a password already; give it once")
+        return url, pasted
+    if not needs_password(url):
+        raise ConfigError(
+            f"--platform-password: {url!r} names no user to log in as "
+            "(expected postgresql://USER@host/db or mysql+pymysql://USER@host/db)"
+        )
+    scheme, _, rest = url.partition("://")
+    at = rest.rfind("@")
+    return f"{scheme}://{rest[:at]}:${{{PASSWORD_VAR}}}@{rest[at + 1 :]}", password
 
 
 def account_address(given: str) -> str:
@@ -216,8 +244,10 @@ def starter_config(a: Answers) -> tuple[str, dict[str, str]]:
     """(the config text, secrets to keep out of it: environment variable → value)."""
     env: dict[str, str] = {}
     url = a.platform_url
+    if a.platform_password and not (url and _is_database_url(url)):
+        raise ConfigError("--platform-password: only with a database URL in --platform-url")
     if url and _is_database_url(url):
-        url, password = split_password(url)
+        url, password = with_password(url, a.platform_password)
         if password:
             env[PASSWORD_VAR] = password
     if a.auth == "oauth" and a.client_secret:

@@ -197,6 +197,7 @@ class Misbehaviour:
     - `delay`: hold the answer this many seconds first (a slow response; the client's timeout decides);
     - `trickle`: send the real answer's body in `trickle_bytes`-byte pieces, this many seconds apart (a slow
       link or proxy: every piece comes well within a per-read timeout, the whole answer takes long);
+      `trickle_headers` sends the status line and headers that way too (the client has no answer yet);
     - `next_link`: `"missing"` drops the page's `_links.next`, `"self"` points it back at the page itself,
       `"http://host:port"` points it at that host (same path and query);
     Only what is set applies; a request matching no entry is answered as usual.
@@ -212,6 +213,7 @@ class Misbehaviour:
     next_link: str | None = None
     trickle: float = 0.0
     trickle_bytes: int = 64
+    trickle_headers: bool = False
     page: int | None = None  # only requests for this page number (`page=`; none given = page 1)
 
 

@@ -248,12 +248,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def _trickle(self, status: int, body: bytes, ctype: str, odd: Misbehaviour) -> int:
         """The whole answer, its body a few bytes at a time with a pause before each piece."""
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.flush()
+        head = (
+            f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}\r\nServer: nginx\r\n"
+            f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
         step = max(1, odd.trickle_bytes)
+        if odd.trickle_headers:  # the status line and headers come as slowly as the body
+            body = head + body
+        else:
+            self.wfile.write(head)
+            self.wfile.flush()
         for start in range(0, len(body), step):
             time.sleep(odd.trickle)
             self.wfile.write(body[start : start + step])

@@ -29,7 +29,7 @@ from psycopg import sql
 
 from salesglass.errors import SalesglassError
 from salesglass.model.schema import TABLES
-from salesglass.reports.columns import REPORT_COLUMNS, REPORT_TABLES
+from salesglass.reports.columns import HELPER_COLUMNS, REPORT_COLUMNS, REPORT_TABLES
 from salesglass.sql import quote_ident, quote_lit
 from salesglass.warehouse import open_published
 
@@ -66,6 +66,7 @@ class PublishSummary:
     seconds: float = 0.0
     replaced_previous: bool = False
     warnings: list[str] = field(default_factory=list)
+    kept_schema: str | None = None  # the previous publish, kept because views read it
 
 
 def postgres_type(duckdb_type: str) -> str | None:
@@ -90,19 +91,35 @@ def _libpq_url(url: str) -> str:
     return re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", url)
 
 
-def _comments(table: str) -> tuple[str | None, dict[str, str]]:
+def comments(table: str) -> tuple[str | None, dict[str, str]]:
+    """The table's description and its columns' (the spec's words: model/schema.py, reports/columns.py)."""
+    added = REPORT_COLUMNS.get(table, {}) | HELPER_COLUMNS.get(table, {})
     if table in TABLES:
         t = TABLES[table]
-        return t.doc, {c.name: c.doc for c in t.columns} | REPORT_COLUMNS.get(table, {})  # + what the build adds
-    return REPORT_TABLES.get(table), REPORT_COLUMNS.get(table, {})
+        return t.doc, {c.name: c.doc for c in t.columns} | added  # + what the build adds
+    return REPORT_TABLES.get(table), added
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+LEFT_OUT_PREFIX = "forecast_"
+
+
+def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables a publish copies: every table of the published file but the forecast's working steps
+    (`forecast_*`: day numbers and kopecks, read by the forecast alone; BI tools read its results in
+    report_plan_fact, report_forecast_backtest and report_forecast_accuracy)."""
     rows = con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
         "AND table_type = 'BASE TABLE' ORDER BY table_name"
     ).fetchall()
-    return [r[0] for r in rows]
+    return [r[0] for r in rows if not r[0].startswith(LEFT_OUT_PREFIX)]
+
+
+def _pg_text(column_sql: str, pg_type: str | None) -> str:
+    """A text column as PostgreSQL takes it: a NUL character (amoCRM's JSON may carry `\\u0000` in a name)
+    becomes U+FFFD, as in the Excel downloads — PostgreSQL's text and jsonb refuse NUL, and one such name would
+    fail the whole publish."""
+    text = f"replace(CAST({column_sql} AS VARCHAR), chr(0), '\ufffd')"
+    return f"replace({text}, '\\u0000', '\\ufffd')" if pg_type == "jsonb" else text
 
 
 def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: str, table: str, workdir: Path) -> int:
@@ -116,7 +133,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
         pg_type = postgres_type(dtype)
         defs.append(sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(pg_type or "text")))
         quoted = quote_ident(name)
-        selects.append(quoted if pg_type else f"CAST({quoted} AS VARCHAR) AS {quoted}")
+        selects.append(f"{_pg_text(quoted, pg_type)} AS {quoted}" if pg_type in (None, "text", "jsonb") else quoted)
     target = sql.Identifier(schema, table)
     pg.execute(sql.SQL("CREATE TABLE {} ({})").format(target, sql.SQL(", ").join(defs)))
     csv_path = workdir / f"{table}.csv"
@@ -132,7 +149,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
         while chunk := f.read(CHUNK):
             copy.write(chunk)
     csv_path.unlink()
-    doc, column_docs = _comments(table)
+    doc, column_docs = comments(table)
     if doc:
         pg.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(target, sql.Literal(doc)))
     for name, _ in cols:
@@ -168,6 +185,33 @@ def remove_dead_workdirs(parent: Path | None = None) -> list[Path]:
 def _schemas_like(pg: psycopg.Connection, pattern: str) -> list[str]:
     rows = pg.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [pattern]).fetchall()
     return [r[0] for r in rows]
+
+
+def _like(name: str) -> str:
+    """`name` as a LIKE pattern matching itself only."""
+    return name.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+
+
+def _settle_old_publishes(pg: psycopg.Connection, schema: str, wait: float, summary: PublishSummary) -> None:
+    """Earlier publishes kept alive for views built on them (`<schema>__old_<time>`): drop each that no view
+    reads any more (its views were recreated on `schema`); name the others on every publish, not only the
+    first, since their views keep showing that old data until someone recreates them."""
+    for kept in sorted(_schemas_like(pg, _like(schema) + "\\_\\_old\\_%")):
+        if kept == summary.kept_schema:  # kept by this very publish: already said
+            continue
+        views = _outside_dependents(pg, kept)
+        if views:
+            summary.warnings.append(
+                f"views {', '.join(views)} still read schema {kept}, an earlier publish, and show its old data — "
+                f"recreate them on {schema} (see docs/bi-tools.md), then drop {kept}"
+            )
+            continue
+        try:
+            with pg.transaction():
+                pg.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(wait * 1000)}ms")))
+                pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(kept)))
+        except psycopg.errors.LockNotAvailable:
+            pass  # a reader still holds it: the next publish drops it
 
 
 def _outside_dependents(pg: psycopg.Connection, schema: str) -> list[str]:
@@ -212,23 +256,28 @@ def publish_postgres(
     try:
         pg.execute("SET TimeZone = 'UTC'")
         pg.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"salesglass publish {schema}"])
-        for leftover in _schemas_like(pg, f"{schema}\\_\\_new\\_%"):  # from a publish that crashed
+        for leftover in _schemas_like(pg, _like(schema) + "\\_\\_new\\_%"):  # from a publish that crashed
             pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(leftover)))
         remove_dead_workdirs()
         with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-") as workdir, pg.transaction():
             pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(new)))
-            for table in _tables(con):
+            for table in published_tables(con):
                 summary.tables[table] = _load_table(con, pg, new, table, Path(workdir))
             for role in grant_select_to:
-                pg.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(new), sql.Identifier(role)))
-                pg.execute(
-                    sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(
-                        sql.Identifier(new), sql.Identifier(role)
-                    )
-                )
+                _grant(pg, new, role)
         for table in summary.tables:
             pg.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(new, table)))
         summary.replaced_previous = _swap(pg, schema, new, old, swap_wait_seconds, summary)
+        _settle_old_publishes(pg, schema, swap_wait_seconds, summary)
+    except psycopg.errors.InsufficientPrivilege as exc:
+        _drop_quietly(pg, new)
+        user, db = pg.info.user, pg.info.dbname
+        raise SalesglassError(
+            f"PostgreSQL user {user} may not publish into database {db}: {str(exc).strip().splitlines()[0]}. "
+            f"The publishing user needs CREATE on the database and must own schema {schema} if it exists: as a "
+            f"superuser, GRANT CREATE ON DATABASE {db} TO {user} (docs/bi-tools.md, A read-only role for BI "
+            "tools). The previous publish stays in place."
+        ) from None
     except BaseException:
         _drop_quietly(pg, new)
         raise
@@ -239,10 +288,32 @@ def publish_postgres(
     return summary
 
 
+def _grant(pg: psycopg.Connection, schema: str, role: str) -> None:
+    """Read access to every table of `schema` for a BI role ([publish] grant_select_to)."""
+    try:
+        with pg.transaction():  # a savepoint: a missing role is told as such, not as a failed transaction
+            pg.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), sql.Identifier(role)))
+            pg.execute(
+                sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(
+                    sql.Identifier(schema), sql.Identifier(role)
+                )
+            )
+    except psycopg.errors.UndefinedObject:
+        raise SalesglassError(
+            f"[publish] grant_select_to names role {role!r}, which PostgreSQL does not have: create it "
+            "(docs/bi-tools.md, A read-only role for BI tools) or take it off the list. The previous publish "
+            "stays in place."
+        ) from None
+
+
 def _swap(pg: psycopg.Connection, schema: str, new: str, old: str, wait: float, summary: PublishSummary) -> bool:
     """Rename the new schema in, in one transaction; True when a previous publish was replaced."""
-    exists = bool(_schemas_like(pg, schema))
+    exists = bool(_schemas_like(pg, _like(schema)))
     dependents = _outside_dependents(pg, schema) if exists else []
+    base, suffix = old, 1
+    while exists and _schemas_like(pg, _like(old)):  # a publish of the same second kept for views
+        suffix += 1
+        old = f"{base}_{suffix}"
     try:
         with pg.transaction():
             pg.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(wait * 1000)}ms")))
@@ -264,6 +335,7 @@ def _swap(pg: psycopg.Connection, schema: str, new: str, old: str, wait: float, 
             "publish stays in place. Run `salesglass publish` again (or raise [publish] swap_wait_seconds)."
         ) from None
     if dependents:
+        summary.kept_schema = old
         summary.warnings.append(
             f"views {', '.join(dependents)} are built on the previous publish; it was kept as schema {old} so they "
             f"still work but show old data — recreate them on {schema} (see docs/bi-tools.md), then drop {old}"

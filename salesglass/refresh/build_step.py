@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from salesglass.processes import replace_whole
 from salesglass.reports.publish import file_state  # light: no Ibis, no report steps
 
 NO_CHANGE = "no change since the last build: nothing rebuilt, nothing published"
@@ -105,10 +105,11 @@ def up_to_date(cfg: Any, fingerprint: str) -> bool:
 
 def remember(cfg: Any, fingerprint: str) -> None:
     """Keep the fingerprint of the build just published (written whole, then renamed into place)."""
-    path = stamp_path(cfg.published_path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"inputs": fingerprint, "published": file_state(cfg.published_path)}))
-    os.replace(tmp, path)
+    replace_whole(
+        stamp_path(cfg.published_path),
+        json.dumps({"inputs": fingerprint, "published": file_state(cfg.published_path)}),
+        legacy=(".{name}.{pid}.tmp",),  # the name before it carried the host
+    )
 
 
 def build_if_changed(

@@ -5,7 +5,8 @@ pid, hostname, a random token and a heartbeat time:
 
 - **take**: `open(O_CREAT | O_EXCL)`: the file system decides who was first, atomically.
 - **hold**: a daemon thread in the holder rewrites the heartbeat every `heartbeat_seconds`
-  (write a temporary file, then `os.replace`, so a reader never sees half a file).
+  (write a temporary file, then `os.replace`, so a reader never sees half a file; the next holder
+  deletes one a killed holder left).
 - **release**: remove the file, but only if it still carries our token.
 - **stale**: a lock is taken over, not waited on, when its holder's pid is not alive on this host
   (killed, crashed, machine rebooted), or is alive but a process that started after the lock was taken
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import json
 import os
 import secrets
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from salesglass.processes import pid_alive
+from salesglass.processes import pid_alive, remove_dead_temps, replace_whole
 
 
 class LockBusy(Exception):
@@ -138,6 +140,7 @@ class RefreshLock:
                 if not self._create():
                     raise LockBusy(read_holder(self.path) or {})
         self._started = time.time()
+        self._remove_dead_heartbeats()
         self._stop.clear()
         self._thread = threading.Thread(target=self._beat, name="refresh-lock-heartbeat", daemon=True)
         self._thread.start()
@@ -153,6 +156,18 @@ class RefreshLock:
         finally:
             os.close(fd)  # closing releases the flock
 
+    def _remove_dead_heartbeats(self) -> None:
+        """Delete the heartbeat files (`processes.temp_beside`) of holders killed while writing one. Only a
+        holder writes them, so once this process holds the lock every other one is dead; under the guard, as
+        a holder judged stale but still alive checks there that the lock is still its own before writing.
+        Older versions named them by the holder's token (`<lock>.<16 hex digits>.tmp`)."""
+        with self._guard():
+            remove_dead_temps(self.path)
+            for old in self.path.parent.glob(glob.escape(self.path.name) + ".*.tmp"):
+                token = old.name[len(self.path.name) + 1 : -len(".tmp")]
+                if len(token) == 16 and all(c in "0123456789abcdef" for c in token):
+                    old.unlink(missing_ok=True)
+
     def _still_ours(self) -> bool:
         holder = read_holder(self.path)
         return holder is not None and holder.get("token") == self.token
@@ -162,9 +177,7 @@ class RefreshLock:
             with self._guard():  # the same guard as takeover: never overwrite a new holder's file
                 if not self._still_ours():
                     return  # taken over (we were judged stale); the new holder's file is not ours to touch
-                tmp = self.path.with_name(f"{self.path.name}.{self.token}.tmp")
-                tmp.write_bytes(self._content(self._started))
-                os.replace(tmp, self.path)
+                replace_whole(self.path, self._content(self._started))
 
     def release(self) -> None:
         self._stop.set()

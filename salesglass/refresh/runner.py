@@ -149,6 +149,7 @@ def run_refresh(
     try:
         if lock.took_over is not None:
             _close_dead_runs(journal, lock.took_over)
+        journal.remove_dead_temps()
         journal.append(
             "run_started", run_id, trigger=trigger, full=full, took_over_stale_lock=lock.took_over is not None
         )

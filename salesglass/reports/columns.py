@@ -30,6 +30,17 @@ REPORT_TABLES: dict[str, str] = {
     "report_bonus_reconciliation": "Per approved month and manager: approved + later adjustments = recomputed.",
     "report_data_quality": "Counts of rows not used or not linked, by source, entity and reason.",
     "build_info": "When and for which as_of date the published reports were built.",
+    "partner_months": "Sales per partner and month (account time zone): the pass over all sales the reports share.",
+    "partner_days": "Sales per partner and day (account time zone); money in kopecks (integers).",
+    "first_sales": "Each partner's first sale (tickets > 0) by as_of: its first-sale cohort.",
+    "acquiring_deals": "The deal that brought each partner in, and its sales manager (docs/reports.md).",
+    "bonus_periods": "Bonus months and their state (open, in_review, approved, paid); docs/bonuses.md.",
+    "bonus_approvals": "Every approval of a bonus month: who, when, the rules, the total.",
+    "bonus_locked_lines": "The bonus lines of approved months, as approved.",
+    "bonus_locked_sales": "The sales behind approved months, as approved (to name later changes).",
+    "bonus_manual_adjustments": "Manual bonus adjustments an admin added, with the reason.",
+    "bonus_disputes": "Bonus lines managers disputed, with their comments and the answers.",
+    "bonus_audit": "The audit trail of bonus months: who did what, when, before → after and why.",
 }
 
 REPORT_COLUMNS: dict[str, dict[str, str]] = {
@@ -175,6 +186,7 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "for carry_forward: the month whose negative net is carried",
         "corrects_rule": "for clawback / true_up lines: the rule of the corrected line",
         "cause": "why an adjustment line exists: the sale, deal or link that changed, or the admin's reason",
+        "baseline": "growth lines: the partner's mean revenue of the 3 months before, rounded to kopecks",
     },
     "report_bonus_summary": {
         "month": _MONTH,
@@ -201,11 +213,179 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "timezone_source": "where that zone came from: `config` (a key set in the config), `amocrm` (the "
         "account's own setting from the last sync) or `default` (Europe/Moscow)",
     },
+    "report_bonus_rules": {
+        "month": _MONTH,
+        "first_sale_fixed": "money per new partner to the acquiring deal's sales manager",
+        "cold_multiplier": "multiplier of first_sale_fixed for a cold deal",
+        "acquisition_months": "months after the first sale that pay the acquisition share (later: growth)",
+        "acquisition_rate": "share of the partner's revenue paid as acquisition_share",
+        "growth_rate": "share of the revenue above the 3-month baseline paid as growth",
+        "frozen": "the month is approved or paid: its numbers are the approved ones, whatever the config says now",
+        "rules": "the same numbers as JSON",
+    },
+    "report_bonus_reconciliation": {
+        "month": "the approved or paid month (first day)",
+        "manager_id": "manager",
+        "state": "the month's state: `approved` or `paid`",
+        "approved": "the month's lines as approved",
+        "adjustments": "clawback and true_up lines of later months that correct this month",
+        "recomputed": "the month's lines as today's data gives them",
+        "difference": "approved + adjustments − recomputed; 0 when everything is carried forward",
+    },
     # a canonical copy's column the build adds (the others are described by model/schema.py)
     "pipelines": {
         "is_development": "a development pipeline (`[amocrm] development_pipelines`) in this build: its deals "
         "acquire no partner and are left out of the deal reports (new partners, funnel, weekly, monthly deals)",
     },
+}
+
+
+# Columns of the published tables that are no report (the derived helpers, the bonus state, build_info's
+# bookkeeping): described for BI tools (COMMENT ON COLUMN), never shown as a report's header.
+HELPER_COLUMNS: dict[str, dict[str, str]] = {
+    # a canonical table's column the build adds
+    "deal_stages": {"stage_order": "position of the stage in the funnel, 1 (lead) .. 6 (first_sale)"},
+    # the derived helpers (drill-down)
+    "partner_months": {
+        "partner_id": "platform account id; NULL = sales without a partner (Support)",
+        "month": _MONTH,
+        "turnover": "the partner's turnover in the month, refunds included",
+        "revenue": "the partner's revenue in the month, refunds included",
+        "cost": "the partner's cost in the month, refunds included",
+        "tickets": "tickets sold in the month, refunds subtracted",
+        "first_positive_sale_at": "the month's earliest sale with tickets > 0 (UTC)",
+        "sale_rows": "sales and refund rows behind the month",
+    },
+    "partner_days": {
+        "partner_id": "platform account id; NULL = sales without a partner (Support)",
+        "day": "the day (account time zone)",
+        "turnover": "the partner's turnover that day in KOPECKS (integer; divide by 100 for the currency)",
+        "revenue": "the partner's revenue that day in KOPECKS (integer; divide by 100 for the currency)",
+        "cost": "the partner's cost that day in KOPECKS (integer; divide by 100 for the currency)",
+        "tickets": "tickets sold that day, refunds subtracted",
+    },
+    "first_sales": {
+        "partner_id": "platform account id",
+        "first_sale_at": "the partner's earliest sale with tickets > 0 by as_of (UTC)",
+        "first_sale_month": "month of that sale (account time zone): the partner's cohort",
+    },
+    "acquiring_deals": {
+        "partner_id": "platform account id",
+        "deal_id": "the deal that brought the partner in (docs/reports.md, acquiring deal)",
+        "sales_manager_id": "that deal's sales manager: earns the partner's sales bonus lines",
+        "is_cold": "the deal was cold (its first_sale bonus is multiplied)",
+        "client_kind": _KIND,
+        "reached_first_sale_at": "when the deal reached first_sale (UTC), NULL if it has not",
+    },
+    # the bonus state (docs/bonuses.md), copied by every build
+    "bonus_periods": {
+        "month": _MONTH,
+        "state": "`open`, `in_review`, `approved` or `paid`",
+        "approval_id": "the approval that locked the month (bonus_approvals), NULL when open",
+        "changed_at": "when the state last changed (UTC)",
+        "changed_by": "dashboard login (e-mail) or `cli` user that changed it",
+    },
+    "bonus_approvals": {
+        "approval_id": "approval number",
+        "month": _MONTH,
+        "approved_at": "when it was approved (UTC)",
+        "approved_by": "who approved it (login e-mail or CLI user)",
+        "rules": "the bonus numbers in force for the month, as JSON",
+        "data_as_of": "as_of of the build whose lines were approved",
+        "built_at": "when that build ran (UTC)",
+        "total": "sum of the approved lines",
+        "line_count": "number of approved lines",
+        "paid_at": "when it was marked paid (UTC), NULL if not yet",
+        "paid_by": "who marked it paid",
+        "reopened_at": "when the approval was reopened (UTC), NULL if it stands",
+        "reopened_by": "who reopened it",
+        "reopen_reason": "why it was reopened",
+        "self_approval": "set when the approver had bonus lines in the month: says so",
+    },
+    "bonus_locked_lines": {
+        "approval_id": "the approval (bonus_approvals) that locked the line",
+        "month": _MONTH,
+        **{
+            c: d
+            for c, d in (
+                ("manager_id", "manager who earns the line"),
+                ("role", "`sales`, `development`, `manual` or `carry`"),
+                ("rule", "bonus rule or adjustment kind, as in report_bonus_lines"),
+                ("partner_id", "partner the line is for"),
+                ("deal_id", "acquiring deal (sales rules), NULL for growth"),
+                ("base", "money the rate applies to (NULL for the fixed first_sale rule)"),
+                ("rate", "rate applied to base"),
+                ("multiplier", "cold-deal multiplier (1 unless the deal is cold)"),
+                ("amount", "bonus of the line, as approved"),
+                ("baseline", "growth lines: the 3-month mean revenue, rounded to kopecks"),
+                ("corrects_month", "adjustment lines: the approved month corrected"),
+                ("corrects_rule", "adjustment lines: the rule of the corrected line"),
+                ("cause", "why an adjustment line exists"),
+            )
+        },
+    },
+    "bonus_locked_sales": {
+        "approval_id": "the approval (bonus_approvals) that locked the sale",
+        "month": _MONTH,
+        "sale_id": "sale or refund id (sales.sale_id) the approved lines counted",
+        "partner_id": "its partner",
+        "revenue": "its revenue as approved (a later change shows as a clawback / true_up cause)",
+    },
+    "bonus_manual_adjustments": {
+        "adjustment_id": "adjustment number",
+        "month": "month the adjustment is paid in (first day)",
+        "manager_id": "manager it is for",
+        "amount": "money added (negative: taken off)",
+        "reason": "why, as the admin wrote it",
+        "partner_id": "partner it concerns, if any",
+        "corrects_month": "the month it corrects, if any",
+        "dispute_id": "the dispute it answers (bonus_disputes), if any",
+        "created_at": "when it was added (UTC)",
+        "created_by": "who added it",
+    },
+    "bonus_disputes": {
+        "dispute_id": "dispute number",
+        "month": "month of the disputed line (first day)",
+        "manager_id": "manager who disputes their own line",
+        "rule": "rule of the disputed line",
+        "partner_id": "partner of the disputed line",
+        "corrects_month": "corrects_month of the disputed line, if an adjustment",
+        "amount": "amount of the disputed line",
+        "comment": "the manager's comment",
+        "raised_by": "login that raised it",
+        "raised_at": "when it was raised (UTC)",
+        "status": "`open`, `adjusted` or `rejected`",
+        "answer": "the admin's answer",
+        "resolved_by": "who answered it",
+        "resolved_at": "when it was answered (UTC)",
+        "adjustment_id": "the manual adjustment made for it (bonus_manual_adjustments), if adjusted",
+    },
+    "bonus_audit": {
+        "audit_id": "entry number",
+        "logged_at": "when (UTC)",
+        "actor": "who: a login, a CLI user, or `config` for a change of [reports.bonus]",
+        "action": "what was done: review, approve, pay, reopen, adjust, dispute, resolve, rules, …",
+        "month": "the month it concerns, if any (first day)",
+        "object": "what it was done to",
+        "before": "the value before, if any",
+        "after": "the value after, if any",
+        "reason": "the reason given, if any",
+    },
+    "build_info": {
+        "engine": "the warehouse engine that computed the reports: `duckdb` or `clickhouse`",
+        "table_name": "a published table",
+        "row_count": "its rows",
+    },
+}
+
+REPORT_COLUMNS["report_bonus_recomputed"] = {
+    c: d
+    for c, d in REPORT_COLUMNS["report_bonus_lines"].items()
+    if c not in ("corrects_month", "corrects_rule", "cause")
+} | {
+    "role": "`sales` or `development`",
+    "rule": "`first_sale`, `acquisition_share` or `growth`",
+    "amount": "bonus of the line as today's data and the month's rules give it",
 }
 
 
@@ -308,6 +488,19 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "run_rate": ("Run-rate", "По темпу"),
     "to_date": ("To date", "На дату"),
     "wape_pct": ("WAPE, %", "WAPE, %"),
+    # bonus rules, recomputed lines and reconciliation (report_bonus_*)
+    "baseline": ("Baseline (3 months)", "База (3 месяца)"),
+    "first_sale_fixed": ("Per new partner", "За нового партнёра"),
+    "cold_multiplier": ("Cold deal multiplier", "Множитель холодной сделки"),
+    "acquisition_months": ("Acquisition months", "Месяцев привлечения"),
+    "acquisition_rate": ("Acquisition rate", "Ставка привлечения"),
+    "growth_rate": ("Growth rate", "Ставка роста"),
+    "frozen": ("Approved numbers", "Утверждённые ставки"),
+    "rules": ("Rules (JSON)", "Правила (JSON)"),
+    "state": ("State", "Состояние"),
+    "approved": ("Approved", "Утверждено"),
+    "recomputed": ("Recomputed", "Пересчитано"),
+    "difference": ("Difference", "Разница"),
 }
 
 

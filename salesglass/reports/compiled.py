@@ -12,15 +12,16 @@ both paths publish the same tables.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from salesglass.processes import replace_whole
 from salesglass.sql import quote_lit
 
 if TYPE_CHECKING:  # imported when a step is compiled: reusing the kept SQL needs neither
@@ -151,12 +152,8 @@ def _key_in(store: Path) -> str | None:
 
 def _write(store: Path, key: str, steps: list[Step]) -> None:
     """The key on the first line, then the steps as JSON; replaced whole, so a reader never sees half."""
-    tmp = store.with_name(f"{store.name}.{os.getpid()}")
-    try:
-        tmp.write_text(key + "\n" + json.dumps([asdict(s) for s in steps]), encoding="utf-8")
-        tmp.replace(store)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # only a cache: the next build compiles again
+    with contextlib.suppress(OSError):  # only a cache: the next build compiles again
+        replace_whole(store, key + "\n" + json.dumps([asdict(s) for s in steps]), legacy=("{name}.{pid}",))
 
 
 def _remember(key: str, steps: list[Step]) -> None:

@@ -28,9 +28,9 @@ it): the new file starts as a byte copy of the warehouse and every step runs, as
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from salesglass.model.schema import CANONICAL
+from salesglass.processes import replace_whole
 from salesglass.reports.publish import file_state
 from salesglass.sql import quote_ident, quote_lit
 
@@ -87,13 +88,8 @@ def previous(published: Path) -> Record | None:
 
 def save(published: Path, record: Record) -> None:
     """Written whole, then renamed into place; a failed write only makes the next build a full one."""
-    path = record_path(published)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(asdict(record)), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        replace_whole(record_path(published), json.dumps(asdict(record)), legacy=("{name}.{pid}.tmp",))
 
 
 def forget(published: Path) -> None:

@@ -28,7 +28,8 @@ class DashboardConfig(Section):
     session_hours: int = Field(12, ge=1, le=24 * 30)
     # a login also ends after this many minutes without any request
     session_idle_minutes: int = Field(120, ge=5, le=24 * 60)
-    # send the session cookie over HTTPS only (turn on when served behind TLS)
+    # send the session cookie over HTTPS only, and HSTS (turn on when served behind TLS; on by itself when
+    # public_url starts with https://)
     secure_cookies: bool = False
     # rows per drill-down page
     page_size: int = Field(50, ge=10, le=1000)
@@ -73,6 +74,12 @@ class DashboardConfig(Section):
         if value and (parts.scheme not in ("http", "https") or not parts.hostname):
             raise ValueError(f"expected an address like https://sales.example.com, got {value!r}")
         return value
+
+    @property
+    def https(self) -> bool:
+        """Served over HTTPS: the cookie is Secure and browsers get HSTS. `secure_cookies`, or a `public_url`
+        of https:// (users open it over TLS; a cookie without Secure would also travel over plain http)."""
+        return self.secure_cookies or self.public_url.lower().startswith("https://")
 
 
 def demo_section(company: Path) -> str:

@@ -70,6 +70,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "status {status} of pipeline {pipeline} no longer exists in amoCRM (the deal has no stage until it does)",
         "статуса {status} воронки {pipeline} больше нет в amoCRM (у сделки нет этапа, пока его не вернут)",
     ),
+    "reason_pipeline_gone": (
+        "pipeline {pipeline} no longer exists in amoCRM (the deal has no stage until it does)",
+        "воронки {pipeline} больше нет в amoCRM (у сделки нет этапа, пока её не вернут)",
+    ),
     "reason_enum_unknown": (
         "field «{field}» ({field_id}): option id {enum} is not one of its options and came without its text "
         "(deal kept, value unknown)",

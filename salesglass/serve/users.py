@@ -23,6 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from salesglass.errors import SalesglassError
+from salesglass.private_files import keep_private
 
 Role = Literal["admin", "manager"]
 ROLES: tuple[str, ...] = ("admin", "manager")
@@ -68,6 +69,8 @@ class UserStore:
     def _load(self) -> list[User]:
         if not self.path.exists():
             return []
+        # password hashes: a logins file others may read (an old version's, a restored backup) is narrowed
+        keep_private(self.path, what="logins file")
         data = json.loads(self.path.read_text(encoding="utf-8"))
         return [User(**u) for u in data.get("users", [])]
 

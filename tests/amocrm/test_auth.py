@@ -274,3 +274,18 @@ def test_a_token_answer_sent_a_trickle_at_a_time_fails_the_refresh_in_time_and_i
         client.get("/api/v4/account")
     # it may have rotated the refresh token: never sent again (the emulator's tokens say what happened)
     assert [r[1] for r in emulator.requests("POST")] == ["/oauth2/access_token"] * 2  # the code, the refresh
+
+
+def test_a_token_endpoint_with_no_account_any_more_says_so_and_keeps_the_refresh_token(tmp_path, emulator):
+    # a renamed account: its old address has no token endpoint for it (404); the refresh token was not used
+    cfg = oauth_config(tmp_path, emulator.url)
+    authorize(cfg)
+    emulator.tokens.expire_access_tokens()
+    body = json.dumps({"title": "Not Found", "status": 404, "detail": "Account not found"}).encode()
+    emulator.misbehave("/oauth2/access_token", status=404, body=body)
+    with client_from_config(cfg.amocrm, cfg.base_dir) as client, pytest.raises(AuthError, match="base_url") as err:
+        client.get("/api/v4/account")
+    assert "HTTP 404: there is no account at base_url any more (renamed in amoCRM?)" in str(err.value)
+    # base_url put right (here: the emulator answers again): the same refresh token works, no new authorization
+    with client_from_config(cfg.amocrm, cfg.base_dir) as client:
+        assert client.get("/api/v4/account")["id"] == 30000001

@@ -3,12 +3,14 @@ with a message a person can act on, or says what it skipped — never hangs, loo
 
 from __future__ import annotations
 
+import json
 import time
+from decimal import Decimal
 
 import pytest
 
 from salesglass.sources.amocrm.client import client_from_config
-from salesglass.sources.amocrm.errors import AmoCRMError
+from salesglass.sources.amocrm.errors import AmoCRMError, AuthError
 from salesglass.sources.amocrm.sync import run_sync
 from tests.amocrm.test_sync import EXPECTED_DEALS, EXPECTED_STAGES, deals, rows, stages
 
@@ -116,13 +118,16 @@ def test_an_enum_id_the_field_does_not_list_sent_without_its_text_is_said(config
     ]
 
 
-def test_a_lead_in_a_pipeline_the_account_does_not_list_is_quarantined_not_dropped(config, emulator):
+def test_a_lead_in_a_pipeline_the_account_does_not_list_leaves_its_old_stage_and_says_so(config, emulator):
     run_sync(config, progress=False)
     with emulator.state.lock:  # amoCRM names a pipeline its own list lacks (deleted, or a glitch)
         lead = emulator.state.leads[3002]
         lead.update(pipeline_id=7099, status_id=70991, updated_at=emulator.state.tick())
     run_sync(config, progress=False)
-    assert deals(config)[3002] == EXPECTED_DEALS[3002]  # kept as last seen, not silently gone …
+    # as amoCRM has it now, like a deal in a deleted status: pipeline 7099, status 70991, no stage (not still
+    # "proposal", counted in a funnel it has left), not silently gone from its manager's deals …
+    assert deals(config)[3002] == (7099, 70991, None, *EXPECTED_DEALS[3002][3:])
+    assert stages(config) == EXPECTED_STAGES  # … the stages it did reach, it reached …
     reasons = rows(config, "SELECT reason FROM quarantine WHERE source_key = '3002'")
     assert reasons == [("pipeline 7099 does not exist in the account (deleted pipeline?)",)]  # … and said
     # a lead moved to a pipeline that exists but is not mapped still stops being a deal
@@ -132,6 +137,35 @@ def test_a_lead_in_a_pipeline_the_account_does_not_list_is_quarantined_not_dropp
     assert 3002 not in deals(config) and rows(config, "SELECT count(*) FROM quarantine WHERE source_key = '3002'") == [
         (0,)
     ]
+
+
+def test_a_pipeline_deleted_in_amocrm_with_its_leads_leaves_them_deleted_not_live_in_their_old_stage(
+    tmp_path, config, emulator
+):
+    from tests.amocrm.conftest import MAPPING, make_config
+
+    run_sync(config, progress=False)
+    with emulator.state.lock:  # «Старая воронка» is deleted in amoCRM, its one lead (3006) going to the trash
+        emulator.state.delete_lead(emulator.state.leads[3006], emulator.state.tick(), 1001)
+        emulator.state.pipelines = [p for p in emulator.state.pipelines if p["id"] != 7002]
+    # the config must stop naming it (the sync says so), and the deal it had is still known
+    section = {
+        "pipelines": ["Продажи"],
+        "stages": [s for s in MAPPING["stages"] if s.get("pipeline") != "Старая воронка"],
+    }
+    run_sync(make_config(tmp_path, emulator.url, amocrm=section), progress=False)
+    got = deals(config)[3006]
+    assert got[:3] == (7002, 70021, None) and got[12] is True  # deleted, no stage: in no report as a live deal
+    assert got[3:12] == EXPECTED_DEALS[3006][3:12]
+    assert stages(config)[(3006, "negotiation")] == EXPECTED_STAGES[(3006, "negotiation")]  # its history stays
+    assert rows(config, "SELECT name, is_deleted FROM pipelines WHERE pipeline_id = 7002") == [("Старая воронка", True)]
+    reasons = rows(config, "SELECT reason FROM quarantine WHERE source_key = '3006'")
+    assert reasons == [("pipeline 7002 does not exist in the account (deleted pipeline?)",)]
+    from salesglass.serve.i18n import Formatter
+    from salesglass.serve.web.reasons import reason_label
+
+    shown = reason_label(Formatter("ru", "RUB").t, reasons[0][0], {7002: "Старая воронка"})  # the data-quality page
+    assert shown == "воронки «Старая воронка» (7002) больше нет в amoCRM (у сделки нет этапа, пока её не вернут)"
 
 
 def test_a_lead_in_a_status_that_no_longer_exists_leaves_its_old_stage_and_says_so(config, emulator):
@@ -215,6 +249,44 @@ def test_an_answer_sent_a_trickle_at_a_time_meets_one_deadline_and_is_asked_agai
         client.get("/api/v4/leads/pipelines")
 
 
+def test_an_answer_whose_headers_come_a_trickle_at_a_time_meets_the_same_deadline(config, emulator):
+    # the status line and headers come 4 bytes every 25 ms (~1 s for them alone), each piece well inside a per-read
+    # timeout: httpx reads them before the client sees an answer, so only a deadline on the socket bounds them
+    amo = config.amocrm.model_copy(update={"timeout": 0.25, "max_retries": 1})
+    emulator.misbehave("/api/v4/leads/pipelines", trickle=0.025, trickle_bytes=4, trickle_headers=True)
+    with client_from_config(amo, config.base_dir) as client:
+        started = time.monotonic()
+        pipelines = client.get("/api/v4/leads/pipelines")["_embedded"]["pipelines"]
+        took = time.monotonic() - started
+        assert len(pipelines) == 3 and client.stats.timeouts == 1  # given up on once, then asked again
+    assert 0.25 <= took < 0.7
+    assert emulator.emulator.script.used == [("/api/v4/leads/pipelines", "trickle:0.025")]
+    # and the token endpoint: a refresh whose answer never gets past its headers fails in time, never resent
+    emulator.misbehave("/oauth2/access_token", trickle=0.025, trickle_bytes=4, trickle_headers=True)
+    with client_from_config(amo, config.base_dir) as client:
+        started = time.monotonic()
+        with pytest.raises(AuthError, match=r"token endpoint: no whole answer within the 0.25s deadline"):
+            client.post_token({"grant_type": "refresh_token", "refresh_token": "x"})
+        assert time.monotonic() - started < 0.7
+
+
+def test_events_listed_newest_first_ending_on_a_full_page_are_not_read_again_next_time(config, emulator, monkeypatch):
+    from salesglass.sources.amocrm import extract
+
+    monkeypatch.setattr(extract, "EVENT_LIMIT", 8)  # the 32 events: four full pages, the last one linking on
+    emulator.emulator.events_order = "desc"
+    summary = run_sync(config, progress=False)
+    asked = emulator.requests("GET", "/api/v4/events")
+    # pages 1-4, page 5 (empty) asked twice, and one question for what is no newer than the oldest event read
+    assert len(asked) == 7
+    assert not any("ended early" in w for w in summary.warnings)
+    newest = max(e["created_at"] for e in emulator.state.events)
+    assert rows(config, "SELECT watermark FROM amocrm_sync_state WHERE stream = 'events'") == [(newest,)]
+    run_sync(config, progress=False)  # the next sync starts from that watermark: one page, not all 32 again
+    assert len(emulator.requests("GET", "/api/v4/events")) - len(asked) == 1
+    assert rows(config, "SELECT count(*) FROM raw_amocrm_events") == [(32,)] and stages(config) == EXPECTED_STAGES
+
+
 def test_events_listed_newest_first_and_cut_short_keep_their_watermark_until_read_whole(config, emulator, monkeypatch):
     from salesglass.sources.amocrm import extract
 
@@ -231,3 +303,51 @@ def test_events_listed_newest_first_and_cut_short_keep_their_watermark_until_rea
     assert stages(config) == EXPECTED_STAGES
     newest = max(e["created_at"] for e in emulator.state.events)
     assert rows(config, "SELECT watermark FROM amocrm_sync_state WHERE stream = 'events'") == [(newest,)]
+
+
+def _problem_json(status: int, title: str, detail: str) -> dict:
+    body = {"title": title, "type": f"https://httpstatus.es/{status}", "status": status, "detail": detail}
+    return {
+        "status": status,
+        "headers": {"Content-Type": "application/problem+json", "X-Request-Id": f"req-{status}"},
+        "body": json.dumps(body).encode(),
+    }
+
+
+def test_an_unpaid_account_stops_the_sync_at_once_saying_what_to_do(config, emulator):
+    from salesglass.sources.amocrm.errors import AccountBlocked, AccountUnpaid
+
+    # amoCRM answers 402 Payment Required once the account's paid period ends: no retry, no other request
+    emulator.misbehave("/api/v4/", times=50, **_problem_json(402, "Payment Required", "Account is not paid"))
+    unpaid = r"402 Payment Required to GET /api/v4/account .*paid period has ended"
+    with pytest.raises(AccountUnpaid, match=unpaid) as err:
+        run_sync(config, progress=False)
+    assert [r[1] for r in emulator.requests("GET", "/api/v4/")] == ["/api/v4/account"]
+    assert str(err.value).endswith("(amoCRM request id req-402: give it to amoCRM support if you ask them)")
+    # a 403 as JSON is a refusal of this user or IP, not a ban: said as such, and not retried
+    emulator.emulator.script.entries.clear()
+    emulator.misbehave("/api/v4/events", times=50, **_problem_json(403, "Forbidden", "Access denied"))
+    with pytest.raises(AmoCRMError, match=r"refused GET /api/v4/events with 403 Forbidden \(Access denied\)") as err:
+        run_sync(config, progress=False)
+    assert not isinstance(err.value, AccountBlocked) and "administrator" in str(err.value)
+    assert len(emulator.requests("GET", "/api/v4/events")) == 1
+
+
+def test_an_account_that_moved_to_another_address_is_said_not_followed(config, emulator):
+    # a renamed account: the old address sends the client elsewhere; the token must not follow it there
+    moved = {"Location": "https://newname.amocrm.ru/api/v4/account?with=x"}
+    emulator.misbehave("/api/v4/account", status=301, headers=moved)
+    with pytest.raises(AmoCRMError, match=r"HTTP 301, pointing at https://newname.amocrm.ru/.*renamed") as err:
+        run_sync(config, progress=False)
+    assert "set [amocrm] base_url to https://newname.amocrm.ru (and subdomain)" in str(err.value)
+    assert len(emulator.requests("GET", "/api/v4/")) == 1
+
+
+def test_a_kommo_budget_with_cents_keeps_them(config, emulator):
+    # Kommo sends a budget with minor units as `price_with_minor_units`; `price` is then only its whole part
+    with emulator.state.lock:
+        emulator.state.leads[3002].update(price=1250, price_with_minor_units=1250.5)
+        emulator.state.leads[3003].update(price=99, price_with_minor_units=None)  # amoCRM: no minor units
+        emulator.state.tick()
+    run_sync(config, progress=False)
+    assert deals(config)[3002][3] == Decimal("1250.50") and deals(config)[3003][3] == Decimal(99)

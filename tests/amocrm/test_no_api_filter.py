@@ -153,6 +153,18 @@ def test_a_webhook_refetch_without_filtering_reads_the_named_leads(tmp_path, unf
     assert summary.requests <= 4  # one per lead and their events; no walk through the whole list
 
 
+def test_a_webhook_refetch_of_a_lead_answered_404_takes_it_as_gone(tmp_path, unfiltered) -> None:
+    from salesglass.sources.amocrm.sync import refetch_leads
+
+    cfg = make_config(tmp_path, unfiltered.url)
+    run_sync(cfg, progress=False)
+    # amoCRM answers a deleted lead asked for by id with 204, or with 404 (seen too): absent either way
+    unfiltered.misbehave("/api/v4/leads/3005$", status=404, body=b'{"title": "Not Found", "status": 404}')
+    summary = refetch_leads(cfg, [3002, 3005])
+    assert unfiltered.emulator.script.used == [("/api/v4/leads/3005", "404")]
+    assert summary.fetched["leads"] == 1 and deals(cfg)[3005][12] is True  # still deleted, the refetch went on
+
+
 def test_a_204_in_the_middle_of_a_newest_first_walk_is_asked_again(tmp_path, unfiltered, monkeypatch) -> None:
     """amoCRM sometimes ends a slow list query with an empty 204: taken at its word on page 2, the walk would
     stop there and every older lead would be missing until the next full sync."""

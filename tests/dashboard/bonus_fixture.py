@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dashboard.conftest import add_users, make_config
-from tests.dashboard.fixture import write_published
+from tests.dashboard.conftest import published_site
 
 EXTRA = """
 ALTER TABLE report_bonus_lines ADD COLUMN baseline DECIMAL(18,2);
@@ -26,7 +25,4 @@ INSERT INTO report_bonus_rules VALUES ('2026-02-01', '{"growth_rate": "0.05"}'),
 
 @pytest.fixture
 def bonus_site(tmp_path):
-    cfg = make_config(tmp_path)
-    write_published(cfg.published_path, extra_sql=EXTRA)
-    add_users(cfg)
-    return cfg
+    return published_site(tmp_path, EXTRA)

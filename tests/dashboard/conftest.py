@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,28 @@ def add_users(cfg) -> None:
     store = UserStore(cfg.resolve(cfg.dashboard.users_path))
     for email, pw in PASSWORDS.items():
         store.add(email, pw, "admin" if email.startswith("admin") else "manager")
+
+
+def published_site(root: Path, extra_sql: str = "", **dashboard: object):
+    """A config whose published file is the fixture changed by `extra_sql`, with every login of PASSWORDS."""
+    cfg = make_config(root, **dashboard)
+    write_published(cfg.published_path, extra_sql=extra_sql)
+    add_users(cfg)
+    return cfg
+
+
+def published_app(root: Path, extra_sql: str = "", **dashboard: object):
+    """The dashboard app over `published_site(root, extra_sql)`."""
+    from salesglass.serve.web.app import create_app
+
+    return create_app(published_site(root, extra_sql, **dashboard))
+
+
+@contextmanager
+def signed_in(app, email: str = "admin@demo.test", lang: str = "en") -> Iterator[TestClient]:
+    """A client of `app` logged in as `email`, asking for pages in `lang`."""
+    with TestClient(app, headers={"accept-language": lang}) as c:
+        yield login(c, email)
 
 
 @pytest.fixture(scope="session")

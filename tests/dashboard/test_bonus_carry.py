@@ -12,8 +12,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from tests.dashboard.bonus_fixture import EXTRA
-from tests.dashboard.conftest import add_users, login, make_config
-from tests.dashboard.fixture import write_published
+from tests.dashboard.conftest import login, published_app
 
 CARRY = """
 INSERT INTO report_bonus_lines VALUES ('2026-03-01', 102, 'development', 'clawback', 'P2', NULL, NULL, NULL, NULL,
@@ -25,12 +24,7 @@ INSERT INTO report_bonus_lines VALUES ('2026-03-01', 102, 'carry', 'carry_forwar
 
 @pytest.fixture
 def web(tmp_path):
-    from salesglass.serve.web.app import create_app
-
-    cfg = make_config(tmp_path)
-    write_published(cfg.published_path, extra_sql=EXTRA + CARRY)
-    add_users(cfg)
-    app = create_app(cfg)
+    app = published_app(tmp_path, EXTRA + CARRY)
 
     def client(email: str, lang: str) -> TestClient:
         return login(TestClient(app, headers={"accept-language": lang}), email)
@@ -76,12 +70,8 @@ def test_a_month_without_lines_says_which_carried_amount_passes_over_it(tmp_path
     """Boris (102): January nets −500.00 (carried), February has no lines, March takes the 500.00 off its
     200.00 growth and carries −300.00 on. February's statement was empty — 0.00 and nothing else — while
     500.00 was owed; now it says where the amount went, and April (no lines yet) says it waits."""
-    from salesglass.serve.web.app import create_app
-
-    cfg = make_config(tmp_path)
-    write_published(cfg.published_path, extra_sql=EXTRA + GAP)
-    add_users(cfg)
-    admin = login(TestClient(create_app(cfg), headers={"accept-language": "en-US,en;q=0.9"}), "admin@demo.test")
+    app = published_app(tmp_path, EXTRA + GAP)
+    admin = login(TestClient(app, headers={"accept-language": "en"}), "admin@demo.test")
     feb = admin.get("/bonus/statement?month=2026-02&manager=102").text
     assert (
         "\u2212500.00\u00a0₽ carried from Jan 2026 is not taken off this month (no bonus lines here): "

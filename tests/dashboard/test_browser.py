@@ -129,8 +129,13 @@ def test_admin_walks_every_page_filters_drills_downloads_and_logs_out(page_for, 
     assert float(rows["2026-02-01"]) == 1200000.00
     assert "Client kind: Organizers" in ws["A2"].value
 
+    page.goto(f"{server}/bonuses")
     page.click("button.logout")
     page.wait_for_url(re.compile(r".*/login.*"))
+    # a shared computer: Back after logout shows no bonus figures from the browser's caches
+    page.go_back()
+    page.wait_for_load_state()
+    assert "/login" in page.url and page.locator("[data-kpi]").count() == 0, page.url
     page.goto(f"{server}/bonuses")
     assert "/login" in page.url
 
@@ -203,7 +208,10 @@ def test_hostile_partner_names_show_as_text(page_for, server) -> None:
 MID_MANAGER = "Анна Петрова-Водкина-Черноморская"  # 33 characters: shown whole (one line) in tables
 LONG_MANAGER = "Борис Иванов-Константинопольский-Северо-Западный"  # 48: cut with "…" in tables
 LONG_PARTNER = "ООО «Театрально-Концертное Агентство Северо-Западного Региона»"
+# an amoCRM user named like an attack: markup, a template expression; shown as text in tables and tooltips
+HOSTILE_MANAGER = "Вера <img src=x onerror=alert(3)> {{7*7}}"
 LONG_NAMES = f"""
+UPDATE managers SET name = '{HOSTILE_MANAGER}' WHERE manager_id = 103;
 UPDATE managers SET name = '{MID_MANAGER}' WHERE manager_id = 101;
 UPDATE managers SET name = '{LONG_MANAGER}' WHERE manager_id = 102;
 UPDATE partners SET name = '{LONG_PARTNER}' WHERE partner_id = 'P1';
@@ -255,14 +263,9 @@ LEGEND_ON_RING_JS = """(el) => {
 
 @pytest.fixture(scope="module")
 def long_names_server(tmp_path_factory) -> Iterator[str]:
-    from salesglass.serve.web.app import create_app
-    from tests.dashboard.conftest import add_users, make_config
-    from tests.dashboard.fixture import write_published
+    from tests.dashboard.conftest import published_app
 
-    cfg = make_config(tmp_path_factory.mktemp("long-names"))
-    write_published(cfg.published_path, extra_sql=LONG_NAMES)
-    add_users(cfg)
-    url, stop = serve_in_thread(create_app(cfg))
+    url, stop = serve_in_thread(published_app(tmp_path_factory.mktemp("long-names"), LONG_NAMES))
     yield url
     stop()
 
@@ -291,6 +294,19 @@ def test_long_names_neither_overlap_nor_push_amounts_out_of_view(browser, long_n
             assert chart.evaluate(OVERLAP_JS) == [], chart.get_attribute("id")
         shown, on_ring = page.locator("#chart-share").evaluate(LEGEND_ON_RING_JS)
         assert shown == 3 and on_ring == [], on_ring  # Boris, "Empty", "Support"
+        # the hostile manager's column: its tooltip (HTML, drawn by ECharts) names her as text, no <img>
+        chart = page.locator("#chart-milestones")
+        label = chart.locator("svg text", has_text="Вера").first
+        box = label.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] - 20)
+        tip = chart.locator("div", has_text=HOSTILE_MANAGER).last
+        tip.wait_for()
+        assert chart.locator("img").count() == 0
+        page.goto(f"{long_names_server}/funnel")
+        assert page.locator("[data-table] td", has_text="Вера").first.inner_text() == HOSTILE_MANAGER
+        assert (
+            page.locator("select[name=manager] option", has_text="Вера").inner_text().startswith(HOSTILE_MANAGER)
+        )  # "… (left)": she left
 
         # bonus lines: ten columns with both names long; the amount column is in view without scrolling
         page.goto(f"{long_names_server}/bonuses")

@@ -16,8 +16,7 @@ import re
 
 import pytest
 
-from tests.dashboard.conftest import add_users, make_config
-from tests.dashboard.fixture import write_published
+from tests.dashboard.conftest import published_app
 from tests.dashboard.test_drill_sums import (  # noqa: F401  (collected here, on this module's `app`)
     drill_rows,
     test_every_counted_headline_opens_as_many_rows,
@@ -59,12 +58,7 @@ INSERT INTO deal_stages VALUES (1006, 'lead', '2026-02-16 12:00:00+00', 'created
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """This module's dashboard: the fixture file with the development pipeline and its deal."""
-    from salesglass.serve.web.app import create_app
-
-    cfg = make_config(tmp_path_factory.mktemp("dash-development"))
-    write_published(cfg.published_path, extra_sql=DEVELOPMENT)
-    add_users(cfg)
-    return create_app(cfg)
+    return published_app(tmp_path_factory.mktemp("dash-development"), DEVELOPMENT)
 
 
 def test_the_development_deal_stays_in_the_partners_deal_list(admin):

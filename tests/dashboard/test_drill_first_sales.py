@@ -14,23 +14,13 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.dashboard.conftest import add_users, login, make_config
-from tests.dashboard.fixture import write_published
+from tests.dashboard.conftest import login, published_app
 
 FIRST_SALES = """
 CREATE TABLE first_sales (partner_id TEXT, first_sale_at TIMESTAMPTZ, first_sale_month DATE);
 INSERT INTO first_sales VALUES ('P1', '2026-02-05 10:00:00+00', '2026-02-01'),
  ('P3', '2026-02-07 10:00:00+00', '2026-02-01'), ('P2', '2026-03-10 10:00:00+00', '2026-03-01');
 """
-
-
-def _app(root, extra_sql: str = ""):
-    from salesglass.serve.web.app import create_app
-
-    cfg = make_config(root)
-    write_published(cfg.published_path, extra_sql=extra_sql)
-    add_users(cfg)
-    return create_app(cfg)
 
 
 def _listed(html: str) -> list[tuple[str, str]]:
@@ -49,8 +39,8 @@ VIEWERS = ("admin@demo.test", "boris@demo.test", "anna@demo.test")
 @pytest.fixture(scope="module")
 def apps(tmp_path_factory):
     """The same published file with and without the build's first_sales."""
-    built = _app(tmp_path_factory.mktemp("fs"), FIRST_SALES)
-    without = _app(tmp_path_factory.mktemp("nofs"))
+    built = published_app(tmp_path_factory.mktemp("fs"), FIRST_SALES)
+    without = published_app(tmp_path_factory.mktemp("nofs"))
     return built, without
 
 

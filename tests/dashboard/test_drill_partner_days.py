@@ -14,8 +14,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.dashboard.conftest import add_users, login, make_config
-from tests.dashboard.fixture import write_published
+from tests.dashboard.conftest import login, published_app
 
 # the fixture's sales per partner and Moscow day, in kopecks (turnover, revenue, cost) and tickets
 PARTNER_DAYS = """
@@ -25,15 +24,6 @@ INSERT INTO partner_days VALUES
  ('P1', '2026-03-03', 10000000, 1000000, 350000, 200), ('P2', '2026-03-10', 2000000, 200000, 70000, 40),
  ('P3', '2026-03-04', 2000000, 200000, 70000, 40), (NULL, '2026-03-05', 1000000, 100000, 10000, 20);
 """
-
-
-def _app(root, extra_sql: str = ""):
-    from salesglass.serve.web.app import create_app
-
-    cfg = make_config(root)
-    write_published(cfg.published_path, extra_sql=extra_sql)
-    add_users(cfg)
-    return create_app(cfg)
 
 
 def _table(html: str) -> list[tuple[str, str, str, str]]:
@@ -50,8 +40,8 @@ def _table(html: str) -> list[tuple[str, str, str, str]]:
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
     """The same published file with and without the build's partner_days."""
-    with_days = _app(tmp_path_factory.mktemp("days"), PARTNER_DAYS)
-    without = _app(tmp_path_factory.mktemp("nodays"))
+    with_days = published_app(tmp_path_factory.mktemp("days"), PARTNER_DAYS)
+    without = published_app(tmp_path_factory.mktemp("nodays"))
     with (
         TestClient(with_days, headers={"accept-language": "en"}) as a,
         TestClient(without, headers={"accept-language": "en"}) as b,

@@ -194,8 +194,12 @@ def test_public_url_names_the_origin_behind_a_proxy(tmp_path) -> None:
     cfg = make_config(tmp_path, public_url="https://sales.example.com")
     write_published(cfg.published_path)
     add_users(cfg)
-    with TestClient(create_app(cfg)) as c:
+    with TestClient(create_app(cfg), base_url="https://testserver") as c:  # TLS ends at the proxy
         page = c.get("/login")
+        # users open an https:// address: the cookie is Secure (never sent over plain http, where anyone
+        # on the network reads it) and browsers get HSTS, though secure_cookies was left at its default
+        assert "secure" in page.headers["set-cookie"].lower().split("; ")
+        assert page.headers["strict-transport-security"].startswith("max-age=")
         data = {"email": "admin@demo.test", "password": "admin-pass-1", "csrf_token": csrf_of(page.text)}
         assert (
             c.post("/login", data=data, headers={"origin": "http://testserver"}, follow_redirects=False).status_code
@@ -250,3 +254,16 @@ def test_behind_a_tls_proxy_the_host_is_enough(admin) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 403
+
+
+def test_a_host_header_that_names_a_path_is_refused(client) -> None:
+    """CVE-2026-48710 ("BadHost", Starlette ≤ 1.0.0): `Host: x/login?` made request.url's path `/login` for a
+    request to /sales, and the login check, which read that path, let it through (only each route's own
+    session check still stopped it). Such a Host is now refused before anything reads it."""
+    for host in ("x/login?", "x/static/a?", "x/health#", "x@evil/login"):
+        r = client.get("/sales", headers={"host": host}, follow_redirects=False)
+        assert (r.status_code, r.text) == (400, "bad Host header"), host
+        _has_security_headers(r)
+    for host in ("127.0.0.1:8000", "[::1]:8000", "sales.example.com", "salesglass_web:8000"):
+        r = client.get("/sales", headers={"host": host}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fsales", host

@@ -10,10 +10,8 @@ from __future__ import annotations
 import html
 import re
 
-from fastapi.testclient import TestClient
-
-from tests.dashboard.conftest import add_users, login, make_config
-from tests.dashboard.fixture import PIPELINE_8, XSS, write_published
+from tests.dashboard.conftest import published_app, signed_in
+from tests.dashboard.fixture import PIPELINE_8, XSS
 
 GONE_STATUS = """INSERT INTO quarantine VALUES ('amocrm', 'deals', '1006',
  'status 55 of pipeline 7 does not exist in the account (deleted status?)', '{"id": 1006}', '2026-03-14 08:03:00+00'),
@@ -56,13 +54,7 @@ def test_choosing_a_pipeline_by_name_lists_its_deals(admin) -> None:
 
 
 def test_a_quarantine_reason_names_its_pipeline(tmp_path) -> None:
-    from salesglass.serve.web.app import create_app
-
-    cfg = make_config(tmp_path)
-    write_published(cfg.published_path, extra_sql=GONE_STATUS)
-    add_users(cfg)
-    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as c:
-        login(c, "admin@demo.test")
+    with signed_in(published_app(tmp_path, GONE_STATUS)) as c:
         for path in ("/quality", "/drill/quarantine?source=amocrm"):
             page = c.get(path).text
             assert "status 55 of pipeline «Продажи» (7) no longer exists in amoCRM" in page, path
@@ -72,13 +64,7 @@ def test_a_quarantine_reason_names_its_pipeline(tmp_path) -> None:
 
 
 def test_a_file_published_before_the_pipelines_table_shows_the_ids(tmp_path) -> None:
-    from salesglass.serve.web.app import create_app
-
-    cfg = make_config(tmp_path)
-    write_published(cfg.published_path, extra_sql=GONE_STATUS + "DROP TABLE pipelines;")
-    add_users(cfg)
-    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as c:
-        login(c, "admin@demo.test")
+    with signed_in(published_app(tmp_path, GONE_STATUS + "DROP TABLE pipelines;")) as c:
         r = c.get("/drill/deals")
         assert r.status_code == 200
         assert choices(r.text) == [("", "", "All pipelines"), ("7", "7", "7"), ("8", "8", "8")]  # by number

@@ -4,14 +4,12 @@ text kept in the drill-down), and the build's tables by what they hold rather th
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from salesglass.model.schema import TABLES
 from salesglass.model.validate import _problems
 from salesglass.serve.i18n import Formatter
 from salesglass.serve.web.reasons import reason_code, reason_label
-from tests.dashboard.conftest import add_users, login, make_config
-from tests.dashboard.fixture import write_published
+from tests.dashboard.conftest import published_app, signed_in
 
 
 def every_loader_reason() -> list[str]:
@@ -74,14 +72,8 @@ INSERT INTO quarantine VALUES
 
 
 def test_quality_page_names_tables_and_reasons_in_the_page_language(tmp_path) -> None:
-    from salesglass.serve.web.app import create_app
-
-    cfg = make_config(tmp_path)
-    write_published(cfg.published_path, extra_sql=BUILD)
-    add_users(cfg)
-    app = create_app(cfg)
-    with TestClient(app, headers={"accept-language": "ru"}) as c:
-        login(c, "admin@demo.test")
+    app = published_app(tmp_path, BUILD)
+    with signed_in(app, lang="ru") as c:
         html = c.get("/quality").text
         assert "Сделки, которые привели партнёра" in html and "Отчёт: воронка" in html
         assert "acquiring_deals" not in html and ">report_funnel<" not in html
@@ -90,8 +82,7 @@ def test_quality_page_names_tables_and_reasons_in_the_page_language(tmp_path) ->
         drawer = c.get("/drill/quarantine?source=platform&entity=sales&reason=bad+tickets%3A+not+a+valid+integer").text
         assert "Билеты: не читается как целое число" in drawer and "bad tickets: not a valid integer" in drawer
         assert "1 строк" in drawer or "строк: 1" in drawer
-    with TestClient(app, headers={"accept-language": "en"}) as c:
-        login(c, "admin@demo.test")
+    with signed_in(app) as c:
         html = c.get("/quality").text
         assert "Deals that brought a partner" in html and "Tickets: not a valid whole number" in html
 
@@ -122,14 +113,8 @@ INSERT INTO link_suggestions VALUES
 
 def test_suggestions_say_why_and_how_sure_possible_first(tmp_path, monkeypatch) -> None:
     """A reviewer sees a confidence word and the reasons for and against each pair, not a bare 100,0."""
-    from salesglass.serve.web.app import create_app
-
-    cfg = make_config(tmp_path)
-    write_published(cfg.published_path, extra_sql=SUGGESTIONS)
-    add_users(cfg)
-    app = create_app(cfg)
-    with TestClient(app, headers={"accept-language": "ru"}) as c:
-        login(c, "admin@demo.test")
+    app = published_app(tmp_path, SUGGESTIONS)
+    with signed_in(app, lang="ru") as c:
         html = c.get("/quality").text
         assert "возможно: 1" in html  # the KPI: 3 suggestions, 1 of them possible
         table = html[html.index("Возможные связи (проверить)") :]
@@ -142,8 +127,7 @@ def test_suggestions_say_why_and_how_sure_possible_first(tmp_path, monkeypatch) 
         assert "сделка проиграна 2025-02-12" in table
         assert "партнёр уже связан со сделкой 1001 (ИНН)" in table
         assert "неоднозначно: партнёр предложен для 2 сделок" in table
-    with TestClient(app, headers={"accept-language": "en"}) as c:
-        login(c, "admin@demo.test")
+    with signed_in(app) as c:
         html = c.get("/quality").text
         assert "deal lost 2025-02-12; partner already linked to deal 1001 by ИНН" in html
         assert "The first" not in html
@@ -163,13 +147,7 @@ INSERT INTO link_suggestions VALUES (1004, 'P4', 91.5, 'Unlinked deal', 'Support
 
 
 def test_suggestions_of_a_file_linked_before_the_review_columns_still_render(tmp_path) -> None:
-    from salesglass.serve.web.app import create_app
-
-    cfg = make_config(tmp_path)
-    write_published(cfg.published_path, extra_sql=OLD_SUGGESTIONS)
-    add_users(cfg)
-    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as c:
-        login(c, "admin@demo.test")
+    with signed_in(published_app(tmp_path, OLD_SUGGESTIONS)) as c:
         resp = c.get("/quality")
         assert resp.status_code == 200
         table = resp.text[resp.text.index("Fuzzy link suggestions (review)") :]

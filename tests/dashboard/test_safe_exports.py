@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from salesglass.safe_cells import csv_value, is_risky, printable
-from tests.dashboard.conftest import add_users, login, make_config
+from tests.dashboard.conftest import add_users, login, make_config, published_site
 from tests.dashboard.fixture import write_published
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
@@ -24,11 +24,7 @@ UPDATE report_declining_partners SET name = $$@SUM(1+1)$$ WHERE partner_id = 'P3
 
 @pytest.fixture(scope="module")
 def evil_site(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("evil")
-    cfg = make_config(root)
-    write_published(cfg.published_path, extra_sql=RENAME)
-    add_users(cfg)
-    return cfg
+    return published_site(tmp_path_factory.mktemp("evil"), RENAME)
 
 
 @pytest.fixture
@@ -109,3 +105,22 @@ def test_salesglass_export_writes_names_as_text(tmp_path: Path, fmt: str) -> Non
         rows = list(csv.reader(io.StringIO(text)))
         assert {r[2] for r in rows[1:]} == {"'" + EVIL, "'@SUM(1+1)"}
         assert {r[7] for r in rows[1:]} == {"50.00", "83.33"}
+
+
+def test_a_russian_csv_opens_in_a_russian_excel(evil_site) -> None:
+    """A Russian Excel splits a CSV on `;` and reads `,` as the decimal point: with `,` between fields every row
+    sat in one cell, and `83.33` was text (a `15.03` would even become a date). Names stay inert, numbers exact."""
+    from salesglass.serve.web.app import create_app
+
+    with TestClient(create_app(evil_site), headers={"accept-language": "ru"}) as c:
+        login(c, "admin@demo.test")
+        body = c.get("/cohorts/export.csv?table=declining").content
+        plan = c.get("/planfact/export.csv?period=month").content.decode("utf-8-sig")
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Партнёр", "Тип клиента", "Кто звонит", "Обычно за 28 дней"]
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name["'" + EVIL][3:] == ["30000,00", "5000,00", "83,33", "25000,00"]
+    assert by_name["'@SUM(1+1)"][3:] == ["40000,00", "20000,00", "50,00", "20000,00"]
+    assert plan.splitlines()[1] == "Оборот;150000,00;145161,29;103,33;300000,00;400000,00;310000,00;103,33"
+    assert plan.splitlines()[5] == "Маржа, %;66,67;;;;;66,67;"  # the label's comma is no separator

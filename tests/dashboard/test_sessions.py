@@ -255,3 +255,24 @@ def test_who_changed_which_login_is_in_the_log_without_the_password(fresh, caplo
         "users: 'admin@demo.test' removed login 'eve@demo.test'",
     ]
     assert "secret-pw" not in caplog.text
+
+
+def test_a_logins_file_and_session_key_others_may_read_are_narrowed_before_use(tmp_path, caplog) -> None:
+    """Restored from a backup as 0644: the password hashes and the key that signs the cookies were left
+    readable by every local user, though the docs promise 0600 for both."""
+    from salesglass.serve.web.app import create_app
+
+    cfg = make_config(tmp_path)
+    users, key = cfg.resolve(cfg.dashboard.users_path), cfg.resolve(cfg.dashboard.secret_path)
+    UserStore(users).add("anna@demo.test", PASSWORDS["anna@demo.test"], "manager")
+    key.parent.mkdir()
+    key.write_text("k" * 64)  # a key of an earlier start
+    for path in (users, key):
+        os.chmod(path, 0o644)
+    with caplog.at_level("WARNING"), _client(create_app(cfg)) as anna:
+        login(anna, "anna@demo.test")
+    assert {p.name: oct(stat.S_IMODE(os.stat(p).st_mode)) for p in (users, key)} == {
+        users.name: "0o600",
+        key.name: "0o600",
+    }
+    assert "the logins file" in caplog.text and "the session-signing key" in caplog.text

@@ -108,6 +108,34 @@ def test_the_client_secret_can_come_from_standard_input_instead_of_the_process_l
     assert not (tmp_path / "other.toml").exists()
 
 
+def test_the_back_office_password_need_not_be_on_the_command_line(tmp_path):
+    """README's `init --platform-url 'postgresql://reader:PASSWORD@…'` put the password in the process list
+    and the shell's history; the URL can name the user only, the password coming from standard input.
+    (In-process: a subprocess per case costs seconds.)"""
+    from typer.testing import CliRunner
+
+    from salesglass.cli import app
+    from salesglass.errors import ConfigError
+
+    password = "Pa$$ w0rd:@/x"
+    url = "postgresql://reader@db.internal:5432/shop"
+    config = tmp_path / "salesglass.toml"
+    res = CliRunner().invoke(
+        app, ["init", str(config), "--platform-url", url, "--platform-password", "-"], input=password + "\n"
+    )
+    assert res.exit_code == 0, res.output
+    assert password not in res.output + config.read_text()
+    env = tmp_path / "secrets" / "salesglass.env"
+    assert env.read_text() == "SALESGLASS_PLATFORM_PASSWORD='Pa$$ w0rd:@/x'\n" and _mode(env) == 0o600
+    cfg = load_config(config)
+    assert cfg.platform.url == "postgresql://reader:${SALESGLASS_PLATFORM_PASSWORD}@db.internal:5432/shop"
+    # a password typed as the flag's value is refused (a plain message: main() prints it), nothing written
+    other = tmp_path / "other.toml"
+    typed = CliRunner().invoke(app, ["init", str(other), "--platform-url", url, "--platform-password", "hunter22"])
+    assert isinstance(typed.exception, ConfigError) and "process list" in str(typed.exception)
+    assert not other.exists()
+
+
 def test_a_folder_of_files_and_no_overwrite_without_force(tmp_path):
     assert _run("init", "--platform-url", "exports", cwd=tmp_path).returncode == 0
     path = tmp_path / "salesglass.toml"

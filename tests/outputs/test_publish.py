@@ -136,6 +136,42 @@ def test_swap_is_atomic_for_readers(tmp_path, postgres_url, schema):
     reader.close()
 
 
+def test_a_bi_tool_polling_during_a_publish_never_sees_an_empty_or_half_table(tmp_path, postgres_url, schema):
+    """A dashboard refreshing every moment (autocommit queries, prepared after a few runs as JDBC and psycopg
+    do) while a publish replaces the schema: each answer is the whole old or the whole new publish."""
+    publish_postgres(make_published(tmp_path / "v1.duckdb", label="v1"), postgres_url, schema)
+    v2 = make_published(tmp_path / "v2.duckdb", label="v2", extra_sales=10)
+    answers: list[tuple] = []
+    errors: list[str] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        with _pg(postgres_url) as bi:
+            while not done.is_set() or len(answers) < 20:
+                try:
+                    answers.append(
+                        bi.execute(
+                            f"SELECT (SELECT label FROM {schema}.build_info), (SELECT count(*) FROM {schema}.sales)"
+                        ).fetchone()
+                    )
+                except psycopg.Error as exc:
+                    errors.append(str(exc))
+                time.sleep(0.002)  # a reader at a time, leaving the publisher the interpreter in between
+
+    reader = threading.Thread(target=poll)
+    reader.start()
+    try:
+        while len(answers) < 5:  # the reader is in its stride before the publish starts
+            time.sleep(0.01)
+        publish_postgres(v2, postgres_url, schema)
+    finally:
+        done.set()
+        reader.join(30)
+    assert errors == []
+    assert set(answers) == {("v1", 41), ("v2", 51)}, set(answers)
+    assert answers[-1] == ("v2", 51)
+
+
 def test_a_reader_holding_on_too_long_keeps_the_old_publish(tmp_path, postgres_url, schema):
     publish_postgres(make_published(tmp_path / "v1.duckdb", label="v1"), postgres_url, schema)
     reader = psycopg.connect(postgres_url)
@@ -195,3 +231,70 @@ def test_a_view_built_on_the_old_publish_is_kept_working_and_reported(tmp_path, 
     finally:
         with _pg(postgres_url) as pg:
             pg.execute(f"DROP SCHEMA {schema}_mine CASCADE")
+
+
+def test_old_publish_views_nag(tmp_path, postgres_url, schema):
+    """A view on an earlier publish keeps it alive and shows its old data: every later publish says so (not
+    only the first), and once the view is recreated on the schema the old copy goes."""
+    publish_postgres(make_published(tmp_path / "v1.duckdb", label="v1"), postgres_url, schema)
+    mine = f"{schema}_mine"
+    with _pg(postgres_url) as pg:
+        pg.execute(f"CREATE SCHEMA {mine}")
+        pg.execute(f"CREATE VIEW {mine}.labels AS SELECT label FROM {schema}.build_info")
+    try:
+        second = publish_postgres(make_published(tmp_path / "v2.duckdb", label="v2"), postgres_url, schema)
+        third = publish_postgres(make_published(tmp_path / "v3.duckdb", label="v3"), postgres_url, schema)
+        assert len(second.warnings) == 1 and f"{mine}.labels" in second.warnings[0]
+        assert len(third.warnings) == 1 and f"{mine}.labels" in third.warnings[0], third.warnings
+        old = second.kept_schema
+        assert old and old in third.warnings[0] and "old data" in third.warnings[0]
+        with _pg(postgres_url) as pg:
+            assert pg.execute(f"SELECT label FROM {mine}.labels").fetchone() == ("v1",)
+            pg.execute(f"CREATE OR REPLACE VIEW {mine}.labels AS SELECT label FROM {schema}.build_info")
+        fourth = publish_postgres(make_published(tmp_path / "v4.duckdb", label="v4"), postgres_url, schema)
+        assert len(fourth.warnings) == 1 and old not in fourth.warnings[0]  # v3 is what the view reads now
+        with _pg(postgres_url) as pg:
+            assert pg.execute(f"SELECT label FROM {mine}.labels").fetchone() == ("v3",)
+            kept = pg.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [schema + "\\_\\_%"])
+            assert [r[0] for r in kept.fetchall()] == [fourth.kept_schema]  # v1's copy is gone
+    finally:
+        with _pg(postgres_url) as pg:
+            pg.execute(f"DROP SCHEMA {mine} CASCADE")
+
+
+def test_a_nul_character_in_a_name_does_not_fail_the_publish(tmp_path, postgres_url, schema):
+    """amoCRM's JSON may carry `\\u0000` in a name; PostgreSQL's text and jsonb refuse NUL, so one such name
+    failed the whole publish. It arrives as U+FFFD, as in the Excel downloads; everything else as it was."""
+    path = make_published(tmp_path / "r.duckdb")
+    con = connect(path)
+    con.execute("UPDATE partners SET name = 'Театр' || chr(0) || '\\N,\"x\"' WHERE partner_id = 'p2'")
+    con.execute(
+        "INSERT INTO quarantine VALUES ('amocrm', 'deals', '7', 'bad name', '{\"name\": \"a\\u0000b\"}', now())"
+    )
+    con.close()
+    summary = publish_postgres(path, postgres_url, schema)
+    assert summary.tables["partners"] == 2 and summary.tables["quarantine"] == 1
+    with _pg(postgres_url) as pg:
+        assert pg.execute(f"SELECT name FROM {schema}.partners WHERE partner_id = 'p2'").fetchone() == (
+            'Театр\ufffd\\N,"x"',
+        )
+        assert pg.execute(f"SELECT raw ->> 'name' FROM {schema}.quarantine").fetchone() == ("a\ufffdb",)
+
+
+def test_a_publishing_user_without_rights_or_a_missing_bi_role_is_told_what_to_do(tmp_path, postgres_url, schema):
+    """A newcomer who skipped a step of docs/bi-tools.md gets the step, not a psycopg traceback; the previous
+    publish stays."""
+    path = make_published(tmp_path / "r.duckdb")
+    publish_postgres(path, postgres_url, schema)
+    with _pg(postgres_url) as pg:
+        pg.execute("DO $$ BEGIN CREATE ROLE sg_no_rights LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    with pytest.raises(SalesglassError, match="user sg_no_rights may not publish into database salesglass: "):
+        publish_postgres(path, postgres_url.replace("postgres@", "sg_no_rights@"), schema)
+    with pytest.raises(SalesglassError, match="GRANT CREATE ON DATABASE salesglass TO sg_no_rights"):
+        publish_postgres(path, postgres_url.replace("postgres@", "sg_no_rights@"), schema)
+    with pytest.raises(SalesglassError, match="grant_select_to names role 'bi_typo', which PostgreSQL does not"):
+        publish_postgres(path, postgres_url, schema, grant_select_to=["bi_typo"])
+    with _pg(postgres_url) as pg:
+        assert pg.execute(f"SELECT label FROM {schema}.build_info").fetchone() == ("v1",)
+        leftovers = pg.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE %s", [schema + "\\_\\_%"])
+        assert leftovers.fetchone()[0] == 0

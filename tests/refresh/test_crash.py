@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 from pathlib import Path
 
 from salesglass.refresh.runner import Step, run_refresh
@@ -193,3 +194,70 @@ def test_a_hung_refresh_stops_itself_after_max_run_minutes_and_the_next_one_runs
         runs[1].error
         == "stopped after 0.01 minutes ([refresh] max_run_minutes): step platform_load never finished (hung?)"
     )
+
+
+def _killed_at_the_rename(write) -> None:
+    """`write()` in a process that SIGKILLs itself where a small state file's new version would be renamed into
+    place: what a kill between writing the temporary file and the rename leaves behind."""
+
+    def killed(*_args, **_kwargs) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    os.replace = killed  # this forked process only
+    write()
+    time.sleep(10)  # the lock's heartbeat thread writes; killed before this ends
+
+
+def _small_state_files(cfg) -> None:
+    """The small files a refresh writes beside the warehouse and the published file."""
+    from salesglass.refresh.build_step import remember
+    from salesglass.reports import compiled, incremental
+
+    published = Path(cfg.published_path)
+    remember(cfg, "fingerprint")
+    incremental.save(published, incremental.Record(key="k"))
+    compiled.keep("k", [], compiled.store_path(published))
+
+
+def test_the_small_files_of_a_killed_refresh_are_cleaned_up_by_the_next_one(cfg, monkeypatch):
+    """A kill between writing a temporary file and renaming it over the lock (its heartbeat), the build's
+    fingerprint, step record and SQL cache, or the trimmed run log used to leave it there for good."""
+    from salesglass import runs
+    from salesglass.refresh.build_step import remember
+    from salesglass.refresh.lock import RefreshLock, lock_path_for
+    from salesglass.reports import compiled, incremental
+
+    published = Path(cfg.published_path)
+    published.write_bytes(b"reports")
+    journal = runs.Journal(runs_path_for(cfg.warehouse_path))
+    journal.append("run_started", "earlier")
+    limit = runs.MAX_BYTES
+    monkeypatch.setattr(runs, "MAX_BYTES", 10)  # the next line trims (the forked writer sees it too)
+    published_record = incremental.Record(key="k")
+    writes = [
+        lambda: RefreshLock(lock_path_for(cfg.warehouse_path), heartbeat_seconds=0.01).acquire(),
+        lambda: remember(cfg, "fingerprint"),
+        lambda: incremental.save(published, published_record),
+        lambda: compiled.keep("k", [], compiled.store_path(published)),
+        lambda: journal.append("run_finished", "earlier", ok=True),
+    ]
+    before = set(published.parent.iterdir())
+    for write in writes:
+        process = multiprocessing.get_context("fork").Process(target=_killed_at_the_rename, args=(write,))
+        process.start()
+        process.join(30)
+        assert process.exitcode == -signal.SIGKILL
+    left = {p.name for p in set(published.parent.iterdir()) - before}
+    # a temporary file per kill, and the lock of the killed holder with the guard its takeover is judged under
+    assert len(left - {"wh.duckdb.refresh.lock", "wh.duckdb.refresh.lock.guard"}) == 5, left
+    monkeypatch.setattr(runs, "MAX_BYTES", limit)
+
+    assert run_refresh(cfg, [Step("build", _small_state_files)]).ok  # the next refresh
+
+    now = {p.name for p in published.parent.iterdir()}
+    assert now - {p.name for p in before} == {  # the state files themselves; no temporary file
+        "wh.duckdb.refresh.lock.guard",
+        "reports.duckdb.inputs.json",
+        ".reports.duckdb.steps.json",
+        ".reports.duckdb.sql-cache.json",
+    }

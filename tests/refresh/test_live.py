@@ -171,12 +171,13 @@ def test_the_postgres_publish_equals_the_duckdb_reports(live, postgres_url):
     summary = publish_from_config(live.cfg, postgres_url)
     con = duckdb.connect(str(live.cfg.published_path), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
-    tables = [
+    every = [
         r[0]
         for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
         ).fetchall()
     ]
+    tables = [t for t in every if not t.startswith("forecast_")]  # the forecast's working steps stay behind
     assert sorted(summary.tables) == tables and "report_plan_fact" in tables and "deals" in tables
     url = re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", postgres_url)
     with psycopg.connect(url) as pg:

@@ -148,3 +148,25 @@ def unbound_canon():
     from salesglass.reports.base import Canon
 
     return Canon(**{t.name: ibis.table(ibis.schema(arrow_schema(t)), name=t.name) for t in CANONICAL})
+
+
+def doctor_quality(data: dict[str, list[dict]], tz: str, as_of, development: list[int | str] | None = None) -> dict:
+    """`salesglass doctor`'s data-quality counts (reason → rows) on a plain warehouse holding `data`, on the
+    fixed day `as_of` in zone `tz`: doctor reads the warehouse as it is, without the build's derived tables."""
+    import duckdb
+
+    from salesglass.account_zone import AccountZone
+    from salesglass.reports.doctor import quality_rows
+    from salesglass.warehouse import init_canonical
+
+    class FixedDay(AccountZone):
+        def today(self, now=None):
+            return as_of
+
+    con = duckdb.connect()
+    try:
+        init_canonical(con)
+        load_duckdb(con, data)
+        return {reason: n for _, _, reason, n in quality_rows(con, FixedDay(tz, "test"), development)}
+    finally:
+        con.close()

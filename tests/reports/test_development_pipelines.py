@@ -32,7 +32,7 @@ from salesglass.reports.base import BuildParams
 from salesglass.reports.config import ReportsConfig
 from salesglass.reports.development import development_ids
 from salesglass.warehouse import init_canonical
-from tests.reports.canon_io import load_duckdb
+from tests.reports.canon_io import doctor_quality, load_duckdb
 from tests.reports.test_late_deal import _partner, _sale, _tables, acquiring, on_duckdb, quality, sales_lines
 
 AS_OF = date(2026, 6, 15)
@@ -256,24 +256,11 @@ def test_the_sync_refuses_an_unknown_name():
 
 def test_doctor_counts_the_partner_nobody_acquired():
     """`salesglass doctor` resolves the setting against the warehouse as the build does."""
-    from salesglass.account_zone import AccountZone
-    from salesglass.reports.doctor import quality_rows
-
-    con = duckdb.connect()
-    init_canonical(con)
-    load_duckdb(con, DATA)
-
-    class Zone(AccountZone):
-        def today(self) -> date:
-            return AS_OF
 
     def counted(development: list[int | str] | None) -> int | None:
-        return {reason: n for _, _, reason, n in quality_rows(con, Zone(TZ, "test"), development)}.get(
-            dq.DEVELOPMENT_ONLY
-        )
+        return doctor_quality(DATA, TZ, AS_OF, development).get(dq.DEVELOPMENT_ONLY)
 
     assert (counted(None), counted(["Развитие клиентов"])) == (None, 1)
-    con.close()
 
 
 def test_inspect_proposes_the_development_pipeline_commented_out():

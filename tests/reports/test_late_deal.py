@@ -26,7 +26,7 @@ from salesglass.reports import data_quality as dq
 from salesglass.reports.base import BuildParams, Canon, nullable
 from salesglass.reports.config import ReportsConfig
 from salesglass.warehouse import init_canonical
-from tests.reports.canon_io import load_duckdb
+from tests.reports.canon_io import doctor_quality, load_duckdb
 
 AS_OF = date(2026, 6, 15)
 TZ = "Europe/Moscow"
@@ -220,19 +220,7 @@ def test_late_deal_setting_on_clickhouse(value):
 def test_doctor_counts_the_late_deal(tmp_path):
     """`salesglass doctor` computes data quality on the plain warehouse (amoCRM stages only, no derived
     tables): the row is there too."""
-    from salesglass.account_zone import AccountZone
-    from salesglass.reports.doctor import quality_rows
-
-    con = duckdb.connect()
-    init_canonical(con)
-    load_duckdb(con, DATA)
-
-    class Zone(AccountZone):
-        def today(self) -> date:
-            return AS_OF
-
-    got = {reason: n for _, _, reason, n in quality_rows(con, Zone(TZ, "test"))}
-    con.close()
+    got = doctor_quality(DATA, TZ, AS_OF)
     assert got.get(dq.LATE_DEAL) == 1
 
 

@@ -181,7 +181,7 @@ def _add_login_check(app: FastAPI, state: App) -> None:
     @app.middleware("http")
     async def require_login(request: Request, call_next: Callable[[Request], Any]) -> Response:
         """No page or API answers without a session, except login, static files and /health."""
-        path = request.url.path
+        path = request.scope["path"]  # what the router routes by; request.url is rebuilt from the Host header
         started = time.perf_counter()
         try:
             params.check_query(request.query_params.multi_items())
@@ -191,7 +191,7 @@ def _add_login_check(app: FastAPI, state: App) -> None:
             if request.headers.get("hx-request"):
                 return Response(status_code=401, headers={"HX-Redirect": "/login"})
             if request.method == "GET" and "/export." not in path:
-                nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                nxt = path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
             return PlainTextResponse("login required", status_code=401)
         response = await call_next(request)
@@ -219,17 +219,17 @@ def _add_outer_middleware(app: FastAPI, cfg: Any) -> None:
         session_cookie="salesglass_session",
         max_age=d.session_hours * 3600,
         same_site="lax",
-        https_only=d.secure_cookies,
+        https_only=d.https,
     )
     # outermost: headers on every response (redirects and errors too), bounded bodies, same-origin POSTs
-    app.add_middleware(Guard, https=d.secure_cookies, public_url=d.public_url or None)
+    app.add_middleware(Guard, https=d.https, public_url=d.public_url or None)
     if d.trusted_proxies:  # client address and scheme from X-Forwarded-* of these peers only
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(d.trusted_proxies))
 
 
 def _add_error_pages(app: FastAPI, state: App) -> None:
     """A bug, nothing published yet, and HTTP errors each get the dashboard's answer, not the framework's."""
-    secure = state.cfg.dashboard.secure_cookies
+    secure = state.cfg.dashboard.https
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:

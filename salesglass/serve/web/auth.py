@@ -18,6 +18,7 @@ from fastapi import HTTPException
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
+from salesglass.private_files import keep_private
 from salesglass.serve.sessions import SessionStore
 from salesglass.serve.users import User, UserStore
 
@@ -27,8 +28,10 @@ PUBLIC_PATHS = {"/login", "/health", "/lang", "/favicon.ico"}
 
 
 def load_or_create_secret(path: Path) -> str:
-    """The session-signing key; created with 0600 permissions when missing."""
+    """The session-signing key; created with 0600 permissions when missing. A key others may read (restored
+    from a backup, copied by hand) is narrowed to 0600 with a warning before it is used."""
     path = Path(path)
+    keep_private(path, what="session-signing key")
     if path.exists():
         value = path.read_text(encoding="utf-8").strip()
         if len(value) >= 32:

@@ -241,16 +241,28 @@ def xlsx_bytes(view: PageView, ctx: Ctx) -> bytes:
 
 
 def csv_bytes(view: PageView, ctx: Ctx, table_key: str | None = None) -> bytes:
-    """One table as CSV (the first, or `table_key`): UTF-8 with BOM so Excel reads Cyrillic."""
+    """One table as CSV (the first, or `table_key`): UTF-8 with BOM so Excel reads Cyrillic. In Russian, the
+    fields are separated by `;` and numbers have a decimal comma, as a Russian Excel opens a CSV (its list
+    separator is `;`: with `,` every row would land in one cell, and `15.03` would become a date)."""
     tables = [t for t in view.tables if table_key in (None, t.key)]
+    russian = ctx.fmt.lang == "ru"
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv.writer(buf, delimiter=";" if russian else ",")
+
+    def field(value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, float) and math.isfinite(value):
+            value = Decimal(repr(value))
+        if isinstance(value, Decimal):  # exact, never in exponent form; numbers are no text to make inert
+            text = format(value, "f")
+            return text.replace(".", ",") if russian else text
+        return csv_value(value)
+
     for table in tables[:1]:
         w.writerow([csv_value(c.label) for c in table.cols])
         for row in table.rows:
-            w.writerow(
-                ["" if (v := cell_value(c.kind, row.get(c.key), ctx)) is None else csv_value(v) for c in table.cols]
-            )
+            w.writerow([field(cell_value(c.kind, row.get(c.key), ctx)) for c in table.cols])
         if table.total:
-            w.writerow(["" if v is None else csv_value(v) for v in total_values(table, ctx)])
+            w.writerow([field(v) for v in total_values(table, ctx)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

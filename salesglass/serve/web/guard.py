@@ -6,11 +6,14 @@ Pure ASGI (no request parsing of its own), so it also covers redirects, errors a
   eval; inline *style attributes* are allowed because ECharts positions its tooltips with them),
   `Cache-Control: no-store` on everything but /static (figures and bonus statements must not stay in a
   browser or proxy cache after logout), nosniff, no framing, a same-origin referrer, no powerful browser
-  features, and HSTS when the dashboard is served over HTTPS (`secure_cookies`).
+  features, and HSTS when the dashboard is served over HTTPS (`secure_cookies` or an https:// `public_url`).
 - **Bodies.** A request body is counted while it is read and refused with 413 past `form_limit` bytes
   (a `Content-Length` above it is refused before anything is read), so `/login` never parses a 50 MB
   password. The amoCRM webhook reads its body itself under its own limit (refresh/webhooks.py).
 - **Paths.** A path with control characters (`/static/%00`) is refused with 400 before any route sees it.
+- **Host.** A `Host` header that is not a host name or address with an optional port is refused with 400:
+  Starlette ≤ 1.0.0 builds `request.url` from it, and `Host: x/login?` made the URL's path `/login` for a
+  request to `/sales` (CVE-2026-48710), which path-based checks then took for a public page.
 - **Origin.** A POST (any unsafe method) whose `Origin` — or, without one, `Referer` — is another site
   is refused with 403 even when its CSRF token is right; so is `Sec-Fetch-Site: cross-site`. The own
   origin is `[dashboard].public_url` when set (behind a proxy that rewrites Host), else the request's Host
@@ -19,6 +22,7 @@ Pure ASGI (no request parsing of its own), so it also covers redirects, errors a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +40,8 @@ CSP = (
 FORM_LIMIT = 64 * 1024  # a login or an admin form is a few hundred bytes
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 OWN_BODY_PREFIXES = ("/hooks/",)  # read and limited by their own handlers
+# a name (letters, digits, `.`, `-`, `_` as Docker's service names have) or a bracketed IPv6 address, then a port
+HOST = re.compile(r"(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 
 
 def security_headers(path: str, *, https: bool = False) -> dict[str, str]:
@@ -92,6 +98,9 @@ class Guard:
             await _plain(send_with_headers, 400, "control characters in the path")
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        if "host" in headers and not HOST.fullmatch(headers["host"]):
+            await _plain(send_with_headers, 400, "bad Host header")
+            return
         if scope.get("method") in UNSAFE_METHODS and not path.startswith(OWN_BODY_PREFIXES):
             refusal = self._cross_site(scope, headers)
             if refusal:

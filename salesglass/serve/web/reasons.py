@@ -30,6 +30,7 @@ _SHAPES: dict[str, str] = {
     # sources/amocrm/mapping.py and field_values.py
     "status_gone": r"status (?P<status>\d+) of pipeline (?P<pipeline>\d+) does not exist in the account "
     r"\(deleted status\?\)",
+    "pipeline_gone": r"pipeline (?P<pipeline>\d+) does not exist in the account \(deleted pipeline\?\)",
     "no_pipeline": re.escape("deleted before the first sync, and no status change tells its pipeline"),
     "enum_unknown": r"value of field «(?P<field>.*)» \((?P<field_id>\d+)\) is enum id (?P<enum>.+), not one of the "
     r"field's values, sent without its text \(deal kept, value unknown\)",

@@ -148,6 +148,13 @@ class OAuthAuth:
             status, body = self.post(
                 {**self.client, "grant_type": "refresh_token", "refresh_token": cur.get("refresh_token", "")}
             )
+            if status == 404 or 300 <= status < 400:  # no account at this address: nothing was rotated
+                self.store.save(cur)
+                raise AuthError(
+                    f"amoCRM's token endpoint answered HTTP {status}: there is no account at base_url "
+                    "any more (renamed in amoCRM?). Set [amocrm] base_url to the account's new address and "
+                    "run again; the stored refresh token was not used up."
+                )
             if status != 200:
                 self._refused(status, body, interrupted)
             self._data = self._persist(body)

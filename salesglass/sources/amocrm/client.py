@@ -22,13 +22,33 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from salesglass.sources.amocrm.auth import LongLivedAuth, OAuthAuth, TokenStore
-from salesglass.sources.amocrm.errors import AccountBlocked, AmoCRMError, AuthError, Transient, WriteUncertain
+from salesglass.sources.amocrm.deadline import bound, within
+from salesglass.sources.amocrm.errors import (
+    AccountBlocked,
+    AccountUnpaid,
+    AmoCRMError,
+    AuthError,
+    NotFound,
+    Transient,
+    WriteUncertain,
+)
 from salesglass.sources.amocrm.limiter import RateLimiter
 
 BLOCKED = (
     "amoCRM answered 403 with an HTML page: the account (or this server's IP) is blocked for exceeding "
     "the request limit. Stopped at once — retrying makes the block longer. Ask amoCRM support to lift it "
     "(give them the account subdomain, account id and this server's IP), and lower [amocrm] rate_limit."
+)
+
+UNPAID = (
+    "amoCRM answered 402 Payment Required to {request} ({detail}): the account's paid period has ended, or its "
+    "plan does not include this. Nothing was changed. Extend the subscription in amoCRM (or ask its "
+    "administrator), then run the sync again."
+)
+FORBIDDEN = (
+    "amoCRM refused {request} with 403 Forbidden ({detail}): the token's user may not read it, or this server's "
+    "IP is not on the account's allowed list. Use a token of an account administrator (a long-lived token acts "
+    "with the rights of the administrator who made it) and check the IP restrictions in amoCRM's security settings."
 )
 
 
@@ -67,10 +87,13 @@ class AmoClient:
         self.limiter = RateLimiter(settings.rate_limit, tolerance=0.0 if settings.in_flight > 1 else 0.5)
         self.stats = ClientStats()
         timeout = httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout))
-        self.http = httpx.Client(
-            base_url=settings.base_url,
-            timeout=timeout,
-            headers={"User-Agent": "salesglass", "Accept": "application/hal+json"},
+        # one deadline for the whole request, headers included (deadline.py): httpx's own count per read
+        self.http = bound(
+            httpx.Client(
+                base_url=settings.base_url,
+                timeout=timeout,
+                headers={"User-Agent": "salesglass", "Accept": "application/hal+json"},
+            )
         )
         self.auth = auth
         self.blocked = False  # set by the first ban page; every thread then stops sending
@@ -94,6 +117,14 @@ class AmoClient:
     def get(self, path: str, params: dict | list | None = None) -> dict | None:
         """A GET with retries; None for 204 (nothing there)."""
         return self._retrying("GET", path, params=params)
+
+    def get_one(self, path: str) -> dict | None:
+        """One record by id (`/api/v4/leads/{id}`); None when there is none: amoCRM answers a missing or
+        deleted record with 204, or with 404."""
+        try:
+            return self.get(path)
+        except NotFound:
+            return None
 
     def get_url(self, url: str) -> dict | None:
         """Follow a `_links.next.href` (absolute URL with its own query) — on the configured account only: its
@@ -156,9 +187,11 @@ class AmoClient:
         for attempt in range(s.max_retries + 1):
             self._sent()
             try:
-                deadline = time.monotonic() + s.timeout
-                sent = self.http.send(self.http.build_request("POST", "/oauth2/access_token", json=body), stream=True)
-                resp = _read_by(sent, deadline, s.timeout)
+                with within(s.timeout) as deadline:
+                    request = self.http.build_request("POST", "/oauth2/access_token", json=body)
+                    resp = _read_by(self.http.send(request, stream=True), deadline, s.timeout)
+            except httpx.TimeoutException as exc:
+                raise AuthError(f"amoCRM's token endpoint: {_timeout_text(exc, s.timeout)}") from None
             except httpx.HTTPError as exc:
                 raise AuthError(f"could not reach amoCRM's token endpoint: {exc.__class__.__name__}") from None
             except _TooSlow as exc:
@@ -235,9 +268,9 @@ class AmoClient:
         try:
             with self._slots:  # at most `in_flight` requests out at once, each paced by the limiter
                 resp = self._paced(method, path, headers, kw)
-        except httpx.TimeoutException:
+        except httpx.TimeoutException as exc:
             self._bump("timeouts")
-            raise Transient(f"timeout after {self.settings.timeout:g}s") from None
+            raise Transient(_timeout_text(exc, self.settings.timeout)) from None
         except _TooSlow as exc:
             self._bump("timeouts")
             raise Transient(str(exc)) from None
@@ -267,14 +300,19 @@ class AmoClient:
 
         try:
             self._sent()
-            deadline = time.monotonic() + self.settings.timeout
-            request = self.http.build_request(method, path, headers=headers, extensions={"trace": trace}, **kw)
-            resp = self.http.send(request, stream=True)
-        finally:
-            if held:
-                held = False
-                self._gate.release()
-        return _read_by(resp, deadline, self.settings.timeout)
+        except BaseException:
+            held = False
+            self._gate.release()
+            raise
+        with within(self.settings.timeout) as deadline:  # from here to the answer's last byte
+            try:
+                request = self.http.build_request(method, path, headers=headers, extensions={"trace": trace}, **kw)
+                resp = self.http.send(request, stream=True)
+            finally:
+                if held:
+                    held = False
+                    self._gate.release()
+            return _read_by(resp, deadline, self.settings.timeout)
 
     def _sent(self) -> None:  # thread-safe: the limiter has a lock; the counters are single bytecode steps
         if self.blocked:  # another thread met the ban page: nothing more goes out
@@ -310,9 +348,21 @@ class AmoClient:
             raise Transient("429 Too Many Requests", status=429, rate_limited=True, retry_after=_retry_after(resp))
         if status >= 500:
             self._bump("server_errors")
-            raise Transient(f"HTTP {status}", status=status, retry_after=_retry_after(resp))
+            raise Transient(f"HTTP {status}{_request_id(resp)}", status=status, retry_after=_retry_after(resp))
+        if 300 <= status < 400:  # never followed: the bearer token stays with the configured address
+            raise AmoCRMError(_moved(method, path, resp))
+        if status == 402:  # not worth a retry (the sync reads the account first and alone: it stops there)
+            raise AccountUnpaid(
+                UNPAID.format(request=f"{method} {_short(path)}", detail=_problem(resp)) + _request_id(resp)
+            )
+        if status == 403:  # as JSON (a ban is an HTML page, `_check_blocked`): this user or IP may not
+            raise AmoCRMError(
+                FORBIDDEN.format(request=f"{method} {_short(path)}", detail=_problem(resp)) + _request_id(resp)
+            )
+        if status == 404:
+            raise NotFound(f"{method} {_short(path)}: HTTP 404 {_problem(resp)}{_request_id(resp)}")
         if status >= 400:
-            raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} {_problem(resp)}")
+            raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} {_problem(resp)}{_request_id(resp)}")
         try:
             return resp.json()
         except ValueError:
@@ -343,6 +393,25 @@ def _read_by(resp: httpx.Response, deadline: float, timeout: float) -> httpx.Res
     return httpx.Response(resp.status_code, headers=resp.headers, content=b"".join(chunks), request=resp.request)
 
 
+def _moved(method: str, path: str, resp: httpx.Response) -> str:
+    """A redirect, said as what it most likely means: the account's address changed (a renamed account)."""
+    target = urlsplit(resp.headers.get("location", ""))
+    where = f"{target.scheme}://{target.netloc}" if target.netloc else ""
+    then = f"set [amocrm] base_url to {where} (and subdomain)" if where else "check [amocrm] base_url"
+    return (
+        f"amoCRM answered {method} {_short(path)} with HTTP {resp.status_code}, pointing at "
+        f"{resp.headers.get('location') or 'no address'}: the account's address has changed (renamed in amoCRM?) "
+        f"or base_url is not the account's own. Not followed (the token goes to the configured address only): "
+        f"{then}, then run the sync again."
+    )
+
+
+def _timeout_text(exc: httpx.TimeoutException, timeout: float) -> str:
+    """What a timeout says: the whole-request deadline's own words when it was that, else the old text."""
+    text = str(exc)
+    return text if "deadline" in text else f"timeout after {timeout:g}s"
+
+
 def _retry_after(resp: httpx.Response) -> float | None:
     """`Retry-After` in seconds (a number or an HTTP date), None when absent or unreadable."""
     value = resp.headers.get("retry-after", "").strip()
@@ -359,6 +428,12 @@ def _retry_after(resp: httpx.Response) -> float | None:
     if when.tzinfo is None:
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _request_id(resp: httpx.Response) -> str:
+    """amoCRM's id of the request (`X-Request-Id`), for its support to find it; empty when not sent."""
+    rid = resp.headers.get("x-request-id", "").strip()[:80]
+    return f" (amoCRM request id {rid}: give it to amoCRM support if you ask them)" if rid else ""
 
 
 def _short(path: str) -> str:

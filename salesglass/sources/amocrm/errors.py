@@ -11,6 +11,14 @@ class AccountBlocked(AmoCRMError):
     """amoCRM answered 403 with an HTML page: the account (or this IP) is blocked for too many requests."""
 
 
+class AccountUnpaid(AmoCRMError):
+    """amoCRM answered 402 Payment Required: the account's paid period ended, or its plan lacks the feature."""
+
+
+class NotFound(AmoCRMError):
+    """amoCRM answered 404: no such record or route."""
+
+
 class AuthError(AmoCRMError):
     """No valid token: the message says what to do (re-authorize, new long-lived token)."""
 

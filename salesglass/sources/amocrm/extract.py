@@ -326,23 +326,44 @@ def events_since(
         "limit": EVENT_LIMIT,
     }
     order: str | None = None  # "asc" once a later event follows an earlier one; "mixed" after the reverse
+    rising = False  # a later event followed an earlier one somewhere (the list is not newest-first)
     newest, prev = since, None
+    oldest: int | None = None
+    seen: set = set()
     walk: dict = {}
     for items in by_page(client, "/api/v4/events", "events", params, walk=walk):
         stamps = [e.get("created_at") or 0 for e in items]
         seq = ([prev] if prev is not None else []) + stamps
+        rising = rising or any(b > a for a, b in pairwise(seq))
         if any(b < a for a, b in pairwise(seq)):
             order = "mixed"
-        elif order is None and any(b > a for a, b in pairwise(seq)):
+        elif order is None and rising:
             order = "asc"
         prev = stamps[-1]
         newest = max(newest, *stamps)
+        oldest = min(stamps) if oldest is None else min(oldest, *stamps)
+        if order != "asc":
+            seen.update(e.get("id") for e in items)
         yield items, (newest if order == "asc" else None)
     if order != "asc":
-        if walk["complete"]:
+        if walk["complete"] or (not rising and _reached_the_end(client, params, oldest, seen)):
             yield [], newest
         else:
             _cut_short(said, "amoCRM's events list")
+
+
+def _reached_the_end(client: AmoClient, params: dict, oldest: int | None, seen: set) -> bool:
+    """Did a newest-first walk that ended on an empty answer after a linked page (amoCRM links on from a full
+    last page, so that is how a list of a multiple of the page size ends — or a glitch that hid the rest)
+    read everything from `since`? One question tells: the events no newer than the oldest one read. Nothing
+    there but events already read, on a page that is not full, and the walk had reached the end; anything
+    else (an unread event, a full page, an empty answer where events were read) leaves the watermark where it
+    was, as before. One request, instead of reading the whole list again at the next sync."""
+    if oldest is None:
+        return False
+    page = client.get("/api/v4/events", {**params, "filter[created_at][to]": oldest, "page": 1})
+    items = _items(page, "events")
+    return bool(items) and len(items) < int(params["limit"]) and {e.get("id") for e in items} <= seen
 
 
 def _cut_short(said: list[str] | None, what: str) -> None:
@@ -358,8 +379,8 @@ def _cut_short(said: list[str] | None, what: str) -> None:
 
 def one_by_one(client: AmoClient, ids: list[int]) -> list[dict]:
     """Live leads by id, one `GET /api/v4/leads/{id}` each: `by_ids` for accounts that ignore `filter[id]`
-    (a deleted lead answers 204 and is simply absent; its `lead_deleted` event tells the deletion)."""
-    return [lead for i in ids if (lead := client.get(f"/api/v4/leads/{int(i)}"))]
+    (a deleted lead answers 204 or 404 and is simply absent; its `lead_deleted` event tells the deletion)."""
+    return [lead for i in ids if (lead := client.get_one(f"/api/v4/leads/{int(i)}"))]
 
 
 def by_ids(client: AmoClient, ids: list[int], *, only_deleted: bool = False) -> list[dict]:

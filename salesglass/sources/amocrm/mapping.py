@@ -161,7 +161,9 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
            ELSE TRY_CAST(b.d->>'$.pipeline_id' AS BIGINT) END AS pipeline_id,
       CASE WHEN b.d IS NULL OR b.status_at > b.alive_at THEN coalesce(b.s, TRY_CAST(b.d->>'$.status_id' AS BIGINT))
            ELSE TRY_CAST(b.d->>'$.status_id' AS BIGINT) END AS status_id,
-      b.d->>'$.price' AS price,
+      -- Kommo sends a budget with cents as `price_with_minor_units` (1250.5), `price` then being its whole part
+      coalesce(CAST(round(TRY_CAST(b.d->>'$.price_with_minor_units' AS DOUBLE), 2) AS VARCHAR), b.d->>'$.price')
+        AS price,
       CASE WHEN b.d IS NULL OR b.resp_at > b.alive_at THEN coalesce(b.u, TRY_CAST(b.d->>'$.responsible_user_id'
            AS BIGINT)) ELSE TRY_CAST(b.d->>'$.responsible_user_id' AS BIGINT) END AS sales_manager_id,
       {kind_sql} AS client_kind,
@@ -363,10 +365,17 @@ def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult
 
 def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, scope: str | None) -> None:
     _stage_deals(con, res, scope)
-    mapped = f"pipeline_id IN ({_ids(res.pipelines)})"
-    # a pipeline the account does not list (deleted, or a glitch) is not "another pipeline": its lead is
-    # quarantined and its deal kept as last seen, not dropped from the deals without a word
+    listed = f"pipeline_id IN ({_ids({p for p, _ in res.known_statuses})})"
     other = f"pipeline_id IN ({_ids({p for p, _ in res.known_statuses} - res.pipelines)})"
+    # a pipeline the account does not list (deleted, or a glitch) is not "another pipeline": like a status
+    # the account does not list, the lead is a deal as amoCRM has it now — that pipeline and status, no stage
+    # (kept as last seen it would go on counting in the stage it has left; in the trash, it is deleted) — when
+    # it was a deal or its pipeline was mapped when last listed; a quarantine note says so either way
+    gone = (
+        f"(pipeline_id IS NOT NULL AND NOT ({listed}) AND (deal_id IN (SELECT deal_id FROM deals) "
+        "OR pipeline_id IN (SELECT pipeline_id FROM pipelines WHERE is_mapped)))"
+    )
+    mapped = f"(pipeline_id IN ({_ids(res.pipelines)}) OR {gone})"
     out.skipped_other_pipelines = con.execute(f"SELECT count(*) FROM __amo_deals WHERE {other}").fetchall()[0][0]
     bad = 0
     bad += _quarantine(
@@ -382,7 +391,7 @@ def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, sc
     bad += _quarantine(
         con,
         "deals",
-        f"{mapped} AND NOT status_known",
+        f"{listed} AND {mapped} AND NOT status_known",
         "'status ' || status_id || ' of pipeline ' || pipeline_id || "
         "' does not exist in the account (deleted status?)'",
         "__amo_deals",
@@ -390,7 +399,7 @@ def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, sc
     bad += _quarantine(
         con,
         "deals",
-        f"pipeline_id IS NOT NULL AND NOT ({mapped}) AND NOT ({other})",
+        f"pipeline_id IS NOT NULL AND NOT ({listed})",
         "'pipeline ' || pipeline_id || ' does not exist in the account (deleted pipeline?)'",
         "__amo_deals",
     )
@@ -398,6 +407,7 @@ def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, sc
     # a lead moved to a pipeline that is not mapped stops being a deal
     con.execute(f"""DELETE FROM deal_stages WHERE deal_id IN (SELECT deal_id FROM __amo_deals WHERE {other})""")
     con.execute(f"""DELETE FROM deals WHERE deal_id IN (SELECT deal_id FROM __amo_deals WHERE {other})""")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __amo_gone AS SELECT deal_id FROM __amo_deals WHERE {gone}")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE __amo_deals_ok AS SELECT * EXCLUDE (raw, status_known, "
         f"field_notes) FROM __amo_deals WHERE {mapped}"
@@ -406,9 +416,11 @@ def _map_deals(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult, sc
     out.loaded["deals"] = _record(out, load_staged(con, DEALS, "__amo_deals_ok", source=SOURCE, own_transaction=False))
     con.execute("DELETE FROM __amo_deals_ok WHERE deal_id NOT IN (SELECT deal_id FROM deals)")
     con.execute(_deal_stages_sql())
+    # the stages a deal in a vanished pipeline reached stay (that pipeline's statuses are no longer listed,
+    # so its events map to no stage now); only its creation is written again
     con.execute(
         "DELETE FROM deal_stages WHERE source IN ('created', 'amocrm') "
-        "AND deal_id IN (SELECT deal_id FROM __amo_deals_ok)"
+        "AND deal_id IN (SELECT deal_id FROM __amo_deals_ok) AND deal_id NOT IN (SELECT deal_id FROM __amo_gone)"
     )
     out.loaded["deal_stages"] = _record(
         out, load_staged(con, DEAL_STAGES, "__amo_stages", source=SOURCE, own_transaction=False)
