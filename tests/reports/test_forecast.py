@@ -28,9 +28,7 @@ U = (fc.AS_OF - date(1970, 1, 1)).days
 RULES = {"backtest_months": 3}
 
 
-def build(
-    data: dict, development: tuple[int, ...] = (), as_of: date = fc.AS_OF, **rules
-) -> duckdb.DuckDBPyConnection:
+def build(data: dict, development: tuple[int, ...] = (), as_of: date = fc.AS_OF, **rules) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     init_canonical(con)
