@@ -291,6 +291,24 @@ def test_no_attainment_and_no_chance_of_a_plan_of_zero_or_below(base_con):
     assert got[(3, "margin")][1:3] == (None, None)  # Vera's plan of 0.00: no division by zero either
 
 
+def test_no_forecast_attainment_of_a_plan_that_leaves_months_out(base_con):
+    """Only January 2025 has a turnover plan (3100.00): the quarter's and the year's plans are that month's,
+    and their whole forecasts against it read 200 … 800 % — the plan of one month, not of the period. The
+    month keeps its attainment (test above), the quarter and the year have none, nor any chance of it."""
+    rows = base_con.execute(
+        "SELECT period_type, plan_realistic, plan_to_date, attainment_to_date_pct, forecast_attainment_pct, "
+        "chance_realistic_pct, chance_optimistic_pct FROM report_plan_fact WHERE manager_id IS NULL "
+        "AND metric = 'turnover' AND period_start = DATE '2025-01-01'"
+    ).fetchall()
+    got = {r[0]: r[1:] for r in rows}
+    assert float(got["month"][3]) == 90.66
+    for period in ("quarter", "year"):
+        real, to_date, attained, heading, *chances = got[period]
+        assert float(real) == 3100  # the plan is still shown…
+        assert float(attained) == 88.0  # …and the fact to date against January's plan to date (2800.00)
+        assert heading is None and chances == [None, None]
+
+
 def test_backtest_cases_see_only_their_past(base_con):
     # a backtest day's to-date fact is the sum up to that day; its actual the whole period
     got = base_con.execute(

@@ -132,8 +132,9 @@ def _bt_case(period_type: str, start: date, rho: float) -> dict:
     )
 
 
-def _running(period_type: str, real: int, opt: int) -> dict:
-    """A running period at point 1 in hundredths: 100.00 to date, forecast 200.00."""
+def _running(period_type: str, real: int, opt: int, whole: bool = True) -> dict:
+    """A running period at point 1 in hundredths: 100.00 to date, forecast 200.00; whole: every month of the
+    period has a plan."""
     return dict(
         period_type=period_type,
         period_start=date(2025, 1, 1),
@@ -145,6 +146,7 @@ def _running(period_type: str, real: int, opt: int) -> dict:
         fc=20000,
         real=real,
         opt=opt,
+        whole=whole,
     )
 
 
@@ -169,6 +171,19 @@ def test_range_holds_the_forecast_and_no_chances_without_a_range():
     # eight cases, but from two quarters only: no range, and no chance either (it would say 100 %)
     assert quarter["lo"] is None or math.isnan(quarter["lo"])
     assert quarter["chance_real"] is None or math.isnan(quarter["chance_real"])
+
+
+def test_no_chance_of_a_plan_that_leaves_months_out():
+    # the months of test_range_holds_the_forecast…: 75 % of reaching 215.00 — but where the plan holds only
+    # some of the period's months, beating it says nothing (a year's forecast against its first quarter's
+    # plan had "100 %"): no chance
+    months = [_bt_case("month", date(2024, m, 1), 1.10 + 0.02 * (m - 1)) for m in range(1, 13)]
+    canon = SimpleNamespace(forecast_backtest=ibis.memtable(months))
+    x = ibis.memtable([_running("month", real=21500, opt=23000, whole=False)])
+    (row,) = ibis.duckdb.connect().execute(plan.with_range(x, canon, DEFAULTS)).to_dict("records")
+    assert (row["lo"], row["hi"]) == (20000, 22980)  # the range stays
+    assert row["chance_real"] is None or math.isnan(row["chance_real"])
+    assert row["chance_opt"] is None or math.isnan(row["chance_opt"])
 
 
 def test_docs_quote_the_blend_and_stop_rules_the_code_uses():
