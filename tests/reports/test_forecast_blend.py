@@ -104,6 +104,20 @@ def test_range_from_few_periods_is_a_t_prediction_interval():
     assert r["n_"] == 4
 
 
+def test_the_range_goes_below_the_fact_to_date_only_where_a_past_case_did():
+    # four periods with ρ 0, 0, 0, 3 (an account closed in summer: three times nothing came after the day,
+    # once three times what was expected): mean .75, sd √((3 × .75² + 2.25²) / 3) = 1.5; the interval's
+    # low end .75 − 1.638 × 1.5 × √1.25 = −2.0 would expect the rest to be negative, which no case was: 0
+    j = ibis.memtable({"g": ["a"] * 4, "period": ["p1", "p2", "p3", "p4"], "rho": [0.0, 0.0, 0.0, 3.0]})
+    (r,) = _rows(backtest.spread(j, ["g"], "rho", "period", PARAMS).mutate(as_of=1))
+    half = 1.638 * 1.5 * math.sqrt(1.25)
+    assert r["lo_"] == 0 and r["hi_"] == pytest.approx(0.75 + half, rel=0.01)  # t: within 1 % of the table
+    # one case went below 0 (ρ −.5: refunds): the interval's low end stays, .625 − 1.638 × .75 × √1.25
+    j = ibis.memtable({"g": ["a"] * 4, "period": ["p1", "p2", "p3", "p4"], "rho": [-0.5, 1.0, 1.0, 1.0]})
+    (r,) = _rows(backtest.spread(j, ["g"], "rho", "period", PARAMS).mutate(as_of=1))
+    assert r["lo_"] == pytest.approx(0.625 - 1.638 * 0.75 * math.sqrt(1.25), abs=0.02)
+
+
 def test_no_range_from_fewer_than_three_periods():
     # two years' worth of cases are two experiences: no range rather than a falsely narrow one
     j = ibis.memtable({"g": ["a"] * 6, "period": ["y1"] * 3 + ["y2"] * 3, "rho": [0.9, 1.0, 1.1, 0.95, 1.0, 1.05]})

@@ -253,21 +253,25 @@ def spread(j: ibis.Table, group: list[str], value: str, period: str, params: Bui
     With cases from at least FEW_PERIODS distinct periods: the empirical low / high quantiles. With fewer
     (a quarter or a year: four cases of the same period are one experience, not four), those quantiles
     are too narrow — the range is then the prediction interval mean ± t × sd × √(1 + 1/k) of a normal
-    ρ, k being the number of periods, which widens as k shrinks. Fewer than 3 periods: no range (NULL)."""
+    ρ, k being the number of periods, which widens as k shrinks. Fewer than 3 periods: no range (NULL).
+    The low end is never below 0 when no case's ρ was: the interval is symmetric, and on an account closed
+    every summer (cases expecting 50 ₽ after their day and getting 0 or 3 000) it reached −58 809 ₽ for a
+    quarter with 5 800 ₽ sold and no refunds — a range below the fact to date, which nothing ever undid."""
     rules = params.rules.forecast
     lo = quantile(j, group, value, rules.low_quantile).rename(q_lo="q_")
     hi = quantile(j, group, value, rules.high_quantile).select(*group, q_hi="q_")
-    st = j.group_by(group).agg(mu=j[value].mean(), sd=j[value].std(), k=j[period].nunique())
+    st = j.group_by(group).agg(mu=j[value].mean(), sd=j[value].std(), k=j[period].nunique(), mn=j[value].min())
     x = left_join(left_join(lo, hi, group), st, group)
     k = x.k.cast(F64)
     df = ibis.greatest(k - 1, 1.0)
     half = x.sd.fill_null(0.0) * (1 + 1 / ibis.greatest(k, 1.0)).sqrt()
     few = x.k < FEW_PERIODS
     none = ibis.null(F64)
+    lo = ibis.ifelse(few, x.mu + _t(rules.low_quantile, df) * half, x.q_lo)
     return x.select(
         *group,
         n_="n_",
-        lo_=ibis.ifelse(x.k < MIN_PERIODS, none, ibis.ifelse(few, x.mu + _t(rules.low_quantile, df) * half, x.q_lo)),
+        lo_=ibis.ifelse(x.k < MIN_PERIODS, none, ibis.ifelse((x.mn >= 0) & (lo < 0), 0.0, lo)),
         hi_=ibis.ifelse(x.k < MIN_PERIODS, none, ibis.ifelse(few, x.mu + _t(rules.high_quantile, df) * half, x.q_hi)),
     )
 
