@@ -7,6 +7,7 @@ into one message per wrong key ("[amocrm].rate_limit: expected …") instead of 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -179,4 +180,29 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(data, base_dir=path.resolve().parent, source=str(path))
+    cfg = parse_config(data, base_dir=path.resolve().parent, source=str(path))
+    if holds_secret(data):  # written in by hand: others must not read it (narrowed with a warning, as tokens are)
+        from salesglass.private_files import keep_private
+
+        keep_private(path, what="config file holding a password or secret")
+    return cfg
+
+
+# a key whose value is a secret itself (not the name of its variable, nor the path of its file)
+_SECRET_KEY = re.compile(r"(secret|password|token)$")
+# a URL carrying a password that is not a ${VARIABLE}: scheme://user:password@host
+_PASSWORD_IN_URL = re.compile(r"://[^/@\s:]*:(?!\$\{)[^@\s]+@")
+
+
+def holds_secret(data: Any) -> bool:
+    """Does the parsed config hold a password or secret literally (`webhook_secret = "…"`, a client secret,
+    `postgresql://reader:pw@db/x`)? `${VAR}` references and `*_env` / `*_path` / `*_file` keys do not count."""
+    if isinstance(data, dict):
+        return any(
+            (isinstance(v, str) and v and not v.startswith("${") and _SECRET_KEY.search(str(k).lower()))
+            or holds_secret(v)
+            for k, v in data.items()
+        )
+    if isinstance(data, list):
+        return any(holds_secret(v) for v in data)
+    return isinstance(data, str) and bool(_PASSWORD_IN_URL.search(data))

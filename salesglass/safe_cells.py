@@ -11,7 +11,7 @@ writer of XLSX or CSV cells (the dashboard's downloads and `salesglass export`) 
   risky one also gets Excel's "quote prefix" flag, so it stays text after a user edits it.
 - CSV: a risky value is prefixed with `'` (OWASP's advice), which every spreadsheet shows as text.
 - Control characters that XLSX cannot hold (openpyxl raises on them) are replaced by U+FFFD; text longer than
-  an Excel cell holds (32,767 characters) is cut, ending in "…" (XlsxWriter cuts the same way).
+  an Excel cell holds (32,767 UTF-16 units) is cut, ending in "…" (XlsxWriter cuts such text by itself).
 
 `RISKY_SQL` is the same rule for DuckDB (`salesglass export --format csv` is written by DuckDB's COPY).
 """

@@ -35,6 +35,7 @@ FOUNDATION = {
     "plausible",  # the plausible range of dates (CLI --as-of and the dashboard filters)
     "account_zone",  # the account time zone, resolved from the config and the warehouse's synced account row
     "processes",  # whether a pid still lives (the refresh lock; a killed build's leftover files)
+    "code_hash",  # which code built a file: the refresh's rebuild after an upgrade, build_info, the dashboard
 }
 # room → the rooms it may import (besides itself and the foundation)
 MAY_IMPORT: dict[str, set[str]] = {

@@ -162,3 +162,25 @@ def test_a_config_saved_by_windows_notepad_reads(tmp_path):
     p = tmp_path / "salesglass.toml"
     p.write_bytes('\ufeff[account]\r\ntimezone = "Asia/Vladivostok"\r\n'.encode())
     assert load_config(p).account.timezone == "Asia/Vladivostok"
+
+
+def test_a_config_holding_a_secret_is_made_owner_only(tmp_path, caplog):
+    """A webhook secret or a database password written into salesglass.toml by hand (an editor saves 0644)
+    was readable by every local user; a config naming only ${VARIABLES} is left as it is."""
+    import os
+    import stat
+
+    texts = {
+        "hook.toml": '[refresh]\nwebhook_secret = "0123456789abcdef0123"\n',
+        "url.toml": '[platform]\nurl = "postgresql://reader:Pa$$w0rd@db.internal/shop"\n',
+        "vars.toml": '[platform]\nurl = "postgresql://reader:${SALESGLASS_PLATFORM_PASSWORD}@db.internal/shop"\n',
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text)
+        os.chmod(tmp_path / name, 0o644)
+        with caplog.at_level("WARNING"):
+            load_config(tmp_path / name)
+    modes = {name: oct(stat.S_IMODE((tmp_path / name).stat().st_mode)) for name in texts}
+    assert modes == {"hook.toml": "0o600", "url.toml": "0o600", "vars.toml": "0o644"}
+    assert caplog.text.count("config file holding a password or secret") == 2
+    assert "Pa$$w0rd" not in caplog.text and "0123456789abcdef0123" not in caplog.text

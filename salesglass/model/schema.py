@@ -47,6 +47,9 @@ class Table:
     notes: tuple[str, ...] = field(default=())
     # columns a new row replaces an old one by; defaults to the key (plans add the nullable manager_id)
     merge_on: tuple[str, ...] | None = None
+    # rules over several columns of one row: (SQL condition naming columns as {column}, reason); a row
+    # meeting one is quarantined. Checked only when every column it names is staged
+    row_checks: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -182,6 +185,7 @@ DEAL_STAGES = Table(
         C("source", Kind.TEXT, "`amocrm`, `platform`, `created` or `implied`", required=True, allowed=STAGE_SOURCES),
     ),
 )
+SIGNS_DISAGREE = "tickets and turnover have opposite signs (a sale is positive in both, a refund negative in both)"
 SALES = Table(
     "sales",
     "One row per sale or refund on the platform (an order line or a pre-aggregated row).",
@@ -195,6 +199,17 @@ SALES = Table(
         C("revenue", Kind.MONEY, "platform's commission; negative for a refund", required=True),
         C("cost", Kind.MONEY, "platform's cost of the sale; negative for a refund", required=True),
         C("channel", Kind.TEXT, "`widget` or the distributor"),
+    ),
+    notes=(
+        "A row whose tickets and turnover have opposite signs (tickets sold for negative money, a refund that "
+        "pays money out with tickets coming back positive) is quarantined: a sale is positive in both, a "
+        "refund negative in both; either may be 0 (free tickets, money-only refunds).",
+    ),
+    row_checks=(
+        (
+            "({tickets} > 0 AND {turnover} < 0) OR ({tickets} < 0 AND {turnover} > 0)",
+            SIGNS_DISAGREE,
+        ),
     ),
 )
 PLANS = Table(

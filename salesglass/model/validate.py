@@ -16,6 +16,7 @@ source had it, a struct or JSON, written to quarantine instead of the staged col
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
 
 import duckdb
@@ -103,6 +104,14 @@ def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[st
         out.append((blank, f"missing {col.name}"))
     # each condition tests the rare case first: the rest of an AND is evaluated only for those rows
     same_type = sql_type(col.kind) == src_type.replace("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")
+    if col.kind is Kind.MONEY and text:  # a number all the same ('1e20'): the reason says it is too large
+        number = f"TRY_CAST(replace(replace(trim({ref}), ' ', ''), ',', '.') AS DOUBLE)"
+        out.append(
+            (
+                f"({_cast(col, ref, src_type)}) IS NULL AND NOT {blank} AND isfinite({number})",
+                f"bad {col.name}: too large a number for money",
+            )
+        )
     if col.kind is not Kind.TEXT and (text or not same_type) and not _fits_money(col, src_type):
         out.append(
             (
@@ -286,11 +295,25 @@ def problem_sql(table: Table, types: dict[str, str], source: str = "the source")
     for col in table.columns:
         if col.name in staged_cols:
             checks.extend((cond, _lit(why)) for cond, why in _problems(col, col.name, types[col.name]))
+    checks.extend((cond, _lit(why)) for cond, why in row_problems(table, types))
     return (
         "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
         if checks
         else "CAST(NULL AS VARCHAR)"
     )
+
+
+def row_problems(table: Table, types: dict[str, str]) -> list[tuple[str, str]]:
+    """`table`'s rules over several columns (`Table.row_checks`) as (condition, reason) over the staged
+    columns, each column read as its canonical type; a rule naming a column not staged is skipped. They
+    come after the column checks, so a value that does not parse is named as such first."""
+    out = []
+    for cond, why in table.row_checks:
+        names = [n for _, n, _, _ in string.Formatter().parse(cond) if n]
+        if all(n in types for n in names):
+            values = {n: f"({_cast(table.column(n), _q(n), types[n])})" for n in names}
+            out.append((f"({cond.format(**values)})", why))
+    return out
 
 
 _PLACEHOLDER = {

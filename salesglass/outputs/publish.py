@@ -163,6 +163,8 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
 
 
 WORKDIR_PREFIX = "salesglass-publish-"
+ATTEMPT_SECONDS = 1.0  # the longest a waiting swap holds up new BI queries at a time
+BETWEEN_ATTEMPTS = 0.2  # … after which they run, before the next try
 
 
 def remove_dead_workdirs(parent: Path | None = None) -> list[Path]:
@@ -192,7 +194,7 @@ def _like(name: str) -> str:
     return name.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
 
 
-def _settle_old_publishes(pg: psycopg.Connection, schema: str, wait: float, summary: PublishSummary) -> None:
+def _settle_old_publishes(pg: psycopg.Connection, schema: str, summary: PublishSummary) -> None:
     """Earlier publishes kept alive for views built on them (`<schema>__old_<time>`): drop each that no view
     reads any more (its views were recreated on `schema`); name the others on every publish, not only the
     first, since their views keep showing that old data until someone recreates them."""
@@ -208,7 +210,10 @@ def _settle_old_publishes(pg: psycopg.Connection, schema: str, wait: float, summ
             continue
         try:
             with pg.transaction():
-                pg.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(wait * 1000)}ms")))
+                # one short try, as the swap's: a reader still on it is not held up; the next publish retries
+                pg.execute(
+                    sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(ATTEMPT_SECONDS * 1000)}ms"))
+                )
                 pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(kept)))
         except psycopg.errors.LockNotAvailable:
             pass  # a reader still holds it: the next publish drops it
@@ -268,7 +273,7 @@ def publish_postgres(
         for table in summary.tables:
             pg.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(new, table)))
         summary.replaced_previous = _swap(pg, schema, new, old, swap_wait_seconds, summary)
-        _settle_old_publishes(pg, schema, swap_wait_seconds, summary)
+        _settle_old_publishes(pg, schema, summary)
     except psycopg.errors.InsufficientPrivilege as exc:
         _drop_quietly(pg, new)
         user, db = pg.info.user, pg.info.dbname
@@ -314,26 +319,37 @@ def _swap(pg: psycopg.Connection, schema: str, new: str, old: str, wait: float, 
     while exists and _schemas_like(pg, _like(old)):  # a publish of the same second kept for views
         suffix += 1
         old = f"{base}_{suffix}"
-    try:
-        with pg.transaction():
-            pg.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(wait * 1000)}ms")))
-            if exists:
-                tables = pg.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema]).fetchall()
-                if tables:
-                    pg.execute(
-                        sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
-                            sql.SQL(", ").join(sql.Identifier(schema, t) for (t,) in tables)
+    deadline = time.monotonic() + wait
+    while True:
+        # short tries: while the swap waits for a table's lock, every new query on it waits behind the swap, so
+        # one long try would stall a BI dashboard's queries for all of `wait`; between tries they run
+        attempt = max(0.001, min(ATTEMPT_SECONDS, deadline - time.monotonic()))
+        try:
+            with pg.transaction():
+                pg.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(attempt * 1000)}ms")))
+                if exists:
+                    tables = pg.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema]).fetchall()
+                    if tables:
+                        pg.execute(
+                            sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
+                                sql.SQL(", ").join(sql.Identifier(schema, t) for (t,) in tables)
+                            )
                         )
+                    pg.execute(
+                        sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(old))
                     )
-                pg.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(old)))
-            pg.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(new), sql.Identifier(schema)))
-            if exists and not dependents:
-                pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(old)))
-    except psycopg.errors.LockNotAvailable:
-        raise SalesglassError(
-            f"PostgreSQL readers kept the tables of schema {schema} busy for more than {wait:.0f} s; the previous "
-            "publish stays in place. Run `salesglass publish` again (or raise [publish] swap_wait_seconds)."
-        ) from None
+                pg.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(new), sql.Identifier(schema)))
+                if exists and not dependents:
+                    pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(old)))
+            break
+        except psycopg.errors.LockNotAvailable:
+            if time.monotonic() + BETWEEN_ATTEMPTS >= deadline:
+                raise SalesglassError(
+                    f"PostgreSQL readers kept the tables of schema {schema} busy for more than {wait:.0f} s; the "
+                    "previous publish stays in place. Run `salesglass publish` again (or raise [publish] "
+                    "swap_wait_seconds)."
+                ) from None
+            time.sleep(BETWEEN_ATTEMPTS)
     if dependents:
         summary.kept_schema = old
         summary.warnings.append(

@@ -19,10 +19,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from salesglass.code_hash import PACKAGE_ROOT as _PACKAGE_ROOT
+from salesglass.code_hash import code_fingerprint
 from salesglass.processes import replace_whole
 from salesglass.reports.publish import file_state  # light: no Ibis, no report steps
 
@@ -47,18 +48,7 @@ def stamp_path(published: Path) -> Path:
     return published.with_name(published.name + ".inputs.json")
 
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-
-
-@lru_cache(maxsize=4)
-def code_fingerprint(root: Path | None = None) -> str:
-    """A hash of salesglass's own source files: the version number stays 0.1.0 across a `git pull`, and an
-    upgrade that changes how a report is computed must rebuild it even when no data changed (a few ms)."""
-    root = PACKAGE_ROOT if root is None else root
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
+PACKAGE_ROOT = _PACKAGE_ROOT  # a test points it at another tree (an upgrade)
 
 
 def inputs_fingerprint(cfg: Any, as_of: date) -> str:
@@ -79,7 +69,7 @@ def inputs_fingerprint(cfg: Any, as_of: date) -> str:
         "amocrm_timezone": getattr(getattr(cfg, "amocrm", None), "timezone", None),
         "bonus_state": file_state(cfg.bonus_state_path),
         "version": __version__,
-        "code": code_fingerprint(),
+        "code": code_fingerprint(PACKAGE_ROOT),
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,6 +23,35 @@ def register(app: typer.Typer) -> None:
     app.command("publish")(publish)
     app.command("digest")(digest)
     app.command("webhook-info")(webhook_info)
+    app.command("backup")(backup)
+
+
+def backup(
+    folder: Annotated[Path, typer.Argument(help="A new or empty folder to copy the installation into.")],
+    config: ConfigOption = None,
+) -> None:
+    """Copy the installation (the config's folder: config, secrets, logins, warehouse, bonus approvals,
+    published reports, run log) into FOLDER, consistently, while the dashboard keeps running.
+
+    No refresh runs during the copy (a running one is waited for), and each DuckDB file is copied while
+    no process may write it. To restore: stop `salesglass serve`, put the folder's contents back in place
+    (or anywhere, and point -c there), start it again. See docs/refresh.md "Backup and restore".
+    """
+    from salesglass.config import load_config
+    from salesglass.errors import SalesglassError
+    from salesglass.refresh.backup import backup as take_backup
+
+    cfg = load_config(config)
+    try:
+        summary = take_backup(cfg, folder, progress=lambda line: console.print(escape(line), highlight=False))
+    except SalesglassError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"[green]backup taken:[/] {escape(str(summary.folder))} — {summary.files:,} {plural(summary.files, 'file')}, "
+        f"{summary.bytes / 1e6:,.1f} MB; databases copied consistently: {escape(', '.join(summary.databases))}",
+        highlight=False,
+    )
 
 
 def refresh(

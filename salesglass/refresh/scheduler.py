@@ -73,7 +73,7 @@ class BackgroundRefresh:
         self._worker: WorkerRun | None = None
         self._lock = threading.Lock()
         now = time.time()
-        self.next_refresh = now if run_at_start else now + self._interval
+        self.next_refresh = now if run_at_start else self._plan_refresh(now)
         self.next_nightly = self._plan_nightly(now)
         self.next_digest = self._plan_digest(now)
         self._thread = threading.Thread(target=self._loop, name="salesglass-scheduler", daemon=True)
@@ -90,6 +90,13 @@ class BackgroundRefresh:
 
     def _tz(self) -> str:
         return self.zone.name
+
+    def _plan_refresh(self, now: float) -> float:
+        """An interval after `now`, or just after the account's next midnight when that comes first: a new day
+        changes the reports with no new data (days elapsed, run-rate, forecast, "as of"), and the first refresh
+        of the day rebuilds them (build_step.py), so a long interval never leaves yesterday's on the screen."""
+        midnight = next_at("00:00", self._tz(), datetime.fromtimestamp(now).astimezone()).timestamp()
+        return min(now + self._interval, midnight + 1.0)
 
     def _plan_nightly(self, now: float) -> float | None:
         at = self.cfg.refresh.nightly_at
@@ -169,7 +176,7 @@ class BackgroundRefresh:
         if result is not None and not result.ok and not result.skipped:
             log.warning("refresh %s failed: %s", result.run_id, result.error)
         now = time.time()
-        self.next_refresh = now + self._interval
+        self.next_refresh = self._plan_refresh(now)
         if full and trigger == "nightly":
             self.next_nightly = self._plan_nightly(now)
 

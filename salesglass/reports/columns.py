@@ -375,6 +375,7 @@ HELPER_COLUMNS: dict[str, dict[str, str]] = {
         "engine": "the warehouse engine that computed the reports: `duckdb` or `clickhouse`",
         "table_name": "a published table",
         "row_count": "its rows",
+        "code": "a hash of the salesglass source files that built it (the dashboard says when it is another version's)",
     },
 }
 

@@ -92,12 +92,28 @@ def local_day_number(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.Inte
 
 @lru_cache(maxsize=32)
 def month_starts(tz: str, until_year: int) -> tuple[tuple[date, datetime], ...]:
-    """(month, the UTC instant it starts in the zone) for every month from FIRST_YEAR to until_year."""
-    return tuple(
-        (date(y, m, 1), local_midnight_utc(date(y, m, 1), tz))
+    """(month, the UTC instant from which the zone's wall clock reads that month), in time order, from
+    FIRST_YEAR to until_year.
+
+    Usually one row per month, starting at its local midnight. But where the clocks go back at midnight
+    (St. John's until 2011 went back at 00:01, so 00:00–00:01 happened twice) the wall clock reads the new
+    month, then the old month's last hour again, then the new month: the month of an instant is the
+    month its wall clock shows (`local_date`'s), so such a month gets a second row after the repeat.
+    """
+    zone = ZoneInfo(tz)
+    candidates = {
+        datetime.combine(date(y, m, 1), time(0), tzinfo=zone).replace(fold=fold).astimezone(UTC)
         for y in range(FIRST_YEAR, until_year + 2)
         for m in range(1, 13)
-    )
+        for fold in (0, 1)
+    }
+    candidates |= {at for at, _ in offsets(tz, until_year + 1) if at is not None}  # where the wall clock jumps
+    rows: list[tuple[date, datetime]] = []
+    for at in sorted(candidates):
+        month = at.astimezone(zone).date().replace(day=1)
+        if not rows or rows[-1][0] != month:
+            rows.append((month, at))
+    return tuple(rows)
 
 
 def month_of(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.DateValue:

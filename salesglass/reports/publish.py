@@ -160,6 +160,7 @@ def write_build_info(
     con: Any, *, as_of: date, built_at: datetime, zone: AccountZone, engine: str, rows: dict[str, int]
 ) -> None:
     """One row per published table: when and how it was built, and how many rows it has."""
+    from salesglass.code_hash import code_fingerprint
     from salesglass.sql import quote_lit as sql_literal
 
     # SQL, not a pyarrow table: pyarrow imports pandas to convert Python lists (a second of every build)
@@ -168,6 +169,6 @@ def write_build_info(
         SELECT DATE {sql_literal(as_of.isoformat())} AS as_of,
                TIMESTAMPTZ {sql_literal(built_at.isoformat())} AS built_at,
                {sql_literal(zone.name)} AS timezone, {sql_literal(zone.source)} AS timezone_source,
-               {sql_literal(engine)} AS engine,
+               {sql_literal(engine)} AS engine, {sql_literal(code_fingerprint())} AS code,
                CAST(table_name AS VARCHAR) AS table_name, CAST(row_count AS BIGINT) AS row_count
         FROM (VALUES {values}) v(table_name, row_count) WHERE table_name IS NOT NULL ORDER BY table_name""")

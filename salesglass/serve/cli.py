@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from salesglass.cli_options import ConfigOption
 
@@ -140,6 +140,56 @@ def _store(config: Path | None) -> UserStore:
     return UserStore(cfg.resolve(cfg.dashboard.users_path))
 
 
+def _amocrm_users(config: Path | None) -> list[dict] | None:
+    """The amoCRM users of the last build, or None before the first build."""
+    from salesglass.config import load_config
+    from salesglass.serve.users import amocrm_users
+
+    return amocrm_users(load_config(config).published_path)
+
+
+def _amocrm_user_text(email: str, managers: list[dict] | None) -> str:
+    """Whose figures a manager login shows, as `users list` and `users add` say it."""
+    from salesglass.serve.users import amocrm_user_of
+
+    if managers is None:
+        return "? (nothing built yet)"
+    m = amocrm_user_of(email, managers)
+    if m is None:
+        return "[red]none: sees no figures[/]"
+    return _shown(f"{m['name'] or m['email']} (#{m['manager_id']})") + (
+        "" if m["is_active"] else " [yellow]deactivated in amoCRM[/]"
+    )
+
+
+def _say_amocrm_user(email: str, managers: list[dict] | None) -> None:
+    """After adding a manager login: which amoCRM user it shows, or why it will show nothing."""
+    from salesglass.serve.users import amocrm_user_of, near_emails
+
+    if managers is None:
+        console.print(
+            "[yellow]Nothing is built yet[/], so the amoCRM user of this login cannot be checked: after "
+            "`salesglass build`, `salesglass users list` shows it."
+        )
+        return
+    m = amocrm_user_of(email, managers)
+    if m is not None:
+        console.print(f"shows the figures of amoCRM user {_amocrm_user_text(email, managers)}")
+        return
+    near = near_emails(email, managers)
+    console.print(
+        f"[yellow]No amoCRM user has the e-mail {_shown(email)}[/]: this login sees no figures (its pages say "
+        "so) until one does. A manager's login must be the e-mail of their amoCRM user."
+        + (
+            " Did you mean "
+            + " or ".join(_shown(f"{n['email']} ({n['name']})") for n in near)
+            + "? Remove this login and add that e-mail."
+            if near
+            else " `salesglass users list` names the amoCRM users without a login."
+        )
+    )
+
+
 PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")]
 
 
@@ -161,27 +211,45 @@ def users_add(
 ) -> None:
     """Add a dashboard login."""
     store = _store(config)
-    store.add(email, _read_password(password_stdin), role, see_company_totals=company_totals)
-    console.print(f"added {_shown(email.strip().lower())} ({role})")
+    user = store.add(email, _read_password(password_stdin), role, see_company_totals=company_totals)
+    console.print(f"added {_shown(user.email)} ({role})")
+    if user.role == "manager":
+        _say_amocrm_user(user.email, _amocrm_users(config))
 
 
 @users_app.command("list")
 def users_list(config: ConfigOption = None) -> None:
-    """List dashboard logins (never their passwords)."""
-    table = Table("e-mail", "role", "company totals", "created")
-    for u in _store(config).list():  # control characters escaped, never printed raw (an old file may hold any)
+    """List dashboard logins (never their passwords), with the amoCRM user whose figures each manager sees,
+    and the amoCRM users no login shows yet."""
+    from salesglass.serve.users import amocrm_user_of
+
+    users = _store(config).list()
+    managers = _amocrm_users(config)
+    table = Table("role", "amoCRM user", "company totals", "created")
+    # an e-mail is wrapped whole on a narrow terminal, never cut with "…" (it is what the other commands take)
+    table.columns.insert(0, Column("e-mail", overflow="fold"))
+    for u in users:  # control characters escaped, never printed raw (an old file may hold any)
         table.add_row(
+            _shown(u.email),
+            _shown(u.role),
+            _amocrm_user_text(u.email, managers) if u.role == "manager" else "—",
             *(
                 _shown(str(v))
-                for v in (
-                    u.email,
-                    u.role,
-                    {None: "default", True: "yes", False: "no"}.get(u.see_company_totals, "?"),
-                    u.created_at,
-                )
-            )
+                for v in ({None: "default", True: "yes", False: "no"}.get(u.see_company_totals, "?"), u.created_at[:10])
+            ),
         )
     console.print(table)
+    if managers is None:
+        console.print("Nothing is built yet: after `salesglass build` this list names each manager's amoCRM user.")
+        return
+    tied = (amocrm_user_of(u.email, managers) for u in users)  # an admin login of an amoCRM user is one too
+    shown = {m["manager_id"] for m in tied if m is not None}
+    without = [m for m in managers if m["is_active"] and m["manager_id"] not in shown]
+    if without:
+        console.print(
+            "active amoCRM users without a login: "
+            + ", ".join(_shown(f"{m['name']} <{m['email'] or 'no e-mail in amoCRM'}>") for m in without)
+        )
 
 
 @users_app.command("remove")

@@ -5,6 +5,14 @@ from salesglass.reports.columns import COLUMN_LABELS
 STRINGS: dict[str, tuple[str, str]] = {
     **COLUMN_LABELS,  # report column headers, shared with the Excel and CSV exports (reports/columns.py)
     "count": ("Count", "Количество"),
+    "built_by_other_code": (
+        "These reports were built by another version of salesglass: parts added since then are left out until "
+        "they are rebuilt. The next refresh rebuilds them, or run `salesglass build` (after an upgrade, restart "
+        "`salesglass serve` too).",
+        "Эти отчёты собраны другой версией salesglass: части, добавленные с тех пор, не показаны, пока отчёты не "
+        "пересобраны. Их пересоберёт следующее обновление, или запустите `salesglass build` (после обновления "
+        "перезапустите и `salesglass serve`).",
+    ),
     # navigation and chrome
     # data-quality sources and reasons (report_data_quality): shown translated, the raw words stay in exports
     "linking": ("Linking", "Связывание"),
@@ -48,11 +56,47 @@ STRINGS: dict[str, tuple[str, str]] = {
         "partner with sales but no development manager (no growth bonus line)",
         "у партнёра есть продажи, но нет менеджера по развитию (нет строки бонуса за рост)",
     ),
+    # the back-office columns a quarantine reason names ({column} below) that no report column labels
+    "sale_id": ("Sale id", "Номер продажи"),
+    "sold_at": ("Sold at", "Дата продажи"),
+    "event_id": ("Event", "Мероприятие"),
+    "channel": ("Channel", "Канал"),
+    "inn": ("ИНН", "ИНН"),
+    "contract_signed_at": ("Contract signed", "Договор подписан"),
+    "widget_installed_at": ("Widget installed at", "Виджет установлен (дата)"),
+    "is_support": ("Served by support", "Обслуживает поддержка"),
+    "installed_at": ("Installed at", "Дата установки"),
+    "widget_id": ("Widget", "Виджет"),
+    "realistic": ("Realistic plan", "Реалистичный план"),
+    "optimistic": ("Optimistic plan", "Оптимистичный план"),
     # quarantine reasons by code (serve/web/reasons.py); {column} is the column's own label
     "reason_missing": ("{column}: missing", "{column}: не заполнено"),
     "reason_not_valid": ("{column}: not a valid {kind}", "{column}: не читается как {kind}"),
+    "reason_too_large": ("{column}: too large a number for money", "{column}: слишком большое число для суммы"),
     "reason_decimals": ("{column}: more than 2 decimal places", "{column}: больше двух знаков после запятой"),
+    "reason_duplicate_key": (
+        "the same key ({columns}) twice in one read: the first row is loaded, this one is not",
+        "тот же ключ ({columns}) дважды за одно чтение: загружена первая строка, эта нет",
+    ),
+    "reason_also_read": (
+        "the same key ({columns}) comes from input '{input}' too: its row is loaded, this one is not",
+        "тот же ключ ({columns}) есть и во входе «{input}»: загружена его строка, эта нет",
+    ),
+    "reason_signs_disagree": (
+        "tickets and turnover have opposite signs (a sale is positive in both, a refund negative in both)",
+        "билеты и оборот разных знаков (у продажи оба положительные, у возврата оба отрицательные)",
+    ),
+    "reason_implausible_date": (
+        "{column}: not a plausible date (before {first} or after {last})",
+        "{column}: неправдоподобная дата (раньше {first} или позже {last})",
+    ),
     "reason_not_allowed": ("{column}: not one of {allowed}", "{column}: не из списка {allowed}"),
+    "csv_error_invalid encoding": ("not in the file's encoding", "не в кодировке файла"),
+    "csv_error_too many columns": ("too many columns", "лишние столбцы"),
+    "csv_error_missing columns": ("missing columns", "не хватает столбцов"),
+    "csv_error_unquoted value": ("a quote inside an unquoted value", "кавычка внутри значения без кавычек"),
+    "csv_error_line size over maximum": ("line too long", "слишком длинная строка"),
+    "csv_error_cast": ("a value of the wrong type", "значение не того типа"),
     "reason_unreadable_line": ("unreadable line: {error}", "строка не читается: {error}"),
     "reason_unknown_dev_manager": (
         "development manager's e-mail unknown to amoCRM (loaded without a manager)",
@@ -73,6 +117,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason_pipeline_gone": (
         "pipeline {pipeline} no longer exists in amoCRM (the deal has no stage until it does)",
         "воронки {pipeline} больше нет в amoCRM (у сделки нет этапа, пока её не вернут)",
+    ),
+    "reason_budget_unusable": (
+        "budget is negative, not a number, or has more than 2 decimals (deal kept, budget unknown)",
+        "бюджет отрицательный, не число или с долями копейки (сделка загружена, бюджет неизвестен)",
     ),
     "reason_enum_unknown": (
         "field «{field}» ({field_id}): option id {enum} is not one of its options and came without its text "
@@ -410,6 +458,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "development": ("Development", "Развитие"),
     "acquisition_share": ("Acquisition share", "Доля привлечения"),
     "growth": ("Growth", "Рост"),
+    # the rules and roles of adjustment lines (docs/bonuses.md), as the lines table and its downloads name them
+    "clawback": ("Clawback", "Удержание"),
+    "true_up": ("True-up", "Доначисление"),
+    "carry_forward": ("Carried forward", "Перенос"),
+    "carry": ("Carry", "Перенос"),
+    "manual": ("Manual", "Ручная"),
     # quality
     "quarantined_rows": ("Quarantined rows", "Строк в карантине"),
     "unlinked_deals": ("Unlinked deals", "Несвязанные сделки"),

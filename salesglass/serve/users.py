@@ -220,3 +220,51 @@ def check_password(password: str) -> None:
         raise SalesglassError("password must not be only spaces")
     if _has_control(password):
         raise SalesglassError("password must not contain control characters")
+
+
+# ---- which amoCRM user a manager login is ------------------------------------------------------------------
+# The dashboard ties a manager's login to the amoCRM user whose e-mail it is (trimmed, any letter case; of two
+# with one e-mail the active one, then the smaller id): the same rule as the scope of every page (web/app.py).
+
+
+def amocrm_users(published_path: Path) -> list[dict] | None:
+    """The amoCRM users of the last build (`managers`: manager_id, name, email, is_active), by name; None when
+    nothing is published yet (or the file has no managers table)."""
+    from salesglass.warehouse import open_published
+
+    if not Path(published_path).exists():
+        return None
+    con = open_published(published_path)
+    try:
+        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'managers'").fetchall():
+            return None
+        q = con.execute("SELECT manager_id, name, email, is_active FROM managers ORDER BY name, manager_id")
+        cols = [d[0] for d in q.description]
+        return [dict(zip(cols, row, strict=True)) for row in q.fetchall()]
+    finally:
+        con.close()
+
+
+def amocrm_user_of(email: str, managers: list[dict]) -> dict | None:
+    """The amoCRM user a manager login `email` shows the figures of, or None (the login sees no figures)."""
+    email = normalise_email(email)
+    same = [m for m in managers if normalise_email(m.get("email") or "") == email]
+    return min(same, key=lambda m: (not m.get("is_active"), m["manager_id"])) if same else None
+
+
+def near_emails(email: str, managers: list[dict], n: int = 3) -> list[dict]:
+    """amoCRM users whose e-mail looks like a mistyped `email`: the same name before the @ at another domain,
+    or a name before the @ one or two letters away (anya@ → anna@). What the admin probably meant when a
+    manager's login matches no amoCRM user."""
+    from difflib import SequenceMatcher
+
+    local, _, domain = normalise_email(email).partition("@")
+    scored = []
+    for m in managers:
+        other_local, _, other_domain = normalise_email(m.get("email") or "").partition("@")
+        if not other_local:
+            continue
+        score = SequenceMatcher(None, local, other_local).ratio() + (0.1 if other_domain == domain else 0)
+        if score >= 0.8:
+            scored.append((-score, m["manager_id"], m))
+    return [m for *_, m in sorted(scored, key=lambda x: x[:2])[:n]]

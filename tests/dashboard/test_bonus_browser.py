@@ -78,3 +78,26 @@ def test_manager_opens_her_statement_and_its_xlsx(page_for, server, tmp_path) ->
     # the print view hides navigation and forms
     page.emulate_media(media="print")
     assert not page.locator(".sidebar").is_visible()
+    page.emulate_media(media="screen")
+
+    # the bonus lines page names the adjustment rule in words, as the statement does (not "clawback")
+    page.goto(page.url.split("/bonus/")[0] + "/bonuses?from=2026-03&to=2026-03")
+    rules = page.locator('[data-table="lines"] td[data-col="rule"]').all_inner_texts()
+    assert sorted(rules) == ["Acquisition share", "Clawback", "First sale"], rules
+
+    # on her phone (390 px) every amount of the statement is in view without scrolling sideways:
+    # 1 000.00 + 5 000.00 earned = 6 000.00; the clawback −200.00 for February; 5 800.00 to pay
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.url.split("/bonuses")[0] + "/bonus/statement?month=2026-03")
+    amounts = page.locator('section[data-table] td[data-col="amount"]')
+    assert amounts.all_inner_texts() == [
+        "1,000.00\u00a0₽",
+        "5,000.00\u00a0₽",
+        "6,000.00\u00a0₽",
+        "−200.00\u00a0₽",
+        "−200.00\u00a0₽",
+    ]
+    for box in (a.bounding_box() for a in amounts.all()):
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(SHOTS / "fixture-bonus-statement-phone.png"), full_page=True)

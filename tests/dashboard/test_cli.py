@@ -97,3 +97,35 @@ def test_a_taken_port_is_reported_before_anything_is_ready(tmp_path) -> None:
         assert f"port {port} on 127.0.0.1 is taken" in r.stderr and "--port" in r.stderr
         assert "Traceback" not in r.stderr and "http://" not in r.stdout
     assert not (tmp_path / "demo" / "company").exists()  # nothing generated first
+
+
+def test_users_say_which_amocrm_user_a_manager_login_shows(tmp_path) -> None:
+    """The admin sets up a team: each manager login is told whose figures it shows; a mistyped e-mail is named
+    with the amoCRM user meant; `users list` names the active amoCRM users nobody logs in as yet.
+    Fixture's amoCRM users: Anna Petrova 101 anna@, Boris Ivanov 102 boris@, Vera Gone 103 vera@ (left)."""
+    from tests.dashboard.fixture import write_published
+
+    path = tmp_path / "salesglass.toml"
+    path.write_text('[dashboard]\nusers_path = "logins.json"\n[warehouse]\npublished_path = "pub.duckdb"\n')
+    cfg = str(path)
+    run = CliRunner().invoke
+
+    def add(email: str) -> str:
+        r = run(app, ["users", "add", email, "--password-stdin", "-c", cfg], input="long-enough-1\n")
+        assert r.exit_code == 0, r.output
+        return " ".join(r.output.split())
+
+    assert "Nothing is built yet" in add("anna@demo.test")  # before the first build nothing can be checked
+    write_published(tmp_path / "pub.duckdb")
+    assert "shows the figures of amoCRM user Boris Ivanov (#102)" in add("boris@demo.test")
+    said = add("Anya@Demo.test")
+    assert "No amoCRM user has the e-mail anya@demo.test: this login sees no figures" in said
+    assert "Did you mean anna@demo.test (Anna Petrova)?" in said and "vera" not in said
+    assert "Vera Gone (#103) deactivated in amoCRM" in add("vera@demo.test")
+    listed = run(app, ["users", "list", "-c", cfg]).output
+    rows = {line.split("│")[1].strip(): line for line in listed.splitlines() if line.startswith("│ ") and "@" in line}
+    assert "Anna Petrova" in rows["anna@demo.test"] and "none: sees no" in rows["anya@demo.test"]
+    assert "active amoCRM users" not in listed  # Anna and Boris have logins, Vera has left
+    assert run(app, ["users", "remove", "boris@demo.test", "-c", cfg]).exit_code == 0
+    listed = " ".join(run(app, ["users", "list", "-c", cfg]).output.split())
+    assert "active amoCRM users without a login: Boris Ivanov <boris@demo.test>" in listed

@@ -319,3 +319,68 @@ def test_the_printed_manager_login_has_a_full_view(open_as, demo_server) -> None
             assert table.locator("tbody tr").count() > 0, f"{name}: {table.get_attribute('data-table')} is empty"
     csv = page.request.get(f"{demo_server}/bonuses/export.csv?table=lines")
     assert csv.ok and csv.body().count(b"\n") > 10, csv.body()[:200]
+
+
+@pytest.fixture(scope="module")
+def older_server(demo, tmp_path_factory) -> Iterator[str]:
+    """The demo's published file as an older release left it: built before the `pipelines` table, the
+    forecast's new-deals part and the build's code hash existed (a fresh build with them dropped)."""
+    import shutil
+
+    import duckdb
+
+    from salesglass.serve.web.app import create_app
+
+    cfg = demo[0]
+    old = tmp_path_factory.mktemp("older") / "reports.duckdb"
+    shutil.copyfile(cfg.published_path, old)
+    con = duckdb.connect(str(old))
+    con.execute("DROP TABLE pipelines")
+    con.execute("ALTER TABLE report_plan_fact DROP COLUMN forecast_new_deals")
+    con.execute("ALTER TABLE build_info DROP COLUMN code")
+    con.close()
+    older = cfg.model_copy(update={"warehouse": cfg.warehouse.model_copy(update={"published_path": str(old)})})
+    url, stop = serve_in_thread(create_app(older))
+    yield url
+    stop()
+
+
+def test_a_file_built_by_an_older_release_shows_every_page_and_says_to_rebuild(
+    browser, demo_server, older_server, demo
+) -> None:
+    """After an upgrade the dashboard may serve a file the old release built, until the next refresh rebuilds
+    it: every page and drill-down still opens whole (no 500, nothing blank), and each says the reports come
+    from another version and how to rebuild them. The demo's own file, built by this code, says nothing."""
+    email, password = demo[1]["admin"]
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
+    ctx.add_init_script(SETTLED_JS)
+    errors: list[str] = []
+    try:
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("response", lambda r: r.status >= 500 and errors.append(f"{r.status} {r.url}"))
+        for server in (demo_server, older_server):
+            page.goto(server + "/login")
+            page.fill("input[name=email]", email)
+            page.fill("input[name=password]", password)
+            page.click("button[type=submit]")
+            page.wait_for_url(lambda url: "/login" not in url)
+        page.goto(demo_server + "/planfact")
+        assert page.locator("[data-testid=older-build]").count() == 0
+        nav = "as => as.map(a => [a.dataset.nav, a.getAttribute('href')])"
+        links = page.locator("nav a[data-nav]").evaluate_all(nav)
+        assert len(links) >= 7
+        for name, href in links:
+            response = page.goto(older_server + href)
+            assert response is not None and response.status == 200, name
+            assert_whole(page, f"opening {name} of an older build")
+            assert page.locator("#main table, #main [data-chart], #main .kpi").count() > 0, f"{name} is blank"
+            notice = page.locator("[data-testid=older-build]")
+            assert notice.is_visible(), name
+            assert "another version of salesglass" in notice.inner_text()
+            assert "salesglass build" in notice.inner_text()
+            if name == "planfact":  # the forecast without its new-deals part
+                drill_once(page, f"{name} of an older build")
+    finally:
+        ctx.close()
+    assert errors == []

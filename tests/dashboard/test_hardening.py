@@ -213,7 +213,7 @@ def test_public_url_names_the_origin_behind_a_proxy(tmp_path) -> None:
         )
 
 
-def test_even_a_crash_answers_with_the_security_headers_and_no_traceback(tmp_path) -> None:
+def test_even_a_crash_answers_with_the_security_headers_and_no_traceback(tmp_path, caplog) -> None:
     from fastapi.routing import APIRoute
 
     from salesglass.serve.web.app import create_app
@@ -229,12 +229,17 @@ def test_even_a_crash_answers_with_the_security_headers_and_no_traceback(tmp_pat
         raise RuntimeError("a bug with a secret-looking detail")
 
     app.router.routes.insert(0, APIRoute("/boom", boom))  # before the catch-all page route
-    with TestClient(app, raise_server_exceptions=False) as c:
+    # a webhook failing for a reason of its own: its path holds the secret, which the log must not
+    app.router.routes.insert(0, APIRoute("/hooks/amocrm/{secret}", boom))
+    with caplog.at_level("ERROR"), TestClient(app, raise_server_exceptions=False) as c:
         login(c, "admin@demo.test")
         r = c.get("/boom")
+        hook = c.get("/hooks/amocrm/hook-secret-0123456789")
     assert r.status_code == 500 and "secret-looking" not in r.text and "Traceback" not in r.text
     _has_security_headers(r)
     assert r.headers["cache-control"] == "no-store"
+    assert hook.status_code == 500 and "unhandled error on GET /hooks/amocrm/***" in caplog.text
+    assert "hook-secret-0123456789" not in caplog.text
 
 
 def test_behind_a_tls_proxy_the_host_is_enough(admin) -> None:

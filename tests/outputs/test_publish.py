@@ -172,6 +172,38 @@ def test_a_bi_tool_polling_during_a_publish_never_sees_an_empty_or_half_table(tm
     assert answers[-1] == ("v2", 51)
 
 
+def test_a_swap_waiting_for_a_long_reader_does_not_stall_the_other_bi_queries(tmp_path, postgres_url, schema):
+    """While the swap waits for a long report query to end, every new query on those tables queues behind
+    the swap's lock: one long try (up to swap_wait_seconds) froze a whole BI dashboard that long. Short tries
+    let them through in between."""
+    publish_postgres(make_published(tmp_path / "v1.duckdb", label="v1"), postgres_url, schema)
+    v2 = make_published(tmp_path / "v2.duckdb", label="v2", extra_sales=10)
+    long_report = psycopg.connect(postgres_url)
+    long_report.execute(f"SELECT count(*) FROM {schema}.sales")  # its transaction holds the table
+    done: list[object] = []
+    publisher = threading.Thread(target=lambda: done.append(publish_postgres(v2, postgres_url, schema)))
+    publisher.start()
+    try:
+        with _pg(postgres_url) as watch:
+            for _ in range(300):  # the swap is waiting for the long report
+                if watch.execute(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND mode = 'AccessExclusiveLock'"
+                ).fetchone()[0]:
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail("the publish never waited for the reader")
+        with _pg(postgres_url) as dashboard:
+            dashboard.execute("SET statement_timeout = '8s'")  # far above one try (1 s), far below the wait (60 s)
+            assert dashboard.execute(f"SELECT count(*) FROM {schema}.sales").fetchone() == (41,)
+            assert dashboard.execute(f"SELECT label FROM {schema}.build_info").fetchone() == ("v1",)
+        assert not done
+    finally:
+        long_report.close()
+        publisher.join(30)
+    assert done and done[0].replaced_previous
+
+
 def test_a_reader_holding_on_too_long_keeps_the_old_publish(tmp_path, postgres_url, schema):
     publish_postgres(make_published(tmp_path / "v1.duckdb", label="v1"), postgres_url, schema)
     reader = psycopg.connect(postgres_url)

@@ -79,7 +79,7 @@ EXPECTED = {
     ("platform:orders", "b-qty-fraction"): "bad tickets: not a valid integer",
     ("platform:orders", "b-amount-text"): "bad turnover: not a valid number",
     ("platform:orders", "b-amount-subkopeck"): "bad turnover: more than 2 decimal places",
-    ("platform:orders", "b-amount-overflow"): "bad turnover: not a valid number",  # 10^22 kopecks
+    ("platform:orders", "b-amount-overflow"): "bad turnover: too large a number for money",  # 10^22 kopecks
     ("platform:orders", "b-cost-text"): "bad cost: not a valid number",
     ("platform:refunds", "refund:rb-null"): "missing sold_at",
     ("platform:refunds", "refund:rb-amount"): "bad turnover: not a valid number",
@@ -173,7 +173,7 @@ def test_bad_mariadb_rows_are_quarantined_with_their_reason(warehouse, mariadb_b
     summary = load_into(warehouse, demo_config(mariadb_backoffice.url, tmp_path), progress=False)
     got = warehouse.execute("SELECT source, source_key, reason FROM quarantine ORDER BY 1, 2").fetchall()
     assert got == [
-        ("platform:orders", "m-amount-overflow", "bad turnover: not a valid number"),
+        ("platform:orders", "m-amount-overflow", "bad turnover: too large a number for money"),
         ("platform:orders", "m-date-null", "missing sold_at"),
         ("platform:orders", "m-date-zero", "bad sold_at: not a valid timestamp"),
         ("platform:partners", "p3", UNKNOWN_MANAGER),

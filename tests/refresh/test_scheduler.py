@@ -62,7 +62,8 @@ def test_background_refresh_runs_at_start_and_on_trigger_then_stops(tmp_path):
         assert _wait(lambda: handle.runs == 2)
         runs = read_runs(runs_path_for(cfg.warehouse_path))
         assert [(r.trigger, r.full, r.ok) for r in runs] == [("manual", True, True), ("schedule", False, True)]
-        assert handle.next_refresh > time.time() + 50 * 60  # the next one is an interval after the last
+        # the next one is an interval after the last (or the account's midnight, when that comes sooner)
+        assert handle.next_refresh > min(time.time() + 50 * 60, handle._plan_refresh(time.time()) - 60)
     finally:
         handle.stop()
     assert not handle.alive
@@ -108,3 +109,24 @@ def test_nightly_run_and_digest_are_planned_in_the_accounts_own_zone(tmp_path):
     explicit = make_config(tmp_path, refresh={"nightly_at": "03:00"}, account={"timezone": "Europe/Moscow"})
     nightly = datetime.fromtimestamp(BackgroundRefresh(explicit, [], run_at_start=False).next_nightly, UTC)
     assert (nightly.hour, nightly.minute) == (0, 0)  # 03:00 in Moscow
+
+
+def test_a_long_interval_still_refreshes_just_after_the_accounts_midnight(tmp_path):
+    """With a refresh once a day and no nightly run, Monday's first refresh would come whenever the interval
+    ends; the new day's reports (days elapsed, forecast, "as of") come just after midnight in the account's
+    zone instead: Novosibirsk (UTC+7, no summer time), so 17:00 UTC."""
+    from datetime import timedelta
+
+    from salesglass.refresh.scheduler import BackgroundRefresh
+
+    cfg = make_config(
+        tmp_path, refresh={"interval_minutes": 24 * 60, "nightly_at": ""}, account={"timezone": "Asia/Novosibirsk"}
+    )
+    now = datetime.now(UTC)
+    midnight = now.replace(hour=17, minute=0, second=0, microsecond=0)
+    midnight += timedelta(days=1) if midnight <= now else timedelta()
+    planner = BackgroundRefresh(cfg, [], run_at_start=False)
+    assert abs(planner.next_refresh - (midnight.timestamp() + 1)) < 1
+    short = make_config(tmp_path, refresh={"interval_minutes": 15, "nightly_at": ""})
+    later = time.time() + 15 * 60
+    assert BackgroundRefresh(short, [], run_at_start=False).next_refresh <= later + 1  # the interval, when sooner

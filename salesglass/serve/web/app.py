@@ -235,7 +235,9 @@ def _add_error_pages(app: FastAPI, state: App) -> None:
     async def crashed(request: Request, exc: Exception) -> Response:
         """A bug: logged with its traceback, answered without one (and with the security headers, which
         this response would otherwise lack: it is sent outside every middleware)."""
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        # a webhook's path holds its secret (amoCRM cannot log in): the log names the route, not the secret
+        path = auth.SECRET_IN_HOOK_PATH.sub(r"\1***", request.scope["path"])
+        log.error("unhandled error on %s %s", request.method, path, exc_info=exc)
         return PlainTextResponse(
             "internal error", status_code=500, headers=security_headers(request.url.path, https=secure)
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from salesglass.serve.users import User, UserStore
 # webhooks authenticate by the secret in their URL (amoCRM cannot log in); the router checks it
 PUBLIC_PREFIXES = ("/static/", "/hooks/amocrm/")
 PUBLIC_PATHS = {"/login", "/health", "/lang", "/favicon.ico"}
+SECRET_IN_HOOK_PATH = re.compile(r"^(/hooks/[^/]+/)[^/]+")  # /hooks/amocrm/<secret>
 
 
 def load_or_create_secret(path: Path) -> str:

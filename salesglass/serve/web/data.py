@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from salesglass.account_zone import DEFAULT_ZONE
+from salesglass.code_hash import code_fingerprint
 from salesglass.sql import quote_ident
 from salesglass.warehouse import connect
 
@@ -47,6 +48,15 @@ class Snapshot:
     def timezone(self) -> str:
         """The zone the published build took its periods in (build_info); labels and drills use it too."""
         return self.build.get("timezone") or DEFAULT_ZONE
+
+    @property
+    def built_by_other_code(self) -> bool:
+        """Whether a report build of another salesglass made this file (an older release: it may lack the
+        tables and columns added since, which the pages then leave out). A build records its code's hash
+        (`build_info.code`); a file with build_info rows but no hash was built before it was recorded."""
+        if "table_name" not in self.build:  # not a report build's file (a hand-made one): nothing to compare
+            return False
+        return self.build.get("code") != code_fingerprint()
 
     @property
     def built_at(self) -> datetime | None:

@@ -18,7 +18,17 @@ _SHAPES: dict[str, str] = {
     "missing": r"missing (?P<column>\w+)",
     "not_valid": r"bad (?P<column>\w+): not a valid (?P<kind>\w+)",
     "decimals": r"bad (?P<column>\w+): more than 2 decimal places",
+    "too_large": r"bad (?P<column>\w+): too large a number for money",
     "not_allowed": r"unknown (?P<column>\w+) \(expected one of: (?P<allowed>.*)\)",
+    "duplicate_key": r"duplicate key \((?P<columns>[\w, ]+)\) in this batch",
+    # sources/platform/load.py: a key two inputs of one table give
+    "also_read": r"duplicate key \((?P<columns>[\w, ]+)\): input '(?P<input>.+)' has it too \(its row is kept\)",
+    "signs_disagree": re.escape(
+        "tickets and turnover have opposite signs (a sale is positive in both, a refund negative in both)"
+    ),
+    # sources/platform/mapping.py
+    "implausible_date": r"bad (?P<column>\w+): not a plausible date "
+    r"\(before (?P<first>[\d-]+) or after (?P<last>\d+)\)",
     # sources/platform/load.py
     "unreadable_line": r"unreadable line: (?P<error>.*)",
     "unknown_dev_manager": re.escape(
@@ -31,6 +41,9 @@ _SHAPES: dict[str, str] = {
     "status_gone": r"status (?P<status>\d+) of pipeline (?P<pipeline>\d+) does not exist in the account "
     r"\(deleted status\?\)",
     "pipeline_gone": r"pipeline (?P<pipeline>\d+) does not exist in the account \(deleted pipeline\?\)",
+    "budget_unusable": re.escape(
+        "budget is negative, not a number, or has more than 2 decimals (deal kept, budget unknown)"
+    ),
     "no_pipeline": re.escape("deleted before the first sync, and no status change tells its pipeline"),
     "enum_unknown": r"value of field «(?P<field>.*)» \((?P<field_id>\d+)\) is enum id (?P<enum>.+), not one of the "
     r"field's values, sent without its text \(deal kept, value unknown\)",
@@ -45,6 +58,20 @@ _SHAPES: dict[str, str] = {
     "override_unknown_partner": re.escape("override: unknown partner"),
 }
 SHAPES: dict[str, re.Pattern[str]] = {code: re.compile(text, re.DOTALL) for code, text in _SHAPES.items()}
+
+
+# the kinds of line DuckDB's CSV reader rejects (its `error_type`, lowercased): each has a label
+CSV_ERRORS = {
+    f"csv_error_{e}"
+    for e in (
+        "invalid encoding",
+        "too many columns",
+        "missing columns",
+        "unquoted value",
+        "line size over maximum",
+        "cast",
+    )
+}
 
 
 def reason_code(text: str) -> tuple[str, dict[str, str]] | None:
@@ -67,6 +94,10 @@ def reason_label(t: Callable[..., str], text: str | None, pipelines: Mapping[int
     code, parts = found
     if "column" in parts:
         parts["column"] = t(parts["column"])
+    if "error" in parts:  # DuckDB's kind of CSV error, lowercased (sources/platform/load.py)
+        parts["error"] = (
+            t(f"csv_error_{parts['error']}") if f"csv_error_{parts['error']}" in CSV_ERRORS else parts["error"]
+        )
     if "kind" in parts:
         parts["kind"] = t(f"value_kind_{parts['kind']}")
     if parts.get("pipeline") and (name := (pipelines or {}).get(int(parts["pipeline"]))):

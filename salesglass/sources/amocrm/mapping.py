@@ -182,13 +182,31 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
     LEFT JOIN (SELECT id AS reason_id, data->>'$.name' AS name FROM raw_amocrm_loss_reasons) reason
       ON reason.reason_id = TRY_CAST(b.d->>'$.loss_reason_id' AS BIGINT)""")
     # stage, won/lost and the partner link the linking step wrote
-    con.execute("""CREATE OR REPLACE TEMP TABLE __amo_deals AS
-        SELECT a.*, m.stage, a.status_id = 142 AS is_won, a.status_id = 143 AS is_lost,
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_deals AS
+        SELECT a.* REPLACE ({_budget_sql("a")}), m.stage, a.status_id = 142 AS is_won, a.status_id = 143 AS is_lost,
                (k.status_id IS NOT NULL) AS status_known, d.partner_id
         FROM __amo_deals a
         LEFT JOIN __amo_stage_map m USING (pipeline_id, status_id)
         LEFT JOIN __amo_known_status k USING (pipeline_id, status_id)
         LEFT JOIN deals d USING (deal_id)""")
+
+
+BUDGET_UNUSABLE = "budget is negative, not a number, or has more than 2 decimals (deal kept, budget unknown)"
+
+
+def _budget_sql(a: str) -> str:
+    """`price` and `field_notes` of the staged deals `a`: a budget that is no amount of money (negative,
+    text, beyond DECIMAL(18,2), sub-kopeck) leaves the budget unknown with a note, like any field value
+    that cannot be read, rather than quarantining the whole deal (a negative one summed into the budget
+    won unseen)."""
+    text = f"replace(replace(trim({a}.price), ' ', ''), ',', '.')"
+    money, exact = f"TRY_CAST({text} AS DECIMAL(18,2))", f"TRY_CAST({text} AS DECIMAL(38,10))"
+    bad = f"({a}.price IS NOT NULL AND NOT coalesce({money} >= 0 AND {money} = {exact}, FALSE))"
+    return (
+        f"CASE WHEN NOT {bad} THEN {a}.price END AS price, "
+        f"CASE WHEN {bad} THEN list_append({a}.field_notes, {quote_lit(BUDGET_UNUSABLE)}) "
+        f"ELSE {a}.field_notes END AS field_notes"
+    )
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, entity: str, where: str, reason_sql: str, relation: str) -> int:

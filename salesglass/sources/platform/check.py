@@ -121,6 +121,7 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
             _examples(con, ic)
             if inp.target == "sales":
                 _sales_facts(con, cfg, inp, ic, account_tz)
+                _keys_given_twice(con, ic)
                 con.execute("INSERT INTO __all_sales SELECT * FROM sales")
             elif inp.target == "partners":
                 _partner_facts(con, ic, managers, r.warnings, account_tz)
@@ -229,6 +230,18 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
     if future:
         ic.warnings.append(
             f"time: {future} {plural(future, 'sale is', 'sales are')} dated in the future — a wrong zone or format?"
+        )
+
+
+def _keys_given_twice(con: duckdb.DuckDBPyConnection, ic: InputCheck) -> None:
+    """Sale ids an input listed earlier gives too: the load keeps the earlier input's row and quarantines
+    this one's (each input is checked alone, so it is said here)."""
+    n = con.execute("SELECT count(*) FROM sales s SEMI JOIN __all_sales a USING (sale_id)").fetchall()[0][0]
+    if n:
+        ic.warnings.append(
+            f"sale ids: {n} {plural(n, 'id of this input is', 'ids of this input are')} given by an input listed "
+            f"earlier too — the load keeps the earlier row and quarantines this one (refunds in their own input "
+            f'need ids of their own: prefix = "refund:" on sale_id)'
         )
 
 

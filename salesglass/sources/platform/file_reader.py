@@ -37,7 +37,10 @@ class Reject:
 
 
 def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
-    """UTF-8 when the sample decodes as UTF-8, else chardet's guess (cp1251 for Russian Excel exports)."""
+    """UTF-8 when the sample decodes as UTF-8, or when most of its lines with non-ASCII bytes do (a UTF-8
+    export with a few lines pasted from a cp1251 one: those lines are quarantined as `invalid encoding`,
+    rather than every Cyrillic name of the file garbled by reading it all as a single-byte encoding);
+    else chardet's guess (cp1251 for Russian Excel exports)."""
     with path.open("rb") as fh:
         sample = fh.read(sample_bytes)
     try:
@@ -45,11 +48,27 @@ def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(sample):
+        return "utf-8"
     import chardet
 
     guess = chardet.detect(sample).get("encoding") or "cp1251"
     # chardet often names cp1251 text MacCyrillic or KOI8-R on short samples; Windows exports are cp1251
     return "cp1251" if guess.lower() in {"maccyrillic", "koi8-r", "iso-8859-5", "ibm866"} else guess
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """More of the sample's whole lines holding non-ASCII bytes decode as UTF-8 than do not. (A cp1251
+    line of Cyrillic text practically never is valid UTF-8: a letter byte is never a continuation byte.)"""
+    good = bad = 0
+    for line in sample.split(b"\n")[:-1]:  # the last piece may be a line cut by the sample
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+                good += 1
+            except UnicodeDecodeError:
+                bad += 1
+    return good > bad
 
 
 def _transcode(path: Path, encoding: str, workdir: Path) -> Path:

@@ -145,11 +145,30 @@ def _load_all(con: duckdb.DuckDBPyConnection, cfg: Config, summary: LoadSummary,
     from salesglass.sources.platform.plans import load_plans, plans_stamp, store_plans_stamp, stored_plans_stamp
 
     replaced: set[str] = set()
+    earlier: dict[str, list[str]] = {}  # target → the inputs that fed it before, in this run
+    for target in TARGETS:  # (a load that failed half-way may have left its keys in this connection)
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(_run_keys(target))}")
     with Reporter(progress) as rep:
-        for inp in cfg.platform.inputs:
+        inputs = cfg.platform.inputs
+        for i, inp in enumerate(inputs):
             first = inp.target not in replaced
             replaced.add(inp.target)
-            summary.inputs.append(_load_input(con, cfg, inp, full=full, replace=full and first, rep=rep))
+            later = any(o.target == inp.target for o in inputs[i + 1 :])
+            summary.inputs.append(
+                _load_input(
+                    con,
+                    cfg,
+                    inp,
+                    full=full,
+                    replace=full and first,
+                    rep=rep,
+                    earlier=earlier.get(inp.target, []),
+                    later=later,
+                )
+            )
+            earlier.setdefault(inp.target, []).append(inp.name)
+        for target in earlier:
+            con.execute(f"DROP TABLE IF EXISTS {quote_ident(_run_keys(target))}")
         if any(i.target == "widget_installs" for i in cfg.platform.inputs) or full:
             summary.derived_changed = _derive_widget_installed(con) > 0
         if cfg.plans.path or cfg.plans.table or cfg.plans.query:
@@ -174,7 +193,15 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple:
 
 
 def _load_input(
-    con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, *, full: bool, replace: bool, rep: Reporter
+    con: duckdb.DuckDBPyConnection,
+    cfg: Config,
+    inp: InputSpec,
+    *,
+    full: bool,
+    replace: bool,
+    rep: Reporter,
+    earlier: list[str] | None = None,
+    later: bool = False,
 ) -> InputResult:
     label = f"[platform] input {inp.name!r}"
     source = f"platform:{inp.name}"
@@ -204,6 +231,8 @@ def _load_input(
         else:
             rep.status(task, "validating", landed.rows)
         unique = _create_staged(con, cfg, landed, inp, target, label, into=staged)
+        if inp.target in KEPT_BY_FIRST_INPUT:
+            _claim_keys(con, target.table, staged, inp.name, earlier or [], full=full, later=later)
         result = InputResult(inp.name, inp.target, read=landed.rows + len(landed.rejects))
         if inp.watermark:
             wm_table, wm_col = (staged, "__wm") if landed.streamed else (landed.table, inp.watermark)
@@ -293,6 +322,72 @@ def _commit_input(
             wm = quote_lit(result.watermark) if result.watermark is not None else "NULL"
             con.execute(f"INSERT OR REPLACE INTO platform_watermarks VALUES ({quote_lit(inp.name)}, {wm}, now())")
             _store_zone(con, inp.name, zone)
+
+
+# targets whose key two inputs must not both give: the row of the input listed first is kept, the other
+# is quarantined (a widget install read twice is the same install: harmless)
+KEPT_BY_FIRST_INPUT = ("sales", "partners")
+
+
+def also_read_reason(key: tuple[str, ...], other: str) -> str:
+    """The reason of a row whose key the input `other`, listed earlier, has given too."""
+    return _ALSO_READ.format(key=", ".join(key), other=other)
+
+
+_ALSO_READ = "duplicate key ({key}): input '{other}' has it too (its row is kept)"
+
+
+def _run_keys(target: str) -> str:
+    return f"__run_keys_{target}"
+
+
+def _claim_keys(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    staged: str,
+    name: str,
+    earlier: list[str],
+    *,
+    full: bool,
+    later: bool,
+) -> None:
+    """Several inputs may feed one table (orders and refunds → sales), but one key is one row: a key that an
+    input listed earlier has already given in this load would silently replace that input's row (an
+    upsert). Such staged rows get a reason naming that input instead, and its row stays.
+
+    On a full load the table holds exactly the earlier inputs' rows of this run (the first one replaced
+    it), so every clash is caught; the inputs after the first keep their keys in `__run_keys_<table>` (the
+    first one's, often ten million orders, are the table's others). An incremental load compares the rows
+    read in this run, every input's keys kept; a clash with a row an earlier load wrote is caught by the
+    next `load --full`. `later`: another input of the table follows (only then are the keys kept)."""
+    key = table.merge_key
+    cols = ", ".join(quote_ident(k) for k in key)
+    keys = quote_ident(_run_keys(table.name))
+    con.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {keys} AS SELECT {cols}, '' AS __input FROM {quote_ident(staged)} LIMIT 0"
+    )
+    if earlier:
+        on = " AND ".join(f"k.{quote_ident(k)} = s.{quote_ident(k)}" for k in key)
+        seen = quote_ident(table.name) if full else keys  # full: only this run's earlier inputs wrote the table
+        owner = f"(SELECT min(k.__input) FROM {keys} k WHERE {on})"
+        if full:
+            owner = f"coalesce({owner}, {quote_lit(earlier[0])})"
+        prefix, suffix = _ALSO_READ.format(key=", ".join(key), other="\0").split("\0")
+        con.execute(f"""UPDATE {quote_ident(staged)} s
+                        SET __reason = {quote_lit(prefix)} || {owner} || {quote_lit(suffix)}
+                        WHERE s.__reason IS NULL AND EXISTS (SELECT 1 FROM {seen} k WHERE {on})""")
+    if not full and len(key) == 1:
+        # a key this input was already refused for (another input has it) stays refused when the other
+        # input is not read again (its watermark did not move): the row the last full load kept stays
+        like = quote_lit(_ALSO_READ.format(key="%", other="%").replace("_", "\\_"))
+        con.execute(f"""UPDATE {quote_ident(staged)} s SET __reason = q.reason FROM quarantine q
+                        WHERE s.__reason IS NULL AND q.source = {quote_lit(f"platform:{name}")}
+                          AND q.source_key = CAST(s.{quote_ident(key[0])} AS VARCHAR)
+                          AND q.reason LIKE {like} ESCAPE '\\'""")
+    if later and (earlier or not full):
+        con.execute(
+            f"INSERT INTO {keys} SELECT {cols}, {quote_lit(name)} FROM {quote_ident(staged)} WHERE __reason IS NULL"
+        )
 
 
 def _nothing_new(con: duckdb.DuckDBPyConnection, table: Table, staged: str, source: str, *, whole: bool) -> bool:

@@ -9,6 +9,7 @@ SQL — kopecks, zones, signs, value maps, digits-only — so ten million rows n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import sqlglot
 from sqlglot import exp
@@ -17,6 +18,7 @@ from salesglass.errors import ConfigError
 from salesglass.model.inn import inn_digits_sql
 from salesglass.model.schema import Kind, Table
 from salesglass.model.validate import rounded_differs
+from salesglass.plausible import LAST_DAY
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.zones import local_to_utc_sql
 from salesglass.sql import quote_ident, quote_lit
@@ -265,6 +267,30 @@ def column_sql(
     return e, None
 
 
+# the days a back-office date can plausibly name (salesglass/plausible.py: 1970 to 2100). The first day of
+# 1970 is left out too: an empty date written as zero (the Unix epoch) is no date. PostgreSQL's
+# 'infinity', a year BC, 1900 or a text like '01/02/03' that DuckDB reads as the year 1 would otherwise
+# load as a sale no report period ever shows
+EARLIEST_DAY = date(1970, 1, 2)
+
+
+def implausible_sql(value: str, kind: Kind) -> str:
+    """`value` (a parsed TIMESTAMPTZ or DATE) lies outside the plausible days: before 1970-01-02 or after 2100
+    (in UTC: a cheap comparison with two constants)."""
+    last = LAST_DAY + timedelta(days=1)
+    if kind is Kind.DATE:
+        return f"({value} < DATE '{EARLIEST_DAY}' OR {value} >= DATE '{last}')"
+    return f"({value} < TIMESTAMPTZ '{EARLIEST_DAY} 00:00:00+00' OR {value} >= TIMESTAMPTZ '{last} 00:00:00+00')"
+
+
+def too_large_reason(name: str) -> str:
+    return f"bad {name}: too large a number for money"
+
+
+def implausible_reason(name: str) -> str:
+    return f"bad {name}: not a plausible date (before {EARLIEST_DAY} or after {LAST_DAY.year})"
+
+
 def staged_sql(
     spec: SourceSpec,
     target: Target,
@@ -297,7 +323,17 @@ def staged_sql(
             what = {"TIMESTAMPTZ": "timestamp", "DATE": "month", "INTEGER": "integer", "BIGINT": "integer"}.get(
                 kind.name, "number"
             )
-            checks.append(f"WHEN {bad} THEN {quote_lit(f'bad {name}: not a valid {what}')}")
+            why = quote_lit(f"bad {name}: not a valid {what}")
+            if kind is Kind.MONEY and cs.column:  # a number, but beyond what money holds: said so
+                number = (
+                    f"TRY_CAST(replace(replace(trim({_text(quote_ident(cs.column))}), ' ', ''), ',', '.') AS DOUBLE)"
+                )
+                why = f"CASE WHEN isfinite({number}) THEN {quote_lit(too_large_reason(name))} ELSE {why} END"
+            checks.append(f"WHEN {bad} THEN {why}")
+        if kind in (Kind.TIMESTAMPTZ, Kind.DATE):
+            checks.append(
+                f"WHEN {implausible_sql(quote_ident(value), kind)} THEN {quote_lit(implausible_reason(name))}"
+            )
     reason = ("CASE " + " ".join(checks) + " END") if checks else "CAST(NULL AS VARCHAR)"
     below = ["*", *(["rowid AS __rowid"] if row is None else []), *(f"{v} AS {quote_ident(k)}" for k, v in pre.items())]
     source = f"(SELECT {', '.join(below)} FROM {quote_ident(landed)})"

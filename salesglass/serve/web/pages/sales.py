@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.charts import bar, column_chart
@@ -19,14 +19,17 @@ class SalesFigures:
 
     weekly: list[dict[str, Any]]  # per week: deals created, widgets installed, first sales
     monthly: list[dict[str, Any]]  # per month: deals created and won, budget won, created that reached a sale
-    by_kind: list[dict[str, Any]]  # per client kind: the weekly counts summed over the range
+    # per client kind: deals created, widgets installed and first sales in the months themselves
+    # (report_monthly_deals, report_new_partners): a week runs into the next month (Mon 28 Dec – Sun 3 Jan),
+    # so the weeks that start in the months do not count the months' own deals
+    by_kind: list[dict[str, Any]]
 
 
 @dataclass
 class SalesTotals:
     created: int
     won: int
-    widgets: int
+    widgets: int  # reached in the months (the KPIs)
     first_sales: int
     budget: Any  # money (Decimal) or 0
     reached: int  # deals created in the range that reached a first sale
@@ -60,18 +63,28 @@ def read_figures(ctx: Ctx, lo: date, hi: date) -> SalesFigures:
             GROUP BY month ORDER BY month""",
         [lo, hi, *kind_args],
     )
-    weekly, by_kind = _weekly_sums(ctx, "week_start", lo, hi), _weekly_sums(ctx, "client_kind", lo, hi)
-    return SalesFigures(weekly=weekly, monthly=monthly, by_kind=by_kind)
+    by_kind = ctx.q.rows(
+        f"""SELECT client_kind, sum(deals_created) AS deals_created, sum(widget_installed) AS widget_installed,
+                   sum(first_sale) AS first_sale
+            FROM (SELECT month, client_kind, deals_created, 0 AS widget_installed, 0 AS first_sale
+                  FROM report_monthly_deals
+                  UNION ALL
+                  SELECT month, client_kind, 0, widgets_installed, first_sales FROM report_new_partners) r
+            WHERE month >= ? AND month < ? AND {kind_sql}
+            GROUP BY client_kind ORDER BY client_kind""",
+        [lo, hi, *kind_args],
+    )
+    return SalesFigures(weekly=_weekly_sums(ctx, lo, hi), monthly=monthly, by_kind=by_kind)
 
 
-def _weekly_sums(ctx: Ctx, per: Literal["week_start", "client_kind"], lo: date, hi: date) -> list[dict[str, Any]]:
-    """Deals created, widgets installed and first sales of the weeks starting in [lo, hi), summed per `per`."""
+def _weekly_sums(ctx: Ctx, lo: date, hi: date) -> list[dict[str, Any]]:
+    """Deals created, widgets installed and first sales of the weeks starting in [lo, hi)."""
     kind_sql, kind_args = ctx.kind_sql("client_kind")
     return ctx.q.rows(
-        f"""SELECT {per}, sum(deals_created) AS deals_created, sum(widget_installed) AS widget_installed,
+        f"""SELECT week_start, sum(deals_created) AS deals_created, sum(widget_installed) AS widget_installed,
                    sum(first_sale) AS first_sale
             FROM report_weekly WHERE week_start >= ? AND week_start < ? AND {kind_sql}
-            GROUP BY {per} ORDER BY {per}""",
+            GROUP BY week_start ORDER BY week_start""",
         [lo, hi, *kind_args],
     )
 
@@ -103,12 +116,12 @@ def _total(rows: list[dict[str, Any]], key: str) -> int:
 
 
 def sum_up(figures: SalesFigures) -> SalesTotals:
-    """Deals created, won, budget and conversion by month; widgets and first sales reached by week."""
+    """Deals created, won, budget, conversion, widgets and first sales reached: all by month."""
     return SalesTotals(
         created=_total(figures.monthly, "deals_created"),
         won=_total(figures.monthly, "deals_won"),
-        widgets=_total(figures.weekly, "widget_installed"),
-        first_sales=_total(figures.weekly, "first_sale"),
+        widgets=_total(figures.by_kind, "widget_installed"),
+        first_sales=_total(figures.by_kind, "first_sale"),
         budget=sum((r["annual_budget_won"] or 0) for r in figures.monthly),
         reached=_total(figures.monthly, "created_reached_first_sale"),
     )
@@ -118,8 +131,18 @@ def kpis(ctx: Ctx, tot: SalesTotals, lo: date, hi: date) -> list[Kpi]:
     t, f = ctx.t, ctx.fmt
     return [
         Kpi(t("deals_created"), f.number(tot.created), link=drill(ctx, "deals", basis="created", since=lo, until=hi)),
-        Kpi(t("widget_installed"), f.number(tot.widgets), sub=t("kpi_reached_in_period")),
-        Kpi(t("first_sale"), f.number(tot.first_sales), sub=t("kpi_reached_in_period")),
+        Kpi(
+            t("widget_installed"),
+            f.number(tot.widgets),
+            sub=t("kpi_reached_in_period"),
+            link=drill(ctx, "deals", basis="reached", stage="widget_installed", since=lo, until=hi),
+        ),
+        Kpi(
+            t("first_sale"),
+            f.number(tot.first_sales),
+            sub=t("kpi_reached_in_period"),
+            link=drill(ctx, "deals", basis="reached", stage="first_sale", since=lo, until=hi),
+        ),
         Kpi(t("annual_budget_won"), f.money_short(tot.budget), sub=f"{t('deals_won')}: {f.number(tot.won)}"),
         Kpi(
             t("created_to_first_sale"),
@@ -213,8 +236,8 @@ def tables(ctx: Ctx, figures: SalesFigures, tot: SalesTotals) -> list[TableView]
         total={
             "week_start": None,
             "deals_created": _total(figures.weekly, "deals_created"),
-            "widget_installed": tot.widgets,
-            "first_sale": tot.first_sales,
+            "widget_installed": _total(figures.weekly, "widget_installed"),
+            "first_sale": _total(figures.weekly, "first_sale"),
             "_label": t("total"),
         },
     )

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.requests import Request
 
 from salesglass.errors import SalesglassError
+from salesglass.serve.users import amocrm_user_of
 from salesglass.serve.web.routes.common import Action, Posted, admin_action, opened, render, state_of
 
 router = APIRouter()
@@ -23,8 +24,8 @@ def users_page(request: Request, error: str | None = None, status: int = 200) ->
     """Every login with the amoCRM manager its e-mail belongs to."""
     state = state_of(request)
     with opened(request, admin=True) as ctx:
-        by_email = {(m["email"] or "").lower(): m for m in ctx.managers.values()}
-        users = [(u, by_email.get(u.email)) for u in state.users.list()]
+        managers = list(ctx.managers.values())
+        users = [(u, amocrm_user_of(u.email, managers)) for u in state.users.list()]
         return render(
             ctx,
             "users.html",
