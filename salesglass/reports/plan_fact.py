@@ -105,11 +105,11 @@ def _month_plans(canon: Canon, params: BuildParams) -> ibis.Table:
 
 
 def _rollup(
-    facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: BuildParams, expected: ibis.Table
+    facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: BuildParams, expected: ibis.Table | None = None
 ) -> ibis.Table:
     """One period type: facts and plans rolled up from months, on every (period, manager) with either, and
     on the running period of the company and of every manager the forecast expects something of
-    (`expected`: period_type, period_start, mkey) — on the 1st before the first sale, in a month the
+    (`expected`: period_type, period_start, mkey; None: facts and plans only) — on the 1st before the first sale, in a month the
     business is closed, or for a manager without a plan whose partners have not sold yet this month, the
     running period had no row at all, so no forecast either."""
     f = facts.group_by(period_start=facts.month.truncate(unit), mkey=facts.mkey).agg(
@@ -118,8 +118,10 @@ def _rollup(
     p = plans.group_by(period_start=plans.month.truncate(unit), mkey=plans.mkey).agg(
         **{c: _sum_or_null(plans[c]) for c in plans.columns if c not in ("month", "mkey")}
     )
-    e = expected.filter(expected.period_type == kind).select("period_start", "mkey")
-    keys = union_all(f.select("period_start", "mkey"), p.select("period_start", "mkey"), e, distinct=True)
+    keys = [f.select("period_start", "mkey"), p.select("period_start", "mkey")]
+    if expected is not None:
+        keys.append(expected.filter(expected.period_type == kind).select("period_start", "mkey"))
+    keys = union_all(*keys, distinct=True)
     keys = keys.filter(keys.period_start <= ibis.literal(params.as_of, type="date"))
     w = left_join(left_join(keys, f, ["period_start", "mkey"]), p, ["period_start", "mkey"])
     start, end = _running(params.as_of, unit)
