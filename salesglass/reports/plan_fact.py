@@ -109,9 +109,9 @@ def _rollup(
 ) -> ibis.Table:
     """One period type: facts and plans rolled up from months, on every (period, manager) with either, and
     on the running period of the company and of every manager the forecast expects something of
-    (`expected`: period_type, period_start, mkey; None: facts and plans only) — on the 1st before the first sale, in a month the
-    business is closed, or for a manager without a plan whose partners have not sold yet this month, the
-    running period had no row at all, so no forecast either."""
+    (`expected`: period_type, period_start, mkey; None: facts and plans only) — on the 1st before the
+    first sale, in a month the business is closed, or for a manager without a plan whose partners have not
+    sold yet this month, the running period had no row at all, so no forecast either."""
     f = facts.group_by(period_start=facts.month.truncate(unit), mkey=facts.mkey).agg(
         **{m: facts[m].sum() for m in _FACTS}
     )

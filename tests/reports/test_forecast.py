@@ -303,7 +303,7 @@ def test_no_forecast_attainment_of_a_plan_that_leaves_months_out(base_con):
     got = {r[0]: r[1:] for r in rows}
     assert float(got["month"][3]) == 90.66
     for period in ("quarter", "year"):
-        real, to_date, attained, heading, *chances = got[period]
+        real, _to_date, attained, heading, *chances = got[period]
         assert float(real) == 3100  # the plan is still shown…
         assert float(attained) == 88.0  # …and the fact to date against January's plan to date (2800.00)
         assert heading is None and chances == [None, None]
