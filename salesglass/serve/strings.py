@@ -237,6 +237,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Your login {email} is not tied to an amoCRM user (managers.email), so there are no figures of yours to show.",
         "Ваш логин {email} не связан с пользователем amoCRM (managers.email), поэтому своих показателей нет.",
     ),
+    "planfact_nothing_of": (
+        "Nothing for {manager} in {period}: no plan names them, none of the partners they develop sold and no new "
+        "partner of theirs made a first sale.",
+        "{manager}, {period}: ничего нет — плана нет, партнёры в развитии не продавали, первых продаж новых "
+        "партнёров нет.",
+    ),
     "not_linked_short": ("not found in amoCRM", "нет в amoCRM"),
     "drill_own_rows": ("Only your own rows are listed.", "В списке только ваши строки."),
     # filters

@@ -124,6 +124,8 @@ class Ctx:
     def manager_name(self, manager_id: int | None) -> str:
         if manager_id is None:
             return self.t("company")
+        if manager_id == NOBODY:  # a login tied to no amoCRM user: its own e-mail, never the sentinel "#-1"
+            return self.viewer.email
         m = self.managers.get(manager_id)
         return (m["name"] or m["email"] or str(manager_id)) if m else f"#{manager_id}"
 

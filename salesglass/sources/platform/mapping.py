@@ -151,7 +151,11 @@ def _timestamp(
     return f"CASE WHEN __offset_{name} THEN TRY_CAST({t} AS TIMESTAMPTZ) ELSE {local_to_utc(parsed)} END"
 
 
-def _month(e: str, src_type: str | None) -> str:
+def _month(e: str, src_type: str | None, zone: str) -> str:
+    if src_type and src_type.startswith("TIMESTAMP WITH TIME ZONE"):
+        # a zoned instant (PostgreSQL timestamptz) of a month's first midnight: its month on the back-office's
+        # wall clock; a plain cast takes the date in UTC, where 00:00 on 1 January at +03 is 31 December
+        return f"CAST(date_trunc('month', CAST(timezone({quote_lit(zone)}, {e}) AS DATE)) AS DATE)"
     if src_type and not src_type.startswith(_TEXT_TYPES):
         return f"CAST(date_trunc('month', CAST({e} AS DATE)) AS DATE)"
     t = f"trim({_text(e)})"
@@ -239,7 +243,7 @@ def column_sql(
         out = _timestamp(name, e, src_type, cs, cs.timezone or zone, pre, few_rows)
         return out, _unparsed(value or out, e)
     if kind is Kind.DATE:
-        out = _month(e, src_type)
+        out = _month(e, src_type, cs.timezone or zone)
         return out, _unparsed(value or out, e)
     numeric = kind in (Kind.MONEY, Kind.INTEGER, Kind.BIGINT, Kind.DOUBLE)
     if numeric and cs.sql:

@@ -61,7 +61,11 @@ def build(ctx: Ctx) -> PageView:
     view = PageView(t("page_planfact"), notice=empty_notice(ctx))
     man_sql, man_args = _where_manager(ctx.manager)
     end = add_months(at, SPAN[ptype])
-    table = metric_rows(ctx, read_plan_fact(ctx, ptype, at, man_sql, man_args), at, end)
+    facts = read_plan_fact(ctx, ptype, at, man_sql, man_args)
+    if not facts and view.notice is None and ctx.manager is not None:  # a manager's row exists only with a
+        # fact or a plan (docs/reports.md): say so rather than a page of dashes that reads as broken
+        view.notice = t("planfact_nothing_of", manager=ctx.manager_name(ctx.manager), period=f.period(ptype, at))
+    table = metric_rows(ctx, facts, at, end)
     by_metric = {r["metric"]: r for r in table}
     running = by_metric["turnover"].get("is_complete") is False
     if by_metric["turnover"].get("is_complete") is None:  # no row (a manager with no partner, no plan): by date,
@@ -111,7 +115,9 @@ def metric_rows(ctx: Ctx, by_metric: dict[str, dict[str, Any]], at: date, end: d
         if m != "margin_pct":  # a plan of 0 or below has no attainment (report_plan_fact): say why on hover
             r |= no_attainment_tips(ctx, r, plan_to_date="attainment", plan_realistic="forecast_attainment")
         r["_kind"] = {"margin_pct": "pct", "tickets": "int", "new_partners": "int"}.get(m)
-        if m in ("turnover", "revenue", "cost", "margin", "tickets"):
+        if r.get("fact") is None:  # no row: a "—" is no link to an empty list
+            pass
+        elif m in ("turnover", "revenue", "cost", "margin", "tickets"):
             r["_link_fact"] = drill(ctx, "partners", basis="sales", since=at, until=end, manager=manager)
         elif m == "new_partners":
             r["_link_fact"] = drill(
