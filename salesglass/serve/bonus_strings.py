@@ -70,6 +70,10 @@ BONUS_STRINGS: dict[str, tuple[str, str]] = {
         "Your login is not tied to an amoCRM user, so there is no statement to show.",
         "Ваш вход не связан с пользователем amoCRM, поэтому расчёта нет.",
     ),
+    "dispute_adjusted_by": (
+        "Adjustment {amount} in {month}: a manual line of that month's statement from the next build.",
+        "Корректировка {amount} в {month}: ручная строка расчёта этого месяца после следующей сборки.",
+    ),
     "rule_clawback": ("clawback", "удержание"),
     "rule_true_up": ("true-up", "доначисление"),
     "rule_manual": ("manual", "ручная"),
