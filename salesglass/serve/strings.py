@@ -234,8 +234,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Попросите администратора открыть общие итоги.",
     ),
     "not_linked": (
-        "Your login {email} is not tied to an amoCRM user (managers.email), so there are no figures of yours to show.",
-        "Ваш логин {email} не связан с пользователем amoCRM (managers.email), поэтому своих показателей нет.",
+        "Your login {email} is not tied to an amoCRM user (no amoCRM user has this e-mail), so there are no figures "
+        "of yours to show. Ask an admin for a login with the e-mail of your amoCRM user.",
+        "Ваш логин {email} не связан с пользователем amoCRM (ни у одного пользователя amoCRM нет этого e-mail), "
+        "поэтому своих показателей нет. Попросите администратора завести логин с e-mail вашего пользователя amoCRM.",
     ),
     "planfact_nothing_of": (
         "Nothing for {manager} in {period}: no plan names them, none of the partners they develop sold and no new "
