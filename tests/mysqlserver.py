@@ -83,6 +83,8 @@ def mariadb_server(*settings: str) -> Iterator[str]:
             "--innodb-flush-log-at-trx-commit=0",
             "--innodb-doublewrite=0",
             "--skip-log-bin",
+            # neither UTC nor Moscow: a reader that lets the server's zone into TIMESTAMP values shows it
+            "--default-time-zone=+05:00",
             *as_root,
             *settings,
         ],

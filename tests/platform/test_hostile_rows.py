@@ -204,6 +204,8 @@ def test_check_names_the_problems_before_a_build(hostile, tmp_path):
     db = tmp_path / "bo.sqlite"
     cfg = demo_config(f"sqlite:///{db}", tmp_path)
     cfg.platform.inputs.append(InputSpec(name="legacy", target="sales", path="legacy.csv"))
+    (partners,) = [i for i in cfg.platform.inputs if i.target == "partners"]
+    cfg.platform.inputs.append(partners.model_copy(update={"name": "partners again"}))  # the same 4 partners
     report = dry_run(cfg, sample=None)
     checks = {i.name: i for i in report.inputs}
     assert checks["orders"].reasons == {
@@ -217,8 +219,15 @@ def test_check_names_the_problems_before_a_build(hostile, tmp_path):
     }
     assert any("1 sale is dated in the future" in w for w in checks["orders"].warnings)
     assert any(
-        "sale ids: 1 id of this input is given by an input listed earlier" in w for w in checks["legacy"].warnings
+        "sale ids: 1 id of input 'legacy' is given by input 'orders' too (listed earlier)" in w
+        for w in checks["legacy"].warnings
     )
+    # each input is dry-run alone: the partner ids both partners inputs give are said, naming both
+    assert (
+        "partner ids: 4 ids of input 'partners again' are given by input 'partners' too (listed earlier) — "
+        "the load keeps the row of 'partners' and quarantines the one of 'partners again'"
+    ) in checks["partners again"].warnings
+    assert not any("ids of input" in w for w in checks["partners"].warnings + checks["orders"].warnings)
     assert not report.ok
 
 

@@ -25,6 +25,7 @@ from salesglass.errors import SalesglassError
 from salesglass.plural import plural
 from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import InputSpec
+from salesglass.sources.platform.load import KEPT_BY_FIRST_INPUT, TARGETS
 from salesglass.sources.platform.plans import UNKNOWN as UNKNOWN_MANAGER
 from salesglass.sql import quote_ident, quote_lit
 
@@ -121,12 +122,13 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
             _examples(con, ic)
             if inp.target == "sales":
                 _sales_facts(con, cfg, inp, ic, account_tz)
-                _keys_given_twice(con, ic)
                 con.execute("INSERT INTO __all_sales SELECT * FROM sales")
             elif inp.target == "partners":
                 _partner_facts(con, ic, managers, r.warnings, account_tz)
             else:
                 _range(con, ic, "platform_widget_installs", "installed_at", account_tz)
+            if inp.target in KEPT_BY_FIRST_INPUT:
+                _keys_given_twice(con, ic)
             _status_values(cfg, inp, ic)
         report.months = _months(con, account_tz)
         _partner_references(con, report)
@@ -234,15 +236,30 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
 
 
 def _keys_given_twice(con: duckdb.DuckDBPyConnection, ic: InputCheck) -> None:
-    """Sale ids an input listed earlier gives too: the load keeps the earlier input's row and quarantines
-    this one's (each input is checked alone, so it is said here)."""
-    n = con.execute("SELECT count(*) FROM sales s SEMI JOIN __all_sales a USING (sale_id)").fetchall()[0][0]
-    if n:
+    """Keys (sale ids, partner ids) an input listed earlier gives too, naming that input: the load keeps the
+    earlier input's row and quarantines this one's (`KEPT_BY_FIRST_INPUT`), but each input is dry-run alone
+    (its table holds only its own rows), so the keys every input gave are kept here (`__given_<table>`)."""
+    table = TARGETS[ic.target].table
+    key = table.merge_key
+    cols = ", ".join(quote_ident(k) for k in key)
+    given = quote_ident(f"__given_{ic.target}")
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {given} AS SELECT {cols}, '' AS __input FROM {table.name} LIMIT 0")
+    clashes = con.execute(f"""SELECT g.__input, count(*) FROM (SELECT DISTINCT {cols} FROM {table.name}) t
+                              JOIN {given} g USING ({cols}) GROUP BY 1 ORDER BY min(g.rowid)""").fetchall()
+    what = " and ".join(k.removesuffix("_id") for k in key)
+    for earlier, n in clashes:
         ic.warnings.append(
-            f"sale ids: {n} {plural(n, 'id of this input is', 'ids of this input are')} given by an input listed "
-            f"earlier too — the load keeps the earlier row and quarantines this one (refunds in their own input "
-            f'need ids of their own: prefix = "refund:" on sale_id)'
+            f"{what} ids: {n} {plural(n, 'id')} of input '{ic.name}' {plural(n, 'is', 'are')} given by input "
+            f"'{earlier}' too (listed earlier) — the load keeps the row of '{earlier}' and quarantines the one of "
+            f"'{ic.name}'"
+            + (
+                ' (refunds in their own input need ids of their own: prefix = "refund:" on sale_id)'
+                if key == ("sale_id",)
+                else ""
+            )
         )
+    con.execute(f"""INSERT INTO {given} SELECT {cols}, {quote_lit(ic.name)}
+                    FROM (SELECT DISTINCT {cols} FROM {table.name}) t ANTI JOIN {given} g USING ({cols})""")
 
 
 def _partner_facts(

@@ -203,6 +203,8 @@ def select_sql(
     if where:
         conds.append(f"({where})")
     if watermark and since is not None:
+        if is_mysql(url):  # a TIMESTAMP watermark was landed as UTC text with `+00`; the session is UTC too
+            since = mysql_reader.utc_literal(since)
         conds.append(f"{source_ident(url, watermark)} >= {source_lit(url, since)}")
     tail = (" WHERE " + " AND ".join(conds)) if conds else ""
     return f"SELECT {cols} FROM ({base}) src{tail}"
@@ -267,6 +269,7 @@ def _pymysql_text_conv() -> dict:
         code = getattr(FIELD_TYPE, name)
         if isinstance(code, int) and not name.startswith("_"):
             conv[code] = _hex_if_bytes if code in TEXT_TYPES else converters.through
+    conv[FIELD_TYPE.TIMESTAMP] = mysql_reader.utc_text  # an instant: the session is UTC (`_sqlalchemy_batches`)
     return conv
 
 
@@ -274,7 +277,11 @@ def _sqlalchemy_batches(url: str, sql: str, batch_rows: int) -> tuple[pa.Schema,
     import sqlalchemy as sa
 
     as_text = make_url(url).get_driver_name() == "pymysql"
-    engine = sa.create_engine(url, connect_args={"conv": _pymysql_text_conv()}) if as_text else sa.create_engine(url)
+    engine = (
+        sa.create_engine(url, connect_args={"conv": _pymysql_text_conv(), "init_command": mysql_reader.UTC_SESSION})
+        if as_text
+        else sa.create_engine(url)
+    )
     try:
         conn = engine.connect()
     except Exception:
