@@ -77,6 +77,12 @@ def build(ctx: Ctx) -> PageView:
     view.charts = [_trend(ctx, ptype, at, man_sql, man_args)]
     forecast_charts, forecast_tables = forecast_section.section(ctx, ptype, at, man_sql, man_args, left_out)
     view.charts += forecast_charts
+    # the months left out, of the metrics whose whole-period attainment is "—" for it
+    gaps = {
+        r["metric"]: left_out[r["metric"]]
+        for r in table
+        if left_out.get(r["metric"]) and r["forecast_attainment"] is None
+    }
     view.tables = [
         TableView(
             "plan_fact",
@@ -87,11 +93,7 @@ def build(ctx: Ctx) -> PageView:
                 t(key, **args)
                 for key, args, shown in (
                     ("note_plan_not_positive", {}, any(_not_positive_row(r) for r in table)),
-                    (
-                        "note_plan_leaves_months",
-                        {"months": forecast_section.months_text(ctx, left_out)},
-                        bool(left_out),
-                    ),
+                    ("note_plan_leaves_months", {"months": forecast_section.months_text(ctx, gaps)}, bool(gaps)),
                 )
                 if shown
             )
