@@ -72,6 +72,10 @@ BONUS_STRINGS: dict[str, tuple[str, str]] = {
         "Ваш вход не связан с пользователем amoCRM (ни у одного пользователя amoCRM нет его e-mail), поэтому "
         "расчёта нет. Попросите администратора завести логин с e-mail вашего пользователя amoCRM.",
     ),
+    "corrected_later": (
+        "Corrected in a later month (this statement stays as it was; the correction is paid there)",
+        "Исправлено в следующих месяцах (этот расчёт остаётся как был; поправка учтена там)",
+    ),
     "dispute_adjusted_by": (
         "Adjustment {amount} in {month}: a manual line of that month's statement from the next build.",
         "Корректировка {amount} в {month}: ручная строка расчёта этого месяца после следующей сборки.",

@@ -122,6 +122,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "budget is negative, not a number, or has more than 2 decimals (deal kept, budget unknown)",
         "бюджет отрицательный, не число или с долями копейки (сделка загружена, бюджет неизвестен)",
     ),
+    "reason_created_implausible": (
+        "creation date before 2000 or in the future (deal kept, created at its first event or last update)",
+        "дата создания раньше 2000 года или в будущем "
+        "(сделка загружена, создана — по первому событию или последнему изменению)",
+    ),
+    "reason_closed_implausible": (
+        "close date before 2000 or in the future (deal kept, close date unknown)",
+        "дата закрытия раньше 2000 года или в будущем (сделка загружена, дата закрытия неизвестна)",
+    ),
     "reason_enum_unknown": (
         "field «{field}» ({field_id}): option id {enum} is not one of its options and came without its text "
         "(deal kept, value unknown)",

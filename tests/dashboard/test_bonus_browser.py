@@ -75,6 +75,19 @@ def test_manager_opens_her_statement_and_its_xlsx(page_for, server, tmp_path) ->
     wb = load_workbook(path)
     values = [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
     assert "Anna Petrova" in values and -200 in values and 5000 in values
+    # February's statement says that March corrects it (the clawback of −200.00 for a February refund)
+    page.select_option("select[name=month]", "2026-02")
+    page.click("form.pick button[type=submit]")
+    page.wait_for_selector("[data-testid=statement-total]")
+    assert (
+        page.locator("[data-testid=statement-total]").inner_text() == "Total to pay: 9,300.00\u00a0₽"
+    )  # 7 500 + 1 800
+    later = page.locator("[data-testid=corrected-later]")
+    assert later.inner_text().endswith(": −200.00\u00a0₽ — Mar 2026.")
+    later.locator("a").click()
+    page.wait_for_selector("[data-testid=statement-total]")
+    assert page.locator("[data-testid=corrected-later]").count() == 0  # March corrects no later month
+
     # she disputes the acquisition share of P1; an admin answers it with an adjustment; she reads the answer
     first = page.locator('[data-table="lines"] tbody tr').first
     first.locator("summary").click()

@@ -86,7 +86,7 @@ def test_check_reports_a_wrong_unit_zone_and_status_and_writes_nothing(tmp_path:
     out = " ".join(res.stdout.split())
     assert res.returncode == 1, res.stderr
     assert "orders → sales: 61 rows read, 60 would load, 1 would not" in out
-    assert "quarantine: 1 × bad turnover: not a valid money" in out and '"id": "bad"' in out
+    assert "quarantine: 1 × bad turnover: not a valid number" in out and '"id": "bad"' in out
     # the unit: 3 000 ₽ tickets read as 150 000 ₽, the month 100× what the shop took (60 × 3 000 ₽ = 180 000 ₽)
     assert "the median ticket costs 150,000 ₽" in out and 'set unit = "kopecks"' in out
     assert "2026-10 │ 18,000,000.00 │ 120 │ 60" in out

@@ -239,6 +239,19 @@ def month_disputes(request: Request, ctx: Ctx, manager: int | None, month: date)
     return disputes
 
 
+def corrected_later(ctx: Ctx, manager: int | None, month: date) -> list[dict[str, Any]]:
+    """Later months' clawback / true-up / manual lines that correct this month, summed per month: a past month's
+    statement stays as it was, so without this it would not say that a later one changed what it pays."""
+    if manager is None or not ctx.snap.has("report_bonus_lines", "corrects_month"):
+        return []
+    return ctx.q.rows(
+        """SELECT month, sum(amount) AS amount FROM report_bonus_lines
+           WHERE manager_id = ? AND corrects_month = ? AND month > ? AND rule <> 'carry_forward'
+           GROUP BY month ORDER BY month""",
+        [manager, month, month],
+    )
+
+
 @router.get("/bonus/statement", response_class=HTMLResponse)
 def statement_page(request: Request) -> Response:
     with opened(request) as ctx:
@@ -257,6 +270,7 @@ def statement_page(request: Request) -> Response:
             months=last_months(as_of_month(ctx)),
             managers=managers_by_name(ctx) if ctx.viewer.is_admin else [],
             disputes=month_disputes(request, ctx, manager, month),
+            later=corrected_later(ctx, manager, month) if data is not None else [],
             can_dispute=own,
             query=query,
             done=request.query_params.get("done"),
