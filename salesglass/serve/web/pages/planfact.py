@@ -153,6 +153,7 @@ def metric_rows(
     `left_out`: the months each metric's plan leaves out (unplanned_months), said on hover."""
     table = []
     manager = ctx.manager
+    left_out = left_out or {}
     for m in METRICS:
         r = dict(by_metric.get(m) or {"is_complete": None})
         r["metric"] = m
@@ -161,7 +162,7 @@ def metric_rows(
         r["forecast_attainment"] = r.get("forecast_attainment_pct")
         if m != "margin_pct":  # a plan of 0 or below has no attainment (report_plan_fact): say why on hover
             r |= no_attainment_tips(ctx, r, plan_to_date="attainment", plan_realistic="forecast_attainment")
-        if (left_out or {}).get(m) and r.get("forecast_attainment") is None and "_tip_forecast_attainment" not in r:
+        if left_out.get(m) and r.get("forecast_attainment") is None and "_tip_forecast_attainment" not in r:
             r["_tip_forecast_attainment"] = ctx.t(
                 "tip_plan_leaves_months", months=forecast_section.months_text(ctx, {m: left_out[m]})
             )
