@@ -243,3 +243,17 @@ def test_a_month_end_sale_in_a_mariadb_timestamp_stays_in_its_month(mysql_url, w
     summary = load_into(warehouse, cfg, full=False, progress=False)
     assert summary.inputs[0].read == 2  # the watermark's own second again, and the new sale
     assert warehouse.execute("SELECT sale_id FROM sales ORDER BY 1").fetchall() == [("j2",), ("jan",)]
+
+
+@pytest.mark.mysql
+def test_a_percent_sign_in_a_mariadb_query_is_the_servers_not_the_drivers(mysql_url, either_path):
+    """A `where` with LIKE 'Ё%' failed on MariaDB ("unsupported format character"): pymysql formatted the
+    SQL as a Python %-string. Probed (as the load checks a `where`) and read, both paths."""
+    from salesglass.sources.platform.sql_reader import probe_columns
+
+    run_script(mysql_url, TYPED)
+    sql = "SELECT id, name FROM typed WHERE name LIKE 'Ё%' OR name LIKE '%%x'"
+    assert probe_columns(either_path, sql) == ["id", "name"]
+    duck = duckdb.connect()
+    land_sql(duck, either_path, sql, "landed", batch_rows=10, label="test")
+    assert duck.execute("SELECT * FROM landed").fetchall() == [("1", "Ёлка 🎫")]
