@@ -386,6 +386,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "компании); база сочетает сезонную модель с темпом текущего периода в той доле, что лучше всего "
         "сработала в бэктесте. P10–P90 и шансы — по бэктесту в той же точке периода.",
     ),
+    "forecast_no_range": (
+        "“—” in P10–P90 and the chances: they appear once the forecast can be tested on at least {need} complete "
+        "past {periods} (a tested day needs {days} days of sales before it){so_far}.",
+        "«—» в P10–P90 и шансах: они появятся, когда прогноз можно будет проверить хотя бы на {need} завершённых "
+        "прошлых {periods} (проверяемому дню нужно {days} дней продаж до него){so_far}.",
+    ),
+    "forecast_no_range_so_far": ("; so far it was tested on {have}", "; пока он проверен на {have}"),
+    "past_month": ("months", "месяцах"),
+    "past_quarter": ("quarters", "кварталах"),
+    "past_year": ("years", "годах"),
+    "tip_plan_leaves_months": (
+        "No figure for the whole period: the plan leaves out {months} (a forecast of the whole period against "
+        "part of its plan reads too high).",
+        "Нет значения за весь период: в плане нет месяцев: {months} (прогноз за весь период против части "
+        "плана читается завышенным).",
+    ),
+    "note_plan_leaves_months": (
+        "“—” against the whole period's plan: the plan leaves out {months}; compare month by month.",
+        "«—» против плана за весь период: в плане нет месяцев: {months}; сравнивайте по месяцам.",
+    ),
     "table_forecast_accuracy": ("How accurate the forecast has been (backtest)", "Точность прогноза (бэктест)"),
     "point_of_period": ("As of", "На дату"),
     "point_month_1": ("day 1–7", "1–7 число"),

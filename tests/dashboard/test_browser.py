@@ -85,6 +85,20 @@ def test_admin_walks_every_page_filters_drills_downloads_and_logs_out(page_for, 
     assert page.locator('[data-kpi="0"] .value').inner_text() == "150,000\u00a0₽"
     assert _cell(page, "plan_fact", "fact", 0) == "150,000.00\u00a0₽"
     assert _cell(page, "plan_fact", "plan_realistic", 0) == "300,000.00\u00a0₽"
+    # the year 2026: its plan has no month after March, so no figure against the whole year's plan, and the
+    # page says which months are missing (a tip on the "—", a note under the table); the charts still draw
+    page.goto(f"{server}/planfact?period=year&at=2026-01-01")
+    page.wait_for_selector("[data-chart] svg")
+    tip = page.locator('[data-table="plan_fact"] tbody tr').nth(0).locator('td[data-col="forecast_attainment"] .tip')
+    assert tip.inner_text() == "—"
+    assert tip.get_attribute("title").startswith(
+        "No figure for the whole period: the plan leaves out Apr 2026 – Dec 2026"
+    )
+    assert (
+        "the plan leaves out Apr 2026 – Dec 2026; compare month by month"
+        in page.locator('[data-table="plan_fact"]').inner_text()
+    )
+    _shot(page, "planfact-year-part-planned")
 
     # sales: monthly budget of won deals = report_monthly_deals (Feb 2026: 1 200 000.00)
     page.goto(f"{server}/sales")

@@ -243,3 +243,27 @@ def test_a_month_end_sale_in_a_mariadb_timestamp_stays_in_its_month(mysql_url, w
     summary = load_into(warehouse, cfg, full=False, progress=False)
     assert summary.inputs[0].read == 2  # the watermark's own second again, and the new sale
     assert warehouse.execute("SELECT sale_id FROM sales ORDER BY 1").fetchall() == [("j2",), ("jan",)]
+
+    # a warehouse loaded before TIMESTAMP was read as UTC: its rows sit where the server's clock put them
+    # (read as Moscow time: 2026-02-01 01:30 MSK = 2026-01-31 22:30 UTC) and its watermark's zone is the bare
+    # zone. The next load reads the input whole, once, and puts the sale back into January
+    warehouse.execute("UPDATE platform_watermark_zones SET zone = 'Europe/Moscow'")
+    warehouse.execute("UPDATE sales SET sold_at = TIMESTAMPTZ '2026-01-31 22:30:00+00' WHERE sale_id = 'jan'")
+    assert load_into(warehouse, cfg, full=False, progress=False).inputs[0].read == 3
+    assert warehouse.execute("SELECT sold_at FROM sales WHERE sale_id = 'jan'").fetchone() == (
+        datetime(2026, 1, 31, 20, 30, tzinfo=UTC),
+    )
+
+
+@pytest.mark.mysql
+def test_a_percent_sign_in_a_mariadb_query_is_the_servers_not_the_drivers(mysql_url, either_path):
+    """A `where` with LIKE 'Ё%' failed on MariaDB ("unsupported format character"): pymysql formatted the
+    SQL as a Python %-string. Probed (as the load checks a `where`) and read, both paths."""
+    from salesglass.sources.platform.sql_reader import probe_columns
+
+    run_script(mysql_url, TYPED)
+    sql = "SELECT id, name FROM typed WHERE name LIKE 'Ё%' OR name LIKE '%%x'"
+    assert probe_columns(either_path, sql) == ["id", "name"]
+    duck = duckdb.connect()
+    land_sql(duck, either_path, sql, "landed", batch_rows=10, label="test")
+    assert duck.execute("SELECT * FROM landed").fetchall() == [("1", "Ёлка 🎫")]

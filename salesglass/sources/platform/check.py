@@ -99,7 +99,10 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
     try:
         init_canonical(con)
         managers = _copy_managers(con, cfg)
+        # every input is loaded alone (its table then holds its rows only): what they gave together, for the
+        # sales' partners and the months
         con.execute("CREATE TEMP TABLE __all_sales AS SELECT * FROM sales LIMIT 0")
+        con.execute("CREATE TEMP TABLE __all_partners AS SELECT partner_id FROM partners LIMIT 0")
         for inp in cfg.platform.inputs:
             one = cfg.model_copy(
                 update={
@@ -125,6 +128,7 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
                 con.execute("INSERT INTO __all_sales SELECT * FROM sales")
             elif inp.target == "partners":
                 _partner_facts(con, ic, managers, r.warnings, account_tz)
+                con.execute("INSERT INTO __all_partners SELECT partner_id FROM partners")
             else:
                 _range(con, ic, "platform_widget_installs", "installed_at", account_tz)
             if inp.target in KEPT_BY_FIRST_INPUT:
@@ -309,16 +313,16 @@ def _partner_references(con: duckdb.DuckDBPyConnection, report: PlatformCheck) -
     """Sales naming a partner the partners inputs do not list: a few are normal (`salesglass doctor`
     counts them); most of them mean the sales' partner column is not the partners' key."""
     sales = [ic for ic in report.inputs if ic.target == "sales" and ic.loaded]
-    if not sales or not con.execute("SELECT count(*) FROM partners").fetchall()[0][0]:
+    if not sales or not con.execute("SELECT count(*) FROM __all_partners").fetchall()[0][0]:
         return
     n, support, unknown = con.execute("""SELECT count(*), count(*) FILTER (partner_id IS NULL),
                                                 count(*) FILTER (partner_id IS NOT NULL AND partner_id NOT IN
-                                                                 (SELECT partner_id FROM partners))
+                                                                 (SELECT partner_id FROM __all_partners))
                                          FROM __all_sales""").fetchall()[0]
     examples = [
         r[0]
         for r in con.execute("""SELECT DISTINCT partner_id FROM __all_sales WHERE partner_id NOT IN
-                                             (SELECT partner_id FROM partners) ORDER BY 1 LIMIT 3""").fetchall()
+                                             (SELECT partner_id FROM __all_partners) ORDER BY 1 LIMIT 3""").fetchall()
     ]
     sales[0].facts.append(
         f"partners of the sales: {n - support - unknown} known, {support} without a partner "

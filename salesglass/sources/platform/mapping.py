@@ -8,6 +8,7 @@ SQL — kopecks, zones, signs, value maps, digits-only — so ten million rows n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -194,6 +195,29 @@ def _numeric_sql(sql: str, types: dict[str, str], pre: dict[str, str]) -> tuple[
     return f"({out})", (" OR ".join(dict.fromkeys(bad)) or None)
 
 
+def lost_digits_sql(e: str, src_type: str | None, unit: str) -> str | None:
+    """`_number` rounds to its scale (kopecks to whole kopecks, rubles to 4 decimals): the condition that
+    it dropped digits, so '100.004' kopecks (or 100.00004 rubles, negated) is quarantined for its decimals
+    as it is when the column is read as it stands, instead of loading rounded. None: nothing can be lost."""
+    if src_type and "INT" in src_type:
+        return None
+    scale = 2 if unit != "units" else 4
+    dec = f"DECIMAL({'16,2' if unit != 'units' else '18,4'})"
+    decimal = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", src_type or "")
+    if decimal:
+        return None if int(decimal.group(1)) <= scale else f"(TRY_CAST({e} AS {dec}) IS DISTINCT FROM {e})"
+    if src_type and not src_type.startswith(_TEXT_TYPES):  # a float
+        exact = f"TRY_CAST({e} AS DECIMAL(18,6))"
+        return f"({exact} IS NOT NULL AND TRY_CAST({exact} AS {dec}) IS DISTINCT FROM {exact})"
+    clean = f"replace(replace(replace(trim({_text(e)}), ' ', ''), chr(160), ''), ',', '.')"
+    exact = f"TRY_CAST({clean} AS DECIMAL(18,6))"
+    # the cheap test first: no parsing for the rows without a point or a comma
+    return (
+        f"(({_may_be_fraction(e)} OR contains({e}, ',')) AND {exact} IS NOT NULL "
+        f"AND TRY_CAST({exact} AS {dec}) IS DISTINCT FROM {exact})"
+    )
+
+
 def _may_be_fraction(e: str) -> str:
     """A cheap test (no regex per row) for text that may hold a fraction: '1.5', '15e-1'."""
     return f"(contains({e}, '.') OR contains({e}, 'e-') OR contains({e}, 'E-'))"
@@ -287,6 +311,10 @@ def implausible_sql(value: str, kind: Kind) -> str:
     return f"({value} < TIMESTAMPTZ '{EARLIEST_DAY} 00:00:00+00' OR {value} >= TIMESTAMPTZ '{last} 00:00:00+00')"
 
 
+def decimals_reason(name: str) -> str:
+    return f"bad {name}: more than 2 decimal places"  # the words of model/validate.py's own check
+
+
 def too_large_reason(name: str) -> str:
     return f"bad {name}: too large a number for money"
 
@@ -334,6 +362,10 @@ def staged_sql(
                 )
                 why = f"CASE WHEN isfinite({number}) THEN {quote_lit(too_large_reason(name))} ELSE {why} END"
             checks.append(f"WHEN {bad} THEN {why}")
+        if kind is Kind.MONEY and cs.column and (cs.unit != "units" or cs.negate):
+            lost = lost_digits_sql(quote_ident(cs.column), types.get(cs.column), cs.unit)
+            if lost:
+                checks.append(f"WHEN {lost} THEN {quote_lit(decimals_reason(name))}")
         if kind in (Kind.TIMESTAMPTZ, Kind.DATE):
             checks.append(
                 f"WHEN {implausible_sql(quote_ident(value), kind)} THEN {quote_lit(implausible_reason(name))}"

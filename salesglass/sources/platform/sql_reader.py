@@ -28,9 +28,13 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 from salesglass.errors import ConfigError, SalesglassError
 from salesglass.sources.platform import mysql_reader
@@ -237,9 +241,15 @@ def probe_columns(url: str, base: str) -> list[str]:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return list(conn.exec_driver_sql(sql).keys())
+            return list(conn.exec_driver_sql(_driver_sql(engine, sql)).keys())
     finally:
         engine.dispose()
+
+
+def _driver_sql(engine: Engine, sql: str) -> str:
+    """The SQL as the driver must be handed it: pymysql (paramstyle `format`) runs `sql % params` even with no
+    parameters, so a `%` of the user's own `where` (`name LIKE 'Ё%'`) is doubled, else it fails to format."""
+    return sql.replace("%", "%%") if engine.dialect.paramstyle in ("format", "pyformat") else sql
 
 
 def _text(value: object) -> str | None:
@@ -288,7 +298,7 @@ def _sqlalchemy_batches(url: str, sql: str, batch_rows: int) -> tuple[pa.Schema,
         engine.dispose()
         raise
     try:  # a server-side cursor (pymysql: SSCursor): rows come as they are fetched, not all at once
-        result = conn.execution_options(stream_results=True).exec_driver_sql(sql)
+        result = conn.execution_options(stream_results=True).exec_driver_sql(_driver_sql(engine, sql))
     except Exception:
         conn.close()
         engine.dispose()
