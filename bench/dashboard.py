@@ -291,8 +291,10 @@ def main() -> None:
             # `first` = each URL's first request once the server has opened and warmed the published file in
             # the background (`/health` says so; a server without the warm-up never does: 30 s at most)
             deadline, warm_answers = time.time() + 30, 0  # each worker answers some of the checks
+            # /health names the build and its warm-up only to a login; a new connection each time reaches each worker
+            cookies = _client(base).cookies
             while time.time() < deadline and warm_answers < 4 * args.workers:
-                warmed = httpx.get(base + "/health").json().get("warmed", False)
+                warmed = httpx.get(base + "/health", cookies=cookies).json().get("warmed", False)
                 warm_answers = warm_answers + 1 if warmed else 0
                 time.sleep(0 if warmed else 0.2)
             first: dict[str, float] = {}

@@ -61,10 +61,13 @@ def remove_dead_temps(path: Path, *, legacy: tuple[str, ...] = ()) -> list[Path]
     return removed
 
 
-def replace_whole(path: Path, data: bytes | str, *, mode: int | None = None, legacy: tuple[str, ...] = ()) -> None:
+def replace_whole(
+    path: Path, data: bytes | str, *, mode: int | None = None, legacy: tuple[str, ...] = (), durable: bool = False
+) -> None:
     """Write `path` whole under `temp_beside` and rename it into place (removed again if that fails);
     first delete what dead writers of `path` left (`legacy`: see `remove_dead_temps`). `mode`: the new
-    file's permissions from the start (else the umask's)."""
+    file's permissions from the start (else the umask's). `durable`: flush the file and the folder to disk,
+    so a power cut keeps the new version or the old one (a rotated amoCRM token cannot be asked for again)."""
     path = Path(path)
     remove_dead_temps(path, legacy=legacy)
     tmp = temp_beside(path)
@@ -77,9 +80,17 @@ def replace_whole(path: Path, data: bytes | str, *, mode: int | None = None, leg
             view = memoryview(raw)
             while view:
                 view = view[os.write(fd, view) :]
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if durable:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

@@ -83,6 +83,8 @@ def mariadb_server(*settings: str) -> Iterator[str]:
             "--innodb-flush-log-at-trx-commit=0",
             "--innodb-doublewrite=0",
             "--skip-log-bin",
+            # neither UTC nor Moscow: a reader that lets the server's zone into TIMESTAMP values shows it
+            "--default-time-zone=+05:00",
             *as_root,
             *settings,
         ],
@@ -125,8 +127,9 @@ def _wait_ready(server: subprocess.Popen, port: int, password: str, log: Path, t
             time.sleep(0.1)
 
 
-def run_script(url: str, sql: str) -> None:
-    """Run a multi-statement SQL script (schema, data) on the server behind `url`."""
+def run_script(url: str, sql: str) -> list[tuple]:
+    """Run a multi-statement SQL script (schema, data) on the server behind `url`; the rows of its last
+    result (for a query such as SHOW TABLES)."""
     import pymysql
     from pymysql.constants import CLIENT
     from sqlalchemy.engine import make_url
@@ -146,5 +149,16 @@ def run_script(url: str, sql: str) -> None:
         conn.cursor() as cur,
     ):
         cur.execute(sql)
+        rows = list(cur.fetchall() or [])
         while cur.nextset():
-            pass
+            rows = list(cur.fetchall() or [])
+        return rows
+
+
+def drop_every_table(url: str) -> None:
+    """Empty the session server's database: tests share it, and a table another test left (`order`,
+    `hostile_sales`) would be inspected, proposed or read by the next one."""
+    names = [n for (n,) in run_script(url, "SHOW TABLES")]
+    if names:
+        quoted = ", ".join("`" + n.replace("`", "``") + "`" for n in names)
+        run_script(url, f"SET FOREIGN_KEY_CHECKS = 0; DROP TABLE IF EXISTS {quoted}; SET FOREIGN_KEY_CHECKS = 1")

@@ -123,3 +123,40 @@ def test_an_old_world_readable_sessions_file_is_narrowed_and_said(tmp_path, usua
         SessionStore(path, lifetime_seconds=3600, idle_seconds=600).create("anna@example.ru", 1)
     assert mode(path) == 0o600
     assert f"the sessions file {path} was readable by others (mode 644): made it owner-only (0600)" in caplog.text
+
+
+KILLED_MID_WRITE = """
+import os, sys
+from pathlib import Path
+os.umask(0o022)
+os.replace = lambda *a, **k: os.kill(os.getpid(), 9)  # killed after writing the new version, before the rename
+if sys.argv[1] == "token":
+    from salesglass.sources.amocrm.auth import write_secret
+    write_secret(Path(sys.argv[2]), {"access_token": "new"})
+else:
+    from salesglass.serve.users import UserStore
+    UserStore(Path(sys.argv[2]))._save([])
+"""
+
+
+@pytest.mark.parametrize("which", ["token", "users"])
+def test_a_write_killed_midway_leaves_a_private_file_the_next_write_deletes(tmp_path, usual_umask, which):
+    """A token or logins write killed between writing and renaming leaves its temporary file: it holds
+    secrets, so it is owner-only from creation, and the next write deletes it (it used to stay for ever)."""
+    import subprocess
+    import sys
+
+    from salesglass.serve.users import UserStore
+    from salesglass.sources.amocrm.auth import write_secret
+
+    path = tmp_path / ("amocrm-token.json" if which == "token" else "users.json")
+    killed = subprocess.run([sys.executable, "-c", KILLED_MID_WRITE, which, str(path)], check=False)
+    assert killed.returncode == -9
+    (left,) = tmp_path.iterdir()
+    assert left != path and mode(left) == 0o600
+    if which == "token":
+        write_secret(path, {"access_token": "newer"})
+    else:
+        UserStore(path)._save([])
+    assert list(tmp_path.iterdir()) == [path]
+    assert mode(path) == 0o600

@@ -113,12 +113,9 @@ def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[st
             )
         )
     if col.kind is not Kind.TEXT and (text or not same_type) and not _fits_money(col, src_type):
-        out.append(
-            (
-                f"({_cast(col, ref, src_type)}) IS NULL AND NOT {blank}",
-                f"bad {col.name}: not a valid {col.kind.name.lower()}",
-            )
-        )
+        # money that is no number is said as the platform mapping says it ('not a valid number'): one reason
+        what = "number" if col.kind is Kind.MONEY else col.kind.name.lower()
+        out.append((f"({_cast(col, ref, src_type)}) IS NULL AND NOT {blank}", f"bad {col.name}: not a valid {what}"))
     if col.kind in (Kind.INTEGER, Kind.BIGINT) and "INT" not in src_type:
         # TRY_CAST('1.5' AS INTEGER) rounds to 2: a fractional count must not pass silently
         exact, exact_type = _exact(ref, src_type)

@@ -61,8 +61,8 @@ def backup(
         raise SalesglassError(f"the backup folder {target} is inside the folder it backs up ({source}): pick another")
     if target.exists() and any(target.iterdir()):
         raise SalesglassError(f"the backup folder {target} is not empty: give a new or empty folder")
-    lock = RefreshLock(lock_path_for(cfg.warehouse_path), stale_after=cfg.refresh.stale_lock_minutes * 60.0)
-    lock.label = "backup"
+    stale = cfg.refresh.stale_lock_minutes * 60.0
+    lock = RefreshLock(lock_path_for(cfg.warehouse_path), stale_after=stale, label="backup")  # a refresh says so
     deadline = time.monotonic() + wait_seconds
     while True:
         try:

@@ -42,9 +42,8 @@ class LockBusy(Exception):
     def __init__(self, holder: dict[str, Any]) -> None:
         self.holder = holder
         since = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(holder.get("started", 0)))
-        super().__init__(
-            f"another refresh is running (pid {holder.get('pid')} on {holder.get('host')}, since {since} UTC)"
-        )
+        what = "another refresh" if holder.get("label", "refresh") == "refresh" else f"a {holder.get('label')}"
+        super().__init__(f"{what} is running (pid {holder.get('pid')} on {holder.get('host')}, since {since} UTC)")
 
 
 def process_started(pid: int) -> float | None:

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from salesglass.account_zone import AccountZone, resolve_zone
+from salesglass.processes import replace_whole
 from salesglass.refresh.config import parse_hhmm
 from salesglass.refresh.runner import RunResult, Step, WorkerRun, default_steps
 
@@ -204,7 +205,8 @@ class _DigestState:
             return None
 
     def mark(self, week: str) -> None:
-        self.path.write_text(json.dumps({"week": week, "at": time.time()}))
+        # whole or not at all: a half-written file reads as "never sent", and the week's digest would go again
+        replace_whole(self.path, json.dumps({"week": week, "at": time.time()}))
 
 
 def start_background_refresh(

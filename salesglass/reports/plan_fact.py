@@ -13,14 +13,16 @@ plan × days elapsed / days in that month, rounded — so a running period's fac
 plan asked for by as_of, not with the whole period's target. Attainment to date = round(100 × fact / plan
 to date, 2); forecast attainment = round(100 × forecast / whole period's realistic plan, 2); both NULL
 without a plan, when that plan is 0 or below (no percentage of it means anything), and for margin_pct
-(a ratio of ratios is no attainment).
+(a ratio of ratios is no attainment); the forecast's attainment and the chances of the plans are also NULL
+when some month of the period has no plan (a year's forecast against its first quarter's plan).
 
 run_rate: a complete period's fact; for the running period fact × days_in_period / days_elapsed,
 rounded — each metric from its own fact (so margin's run-rate is not revenue's minus cost's), and
 margin_pct from the run-rate margin and revenue. forecast: a complete period's fact; for the running
 period fact + forecast_base + forecast_pipeline + forecast_new_deals (reports/forecast/, docs/forecast.md), with
 forecast_low / forecast_high and the chance of reaching each plan from the backtest.
-Periods starting after as_of are not reported. Plans are
+Periods starting after as_of are not reported; the running ones always are for the company (and for a
+manager the forecast expects something of), even before their first sale. Plans are
 targets, not facts: the as_of cut does not apply to them. Counts (tickets, new_partners) are shown as
 DECIMAL(18,2) like the money, so one column type carries every metric.
 """
@@ -98,18 +100,28 @@ def _month_plans(canon: Canon, params: BuildParams) -> ibis.Table:
         aggs[f"r_{m}"] = _sum_or_null(pl.r, pl.metric == m)
         aggs[f"o_{m}"] = _sum_or_null(pl.o, pl.metric == m)
         aggs[f"t_{m}"] = _sum_or_null(pl.t, pl.metric == m)
+        aggs[f"c_{m}"] = ibis.ifelse(pl.r.count(where=pl.metric == m) > 0, 1, 0).cast(_I64)  # a planned month
     return pl.group_by("month", "mkey").agg(**aggs)
 
 
-def _rollup(facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: BuildParams) -> ibis.Table:
-    """One period type: facts and plans rolled up from months, on every (period, manager) with either."""
+def _rollup(
+    facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: BuildParams, expected: ibis.Table | None = None
+) -> ibis.Table:
+    """One period type: facts and plans rolled up from months, on every (period, manager) with either, and
+    on the running period of the company and of every manager the forecast expects something of
+    (`expected`: period_type, period_start, mkey; None: facts and plans only) — on the 1st before the
+    first sale, in a month the business is closed, or for a manager without a plan whose partners have not
+    sold yet this month, the running period had no row at all, so no forecast either."""
     f = facts.group_by(period_start=facts.month.truncate(unit), mkey=facts.mkey).agg(
         **{m: facts[m].sum() for m in _FACTS}
     )
     p = plans.group_by(period_start=plans.month.truncate(unit), mkey=plans.mkey).agg(
         **{c: _sum_or_null(plans[c]) for c in plans.columns if c not in ("month", "mkey")}
     )
-    keys = union_all(f.select("period_start", "mkey"), p.select("period_start", "mkey"), distinct=True)
+    keys = [f.select("period_start", "mkey"), p.select("period_start", "mkey")]
+    if expected is not None:
+        keys.append(expected.filter(expected.period_type == kind).select("period_start", "mkey"))
+    keys = union_all(*keys, distinct=True)
     keys = keys.filter(keys.period_start <= ibis.literal(params.as_of, type="date"))
     w = left_join(left_join(keys, f, ["period_start", "mkey"]), p, ["period_start", "mkey"])
     start, end = _running(params.as_of, unit)
@@ -124,10 +136,9 @@ def _rollup(facts: ibis.Table, plans: ibis.Table, kind: str, unit: str, params: 
     )
 
 
-def _with_forecast_parts(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
-    """Adds the forecast's base (b_…), pipeline (p_…) and new deals (n_…) after as_of to the running periods'
-    rows (0 elsewhere)."""
-    parts = forecast_plan.running_parts(canon, params)
+def _with_forecast_parts(w: ibis.Table, parts: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
+    """Adds the forecast's base (b_…), pipeline (p_…) and new deals (n_…) after as_of (`parts`:
+    forecast_plan.running_parts) to the running periods' rows (0 elsewhere)."""
     w = left_join(w, parts, ["period_type", "period_start", "mkey"])
     cols = [c for c in parts.columns if c[:2] in ("b_", "p_", "n_")]
     w = w.mutate(**{c: ibis.ifelse(w.running, w[c].fill_null(0), 0) for c in cols})
@@ -148,13 +159,17 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     b = {m: w[f"b_{m}"] for m in _FACTS} | {"margin": w.b_revenue - w.b_cost}
     p = {m: w[f"p_{m}"] for m in _FACTS} | {"margin": w.p_revenue - w.p_cost}
     n = {m: w[f"n_{m}"] for m in _FACTS} | {"margin": w.n_revenue - w.n_cost}
-    # fact, realistic, optimistic, run-rate, plan to date, forecast, base, pipeline, new deals
+    # fact, realistic, optimistic, run-rate, plan to date, forecast, base, pipeline, new deals, and whether
+    # every month of the period has a plan (a forecast of a whole year against a plan of its first quarter
+    # read "465 %", and the chance of beating that plan 100 %)
     fact = {m: w[m] for m in _FACTS} | {"margin": margin}
     fc = {m: fact[m] + b[m] + p[m] + n[m] for m in fact}
+    months = ibis.cases((w.period_type == "month", 1), (w.period_type == "quarter", 3), else_=12)
+    whole = {m: w[f"c_{m}"].fill_null(0) >= months for m in PLAN_METRICS}
     metrics = {
-        m: (fact[m], none, none, run_rate(fact[m]), none, fc[m], b[m], p[m], n[m])
+        m: (fact[m], none, none, run_rate(fact[m]), none, fc[m], b[m], p[m], n[m], ibis.literal(False))
         if m == "cost"
-        else (fact[m], w[f"r_{m}"], w[f"o_{m}"], run_rate(fact[m]), w[f"t_{m}"], fc[m], b[m], p[m], n[m])
+        else (fact[m], w[f"r_{m}"], w[f"o_{m}"], run_rate(fact[m]), w[f"t_{m}"], fc[m], b[m], p[m], n[m], whole[m])
         for m in (*_FACTS, "margin")
     }
     metrics["margin_pct"] = (
@@ -167,6 +182,7 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
         none,
         none,
         none,
+        whole["margin"] & whole["revenue"],
     )
     # unpivot with one pass (a 7-way array join) rather than 7 UNION ALL copies of `w`: ClickHouse expands
     # each copy in full, which made this the slowest query there
@@ -187,6 +203,7 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
         base=pick(6),
         pipe=pick(7),
         new=pick(8),
+        whole=pick(9),
     )
     x = forecast_plan.with_range(x, canon, params)
     return x.select(
@@ -208,6 +225,7 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
         forecast_high=from_cents(x.hi),
         chance_realistic_pct=x.chance_real,
         chance_optimistic_pct=x.chance_opt,
+        plan_whole_=x.whole,
     )
 
 
@@ -217,16 +235,19 @@ def _attainment(t: ibis.Table) -> ibis.Table:
     Undefined (NULL) when that plan is 0 or below: a percentage of a negative margin plan reads backwards
     (a bigger loss than planned came out as −47 515 %, a smaller one as a high attainment), and of a zero
     plan it is a division by zero; the page shows "—" and says why. A negative fact against a positive plan
-    stays a (negative) percentage: the plan is a target, and the fact is that far below it."""
+    stays a (negative) percentage: the plan is a target, and the fact is that far below it. The forecast's
+    attainment is also undefined when some month of the period has no plan (plan_whole_): the plan is then
+    a target for part of the period, and the whole period's forecast against it is no attainment."""
     ratio = t.metric != "margin_pct"
 
-    def pct(num, den):
-        defined = ratio & (den > 0)
+    def pct(num, den, also=True):
+        defined = ratio & (den > 0) & also
         return ibis.ifelse(defined, from_cents(pct_cents(to_cents(num), to_cents(den))), ibis.null("decimal(18,2)"))
 
     return t.mutate(
-        attainment_to_date_pct=pct(t.fact, t.plan_to_date), forecast_attainment_pct=pct(t.forecast, t.plan_realistic)
-    )
+        attainment_to_date_pct=pct(t.fact, t.plan_to_date),
+        forecast_attainment_pct=pct(t.forecast, t.plan_realistic, t.plan_whole_),
+    ).drop("plan_whole_")
 
 
 def _running(as_of: date, unit: str) -> tuple[date, date]:
@@ -243,8 +264,10 @@ def _running(as_of: date, unit: str) -> tuple[date, date]:
 def build(canon: Canon, params: BuildParams) -> ibis.Table:
     facts = _month_facts(canon, params)
     plans = _month_plans(canon, params)
-    w = union_all(
-        *[_rollup(facts, plans, kind, unit, params) for kind, unit in (("month", "M"), ("quarter", "Q"), ("year", "Y"))]
-    )
-    w = _with_forecast_parts(w, canon, params)
+    parts = forecast_plan.running_parts(canon, params)
+    something = ibis.or_(*[parts[c] != 0 for c in parts.columns if c[:2] in ("b_", "p_", "n_")])
+    expected = parts.filter((parts.mkey == COMPANY) | something).select("period_type", "period_start", "mkey")
+    kinds = (("month", "M"), ("quarter", "Q"), ("year", "Y"))
+    w = union_all(*[_rollup(facts, plans, kind, unit, params, expected) for kind, unit in kinds])
+    w = _with_forecast_parts(w, parts, canon, params)
     return _attainment(_metrics(w, canon, params)).order_by("period_type", "period_start", "manager_id", "metric")

@@ -67,8 +67,18 @@ BONUS_STRINGS: dict[str, tuple[str, str]] = {
     "before": ("Before", "Было"),
     "after": ("After", "Стало"),
     "no_manager_login": (
-        "Your login is not tied to an amoCRM user, so there is no statement to show.",
-        "Ваш вход не связан с пользователем amoCRM, поэтому расчёта нет.",
+        "Your login is not tied to an amoCRM user (no amoCRM user has its e-mail), so there is no statement to "
+        "show. Ask an admin for a login with the e-mail of your amoCRM user.",
+        "Ваш вход не связан с пользователем amoCRM (ни у одного пользователя amoCRM нет его e-mail), поэтому "
+        "расчёта нет. Попросите администратора завести логин с e-mail вашего пользователя amoCRM.",
+    ),
+    "corrected_later": (
+        "Corrected in a later month (this statement stays as it was; the correction is paid there)",
+        "Исправлено в следующих месяцах (этот расчёт остаётся как был; поправка учтена там)",
+    ),
+    "dispute_adjusted_by": (
+        "Adjustment {amount} in {month}: a manual line of that month's statement from the next build.",
+        "Корректировка {amount} в {month}: ручная строка расчёта этого месяца после следующей сборки.",
     ),
     "rule_clawback": ("clawback", "удержание"),
     "rule_true_up": ("true-up", "доначисление"),

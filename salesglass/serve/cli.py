@@ -398,8 +398,10 @@ def run_workers(cfg: Any, config: Path | None, *, refresh: bool = False, webhook
 
 def worker_app() -> FastAPI:
     """The app of one worker process of `run_workers` (uvicorn calls it by name in each worker)."""
+    import contextlib
     import json
     import os
+    from collections.abc import AsyncIterator
 
     from salesglass.config import load_config
 
@@ -409,7 +411,16 @@ def worker_app() -> FastAPI:
     cfg = load_config(settings["config"])
     cfg.dashboard.workers = settings["workers"]
     served = serving(cfg, webhooks=settings["webhooks"])
-    served.app.add_event_handler("shutdown", served.stop)
+
+    @contextlib.asynccontextmanager
+    async def stop_on_shutdown(_app: Any) -> AsyncIterator[None]:
+        """The worker's webhook queue and warm-up thread end with it (Starlette 1.0 has no event handlers)."""
+        try:
+            yield
+        finally:
+            served.stop()
+
+    served.app.router.lifespan_context = stop_on_shutdown
     return served.app
 
 

@@ -122,6 +122,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "budget is negative, not a number, or has more than 2 decimals (deal kept, budget unknown)",
         "бюджет отрицательный, не число или с долями копейки (сделка загружена, бюджет неизвестен)",
     ),
+    "reason_created_implausible": (
+        "creation date before 2000 or in the future (deal kept, created at its first event or last update)",
+        "дата создания раньше 2000 года или в будущем "
+        "(сделка загружена, создана — по первому событию или последнему изменению)",
+    ),
+    "reason_closed_implausible": (
+        "close date before 2000 or in the future (deal kept, close date unknown)",
+        "дата закрытия раньше 2000 года или в будущем (сделка загружена, дата закрытия неизвестна)",
+    ),
     "reason_enum_unknown": (
         "field «{field}» ({field_id}): option id {enum} is not one of its options and came without its text "
         "(deal kept, value unknown)",
@@ -234,8 +243,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Попросите администратора открыть общие итоги.",
     ),
     "not_linked": (
-        "Your login {email} is not tied to an amoCRM user (managers.email), so there are no figures of yours to show.",
-        "Ваш логин {email} не связан с пользователем amoCRM (managers.email), поэтому своих показателей нет.",
+        "Your login {email} is not tied to an amoCRM user (no amoCRM user has this e-mail), so there are no figures "
+        "of yours to show. Ask an admin for a login with the e-mail of your amoCRM user.",
+        "Ваш логин {email} не связан с пользователем amoCRM (ни у одного пользователя amoCRM нет этого e-mail), "
+        "поэтому своих показателей нет. Попросите администратора завести логин с e-mail вашего пользователя amoCRM.",
+    ),
+    "planfact_nothing_of": (
+        "Nothing for {manager} in {period}: no plan names them, none of the partners they develop sold and no new "
+        "partner of theirs made a first sale.",
+        "{manager}, {period}: ничего нет — плана нет, партнёры в развитии не продавали, первых продаж новых "
+        "партнёров нет.",
     ),
     "not_linked_short": ("not found in amoCRM", "нет в amoCRM"),
     "drill_own_rows": ("Only your own rows are listed.", "В списке только ваши строки."),
@@ -368,6 +385,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Прогноз = факт + база + воронка + новые сделки (ещё не созданные, в недавнем темпе; только по "
         "компании); база сочетает сезонную модель с темпом текущего периода в той доле, что лучше всего "
         "сработала в бэктесте. P10–P90 и шансы — по бэктесту в той же точке периода.",
+    ),
+    "forecast_no_range": (
+        "“—” in P10–P90 and the chances: they appear once the forecast can be tested on at least {need} complete "
+        "past {periods} (a tested day needs {days} days of sales before it){so_far}.",
+        "«—» в P10–P90 и шансах: они появятся, когда прогноз можно будет проверить хотя бы на {need} завершённых "
+        "прошлых {periods} (проверяемому дню нужно {days} дней продаж до него){so_far}.",
+    ),
+    "forecast_no_range_so_far": ("; so far it was tested on {have}", "; пока он проверен на {have}"),
+    "past_month": ("months", "месяцах"),
+    "past_quarter": ("quarters", "кварталах"),
+    "past_year": ("years", "годах"),
+    "tip_plan_leaves_months": (
+        "No figure for the whole period: the plan leaves out {months} (a forecast of the whole period against "
+        "part of its plan reads too high).",
+        "Нет значения за весь период: в плане нет месяцев: {months} (прогноз за весь период против части "
+        "плана читается завышенным).",
+    ),
+    "note_plan_leaves_months": (
+        "“—” against the whole period's plan: the plan leaves out {months}; compare month by month.",
+        "«—» против плана за весь период: в плане нет месяцев: {months}; сравнивайте по месяцам.",
     ),
     "table_forecast_accuracy": ("How accurate the forecast has been (backtest)", "Точность прогноза (бэктест)"),
     "point_of_period": ("As of", "На дату"),

@@ -8,10 +8,8 @@ A manager's login is tied to an amoCRM user by e-mail (`managers.email`).
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
-import tempfile
 import threading
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -24,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from salesglass.errors import SalesglassError
 from salesglass.private_files import keep_private
+from salesglass.processes import replace_whole
 
 Role = Literal["admin", "manager"]
 ROLES: tuple[str, ...] = ("admin", "manager")
@@ -76,15 +75,9 @@ class UserStore:
 
     def _save(self, users: list[User]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".users-", dir=self.path.parent)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({"users": [asdict(u) for u in users]}, f, ensure_ascii=False, indent=1)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # password hashes: 0600 from creation; a write killed midway leaves a file the next write deletes
+        text = json.dumps({"users": [asdict(u) for u in users]}, ensure_ascii=False, indent=1)
+        replace_whole(self.path, text, mode=0o600)
 
     def list(self) -> list[User]:
         return sorted(self._load(), key=lambda u: u.email)

@@ -78,11 +78,23 @@ def cf(fid: int, *values: object, enum_ids: tuple | None = None) -> dict:
 
 
 def run(
-    lead_fields: list[dict], company_fields: list[dict], leads: list[dict], companies: list[dict], fields: dict
+    lead_fields: list[dict],
+    company_fields: list[dict],
+    leads: list[dict],
+    companies: list[dict],
+    fields: dict,
+    *,
+    events: list[tuple[str, str, int, int]] = (),  # (id, type, lead id, created_at)
 ) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     init_canonical(con)
     init_raw(con)
+    for event_id, kind, lead_id, at in events:
+        con.execute(
+            "INSERT INTO raw_amocrm_events (id, type, entity_type, entity_id, created_at, data) "
+            "VALUES (?, ?, 'lead', ?, ?, '{}')",
+            [event_id, kind, lead_id, at],
+        )
     for table, rows in (("raw_amocrm_leads", leads), ("raw_amocrm_companies", companies)):
         for r in rows:
             con.execute(

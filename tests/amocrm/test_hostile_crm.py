@@ -63,3 +63,46 @@ def test_companies_without_a_name_or_sharing_an_inn_link_only_by_evidence(tmp_pa
     # what data quality counts as unlinked (reports/data_quality.py: live deals without a partner)
     unlinked = con.execute("SELECT count(*) FROM deals WHERE partner_id IS NULL AND NOT is_deleted").fetchone()
     assert unlinked == (9 + 3,)  # the 9 deals without a company, 20, 21 and 24
+
+
+def test_absurd_creation_and_close_dates_keep_the_deal_with_a_note():
+    """A deal created in 1811 or in 2100 takes its first event's time (else its last update's); closed_at = 0
+    is an open deal; a close date in 1811 is unknown. Each absurd date is one note; the deals all load."""
+    from datetime import UTC, datetime
+
+    from salesglass.sources.amocrm.mapping import CLOSED_IMPLAUSIBLE, CREATED_IMPLAUSIBLE
+
+    y1811 = int(datetime(1811, 6, 1, tzinfo=UTC).timestamp())
+    y2100 = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())
+    first_event = 1_699_000_000  # 2023-11-03 08:26:40 UTC: deal 31's lead_added
+    dates = {  # deal → (created_at, closed_at)
+        30: (1_690_000_000, 1_700_000_000),  # 2023-07-22 04:26:40, closed 2023-11-14 22:13:20: as they are
+        31: (y1811, 0),  # created in 1811, "closed" at 0
+        32: (y2100, None),  # created in 2100, no event: its last update (lead(): 1_700_000_000)
+        33: (1_690_000_000, y1811),  # closed in 1811
+    }
+    leads = []
+    for deal_id, (created, closed) in dates.items():
+        raw = lead(deal_id)
+        raw["created_at"], raw["closed_at"] = created, closed
+        leads.append(raw)
+    con = run([], [], leads, [], {}, events=[("e1", "lead_added", 31, first_event)])
+    got = {d: (c, cl) for d, c, cl in con.execute("SELECT deal_id, created_at, closed_at FROM deals").fetchall()}
+    at = lambda epoch: datetime.fromtimestamp(epoch, UTC)  # noqa: E731
+    assert got == {
+        30: (at(1_690_000_000), at(1_700_000_000)),
+        31: (at(first_event), None),
+        32: (at(1_700_000_000), None),
+        33: (at(1_690_000_000), None),
+    }
+    assert got[31][0] == datetime(2023, 11, 3, 8, 26, 40, tzinfo=UTC)  # read by hand from the epoch
+    notes = con.execute("SELECT source_key, reason FROM quarantine ORDER BY 1, 2").fetchall()
+    assert notes == [("31", CREATED_IMPLAUSIBLE), ("32", CREATED_IMPLAUSIBLE), ("33", CLOSED_IMPLAUSIBLE)]
+    # the 'lead' stage starts at the date that stands in, not in 1811
+    lead_stage = "SELECT reached_at FROM deal_stages WHERE deal_id = 31 AND stage = 'lead'"
+    assert con.execute(lead_stage).fetchone() == (at(first_event),)
+    t = Formatter("ru", "RUB").t
+    assert reason_label(t, CLOSED_IMPLAUSIBLE) == (
+        "дата закрытия раньше 2000 года или в будущем (сделка загружена, дата закрытия неизвестна)"
+    )
+    assert reason_label(Formatter("en", "RUB").t, CREATED_IMPLAUSIBLE).startswith("creation date before 2000")

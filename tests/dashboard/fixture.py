@@ -144,7 +144,8 @@ UPDATE report_plan_fact SET plan_to_date = 96774.19, attainment_to_date_pct = 12
  WHERE period_type = 'month' AND manager_id = 102 AND metric = 'turnover';
 UPDATE report_plan_fact SET plan_to_date = 495161.29, attainment_to_date_pct = 70.68, forecast_attainment_pct = 70.77
  WHERE period_type = 'quarter' AND metric = 'turnover';
-UPDATE report_plan_fact SET plan_to_date = 495161.29, attainment_to_date_pct = 70.68, forecast_attainment_pct = 56.76
+-- the year's plan holds no month after March: no attainment of the whole year (report_plan_fact)
+UPDATE report_plan_fact SET plan_to_date = 495161.29, attainment_to_date_pct = 70.68, forecast_attainment_pct = NULL
  WHERE period_type = 'year' AND metric = 'turnover';
 INSERT INTO report_new_partners VALUES
  ('2026-01-01', 101, 'organizer', 1, 0, 0, 1), ('2026-02-01', 101, 'organizer', 0, 1, 1, 0),

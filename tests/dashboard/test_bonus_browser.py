@@ -75,6 +75,43 @@ def test_manager_opens_her_statement_and_its_xlsx(page_for, server, tmp_path) ->
     wb = load_workbook(path)
     values = [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
     assert "Anna Petrova" in values and -200 in values and 5000 in values
+    # February's statement says that March corrects it (the clawback of −200.00 for a February refund)
+    page.select_option("select[name=month]", "2026-02")
+    page.click("form.pick button[type=submit]")
+    page.wait_for_selector("[data-testid=statement-total]")
+    assert (
+        page.locator("[data-testid=statement-total]").inner_text() == "Total to pay: 9,300.00\u00a0₽"
+    )  # 7 500 + 1 800
+    later = page.locator("[data-testid=corrected-later]")
+    assert later.inner_text().endswith(": −200.00\u00a0₽ — Mar 2026.")
+    later.locator("a").click()
+    page.wait_for_selector("[data-testid=statement-total]")
+    assert page.locator("[data-testid=corrected-later]").count() == 0  # March corrects no later month
+
+    # she disputes the acquisition share of P1; an admin answers it with an adjustment; she reads the answer
+    first = page.locator('[data-table="lines"] tbody tr').first
+    first.locator("summary").click()
+    first.locator("input[name=comment]").fill("the base should be 12 000")
+    first.locator("[data-testid=dispute-form] button").click()
+    page.wait_for_selector("[data-testid=done]")
+    row = page.locator('[data-table="disputes"] tbody tr')
+    assert row.count() == 1 and "the base should be 12 000" in row.inner_text()
+    assert row.locator('[data-col="status"]').inner_text() == "open"
+    admin = page_for("admin@demo.test")
+    admin.goto(page.url.split("/bonus/")[0] + "/bonus/periods")
+    answer = admin.locator('[data-table="disputes"] tr[data-dispute]').first
+    answer.locator("input[name=answer]").fill("agreed: the base was 12 000")
+    answer.locator("input[name=amount]").fill("200")
+    answer.locator('button[value="adjust"]').click()
+    admin.wait_for_selector("[data-testid=done]")
+    page.goto(page.url.split("&done")[0])
+    assert row.locator('[data-col="partner"]').inner_text() == "Театр Луна (P1)"
+    assert row.locator('[data-col="status"]').inner_text() == "adjusted"
+    assert row.locator('[data-col="answer"]').inner_text() == (
+        "agreed: the base was 12 000\nAdjustment 200.00\u00a0₽ in Mar 2026: a manual line of that month's "
+        "statement from the next build."
+    )
+
     # the print view hides navigation and forms
     page.emulate_media(media="print")
     assert not page.locator(".sidebar").is_visible()

@@ -85,6 +85,20 @@ def test_admin_walks_every_page_filters_drills_downloads_and_logs_out(page_for, 
     assert page.locator('[data-kpi="0"] .value').inner_text() == "150,000\u00a0₽"
     assert _cell(page, "plan_fact", "fact", 0) == "150,000.00\u00a0₽"
     assert _cell(page, "plan_fact", "plan_realistic", 0) == "300,000.00\u00a0₽"
+    # the year 2026: its plan has no month after March, so no figure against the whole year's plan, and the
+    # page says which months are missing (a tip on the "—", a note under the table); the charts still draw
+    page.goto(f"{server}/planfact?period=year&at=2026-01-01")
+    page.wait_for_selector("[data-chart] svg")
+    tip = page.locator('[data-table="plan_fact"] tbody tr').nth(0).locator('td[data-col="forecast_attainment"] .tip')
+    assert tip.inner_text() == "—"
+    assert tip.get_attribute("title").startswith(
+        "No figure for the whole period: the plan leaves out Apr 2026 – Dec 2026"
+    )
+    assert (
+        "the plan leaves out Apr 2026 – Dec 2026; compare month by month"
+        in page.locator('[data-table="plan_fact"]').inner_text()
+    )
+    _shot(page, "planfact-year-part-planned")
 
     # sales: monthly budget of won deals = report_monthly_deals (Feb 2026: 1 200 000.00)
     page.goto(f"{server}/sales")
@@ -164,6 +178,13 @@ def test_manager_sees_only_own_deals_and_bonus_lines(page_for, server) -> None:
     resp = page.goto(f"{server}/quality")
     assert resp.status == 403
 
+    # plan vs fact: no plan names Anna and she develops no partner (fixture: only the company and Boris have
+    # rows), so the page says why every figure is a dash, and no dash is a link to an empty list
+    page.goto(f"{server}/planfact?period=month&at=2026-03-01")
+    assert page.locator("#main .notice").inner_text().startswith("Anna Petrova, мар 2026: ничего нет")
+    assert page.locator('[data-table="plan_fact"] td[data-col="fact"] a').count() == 0
+    assert page.locator('[data-kpi="0"] .value').inner_text() == "—"
+
     # on her phone (390 px): the page takes the whole width (the menu goes on top), nothing scrolls the page
     # sideways, and a chart's legend stays one row above the plot instead of wrapping over the bars
     page.set_viewport_size({"width": 390, "height": 844})
@@ -177,6 +198,22 @@ def test_manager_sees_only_own_deals_and_bonus_lines(page_for, server) -> None:
             _names, rows = chart.evaluate(LEGEND_ROWS_JS)
             assert len(rows) <= 1, f"{name}: the legend of {chart.get_attribute('id')} wraps into rows {rows}"
     _shot(page, "manager-bonuses-phone")
+
+
+def test_a_development_manager_sees_his_own_plan_and_forecast(page_for, server) -> None:
+    """Boris (102) develops P1 and P2: March turnover 120 000 against his plan of 200 000, pro rata to the 15th
+    of 31 days 200 000 × 15 / 31 = 96 774.19 (shown in whole roubles), so 120 000 / 96 774.19 = 124.00 %;
+    forecast 248 000 = 124 % of the month's plan. The company's 150 000 is not on his page."""
+    page = page_for("boris@demo.test")
+    page.goto(f"{server}/planfact?period=month&at=2026-03-01")
+    assert page.locator("#main .notice").count() == 0
+    assert page.locator('[data-table="plan_fact"] h2').inner_text() == "Plan vs fact: Mar 2026 — Boris Ivanov"
+    assert page.locator('[data-kpi="0"] .value').inner_text() == "120,000\u00a0₽"
+    assert page.locator('[data-kpi="0"] .sub').inner_text() == "Plan to 2026-03-15: 96,774\u00a0₽"
+    assert page.locator('[data-kpi="1"] .value').inner_text() == "124.0%"
+    assert page.locator('[data-kpi="2"] .value').inner_text().startswith("248,000")
+    assert "150,000" not in page.locator("#main").inner_text()
+    _shot(page, "manager-planfact")
 
 
 def test_hostile_partner_names_show_as_text(page_for, server) -> None:
@@ -343,6 +380,11 @@ def test_a_funnel_with_nothing_to_show_draws_no_funnel(browser, long_names_serve
         page.wait_for_selector("#chart-funnel svg text")
         assert "Nothing for these filters" in page.locator("#chart-funnel").inner_text()
         assert page.locator("#chart-funnel svg path").count() == 0
+        # plan vs fact names the login, not the server's "nobody" id (#-1), and says why there is nothing
+        page.goto(f"{long_names_server}/planfact")
+        assert "#-1" not in page.locator("#main").inner_text()
+        assert "stranger@demo.test" in page.locator('[data-table="plan_fact"] h2').inner_text()
+        assert "is not tied to an amoCRM user" in page.locator("#main .notice").inner_text()
     finally:
         ctx.close()
 

@@ -191,3 +191,41 @@ def test_a_planned_loss_has_no_attainment_and_says_why(forecast_site):
     margin = dict(zip(header, next(line for line in lines if line[0] == "Margin"), strict=True))
     assert margin["Plan to 2025-01-28"] == "-90.32"
     assert margin["Attainment to 2025-01-28"] == margin["Forecast vs the period's plan"] == ""
+
+
+def test_empty_forecast_cells_of_a_quarter_say_why(forecast_site):
+    """Q1 2025 as of 28 January: the backtest replayed October–December 2024 only, so its quarter cases come
+    from one quarter (fewer than 3: no P10–P90, no chances), and the plans cover January alone (no
+    attainment of the whole quarter, no chances). The "—" used to stand there with no reason; now the table
+    says once why the range is missing and the cells name the months the plan leaves out. The month page,
+    whose cases come from three months, has its range and no such line."""
+    from salesglass.serve.web.app import create_app
+
+    app = create_app(forecast_site)
+    with TestClient(app, headers={"accept-language": "en"}) as client:
+        login(client, "admin@demo.test")
+        html = client.get("/planfact?period=quarter").text
+        month = client.get("/planfact?period=month").text
+    with TestClient(app, headers={"accept-language": "ru"}) as client:
+        login(client, "admin@demo.test")
+        ru = client.get("/planfact?period=quarter").text
+    forecast = html.split('data-table="forecast"')[1].split("</section>")[0]
+    assert (
+        "“—” in P10–P90 and the chances: they appear once the forecast can be tested on at least 3 complete past "
+        "quarters (a tested day needs 112 days of sales before it); so far it was tested on 1."
+    ) in forecast
+    rows = _forecast_table(html)
+    assert rows["P10"]["turnover"] == rows["P90"]["turnover"] == "—"
+    why = "No figure for the whole period: the plan leaves out Feb 2025 – Mar 2025"
+    chance = rows["Chance of realistic plan"]["turnover"]
+    assert chance.startswith('<span class="tip" title="' + why) and chance.endswith(">—</span>"), chance
+    plan_fact = html.split('data-table="plan_fact"')[1].split("</section>")[0]
+    cells = {
+        re.sub(r"<[^>]+>", "", c["metric"]).strip(): c
+        for tr in re.findall(r"<tr>(.*?)</tr>", plan_fact.split("<tbody>")[1], re.S)
+        for c in [dict(re.findall(r'data-col="([^"]+)">\s*(.*?)</td>', tr, re.S))]
+    }
+    assert cells["Turnover"]["forecast_attainment"].startswith('<span class="tip" title="' + why)
+    assert "the plan leaves out Feb 2025 – Mar 2025; compare month by month" in plan_fact
+    assert "«—» в P10–P90 и шансах: они появятся" in ru and "в плане нет месяцев: фев 2025 – мар 2025" in ru
+    assert "they appear once the forecast" not in month and "leaves out" not in month

@@ -220,14 +220,16 @@ def fuzz_site(tmp_path_factory: pytest.TempPathFactory):
     queue.stop()
 
 
-def routes_of(app) -> list[tuple[str, str]]:
+def routes_of(app, prefix: str = "") -> list[tuple[str, str]]:
     """(method, path template) of every route the app serves, read from the app itself."""
     out = []
     for route in app.routes:
         if isinstance(route, APIRoute):
-            out += [(m, route.path) for m in sorted(route.methods) if m in ("GET", "POST")]
+            out += [(m, prefix + route.path) for m in sorted(route.methods) if m in ("GET", "POST")]
         elif isinstance(route, Mount):
-            out.append(("GET", route.path + "/{path}"))
+            out.append(("GET", prefix + route.path + "/{path}"))
+        elif hasattr(route, "original_router"):  # FastAPI ≥ 0.16x keeps an included router whole, not its routes
+            out += routes_of(route.original_router, prefix + route.include_context.prefix)
     return out
 
 

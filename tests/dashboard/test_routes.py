@@ -28,6 +28,32 @@ def test_nothing_answers_without_a_session(client) -> None:
     assert client.get("/login").status_code == 200
 
 
+def test_health_tells_a_monitor_it_is_up_and_only_a_login_which_build(client) -> None:
+    """Without a session /health answers a bare status: the data's date and the build time are for logins."""
+    anonymous = client.get("/health")
+    assert anonymous.status_code == 200 and anonymous.json() == {"status": "ok"}
+    login(client, "anna@demo.test")  # any login, a manager too
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["as_of"] == "2026-03-15" and body["built_at"].startswith("2026-03-15 ")
+
+
+def test_server_timing_goes_to_logged_in_users_only(client) -> None:
+    """How long the server took is for a login (and bench/dashboard.py), never for anyone who asks."""
+    anonymous = [
+        client.get("/login"),
+        client.get("/health"),
+        client.get("/favicon.ico"),
+        client.get("/static/vendor/htmx-2.0.11.min.js"),
+        client.get("/sales", follow_redirects=False),
+        client.get("/nope", follow_redirects=False),
+    ]
+    assert [r.status_code for r in anonymous] == [200, 200, 200, 200, 303, 303]
+    assert [r.headers.get("server-timing") for r in anonymous] == [None] * len(anonymous)
+    login(client, "anna@demo.test")
+    for path in ("/funnel", "/drill/deals"):
+        assert re.fullmatch(r"app;dur=\d+\.\d", client.get(path).headers["server-timing"]), path
+
+
 def test_a_message_shows_its_commands_as_code_not_backticks(admin) -> None:
     """The data-quality page of a dashboard no refresh has run for names the commands that start one."""
     html = admin.get("/quality").text

@@ -86,7 +86,7 @@ def test_check_reports_a_wrong_unit_zone_and_status_and_writes_nothing(tmp_path:
     out = " ".join(res.stdout.split())
     assert res.returncode == 1, res.stderr
     assert "orders → sales: 61 rows read, 60 would load, 1 would not" in out
-    assert "quarantine: 1 × bad turnover: not a valid money" in out and '"id": "bad"' in out
+    assert "quarantine: 1 × bad turnover: not a valid number" in out and '"id": "bad"' in out
     # the unit: 3 000 ₽ tickets read as 150 000 ₽, the month 100× what the shop took (60 × 3 000 ₽ = 180 000 ₽)
     assert "the median ticket costs 150,000 ₽" in out and 'set unit = "kopecks"' in out
     assert "2026-10 │ 18,000,000.00 │ 120 │ 60" in out
@@ -211,3 +211,27 @@ def test_check_says_when_the_sales_name_partners_the_partners_input_does_not_lis
         "partner: 62 of 62 sales name a partner the partners input does not list (e.g. p1) "
         "— is partner_id the column that holds the partners' key?"
     ]
+
+
+def test_check_knows_the_partners_of_every_partners_input(tmp_path: Path):
+    """Two partners inputs (organizers, then operators): the sales' partner 'p1' is in the first one. Each input
+    is dry-run alone, and the sales were compared with the last partners input only: all 62 read as naming
+    an unknown partner, and `check` asked whether partner_id is the right column."""
+    _shop(tmp_path)
+    with sqlite3.connect(tmp_path / "shop.sqlite") as db:
+        db.execute("CREATE TABLE partners (code TEXT PRIMARY KEY, name TEXT, kind TEXT)")
+        db.execute("INSERT INTO partners VALUES ('p1', 'ООО «Весна»', 'organizer'), ('op1', 'Касса', 'operator')")
+    partners = "".join(
+        f'[[platform.inputs]]\nname = "{name}"\ntarget = "partners"\ntable = "partners"\nwhere = "kind = \'{kind}\'"\n'
+        '[platform.inputs.columns]\npartner_id = "code"\nname = "name"\nkind = "kind"\n\n'
+        for name, kind in (("organizers", "organizer"), ("operators", "operator"))
+    )
+    text = RIGHT.replace("[[platform.inputs]]", partners + "[[platform.inputs]]", 1)
+    (tmp_path / "salesglass.toml").write_text(text, encoding="utf-8")
+    report = run_check(load_config(tmp_path / "salesglass.toml"))
+    orders = next(i for i in report.inputs if i.target == "sales")
+    assert (
+        "partners of the sales: 62 known, 0 without a partner (Support), 0 naming a partner not in the "
+        "partners input" in orders.facts
+    )
+    assert not any(w.startswith("partner:") for w in orders.warnings)

@@ -66,9 +66,9 @@ def pg_backoffice(url: str) -> Backoffice:
 
 
 def mysql_backoffice(url: str) -> Backoffice:
-    from tests.mysqlserver import run_script
+    from tests.mysqlserver import drop_every_table, run_script
 
-    run_script(url, f"SET FOREIGN_KEY_CHECKS = 0; DROP TABLE IF EXISTS {', '.join(TABLES)}; SET FOREIGN_KEY_CHECKS = 1")
+    drop_every_table(url)  # only the back-office's tables, whatever earlier tests left
     run_script(url, mysql_schema())
     run_script(url, DATA.read_text(encoding="utf-8"))
     return Backoffice("mysql", url, lambda sql: run_script(url, sql))

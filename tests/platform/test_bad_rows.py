@@ -98,7 +98,7 @@ EXPECTED = {
     ("plans", "Борис"): "ambiguous manager (matches more than one amoCRM user)",
     ("plans", "profit"): "unknown metric (expected one of: turnover, revenue, margin, tickets, new_partners)",
     ("plans", "someday"): "bad month: not a valid month",
-    ("plans", "много"): "bad realistic: not a valid money",
+    ("plans", "много"): "bad realistic: not a valid number",
     ("plans", "dup"): "duplicate key (month, manager_id, metric) in this batch",
 }
 

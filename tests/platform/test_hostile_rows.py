@@ -204,6 +204,8 @@ def test_check_names_the_problems_before_a_build(hostile, tmp_path):
     db = tmp_path / "bo.sqlite"
     cfg = demo_config(f"sqlite:///{db}", tmp_path)
     cfg.platform.inputs.append(InputSpec(name="legacy", target="sales", path="legacy.csv"))
+    (partners,) = [i for i in cfg.platform.inputs if i.target == "partners"]
+    cfg.platform.inputs.append(partners.model_copy(update={"name": "partners again"}))  # the same 4 partners
     report = dry_run(cfg, sample=None)
     checks = {i.name: i for i in report.inputs}
     assert checks["orders"].reasons == {
@@ -217,20 +219,26 @@ def test_check_names_the_problems_before_a_build(hostile, tmp_path):
     }
     assert any("1 sale is dated in the future" in w for w in checks["orders"].warnings)
     assert any(
-        "sale ids: 1 id of this input is given by an input listed earlier" in w for w in checks["legacy"].warnings
+        "sale ids: 1 id of input 'legacy' is given by input 'orders' too (listed earlier)" in w
+        for w in checks["legacy"].warnings
     )
+    # each input is dry-run alone: the partner ids both partners inputs give are said, naming both
+    assert (
+        "partner ids: 4 ids of input 'partners again' are given by input 'partners' too (listed earlier) — "
+        "the load keeps the row of 'partners' and quarantines the one of 'partners again'"
+    ) in checks["partners again"].warnings
+    assert not any("ids of input" in w for w in checks["partners"].warnings + checks["orders"].warnings)
     assert not report.ok
 
 
 # a hostile table in each server's own types; the same logical rows, dates each server can hold. The amounts
-# are mapped as they are (no unit): the canonical check names the column's kind
-NOT_MONEY = "bad turnover: not a valid money"
+# are mapped as they are (no unit): the canonical check says what the mapping would
 SERVER_ROWS = [
     # (id, sold, tickets, amount) → reason (None: loaded)
     ("ok", "2024-03-05 10:00:00", "1", "100.50", None),
     ("refund", "2024-03-05 11:00:00", "-1", "-20.25", None),
-    ("nan", "2024-03-05 10:00:00", "1", "NaN", NOT_MONEY),
-    ("infinity", "2024-03-05 10:00:00", "1", "Infinity", NOT_MONEY),
+    ("nan", "2024-03-05 10:00:00", "1", "NaN", NOT_NUMBER),
+    ("infinity", "2024-03-05 10:00:00", "1", "Infinity", NOT_NUMBER),
     ("subkopeck", "2024-03-05 10:00:00", "1", "1.005", DECIMALS),
     ("negative", "2024-03-05 10:00:00", "1", "-5", SIGNS_DISAGREE),
     ("half", "2024-03-05 10:00:00", "1.5", "1", "bad tickets: not a valid integer"),
@@ -350,3 +358,48 @@ def test_an_id_two_inputs_give_keeps_the_first_inputs_row_through_incremental_lo
         assert warehouse.execute("SELECT source, source_key, reason FROM quarantine").fetchall() == [
             ("platform:shop", "s1", "duplicate key (sale_id): input 'orders' has it too (its row is kept)")
         ]
+
+
+def test_sub_kopeck_text_is_quarantined_like_a_sub_kopeck_number(warehouse, tmp_path):
+    """Text read in kopecks ('100.004' kopecks = 1.00004 ₽) or negated (a refund of 20.00001 ₽) was parsed
+    to whole kopecks / four decimals first and loaded rounded (1.00 ₽, −20.00 ₽) without a note, where the
+    same amount read as it stands is quarantined for its decimals."""
+    from salesglass.config import parse_config
+
+    (tmp_path / "orders.csv").write_text(
+        "id,at,qty,kop\nk1,2024-03-05 10:00:00,1,10050\nk2,2024-03-05 10:00:00,1,100.004\n"
+        'k3,2024-03-05 10:00:00,1,"250,004"\nk4,2024-03-05 10:00:00,1,"1 000,00"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "refunds.csv").write_text(
+        "id,at,qty,rub\nr1,2024-03-06 10:00:00,1,20.00001\nr2,2024-03-06 10:00:00,1,20.50\n", encoding="utf-8"
+    )
+    zero = {"revenue": {"sql": "0"}, "cost": {"sql": "0"}}
+    inputs = [
+        {
+            "name": "orders",
+            "target": "sales",
+            "path": "orders.csv",
+            "columns": {"sale_id": "id", "sold_at": "at", "tickets": "qty", **zero}
+            | {"turnover": {"column": "kop", "unit": "kopecks"}},
+        },
+        {
+            "name": "refunds",
+            "target": "sales",
+            "path": "refunds.csv",
+            "columns": {"sale_id": {"column": "id", "prefix": "refund:"}, "sold_at": "at", **zero}
+            | {"tickets": {"column": "qty", "negate": True}, "turnover": {"column": "rub", "negate": True}},
+        },
+    ]
+    cfg = parse_config({"platform": {"timezone": "Europe/Moscow", "inputs": inputs}}, base_dir=tmp_path)
+    load_into(warehouse, cfg, full=True, progress=False)
+    assert warehouse.execute("SELECT sale_id, turnover FROM sales ORDER BY 1").fetchall() == [
+        ("k1", D("100.50")),
+        ("k4", D("10.00")),
+        ("refund:r2", D("-20.50")),
+    ]
+    assert warehouse.execute("SELECT source_key, reason FROM quarantine ORDER BY 1").fetchall() == [
+        ("k2", DECIMALS),
+        ("k3", DECIMALS),
+        ("refund:r1", DECIMALS),
+    ]

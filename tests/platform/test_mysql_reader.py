@@ -179,3 +179,91 @@ def test_postgres_and_sqlite_sql_is_unchanged():
             'SELECT "order_id" FROM (SELECT * FROM "public"."orders") src '
             "WHERE (status = 'done') AND \"updated_at\" >= 'it''s'"
         )
+
+
+# the session's MariaDB runs at +05:00 (tests/mysqlserver.py), the account in Moscow (+03:00). A sale paid
+# at 01:30 on 1 February by the server's clock is 20:30 UTC on 31 January = 23:30 in Moscow: January's.
+# The same instant in a DATETIME is written on the back-office's (Moscow) clock: 2026-01-31 23:30:00.
+STAMPED = """
+DROP TABLE IF EXISTS stamped;
+CREATE TABLE stamped (id VARCHAR(10), paid TIMESTAMP NULL, wall DATETIME, amount DECIMAL(9,2));
+SET time_zone = '+05:00';
+INSERT INTO stamped VALUES ('jan', '2026-02-01 01:30:00', '2026-01-31 23:30:00', 100.00),
+  ('none', NULL, NULL, 1.00), ('zero', '0000-00-00 00:00:00', '0000-00-00 00:00:00', 2.00);
+"""
+
+
+@pytest.mark.mysql
+def test_mariadb_timestamp_lands_as_utc_whatever_the_servers_zone(mysql_url, either_path):
+    run_script(mysql_url, STAMPED)
+    duck = duckdb.connect()
+    land_sql(duck, either_path, "SELECT id, paid, wall FROM stamped", "landed", batch_rows=10, label="test")
+    assert duck.execute("SELECT * FROM landed ORDER BY id").fetchall() == [
+        ("jan", "2026-01-31 20:30:00+00", "2026-01-31 23:30:00"),
+        ("none", None, None),
+        ("zero", "0000-00-00 00:00:00", "0000-00-00 00:00:00"),
+    ]
+
+
+@pytest.mark.mysql
+def test_a_month_end_sale_in_a_mariadb_timestamp_stays_in_its_month(mysql_url, warehouse, tmp_path):
+    """Read as Moscow wall time, the server's '2026-02-01 01:30' moved the January sale into February; the
+    watermark on the TIMESTAMP column then reads only the rows from its own second on."""
+    from datetime import UTC, datetime
+
+    from salesglass.config import parse_config
+    from salesglass.sources.platform.load import load_into
+
+    run_script(mysql_url, STAMPED)
+    cols = {"sale_id": "id", "sold_at": "paid", "tickets": {"sql": "1"}, "turnover": "amount"}
+    inputs = [{"name": "st", "target": "sales", "table": "stamped", "watermark": "paid", "where": "amount > 5"}]
+    cfg = parse_config(
+        {
+            "platform": {
+                "url": mysql_url,
+                "timezone": "Europe/Moscow",
+                "inputs": [{**inputs[0], "columns": {**cols, "revenue": {"sql": "0"}, "cost": {"sql": "0"}}}],
+            }
+        },
+        base_dir=tmp_path,
+    )
+    load_into(warehouse, cfg, full=False, progress=False)
+    assert warehouse.execute("SELECT sold_at, turnover FROM sales").fetchall() == [
+        (datetime(2026, 1, 31, 20, 30, tzinfo=UTC), 100)
+    ]
+    month = "SELECT CAST(date_trunc('month', timezone('Europe/Moscow', sold_at)) AS DATE) FROM sales"
+    assert str(warehouse.execute(month).fetchone()[0]) == "2026-01-01"
+
+    # a later sale (21:00 UTC, 02:00 by the server's clock) and one before the watermark's second
+    run_script(
+        mysql_url,
+        "SET time_zone = '+00:00'; INSERT INTO stamped VALUES ('j2', '2026-01-31 21:00:00', NULL, 150.00),"
+        " ('j3', '2026-01-31 20:29:59', NULL, 7.00)",
+    )
+    summary = load_into(warehouse, cfg, full=False, progress=False)
+    assert summary.inputs[0].read == 2  # the watermark's own second again, and the new sale
+    assert warehouse.execute("SELECT sale_id FROM sales ORDER BY 1").fetchall() == [("j2",), ("jan",)]
+
+    # a warehouse loaded before TIMESTAMP was read as UTC: its rows sit where the server's clock put them
+    # (read as Moscow time: 2026-02-01 01:30 MSK = 2026-01-31 22:30 UTC) and its watermark's zone is the bare
+    # zone. The next load reads the input whole, once, and puts the sale back into January
+    warehouse.execute("UPDATE platform_watermark_zones SET zone = 'Europe/Moscow'")
+    warehouse.execute("UPDATE sales SET sold_at = TIMESTAMPTZ '2026-01-31 22:30:00+00' WHERE sale_id = 'jan'")
+    assert load_into(warehouse, cfg, full=False, progress=False).inputs[0].read == 3
+    assert warehouse.execute("SELECT sold_at FROM sales WHERE sale_id = 'jan'").fetchone() == (
+        datetime(2026, 1, 31, 20, 30, tzinfo=UTC),
+    )
+
+
+@pytest.mark.mysql
+def test_a_percent_sign_in_a_mariadb_query_is_the_servers_not_the_drivers(mysql_url, either_path):
+    """A `where` with LIKE 'Ё%' failed on MariaDB ("unsupported format character"): pymysql formatted the
+    SQL as a Python %-string. Probed (as the load checks a `where`) and read, both paths."""
+    from salesglass.sources.platform.sql_reader import probe_columns
+
+    run_script(mysql_url, TYPED)
+    sql = "SELECT id, name FROM typed WHERE name LIKE 'Ё%' OR name LIKE '%%x'"
+    assert probe_columns(either_path, sql) == ["id", "name"]
+    duck = duckdb.connect()
+    land_sql(duck, either_path, sql, "landed", batch_rows=10, label="test")
+    assert duck.execute("SELECT * FROM landed").fetchall() == [("1", "Ёлка 🎫")]

@@ -16,7 +16,7 @@ def test_an_unusable_row_does_not_make_a_good_one_a_duplicate(warehouse):
         " (DATE '2024-03-01', 'turnover', '100', '120')) v(month, metric, realistic, optimistic)"
     )
     res = load_staged(warehouse, PLANS, "staged", source="plans")
-    assert (res.loaded, res.reasons) == (1, {"bad realistic: not a valid money": 1})
+    assert (res.loaded, res.reasons) == (1, {"bad realistic: not a valid number": 1})
     assert warehouse.execute("SELECT realistic FROM plans").fetchall() == [(Decimal("100.00"),)]
 
 

@@ -8,6 +8,8 @@ import stat
 import time
 from pathlib import Path
 
+import pytest
+
 from salesglass.warehouse import connect
 from tests.refresh.conftest import make_config
 
@@ -80,3 +82,16 @@ def test_a_backup_taken_while_the_bonus_state_is_written_is_whole_and_runs_resto
     con = connect(again.warehouse_path, read_only=True)
     assert con.execute("SELECT count(*) FROM deals").fetchone() == (1000,)
     con.close()
+
+
+def test_a_refresh_during_a_backup_is_skipped_saying_a_backup_runs(tmp_path):
+    from salesglass.refresh.lock import LockBusy, RefreshLock, lock_path_for
+    from salesglass.refresh.runner import run_refresh
+
+    cfg = make_config(tmp_path)
+    holder = RefreshLock(lock_path_for(cfg.warehouse_path), label="backup").acquire()  # what `backup` holds
+    try:
+        with pytest.raises(LockBusy, match=r"^a backup is running \(pid \d+"):
+            run_refresh(cfg, [])
+    finally:
+        holder.release()

@@ -130,3 +130,32 @@ def test_a_long_interval_still_refreshes_just_after_the_accounts_midnight(tmp_pa
     short = make_config(tmp_path, refresh={"interval_minutes": 15, "nightly_at": ""})
     later = time.time() + 15 * 60
     assert BackgroundRefresh(short, [], run_at_start=False).next_refresh <= later + 1  # the interval, when sooner
+
+
+def test_the_digest_state_survives_a_kill_in_the_middle_of_its_write(tmp_path):
+    """The state file says which week's digest went out. A process killed while writing it (here: by the
+    kernel, SIGXFSZ at its 10th byte) left it cut short, read as "never sent": the digest went out again."""
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    warehouse = tmp_path / "wh.duckdb"
+    state = tmp_path / "wh.duckdb.digest-state.json"
+    state.write_text(json.dumps({"week": "2026-W49", "at": 0}))
+    child = f"""
+import resource, signal
+from pathlib import Path
+from salesglass.refresh.scheduler import _DigestState
+signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # Python ignores it: a write past the limit kills, as a kill -9 would
+resource.setrlimit(resource.RLIMIT_FSIZE, (10, 10))
+_DigestState(Path({str(warehouse)!r})).mark("2026-W50")
+"""
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, timeout=60)
+    assert done.returncode == -signal.SIGXFSZ, done.stderr
+    from salesglass.refresh.scheduler import _DigestState
+
+    assert _DigestState(warehouse).sent_for() == "2026-W49"  # the file before the write, whole
+    _DigestState(warehouse).mark("2026-W50")  # the next write: in place, the dead writer's leftover gone
+    assert _DigestState(warehouse).sent_for() == "2026-W50"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wh.duckdb.digest-state.json"]

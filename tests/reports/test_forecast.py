@@ -28,14 +28,14 @@ U = (fc.AS_OF - date(1970, 1, 1)).days
 RULES = {"backtest_months": 3}
 
 
-def build(data: dict, development: tuple[int, ...] = (), **rules) -> duckdb.DuckDBPyConnection:
+def build(data: dict, development: tuple[int, ...] = (), as_of: date = fc.AS_OF, **rules) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     init_canonical(con)
     load_duckdb(con, data)
     backend = ibis.duckdb.from_connection(con)
     params = BuildParams(
-        as_of=fc.AS_OF,
+        as_of=as_of,
         timezone=fc.TIMEZONE,
         rules=ReportsConfig(forecast={**RULES, **rules}),
         development_pipelines=development,
@@ -291,6 +291,24 @@ def test_no_attainment_and_no_chance_of_a_plan_of_zero_or_below(base_con):
     assert got[(3, "margin")][1:3] == (None, None)  # Vera's plan of 0.00: no division by zero either
 
 
+def test_no_forecast_attainment_of_a_plan_that_leaves_months_out(base_con):
+    """Only January 2025 has a turnover plan (3100.00): the quarter's and the year's plans are that month's,
+    and their whole forecasts against it read 200 … 800 % — the plan of one month, not of the period. The
+    month keeps its attainment (test above), the quarter and the year have none, nor any chance of it."""
+    rows = base_con.execute(
+        "SELECT period_type, plan_realistic, plan_to_date, attainment_to_date_pct, forecast_attainment_pct, "
+        "chance_realistic_pct, chance_optimistic_pct FROM report_plan_fact WHERE manager_id IS NULL "
+        "AND metric = 'turnover' AND period_start = DATE '2025-01-01'"
+    ).fetchall()
+    got = {r[0]: r[1:] for r in rows}
+    assert float(got["month"][3]) == 90.66
+    for period in ("quarter", "year"):
+        real, _to_date, attained, heading, *chances = got[period]
+        assert float(real) == 3100  # the plan is still shown…
+        assert float(attained) == 88.0  # …and the fact to date against January's plan to date (2800.00)
+        assert heading is None and chances == [None, None]
+
+
 def test_backtest_cases_see_only_their_past(base_con):
     # a backtest day's to-date fact is the sum up to that day; its actual the whole period
     got = base_con.execute(
@@ -411,9 +429,11 @@ def _with_development_deals() -> dict:
     return data
 
 
-def deal_parts(data: dict, development: tuple[int, ...], **rules) -> duckdb.DuckDBPyConnection:
-    """The derived tables up to the forecast's deal parts (forecast_pipeline, forecast_new_deals), as the
-    build makes them, without the reports after them (a third of a build's time)."""
+def deal_parts(
+    data: dict, development: tuple[int, ...], upto: str = "forecast_new_deals", **rules
+) -> duckdb.DuckDBPyConnection:
+    """The derived tables up to the forecast's deal parts (forecast_pipeline, forecast_new_deals; or up to
+    `upto`), as the build makes them, without the reports after them (a third of a build's time)."""
     from salesglass.reports.derive import STEPS, as_of
 
     con = duckdb.connect()
@@ -424,7 +444,7 @@ def deal_parts(data: dict, development: tuple[int, ...], **rules) -> duckdb.Duck
     rules = ReportsConfig(forecast={**RULES, **rules})
     params = BuildParams(as_of=fc.AS_OF, timezone=fc.TIMEZONE, rules=rules, development_pipelines=development)
     canon = as_of.visible(canon_of(backend), params)
-    for name, step in STEPS[: [n for n, _ in STEPS].index("forecast_new_deals") + 1]:
+    for name, step in STEPS[: [n for n, _ in STEPS].index(upto) + 1]:
         canon = replace(canon, **{name: backend.create_table(name, nullable(step(canon, params)), overwrite=True)})
     return con
 
@@ -475,3 +495,57 @@ def test_last_year_needs_the_history_a_year_and_a_quarter_back(base_con):
         "AND period_type = 'month'"
     ).fetchone()
     assert mape == (0,)
+
+
+def test_a_refund_larger_than_the_month_so_far_is_no_pace_of_refunds():
+    """A steady partner sells 100.00 every day since 2023; on Sunday 5 January 2025 a show is cancelled and
+    5 000.00 refunded (50 days' sales): January to date is 28 × 100 − 5 000 = −2 200.00. The refund is in the
+    fact, but it is no pace: before, the partner read as "declining" (its last 28 days −2 200) at −78.57 a
+    day and every Sunday weighed 0.04 of a day — the year's base was −27 132 ₽ for an account selling
+    36 500 ₽ a year. (The run-rate's share of the blend, which expected refunds every day left too:
+    test_forecast_blend.py.)"""
+    sales = [fc._sale(f"A{d}", "A", d, Decimal("100.00")) for d in fc._days(date(2023, 1, 1), fc.AS_OF)]
+    sales.append({**fc._sale("A-refund", "A", date(2025, 1, 5), Decimal("-5000.00")), "tickets": -50})
+    data = {**fc.SEASONAL, "partners": fc.SEASONAL["partners"][:1], "plans": [], "sales": sales}
+    con = deal_parts(data, (), upto="forecast_base")
+    # weekday index over the last 364 days (30 Jan 2024 … 28 Jan 2025, 52 of each weekday): the refund day
+    # reads 0 (a day whose refunds exceed its sales), so Sunday = (51 × 100 / 52) / (36 300 / 364); the month
+    # index is 1 (every month of 2023–2024 sold 100 a day)
+    sun, other = 5100 / 52 / (36300 / 364), 100 / (36300 / 364)
+    assert weight(con, date(2025, 2, 2)) == pytest.approx(sun)  # a Sunday: 0.98, not 0.04
+    assert weight(con, date(2025, 2, 3)) == pytest.approx(other)
+    # level: the last 56 days (4 Dec … 28 Jan, 8 whole weeks weighing 56) sold 55 × 100 (5 January reads 0);
+    # not declining: its last 28 days sold 27 × 100
+    level = 5500 / 56
+    assert part(con, "forecast_base", "month") == pytest.approx(level * 3 * other * 100)  # Wed 29 … Fri 31 Jan
+    # the year: 29 January … 31 December 2025, 337 days of which 48 Sundays (2 February … 28 December)
+    assert part(con, "forecast_base", "year") == pytest.approx(level * (48 * sun + 289 * other) * 100)
+
+
+def test_the_running_month_has_a_row_before_its_first_sale():
+    """As of Sunday 2 February 2025: partner A (Vera's, manager 3) sells 100.00 every day since 1 June 2024,
+    partner G (Gleb's, manager 4) 700.00 every Monday. Gleb has no plan and no February sale yet (his first
+    is tomorrow): his February had no row at all, so no forecast — nor had the company's running month on
+    the morning of any 1st (and then its forecast, blended with a run-rate of 0 × 28, read half the month)."""
+    sales = [fc._sale(f"A{d}", "A", d, Decimal("100.00")) for d in fc._days(date(2024, 6, 1), date(2025, 2, 2))]
+    sales += [
+        fc._sale(f"G{d}", "G", d, Decimal("700.00"))
+        for d in fc._days(date(2024, 6, 3), date(2025, 2, 2))
+        if d.weekday() == 0
+    ]
+    partners = [_partner("A", "Alpha", "organizer", 3), _partner("G", "Gamma", "organizer", 4)]
+    data = {**fc.SEASONAL, "partners": partners, "plans": [], "sales": sales}
+    con = build(data, as_of=date(2025, 2, 2), weekday_days=28)
+    rows = con.execute(
+        "SELECT coalesce(manager_id, -1), fact, forecast, forecast_base FROM report_plan_fact "
+        "WHERE period_type = 'month' AND period_start = DATE '2025-02-01' AND metric = 'turnover'"
+    ).fetchall()
+    got = {r[0]: [float(v) for v in r[1:]] for r in rows}
+    # the weekday index over the last 28 days (6 Jan … 2 Feb): a day sells 200 on average, a Monday 800
+    # (index 4), any other day 100 (0.5); the month index is 1 (less than a year of history). G's level:
+    # 8 Mondays × 700 over its last 56 days (8 whole weeks, weighing 56) = 100 a unit; 3 … 28 February
+    # weigh 4 Mondays × 4 + 22 days × 0.5 = 27 → 2 700.00. With nothing sold yet, there is no pace to blend
+    # with: the model's rest is the forecast.
+    assert got[4] == [0, 2700, 2700]
+    # the company row holds it too (A is in it with its 2 days of February and its own blend)
+    assert got[-1][0] == 200 and got[-1][2] > 2700

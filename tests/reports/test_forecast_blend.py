@@ -73,6 +73,26 @@ def test_blend_keeps_the_new_deals_part_and_takes_it_out_of_the_base():
     assert row["b_turnover"] + row["p_turnover"] + row["n_turnover"] == 200
 
 
+def test_a_fact_to_date_of_zero_or_below_is_no_pace_to_blend_with():
+    # refunds larger than the sales so far: −100 to date on day 10 of 30, the model expects 150 + 10 more.
+    # The run-rate would expect 3 × −100 − (−100) = −200 more (refunds every day left), and half and half
+    # gave a rest of 0.5 × 160 + 0.5 × −200 = −20; a negative fact is no pace, so the rest is the model's
+    cases = ibis.memtable(
+        [
+            _case(50, 80, td=-100, b=150, p=10, actual=0),
+            _case(51, 80, td=100, b=150, p=10, actual=0),
+            _case(52, 80, td=0, b=150, p=10, actual=0),
+        ]
+    )
+    rows = {r["as_of"]: r for r in _rows(backtest.blend(cases, backtest.blend_weights(cases, PARAMS), "td_{}"))}
+    assert rows[50]["b_turnover"] == 150 and rows[50]["b_tickets"] == 150
+    # nothing sold yet (the morning of the 1st): the run-rate would expect 0 more, half and half 80; the
+    # model's rest is all there is
+    assert rows[52]["b_turnover"] == 150
+    # a positive fact keeps the blend (w = 0.5): 0.5 × 160 + 0.5 × (300 − 100) = 180, base 170
+    assert rows[51]["b_turnover"] == 170
+
+
 def test_range_from_few_periods_is_a_t_prediction_interval():
     # four periods, one ratio each: mean 1, sample sd √((.01 + 0 + .01 + 0) / 3) = .08165
     j = ibis.memtable({"g": ["a"] * 4, "period": ["p1", "p2", "p3", "p4"], "rho": [0.9, 1.0, 1.1, 1.0]})
@@ -82,6 +102,20 @@ def test_range_from_few_periods_is_a_t_prediction_interval():
     assert r["hi_"] == pytest.approx(1 + half, abs=0.002)
     assert r["lo_"] == pytest.approx(1 - half, abs=0.002)
     assert r["n_"] == 4
+
+
+def test_the_range_goes_below_the_fact_to_date_only_where_a_past_case_did():
+    # four periods with ρ 0, 0, 0, 3 (an account closed in summer: three times nothing came after the day,
+    # once three times what was expected): mean .75, sd √((3 × .75² + 2.25²) / 3) = 1.5; the interval's
+    # low end .75 − 1.638 × 1.5 × √1.25 = −2.0 would expect the rest to be negative, which no case was: 0
+    j = ibis.memtable({"g": ["a"] * 4, "period": ["p1", "p2", "p3", "p4"], "rho": [0.0, 0.0, 0.0, 3.0]})
+    (r,) = _rows(backtest.spread(j, ["g"], "rho", "period", PARAMS).mutate(as_of=1))
+    half = 1.638 * 1.5 * math.sqrt(1.25)
+    assert r["lo_"] == 0 and r["hi_"] == pytest.approx(0.75 + half, rel=0.01)  # t: within 1 % of the table
+    # one case went below 0 (ρ −.5: refunds): the interval's low end stays, .625 − 1.638 × .75 × √1.25
+    j = ibis.memtable({"g": ["a"] * 4, "period": ["p1", "p2", "p3", "p4"], "rho": [-0.5, 1.0, 1.0, 1.0]})
+    (r,) = _rows(backtest.spread(j, ["g"], "rho", "period", PARAMS).mutate(as_of=1))
+    assert r["lo_"] == pytest.approx(0.625 - 1.638 * 0.75 * math.sqrt(1.25), abs=0.02)
 
 
 def test_no_range_from_fewer_than_three_periods():
@@ -112,8 +146,9 @@ def _bt_case(period_type: str, start: date, rho: float) -> dict:
     )
 
 
-def _running(period_type: str, real: int, opt: int) -> dict:
-    """A running period at point 1 in hundredths: 100.00 to date, forecast 200.00."""
+def _running(period_type: str, real: int, opt: int, whole: bool = True) -> dict:
+    """A running period at point 1 in hundredths: 100.00 to date, forecast 200.00; whole: every month of the
+    period has a plan."""
     return dict(
         period_type=period_type,
         period_start=date(2025, 1, 1),
@@ -125,6 +160,7 @@ def _running(period_type: str, real: int, opt: int) -> dict:
         fc=20000,
         real=real,
         opt=opt,
+        whole=whole,
     )
 
 
@@ -149,6 +185,19 @@ def test_range_holds_the_forecast_and_no_chances_without_a_range():
     # eight cases, but from two quarters only: no range, and no chance either (it would say 100 %)
     assert quarter["lo"] is None or math.isnan(quarter["lo"])
     assert quarter["chance_real"] is None or math.isnan(quarter["chance_real"])
+
+
+def test_no_chance_of_a_plan_that_leaves_months_out():
+    # the months of test_range_holds_the_forecast…: 75 % of reaching 215.00 — but where the plan holds only
+    # some of the period's months, beating it says nothing (a year's forecast against its first quarter's
+    # plan had "100 %"): no chance
+    months = [_bt_case("month", date(2024, m, 1), 1.10 + 0.02 * (m - 1)) for m in range(1, 13)]
+    canon = SimpleNamespace(forecast_backtest=ibis.memtable(months))
+    x = ibis.memtable([_running("month", real=21500, opt=23000, whole=False)])
+    (row,) = ibis.duckdb.connect().execute(plan.with_range(x, canon, DEFAULTS)).to_dict("records")
+    assert (row["lo"], row["hi"]) == (20000, 22980)  # the range stays
+    assert row["chance_real"] is None or math.isnan(row["chance_real"])
+    assert row["chance_opt"] is None or math.isnan(row["chance_opt"])
 
 
 def test_docs_quote_the_blend_and_stop_rules_the_code_uses():

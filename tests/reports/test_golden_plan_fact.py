@@ -186,11 +186,21 @@ def test_forecast_attainment_is_the_forecast_against_the_whole_plan(published):
         published,
         "report_plan_fact",
         "forecast, plan_realistic, forecast_attainment_pct",
-        "plan_realistic IS NOT NULL AND plan_realistic <> 0 AND metric <> 'margin_pct'",
+        "plan_realistic IS NOT NULL AND plan_realistic <> 0 AND metric <> 'margin_pct' AND period_type = 'month'",
     )
     assert got
     for forecast, plan, att in got:
         assert att == (100 * forecast / plan).quantize(M("0.01"), rounding="ROUND_HALF_UP")
+    # every quarter and year here has months without a plan (Q1 2025: January and February, not March; Q4
+    # 2024: December only): the plan is of part of the period, and the whole forecast against it is none.
+    # 14 such rows: the company's Q4 2024 and 2024 turnover (2), Q1 2025 and 2025 turnover, revenue, margin
+    # and margin % (8); Vera's Q1 2025 and 2025 turnover (2); Anna's Q1 2025 and 2025 new partners (2)
+    assert rows(
+        published,
+        "report_plan_fact",
+        "count(*), count(forecast_attainment_pct), count(chance_realistic_pct)",
+        "plan_realistic IS NOT NULL AND plan_realistic <> 0 AND period_type <> 'month'",
+    ) == [(14, 0, 0)]
 
 
 def test_running_quarter_and_year_plan_to_date_counts_only_elapsed_months(published):

@@ -18,7 +18,7 @@ import ibis
 import pyarrow as pa
 import pytest
 
-from salesglass.model.schema import CANONICAL
+from salesglass.model.schema import CANONICAL, Kind
 from salesglass.reports import bonus_lines, cohorts, declining, funnel, monthly_deals, new_partners, plan_fact, weekly
 from salesglass.reports.base import BuildParams, Canon, nullable
 from salesglass.reports.config import ReportsConfig
@@ -330,3 +330,18 @@ def test_a_back_office_wall_time_that_does_not_exist_or_happens_twice(zone, wall
     t = ibis.memtable(pa.table({"ts": pa.array([utc.replace(tzinfo=UTC)], pa.timestamp("us", tz="UTC"))}))
     day = ibis.duckdb.connect().to_pyarrow(t.select(d=periods.local_date(t.ts, zone, 2027))).column("d")
     assert day.to_pylist() == [D.fromisoformat(wall[:10])]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Moscow", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_a_plan_month_stored_as_a_zoned_midnight_stays_its_month(zone):
+    """A back-office keeping plan months as PostgreSQL timestamptz values (00:00 on the 1st, local time):
+    January's plan is January's, though that instant is still 31 December in UTC east of Greenwich."""
+    from salesglass.sources.platform.config import ColumnSpec
+    from salesglass.sources.platform.mapping import column_sql
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")  # as the load runs
+    con.execute("CREATE TABLE plans_src (m TIMESTAMPTZ)")
+    con.execute("INSERT INTO plans_src VALUES (?), (?)", [zc.at(zone, 2027, 1, 1), zc.at(zone, 2024, 3, 1)])
+    sql, _ = column_sql("month", ColumnSpec(column="m"), Kind.DATE, {"m": "TIMESTAMP WITH TIME ZONE"}, zone)
+    assert [r[0] for r in con.execute(f"SELECT {sql} FROM plans_src").fetchall()] == [D(2027, 1, 1), D(2024, 3, 1)]

@@ -159,13 +159,20 @@ def blend(x: ibis.Table, weights: ibis.Table, fact: str) -> ibis.Table:
     w × (base + pipeline + new deals) + (1 − w) × (run-rate − fact to date), the pipeline and the new deals
     stay as they are and the base is what is left, so the parts still add up. x has fact.format(m) (the
     fact to date), b_<m>, p_<m>, n_<m>, point, days_total and days_elapsed;
-    the model's own base is kept as bm_<m>. New partners are not blended (their run-rate is far worse)."""
+    the model's own base is kept as bm_<m>. New partners are not blended (their run-rate is far worse).
+
+    A fact to date of 0 or below is no pace, and that metric's rest is the model's alone: nothing sold yet
+    (a build on the morning of the 1st, before the first sale) made the run-rate's share expect nothing
+    for the whole month — a steady account's month read 0 ₽ and its quarter half of what it sells — and
+    refunds larger than the sales so far made it expect refunds every day left (one refund of 50 days'
+    sales on the 5th made a steady account's year forecast −4 282 ₽)."""
     keys = [k for k in ("as_of", "period_type", "point") if k in weights.columns]
     x = left_join(x, weights, keys)
-    w = x.w.fill_null(NO_EVIDENCE)
+    w0 = x.w.fill_null(NO_EVIDENCE)
     out = {f"bm_{m}": x[f"b_{m}"] for m in (*BLENDED, "new_partners")}
     for m in BLENDED:
         td, b, p, n = x[fact.format(m)], x[f"b_{m}"], x[f"p_{m}"], x[f"n_{m}"]
+        w = ibis.ifelse(td <= 0, 1.0, w0)
         rest = w * (b + p + n).cast(F64) + (1 - w) * (_run_rate(td, x) - td).cast(F64)
         out[f"b_{m}"] = whole(rest) - p - n
     return x.mutate(**out).drop("w")
@@ -246,21 +253,25 @@ def spread(j: ibis.Table, group: list[str], value: str, period: str, params: Bui
     With cases from at least FEW_PERIODS distinct periods: the empirical low / high quantiles. With fewer
     (a quarter or a year: four cases of the same period are one experience, not four), those quantiles
     are too narrow — the range is then the prediction interval mean ± t × sd × √(1 + 1/k) of a normal
-    ρ, k being the number of periods, which widens as k shrinks. Fewer than 3 periods: no range (NULL)."""
+    ρ, k being the number of periods, which widens as k shrinks. Fewer than 3 periods: no range (NULL).
+    The low end is never below 0 when no case's ρ was: the interval is symmetric, and on an account closed
+    every summer (cases expecting 50 ₽ after their day and getting 0 or 3 000) it reached −58 809 ₽ for a
+    quarter with 5 800 ₽ sold and no refunds — a range below the fact to date, which nothing ever undid."""
     rules = params.rules.forecast
     lo = quantile(j, group, value, rules.low_quantile).rename(q_lo="q_")
     hi = quantile(j, group, value, rules.high_quantile).select(*group, q_hi="q_")
-    st = j.group_by(group).agg(mu=j[value].mean(), sd=j[value].std(), k=j[period].nunique())
+    st = j.group_by(group).agg(mu=j[value].mean(), sd=j[value].std(), k=j[period].nunique(), mn=j[value].min())
     x = left_join(left_join(lo, hi, group), st, group)
     k = x.k.cast(F64)
     df = ibis.greatest(k - 1, 1.0)
     half = x.sd.fill_null(0.0) * (1 + 1 / ibis.greatest(k, 1.0)).sqrt()
     few = x.k < FEW_PERIODS
     none = ibis.null(F64)
+    lo = ibis.ifelse(few, x.mu + _t(rules.low_quantile, df) * half, x.q_lo)
     return x.select(
         *group,
         n_="n_",
-        lo_=ibis.ifelse(x.k < MIN_PERIODS, none, ibis.ifelse(few, x.mu + _t(rules.low_quantile, df) * half, x.q_lo)),
+        lo_=ibis.ifelse(x.k < MIN_PERIODS, none, ibis.ifelse((x.mn >= 0) & (lo < 0), 0.0, lo)),
         hi_=ibis.ifelse(x.k < MIN_PERIODS, none, ibis.ifelse(few, x.mu + _t(rules.high_quantile, df) * half, x.q_hi)),
     )
 

@@ -10,6 +10,9 @@ For each partner, as of day u:
   adjusted, first sale at least 112 days ago) starts from its last 28 days instead, and keeps declining at
   the same pace: the remainder is multiplied by the mean of r^(h/28) over the h = 1 … H days left, r being
   its last-28-days ÷ previous-84-days ratio.
+Every window reads a partner's days with refunds larger than their sales as days without sales (`sold`):
+a cancelled show refunded in one day is a past event, not a pace — read as one, a single refund of 50 days'
+sales made a steady partner "declining" at −78.60 ₽ a day, and its year −27 132 ₽.
 Sales without a partner (Support) are one more "partner". Per manager: the partner's development manager.
 """
 
@@ -25,6 +28,11 @@ METRICS = ("turnover", "revenue", "cost", "tickets")
 COMPANY = -1
 RECENT, PRIOR_END = 28, 112
 YOUNG_DAYS = 14  # a partner younger than this: its sales so far spread over this many days (see partner_levels)
+
+
+def sold(x: ir.NumericValue) -> ir.NumericValue:
+    """A day's sales as the forecast's windows read them: a day whose refunds exceed its sales counts 0."""
+    return ibis.greatest(x, 0)
 
 
 def _edges(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:
@@ -50,7 +58,9 @@ def _segments(canon: Canon, params: BuildParams, edges: ibis.Table) -> ibis.Tabl
     pd = pd.join(days, "dn")
     selling = pd.turnover > 0
     return pd.group_by(partner_id=pd.partner_id, b=pd.seg).agg(
-        **{m: pd[m].sum() for m in METRICS}, sold_days=pd.dn.count(where=selling), last_dn=pd.dn.max(where=selling)
+        **{m: sold(pd[m]).sum() for m in METRICS},
+        sold_days=pd.dn.count(where=selling),
+        last_dn=pd.dn.max(where=selling),
     )
 
 
@@ -65,7 +75,7 @@ def _before_first_sale(canon: Canon, params: BuildParams, origins: ibis.Table, d
     pre = pre.filter(pre.dn < pre.fs_dn).select("partner_id", "dn", *METRICS)
     x = origins.cross_join(pre)
     x = x.filter(x.dn > x.as_of - days, x.dn <= x.as_of)
-    return x.group_by("as_of", "partner_id").agg(**{f"x_{m}": x[m].sum() for m in METRICS})
+    return x.group_by("as_of", "partner_id").agg(**{f"x_{m}": sold(x[m]).sum() for m in METRICS})
 
 
 def window_sums(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:

@@ -92,8 +92,9 @@ def _ratios(canon: Canon, params: BuildParams) -> ibis.Table:
 
 
 def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
-    """x: plan-fact rows in hundredths (fact, real, opt, fc, point, running). Adds lo, hi (hundredths) and
-    chance_real, chance_opt (percent, 0–100) for the running rows."""
+    """x: plan-fact rows in hundredths (fact, real, opt, fc, point, running, whole: every month of the
+    period has a plan). Adds lo, hi (hundredths) and chance_real, chance_opt (percent, 0–100) for the
+    running rows."""
     rules = params.rules.forecast
     r = _ratios(canon, params)
     key = ["period_type", "metric", "point"]
@@ -126,15 +127,17 @@ def with_range(x: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     # where there is no range (cases from fewer than 3 periods): 100 % from one or two periods is no odds
     run = x.filter(x.running, x.fc.notnull(), x.q_lo.notnull())
     pr = r.select(r_type="period_type", r_metric="metric", r_point="point", rho="rho")
-    j = run.select(*row, "point", "use_pt", "fact", "fc", "real", "opt").join(
+    j = run.select(*row, "point", "use_pt", "fact", "fc", "real", "opt", "whole").join(
         pr, [run.period_type == pr.r_type, run.metric == pr.r_metric]
     )
     j = j.filter(~j.use_pt | (j.point == j.r_point))
     got = j.fact.cast(F64) + (j.fc - j.fact).cast(F64) * j.rho
     # …and none for a plan of 0 or below, like its attainment (plan_fact._attainment): the backtest's ratios
     # are of what came against what was expected, and read against a planned loss they give odds of nothing
+    # — and none when some month of the period has no plan (`whole` false): 100 % of beating a year's plan
+    # that holds only its first quarter is no odds of anything
     ch = j.group_by(row).agg(
-        chance_real=backtest.mean(ibis.ifelse(got >= j.real.cast(F64), 100.0, 0.0), j.real > 0),
-        chance_opt=backtest.mean(ibis.ifelse(got >= j.opt.cast(F64), 100.0, 0.0), j.opt > 0),
+        chance_real=backtest.mean(ibis.ifelse(got >= j.real.cast(F64), 100.0, 0.0), (j.real > 0) & j.whole),
+        chance_opt=backtest.mean(ibis.ifelse(got >= j.opt.cast(F64), 100.0, 0.0), (j.opt > 0) & j.whole),
     )
     return left_join(x, ch, row)

@@ -176,7 +176,8 @@ def create_app(cfg: Any, *, clock: Callable[[], float] | None = None) -> FastAPI
 
 
 def _add_login_check(app: FastAPI, state: App) -> None:
-    """Every request: its query parameters checked, then a session required, and its time in Server-Timing."""
+    """Every request: its query parameters checked, then a session required, and its time in Server-Timing
+    (to logged-in users only: never on /login, /health, /static or the webhook, which answer anyone)."""
 
     @app.middleware("http")
     async def require_login(request: Request, call_next: Callable[[Request], Any]) -> Response:
@@ -187,7 +188,8 @@ def _add_login_check(app: FastAPI, state: App) -> None:
             params.check_query(request.query_params.multi_items())
         except params.BadParam as exc:
             return _bad_param(state, request, exc)
-        if not auth.is_public(path) and state.user(request) is None:
+        public = auth.is_public(path)
+        if not public and state.user(request) is None:
             if request.headers.get("hx-request"):
                 return Response(status_code=401, headers={"HX-Redirect": "/login"})
             if request.method == "GET" and "/export." not in path:
@@ -195,7 +197,8 @@ def _add_login_check(app: FastAPI, state: App) -> None:
                 return RedirectResponse("/login?next=" + _quote(nxt), status_code=303)
             return PlainTextResponse("login required", status_code=401)
         response = await call_next(request)
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        if not public:  # only a logged-in user's request gets here: timings are no business of anyone else
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
 
 
@@ -260,16 +263,20 @@ def _add_error_pages(app: FastAPI, state: App) -> None:
 
 
 def _add_health(app: FastAPI, state: App) -> None:
-    """/health (no login needed): whether a build is published, which one, and whether this worker has warmed it."""
+    """/health: without a login only whether the dashboard answers and has a build ({"status": "ok"} or
+    "no-data", for monitors); with one also which build (as_of, built_at) and whether this worker has warmed it
+    — the data's date and the build time are nobody's business without a login."""
 
     @app.get("/health")
-    def health() -> dict:
+    def health(request: Request) -> dict:
         try:
             snap = state.published.snapshot()
-            # warmed: this worker has opened the build and paid its first-use costs (App.keep_warm)
-            return {"status": "ok", "as_of": str(snap.as_of), "built_at": str(snap.built_at), "warmed": snap.warmed}
         except NoData:
             return {"status": "no-data"}
+        if state.user(request) is None:
+            return {"status": "ok"}
+        # warmed: this worker has opened the build and paid its first-use costs (App.keep_warm)
+        return {"status": "ok", "as_of": str(snap.as_of), "built_at": str(snap.built_at), "warmed": snap.warmed}
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:

@@ -8,6 +8,7 @@ company total when they are allowed to see it).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -124,8 +125,23 @@ class Ctx:
     def manager_name(self, manager_id: int | None) -> str:
         if manager_id is None:
             return self.t("company")
+        if manager_id == NOBODY:  # a login tied to no amoCRM user: its own e-mail, never the sentinel "#-1"
+            return self.viewer.email
         m = self.managers.get(manager_id)
-        return (m["name"] or m["email"] or str(manager_id)) if m else f"#{manager_id}"
+        if not m:
+            return f"#{manager_id}"
+        if m["name"] and m["name"] in self.shared_names():  # two amoCRM users of one name: tell them apart
+            return f"{m['name']} ({m['email'] or f'#{manager_id}'})"
+        return m["name"] or m["email"] or str(manager_id)
+
+    def shared_names(self) -> set[str]:
+        """Names that more than one amoCRM user has (read once per published version)."""
+
+        def read() -> set[str]:
+            seen = Counter(m["name"] for m in self.managers.values() if m["name"])
+            return {name for name, n in seen.items() if n > 1}
+
+        return self.snap.once("shared_manager_names", read)
 
     def manager_label(self, manager_id: int | None) -> str:
         """Name for a row's manager: "Empty" when none, "(left)" when deactivated — who should call?"""

@@ -123,10 +123,11 @@ class Guard:
 
         try:
             await self.app(scope, receive, send_tracked)
-        except BodyTooLarge as exc:
-            if started:
+        except Exception as exc:
+            too_large = _body_too_large(exc)
+            if too_large is None or started:
                 raise
-            await _plain(send_with_headers, 413, str(exc))
+            await _plain(send_with_headers, 413, str(too_large))
 
     def _cross_site(self, scope: Scope, headers: dict[str, str]) -> str | None:
         """Why this unsafe request is refused as cross-site, or None (same origin, or a non-browser client)."""
@@ -152,6 +153,19 @@ class Guard:
 
 class BodyTooLarge(Exception):
     """Raised from `receive` past the limit; Guard answers 413 (no handler inside the app may swallow it)."""
+
+
+def _body_too_large(exc: BaseException) -> BodyTooLarge | None:
+    """`exc` when it is the body limit, or the limit inside the exception group Starlette (≥ 1.0) wraps it
+    in when it rises through an `@app.middleware("http")` (whose task group collects its errors); None for
+    anything else, and for a group that holds another error too (that one is a bug: let it be a 500)."""
+    if isinstance(exc, BodyTooLarge):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        match, rest = exc.split(BodyTooLarge)
+        if match is not None and rest is None:
+            return _body_too_large(match.exceptions[0])
+    return None
 
 
 def _counting(receive: Receive, limit: int) -> Receive:

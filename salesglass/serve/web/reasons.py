@@ -44,6 +44,10 @@ _SHAPES: dict[str, str] = {
     "budget_unusable": re.escape(
         "budget is negative, not a number, or has more than 2 decimals (deal kept, budget unknown)"
     ),
+    "created_implausible": re.escape(
+        "created_at is before 2000 or in the future (deal kept, created at its first event or last update)"
+    ),
+    "closed_implausible": re.escape("closed_at is before 2000 or in the future (deal kept, close date unknown)"),
     "no_pipeline": re.escape("deleted before the first sync, and no status change tells its pipeline"),
     "enum_unknown": r"value of field «(?P<field>.*)» \((?P<field_id>\d+)\) is enum id (?P<enum>.+), not one of the "
     r"field's values, sent without its text \(deal kept, value unknown\)",

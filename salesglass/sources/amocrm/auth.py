@@ -17,7 +17,6 @@ import fcntl
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from salesglass.private_files import OWNER_ONLY, keep_private
+from salesglass.processes import replace_whole
 from salesglass.sources.amocrm.errors import AuthError
 
 log = logging.getLogger("salesglass.amocrm")
@@ -36,22 +36,8 @@ TokenPost = Callable[[dict], tuple[int, dict]]  # POST /oauth2/access_token → 
 def write_secret(path: Path, data: dict) -> None:
     """Atomically replace `path` with `data` as JSON, owner-only; survives a crash at any point."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new secrets folder is owner-only too
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # created 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    # named by host and pid, 0600 from creation: a write killed midway leaves a file the next write deletes
+    replace_whole(path, json.dumps(data), mode=0o600, durable=True)
 
 
 class TokenStore:

@@ -114,7 +114,12 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
             },
         )
     )
-    notes: list[tuple[str, str]] = [(fv.FIELDS_NOT_A_LIST, fv.fields_not_a_list("b.d"))]
+    created, closed = "TRY_CAST(b.d->>'$.created_at' AS BIGINT)", "TRY_CAST(b.d->>'$.closed_at' AS BIGINT)"
+    notes: list[tuple[str, str]] = [
+        (fv.FIELDS_NOT_A_LIST, fv.fields_not_a_list("b.d")),
+        (CREATED_IMPLAUSIBLE, f"NOT {_plausible(created)}"),
+        (CLOSED_IMPLAUSIBLE, f"{closed} <> 0 AND NOT {_plausible(closed)}"),
+    ]
     kind_sql = "NULL"
     if lf.get("client_kind") is not None:
         kind_sql, both = fv.kind_sql("cf.kind", res.organizer, res.operator)
@@ -139,7 +144,8 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
     ev AS (SELECT entity_id AS id,
                   max(created_at) FILTER (WHERE type = 'lead_deleted') AS deleted_ev,
                   max(created_at) FILTER (WHERE type = 'lead_restored') AS restored_ev,
-                  min(created_at) FILTER (WHERE type = 'lead_added') AS added_at
+                  min(created_at) FILTER (WHERE type = 'lead_added') AS added_at,
+                  min(created_at) FILTER (WHERE {_plausible("created_at")}) AS first_ev
            FROM {events} WHERE entity_type = 'lead' GROUP BY 1),
     last_status AS (SELECT entity_id AS id, created_at AS at,
                   TRY_CAST(json_extract_string(data, '$.value_after[0].lead_status.pipeline_id') AS BIGINT) AS p,
@@ -152,7 +158,8 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
            FROM {events} WHERE type = 'entity_responsible_changed' AND entity_type = 'lead'
            QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY created_at DESC, id DESC) = 1),
     b AS (SELECT i.id, l.data AS d, l.updated_at AS alive_at, t.updated_at AS trash_at, t.data AS td,
-                 ev.deleted_ev, ev.restored_ev, ev.added_at, ls.at AS status_at, ls.p, ls.s, lr.at AS resp_at, lr.u
+                 ev.deleted_ev, ev.restored_ev, ev.added_at, ev.first_ev, ls.at AS status_at, ls.p, ls.s,
+                 lr.at AS resp_at, lr.u
           FROM ids i LEFT JOIN raw_amocrm_leads l USING (id) LEFT JOIN raw_amocrm_deleted_leads t USING (id)
           LEFT JOIN ev USING (id) LEFT JOIN last_status ls USING (id) LEFT JOIN last_resp lr USING (id))
     SELECT b.id AS deal_id,
@@ -168,9 +175,14 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
            AS BIGINT)) ELSE TRY_CAST(b.d->>'$.responsible_user_id' AS BIGINT) END AS sales_manager_id,
       {kind_sql} AS client_kind,
       {cold_sql} AS is_cold,
-      to_timestamp(coalesce(TRY_CAST(b.d->>'$.created_at' AS BIGINT), b.added_at)) AS created_at,
+      -- a creation before 2000 or in the future (1811, an epoch 0) is no date: the first event's time stands in
+      -- (else the last update's), with a note; a lead in the trash without its record has only `lead_added`
+      to_timestamp(CASE WHEN {created} IS NULL THEN b.added_at WHEN {_plausible(created)} THEN {created}
+                        ELSE coalesce(b.first_ev, CASE WHEN {_plausible("b.alive_at")} THEN b.alive_at END, {created})
+                   END) AS created_at,
       to_timestamp(coalesce(greatest(TRY_CAST(b.d->>'$.updated_at' AS BIGINT), b.trash_at), b.trash_at)) AS updated_at,
-      to_timestamp(TRY_CAST(b.d->>'$.closed_at' AS BIGINT)) AS closed_at,
+      -- closed_at 0 is "not closed" (what some integrations write for an open deal); an absurd one is unknown
+      to_timestamp(CASE WHEN {_plausible(closed)} THEN {closed} END) AS closed_at,
       {loss_sql} AS loss_reason,
       (greatest(b.trash_at, b.deleted_ev) IS NOT NULL
          AND greatest(b.trash_at, b.deleted_ev) >= coalesce(greatest(b.alive_at, b.restored_ev), -1)) AS is_deleted,
@@ -189,6 +201,18 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
         LEFT JOIN __amo_stage_map m USING (pipeline_id, status_id)
         LEFT JOIN __amo_known_status k USING (pipeline_id, status_id)
         LEFT JOIN deals d USING (deal_id)""")
+
+
+CREATED_IMPLAUSIBLE = (
+    "created_at is before 2000 or in the future (deal kept, created at its first event or last update)"
+)
+CLOSED_IMPLAUSIBLE = "closed_at is before 2000 or in the future (deal kept, close date unknown)"
+
+
+def _plausible(epoch: str) -> str:
+    """SQL: the Unix time `epoch` (seconds) is a date a deal can have — from 2000 (amoCRM began in the 2010s;
+    imported deals may be older) to a day past now (clocks differ). NULL when `epoch` is NULL."""
+    return f"({epoch} BETWEEN 946684800 AND epoch(now()) + 86400)"
 
 
 BUDGET_UNUSABLE = "budget is negative, not a number, or has more than 2 decimals (deal kept, budget unknown)"

@@ -25,6 +25,7 @@ from salesglass.errors import SalesglassError
 from salesglass.plural import plural
 from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import InputSpec
+from salesglass.sources.platform.load import KEPT_BY_FIRST_INPUT, TARGETS
 from salesglass.sources.platform.plans import UNKNOWN as UNKNOWN_MANAGER
 from salesglass.sql import quote_ident, quote_lit
 
@@ -98,7 +99,10 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
     try:
         init_canonical(con)
         managers = _copy_managers(con, cfg)
+        # every input is loaded alone (its table then holds its rows only): what they gave together, for the
+        # sales' partners and the months
         con.execute("CREATE TEMP TABLE __all_sales AS SELECT * FROM sales LIMIT 0")
+        con.execute("CREATE TEMP TABLE __all_partners AS SELECT partner_id FROM partners LIMIT 0")
         for inp in cfg.platform.inputs:
             one = cfg.model_copy(
                 update={
@@ -121,12 +125,14 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
             _examples(con, ic)
             if inp.target == "sales":
                 _sales_facts(con, cfg, inp, ic, account_tz)
-                _keys_given_twice(con, ic)
                 con.execute("INSERT INTO __all_sales SELECT * FROM sales")
             elif inp.target == "partners":
                 _partner_facts(con, ic, managers, r.warnings, account_tz)
+                con.execute("INSERT INTO __all_partners SELECT partner_id FROM partners")
             else:
                 _range(con, ic, "platform_widget_installs", "installed_at", account_tz)
+            if inp.target in KEPT_BY_FIRST_INPUT:
+                _keys_given_twice(con, ic)
             _status_values(cfg, inp, ic)
         report.months = _months(con, account_tz)
         _partner_references(con, report)
@@ -234,15 +240,30 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
 
 
 def _keys_given_twice(con: duckdb.DuckDBPyConnection, ic: InputCheck) -> None:
-    """Sale ids an input listed earlier gives too: the load keeps the earlier input's row and quarantines
-    this one's (each input is checked alone, so it is said here)."""
-    n = con.execute("SELECT count(*) FROM sales s SEMI JOIN __all_sales a USING (sale_id)").fetchall()[0][0]
-    if n:
+    """Keys (sale ids, partner ids) an input listed earlier gives too, naming that input: the load keeps the
+    earlier input's row and quarantines this one's (`KEPT_BY_FIRST_INPUT`), but each input is dry-run alone
+    (its table holds only its own rows), so the keys every input gave are kept here (`__given_<table>`)."""
+    table = TARGETS[ic.target].table
+    key = table.merge_key
+    cols = ", ".join(quote_ident(k) for k in key)
+    given = quote_ident(f"__given_{ic.target}")
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {given} AS SELECT {cols}, '' AS __input FROM {table.name} LIMIT 0")
+    clashes = con.execute(f"""SELECT g.__input, count(*) FROM (SELECT DISTINCT {cols} FROM {table.name}) t
+                              JOIN {given} g USING ({cols}) GROUP BY 1 ORDER BY min(g.rowid)""").fetchall()
+    what = " and ".join(k.removesuffix("_id") for k in key)
+    for earlier, n in clashes:
         ic.warnings.append(
-            f"sale ids: {n} {plural(n, 'id of this input is', 'ids of this input are')} given by an input listed "
-            f"earlier too — the load keeps the earlier row and quarantines this one (refunds in their own input "
-            f'need ids of their own: prefix = "refund:" on sale_id)'
+            f"{what} ids: {n} {plural(n, 'id')} of input '{ic.name}' {plural(n, 'is', 'are')} given by input "
+            f"'{earlier}' too (listed earlier) — the load keeps the row of '{earlier}' and quarantines the one of "
+            f"'{ic.name}'"
+            + (
+                ' (refunds in their own input need ids of their own: prefix = "refund:" on sale_id)'
+                if key == ("sale_id",)
+                else ""
+            )
         )
+    con.execute(f"""INSERT INTO {given} SELECT {cols}, {quote_lit(ic.name)}
+                    FROM (SELECT DISTINCT {cols} FROM {table.name}) t ANTI JOIN {given} g USING ({cols})""")
 
 
 def _partner_facts(
@@ -292,16 +313,16 @@ def _partner_references(con: duckdb.DuckDBPyConnection, report: PlatformCheck) -
     """Sales naming a partner the partners inputs do not list: a few are normal (`salesglass doctor`
     counts them); most of them mean the sales' partner column is not the partners' key."""
     sales = [ic for ic in report.inputs if ic.target == "sales" and ic.loaded]
-    if not sales or not con.execute("SELECT count(*) FROM partners").fetchall()[0][0]:
+    if not sales or not con.execute("SELECT count(*) FROM __all_partners").fetchall()[0][0]:
         return
     n, support, unknown = con.execute("""SELECT count(*), count(*) FILTER (partner_id IS NULL),
                                                 count(*) FILTER (partner_id IS NOT NULL AND partner_id NOT IN
-                                                                 (SELECT partner_id FROM partners))
+                                                                 (SELECT partner_id FROM __all_partners))
                                          FROM __all_sales""").fetchall()[0]
     examples = [
         r[0]
         for r in con.execute("""SELECT DISTINCT partner_id FROM __all_sales WHERE partner_id NOT IN
-                                             (SELECT partner_id FROM partners) ORDER BY 1 LIMIT 3""").fetchall()
+                                             (SELECT partner_id FROM __all_partners) ORDER BY 1 LIMIT 3""").fetchall()
     ]
     sales[0].facts.append(
         f"partners of the sales: {n - support - unknown} known, {support} without a partner "

@@ -597,9 +597,17 @@ def _stored_watermark(con: duckdb.DuckDBPyConnection, name: str, zone: str) -> s
     return row[0]
 
 
+# a MySQL/MariaDB input's TIMESTAMP columns have been read as UTC instants since this mark was added (before,
+# as wall time in the server's zone): its rows below the watermark are read again once, whole
+MYSQL_UTC_MARK = " (MySQL TIMESTAMP as UTC)"
+
+
 def _naive_zone(cfg: Config, inp: InputSpec) -> str:
-    """The zone this input's naive times are read in (the load resolved [platform] timezone already)."""
-    return inp.timezone or cfg.platform.timezone or ""
+    """The zone this input's naive times are read in (the load resolved [platform] timezone already), as
+    stored beside its watermark: another reading of its times than the last one means reading it whole."""
+    zone = inp.timezone or cfg.platform.timezone or ""
+    url = "" if inp.path else (inp.url or cfg.platform.url or "")
+    return zone + MYSQL_UTC_MARK if url.lower().startswith(("mysql", "mariadb")) else zone
 
 
 def _store_zone(con: duckdb.DuckDBPyConnection, name: str, zone: str) -> None:

@@ -8,6 +8,7 @@ SQL — kopecks, zones, signs, value maps, digits-only — so ten million rows n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -151,7 +152,11 @@ def _timestamp(
     return f"CASE WHEN __offset_{name} THEN TRY_CAST({t} AS TIMESTAMPTZ) ELSE {local_to_utc(parsed)} END"
 
 
-def _month(e: str, src_type: str | None) -> str:
+def _month(e: str, src_type: str | None, zone: str) -> str:
+    if src_type and src_type.startswith("TIMESTAMP WITH TIME ZONE"):
+        # a zoned instant (PostgreSQL timestamptz) of a month's first midnight: its month on the back-office's
+        # wall clock; a plain cast takes the date in UTC, where 00:00 on 1 January at +03 is 31 December
+        return f"CAST(date_trunc('month', CAST(timezone({quote_lit(zone)}, {e}) AS DATE)) AS DATE)"
     if src_type and not src_type.startswith(_TEXT_TYPES):
         return f"CAST(date_trunc('month', CAST({e} AS DATE)) AS DATE)"
     t = f"trim({_text(e)})"
@@ -188,6 +193,29 @@ def _numeric_sql(sql: str, types: dict[str, str], pre: dict[str, str]) -> tuple[
 
     out = tree.transform(parse).sql(dialect="duckdb")
     return f"({out})", (" OR ".join(dict.fromkeys(bad)) or None)
+
+
+def lost_digits_sql(e: str, src_type: str | None, unit: str) -> str | None:
+    """`_number` rounds to its scale (kopecks to whole kopecks, rubles to 4 decimals): the condition that
+    it dropped digits, so '100.004' kopecks (or 100.00004 rubles, negated) is quarantined for its decimals
+    as it is when the column is read as it stands, instead of loading rounded. None: nothing can be lost."""
+    if src_type and "INT" in src_type:
+        return None
+    scale = 2 if unit != "units" else 4
+    dec = f"DECIMAL({'16,2' if unit != 'units' else '18,4'})"
+    decimal = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", src_type or "")
+    if decimal:
+        return None if int(decimal.group(1)) <= scale else f"(TRY_CAST({e} AS {dec}) IS DISTINCT FROM {e})"
+    if src_type and not src_type.startswith(_TEXT_TYPES):  # a float
+        exact = f"TRY_CAST({e} AS DECIMAL(18,6))"
+        return f"({exact} IS NOT NULL AND TRY_CAST({exact} AS {dec}) IS DISTINCT FROM {exact})"
+    clean = f"replace(replace(replace(trim({_text(e)}), ' ', ''), chr(160), ''), ',', '.')"
+    exact = f"TRY_CAST({clean} AS DECIMAL(18,6))"
+    # the cheap test first: no parsing for the rows without a point or a comma
+    return (
+        f"(({_may_be_fraction(e)} OR contains({e}, ',')) AND {exact} IS NOT NULL "
+        f"AND TRY_CAST({exact} AS {dec}) IS DISTINCT FROM {exact})"
+    )
 
 
 def _may_be_fraction(e: str) -> str:
@@ -239,7 +267,7 @@ def column_sql(
         out = _timestamp(name, e, src_type, cs, cs.timezone or zone, pre, few_rows)
         return out, _unparsed(value or out, e)
     if kind is Kind.DATE:
-        out = _month(e, src_type)
+        out = _month(e, src_type, cs.timezone or zone)
         return out, _unparsed(value or out, e)
     numeric = kind in (Kind.MONEY, Kind.INTEGER, Kind.BIGINT, Kind.DOUBLE)
     if numeric and cs.sql:
@@ -281,6 +309,10 @@ def implausible_sql(value: str, kind: Kind) -> str:
     if kind is Kind.DATE:
         return f"({value} < DATE '{EARLIEST_DAY}' OR {value} >= DATE '{last}')"
     return f"({value} < TIMESTAMPTZ '{EARLIEST_DAY} 00:00:00+00' OR {value} >= TIMESTAMPTZ '{last} 00:00:00+00')"
+
+
+def decimals_reason(name: str) -> str:
+    return f"bad {name}: more than 2 decimal places"  # the words of model/validate.py's own check
 
 
 def too_large_reason(name: str) -> str:
@@ -330,6 +362,10 @@ def staged_sql(
                 )
                 why = f"CASE WHEN isfinite({number}) THEN {quote_lit(too_large_reason(name))} ELSE {why} END"
             checks.append(f"WHEN {bad} THEN {why}")
+        if kind is Kind.MONEY and cs.column and (cs.unit != "units" or cs.negate):
+            lost = lost_digits_sql(quote_ident(cs.column), types.get(cs.column), cs.unit)
+            if lost:
+                checks.append(f"WHEN {lost} THEN {quote_lit(decimals_reason(name))}")
         if kind in (Kind.TIMESTAMPTZ, Kind.DATE):
             checks.append(
                 f"WHEN {implausible_sql(quote_ident(value), kind)} THEN {quote_lit(implausible_reason(name))}"

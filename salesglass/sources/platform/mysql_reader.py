@@ -10,6 +10,11 @@ Arrow columns and refuses a zero date, so every column is turned into text by th
 `CAST(col AS CHAR)`, or `lower(hex(col))` for binary strings. Which columns are binary is learnt from a
 LIMIT 0 probe through pymysql (the column's type and character set, the test pymysql itself applies); the
 probe also makes a wrong password fail at once, before connectorx's connection pool would retry for 30 s.
+
+A TIMESTAMP column is an instant (MySQL keeps it in UTC) but the server writes it out in the session's
+time zone — the server's default, which need not be the zone the load reads naive times in. So every
+session salesglass opens sets `time_zone = '+00:00'` and a TIMESTAMP value lands with `+00` after it: the
+load keeps its offset, where a DATETIME (no zone) stays naive and is read in the configured zone.
 """
 
 from __future__ import annotations
@@ -23,6 +28,19 @@ import pyarrow as pa
 # the connection always speaks utf8mb4 and CAST(… AS CHAR) converts every column to it
 IGNORED_OPTIONS = {"charset"}
 BINARY_CHARSET = 63  # MySQL's character set number of binary strings (BINARY, VARBINARY, BLOB, BIT, GEOMETRY)
+# TIMESTAMP values are written out in UTC (and marked so, `utc_text`): the server's own zone does not matter
+UTC_SESSION = "SET time_zone = '+00:00'"
+
+
+def utc_text(value: str) -> str:
+    """A TIMESTAMP's text, read in a UTC session, with its offset: `2024-03-01 10:00:00+00`. The zero
+    date stays as is (quarantined later as not a valid timestamp)."""
+    return value if value.startswith("0000-00-00") else value + "+00"
+
+
+def utc_literal(value: str) -> str:
+    """`utc_text` undone, for a watermark compared by the (UTC) session: MariaDB reads no offset in a literal."""
+    return value.removesuffix("+00") if re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00", value) else value
 
 
 def connectorx_usable(url: str) -> bool:
@@ -87,6 +105,8 @@ def _probe(url: str, sql: str) -> list[tuple[str, str]]:
             text = f"lower(lpad(hex({col}), {2 * ((f.length + 7) // 8)}, '0'))"
         elif f.type_code in TEXT_TYPES and f.charsetnr == BINARY_CHARSET:
             text = f"lower(hex({col}))"
+        elif f.type_code == FIELD_TYPE.TIMESTAMP:  # an instant, printed in the (UTC) session zone
+            text = f"IF({col} = 0, CAST({col} AS CHAR), CONCAT(CAST({col} AS CHAR), '+00'))"
         else:
             text = f"CAST({col} AS CHAR)"
         out.append((f.name, text))
@@ -130,6 +150,7 @@ def connectorx_batches(url: str, sql: str, batch_rows: int) -> tuple[pa.Schema, 
             return_type="arrow_stream",
             protocol="text",
             batch_size=batch_rows,
+            pre_execution_query=UTC_SESSION,
         )
     except Exception as exc:
         raise _masked(exc, password) from None

@@ -28,9 +28,13 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 from salesglass.errors import ConfigError, SalesglassError
 from salesglass.sources.platform import mysql_reader
@@ -203,6 +207,8 @@ def select_sql(
     if where:
         conds.append(f"({where})")
     if watermark and since is not None:
+        if is_mysql(url):  # a TIMESTAMP watermark was landed as UTC text with `+00`; the session is UTC too
+            since = mysql_reader.utc_literal(since)
         conds.append(f"{source_ident(url, watermark)} >= {source_lit(url, since)}")
     tail = (" WHERE " + " AND ".join(conds)) if conds else ""
     return f"SELECT {cols} FROM ({base}) src{tail}"
@@ -235,9 +241,15 @@ def probe_columns(url: str, base: str) -> list[str]:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return list(conn.exec_driver_sql(sql).keys())
+            return list(conn.exec_driver_sql(_driver_sql(engine, sql)).keys())
     finally:
         engine.dispose()
+
+
+def _driver_sql(engine: Engine, sql: str) -> str:
+    """The SQL as the driver must be handed it: pymysql (paramstyle `format`) runs `sql % params` even with no
+    parameters, so a `%` of the user's own `where` (`name LIKE 'Ё%'`) is doubled, else it fails to format."""
+    return sql.replace("%", "%%") if engine.dialect.paramstyle in ("format", "pyformat") else sql
 
 
 def _text(value: object) -> str | None:
@@ -267,6 +279,7 @@ def _pymysql_text_conv() -> dict:
         code = getattr(FIELD_TYPE, name)
         if isinstance(code, int) and not name.startswith("_"):
             conv[code] = _hex_if_bytes if code in TEXT_TYPES else converters.through
+    conv[FIELD_TYPE.TIMESTAMP] = mysql_reader.utc_text  # an instant: the session is UTC (`_sqlalchemy_batches`)
     return conv
 
 
@@ -274,14 +287,18 @@ def _sqlalchemy_batches(url: str, sql: str, batch_rows: int) -> tuple[pa.Schema,
     import sqlalchemy as sa
 
     as_text = make_url(url).get_driver_name() == "pymysql"
-    engine = sa.create_engine(url, connect_args={"conv": _pymysql_text_conv()}) if as_text else sa.create_engine(url)
+    engine = (
+        sa.create_engine(url, connect_args={"conv": _pymysql_text_conv(), "init_command": mysql_reader.UTC_SESSION})
+        if as_text
+        else sa.create_engine(url)
+    )
     try:
         conn = engine.connect()
     except Exception:
         engine.dispose()
         raise
     try:  # a server-side cursor (pymysql: SSCursor): rows come as they are fetched, not all at once
-        result = conn.execution_options(stream_results=True).exec_driver_sql(sql)
+        result = conn.execution_options(stream_results=True).exec_driver_sql(_driver_sql(engine, sql))
     except Exception:
         conn.close()
         engine.dispose()

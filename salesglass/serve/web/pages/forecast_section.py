@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from salesglass.serve.web.context import Ctx
+from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.charts import bar
 from salesglass.serve.web.palette import BLUE, GREEN, GREY, ORANGE
 from salesglass.serve.web.view import Chart, Col, TableView
@@ -134,10 +134,12 @@ PARTS = (
 )
 
 
-def table(ctx: Ctx, rows: list[dict]) -> TableView:
+def table(ctx: Ctx, rows: list[dict], ptype: str = "month", left_out: dict[str, list[date]] | None = None) -> TableView:
     """One column per metric, one row per part: it reads top-down like the sum it is (fact + base +
-    pipeline + new deals = forecast) and stays as narrow as its card with any number of digits."""
+    pipeline + new deals = forecast) and stays as narrow as its card with any number of digits.
+    `left_out`: the months each metric's plan leaves out (planfact.unplanned_months): no chance, said why."""
     t = ctx.t
+    left_out = left_out or {}
     lines = []
     for key, label in PARTS:
         line: dict = {"part": t(label)}
@@ -148,13 +150,57 @@ def table(ctx: Ctx, rows: list[dict]) -> TableView:
             plan = r["plan_realistic" if key == "chance_realistic_pct" else "plan_optimistic"]
             if key.startswith("chance_") and plan is not None and plan <= 0:  # none for a planned loss: say why
                 line[f"_tip_{m}"] = t("tip_no_chance")
+            elif key.startswith("chance_") and r[key] is None and plan is not None and left_out.get(m):
+                line[f"_tip_{m}"] = t("tip_plan_leaves_months", months=months_text(ctx, {m: left_out[m]}))
         lines.append(line)
+    no_range = no_range_note(ctx, ptype, rows)
     return TableView(
         "forecast",
         t("table_forecast"),
         [Col("part", ""), *[Col(r["metric"], t(r["metric"]), "money") for r in rows]],
         lines,
-        note=t("forecast_note"),
+        note=t("forecast_note") + (" " + no_range if no_range else ""),
+    )
+
+
+def months_text(ctx: Ctx, left_out: dict[str, list[date]]) -> str:
+    """The months left out, runs of consecutive months as "February 2025 – March 2025"."""
+    months = sorted({d for missing in left_out.values() for d in missing})
+    runs: list[list[date]] = []
+    for d in months:
+        if runs and add_months(runs[-1][-1], 1) == d:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    month = ctx.fmt.month
+    return ", ".join(month(r[0]) if len(r) == 1 else f"{month(r[0])} – {month(r[-1])}" for r in runs)
+
+
+def no_range_note(ctx: Ctx, ptype: str, rows: list[dict]) -> str | None:
+    """Why P10–P90 and the chances are "—" on a young account: the backtest has cases from fewer than
+    backtest.MIN_PERIODS complete periods of this type (each replayed day needing `min_history_days` of
+    sales before it, reports/forecast/days.py), so there is no range to read odds from."""
+    from salesglass.reports.forecast.backtest import MIN_PERIODS
+
+    if not any(r["forecast"] is not None and r["forecast_low"] is None for r in rows):
+        return None
+    have = 0
+    if ctx.snap.has("report_forecast_accuracy", "periods"):
+        got = ctx.q.rows(
+            """SELECT max(periods) AS periods FROM report_forecast_accuracy
+               WHERE period_type = ? AND method = 'forecast'""",
+            [ptype],
+        )
+        have = int(got[0]["periods"] or 0) if got else 0
+    if have >= MIN_PERIODS:  # a range exists at other points of the period: not a young account's "—"
+        return None
+    t = ctx.t
+    return t(
+        "forecast_no_range",
+        need=MIN_PERIODS,
+        periods=t(f"past_{ptype}"),
+        days=ctx.cfg.reports.forecast.min_history_days,
+        so_far=t("forecast_no_range_so_far", have=have) if have else "",
     )
 
 
@@ -198,11 +244,14 @@ def accuracy(ctx: Ctx, ptype: str) -> TableView:
     )
 
 
-def section(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list) -> tuple[list[Chart], list[TableView]]:
-    """Charts and tables of the forecast for the chosen period (the parts only while it is running)."""
+def section(
+    ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list, left_out: dict[str, list[date]] | None = None
+) -> tuple[list[Chart], list[TableView]]:
+    """Charts and tables of the forecast for the chosen period (the parts only while it is running);
+    `left_out`: the months each metric's plan leaves out (planfact.unplanned_months)."""
     if "report_forecast_accuracy" not in ctx.snap.tables:
         return [], []
     rows = forecast_rows(ctx, ptype, at, man_sql, man_args)
     charts = [c for c in (chart(ctx, rows),) if c is not None]
-    tables = [table(ctx, rows)] if rows else []
+    tables = [table(ctx, rows, ptype, left_out)] if rows else []
     return charts, [*tables, accuracy(ctx, ptype)]

@@ -61,7 +61,12 @@ def build(ctx: Ctx) -> PageView:
     view = PageView(t("page_planfact"), notice=empty_notice(ctx))
     man_sql, man_args = _where_manager(ctx.manager)
     end = add_months(at, SPAN[ptype])
-    table = metric_rows(ctx, read_plan_fact(ctx, ptype, at, man_sql, man_args), at, end)
+    facts = read_plan_fact(ctx, ptype, at, man_sql, man_args)
+    left_out = unplanned_months(ctx, ptype, at, end, facts, man_sql, man_args)
+    if not facts and view.notice is None and ctx.manager is not None:  # a manager's row exists only with a
+        # fact or a plan (docs/reports.md): say so rather than a page of dashes that reads as broken
+        view.notice = t("planfact_nothing_of", manager=ctx.manager_name(ctx.manager), period=f.period(ptype, at))
+    table = metric_rows(ctx, facts, at, end, left_out)
     by_metric = {r["metric"]: r for r in table}
     running = by_metric["turnover"].get("is_complete") is False
     if by_metric["turnover"].get("is_complete") is None:  # no row (a manager with no partner, no plan): by date,
@@ -70,15 +75,29 @@ def build(ctx: Ctx) -> PageView:
     view.extra = {"ptype": ptype, "period_at": at, "period_choices": period_choices(ctx, ptype) or [at]}
     view.scope = f"{t('period')}: {f.period(ptype, at)}; {t('manager')}: {ctx.manager_name(ctx.manager)}"
     view.charts = [_trend(ctx, ptype, at, man_sql, man_args)]
-    forecast_charts, forecast_tables = forecast_section.section(ctx, ptype, at, man_sql, man_args)
+    forecast_charts, forecast_tables = forecast_section.section(ctx, ptype, at, man_sql, man_args, left_out)
     view.charts += forecast_charts
+    # the months left out, of the metrics whose whole-period attainment is "—" for it
+    gaps = {
+        r["metric"]: left_out[r["metric"]]
+        for r in table
+        if left_out.get(r["metric"]) and r["forecast_attainment"] is None
+    }
     view.tables = [
         TableView(
             "plan_fact",
             f"{t('page_planfact')}: {f.period(ptype, at)} — {ctx.manager_name(ctx.manager)}",
             _columns(t, running, f.day(ctx.snap.as_of)),
             table,
-            note=t("note_plan_not_positive") if any(k.startswith("_tip_") for r in table for k in r) else None,
+            note=" ".join(
+                t(key, **args)
+                for key, args, shown in (
+                    ("note_plan_not_positive", {}, any(_not_positive_row(r) for r in table)),
+                    ("note_plan_leaves_months", {"months": forecast_section.months_text(ctx, gaps)}, bool(gaps)),
+                )
+                if shown
+            )
+            or None,
         )
     ]
     view.tables += forecast_tables
@@ -98,10 +117,43 @@ def read_plan_fact(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list[
     return {r["metric"]: r for r in rows}
 
 
-def metric_rows(ctx: Ctx, by_metric: dict[str, dict[str, Any]], at: date, end: date) -> list[dict[str, Any]]:
-    """Every metric in order (a metric without a row shows blanks), each fact linked to what it counts."""
+def unplanned_months(
+    ctx: Ctx,
+    ptype: str,
+    at: date,
+    end: date,
+    facts: dict[str, dict[str, Any]],
+    man_sql: str,
+    man_args: list[Any],
+) -> dict[str, list[date]]:
+    """metric → the months of a quarter or year its plan leaves out, for the metrics that have a plan at all:
+    report_plan_fact gives them no whole-period attainment and no chances (a year's forecast against its
+    first quarter's plan read 465 %), and the page says which months are missing."""
+    planned = [m for m, r in facts.items() if r.get("plan_realistic") is not None and m != "margin_pct"]
+    if ptype == "month" or not planned:
+        return {}
+    rows = ctx.q.rows(
+        f"""SELECT metric, period_start FROM report_plan_fact
+            WHERE period_type = 'month' AND period_start >= ? AND period_start < ? AND plan_realistic IS NOT NULL
+              AND {man_sql}""",
+        [at, end, *man_args],
+    )
+    months = [add_months(at, i) for i in range(SPAN[ptype])]
+    have: dict[str, set[date]] = {}
+    for r in rows:
+        have.setdefault(r["metric"], set()).add(r["period_start"])
+    out = {m: [d for d in months if d not in have.get(m, set())] for m in planned}
+    return {m: missing for m, missing in out.items() if missing}
+
+
+def metric_rows(
+    ctx: Ctx, by_metric: dict[str, dict[str, Any]], at: date, end: date, left_out: dict[str, list[date]] | None = None
+) -> list[dict[str, Any]]:
+    """Every metric in order (a metric without a row shows blanks), each fact linked to what it counts;
+    `left_out`: the months each metric's plan leaves out (unplanned_months), said on hover."""
     table = []
     manager = ctx.manager
+    left_out = left_out or {}
     for m in METRICS:
         r = dict(by_metric.get(m) or {"is_complete": None})
         r["metric"] = m
@@ -110,8 +162,14 @@ def metric_rows(ctx: Ctx, by_metric: dict[str, dict[str, Any]], at: date, end: d
         r["forecast_attainment"] = r.get("forecast_attainment_pct")
         if m != "margin_pct":  # a plan of 0 or below has no attainment (report_plan_fact): say why on hover
             r |= no_attainment_tips(ctx, r, plan_to_date="attainment", plan_realistic="forecast_attainment")
+        if left_out.get(m) and r.get("forecast_attainment") is None and "_tip_forecast_attainment" not in r:
+            r["_tip_forecast_attainment"] = ctx.t(
+                "tip_plan_leaves_months", months=forecast_section.months_text(ctx, {m: left_out[m]})
+            )
         r["_kind"] = {"margin_pct": "pct", "tickets": "int", "new_partners": "int"}.get(m)
-        if m in ("turnover", "revenue", "cost", "margin", "tickets"):
+        if r.get("fact") is None:  # no row: a "—" is no link to an empty list
+            pass
+        elif m in ("turnover", "revenue", "cost", "margin", "tickets"):
             r["_link_fact"] = drill(ctx, "partners", basis="sales", since=at, until=end, manager=manager)
         elif m == "new_partners":
             r["_link_fact"] = drill(
@@ -119,6 +177,13 @@ def metric_rows(ctx: Ctx, by_metric: dict[str, dict[str, Any]], at: date, end: d
             )
         table.append(r)
     return table
+
+
+def _not_positive_row(r: dict[str, Any]) -> bool:
+    """The row has a "—" for a plan of 0 or below (no_attainment_tips)."""
+    return r["metric"] != "margin_pct" and (
+        not_positive(r.get("plan_to_date")) or not_positive(r.get("plan_realistic"))
+    )
 
 
 def not_positive(plan: Any) -> bool:

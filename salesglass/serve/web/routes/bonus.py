@@ -221,12 +221,42 @@ def statement_data(request: Request, ctx: Ctx) -> tuple[date, int | None, dict[s
     return month, manager, stmt.statement(ctx.q, month, manager), period
 
 
+def month_disputes(request: Request, ctx: Ctx, manager: int | None, month: date) -> list[dict[str, Any]]:
+    """The manager's disputes of the month, each with its partner as the lines name it ("Театр Луна (P1)") and,
+    once adjusted, the adjustment's amount and month: the answer alone would not say what changes, or when."""
+    if manager is None:
+        return []
+    st = store(request)
+    disputes = [d for d in st.disputes(manager_id=manager) if d["month"] == month]
+    adjusted = {d["adjustment_id"] for d in disputes if d.get("adjustment_id") is not None}
+    adjustments = {a["adjustment_id"]: a for a in st.manual_adjustments() if a["adjustment_id"] in adjusted}
+    for d in disputes:
+        name = None
+        if d["partner_id"] and ctx.snap.has("partners"):
+            name = ctx.q.one("SELECT name FROM partners WHERE partner_id = ?", [d["partner_id"]]).get("name")
+        d["partner"] = f"{name} ({d['partner_id']})" if name else d["partner_id"] or ""
+        d["adjustment"] = adjustments.get(d.get("adjustment_id"))
+    return disputes
+
+
+def corrected_later(ctx: Ctx, manager: int | None, month: date) -> list[dict[str, Any]]:
+    """Later months' clawback / true-up / manual lines that correct this month, summed per month: a past month's
+    statement stays as it was, so without this it would not say that a later one changed what it pays."""
+    if manager is None or not ctx.snap.has("report_bonus_lines", "corrects_month"):
+        return []
+    return ctx.q.rows(
+        """SELECT month, sum(amount) AS amount FROM report_bonus_lines
+           WHERE manager_id = ? AND corrects_month = ? AND month > ? AND rule <> 'carry_forward'
+           GROUP BY month ORDER BY month""",
+        [manager, month, month],
+    )
+
+
 @router.get("/bonus/statement", response_class=HTMLResponse)
 def statement_page(request: Request) -> Response:
     with opened(request) as ctx:
         month, manager, data, period = statement_data(request, ctx)
         name = ctx.manager_name(manager) if manager is not None else ""
-        disputes = store(request).disputes(manager_id=manager) if manager is not None else []
         own = not ctx.viewer.is_admin and manager is not None and manager == ctx.viewer.manager_id
         query = urlencode({"month": f"{month:%Y-%m}", **({"manager": manager} if manager is not None else {})})
         return render(
@@ -239,7 +269,8 @@ def statement_page(request: Request) -> Response:
             manager=manager,
             months=last_months(as_of_month(ctx)),
             managers=managers_by_name(ctx) if ctx.viewer.is_admin else [],
-            disputes=[d for d in disputes if d["month"] == month],
+            disputes=month_disputes(request, ctx, manager, month),
+            later=corrected_later(ctx, manager, month) if data is not None else [],
             can_dispute=own,
             query=query,
             done=request.query_params.get("done"),
