@@ -124,6 +124,8 @@ class Canon:
     forecast_deals: ibis.Table = None
     forecast_pipeline: ibis.Table = None
     forecast_new_deals: ibis.Table = None
+    # the running periods' forecast parts plan-fact reads (forecast/plan.running_parts)
+    forecast_running: ibis.Table = None
     # the backtest's cases: wide (to date, parts, actual per metric) and then blended and one row per metric
     forecast_wide: ibis.Table = None
     forecast_cases: ibis.Table = None

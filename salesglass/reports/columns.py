@@ -518,6 +518,7 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "forecast_deal_history": ("Forecast: deals as the backtest days saw them", "Прогноз: сделки глазами бэктеста"),
     "forecast_past": ("Forecast: deals' parts on the backtest days", "Прогноз: части сделок в дни бэктеста"),
     "forecast_curve": ("Forecast: new partners' sales curve", "Прогноз: кривая продаж новых партнёров"),
+    "forecast_running": ("Forecast: the running periods' parts", "Прогноз: части текущих периодов"),
     "forecast_deals": ("Forecast: deals and stages on the build's day", "Прогноз: сделки и этапы на день сборки"),
     "forecast_new_deals": ("Forecast: deals not created yet", "Прогноз: ещё не созданные сделки"),
     "forecast_weights": ("Forecast: day weights", "Прогноз: веса дней"),

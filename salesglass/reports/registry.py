@@ -66,6 +66,7 @@ DERIVED = (
     "forecast_deals",
     "forecast_pipeline",
     "forecast_new_deals",
+    "forecast_running",
     "forecast_wide",
     "forecast_cases",
 )

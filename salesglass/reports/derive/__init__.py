@@ -16,6 +16,7 @@ from salesglass.reports.base import BuildParams, Canon
 from salesglass.reports.derive import acquiring_deal, as_of, deal_stages, first_sale, partner_days, partner_months
 from salesglass.reports.forecast import backtest as forecast_backtest
 from salesglass.reports.forecast import model as forecast
+from salesglass.reports.forecast import plan as forecast_plan
 
 Keep = Callable[[str, ibis.Table], ibis.Table]
 
@@ -43,6 +44,8 @@ STEPS: tuple[tuple[str, Callable[[Canon, BuildParams], ibis.Table]], ...] = (
     ("forecast_deals", forecast.deals_today),
     ("forecast_pipeline", forecast.pipe),
     ("forecast_new_deals", forecast.new_deals),
+    # the running periods' parts, as plan-fact reads them (twice, and inside its largest statement)
+    ("forecast_running", forecast_plan.running_parts),
     # the backtest's cases in two steps: ClickHouse expands a subquery at every use, and the blend reads
     # the cases three times (report_forecast_backtest reads them again)
     ("forecast_wide", forecast_backtest.wide),
