@@ -146,5 +146,21 @@ def test_build_on_an_empty_warehouse(tmp_path: Path):
     cfg = make_config(tmp_path)
     load_company(cfg, {})
     summary = run_build(cfg, as_of=g.AS_OF, progress=False)
-    assert all(summary.rows[name] == 0 for name in all_reports())
+    # nothing in, nothing out — except what docs/reports.md promises: the company's running month, quarter and
+    # year always have a plan-fact row (7 metrics each), here with nothing sold, nothing forecast and no range
+    assert {name for name in all_reports() if summary.rows[name]} == {"report_plan_fact"}
+    assert summary.rows["report_plan_fact"] == 3 * 7
+    with duckdb.connect(str(cfg.published_path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT DISTINCT period_type, period_start::DATE, manager_id, fact, forecast, forecast_low, forecast_high "
+            "FROM report_plan_fact WHERE metric <> 'margin_pct'"
+        ).fetchall()
+        no_margin = con.execute("SELECT DISTINCT fact, forecast FROM report_plan_fact WHERE metric = 'margin_pct'")
+        assert no_margin.fetchall() == [(None, None)]  # no turnover: no margin %, not 0 %
+    jan, q1_and_year = g.AS_OF.replace(day=1), g.AS_OF.replace(month=1, day=1)  # as_of is 15 January 2025
+    assert sorted(rows) == [
+        ("month", jan, None, 0, 0, None, None),
+        ("quarter", q1_and_year, None, 0, 0, None, None),
+        ("year", q1_and_year, None, 0, 0, None, None),
+    ]
     assert (summary.turnover, summary.margin_pct, summary.new_partners) == (0, None, 0)
