@@ -506,3 +506,21 @@ def test_a_funnel_stage_with_nothing_lost_is_no_link_to_an_empty_list(admin) -> 
     cells = re.findall(r'<td class="num" data-col="lost">(.*?)</td>', table)
     assert "0" in cells and all(c.startswith("<a ") for c in cells if c != "0"), cells
     assert any(c.startswith("<a ") for c in cells), cells  # the fixture loses a deal: that number opens them
+
+
+def test_a_login_sees_the_figures_of_the_amocrm_user_the_users_page_names(tmp_path) -> None:
+    """One rule ties a manager login to its amoCRM user, for the pages' scope and for what the admin is told
+    (`salesglass users list`, the Users page): an amoCRM e-mail typed with capitals and a trailing tab is Anna's.
+    The pages' own SQL (`lower(trim(email))`) kept the tab, so Anna saw nothing while the admin was told she
+    sees her figures."""
+    from salesglass.serve.users import amocrm_user_of, amocrm_users
+    from tests.dashboard.conftest import published_app, published_site, signed_in
+
+    tab = "UPDATE managers SET email = 'Anna@Demo.Test' || chr(9) WHERE manager_id = 101;"
+    told = amocrm_user_of("anna@demo.test", amocrm_users(published_site(tmp_path / "told", tab).published_path) or [])
+    assert told is not None and told["manager_id"] == 101
+    with signed_in(published_app(tmp_path / "seen", tab), "anna@demo.test") as anna:
+        r = anna.get("/drill/bonus?since=2026-01-01")
+        assert "Anna Petrova" in r.text and "Boris Ivanov" not in r.text
+        r = anna.get("/drill/deals")
+        assert "/leads/detail/1001" in r.text and "/leads/detail/1004" not in r.text

@@ -22,7 +22,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from salesglass.serve.i18n import LANGS, Formatter, pick_language
 from salesglass.serve.sessions import SessionStore, sessions_path
-from salesglass.serve.users import User, UserStore
+from salesglass.serve.users import User, UserStore, amocrm_user_of
 from salesglass.serve.web import auth, params
 from salesglass.serve.web.cache import ResponseCache
 from salesglass.serve.web.context import Ctx, Viewer
@@ -113,11 +113,9 @@ class App:
             return None
         manager_id = manager_name = None
         if user.role == "manager" and q is not None and q.snap.has("managers"):
-            row = q.one(
-                "SELECT manager_id, name FROM managers WHERE lower(trim(email)) = ? "
-                "ORDER BY is_active DESC, manager_id LIMIT 1",
-                [user.email],
-            )
+            # the one rule `salesglass users add/list` and the Users page tell the admin about
+            managers = q.rows("SELECT manager_id, name, email, is_active FROM managers")
+            row = amocrm_user_of(user.email, managers) or {}
             manager_id, manager_name = row.get("manager_id"), row.get("name")
         company = (
             user.see_company_totals
