@@ -3,6 +3,7 @@
 Kept apart from strings.py so the bonus pages can grow without touching every page's strings; merged into
 STRINGS when the bonus routes are registered. A key STRINGS already has (reason, amount, the column headers
 of reports/columns.py) keeps STRINGS' text there, so it is not repeated here: a second text would never show.
+The bonus rules are named by STRINGS too (the bonuses page's words), through bonus_close.rule_label.
 """
 
 from salesglass.bonus.statement import CARRY_NOTES, CAUSE_WORDS
@@ -10,7 +11,6 @@ from salesglass.bonus.statement import CARRY_NOTES, CAUSE_WORDS
 BONUS_STRINGS: dict[str, tuple[str, str]] = {
     **CARRY_NOTES,
     **CAUSE_WORDS,
-    "rule_carry_forward": ("carried forward", "перенос"),
     "note": ("Note", "Примечание"),
     "page_bonus_periods": ("Bonus months", "Закрытие мотивации"),
     "page_statement": ("My statement", "Мой расчёт"),
@@ -80,12 +80,6 @@ BONUS_STRINGS: dict[str, tuple[str, str]] = {
         "Adjustment {amount} in {month}: a manual line of that month's statement from the next build.",
         "Корректировка {amount} в {month}: ручная строка расчёта этого месяца после следующей сборки.",
     ),
-    "rule_clawback": ("clawback", "удержание"),
-    "rule_true_up": ("true-up", "доначисление"),
-    "rule_manual": ("manual", "ручная"),
-    "rule_first_sale": ("first sale", "первая продажа"),
-    "rule_acquisition_share": ("acquisition share", "доля привлечения"),
-    "rule_growth": ("growth", "рост"),
     "bonus_periods_help": (
         "A month goes open → in review → approved (locked) → paid. Approving stores the month's lines and "
         "rules as published by the last build; a later refund or re-link becomes a clawback or true-up line "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
@@ -11,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from tests.dashboard.conftest import PASSWORDS, add_users, csrf_of, login, make_config
+from tests.dashboard.conftest import PASSWORDS, add_users, csrf_of, login, make_config, signed_in
 from tests.dashboard.fixture import XSS, write_published
 
 PAGES = ("/sales", "/funnel", "/planfact", "/partners", "/cohorts", "/bonuses", "/quality")
@@ -250,6 +251,49 @@ def test_excel_and_csv_hold_what_the_page_shows(admin) -> None:
     ]
     # a table the page does not have (a stale or crafted link): not found, never an empty file
     assert admin.get('/sales/export.csv?table=x"y').status_code == 404
+
+
+def _cells(html: str, table: str, col: str) -> list[str]:
+    part = html.split(f'data-table="{table}"')[1].split("</section>")[0]
+    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(rf'<td[^>]*data-col="{col}"[^>]*>(.*?)</td>', part)]
+
+
+def test_rates_and_shares_read_as_percents_on_screen_and_in_downloads(app) -> None:
+    """A bonus line's rate is stored as a share of 1 (report_bonus_lines: 0.10, 0.05) and showed as "0.1";
+    a share of sales (a percent, 85.7) went to Excel as a bare 85.7. Both read as the percents they are."""
+    # February–March, every line (fixture): first_sale ×2 (no rate), acquisition_share 0.10 ×2, growth 0.05
+    with signed_in(app, lang="en") as en, signed_in(app, lang="ru") as ru:
+        q = "from=2026-02&to=2026-03"
+        assert sorted(_cells(en.get(f"/bonuses?{q}").text, "lines", "rate")) == ["10%", "10%", "5%", "—", "—"]
+        assert sorted(_cells(ru.get(f"/bonuses?{q}").text, "lines", "rate")) == [
+            "10\u00a0%",
+            "10\u00a0%",
+            "5\u00a0%",
+            "—",
+            "—",
+        ]
+        # the CSV: a percent column says so in its header, its numbers in percent (10, not 0.1)
+        text = en.get(f"/bonuses/export.csv?{q}&table=lines").content.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        rate = rows[0].index("Rate, %")
+        assert sorted(r[rate] for r in rows[1:]) == ["", "", "10", "10", "5"]
+        # Excel: the share of 1 in a percent format ("10.0%" in the cell)
+        wb = load_workbook(io.BytesIO(en.get(f"/bonuses/export.xlsx?{q}").content))
+        ws = wb["Bonus lines"]
+        col = [c.value for c in ws[5]].index("Rate") + 1
+        rates = [ws.cell(r, col) for r in range(6, ws.max_row + 1) if ws.cell(r, col).value is not None]
+        assert sorted(float(c.value) for c in rates) == [0.05, 0.1, 0.1]
+        assert {c.number_format for c in rates} == {"0.0#%"}
+        # the share of sales, October–March: Boris 180 000 + 120 000 = 300 000 of 350 000 in all = 85.7 %
+        assert _cells(en.get("/partners").text, "sales_share", "share")[0] == "85.7%"
+        wb = load_workbook(io.BytesIO(en.get("/partners/export.xlsx").content))
+        ws = wb["Sales share by development mana"]
+        col = [c.value for c in ws[5]].index("Share") + 1
+        assert float(ws.cell(6, col).value) == pytest.approx(0.857) and ws.cell(6, col).number_format == "0.0%"
+        text = ru.get("/partners/export.csv?table=sales_share").content.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+        share = rows[0].index("Доля, %")
+        assert rows[1][share] == "85,7"
 
 
 def test_russian_by_default_for_a_russian_browser_and_the_switcher(app) -> None:

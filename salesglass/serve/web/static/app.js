@@ -157,7 +157,15 @@
     });
   });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") closeDrawer(); });
-  document.addEventListener("DOMContentLoaded", function () { initCharts(document); });
+  /* "Saved." shows once, after the save: the address drops its ?done= as soon as the page is shown, so a
+     reload, a bookmark or Back to it does not say "Saved." again */
+  function forgetDone() {
+    var url = new URL(window.location.href);
+    if (!url.searchParams.has("done")) return;
+    url.searchParams.delete("done");
+    window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+  }
+  document.addEventListener("DOMContentLoaded", function () { forgetDone(); initCharts(document); });
   document.addEventListener("htmx:afterSettle", function (e) {
     initCharts(document);
     if (e.target && e.target.id === "drawer") e.target.classList.add("open");
