@@ -258,6 +258,16 @@ def _cells(html: str, table: str, col: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", c) for c in re.findall(rf'<td[^>]*data-col="{col}"[^>]*>(.*?)</td>', part)]
 
 
+def test_to_picked_before_from_shows_the_months_between(admin) -> None:
+    """From Mar 2026 to Jan 2026 is January to March (it read as January alone): deals created in the weeks of
+    Jan 5, Jan 19, Feb 2 and Mar 2 (report_weekly, one each) = 4; the pickers say Jan 2026 – Mar 2026."""
+    html = admin.get("/sales?from=2026-03&to=2026-01").text
+    total = html.split('data-table="weekly"')[1].split("<tfoot>")[1]
+    assert re.search(r'data-col="deals_created">4<', total), total[:300]
+    assert '<option value="2026-01" selected>' in html.split('name="from"')[1].split("</select>")[0]
+    assert '<option value="2026-03" selected>' in html.split('name="to"')[1].split("</select>")[0]
+
+
 def test_rates_and_shares_read_as_percents_on_screen_and_in_downloads(app) -> None:
     """A bonus line's rate is stored as a share of 1 (report_bonus_lines: 0.10, 0.05) and showed as "0.1";
     a share of sales (a percent, 85.7) went to Excel as a bare 85.7. Both read as the percents they are."""

@@ -242,7 +242,7 @@ def write_table(sheet: Sheet, table: TableView, view: PageView, ctx: Ctx) -> Non
                 write(ws, row_no, col, row.get(key))
         row_no += 1
     sheet.row = row_no
-    if table.total:
+    if table.total and table.rows:  # as on screen: an empty table shows no totals row of zeros
         totals = [excel_number(c.kind, v) for c, v in zip(table.cols, total_values(table, ctx), strict=True)]
         sheet.append(totals, formats, style="bold")
 
@@ -293,7 +293,7 @@ def csv_bytes(view: PageView, ctx: Ctx, table_key: str | None = None) -> bytes:
         w.writerow([csv_value(download_label(c)) for c in table.cols])
         for row in table.rows:
             w.writerow([field(csv_number(c.kind, cell_value(c.kind, row.get(c.key), ctx))) for c in table.cols])
-        if table.total:
+        if table.total and table.rows:  # as on screen: an empty table shows no totals row of zeros
             w.writerow(
                 [field(csv_number(c.kind, v)) for c, v in zip(table.cols, total_values(table, ctx), strict=True)]
             )
