@@ -249,7 +249,7 @@ def test_the_bi_role_cannot_read_the_raw_text_of_quarantined_rows(tmp_path, post
     con = connect(path)
     con.execute(
         "INSERT INTO quarantine VALUES ('platform:partners', 'partners', 'p9', 'missing name', "
-        "'{\"contact\": \"Ирина Смирнова\", \"phone\": \"+7 913 555-01-02\", \"email\": \"irina@mail.ru\"}', "
+        '\'{"contact": "Ирина Смирнова", "phone": "+7 913 555-01-02", "email": "irina@mail.ru"}\', '
         "TIMESTAMPTZ '2026-03-14 08:00:00+00')"
     )
     con.close()
@@ -333,7 +333,7 @@ def test_a_nul_character_in_a_name_does_not_fail_the_publish(tmp_path, postgres_
     con = connect(path)
     con.execute("UPDATE partners SET name = 'Театр' || chr(0) || '\\N,\"x\"' WHERE partner_id = 'p2'")
     con.execute("CREATE TABLE report_payloads (payload JSON)")  # a JSON column: jsonb in PostgreSQL
-    con.execute("INSERT INTO report_payloads VALUES ('{\"name\": \"a\\u0000b\"}')")
+    con.execute('INSERT INTO report_payloads VALUES (\'{"name": "a\\u0000b"}\')')
     con.close()
     summary = publish_postgres(path, postgres_url, schema)
     assert summary.tables["partners"] == 2 and summary.tables["report_payloads"] == 1
