@@ -403,3 +403,34 @@ def test_sub_kopeck_text_is_quarantined_like_a_sub_kopeck_number(warehouse, tmp_
         ("k3", DECIMALS),
         ("refund:r1", DECIMALS),
     ]
+
+
+def test_sub_kopeck_money_given_as_an_sql_expression_is_quarantined_too(warehouse, tmp_path):
+    """Money mapped as an SQL expression over text columns: each column was parsed to four decimals first, so
+    100.00004 ₽ loaded as 100.00 without a note (and kopecks as an expression were cast to whole kopecks:
+    100.004 kopecks loaded as 1.00 ₽), where the same amounts read as a plain column are quarantined."""
+    from salesglass.config import parse_config
+
+    (tmp_path / "orders.csv").write_text(
+        "id,at,qty,rub,fee,kop\n"
+        "e1,2024-03-05 10:00:00,1,100.50,0.25,10050\n"  # loaded: 100.50 − 0.25 = 100.25 ₽; 10050 kop = 100.50 ₽
+        "e2,2024-03-05 10:00:00,1,100.00004,0,100\n"  # 100.00004 ₽: a fifth decimal
+        "e3,2024-03-05 10:00:00,1,100.00005,0,100\n"  # 100.00005 ₽
+        "e4,2024-03-05 10:00:00,1,1,0,100.004\n",  # revenue 100.004 kopecks = 1.00004 ₽
+        encoding="utf-8",
+    )
+    columns = {"sale_id": "id", "sold_at": "at", "tickets": "qty", "cost": {"sql": "0"}}
+    columns |= {"turnover": {"sql": "rub - fee"}, "revenue": {"sql": "kop + 0", "unit": "kopecks"}}
+    inputs = [{"name": "orders", "target": "sales", "path": "orders.csv", "columns": columns}]
+    cfg = parse_config({"platform": {"timezone": "Europe/Moscow", "inputs": inputs}}, base_dir=tmp_path)
+    summary = load_into(warehouse, cfg, full=True, progress=False)
+    assert warehouse.execute("SELECT sale_id, turnover, revenue FROM sales").fetchall() == [
+        ("e1", D("100.25"), D("100.50"))
+    ]
+    assert warehouse.execute("SELECT source_key, reason FROM quarantine ORDER BY 1").fetchall() == [
+        ("e2", DECIMALS),
+        ("e3", DECIMALS),
+        ("e4", "bad revenue: more than 2 decimal places"),
+    ]
+    r = summary.inputs[0]
+    assert (r.read, r.loaded, r.quarantined) == (4, 1, 3)
