@@ -19,7 +19,7 @@ from salesglass.errors import ConfigError
 from salesglass.model.inn import inn_digits_sql
 from salesglass.model.schema import Kind, Table
 from salesglass.model.validate import rounded_differs
-from salesglass.plausible import LAST_DAY
+from salesglass.plausible import AHEAD_SECONDS, LAST_DAY
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.zones import local_to_utc_sql
 from salesglass.sql import quote_ident, quote_lit
@@ -317,6 +317,20 @@ def implausible_sql(value: str, kind: Kind) -> str:
     return f"({value} < TIMESTAMPTZ '{EARLIEST_DAY} 00:00:00+00' OR {value} >= TIMESTAMPTZ '{last} 00:00:00+00')"
 
 
+# the times of facts: dated more than plausible.AHEAD after the load, they are no date yet (a typo, 2062 for
+# 2026, or a wrong zone). Other times (a partner's contract signed, planned) may lie ahead
+FACT_TIMES = {"sales": ("sold_at",)}
+
+
+def future_sql(value: str) -> str:
+    """`value` (a parsed TIMESTAMPTZ) is more than plausible.AHEAD after now (the load's start)."""
+    return f"({value} > now() + INTERVAL {AHEAD_SECONDS} SECOND)"
+
+
+def future_reason(name: str) -> str:
+    return f"bad {name}: in the future (more than a day after it was read)"
+
+
 def decimals_reason(name: str) -> str:
     return f"bad {name}: more than 2 decimal places"  # the words of model/validate.py's own check
 
@@ -376,6 +390,8 @@ def staged_sql(
             checks.append(
                 f"WHEN {implausible_sql(quote_ident(value), kind)} THEN {quote_lit(implausible_reason(name))}"
             )
+        if name in FACT_TIMES.get(target.table.name, ()):
+            checks.append(f"WHEN {future_sql(quote_ident(value))} THEN {quote_lit(future_reason(name))}")
     reason = ("CASE " + " ".join(checks) + " END") if checks else "CAST(NULL AS VARCHAR)"
     below = ["*", *(["rowid AS __rowid"] if row is None else []), *(f"{v} AS {quote_ident(k)}" for k, v in pre.items())]
     source = f"(SELECT {', '.join(below)} FROM {quote_ident(landed)})"
