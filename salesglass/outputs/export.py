@@ -99,7 +99,9 @@ def export_reports(published: Path, fmt: str, out: Path | None = None, currency:
             source = _inert_text_select(con, n) if fmt == "csv" else quote_ident(n)
             target = out / f"{n}.{fmt}"
             con.execute(f"COPY {source} TO {quote_lit(str(target))} ({options})")
-            keep_private(target, what="export", created=True)  # DuckDB makes the file anew, with the process umask's mode
+            keep_private(
+                target, what="export", created=True
+            )  # DuckDB makes the file anew, with the process umask's mode
         return out
     finally:
         con.close()
