@@ -40,9 +40,8 @@ def test_names_and_inns_as_people_type_them_link(warehouse, tmp_path):
     con = warehouse
     con.execute(f"INSERT INTO partners (partner_id, name, inn, kind) SELECT *, 'organizer' FROM (VALUES {PARTNERS})")
     con.execute(f"INSERT INTO companies (company_id, name, inn) VALUES {COMPANIES}")
-    con.execute(
-        "INSERT INTO deals (deal_id, name, company_id, created_at) SELECT i, 'сделка', i, '2026-01-05' FROM range(1, 11) t(i)"
-    )
+    deals = "SELECT i, 'сделка', i, '2026-01-05' FROM range(1, 11) t(i)"  # deal i of company i
+    con.execute(f"INSERT INTO deals (deal_id, name, company_id, created_at) {deals}")
     link_into(con, parse_config({}, base_dir=tmp_path))
     links = con.execute("SELECT deal_id, partner_id, method FROM deal_partner_links ORDER BY 1").fetchall()
     assert links == [
