@@ -66,3 +66,14 @@ def test_a_shared_inn_is_suggested_and_an_override_outlives_its_partner(warehous
     assert _state(con) == back
     assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
     assert link_into(con, cfg, full=True).full and _state(con) == back
+
+
+def test_the_dashboard_says_an_inn_pair_is_a_shared_inn_not_alike_names(tmp_path):
+    from tests.dashboard.conftest import published_app, signed_in
+
+    pair = """INSERT INTO link_suggestions VALUES
+      (1, 'ho', 100.0, 'СВ Групп', 'ООО «Северный ветер»', 'inn', 'open', NULL, NULL, NULL, 3, 2, 'weak');"""
+    with signed_in(published_app(tmp_path, pair)) as c:
+        html = c.get("/quality").text
+    why = "company ИНН = partner ИНН, shared by other partners (head office and branches?); ambiguous: 3 partners"
+    assert why in html  # not "same words, other order or form": «СВ Групп» is not like «Северный ветер»
