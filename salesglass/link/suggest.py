@@ -84,9 +84,9 @@ def review(con: duckdb.DuckDBPyConnection) -> int:
     Set-based over the current deals, links and partners, so a deal lost, reopened or linked since the
     pair was scored is described as it is now. An unlinked deal whose company's ИНН several partners share
     (a head office and its branches: the `inn` rule links none) gets each of them as a pair too, `matched`
-    `inn`, score 100, whatever their names: the reviewer picks the right one. Weak: the deal is lost; the partner is already linked to
-    another deal by override, account id or ИНН; or the pair is not one to one (the deal has several
-    candidate partners, or the partner several candidate deals).
+    `inn`, score 100, whatever their names: the reviewer picks the right one. Weak: the deal is lost; the
+    partner is already linked to another deal by override, account id or ИНН; or the pair is not one to
+    one (the deal has several candidate partners, or the partner several candidate deals).
     """
     from salesglass.model.ddl import create_table_sql
     from salesglass.model.schema import TABLES
@@ -107,7 +107,8 @@ def review(con: duckdb.DuckDBPyConnection) -> int:
           WHERE a.method = 'inn' AND NOT k.is_deleted
             AND k.deal_id NOT IN (SELECT deal_id FROM deal_partner_links)),
         pairs AS (
-          SELECT *, NULL AS via FROM {SCORES} WHERE (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM by_inn)
+          SELECT *, NULL AS via FROM {SCORES}
+          WHERE (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM by_inn)
           UNION ALL BY NAME SELECT * FROM by_inn),
         kept AS (
           SELECT s.*, CASE WHEN d.is_lost THEN 'lost' WHEN d.is_won THEN 'won' ELSE 'open' END AS deal_state,
