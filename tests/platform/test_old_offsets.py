@@ -48,6 +48,4 @@ def test_1990s_sales_keep_their_moscow_days(warehouse, tmp_path):
     )
     days = {r["sale_id"]: (r["d"], r["m"], r["s"], r["n"]) for r in q.to_pyarrow().to_pylist()}
     epoch = date(1970, 1, 1)
-    assert days == {
-        k: (day, day.replace(day=1), day.replace(day=1), (day - epoch).days) for k, _, _, day in SALES
-    }
+    assert days == {k: (day, day.replace(day=1), day.replace(day=1), (day - epoch).days) for k, _, _, day in SALES}
