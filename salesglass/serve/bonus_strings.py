@@ -72,6 +72,12 @@ BONUS_STRINGS: dict[str, tuple[str, str]] = {
         "Ваш вход не связан с пользователем amoCRM (ни у одного пользователя amoCRM нет его e-mail), поэтому "
         "расчёта нет. Попросите администратора завести логин с e-mail вашего пользователя amoCRM.",
     ),
+    "statement_needs_build": (
+        "The published reports were built before the bonus close (its columns are missing), so there is no "
+        "statement to show until they are rebuilt: the next refresh rebuilds them, or run `salesglass build`.",
+        "Отчёты собраны до закрытия мотивации (его колонок в них нет), поэтому расчёта нет, пока их не "
+        "пересоберут: это сделает следующее обновление, или запустите `salesglass build`.",
+    ),
     "corrected_later": (
         "Corrected in a later month (this statement stays as it was; the correction is paid there)",
         "Исправлено в следующих месяцах (этот расчёт остаётся как был; поправка учтена там)",

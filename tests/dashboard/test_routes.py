@@ -68,6 +68,10 @@ def test_payroll_of_a_file_built_before_the_bonus_close_is_a_message_not_a_crash
     columns (corrects_month …), on which the download answered 'internal error'."""
     r = admin.get("/bonus/payroll.xlsx?month=2026-03")
     assert r.status_code == 409 and "predates the bonus close" in r.text and "<code>salesglass build</code>" in r.text
+    # … and Anna's statement of that month says so, where it showed a blank page under the month picker
+    page = admin.get("/bonus/statement?month=2026-03&manager=101").text
+    notice = page.split('data-testid="no-statement">')[1].split("</div>")[0]
+    assert "built before the bonus close" in notice and "<code>salesglass build</code>" in notice, notice
 
 
 def test_the_browser_finds_an_icon(client) -> None:
@@ -258,6 +262,13 @@ def _cells(html: str, table: str, col: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", c) for c in re.findall(rf'<td[^>]*data-col="{col}"[^>]*>(.*?)</td>', part)]
 
 
+def test_the_last_build_table_heads_its_columns_with_capitals(admin) -> None:
+    """"Data as of | built | Time zone": the pill's lower-case word headed a column of the last build."""
+    part = admin.get("/quality").text.split('data-table="build_info"')[1].split("</section>")[0]
+    heads = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", part)]
+    assert heads[:2] == ["Data as of", "Built"], heads
+
+
 def test_to_picked_before_from_shows_the_months_between(admin) -> None:
     """From Mar 2026 to Jan 2026 is January to March (it read as January alone): deals created in the weeks of
     Jan 5, Jan 19, Feb 2 and Mar 2 (report_weekly, one each) = 4; the pickers say Jan 2026 – Mar 2026."""
@@ -285,7 +296,7 @@ def test_rates_and_shares_read_as_percents_on_screen_and_in_downloads(app) -> No
         # the CSV: a percent column says so in its header, its numbers in percent (10, not 0.1)
         text = en.get(f"/bonuses/export.csv?{q}&table=lines").content.decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text)))
-        rate = rows[0].index("Rate, %")
+        rate = rows[0].index("Rate (%)")
         assert sorted(r[rate] for r in rows[1:]) == ["", "", "10", "10", "5"]
         # Excel: the share of 1 in a percent format ("10.0%" in the cell)
         wb = load_workbook(io.BytesIO(en.get(f"/bonuses/export.xlsx?{q}").content))
@@ -302,7 +313,7 @@ def test_rates_and_shares_read_as_percents_on_screen_and_in_downloads(app) -> No
         assert float(ws.cell(6, col).value) == pytest.approx(0.857) and ws.cell(6, col).number_format == "0.0%"
         text = ru.get("/partners/export.csv?table=sales_share").content.decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-        share = rows[0].index("Доля, %")
+        share = rows[0].index("Доля (%)")
         assert rows[1][share] == "85,7"
 
 

@@ -81,15 +81,16 @@ def excel_number(kind: str | None, value: Any) -> Any:
 
 
 def csv_number(kind: str, value: Any) -> Any:
-    """A number as a CSV field holds it: a percent in percent (a rate's 0.1 as 10), its header says ", %"."""
+    """A number as a CSV field holds it: a percent in percent (a rate's 0.1 as 10), its header says "(%)"."""
     if kind == "rate" and isinstance(value, Decimal):
         return (value * 100).normalize() if value else value
     return value
 
 
 def download_label(col: Any) -> str:
-    """A column header of a CSV: a percent column says so (a CSV cell has no format to show "%")."""
-    return f"{col.label}, %" if col.kind in PERCENT_KINDS and "%" not in col.label else col.label
+    """A column header of a CSV: a percent column says so (a CSV cell has no format to show "%"), in
+    brackets: a comma would make an English header a quoted field."""
+    return f"{col.label} (%)" if col.kind in PERCENT_KINDS and "%" not in col.label else col.label
 
 
 def cell_value(kind: str, value: Any, ctx: Ctx) -> Any:
