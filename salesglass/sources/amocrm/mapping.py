@@ -263,8 +263,37 @@ def _concat(lists: list[str]) -> str:
     return out
 
 
+STATUSES = "amocrm_statuses"  # each mapped status as last seen: its name and stage, kept once amoCRM drops it
+
+
+def _keep_statuses(con: duckdb.DuckDBPyConnection) -> None:
+    """`amocrm_statuses`: every status of the mapped pipelines with its name and the stage it maps to now;
+    a status the account no longer lists (deleted, or its whole pipeline deleted) keeps its last name and
+    stage, marked `status_deleted` (and `pipeline_deleted`). The deals' stage history reads the kept stages:
+    an event naming a deleted pipeline's status is still the stage it was, on any remap (a deal's current
+    stage does not: in a status that is gone it has none). An empty list (not read yet) changes nothing."""
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {STATUSES} (pipeline_id BIGINT, status_id BIGINT, status_name VARCHAR,
+                    stage VARCHAR, status_deleted BOOLEAN, pipeline_deleted BOOLEAN)""")
+    if not con.execute("SELECT EXISTS (SELECT 1 FROM raw_amocrm_pipelines)").fetchall()[0][0]:
+        return
+    # listed now: as mapped now (a status of a pipeline no longer mapped goes, as its leads stop being deals)
+    con.execute(
+        f"DELETE FROM {STATUSES} WHERE (pipeline_id, status_id) IN (SELECT (pipeline_id, status_id) "
+        "FROM __amo_known_status)"
+    )
+    con.execute(f"""INSERT INTO {STATUSES}
+        WITH listed AS (SELECT p.id AS pipeline_id, TRY_CAST(s->>'$.id' AS BIGINT) AS status_id,
+                               s->>'$.name' AS status_name
+                        FROM raw_amocrm_pipelines p, unnest(json_extract(p.data, '$._embedded.statuses[*]')) t(s))
+        SELECT m.pipeline_id, m.status_id, l.status_name, m.stage, FALSE, FALSE
+        FROM __amo_stage_map m LEFT JOIN listed l USING (pipeline_id, status_id)""")
+    con.execute(f"""UPDATE {STATUSES} SET status_deleted = TRUE,
+                        pipeline_deleted = pipeline_id NOT IN (SELECT id FROM raw_amocrm_pipelines)
+                    WHERE (pipeline_id, status_id) NOT IN (SELECT (pipeline_id, status_id) FROM __amo_known_status)""")
+
+
 def _deal_stages_sql() -> str:
-    return """CREATE OR REPLACE TEMP TABLE __amo_stages AS
+    return f"""CREATE OR REPLACE TEMP TABLE __amo_stages AS
     WITH mapped AS (SELECT deal_id FROM __amo_deals_ok),
     st AS (
       SELECT deal_id, 'lead' AS stage, created_at AS reached_at, 'created' AS source, 0 AS rnk
@@ -272,7 +301,8 @@ def _deal_stages_sql() -> str:
       UNION ALL
       SELECT e.entity_id, m.stage, to_timestamp(min(e.created_at)), 'amocrm', 1
       FROM (SELECT * FROM raw_amocrm_events WHERE entity_id IN (SELECT deal_id FROM mapped)) e
-      JOIN __amo_stage_map m
+      JOIN (SELECT pipeline_id, status_id, stage FROM __amo_stage_map
+            UNION ALL SELECT pipeline_id, status_id, stage FROM {STATUSES} WHERE status_deleted) m
         ON m.pipeline_id = TRY_CAST(json_extract_string(e.data, '$.value_after[0].lead_status.pipeline_id') AS BIGINT)
        AND m.status_id = TRY_CAST(json_extract_string(e.data, '$.value_after[0].lead_status.id') AS BIGINT)
       WHERE e.type IN ('lead_status_changed', 'lead_added') AND m.stage IS NOT NULL
@@ -332,6 +362,7 @@ def build_canonical(
                 [res.default_role],
             )
         _map_pipelines(con, res, out)
+        _keep_statuses(con)
         _map_companies(con, res, out, companies)
         _map_deals(con, res, out, leads)
         _former_users(con, res, out, every_user_listed=not only_changed)
