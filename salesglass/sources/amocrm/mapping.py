@@ -138,8 +138,21 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
         for col, name in (("kind", "client_kind"), ("cold", "cold_deal"), ("loss", "loss_reason"))
         if lf.get(name) is not None
     ]
-    if lf.get("cold_deal") is not None:  # a cold flag that is only an unknown enum id is unknown, not warm
-        cold_sql = f"CASE WHEN cf.cold IS NULL AND len(coalesce(cf.cold_lost, [])) > 0 THEN NULL ELSE {cold_sql} END"
+    lost += [
+        fv.odd_value_notes_sql(f"cf.{col}", res.field_names.get(name, str(lf[name])), int(lf[name] or 0))
+        for col, name in (
+            ("kind", "client_kind"),
+            ("cold", "cold_deal"),
+            ("acct", "lead_platform_account_id"),
+            ("loss", "loss_reason"),
+        )
+        if lf.get(name) is not None
+    ]
+    if lf.get("cold_deal") is not None:  # a cold flag that is only an unknown enum id (or a list) is unknown, not warm
+        cold_sql = (
+            f"CASE WHEN cf.cold IS NULL AND (len(coalesce(cf.cold_lost, [])) > 0 OR cf.cold_odd > 0) THEN NULL "
+            f"ELSE {cold_sql} END"
+        )
     con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_deals AS
     WITH ids AS (SELECT id FROM {leads} UNION SELECT id FROM {_scoped("raw_amocrm_deleted_leads", "id", scope)}),
     ev AS (SELECT entity_id AS id,
@@ -415,6 +428,16 @@ def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult
     inn_sql, bad_inn = fv.inn_sql("cf.inn", res.field_types.get("company_inn"))
     acct_sql, bad_acct = fv.account_id_sql("cf.acct", res.field_types.get("company_platform_account_id"))
     trash = _scoped("raw_amocrm_deleted_companies", "id", scope)
+    checks = [
+        (fv.INN_DIGITS, bad_inn),
+        (fv.ACCOUNT_NOT_WHOLE, bad_acct),
+        (fv.FIELDS_NOT_A_LIST, fv.fields_not_a_list("d")),
+    ]
+    odd = [
+        fv.odd_value_notes_sql(f"cf.{col}", res.field_names.get(f"company_{name}", str(cf[name])), int(cf[name] or 0))
+        for col, name in (("inn", "inn"), ("acct", "platform_account_id"))
+        if cf.get(name) is not None
+    ]
     con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_company_rows AS
         WITH b AS (SELECT i.id, c.data AS d, c.updated_at AS alive_at, t.updated_at AS trash_at, t.data AS td
                    FROM (SELECT id FROM {rows} UNION SELECT id FROM {trash}) i
@@ -422,15 +445,7 @@ def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult
         SELECT b.id AS company_id, d->>'$.name' AS name, {inn_sql} AS inn, {acct_sql} AS platform_account_id,
                TRY_CAST(d->>'$.responsible_user_id' AS BIGINT) AS responsible_user_id,
                (trash_at IS NOT NULL AND trash_at >= coalesce(alive_at, -1)) AS is_deleted,
-               {
-        fv.notes_sql(
-            [
-                (fv.INN_DIGITS, bad_inn),
-                (fv.ACCOUNT_NOT_WHOLE, bad_acct),
-                (fv.FIELDS_NOT_A_LIST, fv.fields_not_a_list("d")),
-            ]
-        )
-    } AS field_notes,
+               {_concat([fv.notes_sql(checks), *odd])} AS field_notes,
                coalesce(d, td) AS raw
         FROM b LEFT JOIN __amo_company_cf cf USING (id)""")
     out.unreadable_fields += _notes(con, "companies", "company_id", "__amo_company_rows")
