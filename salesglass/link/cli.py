@@ -83,10 +83,9 @@ def doctor(
     """Show what could not be used or joined: quarantined rows by reason, unlinked deals, and more."""
     from salesglass.account_zone import resolve_zone
     from salesglass.config import load_config
+    from salesglass.errors import SalesglassError
     from salesglass.reports.doctor import export_suggestions, last_build_zone, quality_rows
     from salesglass.warehouse import open_warehouse
-
-    from salesglass.errors import SalesglassError
 
     cfg = load_config(config)
     if not cfg.warehouse_path.exists():
