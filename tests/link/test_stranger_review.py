@@ -93,8 +93,19 @@ def test_an_overrides_file_saved_by_a_russian_excel_is_read(warehouse, tmp_path)
     assert _state(con)[0] == [(1, "kzn", "override"), (2, "spb", "override"), (3, "other", "inn")]
     # the same as UTF-8 with a byte-order mark (Excel's "CSV UTF-8"): the same links
     (tmp_path / "overrides.csv").write_bytes(text.encode("utf-8-sig"))
-    link_into(con, parse_config({"linking": {"overrides_path": "overrides.csv"}}, base_dir=tmp_path), full=True)
+    cfg = parse_config({"linking": {"overrides_path": "overrides.csv"}}, base_dir=tmp_path)
+    link_into(con, cfg, full=True)
     assert _state(con)[0] == [(1, "kzn", "override"), (2, "spb", "override"), (3, "other", "inn")]
+    # a full reload of amoCRM writes the deals afresh, without partners; the next (incremental) link finds
+    # no evidence changed, and the deals get their partners back all the same
+    con.execute("DELETE FROM deals")
+    con.execute(f"INSERT INTO deals (deal_id, name, company_id, created_at) VALUES {DEALS}")
+    assert not link_into(con, cfg).full
+    assert con.execute("SELECT deal_id, partner_id FROM deals ORDER BY 1").fetchall() == [
+        (1, "kzn"),
+        (2, "spb"),
+        (3, "other"),
+    ]
 
 
 def test_doctor_will_not_export_over_the_overrides_file(warehouse, tmp_path):
