@@ -90,6 +90,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{column}: not a plausible date (before {first} or after {last})",
         "{column}: неправдоподобная дата (раньше {first} или позже {last})",
     ),
+    "reason_future_date": (
+        "{column}: in the future (more than a day after it was read; a typo in the year or a wrong zone?)",
+        "{column}: в будущем (больше чем на сутки позже загрузки; опечатка в годе или не тот часовой пояс?)",
+    ),
     "reason_not_allowed": ("{column}: not one of {allowed}", "{column}: не из списка {allowed}"),
     "csv_error_invalid encoding": ("not in the file's encoding", "не в кодировке файла"),
     "csv_error_too many columns": ("too many columns", "лишние столбцы"),
