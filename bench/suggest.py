@@ -72,28 +72,8 @@ def _stranger(n_partners: int, n_deals: int) -> tuple[list[tuple[int, str, str]]
     from salesglass.link.normalize import normalize_sql
 
     rng = np.random.default_rng(7)
-    syl = [
-        "ва",
-        "ро",
-        "ми",
-        "ко",
-        "ле",
-        "на",
-        "ту",
-        "се",
-        "да",
-        "ры",
-        "бо",
-        "жи",
-        "па",
-        "хо",
-        "ка",
-        "ни",
-        "со",
-        "ре",
-        "лу",
-        "фе",
-    ]
+    syl = ["ва", "ро", "ми", "ко", "ле", "на", "ту", "се", "да", "ры"]
+    syl += ["бо", "жи", "па", "хо", "ка", "ни", "со", "ре", "лу", "фе"]
 
     def word(lo: int = 2, hi: int = 4) -> str:
         return "".join(rng.choice(syl, rng.integers(lo, hi + 1))).capitalize()
