@@ -134,6 +134,11 @@ def test_xlsx_with_merged_header_and_partner_cells(warehouse, tmp_path):
     ws.append(["m2", datetime(2024, 3, 5, 11, 0), 2, 200, 20, 0, None])
     ws.merge_cells("G4:G5")  # p1 made m1 and m2
     ws.append(["m3", datetime(2024, 3, 5, 12, 0), 1, 300, 30, 0, "p2"])
+    # an order of two lines whose money was typed once, merged over both: not each line's (twice 400.00)
+    ws.append(["m4", datetime(2024, 3, 5, 13, 0), 1, 400, 40, 0, "p2"])
+    ws.append(["m5", datetime(2024, 3, 5, 13, 0), 1, None, None, None, "p2"])
+    for cells in ("D7:D8", "E7:E8", "F7:F8"):
+        ws.merge_cells(cells)
     wb.save(tmp_path / "march.xlsx")
     columns = {"sale_id": "Номер", "sold_at": "Дата", "tickets": "Билеты", "partner_id": "Партнёр"}
     columns |= {"turnover": "Деньги / Оборот", "revenue": "Деньги / Выручка", "cost": "Деньги / Расходы"}
@@ -146,6 +151,8 @@ def test_xlsx_with_merged_header_and_partner_cells(warehouse, tmp_path):
         ("m1", "p1", 1, D("100.50"), D("10.00")),
         ("m2", "p1", 2, D("200.00"), D("20.00")),
         ("m3", "p2", 1, D("300.00"), D("30.00")),
+        ("m4", "p2", 1, D("400.00"), D("40.00")),
     ]
+    assert warehouse.execute("SELECT source_key, reason FROM quarantine").fetchall() == [("m5", "missing turnover")]
     r = summary.inputs[0]
-    assert (r.read, r.loaded, r.quarantined) == (3, 3, 0)  # the header's second row is no order
+    assert (r.read, r.loaded, r.quarantined) == (5, 4, 1)  # the header's second row is no order

@@ -265,13 +265,18 @@ def merged_ranges(path: Path, sheet_xml: str) -> list[tuple[int, int, int, int]]
     return out
 
 
-def fill_merged(rows: list[list[object]], merges: list[tuple[int, int, int, int]]) -> None:
+def fill_merged(rows: list[list[object]], merges: list[tuple[int, int, int, int]], numbers_from: int = 0) -> None:
     """Every cell of a merged range gets the range's value (Excel keeps it in the first cell only): a
-    partner typed once beside the orders it spans is each order's partner, not only the first one's."""
+    partner typed once beside the orders it spans is each order's partner, not only the first one's. A
+    number merged from row `numbers_from` on (the data) stays in its first cell: a total merged beside two
+    order lines is theirs together, and repeated it would count twice (the other rows' empty amount is then
+    quarantined as missing)."""
     for r1, c1, r2, c2 in merges:
         if r1 >= len(rows) or c1 >= len(rows[r1]):
             continue
         value = rows[r1][c1]
+        if r1 >= numbers_from and isinstance(value, int | float) and not isinstance(value, bool):
+            continue
         for r in range(r1, min(r2, len(rows) - 1) + 1):
             row = rows[r]
             row.extend([None] * (c2 + 1 - len(row)))
@@ -316,9 +321,10 @@ def land_xlsx(
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
         merges = merged_ranges(path, ws._worksheet_path)
-        fill_merged(rows, merges)
+        fill_merged(rows, merges)  # numbers aside: the labels decide where the header is
         at = header_row([tuple(r) for r in rows])
         header, height = header_names(rows, at, merges) if at is not None else ([], 1)
+        fill_merged(rows, [m for m in merges if m[0] < (at or 0) + height], numbers_from=(at or 0) + height)
         body = [[_cell(v) for v in row] for row in rows[(at or 0) + height :] if any(v is not None for v in row)]
     finally:
         wb.close()
