@@ -216,7 +216,10 @@ def _score(
     rows: list[tuple[int, str, float, str, str]] = []
     for deal in deals:
         found = [
-            (s, j) for s, name in hits.get(deal[2], ()) for j in by_name[name] if (deal[0], partners[j][0]) not in rejected
+            (s, j)
+            for s, name in hits.get(deal[2], ())
+            for j in by_name[name]
+            if (deal[0], partners[j][0]) not in rejected
         ]
         best = sorted(found, key=lambda h: (-h[0], partners[h[1]][0]))[:TOP]
         rows.extend((deal[0], partners[j][0], round(float(s), 1), deal[1], partners[j][1]) for s, j in best)
