@@ -60,8 +60,9 @@ def connect(path: str | Path, *, read_only: bool = False, retries: int = 50) -> 
 def _spill_beside(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """What outgrows DuckDB's memory is spilled to a folder beside the file: by default `<file>.tmp/`, shared
     by every process and left behind, gigabytes of the company's rows, by one that was killed. Instead each
-    process spills to its own owner-only folder named by host and pid (`processes.temp_beside`), and the
-    folders of this host's dead processes are deleted at the next open (`processes.remove_dead_temps`)."""
+    process spills to its own folder named by host and pid (`processes.temp_beside`; DuckDB makes it when it
+    first spills, with the process umask, and removes it on closing), and the folders of this host's dead
+    processes are deleted at the next open (`processes.remove_dead_temps`)."""
     from salesglass.processes import remove_dead_temps, temp_beside
 
     folder = temp_beside(path)
@@ -69,10 +70,9 @@ def _spill_beside(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         if con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0] == str(folder):
             return  # this process has the file open already
         remove_dead_temps(path)
-        folder.mkdir(mode=0o700, exist_ok=True)
         con.execute(f"SET temp_directory = {quote_lit(str(folder))}")
     except (OSError, duckdb.Error):
-        pass  # a folder this user may not write, or this process already spilled elsewhere: DuckDB's default
+        pass  # this process's instance of the file already spilled elsewhere: it keeps that folder
 
 
 def open_published(path: str | Path) -> duckdb.DuckDBPyConnection:

@@ -205,10 +205,10 @@ os.kill(os.getpid(), 9)
 """
 
 
-def test_a_killed_process_spill_folder_is_private_and_goes_at_the_next_open(tmp_path, usual_umask):
-    """DuckDB spilled what outgrew its memory to `<file>.tmp/` (0755, files 0644 under this umask), shared by
-    every process, and a killed load left it there for good: the company's rows, readable by anyone. Each
-    process spills to its own owner-only folder now, and a dead process's goes at the next open."""
+def test_a_killed_process_spill_folder_goes_at_the_next_open(tmp_path, usual_umask):
+    """DuckDB spilled what outgrew its memory to `<file>.tmp/`, shared by every process, and a killed load left
+    it there for good: gigabytes of the company's rows. Each process spills to its own folder named by host and
+    pid now (DuckDB removes it on closing), and a dead process's goes at the next open."""
     import socket
     import subprocess
     import sys
@@ -217,9 +217,9 @@ def test_a_killed_process_spill_folder_is_private_and_goes_at_the_next_open(tmp_
     killed = subprocess.Popen([sys.executable, "-c", SPILL_AND_DIE, str(warehouse)])
     assert killed.wait() == -9
     spill = tmp_path / f".salesglass.duckdb.{socket.gethostname()}-{killed.pid}.tmp"
-    assert mode(spill) == 0o700 and any(spill.iterdir())
+    assert any(spill.iterdir())
     assert not (tmp_path / "salesglass.duckdb.tmp").exists()  # DuckDB's shared default is not used
 
     connect(warehouse).close()
 
-    assert not spill.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["salesglass.duckdb"]
