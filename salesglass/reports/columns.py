@@ -94,8 +94,8 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "is_complete": "the period ended on or before as_of",
         "plan_to_date": "realistic plan asked for by as_of: months ended by then in full, the running month "
         "× days elapsed / days in it (complete period: = plan_realistic)",
-        "attainment_to_date_pct": "100 × fact / plan_to_date (NULL without a plan, when it is 0 or below, and for "
-        "margin_pct)",
+        "attainment_to_date_pct": "100 × fact / plan_to_date (NULL without a plan, when it is 0 or below, when "
+        "some month of the period begun by as_of has no plan, and for margin_pct)",
         "forecast_attainment_pct": "100 × forecast / plan_realistic of the whole period (NULL without a plan, "
         "when it is 0 or below, and for margin_pct)",
     },

@@ -135,6 +135,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "close date before 2000 or in the future (deal kept, close date unknown)",
         "дата закрытия раньше 2000 года или в будущем (сделка загружена, дата закрытия неизвестна)",
     ),
+    "reason_value_not_scalar": (
+        "field «{field}» ({field_id}): a list or an object instead of one value (record kept, value unknown)",
+        "поле «{field}» ({field_id}): список или объект вместо одного значения (запись загружена, значение неизвестно)",
+    ),
     "reason_enum_unknown": (
         "field «{field}» ({field_id}): option id {enum} is not one of its options and came without its text "
         "(deal kept, value unknown)",
