@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 from tests.dashboard.conftest import PASSWORDS, add_users, csrf_of, login, make_config
 from tests.dashboard.fixture import XSS, write_published
 
+pytestmark = pytest.mark.slow  # about 25 s of CPU in all: handed out first (tests/conftest.py)
+
 PAGES = ("/sales", "/funnel", "/planfact", "/partners", "/cohorts", "/bonuses", "/quality")
 
 
