@@ -16,7 +16,8 @@ Scoring is the costly part of a link run, so an incremental run rescores only th
 suggestions can differ: the relinked deals, the deals with a suggestion naming a renamed or deleted
 partner, and the unlinked deals that score at or above the minimum against a new or renamed partner.
 A partner's ИНН or account id does not enter the scores. Every other deal's candidates are the same
-partners with the same scores as last time.
+partners with the same scores as last time. A pair the overrides file rejects (`!partner_id`) is never
+suggested; a deal whose rejections changed is relinked, so rescored.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = Tr
         "SELECT partner_id, name, norm_name FROM __partner_keys WHERE norm_name IS NOT NULL"
     ).fetchall()
     if deals and partners:
-        rows = _score(deals, partners, min_score)
+        rejected = {(d, p) for d, p in con.execute("SELECT deal_id, partner_id FROM __rejections").fetchall()}
+        rows = _score(deals, partners, min_score, rejected)
         insert_rows(con, SCORES, SUGGESTION_COLUMNS, rows)
     return review(con)
 
@@ -105,10 +107,12 @@ def review(con: duckdb.DuckDBPyConnection) -> int:
                  'inn' AS via
           FROM {AMBIGUOUS} a JOIN __deal_keys k ON k.deal_id = a.deal_id JOIN __partner_keys p ON p.inn = k.inn
           WHERE a.method = 'inn' AND NOT k.is_deleted
-            AND k.deal_id NOT IN (SELECT deal_id FROM deal_partner_links)),
+            AND k.deal_id NOT IN (SELECT deal_id FROM deal_partner_links)
+            AND (k.deal_id, p.partner_id) NOT IN (SELECT (deal_id, partner_id) FROM __rejections)),
         pairs AS (
           SELECT *, NULL AS via FROM {SCORES}
           WHERE (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM by_inn)
+            AND (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM __rejections)
           UNION ALL BY NAME SELECT * FROM by_inn),
         kept AS (
           SELECT s.*, CASE WHEN d.is_lost THEN 'lost' WHEN d.is_won THEN 'won' ELSE 'open' END AS deal_state,
@@ -178,9 +182,13 @@ SUGGESTION_COLUMNS = (
 
 
 def _score(
-    deals: list[tuple[int, str, str]], partners: list[tuple[str, str, str]], min_score: float
+    deals: list[tuple[int, str, str]],
+    partners: list[tuple[str, str, str]],
+    min_score: float,
+    rejected: set[tuple[int, str]] | None = None,
 ) -> list[tuple[int, str, float, str, str]]:
-    """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name).
+    """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name),
+    but the (deal, partner) pairs `rejected` (the overrides file's `!partner_id`): the next best take their place.
 
     Only the candidate blocks of link/blocking.py are scored (distinct names, one `cdist` per block):
     every pair that can reach min_score, not all. Scores are float32 like `_score_all_pairs`' matrix,
@@ -188,8 +196,9 @@ def _score(
     """
     dnames = sorted({d[2] for d in deals})
     pnames = sorted({p[2] for p in partners})
+    rejected = rejected or set()
     if not worth_blocking(dnames, pnames, min_score):
-        return _score_all_pairs(deals, partners, min_score)
+        return _score_all_pairs(deals, partners, min_score, rejected)
     dnames_arr, pnames_arr = np.array(dnames, dtype=object), np.array(pnames, dtype=object)
     scored: dict[tuple[int, int], float] = {}  # (deal name, partner name) indexes → score ≥ min_score
     for left, right in candidate_blocks(dnames, pnames, min_score):
@@ -206,14 +215,22 @@ def _score(
         by_name.setdefault(p[2], []).append(j)
     rows: list[tuple[int, str, float, str, str]] = []
     for deal in deals:
-        found = [(s, j) for s, name in hits.get(deal[2], ()) for j in by_name[name]]
+        found = [
+            (s, j)
+            for s, name in hits.get(deal[2], ())
+            for j in by_name[name]
+            if (deal[0], partners[j][0]) not in rejected
+        ]
         best = sorted(found, key=lambda h: (-h[0], partners[h[1]][0]))[:TOP]
         rows.extend((deal[0], partners[j][0], round(float(s), 1), deal[1], partners[j][1]) for s, j in best)
     return rows
 
 
 def _score_all_pairs(
-    deals: list[tuple[int, str, str]], partners: list[tuple[str, str, str]], min_score: float
+    deals: list[tuple[int, str, str]],
+    partners: list[tuple[str, str, str]],
+    min_score: float,
+    rejected: set[tuple[int, str]] | None = None,
 ) -> list[tuple[int, str, float, str, str]]:
     """`_score` without blocking: every deal against every partner (the reference the tests and bench/ compare)."""
     choices = [p[2] for p in partners]
@@ -225,7 +242,7 @@ def _score_all_pairs(
         )
         for i, deal in enumerate(chunk):
             row = scores[i]
-            hits = row.nonzero()[0]
+            hits = [j for j in row.nonzero()[0] if (deal[0], partners[j][0]) not in (rejected or ())]
             best = sorted(hits, key=lambda j: (-row[j], partners[j][0]))[:TOP]
             rows.extend((deal[0], partners[j][0], round(float(row[j]), 1), deal[1], partners[j][1]) for j in best)
     return rows

@@ -263,6 +263,20 @@ LINK_SUGGESTIONS = Table(
         C("confidence", Kind.TEXT, "`possible` (open or won, one to one, partner not linked elsewhere) or `weak`"),
     ),
 )
+LINK_REJECTIONS = Table(
+    "link_rejections",
+    "What the reviewer's overrides file says a deal is not linked to (docs/reports.md, the overrides file); "
+    "rewritten on every link run.",
+    (
+        C("deal_id", Kind.BIGINT, "amoCRM lead id", key=True),
+        C(
+            "partner_id",
+            Kind.TEXT,
+            "a partner this deal is not (a `!partner_id` row: never suggested nor linked by a rule); "
+            "NULL: the deal has no partner at all (an empty partner_id)",
+        ),
+    ),
+)
 QUARANTINE = Table(
     "quarantine",
     "Every source row that could not be used, with the reason; shown in data quality, never dropped.",
@@ -287,9 +301,10 @@ CANONICAL: tuple[Table, ...] = (
     PLANS,
     DEAL_PARTNER_LINKS,
     LINK_SUGGESTIONS,
+    LINK_REJECTIONS,
     QUARANTINE,
 )
 TABLES: dict[str, Table] = {t.name: t for t in CANONICAL}
-ADDED_LATER: tuple[str, ...] = ("pipelines",)
+ADDED_LATER: tuple[str, ...] = ("pipelines", "link_rejections")
 """Tables the model gained after warehouses were in use: one an older version wrote lacks them, and a build
 creates them empty (`warehouse.add_missing_canonical`). Any other missing table is an error to report."""

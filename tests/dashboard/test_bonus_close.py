@@ -19,6 +19,8 @@ from openpyxl import load_workbook
 from salesglass.bonus.store import BonusStore
 from tests.dashboard.conftest import csrf_of, login
 
+pytestmark = pytest.mark.slow  # about 30 s of CPU in all: handed out first (tests/conftest.py)
+
 
 @pytest.fixture
 def web(bonus_site):

@@ -15,6 +15,8 @@ from openpyxl import load_workbook
 from tests.dashboard.conftest import PASSWORDS, add_users, csrf_of, login, make_config, signed_in
 from tests.dashboard.fixture import XSS, write_published
 
+pytestmark = pytest.mark.slow  # about 25 s of CPU in all: handed out first (tests/conftest.py)
+
 PAGES = ("/sales", "/funnel", "/planfact", "/partners", "/cohorts", "/bonuses", "/quality")
 
 
@@ -263,7 +265,7 @@ def _cells(html: str, table: str, col: str) -> list[str]:
 
 
 def test_the_last_build_table_heads_its_columns_with_capitals(admin) -> None:
-    """"Data as of | built | Time zone": the pill's lower-case word headed a column of the last build."""
+    """ "Data as of | built | Time zone": the pill's lower-case word headed a column of the last build."""
     part = admin.get("/quality").text.split('data-table="build_info"')[1].split("</section>")[0]
     heads = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", part)]
     assert heads[:2] == ["Data as of", "Built"], heads

@@ -135,7 +135,8 @@ def named_tables(ctx: Ctx, tv: TableView | None) -> TableView | None:
 @dataclass
 class Counts:
     quarantined: int  # rows set aside by validation
-    unlinked: int  # live deals without a partner, created by the end of the as_of day (as its list and the report)
+    unlinked: int  # live deals without a partner nor a "no partner" mark, created by the end of the as_of day
+    # (as its list and the report)
     suggestions: int  # proposed deal → partner links
     possible: int | None = None  # of them, confidence `possible` (None: a file without the review columns)
 
@@ -148,6 +149,8 @@ def read_counts(ctx: Ctx) -> Counts:
     unlinked = (
         "SELECT count(*) FROM deals WHERE partner_id IS NULL AND NOT coalesce(is_deleted, FALSE) AND created_at < ?"
     )
+    if has("link_rejections"):  # a deal marked "no partner" in the overrides file is decided, not to act on
+        unlinked += " AND deal_id NOT IN (SELECT deal_id FROM link_rejections WHERE partner_id IS NULL)"
     return Counts(
         quarantined=q.scalar("SELECT count(*) FROM quarantine") if has("quarantine") else 0,
         unlinked=q.scalar(unlinked, [end]) if has("deals") else 0,
