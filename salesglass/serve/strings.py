@@ -418,6 +418,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Нет значения за весь период: в плане нет месяцев: {months} (прогноз за весь период против части "
         "плана читается завышенным).",
     ),
+    "tip_plan_leaves_months_so_far": (
+        "No figure to date: the plan leaves out {months} (the fact to date holds their sales, the plan to date "
+        "asks nothing of them).",
+        "Нет значения на дату: в плане нет месяцев: {months} (факт на дату включает их продажи, а план на дату "
+        "от них ничего не требует).",
+    ),
     "note_plan_leaves_months": (
         "“—” against the whole period's plan: the plan leaves out {months}; compare month by month.",
         "«—» против плана за весь период: в плане нет месяцев: {months}; сравнивайте по месяцам.",

@@ -109,6 +109,7 @@ class Kpi:
     sub: str | None = None
     link: str | None = None
     tone: str = ""  # "", "good", "bad"
+    tip: str | None = None  # why the value reads as it does (a "—"), shown on hover
 
 
 @dataclass

@@ -166,6 +166,12 @@ def metric_rows(
             r["_tip_forecast_attainment"] = ctx.t(
                 "tip_plan_leaves_months", months=forecast_section.months_text(ctx, {m: left_out[m]})
             )
+        # …and none to date when a month begun by as_of has no plan (report_plan_fact leaves it NULL): name them
+        begun = [d for d in left_out.get(m, []) if d <= ctx.snap.as_of]
+        if begun and r.get("attainment") is None and "_tip_attainment" not in r:
+            r["_tip_attainment"] = ctx.t(
+                "tip_plan_leaves_months_so_far", months=forecast_section.months_text(ctx, {m: begun})
+            )
         r["_kind"] = {"margin_pct": "pct", "tickets": "int", "new_partners": "int"}.get(m)
         if r.get("fact") is None:  # no row: a "—" is no link to an empty list
             pass
@@ -213,6 +219,7 @@ def kpis(ctx: Ctx, tm: dict[str, dict[str, Any]], running: bool) -> list[Kpi]:
             t("attainment_to", **to) if running else t("attainment"),
             f.pct(turnover.get("attainment")),
             tone=_tone(turnover.get("attainment")),
+            tip=turnover.get("_tip_attainment"),  # why a "—" (the table cell's reason)
         ),
         Kpi(
             t("forecast_period") if running else t("forecast"),

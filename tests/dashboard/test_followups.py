@@ -1,0 +1,66 @@
+"""Small dashboard follow-ups, on the fixture's published file (tests/dashboard/fixture.py, as_of 2026-03-15)
+changed by a few rows: an empty attainment to date says why, a funnel with deals and no loss says so, and
+the margin % reads the same in the headline and the table."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+
+import pytest
+
+from tests.dashboard.conftest import published_app, signed_in
+
+# January's company turnover plan removed: the quarter's plan to date asks nothing of January while its fact
+# to date holds January's sales, so report_plan_fact leaves the attainment to date NULL (docs/reports.md)
+NO_JANUARY_PLAN = """
+UPDATE report_plan_fact SET plan_realistic = NULL, plan_optimistic = NULL, plan_to_date = NULL,
+  attainment_to_date_pct = NULL, forecast_attainment_pct = NULL
+  WHERE period_type = 'month' AND period_start = '2026-01-01' AND manager_id IS NULL AND metric = 'turnover';
+UPDATE report_plan_fact SET plan_to_date = 395161.29, attainment_to_date_pct = NULL, forecast_attainment_pct = NULL
+  WHERE period_type = 'quarter' AND manager_id IS NULL AND metric = 'turnover';
+"""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory):
+    return published_app(tmp_path_factory.mktemp("followups"), NO_JANUARY_PLAN)
+
+
+def _cells(html: str, table: str) -> dict[str, dict[str, str]]:
+    part = html.split(f'data-table="{table}"')[1].split("</section>")[0]
+    return {
+        re.sub(r"<[^>]+>", "", c["metric"]).strip(): c
+        for tr in re.findall(r"<tr>(.*?)</tr>", part.split("<tbody>")[1], re.S)
+        for c in [dict(re.findall(r'data-col="([^"]+)">\s*(.*?)</td>', tr, re.S))]
+    }
+
+
+def _kpi(html: str, i: int) -> str:
+    return html.split(f'data-kpi="{i}"')[1].split('<div class="kpi')[0]
+
+
+def test_empty_attainment_to_date_says_which_months_have_no_plan(app):
+    with signed_in(app) as client:
+        html = client.get("/planfact?period=quarter").text
+    with signed_in(app, lang="ru") as client:
+        ru = client.get("/planfact?period=quarter").text
+    why = (
+        "No figure to date: the plan leaves out Jan 2026 (the fact to date holds their sales, the plan to date "
+        "asks nothing of them)."
+    )
+    cell = _cells(html, "plan_fact")["Turnover"]["attainment"]
+    assert unescape(cell) == f'<span class="tip" title="{why}">—</span>', cell
+    # the headline "attainment to date" card gives the same reason on its "—"
+    assert f'<span class="tip" title="{why}">—</span>' in unescape(_kpi(html, 1))
+    assert "Нет значения на дату: в плане нет месяцев: янв 2026" in unescape(ru)
+
+
+def test_attainment_of_a_planned_quarter_has_no_such_tip(app):
+    """March's month page: every month begun is planned, its attainment reads as before, no tip."""
+    with signed_in(app) as client:
+        html = client.get("/planfact?period=month").text
+    cell = _cells(html, "plan_fact")["Turnover"]["attainment"]
+    assert "tip" not in cell and "103.3" in cell, cell  # 100 × 150 000 / 145 161.29 = 103.33
+    assert "No figure to date" not in html
