@@ -42,7 +42,7 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
     cols = [
         Col(
             c["column_name"],
-            ctx.t(c["column_name"]),
+            capital(ctx.t(c["column_name"])),  # a header starts with a capital ("built" is the pill's word)
             "label" if c["column_name"] in labelled else KINDS.get(c["data_type"], "text"),
         )
         for c in types
@@ -51,6 +51,10 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
     same = [c for c in cols if len(rows) > 1 and len({str(r[c.key]) for r in rows}) == 1] if len(cols) > 2 else []
     note = " · ".join(f"{c.label}: {ctx.fmt.cell(c.kind, rows[0][c.key])}" for c in same)
     return TableView(key, title, [c for c in cols if c not in same], rows, note=note or None)
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def refresh_runs(ctx: Ctx, limit: int = 20) -> TableView:
