@@ -28,6 +28,7 @@ from rapidfuzz import fuzz, process
 
 from salesglass.link.blocking import candidate_blocks, worth_blocking
 from salesglass.link.incremental import AMBIGUOUS, PARTNER_STATE
+from salesglass.link.initials import initials_pairs
 from salesglass.link.memtable import insert_rows
 from salesglass.link.normalize import normalize_sql
 
@@ -53,7 +54,7 @@ def _candidates(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
 
 def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = True) -> int:
     """Rewrite the suggestions (all, or on an incremental run those that can differ); returns how many."""
-    deals = _candidates(con)
+    deals = candidates = _candidates(con)
     if not _has_table(con, SCORES):  # the first run of this version: score everything
         full = True
     if full:
@@ -63,11 +64,16 @@ def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = Tr
     partners = con.execute(
         "SELECT partner_id, name, norm_name FROM __partner_keys WHERE norm_name IS NOT NULL"
     ).fetchall()
+    rejected = {(d, p) for d, p in con.execute("SELECT deal_id, partner_id FROM __rejections").fetchall()}
     if deals and partners:
-        rejected = {(d, p) for d, p in con.execute("SELECT deal_id, partner_id FROM __rejections").fetchall()}
         rows = _score(deals, partners, min_score, rejected)
         insert_rows(con, SCORES, SUGGESTION_COLUMNS, rows)
-    return review(con)
+    # a sole trader's initials against the full name: cheap lookups, redone for every candidate each run
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __initials ({', '.join(f'{n} {t}' for n, t in SUGGESTION_COLUMNS)})")
+    insert_rows(con, "__initials", SUGGESTION_COLUMNS, initials_pairs(candidates, partners, rejected))
+    count = review(con)
+    con.execute("DROP TABLE __initials")
+    return count
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -86,7 +92,9 @@ def review(con: duckdb.DuckDBPyConnection) -> int:
     Set-based over the current deals, links and partners, so a deal lost, reopened or linked since the
     pair was scored is described as it is now. An unlinked deal whose company's ИНН several partners share
     (a head office and its branches: the `inn` rule links none) gets each of them as a pair too, `matched`
-    `inn`, score 100, whatever their names: the reviewer picks the right one. Weak: the deal is lost; the
+    `inn`, score 100, whatever their names: the reviewer picks the right one. A sole trader
+    written with initials and the full name (link/initials.py) is a pair `matched` `initials`, score 100,
+    unless the names scored already. Weak: the deal is lost; the
     partner is already linked to another deal by override, account id or ИНН; or the pair is not one to
     one (the deal has several candidate partners, or the partner several candidate deals).
     """
@@ -113,7 +121,10 @@ def review(con: duckdb.DuckDBPyConnection) -> int:
           SELECT *, NULL AS via FROM {SCORES}
           WHERE (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM by_inn)
             AND (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM __rejections)
-          UNION ALL BY NAME SELECT * FROM by_inn),
+          UNION ALL BY NAME SELECT * FROM by_inn
+          UNION ALL BY NAME SELECT *, 'initials' AS via FROM __initials
+          WHERE (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM {SCORES})
+            AND (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM by_inn)),
         kept AS (
           SELECT s.*, CASE WHEN d.is_lost THEN 'lost' WHEN d.is_won THEN 'won' ELSE 'open' END AS deal_state,
                  d.closed_at,

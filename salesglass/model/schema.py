@@ -248,7 +248,8 @@ LINK_SUGGESTIONS = Table(
             "matched",
             Kind.TEXT,
             "what was compared with the partner's name: `company_name` or `deal_name`; `inn`: the company's ИНН "
-            "equals the partner's, and other partners have it too (score 100)",
+            "equals the partner's, and other partners have it too (score 100); `initials`: a sole trader's "
+            "surname and initials fit the other name's surname and given names (score 100)",
         ),
         C("deal_state", Kind.TEXT, "the deal now: `open`, `won` or `lost`"),
         C("closed_at", Kind.TIMESTAMPTZ, "when the deal was won or lost, NULL if open"),

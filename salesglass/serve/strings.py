@@ -586,6 +586,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "company ИНН = partner ИНН, shared by other partners (head office and branches?)",
         "ИНН компании = ИНН партнёра, он же у других партнёров (головной офис и филиалы?)",
     ),
+    "why_initials": (
+        "a sole trader's surname and initials fit the full name",
+        "фамилия и инициалы ИП совпадают с полным именем",
+    ),
     "why_same_words": ("same words, other order or form", "те же слова в другом порядке или форме"),
     # a no-break space: "100" and "%" were cut onto two lines in the narrow "why" column
     "why_name_score": ("names {score}\u00a0% alike", "имена похожи на {score}\u00a0%"),

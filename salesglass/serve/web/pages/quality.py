@@ -280,7 +280,7 @@ def _why(ctx: Ctx, r: dict) -> str:
     if "matched" not in r:
         return t("why_name_score").format(score=f"{r['score']:.0f}")
     parts = [t(f"why_{r['matched']}") if r["matched"] else t("why_name")]
-    if r["matched"] != "inn":  # an ИНН pair's score says the ИНН is equal, not how alike the names are
+    if r["matched"] not in ("inn", "initials"):  # their score says the rule held, not how alike the names are
         parts.append(
             t("why_same_words") if r["score"] >= 100 else t("why_name_score").format(score=f"{r['score']:.0f}")
         )
