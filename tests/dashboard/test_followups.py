@@ -4,7 +4,6 @@ the margin % reads the same in the headline and the table."""
 
 from __future__ import annotations
 
-import json
 import re
 from html import unescape
 
