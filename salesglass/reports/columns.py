@@ -516,6 +516,10 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "forecast_base": ("Forecast: current partners", "Прогноз: текущие партнёры"),
     "forecast_pipeline": ("Forecast: open deals", "Прогноз: открытые сделки"),
     "forecast_deal_history": ("Forecast: deals as the backtest days saw them", "Прогноз: сделки глазами бэктеста"),
+    "forecast_conversion": (
+        "Forecast: stage → first-sale conversion on the backtest days",
+        "Прогноз: конверсия этап → первая продажа в дни бэктеста",
+    ),
     "forecast_past": ("Forecast: deals' parts on the backtest days", "Прогноз: части сделок в дни бэктеста"),
     "forecast_curve": ("Forecast: new partners' sales curve", "Прогноз: кривая продаж новых партнёров"),
     "forecast_running": ("Forecast: the running periods' parts", "Прогноз: части текущих периодов"),
