@@ -23,6 +23,7 @@ import ibis.expr.types as ir
 
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.forecast.days import EPOCH, F64, I64, backtest_start, day_no, lit_day, numbers
+from salesglass.reports.forecast.seasonality import OPEN
 
 METRICS = ("turnover", "revenue", "cost", "tickets")
 COMPANY = -1
@@ -94,6 +95,7 @@ def window_sums(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.
     prior = (x.b > x.as_of - PRIOR_END) & (x.b <= x.as_of - RECENT)
     aggs = {f"l_{m}": x[m].sum(where=in_level) for m in METRICS}
     aggs |= {f"r_{m}": x[m].sum(where=recent) for m in METRICS}
+    aggs |= {f"w_{m}": x[m].sum() for m in METRICS}  # the whole wide window: a level's fallback
     aggs["p_turnover"] = x.turnover.sum(where=prior)
     aggs["sold_days"] = x.sold_days.sum(where=x.b > x.as_of - PRIOR_END)  # selling days of the last 112
     aggs["last_dn"] = x.last_dn.max()  # its last selling day (each segment ends on or before as_of)
@@ -101,7 +103,16 @@ def window_sums(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.
     pre = _before_first_sale(canon, params, origins, L)
     g = left_join(g, pre, ["as_of", "partner_id"])
     level = {f"l_{m}": g[f"l_{m}"].fill_null(0) - g[f"x_{m}"].fill_null(0) for m in METRICS}
-    return g.select("as_of", "partner_id", *[f"r_{m}" for m in METRICS], "p_turnover", "sold_days", "last_dn", **level)
+    return g.select(
+        "as_of",
+        "partner_id",
+        *[f"r_{m}" for m in METRICS],
+        *[f"w_{m}" for m in METRICS],
+        "p_turnover",
+        "sold_days",
+        "last_dn",
+        **level,
+    )
 
 
 def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ibis.Table:
@@ -111,11 +122,15 @@ def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ib
     fs = canon.first_sales
     fs = fs.select("partner_id", fs_dn=day_no(params.local_date(fs.first_sale_at)))
     g = left_join(window_sums(canon, params, weights.filter(weights.k == 0).select("as_of")), fs, "partner_id")
-    # weights: Σ over the level window from its start a, over the last 28 days, over the 84 before
-    wu = weights.filter(weights.k == 0).select("as_of", cum_u="cum")
+    # weights: Σ over the level window from its start a, over the last 28 days, over the 84 before, over
+    # the whole wide window; open days up to as_of (and up to the last selling day, below)
+    wide = max(L, PRIOR_END)
+    wu = weights.filter(weights.k == 0).select("as_of", cum_u="cum", open_u="open_cum")
     w28 = weights.filter(weights.k == -RECENT).select("as_of", cum_28="cum")
     w112 = weights.filter(weights.k == -PRIOR_END).select("as_of", cum_112="cum")
-    g = left_join(left_join(left_join(g, wu, "as_of"), w28, "as_of"), w112, "as_of")
+    ww = weights.filter(weights.k == -wide).select("as_of", cum_wide="cum")
+    g = left_join(left_join(left_join(left_join(g, wu, "as_of"), w28, "as_of"), w112, "as_of"), ww, "as_of")
+    g = left_join(g, weights.select("as_of", last_dn="day", open_last="open_cum"), ["as_of", "last_dn"])
     # the window starts at the first sale, but spans at least YOUNG_DAYS: a partner whose first day was its
     # launch (one day of 50 000) is not expected to sell 50 000 every day of the year
     start = ibis.least(g.fs_dn.fill_null(g.as_of - L + 1), g.as_of - YOUNG_DAYS + 1)
@@ -125,9 +140,11 @@ def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ib
     k_level = g.cum_u - g.cum_a + g.wt_a
     k_recent = g.cum_u - g.cum_28
     k_prior = g.cum_28 - g.cum_112
-    r_level = g.r_turnover.fill_null(0).cast(F64) / k_recent
-    p_level = g.p_turnover.fill_null(0).cast(F64) / k_prior
-    established = g.fs_dn.notnull() & (g.fs_dn <= g.as_of - PRIOR_END)
+    k_wide = g.cum_u - g.cum_wide
+    # (a window of closed days only weighs 0: no pace to read from it)
+    r_level = ibis.ifelse(k_recent > OPEN, g.r_turnover.fill_null(0).cast(F64) / k_recent, 0.0)
+    p_level = ibis.ifelse(k_prior > OPEN, g.p_turnover.fill_null(0).cast(F64) / k_prior, 0.0)
+    established = g.fs_dn.notnull() & (g.fs_dn <= g.as_of - PRIOR_END) & (k_recent > OPEN)
     share = 1 - float(rules.decline_pct) / 100
     declining = established & (p_level > 0) & (r_level < p_level * share)
     stop = stopped(g, params)
@@ -138,7 +155,13 @@ def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ib
             ibis.ifelse(
                 declining,
                 g[f"r_{m}"].fill_null(0).cast(F64) / k_recent,
-                ibis.ifelse(k_level > 0, g[f"l_{m}"].fill_null(0).cast(F64) / k_level, 0.0),
+                ibis.ifelse(
+                    k_level > OPEN,
+                    g[f"l_{m}"].fill_null(0).cast(F64) / k_level,
+                    # its whole level window fell in closed months (a business closed every summer, as of
+                    # late August): the pace of its open days of the wide window, before the closing
+                    ibis.ifelse(k_wide > OPEN, g[f"w_{m}"].fill_null(0).cast(F64) / k_wide, 0.0),
+                ),
             ),
         )
         for m in METRICS
@@ -159,13 +182,16 @@ def stopped(g: ibis.Table, params: BuildParams) -> ir.BooleanValue:
     first sale, if later) to its last selling day ÷ its selling days in them — 1 for a partner that sold
     every day. (With the defaults the 21 days decide: a steady seller's gap is at most 2. Judging partners
     that sell less often made the simulated company's forecast worse: their silences were mostly the
-    gap between two events, docs/forecast.md.) g: as_of, fs_dn, sold_days, last_dn (window_sums)."""
+    gap between two events, docs/forecast.md.) g: as_of, fs_dn, sold_days, last_dn (window_sums), open_u,
+    open_last (the open days up to as_of and up to last_dn, seasonality.day_weights)."""
     rules = params.rules.forecast
     if rules.stop_gaps <= 0:
         return ibis.literal(False)
     start = ibis.greatest(g.as_of - PRIOR_END + 1, g.fs_dn.fill_null(g.as_of - PRIOR_END + 1))
     gap = (g.last_dn - start + 1).cast(F64) / ibis.greatest(g.sold_days, 1).cast(F64)
-    quiet = g.as_of - g.last_dn
+    # silent days are the account's open days since its last sale: a summer the business is closed (month
+    # index 0) is no silence of the partner's
+    quiet = g.open_u - g.open_last
     steady = g.sold_days.fill_null(0) >= STOP_MIN_SOLD_DAYS
     return steady & (quiet > rules.stop_days) & (quiet.cast(F64) > gap * float(rules.stop_gaps))
 
