@@ -10,9 +10,11 @@ For each partner, as of day u:
   adjusted, first sale at least 112 days ago) starts from its last 28 days instead, and keeps declining at
   the same pace: the remainder is multiplied by the mean of r^(h/28) over the h = 1 … H days left, r being
   its last-28-days ÷ previous-84-days ratio.
-Every window reads a partner's days with refunds larger than their sales as days without sales (`sold`):
-a cancelled show refunded in one day is a past event, not a pace — read as one, a single refund of 50 days'
-sales made a steady partner "declining" at −78.60 ₽ a day, and its year −27 132 ₽.
+Every window reads a partner's sales without its refunds (`sold`), and the level is then × what the account
+keeps of its sales after refunds over its last 52 weeks (`refund_keep`): a cancelled show refunded in one
+day is a past event, not a pace — read as one, a single refund of 50 days' sales made a steady partner
+"declining" at −78.60 ₽ a day, and its year −27 132 ₽; netted in the level window, it lowered its
+partner's level for the window's 56 days.
 Sales without a partner (Support) are one more "partner". Per manager: the partner's development manager.
 """
 
@@ -31,9 +33,39 @@ RECENT, PRIOR_END = 28, 112
 YOUNG_DAYS = 14  # a partner younger than this: its sales so far spread over this many days (see partner_levels)
 
 
-def sold(x: ir.NumericValue) -> ir.NumericValue:
-    """A day's sales as the forecast's windows read them: a day whose refunds exceed its sales counts 0."""
-    return ibis.greatest(x, 0)
+def sold(pd: ibis.Table, m: str) -> ir.NumericValue:
+    """A partner-day's sales as the forecast's windows read them: its sales without its refunds
+    (partner_days.refund_<m>, ≤ 0). Refunds are expected at the account's rate instead (refund_keep)."""
+    return pd[m] - pd[f"refund_{m}"]
+
+
+REFUND_DAYS = 364  # the account's refund rate is read over its last 52 weeks
+
+
+def refund_keep(canon: Canon, origins: ibis.Table) -> ibis.Table:
+    """as_of × k_<metric>: what the account keeps of its sales after refunds over its last REFUND_DAYS days,
+    1 + refunds ÷ sales (refunds ≤ 0), between 0 and 1; 1 without sales. A partner's level is read from its
+    sales alone and × this: one big refund (a cancelled show) lowers the pace expected of the whole account
+    by its share of a year's sales, instead of lowering its partner's level by all of it for the 56 days of
+    the level window (and not at all once a day's refunds exceeded its sales, a day then reading 0)."""
+    pd = canon.partner_days
+    cd = pd.group_by(dn=day_no(pd.day)).agg(
+        **{f"s_{m}": sold(pd, m).sum() for m in METRICS}, **{f"r_{m}": pd[f"refund_{m}"].sum() for m in METRICS}
+    )
+    x = origins.cross_join(cd)
+    x = x.filter(x.dn > x.as_of - REFUND_DAYS, x.dn <= x.as_of)
+    g = x.group_by("as_of").agg(
+        **{f"s_{m}": x[f"s_{m}"].sum() for m in METRICS}, **{f"r_{m}": x[f"r_{m}"].sum() for m in METRICS}
+    )
+    keep = {
+        f"k_{m}": ibis.ifelse(
+            g[f"s_{m}"] > 0,
+            ibis.greatest(ibis.least(1 + g[f"r_{m}"].cast(F64) / g[f"s_{m}"].cast(F64), 1.0), 0.0),
+            1.0,
+        )
+        for m in METRICS
+    }
+    return g.select("as_of", **keep)
 
 
 def _edges(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:
@@ -57,9 +89,9 @@ def _segments(canon: Canon, params: BuildParams, edges: ibis.Table) -> ibis.Tabl
     pd = canon.partner_days
     pd = pd.mutate(dn=ibis.greatest(day_no(pd.day), lo))
     pd = pd.join(days, "dn")
-    selling = pd.turnover > 0
+    selling = sold(pd, "turnover") > 0
     return pd.group_by(partner_id=pd.partner_id, b=pd.seg).agg(
-        **{m: sold(pd[m]).sum() for m in METRICS},
+        **{m: sold(pd, m).sum() for m in METRICS},
         sold_days=pd.dn.count(where=selling),
         last_dn=pd.dn.max(where=selling),
     )
@@ -73,10 +105,10 @@ def _before_first_sale(canon: Canon, params: BuildParams, origins: ibis.Table, d
     fs = canon.first_sales
     fs = fs.select("partner_id", fs_dn=day_no(params.local_date(fs.first_sale_at)))
     pre = pd.join(fs, "partner_id")
-    pre = pre.filter(pre.dn < pre.fs_dn).select("partner_id", "dn", *METRICS)
+    pre = pre.filter(pre.dn < pre.fs_dn).select("partner_id", "dn", **{m: sold(pre, m) for m in METRICS})
     x = origins.cross_join(pre)
     x = x.filter(x.dn > x.as_of - days, x.dn <= x.as_of)
-    return x.group_by("as_of", "partner_id").agg(**{f"x_{m}": sold(x[m]).sum() for m in METRICS})
+    return x.group_by("as_of", "partner_id").agg(**{f"x_{m}": x[m].sum() for m in METRICS})
 
 
 def window_sums(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:
@@ -167,7 +199,12 @@ def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ib
         for m in METRICS
     }
     ratio = ibis.ifelse(declining, r_level / p_level, 1.0)
-    return g.select("as_of", "partner_id", declining=declining, ratio=ratio, **levels)
+    g = g.select("as_of", "partner_id", declining=declining, ratio=ratio, **levels)
+    # read from sales alone, each level is net of refunds at the account's rate of its last 52 weeks
+    g = left_join(g, refund_keep(canon, weights.filter(weights.k == 0).select("as_of")), "as_of")
+    return g.select(
+        "as_of", "partner_id", "declining", "ratio", **{m: g[m] * g[f"k_{m}"].fill_null(1.0) for m in METRICS}
+    )
 
 
 STOP_MIN_SOLD_DAYS = (

@@ -27,12 +27,12 @@ OPEN = 1e-9  # a day weighing no more than this is a closed day (its month or we
 
 
 def company_days(canon: Canon) -> ibis.Table:
-    """Company turnover per day number (days without sales are absent), each partner's day read as the
-    base reads it (existing.sold: refunds larger than the day's sales count 0 — one refund of 50 days' sales
-    on a Sunday had made every later Sunday weigh 0.04 of an average day)."""
+    """Company turnover per day number (days without sales are absent), its sales without its refunds as
+    the base reads them (existing.sold: one refund of 50 days' sales on a Sunday had made every later Sunday
+    weigh 0.04 of an average day)."""
     pd = canon.partner_days
     pd = pd.mutate(n=day_no(pd.day))
-    return pd.group_by(day="n").agg(turnover=ibis.greatest(pd.turnover, 0).sum())
+    return pd.group_by(day="n").agg(turnover=(pd.turnover - pd.refund_turnover).sum())
 
 
 def weekday_index(canon: Canon, origins: ibis.Table, cdays: ibis.Table, days: int) -> ibis.Table:
@@ -113,4 +113,3 @@ def day_weights(canon: Canon, origins: ibis.Table, lo: int, hi: int, weekday_day
     running = ibis.window(group_by=od.as_of, order_by=od.day, preceding=None, following=0)
     is_open = ibis.ifelse(od.wt > OPEN, 1, 0).cast(I64)
     return od.select("as_of", "day", "k", "wt", cum=od.wt.sum().over(running), open_cum=is_open.sum().over(running))
-
