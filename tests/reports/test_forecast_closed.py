@@ -91,17 +91,19 @@ def test_a_big_refund_is_expected_at_the_accounts_rate_not_off_its_partners_leve
     """Partner A sells 1 000.00 every day since 2023. On Sunday 5 January 2025 a show is cancelled and its
     9 000.00 refunded over ten days, 900.00 a day (5 … 14 January), each less than the day's sales. As of
     Tuesday 28 January, netted in A's last 56 days the refunds took 9 000 / 56 = 160.71 a day off its level
-    (1 000 → 839.29, −16 %) until mid-March; a day whose refunds exceeded its sales read 0, so the same
-    refund made in one day took only 1 000 / 56 off. Now the level is read from the sales alone, and refunds
-    are expected at the account's rate over its last 52 weeks (30 January 2024 … 28 January 2025):
-    9 000 of 364 000 sold, so it keeps 1 − 9 000 / 364 000 = 355 / 364 of what it sells."""
+    (1 000 → 839.29, −16 %) until mid-March: the month's last three days expected 2 537.03 (the weekday index
+    over 52 weeks, Wed–Fri 1.0076 each, had the ten refund days in it too); a day whose refunds exceeded its
+    sales read 0, so the same refund made in one day took only 1 000 / 56 off. Now the level is read from
+    the sales alone, and refunds are expected at the account's rate over its last 52 weeks (30 January 2024
+    … 28 January 2025): 9 000 of 364 000 sold, so it keeps 1 − 9 000 / 364 000 = 355 / 364 of what it
+    sells."""
     sales = [fc._sale(f"A{d}", "A", d, Decimal("1000.00")) for d in fc._days(date(2023, 1, 1), fc.AS_OF)]
     sales += [
         {**fc._sale(f"A-refund-{d}", "A", d, Decimal("-900.00")), "tickets": -1}
         for d in fc._days(date(2025, 1, 5), date(2025, 1, 14))
     ]
     data = {**fc.SEASONAL, "partners": [_partner("A", "Alpha", "organizer", 3)], "plans": [], "sales": sales}
-    con = build(data, weekday_days=28)
+    con = build(data)
     # every day sells 1 000 (the refunds left out): the weekday and month indexes are 1. A's level:
     # 56 000 / 56 × 355 / 364 = 975.27; Wed 29 … Fri 31 January: 2 925.82; 29 January … 31 December: 337 days
     level = 1000 * 355 / 364
