@@ -160,3 +160,34 @@ def test_a_write_killed_midway_leaves_a_private_file_the_next_write_deletes(tmp_
         UserStore(path)._save([])
     assert list(tmp_path.iterdir()) == [path]
     assert mode(path) == 0o600
+
+
+def test_an_export_over_last_weeks_world_readable_file_is_owner_only(tmp_path, usual_umask):
+    """Opening an existing file for writing keeps its mode: an export (every manager's figures), a payroll or a
+    link review written over an older 0644 file stayed readable by every local user."""
+    from salesglass.outputs.export import export_reports
+    from salesglass.reports.doctor import export_suggestions
+
+    published = tmp_path / "reports.duckdb"
+    con = duckdb.connect(str(published))
+    con.execute("CREATE TABLE build_info AS SELECT DATE '2026-11-30' AS as_of, 'Europe/Moscow' AS timezone")
+    con.execute("CREATE TABLE report_new_partners AS SELECT 7 AS sales_manager_id, 2 AS first_sales")
+    con.execute(
+        "CREATE TABLE link_suggestions AS SELECT 1 AS deal_id, 'p1' AS partner_id, 0.9 AS score, "
+        "'Театр' AS deal_name, 'ООО Театр' AS partner_name"
+    )
+    con.close()
+    old = [tmp_path / "out.xlsx", tmp_path / "csv" / "report_new_partners.csv"]
+    old += [tmp_path / "parquet" / "report_new_partners.parquet", tmp_path / "review.csv"]
+    for path in old:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("last week's")
+        assert mode(path) == 0o644
+    export_reports(published, "xlsx", tmp_path / "out.xlsx")
+    export_reports(published, "csv", tmp_path / "csv")
+    export_reports(published, "parquet", tmp_path / "parquet")
+    con = duckdb.connect(str(published), read_only=True)
+    assert export_suggestions(con, tmp_path / "review.csv") == 1
+    con.close()
+    assert {path.name: oct(mode(path)) for path in old} == {path.name: "0o600" for path in old}
+    assert (tmp_path / "csv" / "report_new_partners.csv").read_text().splitlines()[1] == "7,2"  # rewritten

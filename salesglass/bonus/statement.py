@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from salesglass.errors import SalesglassError
+from salesglass.private_files import create_private
 
 
 class Rows(Protocol):
@@ -281,6 +282,7 @@ def write_payroll(cfg: Any, month: date, out: Path) -> list[dict[str, Any]]:
         ]
         for r in rows
     ]
+    create_private(out)  # every manager's pay: owner-only, also over an older file of a wider mode
     if suffix == ".csv":
         with out.open("w", newline="", encoding="utf-8-sig") as f:
             w = csv.writer(f)

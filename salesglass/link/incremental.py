@@ -21,7 +21,7 @@ import duckdb
 from salesglass.sql import quote_lit
 
 # bump when the rules or the keys change meaning: the next run then relinks everything
-RULES_VERSION = "1"
+RULES_VERSION = "2"  # 2: ИНН compared without leading zeros, placeholders dropped
 DEAL_STATE = "link_state_deals"
 PARTNER_STATE = "link_state_partners"
 OVERRIDE_STATE = "link_state_overrides"

@@ -14,6 +14,18 @@ from salesglass.link.normalize import normalize_sql
 from salesglass.model.inn import inn_digits_sql
 from salesglass.sql import quote_lit
 
+
+def inn_key_sql(expr: str) -> str:
+    """SQL: the ИНН as the `inn` rule compares it — model/inn.py's digits without leading zeros, so an ИНН
+    whose zero a number column or spreadsheet dropped ("274062111") equals "0274062111" (no valid ИНН starts
+    with "00": region codes are 01–99, so this joins no two real ИНН), and NULL for a placeholder of one
+    repeated digit ("0000000000", "111111111111"), which would otherwise link every deal typed with it to
+    the one partner typed with it."""
+    digits = inn_digits_sql(expr)
+    placeholder = f"(length({digits}) IN (10, 12) AND replace({digits}, left({digits}, 1), '') = '')"
+    return f"NULLIF(CASE WHEN {placeholder} THEN '' ELSE ltrim({digits}, '0') END, '')"
+
+
 # which partners got their development manager from the fallback (and which), so the next run can redo it
 FALLBACK_TABLE = "link_manager_fallback"
 
@@ -57,14 +69,14 @@ def build_keys(con: duckdb.DuckDBPyConnection, *, reuse_names: bool = False) -> 
         SELECT d.deal_id, d.name AS deal_name, c.name AS company_name_raw,
                NULLIF(lower(trim(d.platform_account_id)), '') AS deal_acc,
                NULLIF(lower(trim(c.platform_account_id)), '') AS company_acc,
-               {inn_digits_sql("c.inn")} AS inn,
+               {inn_key_sql("c.inn")} AS inn,
                {company_name} AS company_name,
                coalesce(d.is_deleted, false) AS is_deleted
         FROM deals d LEFT JOIN companies c ON c.company_id = d.company_id {deal_state}""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE __partner_keys AS
         SELECT p.partner_id, p.name, lower(trim(p.partner_id)) AS acc,
-               {inn_digits_sql("p.inn")} AS inn, {partner_name} AS norm_name
+               {inn_key_sql("p.inn")} AS inn, {partner_name} AS norm_name
         FROM partners p {partner_state}""")
 
 

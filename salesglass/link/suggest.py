@@ -26,7 +26,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from salesglass.link.blocking import candidate_blocks, worth_blocking
-from salesglass.link.incremental import PARTNER_STATE
+from salesglass.link.incremental import AMBIGUOUS, PARTNER_STATE
 from salesglass.link.memtable import insert_rows
 from salesglass.link.normalize import normalize_sql
 
@@ -82,9 +82,11 @@ def review(con: duckdb.DuckDBPyConnection) -> int:
     """Rebuild `link_suggestions` from the scored pairs with what a reviewer needs; returns how many.
 
     Set-based over the current deals, links and partners, so a deal lost, reopened or linked since the
-    pair was scored is described as it is now. Weak: the deal is lost; the partner is already linked to
-    another deal by override, account id or ИНН; or the pair is not one to one (the deal has several
-    candidate partners, or the partner several candidate deals).
+    pair was scored is described as it is now. An unlinked deal whose company's ИНН several partners share
+    (a head office and its branches: the `inn` rule links none) gets each of them as a pair too, `matched`
+    `inn`, score 100, whatever their names: the reviewer picks the right one. Weak: the deal is lost; the
+    partner is already linked to another deal by override, account id or ИНН; or the pair is not one to
+    one (the deal has several candidate partners, or the partner several candidate deals).
     """
     from salesglass.model.ddl import create_table_sql
     from salesglass.model.schema import TABLES
@@ -98,10 +100,22 @@ def review(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("DELETE FROM link_suggestions")
     con.execute(f"""
         INSERT INTO link_suggestions BY NAME
-        WITH kept AS (
+        WITH by_inn AS (
+          SELECT k.deal_id, p.partner_id, 100.0 AS score, k.company_name_raw AS deal_name, p.name AS partner_name,
+                 'inn' AS via
+          FROM {AMBIGUOUS} a JOIN __deal_keys k ON k.deal_id = a.deal_id JOIN __partner_keys p ON p.inn = k.inn
+          WHERE a.method = 'inn' AND NOT k.is_deleted
+            AND k.deal_id NOT IN (SELECT deal_id FROM deal_partner_links)),
+        pairs AS (
+          SELECT *, NULL AS via FROM {SCORES}
+          WHERE (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM by_inn)
+          UNION ALL BY NAME SELECT * FROM by_inn),
+        kept AS (
           SELECT s.*, CASE WHEN d.is_lost THEN 'lost' WHEN d.is_won THEN 'won' ELSE 'open' END AS deal_state,
-                 d.closed_at, CASE WHEN c.name IS NOT NULL THEN 'company_name' ELSE 'deal_name' END AS matched
-          FROM {SCORES} s JOIN deals d ON d.deal_id = s.deal_id
+                 d.closed_at,
+                 CASE WHEN s.via IS NOT NULL THEN s.via WHEN c.name IS NOT NULL THEN 'company_name' ELSE 'deal_name' END
+                   AS matched
+          FROM pairs s JOIN deals d ON d.deal_id = s.deal_id
           LEFT JOIN companies c ON c.company_id = d.company_id
           LEFT JOIN partners p ON p.partner_id = s.partner_id
           WHERE NOT (coalesce(d.is_lost, false) AND d.closed_at IS NOT NULL AND p.created_at IS NOT NULL

@@ -244,7 +244,12 @@ LINK_SUGGESTIONS = Table(
         C("score", Kind.DOUBLE, "similarity 0–100", required=True),
         C("deal_name", Kind.TEXT, "the deal's (or its company's) name that was compared"),
         C("partner_name", Kind.TEXT, "the candidate partner's name"),
-        C("matched", Kind.TEXT, "what was compared with the partner's name: `company_name` or `deal_name`"),
+        C(
+            "matched",
+            Kind.TEXT,
+            "what was compared with the partner's name: `company_name` or `deal_name`; `inn`: the company's ИНН "
+            "equals the partner's, and other partners have it too (score 100)",
+        ),
         C("deal_state", Kind.TEXT, "the deal now: `open`, `won` or `lost`"),
         C("closed_at", Kind.TIMESTAMPTZ, "when the deal was won or lost, NULL if open"),
         C(

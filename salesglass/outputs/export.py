@@ -3,7 +3,8 @@
 Reads the published file read-only (a build may swap it meanwhile; we hold the old one open).
 Excel: one workbook, one sheet per report (salesglass/outputs/workbook.py); CSV and Parquet: one file per
 report in a folder, written by DuckDB itself. Text in Excel and CSV cannot become a formula
-(salesglass/safe_cells.py; for CSV the same rule runs as SQL).
+(salesglass/safe_cells.py; for CSV the same rule runs as SQL). Every file written is owner-only, also one
+that existed before with a wider mode (salesglass/private_files.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from salesglass.errors import SalesglassError
+from salesglass.private_files import create_private, keep_private
 from salesglass.sql import quote_ident, quote_lit
 from salesglass.warehouse import open_published
 
@@ -85,6 +87,7 @@ def export_reports(published: Path, fmt: str, out: Path | None = None, currency:
             from salesglass.outputs.workbook import write_xlsx
 
             out.parent.mkdir(parents=True, exist_ok=True)
+            create_private(out)  # last week's export, overwritten, keeps its mode otherwise (0644: anyone's)
             sheets = {
                 n.removeprefix("report_"): con.execute(_with_manager_names(con, n)).to_arrow_table() for n in names
             }
@@ -94,7 +97,11 @@ def export_reports(published: Path, fmt: str, out: Path | None = None, currency:
         for n in names:
             options = "FORMAT CSV, HEADER" if fmt == "csv" else "FORMAT PARQUET"
             source = _inert_text_select(con, n) if fmt == "csv" else quote_ident(n)
-            con.execute(f"COPY {source} TO {quote_lit(str(out / f'{n}.{fmt}'))} ({options})")
+            target = out / f"{n}.{fmt}"
+            con.execute(f"COPY {source} TO {quote_lit(str(target))} ({options})")
+            keep_private(
+                target, what="export", created=True
+            )  # DuckDB makes the file anew, with the process umask's mode
         return out
     finally:
         con.close()

@@ -10,6 +10,7 @@ import duckdb
 
 from salesglass.account_zone import DEFAULT_ZONE, AccountZone
 from salesglass.model.schema import CANONICAL
+from salesglass.private_files import create_private
 
 if TYPE_CHECKING:
     from salesglass.reports.config import ReportsConfig
@@ -87,6 +88,7 @@ def export_suggestions(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     rows = con.execute(f"""SELECT {", ".join(columns)} FROM link_suggestions
                            ORDER BY {order}deal_id, score DESC, partner_id""").fetchall()
     path.parent.mkdir(parents=True, exist_ok=True)
+    create_private(path)  # partners' names and ИНН: owner-only, also over an older file of a wider mode
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(columns)

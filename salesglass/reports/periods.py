@@ -4,8 +4,9 @@ Why not the engines' own time-zone functions: DuckDB (`timezone()`), ClickHouse 
 PostgreSQL (`AT TIME ZONE`) spell and type them differently and Ibis 12 exposes none portably. Instead
 the zone's UTC offsets are looked up here, in Python, and written into the query as a CASE over the
 zone's transitions: `local = ts + offset`, then the plain UTC date of `local` is the local date. That
-compiles to the same arithmetic on every engine. Transitions are taken from 2000 to a year after as_of;
-an older timestamp uses the zone's offset of 2000 (documented limit).
+compiles to the same arithmetic on every engine. Transitions are taken from 1970 (plausible.FIRST_DAY:
+no older date loads) to a year after as_of, so a back-office's 1990s sale is dated by the offset its zone
+had then (Moscow: +03/+04 with summer time until 2011, +02/+03 in 1991–92), not by today's or 2000's.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from zoneinfo import ZoneInfo
 import ibis
 import ibis.expr.types as ir
 
+from salesglass.plausible import FIRST_DAY
 from salesglass.reports import ibis_fixes  # noqa: F401  (DuckDB's epoch seconds without a zone cast)
 
-FIRST_YEAR = 2000
+FIRST_YEAR = FIRST_DAY.year  # the zone's offsets are exact from here (an older instant: 1970's offset)
+SEARCH_FIRST_YEAR = 2000  # month_by_search's table starts here: an older sale takes month_of's path
 
 
 def local_midnight_utc(day: date, tz: str) -> datetime:
@@ -93,7 +96,7 @@ def local_day_number(ts: ir.TimestampValue, tz: str, until_year: int) -> ir.Inte
 @lru_cache(maxsize=32)
 def month_starts(tz: str, until_year: int) -> tuple[tuple[date, datetime], ...]:
     """(month, the UTC instant from which the zone's wall clock reads that month), in time order, from
-    FIRST_YEAR to until_year.
+    SEARCH_FIRST_YEAR to until_year.
 
     Usually one row per month, starting at its local midnight. But where the clocks go back at midnight
     (St. John's until 2011 went back at 00:01, so 00:00–00:01 happened twice) the wall clock reads the new
@@ -103,11 +106,13 @@ def month_starts(tz: str, until_year: int) -> tuple[tuple[date, datetime], ...]:
     zone = ZoneInfo(tz)
     candidates = {
         datetime.combine(date(y, m, 1), time(0), tzinfo=zone).replace(fold=fold).astimezone(UTC)
-        for y in range(FIRST_YEAR, until_year + 2)
+        for y in range(SEARCH_FIRST_YEAR, until_year + 2)
         for m in range(1, 13)
         for fold in (0, 1)
     }
-    candidates |= {at for at, _ in offsets(tz, until_year + 1) if at is not None}  # where the wall clock jumps
+    first = datetime(SEARCH_FIRST_YEAR, 1, 1, tzinfo=UTC)
+    # where the wall clock jumps
+    candidates |= {at for at, _ in offsets(tz, until_year + 1) if at is not None and at >= first}
     rows: list[tuple[date, datetime]] = []
     for at in sorted(candidates):
         month = at.astimezone(zone).date().replace(day=1)

@@ -72,7 +72,10 @@ def seed_copy(source: Path, target: Path) -> bool:
 def remove_dead_builds(published: Path) -> list[Path]:
     """Delete the temporary files of builds whose process is gone (killed mid-build: kill -9, out of
     memory, a reboot). Each is as big as the published file, and its name carries the builder's pid, so
-    without this every crash would leave one behind for good. A build of a live process is left alone."""
+    without this every crash would leave one behind for good. So does its write-ahead log, and the folder
+    DuckDB spills to when a build outgrows its memory (`<file>.tmp/`, gigabytes). A build of a live process
+    is left alone."""
+    import shutil
     import socket
 
     from salesglass.processes import pid_alive
@@ -83,9 +86,12 @@ def remove_dead_builds(published: Path) -> list[Path]:
     for path in published.parent.glob(f"{prefix}*"):
         # this host's builds (another host's pids mean nothing here, on a shared folder), or a bare pid
         # (the name before the host was added)
-        pid = path.name[len(prefix) :].removesuffix(".wal").removeprefix(here)
+        pid = path.name[len(prefix) :].removesuffix(".wal").removesuffix(".tmp").removeprefix(here)
         if pid.isdigit() and (int(pid) == os.getpid() or not pid_alive(int(pid))):
-            path.unlink(missing_ok=True)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
             removed.append(path)
     return removed
 

@@ -90,6 +90,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{column}: not a plausible date (before {first} or after {last})",
         "{column}: неправдоподобная дата (раньше {first} или позже {last})",
     ),
+    "reason_future_date": (
+        "{column}: in the future (more than a day after it was read; a typo in the year or a wrong zone?)",
+        "{column}: в будущем (больше чем на сутки позже загрузки; опечатка в годе или не тот часовой пояс?)",
+    ),
     "reason_not_allowed": ("{column}: not one of {allowed}", "{column}: не из списка {allowed}"),
     "csv_error_invalid encoding": ("not in the file's encoding", "не в кодировке файла"),
     "csv_error_too many columns": ("too many columns", "лишние столбцы"),
@@ -568,6 +572,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "why_company_name": ("company name ≈ partner name", "название компании ≈ имя партнёра"),
     "why_deal_name": ("deal title ≈ partner name", "название сделки ≈ имя партнёра"),
     "why_name": ("name ≈ partner name", "имя ≈ имя партнёра"),
+    "why_inn": (
+        "company ИНН = partner ИНН, shared by other partners (head office and branches?)",
+        "ИНН компании = ИНН партнёра, он же у других партнёров (головной офис и филиалы?)",
+    ),
     "why_same_words": ("same words, other order or form", "те же слова в другом порядке или форме"),
     # a no-break space: "100" and "%" were cut onto two lines in the narrow "why" column
     "why_name_score": ("names {score}\u00a0% alike", "имена похожи на {score}\u00a0%"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import psycopg
@@ -89,7 +90,7 @@ def test_published_tables_equal_the_duckdb_ones(tmp_path, postgres_url, schema):
         assert types["report_plan_fact.period_start"] == "date"
         assert types["report_plan_fact.is_complete"] == "boolean"
         assert types["deals.deal_id"] == "bigint"
-        assert types["quarantine.raw"] == "jsonb"
+        assert types["quarantine.seen_at"] == "timestamp with time zone" and "quarantine.raw" not in types
         comment = pg.execute(f"SELECT col_description('{schema}.sales'::regclass, 6)").fetchone()[0]
         assert comment == "gross ticket money; negative for a refund"
         assert (
@@ -239,6 +240,37 @@ def test_read_only_role_is_granted_on_every_publish(tmp_path, postgres_url, sche
             bi.execute(f"DELETE FROM {schema}.sales")
 
 
+def test_the_bi_role_cannot_read_the_raw_text_of_quarantined_rows(tmp_path, postgres_url, schema):
+    """A rejected source row's raw text may carry a contact's name, phone and e-mail; the BI role, granted every
+    published table, gets why and where a row was set aside, never the row itself (docs/bi-tools.md)."""
+    with _pg(postgres_url) as pg:
+        pg.execute("DO $$ BEGIN CREATE ROLE bi_reader LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    path = make_published(tmp_path / "r.duckdb")
+    con = connect(path)
+    con.execute(
+        "INSERT INTO quarantine VALUES ('platform:partners', 'partners', 'p9', 'missing name', "
+        '\'{"contact": "Ирина Смирнова", "phone": "+7 913 555-01-02", "email": "irina@mail.ru"}\', '
+        "TIMESTAMPTZ '2026-03-14 08:00:00+00')"
+    )
+    con.close()
+    summary = publish_postgres(path, postgres_url, schema, grant_select_to=["bi_reader"])
+    assert summary.tables["quarantine"] == 1
+    with _pg(postgres_url.replace("postgres@", "bi_reader@")) as bi:
+        assert bi.execute(f"SELECT * FROM {schema}.quarantine").fetchall() == [
+            ("platform:partners", "partners", "p9", "missing name", datetime(2026, 3, 14, 8, tzinfo=UTC))
+        ]
+        with pytest.raises(psycopg.errors.UndefinedColumn):
+            bi.execute(f"SELECT raw FROM {schema}.quarantine")
+        # nowhere else in what the role may read either: every text of every table, searched
+        found = []
+        for (table,) in bi.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema]).fetchall():
+            hits = bi.execute(
+                f'SELECT count(*) FROM {schema}."{table}" t WHERE t::text ~ %s', ["913 555|irina@|Смирнова"]
+            )
+            found += [table] * hits.fetchone()[0]
+        assert found == []
+
+
 def test_errors_name_the_problem_without_the_password(tmp_path):
     with pytest.raises(SalesglassError, match="no published reports"):
         publish_postgres(tmp_path / "missing.duckdb", "postgresql://u:pw@127.0.0.1:1/db")
@@ -300,17 +332,16 @@ def test_a_nul_character_in_a_name_does_not_fail_the_publish(tmp_path, postgres_
     path = make_published(tmp_path / "r.duckdb")
     con = connect(path)
     con.execute("UPDATE partners SET name = 'Театр' || chr(0) || '\\N,\"x\"' WHERE partner_id = 'p2'")
-    con.execute(
-        "INSERT INTO quarantine VALUES ('amocrm', 'deals', '7', 'bad name', '{\"name\": \"a\\u0000b\"}', now())"
-    )
+    con.execute("CREATE TABLE report_payloads (payload JSON)")  # a JSON column: jsonb in PostgreSQL
+    con.execute('INSERT INTO report_payloads VALUES (\'{"name": "a\\u0000b"}\')')
     con.close()
     summary = publish_postgres(path, postgres_url, schema)
-    assert summary.tables["partners"] == 2 and summary.tables["quarantine"] == 1
+    assert summary.tables["partners"] == 2 and summary.tables["report_payloads"] == 1
     with _pg(postgres_url) as pg:
         assert pg.execute(f"SELECT name FROM {schema}.partners WHERE partner_id = 'p2'").fetchone() == (
             'Театр\ufffd\\N,"x"',
         )
-        assert pg.execute(f"SELECT raw ->> 'name' FROM {schema}.quarantine").fetchone() == ("a\ufffdb",)
+        assert pg.execute(f"SELECT payload ->> 'name' FROM {schema}.report_payloads").fetchone() == ("a\ufffdb",)
 
 
 def test_a_publishing_user_without_rights_or_a_missing_bi_role_is_told_what_to_do(tmp_path, postgres_url, schema):

@@ -62,6 +62,34 @@ def test_a_refresh_once_killed_during_the_build_is_closed_in_the_run_log_and_lea
     )
 
 
+def _killed_build_that_spilled(cfg) -> None:
+    """A build that outgrew its memory (DuckDB spilled to `<its file>.tmp/`) and was then SIGKILLed."""
+    with building(Path(cfg.published_path)) as (tmp, out, _seeded):
+        out.raw_sql("SET memory_limit = '30MB'; SET threads = 1; SET preserve_insertion_order = false")
+        # a sorted result read row by row: DuckDB holds it, spilled, until it is read to the end
+        out.raw_sql("SELECT md5(range::VARCHAR) AS h FROM range(1500000) ORDER BY h").fetchone()
+        assert any(tmp.with_name(tmp.name + ".tmp").iterdir())
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_the_spill_folder_of_a_killed_build_goes_at_the_next_build(cfg):
+    """DuckDB spills a build too big for its memory to a folder beside the new file; a build killed then left
+    the folder (as big as the spilled data) for good: the next build deletes it, as it deletes the file."""
+    published = Path(cfg.published_path)
+    process = multiprocessing.get_context("fork").Process(
+        target=run_refresh, args=(cfg, [Step("build", _killed_build_that_spilled)])
+    )
+    process.start()
+    process.join(60)
+    assert process.exitcode == -signal.SIGKILL
+    (spill,) = (p for p in published.parent.glob(".reports.duckdb.building-*") if p.is_dir())
+    assert spill.name.endswith(f"-{process.pid}.tmp") and any(spill.iterdir())
+
+    _real_build(cfg, "after the crash")
+
+    assert list(published.parent.glob(".reports.duckdb.building-*")) == []
+
+
 def _real_build(cfg, label: str) -> None:
     with building(Path(cfg.published_path)) as (_tmp, out, _seeded):
         out.raw_sql(f"CREATE TABLE build_info AS SELECT '{label}' AS label")

@@ -140,7 +140,10 @@ def test_a_manager_who_left_is_named_on_the_carried_line(gleb):
 def test_the_payroll_file_pays_0_and_says_why_and_a_positive_net_is_unaffected(gleb, tmp_path):
     cfg, _ = gleb
     out = tmp_path / "payroll.csv"
+    out.write_text("last month's")
+    out.chmod(0o644)  # written before: every manager's pay stayed readable by all (opening keeps the mode)
     assert len(write_payroll(cfg, c.NOV, out)) == 2
+    assert out.stat().st_mode & 0o777 == 0o600
     with out.open(encoding="utf-8-sig", newline="") as f:
         rows = {r["manager"]: r for r in csv.DictReader(f)}
     # Gleb: 1 000.00 earned − 2 500.00 clawback + 1 500.00 carried = 0.00

@@ -29,6 +29,7 @@ _SHAPES: dict[str, str] = {
     # sources/platform/mapping.py
     "implausible_date": r"bad (?P<column>\w+): not a plausible date "
     r"\(before (?P<first>[\d-]+) or after (?P<last>\d+)\)",
+    "future_date": r"bad (?P<column>\w+): in the future \(more than a day after it was read\)",
     # sources/platform/load.py
     "unreadable_line": r"unreadable line: (?P<error>.*)",
     "unknown_dev_manager": re.escape(

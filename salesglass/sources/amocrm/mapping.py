@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from salesglass.model.schema import COMPANIES, DEAL_STAGES, DEALS, MANAGERS, PIPELINES
 from salesglass.model.validate import LoadResult, load_staged
+from salesglass.plausible import AHEAD_SECONDS
 from salesglass.sources.amocrm import changes
 from salesglass.sources.amocrm import field_values as fv
 from salesglass.sources.amocrm.resolve import Resolved
@@ -211,8 +212,8 @@ CLOSED_IMPLAUSIBLE = "closed_at is before 2000 or in the future (deal kept, clos
 
 def _plausible(epoch: str) -> str:
     """SQL: the Unix time `epoch` (seconds) is a date a deal can have — from 2000 (amoCRM began in the 2010s;
-    imported deals may be older) to a day past now (clocks differ). NULL when `epoch` is NULL."""
-    return f"({epoch} BETWEEN 946684800 AND epoch(now()) + 86400)"
+    imported deals may be older) to a day past now (clocks differ: plausible.AHEAD). NULL when `epoch` is NULL."""
+    return f"({epoch} BETWEEN 946684800 AND epoch(now()) + {AHEAD_SECONDS})"
 
 
 BUDGET_UNUSABLE = "budget is negative, not a number, or has more than 2 decimals (deal kept, budget unknown)"

@@ -232,11 +232,6 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
                 f"in the wrong zone (now {zone}); set the zone the back-office writes (`timezone` of the input or "
                 f"[platform].timezone)"
             )
-    future = con.execute("SELECT count(*) FROM sales WHERE sold_at > now() + INTERVAL 1 DAY").fetchall()[0][0]
-    if future:
-        ic.warnings.append(
-            f"time: {future} {plural(future, 'sale is', 'sales are')} dated in the future — a wrong zone or format?"
-        )
 
 
 def _keys_given_twice(con: duckdb.DuckDBPyConnection, ic: InputCheck) -> None:

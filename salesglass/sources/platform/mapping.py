@@ -19,7 +19,7 @@ from salesglass.errors import ConfigError
 from salesglass.model.inn import inn_digits_sql
 from salesglass.model.schema import Kind, Table
 from salesglass.model.validate import rounded_differs
-from salesglass.plausible import LAST_DAY
+from salesglass.plausible import AHEAD_SECONDS, LAST_DAY
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.zones import local_to_utc_sql
 from salesglass.sql import quote_ident, quote_lit
@@ -100,14 +100,16 @@ def _blank(e: str) -> str:
     return f"({e} IS NULL OR {t} = '' OR (prefix({t}, ' ') AND ltrim({t}) = ''))"
 
 
-def _number(e: str, src_type: str | None, unit: str) -> str:
+def _number(e: str, src_type: str | None, unit: str, scale: int = 4) -> str:
     """An exact number; kopecks/cents become units. Widths stay ≤ 18 digits (int64 decimals): DuckDB's
-    38-digit decimals are ~100× slower. DECIMAL(16,2) kopecks × DECIMAL(2,2) = DECIMAL(18,4) rubles."""
+    38-digit decimals are ~100× slower. DECIMAL(16,2) kopecks × DECIMAL(2,2) = DECIMAL(18,4) rubles.
+    `scale`: the decimals kept of a number in units (an expression's operands keep 6, the digits the
+    sub-kopeck checks read)."""
     cents = unit != "units"
     if src_type and "INT" in src_type:
         out = f"CAST({e} AS DECIMAL({16 if cents else 18},0))"
     else:
-        dec = f"DECIMAL({'16,2' if cents else '18,4'})"
+        dec = f"DECIMAL({'16,2' if cents else f'18,{scale}'})"
         if src_type and not src_type.startswith(_TEXT_TYPES):
             out = f"TRY_CAST({e} AS {dec})"
         else:  # clean text parses directly; only the rest pays for removing spaces and decimal commas
@@ -169,14 +171,18 @@ def _month(e: str, src_type: str | None, zone: str) -> str:
 
 
 def _scaled(e: str, unit: str) -> str:
+    """An expression's value in units. Kopecks keep four decimals (DECIMAL(18,6) rubles): a fraction of a
+    kopeck is then seen by the canonical check (more than 2 decimals), not rounded away here."""
     if unit == "units":
         return e
-    return f"(TRY_CAST({e} AS DECIMAL(16,2)) * CAST(0.01 AS DECIMAL(2,2)))"
+    return f"(TRY_CAST({e} AS DECIMAL(16,4)) * CAST(0.01 AS DECIMAL(2,2)))"
 
 
 def _numeric_sql(sql: str, types: dict[str, str], pre: dict[str, str]) -> tuple[str, str | None]:
     """An arithmetic expression over columns landed as text: each column parsed as a number first, once
-    per row, in `pre` (the expression and its check then read the parsed value by name).
+    per row, in `pre` (the expression and its check then read the parsed value by name). Six decimals,
+    as the column paths' sub-kopeck checks read them: 100.00004 ₽ is quarantined for its decimals, not
+    rounded to 100.0000 and loaded as 100.00.
 
     Returns the expression and the condition "some referenced value is there but is not a number".
     """
@@ -186,7 +192,7 @@ def _numeric_sql(sql: str, types: dict[str, str], pre: dict[str, str]) -> tuple[
     def parse(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Column) and types.get(node.name, "").startswith(_TEXT_TYPES):
             ref, parsed = quote_ident(node.name), f"__n_{node.name}"
-            pre[parsed] = _number(ref, types[node.name], "units")
+            pre[parsed] = _number(ref, types[node.name], "units", scale=6)
             bad.append(f"({quote_ident(parsed)} IS NULL AND NOT {_blank(ref)})")
             return exp.column(parsed, quoted=True)
         return node
@@ -311,6 +317,20 @@ def implausible_sql(value: str, kind: Kind) -> str:
     return f"({value} < TIMESTAMPTZ '{EARLIEST_DAY} 00:00:00+00' OR {value} >= TIMESTAMPTZ '{last} 00:00:00+00')"
 
 
+# the times of facts: dated more than plausible.AHEAD after the load, they are no date yet (a typo, 2062 for
+# 2026, or a wrong zone). Other times (a partner's contract signed, planned) may lie ahead
+FACT_TIMES = {"sales": ("sold_at",)}
+
+
+def future_sql(value: str) -> str:
+    """`value` (a parsed TIMESTAMPTZ) is more than plausible.AHEAD after now (the load's start)."""
+    return f"({value} > now() + INTERVAL {AHEAD_SECONDS} SECOND)"
+
+
+def future_reason(name: str) -> str:
+    return f"bad {name}: in the future (more than a day after it was read)"
+
+
 def decimals_reason(name: str) -> str:
     return f"bad {name}: more than 2 decimal places"  # the words of model/validate.py's own check
 
@@ -370,6 +390,8 @@ def staged_sql(
             checks.append(
                 f"WHEN {implausible_sql(quote_ident(value), kind)} THEN {quote_lit(implausible_reason(name))}"
             )
+        if name in FACT_TIMES.get(target.table.name, ()):
+            checks.append(f"WHEN {future_sql(quote_ident(value))} THEN {quote_lit(future_reason(name))}")
     reason = ("CASE " + " ".join(checks) + " END") if checks else "CAST(NULL AS VARCHAR)"
     below = ["*", *(["rowid AS __rowid"] if row is None else []), *(f"{v} AS {quote_ident(k)}" for k, v in pre.items())]
     source = f"(SELECT {', '.join(below)} FROM {quote_ident(landed)})"

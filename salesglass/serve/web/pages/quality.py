@@ -273,7 +273,10 @@ def _why(ctx: Ctx, r: dict) -> str:
     if "matched" not in r:
         return t("why_name_score").format(score=f"{r['score']:.0f}")
     parts = [t(f"why_{r['matched']}") if r["matched"] else t("why_name")]
-    parts.append(t("why_same_words") if r["score"] >= 100 else t("why_name_score").format(score=f"{r['score']:.0f}"))
+    if r["matched"] != "inn":  # an ИНН pair's score says the ИНН is equal, not how alike the names are
+        parts.append(
+            t("why_same_words") if r["score"] >= 100 else t("why_name_score").format(score=f"{r['score']:.0f}")
+        )
     if r["deal_state"] == "lost":
         closed = r["closed_at"].date().isoformat() if r["closed_at"] else "?"
         parts.append(t("why_lost").format(date=closed))

@@ -1,0 +1,79 @@
+"""The review as an admin lives it: one ИНН on a head office and its branches, overrides written, a partner
+that disappears from the back office and comes back. Expected links and suggestions decided by hand."""
+
+from __future__ import annotations
+
+from salesglass.config import parse_config
+from salesglass.link.run import link_into
+
+# a head office and two branches: one ИНН (each its own КПП, which is not kept), names unlike the company's
+PARTNERS = """
+  ('ho', 'ООО «Северный ветер»', '7736050003', 'organizer'),
+  ('kzn', 'Северный ветер — филиал Казань', '7736050003', 'organizer'),
+  ('spb', 'Северный ветер СПб', '7736050003/781001001', 'organizer'),
+  ('other', 'Другой', '7707083893', 'organizer')"""
+COMPANIES = "(1, 'СВ Групп', '7736050003'), (2, 'Другой', '7707083893')"
+# deals 1 and 2: two deals of one company; deal 3 links by ИНН
+DEALS = "(1, 'Билеты', 1, '2026-01-05'), (2, 'Абонементы', 1, '2026-02-05'), (3, 'Сделка', 2, '2026-01-05')"
+
+
+def _state(con):
+    links = con.execute("SELECT deal_id, partner_id, method FROM deal_partner_links ORDER BY 1").fetchall()
+    suggestions = con.execute("""SELECT deal_id, partner_id, score, matched, deal_candidates, partner_candidates,
+                                        confidence FROM link_suggestions ORDER BY 1, 2""").fetchall()
+    return links, suggestions
+
+
+def test_a_shared_inn_is_suggested_and_an_override_outlives_its_partner(warehouse, tmp_path):
+    con = warehouse
+    con.execute(f"INSERT INTO partners (partner_id, name, inn, kind) VALUES {PARTNERS}")
+    con.execute(f"INSERT INTO companies (company_id, name, inn) VALUES {COMPANIES}")
+    con.execute(f"INSERT INTO deals (deal_id, name, company_id, created_at) VALUES {DEALS}")
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("deal_id,partner_id\n", encoding="utf-8")
+    cfg = parse_config({"linking": {"overrides_path": "overrides.csv"}}, base_dir=tmp_path)
+
+    s = link_into(con, cfg)
+    # «СВ Групп» is like none of the three names (no fuzzy suggestion), but its ИНН is theirs: all three are
+    # offered for both deals, each deal with 3 candidates and each partner with 2 deals → weak
+    branch = [(d, p, 100.0, "inn", 3, 2, "weak") for d in (1, 2) for p in ("ho", "kzn", "spb")]
+    assert _state(con) == ([(3, "other", "inn")], branch)
+    assert (s.unlinked, s.ambiguous, s.suggestions) == (2, {"inn": 2}, 6)
+
+    # the admin knows both deals are the Kazan branch's
+    overrides.write_text("deal_id,partner_id\n1,kzn\n2,kzn\n", encoding="utf-8")
+    s = link_into(con, cfg)
+    assert not s.full
+    assert _state(con) == ([(1, "kzn", "override"), (2, "kzn", "override"), (3, "other", "inn")], [])
+
+    # the back office drops the branch's account: the overrides cannot be used, the file keeps them, the
+    # deals go back to the rules (the ИНН now on two partners: both offered again) and quarantine says why
+    con.execute("DELETE FROM partners WHERE partner_id = 'kzn'")
+    s = link_into(con, cfg)
+    two = [(d, p, 100.0, "inn", 2, 2, "weak") for d in (1, 2) for p in ("ho", "spb")]
+    assert _state(con) == ([(3, "other", "inn")], two)
+    assert s.bad_overrides == 2
+    assert con.execute("SELECT source_key, reason FROM quarantine ORDER BY 1").fetchall() == [
+        ("1", "override: unknown partner"),
+        ("2", "override: unknown partner"),
+    ]
+    assert overrides.read_text(encoding="utf-8") == "deal_id,partner_id\n1,kzn\n2,kzn\n"
+
+    # it comes back: so do the links, and the quarantine empties; a full relink agrees
+    con.execute(f"INSERT INTO partners (partner_id, name, inn, kind) VALUES {PARTNERS.splitlines()[2].strip(' ,')}")
+    link_into(con, cfg)
+    back = ([(1, "kzn", "override"), (2, "kzn", "override"), (3, "other", "inn")], [])
+    assert _state(con) == back
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
+    assert link_into(con, cfg, full=True).full and _state(con) == back
+
+
+def test_the_dashboard_says_an_inn_pair_is_a_shared_inn_not_alike_names(tmp_path):
+    from tests.dashboard.conftest import published_app, signed_in
+
+    pair = """INSERT INTO link_suggestions VALUES
+      (1, 'ho', 100.0, 'СВ Групп', 'ООО «Северный ветер»', 'inn', 'open', NULL, NULL, NULL, 3, 2, 'weak');"""
+    with signed_in(published_app(tmp_path, pair)) as c:
+        html = c.get("/quality").text
+    why = "company ИНН = partner ИНН, shared by other partners (head office and branches?); ambiguous: 3 partners"
+    assert why in html  # not "same words, other order or form": «СВ Групп» is not like «Северный ветер»
