@@ -190,8 +190,9 @@ def load_config(path: str | Path | None = None) -> Config:
 
 # a key whose value is a secret itself (not the name of its variable, nor the path of its file)
 _SECRET_KEY = re.compile(r"(secret|password|token)$")
-# a URL carrying a password that is not a ${VARIABLE}: scheme://user:password@host
-_PASSWORD_IN_URL = re.compile(r"://[^/@\s:]*:(?!\$\{)[^@\s]+@")
+# a URL carrying a password that is not a ${VARIABLE}: scheme://user:password@host, or …?password=… (libpq and
+# SQLAlchemy take it as a query parameter too)
+_PASSWORD_IN_URL = re.compile(r"://[^/@\s:]*:(?!\$\{)[^@\s]+@|[?&](?:password|passwd|pwd)=(?!\$\{)[^&#\s]")
 
 
 def holds_secret(data: Any) -> bool:

@@ -107,6 +107,13 @@ def simulated_s(tmp_path_factory):
     return built_once(tmp_path_factory, "simulated-s", lambda folder: build_company(folder, "s"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """`--dist loadscope` hands out the modules in the order below: pytest-xdist's own default (3.x) would hand
+    out the modules with the most tests first, which put a long module of few tests (the demo's browser
+    walk: 5 tests, a minute and a half) last, with one process running it while the other sat idle."""
+    config.option.loadscopereorder = False
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The longest modules first: those running ClickHouse, then those driving Chromium, then any marked
     slow (the order of tests within a module is kept). `make test` hands whole modules to two processes

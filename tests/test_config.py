@@ -174,6 +174,8 @@ def test_a_config_holding_a_secret_is_made_owner_only(tmp_path, caplog):
         "hook.toml": '[refresh]\nwebhook_secret = "0123456789abcdef0123"\n',
         "url.toml": '[platform]\nurl = "postgresql://reader:Pa$$w0rd@db.internal/shop"\n',
         "vars.toml": '[platform]\nurl = "postgresql://reader:${SALESGLASS_PLATFORM_PASSWORD}@db.internal/shop"\n',
+        "query.toml": '[publish]\npostgres_url = "postgresql://bi@db.internal/x?sslmode=require&password=Pa$$w0rd"\n',
+        "query-var.toml": '[publish]\npostgres_url = "postgresql://bi@db.internal/x?password=${PG_PASSWORD}"\n',
     }
     for name, text in texts.items():
         (tmp_path / name).write_text(text)
@@ -181,6 +183,12 @@ def test_a_config_holding_a_secret_is_made_owner_only(tmp_path, caplog):
         with caplog.at_level("WARNING"):
             load_config(tmp_path / name)
     modes = {name: oct(stat.S_IMODE((tmp_path / name).stat().st_mode)) for name in texts}
-    assert modes == {"hook.toml": "0o600", "url.toml": "0o600", "vars.toml": "0o644"}
-    assert caplog.text.count("config file holding a password or secret") == 2
+    assert modes == {
+        "hook.toml": "0o600",
+        "url.toml": "0o600",
+        "vars.toml": "0o644",
+        "query.toml": "0o600",
+        "query-var.toml": "0o644",
+    }
+    assert caplog.text.count("config file holding a password or secret") == 3
     assert "Pa$$w0rd" not in caplog.text and "0123456789abcdef0123" not in caplog.text

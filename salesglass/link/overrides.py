@@ -3,16 +3,23 @@
 Made by hand or by editing `salesglass doctor --export` output. An empty partner_id (or `-`) says
 "this deal has no partner": it stays unlinked and gets no suggestions. A row that cannot be used
 (deal id not a number, unknown deal or partner, one deal given two partners) goes to quarantine.
+
+The file is read as a spreadsheet saves it: UTF-8 (with or without a byte-order mark) or, failing that,
+Windows-1251 (Excel on a Russian Windows saves "CSV" so), separated by commas, semicolons (Excel's
+separator where the decimal mark is a comma) or tabs, the column names in any case.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import duckdb
 
 from salesglass.errors import ConfigError, SalesglassError
-from salesglass.sql import quote_lit
+from salesglass.link.memtable import create_table
+from salesglass.sql import quote_ident, quote_lit
 
 SOURCE = "linking:overrides"
 
@@ -25,15 +32,9 @@ def load_overrides(con: duckdb.DuckDBPyConnection, path: Path | None) -> int:
         return 0
     if not path.exists():
         raise ConfigError(f"[linking].overrides_path: file {path} does not exist")
-    try:
-        # the path as a literal: a bound parameter makes DuckDB import pandas (seconds in a fresh process)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE __ov_raw AS SELECT * FROM read_csv({quote_lit(str(path))}, "
-            "all_varchar = true, header = true)"
-        )
-    except duckdb.Error as exc:
-        raise SalesglassError(f"overrides file {path}: cannot read it as CSV: {str(exc).splitlines()[0]}") from None
-    cols = [r[0] for r in con.execute("DESCRIBE __ov_raw").fetchall()]
+    cols, rows = _read(path)
+    con.execute("DROP TABLE IF EXISTS __ov_raw")
+    create_table(con, "__ov_raw", [(quote_ident(c), "VARCHAR", [r[i] for r in rows]) for i, c in enumerate(cols)])
     if "deal_id" not in cols or "partner_id" not in cols:
         raise ConfigError(
             f"[linking].overrides_path: {path.name} needs the columns deal_id and partner_id "
@@ -60,3 +61,26 @@ def load_overrides(con: duckdb.DuckDBPyConnection, path: Path | None) -> int:
     bad = con.execute("SELECT count(*) FROM __ov_checked WHERE reason IS NOT NULL").fetchall()[0][0]
     con.execute("DROP TABLE __ov_raw; DROP TABLE __ov_checked")
     return bad
+
+
+def _read(path: Path) -> tuple[list[str], list[list[str | None]]]:
+    """(column names, lower case and trimmed; rows as text, as long as the header) of the CSV file."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1251", errors="replace")  # every byte is a cp1251 character but 0x98
+    head = next((line for line in text.splitlines() if line.strip()), "")
+    # the separator that splits the header into deal_id and partner_id (a name may hold a comma, not these)
+    sep = next((d for d in (",", ";", "\t") if {"deal_id", "partner_id"} <= set(_names(head.split(d)))), ",")
+    lines = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep) if any(v.strip() for v in r)]
+    if not lines:
+        raise SalesglassError(f"overrides file {path}: empty (it needs the header deal_id,partner_id)")
+    cols = _names(lines[0])
+    cols = [c if cols.index(c) == i else f"{c}_{i + 1}" for i, c in enumerate(cols)]  # one name each
+    width = len(cols)
+    return cols, [[*r[:width], *[None] * (width - len(r))] for r in lines[1:]]
+
+
+def _names(header: list[str]) -> list[str]:
+    return [c.strip().strip('"').strip().lower() for c in header]

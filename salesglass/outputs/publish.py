@@ -21,13 +21,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 import psycopg
 from psycopg import sql
 
-from salesglass.errors import SalesglassError
+from salesglass.errors import SalesglassError, redact_url
 from salesglass.model.schema import TABLES
 from salesglass.reports.columns import HELPER_COLUMNS, REPORT_COLUMNS, REPORT_TABLES
 from salesglass.sql import quote_ident, quote_lit
@@ -75,15 +74,6 @@ def postgres_type(duckdb_type: str) -> str | None:
     if m := _DECIMAL.match(t):
         return f"numeric({m.group(1)},{m.group(2)})"
     return _SIMPLE.get(t)
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _libpq_url(url: str) -> str:
@@ -259,10 +249,10 @@ def publish_postgres(
     new, old = f"{schema}__new_{stamp}", f"{schema}__old_{stamp}"
     try:
         pg = psycopg.connect(_libpq_url(url), autocommit=True)
-    except psycopg.OperationalError as exc:
+    except psycopg.Error as exc:  # also a URL libpq refuses to parse (an unknown query parameter)
         con.close()
         raise SalesglassError(
-            f"cannot connect to PostgreSQL at {redact(url)}: {str(exc).strip().splitlines()[0]}"
+            f"cannot connect to PostgreSQL at {redact_url(url)}: {str(exc).strip().splitlines()[0]}"
         ) from None
     try:
         pg.execute("SET TimeZone = 'UTC'")
@@ -381,7 +371,7 @@ def publish_from_config(cfg, url: str | None = None) -> PublishSummary:
             "no PostgreSQL URL: pass one (salesglass publish postgresql://user@host/db) or set [publish] postgres_url"
         )
     if not url.startswith(("postgres://", "postgresql://", "postgresql+")):
-        raise SalesglassError(f"{redact(url)} is not a PostgreSQL URL (expected postgresql://user@host:5432/db)")
+        raise SalesglassError(f"{redact_url(url)} is not a PostgreSQL URL (expected postgresql://user@host:5432/db)")
     return publish_postgres(
         cfg.published_path,
         url,

