@@ -263,6 +263,11 @@ HELPER_COLUMNS: dict[str, dict[str, str]] = {
         "revenue": "the partner's revenue that day in KOPECKS (integer; divide by 100 for the currency)",
         "cost": "the partner's cost that day in KOPECKS (integer; divide by 100 for the currency)",
         "tickets": "tickets sold that day, refunds subtracted",
+        "refund_turnover": "the refunds' part of turnover that day in KOPECKS (0 or below; rows with negative "
+        "turnover or tickets)",
+        "refund_revenue": "the refunds' part of revenue that day in KOPECKS (0 or below)",
+        "refund_cost": "the refunds' part of cost that day in KOPECKS",
+        "refund_tickets": "tickets refunded that day (0 or below)",
     },
     "first_sales": {
         "partner_id": "platform account id",
