@@ -6,7 +6,7 @@ Policy (told to users in docs/dashboard.md "Security" and docs/bi-tools.md):
 - owner read-write, group read (0640): the published reports file, so that a BI tool running as another
   user of the file's group can open it (docs/bi-tools.md: a setgid folder gives new files its group).
 
-DuckDB creates its files and write-ahead logs itself with the process umask, so the `salesglass` command
+DuckDB creates its files, write-ahead logs and spill folders itself with the process umask, so the `salesglass` command
 sets an owner-only umask once at start (`private_by_default`); the files whose mode matters are set
 explicitly where they are created too (`keep_private`), for callers that never went through the command.
 A file found wider than its policy (written by an older version, copied in by hand, restored from a

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import shutil
 import socket
 from pathlib import Path
 
@@ -55,8 +56,11 @@ def remove_dead_temps(path: Path, *, legacy: tuple[str, ...] = ()) -> list[Path]
         for found in path.parent.glob(glob.escape(head) + "*" + glob.escape(tail)):
             pid = found.name[len(head) : len(found.name) - len(tail)]
             if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
-                with contextlib.suppress(FileNotFoundError):
-                    found.unlink()
+                if found.is_dir() and not found.is_symlink():  # a DuckDB spill folder (warehouse.connect)
+                    shutil.rmtree(found, ignore_errors=True)
+                else:
+                    with contextlib.suppress(FileNotFoundError):
+                        found.unlink()
                 removed.append(found)
     return removed
 

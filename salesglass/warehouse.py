@@ -53,7 +53,26 @@ def connect(path: str | Path, *, read_only: bool = False, retries: int = 50) -> 
     if not read_only:
         keep_private(path, OWNER_ONLY, what="data file", created=not existed)
         keep_private(_wal(path), OWNER_ONLY, what="write-ahead log")
+    _spill_beside(con, path)
     return con
+
+
+def _spill_beside(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """What outgrows DuckDB's memory is spilled to a folder beside the file: by default `<file>.tmp/`, shared
+    by every process and left behind, gigabytes of the company's rows, by one that was killed. Instead each
+    process spills to its own folder named by host and pid (`processes.temp_beside`; DuckDB makes it when it
+    first spills, with the process umask, and removes it on closing), and the folders of this host's dead
+    processes are deleted at the next open (`processes.remove_dead_temps`)."""
+    from salesglass.processes import remove_dead_temps, temp_beside
+
+    folder = temp_beside(path)
+    try:
+        if con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0] == str(folder):
+            return  # this process has the file open already
+        remove_dead_temps(path)
+        con.execute(f"SET temp_directory = {quote_lit(str(folder))}")
+    except (OSError, duckdb.Error):
+        pass  # this process's instance of the file already spilled elsewhere: it keeps that folder
 
 
 def open_published(path: str | Path) -> duckdb.DuckDBPyConnection:

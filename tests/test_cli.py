@@ -8,6 +8,8 @@ import typer.main
 
 from salesglass.cli import app
 
+pytestmark = pytest.mark.slow  # about 45 s of CPU in all: handed out first (tests/conftest.py)
+
 COMMANDS = sorted(typer.main.get_command(app).commands)
 
 

@@ -191,3 +191,35 @@ def test_an_export_over_last_weeks_world_readable_file_is_owner_only(tmp_path, u
     con.close()
     assert {path.name: oct(mode(path)) for path in old} == {path.name: "0o600" for path in old}
     assert (tmp_path / "csv" / "report_new_partners.csv").read_text().splitlines()[1] == "7,2"  # rewritten
+
+
+SPILL_AND_DIE = """
+import os, sys
+os.umask(0o022)
+from salesglass.warehouse import connect
+con = connect(sys.argv[1])
+con.execute("SET memory_limit = '30MB'; SET threads = 1; SET preserve_insertion_order = false")
+# a sorted result read row by row: DuckDB holds it, spilled, until it is read to the end
+con.execute("SELECT md5(range::VARCHAR) AS h FROM range(1500000) ORDER BY h").fetchone()
+os.kill(os.getpid(), 9)
+"""
+
+
+def test_a_killed_process_spill_folder_goes_at_the_next_open(tmp_path, usual_umask):
+    """DuckDB spilled what outgrew its memory to `<file>.tmp/`, shared by every process, and a killed load left
+    it there for good: gigabytes of the company's rows. Each process spills to its own folder named by host and
+    pid now (DuckDB removes it on closing), and a dead process's goes at the next open."""
+    import socket
+    import subprocess
+    import sys
+
+    warehouse = tmp_path / "salesglass.duckdb"
+    killed = subprocess.Popen([sys.executable, "-c", SPILL_AND_DIE, str(warehouse)])
+    assert killed.wait() == -9
+    spill = tmp_path / f".salesglass.duckdb.{socket.gethostname()}-{killed.pid}.tmp"
+    assert any(spill.iterdir())
+    assert not (tmp_path / "salesglass.duckdb.tmp").exists()  # DuckDB's shared default is not used
+
+    connect(warehouse).close()
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["salesglass.duckdb"]

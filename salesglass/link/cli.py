@@ -32,6 +32,10 @@ def link(
     Only deals whose evidence changed since the last run are relinked (their own or their company's
     account id, ИНН or name; a partner with a matching account id, ИНН or name added, changed or deleted;
     their override). The result is the same as `--full`.
+
+    The overrides file ([linking].overrides_path, CSV deal_id,partner_id): a partner id links the deal; an
+    empty one (or -) says "no partner" (counted apart from the unlinked deals); !partner_id says "not this
+    partner": that pair is never suggested nor linked again, the deal's other candidates still are.
     """
     from salesglass.config import load_config
     from salesglass.link.run import run_link
@@ -75,22 +79,32 @@ def doctor(
         Path | None,
         typer.Option(
             "--export",
-            help="Write the link suggestions to this CSV: keep the right rows and use it as [linking].overrides_path.",
+            help="Write the link suggestions to this CSV (not over your overrides file): copy the rows you accept "
+            "into [linking].overrides_path, or, with none yet, keep the right rows and name this file there; "
+            "blank a partner_id for 'no partner', or write !partner_id for 'not this partner'.",
         ),
     ] = None,
 ) -> None:
     """Show what could not be used or joined: quarantined rows by reason, unlinked deals, and more."""
     from salesglass.account_zone import resolve_zone
     from salesglass.config import load_config
+    from salesglass.errors import SalesglassError
     from salesglass.reports.doctor import export_suggestions, last_build_zone, quality_rows
     from salesglass.warehouse import open_warehouse
 
     cfg = load_config(config)
     if not cfg.warehouse_path.exists():
         from salesglass.cli_options import no_warehouse
-        from salesglass.errors import SalesglassError
 
         raise SalesglassError(no_warehouse(cfg.warehouse_path, config))
+    overrides = cfg.resolve(cfg.linking.overrides_path) if cfg.linking.overrides_path else None
+    if export is not None and overrides is not None and export.resolve() == overrides.resolve():
+        # the suggestions are for the deals no override links: written over the overrides file, they would
+        # take every decision in it away (the review workflow's second round did exactly that)
+        raise SalesglassError(
+            f"{export} is your overrides file ([linking].overrides_path): the suggestions written over it would "
+            "lose every decision in it. Export to another file and copy the rows you accept into it."
+        )
     with open_warehouse(cfg.warehouse_path) as con:
         zone = resolve_zone(cfg, con)
         rows = quality_rows(con, zone, cfg.amocrm.development_pipelines, cfg.reports)

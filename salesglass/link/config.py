@@ -24,7 +24,8 @@ def demo_section(company: Path) -> str:
 # [linking]: how amoCRM deals are joined to platform partners. In order, the first rule that finds
 # exactly one partner wins: overrides file → platform account id field (deal, else its company) →
 # company ИНН → normalised company name. The rest get fuzzy suggestions (`salesglass doctor --export
-# suggestions.csv`); keep the right rows of that file and name it here to apply them.
+# suggestions.csv`); copy the rows you accept into the overrides file named here (the first time,
+# keep the right rows of that file and name it here).
 # ---------------------------------------------------------------------------------------------------
 [linking]
 # overrides_path = "link-overrides.csv"   # columns deal_id,partner_id; empty partner_id = "no partner"

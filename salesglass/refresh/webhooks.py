@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, HTTPException, Request
 
 from salesglass.plural import plural
+from salesglass.private_files import OWNER_ONLY, keep_private
 
 log = logging.getLogger("salesglass.webhooks")
 
@@ -206,13 +207,13 @@ def webhook_router(secret: str, queue: LeadQueue, *, expected_subdomain: str | N
 
 
 def load_or_create_secret(path: Path) -> str:
-    """The webhook secret from its owner-only file, generated on first use (O_EXCL, mode 0600)."""
+    """The webhook secret from its owner-only file, generated on first use (O_EXCL, mode 0600). One others may
+    read (restored from a backup, copied by hand) is narrowed with a warning naming it, as the other secrets."""
     path = Path(path)
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY)
     except FileExistsError:
-        if path.stat().st_mode & 0o077:
-            os.chmod(path, 0o600)
+        keep_private(path, what="webhook secret file")
         value = path.read_text(encoding="utf-8").strip()
         if len(value) < 16:
             raise ValueError(f"{path}: the webhook secret is shorter than 16 characters") from None

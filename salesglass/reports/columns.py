@@ -94,8 +94,8 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
         "is_complete": "the period ended on or before as_of",
         "plan_to_date": "realistic plan asked for by as_of: months ended by then in full, the running month "
         "× days elapsed / days in it (complete period: = plan_realistic)",
-        "attainment_to_date_pct": "100 × fact / plan_to_date (NULL without a plan, when it is 0 or below, and for "
-        "margin_pct)",
+        "attainment_to_date_pct": "100 × fact / plan_to_date (NULL without a plan, when it is 0 or below, when "
+        "some month of the period begun by as_of has no plan, and for margin_pct)",
         "forecast_attainment_pct": "100 × forecast / plan_realistic of the whole period (NULL without a plan, "
         "when it is 0 or below, and for margin_pct)",
     },
@@ -534,6 +534,7 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "forecast_wide": ("Forecast: past days replayed (inputs)", "Прогноз: прошлые дни, исходные данные"),
     "forecast_cases": ("Forecast: past days replayed (cases)", "Прогноз: прошлые дни, расчёты"),
     "link_suggestions": ("Link suggestions", "Предложения связей"),
+    "link_rejections": ("Links the reviewer rejected", "Связи, отклонённые вручную"),
     "managers": ("Managers", "Менеджеры"),
     "partner_days": ("Partner sales by day", "Продажи партнёров по дням"),
     "partner_months": ("Partner sales by month", "Продажи партнёров по месяцам"),

@@ -23,6 +23,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "unlinked deal (no partner found; see link suggestions or add an override)",
         "сделка без партнёра (партнёр не найден; см. предложения связей или задайте связь вручную)",
     ),
+    "deal marked: no partner (in the overrides file; nothing to do)": (
+        "deal marked: no partner (in the overrides file; nothing to do)",
+        "сделка отмечена: без партнёра (в файле ручных связей; делать ничего не нужно)",
+    ),
     "partner without a deal": ("partner without a deal", "партнёр без сделки"),
     "partner with sales but no linked deal (no sales manager: no new-partner credit, no first-sale bonus)": (
         "partner with sales but no linked deal (no sales manager: no new-partner credit, no first-sale bonus)",
@@ -135,6 +139,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "close date before 2000 or in the future (deal kept, close date unknown)",
         "дата закрытия раньше 2000 года или в будущем (сделка загружена, дата закрытия неизвестна)",
     ),
+    "reason_value_not_scalar": (
+        "field «{field}» ({field_id}): a list or an object instead of one value (record kept, value unknown)",
+        "поле «{field}» ({field_id}): список или объект вместо одного значения (запись загружена, значение неизвестно)",
+    ),
     "reason_enum_unknown": (
         "field «{field}» ({field_id}): option id {enum} is not one of its options and came without its text "
         "(deal kept, value unknown)",
@@ -171,6 +179,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "reason_override_unknown_deal": ("manual link: unknown deal", "ручная связь: такой сделки нет"),
     "reason_override_unknown_partner": ("manual link: unknown partner", "ручная связь: такого партнёра нет"),
+    "reason_override_rejects_its_partner": (
+        "manual link: the deal is given a partner and told it is not that partner",
+        "ручная связь: сделке задан партнёр и сказано, что это не он",
+    ),
     "reason_as_written": ("Reason as written", "Причина, как записана"),
     "value_kind_integer": ("whole number", "целое число"),
     "value_kind_bigint": ("whole number", "целое число"),
@@ -575,6 +587,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "why_inn": (
         "company ИНН = partner ИНН, shared by other partners (head office and branches?)",
         "ИНН компании = ИНН партнёра, он же у других партнёров (головной офис и филиалы?)",
+    ),
+    "why_initials": (
+        "a sole trader's surname and initials fit the full name",
+        "фамилия и инициалы ИП совпадают с полным именем",
     ),
     "why_same_words": ("same words, other order or form", "те же слова в другом порядке или форме"),
     # a no-break space: "100" and "%" were cut onto two lines in the narrow "why" column

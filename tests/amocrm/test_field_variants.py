@@ -294,3 +294,46 @@ def test_the_sync_summary_says_how_many_values_could_not_be_read():
     summary = SyncSummary(mode="full")
     _finish(summary, MapResult(unreadable_fields=2), Resolved(pipelines=set(), stage_of={}, known_statuses=set()))
     assert "warning: 2 custom field values could not be read" in summary.render()
+
+
+def test_a_value_sent_as_a_list_or_an_object_is_read_or_said_never_taken_as_its_json_text():
+    """An integration wrote values in its own shapes: a list of one text (read as that text), a list of several,
+    an object, an empty list, a list holding null, null itself. The account id used to become the JSON text
+    '["12345"]' or '{"x":"12345"}' (linking then matched nothing) and the client kind NULL, both without a note;
+    a cold flag given as a list of nothing readable counted as warm."""
+
+    lf = [
+        field(8001, "Тип клиента", "select", KIND_ENUMS),
+        field(8002, "Холодная", "checkbox"),
+        field(8003, "ID аккаунта", "text"),
+    ]
+    fields = {**KIND, "cold_deal": "Холодная", "lead_platform_account_id": "ID аккаунта", "company_inn": "ИНН"}
+    leads = [
+        lead(1, cf(8001, ["Организатор"]), cf(8002, ["1"]), cf(8003, ["12345"])),  # lists of one: read
+        lead(2, cf(8001, {"value": "Организатор"}), cf(8003, ["12345", "67890"])),  # an object, two ids: noted
+        lead(3, cf(8001, []), cf(8002, [None]), cf(8003, None)),  # nothing; a list of null; no value
+        lead(4, cf(8003, "7" * 100_000)),  # a huge text is kept as typed
+    ]
+    companies = [company(1, cf(9001, ["7707083893"])), company(2, cf(9001, {"inn": "7707083893"}))]
+    con = run(lf, [field(9001, "ИНН", "text")], leads, companies, fields)
+    got = con.execute("SELECT deal_id, client_kind, is_cold, platform_account_id FROM deals ORDER BY 1").fetchall()
+    assert got == [
+        (1, "organizer", True, "12345"),
+        (2, None, False, None),  # no cold field: warm, as any deal without it
+        (3, None, None, None),  # a cold flag sent as [null]: unknown, not warm
+        (4, None, False, "7" * 100_000),
+    ]
+    assert con.execute("SELECT company_id, inn FROM companies ORDER BY 1").fetchall() == [(1, "7707083893"), (2, None)]
+    odd = "value of field «{}» ({}) is a list or an object, not one value (record kept, value unknown)"
+    assert notes(con) == [
+        ("companies", "2", odd.format("ИНН", 9001)),
+        ("deals", "2", odd.format("ID аккаунта", 8003)),
+        ("deals", "2", odd.format("Тип клиента", 8001)),
+        ("deals", "3", odd.format("Холодная", 8002)),
+    ]
+    from salesglass.serve.i18n import Formatter
+    from salesglass.serve.web.reasons import reason_label
+
+    assert reason_label(Formatter("ru", "RUB").t, odd.format("ИНН", 9001)) == (  # the data-quality page
+        "поле «ИНН» (9001): список или объект вместо одного значения (запись загружена, значение неизвестно)"
+    )

@@ -14,6 +14,8 @@ from salesglass.sources.amocrm.errors import AmoCRMError, AuthError
 from salesglass.sources.amocrm.sync import run_sync
 from tests.amocrm.test_sync import EXPECTED_DEALS, EXPECTED_STAGES, deals, rows, stages
 
+pytestmark = pytest.mark.slow  # about 20 s of CPU in all: handed out first (tests/conftest.py)
+
 
 def _exact(cfg) -> None:
     assert deals(cfg) == EXPECTED_DEALS and stages(cfg) == EXPECTED_STAGES

@@ -101,3 +101,44 @@ def test_a_name_in_the_config_renamed_in_amocrm_is_told_with_its_new_name(config
     # and again on the next run: the names of the last good sync are kept until the config is fixed
     with pytest.raises(ConfigError, match="now named"):
         run_sync(config, progress=False)
+
+
+def test_a_deleted_pipelines_stage_history_survives_a_full_remap(tmp_path: Path, emulator) -> None:
+    """Deal 3006 reached «Переговоры (старые)» of «Старая воронка» (negotiation, on 2025-06-09 05:00 UTC by its
+    fixture event), then moved to «Продажи»; then «Старая воронка» was deleted in amoCRM. The account no longer
+    lists that pipeline's statuses, so a full remap mapped the deal's event to no stage and its negotiation was
+    lost: the remap keeps the stage each status last had, marked as from a deleted pipeline."""
+    from datetime import UTC, datetime
+
+    from tests.amocrm.conftest import MAPPING, make_config
+    from tests.amocrm.test_sync import stages
+
+    cfg = make_config(tmp_path, emulator.url)
+    run_sync(cfg, progress=False)
+    negotiated = stages(cfg)[(3006, "negotiation")]
+    assert negotiated[0] == datetime(2025, 6, 9, 5, 0, tzinfo=UTC)  # 1749445200
+    with emulator.state.lock:  # moved to «Продажи» / «Первичный контакт», then «Старая воронка» deleted
+        emulator.state.leads[3006].update(pipeline_id=7001, status_id=70011, updated_at=emulator.state.tick())
+        emulator.state.pipelines = [p for p in emulator.state.pipelines if p["id"] != 7002]
+    section = {  # the config stops naming it (the sync asks for that)
+        "pipelines": ["Продажи"],
+        "stages": [s for s in MAPPING["stages"] if s.get("pipeline") != "Старая воронка"],
+    }
+    cfg = make_config(tmp_path, emulator.url, amocrm=section)
+    for full in (False, True):  # the deal changed (mapped again), then a full remap of every deal
+        run_sync(cfg, full=full, progress=False)
+        assert rows(cfg, "SELECT pipeline_id, status_id, stage FROM deals WHERE deal_id = 3006") == [
+            (7001, 70011, "lead")
+        ]
+        assert stages(cfg)[(3006, "negotiation")] == negotiated
+    # the status keeps its name and its stage, marked as from a deleted pipeline (the account's own ones too)
+    kept = "SELECT pipeline_id, status_id, status_name, stage, pipeline_deleted FROM amocrm_statuses"
+    assert rows(cfg, f"{kept} WHERE pipeline_id = 7002 ORDER BY status_id") == [
+        (7002, 142, "Успешно реализовано", "first_sale", True),
+        (7002, 143, "Закрыто и не реализовано", None, True),
+        (7002, 70020, "Неразобранное", "lead", True),
+        (7002, 70021, "Переговоры (старые)", "negotiation", True),
+    ]
+    assert rows(cfg, f"{kept} WHERE pipeline_id = 7001 AND status_id = 70012") == [
+        (7001, 70012, "Переговоры", "negotiation", False)
+    ]

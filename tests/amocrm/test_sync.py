@@ -14,6 +14,8 @@ from salesglass.sources.amocrm.sync import run_sync
 from salesglass.warehouse import connect
 from tests.amocrm.conftest import make_config
 
+pytestmark = pytest.mark.slow  # about 25 s of CPU in all: handed out first (tests/conftest.py)
+
 T0 = 1757998800  # the fixture's day zero: 2025-09-16 08:00 Moscow
 D, H = 86400, 3600
 

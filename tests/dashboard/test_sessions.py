@@ -15,6 +15,8 @@ from salesglass.serve.users import UserStore
 from tests.dashboard.conftest import PASSWORDS, add_users, csrf_of, login, make_config
 from tests.dashboard.fixture import write_published
 
+pytestmark = pytest.mark.slow  # about 20 s of CPU in all: handed out first (tests/conftest.py)
+
 
 @pytest.fixture
 def fresh(tmp_path):

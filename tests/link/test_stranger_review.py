@@ -93,5 +93,46 @@ def test_an_overrides_file_saved_by_a_russian_excel_is_read(warehouse, tmp_path)
     assert _state(con)[0] == [(1, "kzn", "override"), (2, "spb", "override"), (3, "other", "inn")]
     # the same as UTF-8 with a byte-order mark (Excel's "CSV UTF-8"): the same links
     (tmp_path / "overrides.csv").write_bytes(text.encode("utf-8-sig"))
-    link_into(con, parse_config({"linking": {"overrides_path": "overrides.csv"}}, base_dir=tmp_path), full=True)
+    cfg = parse_config({"linking": {"overrides_path": "overrides.csv"}}, base_dir=tmp_path)
+    link_into(con, cfg, full=True)
     assert _state(con)[0] == [(1, "kzn", "override"), (2, "spb", "override"), (3, "other", "inn")]
+    # a full reload of amoCRM writes the deals afresh, without partners; the next (incremental) link finds
+    # no evidence changed, and the deals get their partners back all the same
+    con.execute("DELETE FROM deals")
+    con.execute(f"INSERT INTO deals (deal_id, name, company_id, created_at) VALUES {DEALS}")
+    assert not link_into(con, cfg).full
+    assert con.execute("SELECT deal_id, partner_id FROM deals ORDER BY 1").fetchall() == [
+        (1, "kzn"),
+        (2, "spb"),
+        (3, "other"),
+    ]
+
+
+def test_doctor_will_not_export_over_the_overrides_file(warehouse, tmp_path):
+    # the second review round, done as the first one was: `doctor --export review.csv` with review.csv
+    # already the overrides file. The export holds only the deals no override links, so the decisions of the
+    # first round would be gone; it is refused, the file untouched, and another file works
+    from typer.testing import CliRunner
+
+    from salesglass.cli import app
+
+    con = warehouse
+    con.execute(f"INSERT INTO partners (partner_id, name, inn, kind) VALUES {PARTNERS}")
+    con.execute(f"INSERT INTO companies (company_id, name, inn) VALUES {COMPANIES}")
+    con.execute(f"INSERT INTO deals (deal_id, name, company_id, created_at) VALUES {DEALS}")
+    (tmp_path / "review.csv").write_text("deal_id,partner_id\n1,kzn\n", encoding="utf-8")
+    link_into(con, parse_config({"linking": {"overrides_path": "review.csv"}}, base_dir=tmp_path))
+    con.execute("CHECKPOINT")
+    config = tmp_path / "salesglass.toml"
+    config.write_text('[warehouse]\npath = "wh.duckdb"\n[linking]\noverrides_path = "review.csv"\n', encoding="utf-8")
+    con.close()
+    runner = CliRunner()
+    out = runner.invoke(app, ["doctor", "-c", str(config), "--export", str(tmp_path / "review.csv")])
+    assert out.exit_code != 0
+    assert "is your overrides file" in str(out.exception)  # a SalesglassError: the CLI prints it, exit 1
+    assert (tmp_path / "review.csv").read_text(encoding="utf-8") == "deal_id,partner_id\n1,kzn\n"
+    out = runner.invoke(app, ["doctor", "-c", str(config), "--export", str(tmp_path / "round2.csv")])
+    assert out.exit_code == 0, out.output
+    # deal 1 is the override's; deal 2 still has the three branches to choose from
+    rows = (tmp_path / "round2.csv").read_text(encoding="utf-8").splitlines()
+    assert [r.split(",")[:2] for r in rows[1:]] == [["2", "ho"], ["2", "kzn"], ["2", "spb"]]

@@ -116,3 +116,43 @@ def test_xlsx_input_with_mapping(warehouse, tmp_path):
         ("x1", ts(2024, 2, 29, 23), 2, D("3000.00"), D("150.50"), D("60.00")),
         ("x2", ts(2024, 3, 31, 20, 30), 1, D("123.45"), D("6.17"), D("0.00")),
     ]
+
+
+def test_xlsx_with_merged_header_and_partner_cells(warehouse, tmp_path):
+    """A 1C-style sheet: a title line, a two-level header («Деньги» merged over «Оборот», «Выручка» and
+    «Расходы»; the other headers merged down over both rows) and a partner typed once, merged down beside
+    the two orders it made. Excel keeps a merged value in its first cell only: the second order loaded
+    as a Support sale (no partner) without a word, and the sub-headers could not be mapped at all."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Продажи за март 2024"])
+    ws.append(["Номер", "Дата", "Билеты", "Деньги", None, None, "Партнёр"])
+    ws.append([None, None, None, "Оборот", "Выручка", "Расходы", None])
+    for cells in ("A2:A3", "B2:B3", "C2:C3", "D2:F2", "G2:G3"):
+        ws.merge_cells(cells)
+    ws.append(["m1", datetime(2024, 3, 5, 10, 0), 1, 100.5, 10, 0, "p1"])
+    ws.append(["m2", datetime(2024, 3, 5, 11, 0), 2, 200, 20, 0, None])
+    ws.merge_cells("G4:G5")  # p1 made m1 and m2
+    ws.append(["m3", datetime(2024, 3, 5, 12, 0), 1, 300, 30, 0, "p2"])
+    # an order of two lines whose money was typed once, merged over both: not each line's (twice 400.00)
+    ws.append(["m4", datetime(2024, 3, 5, 13, 0), 1, 400, 40, 0, "p2"])
+    ws.append(["m5", datetime(2024, 3, 5, 13, 0), 1, None, None, None, "p2"])
+    for cells in ("D7:D8", "E7:E8", "F7:F8"):
+        ws.merge_cells(cells)
+    wb.save(tmp_path / "march.xlsx")
+    columns = {"sale_id": "Номер", "sold_at": "Дата", "tickets": "Билеты", "partner_id": "Партнёр"}
+    columns |= {"turnover": "Деньги / Оборот", "revenue": "Деньги / Выручка", "cost": "Деньги / Расходы"}
+    inputs = [{"name": "march", "target": "sales", "path": "march.xlsx", "columns": columns}]
+    cfg = parse_config({"platform": {"timezone": "Europe/Moscow", "inputs": inputs}}, base_dir=tmp_path)
+    summary = load_into(warehouse, cfg, full=True, progress=False)
+    assert warehouse.execute(
+        "SELECT sale_id, partner_id, tickets, turnover, revenue FROM sales ORDER BY 1"
+    ).fetchall() == [
+        ("m1", "p1", 1, D("100.50"), D("10.00")),
+        ("m2", "p1", 2, D("200.00"), D("20.00")),
+        ("m3", "p2", 1, D("300.00"), D("30.00")),
+        ("m4", "p2", 1, D("400.00"), D("40.00")),
+    ]
+    assert warehouse.execute("SELECT source_key, reason FROM quarantine").fetchall() == [("m5", "missing turnover")]
+    r = summary.inputs[0]
+    assert (r.read, r.loaded, r.quarantined) == (5, 4, 1)  # the header's second row is no order

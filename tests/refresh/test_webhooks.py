@@ -160,6 +160,18 @@ def test_generated_secret_is_owner_only_and_stable(tmp_path):
     assert load_or_create_secret(path) == first
 
 
+def test_a_world_readable_secret_file_is_narrowed_and_said(tmp_path, caplog):
+    """A secret file restored as 0644 was narrowed silently: nobody learned it had been readable by all."""
+    path = tmp_path / "webhook-secret"
+    path.write_text("0123456789abcdef0123\n")
+    path.chmod(0o644)
+    with caplog.at_level("WARNING"):
+        assert load_or_create_secret(path) == "0123456789abcdef0123"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert f"the webhook secret file {path} was readable by others (mode 644): made it owner-only" in caplog.text
+    assert "0123456789abcdef0123" not in caplog.text
+
+
 def test_the_secret_never_reaches_the_access_log():
     import socket
 

@@ -18,6 +18,8 @@ from tests.reports import bonus_company as c
 from tests.reports.canon_io import load_duckdb
 from tests.reports.conftest import load_company
 
+pytestmark = pytest.mark.slow  # about 45 s of CPU in all: handed out first (tests/conftest.py)
+
 M = Decimal
 LINE = "month, manager_id, rule, partner_id, deal_id, base, rate, amount, corrects_month, corrects_rule"
 

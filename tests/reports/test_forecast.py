@@ -24,6 +24,8 @@ from tests.reports import forecast_company as fc
 from tests.reports.canon_io import load_duckdb
 from tests.reports.golden_company import _deal, _partner, _st
 
+pytestmark = pytest.mark.slow  # about 140 s of CPU in all: handed out first (tests/conftest.py)
+
 U = (fc.AS_OF - date(1970, 1, 1)).days
 RULES = {"backtest_months": 3}
 

@@ -13,6 +13,8 @@ from salesglass.errors import SalesglassError
 from tests.reports import golden_company as g
 from tests.reports.conftest import load_company, make_config
 
+pytestmark = pytest.mark.slow  # about 25 s of CPU in all: handed out first (tests/conftest.py)
+
 CONFIG = """
 [warehouse]
 path = "wh.duckdb"

@@ -52,6 +52,8 @@ _SHAPES: dict[str, str] = {
     "no_pipeline": re.escape("deleted before the first sync, and no status change tells its pipeline"),
     "enum_unknown": r"value of field «(?P<field>.*)» \((?P<field_id>\d+)\) is enum id (?P<enum>.+), not one of the "
     r"field's values, sent without its text \(deal kept, value unknown\)",
+    "value_not_scalar": r"value of field «(?P<field>.*)» \((?P<field_id>\d+)\) is a list or an object, not one value "
+    r"\(record kept, value unknown\)",
     "cold_unreadable": re.escape("cold flag is neither yes nor no (deal kept, is_cold unknown)"),
     "kind_both": re.escape("client kind values mean both organizer and operator (deal kept, client_kind unknown)"),
     "account_not_whole": re.escape("platform account id in a numeric field is not a whole number (kept empty)"),
@@ -61,6 +63,9 @@ _SHAPES: dict[str, str] = {
     "override_two_partners": re.escape("override: the same deal is given more than one partner"),
     "override_unknown_deal": re.escape("override: unknown deal"),
     "override_unknown_partner": re.escape("override: unknown partner"),
+    "override_rejects_its_partner": re.escape(
+        "override: the same deal is given a partner and told it is not that partner"
+    ),
 }
 SHAPES: dict[str, re.Pattern[str]] = {code: re.compile(text, re.DOTALL) for code, text in _SHAPES.items()}
 

@@ -30,6 +30,10 @@ ENUM_UNKNOWN = (
     "value of field «{field}» ({field_id}) is enum id {enum}, not one of the field's values, "
     "sent without its text (deal kept, value unknown)"
 )
+# a value that is a JSON object, or a list of several (or of lists), where amoCRM sends one text or number
+VALUE_NOT_SCALAR = (
+    "value of field «{field}» ({field_id}) is a list or an object, not one value (record kept, value unknown)"
+)
 
 
 def _list(values: tuple[str, ...] | set[str]) -> str:
@@ -65,11 +69,26 @@ def fields_not_a_list(data_sql: str) -> str:
     )
 
 
+def _nested(x: str) -> str:
+    """The value of the value entry `x` is a JSON list or object, not a text or a number."""
+    return f"coalesce(json_type({x}, '$.value') IN ('ARRAY', 'OBJECT'), FALSE)"
+
+
+def _one_in_a_list(x: str) -> str:
+    """The value of `x` is a list of one text or number (`["12345"]`, an integration's wrapping): read as it."""
+    return (
+        f"(json_type({x}, '$.value') = 'ARRAY' AND json_array_length({x}, '$.value') = 1 "
+        f"AND json_type({x}, '$.value[0]') NOT IN ('ARRAY', 'OBJECT', 'NULL'))"
+    )
+
+
 def pivot_sql(entity: str, table: str, fields: dict[str, int | None]) -> str:
     """One row per record with each mapped field as `<name>` (its first value, text), `<name>_enum`
     (the first enum id, text), `<name>_values` / `<name>_enums` (every value of a multiselect, lower-cased
     and trimmed / every enum id), `<name>_lost` (the enum ids sent without a text that the field does not
-    list either: no value can be read from them) and `<name>_n` (how many values it has)."""
+    list either: no value can be read from them), `<name>_odd` (how many values are a JSON object or a list
+    of other than one text or number: not read, rather than their JSON text taken for the value; a list of
+    one is read as its item) and `<name>_n` (how many values it has)."""
     cols = []
     for name, fid in fields.items():
         where = f"FILTER (WHERE field_id = {fid if fid is not None else -1})"
@@ -79,15 +98,20 @@ def pivot_sql(entity: str, table: str, fields: dict[str, int | None]) -> str:
             f"list(enum_id ORDER BY pos) {where} AS {name}_enums, "
             f"list(enum_id ORDER BY pos) FILTER (WHERE field_id = {fid if fid is not None else -1} "
             f"AND value IS NULL AND enum_id IS NOT NULL) AS {name}_lost, "
+            f"count(pos) FILTER (WHERE field_id = {fid if fid is not None else -1} AND odd) AS {name}_odd, "
             f"count(pos) {where} AS {name}_n"
         )
     ids = ", ".join(str(int(f)) for f in fields.values() if f is not None) or "NULL"
     return f"""CREATE OR REPLACE TEMP TABLE __amo_{entity}_cf AS
         SELECT r.id AS id, {", ".join(cols)}
         FROM (SELECT id FROM {table}) r LEFT JOIN (
-            SELECT v.id, v.field_id, v.pos, coalesce(v.value, e.enum_value) AS value, v.enum_id
+            SELECT v.id, v.field_id, v.pos, coalesce(v.value, e.enum_value) AS value, v.enum_id, v.odd
             FROM (SELECT r.id, CAST(f->>'$.field_id' AS BIGINT) AS field_id, n AS pos,
-                         x->>'$.value' AS value, x->>'$.enum_id' AS enum_id
+                         CASE WHEN NOT {_nested("x")} THEN x->>'$.value'
+                              WHEN {_one_in_a_list("x")} THEN x->>'$.value[0]' END AS value,
+                         {_nested("x")} AND NOT {_one_in_a_list("x")}
+                           AND CAST(x->'$.value' AS VARCHAR) <> '[]' AS odd,
+                         x->>'$.enum_id' AS enum_id
                   FROM {table} r, unnest({_json_list("r.data->'$.custom_fields_values'")}) u(f),
                        unnest({_json_list("f->'$.values'")}) WITH ORDINALITY w(x, n)
                   WHERE CAST(f->>'$.field_id' AS BIGINT) IN ({ids})) v
@@ -100,6 +124,12 @@ def lost_enum_notes_sql(col: str, field_name: str, field_id: int) -> str:
     """The notes (`ENUM_UNKNOWN`, one per id) for the enum ids of `col` that no text could be found for."""
     head, tail = ENUM_UNKNOWN.format(field=field_name, field_id=field_id, enum="\0").split("\0")
     return f"list_transform(coalesce({col}_lost, []::VARCHAR[]), e -> {quote_lit(head)} || e || {quote_lit(tail)})"
+
+
+def odd_value_notes_sql(col: str, field_name: str, field_id: int) -> str:
+    """The note (`VALUE_NOT_SCALAR`) when a value of `col` was a JSON list or object (`<col>_odd`)."""
+    note = quote_lit(VALUE_NOT_SCALAR.format(field=field_name, field_id=field_id))
+    return f"CASE WHEN coalesce({col}_odd, 0) > 0 THEN [{note}] ELSE []::VARCHAR[] END"
 
 
 def cold_sql(col: str) -> tuple[str, str]:

@@ -138,8 +138,21 @@ def _stage_deals(con: duckdb.DuckDBPyConnection, res: Resolved, scope: str | Non
         for col, name in (("kind", "client_kind"), ("cold", "cold_deal"), ("loss", "loss_reason"))
         if lf.get(name) is not None
     ]
-    if lf.get("cold_deal") is not None:  # a cold flag that is only an unknown enum id is unknown, not warm
-        cold_sql = f"CASE WHEN cf.cold IS NULL AND len(coalesce(cf.cold_lost, [])) > 0 THEN NULL ELSE {cold_sql} END"
+    lost += [
+        fv.odd_value_notes_sql(f"cf.{col}", res.field_names.get(name, str(lf[name])), int(lf[name] or 0))
+        for col, name in (
+            ("kind", "client_kind"),
+            ("cold", "cold_deal"),
+            ("acct", "lead_platform_account_id"),
+            ("loss", "loss_reason"),
+        )
+        if lf.get(name) is not None
+    ]
+    if lf.get("cold_deal") is not None:  # a cold flag that is only an unknown enum id (or a list) is unknown, not warm
+        cold_sql = (
+            f"CASE WHEN cf.cold IS NULL AND (len(coalesce(cf.cold_lost, [])) > 0 OR cf.cold_odd > 0) THEN NULL "
+            f"ELSE {cold_sql} END"
+        )
     con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_deals AS
     WITH ids AS (SELECT id FROM {leads} UNION SELECT id FROM {_scoped("raw_amocrm_deleted_leads", "id", scope)}),
     ev AS (SELECT entity_id AS id,
@@ -263,8 +276,37 @@ def _concat(lists: list[str]) -> str:
     return out
 
 
+STATUSES = "amocrm_statuses"  # each mapped status as last seen: its name and stage, kept once amoCRM drops it
+
+
+def _keep_statuses(con: duckdb.DuckDBPyConnection) -> None:
+    """`amocrm_statuses`: every status of the mapped pipelines with its name and the stage it maps to now;
+    a status the account no longer lists (deleted, or its whole pipeline deleted) keeps its last name and
+    stage, marked `status_deleted` (and `pipeline_deleted`). The deals' stage history reads the kept stages:
+    an event naming a deleted pipeline's status is still the stage it was, on any remap (a deal's current
+    stage does not: in a status that is gone it has none). An empty list (not read yet) changes nothing."""
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {STATUSES} (pipeline_id BIGINT, status_id BIGINT, status_name VARCHAR,
+                    stage VARCHAR, status_deleted BOOLEAN, pipeline_deleted BOOLEAN)""")
+    if not con.execute("SELECT EXISTS (SELECT 1 FROM raw_amocrm_pipelines)").fetchall()[0][0]:
+        return
+    # listed now: as mapped now (a status of a pipeline no longer mapped goes, as its leads stop being deals)
+    con.execute(
+        f"DELETE FROM {STATUSES} WHERE (pipeline_id, status_id) IN (SELECT (pipeline_id, status_id) "
+        "FROM __amo_known_status)"
+    )
+    con.execute(f"""INSERT INTO {STATUSES}
+        WITH listed AS (SELECT p.id AS pipeline_id, TRY_CAST(s->>'$.id' AS BIGINT) AS status_id,
+                               s->>'$.name' AS status_name
+                        FROM raw_amocrm_pipelines p, unnest(json_extract(p.data, '$._embedded.statuses[*]')) t(s))
+        SELECT m.pipeline_id, m.status_id, l.status_name, m.stage, FALSE, FALSE
+        FROM __amo_stage_map m LEFT JOIN listed l USING (pipeline_id, status_id)""")
+    con.execute(f"""UPDATE {STATUSES} SET status_deleted = TRUE,
+                        pipeline_deleted = pipeline_id NOT IN (SELECT id FROM raw_amocrm_pipelines)
+                    WHERE (pipeline_id, status_id) NOT IN (SELECT (pipeline_id, status_id) FROM __amo_known_status)""")
+
+
 def _deal_stages_sql() -> str:
-    return """CREATE OR REPLACE TEMP TABLE __amo_stages AS
+    return f"""CREATE OR REPLACE TEMP TABLE __amo_stages AS
     WITH mapped AS (SELECT deal_id FROM __amo_deals_ok),
     st AS (
       SELECT deal_id, 'lead' AS stage, created_at AS reached_at, 'created' AS source, 0 AS rnk
@@ -272,7 +314,8 @@ def _deal_stages_sql() -> str:
       UNION ALL
       SELECT e.entity_id, m.stage, to_timestamp(min(e.created_at)), 'amocrm', 1
       FROM (SELECT * FROM raw_amocrm_events WHERE entity_id IN (SELECT deal_id FROM mapped)) e
-      JOIN __amo_stage_map m
+      JOIN (SELECT pipeline_id, status_id, stage FROM __amo_stage_map
+            UNION ALL SELECT pipeline_id, status_id, stage FROM {STATUSES} WHERE status_deleted) m
         ON m.pipeline_id = TRY_CAST(json_extract_string(e.data, '$.value_after[0].lead_status.pipeline_id') AS BIGINT)
        AND m.status_id = TRY_CAST(json_extract_string(e.data, '$.value_after[0].lead_status.id') AS BIGINT)
       WHERE e.type IN ('lead_status_changed', 'lead_added') AND m.stage IS NOT NULL
@@ -332,6 +375,7 @@ def build_canonical(
                 [res.default_role],
             )
         _map_pipelines(con, res, out)
+        _keep_statuses(con)
         _map_companies(con, res, out, companies)
         _map_deals(con, res, out, leads)
         _former_users(con, res, out, every_user_listed=not only_changed)
@@ -384,6 +428,16 @@ def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult
     inn_sql, bad_inn = fv.inn_sql("cf.inn", res.field_types.get("company_inn"))
     acct_sql, bad_acct = fv.account_id_sql("cf.acct", res.field_types.get("company_platform_account_id"))
     trash = _scoped("raw_amocrm_deleted_companies", "id", scope)
+    checks = [
+        (fv.INN_DIGITS, bad_inn),
+        (fv.ACCOUNT_NOT_WHOLE, bad_acct),
+        (fv.FIELDS_NOT_A_LIST, fv.fields_not_a_list("d")),
+    ]
+    odd = [
+        fv.odd_value_notes_sql(f"cf.{col}", res.field_names.get(f"company_{name}", str(cf[name])), int(cf[name] or 0))
+        for col, name in (("inn", "inn"), ("acct", "platform_account_id"))
+        if cf.get(name) is not None
+    ]
     con.execute(f"""CREATE OR REPLACE TEMP TABLE __amo_company_rows AS
         WITH b AS (SELECT i.id, c.data AS d, c.updated_at AS alive_at, t.updated_at AS trash_at, t.data AS td
                    FROM (SELECT id FROM {rows} UNION SELECT id FROM {trash}) i
@@ -391,15 +445,7 @@ def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult
         SELECT b.id AS company_id, d->>'$.name' AS name, {inn_sql} AS inn, {acct_sql} AS platform_account_id,
                TRY_CAST(d->>'$.responsible_user_id' AS BIGINT) AS responsible_user_id,
                (trash_at IS NOT NULL AND trash_at >= coalesce(alive_at, -1)) AS is_deleted,
-               {
-        fv.notes_sql(
-            [
-                (fv.INN_DIGITS, bad_inn),
-                (fv.ACCOUNT_NOT_WHOLE, bad_acct),
-                (fv.FIELDS_NOT_A_LIST, fv.fields_not_a_list("d")),
-            ]
-        )
-    } AS field_notes,
+               {_concat([fv.notes_sql(checks), *odd])} AS field_notes,
                coalesce(d, td) AS raw
         FROM b LEFT JOIN __amo_company_cf cf USING (id)""")
     out.unreadable_fields += _notes(con, "companies", "company_id", "__amo_company_rows")

@@ -6,7 +6,8 @@ separated and cp1251-encoded: the delimiter is sniffed by DuckDB, the encoding d
 and, when it is not UTF-8, the file is transcoded in streaming chunks to a temporary UTF-8 copy.
 Lines DuckDB cannot split into the header's columns are returned as rejects (they go to quarantine).
 XLSX is read with openpyxl in read-only mode; the header is the first row filled at least half as wide
-as the table (title and period lines of a 1C report above it are skipped).
+as the table (title and period lines of a 1C report above it are skipped). Merged cells are read as their
+value in every cell they cover, and a header merged down over two rows is one two-level header.
 """
 
 from __future__ import annotations
@@ -245,6 +246,64 @@ def header_row(rows: list[tuple]) -> int | None:
     return next(i for i, w in enumerate(widths) if w >= need)
 
 
+def merged_ranges(path: Path, sheet_xml: str) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged cells as (first row, first column, last row, last column), 0-based. openpyxl's
+    read-only mode does not give them: they are read from the sheet's XML (`<mergeCell ref="A2:A3"/>`)."""
+    import zipfile
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import range_boundaries
+
+    out = []
+    with zipfile.ZipFile(path) as archive, archive.open(sheet_xml.lstrip("/")) as fh:
+        for _, el in iterparse(fh):
+            if el.tag.endswith("}mergeCell") and el.get("ref"):
+                c1, r1, c2, r2 = range_boundaries(str(el.get("ref")))
+                if None not in (c1, r1, c2, r2):
+                    out.append((int(r1 or 1) - 1, int(c1 or 1) - 1, int(r2 or 1) - 1, int(c2 or 1) - 1))
+            el.clear()
+    return out
+
+
+def fill_merged(rows: list[list[object]], merges: list[tuple[int, int, int, int]], numbers_from: int = 0) -> None:
+    """Every cell of a merged range gets the range's value (Excel keeps it in the first cell only): a
+    partner typed once beside the orders it spans is each order's partner, not only the first one's. A
+    number merged from row `numbers_from` on (the data) stays in its first cell: a total merged beside two
+    order lines is theirs together, and repeated it would count twice (the other rows' empty amount is then
+    quarantined as missing)."""
+    for r1, c1, r2, c2 in merges:
+        if r1 >= len(rows) or c1 >= len(rows[r1]):
+            continue
+        value = rows[r1][c1]
+        if r1 >= numbers_from and isinstance(value, int | float) and not isinstance(value, bool):
+            continue
+        for r in range(r1, min(r2, len(rows) - 1) + 1):
+            row = rows[r]
+            row.extend([None] * (c2 + 1 - len(row)))
+            for c in range(c1, c2 + 1):
+                row[c] = value
+
+
+def header_names(rows: list[list[object]], at: int, merges: list[tuple[int, int, int, int]]) -> tuple[list[str], int]:
+    """The column names and the number of header rows from the header row `at`. A header cell merged down
+    over the rows below it makes them header rows too (a two-level header: «Деньги» over «Оборот» and
+    «Выручка»): a column is named by its labels top to bottom, «Деньги / Оборот». A name seen twice (a
+    label merged across columns in a one-row header) names only its first column."""
+    last = max([r2 for r1, _, r2, _ in merges if r1 == at and r2 > r1], default=at)
+    width = max(len(r) for r in rows[at : last + 1])
+    names: list[str] = []
+    for i in range(width):
+        parts: list[str] = []
+        for r in rows[at : last + 1]:
+            v = r[i] if i < len(r) else None
+            text = str(v).strip() if v is not None else ""
+            if text and text not in parts:
+                parts.append(text)
+        name = " / ".join(parts)
+        names.append(name if name and name not in names else f"column{i}")
+    return names, last - at + 1
+
+
 def land_xlsx(
     con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: str | None, label: str, where: str = "TRUE"
 ) -> tuple[int, list[Reject]]:
@@ -260,14 +319,13 @@ def land_xlsx(
         if sheet is not None and sheet not in wb.sheetnames:
             raise ConfigError(f"{label}: sheet {sheet!r} is not in {path.name} (sheets: {', '.join(wb.sheetnames)})")
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        rows = list(ws.iter_rows(values_only=True))
-        at = header_row(rows)
-        header = (
-            [str(v).strip() if v is not None and str(v).strip() else f"column{i}" for i, v in enumerate(rows[at])]
-            if at is not None
-            else []
-        )
-        body = [[_cell(v) for v in row] for row in rows[(at or 0) + 1 :] if any(v is not None for v in row)]
+        rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+        merges = merged_ranges(path, ws._worksheet_path)
+        fill_merged(rows, merges)  # numbers aside: the labels decide where the header is
+        at = header_row([tuple(r) for r in rows])
+        header, height = header_names(rows, at, merges) if at is not None else ([], 1)
+        fill_merged(rows, [m for m in merges if m[0] < (at or 0) + height], numbers_from=(at or 0) + height)
+        body = [[_cell(v) for v in row] for row in rows[(at or 0) + height :] if any(v is not None for v in row)]
     finally:
         wb.close()
     width = len(header)
