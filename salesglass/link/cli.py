@@ -32,6 +32,10 @@ def link(
     Only deals whose evidence changed since the last run are relinked (their own or their company's
     account id, ИНН or name; a partner with a matching account id, ИНН or name added, changed or deleted;
     their override). The result is the same as `--full`.
+
+    The overrides file ([linking].overrides_path, CSV deal_id,partner_id): a partner id links the deal; an
+    empty one (or -) says "no partner" (counted apart from the unlinked deals); !partner_id says "not this
+    partner": that pair is never suggested nor linked again, the deal's other candidates still are.
     """
     from salesglass.config import load_config
     from salesglass.link.run import run_link
@@ -76,7 +80,8 @@ def doctor(
         typer.Option(
             "--export",
             help="Write the link suggestions to this CSV (not over your overrides file): copy the rows you accept "
-            "into [linking].overrides_path, or, with none yet, keep the right rows and name this file there.",
+            "into [linking].overrides_path, or, with none yet, keep the right rows and name this file there; "
+            "blank a partner_id for 'no partner', or write !partner_id for 'not this partner'.",
         ),
     ] = None,
 ) -> None:

@@ -1,8 +1,11 @@
 """The manual overrides file (`[linking].overrides_path`): CSV `deal_id,partner_id` (more columns ignored).
 
 Made by hand or by editing `salesglass doctor --export` output. An empty partner_id (or `-`) says
-"this deal has no partner": it stays unlinked and gets no suggestions. A row that cannot be used
-(deal id not a number, unknown deal or partner, one deal given two partners) goes to quarantine.
+"this deal has no partner": it stays unlinked and gets no suggestions. A partner_id written `!P` says
+"this deal is not partner P": that pair is never suggested nor linked by a rule again, while the deal's
+other candidates still are (a deal may have several such rows, beside one row linking it). A row that
+cannot be used (deal id not a number, unknown deal or partner, one deal given two partners, a deal given
+the partner another row says it is not) goes to quarantine.
 
 The file is read as a spreadsheet saves it: UTF-8 (with or without a byte-order mark) or, failing that,
 Windows-1251 (Excel on a Russian Windows saves "CSV" so), separated by commas, semicolons (Excel's
@@ -25,8 +28,10 @@ SOURCE = "linking:overrides"
 
 
 def load_overrides(con: duckdb.DuckDBPyConnection, path: Path | None) -> int:
-    """Fill temp table __overrides(deal_id, partner_id) with usable rows; returns the number quarantined."""
+    """Fill temp tables __overrides(deal_id, partner_id: NULL = no partner) and __rejections(deal_id,
+    partner_id: "not this partner") with the usable rows; returns the number quarantined."""
     con.execute("CREATE OR REPLACE TEMP TABLE __overrides (deal_id BIGINT, partner_id TEXT)")
+    con.execute("CREATE OR REPLACE TEMP TABLE __rejections (deal_id BIGINT, partner_id TEXT)")
     con.execute(f"DELETE FROM quarantine WHERE source = {quote_lit(SOURCE)}")
     if path is None:
         return 0
@@ -40,24 +45,38 @@ def load_overrides(con: duckdb.DuckDBPyConnection, path: Path | None) -> int:
             f"[linking].overrides_path: {path.name} needs the columns deal_id and partner_id "
             f"(it has: {', '.join(cols)})"
         )
+    # `!P` rejects the pair (deal, P), unless a partner's own id is `!P` (files from before kept working)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE __ov_checked AS
-        WITH r AS (SELECT trim(deal_id) AS deal_txt, NULLIF(NULLIF(trim(partner_id), ''), '-') AS partner_id,
-                          __r AS raw FROM __ov_raw __r),
+        WITH r0 AS (SELECT trim(deal_id) AS deal_txt, trim(partner_id) AS p, __r AS raw FROM __ov_raw __r),
+             r AS (SELECT deal_txt, raw, rejected,
+                          CASE WHEN rejected THEN NULLIF(trim(substr(p, 2)), '')
+                               ELSE NULLIF(NULLIF(p, ''), '-') END AS partner_id
+                   FROM (SELECT *, coalesce(starts_with(p, '!') AND p NOT IN (SELECT partner_id FROM partners), false)
+                                     AS rejected FROM r0)),
              t AS (SELECT *, TRY_CAST(deal_txt AS BIGINT) AS deal_id,
-                          count(DISTINCT coalesce(partner_id, '')) OVER (PARTITION BY deal_txt) AS n FROM r)
+                          count(DISTINCT CASE WHEN NOT rejected THEN coalesce(partner_id, '') END)
+                            OVER (PARTITION BY deal_txt) AS n,
+                          bool_or(rejected) OVER (PARTITION BY deal_txt, partner_id)
+                            AND bool_or(NOT rejected) OVER (PARTITION BY deal_txt, partner_id) AS clash
+                   FROM r)
         SELECT t.*, CASE
             WHEN t.deal_id IS NULL THEN 'override: deal_id is not an amoCRM lead id'
-            WHEN t.n > 1 THEN 'override: the same deal is given more than one partner'
+            WHEN t.n > 1 AND NOT t.rejected THEN 'override: the same deal is given more than one partner'
+            WHEN t.clash AND t.partner_id IS NOT NULL
+              THEN 'override: the same deal is given a partner and told it is not that partner'
             WHEN NOT EXISTS (SELECT 1 FROM deals d WHERE d.deal_id = t.deal_id) THEN 'override: unknown deal'
-            WHEN t.partner_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM partners p WHERE p.partner_id = t.partner_id)
+            WHEN (t.partner_id IS NOT NULL OR t.rejected)
+                 AND NOT EXISTS (SELECT 1 FROM partners p WHERE p.partner_id = t.partner_id)
               THEN 'override: unknown partner'
           END AS reason
         FROM t""")
     con.execute(f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
                     SELECT {quote_lit(SOURCE)}, 'deal_partner_links', deal_txt, reason, to_json(raw), now()
                     FROM __ov_checked WHERE reason IS NOT NULL""")
-    con.execute("INSERT INTO __overrides SELECT DISTINCT deal_id, partner_id FROM __ov_checked WHERE reason IS NULL")
+    for table, rejected in (("__overrides", "NOT"), ("__rejections", "")):
+        con.execute(f"""INSERT INTO {table} SELECT DISTINCT deal_id, partner_id FROM __ov_checked
+                        WHERE reason IS NULL AND {rejected} rejected""")
     bad = con.execute("SELECT count(*) FROM __ov_checked WHERE reason IS NOT NULL").fetchall()[0][0]
     con.execute("DROP TABLE __ov_raw; DROP TABLE __ov_checked")
     return bad

@@ -2,7 +2,8 @@
 
 Every rule proposes candidates (deal, partner) at its priority; per deal, the first rule whose
 candidates are exactly one partner wins. A rule that finds two or more partners (one tax id on two
-accounts, two accounts with one normalised name) links nothing, and the next rule is tried.
+accounts, two accounts with one normalised name) links nothing, and the next rule is tried. A pair the
+overrides file rejects (`!partner_id`) is no candidate of any rule.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ def decide(con: duckdb.DuckDBPyConnection) -> None:
         FROM ({cands}) c
         WHERE deal_id NOT IN (SELECT deal_id FROM __overrides WHERE partner_id IS NULL)
           AND deal_id IN (SELECT deal_id FROM __scope)
+          AND NOT EXISTS (SELECT 1 FROM __rejections x WHERE x.deal_id = c.deal_id AND x.partner_id = c.partner_id)
         GROUP BY ALL""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE __links AS

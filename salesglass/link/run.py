@@ -53,6 +53,10 @@ def link_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
     before = _outcome(con)
     with transaction(con):
         summary.bad_overrides = load_overrides(con, overrides)
+        # the reviewer's "no partner" and "not this partner", for the reports (data quality)
+        con.execute("DELETE FROM link_rejections")
+        con.execute("""INSERT INTO link_rejections SELECT deal_id, NULL FROM __overrides WHERE partner_id IS NULL
+                       UNION ALL SELECT deal_id, partner_id FROM __rejections""")
         summary.full = full or not incremental.state_usable(con, settings)
         rules.build_keys(con, reuse_names=not summary.full)
         if summary.full:
@@ -86,6 +90,7 @@ def link_into(con: duckdb.DuckDBPyConnection, cfg: Config, *, full: bool = False
         "__links",
         "__ambiguous",
         "__overrides",
+        "__rejections",
         "__scope",
         "__changed_partners",
     ):
@@ -101,5 +106,6 @@ def _outcome(con: duckdb.DuckDBPyConnection) -> tuple:
         con.execute("""SELECT (SELECT sum(hash(deal_id, partner_id, client_kind)) FROM deals),
                               (SELECT sum(hash(partner_id, development_manager_id)) FROM partners),
                               (SELECT sum(hash(l)) FROM deal_partner_links l),
-                              (SELECT sum(hash(s)) FROM link_suggestions s)""").fetchall()[0]
+                              (SELECT sum(hash(s)) FROM link_suggestions s),
+                              (SELECT sum(hash(r)) FROM link_rejections r)""").fetchall()[0]
     )

@@ -16,7 +16,8 @@ Scoring is the costly part of a link run, so an incremental run rescores only th
 suggestions can differ: the relinked deals, the deals with a suggestion naming a renamed or deleted
 partner, and the unlinked deals that score at or above the minimum against a new or renamed partner.
 A partner's ИНН or account id does not enter the scores. Every other deal's candidates are the same
-partners with the same scores as last time.
+partners with the same scores as last time. A pair the overrides file rejects (`!partner_id`) is never
+suggested; a deal whose rejections changed is relinked, so rescored.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from rapidfuzz import fuzz, process
 
 from salesglass.link.blocking import candidate_blocks, worth_blocking
 from salesglass.link.incremental import AMBIGUOUS, PARTNER_STATE
+from salesglass.link.initials import initials_pairs
 from salesglass.link.memtable import insert_rows
 from salesglass.link.normalize import normalize_sql
 
@@ -52,7 +54,7 @@ def _candidates(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
 
 def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = True) -> int:
     """Rewrite the suggestions (all, or on an incremental run those that can differ); returns how many."""
-    deals = _candidates(con)
+    deals = candidates = _candidates(con)
     if not _has_table(con, SCORES):  # the first run of this version: score everything
         full = True
     if full:
@@ -62,10 +64,16 @@ def suggest(con: duckdb.DuckDBPyConnection, min_score: float, *, full: bool = Tr
     partners = con.execute(
         "SELECT partner_id, name, norm_name FROM __partner_keys WHERE norm_name IS NOT NULL"
     ).fetchall()
+    rejected = {(d, p) for d, p in con.execute("SELECT deal_id, partner_id FROM __rejections").fetchall()}
     if deals and partners:
-        rows = _score(deals, partners, min_score)
+        rows = _score(deals, partners, min_score, rejected)
         insert_rows(con, SCORES, SUGGESTION_COLUMNS, rows)
-    return review(con)
+    # a sole trader's initials against the full name: cheap lookups, redone for every candidate each run
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __initials ({', '.join(f'{n} {t}' for n, t in SUGGESTION_COLUMNS)})")
+    insert_rows(con, "__initials", SUGGESTION_COLUMNS, initials_pairs(candidates, partners, rejected))
+    count = review(con)
+    con.execute("DROP TABLE __initials")
+    return count
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -84,7 +92,9 @@ def review(con: duckdb.DuckDBPyConnection) -> int:
     Set-based over the current deals, links and partners, so a deal lost, reopened or linked since the
     pair was scored is described as it is now. An unlinked deal whose company's ИНН several partners share
     (a head office and its branches: the `inn` rule links none) gets each of them as a pair too, `matched`
-    `inn`, score 100, whatever their names: the reviewer picks the right one. Weak: the deal is lost; the
+    `inn`, score 100, whatever their names: the reviewer picks the right one. A sole trader
+    written with initials and the full name (link/initials.py) is a pair `matched` `initials`, score 100,
+    unless the names scored already. Weak: the deal is lost; the
     partner is already linked to another deal by override, account id or ИНН; or the pair is not one to
     one (the deal has several candidate partners, or the partner several candidate deals).
     """
@@ -105,11 +115,16 @@ def review(con: duckdb.DuckDBPyConnection) -> int:
                  'inn' AS via
           FROM {AMBIGUOUS} a JOIN __deal_keys k ON k.deal_id = a.deal_id JOIN __partner_keys p ON p.inn = k.inn
           WHERE a.method = 'inn' AND NOT k.is_deleted
-            AND k.deal_id NOT IN (SELECT deal_id FROM deal_partner_links)),
+            AND k.deal_id NOT IN (SELECT deal_id FROM deal_partner_links)
+            AND (k.deal_id, p.partner_id) NOT IN (SELECT (deal_id, partner_id) FROM __rejections)),
         pairs AS (
           SELECT *, NULL AS via FROM {SCORES}
           WHERE (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM by_inn)
-          UNION ALL BY NAME SELECT * FROM by_inn),
+            AND (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM __rejections)
+          UNION ALL BY NAME SELECT * FROM by_inn
+          UNION ALL BY NAME SELECT *, 'initials' AS via FROM __initials
+          WHERE (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM {SCORES})
+            AND (deal_id, partner_id) NOT IN (SELECT (deal_id, partner_id) FROM by_inn)),
         kept AS (
           SELECT s.*, CASE WHEN d.is_lost THEN 'lost' WHEN d.is_won THEN 'won' ELSE 'open' END AS deal_state,
                  d.closed_at,
@@ -178,9 +193,13 @@ SUGGESTION_COLUMNS = (
 
 
 def _score(
-    deals: list[tuple[int, str, str]], partners: list[tuple[str, str, str]], min_score: float
+    deals: list[tuple[int, str, str]],
+    partners: list[tuple[str, str, str]],
+    min_score: float,
+    rejected: set[tuple[int, str]] | None = None,
 ) -> list[tuple[int, str, float, str, str]]:
-    """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name).
+    """The best TOP partners per deal at or above min_score: (deal, partner, score, deal name, partner name),
+    but the (deal, partner) pairs `rejected` (the overrides file's `!partner_id`): the next best take their place.
 
     Only the candidate blocks of link/blocking.py are scored (distinct names, one `cdist` per block):
     every pair that can reach min_score, not all. Scores are float32 like `_score_all_pairs`' matrix,
@@ -188,8 +207,9 @@ def _score(
     """
     dnames = sorted({d[2] for d in deals})
     pnames = sorted({p[2] for p in partners})
+    rejected = rejected or set()
     if not worth_blocking(dnames, pnames, min_score):
-        return _score_all_pairs(deals, partners, min_score)
+        return _score_all_pairs(deals, partners, min_score, rejected)
     dnames_arr, pnames_arr = np.array(dnames, dtype=object), np.array(pnames, dtype=object)
     scored: dict[tuple[int, int], float] = {}  # (deal name, partner name) indexes → score ≥ min_score
     for left, right in candidate_blocks(dnames, pnames, min_score):
@@ -206,14 +226,22 @@ def _score(
         by_name.setdefault(p[2], []).append(j)
     rows: list[tuple[int, str, float, str, str]] = []
     for deal in deals:
-        found = [(s, j) for s, name in hits.get(deal[2], ()) for j in by_name[name]]
+        found = [
+            (s, j)
+            for s, name in hits.get(deal[2], ())
+            for j in by_name[name]
+            if (deal[0], partners[j][0]) not in rejected
+        ]
         best = sorted(found, key=lambda h: (-h[0], partners[h[1]][0]))[:TOP]
         rows.extend((deal[0], partners[j][0], round(float(s), 1), deal[1], partners[j][1]) for s, j in best)
     return rows
 
 
 def _score_all_pairs(
-    deals: list[tuple[int, str, str]], partners: list[tuple[str, str, str]], min_score: float
+    deals: list[tuple[int, str, str]],
+    partners: list[tuple[str, str, str]],
+    min_score: float,
+    rejected: set[tuple[int, str]] | None = None,
 ) -> list[tuple[int, str, float, str, str]]:
     """`_score` without blocking: every deal against every partner (the reference the tests and bench/ compare)."""
     choices = [p[2] for p in partners]
@@ -225,7 +253,7 @@ def _score_all_pairs(
         )
         for i, deal in enumerate(chunk):
             row = scores[i]
-            hits = row.nonzero()[0]
+            hits = [j for j in row.nonzero()[0] if (deal[0], partners[j][0]) not in (rejected or ())]
             best = sorted(hits, key=lambda j: (-row[j], partners[j][0]))[:TOP]
             rows.extend((deal[0], partners[j][0], round(float(row[j]), 1), deal[1], partners[j][1]) for j in best)
     return rows

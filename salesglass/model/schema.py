@@ -248,7 +248,8 @@ LINK_SUGGESTIONS = Table(
             "matched",
             Kind.TEXT,
             "what was compared with the partner's name: `company_name` or `deal_name`; `inn`: the company's ИНН "
-            "equals the partner's, and other partners have it too (score 100)",
+            "equals the partner's, and other partners have it too (score 100); `initials`: a sole trader's "
+            "surname and initials fit the other name's surname and given names (score 100)",
         ),
         C("deal_state", Kind.TEXT, "the deal now: `open`, `won` or `lost`"),
         C("closed_at", Kind.TIMESTAMPTZ, "when the deal was won or lost, NULL if open"),
@@ -261,6 +262,20 @@ LINK_SUGGESTIONS = Table(
         C("deal_candidates", Kind.INTEGER, "partners suggested for this deal (more than 1: ambiguous)"),
         C("partner_candidates", Kind.INTEGER, "deals this partner is suggested for (more than 1: ambiguous)"),
         C("confidence", Kind.TEXT, "`possible` (open or won, one to one, partner not linked elsewhere) or `weak`"),
+    ),
+)
+LINK_REJECTIONS = Table(
+    "link_rejections",
+    "What the reviewer's overrides file says a deal is not linked to (docs/reports.md, the overrides file); "
+    "rewritten on every link run.",
+    (
+        C("deal_id", Kind.BIGINT, "amoCRM lead id", key=True),
+        C(
+            "partner_id",
+            Kind.TEXT,
+            "a partner this deal is not (a `!partner_id` row: never suggested nor linked by a rule); "
+            "NULL: the deal has no partner at all (an empty partner_id)",
+        ),
     ),
 )
 QUARANTINE = Table(
@@ -287,9 +302,10 @@ CANONICAL: tuple[Table, ...] = (
     PLANS,
     DEAL_PARTNER_LINKS,
     LINK_SUGGESTIONS,
+    LINK_REJECTIONS,
     QUARANTINE,
 )
 TABLES: dict[str, Table] = {t.name: t for t in CANONICAL}
-ADDED_LATER: tuple[str, ...] = ("pipelines",)
+ADDED_LATER: tuple[str, ...] = ("pipelines", "link_rejections")
 """Tables the model gained after warehouses were in use: one an older version wrote lacks them, and a build
 creates them empty (`warehouse.add_missing_canonical`). Any other missing table is an error to report."""

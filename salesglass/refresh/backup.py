@@ -3,7 +3,8 @@
 What it copies: the config's folder, whole — the config, `secrets/` (tokens, the env file), the logins and
 the dashboard's signing key, the webhook secret, the warehouse, the bonus state (approvals, adjustments,
 disputes, the audit trail: the one file nothing can rebuild), the published reports and the run log — less
-what a copy must not carry: the refresh lock and its guard, half-written builds and temporary files.
+what a copy must not carry: the refresh lock and its guard, the dashboard's sessions, half-written builds and
+temporary files.
 
 Why not `cp -a`: the DuckDB files may be written meanwhile (a refresh writes the warehouse, an admin
 approving a month writes the bonus state from the dashboard), and a copy taken mid-write is not a
@@ -27,7 +28,10 @@ from typing import Any
 from salesglass.errors import SalesglassError
 from salesglass.private_files import OWNER_ONLY
 
-SKIPPED_SUFFIXES = (".tmp", ".refresh.lock", ".refresh.lock.guard", ".wal")
+# the dashboard's sessions (`<logins>.sessions.sqlite`, serve/sessions.py) hold live session ids: a copy is a
+# bag of bearer tokens, and restoring it would bring back sessions ended since (logout, password reset)
+SESSIONS_SUFFIXES = tuple(".sessions.sqlite" + s for s in ("", "-journal", "-wal", "-shm"))
+SKIPPED_SUFFIXES = (".tmp", ".refresh.lock", ".refresh.lock.guard", ".wal", *SESSIONS_SUFFIXES)
 
 
 @dataclass
@@ -39,7 +43,8 @@ class BackupSummary:
 
 
 def _skipped(path: Path) -> bool:
-    """The lock (a backup restored elsewhere must not look held), temporary files and half-built reports;
+    """The lock (a backup restored elsewhere must not look held), the dashboard's sessions (after a restore
+    everyone logs in again), temporary files and half-built reports;
     a write-ahead log goes only with its database (copied under its read-only handle)."""
     return path.name.endswith(SKIPPED_SUFFIXES) or ".building-" in path.name or path.name.endswith(".compacting")
 

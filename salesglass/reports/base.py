@@ -106,6 +106,7 @@ class Canon:
     plans: ibis.Table
     deal_partner_links: ibis.Table
     link_suggestions: ibis.Table
+    link_rejections: ibis.Table
     quarantine: ibis.Table
     # partner_id × month (account zone): Σ turnover/revenue/cost/tickets, first positive sale in the month
     partner_months: ibis.Table = None

@@ -525,6 +525,7 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "forecast_wide": ("Forecast: past days replayed (inputs)", "Прогноз: прошлые дни, исходные данные"),
     "forecast_cases": ("Forecast: past days replayed (cases)", "Прогноз: прошлые дни, расчёты"),
     "link_suggestions": ("Link suggestions", "Предложения связей"),
+    "link_rejections": ("Links the reviewer rejected", "Связи, отклонённые вручную"),
     "managers": ("Managers", "Менеджеры"),
     "partner_days": ("Partner sales by day", "Продажи партнёров по дням"),
     "partner_months": ("Partner sales by month", "Продажи партнёров по месяцам"),

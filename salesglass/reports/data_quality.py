@@ -1,10 +1,10 @@
 """report_data_quality: what could not be used or joined, counted, so that nothing is lost silently.
 
 Grain: source × entity × reason, column `rows`. Covers quarantined rows (as quarantined, per source),
-unlinked deals, partners without a deal (and of them, those that sell: no sales manager is credited
-with them), partners acquired by a late deal (derive/acquiring_deal.py), partners whose deals are all in
-development pipelines, sales of unknown partners,
-fuzzy link suggestions awaiting review and partners whose development bonus would have no manager.
+unlinked deals (those the overrides file marks "no partner" on a line of their own), partners without a
+deal (and of them, those that sell: no sales manager is credited with them), partners acquired by a late
+deal (derive/acquiring_deal.py), partners whose deals are all in development pipelines, sales of unknown
+partners, fuzzy link suggestions awaiting review and partners whose development bonus would have no manager.
 Written in Ibis, so it runs on DuckDB and ClickHouse alike; only non-zero counts are listed.
 """
 
@@ -17,6 +17,8 @@ import ibis.expr.types as ir
 from salesglass.reports.base import BuildParams, Canon
 
 UNLINKED = "unlinked deal (no partner found; see link suggestions or add an override)"
+# a deal the overrides file says has no partner: decided, nothing to act on, so not among UNLINKED
+MARKED_NO_PARTNER = "deal marked: no partner (in the overrides file; nothing to do)"
 NO_DEAL = "partner without a deal"
 NO_SALES_MANAGER = (
     "partner with sales but no linked deal (no sales manager: no new-partner credit, no first-sale bonus)"
@@ -91,6 +93,9 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
     quarantined = q.group_by([q.source, q.entity, q.reason]).aggregate(rows=q.count().cast("int64"))
     deals = canon.deals.filter(~canon.deals.is_deleted.fill_null(False))
     linked = deals.filter(deals.partner_id.notnull()).select("partner_id").distinct()
+    rej = canon.link_rejections
+    marked = rej.filter(rej.partner_id.isnull()).select("deal_id").distinct()
+    unlinked = deals.filter(deals.partner_id.isnull())
     partners = canon.partners
     sales = canon.sales
     known = partners.select("partner_id")
@@ -100,7 +105,8 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
     selling = sold.filter(sold.partner_id.notnull()).select("partner_id").distinct()
     parts = [
         quarantined,
-        _count(deals.filter(deals.partner_id.isnull()), "linking", "deals", UNLINKED),
+        _count(unlinked.anti_join(marked, "deal_id"), "linking", "deals", UNLINKED),
+        _count(unlinked.semi_join(marked, "deal_id"), "linking", "deals", MARKED_NO_PARTNER),
         _count(
             partners.filter(~partners.is_support.fill_null(False)).anti_join(linked, "partner_id"),
             "linking",

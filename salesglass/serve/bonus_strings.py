@@ -3,6 +3,7 @@
 Kept apart from strings.py so the bonus pages can grow without touching every page's strings; merged into
 STRINGS when the bonus routes are registered. A key STRINGS already has (reason, amount, the column headers
 of reports/columns.py) keeps STRINGS' text there, so it is not repeated here: a second text would never show.
+The bonus rules are named by STRINGS too (the bonuses page's words), through bonus_close.rule_label.
 """
 
 from salesglass.bonus.statement import CARRY_NOTES, CAUSE_WORDS
@@ -10,7 +11,6 @@ from salesglass.bonus.statement import CARRY_NOTES, CAUSE_WORDS
 BONUS_STRINGS: dict[str, tuple[str, str]] = {
     **CARRY_NOTES,
     **CAUSE_WORDS,
-    "rule_carry_forward": ("carried forward", "перенос"),
     "note": ("Note", "Примечание"),
     "page_bonus_periods": ("Bonus months", "Закрытие мотивации"),
     "page_statement": ("My statement", "Мой расчёт"),
@@ -72,6 +72,12 @@ BONUS_STRINGS: dict[str, tuple[str, str]] = {
         "Ваш вход не связан с пользователем amoCRM (ни у одного пользователя amoCRM нет его e-mail), поэтому "
         "расчёта нет. Попросите администратора завести логин с e-mail вашего пользователя amoCRM.",
     ),
+    "statement_needs_build": (
+        "The published reports were built before the bonus close (its columns are missing), so there is no "
+        "statement to show until they are rebuilt: the next refresh rebuilds them, or run `salesglass build`.",
+        "Отчёты собраны до закрытия мотивации (его колонок в них нет), поэтому расчёта нет, пока их не "
+        "пересоберут: это сделает следующее обновление, или запустите `salesglass build`.",
+    ),
     "corrected_later": (
         "Corrected in a later month (this statement stays as it was; the correction is paid there)",
         "Исправлено в следующих месяцах (этот расчёт остаётся как был; поправка учтена там)",
@@ -80,12 +86,6 @@ BONUS_STRINGS: dict[str, tuple[str, str]] = {
         "Adjustment {amount} in {month}: a manual line of that month's statement from the next build.",
         "Корректировка {amount} в {month}: ручная строка расчёта этого месяца после следующей сборки.",
     ),
-    "rule_clawback": ("clawback", "удержание"),
-    "rule_true_up": ("true-up", "доначисление"),
-    "rule_manual": ("manual", "ручная"),
-    "rule_first_sale": ("first sale", "первая продажа"),
-    "rule_acquisition_share": ("acquisition share", "доля привлечения"),
-    "rule_growth": ("growth", "рост"),
     "bonus_periods_help": (
         "A month goes open → in review → approved (locked) → paid. Approving stores the month's lines and "
         "rules as published by the last build; a later refund or re-link becomes a clawback or true-up line "

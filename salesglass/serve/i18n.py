@@ -94,6 +94,18 @@ class Formatter:
             return "—"
         return f"{self.number(value, decimals)}{NBSP}%" if self.lang == "ru" else f"{self.number(value, decimals)}%"
 
+    def rate(self, value: object) -> str:
+        """A rate stored as a share of 1 (a bonus line's 0.10), written as the percent it is: "10%" / "10 %"."""
+        if value is None:
+            return "—"
+        try:
+            text = self.number(Decimal(str(value)) * 100, 2)
+        except ArithmeticError:
+            return str(value)
+        if text[-1:].isdigit():
+            text = text.rstrip("0").rstrip(",.")
+        return f"{text}{NBSP}%" if self.lang == "ru" else f"{text}%"
+
     def month(self, value: date | None) -> str:
         if value is None:
             return "—"
@@ -134,9 +146,11 @@ class Formatter:
             return self.number(value, 0)
         if kind == "num":
             return self.number(value, 1)
-        if kind == "num4":  # rates and multipliers: up to 4 decimals, no trailing zeros (0,1 · 1,5 · 0,0375)
+        if kind == "num4":  # multipliers: up to 4 decimals, no trailing zeros (1,5 · 0,0375)
             text = self.number(value, 4)
             return text.rstrip("0").rstrip(",.") if value is not None and text[-1:].isdigit() else text
+        if kind == "rate":  # a share of 1 as a percent, up to 2 decimals: 0.1 → "10 %", 0.0375 → "3,75 %"
+            return self.rate(value)
         if kind == "pct":
             return self.pct(value)
         if kind == "month":

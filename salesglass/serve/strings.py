@@ -23,6 +23,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "unlinked deal (no partner found; see link suggestions or add an override)",
         "сделка без партнёра (партнёр не найден; см. предложения связей или задайте связь вручную)",
     ),
+    "deal marked: no partner (in the overrides file; nothing to do)": (
+        "deal marked: no partner (in the overrides file; nothing to do)",
+        "сделка отмечена: без партнёра (в файле ручных связей; делать ничего не нужно)",
+    ),
     "partner without a deal": ("partner without a deal", "партнёр без сделки"),
     "partner with sales but no linked deal (no sales manager: no new-partner credit, no first-sale bonus)": (
         "partner with sales but no linked deal (no sales manager: no new-partner credit, no first-sale bonus)",
@@ -175,6 +179,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "reason_override_unknown_deal": ("manual link: unknown deal", "ручная связь: такой сделки нет"),
     "reason_override_unknown_partner": ("manual link: unknown partner", "ручная связь: такого партнёра нет"),
+    "reason_override_rejects_its_partner": (
+        "manual link: the deal is given a partner and told it is not that partner",
+        "ручная связь: сделке задан партнёр и сказано, что это не он",
+    ),
     "reason_as_written": ("Reason as written", "Причина, как записана"),
     "value_kind_integer": ("whole number", "целое число"),
     "value_kind_bigint": ("whole number", "целое число"),
@@ -571,6 +579,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "why_inn": (
         "company ИНН = partner ИНН, shared by other partners (head office and branches?)",
         "ИНН компании = ИНН партнёра, он же у других партнёров (головной офис и филиалы?)",
+    ),
+    "why_initials": (
+        "a sole trader's surname and initials fit the full name",
+        "фамилия и инициалы ИП совпадают с полным именем",
     ),
     "why_same_words": ("same words, other order or form", "те же слова в другом порядке или форме"),
     # a no-break space: "100" and "%" were cut onto two lines in the narrow "why" column

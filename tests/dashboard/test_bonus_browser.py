@@ -88,23 +88,38 @@ def test_manager_opens_her_statement_and_its_xlsx(page_for, server, tmp_path) ->
     page.wait_for_selector("[data-testid=statement-total]")
     assert page.locator("[data-testid=corrected-later]").count() == 0  # March corrects no later month
 
-    # she disputes the acquisition share of P1; an admin answers it with an adjustment; she reads the answer
+    # the rate of a line is the percent it is: 10 % of 18 000.00 (report_bonus_lines: rate 0.10), not "0.1"
     first = page.locator('[data-table="lines"] tbody tr').first
+    assert first.locator('[data-col="rate"]').inner_text() == "10%"
+
+    # she disputes the acquisition share of P1; an admin answers it with an adjustment; she reads the answer
     first.locator("summary").click()
     first.locator("input[name=comment]").fill("the base should be 12 000")
     first.locator("[data-testid=dispute-form] button").click()
     page.wait_for_selector("[data-testid=done]")
+    # "Saved." says so once: a reload of the page does not say it again
+    page.reload()
+    page.wait_for_selector("[data-testid=statement-total]")
+    assert page.locator("[data-testid=done]").count() == 0, page.url
     row = page.locator('[data-table="disputes"] tbody tr')
     assert row.count() == 1 and "the base should be 12 000" in row.inner_text()
     assert row.locator('[data-col="status"]').inner_text() == "open"
+    # the disputed rule in the words of the lines above ("Acquisition share"), not "acquisition share"
+    assert row.locator('[data-col="rule"]').inner_text() == "Acquisition share"
     admin = page_for("admin@demo.test")
     admin.goto(page.url.split("/bonus/")[0] + "/bonus/periods")
     answer = admin.locator('[data-table="disputes"] tr[data-dispute]').first
+    # … and so does the admin's list of open disputes, with the partner named, not its key "P1"
+    assert answer.locator('[data-col="rule"]').inner_text() == "Acquisition share"
+    assert answer.locator('[data-col="partner"]').inner_text() == "Театр Луна (P1)"
     answer.locator("input[name=answer]").fill("agreed: the base was 12 000")
     answer.locator("input[name=amount]").fill("200")
     answer.locator('button[value="adjust"]').click()
     admin.wait_for_selector("[data-testid=done]")
-    page.goto(page.url.split("&done")[0])
+    admin.reload()
+    assert admin.locator("[data-testid=done]").count() == 0, admin.url
+    feb = page.url
+    page.reload()
     assert row.locator('[data-col="partner"]').inner_text() == "Театр Луна (P1)"
     assert row.locator('[data-col="status"]').inner_text() == "adjusted"
     assert row.locator('[data-col="answer"]').inner_text() == (
@@ -138,3 +153,11 @@ def test_manager_opens_her_statement_and_its_xlsx(page_for, server, tmp_path) ->
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(SHOTS / "fixture-bonus-statement-phone.png"), full_page=True)
+    # … and February's dispute reads in lines the width of the screen: her comment and the admin's answer
+    # (with the adjustment it made) are not squeezed into a column beside their label
+    page.goto(feb)
+    dispute = page.locator('[data-table="disputes"] tbody tr').first
+    for col in ("comment", "answer"):
+        box = dispute.locator(f'[data-col="{col}"] .said').first.bounding_box()
+        assert box is not None and box["width"] >= 300, (col, box)
+    page.screenshot(path=str(SHOTS / "fixture-bonus-dispute-phone.png"), full_page=True)

@@ -197,7 +197,7 @@ def test_a_statement_download_names_its_month_and_manager(web):
     rate, mult = header.index("Rate"), header.index("Multiplier")
     assert {(r[rate], r[mult]) for r in rows if r[0] != "Total"} == {(0.1, None), (None, 1)}
     page = admin.get("/bonus/statement?month=2026-03&manager=101").text
-    assert 'data-col="rate">0.1<' in page and 'data-col="multiplier">1<' in page
+    assert 'data-col="rate">10%<' in page and 'data-col="multiplier">1<' in page  # the rate as its percent
     assert 'data-col="rule">Acquisition share<' in page and 'data-col="rule">Clawback (acquisition share)<' in page
 
 

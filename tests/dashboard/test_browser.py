@@ -5,6 +5,8 @@ Screenshots of every page at 1440×900 go to .ci/artifacts/screenshots/ (git-ign
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +26,12 @@ def server(app) -> Iterator[str]:
     url, stop = serve_in_thread(app)
     yield url
     stop()
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot of the page as it is, for a person to look at."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"fixture-{name}.png"), full_page=True)
 
 
 def _shot(page, name: str) -> None:
@@ -402,3 +410,157 @@ def test_switching_language_keeps_the_filters_just_chosen(page_for, server) -> N
     assert page.locator("html").get_attribute("lang") == "en"
     assert "kind=operator" in page.url and "from=2026-01" in page.url, page.url
     assert page.locator("select[name=kind]").input_value() == "operator"
+
+
+# ---- an outsider clicks every control of every page: the fixture company, unlike the demo in every setting ----
+
+# what each chart and table of the page holds: "data", "nothing" (a chart saying so) or "rows" / "empty"
+INVENTORY_JS = """() => {
+  const out = {};
+  document.querySelectorAll('#main [data-chart]').forEach(el => {
+    const said = [...el.querySelectorAll('svg text')].some(t =>
+      t.textContent === 'Nothing for these filters' || t.textContent === 'Нет данных для этих фильтров');
+    out[el.id] = said ? 'nothing' : 'data';
+  });
+  document.querySelectorAll('#main [data-table]').forEach(el => {
+    out['table ' + el.dataset.table] = el.querySelector('tbody tr') ? 'rows' : 'empty';
+  });
+  return out;
+}"""
+
+
+def _still_whole(page, before: dict[str, str] | None, after: str) -> dict[str, str]:
+    """The page is whole (test_demo_browser.assert_whole: every chart drawn, with data or saying "Nothing for
+    these filters", every table with rows or its empty state, no "NaN"/"null"/"undefined", readable chart
+    labels), and the charts and tables that were there still are."""
+    from tests.dashboard.test_demo_browser import assert_whole
+
+    try:
+        assert_whole(page, after)
+    except BaseException:
+        shot(page, "broken")  # what failed, for a person to look at
+        raise
+    now = page.evaluate(INVENTORY_JS)
+    if before is None:
+        return now
+    # one manager chosen: the table comparing managers goes (a table of one row compares nothing)
+    gone = {k for k in before if k not in now and not (after.startswith("manager =") and "manager" in k)}
+    assert gone == set() and set(now) <= set(before), f"after {after}: {sorted(before)} became {sorted(now)}"
+    return now
+
+
+def _downloads_hold_the_tables(page, after: str) -> None:
+    """The page's Excel and CSV buttons, with the filters just chosen: a sheet per table, the CSV's rows = the
+    first table's rows (+ its totals row), and no "None" / "nan" in a cell."""
+    from openpyxl import load_workbook
+
+    tables = page.locator("#main section[data-table]")
+    russian = page.locator("html").get_attribute("lang") == "ru"
+    headers = {"accept-language": "ru-RU" if russian else "en-US"}  # as the browser's own request says
+    xlsx = page.request.get(page.locator("[data-testid=xlsx]").evaluate("a => a.href"), headers=headers)
+    assert xlsx.ok, (after, xlsx.status)
+    wb = load_workbook(io.BytesIO(xlsx.body()))
+    assert len(wb.sheetnames) == max(1, tables.count()), (after, wb.sheetnames)
+    bad = [
+        v
+        for ws in wb
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if isinstance(v, str) and v in ("None", "nan")
+    ]
+    assert bad == [], (after, bad)
+    csv_link = page.locator(".downloads a", has_text="CSV").evaluate("a => a.href")
+    body = page.request.get(csv_link, headers=headers)
+    assert body.ok, (after, body.status)
+    if tables.count():
+        first = tables.first
+        rows = first.locator("tbody tr").count() + first.locator("tfoot tr").count()
+        lines = list(
+            csv.reader(
+                io.StringIO(body.text().lstrip("\ufeff")),
+                delimiter=";" if russian else ",",
+            )
+        )
+        assert len(lines) == 1 + rows, (after, len(lines), rows)
+
+
+def _walk_fixture(page, server: str, lang: str, shots: str) -> None:
+    """Every page of the menu: each filter set to another value in turn (the pickers of months to the
+    earliest one), one drill-down opened and closed, the downloads with the filters chosen."""
+    from tests.dashboard.test_demo_browser import WRONG_LANGUAGE_JS, drill_once, settled
+
+    def assert_language(page, lang: str, where: str) -> None:  # the fixture's people are named in English
+        names = re.compile(r"Anna Petrova|Boris Ivanov|Vera Gone")
+        wrong = [
+            t
+            for t in page.evaluate(WRONG_LANGUAGE_JS, lang)
+            if lang == "en" or names.search(t) is None or re.search(r"[a-z]{3,}", names.sub("", t), re.I)
+        ]
+        assert wrong == [], f"not in {lang} on {where}: {wrong[:8]}"
+
+    links = page.locator("nav a[data-nav]").evaluate_all("as => as.map(a => [a.dataset.nav, a.getAttribute('href')])")
+    assert len(links) >= 6, links
+    for name, href in links:
+        page.goto(server + href)
+        state = _still_whole(page, None, f"opening {name}")
+        assert_language(page, lang, name)
+        wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{name} ({lang}) scrolls sideways by {wide} px"
+        shot(page, f"{shots}-{name.replace('/', '-')}")
+        n = page.locator("form.filters select").count()
+        for i in range(n):
+            control = page.locator("form.filters select").nth(i)
+            key = control.get_attribute("name")
+            values = control.locator("option").evaluate_all("os => os.map(o => o.value)")
+            others = [v for v in values if v != control.input_value()]
+            if not others:
+                continue
+            value = others[-1] if key in ("from", "to") else others[0]
+            if control.evaluate("el => !!el.form.getAttribute('hx-get')"):
+                before = page.evaluate("window.__settled")
+                control.select_option(value)
+                settled(page, before)
+            else:  # a plain form (the statement's month and manager): submitted
+                control.select_option(value)
+                with page.expect_navigation():
+                    control.evaluate("el => el.form.requestSubmit()")
+            state = _still_whole(page, state, f"{key} = {value} on {name} ({lang})")
+            if i == 0:  # the page changed in place shows what the same address shows loaded afresh
+                swapped = page.evaluate(INVENTORY_JS)
+                page.goto(page.url)
+                assert page.evaluate(INVENTORY_JS) == swapped, f"{key} = {value} on {name}: not as loaded"
+        if page.locator("[data-testid=xlsx]").count():
+            _downloads_hold_the_tables(page, f"{name} ({lang}, {page.url})")
+        drill_once(page, f"{name} ({lang})", fits=page.viewport_size["width"] > 600)
+        if n:
+            page.go_back()  # htmx reloads the address from the server (no history cache): a navigation
+            page.wait_for_load_state()
+            _still_whole(page, None, f"back on {name} ({lang})")
+
+
+@pytest.mark.parametrize(("email", "lang", "width"), [("admin@demo.test", "en", 1440), ("anna@demo.test", "ru", 390)])
+def test_an_outsider_clicks_every_control_of_every_page(page_for, server, email, lang, width) -> None:
+    """The fixture company differs from the demo in every setting (three managers, one of them gone, hostile
+    names, a pipeline of 150 characters, a plan for one month, two sources): as its admin in English at
+    1 440 px and as its sales manager in Russian on a 390 px phone, every filter of every page changed in
+    turn; after each click every chart and table that was there is still there, drawn (or saying there is
+    nothing for these filters), and the downloads hold the tables. Then the language switch."""
+    from tests.dashboard.test_demo_browser import SETTLED_JS, switch_language
+
+    page = page_for(email, locale="ru-RU" if lang == "ru" else "en-US")
+    page.context.add_init_script(SETTLED_JS)
+    page.set_viewport_size({"width": width, "height": 900})
+    who = email.split("@")[0]
+    _walk_fixture(page, server, lang, f"walk-{who}-{lang}-{width}")
+    state = page.evaluate(INVENTORY_JS)
+    switch_language(page, "en" if lang == "ru" else "ru")
+    assert page.evaluate(INVENTORY_JS) == state
+    if width > 600:
+        # a window made narrow for a moment (a full-page screenshot did it) and wide again: each month under
+        # the plan's columns is one line again, not "Jan / 202 / 6" wrapped to the narrow moment's width
+        page.goto(f"{server}/planfact")
+        page.set_viewport_size({"width": 200, "height": 900})
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_function("() => document.querySelector('#chart-trend svg text')")
+        texts = page.locator("#chart-trend svg text").all_text_contents()
+        assert {"янв 2026", "фев 2026", "мар 2026"} <= set(texts), texts

@@ -190,7 +190,7 @@ def test_a_planned_loss_has_no_attainment_and_says_why(forecast_site):
     header, *lines = [line.split(",") for line in csv.text.lstrip("\ufeff").splitlines()]
     margin = dict(zip(header, next(line for line in lines if line[0] == "Margin"), strict=True))
     assert margin["Plan to 2025-01-28"] == "-90.32"
-    assert margin["Attainment to 2025-01-28"] == margin["Forecast vs the period's plan"] == ""
+    assert margin["Attainment to 2025-01-28 (%)"] == margin["Forecast vs the period's plan (%)"] == ""
 
 
 def test_empty_forecast_cells_of_a_quarter_say_why(forecast_site):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
@@ -11,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from tests.dashboard.conftest import PASSWORDS, add_users, csrf_of, login, make_config
+from tests.dashboard.conftest import PASSWORDS, add_users, csrf_of, login, make_config, signed_in
 from tests.dashboard.fixture import XSS, write_published
 
 pytestmark = pytest.mark.slow  # about 25 s of CPU in all: handed out first (tests/conftest.py)
@@ -69,6 +70,10 @@ def test_payroll_of_a_file_built_before_the_bonus_close_is_a_message_not_a_crash
     columns (corrects_month …), on which the download answered 'internal error'."""
     r = admin.get("/bonus/payroll.xlsx?month=2026-03")
     assert r.status_code == 409 and "predates the bonus close" in r.text and "<code>salesglass build</code>" in r.text
+    # … and Anna's statement of that month says so, where it showed a blank page under the month picker
+    page = admin.get("/bonus/statement?month=2026-03&manager=101").text
+    notice = page.split('data-testid="no-statement">')[1].split("</div>")[0]
+    assert "built before the bonus close" in notice and "<code>salesglass build</code>" in notice, notice
 
 
 def test_the_browser_finds_an_icon(client) -> None:
@@ -252,6 +257,66 @@ def test_excel_and_csv_hold_what_the_page_shows(admin) -> None:
     ]
     # a table the page does not have (a stale or crafted link): not found, never an empty file
     assert admin.get('/sales/export.csv?table=x"y').status_code == 404
+
+
+def _cells(html: str, table: str, col: str) -> list[str]:
+    part = html.split(f'data-table="{table}"')[1].split("</section>")[0]
+    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(rf'<td[^>]*data-col="{col}"[^>]*>(.*?)</td>', part)]
+
+
+def test_the_last_build_table_heads_its_columns_with_capitals(admin) -> None:
+    """ "Data as of | built | Time zone": the pill's lower-case word headed a column of the last build."""
+    part = admin.get("/quality").text.split('data-table="build_info"')[1].split("</section>")[0]
+    heads = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", part)]
+    assert heads[:2] == ["Data as of", "Built"], heads
+
+
+def test_to_picked_before_from_shows_the_months_between(admin) -> None:
+    """From Mar 2026 to Jan 2026 is January to March (it read as January alone): deals created in the weeks of
+    Jan 5, Jan 19, Feb 2 and Mar 2 (report_weekly, one each) = 4; the pickers say Jan 2026 – Mar 2026."""
+    html = admin.get("/sales?from=2026-03&to=2026-01").text
+    total = html.split('data-table="weekly"')[1].split("<tfoot>")[1]
+    assert re.search(r'data-col="deals_created">4<', total), total[:300]
+    assert '<option value="2026-01" selected>' in html.split('name="from"')[1].split("</select>")[0]
+    assert '<option value="2026-03" selected>' in html.split('name="to"')[1].split("</select>")[0]
+
+
+def test_rates_and_shares_read_as_percents_on_screen_and_in_downloads(app) -> None:
+    """A bonus line's rate is stored as a share of 1 (report_bonus_lines: 0.10, 0.05) and showed as "0.1";
+    a share of sales (a percent, 85.7) went to Excel as a bare 85.7. Both read as the percents they are."""
+    # February–March, every line (fixture): first_sale ×2 (no rate), acquisition_share 0.10 ×2, growth 0.05
+    with signed_in(app, lang="en") as en, signed_in(app, lang="ru") as ru:
+        q = "from=2026-02&to=2026-03"
+        assert sorted(_cells(en.get(f"/bonuses?{q}").text, "lines", "rate")) == ["10%", "10%", "5%", "—", "—"]
+        assert sorted(_cells(ru.get(f"/bonuses?{q}").text, "lines", "rate")) == [
+            "10\u00a0%",
+            "10\u00a0%",
+            "5\u00a0%",
+            "—",
+            "—",
+        ]
+        # the CSV: a percent column says so in its header, its numbers in percent (10, not 0.1)
+        text = en.get(f"/bonuses/export.csv?{q}&table=lines").content.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        rate = rows[0].index("Rate (%)")
+        assert sorted(r[rate] for r in rows[1:]) == ["", "", "10", "10", "5"]
+        # Excel: the share of 1 in a percent format ("10.0%" in the cell)
+        wb = load_workbook(io.BytesIO(en.get(f"/bonuses/export.xlsx?{q}").content))
+        ws = wb["Bonus lines"]
+        col = [c.value for c in ws[5]].index("Rate") + 1
+        rates = [ws.cell(r, col) for r in range(6, ws.max_row + 1) if ws.cell(r, col).value is not None]
+        assert sorted(float(c.value) for c in rates) == [0.05, 0.1, 0.1]
+        assert {c.number_format for c in rates} == {"0.0#%"}
+        # the share of sales, October–March: Boris 180 000 + 120 000 = 300 000 of 350 000 in all = 85.7 %
+        assert _cells(en.get("/partners").text, "sales_share", "share")[0] == "85.7%"
+        wb = load_workbook(io.BytesIO(en.get("/partners/export.xlsx").content))
+        ws = wb["Sales share by development mana"]
+        col = [c.value for c in ws[5]].index("Share") + 1
+        assert float(ws.cell(6, col).value) == pytest.approx(0.857) and ws.cell(6, col).number_format == "0.0%"
+        text = ru.get("/partners/export.csv?table=sales_share").content.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+        share = rows[0].index("Доля (%)")
+        assert rows[1][share] == "85,7"
 
 
 def test_russian_by_default_for_a_russian_browser_and_the_switcher(app) -> None:

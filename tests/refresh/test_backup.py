@@ -42,6 +42,8 @@ def test_a_backup_taken_while_the_bonus_state_is_written_is_whole_and_runs_resto
     (site / "secrets" / "amocrm-token.json").write_text('{"access_token": "t"}')
     os.chmod(site / "secrets" / "amocrm-token.json", 0o600)
     (site / ".reports.duckdb.steps.json.host-1.tmp").write_text("a killed writer's")
+    for live in ("salesglass-users.json.sessions.sqlite", "salesglass-users.json.sessions.sqlite-journal"):
+        (site / live).write_text("session ids: bearer tokens, some revoked after the backup")
     wh = connect(cfg.warehouse_path)
     wh.execute("CREATE TABLE deals AS SELECT range AS deal_id FROM range(1000)")
     wh.close()
@@ -66,6 +68,7 @@ def test_a_backup_taken_while_the_bonus_state_is_written_is_whole_and_runs_resto
     restored = tmp_path / "restored"
     (tmp_path / "backup").rename(restored)  # restoring is putting the folder in place
     names = {str(p.relative_to(restored)) for p in restored.rglob("*") if p.is_file()}
+    # no sessions: restoring must not bring back one ended since (everyone logs in again)
     assert names == {"salesglass.toml", "secrets/amocrm-token.json", "wh.duckdb", "salesglass-bonus.duckdb"}
     assert summary.databases == ["salesglass-bonus.duckdb", "wh.duckdb"]
     assert stat.S_IMODE((restored / "secrets" / "amocrm-token.json").stat().st_mode) == 0o600

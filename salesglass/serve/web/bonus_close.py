@@ -183,8 +183,16 @@ def int_param(value: Any) -> int | None:
     return number
 
 
-def _rule(t: Callable[..., str], rule: str | None) -> str:
-    return t(f"rule_{rule}") if rule else ""
+def rule_label(t: Callable[..., str], rule: str | None) -> str:
+    """A bonus rule in the words the bonuses page and its downloads use ("First sale", "Clawback"), one
+    dictionary for every page; a rule this release has no words for is written out ("referral_fee" →
+    "Referral fee"), never as its key."""
+    if not rule:
+        return ""
+    text = t(rule)
+    if text == rule:
+        text = rule.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def statement_view(ctx: Ctx, data: dict[str, Any], period: Period, manager_name: str) -> PageView:
@@ -257,10 +265,10 @@ def statement_line(t: Callable[..., str], r: dict[str, Any], money: Callable[[An
     elif r["rule"] in ("clawback", "true_up"):  # the build's words; a manual line's cause stays as typed
         out["cause"] = stmt.cause_text(r.get("cause"), t, money)
     out["rule_key"] = r["rule"]
-    rule = _rule(t, r["rule"])
-    out["rule"] = rule[:1].upper() + rule[1:]  # a cell starts with a capital, as on the bonuses page
+    out["rule"] = rule_label(t, r["rule"])
     if r.get("corrects_rule"):
-        out["rule"] += f" ({_rule(t, r['corrects_rule'])})"
+        corrected = rule_label(t, r["corrects_rule"])
+        out["rule"] += f" ({corrected[:1].lower()}{corrected[1:]})"  # "Clawback (acquisition share)"
     out["partner"] = f"{r['partner_name']} ({r['partner_id']})" if r.get("partner_name") else r.get("partner_id")
     out["deal"] = f"{r['deal_id']} {r['deal_name'] or ''}".strip() if r.get("deal_id") is not None else None
     return out
@@ -272,7 +280,7 @@ def earned_cols(t: Callable[..., str]) -> list[Col]:
         Col("partner", t("partner")),
         Col("deal", t("deal")),
         Col("base", t("bonus_base"), "money"),
-        Col("rate", t("bonus_rate"), "num4"),  # numbers in the Excel file, not text
+        Col("rate", t("bonus_rate"), "rate"),  # numbers in the Excel file, not text
         Col("multiplier", t("bonus_multiplier"), "num4"),
         Col("amount", t("bonus_amount"), "money"),
     ]

@@ -82,8 +82,13 @@ class Ctx:
         p = request.query_params
         self.params = p
         as_of_month = month_start(self.snap.as_of)
-        self.month_to = min(_month(p.get("to")) or as_of_month, as_of_month)
-        self.month_from = _month(p.get("from")) or add_months(self.month_to, -5)
+        picked_from, picked_to = _month(p.get("from")), _month(p.get("to"))
+        if picked_from and picked_to and picked_from > picked_to:
+            # "To" picked before "From": the months between the two (it read as the one month "To", before the
+            # reports began: every chart and table empty, and nothing said why)
+            picked_from, picked_to = picked_to, picked_from
+        self.month_to = min(picked_to or as_of_month, as_of_month)
+        self.month_from = picked_from or add_months(self.month_to, -5)
         if self.month_from > self.month_to:
             self.month_from = self.month_to
         kind = p.get("kind") or None

@@ -29,7 +29,10 @@ FORMATS = {
     "int": "#,##0",
     "num": "#,##0.0",
     "num4": "0.####",
-    "pct": "0.0",
+    # percents as Excel percents (the cell holds 0.667 and shows "66.7%"): a page's pct (66.7) is divided by
+    # 100 on the way in (`excel_number`), a rate is already a share of 1 (0.1 → "10.0%", 0.0375 → "3.75%")
+    "pct": "0.0%",
+    "rate": "0.0#%",
     "month": "mmm yyyy",
     "date": DATE,
     "datetime": "yyyy-mm-dd hh:mm",
@@ -66,13 +69,37 @@ def describe_filters(ctx: Ctx, view: PageView | None = None) -> str:
     return "; ".join(bits)
 
 
+PERCENT_KINDS = ("pct", "rate")
+NUMBER_KINDS = ("int", "money", "num", "num4", *PERCENT_KINDS)
+
+
+def excel_number(kind: str | None, value: Any) -> Any:
+    """A number as its Excel cell holds it: a pct (66.7) as the share 0.667 its "0.0%" format shows as 66.7%."""
+    if kind == "pct" and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return Decimal(str(value)) / 100
+    return value
+
+
+def csv_number(kind: str, value: Any) -> Any:
+    """A number as a CSV field holds it: a percent in percent (a rate's 0.1 as 10), its header says "(%)"."""
+    if kind == "rate" and isinstance(value, Decimal):
+        return (value * 100).normalize() if value else value
+    return value
+
+
+def download_label(col: Any) -> str:
+    """A column header of a CSV: a percent column says so (a CSV cell has no format to show "%"), in
+    brackets: a comma would make an English header a quoted field."""
+    return f"{col.label} (%)" if col.kind in PERCENT_KINDS and "%" not in col.label else col.label
+
+
 def cell_value(kind: str, value: Any, ctx: Ctx) -> Any:
     """The value as the sheet should hold it: numbers as numbers, labels translated."""
     if value is None:
         return None
     if kind == "label":
         return ctx.t(str(value))
-    if kind in ("int", "money", "num", "num4", "pct"):
+    if kind in NUMBER_KINDS:
         return value if isinstance(value, int | Decimal) else Decimal(str(value))
     if kind == "datetime" and isinstance(value, datetime):
         return zoneless(ctx.fmt.local(value))  # the account's wall time, as the page shows it
@@ -159,7 +186,8 @@ class Formats:
             shown = printable(value)
             ws.write_string(row, col, shown, self.get("", None, True) if is_risky(shown) else None)
 
-        if kind in ("int", "money", "num", "num4", "pct"):
+        if kind in NUMBER_KINDS:
+            scale = Decimal(100) if kind == "pct" else None
 
             def number(ws: Any, row: int, col: int, value: Any) -> None:
                 if value is None:
@@ -167,7 +195,8 @@ class Formats:
                 if value.__class__ is bool:
                     ws.write_boolean(row, col, value, None)
                     return
-                x = float(value if isinstance(value, int | Decimal) else Decimal(str(value)))
+                d = value if isinstance(value, int | Decimal) else Decimal(str(value))
+                x = float(d / scale if scale else d)
                 if math.isfinite(x):
                     ws.write_number(row, col, x, plain)
 
@@ -208,13 +237,15 @@ def write_table(sheet: Sheet, table: TableView, view: PageView, ctx: Ctx) -> Non
         for col, (key, write) in columns:
             kind = row.get(own_kinds[key])
             if kind:  # e.g. the money total in a statement's column of labels: a number, not "5 800,00 ₽"
-                sheet.book.write(ws, row_no, col, cell_value(kind, row.get(key), ctx), FORMATS.get(kind), "")
+                value = excel_number(kind, cell_value(kind, row.get(key), ctx))
+                sheet.book.write(ws, row_no, col, value, FORMATS.get(kind), "")
             else:
                 write(ws, row_no, col, row.get(key))
         row_no += 1
     sheet.row = row_no
-    if table.total:
-        sheet.append(total_values(table, ctx), formats, style="bold")
+    if table.total and table.rows:  # as on screen: an empty table shows no totals row of zeros
+        totals = [excel_number(c.kind, v) for c, v in zip(table.cols, total_values(table, ctx), strict=True)]
+        sheet.append(totals, formats, style="bold")
 
 
 def total_values(table: TableView, ctx: Ctx) -> list[Any]:
@@ -260,9 +291,11 @@ def csv_bytes(view: PageView, ctx: Ctx, table_key: str | None = None) -> bytes:
         return csv_value(value)
 
     for table in tables[:1]:
-        w.writerow([csv_value(c.label) for c in table.cols])
+        w.writerow([csv_value(download_label(c)) for c in table.cols])
         for row in table.rows:
-            w.writerow([field(cell_value(c.kind, row.get(c.key), ctx)) for c in table.cols])
-        if table.total:
-            w.writerow([field(v) for v in total_values(table, ctx)])
+            w.writerow([field(csv_number(c.kind, cell_value(c.kind, row.get(c.key), ctx))) for c in table.cols])
+        if table.total and table.rows:  # as on screen: an empty table shows no totals row of zeros
+            w.writerow(
+                [field(csv_number(c.kind, v)) for c, v in zip(table.cols, total_values(table, ctx), strict=True)]
+            )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -63,6 +63,9 @@ _SHAPES: dict[str, str] = {
     "override_two_partners": re.escape("override: the same deal is given more than one partner"),
     "override_unknown_deal": re.escape("override: unknown deal"),
     "override_unknown_partner": re.escape("override: unknown partner"),
+    "override_rejects_its_partner": re.escape(
+        "override: the same deal is given a partner and told it is not that partner"
+    ),
 }
 SHAPES: dict[str, re.Pattern[str]] = {code: re.compile(text, re.DOTALL) for code, text in _SHAPES.items()}
 

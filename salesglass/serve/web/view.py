@@ -12,14 +12,14 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-NUMERIC = {"int", "money", "pct", "num", "num4"}
+NUMERIC = {"int", "money", "pct", "num", "num4", "rate"}
 
 
 @dataclass
 class Col:
     key: str
     label: str
-    kind: str = "text"  # text, label (translated), int, num, money, pct, month, date, datetime
+    kind: str = "text"  # text, label (translated), int, num, num4, money, pct (of 100), rate (of 1), month, date…
     hint: str | None = None  # what the column counts, shown on hover over the header
 
     @property

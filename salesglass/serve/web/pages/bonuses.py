@@ -22,7 +22,7 @@ LINE_COLS = (
     ("partner", "text"),
     ("deal_id", "text"),
     ("base", "money"),
-    ("rate", "num4"),
+    ("rate", "rate"),
     ("multiplier", "num4"),
     ("amount", "money"),
 )
@@ -76,11 +76,6 @@ def decorate_line(ctx: Ctx, r: dict[str, Any]) -> dict[str, Any]:
     r["_link_partner"] = drill(ctx, "partners", partner=r["partner_id"], kind="")
     if r["deal_id"] is not None:
         r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
-    r["rate"] = (
-        None
-        if r["rate"] is None
-        else format(r["rate"].normalize() if hasattr(r["rate"], "normalize") else r["rate"], "f")
-    )
     r["multiplier"] = (
         None
         if r["multiplier"] is None

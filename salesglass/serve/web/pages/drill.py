@@ -313,6 +313,8 @@ def _deal_basis(ctx: Ctx, w: Where, basis: str, stage: str | None, end: datetime
         return sub
     if basis == "unlinked":
         w.add("d.partner_id IS NULL")
+        if ctx.snap.has("link_rejections"):  # marked "no partner" in the overrides file: decided, not listed
+            w.add("d.deal_id NOT IN (SELECT deal_id FROM link_rejections WHERE partner_id IS NULL)")
     return ""
 
 

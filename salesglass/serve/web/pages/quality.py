@@ -42,7 +42,7 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
     cols = [
         Col(
             c["column_name"],
-            ctx.t(c["column_name"]),
+            capital(ctx.t(c["column_name"])),  # a header starts with a capital ("built" is the pill's word)
             "label" if c["column_name"] in labelled else KINDS.get(c["data_type"], "text"),
         )
         for c in types
@@ -51,6 +51,10 @@ def _generic(ctx: Ctx, key: str, title: str, table: str, order: str = "") -> Tab
     same = [c for c in cols if len(rows) > 1 and len({str(r[c.key]) for r in rows}) == 1] if len(cols) > 2 else []
     note = " · ".join(f"{c.label}: {ctx.fmt.cell(c.kind, rows[0][c.key])}" for c in same)
     return TableView(key, title, [c for c in cols if c not in same], rows, note=note or None)
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def refresh_runs(ctx: Ctx, limit: int = 20) -> TableView:
@@ -131,7 +135,8 @@ def named_tables(ctx: Ctx, tv: TableView | None) -> TableView | None:
 @dataclass
 class Counts:
     quarantined: int  # rows set aside by validation
-    unlinked: int  # live deals without a partner, created by the end of the as_of day (as its list and the report)
+    unlinked: int  # live deals without a partner nor a "no partner" mark, created by the end of the as_of day
+    # (as its list and the report)
     suggestions: int  # proposed deal → partner links
     possible: int | None = None  # of them, confidence `possible` (None: a file without the review columns)
 
@@ -144,6 +149,8 @@ def read_counts(ctx: Ctx) -> Counts:
     unlinked = (
         "SELECT count(*) FROM deals WHERE partner_id IS NULL AND NOT coalesce(is_deleted, FALSE) AND created_at < ?"
     )
+    if has("link_rejections"):  # a deal marked "no partner" in the overrides file is decided, not to act on
+        unlinked += " AND deal_id NOT IN (SELECT deal_id FROM link_rejections WHERE partner_id IS NULL)"
     return Counts(
         quarantined=q.scalar("SELECT count(*) FROM quarantine") if has("quarantine") else 0,
         unlinked=q.scalar(unlinked, [end]) if has("deals") else 0,
@@ -273,7 +280,7 @@ def _why(ctx: Ctx, r: dict) -> str:
     if "matched" not in r:
         return t("why_name_score").format(score=f"{r['score']:.0f}")
     parts = [t(f"why_{r['matched']}") if r["matched"] else t("why_name")]
-    if r["matched"] != "inn":  # an ИНН pair's score says the ИНН is equal, not how alike the names are
+    if r["matched"] not in ("inn", "initials"):  # their score says the rule held, not how alike the names are
         parts.append(
             t("why_same_words") if r["score"] >= 100 else t("why_name_score").format(score=f"{r['score']:.0f}")
         )

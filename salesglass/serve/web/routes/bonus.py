@@ -29,6 +29,7 @@ from salesglass.serve.web.bonus_close import (
     month_totals,
     payroll_view,
     period_rows,
+    rule_label,
     statement_manager,
     statement_view,
 )
@@ -82,7 +83,7 @@ def periods_page(request: Request, error: str | None = None, status: int = 200) 
             rows=period_rows(st.periods(), month_totals(ctx), as_of_month(ctx)),
             error=error,
             managers=managers_by_name(ctx),
-            disputes=st.disputes(status="open"),
+            disputes=named_disputes(ctx, st.disputes(status="open")),
             first_open=st.first_open(),
             adjustments=st.manual_adjustments()[-20:],
         )
@@ -230,12 +231,20 @@ def month_disputes(request: Request, ctx: Ctx, manager: int | None, month: date)
     disputes = [d for d in st.disputes(manager_id=manager) if d["month"] == month]
     adjusted = {d["adjustment_id"] for d in disputes if d.get("adjustment_id") is not None}
     adjustments = {a["adjustment_id"]: a for a in st.manual_adjustments() if a["adjustment_id"] in adjusted}
+    for d in named_disputes(ctx, disputes):
+        d["adjustment"] = adjustments.get(d.get("adjustment_id"))
+    return disputes
+
+
+def named_disputes(ctx: Ctx, disputes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Disputes with their rule in words ("First sale", as the lines name it) and their partner named as the
+    lines name it ("Театр Луна (P1)"), not the keys the store keeps."""
     for d in disputes:
         name = None
         if d["partner_id"] and ctx.snap.has("partners"):
             name = ctx.q.one("SELECT name FROM partners WHERE partner_id = ?", [d["partner_id"]]).get("name")
         d["partner"] = f"{name} ({d['partner_id']})" if name else d["partner_id"] or ""
-        d["adjustment"] = adjustments.get(d.get("adjustment_id"))
+        d["rule_label"] = rule_label(ctx.t, d["rule"])
     return disputes
 
 

@@ -27,6 +27,9 @@
     if (!ax || Array.isArray(ax) || ax.type !== "category" || !ax.data || !ax.data.length) return;
     var n = ax.data.length, slot = Math.max(40, Math.floor((width - 80) / n) - 6);
     ax.axisLabel = Object.assign({hideOverlap: true}, ax.axisLabel);
+    // a long axis (two years of weeks) puts its first and last label at the very edge: each is drawn inward
+    // from its end, not centred on it with half of it cut off ("024-03-04", "Mar 202")
+    if (n > 12) Object.assign(ax.axisLabel, {alignMinLabel: "left", alignMaxLabel: "right"});
     if (n <= 12 && !ax.axisLabel.rotate) {
       ax.axisLabel.interval = 0;
       ax.axisLabel.width = slot;
@@ -46,7 +49,10 @@
     var ax = chart.getOption().xAxis, label = ax && ax[0] && ax[0].axisLabel;
     if (!label || label.interval !== 0 || !label.width) return;
     var model = chart.getModel().getComponent("xAxis", 0), band = model && model.axis.getBandWidth();
-    if (band && label.width > band - 12) chart.setOption({xAxis: {axisLabel: {width: Math.max(24, Math.floor(band - 12))}}});
+    // both ways: a window made narrow for a moment (a full-page print or screenshot, a phone turned) left the
+    // labels wrapped to that moment's width for good ("Jan / 202 / 6" under a wide column)
+    var want = band && Math.max(24, Math.floor(band - 12));
+    if (want && Math.abs(label.width - want) > 1) chart.setOption({xAxis: {axisLabel: {width: want}}});
   }
   /* a vertical legend beside a pie keeps to the room right of the ring: long names end in "…" (the full
      name shows on hover) instead of running over the ring */
@@ -62,10 +68,35 @@
      there it stays one row that pages sideways */
   function fitTopLegend(opt, width) {
     var lg = opt.legend;
-    if (lg && !Array.isArray(lg) && lg.orient !== "vertical" && width < 600) lg.type = "scroll";
+    if (!lg || Array.isArray(lg) || lg.orient === "vertical" || width >= 600) return;
+    // each name gets its share of the row, ending in "…" when longer (the whole name shows on hover): a
+    // scrolling row cut names in half at the card's edge ("Установлено виджет|" 1/3 ▸)
+    var n = (lg.data || (opt.series || []).filter(function (s) { return s.name; })).length || 1;
+    var each = Math.floor((width - 24) / n) - 40;
+    if (each >= 48) {
+      lg.textStyle = Object.assign({}, lg.textStyle, {width: each, overflow: "truncate"});
+      lg.tooltip = {show: true};
+      lg.itemGap = 8;
+    } else {
+      lg.type = "scroll";
+    }
+  }
+  /* a funnel's labels to its right keep to the room the funnel leaves: on a phone "Договор подписан: 2"
+     ran past the card's edge; it wraps onto a second line instead */
+  function fitFunnelLabels(opt, width) {
+    (opt.series || []).forEach(function (s) {
+      if (s.type !== "funnel" || !s.label || s.label.position !== "right") return;
+      if (width < 600) s.width = "45%";  // a phone: a narrower funnel, so a stage's name fits beside it
+      var used = (parseFloat(s.left) || 0) / 100 * width + (parseFloat(s.width) || 0) / 100 * width;
+      var room = width - used - ((s.labelLine && s.labelLine.length) || 0) - 16;
+      s.label.width = Math.max(60, Math.floor(room));
+      s.label.overflow = "break";
+      s.label.lineHeight = 16;  // a wrapped label's lines a line apart, not drawn over each other
+    });
   }
   function prepare(opt, width, height) {
     fitCategories(opt, width || 600);
+    fitFunnelLabels(opt, width || 600);
     fitTopLegend(opt, width || 600);
     fitPieLegend(opt, width || 600, height || 300);
     var axis = opt.yAxis && !Array.isArray(opt.yAxis) && opt.yAxis.type === "value" ? opt.yAxis
@@ -112,8 +143,15 @@
         if (s.type === "pie") s.showEmptyCircle = false;
       });
       // an empty heat-map: no grey bands under the message, no colour scale for no values
-      [].concat(opt.xAxis || [], opt.yAxis || []).forEach(function (a) { a.splitArea = {show: false}; });
+      // nor axes: their labels ran under the message (a phone's "where deals are lost" of no losses)
+      [].concat(opt.xAxis || [], opt.yAxis || []).forEach(function (a) {
+        a.splitArea = {show: false};
+        a.show = false;
+        if (a.axisLabel) delete a.axisLabel.interval;
+      });
       if (opt.visualMap) opt.visualMap.show = false;
+      // nor a legend of series not drawn (on a phone its scrolling row cut a name in half above the message)
+      [].concat(opt.legend || []).forEach(function (l) { l.show = false; });
       opt.graphic = {type: "text", left: "center", top: "middle", silent: true,
         style: {text: lang() === "ru-RU" ? "Нет данных для этих фильтров" : "Nothing for these filters",
                 fill: "#6b7486", fontSize: 13}};
@@ -157,7 +195,15 @@
     });
   });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") closeDrawer(); });
-  document.addEventListener("DOMContentLoaded", function () { initCharts(document); });
+  /* "Saved." shows once, after the save: the address drops its ?done= as soon as the page is shown, so a
+     reload, a bookmark or Back to it does not say "Saved." again */
+  function forgetDone() {
+    var url = new URL(window.location.href);
+    if (!url.searchParams.has("done")) return;
+    url.searchParams.delete("done");
+    window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+  }
+  document.addEventListener("DOMContentLoaded", function () { forgetDone(); initCharts(document); });
   document.addEventListener("htmx:afterSettle", function (e) {
     initCharts(document);
     if (e.target && e.target.id === "drawer") e.target.classList.add("open");
