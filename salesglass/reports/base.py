@@ -121,6 +121,7 @@ class Canon:
     forecast_base: ibis.Table = None
     forecast_curve: ibis.Table = None
     forecast_deal_history: ibis.Table = None
+    forecast_conversion: ibis.Table = None
     forecast_past: ibis.Table = None
     forecast_deals: ibis.Table = None
     forecast_pipeline: ibis.Table = None

@@ -263,6 +263,11 @@ HELPER_COLUMNS: dict[str, dict[str, str]] = {
         "revenue": "the partner's revenue that day in KOPECKS (integer; divide by 100 for the currency)",
         "cost": "the partner's cost that day in KOPECKS (integer; divide by 100 for the currency)",
         "tickets": "tickets sold that day, refunds subtracted",
+        "refund_turnover": "the refunds' part of turnover that day in KOPECKS (0 or below; rows with negative "
+        "turnover or tickets)",
+        "refund_revenue": "the refunds' part of revenue that day in KOPECKS (0 or below)",
+        "refund_cost": "the refunds' part of cost that day in KOPECKS",
+        "refund_tickets": "tickets refunded that day (0 or below)",
     },
     "first_sales": {
         "partner_id": "platform account id",
@@ -516,6 +521,10 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "forecast_base": ("Forecast: current partners", "Прогноз: текущие партнёры"),
     "forecast_pipeline": ("Forecast: open deals", "Прогноз: открытые сделки"),
     "forecast_deal_history": ("Forecast: deals as the backtest days saw them", "Прогноз: сделки глазами бэктеста"),
+    "forecast_conversion": (
+        "Forecast: stage → first-sale conversion on the backtest days",
+        "Прогноз: конверсия этап → первая продажа в дни бэктеста",
+    ),
     "forecast_past": ("Forecast: deals' parts on the backtest days", "Прогноз: части сделок в дни бэктеста"),
     "forecast_curve": ("Forecast: new partners' sales curve", "Прогноз: кривая продаж новых партнёров"),
     "forecast_running": ("Forecast: the running periods' parts", "Прогноз: части текущих периодов"),

@@ -62,6 +62,7 @@ DERIVED = (
     "forecast_base",
     "forecast_curve",
     "forecast_deal_history",
+    "forecast_conversion",
     "forecast_past",
     "forecast_deals",
     "forecast_pipeline",

@@ -424,6 +424,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Нет значения на дату: в плане нет месяцев: {months} (факт на дату включает их продажи, а план на дату "
         "от них ничего не требует).",
     ),
+    # why "Forecast vs the period's plan" is "—" (the KPI card says it in brackets, the managers' table on hover)
+    "why_no_plan": ("no plan for the period", "плана на период нет"),
+    "why_plan_not_positive": ("the plan is 0 or below", "план 0 или меньше"),
+    "why_plan_leaves_months": ("the plan leaves out {months}", "в плане нет месяцев: {months}"),
+    "tip_no_plan": (
+        "No percentage: no realistic plan was entered for any month of this period.",
+        "Процента нет: реалистичный план не введён ни на один месяц периода.",
+    ),
     "note_plan_leaves_months": (
         "“—” against the whole period's plan: the plan leaves out {months}; compare month by month.",
         "«—» против плана за весь период: в плане нет месяцев: {months}; сравнивайте по месяцам.",

@@ -4,6 +4,7 @@ built and published by the real build: the parts, the range, the chances and the
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
@@ -229,3 +230,41 @@ def test_empty_forecast_cells_of_a_quarter_say_why(forecast_site):
     assert "the plan leaves out Feb 2025 – Mar 2025; compare month by month" in plan_fact
     assert "«—» в P10–P90 и шансах: они появятся" in ru and "в плане нет месяцев: фев 2025 – мар 2025" in ru
     assert "they appear once the forecast" not in month and "leaves out" not in month
+
+
+def _kpi_subs(html: str) -> list[str]:
+    subs = re.findall(r'<div class="sub">(.*?)</div>', html, re.S)
+    return [re.sub(r"\s+", " ", unescape(s)).strip() for s in subs]
+
+
+def _managers_cells(html: str) -> dict[str, dict[str, str]]:
+    table = html.split('data-table="managers"')[1].split("</table>")[0]
+    rows = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S):
+        cells = dict(re.findall(r'data-col="([^"]+)">\s*(.*?)</td>', tr, re.S))
+        rows[re.sub(r"<[^>]+>", "", cells["manager"]).strip()] = cells
+    return rows
+
+
+def test_the_forecast_card_and_the_managers_say_why_there_is_no_attainment(forecast_site):
+    """The forecast card's "vs the period's plan: —" and the managers' "—" stood with no reason. January's
+    turnover plan (3 100.00, the company's) has an attainment; the quarter's leaves out February and March,
+    and Vera (manager 3), whose partners A and B sell, has no turnover plan at all (only a margin plan)."""
+    from salesglass.serve.web.app import create_app
+
+    app = create_app(forecast_site)
+    pages = {}
+    for lang in ("en", "ru"):
+        with TestClient(app, headers={"accept-language": lang}) as client:
+            login(client, "admin@demo.test")
+            pages[lang] = {p: client.get(f"/planfact?period={p}").text for p in ("month", "quarter")}
+    en, ru = pages["en"], pages["ru"]
+    month_card = next(s for s in _kpi_subs(en["month"]) if s.startswith("Forecast vs the period's plan"))
+    assert month_card.endswith("%") and "(" not in month_card  # it has one: no reason to give
+    assert "Forecast vs the period's plan: — (the plan leaves out Feb 2025 – Mar 2025)" in _kpi_subs(en["quarter"])
+    assert "Прогноз к плану периода: — (в плане нет месяцев: фев 2025 – мар 2025)" in _kpi_subs(ru["quarter"])
+    for lang, why in (("en", "No percentage: no realistic plan was entered"), ("ru", "Процента нет: реалистичный")):
+        vera = next(c for name, c in _managers_cells(pages[lang]["month"]).items() if name.startswith("Vera"))
+        for col in ("attainment", "forecast_attainment"):
+            assert vera[col].startswith('<span class="tip" title="' + why), vera[col]
+            assert vera[col].endswith(">—</span>")

@@ -40,6 +40,8 @@ STEPS: tuple[tuple[str, Callable[[Canon, BuildParams], ibis.Table]], ...] = (
     # the deals' part: the backtest days apart (forecast_past reads no table a deal moved today changes, so
     # the incremental build keeps it), then the build's own day next to them, from the deals as day numbers
     ("forecast_deal_history", forecast.deal_history),
+    # their stage → first-sale conversion, once: the pipeline and the new deals of forecast_past both read it
+    ("forecast_conversion", forecast.past_conversion),
     ("forecast_past", forecast.past),
     ("forecast_deals", forecast.deals_today),
     ("forecast_pipeline", forecast.pipe),

@@ -10,9 +10,11 @@ For each partner, as of day u:
   adjusted, first sale at least 112 days ago) starts from its last 28 days instead, and keeps declining at
   the same pace: the remainder is multiplied by the mean of r^(h/28) over the h = 1 … H days left, r being
   its last-28-days ÷ previous-84-days ratio.
-Every window reads a partner's days with refunds larger than their sales as days without sales (`sold`):
-a cancelled show refunded in one day is a past event, not a pace — read as one, a single refund of 50 days'
-sales made a steady partner "declining" at −78.60 ₽ a day, and its year −27 132 ₽.
+Every window reads a partner's sales without its refunds (`sold`), and the level is then × what the account
+keeps of its sales after refunds over its last 52 weeks (`refund_keep`): a cancelled show refunded in one
+day is a past event, not a pace — read as one, a single refund of 50 days' sales made a steady partner
+"declining" at −78.60 ₽ a day, and its year −27 132 ₽; netted in the level window, it lowered its
+partner's level for the window's 56 days.
 Sales without a partner (Support) are one more "partner". Per manager: the partner's development manager.
 """
 
@@ -23,6 +25,7 @@ import ibis.expr.types as ir
 
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.forecast.days import EPOCH, F64, I64, backtest_start, day_no, lit_day, numbers
+from salesglass.reports.forecast.seasonality import OPEN
 
 METRICS = ("turnover", "revenue", "cost", "tickets")
 COMPANY = -1
@@ -30,9 +33,39 @@ RECENT, PRIOR_END = 28, 112
 YOUNG_DAYS = 14  # a partner younger than this: its sales so far spread over this many days (see partner_levels)
 
 
-def sold(x: ir.NumericValue) -> ir.NumericValue:
-    """A day's sales as the forecast's windows read them: a day whose refunds exceed its sales counts 0."""
-    return ibis.greatest(x, 0)
+def sold(pd: ibis.Table, m: str) -> ir.NumericValue:
+    """A partner-day's sales as the forecast's windows read them: its sales without its refunds
+    (partner_days.refund_<m>, ≤ 0). Refunds are expected at the account's rate instead (refund_keep)."""
+    return pd[m] - pd[f"refund_{m}"]
+
+
+REFUND_DAYS = 364  # the account's refund rate is read over its last 52 weeks
+
+
+def refund_keep(canon: Canon, origins: ibis.Table) -> ibis.Table:
+    """as_of × k_<metric>: what the account keeps of its sales after refunds over its last REFUND_DAYS days,
+    1 + refunds ÷ sales (refunds ≤ 0), between 0 and 1; 1 without sales. A partner's level is read from its
+    sales alone and × this: one big refund (a cancelled show) lowers the pace expected of the whole account
+    by its share of a year's sales, instead of lowering its partner's level by all of it for the 56 days of
+    the level window (and not at all once a day's refunds exceeded its sales, a day then reading 0)."""
+    pd = canon.partner_days
+    cd = pd.group_by(dn=day_no(pd.day)).agg(
+        **{f"s_{m}": sold(pd, m).sum() for m in METRICS}, **{f"r_{m}": pd[f"refund_{m}"].sum() for m in METRICS}
+    )
+    x = origins.cross_join(cd)
+    x = x.filter(x.dn > x.as_of - REFUND_DAYS, x.dn <= x.as_of)
+    g = x.group_by("as_of").agg(
+        **{f"s_{m}": x[f"s_{m}"].sum() for m in METRICS}, **{f"r_{m}": x[f"r_{m}"].sum() for m in METRICS}
+    )
+    keep = {
+        f"k_{m}": ibis.ifelse(
+            g[f"s_{m}"] > 0,
+            ibis.greatest(ibis.least(1 + g[f"r_{m}"].cast(F64) / g[f"s_{m}"].cast(F64), 1.0), 0.0),
+            1.0,
+        )
+        for m in METRICS
+    }
+    return g.select("as_of", **keep)
 
 
 def _edges(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:
@@ -56,9 +89,9 @@ def _segments(canon: Canon, params: BuildParams, edges: ibis.Table) -> ibis.Tabl
     pd = canon.partner_days
     pd = pd.mutate(dn=ibis.greatest(day_no(pd.day), lo))
     pd = pd.join(days, "dn")
-    selling = pd.turnover > 0
+    selling = sold(pd, "turnover") > 0
     return pd.group_by(partner_id=pd.partner_id, b=pd.seg).agg(
-        **{m: sold(pd[m]).sum() for m in METRICS},
+        **{m: sold(pd, m).sum() for m in METRICS},
         sold_days=pd.dn.count(where=selling),
         last_dn=pd.dn.max(where=selling),
     )
@@ -72,10 +105,10 @@ def _before_first_sale(canon: Canon, params: BuildParams, origins: ibis.Table, d
     fs = canon.first_sales
     fs = fs.select("partner_id", fs_dn=day_no(params.local_date(fs.first_sale_at)))
     pre = pd.join(fs, "partner_id")
-    pre = pre.filter(pre.dn < pre.fs_dn).select("partner_id", "dn", *METRICS)
+    pre = pre.filter(pre.dn < pre.fs_dn).select("partner_id", "dn", **{m: sold(pre, m) for m in METRICS})
     x = origins.cross_join(pre)
     x = x.filter(x.dn > x.as_of - days, x.dn <= x.as_of)
-    return x.group_by("as_of", "partner_id").agg(**{f"x_{m}": sold(x[m]).sum() for m in METRICS})
+    return x.group_by("as_of", "partner_id").agg(**{f"x_{m}": x[m].sum() for m in METRICS})
 
 
 def window_sums(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:
@@ -94,6 +127,7 @@ def window_sums(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.
     prior = (x.b > x.as_of - PRIOR_END) & (x.b <= x.as_of - RECENT)
     aggs = {f"l_{m}": x[m].sum(where=in_level) for m in METRICS}
     aggs |= {f"r_{m}": x[m].sum(where=recent) for m in METRICS}
+    aggs |= {f"w_{m}": x[m].sum() for m in METRICS}  # the whole wide window: a level's fallback
     aggs["p_turnover"] = x.turnover.sum(where=prior)
     aggs["sold_days"] = x.sold_days.sum(where=x.b > x.as_of - PRIOR_END)  # selling days of the last 112
     aggs["last_dn"] = x.last_dn.max()  # its last selling day (each segment ends on or before as_of)
@@ -101,7 +135,16 @@ def window_sums(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.
     pre = _before_first_sale(canon, params, origins, L)
     g = left_join(g, pre, ["as_of", "partner_id"])
     level = {f"l_{m}": g[f"l_{m}"].fill_null(0) - g[f"x_{m}"].fill_null(0) for m in METRICS}
-    return g.select("as_of", "partner_id", *[f"r_{m}" for m in METRICS], "p_turnover", "sold_days", "last_dn", **level)
+    return g.select(
+        "as_of",
+        "partner_id",
+        *[f"r_{m}" for m in METRICS],
+        *[f"w_{m}" for m in METRICS],
+        "p_turnover",
+        "sold_days",
+        "last_dn",
+        **level,
+    )
 
 
 def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ibis.Table:
@@ -111,11 +154,15 @@ def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ib
     fs = canon.first_sales
     fs = fs.select("partner_id", fs_dn=day_no(params.local_date(fs.first_sale_at)))
     g = left_join(window_sums(canon, params, weights.filter(weights.k == 0).select("as_of")), fs, "partner_id")
-    # weights: Σ over the level window from its start a, over the last 28 days, over the 84 before
-    wu = weights.filter(weights.k == 0).select("as_of", cum_u="cum")
+    # weights: Σ over the level window from its start a, over the last 28 days, over the 84 before, over
+    # the whole wide window; open days up to as_of (and up to the last selling day, below)
+    wide = max(L, PRIOR_END)
+    wu = weights.filter(weights.k == 0).select("as_of", cum_u="cum", open_u="open_cum")
     w28 = weights.filter(weights.k == -RECENT).select("as_of", cum_28="cum")
     w112 = weights.filter(weights.k == -PRIOR_END).select("as_of", cum_112="cum")
-    g = left_join(left_join(left_join(g, wu, "as_of"), w28, "as_of"), w112, "as_of")
+    ww = weights.filter(weights.k == -wide).select("as_of", cum_wide="cum")
+    g = left_join(left_join(left_join(left_join(g, wu, "as_of"), w28, "as_of"), w112, "as_of"), ww, "as_of")
+    g = left_join(g, weights.select("as_of", last_dn="day", open_last="open_cum"), ["as_of", "last_dn"])
     # the window starts at the first sale, but spans at least YOUNG_DAYS: a partner whose first day was its
     # launch (one day of 50 000) is not expected to sell 50 000 every day of the year
     start = ibis.least(g.fs_dn.fill_null(g.as_of - L + 1), g.as_of - YOUNG_DAYS + 1)
@@ -125,9 +172,11 @@ def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ib
     k_level = g.cum_u - g.cum_a + g.wt_a
     k_recent = g.cum_u - g.cum_28
     k_prior = g.cum_28 - g.cum_112
-    r_level = g.r_turnover.fill_null(0).cast(F64) / k_recent
-    p_level = g.p_turnover.fill_null(0).cast(F64) / k_prior
-    established = g.fs_dn.notnull() & (g.fs_dn <= g.as_of - PRIOR_END)
+    k_wide = g.cum_u - g.cum_wide
+    # (a window of closed days only weighs 0: no pace to read from it)
+    r_level = ibis.ifelse(k_recent > OPEN, g.r_turnover.fill_null(0).cast(F64) / k_recent, 0.0)
+    p_level = ibis.ifelse(k_prior > OPEN, g.p_turnover.fill_null(0).cast(F64) / k_prior, 0.0)
+    established = g.fs_dn.notnull() & (g.fs_dn <= g.as_of - PRIOR_END) & (k_recent > OPEN)
     share = 1 - float(rules.decline_pct) / 100
     declining = established & (p_level > 0) & (r_level < p_level * share)
     stop = stopped(g, params)
@@ -138,13 +187,24 @@ def partner_levels(canon: Canon, params: BuildParams, weights: ibis.Table) -> ib
             ibis.ifelse(
                 declining,
                 g[f"r_{m}"].fill_null(0).cast(F64) / k_recent,
-                ibis.ifelse(k_level > 0, g[f"l_{m}"].fill_null(0).cast(F64) / k_level, 0.0),
+                ibis.ifelse(
+                    k_level > OPEN,
+                    g[f"l_{m}"].fill_null(0).cast(F64) / k_level,
+                    # its whole level window fell in closed months (a business closed every summer, as of
+                    # late August): the pace of its open days of the wide window, before the closing
+                    ibis.ifelse(k_wide > OPEN, g[f"w_{m}"].fill_null(0).cast(F64) / k_wide, 0.0),
+                ),
             ),
         )
         for m in METRICS
     }
     ratio = ibis.ifelse(declining, r_level / p_level, 1.0)
-    return g.select("as_of", "partner_id", declining=declining, ratio=ratio, **levels)
+    g = g.select("as_of", "partner_id", declining=declining, ratio=ratio, **levels)
+    # read from sales alone, each level is net of refunds at the account's rate of its last 52 weeks
+    g = left_join(g, refund_keep(canon, weights.filter(weights.k == 0).select("as_of")), "as_of")
+    return g.select(
+        "as_of", "partner_id", "declining", "ratio", **{m: g[m] * g[f"k_{m}"].fill_null(1.0) for m in METRICS}
+    )
 
 
 STOP_MIN_SOLD_DAYS = (
@@ -159,13 +219,16 @@ def stopped(g: ibis.Table, params: BuildParams) -> ir.BooleanValue:
     first sale, if later) to its last selling day ÷ its selling days in them — 1 for a partner that sold
     every day. (With the defaults the 21 days decide: a steady seller's gap is at most 2. Judging partners
     that sell less often made the simulated company's forecast worse: their silences were mostly the
-    gap between two events, docs/forecast.md.) g: as_of, fs_dn, sold_days, last_dn (window_sums)."""
+    gap between two events, docs/forecast.md.) g: as_of, fs_dn, sold_days, last_dn (window_sums), open_u,
+    open_last (the open days up to as_of and up to last_dn, seasonality.day_weights)."""
     rules = params.rules.forecast
     if rules.stop_gaps <= 0:
         return ibis.literal(False)
     start = ibis.greatest(g.as_of - PRIOR_END + 1, g.fs_dn.fill_null(g.as_of - PRIOR_END + 1))
     gap = (g.last_dn - start + 1).cast(F64) / ibis.greatest(g.sold_days, 1).cast(F64)
-    quiet = g.as_of - g.last_dn
+    # silent days are the account's open days since its last sale: a summer the business is closed (month
+    # index 0) is no silence of the partner's
+    quiet = g.open_u - g.open_last
     steady = g.sold_days.fill_null(0) >= STOP_MIN_SOLD_DAYS
     return steady & (quiet > rules.stop_days) & (quiet.cast(F64) > gap * float(rules.stop_gaps))
 

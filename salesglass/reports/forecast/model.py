@@ -42,17 +42,32 @@ def deal_history(canon: Canon, params: BuildParams) -> ibis.Table:
     return pipeline.history(canon, params)
 
 
+def _past_origins(canon: Canon, params: BuildParams) -> ibis.Table:
+    o = all_origins(canon, params)
+    return o.filter(o.as_of < lit_day(params.as_of))
+
+
+def past_conversion(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_conversion: the stage → first-sale conversion (pipeline.conversion) of the backtest days
+    before the build's day, from forecast_deal_history. A table of its own so that it is computed once:
+    forecast_past's pipeline and new deals both read it (in one query, ClickHouse computes a shared
+    subquery at each use)."""
+    return pipeline.conversion(
+        canon, params, _past_origins(canon, params), *pipeline.from_history(canon.forecast_deal_history)
+    )
+
+
 def past(canon: Canon, params: BuildParams) -> ibis.Table:
     """forecast_past: the pipeline and the new deals of the backtest days before the build's day, from
     forecast_deal_history only — so a deal moved today (a webhook) leaves it as it was, and the incremental
     build keeps it; `part` says which."""
-    o = all_origins(canon, params)
-    o = o.filter(o.as_of < lit_day(params.as_of))
+    o = _past_origins(canon, params)
     per = periods(o)
     seen = pipeline.from_history(canon.forecast_deal_history)
+    conv, curve = canon.forecast_conversion, canon.forecast_curve
     return union_all(
-        pipeline.remainder(canon, params, o, per, seen, canon.forecast_curve).mutate(part=ibis.literal("pipeline")),
-        pipeline.future(canon, params, o, per, seen, canon.forecast_curve).mutate(part=ibis.literal("new_deals")),
+        pipeline.remainder(canon, params, o, per, seen, curve, conv).mutate(part=ibis.literal("pipeline")),
+        pipeline.future(canon, params, o, per, seen, curve, conv).mutate(part=ibis.literal("new_deals")),
     )
 
 

@@ -170,13 +170,15 @@ def remainder(
     periods: ibis.Table,
     deals_stages: tuple[ibis.Table, ibis.Table] | None = None,
     curve: ibis.Table | None = None,
+    conv: ibis.Table | None = None,
 ) -> ibis.Table:
     """as_of × period_type × mkey: expected sales (float; kopecks, tickets) and new partners after as_of.
     deals_stages: the deals and their stages (default: from the canonical tables; from_history for the
     backtest days and forecast_deals); curve: the cohort curve of these as-of days or more (default:
-    computed here; forecast_curve in the build)."""
+    computed here; forecast_curve in the build); conv: their conversion table (default: computed here;
+    forecast_past gives both parts one, see model.past)."""
     deals, stages = deals_stages or (_deals(canon, params), _stages(canon, params))
-    conv = conversion(canon, params, origins, deals, stages)
+    conv = conversion(canon, params, origins, deals, stages) if conv is None else conv
     curve = cohort_curve(canon, params, origins) if curve is None else curve
     d = origins.cross_join(deals)
     u = d.as_of
@@ -245,6 +247,7 @@ def future(
     periods: ibis.Table,
     deals_stages: tuple[ibis.Table, ibis.Table] | None = None,
     curve: ibis.Table | None = None,
+    conv: ibis.Table | None = None,
 ) -> ibis.Table:
     """as_of × period_type × mkey (company row only): what the deals not created yet by as_of are expected
     to bring before the period ends (float; kopecks, tickets), and how many new partners.
@@ -259,7 +262,7 @@ def future(
     rules = params.rules.forecast
     window = rules.new_deals_days
     deals, stages = deals_stages or (_deals(canon, params), _stages(canon, params))
-    conv = conversion(canon, params, origins, deals, stages)
+    conv = conversion(canon, params, origins, deals, stages) if conv is None else conv
     curve = cohort_curve(canon, params, origins) if curve is None else curve
     dd = deals.filter(deals.pfs_dn.isnull() | (deals.pfs_dn >= deals.created_dn))
     made = stages.filter(stages.s == LEAD).join(dd.select("deal_id", "kind"), "deal_id")

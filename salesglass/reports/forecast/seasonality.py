@@ -8,7 +8,8 @@ Both come from the company's own daily turnover before the as-of day (nothing la
   falls back to its ratio against the last 12 complete months, each brought to today's level by the
   year-over-year growth of the last 3 months (when a year before them is known); with less than 12
   months of history, 1.
-  The first month with sales is left out (it is usually partial).
+  The first month with sales is left out (it is usually partial). A month without sales counts as 0 (a
+  business closed every summer: its summer months weigh 0, so nothing is expected of them).
 The weight of a day is w(weekday) × m(month): "how much this day sells compared with an average day".
 Only ratios of weights matter (a partner's level is divided by the weights of its own recent days), so
 the indexes need no normalisation.
@@ -22,14 +23,16 @@ from salesglass.reports.base import Canon, left_join
 from salesglass.reports.forecast.days import F64, I64, day_no, dow, numbers, to_date
 from salesglass.reports.periods import month_index
 
+OPEN = 1e-9  # a day weighing no more than this is a closed day (its month or weekday never sells)
+
 
 def company_days(canon: Canon) -> ibis.Table:
-    """Company turnover per day number (days without sales are absent), each partner's day read as the
-    base reads it (existing.sold: refunds larger than the day's sales count 0 — one refund of 50 days' sales
-    on a Sunday had made every later Sunday weigh 0.04 of an average day)."""
+    """Company turnover per day number (days without sales are absent), its sales without its refunds as
+    the base reads them (existing.sold: one refund of 50 days' sales on a Sunday had made every later Sunday
+    weigh 0.04 of an average day)."""
     pd = canon.partner_days
     pd = pd.mutate(n=day_no(pd.day))
-    return pd.group_by(day="n").agg(turnover=ibis.greatest(pd.turnover, 0).sum())
+    return pd.group_by(day="n").agg(turnover=(pd.turnover - pd.refund_turnover).sum())
 
 
 def weekday_index(canon: Canon, origins: ibis.Table, cdays: ibis.Table, days: int) -> ibis.Table:
@@ -45,9 +48,17 @@ def weekday_index(canon: Canon, origins: ibis.Table, cdays: ibis.Table, days: in
 
 
 def _months(cdays: ibis.Table) -> ibis.Table:
-    """Turnover per day of each complete calendar month after the first, with its centred ratio."""
-    start = to_date(cdays.day).truncate("M")
-    m = cdays.mutate(mi=month_index(start), mdays=day_no(start + ibis.interval(months=1)) - day_no(start))
+    """Turnover per day of each complete calendar month after the first, with its centred ratio. Every day
+    from the first sale to the last counts, days without sales as 0: a month the business is closed every
+    year (no sales June–August) is learnt as a month that sells nothing, index 0 — read from the months
+    with sales only, it had an average month's index, and its absence left no 12 months in a row to take
+    any month's centred ratio from."""
+    span = cdays.aggregate(lo=cdays.day.min(), hi=cdays.day.max())
+    every = span.select(day=ibis.range(span.lo, span.hi + 1).unnest().cast(I64))
+    every = left_join(every, cdays, "day")
+    every = every.select("day", turnover=every.turnover.fill_null(0))
+    start = to_date(every.day).truncate("M")
+    m = every.mutate(mi=month_index(start), mdays=day_no(start + ibis.interval(months=1)) - day_no(start))
     m = m.group_by("mi", "mdays").agg(s=m.turnover.sum())
     first = m.aggregate(first_mi=m.mi.min())
     m = m.cross_join(first)
@@ -89,7 +100,8 @@ def month_index_as_of(canon: Canon, origins: ibis.Table, cdays: ibis.Table) -> i
 
 
 def day_weights(canon: Canon, origins: ibis.Table, lo: int, hi: int, weekday_days: int) -> ibis.Table:
-    """as_of × day (as_of + lo … as_of + hi): the day's weight and the running Σ of weights from lo."""
+    """as_of × day (as_of + lo … as_of + hi): the day's weight, the running Σ of weights from lo, and the
+    running count of open days (weight above 0: not in a month or on a weekday the account never sells)."""
     cdays = company_days(canon)
     widx = weekday_index(canon, origins, cdays, weekday_days)
     midx = month_index_as_of(canon, origins, cdays)
@@ -99,4 +111,5 @@ def day_weights(canon: Canon, origins: ibis.Table, lo: int, hi: int, weekday_day
     od = left_join(left_join(od, widx, ["as_of", "dow"]), midx, ["as_of", "moy"])
     od = od.mutate(wt=od.w.fill_null(1.0) * od.m.fill_null(1.0))
     running = ibis.window(group_by=od.as_of, order_by=od.day, preceding=None, following=0)
-    return od.select("as_of", "day", "k", "wt", cum=od.wt.sum().over(running))
+    is_open = ibis.ifelse(od.wt > OPEN, 1, 0).cast(I64)
+    return od.select("as_of", "day", "k", "wt", cum=od.wt.sum().over(running), open_cum=is_open.sum().over(running))

@@ -71,7 +71,7 @@ def build(ctx: Ctx) -> PageView:
     running = by_metric["turnover"].get("is_complete") is False
     if by_metric["turnover"].get("is_complete") is None:  # no row (a manager with no partner, no plan): by date,
         running = at <= ctx.snap.as_of < end - timedelta(days=1)  # not "complete period" for the running one
-    view.kpis = kpis(ctx, by_metric, running)
+    view.kpis = kpis(ctx, by_metric, running, left_out.get("turnover"))
     view.extra = {"ptype": ptype, "period_at": at, "period_choices": period_choices(ctx, ptype) or [at]}
     view.scope = f"{t('period')}: {f.period(ptype, at)}; {t('manager')}: {ctx.manager_name(ctx.manager)}"
     view.charts = [_trend(ctx, ptype, at, man_sql, man_args)]
@@ -102,7 +102,7 @@ def build(ctx: Ctx) -> PageView:
     ]
     view.tables += forecast_tables
     if ctx.viewer.is_admin and ctx.manager is None:
-        view.tables.append(_managers(ctx, ptype, at))
+        view.tables.append(_managers(ctx, ptype, at, end))
     return view
 
 
@@ -202,11 +202,29 @@ def no_attainment_tips(ctx: Ctx, row: dict[str, Any], **cols: str) -> dict[str, 
     return {f"_tip_{col}": ctx.t("tip_no_attainment") for plan, col in cols.items() if not_positive(row.get(plan))}
 
 
-def kpis(ctx: Ctx, tm: dict[str, dict[str, Any]], running: bool) -> list[Kpi]:
-    """Turnover against plan (to date while the period runs), its forecast, margin, new partners."""
+def why_no_forecast_attainment(ctx: Ctx, row: dict[str, Any], left_out: list[date] | None) -> str | None:
+    """Why a forecast has no attainment of the period's plan, in a few words (None: it has one, or there is
+    no forecast to have one): no plan, a plan of 0 or below, a plan that leaves some months out."""
+    if row.get("forecast_attainment") is not None or row.get("forecast") is None:
+        return None
+    plan = row.get("plan_realistic", row.get("plan"))
+    if plan is None:
+        return ctx.t("why_no_plan")
+    if plan <= 0:
+        return ctx.t("why_plan_not_positive")
+    if left_out:
+        return ctx.t("why_plan_leaves_months", months=forecast_section.months_text(ctx, {"m": left_out}))
+    return None
+
+
+def kpis(ctx: Ctx, tm: dict[str, dict[str, Any]], running: bool, left_out: list[date] | None = None) -> list[Kpi]:
+    """Turnover against plan (to date while the period runs), its forecast, margin, new partners.
+    `left_out`: the months the turnover plan leaves out (unplanned_months), named when they are why the
+    forecast has no attainment."""
     t, f = ctx.t, ctx.fmt
     to = {"day": f.day(ctx.snap.as_of)}
     turnover = tm["turnover"]
+    why = why_no_forecast_attainment(ctx, turnover, left_out)
     return [
         Kpi(
             t("turnover"),
@@ -225,6 +243,7 @@ def kpis(ctx: Ctx, tm: dict[str, dict[str, Any]], running: bool) -> list[Kpi]:
             t("forecast_period") if running else t("forecast"),
             f.money_short(turnover.get("forecast")),
             sub=f"{t('forecast_attainment_period')}: {f.pct(turnover.get('forecast_attainment'))}"
+            + (f" ({why})" if why else "")
             if running
             else t("complete_period"),
         ),
@@ -312,7 +331,7 @@ def _trend(ctx: Ctx, ptype: str, at: date, man_sql: str, man_args: list[Any]) ->
     )
 
 
-def _managers(ctx: Ctx, ptype: str, at: date) -> TableView:
+def _managers(ctx: Ctx, ptype: str, at: date, end: date) -> TableView:
     t = ctx.t
     rows = ctx.q.rows(
         """SELECT manager_id,
@@ -334,6 +353,7 @@ def _managers(ctx: Ctx, ptype: str, at: date) -> TableView:
         r["manager"] = ctx.manager_name(r["manager_id"])
         r["_link_manager"] = ctx.here(manager=r["manager_id"])
         r |= no_attainment_tips(ctx, r, plan_to_date="attainment", plan="forecast_attainment")
+    _why_managers_have_no_attainment(ctx, rows, ptype, at, end)
     running = any(r["is_complete"] is False for r in rows)
     to = {"day": ctx.fmt.day(ctx.snap.as_of)}
     if running:
@@ -359,6 +379,33 @@ def _managers(ctx: Ctx, ptype: str, at: date) -> TableView:
         Col("new_partners", t("new_partners"), "int"),
     ]
     return TableView("managers", t("table_plan_managers"), cols, rows)
+
+
+def _why_managers_have_no_attainment(ctx: Ctx, rows: list[dict[str, Any]], ptype: str, at: date, end: date) -> None:
+    """A manager's "—" in attainment (to date) and in the forecast's attainment says why on hover: no turnover
+    plan at all, or one that leaves some months of the period out (a plan of 0 or below: no_attainment_tips)."""
+    planned = ctx.q.rows(
+        """SELECT manager_id, period_start FROM report_plan_fact
+           WHERE period_type = 'month' AND metric = 'turnover' AND period_start >= ? AND period_start < ?
+             AND plan_realistic IS NOT NULL AND manager_id IS NOT NULL""",
+        [at, end],
+    )
+    have: dict[int, set[date]] = {}
+    for p in planned:
+        have.setdefault(p["manager_id"], set()).add(p["period_start"])
+    months = [add_months(at, i) for i in range(SPAN[ptype])]
+    for r in rows:
+        if r.get("plan") is None:
+            for col in ("attainment", "forecast_attainment"):
+                if r.get(col) is None:
+                    r.setdefault(f"_tip_{col}", ctx.t("tip_no_plan"))
+            continue
+        missing = [d for d in months if d not in have.get(r["manager_id"], set())]
+        if missing and r.get("forecast_attainment") is None:
+            r.setdefault(
+                "_tip_forecast_attainment",
+                ctx.t("tip_plan_leaves_months", months=forecast_section.months_text(ctx, {"m": missing})),
+            )
 
 
 def period_choices(ctx: Ctx, ptype: str) -> list[date]:
