@@ -19,6 +19,9 @@ UPDATE report_plan_fact SET plan_realistic = NULL, plan_optimistic = NULL, plan_
   WHERE period_type = 'month' AND period_start = '2026-01-01' AND manager_id IS NULL AND metric = 'turnover';
 UPDATE report_plan_fact SET plan_to_date = 395161.29, attainment_to_date_pct = NULL, forecast_attainment_pct = NULL
   WHERE period_type = 'quarter' AND manager_id IS NULL AND metric = 'turnover';
+-- Boris's quarter: planned for March only (his month rows), so January and February have no plan
+INSERT INTO report_plan_fact VALUES
+ ('quarter', '2026-01-01', 102, 'turnover', 120000.00, 200000.00, 250000.00, 248000.00, FALSE, 96774.19, NULL, NULL);
 """
 
 
@@ -63,3 +66,15 @@ def test_attainment_of_a_planned_quarter_has_no_such_tip(app):
     cell = _cells(html, "plan_fact")["Turnover"]["attainment"]
     assert "tip" not in cell and "103.3" in cell, cell  # 100 × 150 000 / 145 161.29 = 103.33
     assert "No figure to date" not in html
+
+
+def test_a_managers_empty_attainment_to_date_says_which_months_have_no_plan(app):
+    with signed_in(app) as client:
+        html = client.get("/planfact?period=quarter").text
+    part = html.split('data-table="managers"')[1].split("</section>")[0]
+    boris = next(tr for tr in re.findall(r"<tr>(.*?)</tr>", part, re.S) if "Boris Ivanov" in tr)
+    cell = dict(re.findall(r'data-col="([^"]+)">\s*(.*?)</td>', boris, re.S))["attainment"]
+    assert unescape(cell) == (
+        '<span class="tip" title="No figure to date: the plan leaves out Jan 2026 – Feb 2026 (the fact to date '
+        'holds their sales, the plan to date asks nothing of them).">—</span>'
+    ), cell

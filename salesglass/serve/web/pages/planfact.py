@@ -401,6 +401,12 @@ def _why_managers_have_no_attainment(ctx: Ctx, rows: list[dict[str, Any]], ptype
                     r.setdefault(f"_tip_{col}", ctx.t("tip_no_plan"))
             continue
         missing = [d for d in months if d not in have.get(r["manager_id"], set())]
+        begun = [d for d in missing if d <= ctx.snap.as_of]  # why the attainment to date is "—" (report_plan_fact)
+        if begun and r.get("attainment") is None:
+            r.setdefault(
+                "_tip_attainment",
+                ctx.t("tip_plan_leaves_months_so_far", months=forecast_section.months_text(ctx, {"m": begun})),
+            )
         if missing and r.get("forecast_attainment") is None:
             r.setdefault(
                 "_tip_forecast_attainment",
