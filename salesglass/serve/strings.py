@@ -337,6 +337,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mean_days_first_sale": ("Mean days to first sale", "Дней до первой продажи"),
     "lost_deals": ("Lost deals", "Проиграно"),
     "chart_funnel": ("Funnel", "Воронка"),
+    "no_lost_deals": ("No lost deals in this period", "В этом периоде проигранных сделок нет"),
     "chart_leaks": ("Where lost deals stopped", "Где теряются сделки"),
     "conv_prev": ("From previous", "От предыдущего"),
     "conv_first": ("From first", "От первого"),

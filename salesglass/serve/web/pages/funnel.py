@@ -118,12 +118,15 @@ def funnel_chart(ctx: Ctx, stages: list[dict[str, Any]]) -> Chart:
 
 
 def leaks_chart(ctx: Ctx, stages: list[dict[str, Any]]) -> Chart:
-    """Where deals leak: the deals lost at each stage."""
+    """Where deals leak: the deals lost at each stage. Deals and none lost is no "nothing for these
+    filters": the empty chart says that no deal was lost (app.js draws `sgEmpty` over a chart of zeros)."""
     t = ctx.t
+    none_lost = stages[0]["deals"] > 0 and not any(s["lost"] for s in stages)
     return Chart(
         "leaks",
         t("chart_leaks"),
         {
+            **({"sgEmpty": t("no_lost_deals")} if none_lost else {}),
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
             "xAxis": {"type": "value", "sgFormat": "int"},

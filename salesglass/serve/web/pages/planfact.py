@@ -250,7 +250,7 @@ def kpis(ctx: Ctx, tm: dict[str, dict[str, Any]], running: bool, left_out: list[
         Kpi(
             t("margin"),
             f.money_short(tm["margin"].get("fact")),
-            sub=f"{t('margin_pct')}: {f.pct(tm['margin_pct'].get('fact'), 2)}",
+            sub=f"{t('margin_pct')}: {f.pct(tm['margin_pct'].get('fact'))}",  # as the table writes it (66.7 %)
         ),
         Kpi(t("new_partners"), f.number(tm["new_partners"].get("fact")), link=tm["new_partners"].get("_link_fact")),
     ]

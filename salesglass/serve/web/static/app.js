@@ -153,7 +153,8 @@
       // nor a legend of series not drawn (on a phone its scrolling row cut a name in half above the message)
       [].concat(opt.legend || []).forEach(function (l) { l.show = false; });
       opt.graphic = {type: "text", left: "center", top: "middle", silent: true,
-        style: {text: lang() === "ru-RU" ? "Нет данных для этих фильтров" : "Nothing for these filters",
+        // the page may say why there is nothing (a funnel's "no lost deals in this period")
+        style: {text: opt.sgEmpty || (lang() === "ru-RU" ? "Нет данных для этих фильтров" : "Nothing for these filters"),
                 fill: "#6b7486", fontSize: 13}};
     }
     opt.textStyle = {fontFamily: "inherit"};
