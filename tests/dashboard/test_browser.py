@@ -397,6 +397,16 @@ def test_a_funnel_with_nothing_to_show_draws_no_funnel(browser, long_names_serve
         ctx.close()
 
 
+def test_leaks_of_deals_none_lost_say_no_deal_was_lost(page_for, server) -> None:
+    """Anna's cohorts have deals and no loss: the leaks chart says so (app.js draws the page's `sgEmpty`),
+    not "Nothing for these filters"."""
+    page = page_for("admin@demo.test")
+    page.goto(f"{server}/funnel?from=2026-01&to=2026-03&manager=101")
+    page.wait_for_selector("#chart-leaks svg text")
+    text = page.locator("#chart-leaks").inner_text()
+    assert "No lost deals in this period" in text and "Nothing for these filters" not in text, text
+
+
 def test_switching_language_keeps_the_filters_just_chosen(page_for, server) -> None:
     """Filters change the page in place (htmx pushes the new address); the language switch, outside the
     swapped part, must return to that address, not to the one the page was first loaded with."""
