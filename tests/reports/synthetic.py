@@ -84,10 +84,11 @@ def synthesize(con, *, managers: int = 40, partners: int = 300, deals: int = 900
         ({_h("mo * 37 + coalesce(mgr, 0) + length(metric)", 21)} % 12000000 / 100.0)::DECIMAL(18,2) AS optimistic
         FROM range(0, 30) a(mo), (SELECT NULL::BIGINT AS mgr UNION ALL SELECT i FROM range(1, {min(m, 8) + 1}) b(i)),
              (VALUES ('turnover'), ('revenue'), ('margin'), ('tickets'), ('new_partners')) c(metric)""")
-    for empty in ("pipelines", "companies", "deal_partner_links", "link_suggestions", "quarantine"):
-        from salesglass.model.ddl import create_table_sql
-        from salesglass.model.schema import TABLES
+    from salesglass.model.ddl import create_table_sql
+    from salesglass.model.schema import TABLES
 
+    made = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    for empty in TABLES.keys() - made:  # the rest of the model empty, a table added to it later included
         con.execute(create_table_sql(TABLES[empty], "duckdb"))
 
 
