@@ -29,12 +29,26 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _names(company: Path, limit: int) -> tuple[list[tuple[int, str, str]], list[tuple[str, str, str]]]:
+def _normalised(raw_deals: list, raw_partners: list) -> tuple[list, list]:
+    """(key, name, normalised name) of each deal and partner whose name normalises to something."""
     import duckdb
 
     from salesglass.link.memtable import create_table
     from salesglass.link.normalize import normalize_sql
 
+    con = duckdb.connect()
+    create_table(con, "d", [("k", "BIGINT", [k for k, _ in raw_deals]), ("name", "VARCHAR", [n for _, n in raw_deals])])
+    create_table(
+        con, "p", [("k", "VARCHAR", [k for k, _ in raw_partners]), ("name", "VARCHAR", [n for _, n in raw_partners])]
+    )
+    deals = con.execute(f"SELECT k, name, {normalize_sql('name')} n FROM d WHERE n IS NOT NULL ORDER BY k").fetchall()
+    partners = con.execute(
+        f"SELECT k, name, {normalize_sql('name')} n FROM p WHERE n IS NOT NULL ORDER BY k"
+    ).fetchall()
+    return deals, partners
+
+
+def _names(company: Path, limit: int) -> tuple[list[tuple[int, str, str]], list[tuple[str, str, str]]]:
     companies = {}
     with open(company / "amocrm" / "companies.jsonl", encoding="utf-8") as f:
         for line in f:
@@ -51,25 +65,12 @@ def _names(company: Path, limit: int) -> tuple[list[tuple[int, str, str]], list[
                 break
     with sqlite3.connect(company / "backoffice.sqlite") as bo:
         raw_partners = [(str(i), n) for i, n in bo.execute("SELECT partner_id, name FROM partners")]
-    con = duckdb.connect()
-    create_table(con, "d", [("k", "BIGINT", [k for k, _ in raw_deals]), ("name", "VARCHAR", [n for _, n in raw_deals])])
-    create_table(
-        con, "p", [("k", "VARCHAR", [k for k, _ in raw_partners]), ("name", "VARCHAR", [n for _, n in raw_partners])]
-    )
-    deals = con.execute(f"SELECT k, name, {normalize_sql('name')} n FROM d WHERE n IS NOT NULL ORDER BY k").fetchall()
-    partners = con.execute(
-        f"SELECT k, name, {normalize_sql('name')} n FROM p WHERE n IS NOT NULL ORDER BY k"
-    ).fetchall()
-    return deals, partners
+    return _normalised(raw_deals, raw_partners)
 
 
 def _stranger(n_partners: int, n_deals: int) -> tuple[list[tuple[int, str, str]], list[tuple[str, str, str]]]:
     """Names of a company unlike the simulated one (see the module docstring), normalised as a link run does."""
-    import duckdb
     import numpy as np
-
-    from salesglass.link.memtable import create_table
-    from salesglass.link.normalize import normalize_sql
 
     rng = np.random.default_rng(7)
     syl = ["ва", "ро", "ми", "ко", "ле", "на", "ту", "се", "да", "ры"]
@@ -103,16 +104,7 @@ def _stranger(n_partners: int, n_deals: int) -> tuple[list[tuple[int, str, str]]
         else:
             s = name()
         raw_deals.append((i, s))
-    con = duckdb.connect()
-    create_table(con, "d", [("k", "BIGINT", [k for k, _ in raw_deals]), ("name", "VARCHAR", [n for _, n in raw_deals])])
-    create_table(
-        con, "p", [("k", "VARCHAR", [k for k, _ in raw_partners]), ("name", "VARCHAR", [n for _, n in raw_partners])]
-    )
-    deals = con.execute(f"SELECT k, name, {normalize_sql('name')} n FROM d WHERE n IS NOT NULL ORDER BY k").fetchall()
-    partners = con.execute(
-        f"SELECT k, name, {normalize_sql('name')} n FROM p WHERE n IS NOT NULL ORDER BY k"
-    ).fetchall()
-    return deals, partners
+    return _normalised(raw_deals, raw_partners)
 
 
 def main() -> None:

@@ -47,6 +47,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from tests.reports.golden_company import _sale  # one sale row, the same shape as the golden company's
+
 ZONE = "America/Sao_Paulo"
 AS_OF = date(2026, 11, 18)
 M = Decimal
@@ -117,20 +119,6 @@ def _deal(i, pipeline, mgr, partner, kind, created, *, cold=False, won=None, los
         is_lost=lost is not None,
         loss_reason=reason,
         is_deleted=False,
-    )
-
-
-def _sale(sid, partner, sold_at, tickets, turnover, revenue, cost) -> dict:
-    return dict(
-        sale_id=sid,
-        partner_id=partner,
-        event_id=None,
-        sold_at=sold_at,
-        tickets=tickets,
-        turnover=M(turnover),
-        revenue=M(revenue),
-        cost=M(cost),
-        channel="widget",
     )
 
 
