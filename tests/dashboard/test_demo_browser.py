@@ -181,6 +181,14 @@ SIDEWAYS_JS = r"""() => {
 }"""
 
 
+# a table of three columns or fewer shows its names whole (they wrap): the last build's table names ended in "…"
+# beside a page of empty width
+CUT_NAMES_JS = r"""() => [...document.querySelectorAll('#main table.grid')]
+  .filter(t => !t.querySelector('th:nth-child(4)'))
+  .flatMap(t => [...t.querySelectorAll('td .cut')].filter(c => c.scrollWidth > c.clientWidth + 1)
+  .map(c => (t.closest('[data-table]') || t).dataset.table + ': ' + c.textContent.slice(0, 40)))"""
+
+
 def assert_whole(page, after: str) -> None:
     """Wait (briefly) until the page is whole; fail naming the interaction and what is broken."""
     try:
@@ -188,7 +196,7 @@ def assert_whole(page, after: str) -> None:
     except Exception:
         broken = page.evaluate(f"({BROKEN_JS})()")
         pytest.fail(f"after {after} on {page.url}: {broken}")
-    unreadable = page.evaluate(LABELS_JS) + page.evaluate(LEGEND_JS)
+    unreadable = page.evaluate(LABELS_JS) + page.evaluate(LEGEND_JS) + page.evaluate(CUT_NAMES_JS)
     assert unreadable == [], f"after {after} on {page.url}: {unreadable[:6]}"
     if page.viewport_size and page.viewport_size["width"] <= 600:
         sideways = page.evaluate(SIDEWAYS_JS)

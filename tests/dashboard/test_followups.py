@@ -130,6 +130,31 @@ def test_a_months_attainment_without_any_plan_says_there_is_none(app):
     assert "Процента нет: реалистичный план не введён ни на один месяц периода." in unescape(_kpi(ru, 1))
 
 
+def test_the_margin_percent_says_why_it_has_no_attainment(app):
+    """The margin % is itself a percentage: its "—" of attainment said nothing."""
+    with signed_in(app) as client:
+        html = client.get("/planfact?period=month").text
+    with signed_in(app, lang="ru") as client:
+        ru = client.get("/planfact?period=month").text
+    why = "No percentage of a percentage: compare the margin % with the plan's, in points."
+    cells = _cells(html, "plan_fact")["Margin %"]
+    assert unescape(cells["attainment"]) == f'<span class="tip" title="{why}">—</span>', cells
+    assert unescape(cells["forecast_attainment"]) == f'<span class="tip" title="{why}">—</span>', cells
+    assert "Процента от процента нет" in unescape(_cells(ru, "plan_fact")["Маржа, %"]["attainment"])
+
+
+def test_a_managers_cohorts_page_offers_only_the_filter_that_changes_it(app):
+    """A manager's cohorts page shows only the partners falling now (as of the build's day, no cohort grid):
+    the months, the measure and the absolute / % switch changed nothing there. The admin keeps them all."""
+    with signed_in(app, "anna@demo.test") as client:
+        anna = client.get("/cohorts").text
+    with signed_in(app) as client:
+        admin = client.get("/cohorts").text
+    offered = lambda html: re.findall(r'<select name="([a-z]+)"', html.split('class="filters"')[1])  # noqa: E731
+    assert offered(anna) == ["kind"], offered(anna)
+    assert offered(admin) == ["from", "to", "manager", "kind", "measure", "mode"], offered(admin)
+
+
 def _chart(html: str, key: str) -> dict:
     return json.loads(unescape(re.search(rf'id="chart-{key}" data-chart data-option=\'([^\']*)\'', html).group(1)))
 

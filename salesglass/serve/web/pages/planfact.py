@@ -162,6 +162,8 @@ def metric_rows(
         r["forecast_attainment"] = r.get("forecast_attainment_pct")
         if m != "margin_pct":
             r |= why_no_attainment(ctx, r, left_out.get(m, []))
+        else:  # no percentage of a percentage: the margin % is compared with the plan's in points
+            r |= {f"_tip_{col}": ctx.t("tip_pct_of_pct") for col in ("attainment", "forecast_attainment")}
         r["_kind"] = {"margin_pct": "pct", "tickets": "int", "new_partners": "int"}.get(m)
         if r.get("fact") is None:  # no row: a "—" is no link to an empty list
             pass
