@@ -193,7 +193,7 @@
   }
   /* a phone: a table wider than its card (bonus lines, the funnel's stages, plan vs fact) becomes a list of
      its rows, each a block of "column  value" lines, so every number is in view without scrolling sideways.
-     A table that fits stays a table; the drawer's lists keep scrolling inside it. */
+     A table that fits stays a table; so do the drawer's lists (a deal list of ten columns scrolled sideways). */
   function labelCells(table) {
     var heads = [].map.call(table.querySelectorAll("thead th"), function (th) {
       var c = th.cloneNode(true);
@@ -210,7 +210,7 @@
   }
   function fitTables(root) {
     var narrow = window.innerWidth <= 760;
-    (root || document).querySelectorAll(".content table.grid").forEach(function (t) {
+    (root || document).querySelectorAll(".content table.grid, .drawer table.grid").forEach(function (t) {
       if (t.closest(".statement section.stacked")) return;  // the statement lays out its own lines
       t.classList.remove("stacked");
       if (!narrow || !t.querySelector("thead th")) return;
