@@ -79,7 +79,10 @@ def test_users_say_what_is_wrong_before_asking_for_the_password(tmp_path, monkey
         (["users", "add", "anna@acme.ru", "--role", "boss"], "role must be one of admin, manager, got 'boss'"),
         (["users", "add", "Head@Acme.ru"], "user head@acme.ru already exists"),
         (["users", "reset-password", "ghost@acme.ru"], "no user ghost@acme.ru"),
-        (["users", "add", "anna@acme.ru"], "no password given: type it at the prompt, or pipe it in with --password-stdin"),
+        (
+            ["users", "add", "anna@acme.ru"],
+            "no password given: type it at the prompt, or pipe it in with --password-stdin",
+        ),
     ]
     for args, expected in cases:
         said = _refused(_run(tmp_path, monkeypatch, *args, input=""))
@@ -132,7 +135,7 @@ def test_init_prints_the_next_command_whole_when_piped(tmp_path, monkeypatch):
 
 
 def test_a_wrong_time_zone_is_quoted_once():
-    """"unknown time zone 'Mars/Olympus'; expected an IANA name like 'Europe/Moscow', got 'Mars/Olympus'"."""
+    """ "unknown time zone 'Mars/Olympus'; expected an IANA name like 'Europe/Moscow', got 'Mars/Olympus'"."""
     from salesglass.config import parse_config
 
     with pytest.raises(ConfigError) as err:
