@@ -34,7 +34,7 @@ def parse_day(option: str, value: str | None) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise SalesglassError(f"{option} must be a date like 2025-01-31, got {value!r}") from None
+        raise SalesglassError(f"{option} must be a date like 2025-01-31, got {value!r} (expected YYYY-MM-DD)") from None
     if not is_plausible(day):
         raise SalesglassError(f"{option} must be between {FIRST_DAY} and {LAST_DAY}, got {value}")
     return day

@@ -52,7 +52,7 @@ def test_every_date_option_refuses_impossible_and_implausible_days_alike(tmp_pat
         assert said == f"{args[1]} must be between 1970-01-01 and 2100-12-31, got 3000-01-01", args
     for bad in ("2026-02-30", "yesterday", ""):
         said = _refused(_run(tmp_path, monkeypatch, "generate", "--end", bad))
-        assert said == f"--end must be a date like 2025-01-31, got {bad!r}"
+        assert said == f"--end must be a date like 2025-01-31, got {bad!r} (expected YYYY-MM-DD)"
     assert list(tmp_path.iterdir()) == []  # nothing generated, nothing half-written
 
 
