@@ -127,3 +127,39 @@ def test_a_mysql_bit_flag_is_a_boolean(mysql_url, warehouse, tmp_path: Path):
         ("p3", None),
     ]
     assert warehouse.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
+
+
+@pytest.mark.postgres
+def test_a_postgres_money_column_is_read_in_rubles(postgres_url, warehouse, tmp_path: Path):
+    """PostgreSQL's `money` arrived as its raw count of kopecks, no type said: 100.50 ₽ loaded as 10 050.00 ₽."""
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as pg:
+        pg.execute("DROP TABLE IF EXISTS money_sales")
+        pg.execute("CREATE TABLE money_sales (id text, at timestamp, qty int, paid money, fee money)")
+        pg.execute(
+            "INSERT INTO money_sales VALUES ('m1', '2024-03-05 10:00', 1, 100.50, 5.25), "
+            "('m2', '2024-03-05 11:00', -1, -100.50, -5.25), ('m3', '2024-03-05 12:00', 2, 1234567.89, 0)"
+        )
+    cfg = demo_config(postgres_url, tmp_path)
+    cols = {"sale_id": "id", "sold_at": "at", "tickets": "qty", "turnover": "paid", "revenue": "fee"}
+    cfg.platform.inputs = [
+        InputSpec(name="s", target="sales", table="money_sales", columns=cols | {"cost": {"sql": "0"}}),
+        # the whole table read as it is (no mapping), into a second copy of the sales: the same money
+        InputSpec(
+            name="all",
+            target="sales",
+            query="SELECT id || '-all' AS sale_id, at AS sold_at, qty AS tickets, "
+            "paid AS turnover, fee AS revenue, fee - fee AS cost FROM money_sales",
+        ),
+    ]
+    load_into(warehouse, cfg, full=True, progress=False)
+    assert warehouse.execute("SELECT sale_id, turnover, revenue, cost FROM sales ORDER BY 1").fetchall() == [
+        ("m1", D("100.50"), D("5.25"), D("0.00")),
+        ("m1-all", D("100.50"), D("5.25"), D("0.00")),
+        ("m2", D("-100.50"), D("-5.25"), D("0.00")),
+        ("m2-all", D("-100.50"), D("-5.25"), D("0.00")),
+        ("m3", D("1234567.89"), D("0.00"), D("0.00")),
+        ("m3-all", D("1234567.89"), D("0.00"), D("0.00")),
+    ]
+    assert warehouse.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
