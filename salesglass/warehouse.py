@@ -54,6 +54,8 @@ def connect(path: str | Path, *, read_only: bool = False, retries: int = 50) -> 
         keep_private(path, OWNER_ONLY, what="data file", created=not existed)
         keep_private(_wal(path), OWNER_ONLY, what="write-ahead log")
     _spill_beside(con, path)
+    if not read_only:
+        _remove_shared_spill(con, path)
     return con
 
 
@@ -73,6 +75,23 @@ def _spill_beside(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         con.execute(f"SET temp_directory = {quote_lit(str(folder))}")
     except (OSError, duckdb.Error):
         pass  # this process's instance of the file already spilled elsewhere: it keeps that folder
+
+
+def _remove_shared_spill(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Delete `<file>.tmp/`, the spill folder every process shared before each got its own: one a killed
+    process of an older version left holds gigabytes of the company's rows, and no process spills there any
+    more. Called with the file open for writing: DuckDB's lock then keeps every other process off the file,
+    so none is spilling its queries there; this process's own instance spills elsewhere (`_spill_beside`),
+    unless it opened the file before, without it (then the folder is its own and stays)."""
+    folder = path.with_name(path.name + ".tmp")
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    try:
+        if con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0] == str(folder):
+            return
+    except duckdb.Error:
+        return
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def open_published(path: str | Path) -> duckdb.DuckDBPyConnection:

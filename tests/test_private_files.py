@@ -223,3 +223,21 @@ def test_a_killed_process_spill_folder_goes_at_the_next_open(tmp_path, usual_uma
     connect(warehouse).close()
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["salesglass.duckdb"]
+
+
+def test_an_older_versions_shared_spill_folder_goes_when_no_process_has_the_file_open(tmp_path, usual_umask):
+    """Before each process got its own spill folder, every one spilled to `<file>.tmp/`, and a killed one left
+    it there with its rows. A process opening the file for writing holds DuckDB's lock (no other process has the
+    file open, so none spills there): it deletes the folder. A reader may share the file with an older version's
+    process still spilling there: it leaves the folder alone."""
+    warehouse = tmp_path / "salesglass.duckdb"
+    connect(warehouse).close()
+    shared = tmp_path / "salesglass.duckdb.tmp"
+    shared.mkdir()
+    (shared / "duckdb_temp_storage_S32K-0.tmp").write_text("Театр Сатиры, +7 999 123-45-67")
+
+    connect(warehouse, read_only=True).close()
+    assert shared.exists()
+
+    connect(warehouse).close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["salesglass.duckdb"]
