@@ -271,12 +271,12 @@ def _rewrite(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> None:
     try:
         con.execute(f"ATTACH {quote_lit(str(tmp))} AS __compacted (STORAGE_VERSION {quote_lit(STORAGE_VERSION)})")
         attached = True
+        keep_private(tmp, OWNER_ONLY, what="compacted warehouse", created=True)  # before any row is written
         _copy_database(con, source, "__compacted")
         con.execute("DETACH __compacted")  # checkpoints the new file and closes it
         attached = False
         if _wal(tmp).exists():
             raise RuntimeError(f"{tmp} kept a write-ahead log after closing")
-        shutil.copymode(path, tmp)
         # (no write went to the old file since the CHECKPOINT; a log left next to it would be replayed
         # against the new file)
         _wal(path).unlink(missing_ok=True)
