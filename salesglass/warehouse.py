@@ -193,8 +193,8 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {n: con.execute(f"SELECT count(*) FROM {quote_ident(n)}").fetchall()[0][0] for n in names}
 
 
-# A full reload leaves the replaced tables' blocks free inside the file (DuckDB never shrinks a file), and
-# the report build seeds the published file with a byte copy of it. Compacting pays when a good share of
+# A full reload leaves the replaced tables' blocks free inside the file (DuckDB never shrinks a file): they
+# cost disk and backup time. Compacting pays when a good share of
 # the file is free; tiny files are not worth a rewrite.
 COMPACT_MIN_FREE_SHARE = 0.3
 COMPACT_MIN_BYTES = 64 * 2**20
