@@ -50,4 +50,4 @@ def raw_texts(warehouse: Path, rows: list[dict[str, Any]]) -> dict[Key, str] | N
         return None
     finally:
         con.close()
-    return {tuple(r[:5]): r[5] for r in found}  # type: ignore[misc]
+    return {tuple(r[:5]): r[5] for r in found}
