@@ -111,8 +111,7 @@ def _copy(path: Path, out: Path, summary: BackupSummary) -> None:
     st = path.stat()
     create_private(out, stat.S_IMODE(st.st_mode) & GROUP_READ | OWNER_ONLY)
     shutil.copyfile(path, out)
-    os.utime(
-        out, ns=(st.st_atime_ns, st.st_mtime_ns)
-    )  # its time too: the build's records beside the published file stay valid
+    # its time too: the build's records beside the published file stay valid
+    os.utime(out, ns=(st.st_atime_ns, st.st_mtime_ns))
     summary.files += 1
     summary.bytes += out.stat().st_size

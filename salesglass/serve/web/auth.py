@@ -40,7 +40,7 @@ def load_or_create_secret(path: Path) -> str:
             return value
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
-    replace_whole(path, value + "\n", legacy=("{name}.tmp",))
+    replace_whole(path, value + "\n")
     return value
 
 
