@@ -101,6 +101,8 @@ def _copy_from_duckdb(con: BuildFile, warehouse: str, say: Progress) -> tuple[di
         raise SalesglassError(f"cannot open the warehouse {warehouse}: {exc}") from exc
     con.raw_sql(f"ATTACH {quote_lit(warehouse)} AS wh (READ_ONLY)")
     require_canonical(con.raw_sql, warehouse)
+    run = _runner(con)
+    schema = incremental.schema_of(run, "wh")
     con.raw_sql("SET preserve_insertion_order = false")  # lets DuckDB copy in parallel; row order is meaningless
     # FSST (string compression) is most of the cost of writing 10 M sales with their 24-character ids:
     # without it the copy takes ~20-30 % less time for a ~40 % larger sales table (bench/reports.py)
@@ -109,15 +111,23 @@ def _copy_from_duckdb(con: BuildFile, warehouse: str, say: Progress) -> tuple[di
         target = "source_deal_stages" if t.name == "deal_stages" else t.name
         # not a byte copy of the warehouse file: what a build drops from one (raw layers, withheld columns such
         # as quarantine.raw) stays in its free blocks, readable by anyone who may read the published file
-        con.raw_sql(f"CREATE TABLE {quote_ident(target)} AS {published_select(t.name, f'wh.{quote_ident(t.name)}')}")
+        _create_as_in_warehouse(con, target, [c for c in schema[t.name] if c[0] not in withheld(t.name)])
+        con.raw_sql(
+            f"INSERT INTO {quote_ident(target)} BY NAME {published_select(t.name, f'wh.{quote_ident(t.name)}')}"
+        )
     con.raw_sql("RESET disabled_compression_methods")
     con.raw_sql("SET preserve_insertion_order = true")  # report tables keep their ORDER BY (e.g. declining)
-    run = _runner(con)
     fingerprints = incremental.canonical(run, "wh.", incremental.stamps_in(run, "wh."))
-    schema = incremental.schema_of(run, "wh")
     con.raw_sql("DETACH wh")
     say(f"copied {len(CANONICAL)} canonical tables from {warehouse}")
     return fingerprints, schema
+
+
+def _create_as_in_warehouse(con: BuildFile, table: str, columns: list[list[Any]]) -> None:
+    """An empty `table` whose columns are defined as in the warehouse (`incremental.schema_of`: types and NOT
+    NULL, which the compiled key reads; a full and an incremental build then compile the same SQL)."""
+    defs = ", ".join(f"{quote_ident(c)} {kind}{'' if nullable else ' NOT NULL'}" for c, kind, nullable in columns)
+    con.raw_sql(f"CREATE TABLE {quote_ident(table)} ({defs})")
 
 
 def _update_canonical(
@@ -148,12 +158,7 @@ def _update_canonical(
                 con.raw_sql(
                     f"INSERT INTO {quote_ident(name)} BY NAME {published_select(name, f'wh.{quote_ident(name)}')}"
                 )
-        # the canonical stages, defined as in the warehouse (types and NOT NULL: the compiled key reads them)
-        columns = ", ".join(
-            f"{quote_ident(c)} {kind}{'' if nullable else ' NOT NULL'}"
-            for c, kind, nullable in record.schema["deal_stages"]
-        )
-        con.raw_sql(f"CREATE TABLE {incremental.SOURCE_DEAL_STAGES} ({columns})")
+        _create_as_in_warehouse(con, incremental.SOURCE_DEAL_STAGES, record.schema["deal_stages"])
         con.raw_sql(f"INSERT INTO {incremental.SOURCE_DEAL_STAGES} SELECT * FROM wh.deal_stages")
         con.raw_sql("SET preserve_insertion_order = true")
     finally:
