@@ -165,7 +165,7 @@ class LeadQueue:
                 wait = min(self.retry_after * 2**self.failures, self.retry_max)
                 self.failures += 1
                 log.warning(
-                    "webhook re-fetch of %d %s failed (%d in a row), retrying in %.0f s: %s",
+                    "webhook re-fetch of %d %s failed (%d in a row), retrying in %g s: %s",
                     len(batch),
                     plural(len(batch), "lead"),
                     self.failures,
