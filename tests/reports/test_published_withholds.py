@@ -63,3 +63,45 @@ def test_the_published_file_withholds_raw_rows_and_admins_read_them_from_the_war
         drawer = admin.get("/drill/quarantine?source=platform&entity=sales").text
     assert "s-bad-1" in drawer and "s-bad-2" in drawer
     assert "Ирина Смирнова-Заболоцкая" in drawer and "+7 903 222-33-44" in drawer
+
+
+HOLD_FOR_WRITING = """
+import sys, time
+from salesglass.warehouse import connect
+con = connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(600)
+"""
+
+
+def test_raw_text_of_a_row_without_key_and_none_while_a_refresh_writes_the_warehouse(tmp_path):
+    """A row without a key of its own (amoCRM sent none) is found by its other columns; while another process
+    writes the warehouse (a sync), the page gets None and says to try again, rather than waiting on it."""
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    from salesglass.serve.web.raw_rows import raw_texts
+    from salesglass.warehouse import init_canonical
+
+    warehouse = tmp_path / "wh.duckdb"
+    con = connect(warehouse)
+    init_canonical(con)
+    con.execute(
+        "INSERT INTO quarantine VALUES ('amocrm', 'deals', NULL, 'missing created_at', '{\"id\": 77}', "
+        "TIMESTAMPTZ '2026-03-14 08:02:00+00')"
+    )
+    con.close()
+    row = {"source": "amocrm", "entity": "deals", "source_key": None, "reason": "missing created_at"}
+    row["seen_at"] = datetime(2026, 3, 14, 8, 2, tzinfo=UTC)
+    assert list(raw_texts(warehouse, [row]).values()) == ['{"id": 77}']  # type: ignore[union-attr]
+
+    writer = subprocess.Popen(
+        [sys.executable, "-c", HOLD_FOR_WRITING, str(warehouse)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "holding\n"
+        assert raw_texts(warehouse, [row]) is None
+    finally:
+        writer.kill()
+        writer.wait()
