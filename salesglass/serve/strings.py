@@ -622,6 +622,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "source_key": ("Key", "Ключ"),
     "raw": ("Row", "Строка"),
+    "raw_unavailable": (
+        "(kept in the warehouse, which a refresh may be writing just now: try again in a minute)",
+        "(хранится в хранилище, которое сейчас может писать обновление: попробуйте через минуту)",
+    ),
     "seen_at": ("Seen", "Когда"),
     "engine": ("Engine", "Движок"),
     "last_success_at": ("Last success", "Последний успех"),
