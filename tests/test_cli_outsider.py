@@ -171,3 +171,13 @@ def test_a_wrong_kind_of_value_is_said_in_the_files_terms(section, expected):
     with pytest.raises(ConfigError) as err:
         parse_config(section, source="salesglass.toml")
     assert str(err.value) == f"salesglass.toml: {expected}"
+
+
+def test_a_wrong_url_in_the_config_is_named_without_its_password(tmp_path, monkeypatch):
+    """`[publish] postgres_url = "mysql://bob:hunter2@db/x"` was refused with the password in the message."""
+    (tmp_path / "salesglass.toml").write_text(
+        '[publish]\npostgres_url = "mysql://bob:hunter2@db/x?password=hunter3"\n', encoding="utf-8"
+    )
+    said = _refused(_run(tmp_path, monkeypatch, "publish"))
+    assert said.endswith("got 'mysql://bob:***@db/x?password=***'"), said
+    assert "hunter" not in said
