@@ -181,3 +181,14 @@ def test_a_wrong_url_in_the_config_is_named_without_its_password(tmp_path, monke
     said = _refused(_run(tmp_path, monkeypatch, "publish"))
     assert said.endswith("got 'mysql://bob:***@db/x?password=***'"), said
     assert "hunter" not in said
+
+
+def test_a_demo_of_a_scale_or_company_that_does_not_exist_makes_no_folder(tmp_path, monkeypatch):
+    """`salesglass demo --scale xxl` printed the demo's heading and step 1, then refused, leaving demo/ behind."""
+    for args, expected in (
+        (["--scale", "xxl"], "unknown scale 'xxl': expected one of xs, s, m, l"),
+        (["--profile", "nope"], "unknown profile 'nope': expected one of biletoid, sibkassa"),
+    ):
+        res = _run(tmp_path, monkeypatch, "demo", "--no-serve", *args)
+        assert _refused(res) == expected and "salesglass demo" not in res.output
+    assert list(tmp_path.iterdir()) == []
