@@ -192,3 +192,15 @@ def test_a_demo_of_a_scale_or_company_that_does_not_exist_makes_no_folder(tmp_pa
         res = _run(tmp_path, monkeypatch, "demo", "--no-serve", *args)
         assert _refused(res) == expected and "salesglass demo" not in res.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_first_help_names_the_way_to_ones_own_company():
+    """`salesglass --help` said only "Start with `salesglass demo`": a stranger setting salesglass up for their
+    own company was not told of `salesglass init`, whose --help had no example."""
+    run = CliRunner().invoke
+    assert "your own company: `salesglass init`" in run(app, ["--help"], env={"COLUMNS": "400"}).output
+    shown = " ".join(run(app, ["init", "--help"], env={"COLUMNS": "400"}).output.split())
+    assert (
+        "Example: salesglass init --amocrm-url https://yourco.amocrm.ru --platform-url postgresql://reader@db/shop"
+        in shown
+    )
