@@ -144,3 +144,30 @@ def test_a_wrong_time_zone_is_quoted_once():
         "salesglass.toml: [account].timezone: unknown time zone 'Mars/Olympus'; "
         "expected an IANA name like 'Europe/Moscow'"
     )
+
+
+def test_link_without_a_warehouse_says_so_and_creates_none(tmp_path, monkeypatch):
+    """`salesglass link` in a folder without a config (the clone, after `make demo`, without -c) created an
+    empty salesglass.duckdb and said "deals: 0; linked 0 (none)", exit code 0, as if all were linked."""
+    said = _refused(_run(tmp_path, monkeypatch, "link"))
+    assert said.startswith(f"no warehouse at {tmp_path / 'salesglass.duckdb'}: nothing was synced or loaded")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ({"warehouse": "x"}, "[warehouse]: expected a table of settings (a [section], or { key = … }), got 'x'"),
+        ({"warehouse": {"path": 5}}, "[warehouse].path: expected a file path in quotes, got 5"),
+        ({"amocrm": {"pipelines": "Sales"}}, "[amocrm].pipelines: expected a list in brackets: [ … ], got 'Sales'"),
+        ({"dashboard": {"port": "abc"}}, "[dashboard].port: expected a whole number, got 'abc'"),
+    ],
+)
+def test_a_wrong_kind_of_value_is_said_in_the_files_terms(section, expected):
+    """pydantic's "Input should be a valid dictionary or instance of WarehouseConfig" and "Input is not a
+    valid path for <class 'pathlib.Path'>" named Python classes a config's author never sees."""
+    from salesglass.config import parse_config
+
+    with pytest.raises(ConfigError) as err:
+        parse_config(section, source="salesglass.toml")
+    assert str(err.value) == f"salesglass.toml: {expected}"

@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 
 from salesglass.cli_options import parse_day
+from salesglass.private_files import create_private
 
 console = Console()
 
@@ -111,8 +112,8 @@ def demo(
 def _write_config(path: Path, company: Path, profile: str) -> None:
     from salesglass.demo.config import demo_config_text
 
+    create_private(path)  # it holds the demo integration's client secret
     path.write_text(demo_config_text(company.resolve(), profile), encoding="utf-8")
-    path.chmod(0o600)  # it holds the demo integration's client secret
 
 
 def _load_link_build(cfg, as_of: date) -> None:  # cfg: Config
