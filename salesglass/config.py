@@ -16,7 +16,7 @@ from pydantic import ValidationError, field_validator
 
 from salesglass.config_base import Section, known_time_zone
 from salesglass.currency import currency_code
-from salesglass.errors import ConfigError
+from salesglass.errors import ConfigError, redact_url
 from salesglass.link.config import LinkingConfig
 from salesglass.refresh.config import DigestConfig, PublishConfig, RefreshConfig, WritebackConfig
 from salesglass.reports.config import ReportsConfig
@@ -136,6 +136,9 @@ def _describe(error: dict[str, Any], source: str) -> str:
         return f"{source}: {key} is not a known setting (check the spelling; see docs/configuration.md)"
     given = error.get("input")
     said = _EXPECTED.get(error["type"]) or error["msg"].removeprefix("Value error, ")
+    if isinstance(given, str) and given:
+        masked = redact_url(given)  # a wrong URL is named without its password, wherever the message quotes it
+        said, given = said.replace(given, masked), masked
     shown = (
         ""
         # the validator already said what it got ("unknown time zone 'Mars/Olympus'; expected …")

@@ -171,3 +171,45 @@ def test_a_wrong_kind_of_value_is_said_in_the_files_terms(section, expected):
     with pytest.raises(ConfigError) as err:
         parse_config(section, source="salesglass.toml")
     assert str(err.value) == f"salesglass.toml: {expected}"
+
+
+def test_a_wrong_url_in_the_config_is_named_without_its_password(tmp_path, monkeypatch):
+    """`[publish] postgres_url = "mysql://bob:hunter2@db/x"` was refused with the password in the message."""
+    (tmp_path / "salesglass.toml").write_text(
+        '[publish]\npostgres_url = "mysql://bob:hunter2@db/x?password=hunter3"\n', encoding="utf-8"
+    )
+    said = _refused(_run(tmp_path, monkeypatch, "publish"))
+    assert said.endswith("got 'mysql://bob:***@db/x?password=***'"), said
+    assert "hunter" not in said
+
+
+def test_a_demo_of_a_scale_or_company_that_does_not_exist_makes_no_folder(tmp_path, monkeypatch):
+    """`salesglass demo --scale xxl` printed the demo's heading and step 1, then refused, leaving demo/ behind."""
+    for args, expected in (
+        (["--scale", "xxl"], "unknown scale 'xxl': expected one of xs, s, m, l"),
+        (["--profile", "nope"], "unknown profile 'nope': expected one of biletoid, sibkassa"),
+    ):
+        res = _run(tmp_path, monkeypatch, "demo", "--no-serve", *args)
+        assert _refused(res) == expected and "salesglass demo" not in res.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_first_help_names_the_way_to_ones_own_company():
+    """`salesglass --help` said only "Start with `salesglass demo`": a stranger setting salesglass up for their
+    own company was not told of `salesglass init`, whose --help had no example."""
+    run = CliRunner().invoke
+    assert "your own company: `salesglass init`" in run(app, ["--help"], env={"COLUMNS": "400"}).output
+    shown = " ".join(run(app, ["init", "--help"], env={"COLUMNS": "400"}).output.split())
+    assert (
+        "Example: salesglass init --amocrm-url https://yourco.amocrm.ru --platform-url postgresql://reader@db/shop"
+        in shown
+    )
+
+
+def test_generate_into_a_path_through_itself_replaces_the_company(tmp_path, monkeypatch):
+    """`generate --out adir/../adir`: the folder was removed before the new company was moved in through it, so
+    the move failed ("No such file or directory") and the whole company was left in .adir.generating."""
+    (tmp_path / "adir").mkdir()
+    res = _run(tmp_path, monkeypatch, "generate", "--scale", "xs", "--end", "2026-11-27", "--out", "adir/../adir")
+    assert res.exit_code == 0, (res.exception, res.output)
+    assert [p.name for p in tmp_path.iterdir()] == ["adir"] and (tmp_path / "adir" / "manifest.json").exists()

@@ -75,9 +75,10 @@ def demo(
     """Generate a company, sync it through the amoCRM emulator, load, link, build and open the dashboard."""
     from salesglass.config import load_config
     from salesglass.demo.amocrm import demo_sync
-    from salesglass.simulate.generate import ensure_company
+    from salesglass.simulate.generate import check_company, ensure_company
 
     end_day = parse_day("--end", end)
+    check_company(profile, scale)  # `--scale xxl` left an empty demo folder behind, after the demo's heading
     if serve:  # a taken port is said now, not after minutes of work and a printed URL
         from salesglass.serve.cli import require_free_port
         from salesglass.serve.config import DashboardConfig
