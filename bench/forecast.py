@@ -11,6 +11,9 @@ Targets on the simulated company: month-turnover MAPE on days 8–14 ≥ 40 % be
 P10–P90 holding the actual in 70–90 % of cases.
 
     python bench/forecast.py [s] [m] [--dir DIR]
+
+DIR (default: the current folder) receives bench-forecast-<scale>/; keep it outside the repository, e.g.
+--dir /tmp/bench (the m company is ~3 GB and takes tens of minutes to generate and load).
 """
 
 from __future__ import annotations
@@ -49,14 +52,23 @@ def company(scale: str, base: Path) -> Path:
     return folder / "salesglass.toml"
 
 
+SCALES = ("xs", "s", "m", "l")
+
+
 def main(argv: list[str]) -> None:
+    if "-h" in argv or "--help" in argv:
+        print(__doc__)
+        return
+    opts = [a for i, a in enumerate(argv) if a not in SCALES and not (i > 0 and argv[i - 1] == "--dir")]
+    if [a for a in opts if a != "--dir"] or argv[-1:] == ["--dir"]:
+        sys.exit(f"unknown arguments {opts}: expected scales {'/'.join(SCALES)} and --dir DIR (see --help)")
     from rich.console import Console
 
     from salesglass.config import load_config
     from salesglass.reports.forecast.run import METRIC_ORDER, accuracy_table, run_backtest
 
     base = Path(argv[argv.index("--dir") + 1]) if "--dir" in argv else Path.cwd()
-    scales = [a for a in argv if a in ("xs", "s", "m", "l")] or ["s"]
+    scales = [a for a in argv if a in SCALES] or ["s"]
     console = Console(width=130)
     for scale in scales:
         cfg = load_config(company(scale, base))
