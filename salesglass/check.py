@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from salesglass.cli_options import ConfigOption
+from salesglass.cli_options import MAX_SAMPLE_ROWS, ConfigOption
 from salesglass.currency import currency_sign
 from salesglass.plural import plural
 
@@ -105,7 +105,9 @@ def _with_live_zone(cfg: Config) -> tuple[Config, str | None]:
 def check(
     config: ConfigOption = None,
     full: Annotated[bool, typer.Option("--full", help="Read every row (default: a sample per input).")] = False,
-    sample: Annotated[int, typer.Option(min=1, help="Rows read per database input without --full.")] = SAMPLE_ROWS,
+    sample: Annotated[
+        int, typer.Option(min=1, max=MAX_SAMPLE_ROWS, help="Rows read per database input without --full.")
+    ] = SAMPLE_ROWS,
 ) -> None:
     """Dry run: map and validate every input exactly as `load` would, and write nothing.
 

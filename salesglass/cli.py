@@ -23,7 +23,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+# soft_wrap: a line the user copies (`next: salesglass … -c <path>`) stays whole when piped or logged, not cut at 80
+console = Console(soft_wrap=True)
 
 # commands a newcomer does not start with: listed last, under their own heading in `salesglass --help`
 FOR_CONTRIBUTORS = "For contributors and tests"
@@ -108,7 +109,8 @@ def init(
             known_time_zone(timezone)
     except ValueError as exc:
         raise ConfigError(f"--timezone: {exc}") from None
-    client_secret = _client_secret(client_secret, auth)
+    _no_stray_oauth_flags(auth, client_id=client_id, client_secret=client_secret, redirect_uri=redirect_uri)
+    _no_login_in_address(amocrm_url)
     if sys.stdin.isatty() and amocrm_url is None and platform_url is None:
         amocrm_url = (
             typer.prompt("amoCRM address (https://<subdomain>.amocrm.ru; empty: later)", default="", show_default=False)
@@ -122,6 +124,13 @@ def init(
             )
             or None
         )
+    if auth == "oauth" and not amocrm_url:
+        raise ConfigError(
+            "--auth oauth: expected --amocrm-url too (the account the integration authorizes); "
+            "without it the OAuth settings would be left out of the file"
+        )
+    _no_login_in_address(amocrm_url)
+    client_secret = _client_secret(client_secret, auth)
     platform_password = _platform_password(platform_password, platform_url)
     done = write_starter(
         path,
@@ -205,6 +214,32 @@ def _register_all() -> None:
 
 
 _register_all()
+
+
+def _no_stray_oauth_flags(auth: str, **given: str | None) -> None:
+    """--client-id, --client-secret and --redirect-uri belong to --auth oauth: with a long-lived token they
+    were dropped without a word (and a secret kept in the env file for nothing)."""
+    from salesglass.errors import ConfigError
+
+    stray = [f"--{name.replace('_', '-')}" for name, value in given.items() if value is not None]
+    if stray and auth != "oauth":
+        raise ConfigError(
+            f"{', '.join(stray)}: only with --auth oauth (a long-lived token, --auth {auth}, needs none of them)"
+        )
+
+
+def _no_login_in_address(url: str | None) -> None:
+    """The account's address carries no user or password: amoCRM is authorized by `salesglass amocrm auth`,
+    and the config file would keep a password pasted into it in clear."""
+    from urllib.parse import urlsplit
+
+    from salesglass.errors import ConfigError
+
+    if url and "@" in urlsplit(url if "://" in url else f"https://{url}").netloc:
+        raise ConfigError(
+            "--amocrm-url: expected the account's address without a user or password, e.g. "
+            "https://example.amocrm.ru (the token is stored by `salesglass amocrm auth`)"
+        )
 
 
 def _client_secret(given: str | None, auth: str) -> str | None:

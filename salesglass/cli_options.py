@@ -8,6 +8,10 @@ from typing import Annotated
 
 import typer
 
+# the most rows a `--sample` may ask for: a database's LIMIT is a 64-bit number (SQLite failed deep inside on
+# 99999999999999999999); more than this is the whole table anyway, which is what --full reads
+MAX_SAMPLE_ROWS = 1_000_000_000
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -20,15 +24,20 @@ ConfigOption = Annotated[
 
 
 def parse_day(option: str, value: str | None) -> date | None:
-    """A `YYYY-MM-DD` option as a date (None when not given); a wrong one is a message naming the option."""
+    """A `YYYY-MM-DD` option as a date (None when not given); a wrong or implausible one (2026-02-30, "yesterday",
+    year 3000: salesglass/plausible.py) is a message naming the option."""
     from salesglass.errors import SalesglassError
+    from salesglass.plausible import FIRST_DAY, LAST_DAY, is_plausible
 
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise SalesglassError(f"{option} {value!r} is not a date: expected YYYY-MM-DD, e.g. 2026-01-31") from None
+        raise SalesglassError(f"{option} must be a date like 2025-01-31, got {value!r} (expected YYYY-MM-DD)") from None
+    if not is_plausible(day):
+        raise SalesglassError(f"{option} must be between {FIRST_DAY} and {LAST_DAY}, got {value}")
+    return day
 
 
 def no_warehouse(path: Path, config: Path | None) -> str:

@@ -121,7 +121,8 @@ def _describe(error: dict[str, Any], source: str) -> str:
     said = error["msg"].removeprefix("Value error, ")
     shown = (
         ""
-        if isinstance(given, dict) or ", got " in said  # the validator already said what it got
+        # the validator already said what it got ("unknown time zone 'Mars/Olympus'; expected …")
+        if isinstance(given, dict) or ", got " in said or (isinstance(given, str) and repr(given) in said)
         else f", got {str(given).lower() if isinstance(given, bool) else repr(given)}"
     )
     return f"{source}: {key}: {said}{shown}"

@@ -7,7 +7,8 @@ CRM data older than 1970 or a plan past 2100 would be a first; widen here if it 
 A fact is also no date yet when it lies more than `AHEAD` after the moment it is read: a sale or a deal's
 creation or close dated next year is a typo (2062 for 2026) or a wrong zone or format, not something that
 happened; clocks and zones differ by hours, hence the day's margin. The back-office load quarantines such
-a sale (`bad sold_at: in the future …`; the nightly full load reads it again once its day has come); amoCRM
+a sale, partner (created, widget live) or widget install (`bad sold_at: in the future …`; sources/platform/
+mapping.py FACT_TIMES; the nightly full load reads it again once its day has come); amoCRM
 keeps such a deal with a note (its creation taken from its first event, its close date unknown).
 """
 

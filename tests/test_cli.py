@@ -148,15 +148,21 @@ def test_a_missing_emulator_company_is_one_line():
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (("demo", "--end", "2026-02-30", "--no-serve"), "error: --end '2026-02-30' is not a date"),
-        (("generate", "--end", "0000-01-01"), "error: --end '0000-01-01' is not a date"),
+        (
+            ("demo", "--end", "2026-02-30", "--no-serve"),
+            "error: --end must be a date like 2025-01-31, got '2026-02-30'",
+        ),
+        (("generate", "--end", "0000-01-01"), "error: --end must be a date like 2025-01-31, got '0000-01-01'"),
         (("demo", "--port", "70000"), "Invalid value for '--port': 70000 is not in the range 1<=x<=65535"),
         (("serve", "--port", "-1"), "Invalid value for '--port': -1 is not in the range 1<=x<=65535"),
         (("emulate-amocrm", "--port", "65536"), "Invalid value for '--port'"),
         (("emulate-amocrm", "--error-rate", "2"), "Invalid value for '--error-rate': 2.0 is not in the range"),
         (("emulate-amocrm", "--rate-limit", "-5"), "Invalid value for '--rate-limit': -5 is not in the range x>=1"),
-        (("check", "--sample", "-5"), "Invalid value for '--sample': -5 is not in the range x>=1"),
-        (("platform", "inspect", "--sample", "0"), "Invalid value for '--sample': 0 is not in the range x>=1"),
+        (("check", "--sample", "-5"), "Invalid value for '--sample': -5 is not in the range 1<=x<=1000000000"),
+        (
+            ("platform", "inspect", "--sample", "0"),
+            "Invalid value for '--sample': 0 is not in the range 1<=x<=1000000000",
+        ),
         (("refresh-status", "--limit", "-3"), "Invalid value for '--limit': -3 is not in the range x>=1"),
     ],
 )

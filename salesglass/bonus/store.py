@@ -60,10 +60,12 @@ def parse_month(text: str | date) -> date:
         return text.replace(day=1)
     value = str(text).strip()
     try:
-        year, month = int(value[:4]), int(value[5:7])
-        if len(value) < 7 or value[4] != "-":
+        if len(value) == 7 and value[4] == "-":
+            month_start = date(int(value[:4]), int(value[5:7]), 1)
+        elif len(value) == 10 and value[4] == value[7] == "-":  # a whole date must be one: not 2026-02-30
+            month_start = date.fromisoformat(value).replace(day=1)
+        else:  # "2026-11xyz" is a typo, not November
             raise ValueError
-        month_start = date(year, month, 1)
     except ValueError:
         raise SalesglassError(f"a month looks like 2026-10, got {text!r}") from None
     if not FIRST_MONTH <= month_start <= LAST_MONTH:  # 0001-01 or 3000-01 is a typo, not a bonus month

@@ -7,6 +7,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 ACCESS_TTL = 86400  # amoCRM access tokens live 24 hours
@@ -29,8 +30,17 @@ class RateGuard:
     """amoCRM's limit: over `limit` requests in `window` seconds → 429; `ban_after` 429s within
     `ban_window` seconds → banned: every later request gets 403 with an nginx HTML page until reset."""
 
-    def __init__(self, limit: int = 7, window: float = 1.0, ban_after: int = 10, ban_window: float = 10.0) -> None:
+    def __init__(
+        self,
+        limit: int = 7,
+        window: float = 1.0,
+        ban_after: int = 10,
+        ban_window: float = 10.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.limit, self.window = limit, window
+        self.clock = clock  # a test may pass a clock it controls
         self.ban_after, self.ban_window = ban_after, ban_window
         self.arrivals: deque[float] = deque()
         self.rejections: deque[float] = deque()
@@ -40,7 +50,7 @@ class RateGuard:
 
     def check(self) -> int:
         """200 (go on), 429 or 403 for a request arriving now."""
-        now = time.monotonic()
+        now = self.clock()
         with self.lock:
             self.counts["requests"] += 1
             if self.banned:

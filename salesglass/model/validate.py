@@ -58,14 +58,49 @@ def _cast(col: Column, expr: str, src_type: str = "VARCHAR") -> str:
     return f"TRY_CAST({expr} AS {sql_type(col.kind)})"
 
 
-def _exact(ref: str, src_type: str) -> tuple[str, str]:
-    """The value as an exact number, to compare with its rounding, and its type. DECIMAL(18,6), not
-    wider: 38-digit decimals are ~100× slower in DuckDB; a value beyond 10^12 is then not checked for
-    sub-cent digits."""
-    if src_type.startswith("DECIMAL") or "INT" in src_type:
-        return ref, src_type
-    txt = f"replace(replace(trim(CAST({ref} AS VARCHAR)), ' ', ''), ',', '.')"
-    return f"TRY_CAST({txt} AS DECIMAL(18,6))", "DECIMAL(18,6)"
+def _clean(ref: str) -> str:
+    """A text number as DuckDB reads it: spaces (thousands) dropped, a decimal comma read as a point."""
+    return f"replace(replace(trim(CAST({ref} AS VARCHAR)), ' ', ''), ',', '.')"
+
+
+FLOAT_DIGITS = 15  # the significant digits a float (a double) holds: all that any decimal printout of one means
+
+
+def decimals_sql(number: str) -> str:
+    """The decimal places of the DOUBLE `number` read to its first 15 significant digits (0.1 + 0.2 =
+    0.30000000000000004: 1; 100.0000004: 7; 0: -1); NULL for NaN and infinities. fmt's `{:.14e}` gives the
+    15 digits and the exponent: the digits left once trailing zeros are cut, less one, less the exponent."""
+    f = f"format('{{:.{FLOAT_DIGITS - 1}e}}', abs({number}))"
+    digits = f"length(rtrim(replace(split_part({f}, 'e', 1), '.', ''), '0'))"
+    return f"({digits} - 1 - TRY_CAST(split_part({f}, 'e', 2) AS INTEGER))"
+
+
+def more_decimals_sql(ref: str, src_type: str, digits: int) -> str | None:
+    """The condition "the value `ref` (of DuckDB type `src_type`) has a non-zero decimal past the `digits`-th"
+    — one rule for every reader, so that no path rounds away what another quarantines (None: the type
+    cannot hold such a value). A decimal type is compared exactly. Text and floats are read as the decimals
+    they print (a float prints as the shortest text that reads back as it: 100.0000004, 0.30000000000000004):
+    exact to the 6th decimal; past the 6th only the first 15 significant digits count, all a float holds. So
+    a float's representation noise (0.1 + 0.2) is 0.30, while 100.0000001 typed, or a float 100.0000004,
+    has a fraction of a kopeck. (Past 10^12 the 6th-decimal test overflows: only the 15 digits are read.)"""
+    if "INT" in src_type:
+        return None
+    m = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", src_type)
+    if m:
+        return None if int(m.group(2)) <= digits else rounded_differs(ref, src_type, digits)
+    text = f"CAST({ref} AS VARCHAR)"
+    six = f"TRY_CAST({_clean(ref)} AS DECIMAL(18,6))"
+    # the cheap test on the text as it is (spaces only make it longer): more than 6 characters after the
+    # point or comma, or an exponent; only those rows are printed to 15 digits
+    point = f"greatest(strpos({text}, '.'), strpos({text}, ','))"
+    far = (
+        f"((({point} > 0 AND length({text}) - {point} > 6) OR contains({text}, 'e') OR contains({text}, 'E')) "
+        f"AND {decimals_sql(f'TRY_CAST({_clean(ref)} AS DOUBLE)')} > {digits})"
+    )
+    out = f"({rounded_differs(six, 'DECIMAL(18,6)', digits)} OR {far})" if digits < 6 else far
+    if not src_type.startswith(("VARCHAR", "JSON")):  # a float: the rare rows first (100.5 is its rounding)
+        out = f"({ref} <> round({ref}, {digits}) AND {out})"
+    return out
 
 
 def rounded_differs(exact: str, exact_type: str, digits: int) -> str:
@@ -82,13 +117,6 @@ def _fits_money(col: Column, src_type: str) -> bool:
     checked separately), so the cast cannot fail and is not tested row by row."""
     m = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", src_type)
     return col.kind is Kind.MONEY and m is not None and int(m.group(1)) - int(m.group(2)) <= 16
-
-
-def _at_most_cents(src_type: str) -> bool:
-    if "INT" in src_type:
-        return True
-    m = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", src_type)
-    return m is not None and int(m.group(1)) <= 2
 
 
 def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[str, str]]:
@@ -116,23 +144,18 @@ def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[st
         # money that is no number is said as the platform mapping says it ('not a valid number'): one reason
         what = "number" if col.kind is Kind.MONEY else col.kind.name.lower()
         out.append((f"({_cast(col, ref, src_type)}) IS NULL AND NOT {blank}", f"bad {col.name}: not a valid {what}"))
-    if col.kind in (Kind.INTEGER, Kind.BIGINT) and "INT" not in src_type:
+    if col.kind in (Kind.INTEGER, Kind.BIGINT) and (fraction := more_decimals_sql(ref, src_type, 0)):
         # TRY_CAST('1.5' AS INTEGER) rounds to 2: a fractional count must not pass silently
-        exact, exact_type = _exact(ref, src_type)
         maybe_fraction = (
-            f"(contains({ref}, '.') OR contains({ref}, 'e-') OR contains({ref}, 'E-'))" if text else "TRUE"
+            f"(contains({ref}, '.') OR contains({ref}, 'e-') OR contains({ref}, 'E-') OR contains({ref}, ','))"
+            if text
+            else "TRUE"
         )  # a cheap test first: no regex per row
         out.append(
-            (
-                f"{maybe_fraction} AND NOT {blank} AND {rounded_differs(exact, exact_type, 0)}",
-                f"bad {col.name}: not a valid {col.kind.name.lower()}",
-            )
+            (f"{maybe_fraction} AND NOT {blank} AND {fraction}", f"bad {col.name}: not a valid {col.kind.name.lower()}")
         )
-    if col.kind is Kind.MONEY and not _at_most_cents(src_type):
-        exact, exact_type = _exact(ref, src_type)
-        out.append(
-            (f"{rounded_differs(exact, exact_type, 2)} AND NOT {blank}", f"bad {col.name}: more than 2 decimal places")
-        )
+    if col.kind is Kind.MONEY and (sub_cent := more_decimals_sql(ref, src_type, 2)):
+        out.append((f"{sub_cent} AND NOT {blank}", f"bad {col.name}: more than 2 decimal places"))
     if col.allowed:
         allowed = ", ".join(_lit(a) for a in col.allowed)
         out.append(

@@ -38,15 +38,10 @@ def backup(
     (or anywhere, and point -c there), start it again. See docs/refresh.md "Backup and restore".
     """
     from salesglass.config import load_config
-    from salesglass.errors import SalesglassError
     from salesglass.refresh.backup import backup as take_backup
 
-    cfg = load_config(config)
-    try:
-        summary = take_backup(cfg, folder, progress=lambda line: console.print(escape(line), highlight=False))
-    except SalesglassError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(1) from exc
+    cfg = load_config(config)  # a refusal is an error like any other command's: on stderr, exit code 2
+    summary = take_backup(cfg, folder, progress=lambda line: console.print(escape(line), highlight=False))
     console.print(
         f"[green]backup taken:[/] {escape(str(summary.folder))} — {summary.files:,} {plural(summary.files, 'file')}, "
         f"{summary.bytes / 1e6:,.1f} MB; databases copied consistently: {escape(', '.join(summary.databases))}",

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from salesglass.cli_options import ConfigOption
-from salesglass.errors import SalesglassError
-
-
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    from salesglass.plausible import FIRST_DAY, LAST_DAY, is_plausible
-
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise SalesglassError(f"--as-of must be a date like 2025-01-31, got {value!r}") from None
-    if not is_plausible(day):
-        raise SalesglassError(f"--as-of must be between {FIRST_DAY} and {LAST_DAY}, got {value}")
-    return day
+from salesglass.cli_options import ConfigOption, parse_day
 
 
 def register(app: typer.Typer) -> None:
@@ -51,7 +35,7 @@ def register(app: typer.Typer) -> None:
         from salesglass.config import load_config
         from salesglass.reports.build import run_build
 
-        run_build(load_config(config), as_of=_parse_date(as_of), full=full)
+        run_build(load_config(config), as_of=parse_day("--as-of", as_of), full=full)
 
     @app.command("export")
     def export(

@@ -126,10 +126,21 @@ def _shown(text: str) -> str:
 
 
 def _read_password(password_stdin: bool) -> str:
-    """From stdin (one line) or an interactive prompt; never echoed, never an argument."""
+    """From stdin (one line) or an interactive prompt; never echoed, never an argument. A prompt that reads
+    nothing (no terminal, stdin empty or closed: cron, `< /dev/null`) says how to give it, not a bare "Aborted."."""
+    import click
+
+    from salesglass.errors import SalesglassError
+
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    except click.exceptions.Abort:
+        raise SalesglassError(
+            "no password given: type it at the prompt, or pipe it in with --password-stdin "
+            "(printf '%s\\n' \"$PASSWORD\" | salesglass users … --password-stdin)"
+        ) from None
 
 
 def _store(config: Path | None) -> UserStore:
@@ -211,6 +222,7 @@ def users_add(
 ) -> None:
     """Add a dashboard login."""
     store = _store(config)
+    store.check_new(email, role)
     user = store.add(email, _read_password(password_stdin), role, see_company_totals=company_totals)
     console.print(f"added {_shown(user.email)} ({role})")
     if user.role == "manager":
@@ -266,7 +278,9 @@ def users_reset(
     config: ConfigOption = None,
 ) -> None:
     """Set a new password for a login."""
-    _store(config).set_password(email, _read_password(password_stdin))
+    store = _store(config)
+    store.check_known(email)
+    store.set_password(email, _read_password(password_stdin))
     console.print(f"password of {_shown(email)} changed; its open sessions have ended")
 
 

@@ -89,15 +89,13 @@ class UserStore:
     def add(
         self, email: str, password: str, role: str, *, see_company_totals: bool | None = None, replace: bool = False
     ) -> User:
-        email = check_email(email)
-        if role not in ROLES:
-            raise SalesglassError(f"role must be one of {', '.join(ROLES)}, got {printable(role)!r}")
+        email = self.check_new(email, role, replace=replace)
         check_password(password)
         with _lock:
             users = self._load()
             old = next((u for u in users if u.email == email), None)
             if old is not None and not replace:
-                raise SalesglassError(f"user {email} already exists (use `salesglass users reset-password`)")
+                raise _exists(email)
             users = [u for u in users if u.email != email]
             created = datetime.now(UTC).isoformat(timespec="seconds")
             user = User(
@@ -113,6 +111,21 @@ class UserStore:
             users.append(user)
             self._save(users)
         return user
+
+    def check_new(self, email: str, role: str, *, replace: bool = False) -> str:
+        """The normalised e-mail of a login `add` would take, or SalesglassError saying why not: asked before
+        the password is, so a typo in the e-mail or the role costs no password typed twice."""
+        email = check_email(email)
+        if role not in ROLES:
+            raise SalesglassError(f"role must be one of {', '.join(ROLES)}, got {printable(role)!r}")
+        if not replace and self.get(email) is not None:
+            raise _exists(email)
+        return email
+
+    def check_known(self, email: str) -> None:
+        """SalesglassError unless the login exists (asked before a new password is)."""
+        if self.get(email) is None:
+            raise SalesglassError(f"no user {printable(normalise_email(email))}")
 
     def remove(self, email: str) -> None:
         email = normalise_email(email)
@@ -185,6 +198,10 @@ def printable(text: str) -> str:
         else f"\\u{ord(ch):04x}"
         for ch in text
     )
+
+
+def _exists(email: str) -> SalesglassError:
+    return SalesglassError(f"user {email} already exists (use `salesglass users reset-password`)")
 
 
 def check_email(email: str) -> str:

@@ -109,10 +109,3 @@ def emulator_in_process(company: Path, limits: dict) -> Iterator[str]:
         proc.join(timeout=10)
         if proc.is_alive():
             proc.kill()
-
-
-@pytest.fixture
-def emulator_process() -> Iterator[str]:
-    """The fixture company served by an emulator in its own process. Yields its URL."""
-    with emulator_in_process(FIXTURE_COMPANY, EMULATOR_LIMITS) as url:
-        yield url

@@ -156,3 +156,34 @@ def test_xlsx_with_merged_header_and_partner_cells(warehouse, tmp_path):
     assert warehouse.execute("SELECT source_key, reason FROM quarantine").fetchall() == [("m5", "missing turnover")]
     r = summary.inputs[0]
     assert (r.read, r.loaded, r.quarantined) == (5, 4, 1)  # the header's second row is no order
+
+
+def test_xlsx_numeric_ids_merged_over_rows_are_each_rows_like_text_ids(warehouse, tmp_path):
+    """A numeric partner id (1001, a number cell) merged beside the two orders it made was kept in the first
+    row only — the second loaded as a Support sale — while a text id merged so was repeated. An id (partner,
+    event) or a time is each covered row's; an amount (money, tickets) merged over rows stays theirs together
+    (repeated it would count twice: the other row is quarantined for its missing amount)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Номер", "Дата", "Билеты", "Оборот", "Партнёр", "Событие"])
+    ws.append(["n1", datetime(2024, 3, 5, 10, 0), 1, 100, 1001, 77])
+    ws.append(["n2", datetime(2024, 3, 5, 11, 0), 2, 200, None, None])
+    ws.merge_cells("E2:E3")  # partner 1001 made n1 and n2
+    ws.merge_cells("F2:F3")  # both for event 77
+    ws.append(["n3", datetime(2024, 3, 5, 12, 0), 3, 300, 1002, 78])
+    ws.append(["n4", datetime(2024, 3, 5, 12, 0), None, 400, 1002, 78])
+    ws.merge_cells("C4:C5")  # three tickets typed once for two lines: not three each
+    wb.save(tmp_path / "orders.xlsx")
+    columns = {"sale_id": "Номер", "sold_at": "Дата", "tickets": "Билеты", "turnover": "Оборот"}
+    columns |= {"partner_id": "Партнёр", "event_id": "Событие", "revenue": {"sql": "0"}, "cost": {"sql": "0"}}
+    inputs = [{"name": "orders", "target": "sales", "path": "orders.xlsx", "columns": columns}]
+    cfg = parse_config({"platform": {"timezone": "Europe/Moscow", "inputs": inputs}}, base_dir=tmp_path)
+    summary = load_into(warehouse, cfg, full=True, progress=False)
+    assert warehouse.execute("SELECT sale_id, partner_id, event_id, tickets FROM sales ORDER BY 1").fetchall() == [
+        ("n1", "1001", "77", 1),
+        ("n2", "1001", "77", 2),
+        ("n3", "1002", "78", 3),
+    ]
+    assert warehouse.execute("SELECT source_key, reason FROM quarantine").fetchall() == [("n4", "missing tickets")]
+    r = summary.inputs[0]
+    assert (r.read, r.loaded, r.quarantined) == (4, 3, 1)

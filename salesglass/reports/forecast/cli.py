@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salesglass.reports.cli import ConfigOption, _parse_date
+from salesglass.cli_options import ConfigOption, parse_day
 
 forecast_app = typer.Typer(
     help="The forecast of the running month, quarter and year (docs/forecast.md).", no_args_is_help=True
@@ -67,7 +67,7 @@ def backtest_command(
     for m in metrics:
         if m not in METRIC_ORDER:
             raise SalesglassError(f"--metric must be one of {', '.join(METRIC_ORDER)}, got {m!r}")
-    day = _parse_date(as_of)
+    day = parse_day("--as-of", as_of)
     cfg = load_config(config)
     console = Console()
     console = Console(width=max(console.width, 110))  # the table needs ~105 columns

@@ -13,10 +13,19 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 
 class RateLimiter:
-    def __init__(self, rate: float, *, tolerance: float = 0.5) -> None:
+    def __init__(
+        self,
+        rate: float,
+        *,
+        tolerance: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> None:
+        """`clock` and `sleep` are the real ones; a test passes its own to run the limiter on a clock it controls."""
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.interval = 1.0 / rate
@@ -25,6 +34,7 @@ class RateLimiter:
         self._lock = threading.Lock()
         self.waited = 0.0  # total seconds spent waiting (the summary reports it)
         self._slowed_at = float("-inf")
+        self._clock, self._sleep = clock, sleep
 
     @property
     def tolerance(self) -> float:
@@ -33,26 +43,26 @@ class RateLimiter:
     def acquire(self) -> None:
         """Block until this process may send the next request."""
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             allowed = self._tat - self.tolerance
             if allowed > now:
                 self.waited += allowed - now
-                _sleep_until(allowed)
-                now = time.monotonic()
+                self._sleep_until(allowed)
+                now = self._clock()
             self._tat = max(self._tat, now) + self.interval
 
     def sent(self) -> None:
         """A request's bytes left just now: the next slot is at least one interval later (a send that went
         out late moves the grid, so a late thread and an on-time one never reach amoCRM bunched)."""
         with self._lock:
-            self._tat = max(self._tat, time.monotonic() + self.interval)
+            self._tat = max(self._tat, self._clock() + self.interval)
 
     def slow_down(self, factor: float = 0.8, floor: float = 0.5) -> None:
         """After a 429 someone else shares the account's budget: keep a lower rate for the rest of the run.
         Several requests in flight may meet the same crowded second: one slow-down per 7 sends' time (about
         amoCRM's one-second window at our rate) counts."""
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             if now - self._slowed_at < 7 * self.interval:
                 return
             self._slowed_at = now
@@ -61,13 +71,12 @@ class RateLimiter:
     def pause(self, seconds: float) -> None:
         """Push the next send back at least `seconds` (after a 429 every thread waits, not only the one that saw it)."""
         with self._lock:
-            self._tat = max(self._tat, time.monotonic() + seconds + self.tolerance)
+            self._tat = max(self._tat, self._clock() + seconds + self.tolerance)
 
-
-def _sleep_until(deadline: float) -> None:
-    # time.sleep may wake a little early on some systems; never send before the deadline
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return
-        time.sleep(left)
+    def _sleep_until(self, deadline: float) -> None:
+        # time.sleep may wake a little early on some systems; never send before the deadline
+        while True:
+            left = deadline - self._clock()
+            if left <= 0:
+                return
+            self._sleep(left)

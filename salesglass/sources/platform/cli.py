@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from salesglass.cli_options import ConfigOption
+from salesglass.cli_options import MAX_SAMPLE_ROWS, ConfigOption
 from salesglass.plural import plural
 
 console = Console()
@@ -89,7 +89,9 @@ def inspect(
         bool,
         typer.Option("--write", help="Add the proposed inputs to the config file in place (the reasons as comments)."),
     ] = False,
-    sample: Annotated[int, typer.Option(min=1, help="Rows read per table to judge columns by.")] = 5000,
+    sample: Annotated[
+        int, typer.Option(min=1, max=MAX_SAMPLE_ROWS, help="Rows read per table to judge columns by.")
+    ] = 5000,
 ) -> None:
     """List the back-office's tables and columns and propose the [[platform.inputs]] for them.
 

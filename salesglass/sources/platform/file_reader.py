@@ -7,7 +7,8 @@ and, when it is not UTF-8, the file is transcoded in streaming chunks to a tempo
 Lines DuckDB cannot split into the header's columns are returned as rejects (they go to quarantine).
 XLSX is read with openpyxl in read-only mode; the header is the first row filled at least half as wide
 as the table (title and period lines of a 1C report above it are skipped). Merged cells are read as their
-value in every cell they cover, and a header merged down over two rows is one two-level header.
+value in every cell they cover (but an amount's: `land_xlsx`), and a header merged down over two rows is one
+two-level header.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from salesglass.sql import quote_ident, quote_lit
 
 Project = Callable[[list[str]], list[str] | None]
 """Given a file's columns, the ones to read (None: all); may raise ConfigError for a wrong mapping."""
+Amounts = Callable[[list[str]], set[str]]
+"""Given a sheet's columns, those holding amounts (`land_xlsx`); may raise ConfigError for a wrong mapping."""
 _UTF8 = {"utf-8", "utf8", "ascii", "utf-8-sig", "utf_8"}
 
 
@@ -305,8 +308,18 @@ def header_names(rows: list[list[object]], at: int, merges: list[tuple[int, int,
 
 
 def land_xlsx(
-    con: duckdb.DuckDBPyConnection, path: Path, into: str, *, sheet: str | None, label: str, where: str = "TRUE"
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    into: str,
+    *,
+    sheet: str | None,
+    label: str,
+    where: str = "TRUE",
+    amounts: Amounts | None = None,
 ) -> tuple[int, list[Reject]]:
+    """`amounts`: given the sheet's column names, those holding amounts (money, counts): a number merged
+    down over data rows there stays in its first row; in any other column (a numeric partner id, an event
+    number) it is each covered row's, as text is. Without it, no merged number of the data is repeated."""
     import openpyxl
 
     if not path.exists():
@@ -324,7 +337,13 @@ def land_xlsx(
         fill_merged(rows, merges)  # numbers aside: the labels decide where the header is
         at = header_row([tuple(r) for r in rows])
         header, height = header_names(rows, at, merges) if at is not None else ([], 1)
-        fill_merged(rows, [m for m in merges if m[0] < (at or 0) + height], numbers_from=(at or 0) + height)
+        top = (at or 0) + height
+        fill_merged(rows, [m for m in merges if m[0] < top], numbers_from=top)
+        if amounts is not None:  # the data's numbers merged outside the amounts: repeated, as text is
+            summed = amounts(header)
+            kept = {i for i, name in enumerate(header) if name in summed}
+            ids = [m for m in merges if m[0] >= top and not kept & set(range(m[1], m[3] + 1))]
+            fill_merged(rows, ids, numbers_from=len(rows))
         body = [[_cell(v) for v in row] for row in rows[(at or 0) + height :] if any(v is not None for v in row)]
     finally:
         wb.close()
@@ -356,11 +375,12 @@ def land_file(
     label: str,
     where: str = "TRUE",
     project: Project | None = None,
+    amounts: Amounts | None = None,
 ) -> tuple[int, list[Reject]]:
     """Land a CSV/TXT/XLSX file, only rows passing `where` (DuckDB SQL); returns (rows, rejected lines)."""
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        return land_xlsx(con, path, into, sheet=sheet, label=label, where=where)
+        return land_xlsx(con, path, into, sheet=sheet, label=label, where=where, amounts=amounts)
     if is_csv(path):
         return land_csv(
             con, path, into, delimiter=delimiter, encoding=encoding, label=label, where=where, project=project

@@ -15,6 +15,7 @@ import duckdb
 
 from salesglass.config import Config
 from salesglass.errors import ConfigError
+from salesglass.model.schema import Kind
 from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.file_reader import Reject
@@ -138,6 +139,17 @@ def _land_file(
         filters = referenced_columns({"where": ColumnSpec(sql=spec.where)}, available) if spec.where else []
         return [c for c in available if c in wanted or c in filters or c == watermark]
 
+    def amounts(available: list[str]) -> set[str]:
+        """The sheet's columns read as amounts (money, tickets): a number merged over rows there is theirs
+        together, not each row's (`file_reader.land_xlsx`)."""
+        mapped = column_specs(spec, target, available, label)
+        return {
+            c
+            for name, cs in mapped.items()
+            if target.kind(name) in (Kind.MONEY, Kind.INTEGER, Kind.DOUBLE)
+            for c in referenced_columns({name: cs}, available)
+        }
+
     where = " AND ".join(conds) or "TRUE"
     if stream and file_reader.is_csv(path):
         landed = Landed(into, 0, specs, {}, is_file=True, what=f"{path} as CSV")
@@ -165,6 +177,7 @@ def _land_file(
         label=label,
         where=where,
         project=project,
+        amounts=amounts,
     )
     if not specs:  # XLSX: the whole sheet was landed; check the mapping now
         project(list(_types(con, into)))

@@ -8,7 +8,6 @@ SQL — kopecks, zones, signs, value maps, digits-only — so ten million rows n
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,7 +17,7 @@ from sqlglot import exp
 from salesglass.errors import ConfigError
 from salesglass.model.inn import inn_digits_sql
 from salesglass.model.schema import Kind, Table
-from salesglass.model.validate import rounded_differs
+from salesglass.model.validate import more_decimals_sql, rounded_differs
 from salesglass.plausible import AHEAD_SECONDS, LAST_DAY
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.zones import local_to_utc_sql
@@ -182,7 +181,7 @@ def _numeric_sql(sql: str, types: dict[str, str], pre: dict[str, str]) -> tuple[
     """An arithmetic expression over columns landed as text: each column parsed as a number first, once
     per row, in `pre` (the expression and its check then read the parsed value by name). Six decimals,
     as the column paths' sub-kopeck checks read them: 100.00004 ₽ is quarantined for its decimals, not
-    rounded to 100.0000 and loaded as 100.00.
+    rounded to 100.0000 and loaded as 100.00 (a seventh decimal: `operands_lost_sql`).
 
     Returns the expression and the condition "some referenced value is there but is not a number".
     """
@@ -201,27 +200,24 @@ def _numeric_sql(sql: str, types: dict[str, str], pre: dict[str, str]) -> tuple[
     return f"({out})", (" OR ".join(dict.fromkeys(bad)) or None)
 
 
+def operands_lost_sql(sql: str, types: dict[str, str]) -> str | None:
+    """An expression's text operands are parsed to six decimals (`_numeric_sql`): the condition that one has a
+    non-zero digit past the sixth ('100.0000001'), which the parse would round away. None: none can."""
+    names = dict.fromkeys(c.name for c in sqlglot.parse_one(sql, read="duckdb").find_all(exp.Column))
+    lost = [more_decimals_sql(quote_ident(n), types[n], 6) for n in names if types.get(n, "").startswith(_TEXT_TYPES)]
+    return " OR ".join(f"({x})" for x in lost if x) or None
+
+
 def lost_digits_sql(e: str, src_type: str | None, unit: str) -> str | None:
-    """`_number` rounds to its scale (kopecks to whole kopecks, rubles to 4 decimals): the condition that
-    it dropped digits, so '100.004' kopecks (or 100.00004 rubles, negated) is quarantined for its decimals
-    as it is when the column is read as it stands, instead of loading rounded. None: nothing can be lost."""
-    if src_type and "INT" in src_type:
-        return None
-    scale = 2 if unit != "units" else 4
-    dec = f"DECIMAL({'16,2' if unit != 'units' else '18,4'})"
-    decimal = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", src_type or "")
-    if decimal:
-        return None if int(decimal.group(1)) <= scale else f"(TRY_CAST({e} AS {dec}) IS DISTINCT FROM {e})"
-    if src_type and not src_type.startswith(_TEXT_TYPES):  # a float
-        exact = f"TRY_CAST({e} AS DECIMAL(18,6))"
-        return f"({exact} IS NOT NULL AND TRY_CAST({exact} AS {dec}) IS DISTINCT FROM {exact})"
-    clean = f"replace(replace(replace(trim({_text(e)}), ' ', ''), chr(160), ''), ',', '.')"
-    exact = f"TRY_CAST({clean} AS DECIMAL(18,6))"
-    # the cheap test first: no parsing for the rows without a point or a comma
-    return (
-        f"(({_may_be_fraction(e)} OR contains({e}, ',')) AND {exact} IS NOT NULL "
-        f"AND TRY_CAST({exact} AS {dec}) IS DISTINCT FROM {exact})"
-    )
+    """`_number` rounds to its scale (kopecks to whole kopecks, rubles to 4 decimals): the condition that the
+    amount has a fraction of a kopeck, so '100.004' kopecks (or 100.00004 rubles, negated) is quarantined for
+    its decimals as it is when the column is read as it stands, instead of loading rounded — the rule of
+    `more_decimals_sql`, in kopecks (no decimal) or in units (two). None: nothing can be lost."""
+    found = more_decimals_sql(e, src_type or "VARCHAR", 0 if unit != "units" else 2)
+    if found is None or (src_type and not src_type.startswith(_TEXT_TYPES)):
+        return found
+    # the cheap test first: no parsing for the rows without a point, a comma or an exponent
+    return f"(({_may_be_fraction(e)} OR contains({e}, ',')) AND {found})"
 
 
 def _may_be_fraction(e: str) -> str:
@@ -289,14 +285,20 @@ def column_sql(
         if integer:
             exact_type = "" if cs.sql else number_type(src_type, cs.unit)  # ("": an expression's type is unknown)
             bad += f" OR {rounded_differs(num, exact_type, 0)}"
+            # digits the parse rounded away ('1.0000001' tickets; a seventh decimal of an operand)
+            lost = (
+                operands_lost_sql(cs.sql, types)
+                if cs.sql
+                else more_decimals_sql(e, src_type or "VARCHAR", 0 if cs.unit == "units" else 2)
+            )
+            bad += f" OR {lost}" if lost else ""
             out = f"TRY_CAST({out} AS BIGINT)"
         return out, bad
     if kind in (Kind.INTEGER, Kind.BIGINT) and src_type and src_type.startswith(_TEXT_TYPES):
         # parsed here, once (validation and the insert then see a number); TRY_CAST rounds '1.5' to 2, so
         # a value that may have a fraction is compared with its exact reading
         out = f"TRY_CAST({e} AS {kind.value})"
-        exact = f"TRY_CAST(replace(replace(trim({e}), ' ', ''), ',', '.') AS DECIMAL(18,6))"
-        fraction = rounded_differs(exact, "DECIMAL(18,6)", 0)
+        fraction = more_decimals_sql(e, src_type, 0)
         return out, f"{_unparsed(value or out, e)} OR ({_may_be_fraction(e)} AND {fraction})"
     return e, None
 
@@ -318,8 +320,13 @@ def implausible_sql(value: str, kind: Kind) -> str:
 
 
 # the times of facts: dated more than plausible.AHEAD after the load, they are no date yet (a typo, 2062 for
-# 2026, or a wrong zone). Other times (a partner's contract signed, planned) may lie ahead
-FACT_TIMES = {"sales": ("sold_at",)}
+# 2026, or a wrong zone) — a sale, a partner's account created on the platform, a widget first seen live. The
+# other times may lie ahead: a partner's contract date (a contract dated for the start of next month), a plan
+FACT_TIMES = {
+    "sales": ("sold_at",),
+    "partners": ("created_at", "widget_installed_at"),
+    "platform_widget_installs": ("installed_at",),  # (the table `widget_installs` inputs load into)
+}
 
 
 def future_sql(value: str) -> str:
@@ -382,8 +389,12 @@ def staged_sql(
                 )
                 why = f"CASE WHEN isfinite({number}) THEN {quote_lit(too_large_reason(name))} ELSE {why} END"
             checks.append(f"WHEN {bad} THEN {why}")
-        if kind is Kind.MONEY and cs.column and (cs.unit != "units" or cs.negate):
-            lost = lost_digits_sql(quote_ident(cs.column), types.get(cs.column), cs.unit)
+        if kind is Kind.MONEY and (cs.unit != "units" or cs.negate or cs.sql):
+            lost = (
+                operands_lost_sql(cs.sql, types)
+                if cs.sql
+                else lost_digits_sql(quote_ident(cs.column or ""), types.get(cs.column or ""), cs.unit)
+            )
             if lost:
                 checks.append(f"WHEN {lost} THEN {quote_lit(decimals_reason(name))}")
         if kind in (Kind.TIMESTAMPTZ, Kind.DATE):
