@@ -81,7 +81,8 @@ def main(argv: list[str]) -> None:
         gain = 100 * (1 - f["mape_pct"] / rr["mape_pct"])
         console.print(
             f"month turnover, days 8–14: MAPE {f['mape_pct']:.1f} % vs run-rate {rr['mape_pct']:.1f} % "
-            f"({gain:.0f} % lower; target ≥ 40 %); P10–P90 held {f['coverage_pct']:.0f} % (target 70–90 %)"
+            f"({abs(gain):.0f} % {'lower' if gain >= 0 else 'HIGHER'}; target ≥ 40 % lower); "
+            f"P10–P90 held {f['coverage_pct']:.0f} % (target 70–90 %)"
         )
 
 

@@ -18,15 +18,17 @@ seeing nothing after that day:
 It prints, per day of the month, on the cases whose "not yet on sale" ratio has a past (the first month
 has none): the MAPE and bias of the naive run-rate, of the ladder, and of the ladder blended with the
 run-rate with the least-squares weight learnt — like the product's blend — from the months that had ended
-in the year before each case (half and half with fewer than 8 such months).
+in the year before each case (half and half with fewer than 8 such months); then the same for the cases
+of the last 12 months only.
 
     python bench/forecast_ladder.py WAREHOUSE.duckdb [--zone Europe/Moscow] [--from 2025-03-01]
-        [--to 2026-10-31] [--smooth 5] [--days 1,8,15,22]
+        [--to 2026-10-31] [--smooth 5] [--days 1,8,15,22] [--cases CASES.csv]
     (e.g. bench-forecast-s/salesglass.duckdb made by bench/forecast.py; --to: the last as-of day whose
     month is complete in the warehouse)
 
 Cost: an event × age grid (ages 0–400) and one pass over it per horizon (days left in the month), summed
-by the day each development was complete and looked up per as-of day: ~7 CPU-s at scale s.
+by the day each development was complete and looked up per as-of day: ~7 CPU-s at scale s, 102 CPU-s and
+4.7 GiB at scale m with --days 8.
 """
 
 from __future__ import annotations
@@ -113,6 +115,10 @@ def main(argv: list[str]) -> None:
         SELECT oh.u, oh.dd, oh.ps, oh.pe, pace.td, pace.ac, lad.ladder, ratio.r * pace.p56 newev
         FROM oh JOIN pace USING (u) LEFT JOIN lad USING (u) LEFT JOIN ratio USING (u)
         WHERE ratio.r IS NOT NULL ORDER BY u""").fetchall()
+    if "--cases" in argv:  # each case's figures, for blending with the product's backtest cases elsewhere
+        with open(_arg(argv, "--cases", ""), "w") as out:
+            out.write("as_of_day,day,to_date,actual,ladder_rest,not_on_sale_rest\n")
+            out.writelines(f"{r[0]},{r[1]},{r[4]},{r[5]},{r[6] or 0},{r[7]}\n" for r in rows)
     print(f"{'day':>4} {'cases':>5}  {'run-rate':>8} {'bias':>6}  {'ladder':>6} {'bias':>6}  {'blend':>6} {'bias':>6}")
     for dd in days:
         cs = [r for r in rows if r[1] == dd]
@@ -127,11 +133,14 @@ def main(argv: list[str]) -> None:
             w = min(max(((er * er).sum() - (ef * er).sum()) / den, 0.0), 1.0) if past.sum() >= 8 and den > 0 else 0.5
             blended.append(w * ld[i] + (1 - w) * rr[i])
         bl = np.array(blended)
-        cells = []
-        for f in (rr, ld, bl):
-            e = (f - ac) / ac
-            cells += [f"{100 * np.abs(e).mean():8.2f}", f"{100 * e.mean():+6.2f}"]
-        print(f"{dd:>4} {len(cs):>5}  {cells[0]} {cells[1]}  {cells[2]:>6} {cells[3]}  {cells[4]:>6} {cells[5]}")
+        last = u >= u.max() - 330  # the cases of the last 12 months
+        for label, sel in (("", np.ones(len(cs), bool)), (" last 12 months", last)):
+            cells = []
+            for f in (rr, ld, bl):
+                e = (f[sel] - ac[sel]) / ac[sel]
+                cells += [f"{100 * np.abs(e).mean():8.2f}", f"{100 * e.mean():+6.2f}"]
+            row = f"{dd:>4} {sel.sum():>5}  {cells[0]} {cells[1]}  {cells[2]:>6} {cells[3]}  {cells[4]:>6} {cells[5]}"
+            print(row + label)
 
 
 if __name__ == "__main__":

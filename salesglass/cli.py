@@ -16,9 +16,14 @@ from rich.console import Console
 
 from salesglass.errors import SalesglassError
 
+HELP = (
+    "Sales analytics for amoCRM / Kommo + your own back-office. "
+    "Try it: `salesglass demo`; your own company: `salesglass init`."
+)
+
 app = typer.Typer(
     name="salesglass",
-    help="Sales analytics for amoCRM / Kommo + your own platform database. Start with `salesglass demo`.",
+    help=HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -45,7 +50,7 @@ def _main(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """Sales analytics for amoCRM / Kommo + your own platform database. Start with `salesglass demo`."""
+    """`salesglass --help` says HELP (the Typer's own help wins over this docstring)."""
 
 
 @app.command("init")
@@ -96,6 +101,9 @@ def init(
 
     Every section says what to fill in and which command helps; nothing from the demo. Without flags
     on a terminal it asks; with flags it runs unattended. Secrets go to 0600 files, never the config.
+
+    Example: salesglass init --amocrm-url https://yourco.amocrm.ru --platform-url postgresql://reader@db/shop
+    (the password is then asked for without echo; with --platform-password - it is read from standard input).
     """
     from salesglass.errors import ConfigError
     from salesglass.starter import Answers, write_starter

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from salesglass.config import Config
 
 # the most rows a `--sample` may ask for: a database's LIMIT is a 64-bit number (SQLite failed deep inside on
 # 99999999999999999999); more than this is the whole table anyway, which is what --full reads
@@ -49,3 +52,12 @@ def no_warehouse(path: Path, config: Path | None) -> str:
         if Path("demo", "salesglass.toml").exists():
             said += " (the demo's: -c demo/salesglass.toml)"
     return said
+
+
+def require_warehouse(cfg: Config, config: Path | None) -> None:
+    """Refuse a command that works on the warehouse when there is none: opening it would create an empty one
+    and `link` said "deals: 0; linked 0" as if all were well, leaving that empty file behind."""
+    from salesglass.errors import SalesglassError
+
+    if not cfg.warehouse_path.exists():
+        raise SalesglassError(no_warehouse(cfg.warehouse_path, config))

@@ -16,7 +16,7 @@ from pydantic import ValidationError, field_validator
 
 from salesglass.config_base import Section, known_time_zone
 from salesglass.currency import currency_code
-from salesglass.errors import ConfigError
+from salesglass.errors import ConfigError, redact_url
 from salesglass.link.config import LinkingConfig
 from salesglass.refresh.config import DigestConfig, PublishConfig, RefreshConfig, WritebackConfig
 from salesglass.reports.config import ReportsConfig
@@ -110,6 +110,23 @@ class Config(Section):
         return self.resolve(self.warehouse.bonus_state_path)
 
 
+# pydantic's wording for a wrong kind of value names Python classes ("Input should be a valid dictionary or
+# instance of WarehouseConfig"); said in the file's own terms instead
+_EXPECTED = {
+    "model_type": "expected a table of settings (a [section], or { key = … })",
+    "dict_type": "expected a table of settings (a [section], or { key = … })",
+    "list_type": "expected a list in brackets: [ … ]",
+    "path_type": "expected a file path in quotes",
+    "string_type": "expected text in quotes",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+}
+
+
 def _describe(error: dict[str, Any], source: str) -> str:
     loc = list(error["loc"])
     # "[amocrm].stages[2].stage": a list item by its index, as the amoCRM mapping's own messages say it
@@ -118,7 +135,10 @@ def _describe(error: dict[str, Any], source: str) -> str:
     if error["type"] == "extra_forbidden":
         return f"{source}: {key} is not a known setting (check the spelling; see docs/configuration.md)"
     given = error.get("input")
-    said = error["msg"].removeprefix("Value error, ")
+    said = _EXPECTED.get(error["type"]) or error["msg"].removeprefix("Value error, ")
+    if isinstance(given, str) and given:
+        masked = redact_url(given)  # a wrong URL is named without its password, wherever the message quotes it
+        said, given = said.replace(given, masked), masked
     shown = (
         ""
         # the validator already said what it got ("unknown time zone 'Mars/Olympus'; expected …")

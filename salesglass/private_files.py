@@ -11,6 +11,10 @@ sets an owner-only umask once at start (`private_by_default`); the files whose m
 explicitly where they are created too (`keep_private`), for callers that never went through the command.
 A file found wider than its policy (written by an older version, copied in by hand, restored from a
 backup) is narrowed on first use, with a warning naming it. A mode is only ever narrowed, never widened.
+
+Every mode salesglass sets is set here (`open_private`, `create_private`, `touch_private`, `keep_private`,
+`private_folder`): tests/test_architecture.py fails on a chmod, an `os.open` with a mode or an octal mode
+anywhere else, so a new file cannot get a mode of its own by accident.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ log = logging.getLogger("salesglass")
 
 OWNER_ONLY = 0o600
 GROUP_READ = 0o640
+PRIVATE_FOLDER = 0o700  # a folder of secrets: only its owner may list or enter it
 
 
 def private_by_default() -> None:
@@ -31,14 +36,48 @@ def private_by_default() -> None:
     os.umask(os.umask(0o077) | 0o077)
 
 
+def open_private(path: Path, flags: int = os.O_CREAT | os.O_WRONLY | os.O_TRUNC, mode: int = OWNER_ONLY) -> int:
+    """`os.open(path, flags)` for writing a file that allows no more than `mode` from its first byte, whatever
+    the umask, also when it existed with a wider mode (O_CREAT keeps an existing file's mode): emptied
+    (O_TRUNC) it gets `mode` exactly; kept (appended to, locked) it is narrowed to `mode`, before the caller
+    writes."""
+    fd = os.open(path, flags, mode)
+    try:
+        if flags & os.O_TRUNC:
+            os.fchmod(fd, mode)
+        elif (current := stat.S_IMODE(os.fstat(fd).st_mode)) & ~mode:
+            os.fchmod(fd, current & mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def create_private(path: Path, mode: int = OWNER_ONLY) -> None:
     """Create (or empty) `path` with `mode` before anything is written into it, so no reader can open it
-    in between (a copy into it then keeps the mode)."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, mode)
-    try:
-        os.fchmod(fd, mode)  # an existing file keeps its old mode on O_CREAT
-    finally:
-        os.close(fd)
+    in between (a copy into it, or an `open(path, "w")` after, then keeps the mode)."""
+    os.close(open_private(path, mode=mode))
+
+
+def touch_private(path: Path, mode: int = OWNER_ONLY, *, what: str) -> None:
+    """`path` exists and allows no more than `mode`: made empty with it when missing (its folder too), an
+    existing one kept as it is but narrowed, with a warning (`keep_private`). For files a library then opens
+    itself (SQLite), which would create them with the umask's mode."""
+    path = Path(path)
+    if path.exists():
+        keep_private(path, mode, what=what)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(open_private(path, os.O_CREAT | os.O_WRONLY, mode))
+
+
+def private_folder(path: Path, *, what: str | None = None) -> None:
+    """`path` made if missing (its parents too), owner-only from creation; with `what`, one that exists
+    already is narrowed to owner-only as well (silently: the caller is the one who chose it for secrets)."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    if what is not None:
+        keep_private(path, PRIVATE_FOLDER, what=what, created=True)
 
 
 def keep_private(path: Path, mode: int = OWNER_ONLY, *, what: str, created: bool = False) -> None:

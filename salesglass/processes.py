@@ -17,6 +17,8 @@ import shutil
 import socket
 from pathlib import Path
 
+from salesglass.private_files import OWNER_ONLY, open_private
+
 
 def pid_alive(pid: int) -> bool:
     """True when a process with this pid exists and is not a zombie."""
@@ -66,21 +68,21 @@ def remove_dead_temps(path: Path, *, legacy: tuple[str, ...] = ()) -> list[Path]
 
 
 def replace_whole(
-    path: Path, data: bytes | str, *, mode: int | None = None, legacy: tuple[str, ...] = (), durable: bool = False
+    path: Path, data: bytes | str, *, mode: int = OWNER_ONLY, legacy: tuple[str, ...] = (), durable: bool = False
 ) -> None:
     """Write `path` whole under `temp_beside` and rename it into place (removed again if that fails);
     first delete what dead writers of `path` left (`legacy`: see `remove_dead_temps`). `mode`: the new
-    file's permissions from the start (else the umask's). `durable`: flush the file and the folder to disk,
+    file's permissions from the start, whatever the umask: owner-only unless said (every such file sits
+    beside the company's data: the build's SQL cache, which a build runs, must be no one else's to write,
+    as under a umask of 000 it was). `durable`: flush the file and the folder to disk,
     so a power cut keeps the new version or the old one (a rotated amoCRM token cannot be asked for again)."""
     path = Path(path)
     remove_dead_temps(path, legacy=legacy)
     tmp = temp_beside(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o666 if mode is None else mode)
+        fd = open_private(tmp, mode=mode)
         try:
-            if mode is not None:
-                os.fchmod(fd, mode)
             view = memoryview(raw)
             while view:
                 view = view[os.write(fd, view) :]

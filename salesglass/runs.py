@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from salesglass.private_files import OWNER_ONLY, keep_private
+from salesglass.private_files import keep_private, open_private
 from salesglass.processes import remove_dead_temps, replace_whole
 
 MAX_BYTES = 2_000_000  # trimmed to the newest KEEP_LINES lines beyond this
@@ -69,7 +69,7 @@ class Journal:
             + "\n"
         ).encode("utf-8")
         while True:
-            fd = os.open(self.path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, OWNER_ONLY)  # errors may quote data
+            fd = open_private(self.path, os.O_CREAT | os.O_APPEND | os.O_WRONLY)  # errors may quote data
             try:
                 fcntl.flock(fd, fcntl.LOCK_SH)  # appenders share; a trim waits for them and they for it
                 if not _is_current(fd, self.path):
@@ -96,7 +96,7 @@ class Journal:
                 return  # another process trimmed it while this one waited
             with os.fdopen(os.dup(fd), "rb") as f:
                 lines = f.read().splitlines(keepends=True)[-KEEP_LINES:]
-            replace_whole(self.path, b"".join(lines), mode=OWNER_ONLY, legacy=LEGACY_TEMPS)
+            replace_whole(self.path, b"".join(lines), legacy=LEGACY_TEMPS)
         except OSError:
             pass
         finally:

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from salesglass.errors import ConfigError, SalesglassError
+from salesglass.private_files import open_private, private_folder
 
 ENV_FILE = Path("secrets/salesglass.env")
 PASSWORD_VAR = "SALESGLASS_PLATFORM_PASSWORD"
@@ -299,12 +300,10 @@ secret_path = ".salesglass/dashboard-secret"      # session-signing key (0600, c
 
 def write_env_file(path: Path, env: dict[str, str]) -> None:
     """KEY='value' lines, owner-only from the first byte (the folder too)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
+    private_folder(path.parent)
+    with os.fdopen(open_private(path), "w", encoding="utf-8") as f:
         for key, value in env.items():
             f.write(f"{key}='" + value.replace("'", "'\\''") + "'\n")
-    os.chmod(path, 0o600)
 
 
 def write_starter(path: Path, a: Answers, *, force: bool = False) -> Written:
@@ -330,6 +329,6 @@ def write_starter(path: Path, a: Answers, *, force: bool = False) -> Written:
 
     secret = cfg.resolve(cfg.dashboard.secret_path)
     load_or_create_secret(secret)
-    secret.parent.chmod(0o700)
+    private_folder(secret.parent, what="dashboard secret's folder")
     written.append(secret)
     return Written(path, written, list(env))

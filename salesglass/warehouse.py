@@ -54,6 +54,8 @@ def connect(path: str | Path, *, read_only: bool = False, retries: int = 50) -> 
         keep_private(path, OWNER_ONLY, what="data file", created=not existed)
         keep_private(_wal(path), OWNER_ONLY, what="write-ahead log")
     _spill_beside(con, path)
+    if not read_only:
+        _remove_shared_spill(con, path)
     return con
 
 
@@ -73,6 +75,23 @@ def _spill_beside(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         con.execute(f"SET temp_directory = {quote_lit(str(folder))}")
     except (OSError, duckdb.Error):
         pass  # this process's instance of the file already spilled elsewhere: it keeps that folder
+
+
+def _remove_shared_spill(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Delete `<file>.tmp/`, the spill folder every process shared before each got its own: one a killed
+    process of an older version left holds gigabytes of the company's rows, and no process spills there any
+    more. Called with the file open for writing: DuckDB's lock then keeps every other process off the file,
+    so none is spilling its queries there; this process's own instance spills elsewhere (`_spill_beside`),
+    unless it opened the file before, without it (then the folder is its own and stays)."""
+    folder = path.with_name(path.name + ".tmp")
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    try:
+        if con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0] == str(folder):
+            return
+    except duckdb.Error:
+        return
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def open_published(path: str | Path) -> duckdb.DuckDBPyConnection:
@@ -174,8 +193,8 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {n: con.execute(f"SELECT count(*) FROM {quote_ident(n)}").fetchall()[0][0] for n in names}
 
 
-# A full reload leaves the replaced tables' blocks free inside the file (DuckDB never shrinks a file), and
-# the report build seeds the published file with a byte copy of it. Compacting pays when a good share of
+# A full reload leaves the replaced tables' blocks free inside the file (DuckDB never shrinks a file): they
+# cost disk and backup time. Compacting pays when a good share of
 # the file is free; tiny files are not worth a rewrite.
 COMPACT_MIN_FREE_SHARE = 0.3
 COMPACT_MIN_BYTES = 64 * 2**20
@@ -252,12 +271,12 @@ def _rewrite(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> None:
     try:
         con.execute(f"ATTACH {quote_lit(str(tmp))} AS __compacted (STORAGE_VERSION {quote_lit(STORAGE_VERSION)})")
         attached = True
+        keep_private(tmp, OWNER_ONLY, what="compacted warehouse", created=True)  # before any row is written
         _copy_database(con, source, "__compacted")
         con.execute("DETACH __compacted")  # checkpoints the new file and closes it
         attached = False
         if _wal(tmp).exists():
             raise RuntimeError(f"{tmp} kept a write-ahead log after closing")
-        shutil.copymode(path, tmp)
         # (no write went to the old file since the CHECKPOINT; a log left next to it would be replayed
         # against the new file)
         _wal(path).unlink(missing_ok=True)

@@ -62,7 +62,7 @@ def generate_company(out: Path, scale: str, profile: str = "biletoid") -> Path:
 def fast_amocrm(cfg: Config, *, timeout: float = 5.0) -> Config:
     """The same config with the client's rate and back-off scaled like the emulator's."""
     # one request at a time: at a 100× clock a thread waking a few ms late is a whole request interval, so
-    # requests in flight could reach the emulator bunched; tests/amocrm/test_latency.py runs them at 3×
+    # requests in flight could reach the emulator bunched; tests/amocrm/test_latency.py runs them at amoCRM's own clock
     fast = cfg.amocrm.model_copy(
         update={
             "rate_limit": 6.0 * CLOCK,

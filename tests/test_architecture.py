@@ -9,6 +9,7 @@ must be added here, with what it may import, or this test fails and says so.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,51 @@ def test_a_wrong_way_import_in_a_file_is_found(tmp_path: Path):
     )
     found = violations(root)
     assert len(found) == 1 and "salesglass.refresh.lock" in found[0] and "load.py:2" in found[0]
+
+
+# Every file mode salesglass sets is set in salesglass/private_files.py (owner-only, the published file
+# group-readable): a chmod, an `os.open` or `mkdir` with a mode, or an octal mode written anywhere else gave
+# files modes of their own before (the lockouts file, the starter's secrets, the refresh lock: 0644).
+MODES_ONLY_IN = "private_files.py"
+_SETS_A_MODE = {"chmod", "fchmod", "lchmod", "umask", "copymode", "copystat"}
+_OCTAL = re.compile(r"\b0[oO][0-7]{3,4}\b")
+
+
+def modes_set(path: Path, root: Path = PACKAGE) -> list[str]:
+    """`file:line: what` for every place in `path` that sets a file's mode itself."""
+    text = path.read_text(encoding="utf-8")
+    where = path.relative_to(root.parent)
+    found = [
+        f"{where}:{n}: octal mode {m.group()}"
+        for n, line in enumerate(text.splitlines(), 1)
+        for m in _OCTAL.finditer(line)
+    ]
+    for node in ast.walk(ast.parse(text)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        owner = getattr(getattr(node.func, "value", None), "id", None)
+        has_mode = any(k.arg == "mode" for k in node.keywords)
+        if (
+            name in _SETS_A_MODE
+            or (name == "mkdir" and has_mode)
+            or (name == "open" and owner == "os" and (len(node.args) > 2 or has_mode))
+        ):
+            found.append(f"{where}:{node.lineno}: {ast.unparse(node.func)}(…)")
+    return found
+
+
+def test_file_modes_are_set_in_private_files_only():
+    found = [hit for path in sorted(PACKAGE.rglob("*.py")) if path.name != MODES_ONLY_IN for hit in modes_set(path)]
+    assert not found, "set the mode with salesglass/private_files.py instead:\n" + "\n".join(found)
+
+
+def test_a_mode_set_by_hand_is_found(tmp_path: Path):
+    root = tmp_path / "salesglass"
+    root.mkdir()
+    (root / "lockouts.py").write_text(
+        "import os\nfd = os.open(p, os.O_CREAT | os.O_WRONLY, 384)\nos.chmod(p, 0o600)\nq.mkdir(mode=448)\n",
+        encoding="utf-8",
+    )
+    found = modes_set(root / "lockouts.py", root)
+    assert [hit.split(": ", 1)[0].rsplit(":", 1)[1] for hit in found] == ["3", "2", "3", "4"]

@@ -144,3 +144,63 @@ def test_a_wrong_time_zone_is_quoted_once():
         "salesglass.toml: [account].timezone: unknown time zone 'Mars/Olympus'; "
         "expected an IANA name like 'Europe/Moscow'"
     )
+
+
+def test_link_without_a_warehouse_says_so_and_creates_none(tmp_path, monkeypatch):
+    """`salesglass link` in a folder without a config (the clone, after `make demo`, without -c) created an
+    empty salesglass.duckdb and said "deals: 0; linked 0 (none)", exit code 0, as if all were linked."""
+    said = _refused(_run(tmp_path, monkeypatch, "link"))
+    assert said.startswith(f"no warehouse at {tmp_path / 'salesglass.duckdb'}: nothing was synced or loaded")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ({"warehouse": "x"}, "[warehouse]: expected a table of settings (a [section], or { key = … }), got 'x'"),
+        ({"warehouse": {"path": 5}}, "[warehouse].path: expected a file path in quotes, got 5"),
+        ({"amocrm": {"pipelines": "Sales"}}, "[amocrm].pipelines: expected a list in brackets: [ … ], got 'Sales'"),
+        ({"dashboard": {"port": "abc"}}, "[dashboard].port: expected a whole number, got 'abc'"),
+    ],
+)
+def test_a_wrong_kind_of_value_is_said_in_the_files_terms(section, expected):
+    """pydantic's "Input should be a valid dictionary or instance of WarehouseConfig" and "Input is not a
+    valid path for <class 'pathlib.Path'>" named Python classes a config's author never sees."""
+    from salesglass.config import parse_config
+
+    with pytest.raises(ConfigError) as err:
+        parse_config(section, source="salesglass.toml")
+    assert str(err.value) == f"salesglass.toml: {expected}"
+
+
+def test_a_wrong_url_in_the_config_is_named_without_its_password(tmp_path, monkeypatch):
+    """`[publish] postgres_url = "mysql://bob:hunter2@db/x"` was refused with the password in the message."""
+    (tmp_path / "salesglass.toml").write_text(
+        '[publish]\npostgres_url = "mysql://bob:hunter2@db/x?password=hunter3"\n', encoding="utf-8"
+    )
+    said = _refused(_run(tmp_path, monkeypatch, "publish"))
+    assert said.endswith("got 'mysql://bob:***@db/x?password=***'"), said
+    assert "hunter" not in said
+
+
+def test_a_demo_of_a_scale_or_company_that_does_not_exist_makes_no_folder(tmp_path, monkeypatch):
+    """`salesglass demo --scale xxl` printed the demo's heading and step 1, then refused, leaving demo/ behind."""
+    for args, expected in (
+        (["--scale", "xxl"], "unknown scale 'xxl': expected one of xs, s, m, l"),
+        (["--profile", "nope"], "unknown profile 'nope': expected one of biletoid, sibkassa"),
+    ):
+        res = _run(tmp_path, monkeypatch, "demo", "--no-serve", *args)
+        assert _refused(res) == expected and "salesglass demo" not in res.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_first_help_names_the_way_to_ones_own_company():
+    """`salesglass --help` said only "Start with `salesglass demo`": a stranger setting salesglass up for their
+    own company was not told of `salesglass init`, whose --help had no example."""
+    run = CliRunner().invoke
+    assert "your own company: `salesglass init`" in run(app, ["--help"], env={"COLUMNS": "400"}).output
+    shown = " ".join(run(app, ["init", "--help"], env={"COLUMNS": "400"}).output.split())
+    assert (
+        "Example: salesglass init --amocrm-url https://yourco.amocrm.ru --platform-url postgresql://reader@db/shop"
+        in shown
+    )

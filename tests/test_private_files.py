@@ -223,3 +223,66 @@ def test_a_killed_process_spill_folder_goes_at_the_next_open(tmp_path, usual_uma
     connect(warehouse).close()
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["salesglass.duckdb"]
+
+
+def test_an_older_versions_shared_spill_folder_goes_when_no_process_has_the_file_open(tmp_path, usual_umask):
+    """Before each process got its own spill folder, every one spilled to `<file>.tmp/`, and a killed one left
+    it there with its rows. A process opening the file for writing holds DuckDB's lock (no other process has the
+    file open, so none spills there): it deletes the folder. A reader may share the file with an older version's
+    process still spilling there: it leaves the folder alone."""
+    warehouse = tmp_path / "salesglass.duckdb"
+    connect(warehouse).close()
+    shared = tmp_path / "salesglass.duckdb.tmp"
+    shared.mkdir()
+    (shared / "duckdb_temp_storage_S32K-0.tmp").write_text("Театр Сатиры, +7 999 123-45-67")
+
+    connect(warehouse, read_only=True).close()
+    assert shared.exists()
+
+    connect(warehouse).close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["salesglass.duckdb"]
+
+
+@pytest.fixture
+def no_umask() -> Iterator[None]:
+    old = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_under_a_umask_of_000_every_state_file_and_export_is_owner_only(tmp_path, no_umask, caplog):
+    """A process that did not start through the `salesglass` command (a library call, a service started by
+    hand) keeps its own umask. Under 000 the refresh lock was made 0644, the build's SQL cache (which a build
+    runs) and other state files 0666 — anyone's to rewrite —, a new export folder 0777 with each file 0666
+    while DuckDB wrote it; an old login-lockouts file readable by all was narrowed without a word."""
+    from salesglass.outputs.export import export_reports
+    from salesglass.processes import replace_whole
+    from salesglass.refresh.lock import RefreshLock
+    from salesglass.serve.web.throttle import SharedCounters
+
+    lock = RefreshLock(tmp_path / "salesglass.duckdb.refresh.lock").acquire()
+    try:
+        assert mode(tmp_path / "salesglass.duckdb.refresh.lock") == 0o600
+    finally:
+        lock.release()
+    replace_whole(tmp_path / ".salesglass-reports.duckdb.sql-cache", "SELECT 1")
+    assert mode(tmp_path / ".salesglass-reports.duckdb.sql-cache") == 0o600
+
+    lockouts = tmp_path / "users.json.lockouts.sqlite"
+    sqlite3.connect(lockouts).close()
+    lockouts.chmod(0o644)
+    with caplog.at_level("WARNING"), SharedCounters(lockouts).transaction():
+        pass
+    assert mode(lockouts) == 0o600
+    assert f"the login lockouts file {lockouts} was readable by others (mode 644)" in caplog.text
+
+    published = tmp_path / "reports.duckdb"
+    con = duckdb.connect(str(published))
+    con.execute("CREATE TABLE build_info AS SELECT DATE '2026-11-30' AS as_of, 'Europe/Moscow' AS timezone")
+    con.execute("CREATE TABLE report_new_partners AS SELECT 7 AS sales_manager_id, 2 AS first_sales")
+    con.close()
+    out = tmp_path / "exports" / "november"
+    export_reports(published, "csv", out)
+    assert (mode(out), [(p.name, mode(p)) for p in out.iterdir()]) == (0o700, [("report_new_partners.csv", 0o600)])

@@ -280,8 +280,10 @@ def audit(
         r["month"] = f"{r['month']:%Y-%m}" if r["month"] else None  # the month, as typed: not its day 1
     cols = ("logged_at", "actor", "action", "month", "object", "before", "after", "reason")
     if out is not None:
+        from salesglass.private_files import create_private
         from salesglass.safe_cells import csv_value
 
+        create_private(out)  # who changed whose bonus: owner-only, also over an older file of a wider mode
         with out.open("w", newline="", encoding="utf-8-sig") as f:
             w = csv.writer(f)
             w.writerow(cols)

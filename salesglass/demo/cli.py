@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 
 from salesglass.cli_options import parse_day
+from salesglass.private_files import create_private
 
 console = Console()
 
@@ -74,9 +75,10 @@ def demo(
     """Generate a company, sync it through the amoCRM emulator, load, link, build and open the dashboard."""
     from salesglass.config import load_config
     from salesglass.demo.amocrm import demo_sync
-    from salesglass.simulate.generate import ensure_company
+    from salesglass.simulate.generate import check_company, ensure_company
 
     end_day = parse_day("--end", end)
+    check_company(profile, scale)  # `--scale xxl` left an empty demo folder behind, after the demo's heading
     if serve:  # a taken port is said now, not after minutes of work and a printed URL
         from salesglass.serve.cli import require_free_port
         from salesglass.serve.config import DashboardConfig
@@ -111,8 +113,8 @@ def demo(
 def _write_config(path: Path, company: Path, profile: str) -> None:
     from salesglass.demo.config import demo_config_text
 
+    create_private(path)  # it holds the demo integration's client secret
     path.write_text(demo_config_text(company.resolve(), profile), encoding="utf-8")
-    path.chmod(0o600)  # it holds the demo integration's client secret
 
 
 def _load_link_build(cfg, as_of: date) -> None:  # cfg: Config

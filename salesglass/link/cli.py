@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from salesglass.cli_options import ConfigOption
+from salesglass.cli_options import ConfigOption, require_warehouse
 from salesglass.plural import plural
 
 console = Console()
@@ -41,6 +41,7 @@ def link(
     from salesglass.link.run import run_link
 
     cfg = load_config(config)
+    require_warehouse(cfg, config)
     with console.status("linking deals to partners…"):
         s = run_link(cfg, full=full)
     print_link_summary(s)
@@ -93,10 +94,7 @@ def doctor(
     from salesglass.warehouse import open_warehouse
 
     cfg = load_config(config)
-    if not cfg.warehouse_path.exists():
-        from salesglass.cli_options import no_warehouse
-
-        raise SalesglassError(no_warehouse(cfg.warehouse_path, config))
+    require_warehouse(cfg, config)
     overrides = cfg.resolve(cfg.linking.overrides_path) if cfg.linking.overrides_path else None
     if export is not None and overrides is not None and export.resolve() == overrides.resolve():
         # the suggestions are for the deals no override links: written over the overrides file, they would

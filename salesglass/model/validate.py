@@ -43,11 +43,11 @@ def _cast(col: Column, expr: str, src_type: str = "VARCHAR") -> str:
     if col.kind is Kind.JSON:
         return f"TRY_CAST({expr} AS JSON)"
     if col.kind is Kind.BOOLEAN:
-        # back-offices write booleans as 1/0, t/f, yes/no, да/нет
+        # back-offices write booleans as 1/0, t/f, yes/no, да/нет; a MySQL BIT(1) arrives as hex, 01/00
         txt = f"lower(trim(CAST({expr} AS VARCHAR)))"
         return (
-            f"CASE WHEN {txt} IN ('1','t','true','y','yes','да') THEN TRUE "
-            f"WHEN {txt} IN ('0','f','false','n','no','нет') THEN FALSE END"
+            f"CASE WHEN {txt} IN ('1','t','true','y','yes','да','01') THEN TRUE "
+            f"WHEN {txt} IN ('0','f','false','n','no','нет','00') THEN FALSE END"
         )
     if col.kind is Kind.MONEY and (src_type.startswith("DECIMAL") or "INT" in src_type):
         return f"TRY_CAST({expr} AS DECIMAL(18,2))"
@@ -55,7 +55,17 @@ def _cast(col: Column, expr: str, src_type: str = "VARCHAR") -> str:
         # a decimal comma (Excel exports) is read as a point; spaces as thousands separators dropped
         txt = f"replace(replace(trim(CAST({expr} AS VARCHAR)), ' ', ''), ',', '.')"
         return f"TRY_CAST({txt} AS DECIMAL(18,2))"
+    if col.kind in (Kind.INTEGER, Kind.BIGINT) and src_type.startswith(("VARCHAR", "JSON")):
+        return integer_text_sql(expr, sql_type(col.kind))
     return f"TRY_CAST({expr} AS {sql_type(col.kind)})"
+
+
+def integer_text_sql(text: str, int_type: str) -> str:
+    """The text `text` as an integer of type `int_type`, NULL when it is none. DuckDB's cast also reads a
+    hexadecimal or binary literal ('0x10' is 16, '0b101' 5): no back-office writes a count or an id so, so
+    such a text is no integer (a cheap test of four characters, no regex per row)."""
+    radix = f"(contains({text}, 'x') OR contains({text}, 'X') OR contains({text}, 'b') OR contains({text}, 'B'))"
+    return f"CASE WHEN {radix} THEN NULL ELSE TRY_CAST({text} AS {int_type}) END"
 
 
 def _clean(ref: str) -> str:
@@ -93,9 +103,12 @@ def more_decimals_sql(ref: str, src_type: str, digits: int) -> str | None:
     # the cheap test on the text as it is (spaces only make it longer): more than 6 characters after the
     # point or comma, or an exponent; only those rows are printed to 15 digits
     point = f"greatest(strpos({text}, '.'), strpos({text}, ','))"
+    number = f"TRY_CAST({_clean(ref)} AS DOUBLE)"
+    # (1e-400 is no zero, though it reads as a double 0: a non-zero digit before the exponent says so)
+    underflow = f"({number} = 0 AND regexp_matches({text}, '[1-9][^eE]*[eE]'))"
     far = (
         f"((({point} > 0 AND length({text}) - {point} > 6) OR contains({text}, 'e') OR contains({text}, 'E')) "
-        f"AND {decimals_sql(f'TRY_CAST({_clean(ref)} AS DOUBLE)')} > {digits})"
+        f"AND ({decimals_sql(number)} > {digits} OR {underflow}))"
     )
     out = f"({rounded_differs(six, 'DECIMAL(18,6)', digits)} OR {far})" if digits < 6 else far
     if not src_type.startswith(("VARCHAR", "JSON")):  # a float: the rare rows first (100.5 is its rounding)

@@ -9,10 +9,12 @@ that existed before with a wider mode (salesglass/private_files.py).
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from salesglass.errors import SalesglassError
-from salesglass.private_files import create_private, keep_private
+from salesglass.private_files import create_private, keep_private, private_folder
 from salesglass.sql import quote_ident, quote_lit
 from salesglass.warehouse import open_published
 
@@ -86,22 +88,24 @@ def export_reports(published: Path, fmt: str, out: Path | None = None, currency:
         if fmt == "xlsx":
             from salesglass.outputs.workbook import write_xlsx
 
-            out.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(out.parent)
             create_private(out)  # last week's export, overwritten, keeps its mode otherwise (0644: anyone's)
             sheets = {
                 n.removeprefix("report_"): con.execute(_with_manager_names(con, n)).to_arrow_table() for n in names
             }
             write_xlsx(sheets, out, zone, currency)
             return out
-        out.mkdir(parents=True, exist_ok=True)
-        for n in names:
-            options = "FORMAT CSV, HEADER" if fmt == "csv" else "FORMAT PARQUET"
-            source = _inert_text_select(con, n) if fmt == "csv" else quote_ident(n)
-            target = out / f"{n}.{fmt}"
-            con.execute(f"COPY {source} TO {quote_lit(str(target))} ({options})")
-            keep_private(
-                target, what="export", created=True
-            )  # DuckDB makes the file anew, with the process umask's mode
+        private_folder(out)
+        # DuckDB makes each file anew with the umask's mode (0666 under a umask of 000): it writes into a folder
+        # only the owner may enter, and the file, made owner-only there, is renamed into `out`
+        with tempfile.TemporaryDirectory(dir=out, prefix=".export-") as staging:
+            for n in names:
+                options = "FORMAT CSV, HEADER" if fmt == "csv" else "FORMAT PARQUET"
+                source = _inert_text_select(con, n) if fmt == "csv" else quote_ident(n)
+                written = Path(staging) / f"{n}.{fmt}"
+                con.execute(f"COPY {source} TO {quote_lit(str(written))} ({options})")
+                keep_private(written, what="export", created=True)
+                os.replace(written, out / f"{n}.{fmt}")
         return out
     finally:
         con.close()

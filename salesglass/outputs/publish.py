@@ -29,6 +29,7 @@ from psycopg import sql
 from salesglass.errors import SalesglassError, redact_url
 from salesglass.model.schema import TABLES
 from salesglass.reports.columns import HELPER_COLUMNS, REPORT_COLUMNS, REPORT_TABLES
+from salesglass.reports.publish import withheld
 from salesglass.sql import quote_ident, quote_lit
 from salesglass.warehouse import open_published
 
@@ -91,11 +92,6 @@ def comments(table: str) -> tuple[str | None, dict[str, str]]:
 
 
 LEFT_OUT_PREFIX = "forecast_"
-WITHHELD_COLUMNS: dict[str, tuple[str, ...]] = {"quarantine": ("raw",)}
-"""Columns a publish leaves out. `quarantine.raw` is the whole text of a rejected source row: a contact's
-name, phone or e-mail, a comment, anything the source carried. Every role in `grant_select_to` reads every
-published table, so it would hand personal data to whoever may see the reports; the reasons, keys and
-times stay (what to fix, and where), and admins read the raw rows on the dashboard's Data quality page."""
 
 
 def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -123,7 +119,8 @@ def _load_table(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, schema: 
         "AND table_name = ? ORDER BY ordinal_position",
         [table],
     ).fetchall()
-    cols = [(name, dtype) for name, dtype in cols if name not in WITHHELD_COLUMNS.get(table, ())]
+    # the build leaves them out of the published file already; one an older version built still holds them
+    cols = [(name, dtype) for name, dtype in cols if name not in withheld(table)]
     defs, selects = [], []
     for name, dtype in cols:
         pg_type = postgres_type(dtype)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from salesglass.errors import SalesglassError
-from salesglass.private_files import OWNER_ONLY
+from salesglass.private_files import GROUP_READ, OWNER_ONLY, create_private, private_folder
 
 # the dashboard's sessions (`<logins>.sessions.sqlite`, serve/sessions.py) hold live session ids: a copy is a
 # bag of bearer tokens, and restoring it would bring back sessions ended since (logout, password reset)
@@ -81,8 +81,7 @@ def backup(
     summary = BackupSummary(target)
     databases = {p.resolve() for p in databases_of(cfg)}
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        os.chmod(target, 0o700)
+        private_folder(target, what="backup folder")
         for path in sorted(source.rglob("*")):
             if path.is_dir() or path.is_symlink() or _skipped(path):
                 continue
@@ -108,10 +107,11 @@ def backup(
 
 
 def _copy(path: Path, out: Path, summary: BackupSummary) -> None:
-    fd = os.open(out, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, OWNER_ONLY)  # secrets and company data: owner-only
-    os.close(fd)
+    # secrets and company data: never wider than it was, nor than group-read, from the first byte copied
+    st = path.stat()
+    create_private(out, stat.S_IMODE(st.st_mode) & GROUP_READ | OWNER_ONLY)
     shutil.copyfile(path, out)
-    shutil.copystat(path, out)  # its time too: the build's records beside the published file stay valid
-    os.chmod(out, stat.S_IMODE(path.stat().st_mode) & 0o640)  # never wider than it was, nor than group-read
+    # its time too: the build's records beside the published file stay valid
+    os.utime(out, ns=(st.st_atime_ns, st.st_mtime_ns))
     summary.files += 1
     summary.bytes += out.stat().st_size

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from salesglass.private_files import open_private
 from salesglass.processes import pid_alive, remove_dead_temps, replace_whole
 
 
@@ -115,7 +116,7 @@ class RefreshLock:
 
     def _create(self) -> bool:
         try:
-            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            fd = open_private(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
             return False
         with os.fdopen(fd, "wb") as f:
@@ -148,7 +149,7 @@ class RefreshLock:
     @contextlib.contextmanager
     def _guard(self):
         guard = self.path.with_name(self.path.name + ".guard")
-        fd = os.open(guard, os.O_CREAT | os.O_RDWR, 0o644)
+        fd = open_private(guard, os.O_CREAT | os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield

@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, HTTPException, Request
 
 from salesglass.plural import plural
-from salesglass.private_files import OWNER_ONLY, keep_private
+from salesglass.private_files import keep_private, open_private
 
 log = logging.getLogger("salesglass.webhooks")
 
@@ -165,7 +165,7 @@ class LeadQueue:
                 wait = min(self.retry_after * 2**self.failures, self.retry_max)
                 self.failures += 1
                 log.warning(
-                    "webhook re-fetch of %d %s failed (%d in a row), retrying in %.0f s: %s",
+                    "webhook re-fetch of %d %s failed (%d in a row), retrying in %g s: %s",
                     len(batch),
                     plural(len(batch), "lead"),
                     self.failures,
@@ -211,7 +211,7 @@ def load_or_create_secret(path: Path) -> str:
     read (restored from a backup, copied by hand) is narrowed with a warning naming it, as the other secrets."""
     path = Path(path)
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY)
+        fd = open_private(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
         keep_private(path, what="webhook secret file")
         value = path.read_text(encoding="utf-8").strip()

@@ -24,7 +24,7 @@ from salesglass.model.schema import CANONICAL
 from salesglass.plural import plural
 from salesglass.reports import compiled, development, incremental
 from salesglass.reports.base import BuildParams, Canon
-from salesglass.reports.publish import BuildFile, building, write_build_info
+from salesglass.reports.publish import BuildFile, building, published_select, withheld, write_build_info
 from salesglass.reports.summary import BuildSummary, running_totals
 from salesglass.sql import quote_ident, quote_lit
 
@@ -61,34 +61,6 @@ def canon_of(con: ibis.BaseBackend, names: dict[str, str] | None = None) -> Cano
     """The canonical tables of an Ibis backend (`names`: where one is stored under another name)."""
     names = names or {}
     return Canon(**{t.name: con.table(names.get(t.name, t.name)) for t in CANONICAL})
-
-
-def _keep_canonical_only(con: BuildFile, warehouse: str, say: Progress) -> tuple[dict[str, str], Schema]:
-    """The new file is a byte copy of the warehouse: drop what is not the canonical model (raw layers,
-    sync state) and set the source stages aside for completion, as `_copy_from_duckdb` would leave it.
-    Returns the canonical tables' fingerprints and schemas (reports/incremental.py), taken before the
-    stamps go."""
-    kinds = dict(
-        con.raw_sql(
-            "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()
-    )
-    have = set(kinds)
-    missing = [t.name for t in CANONICAL if t.name not in have]
-    if missing:
-        raise SalesglassError(
-            f"the warehouse {warehouse} lacks canonical tables {', '.join(missing)}; "
-            "run `salesglass sync` and `salesglass load` first"
-        )
-    run = _runner(con)
-    fingerprints = incremental.canonical(run, "", incremental.stamps_in(run, ""))
-    schema = incremental.schema_of(run, _catalog(con))
-    canonical = {t.name for t in CANONICAL}
-    for name in sorted(have - canonical):
-        con.raw_sql(f"DROP {'VIEW' if kinds[name] == 'VIEW' else 'TABLE'} {quote_ident(name)}")
-    con.raw_sql('ALTER TABLE "deal_stages" RENAME TO "source_deal_stages"')
-    say(f"copied the warehouse file {warehouse} (canonical tables kept, {len(have - canonical)} others dropped)")
-    return fingerprints, schema
 
 
 def _runner(con: BuildFile) -> incremental.Run:
@@ -129,21 +101,33 @@ def _copy_from_duckdb(con: BuildFile, warehouse: str, say: Progress) -> tuple[di
         raise SalesglassError(f"cannot open the warehouse {warehouse}: {exc}") from exc
     con.raw_sql(f"ATTACH {quote_lit(warehouse)} AS wh (READ_ONLY)")
     require_canonical(con.raw_sql, warehouse)
+    run = _runner(con)
+    schema = incremental.schema_of(run, "wh")
     con.raw_sql("SET preserve_insertion_order = false")  # lets DuckDB copy in parallel; row order is meaningless
     # FSST (string compression) is most of the cost of writing 10 M sales with their 24-character ids:
     # without it the copy takes ~20-30 % less time for a ~40 % larger sales table (bench/reports.py)
     con.raw_sql("SET disabled_compression_methods = 'fsst'")
     for t in CANONICAL:
         target = "source_deal_stages" if t.name == "deal_stages" else t.name
-        con.raw_sql(f"CREATE TABLE {quote_ident(target)} AS SELECT * FROM wh.{quote_ident(t.name)}")
+        # not a byte copy of the warehouse file: what a build drops from one (raw layers, withheld columns such
+        # as quarantine.raw) stays in its free blocks, readable by anyone who may read the published file
+        _create_as_in_warehouse(con, target, [c for c in schema[t.name] if c[0] not in withheld(t.name)])
+        con.raw_sql(
+            f"INSERT INTO {quote_ident(target)} BY NAME {published_select(t.name, f'wh.{quote_ident(t.name)}')}"
+        )
     con.raw_sql("RESET disabled_compression_methods")
     con.raw_sql("SET preserve_insertion_order = true")  # report tables keep their ORDER BY (e.g. declining)
-    run = _runner(con)
     fingerprints = incremental.canonical(run, "wh.", incremental.stamps_in(run, "wh."))
-    schema = incremental.schema_of(run, "wh")
     con.raw_sql("DETACH wh")
     say(f"copied {len(CANONICAL)} canonical tables from {warehouse}")
     return fingerprints, schema
+
+
+def _create_as_in_warehouse(con: BuildFile, table: str, columns: list[list[Any]]) -> None:
+    """An empty `table` whose columns are defined as in the warehouse (`incremental.schema_of`: types and NOT
+    NULL, which the compiled key reads; a full and an incremental build then compile the same SQL)."""
+    defs = ", ".join(f"{quote_ident(c)} {kind}{'' if nullable else ' NOT NULL'}" for c, kind, nullable in columns)
+    con.raw_sql(f"CREATE TABLE {quote_ident(table)} ({defs})")
 
 
 def _update_canonical(
@@ -171,13 +155,10 @@ def _update_canonical(
         for name in [*changed, *(["pipelines"] if "pipelines" not in changed else [])]:
             if name != "deal_stages":
                 con.raw_sql(f"DELETE FROM {quote_ident(name)}")
-                con.raw_sql(f"INSERT INTO {quote_ident(name)} BY NAME SELECT * FROM wh.{quote_ident(name)}")
-        # the canonical stages, defined as in the warehouse (types and NOT NULL: the compiled key reads them)
-        columns = ", ".join(
-            f"{quote_ident(c)} {kind}{'' if nullable else ' NOT NULL'}"
-            for c, kind, nullable in record.schema["deal_stages"]
-        )
-        con.raw_sql(f"CREATE TABLE {incremental.SOURCE_DEAL_STAGES} ({columns})")
+                con.raw_sql(
+                    f"INSERT INTO {quote_ident(name)} BY NAME {published_select(name, f'wh.{quote_ident(name)}')}"
+                )
+        _create_as_in_warehouse(con, incremental.SOURCE_DEAL_STAGES, record.schema["deal_stages"])
         con.raw_sql(f"INSERT INTO {incremental.SOURCE_DEAL_STAGES} SELECT * FROM wh.deal_stages")
         con.raw_sql("SET preserve_insertion_order = true")
     finally:
@@ -406,7 +387,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
     plan: incremental.Plan | None = None
     published_state: dict[str, list[int] | None] = {}
     try:
-        seed = (cfg.published_path if previous is not None else cfg.warehouse_path) if engine == "duckdb" else None
+        seed = cfg.published_path if previous is not None else None  # the last published file only (_copy_from_duckdb)
         with building(cfg.published_path, seed=seed, state_into=published_state) as (_tmp, out, seeded):
             timer.seconds["start (file copy)"] = time.perf_counter() - started
             if engine == "duckdb":
@@ -423,11 +404,8 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
                     if tables is None:
                         raise SalesglassError("the warehouse changed its tables during the build; build again")
                 if tables is None:
-                    previous = None
-                    if seeded:
-                        tables, schema = _keep_canonical_only(out, str(cfg.warehouse_path), say)
-                    else:
-                        tables, schema = _copy_from_duckdb(out, str(cfg.warehouse_path), say)
+                    previous = None  # (no seed: the last published file is the only one, and it failed)
+                    tables, schema = _copy_from_duckdb(out, str(cfg.warehouse_path), say)
                 development.publish_flags(_runner(out), params.development_pipelines)
                 timer.seconds["copy canonical tables"] = time.perf_counter() - copy_start
                 plan = incremental.Plan(tables, previous, schema)
@@ -465,7 +443,10 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
                 canon = replace(canon_of(ch), bonus_state=state)
                 for t in CANONICAL:
                     if t.name != "deal_stages":
-                        timer.publish(out.ibis, t.name, getattr(canon, t.name).to_pyarrow())
+                        published = getattr(canon, t.name)
+                        if withheld(t.name):
+                            published = published.drop(*withheld(t.name))
+                        timer.publish(out.ibis, t.name, published.to_pyarrow())
                 development.publish_flags(_runner(out), params.development_pipelines)
                 exprs = report_exprs(canon, params, keep=lambda n, e: materialize_on_server(ch, n, e))
                 for name, expr in exprs.items():

@@ -24,6 +24,28 @@ if TYPE_CHECKING:
     from salesglass.account_zone import AccountZone
 
 
+WITHHELD_COLUMNS: dict[str, tuple[str, ...]] = {"quarantine": ("raw",)}
+"""Columns no published copy holds: neither the published DuckDB file (group-readable, for BI tools:
+docs/bi-tools.md) nor PostgreSQL (`salesglass publish`). `quarantine.raw` is the whole text of a rejected
+source row: a contact's name, phone or e-mail, a comment, anything the source carried; whoever may read the
+reports would read it. The reasons, keys and times stay (what to fix, and where); admins read the raw rows on
+the dashboard's Data quality page, which takes them from the working warehouse (owner-only)."""
+
+
+def withheld(table: str) -> tuple[str, ...]:
+    """The columns of the canonical `table` that a published copy leaves out (`WITHHELD_COLUMNS`)."""
+    return WITHHELD_COLUMNS.get(table, ())
+
+
+def published_select(table: str, source: str) -> str:
+    """`SELECT` of every column of `source` (the canonical `table`, e.g. `wh."quarantine"`) a published copy
+    holds, in DuckDB SQL."""
+    from salesglass.sql import quote_ident
+
+    left_out = ", ".join(quote_ident(c) for c in withheld(table))
+    return f"SELECT * EXCLUDE ({left_out}) FROM {source}" if left_out else f"SELECT * FROM {source}"
+
+
 def file_state(path: Path) -> list[int] | None:
     """A published file's size and modification time: a record kept beside it is trusted only while they match."""
     try:

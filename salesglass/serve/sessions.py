@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from salesglass.private_files import keep_private
+from salesglass.private_files import touch_private
 
 TOUCH_EVERY = 60.0  # seconds between writes of last_seen_at
 _SCHEMA = """CREATE TABLE IF NOT EXISTS web_sessions (
@@ -79,10 +79,7 @@ class SessionStore:
         return self._con
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        keep_private(self.path, what="sessions file")
+        touch_private(self.path, what="sessions file")
         # used by one thread at a time (under the lock), by whichever thread serves the request
         con = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
         con.execute(_SCHEMA)

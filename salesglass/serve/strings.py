@@ -373,6 +373,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No percentage: the plan is 0 or below (a planned loss reads backwards in percent). Compare the amounts.",
         "Процента нет: план 0 или меньше (от плана-убытка процент читается наоборот). Сравните суммы.",
     ),
+    "tip_pct_of_pct": (
+        "No percentage of a percentage: compare the margin % with the plan's, in points.",
+        "Процента от процента нет: сравните маржу, % с плановой, в пунктах.",
+    ),
     "tip_no_chance": (
         "No chance: the plan is 0 or below, so there is no target to reach in the backtest's terms.",
         "Шанса нет: план 0 или меньше — в терминах бэктеста это не цель, которую можно достичь.",
@@ -618,6 +622,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "source_key": ("Key", "Ключ"),
     "raw": ("Row", "Строка"),
+    "raw_unavailable": (
+        "(kept in the warehouse, which a refresh may be writing just now: try again in a minute)",
+        "(хранится в хранилище, которое сейчас может писать обновление: попробуйте через минуту)",
+    ),
     "seen_at": ("Seen", "Когда"),
     "engine": ("Engine", "Движок"),
     "last_success_at": ("Last success", "Последний успех"),

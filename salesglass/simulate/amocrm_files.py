@@ -7,12 +7,12 @@ its own events, which is what makes the snapshot and the history agree.
 
 from __future__ import annotations
 
-import os
 from array import array
 from pathlib import Path
 
 import numpy as np
 
+from salesglass.private_files import create_private
 from salesglass.simulate import crm_setup as S
 from salesglass.simulate.common import DAY, dump_json, event_id, json_line
 from salesglass.simulate.crm import Crm, Deal, office_hours
@@ -301,5 +301,5 @@ def _write_oauth(path: Path, rng: np.random.Generator) -> None:
         "subdomain": S.SUBDOMAIN,
         "account_id": S.ACCOUNT_ID,
     }
+    create_private(path)  # a (made-up) client secret and tokens
     dump_json(path, data)
-    os.chmod(path, 0o600)

@@ -40,9 +40,10 @@ def generate_command(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-    from salesglass.simulate.generate import generate
+    from salesglass.simulate.generate import check_company, generate
 
     end_day = parse_day("--end", end)
+    check_company(profile, scale)  # before the progress display starts (it left an empty line)
     console = Console()
     with Progress(
         TextColumn("{task.description}"),

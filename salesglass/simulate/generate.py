@@ -23,7 +23,7 @@ from salesglass.simulate.common import dump_json, msk_midnight, msk_month_index
 from salesglass.simulate.orders import build_sellers
 from salesglass.simulate.partners import NONE, build_partners, inject_name_quirks
 from salesglass.simulate.plans import month_list, write_plans
-from salesglass.simulate.scales import get_scale
+from salesglass.simulate.scales import Scale, get_scale
 from salesglass.simulate.staff import build_staff
 from salesglass.simulate.stream import order_chunks
 from salesglass.simulate.truth import crm_quirks, write_truth
@@ -68,6 +68,14 @@ def ensure_company(
     return generate(out, scale, seed, end, progress=progress, profile=profile)
 
 
+def check_company(profile: str, scale: str) -> Scale:
+    """The scale preset, or SalesglassError naming a profile or scale that does not exist (said before any
+    folder is made or anything printed)."""
+    if profile not in PROFILES:
+        raise SalesglassError(f"unknown profile {profile!r}: expected one of {', '.join(PROFILES)}")
+    return get_scale(scale)
+
+
 def generate(
     out: Path,
     scale: str = "s",
@@ -77,9 +85,7 @@ def generate(
     profile: str = DEFAULT_PROFILE,
 ) -> Path:
     """Generate the company of `profile` into `out` (replacing an earlier generated company there)."""
-    if profile not in PROFILES:
-        raise SalesglassError(f"unknown profile {profile!r}: expected one of {', '.join(PROFILES)}")
-    sc = get_scale(scale)
+    sc = check_company(profile, scale)
     end = end or default_end()
     out = Path(out)
     if out.exists() and any(out.iterdir()) and _read_manifest(out) is None:

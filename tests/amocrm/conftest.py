@@ -67,7 +67,7 @@ def make_config(
         token_path.write_text(json.dumps({"long_lived_token": oauth_of(FIXTURE_COMPANY)["long_lived_token"]}))
     section = {"base_url": url, "token_path": str(token_path), **MAPPING, **(amocrm or {})}
     cfg = parse_config({"warehouse": {"path": str(tmp_path / warehouse)}, "amocrm": section}, base_dir=tmp_path)
-    # one request at a time (see the module doc); tests/amocrm/test_latency.py keeps several in flight at 3×
+    # one request at a time (see the module doc); tests/amocrm/test_latency.py keeps several in flight at 1×
     return fast_amocrm(cfg, timeout=1.0)
 
 

@@ -23,6 +23,14 @@ UPDATE report_plan_fact SET plan_to_date = 395161.29, attainment_to_date_pct = N
 -- Boris's quarter: planned for March only (his month rows), so January and February have no plan
 INSERT INTO report_plan_fact VALUES
  ('quarter', '2026-01-01', 102, 'turnover', 120000.00, 200000.00, 250000.00, 248000.00, FALSE, 96774.19, NULL, NULL);
+-- Anna's year: planned from July only (6 × 150 000 = 900 000), so her plan to date reads 0.00 though nobody
+-- planned a loss (no month of it so far has a plan); her March: sales and no plan at all
+INSERT INTO report_plan_fact VALUES
+ ('year', '2026-01-01', 101, 'turnover', 40000.00, 900000.00, 1000000.00, 300000.00, FALSE, 0.00, NULL, NULL),
+ ('month', '2026-03-01', 101, 'turnover', 40000.00, NULL, NULL, 80000.00, FALSE, NULL, NULL, NULL);
+INSERT INTO report_plan_fact (period_type, period_start, manager_id, metric, plan_realistic, plan_optimistic,
+                              is_complete)
+  SELECT 'month', make_date(2026, m, 1), 101, 'turnover', 150000.00, 170000.00, FALSE FROM range(7, 13) t(m);
 """
 
 
@@ -79,6 +87,72 @@ def test_a_managers_empty_attainment_to_date_says_which_months_have_no_plan(app)
         '<span class="tip" title="No figure to date: the plan leaves out Jan 2026 – Feb 2026 (the fact to date '
         'holds their sales, the plan to date asks nothing of them).">—</span>'
     ), cell
+
+
+def test_a_plan_to_date_of_unplanned_months_is_no_planned_loss(app):
+    """Anna's year is planned from July: on 15 March its plan to date is 0.00 because January–March have no
+    plan, not because a loss was planned. Every "—" of attainment says so (it said "the plan is 0 or below"),
+    in her own page, its headline card, the managers' table, in English and Russian; the forecast's "—" names
+    January–June (the plan's months before July)."""
+    with signed_in(app) as client:
+        own = client.get("/planfact?period=year&manager=101").text
+        managers = client.get("/planfact?period=year").text
+    with signed_in(app, lang="ru") as client:
+        ru = client.get("/planfact?period=year&manager=101").text
+    to_date = (
+        "No figure to date: the plan leaves out Jan 2026 – Mar 2026 (the fact to date holds their sales, the plan "
+        "to date asks nothing of them)."
+    )
+    cells = _cells(own, "plan_fact")["Turnover"]
+    assert unescape(cells["attainment"]) == f'<span class="tip" title="{to_date}">—</span>', cells
+    assert "the plan leaves out Jan 2026 – Jun 2026" in unescape(cells["forecast_attainment"])
+    assert f'title="{to_date}"' in unescape(_kpi(own, 1))
+    assert "(the plan leaves out Jan 2026 – Jun 2026)" in unescape(_kpi(own, 2))
+    part = managers.split('data-table="managers"')[1].split("</section>")[0]
+    anna = next(tr for tr in re.findall(r"<tr>(.*?)</tr>", part, re.S) if "Anna Petrova" in tr)
+    assert f'title="{to_date}"' in unescape(anna)
+    for html in (own, managers, ru):
+        assert "0 or below" not in html and "0 или меньше" not in html
+    assert "Нет значения на дату: в плане нет месяцев: янв 2026 – мар 2026" in unescape(ru)
+
+
+def test_a_months_attainment_without_any_plan_says_there_is_none(app):
+    """Anna's March: 40 000 of sales and no plan. Her attainment to date and of the month were a bare "—"."""
+    with signed_in(app) as client:
+        html = client.get("/planfact?period=month&manager=101").text
+    with signed_in(app, lang="ru") as client:
+        ru = client.get("/planfact?period=month&manager=101").text
+    why = "No percentage: no realistic plan was entered for any month of this period."
+    cells = _cells(html, "plan_fact")["Turnover"]
+    assert unescape(cells["attainment"]) == f'<span class="tip" title="{why}">—</span>', cells
+    assert unescape(cells["forecast_attainment"]) == f'<span class="tip" title="{why}">—</span>', cells
+    assert f'title="{why}"' in unescape(_kpi(html, 1))
+    assert "Процента нет: реалистичный план не введён ни на один месяц периода." in unescape(_kpi(ru, 1))
+
+
+def test_the_margin_percent_says_why_it_has_no_attainment(app):
+    """The margin % is itself a percentage: its "—" of attainment said nothing."""
+    with signed_in(app) as client:
+        html = client.get("/planfact?period=month").text
+    with signed_in(app, lang="ru") as client:
+        ru = client.get("/planfact?period=month").text
+    why = "No percentage of a percentage: compare the margin % with the plan's, in points."
+    cells = _cells(html, "plan_fact")["Margin %"]
+    assert unescape(cells["attainment"]) == f'<span class="tip" title="{why}">—</span>', cells
+    assert unescape(cells["forecast_attainment"]) == f'<span class="tip" title="{why}">—</span>', cells
+    assert "Процента от процента нет" in unescape(_cells(ru, "plan_fact")["Маржа, %"]["attainment"])
+
+
+def test_a_managers_cohorts_page_offers_only_the_filter_that_changes_it(app):
+    """A manager's cohorts page shows only the partners falling now (as of the build's day, no cohort grid):
+    the months, the measure and the absolute / % switch changed nothing there. The admin keeps them all."""
+    with signed_in(app, "anna@demo.test") as client:
+        anna = client.get("/cohorts").text
+    with signed_in(app) as client:
+        admin = client.get("/cohorts").text
+    offered = lambda html: re.findall(r'<select name="([a-z]+)"', html.split('class="filters"')[1])  # noqa: E731
+    assert offered(anna) == ["kind"], offered(anna)
+    assert offered(admin) == ["from", "to", "manager", "kind", "measure", "mode"], offered(admin)
 
 
 def _chart(html: str, key: str) -> dict:

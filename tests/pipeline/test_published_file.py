@@ -31,6 +31,7 @@ def test_every_column_a_bi_tool_gets_is_described_and_every_description_names_a_
     from salesglass.model.schema import TABLES
     from salesglass.outputs.publish import comments, published_tables
     from salesglass.reports.columns import HELPER_COLUMNS, REPORT_COLUMNS
+    from salesglass.reports.publish import withheld
 
     tables = published_tables(published)
     assert "report_plan_fact" in tables and "partner_days" in tables and "bonus_audit" in tables
@@ -50,6 +51,7 @@ def test_every_column_a_bi_tool_gets_is_described_and_every_description_names_a_
         faults += [f"{table}.{c}: no description" for c in columns if not described.get(c)]
         documented = set(REPORT_COLUMNS.get(table, {})) | set(HELPER_COLUMNS.get(table, {}))
         documented |= {c.name for c in TABLES[table].columns} if table in TABLES else set()
+        documented -= set(withheld(table))  # described in the model, left out of every published copy on purpose
         faults += [f"{table}.{c}: described but not published" for c in sorted(documented - set(columns))]
     assert faults == []
 

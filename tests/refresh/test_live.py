@@ -166,7 +166,8 @@ def test_the_postgres_publish_equals_the_duckdb_reports(live, postgres_url):
     import psycopg
     from psycopg import sql
 
-    from salesglass.outputs.publish import WITHHELD_COLUMNS, publish_from_config
+    from salesglass.outputs.publish import publish_from_config
+    from salesglass.reports.publish import WITHHELD_COLUMNS
 
     summary = publish_from_config(live.cfg, postgres_url)
     con = duckdb.connect(str(live.cfg.published_path), read_only=True)

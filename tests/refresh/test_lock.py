@@ -14,6 +14,7 @@ import pytest
 from salesglass.refresh.lock import LockBusy, RefreshLock, read_holder
 from salesglass.refresh.runner import Step, run_refresh
 from salesglass.runs import read_runs, runs_path_for
+from tests.refresh.live_stack import wait_for
 from tests.refresh.steps import build_step, published_label
 
 
@@ -65,8 +66,8 @@ def test_heartbeat_keeps_a_long_refresh_fresh(tmp_path):
     path = tmp_path / "x.lock"
     lock = RefreshLock(path, heartbeat_seconds=0.05).acquire()
     first = read_holder(path)["heartbeat"]
-    time.sleep(0.3)
-    assert read_holder(path)["heartbeat"] > first
+    # a heartbeat every 50 ms: wait until one came (at most 30 s), not a fixed 0.3 s a busy machine may overrun
+    assert wait_for(lambda: read_holder(path)["heartbeat"] > first, 30, every=0.02)
     lock.release()
     assert not path.exists()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import stat
 import threading
 import time
@@ -71,19 +72,19 @@ def _app(queue: LeadQueue) -> TestClient:
 
 def test_right_secret_queues_exactly_the_lead_ids_and_refetch_runs_within_the_debounce():
     rec = Recorder()
-    queue = LeadQueue(rec.refetch, rec.rebuild, debounce=0.3)
+    # a debounce of 1 s: the second hook below comes ~10 ms after the first, and must land inside the window
+    # however slow the machine (at 0.3 s a loaded one sent it too late, and the ids came in two batches)
+    queue = LeadQueue(rec.refetch, rec.rebuild, debounce=1.0, max_wait=30.0)
     client = _app(queue)
-    started = time.monotonic()
     r = client.post(f"/hooks/amocrm/{SECRET}", content=PAYLOAD, headers=FORM)
     assert r.status_code == 200 and r.json() == {"queued": 4}
     assert sorted(queue.pending()) == [555, 777, 10701093, 10701094]
     # a second hook inside the debounce window joins the same batch
     client.post(f"/hooks/amocrm/{SECRET}", content="leads[update][0][id]=555&leads[update][1][id]=8", headers=FORM)
-    assert rec.done.wait(5), "refetch was not called"
-    assert time.monotonic() - started < 3
+    assert rec.done.wait(20), "refetch was not called"  # the debounce sent it, not max_wait (30 s)
+    queue.stop()  # the worker has finished the batch
     assert rec.calls == [[8, 555, 777, 10701093, 10701094]] and rec.rebuilds == 1
     assert queue.pending() == []
-    queue.stop()
 
 
 @pytest.mark.parametrize("secret", ["wrong-secret-0123456789", SECRET[:-1], SECRET + "x"])
@@ -122,12 +123,12 @@ def test_a_failed_refetch_puts_the_ids_back_and_retries():
     rec = Recorder(fail_times=1)
     queue = LeadQueue(rec.refetch, rec.rebuild, debounce=0.05, retry_after=0.3)
     queue.add([5, 6])
-    assert rec.done.wait(5)
+    assert rec.done.wait(30)
+    queue.stop()  # the worker clears last_error after the rebuild that set `done`: let it finish first
     assert rec.fail_times == 0 and rec.calls == [[5, 6]] and queue.last_error is None
-    queue.stop()
 
 
-def test_a_refetch_that_keeps_failing_backs_off_instead_of_hammering_amocrm():
+def test_a_refetch_that_keeps_failing_backs_off_instead_of_hammering_amocrm(caplog):
     """An expired token fails every re-fetch until a person acts: the retries space out (doubling up to
     retry_max) instead of a 401 and a warning every `retry_after` seconds, and a success starts over."""
     rec = Recorder(fail_times=10**6)
@@ -138,14 +139,22 @@ def test_a_refetch_that_keeps_failing_backs_off_instead_of_hammering_amocrm():
         rec.refetch(ids)
 
     queue = LeadQueue(refetch, rec.rebuild, debounce=0.01, retry_after=0.05, retry_max=0.4)
-    queue.add([7])
-    time.sleep(1.2)
-    # without the back-off: an attempt every 0.05 s (~24); with it 0.05, 0.1, 0.2, 0.4, 0.4 … (6 or 7)
-    assert 4 <= len(attempts) <= 8 and queue.failures == len(attempts)
-    assert attempts[-1] - attempts[-2] >= 0.3  # the last waits reached the cap (without: 0.05 s each)
+    with caplog.at_level(logging.WARNING, logger="salesglass.webhooks"):
+        queue.add([7])
+        # six failed attempts, however long a busy machine takes for them (not a fixed sleep)
+        deadline = time.monotonic() + 60
+        while queue.failures < 6:
+            assert time.monotonic() < deadline, f"{queue.failures} attempts in 60 s"
+            time.sleep(0.02)
+        waits = [float(w) for w in re.findall(r"retrying in ([0-9.]+) s", caplog.text)][:5]
+    # the waits double up to the cap (without the back-off: 0.05 s each; without the cap: 0.8 s, 1.6 s) …
+    assert waits == [0.05, 0.1, 0.2, 0.4, 0.4]
+    # … and each was waited out before the next attempt (a slow machine only waits longer)
+    assert all(later - earlier >= wait for earlier, later, wait in zip(attempts[:5], attempts[1:6], waits, strict=True))
     rec.fail_times = 0  # the person renewed the token
-    assert rec.done.wait(2) and rec.calls == [[7]] and queue.failures == 0
-    queue.stop()
+    assert rec.done.wait(30) and rec.calls == [[7]]
+    queue.stop()  # the worker resets `failures` after the rebuild that set `done`
+    assert queue.failures == 0
 
 
 def test_payload_parser_ignores_other_entities():

@@ -74,7 +74,10 @@ def test_close_a_month_from_the_command_line(cli, tmp_path):
     assert "Rebuild" not in run("build", "--as-of", "2026-11-15")
     assert "1 approved month reconciles" in run("doctor")
     run("bonus", "reopen", "2026-10", "--reason", "Vera's line is wrong", "--by", "head@x.ru")
+    (tmp_path / "audit.csv").write_text("last month's")
+    (tmp_path / "audit.csv").chmod(0o644)
     run("bonus", "audit", "--out", str(tmp_path / "audit.csv"))
+    assert (tmp_path / "audit.csv").stat().st_mode & 0o777 == 0o600  # who changed whose pay: not every user's
     with (tmp_path / "audit.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     # ISO 8601 with the account's offset (Moscow, +03:00), not a bare "2026-12-07 07:14:35.123"

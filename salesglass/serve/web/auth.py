@@ -10,7 +10,6 @@ form carries the session's CSRF token in a hidden field; a mismatch is refused w
 from __future__ import annotations
 
 import hmac
-import os
 import re
 import secrets
 from pathlib import Path
@@ -20,6 +19,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from salesglass.private_files import keep_private
+from salesglass.processes import replace_whole
 from salesglass.serve.sessions import SessionStore
 from salesglass.serve.users import User, UserStore
 
@@ -40,12 +40,7 @@ def load_or_create_secret(path: Path) -> str:
             return value
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(value + "\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    replace_whole(path, value + "\n")
     return value
 
 

@@ -11,7 +11,6 @@ valid account must not let an address go on trying other people's passwords.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 import time
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from salesglass.private_files import touch_private
 from salesglass.serve.users import normalise_email
 from salesglass.sql import transaction as sql_transaction
 
@@ -89,10 +89,7 @@ class SharedCounters:
         self._con: sqlite3.Connection | None = None
 
     def _connect(self) -> sqlite3.Connection:
-        if not self.path.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        os.chmod(self.path, 0o600)
+        touch_private(self.path, what="login lockouts file")
         con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         con.execute(
             "CREATE TABLE IF NOT EXISTS login_failures (key TEXT PRIMARY KEY, failures TEXT NOT NULL, "

@@ -10,10 +10,10 @@ and one company ИНН in six is pasted with a leading apostrophe. Every time mo
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from salesglass.private_files import create_private
 from salesglass.simulate.common import dump_json, event_id, json_line
 from salesglass.simulate.crm_setup import (
     F_ACCOUNT,
@@ -255,8 +255,8 @@ def write(engine: Path, folder: Path, ids: dict[str, str], placed: Placed) -> di
     dump_json(folder / "companies_custom_fields.json", company_fields())
     oauth = json.loads((engine / "oauth.json").read_text(encoding="utf-8"))
     oauth.update(subdomain=SUBDOMAIN, account_id=ACCOUNT_ID)
+    create_private(folder / "oauth.json")  # a (made-up) client secret and tokens
     dump_json(folder / "oauth.json", oauth)
-    os.chmod(folder / "oauth.json", 0o600)
 
     with (folder / "companies.jsonl").open("w", encoding="utf-8") as fh:
         companies = _read_jsonl(engine / "companies.jsonl")

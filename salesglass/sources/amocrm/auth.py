@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from salesglass.private_files import OWNER_ONLY, keep_private
+from salesglass.private_files import OWNER_ONLY, keep_private, open_private, private_folder
 from salesglass.processes import replace_whole
 from salesglass.sources.amocrm.errors import AuthError
 
@@ -35,9 +35,9 @@ TokenPost = Callable[[dict], tuple[int, dict]]  # POST /oauth2/access_token → 
 
 def write_secret(path: Path, data: dict) -> None:
     """Atomically replace `path` with `data` as JSON, owner-only; survives a crash at any point."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new secrets folder is owner-only too
+    private_folder(path.parent)  # a new secrets folder is owner-only too
     # named by host and pid, 0600 from creation: a write killed midway leaves a file the next write deletes
-    replace_whole(path, json.dumps(data), mode=0o600, durable=True)
+    replace_whole(path, json.dumps(data), durable=True)
 
 
 class TokenStore:
@@ -71,8 +71,8 @@ class TokenStore:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Exclusive across processes: only one of them refreshes at a time."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        private_folder(self.path.parent)
+        fd = open_private(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield

@@ -80,6 +80,7 @@ def land_input(
     what = f"table {spec.table!r}" if spec.table else "its query"
     try:
         available = sql_reader.probe_columns(url, base)
+        money = sql_reader.probe_money(url, base) if sql_reader.is_postgres(url) else []
     except Exception as exc:
         raise ConfigError(
             f"{label}: cannot read {what} from {sql_reader.safe_url(url)}: {sql_reader._first_line(exc, url)}"
@@ -93,7 +94,7 @@ def land_input(
     cols = referenced_columns(specs, available) if spec.columns else None
     if cols is not None and watermark and watermark not in cols:
         cols.append(watermark)
-    sql = sql_reader.select_sql(url, base, cols, spec.where, watermark, since)
+    sql = sql_reader.select_sql(url, base, cols, spec.where, watermark, since, numeric=(available, money))
     if spec.where:  # the server plans the filter now: a wrong one is a config mistake, not a failed read
         try:
             sql_reader.probe_columns(url, sql)

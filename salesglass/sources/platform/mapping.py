@@ -17,7 +17,7 @@ from sqlglot import exp
 from salesglass.errors import ConfigError
 from salesglass.model.inn import inn_digits_sql
 from salesglass.model.schema import Kind, Table
-from salesglass.model.validate import more_decimals_sql, rounded_differs
+from salesglass.model.validate import integer_text_sql, more_decimals_sql, rounded_differs
 from salesglass.plausible import AHEAD_SECONDS, LAST_DAY
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.zones import local_to_utc_sql
@@ -135,7 +135,9 @@ def _timestamp(
 
     if src_type and src_type.startswith("TIMESTAMP WITH TIME ZONE"):
         return e
-    if src_type and (src_type.startswith("TIMESTAMP") or src_type == "DATE"):
+    if src_type == "DATE":
+        return local_to_utc(_day_time(e))
+    if src_type and src_type.startswith("TIMESTAMP"):
         return local_to_utc(f"CAST({e} AS TIMESTAMP)")
     t = _text(e)  # the casts skip surrounding spaces themselves
     parsed = f"__ts_{name}"
@@ -153,20 +155,37 @@ def _timestamp(
     return f"CASE WHEN __offset_{name} THEN TRY_CAST({t} AS TIMESTAMPTZ) ELSE {local_to_utc(parsed)} END"
 
 
+def _day_time(e: str) -> str:
+    """The DATE `e` as a TIMESTAMP; a date beyond a timestamp's years 1 … 9999 — PostgreSQL's `infinity`
+    arrives as the 5877612th year BC — as the first or last of them (still no plausible date), where the cast
+    fails, and with it the whole load. NULL stays NULL."""
+    return (
+        f"CASE WHEN {e} < DATE '0001-01-01' THEN TIMESTAMP '0001-01-01' "
+        f"WHEN {e} > DATE '9999-12-31' THEN TIMESTAMP '9999-12-31' ELSE CAST({e} AS TIMESTAMP) END"
+    )
+
+
+def _month_start(day: str) -> str:
+    """The first of the month of the DATE `day`, without date_trunc's cast to a timestamp (which fails for a
+    date beyond its range, and with it the whole load: PostgreSQL's `infinity`); an infinite date stays
+    itself (not a plausible date)."""
+    return f"CASE WHEN isfinite({day}) THEN make_date(year({day}), month({day}), 1) ELSE {day} END"
+
+
 def _month(e: str, src_type: str | None, zone: str) -> str:
     if src_type and src_type.startswith("TIMESTAMP WITH TIME ZONE"):
         # a zoned instant (PostgreSQL timestamptz) of a month's first midnight: its month on the back-office's
         # wall clock; a plain cast takes the date in UTC, where 00:00 on 1 January at +03 is 31 December
-        return f"CAST(date_trunc('month', CAST(timezone({quote_lit(zone)}, {e}) AS DATE)) AS DATE)"
+        return _month_start(f"CAST(timezone({quote_lit(zone)}, {e}) AS DATE)")
     if src_type and not src_type.startswith(_TEXT_TYPES):
-        return f"CAST(date_trunc('month', CAST({e} AS DATE)) AS DATE)"
+        return _month_start(f"CAST({e} AS DATE)")
     t = f"trim({_text(e)})"
     parsed = (
         f"COALESCE(TRY_CAST({t} AS DATE), TRY_CAST(TRY_CAST({t} AS TIMESTAMP) AS DATE), "
         f"TRY_CAST({t} || '-01' AS DATE), CAST(try_strptime({t}, '%d.%m.%Y') AS DATE), "
         f"CAST(try_strptime('01.' || {t}, '%d.%m.%Y') AS DATE))"
     )
-    return f"CAST(date_trunc('month', {parsed}) AS DATE)"
+    return _month_start(parsed)
 
 
 def _scaled(e: str, unit: str) -> str:
@@ -297,7 +316,7 @@ def column_sql(
     if kind in (Kind.INTEGER, Kind.BIGINT) and src_type and src_type.startswith(_TEXT_TYPES):
         # parsed here, once (validation and the insert then see a number); TRY_CAST rounds '1.5' to 2, so
         # a value that may have a fraction is compared with its exact reading
-        out = f"TRY_CAST({e} AS {kind.value})"
+        out = integer_text_sql(e, kind.value)
         fraction = more_decimals_sql(e, src_type, 0)
         return out, f"{_unparsed(value or out, e)} OR ({_may_be_fraction(e)} AND {fraction})"
     return e, None

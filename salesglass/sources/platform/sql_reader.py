@@ -193,10 +193,25 @@ def base_query(url: str, table: str | None, query: str | None) -> str:
 
 
 def select_sql(
-    url: str, base: str, columns: list[str] | None, where: str | None, watermark: str | None, since: str | None
+    url: str,
+    base: str,
+    columns: list[str] | None,
+    where: str | None,
+    watermark: str | None,
+    since: str | None,
+    *,
+    numeric: tuple[list[str], list[str]] | None = None,
 ) -> str:
-    """The query sent to the source: the input's rows, only the needed columns, only new rows."""
-    cols = ", ".join(source_ident(url, c) for c in columns) if columns else "*"
+    """The query sent to the source: the input's rows, only the needed columns, only new rows. `numeric`:
+    (every column, the ones read as `numeric`, `probe_money`): PostgreSQL's money, cast on the server."""
+    names = columns or (numeric[0] if numeric and numeric[1] else None)
+    cast = set(numeric[1]) if numeric else set()
+
+    def col(c: str) -> str:
+        ident = source_ident(url, c)
+        return f"CAST({ident} AS numeric) AS {ident}" if c in cast else ident
+
+    cols = ", ".join(col(c) for c in names) if names else "*"
     conds = []
     if where:
         conds.append(f"({where})")
@@ -238,6 +253,20 @@ def probe_columns(url: str, base: str) -> list[str]:
             return list(conn.exec_driver_sql(_driver_sql(engine, sql)).keys())
     finally:
         engine.dispose()
+
+
+PG_MONEY_OID = 790  # pg_type.oid of `money`
+
+
+def probe_money(url: str, base: str) -> list[str]:
+    """The columns of a PostgreSQL input typed `money`, read without its rows. ADBC hands money over as its
+    raw 64-bit count of the currency's smallest unit, no type said: 100.50 ₽ arrived as the number 10050 and
+    loaded as 10 050 ₽. Such columns are cast to `numeric` on the server instead (`select_sql`)."""
+    import psycopg
+
+    with psycopg.connect(_pg_uri(url)) as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT * FROM ({base}) src WHERE 1 = 0")
+        return [d.name for d in cur.description or () if d.type_code == PG_MONEY_OID]
 
 
 def _driver_sql(engine: Engine, sql: str) -> str:

@@ -18,6 +18,7 @@ from salesglass.model.schema import STAGES
 from salesglass.serve.web.context import Ctx, add_months
 from salesglass.serve.web.pages.bonuses import LINES_ORDER, decorate_line, line_cols, lines_sql
 from salesglass.serve.web.pages.common import pipeline_names
+from salesglass.serve.web.raw_rows import key_of, raw_texts
 from salesglass.serve.web.reasons import reason_label
 from salesglass.serve.web.view import Col, TableView
 from salesglass.sql import quote_lit, quote_lits
@@ -538,12 +539,13 @@ def quarantine(ctx: Ctx) -> DrillView:
             w.add(f"{key} = ?", ctx.params.get(key))
     rows, count, page = _page(
         ctx,
-        f"SELECT source, entity, source_key, reason, left(CAST(raw AS VARCHAR), 300) AS raw, seen_at "
-        f"FROM quarantine WHERE {w.sql}",
+        f"SELECT source, entity, source_key, reason, seen_at FROM quarantine WHERE {w.sql}",
         w.args,
         "seen_at DESC, source_key",
     )
+    raws = raw_texts(ctx.cfg.warehouse_path, rows)  # not in the published file: personal data
     for r in rows:
+        r["raw"] = t("raw_unavailable") if raws is None else raws.get(key_of(r))
         r["reason_text"], r["reason"] = r["reason"], reason_label(t, r["reason"], pipeline_names(ctx))
     title = t("table_quarantine")
     return DrillView(

@@ -92,7 +92,7 @@ def build(ctx: Ctx) -> PageView:
             note=" ".join(
                 t(key, **args)
                 for key, args, shown in (
-                    ("note_plan_not_positive", {}, any(_not_positive_row(r) for r in table)),
+                    ("note_plan_not_positive", {}, any(_not_positive_row(ctx, r) for r in table)),
                     ("note_plan_leaves_months", {"months": forecast_section.months_text(ctx, gaps)}, bool(gaps)),
                 )
                 if shown
@@ -160,18 +160,10 @@ def metric_rows(
         # like with like, as report_plan_fact computes it: fact to date ÷ plan to date, forecast ÷ whole plan
         r["attainment"] = r.get("attainment_to_date_pct")
         r["forecast_attainment"] = r.get("forecast_attainment_pct")
-        if m != "margin_pct":  # a plan of 0 or below has no attainment (report_plan_fact): say why on hover
-            r |= no_attainment_tips(ctx, r, plan_to_date="attainment", plan_realistic="forecast_attainment")
-        if left_out.get(m) and r.get("forecast_attainment") is None and "_tip_forecast_attainment" not in r:
-            r["_tip_forecast_attainment"] = ctx.t(
-                "tip_plan_leaves_months", months=forecast_section.months_text(ctx, {m: left_out[m]})
-            )
-        # …and none to date when a month begun by as_of has no plan (report_plan_fact leaves it NULL): name them
-        begun = [d for d in left_out.get(m, []) if d <= ctx.snap.as_of]
-        if begun and r.get("attainment") is None and "_tip_attainment" not in r:
-            r["_tip_attainment"] = ctx.t(
-                "tip_plan_leaves_months_so_far", months=forecast_section.months_text(ctx, {m: begun})
-            )
+        if m != "margin_pct":
+            r |= why_no_attainment(ctx, r, left_out.get(m, []))
+        else:  # no percentage of a percentage: the margin % is compared with the plan's in points
+            r |= {f"_tip_{col}": ctx.t("tip_pct_of_pct") for col in ("attainment", "forecast_attainment")}
         r["_kind"] = {"margin_pct": "pct", "tickets": "int", "new_partners": "int"}.get(m)
         if r.get("fact") is None:  # no row: a "—" is no link to an empty list
             pass
@@ -185,16 +177,37 @@ def metric_rows(
     return table
 
 
-def _not_positive_row(r: dict[str, Any]) -> bool:
-    """The row has a "—" for a plan of 0 or below (no_attainment_tips)."""
-    return r["metric"] != "margin_pct" and (
-        not_positive(r.get("plan_to_date")) or not_positive(r.get("plan_realistic"))
-    )
+def _not_positive_row(ctx: Ctx, r: dict[str, Any]) -> bool:
+    """The row has a "—" because its plan is 0 or below (why_no_attainment said so)."""
+    said = ctx.t("tip_no_attainment")
+    return r.get("_tip_attainment") == said or r.get("_tip_forecast_attainment") == said
 
 
 def not_positive(plan: Any) -> bool:
     """A plan of 0 or below (a planned loss): no percentage of it and no chance of it (report_plan_fact)."""
     return plan is not None and plan <= 0
+
+
+def why_no_attainment(ctx: Ctx, r: dict[str, Any], left_out: list[date]) -> dict[str, str]:
+    """`_tip_attainment` / `_tip_forecast_attainment` for a "—" of a metric's row, its true reason first: no plan
+    for any month of the period; a month of it (begun by as_of, for the attainment to date) that has no plan,
+    named (report_plan_fact leaves the figure NULL; the plan to date of months without a plan reads 0, which
+    is no planned loss); a plan of 0 or below."""
+    tips: dict[str, str] = {}
+    begun = [d for d in left_out if d <= ctx.snap.as_of]
+    for col, plan, missing, key in (
+        ("attainment", "plan_to_date", begun, "tip_plan_leaves_months_so_far"),
+        ("forecast_attainment", "plan_realistic", left_out, "tip_plan_leaves_months"),
+    ):
+        if r.get(col) is not None:
+            continue
+        if r.get("plan_realistic") is None and r.get("fact") is not None:
+            tips[f"_tip_{col}"] = ctx.t("tip_no_plan")
+        elif missing:
+            tips[f"_tip_{col}"] = ctx.t(key, months=forecast_section.months_text(ctx, {"m": missing}))
+        elif not_positive(r.get(plan)):
+            tips[f"_tip_{col}"] = ctx.t("tip_no_attainment")
+    return tips
 
 
 def no_attainment_tips(ctx: Ctx, row: dict[str, Any], **cols: str) -> dict[str, str]:
@@ -210,10 +223,10 @@ def why_no_forecast_attainment(ctx: Ctx, row: dict[str, Any], left_out: list[dat
     plan = row.get("plan_realistic", row.get("plan"))
     if plan is None:
         return ctx.t("why_no_plan")
+    if left_out:  # the truer reason: a plan of only some months can sum to 0 without being a planned loss
+        return ctx.t("why_plan_leaves_months", months=forecast_section.months_text(ctx, {"m": left_out}))
     if plan <= 0:
         return ctx.t("why_plan_not_positive")
-    if left_out:
-        return ctx.t("why_plan_leaves_months", months=forecast_section.months_text(ctx, {"m": left_out}))
     return None
 
 
@@ -402,15 +415,14 @@ def _why_managers_have_no_attainment(ctx: Ctx, rows: list[dict[str, Any]], ptype
             continue
         missing = [d for d in months if d not in have.get(r["manager_id"], set())]
         begun = [d for d in missing if d <= ctx.snap.as_of]  # why the attainment to date is "—" (report_plan_fact)
+        # the months without a plan before a plan of 0 or below: the plan to date of unplanned months reads 0
         if begun and r.get("attainment") is None:
-            r.setdefault(
-                "_tip_attainment",
-                ctx.t("tip_plan_leaves_months_so_far", months=forecast_section.months_text(ctx, {"m": begun})),
+            r["_tip_attainment"] = ctx.t(
+                "tip_plan_leaves_months_so_far", months=forecast_section.months_text(ctx, {"m": begun})
             )
         if missing and r.get("forecast_attainment") is None:
-            r.setdefault(
-                "_tip_forecast_attainment",
-                ctx.t("tip_plan_leaves_months", months=forecast_section.months_text(ctx, {"m": missing})),
+            r["_tip_forecast_attainment"] = ctx.t(
+                "tip_plan_leaves_months", months=forecast_section.months_text(ctx, {"m": missing})
             )
 
 

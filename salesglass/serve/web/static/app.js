@@ -30,6 +30,12 @@
     // a long axis (two years of weeks) puts its first and last label at the very edge: each is drawn inward
     // from its end, not centred on it with half of it cut off ("024-03-04", "Mar 202")
     if (n > 12) Object.assign(ax.axisLabel, {alignMinLabel: "left", alignMaxLabel: "right"});
+    // a phone's twelve months: too narrow a slot to wrap "янв 2026" in ("янв / 202"), every other month
+    // dropped: each label slanted, all of them shown
+    var raw = Math.floor((width - 80) / n) - 6;
+    if (n <= 12 && raw < 40 && !ax.axisLabel.rotate && ax.data.some(function (d) { return String(d).length > 5; })) {
+      Object.assign(ax.axisLabel, {interval: 0, rotate: 45});
+    }
     if (n <= 12 && !ax.axisLabel.rotate) {
       ax.axisLabel.interval = 0;
       ax.axisLabel.width = slot;
@@ -64,22 +70,31 @@
     lg.textStyle = Object.assign({}, lg.textStyle, {width: Math.max(40, room - 40), overflow: "truncate"});
     lg.tooltip = {show: true};
   }
-  /* a legend on top wraps to a second row on a phone, over the plot (its grid leaves room for one row):
-     there it stays one row that pages sideways */
-  function fitTopLegend(opt, width) {
+  /* a legend on top wraps into as many rows as its names need, every name whole (a phone cut them to
+     "Подпис…" or paged them sideways, "1/3 ▸"); roomForLegend then moves the plot below its last row */
+  function fitTopLegend(opt) {
     var lg = opt.legend;
-    if (!lg || Array.isArray(lg) || lg.orient === "vertical" || width >= 600) return;
-    // each name gets its share of the row, ending in "…" when longer (the whole name shows on hover): a
-    // scrolling row cut names in half at the card's edge ("Установлено виджет|" 1/3 ▸)
-    var n = (lg.data || (opt.series || []).filter(function (s) { return s.name; })).length || 1;
-    var each = Math.floor((width - 24) / n) - 40;
-    if (each >= 48) {
-      lg.textStyle = Object.assign({}, lg.textStyle, {width: each, overflow: "truncate"});
-      lg.tooltip = {show: true};
-      lg.itemGap = 8;
-    } else {
-      lg.type = "scroll";
-    }
+    if (!lg || Array.isArray(lg) || lg.orient === "vertical" || lg.bottom != null) return;
+    lg.type = "plain";
+    lg.left = lg.left == null ? 8 : lg.left;
+    lg.right = lg.right == null ? 8 : lg.right;
+    lg.itemGap = 8;
+    lg.sgWrap = true;
+  }
+  /* the plot starts below the legend's last row, and the chart grows by the rows added, so the plot keeps
+     its height (a wrapped legend was drawn over the bars) */
+  function roomForLegend(chart, el) {
+    var opt = chart.getOption(), lg = opt.legend && opt.legend[0], grid = opt.grid && opt.grid[0];
+    if (!lg || !lg.sgWrap || !grid || typeof grid.top !== "number") return;
+    var model = chart.getModel().getComponent("legend", 0), view = model && chart.getViewOfComponentModel(model);
+    if (!view || !view.group) return;
+    if (!el.dataset.baseTop) { el.dataset.baseTop = grid.top; el.dataset.baseHeight = el.clientHeight; }
+    var box = view.group.getBoundingRect(), bottom = view.group.y + box.y + box.height;
+    var top = Math.max(+el.dataset.baseTop, Math.ceil(bottom) + 12);
+    if (top === grid.top) return;
+    el.style.height = (+el.dataset.baseHeight + top - +el.dataset.baseTop) + "px";
+    chart.resize();
+    chart.setOption({grid: {top: top}});
   }
   /* a funnel's labels to its right keep to the room the funnel leaves: on a phone "Договор подписан: 2"
      ran past the card's edge; it wraps onto a second line instead */
@@ -97,7 +112,7 @@
   function prepare(opt, width, height) {
     fitCategories(opt, width || 600);
     fitFunnelLabels(opt, width || 600);
-    fitTopLegend(opt, width || 600);
+    fitTopLegend(opt);
     fitPieLegend(opt, width || 600, height || 300);
     var axis = opt.yAxis && !Array.isArray(opt.yAxis) && opt.yAxis.type === "value" ? opt.yAxis
              : (opt.xAxis && opt.xAxis.type === "value" ? opt.xAxis : null);
@@ -106,6 +121,10 @@
     if (axis) {
       axis.axisLabel = Object.assign({}, axis.axisLabel, {formatter: kind === "money" ? shortMoney : f});
       if (kind === "int") axis.minInterval = 1;
+      // a value axis along the bottom of a phone's narrow chart: fewer levels, none drawn over the next
+      // ("300 тыс600 тыс900 тыс")
+      axis.axisLabel.hideOverlap = true;
+      if (axis === opt.xAxis && (width || 600) < 600) axis.splitNumber = 3;
     }
     if (opt.tooltip) { opt.tooltip.valueFormatter = f; }
     if (opt.visualMap) { var vf = fmtFor(opt.visualMap.sgFormat); opt.visualMap.formatter = function (v) { return vf(v); }; }
@@ -168,7 +187,35 @@
       el.innerHTML = "";  // a page restored from history may carry a stale copy of a drawn chart
       var chart = echarts.init(el, null, {renderer: "svg"});
       chart.setOption(prepare(JSON.parse(el.dataset.option), el.clientWidth, el.clientHeight));
+      roomForLegend(chart, el);
       fitToBands(chart);
+    });
+  }
+  /* a phone: a table wider than its card (bonus lines, the funnel's stages, plan vs fact) becomes a list of
+     its rows, each a block of "column  value" lines, so every number is in view without scrolling sideways.
+     A table that fits stays a table; so do the drawer's lists (a deal list of ten columns scrolled sideways). */
+  function labelCells(table) {
+    var heads = [].map.call(table.querySelectorAll("thead th"), function (th) {
+      var c = th.cloneNode(true);
+      [].forEach.call(c.querySelectorAll(".hint"), function (h) { h.remove(); });
+      return c.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr, tfoot tr").forEach(function (tr) {
+      var i = 0;
+      [].forEach.call(tr.children, function (td) {
+        if (!td.hasAttribute("data-label")) td.setAttribute("data-label", heads[i] || "");
+        i += td.colSpan || 1;
+      });
+    });
+  }
+  function fitTables(root) {
+    var narrow = window.innerWidth <= 760;
+    (root || document).querySelectorAll(".content table.grid, .drawer table.grid").forEach(function (t) {
+      if (t.closest(".statement section.stacked")) return;  // the statement lays out its own lines
+      t.classList.remove("stacked");
+      if (!narrow || !t.querySelector("thead th")) return;
+      var box = t.parentElement;
+      if (t.offsetWidth > box.clientWidth + 1) { labelCells(t); t.classList.add("stacked"); }
     });
   }
   function closeDrawer() {
@@ -192,8 +239,9 @@
   });
   window.addEventListener("resize", function () {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
-      var c = window.echarts && echarts.getInstanceByDom(el); if (c) { c.resize(); fitToBands(c); }
+      var c = window.echarts && echarts.getInstanceByDom(el); if (c) { c.resize(); roomForLegend(c, el); fitToBands(c); }
     });
+    fitTables(document);
   });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") closeDrawer(); });
   /* "Saved." shows once, after the save: the address drops its ?done= as soon as the page is shown, so a
@@ -204,13 +252,14 @@
     url.searchParams.delete("done");
     window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
   }
-  document.addEventListener("DOMContentLoaded", function () { forgetDone(); initCharts(document); });
+  document.addEventListener("DOMContentLoaded", function () { forgetDone(); fitTables(document); initCharts(document); });
   document.addEventListener("htmx:afterSettle", function (e) {
+    fitTables(document);
     initCharts(document);
     if (e.target && e.target.id === "drawer") e.target.classList.add("open");
   });
-  document.addEventListener("htmx:historyRestore", function () { initCharts(document); });
-  window.addEventListener("pageshow", function () { initCharts(document); });  // back/forward cache
+  document.addEventListener("htmx:historyRestore", function () { fitTables(document); initCharts(document); });
+  window.addEventListener("pageshow", function () { fitTables(document); initCharts(document); });  // back/forward cache
   document.addEventListener("htmx:beforeSwap", function (e) {
     if (e.detail.xhr && e.detail.xhr.status === 401) { window.location = "/login"; }
   });
