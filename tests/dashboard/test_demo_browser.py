@@ -381,7 +381,8 @@ def test_every_page_and_control_keeps_the_page_whole(open_as, demo_server, role)
 def test_the_admin_on_a_phone_reads_every_page(open_as, demo_server) -> None:
     """A head of sales opens every page on a 390 px phone once: nothing scrolls sideways (the last build's code
     hash pushed the data-quality page wider than the screen) and the retention heat-map writes no number over
-    the next (its narrow cells printed "470 тыс" touching "400 тыс": the numbers are in the table under it)."""
+    the next (its narrow cells printed "470 тыс" touching "400 тыс": the numbers are in the table under it), nor
+    the forecast's two plan lines ("План (реалист.)" ran into "План (оптим.)")."""
     page = open_as("admin", "ru")
     page.set_viewport_size({"width": 390, "height": 844})
     links = page.locator("nav a[data-nav]").evaluate_all("as => as.map(a => a.getAttribute('href'))")
@@ -389,10 +390,12 @@ def test_the_admin_on_a_phone_reads_every_page(open_as, demo_server) -> None:
         page.goto(demo_server + href)
         page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=5000)
         assert page.evaluate(SIDEWAYS_JS) == [], href
-    page.goto(demo_server + "/cohorts")
-    page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=5000)
-    touching = [x for x in page.evaluate(LABELS_JS) if "chart-heatmap" in x]
-    assert touching == [], touching[:4]
+    # ... nor do the forecast's plan lines, a few pixels apart, write their names into each other
+    for href, chart in (("/cohorts", "chart-heatmap"), ("/planfact", "chart-forecast")):
+        page.goto(demo_server + href)
+        page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=5000)
+        touching = [x for x in page.evaluate(LABELS_JS) if chart in x]
+        assert touching == [], touching[:4]
 
 
 def test_the_printed_manager_login_has_a_full_view(open_as, demo_server) -> None:
