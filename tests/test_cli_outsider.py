@@ -204,3 +204,26 @@ def test_the_first_help_names_the_way_to_ones_own_company():
         "Example: salesglass init --amocrm-url https://yourco.amocrm.ru --platform-url postgresql://reader@db/shop"
         in shown
     )
+
+
+def test_generate_into_a_path_through_itself_replaces_the_company(tmp_path, monkeypatch):
+    """`generate --out adir/../adir`: the folder was removed before the new company was moved in through it, so
+    the move failed ("No such file or directory") and the whole company was left in .adir.generating."""
+    (tmp_path / "adir").mkdir()
+    res = _run(tmp_path, monkeypatch, "generate", "--scale", "xs", "--end", "2026-11-27", "--out", "adir/../adir")
+    assert res.exit_code == 0, (res.exception, res.output)
+    assert [p.name for p in tmp_path.iterdir()] == ["adir"] and (tmp_path / "adir" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["-o", "reports.csv"], "--out reports.csv: --format xlsx writes one workbook ending in .xlsx; for csv"),
+        (["-f", "csv", "-o", "r.xlsx"], "--out r.xlsx: --format csv writes a file per report into a folder; give"),
+        (["-f", "parquet", "-o", "r.parquet"], "--out r.parquet: --format parquet writes a file per report into a"),
+    ],
+)
+def test_export_refuses_an_out_named_for_another_format(tmp_path, monkeypatch, args, expected):
+    """`export -o reports.csv` wrote an Excel workbook named reports.csv; `-f csv -o r.xlsx` a folder r.xlsx."""
+    said = _refused(_run(tmp_path, monkeypatch, "export", *args))
+    assert said.startswith(expected), said

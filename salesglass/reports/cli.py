@@ -63,5 +63,24 @@ def register(app: typer.Typer) -> None:
         from salesglass.outputs.export import export_reports
 
         cfg = load_config(config)
+        _out_fits_format(out, format)
         written = export_reports(cfg.published_path, format, out, cfg.account.currency)
         Console().print(f"wrote {written}")
+
+
+def _out_fits_format(out: Path | None, fmt: str) -> None:
+    """`export -o reports.csv` wrote an Excel workbook named .csv; `-f csv -o reports.csv` made a folder of
+    that name. An --out whose ending names another format is refused, saying which one fits."""
+    from salesglass.errors import SalesglassError
+
+    ending = out.suffix.lower() if out is not None else ""
+    if fmt == "xlsx" and ending in (".csv", ".parquet"):
+        raise SalesglassError(
+            f"--out {out}: --format xlsx writes one workbook ending in .xlsx; "
+            f"for {ending[1:]} files give --format {ending[1:]} and a folder as --out"
+        )
+    if fmt in ("csv", "parquet") and ending in (".xlsx", ".csv", ".parquet"):
+        raise SalesglassError(
+            f"--out {out}: --format {fmt} writes a file per report into a folder; give a folder (e.g. reports/)"
+            + (", or --format xlsx for one workbook" if ending == ".xlsx" else "")
+        )

@@ -87,7 +87,9 @@ def generate(
     """Generate the company of `profile` into `out` (replacing an earlier generated company there)."""
     sc = check_company(profile, scale)
     end = end or default_end()
-    out = Path(out)
+    # "company/../company" names the folder it replaces through itself: once it was removed, the finished
+    # company could not be moved in, and was left half-named beside it
+    out = Path(out).resolve()
     if out.exists() and any(out.iterdir()) and _read_manifest(out) is None:
         raise SalesglassError(
             f"{out} is not empty and holds no generated company (no manifest.json); choose an empty or new folder"

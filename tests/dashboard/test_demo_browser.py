@@ -189,6 +189,15 @@ CUT_NAMES_JS = r"""() => [...document.querySelectorAll('#main table.grid')]
   .map(c => (t.closest('[data-table]') || t).dataset.table + ': ' + c.textContent.slice(0, 40)))"""
 
 
+# a phone has no hover: every reason a "—" gives on hover (its tip) is also written on the page, at least once
+UNSAID_JS = r"""() => {
+  const tips = [...document.querySelectorAll('#main .tip[title]')];
+  const said = new Set(tips.map(t => getComputedStyle(t, '::after').content)
+    .filter(c => c && c.startsWith('"')).map(c => JSON.parse(c)));
+  return [...new Set(tips.map(t => t.title))].filter(x => !said.has(x));
+}"""
+
+
 def assert_whole(page, after: str) -> None:
     """Wait until the page is whole (at once when it is; up to 30 s on a loaded machine); fail naming the
     interaction and what is broken."""
@@ -201,6 +210,8 @@ def assert_whole(page, after: str) -> None:
     assert unreadable == [], f"after {after} on {page.url}: {unreadable[:6]}"
     if page.viewport_size and page.viewport_size["width"] <= 600:
         sideways = page.evaluate(SIDEWAYS_JS)
+        unsaid = page.evaluate(UNSAID_JS)
+        assert unsaid == [], f"after {after} on {page.url}: on a phone, no tap shows why: {unsaid[:3]}"
         assert sideways == [], (
             f"after {after} on {page.url} ({page.viewport_size['width']} px) scrolls sideways: {sideways}"
         )

@@ -208,6 +208,14 @@
       });
     });
   }
+  /* a phone has no hover: the first "—" of each reason says it under itself (app.css), the others repeat none */
+  function sayOnce(table) {
+    var said = {};
+    table.querySelectorAll("td .tip[title]").forEach(function (tip) {
+      tip.classList.toggle("say", !said[tip.title]);
+      said[tip.title] = true;
+    });
+  }
   function fitTables(root) {
     var narrow = window.innerWidth <= 760;
     (root || document).querySelectorAll(".content table.grid, .drawer table.grid").forEach(function (t) {
@@ -215,7 +223,7 @@
       t.classList.remove("stacked");
       if (!narrow || !t.querySelector("thead th")) return;
       var box = t.parentElement;
-      if (t.offsetWidth > box.clientWidth + 1) { labelCells(t); t.classList.add("stacked"); }
+      if (t.offsetWidth > box.clientWidth + 1) { labelCells(t); t.classList.add("stacked"); sayOnce(t); }
     });
   }
   function closeDrawer() {
