@@ -379,6 +379,23 @@ def test_every_page_and_control_keeps_the_page_whole(open_as, demo_server, role)
     switch_language(page, "ru")
 
 
+def test_the_admin_on_a_phone_reads_every_page(open_as, demo_server) -> None:
+    """A head of sales opens every page on a 390 px phone once: nothing scrolls sideways (the last build's code
+    hash pushed the data-quality page wider than the screen) and the retention heat-map writes no number over
+    the next (its narrow cells printed "470 тыс" touching "400 тыс": the numbers are in the table under it)."""
+    page = open_as("admin", "ru")
+    page.set_viewport_size({"width": 390, "height": 844})
+    links = page.locator("nav a[data-nav]").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    for href in links:
+        page.goto(demo_server + href)
+        page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=5000)
+        assert page.evaluate(SIDEWAYS_JS) == [], href
+    page.goto(demo_server + "/cohorts")
+    page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=5000)
+    touching = [x for x in page.evaluate(LABELS_JS) if "chart-heatmap" in x]
+    assert touching == [], touching[:4]
+
+
 def test_the_printed_manager_login_has_a_full_view(open_as, demo_server) -> None:
     """`make demo` prints a manager login: their own deals, partners and bonuses of the last months show."""
     page = open_as("manager", "ru")
