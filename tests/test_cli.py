@@ -1,5 +1,11 @@
-"""The command line: every command has help, and user errors print one clear message, no traceback."""
+"""The command line: every command has help, and user errors print one clear message, no traceback.
 
+The entry point itself (`python -m salesglass`: --help, --version, a config mistake, a refused path, the
+README's load chain) runs as a real process; a test that checks a command's help or how it refuses an
+argument runs the same `main()` in this process (`_in_process`), which spares ~45 Python start-ups."""
+
+import contextlib
+import os
 import subprocess
 import sys
 
@@ -8,13 +14,38 @@ import typer.main
 
 from salesglass.cli import app
 
-pytestmark = pytest.mark.slow  # about 45 s of CPU in all: handed out first (tests/conftest.py)
+pytestmark = pytest.mark.slow  # about 15 s of CPU in all: handed out first (tests/conftest.py)
 
 COMMANDS = sorted(typer.main.get_command(app).commands)
 
 
 def _run(*args: str, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "salesglass", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def _in_process(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    """`salesglass *args` as `python -m salesglass` runs it — the same `main()`, its error handling and exit
+    code — in this process: stdout and stderr captured apart (click's test runner), sys.argv, the working
+    folder and the umask (main makes files owner-only) put back afterwards."""
+    from click.testing import CliRunner
+
+    from salesglass.cli import main
+
+    argv, umask = sys.argv, os.umask(0o022)
+    os.umask(umask)
+    code: int | str | None = 0
+    with CliRunner().isolation() as (out, err, _), contextlib.chdir(cwd or os.getcwd()):
+        sys.argv = ["salesglass", *args]
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code
+        finally:
+            sys.argv = argv
+            os.umask(umask)
+        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    returncode = code if isinstance(code, int) else (0 if code is None else 1)
+    return subprocess.CompletedProcess(["salesglass", *args], returncode, stdout, stderr)
 
 
 def test_the_main_commands_exist():
@@ -37,7 +68,7 @@ def test_the_main_commands_exist():
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(command):
-    res = _run(command, "--help")
+    res = _in_process(command, "--help")
     assert res.returncode == 0, res.stderr
     assert "Usage" in res.stdout and len(res.stdout) > 200
 
@@ -110,7 +141,7 @@ def test_a_folder_where_a_file_belongs_is_one_line_naming_it(tmp_path):
 
 
 def test_a_missing_emulator_company_is_one_line():
-    said = _one_clear_line(_run("emulate-amocrm", "--company", "/nonexistent/company", "--port", "0"))
+    said = _one_clear_line(_in_process("emulate-amocrm", "--company", "/nonexistent/company", "--port", "0"))
     assert said == "error: /nonexistent/company/amocrm does not exist: expected a simulated company folder with amocrm/"
 
 
@@ -138,7 +169,7 @@ def test_a_missing_emulator_company_is_one_line():
 def test_impossible_dates_and_numbers_are_refused_by_name(tmp_path, args, said):
     """`demo --end 2026-02-30` and `demo --port 70000` ended in tracebacks (ValueError, OverflowError from
     bind()); `serve --port 70000` in a pydantic ValidationError; the emulator took a 200 % error rate."""
-    res = _run(*args, cwd=tmp_path)
+    res = _in_process(*args, cwd=tmp_path)
     assert said in " ".join(_one_clear_line(res).replace("│", " ").split())
     assert not (tmp_path / "demo").exists()  # refused before any work
 
@@ -157,7 +188,7 @@ def test_impossible_dates_and_numbers_are_refused_by_name(tmp_path, args, said):
 def test_a_host_or_zone_that_cannot_be_is_said_as_such(tmp_path, args, said):
     """`serve --host 999.1.1.1` said "port 8000 … is taken … another program listens there"; `init
     --timezone Mars/Base` named [platform].timezone of a file the user never wrote."""
-    res = _run(*args, cwd=tmp_path)
+    res = _in_process(*args, cwd=tmp_path)
     assert _one_clear_line(res).startswith(said)
     assert "taken" not in res.stderr and not (tmp_path / "salesglass.toml").exists()
 

@@ -11,11 +11,12 @@ implied stages, and the derived helpers (`partner_months`, `first_sales`, `acqui
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from salesglass.model.schema import STAGES
+from salesglass.plausible import FIRST_DAY
 from salesglass.reports.config import ReportsConfig
 
 if TYPE_CHECKING:  # Ibis is imported where an expression is built: a build that reuses its SQL never needs it
@@ -37,6 +38,9 @@ else:
     periods = _Periods()
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
 @dataclass(frozen=True)
 class BuildParams:
     as_of: date  # the account-time-zone date the reports are computed for
@@ -47,6 +51,19 @@ class BuildParams:
     # ids of `[amocrm] development_pipelines` (reports/derive/acquiring_deal.development_ids): their deals
     # never acquire a partner
     development_pipelines: tuple[int, ...] = ()
+    # the year from which the zone's offsets are written into the SQL (reports/periods.py): exact for every
+    # instant from its 1 January (UTC). The build sets the year of the data's earliest instant
+    # (`dated_from`), so an account whose data starts in 2022 compiles no CASE over 1970–2021's summer
+    # times; the default, 1970 (plausible.FIRST_DAY: no older instant loads), is exact for any data.
+    first_year: int = FIRST_DAY.year
+
+    def dated_from(self, earliest_us: int | None) -> BuildParams:
+        """These parameters for data whose earliest instant is `earliest_us` microseconds since 1970-01-01
+        UTC (None: no instant at all): its year, never before 1970 nor after as_of's."""
+        epoch, year = datetime(1970, 1, 1, tzinfo=UTC), self.as_of.year
+        if earliest_us is not None and earliest_us < (datetime(year + 1, 1, 1, tzinfo=UTC) - epoch) // _MICROSECOND:
+            year = (epoch + max(earliest_us, 0) * _MICROSECOND).year
+        return replace(self, first_year=max(FIRST_DAY.year, year))
 
     @property
     def bonus_schedule(self):
@@ -65,21 +82,21 @@ class BuildParams:
         return self.as_of.replace(day=1)
 
     def local_date(self, ts: ir.TimestampValue) -> ir.DateValue:
-        return periods.local_date(ts, self.timezone, self.as_of.year + 1)
+        return periods.local_date(ts, self.timezone, self.as_of.year + 1, self.first_year)
 
     def local_day_number(self, ts: ir.TimestampValue) -> ir.IntegerValue:
         """`local_date` as days since 1970-01-01, faster per row: for the pass over every sale."""
-        return periods.local_day_number(ts, self.timezone, self.as_of.year + 1)
+        return periods.local_day_number(ts, self.timezone, self.as_of.year + 1, self.first_year)
 
     def month(self, ts: ir.TimestampValue) -> ir.DateValue:
-        return periods.month_of(ts, self.timezone, self.as_of.year + 1)
+        return periods.month_of(ts, self.timezone, self.as_of.year + 1, self.first_year)
 
     def month_of_many(self, ts: ir.TimestampValue) -> ir.DateValue:
         """The same month, faster per row but a longer query: for the pass over every sale."""
-        return periods.month_by_search(ts, self.timezone, self.as_of.year + 1)
+        return periods.month_by_search(ts, self.timezone, self.as_of.year + 1, self.first_year)
 
     def week(self, ts: ir.TimestampValue) -> ir.DateValue:
-        return periods.week_of(ts, self.timezone, self.as_of.year + 1)
+        return periods.week_of(ts, self.timezone, self.as_of.year + 1, self.first_year)
 
     def utc(self, day: date) -> ir.TimestampValue:
         """The instant `day` starts in the account time zone, as a literal."""

@@ -280,6 +280,32 @@ class _Timer:
         self.say(f"{_rows_line(step.name, self.rows[step.name])}  {self.seconds[step.name]:6.2f} s")
 
 
+def earliest_instant(run: incremental.Run, tables: list[str]) -> int | None:
+    """The earliest instant in any timestamp column of these tables of the build file, as microseconds
+    since 1970-01-01 UTC (None: no instant at all). Every instant a report dates in the account zone is
+    one of these or taken from them (a first sale, a platform milestone), so the zone's offsets are
+    written into the SQL from its year (BuildParams.dated_from)."""
+    listed = ", ".join(quote_lit(n) for n in tables)
+    columns = run(
+        f"""SELECT table_name, column_name FROM duckdb_columns()
+            WHERE database_name = current_database() AND schema_name = 'main' AND table_name IN ({listed})
+              AND data_type LIKE 'TIMESTAMP%' ORDER BY table_name, column_index"""
+    )
+    if not columns:
+        return None
+    # epoch_us: the instant's own microseconds (TIMESTAMPTZ), whatever the session's time zone
+    mins = " UNION ALL ".join(f"SELECT min(epoch_us({quote_ident(c)})) AS us FROM {quote_ident(t)}" for t, c in columns)
+    return run(f"SELECT min(us) FROM ({mins})")[0][0]
+
+
+def _build_reads() -> list[str]:
+    """The tables of the build file every step reads from: the canonical model (its source stages) and
+    the bonus state."""
+    from salesglass.reports.bonus_state import TABLES as BONUS_TABLES
+
+    return [*(t.name for t in CANONICAL if t.name != "deal_stages"), incremental.SOURCE_DEAL_STAGES, *BONUS_TABLES]
+
+
 def _publish_reports(
     con: BuildFile, closed: tuple, params: BuildParams, timer: _Timer, store: Path, plan: incremental.Plan
 ) -> None:
@@ -287,11 +313,8 @@ def _publish_reports(
     (reports/compiled.py): a known key runs the kept statements, a new one builds and compiles them
     (only then are Ibis and the reports imported). A step whose inputs did not change since the last
     build is not run at all (reports/incremental.py)."""
-    from salesglass.reports.bonus_state import TABLES as BONUS_TABLES
-
     run = _runner(con)
-    reads = [*(t.name for t in CANONICAL if t.name != "deal_stages"), incremental.SOURCE_DEAL_STAGES, *BONUS_TABLES]
-    key = compiled.key_of(run, params, reads, closed)
+    key = compiled.key_of(run, params, _build_reads(), closed)
     existing = [r[0] for r in run("SELECT table_name FROM information_schema.tables")]
     steps = compiled.recall(key, store)
     if steps is not None:
@@ -387,6 +410,7 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
                 timer.seconds["copy canonical tables"] = time.perf_counter() - copy_start
                 plan = incremental.Plan(tables, previous, schema)
                 closed, params = _with_bonus_state(out, cfg, params, say)
+                params = params.dated_from(earliest_instant(_runner(out), _build_reads()))
                 plan.add_tables({n: incremental.content(_runner(out), quote_ident(n))[1] for n in _bonus_tables()})
                 for t in CANONICAL:
                     if t.name != "deal_stages":

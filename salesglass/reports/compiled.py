@@ -88,8 +88,9 @@ def _code() -> str:
 
 def key_of(run: Callable[[str], list[tuple]], params: BuildParams, tables: Iterable[str], closed: tuple) -> str:
     """Everything the SQL depends on: code, as_of, zone, rules, frozen bonus numbers, closed months, the
-    development pipelines and the names and schemas (DuckDB's own column types and NOT NULL) of the tables
-    the build reads, read from the build file without Ibis."""
+    development pipelines, the year the zone's offsets start from (the data's earliest) and the names and
+    schemas (DuckDB's own column types and NOT NULL) of the tables the build reads, read from the build file
+    without Ibis."""
     names = sorted(set(tables))
     parts = [
         _code(),
@@ -99,6 +100,7 @@ def key_of(run: Callable[[str], list[tuple]], params: BuildParams, tables: Itera
         repr(params.frozen_bonus_rules),
         repr(closed),
         repr(params.development_pipelines),
+        str(params.first_year),
     ]
     listed = ", ".join(quote_lit(n) for n in names) or "NULL"
     columns = run(

@@ -49,3 +49,39 @@ def test_1990s_sales_keep_their_moscow_days(warehouse, tmp_path):
     days = {r["sale_id"]: (r["d"], r["m"], r["s"], r["n"]) for r in q.to_pyarrow().to_pylist()}
     epoch = date(1970, 1, 1)
     assert days == {k: (day, day.replace(day=1), day.replace(day=1), (day - epoch).days) for k, _, _, day in SALES}
+
+
+def test_the_build_dates_by_the_offsets_from_the_datas_first_year(tmp_path):
+    """The build writes the zone's offsets into its SQL from the year of the data's earliest instant
+    (here 1985-06-30 20:30 UTC: from 1985-01-01), not from 1970 (a CASE twice as long for Moscow) — and
+    not later: a table from 2000 (or from as_of's year) would date the 1999 summer sale by +03, in July.
+    Published months, by hand from SALES: 1999-08, 1985-07, 1991-12, 1999-01."""
+    from salesglass.reports.build import earliest_instant, run_build
+    from salesglass.warehouse import connect, init_canonical
+
+    rows = "".join(f"{k},{wall},1,100,10,0\n" for k, wall, _, _ in SALES)
+    (tmp_path / "old.csv").write_text("sale_id,sold_at,tickets,turnover,revenue,cost\n" + rows, encoding="utf-8")
+    cfg = parse_config(
+        {
+            "warehouse": {"path": "wh.duckdb", "published_path": "reports.duckdb"},
+            "account": {"timezone": "Europe/Moscow"},
+            "platform": {
+                "timezone": "Europe/Moscow",
+                "inputs": [{"name": "old", "target": "sales", "path": "old.csv"}],
+            },
+        },
+        base_dir=tmp_path,
+    )
+    con = connect(cfg.warehouse_path)
+    init_canonical(con)
+    load_into(con, cfg, full=True, progress=False)
+    # 1985-06-30 20:30 UTC = 489 011 400 s after 1970-01-01 (15 years with 4 leap days, 180 days of 1985)
+    assert earliest_instant(lambda sql: con.execute(sql).fetchall(), ["sales", "partners"]) == (
+        ((15 * 365 + 4 + 180) * 86400 + 20 * 3600 + 30 * 60) * 1_000_000
+    )
+    con.close()
+    run_build(cfg, as_of=date(2026, 12, 1), progress=False)
+    pub = connect(cfg.published_path, read_only=True)
+    months = sorted(r[0] for r in pub.execute("SELECT month FROM partner_months").fetchall())
+    pub.close()
+    assert months == [date(1985, 7, 1), date(1991, 12, 1), date(1999, 1, 1), date(1999, 8, 1)]

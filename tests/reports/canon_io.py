@@ -27,6 +27,15 @@ _ARROW = {
 }
 
 
+def dated(params, con):
+    """`params` as the build sets them for the canonical tables of a DuckDB connection: the zone's offsets
+    written from the year of their earliest instant (BuildParams.first_year), not from 1970 (a CASE over
+    every summer time since, the same dates for this data, more to compile and to run)."""
+    from salesglass.reports.build import earliest_instant
+
+    return params.dated_from(earliest_instant(lambda sql: con.execute(sql).fetchall(), [t.name for t in CANONICAL]))
+
+
 def arrow_schema(table: Table) -> pa.Schema:
     return pa.schema([pa.field(c.name, _ARROW[c.kind]) for c in table.columns])
 

@@ -3,8 +3,10 @@ re-link, rule change, reopen — every expected number worked out by hand there 
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from salesglass.bonus.store import BonusStore
 from salesglass.config import parse_config
 from salesglass.errors import SalesglassError
+from salesglass.reports import incremental
 from salesglass.reports.build import run_build
 from salesglass.warehouse import compact_if_worthwhile, connect
 from tests.reports import bonus_company as c
@@ -61,11 +64,23 @@ def close(store: BonusStore, cfg, month: date) -> None:
     store.approve(month, "admin@x.ru", cfg.published_path)
 
 
-@pytest.fixture
-def company(tmp_path):
-    cfg = config(tmp_path)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The company loaded and built as of 15 November, once for the module."""
+    folder = tmp_path_factory.mktemp("bonus-company")
+    cfg = config(folder)
     load_company(cfg, c.DATA)
     run_build(cfg, as_of=c.NOV_15, progress=False)
+    return folder
+
+
+@pytest.fixture
+def company(built, tmp_path):
+    """A test's own copy of the built folder: every file with its modification time (copy2), so the next
+    build finds the published file its record names and is incremental, as after `run_build` in place."""
+    shutil.copytree(built, tmp_path, dirs_exist_ok=True, copy_function=shutil.copy2)
+    cfg = config(tmp_path)
+    assert incremental.previous(cfg.published_path) is not None
     return cfg, BonusStore(cfg.bonus_state_path)
 
 

@@ -17,7 +17,7 @@ from salesglass.reports.build import canon_of, report_exprs
 from salesglass.reports.config import ReportsConfig
 from tests.reports import golden_company as g
 from tests.reports import synthetic
-from tests.reports.canon_io import chdb_reports, load_duckdb
+from tests.reports.canon_io import chdb_reports, dated, load_duckdb
 from tests.reports.compare import assert_same
 
 pytestmark = pytest.mark.clickhouse
@@ -63,6 +63,8 @@ def test_golden_company_same_on_clickhouse(golden_cfg):
     with g.RULES) against ClickHouse on the same rows and parameters."""
     params = BuildParams(as_of=g.AS_OF, timezone=g.TIMEZONE, rules=ReportsConfig(**g.RULES))
     assert (resolve_zone(golden_cfg).name, golden_cfg.reports) == (params.timezone, params.rules)
+    with duckdb.connect(str(golden_cfg.warehouse_path), read_only=True) as con:
+        params = dated(params, con)  # as the build dated them
     duck = published_reports(golden_cfg.published_path, params)
     assert duck["report_bonus_lines"].num_rows == 12  # the comparison below is not between empty tables
     _check(duck, chdb_reports(g.DATA, params))
@@ -72,7 +74,7 @@ def test_golden_company_same_on_clickhouse(golden_cfg):
 def test_synthetic_company_same_on_clickhouse(timezone):
     con = duckdb.connect()
     synthetic.synthesize(con)
-    params = BuildParams(as_of=synthetic.AS_OF, timezone=timezone, rules=ReportsConfig())
+    params = dated(BuildParams(as_of=synthetic.AS_OF, timezone=timezone, rules=ReportsConfig()), con)
     duck = duckdb_reports(con, params)
     sizes = {n: t.num_rows for n, t in duck.items()}
     # (no bonus month is closed here, so there is nothing to reconcile)
@@ -95,10 +97,11 @@ def test_simulated_company_same_on_clickhouse(simulated_s):
         t.name: con.execute(f'SELECT {", ".join(t.names)} FROM "{t.name}"').to_arrow_table().cast(arrow_schema(t))
         for t in CANONICAL
     }
-    con.close()
     params = BuildParams(
         as_of=simulated_s.as_of, timezone=resolve_zone(simulated_s.cfg).name, rules=simulated_s.cfg.reports
     )
+    params = dated(params, con)  # as the build dated them
+    con.close()
     duck = published_reports(simulated_s.cfg.published_path, params)
     sizes = {n: t.num_rows for n, t in duck.items()}
     assert all(rows > 4 for n, rows in sizes.items() if n != "report_bonus_reconciliation"), sizes
@@ -133,6 +136,7 @@ def test_approved_bonus_month_same_on_clickhouse(tmp_path):
         t.name: con.execute(f'SELECT {", ".join(t.names)} FROM "{t.name}"').to_arrow_table().cast(arrow_schema(t))
         for t in CANONICAL
     }
+    first_year = dated(BuildParams(as_of=c.NOV_15, timezone=c.TIMEZONE, rules=cfg.reports), con).first_year
     con.close()
     run_build(cfg, as_of=c.NOV_15, progress=False)  # DuckDB: the published file is the reference
 
@@ -141,7 +145,11 @@ def test_approved_bonus_month_same_on_clickhouse(tmp_path):
     assert closed == [(c.OCT, closed[0][1])]
     state = BonusState.of(pub, tuple(closed))
     params = BuildParams(
-        as_of=c.NOV_15, timezone=c.TIMEZONE, rules=cfg.reports, frozen_bonus_rules=frozen_rules_in(pub)
+        as_of=c.NOV_15,
+        timezone=c.TIMEZONE,
+        rules=cfg.reports,
+        frozen_bonus_rules=frozen_rules_in(pub),
+        first_year=first_year,
     )
     compared = (
         "report_bonus_recomputed",

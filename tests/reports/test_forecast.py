@@ -21,7 +21,7 @@ from salesglass.reports.build import canon_of, report_exprs
 from salesglass.reports.config import ReportsConfig
 from salesglass.warehouse import init_canonical
 from tests.reports import forecast_company as fc
-from tests.reports.canon_io import load_duckdb
+from tests.reports.canon_io import dated, load_duckdb
 from tests.reports.golden_company import _deal, _partner, _st
 
 pytestmark = pytest.mark.slow  # about 140 s of CPU in all: handed out first (tests/conftest.py)
@@ -43,6 +43,7 @@ def build(data: dict, development: tuple[int, ...] = (), as_of: date = fc.AS_OF,
         rules=ReportsConfig(forecast={**RULES, **rules}),
         development_pipelines=development,
     )
+    params = dated(params, con)  # the zone's offsets from the data's first year, as the build writes them
     from salesglass.reports.registry import DERIVED
 
     def keep(name: str, e: ibis.Table) -> ibis.Table:
@@ -362,6 +363,7 @@ def test_backtest_days_apart_give_what_one_query_over_every_day_gives():
     backend = ibis.duckdb.from_connection(con)
     rules = ReportsConfig(forecast={**RULES, "pipeline_horizon_days": 28, "new_deals_days": 28})
     params = BuildParams(as_of=fc.AS_OF, timezone=fc.TIMEZONE, rules=rules)
+    params = dated(params, con)
     canon = derive.derive(
         canon_of(backend), params, lambda name, e: backend.create_table(f"d_{name}", nullable(e), overwrite=True)
     )
@@ -453,6 +455,7 @@ def deal_parts(
     backend = ibis.duckdb.from_connection(con)
     rules = ReportsConfig(forecast={**RULES, **rules})
     params = BuildParams(as_of=fc.AS_OF, timezone=fc.TIMEZONE, rules=rules, development_pipelines=development)
+    params = dated(params, con)
     canon = as_of.visible(canon_of(backend), params)
     for name, step in STEPS[: [n for n, _ in STEPS].index(upto) + 1]:
         canon = replace(canon, **{name: backend.create_table(name, nullable(step(canon, params)), overwrite=True)})

@@ -142,6 +142,10 @@
         var ff = fmtFor(s.label.sgFormat);
         s.label.formatter = function (p) { return p.name + ": " + ff(p.value); };
       }
+      // a phone's narrow cells have no room for "470 тыс" beside "400 тыс": the colours stay, the numbers are
+      // in the table under the chart and on hover
+      var cols = s.type === "heatmap" && opt.xAxis && opt.xAxis.data ? opt.xAxis.data.length : 0;
+      if (cols && s.label && (width || 600) < 600 && (width || 600) - 80 < cols * 56) s.label.show = false;
       if (s.type === "heatmap" && s.label) {
         var hf = fmtFor(s.label.sgFormat);
         s.label.formatter = function (p) { return s.label.sgFormat === "money" ? shortMoney(p.value[2]) : hf(p.value[2]); };
