@@ -199,9 +199,10 @@ UNSAID_JS = r"""() => {
 
 
 def assert_whole(page, after: str) -> None:
-    """Wait (briefly) until the page is whole; fail naming the interaction and what is broken."""
+    """Wait until the page is whole (at once when it is; up to 30 s on a loaded machine); fail naming the
+    interaction and what is broken."""
     try:
-        page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=5000)  # a function: the CSP forbids eval
+        page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=30000)  # a function: the CSP forbids eval
     except Exception:
         broken = page.evaluate(f"({BROKEN_JS})()")
         pytest.fail(f"after {after} on {page.url}: {broken}")
@@ -237,7 +238,7 @@ def assert_language(page, lang: str, where: str) -> None:
 
 
 def settled(page, before: int) -> None:
-    page.wait_for_function(f"() => window.__settled > {before}", timeout=10000)
+    page.wait_for_function(f"() => window.__settled > {before}", timeout=30000)
 
 
 def change_control(page, control, after: str) -> None:

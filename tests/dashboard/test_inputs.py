@@ -147,7 +147,7 @@ def _serve(cfg):
     server = uvicorn.Server(uvicorn.Config(create_app(cfg), **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.time() + 10
+    deadline = time.time() + 60  # a loaded test machine starts it slowly; a started one returns at once
     while not server.started and time.time() < deadline:
         time.sleep(0.02)
     return server, thread, f"http://127.0.0.1:{port}"

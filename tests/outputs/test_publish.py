@@ -120,7 +120,15 @@ def test_swap_is_atomic_for_readers(tmp_path, postgres_url, schema):
     done: list[object] = []
     publisher = threading.Thread(target=lambda: done.append(publish_postgres(v2, postgres_url, schema)))
     publisher.start()
-    time.sleep(2.0)  # long enough to load v2; the swap now waits for the reader
+    # v2 is loaded and the swap waits for the reader's lock: seen in PostgreSQL, not assumed after a fixed sleep
+    # (a loaded machine may take longer than any sleep to load v2, and the test would prove nothing)
+    deadline = time.monotonic() + 120
+    with _pg(postgres_url) as watcher:  # its own connection: inside the reader's transaction the view stands still
+        while not watcher.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        ).fetchone()[0]:
+            assert time.monotonic() < deadline and not done, "the publisher never waited for the reader"
+            time.sleep(0.05)
     assert not done
     assert reader.execute(f"SELECT label FROM {schema}.build_info").fetchone() == ("v1",)
     assert reader.execute(f"SELECT count(*) FROM {schema}.sales").fetchone() == (41,)
