@@ -389,12 +389,12 @@ def test_the_admin_on_a_phone_reads_every_page(open_as, demo_server) -> None:
     links = page.locator("nav a[data-nav]").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     for href in links:
         page.goto(demo_server + href)
-        page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=5000)
+        page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=30000)  # a loaded machine
         assert page.evaluate(SIDEWAYS_JS) == [], href
     # ... nor do the forecast's plan lines, a few pixels apart, write their names into each other
     for href, chart in (("/cohorts", "chart-heatmap"), ("/planfact", "chart-forecast")):
         page.goto(demo_server + href)
-        page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=5000)
+        page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=30000)  # a loaded machine
         touching = [x for x in page.evaluate(LABELS_JS) if chart in x]
         assert touching == [], touching[:4]
 
