@@ -35,27 +35,39 @@ def scanned_files() -> list[Path]:
 PROMISED: set[str] = set()
 
 
-def resolves(ref: str, where: Path) -> bool:
+def resolves(ref: str, where: Path, root: Path = ROOT) -> bool:
     """A reference resolves to a file of the repository: as written from the root, next to the file
     that names it, or (a bare page name) in docs/."""
     if "shared/" in ref or ref.startswith("spec/"):
         return False
     if ref in PROMISED:
         return True
-    candidates = [ROOT / ref, where.parent / ref]
+    candidates = [root / ref, where.parent / ref]
     if "/" not in ref:
-        candidates.append(ROOT / "docs" / ref)
-    return any(c.resolve().is_file() and ROOT in c.resolve().parents for c in candidates)
+        candidates.append(root / "docs" / ref)
+    return any(c.resolve().is_file() and root in c.resolve().parents for c in candidates)
 
 
-def dangling(files: list[Path]) -> list[str]:
+def dangling(files: list[Path], root: Path = ROOT) -> list[str]:
     out = []
     for path in files:
         for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
             for ref in REFERENCE.findall(line):
-                if not resolves(ref, path):
-                    out.append(f"{path.relative_to(ROOT)}:{n}: {ref}")
+                if not resolves(ref, path, root):
+                    out.append(f"{path.relative_to(root)}:{n}: {ref}")
     return out
+
+
+def probe_repository(tmp_path: Path, text: str) -> Path:
+    """A page in a small copy of the repository's layout (README.md, docs/model.md, docs/reports.md), not in
+    the repository itself: a probe written into docs/ was read, and vanished under, the other test process
+    scanning docs/ at the same moment (FileNotFoundError under pytest -n 2)."""
+    (tmp_path / "docs").mkdir()
+    for name in ("README.md", "docs/model.md", "docs/reports.md"):
+        (tmp_path / name).write_text("# a page\n", encoding="utf-8")
+    page = tmp_path / "docs" / "__probe.md"
+    page.write_text(text, encoding="utf-8")
+    return page
 
 
 def test_a_promised_page_is_still_missing():
@@ -72,18 +84,10 @@ def test_every_doc_reference_resolves_inside_the_repository():
     "text", ["see spec/reports.md", "(../shared/docs/stack.md)", "docs/nowhere.md", "as amocrm-api.md §6 says"]
 )
 def test_a_dangling_reference_is_found(tmp_path: Path, text: str):
-    page = ROOT / "docs" / "__probe.md"  # inside the repository, so a relative reference is tried too
-    try:
-        page.write_text(f"line one\n{text}\n", encoding="utf-8")
-        assert dangling([page]) == [f"docs/__probe.md:2: {REFERENCE.findall(text)[0]}"]
-    finally:
-        page.unlink()
+    page = probe_repository(tmp_path.resolve(), f"line one\n{text}\n")  # in docs/, so a relative reference is tried too
+    assert dangling([page], page.parents[1]) == [f"docs/__probe.md:2: {REFERENCE.findall(text)[0]}"]
 
 
-def test_a_reference_that_exists_is_fine():
-    page = ROOT / "docs" / "__probe.md"
-    try:
-        page.write_text("docs/model.md, reports.md, ../README.md\n", encoding="utf-8")
-        assert dangling([page]) == []
-    finally:
-        page.unlink()
+def test_a_reference_that_exists_is_fine(tmp_path: Path):
+    page = probe_repository(tmp_path.resolve(), "docs/model.md, reports.md, ../README.md\n")
+    assert dangling([page], page.parents[1]) == []

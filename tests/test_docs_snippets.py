@@ -162,7 +162,7 @@ def anchors(page: Path) -> set[str]:
     return out
 
 
-def broken_links(pages: list[Path]) -> list[str]:
+def broken_links(pages: list[Path], root: Path = ROOT) -> list[str]:
     out = []
     for page in pages:
         in_fence = False
@@ -176,9 +176,9 @@ def broken_links(pages: list[Path]) -> list[str]:
                 if re.match(r"^[a-z]+:", target):  # https:, mailto:
                     continue
                 file, _, anchor = target.partition("#")
-                where = f"{page.relative_to(ROOT)}:{n}: {target}"
+                where = f"{page.relative_to(root)}:{n}: {target}"
                 dest = (page.parent / file).resolve() if file else page
-                if "shared/" in file or ROOT not in (dest, *dest.parents):
+                if "shared/" in file or root not in (dest, *dest.parents):
                     out.append(where + " (outside the repository)")
                 elif not dest.exists():
                     out.append(where + " (no such file)")
@@ -192,21 +192,28 @@ def test_every_relative_link_of_the_docs_resolves():
 
 
 def test_a_broken_link_is_found(tmp_path: Path):
-    page = ROOT / "docs" / "__probe_links.md"
-    try:
-        page.write_text(
-            "# A title, with `code`\n[ok](#a-title-with-code) [ok](model.md) [ok](../README.md)\n"
-            "[gone](nowhere.md) [shared](../shared/docs/stack.md) [anchor](refresh.md#no-such-part)\n"
-            "```\n[not a link](inside-a-fence.md)\n```\n",
-            encoding="utf-8",
-        )
-        assert [b.split(": ", 1)[1] for b in broken_links([page])] == [
-            "nowhere.md (no such file)",
-            "../shared/docs/stack.md (outside the repository)",
-            "refresh.md#no-such-part (no such heading)",
-        ]
-    finally:
-        page.unlink()
+    # a small copy of the repository's layout, not the repository: a probe written into docs/ was read, and
+    # vanished under, the other test process scanning docs/ at the same moment (pytest -n 2)
+    root = tmp_path.resolve()
+    (root / "docs").mkdir()
+    for name, text in [
+        ("README.md", "# Read me\n"),
+        ("docs/model.md", "# Model\n"),
+        ("docs/refresh.md", "# Refresh\n"),
+    ]:
+        (root / name).write_text(text, encoding="utf-8")
+    page = root / "docs" / "__probe_links.md"
+    page.write_text(
+        "# A title, with `code`\n[ok](#a-title-with-code) [ok](model.md) [ok](../README.md)\n"
+        "[gone](nowhere.md) [shared](../shared/docs/stack.md) [anchor](refresh.md#no-such-part)\n"
+        "```\n[not a link](inside-a-fence.md)\n```\n",
+        encoding="utf-8",
+    )
+    assert [b.split(": ", 1)[1] for b in broken_links([page], root)] == [
+        "nowhere.md (no such file)",
+        "../shared/docs/stack.md (outside the repository)",
+        "refresh.md#no-such-part (no such heading)",
+    ]
 
 
 # ------------------------------------------------------------------------------- hand-written key tables
