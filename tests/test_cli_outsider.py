@@ -227,3 +227,17 @@ def test_export_refuses_an_out_named_for_another_format(tmp_path, monkeypatch, a
     """`export -o reports.csv` wrote an Excel workbook named reports.csv; `-f csv -o r.xlsx` a folder r.xlsx."""
     said = _refused(_run(tmp_path, monkeypatch, "export", *args))
     assert said.startswith(expected), said
+
+
+def test_a_bonus_adjustment_for_a_manager_the_reports_do_not_know_is_refused(tmp_path, monkeypatch):
+    """`bonus adjust 2026-11 -m -5 -a 10 -r why` (or a mistyped id) added a line to a bonus nobody is paid."""
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "salesglass-reports.duckdb")) as con:
+        con.execute("CREATE TABLE managers (manager_id BIGINT, name VARCHAR, email VARCHAR, is_active BOOLEAN)")
+        con.execute("INSERT INTO managers VALUES (7, 'Анна', 'anna@acme.ru', true)")
+    for wrong in ("-5", "424242"):
+        said = _refused(_run(tmp_path, monkeypatch, "bonus", "adjust", "2026-11", "-m", wrong, "-a", "10", "-r", "x"))
+        assert said.startswith(f"--manager {wrong}: the published reports know no amoCRM user of that id"), said
+    res = _run(tmp_path, monkeypatch, "bonus", "adjust", "2026-11", "-m", "7", "-a", "10", "-r", "x")
+    assert res.exit_code == 0 and "adjustment 1 added to 2026-11" in res.output, (res.exception, res.output)

@@ -130,6 +130,29 @@ def _admins(cfg) -> list[str]:
     return [u.email for u in UserStore(path).list() if u.role == "admin"] if path.exists() else []
 
 
+def _require_known_manager(cfg, manager: int) -> None:
+    """A manual line for an id the published reports know no amoCRM user of (a typo, -5) was added to a bonus
+    nobody is paid: refused, naming the option. Before the first build there is nothing to check against."""
+    from salesglass.errors import SalesglassError
+
+    if not Path(cfg.published_path).exists() or not -(2**63) < manager < 2**63:  # the store refuses the latter
+        return
+    from salesglass.warehouse import open_published
+
+    con = open_published(cfg.published_path)
+    try:
+        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'managers'").fetchall():
+            return
+        if con.execute("SELECT 1 FROM managers WHERE manager_id = ?", [manager]).fetchall():
+            return
+    finally:
+        con.close()
+    raise SalesglassError(
+        f"--manager {manager}: the published reports know no amoCRM user of that id "
+        "(each manager's id is in the dashboard's bonus page and in the report tables' manager_id)"
+    )
+
+
 def _refuse_own(cfg, manager: int, actor: str, what: str) -> None:
     """An admin does not change their own bonus (the dashboard's rule, serve/web/routes/bonus.py): `actor`
     is the e-mail of manager `manager` in the published reports → refused, another admin does it."""
@@ -196,6 +219,7 @@ def adjust(
     from salesglass.bonus.store import parse_month
 
     cfg, store = _store(config)
+    _require_known_manager(cfg, manager)
     _refuse_own(cfg, manager, _actor(by), "adjust")
     adj = store.add_adjustment(
         parse_month(month),
