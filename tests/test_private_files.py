@@ -7,6 +7,9 @@ manager's sales. Each test sets that umask itself, so the result does not depend
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import os
 import sqlite3
 import stat
@@ -191,6 +194,37 @@ def test_an_export_over_last_weeks_world_readable_file_is_owner_only(tmp_path, u
     con.close()
     assert {path.name: oct(mode(path)) for path in old} == {path.name: "0o600" for path in old}
     assert (tmp_path / "csv" / "report_new_partners.csv").read_text().splitlines()[1] == "7,2"  # rewritten
+
+
+def test_an_export_stopped_midway_leaves_last_weeks_workbook_as_it_was(tmp_path, usual_umask, monkeypatch):
+    """A full disk (or a Ctrl-C) while the workbook is being written: the export was emptied first and then
+    written in place, so last week's workbook was lost and a half-written one left under its name."""
+    from openpyxl.workbook.workbook import Workbook
+
+    from salesglass.outputs.export import export_reports
+
+    published = tmp_path / "reports.duckdb"
+    con = duckdb.connect(str(published))
+    con.execute("CREATE TABLE build_info AS SELECT DATE '2026-11-30' AS as_of, 'Europe/Moscow' AS timezone")
+    con.execute("CREATE TABLE report_new_partners AS SELECT 7 AS sales_manager_id, 2 AS first_sales")
+    con.close()
+    out = tmp_path / "out.xlsx"
+    out.write_bytes(b"last week's workbook")
+
+    real_save = Workbook.save
+
+    def half_then_disk_full(self, target):  # openpyxl's save, cut short when the disk fills up
+        whole = io.BytesIO()
+        real_save(self, whole)  # the workbook is made in full (openpyxl's writers closed) …
+        with open(target, "wb") if isinstance(target, (str, Path)) else contextlib.nullcontext(target) as f:
+            f.write(whole.getvalue()[:100])  # … and only its first bytes reach the target
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "save", half_then_disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        export_reports(published, "xlsx", out)
+    assert out.read_bytes() == b"last week's workbook"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left either
 
 
 SPILL_AND_DIE = """

@@ -13,6 +13,7 @@ columns, in English and Russian.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from salesglass.errors import SalesglassError
-from salesglass.private_files import create_private
+from salesglass.processes import replace_whole
 
 
 class Rows(Protocol):
@@ -282,14 +283,14 @@ def write_payroll(cfg: Any, month: date, out: Path) -> list[dict[str, Any]]:
         ]
         for r in rows
     ]
-    create_private(out)  # every manager's pay: owner-only, also over an older file of a wider mode
+    # every manager's pay: written whole, then renamed into place owner-only (also over an older file of a
+    # wider mode); a Ctrl-C or a full disk mid-write leaves the previous file as it was, not an empty one
     if suffix == ".csv":
-        with out.open("w", newline="", encoding="utf-8-sig") as f:
-            w = csv.writer(f)
-            w.writerow(PAYROLL_COLUMNS)
-            w.writerows(
-                [[f"{month:%Y-%m}", *(csv_value(v) for v in row[1:])] for row in table]
-            )  # the month, not its day 1
+        text = io.StringIO(newline="")
+        w = csv.writer(text)
+        w.writerow(PAYROLL_COLUMNS)
+        w.writerows([[f"{month:%Y-%m}", *(csv_value(v) for v in row[1:])] for row in table])  # the month, not day 1
+        replace_whole(out, text.getvalue().encode("utf-8-sig"))
     else:
         from openpyxl import Workbook
 
@@ -306,5 +307,7 @@ def write_payroll(cfg: Any, month: date, out: Path) -> list[dict[str, Any]]:
         total = xlsx_cell(ws, sum((r["total"] for r in rows), Decimal("0.00")))
         total.number_format = TWO_PLACES
         ws.append([xlsx_cell(ws, "total"), None, None, None, total])
-        wb.save(out)
+        workbook = io.BytesIO()
+        wb.save(workbook)
+        replace_whole(out, workbook.getvalue())
     return rows

@@ -9,12 +9,14 @@ that existed before with a wider mode (salesglass/private_files.py).
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
 
 from salesglass.errors import SalesglassError
-from salesglass.private_files import create_private, keep_private, private_folder
+from salesglass.private_files import keep_private, private_folder
+from salesglass.processes import replace_whole
 from salesglass.sql import quote_ident, quote_lit
 from salesglass.warehouse import open_published
 
@@ -89,11 +91,14 @@ def export_reports(published: Path, fmt: str, out: Path | None = None, currency:
             from salesglass.outputs.workbook import write_xlsx
 
             private_folder(out.parent)
-            create_private(out)  # last week's export, overwritten, keeps its mode otherwise (0644: anyone's)
             sheets = {
                 n.removeprefix("report_"): con.execute(_with_manager_names(con, n)).to_arrow_table() for n in names
             }
-            write_xlsx(sheets, out, zone, currency)
+            # written whole in memory, then renamed over last week's export (owner-only, whatever its old mode):
+            # a Ctrl-C or a full disk mid-write leaves last week's file as it was, not an empty or half one
+            workbook = io.BytesIO()
+            write_xlsx(sheets, workbook, zone, currency)
+            replace_whole(out, workbook.getvalue())
             return out
         private_folder(out)
         # DuckDB makes each file anew with the umask's mode (0666 under a umask of 000): it writes into a folder
