@@ -43,7 +43,14 @@ BROKEN_JS = """() => {
 
 
 # counts finished htmx swaps, so a test can wait for the one its interaction started
-SETTLED_JS = "window.__settled = 0; document.addEventListener('htmx:afterSettle', () => window.__settled++);"
+# htmx's settle count, and what went wrong with a request (an answer htmx did not swap settles nothing, so a
+# wait for the settle then says why instead of only "timeout")
+SETTLED_JS = """window.__settled = 0; window.__htmxErrors = [];
+document.addEventListener('htmx:afterSettle', () => window.__settled++);
+for (const kind of ['htmx:responseError', 'htmx:sendError', 'htmx:timeout', 'htmx:swapError']) {
+  document.addEventListener(kind, e => window.__htmxErrors.push(
+    kind + ' ' + ((e.detail.xhr && e.detail.xhr.status) || '') + ' ' + ((e.detail.pathInfo || {}).requestPath || '')));
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -237,8 +244,16 @@ def assert_language(page, lang: str, where: str) -> None:
     assert wrong == [], f"not in {lang} on {where}: {sorted(set(wrong))[:8]}"
 
 
-def settled(page, before: int) -> None:
-    page.wait_for_function(f"() => window.__settled > {before}", timeout=30000)
+def settled(page, before: int, after: str = "") -> None:
+    """htmx swapped and settled the page after the action `after` (30 s: a loaded CI machine)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(f"() => window.__settled > {before}", timeout=30000)
+    except PlaywrightTimeout:
+        errors = page.evaluate("window.__htmxErrors")
+        why = f"the page did not settle within 30 s after {after or 'an action'}; htmx errors: {errors}"
+        raise AssertionError(why) from None
 
 
 def change_control(page, control, after: str) -> None:
@@ -254,7 +269,7 @@ def change_control(page, control, after: str) -> None:
     htmx = control.evaluate("el => !!el.form.getAttribute('hx-get')")
     control.select_option(values[i + 1] if i + 1 < len(values) else values[i - 1])
     if htmx:
-        settled(page, before)
+        settled(page, before, after)
     else:
         with page.expect_navigation():
             control.evaluate("el => el.form.requestSubmit()")
@@ -269,7 +284,7 @@ def drill_once(page, after: str, shot_as: str | None = None) -> None:
         return
     before = page.evaluate("window.__settled")
     links.first.click()
-    settled(page, before)
+    settled(page, before, f"opening a drill-down ({after})")
     page.wait_for_selector("#drawer.open [data-testid=drill-panel]")
     assert_whole(page, f"opening a drill-down ({after})")
     rows = page.locator("#drawer tbody tr").count()
