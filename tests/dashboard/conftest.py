@@ -176,6 +176,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def with_own_logins(cfg, folder: Path):
+    """`cfg` with its dashboard logins (and so their sessions and lockouts, kept beside them) and the key that
+    signs session cookies in `folder`.
+
+    The simulated company is built once and shared by both test processes; a module that created or reset the
+    demo logins in its folder ended every session of the same login in the other process's browser walk
+    (a login replaced gets a new session version): the admin was sent to /login mid-walk."""
+    own = {"users_path": Path(folder) / "salesglass-users.json", "secret_path": Path(folder) / "dashboard-secret"}
+    dashboard = cfg.dashboard.model_copy(update=own)
+    return cfg.model_copy(update={"dashboard": dashboard})
+
+
 def serve_in_thread(app):
     """Start uvicorn for `app` on a free loopback port in a daemon thread; returns (url, stop)."""
     import threading

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard.conftest import serve_in_thread
+from tests.dashboard.conftest import serve_in_thread, with_own_logins
 
 pytestmark = pytest.mark.browser
 
@@ -54,11 +54,11 @@ for (const kind of ['htmx:responseError', 'htmx:sendError', 'htmx:timeout', 'htm
 
 
 @pytest.fixture(scope="module")
-def demo(simulated_s):
-    """The demo company's config with the logins `salesglass demo` creates and prints."""
+def demo(simulated_s, tmp_path_factory):
+    """The demo company's config with the logins `salesglass demo` creates and prints (this module's own)."""
     from salesglass.demo.logins import DEMO_ADMIN, DEMO_MANAGER_PASSWORD, demo_manager_email, ensure_demo_users
 
-    cfg = simulated_s.cfg
+    cfg = with_own_logins(simulated_s.cfg, tmp_path_factory.mktemp("demo-logins"))
     manager = demo_manager_email(cfg)
     assert manager, "the demo has no manager login to print"
     ensure_demo_users(cfg, admin=DEMO_ADMIN, manager=(manager, DEMO_MANAGER_PASSWORD))

@@ -7,6 +7,7 @@ the code under test."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
-from tests.dashboard.conftest import serve_in_thread
+from tests.dashboard.conftest import serve_in_thread, with_own_logins
 
 pytestmark = pytest.mark.browser
 
@@ -23,12 +24,13 @@ SETTLED_JS = "window.__settled = 0; document.addEventListener('htmx:afterSettle'
 
 
 @pytest.fixture(scope="module")
-def demo(simulated_s):
+def demo(simulated_s, tmp_path_factory):
+    """The simulated company with the demo's logins, this module's own (with_own_logins says why)."""
     from salesglass.demo.logins import DEMO_ADMIN, DEMO_MANAGER_PASSWORD, demo_manager_email, ensure_demo_users
 
-    cfg = simulated_s.cfg
+    cfg = with_own_logins(simulated_s.cfg, tmp_path_factory.mktemp("pipeline-logins"))
     ensure_demo_users(cfg, admin=DEMO_ADMIN, manager=(demo_manager_email(cfg), DEMO_MANAGER_PASSWORD))
-    return simulated_s
+    return dataclasses.replace(simulated_s, cfg=cfg)
 
 
 @pytest.fixture(scope="module")
