@@ -116,6 +116,12 @@ def test_a_plan_to_date_of_unplanned_months_is_no_planned_loss(app):
     assert "Нет значения на дату: в плане нет месяцев: янв 2026 – мар 2026" in unescape(ru)
 
 
+def _says_why(cells: dict[str, str], why: str) -> None:
+    """Both attainments of a plan-fact row are a "—" whose tip gives `why`."""
+    for column in ("attainment", "forecast_attainment"):
+        assert unescape(cells[column]) == f'<span class="tip" title="{why}">—</span>', cells
+
+
 def test_a_months_attainment_without_any_plan_says_there_is_none(app):
     """Anna's March: 40 000 of sales and no plan. Her attainment to date and of the month were a bare "—"."""
     with signed_in(app) as client:
@@ -124,8 +130,7 @@ def test_a_months_attainment_without_any_plan_says_there_is_none(app):
         ru = client.get("/planfact?period=month&manager=101").text
     why = "No percentage: no realistic plan was entered for any month of this period."
     cells = _cells(html, "plan_fact")["Turnover"]
-    assert unescape(cells["attainment"]) == f'<span class="tip" title="{why}">—</span>', cells
-    assert unescape(cells["forecast_attainment"]) == f'<span class="tip" title="{why}">—</span>', cells
+    _says_why(cells, why)
     assert f'title="{why}"' in unescape(_kpi(html, 1))
     assert "Процента нет: реалистичный план не введён ни на один месяц периода." in unescape(_kpi(ru, 1))
 
@@ -138,8 +143,7 @@ def test_the_margin_percent_says_why_it_has_no_attainment(app):
         ru = client.get("/planfact?period=month").text
     why = "No percentage of a percentage: compare the margin % with the plan's, in points."
     cells = _cells(html, "plan_fact")["Margin %"]
-    assert unescape(cells["attainment"]) == f'<span class="tip" title="{why}">—</span>', cells
-    assert unescape(cells["forecast_attainment"]) == f'<span class="tip" title="{why}">—</span>', cells
+    _says_why(cells, why)
     assert "Процента от процента нет" in unescape(_cells(ru, "plan_fact")["Маржа, %"]["attainment"])
 
 
