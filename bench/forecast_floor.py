@@ -354,7 +354,7 @@ def other_worlds(lat: Latent, cases: list[Case], prior: Prior, samples: int, rng
     print(f"{'world':>5} {'run-rate':>8} {'partners':>8} {'floor':>6} {'events':>6} {'floor ÷ run-rate':>16}")
 
     def line(label: str, m: dict[str, float]) -> str:
-        figures = " ".join(f"{m[key]:{len(key) if key != 'all events known' else 6}.2f}" for key in keys)
+        figures = " ".join(f"{m[key]:{width}.2f}" for key, width in zip(keys, (8, 8, 6, 6), strict=True))
         return f"{label:>5} {figures} {m['floor'] / m['run-rate']:16.2f}"
 
     for w in range(n_worlds):
