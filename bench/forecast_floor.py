@@ -353,9 +353,9 @@ def other_worlds(lat: Latent, cases: list[Case], prior: Prior, samples: int, rng
     print(f"other worlds (the same partners; events and orders drawn again), {len(cases)} cases each, MAPE %:")
     print(f"{'world':>5} {'run-rate':>8} {'partners':>8} {'floor':>6} {'events':>6} {'floor ÷ run-rate':>16}")
 
-    def line(label: str, m: dict[str, float]) -> str:
+    def line(label: str, m: dict[str, float], ratio: bool = True) -> str:
         figures = " ".join(f"{m[key]:{width}.2f}" for key, width in zip(keys, (8, 8, 6, 6), strict=True))
-        return f"{label:>5} {figures} {m['floor'] / m['run-rate']:16.2f}"
+        return f"{label:>5} {figures}" + (f" {m['floor'] / m['run-rate']:16.2f}" if ratio else "")
 
     for w in range(n_worlds):
         seed = lat.seed * 1000 + 100 + w
@@ -375,7 +375,7 @@ def other_worlds(lat: Latent, cases: list[Case], prior: Prior, samples: int, rng
         print(line(str(w), {key: _mape(f, a)[0] for key, f in figs.items()}))
     a = np.array(pooled["actual"])
     print(line("all", {key: _mape(np.array(pooled[key]), a)[0] for key in keys}) + f"   ({len(a)} cases)")
-    print(line("bias", {key: _mape(np.array(pooled[key]), a)[1] for key in keys}))
+    print(line("bias", {key: _mape(np.array(pooled[key]), a)[1] for key in keys}, ratio=False))
 
 
 def main(argv: list[str]) -> None:
