@@ -1,44 +1,48 @@
 """How close can any forecast get? The noise floor of month turnover on day 8 (run on demand; docs/forecast.md).
 
-The simulated company is random in two layers (salesglass/simulate/): fixed parameters drawn once (each
-partner's size, active life, commission, the month and weekday indices, the sales curve of an event) and
-then, per event, its dates, price and *expected* number of orders λ (a lognormal share of the partner's
-size); the orders themselves are a Poisson draw around λ, each with a random purchase time along the
-event's sales curve, ticket count, price tier, status and promo. This script rebuilds that latent state
-from the generator's own code and seeds (the same functions and draws `salesglass generate` used, so the
-events are the very ones in the back-office) and asks, for every backtest case on the 8th of a month:
-what would a forecaster that *knows the generator* have said?
+The simulated company is random in two layers (salesglass/simulate/). Drawn once: each partner's size
+(its expected orders over the history), life, prices and fees; the month and weekday indices and an
+event's sales curve are constants. Then per event: its dates (created, on sale, show), price and its
+*expected* number of orders λ (the partner's size spread over its events by lognormal weights); the
+orders themselves are a Poisson draw around λ, each with a random purchase time along the event's sales
+curve, tickets, price tier, status and promo. This script rebuilds that hidden state with the generator's
+own functions and seeds (the very events of the back-office: their count is checked) and asks, for every
+backtest case of month turnover on the 8th: what would a forecaster that *knows the generator* have said?
 
-- **oracle: state on day 8** (the floor) — knows every partner's fixed parameters and every event created
-  by the 8th with its dates, price and λ; events created after the 8th are re-drawn by the generator
-  with other seeds (--draws times) and averaged. Since orders are Poisson around λ, the orders seen so
-  far add nothing to this: it is the best possible forecast from what had happened by the 8th, up to the
-  assumptions below. Its error is the noise no method can remove;
-- **oracle: all events known** — also knows the events created after the 8th (dates, λ): only the
-  orders' count, timing and money are left to chance. A lower floor (it knows the future);
-- **oracle: partners only** — knows the partners' fixed parameters but not one event (all re-drawn):
-  the best a forecast of "each partner's level × seasonality" can do without reading events.
+- **oracle: state on day 8 — the floor**: knows every partner's fixed parameters and every event created
+  by the 8th (dates, price, λ). What is still to come from events created later is known in total per
+  partner (its size less the λ of its events so far: the generator's weights add up to the size) and is
+  spread over dates as --draws event schedules re-drawn by the generator with other seeds say. Orders
+  being Poisson around λ, the orders seen by the 8th tell nothing more: this is the best forecast anyone
+  could make on the 8th, and its error is what no method can remove;
+- **oracle: all events known**: also knows the events created after the 8th; only the orders' count,
+  timing and money are left to chance (a lower bound: it knows the future);
+- **oracle: partners only**: knows the partners' fixed parameters, no event (all --draws re-drawn): the
+  best a forecast of "each partner's level × the season" can do without reading events.
 
-Each oracle's forecast = the fact to date (from the warehouse) + the generator's expected sales from the
-9th to the month's end: Σ over events of λ × P(a purchase falls in those days, and before the event's
-cancellation) × the expected turnover of one order row (P(done, not an invitation) × E[tickets] ×
-E[price tier] × promo × (1 + service fee)), less the refunds at the share of sales refunded in the 365
-days before (what the product knows). P(…) is the share of --samples purchase times drawn per event with
-the generator's own sales-curve function. Assumptions: the refunds of the rest of the month are not
-forecast beyond that share (1–2 % of a month); events created after the 8th are re-drawn without
-conditioning on the partner's earlier events (the generator spreads a partner's λ over its events, so
-they are not quite independent); MAPE is taken of the mean, which is the best point forecast for squared
-error, near enough for absolute error.
+Each oracle's forecast = the fact to date (warehouse) + the generator's expected sales from the 9th to the
+month's end: Σ over events of λ × P(a purchase falls in those days, before any cancellation of the event)
+× the expected turnover of an order row (P(done, not an invitation) × E[tickets] × E[price tier] × promo
+× (1 + service fee)), less refunds at the share of sales refunded in the 365 days before. P(…) is the
+share of --samples purchase times drawn per event with the generator's own sales-curve function.
+Assumptions: refunds are not forecast beyond that share (1–2 % of a month); the spread of the events
+still to come is the generator's unconditional one (their number is not conditioned on the events so
+far); the forecast is the expected value (the best for squared error; near enough for MAPE).
 
-The product's forecast and the naive run-rate of the very same cases are read from the company's
-report_forecast_backtest (its last `salesglass build`). The company is that of bench/forecast.py
-(bench-forecast-<scale>/ under --dir, generated and loaded there when missing). Also printed: each
-oracle's whole-month expectation as of the 1st against the actual months (its bias checks the rebuild).
+The product's forecast and the run-rate of the same cases are read from the company's
+report_forecast_backtest (its last `salesglass build`); the company is bench/forecast.py's
+(bench-forecast-<scale>/ under --dir, generated and loaded there when missing). A check line compares the
+oracles' whole-month expectation as of the 1st with the actual months (the rebuild's bias). With
+--worlds N, N more worlds are drawn (same partners; events and orders drawn again with other seeds, as
+`salesglass generate` would with another order seed) and the run-rate and oracles measured on the same
+as-of days there too: one company is one draw, and 20 months of it are few.
 
-    python bench/forecast_floor.py [s] [m] [--dir DIR] [--draws 20] [--samples 256] [--day 8] [--cases]
+    python bench/forecast_floor.py [s] [m] [--dir DIR] [--draws 40] [--samples 256] [--worlds 0]
+        [--day 8] [--cases]
 
---cases prints every case. Cost at scale s with the defaults: ~30 CPU-s; at m (--draws 4 --samples 48,
-121,555 events) a few CPU-minutes and ~2 GB.
+--cases prints each case. Cost (2026-12-07, loaded 2-core machine): scale s 33 CPU-s and 0.3 GB with
+--worlds 10; scale m 154 CPU-s and 0.55 GB with --draws 8 --samples 48 --worlds 2 (each other world is
+10 M orders drawn).
 """
 
 from __future__ import annotations
