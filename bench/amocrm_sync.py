@@ -6,6 +6,7 @@ Run: python bench/amocrm_sync.py [--company DIR] [--rate 6] [--latency 0 --laten
   Russia: 200-600 ms); repeat it to measure several (default: 0 and 0.4 ± 0.1).
   --lag SHARE:SECONDS: that share of requests reaches the emulator that many seconds late, before its rate
   limit counts them (a lost packet resent after TCP's retransmission timeout); default none.
+  --page N: read lists N records a page (default: amoCRM's 250, events 100): more requests from a small company.
 For each latency, a full sync into a new warehouse (a new emulator process each time): requests, the
 achieved request rate against the configured one (target ≥ 95 %), 429s (target 0), the most requests the
 emulator saw at once, wall time; then, after 1 % of the leads changed, the requests an incremental sync
@@ -30,6 +31,7 @@ import httpx
 from salesglass.config import parse_config
 from salesglass.demo.config import amocrm_section
 from salesglass.emulator.server import start_emulator
+from salesglass.sources.amocrm import extract
 from salesglass.sources.amocrm.sync import run_sync
 
 
@@ -124,6 +126,7 @@ def main() -> None:
         default=(0.0, 0.0),
         help="SHARE:SECONDS of requests held on the way in, before the emulator counts them (e.g. 0.05:0.25)",
     )
+    ap.add_argument("--page", type=int, help="records per list page (default: amoCRM's 250; events 100)")
     ap.add_argument("--change", type=float, default=0.01, help="share of leads changed before the incremental run")
     ap.add_argument(
         "--latency",
@@ -132,6 +135,8 @@ def main() -> None:
         help="emulated seconds per answer, optionally :jitter (default: 0 and 0.4:0.1)",
     )
     args = ap.parse_args()
+    if args.page:
+        extract.LIST_LIMIT = extract.EVENT_LIMIT = args.page
     if not (args.company / "amocrm" / "leads.jsonl").exists():
         sys.exit(f"{args.company} holds no generated company; run `salesglass generate --scale m --out {args.company}`")
     manifest = (

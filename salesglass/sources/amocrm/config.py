@@ -108,12 +108,13 @@ class AmoCRMConfig(Section):
     client_id: str | None = None  # oauth only
     client_secret: str | None = None  # oauth only; env SALESGLASS_AMOCRM_CLIENT_SECRET wins
     redirect_uri: str | None = None  # oauth only
-    # amoCRM's own limit as it counts it: account_limit requests arriving within any account_window seconds
-    # (7 per 1 s). The client never lets more out than could arrive within that, whatever the network does
-    # to them on the way (a request counts from its send until a window after its answer: docs/amocrm.md)
+    # amoCRM's own limit: this many requests arriving within any account_window; the client never lets out
+    # more than could arrive within one, whatever the network does to them (docs/amocrm.md)
     account_limit: int = 7
+    # seconds amoCRM counts account_limit over (1); a request counts until a window after its answer
     account_window: float = 1.0
-    # the client's pace, below amoCRM's limit: its spare absorbs small delays on the way without waiting
+    # the client's pace in requests per second, below amoCRM's limit: its spare takes small delays on the
+    # way to amoCRM without waiting
     rate_limit: float = 6.0
     # requests kept in flight at once, so amoCRM's 200-600 ms per answer does not cap the rate at
     # 1/latency; every send still passes the rate limit. 1 = one request at a time
