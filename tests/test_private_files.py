@@ -327,7 +327,7 @@ def _make_keys(make, folder: Path, rounds: int, barrier, results) -> None:
         barrier.wait()  # every process asks for the same missing key at once
         try:
             results.put((i, make(folder / f"key-{i}")))
-        except Exception as exc:  # noqa: BLE001 — the parent says what went wrong
+        except Exception as exc:  # the parent says what went wrong
             results.put((i, f"{type(exc).__name__}: {exc}"))
 
 
@@ -346,7 +346,9 @@ def test_processes_starting_together_with_no_key_all_use_one(tmp_path, which):
     ctx = multiprocessing.get_context("fork")
     processes, rounds = 4, 12
     barrier, results = ctx.Barrier(processes), ctx.Queue()
-    started = [ctx.Process(target=_make_keys, args=(make, tmp_path, rounds, barrier, results)) for _ in range(processes)]
+    started = [
+        ctx.Process(target=_make_keys, args=(make, tmp_path, rounds, barrier, results)) for _ in range(processes)
+    ]
     for p in started:
         p.start()
     got: dict[int, set[str]] = {}
