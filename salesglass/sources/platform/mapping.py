@@ -17,7 +17,7 @@ from sqlglot import exp
 from salesglass.errors import ConfigError
 from salesglass.model.inn import inn_digits_sql
 from salesglass.model.schema import Kind, Table
-from salesglass.model.validate import integer_text_sql, more_decimals_sql, rounded_differs
+from salesglass.model.validate import integer_text_sql, more_decimals_sql, rounded_differs, vocabulary_sql
 from salesglass.plausible import AHEAD_SECONDS, LAST_DAY
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.zones import local_to_utc_sql
@@ -97,6 +97,26 @@ def _blank(e: str) -> str:
     t = _text(e)  # trim only values starting with a space: trim copies every string. ltrim, not trim: DuckDB
     # computes a subexpression shared with the number parsing (trim) once for every row, needed or not
     return f"({e} IS NULL OR {t} = '' OR (prefix({t}, ' ') AND ltrim({t}) = ''))"
+
+
+# how exports spell an empty value: a database's NULL printed as text (SQL clients, `\N` of MySQL's dumps), Python's
+# None and pandas' nan, a spreadsheet's N/A and its #N/A error. In a column naming a row — an id, a partner, a
+# manager — such a text is no name: it is read as empty (a required id then quarantines the row as missing)
+NULL_SPELLINGS = ("null", "none", "nan", "n/a", "#n/a", "\\n")
+
+
+def names_a_row(name: str) -> bool:
+    """Whether the canonical column `name` names a row: an id (`sale_id`, `partner_id`, `event_id`), a manager
+    (plans' `manager`) or a manager's e-mail."""
+    return name.endswith(("_id", "_email")) or name == "manager"
+
+
+def no_null_spelling_sql(text: str) -> str:
+    """The trimmed text `text`, NULL when it is a spelling of an empty value (`NULL_SPELLINGS`, any case). A
+    byte length test first: an id of five or more characters (nearly all) costs no lower() copy."""
+    spellings = ", ".join(quote_lit(s) for s in NULL_SPELLINGS)
+    longest = max(len(s) for s in NULL_SPELLINGS)
+    return f"CASE WHEN strlen({text}) <= {longest} AND lower({text}) IN ({spellings}) THEN NULL ELSE {text} END"
 
 
 def _number(e: str, src_type: str | None, unit: str, scale: int = 4) -> str:
@@ -274,6 +294,8 @@ def column_sql(
             out = f"NULLIF({t}, '')"
         else:  # trim only values that need it (trim copies every string: costly on millions of ids)
             out = f"CASE WHEN {t} = '' OR prefix({t}, ' ') OR suffix({t}, ' ') THEN NULLIF(trim({t}), '') ELSE {t} END"
+        if names_a_row(name):
+            out = no_null_spelling_sql(out)
         if cs.digits_only and name == "inn":  # an ИНН+КПП typed in one field keeps the ИНН (model/inn.py)
             out = inn_digits_sql(out)
         elif cs.digits_only:
@@ -395,6 +417,8 @@ def staged_sql(
         kind = target.kind(name)
         value = f"__v_{name}"
         expr, bad = column_sql(name, cs, kind, types, zone, pre, value, few_rows)
+        if kind is Kind.TEXT and name in target.table.names and (allowed := target.table.column(name).allowed):
+            expr = vocabulary_sql(expr, allowed)  # 'Organizer' is organizer, as the model reads it
         values.append(f"{expr} AS {value}")
         cols.append(f"{value} AS {quote_ident(name)}")
         if bad:
