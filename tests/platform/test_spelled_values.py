@@ -62,7 +62,8 @@ def _write(source: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple
     with psycopg.connect(url, autocommit=True) as pg:
         pg.execute("DROP TABLE IF EXISTS spelled_p; DROP TABLE IF EXISTS spelled_s")
         pg.execute(
-            "CREATE TABLE spelled_p (id text, kind text); CREATE TABLE spelled_s (id text, org text, at text, qty int, rub numeric)"
+            "CREATE TABLE spelled_p (id text, kind text); "
+            "CREATE TABLE spelled_s (id text, org text, at text, qty int, rub numeric)"
         )
         with pg.cursor() as cur:
             cur.executemany("INSERT INTO spelled_p VALUES (%s, %s)", partners)

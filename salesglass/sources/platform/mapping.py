@@ -15,7 +15,7 @@ import sqlglot
 from sqlglot import exp
 
 from salesglass.errors import ConfigError
-from salesglass.model.inn import inn_digits_sql
+from salesglass.model.inn import INN_DIGITS, inn_digits_sql, inn_value_sql
 from salesglass.model.schema import Kind, Table
 from salesglass.model.validate import integer_text_sql, more_decimals_sql, rounded_differs, vocabulary_sql
 from salesglass.plausible import AHEAD_SECONDS, LAST_DAY
@@ -270,6 +270,11 @@ def _unparsed(out: str, e: str) -> str:
     return f"({out}) IS NULL AND NOT {_blank(e)}"
 
 
+# the digits of a digits-only ИНН, computed once per row: the value is kept or left empty by them (`column_sql`),
+# and a partner loaded without its ИНН gets a note (`staged_sql`)
+INN_DIGITS_HELPER = "__inn_digits"
+
+
 def column_sql(
     name: str,
     cs: ColumnSpec,
@@ -297,7 +302,8 @@ def column_sql(
         if names_a_row(name):
             out = no_null_spelling_sql(out)
         if cs.digits_only and name == "inn":  # an ИНН+КПП typed in one field keeps the ИНН (model/inn.py)
-            out = inn_digits_sql(out)
+            pre[INN_DIGITS_HELPER] = inn_digits_sql(out)  # (read by the value and by `staged_sql`'s note)
+            out = inn_value_sql(quote_ident(INN_DIGITS_HELPER))
         elif cs.digits_only:
             out = f"NULLIF(regexp_replace({out}, '[^0-9]', '', 'g'), '')"
         if cs.map:
@@ -391,6 +397,9 @@ def implausible_reason(name: str) -> str:
     return f"bad {name}: not a plausible date (before {EARLIEST_DAY} or after {LAST_DAY.year})"
 
 
+NOTE = "__note"  # `staged_sql`'s column: why a row that loads was loaded with a value left empty (else NULL)
+
+
 def staged_sql(
     spec: SourceSpec,
     target: Target,
@@ -447,8 +456,16 @@ def staged_sql(
         if name in FACT_TIMES.get(target.table.name, ()):
             checks.append(f"WHEN {future_sql(quote_ident(value))} THEN {quote_lit(future_reason(name))}")
     reason = ("CASE " + " ".join(checks) + " END") if checks else "CAST(NULL AS VARCHAR)"
+    # a note of a row that loads with a value left empty: digits that are no ИНН (load.py lists it in quarantine)
+    notes = ""
+    if INN_DIGITS_HELPER in pre:
+        notes = (
+            f", CASE WHEN {INN_DIGITS_HELPER} IS NOT NULL AND __v_inn IS NULL THEN {quote_lit(INN_DIGITS)} END "
+            f"AS {NOTE}"
+        )
     below = ["*", *(["rowid AS __rowid"] if row is None else []), *(f"{v} AS {quote_ident(k)}" for k, v in pre.items())]
     source = f"(SELECT {', '.join(below)} FROM {quote_ident(landed)})"
     # three levels: helpers, then values, then the verdict reading the values by name
     computed = f"(SELECT *, {', '.join(values)} FROM {source})" if values else source
-    return f"SELECT {', '.join(cols)}, {reason} AS __reason, {row or '__src.__rowid AS __rid'} FROM {computed} __src"
+    row = row or "__src.__rowid AS __rid"
+    return f"SELECT {', '.join(cols)}, {reason} AS __reason{notes}, {row} FROM {computed} __src"
