@@ -381,6 +381,45 @@ def future_sql(value: str) -> str:
     return f"({value} > now() + INTERVAL {AHEAD_SECONDS} SECOND)"
 
 
+# the layouts of text times that DuckDB does not read by itself, in the order tried (day first: Russian exports)
+TIME_FORMATS = (
+    "%d.%m.%y %H:%M",  # (a two-digit year first: "%Y" would read '24' as the year 24)
+    "%d.%m.%y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%m/%d/%Y %H:%M:%S",  # (a US export: only when the day-first reading fails, e.g. 03/25/2024)
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+)
+
+
+def format_reason(name: str, fmt: str) -> str:
+    return f'bad {name}: not a valid timestamp (format = "{fmt}" reads it)'
+
+
+def _is_text(src_type: str | None) -> bool:
+    return src_type is None or src_type.startswith(_TEXT_TYPES)
+
+
+def format_hint_sql(name: str, text: str, reason: str) -> str:
+    """The reason of a text time that does not parse (`reason`, an SQL value), naming the column's `format`
+    that reads it when one of `TIME_FORMATS` does ('05.03.2024 10:00': `format = "%d.%m.%Y %H:%M"`), so the
+    data-quality page says what to write in the config. Computed only for the rows that failed."""
+    t = f"trim({_text(text)})"
+    hints = " ".join(
+        f"WHEN try_strptime({t}, {quote_lit(f)}) IS NOT NULL THEN {quote_lit(format_reason(name, f))}"
+        for f in TIME_FORMATS
+    )
+    return f"CASE {hints} ELSE {reason} END"
+
+
 def future_reason(name: str) -> str:
     return f"bad {name}: in the future (more than a day after it was read)"
 
@@ -440,6 +479,8 @@ def staged_sql(
                     f"TRY_CAST(replace(replace(trim({_text(quote_ident(cs.column))}), ' ', ''), ',', '.') AS DOUBLE)"
                 )
                 why = f"CASE WHEN isfinite({number}) THEN {quote_lit(too_large_reason(name))} ELSE {why} END"
+            if kind is Kind.TIMESTAMPTZ and cs.column and not cs.format and _is_text(types.get(cs.column)):
+                why = format_hint_sql(name, quote_ident(cs.column), why)
             checks.append(f"WHEN {bad} THEN {why}")
         if kind is Kind.MONEY and (cs.unit != "units" or cs.negate or cs.sql):
             lost = (
