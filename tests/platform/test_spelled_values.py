@@ -105,3 +105,22 @@ def test_kinds_in_any_case_and_null_spelled_ids_from_each_source(source, warehou
     assert len(why) == 1
     # the load again finds nothing new: 'Organizer' was stored as organizer, and reads so again
     assert not load_into(warehouse, cfg, progress=False).changed
+
+
+def test_a_plan_of_manager_null_is_the_companys_and_a_metric_in_capitals_is_known(warehouse, tmp_path):
+    (tmp_path / "plans.csv").write_text(
+        "month,manager,metric,realistic,optimistic\n"
+        "2024-03,NULL,Turnover,100,120\n"  # the company's turnover plan
+        "2024-03,,REVENUE ,10,12\n"  # the company's revenue plan
+        "2024-03,null,profit,1,2\n",  # no such metric, in any case
+        encoding="utf-8",
+    )
+    cfg = parse_config({"platform": {"timezone": "Europe/Moscow"}, "plans": {"path": "plans.csv"}}, base_dir=tmp_path)
+    load_into(warehouse, cfg, full=True, progress=False)
+    assert warehouse.execute("SELECT metric, manager_id, realistic FROM plans ORDER BY 1").fetchall() == [
+        ("revenue", None, 10),
+        ("turnover", None, 100),
+    ]
+    assert warehouse.execute("SELECT reason FROM quarantine").fetchall() == [
+        ("unknown metric (expected one of: turnover, revenue, margin, tickets, new_partners)",)
+    ]
