@@ -29,7 +29,7 @@ SALES = [  # (id, partner) → loaded as (id, partner: NULL is Support's sale), 
     (("s3", "None"), ("s3", None)),  # Python's None
     (("s4", "#N/A"), ("s4", None)),  # a spreadsheet's error value (an error cell in Excel)
     (("s5", "\\N"), ("s5", None)),  # MySQL's dump of a NULL
-    (("s6", " nan "), ("s6", None)),  # pandas
+    (("s6", " nan "), ("s6", "nan")),  # a float's text: an id may be named so (a partner unknown)
     (("s7", "NA"), ("s7", "NA")),  # a partner id as typed (not one of the spellings)
     (("null", "p1"), "missing sale_id"),
 ]

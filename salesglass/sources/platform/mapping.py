@@ -100,9 +100,10 @@ def _blank(e: str) -> str:
 
 
 # how exports spell an empty value: a database's NULL printed as text (SQL clients, `\N` of MySQL's dumps), Python's
-# None and pandas' nan, a spreadsheet's N/A and its #N/A error. In a column naming a row — an id, a partner, a
-# manager — such a text is no name: it is read as empty (a required id then quarantines the row as missing)
-NULL_SPELLINGS = ("null", "none", "nan", "n/a", "#n/a", "\\n")
+# None, a spreadsheet's N/A and its #N/A error. In a column naming a row — an id, a partner, a manager — such a
+# text is no name: it is read as empty (a required id then quarantines the row as missing). (Not 'nan': a
+# float's text, which an id may well be named — and ids kept as floats have other troubles, '17.0')
+NULL_SPELLINGS = ("null", "none", "n/a", "#n/a", "\\n")
 
 
 def names_a_row(name: str) -> bool:
