@@ -27,6 +27,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # click itself says "Did you mean 'build'?"; typer's own suggestion said it a second time. Every group
+    # (users, bonus, amocrm, platform, forecast) turns typer's off too
+    suggest_commands=False,
 )
 # soft_wrap: a line the user copies (`next: salesglass … -c <path>`) stays whole when piped or logged, not cut at 80
 console = Console(soft_wrap=True)

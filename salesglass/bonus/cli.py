@@ -20,6 +20,7 @@ bonus_app = typer.Typer(
     "Approved months never change; later corrections become clawback / true_up lines in the first "
     "open month (docs/bonuses.md).",
     no_args_is_help=True,
+    suggest_commands=False,
 )
 
 MonthArg = Annotated[str, typer.Argument(help="The month, e.g. 2026-10.")]

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from salesglass.cli_options import ConfigOption
+from salesglass.cli_options import ConfigOption, first_steps, require_warehouse
 from salesglass.plural import plural
 
 console = Console()
@@ -68,6 +68,12 @@ def refresh(
     from salesglass.refresh.runner import default_steps, run_refresh
 
     cfg = load_config(config)
+    if not cfg.names_amocrm and not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
+        from salesglass.errors import ConfigError
+
+        # a fresh `salesglass init` file: the refresh said "done: platform_load, link, build" and published
+        # empty reports, as if all were well
+        raise ConfigError(f"nothing to refresh: {first_steps(cfg, config)}")
     if once:
         try:
             with console.status(f"refreshing ({'full' if full else 'incremental'})…"):
@@ -168,6 +174,7 @@ def writeback(
     from salesglass.refresh.writeback import run_writeback
 
     cfg = load_config(config)
+    require_warehouse(cfg, config)  # it reads the synced deals: before any sync, DuckDB's traceback
     wb = getattr(cfg, "writeback", None)
     if wb is None:
         raise ConfigError("this version has no [writeback] section")

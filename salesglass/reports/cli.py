@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from salesglass.cli_options import ConfigOption, parse_day
+from salesglass.cli_options import ConfigOption, parse_day, require_warehouse
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +35,10 @@ def register(app: typer.Typer) -> None:
         from salesglass.config import load_config
         from salesglass.reports.build import run_build
 
-        run_build(load_config(config), as_of=parse_day("--as-of", as_of), full=full)
+        day = parse_day("--as-of", as_of)
+        cfg = load_config(config)
+        require_warehouse(cfg, config)  # before the build's heading; naming the steps this config has
+        run_build(cfg, as_of=day, full=full)
 
     @app.command("export")
     def export(

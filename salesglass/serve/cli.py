@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 console = Console()
 users_app = typer.Typer(
-    help="Manage dashboard logins (stored in [dashboard].users_path, argon2-hashed).", no_args_is_help=True
+    help="Manage dashboard logins (stored in [dashboard].users_path, argon2-hashed).",
+    no_args_is_help=True,
+    suggest_commands=False,
 )
 
 

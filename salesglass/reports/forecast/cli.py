@@ -6,10 +6,12 @@ from typing import Annotated
 
 import typer
 
-from salesglass.cli_options import ConfigOption, parse_day
+from salesglass.cli_options import ConfigOption, parse_day, require_warehouse
 
 forecast_app = typer.Typer(
-    help="The forecast of the running month, quarter and year (docs/forecast.md).", no_args_is_help=True
+    help="The forecast of the running month, quarter and year (docs/forecast.md).",
+    no_args_is_help=True,
+    suggest_commands=False,
 )
 
 
@@ -69,6 +71,7 @@ def backtest_command(
             raise SalesglassError(f"--metric must be one of {', '.join(METRIC_ORDER)}, got {m!r}")
     day = parse_day("--as-of", as_of)
     cfg = load_config(config)
+    require_warehouse(cfg, config)  # before "replaying …" is printed, naming the step this config needs
     console = Console()
     console = Console(width=max(console.width, 110))  # the table needs ~105 columns
     console.print("backtest: replaying the 1st, 8th, 15th and 22nd of each month …")

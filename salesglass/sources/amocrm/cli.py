@@ -13,7 +13,11 @@ from salesglass.cli_options import ConfigOption
 from salesglass.plural import plural
 
 console = Console()
-amocrm_app = typer.Typer(help="amoCRM / Kommo account: authorize, inspect pipelines and fields.", no_args_is_help=True)
+amocrm_app = typer.Typer(
+    help="amoCRM / Kommo account: authorize, inspect pipelines and fields.",
+    no_args_is_help=True,
+    suggest_commands=False,
+)
 
 
 def configured(cfg):  # Config -> Config

@@ -78,7 +78,9 @@ def print_summary(summary) -> None:  # LoadSummary
 
 
 platform_app = typer.Typer(
-    help="Your back-office: what it holds and how it maps (`salesglass platform inspect`).", no_args_is_help=True
+    help="Your back-office: what it holds and how it maps (`salesglass platform inspect`).",
+    no_args_is_help=True,
+    suggest_commands=False,
 )
 
 
