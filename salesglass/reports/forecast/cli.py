@@ -48,7 +48,16 @@ def backtest_command(
     ] = None,
 ) -> None:
     """Replay past days, forecast each as it was then, and print the errors next to the naive run-rate
-    and last year × growth: MAPE and bias by point of the period, and how often P10–P90 held the actual."""
+    and last year × growth: MAPE and bias by point of the period, and how often P10–P90 held the actual.
+
+    Changes: nothing (how far to trust the dashboard's forecast on this account's own history).
+
+    \b
+    Examples:
+      salesglass forecast backtest -c demo/salesglass.toml
+      salesglass forecast backtest -c demo/salesglass.toml --as-of 2026-11-30 --months 6 --period month
+      salesglass forecast backtest -c demo/salesglass.toml -m turnover -m revenue
+    """
     from rich.console import Console
 
     from salesglass.config import load_config
