@@ -27,6 +27,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # click itself says "Did you mean 'build'?"; typer's own suggestion said it a second time. Every group
+    # (users, bonus, amocrm, platform, forecast) turns typer's off too
+    suggest_commands=False,
 )
 # soft_wrap: a line the user copies (`next: salesglass … -c <path>`) stays whole when piped or logged, not cut at 80
 console = Console(soft_wrap=True)
@@ -100,10 +103,17 @@ def init(
     """Write a commented starter config for your own amoCRM account and back-office.
 
     Every section says what to fill in and which command helps; nothing from the demo. Without flags
-    on a terminal it asks; with flags it runs unattended. Secrets go to 0600 files, never the config.
+    on a terminal it asks; with flags it runs unattended. The back-office password is asked for without
+    echo (with --platform-password - it is read from standard input).
 
-    Example: salesglass init --amocrm-url https://yourco.amocrm.ru --platform-url postgresql://reader@db/shop
-    (the password is then asked for without echo; with --platform-password - it is read from standard input).
+    Changes: writes PATH (refused if it exists, unless --force) and, for secrets, owner-only files beside it
+    (secrets/salesglass.env, .salesglass/); nothing else.
+
+    \b
+    Examples:
+      salesglass init
+      salesglass init --amocrm-url https://yourco.amocrm.ru --platform-url postgresql://reader@db/shop
+      salesglass init company/salesglass.toml --platform-url ./exports --timezone Europe/Moscow
     """
     from salesglass.errors import ConfigError
     from salesglass.starter import Answers, write_starter
@@ -169,7 +179,15 @@ def init(
 
 @app.command("model-docs")
 def model_docs(out: Annotated[Path, typer.Option(help="Where to write the page.")] = Path("docs/model.md")) -> None:
-    """Write docs/model.md from the canonical schema definition."""
+    """Write docs/model.md from the canonical schema definition (for contributors, after a model change).
+
+    Changes: writes --out only.
+
+    \b
+    Examples:
+      salesglass model-docs
+      salesglass model-docs --out /tmp/model.md
+    """
     from salesglass.model.docs import render
 
     out.write_text(render(), encoding="utf-8")
@@ -180,7 +198,15 @@ def model_docs(out: Annotated[Path, typer.Option(help="Where to write the page."
 def config_docs(
     out: Annotated[Path, typer.Option(help="Where to write the page.")] = Path("docs/configuration.md"),
 ) -> None:
-    """Write docs/configuration.md (every config key, its default and meaning) from the config models."""
+    """Write docs/configuration.md (every config key, its default and meaning) from the config models.
+
+    For contributors, after a settings change. Changes: writes --out only.
+
+    \b
+    Examples:
+      salesglass config-docs
+      salesglass config-docs --out /tmp/configuration.md
+    """
     from salesglass.config_docs import render
 
     out.write_text(render(), encoding="utf-8")
