@@ -269,7 +269,7 @@ def world_oracles(ev: dict, cases: list[Case], prior: Prior, samples: int, rng) 
     }
 
 
-def with_show_dates(folder: Path, lat: Latent, cases: list[Case], samples: int, rng) -> tuple[np.ndarray, np.ndarray]:
+def with_show_dates(folder: Path, lat: Latent, cases: list[Case], samples: int, rng) -> np.ndarray:
     """Not an oracle: a forecast from the warehouse's sales plus each event's on-sale and show dates and the
     generator's sales curve (what a back-office events table and a well-learnt curve would give). Per event
     created by as-of: its sales so far ÷ the share of its orders the curve puts before the 9th (× P(sale))
