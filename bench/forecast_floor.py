@@ -29,6 +29,13 @@ Assumptions: refunds are not forecast beyond that share (1–2 % of a month); th
 still to come is the generator's unconditional one (their number is not conditioned on the events so
 far); the forecast is the expected value (the best for squared error; near enough for MAPE).
 
+Then one forecast that is **not** an oracle, to show what the missing data is worth: **show dates + sales
+curve** reads each event's expected orders from its sales so far (warehouse) and the share of its
+orders the generator's sales curve puts before the 9th given its on-sale and show dates (the back-office
+has them; the product does not), and takes the events created later at the last year's ratio to the 56
+days before as-of (the ladder's rule). It assumes the curve known as the generator draws it (a product
+would learn it from past events' dates) and a cancellation known ahead (1.5 % of events).
+
 The product's forecast and the run-rate of the same cases are read from the company's
 report_forecast_backtest (its last `salesglass build`); the company is bench/forecast.py's
 (bench-forecast-<scale>/ under --dir, generated and loaded there when missing). A check line compares the
