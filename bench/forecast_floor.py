@@ -280,10 +280,11 @@ def with_show_dates(folder: Path, lat: Latent, cases: list[Case], samples: int, 
     """Not an oracle: a forecast from the warehouse's sales plus each event's on-sale and show dates and the
     generator's sales curve (what a back-office events table and a well-learnt curve would give). Per event
     created by as-of: its sales so far ÷ the share of its orders the curve puts before the 9th (× P(sale))
-    = its expected orders (the company's mean λ while that share is under 5 %), × the curve's share in the
-    rest of the month × an order's expected value. Events created later: the share of the month they sold
-    (in the rest of the month) over the months that ended in the year before, per ₽ of the 56 days before
-    as-of — the ladder's rule, from data. Returns the expected rest per case (₽, NaN without a past month)."""
+    = its expected orders (while that share is under 5 %: the mean of the events past half their curve),
+    × the curve's share in the rest of the month × an order's expected value. Events created later: what
+    such events sold in the rest of the month, over the months that ended in the year before, per ₽ of the
+    56 days before as-of (the ladder's rule, from data). The expected rest per case (₽; NaN without a past
+    month)."""
     import duckdb
 
     from salesglass.simulate.common import object_id_array
@@ -313,8 +314,11 @@ def with_show_dates(folder: Path, lat: Latent, cases: list[Case], samples: int, 
             FROM wh.sales s LEFT JOIN ev USING (event_id), w WHERE s.turnover > 0 GROUP BY 1""").fetchall():
         later[i], p56[i] = a or 0.0, b or 0.0
     exposure = P_SALE * sh[:, n:]
-    lam = np.where(exposure > 0.05 * P_SALE, sold / np.maximum(exposure, 1e-9), ev["lam"].mean())
     known = ev["created"][:, None] < np.array([x.lo for x in cases])[None, :]
+    read = sold / np.maximum(exposure, 1e-9)
+    well = known & (exposure > 0.5 * P_SALE)  # events past half their curve: the mean event, from data
+    mean = (read * well).sum(axis=0) / np.maximum(well.sum(axis=0), 1)
+    lam = np.where(exposure > 0.05 * P_SALE, read, mean[None, :])
     rest = (lam * sh[:, :n] * ev["value"][:, None] * known).sum(axis=0) / 100
     out = np.full(n, np.nan)
     for i, x in enumerate(cases):
