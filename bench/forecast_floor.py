@@ -48,8 +48,8 @@ as-of days there too: one company is one draw, and 20 months of it are few.
         [--day 8] [--cases]
 
 --cases prints each case. Cost (2026-12-07, loaded 2-core machine): scale s 33 CPU-s and 0.3 GB with
---worlds 10; scale m 154 CPU-s and 0.55 GB with --draws 8 --samples 48 --worlds 2 (each other world is
-10 M orders drawn).
+--worlds 10; scale m with --draws 8 --samples 48: 173 CPU-s and a **10 GB** peak (the show-dates step's
+DuckDB joins of every sale with every as-of day), each of --worlds ~60 CPU-s more (10 M orders drawn).
 """
 
 from __future__ import annotations
