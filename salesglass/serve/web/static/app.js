@@ -153,11 +153,6 @@
         var ff = fmtFor(s.label.sgFormat);
         s.label.formatter = function (p) { return p.name + ": " + ff(p.value); };
       }
-      // a phone's plan lines a few pixels apart wrote "План (реалист.)" into "План (оптим.)": each name runs
-      // up along its own line instead
-      if (s.markLine && s.markLine.data && s.markLine.data.length > 1 && (width || 600) < 600) {
-        s.markLine.label = Object.assign({}, s.markLine.label, {position: "insideEndTop"});
-      }
       // a phone's narrow cells have no room for "470 тыс" beside "400 тыс": the colours stay, the numbers are
       // in the table under the chart and on hover
       var cols = s.type === "heatmap" && opt.xAxis && opt.xAxis.data ? opt.xAxis.data.length : 0;
