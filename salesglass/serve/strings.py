@@ -497,6 +497,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Partners whose sales are falling (as of {as_of}) — call them",
         "Партнёры с падением продаж (на {as_of}) — позвонить",
     ),
+    # why a funnel's or new partners' "—" (nothing to divide by, nothing to average)
+    "tip_first_stage": ("The first stage: there is no stage before it.", "Первый этап: до него этапов нет."),
+    "tip_no_previous_stage": (
+        "No deal of these months reached the stage before: nothing to divide by.",
+        "До предыдущего этапа не дошла ни одна сделка этих месяцев: не от чего считать.",
+    ),
+    "tip_no_leads": (
+        "No leads created in these months: nothing to divide by.",
+        "В этих месяцах лидов не создано: не от чего считать.",
+    ),
+    "tip_none_reached": (
+        "No deal of these months reached this stage: no days to average.",
+        "Ни одна сделка этих месяцев не дошла до этого этапа: среднего нет.",
+    ),
+    "tip_no_contracts": (
+        "No contracts signed in these months: nothing to divide by.",
+        "В этих месяцах договоров не подписано: не от чего считать.",
+    ),
     "tip_refunds_exceed_sales": (
         "Stopped: refunds exceed sales in the last 28 days (a decline reads 100 % at most; the loss counts them).",
         "Остановился: возвраты за 28 дней больше продаж (падение не больше 100 %; потеря их учитывает).",
