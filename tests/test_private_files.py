@@ -320,3 +320,45 @@ def test_under_a_umask_of_000_every_state_file_and_export_is_owner_only(tmp_path
     out = tmp_path / "exports" / "november"
     export_reports(published, "csv", out)
     assert (mode(out), [(p.name, mode(p)) for p in out.iterdir()]) == (0o700, [("report_new_partners.csv", 0o600)])
+
+
+def _make_keys(make, folder: Path, rounds: int, barrier, results) -> None:
+    for i in range(rounds):
+        barrier.wait()  # every process asks for the same missing key at once
+        try:
+            results.put((i, make(folder / f"key-{i}")))
+        except Exception as exc:  # the parent says what went wrong
+            results.put((i, f"{type(exc).__name__}: {exc}"))
+
+
+@pytest.mark.parametrize("which", ["session-signing key", "webhook secret"])
+def test_processes_starting_together_with_no_key_all_use_one(tmp_path, which):
+    """Dashboard workers started together with no key file each made their own key (all saw it missing, all
+    wrote one): a session signed by one worker was refused by the others. The webhook secret's loser read the
+    winner's file before anything was written in it. Now one process makes the key, whole, and the others read
+    that one. Four real processes race for each of a few keys, released together by a barrier."""
+    import multiprocessing
+
+    from salesglass.refresh import webhooks
+    from salesglass.serve.web import auth
+
+    make = auth.load_or_create_secret if which == "session-signing key" else webhooks.load_or_create_secret
+    ctx = multiprocessing.get_context("fork")
+    processes, rounds = 4, 12
+    barrier, results = ctx.Barrier(processes), ctx.Queue()
+    started = [
+        ctx.Process(target=_make_keys, args=(make, tmp_path, rounds, barrier, results)) for _ in range(processes)
+    ]
+    for p in started:
+        p.start()
+    got: dict[int, set[str]] = {}
+    for _ in range(processes * rounds):
+        i, key = results.get(timeout=120)
+        got.setdefault(i, set()).add(key)
+    for p in started:
+        p.join(60)
+    assert {i: len(keys) for i, keys in got.items()} == {i: 1 for i in range(rounds)}, got
+    for i in range(rounds):
+        assert got[i] == {(tmp_path / f"key-{i}").read_text().strip()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"key-{i}" for i in range(rounds))  # no temp left
+    assert {mode(p) for p in tmp_path.iterdir()} == {0o600}

@@ -26,10 +26,12 @@ if TYPE_CHECKING:
 
 WITHHELD_COLUMNS: dict[str, tuple[str, ...]] = {"quarantine": ("raw",)}
 """Columns no published copy holds: neither the published DuckDB file (group-readable, for BI tools:
-docs/bi-tools.md) nor PostgreSQL (`salesglass publish`). `quarantine.raw` is the whole text of a rejected
-source row: a contact's name, phone or e-mail, a comment, anything the source carried; whoever may read the
-reports would read it. The reasons, keys and times stay (what to fix, and where); admins read the raw rows on
-the dashboard's Data quality page, which takes them from the working warehouse (owner-only)."""
+docs/bi-tools.md) nor PostgreSQL (`salesglass publish`), and a ClickHouse server computing the reports is
+not sent them (no report reads them: reports/clickhouse.py `push_canonical`). `quarantine.raw` is the whole
+text of a rejected source row: a contact's name, phone or e-mail, a comment, anything the source carried;
+whoever may read the reports would read it. The reasons, keys and times stay (what to fix, and where);
+admins read the raw rows on the dashboard's Data quality page, which takes them from the working warehouse
+(owner-only)."""
 
 
 def withheld(table: str) -> tuple[str, ...]:
