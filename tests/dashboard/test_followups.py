@@ -231,3 +231,27 @@ def test_every_dash_of_the_funnel_and_new_partners_says_why(app):
         "0.0%",  # 0 first sales / 2 leads
         "1",  # January's, lost in negotiation
     ), cells
+
+
+def test_cohort_months_not_lived_yet_say_so(app):
+    """March 2026's cohort (as_of 15 March) has lived month 0 only: its months 1 and 2 read a bare "—"."""
+    with signed_in(app) as client:
+        html = client.get("/cohorts?from=2026-02&to=2026-03").text
+    with signed_in(app, lang="ru") as client:
+        ru = client.get("/cohorts?from=2026-02&to=2026-03").text
+    assert _bare_dashes(html) == [] and _bare_dashes(ru) == []
+    part = html.split('data-table="cohorts"')[1].split("</section>")[0]
+    march = next(tr for tr in re.findall(r"<tr>(.*?)</tr>", part, re.S) if "Mar 2026" in tr)
+    cells = dict(re.findall(r'data-col="([^"]+)">\s*(.*?)</td>', march, re.S))
+    why = "Not yet: this cohort has not lived this month (it is after the reports&#39; date)."
+    assert cells["m1"] == f'<span class="tip" title="{why}">—</span>', cells
+    assert "Ещё нет: когорта не дожила до этого месяца" in ru
+
+
+def test_whose_sales_names_the_partners_without_a_development_manager(app):
+    """The sales share's bucket of partners with no (active) development manager read "Empty" in English."""
+    with signed_in(app) as client:
+        html = client.get("/partners?from=2026-02&to=2026-03").text
+    part = html.split('data-table="sales_share"')[1].split("</section>")[0]
+    assert '<td data-col="who">No development manager</td>' in part, part
+    assert ">Empty<" not in html and '"Empty"' not in html

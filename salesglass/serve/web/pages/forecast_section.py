@@ -64,7 +64,7 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
     if r is None:
         return None
     cat = [t("turnover")]
-    plans = [{"name": t(name), "xAxis": r[name]} for name in ("plan_realistic", "plan_optimistic") if r[name]]
+    plans = [{"key": k, "name": t(k), "xAxis": r[k]} for k in ("plan_realistic", "plan_optimistic") if r[k]]
     # the axis reaches the farthest of the plans and the range, so every mark is on the chart
     reach = max([float(v) for v in (r["forecast_high"], r["forecast"], *[p["xAxis"] for p in plans]) if v] or [0])
     return Chart(
@@ -96,10 +96,7 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
                     "data": [[v, cat[0]] for v in (r["forecast_low"], r["forecast_high"]) if v is not None],
                     "itemStyle": {"color": GREY},
                 },
-                *[
-                    _plan_line(p["name"], p["xAxis"], dash)
-                    for p, dash in zip(plans, ("dashed", "dotted"), strict=False)
-                ],
+                *[_plan_line(p["name"], p["xAxis"], *PLAN_LOOK[p["key"]]) for p in plans],
             ],
         },
         height=180,
@@ -107,21 +104,24 @@ def chart(ctx: Ctx, rows: list[dict]) -> Chart | None:
     )
 
 
-def _plan_line(name: str, value: Any, dash: str) -> dict[str, Any]:
+# each plan's colour and line as the plan vs fact chart above draws it: realistic solid orange, optimistic dashed green
+PLAN_LOOK = {"plan_realistic": (ORANGE, "solid"), "plan_optimistic": (GREEN, "dashed")}
+
+
+def _plan_line(name: str, value: Any, color: str, dash: str) -> dict[str, Any]:
     """A plan as an upright line across the bar, named in the legend: its name written at the line's top ran
-    over the legend and the P90 mark at 1 280 px and, turned upright on a phone, over the bar itself; the two
-    plans are told apart by their dashes. (A series of no points of its own: the line is its mark.)"""
-    style = {"color": ORANGE, "type": dash, "width": 2}
+    over the legend and the P90 mark at 1 280 px and, turned upright on a phone, over the bar itself. (A series
+    of no points of its own: the line is its mark.)"""
+    style = {"color": color, "type": dash, "width": 2}
     return {
         "name": name,
         "type": "line",
         "data": [],
         "symbol": "none",
-        "itemStyle": {"color": ORANGE},
+        "itemStyle": {"color": color},
         "lineStyle": style,
         "markLine": {
             "symbol": "none",
-            "silent": False,
             "data": [{"name": name, "xAxis": value}],
             "label": {"show": False},
             "lineStyle": style,
