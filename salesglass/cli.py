@@ -36,6 +36,8 @@ INTERRUPTED = {
     "link": "the links were rolled back to the last run's; the published reports are as they were",
     "publish": "the PostgreSQL schema BI tools read is as it was (the half-copied one was dropped)",
     "generate": "an earlier company at --out is as it was (the half-written one was removed)",
+    "serve": "the dashboard stopped; the published reports are the last good ones",
+    "demo": "the demo stopped; what it finished stays in its folder (`salesglass demo` again goes on from it)",
 }
 
 
@@ -391,13 +393,16 @@ def main() -> None:
 
     private_by_default()
     try:
-        app()
-    except SalesglassError as exc:
-        _say_error(str(exc))
-        sys.exit(2)
-    except OSError as exc:
-        _say_error(os_error_message(exc))
-        sys.exit(2)
+        try:
+            app()
+        except SalesglassError as exc:
+            _say_error(str(exc))
+            sys.exit(2)
+        except OSError as exc:
+            _say_error(os_error_message(exc))
+            sys.exit(2)
+    except KeyboardInterrupt:  # before a command began, or a Ctrl-C while an error or the above is printed
+        sys.exit(130)
 
 
 if __name__ == "__main__":
