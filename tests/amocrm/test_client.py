@@ -225,8 +225,10 @@ class Network:
                 self.ready.append(0)
         self.now = max(self.now, until)
 
-    def run(self, requests: int, in_flight: int, way_in) -> None:
-        """`requests` requests from `in_flight` threads; `way_in()` says how long each takes to reach amoCRM."""
+    def run(self, requests: int, in_flight: int, way_in, answer=None) -> None:
+        """`requests` requests from `in_flight` threads; `way_in()` says how long each takes to reach amoCRM,
+        `answer()` how long amoCRM takes to answer it (default 400 ± 100 ms), and the way back is 20 ms."""
+        answer = answer or (lambda: 0.4 + self.rng.uniform(-0.1, 0.1))
         self.ready = [0] * in_flight
         while len(self.sends) < requests:
             if not self.ready:
@@ -237,7 +239,7 @@ class Network:
             sent_at = self.limiter.sent()
             self.sends.append(sent_at)
             arrives = sent_at + way_in()
-            answered = arrives + 0.4 + self.rng.uniform(-0.1, 0.1) + 0.02  # amoCRM takes 400 ± 100 ms, 20 ms back
+            answered = arrives + answer() + 0.02
             for when, what in ((arrives, "arrives"), (answered, "answered")):
                 self.heapq.heappush(self.events, (when, len(self.sends), what, sent_at))
         self.run_until(float("inf"))
