@@ -225,8 +225,10 @@ class Network:
                 self.ready.append(0)
         self.now = max(self.now, until)
 
-    def run(self, requests: int, in_flight: int, way_in) -> None:
-        """`requests` requests from `in_flight` threads; `way_in()` says how long each takes to reach amoCRM."""
+    def run(self, requests: int, in_flight: int, way_in, answer=None) -> None:
+        """`requests` requests from `in_flight` threads; `way_in()` says how long each takes to reach amoCRM,
+        `answer()` how long amoCRM takes to answer it (default 400 ± 100 ms), and the way back is 20 ms."""
+        answer = answer or (lambda: 0.4 + self.rng.uniform(-0.1, 0.1))
         self.ready = [0] * in_flight
         while len(self.sends) < requests:
             if not self.ready:
@@ -237,7 +239,7 @@ class Network:
             sent_at = self.limiter.sent()
             self.sends.append(sent_at)
             arrives = sent_at + way_in()
-            answered = arrives + 0.4 + self.rng.uniform(-0.1, 0.1) + 0.02  # amoCRM takes 400 ± 100 ms, 20 ms back
+            answered = arrives + answer() + 0.02
             for when, what in ((arrives, "arrives"), (answered, "answered")):
                 self.heapq.heappush(self.events, (when, len(self.sends), what, sent_at))
         self.run_until(float("inf"))
@@ -274,9 +276,11 @@ def test_a_request_held_on_the_way_in_does_not_earn_a_429_for_the_requests_sent_
 
 def test_the_client_tells_the_limiter_when_each_answer_came(config, emulator):
     """Each request counts against amoCRM's window from its send to its answer (limiter.py): after a timed-out
-    request, a read and a refused one (429: a status line all the same), nothing is left counting as out — a
-    request the client forgot to report would hold a place in the window for ever — and the fastest answer
-    is a real one's (a timeout's time says nothing of how fast amoCRM answers)."""
+    request, a read and two refused ones (429, 503: a status line all the same), nothing is left counting as
+    out — a request the client forgot to report would hold a place in the window for ever. The fastest answer
+    is a real one's: a timeout's time says nothing of how fast amoCRM answers, and a refusal nothing worked on
+    comes quicker than any real answer (here at once, the real one 300 ms late), which would make every later
+    answer look delayed on the way in."""
     from salesglass.emulator.guards import Misbehaviour
     from salesglass.sources.amocrm.errors import AmoCRMError
 
@@ -287,10 +291,12 @@ def test_the_client_tells_the_limiter_when_each_answer_came(config, emulator):
         with pytest.raises(AmoCRMError, match="1 attempts"):
             client.get("/api/v4/account")
         assert limiter._out == [] and limiter._pending == 0 and limiter.fastest == float("inf")
-        emulator.set_faults()
+        emulator.set_faults(slow_seconds=0.3)  # every real answer 300 ms late (a canned one comes at once)
         assert client.get("/api/v4/account")["id"] == 30000001
-        assert limiter._out == [] and limiter._pending == 0 and 0 < limiter.fastest < 1.0
-        emulator.emulator.script.add(Misbehaviour("/api/v4/users", status=429))
-        with pytest.raises(AmoCRMError, match="429"):
-            client.get("/api/v4/users")
-        assert limiter._out == [] and limiter._pending == 0
+        assert limiter._out == [] and limiter._pending == 0 and 0.3 <= limiter.fastest < 1.0
+        fastest = limiter.fastest
+        for status in (429, 503):
+            emulator.emulator.script.add(Misbehaviour("/api/v4/users", status=status))
+            with pytest.raises(AmoCRMError, match=str(status)):
+                client.get("/api/v4/users")
+        assert limiter._out == [] and limiter._pending == 0 and limiter.fastest == fastest
