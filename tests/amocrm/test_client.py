@@ -207,6 +207,7 @@ class Network:
         self.ready: list[int] = []  # threads waiting for their turn at the limiter
         self.statuses: list[int] = []
         self.sends: list[float] = []
+        self.out = self.most_out = 0  # requests without an answer yet, now and at most
 
     def clock(self) -> float:
         return self.now
@@ -223,6 +224,7 @@ class Network:
             else:  # the answer's status line is back: its thread takes the next request
                 self.limiter.done(sent_at)
                 self.ready.append(0)
+                self.out -= 1
         self.now = max(self.now, until)
 
     def run(self, requests: int, in_flight: int, way_in, answer=None) -> None:
@@ -238,6 +240,8 @@ class Network:
             self.limiter.acquire()
             sent_at = self.limiter.sent()
             self.sends.append(sent_at)
+            self.out += 1
+            self.most_out = max(self.most_out, self.out)
             arrives = sent_at + way_in()
             answered = arrives + answer() + 0.02
             for when, what in ((arrives, "arrives"), (answered, "answered")):
@@ -300,3 +304,20 @@ def test_the_client_tells_the_limiter_when_each_answer_came(config, emulator):
             with pytest.raises(AmoCRMError, match=str(status)):
                 client.get("/api/v4/users")
         assert limiter._out == [] and limiter._pending == 0 and limiter.fastest == fastest
+
+
+def test_with_answers_slower_than_the_window_at_most_seven_requests_are_out():
+    """A request without an answer may still arrive at any moment, so it counts against amoCRM's window all
+    along: with 10 threads and answers taking 1.5 to 2.5 s (far more than the window), the eighth request
+    waits for an answer instead of going out — at most 7 are out at once — and none meets a 429."""
+    from salesglass.emulator.guards import RateGuard
+    from salesglass.sources.amocrm.limiter import RateLimiter
+
+    net = Network(
+        lambda n: RateLimiter(6.0, tolerance=0.0, clock=n.clock, sleep=n.sleep),
+        lambda n: RateGuard(7, 1.0, 10, 10.0, clock=n.clock),
+        seed=4,
+    )
+    net.run(500, 10, lambda: 0.02 + net.rng.uniform(0, 0.3), lambda: net.rng.uniform(1.5, 2.5))
+    assert len(net.statuses) == 500 and net.statuses.count(429) == 0
+    assert net.most_out == 7
