@@ -94,3 +94,39 @@ def test_a_mistyped_command_is_answered_with_the_right_one_once(path, group):
     shown = " ".join(res.output.replace("│", " ").split())
     assert f"No such command '{typo}'." in shown and shown.count("Did you mean") == 1, shown
     assert f"'{name}'" in shown.split("Did you mean", 1)[1], (name, shown)
+
+
+def test_a_config_that_is_not_there_says_how_to_make_one(tmp_path, monkeypatch):
+    """`build -c nope.toml` said only "config file nope.toml does not exist"."""
+    monkeypatch.chdir(tmp_path)
+    said = str(_run("build", "-c", "nope.toml").exception)
+    assert said == (
+        "config file nope.toml does not exist: write one with `salesglass init nope.toml` "
+        "(or name another with -c; the demo's is demo/salesglass.toml)"
+    )
+
+
+def test_a_mistyped_config_key_is_answered_with_the_key_it_meant():
+    """ "[warehouse].paht is not a known setting (check the spelling …)": the stranger had to find `path` in
+    docs/configuration.md. The nearest known key is named, at any depth; a key near to none is not guessed."""
+    from salesglass.config import parse_config
+    from salesglass.errors import ConfigError
+
+    data = {
+        "warehose": {},
+        "warehouse": {"paht": "wh.duckdb"},
+        "amocrm": {"zzzz": 1},
+        "platform": {"inputs": [{"name": "x", "target": "sales", "table": "t", "colums": {}}]},
+    }
+    with pytest.raises(ConfigError) as err:
+        parse_config(data, source="salesglass.toml")
+    lines = str(err.value).splitlines()
+    for expected in (
+        "salesglass.toml: [warehose] is not a known setting (did you mean [warehouse]? see docs/configuration.md)",
+        "salesglass.toml: [warehouse].paht is not a known setting (did you mean [warehouse].path? see "
+        "docs/configuration.md)",
+        "salesglass.toml: [platform].inputs[0].colums is not a known setting (did you mean "
+        "[platform].inputs[0].columns? see docs/configuration.md)",
+        "salesglass.toml: [amocrm].zzzz is not a known setting (check the spelling; see docs/configuration.md)",
+    ):
+        assert expected in lines, lines

@@ -207,6 +207,7 @@ class Network:
         self.ready: list[int] = []  # threads waiting for their turn at the limiter
         self.statuses: list[int] = []
         self.sends: list[float] = []
+        self.out = self.most_out = 0  # requests without an answer yet, now and at most
 
     def clock(self) -> float:
         return self.now
@@ -223,6 +224,7 @@ class Network:
             else:  # the answer's status line is back: its thread takes the next request
                 self.limiter.done(sent_at)
                 self.ready.append(0)
+                self.out -= 1
         self.now = max(self.now, until)
 
     def run(self, requests: int, in_flight: int, way_in, answer=None) -> None:
@@ -238,6 +240,8 @@ class Network:
             self.limiter.acquire()
             sent_at = self.limiter.sent()
             self.sends.append(sent_at)
+            self.out += 1
+            self.most_out = max(self.most_out, self.out)
             arrives = sent_at + way_in()
             answered = arrives + answer() + 0.02
             for when, what in ((arrives, "arrives"), (answered, "answered")):
@@ -276,9 +280,11 @@ def test_a_request_held_on_the_way_in_does_not_earn_a_429_for_the_requests_sent_
 
 def test_the_client_tells_the_limiter_when_each_answer_came(config, emulator):
     """Each request counts against amoCRM's window from its send to its answer (limiter.py): after a timed-out
-    request, a read and a refused one (429: a status line all the same), nothing is left counting as out — a
-    request the client forgot to report would hold a place in the window for ever — and the fastest answer
-    is a real one's (a timeout's time says nothing of how fast amoCRM answers)."""
+    request, a read and two refused ones (429, 503: a status line all the same), nothing is left counting as
+    out — a request the client forgot to report would hold a place in the window for ever. The fastest answer
+    is a real one's: a timeout's time says nothing of how fast amoCRM answers, and a refusal nothing worked on
+    comes quicker than any real answer (here at once, the real one 300 ms late), which would make every later
+    answer look delayed on the way in."""
     from salesglass.emulator.guards import Misbehaviour
     from salesglass.sources.amocrm.errors import AmoCRMError
 
@@ -289,10 +295,29 @@ def test_the_client_tells_the_limiter_when_each_answer_came(config, emulator):
         with pytest.raises(AmoCRMError, match="1 attempts"):
             client.get("/api/v4/account")
         assert limiter._out == [] and limiter._pending == 0 and limiter.fastest == float("inf")
-        emulator.set_faults()
+        emulator.set_faults(slow_seconds=0.3)  # every real answer 300 ms late (a canned one comes at once)
         assert client.get("/api/v4/account")["id"] == 30000001
-        assert limiter._out == [] and limiter._pending == 0 and 0 < limiter.fastest < 1.0
-        emulator.emulator.script.add(Misbehaviour("/api/v4/users", status=429))
-        with pytest.raises(AmoCRMError, match="429"):
-            client.get("/api/v4/users")
-        assert limiter._out == [] and limiter._pending == 0
+        assert limiter._out == [] and limiter._pending == 0 and 0.3 <= limiter.fastest < 1.0
+        fastest = limiter.fastest
+        for status in (429, 503):
+            emulator.emulator.script.add(Misbehaviour("/api/v4/users", status=status))
+            with pytest.raises(AmoCRMError, match=str(status)):
+                client.get("/api/v4/users")
+        assert limiter._out == [] and limiter._pending == 0 and limiter.fastest == fastest
+
+
+def test_with_answers_slower_than_the_window_at_most_seven_requests_are_out():
+    """A request without an answer may still arrive at any moment, so it counts against amoCRM's window all
+    along: with 10 threads and answers taking 1.5 to 2.5 s (far more than the window), the eighth request
+    waits for an answer instead of going out — at most 7 are out at once — and none meets a 429."""
+    from salesglass.emulator.guards import RateGuard
+    from salesglass.sources.amocrm.limiter import RateLimiter
+
+    net = Network(
+        lambda n: RateLimiter(6.0, tolerance=0.0, clock=n.clock, sleep=n.sleep),
+        lambda n: RateGuard(7, 1.0, 10, 10.0, clock=n.clock),
+        seed=4,
+    )
+    net.run(500, 10, lambda: 0.02 + net.rng.uniform(0, 0.3), lambda: net.rng.uniform(1.5, 2.5))
+    assert len(net.statuses) == 500 and net.statuses.count(429) == 0
+    assert net.most_out == 7

@@ -193,15 +193,15 @@ class AmoClient:
         s = self.settings
         for attempt in range(s.max_retries + 1):
             self._sent()
-            sent_at, answered = self.limiter.sent(), False  # (its bytes leave next: no gate for a rare request)
+            sent_at, measured = self.limiter.sent(), False  # (its bytes leave next: no gate for a rare request)
             try:
                 with within(s.timeout) as deadline:
                     try:
                         request = self.http.build_request("POST", "/oauth2/access_token", json=body)
                         head = self.http.send(request, stream=True)
-                        answered = True
+                        measured = _worked_on(head.status_code)
                     finally:
-                        self.limiter.done(sent_at, answered=answered)
+                        self.limiter.done(sent_at, measured=measured)
                     resp = _read_by(head, deadline, s.timeout)
             except httpx.TimeoutException as exc:
                 raise AuthError(f"amoCRM's token endpoint: {_timeout_text(exc, s.timeout)}") from None
@@ -319,17 +319,17 @@ class AmoClient:
             held = False
             self._gate.release()
             raise
-        answered = False
+        measured = False
         with within(self.settings.timeout) as deadline:  # from here to the answer's last byte
             try:
                 request = self.http.build_request(method, path, headers=headers, extensions={"trace": trace}, **kw)
                 resp = self.http.send(request, stream=True)
-                answered = True
+                measured = _worked_on(resp.status_code)
             finally:
                 if held:
                     held = False
                     self._gate.release()
-                self.limiter.done(sent_at, answered=answered)
+                self.limiter.done(sent_at, measured=measured)
             return _read_by(resp, deadline, self.settings.timeout)
 
     def _sent(self) -> None:  # thread-safe: the limiter has a lock; the counters are single bytecode steps
@@ -337,7 +337,7 @@ class AmoClient:
             raise AccountBlocked(BLOCKED)
         self.limiter.acquire()
         if self.blocked:
-            self.limiter.done(None, answered=False)  # let through, never sent
+            self.limiter.done(None, measured=False)  # let through, never sent
             raise AccountBlocked(BLOCKED)
         now = time.monotonic()
         with self._stats_lock:
@@ -386,6 +386,12 @@ class AmoClient:
             return resp.json()
         except ValueError:
             raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} but the body is not JSON") from None
+
+
+def _worked_on(status: int) -> bool:
+    """Whether amoCRM worked on a request answered with `status`: not a 429 nor a gateway's 5xx, refusals
+    answered quicker than any real answer (the limiter learns from the others how fast amoCRM answers)."""
+    return status != 429 and status < 500
 
 
 class _TooSlow(Exception):

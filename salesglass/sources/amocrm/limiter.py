@@ -89,11 +89,13 @@ class RateLimiter:
             self._out.append(now)
             return now
 
-    def done(self, sent_at: float | None, *, answered: bool = True) -> None:
-        """The request sent at `sent_at` (`sent`'s value) is over: its answer's status line came just now
-        (`answered`), or it failed without one (a timeout, a dropped connection; it may still have arrived, so
-        it counts like a request answered now, but its time says nothing of the fastest answer). `sent_at`
-        None: let through by `acquire` but never sent (counted from now, in case some bytes left)."""
+    def done(self, sent_at: float | None, *, measured: bool = True) -> None:
+        """The request sent at `sent_at` (`sent`'s value) is over: its answer's status line came just now, or it
+        failed without one (a timeout, a dropped connection: it may still have arrived, so it counts like a
+        request answered now). `measured`: its time tells how fast amoCRM answers — not so for a failure, nor
+        for a refusal nothing worked on (a 429, a gateway's 5xx: quicker than any real answer, they would make
+        every later answer look delayed). `sent_at` None: let through by `acquire` but never sent (counted
+        from now, in case some bytes left)."""
         with self._lock:
             now = self._clock()
             if sent_at is None or sent_at not in self._out:
@@ -101,7 +103,7 @@ class RateLimiter:
                 sent_at = now
             else:
                 self._out.remove(sent_at)
-                if answered:
+                if measured:
                     self.fastest = min(self.fastest, now - sent_at)
             self._answered.append((sent_at, now))
 
