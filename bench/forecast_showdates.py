@@ -18,7 +18,7 @@ as of today — are not used). Days are Moscow days; the show's day is the day i
   0–3, 4–7, 8–14, 15–21, 22–31, 32–45, 46–64, 65–90, 91–129, 130–179, 180–249, 250+ days) that had a
   sale by k days before their show: what they sold in the next h days (h = days left in the month, up to
   the show) ÷ what they had sold by then (sums over events: big events weigh most), pooled over k ± a
-  fifth (at least ±1 day); forecast = S × that factor. No sales curve, season or weekday is assumed:
+  fifth (--smooth 5; at least ±1 day); forecast = S × that factor. No sales curve, season or weekday is assumed:
   the factor is the account's own;
 - **events not yet on sale**, two ways:
   - *ladder* (only the show dates of events already selling are known): over the months that ended in
@@ -39,7 +39,7 @@ the same day of the month whose month had ended in the 365 days before (0.5 with
 product's blend. The cheat lines put one part's actual value in place of its forecast (what a perfect
 forecast of the other part would still miss).
 
-    python bench/forecast_showdates.py [s] [--dir DIR] [--days 1,8,15,22] [--cases]
+    python bench/forecast_showdates.py [s] [--dir DIR] [--days 1,8,15,22] [--smooth 5] [--cases]
 
 The company is bench/forecast.py's (DIR/bench-forecast-<scale>/, generated and loaded when missing;
 its report_forecast_backtest must be from its last `salesglass build`). --cases prints day 8's cases.
@@ -134,7 +134,7 @@ def _window(a: Account, lo: int, hi: int, which: str = "sold") -> float:
     return float(arr[max(0, lo - a.day0) : max(0, hi - a.day0 + 1)].sum())
 
 
-def forecast_case(a: Account, u: int, pe: int) -> dict[str, float]:
+def forecast_case(a: Account, u: int, pe: int, k5: int = 5) -> dict[str, float]:
     """The parts of one case, as of the end of day u, for the month ending on day pe (sales, ₽)."""
     h = pe - u
     nb = len(LEAD_BINS) + 1
@@ -151,7 +151,7 @@ def forecast_case(a: Account, u: int, pe: int) -> dict[str, float]:
 
     def smooth(m: np.ndarray) -> np.ndarray:
         c = np.concatenate([np.zeros((m.shape[0], 1)), m.cumsum(axis=1)], axis=1)
-        w = np.maximum(1, ks // 5)
+        w = np.maximum(1, ks // k5)
         hi, lo = np.minimum(ks + w, D), np.maximum(ks - w, 1)
         return c[:, hi] - c[:, lo - 1]
 
@@ -216,12 +216,13 @@ def _blend(f: np.ndarray, rr: np.ndarray, ac: np.ndarray, u: np.ndarray, pe: np.
 
 def report(scale: str, folder: Path, argv: list[str]) -> None:
     days = [int(d) for d in _arg(argv, "--days", "1,8,15,22").split(",")]
+    k5 = int(_arg(argv, "--smooth", "5"))
     started = time.process_time()
     a = Account(folder, days)
     rows = []
     for u, ps, n_days, dd, td, ac, fc, rr, as_of in a.cases:
         rows.append(dict(u=u, pe=ps + n_days - 1, dd=dd, td=td, ac=ac, fc=fc, rr=rr, as_of=as_of))
-        rows[-1].update(forecast_case(a, u, ps + n_days - 1))
+        rows[-1].update(forecast_case(a, u, ps + n_days - 1, k5))
     col = {k: np.array([r[k] for r in rows]) for k in rows[0] if k != "as_of"}
     # the ladder's rule for what is not on sale yet: the year before's ratio at the same day of the month
     ratio_new, ratio_uncreated = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
