@@ -43,7 +43,7 @@ forecast of the other part would still miss).
 
 The company is bench/forecast.py's (DIR/bench-forecast-<scale>/, generated and loaded when missing;
 its report_forecast_backtest must be from its last `salesglass build`). --cases prints day 8's cases.
-Cost (2026-12-07, loaded 2-core machine): scale s ~10 CPU-s, 0.4 GB. Not measured at m.
+Cost (2026-12-07, loaded 2-core machine): scale s ~15 CPU-s, 0.17 GB. Not measured at m.
 """
 
 from __future__ import annotations
@@ -123,9 +123,9 @@ class Account:
 
 
 def _epoch(text: str) -> int:
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
-    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp())
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
 
 
 def _window(a: Account, lo: int, hi: int, which: str = "sold") -> float:
