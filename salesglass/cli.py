@@ -36,6 +36,9 @@ INTERRUPTED = {
     "link": "the links were rolled back to the last run's; the published reports are as they were",
     "publish": "the PostgreSQL schema BI tools read is as it was (the half-copied one was dropped)",
     "generate": "an earlier company at --out is as it was (the half-written one was removed)",
+    "check": "nothing was written (a check only reads)",
+    "forecast": "nothing was written (a backtest only reads)",
+    "users": "the logins file is as it was or wholly changed (it is replaced in one step), never half-written",
     "serve": "the dashboard stopped; the published reports are the last good ones",
     "demo": "the demo stopped; what it finished stays in its folder (`salesglass demo` again goes on from it)",
 }
