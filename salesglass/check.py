@@ -117,6 +117,14 @@ def check(
     to compare with your accounting, and the amoCRM mapping against the live account when configured.
     Exit code 0 only when everything would load and nothing needs confirming; 1 otherwise; 2 when an
     input cannot be read as configured (the message names the input and the key).
+
+    Changes: nothing (the step between `platform inspect --write` and the first `load`).
+
+    \b
+    Examples:
+      salesglass check -c salesglass.toml
+      salesglass check -c demo/salesglass.toml --full
+      salesglass check -c demo/salesglass.toml --sample 1000
     """
     from salesglass.config import load_config
     from salesglass.errors import ConfigError

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
+import typer.core
 from rich.console import Console
 
 from salesglass.errors import SalesglassError
@@ -21,12 +23,47 @@ HELP = (
     "Try it: `salesglass demo`; your own company: `salesglass init`."
 )
 
+# What each command leaves when Ctrl-C stops it (said in one line, exit code 130): each writes its result under
+# a temporary name and renames it into place when whole, or in transactions rolled back on any interruption
+INTERRUPTED = {
+    "build": "the published reports are the previous build's, unchanged (the half-built file was removed)",
+    "refresh": "the published reports are the last good ones, unchanged; the run is recorded as interrupted",
+    "export": "an earlier export at --out is as it was; nothing half-written was left",
+    "sync": "the records copied so far are kept for the next sync; the mapped deals and the published "
+    "reports are as they were",
+    "load": "the inputs loaded so far are kept; the one in progress was rolled back; the published reports "
+    "are as they were",
+    "link": "the links were rolled back to the last run's; the published reports are as they were",
+    "publish": "the PostgreSQL schema BI tools read is as it was (the half-copied one was dropped)",
+    "generate": "an earlier company at --out is as it was (the half-written one was removed)",
+    "serve": "the dashboard stopped; the published reports are the last good ones",
+    "demo": "the demo stopped; what it finished stays in its folder (`salesglass demo` again goes on from it)",
+}
+
+
+class _Salesglass(typer.core.TyperGroup):
+    """The root command: Ctrl-C in any command is one line saying what was left as it was, and exit code 130
+    (as a shell reports SIGINT), not click's blank line and "Aborted!" with exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            name = ctx.invoked_subcommand or ""
+            _say("Interrupted:", INTERRUPTED.get(name, f"`salesglass {name}` stopped before it finished"))
+            sys.exit(130)
+
+
 app = typer.Typer(
+    cls=_Salesglass,
     name="salesglass",
     help=HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # click itself says "Did you mean 'build'?"; typer's own suggestion said it a second time. Every group
+    # (users, bonus, amocrm, platform, forecast) turns typer's off too
+    suggest_commands=False,
 )
 # soft_wrap: a line the user copies (`next: salesglass … -c <path>`) stays whole when piped or logged, not cut at 80
 console = Console(soft_wrap=True)
@@ -100,10 +137,17 @@ def init(
     """Write a commented starter config for your own amoCRM account and back-office.
 
     Every section says what to fill in and which command helps; nothing from the demo. Without flags
-    on a terminal it asks; with flags it runs unattended. Secrets go to 0600 files, never the config.
+    on a terminal it asks; with flags it runs unattended. The back-office password is asked for without
+    echo (with --platform-password - it is read from standard input).
 
-    Example: salesglass init --amocrm-url https://yourco.amocrm.ru --platform-url postgresql://reader@db/shop
-    (the password is then asked for without echo; with --platform-password - it is read from standard input).
+    Changes: writes PATH (refused if it exists, unless --force) and, for secrets, owner-only files beside it
+    (secrets/salesglass.env, .salesglass/); nothing else.
+
+    \b
+    Examples:
+      salesglass init
+      salesglass init --amocrm-url https://yourco.amocrm.ru --platform-url postgresql://reader@db/shop
+      salesglass init company/salesglass.toml --platform-url ./exports --timezone Europe/Moscow
     """
     from salesglass.errors import ConfigError
     from salesglass.starter import Answers, write_starter
@@ -169,7 +213,15 @@ def init(
 
 @app.command("model-docs")
 def model_docs(out: Annotated[Path, typer.Option(help="Where to write the page.")] = Path("docs/model.md")) -> None:
-    """Write docs/model.md from the canonical schema definition."""
+    """Write docs/model.md from the canonical schema definition (for contributors, after a model change).
+
+    Changes: writes --out only.
+
+    \b
+    Examples:
+      salesglass model-docs
+      salesglass model-docs --out /tmp/model.md
+    """
     from salesglass.model.docs import render
 
     out.write_text(render(), encoding="utf-8")
@@ -180,7 +232,15 @@ def model_docs(out: Annotated[Path, typer.Option(help="Where to write the page."
 def config_docs(
     out: Annotated[Path, typer.Option(help="Where to write the page.")] = Path("docs/configuration.md"),
 ) -> None:
-    """Write docs/configuration.md (every config key, its default and meaning) from the config models."""
+    """Write docs/configuration.md (every config key, its default and meaning) from the config models.
+
+    For contributors, after a settings change. Changes: writes --out only.
+
+    \b
+    Examples:
+      salesglass config-docs
+      salesglass config-docs --out /tmp/configuration.md
+    """
     from salesglass.config_docs import render
 
     out.write_text(render(), encoding="utf-8")
@@ -301,8 +361,12 @@ def _platform_password(given: str | None, url: str | None) -> str | None:
 
 
 def _say_error(message: str) -> None:
+    _say("error:", message)
+
+
+def _say(label: str, message: str) -> None:
     err = Console(stderr=True)
-    err.print("error:", style="bold red", end=" ")
+    err.print(label, style="bold red", end=" ")
     # "[section].key" must print as written; a long path stays whole (no line break inserted at 80 columns)
     err.print(message, highlight=False, markup=False, soft_wrap=True)
 
@@ -329,13 +393,16 @@ def main() -> None:
 
     private_by_default()
     try:
-        app()
-    except SalesglassError as exc:
-        _say_error(str(exc))
-        sys.exit(2)
-    except OSError as exc:
-        _say_error(os_error_message(exc))
-        sys.exit(2)
+        try:
+            app()
+        except SalesglassError as exc:
+            _say_error(str(exc))
+            sys.exit(2)
+        except OSError as exc:
+            _say_error(os_error_message(exc))
+            sys.exit(2)
+    except KeyboardInterrupt:  # before a command began, or a Ctrl-C while an error or the above is printed
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -43,15 +43,33 @@ def parse_day(option: str, value: str | None) -> date | None:
     return day
 
 
-def no_warehouse(path: Path, config: Path | None) -> str:
+def no_warehouse(cfg: Config, config: Path | None) -> str:
     """What to say when a command that reports on the warehouse finds none: an empty one would be created
-    and read as "nothing to report" — after `make demo`, in the clone, without `-c demo/salesglass.toml`."""
+    and read as "nothing to report" — after `make demo`, in the clone, without `-c demo/salesglass.toml`.
+    It ends with the step to take first, for this config's sources."""
+    path = cfg.warehouse_path
     said = f"no warehouse at {path}: nothing was synced or loaded with this config yet"
     if config is None and not Path("salesglass.toml").exists():
         said += "; there is no ./salesglass.toml here, so the defaults were read: name your config with -c"
         if Path("demo", "salesglass.toml").exists():
             said += " (the demo's: -c demo/salesglass.toml)"
-    return said
+        return said
+    return f"{said}; {first_steps(cfg, config)}"
+
+
+def first_steps(cfg: Config, config: Path | None) -> str:
+    """The commands that fill the warehouse, for the sources this config names (a fresh `salesglass init`
+    file names none: `build` before anything said "run `salesglass sync`", which then refused)."""
+    c = f" -c {config}" if config is not None else ""
+    back_office = bool(cfg.platform.inputs or cfg.plans.path or cfg.plans.table or cfg.plans.query)
+    steps = ([f"`salesglass sync{c}`"] if cfg.names_amocrm else []) + ([f"`salesglass load{c}`"] if back_office else [])
+    if steps:
+        return f"run {' and '.join(steps)} first"
+    return (
+        "this config names no source yet: set up the back-office with "
+        f"`salesglass platform inspect --write{c}` or fill in its [amocrm] section "
+        f"(the steps are listed at the top of {config or 'salesglass.toml'})"
+    )
 
 
 def require_warehouse(cfg: Config, config: Path | None) -> None:
@@ -60,4 +78,4 @@ def require_warehouse(cfg: Config, config: Path | None) -> None:
     from salesglass.errors import SalesglassError
 
     if not cfg.warehouse_path.exists():
-        raise SalesglassError(no_warehouse(cfg.warehouse_path, config))
+        raise SalesglassError(no_warehouse(cfg, config))

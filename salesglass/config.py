@@ -127,13 +127,48 @@ _EXPECTED = {
 }
 
 
+def _near_key(loc: list[Any]) -> str | None:
+    """The known key a mistyped one most likely meant, written as the file writes it (`[warehouse].path` for
+    `[warehouse].paht`, `[warehouse]` for `[warehose]`), or None when none is close."""
+    import difflib
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    model: Any = Config
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue  # an item of a list: its type was taken with the list's field
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        kinds = [field.annotation]
+        while kinds and not (isinstance(kinds[0], type) and issubclass(kinds[0], BaseModel)):
+            kind = kinds.pop(0)
+            if typing.get_origin(kind) in (list, typing.Union, types.UnionType):
+                kinds.extend(typing.get_args(kind))
+        if not kinds:
+            return None
+        model = kinds[0]
+    known = [field.alias or name for name, field in model.model_fields.items() if name != "base_dir"]
+    near = difflib.get_close_matches(str(loc[-1]), known, n=1) if loc else []
+    if not near:
+        return None
+    path = [*loc[:-1], near[0]]
+    rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
+    return f"[{path[0]}]{rest}"
+
+
 def _describe(error: dict[str, Any], source: str) -> str:
     loc = list(error["loc"])
     # "[amocrm].stages[2].stage": a list item by its index, as the amoCRM mapping's own messages say it
     rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
     key = f"[{loc[0]}]{rest}" if loc else "(top level)"
     if error["type"] == "extra_forbidden":
-        return f"{source}: {key} is not a known setting (check the spelling; see docs/configuration.md)"
+        near = _near_key(loc)
+        hint = f"did you mean {near}? " if near else "check the spelling; "
+        return f"{source}: {key} is not a known setting ({hint}see docs/configuration.md)"
     given = error.get("input")
     said = _EXPECTED.get(error["type"]) or error["msg"].removeprefix("Value error, ")
     if isinstance(given, str) and given:
@@ -189,7 +224,10 @@ def load_config(path: str | Path | None = None) -> Config:
         path = candidate
     path = Path(path)
     if not path.exists():
-        raise ConfigError(f"config file {path} does not exist")
+        raise ConfigError(
+            f"config file {path} does not exist: write one with `salesglass init {path}` "
+            "(or name another with -c; the demo's is demo/salesglass.toml)"
+        )
     if path.is_dir():
         raise ConfigError(f"{path} is a folder; --config expects a TOML file such as {path / DEFAULT_CONFIG_NAME}")
     try:

@@ -6,15 +6,19 @@ Policy (told to users in docs/dashboard.md "Security" and docs/bi-tools.md):
 - owner read-write, group read (0640): the published reports file, so that a BI tool running as another
   user of the file's group can open it (docs/bi-tools.md: a setgid folder gives new files its group).
 
-DuckDB creates its files, write-ahead logs and spill folders itself with the process umask, so the `salesglass` command
-sets an owner-only umask once at start (`private_by_default`); the files whose mode matters are set
-explicitly where they are created too (`keep_private`), for callers that never went through the command.
+DuckDB creates its files, write-ahead logs and spill folders itself with the process umask, so the `salesglass`
+command sets an owner-only umask once at start (`private_by_default`), and so does opening a DuckDB file
+(`warehouse.connect`) in a process that never went through the command (DuckDB makes a write-ahead log anew
+after each checkpoint and refuses a file made beforehand, so nothing else reaches them). The published file is
+built in an owner-only folder and made 0640 as it is renamed into place (`reports/publish.building`). The
+files whose mode matters are set explicitly where they are created too (`keep_private`).
 A file found wider than its policy (written by an older version, copied in by hand, restored from a
-backup) is narrowed on first use, with a warning naming it. A mode is only ever narrowed, never widened.
+backup) is narrowed on first use, with a warning naming it. A mode is only ever narrowed, never widened,
+but a new file's in a folder nobody else may enter (`give_mode`: the published file, before it is moved out).
 
 Every mode salesglass sets is set here (`open_private`, `create_private`, `touch_private`, `keep_private`,
-`private_folder`): tests/test_architecture.py fails on a chmod, an `os.open` with a mode or an octal mode
-anywhere else, so a new file cannot get a mode of its own by accident.
+`private_folder`, `give_mode`): tests/test_architecture.py fails on a chmod, an `os.open` with a mode or an
+octal mode anywhere else, so a new file cannot get a mode of its own by accident.
 """
 
 from __future__ import annotations
@@ -78,6 +82,13 @@ def private_folder(path: Path, *, what: str | None = None) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
     if what is not None:
         keep_private(path, PRIVATE_FOLDER, what=what, created=True)
+
+
+def give_mode(path: Path, mode: int) -> None:
+    """`path`, a file this process has just made where nobody else can reach it (in a `private_folder`),
+    gets `mode` exactly, widened too, before it is moved to where its readers are: the published reports
+    file is built in an owner-only folder and made group-readable (0640) as it is renamed into place."""
+    os.chmod(path, mode)
 
 
 def keep_private(path: Path, mode: int = OWNER_ONLY, *, what: str, created: bool = False) -> None:

@@ -15,6 +15,7 @@ import glob
 import os
 import shutil
 import socket
+import threading
 from pathlib import Path
 
 from salesglass.private_files import OWNER_ONLY, open_private
@@ -79,24 +80,58 @@ def replace_whole(
     path = Path(path)
     remove_dead_temps(path, legacy=legacy)
     tmp = temp_beside(path)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        fd = open_private(tmp, mode=mode)
-        try:
-            view = memoryview(raw)
-            while view:
-                view = view[os.write(fd, view) :]
-            if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_new(tmp, data, mode=mode, durable=durable)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     if durable:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
+        _sync_folder(path.parent)
+
+
+_CREATING = threading.Lock()  # one `create_whole` at a time in this process: its threads share one temp name
+
+
+def create_whole(path: Path, data: bytes | str, *, mode: int = OWNER_ONLY) -> bool:
+    """Make `path` holding `data` whole, unless it exists: True when this call made it, False when it was
+    there already (then it is left as it is). Never replaces: of processes or threads racing to make the
+    same file (two dashboard workers making the key that signs sessions), exactly one wins and the others
+    find the winner's file complete, never a half-written one. The data is written under `temp_beside`
+    (owner-only, or `mode`, from the start) and hard-linked to `path`; unlike a rename, a link fails when
+    the name exists."""
+    path = Path(path)
+    with _CREATING:
+        remove_dead_temps(path)
+        tmp = temp_beside(path)
         try:
-            os.fsync(dir_fd)
+            _write_new(tmp, data, mode=mode, durable=True)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                return False
         finally:
-            os.close(dir_fd)
+            tmp.unlink(missing_ok=True)
+    _sync_folder(path.parent)
+    return True
+
+
+def _write_new(path: Path, data: bytes | str, *, mode: int, durable: bool) -> None:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd = open_private(path, mode=mode)
+    try:
+        view = memoryview(raw)
+        while view:
+            view = view[os.write(fd, view) :]
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_folder(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

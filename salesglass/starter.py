@@ -327,8 +327,10 @@ def write_starter(path: Path, a: Answers, *, force: bool = False) -> Written:
         written.append(env_path)
     from salesglass.serve.web.auth import load_or_create_secret
 
+    # the key's own file is owner-only, and a folder made for it too; a folder that was there is left as it is:
+    # narrowing it (the project's own folder, when the key is kept there) locked a BI tool's group out of the
+    # published reports file beside the key (docs/bi-tools.md)
     secret = cfg.resolve(cfg.dashboard.secret_path)
     load_or_create_secret(secret)
-    private_folder(secret.parent, what="dashboard secret's folder")
     written.append(secret)
     return Written(path, written, list(env))

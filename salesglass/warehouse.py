@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from salesglass.model.ddl import create_all_sql
-from salesglass.private_files import GROUP_READ, OWNER_ONLY, keep_private
+from salesglass.private_files import GROUP_READ, OWNER_ONLY, keep_private, private_by_default
 from salesglass.sql import quote_ident, quote_lit
 
 # The file format of new warehouse files: DuckDB 1.3's, whose DICT_FSST string compression writes strings
@@ -34,7 +34,15 @@ def connect(path: str | Path, *, read_only: bool = False, retries: int = 50) -> 
     """Open a DuckDB file with UTC session time; waits a little if another process holds the lock.
 
     Opened for writing (the warehouse, the bonus state), the file and its write-ahead log are owner-only
-    (salesglass/private_files.py): one found readable by others is narrowed, and said."""
+    (salesglass/private_files.py): one found readable by others is narrowed, and said.
+
+    The process gets the owner-only umask the `salesglass` command sets at its start (`private_by_default`,
+    added to its own umask; it stays so), also when it did not start through the command (a library call, a
+    service started by hand): DuckDB makes the write-ahead log anew at the first write after each checkpoint,
+    and its spill files, itself, with the umask's mode — 0644 under the usual 022, for as long as they live —
+    and it refuses a file made empty beforehand with the right mode, so the umask is the one thing that
+    reaches them."""
+    private_by_default()
     path = Path(path)
     existed = path.exists()
     if not read_only:

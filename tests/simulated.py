@@ -66,6 +66,7 @@ def fast_amocrm(cfg: Config, *, timeout: float = 5.0) -> Config:
     fast = cfg.amocrm.model_copy(
         update={
             "rate_limit": 6.0 * CLOCK,
+            "account_window": 1.0 / CLOCK,
             "in_flight": 1,
             "backoff_base": 1.0 / CLOCK,
             "backoff_max": 60.0 / CLOCK,

@@ -201,8 +201,8 @@ def test_the_first_help_names_the_way_to_ones_own_company():
     assert "your own company: `salesglass init`" in run(app, ["--help"], env={"COLUMNS": "400"}).output
     shown = " ".join(run(app, ["init", "--help"], env={"COLUMNS": "400"}).output.split())
     assert (
-        "Example: salesglass init --amocrm-url https://yourco.amocrm.ru --platform-url postgresql://reader@db/shop"
-        in shown
+        "Examples: salesglass init salesglass init --amocrm-url https://yourco.amocrm.ru --platform-url "
+        "postgresql://reader@db/shop" in shown
     )
 
 

@@ -320,3 +320,81 @@ def test_under_a_umask_of_000_every_state_file_and_export_is_owner_only(tmp_path
     out = tmp_path / "exports" / "november"
     export_reports(published, "csv", out)
     assert (mode(out), [(p.name, mode(p)) for p in out.iterdir()]) == (0o700, [("report_new_partners.csv", 0o600)])
+
+
+def _make_keys(make, folder: Path, rounds: int, barrier, results) -> None:
+    for i in range(rounds):
+        barrier.wait()  # every process asks for the same missing key at once
+        try:
+            results.put((i, make(folder / f"key-{i}")))
+        except Exception as exc:  # the parent says what went wrong
+            results.put((i, f"{type(exc).__name__}: {exc}"))
+
+
+@pytest.mark.parametrize("which", ["session-signing key", "webhook secret"])
+def test_processes_starting_together_with_no_key_all_use_one(tmp_path, which):
+    """Dashboard workers started together with no key file each made their own key (all saw it missing, all
+    wrote one): a session signed by one worker was refused by the others. The webhook secret's loser read the
+    winner's file before anything was written in it. Now one process makes the key, whole, and the others read
+    that one. Four real processes race for each of a few keys, released together by a barrier."""
+    import multiprocessing
+
+    from salesglass.refresh import webhooks
+    from salesglass.serve.web import auth
+
+    make = auth.load_or_create_secret if which == "session-signing key" else webhooks.load_or_create_secret
+    ctx = multiprocessing.get_context("fork")
+    processes, rounds = 4, 12
+    barrier, results = ctx.Barrier(processes), ctx.Queue()
+    started = [
+        ctx.Process(target=_make_keys, args=(make, tmp_path, rounds, barrier, results)) for _ in range(processes)
+    ]
+    for p in started:
+        p.start()
+    got: dict[int, set[str]] = {}
+    for _ in range(processes * rounds):
+        i, key = results.get(timeout=120)
+        got.setdefault(i, set()).add(key)
+    for p in started:
+        p.join(60)
+    assert {i: len(keys) for i, keys in got.items()} == {i: 1 for i in range(rounds)}, got
+    for i in range(rounds):
+        assert got[i] == {(tmp_path / f"key-{i}").read_text().strip()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"key-{i}" for i in range(rounds))  # no temp left
+    assert {mode(p) for p in tmp_path.iterdir()} == {0o600}
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o077])
+def test_a_build_is_made_where_nobody_else_can_reach_it_and_published_0640_whatever_the_umask(tmp_path, umask):
+    """DuckDB makes the new published file and its write-ahead log itself, with the process umask: under 000
+    (a process not started through the `salesglass` command) both were 0666 beside the published file while
+    rows went in, the log for its whole life, and a reader that opened one then kept it. Under the command's
+    own umask (077) the published file ended 0600, locking out the BI group it is made 0640 for."""
+    published = tmp_path / "salesglass-reports.duckdb"
+    old = os.umask(umask)
+    try:
+        with building(published) as (_tmp, build, _seeded):
+            build.raw_sql("CREATE TABLE report_x AS SELECT 'ООО Театр' AS partner_name")
+            build.raw_sql("INSERT INTO report_x VALUES ('ИП Иванов')")  # written to the write-ahead log
+            beside = sorted(p for p in tmp_path.iterdir() if p != published)
+            assert [(p.is_dir(), mode(p)) for p in beside] == [(True, 0o700)]  # one folder: the build's own
+    finally:
+        os.umask(old)
+    assert mode(published) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == [published.name]
+
+
+def test_a_library_call_under_a_wide_umask_makes_every_write_ahead_log_owner_only(tmp_path, no_umask):
+    """The warehouse's write-ahead log is made anew at the first write after each checkpoint, by DuckDB, with
+    the process umask: opened through `connect` by a process that did not start through the `salesglass`
+    command, it was 0666 for as long as it lived, holding the rows just written."""
+    warehouse = tmp_path / "salesglass.duckdb"
+    con = connect(warehouse)
+    try:
+        con.execute("CREATE TABLE sales AS SELECT 1 AS amount")
+        con.execute("CHECKPOINT")  # the log goes; the next write makes a new one
+        con.execute("INSERT INTO sales VALUES (2)")
+        assert mode(tmp_path / "salesglass.duckdb.wal") == 0o600
+    finally:
+        con.close()
+    assert mode(warehouse) == 0o600

@@ -20,6 +20,7 @@ bonus_app = typer.Typer(
     "Approved months never change; later corrections become clawback / true_up lines in the first "
     "open month (docs/bonuses.md).",
     no_args_is_help=True,
+    suggest_commands=False,
 )
 
 MonthArg = Annotated[str, typer.Argument(help="The month, e.g. 2026-10.")]
@@ -59,7 +60,14 @@ def _said(period, what: str) -> None:
 
 @bonus_app.command("status")
 def status(config: ConfigOption = None) -> None:
-    """Every month that left `open`, with its state, approval and total; and the open disputes."""
+    """Every month that left `open`, with its state, approval and total; and the open disputes.
+
+    Changes: nothing.
+
+    \b
+    Examples:
+      salesglass bonus status -c demo/salesglass.toml
+    """
     from salesglass.account_zone import resolve_zone
     from salesglass.bonus.statement import iso_moment
 
@@ -100,7 +108,15 @@ def status(config: ConfigOption = None) -> None:
 
 @bonus_app.command("review")
 def review(month: MonthArg, config: ConfigOption = None, by: ByOption = None) -> None:
-    """open → in_review: the month is being checked (its lines still follow the data)."""
+    """open → in_review: the month is being checked (its lines still follow the data).
+
+    Changes: the month's state in the bonus state file ([warehouse] bonus_state_path), audited.
+
+    \b
+    Examples:
+      salesglass bonus review 2026-11 -c demo/salesglass.toml
+      salesglass bonus review 2026-11 -c demo/salesglass.toml --by head@yourco.ru
+    """
     from salesglass.bonus.store import parse_month
 
     _, store = _store(config)
@@ -112,7 +128,14 @@ def approve(month: MonthArg, config: ConfigOption = None, by: ByOption = None) -
     """in_review → approved: the month's published lines and rules are stored and never change again.
 
     When --by is the e-mail of a manager with bonus lines in the month, another dashboard admin approves it
-    (four eyes); if there is no other admin it is approved and recorded as a self-approval."""
+    (four eyes); if there is no other admin it is approved and recorded as a self-approval.
+
+    Changes: the bonus state file: the month's lines and rules, frozen, and the audit trail.
+
+    \b
+    Examples:
+      salesglass bonus approve 2026-11 -c demo/salesglass.toml --by head@yourco.ru
+    """
     from salesglass.bonus.store import parse_month
 
     cfg, store = _store(config)
@@ -183,7 +206,14 @@ def _refuse_own(cfg, manager: int, actor: str, what: str) -> None:
 
 @bonus_app.command("pay")
 def pay(month: MonthArg, config: ConfigOption = None, by: ByOption = None) -> None:
-    """approved → paid: the money went out (a paid month can never be reopened)."""
+    """approved → paid: the money went out (a paid month can never be reopened).
+
+    Changes: the month's state in the bonus state file, audited.
+
+    \b
+    Examples:
+      salesglass bonus pay 2026-11 -c demo/salesglass.toml --by accountant@yourco.ru
+    """
     from salesglass.bonus.store import parse_month
 
     _, store = _store(config)
@@ -197,7 +227,14 @@ def reopen(
     config: ConfigOption = None,
     by: ByOption = None,
 ) -> None:
-    """One step back with a reason: approved → in_review (unlocks it), in_review → open."""
+    """One step back with a reason: approved → in_review (unlocks it), in_review → open.
+
+    Changes: the month's state in the bonus state file, audited with the reason.
+
+    \b
+    Examples:
+      salesglass bonus reopen 2026-11 --reason "a refund was booked late" -c demo/salesglass.toml
+    """
     from salesglass.bonus.store import parse_month
 
     _, store = _store(config)
@@ -215,7 +252,15 @@ def adjust(
     config: ConfigOption = None,
     by: ByOption = None,
 ) -> None:
-    """Add a manual adjustment line (rule `manual`) to an open month; it shows after the next build."""
+    """Add a manual adjustment line (rule `manual`) to an open month; it shows after the next build.
+
+    Changes: the bonus state file (the line and the audit trail); the reports after `salesglass build`.
+
+    \b
+    Examples:
+      salesglass bonus adjust 2026-11 -m 7 -a -1500.00 -r "double-counted order" -c demo/salesglass.toml
+      salesglass bonus adjust 2026-12 -m 7 -a 2000 -r "late payment" --corrects 2026-10 -c demo/salesglass.toml
+    """
     from salesglass.bonus.store import parse_month
 
     cfg, store = _store(config)
@@ -237,7 +282,15 @@ def adjust(
 def disputes(
     config: ConfigOption = None, all_: Annotated[bool, typer.Option("--all", help="Resolved ones too.")] = False
 ) -> None:
-    """Lines managers flagged from their statements, with their comments."""
+    """Lines managers flagged from their statements, with their comments.
+
+    Changes: nothing (answer one with `salesglass bonus resolve`).
+
+    \b
+    Examples:
+      salesglass bonus disputes -c demo/salesglass.toml
+      salesglass bonus disputes -c demo/salesglass.toml --all
+    """
     _, store = _store(config)
     rows = store.disputes(status=None if all_ else "open")
     if not rows:
@@ -274,7 +327,15 @@ def resolve(
     config: ConfigOption = None,
     by: ByOption = None,
 ) -> None:
-    """Answer a dispute: with --amount an adjustment line, otherwise a rejection."""
+    """Answer a dispute: with --amount an adjustment line, otherwise a rejection.
+
+    Changes: the bonus state file (the answer, the line if any, the audit trail).
+
+    \b
+    Examples:
+      salesglass bonus resolve 3 --answer "the refund was yours, corrected" --amount 1200 -c demo/salesglass.toml
+      salesglass bonus resolve 4 --answer "the order was paid in December" -c demo/salesglass.toml
+    """
     cfg, store = _store(config)
     disputed = next((d for d in store.disputes(status=None) if d["dispute_id"] == dispute), None)
     if disputed is not None:  # raised as a manager, answered after becoming an admin
@@ -289,7 +350,15 @@ def audit(
     month: Annotated[str | None, typer.Option("--month", help="Only this month.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write it to this CSV file instead.")] = None,
 ) -> None:
-    """The append-only audit trail: who, when, what, before → after, why."""
+    """The append-only audit trail: who, when, what, before → after, why.
+
+    Changes: nothing, unless --out: then that CSV file (owner-only).
+
+    \b
+    Examples:
+      salesglass bonus audit -c demo/salesglass.toml --month 2026-11
+      salesglass bonus audit -c demo/salesglass.toml --out audit.csv
+    """
     import csv
 
     from salesglass.account_zone import resolve_zone
@@ -330,7 +399,15 @@ def payroll(
     config: ConfigOption = None,
 ) -> None:
     """One row per manager with the month's total to pay (from the published reports); the terminal shows
-    the rows and their total, the .xlsx ends with a total row (the .csv, an import file, has none)."""
+    the rows and their total, the .xlsx ends with a total row (the .csv, an import file, has none).
+
+    Changes: writes --out only.
+
+    \b
+    Examples:
+      salesglass bonus payroll 2026-11 --out payroll-2026-11.xlsx -c demo/salesglass.toml
+      salesglass bonus payroll 2026-11 -o payroll-2026-11.csv -c demo/salesglass.toml
+    """
     from salesglass.bonus.statement import write_payroll
     from salesglass.bonus.store import parse_month
 

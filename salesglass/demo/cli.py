@@ -72,7 +72,19 @@ def demo(
         ),
     ] = "biletoid",
 ) -> None:
-    """Generate a company, sync it through the amoCRM emulator, load, link, build and open the dashboard."""
+    """Generate a company, sync it through the amoCRM emulator, load, link, build and open the dashboard.
+
+    The whole product on a simulated company, to look around before setting up your own (`salesglass init`).
+    Changes: only the --dir folder (company, config, warehouse, reports, demo logins); run again, it reuses
+    the company when scale, seed and end match and rebuilds the rest. Ctrl+C stops the dashboard.
+
+    \b
+    Examples:
+      salesglass demo
+      salesglass demo --no-serve
+      salesglass demo --scale xs --end 2026-11-30 --port 8001
+      salesglass demo --profile sibkassa --dir demo-sibkassa --no-serve
+    """
     from salesglass.config import load_config
     from salesglass.demo.amocrm import demo_sync
     from salesglass.simulate.generate import check_company, ensure_company

@@ -49,7 +49,16 @@ def emulate(
         ),
     ] = True,
 ) -> None:
-    """Run the amoCRM API v4 emulator (OAuth, rate limit with ban, faults; POST /_emulator/advance moves time)."""
+    """Run the amoCRM API v4 emulator (OAuth, rate limit with ban, faults; POST /_emulator/advance moves time).
+
+    For tests and trying the connector without an account: serves a generated company until Ctrl+C.
+    Changes: nothing on disk (the company's changes live in memory).
+
+    \b
+    Examples:
+      salesglass emulate-amocrm --company demo/company
+      salesglass emulate-amocrm --company demo/company --port 8765 --error-rate 0.05 --slow 0.4
+    """
     from salesglass.emulator.server import start_emulator
 
     handle = start_emulator(

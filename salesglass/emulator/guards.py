@@ -23,6 +23,10 @@ class Faults:
     slow_seconds: float = 0.0  # added to every API response
     slow_jitter: float = 0.0  # ± this much, uniformly, around slow_seconds (real latency varies)
     mutate_every: int = 0  # every Nth leads-list request first edits a lead the client has likely seen
+    # the way in: this share of API requests reaches the account `lag_seconds` late, *before* the rate limit
+    # counts it (a lost packet resent after TCP's retransmission timeout, ≥ 200 ms); the others come at once
+    lag_rate: float = 0.0
+    lag_seconds: float = 0.25
     seed: int = 0
 
 
@@ -155,8 +159,9 @@ class FaultDice:
         self.faults = faults
         self.rng = random.Random(faults.seed)
         self.jitter_rng = random.Random(faults.seed + 1)  # its own stream: jitter leaves the faults' rolls alone
+        self.lag_rng = random.Random(faults.seed + 2)  # and so does the lag on the way in
         self.lock = threading.Lock()
-        self.counts = {"5xx": 0, "timeouts": 0, "mutations": 0}
+        self.counts = {"5xx": 0, "timeouts": 0, "mutations": 0, "lagged": 0}
         self.leads_requests = 0
 
     def roll(self) -> str | None:
@@ -178,6 +183,18 @@ class FaultDice:
             return f.slow_seconds
         with self.lock:
             return max(0.0, f.slow_seconds + self.jitter_rng.uniform(-f.slow_jitter, f.slow_jitter))
+
+    def lag(self) -> float:
+        """Seconds this request spends on the way in before the account counts it: 0, or `lag_seconds` for a
+        `lag_rate` share of requests."""
+        f = self.faults
+        if not f.lag_rate:
+            return 0.0
+        with self.lock:
+            if self.lag_rng.random() >= f.lag_rate:
+                return 0.0
+            self.counts["lagged"] += 1
+            return f.lag_seconds
 
     def error_status(self) -> int:
         with self.lock:

@@ -156,6 +156,9 @@ class Handler(BaseHTTPRequestHandler):
         emu = self.emu
         if path.startswith("/_emulator/"):
             return self._admin(method, path, body)
+        lag = emu.dice.lag()
+        if lag:  # held on the way in: the limit counts the request when it arrives, after this
+            time.sleep(lag)
         verdict = emu.rate.check()
         if verdict == 403:
             self._send(403, BAN_PAGE, "text/html")
@@ -405,9 +408,9 @@ def start_emulator(
 
     `rate_limit` requests per `rate_window` seconds (amoCRM: 7 per 1 s); `ban_after` 429s within
     `ban_window` seconds ban the client. `seed` drives advancing time and the faults; `faults` are
-    `guards.Faults` fields (error_rate, timeout_rate,
-    hang_seconds, slow_seconds, slow_jitter, mutate_every). `api_filter=False` serves an account without API
-    filtering: `filter[...]` on the leads and companies lists is ignored, as amoCRM does there.
+    `guards.Faults` fields (error_rate, timeout_rate, hang_seconds, slow_seconds, slow_jitter, mutate_every,
+    lag_rate, lag_seconds). `api_filter=False` serves an account without API filtering:
+    `filter[...]` on the leads and companies lists is ignored, as amoCRM does there.
     """
     state = AccountState(Path(company_dir), seed=seed)
     emulator = Emulator(

@@ -36,6 +36,14 @@ def link(
     The overrides file ([linking].overrides_path, CSV deal_id,partner_id): a partner id links the deal; an
     empty one (or -) says "no partner" (counted apart from the unlinked deals); !partner_id says "not this
     partner": that pair is never suggested nor linked again, the deal's other candidates still are.
+
+    Changes: the warehouse's links, suggestions and what links fill in (a deal's client kind, a partner's
+    development manager); the published reports only change at the next `build`.
+
+    \b
+    Examples:
+      salesglass link -c demo/salesglass.toml
+      salesglass link -c demo/salesglass.toml --full
     """
     from salesglass.config import load_config
     from salesglass.link.run import run_link
@@ -86,7 +94,16 @@ def doctor(
         ),
     ] = None,
 ) -> None:
-    """Show what could not be used or joined: quarantined rows by reason, unlinked deals, and more."""
+    """Show what could not be used or joined: quarantined rows by reason, unlinked deals, and more.
+
+    Also the time zone the reports use and whether approved bonus months still reconcile.
+    Changes: nothing, unless --export: then that CSV file (never the overrides file).
+
+    \b
+    Examples:
+      salesglass doctor -c demo/salesglass.toml
+      salesglass doctor -c demo/salesglass.toml --export suggestions.csv
+    """
     from salesglass.account_zone import resolve_zone
     from salesglass.config import load_config
     from salesglass.errors import SalesglassError

@@ -37,7 +37,20 @@ class LoadResult:
     reasons: dict[str, int] = field(default_factory=dict)
 
 
+def vocabulary_sql(text: str, allowed: tuple[str, ...]) -> str:
+    """The text `text` as the word of `allowed` it spells in any case and with spaces around it ('Organizer',
+    ' OPERATOR ' → 'organizer', 'operator': a kind typed by hand in a back-office or a spreadsheet); any other
+    text as it is (then an unknown value). The exact word is tested first: only the other rows pay for the
+    lower() and trim() copies."""
+    words = ", ".join(_lit(a) for a in allowed)
+    folded = f"lower(trim({text}))"
+    spelled = " ".join(f"WHEN {folded} = {_lit(a.lower())} THEN {_lit(a)}" for a in allowed)
+    return f"CASE WHEN {text} IS NULL OR {text} IN ({words}) THEN {text} {spelled} ELSE {text} END"
+
+
 def _cast(col: Column, expr: str, src_type: str = "VARCHAR") -> str:
+    if col.kind is Kind.TEXT and col.allowed:
+        return vocabulary_sql(f"CAST({expr} AS VARCHAR)", col.allowed)
     if col.kind is Kind.TEXT:
         return f"CAST({expr} AS VARCHAR)"
     if col.kind is Kind.JSON:
@@ -169,11 +182,13 @@ def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[st
         )
     if col.kind is Kind.MONEY and (sub_cent := more_decimals_sql(ref, src_type, 2)):
         out.append((f"{sub_cent} AND NOT {blank}", f"bad {col.name}: more than 2 decimal places"))
-    if col.allowed:
+    if col.allowed:  # in any case, with spaces around it (`vocabulary_sql`): the exact word tested first
         allowed = ", ".join(_lit(a) for a in col.allowed)
+        folded = ", ".join(_lit(a.lower()) for a in col.allowed)
         out.append(
             (
-                f"CAST({ref} AS VARCHAR) NOT IN ({allowed}) AND NOT {blank}",
+                f"CAST({ref} AS VARCHAR) NOT IN ({allowed}) AND lower(trim(CAST({ref} AS VARCHAR))) NOT IN ({folded}) "
+                f"AND NOT {blank}",
                 f"unknown {col.name} (expected one of: {', '.join(col.allowed)})",
             )
         )

@@ -26,7 +26,7 @@ import duckdb
 import psycopg
 from psycopg import sql
 
-from salesglass.errors import SalesglassError, redact_url
+from salesglass.errors import SalesglassError, redact_message, redact_url
 from salesglass.model.schema import TABLES
 from salesglass.reports.columns import HELPER_COLUMNS, REPORT_COLUMNS, REPORT_TABLES
 from salesglass.reports.publish import withheld
@@ -248,9 +248,8 @@ def publish_postgres(
         pg = psycopg.connect(_libpq_url(url), autocommit=True)
     except psycopg.Error as exc:  # also a URL libpq refuses to parse (an unknown query parameter)
         con.close()
-        raise SalesglassError(
-            f"cannot connect to PostgreSQL at {redact_url(url)}: {str(exc).strip().splitlines()[0]}"
-        ) from None
+        said = redact_message(str(exc).strip().splitlines()[0], url)  # libpq quotes a URI it cannot parse whole
+        raise SalesglassError(f"cannot connect to PostgreSQL at {redact_url(url)}: {said}") from None
     try:
         pg.execute("SET TimeZone = 'UTC'")
         pg.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"salesglass publish {schema}"])

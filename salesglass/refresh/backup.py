@@ -44,9 +44,14 @@ class BackupSummary:
 
 def _skipped(path: Path) -> bool:
     """The lock (a backup restored elsewhere must not look held), the dashboard's sessions (after a restore
-    everyone logs in again), temporary files and half-built reports;
-    a write-ahead log goes only with its database (copied under its read-only handle)."""
-    return path.name.endswith(SKIPPED_SUFFIXES) or ".building-" in path.name or path.name.endswith(".compacting")
+    everyone logs in again), temporary files and half-built reports (also what is in a build's folder,
+    `reports/publish.building`); a write-ahead log goes only with its database (copied under its read-only
+    handle). `path`: relative to the folder backed up."""
+    return (
+        path.name.endswith(SKIPPED_SUFFIXES)
+        or any(".building-" in part for part in path.parts)
+        or path.name.endswith(".compacting")
+    )
 
 
 def databases_of(cfg: Any) -> list[Path]:
@@ -83,7 +88,7 @@ def backup(
     try:
         private_folder(target, what="backup folder")
         for path in sorted(source.rglob("*")):
-            if path.is_dir() or path.is_symlink() or _skipped(path):
+            if path.is_dir() or path.is_symlink() or _skipped(path.relative_to(source)):
                 continue
             out = target / path.relative_to(source)
             out.parent.mkdir(parents=True, exist_ok=True)

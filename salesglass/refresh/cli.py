@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from salesglass.cli_options import ConfigOption
+from salesglass.cli_options import ConfigOption, first_steps, require_warehouse
 from salesglass.plural import plural
 
 console = Console()
@@ -36,6 +36,13 @@ def backup(
     No refresh runs during the copy (a running one is waited for), and each DuckDB file is copied while
     no process may write it. To restore: stop `salesglass serve`, put the folder's contents back in place
     (or anywhere, and point -c there), start it again. See docs/refresh.md "Backup and restore".
+
+    Changes: writes FOLDER only.
+
+    \b
+    Examples:
+      salesglass backup /var/backups/salesglass-2026-12-07 -c /srv/salesglass/salesglass.toml
+      salesglass backup ../demo-backup -c demo/salesglass.toml
     """
     from salesglass.config import load_config
     from salesglass.refresh.backup import backup as take_backup
@@ -62,12 +69,27 @@ def refresh(
     [refresh] interval_minutes and a full one nightly at [refresh] nightly_at (Ctrl-C stops).
     Only one refresh runs at a time (a lock file next to the warehouse); the last good reports stay
     published when a refresh fails.
+
+    Changes: the warehouse, then the published reports (replaced whole when the build succeeds), and the run
+    log `salesglass refresh-status` reads.
+
+    \b
+    Examples:
+      salesglass refresh --once -c demo/salesglass.toml
+      salesglass refresh --once --full -c demo/salesglass.toml
+      salesglass refresh -c /srv/salesglass/salesglass.toml
     """
     from salesglass.config import load_config
     from salesglass.refresh.lock import LockBusy
     from salesglass.refresh.runner import default_steps, run_refresh
 
     cfg = load_config(config)
+    if not cfg.names_amocrm and not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
+        from salesglass.errors import ConfigError
+
+        # a fresh `salesglass init` file: the refresh said "done: platform_load, link, build" and published
+        # empty reports, as if all were well
+        raise ConfigError(f"nothing to refresh: {first_steps(cfg, config)}")
     if once:
         try:
             with console.status(f"refreshing ({'full' if full else 'incremental'})…"):
@@ -130,7 +152,15 @@ def refresh_status(
     limit: Annotated[int, typer.Option(min=1, help="How many recent runs to show.")] = 10,
     config: ConfigOption = None,
 ) -> None:
-    """Show the recent refreshes: when, which steps, and why one failed."""
+    """Show the recent refreshes: when, which steps, and why one failed.
+
+    Also whether one is running now. Changes: nothing.
+
+    \b
+    Examples:
+      salesglass refresh-status -c demo/salesglass.toml
+      salesglass refresh-status -c demo/salesglass.toml --limit 3
+    """
     from salesglass.config import load_config
     from salesglass.refresh.lock import is_stale, lock_path_for, read_holder
     from salesglass.runs import read_runs, runs_path_for
@@ -162,12 +192,22 @@ def writeback(
     ] = False,
     config: ConfigOption = None,
 ) -> None:
-    """List (or, with --send, make) the amoCRM stage moves for partners that installed the widget or sold."""
+    """List (or, with --send, make) the amoCRM stage moves for partners that installed the widget or sold.
+
+    Changes: nothing by default (a dry run); with --send, the deals' stages in amoCRM, each move recorded in
+    the warehouse's writeback_audit table. [writeback] enabled must be true to send.
+
+    \b
+    Examples:
+      salesglass writeback -c demo/salesglass.toml
+      salesglass writeback -c demo/salesglass.toml --send
+    """
     from salesglass.config import load_config
     from salesglass.errors import ConfigError
     from salesglass.refresh.writeback import run_writeback
 
     cfg = load_config(config)
+    require_warehouse(cfg, config)  # it reads the synced deals: before any sync, DuckDB's traceback
     wb = getattr(cfg, "writeback", None)
     if wb is None:
         raise ConfigError("this version has no [writeback] section")
@@ -194,7 +234,16 @@ def publish(
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Copy the published reports and the canonical model into PostgreSQL for BI tools (atomic swap)."""
+    """Copy the published reports and the canonical model into PostgreSQL for BI tools (atomic swap).
+
+    Changes: the [publish] schema in that database, swapped whole at the end (a BI tool reading it sees the old
+    tables or the new ones, never half); the published reports are only read.
+
+    \b
+    Examples:
+      salesglass publish -c demo/salesglass.toml
+      salesglass publish postgresql://bi_writer@db.yourco.ru:5432/analytics -c demo/salesglass.toml
+    """
     from salesglass.config import load_config
     from salesglass.outputs.publish import publish_from_config
 
@@ -214,7 +263,16 @@ def digest(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be sent; send nothing.")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Send the weekly digests: declining partners to their managers, plan vs fact to the head of sales."""
+    """Send the weekly digests: declining partners to their managers, plan vs fact to the head of sales.
+
+    Changes: nothing on disk; sends e-mails and Telegram messages ([digest] enabled), or with --dry-run
+    prints them only.
+
+    \b
+    Examples:
+      salesglass digest --dry-run -c demo/salesglass.toml
+      salesglass digest -c /srv/salesglass/salesglass.toml
+    """
     from salesglass.config import load_config
     from salesglass.errors import ConfigError
     from salesglass.outputs.digest import send_digests
@@ -241,7 +299,14 @@ def digest(
 
 
 def webhook_info(config: ConfigOption = None) -> None:
-    """How to point amoCRM's webhooks at salesglass (the secret itself is never printed)."""
+    """How to point amoCRM's webhooks at salesglass (the secret itself is never printed).
+
+    Changes: creates the owner-only webhook secret file the first time, if the config sets no secret.
+
+    \b
+    Examples:
+      salesglass webhook-info -c demo/salesglass.toml
+    """
     from salesglass.config import load_config
     from salesglass.refresh.webhooks import webhook_secret
 

@@ -170,6 +170,13 @@ def run_refresh(
                     "run_finished", run_id, ok=False, trigger=trigger, error=f"step {step.name} failed: {error}"
                 )
                 return RunResult(run_id, ok=False, error=error, failed_step=step.name, steps_done=done)
+            except KeyboardInterrupt:  # Ctrl-C: closed in the run log, not "running" for ever (the lock is released)
+                error = "interrupted (Ctrl-C)"
+                journal.append(
+                    "step_finished", run_id, step=step.name, started=started, cpu=_since(cpu), ok=False, error=error
+                )
+                journal.append("run_finished", run_id, ok=False, trigger=trigger, error=f"{error} during {step.name}")
+                raise
             outcome = step_outcome(value)
             outcomes.append(outcome)
             if outcome.get("changed") and not preloading:

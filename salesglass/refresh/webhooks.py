@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import re
 import secrets
 import threading
@@ -25,7 +24,8 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, HTTPException, Request
 
 from salesglass.plural import plural
-from salesglass.private_files import keep_private, open_private
+from salesglass.private_files import keep_private
+from salesglass.processes import create_whole
 
 log = logging.getLogger("salesglass.webhooks")
 
@@ -207,20 +207,17 @@ def webhook_router(secret: str, queue: LeadQueue, *, expected_subdomain: str | N
 
 
 def load_or_create_secret(path: Path) -> str:
-    """The webhook secret from its owner-only file, generated on first use (O_EXCL, mode 0600). One others may
-    read (restored from a backup, copied by hand) is narrowed with a warning naming it, as the other secrets."""
+    """The webhook secret from its owner-only file, generated on first use (0600). Made once: of processes
+    starting together with none, one makes it and the others read that one, whole (`create_whole`). One
+    others may read (restored from a backup, copied by hand) is narrowed with a warning naming it, as the
+    other secrets."""
     path = Path(path)
-    try:
-        fd = open_private(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        keep_private(path, what="webhook secret file")
-        value = path.read_text(encoding="utf-8").strip()
-        if len(value) < 16:
-            raise ValueError(f"{path}: the webhook secret is shorter than 16 characters") from None
-        return value
-    value = secrets.token_urlsafe(32)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(value + "\n")
+    keep_private(path, what="webhook secret file")
+    if not path.exists():
+        create_whole(path, secrets.token_urlsafe(32) + "\n")
+    value = path.read_text(encoding="utf-8").strip()
+    if len(value) < 16:
+        raise ValueError(f"{path}: the webhook secret is shorter than 16 characters")
     return value
 
 

@@ -443,10 +443,8 @@ def run_build(cfg: Config, *, as_of: date | None = None, progress: bool = True, 
                 canon = replace(canon_of(ch), bonus_state=state)
                 for t in CANONICAL:
                     if t.name != "deal_stages":
-                        published = getattr(canon, t.name)
-                        if withheld(t.name):
-                            published = published.drop(*withheld(t.name))
-                        timer.publish(out.ibis, t.name, published.to_pyarrow())
+                        # (the withheld columns were never sent to the server: push_canonical)
+                        timer.publish(out.ibis, t.name, getattr(canon, t.name).to_pyarrow())
                 development.publish_flags(_runner(out), params.development_pipelines)
                 exprs = report_exprs(canon, params, keep=lambda n, e: materialize_on_server(ch, n, e))
                 for name, expr in exprs.items():

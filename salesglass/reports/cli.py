@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from salesglass.cli_options import ConfigOption, parse_day
+from salesglass.cli_options import ConfigOption, parse_day, require_warehouse
 
 
 def register(app: typer.Typer) -> None:
@@ -31,11 +31,24 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
     ) -> None:
-        """Compute every report from the canonical model and publish them (the old file stays until done)."""
+        """Compute every report from the canonical model and publish them (the old file stays until done).
+
+        Changes: the published reports file ([warehouse] published_path), replaced whole at the end (the
+        dashboard and exports keep reading the previous one until then); the warehouse is only read.
+
+        \b
+        Examples:
+          salesglass build -c demo/salesglass.toml
+          salesglass build -c demo/salesglass.toml --as-of 2026-11-30
+          salesglass build -c demo/salesglass.toml --full
+        """
         from salesglass.config import load_config
         from salesglass.reports.build import run_build
 
-        run_build(load_config(config), as_of=parse_day("--as-of", as_of), full=full)
+        day = parse_day("--as-of", as_of)
+        cfg = load_config(config)
+        require_warehouse(cfg, config)  # before the build's heading; naming the steps this config has
+        run_build(cfg, as_of=day, full=full)
 
     @app.command("export")
     def export(
@@ -56,7 +69,16 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        """Write every published report table to Excel, CSV or Parquet."""
+        """Write every published report table to Excel, CSV or Parquet.
+
+        Changes: writes --out only (the published reports are only read).
+
+        \b
+        Examples:
+          salesglass export -c demo/salesglass.toml
+          salesglass export -c demo/salesglass.toml --out reports.xlsx
+          salesglass export -c demo/salesglass.toml --format csv --out reports/
+        """
         from rich.console import Console
 
         from salesglass.config import load_config

@@ -112,23 +112,28 @@ def push_canonical(con: ibis.BaseBackend, warehouse_path: str, *, batch_rows: in
     Sources keep landing in DuckDB (one writer, transactions, quarantine); ClickHouse is where the
     reports are computed when the data outgrows one machine. Tables are re-created with Nullable
     columns (model/ddl.py) and filled in Arrow batches, so memory stays bounded at any size.
+
+    The columns no published copy holds (reports/publish.py `WITHHELD_COLUMNS`: `quarantine.raw`, the whole
+    text of a rejected source row) are not sent: no report reads them (data quality counts quarantined rows by
+    source, entity and reason), and a ClickHouse server is another system with its own users and backups.
     """
     import duckdb
 
     from salesglass.model.ddl import create_table_sql
     from salesglass.model.schema import CANONICAL
+    from salesglass.reports.publish import withheld
 
     client = con.con  # the clickhouse-connect client behind Ibis's backend
     src = duckdb.connect(warehouse_path, read_only=True)
     src.execute("SET TimeZone = 'UTC'")
     rows: dict[str, int] = {}
     try:
-        for table in CANONICAL:
+        for full in CANONICAL:
+            table = replace(full, columns=tuple(c for c in full.columns if c.name not in withheld(full.name)))
             client.command(f"DROP TABLE IF EXISTS {quote_ident(table.name)}")
             client.command(create_table_sql(table, "clickhouse", if_not_exists=False))
-            reader = src.execute(f"SELECT {', '.join(table.names)} FROM {quote_ident(table.name)}").fetch_record_batch(
-                batch_rows
-            )
+            columns = ", ".join(quote_ident(n) for n in table.names)
+            reader = src.execute(f"SELECT {columns} FROM {quote_ident(table.name)}").to_arrow_reader(batch_rows)
             rows[table.name] = 0
             for batch in reader:
                 client.insert_arrow(table.name, pa.Table.from_batches([batch]))

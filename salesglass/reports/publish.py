@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from salesglass.errors import SalesglassError
-from salesglass.private_files import GROUP_READ, create_private, keep_private
+from salesglass.private_files import GROUP_READ, create_private, give_mode, private_folder
 
 if TYPE_CHECKING:
     import duckdb
@@ -26,10 +26,12 @@ if TYPE_CHECKING:
 
 WITHHELD_COLUMNS: dict[str, tuple[str, ...]] = {"quarantine": ("raw",)}
 """Columns no published copy holds: neither the published DuckDB file (group-readable, for BI tools:
-docs/bi-tools.md) nor PostgreSQL (`salesglass publish`). `quarantine.raw` is the whole text of a rejected
-source row: a contact's name, phone or e-mail, a comment, anything the source carried; whoever may read the
-reports would read it. The reasons, keys and times stay (what to fix, and where); admins read the raw rows on
-the dashboard's Data quality page, which takes them from the working warehouse (owner-only)."""
+docs/bi-tools.md) nor PostgreSQL (`salesglass publish`), and a ClickHouse server computing the reports is
+not sent them (no report reads them: reports/clickhouse.py `push_canonical`). `quarantine.raw` is the whole
+text of a rejected source row: a contact's name, phone or e-mail, a comment, anything the source carried;
+whoever may read the reports would read it. The reasons, keys and times stay (what to fix, and where);
+admins read the raw rows on the dashboard's Data quality page, which takes them from the working warehouse
+(owner-only)."""
 
 
 def withheld(table: str) -> tuple[str, ...]:
@@ -56,7 +58,8 @@ def file_state(path: Path) -> list[int] | None:
 
 
 def temp_path(published: Path) -> Path:
-    """The new file of a build in this process; its name says which host and process write it."""
+    """The owner-only folder the new file of a build in this process is made in (`building`); its name says
+    which host and process write it."""
     import socket
 
     return published.with_name(f".{published.name}.building-{socket.gethostname()}-{os.getpid()}")
@@ -93,10 +96,11 @@ def seed_copy(source: Path, target: Path) -> bool:
 
 def remove_dead_builds(published: Path) -> list[Path]:
     """Delete the temporary files of builds whose process is gone (killed mid-build: kill -9, out of
-    memory, a reboot). Each is as big as the published file, and its name carries the builder's pid, so
-    without this every crash would leave one behind for good. So does its write-ahead log, and the folder
-    DuckDB spills to when a build outgrows its memory (`<file>.tmp/`, gigabytes). A build of a live process
-    is left alone."""
+    memory, a reboot). Each is as big as the published file, and its folder's name carries the builder's
+    pid, so without this every crash would leave one behind for good, with its write-ahead log and the folder
+    DuckDB spills to when a build outgrows its memory (`<file>.tmp/`, gigabytes). Older versions left the
+    file, its log and spill folder beside the published file, under the same name: they go too. A build of
+    a live process is left alone."""
     import shutil
     import socket
 
@@ -143,45 +147,49 @@ class BuildFile:
 def building(
     published: Path, *, seed: Path | None = None, state_into: dict[str, list[int] | None] | None = None
 ) -> Iterator[tuple[Path, BuildFile, bool]]:
-    """A fresh DuckDB file next to `published`, swapped in if the block succeeds, deleted if not.
+    """A fresh DuckDB file, swapped in for `published` if the block succeeds, deleted if not.
+
+    It is made in a folder beside `published` that only its owner may enter (`temp_path`): DuckDB creates
+    the file, its write-ahead log and its spill folder itself, with the process umask (0666 under a umask of
+    000, from a process not started through the `salesglass` command), and a reader that opened one in that
+    moment would keep reading what follows. Once complete it is made readable by owner and group (0640) and
+    renamed into place: the mode is exact, whatever the umask (the published file is the one BI tools of the
+    file's group read: docs/bi-tools.md).
 
     With `seed`, the new file starts as a copy of that DuckDB file when it can (see `seed_copy`); the
     third value says whether it did. `state_into["published"]` gets the new file's [size, mtime_ns] as it
     was swapped in (taken before the swap: a build swapping in after this one cannot be mistaken for it)."""
+    import shutil
+
     published.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(published)
     remove_dead_builds(published)
+    staging = temp_path(published)
+    private_folder(staging)
+    tmp = staging / published.name
     try:
         seeded = seed is not None and seed_copy(seed, tmp)
-    except BaseException:  # the disk filled up during the copy: no half copy stays to fill it further
-        tmp.unlink(missing_ok=True)
-        raise
-    import duckdb
+        import duckdb
 
-    from salesglass.warehouse import STORAGE_VERSION
+        from salesglass.warehouse import STORAGE_VERSION
 
-    con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
-    keep_private(tmp, GROUP_READ, what="published reports file", created=True)  # before any row is written
-    # what an Ibis backend sets on connecting (the kept SQL was compiled for, and runs in, that session)
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET python_enable_replacements = false")
-    ok = False
-    try:
-        yield tmp, BuildFile(con), seeded
-        con.execute("CHECKPOINT")
-        ok = True
-    finally:
-        con.close()
-        if not ok:
-            tmp.unlink(missing_ok=True)
-            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-    if state_into is not None:
-        state_into["published"] = file_state(tmp)
-    try:
-        os.replace(tmp, published)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise SalesglassError(f"could not replace {published}: {exc}") from exc
+        con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
+        # what an Ibis backend sets on connecting (the kept SQL was compiled for, and runs in, that session)
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET python_enable_replacements = false")
+        try:
+            yield tmp, BuildFile(con), seeded
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        give_mode(tmp, GROUP_READ)
+        if state_into is not None:
+            state_into["published"] = file_state(tmp)
+        try:
+            os.replace(tmp, published)
+        except OSError as exc:
+            raise SalesglassError(f"could not replace {published}: {exc}") from exc
+    finally:  # a failed build, a full disk mid-copy, Ctrl-C: no half-built file stays to fill the disk
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_build_info(

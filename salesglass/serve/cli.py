@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 console = Console()
 users_app = typer.Typer(
-    help="Manage dashboard logins (stored in [dashboard].users_path, argon2-hashed).", no_args_is_help=True
+    help="Manage dashboard logins (stored in [dashboard].users_path, argon2-hashed).",
+    no_args_is_help=True,
+    suggest_commands=False,
 )
 
 
@@ -92,7 +94,17 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Start the web dashboard (login required; reads the published report file) and keep it fresh."""
+    """Start the web dashboard (login required; reads the published report file) and keep it fresh.
+
+    Runs until Ctrl+C. Changes: with --refresh (the default) the warehouse and the published reports, every
+    [refresh] interval_minutes, as `salesglass refresh` does; logins and sessions as people use it.
+
+    \b
+    Examples:
+      salesglass serve -c demo/salesglass.toml
+      salesglass serve -c demo/salesglass.toml --port 8001 --no-refresh --no-webhooks
+      salesglass serve -c salesglass.toml --host 0.0.0.0 --workers 4
+    """
     from salesglass.config import load_config
     from salesglass.serve.users import UserStore
 
@@ -220,7 +232,17 @@ def users_add(
     password_stdin: PasswordStdin = False,
     config: ConfigOption = None,
 ) -> None:
-    """Add a dashboard login."""
+    """Add a dashboard login.
+
+    The password is asked for twice without echo, or read from standard input with --password-stdin.
+    Changes: the logins file ([dashboard] users_path) only.
+
+    \b
+    Examples:
+      salesglass users add head@yourco.ru --role admin -c demo/salesglass.toml
+      salesglass users add anna@yourco.ru -c demo/salesglass.toml --no-company-totals
+      printf '%s\\n' "$PASSWORD" | salesglass users add anna@yourco.ru -c demo/salesglass.toml --password-stdin
+    """
     store = _store(config)
     store.check_new(email, role)
     user = store.add(email, _read_password(password_stdin), role, see_company_totals=company_totals)
@@ -232,7 +254,14 @@ def users_add(
 @users_app.command("list")
 def users_list(config: ConfigOption = None) -> None:
     """List dashboard logins (never their passwords), with the amoCRM user whose figures each manager sees,
-    and the amoCRM users no login shows yet."""
+    and the amoCRM users no login shows yet.
+
+    Changes: nothing.
+
+    \b
+    Examples:
+      salesglass users list -c demo/salesglass.toml
+    """
     from salesglass.serve.users import amocrm_user_of
 
     users = _store(config).list()
@@ -266,7 +295,14 @@ def users_list(config: ConfigOption = None) -> None:
 
 @users_app.command("remove")
 def users_remove(email: Annotated[str, typer.Argument(help="Login to remove.")], config: ConfigOption = None) -> None:
-    """Remove a dashboard login (its open sessions stop working at once)."""
+    """Remove a dashboard login (its open sessions stop working at once).
+
+    Changes: the logins file and its sessions only.
+
+    \b
+    Examples:
+      salesglass users remove anna@yourco.ru -c demo/salesglass.toml
+    """
     _store(config).remove(email)
     console.print(f"removed {_shown(email)}")
 
@@ -277,7 +313,15 @@ def users_reset(
     password_stdin: PasswordStdin = False,
     config: ConfigOption = None,
 ) -> None:
-    """Set a new password for a login."""
+    """Set a new password for a login (asked for twice without echo, or --password-stdin).
+
+    Changes: the logins file; the login's open sessions end.
+
+    \b
+    Examples:
+      salesglass users reset-password anna@yourco.ru -c demo/salesglass.toml
+      salesglass users reset-password anna@yourco.ru --password-stdin -c demo/salesglass.toml < new-password.txt
+    """
     store = _store(config)
     store.check_known(email)
     store.set_password(email, _read_password(password_stdin))
@@ -290,14 +334,28 @@ def users_set_role(
     role: Annotated[str, typer.Argument(help="admin (sees everything, manages users) or manager (own figures).")],
     config: ConfigOption = None,
 ) -> None:
-    """Change a login's role; its open sessions end (it logs in again with the new rights)."""
+    """Change a login's role; its open sessions end (it logs in again with the new rights).
+
+    Changes: the logins file and the login's sessions only.
+
+    \b
+    Examples:
+      salesglass users set-role anna@yourco.ru admin -c demo/salesglass.toml
+    """
     _store(config).set_role(email, role)
     console.print(f"{_shown(email)} is now {_shown(role)}; its open sessions have ended")
 
 
 @users_app.command("logout")
 def users_logout(email: Annotated[str, typer.Argument(help="Login to log out.")], config: ConfigOption = None) -> None:
-    """End every open session of a login (a lost laptop, a shared computer); the password stays."""
+    """End every open session of a login (a lost laptop, a shared computer); the password stays.
+
+    Changes: the login's sessions only.
+
+    \b
+    Examples:
+      salesglass users logout anna@yourco.ru -c demo/salesglass.toml
+    """
     _store(config).end_sessions(email)
     console.print(f"every session of {_shown(email)} has ended")
 

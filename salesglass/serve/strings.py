@@ -76,6 +76,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     # quarantine reasons by code (serve/web/reasons.py); {column} is the column's own label
     "reason_missing": ("{column}: missing", "{column}: не заполнено"),
     "reason_not_valid": ("{column}: not a valid {kind}", "{column}: не читается как {kind}"),
+    "reason_not_valid_format": (
+        '{column}: not a valid {kind} (the column\'s format = "{format}" reads it)',
+        '{column}: не читается как {kind} (прочтётся, если указать у колонки format = "{format}")',
+    ),
     "reason_too_large": ("{column}: too large a number for money", "{column}: слишком большое число для суммы"),
     "reason_decimals": ("{column}: more than 2 decimal places", "{column}: больше двух знаков после запятой"),
     "reason_duplicate_key": (

@@ -36,7 +36,16 @@ def generate_command(
         ),
     ] = "biletoid",
 ) -> None:
-    """Write a simulated ticketing company: amoCRM snapshot, back-office SQLite, plans.xlsx and truth/."""
+    """Write a simulated ticketing company: amoCRM snapshot, back-office SQLite, plans.xlsx and truth/.
+
+    For tests and benchmarks (`salesglass demo` generates its own). Changes: writes --out only, replacing an
+    earlier generated company there whole.
+
+    \b
+    Examples:
+      salesglass generate --scale xs --out company
+      salesglass generate --scale s --seed 7 --end 2026-11-30 --out company
+    """
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 

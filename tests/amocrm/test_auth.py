@@ -52,7 +52,10 @@ def authorize(cfg) -> TokenStore:
 def _bare(cfg):
     from salesglass.sources.amocrm.client import AmoClient, ClientSettings
 
-    return AmoClient(ClientSettings(base_url=cfg.amocrm.base_url, rate_limit=cfg.amocrm.rate_limit))
+    amo = cfg.amocrm
+    return AmoClient(
+        ClientSettings(base_url=amo.base_url, rate_limit=amo.rate_limit, account_window=amo.account_window)
+    )
 
 
 def test_code_exchange_stores_owner_only_tokens_and_sync_works(tmp_path, emulator):

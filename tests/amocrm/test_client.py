@@ -107,7 +107,10 @@ def test_a_client_faster_than_the_limit_backs_off_and_is_never_banned(tmp_path):
     slower = start_emulator(FIXTURE_COMPANY, rate_limit=7, rate_window=1.0, ban_after=3, ban_window=10.0)
     try:
         config = make_config(tmp_path, slower.url)
-        fast = config.amocrm.model_copy(update={"rate_limit": 600.0, "backoff_base": 1.0, "backoff_max": 3.0})
+        # a client that believes amoCRM allows 600 a second
+        fast = config.amocrm.model_copy(
+            update={"rate_limit": 600.0, "account_limit": 600, "backoff_base": 1.0, "backoff_max": 3.0}
+        )
         with client_from_config(fast, config.base_dir) as client:
             for _ in range(20):
                 assert client.get("/api/v4/account")["id"] == 30000001
@@ -136,9 +139,10 @@ def test_ten_thousand_sequential_requests_never_meet_a_429_at_amocrms_own_limit(
     ban after 10 × 429 within 10 s), both on one clock the test moves, so no machine's speed decides the
     outcome: 10 000 requests, one at a time, with what a busy machine and a network do to them — wake-ups up to
     half a second late, a thread delayed up to 0.3 s between its slot and its bytes leaving, answers from
-    10 ms to 600 ms, and the way to amoCRM jittering by up to 75 ms (the limiter's spare is 83 ms: 8 sends
-    span at least 7 intervals less half of one, 7 / 6 − 1 / 12 = 1.083 s). Not one 429, and no request waits
-    longer than its slot (one interval after the previous send) plus its late wake-up."""
+    10 ms to 600 ms, and the way to amoCRM jittering by up to 75 ms. Not one 429, and no request waits longer
+    than its slot (one interval after the previous send, and a second after the latest moment the seventh
+    request before it may have arrived: its send plus how much longer than the fastest its answer took) plus
+    its late wake-up."""
     import random
 
     from salesglass.emulator.guards import RateGuard
@@ -148,18 +152,24 @@ def test_ten_thousand_sequential_requests_never_meet_a_429_at_amocrms_own_limit(
     limiter = RateLimiter(6.0, clock=t.clock, sleep=t.sleep)
     arrival = [0.0]
     guard = RateGuard(7, 1.0, 10, 10.0, clock=lambda: arrival[0])
-    statuses, previous_send = [], float("-inf")
+    statuses, previous_send, done, fastest = [], float("-inf"), [], float("inf")  # done: (sent, answered)
     for _ in range(10_000):
         called = t.now
+        # when the 7th request back stops counting (the 6 after it always end later: they were sent later and
+        # arrived later, one at a time)
+        seventh = max(done[-7][0], done[-7][1] - fastest) + 1.0 if len(done) >= 7 else called
         t.late = rng.choice([0.0, 0.0, 0.0, rng.uniform(0, 0.5)])  # a busy machine wakes threads late
         limiter.acquire()
-        assert t.now <= max(called, previous_send + limiter.interval) + t.late + 1e-9  # never held back needlessly
+        slot = max(called, previous_send + limiter.interval, seventh)
+        assert t.now <= slot + t.late + 1e-9  # never held back needlessly
         t.now += rng.choice([0.0, 0.0, 0.0, rng.uniform(0, 0.3)])  # the thread waits for a core before sending
-        limiter.sent()
-        previous_send = t.now
+        sent_at = previous_send = limiter.sent()
         arrival[0] = t.now + 0.02 + rng.uniform(0, 0.075)  # the way to amoCRM: 20 ms and up to 75 ms of jitter
         statuses.append(guard.check())
         t.now = arrival[0] + rng.choice([0.0, 0.0, rng.uniform(0, 0.6)])  # amoCRM answers, at once or slowly
+        limiter.done(sent_at)
+        done.append((sent_at, t.now))
+        fastest = min(fastest, t.now - sent_at)
     assert statuses == [200] * 10_000 and not guard.banned
 
 
@@ -176,7 +186,138 @@ def test_the_limiter_never_allows_more_than_seven_sends_in_any_second_at_rate_si
         t.late = rng.choice([0.0, 0.0, 0.0, 0.0, rng.uniform(0, 2 / 6)])
         limiter.acquire()
         t.now += rng.choice([0.0, 0.0, 0.0, 0.0, rng.uniform(0, 2 / 6)])  # a slow answer or a late send
-        limiter.sent()
-        sends.append(t.now)
+        sends.append(limiter.sent())
+        limiter.done(sends[-1])
     assert all(sends[i + 7] - sends[i] >= 1.0 for i in range(len(sends) - 7))  # ≤ 7 in any second
     assert (len(sends) - 1) / (sends[-1] - sends[0]) > 0.9 * 6 * 0.5  # and it does keep going
+
+
+class Network:
+    """Several requests in flight on a clock the test moves, as the sync keeps them (`in_flight` threads taking
+    turns at the limiter): a thread sleeping in the limiter lets the network go on meanwhile — requests reach
+    amoCRM (its own rate rule counts them as they arrive) and answers come back, freeing their threads."""
+
+    def __init__(self, limiter_of, guard_of, seed: int) -> None:
+        import heapq
+        import random
+
+        self.now, self.rng, self.heapq = 1000.0, random.Random(seed), heapq
+        self.limiter, self.guard = limiter_of(self), guard_of(self)
+        self.events: list = []  # (time, order, what, request's send time)
+        self.ready: list[int] = []  # threads waiting for their turn at the limiter
+        self.statuses: list[int] = []
+        self.sends: list[float] = []
+        self.out = self.most_out = 0  # requests without an answer yet, now and at most
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        late = self.rng.choice([0.0, 0.0, 0.0, self.rng.uniform(0, 0.05)])  # a busy machine wakes threads late
+        self.run_until(self.now + seconds + late)
+
+    def run_until(self, until: float) -> None:
+        while self.events and self.events[0][0] <= until:
+            self.now, _, what, sent_at = self.heapq.heappop(self.events)
+            if what == "arrives":
+                self.statuses.append(self.guard.check())
+            else:  # the answer's status line is back: its thread takes the next request
+                self.limiter.done(sent_at)
+                self.ready.append(0)
+                self.out -= 1
+        self.now = max(self.now, until)
+
+    def run(self, requests: int, in_flight: int, way_in, answer=None) -> None:
+        """`requests` requests from `in_flight` threads; `way_in()` says how long each takes to reach amoCRM,
+        `answer()` how long amoCRM takes to answer it (default 400 ± 100 ms), and the way back is 20 ms."""
+        answer = answer or (lambda: 0.4 + self.rng.uniform(-0.1, 0.1))
+        self.ready = [0] * in_flight
+        while len(self.sends) < requests:
+            if not self.ready:
+                self.run_until(self.events[0][0])
+                continue
+            self.ready.pop()
+            self.limiter.acquire()
+            sent_at = self.limiter.sent()
+            self.sends.append(sent_at)
+            self.out += 1
+            self.most_out = max(self.most_out, self.out)
+            arrives = sent_at + way_in()
+            answered = arrives + answer() + 0.02
+            for when, what in ((arrives, "arrives"), (answered, "answered")):
+                self.heapq.heappush(self.events, (when, len(self.sends), what, sent_at))
+        self.run_until(float("inf"))
+
+
+def test_a_request_held_on_the_way_in_does_not_earn_a_429_for_the_requests_sent_on_time_after_it():
+    """Five requests in flight at the client's default (6/s) against the emulator's own rate rule at amoCRM's (7
+    per 1 s, ban after 10 × 429 within 10 s), on a clock the test moves. The way to amoCRM takes 20 ms ± 10 ms,
+    but one request in 40 loses a packet and arrives 200 to 300 ms late (TCP resends it after its retransmission
+    timeout, at least 200 ms): it arrives next to the requests sent after it. Counting sends alone, the eighth
+    of them arrives within one second of it — 7 / 6 s = 1.167 s after it was sent, less the delay — and amoCRM
+    refuses it. Counting each request until a second after the latest moment it may have arrived (its answer
+    came that much later than the fastest), 3 000 requests meet not one 429, and the pace stays near 6/s."""
+    from salesglass.emulator.guards import RateGuard
+    from salesglass.sources.amocrm.limiter import RateLimiter
+
+    net = Network(
+        lambda n: RateLimiter(6.0, tolerance=0.0, clock=n.clock, sleep=n.sleep),  # the client's settings in flight
+        lambda n: RateGuard(7, 1.0, 10, 10.0, clock=n.clock),
+        seed=3,
+    )
+
+    def way_in() -> float:
+        lost = net.rng.random() < 1 / 40
+        return 0.02 + net.rng.uniform(-0.01, 0.01) + (net.rng.uniform(0.2, 0.3) if lost else 0.0)
+
+    net.run(3000, 5, way_in)
+    assert len(net.statuses) == 3000
+    assert net.statuses.count(429) == 0 and not net.guard.banned
+    # 3 000 sends take at least 2 999 / 6 = 499.8 s on the grid; ~75 delayed ones hold the next sends back by
+    # at most their delay (≤ 0.3 s each, ~22 s in all), and answers varying by 200 ms a little more
+    assert (len(net.sends) - 1) / (net.sends[-1] - net.sends[0]) > 0.85 * 6
+
+
+def test_the_client_tells_the_limiter_when_each_answer_came(config, emulator):
+    """Each request counts against amoCRM's window from its send to its answer (limiter.py): after a timed-out
+    request, a read and two refused ones (429, 503: a status line all the same), nothing is left counting as
+    out — a request the client forgot to report would hold a place in the window for ever. The fastest answer
+    is a real one's: a timeout's time says nothing of how fast amoCRM answers, and a refusal nothing worked on
+    comes quicker than any real answer (here at once, the real one 300 ms late), which would make every later
+    answer look delayed on the way in."""
+    from salesglass.emulator.guards import Misbehaviour
+    from salesglass.sources.amocrm.errors import AmoCRMError
+
+    once = config.amocrm.model_copy(update={"max_retries": 0})
+    with client_from_config(once, config.base_dir) as client:
+        limiter = client.limiter
+        emulator.set_faults(timeout_rate=1.0, hang_seconds=1.5)  # the client gives up after 1 s
+        with pytest.raises(AmoCRMError, match="1 attempts"):
+            client.get("/api/v4/account")
+        assert limiter._out == [] and limiter._pending == 0 and limiter.fastest == float("inf")
+        emulator.set_faults(slow_seconds=0.3)  # every real answer 300 ms late (a canned one comes at once)
+        assert client.get("/api/v4/account")["id"] == 30000001
+        assert limiter._out == [] and limiter._pending == 0 and 0.3 <= limiter.fastest < 1.0
+        fastest = limiter.fastest
+        for status in (429, 503):
+            emulator.emulator.script.add(Misbehaviour("/api/v4/users", status=status))
+            with pytest.raises(AmoCRMError, match=str(status)):
+                client.get("/api/v4/users")
+        assert limiter._out == [] and limiter._pending == 0 and limiter.fastest == fastest
+
+
+def test_with_answers_slower_than_the_window_at_most_seven_requests_are_out():
+    """A request without an answer may still arrive at any moment, so it counts against amoCRM's window all
+    along: with 10 threads and answers taking 1.5 to 2.5 s (far more than the window), the eighth request
+    waits for an answer instead of going out — at most 7 are out at once — and none meets a 429."""
+    from salesglass.emulator.guards import RateGuard
+    from salesglass.sources.amocrm.limiter import RateLimiter
+
+    net = Network(
+        lambda n: RateLimiter(6.0, tolerance=0.0, clock=n.clock, sleep=n.sleep),
+        lambda n: RateGuard(7, 1.0, 10, 10.0, clock=n.clock),
+        seed=4,
+    )
+    net.run(500, 10, lambda: 0.02 + net.rng.uniform(0, 0.3), lambda: net.rng.uniform(1.5, 2.5))
+    assert len(net.statuses) == 500 and net.statuses.count(429) == 0
+    assert net.most_out == 7

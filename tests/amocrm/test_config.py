@@ -19,6 +19,11 @@ from tests.amocrm.conftest import FIXTURE_COMPANY, MAPPING, make_config
     [
         ({"stages": [{"status": "Переговоры", "stage": "negotiations"}]}, "[amocrm].stages[0].stage"),
         ({"rate_limit": 10}, "[amocrm].rate_limit"),
+        # the pace must stay within amoCRM's own count: 6.5/s against 6 per 1 s, 4/s against 7 per 2 s (3.5/s)
+        ({"rate_limit": 6.5, "account_limit": 6}, "[amocrm].rate_limit: expected requests per second in (0, 6]"),
+        ({"rate_limit": 4, "account_window": 2}, "[amocrm].rate_limit: expected requests per second in (0, 3.5]"),
+        ({"account_limit": 0}, "[amocrm].account_limit"),
+        ({"account_window": 0}, "[amocrm].account_window"),
         ({"fields": {"client_kind": "Тип клиента"}}, "[amocrm].fields"),
         ({"roles": {"groups": {"Отдел развития": "boss"}}}, "[amocrm].roles.groups"),
         ({"auth": "oauth"}, "needs client_id"),
@@ -30,6 +35,12 @@ def test_wrong_values_are_named_on_load(section, key):
     with pytest.raises(ConfigError) as err:
         parse_config({"amocrm": section})
     assert key in str(err.value)
+
+
+def test_an_account_with_a_higher_limit_may_be_paced_faster():
+    """amoCRM reports 50 requests a second on some accounts: with account_limit = 50, 10/s is accepted."""
+    amo = parse_config({"amocrm": {"account_limit": 50, "rate_limit": 10}}).amocrm
+    assert (amo.account_limit, amo.account_window, amo.rate_limit) == (50, 1.0, 10.0)
 
 
 @pytest.mark.parametrize(

@@ -128,3 +128,18 @@ def test_a_repeated_key_is_caught_whatever_the_order(warehouse, keys, repeated):
     first = {k: i for i, k in reversed(list(enumerate(keys)))}
     got = warehouse.execute("SELECT sale_id, sold_at FROM sales ORDER BY sale_id").fetchall()
     assert [(k, ts.hour - 10) for k, ts in got] == sorted(first.items())
+
+
+def test_a_vocabulary_word_in_any_case_is_that_word(warehouse):
+    """Every source's rows (amoCRM's too) pass here: 'Organizer' is organizer, 'organiser' is not."""
+    _stage(
+        warehouse,
+        "SELECT * FROM (VALUES ('p1', ' Organizer '), ('p2', 'OPERATOR'), ('p3', 'organiser'), ('p4', ' '))"
+        " v(partner_id, kind)",
+    )
+    res = load_staged(warehouse, PARTNERS, "staged", source="platform")
+    assert res.reasons == {"unknown kind (expected one of: organizer, operator)": 1, "missing kind": 1}
+    assert warehouse.execute("SELECT partner_id, kind FROM partners ORDER BY 1").fetchall() == [
+        ("p1", "organizer"),
+        ("p2", "operator"),
+    ]

@@ -201,3 +201,30 @@ def test_an_account_address_as_people_paste_it(tmp_path):
     assert said.startswith(
         "s.toml: [amocrm].base_url: expected the account's address without a path, i.e. https://acme.amocrm.ru"
     )
+
+
+def test_init_narrows_the_keys_own_file_and_a_folder_it_makes_never_a_folder_that_was_there(tmp_path):
+    """`init` made the folder holding the dashboard's key owner-only even when it was there before: a folder
+    shared with a BI tool's group (setgid, group-readable: docs/bi-tools.md) was locked to its owner, and the
+    group could no longer reach the published reports file in it. The key's own file is what must be private."""
+    import os
+
+    project = tmp_path / "project"
+    project.mkdir()
+    kept = project / ".salesglass"
+    kept.mkdir()
+    for folder in (project, kept):
+        folder.chmod(0o2750)  # the owner's, its group may read (setgid: new files get the folder's group)
+    assert _run("init", cwd=project).returncode == 0
+    assert (_mode(project), _mode(kept), _mode(kept / "dashboard-secret")) == (0o2750, 0o2750, 0o600)
+
+    from salesglass.starter import Answers, write_starter
+
+    old = os.umask(0o022)  # a library call, not the `salesglass` command: the process's own umask
+    try:
+        write_starter(tmp_path / "fresh" / "salesglass.toml", Answers())
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "fresh") == 0o755  # the project folder: as the umask makes it
+    assert _mode(tmp_path / "fresh" / ".salesglass") == 0o700  # made for the key: owner-only from the start
+    assert _mode(tmp_path / "fresh" / ".salesglass" / "dashboard-secret") == 0o600

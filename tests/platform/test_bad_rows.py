@@ -86,7 +86,9 @@ EXPECTED = {
     ("platform:partners", "pb-created"): "bad created_at: not a valid timestamp",
     ("platform:partners", "pb-support"): "bad is_support: not a valid boolean",
     ("platform:partners", None): "missing partner_id",
-    ("platform:partners", "pb-signed"): "bad contract_signed_at: not a valid timestamp",
+    ("platform:partners", "pb-signed"): (  # '31.12.2023': the format that reads it is named
+        'bad contract_signed_at: not a valid timestamp (format = "%d.%m.%Y" reads it)'
+    ),
     ("platform:partners", "p3"): UNKNOWN_MANAGER,  # a warning: p3 is loaded, without a manager
     ("platform:widgets", None): "bad installed_at: not a valid timestamp",
     ("platform:csv_partners", "c-kind"): "unknown kind (expected one of: organizer, operator)",

@@ -6,10 +6,12 @@ from typing import Annotated
 
 import typer
 
-from salesglass.cli_options import ConfigOption, parse_day
+from salesglass.cli_options import ConfigOption, parse_day, require_warehouse
 
 forecast_app = typer.Typer(
-    help="The forecast of the running month, quarter and year (docs/forecast.md).", no_args_is_help=True
+    help="The forecast of the running month, quarter and year (docs/forecast.md).",
+    no_args_is_help=True,
+    suggest_commands=False,
 )
 
 
@@ -46,7 +48,16 @@ def backtest_command(
     ] = None,
 ) -> None:
     """Replay past days, forecast each as it was then, and print the errors next to the naive run-rate
-    and last year × growth: MAPE and bias by point of the period, and how often P10–P90 held the actual."""
+    and last year × growth: MAPE and bias by point of the period, and how often P10–P90 held the actual.
+
+    Changes: nothing (how far to trust the dashboard's forecast on this account's own history).
+
+    \b
+    Examples:
+      salesglass forecast backtest -c demo/salesglass.toml
+      salesglass forecast backtest -c demo/salesglass.toml --as-of 2026-11-30 --months 6 --period month
+      salesglass forecast backtest -c demo/salesglass.toml -m turnover -m revenue
+    """
     from rich.console import Console
 
     from salesglass.config import load_config
@@ -69,6 +80,7 @@ def backtest_command(
             raise SalesglassError(f"--metric must be one of {', '.join(METRIC_ORDER)}, got {m!r}")
     day = parse_day("--as-of", as_of)
     cfg = load_config(config)
+    require_warehouse(cfg, config)  # before "replaying …" is printed, naming the step this config needs
     console = Console()
     console = Console(width=max(console.width, 110))  # the table needs ~105 columns
     console.print("backtest: replaying the 1st, 8th, 15th and 22nd of each month …")

@@ -18,8 +18,9 @@ from fastapi import HTTPException
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from salesglass.private_files import keep_private
-from salesglass.processes import replace_whole
+from salesglass.errors import SalesglassError
+from salesglass.private_files import keep_private, private_folder
+from salesglass.processes import create_whole
 from salesglass.serve.sessions import SessionStore
 from salesglass.serve.users import User, UserStore
 
@@ -30,17 +31,21 @@ SECRET_IN_HOOK_PATH = re.compile(r"^(/hooks/[^/]+/)[^/]+")  # /hooks/amocrm/<sec
 
 
 def load_or_create_secret(path: Path) -> str:
-    """The session-signing key; created with 0600 permissions when missing. A key others may read (restored
+    """The session-signing key; made (0600, its folder 0700 when new) when missing. Made once: workers
+    starting together with no key each made their own, and a session signed by one was refused by the
+    others; now one makes it and the others read that one (`create_whole`). A key others may read (restored
     from a backup, copied by hand) is narrowed to 0600 with a warning before it is used."""
     path = Path(path)
     keep_private(path, what="session-signing key")
-    if path.exists():
-        value = path.read_text(encoding="utf-8").strip()
-        if len(value) >= 32:
-            return value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    replace_whole(path, value + "\n")
+    if not path.exists():
+        private_folder(path.parent)
+        create_whole(path, secrets.token_urlsafe(48) + "\n")
+    value = path.read_text(encoding="utf-8").strip()
+    if len(value) < 32:
+        raise SalesglassError(
+            f"{path}: the session-signing key is shorter than 32 characters; delete the file and a new key is "
+            "made at the next start (everyone then logs in again)"
+        )
     return value
 
 

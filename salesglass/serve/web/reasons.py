@@ -17,6 +17,8 @@ _SHAPES: dict[str, str] = {
     # model/validate.py: every canonical column's checks
     "missing": r"missing (?P<column>\w+)",
     "not_valid": r"bad (?P<column>\w+): not a valid (?P<kind>\w+)",
+    # sources/platform/mapping.py: a text time another layout reads
+    "not_valid_format": r'bad (?P<column>\w+): not a valid (?P<kind>\w+) \(format = "(?P<format>[^"]*)" reads it\)',
     "decimals": r"bad (?P<column>\w+): more than 2 decimal places",
     "too_large": r"bad (?P<column>\w+): too large a number for money",
     "not_allowed": r"unknown (?P<column>\w+) \(expected one of: (?P<allowed>.*)\)",

@@ -13,7 +13,11 @@ from salesglass.cli_options import ConfigOption
 from salesglass.plural import plural
 
 console = Console()
-amocrm_app = typer.Typer(help="amoCRM / Kommo account: authorize, inspect pipelines and fields.", no_args_is_help=True)
+amocrm_app = typer.Typer(
+    help="amoCRM / Kommo account: authorize, inspect pipelines and fields.",
+    no_args_is_help=True,
+    suggest_commands=False,
+)
 
 
 def configured(cfg):  # Config -> Config
@@ -50,6 +54,14 @@ def sync(
 
     Only the leads and companies whose records or events changed since the last sync are mapped again
     into deals, companies and stages; a changed [amocrm] mapping maps everything again by itself.
+
+    Changes: the warehouse's amoCRM tables (the published reports only change at the next `build`) and, when
+    amoCRM hands out a new OAuth token, the token file; the account itself is only read.
+
+    \b
+    Examples:
+      salesglass sync -c demo/salesglass.toml
+      salesglass sync -c demo/salesglass.toml --full --no-progress
     """
     from salesglass.config import load_config
     from salesglass.sources.amocrm.sync import run_sync
@@ -72,7 +84,15 @@ def auth(
         ),
     ] = False,
 ) -> None:
-    """Store amoCRM credentials in [amocrm] token_path (owner-only file; the token is never printed)."""
+    """Store amoCRM credentials in [amocrm] token_path (owner-only file; the token is never printed).
+
+    The step after `salesglass init --amocrm-url …`, before the first `sync`. Changes: the token file only.
+
+    \b
+    Examples:
+      salesglass amocrm auth -c salesglass.toml --long-lived
+      salesglass amocrm auth -c salesglass.toml --code def50200a1b2c3
+    """
     from salesglass.config import load_config
     from salesglass.errors import SalesglassError
     from salesglass.sources.amocrm.auth import TokenStore, store_long_lived
@@ -95,7 +115,15 @@ def auth(
 
 @amocrm_app.command("inspect")
 def inspect(config: ConfigOption = None) -> None:
-    """Print the account's pipelines, statuses and custom fields with ids, and a proposed mapping (TOML)."""
+    """Print the account's pipelines, statuses and custom fields with ids, and a proposed mapping (TOML).
+
+    To fill in the config's [amocrm] section. Changes: nothing (reads the account; paste what fits).
+
+    \b
+    Examples:
+      salesglass amocrm inspect -c salesglass.toml
+      salesglass amocrm inspect -c demo/salesglass.toml
+    """
     from rich.table import Table
 
     from salesglass.config import load_config

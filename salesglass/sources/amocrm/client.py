@@ -69,6 +69,8 @@ class ClientStats:
 class ClientSettings:
     base_url: str
     rate_limit: float = 6.0
+    account_limit: int = 7  # amoCRM's own count: this many requests arriving within account_window seconds
+    account_window: float = 1.0
     timeout: float = 60.0  # seconds for one whole request: connect, send, and the answer's last byte
     max_retries: int = 5
     backoff_base: float = 1.0
@@ -84,7 +86,12 @@ class AmoClient:
         # with requests in flight the grid is fed all the time and needs no early sends to keep its rate, so
         # no tolerance: eight sends then span at least 7 intervals (1.17 s at 6/s), and amoCRM may stamp
         # arrivals up to 167 ms unevenly before it sees 8 in one second (80 ms with the tolerance)
-        self.limiter = RateLimiter(settings.rate_limit, tolerance=0.0 if settings.in_flight > 1 else 0.5)
+        self.limiter = RateLimiter(
+            settings.rate_limit,
+            tolerance=0.0 if settings.in_flight > 1 else 0.5,
+            limit=settings.account_limit,
+            window=settings.account_window,
+        )
         self.stats = ClientStats()
         timeout = httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout))
         # one deadline for the whole request, headers included (deadline.py): httpx's own count per read
@@ -186,10 +193,16 @@ class AmoClient:
         s = self.settings
         for attempt in range(s.max_retries + 1):
             self._sent()
+            sent_at, measured = self.limiter.sent(), False  # (its bytes leave next: no gate for a rare request)
             try:
                 with within(s.timeout) as deadline:
-                    request = self.http.build_request("POST", "/oauth2/access_token", json=body)
-                    resp = _read_by(self.http.send(request, stream=True), deadline, s.timeout)
+                    try:
+                        request = self.http.build_request("POST", "/oauth2/access_token", json=body)
+                        head = self.http.send(request, stream=True)
+                        measured = _worked_on(head.status_code)
+                    finally:
+                        self.limiter.done(sent_at, measured=measured)
+                    resp = _read_by(head, deadline, s.timeout)
             except httpx.TimeoutException as exc:
                 raise AuthError(f"amoCRM's token endpoint: {_timeout_text(exc, s.timeout)}") from None
             except httpx.HTTPError as exc:
@@ -282,20 +295,22 @@ class AmoClient:
         return resp
 
     def _paced(self, method: str, path: str, headers: dict, kw: dict) -> httpx.Response:
-        """Send one request on the limiter's grid, counted from when its bytes actually left.
+        """Send one request on the limiter's grid, counted from when its bytes actually left until its answer.
 
         With several requests in flight, a thread that wakes late (a busy machine) would send after its
         slot while the next thread sends on time, and amoCRM, which counts arrivals, would see them
         bunched. So one request at a time passes from its slot to its last byte written (the gate), and
-        the next slot is counted from that moment (httpcore's trace tells it)."""
+        the next slot is counted from that moment (httpcore's trace tells it). The answer's status line
+        tells the limiter when amoCRM had the request at the latest (limiter.py: amoCRM's window)."""
         self._gate.acquire()
         held = True
+        sent_at: float | None = None
 
         def trace(event: str, _info: dict) -> None:
-            nonlocal held
+            nonlocal held, sent_at
             if held and event.endswith("send_request_body.complete"):
                 held = False
-                self.limiter.sent()
+                sent_at = self.limiter.sent()
                 self._gate.release()
 
         try:
@@ -304,14 +319,17 @@ class AmoClient:
             held = False
             self._gate.release()
             raise
+        measured = False
         with within(self.settings.timeout) as deadline:  # from here to the answer's last byte
             try:
                 request = self.http.build_request(method, path, headers=headers, extensions={"trace": trace}, **kw)
                 resp = self.http.send(request, stream=True)
+                measured = _worked_on(resp.status_code)
             finally:
                 if held:
                     held = False
                     self._gate.release()
+                self.limiter.done(sent_at, measured=measured)
             return _read_by(resp, deadline, self.settings.timeout)
 
     def _sent(self) -> None:  # thread-safe: the limiter has a lock; the counters are single bytecode steps
@@ -319,6 +337,7 @@ class AmoClient:
             raise AccountBlocked(BLOCKED)
         self.limiter.acquire()
         if self.blocked:
+            self.limiter.done(None, measured=False)  # let through, never sent
             raise AccountBlocked(BLOCKED)
         now = time.monotonic()
         with self._stats_lock:
@@ -367,6 +386,12 @@ class AmoClient:
             return resp.json()
         except ValueError:
             raise AmoCRMError(f"{method} {_short(path)}: HTTP {status} but the body is not JSON") from None
+
+
+def _worked_on(status: int) -> bool:
+    """Whether amoCRM worked on a request answered with `status`: not a 429 nor a gateway's 5xx, refusals
+    answered quicker than any real answer (the limiter learns from the others how fast amoCRM answers)."""
+    return status != 429 and status < 500
 
 
 class _TooSlow(Exception):
@@ -455,6 +480,8 @@ def client_from_config(amo: Any, base_dir: Any = None) -> AmoClient:
     settings = ClientSettings(
         base_url=amo.base_url,
         rate_limit=amo.rate_limit,
+        account_limit=amo.account_limit,
+        account_window=amo.account_window,
         timeout=amo.timeout,
         max_retries=amo.max_retries,
         backoff_base=amo.backoff_base,
@@ -497,7 +524,14 @@ def authorize(cfg: Any, code: str) -> Path:
     if not (amo.client_id and amo.redirect_uri):
         raise AuthError("[amocrm] client_id and redirect_uri are needed for the authorization-code exchange")
     store = TokenStore(cfg.resolve(amo.token_path))
-    with AmoClient(ClientSettings(base_url=amo.base_url, rate_limit=amo.rate_limit, timeout=amo.timeout)) as c:
+    settings = ClientSettings(
+        base_url=amo.base_url,
+        rate_limit=amo.rate_limit,
+        account_limit=amo.account_limit,
+        account_window=amo.account_window,
+        timeout=amo.timeout,
+    )
+    with AmoClient(settings) as c:
         exchange_code(
             store,
             c.post_token,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from salesglass.model.inn import INN_DIGITS as INN_DIGITS  # (its records' note, read by mapping.py)
 from salesglass.model.inn import inn_digits_sql
 from salesglass.sql import quote_lit
 
@@ -23,7 +24,6 @@ NO = ("false", "0", "нет", "н", "no", "n", "off", "-", "")
 COLD_UNREADABLE = "cold flag is neither yes nor no (deal kept, is_cold unknown)"
 KIND_BOTH = "client kind values mean both organizer and operator (deal kept, client_kind unknown)"
 ACCOUNT_NOT_WHOLE = "platform account id in a numeric field is not a whole number (kept empty)"
-INN_DIGITS = "ИНН does not have 10 or 12 digits (kept empty)"
 FIELDS_NOT_A_LIST = "custom fields or their values are not a list (those values not read, deal kept)"
 # a value sent as an enum id alone, an id the field does not list (an option deleted, or a glitch)
 ENUM_UNKNOWN = (

@@ -26,6 +26,7 @@ from salesglass.plural import plural
 from salesglass.sources.platform import file_reader, sql_reader
 from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.load import KEPT_BY_FIRST_INPUT, TARGETS
+from salesglass.sources.platform.load import UNKNOWN_MANAGER as UNKNOWN_DEV_MANAGER
 from salesglass.sources.platform.plans import UNKNOWN as UNKNOWN_MANAGER
 from salesglass.sql import quote_ident, quote_lit
 
@@ -269,7 +270,7 @@ def _partner_facts(
     ic.facts.append("kinds: " + ", ".join(f"{k} {c}" for k, c in kinds) + f"; with an ИНН: {inn} of {n}")
     _range(con, ic, "partners", "created_at", tz)
     for reason, count in warnings.items():
-        if managers:
+        if managers or reason != UNKNOWN_DEV_MANAGER:  # (an ИНН that is none: `mapping.NOTE`)
             ic.warnings.append(f"{count} × {reason}")
         else:
             ic.facts.append(

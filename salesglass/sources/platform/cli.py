@@ -34,6 +34,14 @@ def load(
     Reads only rows changed since the last load (per-input watermarks) unless --full. Rows that cannot
     be used go to quarantine with their reason; see `salesglass doctor`. After --full the warehouse file
     is compacted when the replaced tables left a good share of it free (docs/scale.md).
+
+    Changes: the warehouse's platform and plan tables and the quarantine (the published reports only change
+    at the next `build`); the back-office itself is only read.
+
+    \b
+    Examples:
+      salesglass load -c demo/salesglass.toml
+      salesglass load -c demo/salesglass.toml --full
     """
     from salesglass.config import load_config
     from salesglass.errors import ConfigError
@@ -78,7 +86,9 @@ def print_summary(summary) -> None:  # LoadSummary
 
 
 platform_app = typer.Typer(
-    help="Your back-office: what it holds and how it maps (`salesglass platform inspect`).", no_args_is_help=True
+    help="Your back-office: what it holds and how it maps (`salesglass platform inspect`).",
+    no_args_is_help=True,
+    suggest_commands=False,
 )
 
 
@@ -98,6 +108,14 @@ def inspect(
     Reads [platform].url (a database) or [platform].folder (CSV/XLSX files); read-only. Every guess —
     keys, money units, time zones, paid statuses, refunds, test orders, partner kinds, ИНН, manager
     e-mails — comes with its reason and a confidence; `salesglass check` then shows what to confirm.
+
+    Changes: nothing, unless --write: then the config file gets the proposed inputs.
+
+    \b
+    Examples:
+      salesglass platform inspect -c salesglass.toml
+      salesglass platform inspect -c salesglass.toml --write
+      salesglass platform inspect -c demo/salesglass.toml --sample 500
     """
     from salesglass.config import DEFAULT_CONFIG_NAME, load_config
     from salesglass.errors import ConfigError

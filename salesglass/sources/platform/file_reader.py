@@ -235,6 +235,21 @@ def _cell(value: object) -> str | None:
     return text if text.strip() else None
 
 
+def excel_day(value: object, epoch: object) -> object:
+    """A number in a sheet's time column as the time it stands for: Excel keeps a time as its day number
+    (45356.416666666664 is 5 March 2024 10:00), and a cell formatted General or as a number shows it so —
+    openpyxl then gives the number, not a date. `epoch`: the workbook's day 0 (1900 or, on old Macs, 1904).
+    Any other value, and a number no date can be, as it is (then quarantined as no timestamp)."""
+    from openpyxl.utils.datetime import from_excel
+
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    try:
+        return from_excel(value, epoch)
+    except (OverflowError, ValueError):
+        return value
+
+
 def _filled(row: tuple) -> int:
     return sum(1 for v in row if v is not None and str(v).strip())
 
@@ -316,10 +331,13 @@ def land_xlsx(
     label: str,
     where: str = "TRUE",
     amounts: Amounts | None = None,
+    days: Amounts | None = None,
 ) -> tuple[int, list[Reject]]:
     """`amounts`: given the sheet's column names, those holding amounts (money, counts): a number merged
     down over data rows there stays in its first row; in any other column (a numeric partner id, an event
-    number) it is each covered row's, as text is. Without it, no merged number of the data is repeated."""
+    number) it is each covered row's, as text is. Without it, no merged number of the data is repeated.
+    `days`: given the column names, those holding times or dates: a number there is Excel's day number
+    (`excel_day`)."""
     import openpyxl
 
     if not path.exists():
@@ -344,7 +362,13 @@ def land_xlsx(
             kept = {i for i, name in enumerate(header) if name in summed}
             ids = [m for m in merges if m[0] >= top and not kept & set(range(m[1], m[3] + 1))]
             fill_merged(rows, ids, numbers_from=len(rows))
-        body = [[_cell(v) for v in row] for row in rows[(at or 0) + height :] if any(v is not None for v in row)]
+        timed = {i for i, name in enumerate(header) if name in days(header)} if days is not None else set()
+        epoch = wb.epoch
+        body = [
+            [_cell(excel_day(v, epoch) if i in timed else v) for i, v in enumerate(row)]
+            for row in rows[(at or 0) + height :]
+            if any(v is not None for v in row)
+        ]
     finally:
         wb.close()
     width = len(header)
@@ -376,11 +400,12 @@ def land_file(
     where: str = "TRUE",
     project: Project | None = None,
     amounts: Amounts | None = None,
+    days: Amounts | None = None,
 ) -> tuple[int, list[Reject]]:
     """Land a CSV/TXT/XLSX file, only rows passing `where` (DuckDB SQL); returns (rows, rejected lines)."""
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        return land_xlsx(con, path, into, sheet=sheet, label=label, where=where, amounts=amounts)
+        return land_xlsx(con, path, into, sheet=sheet, label=label, where=where, amounts=amounts, days=days)
     if is_csv(path):
         return land_csv(
             con, path, into, delimiter=delimiter, encoding=encoding, label=label, where=where, project=project

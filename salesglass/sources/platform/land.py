@@ -140,16 +140,25 @@ def _land_file(
         filters = referenced_columns({"where": ColumnSpec(sql=spec.where)}, available) if spec.where else []
         return [c for c in available if c in wanted or c in filters or c == watermark]
 
-    def amounts(available: list[str]) -> set[str]:
-        """The sheet's columns read as amounts (money, tickets): a number merged over rows there is theirs
-        together, not each row's (`file_reader.land_xlsx`)."""
-        mapped = column_specs(spec, target, available, label)
-        return {
-            c
-            for name, cs in mapped.items()
-            if target.kind(name) in (Kind.MONEY, Kind.INTEGER, Kind.DOUBLE)
-            for c in referenced_columns({name: cs}, available)
-        }
+    def read_as(kinds: tuple[Kind, ...], *, expressions: bool = True) -> Callable[[list[str]], set[str]]:
+        """Given the sheet's columns, those a canonical column of one of `kinds` reads (`expressions`: in an
+        `sql` expression too)."""
+
+        def columns(available: list[str]) -> set[str]:
+            mapped = column_specs(spec, target, available, label)
+            return {
+                c
+                for name, cs in mapped.items()
+                if target.kind(name) in kinds and (expressions or cs.column)
+                for c in referenced_columns({name: cs}, available)
+            }
+
+        return columns
+
+    # a number merged over rows in an amount's column is theirs together, not each row's; a number in a time's
+    # column is Excel's day number (`file_reader.land_xlsx`)
+    amounts = read_as((Kind.MONEY, Kind.INTEGER, Kind.DOUBLE))
+    days = read_as((Kind.TIMESTAMPTZ, Kind.DATE), expressions=False)
 
     where = " AND ".join(conds) or "TRUE"
     if stream and file_reader.is_csv(path):
@@ -179,6 +188,7 @@ def _land_file(
         where=where,
         project=project,
         amounts=amounts,
+        days=days,
     )
     if not specs:  # XLSX: the whole sheet was landed; check the mapping now
         project(list(_types(con, into)))

@@ -18,7 +18,7 @@ from salesglass.model.schema import PARTNERS, SALES, Column, Kind, Table
 from salesglass.model.validate import load_staged, problem_sql, repeated_key_hashes, typed_columns_sql
 from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.land import Landed, land_input, max_watermark, watermark_sql
-from salesglass.sources.platform.mapping import Target, staged_sql
+from salesglass.sources.platform.mapping import NOTE, Target, staged_sql
 from salesglass.sources.platform.progress import Reporter
 from salesglass.sql import quote_ident, quote_lit, transaction
 
@@ -297,6 +297,7 @@ def _commit_input(
                 f"DELETE FROM quarantine WHERE source = {quote_lit(source)} AND source_key IN "
                 f"(SELECT CAST({quote_ident(key)} AS VARCHAR) FROM {quote_ident(staged)})"
             )
+        _note_kept(con, staged, source, target.table, result)  # (before the staged table may become the target)
         res = load_staged(
             con,
             target.table,
@@ -433,6 +434,9 @@ def _nothing_new(con: duckdb.DuckDBPyConnection, table: Table, staged: str, sour
             if {"__manager_email", "development_manager_id"} <= staged_cols
             else ""
         )
+        if NOTE in staged_cols:  # a row loaded with a value left empty keeps its note while it reads so
+            warned += f""" OR EXISTS (SELECT 1 FROM {quote_ident(staged)} s WHERE s.__reason IS NULL
+                               AND s.{NOTE} = q.reason AND q.source_key IS NOT DISTINCT FROM {skey})"""
         gone = con.execute(f"""SELECT count(*) FROM quarantine q WHERE q.source = {quote_lit(source)}
             AND NOT (EXISTS (SELECT 1 FROM {quote_ident(staged)} s WHERE s.__reason = q.reason
                              AND q.source_key IS NOT DISTINCT FROM {skey}) {warned})""").fetchall()[0][0]
@@ -491,8 +495,10 @@ def _create_staged(
     types = {r[0]: str(r[1]) for r in con.execute("DESCRIBE __staged_v").fetchall()}
     why = problem_sql(target.table, types, f"platform:{inp.name}")
     # the source row is kept for quarantine: a bad row, or a partner whose manager e-mail is unknown
-    keep = "__why IS NOT NULL" + (
-        " OR (__manager_email IS NOT NULL AND development_manager_id IS NULL)" if with_email else ""
+    keep = (
+        "__why IS NOT NULL"
+        + (" OR (__manager_email IS NOT NULL AND development_manager_id IS NULL)" if with_email else "")
+        + (f" OR {NOTE} IS NOT NULL" if NOTE in types else "")
     )
     checked = f"""SELECT * EXCLUDE (__raw_all, __reason, __why), __why AS __reason,
                          CASE WHEN {keep} THEN to_json(__raw_all) END AS __raw
@@ -501,7 +507,8 @@ def _create_staged(
     if into == "__staged":
         _fill(con, f"CREATE OR REPLACE TEMP TABLE __staged AS {checked}", landed, label)
     else:
-        helpers = ", ".join(["__reason", "__raw", *(["__wm"] if landed.streamed and inp.watermark else [])])
+        extra = [*([NOTE] if NOTE in types else []), *(["__wm"] if landed.streamed and inp.watermark else [])]
+        helpers = ", ".join(["__reason", "__raw", *extra])
         select = f"SELECT {typed_columns_sql(target.table, types, placeholders=True)}, {helpers} FROM ({checked})"
         unique = _fill_new_table(con, into, select, target.table, landed, label)
     con.execute("DROP VIEW __staged_v")
@@ -571,6 +578,25 @@ def _quarantine_rejects(
         )
         result.reasons[reason] = result.reasons.get(reason, 0) + 1
         result.quarantined += 1
+
+
+def _note_kept(con: duckdb.DuckDBPyConnection, staged: str, source: str, table: Table, result: InputResult) -> None:
+    """Rows that load with a value left empty (`mapping.NOTE`: digits that are no ИНН) are listed in quarantine
+    too, with the source row and the note as the reason (as amoCRM's records are): the partner is real and
+    loads, and data quality shows what to correct."""
+    cols = {r[0] for r in con.execute(f"DESCRIBE {quote_ident(staged)}").fetchall()}
+    if NOTE not in cols:
+        return
+    key = f"CAST(s.{quote_ident(table.key[0])} AS VARCHAR)"
+    noted = con.execute(f"""SELECT s.{NOTE}, count(*) FROM {quote_ident(staged)} s
+                            WHERE s.__reason IS NULL AND s.{NOTE} IS NOT NULL GROUP BY 1""").fetchall()
+    if not noted:
+        return
+    con.execute(f"""INSERT INTO quarantine (source, entity, source_key, reason, raw, seen_at)
+        SELECT {quote_lit(source)}, {quote_lit(table.name)}, {key}, s.{NOTE}, s.__raw, now()
+        FROM {quote_ident(staged)} s WHERE s.__reason IS NULL AND s.{NOTE} IS NOT NULL""")
+    for note, n in noted:
+        result.warnings[note] = result.warnings.get(note, 0) + n
 
 
 def _warn_unknown_managers(con: duckdb.DuckDBPyConnection, source: str, result: InputResult) -> None:

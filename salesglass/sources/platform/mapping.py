@@ -15,9 +15,9 @@ import sqlglot
 from sqlglot import exp
 
 from salesglass.errors import ConfigError
-from salesglass.model.inn import inn_digits_sql
+from salesglass.model.inn import INN_DIGITS, inn_digits_sql, inn_value_sql
 from salesglass.model.schema import Kind, Table
-from salesglass.model.validate import integer_text_sql, more_decimals_sql, rounded_differs
+from salesglass.model.validate import integer_text_sql, more_decimals_sql, rounded_differs, vocabulary_sql
 from salesglass.plausible import AHEAD_SECONDS, LAST_DAY
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.zones import local_to_utc_sql
@@ -97,6 +97,27 @@ def _blank(e: str) -> str:
     t = _text(e)  # trim only values starting with a space: trim copies every string. ltrim, not trim: DuckDB
     # computes a subexpression shared with the number parsing (trim) once for every row, needed or not
     return f"({e} IS NULL OR {t} = '' OR (prefix({t}, ' ') AND ltrim({t}) = ''))"
+
+
+# how exports spell an empty value: a database's NULL printed as text (SQL clients, `\N` of MySQL's dumps), Python's
+# None, a spreadsheet's N/A and its #N/A error. In a column naming a row — an id, a partner, a manager — such a
+# text is no name: it is read as empty (a required id then quarantines the row as missing). (Not 'nan': a
+# float's text, which an id may well be named — and ids kept as floats have other troubles, '17.0')
+NULL_SPELLINGS = ("null", "none", "n/a", "#n/a", "\\n")
+
+
+def names_a_row(name: str) -> bool:
+    """Whether the canonical column `name` names a row: an id (`sale_id`, `partner_id`, `event_id`), a manager
+    (plans' `manager`) or a manager's e-mail."""
+    return name.endswith(("_id", "_email")) or name == "manager"
+
+
+def no_null_spelling_sql(text: str) -> str:
+    """The trimmed text `text`, NULL when it is a spelling of an empty value (`NULL_SPELLINGS`, any case). A
+    byte length test first: an id of five or more characters (nearly all) costs no lower() copy."""
+    spellings = ", ".join(quote_lit(s) for s in NULL_SPELLINGS)
+    longest = max(len(s) for s in NULL_SPELLINGS)
+    return f"CASE WHEN strlen({text}) <= {longest} AND lower({text}) IN ({spellings}) THEN NULL ELSE {text} END"
 
 
 def _number(e: str, src_type: str | None, unit: str, scale: int = 4) -> str:
@@ -250,6 +271,11 @@ def _unparsed(out: str, e: str) -> str:
     return f"({out}) IS NULL AND NOT {_blank(e)}"
 
 
+# the digits of a digits-only ИНН, computed once per row: the value is kept or left empty by them (`column_sql`),
+# and a partner loaded without its ИНН gets a note (`staged_sql`)
+INN_DIGITS_HELPER = "__inn_digits"
+
+
 def column_sql(
     name: str,
     cs: ColumnSpec,
@@ -274,8 +300,11 @@ def column_sql(
             out = f"NULLIF({t}, '')"
         else:  # trim only values that need it (trim copies every string: costly on millions of ids)
             out = f"CASE WHEN {t} = '' OR prefix({t}, ' ') OR suffix({t}, ' ') THEN NULLIF(trim({t}), '') ELSE {t} END"
+        if names_a_row(name):
+            out = no_null_spelling_sql(out)
         if cs.digits_only and name == "inn":  # an ИНН+КПП typed in one field keeps the ИНН (model/inn.py)
-            out = inn_digits_sql(out)
+            pre[INN_DIGITS_HELPER] = inn_digits_sql(out)  # (read by the value and by `staged_sql`'s note)
+            out = inn_value_sql(quote_ident(INN_DIGITS_HELPER))
         elif cs.digits_only:
             out = f"NULLIF(regexp_replace({out}, '[^0-9]', '', 'g'), '')"
         if cs.map:
@@ -353,6 +382,45 @@ def future_sql(value: str) -> str:
     return f"({value} > now() + INTERVAL {AHEAD_SECONDS} SECOND)"
 
 
+# the layouts of text times that DuckDB does not read by itself, in the order tried (day first: Russian exports)
+TIME_FORMATS = (
+    "%d.%m.%y %H:%M",  # (a two-digit year first: "%Y" would read '24' as the year 24)
+    "%d.%m.%y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%m/%d/%Y %H:%M:%S",  # (a US export: only when the day-first reading fails, e.g. 03/25/2024)
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+)
+
+
+def format_reason(name: str, fmt: str) -> str:
+    return f'bad {name}: not a valid timestamp (format = "{fmt}" reads it)'
+
+
+def _is_text(src_type: str | None) -> bool:
+    return src_type is None or src_type.startswith(_TEXT_TYPES)
+
+
+def format_hint_sql(name: str, text: str, reason: str) -> str:
+    """The reason of a text time that does not parse (`reason`, an SQL value), naming the column's `format`
+    that reads it when one of `TIME_FORMATS` does ('05.03.2024 10:00': `format = "%d.%m.%Y %H:%M"`), so the
+    data-quality page says what to write in the config. Computed only for the rows that failed."""
+    t = f"trim({_text(text)})"
+    hints = " ".join(
+        f"WHEN try_strptime({t}, {quote_lit(f)}) IS NOT NULL THEN {quote_lit(format_reason(name, f))}"
+        for f in TIME_FORMATS
+    )
+    return f"CASE {hints} ELSE {reason} END"
+
+
 def future_reason(name: str) -> str:
     return f"bad {name}: in the future (more than a day after it was read)"
 
@@ -367,6 +435,9 @@ def too_large_reason(name: str) -> str:
 
 def implausible_reason(name: str) -> str:
     return f"bad {name}: not a plausible date (before {EARLIEST_DAY} or after {LAST_DAY.year})"
+
+
+NOTE = "__note"  # `staged_sql`'s column: why a row that loads was loaded with a value left empty (else NULL)
 
 
 def staged_sql(
@@ -395,6 +466,8 @@ def staged_sql(
         kind = target.kind(name)
         value = f"__v_{name}"
         expr, bad = column_sql(name, cs, kind, types, zone, pre, value, few_rows)
+        if kind is Kind.TEXT and name in target.table.names and (allowed := target.table.column(name).allowed):
+            expr = vocabulary_sql(expr, allowed)  # 'Organizer' is organizer, as the model reads it
         values.append(f"{expr} AS {value}")
         cols.append(f"{value} AS {quote_ident(name)}")
         if bad:
@@ -407,6 +480,8 @@ def staged_sql(
                     f"TRY_CAST(replace(replace(trim({_text(quote_ident(cs.column))}), ' ', ''), ',', '.') AS DOUBLE)"
                 )
                 why = f"CASE WHEN isfinite({number}) THEN {quote_lit(too_large_reason(name))} ELSE {why} END"
+            if kind is Kind.TIMESTAMPTZ and cs.column and not cs.format and _is_text(types.get(cs.column)):
+                why = format_hint_sql(name, quote_ident(cs.column), why)
             checks.append(f"WHEN {bad} THEN {why}")
         if kind is Kind.MONEY and (cs.unit != "units" or cs.negate or cs.sql):
             lost = (
@@ -423,8 +498,16 @@ def staged_sql(
         if name in FACT_TIMES.get(target.table.name, ()):
             checks.append(f"WHEN {future_sql(quote_ident(value))} THEN {quote_lit(future_reason(name))}")
     reason = ("CASE " + " ".join(checks) + " END") if checks else "CAST(NULL AS VARCHAR)"
+    # a note of a row that loads with a value left empty: digits that are no ИНН (load.py lists it in quarantine)
+    notes = ""
+    if INN_DIGITS_HELPER in pre:
+        notes = (
+            f", CASE WHEN {INN_DIGITS_HELPER} IS NOT NULL AND __v_inn IS NULL THEN {quote_lit(INN_DIGITS)} END "
+            f"AS {NOTE}"
+        )
     below = ["*", *(["rowid AS __rowid"] if row is None else []), *(f"{v} AS {quote_ident(k)}" for k, v in pre.items())]
     source = f"(SELECT {', '.join(below)} FROM {quote_ident(landed)})"
     # three levels: helpers, then values, then the verdict reading the values by name
     computed = f"(SELECT *, {', '.join(values)} FROM {source})" if values else source
-    return f"SELECT {', '.join(cols)}, {reason} AS __reason, {row or '__src.__rowid AS __rid'} FROM {computed} __src"
+    row = row or "__src.__rowid AS __rid"
+    return f"SELECT {', '.join(cols)}, {reason} AS __reason{notes}, {row} FROM {computed} __src"

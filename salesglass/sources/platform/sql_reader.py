@@ -36,7 +36,7 @@ import pyarrow as pa
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-from salesglass.errors import ConfigError, SalesglassError, redact_url
+from salesglass.errors import ConfigError, SalesglassError, redact_message, redact_url
 from salesglass.sources.platform import mysql_reader
 from salesglass.sql import quote_ident, quote_lit, quote_qualified
 
@@ -468,7 +468,8 @@ def _first_line(exc: BaseException, url: str | None = None) -> str:
     text = str(exc).strip().splitlines()
     line = text[0] if text else type(exc).__name__
     password = _password(url) if url else None
-    return line.replace(password, "***") if password else line
+    line = line.replace(password, "***") if password else line
+    return redact_message(line, url) if url and _sqlite_path(url) is None else line
 
 
 def _password(url: str) -> str | None:

@@ -1,0 +1,125 @@
+"""Ctrl-C in the middle of a command that writes: one line saying what was left as it was, exit code 130 (as a
+shell reports SIGINT), no traceback — and what was published before is byte for byte the same.
+
+A real `salesglass` process (the same `main()`) is stopped where the test decides: the function named is
+wrapped to say "paused" on stderr and wait for a line on stdin that never comes; the test reads "paused", then
+sends SIGINT. No sleep and no timing: a slow machine only waits longer for the line."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow  # a Python process per case
+
+PAUSE_IN = """
+import importlib, sys
+module_name, function, *argv = sys.argv[1:]
+module = importlib.import_module(module_name)
+original = getattr(module, function)
+def paused(*args, **kwargs):
+    sys.stderr.write("paused\\n")
+    sys.stderr.flush()
+    sys.stdin.readline()  # the test sends SIGINT instead of a line
+    return original(*args, **kwargs)
+setattr(module, function, paused)
+sys.argv = ["salesglass", *argv]
+from salesglass.cli import main
+main()
+"""
+
+
+def _interrupted(folder: Path, where: str, *args: str) -> tuple[int, list[str]]:
+    """Run `salesglass *args` in `folder`, SIGINT it once it reaches `where` (module:function); its exit code
+    and what it said on stderr after pausing."""
+    module, function = where.split(":")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PAUSE_IN, module, function, *args],
+        cwd=folder,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"COLUMNS": "300", "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.stderr is not None
+    before = []
+    for line in proc.stderr:
+        if line == "paused\n":
+            break
+        before.append(line)
+    else:
+        proc.wait(timeout=60)
+        raise AssertionError(f"never reached {where}: exit {proc.returncode}, stderr {''.join(before)}")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=300)
+    return proc.returncode, err.splitlines()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A config with a back-office source, an empty warehouse, and last week's published reports and export."""
+    from salesglass.warehouse import open_warehouse
+
+    (tmp_path / "salesglass.toml").write_text('[plans]\npath = "plans.xlsx"\n', encoding="utf-8")
+    with open_warehouse(tmp_path / "salesglass.duckdb"):
+        pass
+    with duckdb.connect(str(tmp_path / "salesglass-reports.duckdb")) as con:
+        con.execute("CREATE TABLE build_info AS SELECT DATE '2026-11-30' AS as_of, 'Europe/Moscow' AS timezone")
+        con.execute("CREATE TABLE report_sales AS SELECT 'last week' AS said")
+    (tmp_path / "reports.xlsx").write_bytes(b"last week's export")
+    return tmp_path
+
+
+LEFT_ALONE = ("salesglass-reports.duckdb", "reports.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("args", "where", "said"),
+    [
+        (
+            ["build", "--full", "--as-of", "2026-12-01"],
+            "salesglass.reports.build:_copy_from_duckdb",  # the new file begun, next to the published one
+            "Interrupted: the published reports are the previous build's, unchanged (the half-built file was removed)",
+        ),
+        (
+            ["export", "--out", "reports.xlsx"],
+            "salesglass.outputs.workbook:write_xlsx",
+            "Interrupted: an earlier export at --out is as it was; nothing half-written was left",
+        ),
+        (
+            ["refresh", "--once"],
+            "salesglass.refresh.compaction:load_platform",
+            "Interrupted: the published reports are the last good ones, unchanged; the run is recorded as interrupted",
+        ),
+    ],
+    ids=["build", "export", "refresh"],
+)
+def test_ctrl_c_says_what_was_left_and_leaves_the_published_results(project, args, where, said):
+    """Ctrl-C printed a blank line (click's), then "Aborted." and exit code 1, whatever the command had done."""
+    kept = {name: _digest(project / name) for name in LEFT_ALONE}
+    files = {p.name for p in project.iterdir()}
+    code, err = _interrupted(project, where, *args)
+    assert (code, [line for line in err if line.strip()]) == (130, [said]), err
+    assert {name: _digest(project / name) for name in LEFT_ALONE} == kept
+    left = {p.name for p in project.iterdir()} - files
+    assert not [n for n in left if "building" in n or n.endswith((".tmp", ".wal"))], left  # no half-written file
+    if args[0] == "refresh":
+        from salesglass.config import load_config
+        from salesglass.refresh.lock import lock_path_for, read_holder
+        from salesglass.runs import read_runs, runs_path_for
+
+        cfg = load_config(project / "salesglass.toml")
+        run = read_runs(runs_path_for(cfg.warehouse_path), limit=1)[-1]
+        assert (run.ok, run.error) == (False, "interrupted (Ctrl-C) during platform_load")  # not "running"
+        assert read_holder(lock_path_for(cfg.warehouse_path)) is None  # the next refresh need not wait

@@ -1,0 +1,132 @@
+"""A stranger's first hour on a fresh `salesglass init` project (not the demo): steps taken in the wrong order,
+a mistyped command. Each is one message naming what to do next — never a traceback, a false "done", or a
+file left behind. In-process (typer's CliRunner), like tests/test_cli_outsider.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+import typer.main
+from typer.testing import CliRunner, Result
+
+from salesglass.cli import app
+from salesglass.errors import SalesglassError
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "300"})
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with what `salesglass init` (no flags, no terminal) writes: a config naming no source yet."""
+    monkeypatch.chdir(tmp_path)
+    res = _run("init")
+    assert res.exit_code == 0, (res.exception, res.output)
+    return tmp_path
+
+
+NO_SOURCE_YET = (
+    "this config names no source yet: set up the back-office with `salesglass platform inspect --write` or fill "
+    "in its [amocrm] section (the steps are listed at the top of salesglass.toml)"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        # `build` printed its heading, then "run `salesglass sync` and `salesglass load` first": sync then refused
+        (["build"], "no warehouse at {w}: nothing was synced or loaded with this config yet; " + NO_SOURCE_YET),
+        # `writeback` ended in DuckDB's traceback "Cannot open database … in read-only mode"
+        (["writeback"], "no warehouse at {w}: nothing was synced or loaded with this config yet; " + NO_SOURCE_YET),
+        # "run `salesglass init` and load data first", after init, and after printing "replaying …"
+        (["forecast", "backtest"], "no warehouse at {w}: nothing was synced or loaded with this config yet; "),
+        # `refresh --once` said "done: platform_load, link, build" and published empty reports, exit code 0
+        (["refresh", "--once"], "nothing to refresh: " + NO_SOURCE_YET),
+        (["export"], "no published reports at {r}: run `salesglass build` (or `salesglass refresh --once`) first"),
+    ],
+    ids=["build", "writeback", "forecast", "refresh", "export"],
+)
+def test_a_step_before_its_turn_names_the_step_to_take(fresh, args, expected):
+    before = sorted(p.name for p in fresh.iterdir())
+    res = _run(*args)
+    assert isinstance(res.exception, SalesglassError), (res.exception, res.output)
+    said = str(res.exception)
+    assert said.startswith(expected.format(w=fresh / "salesglass.duckdb", r=fresh / "salesglass-reports.duckdb"))
+    assert res.output == ""  # the message is all: no heading of work that never started
+    assert sorted(p.name for p in fresh.iterdir()) == before  # no empty warehouse or reports left behind
+
+
+def test_the_step_named_follows_the_sources_the_config_has(fresh):
+    """With an amoCRM account named, the step is `sync`; with back-office inputs too, `sync` and `load`."""
+    config = fresh / "salesglass.toml"
+    config.write_text('[amocrm]\nbase_url = "https://acme.amocrm.ru"\nsubdomain = "acme"\n', encoding="utf-8")
+    said = str(_run("build", "-c", "salesglass.toml").exception)
+    assert said.endswith("; run `salesglass sync -c salesglass.toml` first"), said
+    config.write_text(config.read_text() + '[plans]\npath = "plans.xlsx"\n', encoding="utf-8")
+    said = str(_run("doctor").exception)
+    assert said.endswith("; run `salesglass sync` and `salesglass load` first"), said
+
+
+def _groups():
+    def walk(cmd: click.Command, path: tuple[str, ...]):
+        if isinstance(cmd, click.Group):
+            yield path, cmd
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, (*path, name))
+
+    return [
+        pytest.param(path, group, id=" ".join(path) or "salesglass")
+        for path, group in walk(typer.main.get_command(app), ())
+    ]
+
+
+@pytest.mark.parametrize(("path", "group"), _groups())
+def test_a_mistyped_command_is_answered_with_the_right_one_once(path, group):
+    """`salesglass buildd` said "No such command 'buildd'. Did you mean 'build'? Did you mean 'build'?" (click
+    suggests, and typer added its own suggestion again), in every group."""
+    name = max(group.commands, key=len)  # one per group: each invocation renders the whole tree's usage
+    typo = name + name[-1]  # a letter typed twice: `refresh-statuss`, `bonus approvee`
+    res = _run(*path, typo)
+    assert res.exit_code == 2, (typo, res.output)
+    shown = " ".join(res.output.replace("│", " ").split())
+    assert f"No such command '{typo}'." in shown and shown.count("Did you mean") == 1, shown
+    assert f"'{name}'" in shown.split("Did you mean", 1)[1], (name, shown)
+
+
+def test_a_config_that_is_not_there_says_how_to_make_one(tmp_path, monkeypatch):
+    """`build -c nope.toml` said only "config file nope.toml does not exist"."""
+    monkeypatch.chdir(tmp_path)
+    said = str(_run("build", "-c", "nope.toml").exception)
+    assert said == (
+        "config file nope.toml does not exist: write one with `salesglass init nope.toml` "
+        "(or name another with -c; the demo's is demo/salesglass.toml)"
+    )
+
+
+def test_a_mistyped_config_key_is_answered_with_the_key_it_meant():
+    """ "[warehouse].paht is not a known setting (check the spelling …)": the stranger had to find `path` in
+    docs/configuration.md. The nearest known key is named, at any depth; a key near to none is not guessed."""
+    from salesglass.config import parse_config
+    from salesglass.errors import ConfigError
+
+    data = {
+        "warehose": {},
+        "warehouse": {"paht": "wh.duckdb"},
+        "amocrm": {"zzzz": 1},
+        "platform": {"inputs": [{"name": "x", "target": "sales", "table": "t", "colums": {}}]},
+    }
+    with pytest.raises(ConfigError) as err:
+        parse_config(data, source="salesglass.toml")
+    lines = str(err.value).splitlines()
+    for expected in (
+        "salesglass.toml: [warehose] is not a known setting (did you mean [warehouse]? see docs/configuration.md)",
+        "salesglass.toml: [warehouse].paht is not a known setting (did you mean [warehouse].path? see "
+        "docs/configuration.md)",
+        "salesglass.toml: [platform].inputs[0].colums is not a known setting (did you mean "
+        "[platform].inputs[0].columns? see docs/configuration.md)",
+        "salesglass.toml: [amocrm].zzzz is not a known setting (check the spelling; see docs/configuration.md)",
+    ):
+        assert expected in lines, lines
