@@ -57,6 +57,11 @@ def no_warehouse(cfg: Config, config: Path | None) -> str:
     return f"{said}; {first_steps(cfg, config)}"
 
 
+def names_a_source(cfg: Config) -> bool:
+    """Does this config say where the data comes from: an amoCRM account, back-office inputs or plans?"""
+    return bool(cfg.names_amocrm or cfg.platform.inputs or cfg.plans.path or cfg.plans.table or cfg.plans.query)
+
+
 def first_steps(cfg: Config, config: Path | None) -> str:
     """The commands that fill the warehouse, for the sources this config names (a fresh `salesglass init`
     file names none: `build` before anything said "run `salesglass sync`", which then refused)."""

@@ -123,3 +123,46 @@ def test_ctrl_c_says_what_was_left_and_leaves_the_published_results(project, arg
         run = read_runs(runs_path_for(cfg.warehouse_path), limit=1)[-1]
         assert (run.ok, run.error) == (False, "interrupted (Ctrl-C) during platform_load")  # not "running"
         assert read_holder(lock_path_for(cfg.warehouse_path)) is None  # the next refresh need not wait
+
+
+def test_the_dashboard_of_a_fresh_project_says_what_it_lacks_and_stops_on_ctrl_c(tmp_path, monkeypatch):
+    """`serve` on a fresh `salesglass init` project said "refreshing every 15 min" (its refresh would publish
+    empty reports as if all were well) and nothing about the reports it lacked; Ctrl+C ended it with exit code
+    0 or 130 depending on when it came."""
+    import socket
+
+    with socket.socket() as s:  # a free port: the dashboard binds it after this one is closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    from typer.testing import CliRunner
+
+    from salesglass.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(app, ["init"]).exit_code == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "salesglass", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"COLUMNS": "300", "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.stdout is not None
+    said = []
+    for line in proc.stdout:
+        said.append(line.rstrip())
+        if line.startswith("dashboard on "):
+            break
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0 and "Traceback" not in err, (proc.returncode, err)
+    assert said == [
+        "No dashboard users yet: add one with `salesglass users add you@example.com --role admin`.",
+        "No reports yet: the pages say so until `salesglass build` publishes them.",
+        "Not refreshing: this config names no source yet: set up the back-office with `salesglass platform "
+        "inspect --write` or fill in its [amocrm] section (the steps are listed at the top of salesglass.toml).",
+        f"dashboard on http://127.0.0.1:{port}/ (Ctrl+C stops it)",
+    ], said
+    assert out.splitlines()[-1] == "dashboard stopped"

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from salesglass.cli_options import ConfigOption, first_steps, require_warehouse
+from salesglass.cli_options import ConfigOption, first_steps, names_a_source, require_warehouse
 from salesglass.plural import plural
 
 console = Console()
@@ -84,7 +84,7 @@ def refresh(
     from salesglass.refresh.runner import default_steps, run_refresh
 
     cfg = load_config(config)
-    if not cfg.names_amocrm and not cfg.platform.inputs and not (cfg.plans.path or cfg.plans.table or cfg.plans.query):
+    if not names_a_source(cfg):
         from salesglass.errors import ConfigError
 
         # a fresh `salesglass init` file: the refresh said "done: platform_load, link, build" and published

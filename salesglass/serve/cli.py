@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 
-from salesglass.cli_options import ConfigOption
+from salesglass.cli_options import ConfigOption, first_steps, names_a_source
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -120,14 +120,25 @@ def serve(
         console.print(
             "[yellow]No dashboard users yet:[/] add one with `salesglass users add you@example.com --role admin`."
         )
+    if not cfg.published_path.exists():
+        console.print("[yellow]No reports yet:[/] the pages say so until `salesglass build` publishes them.")
+    if refresh and not names_a_source(cfg):
+        # a fresh `salesglass init` file: the scheduler would publish empty reports every interval, as if all
+        # were well
+        console.print(f"[yellow]Not refreshing:[/] {escape(first_steps(cfg, config))}.", highlight=False)
+        refresh = False
     many = f", {cfg.dashboard.workers} worker processes" if cfg.dashboard.workers > 1 else ""
-    console.print(f"dashboard on http://{cfg.dashboard.host}:{cfg.dashboard.port}/{many} (Ctrl+C stops it)")
-    if refresh:
-        console.print(f"refreshing every {cfg.refresh.interval_minutes} min; runs: `salesglass refresh-status`")
-    if cfg.dashboard.workers > 1:
-        run_workers(cfg, config, refresh=refresh, webhooks=webhooks)
-    else:
-        run_server(cfg, refresh=refresh, webhooks=webhooks)
+    try:  # Ctrl+C is how the dashboard is stopped: exit code 0, whenever it comes once this is said
+        console.print(f"dashboard on http://{cfg.dashboard.host}:{cfg.dashboard.port}/{many} (Ctrl+C stops it)")
+        if refresh:
+            console.print(f"refreshing every {cfg.refresh.interval_minutes} min; runs: `salesglass refresh-status`")
+        if cfg.dashboard.workers > 1:
+            run_workers(cfg, config, refresh=refresh, webhooks=webhooks)
+        else:
+            run_server(cfg, refresh=refresh, webhooks=webhooks)
+    except KeyboardInterrupt:
+        pass
+    console.print("dashboard stopped")
 
 
 def _shown(text: str) -> str:

@@ -484,7 +484,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart_sales_share": ("Whose sales: turnover share", "Чьи продажи: доля оборота"),
     "table_new_partners": ("New partners by sales manager", "Новые партнёры по менеджерам"),
     "table_sales_share": ("Sales share by development manager", "Доля продаж по менеджерам по развитию"),
-    "bucket_empty": ("Empty", "Пусто"),
+    "bucket_empty": ("No development manager", "Пусто"),
     "bucket_support": ("Support", "Поддержка"),
     "bucket_unknown": ("Unknown partner", "Неизвестный партнёр"),
     "share": ("Share", "Доля"),
@@ -500,6 +500,32 @@ STRINGS: dict[str, tuple[str, str]] = {
     "table_declining": (
         "Partners whose sales are falling (as of {as_of}) — call them",
         "Партнёры с падением продаж (на {as_of}) — позвонить",
+    ),
+    # why a funnel's or new partners' "—" (nothing to divide by, nothing to average)
+    "tip_first_stage": ("The first stage: there is no stage before it.", "Первый этап: до него этапов нет."),
+    "tip_no_previous_stage": (
+        "No deal of these months reached the stage before: nothing to divide by.",
+        "До предыдущего этапа не дошла ни одна сделка этих месяцев: не от чего считать.",
+    ),
+    "tip_no_leads": (
+        "No leads created in these months: nothing to divide by.",
+        "В этих месяцах лидов не создано: не от чего считать.",
+    ),
+    "tip_none_reached": (
+        "No deal of these months reached this stage: no days to average.",
+        "Ни одна сделка этих месяцев не дошла до этого этапа: среднего нет.",
+    ),
+    "tip_no_contracts": (
+        "No contracts signed in these months: nothing to divide by.",
+        "В этих месяцах договоров не подписано: не от чего считать.",
+    ),
+    "tip_cohort_not_yet": (
+        "Not yet: this cohort has not lived this month (it is after the reports' date).",
+        "Ещё нет: когорта не дожила до этого месяца (он после даты отчётов).",
+    ),
+    "tip_no_month0": (
+        "No percentage: the cohort has nothing in month 0 to compare with.",
+        "Процента нет: в месяце 0 у когорты ничего нет, не с чем сравнить.",
     ),
     "tip_refunds_exceed_sales": (
         "Stopped: refunds exceed sales in the last 28 days (a decline reads 100 % at most; the loss counts them).",

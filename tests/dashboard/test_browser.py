@@ -564,3 +564,31 @@ def test_an_outsider_clicks_every_control_of_every_page(page_for, server, email,
         page.wait_for_function("() => document.querySelector('#chart-trend svg text')")
         texts = page.locator("#chart-trend svg text").all_text_contents()
         assert {"янв 2026", "фев 2026", "мар 2026"} <= set(texts), texts
+
+
+def test_a_phone_shows_the_last_weeks_date_and_lists_flow_with_the_page(page_for, server) -> None:
+    """On a 390 px phone the weekly chart of the default months (Oct 2025 – Mar 2026: 23 Mondays, 6 Oct 2025
+    to 9 Mar 2026, the last before as_of 15 Mar) writes the latest week's date whole: ECharts kept every k-th
+    label counted from the first, and the last one it kept (2 Mar) was centred on its column and cut at the
+    card's edge. And a table laid out as a list of its rows is as long as its rows: it scrolled inside a
+    card of 75 % of the screen's height, a scroll inside the page's scroll."""
+    page = page_for("admin@demo.test")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/sales")
+    page.wait_for_selector("#chart-weekly svg text")
+    # the last label's box, and the chart's (a text cut by the chart's edge reaches past it)
+    boxes = page.evaluate("""() => {
+        const el = document.querySelector('#chart-weekly'), f = el.getBoundingClientRect();
+        const t = [...el.querySelectorAll('svg text')].find(t => t.textContent === '2026-03-09');
+        if (!t) return null;
+        const b = t.getBoundingClientRect();
+        return [b.left >= f.left, b.right <= f.right];
+    }""")
+    assert boxes == [True, True], boxes
+    for url in ("/sales", "/funnel", "/planfact"):
+        page.goto(server + url)
+        page.wait_for_selector("#main table.grid.stacked")
+        inner = page.evaluate("""() => [...document.querySelectorAll('#main .scroll')]
+            .filter(s => s.scrollHeight > s.clientHeight + 1)
+            .map(s => s.closest('[data-table]').dataset.table + ': ' + s.scrollHeight + ' > ' + s.clientHeight)""")
+        assert inner == [], f"{url}: a list scrolls inside its card: {inner}"

@@ -205,6 +205,28 @@ UNSAID_JS = r"""() => {
 }"""
 
 
+# no words of a chart written over its bars or marks, nor over other words: the forecast wrote the names of its
+# plan lines up along them on a phone, across the bar and the P90 mark (the plot's shapes: those in its grid)
+OVER_SHAPES_JS = r"""(id) => {
+  const el = document.getElementById(id), chart = el && window.echarts && echarts.getInstanceByDom(el);
+  if (!chart) return ['no chart ' + id];
+  const box = e => e.getBoundingClientRect(), f = box(el);
+  const g = chart.getModel().getComponent('grid', 0).coordinateSystem.getRect();
+  const inGrid = b => b.left >= f.left + g.x - 1 && b.right <= f.left + g.x + g.width + 1
+    && b.top >= f.top + g.y - 1 && b.bottom <= f.top + g.y + g.height + 1;
+  const texts = [...el.querySelectorAll('svg text')].filter(t => t.textContent.trim() && box(t).width);
+  const shapes = [...el.querySelectorAll('svg path')].map(box).filter(b => b.width > 3 && b.height > 3 && inGrid(b));
+  const cross = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 2
+    && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 2;
+  const bad = [];
+  texts.forEach((t, i) => {
+    texts.slice(i + 1).forEach(u => { if (cross(box(t), box(u))) bad.push(t.textContent + ' over ' + u.textContent); });
+    if (shapes.some(s => cross(box(t), s))) bad.push(t.textContent + ' over the plot');
+  });
+  return bad;
+}"""
+
+
 def assert_whole(page, after: str) -> None:
     """Wait until the page is whole (at once when it is; up to 30 s on a loaded machine); fail naming the
     interaction and what is broken."""
@@ -398,7 +420,8 @@ def test_the_admin_on_a_phone_reads_every_page(open_as, demo_server) -> None:
     """A head of sales opens every page on a 390 px phone once: nothing scrolls sideways (the last build's code
     hash pushed the data-quality page wider than the screen) and the retention heat-map writes no number over
     the next (its narrow cells printed "470 тыс" touching "400 тыс": the numbers are in the table under it), nor
-    the forecast's two plan lines ("План (реалист.)" ran into "План (оптим.)")."""
+    the forecast's two plan lines ("План (реалист.)" ran into "План (оптим.)"), nor the forecast's words over its
+    bar (the plans' names ran up along their lines across it), at 390 px and at 1 280 px."""
     page = open_as("admin", "ru")
     page.set_viewport_size({"width": 390, "height": 844})
     links = page.locator("nav a[data-nav]").evaluate_all("as => as.map(a => a.getAttribute('href'))")
@@ -412,6 +435,12 @@ def test_the_admin_on_a_phone_reads_every_page(open_as, demo_server) -> None:
         page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=30000)  # a loaded machine
         touching = [x for x in page.evaluate(LABELS_JS) if chart in x]
         assert touching == [], touching[:4]
+    # ... nor over the bar: the names of the plans are in the legend, the plans told apart by their dashes
+    assert page.evaluate(OVER_SHAPES_JS, "chart-forecast") == []
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(demo_server + "/planfact?period=quarter")
+    page.wait_for_function(f"() => ({BROKEN_JS})().length === 0", timeout=30000)
+    assert page.evaluate(OVER_SHAPES_JS, "chart-forecast") == []
 
 
 def test_the_printed_manager_login_has_a_full_view(open_as, demo_server) -> None:

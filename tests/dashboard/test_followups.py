@@ -184,3 +184,74 @@ def test_margin_card_writes_the_percent_as_the_table_does(app):
         html = client.get("/planfact?period=month").text
     assert "Margin %: 66.7%" in _kpi(html, 3) and "66.67" not in _kpi(html, 3)
     assert _cells(html, "plan_fact")["Margin %"]["fact"] == "66.7%"
+
+
+def _bare_dashes(html: str) -> list[str]:
+    """Each "—" of a table cell or a headline card that gives no reason on hover (not in a tip), with what
+    comes before it."""
+    main = html.split('id="main"')[1]
+    return [main[max(0, m.start() - 80) : m.start()] for m in re.finditer(r"(?<=>)—(?=</td>|</div>)", main)]
+
+
+def test_every_dash_of_the_funnel_and_new_partners_says_why(app):
+    """The funnel's first stage has no stage before it, so its "from previous" was a bare "—"; so were a
+    stage's figures after a stage nobody reached (Anna's March: no deals at all) and "signed → selling" of
+    months without a contract (Anna's March: a widget installed, no contract signed), in the table, its totals
+    row and the headline card. Each now says why on hover, as every other "—" of the dashboard does. And a
+    manager's cohorts that reached no contract count 0 contracts and convert 0 %: Vera's January–March (two
+    leads, one lost in negotiation) read "—" for both."""
+    with signed_in(app) as client:
+        funnel = client.get("/funnel?from=2026-01&to=2026-03").text
+        empty_funnel = client.get("/funnel?from=2026-03&to=2026-03&manager=101").text
+        partners = client.get("/partners?from=2026-03&to=2026-03").text
+    with signed_in(app, lang="ru") as client:
+        ru = client.get("/funnel?from=2026-01&to=2026-03").text
+    for html in (funnel, empty_funnel, partners, ru):
+        assert _bare_dashes(html) == []
+    first = 'data-col="conv_prev"><span class="tip" title="The first stage: there is no stage before it.">—</span>'
+    assert first in funnel
+    assert 'title="Первый этап: до него этапов нет.">—</span>' in ru
+    assert 'title="No deal of these months reached the stage before: nothing to divide by.">—' in empty_funnel
+    assert 'title="No leads created in these months: nothing to divide by.">—' in _kpi(empty_funnel, 2)
+    assert 'title="No deal of these months reached this stage: no days to average.">—' in _kpi(empty_funnel, 3)
+    no_contract = 'title="No contracts signed in these months: nothing to divide by.">—</span>'
+    part = partners.split('data-table="new_partners"')[1].split("</section>")[0]
+    assert part.split("<tfoot>")[0].count(no_contract) == 1  # Anna's row
+    assert no_contract in part.split("<tfoot>")[1]  # the totals row
+    assert no_contract in _kpi(partners, 3)
+    managers = funnel.split('data-table="by_manager"')[1].split("</section>")[0]
+    vera = next(tr for tr in re.findall(r"<tr>(.*?)</tr>", managers, re.S) if "Vera Gone" in tr)
+    cells = dict(re.findall(r'data-col="([^"]+)">\s*(.*?)</td>', vera, re.S))
+    assert "<a" not in cells["first_sales"], cells  # a 0 is no link to an empty list
+    cells = {k: re.sub(r"<[^>]+>", "", v) for k, v in cells.items()}
+    assert (cells["leads"], cells["contracts"], cells["first_sales"], cells["conversion"], cells["lost"]) == (
+        "2",  # January's lead and March's
+        "0",
+        "0",
+        "0.0%",  # 0 first sales / 2 leads
+        "1",  # January's, lost in negotiation
+    ), cells
+
+
+def test_cohort_months_not_lived_yet_say_so(app):
+    """March 2026's cohort (as_of 15 March) has lived month 0 only: its months 1 and 2 read a bare "—"."""
+    with signed_in(app) as client:
+        html = client.get("/cohorts?from=2026-02&to=2026-03").text
+    with signed_in(app, lang="ru") as client:
+        ru = client.get("/cohorts?from=2026-02&to=2026-03").text
+    assert _bare_dashes(html) == [] and _bare_dashes(ru) == []
+    part = html.split('data-table="cohorts"')[1].split("</section>")[0]
+    march = next(tr for tr in re.findall(r"<tr>(.*?)</tr>", part, re.S) if "Mar 2026" in tr)
+    cells = dict(re.findall(r'data-col="([^"]+)">\s*(.*?)</td>', march, re.S))
+    why = "Not yet: this cohort has not lived this month (it is after the reports&#39; date)."
+    assert cells["m1"] == f'<span class="tip" title="{why}">—</span>', cells
+    assert "Ещё нет: когорта не дожила до этого месяца" in ru
+
+
+def test_whose_sales_names_the_partners_without_a_development_manager(app):
+    """The sales share's bucket of partners with no (active) development manager read "Empty" in English."""
+    with signed_in(app) as client:
+        html = client.get("/partners?from=2026-02&to=2026-03").text
+    part = html.split('data-table="sales_share"')[1].split("</section>")[0]
+    assert '<td data-col="who">No development manager</td>' in part, part
+    assert ">Empty<" not in html and '"Empty"' not in html

@@ -268,3 +268,32 @@ def test_the_forecast_card_and_the_managers_say_why_there_is_no_attainment(forec
         for col in ("attainment", "forecast_attainment"):
             assert vera[col].startswith('<span class="tip" title="' + why), vera[col]
             assert vera[col].endswith(">—</span>")
+
+
+def test_the_forecast_draws_each_plan_as_the_plan_chart_does(forecast_site):
+    """The forecast's plan lines are named in its legend (their names written along the lines ran across the
+    bar on a phone), each in the colour and line of the same plan in the plan vs fact chart above it: realistic
+    solid orange, optimistic dashed green (they were both orange there, told apart by dashes only)."""
+    import json
+
+    from salesglass.serve.web.app import create_app
+
+    with TestClient(create_app(forecast_site), headers={"accept-language": "en-US,en;q=0.9"}) as client:
+        html = login(client, "admin@demo.test").get("/planfact?period=month").text
+
+    def series(key: str) -> dict[str, dict]:
+        raw = re.search(rf'id="chart-{key}" data-chart data-option=\'([^\']*)\'', html)
+        assert raw, key
+        return {s["name"]: s for s in json.loads(unescape(raw.group(1)))["series"]}
+
+    forecast, trend = series("forecast"), series("trend")
+    plans = [n for n in ("Plan (realistic)", "Plan (optimistic)") if n in forecast]
+    assert plans == ["Plan (realistic)", "Plan (optimistic)"], sorted(forecast)
+    for name in plans:
+        line = forecast[name]["markLine"]
+        assert line["label"] == {"show": False}  # the name is in the legend
+        look = (line["lineStyle"]["color"], line["lineStyle"]["type"])
+        trend_look = (trend[name]["itemStyle"]["color"], trend[name].get("lineStyle", {}).get("type", "solid"))
+        assert look == trend_look, (name, look, trend_look)
+    assert forecast["Plan (realistic)"]["markLine"]["lineStyle"]["color"] == "#e08a2c"  # orange
+    assert forecast["Plan (optimistic)"]["markLine"]["lineStyle"]["color"] == "#2e9e6a"  # green

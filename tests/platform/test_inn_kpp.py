@@ -131,3 +131,18 @@ def test_an_inn_in_a_postgres_number_column_gets_its_leading_zero_back(postgres_
         ("e", None),
     ]
     assert warehouse.execute("SELECT source_key, reason FROM quarantine").fetchall() == [("c", NO_INN)]
+
+
+def test_check_warns_of_digits_that_are_no_inn(tmp_path):
+    """`salesglass check` lists the partners that would load without their ИНН (no amoCRM synced yet: the
+    note is not mistaken for a manager e-mail waiting for the first sync)."""
+    from salesglass.sources.platform.check import dry_run
+
+    (tmp_path / "clients.csv").write_text(
+        "id,kind,inn\nc1,organizer,7707083893\nc2,organizer,12345\nc3,operator,1234567890123\n", encoding="utf-8"
+    )
+    cfg = _inn_config(tmp_path, {"path": "clients.csv"})
+    cfg = cfg.model_copy(update={"warehouse": cfg.warehouse.model_copy(update={"path": str(tmp_path / "wh.duckdb")})})
+    (clients,) = dry_run(cfg, sample=None).inputs
+    assert clients.warnings == [f"2 × {NO_INN}"]
+    assert (clients.loaded, clients.quarantined) == (3, 0)

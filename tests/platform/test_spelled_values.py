@@ -10,6 +10,7 @@ import pytest
 
 from salesglass.config import parse_config
 from salesglass.sources.platform.load import load_into
+from salesglass.sql import quote_lit
 
 UNKNOWN_KIND = "unknown kind (expected one of: organizer, operator)"
 
@@ -56,6 +57,23 @@ def _write(source: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple
                 ws.append(list(row))
             wb.save(tmp_path / f"{name}.xlsx")
         return {"path": "p.xlsx"}, {"path": "s.xlsx"}
+    if source == "mysql":
+        from tests.mysqlserver import run_script
+
+        url = request.getfixturevalue("mysql_url")
+
+        def values(rows: list[tuple[str, ...]]) -> str:
+            # (MySQL reads a backslash in a literal as an escape: '\\N' is the two characters \N)
+            return ", ".join("(" + ", ".join(quote_lit(v.replace("\\", "\\\\")) for v in r) + ")" for r in rows)
+
+        run_script(
+            url,
+            "DROP TABLE IF EXISTS spelled_p; DROP TABLE IF EXISTS spelled_s; "
+            "CREATE TABLE spelled_p (id VARCHAR(20), kind VARCHAR(20)); "
+            "CREATE TABLE spelled_s (id VARCHAR(20), org VARCHAR(20), at DATETIME, qty INT, rub DECIMAL(9,2)); "
+            f"INSERT INTO spelled_p VALUES {values(partners)}; INSERT INTO spelled_s VALUES {values(sales)}",
+        )
+        return {"table": "spelled_p", "url": url}, {"table": "spelled_s", "url": url}
     import psycopg
 
     url = request.getfixturevalue("postgres_url")
@@ -71,7 +89,15 @@ def _write(source: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple
     return {"table": "spelled_p", "url": url}, {"table": "spelled_s", "url": url}
 
 
-@pytest.mark.parametrize("source", ["csv", "xlsx", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "csv",
+        "xlsx",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ],
+)
 def test_kinds_in_any_case_and_null_spelled_ids_from_each_source(source, warehouse, tmp_path, request):
     p_place, s_place = _write(source, tmp_path, request)
     inputs = [

@@ -66,9 +66,14 @@ def retention(ctx: Ctx, rows: list[dict[str, Any]], measure: str, pct: bool) -> 
         for k in range(max_off + 1):
             v = (offs.get(k) or {}).get(measure)
             if v is None:
+                # why the cell is a "—" (on hover): a young cohort has not lived that month yet
+                if add_months(cm, k) > ctx.snap.as_of:
+                    line[f"_tip_m{k}"] = ctx.t("tip_cohort_not_yet")
                 continue
             shown = ratio(v, base) if pct else v
             line[f"m{k}"] = shown
+            if shown is None:
+                line[f"_tip_m{k}"] = ctx.t("tip_no_month0")
             points.append([k, y, float(shown) if shown is not None else None])
         lines.append(line)
     first_turnover = sum(((offs.get(0) or {}).get("turnover") or 0) for offs in cohorts.values())

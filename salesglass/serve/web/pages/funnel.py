@@ -68,8 +68,22 @@ def stage_rows(ctx: Ctx, by_stage: dict[str, dict[str, Any]], lo: date, hi: date
                 "_link_lost": drill(ctx, "deals", basis="lost", stage=stage, **common) if r.get("lost") else None,
             }
         )
+        stages[-1] |= _why_no_figure(ctx, stages[-1], prev)
         prev = deals
     return stages
+
+
+def _why_no_figure(ctx: Ctx, stage: dict[str, Any], prev: int | None) -> dict[str, str]:
+    """`_tip_<col>` for each "—" of a stage's row: the first stage has none before it, a stage after one nobody
+    reached has nothing to divide by, a stage nobody reached has no days to average (see TableView)."""
+    tips = {}
+    if stage["conv_prev"] is None:
+        tips["conv_prev"] = "tip_first_stage" if prev is None else "tip_no_previous_stage"
+    if stage["conv_first"] is None:
+        tips["conv_first"] = "tip_no_leads"
+    if stage["mean_days"] is None and not stage["deals"]:
+        tips["mean_days"] = "tip_none_reached"
+    return {f"_tip_{col}": ctx.t(key) for col, key in tips.items()}
 
 
 def kpis(ctx: Ctx, stages: list[dict[str, Any]]) -> list[Kpi]:
@@ -79,8 +93,12 @@ def kpis(ctx: Ctx, stages: list[dict[str, Any]]) -> list[Kpi]:
     return [
         Kpi(t("deals_in_cohorts"), f.number(first), link=stages[0]["_link_deals"]),
         Kpi(t("first_sale"), f.number(sold), link=stages[-1]["_link_deals"]),
-        Kpi(t("lead_to_first_sale"), f.pct(ratio(sold, first))),
-        Kpi(t("mean_days_first_sale"), f.number(stages[-1]["mean_days"], 1) if stages[-1]["mean_days"] else "—"),
+        Kpi(t("lead_to_first_sale"), f.pct(ratio(sold, first)), tip=stages[-1].get("_tip_conv_first")),
+        Kpi(
+            t("mean_days_first_sale"),
+            f.number(stages[-1]["mean_days"], 1) if stages[-1]["mean_days"] is not None else "—",
+            tip=stages[-1].get("_tip_mean_days"),
+        ),
         Kpi(t("lost_deals"), f.number(lost_total), tone="bad" if lost_total else ""),
     ]
 
@@ -160,10 +178,10 @@ def _by_manager(ctx: Ctx, lo: date, hi: date) -> TableView:
     kind_sql, kind_args = ctx.kind_sql("client_kind")
     rows = ctx.q.rows(
         f"""SELECT sales_manager_id,
-                   sum(deals) FILTER (WHERE stage = 'lead') AS leads,
-                   sum(deals) FILTER (WHERE stage = 'contract_signed') AS contracts,
-                   sum(deals) FILTER (WHERE stage = 'first_sale') AS first_sales,
-                   sum(lost_at_stage) AS lost
+                   coalesce(sum(deals) FILTER (WHERE stage = 'lead'), 0) AS leads,
+                   coalesce(sum(deals) FILTER (WHERE stage = 'contract_signed'), 0) AS contracts,
+                   coalesce(sum(deals) FILTER (WHERE stage = 'first_sale'), 0) AS first_sales,
+                   coalesce(sum(lost_at_stage), 0) AS lost
             FROM report_funnel WHERE cohort_month >= ? AND cohort_month < ? AND {kind_sql}
             GROUP BY sales_manager_id ORDER BY leads DESC NULLS LAST, sales_manager_id""",
         [lo, hi, *kind_args],
@@ -171,14 +189,15 @@ def _by_manager(ctx: Ctx, lo: date, hi: date) -> TableView:
     for r in rows:
         r["manager"] = ctx.manager_name(r["sales_manager_id"]) if r["sales_manager_id"] is not None else t("no_manager")
         r["conversion"] = ratio(r["first_sales"], r["leads"])
+        if r["conversion"] is None:
+            r["_tip_conversion"] = t("tip_no_leads")
         if r["sales_manager_id"] is not None:
             r["_link_manager"] = ctx.here(manager=r["sales_manager_id"])
-            r["_link_leads"] = drill(
-                ctx, "deals", basis="cohort", stage="lead", since=lo, until=hi, manager=r["sales_manager_id"]
-            )
-            r["_link_first_sales"] = drill(
-                ctx, "deals", basis="cohort", stage="first_sale", since=lo, until=hi, manager=r["sales_manager_id"]
-            )
+            for col, stage in (("leads", "lead"), ("first_sales", "first_sale")):
+                if r[col]:  # a 0 is no link to an empty list
+                    r[f"_link_{col}"] = drill(
+                        ctx, "deals", basis="cohort", stage=stage, since=lo, until=hi, manager=r["sales_manager_id"]
+                    )
     return TableView(
         "by_manager",
         t("table_funnel_managers"),

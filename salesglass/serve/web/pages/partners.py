@@ -22,7 +22,7 @@ def build(ctx: Ctx) -> PageView:
     current = read_milestones(ctx, lo, hi)
     previous = read_milestones(ctx, add_months(lo, -month_span(lo, hi)), lo)
     rows = manager_rows(ctx, current, previous, lo, hi)
-    tot = totals(rows)
+    tot = totals(ctx, rows)
     view.kpis = kpis(ctx, tot)
     view.charts = [milestones_chart(ctx, rows)]
     view.tables = [milestones_table(ctx, rows, tot)]
@@ -68,6 +68,7 @@ def manager_rows(
         r["manager_id"] = mid
         r["manager"] = ctx.manager_name(mid) if mid is not None else ctx.t("no_manager")
         r["signed_to_selling"] = ratio(r["signed_then_selling"], r["contracts_signed"])
+        r |= _why_no_share(ctx, r)
         r["prev_first_sales"] = int(p.get("first_sales") or 0)
         r["delta_first_sales"] = r["first_sales"] - r["prev_first_sales"]
         who = mid if mid is not None else "none"
@@ -78,10 +79,15 @@ def manager_rows(
     return rows
 
 
-def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _why_no_share(ctx: Ctx, r: dict[str, Any]) -> dict[str, str]:
+    """Why signed → selling is a "—": no contract signed in the months (shown on hover, see TableView)."""
+    return {"_tip_signed_to_selling": ctx.t("tip_no_contracts")} if r["signed_to_selling"] is None else {}
+
+
+def totals(ctx: Ctx, rows: list[dict[str, Any]]) -> dict[str, Any]:
     tot: dict[str, Any] = {k: sum(r[k] for r in rows) for k in (*MEASURES, "prev_first_sales", "delta_first_sales")}
     tot["signed_to_selling"] = ratio(tot["signed_then_selling"], tot["contracts_signed"])
-    return tot
+    return tot | _why_no_share(ctx, tot)
 
 
 def kpis(ctx: Ctx, tot: dict[str, Any]) -> list[Kpi]:
@@ -96,7 +102,7 @@ def kpis(ctx: Ctx, tot: dict[str, Any]) -> list[Kpi]:
             sub=f"{t('previous_period')}: {f.number(tot['prev_first_sales'])}",
             tone="good" if delta > 0 else ("bad" if delta < 0 else ""),
         ),
-        Kpi(t("signed_to_selling"), f.pct(tot["signed_to_selling"])),
+        Kpi(t("signed_to_selling"), f.pct(tot["signed_to_selling"]), tip=tot.get("_tip_signed_to_selling")),
     ]
 
 

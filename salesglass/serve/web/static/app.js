@@ -30,6 +30,17 @@
     // a long axis (two years of weeks) puts its first and last label at the very edge: each is drawn inward
     // from its end, not centred on it with half of it cut off ("024-03-04", "Mar 202")
     if (n > 12) Object.assign(ax.axisLabel, {alignMinLabel: "left", alignMaxLabel: "right"});
+    // ... and the labels it keeps are counted back from the last week, so the latest one is always written
+    // (drawn inward from the end): ECharts' own every-k-th counted from the first, and on a phone the last
+    // one it kept was a week before the end, centred on its column and cut at the card's edge ("2026-03-0")
+    if (n > 12 && ax.axisLabel.interval == null) {
+      var longest = Math.max.apply(null, ax.data.map(function (d) { return String(d).length; }));
+      // the last label ends at its column's middle: the one before it needs a label and a half of room
+      var band = Math.max(1, width - 60) / n, room = longest * 6.5 * 1.5 + 12;
+      var step = Math.max(1, Math.ceil(room / band));
+      // (one too near the first column, centred on it, would run past the left edge: left out)
+      ax.axisLabel.interval = function (i) { return (n - 1 - i) % step === 0 && (i === 0 || 2 * i >= step); };
+    }
     // a phone's twelve months: too narrow a slot to wrap "янв 2026" in ("янв / 202"), every other month
     // dropped: each label slanted, all of them shown
     var raw = Math.floor((width - 80) / n) - 6;
@@ -141,11 +152,6 @@
       if (s.type === "funnel" && s.label && s.label.sgFormat) {  // "stage: 4 595", grouped as the page's language
         var ff = fmtFor(s.label.sgFormat);
         s.label.formatter = function (p) { return p.name + ": " + ff(p.value); };
-      }
-      // a phone's plan lines a few pixels apart wrote "План (реалист.)" into "План (оптим.)": each name runs
-      // up along its own line instead
-      if (s.markLine && s.markLine.data && s.markLine.data.length > 1 && (width || 600) < 600) {
-        s.markLine.label = Object.assign({}, s.markLine.label, {position: "insideEndTop"});
       }
       // a phone's narrow cells have no room for "470 тыс" beside "400 тыс": the colours stay, the numbers are
       // in the table under the chart and on hover
