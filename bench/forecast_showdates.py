@@ -72,7 +72,7 @@ def _arg(argv: list[str], name: str, default: str) -> str:
 class Account:
     """The warehouse's sales by event and Moscow day, the back-office's events and the product's cases."""
 
-    def __init__(self, folder: Path, days: list[int]):
+    def __init__(self, folder: Path, days: list[int], calendar: bool = False):
         import duckdb
 
         c = duckdb.connect()
@@ -110,6 +110,10 @@ class Account:
         x = np.zeros((n, D + 1))
         np.add.at(x, (ev, np.clip(self.show[ev] - day, 0, D)), amount)
         self.cum = x[:, ::-1].cumsum(axis=1)[:, ::-1]
+        self.daily_base: np.ndarray | None = None
+        if calendar:  # the same with each day's sales ÷ the generator's season × weekday index of that day
+            self.daily_base = np.zeros((n, D + 1))
+            np.add.at(self.daily_base, (ev, np.clip(self.show[ev] - day, 0, D)), amount / calendar_index(day))
         lo = min(r[0] for r in net)
         self.day0 = lo
         self.sold = np.zeros(max(r[0] for r in net) - lo + 1)
@@ -120,6 +124,14 @@ class Account:
         lead = np.where(self.first < 10**9, self.show - self.first, self.show - self.created)
         self.lead_bin = np.digitize(lead, LEAD_BINS)
         self.lead_bin_created = np.digitize(self.show - self.created, LEAD_BINS)
+
+
+def calendar_index(day: np.ndarray) -> np.ndarray:
+    """The generator's month × weekday intensity of Moscow day indexes (a diagnostic: not learnt)."""
+    from salesglass.simulate.orders import SEASON, WEEKDAY
+
+    month = np.asarray(day).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+    return SEASON[month] * WEEKDAY[(np.asarray(day) + 3) % 7]
 
 
 def _epoch(text: str) -> int:
@@ -192,6 +204,7 @@ def forecast_case(a: Account, u: int, pe: int, k5: int = 5) -> dict[str, float]:
     ev, day, amount = a.ev_sales
     rest = (day > u) & (day <= pe)
     return {
+        "calendar": _calendar_ladder(a, u, h, onehot, has, smooth, on, k_on) if a.daily_base is not None else 0.0,
         "on_sale": on_sale,
         "benktander": benktander,
         "known_new": known_new,
@@ -201,6 +214,27 @@ def forecast_case(a: Account, u: int, pe: int, k5: int = 5) -> dict[str, float]:
         "p56": _window(a, u - 55, u),
         "keep": 1 - _window(a, u - 364, u, "refunds") / max(_window(a, u - 364, u), 1e-9),
     }
+
+
+def _calendar_ladder(a: Account, u: int, h: int, onehot, has, smooth, on, k_on) -> float:
+    """The ladder of the events on sale on calendar-free sales (each day's ÷ its season × weekday index),
+    per day of the window, each day's forecast × that day's index: Σ over events on sale and days j of
+    the rest of the month up to the show, of its calendar-free sales so far × g(lead bin, k, j) × index(u + j),
+    g = what the shown events sold on the j-th day after k days before their show ÷ what they had by then."""
+    assert a.daily_base is not None
+    base = a.daily_base
+    cum = base[:, ::-1].cumsum(axis=1)[:, ::-1]
+    ks = np.arange(1, D + 1)
+    den = smooth(onehot @ cum[:, ks])
+    b_on, i_on, so_far = a.lead_bin[on], k_on - 1, cum[on, k_on]
+    out = 0.0
+    for j in range(1, h + 1):
+        valid = (ks >= j)[None, :] & has
+        g_num = smooth(onehot @ (base[:, np.maximum(ks - j, 0)] * valid))
+        pooled = g_num.sum(axis=0) / np.maximum(den.sum(axis=0), 1e-9)
+        g = np.where(den > 0, g_num / np.maximum(den, 1e-9), pooled[None, :])
+        out += float((so_far * g[b_on, i_on] * (k_on >= j)).sum()) * float(calendar_index(np.array([u + j]))[0])
+    return out
 
 
 def _blend(f: np.ndarray, rr: np.ndarray, ac: np.ndarray, u: np.ndarray, pe: np.ndarray) -> np.ndarray:
@@ -218,7 +252,7 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
     days = [int(d) for d in _arg(argv, "--days", "1,8,15,22").split(",")]
     k5 = int(_arg(argv, "--smooth", "5"))
     started = time.process_time()
-    a = Account(folder, days)
+    a = Account(folder, days, "--calendar" in argv)
     rows = []
     for u, ps, n_days, dd, td, ac, fc, rr, as_of in a.cases:
         rows.append(dict(u=u, pe=ps + n_days - 1, dd=dd, td=td, ac=ac, fc=fc, rr=rr, as_of=as_of))
@@ -240,6 +274,7 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
         "show dates of events on sale + ladder": td + k * (col["on_sale"] + ladder_new),
         "events table (created by as-of day)": td + k * (col["on_sale"] + table_new),
         "events table, on sale by Benktander": td + k * (col["benktander"] + table_new),
+        "calendar-free ladder (generator's index)": td + k * (col["calendar"] + table_new),
         "cheat: on-sale part exact": td + k * (col["on_sale_exact"] + ladder_new),
         "cheat: not-on-sale part exact": td + k * (col["on_sale"] + col["new_exact"]),
     }
@@ -248,13 +283,17 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
         "… on sale + ladder, blended": "show dates of events on sale + ladder",
         "… events table, blended": "events table (created by as-of day)",
         "… Benktander, blended": "events table, on sale by Benktander",
+        "… calendar-free, blended": "calendar-free ladder (generator's index)",
     }
     for label, src in blends.items():
         methods[label] = np.full(len(rows), np.nan)
         for dd in days:
             sel = ok & (col["dd"] == dd)
             methods[label][sel] = _blend(methods[src][sel], rr[sel], ac[sel], col["u"][sel], col["pe"][sel])
-    order = [*list(methods)[:5], *blends, *list(methods)[5:7]]
+    if "--calendar" not in argv:
+        del methods["calendar-free ladder (generator's index)"], blends["… calendar-free, blended"]
+    order = [m for m in methods if not m.startswith(("…", "cheat"))] + list(blends)
+    order += [m for m in methods if m.startswith("cheat")]
     print(f"scale {scale}: month turnover, MAPE % / bias % by day of the month (cases with a past year):")
     print(f"{'method':<40}" + "".join(f"{'day ' + str(dd):>16}" for dd in days))
     print(f"{'cases':<40}" + "".join(f"{(ok & (col['dd'] == dd)).sum():>16}" for dd in days))
