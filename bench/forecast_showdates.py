@@ -39,11 +39,20 @@ the same day of the month whose month had ended in the 365 days before (0.5 with
 product's blend. The cheat lines put one part's actual value in place of its forecast (what a perfect
 forecast of the other part would still miss).
 
+--calendar adds the ladder of the events on sale on *calendar-free* sales: each day's sales ÷ that day's
+month × weekday index, learnt per day of the window and multiplied back by its day's index. `generator`
+takes the generator's own constants (a diagnostic: what a well-learnt calendar would give),
+`generator-months` its month constants only, `learnt` an index from the account's daily sales up to the
+as-of day (learnt_index), `weekday` that index's weekdays only. It is ~20× slower (a pass per day of the
+window): use --days 8.
+
     python bench/forecast_showdates.py [s] [--dir DIR] [--days 1,8,15,22] [--smooth 5] [--cases]
+        [--calendar generator|generator-months|learnt|weekday]
 
 The company is bench/forecast.py's (DIR/bench-forecast-<scale>/, generated and loaded when missing;
 its report_forecast_backtest must be from its last `salesglass build`). --cases prints day 8's cases.
-Cost (2026-12-07, loaded 2-core machine): scale s ~15 CPU-s, 0.17 GB. Not measured at m.
+Cost (2026-12-07, loaded 2-core machine): scale s ~15 CPU-s, 0.17 GB; with --calendar 256 CPU-s for all
+four days, ~80 CPU-s with --days 8. Not measured at m.
 """
 
 from __future__ import annotations
@@ -51,6 +60,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +82,7 @@ def _arg(argv: list[str], name: str, default: str) -> str:
 class Account:
     """The warehouse's sales by event and Moscow day, the back-office's events and the product's cases."""
 
-    def __init__(self, folder: Path, days: list[int], calendar: bool = False):
+    def __init__(self, folder: Path, days: list[int], calendar: str = ""):
         import duckdb
 
         c = duckdb.connect()
@@ -110,10 +120,7 @@ class Account:
         x = np.zeros((n, D + 1))
         np.add.at(x, (ev, np.clip(self.show[ev] - day, 0, D)), amount)
         self.cum = x[:, ::-1].cumsum(axis=1)[:, ::-1]
-        self.daily_base: np.ndarray | None = None
-        if calendar:  # the same with each day's sales ÷ the generator's season × weekday index of that day
-            self.daily_base = np.zeros((n, D + 1))
-            np.add.at(self.daily_base, (ev, np.clip(self.show[ev] - day, 0, D)), amount / calendar_index(day))
+        self.calendar = calendar
         lo = min(r[0] for r in net)
         self.day0 = lo
         self.sold = np.zeros(max(r[0] for r in net) - lo + 1)
@@ -126,12 +133,12 @@ class Account:
         self.lead_bin_created = np.digitize(self.show - self.created, LEAD_BINS)
 
 
-def calendar_index(day: np.ndarray) -> np.ndarray:
+def calendar_index(day: np.ndarray, weekdays: bool = True) -> np.ndarray:
     """The generator's month × weekday intensity of Moscow day indexes (a diagnostic: not learnt)."""
     from salesglass.simulate.orders import SEASON, WEEKDAY
 
     month = np.asarray(day).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
-    return SEASON[month] * WEEKDAY[(np.asarray(day) + 3) % 7]
+    return SEASON[month] * (WEEKDAY[(np.asarray(day) + 3) % 7] if weekdays else 1.0)
 
 
 def _epoch(text: str) -> int:
@@ -204,7 +211,7 @@ def forecast_case(a: Account, u: int, pe: int, k5: int = 5) -> dict[str, float]:
     ev, day, amount = a.ev_sales
     rest = (day > u) & (day <= pe)
     return {
-        "calendar": _calendar_ladder(a, u, h, onehot, has, smooth, on, k_on) if a.daily_base is not None else 0.0,
+        "calendar": _calendar_ladder(a, u, h, onehot, has, smooth, on, k_on) if a.calendar else 0.0,
         "on_sale": on_sale,
         "benktander": benktander,
         "known_new": known_new,
@@ -216,13 +223,47 @@ def forecast_case(a: Account, u: int, pe: int, k5: int = 5) -> dict[str, float]:
     }
 
 
+def learnt_index(a: Account, u: int, months: bool = True):
+    """The account's month × weekday index as of day u, from its daily sales up to u (at most 730 days):
+    weekday = its mean day in the last 364 days ÷ their mean; month = the mean of its days' sales ÷ a
+    log-linear trend fitted to them ÷ their weekday index (1 for a month never seen; all 1 before 8 weeks)."""
+    lo = max(a.day0, u - 729)
+    days = np.arange(lo, u + 1)
+    sales = a.sold[lo - a.day0 : u - a.day0 + 1]
+    week, month = np.ones(7), np.ones(12)
+    if len(days) >= 56:
+        last = days > u - 364
+        wd = (days + 3) % 7
+        mean = sales[last].mean()
+        week = np.array([sales[last & (wd == i)].mean() / mean for i in range(7)])
+        pos = sales > 0
+        b, c = np.polyfit(days[pos], np.log(sales[pos]), 1)
+        r = sales / np.exp(c + b * days) / week[wd]
+        m = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+        if months:
+            month = np.array([r[m == i].mean() if (m == i).any() else 1.0 for i in range(12)])
+
+    def index(day: np.ndarray) -> np.ndarray:
+        day = np.asarray(day)
+        return month[day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12] * week[(day + 3) % 7]
+
+    return index
+
+
 def _calendar_ladder(a: Account, u: int, h: int, onehot, has, smooth, on, k_on) -> float:
-    """The ladder of the events on sale on calendar-free sales (each day's ÷ its season × weekday index),
-    per day of the window, each day's forecast × that day's index: Σ over events on sale and days j of
-    the rest of the month up to the show, of its calendar-free sales so far × g(lead bin, k, j) × index(u + j),
-    g = what the shown events sold on the j-th day after k days before their show ÷ what they had by then."""
-    assert a.daily_base is not None
-    base = a.daily_base
+    """The ladder of the events on sale on calendar-free sales (each day's ÷ its month × weekday index:
+    --calendar generator: the generator's constants, a diagnostic; learnt: learnt_index as of u; weekday:
+    its weekday index only; generator-months: the generator's month constants only), per day
+    of the window, each day's forecast × that day's index: Σ over events on sale and days j of the rest of
+    the month up to the show, of its calendar-free sales so far × g(lead bin, k, j) × index(u + j), g = what
+    the shown events sold on the j-th day after k days before their show ÷ what they had by then."""
+    if a.calendar.startswith("generator"):
+        index = calendar_index if a.calendar == "generator" else partial(calendar_index, weekdays=False)
+    else:
+        index = learnt_index(a, u, a.calendar == "learnt")
+    ev, day, amount = a.ev_sales
+    base = np.zeros((len(a.show), D + 1))
+    np.add.at(base, (ev, np.clip(a.show[ev] - day, 0, D)), amount / index(day))
     cum = base[:, ::-1].cumsum(axis=1)[:, ::-1]
     ks = np.arange(1, D + 1)
     den = smooth(onehot @ cum[:, ks])
@@ -233,7 +274,7 @@ def _calendar_ladder(a: Account, u: int, h: int, onehot, has, smooth, on, k_on) 
         g_num = smooth(onehot @ (base[:, np.maximum(ks - j, 0)] * valid))
         pooled = g_num.sum(axis=0) / np.maximum(den.sum(axis=0), 1e-9)
         g = np.where(den > 0, g_num / np.maximum(den, 1e-9), pooled[None, :])
-        out += float((so_far * g[b_on, i_on] * (k_on >= j)).sum()) * float(calendar_index(np.array([u + j]))[0])
+        out += float((so_far * g[b_on, i_on] * (k_on >= j)).sum()) * float(index(np.array([u + j]))[0])
     return out
 
 
@@ -252,7 +293,7 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
     days = [int(d) for d in _arg(argv, "--days", "1,8,15,22").split(",")]
     k5 = int(_arg(argv, "--smooth", "5"))
     started = time.process_time()
-    a = Account(folder, days, "--calendar" in argv)
+    a = Account(folder, days, _arg(argv, "--calendar", ""))
     rows = []
     for u, ps, n_days, dd, td, ac, fc, rr, as_of in a.cases:
         rows.append(dict(u=u, pe=ps + n_days - 1, dd=dd, td=td, ac=ac, fc=fc, rr=rr, as_of=as_of))
@@ -274,7 +315,7 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
         "show dates of events on sale + ladder": td + k * (col["on_sale"] + ladder_new),
         "events table (created by as-of day)": td + k * (col["on_sale"] + table_new),
         "events table, on sale by Benktander": td + k * (col["benktander"] + table_new),
-        "calendar-free ladder (generator's index)": td + k * (col["calendar"] + table_new),
+        f"calendar-free ladder ({a.calendar} index)": td + k * (col["calendar"] + table_new),
         "cheat: on-sale part exact": td + k * (col["on_sale_exact"] + ladder_new),
         "cheat: not-on-sale part exact": td + k * (col["on_sale"] + col["new_exact"]),
     }
@@ -283,7 +324,7 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
         "… on sale + ladder, blended": "show dates of events on sale + ladder",
         "… events table, blended": "events table (created by as-of day)",
         "… Benktander, blended": "events table, on sale by Benktander",
-        "… calendar-free, blended": "calendar-free ladder (generator's index)",
+        "… calendar-free, blended": f"calendar-free ladder ({a.calendar} index)",
     }
     for label, src in blends.items():
         methods[label] = np.full(len(rows), np.nan)
@@ -291,7 +332,7 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
             sel = ok & (col["dd"] == dd)
             methods[label][sel] = _blend(methods[src][sel], rr[sel], ac[sel], col["u"][sel], col["pe"][sel])
     if "--calendar" not in argv:
-        del methods["calendar-free ladder (generator's index)"], blends["… calendar-free, blended"]
+        del methods["calendar-free ladder ( index)"], blends["… calendar-free, blended"]
     order = [m for m in methods if not m.startswith(("…", "cheat"))] + list(blends)
     order += [m for m in methods if m.startswith("cheat")]
     print(f"scale {scale}: month turnover, MAPE % / bias % by day of the month (cases with a past year):")
