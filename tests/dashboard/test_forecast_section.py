@@ -297,3 +297,15 @@ def test_the_forecast_draws_each_plan_as_the_plan_chart_does(forecast_site):
         assert look == trend_look, (name, look, trend_look)
     assert forecast["Plan (realistic)"]["markLine"]["lineStyle"]["color"] == "#e08a2c"  # orange
     assert forecast["Plan (optimistic)"]["markLine"]["lineStyle"]["color"] == "#2e9e6a"  # green
+
+
+def test_a_measure_without_a_plan_says_so_in_the_forecast(forecast_site):
+    """January 2025's plans are turnover's and margin's: revenue's plans and chances were a bare "—"."""
+    from salesglass.serve.web.app import create_app
+
+    with TestClient(create_app(forecast_site), headers={"accept-language": "en-US,en;q=0.9"}) as client:
+        rows = _forecast_table(login(client, "admin@demo.test").get("/planfact?period=month").text)
+    why = "No plan: none was entered for this measure in this period (the plans file has no row for it)."
+    for part in ("Plan (realistic)", "Chance of realistic plan", "Plan (optimistic)", "Chance of optimistic plan"):
+        assert unescape(rows[part]["revenue"]) == f'<span class="tip" title="{why}">—</span>', (part, rows[part])
+    assert "No plan" not in rows["Plan (realistic)"]["turnover"]  # planned: 3 100
