@@ -29,6 +29,13 @@ Assumptions: refunds are not forecast beyond that share (1–2 % of a month); th
 still to come is the generator's unconditional one (their number is not conditioned on the events so
 far); the forecast is the expected value (the best for squared error; near enough for MAPE).
 
+Then one forecast that is **not** an oracle, to show what the missing data is worth: **show dates + sales
+curve** reads each event's expected orders from its sales so far (warehouse) and the share of its
+orders the generator's sales curve puts before the 9th given its on-sale and show dates (the back-office
+has them; the product does not), and takes the events created later at the last year's ratio to the 56
+days before as-of (the ladder's rule). It assumes the curve known as the generator draws it (a product
+would learn it from past events' dates) and a cancellation known ahead (1.5 % of events).
+
 The product's forecast and the run-rate of the same cases are read from the company's
 report_forecast_backtest (its last `salesglass build`); the company is bench/forecast.py's
 (bench-forecast-<scale>/ under --dir, generated and loaded there when missing). A check line compares the
@@ -41,8 +48,8 @@ as-of days there too: one company is one draw, and 20 months of it are few.
         [--day 8] [--cases]
 
 --cases prints each case. Cost (2026-12-07, loaded 2-core machine): scale s 33 CPU-s and 0.3 GB with
---worlds 10; scale m 154 CPU-s and 0.55 GB with --draws 8 --samples 48 --worlds 2 (each other world is
-10 M orders drawn).
+--worlds 10; scale m with --draws 8 --samples 48: 173 CPU-s and a **10 GB** peak (the show-dates step's
+DuckDB joins of every sale with every as-of day), each of --worlds ~60 CPU-s more (10 M orders drawn).
 """
 
 from __future__ import annotations
@@ -269,6 +276,58 @@ def world_oracles(ev: dict, cases: list[Case], prior: Prior, samples: int, rng) 
     }
 
 
+def with_show_dates(folder: Path, lat: Latent, cases: list[Case], samples: int, rng) -> np.ndarray:
+    """Not an oracle: a forecast from the warehouse's sales plus each event's on-sale and show dates and the
+    generator's sales curve (what a back-office events table and a well-learnt curve would give). Per event
+    created by as-of: its sales so far ÷ the share of its orders the curve puts before the 9th (× P(sale))
+    = its expected orders (while that share is under 5 %: the mean of the events past half their curve),
+    × the curve's share in the rest of the month × an order's expected value. Events created later: what
+    such events sold in the rest of the month, over the months that ended in the year before, per ₽ of the
+    56 days before as-of (the ladder's rule, from data). The expected rest per case (₽; NaN without a past
+    month)."""
+    import duckdb
+
+    from salesglass.simulate.common import object_id_array
+    from salesglass.simulate.orders import TAG_EVENT
+
+    ev, n = lat.events(lat.seed), len(cases)
+    sh = window_shares(ev, [(c.lo, c.hi) for c in cases] + [(lat.start, c.lo) for c in cases], samples, rng)
+    ids = object_id_array(ev["created"], TAG_EVENT, np.arange(len(ev["created"])))  # the back-office's ids
+    c = duckdb.connect()
+    c.execute("SET TimeZone = 'UTC'")
+    c.execute(f"ATTACH '{folder / 'salesglass.duckdb'}' AS wh (READ_ONLY)")
+    c.execute("CREATE TABLE ev (event_id VARCHAR, e INT, created BIGINT)")
+    c.executemany(
+        "INSERT INTO ev VALUES (?, ?, ?)", list(zip(ids.tolist(), range(len(ids)), ev["created"].tolist(), strict=True))
+    )
+    c.execute("CREATE TABLE w (i INT, lo BIGINT, hi BIGINT)")
+    c.executemany("INSERT INTO w VALUES (?, ?, ?)", [(i, x.lo, x.hi) for i, x in enumerate(cases)])
+    sold = np.zeros((len(ids), n))
+    for e, i, k in c.execute("""SELECT ev.e, w.i, count(*) FROM wh.sales s JOIN ev USING (event_id), w
+                                WHERE epoch(s.sold_at) < w.lo AND s.turnover > 0 GROUP BY ALL""").fetchall():
+        sold[e, i] = k
+    later, p56 = np.zeros(n), np.zeros(n)
+    for i, a, b in c.execute("""SELECT w.i,
+              sum(s.turnover) FILTER (WHERE epoch(s.sold_at) >= w.lo AND epoch(s.sold_at) < w.hi
+                                      AND ev.created >= w.lo)::double,
+              sum(s.turnover) FILTER (WHERE epoch(s.sold_at) >= w.lo - 56 * 86400 AND epoch(s.sold_at) < w.lo)::double
+            FROM wh.sales s LEFT JOIN ev USING (event_id), w WHERE s.turnover > 0 GROUP BY 1""").fetchall():
+        later[i], p56[i] = a or 0.0, b or 0.0
+    exposure = P_SALE * sh[:, n:]
+    known = ev["created"][:, None] < np.array([x.lo for x in cases])[None, :]
+    read = sold / np.maximum(exposure, 1e-9)
+    well = known & (exposure > 0.5 * P_SALE)  # events past half their curve: the mean event, from data
+    mean = (read * well).sum(axis=0) / np.maximum(well.sum(axis=0), 1)
+    lam = np.where(exposure > 0.05 * P_SALE, read, mean[None, :])
+    rest = (lam * sh[:, :n] * ev["value"][:, None] * known).sum(axis=0) / 100
+    out = np.full(n, np.nan)
+    for i, x in enumerate(cases):
+        past = [j for j, y in enumerate(cases) if x.lo - 365 * DAY < y.hi <= x.lo - DAY]
+        if past:
+            out[i] = rest[i] + later[past].sum() / p56[past].sum() * p56[i]
+    return out
+
+
 def world_cases(lat: Latent, seed: int, cases: list[Case]) -> list[Case]:
     """The same as-of days in another world (the generator's orders drawn with `seed`, same partners): fact to
     date, actual, run-rate and refund share from its sales less refunds, as the product would count them."""
@@ -339,6 +398,12 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
     for label, f in (("all events known", real["month"]), ("partners only", prior.partners_month)):
         mape, bias = _mape(f * keep, act_m)
         print(f"check, whole month as of its 1st, oracle {label}: MAPE {mape:.2f} %, bias {bias:+.2f} %")
+    dated = with_show_dates(folder, lat, cases, samples, rng)
+    ok = ~np.isnan(dated)
+    print(f"with show dates (not an oracle: sales so far, each event's dates and the sales curve), {ok.sum()} cases:")
+    for label, f in (*((k, rows[k]) for k in list(rows)[:2]), ("show dates + sales curve", td + dated * keep)):
+        mape, bias = _mape(f[ok], actual[ok])
+        print(f"{label:<36} {mape:6.2f} {bias:+7.2f} {mape / _mape(rr[ok], actual[ok])[0]:10.2f}")
     if "--cases" in argv:
         print(f"{'as of':<10} " + " ".join(f"{h:>12}" for h in ("actual", "to date", "run-rate", "product", "floor")))
         for i, c in enumerate(cases):
