@@ -28,11 +28,11 @@ system-deps:
 ## make test: the whole suite (starts its own PostgreSQL, drives Debian's Chromium)
 # Two test processes (pytest-xdist): the suite is one busy Python thread most of the time and CI's machine
 # has two cores. --dist loadscope keeps each module in one process, so a module's fixtures (its browser,
-# its live stack) start once. TEST_WORKERS=0 runs everything in this process. --durations lists the 25
+# its live stack) start once. TEST_WORKERS=0 runs everything in this process. --durations lists the 40
 # slowest tests at the end, so a CI log shows where the suite's time goes (the budget is 15 minutes).
 TEST_WORKERS ?= 2
 test: $(STAMP) system-deps lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=25 $(ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=40 $(ARGS)
 
 ## make lint: the formatter's check, the linter and the type checker (mypy on salesglass/, pyproject.toml)
 lint: $(STAMP)

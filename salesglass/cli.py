@@ -36,6 +36,10 @@ INTERRUPTED = {
     "link": "the links were rolled back to the last run's; the published reports are as they were",
     "publish": "the PostgreSQL schema BI tools read is as it was (the half-copied one was dropped)",
     "generate": "an earlier company at --out is as it was (the half-written one was removed)",
+    "init": "nothing was written (the config and its secrets are written after the last answer)",
+    "check": "nothing was written (a check only reads)",
+    "forecast": "nothing was written (a backtest only reads)",
+    "users": "the logins file is as it was or wholly changed (it is replaced in one step), never half-written",
     "serve": "the dashboard stopped; the published reports are the last good ones",
     "demo": "the demo stopped; what it finished stays in its folder (`salesglass demo` again goes on from it)",
 }
@@ -48,8 +52,10 @@ class _Salesglass(typer.core.TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, click.exceptions.Abort) as stop:  # Abort: Ctrl-C (or Ctrl-D) at a prompt
             name = ctx.invoked_subcommand or ""
+            if isinstance(stop, click.exceptions.Abort):
+                Console(stderr=True).print()  # off the line of the question, which ends in "^C"
             _say("Interrupted:", INTERRUPTED.get(name, f"`salesglass {name}` stopped before it finished"))
             sys.exit(130)
 

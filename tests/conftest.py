@@ -15,29 +15,65 @@ from salesglass.warehouse import connect, init_canonical
 T = TypeVar("T")
 
 
+# the folders built_once shared in this process, each with its files' digests as built (checked at the end)
+_SHARED: dict[Path, dict[str, str]] = {}
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (its path inside it → the SHA-256 of its bytes)."""
+    import hashlib
+
+    def digest(path: Path) -> str:
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+
+    return {str(p.relative_to(folder)): digest(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]) -> T:
     """`build(folder)` once for the whole run, for fixtures that every test only reads.
 
     Under pytest-xdist (`make test` runs two processes) each process has its own session fixtures; the
     first process to ask builds in a folder both see, while the other waits on a file lock and then takes
-    the result (pickled next to it) instead of building the same company a second time."""
+    the result (pickled next to it) instead of building the same company a second time. A test must not
+    write there (its logins, sessions, bonus state, warehouse, config): that would change what a test of the
+    other process reads, mid-run. `shared_folders_unchanged` fails the run when one did."""
     import fcntl
+    import json
     import pickle
 
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker is None:
-        return build(tmp_path_factory.mktemp(name))
+        folder = tmp_path_factory.mktemp(name)
+        built = build(folder)
+        _SHARED[folder] = _digests(folder)
+        return built
     shared = tmp_path_factory.getbasetemp().parent  # the run's folder, above each worker's own
     with (shared / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        result = shared / f"{name}.pickle"
+        result, digests = shared / f"{name}.pickle", shared / f"{name}.digests.json"
         if result.exists():
+            built_by = json.loads(digests.read_text(encoding="utf-8"))
+            _SHARED[Path(built_by["folder"])] = built_by["files"]
             return pickle.loads(result.read_bytes())
         folder = shared / f"{name}-{worker}"  # a process whose build failed leaves its folder to itself
         folder.mkdir()
         built = build(folder)
+        _SHARED[folder] = _digests(folder)
+        digests.write_text(json.dumps({"folder": str(folder), "files": _SHARED[folder]}), encoding="utf-8")
         result.write_bytes(pickle.dumps(built))
         return built
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_folders_unchanged() -> Iterator[None]:
+    """After this process's last test: every folder built_once shared holds the files it was built with,
+    byte for byte, and no other (a test that wrote there errors the run, naming the files)."""
+    yield
+    for folder, built in _SHARED.items():
+        now = _digests(folder)
+        changed = sorted(f for f in built.keys() | now.keys() if built.get(f) != now.get(f))
+        assert not changed, f"a test wrote into {folder}, which built_once shares between the test processes: {changed}"
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ sends SIGINT. No sleep and no timing: a slow machine only waits longer for the l
 from __future__ import annotations
 
 import hashlib
+import re
 import signal
 import subprocess
 import sys
@@ -166,3 +167,37 @@ def test_the_dashboard_of_a_fresh_project_says_what_it_lacks_and_stops_on_ctrl_c
         f"dashboard on http://127.0.0.1:{port}/ (Ctrl+C stops it)",
     ], said
     assert out.splitlines()[-1] == "dashboard stopped"
+
+
+def test_ctrl_c_at_a_question_of_init_says_nothing_was_written(tmp_path):
+    """On a terminal `salesglass init` asks; Ctrl-C at its first question said "Aborted." with exit code 1."""
+    import os
+    import pty
+
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: salesglass on the terminal's other end
+        os.chdir(tmp_path)
+        os.execve(
+            sys.executable,
+            [sys.executable, "-m", "salesglass", "init"],
+            {"COLUMNS": "300", "PATH": "/bin", "NO_COLOR": "1"},
+        )
+    said = b""
+    while b"amoCRM address" not in said:  # the first question is on screen: it waits for an answer
+        said += os.read(terminal, 1024)
+    os.write(terminal, b"\x03")  # Ctrl-C, typed: the terminal sends SIGINT
+    while True:
+        try:
+            chunk = os.read(terminal, 1024)
+        except OSError:  # the child ended and closed the terminal
+            break
+        if not chunk:
+            break
+        said += chunk
+    _, status = os.waitpid(pid, 0)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", said.decode(errors="replace").replace("\r", ""))  # no styles
+    assert os.waitstatus_to_exitcode(status) == 130, text
+    assert text.rstrip().splitlines()[-1] == (
+        "Interrupted: nothing was written (the config and its secrets are written after the last answer)"
+    ), text
+    assert "Traceback" not in text and list(tmp_path.iterdir()) == []

@@ -177,15 +177,22 @@ def free_port() -> int:
 
 
 def with_own_logins(cfg, folder: Path):
-    """`cfg` with its dashboard logins (and so their sessions and lockouts, kept beside them) and the key that
-    signs session cookies in `folder`.
+    """`cfg` with its dashboard logins (and so their sessions and lockouts, kept beside them), the key that
+    signs session cookies and a copy of the bonus state in `folder`.
 
-    The simulated company is built once and shared by both test processes; a module that created or reset the
-    demo logins in its folder ended every session of the same login in the other process's browser walk
-    (a login replaced gets a new session version): the admin was sent to /login mid-walk."""
+    The simulated company is built once and shared by both test processes (tests/conftest.py `built_once`,
+    which fails the run when a test writes into it); a module that created or reset the demo logins in its
+    folder ended every session of the same login in the other process's browser walk (a login replaced gets
+    a new session version): the admin was sent to /login mid-walk. The bonus pages open the bonus state
+    read-write (bonus/store.py), which another process's open of the same file would refuse."""
+    import shutil
+
     own = {"users_path": Path(folder) / "salesglass-users.json", "secret_path": Path(folder) / "dashboard-secret"}
     dashboard = cfg.dashboard.model_copy(update=own)
-    return cfg.model_copy(update={"dashboard": dashboard})
+    bonus_state = Path(folder) / cfg.bonus_state_path.name
+    shutil.copyfile(cfg.bonus_state_path, bonus_state)
+    warehouse = cfg.warehouse.model_copy(update={"bonus_state_path": bonus_state})
+    return cfg.model_copy(update={"dashboard": dashboard, "warehouse": warehouse})
 
 
 def serve_in_thread(app):

@@ -36,6 +36,22 @@ def dated(params, con):
     return params.dated_from(earliest_instant(lambda sql: con.execute(sql).fetchall(), [t.name for t in CANONICAL]))
 
 
+def dated_for(params, data: dict[str, list[dict] | pa.Table]):
+    """`params` dated (`dated`) for canonical rows not yet in DuckDB (those a test loads into chdb, or builds
+    from `params` before loading): their earliest instant, found as the build finds it."""
+    import duckdb
+
+    from salesglass.warehouse import init_canonical
+
+    con = duckdb.connect()
+    try:
+        init_canonical(con)
+        load_duckdb(con, data)
+        return dated(params, con)
+    finally:
+        con.close()
+
+
 def arrow_schema(table: Table) -> pa.Schema:
     return pa.schema([pa.field(c.name, _ARROW[c.kind]) for c in table.columns])
 

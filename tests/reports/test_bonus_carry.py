@@ -164,7 +164,7 @@ def test_clickhouse_carries_the_same_negative_net(gleb):
     from salesglass.reports.base import BuildParams
     from salesglass.reports.bonus_close import BonusState
     from salesglass.reports.bonus_state import frozen_rules_in
-    from tests.reports.canon_io import arrow_schema, chdb_reports
+    from tests.reports.canon_io import arrow_schema, chdb_reports, dated_for
 
     cfg, _ = gleb
     con = connect(cfg.warehouse_path)
@@ -179,6 +179,7 @@ def test_clickhouse_carries_the_same_negative_net(gleb):
     params = BuildParams(
         as_of=c.NOV_15, timezone=c.TIMEZONE, rules=cfg.reports, frozen_bonus_rules=frozen_rules_in(pub)
     )
+    params = dated_for(params, data)  # the zone's offsets from the data's first year, as the build writes them
     ch = chdb_reports(data, params, state, only=("report_bonus_lines",))
     got = sorted(
         (r["month"], r["manager_id"], r["amount"], r["corrects_month"], r["cause"])

@@ -22,9 +22,7 @@ from salesglass.reports.base import BuildParams
 from salesglass.reports.build import canon_of
 from salesglass.reports.config import ReportsConfig
 from salesglass.warehouse import init_canonical
-from tests.reports.canon_io import chdb_session, load_duckdb, run_chdb, unbound_canon
-
-PARAMS = BuildParams(date(2026, 6, 15), "Europe/Moscow", ReportsConfig())
+from tests.reports.canon_io import chdb_session, dated_for, load_duckdb, run_chdb, unbound_canon
 
 
 def _sale(sid: str, partner: str, day: date, turnover: str) -> dict:
@@ -53,6 +51,8 @@ DATA = {
         _sale("h2", "PH", date(2026, 6, 1), "5000.00"),
     ],
 }
+# the zone's offsets from the data's first year, as the build writes them (canon_io.dated)
+PARAMS = dated_for(BuildParams(date(2026, 6, 15), "Europe/Moscow", ReportsConfig()), DATA)
 EXPECTED = [  # partner, baseline, recent, decline %: by hand above; the largest loss first
     ("PR", M("10000.00"), M("-21000.00"), M("100.00")),
     ("PH", M("10000.00"), M("5000.00"), M("50.00")),

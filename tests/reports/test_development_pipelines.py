@@ -32,7 +32,7 @@ from salesglass.reports.base import BuildParams
 from salesglass.reports.config import ReportsConfig
 from salesglass.reports.development import development_ids
 from salesglass.warehouse import init_canonical
-from tests.reports.canon_io import doctor_quality, load_duckdb
+from tests.reports.canon_io import dated_for, doctor_quality, load_duckdb
 from tests.reports.test_late_deal import _partner, _sale, _tables, acquiring, on_duckdb, quality, sales_lines
 
 AS_OF = date(2026, 6, 15)
@@ -93,7 +93,8 @@ PD_LINES = {
 
 def params_of(development: list[int | str]) -> BuildParams:
     ids = development_ids(development, PIPELINES)
-    return BuildParams(AS_OF, TZ, ReportsConfig(), development_pipelines=ids)
+    # the zone's offsets from the data's first year, as the build writes them (canon_io.dated)
+    return dated_for(BuildParams(AS_OF, TZ, ReportsConfig(), development_pipelines=ids), DATA)
 
 
 DEAL_REPORTS = {

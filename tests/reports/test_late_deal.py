@@ -26,7 +26,7 @@ from salesglass.reports import data_quality as dq
 from salesglass.reports.base import BuildParams, Canon, nullable
 from salesglass.reports.config import ReportsConfig
 from salesglass.warehouse import init_canonical
-from tests.reports.canon_io import doctor_quality, load_duckdb
+from tests.reports.canon_io import dated_for, doctor_quality, load_duckdb
 
 AS_OF = date(2026, 6, 15)
 TZ = "Europe/Moscow"
@@ -108,7 +108,8 @@ def _tables(canon: Canon, params: BuildParams, keep, run, extra: dict | None = N
 
 def params_of(late_deal_acquires: bool | None) -> BuildParams:
     rules = {} if late_deal_acquires is None else {"late_deal_acquires": late_deal_acquires}
-    return BuildParams(AS_OF, TZ, ReportsConfig.model_validate(rules))
+    # the zone's offsets from the data's first year, as the build writes them (canon_io.dated)
+    return dated_for(BuildParams(AS_OF, TZ, ReportsConfig.model_validate(rules)), DATA)
 
 
 def on_duckdb(data: dict, params: BuildParams, extra: dict | None = None) -> dict[str, list[dict]]:

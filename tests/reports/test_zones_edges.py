@@ -25,7 +25,7 @@ from salesglass.reports.config import ReportsConfig
 from salesglass.reports.derive import STEPS, as_of
 from salesglass.warehouse import init_canonical
 from tests.reports import zone_company as zc
-from tests.reports.canon_io import load_duckdb
+from tests.reports.canon_io import dated_for, load_duckdb
 
 M = Decimal
 D = date
@@ -36,7 +36,8 @@ CH_REPORTS = ("report_weekly", "report_monthly_deals", "report_cohorts", "report
 
 
 def params(zone: str) -> BuildParams:
-    return BuildParams(as_of=zc.AS_OF, timezone=zone, rules=ReportsConfig())
+    """The build's parameters for the company in `zone`: its offsets from the data's first year (canon_io.dated)."""
+    return dated_for(BuildParams(as_of=zc.AS_OF, timezone=zone, rules=ReportsConfig()), zc.data(zone))
 
 
 def report_exprs(canon: Canon, p: BuildParams, keep) -> dict[str, ibis.Table]:
