@@ -1,0 +1,302 @@
+"""With each event's show date, can a forecast that LEARNS the sales curve reach the target? (run on demand)
+
+An experiment for docs/forecast.md, outside the product. bench/forecast_floor.py showed that at scale s
+the warehouse's sales plus each event's show date and the generator's *exact* sales curve forecast month
+turnover on day 8 at 0.41 × the run-rate's MAPE (the target is 0.6 ×). Here nothing of the generator is
+used: the curve is estimated from the account's own history, as a product could, and every case sees only
+data up to its as-of day (like the product's backtest, `report_forecast_backtest`, whose cases, run-rate
+and blended forecast are printed beside it).
+
+What it assumes the platform gives: the sales with their event (the canonical model has that) and an
+events table (event id, partner, show date, created date: any ticketing back-office has them; here read
+from the simulated back-office, backoffice.sqlite, whose other columns — status, which says "canceled"
+as of today — are not used). Days are Moscow days; the show's day is the day it starts.
+
+- **events on sale** (a first sale on or before the as-of day u, show after it): a chain ladder by
+  *days to show*. An event with k days to its show and a lead L (first sale → show) has sold S so far;
+  of the events whose show had passed by u (all their sales seen), those of a similar lead (bins of L:
+  0–3, 4–7, 8–14, 15–21, 22–31, 32–45, 46–64, 65–90, 91–129, 130–179, 180–249, 250+ days) that had a
+  sale by k days before their show: what they sold in the next h days (h = days left in the month, up to
+  the show) ÷ what they had sold by then (sums over events: big events weigh most), pooled over k ± a
+  fifth (--smooth 5; at least ±1 day); forecast = S × that factor. No sales curve, season or weekday is assumed:
+  the factor is the account's own;
+- **events not yet on sale**, two ways:
+  - *ladder* (only the show dates of events already selling are known): over the months that ended in
+    the year before, at the same day of the month, the sales to the month's end of events whose first
+    sale came after that day ÷ the account's sales of the 56 days before it; × this month's 56 days
+    (bench/forecast_ladder.py's rule);
+  - *events table* (every event created by u is known with its show date): events created by u without a
+    sale yet, each × its partner's average event (the mean total of its events shown by u, those that
+    never sold included; all partners' mean when it has none) × the share of an event's sales that falls
+    in the rest of the month at its days to show (learnt like the ladder's factor, from the shown events of
+    the same lead bin, as a share of their totals); events created after u by the ladder rule restricted
+    to events created after the day (their first sale is after it too);
+- **to date**: the month's turnover so far (refunds included); the parts above are sales, taken × (1 −
+  the share of sales refunded in the 365 days to u).
+
+**Blend**: w × forecast + (1 − w) × run-rate, w learnt by least squares (clipped to 0–1) from the cases of
+the same day of the month whose month had ended in the 365 days before (0.5 with fewer than 8), as the
+product's blend. The cheat lines put one part's actual value in place of its forecast (what a perfect
+forecast of the other part would still miss).
+
+    python bench/forecast_showdates.py [s] [--dir DIR] [--days 1,8,15,22] [--smooth 5] [--cases]
+
+The company is bench/forecast.py's (DIR/bench-forecast-<scale>/, generated and loaded when missing;
+its report_forecast_backtest must be from its last `salesglass build`). --cases prints day 8's cases.
+Cost (2026-12-07, loaded 2-core machine): scale s ~15 CPU-s, 0.17 GB. Not measured at m.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import numpy as np  # noqa: E402
+
+MSK = 3 * 3600
+DAY = 86400
+D = 400  # days before the show kept apart (earlier sales are counted at 400)
+LEAD_BINS = [4, 8, 15, 22, 32, 46, 65, 91, 130, 180, 250]
+
+
+def _arg(argv: list[str], name: str, default: str) -> str:
+    return argv[argv.index(name) + 1] if name in argv else default
+
+
+class Account:
+    """The warehouse's sales by event and Moscow day, the back-office's events and the product's cases."""
+
+    def __init__(self, folder: Path, days: list[int]):
+        import duckdb
+
+        c = duckdb.connect()
+        c.execute("SET TimeZone = 'UTC'")
+        c.execute(f"ATTACH '{folder / 'salesglass.duckdb'}' AS wh (READ_ONLY)")
+        c.execute(f"ATTACH '{folder / 'salesglass-reports.duckdb'}' AS r (READ_ONLY)")
+        rows = c.execute(f"""SELECT event_id, floor((epoch(sold_at) + {MSK}) / {DAY})::int d, sum(turnover)::double
+                             FROM wh.sales WHERE turnover > 0 GROUP BY ALL""").fetchall()
+        net = c.execute(f"""SELECT floor((epoch(sold_at) + {MSK}) / {DAY})::int d,
+                              sum(turnover) FILTER (WHERE turnover > 0)::double,
+                              coalesce(-sum(turnover) FILTER (WHERE turnover < 0), 0)::double
+                            FROM wh.sales GROUP BY 1""").fetchall()
+        cases = c.execute(f"""
+            SELECT (as_of - DATE '1970-01-01')::int, (period_start - DATE '1970-01-01')::int, days_total,
+                   day(as_of), to_date::double, actual::double, forecast::double, run_rate::double, as_of
+            FROM r.report_forecast_backtest
+            WHERE period_type = 'month' AND metric = 'turnover' AND day(as_of) IN ({",".join(map(str, days))})
+            ORDER BY as_of""").fetchall()
+        bo = sqlite3.connect(f"file:{folder / 'company' / 'backoffice.sqlite'}?mode=ro", uri=True)
+        evs = bo.execute("SELECT event_id, coalesce(org_id, ''), start_at_utc, created_at FROM events").fetchall()
+        index = {e[0]: i for i, e in enumerate(evs)}
+        n = len(evs)
+        # start_at_utc is naive UTC, created_at naive Moscow time (the back-office's quirk)
+        self.show = np.array([(_epoch(e[2]) + MSK) // DAY for e in evs])
+        self.created = np.array([_epoch(e[3]) // DAY for e in evs])
+        partners = {p: i for i, p in enumerate(sorted({e[1] for e in evs}))}
+        self.partner = np.array([partners[e[1]] for e in evs])
+        ev = np.array([index[r[0]] for r in rows])
+        day = np.array([r[1] for r in rows])
+        amount = np.array([r[2] for r in rows])
+        self.first = np.full(n, 10**9)
+        np.minimum.at(self.first, ev, day)
+        self.ev_sales = (ev, day, amount)
+        # C[e, k]: the event's sales on days up to k days before its show (k = 0: all of them)
+        x = np.zeros((n, D + 1))
+        np.add.at(x, (ev, np.clip(self.show[ev] - day, 0, D)), amount)
+        self.cum = x[:, ::-1].cumsum(axis=1)[:, ::-1]
+        lo = min(r[0] for r in net)
+        self.day0 = lo
+        self.sold = np.zeros(max(r[0] for r in net) - lo + 1)
+        self.refunded = np.zeros_like(self.sold)
+        for d, s, f in net:
+            self.sold[d - lo], self.refunded[d - lo] = s or 0.0, f
+        self.cases = cases
+        lead = np.where(self.first < 10**9, self.show - self.first, self.show - self.created)
+        self.lead_bin = np.digitize(lead, LEAD_BINS)
+        self.lead_bin_created = np.digitize(self.show - self.created, LEAD_BINS)
+
+
+def _epoch(text: str) -> int:
+    from datetime import UTC, datetime
+
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+
+def _window(a: Account, lo: int, hi: int, which: str = "sold") -> float:
+    """Σ of the account's daily sales (or refunds) over Moscow days lo..hi (day indexes)."""
+    arr = a.sold if which == "sold" else a.refunded
+    return float(arr[max(0, lo - a.day0) : max(0, hi - a.day0 + 1)].sum())
+
+
+def forecast_case(a: Account, u: int, pe: int, k5: int = 5) -> dict[str, float]:
+    """The parts of one case, as of the end of day u, for the month ending on day pe (sales, ₽)."""
+    h = pe - u
+    nb = len(LEAD_BINS) + 1
+    learn = (a.show <= u) & (a.first <= u)
+    onehot = np.zeros((nb, len(a.show)))
+    onehot[a.lead_bin, np.arange(len(a.show))] = 1.0
+    onehot *= learn[None, :]
+    ks = np.arange(1, D + 1)
+    after = a.cum[:, ks - np.minimum(h, ks)]  # sold by the end of the window (or the show)
+    now = a.cum[:, ks]  # sold by k days before the show
+    has = now > 0
+    num = onehot @ ((after - now) * has)  # bins × k
+    den = onehot @ now
+
+    def smooth(m: np.ndarray) -> np.ndarray:
+        c = np.concatenate([np.zeros((m.shape[0], 1)), m.cumsum(axis=1)], axis=1)
+        w = np.maximum(1, ks // k5)
+        hi, lo = np.minimum(ks + w, D), np.maximum(ks - w, 1)
+        return c[:, hi] - c[:, lo - 1]
+
+    ult = onehot @ (a.cum[:, :1] * has)  # the final totals of the events that had sold by then
+    num, den, ult = smooth(num), smooth(den), smooth(ult)
+    pooled = num.sum(axis=0) / np.maximum(den.sum(axis=0), 1e-9)
+    factor = np.where(den > 0, num / np.maximum(den, 1e-9), pooled[None, :])
+
+    on = (a.first <= u) & (a.show > u)
+    k_on = np.clip(a.show[on] - u, 1, D)
+    on_sale = float((a.cum[on, k_on] * factor[a.lead_bin[on], k_on - 1]).sum())
+    # Benktander: the ladder's estimate weighed by the share usually sold by then, the rest from the
+    # partner's average event (its events shown by u that sold) × the share usually sold in the window
+    sold_any = (a.show <= u) & (a.first <= u)
+    n_p = np.bincount(a.partner[sold_any], minlength=a.partner.max() + 1)
+    t_p = np.bincount(a.partner[sold_any], a.cum[sold_any, 0], minlength=a.partner.max() + 1)
+    recent = sold_any & (a.show > u - 365)
+    prior = np.where(n_p > 0, t_p / np.maximum(n_p, 1), a.cum[recent, 0].mean() if recent.any() else 0.0)
+    b_on, i_on = a.lead_bin[on], k_on - 1
+    z = np.clip(den[b_on, i_on] / np.maximum(ult[b_on, i_on], 1e-9), 0, 1)
+    q = np.where(ult[b_on, i_on] > 0, num[b_on, i_on] / np.maximum(ult[b_on, i_on], 1e-9), 0.0)
+    ladder_e = a.cum[on, k_on] * factor[b_on, i_on]
+    benktander = float((z * ladder_e + (1 - z) * prior[a.partner[on]] * q).sum())
+
+    # events created by u without a sale yet: what the shown events of the same lead (created → show) that
+    # had no sale yet at that many days before the show (but existed) sold in the next h days, on average
+    onehot_c = np.zeros((nb, len(a.show)))
+    onehot_c[a.lead_bin_created, np.arange(len(a.show))] = 1.0
+    onehot_c *= learn[None, :] | ((a.show <= u) & (a.created <= u))[None, :]
+    idle = (a.created[:, None] <= a.show[:, None] - ks[None, :]) & ~has
+    w_num, w_cnt = smooth(onehot_c @ (after * idle)), smooth(onehot_c @ idle.astype(float))
+    pooled_w = w_num.sum(axis=0) / np.maximum(w_cnt.sum(axis=0), 1e-9)
+    per_event = np.where(w_cnt > 0, w_num / np.maximum(w_cnt, 1e-9), pooled_w[None, :])
+    waiting = (a.created <= u) & (a.first > u) & (a.show > u)
+    k_w = np.clip(a.show[waiting] - u, 1, D)
+    known_new = float(per_event[a.lead_bin_created[waiting], k_w - 1].sum())
+
+    ev, day, amount = a.ev_sales
+    rest = (day > u) & (day <= pe)
+    return {
+        "on_sale": on_sale,
+        "benktander": benktander,
+        "known_new": known_new,
+        "on_sale_exact": float(amount[rest & (a.first[ev] <= u)].sum()),
+        "new_exact": float(amount[rest & (a.first[ev] > u)].sum()),
+        "uncreated_exact": float(amount[rest & (a.created[ev] > u) & (a.first[ev] > u)].sum()),
+        "p56": _window(a, u - 55, u),
+        "keep": 1 - _window(a, u - 364, u, "refunds") / max(_window(a, u - 364, u), 1e-9),
+    }
+
+
+def _blend(f: np.ndarray, rr: np.ndarray, ac: np.ndarray, u: np.ndarray, pe: np.ndarray) -> np.ndarray:
+    out = np.empty(len(f))
+    for i in range(len(f)):
+        past = (pe < u[i]) & (pe >= u[i] - 365)
+        ef, er = (f[past] - ac[past]) / ac[past], (rr[past] - ac[past]) / ac[past]
+        den = (ef * ef).sum() + (er * er).sum() - 2 * (ef * er).sum()
+        w = min(max(((er * er).sum() - (ef * er).sum()) / den, 0.0), 1.0) if past.sum() >= 8 and den > 0 else 0.5
+        out[i] = w * f[i] + (1 - w) * rr[i]
+    return out
+
+
+def report(scale: str, folder: Path, argv: list[str]) -> None:
+    days = [int(d) for d in _arg(argv, "--days", "1,8,15,22").split(",")]
+    k5 = int(_arg(argv, "--smooth", "5"))
+    started = time.process_time()
+    a = Account(folder, days)
+    rows = []
+    for u, ps, n_days, dd, td, ac, fc, rr, as_of in a.cases:
+        rows.append(dict(u=u, pe=ps + n_days - 1, dd=dd, td=td, ac=ac, fc=fc, rr=rr, as_of=as_of))
+        rows[-1].update(forecast_case(a, u, ps + n_days - 1, k5))
+    col = {k: np.array([r[k] for r in rows]) for k in rows[0] if k != "as_of"}
+    # the ladder's rule for what is not on sale yet: the year before's ratio at the same day of the month
+    ratio_new, ratio_uncreated = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+    for i, r in enumerate(rows):
+        past = (col["dd"] == r["dd"]) & (col["pe"] < r["u"]) & (col["u"] >= r["u"] - 365)
+        if past.any():
+            ratio_new[i] = col["new_exact"][past].sum() / col["p56"][past].sum()
+            ratio_uncreated[i] = col["uncreated_exact"][past].sum() / col["p56"][past].sum()
+    k, td, ac, rr = col["keep"], col["td"], col["ac"], col["rr"]
+    ladder_new = ratio_new * col["p56"]
+    table_new = col["known_new"] + ratio_uncreated * col["p56"]
+    methods = {
+        "naive run-rate": rr,
+        "product forecast (blended)": col["fc"],
+        "show dates of events on sale + ladder": td + k * (col["on_sale"] + ladder_new),
+        "events table (created by as-of day)": td + k * (col["on_sale"] + table_new),
+        "events table, on sale by Benktander": td + k * (col["benktander"] + table_new),
+        "cheat: on-sale part exact": td + k * (col["on_sale_exact"] + ladder_new),
+        "cheat: not-on-sale part exact": td + k * (col["on_sale"] + col["new_exact"]),
+    }
+    ok = ~np.isnan(ratio_new)
+    blends = {
+        "… on sale + ladder, blended": "show dates of events on sale + ladder",
+        "… events table, blended": "events table (created by as-of day)",
+        "… Benktander, blended": "events table, on sale by Benktander",
+    }
+    for label, src in blends.items():
+        methods[label] = np.full(len(rows), np.nan)
+        for dd in days:
+            sel = ok & (col["dd"] == dd)
+            methods[label][sel] = _blend(methods[src][sel], rr[sel], ac[sel], col["u"][sel], col["pe"][sel])
+    order = [*list(methods)[:5], *blends, *list(methods)[5:7]]
+    print(f"scale {scale}: month turnover, MAPE % / bias % by day of the month (cases with a past year):")
+    print(f"{'method':<40}" + "".join(f"{'day ' + str(dd):>16}" for dd in days))
+    print(f"{'cases':<40}" + "".join(f"{(ok & (col['dd'] == dd)).sum():>16}" for dd in days))
+    for label in order:
+        cells = []
+        for dd in days:
+            sel = ok & (col["dd"] == dd)
+            e = (methods[label][sel] - ac[sel]) / ac[sel]
+            ratio = 100 * np.abs(e).mean() / (100 * np.abs((rr[sel] - ac[sel]) / ac[sel]).mean())
+            cells.append(f"{100 * np.abs(e).mean():5.2f} {100 * e.mean():+5.1f} {ratio:4.2f}")
+        print(f"{label:<40}" + "".join(f"{c:>16}" for c in cells))
+    print("(each cell: MAPE, bias, MAPE ÷ the run-rate's; target: MAPE ÷ run-rate ≤ 0.60)")
+    for dd in days:
+        sel = ok & (col["dd"] == dd)
+        e_on = (col["on_sale"] - col["on_sale_exact"])[sel] / ac[sel] * 100
+        e_new = (ladder_new - col["new_exact"])[sel] / ac[sel] * 100
+        e_tab = (table_new - col["new_exact"])[sel] / ac[sel] * 100
+        print(
+            f"day {dd}: of the month, on-sale part {np.mean(col['on_sale_exact'][sel] / ac[sel]):.0%} "
+            f"(error mean |e| {np.abs(e_on).mean():.1f} %, bias {e_on.mean():+.1f}), not on sale "
+            f"{np.mean(col['new_exact'][sel] / ac[sel]):.0%} (ladder |e| {np.abs(e_new).mean():.1f}, bias "
+            f"{e_new.mean():+.1f}; events table |e| {np.abs(e_tab).mean():.1f}, bias {e_tab.mean():+.1f})"
+        )
+    if "--cases" in argv:
+        print(f"{'as of':<10} {'actual':>11} {'run-rate':>11} {'product':>11} {'on sale+ladder':>14}")
+        for i, r in enumerate(rows):
+            if ok[i] and r["dd"] == 8:
+                f = methods["show dates of events on sale + ladder"][i]
+                print(f"{r['as_of']} {r['ac']:11.0f} {r['rr']:11.0f} {r['fc']:11.0f} {f:14.0f}")
+    print(f"{time.process_time() - started:.0f} CPU-s")
+
+
+def main(argv: list[str]) -> None:
+    if "-h" in argv or "--help" in argv:
+        print(__doc__)
+        return
+    from forecast import company
+
+    base = Path(_arg(argv, "--dir", "."))
+    for scale in [x for x in argv if x in ("xs", "s", "m", "l")] or ["s"]:
+        report(scale, company(scale, base).parent, argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
