@@ -519,6 +519,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No contracts signed in these months: nothing to divide by.",
         "В этих месяцах договоров не подписано: не от чего считать.",
     ),
+    "tip_plan_not_entered": (
+        "No plan: none was entered for this measure in this period (the plans file has no row for it).",
+        "Плана нет: на этот показатель в этом периоде план не введён (в файле планов нет строки).",
+    ),
     "tip_cohort_not_yet": (
         "Not yet: this cohort has not lived this month (it is after the reports' date).",
         "Ещё нет: когорта не дожила до этого месяца (он после даты отчётов).",

@@ -255,3 +255,16 @@ def test_whose_sales_names_the_partners_without_a_development_manager(app):
     part = html.split('data-table="sales_share"')[1].split("</section>")[0]
     assert '<td data-col="who">No development manager</td>' in part, part
     assert ">Empty<" not in html and '"Empty"' not in html
+
+
+def test_a_measure_without_a_plan_says_so_on_its_plan_cells(app):
+    """March's plans are turnover's only: revenue has its fact (30 000) beside plan cells of a bare "—"."""
+    with signed_in(app) as client:
+        html = client.get("/planfact?period=month").text
+    part = html.split('data-table="plan_fact"')[1].split("</section>")[0]
+    assert _bare_dashes('id="main"' + part) == []
+    why = "No plan: none was entered for this measure in this period (the plans file has no row for it)."
+    revenue = _cells(html, "plan_fact")["Revenue"]
+    for col in ("plan_to_date", "plan_realistic", "plan_optimistic"):
+        assert unescape(revenue[col]) == f'<span class="tip" title="{why}">—</span>', (col, revenue)
+    assert "tip" not in _cells(html, "plan_fact")["Turnover"]["plan_realistic"]  # planned: 300 000

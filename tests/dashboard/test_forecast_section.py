@@ -69,7 +69,8 @@ def test_plan_fact_shows_the_forecast_section(forecast_site):
     assert rows["Fact to date"]["new_partners"] == "0"
     for part, cells in rows.items():
         if not part.startswith("Chance"):
-            assert "." not in cells["tickets"] + cells["new_partners"], (part, cells)
+            shown = re.sub(r"<[^>]+>", "", cells["tickets"] + cells["new_partners"])  # the text, not a tip's title
+            assert "." not in shown, (part, cells)
     assert "How accurate the forecast has been (backtest)" in html
     assert "<script>" not in html.split("</head>")[-1]  # the charts are data, no inline script
 
@@ -297,3 +298,15 @@ def test_the_forecast_draws_each_plan_as_the_plan_chart_does(forecast_site):
         assert look == trend_look, (name, look, trend_look)
     assert forecast["Plan (realistic)"]["markLine"]["lineStyle"]["color"] == "#e08a2c"  # orange
     assert forecast["Plan (optimistic)"]["markLine"]["lineStyle"]["color"] == "#2e9e6a"  # green
+
+
+def test_a_measure_without_a_plan_says_so_in_the_forecast(forecast_site):
+    """January 2025's plans are turnover's and margin's: revenue's plans and chances were a bare "—"."""
+    from salesglass.serve.web.app import create_app
+
+    with TestClient(create_app(forecast_site), headers={"accept-language": "en-US,en;q=0.9"}) as client:
+        rows = _forecast_table(login(client, "admin@demo.test").get("/planfact?period=month").text)
+    why = "No plan: none was entered for this measure in this period (the plans file has no row for it)."
+    for part in ("Plan (realistic)", "Chance of realistic plan", "Plan (optimistic)", "Chance of optimistic plan"):
+        assert unescape(rows[part]["revenue"]) == f'<span class="tip" title="{why}">—</span>', (part, rows[part])
+    assert "No plan" not in rows["Plan (realistic)"]["turnover"]  # planned: 3 100

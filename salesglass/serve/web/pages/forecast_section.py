@@ -152,6 +152,15 @@ PARTS = (
 )
 
 
+# the plan a row of the table is, or is the chance of
+PLAN_OF = {
+    "plan_realistic": "plan_realistic",
+    "chance_realistic_pct": "plan_realistic",
+    "plan_optimistic": "plan_optimistic",
+    "chance_optimistic_pct": "plan_optimistic",
+}
+
+
 def table(ctx: Ctx, rows: list[dict], ptype: str = "month", left_out: dict[str, list[date]] | None = None) -> TableView:
     """One column per metric, one row per part: it reads top-down like the sum it is (fact + base +
     pipeline + new deals = forecast) and stays as narrow as its card with any number of digits.
@@ -170,6 +179,8 @@ def table(ctx: Ctx, rows: list[dict], ptype: str = "month", left_out: dict[str, 
                 line[f"_tip_{m}"] = t("tip_no_chance")
             elif key.startswith("chance_") and r[key] is None and plan is not None and left_out.get(m):
                 line[f"_tip_{m}"] = t("tip_plan_leaves_months", months=months_text(ctx, {m: left_out[m]}))
+            elif key in PLAN_OF and r[PLAN_OF[key]] is None:  # a "—" of no plan at all: say so
+                line[f"_tip_{m}"] = t("tip_plan_not_entered")
         lines.append(line)
     no_range = no_range_note(ctx, ptype, rows)
     return TableView(

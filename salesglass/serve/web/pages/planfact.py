@@ -165,6 +165,8 @@ def metric_rows(
         else:  # no percentage of a percentage: the margin % is compared with the plan's in points
             r |= {f"_tip_{col}": ctx.t("tip_pct_of_pct") for col in ("attainment", "forecast_attainment")}
         r["_kind"] = {"margin_pct": "pct", "tickets": "int", "new_partners": "int"}.get(m)
+        if r.get("fact") is not None:  # a plan's "—" beside a fact: no plan was entered (said on hover)
+            r |= {f"_tip_{col}": ctx.t("tip_plan_not_entered") for col in PLAN_COLS if r.get(col) is None}
         if r.get("fact") is None:  # no row: a "—" is no link to an empty list
             pass
         elif m in ("turnover", "revenue", "cost", "margin", "tickets"):
@@ -175,6 +177,9 @@ def metric_rows(
             )
         table.append(r)
     return table
+
+
+PLAN_COLS = ("plan_to_date", "plan_realistic", "plan_optimistic")
 
 
 def _not_positive_row(ctx: Ctx, r: dict[str, Any]) -> bool:
