@@ -33,6 +33,15 @@ def quote_lits(values: Iterable[str]) -> str:
     return ", ".join(quote_lit(v) for v in values) or "NULL"
 
 
+def one_of_sql(expr: str, values: Iterable[str]) -> str:
+    """DuckDB SQL: whether `expr` is one of the text `values` (NULL when `expr` is NULL, as `IN`).
+
+    Not `expr IN (…)`: DuckDB turns an IN list of five or more constants into a join, and a join does not
+    keep the rows' order. A load fills its table in the file's order so that the first copy of a repeated
+    key wins; an `IN` of six NULL spellings once made a later copy win."""
+    return f"list_contains([{quote_lits(values)}], {expr})"
+
+
 @contextmanager
 def transaction(con: Any, *, enabled: bool = True, immediate: bool = False) -> Iterator[None]:
     """`BEGIN` … `COMMIT`, or `ROLLBACK` and re-raise when the block raises anything.

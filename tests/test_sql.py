@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from salesglass.sql import quote_ident, quote_lit, quote_lits, quote_qualified, transaction
+from salesglass.sql import one_of_sql, quote_ident, quote_lit, quote_lits, quote_qualified, transaction
 
 
 @pytest.fixture
@@ -41,6 +41,18 @@ def test_a_literal_keeps_its_quote_and_cannot_end_early(con):
 def test_a_list_of_literals_and_the_empty_list(con):
     assert con.execute(f"SELECT 'b' IN ({quote_lits(['a', 'b'])})").fetchone() == (True,)
     assert con.execute(f"SELECT 'b' IN ({quote_lits([])})").fetchone() == (None,)  # IN (NULL): never true
+
+
+def test_one_of_matches_as_in_does_and_keeps_the_rows_order(con):
+    """A load keeps the first copy of a repeated key by the file's order; `x IN` six NULL spellings became a
+    join in DuckDB's plan, the table was filled out of order, and a later copy won (CI, 2026-12-07)."""
+    words = ("null", "none", "nan", "n/a", "#n/a", "\\n", "it's")
+    got = con.execute(
+        f"SELECT x, {one_of_sql('x', words)} FROM (VALUES ('nan'), ('it''s'), ('nul'), (NULL)) v(x) ORDER BY ALL"
+    ).fetchall()
+    assert got == [("it's", True), ("nan", True), ("nul", False), (None, None)]
+    plan = con.execute(f"EXPLAIN SELECT v FROM range(100) r(v) WHERE {one_of_sql('CAST(v AS VARCHAR)', words)}")
+    assert "JOIN" not in plan.fetchall()[0][1]
 
 
 def test_a_transaction_commits_when_the_block_ends(con):

@@ -24,9 +24,9 @@ import duckdb
 from salesglass.errors import ConfigError
 from salesglass.model.ddl import sql_type
 from salesglass.model.schema import QUARANTINE, Column, Kind, Table
+from salesglass.sql import one_of_sql, transaction
 from salesglass.sql import quote_ident as _q
 from salesglass.sql import quote_lit as _lit
-from salesglass.sql import transaction
 
 
 @dataclass
@@ -42,10 +42,9 @@ def vocabulary_sql(text: str, allowed: tuple[str, ...]) -> str:
     ' OPERATOR ' → 'organizer', 'operator': a kind typed by hand in a back-office or a spreadsheet); any other
     text as it is (then an unknown value). The exact word is tested first: only the other rows pay for the
     lower() and trim() copies."""
-    words = ", ".join(_lit(a) for a in allowed)
     folded = f"lower(trim({text}))"
     spelled = " ".join(f"WHEN {folded} = {_lit(a.lower())} THEN {_lit(a)}" for a in allowed)
-    return f"CASE WHEN {text} IS NULL OR {text} IN ({words}) THEN {text} {spelled} ELSE {text} END"
+    return f"CASE WHEN {text} IS NULL OR {one_of_sql(text, allowed)} THEN {text} {spelled} ELSE {text} END"
 
 
 def _cast(col: Column, expr: str, src_type: str = "VARCHAR") -> str:
@@ -59,8 +58,8 @@ def _cast(col: Column, expr: str, src_type: str = "VARCHAR") -> str:
         # back-offices write booleans as 1/0, t/f, yes/no, да/нет; a MySQL BIT(1) arrives as hex, 01/00
         txt = f"lower(trim(CAST({expr} AS VARCHAR)))"
         return (
-            f"CASE WHEN {txt} IN ('1','t','true','y','yes','да','01') THEN TRUE "
-            f"WHEN {txt} IN ('0','f','false','n','no','нет','00') THEN FALSE END"
+            f"CASE WHEN {one_of_sql(txt, ('1', 't', 'true', 'y', 'yes', 'да', '01'))} THEN TRUE "
+            f"WHEN {one_of_sql(txt, ('0', 'f', 'false', 'n', 'no', 'нет', '00'))} THEN FALSE END"
         )
     if col.kind is Kind.MONEY and (src_type.startswith("DECIMAL") or "INT" in src_type):
         return f"TRY_CAST({expr} AS DECIMAL(18,2))"
@@ -183,11 +182,11 @@ def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[st
     if col.kind is Kind.MONEY and (sub_cent := more_decimals_sql(ref, src_type, 2)):
         out.append((f"{sub_cent} AND NOT {blank}", f"bad {col.name}: more than 2 decimal places"))
     if col.allowed:  # in any case, with spaces around it (`vocabulary_sql`): the exact word tested first
-        allowed = ", ".join(_lit(a) for a in col.allowed)
-        folded = ", ".join(_lit(a.lower()) for a in col.allowed)
+        as_text = f"CAST({ref} AS VARCHAR)"
         out.append(
             (
-                f"CAST({ref} AS VARCHAR) NOT IN ({allowed}) AND lower(trim(CAST({ref} AS VARCHAR))) NOT IN ({folded}) "
+                f"NOT {one_of_sql(as_text, col.allowed)} "
+                f"AND NOT {one_of_sql(f'lower(trim({as_text}))', (a.lower() for a in col.allowed))} "
                 f"AND NOT {blank}",
                 f"unknown {col.name} (expected one of: {', '.join(col.allowed)})",
             )

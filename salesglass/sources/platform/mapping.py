@@ -21,7 +21,7 @@ from salesglass.model.validate import integer_text_sql, more_decimals_sql, round
 from salesglass.plausible import AHEAD_SECONDS, LAST_DAY
 from salesglass.sources.platform.config import ColumnSpec, SourceSpec
 from salesglass.sources.platform.zones import local_to_utc_sql
-from salesglass.sql import quote_ident, quote_lit
+from salesglass.sql import one_of_sql, quote_ident, quote_lit
 
 _TEXT_TYPES = ("VARCHAR", "TEXT", "STRING", "BLOB", "JSON")
 
@@ -115,9 +115,9 @@ def names_a_row(name: str) -> bool:
 def no_null_spelling_sql(text: str) -> str:
     """The trimmed text `text`, NULL when it is a spelling of an empty value (`NULL_SPELLINGS`, any case). A
     byte length test first: an id of five or more characters (nearly all) costs no lower() copy."""
-    spellings = ", ".join(quote_lit(s) for s in NULL_SPELLINGS)
     longest = max(len(s) for s in NULL_SPELLINGS)
-    return f"CASE WHEN strlen({text}) <= {longest} AND lower({text}) IN ({spellings}) THEN NULL ELSE {text} END"
+    spelled = one_of_sql(f"lower({text})", NULL_SPELLINGS)
+    return f"CASE WHEN strlen({text}) <= {longest} AND {spelled} THEN NULL ELSE {text} END"
 
 
 def _number(e: str, src_type: str | None, unit: str, scale: int = 4) -> str:
