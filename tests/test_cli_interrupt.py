@@ -36,6 +36,13 @@ main()
 """
 
 
+def _as_on_a_terminal() -> None:
+    """In the child before it starts: Ctrl-C as a terminal's user has it. A job started in the background of a
+    script (CI's runner) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt: every test
+    here waited for an interruption that never came (CI, 2026-12-07)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupted(folder: Path, where: str, *args: str) -> tuple[int, list[str]]:
     """Run `salesglass *args` in `folder`, SIGINT it once it reaches `where` (module:function); its exit code
     and what it said on stderr after pausing."""
@@ -48,6 +55,7 @@ def _interrupted(folder: Path, where: str, *args: str) -> tuple[int, list[str]]:
         stderr=subprocess.PIPE,
         text=True,
         env={"COLUMNS": "300", "PATH": "/usr/bin:/bin"},
+        preexec_fn=_as_on_a_terminal,
     )
     assert proc.stderr is not None
     before = []
@@ -149,6 +157,7 @@ def test_the_dashboard_of_a_fresh_project_says_what_it_lacks_and_stops_on_ctrl_c
         stderr=subprocess.PIPE,
         text=True,
         env={"COLUMNS": "300", "PATH": "/usr/bin:/bin"},
+        preexec_fn=_as_on_a_terminal,
     )
     assert proc.stdout is not None
     said = []
@@ -176,6 +185,7 @@ def test_ctrl_c_at_a_question_of_init_says_nothing_was_written(tmp_path):
 
     pid, terminal = pty.fork()
     if pid == 0:  # the child: salesglass on the terminal's other end
+        _as_on_a_terminal()
         os.chdir(tmp_path)
         os.execve(
             sys.executable,
