@@ -350,7 +350,8 @@ def test_published_file_is_reopened_when_swapped_and_drill_pages(tmp_path) -> No
         assert "page 3 of 3" in c.get("/drill/deals?basis=created&since=2026-03-01&until=2026-04-01&page=99").text
 
 
-def test_users_store_and_secret_are_owner_only_and_hashed(site) -> None:
+def test_users_store_and_secret_are_owner_only_and_hashed(site, app) -> None:
+    """(`app`: the dashboard makes its session key when it is created; alone, this test had none to check.)"""
     users = site.resolve(site.dashboard.users_path)
     assert stat.S_IMODE(os.stat(users).st_mode) == 0o600
     text = users.read_text()
