@@ -475,14 +475,23 @@ def _problem(resp: httpx.Response) -> str:
     return f"{detail} {errors}" if errors else str(detail)
 
 
-def client_from_config(amo: Any, base_dir: Any = None) -> AmoClient:
-    """The client for an `[amocrm]` section (tokens from its token_path, resolved against `base_dir`)."""
-    settings = ClientSettings(
+def _paced_settings(amo: Any, **more: Any) -> ClientSettings:
+    """Client settings for an `[amocrm]` section: its address, timeout and amoCRM's pace (every client of the
+    account, the token exchange's included, keeps to the same limit); `more` adds the sync's own."""
+    return ClientSettings(
         base_url=amo.base_url,
         rate_limit=amo.rate_limit,
         account_limit=amo.account_limit,
         account_window=amo.account_window,
         timeout=amo.timeout,
+        **more,
+    )
+
+
+def client_from_config(amo: Any, base_dir: Any = None) -> AmoClient:
+    """The client for an `[amocrm]` section (tokens from its token_path, resolved against `base_dir`)."""
+    settings = _paced_settings(
+        amo,
         max_retries=amo.max_retries,
         backoff_base=amo.backoff_base,
         backoff_max=amo.backoff_max,
@@ -524,14 +533,7 @@ def authorize(cfg: Any, code: str) -> Path:
     if not (amo.client_id and amo.redirect_uri):
         raise AuthError("[amocrm] client_id and redirect_uri are needed for the authorization-code exchange")
     store = TokenStore(cfg.resolve(amo.token_path))
-    settings = ClientSettings(
-        base_url=amo.base_url,
-        rate_limit=amo.rate_limit,
-        account_limit=amo.account_limit,
-        account_window=amo.account_window,
-        timeout=amo.timeout,
-    )
-    with AmoClient(settings) as c:
+    with AmoClient(_paced_settings(amo)) as c:
         exchange_code(
             store,
             c.post_token,
