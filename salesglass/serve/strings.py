@@ -305,6 +305,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "won": ("Won", "Успешна"),
     "lost": ("Lost", "Проиграна"),
     "open": ("Open", "В работе"),
+    "lost_at": ("Lost at {stage}", "Проиграна на этапе «{stage}»"),
+    "tip_deal_not_linked": (
+        "Linked to no platform partner: no account id, ИНН or name matched one.",
+        "Не связана с партнёром платформы: не совпали ни номер аккаунта, ни ИНН, ни название.",
+    ),
+    "tip_no_budget": ("No budget was entered in amoCRM.", "Бюджет в amoCRM не указан."),
+    "tip_no_responsible": ("No responsible user in amoCRM.", "Ответственный в amoCRM не указан."),
+    "tip_deal_open": ("Not closed: the deal is still open.", "Не закрыта: сделка ещё в работе."),
+    "tip_stage_unmapped": (
+        "Its amoCRM status is mapped to no stage ([amocrm] stages in the config).",
+        "Её статус в amoCRM не сопоставлен ни одному этапу ([amocrm] stages в конфигурации).",
+    ),
     "price": ("Budget", "Бюджет"),
     "created_at": ("Created", "Создана"),
     "closed_at": ("Closed", "Закрыта"),
@@ -518,6 +530,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tip_no_contracts": (
         "No contracts signed in these months: nothing to divide by.",
         "В этих месяцах договоров не подписано: не от чего считать.",
+    ),
+    "tip_no_revenue": (
+        "No margin %: no revenue in this period, nothing to divide by.",
+        "Маржи, % нет: выручки в этом периоде нет, не от чего считать.",
+    ),
+    "tip_manager_no_figure": (
+        "No figure: nothing of this measure for this manager in this period (no sales, plan or forecast of it).",
+        "Значения нет: по этому показателю у менеджера в этом периоде ничего нет (ни продаж, ни плана, ни прогноза).",
     ),
     "tip_plan_not_entered": (
         "No plan: none was entered for this measure in this period (the plans file has no row for it).",
