@@ -53,6 +53,11 @@ BARE_DASHES_JS = r"""() => [...document.querySelectorAll('td')]
              + td.parentElement.innerText.replace(/\s+/g, ' ').slice(0, 60))"""
 
 
+# text of the drawer cut short: a cell's own text wider than the span showing it, or a list wider than the drawer
+CUT_JS = r"""() => [...document.querySelectorAll('#drawer td .cut, #drawer .scroll')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 60))"""
+
+
 def _column(page, col: str) -> dict[str, str]:
     """Deal id → the text of its `col` cell, in the page's deal list."""
     rows = page.locator('[data-table="deals"] tbody tr')
@@ -81,11 +86,14 @@ def test_a_lost_deal_says_where_it_was_lost_and_why(page_for, server) -> None:
     assert page.locator('[data-table="deals"] td[data-col="partner"] .tip').first.get_attribute("title") == (
         "Linked to no platform partner: no account id, ИНН or name matched one."
     )
-    # the funnel's lost deals of the negotiation stage (Vera's January deal), in the drawer
+    # the funnel's lost deals of the negotiation stage (Vera's January deal), in the drawer of a 1 280 px screen:
+    # the words wrap, never cut to "Lost at Negotiation — too…" (a long reason pushed the list's last column out)
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{server}/funnel?from=2026-01&to=2026-01")
     page.locator('[data-table="funnel"] tbody tr', has_text="Negotiation").locator('td[data-col="lost"] a').click()
     page.wait_for_selector("#drawer.open [data-testid=drill-panel]")
     assert page.locator('#drawer td[data-col="stage"]').all_inner_texts() == ["Lost at Negotiation — too expensive"]
+    assert page.evaluate(CUT_JS) == []
     ru = page_for("admin@demo.test", locale="ru-RU")
     ru.goto(f"{server}/drill/deals?basis=lost&since=2026-02-01&until=2026-03-16&stage=proposal")
     assert _column(ru, "stage") == {"1006": "Проиграна на этапе «Предложение»"}
