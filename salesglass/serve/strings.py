@@ -346,6 +346,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart_budget": ("Annual budget of deals won, by month", "Годовой бюджет выигранных сделок по месяцам"),
     "chart_created_vs_first": ("Deals created vs reached first sale", "Создано сделок и дошло до первой продажи"),
     "table_weekly": ("Weekly deals", "Сделки по неделям"),
+    "note_weeks_vs_months": (
+        "Whole weeks, Monday to Sunday, {first} – {last}: the cards and the monthly table count the calendar "
+        "days {lo} – {hi}, so the totals differ by the days of the weeks at the edges.",
+        "Целые недели, с понедельника по воскресенье, {first} – {last}: карточки и таблица по месяцам считают "
+        "календарные дни {lo} – {hi}, поэтому итоги расходятся на дни недель по краям.",
+    ),
     "table_monthly": ("Deals by month", "Сделки по месяцам"),
     # funnel
     "deals_in_cohorts": ("Deals (leads)", "Сделок (лидов)"),

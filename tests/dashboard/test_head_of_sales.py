@@ -128,3 +128,33 @@ def test_every_dash_of_the_managers_plan_fact_says_why(page_for, server) -> None
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{server}/planfact?period=month&at=2026-03-01")
     assert page.evaluate(UNSAID_JS) == []
+
+
+def test_the_weekly_table_says_why_its_totals_differ_from_the_cards(page_for, server) -> None:
+    """February–March: the cards count 2 widgets installed in the months (report_new_partners: Anna's organizer
+    on Sunday 1 February, her operator in March), the weekly table 1: its weeks start on the months' Mondays,
+    and 1 February belongs to the week of 26 January. A head of sales saw two totals of one measure disagree
+    without a word; the table now says what each counts. January–March's weeks hold every day: no note."""
+    page = page_for("admin@demo.test")
+    page.goto(f"{server}/sales?from=2026-02&to=2026-03")
+    weekly = page.locator('[data-table="weekly"]')
+    assert weekly.locator('tfoot td[data-col="widget_installed"]').inner_text() == "1"
+    assert page.locator(".kpi").nth(1).locator(".value").inner_text() == "2"
+    assert weekly.locator(".note").inner_text() == (
+        "Whole weeks, Monday to Sunday, 2026-02-02 – 2026-03-15: the cards and the monthly table count the "
+        "calendar days 2026-02-01 – 2026-03-15, so the totals differ by the days of the weeks at the edges."
+    )
+    page.goto(f"{server}/sales?from=2026-01&to=2026-03")
+    assert page.locator('[data-table="weekly"] .note').count() == 0
+
+
+def test_a_zero_of_new_partners_opens_no_empty_list(page_for, server) -> None:
+    """New partners, March: Anna signed no contract and made no first sale, yet her 0s were links to empty
+    lists (the funnel's 0s are not); her one widget installed still opens its deal."""
+    page = page_for("admin@demo.test")
+    page.goto(f"{server}/partners?from=2026-03&to=2026-03")
+    anna = page.locator('[data-table="new_partners"] tbody tr', has_text="Anna Petrova")
+    for col in ("contracts_signed", "first_sales", "signed_then_selling"):
+        cell = anna.locator(f'td[data-col="{col}"]')
+        assert cell.inner_text() == "0" and cell.locator("a").count() == 0, col
+    assert anna.locator('td[data-col="widgets_installed"] a.drill').inner_text() == "1"
