@@ -27,7 +27,7 @@ VALUES (1006, 'Lost without a reason', 7, 143, NULL, 90000.00, 101, NULL, 'organ
         '2026-02-20 12:00:00+00', '2026-03-01 12:00:00+00', '2026-03-01 12:00:00+00', FALSE, TRUE, '  ', FALSE);
 INSERT INTO deal_stages VALUES (1006, 'lead', '2026-02-20 12:00:00+00', 'created'),
  (1006, 'negotiation', '2026-02-22 12:00:00+00', 'amocrm'), (1006, 'proposal', '2026-02-25 12:00:00+00', 'amocrm');
--- Anna (a sales manager) in March: no partner of hers sold, no plan; one new partner. The build writes a
+-- Anna (a sales manager) in March: no partner of hers sold, no plan, no new partner. The build writes a
 -- margin % of no revenue as NULL (nothing to divide by)
 INSERT INTO report_plan_fact (period_type, period_start, manager_id, metric, fact, plan_realistic, plan_optimistic,
                               forecast, is_complete) VALUES
@@ -35,7 +35,7 @@ INSERT INTO report_plan_fact (period_type, period_start, manager_id, metric, fac
  ('month', '2026-03-01', 101, 'revenue', 0.00, NULL, NULL, 0.00, FALSE),
  ('month', '2026-03-01', 101, 'margin', 0.00, NULL, NULL, 0.00, FALSE),
  ('month', '2026-03-01', 101, 'margin_pct', NULL, NULL, NULL, NULL, FALSE),
- ('month', '2026-03-01', 101, 'new_partners', 1, NULL, NULL, 1.00, FALSE);
+ ('month', '2026-03-01', 101, 'new_partners', 0, NULL, NULL, 0.00, FALSE);
 """
 
 
@@ -158,3 +158,16 @@ def test_a_zero_of_new_partners_opens_no_empty_list(page_for, server) -> None:
         cell = anna.locator(f'td[data-col="{col}"]')
         assert cell.inner_text() == "0" and cell.locator("a").count() == 0, col
     assert anna.locator('td[data-col="widgets_installed"] a.drill').inner_text() == "1"
+
+
+def test_a_managers_zero_new_partners_opens_no_empty_list(page_for, server) -> None:
+    """Anna's plan vs fact of March on her phone: no new partner, yet the card's and the table's "0" were links
+    to an empty list of partners."""
+    page = page_for("anna@demo.test")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/planfact?period=month&at=2026-03-01")
+    card = page.locator(".kpi").nth(4)
+    assert card.locator(".value").inner_text() == "0" and card.locator("a").count() == 0
+    row = page.locator('[data-table="plan_fact"] tbody tr', has_text="New partners")
+    assert row.locator('td[data-col="fact"]').inner_text() == "0"
+    assert row.locator('td[data-col="fact"] a').count() == 0

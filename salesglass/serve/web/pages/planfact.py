@@ -167,8 +167,8 @@ def metric_rows(
         r["_kind"] = {"margin_pct": "pct", "tickets": "int", "new_partners": "int"}.get(m)
         if r.get("fact") is not None:  # a plan's "—" beside a fact: no plan was entered (said on hover)
             r |= {f"_tip_{col}": ctx.t("tip_plan_not_entered") for col in PLAN_COLS if r.get(col) is None}
-        if r.get("fact") is None:  # no row: a "—" is no link to an empty list
-            pass
+        if r.get("fact") is None or (m == "new_partners" and r["fact"] == 0):  # no link to an empty list: no row
+            pass  # (a "—"), or no new partner (a manager's "0" opened an empty list)
         elif m in ("turnover", "revenue", "cost", "margin", "tickets"):
             r["_link_fact"] = drill(ctx, "partners", basis="sales", since=at, until=end, manager=manager)
         elif m == "new_partners":
