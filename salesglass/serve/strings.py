@@ -591,6 +591,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "acquisition_share": ("Acquisition share", "Доля привлечения"),
     "growth": ("Growth", "Рост"),
     # the rules and roles of adjustment lines (docs/bonuses.md), as the lines table and its downloads name them
+    "tip_line_no_deal": (
+        "Paid on the partner's sales, not on one deal.",
+        "Начисляется с продаж партнёра, а не по одной сделке.",
+    ),
+    "tip_line_fixed": (
+        "The first-sale bonus is a fixed amount per new partner: no base or rate.",
+        "Бонус за первую продажу — фиксированная сумма за нового партнёра: без базы и ставки.",
+    ),
+    "tip_line_not_applied": (
+        "Not part of this line's amount.",
+        "В сумме этой строки не участвует.",
+    ),
     "clawback": ("Clawback", "Удержание"),
     "true_up": ("True-up", "Доначисление"),
     "carry_forward": ("Carried forward", "Перенос"),

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.browser
 
 EXTRA_SQL = """
 UPDATE deals SET stage = NULL WHERE is_lost;
+UPDATE partners SET name = 'Общество с ограниченной ответственностью «Театр Луна на Малой Бронной»'
+ WHERE partner_id = 'P1';
 -- lost at the proposal, amoCRM gave no reason (Anna's, created in February)
 INSERT INTO deals (deal_id, name, pipeline_id, status_id, stage, price, sales_manager_id, partner_id, client_kind,
                    is_cold, created_at, updated_at, closed_at, is_won, is_lost, loss_reason, is_deleted)
@@ -171,3 +173,25 @@ def test_a_managers_zero_new_partners_opens_no_empty_list(page_for, server) -> N
     row = page.locator('[data-table="plan_fact"] tbody tr', has_text="New partners")
     assert row.locator('td[data-col="fact"]').inner_text() == "0"
     assert row.locator('td[data-col="fact"] a').count() == 0
+
+
+def test_bonus_lines_show_their_amount_and_say_why_a_cell_is_empty(page_for, server) -> None:
+    """The bonus lines at 1 280 px: the amount at the right end scrolled out of view behind a long partner name
+    (the demo's lines by 55 px), and the first-sale lines' base and rate and the growth line's deal read "—"
+    without a word. Names now wrap whole and each "—" says why."""
+    page = page_for("admin@demo.test")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{server}/bonuses?from=2026-02&to=2026-03")
+    lines = page.locator('[data-table="lines"]')
+    over = lines.locator(".scroll").evaluate("s => s.scrollWidth - s.clientWidth")
+    assert over <= 1, f"the bonus lines scroll sideways by {over} px"
+    assert "Театр Луна на Малой Бронной»" in lines.inner_text()  # whole, not cut
+    assert page.evaluate(BARE_DASHES_JS) == []
+    first_sale = lines.locator("tbody tr", has_text="First sale").first
+    assert first_sale.locator('td[data-col="base"] .tip').get_attribute("title") == (
+        "The first-sale bonus is a fixed amount per new partner: no base or rate."
+    )
+    growth = lines.locator("tbody tr", has_text="Growth")
+    assert growth.locator('td[data-col="deal_id"] .tip').get_attribute("title") == (
+        "Paid on the partner's sales, not on one deal."
+    )
