@@ -75,11 +75,41 @@ def _started(python_args: list[str], folder: Path, *, stdin: int) -> subprocess.
     )
 
 
+# the same, paused just after a file whose name holds NAME is opened for writing (os.open or open: DuckDB's own
+# files are C++'s): "mid-write", after an O_TRUNC emptied it, or once a temporary file beside it was begun
+PAUSE_WRITING = """
+import builtins, io, os, sys
+name, *argv = sys.argv[1:]
+real_os_open, real_open = os.open, io.open
+def pause(path):
+    if name in os.fspath(path) if isinstance(path, (str, os.PathLike)) else False:
+        sys.stderr.write("paused\\n")
+        sys.stderr.flush()
+        sys.stdin.readline()  # the test sends SIGINT instead of a line
+def os_open(path, flags, *rest, **kw):
+    fd = real_os_open(path, flags, *rest, **kw)
+    if flags & (os.O_WRONLY | os.O_RDWR):
+        pause(path)
+    return fd
+def io_open(file, mode="r", *rest, **kw):
+    f = real_open(file, mode, *rest, **kw)
+    if set(mode) & set("wax+"):
+        pause(file)
+    return f
+os.open, io.open, builtins.open = os_open, io_open, io_open
+sys.argv = ["salesglass", *argv]
+from salesglass.cli import main
+main()
+"""
+
+
 def _interrupted(folder: Path, where: str, *args: str) -> tuple[int, list[str]]:
-    """Run `salesglass *args` in `folder`, SIGINT it once it reaches `where` (module:function); its exit code
-    and what it said on stderr after pausing."""
+    """Run `salesglass *args` in `folder`, SIGINT it once it reaches `where` (module:function; or `writing:NAME`,
+    once it opened a file whose name holds NAME for writing); its exit code and what it said on stderr after
+    pausing."""
     module, function = where.split(":")
-    proc = _started(["-c", PAUSE_IN, module, function, *args], folder, stdin=subprocess.PIPE)
+    script = [PAUSE_WRITING, function] if module == "writing" else [PAUSE_IN, module, function]
+    proc = _started(["-c", *script, *args], folder, stdin=subprocess.PIPE)
     assert proc.stderr is not None
     before = []
     for line in proc.stderr:
@@ -226,3 +256,22 @@ def test_ctrl_c_at_a_question_of_init_says_nothing_was_written(tmp_path):
         "Interrupted: nothing was written (the config and its secrets are written after the last answer)"
     ), text
     assert "Traceback" not in text and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["doctor", "platform inspect"])
+def test_ctrl_c_mid_write_leaves_the_earlier_file_whole(project, command):
+    """`doctor --export FILE` and `platform inspect --write` emptied their file, then wrote it: a Ctrl-C (or a
+    crash) in between left an export reviewed by hand, or the user's config, empty or cut short."""
+    (project / "exports").mkdir()
+    (project / "exports" / "orders.csv").write_text("order_id,paid_at,amount\n1,2026-11-02 10:00,1500\n")
+    config = project / "salesglass.toml"
+    config.write_text('# my config\n[platform]\nfolder = "exports"\n', encoding="utf-8")
+    written = {"doctor": project / "suggestions.csv", "platform inspect": config}[command]
+    if command == "doctor":
+        written.write_text("deal_id,partner_id\n7,P1\n", encoding="utf-8")  # last week's, reviewed by hand
+    before = written.read_bytes()
+    args = {"doctor": ["doctor", "--export", "suggestions.csv"], "platform inspect": ["platform", "inspect", "--write"]}
+    code, err = _interrupted(project, f"writing:{written.name}", *args[command])
+    assert code == 130 and err[-1].startswith("Interrupted: "), err
+    assert written.read_bytes() == before
+    assert sorted(p.name for p in project.iterdir() if p.name.endswith(".tmp")) == []  # no half-written file left
