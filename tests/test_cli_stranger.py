@@ -130,3 +130,40 @@ def test_a_mistyped_config_key_is_answered_with_the_key_it_meant():
         "salesglass.toml: [amocrm].zzzz is not a known setting (check the spelling; see docs/configuration.md)",
     ):
         assert expected in lines, lines
+
+
+NOTHING_CLOSED = (
+    "no bonus month closed yet: every month is open and follows the data. Close one with `salesglass bonus review "
+    "YYYY-MM`, then `salesglass bonus approve YYYY-MM`, once `salesglass build` has published it"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["bonus", "status"], NOTHING_CLOSED),
+        (["bonus", "audit"], NOTHING_CLOSED),
+        (["bonus", "audit", "--month", "2026-11", "--out", "audit.csv"], NOTHING_CLOSED),  # and no empty audit.csv
+        (["bonus", "disputes"], "no open disputes"),
+    ],
+    ids=["status", "audit", "audit-out", "disputes"],
+)
+def test_bonus_reads_on_a_fresh_project_say_none_is_closed_and_create_nothing(fresh, args, said):
+    """`bonus status` on a fresh project said "every month is open" and left an empty salesglass-bonus.duckdb."""
+    before = sorted(p.name for p in fresh.iterdir())
+    res = _run(*args)
+    assert res.exit_code == 0, (res.exception, res.output)
+    assert " ".join(res.output.split()) == said
+    assert sorted(p.name for p in fresh.iterdir()) == before
+
+
+def test_a_bonus_adjustment_before_the_first_build_says_what_it_needs(fresh):
+    """`bonus adjust` on a fresh project made the bonus state file and added a line for a manager nobody knew."""
+    before = sorted(p.name for p in fresh.iterdir())
+    res = _run("bonus", "adjust", "2026-11", "-m", "7", "-a", "10", "-r", "late payment")
+    assert isinstance(res.exception, SalesglassError), (res.exception, res.output)
+    assert str(res.exception) == (
+        f"no published reports at {fresh / 'salesglass-reports.duckdb'}: run `salesglass build` first (an adjustment "
+        "is for a manager the reports know, in a month they show; it reaches the reports at the next build)"
+    )
+    assert sorted(p.name for p in fresh.iterdir()) == before

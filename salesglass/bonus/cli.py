@@ -37,6 +37,21 @@ def _store(config: Path | None):
     return cfg, store_of(cfg)
 
 
+NOTHING_CLOSED = (
+    "no bonus month closed yet: every month is open and follows the data. Close one with `salesglass bonus review "
+    "YYYY-MM`, then `salesglass bonus approve YYYY-MM`, once `salesglass build` has published it"
+)
+
+
+def _none_closed_yet(cfg) -> bool:
+    """No bonus state file yet (a fresh project): a read-only command says so and what to run, creating nothing
+    (`bonus status` left an empty salesglass-bonus.duckdb behind)."""
+    if Path(cfg.bonus_state_path).exists():
+        return False
+    console.print(NOTHING_CLOSED, highlight=False)
+    return True
+
+
 def _actor(by: str | None) -> str:
     from salesglass.bonus.store import cli_actor
 
@@ -72,6 +87,8 @@ def status(config: ConfigOption = None) -> None:
     from salesglass.bonus.statement import iso_moment
 
     cfg, store = _store(config)
+    if _none_closed_yet(cfg):
+        return
     periods = store.periods()
     zone = resolve_zone(cfg).name  # the account's clock, with its offset: not the server's UTC unmarked
 
@@ -82,7 +99,7 @@ def status(config: ConfigOption = None) -> None:
         return f"{iso[:10]} {iso[11:16]} {iso[19:]}"
 
     if not periods:
-        console.print("every month is open (nothing reviewed or approved yet)")
+        console.print(NOTHING_CLOSED, highlight=False)
     else:
         table = Table(title=f"bonus months ({cfg.bonus_state_path})")
         for col in ("month", "state", "approved at", "by", "paid at", "total"):
@@ -155,7 +172,7 @@ def _admins(cfg) -> list[str]:
 
 def _require_known_manager(cfg, manager: int) -> None:
     """A manual line for an id the published reports know no amoCRM user of (a typo, -5) was added to a bonus
-    nobody is paid: refused, naming the option. Before the first build there is nothing to check against."""
+    nobody is paid: refused, naming the option (`adjust` wants the first build before it)."""
     from salesglass.errors import SalesglassError
 
     if not Path(cfg.published_path).exists() or not -(2**63) < manager < 2**63:  # the store refuses the latter
@@ -262,8 +279,17 @@ def adjust(
       salesglass bonus adjust 2026-12 -m 7 -a 2000 -r "late payment" --corrects 2026-10 -c demo/salesglass.toml
     """
     from salesglass.bonus.store import parse_month
+    from salesglass.errors import SalesglassError
 
+    parse_month(month)  # a wrong month is named before anything else
+    if corrects:
+        parse_month(corrects)
     cfg, store = _store(config)
+    if not Path(cfg.published_path).exists():
+        raise SalesglassError(
+            f"no published reports at {cfg.published_path}: run `salesglass build` first (an adjustment is for a "
+            "manager the reports know, in a month they show; it reaches the reports at the next build)"
+        )
     _require_known_manager(cfg, manager)
     _refuse_own(cfg, manager, _actor(by), "adjust")
     adj = store.add_adjustment(
@@ -366,7 +392,10 @@ def audit(
     from salesglass.bonus.store import parse_month
 
     cfg, store = _store(config)
-    rows = store.audit(parse_month(month) if month else None)
+    audited = parse_month(month) if month else None
+    if _none_closed_yet(cfg):  # nothing audited yet: no empty state file, and no empty --out file
+        return
+    rows = store.audit(audited)
     zone = resolve_zone(cfg).name
     for r in rows:  # ISO 8601 with the offset, on the account's clock: a reader elsewhere knows the moment
         r["logged_at"] = iso_moment(r["logged_at"], zone)
