@@ -167,3 +167,41 @@ def test_a_bonus_adjustment_before_the_first_build_says_what_it_needs(fresh):
         "is for a manager the reports know, in a month they show; it reaches the reports at the next build)"
     )
     assert sorted(p.name for p in fresh.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["bonus", "pay", "2026-11"], "2026-11 is open: only an approved month can be marked paid"),
+        (["bonus", "reopen", "2026-11", "-r", "late refund"], "2026-11 is already open"),
+        (["bonus", "resolve", "3", "--answer", "agreed"], "no dispute 3"),
+    ],
+    ids=["pay", "reopen", "resolve"],
+)
+def test_a_bonus_step_refused_on_a_fresh_project_leaves_no_state_file(fresh, args, said):
+    """`bonus pay 2026-11` on a fresh project was refused ("is open"), and left an empty salesglass-bonus.duckdb
+    (which `backup` then listed among the databases it copied)."""
+    before = sorted(p.name for p in fresh.iterdir())
+    res = _run(*args)
+    assert isinstance(res.exception, SalesglassError) and str(res.exception) == said, (res.exception, res.output)
+    assert sorted(p.name for p in fresh.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "expected"),
+    [
+        (["generate", "--seed", "-1", "--out", "company"], "--seed", "x>=0"),  # numpy's ValueError, a traceback
+        (["demo", "--seed", "-1", "--no-serve", "--dir", "d"], "--seed", "x>=0"),  # and the folder d made first
+        (["forecast", "backtest", "--months", "0"], "--months", "3<=x<=60"),
+        (["refresh-status", "--limit", "-1"], "--limit", "x>=1"),
+        (["check", "--sample", "0"], "--sample", "1<=x<="),
+        (["serve", "--workers", "0"], "--workers", "1<=x<=64"),
+    ],
+    ids=["generate-seed", "demo-seed", "backtest-months", "refresh-status-limit", "check-sample", "serve-workers"],
+)
+def test_a_count_below_its_least_names_the_option_and_the_range(fresh, args, option, expected):
+    before = sorted(p.name for p in fresh.iterdir())
+    res = _run(*args)
+    shown = " ".join(res.output.replace("│", " ").split())
+    assert res.exit_code == 2 and f"Invalid value for '{option}'" in shown and expected in shown, (res.exception, shown)
+    assert sorted(p.name for p in fresh.iterdir()) == before

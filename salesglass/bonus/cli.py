@@ -52,6 +52,17 @@ def _none_closed_yet(cfg) -> bool:
     return True
 
 
+def _existing_store(config: Path | None):
+    """For a command that only moves what exists (pay, reopen, resolve a dispute): with no bonus state file yet
+    it works on an empty state in memory, whose refusal ("2026-11 is open") then leaves no empty file behind.
+    None of them can succeed on an empty state (pay wants an approved month, reopen one that left `open`,
+    resolve a raised dispute), so nothing is ever done in memory alone."""
+    from salesglass.bonus.store import BonusStore
+
+    cfg, store = _store(config)
+    return (cfg, store) if Path(cfg.bonus_state_path).exists() else (cfg, BonusStore(Path(":memory:")))
+
+
 def _actor(by: str | None) -> str:
     from salesglass.bonus.store import cli_actor
 
@@ -233,7 +244,7 @@ def pay(month: MonthArg, config: ConfigOption = None, by: ByOption = None) -> No
     """
     from salesglass.bonus.store import parse_month
 
-    _, store = _store(config)
+    _, store = _existing_store(config)
     _said(store.pay(parse_month(month), _actor(by)), "paid")
 
 
@@ -254,7 +265,7 @@ def reopen(
     """
     from salesglass.bonus.store import parse_month
 
-    _, store = _store(config)
+    _, store = _existing_store(config)
     _said(store.reopen(parse_month(month), _actor(by), reason), "reopened")
 
 
@@ -362,7 +373,7 @@ def resolve(
       salesglass bonus resolve 3 --answer "the refund was yours, corrected" --amount 1200 -c demo/salesglass.toml
       salesglass bonus resolve 4 --answer "the order was paid in December" -c demo/salesglass.toml
     """
-    cfg, store = _store(config)
+    cfg, store = _existing_store(config)
     disputed = next((d for d in store.disputes(status=None) if d["dispute_id"] == dispute), None)
     if disputed is not None:  # raised as a manager, answered after becoming an admin
         _refuse_own(cfg, disputed["manager_id"], _actor(by), "answer a dispute of")
