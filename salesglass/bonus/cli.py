@@ -147,7 +147,8 @@ def review(month: MonthArg, config: ConfigOption = None, by: ByOption = None) ->
     """
     from salesglass.bonus.store import parse_month
 
-    _, store = _store(config)
+    cfg, store = _store(config)
+    _happened_and_built(cfg, parse_month(month))
     _said(store.review(parse_month(month), _actor(by)), "reviewed")
 
 
@@ -202,6 +203,29 @@ def _require_known_manager(cfg, manager: int) -> None:
         f"--manager {manager}: the published reports know no amoCRM user of that id "
         "(each manager's id is in the dashboard's bonus page and in the report tables' manager_id)"
     )
+
+
+def _happened_and_built(cfg, month) -> None:
+    """`bonus review 2031-01` (a mistyped year) put a month nobody has worked yet in review, and `bonus payroll
+    2031-01` wrote an empty payroll: a month after the published reports' day is refused, naming that day."""
+    from salesglass.errors import SalesglassError
+
+    if not Path(cfg.published_path).exists():
+        return
+    from salesglass.warehouse import open_published
+
+    con = open_published(cfg.published_path)
+    try:
+        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'build_info'").fetchall():
+            return
+        as_of = con.execute("SELECT max(as_of) FROM build_info").fetchall()[0][0]
+    finally:
+        con.close()
+    if as_of is not None and month > as_of.replace(day=1):
+        raise SalesglassError(
+            f"{month:%Y-%m} is after the published reports, built as of {as_of}: a bonus month is closed once it "
+            "has happened and `salesglass build` has published it (check the year)"
+        )
 
 
 def _refuse_own(cfg, manager: int, actor: str, what: str) -> None:
@@ -453,6 +477,7 @@ def payroll(
 
     cfg, _ = _store(config)
     m = parse_month(month)
+    _happened_and_built(cfg, m)
     rows = write_payroll(cfg, m, out)
     table = Table(title=f"payroll {m:%Y-%m}")
     for col in ("manager", "name", "to pay", "adjustments", "carried"):
