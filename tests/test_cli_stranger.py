@@ -220,9 +220,8 @@ def test_a_build_as_of_a_day_in_the_1990s_takes_its_months():
     from salesglass.reports.config import ReportsConfig
 
     params = BuildParams(date(1990, 12, 31), "Europe/Moscow", ReportsConfig()).dated_from(None)
-    sale = ibis.memtable(
-        {"sold_at": [datetime(1990, 11, 30, 20, 30, tzinfo=UTC)]}
-    )  # 23:30 + 3 h (MSK, winter 1990): 1 December
+    # 21:30 UTC on 30 November + 3 h (Moscow's winter time in 1990) = 00:30 on 1 December
+    sale = ibis.memtable({"sold_at": [datetime(1990, 11, 30, 21, 30, tzinfo=UTC)]})
     month = sale.select(month=params.month_of_many(sale.sold_at))
     assert [v.date() for v in ibis.duckdb.connect().execute(month)["month"]] == [date(1990, 12, 1)]
 
