@@ -16,8 +16,8 @@ from salesglass.cli import app
 from salesglass.errors import SalesglassError
 
 
-def _run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args), env={"COLUMNS": "300"})
+def _run(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "300"}, input=input)
 
 
 @pytest.fixture
@@ -246,3 +246,32 @@ def test_a_bonus_month_after_the_published_reports_is_refused(fresh, args):
         "happened and `salesglass build` has published it (check the year)"
     )
     assert sorted(p.name for p in fresh.iterdir()) == before
+
+
+def test_an_amocrm_address_that_does_not_answer_is_named(fresh):
+    """`amocrm inspect` said "GET /api/v4/account failed after 6 attempts: connection problem (ConnectError)":
+    which address, and where it is set, was left to guess. A user and password in it are never shown."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on once this closes
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (fresh / "salesglass.toml").write_text(
+        f'[amocrm]\nbase_url = "http://someone:secret@127.0.0.1:{port}"\nsubdomain = "acme"\nmax_retries = 0\n',
+        encoding="utf-8",
+    )
+    assert _run("amocrm", "auth", "--long-lived", input="a-token\n").exit_code == 0
+    said = str(_run("amocrm", "inspect").exception)
+    assert said == (
+        f"GET /api/v4/account failed after 1 attempts: connection problem (ConnectError) reaching "
+        f"http://127.0.0.1:{port} ([amocrm] base_url: check it and this machine's network)"
+    )
+
+
+def test_a_long_lived_token_left_empty_says_how_to_give_it(fresh):
+    (fresh / "salesglass.toml").write_text('[amocrm]\nbase_url = "https://acme.amocrm.ru"\nsubdomain = "acme"\n')
+    said = str(_run("amocrm", "auth", "--long-lived", input="").exception)
+    assert said == (
+        "no token given: paste the private integration's long-lived token when asked, or pipe it in "
+        "(salesglass amocrm auth --long-lived < token.txt)"
+    )
