@@ -275,3 +275,27 @@ def test_a_long_lived_token_left_empty_says_how_to_give_it(fresh):
         "no token given: paste the private integration's long-lived token when asked, or pipe it in "
         "(salesglass amocrm auth --long-lived < token.txt)"
     )
+
+
+@pytest.mark.parametrize("command", ["load", "sync"])
+def test_a_first_load_or_sync_that_fails_leaves_no_empty_warehouse(fresh, command):
+    """`load` with a mistyped file name (or `sync` with amoCRM not answering) failed, and left an empty
+    salesglass.duckdb: `build` then published empty reports instead of saying nothing was loaded yet."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on once this closes
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (fresh / "salesglass.toml").write_text(
+        f'[amocrm]\nbase_url = "http://127.0.0.1:{port}"\nsubdomain = "acme"\nmax_retries = 0\n'
+        '[platform]\nfolder = "."\n[[platform.inputs]]\nname = "orders"\ntarget = "sales"\npath = "ordres.csv"\n'
+        '[platform.inputs.columns]\nsale_id = "id"\n',
+        encoding="utf-8",
+    )
+    assert _run("amocrm", "auth", "--long-lived", input="a-token\n").exit_code == 0
+    before = sorted(p.name for p in fresh.iterdir())
+    said = str(_run(command).exception)
+    assert said.startswith({"load": "[platform] input 'orders': file ", "sync": "GET /api/v4/account failed"}[command])
+    assert sorted(p.name for p in fresh.iterdir()) == before
+    said = str(_run("build").exception)
+    assert said.startswith(f"no warehouse at {fresh / 'salesglass.duckdb'}: nothing was synced or loaded"), said

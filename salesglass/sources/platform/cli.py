@@ -59,7 +59,10 @@ def load(
         raise ConfigError(
             "nothing to load: the config has no [[platform.inputs]] and no [plans] source (see docs/platform.md)"
         )
-    summary = load_platform(cfg, full=full, progress=True)
+    from salesglass.warehouse import none_left_if_failed
+
+    with none_left_if_failed(cfg.warehouse_path):
+        summary = load_platform(cfg, full=full, progress=True)
     print_summary(summary)
 
 
