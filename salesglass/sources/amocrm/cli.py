@@ -65,7 +65,6 @@ def sync(
     """
     from salesglass.config import load_config
     from salesglass.sources.amocrm.sync import run_sync
-
     from salesglass.warehouse import none_left_if_failed
 
     cfg = configured(load_config(config))
