@@ -299,3 +299,35 @@ def test_a_first_load_or_sync_that_fails_leaves_no_empty_warehouse(fresh, comman
     assert sorted(p.name for p in fresh.iterdir()) == before
     said = str(_run("build").exception)
     assert said.startswith(f"no warehouse at {fresh / 'salesglass.duckdb'}: nothing was synced or loaded"), said
+
+
+@pytest.mark.parametrize(
+    ("column", "said"),
+    [
+        (
+            {"column": "paid", "unit": "kopeks"},
+            "[platform].inputs[0].columns.sold_at.unit: Input should be 'units', 'kopecks' or 'cents', got 'kopeks'",
+        ),
+        (
+            {"colum": "paid"},
+            "[platform].inputs[0].columns.sold_at.colum is not a known setting (did you mean "
+            "[platform].inputs[0].columns.sold_at.column? see docs/configuration.md)",
+        ),
+        (
+            5,
+            "[platform].inputs[0].columns.sold_at: expected text in quotes or expected a table of settings "
+            "(a [section], or { key = … }), got 5",
+        ),
+    ],
+    ids=["unit", "key", "neither"],
+)
+def test_a_wrong_column_setting_is_one_line_named_as_the_file_names_it(column, said):
+    """`sold_at = { column = "paid", unit = "kopeks" }` gave two lines in pydantic's own words: "….sold_at.str:
+    expected text in quotes" and "….sold_at.function-after[_one_source(), ColumnSpec].unit: …"."""
+    from salesglass.config import parse_config
+    from salesglass.errors import ConfigError
+
+    sales = {"name": "orders", "target": "sales", "path": "orders.csv", "columns": {"sold_at": column}}
+    with pytest.raises(ConfigError) as err:
+        parse_config({"platform": {"inputs": [sales]}}, source="salesglass.toml")
+    assert str(err.value) == f"salesglass.toml: {said}"
