@@ -4,7 +4,8 @@ Grain: source × entity × reason, column `rows`. Covers quarantined rows (as qu
 unlinked deals (those the overrides file marks "no partner" on a line of their own), partners without a
 deal (and of them, those that sell: no sales manager is credited with them), partners acquired by a late
 deal (derive/acquiring_deal.py), partners whose deals are all in development pipelines, sales of unknown
-partners, events of unknown partners, fuzzy link suggestions awaiting review and partners whose development bonus would have no manager.
+partners, events of unknown partners, fuzzy link suggestions awaiting review and partners whose
+development bonus would have no manager.
 Written in Ibis, so it runs on DuckDB and ClickHouse alike; only non-zero counts are listed.
 """
 
