@@ -331,3 +331,16 @@ def test_a_wrong_column_setting_is_one_line_named_as_the_file_names_it(column, s
     with pytest.raises(ConfigError) as err:
         parse_config({"platform": {"inputs": [sales]}}, source="salesglass.toml")
     assert str(err.value) == f"salesglass.toml: {said}"
+
+
+def test_a_file_that_cannot_be_written_is_named_as_given(fresh):
+    """`doctor --export /proc/x.csv` said "[Errno 2] No such file or directory: '/proc/.x.csv.vm-1023.tmp'": the
+    temporary name beside the file, which the user never typed."""
+    from salesglass.cli import os_error_message
+    from salesglass.warehouse import open_warehouse
+
+    with open_warehouse(fresh / "salesglass.duckdb"):
+        pass
+    res = _run("doctor", "--export", "/proc/suggestions.csv")  # a folder nobody may create files in
+    assert isinstance(res.exception, OSError), (res.exception, res.output)
+    assert os_error_message(res.exception).startswith("/proc/suggestions.csv: "), os_error_message(res.exception)
