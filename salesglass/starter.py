@@ -201,7 +201,7 @@ def _platform_section(a: Answers, url: str | None) -> str:
     head = """
 # ---------------------------------------------------------------------------------------------------
 # [platform]: your back-office (a database or a folder of CSV/XLSX exports), mapped input by input
-# into the canonical `partners`, `sales` and `widget_installs` tables (docs/platform.md).
+# into the canonical `partners`, `sales`, `widget_installs` and `events` (optional) tables (docs/platform.md).
 # `salesglass platform inspect` lists its tables and proposes the [[platform.inputs]] with the reason
 # for every guess; `salesglass platform inspect --write` adds them to this file.
 # Then `salesglass check` shows what would load, what would not and why — nothing is written.

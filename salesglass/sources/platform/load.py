@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from salesglass.config import Config
-from salesglass.model.schema import PARTNERS, SALES, Column, Kind, Table
+from salesglass.model.schema import EVENTS, PARTNERS, SALES, Column, Kind, Table
 from salesglass.model.validate import load_staged, problem_sql, repeated_key_hashes, typed_columns_sql
 from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.land import Landed, land_input, max_watermark, watermark_sql
@@ -38,6 +38,7 @@ TARGETS: dict[str, Target] = {
     "partners": Target(PARTNERS, {"development_manager_email": Kind.TEXT}),
     "sales": Target(SALES, {}),
     "widget_installs": Target(WIDGET_INSTALLS, {}),
+    "events": Target(EVENTS, {}),
 }
 # columns a later step fills where the input leaves them empty (the widget installs here, linking's manager
 # fallback): an empty value read again is no change for them (`_nothing_new`)
@@ -327,7 +328,7 @@ def _commit_input(
 
 # targets whose key two inputs must not both give: the row of the input listed first is kept, the other
 # is quarantined (a widget install read twice is the same install: harmless)
-KEPT_BY_FIRST_INPUT = ("sales", "partners")
+KEPT_BY_FIRST_INPUT = ("sales", "partners", "events")
 
 
 def also_read_reason(key: tuple[str, ...], other: str) -> str:
