@@ -346,7 +346,8 @@ def make_index(a: Account, name: str, u: int):
     """The index of --calendar NAME as of day u: KIND[-months|-weekdays][~NOISE][^POWER][@end].
     KIND: flat (all 1: the plain ladder again), generator (the generator's constants: a diagnostic),
     learnt (account's daily sales ÷ a log-linear trend), product (the base's seasonality as of u),
-    events (within events, event_index); -months / -weekdays keep that half only (the other is 1);
+    events (within events, event_index; events5: 5 sweeps of its fit, not 30); -months / -weekdays keep that
+    half only (the other is 1);
     ~N multiplies each month by exp(N(0, N %)) drawn per case; ^P raises the months to P % (P < 100
     flattens them); @end learns as of the last day of the data instead of u (a cheat: sees the future)."""
     if name == "weekday":  # the earlier name
@@ -368,8 +369,8 @@ def make_index(a: Account, name: str, u: int):
         month, week = learnt_index(a, u)
     elif kind == "product":
         month, week = product_index(a, u)
-    elif kind == "events":
-        month, week = event_index(a, u)
+    elif kind.startswith("events"):  # events10: 10 sweeps of the fit (30 without a number)
+        month, week = event_index(a, u, int(kind[6:] or 30))
     else:
         raise SystemExit(f"--calendar {name}: unknown index")
     if part == "months":

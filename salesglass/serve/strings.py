@@ -37,6 +37,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "sale of a partner unknown to the platform's partner list",
         "продажа партнёра, которого нет в списке партнёров платформы",
     ),
+    "event of a partner unknown to the platform's partner list": (
+        "event of a partner unknown to the platform's partner list",
+        "мероприятие партнёра, которого нет в списке партнёров платформы",
+    ),
     "fuzzy link suggestion awaiting review": (
         "fuzzy link suggestion awaiting review",
         "нечёткое предложение связи ждёт проверки",
@@ -64,6 +68,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sale_id": ("Sale id", "Номер продажи"),
     "sold_at": ("Sold at", "Дата продажи"),
     "event_id": ("Event", "Мероприятие"),
+    "show_at": ("Show starts", "Начало мероприятия"),
     "channel": ("Channel", "Канал"),
     "inn": ("ИНН", "ИНН"),
     "contract_signed_at": ("Contract signed", "Договор подписан"),
