@@ -195,3 +195,19 @@ def test_bonus_lines_show_their_amount_and_say_why_a_cell_is_empty(page_for, ser
     assert growth.locator('td[data-col="deal_id"] .tip').get_attribute("title") == (
         "Paid on the partner's sales, not on one deal."
     )
+
+
+def test_a_headers_day_stays_on_one_line(page_for, server) -> None:
+    """Plan vs fact in English at 1 280 px: "Fact to 2026-03-15" broke after "2026-03-" in its narrow column,
+    leaving "15" alone on the next line (the headline card "Attainment to …" too). The day stays whole."""
+    page = page_for("admin@demo.test")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{server}/planfact?period=month&at=2026-03-01")
+    days = page.locator("#main th .nobreak, #main .kpi .label .nobreak")
+    assert days.count() >= 7  # the plan-fact and the managers tables' three headers, a card's label
+    lines = days.evaluate_all(
+        "ds => ds.map(d => [d.textContent, new Set([...d.getClientRects()].map(r => r.top)).size])"
+    )
+    assert {text for text, _ in lines} == {"2026-03-15"} and all(n == 1 for _, n in lines), lines
+    header = page.locator('[data-table="plan_fact"] th').nth(1).inner_text()
+    assert header.replace("\n", " ") == "Fact to 2026-03-15", header

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -64,6 +65,7 @@ class App:
         )
         self.env.policies["json.dumps_kwargs"] = {"default": _json_default, "ensure_ascii": False}
         self.env.filters["commands"] = commands
+        self.env.filters["dates_whole"] = dates_whole
 
     def keep_warm(self, interval_seconds: float = 1.0) -> Callable[[], None]:
         """Open each new published version as soon as it appears and warm it (data.warm) in a background
@@ -291,6 +293,16 @@ def commands(text: str | None) -> markupsafe.Markup:
         markupsafe.Markup("<code>{}</code>").format(part) if i % 2 else markupsafe.escape(part)
         for i, part in enumerate(parts)
     )
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def dates_whole(text: str | None) -> markupsafe.Markup:
+    """A header or card label with its ISO days kept on one line (escaped): "Fact to 2026-12-07" broke after
+    "2026-12-" in a narrow column, leaving "07" alone on the next line."""
+    escaped = str(markupsafe.escape(text or ""))
+    return markupsafe.Markup(ISO_DAY.sub(lambda m: f'<span class="nobreak">{m.group(0)}</span>', escaped))
 
 
 def _json_default(value: Any) -> Any:
