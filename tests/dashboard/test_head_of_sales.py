@@ -211,3 +211,14 @@ def test_a_headers_day_stays_on_one_line(page_for, server) -> None:
     assert {text for text, _ in lines} == {"2026-03-15"} and all(n == 1 for _, n in lines), lines
     header = page.locator('[data-table="plan_fact"] th').nth(1).inner_text()
     assert header.replace("\n", " ") == "Fact to 2026-03-15", header
+
+
+def test_the_heat_maps_scale_names_its_unit(page_for, server) -> None:
+    """Cohorts of turnover: the colour scale read "0 … ≥ 120K" beside cells "200K", "120K", with no word that
+    these are roubles (the table under it says ₽). Its ends now carry the unit, as its cells are amounts."""
+    page = page_for("admin@demo.test")
+    page.goto(f"{server}/cohorts?from=2026-02&to=2026-03")
+    page.wait_for_selector("#chart-heatmap svg")
+    texts = [t.replace("\u00a0", " ") for t in page.locator("#chart-heatmap svg text").all_text_contents()]
+    low, high = texts[-2:]
+    assert low == "0 ₽" and high.startswith("≥ ") and high.endswith("K ₽"), " | ".join(texts)

@@ -140,8 +140,10 @@
     if (opt.tooltip) { opt.tooltip.valueFormatter = f; }
     if (opt.visualMap) { var vf = fmtFor(opt.visualMap.sgFormat); opt.visualMap.formatter = function (v) { return vf(v); }; }
     var ends = opt.visualMap && opt.visualMap.sgEnds;
-    if (ends) {  // the colour scale's ends as the cells write them: "0 … ≥ 17,7 млн"
-      var ef = opt.visualMap.sgFormat === "money" ? shortMoney : fmtFor(opt.visualMap.sgFormat);
+    if (ends) {  // the colour scale's ends as the cells write them, with the unit they leave out: "0 ₽ … ≥ 17,7 млн ₽"
+      var cur = document.body.dataset.currency || "";
+      var ef = opt.visualMap.sgFormat === "money"
+        ? function (v) { return shortMoney(v) + (cur ? "\u00a0" + cur : ""); } : fmtFor(opt.visualMap.sgFormat);
       opt.visualMap.text = [(ends.above ? "≥\u00a0" : "") + ef(ends.top), ef(0)];
     }
     (opt.series || []).forEach(function (s) {
