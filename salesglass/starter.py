@@ -125,6 +125,11 @@ def account_address(given: str) -> str:
         url = "https://" + url
     parts = urlsplit(url)
     host = parts.hostname or ""
+    if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?", host):  # "not a url" became a subdomain
+        raise ConfigError(
+            f"--amocrm-url: expected the account's address, e.g. https://yourco.amocrm.ru (or its subdomain, "
+            f"yourco), got {given!r}"
+        )
     if host and "." not in host and parts.port is None and host != "localhost":
         return f"https://{host}.amocrm.ru"
     if host.endswith(AMOCRM_HOSTS):

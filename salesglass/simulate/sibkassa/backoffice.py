@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from salesglass.simulate.sibkassa.people import email
 from salesglass.simulate.sibkassa.placed import Placed
 from salesglass.simulate.sibkassa.zone import OFFSET, wall_clock, zoned
 
@@ -91,7 +92,7 @@ def _writer(path: Path, header: tuple[str, ...]):
 def _partners(con: sqlite3.Connection, path: Path, ids: dict[str, str], placed: Placed, rows: Rows) -> None:
     fh, w = _writer(path, PARTNER_COLUMNS)
     with fh:
-        for pid, name, role, inn, created, approved, email, support in con.execute(
+        for pid, name, role, inn, created, approved, manager, support in con.execute(
             "SELECT partner_id, name, role, inn, created_at, approved_at, account_manager_email, is_support "
             "FROM partners ORDER BY created_at, partner_id"
         ):
@@ -105,7 +106,7 @@ def _partners(con: sqlite3.Connection, path: Path, ids: dict[str, str], placed: 
                     digits,
                     zoned(created),
                     zoned(approved),
-                    email or "",
+                    email(manager) or "",
                     "true" if support else "false",
                 ]
             )
