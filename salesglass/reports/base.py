@@ -143,6 +143,10 @@ class Canon:
     forecast_deals: ibis.Table = None
     forecast_pipeline: ibis.Table = None
     forecast_new_deals: ibis.Table = None
+    # the events on sale (forecast/events.py): their sales by day, the ladder's factors, the part per as-of day
+    forecast_event_days: ibis.Table = None
+    forecast_ladder: ibis.Table = None
+    forecast_events: ibis.Table = None
     # the running periods' forecast parts plan-fact reads (forecast/plan.running_parts)
     forecast_running: ibis.Table = None
     # the backtest's cases: wide (to date, parts, actual per metric) and then blended and one row per metric
@@ -156,6 +160,7 @@ class Canon:
     bonus_recomputed: ibis.Table = None
     # approvals, locked lines and adjustments (reports/bonus_close.py); None: no month is closed anywhere
     bonus_state: BonusState | None = None
+    events: ibis.Table = None  # PROTOTYPE until the canonical table lands
 
 
 def client_kind(deals: ibis.Table) -> ir.StringValue:
