@@ -11,7 +11,7 @@ Needs the optional canonical table `events` (each event's show date). As of day 
 - the events part = Σ S_m × f × what the account keeps after refunds (existing.refund_keep), for the
   running month only (an event's sales in later months are the base's, as before);
 - the base's running month is cut by the share of a month's rest that the events on sale sold on the same
-  day of the month in the months that ended in the last year (`c_<metric>`): nothing is counted twice.
+  day of the month in the months that ended in the last year (`cut_<metric>`): nothing is counted twice.
   With fewer than MIN_MONTHS such months (or no event learnt from), no events part and no cut: the base
   alone, as without an events table.
 Day numbers are account-time-zone days since 1970-01-01; money in kopecks.
@@ -191,18 +191,18 @@ def _share(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table
 
 
 def remainder(canon: Canon, params: BuildParams) -> ibis.Table:
-    """forecast_events: as_of × period_type × mkey → e_<metric> (the events on sale's sales in the rest of
-    the running month) and c_<metric> (what the base's running month loses to them), floats in kopecks /
+    """forecast_events: as_of × period_type × mkey → v_<metric> (the events on sale's sales in the rest of
+    the running month) and cut_<metric> (what the base's running month loses to them), floats in kopecks /
     tickets. Only the as-of days with a share (_share) and a factor learnt; none without events."""
     origins = all_origins(canon, params)
     on = _pooled(_on_sale(canon, params, origins), canon.forecast_ladder)
     keep = refund_keep(canon, origins.select("as_of"))
     on = left_join(on, keep, "as_of")
-    on = on.mutate(**{f"e_{m}": on[f"s_{m}"].cast(F64) * on.f * on[f"k_{m}"].fill_null(1.0) for m in METRICS})
+    on = on.mutate(**{f"v_{m}": on[f"s_{m}"].cast(F64) * on.f * on[f"k_{m}"].fill_null(1.0) for m in METRICS})
     dev = canon.partners.select("partner_id", mgr="development_manager_id")
     on = left_join(on, dev, "partner_id")
     managed = on.filter(on.mgr.notnull(), on.as_of == lit_day(params.as_of))  # the backtest is company-wide
-    cols = [f"e_{m}" for m in METRICS]
+    cols = [f"v_{m}" for m in METRICS]
     ev = union_all(
         on.select("as_of", *cols, mkey=ibis.literal(COMPANY, type=I64)),
         managed.select("as_of", *cols, mkey=managed.mgr.cast(I64)),
@@ -217,8 +217,8 @@ def remainder(canon: Canon, params: BuildParams) -> ibis.Table:
     learnt = on.group_by("as_of").agg(any_f=(on.f > 0).any())
     x = left_join(x, learnt, "as_of")
     x = x.filter(x.q_turnover.notnull(), x.any_f.fill_null(False))
-    out = {f"e_{m}": x[f"e_{m}"].fill_null(0.0) for m in METRICS}
-    out |= {f"c_{m}": x[f"bm_{m}"].fill_null(0.0) * (1 - x[f"q_{m}"].fill_null(1.0)) for m in METRICS}
+    out = {f"v_{m}": x[f"v_{m}"].fill_null(0.0) for m in METRICS}
+    out |= {f"cut_{m}": x[f"bm_{m}"].fill_null(0.0) * (1 - x[f"q_{m}"].fill_null(1.0)) for m in METRICS}
     x = x.select("as_of", "mkey", **out)
     kinds = union_all(*[origins.select("as_of", period_type=ibis.literal(p)) for p in ("month", "quarter", "year")])
     return x.join(kinds, "as_of")

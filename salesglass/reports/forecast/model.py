@@ -100,8 +100,8 @@ def new_deals(canon: Canon, params: BuildParams) -> ibis.Table:
 
 
 def parts(canon: Canon, params: BuildParams, which: str) -> ibis.Table:
-    """as_of × period × mkey: b_<metric> (base), p_<metric> (pipeline), n_<metric> (new deals) and e_<metric>
-    (the events on sale) after as_of, in hundredths.
+    """as_of × period × mkey: b_<metric> (base), p_<metric> (pipeline), n_<metric> (new deals) and v_<metric>
+    (the events on sale: e_ is the plans' in plan-fact) after as_of, in hundredths.
     which = "backtest" (the past days) or "as_of" (the build's day)."""
     o = all_origins(canon, params)
     today = lit_day(params.as_of)
@@ -121,10 +121,10 @@ def parts(canon: Canon, params: BuildParams, which: str) -> ibis.Table:
         return whole(col.fill_null(0.0) * _HUNDRED[m])
 
     # the base less the share of the running month the events on sale take (events.remainder; 0 without it)
-    out = {f"b_{m}": cents(x[f"b_{m}"].fill_null(0.0) - x[f"c_{m}"].fill_null(0.0), m) for m in METRICS}
+    out = {f"b_{m}": cents(x[f"b_{m}"].fill_null(0.0) - x[f"cut_{m}"].fill_null(0.0), m) for m in METRICS}
     out["b_new_partners"] = ibis.literal(0, type=I64)
     out |= {f"p_{m}": cents(x[f"p_{m}"], m) for m in PART_METRICS}
     out |= {f"n_{m}": cents(x[f"n_{m}"], m) for m in PART_METRICS}
-    out |= {f"e_{m}": cents(x[f"e_{m}"], m) for m in METRICS}
-    out["e_new_partners"] = ibis.literal(0, type=I64)
+    out |= {f"v_{m}": cents(x[f"v_{m}"], m) for m in METRICS}
+    out["v_new_partners"] = ibis.literal(0, type=I64)
     return x.select(*per.columns, mkey=x.mkey.fill_null(-1), **out)
