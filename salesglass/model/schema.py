@@ -212,6 +212,26 @@ SALES = Table(
         ),
     ),
 )
+EVENTS = Table(
+    "events",
+    "One row per event (show) on the platform: what `sales.event_id` points at. Optional: empty when no input "
+    "feeds it, and every report works with it empty.",
+    (
+        C("event_id", Kind.TEXT, "event id as the back-office writes it (`sales.event_id`)", key=True),
+        C("partner_id", Kind.TEXT, "the organizer's platform account, NULL if unknown (Support)"),
+        C("name", Kind.TEXT, "event name"),
+        C("show_at", Kind.TIMESTAMPTZ, "when the show starts", required=True),
+        C("created_at", Kind.TIMESTAMPTZ, "created or put on sale on the platform, NULL if unknown"),
+    ),
+    notes=(
+        "Optional: a back-office without an events table leaves it empty. Loaded, it tells the forecast when "
+        "each event's show is (about half of an event's tickets sell in its last days before the show). "
+        "`show_at` may lie ahead of the load (a show on sale), unlike the times of facts.",
+        "No status column: a back-office's status (`canceled`, `finished`) is known only as of today, while the "
+        "forecast's backtest replays past days; a current status would leak the future into them. A canceled "
+        "event shows in its refunds.",
+    ),
+)
 PLANS = Table(
     "plans",
     "Targets set by management.",
@@ -299,6 +319,7 @@ CANONICAL: tuple[Table, ...] = (
     COMPANIES,
     DEAL_STAGES,
     SALES,
+    EVENTS,
     PLANS,
     DEAL_PARTNER_LINKS,
     LINK_SUGGESTIONS,
@@ -306,6 +327,6 @@ CANONICAL: tuple[Table, ...] = (
     QUARANTINE,
 )
 TABLES: dict[str, Table] = {t.name: t for t in CANONICAL}
-ADDED_LATER: tuple[str, ...] = ("pipelines", "link_rejections")
+ADDED_LATER: tuple[str, ...] = ("pipelines", "link_rejections", "events")
 """Tables the model gained after warehouses were in use: one an older version wrote lacks them, and a build
 creates them empty (`warehouse.add_missing_canonical`). Any other missing table is an error to report."""

@@ -120,6 +120,7 @@ class Canon:
     companies: ibis.Table
     deal_stages: ibis.Table
     sales: ibis.Table
+    events: ibis.Table
     plans: ibis.Table
     deal_partner_links: ibis.Table
     link_suggestions: ibis.Table

@@ -522,6 +522,7 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "deal_partner_links": ("Deal ↔ partner links", "Связи сделок с партнёрами"),
     "deal_stages": ("Deal stages reached", "Этапы, пройденные сделками"),
     "deals": ("Deals", "Сделки"),
+    "events": ("Events (shows)", "Мероприятия"),
     "first_sales": ("Partners' first sales", "Первые продажи партнёров"),
     "forecast_base": ("Forecast: current partners", "Прогноз: текущие партнёры"),
     "forecast_pipeline": ("Forecast: open deals", "Прогноз: открытые сделки"),

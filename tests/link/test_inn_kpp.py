@@ -27,7 +27,7 @@ def test_the_inn_is_read_out_of_an_inn_and_kpp_field():
     }
     assert {v: _one(inn_digits_sql("v"), v) for v in cases} == cases
     # the amoCRM company field reader: an ИНН+КПП is no longer "not 10 or 12 digits" (kept empty)
-    value, unreadable = inn_sql("v", "text")
+    value, unreadable = inn_sql("v")
     assert _one(value, "7701234567 / 770101001") == "7701234567"
     assert _one(unreadable, "7701234567 / 770101001") is False
 

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from salesglass.model.inn import INN_DIGITS as INN_DIGITS  # (its records' note, read by mapping.py)
-from salesglass.model.inn import inn_digits_sql
+from salesglass.model.inn import inn_digits_sql, inn_value_sql
 from salesglass.sql import quote_lit
 
 YES = ("true", "1", "да", "д", "yes", "y", "on", "+")
@@ -167,14 +167,14 @@ def account_id_sql(col: str, field_type: str | None) -> tuple[str, str]:
     return value, f"({clean} IS NOT NULL AND NOT coalesce({whole}, FALSE))"
 
 
-def inn_sql(col: str, field_type: str | None) -> tuple[str, str]:
-    """(value, unreadable) for an ИНН: digits only (spaces, dashes, a leading apostrophe go); a numeric
-    field that dropped the leading zero of a 10- or 12-digit ИНН gets it back; other lengths → NULL."""
+def inn_sql(col: str) -> tuple[str, str]:
+    """(value, unreadable) for an ИНН, read as the platform reads it (model/inn.py): digits only (spaces,
+    dashes, a leading apostrophe go); 9 or 11 digits get back the leading zero a number field or a
+    spreadsheet dropped only when the ИНН's check digits then agree (a padded typo is no ИНН); other
+    lengths → NULL."""
     digits = f"coalesce({inn_digits_sql(col)}, '')"  # an ИНН+КПП in one field keeps the ИНН (model/inn.py)
-    if field_type == "numeric":
-        digits = f"CASE WHEN length({digits}) IN (9, 11) THEN '0' || {digits} ELSE {digits} END"
-    value = f"CASE WHEN length({digits}) IN (10, 12) THEN {digits} END"
-    return value, f"(length({digits}) > 0 AND length({digits}) NOT IN (10, 12))"
+    value = inn_value_sql(digits)
+    return value, f"(length({digits}) > 0 AND ({value}) IS NULL)"
 
 
 def notes_sql(checks: list[tuple[str, str]]) -> str:

@@ -425,7 +425,7 @@ def _map_companies(con: duckdb.DuckDBPyConnection, res: Resolved, out: MapResult
     cf = res.company_fields
     rows = _scoped("raw_amocrm_companies", "id", scope)
     con.execute(fv.pivot_sql("company", rows, {"inn": cf.get("inn"), "acct": cf.get("platform_account_id")}))
-    inn_sql, bad_inn = fv.inn_sql("cf.inn", res.field_types.get("company_inn"))
+    inn_sql, bad_inn = fv.inn_sql("cf.inn")
     acct_sql, bad_acct = fv.account_id_sql("cf.acct", res.field_types.get("company_platform_account_id"))
     trash = _scoped("raw_amocrm_deleted_companies", "id", scope)
     checks = [
