@@ -161,7 +161,6 @@ class Canon:
     bonus_recomputed: ibis.Table = None
     # approvals, locked lines and adjustments (reports/bonus_close.py); None: no month is closed anywhere
     bonus_state: BonusState | None = None
-    events: ibis.Table = None  # PROTOTYPE until the canonical table lands
 
 
 def client_kind(deals: ibis.Table) -> ir.StringValue:

@@ -62,8 +62,6 @@ def event_days(canon: Canon, params: BuildParams) -> ibis.Table:
         tickets=s.tickets.cast(I64).sum(),
     )
     ev = canon.events
-    if ev is None:  # PROTOTYPE until the canonical table lands
-        ev = canon.sales.filter(ibis.literal(False)).select("event_id", show_at=canon.sales.sold_at)
     ev = ev.filter(ev.show_at.notnull()).select(
         ev_id="event_id", show_dn=params.local_day_number(ev.show_at).cast(I64)
     )
