@@ -97,9 +97,11 @@ def factors(canon: Canon, params: BuildParams) -> ibis.Table:
     # the grid (L, j ≤ L) per month: T = Σ_{d ≥ j} of lead L, then C = Σ over leads ≥ L of the same bin
     grid = numbers(canon, 0, D, "L").cross_join(numbers(canon, 0, D, "j"))
     grid = grid.filter(grid.j <= grid.L)
-    g = los.cross_join(grid)
+    # …only for the months and lead bins that have shown events (none without an events table: no cost)
+    have = s_lo.select("lo", b=_bin(s_lo.L)).distinct()
+    g = grid.mutate(b=_bin(grid.L)).join(have, "b")
     g = left_join(g, s_lo.rename(j="d"), ["lo", "L", "j"])
-    g = g.mutate(s=g.s.fill_null(0), b=_bin(g.L))
+    g = g.mutate(s=g.s.fill_null(0))
     t = ibis.window(group_by=[g.lo, g.L], order_by=ibis.desc(g.j), preceding=None, following=0)
     g = g.mutate(t=g.s.sum().over(t))
     c = ibis.window(group_by=[g.lo, g.b, g.j], order_by=ibis.desc(g.L), preceding=None, following=0)
