@@ -3,7 +3,8 @@
 Partner A (Vera's, development manager 3) sells 50.00 every day of 2025 without an event, and one event a
 month: put on sale on the 1st, its show on the 20th (19:00 Moscow), 100.00 a day on days 1–10 and 200.00 a
 day on days 11–20 (one ticket per sale, revenue a tenth). Built as of Sunday 8 June 2025: June's event has
-sold 8 days × 100.00 = 800.00 and has 12 days to its show.
+sold 8 days × 100.00 = 800.00 and has 12 days to its show. A second June event, "E6b", went on sale on
+7 June (100.00 on the 7th and on the 8th) for a show on 28 June: it has just begun to sell.
 """
 
 from __future__ import annotations
@@ -30,6 +31,16 @@ def _company(with_events: bool) -> dict:
         sales.append(_sale(f"A{d}", d, "50.00", None))
         if d.day <= 20:
             sales.append(_sale(f"E{d}", d, "100.00" if d.day <= 10 else "200.00", f"E{d.month}"))
+    sales += [_sale(f"F{d}", d, "100.00", "E6b") for d in (date(2025, 6, 7), AS_OF)]
+    events.append(
+        dict(
+            event_id="E6b",
+            partner_id="A",
+            name="Late show",
+            show_at=datetime(2025, 6, 28, 16, tzinfo=UTC),
+            created_at=datetime(2025, 6, 7, 9, tzinfo=UTC),
+        )
+    )
     for month in range(1, 7):
         events.append(
             dict(
@@ -75,14 +86,18 @@ def test_an_event_on_sale_is_expected_at_its_development_factor(with_events):
     # and sold 3 000 − that after; pooled over k = 12 ± 2:
     #   after: 2 000 + 2 100 + 2 200 + 2 300 + 2 400 = 11 000; by then: 1 000 + 900 + 800 + 700 + 600 = 4 000
     #   f = 11 000 / 4 000 = 2.75
-    # June's event: 800.00 so far × 2.75 = 2 200.00 (no refunds: the account keeps all it sells)
-    assert _running(with_events, "month", "v_turnover") == 220_000  # kopecks
-    assert _running(with_events, "month", "v_revenue") == 22_000  # 80.00 × 2.75
-    assert _running(with_events, "month", "v_tickets") == 2_200  # 8 tickets × 2.75, in hundredths
-    # the manager's row gets its partner's event; the quarter and year the same rest of June
-    assert _running(with_events, "month", "v_turnover", mkey=3) == 220_000
-    assert _running(with_events, "quarter", "v_turnover") == 220_000
-    assert _running(with_events, "year", "v_turnover") == 220_000
+    # June's event: 800.00 so far × 2.75 = 2 200.00 (no refunds: the account keeps all it sells).
+    # E6b: lead 21 (7 → 28 June, the same bin, 15–21 days), 20 days to its show, pooled over 20 ± 4, i.e.
+    # 16 … 24: the past events (lead 19) count at 16–19 only (at 20 and more days before the show they had
+    # not begun to sell), by then 400, 300, 200, 100 and after it 2 600, 2 700, 2 800, 2 900:
+    #   f = 11 000 / 1 000 = 11; 200.00 so far × 11 = 2 200.00
+    assert _running(with_events, "month", "v_turnover") == 440_000  # kopecks: 2 200.00 + 2 200.00
+    assert _running(with_events, "month", "v_revenue") == 44_000  # 80.00 × 2.75 + 20.00 × 11
+    assert _running(with_events, "month", "v_tickets") == 4_400  # 8 × 2.75 + 2 × 11 tickets, in hundredths
+    # the manager's row gets its partner's events; the quarter and year the same rest of June
+    assert _running(with_events, "month", "v_turnover", mkey=3) == 440_000
+    assert _running(with_events, "quarter", "v_turnover") == 440_000
+    assert _running(with_events, "year", "v_turnover") == 440_000
 
 
 def test_the_base_gives_up_what_the_events_on_sale_sold_nothing_is_counted_twice(with_events):
@@ -106,8 +121,8 @@ def test_plan_fact_shows_the_events_part_and_the_parts_add_up(with_events):
         "AND manager_id IS NULL AND metric = 'turnover'"
     ).fetchone()
     fact, forecast, base, pipe, new, events = (float(v) for v in got)
-    assert events == 2200.00
-    assert fact == 8 * 50 + 800  # 1 200.00
+    assert events == 4400.00
+    assert fact == 8 * 50 + 800 + 200  # 1 400.00
     assert forecast == pytest.approx(fact + base + pipe + new + events)
 
 

@@ -158,8 +158,9 @@ def blend(x: ibis.Table, weights: ibis.Table, fact: str) -> ibis.Table:
     """Shrinks each case's base toward this period's own pace: the rest after as_of becomes
     w × (base + pipeline + new deals + events) + (1 − w) × (run-rate − fact to date), the pipeline, the new
     deals and the events on sale stay as they are and the base is what is left, so the parts still add up.
-    x has fact.format(m) (the fact to date), b_<m>, p_<m>, n_<m>, v_<m> (events on sale), point, days_total and days_elapsed;
-    the model's own base is kept as bm_<m>. New partners are not blended (their run-rate is far worse).
+    x has fact.format(m) (the fact to date), b_<m>, p_<m>, n_<m>, v_<m> (events on sale), point, days_total
+    and days_elapsed; the model's own base is kept as bm_<m>. New partners are not blended (their run-rate is
+    far worse).
 
     A fact to date of 0 or below is no pace, and that metric's rest is the model's alone: nothing sold yet
     (a build on the morning of the 1st, before the first sale) made the run-rate's share expect nothing

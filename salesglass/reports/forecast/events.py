@@ -53,18 +53,14 @@ def event_days(canon: Canon, params: BuildParams) -> ibis.Table:
     s = canon.sales
     refund = (s.turnover < 0) | (s.tickets < 0)
     s = s.filter(~refund, s.event_id.notnull())
-    g = s.group_by(
-        event_id=s.event_id, partner_id=s.partner_id, dn=params.local_day_number(s.sold_at).cast(I64)
-    ).agg(
+    g = s.group_by(event_id=s.event_id, partner_id=s.partner_id, dn=params.local_day_number(s.sold_at).cast(I64)).agg(
         turnover=to_cents(s.turnover).sum(),
         revenue=to_cents(s.revenue).sum(),
         cost=to_cents(s.cost).sum(),
         tickets=s.tickets.cast(I64).sum(),
     )
     ev = canon.events
-    ev = ev.filter(ev.show_at.notnull()).select(
-        ev_id="event_id", show_dn=params.local_day_number(ev.show_at).cast(I64)
-    )
+    ev = ev.filter(ev.show_at.notnull()).select(ev_id="event_id", show_dn=params.local_day_number(ev.show_at).cast(I64))
     g = g.join(ev, g.event_id == ev.ev_id).drop("ev_id")
     first = ibis.window(group_by=g.event_id)
     return g.mutate(first_dn=g.dn.min().over(first))
@@ -78,8 +74,8 @@ def _month_rows(origins: ibis.Table) -> ibis.Table:
 
 
 def factors(canon: Canon, params: BuildParams) -> ibis.Table:
-    """forecast_ladder: lo (a month's first day) × h (days left) × bin × k (days to show, 1 … D) → the
-    pooled numerator and denominator of the development factor (fn, fd: of the bin; an, ad: all bins)."""
+    """forecast_ladder: lo (a month's first day) × h (days left) × bin (−1: all bins) × k (days to show,
+    1 … D) → the running sums over k of the development factor's numerator and denominator (pn, pd)."""
     origins = all_origins(canon, params)
     pairs = _month_rows(origins).select("lo", "h").distinct()
     los = pairs.select("lo").distinct()
@@ -109,19 +105,28 @@ def factors(canon: Canon, params: BuildParams) -> ibis.Table:
     # per month, days left and bin: at k days to show, what the events of the bin that had sold by then
     # (lead ≥ k) had sold by k (c1) and by k − h (c2)
     pts = pairs.cross_join(numbers(canon, 0, len(LEAD_BINS), "b")).cross_join(numbers(canon, 1, D, "k"))
+    pts = pts.join(have, ["lo", "b"])  # (no shown events: no factor, no rows)
     b_lo, b_hi = _bin_edges(pts.b)
-    pts = pts.filter(pts.k <= b_hi).mutate(Ls=ibis.greatest(pts.k, b_lo), j2=ibis.greatest(pts.k - pts.h, 0))
+    # every k of a bin (past its longest lead: 0), so that k ± a fifth always finds its running sums
+    pts = pts.mutate(inside=pts.k <= b_hi, Ls=ibis.greatest(pts.k, b_lo), j2=ibis.greatest(pts.k - pts.h, 0))
     c1 = g.rename(c1="c")
     c2 = g.rename(c2="c", j2="j")
     pts = left_join(pts, c1.rename(Ls="L", k="j"), ["lo", "Ls", "k"])
     pts = left_join(pts, c2.rename(Ls="L"), ["lo", "Ls", "j2"])
-    pts = pts.select("lo", "h", "b", "k", num=(pts.c2 - pts.c1).fill_null(0), den=pts.c1.fill_null(0))
-    run = ibis.window(group_by=[pts.lo, pts.h, pts.b], order_by=pts.k, preceding=None, following=0)
-    per_bin = pts.select("lo", "h", "b", "k", pn=pts.num.sum().over(run), pd=pts.den.sum().over(run))
+    zero = ibis.literal(0, type=I64)
+    pts = pts.select(
+        "lo",
+        "h",
+        "b",
+        "k",
+        num=ibis.ifelse(pts.inside, (pts.c2 - pts.c1).fill_null(0), zero),
+        den=ibis.ifelse(pts.inside, pts.c1.fill_null(0), zero),
+    )
+    # all bins pooled, as bin −1 (a bin without shown events at that many days to show falls back on it)
     al = pts.group_by("lo", "h", "k").agg(num=pts.num.sum(), den=pts.den.sum())
-    run_all = ibis.window(group_by=[al.lo, al.h], order_by=al.k, preceding=None, following=0)
-    al = al.select("lo", "h", "k", an=al.num.sum().over(run_all), ad=al.den.sum().over(run_all))
-    return left_join(per_bin, al, ["lo", "h", "k"])
+    pts = union_all(pts, al.select("lo", "h", b=ibis.literal(-1, type=I64), k="k", num="num", den="den"))
+    run = ibis.window(group_by=[pts.lo, pts.h, pts.b], order_by=pts.k, preceding=None, following=0)
+    return pts.select("lo", "h", "b", "k", pn=pts.num.sum().over(run), pd=pts.den.sum().over(run))
 
 
 def _on_sale(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:
@@ -139,9 +144,12 @@ def _pooled(x: ibis.Table, lad: ibis.Table) -> ibis.Table:
     """x (lo, h, b, k) → f: the development factor pooled over k ± max(1, k // SMOOTH) days to show."""
     w = ibis.greatest(x.k // SMOOTH, 1)
     x = x.mutate(k_hi=ibis.least(x.k + w, D), k_lo=ibis.greatest(x.k - w, 1) - 1)
-    hi = lad.select("lo", "h", "b", k_hi="k", pn_hi="pn", pd_hi="pd", an_hi="an", ad_hi="ad")
-    lo = lad.select("lo", "h", "b", k_lo="k", pn_lo="pn", pd_lo="pd", an_lo="an", ad_lo="ad")
-    x = left_join(left_join(x, hi, ["lo", "h", "b", "k_hi"]), lo, ["lo", "h", "b", "k_lo"])
+    x = x.mutate(b_all=ibis.literal(-1, type=I64))
+    for end in ("hi", "lo"):
+        k = f"k_{end}"
+        mine = lad.select("lo", "h", "b", **{k: "k", f"pn_{end}": "pn", f"pd_{end}": "pd"})
+        pooled = lad.select("lo", "h", b_all="b", **{k: "k", f"an_{end}": "pn", f"ad_{end}": "pd"})
+        x = left_join(left_join(x, mine, ["lo", "h", "b", k]), pooled, ["lo", "h", "b_all", k])
 
     def span(a, b):
         return (x[a].fill_null(0) - x[b].fill_null(0)).cast(F64)
