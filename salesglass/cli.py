@@ -38,6 +38,8 @@ INTERRUPTED = {
     "generate": "an earlier company at --out is as it was (the half-written one was removed)",
     "init": "nothing was written (the config and its secrets are written after the last answer)",
     "check": "nothing was written (a check only reads)",
+    "doctor": "nothing was written; an earlier file at --export is as it was",
+    "platform": "the config file is as it was (--write replaces it in one step, when whole)",
     "forecast": "nothing was written (a backtest only reads)",
     "users": "the logins file is as it was or wholly changed (it is replaced in one step), never half-written",
     "serve": "the dashboard stopped; the published reports are the last good ones",

@@ -137,9 +137,11 @@ def _near_key(loc: list[Any]) -> str | None:
     from pydantic import BaseModel
 
     model: Any = Config
+    keyed = False  # the last field was a table of the user's own keys ([platform.inputs.columns])
     for part in loc[:-1]:
-        if isinstance(part, int):
-            continue  # an item of a list: its type was taken with the list's field
+        if isinstance(part, int) or keyed:
+            keyed = False
+            continue  # an item of a list, or a key of such a table: its type was taken with the field
         field = model.model_fields.get(part)
         if field is None:
             return None
@@ -148,6 +150,9 @@ def _near_key(loc: list[Any]) -> str | None:
             kind = kinds.pop(0)
             if typing.get_origin(kind) in (list, typing.Union, types.UnionType):
                 kinds.extend(typing.get_args(kind))
+            elif typing.get_origin(kind) is dict:
+                keyed = True
+                kinds.append(typing.get_args(kind)[1])
         if not kinds:
             return None
         model = kinds[0]
@@ -158,6 +163,45 @@ def _near_key(loc: list[Any]) -> str | None:
     path = [*loc[:-1], near[0]]
     rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
     return f"[{path[0]}]{rest}"
+
+
+# a branch of a `text | table` key as pydantic names it in an error's location ("str", "int",
+# "function-after[_one_source(), ColumnSpec]", "ColumnSpec"): internal names, never a key of the file
+_BRANCH = re.compile(r".*[\[(].*|str|int|float|bool|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+")
+
+
+def _one_per_key(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A key that takes text or a table (a platform column: "paid", or { column = "paid", unit = "kopecks" })
+    was reported once per form, under pydantic's internal names: `sold_at.str: expected text in quotes` and
+    `sold_at.function-after[_one_source(), ColumnSpec].unit: …` for one mistyped unit. Now one line per key,
+    named as the file names it: the form the value has says what is wrong in it; a value of neither form is
+    told both forms it may take."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    order: list[tuple[Any, ...] | dict[str, Any]] = []
+    for error in errors:
+        loc = list(error["loc"])
+        cut = next((i for i, p in enumerate(loc) if isinstance(p, str) and _BRANCH.fullmatch(p)), None)
+        if cut is None:
+            order.append(error)
+            continue
+        key = tuple(loc[:cut])
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append({**error, "loc": (*loc[:cut], *loc[cut + 1 :])})
+    out: list[dict[str, Any]] = []
+    for item in order:
+        if isinstance(item, dict):
+            out.append(item)
+            continue
+        group = groups[item]
+        inside = [e for e in group if not e["type"].endswith("_type")]  # the form the value has: what is wrong
+        if inside:
+            out.extend(inside)
+        else:  # a value of no form the key takes: each form it may take
+            forms = [_EXPECTED.get(e["type"]) or e["msg"] for e in group]
+            out.append({**group[0], "type": "forms", "msg": " or ".join(dict.fromkeys(forms))})
+    return out
 
 
 def _describe(error: dict[str, Any], source: str) -> str:
@@ -190,7 +234,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path = Path("."), source: st
     try:
         cfg = Config(**data, base_dir=base_dir)
     except ValidationError as exc:
-        lines = [_describe(dict(e), source) for e in exc.errors()]
+        lines = [_describe(e, source) for e in _one_per_key([dict(e) for e in exc.errors()])]
         raise ConfigError("\n".join(lines)) from None
     _file_keys_name_files(cfg, source)
     return cfg

@@ -164,6 +164,35 @@ def open_warehouse(path: str | Path, *, read_only: bool = False) -> Iterator[duc
         con.close()
 
 
+@contextmanager
+def none_left_if_failed(path: str | Path) -> Iterator[None]:
+    """Around a command that makes the warehouse as it starts (`sync`, `load` on a fresh project): when it fails
+    before a row is stored (an input file missing, amoCRM not answering), the empty warehouse it made is removed.
+    It was left behind, and the next `build` published empty reports instead of saying nothing was loaded yet."""
+    path = Path(path)
+    fresh = not path.exists()
+    try:
+        yield
+    except BaseException:
+        if fresh:
+            _remove_if_empty(path)
+        raise
+
+
+def _remove_if_empty(path: Path) -> None:
+    try:  # no waiting: a file another process holds is its own, not an empty leftover of this one
+        con = duckdb.connect(str(path))
+    except duckdb.Error:
+        return
+    try:
+        empty = not any(table_counts(con).values())
+    finally:
+        con.close()
+    if empty:
+        for leftover in (path, _wal(path)):
+            leftover.unlink(missing_ok=True)
+
+
 # Which data changed since a reader last looked: every step that changes what the reports are built from
 # (the sync's canonical amoCRM tables, the platform load, linking) stamps its source here with a fresh
 # random token. The refresh compares the stamps with those of the last build and skips a build that would

@@ -8,6 +8,7 @@ sends SIGINT. No sleep and no timing: a slow machine only waits longer for the l
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import signal
 import subprocess
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from salesglass.cli import INTERRUPTED
 
 pytestmark = pytest.mark.slow  # a Python process per case
 
@@ -75,11 +78,41 @@ def _started(python_args: list[str], folder: Path, *, stdin: int) -> subprocess.
     )
 
 
+# the same, paused just after a file whose name holds NAME is opened for writing (os.open or open: DuckDB's own
+# files are C++'s): "mid-write", after an O_TRUNC emptied it, or once a temporary file beside it was begun
+PAUSE_WRITING = """
+import builtins, io, os, sys
+name, *argv = sys.argv[1:]
+real_os_open, real_open = os.open, io.open
+def pause(path):
+    if name in os.fspath(path) if isinstance(path, (str, os.PathLike)) else False:
+        sys.stderr.write("paused\\n")
+        sys.stderr.flush()
+        sys.stdin.readline()  # the test sends SIGINT instead of a line
+def os_open(path, flags, *rest, **kw):
+    fd = real_os_open(path, flags, *rest, **kw)
+    if flags & (os.O_WRONLY | os.O_RDWR):
+        pause(path)
+    return fd
+def io_open(file, mode="r", *rest, **kw):
+    f = real_open(file, mode, *rest, **kw)
+    if set(mode) & set("wax+"):
+        pause(file)
+    return f
+os.open, io.open, builtins.open = os_open, io_open, io_open
+sys.argv = ["salesglass", *argv]
+from salesglass.cli import main
+main()
+"""
+
+
 def _interrupted(folder: Path, where: str, *args: str) -> tuple[int, list[str]]:
-    """Run `salesglass *args` in `folder`, SIGINT it once it reaches `where` (module:function); its exit code
-    and what it said on stderr after pausing."""
+    """Run `salesglass *args` in `folder`, SIGINT it once it reaches `where` (module:function; or `writing:NAME`,
+    once it opened a file whose name holds NAME for writing); its exit code and what it said on stderr after
+    pausing."""
     module, function = where.split(":")
-    proc = _started(["-c", PAUSE_IN, module, function, *args], folder, stdin=subprocess.PIPE)
+    script = [PAUSE_WRITING, function] if module == "writing" else [PAUSE_IN, module, function]
+    proc = _started(["-c", *script, *args], folder, stdin=subprocess.PIPE)
     assert proc.stderr is not None
     before = []
     for line in proc.stderr:
@@ -226,3 +259,216 @@ def test_ctrl_c_at_a_question_of_init_says_nothing_was_written(tmp_path):
         "Interrupted: nothing was written (the config and its secrets are written after the last answer)"
     ), text
     assert "Traceback" not in text and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["doctor", "platform inspect"])
+def test_ctrl_c_mid_write_leaves_the_earlier_file_whole(project, command):
+    """`doctor --export FILE` and `platform inspect --write` emptied their file, then wrote it: a Ctrl-C (or a
+    crash) in between left an export reviewed by hand, or the user's config, empty or cut short."""
+    (project / "exports").mkdir()
+    (project / "exports" / "orders.csv").write_text("order_id,paid_at,amount\n1,2026-11-02 10:00,1500\n")
+    config = project / "salesglass.toml"
+    config.write_text('# my config\n[platform]\nfolder = "exports"\n', encoding="utf-8")
+    written = {"doctor": project / "suggestions.csv", "platform inspect": config}[command]
+    if command == "doctor":
+        written.write_text("deal_id,partner_id\n7,P1\n", encoding="utf-8")  # last week's, reviewed by hand
+    before = written.read_bytes()
+    args = {"doctor": ["doctor", "--export", "suggestions.csv"], "platform inspect": ["platform", "inspect", "--write"]}
+    said = {
+        "doctor": "Interrupted: nothing was written; an earlier file at --export is as it was",
+        "platform inspect": "Interrupted: the config file is as it was (--write replaces it in one step, when whole)",
+    }[command]
+    code, err = _interrupted(project, f"writing:{written.name}", *args[command])
+    assert (code, [line for line in err if line.strip()]) == (130, [said]), err
+    assert written.read_bytes() == before
+    assert sorted(p.name for p in project.iterdir() if p.name.endswith(".tmp")) == []  # no half-written file left
+
+
+def _toml(value) -> str:
+    """A TOML value: strings as JSON writes them (TOML's basic strings), lists and inline tables."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k, ensure_ascii=False)} = {_toml(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+PARTNERS_CSV = "partner_id,name,role,inn,created_at\n100,ООО «Концерт-Сервис»,org,7701234567,2025-09-01 10:00\n"
+SALES_CSV = "order_id,partner_id,paid_at,tickets,amount,fee\n1,100,2025-10-02 12:00,2,3000,300\n"
+INPUTS = """[platform]
+folder = "exports"
+timezone = "Europe/Moscow"
+[[platform.inputs]]
+name = "orders"
+target = "sales"
+path = "exports/orders.csv"
+[platform.inputs.columns]
+sale_id = "order_id"
+partner_id = "partner_id"
+sold_at = "paid_at"
+tickets = "tickets"
+turnover = "amount"
+revenue = "fee"
+cost = { sql = "0" }
+[[platform.inputs]]
+name = "partners"
+target = "partners"
+path = "exports/partners.csv"
+[platform.inputs.columns]
+partner_id = "partner_id"
+name = "name"
+kind = { column = "role", map = { org = "organizer", agent = "operator" } }
+inn = { column = "inn", digits_only = true }
+created_at = "created_at"
+"""
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A company synced from the amoCRM emulator (tests/amocrm's fixture account: 10 leads, 5 companies), its
+    back-office loaded from two CSV files and its deals linked, once: each test works on a copy."""
+    from salesglass.config import load_config
+    from salesglass.emulator.server import start_emulator
+    from salesglass.link.run import run_link
+    from salesglass.sources.amocrm.auth import TokenStore, store_long_lived
+    from salesglass.sources.amocrm.sync import run_sync
+    from salesglass.sources.platform.load import run_load
+    from tests.amocrm.conftest import FIXTURE_COMPANY, MAPPING, oauth_of
+    from tests.simulated import CLOCK, EMULATOR_LIMITS
+
+    folder = tmp_path_factory.mktemp("synced")
+    store_long_lived(
+        TokenStore(folder / "secrets" / "amocrm-token.json"), oauth_of(FIXTURE_COMPANY)["long_lived_token"]
+    )
+    (folder / "exports").mkdir()
+    (folder / "exports" / "partners.csv").write_text(PARTNERS_CSV, encoding="utf-8")
+    (folder / "exports" / "orders.csv").write_text(SALES_CSV, encoding="utf-8")
+    # the client's pace scaled like the emulator's (tests/amocrm/conftest.py), one request at a time
+    fast = {"rate_limit": 6.0 * CLOCK, "account_window": 1.0 / CLOCK, "in_flight": 1, "backoff_base": 1.0 / CLOCK}
+    amocrm = {"base_url": "EMULATOR", "subdomain": "fixture", "token_path": "secrets/amocrm-token.json"}
+    lines = [f"{k} = {_toml(v)}" for k, v in {**amocrm, **fast, **MAPPING}.items()]
+    (folder / "salesglass.toml").write_text("[amocrm]\n" + "\n".join(lines) + "\n" + INPUTS, encoding="utf-8")
+    handle = start_emulator(FIXTURE_COMPANY, **EMULATOR_LIMITS)
+    try:
+        _emulator_at(folder, handle.url)
+        cfg = load_config(folder / "salesglass.toml")
+        run_sync(cfg, progress=False)
+    finally:
+        handle.stop()
+    run_load(cfg, full=True, progress=False)
+    assert run_link(cfg).linked_total > 0
+    return folder
+
+
+def _emulator_at(folder: Path, url: str) -> None:
+    config = folder / "salesglass.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r'(?m)^base_url = ".*"$', f'base_url = "{url}"', text), encoding="utf-8")
+
+
+@pytest.fixture
+def company(synced: Path, tmp_path: Path) -> Path:
+    """This test's copy of the synced company."""
+    import shutil
+
+    shutil.copytree(synced, tmp_path / "company")
+    return tmp_path / "company"
+
+
+def _rows(folder: Path, sql: str) -> list[tuple]:
+    """`sql` on the company's warehouse, opened as the next command would open it."""
+    from salesglass.warehouse import open_warehouse
+
+    with open_warehouse(folder / "salesglass.duckdb") as con:
+        return con.execute(sql).fetchall()
+
+
+def _completes(folder: Path, *args: str) -> None:
+    """The same command run again, to its end."""
+    from typer.testing import CliRunner
+
+    from salesglass.cli import app
+
+    res = CliRunner().invoke(app, [*args, "-c", str(folder / "salesglass.toml")], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, (res.exception, res.output)
+
+
+def test_ctrl_c_in_sync_keeps_the_mapped_deals_and_the_next_sync_completes(company):
+    """`sync --full` stopped while mapping (its records copied): the deals are the last sync's, the warehouse
+    opens, and the next sync finishes. Read from the code until now, never run."""
+    from salesglass.emulator.server import start_emulator
+    from tests.amocrm.conftest import FIXTURE_COMPANY
+    from tests.simulated import EMULATOR_LIMITS
+
+    deals = "SELECT deal_id, name, stage, partner_id FROM deals ORDER BY deal_id"
+    _rows(company, "UPDATE deals SET name = 'renamed by hand since' WHERE deal_id = 3001")  # a full map undoes it
+    before = _rows(company, deals)
+    handle = start_emulator(FIXTURE_COMPANY, **EMULATOR_LIMITS)
+    try:
+        _emulator_at(company, handle.url)
+        code, err = _interrupted(
+            company, "salesglass.sources.amocrm.changes:remember", "sync", "--full", "--no-progress"
+        )  # inside the mapping's transaction, every deal mapped again
+        assert (code, [line for line in err if line.strip()]) == (130, ["Interrupted: " + INTERRUPTED["sync"]]), err
+        assert _rows(company, deals) == before
+        _completes(company, "sync", "--full", "--no-progress")
+    finally:
+        handle.stop()
+    assert _rows(company, "SELECT name FROM deals WHERE deal_id = 3001") != [("renamed by hand since",)]
+
+
+def test_ctrl_c_in_load_keeps_what_was_loaded_and_the_next_load_completes(company):
+    """`load` stopped inside an input's transaction (the changed orders file half applied): the sales are the
+    last load's; the next load takes the change."""
+    (company / "exports" / "orders.csv").write_text(SALES_CSV + "2,100,2025-10-03 12:00,1,1500,150\n")
+    sales = "SELECT sale_id, turnover FROM sales ORDER BY sale_id"
+    before = _rows(company, sales)
+    assert before == [("1", 3000)]
+    code, err = _interrupted(company, "salesglass.sources.platform.load:_quarantine_rejects", "load")
+    assert (code, [line for line in err if line.strip()]) == (130, ["Interrupted: " + INTERRUPTED["load"]]), err
+    assert _rows(company, sales) == before
+    _completes(company, "load")
+    assert _rows(company, sales) == [("1", 3000), ("2", 1500)]
+
+
+def test_ctrl_c_in_link_keeps_the_last_links_and_the_next_link_completes(company):
+    """`link` stopped after it replaced links, before its suggestions: the links are the last run's."""
+    links = "SELECT deal_id, partner_id, method FROM deal_partner_links ORDER BY ALL"
+    before = _rows(company, links)
+    (company / "overrides.csv").write_text("deal_id,partner_id\n" + "\n".join(f"{d},-" for d, *_ in before) + "\n")
+    config = company / "salesglass.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '[linking]\noverrides_path = "overrides.csv"\n')
+    code, err = _interrupted(company, "salesglass.link.run:suggest", "link", "--full")
+    assert (code, [line for line in err if line.strip()]) == (130, ["Interrupted: " + INTERRUPTED["link"]]), err
+    assert _rows(company, links) == before
+    _completes(company, "link")
+    assert _rows(company, links) == []  # every deal said "no partner" by the overrides
+
+
+def test_ctrl_c_in_publish_keeps_the_last_publish_and_drops_the_half_copied_schema(project, postgres_url):
+    """`publish` stopped while copying tables into its new schema: BI tools still read the last publish, no
+    half-copied schema is left, and the next publish completes."""
+    import psycopg
+
+    from salesglass.outputs.publish import publish_postgres
+
+    schema = "interrupted_publish"
+    config = project / "salesglass.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f'[publish]\nschema = "{schema}"\n', encoding="utf-8")
+    publish_postgres(project / "salesglass-reports.duckdb", postgres_url, schema)  # last week's
+    with duckdb.connect(str(project / "salesglass-reports.duckdb")) as con:
+        con.execute("UPDATE report_sales SET said = 'this week'")
+
+    def read() -> tuple[list, list]:
+        with psycopg.connect(postgres_url, autocommit=True) as pg:
+            said = pg.execute(f"SELECT said FROM {schema}.report_sales").fetchall()
+            schemas = pg.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s ORDER BY 1", [f"{schema}%"]
+            ).fetchall()
+        return said, schemas
+
+    code, err = _interrupted(project, "salesglass.outputs.publish:_load_table", "publish", postgres_url)
+    assert (code, [line for line in err if line.strip()]) == (130, ["Interrupted: " + INTERRUPTED["publish"]]), err
+    assert read() == ([("last week",)], [(schema,)])
+    _completes(project, "publish", postgres_url)
+    assert read() == ([("this week",)], [(schema,)])

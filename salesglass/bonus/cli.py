@@ -37,6 +37,32 @@ def _store(config: Path | None):
     return cfg, store_of(cfg)
 
 
+NOTHING_CLOSED = (
+    "no bonus month closed yet: every month is open and follows the data. Close one with `salesglass bonus review "
+    "YYYY-MM`, then `salesglass bonus approve YYYY-MM`, once `salesglass build` has published it"
+)
+
+
+def _none_closed_yet(cfg) -> bool:
+    """No bonus state file yet (a fresh project): a read-only command says so and what to run, creating nothing
+    (`bonus status` left an empty salesglass-bonus.duckdb behind)."""
+    if Path(cfg.bonus_state_path).exists():
+        return False
+    console.print(NOTHING_CLOSED, highlight=False)
+    return True
+
+
+def _existing_store(config: Path | None):
+    """For a command that only moves what exists (pay, reopen, resolve a dispute): with no bonus state file yet
+    it works on an empty state in memory, whose refusal ("2026-11 is open") then leaves no empty file behind.
+    None of them can succeed on an empty state (pay wants an approved month, reopen one that left `open`,
+    resolve a raised dispute), so nothing is ever done in memory alone."""
+    from salesglass.bonus.store import BonusStore
+
+    cfg, store = _store(config)
+    return (cfg, store) if Path(cfg.bonus_state_path).exists() else (cfg, BonusStore(Path(":memory:")))
+
+
 def _actor(by: str | None) -> str:
     from salesglass.bonus.store import cli_actor
 
@@ -72,6 +98,8 @@ def status(config: ConfigOption = None) -> None:
     from salesglass.bonus.statement import iso_moment
 
     cfg, store = _store(config)
+    if _none_closed_yet(cfg):
+        return
     periods = store.periods()
     zone = resolve_zone(cfg).name  # the account's clock, with its offset: not the server's UTC unmarked
 
@@ -82,7 +110,7 @@ def status(config: ConfigOption = None) -> None:
         return f"{iso[:10]} {iso[11:16]} {iso[19:]}"
 
     if not periods:
-        console.print("every month is open (nothing reviewed or approved yet)")
+        console.print(NOTHING_CLOSED, highlight=False)
     else:
         table = Table(title=f"bonus months ({cfg.bonus_state_path})")
         for col in ("month", "state", "approved at", "by", "paid at", "total"):
@@ -119,7 +147,8 @@ def review(month: MonthArg, config: ConfigOption = None, by: ByOption = None) ->
     """
     from salesglass.bonus.store import parse_month
 
-    _, store = _store(config)
+    cfg, store = _store(config)
+    _happened_and_built(cfg, parse_month(month))
     _said(store.review(parse_month(month), _actor(by)), "reviewed")
 
 
@@ -155,7 +184,7 @@ def _admins(cfg) -> list[str]:
 
 def _require_known_manager(cfg, manager: int) -> None:
     """A manual line for an id the published reports know no amoCRM user of (a typo, -5) was added to a bonus
-    nobody is paid: refused, naming the option. Before the first build there is nothing to check against."""
+    nobody is paid: refused, naming the option (`adjust` wants the first build before it)."""
     from salesglass.errors import SalesglassError
 
     if not Path(cfg.published_path).exists() or not -(2**63) < manager < 2**63:  # the store refuses the latter
@@ -174,6 +203,29 @@ def _require_known_manager(cfg, manager: int) -> None:
         f"--manager {manager}: the published reports know no amoCRM user of that id "
         "(each manager's id is in the dashboard's bonus page and in the report tables' manager_id)"
     )
+
+
+def _happened_and_built(cfg, month) -> None:
+    """`bonus review 2031-01` (a mistyped year) put a month nobody has worked yet in review, and `bonus payroll
+    2031-01` wrote an empty payroll: a month after the published reports' day is refused, naming that day."""
+    from salesglass.errors import SalesglassError
+
+    if not Path(cfg.published_path).exists():
+        return
+    from salesglass.warehouse import open_published
+
+    con = open_published(cfg.published_path)
+    try:
+        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'build_info'").fetchall():
+            return
+        as_of = con.execute("SELECT max(as_of) FROM build_info").fetchall()[0][0]
+    finally:
+        con.close()
+    if as_of is not None and month > as_of.replace(day=1):
+        raise SalesglassError(
+            f"{month:%Y-%m} is after the published reports, built as of {as_of}: a bonus month is closed once it "
+            "has happened and `salesglass build` has published it (check the year)"
+        )
 
 
 def _refuse_own(cfg, manager: int, actor: str, what: str) -> None:
@@ -216,7 +268,7 @@ def pay(month: MonthArg, config: ConfigOption = None, by: ByOption = None) -> No
     """
     from salesglass.bonus.store import parse_month
 
-    _, store = _store(config)
+    _, store = _existing_store(config)
     _said(store.pay(parse_month(month), _actor(by)), "paid")
 
 
@@ -237,7 +289,7 @@ def reopen(
     """
     from salesglass.bonus.store import parse_month
 
-    _, store = _store(config)
+    _, store = _existing_store(config)
     _said(store.reopen(parse_month(month), _actor(by), reason), "reopened")
 
 
@@ -262,8 +314,17 @@ def adjust(
       salesglass bonus adjust 2026-12 -m 7 -a 2000 -r "late payment" --corrects 2026-10 -c demo/salesglass.toml
     """
     from salesglass.bonus.store import parse_month
+    from salesglass.errors import SalesglassError
 
+    parse_month(month)  # a wrong month is named before anything else
+    if corrects:
+        parse_month(corrects)
     cfg, store = _store(config)
+    if not Path(cfg.published_path).exists():
+        raise SalesglassError(
+            f"no published reports at {cfg.published_path}: run `salesglass build` first (an adjustment is for a "
+            "manager the reports know, in a month they show; it reaches the reports at the next build)"
+        )
     _require_known_manager(cfg, manager)
     _refuse_own(cfg, manager, _actor(by), "adjust")
     adj = store.add_adjustment(
@@ -336,7 +397,7 @@ def resolve(
       salesglass bonus resolve 3 --answer "the refund was yours, corrected" --amount 1200 -c demo/salesglass.toml
       salesglass bonus resolve 4 --answer "the order was paid in December" -c demo/salesglass.toml
     """
-    cfg, store = _store(config)
+    cfg, store = _existing_store(config)
     disputed = next((d for d in store.disputes(status=None) if d["dispute_id"] == dispute), None)
     if disputed is not None:  # raised as a manager, answered after becoming an admin
         _refuse_own(cfg, disputed["manager_id"], _actor(by), "answer a dispute of")
@@ -366,7 +427,10 @@ def audit(
     from salesglass.bonus.store import parse_month
 
     cfg, store = _store(config)
-    rows = store.audit(parse_month(month) if month else None)
+    audited = parse_month(month) if month else None
+    if _none_closed_yet(cfg):  # nothing audited yet: no empty state file, and no empty --out file
+        return
+    rows = store.audit(audited)
     zone = resolve_zone(cfg).name
     for r in rows:  # ISO 8601 with the offset, on the account's clock: a reader elsewhere knows the moment
         r["logged_at"] = iso_moment(r["logged_at"], zone)
@@ -413,6 +477,7 @@ def payroll(
 
     cfg, _ = _store(config)
     m = parse_month(month)
+    _happened_and_built(cfg, m)
     rows = write_payroll(cfg, m, out)
     table = Table(title=f"payroll {m:%Y-%m}")
     for col in ("manager", "name", "to pay", "adjustments", "carried"):

@@ -143,11 +143,12 @@ class BonusStore:
 
     @contextmanager
     def _open(self, *, write: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short connection. Always read-write (`write` is only intent): DuckDB shares one open file per
-        process, and a read-only and a read-write connection to it at the same time would clash."""
+        """A short connection. Always read-write: DuckDB shares one open file per process, and a read-only and
+        a read-write connection to it at the same time would clash. A read (`write=False`) of a file not made
+        yet reads an empty state in memory: `bonus status` on a fresh project left an empty state file."""
         from salesglass.warehouse import connect
 
-        con = connect(self.path)
+        con = connect(self.path) if write or self.path.exists() else duckdb.connect()
         try:
             for sql in DDL:
                 con.execute(sql)

@@ -37,7 +37,9 @@ def demo(
         str,
         typer.Option(help="Size of the simulated company: xs, s, m or l (s: seconds; m: minutes and ~3 GB; l: long)."),
     ] = "s",
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same company.")] = 7,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Random seed (0 or more); the same seed gives the same company.")
+    ] = 7,
     end: Annotated[
         str | None,
         typer.Option(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ import duckdb
 
 from salesglass.account_zone import DEFAULT_ZONE, AccountZone
 from salesglass.model.schema import CANONICAL
-from salesglass.private_files import create_private
+from salesglass.processes import replace_whole
 
 if TYPE_CHECKING:
     from salesglass.reports.config import ReportsConfig
@@ -87,10 +88,12 @@ def export_suggestions(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     order = "confidence = 'weak', " if "confidence" in have else ""
     rows = con.execute(f"""SELECT {", ".join(columns)} FROM link_suggestions
                            ORDER BY {order}deal_id, score DESC, partner_id""").fetchall()
+    text = io.StringIO(newline="")
+    w = csv.writer(text)
+    w.writerow(columns)
+    w.writerows(rows)
     path.parent.mkdir(parents=True, exist_ok=True)
-    create_private(path)  # partners' names and ИНН: owner-only, also over an older file of a wider mode
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(columns)
-        w.writerows(rows)
+    # whole or not at all: a Ctrl-C or a crash mid-write left an earlier export (edited by hand) cut short;
+    # partners' names and ИНН: owner-only, also over an older file of a wider mode
+    replace_whole(path, text.getvalue())
     return len(rows)

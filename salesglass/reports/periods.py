@@ -140,6 +140,8 @@ def month_by_search(ts: ir.TimestampValue, tz: str, until_year: int, first_year:
     the table take the general path.
     """
     starts = month_starts(tz, until_year, first_year)
+    if len(starts) < 2:  # a build as of a day before SEARCH_FIRST_YEAR: no table (it failed with an IndexError)
+        return month_of(ts, tz, until_year, first_year)
 
     def search(lo: int, hi: int) -> ir.DateValue:  # ts is within [starts[lo], starts[hi])
         if hi - lo == 1:

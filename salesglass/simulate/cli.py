@@ -25,7 +25,9 @@ def generate_command(
         str,
         typer.Option(help="Size: xs (tests), s (demo: ~800 partners, 200k orders), m (~10M orders), l (~100M orders)."),
     ] = "s",
-    seed: Annotated[int, typer.Option(help="Random seed; same scale + seed + end → identical files.")] = 7,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Random seed (0 or more); same scale + seed + end → identical files.")
+    ] = 7,
     end: Annotated[str | None, typer.Option(help="Last day of the history, YYYY-MM-DD (default: today, UTC).")] = None,
     profile: Annotated[
         str,

@@ -208,6 +208,9 @@ def exchange_code(
 def store_long_lived(store: TokenStore, token: str) -> None:
     token = token.strip()
     if not token:
-        raise AuthError("no token given")
+        raise AuthError(
+            "no token given: paste the private integration's long-lived token when asked, or pipe it in "
+            "(salesglass amocrm auth --long-lived < token.txt)"
+        )
     with store.locked():
         store.save({"long_lived_token": token})

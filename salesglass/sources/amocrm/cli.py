@@ -65,8 +65,11 @@ def sync(
     """
     from salesglass.config import load_config
     from salesglass.sources.amocrm.sync import run_sync
+    from salesglass.warehouse import none_left_if_failed
 
-    summary = run_sync(configured(load_config(config)), full=full, progress=progress)
+    cfg = configured(load_config(config))
+    with none_left_if_failed(cfg.warehouse_path):
+        summary = run_sync(cfg, full=full, progress=progress)
     console.print(summary.render(), highlight=False)
 
 

@@ -289,7 +289,11 @@ class AmoClient:
             raise Transient(str(exc)) from None
         except httpx.TransportError as exc:
             self._bump("timeouts")
-            raise Transient(f"connection problem ({exc.__class__.__name__})") from None
+            # the address said: "connection problem (ConnectError)" alone left a stranger guessing which one
+            raise Transient(
+                f"connection problem ({exc.__class__.__name__}) reaching {_address(self.settings.base_url)} "
+                "([amocrm] base_url: check it and this machine's network)"
+            ) from None
         self._count(resp.status_code)
         self._check_blocked(resp)
         return resp
@@ -543,3 +547,9 @@ def authorize(cfg: Any, code: str) -> Path:
             redirect_uri=amo.redirect_uri,
         )
     return store.path
+
+
+def _address(url: str) -> str:
+    """The account's address as a message may show it: scheme and host, never a user or password in it."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"

@@ -59,7 +59,10 @@ def load(
         raise ConfigError(
             "nothing to load: the config has no [[platform.inputs]] and no [plans] source (see docs/platform.md)"
         )
-    summary = load_platform(cfg, full=full, progress=True)
+    from salesglass.warehouse import none_left_if_failed
+
+    with none_left_if_failed(cfg.warehouse_path):
+        summary = load_platform(cfg, full=full, progress=True)
     print_summary(summary)
 
 
@@ -172,13 +175,16 @@ def inspect(
         raise ConfigError(
             f"--write: {path} already has [[platform.inputs]]; run without --write and paste what you need"
         )
+    import stat
     import tomllib
 
     from salesglass.config import parse_config
+    from salesglass.processes import replace_whole
 
     text = insert_into_config(path.read_text(encoding="utf-8-sig"), proposal)
     parse_config(tomllib.loads(text), base_dir=path.resolve().parent, source=f"{path} (as proposed)")
-    path.write_text(text, encoding="utf-8")
+    # whole or not at all (a Ctrl-C mid-write cut the user's config short), with the mode it had
+    replace_whole(path, text, mode=stat.S_IMODE(path.stat().st_mode))
     console.print(
         f"added {len(proposal.inputs)} inputs{' and [plans]' if proposal.plans else ''} to {path}; "
         f"next: salesglass check -c {path}",
