@@ -7,7 +7,10 @@ Needs the optional canonical table `events` (each event's show date). As of day 
   (all their sales seen), of the same lead bin (LEAD_BINS): what they sold in the h days after k days
   before their show, h = the days left in the month (up to the show), ÷ what they had sold by then, both
   summed over the events that had a sale by then (big events weigh most) and pooled over k ± a fifth
-  (at least ± 1 day): a chain ladder by days to show. A bin without such events: all bins pooled;
+  (at least ± 1 day): a chain ladder by days to show. A bin without such events: all bins pooled. Once
+  the account has two years of sales (INDEX_DAYS), each sale is first ÷ the month index of its day (the
+  base's, seasonality.py, as known on that 1st) and the events' sales so far too, the result × the running
+  month's index: the same days before a show sell twice as much in December as in July;
 - the events part = Σ S_m × f × what the account keeps after refunds (existing.refund_keep), for the
   running month only (an event's sales in later months are the base's, as before);
 - the base's running month is cut by the share of a month's rest that the events on sale sold on the same
@@ -24,12 +27,14 @@ import ibis
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.forecast.days import F64, I64, all_origins, day_no, lit_day, numbers, periods, to_date
 from salesglass.reports.forecast.existing import COMPANY, METRICS, refund_keep
+from salesglass.reports.forecast.seasonality import OPEN, company_days, month_index_as_of
 from salesglass.reports.money import to_cents
 
 LEAD_BINS = (4, 8, 15, 22, 32, 46, 65, 91, 130, 180, 250)  # lead (first sale → show) bins' lower edges
 D = 400  # days before a show kept apart (an earlier sale counts as D days before; a longer lead as D)
 SMOOTH = 5  # factors pooled over k ± k / SMOOTH days to show
 MIN_MONTHS = 3  # months of the last year needed to know the share of the month the events on sale sell
+INDEX_DAYS = 730  # the month index is applied to the events' sales after two years of history
 BLEND_DAYS = 365
 
 
@@ -86,10 +91,13 @@ def factors(canon: Canon, params: BuildParams) -> ibis.Table:
         L=ibis.least(shown.show_dn - shown.first_dn, D),
         d=ibis.least(shown.show_dn - shown.dn, D),
     )
-    cells = shown.group_by("sm", "L", "d").agg(s=shown.turnover.sum())
-    # what the events shown before each month had sold, by lead L and days before the show d
+    shown = shown.mutate(moy=to_date(shown.dn).month().cast(I64))
+    cells = shown.group_by("sm", "L", "d", "moy").agg(s=shown.turnover.sum())
+    # what the events shown before each month had sold, by lead L and days before the show d, each sale
+    # ÷ the month index of its day (as known on that 1st): the same days before a show sell more in December
     x = los.join(cells, los.lo > cells.sm)
-    s_lo = x.group_by("lo", "L", "d").agg(s=x.s.sum())
+    x = left_join(x, month_index(canon, los), ["lo", "moy"])
+    s_lo = x.group_by("lo", "L", "d").agg(s=_deseason(x.s, x.m).sum())
     # the grid (L, j ≤ L) per month: T = Σ_{d ≥ j} of lead L, then C = Σ over leads ≥ L of the same bin
     grid = numbers(canon, 0, D, "L").cross_join(numbers(canon, 0, D, "j"))
     grid = grid.filter(grid.j <= grid.L)
@@ -129,14 +137,39 @@ def factors(canon: Canon, params: BuildParams) -> ibis.Table:
     return pts.select("lo", "h", "b", "k", pn=pts.num.sum().over(run), pd=pts.den.sum().over(run))
 
 
+def month_index(canon: Canon, los: ibis.Table) -> ibis.Table:
+    """lo × moy → m: the base's month-of-year index (seasonality.py) as known on each month's 1st, once the
+    account has INDEX_DAYS of sales before it (every month of the year seen with a year on each side: the
+    index is then the account's own, not its first-year fallback); 1 before."""
+    cd = company_days(canon)
+    mi = month_index_as_of(canon, los.select(as_of="lo"), cd)
+    mi = mi.cross_join(cd.aggregate(first_dn=cd.day.min()))
+    m = ibis.ifelse(mi.as_of - mi.first_dn >= INDEX_DAYS, mi.m, 1.0)
+    return mi.select(lo="as_of", moy="moy", m=m)
+
+
+def _deseason(x: ibis.Value, m: ibis.Value) -> ibis.Value:
+    """x ÷ its month's index (a month that never sells, index 0: its sales read as they are)."""
+    m = m.fill_null(1.0)
+    return ibis.ifelse(m > OPEN, x.cast(F64) / ibis.ifelse(m > OPEN, m, 1.0), x.cast(F64))
+
+
 def _on_sale(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:
-    """as_of × event × partner on sale that day: k, bin, lo, h, and its sales so far s_<metric>."""
+    """as_of × event × partner on sale that day: k, bin, lo, h, and its sales so far s_<metric>, each day's
+    ÷ its month's index and × the running month's (the factors are learnt on sales without the season)."""
     ed = canon.forecast_event_days
     o = _month_rows(origins)
     x = o.join(ed, [ed.dn <= o.as_of, ed.show_dn > o.as_of])
+    mi = month_index(canon, o.select("lo").distinct())
+    x = x.mutate(moy=to_date(x.dn).month().cast(I64))
+    x = left_join(x, mi, ["lo", "moy"])
     g = x.group_by("as_of", "lo", "h", "event_id", "partner_id", "show_dn", "first_dn").agg(
-        **{f"s_{m}": x[m].sum() for m in METRICS}
+        **{f"s_{m}": _deseason(x[m], x.m).sum() for m in METRICS}
     )
+    now = mi.rename(m_now="m", moy_now="moy")
+    g = g.mutate(moy_now=to_date(g.as_of).month().cast(I64))
+    g = left_join(g, now, ["lo", "moy_now"])
+    g = g.mutate(**{f"s_{m}": g[f"s_{m}"] * g.m_now.fill_null(1.0) for m in METRICS}).drop("moy_now", "m_now")
     return g.mutate(k=ibis.least(g.show_dn - g.as_of, D), b=_bin(ibis.least(g.show_dn - g.first_dn, D)))
 
 
