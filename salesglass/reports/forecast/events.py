@@ -96,7 +96,7 @@ def factors(canon: Canon, params: BuildParams) -> ibis.Table:
     # what the events shown before each month had sold, by lead L and days before the show d, each sale
     # ÷ the month index of its day (as known on that 1st): the same days before a show sell more in December
     x = los.join(cells, los.lo > cells.sm)
-    x = left_join(x, month_index(canon, los), ["lo", "moy"])
+    x = left_join(x, canon.forecast_event_index, ["lo", "moy"])
     s_lo = x.group_by("lo", "L", "d").agg(s=_deseason(x.s, x.m).sum())
     # the grid (L, j ≤ L) per month: T = Σ_{d ≥ j} of lead L, then C = Σ over leads ≥ L of the same bin
     grid = numbers(canon, 0, D, "L").cross_join(numbers(canon, 0, D, "j"))
@@ -137,10 +137,11 @@ def factors(canon: Canon, params: BuildParams) -> ibis.Table:
     return pts.select("lo", "h", "b", "k", pn=pts.num.sum().over(run), pd=pts.den.sum().over(run))
 
 
-def month_index(canon: Canon, los: ibis.Table) -> ibis.Table:
-    """lo × moy → m: the base's month-of-year index (seasonality.py) as known on each month's 1st, once the
-    account has INDEX_DAYS of sales before it (every month of the year seen with a year on each side: the
+def month_index(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_event_index: lo (a month's 1st) × moy → m: the base's month-of-year index (seasonality.py) as
+    known on each month's 1st, once the account has INDEX_DAYS of sales before it (every month of the year seen with a year on each side: the
     index is then the account's own, not its first-year fallback); 1 before."""
+    los = _month_rows(all_origins(canon, params)).select("lo").distinct()
     cd = company_days(canon)
     mi = month_index_as_of(canon, los.select(as_of="lo"), cd)
     mi = mi.cross_join(cd.aggregate(first_dn=cd.day.min()))
@@ -160,7 +161,7 @@ def _on_sale(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Tab
     ed = canon.forecast_event_days
     o = _month_rows(origins)
     x = o.join(ed, [ed.dn <= o.as_of, ed.show_dn > o.as_of])
-    mi = month_index(canon, o.select("lo").distinct())
+    mi = canon.forecast_event_index  # a step of its own: inlined twice, ClickHouse could not plan the query
     x = x.mutate(moy=to_date(x.dn).month().cast(I64))
     x = left_join(x, mi, ["lo", "moy"])
     g = x.group_by("as_of", "lo", "h", "event_id", "partner_id", "show_dn", "first_dn").agg(
