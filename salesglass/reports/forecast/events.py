@@ -139,8 +139,9 @@ def factors(canon: Canon, params: BuildParams) -> ibis.Table:
 
 def month_index(canon: Canon, params: BuildParams) -> ibis.Table:
     """forecast_event_index: lo (a month's 1st) × moy → m: the base's month-of-year index (seasonality.py) as
-    known on each month's 1st, once the account has INDEX_DAYS of sales before it (every month of the year seen with a year on each side: the
-    index is then the account's own, not its first-year fallback); 1 before."""
+    known on each month's 1st, once the account has INDEX_DAYS of sales before it (every month of the year
+    seen with a year on each side: the index is then the account's own, not its first-year fallback); 1
+    before."""
     los = _month_rows(all_origins(canon, params)).select("lo").distinct()
     cd = company_days(canon)
     mi = month_index_as_of(canon, los.select(as_of="lo"), cd)
