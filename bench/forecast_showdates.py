@@ -39,20 +39,23 @@ the same day of the month whose month had ended in the 365 days before (0.5 with
 product's blend. The cheat lines put one part's actual value in place of its forecast (what a perfect
 forecast of the other part would still miss).
 
---calendar adds the ladder of the events on sale on *calendar-free* sales: each day's sales ÷ that day's
-month × weekday index, learnt per day of the window and multiplied back by its day's index. `generator`
-takes the generator's own constants (a diagnostic: what a well-learnt calendar would give),
-`generator-months` its month constants only, `learnt` an index from the account's daily sales up to the
-as-of day (learnt_index), `weekday` that index's weekdays only. It is ~20× slower (a pass per day of the
-window): use --days 8.
+--calendar NAME[,NAME…] adds, per index named, the ladder of the events on sale on *calendar-free* sales:
+each day's sales ÷ that day's month × weekday index, learnt per day of the window and multiplied back by
+its day's index (make_index: KIND[-months|-weekdays][~NOISE][^POWER][@end]). Kinds: `flat` (all 1: the
+plain ladder again, a check), `generator` (the generator's own constants: a diagnostic, what a well-learnt
+calendar would give), `learnt` (the account's daily sales ÷ a log-linear trend, learnt_index), `product`
+(the product's base seasonality as of the case day, read from forecast_weights), `events` (within events,
+event_index: the index a product can learn from the events' show dates). `-months` / `-weekdays` keep one
+half, `~10` adds 10 % random noise to the months, `^50` flattens them to their square root, `@end` learns
+from all the data (a cheat). `weekday` is the earlier name of `learnt-weekdays`.
 
-    python bench/forecast_showdates.py [s] [--dir DIR] [--days 1,8,15,22] [--smooth 5] [--cases]
-        [--calendar generator|generator-months|learnt|weekday]
+    python bench/forecast_showdates.py [s] [m] [--dir DIR] [--days 1,8,15,22] [--smooth 5] [--cases]
+        [--calendar events,generator-months,product,…]
 
 The company is bench/forecast.py's (DIR/bench-forecast-<scale>/, generated and loaded when missing;
 its report_forecast_backtest must be from its last `salesglass build`). --cases prints day 8's cases.
-Cost (2026-12-07, loaded 2-core machine): scale s ~15 CPU-s, 0.17 GB; with --calendar 256 CPU-s for all
-four days, ~80 CPU-s with --days 8. Not measured at m.
+Cost (2026-12-07, loaded 2-core machine): scale s ~15 CPU-s, 0.17 GB; ~100 CPU-s and 0.23 GB with 15
+--calendar indexes and all four days.
 """
 
 from __future__ import annotations
@@ -60,7 +63,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +84,7 @@ def _arg(argv: list[str], name: str, default: str) -> str:
 class Account:
     """The warehouse's sales by event and Moscow day, the back-office's events and the product's cases."""
 
-    def __init__(self, folder: Path, days: list[int], calendar: str = ""):
+    def __init__(self, folder: Path, days: list[int], calendars: tuple[str, ...] = ()):
         import duckdb
 
         c = duckdb.connect()
@@ -120,7 +122,14 @@ class Account:
         x = np.zeros((n, D + 1))
         np.add.at(x, (ev, np.clip(self.show[ev] - day, 0, D)), amount)
         self.cum = x[:, ::-1].cumsum(axis=1)[:, ::-1]
-        self.calendar = calendar
+        self.calendars = calendars
+        # the product's weights (forecast_weights: weekday × month index as of each backtest day), as a
+        # month × weekday table per as-of day: the base's seasonality, read as the product computed it
+        self.product: dict[int, np.ndarray] = {}
+        if any(x.startswith("product") for x in calendars):
+            for as_of, d, wt in c.execute("SELECT as_of, day, wt FROM r.forecast_weights").fetchall():
+                t = self.product.setdefault(as_of, np.full((12, 7), np.nan))
+                t[_moy(np.array([d]))[0], (d + 3) % 7] = wt
         lo = min(r[0] for r in net)
         self.day0 = lo
         self.sold = np.zeros(max(r[0] for r in net) - lo + 1)
@@ -133,12 +142,21 @@ class Account:
         self.lead_bin_created = np.digitize(self.show - self.created, LEAD_BINS)
 
 
+def _moy(day: np.ndarray) -> np.ndarray:
+    """Month of year (0 = January) of Moscow day indexes."""
+    return np.asarray(day).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+
+
+def table_index(month: np.ndarray, week: np.ndarray):
+    """index(day) = month[its month of year] × week[its weekday] (0 = Monday)."""
+    return lambda day: month[_moy(day)] * week[(np.asarray(day) + 3) % 7]
+
+
 def calendar_index(day: np.ndarray, weekdays: bool = True) -> np.ndarray:
     """The generator's month × weekday intensity of Moscow day indexes (a diagnostic: not learnt)."""
     from salesglass.simulate.orders import SEASON, WEEKDAY
 
-    month = np.asarray(day).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
-    return SEASON[month] * (WEEKDAY[(np.asarray(day) + 3) % 7] if weekdays else 1.0)
+    return SEASON[_moy(day)] * (WEEKDAY[(np.asarray(day) + 3) % 7] if weekdays else 1.0)
 
 
 def _epoch(text: str) -> int:
@@ -211,7 +229,10 @@ def forecast_case(a: Account, u: int, pe: int, k5: int = 5) -> dict[str, float]:
     ev, day, amount = a.ev_sales
     rest = (day > u) & (day <= pe)
     return {
-        "calendar": _calendar_ladder(a, u, h, onehot, has, smooth, on, k_on) if a.calendar else 0.0,
+        **{
+            f"calendar:{name}": _calendar_ladder(a, make_index(a, name, u), u, h, learn, smooth, on, k_on)
+            for name in a.calendars
+        },
         "on_sale": on_sale,
         "benktander": benktander,
         "known_new": known_new,
@@ -223,8 +244,8 @@ def forecast_case(a: Account, u: int, pe: int, k5: int = 5) -> dict[str, float]:
     }
 
 
-def learnt_index(a: Account, u: int, months: bool = True):
-    """The account's month × weekday index as of day u, from its daily sales up to u (at most 730 days):
+def learnt_index(a: Account, u: int, months: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The account's month and weekday indexes as of day u, from its daily sales up to u (at most 730 days):
     weekday = its mean day in the last 364 days ÷ their mean; month = the mean of its days' sales ÷ a
     log-linear trend fitted to them ÷ their weekday index (1 for a month never seen; all 1 before 8 weeks)."""
     lo = max(a.day0, u - 729)
@@ -239,42 +260,161 @@ def learnt_index(a: Account, u: int, months: bool = True):
         pos = sales > 0
         b, c = np.polyfit(days[pos], np.log(sales[pos]), 1)
         r = sales / np.exp(c + b * days) / week[wd]
-        m = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+        m = _moy(days)
         if months:
             month = np.array([r[m == i].mean() if (m == i).any() else 1.0 for i in range(12)])
-
-    def index(day: np.ndarray) -> np.ndarray:
-        day = np.asarray(day)
-        return month[day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12] * week[(day + 3) % 7]
-
-    return index
+    return month, week
 
 
-def _calendar_ladder(a: Account, u: int, h: int, onehot, has, smooth, on, k_on) -> float:
-    """The ladder of the events on sale on calendar-free sales (each day's ÷ its month × weekday index:
-    --calendar generator: the generator's constants, a diagnostic; learnt: learnt_index as of u; weekday:
-    its weekday index only; generator-months: the generator's month constants only), per day
-    of the window, each day's forecast × that day's index: Σ over events on sale and days j of the rest of
-    the month up to the show, of its calendar-free sales so far × g(lead bin, k, j) × index(u + j), g = what
-    the shown events sold on the j-th day after k days before their show ÷ what they had by then."""
-    if a.calendar.startswith("generator"):
-        index = calendar_index if a.calendar == "generator" else partial(calendar_index, weekdays=False)
-    else:
-        index = learnt_index(a, u, a.calendar == "learnt")
+def product_index(a: Account, u: int) -> tuple[np.ndarray, np.ndarray]:
+    """The product's month and weekday indexes as of backtest day u (forecast_weights, the base's day weights
+    = weekday index × month index, salesglass/reports/forecast/seasonality.py), taken apart: a weight table
+    of 12 months × 7 weekdays is their product, so its log-means by row and column are the two indexes (up
+    to a constant, which the ladder does not see)."""
+    t = a.product[u]
+    if (t <= 0).any():  # a closed month or weekday: arithmetic means keep its zero
+        return np.nanmean(t, axis=1), np.nanmean(t, axis=0) / np.nanmean(t)
+    return np.exp(np.nanmean(np.log(t), axis=1)), np.exp(np.nanmean(np.log(t), axis=0))
+
+
+def event_cells(a: Account) -> dict[str, np.ndarray]:
+    """Every event that sold × every day from its creation (or first sale, if earlier; or the first day of
+    the data, if later) to its show (or last sale, if later): the event's sales that day (0 on days
+    without), the day, and the levels of the factors event_index fits. Built once."""
+    if hasattr(a, "_cells"):
+        return a._cells
     ev, day, amount = a.ev_sales
-    base = np.zeros((len(a.show), D + 1))
-    np.add.at(base, (ev, np.clip(a.show[ev] - day, 0, D)), amount / index(day))
-    cum = base[:, ::-1].cumsum(axis=1)[:, ::-1]
+    n = len(a.show)
+    last = np.full(n, -(10**9))
+    np.maximum.at(last, ev, day)
+    sold = np.flatnonzero(a.first < 10**9)
+    start = np.maximum(np.minimum(a.created[sold], a.first[sold]), a.day0)  # no sale is known before day0
+    length = np.maximum(a.show[sold], last[sold]) - start + 1
+    offset = np.r_[0, np.cumsum(length)[:-1]]
+    cell_ev = np.repeat(np.arange(len(sold)), length)
+    cell_day = start[cell_ev] + np.arange(len(cell_ev)) - offset[cell_ev]
+    pos = np.full(n, -1)
+    pos[sold] = np.arange(len(sold))
+    y = np.zeros(len(cell_ev))
+    np.add.at(y, offset[pos[ev]] + day - start[pos[ev]], amount)
+    e = sold[cell_ev]
+    lead = a.lead_bin[e]
+    a._cells = dict(
+        ev=cell_ev,
+        day=cell_day,
+        y=y,
+        k=lead * 61 + np.clip(a.show[e] - cell_day, 0, 60),
+        age=lead * 16 + np.clip(cell_day - start[cell_ev], 0, 15),
+        moy=_moy(cell_day),
+        dow=(cell_day + 3) % 7,
+    )
+    return a._cells
+
+
+def event_index(a: Account, u: int, sweeps: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """The month and weekday indexes *within events* as of day u: each event's daily sales up to u ≈ its
+    size × a days-to-show curve (by lead bin) × a days-since-creation curve (by lead bin) × month × weekday,
+    fitted as a Poisson model (iterative proportional fitting). The event's own factor takes its size out,
+    so neither the account's growth nor how many events are on sale is read as a season: what is left is how
+    the calendar tilts the sales of one event over its days — what the ladder multiplies back. A month or
+    weekday not seen yet is 1. Above 4 M event-days, every n-th event only (2–4 M event-days)."""
+    c = event_cells(a)
+    # a large account: every n-th event is plenty for 19 numbers (about 2 M event-days)
+    sel = (c["day"] <= u) & (c["ev"] % max(1, len(c["ev"]) // 2_000_000) == 0)
+    if not sel.any():
+        return np.ones(12), np.ones(7)
+    y = c["y"][sel]
+    factors = [np.unique(c["ev"][sel], return_inverse=True)[1]] + [c[f][sel] for f in ("k", "age", "moy", "dow")]
+    params = [np.ones(f.max() + 1) for f in factors]
+    mu = np.full(len(y), y.mean())
+    for _ in range(sweeps):
+        for i, f in enumerate(factors):
+            num, den = np.bincount(f, y, len(params[i])), np.bincount(f, mu, len(params[i]))
+            r = np.where(den > 0, num / np.maximum(den, 1e-300), 1.0)
+            params[i] *= r
+            mu *= r[f]
+    out = []
+    for i, size in ((3, 12), (4, 7)):
+        seen = np.bincount(factors[i], minlength=size)[:size] > 0
+        x = np.ones(size)
+        x[seen] = params[i][:size][seen] / params[i][:size][seen].mean()
+        out.append(x)
+    return out[0], out[1]
+
+
+def make_index(a: Account, name: str, u: int):
+    """The index of --calendar NAME as of day u: KIND[-months|-weekdays][~NOISE][^POWER][@end].
+    KIND: flat (all 1: the plain ladder again), generator (the generator's constants: a diagnostic),
+    learnt (account's daily sales ÷ a log-linear trend), product (the base's seasonality as of u),
+    events (within events, event_index; events5: 5 sweeps of its fit, not 30); -months / -weekdays keep that
+    half only (the other is 1);
+    ~N multiplies each month by exp(N(0, N %)) drawn per case; ^P raises the months to P % (P < 100
+    flattens them); @end learns as of the last day of the data instead of u (a cheat: sees the future)."""
+    if name == "weekday":  # the earlier name
+        name = "learnt-weekdays"
+    if name.endswith("@end"):
+        name, u = name[:-4], a.day0 + len(a.sold) - 1
+    power = float(name.split("^")[1]) / 100 if "^" in name else 1.0
+    name = name.split("^")[0]
+    noise = float(name.split("~")[1]) / 100 if "~" in name else 0.0
+    name = name.split("~")[0]
+    kind, _, part = name.partition("-")
+    if kind == "flat":
+        month, week = np.ones(12), np.ones(7)
+    elif kind == "generator":
+        from salesglass.simulate.orders import SEASON, WEEKDAY
+
+        month, week = SEASON.copy(), WEEKDAY.copy()
+    elif kind == "learnt":
+        month, week = learnt_index(a, u)
+    elif kind == "product":
+        month, week = product_index(a, u)
+    elif kind.startswith("events"):  # events10: 10 sweeps of the fit (30 without a number)
+        month, week = event_index(a, u, int(kind[6:] or 30))
+    else:
+        raise SystemExit(f"--calendar {name}: unknown index")
+    if part == "months":
+        week = np.ones(7)
+    elif part == "weekdays":
+        month = np.ones(12)
+    month = month**power * np.exp(np.random.default_rng(u).normal(0, noise, 12)) if noise else month**power
+    return table_index(month, week)
+
+
+def _calendar_ladder(a: Account, index, u: int, h: int, learn, smooth, on, k_on) -> float:
+    """The ladder of the events on sale on calendar-free sales (each day's ÷ its month × weekday index,
+    make_index), per day of the window, each day's forecast × that day's index: Σ over events on sale and
+    days j of the rest of the month up to the show, of its calendar-free sales so far × g(lead bin, k, j) ×
+    index(u + j), g = what the shown events (learn) sold on the j-th day after k days before their show ÷
+    what they had by then (those that had sold by then: k ≤ their show − first sale).
+
+    Summed without an event × day grid: T[b, m, K] = the calendar-free sales, m days before the show, of
+    the shown events of lead bin b whose first sale was K days before their show; then what they sold on
+    day j after k (m = k − j) from those that had sold by k (K ≥ k) is R[b, k − j, k], R = T summed over
+    K ≥ …, and what they had by k is T summed over m ≥ k."""
+    ev, day, amount = a.ev_sales
+    col = np.clip(a.show[ev] - day, 0, D)
+    value = amount / index(day)
+    first_k = np.clip(a.show - a.first, 0, D)
+    sel = learn[ev]
+    nb = len(LEAD_BINS) + 1
+    t = np.zeros((nb, D + 1, D + 1))
+    np.add.at(t, (a.lead_bin[ev[sel]], col[sel], first_k[ev[sel]]), value[sel])
+    r = t[:, :, ::-1].cumsum(axis=2)[:, :, ::-1]
     ks = np.arange(1, D + 1)
-    den = smooth(onehot @ cum[:, ks])
-    b_on, i_on, so_far = a.lead_bin[on], k_on - 1, cum[on, k_on]
+    den = smooth(t.sum(axis=2)[:, ::-1].cumsum(axis=1)[:, ::-1][:, ks])
+    so_far = np.bincount(ev, value * (day <= u), len(a.show))[on]
+    b_on, i_on = a.lead_bin[on], k_on - 1
+    days = index(u + np.arange(1, h + 1))
     out = 0.0
     for j in range(1, h + 1):
-        valid = (ks >= j)[None, :] & has
-        g_num = smooth(onehot @ (base[:, np.maximum(ks - j, 0)] * valid))
+        g_num = smooth(np.where(ks >= j, r[:, np.maximum(ks - j, 0), ks], 0.0))
         pooled = g_num.sum(axis=0) / np.maximum(den.sum(axis=0), 1e-9)
         g = np.where(den > 0, g_num / np.maximum(den, 1e-9), pooled[None, :])
-        out += float((so_far * g[b_on, i_on] * (k_on >= j)).sum()) * float(index(np.array([u + j]))[0])
+        # an event whose show is nearer than j days still gets the j-th day of the events pooled with it
+        # that were further from their shows (k ± a fifth), at its show day's index: cutting it (as until
+        # 2026-12-07 22:30) dropped those events' last days, the heaviest, and ran 5-7 % low with no index
+        out += float((so_far * g[b_on, i_on] * days[np.minimum(j, k_on) - 1]).sum())
     return out
 
 
@@ -293,7 +433,8 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
     days = [int(d) for d in _arg(argv, "--days", "1,8,15,22").split(",")]
     k5 = int(_arg(argv, "--smooth", "5"))
     started = time.process_time()
-    a = Account(folder, days, _arg(argv, "--calendar", ""))
+    calendars = tuple(x for x in _arg(argv, "--calendar", "").split(",") if x)
+    a = Account(folder, days, calendars)
     rows = []
     for u, ps, n_days, dd, td, ac, fc, rr, as_of in a.cases:
         rows.append(dict(u=u, pe=ps + n_days - 1, dd=dd, td=td, ac=ac, fc=fc, rr=rr, as_of=as_of))
@@ -315,7 +456,7 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
         "show dates of events on sale + ladder": td + k * (col["on_sale"] + ladder_new),
         "events table (created by as-of day)": td + k * (col["on_sale"] + table_new),
         "events table, on sale by Benktander": td + k * (col["benktander"] + table_new),
-        f"calendar-free ladder ({a.calendar} index)": td + k * (col["calendar"] + table_new),
+        **{f"calendar-free ladder ({x})": td + k * (col[f"calendar:{x}"] + table_new) for x in calendars},
         "cheat: on-sale part exact": td + k * (col["on_sale_exact"] + ladder_new),
         "cheat: not-on-sale part exact": td + k * (col["on_sale"] + col["new_exact"]),
     }
@@ -324,20 +465,18 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
         "… on sale + ladder, blended": "show dates of events on sale + ladder",
         "… events table, blended": "events table (created by as-of day)",
         "… Benktander, blended": "events table, on sale by Benktander",
-        "… calendar-free, blended": f"calendar-free ladder ({a.calendar} index)",
+        **{f"… calendar-free ({x}), blended": f"calendar-free ladder ({x})" for x in calendars},
     }
     for label, src in blends.items():
         methods[label] = np.full(len(rows), np.nan)
         for dd in days:
             sel = ok & (col["dd"] == dd)
             methods[label][sel] = _blend(methods[src][sel], rr[sel], ac[sel], col["u"][sel], col["pe"][sel])
-    if "--calendar" not in argv:
-        del methods["calendar-free ladder ( index)"], blends["… calendar-free, blended"]
     order = [m for m in methods if not m.startswith(("…", "cheat"))] + list(blends)
     order += [m for m in methods if m.startswith("cheat")]
     print(f"scale {scale}: month turnover, MAPE % / bias % by day of the month (cases with a past year):")
-    print(f"{'method':<40}" + "".join(f"{'day ' + str(dd):>16}" for dd in days))
-    print(f"{'cases':<40}" + "".join(f"{(ok & (col['dd'] == dd)).sum():>16}" for dd in days))
+    print(f"{'method':<52}" + "".join(f"{'day ' + str(dd):>16}" for dd in days))
+    print(f"{'cases':<52}" + "".join(f"{(ok & (col['dd'] == dd)).sum():>16}" for dd in days))
     for label in order:
         cells = []
         for dd in days:
@@ -345,7 +484,7 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
             e = (methods[label][sel] - ac[sel]) / ac[sel]
             ratio = 100 * np.abs(e).mean() / (100 * np.abs((rr[sel] - ac[sel]) / ac[sel]).mean())
             cells.append(f"{100 * np.abs(e).mean():5.2f} {100 * e.mean():+5.1f} {ratio:4.2f}")
-        print(f"{label:<40}" + "".join(f"{c:>16}" for c in cells))
+        print(f"{label:<52}" + "".join(f"{c:>16}" for c in cells))
     print("(each cell: MAPE, bias, MAPE ÷ the run-rate's; target: MAPE ÷ run-rate ≤ 0.60)")
     for dd in days:
         sel = ok & (col["dd"] == dd)

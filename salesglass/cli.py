@@ -38,6 +38,8 @@ INTERRUPTED = {
     "generate": "an earlier company at --out is as it was (the half-written one was removed)",
     "init": "nothing was written (the config and its secrets are written after the last answer)",
     "check": "nothing was written (a check only reads)",
+    "bonus": "the bonus state is as it was or wholly changed (each step is one transaction); an earlier file "
+    "at --out is as it was",
     "doctor": "nothing was written; an earlier file at --export is as it was",
     "platform": "the config file is as it was (--write replaces it in one step, when whole)",
     "forecast": "nothing was written (a backtest only reads)",

@@ -83,6 +83,12 @@ def replace_whole(
     try:
         _write_new(tmp, data, mode=mode, durable=durable)
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.filename is None or str(exc.filename) != str(tmp):
+            raise
+        # the file asked for, not the temporary name beside it ("/srv/out/.r.csv.host-42.tmp: Permission denied")
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

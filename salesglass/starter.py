@@ -125,6 +125,11 @@ def account_address(given: str) -> str:
         url = "https://" + url
     parts = urlsplit(url)
     host = parts.hostname or ""
+    if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?", host):  # "not a url" became a subdomain
+        raise ConfigError(
+            f"--amocrm-url: expected the account's address, e.g. https://yourco.amocrm.ru (or its subdomain, "
+            f"yourco), got {given!r}"
+        )
     if host and "." not in host and parts.port is None and host != "localhost":
         return f"https://{host}.amocrm.ru"
     if host.endswith(AMOCRM_HOSTS):
@@ -196,7 +201,7 @@ def _platform_section(a: Answers, url: str | None) -> str:
     head = """
 # ---------------------------------------------------------------------------------------------------
 # [platform]: your back-office (a database or a folder of CSV/XLSX exports), mapped input by input
-# into the canonical `partners`, `sales` and `widget_installs` tables (docs/platform.md).
+# into the canonical `partners`, `sales`, `widget_installs` and `events` (optional) tables (docs/platform.md).
 # `salesglass platform inspect` lists its tables and proposes the [[platform.inputs]] with the reason
 # for every guess; `salesglass platform inspect --write` adds them to this file.
 # Then `salesglass check` shows what would load, what would not and why — nothing is written.

@@ -143,6 +143,17 @@ def simulated_s(tmp_path_factory):
     return built_once(tmp_path_factory, "simulated-s", lambda folder: build_company(folder, "s"))
 
 
+@pytest.fixture(scope="session")
+def simulated_sibkassa_xs(tmp_path_factory):
+    """«Сибкасса» (scale xs) through the whole pipeline with the config the demo writes (~45 s on a loaded
+    machine, once: the pipeline's Сибкасса tests and the dashboard's read it)."""
+    from tests.simulated import build_company
+
+    return built_once(
+        tmp_path_factory, "simulated-sibkassa-xs", lambda folder: build_company(folder, "xs", profile="sibkassa")
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """`--dist loadscope` hands out the modules in the order below: pytest-xdist's own default (3.x) would hand
     out the modules with the most tests first, which put a long module of few tests (the demo's browser

@@ -261,26 +261,39 @@ def test_ctrl_c_at_a_question_of_init_says_nothing_was_written(tmp_path):
     assert "Traceback" not in text and list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("command", ["doctor", "platform inspect"])
+@pytest.mark.parametrize("command", ["doctor", "platform inspect", "bonus audit"])
 def test_ctrl_c_mid_write_leaves_the_earlier_file_whole(project, command):
-    """`doctor --export FILE` and `platform inspect --write` emptied their file, then wrote it: a Ctrl-C (or a
-    crash) in between left an export reviewed by hand, or the user's config, empty or cut short."""
+    """`doctor --export FILE`, `platform inspect --write` and `bonus audit --out FILE` emptied their file, then
+    wrote it: a Ctrl-C (or a crash) in between left an export reviewed by hand, the user's config, or last
+    month's audit file empty or cut short."""
     (project / "exports").mkdir()
     (project / "exports" / "orders.csv").write_text("order_id,paid_at,amount\n1,2026-11-02 10:00,1500\n")
     config = project / "salesglass.toml"
     config.write_text('# my config\n[platform]\nfolder = "exports"\n', encoding="utf-8")
-    written = {"doctor": project / "suggestions.csv", "platform inspect": config}[command]
-    if command == "doctor":
-        written.write_text("deal_id,partner_id\n7,P1\n", encoding="utf-8")  # last week's, reviewed by hand
-    before = written.read_bytes()
-    args = {"doctor": ["doctor", "--export", "suggestions.csv"], "platform inspect": ["platform", "inspect", "--write"]}
+    written = {"doctor": project / "suggestions.csv", "platform inspect": config, "bonus audit": project / "audit.csv"}
+    if command != "platform inspect":  # last week's file, reviewed by hand
+        written[command].write_bytes(b"deal_id,partner_id\n7,P1\n")
+    if command == "bonus audit":  # a month in review: the audit trail has a row
+        from datetime import date
+
+        from salesglass.bonus.store import BonusStore
+
+        BonusStore(project / "salesglass-bonus.duckdb").review(date(2026, 11, 1), "head@acme.ru")
+    before = written[command].read_bytes()
+    args = {
+        "doctor": ["doctor", "--export", "suggestions.csv"],
+        "platform inspect": ["platform", "inspect", "--write"],
+        "bonus audit": ["bonus", "audit", "--out", "audit.csv"],
+    }
     said = {
         "doctor": "Interrupted: nothing was written; an earlier file at --export is as it was",
         "platform inspect": "Interrupted: the config file is as it was (--write replaces it in one step, when whole)",
+        "bonus audit": "Interrupted: the bonus state is as it was or wholly changed (each step is one transaction); "
+        "an earlier file at --out is as it was",
     }[command]
-    code, err = _interrupted(project, f"writing:{written.name}", *args[command])
+    code, err = _interrupted(project, f"writing:{written[command].name}", *args[command])
     assert (code, [line for line in err if line.strip()]) == (130, [said]), err
-    assert written.read_bytes() == before
+    assert written[command].read_bytes() == before
     assert sorted(p.name for p in project.iterdir() if p.name.endswith(".tmp")) == []  # no half-written file left
 
 

@@ -331,3 +331,39 @@ def test_a_wrong_column_setting_is_one_line_named_as_the_file_names_it(column, s
     with pytest.raises(ConfigError) as err:
         parse_config({"platform": {"inputs": [sales]}}, source="salesglass.toml")
     assert str(err.value) == f"salesglass.toml: {said}"
+
+
+def test_a_file_that_cannot_be_written_is_named_as_given(fresh):
+    """`doctor --export /proc/x.csv` said "[Errno 2] No such file or directory: '/proc/.x.csv.vm-1023.tmp'": the
+    temporary name beside the file, which the user never typed."""
+    from salesglass.cli import os_error_message
+    from salesglass.warehouse import open_warehouse
+
+    with open_warehouse(fresh / "salesglass.duckdb"):
+        pass
+    res = _run("doctor", "--export", "/proc/suggestions.csv")  # a folder nobody may create files in
+    assert isinstance(res.exception, OSError), (res.exception, res.output)
+    assert os_error_message(res.exception).startswith("/proc/suggestions.csv: "), os_error_message(res.exception)
+
+
+def test_an_amocrm_address_that_is_no_address_is_refused_by_init(tmp_path, monkeypatch):
+    """`init --amocrm-url "not a url"` wrote base_url = "https://not a url.amocrm.ru" into the config."""
+    monkeypatch.chdir(tmp_path)
+    res = _run("init", "--amocrm-url", "not a url")
+    assert isinstance(res.exception, SalesglassError), (res.exception, res.output)
+    assert str(res.exception) == (
+        "--amocrm-url: expected the account's address, e.g. https://yourco.amocrm.ru (or its subdomain, yourco), "
+        "got 'not a url'"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_back_office_database_salesglass_does_not_read_is_named(fresh):
+    """`init --platform-url oracle://…` then `platform inspect` ended in a traceback: "ModuleNotFoundError: No
+    module named 'cx_Oracle'"."""
+    (fresh / "salesglass.toml").write_text('[platform]\nurl = "oracle://reader@db/shop"\n', encoding="utf-8")
+    said = str(_run("platform", "inspect").exception)
+    assert said == (
+        "[platform].url: oracle://… is not a database salesglass reads; expected postgresql://user@host:5432/db, "
+        "mysql+pymysql://user@host/db or sqlite:///file.sqlite (or [platform].folder for CSV/XLSX files)"
+    )

@@ -437,15 +437,19 @@ def audit(
         r["month"] = f"{r['month']:%Y-%m}" if r["month"] else None  # the month, as typed: not its day 1
     cols = ("logged_at", "actor", "action", "month", "object", "before", "after", "reason")
     if out is not None:
-        from salesglass.private_files import create_private
+        import io
+
+        from salesglass.processes import replace_whole
         from salesglass.safe_cells import csv_value
 
-        create_private(out)  # who changed whose bonus: owner-only, also over an older file of a wider mode
-        with out.open("w", newline="", encoding="utf-8-sig") as f:
-            w = csv.writer(f)
-            w.writerow(cols)
-            for r in rows:
-                w.writerow([csv_value(r[c]) for c in cols])
+        text = io.StringIO(newline="")
+        w = csv.writer(text)
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([csv_value(r[c]) for c in cols])
+        # whole or not at all (a Ctrl-C mid-write left an earlier audit file cut short); who changed whose
+        # bonus: owner-only, also over an older file of a wider mode
+        replace_whole(out, text.getvalue().encode("utf-8-sig"))
         console.print(f"wrote {len(rows)} audit {plural(len(rows), 'row')} to {out}")
         return
     table = Table(title="bonus audit trail")

@@ -119,7 +119,7 @@ def demo(
         if not serve:
             _print_next(config_path, cfg)
             return
-        _serve(cfg, handle, config_path, live=live, port=port)
+        _serve(cfg, handle, config_path, live=live, port=port, profile=profile)
     finally:
         handle.stop()
 
@@ -176,21 +176,23 @@ def next_commands(config_path: Path) -> list[str]:
     ]
 
 
-def _serve(cfg, handle, config_path: Path, *, live: bool, port: int | None) -> None:  # cfg: Config
-    from salesglass.demo.logins import DEMO_ADMIN, DEMO_MANAGER_PASSWORD, demo_manager_email, ensure_demo_users
+def _serve(
+    cfg, handle, config_path: Path, *, live: bool, port: int | None, profile: str = "biletoid"
+) -> None:  # cfg: Config
+    from salesglass.demo.logins import demo_logins, ensure_demo_users
     from salesglass.serve.cli import require_free_port, run_server
 
     if port:
         cfg.dashboard.port = port
     require_free_port(cfg.dashboard.host, cfg.dashboard.port)
-    manager_email = demo_manager_email(cfg)
-    ensure_demo_users(cfg, admin=DEMO_ADMIN, manager=(manager_email or "manager@demo.local", DEMO_MANAGER_PASSWORD))
+    admin, manager = demo_logins(cfg, profile)
+    ensure_demo_users(cfg, admin=admin, manager=manager)
     url = f"http://{cfg.dashboard.host}:{cfg.dashboard.port}/"
     console.rule("[bold green]dashboard")
     console.print(
         f"Open {url}\n"
-        f"  admin:   {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}\n"
-        f"  manager: {manager_email} / {DEMO_MANAGER_PASSWORD} (sees only their own deals and bonus)\n"
+        f"  admin:   {admin[0]} / {admin[1]}\n"
+        f"  manager: {manager[0]} / {manager[1]} (sees only their own deals and bonus)\n"
         f"  amoCRM emulator: {handle.url}   config: {config_path}\n"
         "Ctrl+C stops everything.",
         highlight=False,

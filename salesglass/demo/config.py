@@ -83,6 +83,11 @@ target = "widget_installs"
 path = {toml_string(backoffice + "/widget_installs.csv")}
 
 [[platform.inputs]]
+name = "events"
+target = "events"
+path = {toml_string(backoffice + "/events.csv")}
+
+[[platform.inputs]]
 name = "sales"
 target = "sales"
 path = {toml_string(backoffice + "/sales.csv")}

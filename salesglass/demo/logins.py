@@ -15,6 +15,17 @@ from salesglass.serve.web.data import NoData, Published, Query
 
 DEMO_ADMIN = ("admin@demo.local", "demo-admin")
 DEMO_MANAGER_PASSWORD = "demo-manager"
+# each simulated company's admin login, of the company's own domain (its managers' e-mails)
+DEMO_ADMINS = {"biletoid": DEMO_ADMIN, "sibkassa": ("admin@sibkassa.ru", "demo-admin")}
+
+
+def demo_logins(cfg: Config, profile: str = "biletoid") -> tuple[tuple[str, str], tuple[str, str]]:
+    """The (e-mail, password) of the admin and the manager login `salesglass demo` creates and prints for the
+    company of `profile`: the manager is `demo_manager_email`, or a placeholder of the admin's domain when
+    no manager has an e-mail."""
+    admin = DEMO_ADMINS.get(profile, DEMO_ADMIN)
+    manager = demo_manager_email(cfg) or "manager@" + admin[0].split("@", 1)[1]
+    return admin, (manager, DEMO_MANAGER_PASSWORD)
 
 
 def ensure_demo_users(cfg: Config, admin: tuple[str, str], manager: tuple[str, str]) -> None:

@@ -18,7 +18,7 @@ def platform_section(company: Path) -> str:
     plans = (company / "plans.xlsx").as_posix()
     return f'''
 # ---------------------------------------------------------------------------------------------------
-# [platform]: your back-office database, mapped into the canonical `partners` and `sales` tables.
+# [platform]: your back-office database, mapped into the canonical `partners`, `sales` and `events` tables.
 # Each [[platform.inputs]] reads one table, SQL query or file and says how every canonical column is
 # computed. A value is a source column name, or an inline table with conversions:
 #   column / sql        the source column, or a SQL expression over source columns
@@ -60,6 +60,19 @@ where = "installed_at IS NOT NULL"
 widget_id = "widget_id"
 partner_id = "owner_partner_id"
 installed_at = "installed_at"
+
+# events (shows): when each show starts, which the forecast reads (optional: leave it out if you have none).
+# No status: a status is only known as of today, and the forecast replays past days
+[[platform.inputs]]
+name = "events"
+target = "events"
+table = "events"
+[platform.inputs.columns]
+event_id = "event_id"
+partner_id = "org_id"                     # NULL: an event sold by support without an account
+name = "name"
+show_at = {{ column = "start_at_utc", timezone = "UTC" }}   # naive UTC, unlike the rest of the back-office
+created_at = "created_at"
 
 # sales: only orders that were paid (status done) and are not free invitations
 [[platform.inputs]]

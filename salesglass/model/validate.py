@@ -260,7 +260,7 @@ def load_staged(
                 # NOT DISTINCT, not USING: a key part may be NULL (a plan's empty manager is the company row)
                 same = " AND ".join(f"u.{_q(k)} IS NOT DISTINCT FROM r.{_q(k)}" for k in key_cols)
                 con.execute(f"""INSERT INTO __bad
-                    SELECT __rid, {_lit(f"duplicate key ({', '.join(key_cols)}) in this batch")} FROM (
+                    SELECT __rid, {_lit(duplicate_key_reason(key_cols))} FROM (
                         SELECT __rid, row_number() OVER (PARTITION BY {part} ORDER BY __rid) AS __n
                         FROM {usable} u SEMI JOIN __repeated r ON {same})
                     WHERE __n > 1""")
@@ -315,6 +315,11 @@ def load_staged(
         if src != staging:
             con.execute(f"DROP TABLE {_q(src)}")
     return result
+
+
+def duplicate_key_reason(key_cols: list[str]) -> str:
+    """The quarantine reason of a later copy of a key among the rows of one load (the first copy loads)."""
+    return f"duplicate key ({', '.join(key_cols)}) in this batch"
 
 
 def repeated_key_hashes(con: duckdb.DuckDBPyConnection, rows: str, key: str) -> int:

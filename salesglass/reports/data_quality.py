@@ -4,7 +4,8 @@ Grain: source × entity × reason, column `rows`. Covers quarantined rows (as qu
 unlinked deals (those the overrides file marks "no partner" on a line of their own), partners without a
 deal (and of them, those that sell: no sales manager is credited with them), partners acquired by a late
 deal (derive/acquiring_deal.py), partners whose deals are all in development pipelines, sales of unknown
-partners, fuzzy link suggestions awaiting review and partners whose development bonus would have no manager.
+partners, events of unknown partners, fuzzy link suggestions awaiting review and partners whose
+development bonus would have no manager.
 Written in Ibis, so it runs on DuckDB and ClickHouse alike; only non-zero counts are listed.
 """
 
@@ -24,6 +25,7 @@ NO_SALES_MANAGER = (
     "partner with sales but no linked deal (no sales manager: no new-partner credit, no first-sale bonus)"
 )
 UNKNOWN_PARTNER = "sale of a partner unknown to the platform's partner list"
+UNKNOWN_PARTNER_EVENT = "event of a partner unknown to the platform's partner list"
 SUGGESTION = "fuzzy link suggestion awaiting review"
 LATE_DEAL = (
     "partner with sales whose deals were all created after its first sale and never reached first sale "
@@ -134,6 +136,13 @@ def build(canon: Canon, params: BuildParams) -> ir.Table:
             DEVELOPMENT_ONLY,
         ),
         _unknown_partner_sales(canon, known),
+        # an event naming a partner `partners` does not list loads, as such a sale does
+        _count(
+            canon.events.filter(canon.events.partner_id.notnull()).anti_join(known, "partner_id"),
+            "platform",
+            "events",
+            UNKNOWN_PARTNER_EVENT,
+        ),
         _count(canon.link_suggestions, "linking", "link_suggestions", SUGGESTION),
         _count(
             partners.filter(partners.development_manager_id.isnull() & ~partners.is_support.fill_null(False)).semi_join(

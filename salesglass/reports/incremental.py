@@ -46,7 +46,10 @@ from salesglass.sql import quote_ident, quote_lit
 
 FORMAT = 2  # 2: quarantine.raw withheld (a file of format 1 holds it, and is never a seed)
 BIG_ROWS = 2_000_000
-NOT_WRITTEN_BY: dict[str, frozenset[str]] = {"sales": frozenset({"amocrm", "link"})}
+NOT_WRITTEN_BY: dict[str, frozenset[str]] = {
+    "sales": frozenset({"amocrm", "link"}),
+    "events": frozenset({"amocrm", "link"}),
+}
 SOURCE_DEAL_STAGES = "source_deal_stages"  # the canonical deal_stages inside a build (the step's name is taken)
 
 Run = Callable[[str], list[tuple]]

@@ -37,6 +37,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "sale of a partner unknown to the platform's partner list",
         "продажа партнёра, которого нет в списке партнёров платформы",
     ),
+    "event of a partner unknown to the platform's partner list": (
+        "event of a partner unknown to the platform's partner list",
+        "мероприятие партнёра, которого нет в списке партнёров платформы",
+    ),
     "fuzzy link suggestion awaiting review": (
         "fuzzy link suggestion awaiting review",
         "нечёткое предложение связи ждёт проверки",
@@ -64,6 +68,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sale_id": ("Sale id", "Номер продажи"),
     "sold_at": ("Sold at", "Дата продажи"),
     "event_id": ("Event", "Мероприятие"),
+    "show_at": ("Show starts", "Начало мероприятия"),
     "channel": ("Channel", "Канал"),
     "inn": ("ИНН", "ИНН"),
     "contract_signed_at": ("Contract signed", "Договор подписан"),
@@ -305,6 +310,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "won": ("Won", "Успешна"),
     "lost": ("Lost", "Проиграна"),
     "open": ("Open", "В работе"),
+    "lost_at": ("Lost at {stage}", "Проиграна на этапе «{stage}»"),
+    "tip_deal_not_linked": (
+        "Linked to no platform partner: no account id, ИНН or name matched one.",
+        "Не связана с партнёром платформы: не совпали ни номер аккаунта, ни ИНН, ни название.",
+    ),
+    "tip_no_budget": ("No budget was entered in amoCRM.", "Бюджет в amoCRM не указан."),
+    "tip_no_responsible": ("No responsible user in amoCRM.", "Ответственный в amoCRM не указан."),
+    "tip_deal_open": ("Not closed: the deal is still open.", "Не закрыта: сделка ещё в работе."),
+    "tip_stage_unmapped": (
+        "Its amoCRM status is mapped to no stage ([amocrm] stages in the config).",
+        "Её статус в amoCRM не сопоставлен ни одному этапу ([amocrm] stages в конфигурации).",
+    ),
     "price": ("Budget", "Бюджет"),
     "created_at": ("Created", "Создана"),
     "closed_at": ("Closed", "Закрыта"),
@@ -334,6 +351,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart_budget": ("Annual budget of deals won, by month", "Годовой бюджет выигранных сделок по месяцам"),
     "chart_created_vs_first": ("Deals created vs reached first sale", "Создано сделок и дошло до первой продажи"),
     "table_weekly": ("Weekly deals", "Сделки по неделям"),
+    "note_weeks_vs_months": (
+        "Whole weeks, Monday to Sunday, {first} – {last}: the cards and the monthly table count the calendar "
+        "days {lo} – {hi}, so the totals differ by the days of the weeks at the edges.",
+        "Целые недели, с понедельника по воскресенье, {first} – {last}: карточки и таблица по месяцам считают "
+        "календарные дни {lo} – {hi}, поэтому итоги расходятся на дни недель по краям.",
+    ),
     "table_monthly": ("Deals by month", "Сделки по месяцам"),
     # funnel
     "deals_in_cohorts": ("Deals (leads)", "Сделок (лидов)"),
@@ -519,6 +542,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No contracts signed in these months: nothing to divide by.",
         "В этих месяцах договоров не подписано: не от чего считать.",
     ),
+    "tip_no_revenue": (
+        "No margin %: no revenue in this period, nothing to divide by.",
+        "Маржи, % нет: выручки в этом периоде нет, не от чего считать.",
+    ),
+    "tip_manager_no_figure": (
+        "No figure: nothing of this measure for this manager in this period (no sales, plan or forecast of it).",
+        "Значения нет: по этому показателю у менеджера в этом периоде ничего нет (ни продаж, ни плана, ни прогноза).",
+    ),
     "tip_plan_not_entered": (
         "No plan: none was entered for this measure in this period (the plans file has no row for it).",
         "Плана нет: на этот показатель в этом периоде план не введён (в файле планов нет строки).",
@@ -565,6 +596,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "acquisition_share": ("Acquisition share", "Доля привлечения"),
     "growth": ("Growth", "Рост"),
     # the rules and roles of adjustment lines (docs/bonuses.md), as the lines table and its downloads name them
+    "tip_line_no_deal": (
+        "Paid on the partner's sales, not on one deal.",
+        "Начисляется с продаж партнёра, а не по одной сделке.",
+    ),
+    "tip_line_fixed": (
+        "The first-sale bonus is a fixed amount per new partner: no base or rate.",
+        "Бонус за первую продажу — фиксированная сумма за нового партнёра: без базы и ставки.",
+    ),
+    "tip_line_not_applied": (
+        "Not part of this line's amount.",
+        "В сумме этой строки не участвует.",
+    ),
     "clawback": ("Clawback", "Удержание"),
     "true_up": ("True-up", "Доначисление"),
     "carry_forward": ("Carried forward", "Перенос"),

@@ -90,8 +90,6 @@ def open_as(browser, demo_server, demo):
         page.goto(demo_server + "/login")
         if role == "admin" and lang == "ru":
             shot(page, "demo-login")
-        if role == "admin" and lang == "ru":
-            shot(page, "demo-login")
         page.fill("input[name=email]", email)
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")

@@ -29,7 +29,7 @@ def test_the_proposal_makes_the_demo_configs_choices(generated_xs: Path):
     text = to_toml(proposal)
     got = {i.name: i for i in parse_config(tomllib.loads("[platform]\n" + text)).platform.inputs}
 
-    assert set(got) == {"partners", "orders", "refunds", "widgets"}
+    assert set(got) == {"partners", "orders", "refunds", "widgets", "events"}
     for name in got:
         assert got[name].target == want[name].target
         expected = {k: v for k, v in _columns(want[name]).items() if k != "channel"}
@@ -46,7 +46,8 @@ def test_the_proposal_makes_the_demo_configs_choices(generated_xs: Path):
     assert orders.columns["turnover"].confidence == HIGH and "minor units" in orders.columns["turnover"].reason
     assert "# channel (a suggestion, not applied): 'vendor_id' names who sold" in text  # the demo's join
     assert "'cancelled' (cancelled)" in text  # the status values left out, each with its meaning
-    assert "not used: events" in text and "not used: managers" in text
+    assert "not used: managers" in text and "not used: events" not in text
+    assert got["events"].table == "events" and "'status' is not loaded" in text  # (docs/model.md: no status)
 
 
 def test_loading_with_the_proposal_gives_the_demo_configs_sales(generated_xs: Path, tmp_path: Path):

@@ -15,6 +15,9 @@ import pytest
 
 from salesglass.config import load_config
 
+# a dozen commands in subprocesses against PostgreSQL (~20 s): handed out with the long modules (tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 
 def _sg(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "200"}

@@ -55,6 +55,19 @@ def test_sales_totals_equal_the_backoffice(warehouse_s, backoffice):
     assert warehouse_s.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
 
 
+def test_events_equal_the_backoffice(warehouse_s, backoffice):
+    """Every back-office event is one canonical event: its organizer, and its show's start read as the UTC
+    time the back-office writes it in (start_at_utc, unlike the Moscow times around it)."""
+    expected = {
+        e: (org, datetime.fromisoformat(start).replace(tzinfo=UTC))
+        for e, org, start in backoffice.execute("SELECT event_id, org_id, start_at_utc FROM events")
+    }
+    got = {
+        e: (p, at) for e, p, at in warehouse_s.execute("SELECT event_id, partner_id, show_at FROM events").fetchall()
+    }
+    assert got == expected and len(got) > 1000
+
+
 def test_monthly_sales_in_the_reports_equal_the_backoffice_calendar(published, backoffice):
     """report_sales_share by month = the back-office by the month of its Moscow wall-clock times (done_at,
     finished_at are naive Moscow): the UTC conversion and the month boundaries must round-trip exactly."""

@@ -9,6 +9,10 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
+
+# the whole demo in subprocesses, twice (~25 s): handed out with the long modules (tests/conftest.py)
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 XS_DEMO = ("--scale", "xs", "--end", "2026-11-27")  # the tests' company: scale xs, history to their last day

@@ -46,9 +46,9 @@ def company(generated_sibkassa_xs: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def local(company: Path, tmp_path_factory) -> Built:
-    """Built with the config the demo writes: no time-zone key anywhere."""
-    return build_company(tmp_path_factory.mktemp("sib-local"), "xs", profile="sibkassa", company=company)
+def local(simulated_sibkassa_xs: Built) -> Built:
+    """Built with the config the demo writes: no time-zone key anywhere (once per run: tests/conftest.py)."""
+    return simulated_sibkassa_xs
 
 
 @pytest.fixture(scope="module")

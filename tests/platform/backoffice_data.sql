@@ -13,7 +13,8 @@ INSERT INTO widgets (widget_id, owner_partner_id, site_domain, created_at, insta
  ('w2', 'p1', 'b.ru', '2024-01-21 10:00:00', '2024-01-25 08:00:00', NULL, 1),
  ('w3', 'p2', 'c.ru', '2024-01-21 10:00:00', NULL, NULL, 0);
 INSERT INTO events (event_id, org_id, name, category, start_at_utc, created_at, status) VALUES
- ('e1', 'p1', 'Концерт', 'music', '2024-04-01 16:00:00', '2024-02-01 10:00:00', 'public');
+ ('e1', 'p1', 'Концерт', 'music', '2024-04-01 16:00:00', '2024-02-01 10:00:00', 'public'),
+ ('e2', NULL, 'Ёлка', 'kids', '2026-03-31 21:30:00', '2026-03-01 12:00:00', 'finished');
 INSERT INTO orders (order_id, number, origin, status, event_id, org_id, vendor_id, created_at, done_at, is_invitation,
                     tickets_quantity, nominal_kop, extra_org_kop, full_kop, acquiring_cost_kop, agent_commission_kop,
                     profit_core_kop, currency, updated_at) VALUES

@@ -146,6 +146,7 @@ def test_every_bad_row_is_quarantined_with_its_reason(warehouse, tmp_path):
     assert by_input == {
         "partners": (3, 4),
         "widgets": (2, 1),
+        "events": (2, 0),
         "orders": (3, 10),
         "refunds": (1, 2),
         "csv_partners": (2, 5),
@@ -193,6 +194,7 @@ def test_bad_mariadb_rows_are_quarantined_with_their_reason(warehouse, mariadb_b
     assert {r.name: (r.loaded, r.quarantined) for r in summary.inputs} == {
         "partners": (3, 1),
         "widgets": (2, 0),
+        "events": (2, 0),
         "orders": (3, 3),
         "refunds": (1, 1),
     }

@@ -192,6 +192,30 @@ def test_in_a_big_file_the_first_copy_of_a_repeated_key_wins_though_the_table_is
     assert [(x["sale_id"], x["tickets"]) for x in raws] == sorted(repeats.values())
 
 
+def test_a_file_that_repeats_a_key_read_again_unchanged_is_no_change(warehouse, tmp_path):
+    """o1 appears twice: its first copy loads, the second is quarantined. Read whole again (no watermark),
+    the second copy counted as a new row, so every refresh rebuilt and republished the reports. A change to
+    the first copy is still a change."""
+    rows = [*ROWS[:2], "o1;p1;2024-03-01 10:00:00;5;300000;15050;6000;done;2024-03-01 10:00:00"]
+
+    def load(rows: list[str]):
+        cfg = _config(tmp_path, rows)
+        cfg.platform.inputs[0].watermark = None  # read whole every time
+        return load_into(warehouse, cfg, progress=False)
+
+    first = load(rows).inputs[0]
+    assert (first.loaded, first.reasons) == (2, {"duplicate key (sale_id) in this batch": 1})
+    again = load(rows)
+    assert (again.inputs[0].read, again.inputs[0].changed, again.changed) == (3, False, False)
+    assert warehouse.execute("SELECT sale_id, tickets FROM sales ORDER BY 1").fetchall() == [("o1", 2), ("o2", 1)]
+    assert warehouse.execute("SELECT source_key, reason FROM quarantine").fetchall() == [
+        ("o1", "duplicate key (sale_id) in this batch")
+    ]
+    changed = load([rows[0].replace(";2;", ";3;"), *rows[1:]])  # the first copy now says 3 tickets
+    assert changed.changed
+    assert warehouse.execute("SELECT tickets FROM sales WHERE sale_id = 'o1'").fetchall() == [(3,)]
+
+
 def test_a_new_table_left_by_a_killed_full_reload_is_dropped_by_the_next_load(warehouse, tmp_path):
     # a full reload commits its new table before it swaps it in; a kill in between leaves it behind
     warehouse.execute("CREATE TABLE __next_sales AS SELECT * FROM sales")

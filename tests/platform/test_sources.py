@@ -43,6 +43,12 @@ EXPECTED_PARTNERS = [
     ("p3", "Поддержка", "organizer", None, ts(2024, 1, 1, 0), None, None, None, True),
 ]
 
+# show_at is naive UTC (start_at_utc), created_at naive Moscow (UTC+3): 10:00 MSK = 07:00 UTC
+EXPECTED_EVENTS = [
+    ("e1", "p1", "Концерт", ts(2024, 4, 1, 16), ts(2024, 2, 1, 7)),
+    ("e2", None, "Ёлка", ts(2026, 3, 31, 21, 30), ts(2026, 3, 1, 9)),
+]
+
 
 def _rows(con, table: str) -> list[tuple]:
     return con.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
@@ -51,6 +57,10 @@ def _rows(con, table: str) -> list[tuple]:
 def _check_loaded(con) -> None:
     assert _rows(con, "sales") == EXPECTED_SALES
     assert _rows(con, "partners") == EXPECTED_PARTNERS
+    assert _rows(con, "events") == EXPECTED_EVENTS
+    # 21:30 UTC on 31 March is half past midnight on 1 April in Moscow (+3): the show is April's
+    moscow = "SELECT strftime(timezone('Europe/Moscow', show_at), '%Y-%m-%d %H:%M') FROM events WHERE event_id = 'e2'"
+    assert con.execute(moscow).fetchone() == ("2026-04-01 00:30",)
     warnings = con.execute("SELECT source, source_key, reason FROM quarantine").fetchall()
     assert warnings == [("platform:partners", "p3", UNKNOWN_MANAGER)]
 
@@ -76,6 +86,7 @@ def test_sqlite_back_office_maps_as_documented(warehouse, backoffice, tmp_path, 
     assert {r.name: (r.read, r.loaded, r.quarantined) for r in summary.inputs} == {
         "partners": (3, 3, 0),
         "widgets": (2, 2, 0),
+        "events": (2, 2, 0),
         "orders": (3, 3, 0),
         "refunds": (1, 1, 0),
     }
@@ -173,12 +184,19 @@ def test_server_back_office_maps_as_documented(warehouse, server_backoffice: Bac
     assert {r.name: (r.read, r.loaded, r.quarantined) for r in summary.inputs} == {
         "partners": (3, 3, 0),
         "widgets": (2, 2, 0),
+        "events": (2, 2, 0),
         "orders": (3, 3, 0),
         "refunds": (1, 1, 0),
     }
     # incremental: nothing new but the boundary rows
     again = load_into(warehouse, demo_config(server_backoffice.url, tmp_path), progress=False)
-    assert {r.name: r.read for r in again.inputs} == {"partners": 1, "widgets": 2, "orders": 1, "refunds": 1}
+    assert {r.name: r.read for r in again.inputs} == {
+        "partners": 1,
+        "widgets": 2,
+        "events": 2,
+        "orders": 1,
+        "refunds": 1,
+    }
     _check_loaded(warehouse)
 
 

@@ -119,6 +119,31 @@ def test_the_back_office_is_canonical_csv_with_zoned_times_and_numeric_ids(sib: 
     assert placed["placed:B1"]["sold_at"] == "2025-11-01 00:30:00+07:00"
 
 
+def test_its_events_are_the_engines_shows_in_novosibirsk_wall_clock(sib: Path, generated_xs: Path):
+    """The same engine (scale xs, seed 7) as the demo's company: every show, its naive UTC start moved to the
+    Moscow wall clock (+3 h) that Сибкасса keeps as its own (+07:00), as every other time of it."""
+    import sqlite3
+
+    with (sib / "backoffice" / "events.csv").open(encoding="utf-8") as fh:
+        events = {e["event_id"]: e for e in csv.DictReader(fh)}
+    con = sqlite3.connect(generated_xs / "backoffice.sqlite")
+    try:
+        engine = con.execute("SELECT event_id, start_at_utc, created_at FROM events").fetchall()
+    finally:
+        con.close()
+    assert len(events) == len(engine) and list(next(iter(events.values()))) == [
+        "event_id",
+        "partner_id",
+        "name",
+        "show_at",
+        "created_at",
+    ]
+    event_id, start_utc, created = engine[0]
+    moscow = (datetime.fromisoformat(start_utc) + timedelta(hours=3)).strftime("%Y-%m-%d %H:%M:%S")
+    assert (events[event_id]["show_at"], events[event_id]["created_at"]) == (f"{moscow}+07:00", f"{created}+07:00")
+    assert all(e["partner_id"] == "" or e["partner_id"].isdigit() for e in events.values())
+
+
 def test_local_office_hours_are_novosibirsk_hours(sib: Path):
     """Managers move deals in their own office hours (9–20 local), not Moscow's."""
     events = _jsonl(sib / "amocrm" / "events.jsonl")
@@ -135,6 +160,7 @@ def test_its_config_has_no_time_zone_key(sib: Path):
     assert [i["path"].rsplit("/", 1)[1] for i in config["platform"]["inputs"]] == [
         "partners.csv",
         "widget_installs.csv",
+        "events.csv",
         "sales.csv",
     ]
     assert all("columns" not in i for i in config["platform"]["inputs"])  # canonical layout: no mapping

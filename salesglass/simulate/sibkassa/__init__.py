@@ -22,12 +22,12 @@ same bytes here too.
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
 from salesglass.simulate.common import dump_json
 from salesglass.simulate.sibkassa import amocrm, backoffice, placed, truth
+from salesglass.simulate.sibkassa.people import email
 from salesglass.simulate.sibkassa.zone import TIMEZONE
 
 PROFILE = "sibkassa"
@@ -41,9 +41,22 @@ def write_company(engine: Path, out: Path, manifest: dict) -> dict:
     plan = placed.placements(start, end)
     rows = backoffice.write(engine / "backoffice.sqlite", out / "backoffice", ids, plan)
     crm_counts = amocrm.write(engine / "amocrm", out / "amocrm", ids, plan)
-    shutil.copyfile(engine / "plans.xlsx", out / "plans.xlsx")
+    _plans(engine / "plans.xlsx", out / "plans.xlsx")
     truth.write(engine / "truth", out / "truth", ids, plan, rows, end)
     counts = {**manifest["counts"], **crm_counts, "sales_rows": len(rows.sales), "partners": len(rows.partners)}
     result = {**manifest, "profile": PROFILE, "timezone": TIMEZONE, "base_url": BASE_URL, "counts": counts}
     dump_json(out / "manifest.json", result)
     return result
+
+
+def _plans(engine: Path, out: Path) -> None:
+    """The engine's plans, each manager named by their Сибкасса e-mail (people.py)."""
+    import openpyxl
+
+    from salesglass.simulate.plans import _repack
+
+    wb = openpyxl.load_workbook(engine)
+    for row in wb.active.iter_rows(min_row=2, min_col=2, max_col=2):
+        row[0].value = email(row[0].value)
+    wb.save(out)
+    _repack(out)

@@ -26,6 +26,7 @@ from salesglass.simulate.crm_setup import (
     custom_field,
 )
 from salesglass.simulate.crm_setup import F_CITY as F_ENGINE_CITY
+from salesglass.simulate.sibkassa.people import email
 from salesglass.simulate.sibkassa.placed import Placed
 from salesglass.simulate.sibkassa.zone import OFFSET, TIMEZONE, shift
 
@@ -229,6 +230,7 @@ def write(engine: Path, folder: Path, ids: dict[str, str], placed: Placed) -> di
     users = json.loads((engine / "users.json").read_text(encoding="utf-8"))
     for u in users:
         u["_links"] = {"self": {"href": f"{API}/users/{u['id']}"}}
+        u["email"] = email(u["email"])
     dump_json(folder / "users.json", users)
     pipelines = json.loads((engine / "pipelines.json").read_text(encoding="utf-8"))
     for p in pipelines:
@@ -280,6 +282,8 @@ def write(engine: Path, folder: Path, ids: dict[str, str], placed: Placed) -> di
             _links={"self": {"href": f"{API}/leads/{lead['id']}"}},
         )
         lead["status_id"] = STATUSES.get(lead["status_id"], (lead["status_id"],))[0]
+        for c in lead.get("_embedded", {}).get("companies", []):
+            c["_links"] = {"self": {"href": f"{API}/companies/{c['id']}"}}
         lead["pipeline_id"] = PIPELINES[lead["pipeline_id"]][0]
     events = _read_jsonl(engine / "events.jsonl")
     for e in events:

@@ -1,6 +1,6 @@
 """Сибкасса's back-office: CSV files in the canonical layout, with numeric account ids and zoned times.
 
-`backoffice/partners.csv`, `widget_installs.csv` and `sales.csv` carry the canonical column names
+`backoffice/partners.csv`, `widget_installs.csv`, `events.csv` and `sales.csv` carry the canonical column names
 (docs/model.md) so the platform source reads them with no column mapping: money in rubles with two
 decimals, refunds as negative rows (`refund:<id>`), timestamps as `YYYY-MM-DD HH:MM:SS+07:00`. They are
 made from the engine's SQLite back-office with the demo config's own rules (a sale is a done order that
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from salesglass.simulate.sibkassa.people import email
 from salesglass.simulate.sibkassa.placed import Placed
 from salesglass.simulate.sibkassa.zone import OFFSET, wall_clock, zoned
 
@@ -29,6 +30,7 @@ PARTNER_COLUMNS = (
     "is_support",
 )
 WIDGET_COLUMNS = ("widget_id", "partner_id", "installed_at")
+EVENT_COLUMNS = ("event_id", "partner_id", "name", "show_at", "created_at")
 SALE_COLUMNS = ("sale_id", "partner_id", "event_id", "sold_at", "tickets", "turnover", "revenue", "cost", "channel")
 
 
@@ -73,6 +75,7 @@ def write(db: Path, folder: Path, ids: dict[str, str], placed: Placed) -> Rows:
     try:
         _partners(con, folder / "partners.csv", ids, placed, rows)
         _widgets(con, folder / "widget_installs.csv", ids)
+        _events(con, folder / "events.csv", ids)
         _sales(con, folder / "sales.csv", ids, placed, rows)
     finally:
         con.close()
@@ -89,7 +92,7 @@ def _writer(path: Path, header: tuple[str, ...]):
 def _partners(con: sqlite3.Connection, path: Path, ids: dict[str, str], placed: Placed, rows: Rows) -> None:
     fh, w = _writer(path, PARTNER_COLUMNS)
     with fh:
-        for pid, name, role, inn, created, approved, email, support in con.execute(
+        for pid, name, role, inn, created, approved, manager, support in con.execute(
             "SELECT partner_id, name, role, inn, created_at, approved_at, account_manager_email, is_support "
             "FROM partners ORDER BY created_at, partner_id"
         ):
@@ -103,7 +106,7 @@ def _partners(con: sqlite3.Connection, path: Path, ids: dict[str, str], placed: 
                     digits,
                     zoned(created),
                     zoned(approved),
-                    email or "",
+                    email(manager) or "",
                     "true" if support else "false",
                 ]
             )
@@ -122,6 +125,17 @@ def _widgets(con: sqlite3.Connection, path: Path, ids: dict[str, str]) -> None:
             "ORDER BY widget_id"
         ):
             w.writerow([wid, ids[owner], zoned(installed)])
+
+
+def _events(con: sqlite3.Connection, path: Path, ids: dict[str, str]) -> None:
+    """The engine's shows start at a naive UTC time (`start_at_utc`): its Moscow wall clock (UTC+3) is
+    Сибкасса's Novosibirsk one, as for every other time here; created_at is Moscow wall clock already."""
+    fh, w = _writer(path, EVENT_COLUMNS)
+    with fh:
+        for eid, org, name, start, created in con.execute(
+            "SELECT event_id, org_id, name, datetime(start_at_utc, '+3 hours'), created_at FROM events ORDER BY 1"
+        ):
+            w.writerow([eid, ids.get(org, org) if org is not None else "", name, zoned(start), zoned(created)])
 
 
 def _rub(col: str) -> str:

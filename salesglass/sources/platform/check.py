@@ -130,6 +130,8 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
             elif inp.target == "partners":
                 _partner_facts(con, ic, managers, r.warnings, account_tz)
                 con.execute("INSERT INTO __all_partners SELECT partner_id FROM partners")
+            elif inp.target == "events":
+                _range(con, ic, "events", "show_at", account_tz)
             else:
                 _range(con, ic, "platform_widget_installs", "installed_at", account_tz)
             if inp.target in KEPT_BY_FIRST_INPUT:

@@ -66,7 +66,7 @@ class InputSpec(SourceSpec):
     """One back-office input feeding one canonical table. Several inputs may feed the same table."""
 
     name: str  # short id: names the input in quarantine (`platform:<name>`) and its watermark
-    target: Literal["partners", "sales", "widget_installs"]  # the canonical table these rows become
+    target: Literal["partners", "sales", "widget_installs", "events"]  # the canonical table these rows become
     watermark: str | None = None  # source column that grows on every change (updated_at, id): incremental reads
 
     @field_validator("name")

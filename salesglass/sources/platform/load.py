@@ -14,8 +14,14 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from salesglass.config import Config
-from salesglass.model.schema import PARTNERS, SALES, Column, Kind, Table
-from salesglass.model.validate import load_staged, problem_sql, repeated_key_hashes, typed_columns_sql
+from salesglass.model.schema import EVENTS, PARTNERS, SALES, Column, Kind, Table
+from salesglass.model.validate import (
+    duplicate_key_reason,
+    load_staged,
+    problem_sql,
+    repeated_key_hashes,
+    typed_columns_sql,
+)
 from salesglass.sources.platform.config import InputSpec
 from salesglass.sources.platform.land import Landed, land_input, max_watermark, watermark_sql
 from salesglass.sources.platform.mapping import NOTE, Target, staged_sql
@@ -38,6 +44,7 @@ TARGETS: dict[str, Target] = {
     "partners": Target(PARTNERS, {"development_manager_email": Kind.TEXT}),
     "sales": Target(SALES, {}),
     "widget_installs": Target(WIDGET_INSTALLS, {}),
+    "events": Target(EVENTS, {}),
 }
 # columns a later step fills where the input leaves them empty (the widget installs here, linking's manager
 # fallback): an empty value read again is no change for them (`_nothing_new`)
@@ -327,7 +334,7 @@ def _commit_input(
 
 # targets whose key two inputs must not both give: the row of the input listed first is kept, the other
 # is quarantined (a widget install read twice is the same install: harmless)
-KEPT_BY_FIRST_INPUT = ("sales", "partners")
+KEPT_BY_FIRST_INPUT = ("sales", "partners", "events")
 
 
 def also_read_reason(key: tuple[str, ...], other: str) -> str:
@@ -404,6 +411,7 @@ def _nothing_new(con: duckdb.DuckDBPyConnection, table: Table, staged: str, sour
     names = [c for c in table.names if c in staged_cols and c in types]  # an unmapped column is not written
     if not key or not set(key) <= set(names):
         return False
+    rows = _with_later_copies(con, table, staged, staged_cols)
     later = FILLED_LATER.get(table.name, ())
     # TRY_CAST: a staged text the loader parses its own way ("3 000,00") reads as NULL here, so the row
     # counts as new and takes the normal path, rather than failing the load
@@ -414,35 +422,51 @@ def _nothing_new(con: duckdb.DuckDBPyConnection, table: Table, staged: str, sour
         else f"TRY_CAST(s.{quote_ident(c)} AS {types[c]}) IS NOT DISTINCT FROM t.{quote_ident(c)}"
         for c in names
     )
-    new = con.execute(f"""SELECT count(*) FROM {quote_ident(staged)} s WHERE s.__reason IS NULL
+    new = con.execute(f"""SELECT count(*) FROM {rows} s WHERE s.__why IS NULL
         AND NOT EXISTS (SELECT 1 FROM {quote_ident(table.name)} t WHERE {on} AND {same})""").fetchall()[0][0]
     if new:
         return False
     skey = f"CAST(s.{quote_ident(table.key[0])} AS VARCHAR)"
-    bad = con.execute(f"""SELECT count(*) FROM {quote_ident(staged)} s WHERE s.__reason IS NOT NULL
+    bad = con.execute(f"""SELECT count(*) FROM {rows} s WHERE s.__why IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source = {quote_lit(source)}
-                        AND q.source_key IS NOT DISTINCT FROM {skey} AND q.reason = s.__reason)""").fetchall()[0][0]
+                        AND q.source_key IS NOT DISTINCT FROM {skey} AND q.reason = s.__why)""").fetchall()[0][0]
     if bad:
         return False
     if whole:
         # a partner loaded without a manager keeps its warning row (UNKNOWN_MANAGER) while the row read
         # again still names that unknown e-mail: the warning is expected, not a change
         warned = (
-            f"""OR (q.reason = {quote_lit(UNKNOWN_MANAGER)} AND EXISTS (SELECT 1 FROM {quote_ident(staged)} s
-                    WHERE s.__reason IS NULL AND q.source_key IS NOT DISTINCT FROM {skey}
+            f"""OR (q.reason = {quote_lit(UNKNOWN_MANAGER)} AND EXISTS (SELECT 1 FROM {rows} s
+                    WHERE s.__why IS NULL AND q.source_key IS NOT DISTINCT FROM {skey}
                       AND s.__manager_email IS NOT NULL AND s.development_manager_id IS NULL))"""
             if {"__manager_email", "development_manager_id"} <= staged_cols
             else ""
         )
         if NOTE in staged_cols:  # a row loaded with a value left empty keeps its note while it reads so
-            warned += f""" OR EXISTS (SELECT 1 FROM {quote_ident(staged)} s WHERE s.__reason IS NULL
+            warned += f""" OR EXISTS (SELECT 1 FROM {rows} s WHERE s.__why IS NULL
                                AND s.{NOTE} = q.reason AND q.source_key IS NOT DISTINCT FROM {skey})"""
         gone = con.execute(f"""SELECT count(*) FROM quarantine q WHERE q.source = {quote_lit(source)}
-            AND NOT (EXISTS (SELECT 1 FROM {quote_ident(staged)} s WHERE s.__reason = q.reason
+            AND NOT (EXISTS (SELECT 1 FROM {rows} s WHERE s.__why = q.reason
                              AND q.source_key IS NOT DISTINCT FROM {skey}) {warned})""").fetchall()[0][0]
         if gone:
             return False
     return True
+
+
+def _with_later_copies(con: duckdb.DuckDBPyConnection, table: Table, staged: str, staged_cols: set[str]) -> str:
+    """The staged rows as a relation with `__why`: their `__reason`, or for a later copy of a key among the
+    usable rows the reason `load_staged` quarantines it with — so a file that repeats a key, read again
+    unchanged, is no change (its later copy was counted as a new row: every refresh rebuilt the reports).
+    The window runs only when some key repeats (the hash check costs a sort of the keys' hashes)."""
+    key_cols = [k for k in table.merge_key if k in staged_cols]  # as load_staged takes them
+    usable = f"(SELECT * FROM {quote_ident(staged)} WHERE __reason IS NULL)"
+    part = ", ".join(quote_ident(k) for k in key_cols)
+    if not key_cols or not repeated_key_hashes(con, usable, part):
+        return f"(SELECT *, __reason AS __why FROM {quote_ident(staged)})"
+    copy = f"row_number() OVER (PARTITION BY {part}, __reason IS NULL ORDER BY rowid)"
+    later = quote_lit(duplicate_key_reason(key_cols))
+    why = f"CASE WHEN __reason IS NULL AND {copy} > 1 THEN {later} ELSE __reason END"
+    return f"(SELECT *, {why} AS __why FROM {quote_ident(staged)})"
 
 
 def _create_staged(

@@ -369,11 +369,13 @@ def implausible_sql(value: str, kind: Kind) -> str:
 
 # the times of facts: dated more than plausible.AHEAD after the load, they are no date yet (a typo, 2062 for
 # 2026, or a wrong zone) — a sale, a partner's account created on the platform, a widget first seen live. The
-# other times may lie ahead: a partner's contract date (a contract dated for the start of next month), a plan
+# other times may lie ahead: a partner's contract date (a contract dated for the start of next month), a plan,
+# an event's show (on sale before it starts)
 FACT_TIMES = {
     "sales": ("sold_at",),
     "partners": ("created_at", "widget_installed_at"),
     "platform_widget_installs": ("installed_at",),  # (the table `widget_installs` inputs load into)
+    "events": ("created_at",),
 }
 
 

@@ -1,7 +1,7 @@
 """`salesglass platform inspect`, part 2: the proposed `[[platform.inputs]]`, every guess with its reason.
 
-From the profiles of `inspect.py`: which table holds partners, sales, refunds, widget installs and
-plans (by names in Russian, English and transliteration, and by shape), which column is each
+From the profiles of `inspect.py`: which table holds partners, sales, refunds, widget installs, events
+(shows) and plans (by names in Russian, English and transliteration, and by shape), which column is each
 canonical column, and the conversions — money units judged from the values, naive vs zoned times,
 the status values that mean paid or done, refund signs, free and test orders, partner kinds, ИНН and
 manager e-mails. Each choice carries a confidence: high (the evidence is clear), medium (likely;
@@ -31,6 +31,9 @@ ROLE_HINTS = {
     r"реализац|transaction|tranzakc|транзакц|operac|операц",
     "partners": r"partner|client|customer|account|organi[sz]|^orgs?$|kontragent|контрагент|klient|клиент|"
     r"партн[её]р|организатор|compan|kompani|компани",
+    # events (shows): after sales, so that `event_orders` stays sales (its money and times add to that score)
+    "events": r"^(events?|shows?|performances?|concerts?|sessions?)$|event|meropriyat|meropriat|мероприят|afish|"
+    r"афиш|spektakl|спектакл|seans|сеанс|koncert|концерт",
 }
 FIELD_HINTS = {
     "name": r"^(name|title|company|client|organi[sz]ation|naimenovanie|наименование|nazvanie|название|company_name|"
@@ -46,6 +49,9 @@ FIELD_HINTS = {
     "event_id": r"event|meropriyat|meropriat|мероприят|show|concert|koncert|концерт|spektakl|спектакл|seans|сеанс",
     "sold_at": r"paid|pay|oplat|оплат|done|sold|prodazh|продаж|complet|finish|proveden|проведен|zaversh|заверш|"
     r"ispoln|исполн|^data$|^дата$|^date$",
+    # when a show starts (not when the event was created or last changed)
+    "show_at": r"start|begin|nachal|начал|show|seans|сеанс|event_?(date|time|at)|(^|_)(date|data|дата)(_|$)|"
+    r"(^|_)(starts?|when|kogda|когда)(_|$)|provedeni|проведени",
     "not_sold_at": r"creat|sozdan|создан|updat|izmen|измен|modif|request|zapros|запрос|start|nachal|начал",
     "tickets": r"ticket|bilet|билет|seat|quantit|qty|kolichestvo|количество|kol_vo|кол_во|кол-во|^count$|mest|мест",
     "turnover": r"full|total|summ|(^|_)sum(_|$)|сумм|amount|(^|_)price($|_)|(^|_)cena($|_)|цена|itog|итог|vsego|всего|"
@@ -198,7 +204,9 @@ def propose(catalog: Catalog, *, timezone: str = "Europe/Moscow", zone_from: str
         scores = _role_scores(t)
         role, score = max(scores.items(), key=lambda kv: kv[1])
         if score < 0.5 or not t.columns:
-            out.skipped.append((t.name, "its name and columns say neither partners, sales, refunds, widgets nor plans"))
+            out.skipped.append(
+                (t.name, "its name and columns say neither partners, sales, refunds, widgets, events nor plans")
+            )
             continue
         best[role].append((score, t))
     partners = _pick(best["partners"], out, "partners")
@@ -212,6 +220,9 @@ def propose(catalog: Catalog, *, timezone: str = "Europe/Moscow", zone_from: str
     widgets = _pick(best["widgets"], out, "widget installs")
     if widgets:
         out.inputs.append(_widgets(widgets, partners, catalog))
+    events = _pick(best["events"], out, "events")
+    if events:
+        out.inputs.append(_events(events, partners, catalog))
     plans = _pick(best["plans"], out, "plans")
     if plans:
         out.plans = _plans(plans, catalog)
@@ -324,6 +335,9 @@ def _time_choice(c: ColumnProfile, what: str, timezone: str) -> Choice:
         )
     spec: dict[str, object] = {"column": c.name}
     why = f"{what}; naive times (no offset): read in {timezone}"
+    if re.search(r"(^|_)(utc|gmt)($|_)", norm(c.name)):  # `start_at_utc`: the one column written in UTC
+        spec["timezone"] = "UTC"
+        why = f"{what}; naive times named UTC: read in UTC, not in {timezone}"
     if c.format:
         spec["format"] = c.format
         why += f", written as {c.format}"
@@ -819,6 +833,48 @@ def _widgets(t: TableProfile, partners: TableProfile | None, catalog: Catalog) -
             p.where.append((f"{_ident(catalog, inst.name)} IS NOT NULL", "widgets never installed are not installs"))
     else:
         p.columns["installed_at"] = Choice(None, LOW, "no install time found")
+    p.confidence = _confidence(p.columns)
+    return p
+
+
+def _events(t: TableProfile, partners: TableProfile | None, catalog: Catalog) -> InputProposal:
+    """Events (shows): an id, the organizer, a name, when the show starts and when the event was created. A
+    status column is left out on purpose (docs/model.md: known only as of today, it would leak the future
+    into the forecast's replayed past days)."""
+    p = InputProposal("events", "events", t, HIGH, f"{t.name!r}: named like events (shows)", _place(t))
+    key, why = _key(t)
+    p.columns["event_id"] = (
+        Choice(key.name, HIGH if key.primary_key else MEDIUM, why) if key else Choice(None, LOW, why)
+    )
+    ref, why = _partner_ref(t, partners)
+    if ref:
+        p.columns["partner_id"] = Choice(ref.name, HIGH if "foreign key" in why else MEDIUM, why)
+    used = {c.value for c in p.columns.values() if isinstance(c.value, str)}
+    name = _find(t, "name", pred=lambda c: not c.is_number, used=used)
+    if name:
+        p.columns["name"] = Choice(name.name, HIGH, "named like a name/title")
+
+    def timed(c: ColumnProfile) -> bool:
+        return c.is_time or c.typed_time
+
+    # a time named like a start or a date that is not the event's creation or last change
+    show = _find(
+        t, "show_at", pred=lambda c: timed(c) and not hit("created_at", c.name) and not hit("watermark", c.name)
+    )
+    p.columns["show_at"] = (
+        _time_choice(show, "named like the show's start", catalog_tz(catalog))
+        if show
+        else Choice(None, LOW, "no show time found (when the show starts)")
+    )
+    created = _find(t, "created_at", pred=timed)
+    if created and (not show or created.name != show.name):
+        p.columns["created_at"] = _time_choice(created, "named like a creation time", catalog_tz(catalog))
+    status = _find(t, "status")
+    if status:
+        p.notes.append(
+            f"{status.name!r} is not loaded: a status is known only as of today, and the forecast replays past days"
+        )
+    p.watermark = _watermark(t)
     p.confidence = _confidence(p.columns)
     return p
 

@@ -128,6 +128,12 @@ def resolve_url(url: str, base_dir: Path) -> str:
             "[platform].url: not a valid database URL; expected e.g. postgresql://user@host:5432/db, "
             "mysql+pymysql://user@host/db or sqlite:///file.sqlite"
         ) from None
+    if parsed.get_backend_name() not in ("postgresql", "mysql", "mariadb", "sqlite"):  # oracle:// was a traceback
+        raise ConfigError(
+            f"[platform].url: {parsed.drivername}://… is not a database salesglass reads; expected "
+            "postgresql://user@host:5432/db, mysql+pymysql://user@host/db or sqlite:///file.sqlite "
+            "(or [platform].folder for CSV/XLSX files)"
+        )
     if parsed.drivername in ("mysql", "mariadb") and importlib.util.find_spec("MySQLdb") is None:
         raise ConfigError(
             f"[platform].url: {parsed.drivername}://… asks for the mysqlclient driver, which is not "

@@ -76,6 +76,11 @@ def decorate_line(ctx: Ctx, r: dict[str, Any]) -> dict[str, Any]:
     r["_link_partner"] = drill(ctx, "partners", partner=r["partner_id"], kind="")
     if r["deal_id"] is not None:
         r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
+    else:  # each "—" of a line says why (docs/bonuses.md): growth is paid on a partner's sales, not a deal's
+        r["_tip_deal_id"] = ctx.t("tip_line_no_deal")
+    for col in ("base", "rate", "multiplier"):
+        if r.get(col) is None:  # the first-sale bonus is a fixed amount; an adjustment's amount is the correction
+            r[f"_tip_{col}"] = ctx.t("tip_line_fixed" if r["rule"] == "first_sale" else "tip_line_not_applied")
     r["multiplier"] = (
         None
         if r["multiplier"] is None

@@ -235,10 +235,9 @@ def deals(ctx: Ctx) -> DrillView:
         raise HTTPException(status_code=400, detail="unknown stage")
     w, sub = deal_conditions(ctx, basis, stage)
     base = f"""SELECT d.deal_id, d.name, d.stage, d.client_kind, d.sales_manager_id, d.partner_id,
-                      d.price, d.created_at, d.closed_at, d.is_won, d.is_lost, d.pipeline_id
+                      d.price, d.created_at, d.closed_at, d.is_won, d.is_lost, d.loss_reason, d.pipeline_id
                FROM deals d WHERE {w.sql}"""
-    partner_names = ("LEFT JOIN partners p ON p.partner_id = _p.partner_id", "p.name AS partner_name")
-    rows, count, page = _page(ctx, base, w.args, "created_at DESC, deal_id", then=partner_names)
+    rows, count, page = _page(ctx, base, w.args, "created_at DESC, deal_id", then=_names_and_lost_stage(ctx))
     title = t(f"drill_deals_{basis}") if basis in DEAL_BASES else t("deals")
     if stage and basis in ("reached", "cohort", "lost"):
         title += f": {t(stage)}"
@@ -246,6 +245,19 @@ def deals(ctx: Ctx) -> DrillView:
     view = DrillView(title, table, count, page, max(1, -(-count // ctx.page_size)), sub)
     view.pipelines = pipeline_choices(ctx)
     return view
+
+
+def _names_and_lost_stage(ctx: Ctx) -> tuple[str, str]:
+    """The `then` of a deal list's page (`_page`): each deal's partner name and, for a lost deal, the furthest
+    stage it had reached by as_of (`lost_pos`, 1-based in STAGES), as the funnel counts where it was lost
+    (report_funnel `lost_at_stage`; the `lost` basis below): amoCRM gives a lost deal no stage of its own."""
+    end = _utc(ctx, ctx.snap.as_of + timedelta(days=1))
+    reached = (
+        f"(SELECT max(list_position({STAGE_LIST}, s.stage)) FROM deal_stages s WHERE s.deal_id = _p.deal_id "
+        f"AND s.reached_at < CAST({quote_lit(end.isoformat())} AS TIMESTAMPTZ))"
+    )
+    join = "LEFT JOIN partners p ON p.partner_id = _p.partner_id"
+    return join, f"p.name AS partner_name, CASE WHEN _p.is_lost THEN coalesce({reached}, 1) END AS lost_pos"
 
 
 def deal_conditions(ctx: Ctx, basis: str, stage: str | None) -> tuple[Where, str]:
@@ -324,10 +336,25 @@ def deal_line(ctx: Ctx, r: dict[str, Any]) -> dict[str, Any]:
     r["_amo_deal_id"] = ctx.amo_url(r["deal_id"])
     r["manager"] = ctx.manager_name(r["sales_manager_id"]) if r["sales_manager_id"] is not None else "—"
     r["status"] = "won" if r["is_won"] else ("lost" if r["is_lost"] else "open")
+    if r.get("lost_pos"):  # amoCRM's "lost" is no stage: where it was lost, and why when amoCRM says
+        r["stage"] = ctx.t("lost_at", stage=ctx.t(STAGES[r["lost_pos"] - 1]))
+        if (r.get("loss_reason") or "").strip():
+            r["stage"] += f" — {r['loss_reason'].strip()}"
+        r["_kind_stage"] = "text"
+    elif r.get("stage") is None:  # an open deal in a status the config maps to no stage
+        r["_tip_stage"] = ctx.t("tip_stage_unmapped")
     r["client_kind"] = r["client_kind"] or "unknown"
     if r["partner_id"]:
         r["partner"] = r["partner_name"] or r["partner_id"]
         r["_link_partner"] = ctx.url("/drill/partners", partner=r["partner_id"])
+    else:
+        r["_tip_partner"] = ctx.t("tip_deal_not_linked")
+    if r["closed_at"] is None and r["status"] == "open":
+        r["_tip_closed_at"] = ctx.t("tip_deal_open")
+    if r["price"] is None:
+        r["_tip_price"] = ctx.t("tip_no_budget")
+    if r["sales_manager_id"] is None:
+        r["_tip_manager"] = ctx.t("tip_no_responsible")
     return r
 
 

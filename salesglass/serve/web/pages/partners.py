@@ -72,9 +72,13 @@ def manager_rows(
         r["prev_first_sales"] = int(p.get("first_sales") or 0)
         r["delta_first_sales"] = r["first_sales"] - r["prev_first_sales"]
         who = mid if mid is not None else "none"
-        for k, stage in STAGE_OF.items():
-            r[f"_link_{k}"] = drill(ctx, "deals", basis="reached", stage=stage, since=lo, until=hi, manager=who)
-        r["_link_signed_then_selling"] = drill(ctx, "deals", basis="signed_selling", since=lo, until=hi, manager=who)
+        for k, stage in STAGE_OF.items():  # a 0 is no link to an empty list
+            if r[k]:
+                r[f"_link_{k}"] = drill(ctx, "deals", basis="reached", stage=stage, since=lo, until=hi, manager=who)
+        if r["signed_then_selling"]:
+            r["_link_signed_then_selling"] = drill(
+                ctx, "deals", basis="signed_selling", since=lo, until=hi, manager=who
+            )
         rows.append(r)
     return rows
 

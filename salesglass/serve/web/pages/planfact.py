@@ -167,8 +167,8 @@ def metric_rows(
         r["_kind"] = {"margin_pct": "pct", "tickets": "int", "new_partners": "int"}.get(m)
         if r.get("fact") is not None:  # a plan's "—" beside a fact: no plan was entered (said on hover)
             r |= {f"_tip_{col}": ctx.t("tip_plan_not_entered") for col in PLAN_COLS if r.get(col) is None}
-        if r.get("fact") is None:  # no row: a "—" is no link to an empty list
-            pass
+        if r.get("fact") is None or (m == "new_partners" and r["fact"] == 0):  # no link to an empty list: no row
+            pass  # (a "—"), or no new partner (a manager's "0" opened an empty list)
         elif m in ("turnover", "revenue", "cost", "margin", "tickets"):
             r["_link_fact"] = drill(ctx, "partners", basis="sales", since=at, until=end, manager=manager)
         elif m == "new_partners":
@@ -360,6 +360,7 @@ def _managers(ctx: Ctx, ptype: str, at: date, end: date) -> TableView:
                   max(forecast) FILTER (WHERE metric = 'turnover') AS forecast,
                   max(forecast_attainment_pct) FILTER (WHERE metric = 'turnover') AS forecast_attainment,
                   bool_and(is_complete) AS is_complete,
+                  max(fact) FILTER (WHERE metric = 'revenue') AS revenue,
                   max(fact) FILTER (WHERE metric = 'margin') AS margin,
                   max(fact) FILTER (WHERE metric = 'margin_pct') AS margin_pct,
                   max(fact) FILTER (WHERE metric = 'new_partners') AS new_partners
@@ -372,6 +373,8 @@ def _managers(ctx: Ctx, ptype: str, at: date, end: date) -> TableView:
         r["_link_manager"] = ctx.here(manager=r["manager_id"])
         r |= no_attainment_tips(ctx, r, plan_to_date="attainment", plan="forecast_attainment")
     _why_managers_have_no_attainment(ctx, rows, ptype, at, end)
+    for r in rows:
+        r |= _why_manager_cells_are_empty(ctx, r)
     running = any(r["is_complete"] is False for r in rows)
     to = {"day": ctx.fmt.day(ctx.snap.as_of)}
     if running:
@@ -397,6 +400,24 @@ def _managers(ctx: Ctx, ptype: str, at: date, end: date) -> TableView:
         Col("new_partners", t("new_partners"), "int"),
     ]
     return TableView("managers", t("table_plan_managers"), cols, rows)
+
+
+# a manager's figures of the table (the plan-fact row of each metric), and the plan columns
+MANAGER_FIGURES = ("turnover", "forecast", "margin", "margin_pct", "new_partners")
+MANAGER_PLANS = ("plan_to_date", "plan")
+
+
+def _why_manager_cells_are_empty(ctx: Ctx, r: dict[str, Any]) -> dict[str, str]:
+    """`_tip_<col>` for each other "—" of a manager's row (the attainments say theirs above): no plan entered;
+    a margin % of a period without revenue (nothing to divide by); a figure the build has no row of for the
+    manager (they sold nothing, had no plan and nothing forecast of that measure)."""
+    tips = {f"_tip_{c}": ctx.t("tip_plan_not_entered") for c in MANAGER_PLANS if r.get(c) is None}
+    for c in MANAGER_FIGURES:
+        if r.get(c) is not None:
+            continue
+        no_revenue = c == "margin_pct" and r.get("revenue") is not None and r["revenue"] == 0
+        tips[f"_tip_{c}"] = ctx.t("tip_no_revenue" if no_revenue else "tip_manager_no_figure")
+    return {k: v for k, v in tips.items() if k not in r}
 
 
 def _why_managers_have_no_attainment(ctx: Ctx, rows: list[dict[str, Any]], ptype: str, at: date, end: date) -> None:

@@ -50,7 +50,27 @@ def build(ctx: Ctx) -> PageView:
             k.link = None
     view.charts = charts(ctx, figures, lo, hi)
     view.tables = tables(ctx, figures, totals)
+    view.tables[0].note = weeks_note(ctx, figures, totals, lo, hi)
     return view
+
+
+def weeks_note(ctx: Ctx, figures: SalesFigures, tot: SalesTotals, lo: date, hi: date) -> str | None:
+    """Why the weekly table's totals differ from the cards' (the demo's July–December: 395 deals created a week
+    against 404 in the card): its weeks start on the Mondays of the months and run Monday to Sunday, the cards
+    count the calendar months. Said only when they differ."""
+    weekly = (_total(figures.weekly, k) for k in ("deals_created", "widget_installed", "first_sale"))
+    if not figures.weekly or tuple(weekly) == (tot.created, tot.widgets, tot.first_sales):
+        return None
+    f = ctx.fmt
+    first, last = figures.weekly[0]["week_start"], figures.weekly[-1]["week_start"]
+    end = min(hi - timedelta(days=1), ctx.snap.as_of)  # nothing after as_of is counted, in either
+    return ctx.t(
+        "note_weeks_vs_months",
+        first=f.day(first),
+        last=f.day(min(last + timedelta(days=6), ctx.snap.as_of)),
+        lo=f.day(lo),
+        hi=f.day(end),
+    )
 
 
 def read_figures(ctx: Ctx, lo: date, hi: date) -> SalesFigures:

@@ -1,0 +1,73 @@
+"""The second demo company, «Сибкасса» (Novosibirsk, Kommo, English here), on the dashboard in a real headless
+Chromium, with the logins `salesglass demo --profile sibkassa` creates and prints (scale xs, built once per
+run: tests/conftest.py `simulated_sibkassa_xs`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from tests.dashboard.conftest import serve_in_thread, with_own_logins
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def sib(simulated_sibkassa_xs, tmp_path_factory):
+    """Сибкасса's config with the demo's logins of its profile (this module's own: with_own_logins)."""
+    from salesglass.demo.logins import demo_logins, ensure_demo_users
+
+    cfg = with_own_logins(simulated_sibkassa_xs.cfg, tmp_path_factory.mktemp("sib-logins"))
+    admin, manager = demo_logins(cfg, "sibkassa")
+    ensure_demo_users(cfg, admin=admin, manager=manager)
+    return cfg, {"admin": admin, "manager": manager}
+
+
+@pytest.fixture(scope="module")
+def sib_server(sib) -> Iterator[str]:
+    from salesglass.serve.web.app import create_app
+
+    url, stop = serve_in_thread(create_app(sib[0]))
+    yield url
+    stop()
+
+
+@pytest.fixture
+def open_as(browser, sib_server, sib):
+    contexts, errors = [], []
+
+    def make(role: str, width: int = 1280):
+        ctx = browser.new_context(viewport={"width": width, "height": 844}, locale="en-US")
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: errors.append(f"{role}: {e}"))
+        page.on("dialog", lambda d: (errors.append(f"dialog {d.message}"), d.dismiss()))
+        email, password = sib[1][role]
+        page.goto(sib_server + "/login")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+        return page
+
+    yield make
+    for c in contexts:
+        c.close()
+    assert errors == [], errors
+
+
+def test_the_demo_logins_are_sibkassas_own(open_as, sib_server, sib) -> None:
+    """`salesglass demo --profile sibkassa` printed a Билетоид manager (`…@biletoid.ru`, the demo engine's
+    people) as Сибкасса's manager login: its logins, and the e-mails of its amoCRM users, development
+    managers and plans, are of its own domain. The printed manager logs in and sees their own funnel."""
+    cfg, logins = sib
+    assert logins["admin"][0] == "admin@sibkassa.ru"
+    assert logins["manager"][0].endswith("@sibkassa.ru"), logins
+    stored = json.loads(cfg.resolve(cfg.dashboard.users_path).read_text(encoding="utf-8"))
+    assert "biletoid" not in json.dumps(stored)
+    page = open_as("manager", width=390)
+    page.goto(sib_server + "/funnel")
+    assert page.locator('[data-table="funnel"] tbody tr').count() > 0
+    assert "biletoid" not in page.content()
