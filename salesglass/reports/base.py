@@ -144,6 +144,11 @@ class Canon:
     forecast_deals: ibis.Table = None
     forecast_pipeline: ibis.Table = None
     forecast_new_deals: ibis.Table = None
+    # the events on sale (forecast/events.py): their sales by day, the ladder's factors, the part per as-of day
+    forecast_event_days: ibis.Table = None
+    forecast_event_index: ibis.Table = None
+    forecast_ladder: ibis.Table = None
+    forecast_events: ibis.Table = None
     # the running periods' forecast parts plan-fact reads (forecast/plan.running_parts)
     forecast_running: ibis.Table = None
     # the backtest's cases: wide (to date, parts, actual per metric) and then blended and one row per metric

@@ -22,7 +22,7 @@ run_rate: a complete period's fact; for the running period fact × days_in_perio
 rounded — each metric from its own fact (so margin's run-rate is not revenue's minus cost's);
 margin_pct's is the fact's (the run-rate scales margin and revenue alike). forecast: a complete
 period's fact; for the running period fact + forecast_base + forecast_pipeline + forecast_new_deals
-(reports/forecast/, docs/forecast.md), with forecast_low / forecast_high and the chance of reaching
++ forecast_events (reports/forecast/, docs/forecast.md), with forecast_low / forecast_high and the chance of reaching
 each plan from the backtest.
 Periods starting after as_of are not reported; the running ones always are for the company (and for a
 manager the forecast expects something of), even before their first sale. Plans are
@@ -147,7 +147,7 @@ def _with_forecast_parts(w: ibis.Table, parts: ibis.Table, canon: Canon, params:
     """Adds the forecast's base (b_…), pipeline (p_…) and new deals (n_…) after as_of (`parts`:
     forecast_plan.running_parts) to the running periods' rows (0 elsewhere)."""
     w = left_join(w, parts, ["period_type", "period_start", "mkey"])
-    cols = [c for c in parts.columns if c[:2] in ("b_", "p_", "n_")]
+    cols = [c for c in parts.columns if c[:2] in ("b_", "p_", "n_", "v_")]
     w = w.mutate(**{c: ibis.ifelse(w.running, w[c].fill_null(0), 0) for c in cols})
     blended = forecast_plan.blend_running(w, canon, params)
     ends = {kind: _running(params.as_of, unit)[1] for kind, unit in (("month", "M"), ("quarter", "Q"), ("year", "Y"))}
@@ -166,11 +166,12 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     b = {m: w[f"b_{m}"] for m in _FACTS} | {"margin": w.b_revenue - w.b_cost}
     p = {m: w[f"p_{m}"] for m in _FACTS} | {"margin": w.p_revenue - w.p_cost}
     n = {m: w[f"n_{m}"] for m in _FACTS} | {"margin": w.n_revenue - w.n_cost}
+    v = {m: w[f"v_{m}"] for m in _FACTS} | {"margin": w.v_revenue - w.v_cost}  # events on sale
     # fact, realistic, optimistic, run-rate, plan to date, forecast, base, pipeline, new deals, and whether
     # every month of the period has a plan (a forecast of a whole year against a plan of its first quarter
     # read "465 %", and the chance of beating that plan 100 %)
     fact = {m: w[m] for m in _FACTS} | {"margin": margin}
-    fc = {m: fact[m] + b[m] + p[m] + n[m] for m in fact}
+    fc = {m: fact[m] + b[m] + p[m] + n[m] + v[m] for m in fact}
     months = ibis.cases((w.period_type == "month", 1), (w.period_type == "quarter", 3), else_=12)
     whole = {m: w[f"c_{m}"].fill_null(0) >= months for m in PLAN_METRICS}
     # …and whether every month of it begun by as_of has one (the running quarter or year: its months so far)
@@ -182,11 +183,11 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
     so_far = {m: w[f"e_{m}"].fill_null(0) >= begun for m in PLAN_METRICS}
     no = ibis.literal(False)
     metrics = {
-        m: (fact[m], none, none, run_rate(fact[m]), none, fc[m], b[m], p[m], n[m], no, no)
+        m: (fact[m], none, none, run_rate(fact[m]), none, fc[m], b[m], p[m], n[m], no, no, v[m])
         if m == "cost"
         else (
             *(fact[m], w[f"r_{m}"], w[f"o_{m}"], run_rate(fact[m]), w[f"t_{m}"], fc[m], b[m], p[m], n[m]),
-            *(whole[m], so_far[m]),
+            *(whole[m], so_far[m], v[m]),
         )
         for m in (*_FACTS, "margin")
     }
@@ -204,6 +205,7 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
         none,
         whole["margin"] & whole["revenue"],
         no,
+        none,
     )
     # unpivot with one pass (a 7-way array join) rather than 7 UNION ALL copies of `w`: ClickHouse expands
     # each copy in full, which made this the slowest query there
@@ -226,6 +228,7 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
         new=pick(8),
         whole=pick(9),
         so_far=pick(10),
+        ev=pick(11),
     )
     x = forecast_plan.with_range(x, canon, params)
     return x.select(
@@ -243,6 +246,7 @@ def _metrics(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
         forecast_base=from_cents(x.base),
         forecast_pipeline=from_cents(x["pipe"]),
         forecast_new_deals=from_cents(x["new"]),
+        forecast_events=from_cents(x.ev),
         forecast_low=from_cents(x.lo),
         forecast_high=from_cents(x.hi),
         chance_realistic_pct=x.chance_real,
@@ -291,7 +295,7 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
     plans = _month_plans(canon, params)
     # forecast_running in the build (ClickHouse plans a subquery at every use: plan-fact read it twice)
     parts = canon.forecast_running if canon.forecast_running is not None else forecast_plan.running_parts(canon, params)
-    something = ibis.or_(*[parts[c] != 0 for c in parts.columns if c[:2] in ("b_", "p_", "n_")])
+    something = ibis.or_(*[parts[c] != 0 for c in parts.columns if c[:2] in ("b_", "p_", "n_", "v_")])
     expected = parts.filter((parts.mkey == COMPANY) | something).select("period_type", "period_start", "mkey")
     kinds = (("month", "M"), ("quarter", "Q"), ("year", "Y"))
     w = union_all(*[_rollup(facts, plans, kind, unit, params, expected) for kind, unit in kinds])

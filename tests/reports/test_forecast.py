@@ -114,6 +114,25 @@ def base_con():
     return with_28_day_weekdays()
 
 
+def test_without_events_the_base_is_as_before(base_con):
+    # an empty events table (every company here): no event's sales, no factor, no events part and no cut of
+    # the base (reports/forecast/events.py; test_forecast_events.py has a company with events)
+    for table in ("forecast_event_days", "forecast_ladder", "forecast_events"):
+        assert base_con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+    got = base_con.execute("SELECT count(*), count(*) FILTER (WHERE v_turnover <> 0) FROM forecast_running")
+    assert got.fetchone()[1] == 0
+    month = base_con.execute(
+        "SELECT turnover FROM forecast_base WHERE as_of = ? AND period_type = 'month' AND mkey = -1", [U]
+    ).fetchone()[0]
+    running = base_con.execute("SELECT b_turnover FROM forecast_running WHERE period_type = 'month' AND mkey = -1")
+    assert running.fetchone()[0] == round(month)  # kopecks: the model's base, nothing cut
+    events = base_con.execute(
+        "SELECT sum(abs(forecast_events)), count(forecast_events), count(*) FROM report_plan_fact "
+        "WHERE metric <> 'margin_pct'"
+    ).fetchone()
+    assert events[0] == 0 and events[1] == events[2] > 0
+
+
 def test_base_of_a_steady_partner(base_con):
     # A's last 56 days (4 Dec … 28 Jan): Dec 4–31 = 28 days × 120 = 3360, Jan 1–28 = 80 × Σg(4 weeks) = 2240;
     # their weights: 4 weeks × 1.2 = 33.6 plus 4 weeks × 0.8 = 22.4 → level 5600 / 56 = 100 a weight unit.

@@ -20,11 +20,12 @@ DEFAULTS = BuildParams(as_of=date(2025, 1, 28), timezone="UTC", rules=ReportsCon
 FLOWS = ("turnover", "revenue", "cost", "tickets", "new_partners")
 
 
-def _case(as_of: int, pe: int, td: int, b: int, p: int, actual: int, n: int = 0) -> dict:
-    """One month case at point 2 (day 10 of 30: run-rate = 3 × to date), every metric alike; n = new deals."""
+def _case(as_of: int, pe: int, td: int, b: int, p: int, actual: int, n: int = 0, v: int = 0) -> dict:
+    """One month case at point 2 (day 10 of 30: run-rate = 3 × to date), every metric alike; n = new deals,
+    v = the events on sale."""
     row = dict(as_of=as_of, period_type="month", point=2, pe=pe, days_total=30, days_elapsed=10)
     for m in FLOWS:
-        row |= {f"td_{m}": td, f"b_{m}": b, f"p_{m}": p, f"n_{m}": n, f"ac_{m}": actual}
+        row |= {f"td_{m}": td, f"b_{m}": b, f"p_{m}": p, f"n_{m}": n, f"v_{m}": v, f"ac_{m}": actual}
     return row
 
 
@@ -71,6 +72,14 @@ def test_blend_keeps_the_new_deals_part_and_takes_it_out_of_the_base():
     (row,) = _rows(backtest.blend(cases, backtest.blend_weights(cases, PARAMS), "td_{}"))
     assert row["b_turnover"] == 150 and row["n_turnover"] == 40 and row["p_turnover"] == 10
     assert row["b_turnover"] + row["p_turnover"] + row["n_turnover"] == 200
+
+
+def test_blend_keeps_the_events_part_and_takes_it_out_of_the_base():
+    # one case, no evidence (w = 0.5): rest = 0.5 × (90 + 10 + 40 + 60) + 0.5 × (300 − 100) = 100 + 100 = 200;
+    # the pipeline (10), the new deals (40) and the events on sale (60) stay, the base is what is left: 90
+    cases = ibis.memtable([_case(50, 80, td=100, b=90, p=10, n=40, v=60, actual=0)])
+    (row,) = _rows(backtest.blend(cases, backtest.blend_weights(cases, PARAMS), "td_{}"))
+    assert (row["b_turnover"], row["p_turnover"], row["n_turnover"], row["v_turnover"]) == (90, 10, 40, 60)
 
 
 def test_a_fact_to_date_of_zero_or_below_is_no_pace_to_blend_with():
@@ -218,10 +227,10 @@ def test_docs_quote_the_blend_and_stop_rules_the_code_uses():
     assert existing.STOP_MIN_SOLD_DAYS * 2 == existing.PRIOR_END and "at least half of its last 112 days" in doc
 
 
-def _period(ptype: str, b: int, p: int, n: int, running: bool = True, mkey: int = -1) -> dict:
+def _period(ptype: str, b: int, p: int, n: int, running: bool = True, mkey: int = -1, v: int = 0) -> dict:
     row = dict(period_type=ptype, mkey=mkey, running=running)
     for m in backtest.BLENDED:
-        row |= {f"b_{m}": b, f"p_{m}": p, f"n_{m}": n}
+        row |= {f"b_{m}": b, f"p_{m}": p, f"n_{m}": n, f"v_{m}": v}
     return row
 
 
@@ -230,7 +239,11 @@ def _rests(rows: list[dict], ends: dict[str, date]) -> dict[tuple, int]:
     for r in got:  # every blended metric moves alike, and the parts still add up: only the base moved
         assert {r[f"b_{m}"] for m in backtest.BLENDED} == {r["b_turnover"]}
     return {
-        (r["period_type"], r["running"], r["mkey"]): r["b_turnover"] + r["p_turnover"] + r["n_turnover"] for r in got
+        (r["period_type"], r["running"], r["mkey"]): r["b_turnover"]
+        + r["p_turnover"]
+        + r["n_turnover"]
+        + r["v_turnover"]
+        for r in got
     }
 
 
@@ -238,9 +251,9 @@ def test_the_running_month_quarter_and_year_agree():
     """Each period type is blended with its own weights: a quarter expected 75 after as_of while its own
     month expected 110 of the same days — the months after would have to sell −35."""
     rows = [
-        _period("month", 100, 10, 0),  # rest 110
-        _period("quarter", 50, 20, 5),  # rest 75: below its own month's 110 → 110 (base 85)
-        _period("year", 500, 30, 5),  # rest 535: more than the quarter's, stays
+        _period("month", 60, 10, 0, v=40),  # rest 110 (40 of it the events on sale)
+        _period("quarter", 10, 20, 5, v=40),  # rest 75: below its own month's 110 → 110 (base 45)
+        _period("year", 460, 30, 5, v=40),  # rest 535: more than the quarter's, stays
         _period("quarter", 7, 0, 0, running=False),  # a past quarter: untouched
         _period("quarter", 1, 0, 0, mkey=3),  # Vera's quarter, no month row of hers: untouched
     ]

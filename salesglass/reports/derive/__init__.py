@@ -15,6 +15,7 @@ import ibis
 from salesglass.reports.base import BuildParams, Canon
 from salesglass.reports.derive import acquiring_deal, as_of, deal_stages, first_sale, partner_days, partner_months
 from salesglass.reports.forecast import backtest as forecast_backtest
+from salesglass.reports.forecast import events as forecast_events
 from salesglass.reports.forecast import model as forecast
 from salesglass.reports.forecast import plan as forecast_plan
 
@@ -35,6 +36,12 @@ STEPS: tuple[tuple[str, Callable[[Canon, BuildParams], ibis.Table]], ...] = (
     # the forecast of as_of and of every backtest day, in steps (one query would be too big for ClickHouse)
     ("forecast_weights", forecast.weights),
     ("forecast_base", forecast.base),
+    # the events on sale (the optional `events` table): their sales by day, the factors, the part and the
+    # base's share it replaces
+    ("forecast_event_days", forecast_events.event_days),
+    ("forecast_event_index", forecast_events.month_index),
+    ("forecast_ladder", forecast_events.factors),
+    ("forecast_events", forecast_events.remainder),
     # the cohort curve every deals' part reads (once: ClickHouse plans a subquery again at every use)
     ("forecast_curve", forecast.curve),
     # the deals' part: the backtest days apart (forecast_past reads no table a deal moved today changes, so

@@ -61,7 +61,7 @@ def _year_back(n):
 
 def wide(canon: Canon, params: BuildParams) -> ibis.Table:
     """forecast_wide: one row per backtest as-of day × period (company), with per flow the fact to date
-    (td_), the actual (ac_), last year's windows (ly_, gn_, gl_) and the model's parts (b_, p_, n_)."""
+    (td_), the actual (ac_), last year's windows (ly_, gn_, gl_) and the model's parts (b_, p_, n_, v_)."""
     return _wide_cases(canon, params)
 
 
@@ -125,7 +125,7 @@ def blend_weights(g: ibis.Table, params: BuildParams) -> ibis.Table:
     """as_of × period_type × point → w, for the backtest: chosen on the turnover cases of the periods that
     had ended before that as-of day only (so each case is forecast with a weight it could have known), in
     the last BLEND_DAYS."""
-    model = g.td_turnover + g.b_turnover + g.p_turnover + g.n_turnover
+    model = g.td_turnover + g.b_turnover + g.p_turnover + g.n_turnover + g.v_turnover
     e = _rel_errors(g, model, _run_rate(g.td_turnover, g), g.ac_turnover)
     e = e.select(e_type="period_type", e_point="point", e_pe="pe", ef="ef_", er="er_")
     c = g.select("as_of", "period_type", "point").distinct()
@@ -156,10 +156,11 @@ def _run_rate(td, t: ibis.Table):
 
 def blend(x: ibis.Table, weights: ibis.Table, fact: str) -> ibis.Table:
     """Shrinks each case's base toward this period's own pace: the rest after as_of becomes
-    w × (base + pipeline + new deals) + (1 − w) × (run-rate − fact to date), the pipeline and the new deals
-    stay as they are and the base is what is left, so the parts still add up. x has fact.format(m) (the
-    fact to date), b_<m>, p_<m>, n_<m>, point, days_total and days_elapsed;
-    the model's own base is kept as bm_<m>. New partners are not blended (their run-rate is far worse).
+    w × (base + pipeline + new deals + events) + (1 − w) × (run-rate − fact to date), the pipeline, the new
+    deals and the events on sale stay as they are and the base is what is left, so the parts still add up.
+    x has fact.format(m) (the fact to date), b_<m>, p_<m>, n_<m>, v_<m> (events on sale), point, days_total
+    and days_elapsed; the model's own base is kept as bm_<m>. New partners are not blended (their run-rate is
+    far worse).
 
     A fact to date of 0 or below is no pace, and that metric's rest is the model's alone: nothing sold yet
     (a build on the morning of the 1st, before the first sale) made the run-rate's share expect nothing
@@ -171,14 +172,14 @@ def blend(x: ibis.Table, weights: ibis.Table, fact: str) -> ibis.Table:
     w0 = x.w.fill_null(NO_EVIDENCE)
     out = {f"bm_{m}": x[f"b_{m}"] for m in (*BLENDED, "new_partners")}
     for m in BLENDED:
-        td, b, p, n = x[fact.format(m)], x[f"b_{m}"], x[f"p_{m}"], x[f"n_{m}"]
+        td, b, p, n, e = x[fact.format(m)], x[f"b_{m}"], x[f"p_{m}"], x[f"n_{m}"], x[f"v_{m}"]
         w = ibis.ifelse(td <= 0, 1.0, w0)
-        rest = w * (b + p + n).cast(F64) + (1 - w) * (_run_rate(td, x) - td).cast(F64)
-        out[f"b_{m}"] = whole(rest) - p - n
+        rest = w * (b + p + n + e).cast(F64) + (1 - w) * (_run_rate(td, x) - td).cast(F64)
+        out[f"b_{m}"] = whole(rest) - p - n - e
     return x.mutate(**out).drop("w")
 
 
-KINDS = ("td", "ac", "ly", "gn", "gl", "b", "bm", "p", "n")
+KINDS = ("td", "ac", "ly", "gn", "gl", "b", "bm", "p", "n", "v")
 
 
 def _unpivot(g: ibis.Table) -> ibis.Table:
@@ -210,8 +211,9 @@ def _unpivot(g: ibis.Table) -> ibis.Table:
         base="b",
         pipeline="p",
         new_deals="n",
-        forecast=x.td + x.b + x.p + x.n,
-        forecast_model=x.td + x.bm + x.p + x.n,
+        events="v",
+        forecast=x.td + x.b + x.p + x.n + x.v,
+        forecast_model=x.td + x.bm + x.p + x.n + x.v,
         run_rate=div_round(x.td * x.days_total, x.days_elapsed),
         last_year=last_year,
         actual="ac",
@@ -310,6 +312,7 @@ def build(canon: Canon, params: BuildParams) -> ibis.Table:
         "base",
         "pipeline",
         "new_deals",
+        "events",
         "forecast",
         "forecast_model",
         "forecast_low",

@@ -100,26 +100,31 @@ def new_deals(canon: Canon, params: BuildParams) -> ibis.Table:
 
 
 def parts(canon: Canon, params: BuildParams, which: str) -> ibis.Table:
-    """as_of × period × mkey: b_<metric> (base), p_<metric> (pipeline) and n_<metric> (new deals) after as_of,
-    in hundredths.
+    """as_of × period × mkey: b_<metric> (base), p_<metric> (pipeline), n_<metric> (new deals) and v_<metric>
+    (the events on sale: e_ is the plans' in plan-fact) after as_of, in hundredths.
     which = "backtest" (the past days) or "as_of" (the build's day)."""
     o = all_origins(canon, params)
     today = lit_day(params.as_of)
     o = o.filter(o.as_of < today) if which == "backtest" else o.filter(o.as_of == today)
     per = periods(o)
     b, p, n = canon.forecast_base, canon.forecast_pipeline, canon.forecast_new_deals
+    e = canon.forecast_events
     keys = ["as_of", "period_type", "mkey"]
-    allkeys = ibis.union(b.select(*keys), p.select(*keys), n.select(*keys), distinct=True)
+    allkeys = ibis.union(b.select(*keys), p.select(*keys), n.select(*keys), e.select(*keys), distinct=True)
     x = left_join(allkeys, b.rename({f"b_{m}": m for m in METRICS}), keys)
     x = left_join(x, p.rename({f"p_{m}": m for m in PART_METRICS}), keys)
     x = left_join(x, n.rename({f"n_{m}": m for m in PART_METRICS}), keys)
+    x = left_join(x, e, keys)
     x = left_join(per, x, ["as_of", "period_type"])
 
     def cents(col, m):
         return whole(col.fill_null(0.0) * _HUNDRED[m])
 
-    out = {f"b_{m}": cents(x[f"b_{m}"], m) for m in METRICS}
+    # the base less the share of the running month the events on sale take (events.remainder; 0 without it)
+    out = {f"b_{m}": cents(x[f"b_{m}"].fill_null(0.0) - x[f"cut_{m}"].fill_null(0.0), m) for m in METRICS}
     out["b_new_partners"] = ibis.literal(0, type=I64)
     out |= {f"p_{m}": cents(x[f"p_{m}"], m) for m in PART_METRICS}
     out |= {f"n_{m}": cents(x[f"n_{m}"], m) for m in PART_METRICS}
+    out |= {f"v_{m}": cents(x[f"v_{m}"], m) for m in METRICS}
+    out["v_new_partners"] = ibis.literal(0, type=I64)
     return x.select(*per.columns, mkey=x.mkey.fill_null(-1), **out)

@@ -30,10 +30,10 @@ FLOWS = ("turnover", "revenue", "cost", "tickets", "new_partners")
 
 
 def running_parts(canon: Canon, params: BuildParams) -> ibis.Table:
-    """period_type × period_start × mkey of the periods containing as_of: b_<metric>, p_<metric> and
-    n_<metric> after as_of (hundredths), and the point of the period as_of is at."""
+    """period_type × period_start × mkey of the periods containing as_of: b_<metric>, p_<metric>,
+    n_<metric> and v_<metric> (events on sale) after as_of (hundredths), and the point of the period as_of is at."""
     pt = parts(canon, params, "as_of")
-    return pt.select("period_type", "period_start", "mkey", "point", *[f"{p}_{m}" for p in "bpn" for m in FLOWS])
+    return pt.select("period_type", "period_start", "mkey", "point", *[f"{p}_{m}" for p in "bpnv" for m in FLOWS])
 
 
 def blend_running(w: ibis.Table, canon: Canon, params: BuildParams) -> ibis.Table:
@@ -56,8 +56,8 @@ def nest_running(w: ibis.Table, ends: dict[str, date]) -> ibis.Table:
     weights (blend_running), which is how they came to disagree: on the scale-m company as of 27 November
     the year (same days left as the fourth quarter) expected up to 6 % less than the quarter in some
     managers' rows. The shorter period's figure wins because its blend is learnt on its own point of the
-    period. Only the base moves (rest = base + pipeline + new deals), so the parts still add up.
-    w: period_type, mkey, running, b_/p_/n_<metric>; ends: the running periods' last days."""
+    period. Only the base moves (rest = base + pipeline + new deals + events), so the parts still add up.
+    w: period_type, mkey, running, b_/p_/n_/v_<metric>; ends: the running periods' last days."""
     # the shorter period's rest reaches the longer one's row through a window over the running rows of one
     # manager, not a self-join: ClickHouse inlines each reference to `w` (the whole forecast), and two
     # self-joins gave it a query plan past its optimisation limit
@@ -67,11 +67,11 @@ def nest_running(w: ibis.Table, ends: dict[str, date]) -> ibis.Table:
         same_end = ends[longer] == ends[shorter]
         out = {}
         for m in backtest.BLENDED:
-            rest = w[f"b_{m}"] + w[f"p_{m}"] + w[f"n_{m}"]
+            rest = w[f"b_{m}"] + w[f"p_{m}"] + w[f"n_{m}"] + w[f"v_{m}"]
             inside = rest.max(where=w.period_type == shorter).over(per)
             target = inside if same_end else ibis.greatest(rest, inside)
             use = w.running & (w.period_type == longer) & inside.notnull()
-            out[f"b_{m}"] = ibis.ifelse(use, target - w[f"p_{m}"] - w[f"n_{m}"], w[f"b_{m}"])
+            out[f"b_{m}"] = ibis.ifelse(use, target - w[f"p_{m}"] - w[f"n_{m}"] - w[f"v_{m}"], w[f"b_{m}"])
         w = w.mutate(**out).select(*cols)
     return w
 

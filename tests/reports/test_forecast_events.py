@@ -1,0 +1,144 @@
+"""The forecast's events on sale (reports/forecast/events.py) on a tiny company, computed by hand.
+
+Partner A (Vera's, development manager 3) sells 50.00 every day of 2025 without an event, and one event a
+month: put on sale on the 1st, its show on the 20th (19:00 Moscow), 100.00 a day on days 1–10 and 200.00 a
+day on days 11–20 (one ticket per sale, revenue a tenth). Built as of Sunday 8 June 2025: June's event has
+sold 8 days × 100.00 = 800.00 and has 12 days to its show. A second June event, "E6b", went on sale on
+7 June (100.00 on the 7th and on the 8th) for a show on 28 June: it has just begun to sell.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tests.reports import forecast_company as fc
+from tests.reports.golden_company import _partner
+from tests.reports.test_forecast import build
+
+AS_OF = date(2025, 6, 8)
+U = (AS_OF - date(1970, 1, 1)).days
+
+
+def _sale(sid: str, d: date, amount: str, event: str | None) -> dict:
+    return {**fc._sale(sid, "A", d, fc.Decimal(amount)), "event_id": event}
+
+
+def _company(with_events: bool) -> dict:
+    sales, events = [], []
+    for d in fc._days(date(2025, 1, 1), AS_OF):
+        sales.append(_sale(f"A{d}", d, "50.00", None))
+        if d.day <= 20:
+            sales.append(_sale(f"E{d}", d, "100.00" if d.day <= 10 else "200.00", f"E{d.month}"))
+    sales += [_sale(f"F{d}", d, "100.00", "E6b") for d in (date(2025, 6, 7), AS_OF)]
+    events.append(
+        dict(
+            event_id="E6b",
+            partner_id="A",
+            name="Late show",
+            show_at=datetime(2025, 6, 28, 16, tzinfo=UTC),
+            created_at=datetime(2025, 6, 7, 9, tzinfo=UTC),
+        )
+    )
+    for month in range(1, 7):
+        events.append(
+            dict(
+                event_id=f"E{month}",
+                partner_id="A",
+                name=f"Show {month}",
+                show_at=datetime(2025, month, 20, 16, tzinfo=UTC),
+                created_at=datetime(2025, month, 1, 9, tzinfo=UTC),
+            )
+        )
+    return {
+        **fc.SEASONAL,
+        "partners": [_partner("A", "Alpha", "organizer", 3)],
+        "plans": [],
+        "sales": sales,
+        "events": events if with_events else [],
+    }
+
+
+@pytest.fixture(scope="module")
+def with_events():
+    return build(_company(True), as_of=AS_OF)
+
+
+def _running(con, period: str, col: str, mkey: int = -1) -> int:
+    got = con.execute(
+        f"SELECT {col} FROM forecast_running WHERE period_type = ? AND mkey = ?", [period, mkey]
+    ).fetchone()
+    return got[0]
+
+
+def _base(con, period: str, metric: str = "turnover", mkey: int = -1) -> float:
+    got = con.execute(
+        f"SELECT {metric} FROM forecast_base WHERE as_of = ? AND period_type = ? AND mkey = ?", [U, period, mkey]
+    ).fetchone()
+    return got[0]
+
+
+def test_an_event_on_sale_is_expected_at_its_development_factor(with_events):
+    # June's event: lead 19 days (first sale 1 June → show 20 June), 12 days to its show on 8 June; the rest
+    # of June (22 days) holds its show, so the factor is of all it will still sell. Learnt from January–May's
+    # events (shown before 1 June), each of which by k days before its show had sold 100 × (20 − k) (k ≥ 10)
+    # and sold 3 000 − that after; pooled over k = 12 ± 2:
+    #   after: 2 000 + 2 100 + 2 200 + 2 300 + 2 400 = 11 000; by then: 1 000 + 900 + 800 + 700 + 600 = 4 000
+    #   f = 11 000 / 4 000 = 2.75
+    # June's event: 800.00 so far × 2.75 = 2 200.00 (no refunds: the account keeps all it sells).
+    # E6b: lead 21 (7 → 28 June, the same bin, 15–21 days), 20 days to its show, pooled over 20 ± 4, i.e.
+    # 16 … 24: the past events (lead 19) count at 16–19 only (at 20 and more days before the show they had
+    # not begun to sell), by then 400, 300, 200, 100 and after it 2 600, 2 700, 2 800, 2 900:
+    #   f = 11 000 / 1 000 = 11; 200.00 so far × 11 = 2 200.00
+    assert _running(with_events, "month", "v_turnover") == 440_000  # kopecks: 2 200.00 + 2 200.00
+    assert _running(with_events, "month", "v_revenue") == 44_000  # 80.00 × 2.75 + 20.00 × 11
+    assert _running(with_events, "month", "v_tickets") == 4_400  # 8 × 2.75 + 2 × 11 tickets, in hundredths
+    # the manager's row gets its partner's events; the quarter and year the same rest of June
+    assert _running(with_events, "month", "v_turnover", mkey=3) == 440_000
+    assert _running(with_events, "quarter", "v_turnover") == 440_000
+    assert _running(with_events, "year", "v_turnover") == 440_000
+
+
+def test_the_base_gives_up_what_the_events_on_sale_sold_nothing_is_counted_twice(with_events):
+    # the share of a month's rest after its 8th that the events then on sale did NOT sell, January–May:
+    #   the events' days 9–20: 2 × 100 + 10 × 200 = 2 200 a month, 5 months: 11 000
+    #   the 50.00 a day after the 8th: 23 + 20 + 23 + 22 + 23 = 111 days = 5 550
+    #   q = 5 550 / (11 000 + 5 550) = 5 550 / 16 550
+    q = 5550 / 16550
+    month = _base(with_events, "month")  # the model's base of the rest of June (kopecks, float)
+    assert _running(with_events, "month", "b_turnover") == round(month * q)
+    # the quarter and the year lose the same: only the running month's rest is the events' (later months:
+    # the base's, as before)
+    for period in ("quarter", "year"):
+        assert _running(with_events, period, "b_turnover") == round(_base(with_events, period) - month * (1 - q))
+
+
+def test_plan_fact_shows_the_events_part_and_the_parts_add_up(with_events):
+    got = with_events.execute(
+        "SELECT fact, forecast, forecast_base, forecast_pipeline, forecast_new_deals, forecast_events "
+        "FROM report_plan_fact WHERE period_type = 'month' AND period_start = DATE '2025-06-01' "
+        "AND manager_id IS NULL AND metric = 'turnover'"
+    ).fetchone()
+    fact, forecast, base, pipe, new, events = (float(v) for v in got)
+    assert events == 4400.00
+    assert fact == 8 * 50 + 800 + 200  # 1 400.00
+    assert forecast == pytest.approx(fact + base + pipe + new + events)
+
+
+@pytest.mark.clickhouse
+def test_the_events_part_is_the_same_on_clickhouse(with_events):
+    """forecast_events, its factors and plan-fact on ClickHouse (chdb) against the DuckDB build above."""
+    from salesglass.reports.base import BuildParams
+    from salesglass.reports.config import ReportsConfig
+    from tests.reports.canon_io import chdb_reports, dated
+    from tests.reports.compare import assert_same
+    from tests.reports.test_forecast import RULES
+
+    params = dated(BuildParams(as_of=AS_OF, timezone=fc.TIMEZONE, rules=ReportsConfig(forecast=RULES)), with_events)
+    names = ("forecast_events", "report_plan_fact")
+    ch = chdb_reports(_company(True), params, only=names)
+    for name in names:
+        duck = with_events.execute(f"SELECT * FROM {name}").to_arrow_table()
+        assert duck.num_rows > 0
+        assert_same(name, duck, ch[name])
