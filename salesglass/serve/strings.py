@@ -426,6 +426,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "forecast_range": ("P10 / P90", "P10 / P90"),
     "chance_realistic": ("Chance of realistic plan", "Шанс реалист. плана"),
     "chance_optimistic": ("Chance of optimistic plan", "Шанс оптим. плана"),
+    "forecast_note_events": (
+        "Events on sale: the rest of the month's sales of the events already on sale (0 without an events table).",
+        "Мероприятия в продаже: оставшиеся продажи месяца по мероприятиям, уже выставленным в продажу (0 без "
+        "таблицы мероприятий).",
+    ),
     "forecast_note": (
         "Forecast = fact to date + base + pipeline + new deals (deals not created yet, at the recent pace; "
         "company only); the base blends the season model with this period's own pace, as the backtest found "

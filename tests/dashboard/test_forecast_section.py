@@ -310,3 +310,43 @@ def test_a_measure_without_a_plan_says_so_in_the_forecast(forecast_site):
     for part in ("Plan (realistic)", "Chance of realistic plan", "Plan (optimistic)", "Chance of optimistic plan"):
         assert unescape(rows[part]["revenue"]) == f'<span class="tip" title="{why}">—</span>', (part, rows[part])
     assert "No plan" not in rows["Plan (realistic)"]["turnover"]  # planned: 3 100
+
+
+def test_the_events_on_sale_are_a_part_of_the_forecast(forecast_site, tmp_path):
+    """The build forecasts the events already on sale (report_plan_fact.forecast_events, next to the base, the
+    pipeline and the new deals): the forecast's table, chart (its legend and tooltip) and note show the part, in
+    English and Russian. This company has no events table: the part is 0 (fact 2464 + base 346.40 + 0 = 2810).
+    A file built before the part existed shows the forecast as it was, without an empty row."""
+    import json
+    import shutil
+
+    import duckdb
+
+    from salesglass.serve.web.app import create_app
+
+    app = create_app(forecast_site)
+    with TestClient(app, headers={"accept-language": "en-US,en;q=0.9"}) as client:
+        html = login(client, "admin@demo.test").get("/planfact?period=month").text
+    with TestClient(app, headers={"accept-language": "ru"}) as client:
+        ru = login(client, "admin@demo.test").get("/planfact?period=month").text
+    rows = _forecast_table(html)
+    parts = list(rows)
+    assert parts.index("New deals (not created yet)") + 1 == parts.index("Events on sale") < parts.index("Forecast")
+    assert rows["Events on sale"]["turnover"] == "0\xa0₽"
+    assert rows["Forecast"]["turnover"] == "2,810\xa0₽"
+    assert "Events on sale: the rest of the month's sales of the events already on sale" in unescape(html)
+    raw = re.search(r'id="chart-forecast" data-chart data-option=\'([^\']*)\'', html)
+    assert raw
+    assert "Events on sale" in [s["name"] for s in json.loads(unescape(raw.group(1)))["series"]]
+    assert "Мероприятия в продаже" in _forecast_table(ru)
+    old = tmp_path / "published.duckdb"
+    shutil.copy(forecast_site.published_path, old)
+    con = duckdb.connect(str(old))
+    con.execute("ALTER TABLE report_plan_fact DROP COLUMN forecast_events")
+    con.close()
+    cfg = forecast_site.model_copy(
+        update={"warehouse": forecast_site.warehouse.model_copy(update={"published_path": str(old)})}
+    )
+    with TestClient(create_app(cfg), headers={"accept-language": "en"}) as c:
+        r = login(c, "admin@demo.test").get("/planfact?period=month")
+    assert r.status_code == 200 and "Events on sale" not in r.text
