@@ -82,6 +82,14 @@ def csrf_of(html: str) -> str:
     return m.group(1)
 
 
+def submit_login(page, email: str, password: str) -> None:
+    """On the login page: type the e-mail and password, submit, and wait to be let in."""
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
 def login(client: TestClient, email: str, password: str | None = None) -> TestClient:
     page = client.get("/login")
     r = client.post(
@@ -155,10 +163,7 @@ def page_for(browser, server):
             lambda m: m.type == "error" and m.location.get("url") != page.url and faults.append(f"console: {m.text}"),
         )
         page.goto(server + "/login")
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", PASSWORDS[email])
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
+        submit_login(page, email, PASSWORDS[email])
         return page
 
     yield make

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard.conftest import serve_in_thread
+from tests.dashboard.conftest import serve_in_thread, submit_login
 
 pytestmark = pytest.mark.browser
 
@@ -311,10 +311,7 @@ def _login(browser, server: str, email: str):
     ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
     page = ctx.new_page()
     page.goto(server + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORDS[email])
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
+    submit_login(page, email, PASSWORDS[email])
     return ctx, page
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard.conftest import serve_in_thread, with_own_logins
+from tests.dashboard.conftest import serve_in_thread, submit_login, with_own_logins
 
 pytestmark = pytest.mark.browser
 
@@ -90,10 +90,7 @@ def open_as(browser, demo_server, demo):
         page.goto(demo_server + "/login")
         if role == "admin" and lang == "ru":
             shot(page, "demo-login")
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
+        submit_login(page, email, password)
         assert page.locator("html").get_attribute("lang") == lang
         return page
 
@@ -493,10 +490,7 @@ def test_a_file_built_by_an_older_release_shows_every_page_and_says_to_rebuild(
         page.on("response", lambda r: r.status >= 500 and errors.append(f"{r.status} {r.url}"))
         for server in (demo_server, older_server):
             page.goto(server + "/login")
-            page.fill("input[name=email]", email)
-            page.fill("input[name=password]", password)
-            page.click("button[type=submit]")
-            page.wait_for_url(lambda url: "/login" not in url)
+            submit_login(page, email, password)
         page.goto(demo_server + "/planfact")
         assert page.locator("[data-testid=older-build]").count() == 0
         nav = "as => as.map(a => [a.dataset.nav, a.getAttribute('href')])"

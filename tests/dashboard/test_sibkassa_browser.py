@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.dashboard.conftest import serve_in_thread, with_own_logins
+from tests.dashboard.conftest import serve_in_thread, submit_login, with_own_logins
 
 pytestmark = pytest.mark.browser
 
@@ -46,10 +46,7 @@ def open_as(browser, sib_server, sib):
         page.on("dialog", lambda d: (errors.append(f"dialog {d.message}"), d.dismiss()))
         email, password = sib[1][role]
         page.goto(sib_server + "/login")
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
+        submit_login(page, email, password)
         return page
 
     yield make
