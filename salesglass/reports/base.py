@@ -146,6 +146,7 @@ class Canon:
     forecast_new_deals: ibis.Table = None
     # the events on sale (forecast/events.py): their sales by day, the ladder's factors, the part per as-of day
     forecast_event_days: ibis.Table = None
+    forecast_event_cells: ibis.Table = None
     forecast_event_index: ibis.Table = None
     forecast_ladder: ibis.Table = None
     forecast_events: ibis.Table = None

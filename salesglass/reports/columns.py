@@ -537,6 +537,10 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "forecast_deals": ("Forecast: deals and stages on the build's day", "Прогноз: сделки и этапы на день сборки"),
     "forecast_new_deals": ("Forecast: deals not created yet", "Прогноз: ещё не созданные сделки"),
     "forecast_event_days": ("Forecast: events' sales by day", "Прогноз: продажи мероприятий по дням"),
+    "forecast_event_cells": (
+        "Forecast: events' days for the month index",
+        "Прогноз: дни мероприятий для индекса месяца",
+    ),
     "forecast_event_index": ("Forecast: month index of events' sales", "Прогноз: индекс месяца для мероприятий"),
     "forecast_ladder": ("Forecast: events' development factors", "Прогноз: коэффициенты досборов мероприятий"),
     "forecast_events": ("Forecast: events on sale", "Прогноз: мероприятия в продаже"),

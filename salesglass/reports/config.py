@@ -116,6 +116,12 @@ class ForecastRules(Section):
     # fewer backtest cases than this at a point of the period: the range pools every point of that period
     # type, and the base is blended half and half with the period's own pace (no evidence for either)
     min_cases: int = Field(8, ge=2, le=1000)
+    # with an events table: passes of the fit of the month index within events (iterative proportional
+    # fitting; 0: no month index on the events' sales). At most 4: DuckDB's planner takes exponentially
+    # longer with each pass (0.1 s at 3, 1 s at 4, 17 s at 5)
+    index_sweeps: int = Field(3, ge=0, le=4)
+    # … fitted on at most about this many event × day cells (above it, every n-th event)
+    index_cells: int = Field(400_000, ge=1000, le=100_000_000)
 
 
 class ReportsConfig(Section):
@@ -171,4 +177,6 @@ def demo_section(company: Path) -> str:
 # low_quantile = 0.1             # the range: P10 …
 # high_quantile = 0.9            # … P90 of the backtest errors at the same point of the period
 # min_cases = 8                  # fewer cases at that point: pool all points of the period type
+# index_sweeps = 3               # with an events table: passes of the fit of the month index within events
+# index_cells = 400000           # … on at most ~400 000 event × day cells (above: every n-th event)
 """

@@ -61,6 +61,7 @@ DERIVED = (
     "forecast_weights",
     "forecast_base",
     "forecast_event_days",
+    "forecast_event_cells",
     "forecast_event_index",
     "forecast_ladder",
     "forecast_events",

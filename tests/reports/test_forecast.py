@@ -117,7 +117,7 @@ def base_con():
 def test_without_events_the_base_is_as_before(base_con):
     # an empty events table (every company here): no event's sales, no factor, no events part and no cut of
     # the base (reports/forecast/events.py; test_forecast_events.py has a company with events)
-    for table in ("forecast_event_days", "forecast_ladder", "forecast_events"):
+    for table in ("forecast_event_days", "forecast_event_cells", "forecast_ladder", "forecast_events"):
         assert base_con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
     got = base_con.execute("SELECT count(*), count(*) FILTER (WHERE v_turnover <> 0) FROM forecast_running")
     assert got.fetchone()[1] == 0

@@ -142,3 +142,67 @@ def test_the_events_part_is_the_same_on_clickhouse(with_events):
         duck = with_events.execute(f"SELECT * FROM {name}").to_arrow_table()
         assert duck.num_rows > 0
         assert_same(name, duck, ch[name])
+
+
+def _index_company() -> dict:
+    """Two shows of one partner, each on sale for four days (first sale → show, lead 3 days), sold as if
+    February sold twice what January and March do: "T1" 100, 100 (30, 31 January), 200, 200 (1, 2 February,
+    its show); "T2" 200, 200, 200 (26, 27, 28 February), 100 (1 March, its show)."""
+    days = {
+        "T1": [(date(2025, 1, 30), "100.00"), (date(2025, 1, 31), "100.00"), (date(2025, 2, 1), "200.00")],
+        "T2": [(date(2025, 2, 26), "200.00"), (date(2025, 2, 27), "200.00"), (date(2025, 2, 28), "200.00")],
+    }
+    days["T1"].append((date(2025, 2, 2), "200.00"))
+    days["T2"].append((date(2025, 3, 1), "100.00"))
+    sales = [_sale(f"{e}{d}", d, amount, e) for e, rows in days.items() for d, amount in rows]
+    shows = {"T1": datetime(2025, 2, 2, 16, tzinfo=UTC), "T2": datetime(2025, 3, 1, 16, tzinfo=UTC)}
+    events = [dict(event_id=e, partner_id="A", name=e, show_at=t, created_at=None) for e, t in shows.items()]
+    return {
+        **fc.SEASONAL,
+        "partners": [_partner("A", "Alpha", "organizer", 3)],
+        "plans": [],
+        "sales": sales,
+        "events": events,
+    }
+
+
+def test_the_month_index_is_fitted_within_events():
+    """forecast_event_index as of 1 April 2025, one pass of the fit (index_sweeps = 1), by hand.
+    Cells (event, days to show k, month, sales); days since the start (3 − k) group the cells as k does:
+      T1: k 3 Jan 100, k 2 Jan 100, k 1 Feb 200, k 0 Feb 200;  T2: k 3 Feb 200, k 2 Feb 200, k 1 Feb 200, k 0 Mar 100
+    fitted = 1 everywhere, then each factor × Σ sales ÷ Σ fitted over its cells:
+      event: T1 600 / 4 = 150, T2 700 / 4 = 175 (the fitted values of their cells);
+      days to show (both lead 3): k 3, 2, 0: 300 / 325 = 12/13; k 1: 400 / 325 = 16/13;
+        T1's cells 150 × (12, 12, 16, 12) / 13, T2's 175 × (12, 12, 16, 12) / 13;
+      days since the start: every group already sums to its sales (× 1);
+      month: Jan 200 / (3 600 / 13) = 13/18; Feb 1 000 / (11 200 / 13) = 65/56; Mar 100 / (2 100 / 13) = 13/21;
+    ÷ their mean 13 × (1/18 + 5/56 + 1/21) / 3 = 13 × 97 / 1 512: Jan 84/97, Feb 135/97, Mar 72/97; other
+    months (not seen) 1. February leans up although each event, whole, sells alike in every month."""
+    from dataclasses import replace
+
+    import duckdb
+    import ibis
+
+    from salesglass.reports.base import BuildParams
+    from salesglass.reports.build import canon_of
+    from salesglass.reports.config import ReportsConfig
+    from salesglass.reports.derive import STEPS, as_of
+    from salesglass.warehouse import init_canonical
+    from tests.reports.canon_io import dated, load_duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    init_canonical(con)
+    load_duckdb(con, _index_company())
+    backend = ibis.duckdb.from_connection(con)
+    rules = ReportsConfig(forecast={"backtest_months": 3, "index_sweeps": 1})
+    params = dated(BuildParams(as_of=date(2025, 4, 8), timezone=fc.TIMEZONE, rules=rules), con)
+    canon = as_of.visible(canon_of(backend), params)
+    for name, step in STEPS:  # the steps up to the index only
+        canon = replace(canon, **{name: backend.create_table(name, step(canon, params), overwrite=True)})
+        if name == "forecast_event_index":
+            break
+    lo = (date(2025, 4, 1) - date(1970, 1, 1)).days
+    got = dict(con.execute("SELECT moy, m FROM forecast_event_index WHERE lo = ?", [lo]).fetchall())
+    want = {1: 84 / 97, 2: 135 / 97, 3: 72 / 97} | {m: 1.0 for m in range(4, 13)}
+    assert got == pytest.approx(want, rel=1e-12)

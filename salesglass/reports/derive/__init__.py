@@ -39,6 +39,7 @@ STEPS: tuple[tuple[str, Callable[[Canon, BuildParams], ibis.Table]], ...] = (
     # the events on sale (the optional `events` table): their sales by day, the factors, the part and the
     # base's share it replaces
     ("forecast_event_days", forecast_events.event_days),
+    ("forecast_event_cells", forecast_events.event_cells),
     ("forecast_event_index", forecast_events.month_index),
     ("forecast_ladder", forecast_events.factors),
     ("forecast_events", forecast_events.remainder),

@@ -7,10 +7,11 @@ Needs the optional canonical table `events` (each event's show date). As of day 
   (all their sales seen), of the same lead bin (LEAD_BINS): what they sold in the h days after k days
   before their show, h = the days left in the month (up to the show), ÷ what they had sold by then, both
   summed over the events that had a sale by then (big events weigh most) and pooled over k ± a fifth
-  (at least ± 1 day): a chain ladder by days to show. A bin without such events: all bins pooled. Once
-  the account has two years of sales (INDEX_DAYS), each sale is first ÷ the month index of its day (the
-  base's, seasonality.py, as known on that 1st) and the events' sales so far too, the result × the running
-  month's index: the same days before a show sell twice as much in December as in July;
+  (at least ± 1 day): a chain ladder by days to show. A bin without such events: all bins pooled. Each
+  sale is first ÷ the month index of its day and the events' sales so far too, the result × the running
+  month's index: the same days before a show sell more in December than in July. The index is fitted
+  *within events* (month_index: each event's daily sales ≈ its size × its curves × the month), as known on
+  that 1st;
 - the events part = Σ S_m × f × what the account keeps after refunds (existing.refund_keep), for the
   running month only (an event's sales in later months are the base's, as before);
 - the base's running month is cut by the share of a month's rest that the events on sale sold on the same
@@ -27,15 +28,17 @@ import ibis
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.forecast.days import F64, I64, all_origins, day_no, lit_day, numbers, periods, to_date
 from salesglass.reports.forecast.existing import COMPANY, METRICS, refund_keep
-from salesglass.reports.forecast.seasonality import OPEN, company_days, month_index_as_of
+from salesglass.reports.forecast.seasonality import OPEN
 from salesglass.reports.money import to_cents
 
 LEAD_BINS = (4, 8, 15, 22, 32, 46, 65, 91, 130, 180, 250)  # lead (first sale → show) bins' lower edges
 D = 400  # days before a show kept apart (an earlier sale counts as D days before; a longer lead as D)
 SMOOTH = 5  # factors pooled over k ± k / SMOOTH days to show
 MIN_MONTHS = 3  # months of the last year needed to know the share of the month the events on sale sell
-INDEX_DAYS = 730  # the month index is applied to the events' sales after two years of history
+CELL_K = 60  # the index's days-to-show curve: days before a show kept apart (earlier: one level)
+CELL_AGE = 15  # … its days-since-start curve: days after an event's start kept apart
 BLEND_DAYS = 365
+FIT_DAYS = 400  # the month index is fitted on the events' days of the last 400 days (a year and a month)
 
 
 def _bin(lead: ibis.Value) -> ibis.Value:
@@ -137,17 +140,75 @@ def factors(canon: Canon, params: BuildParams) -> ibis.Table:
     return pts.select("lo", "h", "b", "k", pn=pts.num.sum().over(run), pd=pts.den.sum().over(run))
 
 
+def event_cells(canon: Canon, params: BuildParams) -> ibis.Table:
+    """forecast_event_cells: every event that sold × every day from its start (its creation, or its first
+    sale if that came first) to its show (or its last sale, if later): ev (a number), dn, y (its turnover
+    that day, 0 on a day without a sale), first_dn, kb (lead bin × days to show, up to CELL_K), ab (lead
+    bin × days since its start, up to CELL_AGE) and moy (month of the year): what month_index fits. (An
+    event created before the account's first sale starts on that day: no sale is known before.) Above
+    `index_cells` cells, every n-th event only (a dozen numbers need no more). Empty without events."""
+    ed = canon.forecast_event_days
+    ev = ed.group_by("event_id").agg(show_dn=ed.show_dn.max(), first_dn=ed.first_dn.min(), last_dn=ed.dn.max())
+    e = canon.events.filter(canon.events.created_at.notnull())
+    created = e.select(c_id="event_id", created_dn=params.local_day_number(e.created_at).cast(I64))
+    ev = ev.left_join(created, ev.event_id == created.c_id).drop("c_id")
+    # no sale is known before the account's first one: an event created earlier starts there
+    ev = ev.cross_join(ev.aggregate(day0=ev.first_dn.min()))
+    start = ibis.greatest(ibis.least(ev.first_dn, ev.created_dn.fill_null(ev.first_dn)), ev.day0)
+    ev = ev.mutate(
+        start=start, end=ibis.greatest(ev.show_dn, ev.last_dn), ev=ibis.row_number().over(order_by=ev.event_id)
+    )
+    total = ev.aggregate(n_cells=(ev.end - ev.start + 1).sum())
+    ev = ev.cross_join(total)
+    every = ibis.greatest(ev.n_cells // params.rules.forecast.index_cells, 0) + 1
+    ev = ev.filter(ev.ev % every == 0)
+    days = ev.select(
+        "event_id",
+        "ev",
+        "first_dn",
+        "show_dn",
+        "start",
+        b=_bin(ibis.least(ev.show_dn - ev.first_dn, D)),
+        dn=ibis.range(ev.start, ev.end + 1).unnest().cast(I64),
+    )
+    sold = ed.group_by(s_id="event_id", s_dn="dn").agg(y=ed.turnover.sum())
+    x = days.left_join(sold, [days.event_id == sold.s_id, days.dn == sold.s_dn])
+    return x.select(
+        ev=x.ev.cast(I64),
+        dn="dn",
+        y=x.y.fill_null(0).cast(F64),
+        first_dn="first_dn",
+        kb=x.b * (CELL_K + 1) + ibis.least(ibis.greatest(x.show_dn - x.dn, 0), CELL_K),
+        ab=x.b * (CELL_AGE + 1) + ibis.least(x.dn - x.start, CELL_AGE),
+        moy=to_date(x.dn).month().cast(I64),
+    )
+
+
 def month_index(canon: Canon, params: BuildParams) -> ibis.Table:
-    """forecast_event_index: lo (a month's 1st) × moy → m: the base's month-of-year index (seasonality.py) as
-    known on each month's 1st, once the account has INDEX_DAYS of sales before it (every month of the year
-    seen with a year on each side: the index is then the account's own, not its first-year fallback); 1
-    before."""
+    """forecast_event_index: lo (a month's 1st) × moy → m, the month-of-year index *within events*, as known
+    on each month's 1st: each event's daily sales in the FIT_DAYS before lo ≈ its size × a days-to-show
+    curve × a days-since-start curve (both by lead bin) × the month of the day, fitted as a Poisson model
+    by `index_sweeps` passes of iterative proportional fitting over forecast_event_cells (each factor in
+    turn × Σ sales ÷ Σ fitted over its cells: one window sum). The event's own factor takes out its size,
+    the account's growth and how many events are on sale; what is left is how the calendar tilts an
+    event's sales over its days, which the ladder divides out and puts back. Mean 1 over the months seen;
+    a month not seen yet, or no events: 1. (FIT_DAYS: 365 would cut off last year's running month, the
+    one ratio the ladder needs; 400 is as good as all the history.)"""
     los = _month_rows(all_origins(canon, params)).select("lo").distinct()
-    cd = company_days(canon)
-    mi = month_index_as_of(canon, los.select(as_of="lo"), cd)
-    mi = mi.cross_join(cd.aggregate(first_dn=cd.day.min()))
-    m = ibis.ifelse(mi.as_of - mi.first_dn >= INDEX_DAYS, mi.m, 1.0)
-    return mi.select(lo="as_of", moy="moy", m=m)
+    c = canon.forecast_event_cells
+    x = los.join(c, [c.dn < los.lo, c.dn >= los.lo - FIT_DAYS, c.first_dn < los.lo])
+    x = x.select("lo", "ev", "kb", "ab", "moy", "y", mu=ibis.literal(1.0, type=F64), m=ibis.literal(1.0, type=F64))
+    for _ in range(params.rules.forecast.index_sweeps):
+        for key in ("ev", "kb", "ab", "moy"):
+            w = ibis.window(group_by=[x.lo, x[key]])
+            num, den = x.y.sum().over(w), x.mu.sum().over(w)
+            r = ibis.ifelse(den > 0, num / ibis.ifelse(den > 0, den, 1.0), 1.0)
+            x = x.mutate(mu=x.mu * r, **({"m": x.m * r} if key == "moy" else {}))
+    m = x.group_by("lo", "moy").agg(m=x.m.max())
+    m = m.mutate(mean=m.m.mean().over(ibis.window(group_by=m.lo)))
+    grid = los.cross_join(numbers(canon, 1, 12, "moy"))
+    out = left_join(grid, m.select("lo", "moy", m_fit=ibis.ifelse(m.mean > 0, m.m / m.mean, 1.0)), ["lo", "moy"])
+    return out.select("lo", "moy", m=out.m_fit.fill_null(1.0))
 
 
 def _deseason(x: ibis.Value, m: ibis.Value) -> ibis.Value:
