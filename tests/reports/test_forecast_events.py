@@ -101,17 +101,30 @@ def test_an_event_on_sale_is_expected_at_its_development_factor(with_events):
 
 
 def test_the_base_gives_up_what_the_events_on_sale_sold_nothing_is_counted_twice(with_events):
-    # the share of a month's rest after its 8th that the events then on sale did NOT sell, January–May:
+    # the company's rest of June by what is not yet on sale, at the account's recent pace: over the months
+    # of the last year whose 56 days up to their 8th lie within the history (March, April, May; January's
+    # and February's begin before 1 January), what the events then on sale did not sell after the 8th —
+    # the 50.00 a day: 50 × (23 + 22 + 23) = 3 400 (the month's event's days 9–20, 2 200, are the events')
+    # — ÷ the account's sales of those 56 days:
+    #   to 8 March (12 Jan – 8 Mar): 56 × 50 + Jan 12–20 9 × 200 + Feb 3 000 + Mar 1–8 800 = 8 400
+    #   to 8 April (12 Feb – 8 Apr): 2 800 + 1 800 + 3 000 + 800 = 8 400
+    #   to 8 May (14 Mar – 8 May): 2 800 + Mar 14–20 7 × 200 + 3 000 + 800 = 8 000      (Σ 24 800)
+    # × the same 56 days to 8 June (14 Apr – 8 Jun): 2 800 + 1 400 + 3 000 + 800 + E6b 200 = 8 200
+    #   3 400 / 24 800 × 8 200 = 1 124.19 (no refunds: all kept)
+    month = _base(with_events, "month")  # the model's base of the rest of June (kopecks, float)
+    rest = 340_000 / 2_480_000 * 820_000  # kopecks
+    assert _running(with_events, "month", "b_turnover") == round(rest)
+    # the quarter and the year lose the same: only the running month's rest is the events' (later months:
+    # the base's, as before)
+    for period in ("quarter", "year"):
+        assert _running(with_events, period, "b_turnover") == round(_base(with_events, period) - month + rest)
+    # a manager's keeps the share of a month's rest after its 8th that the events then on sale did NOT
+    # sell, January–May:
     #   the events' days 9–20: 2 × 100 + 10 × 200 = 2 200 a month, 5 months: 11 000
     #   the 50.00 a day after the 8th: 23 + 20 + 23 + 22 + 23 = 111 days = 5 550
     #   q = 5 550 / (11 000 + 5 550) = 5 550 / 16 550
     q = 5550 / 16550
-    month = _base(with_events, "month")  # the model's base of the rest of June (kopecks, float)
-    assert _running(with_events, "month", "b_turnover") == round(month * q)
-    # the quarter and the year lose the same: only the running month's rest is the events' (later months:
-    # the base's, as before)
-    for period in ("quarter", "year"):
-        assert _running(with_events, period, "b_turnover") == round(_base(with_events, period) - month * (1 - q))
+    assert _running(with_events, "month", "b_turnover", mkey=3) == round(_base(with_events, "month", mkey=3) * q)
 
 
 def test_plan_fact_shows_the_events_part_and_the_parts_add_up(with_events):

@@ -14,10 +14,14 @@ Needs the optional canonical table `events` (each event's show date). As of day 
   that 1st;
 - the events part = Σ S_m × f × what the account keeps after refunds (existing.refund_keep), for the
   running month only (an event's sales in later months are the base's, as before);
-- the base's running month is cut by the share of a month's rest that the events on sale sold on the same
-  day of the month in the months that ended in the last year (`cut_<metric>`): nothing is counted twice.
-  With fewer than MIN_MONTHS such months (or no event learnt from), no events part and no cut: the base
-  alone, as without an events table.
+- the rest of the running month by what is not yet on sale (the events not yet selling, sales without an
+  event) replaces the base's running month (`cut_<metric>` = the base's month − it): for the company, over
+  the months that ended in the last year, what the events then on sale did not sell after the same day of
+  the month ÷ the account's sales of the PACE_DAYS days up to that day, × its sales of the PACE_DAYS days
+  up to as_of (its recent pace; the share below until MIN_MONTHS of those months have their PACE_DAYS
+  within the history); for a manager, the base's month × the share of a month's rest those
+  months' events not on sale brought. Nothing is counted twice. With fewer than MIN_MONTHS such months (or
+  no event learnt from), no events part and no cut: the base alone, as without an events table.
 Day numbers are account-time-zone days since 1970-01-01; money in kopecks.
 """
 
@@ -27,7 +31,7 @@ import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
 from salesglass.reports.forecast.days import F64, I64, all_origins, day_no, lit_day, numbers, periods, to_date
-from salesglass.reports.forecast.existing import COMPANY, METRICS, refund_keep
+from salesglass.reports.forecast.existing import COMPANY, METRICS, refund_keep, sold
 from salesglass.reports.forecast.seasonality import OPEN
 from salesglass.reports.money import to_cents
 
@@ -38,6 +42,7 @@ MIN_MONTHS = 3  # months of the last year needed to know the share of the month 
 CELL_K = 60  # the index's days-to-show curve: days before a show kept apart (earlier: one level)
 CELL_AGE = 15  # … its days-since-start curve: days after an event's start kept apart
 BLEND_DAYS = 365
+PACE_DAYS = 56  # the account's recent pace the events not yet on sale are read against
 FIT_DAYS = 400  # the month index is fitted on the events' days of the last 400 days (a year and a month)
 
 
@@ -257,13 +262,16 @@ def _pooled(x: ibis.Table, lad: ibis.Table) -> ibis.Table:
 
 
 def _share(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table:
-    """as_of → q_<metric>: the share of a month's rest after the same day of the month that the events then
-    on sale did not sell, over the months that ended in the last year (NULL with fewer than MIN_MONTHS)."""
+    """as_of → over the months that ended in the last year, at the same day of the month: q_<metric>, the
+    share of a month's rest that the events then on sale did not sell (NULL with fewer than MIN_MONTHS),
+    and a_<metric>, what they did not sell ÷ the account's sales of the PACE_DAYS days up to that day, × the
+    same PACE_DAYS up to as_of: the rest of this month's sales of the events not yet on sale (and of sales
+    without an event) at the account's recent pace (only months whose PACE_DAYS lie within the history)."""
     o = _month_rows(origins)
     o = o.mutate(off=o.as_of - o.lo)
     offs = o.select("off").distinct()
     pd = canon.partner_days
-    cd = pd.group_by(dn=day_no(pd.day)).agg(**{m: (pd[m] - pd[f"refund_{m}"]).sum() for m in METRICS})
+    cd = pd.group_by(dn=day_no(pd.day)).agg(**{m: sold(pd, m).sum() for m in METRICS})
     ms = to_date(cd.dn).truncate("M")
     cd = cd.mutate(ms=day_no(ms), me=day_no(ms + ibis.interval(months=1)) - 1)
     r = offs.cross_join(cd)
@@ -276,22 +284,39 @@ def _share(canon: Canon, params: BuildParams, origins: ibis.Table) -> ibis.Table
     e = e.filter(e.dn > u_m, e.first_dn <= u_m, e.show_dn > u_m)
     e = e.group_by("ms", "off").agg(**{f"o_{m}": e[m].sum() for m in METRICS})
     months = left_join(r, e, ["ms", "off"])
+    # the account's sales of the PACE_DAYS days up to that day of each month (and up to each as_of)
+    day = cd.select(p_dn="dn", **{f"d_{m}": cd[m] for m in METRICS})
+    u = months.mutate(u=ibis.least(months.ms + months.off, months.me)).cross_join(cd.aggregate(day0=cd.dn.min()))
+    u = u.filter(u.u - PACE_DAYS + 1 >= u.day0)
+    pace = u.join(day, [day.p_dn <= u.u, day.p_dn > u.u - PACE_DAYS])
+    pace = pace.group_by("ms", "off").agg(**{f"p_{m}": pace[f"d_{m}"].sum() for m in METRICS})
+    months = left_join(months, pace, ["ms", "off"])
+    now = o.join(day, [day.p_dn <= o.as_of, day.p_dn > o.as_of - PACE_DAYS])
+    now = now.group_by("as_of").agg(**{f"pn_{m}": now[f"d_{m}"].sum() for m in METRICS})
     mo = months.rename(m_off="off")
     j = o.join(mo, [o.off == mo.m_off, mo.me < o.as_of, mo.me >= o.as_of - BLEND_DAYS])
+    paced = j.p_turnover.notnull()
     g = j.group_by("as_of").agg(
         n=j.count(),
+        n_paced=paced.sum(),
         **{f"r_{m}": j[f"r_{m}"].sum() for m in METRICS},
         **{f"o_{m}": j[f"o_{m}"].fill_null(0).sum() for m in METRICS},
+        **{f"l_{m}": (j[f"r_{m}"] - j[f"o_{m}"].fill_null(0)).sum(where=paced) for m in METRICS},
+        **{f"p_{m}": j[f"p_{m}"].sum(where=paced) for m in METRICS},
     )
-    q = {
-        f"q_{m}": ibis.ifelse(
-            (g.n >= MIN_MONTHS) & (g[f"r_{m}"] > 0),
-            1 - g[f"o_{m}"].cast(F64) / ibis.ifelse(g[f"r_{m}"] > 0, g[f"r_{m}"], 1).cast(F64),
-            ibis.null(F64),
+    g = left_join(g, now, "as_of")
+    enough = g.n >= MIN_MONTHS
+    none = ibis.null(F64)
+    out = {}
+    for m in METRICS:
+        r_, p_ = g[f"r_{m}"].cast(F64), g[f"p_{m}"].fill_null(0).cast(F64)
+        out[f"q_{m}"] = ibis.ifelse(enough & (r_ > 0), 1 - g[f"o_{m}"].cast(F64) / ibis.ifelse(r_ > 0, r_, 1.0), none)
+        pace_now = g[f"pn_{m}"].fill_null(0).cast(F64)
+        left = g[f"l_{m}"].fill_null(0).cast(F64)
+        out[f"a_{m}"] = ibis.ifelse(
+            (g.n_paced >= MIN_MONTHS) & (p_ > 0), left / ibis.ifelse(p_ > 0, p_, 1.0) * pace_now, none
         )
-        for m in METRICS
-    }
-    return g.select("as_of", **q)
+    return g.select("as_of", **out)
 
 
 def remainder(canon: Canon, params: BuildParams) -> ibis.Table:
@@ -321,8 +346,19 @@ def remainder(canon: Canon, params: BuildParams) -> ibis.Table:
     learnt = on.group_by("as_of").agg(any_f=(on.f > 0).any())
     x = left_join(x, learnt, "as_of")
     x = x.filter(x.q_turnover.notnull(), x.any_f.fill_null(False))
+    # what the events not yet on sale will sell in the rest of the month: the company's at the recent pace
+    # (a_), × what the account keeps after refunds; a manager's the base's share (q_)
+    x = left_join(x, keep, "as_of")
+    rest = {
+        m: ibis.ifelse(
+            (x.mkey == COMPANY) & x[f"a_{m}"].notnull(),
+            x[f"a_{m}"] * x[f"k_{m}"].fill_null(1.0),
+            x[f"bm_{m}"].fill_null(0.0) * x[f"q_{m}"].fill_null(1.0),
+        )
+        for m in METRICS
+    }
     out = {f"v_{m}": x[f"v_{m}"].fill_null(0.0) for m in METRICS}
-    out |= {f"cut_{m}": x[f"bm_{m}"].fill_null(0.0) * (1 - x[f"q_{m}"].fill_null(1.0)) for m in METRICS}
+    out |= {f"cut_{m}": x[f"bm_{m}"].fill_null(0.0) - rest[m] for m in METRICS}
     x = x.select("as_of", "mkey", **out)
     kinds = union_all(*[origins.select("as_of", period_type=ibis.literal(p)) for p in ("month", "quarter", "year")])
     return x.join(kinds, "as_of")
