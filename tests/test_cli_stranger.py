@@ -249,6 +249,30 @@ def test_a_bonus_month_after_the_published_reports_is_refused(fresh, args):
     assert sorted(p.name for p in fresh.iterdir()) == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["bonus", "review", "2024-08"], ["bonus", "payroll", "2024-08", "-o", "payroll.csv"]],
+    ids=["review", "payroll"],
+)
+def test_a_bonus_month_before_the_first_sale_is_refused_naming_its_month(fresh, args):
+    """`bonus payroll 2019-01` wrote an empty payroll with exit code 0. The first sale is at 22:30 UTC on
+    31 August 2024 = 01:30 on 1 September in Moscow (UTC+3): the first month with data is 2024-09, so 2024-08 is
+    refused (read in UTC, it would have passed)."""
+    import duckdb
+
+    with duckdb.connect(str(fresh / "salesglass-reports.duckdb")) as con:
+        con.execute("CREATE TABLE build_info AS SELECT DATE '2026-11-27' AS as_of, 'Europe/Moscow' AS timezone")
+        con.execute("CREATE TABLE sales AS SELECT TIMESTAMPTZ '2024-08-31 22:30:00+00' AS sold_at")
+    before = sorted(p.name for p in fresh.iterdir())
+    res = _run(*args)
+    assert isinstance(res.exception, SalesglassError), (res.exception, res.output)
+    assert str(res.exception) == (
+        "2024-08 is before the first sale in the published reports, in 2024-09: no bonus was earned before it "
+        "(check the year)"
+    )
+    assert sorted(p.name for p in fresh.iterdir()) == before
+
+
 def test_an_amocrm_address_that_does_not_answer_is_named(fresh):
     """`amocrm inspect` said "GET /api/v4/account failed after 6 attempts: connection problem (ConnectError)":
     which address, and where it is set, was left to guess. A user and password in it are never shown."""
