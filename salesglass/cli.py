@@ -307,7 +307,8 @@ def bad_value_message(bad: click.BadParameter) -> str:
     opts = [o for o in param.opts if o.startswith("--")] or param.opts
     name = max(opts, key=len) if isinstance(param, click.Option) else param.human_readable_name
     if isinstance(bad, click.MissingParameter):
-        names, ctx = [], bad.ctx
+        names: list[str] = []
+        ctx = bad.ctx
         while ctx is not None and ctx.parent is not None:  # the root's own name is "python -m salesglass" there
             names.insert(0, ctx.info_name or "")
             ctx = ctx.parent
