@@ -274,7 +274,9 @@ def test_a_measure_without_a_plan_says_so_on_its_plan_cells(app):
 def test_without_development_managers_the_managers_table_says_so(tmp_path):
     """No partner has a development manager and no amoCRM user the role: "By development manager" says so (in
     English and Russian) rather than listing the sales managers or "nothing for these filters"."""
-    app = published_app(tmp_path, "UPDATE partners SET development_manager_id = NULL; UPDATE managers SET role = 'sales';")
+    app = published_app(
+        tmp_path, "UPDATE partners SET development_manager_id = NULL; UPDATE managers SET role = 'sales';"
+    )
     with signed_in(app) as client:
         html = client.get("/planfact?period=month").text
     with signed_in(app, lang="ru") as client:
