@@ -375,12 +375,19 @@ def event_index(a: Account, u: int, sweeps: int = 30, opts: tuple[str, ...] = ()
     `nowd` / `noage` drop the weekday / days-since-creation factor from the fit; `nolead` / `noleadage`
     fit the days-to-show / days-since-creation curve without lead bins; `coarse` bins the days to show
     as COARSE_K; `sub<N>k` fits every n-th event only, n such that at most N thousand event-days (up to
-    the fit's day) are left; `win<D>` fits the event-days of the last D days only."""
+    the fit's day) are left; `win<D>` fits the event-days of the last D days only; with `1st`, `r<R>`
+    refreshes the month's fit on the as-of day: R sweeps as of u started from the 1st's parameters."""
     c = event_cells(a)
-    if "1st" in opts:
+    key = (sweeps, opts)
+    refresh = next((int(o[1:]) for o in opts if re.fullmatch(r"r\d+", o)), 0)
+    start = None
+    if refresh:  # the month's fit (as of the 1st), then `refresh` sweeps as of u from it
+        base = tuple(o for o in opts if not re.fullmatch(r"r\d+", o))
+        event_index(a, u, sweeps, base)
+        start, sweeps = a._warm[(sweeps, base)], refresh
+    if "1st" in opts and not refresh:
         u = _month_start(u) - 1
     cache = a.__dict__.setdefault("_fits", {})
-    key = (sweeps, opts)
     if (key, u) in cache:
         return cache[(key, u)]
     upto = c["day"] <= u
@@ -405,9 +412,11 @@ def event_index(a: Account, u: int, sweeps: int = 30, opts: tuple[str, ...] = ()
     factors = [np.unique(c["ev"][sel], return_inverse=True)[1]] + [c[f][sel] for f in names]
     params = [np.ones(f.max() + 1) for f in factors]
     warm = a.__dict__.setdefault("_warm", {})
-    if "warm" in opts and key in warm:
+    if start is None and "warm" in opts and key in warm:
+        start = warm[key]
+    if start is not None:
         for i, name in enumerate(names, start=1):
-            old = warm[key][name]
+            old = start[name]
             params[i][: min(len(old), len(params[i]))] = old[: len(params[i])]
     mu = np.ones(len(y))
     for i in range(1, len(factors)):
@@ -455,7 +464,7 @@ def make_index(a: Account, name: str, u: int):
     kind, *opts = kind.split("+")
     opts = [o for o in opts if o != "lad1st"]
     for o in opts:
-        if not (o in EVENT_OPTIONS or re.fullmatch(r"sub\d+k|win\d+", o)) or not kind.startswith("events"):
+        if not (o in EVENT_OPTIONS or re.fullmatch(r"sub\d+k|win\d+|r\d+", o)) or not kind.startswith("events"):
             raise SystemExit(f"--calendar {name}: unknown option +{o}")
     if kind == "flat":
         month, week = np.ones(12), np.ones(7)
@@ -650,7 +659,7 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
             if ok[i]:
                 errs = [100 * (methods[f"calendar-free ladder ({x})"][i] / r["ac"] - 1) for x in calendars]
                 print(f"{r['as_of']} " + " ".join(f"{e:+6.1f}" for e in errs))
-    for (sweeps, opts), sizes in getattr(a, "_fit_cells", {}).items():
+    for (sweeps, opts), sizes in getattr(a, "_fit_cells", {}).items():  # (r<R>: R sweeps each, on the day)
         print(
             f"within-event fit {sweeps} sweeps {'+'.join(opts) or '(as of each day)'}: {len(sizes)} fits, "
             f"{np.mean(sizes) / 1e3:.0f} k event-days each on average (max {max(sizes) / 1e3:.0f} k)"
