@@ -375,8 +375,8 @@ def event_index(a: Account, u: int, sweeps: int = 30, opts: tuple[str, ...] = ()
     `nowd` / `noage` drop the weekday / days-since-creation factor from the fit; `nolead` / `noleadage`
     fit the days-to-show / days-since-creation curve without lead bins; `coarse` bins the days to show
     as COARSE_K; `sub<N>k` fits every n-th event only, n such that at most N thousand event-days (up to
-    the fit's day) are left; `win<D>` fits the event-days of the last D days only; with `1st`, `r<R>`
-    refreshes the month's fit on the as-of day: R sweeps as of u started from the 1st's parameters."""
+    the fit's day) are left; `n<K>` every K-th event; `win<D>` fits the event-days of the last D days only;
+    with `1st`, `r<R>` refreshes the month's fit on the as-of day: R sweeps as of u from the 1st's parameters."""
     c = event_cells(a)
     key = (sweeps, opts)
     refresh = next((int(o[1:]) for o in opts if re.fullmatch(r"r\d+", o)), 0)
@@ -396,6 +396,7 @@ def event_index(a: Account, u: int, sweeps: int = 30, opts: tuple[str, ...] = ()
             upto &= c["day"] > u - int(o[3:])
     cap = next((int(o[3:-1]) * 1000 for o in opts if o.startswith("sub")), 0)
     n_every = max(1, -(-int(upto.sum()) // cap)) if cap else max(1, len(c["ev"]) // 2_000_000)
+    n_every = next((int(o[1:]) for o in opts if re.fullmatch(r"n\d+", o)), n_every)
     sel = upto & (c["ev"] % n_every == 0)
     if not sel.any():
         return np.ones(12), np.ones(7)
@@ -464,7 +465,7 @@ def make_index(a: Account, name: str, u: int):
     kind, *opts = kind.split("+")
     opts = [o for o in opts if o != "lad1st"]
     for o in opts:
-        if not (o in EVENT_OPTIONS or re.fullmatch(r"sub\d+k|win\d+|r\d+", o)) or not kind.startswith("events"):
+        if not (o in EVENT_OPTIONS or re.fullmatch(r"sub\d+k|win\d+|r\d+|n\d+", o)) or not kind.startswith("events"):
             raise SystemExit(f"--calendar {name}: unknown option +{o}")
     if kind == "flat":
         month, week = np.ones(12), np.ones(7)
