@@ -646,8 +646,11 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
         )
         if rule:
             e_prod = (product_new - k * col["new_exact"])[sel] / ac[sel] * 100
+            e_base = (product_new - col["pipe_nd"] - k * col["new_exact"])[sel] / ac[sel] * 100
             print(
                 f"  product's rule for what is not on sale: |e| {np.abs(e_prod).mean():.1f}, bias {e_prod.mean():+.1f}"
+                f" (its base × share alone, without pipeline and new deals: |e| {np.abs(e_base).mean():.1f}, bias "
+                f"{e_base.mean():+.1f}; pipeline + new deals {np.mean(col['pipe_nd'][sel] / ac[sel]):.1%} of the month)"
             )
     if "--cases" in argv:
         print(f"{'as of':<10} {'actual':>11} {'run-rate':>11} {'product':>11} {'on sale+ladder':>14}")
