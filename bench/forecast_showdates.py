@@ -563,6 +563,7 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
     # blend, from report_forecast_backtest) × the share the events not on sale brought last year, + the
     # pipeline and new deals (the backtest table's, built without an events table)
     product_new = col["q_product"] * col["base_model"] + col["pipe_nd"]
+    share_only = col["q_product"] * col["base_model"]  # the same without pipeline and new deals
     rule = "--product-rule" in argv
     methods = {
         "naive run-rate": rr,
@@ -574,6 +575,7 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
         **(
             {"events on sale + product's not-on-sale rule": td + k * col["on_sale"] + product_new}
             | {f"calendar-free ({x}) + product's rule": td + k * col[f"calendar:{x}"] + product_new for x in calendars}
+            | {f"calendar-free ({x}) + base × share": td + k * col[f"calendar:{x}"] + share_only for x in calendars}
             if rule
             else {}
         ),
@@ -593,6 +595,10 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
             {"… on sale + product's rule, blended": "events on sale + product's not-on-sale rule"}
             | {
                 f"… calendar-free ({x}) + product's rule, blended": f"calendar-free ({x}) + product's rule"
+                for x in calendars
+            }
+            | {
+                f"… calendar-free ({x}) + base × share, blended": f"calendar-free ({x}) + base × share"
                 for x in calendars
             }
             if rule
