@@ -30,7 +30,7 @@ from __future__ import annotations
 import ibis
 
 from salesglass.reports.base import BuildParams, Canon, left_join, union_all
-from salesglass.reports.forecast.days import F64, I64, all_origins, day_no, lit_day, numbers, periods, to_date
+from salesglass.reports.forecast.days import F64, I64, all_origins, day_no, lit_day, numbers, periods, to_date, whole
 from salesglass.reports.forecast.existing import COMPANY, METRICS, refund_keep, sold
 from salesglass.reports.forecast.seasonality import OPEN
 from salesglass.reports.money import to_cents
@@ -105,7 +105,9 @@ def factors(canon: Canon, params: BuildParams) -> ibis.Table:
     # ÷ the month index of its day (as known on that 1st): the same days before a show sell more in December
     x = los.join(cells, los.lo > cells.sm)
     x = left_join(x, canon.forecast_event_index, ["lo", "moy"])
-    s_lo = x.group_by("lo", "L", "d").agg(s=_deseason(x.s, x.m).sum())
+    # (in whole kopecks: the factors are differences of running sums, and a difference of float sums that
+    # should be 0 came out 1e-9 on one engine and 0 on another — a factor of 0.25 read from nothing)
+    s_lo = x.group_by("lo", "L", "d").agg(s=whole(_deseason(x.s, x.m).sum()))
     # the grid (L, j ≤ L) per month: T = Σ_{d ≥ j} of lead L, then C = Σ over leads ≥ L of the same bin
     grid = numbers(canon, 0, D, "L").cross_join(numbers(canon, 0, D, "j"))
     grid = grid.filter(grid.j <= grid.L)
