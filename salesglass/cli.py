@@ -7,6 +7,7 @@ commands, so `salesglass --help` stays instant.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -56,6 +57,8 @@ class _Salesglass(typer.core.TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.BadParameter as bad:  # a subcommand's option out of its range or not a number
+            raise SalesglassError(bad_value_message(bad)) from None
         except (KeyboardInterrupt, click.exceptions.Abort) as stop:  # Abort: Ctrl-C (or Ctrl-D) at a prompt
             name = ctx.invoked_subcommand or ""
             if isinstance(stop, click.exceptions.Abort):
@@ -292,6 +295,40 @@ def _register_all() -> None:
 
 
 _register_all()
+
+
+def bad_value_message(bad: click.BadParameter) -> str:
+    """One line naming the option and what it takes, for a value click refused while parsing (`--months 0`,
+    `--workers 0`, `--port abc`): click's usage box said "0 is not in the range 3<=x<=60", unlike every other
+    refusal ("error: --as-of must be a date like …")."""
+    param = bad.param
+    if param is None:
+        return bad.format_message()
+    opts = [o for o in param.opts if o.startswith("--")] or param.opts
+    name = max(opts, key=len) if isinstance(param, click.Option) else param.human_readable_name
+    if isinstance(bad, click.MissingParameter):
+        names: list[str] = []
+        ctx = bad.ctx
+        while ctx is not None and ctx.parent is not None:  # the root's own name is "python -m salesglass" there
+            names.insert(0, ctx.info_name or "")
+            ctx = ctx.parent
+        return f"missing {name} (see `salesglass {' '.join([*names, '--help'])}`)"
+    found = re.match(r"(?s)(.+?) is not (?:in the range|a valid)", bad.message)
+    got = f", got {found.group(1)}" if found else ""
+    kind = param.type
+    if isinstance(kind, click.IntRange | click.FloatRange):
+        number = "a whole number" if isinstance(kind, click.IntRange) else "a number"
+        low, high = kind.min, kind.max
+        if low is not None and high is not None:
+            return f"{name}: expected {number} from {low} to {high}{got}"
+        if low is not None:
+            return f"{name}: expected {number} of {low} or more{got}"
+        return f"{name}: expected {number} of {high} or less{got}"
+    if kind is click.INT:
+        return f"{name}: expected a whole number{got}"
+    if kind is click.FLOAT:
+        return f"{name}: expected a number{got}"
+    return f"{name}: {bad.message}"
 
 
 def _no_stray_oauth_flags(auth: str, **given: str | None) -> None:

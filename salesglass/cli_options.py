@@ -84,3 +84,55 @@ def require_warehouse(cfg: Config, config: Path | None) -> None:
 
     if not cfg.warehouse_path.exists():
         raise SalesglassError(no_warehouse(cfg, config))
+
+
+def require_as_of_in_data(cfg: Config, day: date | None, option: str = "--as-of") -> None:
+    """Refuse an as-of day the warehouse has no history for: `forecast backtest --as-of 2099-01-01` and `build
+    --as-of 2099-01-01` ran without a word (reports of a century with no data). The valid range: from a month
+    after the first sale or deal to the later of today and the last day with data (a back-office may hold
+    sales ahead of the clock; a weekend without sales is still a day one may report on). No data at all, or a
+    warehouse another process holds: nothing to judge by, and the command says its own word."""
+    import duckdb
+
+    from salesglass.account_zone import resolve_zone
+    from salesglass.errors import SalesglassError
+    from salesglass.sql import quote_lit
+    from salesglass.warehouse import connect
+
+    if day is None or not cfg.warehouse_path.exists():
+        return
+    zone = resolve_zone(cfg)
+    local = f"CAST(timezone({quote_lit(zone.name)}, {{}}) AS DATE)"
+    try:
+        con = connect(cfg.warehouse_path, read_only=True, retries=1)
+    except duckdb.Error:
+        return
+    try:
+        span = con.execute(
+            f"SELECT min(d), max(d) FROM (SELECT {local.format('sold_at')} AS d FROM sales "
+            f"UNION ALL SELECT {local.format('created_at')} FROM deals)"
+        ).fetchone()
+    except duckdb.Error:  # a warehouse of an older version: the command upgrades or names it
+        return
+    finally:
+        con.close()
+    first, last = span if span else (None, None)
+    if first is None or last is None:
+        return
+    today = zone.today()
+    earliest, latest = _a_month_after(first), max(last, today)
+    if earliest <= day <= latest:
+        return
+    end = "today" if latest == today and last <= today else "the last day with data"
+    raise SalesglassError(
+        f"{option} {day}: expected a day from {earliest} (a month after the first sale or deal, {first}) "
+        f"to {latest} ({end})"
+    )
+
+
+def _a_month_after(day: date) -> date:
+    """The same day a month later (31 January → the last day of February)."""
+    import calendar
+
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
 import pytest
 
 from salesglass.config import load_config
@@ -275,3 +276,68 @@ def test_the_dashboard_table_gives_the_real_defaults():
         value = getattr(dashboard, key)
         shown = str(value).lower() if isinstance(value, bool) else '""' if value == "" else str(value)
         assert default == shown, f"[dashboard] {key}: the docs say {default}, the code has {value!r}"
+
+
+# ------------------------------------------------------------------------------- commands and options
+# `salesglass <command> [<subcommand>] <arguments and options>` up to the end of the code span or line: a
+# backtick, a pipe, `;`, `&`, `)` or a shell comment ends it (the next command, or prose about it)
+COMMAND_LINE = re.compile(r"(?<![\w/.-])salesglass ([a-z][\w-]*(?: [^`|;&)\n#]*)?)")
+OPTION = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)")
+
+
+def command_lines(pages: list[Path], root: Path = ROOT) -> list[tuple[str, list[str], list[str], click.Command]]:
+    """(where, command path, the words after it, the click command) of each command line of the pages.
+    Prose ("salesglass reads one TOML file") names no command and is skipped."""
+    import typer
+
+    from salesglass.cli import app
+
+    top = typer.main.get_command(app)
+    out = []
+    for page in pages:
+        for n, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            for m in COMMAND_LINE.finditer(line):
+                words, cmd, path = m.group(1).split(), top, list[str]()
+                for word in words:
+                    sub = getattr(cmd, "commands", {}).get(word)
+                    if sub is None:
+                        break
+                    cmd, path = sub, [*path, word]
+                if path:
+                    out.append((f"{page.relative_to(root)}:{n}", path, words[len(path) :], cmd))
+    return out
+
+
+def unknown_commands(pages: list[Path], root: Path = ROOT) -> list[str]:
+    """Each command line of the pages that names a subcommand or an option the CLI does not have."""
+    out = []
+    for at, path, rest, cmd in command_lines(pages, root):
+        where = f"{at}: salesglass {' '.join(path)}"
+        if getattr(cmd, "commands", None) and rest and re.fullmatch(r"[a-z][a-z-]*", rest[0]):
+            out.append(f"{where}: no command {rest[0]!r}")
+        known = {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)} | {"--help"}
+        out += [f"{where}: no option {o}" for o in OPTION.findall(" ".join(rest)) if o not in known]
+    return out
+
+
+def test_every_command_and_option_the_docs_name_exists():
+    """A newcomer types the commands of README.md and docs/ as written: each names a command, subcommand
+    and options the CLI has (a renamed option is not left behind in a page)."""
+    assert len(command_lines(PAGES)) >= 150  # the extraction finds them (README and docs name ~190)
+    assert unknown_commands(PAGES) == []
+
+
+def test_a_wrong_command_or_option_is_found(tmp_path: Path):
+    """The check can fail, and skips prose: a misspelt option, subcommand and negated flag are found."""
+    page = tmp_path / "page.md"
+    page.write_text(
+        "salesglass reads one file. `salesglass build --as-off 2026-01-01` then `salesglass bonus aprove 2026-11`\n"
+        "```\nsalesglass demo --no-serv --scale m   # a comment --not-an-option\n"
+        "salesglass users add a@b.ru --role admin | salesglass forecast backtest -p month\n```\n",
+        encoding="utf-8",
+    )
+    assert [f.split(": ", 1)[1] for f in unknown_commands([page], tmp_path)] == [
+        "salesglass build: no option --as-off",
+        "salesglass bonus: no command 'aprove'",
+        "salesglass demo: no option --no-serv",
+    ]

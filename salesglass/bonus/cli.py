@@ -207,7 +207,8 @@ def _require_known_manager(cfg, manager: int) -> None:
 
 def _happened_and_built(cfg, month) -> None:
     """`bonus review 2031-01` (a mistyped year) put a month nobody has worked yet in review, and `bonus payroll
-    2031-01` wrote an empty payroll: a month after the published reports' day is refused, naming that day."""
+    2031-01` wrote an empty payroll: a month after the published reports' day is refused, naming that day. So is
+    a month before the first sale (`bonus payroll 2019-01` wrote an empty payroll too), naming its month."""
     from salesglass.errors import SalesglassError
 
     if not Path(cfg.published_path).exists():
@@ -216,9 +217,11 @@ def _happened_and_built(cfg, month) -> None:
 
     con = open_published(cfg.published_path)
     try:
-        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'build_info'").fetchall():
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if "build_info" not in tables:
             return
         as_of = con.execute("SELECT max(as_of) FROM build_info").fetchall()[0][0]
+        first = _first_sale_month(con) if "sales" in tables else None
     finally:
         con.close()
     if as_of is not None and month > as_of.replace(day=1):
@@ -226,6 +229,25 @@ def _happened_and_built(cfg, month) -> None:
             f"{month:%Y-%m} is after the published reports, built as of {as_of}: a bonus month is closed once it "
             "has happened and `salesglass build` has published it (check the year)"
         )
+    if first is not None and month < first:
+        raise SalesglassError(
+            f"{month:%Y-%m} is before the first sale in the published reports, in {first:%Y-%m}: "
+            "no bonus was earned before it (check the year)"
+        )
+
+
+def _first_sale_month(con):
+    """The account-time month of the published reports' first sale (the build's zone; UTC in a file without it)."""
+    from salesglass.sql import quote_lit
+
+    has_zone = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'build_info' AND column_name = 'timezone'"
+    ).fetchall()[0][0]
+    zone = con.execute("SELECT max(timezone) FROM build_info").fetchall()[0][0] if has_zone else None
+    first = con.execute(
+        f"SELECT min(CAST(timezone({quote_lit(zone or 'UTC')}, sold_at) AS DATE)) FROM sales"
+    ).fetchall()[0][0]
+    return first.replace(day=1) if first is not None else None
 
 
 def _refuse_own(cfg, manager: int, actor: str, what: str) -> None:

@@ -194,6 +194,14 @@ def _problems(col: Column, src: str, src_type: str = "VARCHAR") -> list[tuple[st
     return out
 
 
+def quarantine_raw_sql(staged_cols: list[str], *, has_raw: bool, alias: str = "s") -> str:
+    """The `raw` quarantine shows for a staged row: its source values (`__raw`) when the staging kept
+    them, else (a row found bad only by `load_staged`: a repeated key) its staged values. One expression,
+    so that a load can tell whether a bad row read again still reads the same (`_nothing_new`)."""
+    values = "to_json(struct_pack({}))".format(", ".join(f"{_q(c)} := {alias}.{_q(c)}" for c in staged_cols))
+    return f"COALESCE(to_json({alias}.__raw), {values})" if has_raw else values
+
+
 def load_staged(
     con: duckdb.DuckDBPyConnection,
     table: Table,
@@ -271,18 +279,8 @@ def load_staged(
         if result.quarantined:
             if raw_table and "__rid" in types:
                 raw, join = "to_json(r)", f"JOIN {_q(raw_table)} r ON r.rowid = s.__rid"
-            elif has_raw:  # a row found bad only here (a repeated key) has no __raw: its staged values
-                raw, join = (
-                    "COALESCE(to_json(s.__raw), to_json(struct_pack({})))".format(
-                        ", ".join(f"{_q(c)} := s.{_q(c)}" for c in staged_cols)
-                    ),
-                    "",
-                )
             else:
-                raw, join = (
-                    "to_json(struct_pack({}))".format(", ".join(f"{_q(c)} := s.{_q(c)}" for c in staged_cols)),
-                    "",
-                )
+                raw, join = quarantine_raw_sql(staged_cols, has_raw=has_raw), ""
             con.execute(
                 f"""INSERT INTO {_q(QUARANTINE.name)} (source, entity, source_key, reason, raw, seen_at)
                 SELECT {_lit(source)}, {_lit(table.name)}, {key_expr}, b.__why, {raw}, now()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from salesglass.cli_options import ConfigOption, parse_day, require_warehouse
+from salesglass.cli_options import ConfigOption, parse_day, require_as_of_in_data, require_warehouse
 
 
 def register(app: typer.Typer) -> None:
@@ -48,6 +48,7 @@ def register(app: typer.Typer) -> None:
         day = parse_day("--as-of", as_of)
         cfg = load_config(config)
         require_warehouse(cfg, config)  # before the build's heading; naming the steps this config has
+        require_as_of_in_data(cfg, day)
         run_build(cfg, as_of=day, full=full)
 
     @app.command("export")

@@ -415,7 +415,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "running_period": ("running period", "текущий период"),
     "complete_period": ("complete period", "период завершён"),
     "chart_turnover_plan": ("Turnover: fact, forecast and plans", "Оборот: факт, прогноз и планы"),
-    "table_plan_managers": ("By development manager", "По менеджерам"),
+    "table_plan_managers": ("By development manager", "По менеджерам по развитию"),
+    "no_development_managers": (
+        "No development managers in the data: no partner has one, and no amoCRM user has the role development "
+        "([amocrm] roles). Sales managers' new partners are on the New partners page.",
+        "В данных нет менеджеров по развитию: ни у одного партнёра его нет, и ни у одного пользователя amoCRM нет "
+        "роли development ([amocrm] roles). Новые партнёры менеджеров по продажам — на странице «Новые партнёры».",
+    ),
     # forecast section of plan-fact (docs/forecast.md)
     "chart_forecast": (
         "Turnover forecast: parts, P10–P90 range and plans",

@@ -177,7 +177,9 @@ def _events(rng, s: Sellers, group, start, end):
     lead = np.clip(lognormal(rng, 45 * DAY, 0.9, len(seller)), 2 * DAY, 300 * DAY) * np.where(category == 3, 2, 1)
     on_sale = created + rng.integers(0, 2 * DAY, len(seller))
     starts = on_sale + lead.astype(np.int64)
-    starts = (starts // 1800) * 1800 + 16 * 3600  # shows start on the half hour, mostly evenings (UTC+3)
+    # shows start on the half hour at any hour of the day (a simplification: the + 16 h only shifts the hours, it
+    # does not gather them in the evening; kept as is because changing it would move every simulated figure)
+    starts = (starts // 1800) * 1800 + 16 * 3600
     starts = np.maximum(starts, on_sale + DAY)
     price = np.maximum(100, np.round(lognormal(rng, 1.0, 0.5, len(seller)) * CATEGORY_PRICE[category] / 50) * 50)
     w = lognormal(rng, 1.0, 0.9, len(seller))

@@ -29,8 +29,10 @@ VALUES (1006, 'Lost without a reason', 7, 143, NULL, 90000.00, 101, NULL, 'organ
         '2026-02-20 12:00:00+00', '2026-03-01 12:00:00+00', '2026-03-01 12:00:00+00', FALSE, TRUE, '  ', FALSE);
 INSERT INTO deal_stages VALUES (1006, 'lead', '2026-02-20 12:00:00+00', 'created'),
  (1006, 'negotiation', '2026-02-22 12:00:00+00', 'amocrm'), (1006, 'proposal', '2026-02-25 12:00:00+00', 'amocrm');
--- Anna (a sales manager) in March: no partner of hers sold, no plan, no new partner. The build writes a
--- margin % of no revenue as NULL (nothing to divide by)
+-- Anna (a sales manager, here developing partners too: role both, so the managers table lists her) in March: no
+-- partner of hers sold, no plan, no new partner. The build writes a margin % of no revenue as NULL (nothing to
+-- divide by)
+UPDATE managers SET role = 'both' WHERE manager_id = 101;
 INSERT INTO report_plan_fact (period_type, period_start, manager_id, metric, fact, plan_realistic, plan_optimistic,
                               forecast, is_complete) VALUES
  ('month', '2026-03-01', 101, 'turnover', 0.00, NULL, NULL, 0.00, FALSE),

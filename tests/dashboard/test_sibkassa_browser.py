@@ -68,3 +68,21 @@ def test_the_demo_logins_are_sibkassas_own(open_as, sib_server, sib) -> None:
     page.goto(sib_server + "/funnel")
     assert page.locator('[data-table="funnel"] tbody tr').count() > 0
     assert "biletoid" not in page.content()
+
+
+# every label drawn on the page's charts that is a shortened amount ("120M", "1,5 млн", "470 тыс")
+SHORT_AMOUNTS_JS = r"""() => [...document.querySelectorAll('[data-chart] svg text')].map(t => t.textContent.trim())
+  .filter(s => /^[−-]?\d[\d\s.,]*\s?(K|M|B|тыс|млн|млрд)(\s.*)?$/.test(s))"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_money_axes_name_the_currency(open_as, sib_server, lang) -> None:
+    """Plan vs fact's trend and the forecast's bar had money axes reading "120M" / "120 млн": the unit left to
+    guess while the tooltips and tables write "₽". Every shortened amount on the page's charts ends in the
+    account's currency (Сибкасса: RUB, ₽), in English and in Russian."""
+    page = open_as("admin")
+    page.goto(f"{sib_server}/planfact?lang={lang}")
+    page.wait_for_selector("[data-chart] svg text")
+    amounts = page.evaluate(SHORT_AMOUNTS_JS)
+    assert amounts, "no money axis drawn on plan vs fact"
+    assert [a for a in amounts if not a.endswith("\u00a0₽")] == [], amounts

@@ -216,6 +216,30 @@ def test_a_file_that_repeats_a_key_read_again_unchanged_is_no_change(warehouse, 
     assert warehouse.execute("SELECT tickets FROM sales WHERE sale_id = 'o1'").fetchall() == [(3,)]
 
 
+def test_a_quarantined_row_whose_text_changed_shows_its_new_text(warehouse, tmp_path):
+    """The loaded rows stay the same, but a quarantined row now reads differently: quarantine must show
+    what the file says now (it kept the text of the first read: the load saw the same key and reason and
+    counted nothing new). Both kinds: a later copy of a repeated key, and a row with a bad value."""
+    later = "o1;p1;2024-03-01 10:00:00;5;300000;15050;6000;done;2024-03-01 10:00:00"
+    bad = "o4;p1;yesterday;1;100000;5000;0;done;2024-03-04 00:00:00"
+
+    def load(rows: list[str]):
+        cfg = _config(tmp_path, rows)
+        cfg.platform.inputs[0].watermark = None  # read whole every time
+        return load_into(warehouse, cfg, progress=False)
+
+    def shown() -> dict[str, str]:
+        rows = warehouse.execute("SELECT source_key, CAST(raw AS VARCHAR) FROM quarantine").fetchall()
+        return {key: raw for key, raw in rows}
+
+    load([*ROWS[:2], later, bad])
+    assert '"tickets":5' in shown()["o1"].replace(" ", "") and "yesterday" in shown()["o4"]
+    again = load([*ROWS[:2], later.replace(";5;", ";6;"), bad.replace("yesterday", "tomorrow")])
+    assert again.changed
+    assert '"tickets":6' in shown()["o1"].replace(" ", "") and "tomorrow" in shown()["o4"]
+    assert warehouse.execute("SELECT sale_id, tickets FROM sales ORDER BY 1").fetchall() == [("o1", 2), ("o2", 1)]
+
+
 def test_a_new_table_left_by_a_killed_full_reload_is_dropped_by_the_next_load(warehouse, tmp_path):
     # a full reload commits its new table before it swaps it in; a kill in between leaves it behind
     warehouse.execute("CREATE TABLE __next_sales AS SELECT * FROM sales")

@@ -101,6 +101,15 @@ def test_build_without_warehouse_says_so(tmp_path: Path):
 def test_bad_as_of_and_bad_rule_are_clear(company: Path):
     result = CliRunner().invoke(app, ["build", "--config", str(company), "--as-of", "15.01.2025"])
     assert result.exit_code != 0 and "--as-of must be a date" in str(result.exception)
+    # built as of 2099 it published reports of a century without data: the first deal is created on 2024-09-10
+    # (Moscow), so a month of history starts 2024-10-10; the last sale (2025-01-16) is before today
+    today = datetime.now(ZoneInfo("Europe/Moscow")).date()
+    result = CliRunner().invoke(app, ["build", "--config", str(company), "--as-of", "2099-01-01"])
+    assert str(result.exception) == (
+        f"--as-of 2099-01-01: expected a day from 2024-10-10 (a month after the first sale or deal, 2024-09-10) "
+        f"to {today} (today)"
+    )
+    assert not (company.parent / "out").exists()
     company.write_text(CONFIG + 'growth_rate = "1.5"\n', encoding="utf-8")
     result = CliRunner().invoke(app, ["build", "--config", str(company)])
     assert isinstance(result.exception, ConfigError)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salesglass.cli_options import ConfigOption, parse_day, require_warehouse
+from salesglass.cli_options import ConfigOption, parse_day, require_as_of_in_data, require_warehouse
 
 forecast_app = typer.Typer(
     help="The forecast of the running month, quarter and year (docs/forecast.md).",
@@ -81,6 +81,7 @@ def backtest_command(
     day = parse_day("--as-of", as_of)
     cfg = load_config(config)
     require_warehouse(cfg, config)  # before "replaying …" is printed, naming the step this config needs
+    require_as_of_in_data(cfg, day)
     console = Console()
     console = Console(width=max(console.width, 110))  # the table needs ~105 columns
     console.print("backtest: replaying the 1st, 8th, 15th and 22nd of each month …")

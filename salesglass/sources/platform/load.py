@@ -19,6 +19,7 @@ from salesglass.model.validate import (
     duplicate_key_reason,
     load_staged,
     problem_sql,
+    quarantine_raw_sql,
     repeated_key_hashes,
     typed_columns_sql,
 )
@@ -407,7 +408,8 @@ def _nothing_new(con: duckdb.DuckDBPyConnection, table: Table, staged: str, sour
                           AND table_name = {quote_lit(table.name)}""").fetchall()
     )
     key = table.merge_key or table.key
-    staged_cols = {r[0] for r in con.execute(f"DESCRIBE {quote_ident(staged)}").fetchall()}
+    described = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(staged)}").fetchall()]
+    staged_cols = set(described)
     names = [c for c in table.names if c in staged_cols and c in types]  # an unmapped column is not written
     if not key or not set(key) <= set(names):
         return False
@@ -427,9 +429,13 @@ def _nothing_new(con: duckdb.DuckDBPyConnection, table: Table, staged: str, sour
     if new:
         return False
     skey = f"CAST(s.{quote_ident(table.key[0])} AS VARCHAR)"
+    # the same reason and the same source values: a bad row whose text changed is a change (quarantine
+    # would go on showing the text of its first read)
+    raw = quarantine_raw_sql([c for c in described if not c.startswith("__")], has_raw="__raw" in staged_cols)
     bad = con.execute(f"""SELECT count(*) FROM {rows} s WHERE s.__why IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source = {quote_lit(source)}
-                        AND q.source_key IS NOT DISTINCT FROM {skey} AND q.reason = s.__why)""").fetchall()[0][0]
+                        AND q.source_key IS NOT DISTINCT FROM {skey} AND q.reason = s.__why
+                        AND CAST(q.raw AS VARCHAR) = CAST({raw} AS VARCHAR))""").fetchall()[0][0]
     if bad:
         return False
     if whole:

@@ -364,7 +364,9 @@ def _managers(ctx: Ctx, ptype: str, at: date, end: date) -> TableView:
                   max(fact) FILTER (WHERE metric = 'margin') AS margin,
                   max(fact) FILTER (WHERE metric = 'margin_pct') AS margin_pct,
                   max(fact) FILTER (WHERE metric = 'new_partners') AS new_partners
-           FROM report_plan_fact WHERE period_type = ? AND period_start = ? AND manager_id IS NOT NULL
+           FROM report_plan_fact WHERE period_type = ? AND period_start = ? AND manager_id IN (
+               SELECT development_manager_id FROM partners
+               UNION SELECT manager_id FROM managers WHERE role IN ('development', 'both'))
            GROUP BY manager_id ORDER BY turnover DESC NULLS LAST""",
         [ptype, at],
     )
@@ -399,7 +401,18 @@ def _managers(ctx: Ctx, ptype: str, at: date, end: date) -> TableView:
         Col("margin_pct", t("margin_pct"), "pct"),
         Col("new_partners", t("new_partners"), "int"),
     ]
-    return TableView("managers", t("table_plan_managers"), cols, rows)
+    return TableView("managers", t("table_plan_managers"), cols, rows, empty=_no_development_managers(ctx))
+
+
+def _no_development_managers(ctx: Ctx) -> str | None:
+    """The table lists the development managers — of a partner, or by their amoCRM role — and not the sales
+    managers the report also has rows of (their new partners; it listed them under "By development manager").
+    With none in the data it says so, rather than "nothing for these filters"."""
+    none = not ctx.q.scalar(
+        "SELECT count(*) FROM (SELECT development_manager_id FROM partners WHERE development_manager_id IS NOT NULL "
+        "UNION ALL SELECT manager_id FROM managers WHERE role IN ('development', 'both'))"
+    )
+    return ctx.t("no_development_managers") if none else None
 
 
 # a manager's figures of the table (the plan-fact row of each metric), and the plan columns

@@ -20,6 +20,12 @@
     if (a >= 1e3) return (v / 1e3).toLocaleString(L, {maximumFractionDigits: 0}) + (ru ? "\u00a0тыс" : "K");
     return v.toLocaleString(L);
   }
+  /* a money axis's level in the account's currency, as the tooltips and the tables write amounts: "120M ₽",
+     "120 млн ₽" (it read "120M", leaving the unit to guess) */
+  function moneyAxis(v) {
+    var cur = document.body.dataset.currency || "";
+    return shortMoney(v) + (cur ? "\u00a0" + cur : "");
+  }
   /* category labels never overflow: every label of a short axis shows, wrapped by words within its slot;
      a long axis (weeks) lets ECharts skip labels that would overlap */
   function fitCategories(opt, width) {
@@ -130,7 +136,7 @@
     var kind = axis ? axis.sgFormat : (opt.tooltip && opt.tooltip.sgFormat);
     var f = fmtFor(kind || "int");
     if (axis) {
-      axis.axisLabel = Object.assign({}, axis.axisLabel, {formatter: kind === "money" ? shortMoney : f});
+      axis.axisLabel = Object.assign({}, axis.axisLabel, {formatter: kind === "money" ? moneyAxis : f});
       if (kind === "int") axis.minInterval = 1;
       // a value axis along the bottom of a phone's narrow chart: fewer levels, none drawn over the next
       // ("300 тыс600 тыс900 тыс")
@@ -141,9 +147,7 @@
     if (opt.visualMap) { var vf = fmtFor(opt.visualMap.sgFormat); opt.visualMap.formatter = function (v) { return vf(v); }; }
     var ends = opt.visualMap && opt.visualMap.sgEnds;
     if (ends) {  // the colour scale's ends as the cells write them, with the unit they leave out: "0 ₽ … ≥ 17,7 млн ₽"
-      var cur = document.body.dataset.currency || "";
-      var ef = opt.visualMap.sgFormat === "money"
-        ? function (v) { return shortMoney(v) + (cur ? "\u00a0" + cur : ""); } : fmtFor(opt.visualMap.sgFormat);
+      var ef = opt.visualMap.sgFormat === "money" ? moneyAxis : fmtFor(opt.visualMap.sgFormat);
       opt.visualMap.text = [(ends.above ? "≥\u00a0" : "") + ef(ends.top), ef(0)];
     }
     (opt.series || []).forEach(function (s) {
