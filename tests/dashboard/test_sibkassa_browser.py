@@ -91,7 +91,8 @@ def test_money_axes_name_the_currency(open_as, sib_server, lang) -> None:
 # each table of the page wider than the card it is in: its last columns scroll out of view
 WIDER_THAN_CARD_JS = """() => [...document.querySelectorAll('[data-table]')].map(s => {
   const t = s.querySelector('table'), box = s.querySelector('.scroll') || s;
-  return t && t.scrollWidth > box.clientWidth + 1 ? s.dataset.table + ': ' + t.scrollWidth + ' > ' + box.clientWidth : ''
+  return t && t.scrollWidth > box.clientWidth + 1
+    ? s.dataset.table + ': ' + t.scrollWidth + ' > ' + box.clientWidth : ''
 }).filter(Boolean)"""
 
 
