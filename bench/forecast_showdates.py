@@ -60,6 +60,7 @@ Cost (2026-12-07, loaded 2-core machine): scale s ~15 CPU-s, 0.17 GB; ~100 CPU-s
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 import time
@@ -99,7 +100,8 @@ class Account:
                             FROM wh.sales GROUP BY 1""").fetchall()
         cases = c.execute(f"""
             SELECT (as_of - DATE '1970-01-01')::int, (period_start - DATE '1970-01-01')::int, days_total,
-                   day(as_of), to_date::double, actual::double, forecast::double, run_rate::double, as_of
+                   day(as_of), to_date::double, actual::double, forecast::double, run_rate::double, as_of,
+                   forecast_model::double, pipeline::double, new_deals::double
             FROM r.report_forecast_backtest
             WHERE period_type = 'month' AND metric = 'turnover' AND day(as_of) IN ({",".join(map(str, days))})
             ORDER BY as_of""").fetchall()
@@ -228,9 +230,14 @@ def forecast_case(a: Account, u: int, pe: int, k5: int = 5) -> dict[str, float]:
 
     ev, day, amount = a.ev_sales
     rest = (day > u) & (day <= pe)
+    # `+lad1st`: the ladder learnt from the events shown before the month's 1st (as the product does)
+    lo = _month_start(u)
+    learn_1st = (a.show < lo) & (a.first < lo)
     return {
         **{
-            f"calendar:{name}": _calendar_ladder(a, make_index(a, name, u), u, h, learn, smooth, on, k_on)
+            f"calendar:{name}": _calendar_ladder(
+                a, make_index(a, name, u), u, h, learn_1st if "+lad1st" in name else learn, smooth, on, k_on
+            )
             for name in a.calendars
         },
         "on_sale": on_sale,
@@ -240,8 +247,33 @@ def forecast_case(a: Account, u: int, pe: int, k5: int = 5) -> dict[str, float]:
         "new_exact": float(amount[rest & (a.first[ev] > u)].sum()),
         "uncreated_exact": float(amount[rest & (a.created[ev] > u) & (a.first[ev] > u)].sum()),
         "p56": _window(a, u - 55, u),
+        "q_product": _product_share(a, u),
         "keep": 1 - _window(a, u - 364, u, "refunds") / max(_window(a, u - 364, u), 1e-9),
     }
+
+
+def _product_share(a: Account, u: int) -> float:
+    """The product's rule for what is not on sale yet (events.py `_share`): over the months that ended in
+    the 365 days before u, at the same day of the month (u − its 1st), the share of the month's rest (net
+    sales) that the events then on sale (first sale by that day, show after it) did NOT sell; NaN with
+    fewer than 3 such months. The product keeps that share of its base's rest of the month."""
+    off = u - _month_start(u)
+    ev, day, amount = a.ev_sales
+    r = o = 0.0
+    n = 0
+    m = np.datetime64(int(u), "D").astype("datetime64[M]")
+    for back in range(1, 14):
+        ms = int((m - back).astype("datetime64[D]").astype(np.int64))
+        me = int((m - back + 1).astype("datetime64[D]").astype(np.int64)) - 1
+        if me >= u or me < u - 365 or me < a.day0:
+            continue
+        um = min(ms + off, me)
+        r += _window(a, um + 1, me) - _window(a, um + 1, me, "refunds")
+        sel = (day > um) & (day <= me)
+        e = ev[sel]
+        o += float(amount[sel][(a.first[e] <= um) & (a.show[e] > um)].sum())
+        n += 1
+    return 1 - o / r if n >= 3 and r > 0 else float("nan")
 
 
 def learnt_index(a: Account, u: int, months: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -277,6 +309,14 @@ def product_index(a: Account, u: int) -> tuple[np.ndarray, np.ndarray]:
     return np.exp(np.nanmean(np.log(t), axis=1)), np.exp(np.nanmean(np.log(t), axis=0))
 
 
+COARSE_K = [1, 2, 3, 4, 7, 14, 30, 60]  # `+coarse`: days to show 0, 1, 2, 3, 4–6, 7–13, 14–29, 30–59, 60+
+
+
+def _month_start(u: int) -> int:
+    """The Moscow day index of the 1st of day u's month."""
+    return int(np.datetime64(int(u), "D").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64))
+
+
 def event_cells(a: Account) -> dict[str, np.ndarray]:
     """Every event that sold × every day from its creation (or first sale, if earlier; or the first day of
     the data, if later) to its show (or last sale, if later): the event's sales that day (0 on days
@@ -299,57 +339,120 @@ def event_cells(a: Account) -> dict[str, np.ndarray]:
     np.add.at(y, offset[pos[ev]] + day - start[pos[ev]], amount)
     e = sold[cell_ev]
     lead = a.lead_bin[e]
+    to_show = np.clip(a.show[e] - cell_day, 0, 60)
+    age = np.clip(cell_day - start[cell_ev], 0, 15)
     a._cells = dict(
         ev=cell_ev,
         day=cell_day,
         y=y,
-        k=lead * 61 + np.clip(a.show[e] - cell_day, 0, 60),
-        age=lead * 16 + np.clip(cell_day - start[cell_ev], 0, 15),
+        k=lead * 61 + to_show,
+        age=lead * 16 + age,
         moy=_moy(cell_day),
         dow=(cell_day + 3) % 7,
+        # the variants' factors (`+nolead`, `+coarse`, `+noleadage`)
+        k_nolead=to_show,
+        k_coarse=lead * 9 + np.digitize(to_show, COARSE_K),
+        k_coarse_nolead=np.digitize(to_show, COARSE_K),
+        age_nolead=age,
     )
     return a._cells
 
 
-def event_index(a: Account, u: int, sweeps: int = 30) -> tuple[np.ndarray, np.ndarray]:
+EVENT_OPTIONS = ("warm", "1st", "nowd", "noage", "nolead", "noleadage", "coarse")
+
+
+def event_index(a: Account, u: int, sweeps: int = 30, opts: tuple[str, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
     """The month and weekday indexes *within events* as of day u: each event's daily sales up to u ≈ its
     size × a days-to-show curve (by lead bin) × a days-since-creation curve (by lead bin) × month × weekday,
     fitted as a Poisson model (iterative proportional fitting). The event's own factor takes its size out,
     so neither the account's growth nor how many events are on sale is read as a season: what is left is how
     the calendar tilts the sales of one event over its days — what the ladder multiplies back. A month or
-    weekday not seen yet is 1. Above 4 M event-days, every n-th event only (2–4 M event-days)."""
+    weekday not seen yet is 1. Above 4 M event-days, every n-th event only (2–4 M event-days).
+
+    opts (`--calendar events5+warm+1st…`): `1st` fits as of the day before u's month's 1st (once per month,
+    reused on every day of it); `warm` starts from the last earlier fit of the same variant (its curves,
+    month and weekday; the events' own factors are re-fitted first in each sweep anyway) instead of all 1;
+    `nowd` / `noage` drop the weekday / days-since-creation factor from the fit; `nolead` / `noleadage`
+    fit the days-to-show / days-since-creation curve without lead bins; `coarse` bins the days to show
+    as COARSE_K; `sub<N>k` fits every n-th event only, n such that at most N thousand event-days (up to
+    the fit's day) are left; `n<K>` every K-th event; `win<D>` fits the event-days of the last D days only;
+    with `1st`, `r<R>` refreshes the month's fit on the as-of day: R sweeps as of u from the 1st's parameters."""
     c = event_cells(a)
-    # a large account: every n-th event is plenty for 19 numbers (about 2 M event-days)
-    sel = (c["day"] <= u) & (c["ev"] % max(1, len(c["ev"]) // 2_000_000) == 0)
+    key = (sweeps, opts)
+    refresh = next((int(o[1:]) for o in opts if re.fullmatch(r"r\d+", o)), 0)
+    start = None
+    if refresh:  # the month's fit (as of the 1st), then `refresh` sweeps as of u from it
+        base = tuple(o for o in opts if not re.fullmatch(r"r\d+", o))
+        event_index(a, u, sweeps, base)
+        start, sweeps = a._warm[(sweeps, base)], refresh
+    if "1st" in opts and not refresh:
+        u = _month_start(u) - 1
+    cache = a.__dict__.setdefault("_fits", {})
+    if (key, u) in cache:
+        return cache[(key, u)]
+    upto = c["day"] <= u
+    for o in opts:
+        if o.startswith("win"):
+            upto &= c["day"] > u - int(o[3:])
+    cap = next((int(o[3:-1]) * 1000 for o in opts if o.startswith("sub")), 0)
+    n_every = max(1, -(-int(upto.sum()) // cap)) if cap else max(1, len(c["ev"]) // 2_000_000)
+    n_every = next((int(o[1:]) for o in opts if re.fullmatch(r"n\d+", o)), n_every)
+    sel = upto & (c["ev"] % n_every == 0)
     if not sel.any():
         return np.ones(12), np.ones(7)
     y = c["y"][sel]
-    factors = [np.unique(c["ev"][sel], return_inverse=True)[1]] + [c[f][sel] for f in ("k", "age", "moy", "dow")]
+    k = "k_coarse" if "coarse" in opts else "k"
+    if "nolead" in opts:
+        k = "k_coarse_nolead" if "coarse" in opts else "k_nolead"
+    names = [k]
+    if "noage" not in opts:
+        names.append("age_nolead" if "noleadage" in opts else "age")
+    names.append("moy")
+    if "nowd" not in opts:
+        names.append("dow")
+    factors = [np.unique(c["ev"][sel], return_inverse=True)[1]] + [c[f][sel] for f in names]
     params = [np.ones(f.max() + 1) for f in factors]
-    mu = np.full(len(y), y.mean())
+    warm = a.__dict__.setdefault("_warm", {})
+    if start is None and "warm" in opts and key in warm:
+        start = warm[key]
+    if start is not None:
+        for i, name in enumerate(names, start=1):
+            old = start[name]
+            params[i][: min(len(old), len(params[i]))] = old[: len(params[i])]
+    mu = np.ones(len(y))
+    for i in range(1, len(factors)):
+        mu *= params[i][factors[i]]
+    mu *= y.sum() / mu.sum()
     for _ in range(sweeps):
         for i, f in enumerate(factors):
             num, den = np.bincount(f, y, len(params[i])), np.bincount(f, mu, len(params[i]))
             r = np.where(den > 0, num / np.maximum(den, 1e-300), 1.0)
             params[i] *= r
             mu *= r[f]
+    warm[key] = {name: params[i] for i, name in enumerate(names, start=1)}
+    a.__dict__.setdefault("_fit_cells", {}).setdefault(key, []).append(len(y))
     out = []
-    for i, size in ((3, 12), (4, 7)):
-        seen = np.bincount(factors[i], minlength=size)[:size] > 0
+    for name, size in (("moy", 12), ("dow", 7)):
         x = np.ones(size)
-        x[seen] = params[i][:size][seen] / params[i][:size][seen].mean()
+        if name in names:
+            i = names.index(name) + 1
+            seen = np.bincount(factors[i], minlength=size)[:size] > 0
+            x[seen] = params[i][:size][seen] / params[i][:size][seen].mean()
         out.append(x)
+    cache[(key, u)] = (out[0], out[1])
     return out[0], out[1]
 
 
 def make_index(a: Account, name: str, u: int):
-    """The index of --calendar NAME as of day u: KIND[-months|-weekdays][~NOISE][^POWER][@end].
+    """The index of --calendar NAME as of day u: KIND[+OPT…][-months|-weekdays][~NOISE][^POWER][@end].
     KIND: flat (all 1: the plain ladder again), generator (the generator's constants: a diagnostic),
     learnt (account's daily sales ÷ a log-linear trend), product (the base's seasonality as of u),
-    events (within events, event_index; events5: 5 sweeps of its fit, not 30); -months / -weekdays keep that
-    half only (the other is 1);
+    events (within events, event_index; events5: 5 sweeps of its fit, not 30; +OPT: event_index's opts,
+    e.g. events3+warm+1st+nowd+sub300k); -months / -weekdays keep that half only (the other is 1);
     ~N multiplies each month by exp(N(0, N %)) drawn per case; ^P raises the months to P % (P < 100
-    flattens them); @end learns as of the last day of the data instead of u (a cheat: sees the future)."""
+    flattens them); @end learns as of the last day of the data instead of u (a cheat: sees the future).
+    `+lad1st` (any kind) is not the index's: the ladder's factors are learnt from the events shown before
+    the month's 1st (as the product), not before the as-of day (forecast_case)."""
     if name == "weekday":  # the earlier name
         name = "learnt-weekdays"
     if name.endswith("@end"):
@@ -359,6 +462,11 @@ def make_index(a: Account, name: str, u: int):
     noise = float(name.split("~")[1]) / 100 if "~" in name else 0.0
     name = name.split("~")[0]
     kind, _, part = name.partition("-")
+    kind, *opts = kind.split("+")
+    opts = [o for o in opts if o != "lad1st"]
+    for o in opts:
+        if not (o in EVENT_OPTIONS or re.fullmatch(r"sub\d+k|win\d+|r\d+|n\d+", o)) or not kind.startswith("events"):
+            raise SystemExit(f"--calendar {name}: unknown option +{o}")
     if kind == "flat":
         month, week = np.ones(12), np.ones(7)
     elif kind == "generator":
@@ -370,7 +478,7 @@ def make_index(a: Account, name: str, u: int):
     elif kind == "product":
         month, week = product_index(a, u)
     elif kind.startswith("events"):  # events10: 10 sweeps of the fit (30 without a number)
-        month, week = event_index(a, u, int(kind[6:] or 30))
+        month, week = event_index(a, u, int(kind[6:] or 30), tuple(sorted(opts)))
     else:
         raise SystemExit(f"--calendar {name}: unknown index")
     if part == "months":
@@ -436,8 +544,9 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
     calendars = tuple(x for x in _arg(argv, "--calendar", "").split(",") if x)
     a = Account(folder, days, calendars)
     rows = []
-    for u, ps, n_days, dd, td, ac, fc, rr, as_of in a.cases:
+    for u, ps, n_days, dd, td, ac, fc, rr, as_of, fm, pipe, nd in a.cases:
         rows.append(dict(u=u, pe=ps + n_days - 1, dd=dd, td=td, ac=ac, fc=fc, rr=rr, as_of=as_of))
+        rows[-1].update(fm=fm, base_model=fm - td - pipe - nd, pipe_nd=pipe + nd)
         rows[-1].update(forecast_case(a, u, ps + n_days - 1, k5))
     col = {k: np.array([r[k] for r in rows]) for k in rows[0] if k != "as_of"}
     # the ladder's rule for what is not on sale yet: the year before's ratio at the same day of the month
@@ -450,6 +559,12 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
     k, td, ac, rr = col["keep"], col["td"], col["ac"], col["rr"]
     ladder_new = ratio_new * col["p56"]
     table_new = col["known_new"] + ratio_uncreated * col["p56"]
+    # the product's rule for what is not on sale (--product-rule): its base's rest of the month (before the
+    # blend, from report_forecast_backtest) × the share the events not on sale brought last year, + the
+    # pipeline and new deals (the backtest table's, built without an events table)
+    product_new = col["q_product"] * col["base_model"] + col["pipe_nd"]
+    share_only = col["q_product"] * col["base_model"]  # the same without pipeline and new deals
+    rule = "--product-rule" in argv
     methods = {
         "naive run-rate": rr,
         "product forecast (blended)": col["fc"],
@@ -457,15 +572,38 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
         "events table (created by as-of day)": td + k * (col["on_sale"] + table_new),
         "events table, on sale by Benktander": td + k * (col["benktander"] + table_new),
         **{f"calendar-free ladder ({x})": td + k * (col[f"calendar:{x}"] + table_new) for x in calendars},
+        **(
+            {"events on sale + product's not-on-sale rule": td + k * col["on_sale"] + product_new}
+            | {f"calendar-free ({x}) + product's rule": td + k * col[f"calendar:{x}"] + product_new for x in calendars}
+            | {f"calendar-free ({x}) + base × share": td + k * col[f"calendar:{x}"] + share_only for x in calendars}
+            if rule
+            else {}
+        ),
         "cheat: on-sale part exact": td + k * (col["on_sale_exact"] + ladder_new),
         "cheat: not-on-sale part exact": td + k * (col["on_sale"] + col["new_exact"]),
     }
-    ok = ~np.isnan(ratio_new)
+    ok = ~np.isnan(ratio_new) & (~np.isnan(col["q_product"]) if rule else True)
+    # --since DATE: a second figure per cell, over the cases from that day on (e.g. the last 12 months)
+    since = _arg(argv, "--since", "")
+    recent = ok & (col["u"] >= _epoch(since) // DAY) if since else None
     blends = {
         "… on sale + ladder, blended": "show dates of events on sale + ladder",
         "… events table, blended": "events table (created by as-of day)",
         "… Benktander, blended": "events table, on sale by Benktander",
         **{f"… calendar-free ({x}), blended": f"calendar-free ladder ({x})" for x in calendars},
+        **(
+            {"… on sale + product's rule, blended": "events on sale + product's not-on-sale rule"}
+            | {
+                f"… calendar-free ({x}) + product's rule, blended": f"calendar-free ({x}) + product's rule"
+                for x in calendars
+            }
+            | {
+                f"… calendar-free ({x}) + base × share, blended": f"calendar-free ({x}) + base × share"
+                for x in calendars
+            }
+            if rule
+            else {}
+        ),
     }
     for label, src in blends.items():
         methods[label] = np.full(len(rows), np.nan)
@@ -475,8 +613,15 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
     order = [m for m in methods if not m.startswith(("…", "cheat"))] + list(blends)
     order += [m for m in methods if m.startswith("cheat")]
     print(f"scale {scale}: month turnover, MAPE % / bias % by day of the month (cases with a past year):")
-    print(f"{'method':<52}" + "".join(f"{'day ' + str(dd):>16}" for dd in days))
-    print(f"{'cases':<52}" + "".join(f"{(ok & (col['dd'] == dd)).sum():>16}" for dd in days))
+    w = 29 if since else 16
+    print(f"{'method':<52}" + "".join(f"{'day ' + str(dd):>{w}}" for dd in days))
+    print(
+        f"{'cases':<52}"
+        + "".join(
+            f"{(ok & (col['dd'] == dd)).sum():>16}" + (f" |{(recent & (col['dd'] == dd)).sum():>10}" if since else "")
+            for dd in days
+        )
+    )
     for label in order:
         cells = []
         for dd in days:
@@ -484,8 +629,16 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
             e = (methods[label][sel] - ac[sel]) / ac[sel]
             ratio = 100 * np.abs(e).mean() / (100 * np.abs((rr[sel] - ac[sel]) / ac[sel]).mean())
             cells.append(f"{100 * np.abs(e).mean():5.2f} {100 * e.mean():+5.1f} {ratio:4.2f}")
-        print(f"{label:<52}" + "".join(f"{c:>16}" for c in cells))
-    print("(each cell: MAPE, bias, MAPE ÷ the run-rate's; target: MAPE ÷ run-rate ≤ 0.60)")
+            if recent is not None:
+                sel = recent & (col["dd"] == dd)
+                e = (methods[label][sel] - ac[sel]) / ac[sel]
+                ratio = np.abs(e).mean() / np.abs((rr[sel] - ac[sel]) / ac[sel]).mean()
+                cells[-1] += f" |{100 * np.abs(e).mean():5.2f} {ratio:4.2f}"
+        print(f"{label:<52}" + "".join(f"{c:>{29 if since else 16}}" for c in cells))
+    print(
+        "(each cell: MAPE, bias, MAPE ÷ the run-rate's; target: MAPE ÷ run-rate ≤ 0.60"
+        + (f"; after |: MAPE and ÷ run-rate over the cases since {since})" if since else ")")
+    )
     for dd in days:
         sel = ok & (col["dd"] == dd)
         e_on = (col["on_sale"] - col["on_sale_exact"])[sel] / ac[sel] * 100
@@ -497,12 +650,30 @@ def report(scale: str, folder: Path, argv: list[str]) -> None:
             f"{np.mean(col['new_exact'][sel] / ac[sel]):.0%} (ladder |e| {np.abs(e_new).mean():.1f}, bias "
             f"{e_new.mean():+.1f}; events table |e| {np.abs(e_tab).mean():.1f}, bias {e_tab.mean():+.1f})"
         )
+        if rule:
+            e_prod = (product_new - k * col["new_exact"])[sel] / ac[sel] * 100
+            e_base = (product_new - col["pipe_nd"] - k * col["new_exact"])[sel] / ac[sel] * 100
+            print(
+                f"  product's rule for what is not on sale: |e| {np.abs(e_prod).mean():.1f}, bias {e_prod.mean():+.1f}"
+                f" (its base × share alone, without pipeline and new deals: |e| {np.abs(e_base).mean():.1f}, bias "
+                f"{e_base.mean():+.1f}; pipeline + new deals {np.mean(col['pipe_nd'][sel] / ac[sel]):.1%} of the month)"
+            )
     if "--cases" in argv:
         print(f"{'as of':<10} {'actual':>11} {'run-rate':>11} {'product':>11} {'on sale+ladder':>14}")
         for i, r in enumerate(rows):
             if ok[i] and r["dd"] == 8:
                 f = methods["show dates of events on sale + ladder"][i]
                 print(f"{r['as_of']} {r['ac']:11.0f} {r['rr']:11.0f} {r['fc']:11.0f} {f:14.0f}")
+        print("errors % of each case, calendar-free ladders: " + ", ".join(calendars))
+        for i, r in enumerate(rows):
+            if ok[i]:
+                errs = [100 * (methods[f"calendar-free ladder ({x})"][i] / r["ac"] - 1) for x in calendars]
+                print(f"{r['as_of']} " + " ".join(f"{e:+6.1f}" for e in errs))
+    for (sweeps, opts), sizes in getattr(a, "_fit_cells", {}).items():  # (r<R>: R sweeps each, on the day)
+        print(
+            f"within-event fit {sweeps} sweeps {'+'.join(opts) or '(as of each day)'}: {len(sizes)} fits, "
+            f"{np.mean(sizes) / 1e3:.0f} k event-days each on average (max {max(sizes) / 1e3:.0f} k)"
+        )
     print(f"{time.process_time() - started:.0f} CPU-s")
 
 

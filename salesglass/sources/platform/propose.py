@@ -49,16 +49,24 @@ FIELD_HINTS = {
     "event_id": r"event|meropriyat|meropriat|мероприят|show|concert|koncert|концерт|spektakl|спектакл|seans|сеанс",
     "sold_at": r"paid|pay|oplat|оплат|done|sold|prodazh|продаж|complet|finish|proveden|проведен|zaversh|заверш|"
     r"ispoln|исполн|^data$|^дата$|^date$",
+    # a sale's time by a weaker name (`sale_date`, `purchased_at`, `order_date`, `дата_покупки`, `timestamp`):
+    # taken when no column is named like the payment itself
+    "sold_at_weak": r"(^|_)sales?(_|$)|purchas|bought|pokup|покуп|checkout|transact|tranzakc|транзакц|"
+    r"(^|_)order(ed)?(_|$)|zakaz|заказ|^(datetime|date_?time|timestamp|ts|dt|time|vremya|время)$",
     # when a show starts (not when the event was created or last changed)
     "show_at": r"start|begin|nachal|начал|show|seans|сеанс|event_?(date|time|at)|(^|_)(date|data|дата)(_|$)|"
     r"(^|_)(starts?|when|kogda|когда)(_|$)|provedeni|проведени",
     "not_sold_at": r"creat|sozdan|создан|updat|izmen|измен|modif|request|zapros|запрос|start|nachal|начал",
-    "tickets": r"ticket|bilet|билет|seat|quantit|qty|kolichestvo|количество|kol_vo|кол_во|кол-во|^count$|mest|мест",
+    "tickets": r"ticket|bilet|билет|seat|quantit|qty|kolichestvo|количество|kol_vo|кол_во|кол-во|^count$|mest|мест|"
+    r"(^|_)(pcs|units|items|places|sht|шт)($|_)|штук|shtuk|kolvo|колво",
     "turnover": r"full|total|summ|(^|_)sum(_|$)|сумм|amount|(^|_)price($|_)|(^|_)cena($|_)|цена|itog|итог|vsego|всего|"
-    r"oborot|оборот|gross|stoimost|стоимость",
+    r"oborot|оборот|gross|stoimost|стоимость|turnover|gmv|proceeds|valov|валов",
     "revenue": r"profit|revenue|vyruchk|выручк|dohod|доход|komissi|комисси|commission|margin|marzh|марж|fee|voznagr|"
-    r"вознагр|core",
-    "cost": r"cost|expens|zatrat|затрат|rashod|расход|sebestoim|себестоим|acquir|ekvair|эквайр|agent|агент",
+    r"вознагр|core|pribyl|прибыл|income|(^|_)net(_|$)",
+    "cost": r"cost|expens|zatrat|затрат|rashod|расход|sebestoim|себестоим|acquir|ekvair|эквайр|agent|агент|"
+    r"izderzh|издерж|(^|_)spend",
+    # `gross_revenue`, `валовая_выручка`: the turnover, not the platform's revenue (`gross_profit` is revenue)
+    "gross": r"gross_?(revenue|sales|income)|(revenue|sales|income)_?gross|turnover|gmv|oborot|оборот|valov|валов",
     "kopecks": r"kop|коп|cent|minor",
     "watermark": r"^(updated_at|updated_on|modified_at|modified|updated|changed_at|izmeneno|izmenen|izmenen_at|"
     r"изменен|изменено|obnovlen|обновлен|data_izmeneniya|дата_изменения|last_modified|mtime)$",
@@ -605,6 +613,14 @@ def _partner_ref(t: TableProfile, partners: TableProfile | None) -> tuple[Column
     return None, "no partner column"
 
 
+def _sale_times(times: list[ColumnProfile]) -> list[ColumnProfile]:
+    """The time columns named like a sale's time: those named like the payment first, then the weaker names."""
+    out = [c for c in times if not hit("not_sold_at", c.name)]
+    return [c for c in out if hit("sold_at", c.name)] + [
+        c for c in out if hit("sold_at_weak", c.name) and not hit("sold_at", c.name)
+    ]
+
+
 def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz: str) -> InputProposal:
     p = InputProposal("orders", "sales", t, HIGH, f"{t.name!r}: money, a sale time and many rows", _place(t))
     cols = p.columns
@@ -625,7 +641,7 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
     if event:
         cols["event_id"] = Choice(event.name, HIGH, f"named like an event ({event.name!r})")
     times = [c for c in t.columns if c.is_time or (c.values == 0 and c.typed_time)]
-    sold = [c for c in times if hit("sold_at", c.name) and not hit("not_sold_at", c.name)]
+    sold = _sale_times(times)
     pick = sold[0] if sold else (times[0] if times else None)
     if pick:
         ch = _time_choice(pick, f"the sale time ({'named like payment/sale' if sold else 'the only date column'})", tz)
@@ -641,7 +657,7 @@ def _sales(t: TableProfile, partners: TableProfile | None, catalog: Catalog, tz:
         cols["tickets"] = Choice({"sql": "1"}, LOW, "no ticket count found: one ticket per row — confirm")
     money = [c for c in t.columns if _money_like(c)]
     cost = [c for c in money if hit("cost", c.name)]
-    revenue = [c for c in money if hit("revenue", c.name) and c not in cost]
+    revenue = [c for c in money if hit("revenue", c.name) and not hit("gross", c.name) and c not in cost]
     turnover = [c for c in money if hit("turnover", c.name) and c not in cost and c not in revenue]
     if turnover:
         full = [c for c in turnover if re.search(r"full|total|itog|итог|vsego|всего", norm(c.name))]
@@ -786,7 +802,7 @@ def _refunds(
     if "partner_id" not in cols:
         p.notes.append("refunds do not name the partner and cannot be joined here: they load as Support refunds")
     times = [c for c in t.columns if c.is_time]
-    done = [c for c in times if hit("sold_at", c.name) and not hit("not_sold_at", c.name)]
+    done = _sale_times(times)
     pick = done[0] if done else (times[0] if times else None)
     if pick:
         cols["sold_at"] = _time_choice(pick, "when the money went back" if done else "the only date", tz)
@@ -801,7 +817,7 @@ def _refunds(
         else Choice({"sql": "0"}, LOW, "no ticket count: 0 tickets refunded — confirm")
     )
     cost = [c for c in money if hit("cost", c.name)]
-    revenue = [c for c in money if hit("revenue", c.name) and c not in cost]
+    revenue = [c for c in money if hit("revenue", c.name) and not hit("gross", c.name) and c not in cost]
     turnover = [c for c in money if c not in cost and c not in revenue and hit("turnover", c.name)]
     for canon, found in (("turnover", turnover), ("revenue", revenue), ("cost", cost)):
         if found:
