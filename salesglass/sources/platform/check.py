@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import duckdb
 import sqlglot
@@ -46,6 +47,7 @@ class InputCheck:
     facts: list[str] = field(default_factory=list)  # what was assumed, for the user to compare
     warnings: list[str] = field(default_factory=list)  # what to confirm before loading
     sampled: bool = False  # only part of the rows was read
+    newest: bool = True  # a sample is the newest rows by sold_at (False: sold_at cannot be sorted in the source)
     error: str | None = None  # the input cannot be read as configured (nothing was read)
 
 
@@ -55,6 +57,9 @@ class PlatformCheck:
 
     inputs: list[InputCheck] = field(default_factory=list)
     months: list[tuple[str, float, int, int]] = field(default_factory=list)  # (YYYY-MM, turnover, tickets, orders)
+    # the months' first moment (account zone) when a sample of the newest rows began later than the data:
+    # the first month shown is counted from then on
+    months_from: datetime | None = None
     errors: list[str] = field(default_factory=list)  # config mistakes (an input that cannot be read)
 
     @property
@@ -67,7 +72,8 @@ class PlatformCheck:
 
 
 def _sampled(cfg: Config, inp: InputSpec, sample: int | None) -> InputSpec:
-    """The input reading at most `sample` rows (after its own `where`); files are read whole (streamed)."""
+    """The input reading at most `sample` rows (after its own `where`), the newest by sold_at for sales when
+    the source can sort them (`newest_first`); files are read whole (streamed)."""
     if sample is None or inp.path:
         return inp
     url = (
@@ -79,9 +85,30 @@ def _sampled(cfg: Config, inp: InputSpec, sample: int | None) -> InputSpec:
         return inp
     base = sql_reader.base_query(url, inp.table, inp.query)
     where = f" WHERE ({inp.where})" if inp.where else ""
+    order = newest_first(url, inp)
+    order = f" ORDER BY {order}" if order else ""
     return inp.model_copy(
-        update={"table": None, "where": None, "query": f"SELECT * FROM ({base}) src{where} LIMIT {int(sample)}"}
+        update={"table": None, "where": None, "query": f"SELECT * FROM ({base}) src{where}{order} LIMIT {int(sample)}"}
     )
+
+
+def newest_first(url: str, inp: InputSpec) -> str | None:
+    """The source's ORDER BY that puts a sales input's newest rows first (a sample of the oldest made the
+    last three months of `check` those of years ago: refunds without their orders); None when sold_at cannot
+    be sorted in the source: an `sql` expression, or text in a format that does not sort (`dd.mm.yyyy`)."""
+    column = _sortable_sale_time(inp)
+    if column is None:
+        return None
+    col = sql_reader.source_ident(url, column)
+    return f"CASE WHEN {col} IS NULL THEN 1 ELSE 0 END, {col} DESC"  # NULLs last, in every dialect
+
+
+def _sortable_sale_time(inp: InputSpec) -> str | None:
+    """A sales input's sold_at column when the source sorts its values in time order."""
+    spec = inp.spec("sold_at") if inp.target == "sales" else None
+    if spec is None or not spec.column or (spec.format and not spec.format.startswith("%Y")):
+        return None
+    return spec.column
 
 
 def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
@@ -102,7 +129,7 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
         managers = _copy_managers(con, cfg)
         # every input is loaded alone (its table then holds its rows only): what they gave together, for the
         # sales' partners and the months
-        con.execute("CREATE TEMP TABLE __all_sales AS SELECT * FROM sales LIMIT 0")
+        con.execute("CREATE TEMP TABLE __all_sales AS SELECT *, '' AS __input FROM sales LIMIT 0")
         con.execute("CREATE TEMP TABLE __all_partners AS SELECT partner_id FROM partners LIMIT 0")
         for inp in cfg.platform.inputs:
             one = cfg.model_copy(
@@ -125,8 +152,9 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
             ic.sampled = sample is not None and not inp.path and r.read >= sample
             _examples(con, ic)
             if inp.target == "sales":
+                ic.newest = not ic.sampled or _sortable_sale_time(inp) is not None
                 _sales_facts(con, cfg, inp, ic, account_tz)
-                con.execute("INSERT INTO __all_sales SELECT * FROM sales")
+                con.execute(f"INSERT INTO __all_sales SELECT *, {quote_lit(inp.name)} FROM sales")
             elif inp.target == "partners":
                 _partner_facts(con, ic, managers, r.warnings, account_tz)
                 con.execute("INSERT INTO __all_partners SELECT partner_id FROM partners")
@@ -137,7 +165,12 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
             if inp.target in KEPT_BY_FIRST_INPUT:
                 _keys_given_twice(con, ic)
             _status_values(cfg, inp, ic)
-        report.months = _months(con, account_tz)
+        # a sample of the newest rows covers the months from its oldest sale on: of several inputs, the latest
+        starts = [
+            ic.ranges["sold_at"][0] for ic in report.inputs if ic.sampled and ic.newest and "sold_at" in ic.ranges
+        ]
+        report.months_from = max((s for s in starts if isinstance(s, datetime)), default=None)
+        report.months = _months(con, account_tz, report.months_from)
         _partner_references(con, report)
         if cfg.plans.path or cfg.plans.table or cfg.plans.query:
             _plans(con, cfg, report, managers)
@@ -309,39 +342,47 @@ def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: PlatformCheck, m
 
 def _partner_references(con: duckdb.DuckDBPyConnection, report: PlatformCheck) -> None:
     """Sales naming a partner the partners inputs do not list: a few are normal (`salesglass doctor`
-    counts them); most of them mean the sales' partner column is not the partners' key."""
+    counts them); most of them mean the sales' partner column is not the partners' key. Each sales input
+    counts its own rows (orders and refunds apart: one count of both under `orders` said neither)."""
     sales = [ic for ic in report.inputs if ic.target == "sales" and ic.loaded]
     if not sales or not con.execute("SELECT count(*) FROM __all_partners").fetchall()[0][0]:
         return
-    n, support, unknown = con.execute("""SELECT count(*), count(*) FILTER (partner_id IS NULL),
-                                                count(*) FILTER (partner_id IS NOT NULL AND partner_id NOT IN
-                                                                 (SELECT partner_id FROM __all_partners))
-                                         FROM __all_sales""").fetchall()[0]
-    examples = [
-        r[0]
-        for r in con.execute("""SELECT DISTINCT partner_id FROM __all_sales WHERE partner_id NOT IN
-                                             (SELECT partner_id FROM __all_partners) ORDER BY 1 LIMIT 3""").fetchall()
-    ]
-    sales[0].facts.append(
-        f"partners of the sales: {n - support - unknown} known, {support} without a partner "
-        f"(Support), {unknown} naming a partner not in the partners input"
-        + (f" (e.g. {', '.join(examples)})" if examples else "")
-    )
-    if n and unknown / n > 0.2:
-        sales[0].warnings.append(
-            f"partner: {unknown} of {n} {plural(n, 'sale')} {plural(unknown, 'names', 'name')} a partner "
-            "the partners input does not list "
-            f"(e.g. {', '.join(examples)}) — is partner_id the column that holds the partners' "
-            "key?"
+    for ic in sales:
+        mine = f"FROM __all_sales WHERE __input = {quote_lit(ic.name)}"
+        n, support, unknown = con.execute(f"""SELECT count(*), count(*) FILTER (partner_id IS NULL),
+                                                     count(*) FILTER (partner_id IS NOT NULL AND partner_id NOT IN
+                                                                      (SELECT partner_id FROM __all_partners))
+                                              {mine}""").fetchall()[0]
+        examples = [
+            r[0]
+            for r in con.execute(f"""SELECT DISTINCT partner_id {mine} AND partner_id NOT IN
+                                     (SELECT partner_id FROM __all_partners) ORDER BY 1 LIMIT 3""").fetchall()
+        ]
+        rows = f"{n:,} {plural(n, 'row')} of '{ic.name}'" + (" (a sample)" if ic.sampled else "")
+        ic.facts.append(
+            f"partners of the {rows}: {n - support - unknown:,} known, {support:,} without a partner "
+            f"(Support), {unknown:,} naming a partner not in the partners input"
+            + (f" (e.g. {', '.join(examples)})" if examples else "")
         )
+        if n and unknown / n > 0.2:
+            ic.warnings.append(
+                f"partner: {unknown:,} of {n:,} {plural(n, 'row')} of '{ic.name}' {plural(unknown, 'names', 'name')} "
+                "a partner the partners input does not list "
+                f"(e.g. {', '.join(examples)}) — is partner_id the column that holds the partners' "
+                "key?"
+            )
 
 
-def _months(con: duckdb.DuckDBPyConnection, account_tz: str) -> list[tuple[str, float, int, int]]:
-    """Turnover, tickets and orders of the last three months with sales, in the account's zone."""
+def _months(
+    con: duckdb.DuckDBPyConnection, account_tz: str, since: datetime | None = None
+) -> list[tuple[str, float, int, int]]:
+    """Turnover, tickets and orders of the last three months with sales, in the account's zone; with `since`
+    (a local time: where samples of the newest rows begin), of the sales from then on only."""
     tz = quote_lit(account_tz)
+    after = f"WHERE timezone({tz}, sold_at) >= {quote_lit(str(since))}::TIMESTAMP" if since else ""
     rows = con.execute(f"""SELECT strftime(timezone({tz}, sold_at), '%Y-%m') AS m, sum(turnover), sum(tickets),
                                   count(*) FILTER (tickets > 0 OR turnover > 0)
-                           FROM __all_sales GROUP BY 1 ORDER BY 1 DESC LIMIT 3""").fetchall()
+                           FROM __all_sales {after} GROUP BY 1 ORDER BY 1 DESC LIMIT 3""").fetchall()
     return [(m, float(t), int(k), int(o)) for m, t, k, o in reversed(rows)]
 
 
