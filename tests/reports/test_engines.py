@@ -57,6 +57,13 @@ def published_reports(path, params: BuildParams) -> dict:
 NO_EVENTS = ("forecast_event_days", "forecast_ladder", "forecast_events")  # (the index is not empty)
 
 
+# the simulated company's steps ClickHouse reads as DuckDB published them instead of computing them: the
+# events' ladder (~430 000 rows of running sums, 13 of ClickHouse's ~36 CPU-s on this company; the events
+# part, plan-fact and everything after it are still computed by ClickHouse from it and compared). Its own
+# SQL on ClickHouse is compared on the events company (test_forecast_events.py, through forecast_events)
+FROM_DUCKDB = ("forecast_ladder",)
+
+
 def _check(duck: dict, ch: dict) -> None:
     assert duck.keys() == ch.keys()
     for name in duck:
@@ -112,7 +119,10 @@ def test_simulated_company_same_on_clickhouse(simulated_s):
     duck = published_reports(simulated_s.cfg.published_path, params)
     sizes = {n: t.num_rows for n, t in duck.items()}
     assert all(rows > 4 for n, rows in sizes.items() if n not in ("report_bonus_reconciliation", *NO_EVENTS)), sizes
-    _check(duck, chdb_reports(data, params))
+    ch = chdb_reports(data, params, given={n: duck[n] for n in FROM_DUCKDB})
+    _check(
+        {n: t for n, t in duck.items() if n not in FROM_DUCKDB}, {n: t for n, t in ch.items() if n not in FROM_DUCKDB}
+    )
 
 
 # an approved bonus month with a late refund on ClickHouse: tests/reports/test_bonus_close.py (it reads the
