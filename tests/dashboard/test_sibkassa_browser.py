@@ -94,8 +94,8 @@ def test_money_axes_name_the_currency(open_as, sib_server, lang) -> None:
     guess while the tooltips and tables write "₽". Every shortened amount on the page's charts ends in the
     account's currency (Сибкасса: RUB, ₽), in English and in Russian. On a phone the wider "100 тыс ₽" left the
     twelve months' slanted labels (45°) 14.5 px apart across a 12 px font: they ran into each other; slanted at
-    60° on so narrow an axis, each keeps 4 px or more from the next."""
-    page = open_as("manager", width=390)
+    60° on so narrow an axis (a 360 px phone here), each keeps 4 px or more from the next."""
+    page = open_as("manager", width=360)  # a small phone
     page.goto(f"{sib_server}/planfact?lang={lang}")
     page.wait_for_selector("[data-chart] svg text")
     amounts = page.evaluate(SHORT_AMOUNTS_JS)
