@@ -109,6 +109,10 @@ def test_after_the_fixes_only_the_broken_row_is_left_and_no_warehouse_is_created
     (orders,) = report.inputs
     assert orders.warnings == []
     assert (orders.read, orders.loaded, orders.quarantined) == (63, 62, 1)
+    # the zone naive times are read in, and the key that gives it
+    assert "sold_at: 63 of 63 times without an offset, read in Europe/Moscow (the timezone of input 'orders')" in (
+        orders.facts
+    )
     # 60 × 3 000 ₽ + 2 × 1 500 ₽ = 183 000 ₽; 120 + 2 tickets; 62 orders
     assert report.months == [("2026-10", 183000.0, 122, 62)]
     assert not report.ok  # one row would still not load
@@ -293,6 +297,12 @@ def test_the_months_are_the_newest_of_the_data_and_each_input_counts_its_own_par
         ("2026-10", 25 * 1000 - 500, 25 - 1, 25),
     ]
     assert report.platform.months_from == datetime(2026, 8, 16, 12, 0)
+    # no zone key: the default zone, named as such, and the key to set
+    assert (
+        "sold_at: 60 of 60 times without an offset, read in Europe/Moscow (the default: no time-zone key in the "
+        "config and no amoCRM account synced yet); if the back-office writes another zone, set it under [platform]: "
+        'timezone = "Area/City"' in orders.facts
+    )
     # each input says how many of its own rows it counted
     assert (
         "partners of the 60 rows of 'orders' (a sample): 60 known, 0 without a partner (Support), 0 naming a "
