@@ -158,17 +158,27 @@ def check(
         for w in ic.warnings:
             console.print(f"  [yellow]confirm:[/] {escape(w)}", highlight=False)
     if report.months:
-        partial = any(ic.sampled for ic in report.inputs)
+        sampled = [ic for ic in report.inputs if ic.sampled and ic.target == "sales"]
+        since = report.platform.months_from
+        if any(not ic.newest for ic in sampled):
+            how = (
+                " — from samples that need not be the newest rows (sold_at does not sort in the source): "
+                "run with --full for the last three months"
+            )
+        elif since:
+            how = f" — from the newest rows of each sample, sold since {since:%Y-%m-%d %H:%M}: --full for whole months"
+        else:
+            how = ""
         t = Table(
             "month",
             f"turnover, {currency_sign(cfg.account.currency)}",
             "tickets",
             "orders",
-            title="Sales of the last three months (all sales inputs; compare with your accounting)"
-            + (" — from samples only: run with --full for the whole months" if partial else ""),
+            title="Sales of the last three months (all sales inputs; compare with your accounting)" + how,
         )
         for m, turnover, tickets, orders in report.months:
-            t.add_row(m, f"{turnover:,.2f}", f"{tickets:,}", f"{orders:,}")
+            part = f" (from {since:%Y-%m-%d})" if since and m == f"{since:%Y-%m}" else ""
+            t.add_row(m + part, f"{turnover:,.2f}", f"{tickets:,}", f"{orders:,}")
         console.print(t)
     for line in report.amocrm:
         console.print(f"[yellow]confirm:[/] {escape(line)}", highlight=False)

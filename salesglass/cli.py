@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import click
 import typer
@@ -52,7 +52,12 @@ INTERRUPTED = {
 
 class _Salesglass(typer.core.TyperGroup):
     """The root command: Ctrl-C in any command is one line saying what was left as it was, and exit code 130
-    (as a shell reports SIGINT), not click's blank line and "Aborted!" with exit code 1."""
+    (as a shell reports SIGINT), not click's blank line and "Aborted!" with exit code 1. A path given as an
+    empty string is refused in every command (`_refuse_empty_paths`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _refuse_empty_paths(self)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -65,6 +70,34 @@ class _Salesglass(typer.core.TyperGroup):
                 Console(stderr=True).print()  # off the line of the question, which ends in "^C"
             _say("Interrupted:", INTERRUPTED.get(name, f"`salesglass {name}` stopped before it finished"))
             sys.exit(130)
+
+
+class _NonEmptyPath:
+    """Mixed into a command's path type: `""` (an unset shell variable, `--out "$DIR"`) is refused. Python reads
+    `Path("")` as the current folder, so `backup ""` wrote the backup there and `init ""` said ". exists"."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            cast(click.ParamType, self).fail("expected a file or folder name, got an empty one", param, ctx)
+        return super().convert(value, param, ctx)  # type: ignore[misc]
+
+
+_NON_EMPTY: dict[type[click.Path], type[click.Path]] = {}
+
+
+def _refuse_empty_paths(command: click.Command) -> None:
+    """Every path parameter of `command` and its subcommands refuses an empty value (one place for all)."""
+    for param in command.params:
+        kind = param.type
+        if isinstance(kind, click.Path) and not isinstance(kind, _NonEmptyPath):
+            base = type(kind)
+            if base not in _NON_EMPTY:
+                _NON_EMPTY[base] = type(f"NonEmpty{base.__name__}", (_NonEmptyPath, base), {})
+            refusing: click.Path = object.__new__(_NON_EMPTY[base])
+            refusing.__dict__.update(kind.__dict__)  # the same settings (exists=, dir_okay=, …)
+            param.type = refusing
+    for sub in getattr(command, "commands", {}).values():
+        _refuse_empty_paths(sub)
 
 
 app = typer.Typer(

@@ -11,6 +11,7 @@ this host, as a killed build's file is deleted (`reports/publish.py`).
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import os
 import shutil
@@ -39,8 +40,12 @@ def pid_alive(pid: int) -> bool:
 
 
 def temp_beside(path: Path) -> Path:
-    """The temporary name this process writes `path`'s next version under (see the module doc)."""
+    """The temporary name this process writes `path`'s next version under (see the module doc). A path of no
+    name (`export --out ""` or `--out .`) is a folder where a file belongs: refused as such (an OSError, which
+    the command prints as one line naming it), not pathlib's traceback "PosixPath('.') has an empty name"."""
     path = Path(path)
+    if not path.name:
+        raise IsADirectoryError(errno.EISDIR, "a folder, where a file name belongs", str(path))
     return path.with_name(f".{path.name.lstrip('.')}.{socket.gethostname()}-{os.getpid()}.tmp")
 
 

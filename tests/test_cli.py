@@ -140,6 +140,41 @@ def test_a_folder_where_a_file_belongs_is_one_line_naming_it(tmp_path):
     assert f"{a_file}: Not a directory" in _one_clear_line(_run("generate", "--out", str(a_file)))
 
 
+def test_an_export_to_no_file_name_is_one_line(tmp_path):
+    """`export --out ""` (and `--out .`, `bonus audit --out ""`) printed pathlib's traceback "PosixPath('.') has
+    an empty name": a folder where the workbook's file name belongs is one line naming it."""
+    from tests.dashboard.fixture import write_published
+
+    write_published(tmp_path / "salesglass-reports.duckdb")
+    said = _one_clear_line(_in_process("export", "--out", ".", cwd=tmp_path))
+    assert said == "error: .: a folder, where a file name belongs"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("backup", ""),
+        ("init", ""),
+        ("export", "--out", ""),
+        ("doctor", "--export", ""),
+        ("build", "-c", ""),
+        ("bonus", "audit", "--out", ""),
+    ],
+)
+def test_an_empty_path_is_refused_and_nothing_is_written(tmp_path, args):
+    """Python reads Path("") as the current folder: `backup ""` (an unset shell variable) wrote the backup
+    into the folder it was run from, `init ""` said ". exists". Every path parameter refuses an empty one."""
+    said = _one_clear_line(_in_process(*args, cwd=tmp_path))
+    assert said.endswith(": expected a file or folder name, got an empty one"), said
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_month_is_refused_not_read_as_every_month(tmp_path):
+    """`bonus audit --month ""` listed the whole audit trail, as if no month was given."""
+    said = _one_clear_line(_in_process("bonus", "audit", "--month", "", cwd=tmp_path))
+    assert said == "error: a month looks like 2026-10, got ''"
+
+
 def test_a_missing_emulator_company_is_one_line():
     said = _one_clear_line(_in_process("emulate-amocrm", "--company", "/nonexistent/company", "--port", "0"))
     assert said == "error: /nonexistent/company/amocrm does not exist: expected a simulated company folder with amocrm/"

@@ -339,7 +339,7 @@ def adjust(
     from salesglass.errors import SalesglassError
 
     parse_month(month)  # a wrong month is named before anything else
-    if corrects:
+    if corrects is not None:  # "" is a wrong month, not none
         parse_month(corrects)
     cfg, store = _store(config)
     if not Path(cfg.published_path).exists():
@@ -356,7 +356,7 @@ def adjust(
         reason,
         _actor(by),
         partner_id=partner,
-        corrects_month=parse_month(corrects) if corrects else None,
+        corrects_month=parse_month(corrects) if corrects is not None else None,
     )
     console.print(f"adjustment {adj} added to {parse_month(month):%Y-%m}; run `salesglass build` to publish it")
 
@@ -449,7 +449,7 @@ def audit(
     from salesglass.bonus.store import parse_month
 
     cfg, store = _store(config)
-    audited = parse_month(month) if month else None
+    audited = parse_month(month) if month is not None else None  # --month "" is refused, not all months
     if _none_closed_yet(cfg):  # nothing audited yet: no empty state file, and no empty --out file
         return
     rows = store.audit(audited)

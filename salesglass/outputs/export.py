@@ -77,6 +77,12 @@ def _with_manager_names(con, table: str) -> str:
     return f"SELECT {', '.join(exprs)} FROM {quote_ident(table)} t {' '.join(joins)} ORDER BY t.rowid"
 
 
+def default_out(as_of: str, fmt: str) -> Path:
+    """Where `export` writes without --out: a workbook, or a folder per format (csv and parquet shared one, and
+    their files mixed)."""
+    return Path(f"salesglass-reports-{as_of}" + (".xlsx" if fmt == "xlsx" else f"-{fmt}"))
+
+
 def export_reports(published: Path, fmt: str, out: Path | None = None, currency: str = "RUB") -> Path:
     """Write every report table of `published`; returns the file (xlsx) or folder (csv, parquet) written.
     `currency` (the account's) is the money's sign in the workbook."""
@@ -86,7 +92,7 @@ def export_reports(published: Path, fmt: str, out: Path | None = None, currency:
     try:
         names = report_tables(con)
         as_of, zone = con.execute("SELECT max(as_of), max(timezone) FROM build_info").fetchall()[0]
-        out = out or Path(f"salesglass-reports-{as_of}" + (".xlsx" if fmt == "xlsx" else ""))
+        out = out or default_out(str(as_of), fmt)
         if fmt == "xlsx":
             from salesglass.outputs.workbook import write_xlsx
 

@@ -213,6 +213,21 @@ def writeback(
         raise ConfigError("this version has no [writeback] section")
     if send and not wb.enabled:
         raise ConfigError("[writeback].enabled is false: set it to true (with the target statuses) to send moves")
+    if wb.widget_installed_status is None and wb.first_sale_status is None:
+        # (an empty table said nothing about why: no move can be planned without a target status)
+        what = "[writeback] names no target status" if "writeback" in cfg.model_fields_set else "no [writeback] section"
+        console.print(
+            f"nothing to write back: {escape(what)} in the config. To move deals in amoCRM when their partner "
+            "installs the widget or first sells, add the statuses to move them to (the ids: `salesglass amocrm "
+            "inspect`), and enabled = true to --send:\n"
+            + escape("  [writeback]\n")
+            + "  widget_installed_status = { pipeline_id = …, status_id = … }\n"
+            "  first_sale_status = { pipeline_id = …, status_id = … }\n"
+            "  enabled = true\n"
+            "(docs/refresh.md, «Write-back to amoCRM»)",
+            highlight=False,
+        )
+        return
     summary = run_writeback(cfg, dry_run=not send)
     table = Table("deal", "from status", "to status", "why")
     for m in summary.planned:

@@ -66,7 +66,8 @@ def register(app: typer.Typer) -> None:
                 "--out",
                 "-o",
                 help="Where to write: the .xlsx file, or the folder for csv / parquet. "
-                "Default: salesglass-reports-<as_of>[.xlsx] here.",
+                "Default, here: salesglass-reports-<as_of>.xlsx, or the folder salesglass-reports-<as_of>-csv "
+                "or -parquet.",
             ),
         ] = None,
     ) -> None:

@@ -282,6 +282,18 @@ def test_to_picked_before_from_shows_the_months_between(admin) -> None:
     assert '<option value="2026-03" selected>' in html.split('name="to"')[1].split("</select>")[0]
 
 
+def test_the_weekly_table_lists_the_weeks_without_deals_too(admin) -> None:
+    """January–March up to as_of (15 March): the Mondays 5, 12, 19, 26 January, 2, 9, 16, 23 February, 2 and
+    9 March = 10 weeks, as the weekly chart has them. The table listed only the 6 weeks with a report_weekly row,
+    so 12 January, a week without a deal, did not read as a week of zeros: it was not there."""
+    part = admin.get("/sales?from=2026-01&to=2026-03").text.split('data-table="weekly"')[1].split("<tfoot>")[0]
+    weeks = re.findall(r'data-col="week_start">\s*([^<]+?)\s*<', part)
+    assert weeks == ["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02", "2026-02-09",
+                     "2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09"], weeks  # fmt: skip
+    row = part.split('data-col="week_start">2026-01-12')[1].split("</tr>")[0]
+    assert re.findall(r'data-col="[a-z_]+">\s*(\S+?)\s*<', row) == ["0", "0", "0"], row
+
+
 def test_rates_and_shares_read_as_percents_on_screen_and_in_downloads(app) -> None:
     """A bonus line's rate is stored as a share of 1 (report_bonus_lines: 0.10, 0.05) and showed as "0.1";
     a share of sales (a percent, 85.7) went to Excel as a bare 85.7. Both read as the percents they are."""

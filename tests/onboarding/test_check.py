@@ -7,9 +7,13 @@ import hashlib
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 from salesglass.check import run_check
+from salesglass.cli import app
 from salesglass.config import load_config
 from salesglass.warehouse import connect, init_canonical
 
@@ -105,6 +109,10 @@ def test_after_the_fixes_only_the_broken_row_is_left_and_no_warehouse_is_created
     (orders,) = report.inputs
     assert orders.warnings == []
     assert (orders.read, orders.loaded, orders.quarantined) == (63, 62, 1)
+    # the zone naive times are read in, and the key that gives it
+    assert "sold_at: 63 of 63 times without an offset, read in Europe/Moscow (the timezone of input 'orders')" in (
+        orders.facts
+    )
     # 60 × 3 000 ₽ + 2 × 1 500 ₽ = 183 000 ₽; 120 + 2 tickets; 62 orders
     assert report.months == [("2026-10", 183000.0, 122, 62)]
     assert not report.ok  # one row would still not load
@@ -204,11 +212,11 @@ def test_check_says_when_the_sales_name_partners_the_partners_input_does_not_lis
     report = run_check(load_config(tmp_path / "salesglass.toml"))
     orders = report.inputs[1]
     assert (
-        "partners of the sales: 0 known, 0 without a partner (Support), 62 naming a partner not in the "
-        "partners input (e.g. p1)" in orders.facts
+        "partners of the 62 rows of 'orders': 0 known, 0 without a partner (Support), 62 naming a partner not in "
+        "the partners input (e.g. p1)" in orders.facts
     )
     assert orders.warnings == [
-        "partner: 62 of 62 sales name a partner the partners input does not list (e.g. p1) "
+        "partner: 62 of 62 rows of 'orders' name a partner the partners input does not list (e.g. p1) "
         "— is partner_id the column that holds the partners' key?"
     ]
 
@@ -231,7 +239,84 @@ def test_check_knows_the_partners_of_every_partners_input(tmp_path: Path):
     report = run_check(load_config(tmp_path / "salesglass.toml"))
     orders = next(i for i in report.inputs if i.target == "sales")
     assert (
-        "partners of the sales: 62 known, 0 without a partner (Support), 0 naming a partner not in the "
-        "partners input" in orders.facts
+        "partners of the 62 rows of 'orders': 62 known, 0 without a partner (Support), 0 naming a partner not in "
+        "the partners input" in orders.facts
     )
     assert not any(w.startswith("partner:") for w in orders.warnings)
+
+
+# Ten months of a shop, oldest rows first in the table: 25 orders a month (days 1–25, 12:00 Moscow, a ticket for
+# 1 000 ₽ each) and a refund a month in a table of its own (day 20, −1 ticket, −500 ₽, a partner nobody lists).
+MONTHS = [f"2026-{m:02d}" for m in range(1, 11)]
+SALES_INPUT = """
+[[platform.inputs]]
+name = "{name}"
+target = "sales"
+table = "{name}"
+[platform.inputs.columns]
+sale_id = {key}
+partner_id = "partner"
+sold_at = "{at}"
+tickets = "qty"
+turnover = "summa"
+revenue = {{ sql = "0" }}
+cost = {{ sql = "0" }}
+"""
+NEWEST = (
+    '[platform]\nurl = "sqlite:///shop.sqlite"\n[[platform.inputs]]\nname = "partners"\ntarget = "partners"\n'
+    'table = "partners"\n[platform.inputs.columns]\npartner_id = "code"\nname = "name"\nkind = "kind"\n'
+    + SALES_INPUT.format(name="orders", key='"id"', at="paid_at")
+    + SALES_INPUT.format(name="refunds", key='{ column = "id", prefix = "refund:" }', at="at")
+)
+
+
+def test_the_months_are_the_newest_of_the_data_and_each_input_counts_its_own_partners(tmp_path: Path):
+    """A sample of 60 rows was the 60 oldest orders (January to early March), beside all ten refunds: the last
+    three months with sales were August to October of refunds alone — −500 ₽ and 0 orders each — and the
+    partners of 70 rows (orders and refunds) were counted under 'orders'."""
+    with sqlite3.connect(tmp_path / "shop.sqlite") as db:
+        db.execute("CREATE TABLE partners (code TEXT PRIMARY KEY, name TEXT, kind TEXT)")
+        db.execute("INSERT INTO partners VALUES ('p1', 'ООО «Весна»', 'organizer')")
+        db.execute("CREATE TABLE orders (id TEXT, partner TEXT, paid_at TEXT, qty INTEGER, summa INTEGER)")
+        db.executemany(
+            "INSERT INTO orders VALUES (?, 'p1', ?, 1, 1000)",
+            [(f"{m}-{d}", f"{m}-{d:02d} 12:00:00") for m in MONTHS for d in range(1, 26)],
+        )
+        db.execute("CREATE TABLE refunds (id TEXT, partner TEXT, at TEXT, qty INTEGER, summa INTEGER)")
+        db.executemany("INSERT INTO refunds VALUES (?, 'p9', ?, -1, -500)", [(m, f"{m}-20 15:00:00") for m in MONTHS])
+    (tmp_path / "salesglass.toml").write_text(NEWEST, encoding="utf-8")
+
+    report = run_check(load_config(tmp_path / "salesglass.toml"), sample=60)
+    _, orders, refunds = report.inputs
+    assert (orders.read, orders.sampled, refunds.read, refunds.sampled) == (60, True, 10, False)
+    # the newest 60 orders: October's 25, September's 25 and August 16–25 (10), so the months count from
+    # 16 August 12:00 on — the refunds of 20 August, September and October with them
+    assert report.months == [
+        ("2026-08", 10 * 1000 - 500, 10 - 1, 10),  # 9 500 ₽
+        ("2026-09", 25 * 1000 - 500, 25 - 1, 25),  # 24 500 ₽
+        ("2026-10", 25 * 1000 - 500, 25 - 1, 25),
+    ]
+    assert report.platform.months_from == datetime(2026, 8, 16, 12, 0)
+    # no zone key: the default zone, named as such, and the key to set
+    assert (
+        "sold_at: 60 of 60 times without an offset, read in Europe/Moscow (the default: no time-zone key in the "
+        "config and no amoCRM account synced yet); if the back-office writes another zone, set it under [platform]: "
+        'timezone = "Area/City"' in orders.facts
+    )
+    # each input says how many of its own rows it counted
+    assert (
+        "partners of the 60 rows of 'orders' (a sample): 60 known, 0 without a partner (Support), 0 naming a "
+        "partner not in the partners input" in orders.facts
+    )
+    assert (
+        "partners of the 10 rows of 'refunds': 0 known, 0 without a partner (Support), 10 naming a partner not in "
+        "the partners input (e.g. p9)" in refunds.facts
+    )
+    assert [w for w in orders.warnings if w.startswith("partner:")] == []
+    assert [w.split(" — ")[0] for w in refunds.warnings if w.startswith("partner:")] == [
+        "partner: 10 of 10 rows of 'refunds' name a partner the partners input does not list (e.g. p9)"
+    ]
+    shown = CliRunner().invoke(app, ["check", "-c", str(tmp_path / "salesglass.toml"), "--sample", "60"])
+    out = " ".join(shown.output.split())
+    assert "from the newest rows of each sample, sold since 2026-08-16 12:00" in out
+    assert "2026-08 (from 2026-08-16) │ 9,500.00 │ 9 │ 10" in out

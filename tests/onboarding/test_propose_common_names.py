@@ -9,35 +9,47 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from salesglass.check import run_check
+from salesglass.cli import app
 from salesglass.config import load_config
 from salesglass.sources.platform.inspect import inspect_source
-from salesglass.sources.platform.propose import insert_into_config, propose
+from salesglass.sources.platform.propose import propose
 
 
 def _column(choice) -> str | None:
-    v = choice.value
-    return v if isinstance(v, str) or v is None else v.get("column")
+    """The source column of a proposed choice or of a config's mapping (a name, or a table with `column`)."""
+    v = getattr(choice, "value", choice)
+    if isinstance(v, str) or v is None:
+        return v
+    return v.get("column") if isinstance(v, dict) else v.column
 
 
 def test_the_sibkassa_csv_is_proposed_column_for_column_and_check_reads_it(generated_sibkassa_xs: Path, tmp_path: Path):
     folder = generated_sibkassa_xs / "backoffice"
-    proposal = propose(inspect_source(None, str(folder), tmp_path))
-    sales = proposal.input("sales")
-    assert sales is not None
+    config = tmp_path / "salesglass.toml"
+    config.write_text(f'[warehouse]\npath = "wh.duckdb"\n[platform]\nfolder = "{folder}"\n', encoding="utf-8")
+    shown = CliRunner().invoke(app, ["platform", "inspect", "-c", str(config), "--write"])
+    assert shown.exit_code == 0, shown.output
+    # every time of «Сибкасса» carries its offset (+07:00): no zone is assumed, so none is named
+    assert "naive times" not in shown.output
+    cfg = load_config(config)
+    sales = next(i for i in cfg.platform.inputs if i.target == "sales")
     # «Сибкасса» writes the canonical names: each column is its own source
     for canon in ("sale_id", "partner_id", "event_id", "sold_at", "tickets", "turnover", "revenue", "cost"):
         assert _column(sales.columns[canon]) == canon, (canon, sales.columns[canon])
-    config = tmp_path / "salesglass.toml"
-    config.write_text(
-        insert_into_config(f'[warehouse]\npath = "wh.duckdb"\n[platform]\nfolder = "{folder}"\n', proposal),
-        encoding="utf-8",
-    )
-    report = run_check(load_config(config), sample=None)
+    report = run_check(cfg, sample=None)
     assert report.errors == []  # was: "nothing maps to turnover of `sales`" (exit code 2)
     orders = next(ic for ic in report.inputs if ic.target == "sales")
     assert orders.loaded == orders.read > 3000
+    # nor does check say times without an offset are read in Europe/Moscow: none is without one
+    assert "sold_at: every time carries its offset: kept as written, no zone assumed" in orders.facts
+    assert not [f for f in orders.facts if "without an offset" in f]
+    # Novosibirsk's day seen in Moscow's zone: the account's zone is what to set, not the back-office's
+    (zone,) = [w for w in orders.warnings if w.startswith("time zone:")]
+    assert "the account's zone Europe/Moscow is probably not the company's" in zone
+    assert "set [account] timezone" in zone and "[platform].timezone" not in zone
 
 
 NAMES = {

@@ -283,3 +283,28 @@ def test_notes_without_a_clear_answer_are_recorded_and_never_resent(scenario):
     assert len(s.amo.requests("POST", "/api/v4/leads/notes")) == 1 and s.amo.state.notes == []
     notes = {note for *_, note in s.audit()}
     assert len(notes) == 1 and notes.pop().startswith("failed: WriteUncertain: notes on leads")
+
+
+@pytest.mark.parametrize(
+    ("section", "said"),
+    [("", "no [writeback] section"), ("[writeback]\nadd_note = true\n", "[writeback] names no target status")],
+    ids=["no-section", "no-status"],
+)
+def test_with_nothing_configured_writeback_says_so_and_what_to_add(tmp_path, section, said):
+    """`salesglass writeback` with no [writeback] printed an empty table and "0 moves planned", as if the
+    deals had simply reached nothing."""
+    from typer.testing import CliRunner
+
+    from salesglass.cli import app
+
+    (tmp_path / "salesglass.toml").write_text('[warehouse]\npath = "wh.duckdb"\n' + section, encoding="utf-8")
+    con = connect(tmp_path / "wh.duckdb")
+    init_canonical(con)
+    con.close()
+    res = CliRunner().invoke(app, ["writeback", "-c", str(tmp_path / "salesglass.toml")])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 0, res.output
+    assert f"nothing to write back: {said} in the config." in out
+    assert "[writeback] widget_installed_status = { pipeline_id = …, status_id = … }" in out
+    assert "docs/refresh.md, «Write-back to amoCRM»" in out
+    assert "planned" not in out and "deal" not in out.split("nothing to write back")[0]

@@ -120,9 +120,14 @@ class _InOrder:
             self.pool.shutdown(cancel_futures=True)
 
 
-def chdb_reports(data: dict, params, state=None, only: tuple[str, ...] | None = None) -> dict[str, pa.Table]:
+def chdb_reports(
+    data: dict, params, state=None, only: tuple[str, ...] | None = None, given: dict[str, pa.Table] | None = None
+) -> dict[str, pa.Table]:
     """Every report computed by ClickHouse (chdb) from the canonical rows, derived helpers materialised;
     `state`: a BonusState read from a published DuckDB file, copied into chdb as the build does.
+
+    `given`: derived helpers put into chdb from these rows (another engine's result, with the columns and
+    types the step's expression has) instead of computed there; the steps after them read them as usual.
 
     `only`: just these reports, and the derived helpers they read (directly or through other helpers),
     materialised in the build's order with the same SQL; a test that compares a few reports does not
@@ -130,7 +135,8 @@ def chdb_reports(data: dict, params, state=None, only: tuple[str, ...] | None = 
     from dataclasses import replace
 
     from salesglass.reports.build import report_exprs
-    from salesglass.reports.clickhouse import BUILD_PREFIX, put_in_chdb, state_on
+    from salesglass.reports.clickhouse import BUILD_PREFIX, create_sql, put_in_chdb, state_on
+    from salesglass.sql import quote_ident, quote_lit
 
     s = chdb_session(data)
     canon = unbound_canon()
@@ -138,11 +144,23 @@ def chdb_reports(data: dict, params, state=None, only: tuple[str, ...] | None = 
         canon = replace(canon, bonus_state=state_on(state, lambda n, t: put_in_chdb(s, n, t)))
     if only is None:
         queue = _InOrder(s)
-        try:
-            exprs = report_exprs(canon, params, keep=lambda n, e: materialize_in_chdb(queue, n, e))
-        finally:
-            queue.wait()
+        with tempfile.TemporaryDirectory() as tmp:
+
+            def keep(name: str, expr: ibis.Table) -> ibis.Table:
+                if name not in (given or {}):
+                    return materialize_in_chdb(queue, name, expr)
+                table, path = quote_ident(BUILD_PREFIX + name), Path(tmp) / f"{name}.parquet"
+                pq.write_table(given[name].select(expr.columns), path)
+                queue.query(create_sql(BUILD_PREFIX + name, expr.schema()))
+                queue.query(f"INSERT INTO {table} SELECT * FROM file({quote_lit(str(path))}, Parquet)")
+                return ibis.table(expr.schema(), name=BUILD_PREFIX + name)
+
+            try:
+                exprs = report_exprs(canon, params, keep=keep)
+            finally:
+                queue.wait()
         return {name: run_chdb(s, expr) for name, expr in exprs.items()}
+    assert not given, "given: every report only"
 
     kept: dict[str, ibis.Table] = {}  # in the order the build materialises them
 

@@ -74,29 +74,43 @@ def built(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture
-def company(built, tmp_path):
-    """A test's own copy of the built folder: every file with its modification time (copy2), so the next
-    build finds the published file its record names and is incremental, as after `run_build` in place."""
-    shutil.copytree(built, tmp_path, dirs_exist_ok=True, copy_function=shutil.copy2)
-    cfg = config(tmp_path)
+def copied(folder: Path, to: Path):
+    """A copy of a built folder: every file with its modification time (copy2), so the next build finds
+    the published file its record names and is incremental, as after `run_build` in place."""
+    shutil.copytree(folder, to, dirs_exist_ok=True, copy_function=shutil.copy2)
+    cfg = config(to)
     assert incremental.previous(cfg.published_path) is not None
     return cfg, BonusStore(cfg.bonus_state_path)
+
+
+@pytest.fixture
+def company(built, tmp_path):
+    """A test's own copy of the built folder."""
+    return copied(built, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def late_refund(built, tmp_path_factory) -> Path:
+    """October approved, then a late refund booked and the reports built again, once for the module (the
+    DuckDB test and the ClickHouse one below read it; a test that goes on from there takes a copy)."""
+    folder = tmp_path_factory.mktemp("bonus-late-refund")
+    cfg, store = copied(built, folder)
+    close(store, cfg, c.OCT)
+    con = connect(cfg.warehouse_path)
+    load_duckdb(con, {"sales": [c.LATE_REFUND]})  # appended: the refund is booked after the approval
+    con.close()
+    run_build(cfg, as_of=c.NOV_15, progress=False)
+    return folder
 
 
 OCT_LINES = [(c.OCT, 3, "growth", "P1", None, M("5000.00"), M("0.0500"), M("250.00"), None, None)]
 
 
-def test_approved_october_stays_and_a_late_refund_becomes_a_clawback_in_november(company):
-    cfg, store = company
-    assert lines(cfg, "month = DATE '2026-10-01'") == OCT_LINES
-    close(store, cfg, c.OCT)
+def test_approved_october_stays_and_a_late_refund_becomes_a_clawback_in_november(built, late_refund):
+    assert lines(config(built), "month = DATE '2026-10-01'") == OCT_LINES  # before the approval
+    cfg = config(late_refund)
+    store = BonusStore(cfg.bonus_state_path)
     assert store.period(c.OCT).state == "approved" and store.period(c.OCT).total == M("250.00")
-
-    con = connect(cfg.warehouse_path)
-    load_duckdb(con, {"sales": [c.LATE_REFUND]})  # appended: the refund is booked after the approval
-    con.close()
-    run_build(cfg, as_of=c.NOV_15, progress=False)
 
     assert lines(cfg, "month = DATE '2026-10-01'") == OCT_LINES  # locked: unchanged
     # recomputed October: revenue 6000 − 1200 = 4800, growth 3800 × 5 % = 190.00 → clawback −60.00
@@ -136,13 +150,69 @@ def test_approved_october_stays_and_a_late_refund_becomes_a_clawback_in_november
     ]
 
 
-def test_a_second_refund_after_the_clawback_was_locked_carries_only_the_difference(company):
-    cfg, store = company
-    close(store, cfg, c.OCT)
-    con = connect(cfg.warehouse_path)
-    load_duckdb(con, {"sales": [c.LATE_REFUND]})
+@pytest.mark.clickhouse
+def test_approved_october_and_its_clawback_are_the_same_on_clickhouse(late_refund):
+    """The same late refund after October's approval on ClickHouse: it keeps October's approved line and
+    carries the difference to November as a clawback, exactly as the DuckDB build above did (the ClickHouse
+    build used to refuse to run once a month was approved)."""
+    import ibis
+
+    from salesglass.model.schema import CANONICAL
+    from salesglass.reports.base import BuildParams
+    from salesglass.reports.bonus_close import BonusState
+    from salesglass.reports.bonus_state import frozen_rules_in
+    from tests.reports.canon_io import arrow_schema, chdb_reports, dated
+    from tests.reports.compare import assert_same
+
+    cfg = config(late_refund)
+    con = connect(cfg.warehouse_path, read_only=True)
+    data = {
+        t.name: con.execute(f'SELECT {", ".join(t.names)} FROM "{t.name}"').to_arrow_table().cast(arrow_schema(t))
+        for t in CANONICAL
+    }
+    assert c.LATE_REFUND["sale_id"] in data["sales"].column("sale_id").to_pylist()
+    first_year = dated(BuildParams(as_of=c.NOV_15, timezone=c.TIMEZONE, rules=cfg.reports), con).first_year
     con.close()
-    run_build(cfg, as_of=c.NOV_15, progress=False)
+
+    pub = ibis.duckdb.connect(str(cfg.published_path), read_only=True)  # DuckDB's build: the reference
+    closed = pub.raw_sql("SELECT month, approval_id FROM bonus_periods WHERE state = 'approved'").fetchall()
+    assert closed == [(c.OCT, closed[0][1])]
+    params = BuildParams(
+        as_of=c.NOV_15,
+        timezone=c.TIMEZONE,
+        rules=cfg.reports,
+        frozen_bonus_rules=frozen_rules_in(pub),
+        first_year=first_year,
+    )
+    compared = (
+        "report_bonus_recomputed",
+        "report_bonus_lines",
+        "report_bonus_summary",
+        "report_bonus_reconciliation",
+    )
+    # the other reports: tests/reports/test_engines.py
+    ch = chdb_reports(data, params, BonusState.of(pub, tuple(closed)), only=compared)
+    SEP = date(2026, 9, 1)
+    got = sorted(
+        (r["month"], r["rule"], r["amount"], r["corrects_month"]) for r in ch["report_bonus_lines"].to_pylist()
+    )
+    # by hand (tests/reports/bonus_company.py): September's first sale 5000.00 and 10 % × 3000 = 300.00;
+    # October stays 250.00 as approved; recomputed October is (6000 − 1200 − 1000) × 5 % = 190.00, so
+    # November carries −60.00; November itself 170.00 and 16.67
+    assert got == [
+        (SEP, "acquisition_share", M("300.00"), None),
+        (SEP, "first_sale", M("5000.00"), None),
+        (c.OCT, "growth", M("250.00"), None),
+        (c.NOV, "clawback", M("-60.00"), c.OCT),
+        (c.NOV, "growth", M("16.67"), None),
+        (c.NOV, "growth", M("170.00"), None),
+    ]
+    for name in compared:
+        assert_same(name, pub.table(name).to_pyarrow(), ch[name])
+
+
+def test_a_second_refund_after_the_clawback_was_locked_carries_only_the_difference(late_refund, tmp_path):
+    cfg, store = copied(late_refund, tmp_path)  # October approved, its late refund booked and built
     close(store, cfg, c.NOV)  # November is locked with its clawback of −60.00 for October
     assert store.period(c.NOV).total == M("126.67")  # 170 + 16.67 − 60
     con = connect(cfg.warehouse_path)

@@ -116,7 +116,7 @@ def test_bad_as_of_and_bad_rule_are_clear(company: Path):
     assert "[reports].bonus.growth_rate" in str(result.exception)
 
 
-def test_export_xlsx_csv_parquet(company: Path, tmp_path: Path):
+def test_export_xlsx_csv_parquet(company: Path, tmp_path: Path, monkeypatch):
     runner = CliRunner()
     assert runner.invoke(app, ["build", "--config", str(company), "--as-of", "2025-01-15"]).exit_code == 0
     xlsx = tmp_path / "r.xlsx"
@@ -140,6 +140,13 @@ def test_export_xlsx_csv_parquet(company: Path, tmp_path: Path):
     assert con.execute(f"SELECT sum(amount) FROM '{tmp_path}/parquet/report_bonus_lines.parquet'").fetchone()[0] == sum(
         row[9] for row in BONUS_LINES
     )
+    # without --out each format has a folder of its own (csv and parquet shared one, their files mixed)
+    monkeypatch.chdir(tmp_path / "out")
+    for fmt in ("csv", "parquet"):
+        assert runner.invoke(app, ["export", "--config", str(company), "-f", fmt]).exit_code == 0
+    for fmt in ("csv", "parquet"):
+        written = sorted((tmp_path / "out" / f"salesglass-reports-2025-01-15-{fmt}").iterdir())
+        assert [p.name for p in written] == sorted(f"{n}.{fmt}" for n in all_reports())
 
 
 def test_clickhouse_engine_needs_a_url(tmp_path: Path):

@@ -146,10 +146,15 @@ def inspect(config: ConfigOption = None) -> None:
         f"currency {account.get('currency')}; {len(users)} {plural(len(users), 'user')}"
     )
     named = str(account.get("subdomain") or "")
-    if named and named.lower() != cfg.amocrm.subdomain.lower():
+    if named and ("subdomain" not in cfg.amocrm.model_fields_set or named.lower() != cfg.amocrm.subdomain.lower()):
+        # (with no key, 'demo' is only the default: "the config says 'demo'" sent people looking for it)
+        said = (
+            f"the config says {escape(repr(cfg.amocrm.subdomain))}"
+            if "subdomain" in cfg.amocrm.model_fields_set
+            else "the config sets none"
+        )
         console.print(
-            f"[yellow]this account's subdomain is {escape(repr(named))}, the config says "
-            f"{escape(repr(cfg.amocrm.subdomain))}:[/] "
+            f"[yellow]this account's subdomain is {escape(repr(named))}, {said}:[/] "
             f'set subdomain = "{escape(named)}" under {escape("[amocrm]")} '
             "(links to deals use it; webhooks from another subdomain are refused)",
             highlight=False,

@@ -9,6 +9,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from salesglass.plural import plural
+
 
 class SyncProgress:
     """A rich live display (or nothing, when disabled): one line per stream, and the request counter once, on
@@ -39,7 +41,14 @@ class SyncProgress:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        self._refresh()
+        if self.step_task is not None:  # the step line ends as the whole sync's, not its last phase's
+            s, records = self.client.stats, sum(self.counts.values())
+            self.progress.update(
+                self.step_task,
+                description="amoCRM sync done" if kind is None else "amoCRM sync stopped",
+                count=f"{s.requests} req, {records:,} {plural(records, 'record')}, {s.retries} retries, "
+                f"{s.rate_limited}×429",
+            )
         for t in self.progress.tasks:  # every line ends as done (✓), with no spinner left behind
             self.progress.update(t.id, total=t.completed or 1, completed=t.completed or 1)
         self.progress.__exit__(kind, error, trace)
@@ -65,5 +74,6 @@ class SyncProgress:
         if stream not in self.tasks:
             self.start(stream)
         self.counts[stream] = self.counts.get(stream, 0) + n
-        self.progress.update(self.tasks[stream], advance=n, count=f"{self.counts[stream]:>9,} records")
+        count = self.counts[stream]
+        self.progress.update(self.tasks[stream], advance=n, count=f"{count:>9,} {plural(count, 'record')}")
         self._refresh()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import duckdb
 import sqlglot
@@ -29,6 +31,9 @@ from salesglass.sources.platform.load import KEPT_BY_FIRST_INPUT, TARGETS
 from salesglass.sources.platform.load import UNKNOWN_MANAGER as UNKNOWN_DEV_MANAGER
 from salesglass.sources.platform.plans import UNKNOWN as UNKNOWN_MANAGER
 from salesglass.sql import quote_ident, quote_lit
+
+if TYPE_CHECKING:
+    from salesglass.account_zone import AccountZone
 
 TICKET_PRICE = (50, 30_000)  # rubles: what a ticket plausibly costs on average; outside it the unit is suspect
 
@@ -46,6 +51,7 @@ class InputCheck:
     facts: list[str] = field(default_factory=list)  # what was assumed, for the user to compare
     warnings: list[str] = field(default_factory=list)  # what to confirm before loading
     sampled: bool = False  # only part of the rows was read
+    newest: bool = True  # a sample is the newest rows by sold_at (False: sold_at cannot be sorted in the source)
     error: str | None = None  # the input cannot be read as configured (nothing was read)
 
 
@@ -55,6 +61,9 @@ class PlatformCheck:
 
     inputs: list[InputCheck] = field(default_factory=list)
     months: list[tuple[str, float, int, int]] = field(default_factory=list)  # (YYYY-MM, turnover, tickets, orders)
+    # the months' first moment (account zone) when a sample of the newest rows began later than the data:
+    # the first month shown is counted from then on
+    months_from: datetime | None = None
     errors: list[str] = field(default_factory=list)  # config mistakes (an input that cannot be read)
 
     @property
@@ -67,7 +76,8 @@ class PlatformCheck:
 
 
 def _sampled(cfg: Config, inp: InputSpec, sample: int | None) -> InputSpec:
-    """The input reading at most `sample` rows (after its own `where`); files are read whole (streamed)."""
+    """The input reading at most `sample` rows (after its own `where`), the newest by sold_at for sales when
+    the source can sort them (`newest_first`); files are read whole (streamed)."""
     if sample is None or inp.path:
         return inp
     url = (
@@ -79,9 +89,30 @@ def _sampled(cfg: Config, inp: InputSpec, sample: int | None) -> InputSpec:
         return inp
     base = sql_reader.base_query(url, inp.table, inp.query)
     where = f" WHERE ({inp.where})" if inp.where else ""
+    order = newest_first(url, inp)
+    order = f" ORDER BY {order}" if order else ""
     return inp.model_copy(
-        update={"table": None, "where": None, "query": f"SELECT * FROM ({base}) src{where} LIMIT {int(sample)}"}
+        update={"table": None, "where": None, "query": f"SELECT * FROM ({base}) src{where}{order} LIMIT {int(sample)}"}
     )
+
+
+def newest_first(url: str, inp: InputSpec) -> str | None:
+    """The source's ORDER BY that puts a sales input's newest rows first (a sample of the oldest made the
+    last three months of `check` those of years ago: refunds without their orders); None when sold_at cannot
+    be sorted in the source: an `sql` expression, or text in a format that does not sort (`dd.mm.yyyy`)."""
+    column = _sortable_sale_time(inp)
+    if column is None:
+        return None
+    col = sql_reader.source_ident(url, column)
+    return f"CASE WHEN {col} IS NULL THEN 1 ELSE 0 END, {col} DESC"  # NULLs last, in every dialect
+
+
+def _sortable_sale_time(inp: InputSpec) -> str | None:
+    """A sales input's sold_at column when the source sorts its values in time order."""
+    spec = inp.spec("sold_at") if inp.target == "sales" else None
+    if spec is None or not spec.column or (spec.format and not spec.format.startswith("%Y")):
+        return None
+    return spec.column
 
 
 def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
@@ -93,7 +124,9 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
     from salesglass.warehouse import init_canonical
 
     report = PlatformCheck()
-    account_tz = resolve_zone(cfg).name
+    account = resolve_zone(cfg)
+    account_tz = account.name
+    given_tz = cfg.platform.timezone  # (before the account's zone fills it in below)
     cfg = with_naive_zone(cfg, account_tz)
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
@@ -102,12 +135,13 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
         managers = _copy_managers(con, cfg)
         # every input is loaded alone (its table then holds its rows only): what they gave together, for the
         # sales' partners and the months
-        con.execute("CREATE TEMP TABLE __all_sales AS SELECT * FROM sales LIMIT 0")
+        con.execute("CREATE TEMP TABLE __all_sales AS SELECT *, '' AS __input FROM sales LIMIT 0")
         con.execute("CREATE TEMP TABLE __all_partners AS SELECT partner_id FROM partners LIMIT 0")
         for inp in cfg.platform.inputs:
+            read = _sampled(cfg, inp, sample)
             one = cfg.model_copy(
                 update={
-                    "platform": cfg.platform.model_copy(update={"inputs": [_sampled(cfg, inp, sample)]}),
+                    "platform": cfg.platform.model_copy(update={"inputs": [read]}),
                     "plans": cfg.plans.model_copy(update={"path": None, "table": None, "query": None}),
                 }
             )
@@ -125,8 +159,10 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
             ic.sampled = sample is not None and not inp.path and r.read >= sample
             _examples(con, ic)
             if inp.target == "sales":
-                _sales_facts(con, cfg, inp, ic, account_tz)
-                con.execute("INSERT INTO __all_sales SELECT * FROM sales")
+                ic.newest = not ic.sampled or _sortable_sale_time(inp) is not None
+                naive = _naive_times(cfg, read, ic, _zone_said(inp, "sold_at", given_tz, account))
+                _sales_facts(con, cfg, inp, ic, account_tz, zoned=naive == 0)
+                con.execute(f"INSERT INTO __all_sales SELECT *, {quote_lit(inp.name)} FROM sales")
             elif inp.target == "partners":
                 _partner_facts(con, ic, managers, r.warnings, account_tz)
                 con.execute("INSERT INTO __all_partners SELECT partner_id FROM partners")
@@ -137,7 +173,12 @@ def dry_run(cfg: Config, *, sample: int | None) -> PlatformCheck:
             if inp.target in KEPT_BY_FIRST_INPUT:
                 _keys_given_twice(con, ic)
             _status_values(cfg, inp, ic)
-        report.months = _months(con, account_tz)
+        # a sample of the newest rows covers the months from its oldest sale on: of several inputs, the latest
+        starts = [
+            ic.ranges["sold_at"][0] for ic in report.inputs if ic.sampled and ic.newest and "sold_at" in ic.ranges
+        ]
+        report.months_from = max((s for s in starts if isinstance(s, datetime)), default=None)
+        report.months = _months(con, account_tz, report.months_from)
         _partner_references(con, report)
         if cfg.plans.path or cfg.plans.table or cfg.plans.query:
             _plans(con, cfg, report, managers)
@@ -185,7 +226,84 @@ def _zone_of(cfg: Config, inp: InputSpec, column: str, account_tz: str) -> str:
     return (spec.timezone if spec else None) or inp.timezone or cfg.platform.timezone or account_tz
 
 
-def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic: InputCheck, account_tz: str) -> None:
+def _zone_said(inp: InputSpec, column: str, given_tz: str | None, account: AccountZone) -> str:
+    """The zone the input's naive `column` times are read in, and which key of the config gives it."""
+    spec = inp.spec(column)
+    if spec and spec.timezone:
+        return f"{spec.timezone} (its own timezone in the input '{inp.name}')"
+    if inp.timezone:
+        return f"{inp.timezone} (the timezone of input '{inp.name}')"
+    if given_tz:
+        return f"{given_tz} ([platform].timezone)"
+    return (
+        f'{account.describe()}; if the back-office writes another zone, set it under [platform]: timezone = "Area/City"'
+    )
+
+
+def _naive_times(cfg: Config, inp: InputSpec, ic: InputCheck, zone: str) -> int | None:
+    """Say which zone sold_at's times without an offset are read in — only when some value has none (times
+    that each carry their offset are kept as written: no zone is assumed for them). Returns how many have
+    none (None: not known)."""
+    naive, n = _offsetless(cfg, inp, "sold_at")
+    if naive is None:
+        ic.facts.append(f"sold_at: an `sql` expression; times it gives without an offset are read in {zone}")
+    elif naive:
+        ic.facts.append(f"sold_at: {naive:,} of {n:,} {plural(n, 'time')} without an offset, read in {zone}")
+    elif n:
+        ic.facts.append("sold_at: every time carries its offset: kept as written, no zone assumed")
+    return naive
+
+
+def _offsetless(cfg: Config, inp: InputSpec, column: str) -> tuple[int | None, int]:
+    """(how many of the times the dry run read of the input's `column` carry no offset, how many there are);
+    None for the first when it is not known (an `sql` expression). The column is read again, alone, from the
+    same rows (`inp` is the sampled input)."""
+    from salesglass.sources.platform.config import ColumnSpec
+    from salesglass.sources.platform.mapping import has_offset_sql, referenced_columns
+
+    spec = inp.spec(column)
+    if spec is None or not spec.column:
+        return None, 0
+    con = duckdb.connect(":memory:")
+    try:
+        if inp.path:
+            wanted = {spec.column}
+
+            def project(available: list[str]) -> list[str]:
+                if inp.where:
+                    wanted.update(referenced_columns({"where": ColumnSpec(sql=inp.where)}, available))
+                return [c for c in available if c in wanted]
+
+            _land_file(con, cfg, inp, "__t", project=project, where=f"({inp.where})" if inp.where else "TRUE")
+            con.execute(f"CREATE TEMP VIEW __v AS SELECT {quote_ident(spec.column)} AS v FROM __t")
+        else:
+            url = sql_reader.resolve_url(inp.url or cfg.platform.url or "", cfg.base_dir)
+            base = sql_reader.base_query(url, inp.table, inp.query)
+            where = f" WHERE ({inp.where})" if inp.where else ""
+            col = sql_reader.source_ident(url, spec.column)
+            sql_reader.land_sql(con, url, f"SELECT {col} AS v FROM ({base}) src{where}", "__v", batch_rows=10_000)
+        kind = {r[0]: str(r[1]) for r in con.execute("DESCRIBE __v").fetchall()}["v"]
+        filled = "v IS NOT NULL"
+        if kind.startswith("TIMESTAMP WITH TIME ZONE"):
+            naive = "FALSE"
+        elif spec.format or kind.startswith(("TIMESTAMP", "DATE")):
+            naive = "TRUE"
+        else:  # text: as the load tells an offset (`mapping.has_offset_sql`)
+            t = "CAST(v AS VARCHAR)"
+            filled += f" AND trim({t}) <> ''"
+            naive = f"NOT {has_offset_sql(t)}"
+        got, n = con.execute(
+            f"SELECT count(*) FILTER ({filled} AND {naive}), count(*) FILTER ({filled}) FROM __v"
+        ).fetchall()[0]
+        return int(got), int(n)
+    finally:
+        con.close()
+
+
+def _sales_facts(
+    con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic: InputCheck, account_tz: str, *, zoned: bool
+) -> None:
+    """`zoned`: every sale time carries its offset (then a day shifted into the night is the account's zone)."""
     tz = quote_lit(account_tz)
     row = con.execute(f"""SELECT min(timezone({tz}, sold_at)), max(timezone({tz}, sold_at)), min(turnover),
                                  max(turnover), min(tickets), max(tickets), count(*),
@@ -222,18 +340,22 @@ def _sales_facts(con: duckdb.DuckDBPyConnection, cfg: Config, inp: InputSpec, ic
     zone = _zone_of(cfg, inp, "sold_at", account_tz)
     hours = dict(con.execute(f"SELECT hour(timezone({tz}, sold_at)), count(*) FROM sales GROUP BY 1").fetchall())
     total = sum(hours.values())
-    ic.facts.append(f"sold_at: times without an offset are read in {zone}; shown in the account's zone {account_tz}")
     if total >= 50:
         quiet = min(range(24), key=lambda h: sum(hours.get((h + k) % 24, 0) for k in range(4)))
         night = sum(hours.get(h, 0) for h in range(6)) / total  # real ticket sales at 00–06 are a few per cent
         if quiet not in (22, 23, 0, 1, 2, 3, 4, 5, 6) or night > 0.25:
             busiest = max(range(24), key=lambda h: hours.get(h, 0))
+            seen = (
+                f"time zone: in {account_tz} the fewest sales are at {quiet:02d}:00–{(quiet + 4) % 24:02d}:00 "
+                f"and the most at {busiest:02d}:00 — people buy tickets in the day, so "
+            )
             ic.warnings.append(
-                f"time zone: in {account_tz} the fewest sales are at "
-                f"{quiet:02d}:00–{(quiet + 4) % 24:02d}:00 "
-                f"and the most at {busiest:02d}:00 — people buy tickets in the day, so the times are probably read "
-                f"in the wrong zone (now {zone}); set the zone the back-office writes (`timezone` of the input or "
-                f"[platform].timezone)"
+                seen + f"the account's zone {account_tz} is probably not the company's (the times carry their "
+                'offsets: they are right as written); set [account] timezone = "Area/City" (a synced amoCRM '
+                "account gives its own)"
+                if zoned
+                else seen + f"the times are probably read in the wrong zone (now {zone}); set the zone the "
+                "back-office writes (`timezone` of the input or [platform].timezone)"
             )
 
 
@@ -309,39 +431,47 @@ def _plans(con: duckdb.DuckDBPyConnection, cfg: Config, report: PlatformCheck, m
 
 def _partner_references(con: duckdb.DuckDBPyConnection, report: PlatformCheck) -> None:
     """Sales naming a partner the partners inputs do not list: a few are normal (`salesglass doctor`
-    counts them); most of them mean the sales' partner column is not the partners' key."""
+    counts them); most of them mean the sales' partner column is not the partners' key. Each sales input
+    counts its own rows (orders and refunds apart: one count of both under `orders` said neither)."""
     sales = [ic for ic in report.inputs if ic.target == "sales" and ic.loaded]
     if not sales or not con.execute("SELECT count(*) FROM __all_partners").fetchall()[0][0]:
         return
-    n, support, unknown = con.execute("""SELECT count(*), count(*) FILTER (partner_id IS NULL),
-                                                count(*) FILTER (partner_id IS NOT NULL AND partner_id NOT IN
-                                                                 (SELECT partner_id FROM __all_partners))
-                                         FROM __all_sales""").fetchall()[0]
-    examples = [
-        r[0]
-        for r in con.execute("""SELECT DISTINCT partner_id FROM __all_sales WHERE partner_id NOT IN
-                                             (SELECT partner_id FROM __all_partners) ORDER BY 1 LIMIT 3""").fetchall()
-    ]
-    sales[0].facts.append(
-        f"partners of the sales: {n - support - unknown} known, {support} without a partner "
-        f"(Support), {unknown} naming a partner not in the partners input"
-        + (f" (e.g. {', '.join(examples)})" if examples else "")
-    )
-    if n and unknown / n > 0.2:
-        sales[0].warnings.append(
-            f"partner: {unknown} of {n} {plural(n, 'sale')} {plural(unknown, 'names', 'name')} a partner "
-            "the partners input does not list "
-            f"(e.g. {', '.join(examples)}) — is partner_id the column that holds the partners' "
-            "key?"
+    for ic in sales:
+        mine = f"FROM __all_sales WHERE __input = {quote_lit(ic.name)}"
+        n, support, unknown = con.execute(f"""SELECT count(*), count(*) FILTER (partner_id IS NULL),
+                                                     count(*) FILTER (partner_id IS NOT NULL AND partner_id NOT IN
+                                                                      (SELECT partner_id FROM __all_partners))
+                                              {mine}""").fetchall()[0]
+        examples = [
+            r[0]
+            for r in con.execute(f"""SELECT DISTINCT partner_id {mine} AND partner_id NOT IN
+                                     (SELECT partner_id FROM __all_partners) ORDER BY 1 LIMIT 3""").fetchall()
+        ]
+        rows = f"{n:,} {plural(n, 'row')} of '{ic.name}'" + (" (a sample)" if ic.sampled else "")
+        ic.facts.append(
+            f"partners of the {rows}: {n - support - unknown:,} known, {support:,} without a partner "
+            f"(Support), {unknown:,} naming a partner not in the partners input"
+            + (f" (e.g. {', '.join(examples)})" if examples else "")
         )
+        if n and unknown / n > 0.2:
+            ic.warnings.append(
+                f"partner: {unknown:,} of {n:,} {plural(n, 'row')} of '{ic.name}' {plural(unknown, 'names', 'name')} "
+                "a partner the partners input does not list "
+                f"(e.g. {', '.join(examples)}) — is partner_id the column that holds the partners' "
+                "key?"
+            )
 
 
-def _months(con: duckdb.DuckDBPyConnection, account_tz: str) -> list[tuple[str, float, int, int]]:
-    """Turnover, tickets and orders of the last three months with sales, in the account's zone."""
+def _months(
+    con: duckdb.DuckDBPyConnection, account_tz: str, since: datetime | None = None
+) -> list[tuple[str, float, int, int]]:
+    """Turnover, tickets and orders of the last three months with sales, in the account's zone; with `since`
+    (a local time: where samples of the newest rows begin), of the sales from then on only."""
     tz = quote_lit(account_tz)
+    after = f"WHERE timezone({tz}, sold_at) >= {quote_lit(str(since))}::TIMESTAMP" if since else ""
     rows = con.execute(f"""SELECT strftime(timezone({tz}, sold_at), '%Y-%m') AS m, sum(turnover), sum(tickets),
                                   count(*) FILTER (tickets > 0 OR turnover > 0)
-                           FROM __all_sales GROUP BY 1 ORDER BY 1 DESC LIMIT 3""").fetchall()
+                           FROM __all_sales {after} GROUP BY 1 ORDER BY 1 DESC LIMIT 3""").fetchall()
     return [(m, float(t), int(k), int(o)) for m, t, k, o in reversed(rows)]
 
 
@@ -396,20 +526,36 @@ def _status_values(cfg: Config, inp: InputSpec, ic: InputCheck) -> None:
         )
 
 
+def _land_file(
+    con: duckdb.DuckDBPyConnection,
+    cfg: Config,
+    inp: InputSpec,
+    into: str,
+    *,
+    project: file_reader.Project,
+    where: str = "TRUE",
+) -> None:
+    """The input's file (the columns `project` picks, the rows `where` passes) in the table `into`."""
+    assert inp.path
+    file_reader.land_file(
+        con,
+        cfg.resolve(inp.path),
+        into,
+        sheet=inp.sheet,
+        delimiter=inp.delimiter,
+        encoding=inp.encoding,
+        label=inp.name,
+        where=where,
+        project=project,
+    )
+
+
 def _value_counts(cfg: Config, inp: InputSpec, column: str) -> list[tuple[str, int]]:
     con = duckdb.connect(":memory:")
     try:
         if inp.path:
-            file_reader.land_file(
-                con,
-                cfg.resolve(inp.path),
-                "__v",
-                sheet=inp.sheet,
-                delimiter=inp.delimiter,
-                encoding=inp.encoding,
-                label=inp.name,
-                project=lambda available: [column] if column in available else None,  # a CSV: that column only
-            )
+            # a CSV: that column only
+            _land_file(con, cfg, inp, "__v", project=lambda available: [column] if column in available else None)
             rel = "__v"
         else:
             url = sql_reader.resolve_url(inp.url or cfg.platform.url or "", cfg.base_dir)

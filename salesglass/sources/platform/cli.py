@@ -154,10 +154,12 @@ def inspect(
             "once synced, the account's own zone",
         }[zone.source]
         proposal = propose(catalog, timezone=zone.name, zone_from=zone_from)
-        zone_note = (
-            f"\nnaive times (no offset) are read in {zone.name} ({zone_from}); if the back-office writes "
-            f'another zone, set it under [platform]: timezone = "Area/City" (e.g. "America/Sao_Paulo")'
-        )
+        naive = any("naive times" in c.reason for i in proposal.inputs for c in i.columns.values())
+        if naive:  # said only when some time has no offset: those with one need no zone
+            zone_note = (
+                f"\nnaive times (no offset) are read in {zone.name} ({zone_from}); if the back-office writes "
+                f'another zone, set it under [platform]: timezone = "Area/City" (e.g. "America/Sao_Paulo")'
+            )
     if not write:
         console.print(
             "\n# ---- paste under [platform] in your config (or run with --write) ----", highlight=False, markup=False

@@ -165,15 +165,20 @@ def _timestamp(
     if cs.format:
         pre[parsed] = f"try_strptime(trim({t}), {quote_lit(cs.format)})"
         return local_to_utc(parsed)
+    pre[f"__offset_{name}"] = has_offset_sql(t)
+    pre[parsed] = f"TRY_CAST({t} AS TIMESTAMP)"
+    return f"CASE WHEN __offset_{name} THEN TRY_CAST({t} AS TIMESTAMPTZ) ELSE {local_to_utc(parsed)} END"
+
+
+def has_offset_sql(t: str) -> str:
+    """Whether the text time `t` carries an offset (then it is kept as written, not read in a zone)."""
     # an offset is a '+', a Z, a UTC (any case: the TIMESTAMP cast drops them all) or a '-' after the
     # time's first ':'. Plain string tests on the whole value: a regex, or substr() to skip the date,
     # costs more per row than the parse itself
-    pre[f"__offset_{name}"] = (
+    return (
         f"(contains({t}, '+') OR contains({t}, 'Z') OR contains({t}, 'z') "
         f"OR contains({t}, 'U') OR contains({t}, 'u') OR {t} LIKE '%:%-%')"
     )
-    pre[parsed] = f"TRY_CAST({t} AS TIMESTAMP)"
-    return f"CASE WHEN __offset_{name} THEN TRY_CAST({t} AS TIMESTAMPTZ) ELSE {local_to_utc(parsed)} END"
 
 
 def _day_time(e: str) -> str:

@@ -377,6 +377,9 @@ def _managers(ctx: Ctx, ptype: str, at: date, end: date) -> TableView:
     _why_managers_have_no_attainment(ctx, rows, ptype, at, end)
     for r in rows:
         r |= _why_manager_cells_are_empty(ctx, r)
+        # whole currency units on screen (the exports keep kopecks): ten columns of kopecks were wider than the
+        # card at 1 280 px, and the new partners' column was out of view
+        r["_kind"] = "money0"
     running = any(r["is_complete"] is False for r in rows)
     to = {"day": ctx.fmt.day(ctx.snap.as_of)}
     if running:

@@ -49,7 +49,7 @@ def build(ctx: Ctx) -> PageView:
         for k in view.kpis:
             k.link = None
     view.charts = charts(ctx, figures, lo, hi)
-    view.tables = tables(ctx, figures, totals)
+    view.tables = tables(ctx, figures, totals, week_axis(ctx, lo, hi))
     view.tables[0].note = weeks_note(ctx, figures, totals, lo, hi)
     return view
 
@@ -241,8 +241,13 @@ def charts(ctx: Ctx, figures: SalesFigures, lo: date, hi: date) -> list[Chart]:
     ]
 
 
-def tables(ctx: Ctx, figures: SalesFigures, tot: SalesTotals) -> list[TableView]:
+def tables(ctx: Ctx, figures: SalesFigures, tot: SalesTotals, weeks: list[date]) -> list[TableView]:
+    """`weeks`: every Monday the chart has; a week without a row is a row of zeros, as in the chart (the table
+    skipped it, and a dead week read as no week at all)."""
     t = ctx.t
+    by_week = {r["week_start"]: r for r in figures.weekly}
+    zero = {"deals_created": 0, "widget_installed": 0, "first_sale": 0}
+    every_week = [by_week.get(w) or {"week_start": w, **zero} for w in weeks]
     weekly = TableView(
         "weekly",
         t("table_weekly"),
@@ -252,7 +257,7 @@ def tables(ctx: Ctx, figures: SalesFigures, tot: SalesTotals) -> list[TableView]
             Col("widget_installed", t("widget_installed"), "int", hint=t("hint_reached_in_week")),
             Col("first_sale", t("first_sale"), "int", hint=t("hint_reached_in_week")),
         ],
-        figures.weekly,
+        every_week,
         total={
             "week_start": None,
             "deals_created": _total(figures.weekly, "deals_created"),

@@ -51,7 +51,9 @@
     // dropped: each label slanted, all of them shown
     var raw = Math.floor((width - 80) / n) - 6;
     if (n <= 12 && raw < 40 && !ax.axisLabel.rotate && ax.data.some(function (d) { return String(d).length > 5; })) {
-      Object.assign(ax.axisLabel, {interval: 0, rotate: 45});
+      // steeper on a phone (a slot under 20 px): at 45° the twelve "янв 2026" beside a money axis's "100 тыс ₽"
+      // ran into each other
+      Object.assign(ax.axisLabel, {interval: 0, rotate: raw < 20 ? 60 : 45});
     }
     if (n <= 12 && !ax.axisLabel.rotate) {
       ax.axisLabel.interval = 0;
