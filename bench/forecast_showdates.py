@@ -49,13 +49,25 @@ event_index: the index a product can learn from the events' show dates). `-month
 half, `~10` adds 10 % random noise to the months, `^50` flattens them to their square root, `@end` learns
 from all the data (a cheat). `weekday` is the earlier name of `learnt-weekdays`.
 
+The within-event index's variants (what a product version could afford, 2026-12-08): `events<N>` fits
+N sweeps, and `+OPT` options (event_index) change the fit: `+1st` once a month, `+r<R>` R more sweeps on
+the as-of day from the month's fit, `+warm` starts from the previous fit, `+nowd` / `+noage` drop the
+weekday / days-since-creation factor, `+nolead` / `+noleadage` drop the lead bins of the days-to-show /
+days-since-creation curve, `+coarse` coarse days-to-show bins, `+sub<N>k` / `+n<K>` subsample events,
+`+win<D>` the last D days only; `+lad1st` learns the ladder's factors as of the month's 1st (as the
+product). --product-rule adds each ladder with the product's rule for what is not on sale (its base's
+rest of the month × the share such events brought last year, + pipeline and new deals, from
+report_forecast_backtest) and with that base × share alone. --since DATE adds, per cell, the MAPE over the
+cases from DATE on (the blend still learns from all).
+
     python bench/forecast_showdates.py [s] [m] [--dir DIR] [--days 1,8,15,22] [--smooth 5] [--cases]
-        [--calendar events,generator-months,product,…]
+        [--calendar events,generator-months,product,events10+1st+r2,…] [--product-rule] [--since DATE]
 
 The company is bench/forecast.py's (DIR/bench-forecast-<scale>/, generated and loaded when missing;
-its report_forecast_backtest must be from its last `salesglass build`). --cases prints day 8's cases.
+its report_forecast_backtest must be from its last `salesglass build`). --cases prints day 8's cases and
+every case's error for each --calendar ladder.
 Cost (2026-12-07, loaded 2-core machine): scale s ~15 CPU-s, 0.17 GB; ~100 CPU-s and 0.23 GB with 15
---calendar indexes and all four days.
+--calendar indexes and all four days; scale m day 8 ~45 CPU-s per --calendar index, 2.6 GB.
 """
 
 from __future__ import annotations
