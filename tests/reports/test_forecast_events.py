@@ -211,11 +211,19 @@ def test_the_month_index_is_fitted_within_events():
     rules = ReportsConfig(forecast={"backtest_months": 3, "index_sweeps": 1})
     params = dated(BuildParams(as_of=date(2025, 4, 8), timezone=fc.TIMEZONE, rules=rules), con)
     canon = as_of.visible(canon_of(backend), params)
-    for name, step in STEPS:  # the steps up to the index only
+    for name, step in STEPS:  # the steps up to the index and the ladder only
         canon = replace(canon, **{name: backend.create_table(name, step(canon, params), overwrite=True)})
-        if name == "forecast_event_index":
+        if name == "forecast_ladder":
             break
     lo = (date(2025, 4, 1) - date(1970, 1, 1)).days
     got = dict(con.execute("SELECT moy, m FROM forecast_event_index WHERE lo = ?", [lo]).fetchall())
     want = {1: 84 / 97, 2: 135 / 97, 3: 72 / 97} | {m: 1.0 for m in range(4, 13)}
     assert got == pytest.approx(want, rel=1e-12)
+    # the ladder learns from T1's and T2's sales ÷ these (100 / (84/97) = 115.476…): its running sums are
+    # kept in whole kopecks, so that a factor, a difference of two of them, is exactly 0 where nothing sold
+    # (float sums left 1e-9 on one engine and 0 on another: a factor read from nothing)
+    n, fractional = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE pn <> floor(pn) OR pd <> floor(pd)) FROM forecast_ladder WHERE lo = ?",
+        [lo],
+    ).fetchone()
+    assert n > 0 and fractional == 0
