@@ -82,6 +82,32 @@ def test_blend_keeps_the_events_part_and_takes_it_out_of_the_base():
     assert (row["b_turnover"], row["p_turnover"], row["n_turnover"], row["v_turnover"]) == (90, 10, 40, 60)
 
 
+def test_a_slow_pace_takes_the_events_part_down_before_the_base_goes_below_zero():
+    """A manager whose month started slowly (10 to date on day 10 of 30) while the events on sale promise
+    120: the blend kept the events part and took the rest out of the base, which read −40 — a head of sales
+    saw a negative base beside the events part. The base stops at 0 and the events part gives the rest."""
+    # no evidence (w = 0.5); run-rate rest = 3 × 10 − 10 = 20
+    # as_of 50: model rest 20 + 10 + 120 = 150; rest = 0.5 × 150 + 0.5 × 20 = 85; existing = 85 − 10 = 75 < 120
+    # as_of 51: model rest 100 + 10 + 30 = 140; rest = 0.5 × 140 + 0.5 × 20 = 80; existing = 70 ≥ 30: base 40
+    cases = ibis.memtable(
+        [_case(50, 80, td=10, b=20, p=10, v=120, actual=0), _case(51, 80, td=10, b=100, p=10, v=30, actual=0)]
+    )
+    rows = {r["as_of"]: r for r in _rows(backtest.blend(cases, backtest.blend_weights(cases, PARAMS), "td_{}"))}
+    assert (rows[50]["b_turnover"], rows[50]["p_turnover"], rows[50]["v_turnover"]) == (0, 10, 75)
+    assert (rows[51]["b_turnover"], rows[51]["p_turnover"], rows[51]["v_turnover"]) == (40, 10, 30)
+
+
+def test_a_quarter_that_takes_its_months_rest_keeps_its_base_at_zero_or_more():
+    """In the last month of a quarter the quarter takes its month's rest (nest_running); a quarter whose own
+    pipeline is larger than the month's then had a base below zero (55 − 20 − 50 = −15)."""
+    rows = [_period("month", 0, 5, 0, v=50), _period("quarter", 100, 20, 0, v=50)]  # rests 55 and 170
+    december = {"month": date(2025, 12, 31), "quarter": date(2025, 12, 31), "year": date(2025, 12, 31)}
+    got = ibis.duckdb.connect().execute(plan.nest_running(ibis.memtable(rows), december)).to_dict("records")
+    quarter = next(r for r in got if r["period_type"] == "quarter")
+    # the month's rest 55 − the quarter's pipeline 20 = 35 for the existing partners: below the events' 50
+    assert (quarter["b_turnover"], quarter["p_turnover"], quarter["v_turnover"]) == (0, 20, 35)
+
+
 def test_a_fact_to_date_of_zero_or_below_is_no_pace_to_blend_with():
     # refunds larger than the sales so far: −100 to date on day 10 of 30, the model expects 150 + 10 more.
     # The run-rate would expect 3 × −100 − (−100) = −200 more (refunds every day left), and half and half

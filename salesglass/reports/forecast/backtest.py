@@ -157,7 +157,8 @@ def _run_rate(td, t: ibis.Table):
 def blend(x: ibis.Table, weights: ibis.Table, fact: str) -> ibis.Table:
     """Shrinks each case's base toward this period's own pace: the rest after as_of becomes
     w × (base + pipeline + new deals + events) + (1 − w) × (run-rate − fact to date), the pipeline, the new
-    deals and the events on sale stay as they are and the base is what is left, so the parts still add up.
+    deals and the events on sale stay as they are and the base is what is left (never below 0 while the
+    events part can give: base_and_events), so the parts still add up.
     x has fact.format(m) (the fact to date), b_<m>, p_<m>, n_<m>, v_<m> (events on sale), point, days_total
     and days_elapsed; the model's own base is kept as bm_<m>. New partners are not blended (their run-rate is
     far worse).
@@ -175,8 +176,22 @@ def blend(x: ibis.Table, weights: ibis.Table, fact: str) -> ibis.Table:
         td, b, p, n, e = x[fact.format(m)], x[f"b_{m}"], x[f"p_{m}"], x[f"n_{m}"], x[f"v_{m}"]
         w = ibis.ifelse(td <= 0, 1.0, w0)
         rest = w * (b + p + n + e).cast(F64) + (1 - w) * (_run_rate(td, x) - td).cast(F64)
-        out[f"b_{m}"] = whole(rest) - p - n - e
-    return x.mutate(**out).drop("w")
+        out[f"ex_{m}"] = whole(rest) - p - n  # a column of its own: base_and_events reads it three times
+    x = x.mutate(**out)
+    split = {}
+    for m in BLENDED:
+        split[f"b_{m}"], split[f"v_{m}"] = base_and_events(x[f"ex_{m}"], x[f"v_{m}"])
+    return x.mutate(**split).drop("w", *[f"ex_{m}" for m in BLENDED])
+
+
+def base_and_events(existing: ibis.Value, events: ibis.Value) -> tuple[ibis.Value, ibis.Value]:
+    """What the existing partners bring after as_of (`existing` = the rest − pipeline − new deals) split into
+    the base and the events on sale: the events keep their part and the base is what is left — unless that
+    would be below zero, then the base is 0 and the events part is what is left. The blend with a slow pace
+    (or the month's rest taken by its quarter, nest_running) had shown a manager's base at −16 824 ₽ beside
+    61 810 ₽ of events on sale, of a rest of 44 986 ₽."""
+    kept = ibis.ifelse(existing < events, ibis.greatest(existing, 0), events)
+    return existing - kept, kept
 
 
 KINDS = ("td", "ac", "ly", "gn", "gl", "b", "bm", "p", "n", "v")

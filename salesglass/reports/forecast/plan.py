@@ -56,7 +56,8 @@ def nest_running(w: ibis.Table, ends: dict[str, date]) -> ibis.Table:
     weights (blend_running), which is how they came to disagree: on the scale-m company as of 27 November
     the year (same days left as the fourth quarter) expected up to 6 % less than the quarter in some
     managers' rows. The shorter period's figure wins because its blend is learnt on its own point of the
-    period. Only the base moves (rest = base + pipeline + new deals + events), so the parts still add up.
+    period. Only the base moves (rest = base + pipeline + new deals + events; the events part only when the
+    base would go below 0: backtest.base_and_events), so the parts still add up.
     w: period_type, mkey, running, b_/p_/n_/v_<metric>; ends: the running periods' last days."""
     # the shorter period's rest reaches the longer one's row through a window over the running rows of one
     # manager, not a self-join: ClickHouse inlines each reference to `w` (the whole forecast), and two
@@ -71,8 +72,16 @@ def nest_running(w: ibis.Table, ends: dict[str, date]) -> ibis.Table:
             inside = rest.max(where=w.period_type == shorter).over(per)
             target = inside if same_end else ibis.greatest(rest, inside)
             use = w.running & (w.period_type == longer) & inside.notnull()
-            out[f"b_{m}"] = ibis.ifelse(use, target - w[f"p_{m}"] - w[f"n_{m}"] - w[f"v_{m}"], w[f"b_{m}"])
-        w = w.mutate(**out).select(*cols)
+            # columns of their own: base_and_events reads the rest three times (inlined, ClickHouse's query
+            # text went past its max_query_size)
+            out[f"use_{m}"], out[f"ex_{m}"] = use, target - w[f"p_{m}"] - w[f"n_{m}"]
+        w = w.mutate(**out)
+        split = {}
+        for m in backtest.BLENDED:
+            b, v = backtest.base_and_events(w[f"ex_{m}"], w[f"v_{m}"])
+            split[f"b_{m}"] = ibis.ifelse(w[f"use_{m}"], b, w[f"b_{m}"])
+            split[f"v_{m}"] = ibis.ifelse(w[f"use_{m}"], v, w[f"v_{m}"])
+        w = w.mutate(**split).select(*cols)
     return w
 
 
