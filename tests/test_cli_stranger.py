@@ -227,6 +227,15 @@ def test_a_build_as_of_a_day_in_the_1990s_takes_its_months():
     assert [v.date() for v in ibis.duckdb.connect().execute(month)["month"]] == [date(1990, 12, 1)]
 
 
+def _refused_writing_nothing(folder, args: list[str]) -> str:
+    """Runs `salesglass *args`: it must stop with a SalesglassError and leave `folder` as it was; its message."""
+    before = sorted(p.name for p in folder.iterdir())
+    res = _run(*args)
+    assert isinstance(res.exception, SalesglassError), (res.exception, res.output)
+    assert sorted(p.name for p in folder.iterdir()) == before
+    return str(res.exception)
+
+
 @pytest.mark.parametrize(
     "args",
     [["bonus", "review", "2031-01"], ["bonus", "payroll", "2031-01", "-o", "payroll.csv"]],
@@ -239,14 +248,10 @@ def test_a_bonus_month_after_the_published_reports_is_refused(fresh, args):
 
     with duckdb.connect(str(fresh / "salesglass-reports.duckdb")) as con:
         con.execute("CREATE TABLE build_info AS SELECT DATE '2026-11-27' AS as_of")
-    before = sorted(p.name for p in fresh.iterdir())
-    res = _run(*args)
-    assert isinstance(res.exception, SalesglassError), (res.exception, res.output)
-    assert str(res.exception) == (
+    assert _refused_writing_nothing(fresh, args) == (
         "2031-01 is after the published reports, built as of 2026-11-27: a bonus month is closed once it has "
         "happened and `salesglass build` has published it (check the year)"
     )
-    assert sorted(p.name for p in fresh.iterdir()) == before
 
 
 @pytest.mark.parametrize(
@@ -263,14 +268,10 @@ def test_a_bonus_month_before_the_first_sale_is_refused_naming_its_month(fresh, 
     with duckdb.connect(str(fresh / "salesglass-reports.duckdb")) as con:
         con.execute("CREATE TABLE build_info AS SELECT DATE '2026-11-27' AS as_of, 'Europe/Moscow' AS timezone")
         con.execute("CREATE TABLE sales AS SELECT TIMESTAMPTZ '2024-08-31 22:30:00+00' AS sold_at")
-    before = sorted(p.name for p in fresh.iterdir())
-    res = _run(*args)
-    assert isinstance(res.exception, SalesglassError), (res.exception, res.output)
-    assert str(res.exception) == (
+    assert _refused_writing_nothing(fresh, args) == (
         "2024-08 is before the first sale in the published reports, in 2024-09: no bonus was earned before it "
         "(check the year)"
     )
-    assert sorted(p.name for p in fresh.iterdir()) == before
 
 
 def test_an_amocrm_address_that_does_not_answer_is_named(fresh):
